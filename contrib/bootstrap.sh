@@ -1,0 +1,51 @@
+#!/bin/sh
+# bootstrap.sh -- install what meshdns needs to build and test, then configure.
+#
+# Idempotent: packages already installed are not touched, and apt-get runs only
+# when something is missing.  Needs root (or sudo) only when installing.
+#
+#   contrib/bootstrap.sh            build and test dependencies, autoreconf, configure
+#   contrib/bootstrap.sh --no-configure   only the packages and autoreconf
+#
+# Extra arguments after the options are passed to ./configure.
+set -eu
+
+cd "$(dirname "$0")/.."
+
+configure=yes
+if [ "${1:-}" = "--no-configure" ]; then
+	configure=no
+	shift
+fi
+
+pkgs="build-essential autoconf automake libtool pkg-config \
+libldns-dev libyaml-dev libev-dev libcmocka-dev bind9-dnsutils ldnsutils"
+
+missing=""
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -n "$missing" ]; then
+	echo "bootstrap: installing:$missing"
+	sudo=""
+	if [ "$(id -u)" -ne 0 ]; then
+		sudo=sudo
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	# shellcheck disable=SC2086
+	$sudo apt-get install -y -qq --no-install-recommends $missing
+fi
+
+if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
+	autoreconf -fi
+fi
+
+if [ "$configure" = yes ]; then
+	if [ ! -f Makefile ] || [ configure -nt config.status ]; then
+		./configure "$@"
+	fi
+fi

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * build.h -- one build: config + resources -> an immutable snapshot.
+ *
+ * A build reads the config file (with the command line's overrides on
+ * top), every resource path, compiles the HostnameGenerator templates,
+ * generates hostnames, allocates VIPs from the previous state and compiles
+ * the answer table.  It never touches the snapshot being served; the
+ * caller publishes the result (reload.h) or prints it (status.h).
+ */
+#ifndef MESHDNS_BUILD_H
+#define MESHDNS_BUILD_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "diag.h"
+#include "hostname.h"
+#include "resource.h"
+#include "table.h"
+#include "vip.h"
+
+/* What the command line says; every field set here beats the file. */
+struct build_options {
+	const char *config_file;	/* NULL: defaults only */
+	struct config_listen *listen;	/* -l, or NULL */
+	size_t nlisten;
+	char **resources;		/* -r, or NULL */
+	size_t nresources;
+	const char *state_file;		/* -s, or NULL */
+	int verbosity;			/* number of -v */
+};
+
+/* One MeshService's computed status. */
+struct build_service {
+	const struct resource_mesh_service *res;	/* borrowed from set */
+	struct hostname_result hostnames;
+	int has_vip;
+	struct vip_addr vip;
+	char *vip_error;		/* why there is no VIP, or NULL */
+};
+
+struct snapshot {
+	uint64_t generation;		/* set by the publisher */
+	struct config *cfg;
+	struct resource_set *set;
+	struct table *table;
+	struct vip_state *state;	/* the state after this build */
+	int state_changed;		/* differs from the previous state */
+	struct build_service *services;	/* in Kuma's order */
+	size_t nservices;
+	size_t errors;			/* errors reported by this build */
+	size_t warnings;
+};
+
+/*
+ * Run one build.  @prev is the state to allocate from (the previous
+ * snapshot's, or the state file's); it is not modified.  @now is the
+ * time in seconds since the epoch.
+ *
+ * Diagnostics go to @diags.  A config that cannot be read is fatal:
+ * -1, *out NULL.  Otherwise a snapshot is returned even when resources or
+ * templates had errors (they are left out, errors > 0, and no VIP is
+ * released); the caller decides whether such a snapshot may be served.
+ * -ENOMEM on allocation failure.
+ */
+int build_run(struct snapshot **out, const struct build_options *opt,
+	      const struct vip_state *prev, int64_t now,
+	      struct diag_list *diags);
+
+/*
+ * Load the config only (file + overrides), for start-up decisions such as
+ * where the state file is.  Same errors as build_run's config step.
+ */
+int build_load_config(struct config **out, const struct build_options *opt,
+		      struct diag_list *diags);
+
+/* The state key of a service: "MeshService/<mesh>/<name>[.<namespace>]". */
+int build_service_key(const struct resource_meta *meta, char *buf,
+		      size_t size);
+
+void snapshot_free(struct snapshot *s);
+
+#endif

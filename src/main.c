@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c -- meshdns: the command line. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "build.h"
+#include "config.h"
+#include "log.h"
+#include "reload.h"
+#include "server.h"
+#include "state.h"
+#include "status.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+
+static const char usage_text[] =
+"usage: meshdns [-c FILE] [-l ADDR[:PORT]]... [-r PATH]... [-s STATEFILE]\n"
+"               [-f] [-t] [--status] [-v]...\n"
+"\n"
+"An authoritative DNS server for Kuma service meshes: reads MeshService,\n"
+"HostnameGenerator and Mesh resources, gives every service a stable VIP and\n"
+"answers DNS for the generated hostnames.\n"
+"\n"
+"  -c, --config FILE     read the configuration file FILE (default: none,\n"
+"                        built-in defaults)\n"
+"  -l, --listen ADDR     listen on ADDR (UDP and TCP); repeatable; IPv6 as\n"
+"                        [::1]:15053; default 127.0.0.1:15053\n"
+"  -r, --resources PATH  read resources from PATH, a file or a directory\n"
+"                        (*.yaml, *.yml, recursively); repeatable\n"
+"  -s, --state FILE      keep VIP assignments in FILE\n"
+"  -f, --foreground      stay in the foreground, log to stderr only\n"
+"  -t, --check           check the configuration and resources, print every\n"
+"                        problem, exit 0 when there is none, else 1\n"
+"      --status          print every MeshService with its computed status\n"
+"                        (Kuma's YAML shape) and exit\n"
+"  -v, --verbose         log more (repeat for more)\n"
+"  -h, --help            show this help\n"
+"  -V, --version         show the version\n"
+"\n"
+"Flags override the configuration file.  SIGHUP reloads configuration,\n"
+"resources and templates without dropping a query; SIGTERM stops.\n"
+"See meshdns(8).\n";
+
+enum {
+	OPT_STATUS = 256,
+};
+
+static const struct option long_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "resources", required_argument, NULL, 'r' },
+	{ "state", required_argument, NULL, 's' },
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "check", no_argument, NULL, 't' },
+	{ "status", no_argument, NULL, OPT_STATUS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct args {
+	struct build_options opt;
+	int foreground;
+	int check;
+	int status;
+};
+
+static void
+args_clear(struct args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->opt.nlisten; i++)
+		free(a->opt.listen[i].text);
+	free(a->opt.listen);
+	free(a->opt.resources);
+}
+
+/* Returns 0 to go on, 1 to exit successfully (help), -1 on a usage error. */
+static int
+parse_args(struct args *a, int argc, char **argv)
+{
+	char err[256];
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	while ((c = getopt_long(argc, argv, "c:l:r:s:ftvhV", long_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			a->opt.config_file = optarg;
+			break;
+		case 'l': {
+			struct config_listen *v = realloc(a->opt.listen,
+				(a->opt.nlisten + 1) * sizeof(*v));
+
+			if (v == NULL)
+				return -1;
+			a->opt.listen = v;
+			if (config_parse_listen(&v[a->opt.nlisten], optarg,
+						err, sizeof(err)) < 0) {
+				fprintf(stderr, "meshdns: -l %s: %s\n", optarg,
+					err);
+				return -1;
+			}
+			a->opt.nlisten++;
+			break;
+		}
+		case 'r': {
+			char **v = realloc(a->opt.resources,
+					   (a->opt.nresources + 1) * sizeof(*v));
+
+			if (v == NULL)
+				return -1;
+			a->opt.resources = v;
+			v[a->opt.nresources++] = optarg;
+			break;
+		}
+		case 's':
+			a->opt.state_file = optarg;
+			break;
+		case 'f':
+			a->foreground = 1;
+			break;
+		case 't':
+			a->check = 1;
+			break;
+		case OPT_STATUS:
+			a->status = 1;
+			break;
+		case 'v':
+			a->opt.verbosity++;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case 'V':
+			printf("meshdns %s\n", PACKAGE_VERSION);
+			return 1;
+		default:
+			fputs(usage_text, stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "meshdns: unexpected argument \"%s\"\n\n%s",
+			argv[optind], usage_text);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The state to start from: the state file's, a fresh one when it is
+ * missing or not configured; NULL when it is unreadable or corrupt.
+ */
+static struct vip_state *
+load_state(const struct config *cfg, int quiet)
+{
+	struct vip_state *st = NULL;
+	char err[1024];
+	int fresh = 0;
+
+	if (cfg->state_file == NULL) {
+		if (!quiet)
+			log_warning("no state file (state-file: or -s): VIPs "
+				    "will not survive a restart");
+		return vip_state_new();
+	}
+	if (state_load(&st, &fresh, cfg->state_file, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return NULL;
+	}
+	if (fresh && !quiet)
+		log_notice("state file %s does not exist: a fresh start",
+			   cfg->state_file);
+	return st;
+}
+
+/* Keep a second meshdns from using the same state file. */
+static int
+lock_state(const struct config *cfg)
+{
+	char path[4096];
+	int fd;
+
+	if (cfg->state_file == NULL)
+		return -2;
+	snprintf(path, sizeof(path), "%s.lock", cfg->state_file);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_error("cannot open %s (%s)", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		log_error("state file %s is in use by another meshdns (%s)",
+			  cfg->state_file, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* -t and --status: build once from the state file, never write it. */
+static int
+run_offline(const struct args *a)
+{
+	struct config *cfg = NULL;
+	struct vip_state *st = NULL;
+	struct snapshot *s = NULL;
+	struct diag_list diags;
+	int rc = 1;
+
+	diag_list_init(&diags);
+	if (build_load_config(&cfg, &a->opt, &diags) < 0)
+		goto out;
+	if ((st = load_state(cfg, 1)) == NULL)
+		goto out;
+	if (build_run(&s, &a->opt, st, (int64_t)time(NULL), &diags) < 0)
+		goto out;
+	if (a->status && status_print(stdout, s) < 0) {
+		log_error("cannot write the status (%s)", strerror(errno));
+		goto out;
+	}
+	if (a->check)
+		fprintf(stderr, "meshdns: %zu services, %zu names in %zu "
+			"zones, %zu error%s, %zu warning%s\n", s->nservices,
+			table_name_count(s->table), table_zone_count(s->table),
+			s->errors, s->errors == 1 ? "" : "s", s->warnings,
+			s->warnings == 1 ? "" : "s");
+	rc = s->errors > 0 ? 1 : 0;
+out:
+	log_diags(&diags);
+	diag_list_clear(&diags);
+	snapshot_free(s);
+	vip_state_free(st);
+	config_free(cfg);
+	return rc;
+}
+
+static void
+stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	log_notice("signal %d received, stopping", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/* Say which names exist, so `make run` shows what to dig. */
+static void
+log_try(const struct snapshot *s)
+{
+	char addr[128];
+	const char *port = NULL;
+	size_t i;
+
+	if (s->cfg->nlisten == 0)
+		return;
+	snprintf(addr, sizeof(addr), "%s", s->cfg->listen[0].text);
+	port = strrchr(addr, ':');
+	for (i = 0; i < s->nservices; i++) {
+		if (s->services[i].hostnames.naddresses == 0 ||
+		    !s->services[i].has_vip)
+			continue;
+		if (port != NULL && strchr(addr, ']') == NULL &&
+		    strchr(addr, ':') == port) {
+			addr[port - addr] = '\0';
+			log_notice("try: dig @%s -p %s %s", addr, port + 1,
+				   s->services[i].hostnames.addresses[0]
+				   .hostname);
+		}
+		return;
+	}
+}
+
+static int
+run_daemon(const struct args *a)
+{
+	struct ev_loop *loop = EV_DEFAULT;
+	struct config *cfg = NULL;
+	struct vip_state *st = NULL;
+	struct snapshot *s = NULL;
+	struct server *srv = NULL;
+	struct reload *r = NULL;
+	struct diag_list diags;
+	ev_signal sigterm;
+	ev_signal sigint;
+	char err[1024];
+	int lockfd = -1;
+	int rc = 1;
+	size_t i;
+
+	diag_list_init(&diags);
+	if (build_load_config(&cfg, &a->opt, &diags) < 0) {
+		log_diags(&diags);
+		goto out;
+	}
+	log_set_level(cfg->log_level);
+	if ((lockfd = lock_state(cfg)) == -1)
+		goto out;
+	if ((st = load_state(cfg, 0)) == NULL)
+		goto out;
+	if (build_run(&s, &a->opt, st, (int64_t)time(NULL), &diags) < 0) {
+		log_diags(&diags);
+		goto out;
+	}
+	log_diags(&diags);
+	if (s->errors > 0)
+		log_warning("started with %zu error%s: the resources named "
+			    "above are left out, and no VIP is released "
+			    "until they are fixed", s->errors,
+			    s->errors == 1 ? "" : "s");
+	if (s->state_changed && s->cfg->state_file != NULL &&
+	    state_save(s->state, s->cfg->state_file, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (server_new(&srv, loop, s->cfg->listen, s->cfg->nlisten, err,
+		       sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	for (i = 0; i < s->cfg->nlisten; i++)
+		log_notice("listening on %s (udp, tcp)",
+			   s->cfg->listen[i].text);
+	if (a->foreground)
+		log_try(s);
+	if (!a->foreground) {
+		if (daemon(0, 0) < 0) {
+			log_error("cannot become a daemon (%s)",
+				  strerror(errno));
+			goto out;
+		}
+		log_init(s->cfg->log_level, 1);
+	}
+	if (reload_new(&r, loop, srv, &a->opt, s) < 0) {
+		s = NULL;
+		log_error("out of memory");
+		goto out;
+	}
+	s = NULL;
+	ev_signal_init(&sigterm, stop_cb, SIGTERM);
+	ev_signal_start(loop, &sigterm);
+	ev_signal_init(&sigint, stop_cb, SIGINT);
+	ev_signal_start(loop, &sigint);
+	ev_run(loop, 0);
+	ev_signal_stop(loop, &sigterm);
+	ev_signal_stop(loop, &sigint);
+	rc = 0;
+out:
+	reload_free(r);
+	server_free(srv);
+	snapshot_free(s);
+	vip_state_free(st);
+	config_free(cfg);
+	diag_list_clear(&diags);
+	if (lockfd >= 0)
+		close(lockfd);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a;
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	log_init(CONFIG_LOG_INFO, 0);
+	rc = parse_args(&a, argc, argv);
+	if (rc != 0) {
+		args_clear(&a);
+		return rc > 0 ? 0 : 2;
+	}
+	if (a.check || a.status)
+		rc = run_offline(&a);
+	else
+		rc = run_daemon(&a);
+	args_clear(&a);
+	return rc;
+}

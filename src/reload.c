@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* reload.c -- SIGHUP: build a new snapshot aside, then swap it in. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "reload.h"
+#include "state.h"
+
+struct reload {
+	struct ev_loop *loop;
+	struct server *srv;
+	const struct build_options *opt;
+	struct snapshot *current;
+	uint64_t generation;
+	ev_signal sighup;
+	ev_async done;
+	pthread_t thread;
+	int running;		/* a build thread exists (not yet joined) */
+	int pending;		/* SIGHUP during a build: one more */
+	struct snapshot *result;	/* written by the thread, read after */
+};
+
+/* The build thread: build, check, persist; the loop thread publishes. */
+static void *
+build_thread(void *arg)
+{
+	struct reload *r = arg;
+	struct snapshot *next = NULL;
+	struct diag_list diags;
+	char err[1024];
+	int rc;
+
+	diag_list_init(&diags);
+	rc = build_run(&next, r->opt, r->current->state, (int64_t)time(NULL),
+		       &diags);
+	log_diags(&diags);
+	if (rc < 0) {
+		log_error("reload, failed; still serving the previous "
+			  "snapshot (generation %llu)",
+			  (unsigned long long)r->generation);
+		goto out;
+	}
+	if (next->errors > 0) {
+		log_error("reload, rejected: %zu error%s above; still serving "
+			  "the previous snapshot (generation %llu), state "
+			  "file unchanged", next->errors,
+			  next->errors == 1 ? "" : "s",
+			  (unsigned long long)r->generation);
+		snapshot_free(next);
+		next = NULL;
+		goto out;
+	}
+	if (next->state_changed && next->cfg->state_file != NULL &&
+	    state_save(next->state, next->cfg->state_file, err,
+		       sizeof(err)) < 0) {
+		log_error("reload, rejected: %s; still serving the previous "
+			  "snapshot", err);
+		snapshot_free(next);
+		next = NULL;
+	}
+out:
+	diag_list_clear(&diags);
+	r->result = next;
+	ev_async_send(r->loop, &r->done);
+	return NULL;
+}
+
+static void
+start_build(struct reload *r)
+{
+	int rc;
+
+	log_info("reload, building a new snapshot");
+	rc = pthread_create(&r->thread, NULL, build_thread, r);
+	if (rc != 0) {
+		log_error("reload, cannot start the build thread (%s)",
+			  strerror(rc));
+		return;
+	}
+	r->running = 1;
+}
+
+static void
+swap(struct reload *r, struct snapshot *next)
+{
+	struct snapshot *old = r->current;
+	const struct table *t = next->table;
+
+	next->generation = ++r->generation;
+	if (old != NULL && old->cfg->nlisten != next->cfg->nlisten)
+		log_warning("reload, listen addresses changed; restart "
+			    "meshdns to apply them");
+	log_set_level(next->cfg->log_level);
+	server_set_table(r->srv, t);
+	r->current = next;
+	/*
+	 * One loop thread answers queries and it is here, between two
+	 * callbacks: nothing still reads the old table.
+	 */
+	snapshot_free(old);
+	log_notice("serving generation %llu: %zu services, %zu "
+		   "names, %zu records in %zu zones",
+		   (unsigned long long)next->generation, next->nservices,
+		   table_name_count(t), table_record_count(t),
+		   table_zone_count(t));
+}
+
+static void
+done_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload, done));
+	struct snapshot *next = NULL;
+
+	if (!r->running)
+		return;
+	pthread_join(r->thread, NULL);
+	r->running = 0;
+	next = r->result;
+	r->result = NULL;
+	if (next != NULL)
+		swap(r, next);
+	if (r->pending) {
+		r->pending = 0;
+		start_build(r);
+	}
+}
+
+static void
+sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload, sighup));
+
+	log_notice("reload, SIGHUP received");
+	if (r->running) {
+		r->pending = 1;
+		return;
+	}
+	start_build(r);
+}
+
+int
+reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
+	   const struct build_options *opt, struct snapshot *current)
+{
+	struct reload *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (r == NULL) {
+		snapshot_free(current);
+		return -ENOMEM;
+	}
+	r->loop = loop;
+	r->srv = srv;
+	r->opt = opt;
+	r->current = NULL;
+	swap(r, current);
+	ev_signal_init(&r->sighup, sighup_cb, SIGHUP);
+	ev_signal_start(loop, &r->sighup);
+	ev_async_init(&r->done, done_cb);
+	ev_async_start(loop, &r->done);
+	*out = r;
+	return 0;
+}
+
+void
+reload_free(struct reload *r)
+{
+	if (r == NULL)
+		return;
+	if (r->running) {
+		pthread_join(r->thread, NULL);
+		snapshot_free(r->result);
+	}
+	ev_signal_stop(r->loop, &r->sighup);
+	ev_async_stop(r->loop, &r->done);
+	server_set_table(r->srv, NULL);
+	snapshot_free(r->current);
+	free(r);
+}

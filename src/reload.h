@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reload.h -- SIGHUP: build a new snapshot aside, then swap it in.
+ *
+ * On SIGHUP a build runs on its own thread, so queries keep being answered
+ * while it runs.  When it succeeds with no error, the new state is written
+ * (when it changed) and only then is the snapshot published to the server
+ * with one atomic pointer store; the old snapshot is freed once no query
+ * can still be using it.  Any error -- a config, resource or template
+ * error, a state file that cannot be written -- is logged with its
+ * position and the old snapshot keeps serving; the state file is left as
+ * it was.  A SIGHUP during a build queues one more build.
+ */
+#ifndef MESHDNS_RELOAD_H
+#define MESHDNS_RELOAD_H
+
+#include <ev.h>
+
+#include "build.h"
+#include "server.h"
+
+struct reload;
+
+/*
+ * Start watching SIGHUP on @loop (the default loop).  Takes ownership of
+ * @current, the snapshot being served.  @opt is borrowed and must outlive
+ * the reload object.  Returns 0 or -ENOMEM.
+ */
+int reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
+	       const struct build_options *opt, struct snapshot *current);
+
+/* Wait for a running build, stop watching, free the snapshots. */
+void reload_free(struct reload *r);
+
+#endif

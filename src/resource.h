@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * resource.h -- Kuma resources, typed and validated, from YAML files.
+ *
+ * Reads the two shapes Kuma users have:
+ *
+ *   universal (kumactl):       type: MeshService
+ *                              name: redis
+ *                              mesh: default          (default "default")
+ *                              labels: {...}
+ *                              creationTime: 2024-05-01T10:00:00Z
+ *                              spec: {...}
+ *                              status: {...}          (optional)
+ *
+ *   Kubernetes (kubectl):      apiVersion: kuma.io/v1alpha1
+ *                              kind: MeshService
+ *                              metadata: {name, namespace, labels,
+ *                                         creationTimestamp}
+ *                              spec: {...}
+ *
+ * several documents per file, and `kind: List` with `items:`.  Mesh (and,
+ * later, Dataplane) keep their fields at the top level in the universal
+ * shape and under `spec` in the Kubernetes one.
+ *
+ * Kinds known now: Mesh, MeshService, HostnameGenerator.  Documents of other
+ * kinds are reported as warnings and skipped (an empty document is fine).
+ * Unknown keys at the top level, in metadata and under `spec` are warnings.
+ * The accepted YAML is specified, with examples, at the top of resource.c.
+ *
+ * A resource that fails validation is reported with its position
+ * (file:line:column) as an error and left out; the others still load.  The
+ * messages of Kuma's validators are kept where Kuma has one (see
+ * reference/kuma.md section 1 and 4).
+ *
+ * Ownership: the set owns every resource, string and the parsed YAML trees
+ * (the `spec` nodes stay valid while the set lives, for status output).
+ */
+#ifndef MESHDNS_RESOURCE_H
+#define MESHDNS_RESOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "yamlx.h"
+
+enum resource_kind {
+	RESOURCE_MESH = 0,
+	RESOURCE_MESH_SERVICE,
+	RESOURCE_HOSTNAME_GENERATOR,
+	RESOURCE_MESH_EXTERNAL_SERVICE,		/* issue 3: selector target only */
+	RESOURCE_MESH_MULTI_ZONE_SERVICE,	/* issue 3: selector target only */
+	RESOURCE_KIND_COUNT
+};
+
+enum resource_shape {
+	RESOURCE_SHAPE_UNIVERSAL = 0,
+	RESOURCE_SHAPE_KUBERNETES,
+};
+
+/* A position in an input file; @file is borrowed from the set. */
+struct resource_pos {
+	const char *file;
+	int line;
+	int column;
+};
+
+struct resource_label {
+	char *key;
+	char *value;
+};
+
+/* Labels (or tags, or matchLabels): sorted by key, keys unique. */
+struct resource_labels {
+	struct resource_label *v;
+	size_t n;
+};
+
+struct resource_meta {
+	enum resource_kind kind;
+	enum resource_shape shape;
+	char *name;		/* universal `name`, or Kubernetes metadata.name */
+	char *mesh;		/* `mesh`, label kuma.io/mesh, or "default";
+				 * NULL for Mesh and HostnameGenerator */
+	char *namespace;	/* Kubernetes metadata.namespace, else NULL */
+	struct resource_labels labels;
+	int has_creation_time;
+	int64_t creation_ns;	/* creationTime / creationTimestamp, ns since
+				 * the epoch; 0 when absent */
+	struct resource_pos pos;	/* where the document starts */
+};
+
+enum resource_mesh_mode {
+	RESOURCE_MESH_MODE_DISABLED = 0,	/* Kuma 2.x default */
+	RESOURCE_MESH_MODE_EVERYWHERE,
+	RESOURCE_MESH_MODE_REACHABLE_BACKENDS,
+	RESOURCE_MESH_MODE_EXCLUSIVE,
+};
+
+struct resource_mesh {
+	struct resource_meta meta;
+	int has_mode;
+	enum resource_mesh_mode mode;	/* meshServices.mode */
+};
+
+enum resource_selector {
+	RESOURCE_SELECTOR_NONE = 0,
+	RESOURCE_SELECTOR_DATAPLANE_TAGS,	/* selector.dataplaneTags */
+	RESOURCE_SELECTOR_DATAPLANE_LABELS,	/* selector.dataplaneLabels.matchLabels */
+	RESOURCE_SELECTOR_DATAPLANE_REF,	/* selector.dataplaneRef.name */
+};
+
+struct resource_port {
+	char *name;		/* NULL when absent: the port number names it */
+	uint32_t port;		/* 1..65535 */
+	int has_target;
+	int target_is_name;
+	uint32_t target_port;	/* when !target_is_name */
+	char *target_name;	/* when target_is_name */
+	char *app_protocol;	/* as written (any case); NULL when absent
+				 * or empty, which means "tcp" */
+	struct resource_pos pos;
+};
+
+struct resource_mesh_service {
+	struct resource_meta meta;
+	enum resource_selector selector;
+	struct resource_labels selector_labels;	/* tags or matchLabels */
+	char *selector_ref;			/* dataplaneRef.name */
+	struct resource_port *ports;
+	size_t nports;
+	char *state;		/* spec.state: "Available", "Unavailable",
+				 * or NULL */
+	char **vips;		/* status.vips[].ip as written (validated IP) */
+	size_t nvips;
+	struct resource_pos vips_pos;	/* status.vips; line 0 when absent */
+	const struct yamlx_node *spec;		/* for status output, or NULL */
+};
+
+struct resource_hostname_generator {
+	struct resource_meta meta;
+	enum resource_kind target;	/* MESH_SERVICE, MESH_EXTERNAL_SERVICE
+					 * or MESH_MULTI_ZONE_SERVICE */
+	struct resource_labels match;	/* selector.<target>.matchLabels;
+					 * empty matches everything */
+	char *template;
+	struct resource_pos template_pos;	/* the template scalar */
+};
+
+struct resource_set {
+	struct resource_mesh *meshes;
+	size_t nmeshes;
+	struct resource_mesh_service *services;
+	size_t nservices;
+	struct resource_hostname_generator *generators;
+	size_t ngenerators;
+	void *priv;		/* internal: arrays' capacities, YAML streams */
+};
+
+/* A new empty set (free with resource_set_free()); NULL on ENOMEM. */
+struct resource_set *resource_set_new(void);
+void resource_set_free(struct resource_set *set);
+
+/*
+ * Load every resource of a file, or of every *.yaml / *.yml file under a
+ * directory (recursively, in name order; hidden files and directories are
+ * skipped; a file named by @path itself is read whatever its name).
+ * Problems go to @errs.  A file with a YAML syntax error contributes
+ * nothing.  Returns 0 when the path could be read (even if some files or
+ * resources were invalid: see errs->errors), -1 when it could not be read
+ * at all (reported too: "cannot read <path>: <reason>"), -ENOMEM.
+ */
+int resource_set_load_path(struct resource_set *set, const char *path,
+			   struct diag_list *errs);
+
+/*
+ * Same, from memory (@text is NUL-terminated and only read during the
+ * call); @name stands for the file name in positions.  Returns 0 (syntax
+ * errors and invalid resources are in @errs) or -ENOMEM.
+ */
+int resource_set_load_string(struct resource_set *set, const char *name,
+			     const char *text, struct diag_list *errs);
+
+/*
+ * After the last load: reject duplicates (same kind, mesh, namespace and
+ * name: an error naming both places; the later one is left out) and sort
+ * every kind in Kuma's order: creation time, then name (then namespace,
+ * then mesh, for a total order).  Returns 0 or -ENOMEM.  Pointers into the
+ * arrays are stable only after this.  Resources without a creation time
+ * sort first (as the zero time does in Kuma).
+ */
+int resource_set_finish(struct resource_set *set, struct diag_list *errs);
+
+/*
+ * Add the labels Kuma's zone control plane adds when a resource is
+ * created in zone @zone, where they are absent (labels written in the
+ * input always win): on MeshServices kuma.io/origin=zone, kuma.io/zone
+ * (for origin zone), kuma.io/mesh, kuma.io/display-name, kuma.io/env
+ * (universal or kubernetes, by shape) and k8s.kuma.io/namespace (when it
+ * has a namespace); on HostnameGenerators kuma.io/origin=zone.  So Kuma's
+ * default generators select hand-written resources as they would in a
+ * zone.  Call after resource_set_finish().  Returns 0 or -ENOMEM.
+ */
+int resource_set_compute_labels(struct resource_set *set, const char *zone);
+
+/* "Mesh", "MeshService", "HostnameGenerator", ... */
+const char *resource_kind_name(enum resource_kind kind);
+
+/* "Disabled", "Everywhere", "ReachableBackends", "Exclusive". */
+const char *resource_mesh_mode_name(enum resource_mesh_mode mode);
+
+/* Label value for @key, or NULL. */
+const char *resource_labels_get(const struct resource_labels *labels,
+				const char *key);
+
+/* True when every pair of @want is in @have (an empty @want matches). */
+int resource_labels_match(const struct resource_labels *have,
+			  const struct resource_labels *want);
+
+/* kuma.io/display-name, else the name. */
+const char *resource_display_name(const struct resource_meta *meta);
+
+/*
+ * The name used for the `.Name` template field and status output: the
+ * Kubernetes object name or the universal name (the same field).
+ */
+const char *resource_name(const struct resource_meta *meta);
+
+/*
+ * Compare two resources in Kuma's order: creation time, then name, then
+ * namespace, then mesh.  <0, 0, >0 like strcmp.
+ */
+int resource_meta_cmp(const struct resource_meta *a,
+		      const struct resource_meta *b);
+
+/*
+ * Validate @name as an RFC 1035 label with Kuma 3's message; returns NULL
+ * when valid, else a static message (the length one first when both apply;
+ * the loader reports both, as Kuma does).
+ */
+const char *resource_rfc1035_label_error(const char *name);
+
+#endif

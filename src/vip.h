@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vip.h -- VIP pools and stable allocation; the persisted state of builds.
+ *
+ * A pool is an IPv4 or IPv6 CIDR.  An allocation round (one build) takes the
+ * previous state and the services that exist now, and:
+ *   1. gives every pinned address (status.vips, ClusterIP) to its service;
+ *   2. keeps every existing assignment of a service that still exists (even
+ *      outside its pool: a VIP never moves on its own);
+ *   3. gives a service whose VIP is held back (it was removed recently and
+ *      came back) the same VIP again -- also when the hold ran out since
+ *      the last round, as nobody else can have had it;
+ *   4. moves assignments of services that no longer exist to the held-back
+ *      list (until now + hold), unless the round says not to release;
+ *   5. forgets held-back entries whose time has passed;
+ *   6. gives every other service the next free address of its pool,
+ *      next-fit from the pool's persisted cursor, wrapping once.
+ * "Free" means assigned to nobody and held back for nobody, across all
+ * pools, so overlapping pools never hand out one address twice.  In IPv4
+ * pools of /30 and wider the network and broadcast addresses are never
+ * given (Kuma gives 241.0.0.0 first; we give 241.0.0.1); /31 and /32 give
+ * every address.  IPv6 pools of /126 and wider never give the all-zero
+ * address of the prefix (the subnet-router anycast address): fd00::/120
+ * gives fd00::1 first and fd00::ff last; /127 and /128 give every address.
+ *
+ * A key has at most one assignment.  A pinned address is recorded as an
+ * assignment whether or not it lies in a pool, and blocks it for everyone
+ * else; it is taken from whoever held it (a service without a pin gets a
+ * new address in the same round).  When a key's pinned address changes,
+ * or its pinned address is refused (-EEXIST), its old address is held back
+ * for it.
+ *
+ * The state also keeps one SOA serial per DNS zone with a digest of the
+ * zone's content, so serials change with the content and never go back
+ * across restarts.
+ *
+ * Pure: no I/O, no logging.  state.h reads and writes the file.
+ */
+#ifndef MESHDNS_VIP_H
+#define MESHDNS_VIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vip_addr {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t b[16];		/* network order; IPv4 in b[0..3] */
+};
+
+struct vip_pool {
+	struct vip_addr base;	/* network address (host bits zero) */
+	unsigned prefix;	/* 0..32 or 0..128 */
+	char text[64];		/* canonical "241.0.0.0/8" */
+};
+
+/*
+ * Parse "241.0.0.1" or "fd00::1" (inet_pton: no leading zeros, no short
+ * forms); text with a colon is IPv6, "::ffff:1.2.3.4" included.  0, or -1
+ * when not an address.
+ */
+int vip_addr_parse(struct vip_addr *out, const char *text);
+
+/*
+ * Format into @buf (at least 46 bytes); returns @buf ("?" when @a is not an
+ * address of a known family).
+ */
+const char *vip_addr_format(const struct vip_addr *a, char *buf, size_t size);
+
+/* True when both have the same family and address. */
+int vip_addr_equal(const struct vip_addr *a, const struct vip_addr *b);
+
+/*
+ * Parse a CIDR such as "241.0.0.0/8" or "fd00:1::/64".  Host bits set
+ * ("241.0.0.1/8") are an error that names the network meant: "241.0.0.1/8
+ * has host bits set; the network is 241.0.0.0/8".  Returns 0 with
+ * out->text canonical ("fd00:0::/120" -> "fd00::/120"), or -1 with a message
+ * in @err that quotes @cidr.
+ */
+int vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
+		   size_t errsize);
+
+/* True when @a is inside @pool. */
+int vip_pool_contains(const struct vip_pool *pool, const struct vip_addr *a);
+
+struct vip_state;
+
+/*
+ * An empty state (a fresh start), or a deep copy of @st; the caller owns
+ * it, free with vip_state_free() (NULL is a no-op).  NULL on ENOMEM.
+ */
+struct vip_state *vip_state_new(void);
+struct vip_state *vip_state_clone(const struct vip_state *st);
+void vip_state_free(struct vip_state *st);
+
+/* True when both states would be written out identically. */
+int vip_state_equal(const struct vip_state *a, const struct vip_state *b);
+
+/*
+ * The state file's text.  vip_state_parse() accepts exactly what
+ * vip_state_format() writes (a versioned header, one record per line, and a
+ * final line with the record count and a CRC-32 of everything before it);
+ * anything else -- truncation, a flipped byte, a duplicate address, an
+ * unknown record -- is an error with the line number in @err ("line 12:
+ * checksum mismatch", "line 9: missing end line (file truncated?)"), and
+ * -1.  The format is described at the top of vip.c.  Equal states give
+ * byte-identical text.  Both return -ENOMEM on allocation failure.  The
+ * caller owns *out: a state (vip_state_free()) or malloc'ed text of *len
+ * bytes, not NUL-terminated (free()).
+ */
+int vip_state_parse(struct vip_state **out, const char *text, size_t len,
+		    char *err, size_t errsize);
+int vip_state_format(const struct vip_state *st, char **out, size_t *len);
+
+/* One service asking for a VIP in an allocation round. */
+struct vip_request {
+	const char *key;	/* identity, no white space: "MeshService/
+				 * default/redis" -- unique in the round */
+	size_t pool;		/* index into the pools of the round */
+	const struct vip_addr *pinned;	/* an address it must have, or NULL */
+};
+
+struct vip_result {
+	int status;		/* 0: addr is set; -ENOSPC: the pool is full;
+				 * -EEXIST: pinned address taken by @other */
+	struct vip_addr addr;
+	char other[512];	/* for -EEXIST: the key holding the address */
+};
+
+/*
+ * One allocation round, updating @st in place (use vip_state_clone() first
+ * to keep the old one).  @results has @nreqs entries, in request order.
+ * Requests are served in order, so the caller's order (Kuma's: creation
+ * time, then name) decides who wins a contested pinned address.  @now and
+ * @hold are in seconds.  With @release false, services that are gone keep
+ * their assignment (a build with errors must not lose VIPs).  A @hold of 0
+ * frees released VIPs at once.  Returns 0 (per-request failures are in
+ * @results), -EINVAL when a key is empty, has white space or is repeated,
+ * a pool index is out of range, or a pool was not made by vip_pool_parse(),
+ * or -ENOMEM; on either error @st is unchanged.
+ */
+int vip_allocate(struct vip_state *st, const struct vip_pool *pools,
+		 size_t npools, const struct vip_request *reqs, size_t nreqs,
+		 struct vip_result *results, int64_t now, int64_t hold,
+		 int release);
+
+/* Number of assignments and of held-back addresses (for logging). */
+size_t vip_state_assigned(const struct vip_state *st);
+size_t vip_state_held(const struct vip_state *st);
+
+/*
+ * The SOA serial for @zone whose content has digest @digest: the stored
+ * serial when the digest is unchanged, else a new one, greater than the
+ * stored one (RFC 1982), at least @now when that is greater; stored with
+ * the digest.  The first serial of a zone is @now (1 when @now is 0).
+ * Returns 0, -EINVAL when @zone is empty or has white space, or -ENOMEM.
+ */
+int vip_state_zone_serial(struct vip_state *st, const char *zone,
+			  uint64_t digest, uint32_t now, uint32_t *serial);
+
+#endif

@@ -1,0 +1,157 @@
+# lib.sh -- shared by the system tests: start meshdns on a free loopback
+# port, ask it with dig, check what a user would see.
+#
+# Every test sources this file, calls start_meshdns with its arguments,
+# then uses dig_* and expect_* helpers.  Packets go to 127.0.0.1 only.
+# A failed expectation prints what was expected and what came back, and
+# the test exits 1 (after stopping meshdns).
+
+set -u
+
+: "${MESHDNS:?MESHDNS must name the meshdns binary (make check sets it)}"
+: "${SRCDIR:?SRCDIR must name the source directory (make check sets it)}"
+
+command -v dig >/dev/null 2>&1 || {
+	echo "FAIL: dig is not installed (contrib/bootstrap.sh installs bind9-dnsutils)"
+	exit 1
+}
+
+TEST_NAME=$(basename "$0" .sh)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/meshdns-$TEST_NAME.XXXXXX")
+LOG="$WORK/meshdns.log"
+PID=""
+PORT=""
+FAILS=0
+PASSES=0
+
+cleanup() {
+	stop_meshdns
+	if [ "$FAILS" -eq 0 ]; then
+		rm -rf "$WORK"
+	else
+		echo "kept $WORK for inspection"
+	fi
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	FAILS=$((FAILS + 1))
+}
+
+pass() {
+	echo "ok: $*"
+	PASSES=$((PASSES + 1))
+}
+
+# start_meshdns ARGS...: start meshdns -f on 127.0.0.1 on a free port with
+# ARGS, wait until it listens.  Returns non-zero when it did not start
+# (its log is in $LOG).
+start_meshdns() {
+	tries=0
+	while [ $tries -lt 20 ]; do
+		tries=$((tries + 1))
+		PORT=$(( (RANDOM % 30000) + 20000 ))
+		: >"$LOG"
+		"$MESHDNS" -f -l "127.0.0.1:$PORT" "$@" >>"$LOG" 2>&1 &
+		PID=$!
+		i=0
+		while [ $i -lt 100 ]; do
+			if grep -q "listening on" "$LOG"; then
+				return 0
+			fi
+			if ! kill -0 "$PID" 2>/dev/null; then
+				break
+			fi
+			sleep 0.1
+			i=$((i + 1))
+		done
+		wait "$PID" 2>/dev/null
+		PID=""
+		if grep -q "Address already in use" "$LOG"; then
+			continue
+		fi
+		return 1
+	done
+	return 1
+}
+
+stop_meshdns() {
+	if [ -n "$PID" ]; then
+		kill -TERM "$PID" 2>/dev/null
+		wait "$PID" 2>/dev/null
+		PID=""
+	fi
+}
+
+# dig_q ARGS...: dig at the running meshdns; prints dig's full output.
+dig_q() {
+	dig @127.0.0.1 -p "$PORT" +time=2 +tries=1 "$@"
+}
+
+# dig_short NAME [TYPE] [ARGS...]: only the answer's rdata, sorted.
+dig_short() {
+	dig_q +short "$@" | sort
+}
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1: expected [$2], got [$3]"
+	fi
+}
+
+# expect_match WHAT REGEX TEXT: TEXT has a line matching the extended REGEX.
+expect_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		pass "$1"
+	else
+		fail "$1: expected a line matching /$2/ in:"
+		printf '%s\n' "$3" | sed 's/^/    | /'
+	fi
+}
+
+expect_no_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		fail "$1: expected no line matching /$2/ in:"
+		printf '%s\n' "$3" | sed 's/^/    | /'
+	else
+		pass "$1"
+	fi
+}
+
+# wait_log REGEX [COUNT]: wait (5 s at most) until the log has COUNT lines
+# matching REGEX (default 1).
+wait_log() {
+	want=${2:-1}
+	i=0
+	while [ $i -lt 100 ]; do
+		n=$(grep -Ec -- "$1" "$LOG")
+		if [ "$n" -ge "$want" ]; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# finish: print the summary line and exit with the result.
+finish() {
+	echo "$PASSES passed, $FAILS failed"
+	if [ "$FAILS" -ne 0 ]; then
+		echo "--- meshdns log ($LOG) ---"
+		cat "$LOG"
+		exit 1
+	fi
+	exit 0
+}
+
+# copy_zones: a private copy of the example zone in $WORK/zones.
+copy_zones() {
+	rm -rf "$WORK/zones"
+	cp -R "$SRCDIR/zones" "$WORK/zones"
+	chmod -R u+w "$WORK/zones"
+}

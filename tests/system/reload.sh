@@ -1,0 +1,70 @@
+#!/bin/bash
+# reload.sh -- SIGHUP applies edited templates; a broken edit changes nothing.
+. "${SRCDIR:?SRCDIR must name the source tree}/tests/system/lib.sh" || exit 1
+
+copy_zones
+gens="$WORK/zones/default/hostname-generators.yaml"
+start_meshdns -r "$WORK/zones" -s "$WORK/state" || {
+	fail "meshdns did not start"
+	finish
+}
+expect_eq "before: redis.svc.mesh.local" "241.0.0.5" "$(dig_short redis.svc.mesh.local)"
+
+# Edit the default generator's template and reload.
+sed -i 's/{{ .DisplayName }}.svc.mesh.local/{{ .DisplayName }}.{{ .Mesh }}.svc.mesh.local/' "$gens"
+kill -HUP "$PID"
+wait_log "serving generation 2" || fail "no generation 2 after SIGHUP"
+expect_eq "after: redis.default.svc.mesh.local, same VIP" "241.0.0.5" "$(dig_short redis.default.svc.mesh.local)"
+out=$(dig_q redis.svc.mesh.local)
+expect_match "after: the old name is gone (NXDOMAIN)" "status: NXDOMAIN" "$out"
+expect_eq "after: the other generator's name is unchanged" "241.0.0.5" "$(dig_short redis.mesh)"
+serial1=$(dig_short mesh.local SOA | awk '{print $3}')
+
+# A broken template: the reload is rejected, the error has its position,
+# and the previous answers keep being served.
+cp "$gens" "$WORK/generators.good"
+sed -i 's/{{ .DisplayName }}.{{ .Mesh }}.svc.mesh.local/{{ .DisplayName }.svc.mesh.local/' "$gens"
+kill -HUP "$PID"
+wait_log "reload, rejected" || fail "the broken template was not rejected"
+expect_match "the error names file:line:column" "hostname-generators\.yaml:[0-9]+:[0-9]+: error: HostnameGenerator \"local-universal-mesh-service\": spec\.template: couldn't parse template" "$(cat "$LOG")"
+expect_eq "after the rejected reload: still answered" "241.0.0.5" "$(dig_short redis.default.svc.mesh.local)"
+expect_match "after the rejected reload: the broken name is not served" "status: NXDOMAIN" "$(dig_q redis.svc.mesh.local)"
+expect_eq "the SOA serial did not change" "$serial1" "$(dig_short mesh.local SOA | awk '{print $3}')"
+
+# A YAML syntax error in a resource file: rejected the same way.
+cp "$WORK/generators.good" "$gens"
+printf 'type: MeshService\nname: broken\n  mesh: : default\n' >"$WORK/zones/default/broken.yaml"
+kill -HUP "$PID"
+wait_log "reload, rejected" 2 || fail "the broken YAML was not rejected"
+expect_match "the YAML error names file:line:column" "broken\.yaml:[0-9]+:[0-9]+: error:" "$(cat "$LOG")"
+expect_eq "after the second rejected reload: still answered" "241.0.0.5" "$(dig_short redis.default.svc.mesh.local)"
+
+# Fixed: the next reload goes through, and a new service gets a new VIP.
+rm "$WORK/zones/default/broken.yaml"
+cat >"$WORK/zones/default/cache.yaml" <<'YAML'
+type: MeshService
+name: cache
+mesh: default
+spec:
+  ports:
+  - port: 11211
+    targetPort: 11211
+YAML
+kill -HUP "$PID"
+wait_log "serving generation 3" || fail "no generation 3 after fixing the files"
+expect_eq "the new service gets the next VIP" "241.0.0.6" "$(dig_short cache.default.svc.mesh.local)"
+expect_eq "the others keep theirs" "241.0.0.5" "$(dig_short redis.default.svc.mesh.local)"
+serial2=$(dig_short mesh.local SOA | awk '{print $3}')
+if [ "$serial2" -gt "$serial1" ]; then
+	pass "the SOA serial grew with the content ($serial1 -> $serial2)"
+else
+	fail "the SOA serial did not grow: $serial1 -> $serial2"
+fi
+
+# SIGTERM stops cleanly.
+kill -TERM "$PID"
+wait "$PID"
+expect_eq "SIGTERM exits 0" "0" "$?"
+PID=""
+
+finish
