@@ -370,10 +370,12 @@ hostname_generate(const struct hostname_gen *gens, size_t ngens,
 	/* Kuma orders both lists by generator name (qsort is fine: names
 	 * are unique among generators). */
 	for (i = 0; i < nitems; i++) {
-		qsort(results[i].addresses, results[i].naddresses,
-		      sizeof(*results[i].addresses), address_cmp);
-		qsort(results[i].conditions, results[i].nconditions,
-		      sizeof(*results[i].conditions), condition_cmp);
+		if (results[i].naddresses > 1)
+			qsort(results[i].addresses, results[i].naddresses,
+			      sizeof(*results[i].addresses), address_cmp);
+		if (results[i].nconditions > 1)
+			qsort(results[i].conditions, results[i].nconditions,
+			      sizeof(*results[i].conditions), condition_cmp);
 	}
 out:
 	free(claims.v);
