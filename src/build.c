@@ -217,8 +217,13 @@ allocate_vips(struct snapshot *s, const struct vip_state *prev, int64_t now,
 				 "status.vips: %s is already the vip of %s",
 				 bs->res->vips[0], results[i].other);
 		bs->vip_error = strdup(msg);
-		diag_error(diags, m->pos.file, m->pos.line, m->pos.column,
-			   "%s", msg);
+		/*
+		 * A warning, not an error: this service goes without a VIP
+		 * (its status says why) and everything else is served, so
+		 * a full pool does not block every other change.
+		 */
+		diag_warning(diags, m->pos.file, m->pos.line, m->pos.column,
+			     "%s", msg);
 	}
 	rc = 0;
 out:

@@ -259,30 +259,56 @@ stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-/* Say which names exist, so `make run` shows what to dig. */
+/*
+ * Say what was loaded and which names exist (the first few services), so
+ * `make run` shows what to dig.
+ */
 static void
-log_try(const struct snapshot *s)
+log_loaded(const struct snapshot *s)
 {
+	const char *first = NULL;
 	char addr[128];
-	const char *port = NULL;
+	char line[1024];
+	char *port = NULL;
+	size_t shown = 0;
 	size_t i;
+	size_t j;
 
-	if (s->cfg->nlisten == 0)
-		return;
-	snprintf(addr, sizeof(addr), "%s", s->cfg->listen[0].text);
-	port = strrchr(addr, ':');
 	for (i = 0; i < s->nservices; i++) {
-		if (s->services[i].hostnames.naddresses == 0 ||
-		    !s->services[i].has_vip)
+		const struct build_service *bs = &s->services[i];
+		const struct hostname_result *h = &bs->hostnames;
+		size_t off = 0;
+
+		if (!bs->has_vip || h->naddresses == 0)
 			continue;
-		if (port != NULL && strchr(addr, ']') == NULL &&
-		    strchr(addr, ':') == port) {
-			addr[port - addr] = '\0';
-			log_notice("try: dig @%s -p %s %s", addr, port + 1,
-				   s->services[i].hostnames.addresses[0]
-				   .hostname);
+		if (first == NULL)
+			first = h->addresses[0].hostname;
+		if (shown++ == 20) {
+			log_info("... and more: meshdns --status shows all");
+			continue;
 		}
+		if (shown > 20)
+			continue;
+		vip_addr_format(&bs->vip, addr, sizeof(addr));
+		for (j = 0; j < h->naddresses && off < sizeof(line); j++)
+			off += (size_t)snprintf(line + off, sizeof(line) - off,
+						"%s%s", j ? ", " : "",
+						h->addresses[j].hostname);
+		log_info("MeshService %s (mesh %s): %s: %s",
+			 bs->res->meta.name, bs->res->meta.mesh, addr, line);
+	}
+	if (first == NULL || s->cfg->nlisten == 0)
 		return;
+	/* listen text is canonical: "1.2.3.4:53" or "[::1]:53" */
+	snprintf(addr, sizeof(addr), "%s", s->cfg->listen[0].text);
+	if ((port = strrchr(addr, ':')) == NULL)
+		return;
+	*port++ = '\0';
+	if (addr[0] == '[') {
+		addr[strlen(addr) - 1] = '\0';
+		log_notice("try: dig @%s -p %s %s", addr + 1, port, first);
+	} else {
+		log_notice("try: dig @%s -p %s %s", addr, port, first);
 	}
 }
 
@@ -337,7 +363,7 @@ run_daemon(const struct args *a)
 		log_notice("listening on %s (udp, tcp)",
 			   s->cfg->listen[i].text);
 	if (a->foreground)
-		log_try(s);
+		log_loaded(s);
 	if (!a->foreground) {
 		if (daemon(0, 0) < 0) {
 			log_error("cannot become a daemon (%s)",

@@ -3,7 +3,7 @@
 . "${SRCDIR:?SRCDIR must name the source tree}/tests/system/lib.sh" || exit 1
 
 copy_zones
-start_meshdns -r "$WORK/zones" -s "$WORK/state" || {
+ALSO_V6=1 start_meshdns -r "$WORK/zones" -s "$WORK/state" || {
 	fail "meshdns did not start"
 	finish
 }
@@ -59,6 +59,10 @@ expect_match "question keeps the query's case" "^;ReDiS\.SvC\.MeSh\.LoCaL\.[[:sp
 expect_eq "redis over TCP" "241.0.0.5" "$(dig_short +tcp redis.svc.mesh.local)"
 out=$(dig_q +tcp nope.mesh A)
 expect_match "NXDOMAIN over TCP" "status: NXDOMAIN" "$out"
+
+# IPv6: the same answers on [::1], over UDP and TCP.
+expect_eq "redis over IPv6 UDP" "241.0.0.5" "$(dig @::1 -p "$PORT" +time=2 +tries=1 +short redis.svc.mesh.local)"
+expect_eq "redis over IPv6 TCP" "241.0.0.5" "$(dig @::1 -p "$PORT" +time=2 +tries=1 +short +tcp redis.svc.mesh.local)"
 
 # Names outside the served zones: REFUSED (no forwarding configured).
 out=$(dig_q example.com A)

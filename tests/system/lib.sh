@@ -46,18 +46,22 @@ pass() {
 
 # start_meshdns ARGS...: start meshdns -f on 127.0.0.1 on a free port with
 # ARGS, wait until it listens.  Returns non-zero when it did not start
-# (its log is in $LOG).
+# (its log is in $LOG).  With ALSO_V6=1 it listens on [::1] (same port) too.
 start_meshdns() {
 	tries=0
 	while [ $tries -lt 20 ]; do
 		tries=$((tries + 1))
 		PORT=$(( (RANDOM % 30000) + 20000 ))
 		: >"$LOG"
-		"$MESHDNS" -f -l "127.0.0.1:$PORT" "$@" >>"$LOG" 2>&1 &
+		v6=()
+		if [ "${ALSO_V6:-0}" = 1 ]; then
+			v6=(-l "[::1]:$PORT")
+		fi
+		"$MESHDNS" -f -l "127.0.0.1:$PORT" "${v6[@]}" "$@" >>"$LOG" 2>&1 &
 		PID=$!
 		i=0
 		while [ $i -lt 100 ]; do
-			if grep -q "listening on" "$LOG"; then
+			if grep -q "serving generation 1" "$LOG"; then
 				return 0
 			fi
 			if ! kill -0 "$PID" 2>/dev/null; then

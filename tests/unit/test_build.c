@@ -198,6 +198,47 @@ test_pinned_vip(void **state)
 	vip_state_free(st);
 }
 
+static void
+test_full_pool(void **state)
+{
+	struct env *e = *state;
+	struct vip_state *st = vip_state_new();
+	struct snapshot *s = NULL;
+	struct diag_list diags;
+	char buf[64];
+	size_t i;
+
+	/* A /30 has two usable addresses: the third service goes without,
+	 * says why in its status and the log, and the others are served. */
+	snprintf(e->path, sizeof(e->path), "%s/meshdns.conf", e->dir);
+	write_file(e, "meshdns.conf",
+		   "vip:\n  pools:\n    meshService: 10.9.0.0/30\n");
+	e->opt.config_file = e->path;
+	write_file(e, "a.yaml", SVC("aaa"));
+	write_file(e, "b.yaml", SVC("bbb"));
+	write_file(e, "c.yaml", SVC("ccc"));
+	diag_list_init(&diags);
+	assert_int_equal(build_run(&s, &e->opt, st, 1000, &diags), 0);
+	assert_int_equal(s->errors, 0);
+	assert_string_equal(vip_of(s, "aaa", buf), "10.9.0.1");
+	assert_string_equal(vip_of(s, "bbb", buf), "10.9.0.2");
+	assert_string_equal(vip_of(s, "ccc", buf), "none");
+	for (i = 0; i < s->nservices; i++)
+		if (strcmp(s->services[i].res->meta.name, "ccc") == 0)
+			assert_string_equal(s->services[i].vip_error,
+					    "could not allocate vip for "
+					    "MeshService ccc: no addresses "
+					    "left in pool 10.9.0.0/30");
+	/* Three "no selector" warnings, then the pool's. */
+	assert_int_equal(diags.n, 4);
+	assert_int_equal(diags.errors, 0);
+	assert_non_null(strstr(diags.v[3].msg, "could not allocate vip"));
+	assert_non_null(strstr(diags.v[3].file, "c.yaml"));
+	diag_list_clear(&diags);
+	snapshot_free(s);
+	vip_state_free(st);
+}
+
 /* The SOA serial of mesh.local, as a client sees it. */
 static uint32_t
 serial_of(const struct snapshot *s)
@@ -258,6 +299,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_errors_release_nothing,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pinned_vip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_full_pool, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_serial_follows_content,
 						setup, teardown),
