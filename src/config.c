@@ -166,20 +166,6 @@ report(struct loader *l, const struct yamlx_node *node, const char *path,
 }
 
 static void
-set_err(char *err, size_t errsize, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t errsize, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsize, fmt, ap);
-	va_end(ap);
-}
-
-static void
 free_strings(char **v, size_t n)
 {
 	size_t i;
@@ -231,11 +217,11 @@ check_domain(const char *s, char *why, size_t whysize)
 	if (len > 0 && s[len - 1] == '.')
 		len--;
 	if (len == 0) {
-		set_err(why, whysize, "the root zone is not allowed");
+		diag_printf(why, whysize, "the root zone is not allowed");
 		return -1;
 	}
 	if (len > 253) {
-		set_err(why, whysize, "longer than 253 characters");
+		diag_printf(why, whysize, "longer than 253 characters");
 		return -1;
 	}
 	for (i = 0; i <= len; i++) {
@@ -243,23 +229,23 @@ check_domain(const char *s, char *why, size_t whysize)
 
 		if (c == '.') {
 			if (label == 0) {
-				set_err(why, whysize, "empty label");
+				diag_printf(why, whysize, "empty label");
 				return -1;
 			}
 			label = 0;
 		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			   (c >= '0' && c <= '9') || c == '-') {
 			if (++label > 63) {
-				set_err(why, whysize, "a label is longer than "
+				diag_printf(why, whysize, "a label is longer than "
 					"63 characters");
 				return -1;
 			}
 		} else if ((unsigned char)c < 0x20 || c == 0x7f) {
-			set_err(why, whysize, "control character 0x%02x is "
+			diag_printf(why, whysize, "control character 0x%02x is "
 				"not allowed", (unsigned char)c);
 			return -1;
 		} else {
-			set_err(why, whysize, "'%c' is not allowed", c);
+			diag_printf(why, whysize, "'%c' is not allowed", c);
 			return -1;
 		}
 	}
@@ -349,7 +335,7 @@ parse_listen(struct config *cfg, const struct key *k, const char *text,
 	for (i = 0; i < cfg->nlisten; i++) {
 		if (cfg->listen[i].addrlen == v.addrlen &&
 		    memcmp(&cfg->listen[i].addr, &v.addr, v.addrlen) == 0) {
-			set_err(err, errsize, "%s is listed twice", v.text);
+			diag_printf(err, errsize, "%s is listed twice", v.text);
 			free(v.text);
 			return -1;
 		}
@@ -403,12 +389,12 @@ parse_path(struct config *cfg, const struct key *k, const char *text,
 	char q[128];
 
 	if (*text == '\0') {
-		set_err(err, errsize, "expected %s, got \"\"",
+		diag_printf(err, errsize, "expected %s, got \"\"",
 			k->type->expected);
 		return -1;
 	}
 	if (listed(*FIELD(cfg, k, char **), *COUNT(cfg, k), text)) {
-		set_err(err, errsize, "%s is listed twice",
+		diag_printf(err, errsize, "%s is listed twice",
 			quote(text, q, sizeof(q)));
 		return -1;
 	}
@@ -425,7 +411,7 @@ parse_zone(struct config *cfg, const struct key *k, const char *text,
 	int rc;
 
 	if (check_domain(text, why, sizeof(why)) < 0) {
-		set_err(err, errsize, "expected %s, got %s (%s)",
+		diag_printf(err, errsize, "expected %s, got %s (%s)",
 			k->type->expected, quote(text, q, sizeof(q)), why);
 		return -1;
 	}
@@ -437,7 +423,7 @@ parse_zone(struct config *cfg, const struct key *k, const char *text,
 		name[len - 1] = '\0';
 	lower(name);
 	if (listed(*FIELD(cfg, k, char **), *COUNT(cfg, k), name)) {
-		set_err(err, errsize, "zone %s is listed twice", name);
+		diag_printf(err, errsize, "zone %s is listed twice", name);
 		free(name);
 		return -1;
 	}
@@ -454,19 +440,19 @@ parse_ns(struct config *cfg, const struct key *k, const char *text,
 	size_t i;
 
 	if (check_domain(text, why, sizeof(why)) < 0) {
-		set_err(err, errsize, "expected %s, got %s (%s)",
+		diag_printf(err, errsize, "expected %s, got %s (%s)",
 			k->type->expected, quote(text, q, sizeof(q)), why);
 		return -1;
 	}
 	for (i = 0; i < cfg->nns; i++) {
 		if (strcasecmp(cfg->ns[i], text) == 0) {
-			set_err(err, errsize, "%s is listed twice",
+			diag_printf(err, errsize, "%s is listed twice",
 				quote(text, q, sizeof(q)));
 			return -1;
 		}
 	}
 	if (cfg->nns >= MAX_NS) {
-		set_err(err, errsize, "more than %d name servers", MAX_NS);
+		diag_printf(err, errsize, "more than %d name servers", MAX_NS);
 		return -1;
 	}
 	return append_string(&cfg->ns, &cfg->nns, text);
@@ -477,7 +463,7 @@ parse_string(struct config *cfg, const struct key *k, const char *text,
 	     char *err, size_t errsize)
 {
 	if (*text == '\0') {
-		set_err(err, errsize, "expected %s, got \"\"",
+		diag_printf(err, errsize, "expected %s, got \"\"",
 			k->type->expected);
 		return -1;
 	}
@@ -491,7 +477,7 @@ parse_name(struct config *cfg, const struct key *k, const char *text,
 	char why[128], q[128];
 
 	if (check_domain(text, why, sizeof(why)) < 0) {
-		set_err(err, errsize, "expected %s, got %s (%s)",
+		diag_printf(err, errsize, "expected %s, got %s (%s)",
 			k->type->expected, quote(text, q, sizeof(q)), why);
 		return -1;
 	}
@@ -506,13 +492,13 @@ parse_seconds(struct config *cfg, const struct key *k, const char *text,
 	unsigned long long v;
 
 	if (parse_duration(text, &v) < 0) {
-		set_err(err, errsize, "expected %s, got %s",
+		diag_printf(err, errsize, "expected %s, got %s",
 			expected(k, exp, sizeof(exp)),
 			quote(text, q, sizeof(q)));
 		return -1;
 	}
 	if (v > MAX_SECONDS) {
-		set_err(err, errsize, "expected at most %llu seconds (about "
+		diag_printf(err, errsize, "expected at most %llu seconds (about "
 			"68 years), got %s", MAX_SECONDS,
 			quote(text, q, sizeof(q)));
 		return -1;
@@ -540,6 +526,14 @@ static const char *const level_names[] = {
 	[CONFIG_LOG_DEBUG] = "debug",
 };
 
+const char *
+config_log_level_name(enum config_log_level level)
+{
+	if ((size_t)level >= sizeof(level_names) / sizeof(level_names[0]))
+		return "unknown";
+	return level_names[level];
+}
+
 static int
 parse_level(struct config *cfg, const struct key *k, const char *text,
 	    char *err, size_t errsize)
@@ -554,7 +548,7 @@ parse_level(struct config *cfg, const struct key *k, const char *text,
 			return 0;
 		}
 	}
-	set_err(err, errsize, "expected %s, got %s", k->type->expected,
+	diag_printf(err, errsize, "expected %s, got %s", k->type->expected,
 		quote(text, q, sizeof(q)));
 	return -1;
 }
@@ -1026,14 +1020,14 @@ config_parse_listen(struct config_listen *out, const char *text, char *err,
 		hstart = text + 1;
 		hend = strchr(hstart, ']');
 		if (hend == NULL) {
-			set_err(err, errsize, "%s, got %s (no closing \"]\")",
+			diag_printf(err, errsize, "%s, got %s (no closing \"]\")",
 				listen_expected, q);
 			return -1;
 		}
 		if (hend[1] == ':') {
 			port = hend + 2;
 		} else if (hend[1] != '\0') {
-			set_err(err, errsize, "%s, got %s (only \":PORT\" may "
+			diag_printf(err, errsize, "%s, got %s (only \":PORT\" may "
 				"follow \"]\")", listen_expected, q);
 			return -1;
 		}
@@ -1050,7 +1044,7 @@ config_parse_listen(struct config_listen *out, const char *text, char *err,
 	}
 	hostlen = (size_t)(hend - hstart);
 	if (hostlen == 0) {
-		set_err(err, errsize, "%s, got %s (the address is missing)",
+		diag_printf(err, errsize, "%s, got %s (the address is missing)",
 			listen_expected, q);
 		return -1;
 	}
@@ -1063,12 +1057,12 @@ config_parse_listen(struct config_listen *out, const char *text, char *err,
 		for (p = port; *p >= '0' && *p <= '9' && p - port < 6; p++)
 			portnum = portnum * 10 + (unsigned long)(*p - '0');
 		if (p == port || *p != '\0') {
-			set_err(err, errsize, "%s, got %s (the port is not a "
+			diag_printf(err, errsize, "%s, got %s (the port is not a "
 				"number)", listen_expected, q);
 			return -1;
 		}
 		if (portnum < 1 || portnum > 65535) {
-			set_err(err, errsize, "%s, got %s (the port must be "
+			diag_printf(err, errsize, "%s, got %s (the port must be "
 				"1 to 65535)", listen_expected, q);
 			return -1;
 		}
@@ -1078,7 +1072,7 @@ config_parse_listen(struct config_listen *out, const char *text, char *err,
 
 		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1 ||
 		    (size_t)(hend - hstart) != hostlen) {
-			set_err(err, errsize, "%s, got %s (not an IPv6 "
+			diag_printf(err, errsize, "%s, got %s (not an IPv6 "
 				"address)", listen_expected, q);
 			return -1;
 		}
@@ -1092,7 +1086,7 @@ config_parse_listen(struct config_listen *out, const char *text, char *err,
 
 		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1 ||
 		    (size_t)(hend - hstart) != hostlen) {
-			set_err(err, errsize, "%s, got %s (not a numeric IPv4 "
+			diag_printf(err, errsize, "%s, got %s (not a numeric IPv4 "
 				"or IPv6 address)", listen_expected, q);
 			return -1;
 		}
@@ -1104,7 +1098,7 @@ config_parse_listen(struct config_listen *out, const char *text, char *err,
 	}
 	out->text = strdup(canon);
 	if (out->text == NULL) {
-		set_err(err, errsize, "out of memory");
+		diag_printf(err, errsize, "out of memory");
 		return -ENOMEM;
 	}
 	return 0;

@@ -75,6 +75,9 @@ struct config {
 	enum config_log_level log_level;	/* info */
 };
 
+/* "error", "warning", "notice", "info" or "debug". */
+const char *config_log_level_name(enum config_log_level level);
+
 /* The defaults, with no file.  NULL on ENOMEM. */
 struct config *config_new_default(void);
 

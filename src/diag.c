@@ -112,6 +112,18 @@ diag_list_move(struct diag_list *dst, struct diag_list *src)
 	diag_list_clear(src);
 }
 
+void
+diag_printf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (buf == NULL || size == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
 const char *
 diag_format(const struct diag *d, char *buf, size_t size)
 {

@@ -59,6 +59,14 @@ void diag_warning(struct diag_list *list, const char *file, int line,
 void diag_list_move(struct diag_list *dst, struct diag_list *src);
 
 /*
+ * snprintf into a caller's message buffer, for the modules that report one
+ * message through (char *err, size_t errsize) parameters; @buf may be NULL
+ * when @size is 0.
+ */
+void diag_printf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
  * Format one entry as "file:line:column: error: message" (parts that are
  * unknown are left out) into @buf; returns @buf.
  */

@@ -11,14 +11,6 @@
 static enum config_log_level log_level = CONFIG_LOG_INFO;
 static int log_syslog;
 
-static const char *const level_names[] = {
-	[CONFIG_LOG_ERROR] = "error",
-	[CONFIG_LOG_WARNING] = "warning",
-	[CONFIG_LOG_NOTICE] = "notice",
-	[CONFIG_LOG_INFO] = "info",
-	[CONFIG_LOG_DEBUG] = "debug",
-};
-
 static const int syslog_priorities[] = {
 	[CONFIG_LOG_ERROR] = LOG_ERR,
 	[CONFIG_LOG_WARNING] = LOG_WARNING,
@@ -78,7 +70,7 @@ log_msg(enum config_log_level level, const char *fmt, ...)
 
 	if (level > log_level)
 		return;
-	snprintf(prefix, sizeof(prefix), "%s: ", level_names[level]);
+	snprintf(prefix, sizeof(prefix), "%s: ", config_log_level_name(level));
 	va_start(ap, fmt);
 	emit(level, prefix, fmt, ap);
 	va_end(ap);

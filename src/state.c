@@ -9,28 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "state.h"
 
 /* How to recover, said the same way for every kind of bad file. */
 #define RECOVERY "meshdns will not start, to keep every VIP where it is"
 #define AFRESH "or move it aside to start afresh (every VIP will be " \
 	"renumbered)"
-
-static void
-seterr(char *err, size_t errsize, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsize, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsize == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsize, fmt, ap);
-	va_end(ap);
-}
 
 /* Read all of @fd; 0, or -errno. */
 static int
@@ -91,7 +76,7 @@ state_load(struct vip_state **out, int *fresh, const char *path, char *err,
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT) {
 			if ((st = vip_state_new()) == NULL) {
-				seterr(err, errsize, "state file %s: out of "
+				diag_printf(err, errsize, "state file %s: out of "
 				       "memory", path);
 				goto out;
 			}
@@ -99,29 +84,29 @@ state_load(struct vip_state **out, int *fresh, const char *path, char *err,
 			rc = 0;
 			goto out;
 		}
-		seterr(err, errsize, "state file %s cannot be opened (%s); "
+		diag_printf(err, errsize, "state file %s cannot be opened (%s); "
 		       RECOVERY ": make it readable, " AFRESH, path,
 		       strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		seterr(err, errsize, "state file %s is not a regular file; "
+		diag_printf(err, errsize, "state file %s is not a regular file; "
 		       RECOVERY ": restore it from a backup, " AFRESH, path);
 		goto out;
 	}
 	if ((r = read_all(fd, &text, &len)) < 0) {
-		seterr(err, errsize, "state file %s cannot be read (%s); "
+		diag_printf(err, errsize, "state file %s cannot be read (%s); "
 		       RECOVERY ": restore it from a backup, " AFRESH, path,
 		       strerror(-r));
 		goto out;
 	}
 	r = vip_state_parse(&st, text, len, perr, sizeof(perr));
 	if (r == -ENOMEM) {
-		seterr(err, errsize, "state file %s: out of memory", path);
+		diag_printf(err, errsize, "state file %s: out of memory", path);
 		goto out;
 	}
 	if (r < 0) {
-		seterr(err, errsize, "state file %s is corrupt (%s); "
+		diag_printf(err, errsize, "state file %s is corrupt (%s); "
 		       RECOVERY ": restore it from a backup, " AFRESH, path,
 		       perr);
 		goto out;
@@ -200,45 +185,45 @@ state_save(const struct vip_state *st, const char *path, char *err,
 	if (vip_state_format(st, &text, &len) < 0 ||
 	    asprintf(&tmp, "%s.tmp", path) < 0) {
 		tmp = NULL;
-		seterr(err, errsize, "state file %s not saved: out of memory",
+		diag_printf(err, errsize, "state file %s not saved: out of memory",
 		       path);
 		goto out;
 	}
 	/* A .tmp left by a crash is only ever half a file: replace it. */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		seterr(err, errsize, "state file %s not saved: cannot create "
+		diag_printf(err, errsize, "state file %s not saved: cannot create "
 		       "%s (%s)", path, tmp, strerror(errno));
 		free(tmp);
 		tmp = NULL;	/* not ours to remove */
 		goto out;
 	}
 	if (fchmod(fd, 0644) < 0 || write_all(fd, text, len) < 0) {
-		seterr(err, errsize, "state file %s not saved: cannot write "
+		diag_printf(err, errsize, "state file %s not saved: cannot write "
 		       "%s (%s)", path, tmp, strerror(errno));
 		goto out;
 	}
 	if (fsync(fd) < 0) {
-		seterr(err, errsize, "state file %s not saved: cannot sync "
+		diag_printf(err, errsize, "state file %s not saved: cannot sync "
 		       "%s (%s)", path, tmp, strerror(errno));
 		goto out;
 	}
 	e = close(fd);
 	fd = -1;
 	if (e < 0) {
-		seterr(err, errsize, "state file %s not saved: cannot close "
+		diag_printf(err, errsize, "state file %s not saved: cannot close "
 		       "%s (%s)", path, tmp, strerror(errno));
 		goto out;
 	}
 	if (rename(tmp, path) < 0) {
-		seterr(err, errsize, "state file %s not saved: cannot rename "
+		diag_printf(err, errsize, "state file %s not saved: cannot rename "
 		       "%s to it (%s)", path, tmp, strerror(errno));
 		goto out;
 	}
 	free(tmp);
 	tmp = NULL;
 	if (sync_dir(path) < 0) {
-		seterr(err, errsize, "state file %s written, but its "
+		diag_printf(err, errsize, "state file %s written, but its "
 		       "directory cannot be synced (%s): a crash may undo "
 		       "the change", path, strerror(errno));
 		goto out;

@@ -64,6 +64,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "vip.h"
 
 #define STATE_HEADER	"meshdns-state 1"
@@ -209,22 +210,6 @@ vip_addr_equal(const struct vip_addr *a, const struct vip_addr *b)
 
 /* Pools */
 
-static void
-seterr(char *err, size_t errsize, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsize, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsize == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsize, fmt, ap);
-	va_end(ap);
-}
-
 int
 vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
 	       size_t errsize)
@@ -242,12 +227,12 @@ vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
 
 	memset(&p, 0, sizeof(p));
 	if (cidr == NULL || *cidr == '\0') {
-		seterr(err, errsize, "empty CIDR (expected an address/prefix "
+		diag_printf(err, errsize, "empty CIDR (expected an address/prefix "
 		       "such as 241.0.0.0/8)");
 		return -1;
 	}
 	if ((slash = strchr(cidr, '/')) == NULL) {
-		seterr(err, errsize,
+		diag_printf(err, errsize,
 		       "%s is not a CIDR: the \"/prefix\" is missing", cidr);
 		return -1;
 	}
@@ -258,19 +243,19 @@ vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
 	host[hl] = '\0';
 	if (vip_addr_parse(&p.base, host) < 0 ||
 	    (size_t)(slash - cidr) != hl) {
-		seterr(err, errsize, "%s: \"%.*s\" is not an IPv4 or IPv6 "
+		diag_printf(err, errsize, "%s: \"%.*s\" is not an IPv4 or IPv6 "
 		       "address", cidr, (int)(slash - cidr), cidr);
 		return -1;
 	}
 	max = p.base.family == AF_INET ? 32 : 128;
 	if (slash[1] == '\0') {
-		seterr(err, errsize, "%s: the prefix length after \"/\" is "
+		diag_printf(err, errsize, "%s: the prefix length after \"/\" is "
 		       "missing", cidr);
 		return -1;
 	}
 	for (d = slash + 1; *d != '\0'; d++) {
 		if (*d < '0' || *d > '9') {
-			seterr(err, errsize, "%s: prefix length \"%s\" is not "
+			diag_printf(err, errsize, "%s: prefix length \"%s\" is not "
 			       "a number", cidr, slash + 1);
 			return -1;
 		}
@@ -278,7 +263,7 @@ vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
 			prefix = prefix * 10 + (unsigned long)(*d - '0');
 	}
 	if (prefix > max) {
-		seterr(err, errsize, "%s: prefix length %s is out of range "
+		diag_printf(err, errsize, "%s: prefix length %s is out of range "
 		       "(%s: 0 to %u)", cidr, slash + 1,
 		       max == 32 ? "IPv4" : "IPv6", max);
 		return -1;
@@ -294,7 +279,7 @@ vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
 	vip_addr_format(&p.base, buf, sizeof(buf));
 	snprintf(p.text, sizeof(p.text), "%s/%u", buf, p.prefix);
 	if (hostbits) {
-		seterr(err, errsize, "%s has host bits set; the network is %s",
+		diag_printf(err, errsize, "%s has host bits set; the network is %s",
 		       cidr, p.text);
 		return -1;
 	}
@@ -1405,13 +1390,13 @@ parse_record(struct vip_state *st, char *line, size_t lineno, char *err,
 
 	for (p = line; *p != '\0'; p++) {
 		if ((unsigned char)*p < ' ' || *p == 0x7f) {
-			seterr(err, errsize, "line %zu: control character in "
+			diag_printf(err, errsize, "line %zu: control character in "
 			       "the record", lineno);
 			return -1;
 		}
 	}
 	if (*line == '\0') {
-		seterr(err, errsize, "line %zu: empty line", lineno);
+		diag_printf(err, errsize, "line %zu: empty line", lineno);
 		return -1;
 	}
 	n = split(line, f, 8);
@@ -1419,12 +1404,12 @@ parse_record(struct vip_state *st, char *line, size_t lineno, char *err,
 		if (strcmp(f[0], records[r].name) == 0)
 			break;
 	if (r == sizeof(records) / sizeof(records[0])) {
-		seterr(err, errsize, "line %zu: unknown record \"%s\"", lineno,
+		diag_printf(err, errsize, "line %zu: unknown record \"%s\"", lineno,
 		       f[0]);
 		return -1;
 	}
 	if (n != records[r].fields) {
-		seterr(err, errsize, "line %zu: malformed record (expected "
+		diag_printf(err, errsize, "line %zu: malformed record (expected "
 		       "\"%s\")", lineno, records[r].syntax);
 		return -1;
 	}
@@ -1434,17 +1419,17 @@ parse_record(struct vip_state *st, char *line, size_t lineno, char *err,
 		uint64_t digest;
 
 		if (parse_u64(f[2], UINT32_MAX, &serial) < 0) {
-			seterr(err, errsize, "line %zu: bad serial \"%s\"",
+			diag_printf(err, errsize, "line %zu: bad serial \"%s\"",
 			       lineno, f[2]);
 			return -1;
 		}
 		if (parse_hex(f[3], 16, &digest) < 0) {
-			seterr(err, errsize, "line %zu: bad digest \"%s\"",
+			diag_printf(err, errsize, "line %zu: bad digest \"%s\"",
 			       lineno, f[3]);
 			return -1;
 		}
 		if (find_zone(st, f[1]) != NULL) {
-			seterr(err, errsize, "line %zu: duplicate serial for "
+			diag_printf(err, errsize, "line %zu: duplicate serial for "
 			       "zone %s", lineno, f[1]);
 			return -1;
 		}
@@ -1453,27 +1438,27 @@ parse_record(struct vip_state *st, char *line, size_t lineno, char *err,
 
 	if (strcmp(f[0], "cursor") == 0) {
 		if (vip_pool_parse(&pool, f[1], perr, sizeof(perr)) < 0) {
-			seterr(err, errsize, "line %zu: bad pool (%s)", lineno,
+			diag_printf(err, errsize, "line %zu: bad pool (%s)", lineno,
 			       perr);
 			return -1;
 		}
 		if (strcmp(pool.text, f[1]) != 0) {
-			seterr(err, errsize, "line %zu: pool %s is not "
+			diag_printf(err, errsize, "line %zu: pool %s is not "
 			       "written as %s", lineno, f[1], pool.text);
 			return -1;
 		}
 		if (vip_addr_parse(&a, f[2]) < 0) {
-			seterr(err, errsize, "line %zu: bad address \"%s\"",
+			diag_printf(err, errsize, "line %zu: bad address \"%s\"",
 			       lineno, f[2]);
 			return -1;
 		}
 		if (!vip_pool_contains(&pool, &a)) {
-			seterr(err, errsize, "line %zu: cursor %s is outside "
+			diag_printf(err, errsize, "line %zu: cursor %s is outside "
 			       "pool %s", lineno, f[2], f[1]);
 			return -1;
 		}
 		if (find_cursor(st, pool.text) != NULL) {
-			seterr(err, errsize, "line %zu: duplicate cursor for "
+			diag_printf(err, errsize, "line %zu: duplicate cursor for "
 			       "pool %s", lineno, pool.text);
 			return -1;
 		}
@@ -1482,14 +1467,14 @@ parse_record(struct vip_state *st, char *line, size_t lineno, char *err,
 
 	/* assign, held */
 	if (vip_addr_parse(&a, f[1]) < 0) {
-		seterr(err, errsize, "line %zu: bad address \"%s\"", lineno,
+		diag_printf(err, errsize, "line %zu: bad address \"%s\"", lineno,
 		       f[1]);
 		return -1;
 	}
 	if (find_addr(st, &a) != SLOT_EMPTY) {
 		char abuf[INET6_ADDRSTRLEN];
 
-		seterr(err, errsize, "line %zu: duplicate address %s", lineno,
+		diag_printf(err, errsize, "line %zu: duplicate address %s", lineno,
 		       vip_addr_format(&a, abuf, sizeof(abuf)));
 		return -1;
 	}
@@ -1497,14 +1482,14 @@ parse_record(struct vip_state *st, char *line, size_t lineno, char *err,
 		int64_t until;
 
 		if (parse_i64(f[2], &until) < 0) {
-			seterr(err, errsize, "line %zu: bad time \"%s\"",
+			diag_printf(err, errsize, "line %zu: bad time \"%s\"",
 			       lineno, f[2]);
 			return -1;
 		}
 		return add_entry(st, &a, f[3], 1, until);
 	}
 	if (find_key(st, f[2]) != SLOT_EMPTY) {
-		seterr(err, errsize, "line %zu: duplicate assignment for %s",
+		diag_printf(err, errsize, "line %zu: duplicate assignment for %s",
 		       lineno, f[2]);
 		return -1;
 	}
@@ -1541,9 +1526,9 @@ vip_state_parse(struct vip_state **out, const char *text, size_t len,
 	int rc = -1;
 
 	*out = NULL;
-	seterr(err, errsize, "no error");
+	diag_printf(err, errsize, "no error");
 	if (len == 0) {
-		seterr(err, errsize, "line 1: empty file");
+		diag_printf(err, errsize, "line 1: empty file");
 		goto out;
 	}
 
@@ -1552,7 +1537,7 @@ vip_state_parse(struct vip_state **out, const char *text, size_t len,
 	hlen = nl != NULL ? (size_t)(nl - text) : len;
 	if (nl == NULL && hlen <= strlen(STATE_HEADER) &&
 	    memcmp(text, STATE_HEADER, hlen) == 0) {
-		seterr(err, errsize, "line 1: missing end line (file "
+		diag_printf(err, errsize, "line 1: missing end line (file "
 		       "truncated?)");
 		goto out;
 	}
@@ -1563,11 +1548,11 @@ vip_state_parse(struct vip_state **out, const char *text, size_t len,
 
 		if (hlen > ml && hlen < 32 && memcmp(text, magic, ml) == 0 &&
 		    strspn(text + ml, "0123456789") == hlen - ml)
-			seterr(err, errsize, "line 1: unsupported format "
+			diag_printf(err, errsize, "line 1: unsupported format "
 			       "version %.*s (this meshdns reads version 1)",
 			       (int)(hlen - ml), text + ml);
 		else
-			seterr(err, errsize, "line 1: not a meshdns state "
+			diag_printf(err, errsize, "line 1: not a meshdns state "
 			       "file (expected \"%s\")", STATE_HEADER);
 		goto out;
 	}
@@ -1595,17 +1580,17 @@ vip_state_parse(struct vip_state **out, const char *text, size_t len,
 		/* lineno is the line the end line should have been. */
 		if (text[len - 1] != '\n')
 			lineno--;
-		seterr(err, errsize, "line %zu: missing end line (file "
+		diag_printf(err, errsize, "line %zu: missing end line (file "
 		       "truncated?)", lineno);
 		goto out;
 	}
 	if (end_pos + end_len >= len) {
-		seterr(err, errsize, "line %zu: missing end line (file "
+		diag_printf(err, errsize, "line %zu: missing end line (file "
 		       "truncated?)", end_line);
 		goto out;
 	}
 	if (end_pos + end_len + 1 < len) {
-		seterr(err, errsize, "line %zu: data after the end line",
+		diag_printf(err, errsize, "line %zu: data after the end line",
 		       end_line + 1);
 		goto out;
 	}
@@ -1617,17 +1602,17 @@ vip_state_parse(struct vip_state **out, const char *text, size_t len,
 	}
 	if (n != 3 || parse_u64(f[1], SIZE_MAX, &count) < 0 ||
 	    parse_hex(f[2], 8, &crc) < 0) {
-		seterr(err, errsize, "line %zu: malformed end line (expected "
+		diag_printf(err, errsize, "line %zu: malformed end line (expected "
 		       "\"end <records> <crc32>\")", end_line);
 		goto out;
 	}
 	if (crc32_ieee(text, end_pos) != crc) {
-		seterr(err, errsize, "line %zu: checksum mismatch", end_line);
+		diag_printf(err, errsize, "line %zu: checksum mismatch", end_line);
 		goto out;
 	}
 	nrecords = end_line - 2;
 	if (count != nrecords) {
-		seterr(err, errsize, "line %zu: the end line counts %" PRIu64
+		diag_printf(err, errsize, "line %zu: the end line counts %" PRIu64
 		       " records, the file has %zu", end_line, count,
 		       nrecords);
 		goto out;
@@ -1653,7 +1638,7 @@ vip_state_parse(struct vip_state **out, const char *text, size_t len,
 
 		*e = '\0';
 		if (memchr(line, '\0', ll) != NULL) {
-			seterr(err, errsize, "line %zu: control character in "
+			diag_printf(err, errsize, "line %zu: control character in "
 			       "the record", lineno);
 			rc = -1;
 			goto out;
@@ -1667,7 +1652,7 @@ vip_state_parse(struct vip_state **out, const char *text, size_t len,
 	rc = 0;
 out:
 	if (rc == -ENOMEM)
-		seterr(err, errsize, "out of memory");
+		diag_printf(err, errsize, "out of memory");
 	free(copy);
 	vip_state_free(st);
 	return rc;
