@@ -259,22 +259,29 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 static void tcp_conn_close(struct tcp_conn *c);
 
+/* The connection list, most recently active first, for the limit. */
 static void
-conn_touch(struct tcp_conn *c)
+conn_unlink(struct tcp_conn *c)
 {
 	struct server *srv = c->srv;
 
-	c->active = ev_now(srv->loop);
-	if (srv->conns == c)
-		return;
-	/* unlink */
 	if (c->prev != NULL)
 		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
-	if (srv->tail == c)
+	else
 		srv->tail = c->prev;
-	/* push at the head */
+	c->prev = NULL;
+	c->next = NULL;
+}
+
+static void
+conn_push(struct tcp_conn *c)
+{
+	struct server *srv = c->srv;
+
 	c->prev = NULL;
 	c->next = srv->conns;
 	if (srv->conns != NULL)
@@ -285,6 +292,16 @@ conn_touch(struct tcp_conn *c)
 }
 
 static void
+conn_touch(struct tcp_conn *c)
+{
+	c->active = ev_now(c->srv->loop);
+	if (c->srv->conns == c)
+		return;
+	conn_unlink(c);
+	conn_push(c);
+}
+
+static void
 tcp_conn_close(struct tcp_conn *c)
 {
 	struct server *srv = c->srv;
@@ -292,14 +309,7 @@ tcp_conn_close(struct tcp_conn *c)
 	ev_io_stop(srv->loop, &c->io);
 	ev_timer_stop(srv->loop, &c->timer);
 	close(c->fd);
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		srv->conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	else
-		srv->tail = c->prev;
+	conn_unlink(c);
 	srv->nconns--;
 	free(c->wbuf);
 	free(c);
@@ -495,12 +505,7 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		ev_timer_init(&c->timer, tcp_timer_cb, SERVER_TCP_IDLE, 0.);
 		ev_timer_start(loop, &c->timer);
 		srv->nconns++;
-		c->next = srv->conns;
-		if (srv->conns != NULL)
-			srv->conns->prev = c;
-		srv->conns = c;
-		if (srv->tail == NULL)
-			srv->tail = c;
+		conn_push(c);
 		c->active = ev_now(loop);
 	}
 }

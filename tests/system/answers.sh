@@ -93,6 +93,13 @@ expect_match "a compression pointer in the question is FORMERR" "^rcode=1 qr=1" 
 expect_eq "a response (QR=1) is dropped" "timeout" "$("$DNSRAW" "$PORT" 424281800001000000000000${q1}0001)"
 expect_eq "11 bytes are dropped" "timeout" "$("$DNSRAW" "$PORT" 4242010000010000000000)"
 expect_match "opcode STATUS is NOTIMP" "^rcode=4 qr=1" "$("$DNSRAW" "$PORT" 424210000001000000000000${q1}0001)"
+# TCP: three queries pipelined in one write are answered in order.
+out=$("$DNSRAW" -t "$PORT" "000101000001000000000000${q1}0001" \
+	"000201000001000000000000046e6f7065046d6573680000010001" \
+	"000301000001000000000000${q1}0001")
+expect_eq "pipelined TCP queries answered in order" "rcode=0 qr=1 aa=1 tc=0 id=0001 len=44
+rcode=3 qr=1 aa=1 tc=0 id=0002 len=86
+rcode=0 qr=1 aa=1 tc=0 id=0003 len=44" "$out"
 expect_match "class CHAOS is REFUSED" "^rcode=5 qr=1" "$("$DNSRAW" "$PORT" 424201000001000000000000${q1}0003)"
 
 finish

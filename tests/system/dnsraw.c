@@ -6,6 +6,9 @@
  *
  *   dnsraw PORT HEX    prints the reply's RCODE and flags as
  *                      "rcode=N qr=N aa=N tc=N id=HEX len=N", or "timeout"
+ *   dnsraw -t PORT HEX...  sends every HEX query length-framed over one TCP
+ *                      connection in a single write (pipelined), prints one
+ *                      such line per reply, in the order they came
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -31,6 +34,86 @@ unhex(const char *s, unsigned char *out, size_t cap)
 	return (int)n;
 }
 
+static void
+print_reply(const unsigned char *r, ssize_t n)
+{
+	if (n < 12) {
+		printf("short len=%zd\n", n);
+		return;
+	}
+	printf("rcode=%d qr=%d aa=%d tc=%d id=%02x%02x len=%zd\n", r[3] & 0x0f,
+	       r[2] >> 7, (r[2] >> 2) & 1, (r[2] >> 1) & 1, r[0], r[1], n);
+}
+
+/* Read exactly @len bytes; 0, or -1 on EOF, error or a 2 s silence. */
+static int
+read_full(int fd, unsigned char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 2000) <= 0)
+			return -1;
+		n = read(fd, buf + got, len - got);
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int
+tcp_main(int argc, char **argv)
+{
+	static unsigned char out[65536 * 4];
+	static unsigned char r[65536];
+	struct sockaddr_in sa;
+	size_t off = 0;
+	int fd;
+	int i;
+
+	for (i = 3; i < argc; i++) {
+		int len = unhex(argv[i], out + off + 2, sizeof(out) - off - 2);
+
+		if (len < 0) {
+			fprintf(stderr, "dnsraw: bad hex\n");
+			return 2;
+		}
+		out[off] = (unsigned char)(len >> 8);
+		out[off + 1] = (unsigned char)len;
+		off += 2 + (size_t)len;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)atoi(argv[2]));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    write(fd, out, off) != (ssize_t)off) {
+		perror("dnsraw");
+		return 2;
+	}
+	for (i = 3; i < argc; i++) {
+		size_t len;
+
+		if (read_full(fd, r, 2) < 0) {
+			printf("closed\n");
+			break;
+		}
+		len = ((size_t)r[0] << 8) | r[1];
+		if (read_full(fd, r, len) < 0) {
+			printf("closed\n");
+			break;
+		}
+		print_reply(r, (ssize_t)len);
+	}
+	close(fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -42,8 +125,10 @@ main(int argc, char **argv)
 	int len;
 	int fd;
 
+	if (argc >= 4 && strcmp(argv[1], "-t") == 0)
+		return tcp_main(argc, argv);
 	if (argc != 3) {
-		fprintf(stderr, "usage: dnsraw PORT HEX\n");
+		fprintf(stderr, "usage: dnsraw PORT HEX | dnsraw -t PORT HEX...\n");
 		return 2;
 	}
 	if ((len = unhex(argv[2], q, sizeof(q))) < 0) {
@@ -67,12 +152,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	n = recv(fd, r, sizeof(r), 0);
-	if (n < 12) {
-		printf("short len=%zd\n", n);
-		return 0;
-	}
-	printf("rcode=%d qr=%d aa=%d tc=%d id=%02x%02x len=%zd\n", r[3] & 0x0f,
-	       r[2] >> 7, (r[2] >> 2) & 1, (r[2] >> 1) & 1, r[0], r[1], n);
+	print_reply(r, n);
 	close(fd);
 	return 0;
 }
