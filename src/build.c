@@ -9,6 +9,39 @@
 #include "build.h"
 #include "tmpl.h"
 
+/*
+ * A relative path in the config file is relative to the file's directory,
+ * so the same file means the same thing whatever the current directory.
+ */
+static int
+resolve(char **path, const char *config_file)
+{
+	const char *slash = strrchr(config_file, '/');
+	char *abs = NULL;
+
+	if (*path == NULL || (*path)[0] == '/' || slash == NULL)
+		return 0;
+	if (asprintf(&abs, "%.*s/%s", (int)(slash - config_file),
+		     config_file, *path) < 0)
+		return -ENOMEM;
+	free(*path);
+	*path = abs;
+	return 0;
+}
+
+static int
+resolve_paths(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg->file == NULL)
+		return 0;
+	for (i = 0; i < cfg->nresources; i++)
+		if (resolve(&cfg->resources[i], cfg->file) < 0)
+			return -ENOMEM;
+	return resolve(&cfg->state_file, cfg->file);
+}
+
 int
 build_load_config(struct config **out, const struct build_options *opt,
 		  struct diag_list *diags)
@@ -21,7 +54,7 @@ build_load_config(struct config **out, const struct build_options *opt,
 		rc = config_load_file(&cfg, opt->config_file, diags);
 	else
 		rc = (cfg = config_new_default()) == NULL ? -ENOMEM : 0;
-	if (rc < 0)
+	if (rc < 0 || (rc = resolve_paths(cfg)) < 0)
 		goto out;
 	if (opt->nlisten > 0 &&
 	    (rc = config_set_listen(cfg, opt->listen, opt->nlisten)) < 0)
@@ -163,7 +196,7 @@ allocate_vips(struct snapshot *s, const struct vip_state *prev, int64_t now,
 	struct vip_request *reqs = NULL;
 	struct vip_result *results = NULL;
 	struct vip_addr *pins = NULL;
-	char (*keys)[512] = NULL;
+	char (*keys)[1024] = NULL;
 	char err[256];
 	char msg[1024];
 	size_t n = s->nservices;
@@ -185,7 +218,10 @@ allocate_vips(struct snapshot *s, const struct vip_state *prev, int64_t now,
 	for (i = 0; i < n; i++) {
 		const struct resource_mesh_service *ms = s->services[i].res;
 
-		build_service_key(&ms->meta, keys[i], sizeof(keys[i]));
+		if (build_service_key(&ms->meta, keys[i], sizeof(keys[i])) < 0) {
+			rc = -ENAMETOOLONG;
+			goto out;
+		}
 		reqs[i].key = keys[i];
 		reqs[i].pool = 0;
 		if (ms->nvips > 0 && vip_addr_parse(&pins[i], ms->vips[0]) == 0)
@@ -369,6 +405,9 @@ build_run(struct snapshot **out, const struct build_options *opt,
 out:
 	if (rc == -ENOMEM)
 		diag_error(diags, NULL, 0, 0, "out of memory during the build");
+	else if (rc < -1)
+		diag_error(diags, NULL, 0, 0, "build failed (%s)",
+			   strerror(-rc));
 	table_builder_free(b);
 	free_generators(gens, ngens);
 	free(items);

@@ -307,8 +307,18 @@ generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 	if (c != NULL && c->item != idx) {
 		const struct resource_meta *w = items[c->item].meta;
 
-		snprintf(err, sizeof(err), "Hostname collision with %s: %s",
-			 resource_kind_name(w->kind), resource_name(w));
+		/* Kuma's message; the mesh is added when it is another one
+		 * (Kuma never sees those: it checks one mesh at a time). */
+		if (w->mesh != NULL && meta->mesh != NULL &&
+		    strcmp(w->mesh, meta->mesh) != 0)
+			snprintf(err, sizeof(err), "Hostname collision with "
+				 "%s: %s in mesh %s",
+				 resource_kind_name(w->kind), resource_name(w),
+				 w->mesh);
+		else
+			snprintf(err, sizeof(err),
+				 "Hostname collision with %s: %s",
+				 resource_kind_name(w->kind), resource_name(w));
 		return add_condition(r, gname, HOSTNAME_COLLISION, err);
 	}
 	/*

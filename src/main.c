@@ -28,7 +28,7 @@
 
 static const char usage_text[] =
 "usage: meshdns [-c FILE] [-l ADDR[:PORT]]... [-r PATH]... [-s STATEFILE]\n"
-"               [-f] [-t] [--status] [-v]...\n"
+"               [-p PIDFILE] [-f] [-t] [--status] [-v]...\n"
 "\n"
 "An authoritative DNS server for Kuma service meshes: reads MeshService,\n"
 "HostnameGenerator and Mesh resources, gives every service a stable VIP and\n"
@@ -41,6 +41,7 @@ static const char usage_text[] =
 "  -r, --resources PATH  read resources from PATH, a file or a directory\n"
 "                        (*.yaml, *.yml, recursively); repeatable\n"
 "  -s, --state FILE      keep VIP assignments in FILE\n"
+"  -p, --pid-file FILE   write the process id to FILE (removed at exit)\n"
 "  -f, --foreground      stay in the foreground, log to stderr only\n"
 "  -t, --check           check the configuration and resources, print every\n"
 "                        problem, exit 0 when there is none, else 1\n"
@@ -63,6 +64,7 @@ static const struct option long_options[] = {
 	{ "listen", required_argument, NULL, 'l' },
 	{ "resources", required_argument, NULL, 'r' },
 	{ "state", required_argument, NULL, 's' },
+	{ "pid-file", required_argument, NULL, 'p' },
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "check", no_argument, NULL, 't' },
 	{ "status", no_argument, NULL, OPT_STATUS },
@@ -74,6 +76,7 @@ static const struct option long_options[] = {
 
 struct args {
 	struct build_options opt;
+	char *pid_file;
 	int foreground;
 	int check;
 	int status;
@@ -87,7 +90,48 @@ args_clear(struct args *a)
 	for (i = 0; i < a->opt.nlisten; i++)
 		free(a->opt.listen[i].text);
 	free(a->opt.listen);
+	for (i = 0; i < a->opt.nresources; i++)
+		free(a->opt.resources[i]);
 	free(a->opt.resources);
+	free((char *)a->opt.config_file);
+	free((char *)a->opt.state_file);
+	free(a->pid_file);
+}
+
+/*
+ * @path made absolute against the current directory, so that reloads
+ * find the same files after the daemon has changed to "/".  NULL on
+ * ENOMEM or when the current directory cannot be found.
+ */
+static char *
+absolute(const char *path)
+{
+	char cwd[4096];
+	char *out = NULL;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	if (asprintf(&out, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return out;
+}
+
+/* Replace *@field by its absolute form; -1 on failure (reported). */
+static int
+make_absolute(char **field)
+{
+	char *abs = absolute(*field);
+
+	if (abs == NULL) {
+		fprintf(stderr, "meshdns: cannot make %s absolute (%s)\n",
+			*field, strerror(errno));
+		*field = NULL;
+		return -1;
+	}
+	*field = abs;
+	return 0;
 }
 
 /* Returns 0 to go on, 1 to exit successfully (help), -1 on a usage error. */
@@ -98,11 +142,14 @@ parse_args(struct args *a, int argc, char **argv)
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	while ((c = getopt_long(argc, argv, "c:l:r:s:ftvhV", long_options,
+	while ((c = getopt_long(argc, argv, "c:l:r:s:p:ftvhV", long_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'c':
+			free((char *)a->opt.config_file);
 			a->opt.config_file = optarg;
+			if (make_absolute((char **)&a->opt.config_file) < 0)
+				return -1;
 			break;
 		case 'l': {
 			struct config_listen *v = realloc(a->opt.listen,
@@ -127,11 +174,23 @@ parse_args(struct args *a, int argc, char **argv)
 			if (v == NULL)
 				return -1;
 			a->opt.resources = v;
-			v[a->opt.nresources++] = optarg;
+			v[a->opt.nresources] = optarg;
+			if (make_absolute(&v[a->opt.nresources]) < 0)
+				return -1;
+			a->opt.nresources++;
 			break;
 		}
 		case 's':
+			free((char *)a->opt.state_file);
 			a->opt.state_file = optarg;
+			if (make_absolute((char **)&a->opt.state_file) < 0)
+				return -1;
+			break;
+		case 'p':
+			free(a->pid_file);
+			a->pid_file = optarg;
+			if (make_absolute(&a->pid_file) < 0)
+				return -1;
 			break;
 		case 'f':
 			a->foreground = 1;
@@ -250,6 +309,21 @@ out:
 	vip_state_free(st);
 	config_free(cfg);
 	return rc;
+}
+
+/* Write our pid to @path (after daemon(), so it is the daemon's). */
+static int
+write_pid_file(const char *path)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL || fprintf(fp, "%ld\n", (long)getpid()) < 0 ||
+	    fclose(fp) != 0) {
+		log_error("pid file, cannot write %s (%s)", path,
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -372,6 +446,8 @@ run_daemon(const struct args *a)
 		}
 		log_init(s->cfg->log_level, 1);
 	}
+	if (a->pid_file != NULL && write_pid_file(a->pid_file) < 0)
+		goto out;
 	if (reload_new(&r, loop, srv, &a->opt, s) < 0) {
 		s = NULL;
 		log_error("out of memory");
@@ -395,6 +471,8 @@ out:
 	diag_list_clear(&diags);
 	if (lockfd >= 0)
 		close(lockfd);
+	if (a->pid_file != NULL && rc == 0)
+		unlink(a->pid_file);
 	return rc;
 }
 
@@ -405,6 +483,8 @@ main(int argc, char **argv)
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Until the reload watcher is installed a SIGHUP must not kill us. */
+	signal(SIGHUP, SIG_IGN);
 	log_init(CONFIG_LOG_INFO, 0);
 	rc = parse_args(&a, argc, argv);
 	if (rc != 0) {

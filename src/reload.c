@@ -85,6 +85,20 @@ start_build(struct reload *r)
 	r->running = 1;
 }
 
+/* Listen addresses are bound once: a reload cannot change them. */
+static int
+same_listen(const struct config *a, const struct config *b)
+{
+	size_t i;
+
+	if (a->nlisten != b->nlisten)
+		return 0;
+	for (i = 0; i < a->nlisten; i++)
+		if (strcmp(a->listen[i].text, b->listen[i].text) != 0)
+			return 0;
+	return 1;
+}
+
 static void
 swap(struct reload *r, struct snapshot *next)
 {
@@ -92,7 +106,7 @@ swap(struct reload *r, struct snapshot *next)
 	const struct table *t = next->table;
 
 	next->generation = ++r->generation;
-	if (old != NULL && old->cfg->nlisten != next->cfg->nlisten)
+	if (old != NULL && !same_listen(old->cfg, next->cfg))
 		log_warning("reload, listen addresses changed; restart "
 			    "meshdns to apply them");
 	log_set_level(next->cfg->log_level);

@@ -745,6 +745,29 @@ parse_creation_time(struct ctx *c, const struct yamlx_node *n,
 }
 
 /*
+ * Names, meshes and namespaces end up in state-file keys and logs: no
+ * white space, slashes or control characters, at most 253 characters.
+ * (Kinds with a stricter rule, such as MeshService's RFC 1035 name, check
+ * it with Kuma's message as well.)
+ */
+static const char ident_msg[] =
+	"invalid characters: expected letters, digits, '-', '_' and '.', at "
+	"most 253 characters";
+
+static int
+valid_ident(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		      *s == '.'))
+			return 0;
+	return n > 0 && n <= 253;
+}
+
+/*
  * Name, namespace, mesh, labels and creation time, from the top level
  * (universal) or from metadata (Kubernetes).
  */
@@ -781,8 +804,11 @@ parse_meta(struct ctx *c, const struct yamlx_node *root,
 		check_keys(c, src, "metadata", k8s_meta_keys, NULL);
 		(void)want_str(c, get(src, "namespace"),
 			       "metadata.namespace", &ns);
-		if (ns != NULL && *ns != '\0' &&
-		    (rc = copy_str(&m->namespace, ns)) < 0)
+		if (ns != NULL && *ns != '\0' && !valid_ident(ns))
+			err_at(c, get(src, "namespace"), "metadata.namespace: "
+			       "%s", ident_msg);
+		else if (ns != NULL && *ns != '\0' &&
+			 (rc = copy_str(&m->namespace, ns)) < 0)
 			return rc;
 		join_path(p, sizeof(p), pfx, "creationTimestamp");
 		parse_creation_time(c, get(src, "creationTimestamp"),
@@ -798,6 +824,8 @@ parse_meta(struct ctx *c, const struct yamlx_node *root,
 		if (name == NULL || *name == '\0')
 			err_at(c, name_node != NULL ? name_node : src,
 			       "%s: must not be empty", p);
+		else if (!valid_ident(name))
+			err_at(c, name_node, "%s: %s", p, ident_msg);
 		else if ((rc = copy_str(&m->name, name)) < 0)
 			return rc;
 	}
@@ -815,6 +843,13 @@ parse_meta(struct ctx *c, const struct yamlx_node *root,
 		(void)want_str(c, get(root, "mesh"), "mesh", &mesh);
 	if (mesh == NULL || *mesh == '\0')
 		mesh = "default";
+	if (!valid_ident(mesh)) {
+		err_at(c, shape == RESOURCE_SHAPE_KUBERNETES ? src :
+		       get(root, "mesh"), "%s: %s",
+		       shape == RESOURCE_SHAPE_KUBERNETES ?
+		       "metadata.labels.kuma.io/mesh" : "mesh", ident_msg);
+		return 0;
+	}
 	return copy_str(&m->mesh, mesh);
 }
 

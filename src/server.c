@@ -34,6 +34,7 @@ struct udp_sock {
 
 struct tcp_listener {
 	ev_io io;
+	ev_timer pause;		/* accept paused after a hard failure */
 	struct server *srv;
 	int fd;
 };
@@ -318,9 +319,12 @@ tcp_conn_close(struct tcp_conn *c)
 static int
 wbuf_append(struct tcp_conn *c, const uint8_t *data, size_t len)
 {
-	if (c->woff > 0 && c->woff == c->wlen) {
+	/* Move what is still unsent to the front: the buffer never grows
+	 * with bytes already written. */
+	if (c->woff > 0) {
+		memmove(c->wbuf, c->wbuf + c->woff, c->wlen - c->woff);
+		c->wlen -= c->woff;
 		c->woff = 0;
-		c->wlen = 0;
 	}
 	if (c->wlen + len > c->wcap) {
 		size_t cap = c->wcap ? c->wcap : 4096;
@@ -472,6 +476,32 @@ tcp_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 static void
+accept_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct tcp_listener *l = (struct tcp_listener *)((char *)w -
+		offsetof(struct tcp_listener, pause));
+
+	ev_io_start(loop, &l->io);
+}
+
+/*
+ * accept() fails for a reason that will not go away at once (no
+ * descriptors and no connection to close, no memory): stop accepting for
+ * a moment instead of spinning on the pending connection.
+ */
+static void
+accept_pause(struct tcp_listener *l, int err)
+{
+	struct ev_loop *loop = l->srv->loop;
+
+	log_warning("tcp, accept failed (%s); pausing new connections for "
+		    "1 s", strerror(err));
+	ev_io_stop(loop, &l->io);
+	ev_timer_set(&l->pause, 1.0, 0.);
+	ev_timer_start(loop, &l->pause);
+}
+
+static void
 tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct tcp_listener *l = (struct tcp_listener *)w;
@@ -485,9 +515,15 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (fd < 0) {
 			if (errno == EINTR)
 				continue;
+			if ((errno == EMFILE || errno == ENFILE) &&
+			    srv->tail != NULL) {
+				/* Out of descriptors: the least recently
+				 * active connection makes room. */
+				tcp_conn_close(srv->tail);
+				continue;
+			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				log_warning("tcp, accept failed (%s)",
-					    strerror(errno));
+				accept_pause(l, errno);
 			return;
 		}
 		/* At the limit, the least recently active one makes room. */
@@ -547,6 +583,7 @@ server_new(struct server **out, struct ev_loop *loop,
 			goto out;
 		srv->ntcp++;
 		ev_io_init(&t->io, tcp_accept_cb, t->fd, EV_READ);
+		ev_timer_init(&t->pause, accept_resume_cb, 1.0, 0.);
 	}
 	for (i = 0; i < n; i++) {
 		ev_io_start(loop, &srv->udp[i].io);
@@ -583,6 +620,7 @@ server_free(struct server *srv)
 	}
 	for (i = 0; i < srv->ntcp; i++) {
 		ev_io_stop(srv->loop, &srv->tcp[i].io);
+		ev_timer_stop(srv->loop, &srv->tcp[i].pause);
 		close(srv->tcp[i].fd);
 	}
 	free(srv->udp);

@@ -1546,8 +1546,14 @@ vip_state_parse(struct vip_state **out, const char *text, size_t len,
 		const char *magic = "meshdns-state ";
 		size_t ml = strlen(magic);
 
+		size_t digits = ml;
+
+		/* text has no NUL: count the digits within the line only. */
+		while (digits < hlen && text[digits] >= '0' &&
+		       text[digits] <= '9')
+			digits++;
 		if (hlen > ml && hlen < 32 && memcmp(text, magic, ml) == 0 &&
-		    strspn(text + ml, "0123456789") == hlen - ml)
+		    digits == hlen)
 			diag_printf(err, errsize, "line 1: unsupported format "
 			       "version %.*s (this meshdns reads version 1)",
 			       (int)(hlen - ml), text + ml);

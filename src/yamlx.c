@@ -529,7 +529,9 @@ on_end(struct loader *l)
 	struct frame *f = &l->frames[l->nframes - 1];
 	struct yamlx_node *node = f->node;
 	size_t count = l->nkids - f->first;
-	struct yamlx_node **kids = l->kids + f->first;
+	/* l->kids is NULL until the first child: no pointer arithmetic on
+	 * it then (undefined behaviour even with count == 0). */
+	struct yamlx_node **kids = count > 0 ? l->kids + f->first : NULL;
 	char *anchor = f->anchor;
 	uint64_t expanded = f->expanded;
 	size_t i;

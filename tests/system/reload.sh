@@ -23,6 +23,7 @@ serial1=$(dig_short mesh.local SOA | awk '{print $3}')
 # A broken template: the reload is rejected, the error has its position,
 # and the previous answers keep being served.
 cp "$gens" "$WORK/generators.good"
+cp "$WORK/state" "$WORK/state.good"
 sed -i 's/{{ .DisplayName }}.{{ .Mesh }}.svc.mesh.local/{{ .DisplayName }.svc.mesh.local/' "$gens"
 kill -HUP "$PID"
 wait_log "reload, rejected" || fail "the broken template was not rejected"
@@ -30,6 +31,11 @@ expect_match "the error names file:line:column" "hostname-generators\.yaml:[0-9]
 expect_eq "after the rejected reload: still answered" "241.0.0.5" "$(dig_short redis.default.svc.mesh.local)"
 expect_match "after the rejected reload: the broken name is not served" "status: NXDOMAIN" "$(dig_q redis.svc.mesh.local)"
 expect_eq "the SOA serial did not change" "$serial1" "$(dig_short mesh.local SOA | awk '{print $3}')"
+if cmp -s "$WORK/state" "$WORK/state.good"; then
+	pass "the rejected reload left the state file as it was"
+else
+	fail "the rejected reload changed the state file"
+fi
 
 # A YAML syntax error in a resource file: rejected the same way.
 cp "$WORK/generators.good" "$gens"
@@ -38,6 +44,7 @@ kill -HUP "$PID"
 wait_log "reload, rejected" 2 || fail "the broken YAML was not rejected"
 expect_match "the YAML error names file:line:column" "broken\.yaml:[0-9]+:[0-9]+: error:" "$(cat "$LOG")"
 expect_eq "after the second rejected reload: still answered" "241.0.0.5" "$(dig_short redis.default.svc.mesh.local)"
+cmp -s "$WORK/state" "$WORK/state.good" && pass "state file unchanged again" || fail "the second rejected reload changed the state file"
 
 # Fixed: the next reload goes through, and a new service gets a new VIP.
 rm "$WORK/zones/default/broken.yaml"

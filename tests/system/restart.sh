@@ -82,5 +82,39 @@ fi
 cp "$WORK/state.before" "$state"
 start_meshdns -r "$WORK/zones" -s "$state" || fail "start after restore"
 expect_eq "restored state: redis keeps its VIP" "241.0.0.5" "$(dig_short redis.svc.mesh.local)"
+stop_meshdns
+
+# Hold-back in a small pool, where next-fit must wrap: a /29 has six
+# usable addresses.  backend, billing, frontend, postgres, redis get
+# .1-.5; frontend goes away; two new services arrive.  The first gets .6;
+# the second finds .3 held back for frontend and the pool full, so it
+# gets no VIP (and says so) instead of frontend's address.
+copy_zones
+cat >"$WORK/small.yaml" <<'YAML'
+vip:
+  pools:
+    meshService: 10.77.0.0/29
+YAML
+small="$WORK/small.state"
+start_meshdns -c "$WORK/small.yaml" -r "$WORK/zones" -s "$small" || fail "small pool start"
+expect_eq "small pool: frontend" "10.77.0.3" "$(dig_short frontend.svc.mesh.local)"
+stop_meshdns
+rm "$WORK/zones/default/frontend.yaml"
+for n in new1 new2; do
+	cat >"$WORK/zones/default/$n.yaml" <<YAML
+type: MeshService
+name: $n
+mesh: default
+spec:
+  ports:
+  - port: 80
+    targetPort: 80
+YAML
+done
+start_meshdns -c "$WORK/small.yaml" -r "$WORK/zones" -s "$small" || fail "small pool restart"
+expect_eq "small pool: the first new service gets the last free address" "10.77.0.6" "$(dig_short new1.svc.mesh.local)"
+expect_eq "small pool: the held-back address is not given away" "" "$(dig_short new2.svc.mesh.local)"
+expect_match "small pool: the log says the pool is full" "could not allocate vip for MeshService new2: no addresses left in pool 10\.77\.0\.0/29" "$(cat "$LOG")"
+expect_eq "small pool: redis keeps its VIP" "10.77.0.5" "$(dig_short redis.svc.mesh.local)"
 
 finish

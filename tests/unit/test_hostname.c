@@ -166,6 +166,18 @@ result_of(const struct fixture *f, const char *name)
 	return NULL;
 }
 
+static const struct hostname_result *
+result_of_mesh(const struct fixture *f, const char *mesh)
+{
+	size_t i;
+
+	for (i = 0; i < f->nitems; i++)
+		if (strcmp(f->items[i].meta->mesh, mesh) == 0)
+			return &f->results[i];
+	fail_msg("no service in mesh %s", mesh);
+	return NULL;
+}
+
 #define SVC(name, extra) \
 	"---\ntype: MeshService\nname: " name "\nmesh: default\n" extra \
 	"spec:\n  ports:\n  - port: 80\n    targetPort: 80\n"
@@ -285,8 +297,13 @@ test_collision_across_meshes(void **state)
 		 "---\ntype: MeshService\nname: redis\nmesh: two\n"
 		 "spec: {ports: [{port: 1, targetPort: 1}]}\n"
 		 GEN("g", "", "{{ .Name }}.mesh"));
-	/* One DNS name, two meshes: only one service may have it. */
-	assert_int_equal(f.results[0].naddresses + f.results[1].naddresses, 1);
+	/* One DNS name, two meshes: only one service may have it, and the
+	 * other's condition says which mesh has it. */
+	assert_int_equal(result_of_mesh(&f, "one")->naddresses, 1);
+	assert_int_equal(result_of_mesh(&f, "two")->naddresses, 0);
+	assert_string_equal(result_of_mesh(&f, "two")->conditions[0].message,
+			    "Hostname collision with MeshService: redis in "
+			    "mesh one");
 	unload(&f);
 }
 

@@ -499,6 +499,14 @@ struct bad_case {
 
 /* Each of these is rejected: nothing loads, with these messages. */
 static const struct bad_case bad_cases[] = {
+	/* names, meshes and namespaces go into state keys: no spaces */
+	{ "type: MeshService\nname: redis\nmesh: my mesh\n" SELECTOR,
+	  "t.yaml:3:7: error: mesh: invalid characters: expected letters, "
+	  "digits, '-', '_' and '.', at most 253 characters\n" },
+	{ "type: HostnameGenerator\nname: a/b\nspec:\n  selector:\n"
+	  "    meshService: {}\n  template: x.mesh\n",
+	  "t.yaml:2:7: error: name: invalid characters: expected letters, "
+	  "digits, '-', '_' and '.', at most 253 characters\n" },
 	{ "type: MeshService\nname: " NAME64 "\n" SELECTOR,
 	  "t.yaml:2:7: error: name: must be no more than 63 characters\n" },
 	{ "type: MeshService\nname: Redis_1\n" SELECTOR,
