@@ -22,8 +22,11 @@
  * later, Dataplane) keep their fields at the top level in the universal
  * shape and under `spec` in the Kubernetes one.
  *
- * Kinds known now: Mesh, MeshService, HostnameGenerator.  Documents of other
- * kinds are reported as warnings and skipped (an empty document is fine).
+ * Kinds: Mesh, MeshService, HostnameGenerator, MeshExternalService,
+ * MeshMultiZoneService, Dataplane (kuma.io), and the Kubernetes objects
+ * MeshServices are derived from: v1 Service, Namespace, Pod and
+ * discovery.k8s.io/v1 EndpointSlice.  Documents of other kinds are
+ * reported as warnings and skipped (an empty document is fine).
  * Unknown keys at the top level, in metadata and under `spec` are warnings.
  * The accepted YAML is specified, with examples, at the top of resource.c.
  *
@@ -48,8 +51,13 @@ enum resource_kind {
 	RESOURCE_MESH = 0,
 	RESOURCE_MESH_SERVICE,
 	RESOURCE_HOSTNAME_GENERATOR,
-	RESOURCE_MESH_EXTERNAL_SERVICE,		/* issue 3: selector target only */
-	RESOURCE_MESH_MULTI_ZONE_SERVICE,	/* issue 3: selector target only */
+	RESOURCE_MESH_EXTERNAL_SERVICE,
+	RESOURCE_MESH_MULTI_ZONE_SERVICE,
+	RESOURCE_DATAPLANE,
+	RESOURCE_K8S_SERVICE,		/* v1 Service */
+	RESOURCE_K8S_ENDPOINT_SLICE,	/* discovery.k8s.io/v1 EndpointSlice */
+	RESOURCE_K8S_NAMESPACE,		/* v1 Namespace */
+	RESOURCE_K8S_POD,		/* v1 Pod (labels only) */
 	RESOURCE_KIND_COUNT
 };
 
@@ -122,8 +130,26 @@ struct resource_port {
 	struct resource_pos pos;
 };
 
+/* A status condition (Kubernetes shape), for conditions we compute. */
+struct resource_condition {
+	char *type;
+	int status;		/* 1: "True", 0: "False" */
+	char *reason;
+	char *message;
+};
+
+/* Where a MeshService came from. */
+enum resource_origin {
+	RESOURCE_WRITTEN = 0,		/* read from a file */
+	RESOURCE_FROM_DATAPLANES,	/* generated from Dataplane inbounds */
+	RESOURCE_FROM_K8S_SERVICE,	/* generated from a ClusterIP Service */
+	RESOURCE_FROM_K8S_HEADLESS,	/* generated from a headless Service's
+					 * endpoint (one per Pod) */
+};
+
 struct resource_mesh_service {
 	struct resource_meta meta;
+	enum resource_origin origin;
 	enum resource_selector selector;
 	struct resource_labels selector_labels;	/* tags or matchLabels */
 	char *selector_ref;			/* dataplaneRef.name */
@@ -134,7 +160,116 @@ struct resource_mesh_service {
 	char **vips;		/* status.vips[].ip as written (validated IP) */
 	size_t nvips;
 	struct resource_pos vips_pos;	/* status.vips; line 0 when absent */
-	const struct yamlx_node *spec;		/* for status output, or NULL */
+	const struct yamlx_node *spec;	/* for status output; NULL for
+					 * generated ones (print the fields) */
+	struct resource_condition *conditions;	/* computed, e.g. a port
+						 * conflict; usually none */
+	size_t nconditions;
+};
+
+/* Dataplane: networking.inbound[] */
+struct resource_inbound {
+	char *name;		/* NULL when absent */
+	uint32_t port;
+	uint32_t service_port;	/* 0 when absent */
+	char *protocol;		/* the inbound `protocol` field, or NULL */
+	struct resource_labels tags;	/* kuma.io/service, kuma.io/protocol */
+	int ignored;		/* state: Ignored */
+	struct resource_pos pos;
+};
+
+/* Dataplane: networking.transparentProxying.reachableBackends.refs[] */
+struct resource_backend_ref {
+	enum resource_kind kind;	/* MESH_SERVICE, MESH_EXTERNAL_SERVICE
+					 * or MESH_MULTI_ZONE_SERVICE */
+	char *name;			/* NULL when @labels selects */
+	char *namespace;		/* Kubernetes only, or NULL */
+	struct resource_labels labels;	/* empty when @name is set */
+	int has_port;
+	uint32_t port;
+	struct resource_pos pos;
+};
+
+struct resource_dataplane {
+	struct resource_meta meta;
+	char *address;			/* networking.address (an IP) */
+	struct resource_inbound *inbounds;
+	size_t ninbounds;
+	int has_reachable_backends;	/* reachableBackends given (even
+					 * empty: then nothing is reachable) */
+	struct resource_backend_ref *backends;
+	size_t nbackends;
+};
+
+/* v1 Service */
+struct resource_k8s_port {
+	char *name;			/* NULL when absent */
+	uint32_t port;
+	int target_is_name;
+	uint32_t target_port;		/* 0 when absent (= port) */
+	char *target_name;
+	char *protocol;			/* "TCP" when absent */
+	char *app_protocol;		/* NULL when absent */
+	struct resource_pos pos;
+};
+
+struct resource_k8s_service {
+	struct resource_meta meta;	/* name, namespace, labels */
+	struct resource_labels annotations;
+	char *type;			/* spec.type, NULL: ClusterIP */
+	char *cluster_ip;		/* spec.clusterIP: an IP, "None"
+					 * (headless) or NULL/"" */
+	struct resource_labels selector;	/* spec.selector */
+	struct resource_k8s_port *ports;
+	size_t nports;
+};
+
+/* discovery.k8s.io/v1 EndpointSlice: endpoints[] */
+struct resource_endpoint {
+	char *address;			/* addresses[0] */
+	char *pod_name;			/* targetRef (kind Pod) name, or NULL */
+	char *pod_namespace;		/* targetRef namespace, or the slice's */
+	int ready;			/* conditions.ready, default true */
+};
+
+struct resource_endpoint_slice {
+	struct resource_meta meta;
+	char *service_name;		/* label kubernetes.io/service-name */
+	struct resource_endpoint *endpoints;
+	size_t nendpoints;
+};
+
+/* v1 Namespace and v1 Pod: only their labels matter here. */
+struct resource_k8s_object {
+	struct resource_meta meta;
+};
+
+struct resource_mesh_external_service {
+	struct resource_meta meta;
+	uint32_t port;			/* spec.match.port */
+	char *protocol;			/* spec.match.protocol */
+	char *vip;			/* status.vip.ip, or NULL */
+	const struct yamlx_node *spec;
+};
+
+/* MeshMultiZoneService status.meshServices[] entry (computed). */
+struct resource_mzs_match {
+	const char *name;		/* borrowed from the matched service */
+	const char *namespace;		/* "" when none */
+	const char *zone;
+	const char *mesh;
+};
+
+struct resource_mesh_multi_zone_service {
+	struct resource_meta meta;
+	struct resource_labels selector;	/* selector.meshService.matchLabels */
+	struct resource_port *ports;
+	size_t nports;
+	char **vips;			/* status.vips (ignored: zone-local) */
+	size_t nvips;
+	const struct yamlx_node *spec;
+	struct resource_mzs_match *matches;	/* computed by generate */
+	size_t nmatches;
 };
 
 struct resource_hostname_generator {
@@ -154,6 +289,20 @@ struct resource_set {
 	size_t nservices;
 	struct resource_hostname_generator *generators;
 	size_t ngenerators;
+	struct resource_mesh_external_service *external_services;
+	size_t nexternal_services;
+	struct resource_mesh_multi_zone_service *multizone_services;
+	size_t nmultizone_services;
+	struct resource_dataplane *dataplanes;
+	size_t ndataplanes;
+	struct resource_k8s_service *k8s_services;
+	size_t nk8s_services;
+	struct resource_endpoint_slice *endpoint_slices;
+	size_t nendpoint_slices;
+	struct resource_k8s_object *namespaces;
+	size_t nnamespaces;
+	struct resource_k8s_object *pods;
+	size_t npods;
 	void *priv;		/* internal: arrays' capacities, YAML streams */
 };
 
@@ -202,6 +351,37 @@ int resource_set_finish(struct resource_set *set, struct diag_list *errs);
  * zone.  Call after resource_set_finish().  Returns 0 or -ENOMEM.
  */
 int resource_set_compute_labels(struct resource_set *set, const char *zone);
+
+/*
+ * Append a zeroed MeshService to @set (for generated ones) and return it;
+ * NULL on ENOMEM.  The set owns it: every string and array in it must be
+ * malloc'ed (resource_set_free() frees them).  Pointers to other
+ * services are invalidated; call resource_set_sort() when done.
+ */
+struct resource_mesh_service *resource_set_new_service(struct resource_set *set);
+
+/* Same for HostnameGenerators (Kuma's defaults). */
+struct resource_hostname_generator *
+resource_set_new_generator(struct resource_set *set);
+
+/* Remove services[i] (freeing it); the order of the others is kept. */
+void resource_set_remove_service(struct resource_set *set, size_t i);
+
+/* Remove generators[i] (freeing it); the order of the others is kept. */
+void resource_set_remove_generator(struct resource_set *set, size_t i);
+
+/* Sort every kind again in Kuma's order (after additions). */
+void resource_set_sort(struct resource_set *set);
+
+/* Set @key to @value (copied), replacing a value; 0 or -ENOMEM. */
+int resource_labels_set(struct resource_labels *labels, const char *key,
+			const char *value);
+
+/* Add a computed condition to @ms (strings copied); 0 or -ENOMEM. */
+int resource_mesh_service_add_condition(struct resource_mesh_service *ms,
+					const char *type, int status,
+					const char *reason,
+					const char *message);
 
 /* "Mesh", "MeshService", "HostnameGenerator", ... */
 const char *resource_kind_name(enum resource_kind kind);
