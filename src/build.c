@@ -377,8 +377,13 @@ build_run(struct snapshot **out, const struct build_options *opt,
 		results = calloc(s->nservices + 1, sizeof(*results));
 		if (results == NULL)
 			goto out;
-		rc = hostname_generate(gens, ngens, items, s->nservices,
-				       s->cfg->zone, served_zone, b, results);
+		struct hostname_claims *claims = hostname_claims_new();
+
+		rc = claims == NULL ? -ENOMEM :
+			hostname_generate(gens, ngens, items, s->nservices,
+					  s->cfg->zone, served_zone, b, claims,
+					  results);
+		hostname_claims_free(claims);
 		for (i = 0; i < s->nservices; i++)
 			s->services[i].hostnames = results[i];
 		free(results);

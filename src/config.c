@@ -89,7 +89,9 @@ struct key {
 	size_t off;			/* the field in struct config */
 	size_t noff;			/* lists: the field with the count */
 	const char *def;		/* default; lists: space separated */
-	const char *example;		/* durations: for messages */
+	const char *example;		/* durations: for messages; choices:
+					 * the accepted words, space
+					 * separated (stored as the index) */
 	int nonempty;			/* lists: at least one value */
 };
 
@@ -553,6 +555,182 @@ parse_level(struct config *cfg, const struct key *k, const char *text,
 	return -1;
 }
 
+/* One of the words in k->example, stored as its index (an int). */
+static int
+parse_choice(struct config *cfg, const struct key *k, const char *text,
+	     char *err, size_t errsize)
+{
+	const char *w = k->example;
+	char q[128];
+	int i = 0;
+
+	while (*w != '\0') {
+		size_t n = strcspn(w, " ");
+
+		if (strlen(text) == n && strncasecmp(w, text, n) == 0) {
+			*FIELD(cfg, k, int) = i;
+			return 0;
+		}
+		w += n;
+		w += strspn(w, " ");
+		i++;
+	}
+	diag_printf(err, errsize, "expected one of: %s; got %s", k->example,
+		    quote(text, q, sizeof(q)));
+	return -1;
+}
+
+static int
+parse_bool(struct config *cfg, const struct key *k, const char *text,
+	   char *err, size_t errsize)
+{
+	static const char *const yes[] = { "true", "yes", "on", NULL };
+	static const char *const no[] = { "false", "no", "off", NULL };
+	char q[128];
+	size_t i;
+
+	for (i = 0; yes[i] != NULL; i++) {
+		if (strcasecmp(text, yes[i]) == 0) {
+			*FIELD(cfg, k, int) = 1;
+			return 0;
+		}
+		if (strcasecmp(text, no[i]) == 0) {
+			*FIELD(cfg, k, int) = 0;
+			return 0;
+		}
+	}
+	diag_printf(err, errsize, "expected %s, got %s", k->type->expected,
+		    quote(text, q, sizeof(q)));
+	return -1;
+}
+
+static int
+parse_count(struct config *cfg, const struct key *k, const char *text,
+	    char *err, size_t errsize)
+{
+	unsigned long long v = 0;
+	const char *p = text;
+	char q[128];
+
+	for (; *p >= '0' && *p <= '9' && v <= 100000000ULL; p++)
+		v = v * 10 + (unsigned long long)(*p - '0');
+	if (p == text || *p != '\0' || v < 1 || v > 100000000ULL) {
+		diag_printf(err, errsize, "expected %s, got %s",
+			    k->type->expected, quote(text, q, sizeof(q)));
+		return -1;
+	}
+	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
+	return 0;
+}
+
+/* Milliseconds: "2s", "500ms", or a bare number of seconds. */
+static int
+parse_millis(struct config *cfg, const struct key *k, const char *text,
+	     char *err, size_t errsize)
+{
+	unsigned long long v = 0;
+	const char *p = text;
+	char q[128];
+
+	for (; *p >= '0' && *p <= '9' && v <= 3600000ULL; p++)
+		v = v * 10 + (unsigned long long)(*p - '0');
+	if (p != text && strcmp(p, "ms") == 0)
+		;
+	else if (p != text && (strcmp(p, "s") == 0 || *p == '\0'))
+		v *= 1000;
+	else
+		v = 0;
+	if (v < 1 || v > 3600000ULL) {
+		diag_printf(err, errsize, "expected %s, got %s",
+			    k->type->expected, quote(text, q, sizeof(q)));
+		return -1;
+	}
+	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
+	return 0;
+}
+
+/* A list of CIDRs (canonical text kept). */
+static int
+parse_cidrs(struct config *cfg, const struct key *k, const char *text,
+	    char *err, size_t errsize)
+{
+	struct vip_pool pool;
+
+	if (vip_pool_parse(&pool, text, err, errsize) < 0)
+		return -1;
+	return append_string(FIELD(cfg, k, char **), COUNT(cfg, k),
+			     pool.text);
+}
+
+/* Upstreams: ADDRESS[:PORT] or [IPV6][:PORT] (port 53), or resolv.conf. */
+static int
+parse_upstream(struct config *cfg, const struct key *k, const char *text,
+	       char *err, size_t errsize)
+{
+	struct config_listen v;
+	char q[128];
+
+	if (strcmp(text, "resolv.conf") == 0)
+		return append_string(FIELD(cfg, k, char **), COUNT(cfg, k),
+				     text);
+	if (config_parse_address(&v, text, 53, err, errsize) < 0)
+		return -1;
+	if (listed(*FIELD(cfg, k, char **), *COUNT(cfg, k), v.text)) {
+		diag_printf(err, errsize, "%s is listed twice",
+			    quote(v.text, q, sizeof(q)));
+		free(v.text);
+		return -1;
+	}
+	if (append_string(FIELD(cfg, k, char **), COUNT(cfg, k), v.text) < 0) {
+		free(v.text);
+		return -ENOMEM;
+	}
+	free(v.text);
+	return 0;
+}
+
+/* A CHAOS TXT string; "" hides it (REFUSED). */
+static int
+parse_text(struct config *cfg, const struct key *k, const char *text,
+	   char *err, size_t errsize)
+{
+	if (strlen(text) > 255) {
+		diag_printf(err, errsize, "expected %s, got %zu characters",
+			    k->type->expected, strlen(text));
+		return -1;
+	}
+	return config_set_string(FIELD(cfg, k, char *), text);
+}
+
+static const struct type t_choice = {
+	"one of the words listed", 0, 0, parse_choice, clear_nothing
+};
+static const struct type t_bool = {
+	"true or false", 0, 0, parse_bool, clear_nothing
+};
+static const struct type t_count = {
+	"a whole number from 1 to 100000000", 0, 0, parse_count,
+	clear_nothing
+};
+static const struct type t_millis = {
+	"a duration such as 2s or 500ms (at most 1h)", 0, 0, parse_millis,
+	clear_nothing
+};
+static const struct type t_cidrs = {
+	"a CIDR such as 10.0.0.0/8", 1, 1, parse_cidrs, clear_strings
+};
+static const struct type t_upstreams = {
+	"an address such as 127.0.0.1:53 or [::1]:53, or resolv.conf", 1, 1,
+	parse_upstream, clear_strings
+};
+static const struct type t_text = {
+	"a string of at most 255 characters (\"\" hides it)", 0, 1,
+	parse_text, clear_string
+};
+static const struct type t_cidr_opt = {
+	"a CIDR such as fd00:f1::/64", 0, 1, parse_cidr, clear_string
+};
+
 static const struct type t_listen = {
 	"an address such as 127.0.0.1:15053 or [::1]:15053", 1, 0,
 	parse_listen, clear_listen
@@ -605,12 +783,64 @@ static const struct key soa_keys[] = {
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
+static const struct key chaos_keys[] = {
+	{ "version", &t_text, NULL, OFF(chaos_version), 0,
+	  "meshdns " PACKAGE_VERSION, NULL, 0 },
+	{ "id", &t_text, NULL, OFF(chaos_id), 0, "", NULL, 0 },
+	{ "hostname", &t_text, NULL, OFF(chaos_hostname), 0, "", NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
 static const struct key dns_keys[] = {
 	{ "zones", &t_zones, NULL, OFF(dns_zones), OFF(ndns_zones),
 	  "mesh.local mesh", NULL, 1 },
 	{ "ttl", &t_seconds, NULL, OFF(ttl), 0, "30", "30s", 0 },
 	{ "ns", &t_ns, NULL, OFF(ns), OFF(nns), "localhost.", NULL, 1 },
 	{ "soa", NULL, soa_keys, 0, 0, NULL, NULL, 0 },
+	{ "aaaa", &t_choice, NULL, OFF(aaaa), 0, "nodata",
+	  "nodata mapped pool", 0 },
+	{ "srv", &t_bool, NULL, OFF(srv), 0, "true", NULL, 0 },
+	{ "ptr", &t_bool, NULL, OFF(ptr), 0, "true", NULL, 0 },
+	{ "chaos", NULL, chaos_keys, 0, 0, NULL, NULL, 0 },
+	{ "search-suffixes", &t_zones, NULL, OFF(search_suffixes),
+	  OFF(nsearch_suffixes), NULL, NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key forward_keys[] = {
+	{ "upstreams", &t_upstreams, NULL, OFF(upstreams), OFF(nupstreams),
+	  NULL, NULL, 0 },
+	{ "timeout", &t_millis, NULL, OFF(forward_timeout_ms), 0, "2s", NULL,
+	  0 },
+	{ "max-in-flight", &t_count, NULL, OFF(forward_max_inflight), 0,
+	  "1000", NULL, 0 },
+	{ "allow", &t_cidrs, NULL, OFF(forward_allow), OFF(nforward_allow),
+	  "127.0.0.0/8 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 ::1/128 "
+	  "fc00::/7 fe80::/10", NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key tcp_keys[] = {
+	{ "idle-timeout", &t_seconds, NULL, OFF(tcp_idle), 0, "10", "10s", 0 },
+	{ "max-connections", &t_count, NULL, OFF(tcp_max), 0, "512", NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key kuma_keys[] = {
+	{ "environment", &t_choice, NULL, OFF(kuma_environment), 0,
+	  "universal", "universal kubernetes", 0 },
+	{ "default-generators", &t_choice, NULL, OFF(kuma_defaults), 0, "all",
+	  "all local none", 0 },
+	{ "generation", &t_choice, NULL, OFF(kuma_workload), 0, "service-tag",
+	  "service-tag workload", 0 },
+	{ "default-mesh-mode", &t_choice, NULL, OFF(kuma_default_mode), 0,
+	  "Disabled", "Disabled Everywhere ReachableBackends Exclusive", 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key views_keys[] = {
+	{ "unknown-clients", &t_choice, NULL, OFF(views_unknown_all), 0,
+	  "all", "none all", 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -623,6 +853,16 @@ static const struct key pool_keys[] = {
 	{ "meshMultiZoneService", &t_cidr, NULL,
 	  OFF(pools[CONFIG_POOL_MESH_MULTI_ZONE_SERVICE]), 0, "243.0.0.0/8",
 	  NULL, 0 },
+	{ "legacy", &t_cidr, NULL, OFF(pools[CONFIG_POOL_LEGACY]), 0,
+	  "240.0.0.0/4", NULL, 0 },
+	{ "meshService6", &t_cidr_opt, NULL,
+	  OFF(pools6[CONFIG_POOL_MESH_SERVICE]), 0, NULL, NULL, 0 },
+	{ "meshExternalService6", &t_cidr_opt, NULL,
+	  OFF(pools6[CONFIG_POOL_MESH_EXTERNAL_SERVICE]), 0, NULL, NULL, 0 },
+	{ "meshMultiZoneService6", &t_cidr_opt, NULL,
+	  OFF(pools6[CONFIG_POOL_MESH_MULTI_ZONE_SERVICE]), 0, NULL, NULL, 0 },
+	{ "legacy6", &t_cidr_opt, NULL, OFF(pools6[CONFIG_POOL_LEGACY]), 0,
+	  NULL, NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -647,6 +887,10 @@ static const struct key top_keys[] = {
 	{ "dns", NULL, dns_keys, 0, 0, NULL, NULL, 0 },
 	{ "vip", NULL, vip_keys, 0, 0, NULL, NULL, 0 },
 	{ "log", NULL, log_keys, 0, 0, NULL, NULL, 0 },
+	{ "forward", NULL, forward_keys, 0, 0, NULL, NULL, 0 },
+	{ "tcp", NULL, tcp_keys, 0, 0, NULL, NULL, 0 },
+	{ "kuma", NULL, kuma_keys, 0, 0, NULL, NULL, 0 },
+	{ "views", NULL, views_keys, 0, 0, NULL, NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -984,8 +1228,16 @@ config_free(struct config *cfg)
 	free_strings(cfg->ns, cfg->nns);
 	free(cfg->soa.mname);
 	free(cfg->soa.rname);
-	for (i = 0; i < CONFIG_POOL_COUNT; i++)
+	for (i = 0; i < CONFIG_POOL_COUNT; i++) {
 		free(cfg->pools[i]);
+		free(cfg->pools6[i]);
+	}
+	free(cfg->chaos_version);
+	free(cfg->chaos_id);
+	free(cfg->chaos_hostname);
+	free_strings(cfg->search_suffixes, cfg->nsearch_suffixes);
+	free_strings(cfg->upstreams, cfg->nupstreams);
+	free_strings(cfg->forward_allow, cfg->nforward_allow);
 	free(cfg);
 }
 
@@ -998,6 +1250,14 @@ int
 config_parse_listen(struct config_listen *out, const char *text, char *err,
 		    size_t errsize)
 {
+	return config_parse_address(out, text, CONFIG_DEFAULT_PORT, err,
+				    errsize);
+}
+
+int
+config_parse_address(struct config_listen *out, const char *text,
+		     unsigned default_port, char *err, size_t errsize)
+{
 	char host[INET6_ADDRSTRLEN + 1];
 	char canon[INET6_ADDRSTRLEN + 16];
 	char q[128];
@@ -1006,7 +1266,7 @@ config_parse_listen(struct config_listen *out, const char *text, char *err,
 	const char *port = NULL;
 	const char *colon = NULL;
 	const char *p = NULL;
-	unsigned long portnum = CONFIG_DEFAULT_PORT;
+	unsigned long portnum = default_port;
 	size_t hostlen;
 	int v6;
 

@@ -32,7 +32,15 @@ enum config_pool_kind {
 	CONFIG_POOL_MESH_SERVICE = 0,		/* 241.0.0.0/8 */
 	CONFIG_POOL_MESH_EXTERNAL_SERVICE,	/* 242.0.0.0/8 */
 	CONFIG_POOL_MESH_MULTI_ZONE_SERVICE,	/* 243.0.0.0/8 */
+	CONFIG_POOL_LEGACY,			/* 240.0.0.0/4: <service>.mesh */
 	CONFIG_POOL_COUNT
+};
+
+/* dns.aaaa: what AAAA queries of an IPv4 service get. */
+enum config_aaaa {
+	CONFIG_AAAA_NODATA = 0,	/* NODATA (correct for IPv4-only) */
+	CONFIG_AAAA_MAPPED,	/* ::ffff:<IPv4 VIP>, as Kuma */
+	CONFIG_AAAA_POOL,	/* a real IPv6 VIP from vip.pools.*6 */
 };
 
 struct config_soa {
@@ -69,10 +77,42 @@ struct config {
 	size_t nns;
 	struct config_soa soa;
 
+	enum config_aaaa aaaa;		/* nodata */
+	int srv;			/* SRV records: true */
+	int ptr;			/* reverse zones for the pools: true */
+	char *chaos_version;		/* "" hides; "meshdns <version>" */
+	char *chaos_id;			/* "" (hidden) */
+	char *chaos_hostname;		/* "" (hidden) */
+	char **search_suffixes;		/* e.g. svc.cluster.local; none */
+	size_t nsearch_suffixes;
+
 	char *pools[CONFIG_POOL_COUNT];	/* CIDR text, validated */
+	char *pools6[CONFIG_POOL_COUNT];	/* IPv6 CIDRs, or NULL */
 	uint32_t hold_seconds;		/* 3600; never below ttl */
 
 	enum config_log_level log_level;	/* info */
+
+	char **upstreams;		/* "ADDR:PORT" texts or "resolv.conf";
+					 * none: no forwarding (REFUSED) */
+	size_t nupstreams;
+	uint32_t forward_timeout_ms;	/* 2000 */
+	uint32_t forward_max_inflight;	/* 1000 */
+	char **forward_allow;		/* CIDRs allowed to use forwarding */
+	size_t nforward_allow;
+
+	uint32_t tcp_idle;		/* seconds: 10 */
+	uint32_t tcp_max;		/* connections: 512 */
+
+	int kuma_environment;		/* 0 universal, 1 kubernetes */
+	int kuma_defaults;		/* 0 all, 1 local, 2 none */
+	int kuma_workload;		/* 0 kuma.io/service tags, 1 workload */
+	int kuma_default_mode;		/* enum resource_mesh_mode order:
+					 * Disabled, Everywhere,
+					 * ReachableBackends, Exclusive */
+
+	int views_unknown_all;		/* clients that are no Dataplane:
+					 * 1 see every name, 0 only the ones
+					 * visible to everyone */
 };
 
 /* "error", "warning", "notice", "info" or "debug". */
@@ -105,6 +145,10 @@ void config_free(struct config *cfg);
  */
 int config_parse_listen(struct config_listen *out, const char *text,
 			char *err, size_t errsize);
+
+/* Same, with another default port (53 for upstreams). */
+int config_parse_address(struct config_listen *out, const char *text,
+			 unsigned default_port, char *err, size_t errsize);
 
 /*
  * Replace one list with a single-element or multi-element list (command

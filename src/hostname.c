@@ -117,12 +117,15 @@ hostname_gens_sort(struct hostname_gen *gens, size_t n)
  * Claimed hostnames: an open-addressing set of (hostname -> item index),
  * so a build with a million services stays linear.
  */
+#define CLAIM_CALLER ((size_t)-1)	/* claimed by hostname_claims_add() */
+
 struct claim {
-	const char *name;	/* borrowed from a result's address */
+	const char *name;	/* borrowed from a result's address, or owned
+				 * (item == CLAIM_CALLER) */
 	size_t item;
 };
 
-struct claims {
+struct hostname_claims {
 	struct claim *v;
 	size_t cap;		/* power of two */
 	size_t n;
@@ -141,7 +144,7 @@ hash_str(const char *s)
 }
 
 static int
-claims_grow(struct claims *c)
+claims_grow(struct hostname_claims *c)
 {
 	size_t cap = c->cap ? c->cap * 2 : 1024;
 	struct claim *v = calloc(cap, sizeof(*v));
@@ -167,7 +170,7 @@ claims_grow(struct claims *c)
 
 /* The claim of @name, or NULL. */
 static const struct claim *
-claims_find(const struct claims *c, const char *name)
+claims_find(const struct hostname_claims *c, const char *name)
 {
 	size_t j;
 
@@ -183,7 +186,7 @@ claims_find(const struct claims *c, const char *name)
 }
 
 static int
-claims_add(struct claims *c, const char *name, size_t item)
+claims_add(struct hostname_claims *c, const char *name, size_t item)
 {
 	size_t j;
 	int rc;
@@ -196,6 +199,48 @@ claims_add(struct claims *c, const char *name, size_t item)
 	c->v[j].name = name;
 	c->v[j].item = item;
 	c->n++;
+	return 0;
+}
+
+struct hostname_claims *
+hostname_claims_new(void)
+{
+	return calloc(1, sizeof(struct hostname_claims));
+}
+
+void
+hostname_claims_free(struct hostname_claims *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->cap; i++)
+		if (c->v[i].name != NULL && c->v[i].item == CLAIM_CALLER)
+			free((char *)c->v[i].name);
+	free(c->v);
+	free(c);
+}
+
+int
+hostname_claims_has(const struct hostname_claims *c, const char *name)
+{
+	return claims_find(c, name) != NULL;
+}
+
+int
+hostname_claims_add(struct hostname_claims *c, const char *name)
+{
+	char *copy = NULL;
+
+	if (claims_find(c, name) != NULL)
+		return 0;
+	if ((copy = strdup(name)) == NULL)
+		return -ENOMEM;
+	if (claims_add(c, copy, CLAIM_CALLER) < 0) {
+		free(copy);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -267,7 +312,7 @@ static int
 generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 	     size_t idx, const char *zone,
 	     int (*served)(void *ctx, const char *hostname), void *served_ctx,
-	     struct claims *claims, struct hostname_result *results)
+	     struct hostname_claims *claims, struct hostname_result *results)
 {
 	const struct resource_meta *meta = items[idx].meta;
 	const char *gname = g->res->meta.name;
@@ -304,6 +349,11 @@ generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 		return add_condition(r, gname, HOSTNAME_NOT_SERVED, err);
 	}
 	c = claims_find(claims, name);
+	if (c != NULL && c->item == CLAIM_CALLER) {
+		snprintf(err, sizeof(err), "Hostname collision: %s is taken",
+			 name);
+		return add_condition(r, gname, HOSTNAME_COLLISION, err);
+	}
 	if (c != NULL && c->item != idx) {
 		const struct resource_meta *w = items[c->item].meta;
 
@@ -355,26 +405,40 @@ hostname_generate(const struct hostname_gen *gens, size_t ngens,
 		  const struct hostname_item *items, size_t nitems,
 		  const char *zone,
 		  int (*served)(void *ctx, const char *hostname),
-		  void *served_ctx, struct hostname_result *results)
+		  void *served_ctx, struct hostname_claims *claims,
+		  struct hostname_result *results)
 {
-	struct claims claims = { 0 };
+	static const enum resource_kind order[] = {
+		RESOURCE_MESH_EXTERNAL_SERVICE,
+		RESOURCE_MESH_SERVICE,
+		RESOURCE_MESH_MULTI_ZONE_SERVICE,
+	};
+	size_t k;
 	size_t g;
 	size_t i;
 	int rc = 0;
 
-	for (g = 0; g < ngens; g++) {
-		const struct resource_hostname_generator *res = gens[g].res;
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		for (g = 0; g < ngens; g++) {
+			const struct resource_hostname_generator *res =
+				gens[g].res;
 
-		for (i = 0; i < nitems; i++) {
-			const struct resource_meta *meta = items[i].meta;
-
-			if (meta->kind != res->target ||
-			    !resource_labels_match(&meta->labels, &res->match))
+			if (res->target != order[k])
 				continue;
-			rc = generate_one(&gens[g], items, i, zone, served,
-					  served_ctx, &claims, results);
-			if (rc < 0)
-				goto out;
+			for (i = 0; i < nitems; i++) {
+				const struct resource_meta *meta =
+					items[i].meta;
+
+				if (meta->kind != order[k] ||
+				    !resource_labels_match(&meta->labels,
+							   &res->match))
+					continue;
+				rc = generate_one(&gens[g], items, i, zone,
+						  served, served_ctx, claims,
+						  results);
+				if (rc < 0)
+					goto out;
+			}
 		}
 	}
 	/* Kuma orders both lists by generator name (qsort is fine: names
@@ -388,7 +452,6 @@ hostname_generate(const struct hostname_gen *gens, size_t ngens,
 			      sizeof(*results[i].conditions), condition_cmp);
 	}
 out:
-	free(claims.v);
 	return rc;
 }
 

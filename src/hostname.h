@@ -84,17 +84,40 @@ const char *hostname_reason_name(enum hostname_reason reason);
 void hostname_gens_sort(struct hostname_gen *gens, size_t n);
 
 /*
- * Run the loop.  @items are in Kuma's order; @results has @nitems zeroed
- * entries that are filled (free each with hostname_result_clear()).
- * @zone is this server's Kuma zone (for `.Zone` when the label is absent).
- * @served tells whether a hostname is inside a served DNS zone.
- * Returns 0 or -ENOMEM (then results are partly filled; clear them).
+ * The hostnames claimed so far in a build, across kinds and meshes: one
+ * DNS name answers for one resource.  hostname_generate() fills it; the
+ * caller may then add names of its own (legacy names) that must not take
+ * a generated one.
+ */
+struct hostname_claims;
+
+/* NULL on ENOMEM. */
+struct hostname_claims *hostname_claims_new(void);
+void hostname_claims_free(struct hostname_claims *c);
+
+/* True when @name is claimed. */
+int hostname_claims_has(const struct hostname_claims *c, const char *name);
+
+/* Claim @name (copied) for the caller; 0, or -ENOMEM. */
+int hostname_claims_add(struct hostname_claims *c, const char *name);
+
+/*
+ * Run the loop, kind by kind in Kuma's order (MeshExternalService,
+ * MeshService, MeshMultiZoneService), so an older kind's claim wins a
+ * cross-kind collision.  @items are in Kuma's order within each kind;
+ * @results has @nitems zeroed entries that are filled (free each with
+ * hostname_result_clear()).  @zone is this server's Kuma zone (for `.Zone`
+ * when the label is absent).  @served tells whether a hostname is inside
+ * a served DNS zone.  @claims records every name given (the results own
+ * the strings; the claims must not outlive them).  Returns 0 or -ENOMEM
+ * (then results are partly filled; clear them).
  */
 int hostname_generate(const struct hostname_gen *gens, size_t ngens,
 		      const struct hostname_item *items, size_t nitems,
 		      const char *zone,
 		      int (*served)(void *ctx, const char *hostname),
-		      void *served_ctx, struct hostname_result *results);
+		      void *served_ctx, struct hostname_claims *claims,
+		      struct hostname_result *results);
 
 void hostname_result_clear(struct hostname_result *r);
 

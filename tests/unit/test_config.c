@@ -437,14 +437,15 @@ test_errors(void **state)
 		{ "listn: 1\n",
 		  "m.yaml:1:1: error: unknown key \"listn\" at the top level "
 		  "(did you mean \"listen\"?); expected one of: listen, zone, "
-		  "resources, state-file, dns, vip, log\n" },
+		  "resources, state-file, dns, vip, log, forward, tcp, kuma, views\n" },
 		{ "upstreams: [1.1.1.1]\n",
 		  "m.yaml:1:1: error: unknown key \"upstreams\" at the top "
 		  "level; expected one of: listen, zone, resources, "
-		  "state-file, dns, vip, log\n" },
+		  "state-file, dns, vip, log, forward, tcp, kuma, views\n" },
 		{ "dns:\n  tll: 5\n",
 		  "m.yaml:2:3: error: unknown key \"tll\" in dns (did you mean "
-		  "\"ttl\"?); expected one of: zones, ttl, ns, soa\n" },
+		  "\"ttl\"?); expected one of: zones, ttl, ns, soa, aaaa, srv, ptr, chaos, "
+		  "search-suffixes\n" },
 		{ "dns:\n  soa:\n    serial: 5\n",
 		  "m.yaml:3:5: error: unknown key \"serial\" in dns.soa; "
 		  "expected one of: mname, rname, refresh, retry, expire, "
@@ -452,7 +453,9 @@ test_errors(void **state)
 		{ "vip: {pools: {meshservice: 10.0.0.0/8}}\n",
 		  "m.yaml:1:15: error: unknown key \"meshservice\" in vip.pools "
 		  "(did you mean \"meshService\"?); expected one of: "
-		  "meshService, meshExternalService, meshMultiZoneService\n" },
+		  "meshService, meshExternalService, meshMultiZoneService, legacy, "
+		  "meshService6, meshExternalService6, meshMultiZoneService6, "
+		  "legacy6\n" },
 		{ "log: {lvl: debug}\n",
 		  "m.yaml:1:7: error: unknown key \"lvl\" in log (did you mean "
 		  "\"level\"?); expected one of: level\n" },
@@ -655,7 +658,8 @@ test_every_error_reported(void **state)
 		"m.yaml:5:8: error: dns.ttl: expected a number of seconds or a "
 		"duration such as 30s, got \"abc\"\n"
 		"m.yaml:6:3: error: unknown key \"tll\" in dns (did you mean "
-		"\"ttl\"?); expected one of: zones, ttl, ns, soa\n"
+		"\"ttl\"?); expected one of: zones, ttl, ns, soa, aaaa, srv, ptr, chaos, "
+		  "search-suffixes\n"
 		"m.yaml:7:16: error: dns.soa.retry: expected a number of "
 		"seconds or a duration such as 10m, got \"-1\"\n"
 		"m.yaml:9:24: error: vip.pools.meshService: 1.2.3.4/8 has host "
@@ -666,7 +670,7 @@ test_every_error_reported(void **state)
 		"warning, notice, info, debug, got \"loud\"\n"
 		"m.yaml:11:1: error: unknown key \"extra\" at the top level; "
 		"expected one of: listen, zone, resources, state-file, dns, "
-		"vip, log\n");
+		"vip, log, forward, tcp, kuma, views\n");
 	assert_int_equal(f->errs.errors, 11);
 }
 

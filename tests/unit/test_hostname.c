@@ -94,6 +94,7 @@ struct fixture {
 	struct hostname_item items[16];
 	struct hostname_result results[16];
 	size_t nitems;
+	struct hostname_claims *claims;
 };
 
 static int
@@ -136,9 +137,11 @@ load(struct fixture *f, const char *yaml)
 	for (i = 0; i < f->set->nservices; i++)
 		f->items[i].meta = &f->set->services[i].meta;
 	f->nitems = f->set->nservices;
+	f->claims = hostname_claims_new();
+	assert_non_null(f->claims);
 	assert_int_equal(hostname_generate(f->gens, f->ngens, f->items,
 					   f->nitems, "zone-1", served_mesh,
-					   NULL, f->results), 0);
+					   NULL, f->claims, f->results), 0);
 }
 
 static void
@@ -148,6 +151,7 @@ unload(struct fixture *f)
 
 	for (i = 0; i < f->ngens; i++)
 		tmpl_free((struct tmpl *)f->gens[i].tmpl);
+	hostname_claims_free(f->claims);
 	for (i = 0; i < f->nitems; i++)
 		hostname_result_clear(&f->results[i]);
 	resource_set_free(f->set);
