@@ -6,12 +6,15 @@
  * every client does), then the other sections are skipped only to find
  * the OPT record.  The response reuses the query's header and question
  * bytes, so the question keeps the client's case (0x20), and every owner
- * name in the precompiled sections points into that question.
+ * name in the precompiled sections points into that question, except the
+ * owners of additional RRs, which point at SRV targets in the answer and
+ * are shifted here by where the answer starts.
  *
  * Nothing here allocates, reads past @qlen or writes past @cap.
  */
 #include <stdbool.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <ldns/ldns.h>
 
@@ -172,8 +175,8 @@ static const struct table_rrset *
 any_rrset(const struct table_node *node)
 {
 	static const uint16_t order[] = {
-		LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_SOA,
-		LDNS_RR_TYPE_NS,
+		LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_SRV,
+		LDNS_RR_TYPE_PTR, LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_NS,
 	};
 	const struct table_rrset *set = NULL;
 	size_t i;
@@ -184,30 +187,85 @@ any_rrset(const struct table_node *node)
 	return NULL;
 }
 
+/*
+ * How many bytes of @set's additional RRs fit in @room: whole RRsets
+ * (consecutive RRs with the same owner and type), as many as fit.  Their
+ * RR count in *count.
+ */
+static size_t
+additional_fit(const struct table_rrset *set, size_t room, size_t *count)
+{
+	const uint8_t *a = set->wire + set->len;
+	size_t fit = 0;
+	size_t nfit = 0;
+	size_t off = 0;
+	size_t n = 0;
+
+	while (off < set->add_len) {
+		size_t start = off;
+
+		do {
+			off += 12 + get16(a + off + 10);
+			n++;
+		} while (off < set->add_len &&
+			 memcmp(a + off, a + start, 4) == 0);
+		if (off > room)
+			break;
+		fit = off;
+		nfit = n;
+	}
+	*count = nfit;
+	return fit;
+}
+
+/* Lower-case the question name into @lname. */
+static void
+lower_name(const uint8_t *q, size_t len, uint8_t *lname)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint8_t c = q[HDR + i];
+
+		lname[i] = c >= 'A' && c <= 'Z' ? c + 32 : c;
+	}
+}
+
 size_t
-answer_query(const struct table *t, const uint8_t *q, size_t qlen,
-	     uint8_t *resp, size_t cap, enum answer_transport tr)
+answer_query(const struct answer_query_ctx *ctx, const uint8_t *q,
+	     size_t qlen, uint8_t *resp, size_t cap,
+	     enum answer_outcome *outcome)
 {
 	uint8_t lname[NAME_MAX_WIRE];
 	struct query st;
+	const struct table *t = NULL;
 	const struct table_zone *zone = NULL;
 	const struct table_node *node = NULL;
 	const struct table_rrset *an = NULL;
 	const struct table_rrset *ns = NULL;
+	enum answer_outcome oc = ANSWER_ERROR;
 	size_t apex_off = 0;
+	size_t add_len = 0;
+	size_t add_count = 0;
 	size_t limit;
 	size_t pos;
+	size_t an_pos;
 	size_t i;
 	bool echo = false;
 	bool opt = false;
 	bool aa = false;
 	bool tc = false;
+	bool hidden = false;
 	int rcode = LDNS_RCODE_NOERROR;
 
-	if (q == NULL || resp == NULL || qlen < HDR || cap < HDR)
+	if (outcome != NULL)
+		*outcome = ANSWER_DROP;
+	if (ctx == NULL || q == NULL || resp == NULL || qlen < HDR ||
+	    cap < HDR)
 		return 0;
 	if (q[2] & 0x80)
 		return 0;	/* a response: never answer one */
+	t = ctx->t;
 
 	memset(&st, 0, sizeof(st));
 	st.opcode = (q[2] >> 3) & 0x0f;
@@ -227,43 +285,72 @@ answer_query(const struct table *t, const uint8_t *q, size_t qlen,
 		rcode = RCODE_BADVERS;	/* RFC 6891 6.1.3 */
 		echo = true;
 		opt = true;
+	} else if (st.qclass != LDNS_RR_CLASS_IN &&
+		   st.qclass != LDNS_RR_CLASS_CH) {
+		rcode = LDNS_RCODE_REFUSED;
+		oc = ANSWER_REFUSED;
+		echo = true;
+		opt = st.edns;
+	} else if (t == NULL) {
+		rcode = LDNS_RCODE_SERVFAIL;
+		echo = true;
+		opt = st.edns;
+	} else if (st.qclass == LDNS_RR_CLASS_CH) {
+		echo = true;
+		opt = st.edns;
+		lower_name(q, st.qname_len, lname);
+		if (st.qtype == LDNS_RR_TYPE_TXT ||
+		    st.qtype == LDNS_RR_TYPE_ANY)
+			an = table_chaos_txt(t, lname, st.qname_len);
+		if (an != NULL) {
+			aa = true;
+			oc = ANSWER_CHAOS;
+		} else {
+			rcode = LDNS_RCODE_REFUSED;
+			oc = ANSWER_REFUSED;
+		}
+	} else if (st.qtype == LDNS_RR_TYPE_AXFR ||
+		   st.qtype == LDNS_RR_TYPE_IXFR) {
+		rcode = LDNS_RCODE_NOTIMPL;
+		echo = true;
+		opt = st.edns;
 	} else {
 		echo = true;
 		opt = st.edns;
-		if (st.qclass != LDNS_RR_CLASS_IN) {
-			rcode = LDNS_RCODE_REFUSED;
-		} else if (t == NULL) {
-			rcode = LDNS_RCODE_SERVFAIL;
-		} else if (st.qtype == LDNS_RR_TYPE_AXFR ||
-			   st.qtype == LDNS_RR_TYPE_IXFR) {
-			rcode = LDNS_RCODE_NOTIMPL;
-		} else {
-			for (i = 0; i < st.qname_len; i++) {
-				uint8_t c = q[HDR + i];
-
-				lname[i] = c >= 'A' && c <= 'Z' ? c + 32 : c;
-			}
-			zone = table_find_zone(t, lname, st.qname_len,
-					       &apex_off);
-			if (zone == NULL) {
-				rcode = LDNS_RCODE_REFUSED;
+		lower_name(q, st.qname_len, lname);
+		zone = table_find_zone(t, lname, st.qname_len, &apex_off);
+		if (zone != NULL) {
+			aa = true;
+			oc = ANSWER_AUTH;
+			node = table_lookup_client(t, zone, lname,
+						   st.qname_len, ctx->client,
+						   &hidden);
+			if (node == NULL) {
+				rcode = LDNS_RCODE_NXDOMAIN;
+				if (hidden)
+					oc = ANSWER_HIDDEN;
+			} else if (st.qtype == LDNS_RR_TYPE_ANY) {
+				an = any_rrset(node);
 			} else {
-				aa = true;
-				node = table_lookup(t, zone, lname,
-						    st.qname_len);
-				if (node == NULL)
-					rcode = LDNS_RCODE_NXDOMAIN;
-				else if (st.qtype == LDNS_RR_TYPE_ANY)
-					an = any_rrset(node);
-				else
-					an = table_node_rrset(node, st.qtype);
-				if (an == NULL)
-					ns = table_zone_soa_authority(zone);
+				an = table_node_rrset(node, st.qtype);
 			}
+			if (an == NULL)
+				ns = table_zone_soa_authority(zone);
+		} else if (table_search_match(t, lname, st.qname_len)) {
+			/* A stub walking its search list: stop it here. */
+			rcode = LDNS_RCODE_NXDOMAIN;
+			oc = ANSWER_SEARCH_NXDOMAIN;
+		} else if (ctx->forwarding) {
+			if (outcome != NULL)
+				*outcome = ANSWER_FORWARD;
+			return 0;
+		} else {
+			rcode = LDNS_RCODE_REFUSED;
+			oc = ANSWER_REFUSED;
 		}
 	}
 
-	if (tr == ANSWER_TCP)
+	if (ctx->tr == ANSWER_TCP)
 		limit = cap < 65535 ? cap : 65535;
 	else if (opt)
 		/*
@@ -287,22 +374,28 @@ answer_query(const struct table *t, const uint8_t *q, size_t qlen,
 	}
 	if (echo)
 		pos += st.qname_len + 4;
+	an_pos = pos;
 	if (pos + (an ? an->len : 0) + (ns ? ns->len : 0) +
 	    (opt ? OPT_LEN : 0) > limit) {
 		tc = true;	/* whole RRsets or nothing */
 		an = NULL;
 		ns = NULL;
 	}
+	if (an != NULL && an->add_len > 0)
+		add_len = additional_fit(an, limit - pos - an->len -
+					 (ns ? ns->len : 0) -
+					 (opt ? OPT_LEN : 0), &add_count);
 
 	memcpy(resp, q, 2);
 	/* QR, the query's opcode and RD; AA when authoritative; TC. */
 	resp[2] = 0x80 | (q[2] & 0x79) | (aa ? 0x04 : 0) | (tc ? 0x02 : 0);
-	/* RA, Z and AD clear, CD copied, the low 4 bits of the RCODE. */
-	resp[3] = (q[3] & 0x10) | (rcode & 0x0f);
+	/* RA when we recurse (forward); Z and AD clear; CD copied; RCODE. */
+	resp[3] = (ctx->forwarding ? 0x80 : 0) | (q[3] & 0x10) |
+		  (rcode & 0x0f);
 	put16(resp + 4, echo ? 1 : 0);
 	put16(resp + 6, an ? an->count : 0);
 	put16(resp + 8, ns ? ns->count : 0);
-	put16(resp + 10, opt ? 1 : 0);
+	put16(resp + 10, (uint16_t)(add_count + (opt ? 1 : 0)));
 	if (echo)
 		memcpy(resp + HDR, q + HDR, st.qname_len + 4);
 	if (an != NULL) {
@@ -315,6 +408,14 @@ answer_query(const struct table *t, const uint8_t *q, size_t qlen,
 		put16(resp + pos, (uint16_t)(0xc000 | (HDR + apex_off)));
 		pos += ns->len;
 	}
+	if (add_len > 0) {
+		/* The owners: SRV targets, relative to the answer's start. */
+		memcpy(resp + pos, an->wire + an->len, add_len);
+		for (i = 0; i < add_len; i += 12 + get16(resp + pos + i + 10))
+			put16(resp + pos + i,
+			      (uint16_t)(get16(resp + pos + i) + an_pos));
+		pos += add_len;
+	}
 	if (opt) {
 		resp[pos] = 0;	/* root owner */
 		put16(resp + pos + 1, LDNS_RR_TYPE_OPT);
@@ -325,5 +426,21 @@ answer_query(const struct table *t, const uint8_t *q, size_t qlen,
 		put16(resp + pos + 9, 0);		/* no options */
 		pos += OPT_LEN;
 	}
+	if (outcome != NULL)
+		*outcome = oc;
 	return pos;
+}
+
+size_t
+answer_udp_limit(const uint8_t *q, size_t qlen)
+{
+	struct query st;
+
+	memset(&st, 0, sizeof(st));
+	if (qlen < 12 || get16(q + 4) != 1 || !parse_question(q, qlen, &st) ||
+	    !parse_rest(q, qlen, &st) || !st.edns)
+		return 512;
+	if (st.udp_size < 512)
+		return 512;
+	return st.udp_size > ANSWER_EDNS_SIZE ? ANSWER_EDNS_SIZE : st.udp_size;
 }

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "generate.h"
 #include "hostname.h"
 #include "resource.h"
 #include "table.h"
@@ -31,13 +32,32 @@ struct build_options {
 	int verbosity;			/* number of -v */
 };
 
-/* One MeshService's computed status. */
+/*
+ * One service-like resource (MeshExternalService, MeshService or
+ * MeshMultiZoneService) with its computed status.
+ */
 struct build_service {
-	const struct resource_mesh_service *res;	/* borrowed from set */
+	enum resource_kind kind;
+	const struct resource_meta *meta;	/* borrowed from the set */
+	const struct resource_mesh_service *res;	/* MeshService, or NULL */
+	const struct resource_mesh_external_service *mes;	/* or NULL */
+	const struct resource_mesh_multi_zone_service *mzs;	/* or NULL */
 	struct hostname_result hostnames;
 	int has_vip;
 	struct vip_addr vip;
+	int has_vip6;			/* dns.aaaa: pool */
+	struct vip_addr vip6;
 	char *vip_error;		/* why there is no VIP, or NULL */
+};
+
+/* A legacy <kuma.io/service>.mesh name and its VIP. */
+struct build_legacy {
+	const char *mesh;		/* borrowed from the generate result */
+	const char *service;
+	int has_vip;
+	struct vip_addr vip;
+	int has_vip6;
+	struct vip_addr vip6;
 };
 
 struct snapshot {
@@ -47,8 +67,15 @@ struct snapshot {
 	struct table *table;
 	struct vip_state *state;	/* the state after this build */
 	int state_changed;		/* differs from the previous state */
-	struct build_service *services;	/* in Kuma's order */
+	struct build_service *services;	/* MeshExternalServices, then
+					 * MeshServices, then
+					 * MeshMultiZoneServices, each in
+					 * Kuma's order */
 	size_t nservices;
+	struct generate_result gen;
+	struct build_legacy *legacy;
+	size_t nlegacy;
+	size_t nviews;			/* clients with a view of their own */
 	size_t errors;			/* errors reported by this build */
 	size_t warnings;
 };
@@ -75,7 +102,10 @@ int build_run(struct snapshot **out, const struct build_options *opt,
 int build_load_config(struct config **out, const struct build_options *opt,
 		      struct diag_list *diags);
 
-/* The state key of a service: "MeshService/<mesh>/<name>[.<namespace>]". */
+/*
+ * The state key of a service: "<Kind>/<mesh>/<name>[.<namespace>]",
+ * e.g. "MeshService/default/redis".  0, or -1 when @size is too small.
+ */
 int build_service_key(const struct resource_meta *meta, char *buf,
 		      size_t size);
 

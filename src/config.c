@@ -68,6 +68,10 @@
 #include "vip.h"
 #include "yamlx.h"
 
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"	/* configure defines it */
+#endif
+
 #define MAX_SECONDS	2147483647ULL	/* RFC 2181 section 8 */
 #define MAX_NS		64
 

@@ -5,24 +5,47 @@
  * Given a loaded resource set, adds what a Kuma zone control plane would
  * have created (reference/kuma.md sections 2, 3, 4, 7 and 8):
  *
- *   - MeshServices from Dataplane inbounds (universal zones): one per
- *     distinct kuma.io/service tag value per mesh (Kuma 2.x), or, with
+ *   - MeshServices from Dataplane inbounds (universal zones only, as in
+ *     Kuma, where Kubernetes Dataplanes come from Pods and their
+ *     MeshServices from Services): one per distinct inbound tag
+ *     kuma.io/service value per mesh (Kuma 2.x), or, with
  *     @workload_labels, one per kuma.io/workload Dataplane label (Kuma 3);
- *     Kuma's labels, ports, selector; the oldest Dataplane's ports win a
- *     port conflict, which is reported (a PortConflict condition and a
- *     warning naming the Dataplanes and ports); a MeshService written by
- *     hand with the same mesh and name wins over the generated one;
+ *     a value that is not an RFC 1035 label is skipped with a warning
+ *     ("couldn't generate MeshService from kuma.io/service, contains
+ *     invalid characters (value ..., Dataplane ..., mesh ...): <why>");
+ *     Kuma's labels, ports, selector; the oldest Dataplane (creation time,
+ *     then name) gives the ports, position and creation time; when
+ *     another Dataplane's ports differ (names, order, numbers, protocols)
+ *     the MeshService gets a condition PortConflict/True/PortConflict and
+ *     each such Dataplane a warning, both saying
+ *       Dataplane "b" has ports [main:8080/tcp] but MeshService "svc"
+ *       has the ports of the oldest Dataplane "a" [main:80/tcp]
+ *     (the condition joins several with "; "); a MeshService already in
+ *     the set with the same mesh and name (written by hand) wins
+ *     silently;
  *   - MeshServices from Kubernetes Services: ClusterIP Services (the
  *     ClusterIP is the VIP), headless Services (one per Pod endpoint, with
- *     Kuma's hashed name and the Pod IP as VIP), TCP ports only;
- *   - synced MeshServices (kuma.io/origin: global): the hashed name is
- *     computed from an unhashed export, the display name kept, and the
- *     status VIPs dropped (a synced copy gets a zone-local VIP);
- *   - Kuma's default HostnameGenerators, unless turned off; a generator
- *     written by hand with the same name replaces a default;
- *   - MeshMultiZoneService status: the matching MeshServices;
+ *     Kuma's hashed name and the Pod IPs as VIPs), TCP ports only (the
+ *     others: a warning "Ignored unsupported ports: <names>" at the
+ *     Service, when it yields a MeshService); a MeshService already in
+ *     the set with the same namespace and name wins silently (Kubernetes
+ *     names are unique per namespace, whatever the mesh label);
+ *   - synced resources (kuma.io/origin: global: MeshServices,
+ *     MeshExternalServices, MeshMultiZoneServices): an unhashed name (no
+ *     kuma.io/display-name, or equal to it) is replaced by
+ *     generate_hashed_name() and kept in kuma.io/display-name; the status
+ *     VIPs are dropped (a synced copy gets a zone-local VIP);
+ *   - Kuma's default HostnameGenerators, unless turned off, with their
+ *     plain names (synced-* ones labelled kuma.io/origin: global, local-*
+ *     ones kuma.io/origin: zone; positions "<default>", line 0); a
+ *     generator in the input whose name, or kuma.io/display-name, is a
+ *     default's name replaces that default;
+ *   - MeshMultiZoneService status: the matching MeshServices of its mesh
+ *     (display name, k8s.kuma.io/namespace, kuma.io/zone, mesh; sorted by
+ *     name, namespace, zone, mesh);
  *   - the legacy `<kuma.io/service>` services of every mesh not in
- *     Exclusive mode (their names are `<service>.mesh`).
+ *     Exclusive mode (their names are `<service>.mesh`): every tag value
+ *     of Dataplane inbounds, except Ignored ones and port 49151.
  * Generation obeys each mesh's meshServices.mode (Disabled: nothing is
  * generated for that mesh).
  *
@@ -49,7 +72,7 @@ enum generate_environment {
 };
 
 struct generate_options {
-	const char *zone;		/* this zone's name */
+	const char *zone;		/* this zone (NULL: "default") */
 	enum generate_environment environment;
 	enum generate_defaults defaults;
 	int workload_labels;		/* Kuma 3: kuma.io/workload labels */
@@ -69,8 +92,13 @@ struct generate_result {
 };
 
 /*
- * Derive everything into @set (which must have been finished) and
- * @result.  Returns 0, or -ENOMEM (the set may then hold part of it).
+ * Derive everything into @set (which must have been finished; labels
+ * computed or not) and @result, which is overwritten (clear it with
+ * generate_result_clear()).  Generated resources are owned by the set;
+ * the set is sorted again (resource_set_sort()) and the
+ * MeshMultiZoneService matches borrow strings of its MeshServices.
+ * Returns 0, or -ENOMEM (the set and @result may then hold part of it;
+ * both can still be freed).
  */
 int generate_run(struct resource_set *set, const struct generate_options *opt,
 		 struct generate_result *result, struct diag_list *diags);
@@ -93,8 +121,9 @@ enum resource_mesh_mode generate_mesh_mode(const struct resource_set *set,
  *
  * generate_headless_name: the MeshService name of a headless Service's Pod
  * endpoint: "<pod>-<h>", h = Kubernetes' SafeEncodeString of the decimal
- * FNV-1a-32 of service ‖ namespace; pod names longer than 52 are cut to 52
- * and the cut name is fed into the hash too.  Vector: ("example", "demo",
+ * FNV-1a-32 of service ‖ namespace; a pod name longer than 52 is cut to
+ * 52 and the whole (uncut) pod name is fed into the hash after them (as
+ * Kuma's meshservice_controller.go does).  Vector: ("example", "demo",
  * "example-1") -> "example-1-87ff74c98".
  *
  * Both write into @buf and return 0, or -1 when @size is too small.

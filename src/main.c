@@ -21,6 +21,10 @@
 #include "state.h"
 #include "status.h"
 
+#ifndef MESHDNS_RESOLV_CONF
+#define MESHDNS_RESOLV_CONF "/etc/resolv.conf"
+#endif
+
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
 #endif
@@ -326,6 +330,160 @@ write_pid_file(const char *path)
 	return 0;
 }
 
+/*
+ * The upstreams of forward.upstreams: addresses, and "resolv.conf" for the
+ * nameservers of /etc/resolv.conf (meshdns itself left out).
+ */
+static int
+load_upstreams(const struct config *cfg, struct forward_upstream **out,
+	       size_t *n)
+{
+	struct forward_upstream *v = NULL;
+	struct diag_list warnings;
+	char err[256];
+	size_t i;
+	size_t j;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	diag_list_init(&warnings);
+	for (i = 0; i < cfg->nupstreams; i++) {
+		struct forward_upstream *more = NULL;
+		size_t nmore = 0;
+
+		if (strcmp(cfg->upstreams[i], "resolv.conf") == 0) {
+			rc = forward_resolv_conf_load(&more, &nmore,
+						      MESHDNS_RESOLV_CONF,
+						      cfg->listen, cfg->nlisten,
+						      &warnings);
+			if (rc < 0) {
+				log_error("forward, cannot read %s (%s)",
+					  MESHDNS_RESOLV_CONF, strerror(-rc));
+				goto out;
+			}
+		} else {
+			if ((more = calloc(1, sizeof(*more))) == NULL)
+				goto out;
+			nmore = 1;
+			if (forward_upstream_parse(more, cfg->upstreams[i], err,
+						   sizeof(err)) < 0) {
+				log_error("forward, upstream %s: %s",
+					  cfg->upstreams[i], err);
+				free(more);
+				goto out;
+			}
+		}
+		if (nmore > 0) {
+			struct forward_upstream *nv = realloc(
+				v, (*n + nmore) * sizeof(*nv));
+
+			if (nv == NULL) {
+				free(more);
+				goto out;
+			}
+			v = nv;
+			for (j = 0; j < nmore; j++)
+				v[(*n)++] = more[j];
+		}
+		free(more);
+	}
+	rc = 0;
+out:
+	log_diags(&warnings);
+	diag_list_clear(&warnings);
+	if (rc < 0) {
+		free(v);
+		*n = 0;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+make_server(struct server **srv, struct ev_loop *loop,
+	    const struct config *cfg)
+{
+	struct server_options o;
+	struct forward_upstream *ups = NULL;
+	struct vip_pool *allow = NULL;
+	char err[1024];
+	char text[128];
+	size_t nups = 0;
+	size_t i;
+	int rc = -1;
+
+	memset(&o, 0, sizeof(o));
+	if (load_upstreams(cfg, &ups, &nups) < 0)
+		goto out;
+	if (cfg->nupstreams > 0 && nups == 0)
+		log_warning("forward, no usable upstream: names outside the "
+			    "served zones get REFUSED");
+	if ((allow = calloc(cfg->nforward_allow + 1, sizeof(*allow))) == NULL)
+		goto out;
+	for (i = 0; i < cfg->nforward_allow; i++)
+		if (vip_pool_parse(&allow[i], cfg->forward_allow[i], err,
+				   sizeof(err)) < 0)
+			goto out;
+	o.listen = cfg->listen;
+	o.nlisten = cfg->nlisten;
+	o.tcp_idle = cfg->tcp_idle;
+	o.tcp_max = cfg->tcp_max;
+	o.upstreams = ups;
+	o.nupstreams = nups;
+	o.forward_timeout = cfg->forward_timeout_ms / 1000.0;
+	o.forward_max_in_flight = cfg->forward_max_inflight;
+	o.allow = allow;
+	o.nallow = cfg->nforward_allow;
+	if (server_new(srv, loop, &o, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	for (i = 0; i < nups; i++)
+		log_notice("forward, upstream %s",
+			   forward_upstream_format(&ups[i], text, sizeof(text)));
+	rc = 0;
+out:
+	free(ups);
+	free(allow);
+	return rc;
+}
+
+/* SIGUSR1: the counters, one line. */
+static void
+stats_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct server *srv = w->data;
+	struct server_stats st;
+
+	server_stats_get(srv, &st);
+	log_notice("stats, queries udp %llu tcp %llu, authoritative %llu, "
+		   "hidden %llu, refused %llu, errors %llu, dropped %llu, "
+		   "search-nxdomain %llu, chaos %llu, forwarded %llu "
+		   "(answers %llu, timeouts %llu, failovers %llu, "
+		   "tcp-retries %llu, servfails %llu, in-flight %llu), "
+		   "tcp connections %llu (closed for room %llu)",
+		   (unsigned long long)st.udp_queries,
+		   (unsigned long long)st.tcp_queries,
+		   (unsigned long long)st.authoritative,
+		   (unsigned long long)st.hidden,
+		   (unsigned long long)st.refused,
+		   (unsigned long long)st.errors,
+		   (unsigned long long)st.dropped,
+		   (unsigned long long)st.search_nxdomain,
+		   (unsigned long long)st.chaos,
+		   (unsigned long long)st.forwarded,
+		   (unsigned long long)st.forward.answers,
+		   (unsigned long long)st.forward.timeouts,
+		   (unsigned long long)st.forward.failovers,
+		   (unsigned long long)st.forward.tcp_retries,
+		   (unsigned long long)st.forward.servfails,
+		   (unsigned long long)st.forward.in_flight,
+		   (unsigned long long)st.tcp_connections,
+		   (unsigned long long)st.tcp_closed_for_room);
+}
+
 static void
 stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
@@ -368,8 +526,9 @@ log_loaded(const struct snapshot *s)
 			off += (size_t)snprintf(line + off, sizeof(line) - off,
 						"%s%s", j ? ", " : "",
 						h->addresses[j].hostname);
-		log_info("MeshService %s (mesh %s): %s: %s",
-			 bs->res->meta.name, bs->res->meta.mesh, addr, line);
+		log_info("%s %s (mesh %s): %s: %s",
+			 resource_kind_name(bs->kind),
+			 bs->meta->name, bs->meta->mesh, addr, line);
 	}
 	if (first == NULL || s->cfg->nlisten == 0)
 		return;
@@ -398,6 +557,7 @@ run_daemon(const struct args *a)
 	struct diag_list diags;
 	ev_signal sigterm;
 	ev_signal sigint;
+	ev_signal sigusr1;
 	char err[1024];
 	int lockfd = -1;
 	int rc = 1;
@@ -428,11 +588,8 @@ run_daemon(const struct args *a)
 		log_error("%s", err);
 		goto out;
 	}
-	if (server_new(&srv, loop, s->cfg->listen, s->cfg->nlisten, err,
-		       sizeof(err)) < 0) {
-		log_error("%s", err);
+	if (make_server(&srv, loop, s->cfg) < 0)
 		goto out;
-	}
 	for (i = 0; i < s->cfg->nlisten; i++)
 		log_notice("listening on %s (udp, tcp)",
 			   s->cfg->listen[i].text);
@@ -458,9 +615,14 @@ run_daemon(const struct args *a)
 	ev_signal_start(loop, &sigterm);
 	ev_signal_init(&sigint, stop_cb, SIGINT);
 	ev_signal_start(loop, &sigint);
+	ev_signal_init(&sigusr1, stats_cb, SIGUSR1);
+	sigusr1.data = srv;
+	ev_signal_start(loop, &sigusr1);
 	ev_run(loop, 0);
 	ev_signal_stop(loop, &sigterm);
 	ev_signal_stop(loop, &sigint);
+	ev_signal_stop(loop, &sigusr1);
+	stats_cb(loop, &sigusr1, 0);
 	rc = 0;
 out:
 	reload_free(r);
@@ -483,8 +645,9 @@ main(int argc, char **argv)
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
-	/* Until the reload watcher is installed a SIGHUP must not kill us. */
+	/* Until the watchers are installed these must not kill us. */
 	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
 	log_init(CONFIG_LOG_INFO, 0);
 	rc = parse_args(&a, argc, argv);
 	if (rc != 0) {

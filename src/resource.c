@@ -16,7 +16,9 @@
  * Universal shape (what `kumactl get ... -o yaml` and `kumactl export`
  * write): the document has `type:`.
  *
- *	type: MeshService               # Mesh, MeshService, HostnameGenerator
+ *	type: MeshService               # Mesh, MeshService, HostnameGenerator,
+ *	                                # MeshExternalService,
+ *	                                # MeshMultiZoneService, Dataplane
  *	name: redis                     # required
  *	mesh: default                   # mesh-scoped kinds; default "default"
  *	labels:                         # optional; string values
@@ -62,7 +64,8 @@
  * Kubernetes shape (what `kubectl get ... -o yaml` writes): the document
  * has `kind:`.
  *
- *	apiVersion: kuma.io/v1alpha1    # required for the kinds read here
+ *	apiVersion: kuma.io/v1alpha1    # required (v1, discovery.k8s.io/v1
+ *	                                # for the Kubernetes objects below)
  *	kind: MeshService
  *	metadata:
  *	  name: redis                   # required
@@ -84,14 +87,125 @@
  *	  kind: MeshService
  *	  ...
  *
- * Documents of any other kind (Dataplane, MeshExternalService, a Kubernetes
- * Service, ...) give a warning and are skipped.  Unknown keys at the top
- * level, in metadata and anywhere in `spec` give a warning naming the key;
- * `status` is output of a control plane and only `status.vips` is read.
+ * Dataplane (both shapes; like Mesh, its fields sit at the top level in
+ * the universal shape and under `spec` in the Kubernetes one, which also
+ * has a top-level `mesh:`):
+ *
+ *	type: Dataplane
+ *	mesh: default
+ *	name: redis-1
+ *	labels: {kuma.io/workload: redis}   # resource labels
+ *	networking:
+ *	  address: 10.0.0.1             # required; an IP address (the source
+ *	                                # address of the proxy's DNS queries)
+ *	  inbound:                      # at least one, unless `gateway:`
+ *	  - name: main                  # optional
+ *	    port: 9000                  # required, 1..65535
+ *	    servicePort: 6379           # optional, 1..65535
+ *	    protocol: tcp               # optional, any text (Kuma 3)
+ *	    tags: {kuma.io/service: redis, kuma.io/protocol: tcp}
+ *	    state: Ignored              # optional: Ready, NotReady, Ignored
+ *	  transparentProxying:
+ *	    reachableBackends:          # `{}`: set, and nothing is reachable
+ *	      refs:
+ *	      - kind: MeshService       # or MeshExternalService,
+ *	                                # MeshMultiZoneService
+ *	        name: billing           # or labels: {...}, not both
+ *	        namespace: kuma-demo    # optional, only with name
+ *	        port: 8080              # optional, 1..65535
+ *
+ * outbound, gateway, admin, advertisedAddress, probes, metrics and the
+ * other transparentProxying fields are Kuma's and accepted unread.  A
+ * Kubernetes-shape Dataplane may carry the Pod annotation instead:
+ *
+ *	metadata:
+ *	  annotations:
+ *	    kuma.io/reachable-backends: |      # "" : nothing is reachable
+ *	      refs:
+ *	      - {kind: MeshService, name: redis, namespace: kuma-demo}
+ *
+ * (spec.networking.transparentProxying.reachableBackends wins when both are
+ * there; problems inside the annotation are reported at the annotation.)
+ *
+ * MeshExternalService (spec and status in both shapes):
+ *
+ *	spec:
+ *	  match:
+ *	    type: HostnameGenerator     # optional, the only value
+ *	    port: 5432                  # required, 1..65535
+ *	    protocol: tcp               # optional: tcp (default), grpc, http,
+ *	                                # http2
+ *	  endpoints:                    # optional; checked unless `extension`
+ *	  - {address: aurora.example.com, port: 5432}   # IP, hostname or
+ *	                                # unix:///path (no port)
+ *	  tls: {...}                    # accepted, not read
+ *	  extension: {type: x, config: {...}}   # type required when present
+ *	status:
+ *	  vip: {ip: 242.0.0.1}          # optional; an IP address
+ *
+ * MeshMultiZoneService:
+ *
+ *	spec:
+ *	  selector:
+ *	    meshService:
+ *	      matchLabels: {kuma.io/display-name: redis}   # required, non-empty
+ *	  ports:                        # required, at least one; as MeshService
+ *	  - {port: 6379, appProtocol: tcp}
+ *	status:
+ *	  vips: [{ip: 243.0.0.1}]       # optional
+ *
+ * Dataplane, MeshExternalService and MeshMultiZoneService belong to a mesh
+ * like MeshService (`mesh:`, label kuma.io/mesh, or "default").
+ *
+ * Kubernetes objects, only in the Kubernetes shape, never in a mesh (the
+ * generator picks the mesh from their labels); their metadata.namespace
+ * defaults to "default" (Namespace has none):
+ *
+ *	apiVersion: v1
+ *	kind: Service
+ *	metadata: {name: redis, namespace: kuma-demo, labels: {...},
+ *	           annotations: {...}}
+ *	spec:
+ *	  type: ClusterIP               # ClusterIP, NodePort, LoadBalancer,
+ *	                                # ExternalName
+ *	  clusterIP: 10.96.0.10         # an IP, None (headless), or "" / absent
+ *	  selector: {app: redis}
+ *	  ports:
+ *	  - name: tcp-redis             # optional
+ *	    port: 6379                  # required, 1..65535
+ *	    targetPort: 6379            # optional: 1..65535 or a port name
+ *	    protocol: TCP               # TCP (default), UDP, SCTP
+ *	    appProtocol: tcp            # optional, any text
+ *	---
+ *	apiVersion: discovery.k8s.io/v1
+ *	kind: EndpointSlice
+ *	metadata:
+ *	  name: example-abc12
+ *	  namespace: kuma-demo
+ *	  labels: {kubernetes.io/service-name: example}   # its Service
+ *	addressType: IPv4               # IPv4, IPv6, FQDN
+ *	endpoints:
+ *	- addresses: [10.244.1.5]       # at least one; IPs unless FQDN; the
+ *	                                # first is used
+ *	  conditions: {ready: true}     # ready defaults to true
+ *	  targetRef: {kind: Pod, name: example-0, namespace: kuma-demo}
+ *	---
+ *	apiVersion: v1
+ *	kind: Namespace                 # or Pod: metadata only; spec and
+ *	metadata: {name: kuma-demo, labels: {...}}   # status are not read
+ *
+ * The rest of a real Service or EndpointSlice manifest (clusterIPs,
+ * sessionAffinity, ipFamilies, nodePort, hints, ...) is accepted unread.
+ *
+ * Documents of any other kind (MeshTrafficPermission, Deployment, ...) give
+ * a warning and are skipped.  Unknown keys at the top level, in metadata
+ * and in the parts of `spec` that are read give a warning naming the key;
+ * `status` is output of a control plane and only the VIPs are read.
  * Everything else that is wrong is an error at the offending node, and the
  * resource is left out while the rest still loads.  Where Kuma has a
  * validator its message is used (Kuma 3 for MeshService names and
- * appProtocol, 2.14 for the selector, which still has dataplaneTags).
+ * appProtocol, 2.14 for the selector, which still has dataplaneTags, and
+ * for Dataplane, MeshExternalService and MeshMultiZoneService).
  */
 
 #include <arpa/inet.h>
@@ -112,9 +226,7 @@
 #define NS_PER_SEC 1000000000LL
 
 struct set_priv {
-	size_t meshes_cap;
-	size_t services_cap;
-	size_t generators_cap;
+	size_t caps[RESOURCE_KIND_COUNT];	/* capacity of each kind's array */
 	struct yamlx_stream **streams;
 	size_t nstreams;
 	size_t streams_cap;
@@ -126,6 +238,9 @@ struct ctx {
 	struct diag_list *errs;
 	const char *file;		/* borrowed from the stream */
 	const struct yamlx_node *doc;	/* the object being read */
+	const struct yamlx_node *pin;	/* when set, every report goes here:
+					 * the annotation whose embedded YAML
+					 * is being read */
 };
 
 static const char *const kind_names[RESOURCE_KIND_COUNT] = {
@@ -134,6 +249,27 @@ static const char *const kind_names[RESOURCE_KIND_COUNT] = {
 	[RESOURCE_HOSTNAME_GENERATOR] = "HostnameGenerator",
 	[RESOURCE_MESH_EXTERNAL_SERVICE] = "MeshExternalService",
 	[RESOURCE_MESH_MULTI_ZONE_SERVICE] = "MeshMultiZoneService",
+	[RESOURCE_DATAPLANE] = "Dataplane",
+	[RESOURCE_K8S_SERVICE] = "Service",
+	[RESOURCE_K8S_ENDPOINT_SLICE] = "EndpointSlice",
+	[RESOURCE_K8S_NAMESPACE] = "Namespace",
+	[RESOURCE_K8S_POD] = "Pod",
+};
+
+#define KUMA_API_VERSION "kuma.io/v1alpha1"
+
+/* The apiVersion of each kind's Kubernetes shape. */
+static const char *const api_versions[RESOURCE_KIND_COUNT] = {
+	[RESOURCE_MESH] = KUMA_API_VERSION,
+	[RESOURCE_MESH_SERVICE] = KUMA_API_VERSION,
+	[RESOURCE_HOSTNAME_GENERATOR] = KUMA_API_VERSION,
+	[RESOURCE_MESH_EXTERNAL_SERVICE] = KUMA_API_VERSION,
+	[RESOURCE_MESH_MULTI_ZONE_SERVICE] = KUMA_API_VERSION,
+	[RESOURCE_DATAPLANE] = KUMA_API_VERSION,
+	[RESOURCE_K8S_SERVICE] = "v1",
+	[RESOURCE_K8S_ENDPOINT_SLICE] = "discovery.k8s.io/v1",
+	[RESOURCE_K8S_NAMESPACE] = "v1",
+	[RESOURCE_K8S_POD] = "v1",
 };
 
 static const char *const mode_names[] = {
@@ -142,8 +278,6 @@ static const char *const mode_names[] = {
 	[RESOURCE_MESH_MODE_REACHABLE_BACKENDS] = "ReachableBackends",
 	[RESOURCE_MESH_MODE_EXCLUSIVE] = "Exclusive",
 };
-
-#define KUMA_API_VERSION "kuma.io/v1alpha1"
 
 /*
  * The messages of apimachinery's IsDNS1035Label, which Kuma 3 applies to
@@ -158,6 +292,21 @@ static const char rfc1035_fmt_msg[] =
 
 static const char app_protocol_msg[] =
 	"appProtocol must be one of: grpc, http, http2, tcp";
+
+/* Kuma's Dataplane validator (2.x), for Dataplane ports and backend refs. */
+static const char dp_port_msg[] = "port must be in the range [1, 65535]";
+static const char backend_kind_msg[] =
+	"invalid value. Available values are: MeshExternalService,"
+	"MeshMultiZoneService,MeshService";
+static const char rfc1123_msg[] =
+	"invalid characters. A lowercase RFC 1123 subdomain must consist of "
+	"lower case alphanumeric characters, '-' or '.', and must start and "
+	"end with an alphanumeric character";
+
+/* Kuma's MeshExternalService validator. */
+static const char mes_port_msg[] = "port must be a valid (1-65535)";
+
+#define REACHABLE_BACKENDS_ANNOTATION "kuma.io/reachable-backends"
 
 /* Keys known per place; anything else is warned about. */
 static const char *const universal_common_keys[] = {
@@ -205,6 +354,95 @@ static const char *const hg_selector_keys[] = {
 };
 static const char *const mesh_services_keys[] = { "mode", NULL };
 
+/* Dataplane: the fields of Kuma's dataplane.proto. */
+static const char *const dp_universal_keys[] = {
+	"mesh", "networking", "metrics", "probes", NULL
+};
+static const char *const dp_k8s_keys[] = { "mesh", NULL };
+static const char *const dp_spec_keys[] = {
+	"networking", "metrics", "probes", NULL
+};
+static const char *const dp_networking_keys[] = {
+	"address", "advertisedAddress", "inbound", "outbound", "gateway",
+	"ingress", "admin", "transparentProxying", "listeners", NULL
+};
+static const char *const dp_inbound_keys[] = {
+	"name", "port", "servicePort", "serviceAddress", "address",
+	"protocol", "tags", "state", "health", "serviceProbe", NULL
+};
+static const char *const dp_tproxy_keys[] = {
+	"redirectPortInbound", "redirectPortInboundV6", "redirectPortOutbound",
+	"directAccessServices", "reachableServices", "ipFamilyMode",
+	"reachableBackends", NULL
+};
+static const char *const dp_backends_keys[] = { "refs", NULL };
+static const char *const dp_ref_keys[] = {
+	"kind", "name", "namespace", "port", "labels", NULL
+};
+
+/* MeshExternalService and MeshMultiZoneService */
+static const char *const mes_spec_keys[] = {
+	"match", "endpoints", "tls", "extension", NULL
+};
+static const char *const mes_match_keys[] = {
+	"type", "port", "protocol", NULL
+};
+static const char *const mes_endpoint_keys[] = {
+	"address", "port", "priority", NULL
+};
+static const char *const extension_keys[] = { "type", "config", NULL };
+static const char *const mzs_spec_keys[] = { "selector", "ports", NULL };
+static const char *const mzs_selector_keys[] = { "meshService", NULL };
+
+/* Kubernetes objects: the fields of the v1 and discovery/v1 types. */
+static const char *const eps_keys[] = {
+	"addressType", "endpoints", "ports", NULL
+};
+static const char *const svc_spec_keys[] = {
+	"type", "clusterIP", "clusterIPs", "selector", "ports", "externalIPs",
+	"externalName", "externalTrafficPolicy", "internalTrafficPolicy",
+	"healthCheckNodePort", "ipFamilies", "ipFamilyPolicy",
+	"loadBalancerIP", "loadBalancerClass", "loadBalancerSourceRanges",
+	"allocateLoadBalancerNodePorts", "publishNotReadyAddresses",
+	"sessionAffinity", "sessionAffinityConfig", "trafficDistribution",
+	NULL
+};
+static const char *const svc_port_keys[] = {
+	"name", "port", "targetPort", "protocol", "appProtocol", "nodePort",
+	NULL
+};
+static const char *const eps_endpoint_keys[] = {
+	"addresses", "conditions", "hostname", "targetRef", "nodeName", "zone",
+	"hints", "deprecatedTopology", NULL
+};
+static const char *const eps_conditions_keys[] = {
+	"ready", "serving", "terminating", NULL
+};
+static const char *const object_ref_keys[] = {
+	"kind", "namespace", "name", "uid", "apiVersion", "resourceVersion",
+	"fieldPath", NULL
+};
+
+/* Top-level keys besides the common ones, per kind and shape. */
+static const char *const *const universal_keys[RESOURCE_KIND_COUNT] = {
+	[RESOURCE_MESH] = mesh_spec_keys,
+	[RESOURCE_MESH_SERVICE] = universal_ms_keys,
+	[RESOURCE_HOSTNAME_GENERATOR] = universal_hg_keys,
+	[RESOURCE_MESH_EXTERNAL_SERVICE] = universal_ms_keys,
+	[RESOURCE_MESH_MULTI_ZONE_SERVICE] = universal_ms_keys,
+	[RESOURCE_DATAPLANE] = dp_universal_keys,
+};
+static const char *const *const k8s_keys[RESOURCE_KIND_COUNT] = {
+	[RESOURCE_MESH_SERVICE] = k8s_status_keys,
+	[RESOURCE_MESH_EXTERNAL_SERVICE] = k8s_status_keys,
+	[RESOURCE_MESH_MULTI_ZONE_SERVICE] = k8s_status_keys,
+	[RESOURCE_DATAPLANE] = dp_k8s_keys,
+	[RESOURCE_K8S_SERVICE] = k8s_status_keys,
+	[RESOURCE_K8S_ENDPOINT_SLICE] = eps_keys,
+	[RESOURCE_K8S_NAMESPACE] = k8s_status_keys,
+	[RESOURCE_K8S_POD] = k8s_status_keys,
+};
+
 /* --- diagnostics --- */
 
 static void
@@ -215,7 +453,9 @@ vreport(struct ctx *c, enum diag_severity sev, const struct yamlx_node *n,
 	int line = 0;
 	int column = 0;
 
-	if (n == NULL)
+	if (c->pin != NULL)
+		n = c->pin;
+	else if (n == NULL)
 		n = c->doc;
 	if (n != NULL) {
 		line = n->line;
@@ -677,6 +917,29 @@ meta_clear(struct resource_meta *m)
 }
 
 static void
+ports_clear(struct resource_port *ports, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(ports[i].name);
+		free(ports[i].target_name);
+		free(ports[i].app_protocol);
+	}
+	free(ports);
+}
+
+static void
+strings_clear(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
 mesh_clear(void *p)
 {
 	struct resource_mesh *r = p;
@@ -693,16 +956,15 @@ service_clear(void *p)
 	meta_clear(&r->meta);
 	labels_clear(&r->selector_labels);
 	free(r->selector_ref);
-	for (i = 0; i < r->nports; i++) {
-		free(r->ports[i].name);
-		free(r->ports[i].target_name);
-		free(r->ports[i].app_protocol);
-	}
-	free(r->ports);
+	ports_clear(r->ports, r->nports);
 	free(r->state);
-	for (i = 0; i < r->nvips; i++)
-		free(r->vips[i]);
-	free(r->vips);
+	strings_clear(r->vips, r->nvips);
+	for (i = 0; i < r->nconditions; i++) {
+		free(r->conditions[i].type);
+		free(r->conditions[i].reason);
+		free(r->conditions[i].message);
+	}
+	free(r->conditions);
 }
 
 static void
@@ -715,6 +977,257 @@ generator_clear(void *p)
 	free(r->template);
 }
 
+static void
+external_service_clear(void *p)
+{
+	struct resource_mesh_external_service *r = p;
+
+	meta_clear(&r->meta);
+	free(r->protocol);
+	free(r->vip);
+}
+
+static void
+multizone_service_clear(void *p)
+{
+	struct resource_mesh_multi_zone_service *r = p;
+
+	meta_clear(&r->meta);
+	labels_clear(&r->selector);
+	ports_clear(r->ports, r->nports);
+	strings_clear(r->vips, r->nvips);
+	free(r->matches);	/* its strings are borrowed */
+}
+
+static void
+dataplane_clear(void *p)
+{
+	struct resource_dataplane *r = p;
+	size_t i;
+
+	meta_clear(&r->meta);
+	free(r->address);
+	for (i = 0; i < r->ninbounds; i++) {
+		free(r->inbounds[i].name);
+		free(r->inbounds[i].protocol);
+		labels_clear(&r->inbounds[i].tags);
+	}
+	free(r->inbounds);
+	for (i = 0; i < r->nbackends; i++) {
+		free(r->backends[i].name);
+		free(r->backends[i].namespace);
+		labels_clear(&r->backends[i].labels);
+	}
+	free(r->backends);
+}
+
+static void
+k8s_service_clear(void *p)
+{
+	struct resource_k8s_service *r = p;
+	size_t i;
+
+	meta_clear(&r->meta);
+	labels_clear(&r->annotations);
+	free(r->type);
+	free(r->cluster_ip);
+	labels_clear(&r->selector);
+	for (i = 0; i < r->nports; i++) {
+		free(r->ports[i].name);
+		free(r->ports[i].target_name);
+		free(r->ports[i].protocol);
+		free(r->ports[i].app_protocol);
+	}
+	free(r->ports);
+}
+
+static void
+endpoint_slice_clear(void *p)
+{
+	struct resource_endpoint_slice *r = p;
+	size_t i;
+
+	meta_clear(&r->meta);
+	free(r->service_name);
+	for (i = 0; i < r->nendpoints; i++) {
+		free(r->endpoints[i].address);
+		free(r->endpoints[i].pod_name);
+		free(r->endpoints[i].pod_namespace);
+	}
+	free(r->endpoints);
+}
+
+static void
+k8s_object_clear(void *p)
+{
+	struct resource_k8s_object *r = p;
+
+	meta_clear(&r->meta);
+}
+
+/* --- the arrays of a set, one per kind --- */
+
+/*
+ * Every resource struct starts with its struct resource_meta, so the
+ * arrays can be handled alike: as bytes, with an element size and a clear
+ * function.  get_array() and put_array() convert from and to the typed
+ * members of the set.
+ */
+struct array {
+	char *base;
+	size_t n;
+	size_t size;
+	void (*clear)(void *);
+};
+
+static struct array
+get_array(const struct resource_set *set, enum resource_kind kind)
+{
+	struct array a = { NULL, 0, 0, NULL };
+
+	switch (kind) {
+	case RESOURCE_MESH:
+		a = (struct array){ (char *)set->meshes, set->nmeshes,
+				    sizeof(*set->meshes), mesh_clear };
+		break;
+	case RESOURCE_MESH_SERVICE:
+		a = (struct array){ (char *)set->services, set->nservices,
+				    sizeof(*set->services), service_clear };
+		break;
+	case RESOURCE_HOSTNAME_GENERATOR:
+		a = (struct array){ (char *)set->generators, set->ngenerators,
+				    sizeof(*set->generators),
+				    generator_clear };
+		break;
+	case RESOURCE_MESH_EXTERNAL_SERVICE:
+		a = (struct array){ (char *)set->external_services,
+				    set->nexternal_services,
+				    sizeof(*set->external_services),
+				    external_service_clear };
+		break;
+	case RESOURCE_MESH_MULTI_ZONE_SERVICE:
+		a = (struct array){ (char *)set->multizone_services,
+				    set->nmultizone_services,
+				    sizeof(*set->multizone_services),
+				    multizone_service_clear };
+		break;
+	case RESOURCE_DATAPLANE:
+		a = (struct array){ (char *)set->dataplanes, set->ndataplanes,
+				    sizeof(*set->dataplanes),
+				    dataplane_clear };
+		break;
+	case RESOURCE_K8S_SERVICE:
+		a = (struct array){ (char *)set->k8s_services,
+				    set->nk8s_services,
+				    sizeof(*set->k8s_services),
+				    k8s_service_clear };
+		break;
+	case RESOURCE_K8S_ENDPOINT_SLICE:
+		a = (struct array){ (char *)set->endpoint_slices,
+				    set->nendpoint_slices,
+				    sizeof(*set->endpoint_slices),
+				    endpoint_slice_clear };
+		break;
+	case RESOURCE_K8S_NAMESPACE:
+		a = (struct array){ (char *)set->namespaces, set->nnamespaces,
+				    sizeof(*set->namespaces),
+				    k8s_object_clear };
+		break;
+	case RESOURCE_K8S_POD:
+		a = (struct array){ (char *)set->pods, set->npods,
+				    sizeof(*set->pods), k8s_object_clear };
+		break;
+	default:
+		break;
+	}
+	return a;
+}
+
+static void
+put_array(struct resource_set *set, enum resource_kind kind, char *base,
+	  size_t n)
+{
+	switch (kind) {
+	case RESOURCE_MESH:
+		set->meshes = (struct resource_mesh *)base;
+		set->nmeshes = n;
+		break;
+	case RESOURCE_MESH_SERVICE:
+		set->services = (struct resource_mesh_service *)base;
+		set->nservices = n;
+		break;
+	case RESOURCE_HOSTNAME_GENERATOR:
+		set->generators = (struct resource_hostname_generator *)base;
+		set->ngenerators = n;
+		break;
+	case RESOURCE_MESH_EXTERNAL_SERVICE:
+		set->external_services =
+			(struct resource_mesh_external_service *)base;
+		set->nexternal_services = n;
+		break;
+	case RESOURCE_MESH_MULTI_ZONE_SERVICE:
+		set->multizone_services =
+			(struct resource_mesh_multi_zone_service *)base;
+		set->nmultizone_services = n;
+		break;
+	case RESOURCE_DATAPLANE:
+		set->dataplanes = (struct resource_dataplane *)base;
+		set->ndataplanes = n;
+		break;
+	case RESOURCE_K8S_SERVICE:
+		set->k8s_services = (struct resource_k8s_service *)base;
+		set->nk8s_services = n;
+		break;
+	case RESOURCE_K8S_ENDPOINT_SLICE:
+		set->endpoint_slices = (struct resource_endpoint_slice *)base;
+		set->nendpoint_slices = n;
+		break;
+	case RESOURCE_K8S_NAMESPACE:
+		set->namespaces = (struct resource_k8s_object *)base;
+		set->nnamespaces = n;
+		break;
+	case RESOURCE_K8S_POD:
+		set->pods = (struct resource_k8s_object *)base;
+		set->npods = n;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Room for one more element of @kind, zeroed; NULL on ENOMEM.  The count
+ * is already incremented.
+ */
+static void *
+array_add(struct resource_set *set, enum resource_kind kind)
+{
+	struct set_priv *pr = set->priv;
+	struct array a = get_array(set, kind);
+	char *v;
+
+	v = grow(a.base, &pr->caps[kind], a.n, a.size);
+	if (v == NULL)
+		return NULL;
+	put_array(set, kind, v, a.n + 1);
+	memset(v + a.n * a.size, 0, a.size);
+	return v + a.n * a.size;
+}
+
+/* Remove element @i of @kind (freeing it), keeping the order. */
+static void
+array_remove(struct resource_set *set, enum resource_kind kind, size_t i)
+{
+	struct array a = get_array(set, kind);
+
+	if (i >= a.n)
+		return;
+	a.clear(a.base + i * a.size);
+	memmove(a.base + i * a.size, a.base + (i + 1) * a.size,
+		(a.n - i - 1) * a.size);
+	put_array(set, kind, a.base, a.n - 1);
+}
+
 /* --- metadata --- */
 
 static int
@@ -722,7 +1235,41 @@ mesh_scoped(enum resource_kind kind)
 {
 	return kind == RESOURCE_MESH_SERVICE ||
 	       kind == RESOURCE_MESH_EXTERNAL_SERVICE ||
-	       kind == RESOURCE_MESH_MULTI_ZONE_SERVICE;
+	       kind == RESOURCE_MESH_MULTI_ZONE_SERVICE ||
+	       kind == RESOURCE_DATAPLANE;
+}
+
+/* Kubernetes' own kinds: no universal shape, no mesh. */
+static int
+kubernetes_kind(enum resource_kind kind)
+{
+	return kind == RESOURCE_K8S_SERVICE ||
+	       kind == RESOURCE_K8S_ENDPOINT_SLICE ||
+	       kind == RESOURCE_K8S_NAMESPACE || kind == RESOURCE_K8S_POD;
+}
+
+/*
+ * Is @s an IPv4 or IPv6 address?  When so, its family goes to *@af and its
+ * bytes to @bytes (16 bytes of room) unless they are NULL.
+ */
+static int
+is_ip(const char *s, int *af, unsigned char *bytes)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	if (bytes == NULL)
+		bytes = buf;
+	if (inet_pton(AF_INET, s, bytes) == 1) {
+		if (af != NULL)
+			*af = AF_INET;
+		return 1;
+	}
+	if (inet_pton(AF_INET6, s, bytes) == 1) {
+		if (af != NULL)
+			*af = AF_INET6;
+		return 1;
+	}
+	return 0;
 }
 
 static int
@@ -781,6 +1328,8 @@ parse_meta(struct ctx *c, const struct yamlx_node *root,
 	const char *name = NULL;
 	const char *ns = NULL;
 	const char *mesh = NULL;
+	const struct yamlx_node *mesh_node = NULL;
+	const char *mesh_path = "mesh";
 	const char *pfx = "";
 	char p[64];
 	int rc;
@@ -808,6 +1357,7 @@ parse_meta(struct ctx *c, const struct yamlx_node *root,
 			err_at(c, get(src, "namespace"), "metadata.namespace: "
 			       "%s", ident_msg);
 		else if (ns != NULL && *ns != '\0' &&
+			 kind != RESOURCE_K8S_NAMESPACE &&	/* cluster-wide */
 			 (rc = copy_str(&m->namespace, ns)) < 0)
 			return rc;
 		join_path(p, sizeof(p), pfx, "creationTimestamp");
@@ -835,19 +1385,29 @@ parse_meta(struct ctx *c, const struct yamlx_node *root,
 	if (rc == -ENOMEM)
 		return rc;
 
+	/* kubectl applies namespaced objects to "default" without one. */
+	if (m->namespace == NULL && kubernetes_kind(kind) &&
+	    kind != RESOURCE_K8S_NAMESPACE &&
+	    (rc = copy_str(&m->namespace, "default")) < 0)
+		return rc;
+
 	if (!mesh_scoped(kind))
 		return 0;
-	if (shape == RESOURCE_SHAPE_KUBERNETES)
+	/* A Kubernetes Dataplane has a top-level `mesh`, as in Kuma's CRD. */
+	if (shape == RESOURCE_SHAPE_UNIVERSAL || kind == RESOURCE_DATAPLANE) {
+		mesh_node = get(root, "mesh");
+		(void)want_str(c, mesh_node, "mesh", &mesh);
+	}
+	if ((mesh == NULL || *mesh == '\0') &&
+	    shape == RESOURCE_SHAPE_KUBERNETES) {
 		mesh = resource_labels_get(&m->labels, "kuma.io/mesh");
-	else
-		(void)want_str(c, get(root, "mesh"), "mesh", &mesh);
+		mesh_node = either(get(get(src, "labels"), "kuma.io/mesh"), src);
+		mesh_path = "metadata.labels.kuma.io/mesh";
+	}
 	if (mesh == NULL || *mesh == '\0')
 		mesh = "default";
 	if (!valid_ident(mesh)) {
-		err_at(c, shape == RESOURCE_SHAPE_KUBERNETES ? src :
-		       get(root, "mesh"), "%s: %s",
-		       shape == RESOURCE_SHAPE_KUBERNETES ?
-		       "metadata.labels.kuma.io/mesh" : "mesh", ident_msg);
+		err_at(c, mesh_node, "%s: %s", mesh_path, ident_msg);
 		return 0;
 	}
 	return copy_str(&m->mesh, mesh);
@@ -1003,9 +1563,10 @@ parse_selector(struct ctx *c, const struct yamlx_node *spec,
 	return 0;
 }
 
+/* status.vips[].ip of MeshService and MeshMultiZoneService. */
 static int
-parse_vips(struct ctx *c, const struct yamlx_node *root,
-	   struct resource_mesh_service *ms)
+parse_vips(struct ctx *c, const struct yamlx_node *root, char ***vipsp,
+	   size_t *nvipsp, struct resource_pos *pos)
 {
 	const struct yamlx_node *status = NULL;
 	const struct yamlx_node *vips = NULL;
@@ -1017,18 +1578,19 @@ parse_vips(struct ctx *c, const struct yamlx_node *root,
 	if (want_seq(c, get(status, "vips"), "status.vips",
 		     &vips) < 0 || vips == NULL)
 		return 0;
-	ms->vips_pos.file = c->file;
-	ms->vips_pos.line = vips->line;
-	ms->vips_pos.column = vips->column;
+	if (pos != NULL) {
+		pos->file = c->file;
+		pos->line = vips->line;
+		pos->column = vips->column;
+	}
 	if (vips->n == 0)
 		return 0;
-	if ((ms->vips = calloc(vips->n, sizeof(*ms->vips))) == NULL)
+	if ((*vipsp = calloc(vips->n, sizeof(**vipsp))) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < vips->n; i++) {
 		const struct yamlx_node *item = vips->items[i];
 		const struct yamlx_node *ipn;
 		const char *ip = NULL;
-		unsigned char buf[sizeof(struct in6_addr)];
 		char p[64];
 
 		snprintf(p, sizeof(p), "status.vips[%zu]", i);
@@ -1046,14 +1608,13 @@ parse_vips(struct ctx *c, const struct yamlx_node *root,
 			       "%s: must be defined", p);
 			continue;
 		}
-		if (inet_pton(AF_INET, ip, buf) != 1 &&
-		    inet_pton(AF_INET6, ip, buf) != 1) {
+		if (!is_ip(ip, NULL, NULL)) {
 			err_at(c, ipn, "%s: \"%s\" is not an IP address", p, ip);
 			continue;
 		}
-		if ((rc = copy_str(&ms->vips[ms->nvips], ip)) < 0)
+		if ((rc = copy_str(&(*vipsp)[*nvipsp], ip)) < 0)
 			return rc;
-		ms->nvips++;
+		(*nvipsp)++;
 	}
 	return 0;
 }
@@ -1124,7 +1685,7 @@ parse_mesh_service(struct ctx *c, const struct yamlx_node *root,
 		else if ((rc = copy_str(&ms->state, s)) < 0)
 			return rc;
 	}
-	return parse_vips(c, root, ms);
+	return parse_vips(c, root, &ms->vips, &ms->nvips, &ms->vips_pos);
 }
 
 /*
@@ -1232,6 +1793,917 @@ parse_generator(struct ctx *c, const struct yamlx_node *root,
 	return 0;
 }
 
+/* --- ports and names shared by the new kinds --- */
+
+static const char port_range_msg[] = "must be in inclusive range [1, 65535]";
+
+/*
+ * A port number field: 1 with *out set, 0 when absent or null, -1 when
+ * reported (not an integer, or outside 1..65535: @range_msg).
+ */
+static int
+want_port(struct ctx *c, const struct yamlx_node *n, const char *path,
+	  const char *range_msg, uint32_t *out)
+{
+	long long v;
+
+	if (is_null(n))
+		return 0;
+	if (plain_int(n, &v) < 0) {
+		err_at(c, n, "%s: must be an integer", path);
+		return -1;
+	}
+	if (v < 1 || v > 65535) {
+		err_at(c, n, "%s: %s", path, range_msg);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 1;
+}
+
+/* A lowercase RFC 1123 subdomain (Kuma's identifier rule). */
+static int
+rfc1123_subdomain_ok(const char *s)
+{
+	size_t label = 0;
+	const char *p;
+
+	if (*s == '\0' || strlen(s) > 253)
+		return 0;
+	for (p = s;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (label == 0 || p[-1] == '-')
+				return 0;
+			if (*p == '\0')
+				return 1;
+			label = 0;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      (*p == '-' && label > 0)))
+			return 0;
+		label++;
+	}
+}
+
+/*
+ * A host name as Kuma's MeshExternalService validator takes it (the
+ * govalidator rule): dot-separated labels of letters, digits, '_' and
+ * '-', not starting with '-', at most 63 each, one trailing dot allowed;
+ * an IP address is not a host name.
+ */
+static int
+is_dns_name(const char *s)
+{
+	size_t label = 0;
+	size_t total = 0;
+	const char *p;
+
+	if (*s == '\0' || is_ip(s, NULL, NULL))
+		return 0;
+	for (p = s;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (label == 0 && !(*p == '\0' && p > s && p[-1] == '.'))
+				return 0;
+			if (*p == '\0')
+				break;
+			label = 0;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' ||
+		      (*p == '-' && label > 0)))
+			return 0;
+		if (++label > 63)
+			return 0;
+		total++;
+	}
+	return total <= 255;
+}
+
+static int
+is_unix_path(const char *s)
+{
+	return strncmp(s, "unix://", 7) == 0 && s[7] == '/';
+}
+
+/* Where @n is, or the pinned annotation when reading one. */
+static void
+node_pos(const struct ctx *c, const struct yamlx_node *n,
+	 struct resource_pos *pos)
+{
+	if (c->pin != NULL)
+		n = c->pin;
+	pos->file = c->file;
+	pos->line = n->line;
+	pos->column = n->column;
+}
+
+/* --- Dataplane --- */
+
+static int
+parse_inbound(struct ctx *c, const struct yamlx_node *item, const char *base,
+	      struct resource_inbound *in)
+{
+	static const char *const states[] = {
+		"Ready", "NotReady", "Ignored", NULL
+	};
+	const struct yamlx_node *n;
+	const char *s = NULL;
+	long long v;
+	char p[192];
+	int rc;
+
+	node_pos(c, item, &in->pos);
+	if (item->type != YAMLX_MAP) {
+		err_at(c, item, "%s: must be a mapping, got %s", base,
+		       yamlx_type_name(item));
+		return 0;
+	}
+	check_keys(c, item, base, dp_inbound_keys, NULL);
+
+	join_path(p, sizeof(p), base, "name");
+	if (want_str(c, get(item, "name"), p, &s) == 0 && s != NULL &&
+	    *s != '\0' && (rc = copy_str(&in->name, s)) < 0)
+		return rc;
+
+	join_path(p, sizeof(p), base, "port");
+	n = get(item, "port");
+	if (is_null(n))
+		err_at(c, either(n, item), "%s: must be defined", p);
+	else
+		(void)want_port(c, n, p, dp_port_msg, &in->port);
+
+	/* servicePort 0 is Kuma's "not set". */
+	join_path(p, sizeof(p), base, "servicePort");
+	n = get(item, "servicePort");
+	if (!is_null(n) && !(plain_int(n, &v) == 0 && v == 0))
+		(void)want_port(c, n, p, dp_port_msg, &in->service_port);
+
+	join_path(p, sizeof(p), base, "protocol");
+	if (want_str(c, get(item, "protocol"), p, &s) == 0 && s != NULL &&
+	    *s != '\0' && (rc = copy_str(&in->protocol, s)) < 0)
+		return rc;
+
+	join_path(p, sizeof(p), base, "tags");
+	rc = parse_labels(c, get(item, "tags"), p, &in->tags);
+	if (rc == -ENOMEM)
+		return rc;
+
+	join_path(p, sizeof(p), base, "state");
+	n = get(item, "state");
+	if (want_str(c, n, p, &s) == 0 && s != NULL) {
+		if (!in_list(states, s))
+			err_at(c, n, "%s: must be one of: Ready, NotReady, "
+			       "Ignored", p);
+		else
+			in->ignored = strcmp(s, "Ignored") == 0;
+	}
+	return 0;
+}
+
+static int
+backend_kind(const char *s, enum resource_kind *out)
+{
+	if (strcmp(s, "MeshService") == 0)
+		*out = RESOURCE_MESH_SERVICE;
+	else if (strcmp(s, "MeshExternalService") == 0)
+		*out = RESOURCE_MESH_EXTERNAL_SERVICE;
+	else if (strcmp(s, "MeshMultiZoneService") == 0)
+		*out = RESOURCE_MESH_MULTI_ZONE_SERVICE;
+	else
+		return -1;
+	return 0;
+}
+
+/* One reachableBackends.refs[] entry; messages of Kuma's validator. */
+static int
+parse_backend_ref(struct ctx *c, const struct yamlx_node *item,
+		  const char *base, struct resource_backend_ref *ref)
+{
+	const struct yamlx_node *kind;
+	const struct yamlx_node *name;
+	const struct yamlx_node *ns;
+	const char *s = NULL;
+	const char *name_s = NULL;
+	const char *ns_s = NULL;
+	char p[256];
+	int bad = 0;
+	int rc;
+
+	node_pos(c, item, &ref->pos);
+	if (item->type != YAMLX_MAP) {
+		err_at(c, item, "%s: must be a mapping, got %s", base,
+		       yamlx_type_name(item));
+		return 0;
+	}
+	check_keys(c, item, base, dp_ref_keys, NULL);
+
+	join_path(p, sizeof(p), base, "kind");
+	kind = get(item, "kind");
+	if (want_str(c, kind, p, &s) == 0 &&
+	    (s == NULL || backend_kind(s, &ref->kind) < 0))
+		err_at(c, either(kind, item), "%s: %s", p, backend_kind_msg);
+
+	join_path(p, sizeof(p), base, "name");
+	name = get(item, "name");
+	if (want_str(c, name, p, &name_s) < 0) {
+		bad = 1;
+	} else if (name_s != NULL && *name_s != '\0') {
+		if (!rfc1123_subdomain_ok(name_s))
+			err_at(c, name, "%s: %s", p, rfc1123_msg);
+		else if ((rc = copy_str(&ref->name, name_s)) < 0)
+			return rc;
+	}
+
+	join_path(p, sizeof(p), base, "namespace");
+	ns = get(item, "namespace");
+	if (want_str(c, ns, p, &ns_s) < 0) {
+		bad = 1;
+	} else if (ns_s != NULL && *ns_s != '\0') {
+		if (!valid_ident(ns_s))
+			err_at(c, ns, "%s: %s", p, ident_msg);
+		else if ((rc = copy_str(&ref->namespace, ns_s)) < 0)
+			return rc;
+	}
+
+	join_path(p, sizeof(p), base, "labels");
+	rc = parse_labels(c, get(item, "labels"), p, &ref->labels);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0)
+		bad = 1;
+
+	if (!bad) {
+		int has_name = name_s != NULL && *name_s != '\0';
+		int has_ns = ns_s != NULL && *ns_s != '\0';
+
+		join_path(p, sizeof(p), base, "name");
+		if (!has_name && !has_ns && ref->labels.n == 0)
+			err_at(c, either(name, item),
+			       "%s: name or labels are required", p);
+		if (!has_name && has_ns)
+			err_at(c, either(name, item),
+			       "%s: name is required, when namespace is "
+			       "defined", p);
+		join_path(p, sizeof(p), base, "labels");
+		if ((has_name || has_ns) && ref->labels.n > 0)
+			err_at(c, get_key(item, "labels"),
+			       "%s: labels cannot be defined when name is "
+			       "specified", p);
+	}
+
+	join_path(p, sizeof(p), base, "port");
+	if (want_port(c, get(item, "port"), p, port_range_msg,
+		      &ref->port) == 1)
+		ref->has_port = 1;
+	return 0;
+}
+
+/* reachableBackends (or the annotation's document): {refs: [...]}. */
+static int
+parse_backends(struct ctx *c, const struct yamlx_node *rb, const char *path,
+	       struct resource_dataplane *dp)
+{
+	const struct yamlx_node *map = NULL;
+	const struct yamlx_node *refs = NULL;
+	char p[192];
+	char base[224];
+	size_t i;
+	int rc;
+
+	dp->has_reachable_backends = 1;
+	if (want_map(c, rb, path, &map) < 0 || map == NULL)
+		return 0;
+	check_keys(c, map, path, dp_backends_keys, NULL);
+	join_path(p, sizeof(p), path, "refs");
+	if (want_seq(c, get(map, "refs"), p, &refs) < 0 || refs == NULL ||
+	    refs->n == 0)
+		return 0;
+	if ((dp->backends = calloc(refs->n, sizeof(*dp->backends))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < refs->n; i++) {
+		snprintf(base, sizeof(base), "%s[%zu]", p, i);
+		dp->nbackends++;
+		rc = parse_backend_ref(c, refs->items[i], base,
+				       &dp->backends[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * The Pod annotation kuma.io/reachable-backends, which Kuma turns into
+ * reachableBackends: YAML inside a string.  Its nodes have positions in
+ * the string only, so every problem is reported at the annotation.
+ */
+static int
+parse_backends_annotation(struct ctx *c, const struct yamlx_node *ann,
+			  struct resource_dataplane *dp)
+{
+	static const char path[] =
+		"metadata.annotations." REACHABLE_BACKENDS_ANNOTATION;
+	struct yamlx_stream *st = NULL;
+	struct diag_list errs;
+	const char *text = NULL;
+	int rc = 0;
+
+	diag_list_init(&errs);
+	if (want_str(c, ann, path, &text) < 0)
+		goto out;
+	dp->has_reachable_backends = 1;		/* "" reaches nothing */
+	if (text == NULL || *text == '\0')
+		goto out;
+	rc = yamlx_load_string(&st, REACHABLE_BACKENDS_ANNOTATION, text,
+			       strlen(text), &errs);
+	if (rc == -ENOMEM)
+		goto out;
+	if (rc < 0 || st == NULL) {
+		const struct diag *d = errs.n > 0 ? &errs.v[0] : NULL;
+
+		err_at(c, ann,
+		       "%s: cannot parse, " REACHABLE_BACKENDS_ANNOTATION
+		       " has invalid format (line %d, column %d: %s)",
+		       path, d != NULL ? d->line : 0, d != NULL ? d->column : 0,
+		       d != NULL ? d->msg : "syntax error");
+		rc = 0;
+		goto out;
+	}
+	if (st->ndocs > 1) {
+		err_at(c, ann, "%s: must hold one YAML document, got %zu",
+		       path, st->ndocs);
+		goto out;
+	}
+	if (st->ndocs == 1 && st->docs[0] != NULL) {
+		c->pin = ann;
+		rc = parse_backends(c, st->docs[0], path, dp);
+		c->pin = NULL;
+	}
+out:
+	yamlx_stream_free(st);
+	diag_list_clear(&errs);
+	return rc;
+}
+
+/* 0.0.0.0 or :: (and their other spellings). */
+static int
+unspecified(const unsigned char *bytes, int af)
+{
+	size_t n = af == AF_INET ? 4 : 16;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (bytes[i] != 0)
+			return 0;
+	return 1;
+}
+
+static int
+parse_dataplane(struct ctx *c, const struct yamlx_node *root,
+		struct resource_dataplane *dp)
+{
+	const struct yamlx_node *fields = root;
+	const struct yamlx_node *netn;
+	const struct yamlx_node *net = NULL;
+	const struct yamlx_node *inb = NULL;
+	const struct yamlx_node *tp = NULL;
+	const struct yamlx_node *n;
+	const char *pfx = "";
+	const char *s = NULL;
+	char pn[32];
+	char p[96];
+	char p2[128];
+	char base[128];
+	size_t i;
+	int inbound_bad = 0;
+	int rc;
+
+	if (dp->meta.shape == RESOURCE_SHAPE_KUBERNETES) {
+		pfx = "spec";
+		if (want_map(c, get(root, "spec"), "spec", &fields) < 0)
+			return 0;
+		check_keys(c, fields, "spec", dp_spec_keys, NULL);
+	}
+	join_path(pn, sizeof(pn), pfx, "networking");
+	netn = get(fields, "networking");
+	if (is_null(netn)) {
+		err_at(c, either(netn, get_key(root, "spec")),
+		       "%s: must be defined", pn);
+		return 0;
+	}
+	if (want_map(c, netn, pn, &net) < 0)
+		return 0;
+	check_keys(c, net, pn, dp_networking_keys, NULL);
+
+	join_path(p, sizeof(p), pn, "address");
+	n = get(net, "address");
+	if (want_str(c, n, p, &s) == 0) {
+		unsigned char bytes[sizeof(struct in6_addr)];
+		int af = 0;
+
+		if (s == NULL || *s == '\0')
+			err_at(c, either(n, get_key(fields, "networking")),
+			       "%s: address can't be empty", p);
+		else if (!is_ip(s, &af, bytes))
+			err_at(c, n, "%s: \"%s\" is not an IP address", p, s);
+		else if (unspecified(bytes, af))
+			err_at(c, n, "%s: must not be 0.0.0.0 or ::", p);
+		else if ((rc = copy_str(&dp->address, s)) < 0)
+			return rc;
+	}
+
+	join_path(p, sizeof(p), pn, "inbound");
+	if (want_seq(c, get(net, "inbound"), p, &inb) < 0)
+		inbound_bad = 1;
+	if (inb != NULL && inb->n > 0) {
+		dp->inbounds = calloc(inb->n, sizeof(*dp->inbounds));
+		if (dp->inbounds == NULL)
+			return -ENOMEM;
+		for (i = 0; i < inb->n; i++) {
+			snprintf(base, sizeof(base), "%s[%zu]", p, i);
+			dp->ninbounds++;
+			rc = parse_inbound(c, inb->items[i], base,
+					   &dp->inbounds[i]);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	if (!inbound_bad && dp->ninbounds == 0 &&
+	    is_null(get(net, "gateway")))
+		err_at(c, get_key(fields, "networking"),
+		       "%s: has to contain at least one inbound interface or "
+		       "gateway", pn);
+
+	join_path(p, sizeof(p), pn, "transparentProxying");
+	if (want_map(c, get(net, "transparentProxying"), p, &tp) == 0 &&
+	    tp != NULL) {
+		check_keys(c, tp, p, dp_tproxy_keys, NULL);
+		n = get(tp, "reachableBackends");
+		join_path(p2, sizeof(p2), p, "reachableBackends");
+		/* null is "not set", as protobuf reads it; {} is "none". */
+		if (!is_null(n) && (rc = parse_backends(c, n, p2, dp)) < 0)
+			return rc;
+	}
+	if (dp->meta.shape == RESOURCE_SHAPE_KUBERNETES &&
+	    !dp->has_reachable_backends) {
+		n = get(get(get(root, "metadata"), "annotations"),
+			REACHABLE_BACKENDS_ANNOTATION);
+		if (n != NULL)
+			return parse_backends_annotation(c, n, dp);
+	}
+	return 0;
+}
+
+/* --- MeshExternalService --- */
+
+static void
+parse_mes_endpoint(struct ctx *c, const struct yamlx_node *item, size_t idx)
+{
+	const struct yamlx_node *addr;
+	const struct yamlx_node *port;
+	const char *s = NULL;
+	uint32_t v = 0;
+	char base[48];
+	char pa[64];
+	char pp[64];
+
+	snprintf(base, sizeof(base), "spec.endpoints[%zu]", idx);
+	if (item->type != YAMLX_MAP) {
+		err_at(c, item, "%s: must be a mapping, got %s", base,
+		       yamlx_type_name(item));
+		return;
+	}
+	check_keys(c, item, base, mes_endpoint_keys, NULL);
+	join_path(pa, sizeof(pa), base, "address");
+	join_path(pp, sizeof(pp), base, "port");
+	addr = get(item, "address");
+	port = get(item, "port");
+	if (want_str(c, addr, pa, &s) < 0)
+		return;
+	if (s != NULL && is_unix_path(s)) {
+		if (!is_null(port))
+			err_at(c, port, "%s: must not be defined when endpoint "
+			       "is a unix path", pp);
+		return;
+	}
+	if (s != NULL && (is_ip(s, NULL, NULL) || is_dns_name(s)) &&
+	    is_null(port)) {
+		err_at(c, either(port, item), "%s: must be defined when "
+		       "endpoint is %s", pp,
+		       is_ip(s, NULL, NULL) ? "an IP" : "a hostname");
+		return;
+	}
+	(void)want_port(c, port, pp, mes_port_msg, &v);
+	if (s == NULL || !(is_ip(s, NULL, NULL) || is_dns_name(s)))
+		err_at(c, either(addr, item),
+		       "%s: address has to be a valid IP or hostname or a "
+		       "unix path", pa);
+}
+
+static int
+parse_external_service(struct ctx *c, const struct yamlx_node *root,
+		       struct resource_mesh_external_service *es)
+{
+	static const char *const protocols[] = {
+		"tcp", "grpc", "http", "http2", NULL
+	};
+	const struct yamlx_node *spec = NULL;
+	const struct yamlx_node *match = NULL;
+	const struct yamlx_node *ext = NULL;
+	const struct yamlx_node *eps = NULL;
+	const struct yamlx_node *status = NULL;
+	const struct yamlx_node *vip = NULL;
+	const struct yamlx_node *n;
+	const char *s = NULL;
+	size_t i;
+	int rc;
+
+	check_service_name(c, root, &es->meta);
+	if (want_map(c, get(root, "spec"), "spec", &spec) < 0)
+		return 0;
+	es->spec = spec;
+	check_keys(c, spec, "spec", mes_spec_keys, NULL);
+
+	/* match is required: without it the port is missing */
+	if (want_map(c, get(spec, "match"), "spec.match", &match) == 0) {
+		check_keys(c, match, "spec.match", mes_match_keys, NULL);
+		n = get(match, "type");
+		if (want_str(c, n, "spec.match.type", &s) == 0 && s != NULL &&
+		    *s != '\0' && strcmp(s, "HostnameGenerator") != 0)
+			err_at(c, n, "spec.match.type: unrecognized type '%s' "
+			       "- only 'HostnameGenerator' is supported", s);
+		n = get(match, "port");
+		if (is_null(n))
+			err_at(c, either(n, either(get_key(spec, "match"),
+						   get_key(root, "spec"))),
+			       "spec.match.port: %s", mes_port_msg);
+		else
+			(void)want_port(c, n, "spec.match.port", mes_port_msg,
+					&es->port);
+		n = get(match, "protocol");
+		if (want_str(c, n, "spec.match.protocol", &s) == 0) {
+			if (s == NULL || *s == '\0')
+				s = "tcp";	/* the CRD's default */
+			if (!in_list(protocols, s))
+				err_at(c, n, "spec.match.protocol: \"protocol\" "
+				       "must be one of [\"tcp\", \"grpc\", "
+				       "\"http\", \"http2\"]");
+			else if ((rc = copy_str(&es->protocol, s)) < 0)
+				return rc;
+		}
+	}
+
+	if (want_map(c, get(spec, "extension"), "spec.extension",
+		     &ext) == 0 && ext != NULL) {
+		check_keys(c, ext, "spec.extension", extension_keys, NULL);
+		n = get(ext, "type");
+		if (want_str(c, n, "spec.extension.type", &s) == 0 &&
+		    (s == NULL || *s == '\0'))
+			err_at(c, either(n, ext),
+			       "spec.extension.type: must not be empty");
+	}
+
+	/* With an extension, the extension validates endpoints and tls. */
+	if (ext == NULL &&
+	    want_seq(c, get(spec, "endpoints"), "spec.endpoints", &eps) == 0 &&
+	    eps != NULL) {
+		for (i = 0; i < eps->n; i++)
+			parse_mes_endpoint(c, eps->items[i], i);
+	}
+
+	if (want_map(c, get(root, "status"), "status", &status) < 0 ||
+	    want_map(c, get(status, "vip"), "status.vip", &vip) < 0)
+		return 0;
+	n = get(vip, "ip");
+	if (want_str(c, n, "status.vip.ip", &s) == 0 && s != NULL &&
+	    *s != '\0') {
+		if (!is_ip(s, NULL, NULL))
+			err_at(c, n, "status.vip.ip: \"%s\" is not an IP address",
+			       s);
+		else if ((rc = copy_str(&es->vip, s)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* --- MeshMultiZoneService --- */
+
+static int
+parse_multizone_service(struct ctx *c, const struct yamlx_node *root,
+			struct resource_mesh_multi_zone_service *mz)
+{
+	const struct yamlx_node *spec = NULL;
+	const struct yamlx_node *sel = NULL;
+	const struct yamlx_node *msel = NULL;
+	const struct yamlx_node *ports = NULL;
+	const struct yamlx_node *n;
+	size_t i;
+	int rc;
+
+	check_service_name(c, root, &mz->meta);
+	if (want_map(c, get(root, "spec"), "spec", &spec) < 0)
+		return 0;
+	mz->spec = spec;
+	check_keys(c, spec, "spec", mzs_spec_keys, NULL);
+
+	if (want_map(c, get(spec, "selector"), "spec.selector", &sel) == 0 &&
+	    want_map(c, get(sel, "meshService"), "spec.selector.meshService",
+		     &msel) == 0) {
+		check_keys(c, sel, "spec.selector", mzs_selector_keys, NULL);
+		check_keys(c, msel, "spec.selector.meshService",
+			   match_labels_keys, NULL);
+		n = get(msel, "matchLabels");
+		rc = parse_labels(c, n, "spec.selector.meshService.matchLabels",
+				  &mz->selector);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc == 0 && mz->selector.n == 0)
+			err_at(c, either(n, either(get_key(sel, "meshService"),
+				   either(get_key(spec, "selector"),
+					  get_key(root, "spec")))),
+			       "spec.selector.meshService.matchLabels: cannot "
+			       "be empty");
+	}
+
+	n = get(spec, "ports");
+	if (want_seq(c, n, "spec.ports", &ports) < 0)
+		return 0;
+	if (ports == NULL || ports->n == 0) {
+		err_at(c, either(n, get_key(root, "spec")),
+		       "spec.ports: cannot be empty");
+	} else {
+		mz->ports = calloc(ports->n, sizeof(*mz->ports));
+		if (mz->ports == NULL)
+			return -ENOMEM;
+		for (i = 0; i < ports->n; i++) {
+			mz->nports++;
+			rc = parse_port(c, ports->items[i], i, &mz->ports[i]);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return parse_vips(c, root, &mz->vips, &mz->nvips, NULL);
+}
+
+/* --- Kubernetes Service, EndpointSlice --- */
+
+static int
+parse_k8s_port(struct ctx *c, const struct yamlx_node *item, size_t idx,
+	       struct resource_k8s_port *port)
+{
+	static const char *const protocols[] = { "TCP", "UDP", "SCTP", NULL };
+	const struct yamlx_node *n;
+	const char *s = NULL;
+	long long v;
+	char base[48];
+	char p[80];
+	int rc;
+
+	snprintf(base, sizeof(base), "spec.ports[%zu]", idx);
+	port->pos.file = c->file;
+	port->pos.line = item->line;
+	port->pos.column = item->column;
+	if (item->type != YAMLX_MAP) {
+		err_at(c, item, "%s: must be a mapping, got %s", base,
+		       yamlx_type_name(item));
+		return 0;
+	}
+	check_keys(c, item, base, svc_port_keys, NULL);
+
+	join_path(p, sizeof(p), base, "name");
+	if (want_str(c, get(item, "name"), p, &s) == 0 && s != NULL &&
+	    *s != '\0' && (rc = copy_str(&port->name, s)) < 0)
+		return rc;
+
+	join_path(p, sizeof(p), base, "port");
+	n = get(item, "port");
+	if (is_null(n))
+		err_at(c, either(n, item), "%s: must be defined", p);
+	else
+		(void)want_port(c, n, p, port_range_msg, &port->port);
+
+	/* IntOrString: a plain number, else a port name */
+	join_path(p, sizeof(p), base, "targetPort");
+	n = get(item, "targetPort");
+	if (is_null(n)) {
+		/* absent: the port itself */
+	} else if (plain_int(n, &v) == 0) {
+		(void)want_port(c, n, p, port_range_msg, &port->target_port);
+	} else if (n->type != YAMLX_SCALAR) {
+		err_at(c, n, "%s: must be a port number or a port name, got %s",
+		       p, yamlx_type_name(n));
+	} else if (want_str(c, n, p, &s) == 0) {
+		if (*s == '\0') {
+			err_at(c, n, "%s: must not be empty", p);
+		} else {
+			port->target_is_name = 1;
+			if ((rc = copy_str(&port->target_name, s)) < 0)
+				return rc;
+		}
+	}
+
+	join_path(p, sizeof(p), base, "protocol");
+	n = get(item, "protocol");
+	if (want_str(c, n, p, &s) == 0) {
+		if (s == NULL || *s == '\0')
+			s = "TCP";
+		if (!in_list(protocols, s))
+			err_at(c, n, "%s: must be one of: TCP, UDP, SCTP (got "
+			       "\"%s\")", p, s);
+		else if ((rc = copy_str(&port->protocol, s)) < 0)
+			return rc;
+	}
+
+	join_path(p, sizeof(p), base, "appProtocol");
+	if (want_str(c, get(item, "appProtocol"), p, &s) == 0 && s != NULL &&
+	    *s != '\0' && (rc = copy_str(&port->app_protocol, s)) < 0)
+		return rc;
+	return 0;
+}
+
+static int
+parse_k8s_service(struct ctx *c, const struct yamlx_node *root,
+		  struct resource_k8s_service *svc)
+{
+	static const char *const types[] = {
+		"ClusterIP", "NodePort", "LoadBalancer", "ExternalName", NULL
+	};
+	const struct yamlx_node *spec = NULL;
+	const struct yamlx_node *ports = NULL;
+	const struct yamlx_node *n;
+	const char *s = NULL;
+	size_t i;
+	int rc;
+
+	rc = parse_labels(c, get(get(root, "metadata"), "annotations"),
+			  "metadata.annotations", &svc->annotations);
+	if (rc == -ENOMEM)
+		return rc;
+	if (want_map(c, get(root, "spec"), "spec", &spec) < 0)
+		return 0;
+	check_keys(c, spec, "spec", svc_spec_keys, NULL);
+
+	n = get(spec, "type");
+	if (want_str(c, n, "spec.type", &s) == 0 && s != NULL && *s != '\0') {
+		if (!in_list(types, s))
+			err_at(c, n, "spec.type: must be one of: ClusterIP, "
+			       "NodePort, LoadBalancer, ExternalName (got "
+			       "\"%s\")", s);
+		else if ((rc = copy_str(&svc->type, s)) < 0)
+			return rc;
+	}
+
+	n = get(spec, "clusterIP");
+	if (want_str(c, n, "spec.clusterIP", &s) == 0 && s != NULL &&
+	    *s != '\0') {
+		if (strcmp(s, "None") != 0 && !is_ip(s, NULL, NULL))
+			err_at(c, n, "spec.clusterIP: must be an IP address, "
+			       "\"None\" or empty (got \"%s\")", s);
+		else if ((rc = copy_str(&svc->cluster_ip, s)) < 0)
+			return rc;
+	}
+
+	rc = parse_labels(c, get(spec, "selector"), "spec.selector",
+			  &svc->selector);
+	if (rc == -ENOMEM)
+		return rc;
+
+	if (want_seq(c, get(spec, "ports"), "spec.ports", &ports) < 0 ||
+	    ports == NULL || ports->n == 0)
+		return 0;
+	if ((svc->ports = calloc(ports->n, sizeof(*svc->ports))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < ports->n; i++) {
+		svc->nports++;
+		rc = parse_k8s_port(c, ports->items[i], i, &svc->ports[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+parse_endpoint(struct ctx *c, const struct yamlx_node *item, size_t idx,
+	       int fqdn, const char *slice_ns, struct resource_endpoint *ep)
+{
+	const struct yamlx_node *addrs = NULL;
+	const struct yamlx_node *cond = NULL;
+	const struct yamlx_node *ref = NULL;
+	const struct yamlx_node *n;
+	const char *s = NULL;
+	char base[48];
+	char p[96];
+	size_t j;
+	int b;
+	int rc;
+
+	ep->ready = 1;
+	snprintf(base, sizeof(base), "endpoints[%zu]", idx);
+	if (item->type != YAMLX_MAP) {
+		err_at(c, item, "%s: must be a mapping, got %s", base,
+		       yamlx_type_name(item));
+		return 0;
+	}
+	check_keys(c, item, base, eps_endpoint_keys, NULL);
+
+	join_path(p, sizeof(p), base, "addresses");
+	n = get(item, "addresses");
+	if (want_seq(c, n, p, &addrs) == 0) {
+		if (addrs == NULL || addrs->n == 0)
+			err_at(c, either(n, item), "%s: must not be empty", p);
+		for (j = 0; addrs != NULL && j < addrs->n; j++) {
+			char pa[128];
+
+			snprintf(pa, sizeof(pa), "%s[%zu]", p, j);
+			if (want_str(c, addrs->items[j], pa, &s) < 0)
+				continue;
+			if (s == NULL || *s == '\0')
+				err_at(c, addrs->items[j], "%s: must not be "
+				       "empty", pa);
+			else if (!fqdn && !is_ip(s, NULL, NULL))
+				err_at(c, addrs->items[j], "%s: \"%s\" is not "
+				       "an IP address", pa, s);
+			else if (j == 0 && (rc = copy_str(&ep->address, s)) < 0)
+				return rc;
+		}
+	}
+
+	join_path(p, sizeof(p), base, "conditions");
+	if (want_map(c, get(item, "conditions"), p, &cond) == 0 &&
+	    cond != NULL) {
+		check_keys(c, cond, p, eps_conditions_keys, NULL);
+		join_path(p, sizeof(p), base, "conditions.ready");
+		n = get(cond, "ready");
+		if (!is_null(n)) {
+			if (yamlx_bool(n, &b) < 0)
+				err_at(c, n, "%s: must be true or false", p);
+			else
+				ep->ready = b;
+		}
+	}
+
+	join_path(p, sizeof(p), base, "targetRef");
+	if (want_map(c, get(item, "targetRef"), p, &ref) < 0 || ref == NULL)
+		return 0;
+	check_keys(c, ref, p, object_ref_keys, NULL);
+	join_path(p, sizeof(p), base, "targetRef.kind");
+	if (want_str(c, get(ref, "kind"), p, &s) < 0 || s == NULL ||
+	    strcmp(s, "Pod") != 0)
+		return 0;
+	join_path(p, sizeof(p), base, "targetRef.name");
+	if (want_str(c, get(ref, "name"), p, &s) < 0 || s == NULL ||
+	    *s == '\0')
+		return 0;
+	if ((rc = copy_str(&ep->pod_name, s)) < 0)
+		return rc;
+	join_path(p, sizeof(p), base, "targetRef.namespace");
+	if (want_str(c, get(ref, "namespace"), p, &s) < 0)
+		return 0;
+	return copy_str(&ep->pod_namespace,
+			s != NULL && *s != '\0' ? s : slice_ns);
+}
+
+static int
+parse_endpoint_slice(struct ctx *c, const struct yamlx_node *root,
+		     struct resource_endpoint_slice *es)
+{
+	static const char *const types[] = { "IPv4", "IPv6", "FQDN", NULL };
+	const struct yamlx_node *eps = NULL;
+	const struct yamlx_node *n;
+	const char *s;
+	int fqdn = 0;
+	size_t i;
+	int rc;
+
+	s = resource_labels_get(&es->meta.labels, "kubernetes.io/service-name");
+	if (s != NULL && *s != '\0' &&
+	    (rc = copy_str(&es->service_name, s)) < 0)
+		return rc;
+
+	n = get(root, "addressType");
+	if (want_str(c, n, "addressType", &s) == 0 && s != NULL) {
+		if (!in_list(types, s))
+			err_at(c, n, "addressType: must be one of: IPv4, IPv6, "
+			       "FQDN (got \"%s\")", s);
+		fqdn = strcmp(s, "FQDN") == 0;
+	}
+
+	if (want_seq(c, get(root, "endpoints"), "endpoints", &eps) < 0 ||
+	    eps == NULL || eps->n == 0)
+		return 0;
+	if ((es->endpoints = calloc(eps->n, sizeof(*es->endpoints))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < eps->n; i++) {
+		es->nendpoints++;
+		rc = parse_endpoint(c, eps->items[i], i, fqdn,
+				    es->meta.namespace, &es->endpoints[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* --- Mesh --- */
 
 static void
@@ -1272,57 +2744,100 @@ parse_mesh(struct ctx *c, const struct yamlx_node *fields, const char *pfx,
 static int
 kind_from_name(const char *s, enum resource_kind *out)
 {
-	/* Only these are read for now; the others are skipped. */
-	static const enum resource_kind known[] = {
-		RESOURCE_MESH, RESOURCE_MESH_SERVICE,
-		RESOURCE_HOSTNAME_GENERATOR,
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (strcmp(s, kind_names[known[i]]) == 0) {
-			*out = known[i];
+	for (i = 0; i < RESOURCE_KIND_COUNT; i++) {
+		if (strcmp(s, kind_names[i]) == 0) {
+			*out = (enum resource_kind)i;
 			return 0;
 		}
 	}
 	return -1;
 }
 
-static int
-append(struct resource_set *set, enum resource_kind kind, const void *r)
+/* Any one resource, while it is being read. */
+union any_resource {
+	struct resource_meta meta;	/* every struct starts with it */
+	struct resource_mesh mesh;
+	struct resource_mesh_service ms;
+	struct resource_hostname_generator hg;
+	struct resource_mesh_external_service mes;
+	struct resource_mesh_multi_zone_service mzs;
+	struct resource_dataplane dp;
+	struct resource_k8s_service svc;
+	struct resource_endpoint_slice eps;
+	struct resource_k8s_object obj;
+};
+
+static void
+skip_unsupported(struct ctx *c, const struct yamlx_node *root,
+		 enum resource_shape shape, const char *kind_text,
+		 const char *why)
 {
-	struct set_priv *pr = set->priv;
-	void *v;
+	const struct yamlx_node *src = root;
+	const struct yamlx_node *name;
+
+	if (shape == RESOURCE_SHAPE_KUBERNETES)
+		src = get(root, "metadata");
+	name = get(src, "name");
+	if (name != NULL && name->type == YAMLX_SCALAR && !is_null(name))
+		warn_at(c, root, "skipping %s %s: %s", kind_text, name->scalar,
+			why);
+	else
+		warn_at(c, root, "skipping %s: %s", kind_text, why);
+}
+
+/* The kind-specific part of a resource, after its metadata. */
+static int
+parse_body(struct ctx *c, const struct yamlx_node *root,
+	   enum resource_shape shape, enum resource_kind kind,
+	   union any_resource *r)
+{
+	const struct yamlx_node *spec = NULL;
 
 	switch (kind) {
 	case RESOURCE_MESH:
-		v = grow(set->meshes, &pr->meshes_cap, set->nmeshes,
-			 sizeof(*set->meshes));
-		if (v == NULL)
-			return -ENOMEM;
-		set->meshes = v;
-		memcpy(&set->meshes[set->nmeshes++], r, sizeof(*set->meshes));
-		break;
+		if (shape == RESOURCE_SHAPE_UNIVERSAL) {
+			parse_mesh(c, root, "", &r->mesh);
+		} else if (want_map(c, get(root, "spec"), "spec",
+				    &spec) == 0) {
+			check_keys(c, spec, "spec", mesh_spec_keys, NULL);
+			parse_mesh(c, spec, "spec", &r->mesh);
+		}
+		return 0;
 	case RESOURCE_MESH_SERVICE:
-		v = grow(set->services, &pr->services_cap, set->nservices,
-			 sizeof(*set->services));
-		if (v == NULL)
-			return -ENOMEM;
-		set->services = v;
-		memcpy(&set->services[set->nservices++], r,
-		       sizeof(*set->services));
-		break;
+		return parse_mesh_service(c, root, &r->ms);
+	case RESOURCE_HOSTNAME_GENERATOR:
+		return parse_generator(c, root, &r->hg);
+	case RESOURCE_MESH_EXTERNAL_SERVICE:
+		return parse_external_service(c, root, &r->mes);
+	case RESOURCE_MESH_MULTI_ZONE_SERVICE:
+		return parse_multizone_service(c, root, &r->mzs);
+	case RESOURCE_DATAPLANE:
+		return parse_dataplane(c, root, &r->dp);
+	case RESOURCE_K8S_SERVICE:
+		return parse_k8s_service(c, root, &r->svc);
+	case RESOURCE_K8S_ENDPOINT_SLICE:
+		return parse_endpoint_slice(c, root, &r->eps);
 	default:
-		v = grow(set->generators, &pr->generators_cap, set->ngenerators,
-			 sizeof(*set->generators));
-		if (v == NULL)
-			return -ENOMEM;
-		set->generators = v;
-		memcpy(&set->generators[set->ngenerators++], r,
-		       sizeof(*set->generators));
-		break;
+		return 0;	/* Namespace, Pod: the metadata is all */
 	}
-	return 0;
+}
+
+/* Warnings about a resource that is valid but probably not meant so. */
+static void
+warn_valid(struct ctx *c, const struct yamlx_node *root,
+	   const union any_resource *r)
+{
+	if (r->meta.kind == RESOURCE_MESH_SERVICE &&
+	    r->ms.selector == RESOURCE_SELECTOR_NONE)
+		warn_no_selector(c, root, &r->ms);
+	if (r->meta.kind == RESOURCE_K8S_ENDPOINT_SLICE &&
+	    r->eps.service_name == NULL)
+		warn_at(c, either(get_key(root, "metadata"), root),
+			"EndpointSlice %s has no label "
+			"kubernetes.io/service-name, so it belongs to no "
+			"Service", r->meta.name);
 }
 
 /*
@@ -1339,13 +2854,8 @@ load_object(struct ctx *c, const struct yamlx_node *root,
 	const char *kind_text = NULL;
 	enum resource_kind kind;
 	size_t errors = c->errs->errors;
-	union {
-		struct resource_mesh mesh;
-		struct resource_mesh_service ms;
-		struct resource_hostname_generator hg;
-	} r;
-	struct resource_meta *m = &r.ms.meta;
-	void (*clear)(void *) = NULL;
+	union any_resource r;
+	void *slot;
 	int rc = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -1357,20 +2867,14 @@ load_object(struct ctx *c, const struct yamlx_node *root,
 		return 0;
 	}
 	if (kind_from_name(kind_text, &kind) < 0) {
-		const struct yamlx_node *src = root;
-		const struct yamlx_node *name;
-
-		if (shape == RESOURCE_SHAPE_KUBERNETES)
-			src = get(root, "metadata");
-		name = get(src, "name");
-		if (name != NULL && name->type == YAMLX_SCALAR &&
-		    !is_null(name))
-			warn_at(c, root,
-				"skipping %s %s: kind not supported yet",
-				kind_text, name->scalar);
-		else
-			warn_at(c, root, "skipping %s: kind not supported yet",
-				kind_text);
+		skip_unsupported(c, root, shape, kind_text,
+				 "kind not supported yet");
+		return 0;
+	}
+	if (shape == RESOURCE_SHAPE_UNIVERSAL && kubernetes_kind(kind)) {
+		skip_unsupported(c, root, shape, kind_text,
+				 "a Kubernetes object is written with "
+				 "apiVersion, kind and metadata");
 		return 0;
 	}
 
@@ -1381,73 +2885,33 @@ load_object(struct ctx *c, const struct yamlx_node *root,
 		if (want_str(c, av, "apiVersion", &s) == 0) {
 			if (s == NULL)
 				err_at(c, root, "apiVersion: must be defined");
-			else if (strcmp(s, KUMA_API_VERSION) != 0)
+			else if (strcmp(s, api_versions[kind]) != 0)
 				err_at(c, av,
-				       "apiVersion: must be " KUMA_API_VERSION
-				       " for %s, got \"%s\"",
-				       kind_text, s);
+				       "apiVersion: must be %s for %s, got "
+				       "\"%s\"",
+				       api_versions[kind], kind_text, s);
 		}
-		check_keys(c, root, "", k8s_common_keys,
-			   kind == RESOURCE_MESH_SERVICE ? k8s_status_keys :
-							   NULL);
-	} else if (kind == RESOURCE_MESH) {
-		check_keys(c, root, "", universal_common_keys, mesh_spec_keys);
+		check_keys(c, root, "", k8s_common_keys, k8s_keys[kind]);
 	} else {
 		check_keys(c, root, "", universal_common_keys,
-			   kind == RESOURCE_MESH_SERVICE ? universal_ms_keys :
-							   universal_hg_keys);
+			   universal_keys[kind]);
 	}
 
-	switch (kind) {
-	case RESOURCE_MESH:
-		m = &r.mesh.meta;
-		clear = mesh_clear;
-		break;
-	case RESOURCE_MESH_SERVICE:
-		m = &r.ms.meta;
-		clear = service_clear;
-		break;
-	default:
-		m = &r.hg.meta;
-		clear = generator_clear;
-		break;
+	if ((rc = parse_meta(c, root, shape, kind, &r.meta)) < 0)
+		goto out;
+	if ((rc = parse_body(c, root, shape, kind, &r)) < 0)
+		goto out;
+	if (c->errs->errors != errors)
+		goto out;
+	warn_valid(c, root, &r);
+	if ((slot = array_add(c->set, kind)) == NULL) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	if ((rc = parse_meta(c, root, shape, kind, m)) < 0)
-		goto out;
-
-	switch (kind) {
-	case RESOURCE_MESH:
-		if (shape == RESOURCE_SHAPE_KUBERNETES) {
-			const struct yamlx_node *spec = NULL;
-
-			if (want_map(c, get(root, "spec"), "spec",
-				     &spec) == 0) {
-				check_keys(c, spec, "spec", mesh_spec_keys,
-					   NULL);
-				parse_mesh(c, spec, "spec", &r.mesh);
-			}
-		} else {
-			parse_mesh(c, root, "", &r.mesh);
-		}
-		break;
-	case RESOURCE_MESH_SERVICE:
-		rc = parse_mesh_service(c, root, &r.ms);
-		break;
-	default:
-		rc = parse_generator(c, root, &r.hg);
-		break;
-	}
-	if (rc < 0 || c->errs->errors != errors)
-		goto out;
-	if (kind == RESOURCE_MESH_SERVICE &&
-	    r.ms.selector == RESOURCE_SELECTOR_NONE)
-		warn_no_selector(c, root, &r.ms);
-	if ((rc = append(c->set, kind, &r)) < 0)
-		goto out;
-	clear = NULL;		/* the set owns it now */
+	memcpy(slot, &r, get_array(c->set, kind).size);
+	memset(&r, 0, sizeof(r));	/* the set owns it now */
 out:
-	if (clear != NULL)
-		clear(&r);
+	get_array(c->set, kind).clear(&r);
 	return rc;
 }
 
@@ -1703,25 +3167,58 @@ void
 resource_set_free(struct resource_set *set)
 {
 	struct set_priv *pr;
+	size_t k;
 	size_t i;
 
 	if (set == NULL)
 		return;
 	pr = set->priv;
-	for (i = 0; i < set->nmeshes; i++)
-		mesh_clear(&set->meshes[i]);
-	for (i = 0; i < set->nservices; i++)
-		service_clear(&set->services[i]);
-	for (i = 0; i < set->ngenerators; i++)
-		generator_clear(&set->generators[i]);
-	free(set->meshes);
-	free(set->services);
-	free(set->generators);
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
+		struct array a = get_array(set, (enum resource_kind)k);
+
+		for (i = 0; i < a.n; i++)
+			a.clear(a.base + i * a.size);
+		free(a.base);
+	}
 	for (i = 0; i < pr->nstreams; i++)
 		yamlx_stream_free(pr->streams[i]);
 	free(pr->streams);
 	free(pr);
 	free(set);
+}
+
+struct resource_mesh_service *
+resource_set_new_service(struct resource_set *set)
+{
+	struct resource_mesh_service *ms;
+
+	ms = array_add(set, RESOURCE_MESH_SERVICE);
+	if (ms != NULL)
+		ms->meta.kind = RESOURCE_MESH_SERVICE;
+	return ms;
+}
+
+struct resource_hostname_generator *
+resource_set_new_generator(struct resource_set *set)
+{
+	struct resource_hostname_generator *g;
+
+	g = array_add(set, RESOURCE_HOSTNAME_GENERATOR);
+	if (g != NULL)
+		g->meta.kind = RESOURCE_HOSTNAME_GENERATOR;
+	return g;
+}
+
+void
+resource_set_remove_service(struct resource_set *set, size_t i)
+{
+	array_remove(set, RESOURCE_MESH_SERVICE, i);
+}
+
+void
+resource_set_remove_generator(struct resource_set *set, size_t i)
+{
+	array_remove(set, RESOURCE_HOSTNAME_GENERATOR, i);
 }
 
 int
@@ -1761,6 +3258,40 @@ nullable_cmp(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
+/*
+ * The zone a synced MeshService comes from (label kuma.io/zone when
+ * kuma.io/origin is "global"), else NULL.  Synced copies are exported
+ * under their original name and hashed later (generate), so copies of
+ * "redis" from several zones, and the local "redis", are not duplicates.
+ */
+static const char *
+synced_zone(const struct resource_meta *m)
+{
+	const char *origin;
+
+	if (m->kind != RESOURCE_MESH_SERVICE)
+		return NULL;
+	origin = resource_labels_get(&m->labels, "kuma.io/origin");
+	if (origin == NULL || strcmp(origin, "global") != 0)
+		return NULL;
+	return resource_labels_get(&m->labels, "kuma.io/zone");
+}
+
+/* Same identity: kind (one array each), name, namespace, mesh, zone. */
+static int
+identity_cmp(const struct resource_meta *x, const struct resource_meta *y)
+{
+	int r;
+
+	if ((r = nullable_cmp(x->name, y->name)) != 0)
+		return r;
+	if ((r = nullable_cmp(x->namespace, y->namespace)) != 0)
+		return r;
+	if ((r = nullable_cmp(x->mesh, y->mesh)) != 0)
+		return r;
+	return nullable_cmp(synced_zone(x), synced_zone(y));
+}
+
 static int
 dup_cmp(const void *a, const void *b)
 {
@@ -1768,18 +3299,14 @@ dup_cmp(const void *a, const void *b)
 	const struct dup_ent *y = b;
 	int r;
 
-	if ((r = nullable_cmp(x->m->name, y->m->name)) != 0)
-		return r;
-	if ((r = nullable_cmp(x->m->namespace, y->m->namespace)) != 0)
-		return r;
-	if ((r = nullable_cmp(x->m->mesh, y->m->mesh)) != 0)
+	if ((r = identity_cmp(x->m, y->m)) != 0)
 		return r;
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
 /*
  * Every element starts with its struct resource_meta (the first member of
- * each resource struct), so one routine serves the three arrays.  The
+ * each resource struct), so one routine serves every array.  The
  * first loaded copy wins; later ones are reported in load order and
  * removed.
  */
@@ -1809,10 +3336,7 @@ drop_duplicates(char *base, size_t *np, size_t size, void (*clear)(void *),
 	}
 	qsort(ents, n, sizeof(*ents), dup_cmp);
 	for (i = 1, w = 0; i < n; i++) {
-		if (nullable_cmp(ents[i].m->name, ents[w].m->name) == 0 &&
-		    nullable_cmp(ents[i].m->namespace,
-				 ents[w].m->namespace) == 0 &&
-		    nullable_cmp(ents[i].m->mesh, ents[w].m->mesh) == 0)
+		if (identity_cmp(ents[i].m, ents[w].m) == 0)
 			first[ents[i].i] = ents[w].i;
 		else
 			w = i;
@@ -1820,15 +3344,19 @@ drop_duplicates(char *base, size_t *np, size_t size, void (*clear)(void *),
 	for (i = 0; i < n; i++) {
 		const struct resource_meta *m;
 		const struct resource_meta *f;
+		const char *zone;
 
 		if (first[i] == SIZE_MAX)
 			continue;
 		m = (const struct resource_meta *)(base + i * size);
 		f = (const struct resource_meta *)(base + first[i] * size);
+		zone = synced_zone(m);
 		diag_error(errs, m->pos.file, m->pos.line, m->pos.column,
-			   "duplicate %s \"%s\"%s%s%s%s%s%s: first defined at "
-			   "%s:%d:%d",
+			   "duplicate %s \"%s\"%s%s%s%s%s%s%s%s%s: first "
+			   "defined at %s:%d:%d",
 			   resource_kind_name(m->kind), m->name,
+			   zone ? " from zone \"" : "", zone ? zone : "",
+			   zone ? "\"" : "",
 			   m->namespace ? " in namespace \"" : "",
 			   m->namespace ? m->namespace : "",
 			   m->namespace ? "\"" : "",
@@ -1859,32 +3387,34 @@ meta_qsort_cmp(const void *a, const void *b)
 	return resource_meta_cmp(a, b);
 }
 
+void
+resource_set_sort(struct resource_set *set)
+{
+	size_t k;
+
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
+		struct array a = get_array(set, (enum resource_kind)k);
+
+		if (a.n > 1)
+			qsort(a.base, a.n, a.size, meta_qsort_cmp);
+	}
+}
+
 int
 resource_set_finish(struct resource_set *set, struct diag_list *errs)
 {
+	size_t k;
 	int rc;
 
-	rc = drop_duplicates((char *)set->meshes, &set->nmeshes,
-			     sizeof(*set->meshes), mesh_clear, errs);
-	if (rc < 0)
-		return rc;
-	rc = drop_duplicates((char *)set->services, &set->nservices,
-			     sizeof(*set->services), service_clear, errs);
-	if (rc < 0)
-		return rc;
-	rc = drop_duplicates((char *)set->generators, &set->ngenerators,
-			     sizeof(*set->generators), generator_clear, errs);
-	if (rc < 0)
-		return rc;
-	if (set->nmeshes > 1)
-		qsort(set->meshes, set->nmeshes, sizeof(*set->meshes),
-		      meta_qsort_cmp);
-	if (set->nservices > 1)
-		qsort(set->services, set->nservices, sizeof(*set->services),
-		      meta_qsort_cmp);
-	if (set->ngenerators > 1)
-		qsort(set->generators, set->ngenerators,
-		      sizeof(*set->generators), meta_qsort_cmp);
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
+		struct array a = get_array(set, (enum resource_kind)k);
+
+		rc = drop_duplicates(a.base, &a.n, a.size, a.clear, errs);
+		if (rc < 0)
+			return rc;
+		put_array(set, (enum resource_kind)k, a.base, a.n);
+	}
+	resource_set_sort(set);
 	return 0;
 }
 
@@ -1941,29 +3471,89 @@ resource_labels_match(const struct resource_labels *have,
 	return 1;
 }
 
+int
+resource_labels_set(struct resource_labels *labels, const char *key,
+		    const char *value)
+{
+	struct resource_label *v = NULL;
+	char *k = NULL;
+	char *val = NULL;
+	size_t lo = 0;
+	size_t hi = labels->n;
+	int rc = -ENOMEM;
+
+	if ((val = strdup(value)) == NULL)
+		goto out;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(key, labels->v[mid].key);
+
+		if (r == 0) {
+			free(labels->v[mid].value);
+			labels->v[mid].value = val;
+			val = NULL;
+			rc = 0;
+			goto out;
+		}
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if ((k = strdup(key)) == NULL)
+		goto out;
+	v = realloc(labels->v, (labels->n + 1) * sizeof(*v));
+	if (v == NULL)
+		goto out;
+	labels->v = v;
+	memmove(&v[lo + 1], &v[lo], (labels->n - lo) * sizeof(*v));
+	v[lo].key = k;
+	v[lo].value = val;
+	labels->n++;
+	k = NULL;
+	val = NULL;
+	rc = 0;
+out:
+	free(k);
+	free(val);
+	return rc;
+}
+
 /* Add @key=@value unless @key is there; keeps the array sorted. */
 static int
 labels_add_default(struct resource_labels *l, const char *key,
 		   const char *value)
 {
-	struct resource_label *v = NULL;
-	size_t i = 0;
-
 	if (resource_labels_get(l, key) != NULL)
 		return 0;
-	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	return resource_labels_set(l, key, value);
+}
+
+int
+resource_mesh_service_add_condition(struct resource_mesh_service *ms,
+				    const char *type, int status,
+				    const char *reason, const char *message)
+{
+	struct resource_condition cond = { NULL, status != 0, NULL, NULL };
+	struct resource_condition *v = NULL;
+	int rc = -ENOMEM;
+
+	if (copy_str(&cond.type, type) < 0 ||
+	    copy_str(&cond.reason, reason) < 0 ||
+	    copy_str(&cond.message, message) < 0)
+		goto out;
+	v = realloc(ms->conditions, (ms->nconditions + 1) * sizeof(*v));
 	if (v == NULL)
-		return -ENOMEM;
-	l->v = v;
-	while (i < l->n && strcmp(v[i].key, key) < 0)
-		i++;
-	memmove(&v[i + 1], &v[i], (l->n - i) * sizeof(*v));
-	v[i].key = strdup(key);
-	v[i].value = strdup(value);
-	l->n++;
-	if (v[i].key == NULL || v[i].value == NULL)
-		return -ENOMEM;
-	return 0;
+		goto out;
+	ms->conditions = v;
+	v[ms->nconditions++] = cond;
+	memset(&cond, 0, sizeof(cond));		/* @ms owns the strings */
+	rc = 0;
+out:
+	free(cond.type);
+	free(cond.reason);
+	free(cond.message);
+	return rc;
 }
 
 /* The labels Kuma's zone control plane computes for a mesh resource. */
@@ -1980,6 +3570,13 @@ compute_meta_labels(struct resource_meta *m, const char *zone)
 	if (m->mesh != NULL)
 		rc |= labels_add_default(&m->labels, "kuma.io/mesh", m->mesh);
 	rc |= labels_add_default(&m->labels, "kuma.io/display-name", m->name);
+	/*
+	 * The environment and namespace of a synced copy are its origin
+	 * zone's, which its labels carry; where it is stored here (say
+	 * kuma-system) says nothing about them.
+	 */
+	if (origin == NULL || strcmp(origin, "zone") != 0)
+		return rc < 0 ? -ENOMEM : 0;
 	rc |= labels_add_default(&m->labels, "kuma.io/env",
 				 m->shape == RESOURCE_SHAPE_KUBERNETES ?
 				 "kubernetes" : "universal");
@@ -1996,6 +3593,10 @@ resource_set_compute_labels(struct resource_set *set, const char *zone)
 
 	for (i = 0; i < set->nservices; i++)
 		if (compute_meta_labels(&set->services[i].meta, zone) < 0)
+			return -ENOMEM;
+	for (i = 0; i < set->nexternal_services; i++)
+		if (compute_meta_labels(&set->external_services[i].meta,
+					zone) < 0)
 			return -ENOMEM;
 	for (i = 0; i < set->ngenerators; i++)
 		if (labels_add_default(&set->generators[i].meta.labels,

@@ -18,9 +18,10 @@
  *                                         creationTimestamp}
  *                              spec: {...}
  *
- * several documents per file, and `kind: List` with `items:`.  Mesh (and,
- * later, Dataplane) keep their fields at the top level in the universal
- * shape and under `spec` in the Kubernetes one.
+ * several documents per file, and `kind: List` with `items:`.  Mesh and
+ * Dataplane keep their fields at the top level in the universal shape and
+ * under `spec` in the Kubernetes one.  The Kubernetes objects (Service,
+ * EndpointSlice, Namespace, Pod) have only the Kubernetes shape.
  *
  * Kinds: Mesh, MeshService, HostnameGenerator, MeshExternalService,
  * MeshMultiZoneService, Dataplane (kuma.io), and the Kubernetes objects
@@ -89,8 +90,11 @@ struct resource_meta {
 	enum resource_shape shape;
 	char *name;		/* universal `name`, or Kubernetes metadata.name */
 	char *mesh;		/* `mesh`, label kuma.io/mesh, or "default";
-				 * NULL for Mesh and HostnameGenerator */
-	char *namespace;	/* Kubernetes metadata.namespace, else NULL */
+				 * NULL for Mesh, HostnameGenerator and the
+				 * Kubernetes objects (Service, ...) */
+	char *namespace;	/* Kubernetes metadata.namespace, else NULL;
+				 * "default" when absent on a Service,
+				 * EndpointSlice or Pod */
 	struct resource_labels labels;
 	int has_creation_time;
 	int64_t creation_ns;	/* creationTime / creationTimestamp, ns since
@@ -187,7 +191,8 @@ struct resource_backend_ref {
 	struct resource_labels labels;	/* empty when @name is set */
 	int has_port;
 	uint32_t port;
-	struct resource_pos pos;
+	struct resource_pos pos;	/* the ref; for refs read from the
+					 * annotation, the annotation */
 };
 
 struct resource_dataplane {
@@ -196,7 +201,11 @@ struct resource_dataplane {
 	struct resource_inbound *inbounds;
 	size_t ninbounds;
 	int has_reachable_backends;	/* reachableBackends given (even
-					 * empty: then nothing is reachable) */
+					 * empty: then nothing is reachable),
+					 * or, on a Kubernetes Dataplane
+					 * without it, the annotation
+					 * kuma.io/reachable-backends (even
+					 * "") */
 	struct resource_backend_ref *backends;
 	size_t nbackends;
 };
@@ -226,7 +235,8 @@ struct resource_k8s_service {
 
 /* discovery.k8s.io/v1 EndpointSlice: endpoints[] */
 struct resource_endpoint {
-	char *address;			/* addresses[0] */
+	char *address;			/* addresses[0]: an IP unless the
+					 * slice's addressType is FQDN */
 	char *pod_name;			/* targetRef (kind Pod) name, or NULL */
 	char *pod_namespace;		/* targetRef namespace, or the slice's */
 	int ready;			/* conditions.ready, default true */
@@ -247,7 +257,8 @@ struct resource_k8s_object {
 struct resource_mesh_external_service {
 	struct resource_meta meta;
 	uint32_t port;			/* spec.match.port */
-	char *protocol;			/* spec.match.protocol */
+	char *protocol;			/* spec.match.protocol: tcp (default),
+					 * grpc, http or http2 */
 	char *vip;			/* status.vip.ip, or NULL */
 	const struct yamlx_node *spec;
 };
@@ -265,7 +276,8 @@ struct resource_mesh_multi_zone_service {
 	struct resource_labels selector;	/* selector.meshService.matchLabels */
 	struct resource_port *ports;
 	size_t nports;
-	char **vips;			/* status.vips (ignored: zone-local) */
+	char **vips;			/* status.vips[].ip (validated IPs;
+					 * zone-local, so usually ignored) */
 	size_t nvips;
 	const struct yamlx_node *spec;
 	struct resource_mzs_match *matches;	/* computed by generate */
@@ -334,9 +346,12 @@ int resource_set_load_string(struct resource_set *set, const char *name,
  * After the last load: reject duplicates (same kind, mesh, namespace and
  * name: an error naming both places; the later one is left out) and sort
  * every kind in Kuma's order: creation time, then name (then namespace,
- * then mesh, for a total order).  Returns 0 or -ENOMEM.  Pointers into the
- * arrays are stable only after this.  Resources without a creation time
- * sort first (as the zero time does in Kuma).
+ * then mesh, for a total order).  A synced MeshService (label
+ * kuma.io/origin: global) is exported under its original name, so its
+ * label kuma.io/zone is part of its identity: "redis" from zone west and
+ * the local "redis" are not duplicates.  Returns 0 or -ENOMEM.  Pointers
+ * into the arrays are stable only after this.  Resources without a
+ * creation time sort first (as the zero time does in Kuma).
  */
 int resource_set_finish(struct resource_set *set, struct diag_list *errs);
 
@@ -346,25 +361,31 @@ int resource_set_finish(struct resource_set *set, struct diag_list *errs);
  * input always win): on MeshServices kuma.io/origin=zone, kuma.io/zone
  * (for origin zone), kuma.io/mesh, kuma.io/display-name, kuma.io/env
  * (universal or kubernetes, by shape) and k8s.kuma.io/namespace (when it
- * has a namespace); on HostnameGenerators kuma.io/origin=zone.  So Kuma's
- * default generators select hand-written resources as they would in a
- * zone.  Call after resource_set_finish().  Returns 0 or -ENOMEM.
+ * has a namespace), the same on MeshExternalServices (so that Kuma's
+ * local-mesh-external-service generator selects them); on
+ * HostnameGenerators kuma.io/origin=zone.  So Kuma's default generators
+ * select hand-written resources as they would in a zone.  Call after
+ * resource_set_finish().  Returns 0 or -ENOMEM.
  */
 int resource_set_compute_labels(struct resource_set *set, const char *zone);
 
 /*
  * Append a zeroed MeshService to @set (for generated ones) and return it;
- * NULL on ENOMEM.  The set owns it: every string and array in it must be
- * malloc'ed (resource_set_free() frees them).  Pointers to other
- * services are invalidated; call resource_set_sort() when done.
+ * NULL on ENOMEM.  Only meta.kind is set (RESOURCE_MESH_SERVICE).  The set
+ * owns it: every string and array in it must be malloc'ed
+ * (resource_set_free() frees them, conditions included).  Pointers to
+ * other services are invalidated; call resource_set_sort() when done.
  */
 struct resource_mesh_service *resource_set_new_service(struct resource_set *set);
 
-/* Same for HostnameGenerators (Kuma's defaults). */
+/* Same for HostnameGenerators (Kuma's defaults); meta.kind is set. */
 struct resource_hostname_generator *
 resource_set_new_generator(struct resource_set *set);
 
-/* Remove services[i] (freeing it); the order of the others is kept. */
+/*
+ * Remove services[i] (freeing it); the order of the others is kept.  An
+ * @i out of range does nothing.
+ */
 void resource_set_remove_service(struct resource_set *set, size_t i);
 
 /* Remove generators[i] (freeing it); the order of the others is kept. */
@@ -373,17 +394,27 @@ void resource_set_remove_generator(struct resource_set *set, size_t i);
 /* Sort every kind again in Kuma's order (after additions). */
 void resource_set_sort(struct resource_set *set);
 
-/* Set @key to @value (copied), replacing a value; 0 or -ENOMEM. */
+/*
+ * Set @key to @value (both copied), replacing the value of an existing
+ * @key, else inserting in key order; 0 or -ENOMEM (@labels unchanged).
+ */
 int resource_labels_set(struct resource_labels *labels, const char *key,
 			const char *value);
 
-/* Add a computed condition to @ms (strings copied); 0 or -ENOMEM. */
+/*
+ * Add a computed condition to @ms (strings copied; @reason and @message
+ * may be NULL); 0 or -ENOMEM (@ms unchanged).
+ */
 int resource_mesh_service_add_condition(struct resource_mesh_service *ms,
 					const char *type, int status,
 					const char *reason,
 					const char *message);
 
-/* "Mesh", "MeshService", "HostnameGenerator", ... */
+/*
+ * "Mesh", "MeshService", "HostnameGenerator", "MeshExternalService",
+ * "MeshMultiZoneService", "Dataplane", "Service", "EndpointSlice",
+ * "Namespace", "Pod"; "unknown" out of range.
+ */
 const char *resource_kind_name(enum resource_kind kind);
 
 /* "Disabled", "Everywhere", "ReachableBackends", "Exclusive". */

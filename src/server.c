@@ -39,6 +39,30 @@ struct tcp_listener {
 	int fd;
 };
 
+/* A forwarded UDP query waiting for its answer. */
+struct udp_pending {
+	struct udp_sock *u;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	uint8_t ctl[CMSG_SPACE_PKTINFO];
+	size_t ctllen;
+};
+
+struct tcp_conn;
+
+/*
+ * One answer of a TCP connection, in the order the queries came: a
+ * forwarded query's slot holds back the answers after it until it is
+ * filled.
+ */
+struct tcp_slot {
+	struct tcp_conn *conn;	/* NULL: the connection closed meanwhile */
+	struct tcp_slot *next;
+	int ready;
+	uint8_t *data;		/* length-framed response, or NULL */
+	size_t len;
+};
+
 struct tcp_conn {
 	ev_io io;
 	ev_timer timer;
@@ -51,6 +75,9 @@ struct tcp_conn {
 	size_t wlen;		/* bytes in wbuf */
 	size_t woff;		/* bytes of wbuf already written */
 	size_t wcap;
+	struct tcp_slot *head;	/* answers waiting for a forwarded one */
+	struct tcp_slot *qtail;
+	struct sockaddr_storage peer;
 	ev_tstamp active;	/* last activity */
 	struct tcp_conn *prev;	/* list of all connections, most recent */
 	struct tcp_conn *next;	/* activity at the head */
@@ -66,6 +93,12 @@ struct server {
 	struct tcp_conn *conns;	/* head: most recently active */
 	struct tcp_conn *tail;
 	size_t nconns;
+	double tcp_idle;
+	size_t tcp_max;
+	struct forward *fwd;	/* NULL: no forwarding */
+	struct vip_pool *allow;
+	size_t nallow;
+	struct server_stats stats;
 	/* UDP batch buffers, reused on every wake-up (one loop thread). */
 	uint8_t qbuf[UDP_BATCH][UDP_BUF];
 	uint8_t rbuf[UDP_BATCH][UDP_BUF];
@@ -173,6 +206,139 @@ reply_pktinfo(const struct msghdr *in, uint8_t *ctl, size_t ctlsize)
 	return 0;
 }
 
+/* May this client use forwarding? */
+static int
+may_forward(const struct server *srv, const struct sockaddr_storage *ss)
+{
+	struct vip_addr a;
+	size_t i;
+
+	if (srv->fwd == NULL)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	if (ss->ss_family == AF_INET) {
+		a.family = AF_INET;
+		memcpy(a.b, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else {
+		const uint8_t *b6 = (const uint8_t *)
+			&((const struct sockaddr_in6 *)ss)->sin6_addr;
+		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+						    0, 0xff, 0xff };
+
+		if (memcmp(b6, mapped, 12) == 0) {
+			a.family = AF_INET;
+			memcpy(a.b, b6 + 12, 4);
+		} else {
+			a.family = AF_INET6;
+			memcpy(a.b, b6, 16);
+		}
+	}
+	for (i = 0; i < srv->nallow; i++)
+		if (vip_pool_contains(&srv->allow[i], &a))
+			return 1;
+	return 0;
+}
+
+static void
+count(struct server *srv, enum answer_outcome o)
+{
+	switch (o) {
+	case ANSWER_DROP:
+		srv->stats.dropped++;
+		break;
+	case ANSWER_AUTH:
+		srv->stats.authoritative++;
+		break;
+	case ANSWER_HIDDEN:
+		srv->stats.hidden++;
+		break;
+	case ANSWER_REFUSED:
+		srv->stats.refused++;
+		break;
+	case ANSWER_ERROR:
+		srv->stats.errors++;
+		break;
+	case ANSWER_SEARCH_NXDOMAIN:
+		srv->stats.search_nxdomain++;
+		break;
+	case ANSWER_CHAOS:
+		srv->stats.chaos++;
+		break;
+	case ANSWER_FORWARD:
+		srv->stats.forwarded++;
+		break;
+	}
+}
+
+/*
+ * Answer one query.  When it is to be forwarded but the forwarder will
+ * not take it, the client gets the answer it would get without
+ * forwarding (REFUSED).
+ */
+static size_t
+answer_one(struct server *srv, const struct table *t,
+	   const struct sockaddr_storage *peer, enum answer_transport tr,
+	   int forwarding, const uint8_t *q, size_t qlen, uint8_t *resp,
+	   size_t cap, enum answer_outcome *outcome)
+{
+	struct answer_query_ctx ctx;
+
+	ctx.t = t;
+	ctx.client = (const struct sockaddr *)peer;
+	ctx.tr = tr;
+	ctx.forwarding = forwarding;
+	return answer_query(&ctx, q, qlen, resp, cap, outcome);
+}
+
+static void
+udp_forward_done(void *arg, const uint8_t *resp, size_t len)
+{
+	struct udp_pending *p = arg;
+	struct msghdr h;
+	struct iovec iov;
+
+	if (resp != NULL) {
+		memset(&h, 0, sizeof(h));
+		iov.iov_base = (void *)resp;
+		iov.iov_len = len;
+		h.msg_iov = &iov;
+		h.msg_iovlen = 1;
+		h.msg_name = &p->peer;
+		h.msg_namelen = p->peerlen;
+		if (p->ctllen > 0) {
+			h.msg_control = p->ctl;
+			h.msg_controllen = p->ctllen;
+		}
+		if (sendmsg(p->u->fd, &h, 0) < 0)
+			log_debug("udp, send of a forwarded answer failed (%s)",
+				  strerror(errno));
+	}
+	free(p);
+}
+
+/* Hand a UDP query to the forwarder; 0, or -1 to answer it here. */
+static int
+udp_forward(struct udp_sock *u, const struct msghdr *in, const uint8_t *q,
+	    size_t qlen)
+{
+	struct server *srv = u->srv;
+	struct udp_pending *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return -1;
+	p->u = u;
+	memcpy(&p->peer, in->msg_name, in->msg_namelen);
+	p->peerlen = in->msg_namelen;
+	if (u->wildcard)
+		p->ctllen = reply_pktinfo(in, p->ctl, sizeof(p->ctl));
+	if (forward_query(srv->fwd, q, qlen, answer_udp_limit(q, qlen),
+			  udp_forward_done, p) < 0) {
+		free(p);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -210,15 +376,29 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 					  strerror(errno));
 			return;
 		}
+		srv->stats.udp_queries += (uint64_t)n;
 		memset(out, 0, sizeof(out));
 		for (i = 0; i < n; i++) {
 			struct msghdr *h = &out[nout].msg_hdr;
+			enum answer_outcome o = ANSWER_DROP;
+			int fwd = may_forward(srv, &srv->peers[i]);
 			size_t len;
 
-			if (in[i].msg_hdr.msg_flags & MSG_TRUNC)
+			if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				srv->stats.dropped++;
 				continue;
-			len = answer_query(t, srv->qbuf[i], in[i].msg_len,
-					   srv->rbuf[nout], UDP_BUF, ANSWER_UDP);
+			}
+			len = answer_one(srv, t, &srv->peers[i], ANSWER_UDP,
+					 fwd, srv->qbuf[i], in[i].msg_len,
+					 srv->rbuf[nout], UDP_BUF, &o);
+			if (o == ANSWER_FORWARD &&
+			    udp_forward(u, &in[i].msg_hdr, srv->qbuf[i],
+					in[i].msg_len) < 0)
+				len = answer_one(srv, t, &srv->peers[i],
+						 ANSWER_UDP, 0, srv->qbuf[i],
+						 in[i].msg_len,
+						 srv->rbuf[nout], UDP_BUF, &o);
+			count(srv, o);
 			if (len == 0)
 				continue;
 			riov[nout].iov_base = srv->rbuf[nout];
@@ -259,6 +439,8 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 /* --- TCP --- */
 
 static void tcp_conn_close(struct tcp_conn *c);
+static int tcp_flush(struct tcp_conn *c);
+static void tcp_rearm(struct tcp_conn *c);
 
 /* The connection list, most recently active first, for the limit. */
 static void
@@ -306,7 +488,20 @@ static void
 tcp_conn_close(struct tcp_conn *c)
 {
 	struct server *srv = c->srv;
+	struct tcp_slot *s = c->head;
 
+	/* Slots still waiting for the forwarder are freed by it. */
+	while (s != NULL) {
+		struct tcp_slot *next = s->next;
+
+		if (s->ready) {
+			free(s->data);
+			free(s);
+		} else {
+			s->conn = NULL;
+		}
+		s = next;
+	}
 	ev_io_stop(srv->loop, &c->io);
 	ev_timer_stop(srv->loop, &c->timer);
 	close(c->fd);
@@ -364,6 +559,108 @@ tcp_flush(struct tcp_conn *c)
 	return 0;
 }
 
+/* Move the answers that are ready, in order, to the write buffer. */
+static int
+slots_drain(struct tcp_conn *c)
+{
+	while (c->head != NULL && c->head->ready) {
+		struct tcp_slot *s = c->head;
+		int rc = 0;
+
+		if (s->data != NULL)
+			rc = wbuf_append(c, s->data, s->len);
+		c->head = s->next;
+		if (c->head == NULL)
+			c->qtail = NULL;
+		free(s->data);
+		free(s);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+slot_append(struct tcp_conn *c, struct tcp_slot *s)
+{
+	s->conn = c;
+	if (c->qtail != NULL)
+		c->qtail->next = s;
+	else
+		c->head = s;
+	c->qtail = s;
+	return 0;
+}
+
+/* Queue a framed answer: straight out, or after a forwarded one. */
+static int
+tcp_queue(struct tcp_conn *c, const uint8_t *resp, size_t len)
+{
+	uint8_t hdr[2];
+	struct tcp_slot *s = NULL;
+
+	hdr[0] = (uint8_t)(len >> 8);
+	hdr[1] = (uint8_t)len;
+	if (c->head == NULL) {
+		if (wbuf_append(c, hdr, 2) < 0 ||
+		    wbuf_append(c, resp, len) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->data = malloc(len + 2)) == NULL) {
+		free(s);
+		return -ENOMEM;
+	}
+	memcpy(s->data, hdr, 2);
+	memcpy(s->data + 2, resp, len);
+	s->len = len + 2;
+	s->ready = 1;
+	return slot_append(c, s);
+}
+
+static void
+tcp_forward_done(void *arg, const uint8_t *resp, size_t len)
+{
+	struct tcp_slot *s = arg;
+	struct tcp_conn *c = s->conn;
+
+	if (c == NULL) {
+		free(s);
+		return;
+	}
+	s->ready = 1;
+	if (resp == NULL)
+		return;		/* cancelled: the server is stopping */
+	if ((s->data = malloc(len + 2)) != NULL) {
+		s->data[0] = (uint8_t)(len >> 8);
+		s->data[1] = (uint8_t)len;
+		memcpy(s->data + 2, resp, len);
+		s->len = len + 2;
+	}
+	if (slots_drain(c) < 0 || tcp_flush(c) < 0) {
+		tcp_conn_close(c);
+		return;
+	}
+	tcp_rearm(c);
+}
+
+/* Hand a TCP query to the forwarder; 0, or -1 to answer it here. */
+static int
+tcp_forward(struct tcp_conn *c, const uint8_t *q, size_t qlen)
+{
+	struct tcp_slot *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return -1;
+	if (forward_query(c->srv->fwd, q, qlen, TCP_MSG_MAX,
+			  tcp_forward_done, s) < 0) {
+		free(s);
+		return -1;
+	}
+	return slot_append(c, s);
+}
+
 /* Answer every complete query in the read buffer; -1 to close. */
 static int
 tcp_process(struct tcp_conn *c)
@@ -371,26 +668,29 @@ tcp_process(struct tcp_conn *c)
 	struct server *srv = c->srv;
 	const struct table *t = atomic_load_explicit(&srv->table,
 						     memory_order_acquire);
+	int fwd = may_forward(srv, &c->peer);
 	size_t off = 0;
 
 	while (c->rlen - off >= 2) {
 		size_t mlen = ((size_t)c->rbuf[off] << 8) | c->rbuf[off + 1];
+		const uint8_t *q = c->rbuf + off + 2;
+		enum answer_outcome o = ANSWER_DROP;
 		size_t len;
-		uint8_t hdr[2];
 
 		if (mlen == 0)
 			return -1;
 		if (c->rlen - off < 2 + mlen)
 			break;
-		len = answer_query(t, c->rbuf + off + 2, mlen, srv->tcp_resp,
-				   sizeof(srv->tcp_resp), ANSWER_TCP);
+		srv->stats.tcp_queries++;
+		len = answer_one(srv, t, &c->peer, ANSWER_TCP, fwd, q, mlen,
+				 srv->tcp_resp, sizeof(srv->tcp_resp), &o);
+		if (o == ANSWER_FORWARD && tcp_forward(c, q, mlen) < 0)
+			len = answer_one(srv, t, &c->peer, ANSWER_TCP, 0, q,
+					 mlen, srv->tcp_resp,
+					 sizeof(srv->tcp_resp), &o);
+		count(srv, o);
 		off += 2 + mlen;
-		if (len == 0)
-			continue;
-		hdr[0] = (uint8_t)(len >> 8);
-		hdr[1] = (uint8_t)len;
-		if (wbuf_append(c, hdr, 2) < 0 ||
-		    wbuf_append(c, srv->tcp_resp, len) < 0)
+		if (len > 0 && tcp_queue(c, srv->tcp_resp, len) < 0)
 			return -1;
 	}
 	if (off > 0) {
@@ -410,12 +710,15 @@ tcp_rearm(struct tcp_conn *c)
 		events |= EV_READ;
 	if (c->wlen > c->woff)
 		events |= EV_WRITE;
-	if (events == 0) {
+	if (events == 0 && c->head == NULL) {
 		tcp_conn_close(c);
 		return;
 	}
-	if ((c->io.events & (EV_READ | EV_WRITE)) != events) {
+	if ((c->io.events & (EV_READ | EV_WRITE)) != events ||
+	    !ev_is_active(&c->io)) {
 		ev_io_stop(c->srv->loop, &c->io);
+		if (events == 0)
+			return;	/* EOF seen; waiting for forwarded answers */
 		ev_io_set(&c->io, c->fd, events);
 		ev_io_start(c->srv->loop, &c->io);
 	}
@@ -465,7 +768,7 @@ tcp_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct tcp_conn *c = (struct tcp_conn *)((char *)w -
 						 offsetof(struct tcp_conn, timer));
-	ev_tstamp idle_until = c->active + SERVER_TCP_IDLE;
+	ev_tstamp idle_until = c->active + c->srv->tcp_idle;
 
 	if (idle_until > ev_now(loop)) {
 		w->repeat = idle_until - ev_now(loop);
@@ -508,8 +811,10 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct server *srv = l->srv;
 
 	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
 		struct tcp_conn *c = NULL;
-		int fd = accept4(l->fd, NULL, NULL,
+		int fd = accept4(l->fd, (struct sockaddr *)&peer, &plen,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
@@ -519,6 +824,7 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			    srv->tail != NULL) {
 				/* Out of descriptors: the least recently
 				 * active connection makes room. */
+				srv->stats.tcp_closed_for_room++;
 				tcp_conn_close(srv->tail);
 				continue;
 			}
@@ -527,8 +833,10 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		/* At the limit, the least recently active one makes room. */
-		if (srv->nconns >= SERVER_TCP_MAX && srv->tail != NULL)
+		if (srv->nconns >= srv->tcp_max && srv->tail != NULL) {
+			srv->stats.tcp_closed_for_room++;
 			tcp_conn_close(srv->tail);
+		}
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
 			close(fd);
 			log_error("tcp, out of memory for a connection");
@@ -536,22 +844,54 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		c->srv = srv;
 		c->fd = fd;
+		c->peer = peer;
 		ev_io_init(&c->io, tcp_conn_cb, fd, EV_READ);
 		ev_io_start(loop, &c->io);
-		ev_timer_init(&c->timer, tcp_timer_cb, SERVER_TCP_IDLE, 0.);
+		ev_timer_init(&c->timer, tcp_timer_cb, srv->tcp_idle, 0.);
 		ev_timer_start(loop, &c->timer);
 		srv->nconns++;
+		srv->stats.tcp_connections++;
 		conn_push(c);
 		c->active = ev_now(loop);
 	}
 }
 
+static int
+setup_forward(struct server *srv, const struct server_options *o, char *err,
+	      size_t errsize)
+{
+	struct forward_config fc;
+	size_t i;
+	int rc;
+
+	if (o->nupstreams == 0)
+		return 0;
+	srv->allow = calloc(o->nallow + 1, sizeof(*srv->allow));
+	if (srv->allow == NULL)
+		return -ENOMEM;
+	for (i = 0; i < o->nallow; i++)
+		srv->allow[i] = o->allow[i];
+	srv->nallow = o->nallow;
+	forward_config_init(&fc);
+	fc.upstreams = o->upstreams;
+	fc.nupstreams = o->nupstreams;
+	fc.timeout = o->forward_timeout;
+	fc.max_in_flight = o->forward_max_in_flight;
+	rc = forward_new(&srv->fwd, srv->loop, &fc);
+	if (rc < 0) {
+		snprintf(err, errsize, "cannot set up forwarding (%s)",
+			 strerror(-rc));
+		return rc == -ENOMEM ? rc : -1;
+	}
+	return 0;
+}
+
 int
 server_new(struct server **out, struct ev_loop *loop,
-	   const struct config_listen *listen, size_t n, char *err,
-	   size_t errsize)
+	   const struct server_options *o, char *err, size_t errsize)
 {
 	struct server *srv = NULL;
+	size_t n = o->nlisten;
 	size_t i;
 	int rc = -ENOMEM;
 
@@ -559,10 +899,14 @@ server_new(struct server **out, struct ev_loop *loop,
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		goto out;
 	srv->loop = loop;
+	srv->tcp_idle = o->tcp_idle > 0 ? o->tcp_idle : 10.0;
+	srv->tcp_max = o->tcp_max > 0 ? o->tcp_max : 512;
 	atomic_init(&srv->table, NULL);
 	srv->udp = calloc(n + 1, sizeof(*srv->udp));
 	srv->tcp = calloc(n + 1, sizeof(*srv->tcp));
 	if (srv->udp == NULL || srv->tcp == NULL)
+		goto out;
+	if ((rc = setup_forward(srv, o, err, errsize)) < 0)
 		goto out;
 	rc = -1;
 	for (i = 0; i < n; i++) {
@@ -570,15 +914,15 @@ server_new(struct server **out, struct ev_loop *loop,
 		struct tcp_listener *t = &srv->tcp[i];
 
 		u->srv = srv;
-		u->family = listen[i].addr.ss_family;
-		u->wildcard = is_wildcard(&listen[i].addr);
-		if ((u->fd = open_socket(&listen[i], SOCK_DGRAM, err,
+		u->family = o->listen[i].addr.ss_family;
+		u->wildcard = is_wildcard(&o->listen[i].addr);
+		if ((u->fd = open_socket(&o->listen[i], SOCK_DGRAM, err,
 					 errsize)) < 0)
 			goto out;
 		srv->nudp++;
 		ev_io_init(&u->io, udp_cb, u->fd, EV_READ);
 		t->srv = srv;
-		if ((t->fd = open_socket(&listen[i], SOCK_STREAM, err,
+		if ((t->fd = open_socket(&o->listen[i], SOCK_STREAM, err,
 					 errsize)) < 0)
 			goto out;
 		srv->ntcp++;
@@ -606,12 +950,24 @@ server_set_table(struct server *srv, const struct table *t)
 }
 
 void
+server_stats_get(const struct server *srv, struct server_stats *out)
+{
+	*out = srv->stats;
+	if (srv->fwd != NULL)
+		forward_stats_get(srv->fwd, &out->forward);
+	else
+		memset(&out->forward, 0, sizeof(out->forward));
+}
+
+void
 server_free(struct server *srv)
 {
 	size_t i;
 
 	if (srv == NULL)
 		return;
+	/* First: its callbacks release their contexts, connections too. */
+	forward_free(srv->fwd);
 	while (srv->conns != NULL)
 		tcp_conn_close(srv->conns);
 	for (i = 0; i < srv->nudp; i++) {
@@ -623,6 +979,7 @@ server_free(struct server *srv)
 		ev_timer_stop(srv->loop, &srv->tcp[i].pause);
 		close(srv->tcp[i].fd);
 	}
+	free(srv->allow);
 	free(srv->udp);
 	free(srv->tcp);
 	free(srv);

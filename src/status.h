@@ -2,7 +2,9 @@
 /*
  * status.h -- a snapshot's computed status, as Kuma would show it.
  *
- * `meshdns --status` prints every MeshService in the universal shape that
+ * `meshdns --status` prints every MeshService, MeshExternalService and
+ * MeshMultiZoneService (written, generated and synced ones) in the
+ * universal shape that
  * `kumactl get meshservices -o yaml` prints (type, name, mesh, labels,
  * spec, status: addresses, vips, hostnameGenerators), one YAML document
  * per resource, so the two can be compared line by line.  A service that

@@ -2,31 +2,43 @@
 /* table.c -- the immutable answer table: zones, names, precompiled RRsets. */
 /*
  * Build side.  The builder interns every owner name (canonical wire form)
- * in one open-addressing hash set and chains its A/AAAA records in a flat
- * array, so adding a name costs one ldns parse plus O(1) hashing; nothing
- * is allocated per record.  Each name remembers its zone (longest apex).
+ * in one open-addressing hash set and chains its records (A, AAAA, SRV,
+ * PTR) in a flat array, so adding a name costs one ldns parse plus O(1)
+ * hashing; nothing is allocated per record.  SRV and PTR targets are kept
+ * in the name arena (an interned name's bytes are reused).  Each name
+ * remembers its zone (longest apex) and its owner (views).
  *
  * Finish.  Every ancestor of a name up to its apex is interned too (empty
- * non-terminals), then the sizes of all nodes are summed and the whole
- * table is written into one arena: per node a small header, its RRset
- * descriptors, its name and the RRsets' wire bytes, adjacent so that a
- * lookup touches one or two cache lines.  The hash index is an array of
- * 32-bit arena offsets (in 8-byte units).  For a name with one A record
- * that is about 80 bytes in all.
+ * non-terminals, which take the owner their descendants share), then the
+ * sizes of all nodes are summed and the whole table is written into one
+ * arena: per node a small header, its RRset descriptors, its name and the
+ * RRsets' wire bytes, adjacent so that a lookup touches one or two cache
+ * lines.  The hash index is an array of 32-bit arena offsets (in 8-byte
+ * units).  For a name with one A record that is about 80 bytes in all.
+ * An SRV RRset is followed by its additional section: the A/AAAA RRsets
+ * of its targets, looked up once here rather than on every query.
  *
  * Read side.  table_find_zone walks the query name's label suffixes and
  * compares them with the apexes (filtered by apex length); table_lookup
- * hashes the name once and probes linearly.  Neither allocates.
+ * hashes the name once and probes linearly.  Views are two more hash
+ * tables (client address -> view, (view, owner) -> allowed), consulted
+ * only when the table has views or hides owned names by default.  Nothing
+ * allocates.
  *
  * The wire bytes: every RR's owner is the pointer 0xC00C (the question
  * name); the negative SOA's owner is 0xC000, which answer.c patches to the
- * apex's offset in the question.  SOA and NS rdata are produced by ldns
- * (uncompressed names); A/AAAA rdata is the address itself.
+ * apex's offset in the question; an additional RR's owner is 0xC000 plus
+ * the offset of its name (an SRV target) inside the answer RRs, to which
+ * answer.c adds where those start.  SOA and NS rdata are produced by ldns
+ * (uncompressed names); A/AAAA rdata is the address itself; SRV and PTR
+ * rdata names are written uncompressed (RFC 2782, RFC 3597 section 4).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <ldns/ldns.h>
@@ -36,11 +48,41 @@
 #define NAME_MAX_WIRE	255
 #define NONE		UINT32_MAX
 #define RR_FIXED	12	/* owner pointer, type, class, TTL, rdlength */
+#define SRV_FIXED	6	/* priority, weight, port */
+#define OPT_LEN		11
+/* The longest header plus question: where the answer RRs start at most. */
+#define QUESTION_MAX	(12 + NAME_MAX_WIRE + 4)
 /*
  * The largest RRset we accept: it must fit a 65535-byte TCP message with
  * the header, the longest question and an OPT record.
  */
-#define RRSET_MAX	(65535 - 12 - (NAME_MAX_WIRE + 4) - 11)
+#define RRSET_MAX	(65535 - QUESTION_MAX - OPT_LEN)
+/*
+ * The farthest an SRV target may be inside the answer RRs for an
+ * additional RR to point at it: a compression pointer has 14 bits.
+ */
+#define ADD_REL_MAX	(0x3fff - QUESTION_MAX)
+
+/* Record kinds; A and AAAA are 0 and 1 as the digest has always hashed. */
+enum {
+	KIND_A = 0,
+	KIND_AAAA,
+	KIND_SRV,
+	KIND_PTR,
+	NKINDS,
+};
+
+static const uint16_t kind_type[NKINDS] = {
+	LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_SRV, LDNS_RR_TYPE_PTR,
+};
+
+/* CHAOS TXT answers. */
+enum {
+	CHAOS_VERSION = 0,
+	CHAOS_ID,
+	CHAOS_HOSTNAME,
+	NCHAOS,
+};
 
 /* --- builder --- */
 
@@ -57,20 +99,54 @@ struct bzone {
 	size_t nns;
 };
 
+#define BNAME_ENT_OWNER	0x01	/* an ENT whose owner was merged once */
+
 struct bname {
 	uint32_t off;		/* into the name arena */
 	uint32_t hash;
 	uint32_t head;		/* first record, or NONE */
+	uint32_t owner;		/* TABLE_OWNER_NONE: visible to all */
 	uint16_t zone;
 	uint8_t len;
-	uint16_t count[2];	/* A, AAAA records */
+	uint8_t flags;
+	uint16_t count[NKINDS];	/* records per kind */
+	uint16_t bytes[NKINDS];	/* their wire size (<= RRSET_MAX) */
+	uint16_t add_len;	/* SRV additional section, set by finish */
+	uint16_t add_count;
 };
 
 struct brec {
 	uint32_t next;		/* next record of the same name, or NONE */
 	uint32_t ttl;
-	uint8_t fam;		/* 0 = A, 1 = AAAA */
+	uint8_t kind;		/* KIND_A ... */
+	uint8_t tlen;		/* SRV, PTR: the target's length */
+	uint16_t prio;		/* SRV */
+	union {
+		uint8_t addr[16];	/* A, AAAA; zero-padded */
+		struct {
+			uint32_t off;	/* the target, in the name arena */
+			uint16_t weight;
+			uint16_t port;
+		} t;		/* SRV, PTR */
+	} u;
+};
+
+/* A client address: IPv4 (fam 0, 4 bytes, zero-padded) or IPv6 (fam 1). */
+struct addr_key {
+	uint8_t fam;
 	uint8_t addr[16];
+};
+
+struct bview {
+	struct addr_key key;
+	uint32_t hash;
+	uint8_t all;		/* sees every name */
+};
+
+struct suffix {
+	uint8_t name[NAME_MAX_WIRE];
+	uint8_t len;
+	uint8_t wild;		/* one more label of any content before it */
 };
 
 struct table_builder {
@@ -84,6 +160,16 @@ struct table_builder {
 	size_t slots_cap;	/* power of two */
 	struct brec *recs;
 	size_t nrecs, recs_cap;
+	char *chaos[NCHAOS];	/* NULL: hidden */
+	struct suffix *suffixes;
+	size_t nsuffixes;
+	struct bview *views;
+	size_t nviews, views_cap;
+	uint32_t *vslots;	/* view hash set: indices into views */
+	size_t vslots_cap;
+	uint64_t *pairs;	/* view << 32 | owner, unsorted, repeats */
+	size_t npairs, pairs_cap;
+	int default_hidden;	/* clients without a view see unowned only */
 };
 
 /* --- table --- */
@@ -104,7 +190,14 @@ struct table_node {
 	uint16_t zone;
 	uint8_t len;		/* of the name */
 	uint8_t nrrsets;
+	uint32_t owner;
 	struct table_rrset rrsets[];
+};
+
+struct tview {
+	struct addr_key key;
+	uint8_t all;
+	uint32_t id;		/* NONE: an empty slot */
 };
 
 struct table {
@@ -117,6 +210,18 @@ struct table {
 	size_t nnodes;
 	size_t nnames;
 	size_t nrecords;
+	/* Views: off the hot path unless filtered. */
+	int filtered;		/* views exist or owned names hide by default */
+	int default_all;	/* what a client without a view sees */
+	struct tview *views;	/* hash table of views_mask + 1 slots */
+	size_t views_mask;
+	size_t nviews;
+	uint64_t *pairs;	/* hash set of view << 32 | owner */
+	size_t pairs_mask;
+	struct table_rrset chaos[NCHAOS];	/* wire NULL: hidden */
+	uint8_t *chaos_wire;
+	struct suffix *suffixes;
+	size_t nsuffixes;
 };
 
 static uint64_t
@@ -268,11 +373,17 @@ table_builder_free(struct table_builder *b)
 		return;
 	for (i = 0; i < b->nzones; i++)
 		free(b->zones[i].ns);
+	for (i = 0; i < NCHAOS; i++)
+		free(b->chaos[i]);
 	free(b->zones);
 	free(b->text);
 	free(b->names);
 	free(b->slots);
 	free(b->recs);
+	free(b->suffixes);
+	free(b->views);
+	free(b->vslots);
+	free(b->pairs);
 	free(b);
 }
 
@@ -432,6 +543,7 @@ table_builder_find_zone(const struct table_builder *b, const char *name)
 	return bzone_find(b, wire, len);
 }
 
+
 /* Rehash the name set into @cap slots (a power of two). */
 static int
 grow_slots(struct table_builder *b, size_t cap)
@@ -455,42 +567,34 @@ grow_slots(struct table_builder *b, size_t cap)
 	return 0;
 }
 
-/*
- * The index of name @wire in the set, added (with no records, in zone
- * @zone) when it is not there yet.  0, or -ENOMEM.
- */
-static int
-intern(struct table_builder *b, const uint8_t *wire, size_t len, int zone,
-       uint32_t *idx)
+/* The index of name @wire in the set, or NONE. */
+static uint32_t
+find_name(const struct table_builder *b, const uint8_t *wire, size_t len)
 {
 	uint32_t h = name_hash(wire, len);
-	struct bname *n = NULL;
 	size_t j;
 
-	if ((b->nnames + 1) * 2 > b->slots_cap &&
-	    grow_slots(b, b->slots_cap ? b->slots_cap * 2 : 1024) < 0)
-		return -ENOMEM;
+	if (b->slots_cap == 0)
+		return NONE;
 	j = h & (b->slots_cap - 1);
 	while (b->slots[j] != NONE) {
-		n = &b->names[b->slots[j]];
+		const struct bname *n = &b->names[b->slots[j]];
+
 		if (n->hash == h && n->len == len &&
-		    memcmp(b->text + n->off, wire, len) == 0) {
-			*idx = b->slots[j];
-			return 0;
-		}
+		    memcmp(b->text + n->off, wire, len) == 0)
+			return b->slots[j];
 		j = (j + 1) & (b->slots_cap - 1);
 	}
-	if (b->nnames >= NONE - 1 || b->text_len + len > NONE)
-		return -ENOMEM;
-	if (b->nnames == b->names_cap) {
-		size_t cap = b->names_cap ? b->names_cap * 2 : 1024;
-		struct bname *v = realloc(b->names, cap * sizeof(*v));
+	return NONE;
+}
 
-		if (v == NULL)
-			return -ENOMEM;
-		b->names = v;
-		b->names_cap = cap;
-	}
+/* Append @len bytes to the name arena; their offset in *off.  0 or -ENOMEM. */
+static int
+text_append(struct table_builder *b, const uint8_t *wire, size_t len,
+	    uint32_t *off)
+{
+	if (b->text_len + len > NONE)
+		return -ENOMEM;
 	if (b->text_len + len > b->text_cap) {
 		size_t cap = b->text_cap ? b->text_cap * 2 : 16384;
 		uint8_t *v = NULL;
@@ -503,66 +607,134 @@ intern(struct table_builder *b, const uint8_t *wire, size_t len, int zone,
 		b->text_cap = cap;
 	}
 	memcpy(b->text + b->text_len, wire, len);
+	*off = (uint32_t)b->text_len;
+	b->text_len += len;
+	return 0;
+}
+
+/*
+ * The index of name @wire in the set, added (with no records, in zone
+ * @zone) when it is not there yet.  0, or -ENOMEM.
+ */
+static int
+intern(struct table_builder *b, const uint8_t *wire, size_t len, int zone,
+       uint32_t *idx)
+{
+	uint32_t h = name_hash(wire, len);
+	struct bname *n = NULL;
+	uint32_t off = 0;
+	size_t j;
+
+	if ((*idx = find_name(b, wire, len)) != NONE)
+		return 0;
+	if ((b->nnames + 1) * 2 > b->slots_cap &&
+	    grow_slots(b, b->slots_cap ? b->slots_cap * 2 : 1024) < 0)
+		return -ENOMEM;
+	if (b->nnames >= NONE - 1)
+		return -ENOMEM;
+	if (b->nnames == b->names_cap) {
+		size_t cap = b->names_cap ? b->names_cap * 2 : 1024;
+		struct bname *v = realloc(b->names, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		b->names = v;
+		b->names_cap = cap;
+	}
+	if (text_append(b, wire, len, &off) < 0)
+		return -ENOMEM;
 	n = &b->names[b->nnames];
 	memset(n, 0, sizeof(*n));
-	n->off = (uint32_t)b->text_len;
+	n->off = off;
 	n->hash = h;
 	n->head = NONE;
+	n->owner = TABLE_OWNER_NONE;
 	n->zone = (uint16_t)zone;
 	n->len = (uint8_t)len;
-	b->text_len += len;
+	j = h & (b->slots_cap - 1);
+	while (b->slots[j] != NONE)
+		j = (j + 1) & (b->slots_cap - 1);
 	b->slots[j] = (uint32_t)b->nnames;
 	*idx = (uint32_t)b->nnames++;
 	return 0;
 }
 
+/* The wire size of record @r. */
 static size_t
-rr_size(int fam)
+rec_size(const struct brec *r)
 {
-	return RR_FIXED + (fam ? 16 : 4);
+	switch (r->kind) {
+	case KIND_A:
+		return RR_FIXED + 4;
+	case KIND_AAAA:
+		return RR_FIXED + 16;
+	case KIND_SRV:
+		return RR_FIXED + SRV_FIXED + r->tlen;
+	default:
+		return RR_FIXED + r->tlen;
+	}
 }
 
-int
-table_builder_add_addr(struct table_builder *b, const char *name,
-		       int family, const uint8_t *addr, uint32_t ttl)
+/* Is @r (in the builder) the record @nr whose target is @target? */
+static int
+same_rec(const struct table_builder *b, const struct brec *r,
+	 const struct brec *nr, const uint8_t *target)
+{
+	if (r->kind != nr->kind)
+		return 0;
+	switch (r->kind) {
+	case KIND_A:
+	case KIND_AAAA:
+		return memcmp(r->u.addr, nr->u.addr, 16) == 0;
+	case KIND_SRV:
+		if (r->prio != nr->prio || r->u.t.weight != nr->u.t.weight ||
+		    r->u.t.port != nr->u.t.port)
+			return 0;
+		/* FALLTHROUGH */
+	default:
+		return r->tlen == nr->tlen &&
+		       memcmp(b->text + r->u.t.off, target, r->tlen) == 0;
+	}
+}
+
+/*
+ * Add record @nr (kind, TTL and data; for SRV and PTR the target @target
+ * of nr->tlen bytes) to the text name @name, and give the name @owner
+ * (NONE: leave it).  The errors of table_builder_add_addr(), and -EEXIST.
+ */
+static int
+add_record(struct table_builder *b, const char *name, struct brec *nr,
+	   const uint8_t *target, uint32_t owner)
 {
 	uint8_t wire[NAME_MAX_WIRE];
 	struct bname *n = NULL;
 	struct brec *r = NULL;
 	size_t len = 0;
-	size_t alen;
+	size_t size = rec_size(nr);
 	uint32_t idx = 0;
 	uint32_t i;
-	int fam;
 	int zone;
 	int rc;
 
-	if (family == AF_INET) {
-		fam = 0;
-		alen = 4;
-	} else if (family == AF_INET6) {
-		fam = 1;
-		alen = 16;
-	} else {
-		return -EINVAL;
-	}
-	if (addr == NULL || parse_name(name, wire, &len, NULL) < 0)
+	if (parse_name(name, wire, &len, NULL) < 0)
 		return -EINVAL;
 	if ((zone = bzone_find(b, wire, len)) < 0)
 		return -ENOENT;
 	if ((rc = intern(b, wire, len, zone, &idx)) < 0)
 		return rc;
 	n = &b->names[idx];
+	if (owner != NONE && n->owner != NONE && n->owner != owner)
+		return -EEXIST;
 	for (i = n->head; i != NONE; i = b->recs[i].next) {
 		r = &b->recs[i];
-		if (r->fam == fam && memcmp(r->addr, addr, alen) == 0) {
+		if (same_rec(b, r, nr, target)) {
 			/* Kept once, with the lower TTL whatever the order. */
-			if (ttl < r->ttl)
-				r->ttl = ttl;
-			return 0;
+			if (nr->ttl < r->ttl)
+				r->ttl = nr->ttl;
+			goto out;
 		}
 	}
-	if ((n->count[fam] + 1) * rr_size(fam) > RRSET_MAX)
+	if (n->bytes[nr->kind] + size > RRSET_MAX)
 		return -EMSGSIZE;
 	if (b->nrecs >= NONE - 1)
 		return -ENOMEM;
@@ -575,15 +747,298 @@ table_builder_add_addr(struct table_builder *b, const char *name,
 		b->recs = v;
 		b->recs_cap = cap;
 	}
+	if (nr->kind == KIND_SRV || nr->kind == KIND_PTR) {
+		/* Targets are mostly names of this table: share their bytes. */
+		i = find_name(b, target, nr->tlen);
+		if (i != NONE)
+			nr->u.t.off = b->names[i].off;
+		else if (text_append(b, target, nr->tlen, &nr->u.t.off) < 0)
+			return -ENOMEM;
+	}
 	r = &b->recs[b->nrecs];
-	memset(r, 0, sizeof(*r));
-	r->fam = (uint8_t)fam;
-	r->ttl = ttl;
-	memcpy(r->addr, addr, alen);
+	*r = *nr;
 	r->next = n->head;
 	n->head = (uint32_t)b->nrecs++;
-	n->count[fam]++;
+	n->count[nr->kind]++;
+	n->bytes[nr->kind] += (uint16_t)size;
+out:
+	if (owner != NONE)
+		n->owner = owner;
 	return 0;
+}
+
+int
+table_builder_add_addr_owned(struct table_builder *b, const char *name,
+			     int family, const uint8_t *addr, uint32_t ttl,
+			     uint32_t owner)
+{
+	struct brec nr;
+
+	memset(&nr, 0, sizeof(nr));
+	if (family == AF_INET) {
+		nr.kind = KIND_A;
+	} else if (family == AF_INET6) {
+		nr.kind = KIND_AAAA;
+	} else {
+		return -EINVAL;
+	}
+	if (addr == NULL)
+		return -EINVAL;
+	memcpy(nr.u.addr, addr, nr.kind == KIND_A ? 4 : 16);
+	nr.ttl = ttl;
+	return add_record(b, name, &nr, NULL, owner);
+}
+
+int
+table_builder_add_addr(struct table_builder *b, const char *name,
+		       int family, const uint8_t *addr, uint32_t ttl)
+{
+	return table_builder_add_addr_owned(b, name, family, addr, ttl,
+					    TABLE_OWNER_NONE);
+}
+
+int
+table_builder_add_srv(struct table_builder *b, const char *name,
+		      uint16_t priority, uint16_t weight, uint16_t port,
+		      const char *target, uint32_t ttl)
+{
+	uint8_t wire[NAME_MAX_WIRE];
+	struct brec nr;
+	size_t len = 0;
+
+	if (parse_name(target, wire, &len, NULL) < 0)
+		return -EINVAL;
+	memset(&nr, 0, sizeof(nr));
+	nr.kind = KIND_SRV;
+	nr.ttl = ttl;
+	nr.tlen = (uint8_t)len;
+	nr.prio = priority;
+	nr.u.t.weight = weight;
+	nr.u.t.port = port;
+	return add_record(b, name, &nr, wire, TABLE_OWNER_NONE);
+}
+
+int
+table_builder_add_ptr(struct table_builder *b, const char *name,
+		      const char *target, uint32_t ttl)
+{
+	uint8_t wire[NAME_MAX_WIRE];
+	struct brec nr;
+	size_t len = 0;
+
+	if (parse_name(target, wire, &len, NULL) < 0)
+		return -EINVAL;
+	memset(&nr, 0, sizeof(nr));
+	nr.kind = KIND_PTR;
+	nr.ttl = ttl;
+	nr.tlen = (uint8_t)len;
+	return add_record(b, name, &nr, wire, TABLE_OWNER_NONE);
+}
+
+int
+table_builder_set_owner(struct table_builder *b, const char *name,
+			uint32_t owner)
+{
+	uint8_t wire[NAME_MAX_WIRE];
+	size_t len = 0;
+	uint32_t idx;
+
+	if (parse_name(name, wire, &len, NULL) < 0)
+		return -EINVAL;
+	idx = find_name(b, wire, len);
+	if (idx == NONE || b->names[idx].head == NONE)
+		return -ENOENT;
+	b->names[idx].owner = owner;
+	return 0;
+}
+
+int
+table_builder_set_chaos(struct table_builder *b, const char *version,
+			const char *id, const char *hostname)
+{
+	const char *in[NCHAOS] = { version, id, hostname };
+	char *copy[NCHAOS] = { NULL, NULL, NULL };
+	size_t i;
+	int rc = -EINVAL;
+
+	for (i = 0; i < NCHAOS; i++)
+		if (in[i] != NULL && strlen(in[i]) > 255)
+			goto out;
+	rc = -ENOMEM;
+	for (i = 0; i < NCHAOS; i++)
+		if (in[i] != NULL && (copy[i] = strdup(in[i])) == NULL)
+			goto out;
+	for (i = 0; i < NCHAOS; i++) {
+		free(b->chaos[i]);
+		b->chaos[i] = copy[i];
+		copy[i] = NULL;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < NCHAOS; i++)
+		free(copy[i]);
+	return rc;
+}
+
+int
+table_builder_add_search_suffix(struct table_builder *b, const char *suffix)
+{
+	struct suffix s;
+	struct suffix *v = NULL;
+	size_t len = 0;
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	if (suffix == NULL)
+		return -EINVAL;
+	if (strncmp(suffix, "*.", 2) == 0) {
+		s.wild = 1;
+		suffix += 2;
+	}
+	if (parse_name(suffix, s.name, &len, NULL) < 0)
+		return -EINVAL;
+	/* "*" anywhere else would be taken literally: surely a mistake. */
+	for (i = 0; s.name[i] != 0; i += (size_t)s.name[i] + 1)
+		if (s.name[i] == 1 && s.name[i + 1] == '*')
+			return -EINVAL;
+	s.len = (uint8_t)len;
+	for (i = 0; i < b->nsuffixes; i++)
+		if (b->suffixes[i].len == s.len &&
+		    b->suffixes[i].wild == s.wild &&
+		    memcmp(b->suffixes[i].name, s.name, s.len) == 0)
+			return 0;
+	v = realloc(b->suffixes, (b->nsuffixes + 1) * sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	b->suffixes = v;
+	b->suffixes[b->nsuffixes++] = s;
+	return 0;
+}
+
+/* The key of an AF_INET or AF_INET6 address; IPv4-mapped IPv6 is IPv4. */
+static void
+addr_key_set(struct addr_key *k, int family, const uint8_t *addr)
+{
+	static const uint8_t mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+	};
+
+	memset(k, 0, sizeof(*k));
+	if (family == AF_INET6 && memcmp(addr, mapped, 12) == 0) {
+		memcpy(k->addr, addr + 12, 4);
+	} else if (family == AF_INET6) {
+		k->fam = 1;
+		memcpy(k->addr, addr, 16);
+	} else {
+		memcpy(k->addr, addr, 4);
+	}
+}
+
+static uint32_t
+addr_key_hash(const struct addr_key *k)
+{
+	uint64_t h = fnv64(FNV64_INIT, &k->fam, 1);
+
+	return (uint32_t)mix64(fnv64(h, k->addr, 16));
+}
+
+static int
+addr_key_eq(const struct addr_key *x, const struct addr_key *y)
+{
+	return x->fam == y->fam && memcmp(x->addr, y->addr, 16) == 0;
+}
+
+/* Rehash the view set into @cap slots (a power of two). */
+static int
+grow_vslots(struct table_builder *b, size_t cap)
+{
+	uint32_t *slots = NULL;
+	size_t i;
+
+	if ((slots = malloc(cap * sizeof(*slots))) == NULL)
+		return -ENOMEM;
+	memset(slots, 0xff, cap * sizeof(*slots));
+	for (i = 0; i < b->nviews; i++) {
+		size_t j = b->views[i].hash & (cap - 1);
+
+		while (slots[j] != NONE)
+			j = (j + 1) & (cap - 1);
+		slots[j] = (uint32_t)i;
+	}
+	free(b->vslots);
+	b->vslots = slots;
+	b->vslots_cap = cap;
+	return 0;
+}
+
+int
+table_builder_add_view(struct table_builder *b, int family,
+		       const uint8_t *addr)
+{
+	struct bview v;
+	size_t j;
+
+	if ((family != AF_INET && family != AF_INET6) || addr == NULL)
+		return -EINVAL;
+	memset(&v, 0, sizeof(v));
+	addr_key_set(&v.key, family, addr);
+	v.hash = addr_key_hash(&v.key);
+	if ((b->nviews + 1) * 2 > b->vslots_cap &&
+	    grow_vslots(b, b->vslots_cap ? b->vslots_cap * 2 : 64) < 0)
+		return -ENOMEM;
+	j = v.hash & (b->vslots_cap - 1);
+	while (b->vslots[j] != NONE) {
+		if (addr_key_eq(&b->views[b->vslots[j]].key, &v.key))
+			return (int)b->vslots[j];
+		j = (j + 1) & (b->vslots_cap - 1);
+	}
+	if (b->nviews >= INT_MAX)
+		return -ENOMEM;
+	if (b->nviews == b->views_cap) {
+		size_t cap = b->views_cap ? b->views_cap * 2 : 64;
+		struct bview *nv = realloc(b->views, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return -ENOMEM;
+		b->views = nv;
+		b->views_cap = cap;
+	}
+	b->views[b->nviews] = v;
+	b->vslots[j] = (uint32_t)b->nviews;
+	return (int)b->nviews++;
+}
+
+int
+table_builder_view_allow(struct table_builder *b, int view, uint32_t owner)
+{
+	if (view < 0 || (size_t)view >= b->nviews || owner == NONE)
+		return -EINVAL;
+	if (b->npairs == b->pairs_cap) {
+		size_t cap = b->pairs_cap ? b->pairs_cap * 2 : 256;
+		uint64_t *v = realloc(b->pairs, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		b->pairs = v;
+		b->pairs_cap = cap;
+	}
+	b->pairs[b->npairs++] = (uint64_t)view << 32 | owner;
+	return 0;
+}
+
+int
+table_builder_view_allow_all(struct table_builder *b, int view)
+{
+	if (view < 0 || (size_t)view >= b->nviews)
+		return -EINVAL;
+	b->views[view].all = 1;
+	return 0;
+}
+
+void
+table_builder_set_default_view(struct table_builder *b, int allow_all)
+{
+	b->default_hidden = !allow_all;
 }
 
 static uint64_t
@@ -593,6 +1048,34 @@ hash_u32(uint64_t h, uint32_t v)
 
 	put32(b, v);
 	return fnv64(h, b, 4);
+}
+
+/* One record's hash for the digest: owner name, kind, data, TTL. */
+static uint64_t
+rec_hash(const struct table_builder *b, const struct bname *n,
+	 const struct brec *rec)
+{
+	uint64_t rh = FNV64_INIT;
+	uint8_t srv[SRV_FIXED];
+
+	rh = fnv64(rh, b->text + n->off, n->len);
+	rh = fnv64(rh, &rec->kind, 1);
+	switch (rec->kind) {
+	case KIND_A:
+	case KIND_AAAA:
+		rh = fnv64(rh, rec->u.addr, rec->kind == KIND_AAAA ? 16 : 4);
+		break;
+	case KIND_SRV:
+		put16(srv, rec->prio);
+		put16(srv + 2, rec->u.t.weight);
+		put16(srv + 4, rec->u.t.port);
+		rh = fnv64(rh, srv, sizeof(srv));
+		/* FALLTHROUGH */
+	default:
+		rh = fnv64(rh, b->text + rec->u.t.off, rec->tlen);
+		break;
+	}
+	return hash_u32(rh, rec->ttl);
 }
 
 uint64_t
@@ -620,22 +1103,15 @@ table_builder_zone_digest(const struct table_builder *b, int zone)
 	 * Records: the sum of one strong hash per record.  Records are unique
 	 * (duplicates are dropped when added), so the sum is the same for the
 	 * same set whatever the order of insertion, without sorting a copy.
+	 * Owners and views are not zone content (a transfer has none).
 	 */
 	for (i = 0; i < b->nnames; i++) {
 		const struct bname *n = &b->names[i];
 
 		if (n->zone != zone)
 			continue;
-		for (r = n->head; r != NONE; r = b->recs[r].next) {
-			const struct brec *rec = &b->recs[r];
-			uint64_t rh = FNV64_INIT;
-
-			rh = fnv64(rh, b->text + n->off, n->len);
-			rh = fnv64(rh, &rec->fam, 1);
-			rh = fnv64(rh, rec->addr, rec->fam ? 16 : 4);
-			rh = hash_u32(rh, rec->ttl);
-			sum += mix64(rh);
-		}
+		for (r = n->head; r != NONE; r = b->recs[r].next)
+			sum += mix64(rec_hash(b, n, &b->recs[r]));
 	}
 	return mix64(h ^ mix64(sum + 0x9e3779b97f4a7c15ULL));
 }
@@ -669,23 +1145,52 @@ is_apex(const struct table_builder *b, const struct bname *n)
 }
 
 static size_t
+node_nrrsets(const struct table_builder *b, const struct bname *n)
+{
+	size_t nsets = is_apex(b, n) ? 2 : 0;
+	size_t k;
+
+	for (k = 0; k < NKINDS; k++)
+		nsets += n->count[k] > 0;
+	return nsets;
+}
+
+/* Needs n->add_len: see additional_sizes(). */
+static size_t
 node_size(const struct table_builder *b, const struct bname *n)
 {
-	size_t nsets = (n->count[0] > 0) + (n->count[1] > 0);
-	size_t wire = n->count[0] * rr_size(0) + n->count[1] * rr_size(1);
+	size_t wire = n->add_len;
+	size_t k;
 
+	for (k = 0; k < NKINDS; k++)
+		wire += n->bytes[k];
 	if (is_apex(b, n)) {
 		const struct bzone *z = &b->zones[n->zone];
 
-		nsets += 2;
 		wire += RR_FIXED + soa_rdlen(z);
 		wire += z->nns * RR_FIXED + z->ns_len;
 	}
 	return align8(sizeof(struct table_node) +
-		      nsets * sizeof(struct table_rrset) + n->len + wire);
+		      node_nrrsets(b, n) * sizeof(struct table_rrset) +
+		      n->len + wire);
 }
 
-/* Add every ancestor of every name up to its apex, and every apex. */
+/* An empty non-terminal takes the owner of its descendants, if they agree. */
+static void
+merge_owner(struct bname *ent, uint32_t owner)
+{
+	if (!(ent->flags & BNAME_ENT_OWNER)) {
+		ent->flags |= BNAME_ENT_OWNER;
+		ent->owner = owner;
+	} else if (ent->owner != owner) {
+		ent->owner = TABLE_OWNER_NONE;
+	}
+}
+
+/*
+ * Add every ancestor of every name up to its apex, and every apex.  Give
+ * the new empty non-terminals their owners; apexes are unowned.
+ */
 static int
 add_ancestors(struct table_builder *b)
 {
@@ -699,11 +1204,13 @@ add_ancestors(struct table_builder *b)
 			    &idx);
 		if (rc < 0)
 			return rc;
+		b->names[idx].owner = TABLE_OWNER_NONE;
 	}
 	for (i = 0; i < n0; i++) {
 		uint8_t wire[NAME_MAX_WIRE];
 		size_t len = b->names[i].len;
 		size_t alen = b->zones[b->names[i].zone].apex_len;
+		uint32_t owner = b->names[i].owner;
 		int zone = b->names[i].zone;
 		size_t off = 0;
 
@@ -714,20 +1221,81 @@ add_ancestors(struct table_builder *b)
 			if ((rc = intern(b, wire + off, len - off, zone,
 					 &idx)) < 0)
 				return rc;
+			/* Names added by the caller keep their own owner. */
+			if (idx >= n0 && len - off > alen)
+				merge_owner(&b->names[idx], owner);
 		}
 	}
 	return 0;
 }
 
+/* A record being written, with its target resolved (SRV, PTR). */
+struct rref {
+	const struct brec *r;
+	const uint8_t *target;
+};
+
+static int
+cmp_target(const struct rref *x, const struct rref *y)
+{
+	size_t lx = x->r->tlen;
+	size_t ly = y->r->tlen;
+	int c = memcmp(x->target, y->target, lx < ly ? lx : ly);
+
+	if (c != 0)
+		return c;
+	return (lx > ly) - (lx < ly);
+}
+
+/* By kind, then address, or priority, weight, port, target. */
 static int
 cmp_rec(const void *a, const void *b)
 {
-	const struct brec *x = *(const struct brec *const *)a;
-	const struct brec *y = *(const struct brec *const *)b;
+	const struct rref *x = a;
+	const struct rref *y = b;
+	const struct brec *rx = x->r;
+	const struct brec *ry = y->r;
 
-	if (x->fam != y->fam)
-		return (int)x->fam - (int)y->fam;
-	return memcmp(x->addr, y->addr, 16);
+	if (rx->kind != ry->kind)
+		return (int)rx->kind - (int)ry->kind;
+	switch (rx->kind) {
+	case KIND_A:
+	case KIND_AAAA:
+		return memcmp(rx->u.addr, ry->u.addr, 16);
+	case KIND_SRV:
+		if (rx->prio != ry->prio)
+			return (int)rx->prio - (int)ry->prio;
+		if (rx->u.t.weight != ry->u.t.weight)
+			return (int)rx->u.t.weight - (int)ry->u.t.weight;
+		if (rx->u.t.port != ry->u.t.port)
+			return (int)rx->u.t.port - (int)ry->u.t.port;
+		/* FALLTHROUGH */
+	default:
+		return cmp_target(x, y);
+	}
+}
+
+/*
+ * The records of @n into @refs, sorted so that the output does not depend
+ * on insertion order.  Returns how many.
+ */
+static size_t
+gather(const struct table_builder *b, const struct bname *n,
+       struct rref *refs)
+{
+	size_t nrefs = 0;
+	uint32_t r;
+
+	for (r = n->head; r != NONE; r = b->recs[r].next) {
+		const struct brec *rec = &b->recs[r];
+
+		refs[nrefs].r = rec;
+		refs[nrefs].target = rec->kind >= KIND_SRV ?
+				     b->text + rec->u.t.off : NULL;
+		nrefs++;
+	}
+	qsort(refs, nrefs, sizeof(*refs), cmp_rec);
+	return nrefs;
 }
 
 /* Build the SOA rdata (mname, rname, serial, timers) with ldns into @out. */
@@ -837,6 +1405,7 @@ static struct table_rrset *
 put_rrset(struct table_rrset *set, uint16_t type, size_t count,
 	  const uint8_t *wire, size_t len)
 {
+	memset(set, 0, sizeof(*set));
 	set->type = type;
 	set->count = (uint16_t)count;
 	set->len = (uint16_t)len;
@@ -844,90 +1413,285 @@ put_rrset(struct table_rrset *set, uint16_t type, size_t count,
 	return set + 1;
 }
 
-/* The A (@fam 0) or AAAA (@fam 1) RRset of a name at @p; returns the end. */
+/*
+ * The RRs of kind @kind among @refs (sorted) at @p, owner pointer @ptr;
+ * returns the end.
+ */
 static uint8_t *
-write_addrs(const struct brec *const *recs, size_t nrecs, int fam,
+write_rrset(const struct rref *refs, size_t nrefs, int kind, uint16_t ptr,
 	    uint8_t *p)
 {
-	uint16_t type = fam ? LDNS_RR_TYPE_AAAA : LDNS_RR_TYPE_A;
-	size_t alen = fam ? 16 : 4;
 	uint32_t ttl = UINT32_MAX;
 	size_t i;
 
 	/* One TTL per RRset (RFC 2181 section 5.2): the lowest. */
-	for (i = 0; i < nrecs; i++)
-		if (recs[i]->fam == fam && recs[i]->ttl < ttl)
-			ttl = recs[i]->ttl;
-	for (i = 0; i < nrecs; i++) {
-		if (recs[i]->fam != fam)
+	for (i = 0; i < nrefs; i++)
+		if (refs[i].r->kind == kind && refs[i].r->ttl < ttl)
+			ttl = refs[i].r->ttl;
+	for (i = 0; i < nrefs; i++) {
+		const struct brec *r = refs[i].r;
+		size_t rdlen = rec_size(r) - RR_FIXED;
+
+		if (r->kind != kind)
 			continue;
-		p = put_rr_head(p, 0xc00c, type, ttl, (uint16_t)alen);
-		memcpy(p, recs[i]->addr, alen);
-		p += alen;
+		p = put_rr_head(p, ptr, kind_type[kind], ttl, (uint16_t)rdlen);
+		switch (kind) {
+		case KIND_A:
+		case KIND_AAAA:
+			memcpy(p, r->u.addr, rdlen);
+			break;
+		case KIND_SRV:
+			put16(p, r->prio);
+			put16(p + 2, r->u.t.weight);
+			put16(p + 4, r->u.t.port);
+			memcpy(p + SRV_FIXED, refs[i].target, r->tlen);
+			break;
+		default:
+			memcpy(p, refs[i].target, r->tlen);
+			break;
+		}
+		p += rdlen;
 	}
 	return p;
 }
 
 /*
- * Write node @n at @node.  @recs is scratch room for the name's records.
- * Returns the number of RRs written.
+ * The additional section of the SRV RRset of @n: for each distinct target
+ * (in answer order) that is a name here with the same owner or none, its
+ * A then its AAAA RRset, owners pointing at the target in the SRV RR.
+ * @refs are @n's records, sorted; @scratch has room for any name's
+ * records.  Written at @p unless NULL.  Returns the length, its RRs in
+ * *count.  Deterministic: the sizing pass and the writing pass agree.
+ */
+static size_t
+srv_additional(const struct table_builder *b, const struct bname *n,
+	       const struct rref *refs, size_t nrefs, struct rref *scratch,
+	       uint8_t *p, size_t *count)
+{
+	/* The answer, the additional and an OPT in one 64 KiB message. */
+	size_t room = 65535 - QUESTION_MAX - OPT_LEN - n->bytes[KIND_SRV];
+	size_t first = nrefs;
+	size_t rel = 0;
+	size_t total = 0;
+	size_t i;
+	size_t j;
+	int fam;
+
+	*count = 0;
+	for (i = 0; i < nrefs; i++) {
+		const struct brec *r = refs[i].r;
+		const struct bname *tn = NULL;
+		size_t target_rel;
+		uint32_t idx;
+		int dup = 0;
+
+		if (r->kind != KIND_SRV)
+			continue;
+		if (first == nrefs)
+			first = i;
+		target_rel = rel + RR_FIXED + SRV_FIXED;
+		rel += rec_size(r);
+		/* Pointers reach 14 bits; later targets are farther still. */
+		if (target_rel > ADD_REL_MAX)
+			break;
+		for (j = first; j < i && !dup; j++)
+			dup = cmp_target(&refs[j], &refs[i]) == 0;
+		if (dup)
+			continue;
+		if ((idx = find_name(b, refs[i].target, r->tlen)) == NONE)
+			continue;
+		tn = &b->names[idx];
+		if (tn->owner != TABLE_OWNER_NONE && tn->owner != n->owner)
+			continue;
+		for (fam = KIND_A; fam <= KIND_AAAA; fam++) {
+			size_t ns;
+
+			if (tn->count[fam] == 0)
+				continue;
+			if (total + tn->bytes[fam] > room)
+				return total;
+			if (p != NULL) {
+				ns = gather(b, tn, scratch);
+				p = write_rrset(scratch, ns, fam,
+						(uint16_t)(0xc000 | target_rel),
+						p);
+			}
+			total += tn->bytes[fam];
+			*count += tn->count[fam];
+		}
+	}
+	return total;
+}
+
+/* Size the additional sections of every SRV RRset (n->add_len). */
+static void
+additional_sizes(struct table_builder *b, struct rref *refs,
+		 struct rref *scratch)
+{
+	size_t i;
+
+	for (i = 0; i < b->nnames; i++) {
+		struct bname *n = &b->names[i];
+		size_t nrefs;
+		size_t count = 0;
+
+		if (n->count[KIND_SRV] == 0)
+			continue;
+		nrefs = gather(b, n, refs);
+		n->add_len = (uint16_t)srv_additional(b, n, refs, nrefs,
+						      scratch, NULL, &count);
+		n->add_count = (uint16_t)count;
+	}
+}
+
+/*
+ * Write node @n at @node.  @refs and @scratch are room for any name's
+ * records.  Returns the number of RRs written (additional ones aside).
  */
 static size_t
 write_node(const struct table_builder *b, const struct bname *n,
-	   const struct zone_wire *zw, const struct brec **recs,
-	   struct table_node *node)
+	   const struct zone_wire *zw, struct rref *refs,
+	   struct rref *scratch, struct table_node *node)
 {
+	/* RRsets in type order: A (1), NS, SOA, PTR (12), AAAA (28), SRV. */
+	static const int order[] = { KIND_A, -1, KIND_PTR, KIND_AAAA,
+				     KIND_SRV };
 	const struct bzone *z = &b->zones[n->zone];
 	struct table_rrset *set = node->rrsets;
 	uint8_t *p = NULL;
 	uint8_t *start = NULL;
-	size_t nrecs = 0;
+	size_t nrefs = 0;
 	size_t nrr = 0;
-	uint32_t r;
-	int apex = is_apex(b, n);
+	size_t count = 0;
+	size_t i;
 
-	node->nrrsets = (n->count[0] > 0) + (n->count[1] > 0) + (apex ? 2 : 0);
+	node->nrrsets = (uint8_t)node_nrrsets(b, n);
 	node->hash = n->hash;
 	node->zone = n->zone;
 	node->len = n->len;
+	node->owner = n->owner;
 	p = (uint8_t *)(node->rrsets + node->nrrsets);
 	memcpy(p, b->text + n->off, n->len);
 	p += n->len;
+	nrefs = gather(b, n, refs);
 
-	for (r = n->head; r != NONE; r = b->recs[r].next)
-		recs[nrecs++] = &b->recs[r];
-	/* Sorted by address: the output does not depend on insertion order. */
-	qsort(recs, nrecs, sizeof(*recs), cmp_rec);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		int kind = order[i];
 
-	/* RRsets in type order: A (1), NS (2), SOA (6), AAAA (28). */
-	if (n->count[0] > 0) {
+		if (kind < 0 && is_apex(b, n)) {
+			memcpy(p, zw->ns, zw->ns_len);
+			set = put_rrset(set, LDNS_RR_TYPE_NS, z->nns, p,
+					zw->ns_len);
+			p += zw->ns_len;
+			start = p;
+			p = put_rr_head(p, 0xc00c, LDNS_RR_TYPE_SOA, z->ttl,
+					(uint16_t)zw->soa_len);
+			memcpy(p, zw->soa, zw->soa_len);
+			p += zw->soa_len;
+			set = put_rrset(set, LDNS_RR_TYPE_SOA, 1, start,
+					(size_t)(p - start));
+			nrr += z->nns + 1;
+		}
+		if (kind < 0 || n->count[kind] == 0)
+			continue;
 		start = p;
-		p = write_addrs(recs, nrecs, 0, p);
-		set = put_rrset(set, LDNS_RR_TYPE_A, n->count[0], start,
+		p = write_rrset(refs, nrefs, kind, 0xc00c, p);
+		set = put_rrset(set, kind_type[kind], n->count[kind], start,
 				(size_t)(p - start));
-		nrr += n->count[0];
-	}
-	if (apex) {
-		memcpy(p, zw->ns, zw->ns_len);
-		set = put_rrset(set, LDNS_RR_TYPE_NS, z->nns, p, zw->ns_len);
-		p += zw->ns_len;
-		start = p;
-		p = put_rr_head(p, 0xc00c, LDNS_RR_TYPE_SOA, z->ttl,
-				(uint16_t)zw->soa_len);
-		memcpy(p, zw->soa, zw->soa_len);
-		p += zw->soa_len;
-		set = put_rrset(set, LDNS_RR_TYPE_SOA, 1, start,
-				(size_t)(p - start));
-		nrr += z->nns + 1;
-	}
-	if (n->count[1] > 0) {
-		start = p;
-		p = write_addrs(recs, nrecs, 1, p);
-		put_rrset(set, LDNS_RR_TYPE_AAAA, n->count[1], start,
-			  (size_t)(p - start));
-		nrr += n->count[1];
+		nrr += n->count[kind];
+		if (kind == KIND_SRV) {
+			set[-1].add_len = (uint16_t)srv_additional(
+				b, n, refs, nrefs, scratch, p, &count);
+			set[-1].add_count = (uint16_t)count;
+			p += set[-1].add_len;
+		}
 	}
 	return nrr;
+}
+
+/* The CHAOS TXT RRsets: class CH, TTL 0, owner the question. */
+static int
+build_chaos(const struct table_builder *b, struct table *t)
+{
+	size_t total = 0;
+	uint8_t *p = NULL;
+	size_t i;
+
+	for (i = 0; i < NCHAOS; i++)
+		if (b->chaos[i] != NULL)
+			total += RR_FIXED + 1 + strlen(b->chaos[i]);
+	if (total == 0)
+		return 0;
+	if ((t->chaos_wire = malloc(total)) == NULL)
+		return -ENOMEM;
+	p = t->chaos_wire;
+	for (i = 0; i < NCHAOS; i++) {
+		size_t len;
+
+		if (b->chaos[i] == NULL)
+			continue;
+		len = strlen(b->chaos[i]);
+		put_rrset(&t->chaos[i], LDNS_RR_TYPE_TXT, 1, p,
+			  RR_FIXED + 1 + len);
+		p = put_rr_head(p, 0xc00c, LDNS_RR_TYPE_TXT, 0,
+				(uint16_t)(1 + len));
+		put16(p - 8, LDNS_RR_CLASS_CH);
+		*p++ = (uint8_t)len;
+		memcpy(p, b->chaos[i], len);
+		p += len;
+	}
+	return 0;
+}
+
+static uint32_t
+pair_hash(uint64_t key)
+{
+	return (uint32_t)mix64(key);
+}
+
+/* The views and (view, owner) pairs as open-addressing hash tables. */
+static int
+build_views(const struct table_builder *b, struct table *t)
+{
+	size_t cap;
+	size_t i;
+
+	t->default_all = !b->default_hidden;
+	t->filtered = b->nviews > 0 || b->default_hidden;
+	t->nviews = b->nviews;
+	if (b->nviews == 0)
+		return 0;
+	for (cap = 16; cap < 2 * b->nviews; cap *= 2)
+		;
+	if ((t->views = calloc(cap, sizeof(*t->views))) == NULL)
+		return -ENOMEM;
+	t->views_mask = cap - 1;
+	for (i = 0; i < cap; i++)
+		t->views[i].id = NONE;
+	for (i = 0; i < b->nviews; i++) {
+		const struct bview *v = &b->views[i];
+		size_t j = v->hash & t->views_mask;
+
+		while (t->views[j].id != NONE)
+			j = (j + 1) & t->views_mask;
+		t->views[j].key = v->key;
+		t->views[j].all = v->all;
+		t->views[j].id = (uint32_t)i;
+	}
+	for (cap = 16; cap < 2 * b->npairs; cap *= 2)
+		;
+	if ((t->pairs = malloc(cap * sizeof(*t->pairs))) == NULL)
+		return -ENOMEM;
+	memset(t->pairs, 0xff, cap * sizeof(*t->pairs));
+	t->pairs_mask = cap - 1;
+	for (i = 0; i < b->npairs; i++) {
+		size_t j = pair_hash(b->pairs[i]) & t->pairs_mask;
+
+		while (t->pairs[j] != UINT64_MAX && t->pairs[j] != b->pairs[i])
+			j = (j + 1) & t->pairs_mask;
+		t->pairs[j] = b->pairs[i];
+	}
+	return 0;
 }
 
 int
@@ -935,12 +1699,14 @@ table_builder_finish(struct table_builder *b, struct table **out)
 {
 	struct table *t = NULL;
 	struct zone_wire *zw = NULL;
-	const struct brec **recs = NULL;
+	struct rref *refs = NULL;
+	struct rref *scratch = NULL;
 	size_t maxrecs = 1;
 	size_t total = 0;
 	size_t off;
 	size_t cap;
 	size_t i;
+	size_t k;
 	int rc = -ENOMEM;
 
 	*out = NULL;
@@ -961,18 +1727,24 @@ table_builder_finish(struct table_builder *b, struct table **out)
 	}
 	rc = -ENOMEM;
 	for (i = 0; i < b->nnames; i++) {
-		const struct bname *n = &b->names[i];
+		size_t nrecs = 0;
 
-		total += node_size(b, n);
-		if ((size_t)n->count[0] + n->count[1] > maxrecs)
-			maxrecs = (size_t)n->count[0] + n->count[1];
+		for (k = 0; k < NKINDS; k++)
+			nrecs += b->names[i].count[k];
+		if (nrecs > maxrecs)
+			maxrecs = nrecs;
 	}
+	refs = malloc(maxrecs * sizeof(*refs));
+	scratch = malloc(maxrecs * sizeof(*scratch));
+	if (refs == NULL || scratch == NULL)
+		goto out;
+	additional_sizes(b, refs, scratch);
+	for (i = 0; i < b->nnames; i++)
+		total += node_size(b, &b->names[i]);
 	/* Offsets are 32-bit in 8-byte units. */
 	if (total / 8 >= NONE)
 		goto out;
 	if ((t->arena = calloc(1, total ? total : 8)) == NULL)
-		goto out;
-	if ((recs = malloc(maxrecs * sizeof(*recs))) == NULL)
 		goto out;
 	for (cap = 16; cap < 2 * b->nnames; cap *= 2)
 		;
@@ -1005,7 +1777,8 @@ table_builder_finish(struct table_builder *b, struct table **out)
 		struct table_node *node = (struct table_node *)(t->arena + off);
 		size_t j = n->hash & t->slots_mask;
 
-		t->nrecords += write_node(b, n, &zw[n->zone], recs, node);
+		t->nrecords += write_node(b, n, &zw[n->zone], refs, scratch,
+					  node);
 		if (node->nrrsets > 0)
 			t->nnames++;
 		while (t->slots[j] != NONE)
@@ -1014,6 +1787,16 @@ table_builder_finish(struct table_builder *b, struct table **out)
 		off += node_size(b, n);
 	}
 	t->nnodes = b->nnames;
+	if (build_chaos(b, t) < 0 || build_views(b, t) < 0)
+		goto out;
+	if (b->nsuffixes > 0) {
+		t->suffixes = malloc(b->nsuffixes * sizeof(*t->suffixes));
+		if (t->suffixes == NULL)
+			goto out;
+		memcpy(t->suffixes, b->suffixes,
+		       b->nsuffixes * sizeof(*t->suffixes));
+		t->nsuffixes = b->nsuffixes;
+	}
 	*out = t;
 	t = NULL;
 	rc = 0;
@@ -1022,7 +1805,8 @@ out:
 		for (i = 0; i < b->nzones; i++)
 			free(zw[i].ns);
 	free(zw);
-	free(recs);
+	free(refs);
+	free(scratch);
 	table_free(t);
 	table_builder_free(b);
 	return rc;
@@ -1036,6 +1820,10 @@ table_free(struct table *t)
 	free(t->zones);
 	free(t->arena);
 	free(t->slots);
+	free(t->views);
+	free(t->pairs);
+	free(t->chaos_wire);
+	free(t->suffixes);
 	free(t);
 }
 
@@ -1061,6 +1849,12 @@ size_t
 table_node_count(const struct table *t)
 {
 	return t->nnodes;
+}
+
+size_t
+table_view_count(const struct table *t)
+{
+	return t->nviews;
 }
 
 /* --- read side: no ldns, no allocation --- */
@@ -1101,9 +1895,10 @@ node_name(const struct table_node *node)
 	return (const uint8_t *)(node->rrsets + node->nrrsets);
 }
 
-const struct table_node *
-table_lookup(const struct table *t, const struct table_zone *zone,
-	     const uint8_t *lname, size_t len)
+/* table_lookup(), inlined into both lookups. */
+static inline const struct table_node *
+find_node(const struct table *t, const struct table_zone *zone,
+	  const uint8_t *lname, size_t len)
 {
 	uint32_t h = name_hash(lname, len);
 	size_t j = h & t->slots_mask;
@@ -1119,6 +1914,90 @@ table_lookup(const struct table *t, const struct table_zone *zone,
 		j = (j + 1) & t->slots_mask;
 	}
 	return NULL;
+}
+
+const struct table_node *
+table_lookup(const struct table *t, const struct table_zone *zone,
+	     const uint8_t *lname, size_t len)
+{
+	return find_node(t, zone, lname, len);
+}
+
+/* The view of @client, or NULL (no view, or not an IP address). */
+static const struct tview *
+find_view(const struct table *t, const struct sockaddr *client)
+{
+	struct addr_key k;
+	size_t j;
+
+	if (client == NULL || t->nviews == 0)
+		return NULL;
+	if (client->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)client;
+
+		addr_key_set(&k, AF_INET, (const uint8_t *)&sin->sin_addr);
+	} else if (client->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)client;
+
+		addr_key_set(&k, AF_INET6, sin6->sin6_addr.s6_addr);
+	} else {
+		return NULL;
+	}
+	j = addr_key_hash(&k) & t->views_mask;
+	while (t->views[j].id != NONE) {
+		if (addr_key_eq(&t->views[j].key, &k))
+			return &t->views[j];
+		j = (j + 1) & t->views_mask;
+	}
+	return NULL;
+}
+
+static bool
+owner_visible(const struct table *t, uint32_t owner,
+	      const struct sockaddr *client)
+{
+	const struct tview *v = NULL;
+	uint64_t key;
+	size_t j;
+
+	if (owner == TABLE_OWNER_NONE)
+		return true;
+	if ((v = find_view(t, client)) == NULL)
+		return t->default_all;
+	if (v->all)
+		return true;
+	key = (uint64_t)v->id << 32 | owner;
+	j = pair_hash(key) & t->pairs_mask;
+	while (t->pairs[j] != UINT64_MAX) {
+		if (t->pairs[j] == key)
+			return true;
+		j = (j + 1) & t->pairs_mask;
+	}
+	return false;
+}
+
+bool
+table_node_visible(const struct table *t, const struct table_node *node,
+		   const struct sockaddr *client)
+{
+	return !t->filtered || owner_visible(t, node->owner, client);
+}
+
+const struct table_node *
+table_lookup_client(const struct table *t, const struct table_zone *zone,
+		    const uint8_t *lname, size_t len,
+		    const struct sockaddr *client, bool *hidden)
+{
+	const struct table_node *node = find_node(t, zone, lname, len);
+
+	*hidden = false;
+	/* The one branch the common case (no views) pays. */
+	if (node != NULL && t->filtered &&
+	    !owner_visible(t, node->owner, client)) {
+		*hidden = true;
+		return NULL;
+	}
+	return node;
 }
 
 const struct table_rrset *
@@ -1138,4 +2017,69 @@ const struct table_rrset *
 table_zone_soa_authority(const struct table_zone *z)
 {
 	return &z->neg;
+}
+
+const struct table_rrset *
+table_chaos_txt(const struct table *t, const uint8_t *lname, size_t len)
+{
+	static const struct {
+		const char *name;
+		size_t len;
+		int which;
+	} names[] = {
+		{ "\007version\004" "bind", 14, CHAOS_VERSION },
+		{ "\007version\006server", 16, CHAOS_VERSION },
+		{ "\002id\006server", 11, CHAOS_ID },
+		{ "\010hostname\004" "bind", 15, CHAOS_HOSTNAME },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct table_rrset *set = &t->chaos[names[i].which];
+
+		/* The string literals end with the root label's NUL. */
+		if (len == names[i].len &&
+		    memcmp(lname, names[i].name, len) == 0)
+			return set->wire != NULL ? set : NULL;
+	}
+	return NULL;
+}
+
+bool
+table_search_match(const struct table *t, const uint8_t *lname, size_t len)
+{
+	uint8_t x[NAME_MAX_WIRE];
+	size_t labels[NAME_MAX_WIRE / 2 + 1];
+	size_t nlabels = 0;
+	size_t off = 0;
+	size_t apex_off = 0;
+	size_t i;
+	size_t k;
+
+	if (t->nsuffixes == 0)
+		return false;
+	while (off < len && lname[off] != 0 && nlabels < sizeof(labels) /
+	       sizeof(labels[0])) {
+		labels[nlabels++] = off;
+		off += (size_t)lname[off] + 1;
+	}
+	for (i = 0; i < t->nsuffixes; i++) {
+		const struct suffix *s = &t->suffixes[i];
+		size_t need = s->wild ? 2 : 1;	/* labels before the suffix */
+
+		for (k = need; k < nlabels; k++) {
+			size_t end;
+
+			if (len - labels[k] != s->len ||
+			    memcmp(lname + labels[k], s->name, s->len) != 0)
+				continue;
+			/* <X> is what comes before (the wild label). */
+			end = labels[k - (need - 1)];
+			memcpy(x, lname, end);
+			x[end] = 0;
+			if (table_find_zone(t, x, end + 1, &apex_off) != NULL)
+				return true;
+		}
+	}
+	return false;
 }

@@ -11,14 +11,21 @@
  * apex SOA/NS answers and its negative authority section (the SOA with
  * the negative TTL, min(SOA TTL, SOA minimum)).
  *
+ * Besides the zones the table holds what answer.c needs for the rest of
+ * its decisions: the CHAOS TXT answers (version.bind ...), the search
+ * suffixes whose expansions of served names are answered NXDOMAIN, and
+ * the per-client views (which owners' names a client address may see).
+ *
  * Pure: no I/O, no logging.  Uses ldns to build wire data.
  */
 #ifndef MESHDNS_TABLE_H
 #define MESHDNS_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+struct sockaddr;
 struct table;
 struct table_builder;
 
@@ -73,6 +80,122 @@ int table_builder_add_addr(struct table_builder *b, const char *name,
 			   int family, const uint8_t *addr, uint32_t ttl);
 
 /*
+ * Owners and views (per-client visibility, Kuma's reachable backends).
+ *
+ * An owner is any number the caller chooses (a service index, say); it
+ * belongs to a name, not to a record: all RRsets of a name are visible or
+ * hidden together.  Names are unowned (TABLE_OWNER_NONE, visible to every
+ * client) unless given one.  A view is a client address; it sees the
+ * unowned names and the names of the owners it is allowed.  A client
+ * address that is no view sees everything, or only the unowned names after
+ * table_builder_set_default_view(b, 0).  A hidden name is answered as if
+ * it did not exist: NXDOMAIN with the SOA.
+ *
+ * Empty non-terminals take the owner their descendants share, so that
+ * _tcp.redis.mesh is hidden with _http._tcp.redis.mesh and redis.mesh;
+ * one whose descendants have different owners (or none) is unowned and
+ * answers NODATA to every client, even one that sees none of them.  A zone
+ * apex is always unowned.  Additional records (the addresses of SRV
+ * targets) are only those of unowned targets or of targets with the SRV
+ * name's own owner, so they never show a client more than the SRV does.
+ */
+#define TABLE_OWNER_NONE UINT32_MAX
+
+/*
+ * table_builder_add_addr() that also gives @name the owner @owner.
+ * TABLE_OWNER_NONE leaves the name's owner as it is.  -EEXIST (and the
+ * record is not added) when @name already has another owner; otherwise as
+ * table_builder_add_addr().
+ */
+int table_builder_add_addr_owned(struct table_builder *b, const char *name,
+				 int family, const uint8_t *addr,
+				 uint32_t ttl, uint32_t owner);
+
+/*
+ * Set the owner of @name, a name already added with a record (any type),
+ * replacing the one it had; TABLE_OWNER_NONE makes it visible to all.
+ * Returns 0, -EINVAL when @name is not a valid name, -ENOENT when no
+ * record was added for it.
+ */
+int table_builder_set_owner(struct table_builder *b, const char *name,
+			    uint32_t owner);
+
+/*
+ * Add an SRV record (RFC 2782) "@name @ttl IN SRV @priority @weight @port
+ * @target".  The target is written uncompressed (RFC 2782), in lower
+ * case.  Answers for the SRV RRset carry, in the additional section, the
+ * A and AAAA RRsets of each distinct target that has them in this table
+ * (see the owner rule above); their owners are compression pointers to
+ * the targets inside the answer.  Duplicates and TTLs as for
+ * table_builder_add_addr(); the RRset is ordered by priority, weight,
+ * port, target.  Returns 0, -ENOENT when @name is in no zone, -EINVAL when
+ * @name or @target is not a valid domain name, -EMSGSIZE when the RRset
+ * would not fit a 64 KiB message, -ENOMEM.
+ */
+int table_builder_add_srv(struct table_builder *b, const char *name,
+			  uint16_t priority, uint16_t weight, uint16_t port,
+			  const char *target, uint32_t ttl);
+
+/*
+ * Add a PTR record "@name @ttl IN PTR @target" (the name in a reverse zone
+ * such as "241.in-addr.arpa", added with table_builder_add_zone() like any
+ * other).  Errors and duplicates as table_builder_add_srv(); the RRset is
+ * ordered by target.
+ */
+int table_builder_add_ptr(struct table_builder *b, const char *name,
+			  const char *target, uint32_t ttl);
+
+/*
+ * The CHAOS class TXT answers: @version for version.bind and
+ * version.server, @id for id.server, @hostname for hostname.bind.  NULL
+ * hides one (REFUSED, as for any other CHAOS query).  Strings are copied,
+ * at most 255 bytes each.  A second call replaces the first.  Returns 0,
+ * -EINVAL for a longer string, -ENOMEM.
+ */
+int table_builder_set_chaos(struct table_builder *b, const char *version,
+			    const char *id, const char *hostname);
+
+/*
+ * Add a search suffix, e.g. "svc.cluster.local" (the search list of the
+ * clients' resolv.conf).  A query for a name in no served zone that is
+ * <X>.<suffix>, where <X> is in a served zone (redis.mesh.svc.cluster.local
+ * with zone "mesh"), is a stub resolver walking its search list: it is
+ * answered NXDOMAIN here instead of being forwarded.  A first label "*"
+ * stands for exactly one label: "*.svc.cluster.local" covers
+ * redis.mesh.<namespace>.svc.cluster.local for every namespace.  The same
+ * suffix twice is kept once.  Returns 0, -EINVAL when @suffix is not a
+ * valid name or has a label "*" elsewhere (or only that), -ENOMEM.
+ */
+int table_builder_add_search_suffix(struct table_builder *b,
+				    const char *suffix);
+
+/*
+ * Add the view of the client address @addr (@family AF_INET, 4 bytes, or
+ * AF_INET6, 16 bytes; an IPv4-mapped IPv6 address is the IPv4 address).
+ * Returns the view's id (0, 1, ...; the same id when the address is
+ * already a view), -EINVAL for a bad @family or a NULL @addr, -ENOMEM.
+ */
+int table_builder_add_view(struct table_builder *b, int family,
+			   const uint8_t *addr);
+
+/*
+ * Let view @view see the names of @owner.  Returns 0, -EINVAL when @view
+ * is not a view id or @owner is TABLE_OWNER_NONE, -ENOMEM.
+ */
+int table_builder_view_allow(struct table_builder *b, int view,
+			     uint32_t owner);
+
+/* Let view @view see every name.  0, or -EINVAL when @view is no view. */
+int table_builder_view_allow_all(struct table_builder *b, int view);
+
+/*
+ * What a client that is no view sees (also a query without a client
+ * address): everything when @allow_all (the default), else only the
+ * unowned names.
+ */
+void table_builder_set_default_view(struct table_builder *b, int allow_all);
+
+/*
  * A digest of zone @zone's content (apex, SOA fields except the serial,
  * NS names, every name's records with TTLs), to decide whether the serial
  * must change.  Stable across runs and machines, and independent of the
@@ -95,13 +218,15 @@ void table_free(struct table *t);
 
 /*
  * Counts, for logging: zones; names that own data (apexes and names with
- * records, not empty non-terminals); RRs (A, AAAA, and per zone its SOA
- * and NS RRs); nodes (names plus empty non-terminals).
+ * records, not empty non-terminals); RRs (A, AAAA, SRV, PTR, and per zone
+ * its SOA and NS RRs; not the additional copies); nodes (names plus empty
+ * non-terminals); views.
  */
 size_t table_zone_count(const struct table *t);
 size_t table_name_count(const struct table *t);
 size_t table_record_count(const struct table *t);
 size_t table_node_count(const struct table *t);
+size_t table_view_count(const struct table *t);
 
 /*
  * --- read side, used by answer.c ---
@@ -110,10 +235,21 @@ size_t table_node_count(const struct table *t);
  * table lives.
  */
 
+/*
+ * An RRset's answer section, and for SRV its additional section, which
+ * follows at wire + len: add_count RRs in add_len bytes, each RR's owner
+ * a compression pointer 0xC000 | r where r is the offset of the name
+ * relative to the start of the answer RRs (wire).  The caller adds the
+ * offset at which it writes the answer RRs in the message (the result
+ * stays below 0x4000 for any question).  The additional RRs come as whole
+ * RRsets, one after the other (RRs of one RRset share owner and type).
+ */
 struct table_rrset {
 	uint16_t type;
 	uint16_t count;		/* RRs */
 	uint16_t len;		/* bytes at wire */
+	uint16_t add_count;	/* additional RRs, after the answer RRs */
+	uint16_t add_len;	/* their bytes */
 	const uint8_t *wire;	/* RRs, owner = pointer to offset 12 */
 };
 
@@ -138,9 +274,30 @@ const struct table_node *table_lookup(const struct table *t,
 				      const uint8_t *lname, size_t len);
 
 /*
+ * table_lookup() for the client @client (may be NULL: no address): a node
+ * the client's view hides is NULL too, and then *hidden is set (else
+ * cleared).  When the table has no views and the default sees everything
+ * this costs one branch more than table_lookup(); else one hash lookup of
+ * the address and one of (view, owner), only for owned nodes.
+ */
+const struct table_node *table_lookup_client(const struct table *t,
+					     const struct table_zone *zone,
+					     const uint8_t *lname, size_t len,
+					     const struct sockaddr *client,
+					     bool *hidden);
+
+/*
+ * May @client (NULL: no address) see @node?  AF_INET and AF_INET6
+ * addresses are matched (the port ignored; an IPv4-mapped IPv6 address as
+ * IPv4); any other family is no view.
+ */
+bool table_node_visible(const struct table *t, const struct table_node *node,
+			const struct sockaddr *client);
+
+/*
  * The RRset of @type at @node, or NULL (NODATA when the node exists; NULL
  * too when @node is NULL).  Apex nodes have NS and SOA RRsets whose rdata
- * names are uncompressed.
+ * names are uncompressed, as are SRV targets and PTR names.
  */
 const struct table_rrset *table_node_rrset(const struct table_node *node,
 					   uint16_t type);
@@ -151,5 +308,21 @@ const struct table_rrset *table_node_rrset(const struct table_node *node,
  * wire) to the apex's offset in the message.
  */
 const struct table_rrset *table_zone_soa_authority(const struct table_zone *z);
+
+/*
+ * The CHAOS TXT answer for the canonical wire name @lname (version.bind,
+ * version.server, id.server, hostname.bind): one TXT RR, class CH, TTL 0,
+ * owner pointer 0xC00C.  NULL for another name or a hidden one.
+ */
+const struct table_rrset *table_chaos_txt(const struct table *t,
+					  const uint8_t *lname, size_t len);
+
+/*
+ * Is the canonical wire name @lname a served name with a search suffix
+ * appended (see table_builder_add_search_suffix())?  Meant for names in
+ * no zone; linear in the number of suffixes.
+ */
+bool table_search_match(const struct table *t, const uint8_t *lname,
+			size_t len);
 
 #endif

@@ -3,7 +3,7 @@
 . "${SRCDIR:?SRCDIR must name the source tree}/tests/system/lib.sh" || exit 1
 
 copy_zones
-ALSO_V6=1 start_meshdns -r "$WORK/zones" -s "$WORK/state" || {
+ALSO_V6=1 start_meshdns -r "$WORK/zones/default" -s "$WORK/state" || {
 	fail "meshdns did not start"
 	finish
 }

@@ -5,11 +5,11 @@
 
 copy_zones
 
-out=$("$MESHDNS" -t -r "$WORK/zones" 2>&1)
+out=$("$MESHDNS" -t -r "$WORK/zones/default" 2>&1)
 expect_eq "-t on the example zone exits 0" "0" "$?"
 expect_match "-t prints a summary" "5 services, .* 0 errors" "$out"
 
-out=$("$MESHDNS" -t -c "$SRCDIR/contrib/meshdns.yaml" -r "$WORK/zones" 2>&1)
+out=$("$MESHDNS" -t -c "$SRCDIR/contrib/meshdns.yaml" -r "$WORK/zones/default" 2>&1)
 expect_eq "-t with the example config exits 0" "0" "$?"
 
 # A config with two mistakes: both are reported, with their positions.
@@ -59,7 +59,7 @@ expect_match "appProtocol error with position" "a\.yaml:16:[0-9]+: error: .*appP
 expect_match "template error names the generator and the template column" "a\.yaml:24:[0-9]+: error: HostnameGenerator \"broken\": spec\.template: couldn't parse template: line 1, column [0-9]+" "$out"
 
 # --status: Kuma's shape, computed from the same files.
-out=$("$MESHDNS" --status -r "$WORK/zones" 2>/dev/null)
+out=$("$MESHDNS" --status -r "$WORK/zones/default" 2>/dev/null)
 expect_eq "--status exits 0" "0" "$?"
 printf '%s\n' "$out" >"$WORK/status.yaml"
 if diff -u "$SRCDIR/tests/system/data/status.yaml" "$WORK/status.yaml" >"$WORK/status.diff"; then

@@ -8,7 +8,7 @@ cd "$WORK" || exit 1
 started=0
 for try in 1 2 3 4 5 6 7 8 9 10; do
 	PORT=$(( (RANDOM % 30000) + 20000 ))
-	if "$MESHDNS" -l "127.0.0.1:$PORT" -r zones -s state -p meshdns.pid \
+	if "$MESHDNS" -l "127.0.0.1:$PORT" -r zones/default -s state -p meshdns.pid \
 		>"$LOG" 2>&1; then
 		started=1
 		break

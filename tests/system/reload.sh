@@ -4,7 +4,7 @@
 
 copy_zones
 gens="$WORK/zones/default/hostname-generators.yaml"
-start_meshdns -r "$WORK/zones" -s "$WORK/state" || {
+start_meshdns -r "$WORK/zones/default" -s "$WORK/state" || {
 	fail "meshdns did not start"
 	finish
 }

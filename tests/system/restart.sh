@@ -13,7 +13,7 @@ vips() {
 	done
 }
 
-start_meshdns -r "$WORK/zones" -s "$state" || fail "first start"
+start_meshdns -r "$WORK/zones/default" -s "$state" || fail "first start"
 first=$(vips)
 expect_eq "first start" "backend=241.0.0.1 billing=241.0.0.2 frontend=241.0.0.3 postgres=241.0.0.4 redis=241.0.0.5 " "$first"
 stop_meshdns
@@ -29,7 +29,7 @@ spec:
   - port: 80
     targetPort: 80
 YAML
-start_meshdns -r "$WORK/zones" -s "$state" || fail "second start"
+start_meshdns -r "$WORK/zones/default" -s "$state" || fail "second start"
 expect_eq "after a restart every VIP is the same" "$first" "$(vips)"
 expect_eq "the new service gets the next free VIP" "241.0.0.6" "$(dig_short aaa.svc.mesh.local)"
 stop_meshdns
@@ -46,7 +46,7 @@ spec:
   - port: 80
     targetPort: 80
 YAML
-start_meshdns -r "$WORK/zones" -s "$state" || fail "third start"
+start_meshdns -r "$WORK/zones/default" -s "$state" || fail "third start"
 expect_eq "a removed service's name is gone" "" "$(dig_short frontend.svc.mesh.local)"
 expect_eq "a new service does not get a held-back or freed VIP" "241.0.0.7" "$(dig_short zzz.svc.mesh.local)"
 expect_eq "redis keeps its VIP" "241.0.0.5" "$(dig_short redis.svc.mesh.local)"
@@ -56,7 +56,7 @@ stop_meshdns
 cp "$state" "$WORK/state.before"
 sed -i 's/241\.0\.0\.5/241.0.0.9/' "$state"
 cp "$state" "$WORK/state.corrupt"
-if start_meshdns -r "$WORK/zones" -s "$state"; then
+if start_meshdns -r "$WORK/zones/default" -s "$state"; then
 	fail "meshdns started with a corrupt state file"
 	stop_meshdns
 else
@@ -71,7 +71,7 @@ fi
 
 # Truncated state file: the same.
 head -c 40 "$WORK/state.before" >"$state"
-if start_meshdns -r "$WORK/zones" -s "$state"; then
+if start_meshdns -r "$WORK/zones/default" -s "$state"; then
 	fail "meshdns started with a truncated state file"
 	stop_meshdns
 else
@@ -80,7 +80,7 @@ fi
 
 # Restored: everything as before.
 cp "$WORK/state.before" "$state"
-start_meshdns -r "$WORK/zones" -s "$state" || fail "start after restore"
+start_meshdns -r "$WORK/zones/default" -s "$state" || fail "start after restore"
 expect_eq "restored state: redis keeps its VIP" "241.0.0.5" "$(dig_short redis.svc.mesh.local)"
 stop_meshdns
 
@@ -96,7 +96,7 @@ vip:
     meshService: 10.77.0.0/29
 YAML
 small="$WORK/small.state"
-start_meshdns -c "$WORK/small.yaml" -r "$WORK/zones" -s "$small" || fail "small pool start"
+start_meshdns -c "$WORK/small.yaml" -r "$WORK/zones/default" -s "$small" || fail "small pool start"
 expect_eq "small pool: frontend" "10.77.0.3" "$(dig_short frontend.svc.mesh.local)"
 stop_meshdns
 rm "$WORK/zones/default/frontend.yaml"
@@ -111,7 +111,7 @@ spec:
     targetPort: 80
 YAML
 done
-start_meshdns -c "$WORK/small.yaml" -r "$WORK/zones" -s "$small" || fail "small pool restart"
+start_meshdns -c "$WORK/small.yaml" -r "$WORK/zones/default" -s "$small" || fail "small pool restart"
 expect_eq "small pool: the first new service gets the last free address" "10.77.0.6" "$(dig_short new1.svc.mesh.local)"
 expect_eq "small pool: the held-back address is not given away" "" "$(dig_short new2.svc.mesh.local)"
 expect_match "small pool: the log says the pool is full" "could not allocate vip for MeshService new2: no addresses left in pool 10\.77\.0\.0/29" "$(cat "$LOG")"

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,10 @@ struct fixture {
 	uint8_t resp[65535];
 	size_t rlen;
 	ldns_pkt *pkt;		/* the parsed response */
+	const struct table *t;	/* the group's table unless a test says */
+	const struct sockaddr *client;
+	int forwarding;
+	enum answer_outcome outcome;
 };
 
 static void
@@ -50,16 +55,53 @@ add_addr(struct table_builder *b, const char *name, const char *ip)
 	assert_int_equal(table_builder_add_addr(b, name, family, addr, 60), 0);
 }
 
+static void
+add_srv(struct table_builder *b, const char *name, uint16_t prio,
+	uint16_t port, const char *target)
+{
+	assert_int_equal(table_builder_add_srv(b, name, prio, 0, port, target,
+					       30), 0);
+}
+
+static void
+add_owned(struct table_builder *b, const char *name, const char *ip,
+	  uint32_t owner)
+{
+	uint8_t addr[16];
+
+	assert_int_equal(inet_pton(AF_INET, ip, addr), 1);
+	assert_int_equal(table_builder_add_addr_owned(b, name, AF_INET, addr,
+						      60, owner), 0);
+}
+
 static int
-group_setup(void **state)
+add_view(struct table_builder *b, const char *ip)
+{
+	uint8_t addr[16];
+
+	assert_int_equal(inet_pton(AF_INET, ip, addr), 1);
+	return table_builder_add_view(b, AF_INET, addr);
+}
+
+/*
+ * Zones mesh, svc.mesh, mesh.local and the reverse zones 241.in-addr.arpa
+ * and d.f.ip6.arpa; the names of the older tests, SRVs, PTRs, owned names
+ * (alpha: 1, beta: 2) with views for 127.0.0.2 (alpha) and 127.0.0.3
+ * (beta), CHAOS and search suffixes.  @default_all: the default view.
+ */
+static struct table *
+make_table(int default_all)
 {
 	static const char *const apexes[] = { "mesh", "svc.mesh",
-					      "mesh.local" };
+					      "mesh.local", "241.in-addr.arpa",
+					      "d.f.ip6.arpa" };
 	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
 	struct table_zone_params p;
 	char err[128];
 	char ip[32];
 	size_t i;
+	int v;
 
 	memset(&p, 0, sizeof(p));
 	p.mname = "ns1.mesh";
@@ -71,10 +113,10 @@ group_setup(void **state)
 	p.ttl = 120;
 	p.ns = ns_names;
 	p.nns = 2;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < sizeof(apexes) / sizeof(apexes[0]); i++) {
 		p.apex = apexes[i];
-		if (table_builder_add_zone(b, &p, err, sizeof(err)) != (int)i)
-			return -1;
+		assert_int_equal(table_builder_add_zone(b, &p, err,
+							sizeof(err)), (int)i);
 	}
 	add_addr(b, "redis.mesh", "240.0.0.1");
 	add_addr(b, "redis.mesh", "240.0.0.2");
@@ -90,7 +132,55 @@ group_setup(void **state)
 		snprintf(ip, sizeof(ip), "241.0.1.%zu", i + 1);
 		add_addr(b, "mid.mesh", ip);
 	}
-	return table_builder_finish(b, &table);
+	/* SRV: per port, and at the hostname one per port. */
+	add_addr(b, "web.mesh", "240.0.0.10");
+	add_addr(b, "web.mesh", "fd00::10");
+	add_srv(b, "_http._tcp.web.mesh", 0, 80, "web.mesh");
+	add_srv(b, "web.mesh", 0, 443, "web.mesh");
+	add_srv(b, "web.mesh", 0, 80, "web.mesh");
+	add_srv(b, "_multi._tcp.mesh", 0, 1, "a.b.mesh");
+	add_srv(b, "_multi._tcp.mesh", 0, 2, "v6only.mesh");
+	add_srv(b, "_multi._tcp.mesh", 0, 3, "ext.example.com");
+	add_srv(b, "_multi._tcp.mesh", 0, 4, "web.svc.mesh");
+	add_srv(b, "_multi._tcp.mesh", 0, 5, "b.mesh");
+	/* 2 SRVs, then 20 A (320 bytes) and 40 A (640 bytes) additional. */
+	add_srv(b, "_big._tcp.mesh", 0, 1, "mid.mesh");
+	add_srv(b, "_big._tcp.mesh", 1, 1, "big.mesh");
+	add_srv(b, "_huge._tcp.mesh", 0, 1, "big.mesh");
+	/* PTR, v4 and nibbles. */
+	assert_int_equal(table_builder_add_ptr(b, "1.0.0.241.in-addr.arpa",
+					       "redis.mesh", 60), 0);
+	assert_int_equal(table_builder_add_ptr(b,
+		"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+		"d.f.ip6.arpa", "v6only.mesh", 60), 0);
+	/* Views. */
+	add_owned(b, "alpha.mesh", "240.0.1.1", 1);
+	add_owned(b, "beta.mesh", "240.0.1.2", 2);
+	add_srv(b, "_http._tcp.alpha.mesh", 0, 80, "alpha.mesh");
+	assert_int_equal(table_builder_set_owner(b, "_http._tcp.alpha.mesh",
+						 1), 0);
+	v = add_view(b, "127.0.0.2");
+	assert_int_equal(table_builder_view_allow(b, v, 1), 0);
+	v = add_view(b, "127.0.0.3");
+	assert_int_equal(table_builder_view_allow(b, v, 2), 0);
+	table_builder_set_default_view(b, default_all);
+	/* CHAOS: id.server hidden. */
+	assert_int_equal(table_builder_set_chaos(b, "meshdns 0.1.0", NULL,
+						 "dns-1"), 0);
+	assert_int_equal(table_builder_add_search_suffix(b,
+							 "svc.cluster.local"),
+			 0);
+	assert_int_equal(table_builder_add_search_suffix(b,
+						"*.svc.cluster.local"), 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	return t;
+}
+
+static int
+group_setup(void **state)
+{
+	table = make_table(1);
+	return table == NULL ? -1 : 0;
 }
 
 static int
@@ -107,6 +197,7 @@ setup(void **state)
 
 	if (f == NULL)
 		return -1;
+	f->t = table;
 	*state = f;
 	return 0;
 }
@@ -181,16 +272,30 @@ set_query(struct fixture *f, const uint8_t *bytes, size_t len)
 static size_t
 run(struct fixture *f, size_t cap, enum answer_transport tr)
 {
+	struct answer_query_ctx ctx = {
+		.t = f->t,
+		.client = f->client,
+		.tr = tr,
+		.forwarding = f->forwarding,
+	};
+
 	ldns_pkt_free(f->pkt);
 	f->pkt = NULL;
-	f->rlen = answer_query(table, f->q, f->qlen, f->resp, cap, tr);
+	f->outcome = (enum answer_outcome)-1;
+	f->rlen = answer_query(&ctx, f->q, f->qlen, f->resp, cap,
+			       &f->outcome);
 	if (f->rlen > 0) {
 		assert_true(f->rlen <= cap);
 		assert_int_equal(ldns_wire2pkt(&f->pkt, f->resp, f->rlen),
 				 LDNS_STATUS_OK);
 		assert_int_equal(ldns_pkt_id(f->pkt), QID);
 		assert_true(ldns_pkt_qr(f->pkt));
-		assert_false(ldns_pkt_ra(f->pkt));
+		assert_int_equal(ldns_pkt_ra(f->pkt), f->forwarding);
+		assert_int_not_equal(f->outcome, ANSWER_DROP);
+		assert_int_not_equal(f->outcome, ANSWER_FORWARD);
+	} else {
+		assert_true(f->outcome == ANSWER_DROP ||
+			    f->outcome == ANSWER_FORWARD);
 	}
 	return f->rlen;
 }
@@ -255,6 +360,7 @@ test_a_answer(void **state)
 	assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), 1),
 			    "redis.mesh.\t60\tIN\tA\t240.0.0.2\n");
 	assert_false(ldns_pkt_edns(f->pkt));
+	assert_int_equal(f->outcome, ANSWER_AUTH);
 	/* Header, question (12 + 4), two A RRs of 16 bytes. */
 	assert_int_equal(f->rlen, 12 + 16 + 32);
 }
@@ -417,6 +523,7 @@ test_refused(void **state)
 		assert_true(run_udp(f) > 0);
 		assert_int_equal(ldns_pkt_get_rcode(f->pkt),
 				 LDNS_RCODE_REFUSED);
+		assert_int_equal(f->outcome, ANSWER_REFUSED);
 		assert_false(ldns_pkt_aa(f->pkt));
 		assert_counts(f, 1, 0, 0, 0);
 		assert_question_echoed(f);
@@ -444,14 +551,30 @@ static void
 test_servfail_without_table(void **state)
 {
 	struct fixture *f = *state;
-	size_t len;
 
+	f->t = NULL;
 	make_query(f, "redis.mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, NULL);
-	len = answer_query(NULL, f->q, f->qlen, f->resp, 512, ANSWER_UDP);
-	assert_int_equal(len, f->qlen);
+	assert_int_equal(run(f, 512, ANSWER_UDP), f->qlen);
 	assert_int_equal(f->resp[3] & 0x0f, LDNS_RCODE_SERVFAIL);
 	assert_int_equal(f->resp[2] & 0x04, 0);
+	assert_int_equal(f->outcome, ANSWER_ERROR);
 	assert_question_echoed(f);
+	/* Even for a name that would be forwarded. */
+	f->forwarding = 1;
+	make_query(f, "example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, NULL);
+	assert_int_equal(run(f, 512, ANSWER_UDP), f->qlen);
+	assert_int_equal(f->resp[3] & 0x0f, LDNS_RCODE_SERVFAIL);
+	/* And CHAOS: the strings are in the table. */
+	make_query(f, "version.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH,
+		   NULL);
+	assert_int_equal(run(f, 512, ANSWER_UDP), f->qlen);
+	assert_int_equal(f->resp[3] & 0x0f, LDNS_RCODE_SERVFAIL);
+	assert_int_equal(f->outcome, ANSWER_ERROR);
+	/* Class HS is refused first. */
+	make_query(f, "version.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_HS,
+		   NULL);
+	assert_int_equal(run(f, 512, ANSWER_UDP), f->qlen);
+	assert_int_equal(f->resp[3] & 0x0f, LDNS_RCODE_REFUSED);
 }
 
 static void
@@ -462,6 +585,10 @@ test_dropped(void **state)
 	make_query(f, "redis.mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, NULL);
 	f->q[2] |= 0x80;	/* QR: a response */
 	assert_int_equal(run_udp(f), 0);
+	assert_int_equal(f->outcome, ANSWER_DROP);
+	f->forwarding = 1;
+	assert_int_equal(run_udp(f), 0);
+	assert_int_equal(f->outcome, ANSWER_DROP);
 	set_query(f, (const uint8_t *)"\x4d\x2e\x01\x00\x00\x01\x00\x00\x00"
 		  "\x00\x00", 11);
 	assert_int_equal(run_udp(f), 0);
@@ -609,6 +736,7 @@ test_formerr(void **state)
 		assert_true(run_udp(f) > 0);
 		assert_int_equal(ldns_pkt_get_rcode(f->pkt),
 				 LDNS_RCODE_FORMERR);
+		assert_int_equal(f->outcome, ANSWER_ERROR);
 		assert_false(ldns_pkt_aa(f->pkt));
 		assert_false(ldns_pkt_edns(f->pkt));
 		assert_counts(f, c->echo, 0, 0, 0);
@@ -789,6 +917,548 @@ test_truncation(void **state)
 	assert_counts(f, 1, 20, 0, 1);
 }
 
+/* The two bytes at @off of the response: an RR's owner pointer. */
+static uint16_t
+owner_at(const struct fixture *f, size_t off)
+{
+	return (uint16_t)(f->resp[off] << 8 | f->resp[off + 1]);
+}
+
+static void
+test_srv_answer(void **state)
+{
+	struct query_opts e1232 = { .edns_size = 1232 };
+	struct fixture *f = *state;
+
+	make_query(f, "_http._tcp.web.mesh", LDNS_RR_TYPE_SRV,
+		   LDNS_RR_CLASS_IN, NULL);
+	/* 12 + 21 + 4, SRV 12 + 6 + 10, A 16, AAAA 28. */
+	assert_int_equal(run_udp(f), 37 + 28 + 16 + 28);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NOERROR);
+	assert_true(ldns_pkt_aa(f->pkt));
+	assert_false(ldns_pkt_tc(f->pkt));
+	assert_int_equal(f->outcome, ANSWER_AUTH);
+	assert_counts(f, 1, 1, 0, 2);
+	assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), 0),
+			    "_http._tcp.web.mesh.\t30\tIN\tSRV\t0 0 80 "
+			    "web.mesh.\n");
+	assert_string_equal(rr_text(ldns_pkt_additional(f->pkt), 0),
+			    "web.mesh.\t60\tIN\tA\t240.0.0.10\n");
+	assert_string_equal(rr_text(ldns_pkt_additional(f->pkt), 1),
+			    "web.mesh.\t60\tIN\tAAAA\tfd00::10\n");
+	/*
+	 * The answer's owner is the question; the additional owners point
+	 * at the SRV target (answer at 37, target 18 bytes in).
+	 */
+	assert_int_equal(owner_at(f, 37), 0xc00c);
+	assert_int_equal(owner_at(f, 37 + 28), 0xc000 | (37 + 18));
+	assert_int_equal(owner_at(f, 37 + 28 + 16),
+			 0xc000 | (37 + 18));
+
+	/* Another question length and case: the pointers follow. */
+	make_query(f, "_HTTP._Tcp.WEB.mesh.", LDNS_RR_TYPE_SRV,
+		   LDNS_RR_CLASS_IN, &e1232);
+	assert_int_equal(run_udp(f), 37 + 28 + 16 + 28 + 11);
+	assert_counts(f, 1, 1, 0, 3);
+	assert_true(ldns_pkt_edns(f->pkt));
+	assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), 0),
+			    "_HTTP._Tcp.WEB.mesh.\t30\tIN\tSRV\t0 0 80 "
+			    "web.mesh.\n");
+	assert_string_equal(rr_text(ldns_pkt_additional(f->pkt), 1),
+			    "web.mesh.\t60\tIN\tAAAA\tfd00::10\n");
+
+	/* At the hostname: one SRV per port, the target's addresses once. */
+	make_query(f, "web.mesh", LDNS_RR_TYPE_SRV, LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_counts(f, 1, 2, 0, 2);
+	assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), 0),
+			    "web.mesh.\t30\tIN\tSRV\t0 0 80 web.mesh.\n");
+	assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), 1),
+			    "web.mesh.\t30\tIN\tSRV\t0 0 443 web.mesh.\n");
+	assert_string_equal(rr_text(ldns_pkt_additional(f->pkt), 0),
+			    "web.mesh.\t60\tIN\tA\t240.0.0.10\n");
+	/* A and ANY there: the A RRset, no additional. */
+	make_query(f, "web.mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_counts(f, 1, 1, 0, 0);
+	make_query(f, "web.mesh", LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_counts(f, 1, 1, 0, 0);
+	/* ANY where SRV is all there is: the SRV, with its additional. */
+	make_query(f, "_http._tcp.web.mesh", LDNS_RR_TYPE_ANY,
+		   LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_counts(f, 1, 1, 0, 2);
+	/* NODATA at the ENT _tcp.web.mesh and for TXT. */
+	make_query(f, "_tcp.web.mesh", LDNS_RR_TYPE_SRV, LDNS_RR_CLASS_IN,
+		   NULL);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NOERROR);
+	assert_counts(f, 1, 0, 1, 0);
+}
+
+static void
+test_srv_several_targets(void **state)
+{
+	struct fixture *f = *state;
+	ldns_rr_list *ad = NULL;
+
+	make_query(f, "_multi._tcp.mesh", LDNS_RR_TYPE_SRV, LDNS_RR_CLASS_IN,
+		   NULL);
+	assert_true(run_udp(f) > 0);
+	assert_counts(f, 1, 5, 0, 3);
+	assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), 2),
+			    "_multi._tcp.mesh.\t30\tIN\tSRV\t0 0 3 "
+			    "ext.example.com.\n");
+	/*
+	 * In answer order; ext.example.com is not ours and b.mesh has no
+	 * address (an empty non-terminal); web.svc.mesh is in another zone.
+	 */
+	ad = ldns_pkt_additional(f->pkt);
+	assert_string_equal(rr_text(ad, 0), "a.b.mesh.\t60\tIN\tA\t"
+			    "240.0.0.3\n");
+	assert_string_equal(rr_text(ad, 1), "v6only.mesh.\t60\tIN\tAAAA\t"
+			    "fd00::1\n");
+	assert_string_equal(rr_text(ad, 2), "web.svc.mesh.\t60\tIN\tA\t"
+			    "240.0.0.4\n");
+}
+
+static void
+test_srv_additional_dropped(void **state)
+{
+	struct query_opts e1232 = { .edns_size = 1232 };
+	struct query_opts e1000 = { .edns_size = 1000 };
+	struct fixture *f = *state;
+	/* 12 + 16 + 4, two SRVs of 12 + 6 + 10. */
+	size_t answer = 32 + 2 * 28;
+
+	/* mid.mesh's 20 A fit in 512, big.mesh's 40 do not: left out. */
+	make_query(f, "_big._tcp.mesh", LDNS_RR_TYPE_SRV, LDNS_RR_CLASS_IN,
+		   NULL);
+	assert_int_equal(run_udp(f), answer + 20 * 16);
+	assert_false(ldns_pkt_tc(f->pkt));
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NOERROR);
+	assert_counts(f, 1, 2, 0, 20);
+	assert_string_equal(rr_text(ldns_pkt_additional(f->pkt), 19),
+			    "mid.mesh.\t60\tIN\tA\t241.0.1.20\n");
+	/* TCP: everything. */
+	assert_int_equal(run(f, 65535, ANSWER_TCP), answer + 60 * 16);
+	assert_counts(f, 1, 2, 0, 60);
+	assert_string_equal(rr_text(ldns_pkt_additional(f->pkt), 59),
+			    "big.mesh.\t60\tIN\tA\t241.0.0.40\n");
+	/* EDNS 1232: everything and the OPT; EDNS 1000: not big.mesh. */
+	make_query(f, "_big._tcp.mesh", LDNS_RR_TYPE_SRV, LDNS_RR_CLASS_IN,
+		   &e1232);
+	assert_int_equal(run_udp(f), answer + 60 * 16 + 11);
+	assert_counts(f, 1, 2, 0, 61);
+	make_query(f, "_big._tcp.mesh", LDNS_RR_TYPE_SRV, LDNS_RR_CLASS_IN,
+		   &e1000);
+	assert_int_equal(run_udp(f), answer + 20 * 16 + 11);
+	assert_counts(f, 1, 2, 0, 21);
+	assert_true(ldns_pkt_edns(f->pkt));
+	assert_false(ldns_pkt_tc(f->pkt));
+
+	/* Nothing fits: the answer alone, no TC. */
+	make_query(f, "_huge._tcp.mesh", LDNS_RR_TYPE_SRV, LDNS_RR_CLASS_IN,
+		   NULL);
+	assert_int_equal(run_udp(f), 12 + 17 + 4 + 28);
+	assert_false(ldns_pkt_tc(f->pkt));
+	assert_counts(f, 1, 1, 0, 0);
+	assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), 0),
+			    "_huge._tcp.mesh.\t30\tIN\tSRV\t0 0 1 big.mesh.\n");
+	assert_int_equal(run(f, 65535, ANSWER_TCP), 12 + 17 + 4 + 28 + 640);
+	assert_counts(f, 1, 1, 0, 40);
+}
+
+static void
+test_ptr_answer(void **state)
+{
+	static const char *const v6 =
+		"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+		"D.F.ip6.arpa";
+	struct fixture *f = *state;
+	char expect[256];
+
+	make_query(f, "1.0.0.241.in-addr.arpa", LDNS_RR_TYPE_PTR,
+		   LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NOERROR);
+	assert_true(ldns_pkt_aa(f->pkt));
+	assert_counts(f, 1, 1, 0, 0);
+	assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), 0),
+			    "1.0.0.241.in-addr.arpa.\t60\tIN\tPTR\t"
+			    "redis.mesh.\n");
+
+	make_query(f, v6, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_counts(f, 1, 1, 0, 0);
+	snprintf(expect, sizeof(expect), "%s.\t60\tIN\tPTR\tv6only.mesh.\n",
+		 v6);
+	assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), 0), expect);
+
+	/* An address without a PTR: NXDOMAIN with the reverse zone's SOA. */
+	make_query(f, "2.0.0.241.in-addr.arpa", LDNS_RR_TYPE_PTR,
+		   LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NXDOMAIN);
+	assert_true(ldns_pkt_aa(f->pkt));
+	assert_int_equal(f->outcome, ANSWER_AUTH);
+	assert_counts(f, 1, 0, 1, 0);
+	assert_string_equal(rr_text(ldns_pkt_authority(f->pkt), 0),
+			    "241.in-addr.arpa.\t30\tIN\tSOA\tns1.mesh. "
+			    "hostmaster.mesh. 1 3600 600 86400 30\n");
+	/* The ENT 0.0.241.in-addr.arpa, and A at a PTR name: NODATA. */
+	make_query(f, "0.0.241.in-addr.arpa", LDNS_RR_TYPE_PTR,
+		   LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NOERROR);
+	assert_counts(f, 1, 0, 1, 0);
+	make_query(f, "1.0.0.241.in-addr.arpa", LDNS_RR_TYPE_A,
+		   LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NOERROR);
+	assert_counts(f, 1, 0, 1, 0);
+	/* Outside the reverse zones: not ours. */
+	make_query(f, "1.0.0.10.in-addr.arpa", LDNS_RR_TYPE_PTR,
+		   LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_REFUSED);
+}
+
+struct chaos_case {
+	const char *name;
+	ldns_rr_type type;
+	ldns_rr_class class;
+	const char *txt;	/* NULL: REFUSED */
+};
+
+static void
+test_chaos_answer(void **state)
+{
+	static const struct chaos_case cases[] = {
+		{ "version.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH,
+		  "meshdns 0.1.0" },
+		{ "VERSION.Bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH,
+		  "meshdns 0.1.0" },
+		{ "version.server", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH,
+		  "meshdns 0.1.0" },
+		{ "version.bind", LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_CH,
+		  "meshdns 0.1.0" },
+		{ "hostname.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH,
+		  "dns-1" },
+		/* Hidden. */
+		{ "id.server", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH, NULL },
+		/* Other names and types. */
+		{ "authors.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH, NULL },
+		{ "x.version.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH, NULL },
+		{ "version.bind", LDNS_RR_TYPE_A, LDNS_RR_CLASS_CH, NULL },
+		{ "version.bind", LDNS_RR_TYPE_AXFR, LDNS_RR_CLASS_CH, NULL },
+		{ "redis.mesh", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH, NULL },
+		/* Other classes. */
+		{ "version.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_ANY, NULL },
+		{ "version.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_HS, NULL },
+		{ "version.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_NONE, NULL },
+	};
+	struct fixture *f = *state;
+	char expect[256];
+	size_t i;
+	int fwd;
+
+	for (fwd = 0; fwd < 2; fwd++) {
+		f->forwarding = fwd;
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			const struct chaos_case *c = &cases[i];
+
+			print_message("%s %d\n", c->name, (int)c->type);
+			make_query(f, c->name, c->type, c->class, NULL);
+			assert_true(run_udp(f) > 0);
+			assert_question_echoed(f);
+			if (c->txt == NULL) {
+				assert_int_equal(ldns_pkt_get_rcode(f->pkt),
+						 LDNS_RCODE_REFUSED);
+				assert_int_equal(f->outcome, ANSWER_REFUSED);
+				assert_false(ldns_pkt_aa(f->pkt));
+				assert_counts(f, 1, 0, 0, 0);
+				continue;
+			}
+			assert_int_equal(ldns_pkt_get_rcode(f->pkt),
+					 LDNS_RCODE_NOERROR);
+			assert_int_equal(f->outcome, ANSWER_CHAOS);
+			assert_true(ldns_pkt_aa(f->pkt));
+			assert_counts(f, 1, 1, 0, 0);
+			snprintf(expect, sizeof(expect),
+				 "%s.\t0\tCH\tTXT\t\"%s\"\n", c->name, c->txt);
+			assert_string_equal(rr_text(ldns_pkt_answer(f->pkt),
+						    0), expect);
+		}
+	}
+	/* With EDNS: the OPT follows. */
+	{
+		struct query_opts o = { .edns_size = 1232 };
+
+		f->forwarding = 0;
+		make_query(f, "version.bind", LDNS_RR_TYPE_TXT,
+			   LDNS_RR_CLASS_CH, &o);
+		assert_true(run_udp(f) > 0);
+		assert_counts(f, 1, 1, 0, 1);
+		assert_true(ldns_pkt_edns(f->pkt));
+	}
+}
+
+static void
+test_search_nxdomain(void **state)
+{
+	static const struct {
+		const char *name;
+		ldns_rr_type type;
+		bool storm;
+	} cases[] = {
+		{ "redis.mesh.svc.cluster.local", LDNS_RR_TYPE_A, true },
+		{ "Redis.Mesh.SVC.cluster.local", LDNS_RR_TYPE_AAAA, true },
+		{ "nope.mesh.svc.cluster.local", LDNS_RR_TYPE_A, true },
+		{ "web.svc.mesh.svc.cluster.local", LDNS_RR_TYPE_SRV, true },
+		{ "redis.mesh.default.svc.cluster.local", LDNS_RR_TYPE_A,
+		  true },
+		{ "redis.mesh.local.kuma.svc.cluster.local", LDNS_RR_TYPE_A,
+		  true },
+		{ "redis.default.svc.cluster.local", LDNS_RR_TYPE_A, false },
+		{ "svc.cluster.local", LDNS_RR_TYPE_A, false },
+		{ "redis.mesh.cluster.local", LDNS_RR_TYPE_A, false },
+		{ "redis.mesh.a.b.svc.cluster.local", LDNS_RR_TYPE_A, false },
+	};
+	struct fixture *f = *state;
+	size_t i;
+	int fwd;
+
+	for (fwd = 0; fwd < 2; fwd++) {
+		f->forwarding = fwd;
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			print_message("%s\n", cases[i].name);
+			make_query(f, cases[i].name, cases[i].type,
+				   LDNS_RR_CLASS_IN, NULL);
+			if (!cases[i].storm && fwd) {
+				assert_int_equal(run_udp(f), 0);
+				assert_int_equal(f->outcome, ANSWER_FORWARD);
+				continue;
+			}
+			assert_true(run_udp(f) > 0);
+			assert_question_echoed(f);
+			assert_false(ldns_pkt_aa(f->pkt));
+			assert_counts(f, 1, 0, 0, 0);
+			if (!cases[i].storm) {
+				assert_int_equal(ldns_pkt_get_rcode(f->pkt),
+						 LDNS_RCODE_REFUSED);
+				assert_int_equal(f->outcome, ANSWER_REFUSED);
+				continue;
+			}
+			/* Not our zone: no AA, no SOA. */
+			assert_int_equal(ldns_pkt_get_rcode(f->pkt),
+					 LDNS_RCODE_NXDOMAIN);
+			assert_int_equal(f->outcome, ANSWER_SEARCH_NXDOMAIN);
+		}
+	}
+}
+
+struct view_case {
+	const char *client;	/* NULL: no address */
+	const char *name;
+	ldns_rr_type type;
+	int rcode;
+	int an;
+	int ar;
+	enum answer_outcome outcome;
+};
+
+static void
+run_view_cases(struct fixture *f, const struct view_case *cases, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct view_case *c = &cases[i];
+		struct sockaddr_in a4;
+		struct sockaddr_in6 a6;
+
+		print_message("%s from %s\n", c->name,
+			      c->client ? c->client : "(none)");
+		memset(&a4, 0, sizeof(a4));
+		memset(&a6, 0, sizeof(a6));
+		if (c->client == NULL) {
+			f->client = NULL;
+		} else if (strchr(c->client, ':') != NULL) {
+			a6.sin6_family = AF_INET6;
+			assert_int_equal(inet_pton(AF_INET6, c->client,
+						   &a6.sin6_addr), 1);
+			f->client = (struct sockaddr *)&a6;
+		} else {
+			a4.sin_family = AF_INET;
+			assert_int_equal(inet_pton(AF_INET, c->client,
+						   &a4.sin_addr), 1);
+			f->client = (struct sockaddr *)&a4;
+		}
+		make_query(f, c->name, c->type, LDNS_RR_CLASS_IN, NULL);
+		assert_true(run_udp(f) > 0);
+		assert_int_equal(ldns_pkt_get_rcode(f->pkt), c->rcode);
+		assert_true(ldns_pkt_aa(f->pkt));
+		assert_int_equal(f->outcome, c->outcome);
+		assert_counts(f, 1, c->an, c->an ? 0 : 1, c->ar);
+		if (c->an == 0)
+			assert_string_equal(rr_text(ldns_pkt_authority(f->pkt),
+						    0),
+					    "mesh.\t30\tIN\tSOA\tns1.mesh. "
+					    "hostmaster.mesh. 1 3600 600 "
+					    "86400 30\n");
+	}
+	f->client = NULL;
+}
+
+#define NX	LDNS_RCODE_NXDOMAIN
+#define OK	LDNS_RCODE_NOERROR
+
+static void
+test_views_answer(void **state)
+{
+	static const struct view_case cases[] = {
+		{ "127.0.0.2", "alpha.mesh", LDNS_RR_TYPE_A, OK, 1, 0,
+		  ANSWER_AUTH },
+		{ "127.0.0.2", "_http._tcp.alpha.mesh", LDNS_RR_TYPE_SRV, OK,
+		  1, 1, ANSWER_AUTH },
+		{ "127.0.0.2", "beta.mesh", LDNS_RR_TYPE_A, NX, 0, 0,
+		  ANSWER_HIDDEN },
+		{ "127.0.0.2", "beta.mesh", LDNS_RR_TYPE_AAAA, NX, 0, 0,
+		  ANSWER_HIDDEN },
+		{ "127.0.0.2", "redis.mesh", LDNS_RR_TYPE_A, OK, 2, 0,
+		  ANSWER_AUTH },
+		{ "127.0.0.3", "alpha.mesh", LDNS_RR_TYPE_A, NX, 0, 0,
+		  ANSWER_HIDDEN },
+		{ "127.0.0.3", "_http._tcp.alpha.mesh", LDNS_RR_TYPE_SRV, NX,
+		  0, 0, ANSWER_HIDDEN },
+		{ "127.0.0.3", "_tcp.alpha.mesh", LDNS_RR_TYPE_SRV, NX, 0, 0,
+		  ANSWER_HIDDEN },
+		{ "127.0.0.3", "beta.mesh", LDNS_RR_TYPE_A, OK, 1, 0,
+		  ANSWER_AUTH },
+		{ "::ffff:127.0.0.3", "beta.mesh", LDNS_RR_TYPE_A, OK, 1, 0,
+		  ANSWER_AUTH },
+		{ "::ffff:127.0.0.3", "alpha.mesh", LDNS_RR_TYPE_A, NX, 0, 0,
+		  ANSWER_HIDDEN },
+		/* No view: the default, everything. */
+		{ "127.0.0.9", "alpha.mesh", LDNS_RR_TYPE_A, OK, 1, 0,
+		  ANSWER_AUTH },
+		{ "127.0.0.9", "beta.mesh", LDNS_RR_TYPE_A, OK, 1, 0,
+		  ANSWER_AUTH },
+		{ "fd00::9", "beta.mesh", LDNS_RR_TYPE_A, OK, 1, 0,
+		  ANSWER_AUTH },
+		{ NULL, "alpha.mesh", LDNS_RR_TYPE_A, OK, 1, 0, ANSWER_AUTH },
+	};
+	static const struct view_case hidden_cases[] = {
+		{ "127.0.0.2", "alpha.mesh", LDNS_RR_TYPE_A, OK, 1, 0,
+		  ANSWER_AUTH },
+		{ "127.0.0.2", "beta.mesh", LDNS_RR_TYPE_A, NX, 0, 0,
+		  ANSWER_HIDDEN },
+		{ "127.0.0.3", "beta.mesh", LDNS_RR_TYPE_A, OK, 1, 0,
+		  ANSWER_AUTH },
+		/* No view: unowned names only. */
+		{ "127.0.0.9", "alpha.mesh", LDNS_RR_TYPE_A, NX, 0, 0,
+		  ANSWER_HIDDEN },
+		{ "127.0.0.9", "beta.mesh", LDNS_RR_TYPE_A, NX, 0, 0,
+		  ANSWER_HIDDEN },
+		{ "127.0.0.9", "redis.mesh", LDNS_RR_TYPE_A, OK, 2, 0,
+		  ANSWER_AUTH },
+		{ NULL, "alpha.mesh", LDNS_RR_TYPE_A, NX, 0, 0,
+		  ANSWER_HIDDEN },
+		{ NULL, "redis.mesh", LDNS_RR_TYPE_A, OK, 2, 0, ANSWER_AUTH },
+		{ "fd00::9", "mesh", LDNS_RR_TYPE_SOA, OK, 1, 0, ANSWER_AUTH },
+	};
+	struct fixture *f = *state;
+	struct table *hide = make_table(0);
+
+	run_view_cases(f, cases, sizeof(cases) / sizeof(cases[0]));
+	f->t = hide;
+	run_view_cases(f, hidden_cases,
+		       sizeof(hidden_cases) / sizeof(hidden_cases[0]));
+	/* The hidden SRV's additional data: only what the SRV's owner sees. */
+	f->t = table;
+	make_query(f, "_http._tcp.alpha.mesh", LDNS_RR_TYPE_SRV,
+		   LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_string_equal(rr_text(ldns_pkt_additional(f->pkt), 0),
+			    "alpha.mesh.\t60\tIN\tA\t240.0.1.1\n");
+	table_free(hide);
+}
+
+#undef NX
+#undef OK
+
+static void
+test_forwarding(void **state)
+{
+	static const char *const outside[] = {
+		"example.com", ".", "local", "meshx", "in-addr.arpa",
+		"1.0.0.10.in-addr.arpa", "version.bind",
+	};
+	struct query_opts e = { .edns_size = 1232, .flags = LDNS_RD };
+	struct fixture *f = *state;
+	size_t i;
+
+	f->forwarding = 1;
+	for (i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+		make_query(f, outside[i], LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN,
+			   NULL);
+		assert_int_equal(run_udp(f), 0);
+		assert_int_equal(f->outcome, ANSWER_FORWARD);
+		make_query(f, outside[i], LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_IN,
+			   &e);
+		assert_int_equal(run(f, 65535, ANSWER_TCP), 0);
+		assert_int_equal(f->outcome, ANSWER_FORWARD);
+	}
+	/* Our names: answered with RA (run() checks it), AA as ever. */
+	make_query(f, "redis.mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_true(ldns_pkt_aa(f->pkt));
+	assert_int_equal(f->outcome, ANSWER_AUTH);
+	assert_int_equal(f->resp[3], 0x80);
+	make_query(f, "nope.mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NXDOMAIN);
+	/* Not a plain IN query: answered here, with RA. */
+	make_query(f, "example.com", LDNS_RR_TYPE_AXFR, LDNS_RR_CLASS_IN,
+		   NULL);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NOTIMPL);
+	assert_int_equal(f->outcome, ANSWER_ERROR);
+	make_query(f, "example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_CH, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_REFUSED);
+	e.edns_version = 1;
+	make_query(f, "example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, &e);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_edns_extended_rcode(f->pkt), 1);
+	assert_int_equal(f->outcome, ANSWER_ERROR);
+	set_query(f, base, 20);	/* cut short: FORMERR */
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_FORMERR);
+	/* Without forwarding: REFUSED, RA clear. */
+	f->forwarding = 0;
+	make_query(f, "example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_REFUSED);
+	assert_int_equal(f->outcome, ANSWER_REFUSED);
+	assert_int_equal(f->resp[3] & 0x80, 0);
+}
+
+static void
+test_null_outcome_and_ctx(void **state)
+{
+	struct answer_query_ctx ctx = { .t = table, .tr = ANSWER_UDP };
+	struct fixture *f = *state;
+
+	make_query(f, "redis.mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, NULL);
+	assert_int_equal(answer_query(&ctx, f->q, f->qlen, f->resp, 512,
+				      NULL), 12 + 16 + 32);
+	assert_int_equal(answer_query(NULL, f->q, f->qlen, f->resp, 512,
+				      NULL), 0);
+}
+
 /* A small deterministic generator (xorshift64*). */
 static uint64_t
 rnd(uint64_t *s)
@@ -804,8 +1474,14 @@ test_fuzz(void **state)
 {
 	static const char *const names[] = {
 		"redis.mesh", "BIG.mesh", "b.mesh", "nope.svc.mesh", "mesh",
-		"example.com",
+		"example.com", "web.mesh", "_big._tcp.mesh", "alpha.mesh",
+		"redis.mesh.svc.cluster.local", "version.bind",
+		"1.0.0.241.in-addr.arpa",
 	};
+	struct sockaddr_in client;
+	struct answer_query_ctx ctx = { .t = table };
+	enum answer_outcome outcome;
+	size_t forwarded = 0;
 	static const size_t caps[] = { 512, 1232, 4096, 65535 };
 	struct fixture *f = *state;
 	uint8_t *seeds[12] = { NULL };
@@ -815,12 +1491,19 @@ test_fuzz(void **state)
 	size_t answered = 0;
 	size_t i;
 
+	memset(&client, 0, sizeof(client));
+	client.sin_family = AF_INET;
+	client.sin_addr.s_addr = htonl(0x7f000003);
 	for (i = 0; i < 12; i++) {
-		struct query_opts o = { .edns_size = i >= 6 ? 1232 : 0,
-					.dnssec_ok = i % 2 };
+		static const ldns_rr_type types[] = {
+			LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_A, LDNS_RR_TYPE_SRV,
+		};
+		struct query_opts o = { .edns_size = i % 2 ? 1232 : 0,
+					.dnssec_ok = i % 4 == 1 };
 
-		make_query(f, names[i % 6], i % 3 ? LDNS_RR_TYPE_A :
-			   LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_IN, &o);
+		make_query(f, names[i], i == 10 ? LDNS_RR_TYPE_TXT :
+			   types[i % 3], i == 10 ? LDNS_RR_CLASS_CH :
+			   LDNS_RR_CLASS_IN, &o);
 		seeds[i] = f->q;
 		seed_len[i] = f->qlen;
 		f->q = NULL;
@@ -858,23 +1541,35 @@ test_fuzz(void **state)
 			}
 		}
 		set_query(f, buf, len);
-		rlen = answer_query(table, f->q, f->qlen, f->resp, cap, tr);
-		if (rlen == 0)
+		ctx.tr = tr;
+		ctx.forwarding = (r >> 40) & 1;
+		ctx.client = (r >> 41) & 1 ? (struct sockaddr *)&client : NULL;
+		rlen = answer_query(&ctx, f->q, f->qlen, f->resp, cap,
+				    &outcome);
+		if (rlen == 0) {
+			assert_true(outcome == ANSWER_DROP ||
+				    outcome == ANSWER_FORWARD);
+			if (outcome == ANSWER_FORWARD)
+				forwarded++;
 			continue;
+		}
 		answered++;
 		assert_true(rlen <= cap);
 		assert_true(rlen >= 12);
-		/* Without EDNS, UDP stays within 512 bytes. */
-		if (tr == ANSWER_UDP && f->resp[11] == 0)
-			assert_true(rlen <= 512);
 		if (ldns_wire2pkt(&pkt, f->resp, rlen) != LDNS_STATUS_OK)
 			fail_msg("iteration %zu: response does not parse", i);
+		/* Without EDNS, UDP stays within 512 bytes. */
+		if (tr == ANSWER_UDP)
+			assert_true(rlen <= (ldns_pkt_edns(pkt) ?
+					     ANSWER_EDNS_SIZE : 512));
+		assert_int_equal(ldns_pkt_ra(pkt), ctx.forwarding);
 		assert_memory_equal(f->resp, f->q, 2);
 		assert_true(ldns_pkt_qr(pkt));
 		ldns_pkt_free(pkt);
 	}
 	/* Most mutated queries still get an answer of some kind. */
 	assert_true(answered > 100000);
+	assert_true(forwarded > 1000);
 	for (i = 0; i < 12; i++)
 		free(seeds[i]);
 }
@@ -900,6 +1595,15 @@ main(void)
 		T(test_edns),
 		T(test_badvers),
 		T(test_truncation),
+		T(test_srv_answer),
+		T(test_srv_several_targets),
+		T(test_srv_additional_dropped),
+		T(test_ptr_answer),
+		T(test_chaos_answer),
+		T(test_search_nxdomain),
+		T(test_views_answer),
+		T(test_forwarding),
+		T(test_null_outcome_and_ctx),
 		T(test_fuzz),
 	};
 #undef T

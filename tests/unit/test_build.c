@@ -85,7 +85,7 @@ vip_of(const struct snapshot *s, const char *name, char *buf)
 	size_t i;
 
 	for (i = 0; i < s->nservices; i++) {
-		if (strcmp(s->services[i].res->meta.name, name) != 0)
+		if (strcmp(s->services[i].meta->name, name) != 0)
 			continue;
 		if (!s->services[i].has_vip)
 			return "none";
@@ -224,7 +224,7 @@ test_full_pool(void **state)
 	assert_string_equal(vip_of(s, "bbb", buf), "10.9.0.2");
 	assert_string_equal(vip_of(s, "ccc", buf), "none");
 	for (i = 0; i < s->nservices; i++)
-		if (strcmp(s->services[i].res->meta.name, "ccc") == 0)
+		if (strcmp(s->services[i].meta->name, "ccc") == 0)
 			assert_string_equal(s->services[i].vip_error,
 					    "could not allocate vip for "
 					    "MeshService ccc: no addresses "
@@ -248,14 +248,14 @@ serial_of(const struct snapshot *s)
 		4, 'm', 'e', 's', 'h', 5, 'l', 'o', 'c', 'a', 'l', 0,
 		0, 6, 0, 1,
 	};
+	struct answer_query_ctx ctx = { .t = s->table, .tr = ANSWER_UDP };
 	uint8_t resp[512];
 	ldns_pkt *pkt = NULL;
 	ldns_rr *soa = NULL;
 	uint32_t serial;
 	size_t len;
 
-	len = answer_query(s->table, q, sizeof(q), resp, sizeof(resp),
-			   ANSWER_UDP);
+	len = answer_query(&ctx, q, sizeof(q), resp, sizeof(resp), NULL);
 	assert_true(len > 0);
 	assert_int_equal(ldns_wire2pkt(&pkt, resp, len), LDNS_STATUS_OK);
 	assert_int_equal(ldns_pkt_ancount(pkt), 1);

@@ -92,6 +92,16 @@ finish(struct fx *f)
 	assert_int_equal(resource_set_finish(f->set, &f->errs), 0);
 }
 
+/* How many resources of every kind the set holds. */
+static size_t
+total(const struct resource_set *set)
+{
+	return set->nmeshes + set->nservices + set->ngenerators +
+	       set->nexternal_services + set->nmultizone_services +
+	       set->ndataplanes + set->nk8s_services + set->nendpoint_slices +
+	       set->nnamespaces + set->npods;
+}
+
 /* Every diagnostic as the user sees it, one per line. */
 static const char *
 diags(struct fx *f)
@@ -492,6 +502,13 @@ test_mesh_modes(void **state)
 	"with an alphanumeric character (e.g. 'my-name',  or 'abc-123', " \
 	"regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
 
+#define DP "type: Dataplane\nname: d\n"
+/* A Kubernetes Dataplane whose annotations are @a (line 6 on). */
+#define K8S_DP(a) \
+	"apiVersion: kuma.io/v1alpha1\nkind: Dataplane\nmetadata:\n" \
+	"  name: d\n  annotations:\n" a \
+	"spec:\n  networking: {address: 10.0.0.1, inbound: [{port: 80}]}\n"
+
 struct bad_case {
 	const char *yaml;
 	const char *diags;	/* exactly what the user sees */
@@ -683,6 +700,280 @@ static const struct bad_case bad_cases[] = {
 	  "t.yaml:7:3: error: items[1] must be a mapping, got scalar\n"
 	  "t.yaml:8:3: error: items[2] has neither \"type\" (universal "
 	  "shape) nor \"kind\" (Kubernetes shape)\n" },
+	/* Dataplane: Kuma's messages where it has one */
+	{ DP "",
+	  "t.yaml:1:1: error: networking: must be defined\n" },
+	{ "apiVersion: kuma.io/v1alpha1\nkind: Dataplane\nmetadata: {name: d}\n",
+	  "t.yaml:1:1: error: spec.networking: must be defined\n" },
+	{ DP "networking:\n  inbound: [{port: 80}]\n",
+	  "t.yaml:3:1: error: networking.address: address can't be empty\n" },
+	{ DP "networking:\n  address: db.example.com\n  inbound: [{port: 80}]\n",
+	  "t.yaml:4:12: error: networking.address: \"db.example.com\" is not "
+	  "an IP address\n" },
+	{ DP "networking:\n  address: '::'\n  inbound: [{port: 80}]\n",
+	  "t.yaml:4:12: error: networking.address: must not be 0.0.0.0 or "
+	  "::\n" },
+	{ "apiVersion: kuma.io/v1alpha1\nkind: Dataplane\nmetadata: {name: d}\n"
+	  "spec:\n  networking:\n    address: 0.0.0.0\n"
+	  "    gateway: {tags: {kuma.io/service: gw}}\n",
+	  "t.yaml:6:14: error: spec.networking.address: must not be 0.0.0.0 "
+	  "or ::\n" },
+	{ DP "networking: {address: 10.0.0.1}\n",
+	  "t.yaml:3:1: error: networking: has to contain at least one inbound "
+	  "interface or gateway\n" },
+	{ DP "networking:\n  address: 10.0.0.1\n  inbound: {port: 80}\n",
+	  "t.yaml:5:12: error: networking.inbound: must be a sequence, got "
+	  "mapping\n" },
+	{ DP "networking:\n"
+	  "  address: 10.0.0.1\n"
+	  "  inbound:\n"
+	  "  - port: 0\n"
+	  "    servicePort: 70000\n"
+	  "    state: Broken\n"
+	  "  - 80\n"
+	  "  - name: x\n"
+	  "  - port: \"80\"\n"
+	  "    tags: {kuma.io/service: [a]}\n",
+	  "t.yaml:6:11: error: networking.inbound[0].port: port must be in the "
+	  "range [1, 65535]\n"
+	  "t.yaml:7:18: error: networking.inbound[0].servicePort: port must be "
+	  "in the range [1, 65535]\n"
+	  "t.yaml:8:12: error: networking.inbound[0].state: must be one of: "
+	  "Ready, NotReady, Ignored\n"
+	  "t.yaml:9:5: error: networking.inbound[1]: must be a mapping, got "
+	  "scalar\n"
+	  "t.yaml:10:5: error: networking.inbound[2].port: must be defined\n"
+	  "t.yaml:11:11: error: networking.inbound[3].port: must be an "
+	  "integer\n"
+	  "t.yaml:12:29: error: networking.inbound[3].tags.kuma.io/service: "
+	  "must be a string, got sequence\n" },
+	{ DP "networking:\n"
+	  "  address: 10.0.0.1\n"
+	  "  inbound: [{port: 80}]\n"
+	  "  transparentProxying:\n"
+	  "    reachableBackends:\n"
+	  "      refs:\n"
+	  "      - kind: Meshservice\n"
+	  "        name: Redis\n"
+	  "      - kind: MeshService\n"
+	  "      - kind: MeshService\n"
+	  "        namespace: ns\n"
+	  "      - kind: MeshService\n"
+	  "        name: a\n"
+	  "        labels: {x: y}\n"
+	  "        port: 0\n"
+	  "      - {kind: MeshService, labels: {}}\n"
+	  "      - {name: x}\n"
+	  "      - kind: MeshService\n"
+	  "        name: ok\n"
+	  "        colour: red\n"
+	  "        port: http\n",
+	  "t.yaml:9:15: error: networking.transparentProxying."
+	  "reachableBackends.refs[0].kind: invalid value. Available values "
+	  "are: MeshExternalService,MeshMultiZoneService,MeshService\n"
+	  "t.yaml:10:15: error: networking.transparentProxying."
+	  "reachableBackends.refs[0].name: invalid characters. A lowercase "
+	  "RFC 1123 subdomain must consist of lower case alphanumeric "
+	  "characters, '-' or '.', and must start and end with an "
+	  "alphanumeric character\n"
+	  "t.yaml:11:9: error: networking.transparentProxying."
+	  "reachableBackends.refs[1].name: name or labels are required\n"
+	  "t.yaml:12:9: error: networking.transparentProxying."
+	  "reachableBackends.refs[2].name: name is required, when namespace "
+	  "is defined\n"
+	  "t.yaml:16:9: error: networking.transparentProxying."
+	  "reachableBackends.refs[3].labels: labels cannot be defined when "
+	  "name is specified\n"
+	  "t.yaml:17:15: error: networking.transparentProxying."
+	  "reachableBackends.refs[3].port: must be in inclusive range "
+	  "[1, 65535]\n"
+	  "t.yaml:18:9: error: networking.transparentProxying."
+	  "reachableBackends.refs[4].name: name or labels are required\n"
+	  "t.yaml:19:9: error: networking.transparentProxying."
+	  "reachableBackends.refs[5].kind: invalid value. Available values "
+	  "are: MeshExternalService,MeshMultiZoneService,MeshService\n"
+	  "t.yaml:22:9: warning: unknown field \"networking."
+	  "transparentProxying.reachableBackends.refs[6].colour\"\n"
+	  "t.yaml:23:15: error: networking.transparentProxying."
+	  "reachableBackends.refs[6].port: must be an integer\n" },
+	{ DP "networking:\n"
+	  "  address: 10.0.0.1\n"
+	  "  inbound: [{port: 80}]\n"
+	  "  transparentProxying:\n"
+	  "    reachableBackends: {refs: {kind: MeshService}}\n",
+	  "t.yaml:7:31: error: networking.transparentProxying."
+	  "reachableBackends.refs: must be a sequence, got mapping\n" },
+	/* the annotation: every problem is reported at its value */
+	{ K8S_DP("    kuma.io/reachable-backends: |\n"
+		 "      refs:\n"
+		 "      - kind: Nope\n"
+		 "        name: x\n"
+		 "        other: 1\n"),
+	  "t.yaml:6:33: warning: unknown field \"metadata.annotations."
+	  "kuma.io/reachable-backends.refs[0].other\"\n"
+	  "t.yaml:6:33: error: metadata.annotations.kuma.io/"
+	  "reachable-backends.refs[0].kind: invalid value. Available values "
+	  "are: MeshExternalService,MeshMultiZoneService,MeshService\n" },
+	{ K8S_DP("    kuma.io/reachable-backends: \"refs: [a\"\n"),
+	  "t.yaml:6:33: error: metadata.annotations.kuma.io/"
+	  "reachable-backends: cannot parse, kuma.io/reachable-backends has "
+	  "invalid format (line 2, column 1: did not find expected ',' or "
+	  "']' (while parsing a flow sequence that started at line 1, column "
+	  "7))\n" },
+	{ K8S_DP("    kuma.io/reachable-backends: \"- kind: MeshService\"\n"),
+	  "t.yaml:6:33: error: metadata.annotations.kuma.io/"
+	  "reachable-backends: must be a mapping, got sequence\n" },
+	{ K8S_DP("    kuma.io/reachable-backends: \"refs: []\\n---\\n"
+		 "refs: []\"\n"),
+	  "t.yaml:6:33: error: metadata.annotations.kuma.io/"
+	  "reachable-backends: must hold one YAML document, got 2\n" },
+	{ "apiVersion: v1\nkind: Dataplane\nmetadata: {name: d}\n",
+	  "t.yaml:1:13: error: apiVersion: must be kuma.io/v1alpha1 for "
+	  "Dataplane, got \"v1\"\n"
+	  "t.yaml:1:1: error: spec.networking: must be defined\n" },
+	/* MeshExternalService: Kuma's validator's messages */
+	{ "type: MeshExternalService\n"
+	  "name: Aurora\n"
+	  "spec:\n"
+	  "  match:\n"
+	  "    type: Hostname\n"
+	  "    port: 0\n"
+	  "    protocol: TCP\n"
+	  "  endpoints:\n"
+	  "  - address: 1.1.1.1\n"
+	  "  - address: example.com\n"
+	  "  - address: unix:///tmp/sock\n"
+	  "    port: 80\n"
+	  "  - address: \"not valid!\"\n"
+	  "    port: 70000\n"
+	  "  - address: example.com\n"
+	  "    port: http\n"
+	  "  - {address: 10.0.0.1, port: 443, priority: 1}\n"
+	  "  - {address: \"example.com.\", port: 443}\n"
+	  "  - {address: \"-bad.example.com\", port: 443}\n"
+	  "status:\n"
+	  "  vip: {ip: 242.0.0.300}\n",
+	  "t.yaml:2:7: error: name: " DNS1035_MSG "\n"
+	  "t.yaml:5:11: error: spec.match.type: unrecognized type 'Hostname' "
+	  "- only 'HostnameGenerator' is supported\n"
+	  "t.yaml:6:11: error: spec.match.port: port must be a valid "
+	  "(1-65535)\n"
+	  "t.yaml:7:15: error: spec.match.protocol: \"protocol\" must be one "
+	  "of [\"tcp\", \"grpc\", \"http\", \"http2\"]\n"
+	  "t.yaml:9:5: error: spec.endpoints[0].port: must be defined when "
+	  "endpoint is an IP\n"
+	  "t.yaml:10:5: error: spec.endpoints[1].port: must be defined when "
+	  "endpoint is a hostname\n"
+	  "t.yaml:12:11: error: spec.endpoints[2].port: must not be defined "
+	  "when endpoint is a unix path\n"
+	  "t.yaml:14:11: error: spec.endpoints[3].port: port must be a valid "
+	  "(1-65535)\n"
+	  "t.yaml:13:14: error: spec.endpoints[3].address: address has to be "
+	  "a valid IP or hostname or a unix path\n"
+	  "t.yaml:16:11: error: spec.endpoints[4].port: must be an integer\n"
+	  "t.yaml:19:15: error: spec.endpoints[7].address: address has to be "
+	  "a valid IP or hostname or a unix path\n"
+	  "t.yaml:21:13: error: status.vip.ip: \"242.0.0.300\" is not an IP "
+	  "address\n" },
+	{ "type: MeshExternalService\nname: db\n",
+	  "t.yaml:1:1: error: spec.match.port: port must be a valid "
+	  "(1-65535)\n" },
+	{ "apiVersion: kuma.io/v1alpha1\nkind: MeshExternalService\n"
+	  "metadata:\n  name: ext\n"
+	  "spec:\n  extension: {config: {}}\n",
+	  "t.yaml:5:1: error: spec.match.port: port must be a valid "
+	  "(1-65535)\n"
+	  "t.yaml:6:14: error: spec.extension.type: must not be empty\n" },
+	/* MeshMultiZoneService: Kuma's validator's messages */
+	{ "apiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneService\n"
+	  "metadata: {name: mz}\n"
+	  "spec:\n  selector:\n    meshService:\n      matchLabels: {}\n"
+	  "  ports: []\n",
+	  "t.yaml:7:20: error: spec.selector.meshService.matchLabels: cannot "
+	  "be empty\n"
+	  "t.yaml:8:10: error: spec.ports: cannot be empty\n" },
+	{ "type: MeshMultiZoneService\nname: mz\n",
+	  "t.yaml:1:1: error: spec.selector.meshService.matchLabels: cannot "
+	  "be empty\n"
+	  "t.yaml:1:1: error: spec.ports: cannot be empty\n" },
+	{ "type: MeshMultiZoneService\nname: Mz\nspec:\n"
+	  "  selector: {meshService: {matchLabels: {a: b}, other: 1}}\n"
+	  "  ports:\n  - port: 80\n    name: \"\"\n    appProtocol: kafka\n"
+	  "status:\n  vips: [{ip: x}]\n",
+	  "t.yaml:2:7: error: name: " DNS1035_MSG "\n"
+	  "t.yaml:4:49: warning: unknown field "
+	  "\"spec.selector.meshService.other\"\n"
+	  "t.yaml:7:11: error: spec.ports[0].name: must not be empty\n"
+	  "t.yaml:8:18: error: spec.ports[0].appProtocol: appProtocol must be "
+	  "one of: grpc, http, http2, tcp\n"
+	  "t.yaml:10:15: error: status.vips[0].ip: \"x\" is not an IP "
+	  "address\n" },
+	/* Kubernetes objects */
+	{ "apiVersion: v1\nkind: Service\nmetadata:\n  name: redis\nspec:\n"
+	  "  type: Cluster\n"
+	  "  clusterIP: 10.96.0.300\n"
+	  "  ports:\n"
+	  "  - port: 80\n"
+	  "    protocol: tcp\n"
+	  "  - targetPort: 0\n"
+	  "  - port: 81\n"
+	  "    targetPort: \"\"\n"
+	  "  - {port: 82, targetPort: [1]}\n"
+	  "  - 83\n"
+	  "  replicas: 3\n",
+	  "t.yaml:16:3: warning: unknown field \"spec.replicas\"\n"
+	  "t.yaml:6:9: error: spec.type: must be one of: ClusterIP, NodePort, "
+	  "LoadBalancer, ExternalName (got \"Cluster\")\n"
+	  "t.yaml:7:14: error: spec.clusterIP: must be an IP address, \"None\" "
+	  "or empty (got \"10.96.0.300\")\n"
+	  "t.yaml:10:15: error: spec.ports[0].protocol: must be one of: TCP, "
+	  "UDP, SCTP (got \"tcp\")\n"
+	  "t.yaml:11:5: error: spec.ports[1].port: must be defined\n"
+	  "t.yaml:11:17: error: spec.ports[1].targetPort: must be in inclusive "
+	  "range [1, 65535]\n"
+	  "t.yaml:13:17: error: spec.ports[2].targetPort: must not be empty\n"
+	  "t.yaml:14:28: error: spec.ports[3].targetPort: must be a port "
+	  "number or a port name, got sequence\n"
+	  "t.yaml:15:5: error: spec.ports[4]: must be a mapping, got scalar\n" },
+	{ "apiVersion: kuma.io/v1alpha1\nkind: Service\nmetadata: {name: s}\n",
+	  "t.yaml:1:13: error: apiVersion: must be v1 for Service, got "
+	  "\"kuma.io/v1alpha1\"\n" },
+	{ "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"
+	  "  annotations: {a: [b]}\n",
+	  "t.yaml:5:20: error: metadata.annotations.a: must be a string, got "
+	  "sequence\n" },
+	{ "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n"
+	  "metadata:\n  name: example-abc\n"
+	  "  labels: {kubernetes.io/service-name: example}\n"
+	  "addressType: IP\n"
+	  "endpoints:\n"
+	  "- addresses: []\n"
+	  "- addresses: [10.0.0.1, nope]\n"
+	  "  conditions: {ready: maybe, serving: true}\n"
+	  "- {}\n"
+	  "- 42\n"
+	  "- addresses: [10.0.0.2]\n"
+	  "  targetRef: {kind: Pod, name: [p]}\n",
+	  "t.yaml:6:14: error: addressType: must be one of: IPv4, IPv6, FQDN "
+	  "(got \"IP\")\n"
+	  "t.yaml:8:14: error: endpoints[0].addresses: must not be empty\n"
+	  "t.yaml:9:25: error: endpoints[1].addresses[1]: \"nope\" is not an "
+	  "IP address\n"
+	  "t.yaml:10:23: error: endpoints[1].conditions.ready: must be true "
+	  "or false\n"
+	  "t.yaml:11:3: error: endpoints[2].addresses: must not be empty\n"
+	  "t.yaml:12:3: error: endpoints[3]: must be a mapping, got scalar\n"
+	  "t.yaml:14:32: error: endpoints[4].targetRef.name: must be a string, "
+	  "got sequence\n" },
+	{ "apiVersion: discovery.k8s.io/v1beta1\nkind: EndpointSlice\n"
+	  "metadata: {name: e}\n",
+	  "t.yaml:1:13: error: apiVersion: must be discovery.k8s.io/v1 for "
+	  "EndpointSlice, got \"discovery.k8s.io/v1beta1\"\n" },
+	{ "apiVersion: v1\nkind: Pod\nmetadata: {name: \"a b\"}\n",
+	  "t.yaml:3:18: error: metadata.name: invalid characters: expected "
+	  "letters, digits, '-', '_' and '.', at most 253 characters\n" },
+	{ "apiVersion: v1\nkind: Namespace\n",
+	  "t.yaml:1:1: error: metadata: must be defined\n" },
 };
 
 static void
@@ -698,8 +989,7 @@ test_validation_messages(void **state)
 		if (strcmp(diags(f), bad_cases[i].diags) != 0)
 			print_message("case %zu:\n%s\n", i, bad_cases[i].yaml);
 		assert_string_equal(diags(f), bad_cases[i].diags);
-		assert_int_equal(f->set->nservices + f->set->nmeshes +
-				 f->set->ngenerators, 0);
+		assert_int_equal(total(f->set), 0);
 	}
 }
 
@@ -822,35 +1112,30 @@ test_unsupported_kinds_skipped(void **state)
 {
 	struct fx *f = *state;
 
-	load(f, "type: Dataplane\n"
-		"mesh: default\n"
-		"name: redis-1\n"
-		"networking: {address: 23.234.0.1}\n"
+	load(f, "type: MeshTrafficPermission\n"
+		"name: allow-all\n"
 		"---\n"
-		"apiVersion: v1\n"
-		"kind: Service\n"
+		"apiVersion: apps/v1\n"
+		"kind: Deployment\n"
 		"metadata: {name: redis, namespace: ns}\n"
-		"spec: {clusterIP: 10.96.0.1}\n"
+		"spec: {replicas: 1}\n"
 		"---\n"
-		"apiVersion: kuma.io/v1alpha1\n"
-		"kind: MeshExternalService\n"
-		"metadata:\n"
-		"  name: aurora\n"
+		"type: Service\n"
+		"name: redis\n"
 		"---\n"
-		"type: MeshTrafficPermission\n");
+		"type: Pod\n");
 	finish(f);
 	assert_string_equal(diags(f),
-		"t.yaml:1:1: warning: skipping Dataplane redis-1: kind not "
-		"supported yet\n"
-		"t.yaml:6:1: warning: skipping Service redis: kind not "
-		"supported yet\n"
-		"t.yaml:11:1: warning: skipping MeshExternalService aurora: "
+		"t.yaml:1:1: warning: skipping MeshTrafficPermission allow-all: "
 		"kind not supported yet\n"
-		"t.yaml:16:1: warning: skipping MeshTrafficPermission: kind "
-		"not supported yet\n");
+		"t.yaml:4:1: warning: skipping Deployment redis: kind not "
+		"supported yet\n"
+		"t.yaml:9:1: warning: skipping Service redis: a Kubernetes "
+		"object is written with apiVersion, kind and metadata\n"
+		"t.yaml:12:1: warning: skipping Pod: a Kubernetes object is "
+		"written with apiVersion, kind and metadata\n");
 	assert_int_equal(f->errs.errors, 0);
-	assert_int_equal(f->set->nservices + f->set->nmeshes +
-			 f->set->ngenerators, 0);
+	assert_int_equal(total(f->set), 0);
 }
 
 static void
@@ -1136,6 +1421,977 @@ test_rfc1035(void **state)
 }
 
 static void
+test_dataplane_universal(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_dataplane *dp;
+	const struct resource_inbound *in;
+	const struct resource_backend_ref *b;
+
+	load(f, "type: Dataplane\n"
+		"mesh: prod\n"
+		"name: redis-1\n"
+		"labels: {kuma.io/workload: redis}\n"
+		"creationTime: 2025-01-12T08:00:00Z\n"
+		"networking:\n"
+		"  address: 10.0.0.23\n"
+		"  advertisedAddress: 192.168.0.1\n"
+		"  inbound:\n"
+		"  - name: main\n"
+		"    port: 6379\n"
+		"    servicePort: 16379\n"
+		"    protocol: tcp\n"
+		"    tags:\n"
+		"      kuma.io/service: redis\n"
+		"      kuma.io/protocol: tcp\n"
+		"    health: {ready: true}\n"
+		"  - port: 9121\n"
+		"    servicePort: 0\n"
+		"    state: Ignored\n"
+		"  outbound:\n"
+		"  - {port: 10001, tags: {kuma.io/service: web}}\n"
+		"  admin: {port: 9901}\n"
+		"  transparentProxying:\n"
+		"    redirectPortInbound: 15006\n"
+		"    redirectPortOutbound: 15001\n"
+		"    reachableServices: [web]\n"
+		"    reachableBackends:\n"
+		"      refs:\n"
+		"      - kind: MeshService\n"
+		"        name: billing\n"
+		"        port: 8080\n"
+		"      - kind: MeshExternalService\n"
+		"        name: aurora.db\n"
+		"      - kind: MeshMultiZoneService\n"
+		"        labels: {kuma.io/display-name: test-server}\n"
+		"        port: 80\n"
+		"      - kind: MeshService\n"
+		"        name: redis\n"
+		"        namespace: kuma-demo\n"
+		"metrics: {type: prometheus}\n"
+		"probes: {port: 9000}\n"
+		"---\n"
+		"type: Dataplane\n"
+		"name: gw-1\n"
+		"networking:\n"
+		"  address: fd00::5\n"
+		"  gateway: {type: BUILTIN, tags: {kuma.io/service: gw}}\n"
+		"  transparentProxying: {reachableBackends: {}}\n"
+		"---\n"
+		"type: Dataplane\n"
+		"name: web-1\n"
+		"networking:\n"
+		"  address: 10.0.0.2\n"
+		"  inbound: [{port: 8000, tags: {kuma.io/service: web}}]\n"
+		"  transparentProxying: {reachableBackends: null}\n");
+	finish(f);
+	assert_string_equal(diags(f), "");
+	assert_int_equal(f->set->ndataplanes, 3);
+
+	/* no creation time first, then by name */
+	dp = &f->set->dataplanes[0];
+	assert_string_equal(dp->meta.name, "gw-1");
+	assert_string_equal(dp->meta.mesh, "default");
+	assert_string_equal(dp->address, "fd00::5");
+	assert_int_equal(dp->ninbounds, 0);
+	assert_int_equal(dp->has_reachable_backends, 1);	/* {}: none */
+	assert_int_equal(dp->nbackends, 0);
+
+	dp = &f->set->dataplanes[1];
+	assert_string_equal(dp->meta.name, "web-1");
+	assert_int_equal(dp->has_reachable_backends, 0);	/* null: unset */
+	assert_int_equal(dp->ninbounds, 1);
+	assert_int_equal(dp->inbounds[0].port, 8000);
+
+	dp = &f->set->dataplanes[2];
+	assert_int_equal(dp->meta.kind, RESOURCE_DATAPLANE);
+	assert_int_equal(dp->meta.shape, RESOURCE_SHAPE_UNIVERSAL);
+	assert_string_equal(dp->meta.name, "redis-1");
+	assert_string_equal(dp->meta.mesh, "prod");
+	assert_null(dp->meta.namespace);
+	assert_int_equal(dp->meta.has_creation_time, 1);
+	assert_string_equal(resource_labels_get(&dp->meta.labels,
+						"kuma.io/workload"), "redis");
+	assert_int_equal(dp->meta.pos.line, 1);
+	assert_string_equal(dp->address, "10.0.0.23");
+
+	assert_int_equal(dp->ninbounds, 2);
+	in = &dp->inbounds[0];
+	assert_string_equal(in->name, "main");
+	assert_int_equal(in->port, 6379);
+	assert_int_equal(in->service_port, 16379);
+	assert_string_equal(in->protocol, "tcp");
+	assert_int_equal(in->tags.n, 2);
+	assert_string_equal(in->tags.v[0].key, "kuma.io/protocol");
+	assert_string_equal(in->tags.v[1].key, "kuma.io/service");
+	assert_string_equal(in->tags.v[1].value, "redis");
+	assert_int_equal(in->ignored, 0);
+	assert_string_equal(in->pos.file, "t.yaml");
+	assert_int_equal(in->pos.line, 10);
+	assert_int_equal(in->pos.column, 5);
+	in = &dp->inbounds[1];
+	assert_null(in->name);
+	assert_int_equal(in->port, 9121);
+	assert_int_equal(in->service_port, 0);
+	assert_null(in->protocol);
+	assert_int_equal(in->tags.n, 0);
+	assert_int_equal(in->ignored, 1);
+	assert_int_equal(in->pos.line, 18);
+
+	assert_int_equal(dp->has_reachable_backends, 1);
+	assert_int_equal(dp->nbackends, 4);
+	b = &dp->backends[0];
+	assert_int_equal(b->kind, RESOURCE_MESH_SERVICE);
+	assert_string_equal(b->name, "billing");
+	assert_null(b->namespace);
+	assert_int_equal(b->labels.n, 0);
+	assert_int_equal(b->has_port, 1);
+	assert_int_equal(b->port, 8080);
+	assert_int_equal(b->pos.line, 30);
+	assert_int_equal(b->pos.column, 9);
+	b = &dp->backends[1];
+	assert_int_equal(b->kind, RESOURCE_MESH_EXTERNAL_SERVICE);
+	assert_string_equal(b->name, "aurora.db");
+	assert_int_equal(b->has_port, 0);
+	b = &dp->backends[2];
+	assert_int_equal(b->kind, RESOURCE_MESH_MULTI_ZONE_SERVICE);
+	assert_null(b->name);
+	assert_int_equal(b->labels.n, 1);
+	assert_string_equal(b->labels.v[0].key, "kuma.io/display-name");
+	assert_string_equal(b->labels.v[0].value, "test-server");
+	assert_int_equal(b->has_port, 1);
+	assert_int_equal(b->port, 80);
+	b = &dp->backends[3];
+	assert_int_equal(b->kind, RESOURCE_MESH_SERVICE);
+	assert_string_equal(b->name, "redis");
+	assert_string_equal(b->namespace, "kuma-demo");
+}
+
+static void
+test_dataplane_kubernetes(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_dataplane *dp;
+
+	load(f, "apiVersion: kuma.io/v1alpha1\n"
+		"kind: Dataplane\n"
+		"mesh: default\n"
+		"metadata:\n"
+		"  name: demo-app-6c8b9d7f5-abcde\n"
+		"  namespace: kuma-demo\n"
+		"  labels:\n"
+		"    app: demo-app\n"
+		"    k8s.kuma.io/namespace: kuma-demo\n"
+		"    kuma.io/mesh: not-this-one\n"
+		"  annotations:\n"
+		"    kuma.io/reachable-backends: |\n"
+		"      refs:\n"
+		"      - kind: MeshService\n"
+		"        name: redis\n"
+		"        namespace: kuma-demo\n"
+		"        port: 6379\n"
+		"      - kind: MeshMultiZoneService\n"
+		"        labels:\n"
+		"          kuma.io/display-name: test-server\n"
+		"  ownerReferences: [{kind: Pod, name: demo-app-6c8b9d7f5-abcde}]\n"
+		"spec:\n"
+		"  networking:\n"
+		"    address: 10.244.0.7\n"
+		"    inbound:\n"
+		"    - port: 5000\n"
+		"      tags: {app: demo-app, kuma.io/service: demo-app_svc_5000}\n"
+		"    transparentProxying:\n"
+		"      ipFamilyMode: DualStack\n"
+		"---\n"
+		"apiVersion: kuma.io/v1alpha1\n"
+		"kind: Dataplane\n"
+		"metadata:\n"
+		"  name: quiet\n"
+		"  namespace: kuma-demo\n"
+		"  labels: {kuma.io/mesh: other}\n"
+		"  annotations:\n"
+		"    kuma.io/reachable-backends: \"\"\n"
+		"spec:\n"
+		"  networking:\n"
+		"    address: 10.244.0.8\n"
+		"    inbound: [{port: 80}]\n"
+		"---\n"
+		"apiVersion: kuma.io/v1alpha1\n"
+		"kind: Dataplane\n"
+		"metadata:\n"
+		"  name: both\n"
+		"  namespace: kuma-demo\n"
+		"  annotations:\n"
+		"    kuma.io/reachable-backends: \"refs: [{kind: MeshService, "
+		"name: a}]\"\n"
+		"spec:\n"
+		"  networking:\n"
+		"    address: 10.244.0.9\n"
+		"    inbound: [{port: 80}]\n"
+		"    transparentProxying:\n"
+		"      reachableBackends:\n"
+		"        refs: [{kind: MeshExternalService, name: b}]\n"
+		"---\n"
+		"apiVersion: kuma.io/v1alpha1\n"
+		"kind: Dataplane\n"
+		"metadata: {name: plain, namespace: kuma-demo}\n"
+		"spec:\n"
+		"  networking: {address: 10.244.0.10, inbound: [{port: 80}]}\n");
+	finish(f);
+	assert_string_equal(diags(f), "");
+	assert_int_equal(f->set->ndataplanes, 4);
+
+	/* the spec's reachableBackends wins over the annotation */
+	dp = &f->set->dataplanes[0];
+	assert_string_equal(dp->meta.name, "both");
+	assert_string_equal(dp->meta.mesh, "default");
+	assert_int_equal(dp->has_reachable_backends, 1);
+	assert_int_equal(dp->nbackends, 1);
+	assert_int_equal(dp->backends[0].kind, RESOURCE_MESH_EXTERNAL_SERVICE);
+	assert_string_equal(dp->backends[0].name, "b");
+
+	dp = &f->set->dataplanes[1];
+	assert_string_equal(dp->meta.name, "demo-app-6c8b9d7f5-abcde");
+	assert_int_equal(dp->meta.shape, RESOURCE_SHAPE_KUBERNETES);
+	/* the top-level mesh of Kuma's CRD wins over the label */
+	assert_string_equal(dp->meta.mesh, "default");
+	assert_string_equal(dp->meta.namespace, "kuma-demo");
+	assert_int_equal(dp->meta.labels.n, 3);
+	assert_string_equal(dp->address, "10.244.0.7");
+	assert_int_equal(dp->ninbounds, 1);
+	assert_int_equal(dp->inbounds[0].port, 5000);
+	assert_int_equal(dp->inbounds[0].tags.n, 2);
+	assert_int_equal(dp->inbounds[0].pos.line, 26);
+	assert_int_equal(dp->has_reachable_backends, 1);
+	assert_int_equal(dp->nbackends, 2);
+	assert_int_equal(dp->backends[0].kind, RESOURCE_MESH_SERVICE);
+	assert_string_equal(dp->backends[0].name, "redis");
+	assert_string_equal(dp->backends[0].namespace, "kuma-demo");
+	assert_int_equal(dp->backends[0].has_port, 1);
+	assert_int_equal(dp->backends[0].port, 6379);
+	/* inside the annotation, positions are the annotation's */
+	assert_string_equal(dp->backends[0].pos.file, "t.yaml");
+	assert_int_equal(dp->backends[0].pos.line, 12);
+	assert_int_equal(dp->backends[0].pos.column, 33);
+	assert_int_equal(dp->backends[1].kind,
+			 RESOURCE_MESH_MULTI_ZONE_SERVICE);
+	assert_null(dp->backends[1].name);
+	assert_string_equal(resource_labels_get(&dp->backends[1].labels,
+						"kuma.io/display-name"),
+			    "test-server");
+
+	dp = &f->set->dataplanes[2];
+	assert_string_equal(dp->meta.name, "plain");
+	assert_int_equal(dp->has_reachable_backends, 0);
+
+	/* an empty annotation: set, and nothing is reachable */
+	dp = &f->set->dataplanes[3];
+	assert_string_equal(dp->meta.name, "quiet");
+	assert_string_equal(dp->meta.mesh, "other");
+	assert_int_equal(dp->has_reachable_backends, 1);
+	assert_int_equal(dp->nbackends, 0);
+}
+
+static void
+test_k8s_service(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_k8s_service *svc;
+
+	load(f, "apiVersion: v1\n"
+		"kind: Service\n"
+		"metadata:\n"
+		"  name: redis\n"
+		"  namespace: kuma-demo\n"
+		"  labels: {app: redis, kuma.io/mesh: prod}\n"
+		"  annotations:\n"
+		"    kuma.io/ignore: \"true\"\n"
+		"  uid: 1234\n"
+		"spec:\n"
+		"  type: ClusterIP\n"
+		"  clusterIP: 10.96.20.10\n"
+		"  clusterIPs: [10.96.20.10, fd00::20]\n"
+		"  ipFamilies: [IPv4, IPv6]\n"
+		"  ipFamilyPolicy: PreferDualStack\n"
+		"  internalTrafficPolicy: Cluster\n"
+		"  sessionAffinity: None\n"
+		"  selector: {app: redis}\n"
+		"  ports:\n"
+		"  - name: tcp-redis\n"
+		"    port: 6379\n"
+		"    targetPort: 6379\n"
+		"    protocol: TCP\n"
+		"    appProtocol: tcp\n"
+		"  - name: stats\n"
+		"    port: 8125\n"
+		"    targetPort: statsd\n"
+		"    protocol: UDP\n"
+		"    nodePort: 30125\n"
+		"  - port: 80\n"
+		"status:\n"
+		"  loadBalancer: {}\n"
+		"---\n"
+		"apiVersion: v1\n"
+		"kind: Service\n"
+		"metadata: {name: example}\n"
+		"spec:\n"
+		"  clusterIP: None\n"
+		"  ports: [{port: 80, targetPort: \"8080\"}]\n"
+		"---\n"
+		"apiVersion: v1\n"
+		"kind: Service\n"
+		"metadata: {name: ext, namespace: kuma-demo}\n"
+		"spec:\n"
+		"  type: ExternalName\n"
+		"  externalName: db.example.com\n"
+		"  clusterIP: \"\"\n");
+	finish(f);
+	assert_string_equal(diags(f), "");
+	assert_int_equal(f->set->nk8s_services, 3);
+
+	svc = &f->set->k8s_services[0];
+	assert_string_equal(svc->meta.name, "example");
+	assert_string_equal(svc->meta.namespace, "default");
+	assert_null(svc->meta.mesh);
+	assert_null(svc->type);
+	assert_string_equal(svc->cluster_ip, "None");
+	assert_int_equal(svc->nports, 1);
+	assert_null(svc->ports[0].name);
+	assert_int_equal(svc->ports[0].port, 80);
+	/* a quoted number is a port name, as Kubernetes reads it */
+	assert_int_equal(svc->ports[0].target_is_name, 1);
+	assert_string_equal(svc->ports[0].target_name, "8080");
+	assert_string_equal(svc->ports[0].protocol, "TCP");
+	assert_null(svc->ports[0].app_protocol);
+
+	svc = &f->set->k8s_services[1];
+	assert_string_equal(svc->meta.name, "ext");
+	assert_string_equal(svc->type, "ExternalName");
+	assert_null(svc->cluster_ip);
+	assert_int_equal(svc->nports, 0);
+
+	svc = &f->set->k8s_services[2];
+	assert_int_equal(svc->meta.kind, RESOURCE_K8S_SERVICE);
+	assert_int_equal(svc->meta.shape, RESOURCE_SHAPE_KUBERNETES);
+	assert_string_equal(svc->meta.name, "redis");
+	assert_string_equal(svc->meta.namespace, "kuma-demo");
+	/* not mesh-scoped: the generator reads the label */
+	assert_null(svc->meta.mesh);
+	assert_string_equal(resource_labels_get(&svc->meta.labels,
+						"kuma.io/mesh"), "prod");
+	assert_int_equal(svc->annotations.n, 1);
+	assert_string_equal(resource_labels_get(&svc->annotations,
+						"kuma.io/ignore"), "true");
+	assert_string_equal(svc->type, "ClusterIP");
+	assert_string_equal(svc->cluster_ip, "10.96.20.10");
+	assert_int_equal(svc->selector.n, 1);
+	assert_string_equal(svc->selector.v[0].key, "app");
+	assert_int_equal(svc->nports, 3);
+	assert_string_equal(svc->ports[0].name, "tcp-redis");
+	assert_int_equal(svc->ports[0].port, 6379);
+	assert_int_equal(svc->ports[0].target_is_name, 0);
+	assert_int_equal(svc->ports[0].target_port, 6379);
+	assert_string_equal(svc->ports[0].protocol, "TCP");
+	assert_string_equal(svc->ports[0].app_protocol, "tcp");
+	assert_int_equal(svc->ports[0].pos.line, 20);
+	assert_int_equal(svc->ports[0].pos.column, 5);
+	assert_string_equal(svc->ports[1].name, "stats");
+	assert_int_equal(svc->ports[1].target_is_name, 1);
+	assert_string_equal(svc->ports[1].target_name, "statsd");
+	assert_string_equal(svc->ports[1].protocol, "UDP");
+	assert_null(svc->ports[2].name);
+	assert_int_equal(svc->ports[2].port, 80);
+	assert_int_equal(svc->ports[2].target_port, 0);	/* = port */
+	assert_string_equal(svc->ports[2].protocol, "TCP");
+}
+
+static void
+test_endpoint_slices_pods_namespaces(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_endpoint_slice *es;
+	const struct resource_k8s_object *o;
+
+	load(f, "apiVersion: discovery.k8s.io/v1\n"
+		"kind: EndpointSlice\n"
+		"metadata:\n"
+		"  name: example-abc12\n"
+		"  namespace: kuma-demo\n"
+		"  labels:\n"
+		"    kubernetes.io/service-name: example\n"
+		"    endpointslice.kubernetes.io/managed-by: "
+		"endpointslice-controller.k8s.io\n"
+		"  ownerReferences: [{kind: Service, name: example}]\n"
+		"addressType: IPv4\n"
+		"endpoints:\n"
+		"- addresses: [10.244.1.5]\n"
+		"  conditions: {ready: true, serving: true, terminating: false}\n"
+		"  nodeName: node-1\n"
+		"  zone: eu-1a\n"
+		"  targetRef: {kind: Pod, name: example-0, namespace: kuma-demo, "
+		"uid: a1}\n"
+		"- addresses: [10.244.2.7, 10.244.2.8]\n"
+		"  conditions: {ready: false}\n"
+		"  targetRef: {kind: Pod, name: example-1}\n"
+		"- addresses: [10.244.3.9]\n"
+		"  targetRef: {kind: Node, name: node-3}\n"
+		"ports:\n"
+		"- {name: http, port: 8080, protocol: TCP}\n"
+		"---\n"
+		"apiVersion: discovery.k8s.io/v1\n"
+		"kind: EndpointSlice\n"
+		"metadata: {name: orphan}\n"
+		"addressType: FQDN\n"
+		"endpoints:\n"
+		"- addresses: [db.example.com]\n"
+		"---\n"
+		"apiVersion: v1\n"
+		"kind: Pod\n"
+		"metadata:\n"
+		"  name: example-0\n"
+		"  namespace: kuma-demo\n"
+		"  labels: {app: example, statefulset.kubernetes.io/pod-name: "
+		"example-0}\n"
+		"  annotations: {kuma.io/sidecar-injected: \"true\"}\n"
+		"spec:\n"
+		"  containers: [{name: app, image: example}]\n"
+		"status: {podIP: 10.244.1.5}\n"
+		"---\n"
+		"apiVersion: v1\n"
+		"kind: Pod\n"
+		"metadata: {name: loner}\n"
+		"---\n"
+		"apiVersion: v1\n"
+		"kind: Namespace\n"
+		"metadata:\n"
+		"  name: kuma-demo\n"
+		"  namespace: ignored\n"
+		"  labels: {kuma.io/sidecar-injection: enabled}\n"
+		"spec: {finalizers: [kubernetes]}\n"
+		"status: {phase: Active}\n");
+	finish(f);
+	assert_string_equal(diags(f),
+		"t.yaml:27:1: warning: EndpointSlice orphan has no label "
+		"kubernetes.io/service-name, so it belongs to no Service\n");
+	assert_int_equal(f->set->nendpoint_slices, 2);
+
+	es = &f->set->endpoint_slices[0];
+	assert_int_equal(es->meta.kind, RESOURCE_K8S_ENDPOINT_SLICE);
+	assert_string_equal(es->meta.name, "example-abc12");
+	assert_string_equal(es->meta.namespace, "kuma-demo");
+	assert_null(es->meta.mesh);
+	assert_string_equal(es->service_name, "example");
+	assert_int_equal(es->nendpoints, 3);
+	assert_string_equal(es->endpoints[0].address, "10.244.1.5");
+	assert_string_equal(es->endpoints[0].pod_name, "example-0");
+	assert_string_equal(es->endpoints[0].pod_namespace, "kuma-demo");
+	assert_int_equal(es->endpoints[0].ready, 1);
+	/* the first address; the Pod in the slice's namespace */
+	assert_string_equal(es->endpoints[1].address, "10.244.2.7");
+	assert_string_equal(es->endpoints[1].pod_name, "example-1");
+	assert_string_equal(es->endpoints[1].pod_namespace, "kuma-demo");
+	assert_int_equal(es->endpoints[1].ready, 0);
+	/* not a Pod: no pod; ready when not said */
+	assert_string_equal(es->endpoints[2].address, "10.244.3.9");
+	assert_null(es->endpoints[2].pod_name);
+	assert_null(es->endpoints[2].pod_namespace);
+	assert_int_equal(es->endpoints[2].ready, 1);
+
+	es = &f->set->endpoint_slices[1];
+	assert_string_equal(es->meta.name, "orphan");
+	assert_string_equal(es->meta.namespace, "default");
+	assert_null(es->service_name);
+	assert_int_equal(es->nendpoints, 1);
+	assert_string_equal(es->endpoints[0].address, "db.example.com");
+
+	assert_int_equal(f->set->npods, 2);
+	o = &f->set->pods[0];
+	assert_int_equal(o->meta.kind, RESOURCE_K8S_POD);
+	assert_string_equal(o->meta.name, "example-0");
+	assert_string_equal(o->meta.namespace, "kuma-demo");
+	assert_null(o->meta.mesh);
+	assert_string_equal(resource_labels_get(&o->meta.labels,
+				"statefulset.kubernetes.io/pod-name"),
+			    "example-0");
+	o = &f->set->pods[1];
+	assert_string_equal(o->meta.name, "loner");
+	assert_string_equal(o->meta.namespace, "default");
+	assert_int_equal(o->meta.labels.n, 0);
+
+	assert_int_equal(f->set->nnamespaces, 1);
+	o = &f->set->namespaces[0];
+	assert_int_equal(o->meta.kind, RESOURCE_K8S_NAMESPACE);
+	assert_string_equal(o->meta.name, "kuma-demo");
+	assert_null(o->meta.namespace);		/* cluster-wide */
+	assert_string_equal(resource_labels_get(&o->meta.labels,
+				"kuma.io/sidecar-injection"), "enabled");
+}
+
+static void
+test_external_and_multizone(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_mesh_external_service *es;
+	const struct resource_mesh_multi_zone_service *mz;
+
+	load(f, "type: MeshExternalService\n"
+		"name: aurora\n"
+		"mesh: default\n"
+		"labels: {kuma.io/origin: zone}\n"
+		"spec:\n"
+		"  match:\n"
+		"    type: HostnameGenerator\n"
+		"    port: 5432\n"
+		"    protocol: grpc\n"
+		"  endpoints:\n"
+		"  - address: aurora.example.com\n"
+		"    port: 5432\n"
+		"  - {address: 10.1.0.1, port: 5432, priority: 1}\n"
+		"  - {address: \"unix:///run/pg.sock\"}\n"
+		"  tls: {enabled: true, verification: {mode: SkipCA}}\n"
+		"status:\n"
+		"  vip: {ip: 242.0.0.1}\n"
+		"  addresses: [{hostname: aurora.extsvc.mesh.local}]\n"
+		"---\n"
+		"apiVersion: kuma.io/v1alpha1\n"
+		"kind: MeshExternalService\n"
+		"metadata:\n"
+		"  name: httpbin\n"
+		"  namespace: kuma-system\n"
+		"  labels: {kuma.io/mesh: prod}\n"
+		"spec:\n"
+		"  match: {port: 80}\n"
+		"  extension:\n"
+		"    type: my-plugin\n"
+		"    config: {anything: [1, 2]}\n"
+		"  endpoints: [{address: \"the extension checks this!\"}]\n"
+		"---\n"
+		"type: MeshMultiZoneService\n"
+		"name: redis\n"
+		"mesh: default\n"
+		"labels: {kuma.io/origin: global, kuma.io/display-name: redis}\n"
+		"spec:\n"
+		"  selector:\n"
+		"    meshService:\n"
+		"      matchLabels: {kuma.io/display-name: redis}\n"
+		"  ports:\n"
+		"  - port: 6379\n"
+		"    appProtocol: tcp\n"
+		"  - name: admin\n"
+		"    port: 8080\n"
+		"    appProtocol: http\n"
+		"status:\n"
+		"  vips: [{ip: 243.0.0.1}]\n"
+		"  meshServices: [{name: redis, zone: east}]\n"
+		"---\n"
+		"apiVersion: kuma.io/v1alpha1\n"
+		"kind: MeshMultiZoneService\n"
+		"metadata:\n"
+		"  name: web\n"
+		"  namespace: kuma-system\n"
+		"  labels: {kuma.io/mesh: prod}\n"
+		"spec:\n"
+		"  selector: {meshService: {matchLabels: {app: web}}}\n"
+		"  ports: [{port: 80}]\n");
+	finish(f);
+	assert_string_equal(diags(f), "");
+
+	assert_int_equal(f->set->nexternal_services, 2);
+	es = &f->set->external_services[0];
+	assert_int_equal(es->meta.kind, RESOURCE_MESH_EXTERNAL_SERVICE);
+	assert_string_equal(es->meta.name, "aurora");
+	assert_string_equal(es->meta.mesh, "default");
+	assert_int_equal(es->port, 5432);
+	assert_string_equal(es->protocol, "grpc");
+	assert_string_equal(es->vip, "242.0.0.1");
+	assert_non_null(es->spec);
+	assert_int_equal(es->spec->line, 6);
+	es = &f->set->external_services[1];
+	assert_string_equal(es->meta.name, "httpbin");
+	assert_int_equal(es->meta.shape, RESOURCE_SHAPE_KUBERNETES);
+	assert_string_equal(es->meta.mesh, "prod");
+	assert_string_equal(es->meta.namespace, "kuma-system");
+	assert_int_equal(es->port, 80);
+	assert_string_equal(es->protocol, "tcp");	/* the default */
+	assert_null(es->vip);
+
+	assert_int_equal(f->set->nmultizone_services, 2);
+	mz = &f->set->multizone_services[0];
+	assert_int_equal(mz->meta.kind, RESOURCE_MESH_MULTI_ZONE_SERVICE);
+	assert_string_equal(mz->meta.name, "redis");
+	assert_string_equal(mz->meta.mesh, "default");
+	assert_int_equal(mz->selector.n, 1);
+	assert_string_equal(mz->selector.v[0].key, "kuma.io/display-name");
+	assert_string_equal(mz->selector.v[0].value, "redis");
+	assert_int_equal(mz->nports, 2);
+	assert_null(mz->ports[0].name);
+	assert_int_equal(mz->ports[0].port, 6379);
+	assert_string_equal(mz->ports[0].app_protocol, "tcp");
+	assert_string_equal(mz->ports[1].name, "admin");
+	assert_int_equal(mz->ports[1].port, 8080);
+	assert_string_equal(mz->ports[1].app_protocol, "http");
+	assert_int_equal(mz->nvips, 1);
+	assert_string_equal(mz->vips[0], "243.0.0.1");
+	assert_int_equal(mz->spec->line, 38);
+	assert_null(mz->matches);
+	assert_int_equal(mz->nmatches, 0);
+	mz = &f->set->multizone_services[1];
+	assert_string_equal(mz->meta.name, "web");
+	assert_string_equal(mz->meta.mesh, "prod");
+	assert_string_equal(mz->meta.namespace, "kuma-system");
+	assert_int_equal(mz->nports, 1);
+	assert_int_equal(mz->nvips, 0);
+}
+
+static void
+test_list_of_new_kinds(void **state)
+{
+	struct fx *f = *state;
+
+	load(f, "apiVersion: v1\n"
+		"kind: List\n"
+		"items:\n"
+		"- apiVersion: v1\n"
+		"  kind: Namespace\n"
+		"  metadata: {name: kuma-demo}\n"
+		"- apiVersion: v1\n"
+		"  kind: Service\n"
+		"  metadata: {name: redis, namespace: kuma-demo}\n"
+		"  spec: {clusterIP: 10.96.0.1, ports: [{port: 6379}]}\n"
+		"- apiVersion: discovery.k8s.io/v1\n"
+		"  kind: EndpointSlice\n"
+		"  metadata:\n"
+		"    name: redis-x\n"
+		"    namespace: kuma-demo\n"
+		"    labels: {kubernetes.io/service-name: redis}\n"
+		"  addressType: IPv4\n"
+		"  endpoints: [{addresses: [10.244.0.3]}]\n"
+		"- apiVersion: v1\n"
+		"  kind: Pod\n"
+		"  metadata: {name: redis-0, namespace: kuma-demo}\n"
+		"- apiVersion: kuma.io/v1alpha1\n"
+		"  kind: Dataplane\n"
+		"  mesh: default\n"
+		"  metadata: {name: redis-0, namespace: kuma-demo}\n"
+		"  spec:\n"
+		"    networking: {address: 10.244.0.3, inbound: [{port: 6379}]}\n"
+		"- apiVersion: kuma.io/v1alpha1\n"
+		"  kind: MeshExternalService\n"
+		"  metadata: {name: db, namespace: kuma-system}\n"
+		"  spec: {match: {port: 5432}}\n"
+		"- apiVersion: kuma.io/v1alpha1\n"
+		"  kind: MeshMultiZoneService\n"
+		"  metadata: {name: mz, namespace: kuma-system}\n"
+		"  spec:\n"
+		"    selector: {meshService: {matchLabels: {a: b}}}\n"
+		"    ports: [{port: 1}]\n");
+	finish(f);
+	assert_string_equal(diags(f), "");
+	assert_int_equal(total(f->set), 7);
+	assert_int_equal(f->set->nnamespaces, 1);
+	assert_int_equal(f->set->nk8s_services, 1);
+	assert_int_equal(f->set->nendpoint_slices, 1);
+	assert_int_equal(f->set->npods, 1);
+	assert_int_equal(f->set->ndataplanes, 1);
+	assert_int_equal(f->set->nexternal_services, 1);
+	assert_int_equal(f->set->nmultizone_services, 1);
+	assert_int_equal(f->set->k8s_services[0].meta.pos.line, 7);
+	assert_int_equal(f->set->k8s_services[0].meta.pos.column, 3);
+	assert_int_equal(f->set->dataplanes[0].meta.pos.line, 22);
+	assert_string_equal(f->set->endpoint_slices[0].endpoints[0].address,
+			    "10.244.0.3");
+}
+
+#define DP_NET "networking: {address: 10.0.0.1, inbound: [{port: 80}]}\n"
+
+static void
+test_duplicates_new_kinds(void **state)
+{
+	struct fx *f = *state;
+
+	load(f, "type: Dataplane\nname: dp\n" DP_NET
+		"---\n"
+		"type: Dataplane\nname: dp\nmesh: other\n" DP_NET
+		"---\n"
+		"type: Dataplane\nname: dp\nmesh: default\n" DP_NET
+		"---\n"
+		"apiVersion: v1\nkind: Service\nmetadata: {name: redis}\n"
+		"---\n"
+		"apiVersion: v1\nkind: Service\n"
+		"metadata: {name: redis, namespace: default}\n"
+		"---\n"
+		"apiVersion: v1\nkind: Service\n"
+		"metadata: {name: redis, namespace: other}\n"
+		"---\n"
+		"apiVersion: v1\nkind: Namespace\nmetadata: {name: ns1}\n"
+		"---\n"
+		"apiVersion: v1\nkind: Namespace\nmetadata: {name: ns1}\n"
+		"---\n"
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: ns1}\n"
+		"---\n"
+		"type: MeshService\nname: redis\n"
+		"labels: {kuma.io/origin: global, kuma.io/zone: west}\n"
+		SELECTOR
+		"---\n"
+		"type: MeshService\nname: redis\n"
+		"labels: {kuma.io/origin: global, kuma.io/zone: east}\n"
+		SELECTOR
+		"---\n"
+		"type: MeshService\nname: redis\n" SELECTOR
+		"---\n"
+		"type: MeshService\nname: redis\n"
+		"labels: {kuma.io/origin: global, kuma.io/zone: west}\n"
+		SELECTOR
+		"---\n"
+		"type: MeshExternalService\nname: db\n"
+		"spec: {match: {port: 5432}}\n"
+		"---\n"
+		"type: MeshExternalService\nname: db\n"
+		"spec: {match: {port: 5432}}\n"
+		"---\n"
+		"type: MeshMultiZoneService\nname: mz\n"
+		"spec: {selector: {meshService: {matchLabels: {a: b}}}, "
+		"ports: [{port: 80}]}\n"
+		"---\n"
+		"type: MeshMultiZoneService\nname: mz\n"
+		"spec: {selector: {meshService: {matchLabels: {a: b}}}, "
+		"ports: [{port: 80}]}\n");
+	finish(f);
+	/* in kind order, then in load order */
+	assert_string_equal(diags(f),
+		"t.yaml:59:1: error: duplicate MeshService \"redis\" from zone "
+		"\"west\" in mesh \"default\": first defined at t.yaml:39:1\n"
+		"t.yaml:70:1: error: duplicate MeshExternalService \"db\" in mesh "
+		"\"default\": first defined at t.yaml:66:1\n"
+		"t.yaml:78:1: error: duplicate MeshMultiZoneService \"mz\" in "
+		"mesh \"default\": first defined at t.yaml:74:1\n"
+		"t.yaml:10:1: error: duplicate Dataplane \"dp\" in mesh "
+		"\"default\": first defined at t.yaml:1:1\n"
+		"t.yaml:19:1: error: duplicate Service \"redis\" in namespace "
+		"\"default\": first defined at t.yaml:15:1\n"
+		"t.yaml:31:1: error: duplicate Namespace \"ns1\": first defined "
+		"at t.yaml:27:1\n");
+	assert_int_equal(f->set->nservices, 3);
+	assert_int_equal(f->set->nexternal_services, 1);
+	assert_int_equal(f->set->nmultizone_services, 1);
+	assert_int_equal(f->set->ndataplanes, 2);
+	assert_string_equal(f->set->dataplanes[0].address, "10.0.0.1");
+	assert_string_equal(f->set->dataplanes[0].meta.mesh, "default");
+	assert_string_equal(f->set->dataplanes[1].meta.mesh, "other");
+	assert_int_equal(f->set->nk8s_services, 2);
+	assert_string_equal(f->set->k8s_services[0].meta.namespace, "default");
+	assert_int_equal(f->set->k8s_services[0].meta.pos.line, 15);
+	assert_string_equal(f->set->k8s_services[1].meta.namespace, "other");
+	assert_int_equal(f->set->nnamespaces, 1);
+	assert_int_equal(f->set->npods, 1);
+}
+
+static void
+test_kind_names(void **state)
+{
+	static const char *const names[RESOURCE_KIND_COUNT] = {
+		"Mesh", "MeshService", "HostnameGenerator",
+		"MeshExternalService", "MeshMultiZoneService", "Dataplane",
+		"Service", "EndpointSlice", "Namespace", "Pod",
+	};
+	int k;
+
+	(void)state;
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++)
+		assert_string_equal(resource_kind_name((enum resource_kind)k),
+				    names[k]);
+	assert_string_equal(resource_kind_name(RESOURCE_KIND_COUNT), "unknown");
+}
+
+static void
+test_labels_set(void **state)
+{
+	struct resource_labels l = { NULL, 0 };
+
+	(void)state;
+	assert_int_equal(resource_labels_set(&l, "b", "1"), 0);
+	assert_int_equal(resource_labels_set(&l, "d", "2"), 0);
+	assert_int_equal(resource_labels_set(&l, "a", "3"), 0);
+	assert_int_equal(resource_labels_set(&l, "c", "4"), 0);
+	assert_int_equal(resource_labels_set(&l, "b", "replaced"), 0);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.v[0].key, "a");
+	assert_string_equal(l.v[1].key, "b");
+	assert_string_equal(l.v[1].value, "replaced");
+	assert_string_equal(l.v[2].key, "c");
+	assert_string_equal(l.v[3].key, "d");
+	assert_string_equal(l.v[3].value, "2");
+	assert_string_equal(resource_labels_get(&l, "c"), "4");
+	while (l.n > 0) {
+		l.n--;
+		free(l.v[l.n].key);
+		free(l.v[l.n].value);
+	}
+	free(l.v);
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	assert_non_null(d);
+	return d;
+}
+
+static void
+test_new_and_remove(void **state)
+{
+	struct fx *f = *state;
+	struct resource_mesh_service *ms;
+	struct resource_hostname_generator *g;
+	struct resource_mesh_multi_zone_service *mz;
+	char name[16];
+	int i;
+
+	load(f, "type: MeshService\nname: written\n"
+		"creationTime: 2024-05-01T10:00:00Z\n" SELECTOR
+		"---\n"
+		"type: HostnameGenerator\nname: hg-b\n"
+		"spec: {selector: {meshService: {}}, template: x}\n"
+		"---\n"
+		"type: MeshMultiZoneService\nname: mz\n"
+		"spec: {selector: {meshService: {matchLabels: {a: b}}}, "
+		"ports: [{port: 80}]}\n");
+	finish(f);
+	assert_string_equal(diags(f), "");
+
+	/* past the first capacity: pointers from earlier calls move */
+	for (i = 39; i >= 0; i--) {
+		ms = resource_set_new_service(f->set);
+		assert_non_null(ms);
+		assert_int_equal(ms->meta.kind, RESOURCE_MESH_SERVICE);
+		assert_null(ms->meta.name);
+		assert_int_equal(ms->selector, RESOURCE_SELECTOR_NONE);
+		assert_int_equal(ms->nports, 0);
+		assert_null(ms->spec);
+		snprintf(name, sizeof(name), "gen-%02d", i);
+		ms->meta.name = xstrdup(name);
+		ms->meta.mesh = xstrdup("default");
+		ms->origin = RESOURCE_FROM_DATAPLANES;
+		assert_int_equal(resource_labels_set(&ms->meta.labels,
+				 "kuma.io/managed-by", "meshservice-generator"),
+				 0);
+	}
+	assert_int_equal(f->set->nservices, 41);
+	assert_string_equal(f->set->services[0].meta.name, "written");
+	assert_string_equal(f->set->services[1].meta.name, "gen-39");
+
+	ms = &f->set->services[5];
+	assert_int_equal(resource_mesh_service_add_condition(ms, "PortConflict",
+			 1, "PortsDiffer", "ports differ: redis-2"), 0);
+	assert_int_equal(resource_mesh_service_add_condition(ms, "Other", 0,
+							    NULL, NULL), 0);
+	assert_int_equal(ms->nconditions, 2);
+	assert_string_equal(ms->conditions[0].type, "PortConflict");
+	assert_int_equal(ms->conditions[0].status, 1);
+	assert_string_equal(ms->conditions[0].reason, "PortsDiffer");
+	assert_string_equal(ms->conditions[0].message, "ports differ: redis-2");
+	assert_string_equal(ms->conditions[1].type, "Other");
+	assert_int_equal(ms->conditions[1].status, 0);
+	assert_null(ms->conditions[1].reason);
+	assert_null(ms->conditions[1].message);
+
+	/* Kuma's order again: no creation time first, then by name */
+	resource_set_sort(f->set);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "gen-%02d", i);
+		assert_string_equal(f->set->services[i].meta.name, name);
+		assert_int_equal(f->set->services[i].origin,
+				 RESOURCE_FROM_DATAPLANES);
+	}
+	assert_string_equal(f->set->services[40].meta.name, "written");
+	assert_int_equal(f->set->services[35].nconditions, 2);	/* gen-35 */
+
+	/* removing keeps the order of the others */
+	resource_set_remove_service(f->set, 0);
+	resource_set_remove_service(f->set, 10);	/* gen-11 */
+	resource_set_remove_service(f->set, 38);	/* the last: written */
+	resource_set_remove_service(f->set, 38);	/* out of range */
+	resource_set_remove_service(f->set, 1000);
+	assert_int_equal(f->set->nservices, 38);
+	assert_string_equal(f->set->services[0].meta.name, "gen-01");
+	assert_string_equal(f->set->services[9].meta.name, "gen-10");
+	assert_string_equal(f->set->services[10].meta.name, "gen-12");
+	assert_string_equal(f->set->services[37].meta.name, "gen-39");
+
+	g = resource_set_new_generator(f->set);
+	assert_non_null(g);
+	assert_int_equal(g->meta.kind, RESOURCE_HOSTNAME_GENERATOR);
+	g->meta.name = xstrdup("hg-c");
+	g->target = RESOURCE_MESH_SERVICE;
+	g->template = xstrdup("{{ .DisplayName }}.svc.mesh.local");
+	g = resource_set_new_generator(f->set);
+	assert_non_null(g);
+	g->meta.name = xstrdup("hg-a");
+	resource_set_sort(f->set);
+	assert_int_equal(f->set->ngenerators, 3);
+	assert_string_equal(f->set->generators[0].meta.name, "hg-a");
+	assert_string_equal(f->set->generators[1].meta.name, "hg-b");
+	assert_string_equal(f->set->generators[2].meta.name, "hg-c");
+	resource_set_remove_generator(f->set, 1);
+	assert_int_equal(f->set->ngenerators, 2);
+	assert_string_equal(f->set->generators[0].meta.name, "hg-a");
+	assert_string_equal(f->set->generators[1].meta.name, "hg-c");
+
+	/* matches borrow their strings: the set frees the array only */
+	mz = &f->set->multizone_services[0];
+	mz->matches = calloc(2, sizeof(*mz->matches));
+	assert_non_null(mz->matches);
+	mz->nmatches = 2;
+	mz->matches[0].name = f->set->services[0].meta.name;
+	mz->matches[0].namespace = "";
+	mz->matches[0].zone = "east";
+	mz->matches[0].mesh = f->set->services[0].meta.mesh;
+	/* teardown frees it all; the sanitizer checks nothing leaks */
+}
+
+static void
+test_compute_labels_external(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_labels *l;
+
+	load(f, "type: MeshExternalService\nname: aurora\n"
+		"spec: {match: {port: 5432}}\n"
+		"---\n"
+		"apiVersion: kuma.io/v1alpha1\nkind: MeshExternalService\n"
+		"metadata:\n  name: httpbin\n  namespace: kuma-system\n"
+		"  labels: {kuma.io/origin: global}\n"
+		"spec: {match: {port: 80}}\n");
+	finish(f);
+	assert_string_equal(diags(f), "");
+	assert_int_equal(resource_set_compute_labels(f->set, "east"), 0);
+
+	l = &f->set->external_services[0].meta.labels;
+	assert_int_equal(l->n, 5);
+	assert_string_equal(resource_labels_get(l, "kuma.io/origin"), "zone");
+	assert_string_equal(resource_labels_get(l, "kuma.io/zone"), "east");
+	assert_string_equal(resource_labels_get(l, "kuma.io/mesh"), "default");
+	assert_string_equal(resource_labels_get(l, "kuma.io/display-name"),
+			    "aurora");
+	assert_string_equal(resource_labels_get(l, "kuma.io/env"),
+			    "universal");
+
+	/*
+	 * Labels written in the input win.  A synced copy gets no zone, and
+	 * no env or namespace from where it is stored here (kuma-system):
+	 * those are its origin zone's, and its labels carry them.
+	 */
+	l = &f->set->external_services[1].meta.labels;
+	assert_int_equal(l->n, 3);
+	assert_string_equal(resource_labels_get(l, "kuma.io/origin"), "global");
+	assert_null(resource_labels_get(l, "kuma.io/zone"));
+	assert_null(resource_labels_get(l, "kuma.io/env"));
+	assert_null(resource_labels_get(l, "k8s.kuma.io/namespace"));
+}
+
+static void
 write_file(const char *dir, const char *name, const char *text)
 {
 	char path[512];
@@ -1252,6 +2508,26 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_meta_cmp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_labels, setup, teardown),
 		cmocka_unit_test(test_rfc1035),
+		cmocka_unit_test_setup_teardown(test_dataplane_universal,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dataplane_kubernetes,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_k8s_service, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_endpoint_slices_pods_namespaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_external_and_multizone,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_of_new_kinds, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates_new_kinds,
+						setup, teardown),
+		cmocka_unit_test(test_kind_names),
+		cmocka_unit_test(test_labels_set),
+		cmocka_unit_test_setup_teardown(test_new_and_remove, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_compute_labels_external,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_path, setup,
 						teardown),
 	};

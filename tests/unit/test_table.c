@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_table.c -- unit tests for table: zones, names, ENTs, wire data, digest. */
+/* test_table.c -- unit tests for table: zones, names, wire data, views. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <ldns/ldns.h>
@@ -642,6 +643,720 @@ test_empty_table(void **state)
 	table_free(t);
 }
 
+
+/*
+ * The additional RRs of @set as presentation lines: the answer RRs are
+ * placed after @owner at offset 12, the additional RRs after them with
+ * their owner pointers shifted by where the answer starts, as answer.c
+ * does.
+ */
+static void
+additional_text(const struct table_rrset *set, const char *owner, char *out,
+		size_t size)
+{
+	uint8_t msg[70000];
+	size_t an = 12 + wire(owner, msg + 12);
+	size_t pos = an + set->len;
+	size_t end = pos + set->add_len;
+	size_t off;
+	uint16_t i;
+
+	memset(msg, 0, 12);
+	memcpy(msg + an, set->wire, (size_t)set->len + set->add_len);
+	for (off = pos; off < end; off += 12 + (msg[off + 10] << 8 |
+						msg[off + 11])) {
+		uint16_t ptr = (uint16_t)(msg[off] << 8 | msg[off + 1]);
+
+		assert_int_equal(ptr & 0xc000, 0xc000);
+		ptr += (uint16_t)an;
+		msg[off] = (uint8_t)(ptr >> 8);
+		msg[off + 1] = (uint8_t)ptr;
+	}
+	assert_int_equal(off, end);
+	out[0] = '\0';
+	for (i = 0; i < set->add_count; i++) {
+		ldns_rr *rr = NULL;
+		char *s = NULL;
+
+		assert_int_equal(ldns_wire2rr(&rr, msg, end, &pos,
+					      LDNS_SECTION_ADDITIONAL),
+				 LDNS_STATUS_OK);
+		s = ldns_rr2str(rr);
+		assert_non_null(s);
+		strncat(out, s, size - strlen(out) - 1);
+		free(s);
+		ldns_rr_free(rr);
+	}
+	assert_int_equal(pos, end);
+}
+
+static void
+test_srv(void **state)
+{
+	static const uint8_t expect[] = {
+		0xc0, 0x0c, 0x00, 0x21, 0x00, 0x01, 0x00, 0x00, 0x00, 0x1e,
+		0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x1f, 0x90,
+		3, 'w', 'e', 'b', 4, 'm', 'e', 's', 'h', 0,
+	};
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	const struct table_rrset *set = NULL;
+	char text[4096];
+
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	assert_int_equal(table_builder_add_srv(b, "_http._tcp.web.mesh", 0, 0,
+					       8080, "Web.Mesh.", 30), 0);
+	assert_int_equal(add_a(b, "web.mesh", "241.0.0.1", 60), 0);
+	assert_int_equal(add_a(b, "web.mesh", "fd00::1", 60), 0);
+	/* At the hostname: one SRV per port, added out of order, one twice. */
+	assert_int_equal(table_builder_add_srv(b, "web.mesh", 0, 0, 9090,
+					       "web.mesh", 60), 0);
+	assert_int_equal(table_builder_add_srv(b, "web.mesh", 0, 0, 8080,
+					       "web.mesh", 60), 0);
+	assert_int_equal(table_builder_add_srv(b, "web.mesh", 0, 0, 9090,
+					       "web.mesh", 20), 0);
+	assert_int_equal(table_builder_add_srv(b, "web.mesh", 1, 0, 80,
+					       "other.example", 60), 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	/* SOA + 2 NS, A, AAAA, 1 + 3 SRV. */
+	assert_int_equal(table_record_count(t), 3 + 2 + 4);
+	/* Apex, the two names; the ENT _tcp.web.mesh. */
+	assert_int_equal(table_node_count(t), 4);
+
+	set = table_node_rrset(lookup(t, "_http._tcp.web.mesh"),
+			       LDNS_RR_TYPE_SRV);
+	assert_non_null(set);
+	assert_int_equal(set->len, sizeof(expect));
+	assert_memory_equal(set->wire, expect, sizeof(expect));
+	assert_int_equal(set->add_count, 2);
+	assert_int_equal(set->add_len, 16 + 28);
+	/* The first additional owner: the target at 12 + 6 in the answer. */
+	assert_int_equal(set->wire[set->len], 0xc0);
+	assert_int_equal(set->wire[set->len + 1], 18);
+	additional_text(set, "_http._tcp.web.mesh", text, sizeof(text));
+	assert_string_equal(text,
+			    "web.mesh.\t60\tIN\tA\t241.0.0.1\n"
+			    "web.mesh.\t60\tIN\tAAAA\tfd00::1\n");
+
+	set = table_node_rrset(lookup(t, "web.mesh"), LDNS_RR_TYPE_SRV);
+	assert_non_null(set);
+	rrset_text(set, "web.mesh", text, sizeof(text));
+	/* By priority, weight, port; the lowest TTL; duplicates once. */
+	assert_string_equal(text,
+			    "web.mesh.\t20\tIN\tSRV\t0 0 8080 web.mesh.\n"
+			    "web.mesh.\t20\tIN\tSRV\t0 0 9090 web.mesh.\n"
+			    "web.mesh.\t20\tIN\tSRV\t1 0 80 other.example.\n");
+	/* One target in the table (twice in the answer, once here). */
+	assert_int_equal(set->add_count, 2);
+	additional_text(set, "web.mesh", text, sizeof(text));
+	assert_string_equal(text,
+			    "web.mesh.\t60\tIN\tA\t241.0.0.1\n"
+			    "web.mesh.\t60\tIN\tAAAA\tfd00::1\n");
+	/* Other RRsets carry no additional section. */
+	set = table_node_rrset(lookup(t, "web.mesh"), LDNS_RR_TYPE_A);
+	assert_int_equal(set->add_count, 0);
+	assert_int_equal(set->add_len, 0);
+	table_free(t);
+}
+
+static void
+test_srv_additional_limits(void **state)
+{
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	const struct table_rrset *set = NULL;
+	char name[80];
+	char target[80];
+	size_t i;
+
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	/*
+	 * 700 SRVs of 12 + 6 + 30 = 48 bytes: targets past 16 KiB cannot be
+	 * pointed at; only the first ones get their address.
+	 */
+	for (i = 0; i < 700; i++) {
+		snprintf(target, sizeof(target), "t%05zu.aaaaaaaaaaaaaaaa.mesh",
+			 i);
+		assert_int_equal(strlen(target), 6 + 17 + 5);
+		assert_int_equal(table_builder_add_srv(b, "_x._tcp.mesh", 0, 0,
+						       (uint16_t)i, target,
+						       60), 0);
+		snprintf(name, sizeof(name), "241.0.%zu.%zu", i / 256,
+			 i % 256);
+		assert_int_equal(add_a(b, target, name, 60), 0);
+	}
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	set = table_node_rrset(lookup(t, "_x._tcp.mesh"), LDNS_RR_TYPE_SRV);
+	assert_non_null(set);
+	assert_int_equal(set->count, 700);
+	assert_int_equal(set->len, 700 * 48);
+	/* Target i is at 48 i + 18: i <= (0x3fff - 271 - 18) / 48 = 335. */
+	assert_int_equal(set->add_count, 336);
+	assert_int_equal(set->add_len, 336 * 16);
+	table_free(t);
+}
+
+static void
+test_srv_errors(void **state)
+{
+	struct table_builder *b = table_builder_new();
+
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	assert_int_equal(table_builder_add_srv(b, "_x._tcp.example.com", 0, 0,
+					       80, "a.mesh", 60), -ENOENT);
+	assert_int_equal(table_builder_add_srv(b, "_x._tcp.mesh", 0, 0, 80,
+					       "a..mesh", 60), -EINVAL);
+	assert_int_equal(table_builder_add_srv(b, "_x._tcp.mesh", 0, 0, 80,
+					       NULL, 60), -EINVAL);
+	assert_int_equal(table_builder_add_srv(b, "_x..mesh", 0, 0, 80,
+					       "a.mesh", 60), -EINVAL);
+	assert_int_equal(table_builder_add_ptr(b, "1.0.0.241.in-addr.arpa",
+					       "a.mesh", 60), -ENOENT);
+	assert_int_equal(table_builder_add_ptr(b, "x.mesh", "", 60), -EINVAL);
+	table_builder_free(b);
+}
+
+static void
+test_ptr(void **state)
+{
+	static const uint8_t expect[] = {
+		0xc0, 0x0c, 0x00, 0x0c, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c,
+		0x00, 0x0c, 5, 'r', 'e', 'd', 'i', 's', 4, 'm', 'e', 's', 'h',
+		0,
+	};
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	const struct table_rrset *set = NULL;
+	char text[4096];
+
+	assert_int_equal(add_zone(b, "241.in-addr.arpa"), 0);
+	assert_int_equal(add_zone(b, "d.f.ip6.arpa"), 1);
+	assert_int_equal(table_builder_add_ptr(b, "1.0.0.241.in-addr.arpa",
+					       "Redis.mesh", 60), 0);
+	assert_int_equal(table_builder_add_ptr(b, "2.0.0.241.in-addr.arpa",
+					       "b.mesh", 60), 0);
+	assert_int_equal(table_builder_add_ptr(b, "2.0.0.241.in-addr.arpa",
+					       "a.mesh", 60), 0);
+	assert_int_equal(table_builder_add_ptr(b,
+		"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+		"d.f.ip6.arpa", "v6.mesh", 60), 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	set = table_node_rrset(lookup(t, "1.0.0.241.in-addr.arpa"),
+			       LDNS_RR_TYPE_PTR);
+	assert_non_null(set);
+	assert_int_equal(set->len, sizeof(expect));
+	assert_memory_equal(set->wire, expect, sizeof(expect));
+	assert_int_equal(set->add_count, 0);
+	set = table_node_rrset(lookup(t, "2.0.0.241.in-addr.arpa"),
+			       LDNS_RR_TYPE_PTR);
+	rrset_text(set, "2.0.0.241.in-addr.arpa", text, sizeof(text));
+	assert_string_equal(text,
+			    "2.0.0.241.in-addr.arpa.\t60\tIN\tPTR\ta.mesh.\n"
+			    "2.0.0.241.in-addr.arpa.\t60\tIN\tPTR\tb.mesh.\n");
+	assert_non_null(table_node_rrset(lookup(t,
+		"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+		"d.f.ip6.arpa"), LDNS_RR_TYPE_PTR));
+	assert_null(lookup(t, "3.0.0.241.in-addr.arpa"));
+	/* 0.0.241.in-addr.arpa is an ENT: NODATA, not NXDOMAIN. */
+	assert_non_null(lookup(t, "0.0.241.in-addr.arpa"));
+	table_free(t);
+}
+
+static struct sockaddr_in
+sin4(const char *ip)
+{
+	struct sockaddr_in sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(5353);
+	assert_int_equal(inet_pton(AF_INET, ip, &sa.sin_addr), 1);
+	return sa;
+}
+
+static struct sockaddr_in6
+sin6(const char *ip)
+{
+	struct sockaddr_in6 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin6_family = AF_INET6;
+	assert_int_equal(inet_pton(AF_INET6, ip, &sa.sin6_addr), 1);
+	return sa;
+}
+
+static int
+add_view(struct table_builder *b, const char *ip)
+{
+	uint8_t addr[16];
+	int family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+
+	assert_int_equal(inet_pton(family, ip, addr), 1);
+	return table_builder_add_view(b, family, addr);
+}
+
+/* Can the client @ip see @name, which must exist? */
+static bool
+sees(const struct table *t, const char *name, const char *ip)
+{
+	const struct table_node *n = lookup(t, name);
+	struct sockaddr_in a4;
+	struct sockaddr_in6 a6;
+
+	assert_non_null(n);
+	if (ip == NULL)
+		return table_node_visible(t, n, NULL);
+	if (strchr(ip, ':') != NULL) {
+		a6 = sin6(ip);
+		return table_node_visible(t, n, (struct sockaddr *)&a6);
+	}
+	a4 = sin4(ip);
+	return table_node_visible(t, n, (struct sockaddr *)&a4);
+}
+
+/* A table with services alpha (owner 1), beta (2), gamma (3), and views. */
+static struct table *
+views_table(int default_all)
+{
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	uint8_t addr[4] = { 240, 0, 0, 1 };
+	int v2;
+	int v3;
+	int v6;
+
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	assert_int_equal(table_builder_add_addr_owned(b, "alpha.svc.mesh",
+						      AF_INET, addr, 60, 1), 0);
+	assert_int_equal(table_builder_add_srv(b, "_http._tcp.alpha.svc.mesh",
+					       0, 0, 80, "alpha.svc.mesh", 60),
+			 0);
+	assert_int_equal(table_builder_set_owner(b,
+						 "_http._tcp.alpha.svc.mesh",
+						 1), 0);
+	addr[3] = 2;
+	assert_int_equal(table_builder_add_addr_owned(b, "beta.svc.mesh",
+						      AF_INET, addr, 60, 2), 0);
+	addr[3] = 3;
+	assert_int_equal(table_builder_add_addr_owned(b, "gamma.mesh",
+						      AF_INET, addr, 60, 3), 0);
+	assert_int_equal(add_a(b, "open.mesh", "240.0.0.4", 60), 0);
+	/* An owned name at the apex: the apex stays visible. */
+	assert_int_equal(table_builder_add_addr_owned(b, "mesh", AF_INET,
+						      addr, 60, 3), 0);
+
+	v2 = add_view(b, "127.0.0.2");
+	v3 = add_view(b, "127.0.0.3");
+	v6 = add_view(b, "fd00::2");
+	assert_int_equal(v2, 0);
+	assert_int_equal(v3, 1);
+	assert_int_equal(v6, 2);
+	/* The same address again, also IPv4-mapped: the same view. */
+	assert_int_equal(add_view(b, "127.0.0.2"), 0);
+	assert_int_equal(add_view(b, "::ffff:127.0.0.3"), 1);
+	assert_int_equal(table_builder_view_allow(b, v2, 1), 0);
+	assert_int_equal(table_builder_view_allow(b, v2, 1), 0);
+	assert_int_equal(table_builder_view_allow(b, v3, 2), 0);
+	assert_int_equal(table_builder_view_allow(b, v3, 3), 0);
+	assert_int_equal(table_builder_view_allow_all(b, v6), 0);
+	table_builder_set_default_view(b, default_all);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	assert_int_equal(table_view_count(t), 3);
+	return t;
+}
+
+struct view_case {
+	const char *name;
+	const char *client;
+	bool seen;		/* default: all */
+	bool seen_hidden;	/* default: unowned only */
+};
+
+static void
+test_views(void **state)
+{
+	static const struct view_case cases[] = {
+		{ "alpha.svc.mesh", "127.0.0.2", true, true },
+		{ "_http._tcp.alpha.svc.mesh", "127.0.0.2", true, true },
+		{ "_tcp.alpha.svc.mesh", "127.0.0.2", true, true },
+		{ "beta.svc.mesh", "127.0.0.2", false, false },
+		{ "gamma.mesh", "127.0.0.2", false, false },
+		{ "open.mesh", "127.0.0.2", true, true },
+		{ "alpha.svc.mesh", "127.0.0.3", false, false },
+		/* The ENT has only alpha's names under it: hidden too. */
+		{ "_tcp.alpha.svc.mesh", "127.0.0.3", false, false },
+		{ "_http._tcp.alpha.svc.mesh", "127.0.0.3", false, false },
+		{ "beta.svc.mesh", "127.0.0.3", true, true },
+		{ "gamma.mesh", "127.0.0.3", true, true },
+		{ "beta.svc.mesh", "::ffff:127.0.0.3", true, true },
+		{ "alpha.svc.mesh", "::ffff:127.0.0.3", false, false },
+		/* svc.mesh has alpha's and beta's names: unowned. */
+		{ "svc.mesh", "127.0.0.2", true, true },
+		{ "svc.mesh", "127.0.0.3", true, true },
+		{ "mesh", "127.0.0.2", true, true },
+		/* A view allowed everything. */
+		{ "gamma.mesh", "fd00::2", true, true },
+		/* No view: the default. */
+		{ "alpha.svc.mesh", "127.0.0.9", true, false },
+		{ "beta.svc.mesh", "fd00::9", true, false },
+		/* The bytes of 127.0.0.2, but IPv6: not its view. */
+		{ "alpha.svc.mesh", "7f00:2::", true, false },
+		{ "open.mesh", "127.0.0.9", true, true },
+		{ "alpha.svc.mesh", NULL, true, false },
+		{ "open.mesh", NULL, true, true },
+	};
+	struct table *all = views_table(1);
+	struct table *hide = views_table(0);
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct view_case *c = &cases[i];
+
+		print_message("%s from %s\n", c->name,
+			      c->client ? c->client : "(none)");
+		assert_int_equal(sees(all, c->name, c->client), c->seen);
+		assert_int_equal(sees(hide, c->name, c->client),
+				 c->seen_hidden);
+	}
+	/* table_lookup_client: NULL and *hidden for a hidden name. */
+	{
+		struct sockaddr_in a = sin4("127.0.0.3");
+		uint8_t w[256];
+		size_t off = 0;
+		size_t len = wire("alpha.svc.mesh", w);
+		const struct table_zone *z = table_find_zone(all, w, len, &off);
+		bool hidden = false;
+
+		assert_null(table_lookup_client(all, z, w, len,
+						(struct sockaddr *)&a,
+						&hidden));
+		assert_true(hidden);
+		a = sin4("127.0.0.2");
+		assert_non_null(table_lookup_client(all, z, w, len,
+						    (struct sockaddr *)&a,
+						    &hidden));
+		assert_false(hidden);
+		len = wire("nope.mesh", w);
+		assert_null(table_lookup_client(all, z, w, len,
+						(struct sockaddr *)&a,
+						&hidden));
+		assert_false(hidden);
+	}
+	table_free(all);
+	table_free(hide);
+}
+
+static void
+test_srv_additional_owners(void **state)
+{
+	static const struct {
+		const char *srv;
+		int add_count;
+	} cases[] = {
+		{ "_a._tcp.none.mesh", 0 },	/* unowned SRV, owned target */
+		{ "_a._tcp.one.mesh", 1 },	/* the same owner */
+		{ "_a._tcp.two.mesh", 0 },	/* another owner */
+		{ "_b._tcp.two.mesh", 1 },	/* an unowned target */
+	};
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	size_t i;
+
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	assert_int_equal(add_a(b, "alpha.mesh", "240.0.0.1", 60), 0);
+	assert_int_equal(table_builder_set_owner(b, "alpha.mesh", 1), 0);
+	assert_int_equal(add_a(b, "open.mesh", "240.0.0.2", 60), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(table_builder_add_srv(b, cases[i].srv, 0, 0,
+				 80, i == 3 ? "open.mesh" : "alpha.mesh", 60),
+				 0);
+	assert_int_equal(table_builder_set_owner(b, "_a._tcp.one.mesh", 1),
+			 0);
+	assert_int_equal(table_builder_set_owner(b, "_a._tcp.two.mesh", 2),
+			 0);
+	assert_int_equal(table_builder_set_owner(b, "_b._tcp.two.mesh", 2),
+			 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct table_rrset *set = table_node_rrset(
+			lookup(t, cases[i].srv), LDNS_RR_TYPE_SRV);
+
+		assert_non_null(set);
+		assert_int_equal(set->add_count, cases[i].add_count);
+	}
+	table_free(t);
+}
+
+static void
+test_owner_errors(void **state)
+{
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	uint8_t addr[16] = { 240, 0, 0, 1 };
+
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	assert_int_equal(table_builder_add_addr_owned(b, "a.mesh", AF_INET,
+						      addr, 60, 7), 0);
+	/* Unowned records of the name leave its owner. */
+	addr[3] = 2;
+	assert_int_equal(table_builder_add_addr(b, "a.mesh", AF_INET, addr,
+						60), 0);
+	addr[3] = 3;
+	assert_int_equal(table_builder_add_addr_owned(b, "a.mesh", AF_INET,
+						      addr, 60, 8), -EEXIST);
+	assert_int_equal(table_builder_add_addr_owned(b, "a.mesh", AF_INET,
+						      addr, 60, 7), 0);
+	assert_int_equal(table_builder_set_owner(b, "b.mesh", 7), -ENOENT);
+	assert_int_equal(table_builder_set_owner(b, "b..mesh", 7), -EINVAL);
+	/* The apex exists only once finished. */
+	assert_int_equal(table_builder_set_owner(b, "mesh", 7), -ENOENT);
+	assert_int_equal(table_builder_set_owner(b, "A.mesh", 8), 0);
+	assert_int_equal(table_builder_add_view(b, AF_UNIX, addr), -EINVAL);
+	assert_int_equal(table_builder_add_view(b, AF_INET, NULL), -EINVAL);
+	assert_int_equal(table_builder_view_allow(b, 0, 1), -EINVAL);
+	assert_int_equal(table_builder_view_allow_all(b, 0), -EINVAL);
+	assert_int_equal(table_builder_add_view(b, AF_INET, addr), 0);
+	assert_int_equal(table_builder_view_allow(b, 0, TABLE_OWNER_NONE),
+			 -EINVAL);
+	assert_int_equal(table_builder_view_allow(b, 1, 1), -EINVAL);
+	assert_int_equal(table_builder_view_allow(b, -1, 1), -EINVAL);
+	assert_int_equal(table_builder_view_allow(b, 0, 8), 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	/* Three A records, owner 8 (set last), seen by 240.0.0.3 only. */
+	assert_int_equal(table_node_rrset(lookup(t, "a.mesh"),
+					  LDNS_RR_TYPE_A)->count, 3);
+	assert_true(sees(t, "a.mesh", "240.0.0.3"));
+	assert_true(sees(t, "a.mesh", "240.0.0.4"));
+	table_free(t);
+}
+
+static void
+test_many_views(void **state)
+{
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	char ip[32];
+	char name[64];
+	int i;
+
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	for (i = 0; i < 300; i++) {
+		uint8_t addr[4] = { 240, 0, (uint8_t)(i >> 8), (uint8_t)i };
+
+		snprintf(name, sizeof(name), "s%d.mesh", i);
+		assert_int_equal(table_builder_add_addr_owned(
+			b, name, AF_INET, addr, 60, (uint32_t)i), 0);
+	}
+	/* Client 10.0.x.y sees the services i with i % 3 == its own % 3. */
+	for (i = 0; i < 3000; i++) {
+		uint8_t addr[4] = { 10, 0, (uint8_t)(i >> 8), (uint8_t)i };
+		int v = table_builder_add_view(b, AF_INET, addr);
+		int s;
+
+		assert_int_equal(v, i);
+		for (s = i % 3; s < 300; s += 3)
+			assert_int_equal(table_builder_view_allow(
+				b, v, (uint32_t)s), 0);
+	}
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	assert_int_equal(table_view_count(t), 3000);
+	for (i = 0; i < 3000; i += 7) {
+		int s = (i * 13) % 300;
+
+		snprintf(ip, sizeof(ip), "10.0.%d.%d", i >> 8, i & 0xff);
+		snprintf(name, sizeof(name), "s%d.mesh", s);
+		assert_int_equal(sees(t, name, ip), s % 3 == i % 3);
+	}
+	table_free(t);
+}
+
+static void
+test_chaos(void **state)
+{
+	static const uint8_t expect[] = {
+		0xc0, 0x0c, 0x00, 0x10, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x0e, 13, 'm', 'e', 's', 'h', 'd', 'n', 's', ' ', '0',
+		'.', '1', '.', '0',
+	};
+	static const struct {
+		const char *name;
+		const char *txt;	/* NULL: none */
+	} cases[] = {
+		{ "version.bind", "meshdns 0.1.0" },
+		{ "version.server", "meshdns 0.1.0" },
+		{ "id.server", NULL },
+		{ "hostname.bind", "" },
+		{ "version.bind.x", NULL },
+		{ "bind", NULL },
+		{ "authors.bind", NULL },
+	};
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	const struct table_rrset *set = NULL;
+	char big[300];
+	uint8_t w[256];
+	size_t i;
+
+	memset(big, 'x', 256);
+	big[256] = '\0';
+	assert_int_equal(table_builder_set_chaos(b, "old", "old", "old"), 0);
+	assert_int_equal(table_builder_set_chaos(b, NULL, big, NULL), -EINVAL);
+	assert_int_equal(table_builder_set_chaos(b, "meshdns 0.1.0", NULL, ""),
+			 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len = wire(cases[i].name, w);
+		char text[600];
+		char expect_text[600];
+
+		set = table_chaos_txt(t, w, len);
+		if (cases[i].txt == NULL) {
+			assert_null(set);
+			continue;
+		}
+		assert_non_null(set);
+		assert_int_equal(set->type, LDNS_RR_TYPE_TXT);
+		assert_int_equal(set->count, 1);
+		rrset_text(set, cases[i].name, text, sizeof(text));
+		snprintf(expect_text, sizeof(expect_text),
+			 "%s.\t0\tCH\tTXT\t\"%s\"\n", cases[i].name,
+			 cases[i].txt);
+		assert_string_equal(text, expect_text);
+	}
+	set = table_chaos_txt(t, w, wire("version.bind", w));
+	assert_memory_equal(set->wire, expect, sizeof(expect));
+	table_free(t);
+
+	/* Nothing set: all hidden. */
+	assert_int_equal(table_builder_finish(table_builder_new(), &t), 0);
+	assert_null(table_chaos_txt(t, w, wire("version.bind", w)));
+	table_free(t);
+}
+
+static void
+test_search_suffixes(void **state)
+{
+	static const struct {
+		const char *name;
+		bool match;
+	} cases[] = {
+		{ "redis.mesh.svc.cluster.local", true },
+		/* Not canonical: the caller lower-cases. */
+		{ "REDIS.MESH.svc.cluster.local", false },
+		{ "mesh.svc.cluster.local", true },
+		{ "a.b.c.mesh.svc.cluster.local", true },
+		{ "redis.mesh.local.svc.cluster.local", true },
+		{ "redis.svc.cluster.local", false },
+		{ "svc.cluster.local", false },
+		{ "cluster.local", false },
+		{ "redis.mesh.default.svc.cluster.local", true },
+		{ "redis.mesh.kuma-demo.svc.cluster.local", true },
+		{ "redis.mesh.a.b.svc.cluster.local", false },
+		{ "redis.other.default.svc.cluster.local", false },
+		{ "redis.mesh.ec2.internal", true },
+		{ "redis.mesh.internal", false },
+		{ "redis.mesh.example.com", false },
+		{ "redis.mesh", false },
+		{ "x.svc.cluster.local.svc.cluster.local", false },
+	};
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	size_t i;
+
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	assert_int_equal(add_zone(b, "mesh.local"), 1);
+	assert_int_equal(table_builder_add_search_suffix(b,
+							 "svc.cluster.local"),
+			 0);
+	assert_int_equal(table_builder_add_search_suffix(b,
+							 "SVC.cluster.local."),
+			 0);
+	assert_int_equal(table_builder_add_search_suffix(b,
+						"*.svc.cluster.local"), 0);
+	assert_int_equal(table_builder_add_search_suffix(b, "ec2.internal"),
+			 0);
+	assert_int_equal(table_builder_add_search_suffix(b, "*"), -EINVAL);
+	assert_int_equal(table_builder_add_search_suffix(b, "*."), -EINVAL);
+	assert_int_equal(table_builder_add_search_suffix(b, "a.*.b"),
+			 -EINVAL);
+	assert_int_equal(table_builder_add_search_suffix(b, "*.*.b"),
+			 -EINVAL);
+	assert_int_equal(table_builder_add_search_suffix(b, "a..b"), -EINVAL);
+	assert_int_equal(table_builder_add_search_suffix(b, NULL), -EINVAL);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t w[256];
+		ldns_rdf *rdf = NULL;
+		size_t len;
+
+		/* Not lower-cased: the caller does that. */
+		assert_int_equal(ldns_str2rdf_dname(&rdf, cases[i].name),
+				 LDNS_STATUS_OK);
+		len = ldns_rdf_size(rdf);
+		memcpy(w, ldns_rdf_data(rdf), len);
+		ldns_rdf_deep_free(rdf);
+		print_message("%s\n", cases[i].name);
+		assert_int_equal(table_search_match(t, w, len),
+				 cases[i].match);
+	}
+	table_free(t);
+}
+
+static void
+test_srv_ptr_digest(void **state)
+{
+	static const struct {
+		int what;
+		int same;
+	} cases[] = {
+		{ 0, 1 },
+		{ 1, 0 },	/* an SRV port */
+		{ 2, 0 },	/* an SRV target */
+		{ 3, 0 },	/* a PTR target */
+		{ 4, 1 },	/* owners, views, CHAOS and suffixes */
+		{ 5, 0 },	/* an SRV priority */
+	};
+	uint64_t d0 = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct table_builder *b = table_builder_new();
+		int w = cases[i].what;
+		uint64_t d;
+
+		assert_int_equal(add_zone(b, "mesh"), 0);
+		assert_int_equal(add_a(b, "a.mesh", "240.0.0.1", 60), 0);
+		assert_int_equal(table_builder_add_srv(b, "_x._tcp.a.mesh",
+						       w == 5, 0,
+						       w == 1 ? 81 : 80,
+						       w == 2 ? "b.mesh" :
+						       "a.mesh", 60), 0);
+		assert_int_equal(table_builder_add_ptr(b, "p.mesh",
+						       w == 3 ? "b.mesh" :
+						       "a.mesh", 60), 0);
+		if (w == 4) {
+			uint8_t addr[4] = { 127, 0, 0, 2 };
+
+			assert_int_equal(table_builder_set_owner(b, "a.mesh",
+								 5), 0);
+			assert_int_equal(table_builder_add_view(b, AF_INET,
+								addr), 0);
+			assert_int_equal(table_builder_set_chaos(b, "v", NULL,
+								 NULL), 0);
+			assert_int_equal(table_builder_add_search_suffix(
+				b, "cluster.local"), 0);
+		}
+		d = table_builder_zone_digest(b, 0);
+		if (i == 0)
+			d0 = d;
+		else if (cases[i].same)
+			assert_int_equal(d, d0);
+		else
+			assert_int_not_equal(d, d0);
+		table_builder_free(b);
+	}
+}
+
 int
 main(void)
 {
@@ -660,6 +1375,17 @@ main(void)
 		cmocka_unit_test(test_many_names),
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_empty_table),
+		cmocka_unit_test(test_srv),
+		cmocka_unit_test(test_srv_additional_limits),
+		cmocka_unit_test(test_srv_errors),
+		cmocka_unit_test(test_ptr),
+		cmocka_unit_test(test_views),
+		cmocka_unit_test(test_srv_additional_owners),
+		cmocka_unit_test(test_owner_errors),
+		cmocka_unit_test(test_many_views),
+		cmocka_unit_test(test_chaos),
+		cmocka_unit_test(test_search_suffixes),
+		cmocka_unit_test(test_srv_ptr_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
