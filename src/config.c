@@ -917,6 +917,13 @@ apply_defaults(struct config *cfg, const struct key *keys)
 				return rc;
 			continue;
 		}
+		/* Only lists are space separated ("meshdns 0.1.0" is one). */
+		if (!k->type->list && k->def != NULL && *k->def != '\0') {
+			rc = k->type->parse(cfg, k, k->def, err, sizeof(err));
+			if (rc < 0)
+				return rc == -1 ? -EINVAL : rc;
+			continue;
+		}
 		for (p = k->def; p != NULL && *p != '\0'; p += n) {
 			p += strspn(p, " ");
 			n = strcspn(p, " ");
