@@ -19,7 +19,8 @@ if [ "${1:-}" = "--no-configure" ]; then
 fi
 
 pkgs="build-essential autoconf automake libtool pkg-config \
-libldns-dev libyaml-dev libev-dev libcmocka-dev bind9-dnsutils ldnsutils"
+libldns-dev libyaml-dev libev-dev libcmocka-dev bind9-dnsutils ldnsutils \
+knot-dnsutils unbound dnsmasq-base util-linux"
 
 missing=""
 for p in $pkgs; do

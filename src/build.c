@@ -66,6 +66,10 @@ build_load_config(struct config **out, const struct build_options *opt,
 	if (opt->state_file != NULL &&
 	    (rc = config_set_string(&cfg->state_file, opt->state_file)) < 0)
 		goto out;
+	if (opt->nupstreams > 0 &&
+	    (rc = config_set_strings(&cfg->upstreams, &cfg->nupstreams,
+				     opt->upstreams, opt->nupstreams)) < 0)
+		goto out;
 	if (opt->verbosity > 0) {
 		int level = (int)cfg->log_level + opt->verbosity;
 

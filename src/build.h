@@ -29,6 +29,8 @@ struct build_options {
 	char **resources;		/* -r, or NULL */
 	size_t nresources;
 	const char *state_file;		/* -s, or NULL */
+	char **upstreams;		/* -u, or NULL */
+	size_t nupstreams;
 	int verbosity;			/* number of -v */
 };
 

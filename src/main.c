@@ -32,7 +32,8 @@
 
 static const char usage_text[] =
 "usage: meshdns [-c FILE] [-l ADDR[:PORT]]... [-r PATH]... [-s STATEFILE]\n"
-"               [-p PIDFILE] [-f] [-t] [--status] [-v]...\n"
+"               [-p PIDFILE] [-u ADDR[:PORT]]... [-f] [-t] [--status]\n"
+"               [-v]...\n"
 "\n"
 "An authoritative DNS server for Kuma service meshes: reads MeshService,\n"
 "HostnameGenerator and Mesh resources, gives every service a stable VIP and\n"
@@ -46,6 +47,9 @@ static const char usage_text[] =
 "                        (*.yaml, *.yml, recursively); repeatable\n"
 "  -s, --state FILE      keep VIP assignments in FILE\n"
 "  -p, --pid-file FILE   write the process id to FILE (removed at exit)\n"
+"  -u, --upstream ADDR   forward names outside the served zones to ADDR\n"
+"                        (port 53 by default); repeatable; \"resolv.conf\"\n"
+"                        means the nameservers of /etc/resolv.conf\n"
 "  -f, --foreground      stay in the foreground, log to stderr only\n"
 "  -t, --check           check the configuration and resources, print every\n"
 "                        problem, exit 0 when there is none, else 1\n"
@@ -69,6 +73,7 @@ static const struct option long_options[] = {
 	{ "resources", required_argument, NULL, 'r' },
 	{ "state", required_argument, NULL, 's' },
 	{ "pid-file", required_argument, NULL, 'p' },
+	{ "upstream", required_argument, NULL, 'u' },
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "check", no_argument, NULL, 't' },
 	{ "status", no_argument, NULL, OPT_STATUS },
@@ -99,6 +104,7 @@ args_clear(struct args *a)
 	free(a->opt.resources);
 	free((char *)a->opt.config_file);
 	free((char *)a->opt.state_file);
+	free(a->opt.upstreams);
 	free(a->pid_file);
 }
 
@@ -146,7 +152,7 @@ parse_args(struct args *a, int argc, char **argv)
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	while ((c = getopt_long(argc, argv, "c:l:r:s:p:ftvhV", long_options,
+	while ((c = getopt_long(argc, argv, "c:l:r:s:p:u:ftvhV", long_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -190,6 +196,27 @@ parse_args(struct args *a, int argc, char **argv)
 			if (make_absolute((char **)&a->opt.state_file) < 0)
 				return -1;
 			break;
+		case 'u': {
+			struct config_listen check;
+			char **v = NULL;
+
+			if (strcmp(optarg, "resolv.conf") != 0) {
+				if (config_parse_address(&check, optarg, 53, err,
+							 sizeof(err)) < 0) {
+					fprintf(stderr, "meshdns: -u %s: %s\n",
+						optarg, err);
+					return -1;
+				}
+				free(check.text);
+			}
+			v = realloc(a->opt.upstreams,
+				    (a->opt.nupstreams + 1) * sizeof(*v));
+			if (v == NULL)
+				return -1;
+			a->opt.upstreams = v;
+			v[a->opt.nupstreams++] = optarg;
+			break;
+		}
 		case 'p':
 			free(a->pid_file);
 			a->pid_file = optarg;

@@ -765,6 +765,106 @@ test_overrides(void **state)
 	assert_null(f->cfg->state_file);
 }
 
+/* The keys of forwarding, TCP, the DNS extras, Kuma and views. */
+static void
+test_protocol_keys(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ups[] = { "127.0.0.1:53", "[::1]:5353",
+					   "resolv.conf", NULL };
+	static const char *const allow[] = { "10.0.0.0/8", NULL };
+	static const char *const sfx[] = { "svc.cluster.local", NULL };
+
+	/* Defaults. */
+	assert_loads(f, "");
+	assert_int_equal(f->cfg->aaaa, CONFIG_AAAA_NODATA);
+	assert_int_equal(f->cfg->srv, 1);
+	assert_int_equal(f->cfg->ptr, 1);
+	assert_non_null(strstr(f->cfg->chaos_version, "meshdns "));
+	assert_null(f->cfg->chaos_id);
+	assert_null(f->cfg->chaos_hostname);
+	assert_int_equal(f->cfg->nupstreams, 0);
+	assert_int_equal(f->cfg->forward_timeout_ms, 2000);
+	assert_int_equal(f->cfg->forward_max_inflight, 1000);
+	assert_int_equal(f->cfg->nforward_allow, 7);
+	assert_int_equal(f->cfg->tcp_idle, 10);
+	assert_int_equal(f->cfg->tcp_max, 512);
+	assert_int_equal(f->cfg->kuma_environment, 0);
+	assert_int_equal(f->cfg->kuma_defaults, 0);
+	assert_int_equal(f->cfg->kuma_workload, 0);
+	assert_int_equal(f->cfg->kuma_default_mode, 0);
+	assert_int_equal(f->cfg->views_unknown_all, 1);
+	assert_string_equal(f->cfg->pools[CONFIG_POOL_LEGACY], "240.0.0.0/4");
+	assert_null(f->cfg->pools6[CONFIG_POOL_MESH_SERVICE]);
+
+	assert_loads(f,
+		     "dns:\n"
+		     "  aaaa: Mapped\n"
+		     "  srv: no\n"
+		     "  ptr: false\n"
+		     "  chaos: {version: \"\", id: ns1, hostname: host-a}\n"
+		     "  search-suffixes: [svc.cluster.local]\n"
+		     "vip:\n"
+		     "  pools: {meshService6: \"fd00:241::/64\"}\n"
+		     "forward:\n"
+		     "  upstreams: [127.0.0.1, \"[::1]:5353\", resolv.conf]\n"
+		     "  timeout: 500ms\n"
+		     "  max-in-flight: 10\n"
+		     "  allow: [10.0.0.0/8]\n"
+		     "tcp: {idle-timeout: 3s, max-connections: 4}\n"
+		     "kuma:\n"
+		     "  environment: kubernetes\n"
+		     "  default-generators: none\n"
+		     "  generation: workload\n"
+		     "  default-mesh-mode: Exclusive\n"
+		     "views: {unknown-clients: none}\n");
+	assert_int_equal(f->cfg->aaaa, CONFIG_AAAA_MAPPED);
+	assert_int_equal(f->cfg->srv, 0);
+	assert_int_equal(f->cfg->ptr, 0);
+	assert_string_equal(f->cfg->chaos_version, "");	/* hidden */
+	assert_string_equal(f->cfg->chaos_id, "ns1");
+	assert_string_equal(f->cfg->chaos_hostname, "host-a");
+	assert_strings(f->cfg->search_suffixes, f->cfg->nsearch_suffixes, sfx);
+	assert_string_equal(f->cfg->pools6[CONFIG_POOL_MESH_SERVICE],
+			    "fd00:241::/64");
+	assert_strings(f->cfg->upstreams, f->cfg->nupstreams, ups);
+	assert_int_equal(f->cfg->forward_timeout_ms, 500);
+	assert_int_equal(f->cfg->forward_max_inflight, 10);
+	assert_strings(f->cfg->forward_allow, f->cfg->nforward_allow, allow);
+	assert_int_equal(f->cfg->tcp_idle, 3);
+	assert_int_equal(f->cfg->tcp_max, 4);
+	assert_int_equal(f->cfg->kuma_environment, 1);
+	assert_int_equal(f->cfg->kuma_defaults, 2);
+	assert_int_equal(f->cfg->kuma_workload, 1);
+	assert_int_equal(f->cfg->kuma_default_mode, 3);
+	assert_int_equal(f->cfg->views_unknown_all, 0);
+
+	assert_fails_with(f, "dns: {aaaa: both}\n",
+			  "m.yaml:1:13: error: dns.aaaa: expected one of: "
+			  "nodata mapped pool; got \"both\"\n");
+	assert_fails_with(f, "dns: {srv: maybe}\n",
+			  "m.yaml:1:12: error: dns.srv: expected true or "
+			  "false, got \"maybe\"\n");
+	assert_fails_with(f, "forward: {timeout: 2 h}\n",
+			  "m.yaml:1:20: error: forward.timeout: expected a "
+			  "duration such as 2s or 500ms (at most 1h), got "
+			  "\"2 h\"\n");
+	assert_fails_with(f, "forward: {upstreams: [dns.google]}\n",
+			  "m.yaml:1:23: error: forward.upstreams[0]: expected "
+			  "ADDRESS[:PORT] or [IPV6]:PORT, got \"dns.google\" "
+			  "(not a numeric IPv4 or IPv6 address)\n");
+	assert_fails_with(f, "forward: {allow: [10.0.0.1/8]}\n",
+			  "m.yaml:1:19: error: forward.allow[0]: 10.0.0.1/8 "
+			  "has host bits set; the network is 10.0.0.0/8\n");
+	assert_fails_with(f, "tcp: {max-connections: 0}\n",
+			  "m.yaml:1:24: error: tcp.max-connections: expected "
+			  "a whole number from 1 to 100000000, got \"0\"\n");
+	assert_fails_with(f, "kuma: {default-mesh-mode: Sometimes}\n",
+			  "m.yaml:1:27: error: kuma.default-mesh-mode: "
+			  "expected one of: Disabled Everywhere "
+			  "ReachableBackends Exclusive; got \"Sometimes\"\n");
+}
+
 int
 main(void)
 {
@@ -793,6 +893,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_load_file_missing, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_contrib_example, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_protocol_keys, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_overrides, setup,
 						teardown),
