@@ -64,6 +64,7 @@ struct build_legacy {
 
 struct snapshot {
 	uint64_t generation;		/* set by the publisher */
+	struct snapshot *retired_next;	/* the publisher's list */
 	struct config *cfg;
 	struct resource_set *set;
 	struct table *table;

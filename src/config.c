@@ -706,6 +706,34 @@ parse_text(struct config *cfg, const struct key *k, const char *text,
 	return config_set_string(FIELD(cfg, k, char *), text);
 }
 
+/* Worker threads: "auto" (one per core, stored as 0) or 1 to 256. */
+static int
+parse_workers(struct config *cfg, const struct key *k, const char *text,
+	      char *err, size_t errsize)
+{
+	char q[128];
+	char *end = NULL;
+	unsigned long v;
+
+	if (strcmp(text, "auto") == 0) {
+		*FIELD(cfg, k, uint32_t) = 0;
+		return 0;
+	}
+	v = strtoul(text, &end, 10);
+	if (text[0] < '0' || text[0] > '9' || *end != '\0' || v < 1 ||
+	    v > 256) {
+		diag_printf(err, errsize, "expected %s, got %s",
+			    k->type->expected, quote(text, q, sizeof(q)));
+		return -1;
+	}
+	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
+	return 0;
+}
+
+static const struct type t_workers = {
+	"auto (one per core) or a number from 1 to 256", 0, 0, parse_workers,
+	clear_nothing
+};
 static const struct type t_choice = {
 	"one of the words listed", 0, 0, parse_choice, clear_nothing
 };
@@ -888,6 +916,7 @@ static const struct key top_keys[] = {
 	{ "resources", &t_paths, NULL, OFF(resources), OFF(nresources), NULL,
 	  NULL, 0 },
 	{ "state-file", &t_file, NULL, OFF(state_file), 0, NULL, NULL, 0 },
+	{ "workers", &t_workers, NULL, OFF(workers), 0, "auto", NULL, 0 },
 	{ "dns", NULL, dns_keys, 0, 0, NULL, NULL, 0 },
 	{ "vip", NULL, vip_keys, 0, 0, NULL, NULL, 0 },
 	{ "log", NULL, log_keys, 0, 0, NULL, NULL, 0 },

@@ -100,6 +100,7 @@ struct config {
 	char **forward_allow;		/* CIDRs allowed to use forwarding */
 	size_t nforward_allow;
 
+	uint32_t workers;		/* worker threads; 0: one per core */
 	uint32_t tcp_idle;		/* seconds: 10 */
 	uint32_t tcp_max;		/* connections: 512 */
 

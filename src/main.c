@@ -429,8 +429,7 @@ out:
 }
 
 static int
-make_server(struct server **srv, struct ev_loop *loop,
-	    const struct config *cfg)
+make_server(struct server **srv, const struct config *cfg)
 {
 	struct server_options o;
 	struct forward_upstream *ups = NULL;
@@ -442,6 +441,12 @@ make_server(struct server **srv, struct ev_loop *loop,
 	int rc = -1;
 
 	memset(&o, 0, sizeof(o));
+	o.workers = cfg->workers;
+	if (o.workers == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		o.workers = n > 0 ? (size_t)n : 1;
+	}
 	if (load_upstreams(cfg, &ups, &nups) < 0)
 		goto out;
 	if (cfg->nupstreams > 0 && nups == 0)
@@ -463,10 +468,11 @@ make_server(struct server **srv, struct ev_loop *loop,
 	o.forward_max_in_flight = cfg->forward_max_inflight;
 	o.allow = allow;
 	o.nallow = cfg->nforward_allow;
-	if (server_new(srv, loop, &o, err, sizeof(err)) < 0) {
+	if (server_new(srv, &o, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
+	log_info("%zu worker thread%s", o.workers, o.workers == 1 ? "" : "s");
 	for (i = 0; i < nups; i++)
 		log_notice("forward, upstream %s",
 			   forward_upstream_format(&ups[i], text, sizeof(text)));
@@ -615,7 +621,7 @@ run_daemon(const struct args *a)
 		log_error("%s", err);
 		goto out;
 	}
-	if (make_server(&srv, loop, s->cfg) < 0)
+	if (make_server(&srv, s->cfg) < 0)
 		goto out;
 	for (i = 0; i < s->cfg->nlisten; i++)
 		log_notice("listening on %s (udp, tcp)",
@@ -629,6 +635,7 @@ run_daemon(const struct args *a)
 			goto out;
 		}
 		log_init(s->cfg->log_level, 1);
+		ev_loop_fork(loop);
 	}
 	if (a->pid_file != NULL && write_pid_file(a->pid_file) < 0)
 		goto out;
@@ -638,6 +645,10 @@ run_daemon(const struct args *a)
 		goto out;
 	}
 	s = NULL;
+	if (server_start(srv, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	ev_signal_init(&sigterm, stop_cb, SIGTERM);
 	ev_signal_start(loop, &sigterm);
 	ev_signal_init(&sigint, stop_cb, SIGINT);
@@ -652,8 +663,9 @@ run_daemon(const struct args *a)
 	stats_cb(loop, &sigusr1, 0);
 	rc = 0;
 out:
-	reload_free(r);
+	/* The workers first: they read the snapshots reload owns. */
 	server_free(srv);
+	reload_free(r);
 	snapshot_free(s);
 	vip_state_free(st);
 	config_free(cfg);

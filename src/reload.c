@@ -23,6 +23,10 @@ struct reload {
 	int running;		/* a build thread exists (not yet joined) */
 	int pending;		/* SIGHUP during a build: one more */
 	struct snapshot *result;	/* written by the thread, read after */
+	struct snapshot *retired;	/* published before, chained through
+					 * ->retired_next, freed once no
+					 * worker can read them */
+	ev_timer reap;
 };
 
 /* The build thread: build, check, persist; the loop thread publishes. */
@@ -105,23 +109,54 @@ swap(struct reload *r, struct snapshot *next)
 	struct snapshot *old = r->current;
 	const struct table *t = next->table;
 
-	next->generation = ++r->generation;
+	next->generation = r->generation + 1;
+	if (server_publish(r->srv, t, next->generation) < 0) {
+		log_error("reload, out of memory; still serving generation "
+			  "%llu", (unsigned long long)r->generation);
+		snapshot_free(next);
+		return;
+	}
+	r->generation = next->generation;
 	if (old != NULL && !same_listen(old->cfg, next->cfg))
 		log_warning("reload, listen addresses changed; restart "
 			    "meshdns to apply them");
 	log_set_level(next->cfg->log_level);
-	server_set_table(r->srv, t);
 	r->current = next;
-	/*
-	 * One loop thread answers queries and it is here, between two
-	 * callbacks: nothing still reads the old table.
-	 */
-	snapshot_free(old);
+	/* Workers may still be answering from the old table: later. */
+	if (old != NULL) {
+		old->retired_next = r->retired;
+		r->retired = old;
+		if (!ev_is_active(&r->reap))
+			ev_timer_again(r->loop, &r->reap);
+	}
 	log_notice("serving generation %llu: %zu services, %zu "
 		   "names, %zu records in %zu zones",
 		   (unsigned long long)next->generation, next->nservices,
 		   table_name_count(t), table_record_count(t),
 		   table_zone_count(t));
+}
+
+/* Free the snapshots no worker can be reading any more. */
+static void
+reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload, reap));
+	uint64_t oldest = server_oldest_in_use(r->srv);
+	struct snapshot **ps = &r->retired;
+
+	while (*ps != NULL) {
+		struct snapshot *s = *ps;
+
+		if (s->generation < oldest) {
+			*ps = s->retired_next;
+			snapshot_free(s);
+		} else {
+			ps = &s->retired_next;
+		}
+	}
+	if (r->retired == NULL)
+		ev_timer_stop(loop, w);
 }
 
 static void
@@ -179,6 +214,8 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	ev_signal_start(loop, &r->sighup);
 	ev_async_init(&r->done, done_cb);
 	ev_async_start(loop, &r->done);
+	ev_init(&r->reap, reap_cb);
+	r->reap.repeat = 0.02;
 	*out = r;
 	return 0;
 }
@@ -194,7 +231,13 @@ reload_free(struct reload *r)
 	}
 	ev_signal_stop(r->loop, &r->sighup);
 	ev_async_stop(r->loop, &r->done);
-	server_set_table(r->srv, NULL);
+	ev_timer_stop(r->loop, &r->reap);
+	while (r->retired != NULL) {
+		struct snapshot *s = r->retired;
+
+		r->retired = s->retired_next;
+		snapshot_free(s);
+	}
 	snapshot_free(r->current);
 	free(r);
 }

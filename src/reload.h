@@ -9,7 +9,8 @@
  * can still be using it.  Any error -- a config, resource or template
  * error, a state file that cannot be written -- is logged with its
  * position and the old snapshot keeps serving; the state file is left as
- * it was.  A SIGHUP during a build queues one more build.
+ * it was.  A SIGHUP during a build queues one more build.  An old
+ * snapshot is freed once no worker can be reading it any more.
  */
 #ifndef MESHDNS_RELOAD_H
 #define MESHDNS_RELOAD_H
@@ -29,7 +30,10 @@ struct reload;
 int reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	       const struct build_options *opt, struct snapshot *current);
 
-/* Wait for a running build, stop watching, free the snapshots. */
+/*
+ * Wait for a running build, stop watching, free the snapshots.  The
+ * server must be stopped first (server_free()): its workers read them.
+ */
 void reload_free(struct reload *r);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "answer.h"
@@ -23,10 +24,11 @@
 #define CMSG_SPACE_PKTINFO CMSG_SPACE(sizeof(struct in6_pktinfo))
 
 struct server;
+struct worker;
 
 struct udp_sock {
 	ev_io io;
-	struct server *srv;
+	struct worker *wk;
 	int fd;
 	int wildcard;		/* bound to 0.0.0.0 or ::: reply via pktinfo */
 	int family;
@@ -35,7 +37,7 @@ struct udp_sock {
 struct tcp_listener {
 	ev_io io;
 	ev_timer pause;		/* accept paused after a hard failure */
-	struct server *srv;
+	struct worker *wk;
 	int fd;
 };
 
@@ -66,7 +68,7 @@ struct tcp_slot {
 struct tcp_conn {
 	ev_io io;
 	ev_timer timer;
-	struct server *srv;
+	struct worker *wk;
 	int fd;
 	int closing;		/* peer sent EOF: close once written */
 	uint8_t rbuf[2 + TCP_MSG_MAX];
@@ -83,9 +85,43 @@ struct tcp_conn {
 	struct tcp_conn *next;	/* activity at the head */
 };
 
-struct server {
+/* What the workers answer from: a table and its generation. */
+struct server_view {
+	const struct table *t;
+	uint64_t gen;
+	struct server_view *older;	/* views still to be freed */
+};
+
+/* Counters of one worker: written by it only, read by anyone. */
+struct worker_stats {
+	_Atomic uint64_t udp_queries;
+	_Atomic uint64_t tcp_queries;
+	_Atomic uint64_t authoritative;
+	_Atomic uint64_t hidden;
+	_Atomic uint64_t refused;
+	_Atomic uint64_t errors;
+	_Atomic uint64_t dropped;
+	_Atomic uint64_t search_nxdomain;
+	_Atomic uint64_t chaos;
+	_Atomic uint64_t forwarded;
+	_Atomic uint64_t tcp_connections;
+	_Atomic uint64_t tcp_closed_for_room;
+};
+
+/*
+ * One worker thread: its own libev loop, its own sockets (SO_REUSEPORT
+ * when there are several), its TCP connections and its forwarder.
+ */
+struct worker {
+	struct server *srv;
+	pthread_t thread;
+	int started;
 	struct ev_loop *loop;
-	_Atomic(const struct table *) table;
+	ev_async stop;
+	ev_prepare idle;	/* before the loop blocks: using nothing */
+	/* The generation of the view this worker is using, UINT64_MAX when
+	 * it is between callbacks (using none). */
+	_Atomic uint64_t in_use;
 	struct udp_sock *udp;
 	size_t nudp;
 	struct tcp_listener *tcp;
@@ -96,9 +132,9 @@ struct server {
 	double tcp_idle;
 	size_t tcp_max;
 	struct forward *fwd;	/* NULL: no forwarding */
-	struct vip_pool *allow;
+	const struct vip_pool *allow;	/* the server's */
 	size_t nallow;
-	struct server_stats stats;
+	struct worker_stats stats;
 	/* UDP batch buffers, reused on every wake-up (one loop thread). */
 	uint8_t qbuf[UDP_BATCH][UDP_BUF];
 	uint8_t rbuf[UDP_BATCH][UDP_BUF];
@@ -107,6 +143,42 @@ struct server {
 	struct sockaddr_storage peers[UDP_BATCH];
 	uint8_t tcp_resp[TCP_MSG_MAX];
 };
+
+/* Only the owning worker writes: no atomic read-modify-write needed. */
+static inline void
+stat_add(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
+			      n, memory_order_relaxed);
+}
+
+struct server {
+	struct worker *workers;
+	size_t nworkers;
+	_Atomic(struct server_view *) cur;
+	struct server_view *old;	/* published before, not yet freed */
+	struct vip_pool *allow;
+	size_t nallow;
+};
+
+/*
+ * The table to answer from, for one callback.  The worker says which
+ * generation it uses before it uses it, and checks the pointer did not
+ * move meanwhile, so the reload side never frees a table in use (see
+ * server_quiescent()).
+ */
+static const struct table *
+acquire(struct worker *wk)
+{
+	struct server_view *v = NULL;
+
+	for (;;) {
+		v = atomic_load(&wk->srv->cur);
+		atomic_store(&wk->in_use, v->gen);
+		if (atomic_load(&wk->srv->cur) == v)
+			return v->t;
+	}
+}
 
 static int
 set_int_opt(int fd, int level, int name, int value)
@@ -127,7 +199,8 @@ is_wildcard(const struct sockaddr_storage *ss)
 }
 
 static int
-open_socket(const struct config_listen *l, int type, char *err, size_t errsize)
+open_socket(const struct config_listen *l, int type, int reuseport, char *err,
+	    size_t errsize)
 {
 	int family = l->addr.ss_family;
 	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -136,6 +209,9 @@ open_socket(const struct config_listen *l, int type, char *err, size_t errsize)
 	if (fd < 0)
 		goto fail;
 	if (set_int_opt(fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0)
+		goto fail;
+	/* Several workers: one socket each, the kernel spreads the load. */
+	if (reuseport && set_int_opt(fd, SOL_SOCKET, SO_REUSEPORT, 1) < 0)
 		goto fail;
 	if (family == AF_INET6 &&
 	    set_int_opt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1) < 0)
@@ -208,12 +284,12 @@ reply_pktinfo(const struct msghdr *in, uint8_t *ctl, size_t ctlsize)
 
 /* May this client use forwarding? */
 static int
-may_forward(const struct server *srv, const struct sockaddr_storage *ss)
+may_forward(const struct worker *wk, const struct sockaddr_storage *ss)
 {
 	struct vip_addr a;
 	size_t i;
 
-	if (srv->fwd == NULL)
+	if (wk->fwd == NULL)
 		return 0;
 	memset(&a, 0, sizeof(a));
 	if (ss->ss_family == AF_INET) {
@@ -233,39 +309,39 @@ may_forward(const struct server *srv, const struct sockaddr_storage *ss)
 			memcpy(a.b, b6, 16);
 		}
 	}
-	for (i = 0; i < srv->nallow; i++)
-		if (vip_pool_contains(&srv->allow[i], &a))
+	for (i = 0; i < wk->nallow; i++)
+		if (vip_pool_contains(&wk->allow[i], &a))
 			return 1;
 	return 0;
 }
 
 static void
-count(struct server *srv, enum answer_outcome o)
+count(struct worker *wk, enum answer_outcome o)
 {
 	switch (o) {
 	case ANSWER_DROP:
-		srv->stats.dropped++;
+		stat_add(&wk->stats.dropped, 1);
 		break;
 	case ANSWER_AUTH:
-		srv->stats.authoritative++;
+		stat_add(&wk->stats.authoritative, 1);
 		break;
 	case ANSWER_HIDDEN:
-		srv->stats.hidden++;
+		stat_add(&wk->stats.hidden, 1);
 		break;
 	case ANSWER_REFUSED:
-		srv->stats.refused++;
+		stat_add(&wk->stats.refused, 1);
 		break;
 	case ANSWER_ERROR:
-		srv->stats.errors++;
+		stat_add(&wk->stats.errors, 1);
 		break;
 	case ANSWER_SEARCH_NXDOMAIN:
-		srv->stats.search_nxdomain++;
+		stat_add(&wk->stats.search_nxdomain, 1);
 		break;
 	case ANSWER_CHAOS:
-		srv->stats.chaos++;
+		stat_add(&wk->stats.chaos, 1);
 		break;
 	case ANSWER_FORWARD:
-		srv->stats.forwarded++;
+		stat_add(&wk->stats.forwarded, 1);
 		break;
 	}
 }
@@ -276,7 +352,7 @@ count(struct server *srv, enum answer_outcome o)
  * forwarding (REFUSED).
  */
 static size_t
-answer_one(struct server *srv, const struct table *t,
+answer_one(struct worker *wk, const struct table *t,
 	   const struct sockaddr_storage *peer, enum answer_transport tr,
 	   int forwarding, const uint8_t *q, size_t qlen, uint8_t *resp,
 	   size_t cap, enum answer_outcome *outcome)
@@ -321,7 +397,7 @@ static int
 udp_forward(struct udp_sock *u, const struct msghdr *in, const uint8_t *q,
 	    size_t qlen)
 {
-	struct server *srv = u->srv;
+	struct worker *wk = u->wk;
 	struct udp_pending *p = calloc(1, sizeof(*p));
 
 	if (p == NULL)
@@ -331,7 +407,7 @@ udp_forward(struct udp_sock *u, const struct msghdr *in, const uint8_t *q,
 	p->peerlen = in->msg_namelen;
 	if (u->wildcard)
 		p->ctllen = reply_pktinfo(in, p->ctl, sizeof(p->ctl));
-	if (forward_query(srv->fwd, q, qlen, answer_udp_limit(q, qlen),
+	if (forward_query(wk->fwd, q, qlen, answer_udp_limit(q, qlen),
 			  udp_forward_done, p) < 0) {
 		free(p);
 		return -1;
@@ -343,7 +419,7 @@ static void
 udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct udp_sock *u = (struct udp_sock *)w;
-	struct server *srv = u->srv;
+	struct worker *wk = u->wk;
 	struct mmsghdr in[UDP_BATCH];
 	struct mmsghdr out[UDP_BATCH];
 	struct iovec qiov[UDP_BATCH];
@@ -351,22 +427,21 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 	int round;
 
 	for (round = 0; round < UDP_ROUNDS; round++) {
-		const struct table *t = atomic_load_explicit(
-			&srv->table, memory_order_acquire);
+		const struct table *t = acquire(wk);
 		int n;
 		int nout = 0;
 		int i;
 
 		memset(in, 0, sizeof(in));
 		for (i = 0; i < UDP_BATCH; i++) {
-			qiov[i].iov_base = srv->qbuf[i];
+			qiov[i].iov_base = wk->qbuf[i];
 			qiov[i].iov_len = UDP_BUF;
 			in[i].msg_hdr.msg_iov = &qiov[i];
 			in[i].msg_hdr.msg_iovlen = 1;
-			in[i].msg_hdr.msg_name = &srv->peers[i];
-			in[i].msg_hdr.msg_namelen = sizeof(srv->peers[i]);
-			in[i].msg_hdr.msg_control = srv->qctl[i];
-			in[i].msg_hdr.msg_controllen = sizeof(srv->qctl[i]);
+			in[i].msg_hdr.msg_name = &wk->peers[i];
+			in[i].msg_hdr.msg_namelen = sizeof(wk->peers[i]);
+			in[i].msg_hdr.msg_control = wk->qctl[i];
+			in[i].msg_hdr.msg_controllen = sizeof(wk->qctl[i]);
 		}
 		n = recvmmsg(u->fd, in, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
@@ -376,42 +451,42 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 					  strerror(errno));
 			return;
 		}
-		srv->stats.udp_queries += (uint64_t)n;
+		stat_add(&wk->stats.udp_queries, (uint64_t)n);
 		memset(out, 0, sizeof(out));
 		for (i = 0; i < n; i++) {
 			struct msghdr *h = &out[nout].msg_hdr;
 			enum answer_outcome o = ANSWER_DROP;
-			int fwd = may_forward(srv, &srv->peers[i]);
+			int fwd = may_forward(wk, &wk->peers[i]);
 			size_t len;
 
 			if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				srv->stats.dropped++;
+				stat_add(&wk->stats.dropped, 1);
 				continue;
 			}
-			len = answer_one(srv, t, &srv->peers[i], ANSWER_UDP,
-					 fwd, srv->qbuf[i], in[i].msg_len,
-					 srv->rbuf[nout], UDP_BUF, &o);
+			len = answer_one(wk, t, &wk->peers[i], ANSWER_UDP,
+					 fwd, wk->qbuf[i], in[i].msg_len,
+					 wk->rbuf[nout], UDP_BUF, &o);
 			if (o == ANSWER_FORWARD &&
-			    udp_forward(u, &in[i].msg_hdr, srv->qbuf[i],
+			    udp_forward(u, &in[i].msg_hdr, wk->qbuf[i],
 					in[i].msg_len) < 0)
-				len = answer_one(srv, t, &srv->peers[i],
-						 ANSWER_UDP, 0, srv->qbuf[i],
+				len = answer_one(wk, t, &wk->peers[i],
+						 ANSWER_UDP, 0, wk->qbuf[i],
 						 in[i].msg_len,
-						 srv->rbuf[nout], UDP_BUF, &o);
-			count(srv, o);
+						 wk->rbuf[nout], UDP_BUF, &o);
+			count(wk, o);
 			if (len == 0)
 				continue;
-			riov[nout].iov_base = srv->rbuf[nout];
+			riov[nout].iov_base = wk->rbuf[nout];
 			riov[nout].iov_len = len;
 			h->msg_iov = &riov[nout];
 			h->msg_iovlen = 1;
-			h->msg_name = &srv->peers[i];
+			h->msg_name = &wk->peers[i];
 			h->msg_namelen = in[i].msg_hdr.msg_namelen;
 			if (u->wildcard) {
-				h->msg_control = srv->rctl[nout];
+				h->msg_control = wk->rctl[nout];
 				h->msg_controllen = reply_pktinfo(
-					&in[i].msg_hdr, srv->rctl[nout],
-					sizeof(srv->rctl[nout]));
+					&in[i].msg_hdr, wk->rctl[nout],
+					sizeof(wk->rctl[nout]));
 				if (h->msg_controllen == 0)
 					h->msg_control = NULL;
 			}
@@ -446,16 +521,16 @@ static void tcp_rearm(struct tcp_conn *c);
 static void
 conn_unlink(struct tcp_conn *c)
 {
-	struct server *srv = c->srv;
+	struct worker *wk = c->wk;
 
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
-		srv->conns = c->next;
+		wk->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	else
-		srv->tail = c->prev;
+		wk->tail = c->prev;
 	c->prev = NULL;
 	c->next = NULL;
 }
@@ -463,22 +538,22 @@ conn_unlink(struct tcp_conn *c)
 static void
 conn_push(struct tcp_conn *c)
 {
-	struct server *srv = c->srv;
+	struct worker *wk = c->wk;
 
 	c->prev = NULL;
-	c->next = srv->conns;
-	if (srv->conns != NULL)
-		srv->conns->prev = c;
-	srv->conns = c;
-	if (srv->tail == NULL)
-		srv->tail = c;
+	c->next = wk->conns;
+	if (wk->conns != NULL)
+		wk->conns->prev = c;
+	wk->conns = c;
+	if (wk->tail == NULL)
+		wk->tail = c;
 }
 
 static void
 conn_touch(struct tcp_conn *c)
 {
-	c->active = ev_now(c->srv->loop);
-	if (c->srv->conns == c)
+	c->active = ev_now(c->wk->loop);
+	if (c->wk->conns == c)
 		return;
 	conn_unlink(c);
 	conn_push(c);
@@ -487,7 +562,7 @@ conn_touch(struct tcp_conn *c)
 static void
 tcp_conn_close(struct tcp_conn *c)
 {
-	struct server *srv = c->srv;
+	struct worker *wk = c->wk;
 	struct tcp_slot *s = c->head;
 
 	/* Slots still waiting for the forwarder are freed by it. */
@@ -502,11 +577,11 @@ tcp_conn_close(struct tcp_conn *c)
 		}
 		s = next;
 	}
-	ev_io_stop(srv->loop, &c->io);
-	ev_timer_stop(srv->loop, &c->timer);
+	ev_io_stop(wk->loop, &c->io);
+	ev_timer_stop(wk->loop, &c->timer);
 	close(c->fd);
 	conn_unlink(c);
-	srv->nconns--;
+	wk->nconns--;
 	free(c->wbuf);
 	free(c);
 }
@@ -653,7 +728,7 @@ tcp_forward(struct tcp_conn *c, const uint8_t *q, size_t qlen)
 
 	if (s == NULL)
 		return -1;
-	if (forward_query(c->srv->fwd, q, qlen, TCP_MSG_MAX,
+	if (forward_query(c->wk->fwd, q, qlen, TCP_MSG_MAX,
 			  tcp_forward_done, s) < 0) {
 		free(s);
 		return -1;
@@ -665,10 +740,9 @@ tcp_forward(struct tcp_conn *c, const uint8_t *q, size_t qlen)
 static int
 tcp_process(struct tcp_conn *c)
 {
-	struct server *srv = c->srv;
-	const struct table *t = atomic_load_explicit(&srv->table,
-						     memory_order_acquire);
-	int fwd = may_forward(srv, &c->peer);
+	struct worker *wk = c->wk;
+	const struct table *t = acquire(wk);
+	int fwd = may_forward(wk, &c->peer);
 	size_t off = 0;
 
 	while (c->rlen - off >= 2) {
@@ -681,16 +755,16 @@ tcp_process(struct tcp_conn *c)
 			return -1;
 		if (c->rlen - off < 2 + mlen)
 			break;
-		srv->stats.tcp_queries++;
-		len = answer_one(srv, t, &c->peer, ANSWER_TCP, fwd, q, mlen,
-				 srv->tcp_resp, sizeof(srv->tcp_resp), &o);
+		stat_add(&wk->stats.tcp_queries, 1);
+		len = answer_one(wk, t, &c->peer, ANSWER_TCP, fwd, q, mlen,
+				 wk->tcp_resp, sizeof(wk->tcp_resp), &o);
 		if (o == ANSWER_FORWARD && tcp_forward(c, q, mlen) < 0)
-			len = answer_one(srv, t, &c->peer, ANSWER_TCP, 0, q,
-					 mlen, srv->tcp_resp,
-					 sizeof(srv->tcp_resp), &o);
-		count(srv, o);
+			len = answer_one(wk, t, &c->peer, ANSWER_TCP, 0, q,
+					 mlen, wk->tcp_resp,
+					 sizeof(wk->tcp_resp), &o);
+		count(wk, o);
 		off += 2 + mlen;
-		if (len > 0 && tcp_queue(c, srv->tcp_resp, len) < 0)
+		if (len > 0 && tcp_queue(c, wk->tcp_resp, len) < 0)
 			return -1;
 	}
 	if (off > 0) {
@@ -716,11 +790,11 @@ tcp_rearm(struct tcp_conn *c)
 	}
 	if ((c->io.events & (EV_READ | EV_WRITE)) != events ||
 	    !ev_is_active(&c->io)) {
-		ev_io_stop(c->srv->loop, &c->io);
+		ev_io_stop(c->wk->loop, &c->io);
 		if (events == 0)
 			return;	/* EOF seen; waiting for forwarded answers */
 		ev_io_set(&c->io, c->fd, events);
-		ev_io_start(c->srv->loop, &c->io);
+		ev_io_start(c->wk->loop, &c->io);
 	}
 }
 
@@ -768,7 +842,7 @@ tcp_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct tcp_conn *c = (struct tcp_conn *)((char *)w -
 						 offsetof(struct tcp_conn, timer));
-	ev_tstamp idle_until = c->active + c->srv->tcp_idle;
+	ev_tstamp idle_until = c->active + c->wk->tcp_idle;
 
 	if (idle_until > ev_now(loop)) {
 		w->repeat = idle_until - ev_now(loop);
@@ -795,7 +869,7 @@ accept_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void
 accept_pause(struct tcp_listener *l, int err)
 {
-	struct ev_loop *loop = l->srv->loop;
+	struct ev_loop *loop = l->wk->loop;
 
 	log_warning("tcp, accept failed (%s); pausing new connections for "
 		    "1 s", strerror(err));
@@ -808,7 +882,7 @@ static void
 tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct tcp_listener *l = (struct tcp_listener *)w;
-	struct server *srv = l->srv;
+	struct worker *wk = l->wk;
 
 	for (;;) {
 		struct sockaddr_storage peer;
@@ -821,11 +895,11 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			if (errno == EINTR)
 				continue;
 			if ((errno == EMFILE || errno == ENFILE) &&
-			    srv->tail != NULL) {
+			    wk->tail != NULL) {
 				/* Out of descriptors: the least recently
 				 * active connection makes room. */
-				srv->stats.tcp_closed_for_room++;
-				tcp_conn_close(srv->tail);
+				stat_add(&wk->stats.tcp_closed_for_room, 1);
+				tcp_conn_close(wk->tail);
 				continue;
 			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
@@ -833,51 +907,72 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		/* At the limit, the least recently active one makes room. */
-		if (srv->nconns >= srv->tcp_max && srv->tail != NULL) {
-			srv->stats.tcp_closed_for_room++;
-			tcp_conn_close(srv->tail);
+		if (wk->nconns >= wk->tcp_max && wk->tail != NULL) {
+			stat_add(&wk->stats.tcp_closed_for_room, 1);
+			tcp_conn_close(wk->tail);
 		}
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
 			close(fd);
 			log_error("tcp, out of memory for a connection");
 			return;
 		}
-		c->srv = srv;
+		c->wk = wk;
 		c->fd = fd;
 		c->peer = peer;
 		ev_io_init(&c->io, tcp_conn_cb, fd, EV_READ);
 		ev_io_start(loop, &c->io);
-		ev_timer_init(&c->timer, tcp_timer_cb, srv->tcp_idle, 0.);
+		ev_timer_init(&c->timer, tcp_timer_cb, wk->tcp_idle, 0.);
 		ev_timer_start(loop, &c->timer);
-		srv->nconns++;
-		srv->stats.tcp_connections++;
+		wk->nconns++;
+		stat_add(&wk->stats.tcp_connections, 1);
 		conn_push(c);
 		c->active = ev_now(loop);
 	}
 }
 
+/* --- workers --- */
+
+static void
+idle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct worker *wk = (struct worker *)((char *)w -
+					      offsetof(struct worker, idle));
+
+	/* About to block: this worker holds no table now. */
+	atomic_store(&wk->in_use, UINT64_MAX);
+}
+
+static void
+stop_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *wk = arg;
+
+	ev_run(wk->loop, 0);
+	atomic_store(&wk->in_use, UINT64_MAX);
+	return NULL;
+}
+
 static int
-setup_forward(struct server *srv, const struct server_options *o, char *err,
-	      size_t errsize)
+worker_forward(struct worker *wk, const struct server_options *o, char *err,
+	       size_t errsize)
 {
 	struct forward_config fc;
-	size_t i;
 	int rc;
 
 	if (o->nupstreams == 0)
 		return 0;
-	srv->allow = calloc(o->nallow + 1, sizeof(*srv->allow));
-	if (srv->allow == NULL)
-		return -ENOMEM;
-	for (i = 0; i < o->nallow; i++)
-		srv->allow[i] = o->allow[i];
-	srv->nallow = o->nallow;
 	forward_config_init(&fc);
 	fc.upstreams = o->upstreams;
 	fc.nupstreams = o->nupstreams;
 	fc.timeout = o->forward_timeout;
 	fc.max_in_flight = o->forward_max_in_flight;
-	rc = forward_new(&srv->fwd, srv->loop, &fc);
+	rc = forward_new(&wk->fwd, wk->loop, &fc);
 	if (rc < 0) {
 		snprintf(err, errsize, "cannot set up forwarding (%s)",
 			 strerror(-rc));
@@ -886,101 +981,270 @@ setup_forward(struct server *srv, const struct server_options *o, char *err,
 	return 0;
 }
 
+/* Everything of one worker but its thread. */
+static int
+worker_init(struct worker *wk, struct server *srv,
+	    const struct server_options *o, char *err, size_t errsize)
+{
+	size_t n = o->nlisten;
+	int reuse = srv->nworkers > 1;
+	size_t i;
+	int rc;
+
+	wk->srv = srv;
+	atomic_init(&wk->in_use, UINT64_MAX);
+	wk->tcp_idle = o->tcp_idle > 0 ? o->tcp_idle : 10.0;
+	wk->tcp_max = o->tcp_max > 0 ? o->tcp_max : 512;
+	wk->allow = srv->allow;
+	wk->nallow = srv->nallow;
+	if ((wk->loop = ev_loop_new(EVFLAG_AUTO)) == NULL) {
+		snprintf(err, errsize, "cannot make an event loop");
+		return -1;
+	}
+	ev_async_init(&wk->stop, stop_cb);
+	ev_async_start(wk->loop, &wk->stop);
+	ev_prepare_init(&wk->idle, idle_cb);
+	ev_prepare_start(wk->loop, &wk->idle);
+	wk->udp = calloc(n + 1, sizeof(*wk->udp));
+	wk->tcp = calloc(n + 1, sizeof(*wk->tcp));
+	if (wk->udp == NULL || wk->tcp == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -ENOMEM;
+	}
+	if ((rc = worker_forward(wk, o, err, errsize)) < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct udp_sock *u = &wk->udp[i];
+		struct tcp_listener *t = &wk->tcp[i];
+
+		u->wk = wk;
+		u->family = o->listen[i].addr.ss_family;
+		u->wildcard = is_wildcard(&o->listen[i].addr);
+		if ((u->fd = open_socket(&o->listen[i], SOCK_DGRAM, reuse, err,
+					 errsize)) < 0)
+			return -1;
+		wk->nudp++;
+		ev_io_init(&u->io, udp_cb, u->fd, EV_READ);
+		ev_io_start(wk->loop, &u->io);
+		t->wk = wk;
+		if ((t->fd = open_socket(&o->listen[i], SOCK_STREAM, reuse,
+					 err, errsize)) < 0)
+			return -1;
+		wk->ntcp++;
+		ev_io_init(&t->io, tcp_accept_cb, t->fd, EV_READ);
+		ev_timer_init(&t->pause, accept_resume_cb, 1.0, 0.);
+		ev_io_start(wk->loop, &t->io);
+	}
+	return 0;
+}
+
+/* After its thread has ended (or never started). */
+static void
+worker_clear(struct worker *wk)
+{
+	size_t i;
+
+	if (wk->loop == NULL)
+		return;
+	/* First: its callbacks release their contexts, connections too. */
+	forward_free(wk->fwd);
+	while (wk->conns != NULL)
+		tcp_conn_close(wk->conns);
+	for (i = 0; i < wk->nudp; i++) {
+		ev_io_stop(wk->loop, &wk->udp[i].io);
+		close(wk->udp[i].fd);
+	}
+	for (i = 0; i < wk->ntcp; i++) {
+		ev_io_stop(wk->loop, &wk->tcp[i].io);
+		ev_timer_stop(wk->loop, &wk->tcp[i].pause);
+		close(wk->tcp[i].fd);
+	}
+	ev_async_stop(wk->loop, &wk->stop);
+	ev_prepare_stop(wk->loop, &wk->idle);
+	ev_loop_destroy(wk->loop);
+	free(wk->udp);
+	free(wk->tcp);
+}
+
 int
-server_new(struct server **out, struct ev_loop *loop,
-	   const struct server_options *o, char *err, size_t errsize)
+server_new(struct server **out, const struct server_options *o, char *err,
+	   size_t errsize)
 {
 	struct server *srv = NULL;
-	size_t n = o->nlisten;
+	struct server_view *v = NULL;
 	size_t i;
 	int rc = -ENOMEM;
 
 	*out = NULL;
-	if ((srv = calloc(1, sizeof(*srv))) == NULL)
+	if ((srv = calloc(1, sizeof(*srv))) == NULL ||
+	    (v = calloc(1, sizeof(*v))) == NULL)
 		goto out;
-	srv->loop = loop;
-	srv->tcp_idle = o->tcp_idle > 0 ? o->tcp_idle : 10.0;
-	srv->tcp_max = o->tcp_max > 0 ? o->tcp_max : 512;
-	atomic_init(&srv->table, NULL);
-	srv->udp = calloc(n + 1, sizeof(*srv->udp));
-	srv->tcp = calloc(n + 1, sizeof(*srv->tcp));
-	if (srv->udp == NULL || srv->tcp == NULL)
+	atomic_init(&srv->cur, v);
+	v = NULL;
+	srv->nworkers = o->workers > 0 ? o->workers : 1;
+	srv->workers = calloc(srv->nworkers, sizeof(*srv->workers));
+	srv->allow = calloc(o->nallow + 1, sizeof(*srv->allow));
+	if (srv->workers == NULL || srv->allow == NULL)
 		goto out;
-	if ((rc = setup_forward(srv, o, err, errsize)) < 0)
-		goto out;
-	rc = -1;
-	for (i = 0; i < n; i++) {
-		struct udp_sock *u = &srv->udp[i];
-		struct tcp_listener *t = &srv->tcp[i];
-
-		u->srv = srv;
-		u->family = o->listen[i].addr.ss_family;
-		u->wildcard = is_wildcard(&o->listen[i].addr);
-		if ((u->fd = open_socket(&o->listen[i], SOCK_DGRAM, err,
-					 errsize)) < 0)
+	for (i = 0; i < o->nallow; i++)
+		srv->allow[i] = o->allow[i];
+	srv->nallow = o->nallow;
+	for (i = 0; i < srv->nworkers; i++)
+		if ((rc = worker_init(&srv->workers[i], srv, o, err,
+				      errsize)) < 0)
 			goto out;
-		srv->nudp++;
-		ev_io_init(&u->io, udp_cb, u->fd, EV_READ);
-		t->srv = srv;
-		if ((t->fd = open_socket(&o->listen[i], SOCK_STREAM, err,
-					 errsize)) < 0)
-			goto out;
-		srv->ntcp++;
-		ev_io_init(&t->io, tcp_accept_cb, t->fd, EV_READ);
-		ev_timer_init(&t->pause, accept_resume_cb, 1.0, 0.);
-	}
-	for (i = 0; i < n; i++) {
-		ev_io_start(loop, &srv->udp[i].io);
-		ev_io_start(loop, &srv->tcp[i].io);
-	}
 	*out = srv;
 	srv = NULL;
 	rc = 0;
 out:
 	if (rc == -ENOMEM)
 		snprintf(err, errsize, "out of memory");
+	free(v);
 	server_free(srv);
 	return rc;
 }
 
-void
-server_set_table(struct server *srv, const struct table *t)
+int
+server_start(struct server *srv, char *err, size_t errsize)
 {
-	atomic_store_explicit(&srv->table, t, memory_order_release);
+	size_t i;
+	int rc;
+
+	for (i = 0; i < srv->nworkers; i++) {
+		struct worker *wk = &srv->workers[i];
+
+		/* The process may have forked (daemon()) since the loop was
+		 * made: its kernel state must be made anew. */
+		ev_loop_fork(wk->loop);
+		rc = pthread_create(&wk->thread, NULL, worker_main, wk);
+		if (rc != 0) {
+			snprintf(err, errsize, "cannot start a worker thread "
+				 "(%s)", strerror(rc));
+			return -1;
+		}
+		wk->started = 1;
+	}
+	return 0;
+}
+
+size_t
+server_workers(const struct server *srv)
+{
+	return srv->nworkers;
+}
+
+int
+server_publish(struct server *srv, const struct table *t, uint64_t gen)
+{
+	struct server_view *v = calloc(1, sizeof(*v));
+	struct server_view *prev = NULL;
+
+	if (v == NULL)
+		return -ENOMEM;
+	v->t = t;
+	v->gen = gen;
+	prev = atomic_exchange(&srv->cur, v);
+	prev->older = srv->old;
+	srv->old = prev;
+	return 0;
+}
+
+uint64_t
+server_oldest_in_use(struct server *srv)
+{
+	struct server_view *cur = atomic_load(&srv->cur);
+	struct server_view **pv = &srv->old;
+	uint64_t oldest = cur->gen;
+	size_t i;
+
+	for (i = 0; i < srv->nworkers; i++) {
+		uint64_t g = atomic_load(&srv->workers[i].in_use);
+
+		if (g < oldest)
+			oldest = g;
+	}
+	/* Views older than any worker uses are garbage now. */
+	while (*pv != NULL) {
+		struct server_view *v = *pv;
+
+		if (v->gen < oldest) {
+			*pv = v->older;
+			free(v);
+		} else {
+			pv = &v->older;
+		}
+	}
+	return oldest;
 }
 
 void
 server_stats_get(const struct server *srv, struct server_stats *out)
 {
-	*out = srv->stats;
-	if (srv->fwd != NULL)
-		forward_stats_get(srv->fwd, &out->forward);
-	else
-		memset(&out->forward, 0, sizeof(out->forward));
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < srv->nworkers; i++) {
+		const struct worker_stats *s = &srv->workers[i].stats;
+
+		out->udp_queries += atomic_load(&s->udp_queries);
+		out->tcp_queries += atomic_load(&s->tcp_queries);
+		out->authoritative += atomic_load(&s->authoritative);
+		out->hidden += atomic_load(&s->hidden);
+		out->refused += atomic_load(&s->refused);
+		out->errors += atomic_load(&s->errors);
+		out->dropped += atomic_load(&s->dropped);
+		out->search_nxdomain += atomic_load(&s->search_nxdomain);
+		out->chaos += atomic_load(&s->chaos);
+		out->forwarded += atomic_load(&s->forwarded);
+		out->tcp_connections += atomic_load(&s->tcp_connections);
+		out->tcp_closed_for_room +=
+			atomic_load(&s->tcp_closed_for_room);
+		/*
+		 * The forwarder's counters belong to its worker's thread;
+		 * they are plain integers read while it may run: a count
+		 * may be one behind, never torn on the machines we run on.
+		 */
+		if (srv->workers[i].fwd != NULL) {
+			struct forward_stats f;
+
+			forward_stats_get(srv->workers[i].fwd, &f);
+			out->forward.queries += f.queries;
+			out->forward.answers += f.answers;
+			out->forward.timeouts += f.timeouts;
+			out->forward.failovers += f.failovers;
+			out->forward.tcp_retries += f.tcp_retries;
+			out->forward.servfails += f.servfails;
+			out->forward.overloaded += f.overloaded;
+			out->forward.dropped_mismatch += f.dropped_mismatch;
+			out->forward.in_flight += f.in_flight;
+		}
+	}
 }
 
 void
 server_free(struct server *srv)
 {
+	struct server_view *v = NULL;
 	size_t i;
 
 	if (srv == NULL)
 		return;
-	/* First: its callbacks release their contexts, connections too. */
-	forward_free(srv->fwd);
-	while (srv->conns != NULL)
-		tcp_conn_close(srv->conns);
-	for (i = 0; i < srv->nudp; i++) {
-		ev_io_stop(srv->loop, &srv->udp[i].io);
-		close(srv->udp[i].fd);
+	for (i = 0; srv->workers != NULL && i < srv->nworkers; i++) {
+		struct worker *wk = &srv->workers[i];
+
+		if (wk->started) {
+			ev_async_send(wk->loop, &wk->stop);
+			pthread_join(wk->thread, NULL);
+		}
 	}
-	for (i = 0; i < srv->ntcp; i++) {
-		ev_io_stop(srv->loop, &srv->tcp[i].io);
-		ev_timer_stop(srv->loop, &srv->tcp[i].pause);
-		close(srv->tcp[i].fd);
+	for (i = 0; srv->workers != NULL && i < srv->nworkers; i++)
+		worker_clear(&srv->workers[i]);
+	while ((v = srv->old) != NULL) {
+		srv->old = v->older;
+		free(v);
 	}
+	free(atomic_load(&srv->cur));
+	free(srv->workers);
 	free(srv->allow);
-	free(srv->udp);
-	free(srv->tcp);
 	free(srv);
 }

@@ -16,8 +16,15 @@
  * (meshdns is never an open resolver).  Everybody gets authoritative
  * answers.
  *
- * The server answers from the table it was last given; the caller (reload)
- * owns the tables and swaps them with server_set_table().
+ * Workers: each is a thread with its own libev loop, its own sockets
+ * (SO_REUSEPORT, so the kernel spreads queries over them when there are
+ * several), its TCP connections and its forwarder.  They never wait for
+ * each other or for a reload.
+ *
+ * Tables: the caller (reload) owns them and publishes a new one with
+ * server_publish(); a worker picks up the current one at the start of
+ * each callback and says which generation it uses, so the caller frees an
+ * old table only when server_oldest_in_use() is past its generation.
  */
 #ifndef MESHDNS_SERVER_H
 #define MESHDNS_SERVER_H
@@ -34,6 +41,7 @@
 struct server;
 
 struct server_options {
+	size_t workers;			/* threads; 0 or 1: one */
 	const struct config_listen *listen;
 	size_t nlisten;
 	double tcp_idle;		/* seconds */
@@ -65,27 +73,44 @@ struct server_stats {
 };
 
 /*
- * Open and bind every socket, make the forwarder, and start watching on
- * @loop.  Everything in @o is copied.  Returns 0, or -1 with "cannot
- * listen on ADDR (udp): reason" (or the forwarder's failure) in @err
- * (nothing is left open), -ENOMEM.
+ * Open and bind every socket of every worker and make their loops and
+ * forwarders; nothing runs yet (so the caller may still fork).
+ * Everything in @o is copied.  Returns 0, or -1 with "cannot listen on
+ * ADDR (udp): reason" (or another failure) in @err (nothing is left
+ * open), -ENOMEM.
  */
-int server_new(struct server **out, struct ev_loop *loop,
-	       const struct server_options *o, char *err, size_t errsize);
+int server_new(struct server **out, const struct server_options *o,
+	       char *err, size_t errsize);
 
 /*
- * Answer from @t from now on.  The table must stay valid until the next
- * call has returned (the server keeps no other reference to it); with one
- * loop thread the old table may be freed right after this call.
+ * Start the worker threads.  Until a table is published, queries get
+ * SERVFAIL.  Returns 0, or -1 with the reason in @err (then call
+ * server_free(), which stops those that started).
  */
-void server_set_table(struct server *srv, const struct table *t);
+int server_start(struct server *srv, char *err, size_t errsize);
+
+/* The number of worker threads. */
+size_t server_workers(const struct server *srv);
+
+/*
+ * Answer from @t (generation @gen, greater than every earlier one) from
+ * now on.  Returns 0, or -ENOMEM (then nothing changed).  Call from one
+ * thread only (the main thread).
+ */
+int server_publish(struct server *srv, const struct table *t, uint64_t gen);
+
+/*
+ * The oldest generation a worker may still be reading: a table of an
+ * older generation may be freed.  Main thread only.
+ */
+uint64_t server_oldest_in_use(struct server *srv);
 
 /* The counters so far. */
 void server_stats_get(const struct server *srv, struct server_stats *out);
 
 /*
- * Stop watching, cancel forwarded queries, close every socket and
- * connection; NULL is a no-op.
+ * Stop and join the workers, cancel forwarded queries, close every socket
+ * and connection; NULL is a no-op.  No table is used after it returns.
  */
 void server_free(struct server *srv);
 
