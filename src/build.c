@@ -523,8 +523,17 @@ allocate_vips(struct build_ctx *c, const struct vip_state *prev,
 
 			has = v6 ? &l->has_vip6 : &l->has_vip;
 			addr = v6 ? &l->vip6 : &l->vip;
-			if (results[i].status != 0)
+			if (results[i].status != 0) {
+				diag_warning(c->diags, NULL, 0, 0,
+					     "could not allocate vip for "
+					     "kuma.io/service %s (mesh %s): "
+					     "no addresses left in pool %s; "
+					     "%s.mesh is not served",
+					     l->service, l->mesh,
+					     c->used[reqs[i].pool].text,
+					     l->service);
 				continue;
+			}
 		}
 		*has = 1;
 		*addr = results[i].addr;
@@ -796,12 +805,41 @@ add_legacy_records(struct build_ctx *c)
 	return 0;
 }
 
-/* Does reachable-backend reference @r select the service @bs? */
+/* Does @bs have the port @port (a ref's port)? */
+static int
+has_port(const struct build_service *bs, uint32_t port)
+{
+	const struct resource_port *ports = NULL;
+	size_t n = 0;
+	size_t i;
+
+	if (bs->mes != NULL)
+		return bs->mes->port == port;
+	if (bs->res != NULL) {
+		ports = bs->res->ports;
+		n = bs->res->nports;
+	} else if (bs->mzs != NULL) {
+		ports = bs->mzs->ports;
+		n = bs->mzs->nports;
+	}
+	for (i = 0; i < n; i++)
+		if (ports[i].port == port)
+			return 1;
+	return 0;
+}
+
+/*
+ * Does reachable-backend reference @r select the service @bs?  A ref with
+ * a port the service does not have gives no outbound in Kuma, so no name.
+ */
 static int
 ref_selects(const struct resource_backend_ref *r,
 	    const struct resource_dataplane *dp, const struct build_service *bs)
 {
 	const struct resource_meta *m = bs->meta;
+
+	if (r->has_port && !has_port(bs, r->port))
+		return 0;
 
 	if (r->kind != m->kind || m->mesh == NULL || dp->meta.mesh == NULL ||
 	    strcmp(m->mesh, dp->meta.mesh) != 0)

@@ -956,8 +956,14 @@ k8s_cluster_ip(struct resource_set *set, const struct k8s_src *src)
 	if ((ms = k8s_new(set, src, svc->meta.name, src->namespace, 0)) ==
 	    NULL)
 		return -ENOMEM;
-	/* 2.14 writes the same map as dataplaneTags and dataplaneLabels. */
-	ms->selector = RESOURCE_SELECTOR_DATAPLANE_LABELS;
+	/*
+	 * Kuma 2.x with inbound tags writes dataplaneTags (the docs' "added
+	 * automatically" k8s.kuma.io/namespace); without them (Kuma 3, our
+	 * workload generation) dataplaneLabels.
+	 */
+	ms->selector = src->opt->workload_labels ?
+		RESOURCE_SELECTOR_DATAPLANE_LABELS :
+		RESOURCE_SELECTOR_DATAPLANE_TAGS;
 	if (labels_copy(&ms->selector_labels, &svc->selector) < 0 ||
 	    resource_labels_set(&ms->selector_labels, l_namespace,
 				src->namespace) < 0)
@@ -1270,8 +1276,24 @@ add_default_generator(struct resource_set *set,
 	g->meta.pos = pos;
 	g->template_pos = pos;
 	g->target = d->target;
-	if (set_str(&g->meta.name, d->name) < 0 ||
-	    set_str(&g->template, d->template) < 0 ||
+	/*
+	 * Global creates the synced-* ones; a zone receives them under
+	 * KDS's hashed name (no mesh, no zone), the plain name kept as the
+	 * display name: synced-universal-mesh-service-46484vczc724vc29.
+	 */
+	if (d->synced) {
+		char hashed[300];
+
+		if (generate_hashed_name(hashed, sizeof(hashed), "", d->name,
+					 NULL, NULL) < 0 ||
+		    set_str(&g->meta.name, hashed) < 0 ||
+		    resource_labels_set(&g->meta.labels, l_display,
+					d->name) < 0)
+			return -ENOMEM;
+	} else if (set_str(&g->meta.name, d->name) < 0) {
+		return -ENOMEM;
+	}
+	if (set_str(&g->template, d->template) < 0 ||
 	    resource_labels_set(&g->meta.labels, l_origin,
 				d->synced ? "global" : "zone") < 0)
 		return -ENOMEM;

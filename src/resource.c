@@ -3598,6 +3598,14 @@ resource_set_compute_labels(struct resource_set *set, const char *zone)
 		if (compute_meta_labels(&set->external_services[i].meta,
 					zone) < 0)
 			return -ENOMEM;
+	/* MeshMultiZoneServices come from global: only the mesh label. */
+	for (i = 0; i < set->nmultizone_services; i++) {
+		struct resource_meta *m = &set->multizone_services[i].meta;
+
+		if (m->mesh != NULL &&
+		    labels_add_default(&m->labels, "kuma.io/mesh", m->mesh) < 0)
+			return -ENOMEM;
+	}
 	for (i = 0; i < set->ngenerators; i++)
 		if (labels_add_default(&set->generators[i].meta.labels,
 				       "kuma.io/origin", "zone") < 0)

@@ -358,11 +358,12 @@ int resource_set_finish(struct resource_set *set, struct diag_list *errs);
 /*
  * Add the labels Kuma's zone control plane adds when a resource is
  * created in zone @zone, where they are absent (labels written in the
- * input always win): on MeshServices kuma.io/origin=zone, kuma.io/zone
- * (for origin zone), kuma.io/mesh, kuma.io/display-name, kuma.io/env
- * (universal or kubernetes, by shape) and k8s.kuma.io/namespace (when it
- * has a namespace), the same on MeshExternalServices (so that Kuma's
- * local-mesh-external-service generator selects them); on
+ * input always win): on MeshServices kuma.io/origin=zone, kuma.io/mesh,
+ * kuma.io/display-name, and for local ones (origin zone) kuma.io/zone,
+ * kuma.io/env (universal or kubernetes, by shape) and
+ * k8s.kuma.io/namespace (when it has a namespace); the same on
+ * MeshExternalServices (so that Kuma's local-mesh-external-service
+ * generator selects them); on MeshMultiZoneServices kuma.io/mesh; on
  * HostnameGenerators kuma.io/origin=zone.  So Kuma's default generators
  * select hand-written resources as they would in a zone.  Call after
  * resource_set_finish().  Returns 0 or -ENOMEM.

@@ -105,6 +105,22 @@ find_hg(const struct fx *f, const char *name)
 	return NULL;
 }
 
+/* A generator by its plain name: its name, or its display name (the
+ * synced-* defaults arrive under KDS's hashed names). */
+static const struct resource_hostname_generator *
+find_hg_display(const struct fx *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->set->ngenerators; i++) {
+		const struct resource_meta *m = &f->set->generators[i].meta;
+
+		if (strcmp(resource_display_name(m), name) == 0)
+			return &f->set->generators[i];
+	}
+	return NULL;
+}
+
 static size_t
 count_origin(const struct fx *f, enum resource_origin origin)
 {
@@ -840,7 +856,8 @@ test_k8s_cluster_ip(void **state)
 		      "kuma.io/origin=zone,"
 		      "kuma.io/zone=zone-1,"
 		      "team=db");
-	assert_int_equal(ms->selector, RESOURCE_SELECTOR_DATAPLANE_LABELS);
+	/* Kuma 2.x with inbound tags: dataplaneTags, namespace added. */
+	assert_int_equal(ms->selector, RESOURCE_SELECTOR_DATAPLANE_TAGS);
 	assert_labels(&ms->selector_labels,
 		      "app=redis,k8s.kuma.io/namespace=demo");
 	assert_ports(ms, "tcp-redis 6379->6380/redis, "
@@ -1313,16 +1330,28 @@ test_default_generators(void **state)
 	assert_int_equal(f->set->ngenerators, 7);
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		const struct resource_hostname_generator *g =
-			find_hg(f, all[i].name);
-		char buf[64];
+			find_hg_display(f, all[i].name);
+		char buf[128];
 
 		if (g == NULL)
 			fail_msg("no %s", all[i].name);
 		assert_int_equal(g->meta.kind, RESOURCE_HOSTNAME_GENERATOR);
 		assert_null(g->meta.mesh);
 		assert_int_equal(g->target, all[i].target);
-		snprintf(buf, sizeof(buf), "kuma.io/origin=%s",
-			 all[i].origin);
+		if (strcmp(all[i].origin, "global") == 0) {
+			char hashed[128];
+
+			/* received from global under the hashed name */
+			assert_int_equal(generate_hashed_name(
+				hashed, sizeof(hashed), "", all[i].name, NULL,
+				NULL), 0);
+			assert_string_equal(g->meta.name, hashed);
+			snprintf(buf, sizeof(buf), "kuma.io/display-name=%s,"
+				 "kuma.io/origin=global", all[i].name);
+		} else {
+			assert_string_equal(g->meta.name, all[i].name);
+			snprintf(buf, sizeof(buf), "kuma.io/origin=zone");
+		}
 		assert_labels(&g->meta.labels, buf);
 		assert_labels(&g->match, all[i].match);
 		assert_string_equal(g->template, all[i].template);
@@ -1342,10 +1371,11 @@ test_default_generators_choice(void **state)
 	} cases[] = {
 		{ GENERATE_DEFAULTS_ALL, GENERATE_KUBERNETES,
 		  "local-mesh-external-service,"
-		  "synced-headless-kube-mesh-service,"
-		  "synced-kube-mesh-service,synced-mesh-external-service,"
-		  "synced-mesh-multi-zone-service,"
-		  "synced-universal-mesh-service" },
+		  "synced-headless-kube-mesh-service-x7zv74f9w8626897,"
+		  "synced-kube-mesh-service-8xc5x6c9f588fzz9,"
+		  "synced-mesh-external-service-7f4474c7b4z469f4,"
+		  "synced-mesh-multi-zone-service-4244v574644557w2,"
+		  "synced-universal-mesh-service-46484vczc724vc29" },
 		{ GENERATE_DEFAULTS_LOCAL, GENERATE_UNIVERSAL,
 		  "local-mesh-external-service,local-universal-mesh-service" },
 		{ GENERATE_DEFAULTS_LOCAL, GENERATE_KUBERNETES,
@@ -1412,7 +1442,8 @@ test_default_generators_replaced(void **state)
 	assert_null(find_hg(f, "synced-kube-mesh-service"));
 	assert_non_null(find_hg(f,
 				"synced-kube-mesh-service-8xc5x6c9f588fzz9"));
-	assert_non_null(find_hg(f, "synced-universal-mesh-service"));
+	assert_non_null(find_hg(f,
+				"synced-universal-mesh-service-46484vczc724vc29"));
 }
 
 /* --- MeshMultiZoneService status --- */
