@@ -35,9 +35,12 @@
  *     kuma.io/display-name, or equal to it) is replaced by
  *     generate_hashed_name() and kept in kuma.io/display-name; the status
  *     VIPs are dropped (a synced copy gets a zone-local VIP);
- *   - Kuma's default HostnameGenerators, unless turned off, with their
- *     plain names (synced-* ones labelled kuma.io/origin: global, local-*
- *     ones kuma.io/origin: zone; positions "<default>", line 0); a
+ *   - Kuma's default HostnameGenerators, unless turned off: local-*
+ *     ones with their plain names and kuma.io/origin: zone, synced-* ones
+ *     under the hashed names a zone receives them by (KDS HashedName, no
+ *     mesh: synced-universal-mesh-service-46484vczc724vc29), the plain
+ *     name as kuma.io/display-name, kuma.io/origin: global; positions
+ *     "<default>", line 0; a
  *     generator in the input whose name, or kuma.io/display-name, is a
  *     default's name replaces that default;
  *   - MeshMultiZoneService status: the matching MeshServices of its mesh
