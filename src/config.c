@@ -734,6 +734,46 @@ static const struct type t_workers = {
 	"auto (one per core) or a number from 1 to 256", 0, 0, parse_workers,
 	clear_nothing
 };
+/*
+ * A search suffix: a domain name, whose first label may be "*" (one
+ * label, any: "*.svc.cluster.local" covers every namespace).
+ */
+static int
+parse_suffix(struct config *cfg, const struct key *k, const char *text,
+	     char *err, size_t errsize)
+{
+	const char *name = strncmp(text, "*.", 2) == 0 ? text + 2 : text;
+	char why[128], q[128];
+	char *copy = NULL;
+	size_t len;
+	int rc;
+
+	if (check_domain(name, why, sizeof(why)) < 0) {
+		diag_printf(err, errsize, "expected %s, got %s (%s)",
+			    k->type->expected, quote(text, q, sizeof(q)), why);
+		return -1;
+	}
+	if ((copy = strdup(text)) == NULL)
+		return -ENOMEM;
+	len = strlen(copy);
+	if (copy[len - 1] == '.')
+		copy[len - 1] = '\0';
+	lower(copy);
+	if (listed(*FIELD(cfg, k, char **), *COUNT(cfg, k), copy)) {
+		diag_printf(err, errsize, "%s is listed twice",
+			    quote(copy, q, sizeof(q)));
+		free(copy);
+		return -1;
+	}
+	rc = append_string(FIELD(cfg, k, char **), COUNT(cfg, k), copy);
+	free(copy);
+	return rc;
+}
+
+static const struct type t_suffixes = {
+	"a domain name such as svc.cluster.local, the first label may be *",
+	1, 1, parse_suffix, clear_strings
+};
 static const struct type t_choice = {
 	"one of the words listed", 0, 0, parse_choice, clear_nothing
 };
@@ -834,7 +874,7 @@ static const struct key dns_keys[] = {
 	{ "srv", &t_bool, NULL, OFF(srv), 0, "true", NULL, 0 },
 	{ "ptr", &t_bool, NULL, OFF(ptr), 0, "true", NULL, 0 },
 	{ "chaos", NULL, chaos_keys, 0, 0, NULL, NULL, 0 },
-	{ "search-suffixes", &t_zones, NULL, OFF(search_suffixes),
+	{ "search-suffixes", &t_suffixes, NULL, OFF(search_suffixes),
 	  OFF(nsearch_suffixes), NULL, NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };

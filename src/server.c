@@ -130,7 +130,6 @@ struct worker {
 	struct tcp_conn *tail;
 	size_t nconns;
 	double tcp_idle;
-	size_t tcp_max;
 	struct forward *fwd;	/* NULL: no forwarding */
 	const struct vip_pool *allow;	/* the server's */
 	size_t nallow;
@@ -155,6 +154,8 @@ stat_add(_Atomic uint64_t *c, uint64_t n)
 struct server {
 	struct worker *workers;
 	size_t nworkers;
+	size_t tcp_max;			/* connections, all workers together */
+	_Atomic size_t tcp_open;
 	_Atomic(struct server_view *) cur;
 	struct server_view *old;	/* published before, not yet freed */
 	struct vip_pool *allow;
@@ -582,6 +583,7 @@ tcp_conn_close(struct tcp_conn *c)
 	close(c->fd);
 	conn_unlink(c);
 	wk->nconns--;
+	atomic_fetch_sub(&wk->srv->tcp_open, 1);
 	free(c->wbuf);
 	free(c);
 }
@@ -906,9 +908,17 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				accept_pause(l, errno);
 			return;
 		}
-		/* At the limit, the least recently active one makes room. */
-		if (wk->nconns >= wk->tcp_max && wk->tail != NULL) {
+		/*
+		 * At the limit (all workers together), this worker's least
+		 * recently active connection makes room; a worker without
+		 * one turns the new connection away.
+		 */
+		if (atomic_load(&wk->srv->tcp_open) >= wk->srv->tcp_max) {
 			stat_add(&wk->stats.tcp_closed_for_room, 1);
+			if (wk->tail == NULL) {
+				close(fd);
+				continue;
+			}
 			tcp_conn_close(wk->tail);
 		}
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -924,6 +934,7 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		ev_timer_init(&c->timer, tcp_timer_cb, wk->tcp_idle, 0.);
 		ev_timer_start(loop, &c->timer);
 		wk->nconns++;
+		atomic_fetch_add(&wk->srv->tcp_open, 1);
 		stat_add(&wk->stats.tcp_connections, 1);
 		conn_push(c);
 		c->active = ev_now(loop);
@@ -994,7 +1005,6 @@ worker_init(struct worker *wk, struct server *srv,
 	wk->srv = srv;
 	atomic_init(&wk->in_use, UINT64_MAX);
 	wk->tcp_idle = o->tcp_idle > 0 ? o->tcp_idle : 10.0;
-	wk->tcp_max = o->tcp_max > 0 ? o->tcp_max : 512;
 	wk->allow = srv->allow;
 	wk->nallow = srv->nallow;
 	if ((wk->loop = ev_loop_new(EVFLAG_AUTO)) == NULL) {
@@ -1082,6 +1092,8 @@ server_new(struct server **out, const struct server_options *o, char *err,
 	atomic_init(&srv->cur, v);
 	v = NULL;
 	srv->nworkers = o->workers > 0 ? o->workers : 1;
+	srv->tcp_max = o->tcp_max > 0 ? o->tcp_max : 512;
+	atomic_init(&srv->tcp_open, 0);
 	srv->workers = calloc(srv->nworkers, sizeof(*srv->workers));
 	srv->allow = calloc(o->nallow + 1, sizeof(*srv->allow));
 	if (srv->workers == NULL || srv->allow == NULL)

@@ -9,7 +9,8 @@
  * the order they came (a forwarded one holds back the answers after it
  * until it is back); reads and writes never block the loop; an idle
  * connection is closed after tcp_idle seconds, and when tcp_max are open
- * the least recently active one makes room for a new one.
+ * (all workers together) the accepting worker's least recently active
+ * connection makes room for the new one.
  *
  * Names outside the served zones go to the forwarder, when there is one
  * and the client's address is in the allowed ranges; others get REFUSED
