@@ -89,18 +89,45 @@ start_build(struct reload *r)
 	r->running = 1;
 }
 
-/* Listen addresses are bound once: a reload cannot change them. */
 static int
-same_listen(const struct config *a, const struct config *b)
+same_strings(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Sockets, workers and forwarders are made once, at start: a reload
+ * cannot change them.  Returns what differs, or NULL.
+ */
+static const char *
+start_only_change(const struct config *a, const struct config *b)
 {
 	size_t i;
 
 	if (a->nlisten != b->nlisten)
-		return 0;
+		return "listen";
 	for (i = 0; i < a->nlisten; i++)
 		if (strcmp(a->listen[i].text, b->listen[i].text) != 0)
-			return 0;
-	return 1;
+			return "listen";
+	if (a->workers != b->workers)
+		return "workers";
+	if (!same_strings(a->upstreams, a->nupstreams, b->upstreams,
+			  b->nupstreams) ||
+	    !same_strings(a->forward_allow, a->nforward_allow,
+			  b->forward_allow, b->nforward_allow) ||
+	    a->forward_timeout_ms != b->forward_timeout_ms ||
+	    a->forward_max_inflight != b->forward_max_inflight)
+		return "forward";
+	if (a->tcp_idle != b->tcp_idle || a->tcp_max != b->tcp_max)
+		return "tcp";
+	return NULL;
 }
 
 static void
@@ -108,6 +135,7 @@ swap(struct reload *r, struct snapshot *next)
 {
 	struct snapshot *old = r->current;
 	const struct table *t = next->table;
+	const char *what = NULL;
 
 	next->generation = r->generation + 1;
 	if (server_publish(r->srv, t, next->generation) < 0) {
@@ -117,9 +145,11 @@ swap(struct reload *r, struct snapshot *next)
 		return;
 	}
 	r->generation = next->generation;
-	if (old != NULL && !same_listen(old->cfg, next->cfg))
-		log_warning("reload, listen addresses changed; restart "
-			    "meshdns to apply them");
+	if (old != NULL && (what = start_only_change(old->cfg,
+						      next->cfg)) != NULL)
+		log_warning("reload, %s settings changed; they are applied "
+			    "at start only: restart meshdns to apply them",
+			    what);
 	log_set_level(next->cfg->log_level);
 	r->current = next;
 	/* Workers may still be answering from the old table: later. */

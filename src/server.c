@@ -982,7 +982,10 @@ worker_forward(struct worker *wk, const struct server_options *o, char *err,
 	fc.upstreams = o->upstreams;
 	fc.nupstreams = o->nupstreams;
 	fc.timeout = o->forward_timeout;
-	fc.max_in_flight = o->forward_max_in_flight;
+	/* The bound is the server's: shared out between the workers. */
+	fc.max_in_flight = o->forward_max_in_flight / wk->srv->nworkers;
+	if (fc.max_in_flight == 0)
+		fc.max_in_flight = 1;
 	rc = forward_new(&wk->fwd, wk->loop, &fc);
 	if (rc < 0) {
 		snprintf(err, errsize, "cannot set up forwarding (%s)",
