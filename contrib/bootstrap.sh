@@ -6,6 +6,8 @@
 #
 #   contrib/bootstrap.sh            build and test dependencies, autoreconf, configure
 #   contrib/bootstrap.sh --no-configure   only the packages and autoreconf
+#   contrib/bootstrap.sh --bench    also what `make bench` needs (NSD, Knot,
+#                                   BIND, dnsperf, python3)
 #
 # Extra arguments after the options are passed to ./configure.
 set -eu
@@ -13,10 +15,15 @@ set -eu
 cd "$(dirname "$0")/.."
 
 configure=yes
-if [ "${1:-}" = "--no-configure" ]; then
-	configure=no
+bench=no
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--no-configure) configure=no ;;
+	--bench) bench=yes ;;
+	*) break ;;
+	esac
 	shift
-fi
+done
 
 pkgs="build-essential autoconf automake libtool pkg-config \
 libldns-dev libyaml-dev libev-dev libcmocka-dev bind9-dnsutils ldnsutils \
@@ -39,6 +46,10 @@ if [ -n "$missing" ]; then
 	$sudo apt-get update -qq
 	# shellcheck disable=SC2086
 	$sudo apt-get install -y -qq --no-install-recommends $missing
+fi
+
+if [ "$bench" = yes ]; then
+	tests/bench/install.sh
 fi
 
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then

@@ -544,9 +544,15 @@ table_builder_find_zone(const struct table_builder *b, const char *name)
 }
 
 
-/* Rehash the name set into @cap slots (a power of two). */
+/*
+ * Open addressing over an array: slots hold indexes into @items (NONE
+ * when free), probed linearly from each item's hash.  Rebuild them for
+ * @n items in @cap slots (a power of two); the hash of item i is the
+ * uint32_t at @hash_off inside it.
+ */
 static int
-grow_slots(struct table_builder *b, size_t cap)
+rehash(uint32_t **slots_out, size_t *cap_out, size_t cap, const void *items,
+       size_t n, size_t stride, size_t hash_off)
 {
 	uint32_t *slots = NULL;
 	size_t i;
@@ -554,17 +560,29 @@ grow_slots(struct table_builder *b, size_t cap)
 	if ((slots = malloc(cap * sizeof(*slots))) == NULL)
 		return -ENOMEM;
 	memset(slots, 0xff, cap * sizeof(*slots));
-	for (i = 0; i < b->nnames; i++) {
-		size_t j = b->names[i].hash & (cap - 1);
+	for (i = 0; i < n; i++) {
+		uint32_t h;
+		size_t j;
 
+		memcpy(&h, (const char *)items + i * stride + hash_off,
+		       sizeof(h));
+		j = h & (cap - 1);
 		while (slots[j] != NONE)
 			j = (j + 1) & (cap - 1);
 		slots[j] = (uint32_t)i;
 	}
-	free(b->slots);
-	b->slots = slots;
-	b->slots_cap = cap;
+	free(*slots_out);
+	*slots_out = slots;
+	*cap_out = cap;
 	return 0;
+}
+
+/* Rehash the name set into @cap slots (a power of two). */
+static int
+grow_slots(struct table_builder *b, size_t cap)
+{
+	return rehash(&b->slots, &b->slots_cap, cap, b->names, b->nnames,
+		      sizeof(*b->names), offsetof(struct bname, hash));
 }
 
 /* The index of name @wire in the set, or NONE. */
@@ -952,23 +970,8 @@ addr_key_eq(const struct addr_key *x, const struct addr_key *y)
 static int
 grow_vslots(struct table_builder *b, size_t cap)
 {
-	uint32_t *slots = NULL;
-	size_t i;
-
-	if ((slots = malloc(cap * sizeof(*slots))) == NULL)
-		return -ENOMEM;
-	memset(slots, 0xff, cap * sizeof(*slots));
-	for (i = 0; i < b->nviews; i++) {
-		size_t j = b->views[i].hash & (cap - 1);
-
-		while (slots[j] != NONE)
-			j = (j + 1) & (cap - 1);
-		slots[j] = (uint32_t)i;
-	}
-	free(b->vslots);
-	b->vslots = slots;
-	b->vslots_cap = cap;
-	return 0;
+	return rehash(&b->vslots, &b->vslots_cap, cap, b->views, b->nviews,
+		      sizeof(*b->views), offsetof(struct bview, hash));
 }
 
 int
