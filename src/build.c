@@ -437,7 +437,8 @@ allocate_vips(struct build_ctx *c, const struct vip_state *prev,
 	struct vip_request *reqs = calloc(max, sizeof(*reqs));
 	struct vip_result *results = calloc(max, sizeof(*results));
 	struct vip_addr *pins = calloc(max, sizeof(*pins));
-	char (*keys)[1024] = calloc(max, sizeof(*keys));
+	char **keys = calloc(max, sizeof(*keys));	/* one string each */
+	char key[1024];
 	size_t *slot = calloc(max, sizeof(*slot));	/* request -> item */
 	char *second = calloc(max, 1);		/* the IPv6 request of one */
 	size_t n = 0;
@@ -455,8 +456,8 @@ allocate_vips(struct build_ctx *c, const struct vip_state *prev,
 			struct build_service *bs = &s->services[i];
 
 			pool = kind_pool[bs->kind];
-			if (build_service_key(bs->meta, keys[n],
-					      sizeof(keys[n])) < 0) {
+			if (build_service_key(bs->meta, key,
+					      sizeof(key)) < 0) {
 				rc = -ENAMETOOLONG;
 				goto out;
 			}
@@ -467,25 +468,21 @@ allocate_vips(struct build_ctx *c, const struct vip_state *prev,
 				&s->legacy[i - s->nservices];
 
 			pool = CONFIG_POOL_LEGACY;
-			snprintf(keys[n], sizeof(keys[n]), "legacy/%s/%s",
-				 l->mesh, l->service);
+			snprintf(key, sizeof(key), "legacy/%s/%s", l->mesh,
+				 l->service);
 		}
 		for (v6 = 0; v6 < 2; v6++) {
 			size_t p = v6 ? CONFIG_POOL_COUNT + pool : pool;
 
 			if (!c->has[p])
 				continue;
-			if (v6) {
-				size_t len = strlen(keys[n - 1]);
-
-				if (len + 3 > sizeof(keys[n])) {
-					rc = -ENAMETOOLONG;
-					goto out;
-				}
-				memcpy(keys[n], keys[n - 1], len);
-				memcpy(keys[n] + len, "#6", 3);
-				reqs[n].pinned = NULL;
+			if (asprintf(&keys[n], "%s%s", key, v6 ? "#6" : "") < 0) {
+				keys[n] = NULL;
+				rc = -ENOMEM;
+				goto out;
 			}
+			if (v6)
+				reqs[n].pinned = NULL;
 			reqs[n].key = keys[n];
 			reqs[n].pool = c->compact[p];
 			slot[n] = i;
@@ -540,6 +537,8 @@ allocate_vips(struct build_ctx *c, const struct vip_state *prev,
 	}
 	rc = 0;
 out:
+	for (i = 0; keys != NULL && i < n; i++)
+		free(keys[i]);
 	free(reqs);
 	free(results);
 	free(pins);
@@ -1059,22 +1058,32 @@ out:
 }
 
 void
-snapshot_free(struct snapshot *s)
+snapshot_trim(struct snapshot *s)
 {
 	size_t i;
 
-	if (s == NULL)
-		return;
-	for (i = 0; i < s->nservices; i++) {
+	for (i = 0; s->services != NULL && i < s->nservices; i++) {
 		hostname_result_clear(&s->services[i].hostnames);
 		free(s->services[i].vip_error);
 	}
 	free(s->services);
+	s->services = NULL;
 	free(s->legacy);
+	s->legacy = NULL;
+	s->nlegacy = 0;
 	generate_result_clear(&s->gen);
+	resource_set_free(s->set);
+	s->set = NULL;
+}
+
+void
+snapshot_free(struct snapshot *s)
+{
+	if (s == NULL)
+		return;
+	snapshot_trim(s);
 	table_free(s->table);
 	vip_state_free(s->state);
-	resource_set_free(s->set);
 	config_free(s->cfg);
 	free(s);
 }

@@ -70,7 +70,8 @@ struct snapshot {
 	struct table *table;
 	struct vip_state *state;	/* the state after this build */
 	int state_changed;		/* differs from the previous state */
-	struct build_service *services;	/* MeshExternalServices, then
+	struct build_service *services;	/* NULL once trimmed; else
+					 * MeshExternalServices, then
 					 * MeshServices, then
 					 * MeshMultiZoneServices, each in
 					 * Kuma's order */
@@ -111,6 +112,14 @@ int build_load_config(struct config **out, const struct build_options *opt,
  */
 int build_service_key(const struct resource_meta *meta, char *buf,
 		      size_t size);
+
+/*
+ * Keep only what serving needs (the config, the table and the state):
+ * free the resources, their YAML and the per-service results, which only
+ * status output and start-up logging read.  nservices keeps its count;
+ * services becomes NULL.
+ */
+void snapshot_trim(struct snapshot *s);
 
 void snapshot_free(struct snapshot *s);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* reload.c -- SIGHUP: build a new snapshot aside, then swap it in. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -66,7 +67,9 @@ build_thread(void *arg)
 			  "snapshot", err);
 		snapshot_free(next);
 		next = NULL;
+		goto out;
 	}
+	snapshot_trim(next);
 out:
 	diag_list_clear(&diags);
 	r->result = next;
@@ -185,8 +188,12 @@ reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			ps = &s->retired_next;
 		}
 	}
-	if (r->retired == NULL)
+	if (r->retired == NULL) {
 		ev_timer_stop(loop, w);
+		/* Give what the builds and old tables used back to the
+		 * system (glibc keeps freed memory in its arenas). */
+		malloc_trim(0);
+	}
 }
 
 static void

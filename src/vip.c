@@ -961,8 +961,8 @@ vip_allocate(struct vip_state *st, const struct vip_pool *pools,
 		done[i] = 1;
 		if ((j = find_addr(&ns, pin)) != SLOT_EMPTY) {
 			results[i].status = -EEXIST;
-			snprintf(results[i].other, sizeof(results[i].other),
-				 "%s", ns.e[j].key);
+			/* The key strings live as long as the entries. */
+			results[i].other = ns.e[j].key;
 			continue;
 		}
 		if (add_entry(&ns, pin, reqs[i].key, 0, 0) < 0)

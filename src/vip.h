@@ -123,7 +123,9 @@ struct vip_result {
 	int status;		/* 0: addr is set; -ENOSPC: the pool is full;
 				 * -EEXIST: pinned address taken by @other */
 	struct vip_addr addr;
-	char other[512];	/* for -EEXIST: the key holding the address */
+	const char *other;	/* for -EEXIST: the key holding the address
+				 * (borrowed from the state: valid until it
+				 * is changed or freed) */
 };
 
 /*
