@@ -1008,6 +1008,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	rc = -ENOMEM;
 	if ((s->set = resource_set_new()) == NULL)
 		goto out;
+	resource_set_keep_yaml(s->set, opt->keep_specs);
 	for (i = 0; i < s->cfg->nresources; i++) {
 		rc = resource_set_load_path(s->set, s->cfg->resources[i], diags);
 		if (rc == -ENOMEM)

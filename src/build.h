@@ -32,6 +32,9 @@ struct build_options {
 	char **upstreams;		/* -u, or NULL */
 	size_t nupstreams;
 	int verbosity;			/* number of -v */
+	int keep_specs;			/* keep each resource's YAML spec, for
+					 * status output (memory: several
+					 * times the input) */
 };
 
 /*

@@ -232,6 +232,7 @@ parse_args(struct args *a, int argc, char **argv)
 			break;
 		case OPT_STATUS:
 			a->status = 1;
+			a->opt.keep_specs = 1;
 			break;
 		case 'v':
 			a->opt.verbosity++;

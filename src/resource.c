@@ -230,6 +230,10 @@ struct set_priv {
 	struct yamlx_stream **streams;
 	size_t nstreams;
 	size_t streams_cap;
+	int drop_yaml;		/* resource_set_keep_yaml(set, 0) */
+	char **files;		/* file names, when the streams are dropped */
+	size_t nfiles;
+	size_t files_cap;
 };
 
 /* What the reader of one stream needs to report. */
@@ -241,6 +245,7 @@ struct ctx {
 	const struct yamlx_node *pin;	/* when set, every report goes here:
 					 * the annotation whose embedded YAML
 					 * is being read */
+	int keep_yaml;			/* spec nodes may be kept */
 };
 
 static const char *const kind_names[RESOURCE_KIND_COUNT] = {
@@ -1657,7 +1662,7 @@ parse_mesh_service(struct ctx *c, const struct yamlx_node *root,
 	check_service_name(c, root, &ms->meta);
 	if (want_map(c, get(root, "spec"), "spec", &spec) < 0)
 		return 0;
-	ms->spec = spec;
+	ms->spec = c->keep_yaml ? spec : NULL;
 	check_keys(c, spec, "spec", ms_spec_keys, NULL);
 
 	if ((rc = parse_selector(c, spec, ms)) < 0)
@@ -2322,7 +2327,7 @@ parse_external_service(struct ctx *c, const struct yamlx_node *root,
 	check_service_name(c, root, &es->meta);
 	if (want_map(c, get(root, "spec"), "spec", &spec) < 0)
 		return 0;
-	es->spec = spec;
+	es->spec = c->keep_yaml ? spec : NULL;
 	check_keys(c, spec, "spec", mes_spec_keys, NULL);
 
 	/* match is required: without it the port is missing */
@@ -2404,7 +2409,7 @@ parse_multizone_service(struct ctx *c, const struct yamlx_node *root,
 	check_service_name(c, root, &mz->meta);
 	if (want_map(c, get(root, "spec"), "spec", &spec) < 0)
 		return 0;
-	mz->spec = spec;
+	mz->spec = c->keep_yaml ? spec : NULL;
 	check_keys(c, spec, "spec", mzs_spec_keys, NULL);
 
 	if (want_map(c, get(spec, "selector"), "spec.selector", &sel) == 0 &&
@@ -2979,10 +2984,36 @@ keep_stream(struct resource_set *set, struct yamlx_stream *st)
 	return 0;
 }
 
+/* A set-owned copy of a file name, for positions. */
+static int
+keep_file(struct resource_set *set, const char *file, const char **out)
+{
+	struct set_priv *pr = set->priv;
+	void *v;
+
+	v = grow(pr->files, &pr->files_cap, pr->nfiles, sizeof(*pr->files));
+	if (v == NULL)
+		return -ENOMEM;
+	pr->files = v;
+	if ((pr->files[pr->nfiles] = strdup(file)) == NULL)
+		return -ENOMEM;
+	*out = pr->files[pr->nfiles++];
+	return 0;
+}
+
+void
+resource_set_keep_yaml(struct resource_set *set, int keep)
+{
+	struct set_priv *pr = set->priv;
+
+	pr->drop_yaml = !keep;
+}
+
 static int
 load_text(struct resource_set *set, const char *name, const char *text,
 	  size_t len, struct diag_list *errs)
 {
+	struct set_priv *pr = set->priv;
 	struct yamlx_stream *st = NULL;
 	struct ctx c;
 	size_t i;
@@ -2993,21 +3024,26 @@ load_text(struct resource_set *set, const char *name, const char *text,
 		return rc;
 	if (rc < 0 || st == NULL)
 		return 0;	/* reported by yamlx; the file adds nothing */
-	if ((rc = keep_stream(set, st)) < 0) {
-		yamlx_stream_free(st);
-		return rc;
-	}
 	memset(&c, 0, sizeof(c));
 	c.set = set;
 	c.errs = errs;
-	c.file = st->file;
-	for (i = 0; i < st->ndocs; i++) {
-		if (st->docs[i] == NULL)
-			continue;
-		if ((rc = load_doc(&c, st->docs[i], "a resource", 0)) < 0)
-			return rc;
+	c.keep_yaml = !pr->drop_yaml;
+	if (pr->drop_yaml)
+		rc = keep_file(set, st->file, &c.file);
+	else if ((rc = keep_stream(set, st)) == 0)
+		c.file = st->file;
+	if (rc < 0) {
+		yamlx_stream_free(st);
+		return rc;
 	}
-	return 0;
+	for (i = 0; rc == 0 && i < st->ndocs; i++)
+		if (st->docs[i] != NULL)
+			rc = load_doc(&c, st->docs[i], "a resource", 0);
+	/* Every value read was copied: the tree can go (serving needs no
+	 * spec nodes, and a big set's YAML is many times its size). */
+	if (pr->drop_yaml)
+		yamlx_stream_free(st);
+	return rc;
 }
 
 /* --- files and directories --- */
@@ -3183,6 +3219,9 @@ resource_set_free(struct resource_set *set)
 	for (i = 0; i < pr->nstreams; i++)
 		yamlx_stream_free(pr->streams[i]);
 	free(pr->streams);
+	for (i = 0; i < pr->nfiles; i++)
+		free(pr->files[i]);
+	free(pr->files);
 	free(pr);
 	free(set);
 }

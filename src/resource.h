@@ -323,6 +323,14 @@ struct resource_set *resource_set_new(void);
 void resource_set_free(struct resource_set *set);
 
 /*
+ * With @keep 0, each file's YAML tree is freed once its resources are
+ * read: the `spec` fields stay NULL (no status output of the written
+ * spec), and a big set needs a fraction of the memory.  Default: kept.
+ * Call before loading.
+ */
+void resource_set_keep_yaml(struct resource_set *set, int keep);
+
+/*
  * Load every resource of a file, or of every *.yaml / *.yml file under a
  * directory (recursively, in name order; hidden files and directories are
  * skipped; a file named by @path itself is read whatever its name).
