@@ -12,6 +12,8 @@
 #   -6            dual stack: every service also gets an IPv6 VIP
 #                 (dns.aaaa: pool, vip.pools.meshService6: fd00:241::/64)
 #   -l LEVEL      log level in meshdns.conf                     (default warning)
+#   -w WORKERS    worker threads in meshdns.conf (a number or auto;
+#                 default 1, as the pinned single-worker peers)
 #   -k            keep an existing state file (default: remove it, so the
 #                 next start is a fresh one)
 #
@@ -57,6 +59,7 @@ spec:
 
 CONF = """# meshdns configuration written by tests/bench/gen-services.py ({n} services)
 zone: default
+workers: {workers}
 resources: [resources]
 state-file: state
 dns:
@@ -94,8 +97,9 @@ def write_atomic(path, text):
 def main(argv):
     n, per_file, prefix = 10000, 10000, "svc-"
     full, six, level, keep = False, False, "warning", False
+    workers = "1"
     try:
-        opts, args = getopt.getopt(argv, "n:f:p:F6l:kh")
+        opts, args = getopt.getopt(argv, "n:f:p:F6l:kw:h")
     except getopt.GetoptError as e:
         sys.stderr.write("gen-services.py: %s\n" % e)
         usage(sys.stderr)
@@ -115,6 +119,8 @@ def main(argv):
             level = v
         elif o == "-k":
             keep = True
+        elif o == "-w":
+            workers = v
         elif o == "-h":
             usage(sys.stdout)
             return 0
@@ -142,7 +148,8 @@ def main(argv):
                  CONF.format(n=n, srv="true" if full else "false",
                              ptr="true" if full else "false",
                              aaaa="pool" if six else "nodata",
-                             pool6=pool6, level=level))
+                             pool6=pool6, level=level,
+                             workers=workers))
     if not keep:
         for f in ("state", "state.tmp"):
             p = os.path.join(top, f)

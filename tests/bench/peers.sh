@@ -298,7 +298,7 @@ EOF
   echo named -g -n "$WORKERS" -c "$1/named.conf"
 }
 conf_meshdns() { # dir port: N MeshServices + generator + meshdns.conf in dir
-  local flags=(-n "$N")
+  local flags=(-n "$N" -w "$WORKERS")
   [ "$FULL" = 1 ] && flags+=(-F)
   [ "$AAAAREC" = 1 ] && flags+=(-6)
   "$PY" "$HERE/gen-services.py" "${flags[@]}" "$1" >&2 || return 1
@@ -393,7 +393,6 @@ run_perf() { # port logfile -> "qps avg_ms noerror% nxdomain% other% lost% compl
 # ---------------------------------------------------------------- run
 printf "# N=%s duration=%ss workers=%s dnsperf -m %s -c %s -T %s -q %s pin=%s queries: %s%% nx, %s%% AAAA; cpus=%s load=%s\n" \
   "$N" "$DUR" "$WORKERS" "$MODE" "$CLIENTS" "$THREADS" "$OUTSTANDING" "$PIN" "$NXPCT" "$AAAAPCT" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-[ "$WORKERS" != 1 ] && case ",$PEERS," in *,meshdns,*) echo "# meshdns has no workers setting yet: it runs with its one loop thread" ;; esac
 FMT="%-10s %8s %7s %8s %9s %6s %6s %6s %8s %8s %8s %5s %5s %s\n"
 printf "$FMT" server qps avg_ms noerror% nxdomain% other% lost% us/q rss_kB pss_kB start_ms srv% cli% check
 
