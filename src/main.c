@@ -689,6 +689,12 @@ main(int argc, char **argv)
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * One malloc arena: builds run on their own thread, and an arena of
+	 * their own would keep a build's worth of freed memory per reload
+	 * (the workers do not allocate on the query path).
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	/* Until the watchers are installed these must not kill us. */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
