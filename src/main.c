@@ -690,11 +690,12 @@ main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	/*
-	 * One malloc arena: builds run on their own thread, and an arena of
-	 * their own would keep a build's worth of freed memory per reload
+	 * Two malloc arenas: a build reads files on two threads (one arena
+	 * would make them queue for it), while an arena per thread would
+	 * keep a build's worth of freed memory for every builder thread
 	 * (the workers do not allocate on the query path).
 	 */
-	mallopt(M_ARENA_MAX, 1);
+	mallopt(M_ARENA_MAX, 2);
 	/* Until the watchers are installed these must not kill us. */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);

@@ -211,6 +211,8 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -3130,9 +3132,177 @@ has_yaml_suffix(const char *name)
 	       (n > 4 && strcmp(name + n - 4, ".yml") == 0);
 }
 
+/*
+ * The files of a directory, read in parallel: each into a set of its
+ * own, then absorbed into the caller's set in name order, so the result
+ * (and the order of the messages) is the same as reading them one by one.
+ */
+struct load_job {
+	char *path;
+	struct resource_set *set;
+	struct diag_list diags;
+	int rc;
+};
+
+struct load_jobs {
+	struct load_job *v;
+	size_t n;
+	size_t cap;
+	int drop_yaml;
+	_Atomic size_t next;		/* the next job to take */
+};
+
+static int
+jobs_add(struct load_jobs *jobs, const char *path)
+{
+	struct load_job *v = NULL;
+
+	if (jobs->n == jobs->cap) {
+		size_t cap = jobs->cap ? jobs->cap * 2 : 16;
+
+		if ((v = realloc(jobs->v, cap * sizeof(*v))) == NULL)
+			return -ENOMEM;
+		jobs->v = v;
+		jobs->cap = cap;
+	}
+	v = &jobs->v[jobs->n];
+	memset(v, 0, sizeof(*v));
+	diag_list_init(&v->diags);
+	if (path != NULL && (v->path = strdup(path)) == NULL)
+		return -ENOMEM;
+	jobs->n++;
+	return 0;
+}
+
+/*
+ * Where the walk itself reports (a directory loop, an unreadable entry):
+ * a job without a file, so the messages keep their place among the
+ * files'.  NULL on ENOMEM.
+ */
+static struct diag_list *
+jobs_diags(struct load_jobs *jobs)
+{
+	if ((jobs->n == 0 || jobs->v[jobs->n - 1].path != NULL) &&
+	    jobs_add(jobs, NULL) < 0)
+		return NULL;
+	return &jobs->v[jobs->n - 1].diags;
+}
+
+static void *
+jobs_run(void *arg)
+{
+	struct load_jobs *jobs = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&jobs->next, 1)) < jobs->n) {
+		struct load_job *j = &jobs->v[i];
+
+		if (j->path == NULL)
+			continue;	/* only messages of the walk */
+		if ((j->set = resource_set_new()) == NULL) {
+			j->rc = -ENOMEM;
+			continue;
+		}
+		resource_set_keep_yaml(j->set, !jobs->drop_yaml);
+		j->rc = load_file(j->set, j->path, &j->diags);
+	}
+	return NULL;
+}
+
+/* Move every resource, stream and file name of @src to the end of @dst. */
+static int
+absorb(struct resource_set *dst, struct resource_set *src)
+{
+	struct set_priv *dp = dst->priv;
+	struct set_priv *sp = src->priv;
+	size_t k;
+	void *v;
+
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
+		struct array d = get_array(dst, (enum resource_kind)k);
+		struct array a = get_array(src, (enum resource_kind)k);
+		size_t need = d.n + a.n;
+
+		if (a.n == 0)
+			continue;
+		if (need > dp->caps[k]) {
+			size_t cap = dp->caps[k] ? dp->caps[k] : 16;
+			char *base = NULL;
+
+			while (cap < need)
+				cap *= 2;
+			if ((base = realloc(d.base, cap * d.size)) == NULL)
+				return -ENOMEM;
+			d.base = base;
+			dp->caps[k] = cap;
+		}
+		memcpy(d.base + d.n * d.size, a.base, a.n * a.size);
+		put_array(dst, (enum resource_kind)k, d.base, need);
+		put_array(src, (enum resource_kind)k, a.base, 0);
+	}
+	v = realloc(dp->streams, (dp->nstreams + sp->nstreams + 1) *
+		    sizeof(*dp->streams));
+	if (v == NULL)
+		return -ENOMEM;
+	dp->streams = v;
+	dp->streams_cap = dp->nstreams + sp->nstreams + 1;
+	if (sp->nstreams > 0)
+		memcpy(dp->streams + dp->nstreams, sp->streams,
+		       sp->nstreams * sizeof(*sp->streams));
+	dp->nstreams += sp->nstreams;
+	sp->nstreams = 0;
+	v = realloc(dp->files, (dp->nfiles + sp->nfiles + 1) *
+		    sizeof(*dp->files));
+	if (v == NULL)
+		return -ENOMEM;
+	dp->files = v;
+	dp->files_cap = dp->nfiles + sp->nfiles + 1;
+	if (sp->nfiles > 0)
+		memcpy(dp->files + dp->nfiles, sp->files,
+		       sp->nfiles * sizeof(*sp->files));
+	dp->nfiles += sp->nfiles;
+	sp->nfiles = 0;
+	return 0;
+}
+
+#define LOAD_THREADS 2		/* this is a 2-core machine kind */
+
+/* Read every job, in parallel when there are several; merge in order. */
+static int
+jobs_finish(struct resource_set *set, struct load_jobs *jobs,
+	    struct diag_list *errs)
+{
+	pthread_t th[LOAD_THREADS];
+	size_t nth = 0;
+	size_t i;
+	int rc = 0;
+
+	atomic_init(&jobs->next, 0);
+	while (jobs->n > 1 && nth < LOAD_THREADS - 1 &&
+	       pthread_create(&th[nth], NULL, jobs_run, jobs) == 0)
+		nth++;
+	jobs_run(jobs);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < jobs->n; i++) {
+		struct load_job *j = &jobs->v[i];
+
+		diag_list_move(errs, &j->diags);
+		if (j->rc == -ENOMEM)
+			rc = -ENOMEM;
+		if (rc == 0 && j->set != NULL && absorb(set, j->set) < 0)
+			rc = -ENOMEM;
+		resource_set_free(j->set);
+		free(j->path);
+	}
+	free(jobs->v);
+	return rc;
+}
+
 static int
 load_dir(struct resource_set *set, const char *path, const struct stat *st,
-	 const struct dir_chain *up, struct diag_list *errs)
+	 const struct dir_chain *up, struct load_jobs *jobs,
+	 struct diag_list *errs)
 {
 	struct dirent **ents = NULL;
 	struct dir_chain here = { st->st_dev, st->st_ino, up };
@@ -3142,15 +3312,23 @@ load_dir(struct resource_set *set, const char *path, const struct stat *st,
 	int i;
 	int rc = 0;
 
+	struct diag_list *walk = NULL;
+
 	for (a = up; a != NULL; a = a->up) {
 		if (a->dev == st->st_dev && a->ino == st->st_ino) {
-			diag_warning(errs, NULL, 0, 0,
+			if ((walk = jobs_diags(jobs)) == NULL)
+				return -ENOMEM;
+			diag_warning(walk, NULL, 0, 0,
 				     "skipping %s: directory loop", path);
 			return 0;
 		}
 	}
 	if ((n = scandir(path, &ents, not_hidden, name_cmp)) < 0) {
-		cannot_read(errs, path, errno);
+		int e = errno;
+
+		if ((walk = jobs_diags(jobs)) == NULL)
+			return -ENOMEM;
+		cannot_read(walk, path, e);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -3166,13 +3344,19 @@ load_dir(struct resource_set *set, const char *path, const struct stat *st,
 			continue;
 		}
 		if (stat(full, &sub) < 0) {
-			cannot_read(errs, full, errno);
+			int e = errno;
+
+			if ((walk = jobs_diags(jobs)) == NULL)
+				rc = -ENOMEM;
+			else
+				cannot_read(walk, full, e);
 		} else if (S_ISDIR(sub.st_mode)) {
-			if (load_dir(set, full, &sub, &here, errs) == -ENOMEM)
+			if (load_dir(set, full, &sub, &here, jobs, errs) ==
+			    -ENOMEM)
 				rc = -ENOMEM;
 		} else if (S_ISREG(sub.st_mode) &&
 			   has_yaml_suffix(ents[i]->d_name)) {
-			if (load_file(set, full, errs) == -ENOMEM)
+			if (jobs_add(jobs, full) < 0)
 				rc = -ENOMEM;
 		}
 		free(full);
@@ -3270,8 +3454,17 @@ resource_set_load_path(struct resource_set *set, const char *path,
 		cannot_read(errs, path, errno);
 		return -1;
 	}
-	if (S_ISDIR(st.st_mode))
-		return load_dir(set, path, &st, NULL, errs);
+	if (S_ISDIR(st.st_mode)) {
+		struct load_jobs jobs;
+		int rc;
+		int rc2;
+
+		memset(&jobs, 0, sizeof(jobs));
+		jobs.drop_yaml = ((struct set_priv *)set->priv)->drop_yaml;
+		rc = load_dir(set, path, &st, NULL, &jobs, errs);
+		rc2 = jobs_finish(set, &jobs, errs);
+		return rc == -ENOMEM || rc2 == -ENOMEM ? -ENOMEM : rc;
+	}
 	return load_file(set, path, errs);
 }
 
