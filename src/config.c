@@ -407,16 +407,22 @@ parse_path(struct config *cfg, const struct key *k, const char *text,
 	return append_string(FIELD(cfg, k, char **), COUNT(cfg, k), text);
 }
 
+/*
+ * Append the domain name @text to the list of @k: checked, lower case,
+ * without a final dot, once.  With @star, a first label "*" is allowed.
+ */
 static int
-parse_zone(struct config *cfg, const struct key *k, const char *text,
-	   char *err, size_t errsize)
+add_domain(struct config *cfg, const struct key *k, const char *text,
+	   int star, const char *what, char *err, size_t errsize)
 {
+	const char *check = star && strncmp(text, "*.", 2) == 0 ? text + 2 :
+		text;
 	char why[128], q[128];
 	char *name = NULL;
 	size_t len;
 	int rc;
 
-	if (check_domain(text, why, sizeof(why)) < 0) {
+	if (check_domain(check, why, sizeof(why)) < 0) {
 		diag_printf(err, errsize, "expected %s, got %s (%s)",
 			k->type->expected, quote(text, q, sizeof(q)), why);
 		return -1;
@@ -429,13 +435,20 @@ parse_zone(struct config *cfg, const struct key *k, const char *text,
 		name[len - 1] = '\0';
 	lower(name);
 	if (listed(*FIELD(cfg, k, char **), *COUNT(cfg, k), name)) {
-		diag_printf(err, errsize, "zone %s is listed twice", name);
+		diag_printf(err, errsize, "%s %s is listed twice", what, name);
 		free(name);
 		return -1;
 	}
 	rc = append_string(FIELD(cfg, k, char **), COUNT(cfg, k), name);
 	free(name);
 	return rc;
+}
+
+static int
+parse_zone(struct config *cfg, const struct key *k, const char *text,
+	   char *err, size_t errsize)
+{
+	return add_domain(cfg, k, text, 0, "zone", err, errsize);
 }
 
 static int
@@ -742,32 +755,7 @@ static int
 parse_suffix(struct config *cfg, const struct key *k, const char *text,
 	     char *err, size_t errsize)
 {
-	const char *name = strncmp(text, "*.", 2) == 0 ? text + 2 : text;
-	char why[128], q[128];
-	char *copy = NULL;
-	size_t len;
-	int rc;
-
-	if (check_domain(name, why, sizeof(why)) < 0) {
-		diag_printf(err, errsize, "expected %s, got %s (%s)",
-			    k->type->expected, quote(text, q, sizeof(q)), why);
-		return -1;
-	}
-	if ((copy = strdup(text)) == NULL)
-		return -ENOMEM;
-	len = strlen(copy);
-	if (copy[len - 1] == '.')
-		copy[len - 1] = '\0';
-	lower(copy);
-	if (listed(*FIELD(cfg, k, char **), *COUNT(cfg, k), copy)) {
-		diag_printf(err, errsize, "%s is listed twice",
-			    quote(copy, q, sizeof(q)));
-		free(copy);
-		return -1;
-	}
-	rc = append_string(FIELD(cfg, k, char **), COUNT(cfg, k), copy);
-	free(copy);
-	return rc;
+	return add_domain(cfg, k, text, 1, "suffix", err, errsize);
 }
 
 static const struct type t_suffixes = {
