@@ -2,6 +2,7 @@
 /* forward.c -- names outside the served zones: upstream resolvers. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -68,6 +69,30 @@ struct pending {
 	size_t tmsg;		/* its length from the prefix, 0 until read */
 };
 
+/*
+ * The counters: only the forwarder's loop thread writes them, but
+ * forward_stats_get() may run on another thread (SIGUSR1 on the main
+ * loop): relaxed atomics, plain loads and stores on x86.
+ */
+struct counters {
+	_Atomic uint64_t queries;
+	_Atomic uint64_t answers;
+	_Atomic uint64_t timeouts;
+	_Atomic uint64_t failovers;
+	_Atomic uint64_t tcp_retries;
+	_Atomic uint64_t servfails;
+	_Atomic uint64_t overloaded;
+	_Atomic uint64_t dropped_mismatch;
+	_Atomic uint64_t in_flight;
+};
+
+static inline void
+count_add(_Atomic uint64_t *c, int64_t d)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
+			      (uint64_t)d, memory_order_relaxed);
+}
+
 struct forward {
 	struct ev_loop *loop;
 	struct forward_upstream *up;
@@ -77,7 +102,7 @@ struct forward {
 	size_t max_in_flight;
 	size_t udp_size;
 	int closing;
-	struct forward_stats stats;
+	struct counters stats;	/* written by the loop's thread only */
 	struct pending *head;
 	uint8_t rnd[256];	/* getrandom(2) output not used yet */
 	size_t rnd_left;
@@ -315,7 +340,7 @@ deliver(struct pending *p, const uint8_t *resp, size_t len)
 	attempt_close(p);
 	unlink_pending(p);
 	if (p->counted)
-		f->stats.in_flight--;
+		count_add(&f->stats.in_flight, -1);
 	p->done(p->ctx, resp, len);
 	free(tbuf);
 	free(p->q);
@@ -337,7 +362,7 @@ fail_servfail(struct pending *p)
 		ev_timer_start(f->loop, &p->timer);
 		return;
 	}
-	f->stats.servfails++;
+	count_add(&f->stats.servfails, 1);
 	len = local_response(p, F_QR | F_RA | RCODE_SERVFAIL |
 			     (qflags & (F_OPCODE | F_RD | F_CD)));
 	deliver(p, f->local, len);
@@ -349,7 +374,7 @@ finish_answer(struct pending *p, uint8_t *r, size_t n)
 {
 	struct forward *f = p->f;
 
-	f->stats.answers++;
+	count_add(&f->stats.answers, 1);
 	f->preferred = p->cur;
 	memcpy(r, p->client_id, 2);
 	memcpy(r + HDR, p->q + HDR, p->qsec);
@@ -433,7 +458,7 @@ attempt_next(struct pending *p)
 		p->cur = (p->first + p->tried) % f->nup;
 		p->tried++;
 		if (p->tried > 1)
-			f->stats.failovers++;
+			count_add(&f->stats.failovers, 1);
 		if (udp_start(p) == 0)
 			return;
 	}
@@ -445,7 +470,7 @@ tcp_start(struct pending *p)
 {
 	struct forward *f = p->f;
 
-	f->stats.tcp_retries++;
+	count_add(&f->stats.tcp_retries, 1);
 	attempt_close(p);
 	if (random_id(f, p->q) < 0 ||
 	    (p->fd = open_connected(p, SOCK_STREAM)) < 0) {
@@ -484,7 +509,7 @@ udp_read(struct pending *p)
 			return;
 		}
 		if (!matches(p, f->ubuf, (size_t)n)) {
-			f->stats.dropped_mismatch++;
+			count_add(&f->stats.dropped_mismatch, 1);
 			continue;
 		}
 		if ((get16(f->ubuf + 2) & F_TC) || (mh.msg_flags & MSG_TRUNC)) {
@@ -619,7 +644,7 @@ tcp_event(struct pending *p)
 			return;
 		}
 		/* Not ours: wait for another message on this connection. */
-		f->stats.dropped_mismatch++;
+		count_add(&f->stats.dropped_mismatch, 1);
 		free(p->tbuf);
 		p->tbuf = NULL;
 		p->tmsg = 0;
@@ -648,7 +673,7 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		fail_servfail(p);
 		return;
 	}
-	p->f->stats.timeouts++;
+	count_add(&p->f->stats.timeouts, 1);
 	attempt_fail(p);
 }
 
@@ -760,15 +785,16 @@ forward_query(struct forward *f, const uint8_t *q, size_t len,
 	if (f->head != NULL)
 		f->head->prev = p;
 	f->head = p;
-	f->stats.queries++;
+	count_add(&f->stats.queries, 1);
 
 	p->submitting = 1;
-	if (f->stats.in_flight >= f->max_in_flight) {
-		f->stats.overloaded++;
+	if (atomic_load_explicit(&f->stats.in_flight, memory_order_relaxed) >=
+	    f->max_in_flight) {
+		count_add(&f->stats.overloaded, 1);
 		fail_servfail(p);
 	} else {
 		p->counted = 1;
-		f->stats.in_flight++;
+		count_add(&f->stats.in_flight, 1);
 		p->first = f->preferred;
 		attempt_next(p);
 	}
@@ -785,7 +811,15 @@ out:
 void
 forward_stats_get(const struct forward *f, struct forward_stats *out)
 {
-	*out = f->stats;
+	out->queries = atomic_load(&f->stats.queries);
+	out->answers = atomic_load(&f->stats.answers);
+	out->timeouts = atomic_load(&f->stats.timeouts);
+	out->failovers = atomic_load(&f->stats.failovers);
+	out->tcp_retries = atomic_load(&f->stats.tcp_retries);
+	out->servfails = atomic_load(&f->stats.servfails);
+	out->overloaded = atomic_load(&f->stats.overloaded);
+	out->dropped_mismatch = atomic_load(&f->stats.dropped_mismatch);
+	out->in_flight = atomic_load(&f->stats.in_flight);
 }
 
 /* --- upstream addresses --- */

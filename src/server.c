@@ -1214,11 +1214,7 @@ server_stats_get(const struct server *srv, struct server_stats *out)
 		out->tcp_connections += atomic_load(&s->tcp_connections);
 		out->tcp_closed_for_room +=
 			atomic_load(&s->tcp_closed_for_room);
-		/*
-		 * The forwarder's counters belong to its worker's thread;
-		 * they are plain integers read while it may run: a count
-		 * may be one behind, never torn on the machines we run on.
-		 */
+		/* The forwarder's counters are atomics of its thread. */
 		if (srv->workers[i].fwd != NULL) {
 			struct forward_stats f;
 
