@@ -305,6 +305,27 @@ expect_eq "the upstream got no query" "$n_up3" \
 	"$(grep -c "query\[A\] www\.example\.test" "$WORK/up3.log")"
 stop_meshdns
 
+# ---- -u on the command line: sets the upstreams, beating the config
+
+cat >"$WORK/u.yaml" <<EOF
+forward:
+  upstreams: ["127.0.0.1:9"]
+  timeout: 300ms
+EOF
+LOG="$WORK/meshdns-u.log"
+start_meshdns -c "$WORK/u.yaml" -u "127.0.0.1:$UP3_PORT" \
+	-r "$WORK/zones/default" -s "$WORK/state" || {
+	fail "meshdns (-u) did not start"
+	finish
+}
+expect_match "-u names the upstream in the log" "forward, upstream 127\.0\.0\.1:$UP3_PORT" "$(cat "$LOG")"
+expect_eq "-u: forwarded to its upstream, not the config's" "192.0.2.30" "$(dig_short www.example.test A)"
+expect_no_match "the config's upstream is not used" "forward, upstream 127\.0\.0\.1:9$" "$(cat "$LOG")"
+stop_meshdns
+out=$("$MESHDNS" -t -u "not an address" -r "$WORK/zones/default" 2>&1)
+expect_eq "-u with a bad address exits 2" "2" "$?"
+expect_match "-u with a bad address says what was expected" "^meshdns: -u not an address: expected ADDRESS\[:PORT\]" "$out"
+
 # ---- no upstream: REFUSED, RA clear
 
 LOG="$WORK/meshdns-none.log"
