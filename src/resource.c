@@ -216,6 +216,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1087,66 +1088,47 @@ struct array {
 	void (*clear)(void *);
 };
 
+/* Where each kind's array and count live in the set, and its element. */
+static const struct {
+	size_t base;		/* offset of the array pointer */
+	size_t n;		/* offset of the count */
+	size_t size;		/* element size */
+	void (*clear)(void *);
+} arrays[RESOURCE_KIND_COUNT] = {
+#define ARRAY(field, count, clear) \
+	{ offsetof(struct resource_set, field), \
+	  offsetof(struct resource_set, count), \
+	  sizeof(*((struct resource_set *)0)->field), clear }
+	[RESOURCE_MESH] = ARRAY(meshes, nmeshes, mesh_clear),
+	[RESOURCE_MESH_SERVICE] = ARRAY(services, nservices, service_clear),
+	[RESOURCE_HOSTNAME_GENERATOR] = ARRAY(generators, ngenerators,
+					      generator_clear),
+	[RESOURCE_MESH_EXTERNAL_SERVICE] = ARRAY(external_services,
+						 nexternal_services,
+						 external_service_clear),
+	[RESOURCE_MESH_MULTI_ZONE_SERVICE] = ARRAY(multizone_services,
+						   nmultizone_services,
+						   multizone_service_clear),
+	[RESOURCE_DATAPLANE] = ARRAY(dataplanes, ndataplanes, dataplane_clear),
+	[RESOURCE_K8S_SERVICE] = ARRAY(k8s_services, nk8s_services,
+				       k8s_service_clear),
+	[RESOURCE_K8S_ENDPOINT_SLICE] = ARRAY(endpoint_slices,
+					      nendpoint_slices,
+					      endpoint_slice_clear),
+	[RESOURCE_K8S_NAMESPACE] = ARRAY(namespaces, nnamespaces,
+					 k8s_object_clear),
+	[RESOURCE_K8S_POD] = ARRAY(pods, npods, k8s_object_clear),
+#undef ARRAY
+};
+
 static struct array
 get_array(const struct resource_set *set, enum resource_kind kind)
 {
-	struct array a = { NULL, 0, 0, NULL };
+	struct array a = { NULL, 0, arrays[kind].size, arrays[kind].clear };
 
-	switch (kind) {
-	case RESOURCE_MESH:
-		a = (struct array){ (char *)set->meshes, set->nmeshes,
-				    sizeof(*set->meshes), mesh_clear };
-		break;
-	case RESOURCE_MESH_SERVICE:
-		a = (struct array){ (char *)set->services, set->nservices,
-				    sizeof(*set->services), service_clear };
-		break;
-	case RESOURCE_HOSTNAME_GENERATOR:
-		a = (struct array){ (char *)set->generators, set->ngenerators,
-				    sizeof(*set->generators),
-				    generator_clear };
-		break;
-	case RESOURCE_MESH_EXTERNAL_SERVICE:
-		a = (struct array){ (char *)set->external_services,
-				    set->nexternal_services,
-				    sizeof(*set->external_services),
-				    external_service_clear };
-		break;
-	case RESOURCE_MESH_MULTI_ZONE_SERVICE:
-		a = (struct array){ (char *)set->multizone_services,
-				    set->nmultizone_services,
-				    sizeof(*set->multizone_services),
-				    multizone_service_clear };
-		break;
-	case RESOURCE_DATAPLANE:
-		a = (struct array){ (char *)set->dataplanes, set->ndataplanes,
-				    sizeof(*set->dataplanes),
-				    dataplane_clear };
-		break;
-	case RESOURCE_K8S_SERVICE:
-		a = (struct array){ (char *)set->k8s_services,
-				    set->nk8s_services,
-				    sizeof(*set->k8s_services),
-				    k8s_service_clear };
-		break;
-	case RESOURCE_K8S_ENDPOINT_SLICE:
-		a = (struct array){ (char *)set->endpoint_slices,
-				    set->nendpoint_slices,
-				    sizeof(*set->endpoint_slices),
-				    endpoint_slice_clear };
-		break;
-	case RESOURCE_K8S_NAMESPACE:
-		a = (struct array){ (char *)set->namespaces, set->nnamespaces,
-				    sizeof(*set->namespaces),
-				    k8s_object_clear };
-		break;
-	case RESOURCE_K8S_POD:
-		a = (struct array){ (char *)set->pods, set->npods,
-				    sizeof(*set->pods), k8s_object_clear };
-		break;
-	default:
-		break;
-	}
+	/* Every object pointer has the same representation here. */
+	memcpy(&a.base, (const char *)set + arrays[kind].base, sizeof(a.base));
+	memcpy(&a.n, (const char *)set + arrays[kind].n, sizeof(a.n));
 	return a;
 }
 
@@ -1154,52 +1136,8 @@ static void
 put_array(struct resource_set *set, enum resource_kind kind, char *base,
 	  size_t n)
 {
-	switch (kind) {
-	case RESOURCE_MESH:
-		set->meshes = (struct resource_mesh *)base;
-		set->nmeshes = n;
-		break;
-	case RESOURCE_MESH_SERVICE:
-		set->services = (struct resource_mesh_service *)base;
-		set->nservices = n;
-		break;
-	case RESOURCE_HOSTNAME_GENERATOR:
-		set->generators = (struct resource_hostname_generator *)base;
-		set->ngenerators = n;
-		break;
-	case RESOURCE_MESH_EXTERNAL_SERVICE:
-		set->external_services =
-			(struct resource_mesh_external_service *)base;
-		set->nexternal_services = n;
-		break;
-	case RESOURCE_MESH_MULTI_ZONE_SERVICE:
-		set->multizone_services =
-			(struct resource_mesh_multi_zone_service *)base;
-		set->nmultizone_services = n;
-		break;
-	case RESOURCE_DATAPLANE:
-		set->dataplanes = (struct resource_dataplane *)base;
-		set->ndataplanes = n;
-		break;
-	case RESOURCE_K8S_SERVICE:
-		set->k8s_services = (struct resource_k8s_service *)base;
-		set->nk8s_services = n;
-		break;
-	case RESOURCE_K8S_ENDPOINT_SLICE:
-		set->endpoint_slices = (struct resource_endpoint_slice *)base;
-		set->nendpoint_slices = n;
-		break;
-	case RESOURCE_K8S_NAMESPACE:
-		set->namespaces = (struct resource_k8s_object *)base;
-		set->nnamespaces = n;
-		break;
-	case RESOURCE_K8S_POD:
-		set->pods = (struct resource_k8s_object *)base;
-		set->npods = n;
-		break;
-	default:
-		break;
-	}
+	memcpy((char *)set + arrays[kind].base, &base, sizeof(base));
+	memcpy((char *)set + arrays[kind].n, &n, sizeof(n));
 }
 
 /*
@@ -3300,9 +3238,8 @@ jobs_finish(struct resource_set *set, struct load_jobs *jobs,
 }
 
 static int
-load_dir(struct resource_set *set, const char *path, const struct stat *st,
-	 const struct dir_chain *up, struct load_jobs *jobs,
-	 struct diag_list *errs)
+load_dir(const char *path, const struct stat *st, const struct dir_chain *up,
+	 struct load_jobs *jobs)
 {
 	struct dirent **ents = NULL;
 	struct dir_chain here = { st->st_dev, st->st_ino, up };
@@ -3351,8 +3288,7 @@ load_dir(struct resource_set *set, const char *path, const struct stat *st,
 			else
 				cannot_read(walk, full, e);
 		} else if (S_ISDIR(sub.st_mode)) {
-			if (load_dir(set, full, &sub, &here, jobs, errs) ==
-			    -ENOMEM)
+			if (load_dir(full, &sub, &here, jobs) == -ENOMEM)
 				rc = -ENOMEM;
 		} else if (S_ISREG(sub.st_mode) &&
 			   has_yaml_suffix(ents[i]->d_name)) {
@@ -3461,7 +3397,7 @@ resource_set_load_path(struct resource_set *set, const char *path,
 
 		memset(&jobs, 0, sizeof(jobs));
 		jobs.drop_yaml = ((struct set_priv *)set->priv)->drop_yaml;
-		rc = load_dir(set, path, &st, NULL, &jobs, errs);
+		rc = load_dir(path, &st, NULL, &jobs);
 		rc2 = jobs_finish(set, &jobs, errs);
 		return rc == -ENOMEM || rc2 == -ENOMEM ? -ENOMEM : rc;
 	}

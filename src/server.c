@@ -353,10 +353,10 @@ count(struct worker *wk, enum answer_outcome o)
  * forwarding (REFUSED).
  */
 static size_t
-answer_one(struct worker *wk, const struct table *t,
-	   const struct sockaddr_storage *peer, enum answer_transport tr,
-	   int forwarding, const uint8_t *q, size_t qlen, uint8_t *resp,
-	   size_t cap, enum answer_outcome *outcome)
+answer_one(const struct table *t, const struct sockaddr_storage *peer,
+	   enum answer_transport tr, int forwarding, const uint8_t *q,
+	   size_t qlen, uint8_t *resp, size_t cap,
+	   enum answer_outcome *outcome)
 {
 	struct answer_query_ctx ctx;
 
@@ -464,13 +464,13 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 				stat_add(&wk->stats.dropped, 1);
 				continue;
 			}
-			len = answer_one(wk, t, &wk->peers[i], ANSWER_UDP,
+			len = answer_one(t, &wk->peers[i], ANSWER_UDP,
 					 fwd, wk->qbuf[i], in[i].msg_len,
 					 wk->rbuf[nout], UDP_BUF, &o);
 			if (o == ANSWER_FORWARD &&
 			    udp_forward(u, &in[i].msg_hdr, wk->qbuf[i],
 					in[i].msg_len) < 0)
-				len = answer_one(wk, t, &wk->peers[i],
+				len = answer_one(t, &wk->peers[i],
 						 ANSWER_UDP, 0, wk->qbuf[i],
 						 in[i].msg_len,
 						 wk->rbuf[nout], UDP_BUF, &o);
@@ -758,10 +758,10 @@ tcp_process(struct tcp_conn *c)
 		if (c->rlen - off < 2 + mlen)
 			break;
 		stat_add(&wk->stats.tcp_queries, 1);
-		len = answer_one(wk, t, &c->peer, ANSWER_TCP, fwd, q, mlen,
+		len = answer_one(t, &c->peer, ANSWER_TCP, fwd, q, mlen,
 				 wk->tcp_resp, sizeof(wk->tcp_resp), &o);
 		if (o == ANSWER_FORWARD && tcp_forward(c, q, mlen) < 0)
-			len = answer_one(wk, t, &c->peer, ANSWER_TCP, 0, q,
+			len = answer_one(t, &c->peer, ANSWER_TCP, 0, q,
 					 mlen, wk->tcp_resp,
 					 sizeof(wk->tcp_resp), &o);
 		count(wk, o);
