@@ -5,9 +5,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "build.h"
 #include "tmpl.h"
+
+/* A monotonic clock in microseconds, for the phase times only. */
+static uint64_t
+clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Charge the time since *@t to @phase and restart the clock. */
+static void
+phase_end(struct snapshot *s, enum build_phase phase, uint64_t *t)
+{
+	uint64_t now = clock_us();
+
+	s->phase_us[phase] = now - *t;
+	*t = now;
+}
 
 /*
  * A relative path in the config file is relative to the file's directory,
@@ -993,6 +1014,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	size_t ngens = 0;
 	size_t errors_before = diags->errors;
 	size_t warnings_before = diags->n - diags->errors;
+	uint64_t t;
 	size_t i;
 	int rc = -ENOMEM;
 
@@ -1009,15 +1031,19 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	if ((s->set = resource_set_new()) == NULL)
 		goto out;
 	resource_set_keep_yaml(s->set, opt->keep_specs);
+	t = clock_us();
 	for (i = 0; i < s->cfg->nresources; i++) {
 		rc = resource_set_load_path(s->set, s->cfg->resources[i], diags);
 		if (rc == -ENOMEM)
 			goto out;
 	}
+	phase_end(s, BUILD_PHASE_READ, &t);
 	if ((rc = resource_set_finish(s->set, diags)) < 0 ||
 	    (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||
-	    (rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0 ||
-	    (rc = compile_generators(s->set, &gens, &ngens, diags)) < 0 ||
+	    (rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0)
+		goto out;
+	phase_end(s, BUILD_PHASE_RESOURCES, &t);
+	if ((rc = compile_generators(s->set, &gens, &ngens, diags)) < 0 ||
 	    (rc = parse_pools(&c)) < 0 || (rc = setup_table(&c)) < 0)
 		goto out;
 	rc = -ENOMEM;
@@ -1025,9 +1051,13 @@ build_run(struct snapshot **out, const struct build_options *opt,
 		goto out;
 	if ((rc = collect_services(s)) < 0 ||
 	    (rc = make_legacy(s)) < 0 ||
-	    (rc = generate_hostnames(&c, gens, ngens)) < 0 ||
-	    (rc = allocate_vips(&c, prev, now)) < 0 ||
-	    (rc = add_service_records(&c)) < 0 ||
+	    (rc = generate_hostnames(&c, gens, ngens)) < 0)
+		goto out;
+	phase_end(s, BUILD_PHASE_NAMES, &t);
+	if ((rc = allocate_vips(&c, prev, now)) < 0)
+		goto out;
+	phase_end(s, BUILD_PHASE_VIPS, &t);
+	if ((rc = add_service_records(&c)) < 0 ||
 	    (rc = add_legacy_records(&c)) < 0 ||
 	    (rc = add_views(&c)) < 0 || (rc = set_serials(&c, now)) < 0)
 		goto out;
@@ -1037,6 +1067,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	c.b = NULL;
 	if (rc < 0)
 		goto out;
+	phase_end(s, BUILD_PHASE_TABLE, &t);
 	s->errors = diags->errors - errors_before;
 	s->warnings = (diags->n - diags->errors) - warnings_before;
 	*out = s;
@@ -1056,6 +1087,40 @@ out:
 	free_generators(gens, ngens);
 	snapshot_free(s);
 	return rc;
+}
+
+static const char *const phase_names[BUILD_NPHASES] = {
+	[BUILD_PHASE_READ] = "read",
+	[BUILD_PHASE_RESOURCES] = "resources",
+	[BUILD_PHASE_NAMES] = "names",
+	[BUILD_PHASE_VIPS] = "vips",
+	[BUILD_PHASE_TABLE] = "table",
+};
+
+const char *
+build_phase_name(enum build_phase phase)
+{
+	return phase < BUILD_NPHASES ? phase_names[phase] : "?";
+}
+
+void
+build_format_times(const struct snapshot *s, char *buf, size_t size)
+{
+	uint64_t total = 0;
+	size_t off;
+	int i;
+
+	for (i = 0; i < BUILD_NPHASES; i++)
+		total += s->phase_us[i];
+	off = (size_t)snprintf(buf, size, "%llu ms (",
+			       (unsigned long long)(total / 1000));
+	for (i = 0; i < BUILD_NPHASES && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s %llu",
+					i ? ", " : "", phase_names[i],
+					(unsigned long long)
+					(s->phase_us[i] / 1000));
+	if (off < size)
+		snprintf(buf + off, size - off, ")");
 }
 
 void

@@ -65,6 +65,20 @@ struct build_legacy {
 	struct vip_addr vip6;
 };
 
+/*
+ * Where a build's time went (wall clock), for the log: reading and
+ * checking the resource files, Kuma's derived resources and labels,
+ * hostnames (templates and claims), VIPs, and the answer table.
+ */
+enum build_phase {
+	BUILD_PHASE_READ = 0,
+	BUILD_PHASE_RESOURCES,
+	BUILD_PHASE_NAMES,
+	BUILD_PHASE_VIPS,
+	BUILD_PHASE_TABLE,
+	BUILD_NPHASES
+};
+
 struct snapshot {
 	uint64_t generation;		/* set by the publisher */
 	struct snapshot *retired_next;	/* the publisher's list */
@@ -85,6 +99,7 @@ struct snapshot {
 	size_t nviews;			/* clients with a view of their own */
 	size_t errors;			/* errors reported by this build */
 	size_t warnings;
+	uint64_t phase_us[BUILD_NPHASES];	/* microseconds per phase */
 };
 
 /*
@@ -115,6 +130,15 @@ int build_load_config(struct config **out, const struct build_options *opt,
  */
 int build_service_key(const struct resource_meta *meta, char *buf,
 		      size_t size);
+
+/* "read", "resources", "names", "vips", "table". */
+const char *build_phase_name(enum build_phase phase);
+
+/*
+ * "1234 ms (read 800, resources 100, names 150, vips 84, table 100)":
+ * the build's phases from @s->phase_us, for the log.
+ */
+void build_format_times(const struct snapshot *s, char *buf, size_t size);
 
 /*
  * Keep only what serving needs (the config, the table and the state):

@@ -630,9 +630,6 @@ run_daemon(const struct args *a)
 			   s->cfg->listen[i].text);
 	if (a->foreground)
 		log_loaded(s);
-	/* Serving needs the table and the state, not the resources. */
-	snapshot_trim(s);
-	malloc_trim(0);
 	if (!a->foreground) {
 		if (daemon(0, 0) < 0) {
 			log_error("cannot become a daemon (%s)",

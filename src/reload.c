@@ -28,6 +28,7 @@ struct reload {
 					 * ->retired_next, freed once no
 					 * worker can read them */
 	ev_timer reap;
+	ev_timer trim;		/* trims current once it is being served */
 };
 
 /* The build thread: build, check, persist; the loop thread publishes. */
@@ -69,7 +70,6 @@ build_thread(void *arg)
 		next = NULL;
 		goto out;
 	}
-	snapshot_trim(next);
 out:
 	diag_list_clear(&diags);
 	r->result = next;
@@ -139,6 +139,7 @@ swap(struct reload *r, struct snapshot *next)
 	struct snapshot *old = r->current;
 	const struct table *t = next->table;
 	const char *what = NULL;
+	char times[160];
 
 	next->generation = r->generation + 1;
 	if (server_publish(r->srv, t, next->generation) < 0) {
@@ -162,11 +163,32 @@ swap(struct reload *r, struct snapshot *next)
 		if (!ev_is_active(&r->reap))
 			ev_timer_again(r->loop, &r->reap);
 	}
+	/* What only the build needed goes once the new table answers. */
+	ev_timer_stop(r->loop, &r->trim);
+	ev_timer_set(&r->trim, 0., 0.);
+	ev_timer_start(r->loop, &r->trim);
+	build_format_times(next, times, sizeof(times));
 	log_notice("serving generation %llu: %zu services, %zu "
-		   "names, %zu records in %zu zones",
+		   "names, %zu records in %zu zones; built in %s",
 		   (unsigned long long)next->generation, next->nservices,
 		   table_name_count(t), table_record_count(t),
-		   table_zone_count(t));
+		   table_zone_count(t), times);
+}
+
+/*
+ * Free what serving does not need (the resources, the per-service results)
+ * of the snapshot being served: after it was published, so that neither
+ * the start nor a reload waits for it.
+ */
+static void
+trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload, trim));
+
+	if (r->current != NULL)
+		snapshot_trim(r->current);
+	malloc_trim(0);
 }
 
 /* Free the snapshots no worker can be reading any more. */
@@ -246,6 +268,7 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	r->srv = srv;
 	r->opt = opt;
 	r->current = NULL;
+	ev_init(&r->trim, trim_cb);
 	swap(r, current);
 	ev_signal_init(&r->sighup, sighup_cb, SIGHUP);
 	ev_signal_start(loop, &r->sighup);
@@ -269,6 +292,7 @@ reload_free(struct reload *r)
 	ev_signal_stop(r->loop, &r->sighup);
 	ev_async_stop(r->loop, &r->done);
 	ev_timer_stop(r->loop, &r->reap);
+	ev_timer_stop(r->loop, &r->trim);
 	while (r->retired != NULL) {
 		struct snapshot *s = r->retired;
 

@@ -9,7 +9,9 @@
  * can still be using it.  Any error -- a config, resource or template
  * error, a state file that cannot be written -- is logged with its
  * position and the old snapshot keeps serving; the state file is left as
- * it was.  A SIGHUP during a build queues one more build.  An old
+ * it was.  What serving does not need (the resources, the per-service
+ * results) is freed on the loop once the snapshot is published, so that
+ * it delays neither the start nor the swap.  A SIGHUP during a build queues one more build.  An old
  * snapshot is freed once no worker can be reading it any more.
  */
 #ifndef MESHDNS_RELOAD_H
