@@ -217,7 +217,9 @@ open_socket(const struct config_listen *l, int type, int reuseport, char *err,
 	if (family == AF_INET6 &&
 	    set_int_opt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1) < 0)
 		goto fail;
-	if (type == SOCK_DGRAM) {
+	/* The local address of each query: only a wildcard socket needs it
+	 * (to reply from it), and it costs every packet a control message. */
+	if (type == SOCK_DGRAM && is_wildcard(&l->addr)) {
 		if (family == AF_INET &&
 		    set_int_opt(fd, IPPROTO_IP, IP_PKTINFO, 1) < 0)
 			goto fail;
@@ -441,8 +443,11 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 			in[i].msg_hdr.msg_iovlen = 1;
 			in[i].msg_hdr.msg_name = &wk->peers[i];
 			in[i].msg_hdr.msg_namelen = sizeof(wk->peers[i]);
-			in[i].msg_hdr.msg_control = wk->qctl[i];
-			in[i].msg_hdr.msg_controllen = sizeof(wk->qctl[i]);
+			if (u->wildcard) {
+				in[i].msg_hdr.msg_control = wk->qctl[i];
+				in[i].msg_hdr.msg_controllen =
+					sizeof(wk->qctl[i]);
+			}
 		}
 		n = recvmmsg(u->fd, in, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0) {

@@ -102,4 +102,18 @@ rcode=3 qr=1 aa=1 tc=0 id=0002 len=86
 rcode=0 qr=1 aa=1 tc=0 id=0003 len=44" "$out"
 expect_match "class CHAOS is REFUSED" "^rcode=5 qr=1" "$("$DNSRAW" "$PORT" 424201000001000000000000${q1}0003)"
 
+# A wildcard listener replies from the address each query was sent to
+# (dig ignores a reply from another address, so a wrong one times out).
+stop_meshdns
+if LISTEN_HOST=0.0.0.0 start_meshdns -r "$WORK/zones/default" -s "$WORK/state"; then
+	for a in 127.0.0.1 127.0.0.2 127.1.2.3; do
+		expect_eq "wildcard listener, query to $a over UDP" "241.0.0.5" \
+			"$(dig @"$a" -p "$PORT" +time=2 +tries=1 +short redis.mesh A)"
+		expect_eq "wildcard listener, query to $a over TCP" "241.0.0.5" \
+			"$(dig @"$a" -p "$PORT" +time=2 +tries=1 +tcp +short redis.mesh A)"
+	done
+else
+	fail "meshdns did not start on 0.0.0.0"
+fi
+
 finish

@@ -46,7 +46,9 @@ pass() {
 
 # start_meshdns ARGS...: start meshdns -f on 127.0.0.1 on a free port with
 # ARGS, wait until it listens.  Returns non-zero when it did not start
-# (its log is in $LOG).  With ALSO_V6=1 it listens on [::1] (same port) too.
+# (its log is in $LOG).  With ALSO_V6=1 it listens on [::1] (same port) too;
+# LISTEN_HOST=0.0.0.0 listens on the IPv4 wildcard instead of 127.0.0.1
+# (queries still go to 127.0.0.0/8 only).
 start_meshdns() {
 	tries=0
 	while [ $tries -lt 20 ]; do
@@ -57,7 +59,7 @@ start_meshdns() {
 		if [ "${ALSO_V6:-0}" = 1 ]; then
 			v6=(-l "[::1]:$PORT")
 		fi
-		"$MESHDNS" -f -l "127.0.0.1:$PORT" "${v6[@]}" "$@" >>"$LOG" 2>&1 &
+		"$MESHDNS" -f -l "${LISTEN_HOST:-127.0.0.1}:$PORT" "${v6[@]}" "$@" >>"$LOG" 2>&1 &
 		PID=$!
 		i=0
 		while [ $i -lt 100 ]; do
