@@ -32,6 +32,10 @@
 #   -P 1|0      1: pin the server to CPU 0 and dnsperf to CPU 1 (taskset;
 #               CPU 0 because knotd binds its UDP worker 0 to CPU 0 itself);
 #               only applied when -w is 1                  (default 1)
+#   -S 1|0      with -P 1, 1: the start (exec to the last name answering)
+#               runs on every CPU, as a server starts in production, and
+#               the server's processes and threads are pinned to CPU 0
+#               only before dnsperf; 0: pinned from exec  (default 1)
 #   -Q M        number of lines in the query file          (default 100000)
 #   -X PCT      share of non-existent names in queries (%) (default 10)
 #   -A PCT      share of AAAA queries (%)                  (default 50)
@@ -78,7 +82,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 N=10000; DUR=10; PEERS="nsd,knot,meshdns"; WORKERS=1
-CLIENTS=8; THREADS=2; OUTSTANDING=100; MODE=udp; PIN=1; QLINES=100000
+CLIENTS=8; THREADS=2; OUTSTANDING=100; MODE=udp; PIN=1; STARTFREE=1; QLINES=100000
 NXPCT=10; AAAAPCT=50; AAAAREC=0; BASEPORT=15301; KEEP=""; EXTRAS=()
 MESHDNS=$HERE/../../src/meshdns; FULL=0; FAILED=0
 # Debian's python3 (a pyenv or venv python3 first in PATH would do too)
@@ -86,12 +90,12 @@ PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 
 usage() { sed -n '2,/^set -u/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
-while getopts "n:l:s:m:Fw:c:T:q:M:P:Q:X:A:6p:o:x:h" opt; do
+while getopts "n:l:s:m:Fw:c:T:q:M:P:S:Q:X:A:6p:o:x:h" opt; do
   case $opt in
     n) N=$OPTARG ;; l) DUR=$OPTARG ;; s) PEERS=$OPTARG ;; w) WORKERS=$OPTARG ;;
     m) MESHDNS=$OPTARG ;; F) FULL=1 ;;
     c) CLIENTS=$OPTARG ;; T) THREADS=$OPTARG ;; q) OUTSTANDING=$OPTARG ;; M) MODE=$OPTARG ;;
-    P) PIN=$OPTARG ;; Q) QLINES=$OPTARG ;; X) NXPCT=$OPTARG ;; A) AAAAPCT=$OPTARG ;;
+    P) PIN=$OPTARG ;; S) STARTFREE=$OPTARG ;; Q) QLINES=$OPTARG ;; X) NXPCT=$OPTARG ;; A) AAAAPCT=$OPTARG ;;
     6) AAAAREC=1 ;; p) BASEPORT=$OPTARG ;; o) KEEP=$OPTARG ;; x) EXTRAS+=("$OPTARG") ;;
     h) usage; exit 0 ;; *) usage >&2; exit 2 ;;
   esac
@@ -391,8 +395,8 @@ run_perf() { # port logfile -> "qps avg_ms noerror% nxdomain% other% lost% compl
 }
 
 # ---------------------------------------------------------------- run
-printf "# N=%s duration=%ss workers=%s dnsperf -m %s -c %s -T %s -q %s pin=%s queries: %s%% nx, %s%% AAAA; cpus=%s load=%s\n" \
-  "$N" "$DUR" "$WORKERS" "$MODE" "$CLIENTS" "$THREADS" "$OUTSTANDING" "$PIN" "$NXPCT" "$AAAAPCT" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf "# N=%s duration=%ss workers=%s dnsperf -m %s -c %s -T %s -q %s pin=%s start-on-all-cpus=%s queries: %s%% nx, %s%% AAAA; cpus=%s load=%s\n" \
+  "$N" "$DUR" "$WORKERS" "$MODE" "$CLIENTS" "$THREADS" "$OUTSTANDING" "$PIN" "$STARTFREE" "$NXPCT" "$AAAAPCT" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 FMT="%-10s %8s %7s %8s %9s %6s %6s %6s %8s %8s %8s %5s %5s %s\n"
 printf "$FMT" server qps avg_ms noerror% nxdomain% other% lost% us/q rss_kB pss_kB start_ms srv% cli% check
 
@@ -419,7 +423,11 @@ bench_one() { # name port command(or empty for external)
     coproc POLLER { exec "$PY" -S "$POLL" "$port" "$LASTNAME" 120; }
     read -r _ <&"${POLLER[0]}"    # the poller is ready
     t0=$(LC_ALL=C; echo "$EPOCHREALTIME")
-    "${SRVPIN[@]}" bash -c "exec $cmd" > "$dir/server.log" 2>&1 &
+    if [ "$STARTFREE" = 1 ]; then
+      bash -c "exec $cmd" > "$dir/server.log" 2>&1 &
+    else
+      "${SRVPIN[@]}" bash -c "exec $cmd" > "$dir/server.log" 2>&1 &
+    fi
     pid=$!; STARTED_PIDS+=("$pid")
     echo "$t0" >&"${POLLER[1]}"
     local ppid=$POLLER_PID
@@ -434,6 +442,10 @@ bench_one() { # name port command(or empty for external)
       [ "$name" = meshdns ] && FAILED=1
       stop_pid "$pid"
       return
+    fi
+    if [ "$STARTFREE" = 1 ] && [ "$PIN" = 1 ]; then
+      local p
+      for p in $(tree_pids "$pid"); do taskset -a -p -c 0 "$p" >/dev/null 2>&1; done
     fi
     sleep 0.5
     read -r rss pss <<< "$(mem_kb "$pid")"
