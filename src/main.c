@@ -334,6 +334,12 @@ run_offline(const struct args *a)
 			table_name_count(s->table), table_zone_count(s->table),
 			s->errors, s->errors == 1 ? "" : "s", s->warnings,
 			s->warnings == 1 ? "" : "s");
+	if (a->check && a->opt.verbosity > 0) {
+		char times[160];
+
+		build_format_times(s, times, sizeof(times));
+		fprintf(stderr, "meshdns: built in %s\n", times);
+	}
 	rc = s->errors > 0 ? 1 : 0;
 out:
 	log_diags(&diags);

@@ -549,14 +549,27 @@ in_list(const char *const *list, const char *s)
 	return 0;
 }
 
-/* "spec" + "ports" -> "spec.ports"; "" + "name" -> "name". */
+/*
+ * "spec" + "ports" -> "spec.ports"; "" + "name" -> "name"; cut to @size
+ * (at least 1).  Called for every field read, so no snprintf.
+ */
 static void
 join_path(char *buf, size_t size, const char *prefix, const char *key)
 {
-	if (prefix == NULL || *prefix == '\0')
-		snprintf(buf, size, "%s", key);
-	else
-		snprintf(buf, size, "%s.%s", prefix, key);
+	size_t plen = prefix != NULL ? strlen(prefix) : 0;
+	size_t klen = strlen(key);
+	size_t off = 0;
+
+	if (plen > 0) {
+		off = plen < size - 1 ? plen : size - 1;
+		memcpy(buf, prefix, off);
+		if (off < size - 1)
+			buf[off++] = '.';
+	}
+	if (klen > size - 1 - off)
+		klen = size - 1 - off;
+	memcpy(buf + off, key, klen);
+	buf[off + klen] = '\0';
 }
 
 /* Warn about every key of @map in neither @a nor @b. */

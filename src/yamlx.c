@@ -997,6 +997,9 @@ one_of(const char *s, const char *const *words)
 	return 0;
 }
 
+/* The longest word of the lists below: longer scalars are none of them. */
+#define WORD_MAX_LEN	5
+
 static const char *const null_words[] = {
 	"", "~", "null", "Null", "NULL", NULL
 };
@@ -1012,13 +1015,14 @@ static const char *const false_words[] = {
 int
 yamlx_is_null(const struct yamlx_node *node)
 {
-	return plain_scalar(node) && one_of(node->scalar, null_words);
+	return plain_scalar(node) && node->len <= WORD_MAX_LEN &&
+		one_of(node->scalar, null_words);
 }
 
 int
 yamlx_bool(const struct yamlx_node *node, int *out)
 {
-	if (!plain_scalar(node))
+	if (!plain_scalar(node) || node->len > WORD_MAX_LEN)
 		return -1;
 	if (one_of(node->scalar, true_words))
 		*out = 1;
