@@ -1357,6 +1357,732 @@ test_srv_ptr_digest(void **state)
 	}
 }
 
+/* --- serialize, deserialize --- */
+
+/*
+ * Names asked of the tables compared: apexes, names with records, empty
+ * non-terminals, absent names, names in no zone, CHAOS names, search
+ * expansions.
+ */
+static const char *const probe_names[] = {
+	"mesh", "sub.mesh", "mesh.local", "241.in-addr.arpa",
+	"redis.mesh", "web.mesh", "_http._tcp.web.mesh", "_tcp.web.mesh",
+	"alpha.svc.mesh", "_http._tcp.alpha.svc.mesh", "_tcp.alpha.svc.mesh",
+	"svc.mesh", "beta.svc.mesh", "gamma.mesh", "x.sub.mesh",
+	"deep.x.sub.mesh", "a.b.web.svc.mesh.local", "b.web.svc.mesh.local",
+	"svc.mesh.local", "1.0.0.241.in-addr.arpa", "0.0.241.in-addr.arpa",
+	"nope.mesh", "nope.sub.mesh", "sub.mesh.local", "example.com",
+	"local", ".", "other.example", "redis.mesh.svc.cluster.local",
+	"redis.mesh.default.svc.cluster.local", "redis.mesh.a.b.cluster.local",
+	"redis.mesh.ec2.internal", "redis.nope.ec2.internal",
+	"version.bind", "version.server", "id.server", "hostname.bind",
+	"authors.bind",
+};
+
+#define NPROBE_NAMES (sizeof(probe_names) / sizeof(probe_names[0]))
+#define NPROBE_CLIENTS 8
+
+static const uint16_t probe_types[] = {
+	LDNS_RR_TYPE_A, LDNS_RR_TYPE_NS, LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_PTR,
+	LDNS_RR_TYPE_MX, LDNS_RR_TYPE_TXT, LDNS_RR_TYPE_AAAA,
+	LDNS_RR_TYPE_SRV, LDNS_RR_TYPE_ANY,
+};
+
+/* The probe names in wire form and the client addresses, made once. */
+struct probes {
+	uint8_t w[NPROBE_NAMES][256];
+	size_t len[NPROBE_NAMES];
+	struct sockaddr_storage ss[NPROBE_CLIENTS];
+	const struct sockaddr *client[NPROBE_CLIENTS];
+};
+
+static void
+probes_init(struct probes *p)
+{
+	static const char *const ips[NPROBE_CLIENTS] = {
+		NULL, "127.0.0.2", "127.0.0.3", "fd00::2", "::ffff:127.0.0.3",
+		"127.0.0.9", "7f00:2::", "unix",
+	};
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < NPROBE_NAMES; i++)
+		p->len[i] = wire(probe_names[i], p->w[i]);
+	for (i = 0; i < NPROBE_CLIENTS; i++) {
+		if (ips[i] == NULL)
+			continue;
+		if (strcmp(ips[i], "unix") == 0) {
+			/* Not an IP address: no view. */
+			p->ss[i].ss_family = AF_UNIX;
+		} else if (strchr(ips[i], ':') != NULL) {
+			struct sockaddr_in6 a = sin6(ips[i]);
+
+			memcpy(&p->ss[i], &a, sizeof(a));
+		} else {
+			struct sockaddr_in a = sin4(ips[i]);
+
+			memcpy(&p->ss[i], &a, sizeof(a));
+		}
+		p->client[i] = (const struct sockaddr *)&p->ss[i];
+	}
+}
+
+/*
+ * A table with a bit of everything: a zone inside another, a reverse
+ * zone, A/AAAA, SRV with additional records, PTR, owners and views (one
+ * allowed everything, the default hiding owned names), CHAOS strings and
+ * search suffixes.  Zones differ in their SOA, so that answers tell them
+ * apart.
+ */
+static struct table *
+rich_table(void)
+{
+	static const char *const apexes[] = {
+		"mesh", "mesh.local", "sub.mesh", "241.in-addr.arpa",
+	};
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	uint8_t addr[4] = { 240, 0, 0, 1 };
+	char err[256];
+	int v;
+	size_t i;
+
+	assert_non_null(b);
+	for (i = 0; i < sizeof(apexes) / sizeof(apexes[0]); i++) {
+		struct table_zone_params p = zone_params(apexes[i]);
+
+		p.minimum = 30 + (uint32_t)i;
+		p.ttl = 60 + (uint32_t)i;
+		assert_int_equal(table_builder_add_zone(b, &p, err,
+							sizeof(err)), (int)i);
+	}
+	assert_int_equal(add_a(b, "redis.mesh", "240.0.0.1", 60), 0);
+	assert_int_equal(add_a(b, "redis.mesh", "fd00::1", 60), 0);
+	assert_int_equal(add_a(b, "web.mesh", "241.0.0.1", 60), 0);
+	assert_int_equal(add_a(b, "web.mesh", "fd00::2", 30), 0);
+	assert_int_equal(add_a(b, "a.b.web.svc.mesh.local", "240.0.0.2", 60),
+			 0);
+	assert_int_equal(add_a(b, "x.sub.mesh", "240.0.0.3", 60), 0);
+	assert_int_equal(add_a(b, "deep.x.sub.mesh", "fd00::3", 60), 0);
+	assert_int_equal(table_builder_add_srv(b, "_http._tcp.web.mesh", 0, 0,
+					       8080, "web.mesh", 30), 0);
+	assert_int_equal(table_builder_add_srv(b, "web.mesh", 0, 0, 9090,
+					       "web.mesh", 60), 0);
+	assert_int_equal(table_builder_add_srv(b, "web.mesh", 1, 0, 80,
+					       "other.example", 60), 0);
+	assert_int_equal(table_builder_add_ptr(b, "1.0.0.241.in-addr.arpa",
+					       "redis.mesh", 60), 0);
+	assert_int_equal(table_builder_add_addr_owned(b, "alpha.svc.mesh",
+						      AF_INET, addr, 60, 1), 0);
+	assert_int_equal(table_builder_add_srv(b, "_http._tcp.alpha.svc.mesh",
+					       0, 0, 80, "alpha.svc.mesh", 60),
+			 0);
+	assert_int_equal(table_builder_set_owner(b,
+						 "_http._tcp.alpha.svc.mesh",
+						 1), 0);
+	addr[3] = 2;
+	assert_int_equal(table_builder_add_addr_owned(b, "beta.svc.mesh",
+						      AF_INET, addr, 60, 2), 0);
+	addr[3] = 3;
+	assert_int_equal(table_builder_add_addr_owned(b, "gamma.mesh",
+						      AF_INET, addr, 60, 3), 0);
+	v = add_view(b, "127.0.0.2");
+	assert_int_equal(table_builder_view_allow(b, v, 1), 0);
+	v = add_view(b, "127.0.0.3");
+	assert_int_equal(table_builder_view_allow(b, v, 2), 0);
+	assert_int_equal(table_builder_view_allow(b, v, 3), 0);
+	v = add_view(b, "fd00::2");
+	assert_int_equal(table_builder_view_allow_all(b, v), 0);
+	table_builder_set_default_view(b, 0);
+	assert_int_equal(table_builder_set_chaos(b, "meshdns 0.1.0", NULL,
+						 "host-a"), 0);
+	assert_int_equal(table_builder_add_search_suffix(b,
+							 "svc.cluster.local"),
+			 0);
+	assert_int_equal(table_builder_add_search_suffix(b,
+						"*.svc.cluster.local"), 0);
+	assert_int_equal(table_builder_add_search_suffix(b, "ec2.internal"),
+			 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	return t;
+}
+
+/* The same answer from two tables: equal bytes, in different memory. */
+static void
+assert_same_rrset(const struct table_rrset *x, const struct table_rrset *y)
+{
+	if (x == NULL) {
+		assert_null(y);
+		return;
+	}
+	assert_non_null(y);
+	assert_int_equal(x->type, y->type);
+	assert_int_equal(x->count, y->count);
+	assert_int_equal(x->len, y->len);
+	assert_int_equal(x->add_count, y->add_count);
+	assert_int_equal(x->add_len, y->add_len);
+	assert_ptr_not_equal(x->wire, y->wire);
+	assert_memory_equal(x->wire, y->wire, (size_t)x->len + x->add_len);
+}
+
+/* Every read-side question gets the same answer from @x and @y. */
+static void
+assert_same_tables(const struct table *x, const struct table *y,
+		   const struct probes *p)
+{
+	const struct table_zone *mx = NULL;
+	const struct table_zone *my = NULL;
+	size_t off = 0;
+	size_t i;
+	size_t k;
+
+	assert_int_equal(table_zone_count(x), table_zone_count(y));
+	assert_int_equal(table_name_count(x), table_name_count(y));
+	assert_int_equal(table_record_count(x), table_record_count(y));
+	assert_int_equal(table_node_count(x), table_node_count(y));
+	assert_int_equal(table_view_count(x), table_view_count(y));
+	/* The zone of the first name, to ask every name in a wrong zone. */
+	mx = table_find_zone(x, p->w[0], p->len[0], &off);
+	my = table_find_zone(y, p->w[0], p->len[0], &off);
+	for (i = 0; i < NPROBE_NAMES; i++) {
+		const uint8_t *w = p->w[i];
+		size_t len = p->len[i];
+		size_t offx = 0;
+		size_t offy = 0;
+		const struct table_zone *zx = table_find_zone(x, w, len, &offx);
+		const struct table_zone *zy = table_find_zone(y, w, len, &offy);
+		const struct table_node *nx = NULL;
+		const struct table_node *ny = NULL;
+
+		assert_int_equal(zx == NULL, zy == NULL);
+		assert_int_equal(table_search_match(x, w, len),
+				 table_search_match(y, w, len));
+		assert_same_rrset(table_chaos_txt(x, w, len),
+				  table_chaos_txt(y, w, len));
+		if (mx != NULL) {
+			nx = table_lookup(x, mx, w, len);
+			ny = table_lookup(y, my, w, len);
+			assert_int_equal(nx == NULL, ny == NULL);
+		}
+		if (zx == NULL)
+			continue;
+		assert_int_equal(offx, offy);
+		assert_same_rrset(table_zone_soa_authority(zx),
+				  table_zone_soa_authority(zy));
+		nx = table_lookup(x, zx, w, len);
+		ny = table_lookup(y, zy, w, len);
+		assert_int_equal(nx == NULL, ny == NULL);
+		for (k = 0; k < sizeof(probe_types) / sizeof(probe_types[0]);
+		     k++)
+			assert_same_rrset(table_node_rrset(nx, probe_types[k]),
+					  table_node_rrset(ny, probe_types[k]));
+		for (k = 0; k < NPROBE_CLIENTS; k++) {
+			bool hx = false;
+			bool hy = false;
+			const struct table_node *cx = table_lookup_client(
+				x, zx, w, len, p->client[k], &hx);
+			const struct table_node *cy = table_lookup_client(
+				y, zy, w, len, p->client[k], &hy);
+
+			assert_int_equal(hx, hy);
+			assert_true(cx == NULL || cx == nx);
+			assert_true(cy == NULL || cy == ny);
+			assert_int_equal(cx == NULL, cy == NULL);
+			if (nx != NULL)
+				assert_int_equal(
+					table_node_visible(x, nx, p->client[k]),
+					table_node_visible(y, ny,
+							   p->client[k]));
+		}
+	}
+}
+
+/* The bytes of @t, which must serialize. */
+static uint8_t *
+serialized(const struct table *t, size_t *len)
+{
+	uint8_t *bytes = NULL;
+
+	assert_int_equal(table_serialize(t, &bytes, len), 0);
+	assert_non_null(bytes);
+	assert_true(*len > 0);
+	return bytes;
+}
+
+/*
+ * Serialize @t, read it back from an unaligned copy that is freed at
+ * once, compare every answer, check that the copy serializes to the same
+ * bytes once @t is gone.  Frees @t.
+ */
+static void
+round_trip(struct table *t)
+{
+	struct probes p;
+	struct table *u = NULL;
+	uint8_t *bytes = NULL;
+	uint8_t *copy = NULL;
+	uint8_t *again = NULL;
+	size_t len = 0;
+	size_t len2 = 0;
+
+	probes_init(&p);
+	bytes = serialized(t, &len);
+	copy = malloc(len + 1);
+	assert_non_null(copy);
+	memcpy(copy + 1, bytes, len);
+	assert_int_equal(table_deserialize(copy + 1, len, &u), 0);
+	assert_non_null(u);
+	free(copy);
+	assert_same_tables(t, u, &p);
+	table_free(t);
+	again = serialized(u, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(again, bytes, len);
+	table_free(u);
+	free(again);
+	free(bytes);
+}
+
+static void
+test_serialize_round_trip(void **state)
+{
+	struct probes p;
+	struct table *t = rich_table();
+	struct table *same = rich_table();
+	struct table *u = NULL;
+	const struct table_zone *z = NULL;
+	const struct table_rrset *set = NULL;
+	uint8_t *bytes = NULL;
+	uint8_t *bytes2 = NULL;
+	size_t len = 0;
+	size_t len2 = 0;
+	size_t off = 0;
+	uint8_t w[256];
+	size_t wl = 0;
+	struct sockaddr_in a;
+	bool hidden = false;
+
+	/* The same table twice: the same bytes (no addresses, no garbage). */
+	bytes = serialized(t, &len);
+	bytes2 = serialized(same, &len2);
+	assert_int_equal(len, len2);
+	assert_memory_equal(bytes, bytes2, len);
+	table_free(same);
+	free(bytes2);
+
+	/* What the comparison covers is really there in the copy. */
+	probes_init(&p);
+	assert_int_equal(table_deserialize(bytes, len, &u), 0);
+	assert_same_tables(t, u, &p);
+	assert_int_equal(table_zone_count(u), 4);
+	assert_int_equal(table_view_count(u), 3);
+	/* The inner zone sub.mesh, 7 bytes into deep.x.sub.mesh. */
+	wl = wire("deep.x.sub.mesh", w);
+	assert_non_null(table_find_zone(u, w, wl, &off));
+	assert_int_equal(off, 7);
+	assert_non_null(table_node_rrset(lookup(u, "deep.x.sub.mesh"),
+					 LDNS_RR_TYPE_AAAA));
+	/* Not in the inner zone's names. */
+	z = table_find_zone(u, w, wl, &off);
+	wl = wire("_http._tcp.web.mesh", w);
+	assert_null(table_lookup(u, z, w, wl));
+	set = table_node_rrset(lookup(u, "_http._tcp.web.mesh"),
+			       LDNS_RR_TYPE_SRV);
+	assert_non_null(set);
+	assert_int_equal(set->add_count, 2);
+	/* Owner 1: seen by 127.0.0.2 only, hidden by default. */
+	wl = wire("alpha.svc.mesh", w);
+	z = table_find_zone(u, w, wl, &off);
+	a = sin4("127.0.0.3");
+	assert_null(table_lookup_client(u, z, w, wl, (struct sockaddr *)&a,
+					&hidden));
+	assert_true(hidden);
+	assert_null(table_lookup_client(u, z, w, wl, NULL, &hidden));
+	assert_true(hidden);
+	a = sin4("127.0.0.2");
+	assert_non_null(table_lookup_client(u, z, w, wl,
+					    (struct sockaddr *)&a, &hidden));
+	assert_false(hidden);
+	assert_non_null(table_chaos_txt(u, w, wire("version.bind", w)));
+	assert_null(table_chaos_txt(u, w, wire("id.server", w)));
+	assert_true(table_search_match(u, w, wire(
+		"redis.mesh.default.svc.cluster.local", w)));
+	assert_false(table_search_match(u, w, wire(
+		"redis.mesh.a.b.cluster.local", w)));
+	table_free(u);
+	free(bytes);
+
+	round_trip(t);
+}
+
+static void
+test_serialize_small_tables(void **state)
+{
+	struct table_builder *b = NULL;
+	struct table *t = NULL;
+	uint8_t addr[4] = { 127, 0, 0, 2 };
+
+	/* No zone at all. */
+	assert_int_equal(table_builder_finish(table_builder_new(), &t), 0);
+	round_trip(t);
+
+	/* One zone and nothing else. */
+	b = table_builder_new();
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	round_trip(t);
+
+	/* Names, but no views, CHAOS or suffixes. */
+	b = table_builder_new();
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	assert_int_equal(add_zone(b, "sub.mesh"), 1);
+	assert_int_equal(add_a(b, "redis.mesh", "240.0.0.1", 60), 0);
+	assert_int_equal(add_a(b, "x.sub.mesh", "fd00::1", 60), 0);
+	assert_int_equal(table_builder_add_srv(b, "_x._tcp.redis.mesh", 0, 0,
+					       80, "redis.mesh", 60), 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	round_trip(t);
+
+	/*
+	 * Owned names hidden by default without any view; a view allowed
+	 * everything and no (view, owner) pair; only an empty CHAOS string.
+	 */
+	b = table_builder_new();
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	assert_int_equal(table_builder_add_addr_owned(b, "alpha.svc.mesh",
+						      AF_INET, addr, 60, 1), 0);
+	table_builder_set_default_view(b, 0);
+	assert_int_equal(table_builder_set_chaos(b, NULL, NULL, ""), 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	round_trip(t);
+	b = table_builder_new();
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	assert_int_equal(table_builder_add_addr_owned(b, "alpha.svc.mesh",
+						      AF_INET, addr, 60, 1), 0);
+	assert_int_equal(table_builder_view_allow_all(b,
+						      add_view(b, "127.0.0.2")),
+			 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	round_trip(t);
+}
+
+/*
+ * Everything a query may do with @t, which may come from corrupted
+ * bytes: under AddressSanitizer any read outside the table fails.  Every
+ * RRset's RRs must fill it exactly, as answer.c walks them.
+ */
+static volatile unsigned sink;
+
+static void
+check_rrs(const uint8_t *wire, size_t len, size_t count)
+{
+	size_t off = 0;
+	size_t n = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		sink += wire[i];
+	while (off < len) {
+		assert_true(len - off >= 12);
+		off += 12 + (size_t)(wire[off + 10] << 8 | wire[off + 11]);
+		n++;
+	}
+	assert_int_equal(off, len);
+	assert_int_equal(n, count);
+}
+
+static void
+check_rrset(const struct table_rrset *set)
+{
+	if (set == NULL)
+		return;
+	assert_true(set->count > 0);
+	check_rrs(set->wire, set->len, set->count);
+	check_rrs(set->wire + set->len, set->add_len, set->add_count);
+}
+
+static void
+exercise(const struct table *t, const struct probes *p)
+{
+	size_t i;
+	size_t k;
+
+	sink += (unsigned)(table_zone_count(t) + table_name_count(t) +
+			   table_record_count(t) + table_node_count(t) +
+			   table_view_count(t));
+	for (i = 0; i < NPROBE_NAMES; i++) {
+		const uint8_t *w = p->w[i];
+		size_t len = p->len[i];
+		size_t off = 0;
+		const struct table_zone *z = table_find_zone(t, w, len, &off);
+		const struct table_node *n = NULL;
+
+		check_rrset(table_chaos_txt(t, w, len));
+		sink += table_search_match(t, w, len);
+		if (z == NULL)
+			continue;
+		check_rrset(table_zone_soa_authority(z));
+		n = table_lookup(t, z, w, len);
+		for (k = 0; k < sizeof(probe_types) / sizeof(probe_types[0]);
+		     k++)
+			check_rrset(table_node_rrset(n, probe_types[k]));
+		for (k = 0; k < NPROBE_CLIENTS; k++) {
+			bool hidden = false;
+
+			sink += table_lookup_client(t, z, w, len,
+						    p->client[k],
+						    &hidden) != NULL;
+			if (n != NULL)
+				sink += table_node_visible(t, n, p->client[k]);
+		}
+	}
+}
+
+static char not_a_table;
+
+/*
+ * Deserialize possibly corrupted bytes: -EINVAL, or a table that answers
+ * safely and whose own bytes then round-trip unchanged.  Returns rc.
+ */
+static int
+try_bytes(const uint8_t *bytes, size_t len, const struct probes *p)
+{
+	/* Not a table: table_deserialize() must clear it on failure. */
+	struct table *u = (struct table *)&not_a_table;
+	struct table *v = NULL;
+	uint8_t *b1 = NULL;
+	uint8_t *b2 = NULL;
+	size_t l1 = 0;
+	size_t l2 = 0;
+	int rc = table_deserialize(bytes, len, &u);
+
+	if (rc != 0) {
+		assert_int_equal(rc, -EINVAL);
+		assert_null(u);
+		return rc;
+	}
+	exercise(u, p);
+	b1 = serialized(u, &l1);
+	assert_int_equal(table_deserialize(b1, l1, &v), 0);
+	b2 = serialized(v, &l2);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(b1, b2, l1);
+	table_free(u);
+	table_free(v);
+	free(b1);
+	free(b2);
+	return 0;
+}
+
+static void
+test_deserialize_truncated(void **state)
+{
+	struct probes p;
+	struct table *t = rich_table();
+	struct table *u = NULL;
+	uint8_t *bytes = NULL;
+	uint8_t *longer = NULL;
+	size_t len = 0;
+	size_t i;
+
+	probes_init(&p);
+	bytes = serialized(t, &len);
+	for (i = 0; i < len; i++)
+		assert_int_equal(try_bytes(bytes, i, &p), -EINVAL);
+	/* Trailing bytes are not one whole table either. */
+	longer = calloc(1, len + 8);
+	assert_non_null(longer);
+	memcpy(longer, bytes, len);
+	assert_int_equal(try_bytes(longer, len + 1, &p), -EINVAL);
+	assert_int_equal(try_bytes(longer, len + 8, &p), -EINVAL);
+	assert_int_equal(table_deserialize(NULL, 0, &u), -EINVAL);
+	assert_null(u);
+	assert_int_equal(try_bytes(bytes, len, &p), 0);
+	free(longer);
+	free(bytes);
+	table_free(t);
+}
+
+/* Words of struct image_head in table.c: counts, sizes and two flags. */
+#define HEAD_WORDS 14
+
+static void
+test_deserialize_bad_header(void **state)
+{
+	struct probes p;
+	struct table *t = rich_table();
+	uint8_t *bytes = NULL;
+	uint8_t *bad = NULL;
+	size_t len = 0;
+	size_t i;
+	size_t k;
+
+	probes_init(&p);
+	bytes = serialized(t, &len);
+	bad = malloc(len);
+	assert_non_null(bad);
+	/* The header, then the first zone: every 64-bit word. */
+	for (i = 0; i + 8 <= len && i < 64 * 8; i += 8) {
+		uint64_t orig;
+		uint64_t vals[9];
+
+		memcpy(&orig, bytes + i, 8);
+		vals[0] = 0;
+		vals[1] = 1;
+		vals[2] = orig - 1;
+		vals[3] = orig + 1;
+		vals[4] = orig * 2;
+		vals[5] = UINT32_MAX;
+		vals[6] = (uint64_t)UINT32_MAX + 1;
+		vals[7] = UINT64_MAX;
+		vals[8] = orig ^ (1ULL << 63);
+		for (k = 0; k < sizeof(vals) / sizeof(vals[0]); k++) {
+			int rc;
+
+			if (vals[k] == orig)
+				continue;
+			memcpy(bad, bytes, len);
+			memcpy(bad + i, &vals[k], 8);
+			rc = try_bytes(bad, len, &p);
+			/*
+			 * In the header every count and size is checked
+			 * against the others; only a flag may change
+			 * (the default view, 0 or 1).
+			 */
+			if (i / 8 < HEAD_WORDS && (orig > 1 || vals[k] > 1))
+				assert_int_equal(rc, -EINVAL);
+		}
+	}
+	free(bad);
+	free(bytes);
+	table_free(t);
+}
+
+/*
+ * Hash tables without a free slot would make probes loop for ever.  A
+ * table with one view and no zone keeps the image simple: after the
+ * header come the node slots (no zones, an empty arena), and the pairs
+ * end just before the three CHAOS descriptors (no CHAOS bytes, no
+ * suffixes).  Words of the header: 3 node slots, 5 pair slots, 8 nodes.
+ */
+static void
+test_deserialize_full_hash_tables(void **state)
+{
+	struct probes p;
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	uint8_t *bytes = NULL;
+	uint8_t *bad = NULL;
+	uint64_t head[HEAD_WORDS];
+	uint64_t key = (uint64_t)0 << 32 | 7;	/* view 0, owner 7 */
+	uint32_t unit = 0;
+	size_t len = 0;
+	size_t pairs;
+	size_t taken = 0;
+	size_t i;
+
+	probes_init(&p);
+	assert_int_equal(table_builder_view_allow(b, add_view(b, "127.0.0.2"),
+						  7), 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	bytes = serialized(t, &len);
+	bad = malloc(len);
+	assert_non_null(bad);
+	memcpy(head, bytes, sizeof(head));
+	pairs = len - 3 * sizeof(struct table_rrset) - head[5] * 8;
+	assert_int_equal(try_bytes(bytes, len, &p), 0);
+
+	/* Every pair slot taken (all are free but the one pair's). */
+	memcpy(bad, bytes, len);
+	for (i = 0; i < head[5]; i++) {
+		uint64_t v;
+
+		memcpy(&v, bad + pairs + i * 8, 8);
+		taken += v != UINT64_MAX;
+		if (v != UINT64_MAX)
+			assert_int_equal(v, key);
+		memcpy(bad + pairs + i * 8, &key, 8);
+	}
+	assert_int_equal(taken, 1);
+	assert_int_equal(try_bytes(bad, len, &p), -EINVAL);
+
+	/* Every node slot taken, as many nodes claimed. */
+	memcpy(bad, bytes, len);
+	for (i = 0; i < head[3] * 4; i++)
+		assert_int_equal(bad[HEAD_WORDS * 8 + i], 0xff);
+	for (i = 0; i < head[3]; i++)
+		memcpy(bad + HEAD_WORDS * 8 + i * 4, &unit, 4);
+	memcpy(bad + 8 * 8, &head[3], 8);
+	assert_int_equal(try_bytes(bad, len, &p), -EINVAL);
+
+	/*
+	 * 15 slots take the room of 16 (padded to 8 bytes), but a mask of
+	 * 14 would probe in circles.
+	 */
+	memcpy(bad, bytes, len);
+	assert_int_equal(head[3], 16);
+	head[3] = 15;
+	memcpy(bad + 3 * 8, &head[3], 8);
+	assert_int_equal(try_bytes(bad, len, &p), -EINVAL);
+	free(bad);
+	free(bytes);
+	table_free(t);
+}
+
+/* xorshift32: the same trials on every run. */
+static uint32_t
+next_rand(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static void
+test_deserialize_random_flips(void **state)
+{
+	struct probes p;
+	struct table *t = rich_table();
+	uint8_t *bytes = NULL;
+	uint8_t *bad = NULL;
+	uint32_t seed = 20240601;
+	size_t len = 0;
+	size_t accepted = 0;
+	size_t trial;
+
+	probes_init(&p);
+	bytes = serialized(t, &len);
+	bad = malloc(len);
+	assert_non_null(bad);
+	for (trial = 0; trial < 4000; trial++) {
+		size_t nflips = 1 + next_rand(&seed) % 4;
+		size_t f;
+
+		memcpy(bad, bytes, len);
+		for (f = 0; f < nflips; f++) {
+			uint32_t r = next_rand(&seed);
+			size_t at = next_rand(&seed) % len;
+
+			/* A bit, or a whole byte replaced. */
+			if (r & 0x100)
+				bad[at] ^= (uint8_t)(1u << (r % 8));
+			else
+				bad[at] = (uint8_t)r;
+		}
+		if (try_bytes(bad, len, &p) == 0)
+			accepted++;
+	}
+	print_message("%zu of 4000 corrupted images (%zu bytes) accepted\n",
+		      accepted, len);
+	/* Both outcomes happen: the accepted ones were exercised. */
+	assert_true(accepted > 0);
+	assert_true(accepted < 4000);
+	free(bad);
+	free(bytes);
+	table_free(t);
+}
+
 int
 main(void)
 {
@@ -1386,6 +2112,12 @@ main(void)
 		cmocka_unit_test(test_chaos),
 		cmocka_unit_test(test_search_suffixes),
 		cmocka_unit_test(test_srv_ptr_digest),
+		cmocka_unit_test(test_serialize_round_trip),
+		cmocka_unit_test(test_serialize_small_tables),
+		cmocka_unit_test(test_deserialize_truncated),
+		cmocka_unit_test(test_deserialize_bad_header),
+		cmocka_unit_test(test_deserialize_full_hash_tables),
+		cmocka_unit_test(test_deserialize_random_flips),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
