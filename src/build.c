@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "build.h"
+#include "digest.h"
+#include "state.h"
 #include "tmpl.h"
 
 /* A monotonic clock in microseconds, for the phase times only. */
@@ -1038,6 +1040,8 @@ build_run(struct snapshot **out, const struct build_options *opt,
 			goto out;
 	}
 	phase_end(s, BUILD_PHASE_READ, &t);
+	s->inputs = build_inputs_digest(opt->program_digest, s->cfg,
+					resource_set_digest(s->set));
 	if ((rc = resource_set_finish(s->set, diags)) < 0 ||
 	    (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||
 	    (rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0)
@@ -1087,6 +1091,70 @@ out:
 	free_generators(gens, ngens);
 	snapshot_free(s);
 	return rc;
+}
+
+uint64_t
+build_inputs_digest(uint64_t program, const struct config *cfg,
+		    uint64_t resources)
+{
+	uint64_t d = digest_u64(0, program);
+
+	d = digest_u64(d, cfg->digest);
+	return digest_u64(d, resources);
+}
+
+int
+build_inputs_on_disk(uint64_t program, const struct config *cfg,
+		     uint64_t *out)
+{
+	uint64_t resources = 0;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cfg->nresources; i++)
+		if ((rc = resource_path_digest(cfg->resources[i],
+					       &resources)) < 0)
+			return rc;
+	*out = build_inputs_digest(program, cfg, resources);
+	return 0;
+}
+
+void
+build_mark_cacheable(struct snapshot *s, uint64_t program)
+{
+	s->cacheable = s->cfg->start_cache && s->cfg->state_file != NULL &&
+		s->errors == 0 && program != 0 &&
+		state_file_digest(s->cfg->state_file, &s->state_digest) == 0;
+}
+
+uint64_t
+build_cache_key(uint64_t inputs, uint64_t state_digest)
+{
+	return digest_u64(inputs, state_digest);
+}
+
+int
+snapshot_from_cache(struct snapshot **out, struct config *cfg,
+		    struct vip_state *state, struct table *table,
+		    size_t nservices, size_t nviews)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (s == NULL) {
+		config_free(cfg);
+		vip_state_free(state);
+		table_free(table);
+		return -ENOMEM;
+	}
+	s->cfg = cfg;
+	s->state = state;
+	s->table = table;
+	s->nservices = nservices;
+	s->nviews = nviews;
+	s->from_cache = 1;
+	*out = s;
+	return 0;
 }
 
 static const char *const phase_names[BUILD_NPHASES] = {

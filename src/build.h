@@ -35,6 +35,8 @@ struct build_options {
 	int keep_specs;			/* keep each resource's YAML spec, for
 					 * status output (memory: several
 					 * times the input) */
+	uint64_t program_digest;	/* this binary and its command line,
+					 * for the start-up cache's key */
 };
 
 /*
@@ -100,6 +102,18 @@ struct snapshot {
 	size_t errors;			/* errors reported by this build */
 	size_t warnings;
 	uint64_t phase_us[BUILD_NPHASES];	/* microseconds per phase */
+	/*
+	 * The start-up cache (cache.h): the digest of what this build read
+	 * but the state, the digest of the state file as the build left it
+	 * (set by whoever saved it; cacheable says it is set and the build
+	 * may be cached), and whether the table came from the cache (then
+	 * load_us says how long that took).
+	 */
+	uint64_t inputs;
+	uint64_t state_digest;
+	int cacheable;
+	int from_cache;
+	uint64_t load_us;
 };
 
 /*
@@ -130,6 +144,44 @@ int build_load_config(struct config **out, const struct build_options *opt,
  */
 int build_service_key(const struct resource_meta *meta, char *buf,
 		      size_t size);
+
+/*
+ * The digest of a build's inputs but the state: @program (see
+ * build_options), the config file's bytes and @resources, the digest of
+ * the resource files (resource_set_digest()).  Every input a build reads
+ * must be part of it: one left out would let the start-up cache answer
+ * for inputs that changed.
+ */
+uint64_t build_inputs_digest(uint64_t program, const struct config *cfg,
+			     uint64_t resources);
+
+/*
+ * build_inputs_digest() of the files as they are now on disk, without a
+ * build: 0, -1 when a resource path cannot be read or walked cleanly (no
+ * cache then), -ENOMEM.
+ */
+int build_inputs_on_disk(uint64_t program, const struct config *cfg,
+			 uint64_t *out);
+
+/*
+ * After the state file was saved (or found unchanged): may @s be written
+ * to the start-up cache?  Yes when the config wants the cache, there is a
+ * state file, the build had no error and @program is known; then
+ * s->state_digest is the state file's digest and s->cacheable is set.
+ */
+void build_mark_cacheable(struct snapshot *s, uint64_t program);
+
+/* The start-up cache's key: build_inputs_digest() and the state's. */
+uint64_t build_cache_key(uint64_t inputs, uint64_t state_digest);
+
+/*
+ * A snapshot that serves @table, read from the start-up cache, with
+ * @cfg and @state; it takes all three over (they are freed on failure
+ * too).  @nservices and @nviews are what the log says.  0 or -ENOMEM.
+ */
+int snapshot_from_cache(struct snapshot **out, struct config *cfg,
+			struct vip_state *state, struct table *table,
+			size_t nservices, size_t nviews);
 
 /* "read", "resources", "names", "vips", "table". */
 const char *build_phase_name(enum build_phase phase);

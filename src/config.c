@@ -16,6 +16,8 @@
  *     - /etc/meshdns/resources default: none
  *   state-file: /var/lib/meshdns/state   VIP assignments; default none
  *                              (null also means none)
+ *   start-cache: true          keep the answer table in <state-file>.cache
+ *                              and start from it while no input changed
  *   dns:
  *     zones: [mesh.local, mesh]          served zones: domain names,
  *                              lower-cased, a final dot is dropped
@@ -944,6 +946,7 @@ static const struct key top_keys[] = {
 	{ "resources", &t_paths, NULL, OFF(resources), OFF(nresources), NULL,
 	  NULL, 0 },
 	{ "state-file", &t_file, NULL, OFF(state_file), 0, NULL, NULL, 0 },
+	{ "start-cache", &t_bool, NULL, OFF(start_cache), 0, "true", NULL, 0 },
 	{ "workers", &t_workers, NULL, OFF(workers), 0, "auto", NULL, 0 },
 	{ "dns", NULL, dns_keys, 0, 0, NULL, NULL, 0 },
 	{ "vip", NULL, vip_keys, 0, 0, NULL, NULL, 0 },
@@ -1274,6 +1277,8 @@ config_load_file(struct config **out, const char *path,
 	rc = yamlx_load_file(&s, path, errs);
 	if (rc == 0)
 		rc = load_stream(out, s, path, errs);
+	if (rc == 0 && *out != NULL)
+		(*out)->digest = s->digest;
 	yamlx_stream_free(s);
 	return rc;
 }

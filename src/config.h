@@ -68,6 +68,9 @@ struct config {
 	char **resources;		/* files or directories; default none */
 	size_t nresources;
 	char *state_file;		/* default NULL: no persistence (warned) */
+	int start_cache;		/* true: <state_file>.cache (cache.h) */
+	uint64_t digest;		/* of the file's bytes (digest.h), 0
+					 * for defaults only */
 
 	char **dns_zones;		/* "mesh.local", "mesh" (no final dot) */
 	size_t ndns_zones;

@@ -15,7 +15,9 @@
 #include <ev.h>
 
 #include "build.h"
+#include "cache.h"
 #include "config.h"
+#include "digest.h"
 #include "log.h"
 #include "reload.h"
 #include "server.h"
@@ -281,6 +283,98 @@ load_state(const struct config *cfg, int quiet)
 		log_notice("state file %s does not exist: a fresh start",
 			   cfg->state_file);
 	return st;
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * This binary and how it was started (its bytes, the command line, the
+ * directory), for the start-up cache's key: another build of meshdns or
+ * other flags never reuse a cache.  0 when the binary cannot be read:
+ * then no cache is read or written.
+ */
+static uint64_t
+program_digest(int argc, char **argv)
+{
+	char cwd[4096];
+	uint64_t d = 0;
+	int i;
+
+	if (state_file_digest("/proc/self/exe", &d) < 0)
+		return 0;
+	for (i = 0; i < argc; i++)
+		d = digest_str(d, argv[i]);
+	d = digest_str(d, getcwd(cwd, sizeof(cwd)));
+	return d != 0 ? d : 1;
+}
+
+/*
+ * Start from the start-up cache when it was written for exactly the
+ * inputs on disk now: 1 with *out, taking *cfg and *st over (set to
+ * NULL); 0 when there is none to use (said at info level, or as a
+ * warning when the file is there but unusable); -ENOMEM.
+ */
+static int
+start_from_cache(const struct args *a, struct config **cfg,
+		 struct vip_state **st, struct snapshot **out)
+{
+	const struct config *c = *cfg;
+	struct table *t = NULL;
+	struct cache_info info;
+	uint64_t t0 = now_us();
+	uint64_t inputs = 0;
+	uint64_t state = 0;
+	char path[4096];
+	char err[1024];
+	int rc;
+
+	*out = NULL;
+	if (!c->start_cache || c->state_file == NULL ||
+	    a->opt.program_digest == 0 ||
+	    cache_path(c->state_file, path, sizeof(path)) < 0)
+		return 0;
+	if (access(path, F_OK) < 0)
+		return 0;	/* none yet: nothing to say */
+	rc = build_inputs_on_disk(a->opt.program_digest, c, &inputs);
+	if (rc == 0)
+		rc = state_file_digest(c->state_file, &state);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		log_info("start-up cache %s not used: the state file or a "
+			 "resource file cannot be read", path);
+		return 0;
+	}
+	rc = cache_load(path, build_cache_key(inputs, state), &t, &info, err,
+			sizeof(err));
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == 1) {
+		log_info("start-up cache %s not used: %s", path, err);
+		return 0;
+	}
+	if (rc < 0) {
+		log_warning("start-up cache %s is unusable (%s): building from "
+			    "the files", path, err);
+		return 0;
+	}
+	rc = snapshot_from_cache(out, *cfg, *st, t, info.nservices,
+				 info.nviews);
+	*cfg = NULL;
+	*st = NULL;
+	if (rc < 0)
+		return rc;
+	(*out)->inputs = inputs;
+	(*out)->state_digest = state;
+	(*out)->load_us = now_us() - t0;
+	return 1;
 }
 
 /* Keep a second meshdns from using the same state file. */
@@ -614,7 +708,14 @@ run_daemon(const struct args *a)
 		goto out;
 	if ((st = load_state(cfg, 0)) == NULL)
 		goto out;
-	if (build_run(&s, &a->opt, st, (int64_t)time(NULL), &diags) < 0) {
+	if ((rc = start_from_cache(a, &cfg, &st, &s)) < 0) {
+		log_error("out of memory");
+		rc = 1;
+		goto out;
+	}
+	rc = 1;
+	if (s == NULL &&
+	    build_run(&s, &a->opt, st, (int64_t)time(NULL), &diags) < 0) {
 		log_diags(&diags);
 		goto out;
 	}
@@ -629,12 +730,14 @@ run_daemon(const struct args *a)
 		log_error("%s", err);
 		goto out;
 	}
+	if (!s->from_cache)
+		build_mark_cacheable(s, a->opt.program_digest);
 	if (make_server(&srv, s->cfg) < 0)
 		goto out;
 	for (i = 0; i < s->cfg->nlisten; i++)
 		log_notice("listening on %s (udp, tcp)",
 			   s->cfg->listen[i].text);
-	if (a->foreground)
+	if (a->foreground && !s->from_cache)
 		log_loaded(s);
 	if (!a->foreground) {
 		if (daemon(0, 0) < 0) {
@@ -718,10 +821,12 @@ main(int argc, char **argv)
 		args_clear(&a);
 		return rc > 0 ? 0 : 2;
 	}
-	if (a.check || a.status)
+	if (a.check || a.status) {
 		rc = run_offline(&a);
-	else
+	} else {
+		a.opt.program_digest = program_digest(argc, argv);
 		rc = run_daemon(&a);
+	}
 	args_clear(&a);
 	return rc;
 }

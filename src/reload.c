@@ -4,10 +4,12 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "log.h"
 #include "reload.h"
 #include "state.h"
@@ -70,6 +72,7 @@ build_thread(void *arg)
 		next = NULL;
 		goto out;
 	}
+	build_mark_cacheable(next, r->opt->program_digest);
 out:
 	diag_list_clear(&diags);
 	r->result = next;
@@ -139,7 +142,8 @@ swap(struct reload *r, struct snapshot *next)
 	struct snapshot *old = r->current;
 	const struct table *t = next->table;
 	const char *what = NULL;
-	char times[160];
+	char times[200];
+	char built[160];
 
 	next->generation = r->generation + 1;
 	if (server_publish(r->srv, t, next->generation) < 0) {
@@ -167,9 +171,16 @@ swap(struct reload *r, struct snapshot *next)
 	ev_timer_stop(r->loop, &r->trim);
 	ev_timer_set(&r->trim, 0., 0.);
 	ev_timer_start(r->loop, &r->trim);
-	build_format_times(next, times, sizeof(times));
+	if (next->from_cache) {
+		snprintf(times, sizeof(times), "read from the start-up cache "
+			 "in %llu ms", (unsigned long long)
+			 (next->load_us / 1000));
+	} else {
+		build_format_times(next, built, sizeof(built));
+		snprintf(times, sizeof(times), "built in %s", built);
+	}
 	log_notice("serving generation %llu: %zu services, %zu "
-		   "names, %zu records in %zu zones; built in %s",
+		   "names, %zu records in %zu zones; %s",
 		   (unsigned long long)next->generation, next->nservices,
 		   table_name_count(t), table_record_count(t),
 		   table_zone_count(t), times);
@@ -186,8 +197,25 @@ trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct reload *r = (struct reload *)((char *)w -
 					     offsetof(struct reload, trim));
 
-	if (r->current != NULL)
-		snapshot_trim(r->current);
+	struct snapshot *s = r->current;
+	char path[4096];
+	char err[1024];
+	struct cache_info info;
+
+	if (s == NULL)
+		return;
+	snapshot_trim(s);
+	if (s->cacheable && !s->from_cache &&
+	    cache_path(s->cfg->state_file, path, sizeof(path)) == 0) {
+		info.nservices = s->nservices;
+		info.nviews = s->nviews;
+		if (cache_save(path, build_cache_key(s->inputs,
+						     s->state_digest),
+			       s->table, &info, err, sizeof(err)) < 0)
+			log_warning("%s; the next start builds from the files",
+				    err);
+		s->cacheable = 0;	/* written, or tried */
+	}
 	malloc_trim(0);
 }
 

@@ -224,6 +224,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "digest.h"
+#include "file.h"
 #include "resource.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -237,6 +239,7 @@ struct set_priv {
 	char **files;		/* file names, when the streams are dropped */
 	size_t nfiles;
 	size_t files_cap;
+	uint64_t digest;	/* of the files read: resource_set_digest() */
 };
 
 /* What the reader of one stream needs to report. */
@@ -3007,49 +3010,32 @@ cannot_read(struct diag_list *errs, const char *path, int e)
 	diag_error(errs, NULL, 0, 0, "cannot read %s: %s", path, strerror(e));
 }
 
+/* What a file read adds to a set's digest: its name and its bytes. */
+static uint64_t
+file_digest(const char *path, const char *text, size_t len)
+{
+	return digest_bytes(digest_str(0, path), text, len);
+}
+
+/* Read the file @path into @set; *@digest is file_digest()'s. */
 static int
-load_file(struct resource_set *set, const char *path, struct diag_list *errs)
+load_file(struct resource_set *set, const char *path, uint64_t *digest,
+	  struct diag_list *errs)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	size_t cap = 0;
-	int fd = -1;
-	int rc = -1;
+	int e;
+	int rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		cannot_read(errs, path, errno);
-		goto out;
+	*digest = 0;
+	if ((e = file_read(path, &buf, &len)) != 0) {
+		if (e == ENOMEM)
+			return -ENOMEM;
+		cannot_read(errs, path, e);
+		return -1;
 	}
-	for (;;) {
-		ssize_t r;
-
-		if (cap - len < 4096) {
-			size_t ncap = cap ? cap * 2 : 65536;
-			char *nb = realloc(buf, ncap + 1);
-
-			if (nb == NULL) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap = ncap;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			cannot_read(errs, path, errno);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	buf[len] = '\0';
+	*digest = file_digest(path, buf, len);
 	rc = load_text(set, path, buf, len, errs);
-out:
-	if (fd >= 0)
-		close(fd);
 	free(buf);
 	return rc;
 }
@@ -3092,6 +3078,7 @@ struct load_job {
 	char *path;
 	struct resource_set *set;
 	struct diag_list diags;
+	uint64_t digest;	/* file_digest() of what was read */
 	int rc;
 };
 
@@ -3155,7 +3142,7 @@ jobs_run(void *arg)
 			continue;
 		}
 		resource_set_keep_yaml(j->set, !jobs->drop_yaml);
-		j->rc = load_file(j->set, j->path, &j->diags);
+		j->rc = load_file(j->set, j->path, &j->digest, &j->diags);
 	}
 	return NULL;
 }
@@ -3216,6 +3203,15 @@ absorb(struct resource_set *dst, struct resource_set *src)
 	return 0;
 }
 
+/* Chain the digest of one more file read into @set. */
+static void
+add_digest(struct resource_set *set, uint64_t file)
+{
+	struct set_priv *pr = set->priv;
+
+	pr->digest = digest_u64(pr->digest, file);
+}
+
 #define LOAD_THREADS 2		/* this is a 2-core machine kind */
 
 /* Read every job, in parallel when there are several; merge in order. */
@@ -3239,6 +3235,8 @@ jobs_finish(struct resource_set *set, struct load_jobs *jobs,
 		struct load_job *j = &jobs->v[i];
 
 		diag_list_move(errs, &j->diags);
+		if (j->path != NULL)
+			add_digest(set, j->digest);
 		if (j->rc == -ENOMEM)
 			rc = -ENOMEM;
 		if (rc == 0 && j->set != NULL && absorb(set, j->set) < 0)
@@ -3398,6 +3396,8 @@ resource_set_load_path(struct resource_set *set, const char *path,
 		       struct diag_list *errs)
 {
 	struct stat st;
+	uint64_t digest = 0;
+	int rc;
 
 	if (stat(path, &st) < 0) {
 		cannot_read(errs, path, errno);
@@ -3405,7 +3405,6 @@ resource_set_load_path(struct resource_set *set, const char *path,
 	}
 	if (S_ISDIR(st.st_mode)) {
 		struct load_jobs jobs;
-		int rc;
 		int rc2;
 
 		memset(&jobs, 0, sizeof(jobs));
@@ -3414,7 +3413,72 @@ resource_set_load_path(struct resource_set *set, const char *path,
 		rc2 = jobs_finish(set, &jobs, errs);
 		return rc == -ENOMEM || rc2 == -ENOMEM ? -ENOMEM : rc;
 	}
-	return load_file(set, path, errs);
+	rc = load_file(set, path, &digest, errs);
+	add_digest(set, digest);
+	return rc;
+}
+
+uint64_t
+resource_set_digest(const struct resource_set *set)
+{
+	return ((const struct set_priv *)set->priv)->digest;
+}
+
+/* The digest of one file, as load_file() computes it.  0 or -1. */
+static int
+path_file_digest(const char *path, uint64_t *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int e;
+
+	if ((e = file_read(path, &buf, &len)) != 0)
+		return e == ENOMEM ? -ENOMEM : -1;
+	*out = file_digest(path, buf, len);
+	free(buf);
+	return 0;
+}
+
+int
+resource_path_digest(const char *path, uint64_t *digest)
+{
+	struct resource_set *set = NULL;
+	struct load_jobs jobs;
+	struct stat st;
+	uint64_t d = 0;
+	size_t i;
+	int rc = -1;
+
+	memset(&jobs, 0, sizeof(jobs));
+	if ((set = resource_set_new()) == NULL)
+		return -ENOMEM;
+	((struct set_priv *)set->priv)->digest = *digest;
+	if (stat(path, &st) < 0)
+		goto out;
+	if (!S_ISDIR(st.st_mode)) {
+		if ((rc = path_file_digest(path, &d)) == 0)
+			add_digest(set, d);
+		goto out;
+	}
+	/* The files load_dir() finds, in its order; no walk problem. */
+	if ((rc = load_dir(path, &st, NULL, &jobs)) < 0)
+		goto out;
+	for (i = 0; i < jobs.n && rc == 0; i++) {
+		if (jobs.v[i].path == NULL || jobs.v[i].diags.n > 0)
+			rc = -1;
+		else if ((rc = path_file_digest(jobs.v[i].path, &d)) == 0)
+			add_digest(set, d);
+	}
+out:
+	for (i = 0; i < jobs.n; i++) {
+		diag_list_clear(&jobs.v[i].diags);
+		free(jobs.v[i].path);
+	}
+	free(jobs.v);
+	if (rc == 0)
+		*digest = resource_set_digest(set);
+	resource_set_free(set);
+	return rc;
 }
 
 int

@@ -343,6 +343,24 @@ int resource_set_load_path(struct resource_set *set, const char *path,
 			   struct diag_list *errs);
 
 /*
+ * A digest of every file resource_set_load_path() read into @set (names
+ * and bytes, in the order read; 0 for none), for the start-up cache:
+ * equal digests mean the same input.  Strings loaded from memory are not
+ * part of it.
+ */
+uint64_t resource_set_digest(const struct resource_set *set);
+
+/*
+ * Chain into *@digest what resource_set_load_path(@path) would chain into
+ * a set's digest, by reading the same files without parsing them: start
+ * from 0 and call it for each path in turn to get the digest of a set
+ * loaded from those paths.  0; -1 (and *@digest unchanged) when @path, a
+ * file under it or a directory on the way cannot be read or when the walk
+ * would report anything (a build from it would not be cached); -ENOMEM.
+ */
+int resource_path_digest(const char *path, uint64_t *digest);
+
+/*
  * Same, from memory (@text is NUL-terminated and only read during the
  * call); @name stands for the file name in positions.  Returns 0 (syntax
  * errors and invalid resources are in @errs) or -ENOMEM.

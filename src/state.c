@@ -10,53 +10,14 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "digest.h"
+#include "file.h"
 #include "state.h"
 
 /* How to recover, said the same way for every kind of bad file. */
 #define RECOVERY "meshdns will not start, to keep every VIP where it is"
 #define AFRESH "or move it aside to start afresh (every VIP will be " \
 	"renumbered)"
-
-/* Read all of @fd; 0, or -errno. */
-static int
-read_all(int fd, char **out, size_t *len)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	size_t cap = 0;
-	int rc = -ENOMEM;
-
-	for (;;) {
-		ssize_t r;
-
-		if (cap - n < 4096) {
-			size_t ncap = cap ? cap * 2 : 65536;
-			char *p = NULL;
-
-			if (ncap < cap || (p = realloc(buf, ncap)) == NULL)
-				goto out;
-			buf = p;
-			cap = ncap;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	*out = buf;
-	*len = n;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	return rc;
-}
 
 int
 state_load(struct vip_state **out, int *fresh, const char *path, char *err,
@@ -94,10 +55,10 @@ state_load(struct vip_state **out, int *fresh, const char *path, char *err,
 		       RECOVERY ": restore it from a backup, " AFRESH, path);
 		goto out;
 	}
-	if ((r = read_all(fd, &text, &len)) < 0) {
+	if ((r = file_read_fd(fd, &text, &len)) != 0) {
 		diag_printf(err, errsize, "state file %s cannot be read (%s); "
 		       RECOVERY ": restore it from a backup, " AFRESH, path,
-		       strerror(-r));
+		       strerror(r));
 		goto out;
 	}
 	r = vip_state_parse(&st, text, len, perr, sizeof(perr));
@@ -121,22 +82,6 @@ out:
 	else
 		vip_state_free(st);
 	return rc;
-}
-
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 /* fsync the directory of @path, so that the rename is on disk too. */
@@ -198,7 +143,7 @@ state_save(const struct vip_state *st, const char *path, char *err,
 		tmp = NULL;	/* not ours to remove */
 		goto out;
 	}
-	if (fchmod(fd, 0644) < 0 || write_all(fd, text, len) < 0) {
+	if (fchmod(fd, 0644) < 0 || file_write_all(fd, text, len) < 0) {
 		diag_printf(err, errsize, "state file %s not saved: cannot write "
 		       "%s (%s)", path, tmp, strerror(errno));
 		goto out;
@@ -239,4 +184,18 @@ out:
 	free(text);
 	errno = e;
 	return rc;
+}
+
+int
+state_file_digest(const char *path, uint64_t *digest)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int e;
+
+	if ((e = file_read(path, &text, &len)) != 0)
+		return e == ENOMEM ? -ENOMEM : -1;
+	*digest = digest_bytes(0, text, len);
+	free(text);
+	return 0;
 }

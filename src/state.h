@@ -10,6 +10,7 @@
 #define MESHDNS_STATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "vip.h"
 
@@ -37,5 +38,12 @@ int state_load(struct vip_state **out, int *fresh, const char *path,
  */
 int state_save(const struct vip_state *st, const char *path, char *err,
 	       size_t errsize);
+
+/*
+ * The digest (digest.h) of the bytes of the state file at @path, as they
+ * are now: part of the start-up cache's key.  0; -1 when it cannot be
+ * read (a missing file too); -ENOMEM.
+ */
+int state_file_digest(const char *path, uint64_t *digest);
 
 #endif

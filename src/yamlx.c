@@ -9,6 +9,8 @@
 
 #include <yaml.h>
 
+#include "digest.h"
+#include "file.h"
 #include "yamlx.h"
 
 /*
@@ -834,6 +836,7 @@ yamlx_load_string(struct yamlx_stream **out, const char *name,
 	s->priv = l.store = calloc(1, sizeof(*l.store));
 	if (s->file == NULL || s->priv == NULL)
 		goto out;
+	s->digest = digest_bytes(0, text, len);
 	l.stream = s;
 	l.errs = errs;
 	l.text = text;
@@ -859,44 +862,6 @@ out:
 	return rc;
 }
 
-/* The whole file in memory: positions of reader errors need the bytes. */
-static int
-read_all(const char *path, char **out, size_t *len)
-{
-	FILE *fp = NULL;
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-	int rc = 0;
-
-	fp = fopen(path, "rb");
-	if (fp == NULL) {
-		rc = errno;
-		goto out;
-	}
-	for (;;) {
-		if (grow(&buf, &cap, n + 65536, 1) < 0) {
-			rc = ENOMEM;
-			goto out;
-		}
-		got = fread(buf + n, 1, cap - n, fp);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		rc = errno ? errno : EIO;
-		goto out;
-	}
-	*out = buf;
-	*len = n;
-	buf = NULL;
-out:
-	if (fp != NULL)
-		fclose(fp);
-	free(buf);
-	return rc;
-}
-
 int
 yamlx_load_file(struct yamlx_stream **out, const char *path,
 		struct diag_list *errs)
@@ -908,7 +873,8 @@ yamlx_load_file(struct yamlx_stream **out, const char *path,
 
 	*out = NULL;
 	errno = 0;
-	e = read_all(path, &text, &len);
+	/* The whole file in memory: positions of reader errors need it. */
+	e = file_read(path, &text, &len);
 	if (e == ENOMEM)
 		return -ENOMEM;
 	if (e != 0) {

@@ -22,6 +22,7 @@
 
 #include <stdio.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -70,6 +71,7 @@ struct yamlx_stream {
 					 * root; a stream of only comments
 					 * has no documents */
 	size_t ndocs;
+	uint64_t digest;		/* of the bytes parsed (digest.h) */
 	void *priv;			/* internal: node storage */
 };
 

@@ -36,6 +36,9 @@
 #               runs on every CPU, as a server starts in production, and
 #               the server's processes and threads are pinned to CPU 0
 #               only before dnsperf; 0: pinned from exec  (default 1)
+#   -R 1|0      1: start meshdns twice, fresh and then as a restart from
+#               the start-up cache the first start wrote (restart_ms);
+#               dnsperf then runs against the restarted one (default 1)
 #   -Q M        number of lines in the query file          (default 100000)
 #   -X PCT      share of non-existent names in queries (%) (default 10)
 #   -A PCT      share of AAAA queries (%)                  (default 50)
@@ -58,7 +61,7 @@
 #   -h          this help
 #
 # Output: one line per server:
-#   server qps avg_ms noerror% nxdomain% other% lost% us/q rss_kB pss_kB start_ms srv% cli% check
+#   server qps avg_ms noerror% nxdomain% other% lost% us/q rss_kB pss_kB start_ms restart_ms srv% cli% check
 # us/q: server CPU time (user+system, whole process tree) during the
 # dnsperf run divided by the queries answered (dnsperf's "Queries
 # completed"), in microseconds.  rss_kB/pss_kB are summed over the server's
@@ -66,7 +69,9 @@
 # pages shared between the processes once). start_ms: from exec to the
 # first correct answer for the last record (svc-<N-1>.mesh A), polled every
 # ~1-2 ms (meshdns starts without a state file: a fresh start, which
-# writes it).  srv%/cli%: CPU used during the dnsperf run by the server's
+# writes it).  restart_ms: meshdns started again on the same files, which
+# answers from the start-up cache the first start wrote ("-" for the
+# peers, which have none; their restart is their start).  srv%/cli%: CPU used during the dnsperf run by the server's
 # process tree / by dnsperf, in % of one core (the two share this machine's
 # cores; 2 cores = 200%).  check: "ok" when the four check answers (last
 # name A and AAAA, an unknown name, the SOA) have the right rcode, AA, and
@@ -74,7 +79,7 @@
 # otherwise what differs.
 # Then, when meshdns and NSD or Knot ran, the ratios meshdns / best peer
 # (qps, us/q, pss, start) with the issue's targets:
-#   qps >= 1, us/q <= 0.75, pss <= 1, start <= 1, lost = 0;
+#   qps >= 1, us/q <= 0.75, pss <= 1, start <= 1, restart <= 1, lost = 0;
 # with -M tcp and bind among the servers, also meshdns's qps / BIND's.
 # Exit status: 0, also when a target is missed (this is a benchmark);
 # 1 when meshdns failed to start or answered wrongly.
@@ -82,7 +87,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 N=10000; DUR=10; PEERS="nsd,knot,meshdns"; WORKERS=1
-CLIENTS=8; THREADS=2; OUTSTANDING=100; MODE=udp; PIN=1; STARTFREE=1; QLINES=100000
+CLIENTS=8; THREADS=2; OUTSTANDING=100; MODE=udp; PIN=1; STARTFREE=1; RESTART=1; QLINES=100000
 NXPCT=10; AAAAPCT=50; AAAAREC=0; BASEPORT=15301; KEEP=""; EXTRAS=()
 MESHDNS=$HERE/../../src/meshdns; FULL=0; FAILED=0
 # Debian's python3 (a pyenv or venv python3 first in PATH would do too)
@@ -90,12 +95,12 @@ PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 
 usage() { sed -n '2,/^set -u/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
-while getopts "n:l:s:m:Fw:c:T:q:M:P:S:Q:X:A:6p:o:x:h" opt; do
+while getopts "n:l:s:m:Fw:c:T:q:M:P:S:R:Q:X:A:6p:o:x:h" opt; do
   case $opt in
     n) N=$OPTARG ;; l) DUR=$OPTARG ;; s) PEERS=$OPTARG ;; w) WORKERS=$OPTARG ;;
     m) MESHDNS=$OPTARG ;; F) FULL=1 ;;
     c) CLIENTS=$OPTARG ;; T) THREADS=$OPTARG ;; q) OUTSTANDING=$OPTARG ;; M) MODE=$OPTARG ;;
-    P) PIN=$OPTARG ;; S) STARTFREE=$OPTARG ;; Q) QLINES=$OPTARG ;; X) NXPCT=$OPTARG ;; A) AAAAPCT=$OPTARG ;;
+    P) PIN=$OPTARG ;; S) STARTFREE=$OPTARG ;; R) RESTART=$OPTARG ;; Q) QLINES=$OPTARG ;; X) NXPCT=$OPTARG ;; A) AAAAPCT=$OPTARG ;;
     6) AAAAREC=1 ;; p) BASEPORT=$OPTARG ;; o) KEEP=$OPTARG ;; x) EXTRAS+=("$OPTARG") ;;
     h) usage; exit 0 ;; *) usage >&2; exit 2 ;;
   esac
@@ -302,7 +307,8 @@ EOF
   echo named -g -n "$WORKERS" -c "$1/named.conf"
 }
 conf_meshdns() { # dir port: N MeshServices + generator + meshdns.conf in dir
-  local flags=(-n "$N" -w "$WORKERS")
+  # notice: the log says whether a start read the start-up cache
+  local flags=(-n "$N" -w "$WORKERS" -l notice)
   [ "$FULL" = 1 ] && flags+=(-F)
   [ "$AAAAREC" = 1 ] && flags+=(-6)
   "$PY" "$HERE/gen-services.py" "${flags[@]}" "$1" >&2 || return 1
@@ -397,8 +403,8 @@ run_perf() { # port logfile -> "qps avg_ms noerror% nxdomain% other% lost% compl
 # ---------------------------------------------------------------- run
 printf "# N=%s duration=%ss workers=%s dnsperf -m %s -c %s -T %s -q %s pin=%s start-on-all-cpus=%s queries: %s%% nx, %s%% AAAA; cpus=%s load=%s\n" \
   "$N" "$DUR" "$WORKERS" "$MODE" "$CLIENTS" "$THREADS" "$OUTSTANDING" "$PIN" "$STARTFREE" "$NXPCT" "$AAAAPCT" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-FMT="%-10s %8s %7s %8s %9s %6s %6s %6s %8s %8s %8s %5s %5s %s\n"
-printf "$FMT" server qps avg_ms noerror% nxdomain% other% lost% us/q rss_kB pss_kB start_ms srv% cli% check
+FMT="%-10s %8s %7s %8s %9s %6s %6s %6s %8s %8s %8s %10s %5s %5s %s\n"
+printf "$FMT" server qps avg_ms noerror% nxdomain% other% lost% us/q rss_kB pss_kB start_ms restart_ms srv% cli% check
 
 stop_pid() { # stop a server this script started, then forget its pid
   local pid=$1 keep=() q
@@ -412,36 +418,63 @@ stop_pid() { # stop a server this script started, then forget its pid
 }
 
 # results per server, for the ratios
-declare -A R_QPS R_USQ R_PSS R_START R_LOST
+declare -A R_QPS R_USQ R_PSS R_START R_RESTART R_LOST
+
+# start_timed name port command dir -> START_PID, START_MS ("died",
+# "timeout" or a number of ms from exec to the last name's answer)
+START_PID=""; START_MS=""
+start_timed() {
+  local name=$1 port=$2 cmd=$3 dir=$4 t0 ppid
+  coproc POLLER { exec "$PY" -S "$POLL" "$port" "$LASTNAME" 120; }
+  read -r _ <&"${POLLER[0]}"    # the poller is ready
+  t0=$(LC_ALL=C; echo "$EPOCHREALTIME")
+  if [ "$STARTFREE" = 1 ]; then
+    bash -c "exec $cmd" >> "$dir/server.log" 2>&1 &
+  else
+    "${SRVPIN[@]}" bash -c "exec $cmd" >> "$dir/server.log" 2>&1 &
+  fi
+  START_PID=$!; STARTED_PIDS+=("$START_PID")
+  echo "$t0" >&"${POLLER[1]}"
+  ppid=$POLLER_PID
+  START_MS=""
+  # wait for the poller's answer, but give up at once if the server died
+  until read -t 0.5 -r START_MS <&"${POLLER[0]}"; do
+    if ! kill -0 "$START_PID" 2>/dev/null; then START_MS=died; kill "$ppid" 2>/dev/null; break; fi
+  done
+  wait "$ppid" 2>/dev/null
+  if ! kill -0 "$START_PID" 2>/dev/null; then START_MS=died; fi
+}
 
 # shellcheck disable=SC2034  # R_* are read through namerefs in ratio_line
 bench_one() { # name port command(or empty for external)
-  local name=$1 port=$2 cmd=$3 dir=$WORK/$1 pid="" start="-" rss="-" pss="-" perf
+  local name=$1 port=$2 cmd=$3 dir=$WORK/$1 pid="" start="-" restart="-" rss="-" pss="-" perf
   mkdir -p "$dir"; chmod 755 "$dir"
+  : > "$dir/server.log"
   if [ -n "$cmd" ]; then
-    local t0
-    coproc POLLER { exec "$PY" -S "$POLL" "$port" "$LASTNAME" 120; }
-    read -r _ <&"${POLLER[0]}"    # the poller is ready
-    t0=$(LC_ALL=C; echo "$EPOCHREALTIME")
-    if [ "$STARTFREE" = 1 ]; then
-      bash -c "exec $cmd" > "$dir/server.log" 2>&1 &
-    else
-      "${SRVPIN[@]}" bash -c "exec $cmd" > "$dir/server.log" 2>&1 &
-    fi
-    pid=$!; STARTED_PIDS+=("$pid")
-    echo "$t0" >&"${POLLER[1]}"
-    local ppid=$POLLER_PID
-    start=""
-    # wait for the poller's answer, but give up at once if the server died
-    until read -t 0.5 -r start <&"${POLLER[0]}"; do
-      if ! kill -0 "$pid" 2>/dev/null; then start=died; kill "$ppid" 2>/dev/null; break; fi
-    done
-    wait "$ppid" 2>/dev/null
-    if ! kill -0 "$pid" 2>/dev/null || [ "$start" = timeout ] || [ "$start" = died ]; then
+    start_timed "$name" "$port" "$cmd" "$dir"
+    pid=$START_PID; start=$START_MS
+    if [ "$start" = timeout ] || [ "$start" = died ]; then
       printf "%-10s failed to start (%s); last log lines: %s\n" "$name" "$start" "$(tail -3 "$dir/server.log" | tr '\n' ' ')"
       [ "$name" = meshdns ] && FAILED=1
       stop_pid "$pid"
       return
+    fi
+    # meshdns again, as a restart: from its start-up cache, which the
+    # first start wrote once it answered (state.cache beside the state).
+    if [ "$name" = meshdns ] && [ "$RESTART" = 1 ]; then
+      local i=0
+      while [ ! -s "$dir/state.cache" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+      stop_pid "$pid"
+      start_timed "$name" "$port" "$cmd" "$dir"
+      pid=$START_PID; restart=$START_MS
+      if [ "$restart" = timeout ] || [ "$restart" = died ]; then
+        printf "%-10s failed to restart (%s); last log lines: %s\n" "$name" "$restart" "$(tail -3 "$dir/server.log" | tr '\n' ' ')"
+        FAILED=1
+        stop_pid "$pid"
+        return
+      fi
+      grep -q "read from the start-up cache" "$dir/server.log" ||
+        echo "# meshdns restart did not use its start-up cache: $(grep -E 'start-up cache|serving generation' "$dir/server.log" | tail -2 | tr '\n' ' ')"
     fi
     if [ "$STARTFREE" = 1 ] && [ "$PIN" = 1 ]; then
       local p
@@ -479,8 +512,10 @@ bench_one() { # name port command(or empty for external)
       fi
     fi
   fi
-  printf "$FMT" "$name" "$qps" "$lat" "$noe" "$nxd" "$oth" "$lost" "$usq" "$rss" "$pss" "$start" "$scpu" "$ccpu" "$CHECK_VERDICT"
+  printf "$FMT" "$name" "$qps" "$lat" "$noe" "$nxd" "$oth" "$lost" "$usq" "$rss" "$pss" "$start" "$restart" "$scpu" "$ccpu" "$CHECK_VERDICT"
   R_QPS[$name]=$qps; R_USQ[$name]=$usq; R_PSS[$name]=$pss; R_START[$name]=$start; R_LOST[$name]=$lost
+  # the peers have no cache: their restart is their start
+  if [ "$name" = meshdns ]; then R_RESTART[$name]=$restart; else R_RESTART[$name]=$start; fi
   [ -n "$pid" ] && stop_pid "$pid"
 }
 pid_alive() { kill -0 "$1" 2>/dev/null; }
@@ -556,6 +591,7 @@ if [ -n "${R_QPS[meshdns]:-}" ] && { [ -n "${R_QPS[nsd]:-}" ] || [ -n "${R_QPS[k
   [ "$DUR" != 0 ] && ratio_line us/q cpu R_USQ "<=" 0.75
   ratio_line pss mem R_PSS "<=" 1
   ratio_line start start R_START "<=" 1
+  [ "$RESTART" = 1 ] && ratio_line restart start R_RESTART "<=" 1
   if [ "$DUR" != 0 ]; then
     if num "${R_LOST[meshdns]}" && awk -v l="${R_LOST[meshdns]}" 'BEGIN{exit !(l==0)}'; then
       echo "#   lost   0 (target: 0: met)"

@@ -48,12 +48,17 @@ pass() {
 # ARGS, wait until it listens.  Returns non-zero when it did not start
 # (its log is in $LOG).  With ALSO_V6=1 it listens on [::1] (same port) too;
 # LISTEN_HOST=0.0.0.0 listens on the IPv4 wildcard instead of 127.0.0.1
-# (queries still go to 127.0.0.0/8 only).
+# (queries still go to 127.0.0.0/8 only); KEEP_PORT=1 uses the port of the
+# previous start again (the same command line).
 start_meshdns() {
 	tries=0
 	while [ $tries -lt 20 ]; do
 		tries=$((tries + 1))
-		PORT=$(( (RANDOM % 30000) + 20000 ))
+		if [ "${KEEP_PORT:-0}" = 1 ] && [ -n "$PORT" ]; then
+			tries=20	# the port it had: no other try
+		else
+			PORT=$(( (RANDOM % 30000) + 20000 ))
+		fi
 		: >"$LOG"
 		v6=()
 		if [ "${ALSO_V6:-0}" = 1 ]; then
