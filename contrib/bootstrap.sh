@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
 done
 
 pkgs="build-essential autoconf automake libtool pkg-config \
-libldns-dev libyaml-dev libev-dev libcmocka-dev bind9-dnsutils ldnsutils \
+libldns-dev libyaml-dev libev-dev libcmocka-dev zlib1g-dev bind9-dnsutils ldnsutils \
 knot-dnsutils unbound dnsmasq-base util-linux"
 
 missing=""

@@ -59,10 +59,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include "diag.h"
 #include "vip.h"
@@ -1159,27 +1162,21 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	}
 }
 
+/* zlib's CRC-32 (IEEE 802.3), of any length. */
 static uint32_t
 crc32_ieee(const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint32_t table[256];
-	uint32_t crc = 0xffffffffu;
-	uint32_t i;
-	size_t n;
+	uLong crc = crc32(0L, Z_NULL, 0);
 
-	/* 1 KiB of table per call is cheaper than any shared state. */
-	for (i = 0; i < 256; i++) {
-		uint32_t c = i;
-		int bit;
+	while (len > 0) {
+		uInt n = len > UINT_MAX ? UINT_MAX : (uInt)len;
 
-		for (bit = 0; bit < 8; bit++)
-			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		table[i] = c;
+		crc = crc32(crc, p, n);
+		p += n;
+		len -= n;
 	}
-	for (n = 0; n < len; n++)
-		crc = table[(crc ^ p[n]) & 0xff] ^ (crc >> 8);
-	return crc ^ 0xffffffffu;
+	return (uint32_t)crc;
 }
 
 static int
