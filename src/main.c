@@ -812,6 +812,15 @@ main(int argc, char **argv)
 	 */
 	mallopt(M_TRIM_THRESHOLD, 1 << 20);
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	/*
+	 * No fastbins: small blocks freed into them never merge until
+	 * malloc_trim() consolidates them into the top of a thread's arena,
+	 * which it does not give back.  Freed at once instead, they merge
+	 * and the arena shrinks as a build's leftovers are freed (25 MB
+	 * instead of 44 with 100 000 services; the build is no slower: the
+	 * per-thread cache still serves small blocks).
+	 */
+	mallopt(M_MXFAST, 0);
 	/* Until the watchers are installed these must not kill us. */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);

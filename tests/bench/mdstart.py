@@ -14,8 +14,10 @@
 #   start_ms S rss_kB R pss_kB P [reload_ms T pss_after_kB Q]
 # start_ms: from just before exec to the first NOERROR answer with at least
 # one record for NAME A on 127.0.0.1:PORT (polled every ~1 ms); rss/pss
-# 0.5 s later (whole process, /proc/PID/smaps_rollup); reload_ms: from
-# SIGHUP to the new snapshot served; pss_after_kB: 1 s after the reload.
+# once settled (whole process, /proc/PID/smaps_rollup; read every 0.5 s
+# from 0.5 s on until PSS stops going down: meshdns frees what only the
+# build needed after it answers); reload_ms: from SIGHUP to the new
+# snapshot served; pss_after_kB: after the reload, settled the same way.
 # Exit status 1 when the server died or never answered.
 import getopt
 import os
@@ -59,6 +61,22 @@ def mem(pid):
             elif line.startswith("Pss:"):
                 pss = int(line.split()[1])
     return rss, pss
+
+
+def settled_mem(pid, limit=30.0):
+    """rss, pss once PSS has not gone down for 0.5 s (at least 0.5 s
+    after the call, at most @limit s): meshdns frees what only the build
+    needed after it answers, which takes a while with a million names."""
+    time.sleep(0.5)
+    best = mem(pid)
+    end = time.time() + limit
+    while time.time() < end:
+        time.sleep(0.5)
+        now = mem(pid)
+        if now[1] >= best[1]:
+            return now
+        best = now
+    return best
 
 
 def served(path):
@@ -122,8 +140,7 @@ def main(argv):
         print("failed (%s); last log lines: %s"
               % ("died" if died else "no answer", " | ".join(tail)))
         return 1
-    time.sleep(0.5)
-    rss, pss = mem(p.pid)
+    rss, pss = settled_mem(p.pid)
     line = "start_ms %.0f rss_kB %d pss_kB %d" % (start, rss, pss)
     rc = 0
     if hup:
@@ -140,9 +157,8 @@ def main(argv):
             line += " reload_ms failed"
             rc = 1
         else:
-            time.sleep(1)
-            line += " reload_ms %.0f pss_after_kB %d" % (reload_ms,
-                                                         mem(p.pid)[1])
+            line += " reload_ms %.0f pss_after_kB %d" % (
+                reload_ms, settled_mem(p.pid)[1])
     if p.poll() is not None:
         line += " (the server died)"
         rc = 1
