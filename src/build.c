@@ -9,7 +9,6 @@
 
 #include "build.h"
 #include "digest.h"
-#include "state.h"
 #include "tmpl.h"
 
 /* A monotonic clock in microseconds, for the phase times only. */
@@ -1120,11 +1119,12 @@ build_inputs_on_disk(uint64_t program, const struct config *cfg,
 }
 
 void
-build_mark_cacheable(struct snapshot *s, uint64_t program)
+build_mark_cacheable(struct snapshot *s, uint64_t program,
+		      uint64_t state_digest)
 {
+	s->state_digest = state_digest;
 	s->cacheable = s->cfg->start_cache && s->cfg->state_file != NULL &&
-		s->errors == 0 && program != 0 &&
-		state_file_digest(s->cfg->state_file, &s->state_digest) == 0;
+		s->errors == 0 && program != 0 && state_digest != 0;
 }
 
 uint64_t

@@ -104,10 +104,10 @@ struct snapshot {
 	uint64_t phase_us[BUILD_NPHASES];	/* microseconds per phase */
 	/*
 	 * The start-up cache (cache.h): the digest of what this build read
-	 * but the state, the digest of the state file as the build left it
-	 * (set by whoever saved it; cacheable says it is set and the build
-	 * may be cached), and whether the table came from the cache (then
-	 * load_us says how long that took).
+	 * but the state, the digest of the state file's bytes that @state
+	 * is (0: unknown; build_mark_cacheable()), whether the build may be
+	 * cached, and whether the table came from the cache (then load_us
+	 * says how long that took).
 	 */
 	uint64_t inputs;
 	uint64_t state_digest;
@@ -166,10 +166,14 @@ int build_inputs_on_disk(uint64_t program, const struct config *cfg,
 /*
  * After the state file was saved (or found unchanged): may @s be written
  * to the start-up cache?  Yes when the config wants the cache, there is a
- * state file, the build had no error and @program is known; then
- * s->state_digest is the state file's digest and s->cacheable is set.
+ * state file, the build had no error, @program is known and so is
+ * @state_digest, the digest of the state file's bytes that s->state is
+ * (state_save()'s when it saved them, else the previous snapshot's, or
+ * state_load()'s at start; 0: unknown).  Sets s->state_digest and
+ * s->cacheable.
  */
-void build_mark_cacheable(struct snapshot *s, uint64_t program);
+void build_mark_cacheable(struct snapshot *s, uint64_t program,
+			  uint64_t state_digest);
 
 /* The start-up cache's key: build_inputs_digest() and the state's. */
 uint64_t build_cache_key(uint64_t inputs, uint64_t state_digest);

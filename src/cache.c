@@ -2,9 +2,11 @@
 /* cache.c -- the start-up cache: the last good build's answer table. */
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -48,6 +50,7 @@ cache_save(const char *path, uint64_t key, const struct table *t,
 	char tmp[4096];
 	int fd = -1;
 	int rc = -1;
+	int e;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
 		diag_printf(err, errsize, "cache %s not saved: name too long",
@@ -75,15 +78,19 @@ cache_save(const char *path, uint64_t key, const struct table *t,
 		goto out;
 	}
 	if (file_write_all(fd, &h, sizeof(h)) < 0 ||
-	    file_write_all(fd, body, len) < 0 ||
-	    close(fd) < 0) {
+	    file_write_all(fd, body, len) < 0) {
 		diag_printf(err, errsize, "cache %s not saved: cannot write "
 			    "%s (%s)", path, tmp, strerror(errno));
-		fd = -1;
+		goto out;
+	}
+	e = close(fd);
+	fd = -1;
+	if (e < 0) {
+		diag_printf(err, errsize, "cache %s not saved: cannot write "
+			    "%s (%s)", path, tmp, strerror(errno));
 		unlink(tmp);
 		goto out;
 	}
-	fd = -1;
 	if (rename(tmp, path) < 0) {
 		diag_printf(err, errsize, "cache %s not saved: cannot rename "
 			    "%s to it (%s)", path, tmp, strerror(errno));
@@ -126,9 +133,14 @@ cache_load(const char *path, uint64_t key, struct table **out,
 		goto out;
 	}
 	memcpy(&h, buf, sizeof(h));
-	if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0 ||
-	    h.version != CACHE_VERSION || h.header_size != sizeof(h)) {
-		diag_printf(err, errsize, "not a cache file of this version");
+	if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0) {
+		diag_printf(err, errsize, "not a cache file");
+		goto out;
+	}
+	/* Another version's file: another binary wrote it, a miss. */
+	if (h.version != CACHE_VERSION || h.header_size != sizeof(h)) {
+		diag_printf(err, errsize, "written by another version");
+		rc = 1;
 		goto out;
 	}
 	if (h.key != key) {
@@ -162,4 +174,44 @@ cache_load(const char *path, uint64_t key, struct table **out,
 out:
 	free(text);
 	return rc;
+}
+
+/* Chain the identity of one loaded library (dl_iterate_phdr callback). */
+static int
+library_digest(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uint64_t *d = arg;
+	struct stat st;
+
+	if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0')
+		return 0;	/* the program itself, or the vDSO */
+	*d = digest_str(*d, info->dlpi_name);
+	if (stat(info->dlpi_name, &st) == 0) {
+		*d = digest_u64(*d, (uint64_t)st.st_dev);
+		*d = digest_u64(*d, (uint64_t)st.st_ino);
+		*d = digest_u64(*d, (uint64_t)st.st_size);
+		*d = digest_u64(*d, (uint64_t)st.st_mtim.tv_sec);
+		*d = digest_u64(*d, (uint64_t)st.st_mtim.tv_nsec);
+	}
+	return 0;
+}
+
+uint64_t
+cache_program_digest(int argc, char **argv)
+{
+	char cwd[4096];
+	char *bin = NULL;
+	size_t len = 0;
+	uint64_t d = 0;
+	int i;
+
+	if (file_read("/proc/self/exe", &bin, &len) != 0)
+		return 0;
+	d = digest_bytes(0, bin, len);
+	free(bin);
+	dl_iterate_phdr(library_digest, &d);
+	for (i = 0; i < argc; i++)
+		d = digest_str(d, argv[i]);
+	d = digest_str(d, getcwd(cwd, sizeof(cwd)));
+	return d != 0 ? d : 1;
 }

@@ -13,7 +13,8 @@
  * normal build runs.  The file is replaced atomically (rename) but never
  * fsync'ed: a cache lost in a crash is only a miss.
  *
- * Pure but for the file I/O of cache_save() and cache_load(); no logging.
+ * No logging; file I/O in cache_save(), cache_load() and
+ * cache_program_digest().
  */
 #ifndef MESHDNS_CACHE_H
 #define MESHDNS_CACHE_H
@@ -28,6 +29,17 @@ struct cache_info {
 	size_t nservices;
 	size_t nviews;
 };
+
+/*
+ * This program and how it was started, for the key: the binary's bytes,
+ * the libraries it runs with (ldns writes the records, libyaml reads every
+ * input: a package update replaces their files, so their names, inodes,
+ * sizes and times tell), the command line (@argc, @argv) and the current
+ * directory.  Another build of meshdns, an updated library or other flags
+ * never reuse a cache.  0 when the binary cannot be read: then no cache
+ * may be read or written.
+ */
+uint64_t cache_program_digest(int argc, char **argv);
 
 /*
  * "<state_file>.cache" in @buf; -1 when it does not fit in @size.
@@ -45,9 +57,10 @@ int cache_save(const char *path, uint64_t key, const struct table *t,
 /*
  * Read the table of @path if it was written under @key.  Returns 0 with
  * *out (table_free()) and *info; 1 for a miss, with the reason in @err
- * ("no cache file", "the inputs changed"); -1 when the file is there
- * under @key but unusable, with the reason ("truncated", "checksum
- * mismatch", "the table does not hold together", a read error); -ENOMEM.
+ * ("no cache file", "the inputs changed", "written by another version");
+ * -1 when the file is unusable, with the reason ("not a cache file",
+ * "truncated", "checksum mismatch", "the table does not hold together",
+ * a read error); -ENOMEM.
  */
 int cache_load(const char *path, uint64_t key, struct table **out,
 	       struct cache_info *info, char *err, size_t errsize);

@@ -17,7 +17,6 @@
 #include "build.h"
 #include "cache.h"
 #include "config.h"
-#include "digest.h"
 #include "log.h"
 #include "reload.h"
 #include "server.h"
@@ -263,19 +262,21 @@ parse_args(struct args *a, int argc, char **argv)
  * missing or not configured; NULL when it is unreadable or corrupt.
  */
 static struct vip_state *
-load_state(const struct config *cfg, int quiet)
+load_state(const struct config *cfg, int quiet, uint64_t *digest)
 {
 	struct vip_state *st = NULL;
 	char err[1024];
 	int fresh = 0;
 
+	*digest = 0;
 	if (cfg->state_file == NULL) {
 		if (!quiet)
 			log_warning("no state file (state-file: or -s): VIPs "
 				    "will not survive a restart");
 		return vip_state_new();
 	}
-	if (state_load(&st, &fresh, cfg->state_file, err, sizeof(err)) < 0) {
+	if (state_load(&st, &fresh, cfg->state_file, err, sizeof(err),
+		       digest) < 0) {
 		log_error("%s", err);
 		return NULL;
 	}
@@ -295,27 +296,6 @@ now_us(void)
 }
 
 /*
- * This binary and how it was started (its bytes, the command line, the
- * directory), for the start-up cache's key: another build of meshdns or
- * other flags never reuse a cache.  0 when the binary cannot be read:
- * then no cache is read or written.
- */
-static uint64_t
-program_digest(int argc, char **argv)
-{
-	char cwd[4096];
-	uint64_t d = 0;
-	int i;
-
-	if (state_file_digest("/proc/self/exe", &d) < 0)
-		return 0;
-	for (i = 0; i < argc; i++)
-		d = digest_str(d, argv[i]);
-	d = digest_str(d, getcwd(cwd, sizeof(cwd)));
-	return d != 0 ? d : 1;
-}
-
-/*
  * Start from the start-up cache when it was written for exactly the
  * inputs on disk now: 1 with *out, taking *cfg and *st over (set to
  * NULL); 0 when there is none to use (said at info level, or as a
@@ -323,33 +303,36 @@ program_digest(int argc, char **argv)
  */
 static int
 start_from_cache(const struct args *a, struct config **cfg,
-		 struct vip_state **st, struct snapshot **out)
+		 struct vip_state **st, uint64_t state, struct snapshot **out)
 {
 	const struct config *c = *cfg;
 	struct table *t = NULL;
 	struct cache_info info;
 	uint64_t t0 = now_us();
 	uint64_t inputs = 0;
-	uint64_t state = 0;
 	char path[4096];
 	char err[1024];
 	int rc;
 
 	*out = NULL;
-	if (!c->start_cache || c->state_file == NULL ||
+	if (!c->start_cache || c->state_file == NULL || state == 0 ||
 	    a->opt.program_digest == 0 ||
 	    cache_path(c->state_file, path, sizeof(path)) < 0)
 		return 0;
 	if (access(path, F_OK) < 0)
 		return 0;	/* none yet: nothing to say */
+	/* A build now could give out what was held back then. */
+	if (vip_state_first_expiry(*st) <= (int64_t)time(NULL)) {
+		log_info("start-up cache %s not used: held-back VIPs were "
+			 "freed since it was written", path);
+		return 0;
+	}
 	rc = build_inputs_on_disk(a->opt.program_digest, c, &inputs);
-	if (rc == 0)
-		rc = state_file_digest(c->state_file, &state);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc < 0) {
-		log_info("start-up cache %s not used: the state file or a "
-			 "resource file cannot be read", path);
+		log_info("start-up cache %s not used: a resource file cannot "
+			 "be read", path);
 		return 0;
 	}
 	rc = cache_load(path, build_cache_key(inputs, state), &t, &info, err,
@@ -406,6 +389,7 @@ static int
 run_offline(const struct args *a)
 {
 	struct config *cfg = NULL;
+	uint64_t state_digest = 0;
 	struct vip_state *st = NULL;
 	struct snapshot *s = NULL;
 	struct diag_list diags;
@@ -414,7 +398,7 @@ run_offline(const struct args *a)
 	diag_list_init(&diags);
 	if (build_load_config(&cfg, &a->opt, &diags) < 0)
 		goto out;
-	if ((st = load_state(cfg, 1)) == NULL)
+	if ((st = load_state(cfg, 1, &state_digest)) == NULL)
 		goto out;
 	if (build_run(&s, &a->opt, st, (int64_t)time(NULL), &diags) < 0)
 		goto out;
@@ -685,6 +669,7 @@ run_daemon(const struct args *a)
 {
 	struct ev_loop *loop = EV_DEFAULT;
 	struct config *cfg = NULL;
+	uint64_t state_digest = 0;
 	struct vip_state *st = NULL;
 	struct snapshot *s = NULL;
 	struct server *srv = NULL;
@@ -706,9 +691,9 @@ run_daemon(const struct args *a)
 	log_set_level(cfg->log_level);
 	if ((lockfd = lock_state(cfg)) == -1)
 		goto out;
-	if ((st = load_state(cfg, 0)) == NULL)
+	if ((st = load_state(cfg, 0, &state_digest)) == NULL)
 		goto out;
-	if ((rc = start_from_cache(a, &cfg, &st, &s)) < 0) {
+	if ((rc = start_from_cache(a, &cfg, &st, state_digest, &s)) < 0) {
 		log_error("out of memory");
 		rc = 1;
 		goto out;
@@ -726,12 +711,13 @@ run_daemon(const struct args *a)
 			    "until they are fixed", s->errors,
 			    s->errors == 1 ? "" : "s");
 	if (s->state_changed && s->cfg->state_file != NULL &&
-	    state_save(s->state, s->cfg->state_file, err, sizeof(err)) < 0) {
+	    state_save(s->state, s->cfg->state_file, err, sizeof(err),
+		       &state_digest) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
 	if (!s->from_cache)
-		build_mark_cacheable(s, a->opt.program_digest);
+		build_mark_cacheable(s, a->opt.program_digest, state_digest);
 	if (make_server(&srv, s->cfg) < 0)
 		goto out;
 	for (i = 0; i < s->cfg->nlisten; i++)
@@ -833,7 +819,7 @@ main(int argc, char **argv)
 	if (a.check || a.status) {
 		rc = run_offline(&a);
 	} else {
-		a.opt.program_digest = program_digest(argc, argv);
+		a.opt.program_digest = cache_program_digest(argc, argv);
 		rc = run_daemon(&a);
 	}
 	args_clear(&a);

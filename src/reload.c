@@ -40,6 +40,8 @@ build_thread(void *arg)
 	struct reload *r = arg;
 	struct snapshot *next = NULL;
 	struct diag_list diags;
+	/* The state file is the current snapshot's until this one saves. */
+	uint64_t state_digest = r->current->state_digest;
 	char err[1024];
 	int rc;
 
@@ -65,14 +67,14 @@ build_thread(void *arg)
 	}
 	if (next->state_changed && next->cfg->state_file != NULL &&
 	    state_save(next->state, next->cfg->state_file, err,
-		       sizeof(err)) < 0) {
+		       sizeof(err), &state_digest) < 0) {
 		log_error("reload, rejected: %s; still serving the previous "
 			  "snapshot", err);
 		snapshot_free(next);
 		next = NULL;
 		goto out;
 	}
-	build_mark_cacheable(next, r->opt->program_digest);
+	build_mark_cacheable(next, r->opt->program_digest, state_digest);
 out:
 	diag_list_clear(&diags);
 	r->result = next;
@@ -198,9 +200,9 @@ trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
 					     offsetof(struct reload, trim));
 
 	struct snapshot *s = r->current;
+	struct cache_info info;
 	char path[4096];
 	char err[1024];
-	struct cache_info info;
 
 	if (s == NULL)
 		return;

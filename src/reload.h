@@ -11,8 +11,9 @@
  * position and the old snapshot keeps serving; the state file is left as
  * it was.  What serving does not need (the resources, the per-service
  * results) is freed on the loop once the snapshot is published, so that
- * it delays neither the start nor the swap.  A SIGHUP during a build queues one more build.  An old
- * snapshot is freed once no worker can be reading it any more.
+ * it delays neither the start nor the swap; the start-up cache (cache.h)
+ * is written then too.  A SIGHUP during a build queues one more build.
+ * An old snapshot is freed once no worker can be reading it any more.
  */
 #ifndef MESHDNS_RELOAD_H
 #define MESHDNS_RELOAD_H

@@ -3455,11 +3455,15 @@ resource_path_digest(const char *path, uint64_t *digest)
 	((struct set_priv *)set->priv)->digest = *digest;
 	if (stat(path, &st) < 0)
 		goto out;
-	if (!S_ISDIR(st.st_mode)) {
+	/* Not a pipe or a device: reading it here would take it from the
+	 * build. */
+	if (S_ISREG(st.st_mode)) {
 		if ((rc = path_file_digest(path, &d)) == 0)
 			add_digest(set, d);
 		goto out;
 	}
+	if (!S_ISDIR(st.st_mode))
+		goto out;
 	/* The files load_dir() finds, in its order; no walk problem. */
 	if ((rc = load_dir(path, &st, NULL, &jobs)) < 0)
 		goto out;

@@ -355,8 +355,9 @@ uint64_t resource_set_digest(const struct resource_set *set);
  * a set's digest, by reading the same files without parsing them: start
  * from 0 and call it for each path in turn to get the digest of a set
  * loaded from those paths.  0; -1 (and *@digest unchanged) when @path, a
- * file under it or a directory on the way cannot be read or when the walk
- * would report anything (a build from it would not be cached); -ENOMEM.
+ * file under it or a directory on the way cannot be read, when @path is
+ * neither a directory nor a regular file (a pipe is not read twice) or
+ * when the walk would report anything: no cache then; -ENOMEM.
  */
 int resource_path_digest(const char *path, uint64_t *digest);
 

@@ -21,7 +21,7 @@
 
 int
 state_load(struct vip_state **out, int *fresh, const char *path, char *err,
-	   size_t errsize)
+	   size_t errsize, uint64_t *digest)
 {
 	struct vip_state *st = NULL;
 	struct stat sb;
@@ -34,6 +34,8 @@ state_load(struct vip_state **out, int *fresh, const char *path, char *err,
 
 	*out = NULL;
 	*fresh = 0;
+	if (digest != NULL)
+		*digest = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT) {
 			if ((st = vip_state_new()) == NULL) {
@@ -72,6 +74,8 @@ state_load(struct vip_state **out, int *fresh, const char *path, char *err,
 		       perr);
 		goto out;
 	}
+	if (digest != NULL)
+		*digest = digest_bytes(0, text, len);
 	rc = 0;
 out:
 	if (fd >= 0)
@@ -118,7 +122,7 @@ out:
 
 int
 state_save(const struct vip_state *st, const char *path, char *err,
-	   size_t errsize)
+	   size_t errsize, uint64_t *digest)
 {
 	char *text = NULL;
 	char *tmp = NULL;
@@ -173,6 +177,8 @@ state_save(const struct vip_state *st, const char *path, char *err,
 		       "the change", path, strerror(errno));
 		goto out;
 	}
+	if (digest != NULL)
+		*digest = digest_bytes(0, text, len);
 	rc = 0;
 out:
 	e = errno;
@@ -184,18 +190,4 @@ out:
 	free(text);
 	errno = e;
 	return rc;
-}
-
-int
-state_file_digest(const char *path, uint64_t *digest)
-{
-	char *text = NULL;
-	size_t len = 0;
-	int e;
-
-	if ((e = file_read(path, &text, &len)) != 0)
-		return e == ENOMEM ? -ENOMEM : -1;
-	*digest = digest_bytes(0, text, len);
-	free(text);
-	return 0;
 }

@@ -24,26 +24,22 @@
  *   restore it from a backup, or move it aside to start afresh (every VIP
  *   will be renumbered)
  * A "<path>.tmp" left by a crash is ignored.  On success the caller owns
- * *out (vip_state_free()).
+ * *out (vip_state_free()), and *@digest (unless NULL) is the digest
+ * (digest.h) of the bytes parsed, 0 for a fresh start: the state part of
+ * the start-up cache's key.
  */
 int state_load(struct vip_state **out, int *fresh, const char *path,
-	       char *err, size_t errsize);
+	       char *err, size_t errsize, uint64_t *digest);
 
 /*
  * Write @st to @path atomically, with mode 0644.  Returns 0, or -1 with a
  * message (the failing step and strerror) in @err; the old file is then
  * untouched and no "<path>.tmp" is left behind.  The one exception: when
  * only the final fsync of the directory fails, the new file is in place,
- * and the message says that a crash may undo the change.
+ * and the message says that a crash may undo the change.  On success
+ * *@digest (unless NULL) is the digest of the bytes written.
  */
 int state_save(const struct vip_state *st, const char *path, char *err,
-	       size_t errsize);
-
-/*
- * The digest (digest.h) of the bytes of the state file at @path, as they
- * are now: part of the start-up cache's key.  0; -1 when it cannot be
- * read (a missing file too); -ENOMEM.
- */
-int state_file_digest(const char *path, uint64_t *digest);
+	       size_t errsize, uint64_t *digest);
 
 #endif

@@ -739,6 +739,18 @@ vip_state_held(const struct vip_state *st)
 	return st->nheld;
 }
 
+int64_t
+vip_state_first_expiry(const struct vip_state *st)
+{
+	int64_t first = INT64_MAX;
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (st->e[i].held && st->e[i].until < first)
+			first = st->e[i].until;
+	return first;
+}
+
 /* RFC 1982: a > b in serial number arithmetic (undefined cases: no). */
 static int
 serial_gt(uint32_t a, uint32_t b)

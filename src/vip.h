@@ -150,6 +150,13 @@ size_t vip_state_assigned(const struct vip_state *st);
 size_t vip_state_held(const struct vip_state *st);
 
 /*
+ * When the first held-back address is free again (the smallest "until"),
+ * INT64_MAX when none is held.  A build at or after that time may give
+ * out addresses that one before it could not.
+ */
+int64_t vip_state_first_expiry(const struct vip_state *st);
+
+/*
  * The SOA serial for @zone whose content has digest @digest: the stored
  * serial when the digest is unchanged, else a new one, greater than the
  * stored one (RFC 1982), at least @now when that is greater; stored with

@@ -836,7 +836,6 @@ yamlx_load_string(struct yamlx_stream **out, const char *name,
 	s->priv = l.store = calloc(1, sizeof(*l.store));
 	if (s->file == NULL || s->priv == NULL)
 		goto out;
-	s->digest = digest_bytes(0, text, len);
 	l.stream = s;
 	l.errs = errs;
 	l.text = text;
@@ -883,6 +882,8 @@ yamlx_load_file(struct yamlx_stream **out, const char *path,
 		return -1;
 	}
 	rc = yamlx_load_string(out, path, text, len, errs);
+	if (*out != NULL)
+		(*out)->digest = digest_bytes(0, text, len);
 	free(text);
 	return rc;
 }

@@ -71,7 +71,8 @@ struct yamlx_stream {
 					 * root; a stream of only comments
 					 * has no documents */
 	size_t ndocs;
-	uint64_t digest;		/* of the bytes parsed (digest.h) */
+	uint64_t digest;		/* of the file's bytes (digest.h), set
+					 * by yamlx_load_file() only */
 	void *priv;			/* internal: node storage */
 };
 

@@ -120,6 +120,74 @@ expect_match "a truncated cache: a warning says why" "unusable \(truncated" "$(c
 expect_eq "a truncated cache: the answers are built ones" "$now" "$(answers)"
 stop_meshdns
 
+# The key is the state meshdns holds, not whatever file is on the disk:
+# a state file replaced while it runs, then a reload that changes no VIP,
+# must not let the next start serve the old VIPs from the cache.
+mkdir -p "$WORK/only-redis"
+cp "$WORK/zones/default/redis.yaml" "$WORK/zones/default/hostname-generators.yaml" "$WORK/only-redis/"
+start_meshdns -r "$WORK/only-redis" -s "$WORK/state-b" || fail "start for state B"
+stop_meshdns
+start_meshdns -r "$WORK/zones/default" -s "$WORK/state-b" || fail "start for state B, all"
+expect_eq "state B: redis has the first VIP" "241.0.0.1" "$(dig_short redis.svc.mesh.local)"
+stop_meshdns
+KEEP_PORT=1 start_meshdns -r "$WORK/zones/default" -s "$state" || fail "start before replacing the state"
+expect_eq "state A: redis" "241.0.0.5" "$(dig_short redis.svc.mesh.local)"
+cp "$WORK/state-b" "$state"
+kill -HUP "$PID"
+wait_log "serving generation 2" || fail "no generation 2 after SIGHUP"
+sleep 0.5	# the cache is written just after
+stop_meshdns
+KEEP_PORT=1 start_meshdns -r "$WORK/zones/default" -s "$state" || fail "start on the replaced state"
+expect_no_match "a replaced state file: the cache is not used" "read from the start-up cache" "$(cat "$LOG")"
+expect_eq "a replaced state file: its VIPs are served" "241.0.0.1" "$(dig_short redis.svc.mesh.local)"
+stop_meshdns
+
+# A VIP held back when the cache was written may be free at the next
+# start: then a build could give it out, so the cache is not used.  A /29
+# has six addresses: six services take them, one goes away (its VIP held
+# for a second), a new one finds the pool full.
+copy_zones
+cat >"$WORK/small.yaml" <<'YAML'
+dns:
+  ttl: 1
+vip:
+  hold: 1s
+  pools:
+    meshService: 10.77.0.0/29
+YAML
+cat >"$WORK/zones/default/extra.yaml" <<'YAML'
+type: MeshService
+name: extra
+mesh: default
+spec:
+  ports:
+  - port: 80
+    targetPort: 80
+YAML
+small="$WORK/small.state"
+start_meshdns -c "$WORK/small.yaml" -r "$WORK/zones/default" -s "$small" || fail "small pool start"
+stop_meshdns
+rm "$WORK/zones/default/extra.yaml"
+cat >"$WORK/zones/default/late.yaml" <<'YAML'
+type: MeshService
+name: late
+mesh: default
+spec:
+  ports:
+  - port: 80
+    targetPort: 80
+YAML
+KEEP_PORT=1 start_meshdns -c "$WORK/small.yaml" -r "$WORK/zones/default" -s "$small" || fail "small pool, late"
+expect_eq "small pool: the new service has no VIP while one is held" "" "$(dig_short late.svc.mesh.local)"
+wait_file "$small.cache"
+sleep 0.3
+stop_meshdns
+sleep 1.2
+KEEP_PORT=1 start_meshdns -c "$WORK/small.yaml" -r "$WORK/zones/default" -s "$small" || fail "small pool, after the hold"
+expect_match "an expired hold: the cache is not used" "not used: held-back VIPs were freed since it was written" "$(cat "$LOG")"
+expect_match "an expired hold: the new service gets the freed VIP" "^10\.77\.0\.[1-6]$" "$(dig_short late.svc.mesh.local)"
+stop_meshdns
+
 # start-cache: false neither reads nor writes it.
 printf 'start-cache: false\n' >"$WORK/nocache.yaml"
 rm -f "$cache"

@@ -145,19 +145,23 @@ t_round_trip(void **state)
 	struct vip_state *st2 = NULL;
 	char err[512] = "";
 	struct stat sb;
+	uint64_t saved = 0;
+	uint64_t loaded = 0;
 	mode_t old;
 	int fresh = -1;
 
 	/* The mode is 0644 whatever the umask. */
 	old = umask(077);
-	assert_int_equal(state_save(st, f->path, err, sizeof(err)), 0);
+	assert_int_equal(state_save(st, f->path, err, sizeof(err), &saved), 0);
 	umask(old);
 	assert_false(exists(f->tmp));
 	assert_int_equal(stat(f->path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0644);
 
-	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err)),
-			 0);
+	/* The digest of the bytes read is the digest of the bytes written. */
+	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err),
+				    &loaded), 0);
+	assert_true(saved != 0 && saved == loaded);
 	assert_int_equal(fresh, 0);
 	assert_true(vip_state_equal(st, back));
 	assert_int_equal(vip_state_assigned(back), 5);
@@ -165,11 +169,13 @@ t_round_trip(void **state)
 
 	/* Saving again replaces the file. */
 	st2 = make_state(4);
-	assert_int_equal(state_save(st2, f->path, err, sizeof(err)), 0);
+	assert_int_equal(state_save(st2, f->path, err, sizeof(err), &loaded),
+			 0);
+	assert_true(loaded != saved);
 	vip_state_free(back);
 	back = NULL;
-	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err)),
-			 0);
+	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err),
+				    NULL), 0);
 	assert_true(vip_state_equal(st2, back));
 	assert_false(exists(f->tmp));
 	vip_state_free(st);
@@ -185,8 +191,8 @@ t_missing_is_fresh(void **state)
 	char err[512] = "";
 	int fresh = -1;
 
-	assert_int_equal(state_load(&st, &fresh, f->path, err, sizeof(err)),
-			 0);
+	assert_int_equal(state_load(&st, &fresh, f->path, err,
+				    sizeof(err), NULL), 0);
 	assert_int_equal(fresh, 1);
 	assert_non_null(st);
 	assert_int_equal(vip_state_assigned(st), 0);
@@ -210,7 +216,7 @@ t_corrupt(void **state)
 	char *p = NULL;
 	int fresh = -1;
 
-	assert_int_equal(state_save(st, f->path, err, sizeof(err)), 0);
+	assert_int_equal(state_save(st, f->path, err, sizeof(err), NULL), 0);
 	good = slurp(f->path);
 	assert_non_null(good);
 	/* 241.0.0.2 becomes 241.0.0.3 in the held record. */
@@ -219,8 +225,8 @@ t_corrupt(void **state)
 	p[strlen("held 241.0.0.")] = '3';
 	spit(f->path, good, strlen(good));
 
-	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err)),
-			 -1);
+	assert_int_equal(state_load(&back, &fresh, f->path, err,
+				    sizeof(err), NULL),-1);
 	assert_null(back);
 	snprintf(want, sizeof(want), "state file %s is corrupt (line 7: "
 		 "checksum mismatch)" AFTER_CORRUPT, f->path);
@@ -244,21 +250,21 @@ t_truncated(void **state)
 	char *good = NULL;
 	int fresh = -1;
 
-	assert_int_equal(state_save(st, f->path, err, sizeof(err)), 0);
+	assert_int_equal(state_save(st, f->path, err, sizeof(err), NULL), 0);
 	good = slurp(f->path);
 	assert_non_null(good);
 	/* Cut in the middle of line 5. */
 	spit(f->path, good, (size_t)(strstr(good, "held 241.0.0.3") - good) +
 	     10);
-	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err)),
-			 -1);
+	assert_int_equal(state_load(&back, &fresh, f->path, err,
+				    sizeof(err), NULL),-1);
 	snprintf(want, sizeof(want), "state file %s is corrupt (line 5: "
 		 "missing end line (file truncated?))" AFTER_CORRUPT, f->path);
 	assert_string_equal(err, want);
 
 	spit(f->path, "", 0);
-	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err)),
-			 -1);
+	assert_int_equal(state_load(&back, &fresh, f->path, err,
+				    sizeof(err), NULL),-1);
 	snprintf(want, sizeof(want), "state file %s is corrupt (line 1: "
 		 "empty file)" AFTER_CORRUPT, f->path);
 	assert_string_equal(err, want);
@@ -277,8 +283,8 @@ t_not_regular(void **state)
 	int fresh = -1;
 
 	assert_int_equal(mkdir(f->path, 0755), 0);
-	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err)),
-			 -1);
+	assert_int_equal(state_load(&back, &fresh, f->path, err,
+				    sizeof(err), NULL),-1);
 	assert_null(back);
 	snprintf(want, sizeof(want), "state file %s is not a regular file"
 		 AFTER_CORRUPT, f->path);
@@ -319,7 +325,7 @@ check_unwritable(struct fixture *f)
 	char *after = NULL;
 	int rc = 0;
 
-	if (state_save(st, f->path, err, sizeof(err)) != -1)
+	if (state_save(st, f->path, err, sizeof(err), NULL) != -1)
 		rc = 1;
 	snprintf(want, sizeof(want), "state file %s not saved: cannot create "
 		 "%s (Permission denied)", f->path, f->tmp);
@@ -357,7 +363,7 @@ check_unreadable(struct fixture *f)
 	char want[1024];
 	int fresh = -1;
 
-	if (state_load(&back, &fresh, f->path, err, sizeof(err)) != -1 ||
+	if (state_load(&back, &fresh, f->path, err, sizeof(err), NULL) != -1 ||
 	    back != NULL)
 		return 1;
 	snprintf(want, sizeof(want), "state file %s cannot be opened "
@@ -395,10 +401,10 @@ t_stale_tmp(void **state)
 	int fresh = -1;
 
 	spit(f->tmp, "meshdns-state 1\nassign 241.0", 28);
-	assert_int_equal(state_save(st, f->path, err, sizeof(err)), 0);
+	assert_int_equal(state_save(st, f->path, err, sizeof(err), NULL), 0);
 	assert_false(exists(f->tmp));
-	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err)),
-			 0);
+	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err),
+				    NULL), 0);
 	assert_true(vip_state_equal(st, back));
 	vip_state_free(st);
 	vip_state_free(back);
@@ -416,7 +422,7 @@ t_tmp_is_dir(void **state)
 
 	spit(f->path, "old\n", 4);
 	assert_int_equal(mkdir(f->tmp, 0755), 0);
-	assert_int_equal(state_save(st, f->path, err, sizeof(err)), -1);
+	assert_int_equal(state_save(st, f->path, err, sizeof(err), NULL), -1);
 	snprintf(want, sizeof(want), "state file %s not saved: cannot create "
 		 "%s (Is a directory)", f->path, f->tmp);
 	assert_string_equal(err, want);
@@ -437,7 +443,7 @@ t_rename_fails(void **state)
 	char want[1024];
 
 	assert_int_equal(mkdir(f->path, 0755), 0);
-	assert_int_equal(state_save(st, f->path, err, sizeof(err)), -1);
+	assert_int_equal(state_save(st, f->path, err, sizeof(err), NULL), -1);
 	snprintf(want, sizeof(want), "state file %s not saved: cannot rename "
 		 "%s to it (Is a directory)", f->path, f->tmp);
 	assert_string_equal(err, want);
@@ -465,7 +471,7 @@ t_write_fails(void **state)
 	small.rlim_cur = 100;
 	oldsig = signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
-	rc = state_save(st, f->path, err, sizeof(err));
+	rc = state_save(st, f->path, err, sizeof(err), NULL);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	signal(SIGXFSZ, oldsig);
 	assert_int_equal(rc, -1);
@@ -492,9 +498,9 @@ t_relative_path(void **state)
 
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_int_equal(chdir(f->dir), 0);
-	assert_int_equal(state_save(st, "state", err, sizeof(err)), 0);
-	assert_int_equal(state_load(&back, &fresh, "state", err, sizeof(err)),
-			 0);
+	assert_int_equal(state_save(st, "state", err, sizeof(err), NULL), 0);
+	assert_int_equal(state_load(&back, &fresh, "state", err,
+				    sizeof(err), NULL), 0);
 	assert_int_equal(chdir(cwd), 0);
 	assert_true(vip_state_equal(st, back));
 	assert_true(exists(f->path));
