@@ -11,9 +11,8 @@
 #include "digest.h"
 #include "tmpl.h"
 
-/* A monotonic clock in microseconds, for the phase times only. */
-static uint64_t
-clock_us(void)
+uint64_t
+build_clock_us(void)
 {
 	struct timespec ts;
 
@@ -25,7 +24,7 @@ clock_us(void)
 static void
 phase_end(struct snapshot *s, enum build_phase phase, uint64_t *t)
 {
-	uint64_t now = clock_us();
+	uint64_t now = build_clock_us();
 
 	s->phase_us[phase] = now - *t;
 	*t = now;
@@ -1032,7 +1031,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	if ((s->set = resource_set_new()) == NULL)
 		goto out;
 	resource_set_keep_yaml(s->set, opt->keep_specs);
-	t = clock_us();
+	t = build_clock_us();
 	for (i = 0; i < s->cfg->nresources; i++) {
 		rc = resource_set_load_path(s->set, s->cfg->resources[i], diags);
 		if (rc == -ENOMEM)

@@ -187,6 +187,9 @@ int snapshot_from_cache(struct snapshot **out, struct config *cfg,
 			struct vip_state *state, struct table *table,
 			size_t nservices, size_t nviews);
 
+/* A monotonic clock in microseconds: the one the phase times use. */
+uint64_t build_clock_us(void);
+
 /* "read", "resources", "names", "vips", "table". */
 const char *build_phase_name(enum build_phase phase);
 

@@ -286,15 +286,6 @@ load_state(const struct config *cfg, int quiet, uint64_t *digest)
 	return st;
 }
 
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /*
  * Start from the start-up cache when it was written for exactly the
  * inputs on disk now: 1 with *out, taking *cfg and *st over (set to
@@ -308,7 +299,7 @@ start_from_cache(const struct args *a, struct config **cfg,
 	const struct config *c = *cfg;
 	struct table *t = NULL;
 	struct cache_info info;
-	uint64_t t0 = now_us();
+	uint64_t t0 = build_clock_us();
 	uint64_t inputs = 0;
 	char path[4096];
 	char err[1024];
@@ -356,7 +347,7 @@ start_from_cache(const struct args *a, struct config **cfg,
 		return rc;
 	(*out)->inputs = inputs;
 	(*out)->state_digest = state;
-	(*out)->load_us = now_us() - t0;
+	(*out)->load_us = build_clock_us() - t0;
 	return 1;
 }
 
