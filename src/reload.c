@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "log.h"
@@ -31,6 +32,8 @@ struct reload {
 					 * worker can read them */
 	ev_timer reap;
 	ev_timer trim;		/* trims current once it is being served */
+	int cached;		/* the cache file holds cached_key's table */
+	uint64_t cached_key;
 };
 
 /* The build thread: build, check, persist; the loop thread publishes. */
@@ -189,6 +192,34 @@ swap(struct reload *r, struct snapshot *next)
 }
 
 /*
+ * Write @s to the start-up cache, unless the file already holds a table
+ * under the same key (a reload that changed nothing, or the start read
+ * it): the same inputs give the same table.
+ */
+static void
+write_cache(struct reload *r, struct snapshot *s)
+{
+	uint64_t key = build_cache_key(s->inputs, s->state_digest);
+	struct cache_info info;
+	char path[4096];
+	char err[1024];
+
+	s->cacheable = 0;	/* written, or tried: once */
+	if (cache_path(s->cfg->state_file, path, sizeof(path)) < 0 ||
+	    (r->cached && r->cached_key == key && access(path, F_OK) == 0))
+		return;
+	info.nservices = s->nservices;
+	info.nviews = s->nviews;
+	if (cache_save(path, key, s->table, &info, err, sizeof(err)) < 0) {
+		log_warning("%s; the next start builds from the files", err);
+		r->cached = 0;
+		return;
+	}
+	r->cached = 1;
+	r->cached_key = key;
+}
+
+/*
  * Free what serving does not need (the resources, the per-service results)
  * of the snapshot being served: after it was published, so that neither
  * the start nor a reload waits for it.
@@ -198,26 +229,13 @@ trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct reload *r = (struct reload *)((char *)w -
 					     offsetof(struct reload, trim));
-
 	struct snapshot *s = r->current;
-	struct cache_info info;
-	char path[4096];
-	char err[1024];
 
 	if (s == NULL)
 		return;
 	snapshot_trim(s);
-	if (s->cacheable && !s->from_cache &&
-	    cache_path(s->cfg->state_file, path, sizeof(path)) == 0) {
-		info.nservices = s->nservices;
-		info.nviews = s->nviews;
-		if (cache_save(path, build_cache_key(s->inputs,
-						     s->state_digest),
-			       s->table, &info, err, sizeof(err)) < 0)
-			log_warning("%s; the next start builds from the files",
-				    err);
-		s->cacheable = 0;	/* written, or tried */
-	}
+	if (s->cacheable)
+		write_cache(r, s);
 	malloc_trim(0);
 }
 
@@ -299,6 +317,11 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	r->opt = opt;
 	r->current = NULL;
 	ev_init(&r->trim, trim_cb);
+	if (current->from_cache) {
+		r->cached = 1;
+		r->cached_key = build_cache_key(current->inputs,
+						current->state_digest);
+	}
 	swap(r, current);
 	ev_signal_init(&r->sighup, sighup_cb, SIGHUP);
 	ev_signal_start(loop, &r->sighup);
