@@ -684,12 +684,10 @@ run_daemon(const struct args *a)
 		goto out;
 	if ((st = load_state(cfg, 0, &state_digest)) == NULL)
 		goto out;
-	if ((rc = start_from_cache(a, &cfg, &st, state_digest, &s)) < 0) {
+	if (start_from_cache(a, &cfg, &st, state_digest, &s) < 0) {
 		log_error("out of memory");
-		rc = 1;
 		goto out;
 	}
-	rc = 1;
 	if (s == NULL &&
 	    build_run(&s, &a->opt, st, (int64_t)time(NULL), &diags) < 0) {
 		log_diags(&diags);
