@@ -36,6 +36,36 @@ struct reload {
 	uint64_t cached_key;
 };
 
+/*
+ * Would a build now read exactly what the current snapshot was built
+ * from?  The same program, config file and resource files (digests of
+ * their bytes, build_inputs_on_disk()), from the same state, and no
+ * held-back VIP freed since: then it would build the same table, as the
+ * start-up cache relies on too.  Any doubt (a file that cannot be read, a
+ * config with errors) says no, and the build runs and reports.
+ */
+static int
+unchanged(const struct reload *r)
+{
+	const struct snapshot *cur = r->current;
+	struct config *cfg = NULL;
+	struct diag_list diags;
+	uint64_t inputs = 0;
+	int same = 0;
+
+	if (r->opt->program_digest == 0 || cur->inputs == 0)
+		return 0;
+	diag_list_init(&diags);
+	if (build_load_config(&cfg, r->opt, &diags) == 0 && diags.n == 0 &&
+	    build_inputs_on_disk(r->opt->program_digest, cfg, &inputs) == 0 &&
+	    inputs == cur->inputs &&
+	    vip_state_first_expiry(cur->state) > (int64_t)time(NULL))
+		same = 1;
+	config_free(cfg);
+	diag_list_clear(&diags);
+	return same;
+}
+
 /* The build thread: build, check, persist; the loop thread publishes. */
 static void *
 build_thread(void *arg)
@@ -49,6 +79,12 @@ build_thread(void *arg)
 	int rc;
 
 	diag_list_init(&diags);
+	if (unchanged(r)) {
+		log_notice("reload, nothing changed since generation %llu was "
+			   "built: still serving it",
+			   (unsigned long long)r->generation);
+		goto out;
+	}
 	rc = build_run(&next, r->opt, r->current->state, (int64_t)time(NULL),
 		       &diags);
 	log_diags(&diags);

@@ -2,12 +2,15 @@
 # mdstart.py -- start a DNS server, time it until it answers a name, measure
 # its memory, optionally time a SIGHUP reload, stop it by its pid.
 #
-# Usage: mdstart.py [-c CPU] [-H] [-w SEC] [-L LOG] PORT NAME CMD [ARG...]
+# Usage: mdstart.py [-c CPU] [-H] [-T FILE] [-w SEC] [-L LOG] PORT NAME CMD [ARG...]
 #   -c CPU   run the poller on CPU (pin the server yourself, with taskset
 #            in CMD); default: not pinned
 #   -H       after the start, send SIGHUP and time the reload: until the
 #            server's log (-L, or its stderr) has one more "serving
 #            generation" line (meshdns logs it at level notice)
+#   -T FILE  with -H: append a comment line to FILE first, so that the
+#            reload has something to build (meshdns does not build when
+#            nothing it reads changed)
 #   -w SEC   give up when nothing answers within SEC       (default 600)
 #   -L LOG   the server's stderr goes to LOG                (default: a temp file)
 # Prints one line of key value pairs:
@@ -94,19 +97,22 @@ def stop(p):
 
 
 def main(argv):
-    cpu, hup, wait, log = None, False, 600.0, None
-    opts, args = getopt.getopt(argv, "c:Hw:L:")
+    cpu, hup, wait, log, touch = None, False, 600.0, None, None
+    opts, args = getopt.getopt(argv, "c:HT:w:L:")
     for o, v in opts:
         if o == "-c":
             cpu = int(v)
         elif o == "-H":
             hup = True
+        elif o == "-T":
+            touch = v
         elif o == "-w":
             wait = float(v)
         elif o == "-L":
             log = v
     if len(args) < 3:
-        sys.stderr.write("usage: mdstart.py [-c CPU] [-H] [-w SEC] [-L LOG] "
+        sys.stderr.write("usage: mdstart.py [-c CPU] [-H] [-T FILE] [-w SEC] "
+                         "[-L LOG] "
                          "PORT NAME CMD [ARG...]\n")
         return 2
     port, name, cmd = int(args[0]), args[1], args[2:]
@@ -144,6 +150,9 @@ def main(argv):
     line = "start_ms %.0f rss_kB %d pss_kB %d" % (start, rss, pss)
     rc = 0
     if hup:
+        if touch is not None:
+            with open(touch, "a") as f:
+                f.write("# touched by mdstart.py before SIGHUP\n")
         before = served(log)
         t1 = time.time()
         p.send_signal(signal.SIGHUP)

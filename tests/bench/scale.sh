@@ -76,7 +76,8 @@ for n in "${sizes[@]}"; do
 
   # fresh start + reload of the same set
   rm -f "$d/state"
-  fresh=$("$PY" "$HERE/mdstart.py" "${POLLCPU[@]}" -H -w "$WAIT" -L "$d/fresh.log" "$PORT" "svc-$((n-1)).mesh" \
+  # (-T: a comment in a file, so that the reload builds the same set)
+  fresh=$("$PY" "$HERE/mdstart.py" "${POLLCPU[@]}" -H -T "$d/resources/generator.yaml" -w "$WAIT" -L "$d/fresh.log" "$PORT" "svc-$((n-1)).mesh" \
     "${SRVPIN[@]}" "$MESHDNS" -f -c "$d/meshdns.conf" -l "127.0.0.1:$PORT") || { echo "# N=$n: fresh start: $fresh"; FAIL=1; }
   # restart with the state file
   warm=$("$PY" "$HERE/mdstart.py" "${POLLCPU[@]}" -w "$WAIT" -L "$d/warm.log" "$PORT" "svc-$((n-1)).mesh" \

@@ -70,6 +70,22 @@ else
 	fail "the SOA serial did not grow: $serial1 -> $serial2"
 fi
 
+# SIGHUP with nothing changed: no build, the same answers.
+kill -HUP "$PID"
+wait_log "reload, nothing changed since generation 3 was built: still serving it" ||
+	fail "a SIGHUP with nothing changed: no 'nothing changed' in the log"
+expect_no_match "nothing changed: no generation 4" "serving generation 4" "$(cat "$LOG")"
+expect_eq "nothing changed: still answered" "241.0.0.6" "$(dig_short cache.default.svc.mesh.local)"
+# The same bytes written again (a new inode, a new time) are no change.
+cp "$gens" "$WORK/gens.copy" && mv "$WORK/gens.copy" "$gens"
+kill -HUP "$PID"
+wait_log "reload, nothing changed" 2 || fail "rewritten but equal files counted as a change"
+# A byte more is a change: a build (whose answers are the same).
+printf '# edited\n' >>"$gens"
+kill -HUP "$PID"
+wait_log "serving generation 4" || fail "no generation 4 after an edit"
+expect_eq "after a comment: the same answers" "241.0.0.6" "$(dig_short cache.default.svc.mesh.local)"
+
 # SIGTERM stops cleanly.
 kill -TERM "$PID"
 wait "$PID"
