@@ -1174,18 +1174,21 @@ void
 build_format_times(const struct snapshot *s, char *buf, size_t size)
 {
 	uint64_t total = 0;
+	/* Small builds in tenths of a millisecond, so that they are not 0. */
+	int tenths;
 	size_t off;
 	int i;
 
 	for (i = 0; i < BUILD_NPHASES; i++)
 		total += s->phase_us[i];
-	off = (size_t)snprintf(buf, size, "%llu ms (",
-			       (unsigned long long)(total / 1000));
+	tenths = total < 10000;
+	off = (size_t)snprintf(buf, size, tenths ? "%.1f ms (" : "%.0f ms (",
+			       (double)total / 1000);
 	for (i = 0; i < BUILD_NPHASES && off < size; i++)
-		off += (size_t)snprintf(buf + off, size - off, "%s%s %llu",
+		off += (size_t)snprintf(buf + off, size - off,
+					tenths ? "%s%s %.1f" : "%s%s %.0f",
 					i ? ", " : "", phase_names[i],
-					(unsigned long long)
-					(s->phase_us[i] / 1000));
+					(double)s->phase_us[i] / 1000);
 	if (off < size)
 		snprintf(buf + off, size - off, ")");
 }

@@ -195,7 +195,8 @@ const char *build_phase_name(enum build_phase phase);
 
 /*
  * "1234 ms (read 800, resources 100, names 150, vips 84, table 100)":
- * the build's phases from @s->phase_us, for the log.
+ * the build's phases from @s->phase_us, for the log; under 10 ms in
+ * tenths ("1.3 ms (read 0.8, ...)").
  */
 void build_format_times(const struct snapshot *s, char *buf, size_t size);
 

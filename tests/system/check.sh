@@ -11,7 +11,7 @@ expect_match "-t prints a summary" "5 services, .* 0 errors" "$out"
 expect_no_match "-t alone prints no build times" "built in" "$out"
 out=$("$MESHDNS" -t -v -r "$WORK/zones/default" 2>&1)
 expect_match "-t -v prints the build's phase times" \
-	"^meshdns: built in [0-9]+ ms \(read [0-9]+, resources [0-9]+, names [0-9]+, vips [0-9]+, table [0-9]+\)$" "$out"
+	"^meshdns: built in [0-9.]+ ms \(read [0-9.]+, resources [0-9.]+, names [0-9.]+, vips [0-9.]+, table [0-9.]+\)$" "$out"
 
 out=$("$MESHDNS" -t -c "$SRCDIR/contrib/meshdns.yaml" -r "$WORK/zones/default" 2>&1)
 expect_eq "-t with the example config exits 0" "0" "$?"

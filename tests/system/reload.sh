@@ -15,7 +15,7 @@ sed -i 's/{{ .DisplayName }}.svc.mesh.local/{{ .DisplayName }}.{{ .Mesh }}.svc.m
 kill -HUP "$PID"
 wait_log "serving generation 2" || fail "no generation 2 after SIGHUP"
 expect_match "the reload says how long its build took" \
-	"serving generation 2: .*; built in [0-9]+ ms \(read [0-9]+, resources [0-9]+, names [0-9]+, vips [0-9]+, table [0-9]+\)$" "$(cat "$LOG")"
+	"serving generation 2: .*; built in [0-9.]+ ms \(read [0-9.]+, resources [0-9.]+, names [0-9.]+, vips [0-9.]+, table [0-9.]+\)$" "$(cat "$LOG")"
 expect_eq "after: redis.default.svc.mesh.local, same VIP" "241.0.0.5" "$(dig_short redis.default.svc.mesh.local)"
 out=$(dig_q redis.svc.mesh.local)
 expect_match "after: the old name is gone (NXDOMAIN)" "status: NXDOMAIN" "$out"
