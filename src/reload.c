@@ -42,7 +42,8 @@ struct reload {
  * their bytes, build_inputs_on_disk()), from the same state, and no
  * held-back VIP freed since: then it would build the same table, as the
  * start-up cache relies on too.  Any doubt (a file that cannot be read, a
- * config with errors) says no, and the build runs and reports.
+ * config with warnings or errors, a current snapshot that had errors)
+ * says no, and the build runs and reports.
  */
 static int
 unchanged(const struct reload *r)
@@ -53,7 +54,12 @@ unchanged(const struct reload *r)
 	uint64_t inputs = 0;
 	int same = 0;
 
-	if (r->opt->program_digest == 0 || cur->inputs == 0)
+	/*
+	 * A start with errors (a missing path, an unreadable entry of a
+	 * directory) must build again: fixing such an error need not change
+	 * any byte the digest sees.
+	 */
+	if (r->opt->program_digest == 0 || cur->inputs == 0 || cur->errors > 0)
 		return 0;
 	diag_list_init(&diags);
 	if (build_load_config(&cfg, r->opt, &diags) == 0 && diags.n == 0 &&
@@ -85,6 +91,7 @@ build_thread(void *arg)
 			   (unsigned long long)r->generation);
 		goto out;
 	}
+	log_info("reload, building a new snapshot");
 	rc = build_run(&next, r->opt, r->current->state, (int64_t)time(NULL),
 		       &diags);
 	log_diags(&diags);
@@ -126,7 +133,6 @@ start_build(struct reload *r)
 {
 	int rc;
 
-	log_info("reload, building a new snapshot");
 	rc = pthread_create(&r->thread, NULL, build_thread, r);
 	if (rc != 0) {
 		log_error("reload, cannot start the build thread (%s)",

@@ -3,11 +3,12 @@
  * reload.h -- SIGHUP: build a new snapshot aside, then swap it in.
  *
  * On SIGHUP a build runs on its own thread, so queries keep being answered
- * while it runs; when nothing it would read changed since the snapshot
+ * while it runs.  When nothing it would read changed since the snapshot
  * being served was built (digests of the bytes, as for the start-up
- * cache), it does not run and the log says so.  When it succeeds with no error, the new state is written
- * (when it changed) and only then is the snapshot published to the server
- * with one atomic pointer store; the old snapshot is freed once no query
+ * cache; no held VIP freed since; that snapshot had no error), it does
+ * not run and the log says so.  When it succeeds with no error, the new
+ * state is written (when it changed) and only then is the snapshot
+ * published to the server with one atomic pointer store; the old snapshot is freed once no query
  * can still be using it.  Any error -- a config, resource or template
  * error, a state file that cannot be written -- is logged with its
  * position and the old snapshot keeps serving; the state file is left as

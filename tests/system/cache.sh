@@ -195,6 +195,22 @@ expect_match "an expired hold: the cache is not used" "not used: held-back VIPs 
 expect_match "an expired hold: the new service gets the freed VIP" "^10\.77\.0\.[1-6]$" "$(dig_short late.svc.mesh.local)"
 stop_meshdns
 
+# A config with a warning (a hold shorter than the TTL) always builds on
+# SIGHUP; the same inputs give the same key, and the cache file, which
+# already holds that table, is not written again.
+copy_zones
+printf 'vip:\n  hold: 1s\n' >"$WORK/warn.yaml"
+start_meshdns -c "$WORK/warn.yaml" -r "$WORK/zones/default" -s "$WORK/warn.state" ||
+	fail "start with a config warning"
+wait_file "$WORK/warn.state.cache"
+sleep 0.3
+inode=$(stat -c %i "$WORK/warn.state.cache")
+kill -HUP "$PID"
+wait_log "serving generation 2: .*; built in" || fail "a config with a warning: no build on SIGHUP"
+sleep 0.3
+expect_eq "the same key: the cache is not written again" "$inode" "$(stat -c %i "$WORK/warn.state.cache")"
+stop_meshdns
+
 # start-cache: false neither reads nor writes it.
 printf 'start-cache: false\n' >"$WORK/nocache.yaml"
 rm -f "$cache"

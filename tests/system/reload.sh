@@ -86,6 +86,36 @@ kill -HUP "$PID"
 wait_log "serving generation 4" || fail "no generation 4 after an edit"
 expect_eq "after a comment: the same answers" "241.0.0.6" "$(dig_short cache.default.svc.mesh.local)"
 
+# A start with an error (a resource path that does not exist): creating
+# the path changes no byte any digest sees, yet the reload must build,
+# without the error this time.
+stop_meshdns
+start_meshdns -r "$WORK/zones/default" -r "$WORK/later" -s "$WORK/state2" ||
+	fail "start with a missing resource path"
+expect_match "a missing path is an error at start" "started with 1 error" "$(cat "$LOG")"
+mkdir "$WORK/later"
+kill -HUP "$PID"
+wait_log "serving generation 2" || fail "the reload after fixing a start error did not build"
+expect_no_match "fixing a start error: not 'nothing changed'" "nothing changed" "$(cat "$LOG")"
+
+# A held-back VIP freed since: the reload builds though no file changed.
+stop_meshdns
+copy_zones
+printf 'dns:\n  ttl: 1\nvip:\n  hold: 1s\n' >"$WORK/hold.yaml"
+start_meshdns -c "$WORK/hold.yaml" -r "$WORK/zones/default" -s "$WORK/state3" ||
+	fail "start with a short hold"
+rm "$WORK/zones/default/frontend.yaml"
+kill -HUP "$PID"
+wait_log "serving generation 2" || fail "no generation 2 after removing a service"
+sleep 1.2
+kill -HUP "$PID"
+wait_log "serving generation 3" || fail "the reload after a hold ended did not build"
+if grep -q "^held" "$WORK/state3"; then
+	fail "the held VIP is still in the state file after its hold ended"
+else
+	pass "a reload after a hold ended builds and frees the VIP"
+fi
+
 # SIGTERM stops cleanly.
 kill -TERM "$PID"
 wait "$PID"
