@@ -552,6 +552,18 @@ in_list(const char *const *list, const char *s)
 	return 0;
 }
 
+/* Where @n is, or the pinned annotation when reading one. */
+static void
+node_pos(const struct ctx *c, const struct yamlx_node *n,
+	 struct resource_pos *pos)
+{
+	if (c->pin != NULL)
+		n = c->pin;
+	pos->file = c->file;
+	pos->line = n->line;
+	pos->column = n->column;
+}
+
 /*
  * "spec" + "ports" -> "spec.ports"; "" + "name" -> "name"; cut to @size
  * (at least 1).  Called for every field read, so no snprintf.
@@ -1297,9 +1309,7 @@ parse_meta(struct ctx *c, const struct yamlx_node *root,
 
 	m->kind = kind;
 	m->shape = shape;
-	m->pos.file = c->file;
-	m->pos.line = root->line;
-	m->pos.column = root->column;
+	node_pos(c, root, &m->pos);
 
 	if (shape == RESOURCE_SHAPE_KUBERNETES) {
 		const struct yamlx_node *md = get(root, "metadata");
@@ -1388,9 +1398,7 @@ parse_port(struct ctx *c, const struct yamlx_node *item, size_t idx,
 	int rc;
 
 	snprintf(base, sizeof(base), "spec.ports[%zu]", idx);
-	port->pos.file = c->file;
-	port->pos.line = item->line;
-	port->pos.column = item->column;
+	node_pos(c, item, &port->pos);
 	if (item->type != YAMLX_MAP) {
 		err_at(c, item, "%s: must be a mapping, got %s", base,
 		       yamlx_type_name(item));
@@ -1846,18 +1854,6 @@ static int
 is_unix_path(const char *s)
 {
 	return strncmp(s, "unix://", 7) == 0 && s[7] == '/';
-}
-
-/* Where @n is, or the pinned annotation when reading one. */
-static void
-node_pos(const struct ctx *c, const struct yamlx_node *n,
-	 struct resource_pos *pos)
-{
-	if (c->pin != NULL)
-		n = c->pin;
-	pos->file = c->file;
-	pos->line = n->line;
-	pos->column = n->column;
 }
 
 /* --- Dataplane --- */
@@ -2422,9 +2418,7 @@ parse_k8s_port(struct ctx *c, const struct yamlx_node *item, size_t idx,
 	int rc;
 
 	snprintf(base, sizeof(base), "spec.ports[%zu]", idx);
-	port->pos.file = c->file;
-	port->pos.line = item->line;
-	port->pos.column = item->column;
+	node_pos(c, item, &port->pos);
 	if (item->type != YAMLX_MAP) {
 		err_at(c, item, "%s: must be a mapping, got %s", base,
 		       yamlx_type_name(item));
@@ -3203,13 +3197,19 @@ absorb(struct resource_set *dst, struct resource_set *src)
 	return 0;
 }
 
-/* Chain the digest of one more file read into @set. */
+/* A set's digest @acc after one more file (file_digest()) is read. */
+static uint64_t
+chain_file(uint64_t acc, uint64_t file)
+{
+	return digest_u64(acc, file);
+}
+
 static void
 add_digest(struct resource_set *set, uint64_t file)
 {
 	struct set_priv *pr = set->priv;
 
-	pr->digest = digest_u64(pr->digest, file);
+	pr->digest = chain_file(pr->digest, file);
 }
 
 #define LOAD_THREADS 2		/* this is a 2-core machine kind */
@@ -3442,24 +3442,21 @@ path_file_digest(const char *path, uint64_t *out)
 int
 resource_path_digest(const char *path, uint64_t *digest)
 {
-	struct resource_set *set = NULL;
 	struct load_jobs jobs;
 	struct stat st;
+	uint64_t acc = *digest;
 	uint64_t d = 0;
 	size_t i;
 	int rc = -1;
 
 	memset(&jobs, 0, sizeof(jobs));
-	if ((set = resource_set_new()) == NULL)
-		return -ENOMEM;
-	((struct set_priv *)set->priv)->digest = *digest;
 	if (stat(path, &st) < 0)
 		goto out;
 	/* Not a pipe or a device: reading it here would take it from the
 	 * build. */
 	if (S_ISREG(st.st_mode)) {
 		if ((rc = path_file_digest(path, &d)) == 0)
-			add_digest(set, d);
+			acc = chain_file(acc, d);
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode))
@@ -3471,7 +3468,7 @@ resource_path_digest(const char *path, uint64_t *digest)
 		if (jobs.v[i].path == NULL || jobs.v[i].diags.n > 0)
 			rc = -1;
 		else if ((rc = path_file_digest(jobs.v[i].path, &d)) == 0)
-			add_digest(set, d);
+			acc = chain_file(acc, d);
 	}
 out:
 	for (i = 0; i < jobs.n; i++) {
@@ -3480,8 +3477,7 @@ out:
 	}
 	free(jobs.v);
 	if (rc == 0)
-		*digest = resource_set_digest(set);
-	resource_set_free(set);
+		*digest = acc;
 	return rc;
 }
 

@@ -830,42 +830,46 @@ table_builder_add_addr(struct table_builder *b, const char *name,
 					    TABLE_OWNER_NONE);
 }
 
+/* Add @nr (kind, TTL, SRV fields set) with the target name @target. */
+static int
+add_target_record(struct table_builder *b, const char *name,
+		  struct brec *nr, const char *target)
+{
+	uint8_t wire[NAME_MAX_WIRE];
+	size_t len = 0;
+
+	if (parse_name(target, wire, &len, NULL) < 0)
+		return -EINVAL;
+	nr->tlen = (uint8_t)len;
+	return add_record(b, name, nr, wire, TABLE_OWNER_NONE);
+}
+
 int
 table_builder_add_srv(struct table_builder *b, const char *name,
 		      uint16_t priority, uint16_t weight, uint16_t port,
 		      const char *target, uint32_t ttl)
 {
-	uint8_t wire[NAME_MAX_WIRE];
 	struct brec nr;
-	size_t len = 0;
 
-	if (parse_name(target, wire, &len, NULL) < 0)
-		return -EINVAL;
 	memset(&nr, 0, sizeof(nr));
 	nr.kind = KIND_SRV;
 	nr.ttl = ttl;
-	nr.tlen = (uint8_t)len;
 	nr.prio = priority;
 	nr.u.t.weight = weight;
 	nr.u.t.port = port;
-	return add_record(b, name, &nr, wire, TABLE_OWNER_NONE);
+	return add_target_record(b, name, &nr, target);
 }
 
 int
 table_builder_add_ptr(struct table_builder *b, const char *name,
 		      const char *target, uint32_t ttl)
 {
-	uint8_t wire[NAME_MAX_WIRE];
 	struct brec nr;
-	size_t len = 0;
 
-	if (parse_name(target, wire, &len, NULL) < 0)
-		return -EINVAL;
 	memset(&nr, 0, sizeof(nr));
 	nr.kind = KIND_PTR;
 	nr.ttl = ttl;
-	nr.tlen = (uint8_t)len;
-	return add_record(b, name, &nr, wire, TABLE_OWNER_NONE);
+	return add_target_record(b, name, &nr, target);
 }
 
 int
