@@ -14,14 +14,14 @@
 
 #include <ev.h>
 
-#include "build.h"
-#include "cache.h"
-#include "config.h"
-#include "log.h"
-#include "reload.h"
-#include "server.h"
-#include "state.h"
-#include "status.h"
+#include "build/build.h"
+#include "build/cache.h"
+#include "build/config.h"
+#include "util/log.h"
+#include "daemon/reload.h"
+#include "daemon/server.h"
+#include "build/state.h"
+#include "build/status.h"
 
 #ifndef MESHDNS_RESOLV_CONF
 #define MESHDNS_RESOLV_CONF "/etc/resolv.conf"

@@ -1,0 +1,1225 @@
+/* SPDX-License-Identifier: MIT */
+/* build.c -- one build: config + resources -> an immutable snapshot. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "build/build.h"
+#include "util/digest.h"
+#include "kuma/tmpl.h"
+
+uint64_t
+build_clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Charge the time since *@t to @phase and restart the clock. */
+static void
+phase_end(struct snapshot *s, enum build_phase phase, uint64_t *t)
+{
+	uint64_t now = build_clock_us();
+
+	s->phase_us[phase] = now - *t;
+	*t = now;
+}
+
+/*
+ * A relative path in the config file is relative to the file's directory,
+ * so the same file means the same thing whatever the current directory.
+ */
+static int
+resolve(char **path, const char *config_file)
+{
+	const char *slash = strrchr(config_file, '/');
+	char *abs = NULL;
+
+	if (*path == NULL || (*path)[0] == '/' || slash == NULL)
+		return 0;
+	if (asprintf(&abs, "%.*s/%s", (int)(slash - config_file),
+		     config_file, *path) < 0)
+		return -ENOMEM;
+	free(*path);
+	*path = abs;
+	return 0;
+}
+
+static int
+resolve_paths(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg->file == NULL)
+		return 0;
+	for (i = 0; i < cfg->nresources; i++)
+		if (resolve(&cfg->resources[i], cfg->file) < 0)
+			return -ENOMEM;
+	return resolve(&cfg->state_file, cfg->file);
+}
+
+int
+build_load_config(struct config **out, const struct build_options *opt,
+		  struct diag_list *diags)
+{
+	struct config *cfg = NULL;
+	int rc;
+
+	*out = NULL;
+	if (opt->config_file != NULL)
+		rc = config_load_file(&cfg, opt->config_file, diags);
+	else
+		rc = (cfg = config_new_default()) == NULL ? -ENOMEM : 0;
+	if (rc < 0 || (rc = resolve_paths(cfg)) < 0)
+		goto out;
+	if (opt->nlisten > 0 &&
+	    (rc = config_set_listen(cfg, opt->listen, opt->nlisten)) < 0)
+		goto out;
+	if (opt->nresources > 0 &&
+	    (rc = config_set_strings(&cfg->resources, &cfg->nresources,
+				     opt->resources, opt->nresources)) < 0)
+		goto out;
+	if (opt->state_file != NULL &&
+	    (rc = config_set_string(&cfg->state_file, opt->state_file)) < 0)
+		goto out;
+	if (opt->nupstreams > 0 &&
+	    (rc = config_set_strings(&cfg->upstreams, &cfg->nupstreams,
+				     opt->upstreams, opt->nupstreams)) < 0)
+		goto out;
+	if (opt->verbosity > 0) {
+		int level = (int)cfg->log_level + opt->verbosity;
+
+		cfg->log_level = level > CONFIG_LOG_DEBUG ? CONFIG_LOG_DEBUG :
+			(enum config_log_level)level;
+	}
+	*out = cfg;
+	cfg = NULL;
+out:
+	if (rc == -ENOMEM)
+		diag_error(diags, opt->config_file, 0, 0, "out of memory");
+	config_free(cfg);
+	return rc;
+}
+
+int
+build_service_key(const struct resource_meta *meta, char *buf, size_t size)
+{
+	int n;
+
+	if (meta->namespace != NULL)
+		n = snprintf(buf, size, "%s/%s/%s.%s",
+			     resource_kind_name(meta->kind),
+			     meta->mesh ? meta->mesh : "-", meta->name,
+			     meta->namespace);
+	else
+		n = snprintf(buf, size, "%s/%s/%s",
+			     resource_kind_name(meta->kind),
+			     meta->mesh ? meta->mesh : "-", meta->name);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Compile every generator's template; the ones that fail are left out. */
+static int
+compile_generators(const struct resource_set *set, struct hostname_gen **out,
+		   size_t *nout, struct diag_list *diags)
+{
+	struct hostname_gen *gens = NULL;
+	size_t n = 0;
+	size_t i;
+
+	gens = calloc(set->ngenerators + 1, sizeof(*gens));
+	if (gens == NULL)
+		return -ENOMEM;
+	for (i = 0; i < set->ngenerators; i++) {
+		const struct resource_hostname_generator *g =
+			&set->generators[i];
+		struct tmpl *t = NULL;
+		struct tmpl_error err;
+		int rc;
+
+		memset(&err, 0, sizeof(err));
+		rc = tmpl_compile(&t, g->template, &err);
+		if (rc == -ENOMEM) {
+			free(gens);
+			return rc;
+		}
+		if (rc < 0) {
+			diag_error(diags, g->template_pos.file,
+				   g->template_pos.line, g->template_pos.column,
+				   "HostnameGenerator \"%s\": spec.template: "
+				   "couldn't parse template: line %d, column "
+				   "%d of the template: %s", g->meta.name,
+				   err.line, err.column, err.msg);
+			continue;
+		}
+		gens[n].res = g;
+		gens[n].tmpl = t;
+		n++;
+	}
+	hostname_gens_sort(gens, n);
+	*out = gens;
+	*nout = n;
+	return 0;
+}
+
+static void
+free_generators(struct hostname_gen *gens, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		tmpl_free((struct tmpl *)gens[i].tmpl);
+	free(gens);
+}
+
+static int
+served_zone(void *ctx, const char *hostname)
+{
+	return table_builder_find_zone(ctx, hostname) >= 0;
+}
+
+/* What one build carries between its steps. */
+struct build_ctx {
+	struct snapshot *s;
+	struct table_builder *b;
+	struct diag_list *diags;
+	struct hostname_claims *claims;
+	struct generate_options gopt;
+	char **zones;			/* every zone added, by table index */
+	size_t nzones;
+	/* pools[k] IPv4 (or whatever vip.pools.<k> says), pools[N + k] the
+	 * IPv6 one of dns.aaaa: pool; has[] says which exist. */
+	struct vip_pool pools[2 * CONFIG_POOL_COUNT];
+	int has[2 * CONFIG_POOL_COUNT];
+	/* The pools that exist, for vip_allocate(), and where each went. */
+	struct vip_pool used[2 * CONFIG_POOL_COUNT];
+	size_t nused;
+	size_t compact[2 * CONFIG_POOL_COUNT];
+};
+
+static const enum config_pool_kind kind_pool[RESOURCE_KIND_COUNT] = {
+	[RESOURCE_MESH_SERVICE] = CONFIG_POOL_MESH_SERVICE,
+	[RESOURCE_MESH_EXTERNAL_SERVICE] = CONFIG_POOL_MESH_EXTERNAL_SERVICE,
+	[RESOURCE_MESH_MULTI_ZONE_SERVICE] = CONFIG_POOL_MESH_MULTI_ZONE_SERVICE,
+};
+
+static int
+add_zone(struct build_ctx *c, const char *apex)
+{
+	const struct config *cfg = c->s->cfg;
+	struct table_zone_params p;
+	char **v = NULL;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < c->nzones; i++)
+		if (strcmp(c->zones[i], apex) == 0)
+			return 0;
+	memset(&p, 0, sizeof(p));
+	p.apex = apex;
+	p.mname = cfg->soa.mname;
+	p.rname = cfg->soa.rname;
+	p.refresh = cfg->soa.refresh;
+	p.retry = cfg->soa.retry;
+	p.expire = cfg->soa.expire;
+	p.minimum = cfg->soa.minimum;
+	p.ttl = cfg->ttl;
+	p.ns = (const char *const *)cfg->ns;
+	p.nns = cfg->nns;
+	if (table_builder_add_zone(c->b, &p, err, sizeof(err)) < 0) {
+		diag_error(c->diags, cfg->file, 0, 0, "dns zone \"%s\": %s",
+			   apex, err);
+		return -1;
+	}
+	if ((v = realloc(c->zones, (c->nzones + 1) * sizeof(*v))) == NULL)
+		return -ENOMEM;
+	c->zones = v;
+	if ((v[c->nzones] = strdup(apex)) == NULL)
+		return -ENOMEM;
+	c->nzones++;
+	return 0;
+}
+
+/*
+ * The reverse zones of a pool: the in-addr.arpa (or nibble ip6.arpa)
+ * zones at the first label boundary at or below the prefix, e.g. 241/8 ->
+ * 241.in-addr.arpa, 240/4 -> 240..255.in-addr.arpa.  A pool that would
+ * need more than 256 zones gets none (a warning).
+ */
+static int
+add_reverse_zones(struct build_ctx *c, const struct vip_pool *pool)
+{
+	int v4 = pool->base.family == AF_INET;
+	unsigned step = v4 ? 8 : 4;
+	unsigned labels = (pool->prefix + step - 1) / step;
+	unsigned spare = labels * step - pool->prefix;
+	unsigned count = 1u << spare;
+	char name[128];
+	unsigned z;
+	int rc;
+
+	if (spare > 8) {
+		diag_warning(c->diags, c->s->cfg->file, 0, 0,
+			     "pool %s: no reverse zones (it would take %u)",
+			     pool->text, count);
+		return 0;
+	}
+	for (z = 0; z < count; z++) {
+		size_t off = 0;
+		unsigned l;
+
+		name[0] = '\0';
+		for (l = labels; l > 0; l--) {
+			unsigned idx = l - 1;
+			unsigned v;
+
+			if (v4)
+				v = pool->base.b[idx];
+			else
+				v = (pool->base.b[idx / 2] >>
+				     (idx % 2 ? 0 : 4)) & 0xf;
+			if (l == labels)
+				v += z;
+			off += (size_t)snprintf(name + off, sizeof(name) - off,
+						v4 ? "%u." : "%x.", v);
+		}
+		snprintf(name + off, sizeof(name) - off, "%s",
+			 v4 ? "in-addr.arpa" : "ip6.arpa");
+		if ((rc = add_zone(c, name)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+add_zones(struct build_ctx *c)
+{
+	const struct config *cfg = c->s->cfg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cfg->ndns_zones; i++)
+		if ((rc = add_zone(c, cfg->dns_zones[i])) < 0)
+			return rc;
+	if (!cfg->ptr)
+		return 0;
+	for (i = 0; i < 2 * CONFIG_POOL_COUNT; i++)
+		if (c->has[i] && (rc = add_reverse_zones(c, &c->pools[i])) < 0)
+			return rc;
+	return 0;
+}
+
+static int
+parse_pools(struct build_ctx *c)
+{
+	const struct config *cfg = c->s->cfg;
+	char err[256];
+	size_t k;
+
+	for (k = 0; k < CONFIG_POOL_COUNT; k++) {
+		if (vip_pool_parse(&c->pools[k], cfg->pools[k], err,
+				   sizeof(err)) < 0) {
+			/* config.c validated it: a bug if it happens */
+			diag_error(c->diags, cfg->file, 0, 0, "vip pool: %s",
+				   err);
+			return -1;
+		}
+		c->has[k] = 1;
+		if (cfg->aaaa != CONFIG_AAAA_POOL || cfg->pools6[k] == NULL)
+			continue;
+		if (vip_pool_parse(&c->pools[CONFIG_POOL_COUNT + k],
+				   cfg->pools6[k], err, sizeof(err)) < 0) {
+			diag_error(c->diags, cfg->file, 0, 0, "vip pool: %s",
+				   err);
+			return -1;
+		}
+		c->has[CONFIG_POOL_COUNT + k] = 1;
+	}
+	for (k = 0; k < 2 * CONFIG_POOL_COUNT; k++) {
+		if (!c->has[k])
+			continue;
+		c->compact[k] = c->nused;
+		c->used[c->nused++] = c->pools[k];
+	}
+	return 0;
+}
+
+/* The services of every kind, in Kuma's processing order. */
+static int
+collect_services(struct snapshot *s)
+{
+	struct resource_set *set = s->set;
+	size_t n = set->nexternal_services + set->nservices +
+		   set->nmultizone_services;
+	size_t i;
+	size_t j = 0;
+
+	s->services = calloc(n + 1, sizeof(*s->services));
+	if (s->services == NULL)
+		return -ENOMEM;
+	for (i = 0; i < set->nexternal_services; i++, j++) {
+		s->services[j].kind = RESOURCE_MESH_EXTERNAL_SERVICE;
+		s->services[j].mes = &set->external_services[i];
+		s->services[j].meta = &set->external_services[i].meta;
+	}
+	for (i = 0; i < set->nservices; i++, j++) {
+		s->services[j].kind = RESOURCE_MESH_SERVICE;
+		s->services[j].res = &set->services[i];
+		s->services[j].meta = &set->services[i].meta;
+	}
+	for (i = 0; i < set->nmultizone_services; i++, j++) {
+		s->services[j].kind = RESOURCE_MESH_MULTI_ZONE_SERVICE;
+		s->services[j].mzs = &set->multizone_services[i];
+		s->services[j].meta = &set->multizone_services[i].meta;
+	}
+	s->nservices = n;
+	return 0;
+}
+
+static int
+generate_hostnames(struct build_ctx *c, const struct hostname_gen *gens,
+		   size_t ngens)
+{
+	struct snapshot *s = c->s;
+	struct hostname_item *items = NULL;
+	struct hostname_result *results = NULL;
+	size_t i;
+	int rc = -ENOMEM;
+
+	items = calloc(s->nservices + 1, sizeof(*items));
+	results = calloc(s->nservices + 1, sizeof(*results));
+	if (items == NULL || results == NULL)
+		goto out;
+	for (i = 0; i < s->nservices; i++)
+		items[i].meta = s->services[i].meta;
+	rc = hostname_generate(gens, ngens, items, s->nservices, s->cfg->zone,
+			       served_zone, c->b, c->claims, results);
+	for (i = 0; i < s->nservices; i++)
+		s->services[i].hostnames = results[i];
+out:
+	free(items);
+	free(results);
+	return rc;
+}
+
+/* The address a service asks for, if any (status.vips, ClusterIP...). */
+static int
+pinned_address(const struct build_service *bs, struct vip_addr *out)
+{
+	const char *text = NULL;
+
+	if (bs->res != NULL && bs->res->nvips > 0)
+		text = bs->res->vips[0];
+	else if (bs->mes != NULL)
+		text = bs->mes->vip;
+	else if (bs->mzs != NULL && bs->mzs->nvips > 0)
+		text = bs->mzs->vips[0];
+	return text != NULL && vip_addr_parse(out, text) == 0;
+}
+
+static int
+vip_failure(struct build_ctx *c, struct build_service *bs,
+	    const struct vip_result *r, const struct vip_pool *pool)
+{
+	const struct resource_meta *m = bs->meta;
+	char msg[1400];
+
+	if (r->status == -ENOSPC)
+		snprintf(msg, sizeof(msg), "could not allocate vip for %s %s: "
+			 "no addresses left in pool %s",
+			 resource_kind_name(m->kind), m->name, pool->text);
+	else
+		snprintf(msg, sizeof(msg), "status: the vip asked for is "
+			 "already the vip of %s", r->other);
+	if (bs->vip_error == NULL && (bs->vip_error = strdup(msg)) == NULL)
+		return -ENOMEM;
+	/*
+	 * A warning, not an error: this service goes without a VIP (its
+	 * status says why) and everything else is served, so a full pool
+	 * does not block every other change.
+	 */
+	diag_warning(c->diags, m->pos.file, m->pos.line, m->pos.column, "%s",
+		     msg);
+	return 0;
+}
+
+/* Allocate VIPs for every service and legacy name into s->state. */
+static int
+allocate_vips(struct build_ctx *c, const struct vip_state *prev,
+	      int64_t now)
+{
+	struct snapshot *s = c->s;
+	size_t max = 2 * (s->nservices + s->nlegacy) + 1;
+	struct vip_request *reqs = calloc(max, sizeof(*reqs));
+	struct vip_result *results = calloc(max, sizeof(*results));
+	struct vip_addr *pins = calloc(max, sizeof(*pins));
+	char **keys = calloc(max, sizeof(*keys));	/* one string each */
+	char key[1024];
+	size_t *slot = calloc(max, sizeof(*slot));	/* request -> item */
+	char *second = calloc(max, 1);		/* the IPv6 request of one */
+	size_t n = 0;
+	size_t i;
+	int rc = -ENOMEM;
+
+	if (reqs == NULL || results == NULL || pins == NULL || keys == NULL ||
+	    slot == NULL || second == NULL)
+		goto out;
+	for (i = 0; i < s->nservices + s->nlegacy; i++) {
+		size_t pool;
+		int v6;
+
+		if (i < s->nservices) {
+			struct build_service *bs = &s->services[i];
+
+			pool = kind_pool[bs->kind];
+			if (build_service_key(bs->meta, key,
+					      sizeof(key)) < 0) {
+				rc = -ENAMETOOLONG;
+				goto out;
+			}
+			if (pinned_address(bs, &pins[n]))
+				reqs[n].pinned = &pins[n];
+		} else {
+			const struct build_legacy *l =
+				&s->legacy[i - s->nservices];
+
+			pool = CONFIG_POOL_LEGACY;
+			snprintf(key, sizeof(key), "legacy/%s/%s", l->mesh,
+				 l->service);
+		}
+		for (v6 = 0; v6 < 2; v6++) {
+			size_t p = v6 ? CONFIG_POOL_COUNT + pool : pool;
+
+			if (!c->has[p])
+				continue;
+			if (asprintf(&keys[n], "%s%s", key, v6 ? "#6" : "") < 0) {
+				keys[n] = NULL;
+				rc = -ENOMEM;
+				goto out;
+			}
+			if (v6)
+				reqs[n].pinned = NULL;
+			reqs[n].key = keys[n];
+			reqs[n].pool = c->compact[p];
+			slot[n] = i;
+			second[n] = (char)v6;
+			n++;
+		}
+	}
+	if ((s->state = vip_state_clone(prev)) == NULL)
+		goto out;
+	/* A build with errors left resources out: release nothing. */
+	rc = vip_allocate(s->state, c->used, c->nused, reqs, n, results, now,
+			  s->cfg->hold_seconds, c->diags->errors == 0);
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		int v6 = second[i];
+		int *has = NULL;
+		struct vip_addr *addr = NULL;
+
+		if (slot[i] < s->nservices) {
+			struct build_service *bs = &s->services[slot[i]];
+
+			has = v6 ? &bs->has_vip6 : &bs->has_vip;
+			addr = v6 ? &bs->vip6 : &bs->vip;
+			if (results[i].status != 0) {
+				rc = vip_failure(c, bs, &results[i],
+						 &c->used[reqs[i].pool]);
+				if (rc < 0)
+					goto out;
+				continue;
+			}
+		} else {
+			struct build_legacy *l = &s->legacy[slot[i] -
+							    s->nservices];
+
+			has = v6 ? &l->has_vip6 : &l->has_vip;
+			addr = v6 ? &l->vip6 : &l->vip;
+			if (results[i].status != 0) {
+				diag_warning(c->diags, NULL, 0, 0,
+					     "could not allocate vip for "
+					     "kuma.io/service %s (mesh %s): "
+					     "no addresses left in pool %s; "
+					     "%s.mesh is not served",
+					     l->service, l->mesh,
+					     c->used[reqs[i].pool].text,
+					     l->service);
+				continue;
+			}
+		}
+		*has = 1;
+		*addr = results[i].addr;
+	}
+	rc = 0;
+out:
+	for (i = 0; keys != NULL && i < n; i++)
+		free(keys[i]);
+	free(reqs);
+	free(results);
+	free(pins);
+	free(keys);
+	free(slot);
+	free(second);
+	return rc;
+}
+
+/* The reverse name of @a: "5.0.0.241.in-addr.arpa" or nibbles. */
+static void
+reverse_name(const struct vip_addr *a, char *buf, size_t size)
+{
+	size_t off = 0;
+	int i;
+
+	if (a->family == AF_INET) {
+		snprintf(buf, size, "%u.%u.%u.%u.in-addr.arpa", a->b[3], a->b[2],
+			 a->b[1], a->b[0]);
+		return;
+	}
+	for (i = 15; i >= 0; i--)
+		off += (size_t)snprintf(buf + off, size - off, "%x.%x.",
+					a->b[i] & 0xf, a->b[i] >> 4);
+	snprintf(buf + off, size - off, "ip6.arpa");
+}
+
+/* A port name usable as an SRV label: "_<name>" (RFC 6335 style). */
+static int
+srv_label(const char *name, uint32_t port, char *buf, size_t size)
+{
+	const char *p = NULL;
+
+	if (name == NULL) {
+		snprintf(buf, size, "%u", port);
+		return 0;
+	}
+	if (strlen(name) == 0 || strlen(name) > 62)
+		return -1;
+	for (p = name; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-'))
+			return -1;
+	snprintf(buf, size, "%s", name);
+	return 0;
+}
+
+static int
+check_add(struct build_ctx *c, const struct resource_meta *m, int rc,
+	  const char *name, const char *what)
+{
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0 && rc != -EEXIST)
+		diag_warning(c->diags, m->pos.file, m->pos.line, m->pos.column,
+			     "%s %s cannot be served (%s)", what, name,
+			     strerror(-rc));
+	return 0;
+}
+
+/* SRV records of one hostname of @bs (dns.srv). */
+static int
+add_srv(struct build_ctx *c, const struct build_service *bs,
+	const char *host, uint32_t owner)
+{
+	uint32_t ttl = c->s->cfg->ttl;
+	const struct resource_port *ports = NULL;
+	size_t nports = 0;
+	size_t i;
+	int rc;
+
+	if (bs->res != NULL) {
+		ports = bs->res->ports;
+		nports = bs->res->nports;
+	} else if (bs->mzs != NULL) {
+		ports = bs->mzs->ports;
+		nports = bs->mzs->nports;
+	} else if (bs->mes != NULL && bs->mes->port > 0) {
+		char name[600];
+
+		snprintf(name, sizeof(name), "_%u._tcp.%s", bs->mes->port,
+			 host);
+		rc = table_builder_add_srv(c->b, name, 0, 0,
+					   (uint16_t)bs->mes->port, host, ttl);
+		if ((rc = check_add(c, bs->meta, rc, name, "SRV")) < 0)
+			return rc;
+		table_builder_set_owner(c->b, name, owner);
+		rc = table_builder_add_srv(c->b, host, 0, 0,
+					   (uint16_t)bs->mes->port, host, ttl);
+		return check_add(c, bs->meta, rc, host, "SRV");
+	}
+	for (i = 0; i < nports; i++) {
+		char label[64];
+		char name[600];
+
+		if (srv_label(ports[i].name, ports[i].port, label,
+			      sizeof(label)) < 0)
+			continue;
+		snprintf(name, sizeof(name), "_%s._tcp.%s", label, host);
+		rc = table_builder_add_srv(c->b, name, 0, 0,
+					   (uint16_t)ports[i].port, host, ttl);
+		if ((rc = check_add(c, bs->meta, rc, name, "SRV")) < 0)
+			return rc;
+		table_builder_set_owner(c->b, name, owner);
+		rc = table_builder_add_srv(c->b, host, 0, 0,
+					   (uint16_t)ports[i].port, host, ttl);
+		if ((rc = check_add(c, bs->meta, rc, host, "SRV")) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* A and AAAA (dns.aaaa) records of one name. */
+static int
+add_name(struct build_ctx *c, const struct resource_meta *m,
+	 const char *host, const struct vip_addr *vip,
+	 const struct vip_addr *vip6, uint32_t owner)
+{
+	const struct config *cfg = c->s->cfg;
+	int rc;
+
+	rc = table_builder_add_addr_owned(c->b, host, vip->family, vip->b,
+					  cfg->ttl, owner);
+	if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
+		return rc;
+	if (cfg->aaaa == CONFIG_AAAA_MAPPED && vip->family == AF_INET) {
+		uint8_t mapped[16] = { 0 };
+
+		mapped[10] = 0xff;
+		mapped[11] = 0xff;
+		memcpy(mapped + 12, vip->b, 4);
+		rc = table_builder_add_addr_owned(c->b, host, AF_INET6, mapped,
+						  cfg->ttl, owner);
+		if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
+			return rc;
+	}
+	if (vip6 != NULL) {
+		rc = table_builder_add_addr_owned(c->b, host, vip6->family,
+						  vip6->b, cfg->ttl, owner);
+		if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+add_ptr(struct build_ctx *c, const struct resource_meta *m,
+	const struct vip_addr *vip, const char *host, uint32_t owner)
+{
+	char rev[128];
+	int rc;
+
+	if (!c->s->cfg->ptr)
+		return 0;
+	reverse_name(vip, rev, sizeof(rev));
+	if (table_builder_find_zone(c->b, rev) < 0)
+		return 0;	/* not in a pool's reverse zone (ClusterIP) */
+	rc = table_builder_add_ptr(c->b, rev, host, c->s->cfg->ttl);
+	if (rc == -ENOENT)
+		return 0;
+	if ((rc = check_add(c, m, rc, rev, "PTR")) < 0)
+		return rc;
+	if (owner != TABLE_OWNER_NONE)
+		table_builder_set_owner(c->b, rev, owner);
+	return 0;
+}
+
+static int
+add_service_records(struct build_ctx *c)
+{
+	struct snapshot *s = c->s;
+	size_t i;
+	size_t j;
+	int rc;
+
+	for (i = 0; i < s->nservices; i++) {
+		const struct build_service *bs = &s->services[i];
+		const struct hostname_result *h = &bs->hostnames;
+		uint32_t owner = (uint32_t)i;
+
+		if (!bs->has_vip || h->naddresses == 0)
+			continue;
+		for (j = 0; j < h->naddresses; j++) {
+			const char *host = h->addresses[j].hostname;
+
+			/* The same name from two generators: once. */
+			if (j > 0 && strcmp(host, h->addresses[0].hostname) == 0)
+				continue;
+			rc = add_name(c, bs->meta, host, &bs->vip,
+				      bs->has_vip6 ? &bs->vip6 : NULL, owner);
+			if (rc < 0)
+				return rc;
+			if (s->cfg->srv && (rc = add_srv(c, bs, host, owner)) < 0)
+				return rc;
+		}
+		rc = add_ptr(c, bs->meta, &bs->vip, h->addresses[0].hostname,
+			     owner);
+		if (rc == 0 && bs->has_vip6)
+			rc = add_ptr(c, bs->meta, &bs->vip6,
+				     h->addresses[0].hostname, owner);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Legacy names: <service>.mesh (and the "_" -> "." variant) in the zone
+ * "mesh", for meshes not in Exclusive mode.  A name a HostnameGenerator
+ * gave to a service wins (a warning says so).
+ */
+static int
+add_legacy_records(struct build_ctx *c)
+{
+	struct snapshot *s = c->s;
+	static const struct resource_meta none;
+	size_t i;
+	int v;
+	int rc;
+
+	for (i = 0; i < s->nlegacy; i++) {
+		const struct build_legacy *l = &s->legacy[i];
+		char name[2][600];
+
+		if (!l->has_vip)
+			continue;
+		snprintf(name[0], sizeof(name[0]), "%s.mesh", l->service);
+		snprintf(name[1], sizeof(name[1]), "%s.mesh", l->service);
+		for (char *p = name[1]; *p != '\0'; p++)
+			if (*p == '_')
+				*p = '.';
+		for (v = 0; v < 2; v++) {
+			char *p = NULL;
+
+			if (v == 1 && strcmp(name[0], name[1]) == 0)
+				break;
+			for (p = name[v]; *p != '\0'; p++)
+				if (*p >= 'A' && *p <= 'Z')
+					*p = (char)(*p - 'A' + 'a');
+			if (table_builder_find_zone(c->b, name[v]) < 0)
+				continue;
+			if (hostname_claims_has(c->claims, name[v])) {
+				diag_warning(c->diags, NULL, 0, 0,
+					     "legacy name %s of kuma.io/service "
+					     "%s (mesh %s) is not served: a "
+					     "HostnameGenerator gave it to "
+					     "another service", name[v],
+					     l->service, l->mesh);
+				continue;
+			}
+			if ((rc = hostname_claims_add(c->claims, name[v])) < 0)
+				return rc;
+			rc = add_name(c, &none, name[v], &l->vip,
+				      l->has_vip6 ? &l->vip6 : NULL,
+				      TABLE_OWNER_NONE);
+			if (rc < 0)
+				return rc;
+			if (v == 0 && (rc = add_ptr(c, &none, &l->vip, name[v],
+						    TABLE_OWNER_NONE)) < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* Does @bs have the port @port (a ref's port)? */
+static int
+has_port(const struct build_service *bs, uint32_t port)
+{
+	const struct resource_port *ports = NULL;
+	size_t n = 0;
+	size_t i;
+
+	if (bs->mes != NULL)
+		return bs->mes->port == port;
+	if (bs->res != NULL) {
+		ports = bs->res->ports;
+		n = bs->res->nports;
+	} else if (bs->mzs != NULL) {
+		ports = bs->mzs->ports;
+		n = bs->mzs->nports;
+	}
+	for (i = 0; i < n; i++)
+		if (ports[i].port == port)
+			return 1;
+	return 0;
+}
+
+/*
+ * Does reachable-backend reference @r select the service @bs?  A ref with
+ * a port the service does not have gives no outbound in Kuma, so no name.
+ */
+static int
+ref_selects(const struct resource_backend_ref *r,
+	    const struct resource_dataplane *dp, const struct build_service *bs)
+{
+	const struct resource_meta *m = bs->meta;
+
+	if (r->has_port && !has_port(bs, r->port))
+		return 0;
+
+	if (r->kind != m->kind || m->mesh == NULL || dp->meta.mesh == NULL ||
+	    strcmp(m->mesh, dp->meta.mesh) != 0)
+		return 0;
+	if (r->name == NULL)
+		return resource_labels_match(&m->labels, &r->labels);
+	if (strcmp(r->name, m->name) != 0 &&
+	    strcmp(r->name, resource_display_name(m)) != 0)
+		return 0;
+	if (r->namespace != NULL && (m->namespace == NULL ||
+				     strcmp(r->namespace, m->namespace) != 0))
+		return 0;
+	return 1;
+}
+
+/*
+ * Per-dataplane views (Kuma's reachable backends): a query's source
+ * address is a Dataplane's networking.address.  A Dataplane that lists
+ * reachableBackends sees only those services' names; in a mesh in
+ * ReachableBackends mode one that lists none sees none of them.  Other
+ * clients see everything, or only the names visible to all
+ * (views.unknown-clients: none).  Legacy names are visible to all.
+ */
+static int
+add_views(struct build_ctx *c)
+{
+	struct snapshot *s = c->s;
+	const struct resource_set *set = s->set;
+	size_t d;
+	size_t i;
+	size_t r;
+	int rc;
+
+	table_builder_set_default_view(c->b, s->cfg->views_unknown_all);
+	for (d = 0; d < set->ndataplanes; d++) {
+		const struct resource_dataplane *dp = &set->dataplanes[d];
+		enum resource_mesh_mode mode = generate_mesh_mode(
+			set, dp->meta.mesh, &c->gopt);
+		struct vip_addr a;
+		int view;
+
+		if (dp->address == NULL || vip_addr_parse(&a, dp->address) < 0)
+			continue;
+		if (!dp->has_reachable_backends &&
+		    mode != RESOURCE_MESH_MODE_REACHABLE_BACKENDS &&
+		    s->cfg->views_unknown_all)
+			continue;	/* sees everything, as any client */
+		view = table_builder_add_view(c->b, a.family, a.b);
+		if (view < 0)
+			return view == -ENOMEM ? -ENOMEM : 0;
+		s->nviews++;
+		if (!dp->has_reachable_backends) {
+			if (mode != RESOURCE_MESH_MODE_REACHABLE_BACKENDS &&
+			    (rc = table_builder_view_allow_all(c->b, view)) < 0)
+				return rc;
+			continue;
+		}
+		for (r = 0; r < dp->nbackends; r++)
+			for (i = 0; i < s->nservices; i++)
+				if (ref_selects(&dp->backends[r], dp,
+						&s->services[i]) &&
+				    (rc = table_builder_view_allow(
+					    c->b, view, (uint32_t)i)) < 0)
+					return rc;
+	}
+	return 0;
+}
+
+static int
+set_serials(struct build_ctx *c, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < c->nzones; i++) {
+		uint64_t digest = table_builder_zone_digest(c->b, (int)i);
+		uint32_t serial = 0;
+		int rc;
+
+		rc = vip_state_zone_serial(c->s->state, c->zones[i], digest,
+					   (uint32_t)now, &serial);
+		if (rc < 0)
+			return rc;
+		table_builder_set_serial(c->b, (int)i, serial);
+	}
+	return 0;
+}
+
+static const char *
+chaos_text(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+static int
+setup_table(struct build_ctx *c)
+{
+	const struct config *cfg = c->s->cfg;
+	size_t i;
+	int rc;
+
+	if ((c->b = table_builder_new()) == NULL)
+		return -ENOMEM;
+	if ((rc = add_zones(c)) < 0)
+		return rc;
+	rc = table_builder_set_chaos(c->b, chaos_text(cfg->chaos_version),
+				     chaos_text(cfg->chaos_id),
+				     chaos_text(cfg->chaos_hostname));
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < cfg->nsearch_suffixes; i++)
+		if ((rc = table_builder_add_search_suffix(
+			     c->b, cfg->search_suffixes[i])) == -ENOMEM)
+			return rc;
+	return 0;
+}
+
+static int
+make_legacy(struct snapshot *s)
+{
+	size_t i;
+
+	s->legacy = calloc(s->gen.nlegacy + 1, sizeof(*s->legacy));
+	if (s->legacy == NULL)
+		return -ENOMEM;
+	for (i = 0; i < s->gen.nlegacy; i++) {
+		s->legacy[i].mesh = s->gen.legacy[i].mesh;
+		s->legacy[i].service = s->gen.legacy[i].service;
+	}
+	s->nlegacy = s->gen.nlegacy;
+	return 0;
+}
+
+static void
+generate_options_from(struct generate_options *o, const struct config *cfg)
+{
+	memset(o, 0, sizeof(*o));
+	o->zone = cfg->zone;
+	o->environment = cfg->kuma_environment ? GENERATE_KUBERNETES :
+		GENERATE_UNIVERSAL;
+	o->defaults = (enum generate_defaults)cfg->kuma_defaults;
+	o->workload_labels = cfg->kuma_workload;
+	o->default_mode = (enum resource_mesh_mode)cfg->kuma_default_mode;
+}
+
+int
+build_run(struct snapshot **out, const struct build_options *opt,
+	  const struct vip_state *prev, int64_t now, struct diag_list *diags)
+{
+	struct build_ctx c;
+	struct snapshot *s = NULL;
+	struct hostname_gen *gens = NULL;
+	size_t ngens = 0;
+	size_t errors_before = diags->errors;
+	size_t warnings_before = diags->n - diags->errors;
+	uint64_t t;
+	size_t i;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	memset(&c, 0, sizeof(c));
+	c.diags = diags;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		goto out;
+	c.s = s;
+	if ((rc = build_load_config(&s->cfg, opt, diags)) < 0)
+		goto out;
+	generate_options_from(&c.gopt, s->cfg);
+	rc = -ENOMEM;
+	if ((s->set = resource_set_new()) == NULL)
+		goto out;
+	resource_set_keep_yaml(s->set, opt->keep_specs);
+	t = build_clock_us();
+	for (i = 0; i < s->cfg->nresources; i++) {
+		rc = resource_set_load_path(s->set, s->cfg->resources[i], diags);
+		if (rc == -ENOMEM)
+			goto out;
+	}
+	phase_end(s, BUILD_PHASE_READ, &t);
+	s->inputs = build_inputs_digest(opt->program_digest, s->cfg,
+					resource_set_digest(s->set));
+	if ((rc = resource_set_finish(s->set, diags)) < 0 ||
+	    (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||
+	    (rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0)
+		goto out;
+	phase_end(s, BUILD_PHASE_RESOURCES, &t);
+	if ((rc = compile_generators(s->set, &gens, &ngens, diags)) < 0 ||
+	    (rc = parse_pools(&c)) < 0 || (rc = setup_table(&c)) < 0)
+		goto out;
+	rc = -ENOMEM;
+	if ((c.claims = hostname_claims_new()) == NULL)
+		goto out;
+	if ((rc = collect_services(s)) < 0 ||
+	    (rc = make_legacy(s)) < 0 ||
+	    (rc = generate_hostnames(&c, gens, ngens)) < 0)
+		goto out;
+	phase_end(s, BUILD_PHASE_NAMES, &t);
+	if ((rc = allocate_vips(&c, prev, now)) < 0)
+		goto out;
+	phase_end(s, BUILD_PHASE_VIPS, &t);
+	if ((rc = add_service_records(&c)) < 0 ||
+	    (rc = add_legacy_records(&c)) < 0 ||
+	    (rc = add_views(&c)) < 0 || (rc = set_serials(&c, now)) < 0)
+		goto out;
+	/* After the serials: a serial change alone must be saved too. */
+	s->state_changed = !vip_state_equal(prev, s->state);
+	rc = table_builder_finish(c.b, &s->table);
+	c.b = NULL;
+	if (rc < 0)
+		goto out;
+	phase_end(s, BUILD_PHASE_TABLE, &t);
+	s->errors = diags->errors - errors_before;
+	s->warnings = (diags->n - diags->errors) - warnings_before;
+	*out = s;
+	s = NULL;
+	rc = 0;
+out:
+	if (rc == -ENOMEM)
+		diag_error(diags, NULL, 0, 0, "out of memory during the build");
+	else if (rc < -1)
+		diag_error(diags, NULL, 0, 0, "build failed (%s)",
+			   strerror(-rc));
+	table_builder_free(c.b);
+	hostname_claims_free(c.claims);
+	for (i = 0; i < c.nzones; i++)
+		free(c.zones[i]);
+	free(c.zones);
+	free_generators(gens, ngens);
+	snapshot_free(s);
+	return rc;
+}
+
+uint64_t
+build_inputs_digest(uint64_t program, const struct config *cfg,
+		    uint64_t resources)
+{
+	uint64_t d = digest_u64(0, program);
+
+	d = digest_u64(d, cfg->digest);
+	return digest_u64(d, resources);
+}
+
+int
+build_inputs_on_disk(uint64_t program, const struct config *cfg,
+		     uint64_t *out)
+{
+	uint64_t resources = 0;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cfg->nresources; i++)
+		if ((rc = resource_path_digest(cfg->resources[i],
+					       &resources)) < 0)
+			return rc;
+	*out = build_inputs_digest(program, cfg, resources);
+	return 0;
+}
+
+void
+build_mark_cacheable(struct snapshot *s, uint64_t program,
+		      uint64_t state_digest)
+{
+	s->state_digest = state_digest;
+	s->cacheable = s->cfg->start_cache && s->cfg->state_file != NULL &&
+		s->errors == 0 && program != 0 && state_digest != 0;
+}
+
+uint64_t
+build_cache_key(uint64_t inputs, uint64_t state_digest)
+{
+	return digest_u64(inputs, state_digest);
+}
+
+int
+snapshot_from_cache(struct snapshot **out, struct config *cfg,
+		    struct vip_state *state, struct table *table,
+		    size_t nservices, size_t nviews)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (s == NULL) {
+		config_free(cfg);
+		vip_state_free(state);
+		table_free(table);
+		return -ENOMEM;
+	}
+	s->cfg = cfg;
+	s->state = state;
+	s->table = table;
+	s->nservices = nservices;
+	s->nviews = nviews;
+	s->from_cache = 1;
+	*out = s;
+	return 0;
+}
+
+static const char *const phase_names[BUILD_NPHASES] = {
+	[BUILD_PHASE_READ] = "read",
+	[BUILD_PHASE_RESOURCES] = "resources",
+	[BUILD_PHASE_NAMES] = "names",
+	[BUILD_PHASE_VIPS] = "vips",
+	[BUILD_PHASE_TABLE] = "table",
+};
+
+const char *
+build_phase_name(enum build_phase phase)
+{
+	return phase < BUILD_NPHASES ? phase_names[phase] : "?";
+}
+
+void
+build_format_times(const struct snapshot *s, char *buf, size_t size)
+{
+	uint64_t total = 0;
+	/* Small builds in tenths of a millisecond, so that they are not 0. */
+	int tenths;
+	size_t off;
+	int i;
+
+	for (i = 0; i < BUILD_NPHASES; i++)
+		total += s->phase_us[i];
+	tenths = total < 10000;
+	off = (size_t)snprintf(buf, size, tenths ? "%.1f ms (" : "%.0f ms (",
+			       (double)total / 1000);
+	for (i = 0; i < BUILD_NPHASES && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off,
+					tenths ? "%s%s %.1f" : "%s%s %.0f",
+					i ? ", " : "", phase_names[i],
+					(double)s->phase_us[i] / 1000);
+	if (off < size)
+		snprintf(buf + off, size - off, ")");
+}
+
+void
+snapshot_trim(struct snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; s->services != NULL && i < s->nservices; i++) {
+		hostname_result_clear(&s->services[i].hostnames);
+		free(s->services[i].vip_error);
+	}
+	free(s->services);
+	s->services = NULL;
+	free(s->legacy);
+	s->legacy = NULL;
+	s->nlegacy = 0;
+	generate_result_clear(&s->gen);
+	resource_set_free(s->set);
+	s->set = NULL;
+}
+
+void
+snapshot_free(struct snapshot *s)
+{
+	if (s == NULL)
+		return;
+	snapshot_trim(s);
+	table_free(s->table);
+	vip_state_free(s->state);
+	config_free(s->cfg);
+	free(s);
+}

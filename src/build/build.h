@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * build.h -- one build: config + resources -> an immutable snapshot.
+ *
+ * A build reads the config file (with the command line's overrides on
+ * top), every resource path, compiles the HostnameGenerator templates,
+ * generates hostnames, allocates VIPs from the previous state and compiles
+ * the answer table.  It never touches the snapshot being served; the
+ * caller publishes the result (reload.h) or prints it (status.h).
+ */
+#ifndef MESHDNS_BUILD_H
+#define MESHDNS_BUILD_H
+
+#include <stdint.h>
+
+#include "build/config.h"
+#include "util/diag.h"
+#include "kuma/generate.h"
+#include "kuma/hostname.h"
+#include "kuma/resource.h"
+#include "dns/table.h"
+#include "build/vip.h"
+
+/* What the command line says; every field set here beats the file. */
+struct build_options {
+	const char *config_file;	/* NULL: defaults only */
+	struct config_listen *listen;	/* -l, or NULL */
+	size_t nlisten;
+	char **resources;		/* -r, or NULL */
+	size_t nresources;
+	const char *state_file;		/* -s, or NULL */
+	char **upstreams;		/* -u, or NULL */
+	size_t nupstreams;
+	int verbosity;			/* number of -v */
+	int keep_specs;			/* keep each resource's YAML spec, for
+					 * status output (memory: several
+					 * times the input) */
+	uint64_t program_digest;	/* this binary and its command line,
+					 * for the start-up cache's key */
+};
+
+/*
+ * One service-like resource (MeshExternalService, MeshService or
+ * MeshMultiZoneService) with its computed status.
+ */
+struct build_service {
+	enum resource_kind kind;
+	const struct resource_meta *meta;	/* borrowed from the set */
+	const struct resource_mesh_service *res;	/* MeshService, or NULL */
+	const struct resource_mesh_external_service *mes;	/* or NULL */
+	const struct resource_mesh_multi_zone_service *mzs;	/* or NULL */
+	struct hostname_result hostnames;
+	int has_vip;
+	struct vip_addr vip;
+	int has_vip6;			/* dns.aaaa: pool */
+	struct vip_addr vip6;
+	char *vip_error;		/* why there is no VIP, or NULL */
+};
+
+/* A legacy <kuma.io/service>.mesh name and its VIP. */
+struct build_legacy {
+	const char *mesh;		/* borrowed from the generate result */
+	const char *service;
+	int has_vip;
+	struct vip_addr vip;
+	int has_vip6;
+	struct vip_addr vip6;
+};
+
+/*
+ * Where a build's time went (wall clock), for the log: reading and
+ * checking the resource files, Kuma's derived resources and labels,
+ * hostnames (templates and claims), VIPs, and the answer table.
+ */
+enum build_phase {
+	BUILD_PHASE_READ = 0,
+	BUILD_PHASE_RESOURCES,
+	BUILD_PHASE_NAMES,
+	BUILD_PHASE_VIPS,
+	BUILD_PHASE_TABLE,
+	BUILD_NPHASES
+};
+
+struct snapshot {
+	uint64_t generation;		/* set by the publisher */
+	struct snapshot *retired_next;	/* the publisher's list */
+	struct config *cfg;
+	struct resource_set *set;
+	struct table *table;
+	struct vip_state *state;	/* the state after this build */
+	int state_changed;		/* differs from the previous state */
+	struct build_service *services;	/* NULL once trimmed; else
+					 * MeshExternalServices, then
+					 * MeshServices, then
+					 * MeshMultiZoneServices, each in
+					 * Kuma's order */
+	size_t nservices;
+	struct generate_result gen;
+	struct build_legacy *legacy;
+	size_t nlegacy;
+	size_t nviews;			/* clients with a view of their own */
+	size_t errors;			/* errors reported by this build */
+	size_t warnings;
+	uint64_t phase_us[BUILD_NPHASES];	/* microseconds per phase */
+	/*
+	 * The start-up cache (cache.h): the digest of what this build read
+	 * but the state, the digest of the state file's bytes that @state
+	 * is (0: unknown; build_mark_cacheable()), whether the build may be
+	 * cached, and whether the table came from the cache (then load_us
+	 * says how long that took).
+	 */
+	uint64_t inputs;
+	uint64_t state_digest;
+	int cacheable;
+	int from_cache;
+	uint64_t load_us;
+};
+
+/*
+ * Run one build.  @prev is the state to allocate from (the previous
+ * snapshot's, or the state file's); it is not modified.  @now is the
+ * time in seconds since the epoch.
+ *
+ * Diagnostics go to @diags.  A config that cannot be read is fatal:
+ * -1, *out NULL.  Otherwise a snapshot is returned even when resources or
+ * templates had errors (they are left out, errors > 0, and no VIP is
+ * released); the caller decides whether such a snapshot may be served.
+ * -ENOMEM on allocation failure.
+ */
+int build_run(struct snapshot **out, const struct build_options *opt,
+	      const struct vip_state *prev, int64_t now,
+	      struct diag_list *diags);
+
+/*
+ * Load the config only (file + overrides), for start-up decisions such as
+ * where the state file is.  Same errors as build_run's config step.
+ */
+int build_load_config(struct config **out, const struct build_options *opt,
+		      struct diag_list *diags);
+
+/*
+ * The state key of a service: "<Kind>/<mesh>/<name>[.<namespace>]",
+ * e.g. "MeshService/default/redis".  0, or -1 when @size is too small.
+ */
+int build_service_key(const struct resource_meta *meta, char *buf,
+		      size_t size);
+
+/*
+ * The digest of a build's inputs but the state: @program (see
+ * build_options), the config file's bytes and @resources, the digest of
+ * the resource files (resource_set_digest()).  Every input a build reads
+ * must be part of it: one left out would let the start-up cache answer
+ * for inputs that changed.
+ */
+uint64_t build_inputs_digest(uint64_t program, const struct config *cfg,
+			     uint64_t resources);
+
+/*
+ * build_inputs_digest() of the files as they are now on disk, without a
+ * build: 0, -1 when a resource path cannot be read or walked cleanly (no
+ * cache then), -ENOMEM.
+ */
+int build_inputs_on_disk(uint64_t program, const struct config *cfg,
+			 uint64_t *out);
+
+/*
+ * After the state file was saved (or found unchanged): may @s be written
+ * to the start-up cache?  Yes when the config wants the cache, there is a
+ * state file, the build had no error, @program is known and so is
+ * @state_digest, the digest of the state file's bytes that s->state is
+ * (state_save()'s when it saved them, else the previous snapshot's, or
+ * state_load()'s at start; 0: unknown).  Sets s->state_digest and
+ * s->cacheable.
+ */
+void build_mark_cacheable(struct snapshot *s, uint64_t program,
+			  uint64_t state_digest);
+
+/* The start-up cache's key: build_inputs_digest() and the state's. */
+uint64_t build_cache_key(uint64_t inputs, uint64_t state_digest);
+
+/*
+ * A snapshot that serves @table, read from the start-up cache, with
+ * @cfg and @state; it takes all three over (they are freed on failure
+ * too).  @nservices and @nviews are what the log says.  0 or -ENOMEM.
+ */
+int snapshot_from_cache(struct snapshot **out, struct config *cfg,
+			struct vip_state *state, struct table *table,
+			size_t nservices, size_t nviews);
+
+/* A monotonic clock in microseconds: the one the phase times use. */
+uint64_t build_clock_us(void);
+
+/* "read", "resources", "names", "vips", "table". */
+const char *build_phase_name(enum build_phase phase);
+
+/*
+ * "1234 ms (read 800, resources 100, names 150, vips 84, table 100)":
+ * the build's phases from @s->phase_us, for the log; under 10 ms in
+ * tenths ("1.3 ms (read 0.8, ...)").
+ */
+void build_format_times(const struct snapshot *s, char *buf, size_t size);
+
+/*
+ * Keep only what serving needs (the config, the table and the state):
+ * free the resources, their YAML and the per-service results, which only
+ * status output and start-up logging read.  nservices keeps its count;
+ * services becomes NULL.
+ */
+void snapshot_trim(struct snapshot *s);
+
+void snapshot_free(struct snapshot *s);
+
+#endif

@@ -1,0 +1,1506 @@
+/* SPDX-License-Identifier: MIT */
+/* config.c -- meshdns.yaml: the configuration file. */
+
+/*
+ * The accepted schema.  Every key is optional; a missing key keeps its
+ * default, an empty file (or one with only comments) gives all defaults.
+ * One document only.  Lists also accept a single value ("listen: [::1]:53"
+ * is a list of one).  Durations are whole seconds (30) or a string of
+ * numbers with units d, h, m, s, largest first ("90s", "15m", "1h30m",
+ * "2d"); every one is 0 to 2147483647 seconds.
+ *
+ *   listen:                    list of ADDRESS[:PORT] or [IPV6][:PORT]
+ *     - 127.0.0.1:15053        default 127.0.0.1:15053 (port default 15053)
+ *   zone: default              the Kuma zone this server is in
+ *   resources:                 files or directories of resources
+ *     - /etc/meshdns/resources default: none
+ *   state-file: /var/lib/meshdns/state   VIP assignments; default none
+ *                              (null also means none)
+ *   start-cache: true          keep the answer table in <state-file>.cache
+ *                              and start from it while no input changed
+ *   dns:
+ *     zones: [mesh.local, mesh]          served zones: domain names,
+ *                              lower-cased, a final dot is dropped
+ *     ttl: 30                  duration, TTL of every answer
+ *     ns: [localhost.]         NS names of every zone (1 to 64)
+ *     soa:
+ *       mname: localhost.      primary name server
+ *       rname: nobody.invalid. mailbox of the person responsible
+ *       refresh: 3600          durations
+ *       retry: 600
+ *       expire: 86400
+ *       minimum: 30            negative-caching TTL (RFC 2308)
+ *   vip:
+ *     pools:                   CIDRs, IPv4 or IPv6, host bits zero
+ *       meshService: 241.0.0.0/8
+ *       meshExternalService: 242.0.0.0/8
+ *       meshMultiZoneService: 243.0.0.0/8
+ *     hold: 1h                 duration a released VIP is held back; at
+ *                              least dns.ttl (raised with a warning)
+ *   log:
+ *     level: info              error, warning, notice, info or debug
+ *
+ * A section given as null ("dns:" with everything under it commented out)
+ * keeps its defaults.  contrib/meshdns.yaml is the same, commented.
+ *
+ * Every problem is reported with the position of the offending node and
+ * what was expected, e.g.
+ *
+ *   meshdns.yaml:4:3: error: dns.ttl: expected a number of seconds or a
+ *       duration such as 30s, got "abc"
+ *
+ * and all of them are reported, not only the first.
+ *
+ * The schema is the tables below (struct key): a key's name, its type
+ * (struct type: what it accepts, how one value is parsed and stored) and
+ * its default, written as the text a user would write, so the defaults go
+ * through the same parsers and checks as the file.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "build/config.h"
+#include "build/vip.h"
+#include "util/yamlx.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"	/* configure defines it */
+#endif
+
+#define MAX_SECONDS	2147483647ULL	/* RFC 2181 section 8 */
+#define MAX_NS		64
+
+struct key;
+
+struct type {
+	const char *expected;	/* "expected ..." (durations: see below) */
+	int list;		/* a list; a single value is a list of one */
+	int nullable;		/* null means none (NULL, or an empty list) */
+	int (*parse)(struct config *cfg, const struct key *k, const char *text,
+		     char *err, size_t errsize);
+	void (*clear)(struct config *cfg, const struct key *k);
+};
+
+struct key {
+	const char *name;
+	const struct type *type;	/* NULL: a section */
+	const struct key *sub;		/* a section's keys, up to a NULL name */
+	size_t off;			/* the field in struct config */
+	size_t noff;			/* lists: the field with the count */
+	const char *def;		/* default; lists: space separated */
+	const char *example;		/* durations: for messages; choices:
+					 * the accepted words, space
+					 * separated (stored as the index) */
+	int nonempty;			/* lists: at least one value */
+};
+
+struct loader {
+	struct config *cfg;
+	struct diag_list *errs;
+	const struct yamlx_node *ttl_node;
+	const struct yamlx_node *hold_node;
+};
+
+#define FIELD(cfg, k, type) ((type *)(void *)((char *)(cfg) + (k)->off))
+#define COUNT(cfg, k) ((size_t *)(void *)((char *)(cfg) + (k)->noff))
+
+/* ---- helpers */
+
+/* @s as a double-quoted string for a message, escaped and shortened. */
+static const char *
+quote(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+	int k;
+
+	buf[n++] = '"';
+	for (; *s != '\0' && n + 8 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			k = snprintf(buf + n, size - n, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			k = snprintf(buf + n, size - n, "\\x%02x", c);
+		else
+			k = snprintf(buf + n, size - n, "%c", c);
+		n += (size_t)k;
+	}
+	if (*s != '\0')
+		n += (size_t)snprintf(buf + n, size - n, "...");
+	snprintf(buf + n, size - n, "\"");
+	return buf;
+}
+
+/* What a node is, for "got ...". */
+static const char *
+describe(const struct yamlx_node *node, char *buf, size_t size)
+{
+	if (node == NULL)
+		return "nothing";
+	if (node->type == YAMLX_SEQ)
+		return node->n == 0 ? "an empty list" : "a list";
+	if (node->type == YAMLX_MAP)
+		return "a mapping";
+	if (yamlx_is_null(node))
+		return node->len == 0 ? "nothing" : "null";
+	return quote(node->scalar, buf, size);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+report(struct loader *l, const struct yamlx_node *node, const char *path,
+       const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (path != NULL && path[0] != '\0')
+		diag_error(l->errs, node ? node->file : l->cfg->file,
+			   node ? node->line : 0, node ? node->column : 0,
+			   "%s: %s", path, msg);
+	else
+		diag_error(l->errs, node ? node->file : l->cfg->file,
+			   node ? node->line : 0, node ? node->column : 0,
+			   "%s", msg);
+}
+
+static void
+free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+append_string(char ***list, size_t *n, const char *s)
+{
+	char **v = NULL;
+	char *copy = strdup(s);
+
+	if (copy == NULL)
+		return -ENOMEM;
+	v = realloc(*list, (*n + 1) * sizeof(*v));
+	if (v == NULL) {
+		free(copy);
+		return -ENOMEM;
+	}
+	v[(*n)++] = copy;
+	*list = v;
+	return 0;
+}
+
+static int
+listed(char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A domain name: letters, digits, '-' and dots, labels of 1 to 63
+ * characters, at most 253 in all, a final dot allowed.  Returns 0, or -1
+ * with the reason in @why.
+ */
+static int
+check_domain(const char *s, char *why, size_t whysize)
+{
+	size_t len = strlen(s), label = 0, i;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0) {
+		diag_printf(why, whysize, "the root zone is not allowed");
+		return -1;
+	}
+	if (len > 253) {
+		diag_printf(why, whysize, "longer than 253 characters");
+		return -1;
+	}
+	for (i = 0; i <= len; i++) {
+		char c = i < len ? s[i] : '.';
+
+		if (c == '.') {
+			if (label == 0) {
+				diag_printf(why, whysize, "empty label");
+				return -1;
+			}
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '-') {
+			if (++label > 63) {
+				diag_printf(why, whysize, "a label is longer than "
+					"63 characters");
+				return -1;
+			}
+		} else if ((unsigned char)c < 0x20 || c == 0x7f) {
+			diag_printf(why, whysize, "control character 0x%02x is "
+				"not allowed", (unsigned char)c);
+			return -1;
+		} else {
+			diag_printf(why, whysize, "'%c' is not allowed", c);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/*
+ * Durations: "30" (seconds), or numbers with units d, h, m, s, each unit
+ * at most once and largest first ("1h30m").  Returns 0, or -1 when the
+ * text is not a duration; *out saturates above MAX_SECONDS.
+ */
+static int
+parse_duration(const char *s, unsigned long long *out)
+{
+	static const char units[] = "dhms";
+	static const unsigned long long mult[] = { 86400, 3600, 60, 1 };
+	unsigned long long total = 0, v;
+	const char *u = NULL;
+	int last = -1;
+	int digits;
+
+	if (*s == '\0')
+		return -1;
+	while (*s != '\0') {
+		for (v = 0, digits = 0; *s >= '0' && *s <= '9'; s++, digits++)
+			if (v <= MAX_SECONDS)
+				v = v * 10 + (unsigned long long)(*s - '0');
+		if (digits == 0)
+			return -1;
+		if (*s == '\0') {
+			/* A bare number is seconds, and only on its own. */
+			if (last >= 0)
+				return -1;
+			u = units + 3;
+		} else {
+			u = strchr(units, *s);
+			if (u == NULL)
+				return -1;
+			s++;
+		}
+		if (u - units <= last)
+			return -1;
+		last = (int)(u - units);
+		if (v > MAX_SECONDS)
+			v = MAX_SECONDS + 1;
+		total += v * mult[last];
+		if (total > MAX_SECONDS)
+			total = MAX_SECONDS + 1;
+	}
+	*out = total;
+	return 0;
+}
+
+/* ---- value types: parse one value (text), store it */
+
+static const char *
+expected(const struct key *k, char *buf, size_t size)
+{
+	if (k->example != NULL) {
+		snprintf(buf, size, "a number of seconds or a duration such as "
+			 "%s", k->example);
+		return buf;
+	}
+	return k->type->expected;
+}
+
+static int
+parse_listen(struct config *cfg, const struct key *k, const char *text,
+	     char *err, size_t errsize)
+{
+	struct config_listen v;
+	struct config_listen *nv = NULL;
+	size_t i;
+	int rc;
+
+	rc = config_parse_listen(&v, text, err, errsize);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < cfg->nlisten; i++) {
+		if (cfg->listen[i].addrlen == v.addrlen &&
+		    memcmp(&cfg->listen[i].addr, &v.addr, v.addrlen) == 0) {
+			diag_printf(err, errsize, "%s is listed twice", v.text);
+			free(v.text);
+			return -1;
+		}
+	}
+	nv = realloc(cfg->listen, (cfg->nlisten + 1) * sizeof(*nv));
+	if (nv == NULL) {
+		free(v.text);
+		return -ENOMEM;
+	}
+	cfg->listen = nv;
+	cfg->listen[cfg->nlisten++] = v;
+	return 0;
+}
+
+static void
+clear_listen(struct config *cfg, const struct key *k)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nlisten; i++)
+		free(cfg->listen[i].text);
+	free(cfg->listen);
+	cfg->listen = NULL;
+	cfg->nlisten = 0;
+}
+
+static void
+clear_strings(struct config *cfg, const struct key *k)
+{
+	free_strings(*FIELD(cfg, k, char **), *COUNT(cfg, k));
+	*FIELD(cfg, k, char **) = NULL;
+	*COUNT(cfg, k) = 0;
+}
+
+static void
+clear_string(struct config *cfg, const struct key *k)
+{
+	free(*FIELD(cfg, k, char *));
+	*FIELD(cfg, k, char *) = NULL;
+}
+
+static void
+clear_nothing(struct config *cfg, const struct key *k)
+{
+}
+
+static int
+parse_path(struct config *cfg, const struct key *k, const char *text,
+	   char *err, size_t errsize)
+{
+	char q[128];
+
+	if (*text == '\0') {
+		diag_printf(err, errsize, "expected %s, got \"\"",
+			k->type->expected);
+		return -1;
+	}
+	if (listed(*FIELD(cfg, k, char **), *COUNT(cfg, k), text)) {
+		diag_printf(err, errsize, "%s is listed twice",
+			quote(text, q, sizeof(q)));
+		return -1;
+	}
+	return append_string(FIELD(cfg, k, char **), COUNT(cfg, k), text);
+}
+
+/*
+ * Append the domain name @text to the list of @k: checked, lower case,
+ * without a final dot, once.  With @star, a first label "*" is allowed.
+ */
+static int
+add_domain(struct config *cfg, const struct key *k, const char *text,
+	   int star, const char *what, char *err, size_t errsize)
+{
+	const char *check = star && strncmp(text, "*.", 2) == 0 ? text + 2 :
+		text;
+	char why[128], q[128];
+	char *name = NULL;
+	size_t len;
+	int rc;
+
+	if (check_domain(check, why, sizeof(why)) < 0) {
+		diag_printf(err, errsize, "expected %s, got %s (%s)",
+			k->type->expected, quote(text, q, sizeof(q)), why);
+		return -1;
+	}
+	name = strdup(text);
+	if (name == NULL)
+		return -ENOMEM;
+	len = strlen(name);
+	if (name[len - 1] == '.')
+		name[len - 1] = '\0';
+	lower(name);
+	if (listed(*FIELD(cfg, k, char **), *COUNT(cfg, k), name)) {
+		diag_printf(err, errsize, "%s %s is listed twice", what, name);
+		free(name);
+		return -1;
+	}
+	rc = append_string(FIELD(cfg, k, char **), COUNT(cfg, k), name);
+	free(name);
+	return rc;
+}
+
+static int
+parse_zone(struct config *cfg, const struct key *k, const char *text,
+	   char *err, size_t errsize)
+{
+	return add_domain(cfg, k, text, 0, "zone", err, errsize);
+}
+
+static int
+parse_ns(struct config *cfg, const struct key *k, const char *text,
+	 char *err, size_t errsize)
+{
+	char why[128], q[128];
+	size_t i;
+
+	if (check_domain(text, why, sizeof(why)) < 0) {
+		diag_printf(err, errsize, "expected %s, got %s (%s)",
+			k->type->expected, quote(text, q, sizeof(q)), why);
+		return -1;
+	}
+	for (i = 0; i < cfg->nns; i++) {
+		if (strcasecmp(cfg->ns[i], text) == 0) {
+			diag_printf(err, errsize, "%s is listed twice",
+				quote(text, q, sizeof(q)));
+			return -1;
+		}
+	}
+	if (cfg->nns >= MAX_NS) {
+		diag_printf(err, errsize, "more than %d name servers", MAX_NS);
+		return -1;
+	}
+	return append_string(&cfg->ns, &cfg->nns, text);
+}
+
+static int
+parse_string(struct config *cfg, const struct key *k, const char *text,
+	     char *err, size_t errsize)
+{
+	if (*text == '\0') {
+		diag_printf(err, errsize, "expected %s, got \"\"",
+			k->type->expected);
+		return -1;
+	}
+	return config_set_string(FIELD(cfg, k, char *), text);
+}
+
+static int
+parse_name(struct config *cfg, const struct key *k, const char *text,
+	   char *err, size_t errsize)
+{
+	char why[128], q[128];
+
+	if (check_domain(text, why, sizeof(why)) < 0) {
+		diag_printf(err, errsize, "expected %s, got %s (%s)",
+			k->type->expected, quote(text, q, sizeof(q)), why);
+		return -1;
+	}
+	return config_set_string(FIELD(cfg, k, char *), text);
+}
+
+static int
+parse_seconds(struct config *cfg, const struct key *k, const char *text,
+	      char *err, size_t errsize)
+{
+	char exp[128], q[128];
+	unsigned long long v;
+
+	if (parse_duration(text, &v) < 0) {
+		diag_printf(err, errsize, "expected %s, got %s",
+			expected(k, exp, sizeof(exp)),
+			quote(text, q, sizeof(q)));
+		return -1;
+	}
+	if (v > MAX_SECONDS) {
+		diag_printf(err, errsize, "expected at most %llu seconds (about "
+			"68 years), got %s", MAX_SECONDS,
+			quote(text, q, sizeof(q)));
+		return -1;
+	}
+	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_cidr(struct config *cfg, const struct key *k, const char *text,
+	   char *err, size_t errsize)
+{
+	struct vip_pool pool;
+
+	if (vip_pool_parse(&pool, text, err, errsize) < 0)
+		return -1;
+	return config_set_string(FIELD(cfg, k, char *), pool.text);
+}
+
+static const char *const level_names[] = {
+	[CONFIG_LOG_ERROR] = "error",
+	[CONFIG_LOG_WARNING] = "warning",
+	[CONFIG_LOG_NOTICE] = "notice",
+	[CONFIG_LOG_INFO] = "info",
+	[CONFIG_LOG_DEBUG] = "debug",
+};
+
+const char *
+config_log_level_name(enum config_log_level level)
+{
+	if ((size_t)level >= sizeof(level_names) / sizeof(level_names[0]))
+		return "unknown";
+	return level_names[level];
+}
+
+static int
+parse_level(struct config *cfg, const struct key *k, const char *text,
+	    char *err, size_t errsize)
+{
+	char q[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+		if (strcasecmp(text, level_names[i]) == 0) {
+			*FIELD(cfg, k, enum config_log_level) =
+				(enum config_log_level)i;
+			return 0;
+		}
+	}
+	diag_printf(err, errsize, "expected %s, got %s", k->type->expected,
+		quote(text, q, sizeof(q)));
+	return -1;
+}
+
+/* One of the words in k->example, stored as its index (an int). */
+static int
+parse_choice(struct config *cfg, const struct key *k, const char *text,
+	     char *err, size_t errsize)
+{
+	const char *w = k->example;
+	char q[128];
+	int i = 0;
+
+	while (*w != '\0') {
+		size_t n = strcspn(w, " ");
+
+		if (strlen(text) == n && strncasecmp(w, text, n) == 0) {
+			*FIELD(cfg, k, int) = i;
+			return 0;
+		}
+		w += n;
+		w += strspn(w, " ");
+		i++;
+	}
+	diag_printf(err, errsize, "expected one of: %s; got %s", k->example,
+		    quote(text, q, sizeof(q)));
+	return -1;
+}
+
+static int
+parse_bool(struct config *cfg, const struct key *k, const char *text,
+	   char *err, size_t errsize)
+{
+	static const char *const yes[] = { "true", "yes", "on", NULL };
+	static const char *const no[] = { "false", "no", "off", NULL };
+	char q[128];
+	size_t i;
+
+	for (i = 0; yes[i] != NULL; i++) {
+		if (strcasecmp(text, yes[i]) == 0) {
+			*FIELD(cfg, k, int) = 1;
+			return 0;
+		}
+		if (strcasecmp(text, no[i]) == 0) {
+			*FIELD(cfg, k, int) = 0;
+			return 0;
+		}
+	}
+	diag_printf(err, errsize, "expected %s, got %s", k->type->expected,
+		    quote(text, q, sizeof(q)));
+	return -1;
+}
+
+static int
+parse_count(struct config *cfg, const struct key *k, const char *text,
+	    char *err, size_t errsize)
+{
+	unsigned long long v = 0;
+	const char *p = text;
+	char q[128];
+
+	for (; *p >= '0' && *p <= '9' && v <= 100000000ULL; p++)
+		v = v * 10 + (unsigned long long)(*p - '0');
+	if (p == text || *p != '\0' || v < 1 || v > 100000000ULL) {
+		diag_printf(err, errsize, "expected %s, got %s",
+			    k->type->expected, quote(text, q, sizeof(q)));
+		return -1;
+	}
+	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
+	return 0;
+}
+
+/* Milliseconds: "2s", "500ms", or a bare number of seconds. */
+static int
+parse_millis(struct config *cfg, const struct key *k, const char *text,
+	     char *err, size_t errsize)
+{
+	unsigned long long v = 0;
+	const char *p = text;
+	char q[128];
+
+	for (; *p >= '0' && *p <= '9' && v <= 3600000ULL; p++)
+		v = v * 10 + (unsigned long long)(*p - '0');
+	if (p != text && strcmp(p, "ms") == 0)
+		;
+	else if (p != text && (strcmp(p, "s") == 0 || *p == '\0'))
+		v *= 1000;
+	else
+		v = 0;
+	if (v < 1 || v > 3600000ULL) {
+		diag_printf(err, errsize, "expected %s, got %s",
+			    k->type->expected, quote(text, q, sizeof(q)));
+		return -1;
+	}
+	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
+	return 0;
+}
+
+/* A list of CIDRs (canonical text kept). */
+static int
+parse_cidrs(struct config *cfg, const struct key *k, const char *text,
+	    char *err, size_t errsize)
+{
+	struct vip_pool pool;
+
+	if (vip_pool_parse(&pool, text, err, errsize) < 0)
+		return -1;
+	return append_string(FIELD(cfg, k, char **), COUNT(cfg, k),
+			     pool.text);
+}
+
+/* Upstreams: ADDRESS[:PORT] or [IPV6][:PORT] (port 53), or resolv.conf. */
+static int
+parse_upstream(struct config *cfg, const struct key *k, const char *text,
+	       char *err, size_t errsize)
+{
+	struct config_listen v;
+	char q[128];
+
+	if (strcmp(text, "resolv.conf") == 0)
+		return append_string(FIELD(cfg, k, char **), COUNT(cfg, k),
+				     text);
+	if (config_parse_address(&v, text, 53, err, errsize) < 0)
+		return -1;
+	if (listed(*FIELD(cfg, k, char **), *COUNT(cfg, k), v.text)) {
+		diag_printf(err, errsize, "%s is listed twice",
+			    quote(v.text, q, sizeof(q)));
+		free(v.text);
+		return -1;
+	}
+	if (append_string(FIELD(cfg, k, char **), COUNT(cfg, k), v.text) < 0) {
+		free(v.text);
+		return -ENOMEM;
+	}
+	free(v.text);
+	return 0;
+}
+
+/* A CHAOS TXT string; "" hides it (REFUSED). */
+static int
+parse_text(struct config *cfg, const struct key *k, const char *text,
+	   char *err, size_t errsize)
+{
+	if (strlen(text) > 255) {
+		diag_printf(err, errsize, "expected %s, got %zu characters",
+			    k->type->expected, strlen(text));
+		return -1;
+	}
+	return config_set_string(FIELD(cfg, k, char *), text);
+}
+
+/* Worker threads: "auto" (one per core, stored as 0) or 1 to 256. */
+static int
+parse_workers(struct config *cfg, const struct key *k, const char *text,
+	      char *err, size_t errsize)
+{
+	char q[128];
+	char *end = NULL;
+	unsigned long v;
+
+	if (strcmp(text, "auto") == 0) {
+		*FIELD(cfg, k, uint32_t) = 0;
+		return 0;
+	}
+	v = strtoul(text, &end, 10);
+	if (text[0] < '0' || text[0] > '9' || *end != '\0' || v < 1 ||
+	    v > 256) {
+		diag_printf(err, errsize, "expected %s, got %s",
+			    k->type->expected, quote(text, q, sizeof(q)));
+		return -1;
+	}
+	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
+	return 0;
+}
+
+static const struct type t_workers = {
+	"auto (one per core) or a number from 1 to 256", 0, 0, parse_workers,
+	clear_nothing
+};
+/*
+ * A search suffix: a domain name, whose first label may be "*" (one
+ * label, any: "*.svc.cluster.local" covers every namespace).
+ */
+static int
+parse_suffix(struct config *cfg, const struct key *k, const char *text,
+	     char *err, size_t errsize)
+{
+	return add_domain(cfg, k, text, 1, "suffix", err, errsize);
+}
+
+static const struct type t_suffixes = {
+	"a domain name such as svc.cluster.local, the first label may be *",
+	1, 1, parse_suffix, clear_strings
+};
+static const struct type t_choice = {
+	"one of the words listed", 0, 0, parse_choice, clear_nothing
+};
+static const struct type t_bool = {
+	"true or false", 0, 0, parse_bool, clear_nothing
+};
+static const struct type t_count = {
+	"a whole number from 1 to 100000000", 0, 0, parse_count,
+	clear_nothing
+};
+static const struct type t_millis = {
+	"a duration such as 2s or 500ms (at most 1h)", 0, 0, parse_millis,
+	clear_nothing
+};
+static const struct type t_cidrs = {
+	"a CIDR such as 10.0.0.0/8", 1, 1, parse_cidrs, clear_strings
+};
+static const struct type t_upstreams = {
+	"an address such as 127.0.0.1:53 or [::1]:53, or resolv.conf", 1, 1,
+	parse_upstream, clear_strings
+};
+static const struct type t_text = {
+	"a string of at most 255 characters (\"\" hides it)", 0, 1,
+	parse_text, clear_string
+};
+static const struct type t_cidr_opt = {
+	"a CIDR such as fd00:f1::/64", 0, 1, parse_cidr, clear_string
+};
+
+static const struct type t_listen = {
+	"an address such as 127.0.0.1:15053 or [::1]:15053", 1, 0,
+	parse_listen, clear_listen
+};
+static const struct type t_paths = {
+	"a file or directory name", 1, 1, parse_path, clear_strings
+};
+static const struct type t_zones = {
+	"a domain name such as mesh.local (letters, digits, '-' and dots)",
+	1, 0, parse_zone, clear_strings
+};
+static const struct type t_ns = {
+	"a domain name such as localhost. (letters, digits, '-' and dots)",
+	1, 0, parse_ns, clear_strings
+};
+static const struct type t_string = {
+	"a string", 0, 0, parse_string, clear_string
+};
+static const struct type t_file = {
+	"a file name", 0, 1, parse_string, clear_string
+};
+static const struct type t_name = {
+	"a domain name (letters, digits, '-' and dots)", 0, 0, parse_name,
+	clear_string
+};
+static const struct type t_seconds = {
+	"a number of seconds or a duration", 0, 0, parse_seconds,
+	clear_nothing
+};
+static const struct type t_cidr = {
+	"a CIDR such as 241.0.0.0/8", 0, 0, parse_cidr, clear_string
+};
+static const struct type t_level = {
+	"one of: error, warning, notice, info, debug", 0, 0, parse_level,
+	clear_nothing
+};
+
+/* ---- the schema */
+
+#define OFF(f) offsetof(struct config, f)
+
+static const struct key soa_keys[] = {
+	{ "mname", &t_name, NULL, OFF(soa.mname), 0, "localhost.", NULL, 0 },
+	{ "rname", &t_name, NULL, OFF(soa.rname), 0, "nobody.invalid.", NULL,
+	  0 },
+	{ "refresh", &t_seconds, NULL, OFF(soa.refresh), 0, "3600", "1h", 0 },
+	{ "retry", &t_seconds, NULL, OFF(soa.retry), 0, "600", "10m", 0 },
+	{ "expire", &t_seconds, NULL, OFF(soa.expire), 0, "86400", "1d", 0 },
+	{ "minimum", &t_seconds, NULL, OFF(soa.minimum), 0, "30", "30s", 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key chaos_keys[] = {
+	{ "version", &t_text, NULL, OFF(chaos_version), 0,
+	  "meshdns " PACKAGE_VERSION, NULL, 0 },
+	{ "id", &t_text, NULL, OFF(chaos_id), 0, "", NULL, 0 },
+	{ "hostname", &t_text, NULL, OFF(chaos_hostname), 0, "", NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key dns_keys[] = {
+	{ "zones", &t_zones, NULL, OFF(dns_zones), OFF(ndns_zones),
+	  "mesh.local mesh", NULL, 1 },
+	{ "ttl", &t_seconds, NULL, OFF(ttl), 0, "30", "30s", 0 },
+	{ "ns", &t_ns, NULL, OFF(ns), OFF(nns), "localhost.", NULL, 1 },
+	{ "soa", NULL, soa_keys, 0, 0, NULL, NULL, 0 },
+	{ "aaaa", &t_choice, NULL, OFF(aaaa), 0, "nodata",
+	  "nodata mapped pool", 0 },
+	{ "srv", &t_bool, NULL, OFF(srv), 0, "true", NULL, 0 },
+	{ "ptr", &t_bool, NULL, OFF(ptr), 0, "true", NULL, 0 },
+	{ "chaos", NULL, chaos_keys, 0, 0, NULL, NULL, 0 },
+	{ "search-suffixes", &t_suffixes, NULL, OFF(search_suffixes),
+	  OFF(nsearch_suffixes), NULL, NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key forward_keys[] = {
+	{ "upstreams", &t_upstreams, NULL, OFF(upstreams), OFF(nupstreams),
+	  NULL, NULL, 0 },
+	{ "timeout", &t_millis, NULL, OFF(forward_timeout_ms), 0, "2s", NULL,
+	  0 },
+	{ "max-in-flight", &t_count, NULL, OFF(forward_max_inflight), 0,
+	  "1000", NULL, 0 },
+	{ "allow", &t_cidrs, NULL, OFF(forward_allow), OFF(nforward_allow),
+	  "127.0.0.0/8 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 ::1/128 "
+	  "fc00::/7 fe80::/10", NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key tcp_keys[] = {
+	{ "idle-timeout", &t_seconds, NULL, OFF(tcp_idle), 0, "10", "10s", 0 },
+	{ "max-connections", &t_count, NULL, OFF(tcp_max), 0, "512", NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key kuma_keys[] = {
+	{ "environment", &t_choice, NULL, OFF(kuma_environment), 0,
+	  "universal", "universal kubernetes", 0 },
+	{ "default-generators", &t_choice, NULL, OFF(kuma_defaults), 0, "all",
+	  "all local none", 0 },
+	{ "generation", &t_choice, NULL, OFF(kuma_workload), 0, "service-tag",
+	  "service-tag workload", 0 },
+	{ "default-mesh-mode", &t_choice, NULL, OFF(kuma_default_mode), 0,
+	  "Disabled", "Disabled Everywhere ReachableBackends Exclusive", 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key views_keys[] = {
+	{ "unknown-clients", &t_choice, NULL, OFF(views_unknown_all), 0,
+	  "all", "none all", 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key pool_keys[] = {
+	{ "meshService", &t_cidr, NULL,
+	  OFF(pools[CONFIG_POOL_MESH_SERVICE]), 0, "241.0.0.0/8", NULL, 0 },
+	{ "meshExternalService", &t_cidr, NULL,
+	  OFF(pools[CONFIG_POOL_MESH_EXTERNAL_SERVICE]), 0, "242.0.0.0/8",
+	  NULL, 0 },
+	{ "meshMultiZoneService", &t_cidr, NULL,
+	  OFF(pools[CONFIG_POOL_MESH_MULTI_ZONE_SERVICE]), 0, "243.0.0.0/8",
+	  NULL, 0 },
+	{ "legacy", &t_cidr, NULL, OFF(pools[CONFIG_POOL_LEGACY]), 0,
+	  "240.0.0.0/4", NULL, 0 },
+	{ "meshService6", &t_cidr_opt, NULL,
+	  OFF(pools6[CONFIG_POOL_MESH_SERVICE]), 0, NULL, NULL, 0 },
+	{ "meshExternalService6", &t_cidr_opt, NULL,
+	  OFF(pools6[CONFIG_POOL_MESH_EXTERNAL_SERVICE]), 0, NULL, NULL, 0 },
+	{ "meshMultiZoneService6", &t_cidr_opt, NULL,
+	  OFF(pools6[CONFIG_POOL_MESH_MULTI_ZONE_SERVICE]), 0, NULL, NULL, 0 },
+	{ "legacy6", &t_cidr_opt, NULL, OFF(pools6[CONFIG_POOL_LEGACY]), 0,
+	  NULL, NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key vip_keys[] = {
+	{ "pools", NULL, pool_keys, 0, 0, NULL, NULL, 0 },
+	{ "hold", &t_seconds, NULL, OFF(hold_seconds), 0, "1h", "1h", 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key log_keys[] = {
+	{ "level", &t_level, NULL, OFF(log_level), 0, "info", NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key top_keys[] = {
+	{ "listen", &t_listen, NULL, OFF(listen), OFF(nlisten),
+	  "127.0.0.1:15053", NULL, 1 },
+	{ "zone", &t_string, NULL, OFF(zone), 0, "default", NULL, 0 },
+	{ "resources", &t_paths, NULL, OFF(resources), OFF(nresources), NULL,
+	  NULL, 0 },
+	{ "state-file", &t_file, NULL, OFF(state_file), 0, NULL, NULL, 0 },
+	{ "start-cache", &t_bool, NULL, OFF(start_cache), 0, "true", NULL, 0 },
+	{ "workers", &t_workers, NULL, OFF(workers), 0, "auto", NULL, 0 },
+	{ "dns", NULL, dns_keys, 0, 0, NULL, NULL, 0 },
+	{ "vip", NULL, vip_keys, 0, 0, NULL, NULL, 0 },
+	{ "log", NULL, log_keys, 0, 0, NULL, NULL, 0 },
+	{ "forward", NULL, forward_keys, 0, 0, NULL, NULL, 0 },
+	{ "tcp", NULL, tcp_keys, 0, 0, NULL, NULL, 0 },
+	{ "kuma", NULL, kuma_keys, 0, 0, NULL, NULL, 0 },
+	{ "views", NULL, views_keys, 0, 0, NULL, NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+/* ---- defaults */
+
+static int
+apply_defaults(struct config *cfg, const struct key *keys)
+{
+	char err[256];
+	char item[256];
+	const struct key *k = NULL;
+	const char *p = NULL;
+	size_t n;
+	int rc;
+
+	for (k = keys; k->name != NULL; k++) {
+		if (k->type == NULL) {
+			rc = apply_defaults(cfg, k->sub);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		/* Only lists are space separated ("meshdns 0.1.0" is one). */
+		if (!k->type->list && k->def != NULL && *k->def != '\0') {
+			rc = k->type->parse(cfg, k, k->def, err, sizeof(err));
+			if (rc < 0)
+				return rc == -1 ? -EINVAL : rc;
+			continue;
+		}
+		for (p = k->def; p != NULL && *p != '\0'; p += n) {
+			p += strspn(p, " ");
+			n = strcspn(p, " ");
+			snprintf(item, sizeof(item), "%.*s", (int)n, p);
+			rc = k->type->parse(cfg, k, item, err, sizeof(err));
+			/* A default that does not parse is a bug here. */
+			if (rc < 0)
+				return rc == -1 ? -EINVAL : rc;
+		}
+	}
+	return 0;
+}
+
+struct config *
+config_new_default(void)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+
+	if (cfg == NULL)
+		return NULL;
+	if (apply_defaults(cfg, top_keys) < 0) {
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+/* ---- reading a file */
+
+/* Levenshtein distance, for "did you mean"; short strings only. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[64];
+	size_t i, j, diag, up;
+
+	if (la >= 64 || lb >= 64)
+		return 64;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			row[j] = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+static void
+unknown_key(struct loader *l, const struct yamlx_node *key,
+	    const struct key *keys, const char *section)
+{
+	char names[512], hint[128], q[128];
+	const struct key *k = NULL;
+	const struct key *best = NULL;
+	size_t n = 0, d, bestd = 3;
+
+	names[0] = '\0';
+	for (k = keys; k->name != NULL; k++) {
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
+				      k == keys ? "" : ", ", k->name);
+		if (n >= sizeof(names))
+			n = sizeof(names) - 1;
+		d = distance(key->scalar, k->name);
+		if (d < bestd && d < strlen(k->name)) {
+			bestd = d;
+			best = k;
+		}
+	}
+	hint[0] = '\0';
+	if (best != NULL)
+		snprintf(hint, sizeof(hint), " (did you mean \"%s\"?)",
+			 best->name);
+	if (section[0] == '\0')
+		report(l, key, NULL, "unknown key %s at the top level%s; "
+		       "expected one of: %s", quote(key->scalar, q, sizeof(q)),
+		       hint, names);
+	else
+		report(l, key, NULL, "unknown key %s in %s%s; expected one "
+		       "of: %s", quote(key->scalar, q, sizeof(q)), section,
+		       hint, names);
+}
+
+static int load_section(struct loader *l, const struct key *keys,
+			const struct yamlx_node *map, const char *path);
+
+/* One value (a scalar) of @k: parse, store, or report. */
+static int
+load_one(struct loader *l, const struct key *k, const struct yamlx_node *v,
+	 const char *path)
+{
+	char err[512], exp[128], got[128];
+	int rc;
+
+	if (v->type != YAMLX_SCALAR || yamlx_is_null(v)) {
+		report(l, v, path, "expected %s, got %s",
+		       expected(k, exp, sizeof(exp)),
+		       describe(v, got, sizeof(got)));
+		return 0;
+	}
+	if (strlen(v->scalar) != v->len) {
+		report(l, v, path, "expected %s, got a string with a NUL "
+		       "character", expected(k, exp, sizeof(exp)));
+		return 0;
+	}
+	rc = k->type->parse(l->cfg, k, v->scalar, err, sizeof(err));
+	if (rc == -1)
+		report(l, v, path, "%s", err);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+static int
+load_key(struct loader *l, const struct key *k, const struct yamlx_node *v,
+	 const char *path)
+{
+	char item[300], exp[128], got[128];
+	size_t i;
+	int rc;
+
+	if (k->off == OFF(ttl))
+		l->ttl_node = v;
+	else if (k->off == OFF(hold_seconds) && k->type != NULL)
+		l->hold_node = v;
+	if (k->type == NULL) {
+		/* An empty section keeps its defaults. */
+		if (yamlx_is_null(v))
+			return 0;
+		if (v->type != YAMLX_MAP) {
+			report(l, v, path, "expected a mapping (a section "
+			       "with keys), got %s",
+			       describe(v, got, sizeof(got)));
+			return 0;
+		}
+		return load_section(l, k->sub, v, path);
+	}
+	if (k->type->nullable && yamlx_is_null(v)) {
+		k->type->clear(l->cfg, k);
+		return 0;
+	}
+	if (!k->type->list)
+		return load_one(l, k, v, path);
+	/* The file's list replaces the default one. */
+	k->type->clear(l->cfg, k);
+	if (v->type == YAMLX_MAP) {
+		report(l, v, path, "expected %s, or a list of them, got %s",
+		       k->type->expected, describe(v, got, sizeof(got)));
+		return 0;
+	}
+	if (v->type == YAMLX_SCALAR)
+		return load_one(l, k, v, path);
+	if (v->n == 0 && k->nonempty) {
+		report(l, v, path, "expected at least one value (%s), got an "
+		       "empty list", expected(k, exp, sizeof(exp)));
+		return 0;
+	}
+	for (i = 0; i < v->n; i++) {
+		snprintf(item, sizeof(item), "%s[%zu]", path, i);
+		rc = load_one(l, k, v->items[i], item);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+load_section(struct loader *l, const struct key *keys,
+	     const struct yamlx_node *map, const char *path)
+{
+	char sub[256];
+	const struct key *k = NULL;
+	const struct yamlx_node *key = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < map->n; i++) {
+		key = map->pairs[i].key;
+		for (k = keys; k->name != NULL; k++)
+			if (strlen(k->name) == key->len &&
+			    strcmp(k->name, key->scalar) == 0)
+				break;
+		if (k->name == NULL) {
+			unknown_key(l, key, keys, path);
+			continue;
+		}
+		snprintf(sub, sizeof(sub), "%s%s%s", path,
+			 path[0] != '\0' ? "." : "", k->name);
+		rc = load_key(l, k, map->pairs[i].value, sub);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * The design holds a released VIP for at least the TTL: a client may
+ * still have the old answer cached, and must not reach another service.
+ */
+static void
+check_hold(struct loader *l)
+{
+	const struct yamlx_node *at = l->hold_node ? l->hold_node : l->ttl_node;
+
+	if (l->cfg->hold_seconds >= l->cfg->ttl)
+		return;
+	diag_warning(l->errs, at ? at->file : l->cfg->file,
+		     at ? at->line : 0, at ? at->column : 0,
+		     "vip.hold: %u seconds is shorter than dns.ttl (%u "
+		     "seconds); using %u so that no cached answer points at a "
+		     "VIP given to another service", l->cfg->hold_seconds,
+		     l->cfg->ttl, l->cfg->ttl);
+	l->cfg->hold_seconds = l->cfg->ttl;
+}
+
+static int
+load_stream(struct config **out, struct yamlx_stream *s, const char *name,
+	    struct diag_list *errs)
+{
+	struct loader l;
+	struct config *cfg = NULL;
+	const struct yamlx_node *root = NULL;
+	size_t errors = errs->errors;
+	char got[128];
+	int line, column;
+	int rc = -ENOMEM;
+
+	memset(&l, 0, sizeof(l));
+	cfg = config_new_default();
+	if (cfg == NULL)
+		goto out;
+	if (config_set_string(&cfg->file, name) < 0)
+		goto out;
+	l.cfg = cfg;
+	l.errs = errs;
+	root = s->ndocs > 0 ? s->docs[0] : NULL;
+	if (root != NULL && !yamlx_is_null(root)) {
+		if (root->type != YAMLX_MAP)
+			report(&l, root, NULL, "expected a mapping of settings "
+			       "(listen:, zone:, dns: ...), got %s",
+			       describe(root, got, sizeof(got)));
+		else if ((rc = load_section(&l, top_keys, root, "")) < 0)
+			goto out;
+	}
+	if (s->ndocs > 1) {
+		yamlx_doc_position(s, 1, &line, &column);
+		diag_error(errs, s->file, line, column, "a second document; "
+			   "expected the whole configuration in one document");
+	}
+	if (errs->errors == errors)
+		check_hold(&l);
+	rc = errs->errors == errors ? 0 : -1;
+out:
+	if (rc == 0)
+		*out = cfg;
+	else
+		config_free(cfg);
+	return rc;
+}
+
+int
+config_load_string(struct config **out, const char *name, const char *text,
+		   struct diag_list *errs)
+{
+	struct yamlx_stream *s = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = yamlx_load_string(&s, name, text, strlen(text), errs);
+	if (rc == 0)
+		rc = load_stream(out, s, name, errs);
+	yamlx_stream_free(s);
+	return rc;
+}
+
+int
+config_load_file(struct config **out, const char *path,
+		 struct diag_list *errs)
+{
+	struct yamlx_stream *s = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = yamlx_load_file(&s, path, errs);
+	if (rc == 0)
+		rc = load_stream(out, s, path, errs);
+	if (rc == 0 && *out != NULL)
+		(*out)->digest = s->digest;
+	yamlx_stream_free(s);
+	return rc;
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	free(cfg->file);
+	for (i = 0; i < cfg->nlisten; i++)
+		free(cfg->listen[i].text);
+	free(cfg->listen);
+	free(cfg->zone);
+	free_strings(cfg->resources, cfg->nresources);
+	free(cfg->state_file);
+	free_strings(cfg->dns_zones, cfg->ndns_zones);
+	free_strings(cfg->ns, cfg->nns);
+	free(cfg->soa.mname);
+	free(cfg->soa.rname);
+	for (i = 0; i < CONFIG_POOL_COUNT; i++) {
+		free(cfg->pools[i]);
+		free(cfg->pools6[i]);
+	}
+	free(cfg->chaos_version);
+	free(cfg->chaos_id);
+	free(cfg->chaos_hostname);
+	free_strings(cfg->search_suffixes, cfg->nsearch_suffixes);
+	free_strings(cfg->upstreams, cfg->nupstreams);
+	free_strings(cfg->forward_allow, cfg->nforward_allow);
+	free(cfg);
+}
+
+/* ---- listen addresses */
+
+static const char listen_expected[] =
+	"expected ADDRESS[:PORT] or [IPV6]:PORT";
+
+int
+config_parse_listen(struct config_listen *out, const char *text, char *err,
+		    size_t errsize)
+{
+	return config_parse_address(out, text, CONFIG_DEFAULT_PORT, err,
+				    errsize);
+}
+
+int
+config_parse_address(struct config_listen *out, const char *text,
+		     unsigned default_port, char *err, size_t errsize)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	char canon[INET6_ADDRSTRLEN + 16];
+	char q[128];
+	const char *hstart = text;
+	const char *hend = NULL;
+	const char *port = NULL;
+	const char *colon = NULL;
+	const char *p = NULL;
+	unsigned long portnum = default_port;
+	size_t hostlen;
+	int v6;
+
+	memset(out, 0, sizeof(*out));
+	if (text == NULL)
+		text = hstart = "";
+	quote(text, q, sizeof(q));
+	if (text[0] == '[') {
+		/* [V6] or [V6]:PORT */
+		v6 = 1;
+		hstart = text + 1;
+		hend = strchr(hstart, ']');
+		if (hend == NULL) {
+			diag_printf(err, errsize, "%s, got %s (no closing \"]\")",
+				listen_expected, q);
+			return -1;
+		}
+		if (hend[1] == ':') {
+			port = hend + 2;
+		} else if (hend[1] != '\0') {
+			diag_printf(err, errsize, "%s, got %s (only \":PORT\" may "
+				"follow \"]\")", listen_expected, q);
+			return -1;
+		}
+	} else {
+		/* Two colons or more: a bare IPv6 address, without port. */
+		colon = strchr(text, ':');
+		v6 = colon != NULL && strchr(colon + 1, ':') != NULL;
+		if (colon != NULL && !v6) {
+			hend = colon;
+			port = colon + 1;
+		} else {
+			hend = text + strlen(text);
+		}
+	}
+	hostlen = (size_t)(hend - hstart);
+	if (hostlen == 0) {
+		diag_printf(err, errsize, "%s, got %s (the address is missing)",
+			listen_expected, q);
+		return -1;
+	}
+	if (hostlen >= sizeof(host))
+		hostlen = sizeof(host) - 1;	/* cannot be an address */
+	memcpy(host, hstart, hostlen);
+	host[hostlen] = '\0';
+	if (port != NULL) {
+		portnum = 0;
+		for (p = port; *p >= '0' && *p <= '9' && p - port < 6; p++)
+			portnum = portnum * 10 + (unsigned long)(*p - '0');
+		if (p == port || *p != '\0') {
+			diag_printf(err, errsize, "%s, got %s (the port is not a "
+				"number)", listen_expected, q);
+			return -1;
+		}
+		if (portnum < 1 || portnum > 65535) {
+			diag_printf(err, errsize, "%s, got %s (the port must be "
+				"1 to 65535)", listen_expected, q);
+			return -1;
+		}
+	}
+	if (v6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->addr;
+
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1 ||
+		    (size_t)(hend - hstart) != hostlen) {
+			diag_printf(err, errsize, "%s, got %s (not an IPv6 "
+				"address)", listen_expected, q);
+			return -1;
+		}
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)portnum);
+		out->addrlen = sizeof(*sin6);
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		snprintf(canon, sizeof(canon), "[%s]:%lu", host, portnum);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&out->addr;
+
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1 ||
+		    (size_t)(hend - hstart) != hostlen) {
+			diag_printf(err, errsize, "%s, got %s (not a numeric IPv4 "
+				"or IPv6 address)", listen_expected, q);
+			return -1;
+		}
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)portnum);
+		out->addrlen = sizeof(*sin);
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		snprintf(canon, sizeof(canon), "%s:%lu", host, portnum);
+	}
+	out->text = strdup(canon);
+	if (out->text == NULL) {
+		diag_printf(err, errsize, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- overrides */
+
+int
+config_set_listen(struct config *cfg, const struct config_listen *v,
+		  size_t n)
+{
+	struct config_listen *nv = NULL;
+	size_t i;
+
+	if (n > 0) {
+		nv = calloc(n, sizeof(*nv));
+		if (nv == NULL)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		nv[i] = v[i];
+		nv[i].text = strdup(v[i].text);
+		if (nv[i].text == NULL) {
+			while (i-- > 0)
+				free(nv[i].text);
+			free(nv);
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < cfg->nlisten; i++)
+		free(cfg->listen[i].text);
+	free(cfg->listen);
+	cfg->listen = nv;
+	cfg->nlisten = n;
+	return 0;
+}
+
+int
+config_set_strings(char ***list, size_t *n, char *const *v, size_t nv)
+{
+	char **copy = NULL;
+	size_t i;
+
+	if (nv > 0) {
+		copy = calloc(nv, sizeof(*copy));
+		if (copy == NULL)
+			return -ENOMEM;
+	}
+	for (i = 0; i < nv; i++) {
+		copy[i] = strdup(v[i]);
+		if (copy[i] == NULL) {
+			free_strings(copy, i);
+			return -ENOMEM;
+		}
+	}
+	free_strings(*list, *n);
+	*list = copy;
+	*n = nv;
+	return 0;
+}
+
+int
+config_set_string(char **field, const char *value)
+{
+	char *copy = NULL;
+
+	if (value != NULL && (copy = strdup(value)) == NULL)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}

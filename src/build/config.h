@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h -- meshdns.yaml: the configuration file.
+ *
+ * Table-driven schema (see config.c for every key with its type and
+ * default).  Unknown keys, wrong types, bad CIDRs and bad addresses are
+ * errors naming file:line:column and what was expected; every error is
+ * reported, not only the first.
+ *
+ * Ownership: a struct config owns all its strings and arrays; free it with
+ * config_free().
+ */
+#ifndef MESHDNS_CONFIG_H
+#define MESHDNS_CONFIG_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "util/diag.h"
+
+#define CONFIG_DEFAULT_PORT 15053
+
+struct config_listen {
+	char *text;			/* canonical, with the port:
+					 * "127.0.0.1:15053", "[::1]:15053" */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
+/* Pools, indexed by enum config_pool_kind. */
+enum config_pool_kind {
+	CONFIG_POOL_MESH_SERVICE = 0,		/* 241.0.0.0/8 */
+	CONFIG_POOL_MESH_EXTERNAL_SERVICE,	/* 242.0.0.0/8 */
+	CONFIG_POOL_MESH_MULTI_ZONE_SERVICE,	/* 243.0.0.0/8 */
+	CONFIG_POOL_LEGACY,			/* 240.0.0.0/4: <service>.mesh */
+	CONFIG_POOL_COUNT
+};
+
+/* dns.aaaa: what AAAA queries of an IPv4 service get. */
+enum config_aaaa {
+	CONFIG_AAAA_NODATA = 0,	/* NODATA (correct for IPv4-only) */
+	CONFIG_AAAA_MAPPED,	/* ::ffff:<IPv4 VIP>, as Kuma */
+	CONFIG_AAAA_POOL,	/* a real IPv6 VIP from vip.pools.*6 */
+};
+
+struct config_soa {
+	char *mname;		/* primary name server, absolute or relative */
+	char *rname;		/* mailbox as a domain name */
+	uint32_t refresh, retry, expire;
+	uint32_t minimum;	/* negative-caching TTL (RFC 2308) */
+};
+
+enum config_log_level {
+	CONFIG_LOG_ERROR = 0,
+	CONFIG_LOG_WARNING,
+	CONFIG_LOG_NOTICE,
+	CONFIG_LOG_INFO,
+	CONFIG_LOG_DEBUG,
+};
+
+struct config {
+	char *file;			/* the file read, or NULL (defaults) */
+
+	struct config_listen *listen;	/* default 127.0.0.1:15053 */
+	size_t nlisten;
+
+	char *zone;			/* Kuma zone of this server: "default" */
+	char **resources;		/* files or directories; default none */
+	size_t nresources;
+	char *state_file;		/* default NULL: no persistence (warned) */
+	int start_cache;		/* true: <state_file>.cache (cache.h) */
+	uint64_t digest;		/* of the file's bytes (digest.h), 0
+					 * for defaults only */
+
+	char **dns_zones;		/* "mesh.local", "mesh" (no final dot) */
+	size_t ndns_zones;
+	uint32_t ttl;			/* 30 */
+	char **ns;			/* NS names, as written (1 to 64);
+					 * default "localhost." */
+	size_t nns;
+	struct config_soa soa;
+
+	enum config_aaaa aaaa;		/* nodata */
+	int srv;			/* SRV records: true */
+	int ptr;			/* reverse zones for the pools: true */
+	char *chaos_version;		/* "" hides; "meshdns <version>" */
+	char *chaos_id;			/* "" (hidden) */
+	char *chaos_hostname;		/* "" (hidden) */
+	char **search_suffixes;		/* e.g. svc.cluster.local; none */
+	size_t nsearch_suffixes;
+
+	char *pools[CONFIG_POOL_COUNT];	/* CIDR text, validated */
+	char *pools6[CONFIG_POOL_COUNT];	/* IPv6 CIDRs, or NULL */
+	uint32_t hold_seconds;		/* 3600; never below ttl */
+
+	enum config_log_level log_level;	/* info */
+
+	char **upstreams;		/* "ADDR:PORT" texts or "resolv.conf";
+					 * none: no forwarding (REFUSED) */
+	size_t nupstreams;
+	uint32_t forward_timeout_ms;	/* 2000 */
+	uint32_t forward_max_inflight;	/* 1000 */
+	char **forward_allow;		/* CIDRs allowed to use forwarding */
+	size_t nforward_allow;
+
+	uint32_t workers;		/* worker threads; 0: one per core */
+	uint32_t tcp_idle;		/* seconds: 10 */
+	uint32_t tcp_max;		/* connections: 512 */
+
+	int kuma_environment;		/* 0 universal, 1 kubernetes */
+	int kuma_defaults;		/* 0 all, 1 local, 2 none */
+	int kuma_workload;		/* 0 kuma.io/service tags, 1 workload */
+	int kuma_default_mode;		/* enum resource_mesh_mode order:
+					 * Disabled, Everywhere,
+					 * ReachableBackends, Exclusive */
+
+	int views_unknown_all;		/* clients that are no Dataplane:
+					 * 1 see every name, 0 only the ones
+					 * visible to everyone */
+};
+
+/* "error", "warning", "notice", "info" or "debug". */
+const char *config_log_level_name(enum config_log_level level);
+
+/* The defaults, with no file.  NULL on ENOMEM. */
+struct config *config_new_default(void);
+
+/*
+ * Read the file at @path over the defaults.  Returns 0 with *out set, or -1
+ * with every problem in @errs and *out NULL (-ENOMEM on allocation failure).
+ * Warnings (a hold shorter than the TTL, raised to it) may be added to @errs
+ * on success.  An unreadable file is an error.
+ */
+int config_load_file(struct config **out, const char *path,
+		     struct diag_list *errs);
+
+/* Same, from memory; @name stands for the file name in positions. */
+int config_load_string(struct config **out, const char *name,
+		       const char *text, struct diag_list *errs);
+
+void config_free(struct config *cfg);
+
+/*
+ * Parse "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare "V6" (port
+ * default 15053, 1 to 65535; numeric addresses only) into @out; out->text
+ * is the canonical form, malloc'ed, the caller frees it.  Returns 0, or -1
+ * with a message in @err ("expected ADDRESS[:PORT] or [IPV6]:PORT, got
+ * ..."), -ENOMEM; out->text is NULL on failure.
+ */
+int config_parse_listen(struct config_listen *out, const char *text,
+			char *err, size_t errsize);
+
+/* Same, with another default port (53 for upstreams). */
+int config_parse_address(struct config_listen *out, const char *text,
+			 unsigned default_port, char *err, size_t errsize);
+
+/*
+ * Replace one list with a single-element or multi-element list (command
+ * line overrides); the values are copied, the old ones freed.  On -ENOMEM
+ * the old list is kept.  config_set_string() with NULL sets NULL.  Return 0
+ * or -ENOMEM.
+ */
+int config_set_listen(struct config *cfg, const struct config_listen *v,
+		      size_t n);
+int config_set_strings(char ***list, size_t *n, char *const *v, size_t nv);
+int config_set_string(char **field, const char *value);
+
+#endif

@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: MIT */
+/* status.c -- a snapshot's computed status, as Kuma would show it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build/status.h"
+#include "util/yamlx.h"
+
+/* A deep copy of a parsed node, for output. */
+static struct yamlx_node *
+clone(const struct yamlx_node *src)
+{
+	struct yamlx_node *n = NULL;
+	size_t i;
+
+	if (src->type == YAMLX_SCALAR)
+		return yamlx_node_new_scalar(src->scalar, src->style);
+	n = src->type == YAMLX_MAP ? yamlx_node_new_map() :
+		yamlx_node_new_seq();
+	if (n == NULL)
+		return NULL;
+	for (i = 0; i < src->n; i++) {
+		struct yamlx_node *c = NULL;
+		int rc;
+
+		if (src->type == YAMLX_MAP) {
+			c = clone(src->pairs[i].value);
+			rc = c == NULL ? -ENOMEM :
+				yamlx_map_add(n, src->pairs[i].key->scalar, c);
+		} else {
+			c = clone(src->items[i]);
+			rc = c == NULL ? -ENOMEM : yamlx_seq_add(n, c);
+		}
+		if (rc < 0) {
+			yamlx_node_free(n);
+			return NULL;
+		}
+	}
+	return n;
+}
+
+static struct yamlx_node *
+labels_node(const struct resource_labels *labels)
+{
+	struct yamlx_node *m = yamlx_node_new_map();
+	size_t i;
+
+	for (i = 0; m != NULL && i < labels->n; i++) {
+		if (yamlx_map_add_str(m, labels->v[i].key,
+				      labels->v[i].value) < 0) {
+			yamlx_node_free(m);
+			return NULL;
+		}
+	}
+	return m;
+}
+
+static struct yamlx_node *
+ref_node(const char *core_name)
+{
+	struct yamlx_node *m = yamlx_node_new_map();
+
+	if (m != NULL && yamlx_map_add_str(m, "coreName", core_name) < 0) {
+		yamlx_node_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static struct yamlx_node *
+condition_node(const char *type, int ok, const char *reason,
+	       const char *message)
+{
+	struct yamlx_node *m = yamlx_node_new_map();
+
+	if (m == NULL)
+		return NULL;
+	if (yamlx_map_add_str(m, "type", type) < 0 ||
+	    yamlx_map_add_str(m, "status", ok ? "True" : "False") < 0 ||
+	    yamlx_map_add_str(m, "reason", reason) < 0 ||
+	    yamlx_map_add_str(m, "message", message) < 0) {
+		yamlx_node_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static int
+add_vip_list(struct yamlx_node *st, const struct build_service *bs)
+{
+	struct yamlx_node *vips = yamlx_node_new_seq();
+	char buf[64];
+	int rc = 0;
+	int i;
+
+	if (vips == NULL)
+		return -ENOMEM;
+	for (i = 0; i < 2; i++) {
+		const struct vip_addr *a = i ? &bs->vip6 : &bs->vip;
+		struct yamlx_node *v = NULL;
+
+		if (!(i ? bs->has_vip6 : bs->has_vip))
+			continue;
+		if ((v = yamlx_node_new_map()) == NULL ||
+		    yamlx_seq_add(vips, v) < 0) {
+			yamlx_node_free(vips);
+			return -ENOMEM;
+		}
+		rc |= yamlx_map_add_str(v, "ip", vip_addr_format(a, buf,
+								 sizeof(buf)));
+	}
+	rc |= yamlx_map_add(st, "vips", vips);
+	return rc;
+}
+
+/* MeshExternalService: status.vip is one object, not a list. */
+static int
+add_vip_single(struct yamlx_node *st, const struct build_service *bs)
+{
+	struct yamlx_node *v = NULL;
+	char buf[64];
+
+	if (!bs->has_vip)
+		return 0;
+	if ((v = yamlx_node_new_map()) == NULL)
+		return -ENOMEM;
+	if (yamlx_map_add_str(v, "ip", vip_addr_format(&bs->vip, buf,
+							sizeof(buf))) < 0) {
+		yamlx_node_free(v);
+		return -ENOMEM;
+	}
+	return yamlx_map_add(st, "vip", v);
+}
+
+static struct yamlx_node *
+addresses_node(const struct hostname_result *h)
+{
+	struct yamlx_node *addrs = yamlx_node_new_seq();
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; addrs != NULL && i < h->naddresses; i++) {
+		struct yamlx_node *a = yamlx_node_new_map();
+
+		if (a == NULL || yamlx_seq_add(addrs, a) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc |= yamlx_map_add_str(a, "hostname", h->addresses[i].hostname);
+		rc |= yamlx_map_add_str(a, "origin", "HostnameGenerator");
+		rc |= yamlx_map_add(a, "hostnameGeneratorRef",
+				    ref_node(h->addresses[i].generator));
+	}
+	if (rc != 0) {
+		yamlx_node_free(addrs);
+		return NULL;
+	}
+	return addrs;
+}
+
+static struct yamlx_node *
+generators_node(const struct hostname_result *h)
+{
+	struct yamlx_node *gens = yamlx_node_new_seq();
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; gens != NULL && i < h->nconditions; i++) {
+		const struct hostname_condition *c = &h->conditions[i];
+		struct yamlx_node *g = yamlx_node_new_map();
+		struct yamlx_node *conds = NULL;
+
+		if (g == NULL || yamlx_seq_add(gens, g) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc |= yamlx_map_add(g, "hostnameGeneratorRef",
+				    ref_node(c->generator));
+		if ((conds = yamlx_node_new_seq()) == NULL ||
+		    yamlx_map_add(g, "conditions", conds) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc |= yamlx_seq_add(conds, condition_node(
+			"Generated", c->reason == HOSTNAME_GENERATED,
+			hostname_reason_name(c->reason), c->message));
+	}
+	if (rc != 0) {
+		yamlx_node_free(gens);
+		return NULL;
+	}
+	return gens;
+}
+
+/* MeshMultiZoneService status.meshServices. */
+static struct yamlx_node *
+matches_node(const struct resource_mesh_multi_zone_service *mzs)
+{
+	struct yamlx_node *list = yamlx_node_new_seq();
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; list != NULL && i < mzs->nmatches; i++) {
+		const struct resource_mzs_match *m = &mzs->matches[i];
+		struct yamlx_node *e = yamlx_node_new_map();
+
+		if (e == NULL || yamlx_seq_add(list, e) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc |= yamlx_map_add_str(e, "name", m->name);
+		rc |= yamlx_map_add_str(e, "namespace",
+					m->namespace ? m->namespace : "");
+		rc |= yamlx_map_add_str(e, "zone", m->zone ? m->zone : "");
+		rc |= yamlx_map_add_str(e, "mesh", m->mesh ? m->mesh : "");
+	}
+	if (rc != 0) {
+		yamlx_node_free(list);
+		return NULL;
+	}
+	return list;
+}
+
+/* status.conditions: computed ones, a VIP failure, MZS matching. */
+static int
+add_conditions(struct yamlx_node *st, const struct build_service *bs)
+{
+	struct yamlx_node *conds = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (bs->mzs == NULL && bs->vip_error == NULL &&
+	    (bs->res == NULL || bs->res->nconditions == 0))
+		return 0;
+	if ((conds = yamlx_node_new_seq()) == NULL)
+		return -ENOMEM;
+	if (yamlx_map_add(st, "conditions", conds) < 0)
+		return -ENOMEM;
+	if (bs->mzs != NULL) {
+		char msg[64];
+		size_t n = bs->mzs->nmatches;
+
+		snprintf(msg, sizeof(msg), "Matched %zu MeshService(s)", n);
+		rc |= yamlx_seq_add(conds, condition_node(
+			"MeshServicesMatched", n > 0,
+			n > 0 ? "MatchesFound" : "NoMatchesFound",
+			n > 0 ? msg : "Selector does not match any "
+			"MeshService in this zone"));
+	}
+	for (i = 0; bs->res != NULL && i < bs->res->nconditions; i++) {
+		const struct resource_condition *c = &bs->res->conditions[i];
+
+		rc |= yamlx_seq_add(conds, condition_node(c->type, c->status,
+							  c->reason,
+							  c->message));
+	}
+	if (bs->vip_error != NULL)
+		rc |= yamlx_seq_add(conds, condition_node(
+			"VIPAllocated", 0, "AllocationFailed", bs->vip_error));
+	return rc;
+}
+
+static struct yamlx_node *
+status_node(const struct build_service *bs)
+{
+	struct yamlx_node *st = yamlx_node_new_map();
+	int rc = 0;
+
+	if (st == NULL)
+		return NULL;
+	if (bs->mzs != NULL)
+		rc |= yamlx_map_add(st, "meshServices", matches_node(bs->mzs));
+	rc |= yamlx_map_add(st, "addresses", addresses_node(&bs->hostnames));
+	if (bs->mes != NULL)
+		rc |= add_vip_single(st, bs);
+	else
+		rc |= add_vip_list(st, bs);
+	rc |= yamlx_map_add(st, "hostnameGenerators",
+			    generators_node(&bs->hostnames));
+	rc |= add_conditions(st, bs);
+	if (rc != 0) {
+		yamlx_node_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static int
+add_port_list(struct yamlx_node *spec, const struct resource_port *ports,
+	      size_t n)
+{
+	struct yamlx_node *list = yamlx_node_new_seq();
+	char buf[16];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; list != NULL && i < n; i++) {
+		const struct resource_port *p = &ports[i];
+		struct yamlx_node *e = yamlx_node_new_map();
+
+		if (e == NULL || yamlx_seq_add(list, e) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (p->name != NULL)
+			rc |= yamlx_map_add_str(e, "name", p->name);
+		snprintf(buf, sizeof(buf), "%u", p->port);
+		rc |= yamlx_map_add(e, "port",
+				    yamlx_node_new_scalar(buf, YAMLX_PLAIN));
+		if (p->has_target && p->target_is_name) {
+			rc |= yamlx_map_add_str(e, "targetPort", p->target_name);
+		} else if (p->has_target) {
+			snprintf(buf, sizeof(buf), "%u", p->target_port);
+			rc |= yamlx_map_add(e, "targetPort",
+					    yamlx_node_new_scalar(buf,
+								  YAMLX_PLAIN));
+		}
+		rc |= yamlx_map_add_str(e, "appProtocol",
+					p->app_protocol ? p->app_protocol :
+					"tcp");
+	}
+	if (list == NULL)
+		return -ENOMEM;
+	rc |= yamlx_map_add(spec, "ports", list);
+	return rc;
+}
+
+/* The spec of a generated MeshService, from its fields. */
+static struct yamlx_node *
+generated_spec(const struct resource_mesh_service *ms)
+{
+	struct yamlx_node *spec = yamlx_node_new_map();
+	struct yamlx_node *sel = yamlx_node_new_map();
+	int rc = 0;
+
+	if (spec == NULL || sel == NULL) {
+		yamlx_node_free(spec);
+		yamlx_node_free(sel);
+		return NULL;
+	}
+	switch (ms->selector) {
+	case RESOURCE_SELECTOR_DATAPLANE_TAGS:
+		rc |= yamlx_map_add(sel, "dataplaneTags",
+				    labels_node(&ms->selector_labels));
+		break;
+	case RESOURCE_SELECTOR_DATAPLANE_LABELS: {
+		struct yamlx_node *m = yamlx_node_new_map();
+
+		rc |= yamlx_map_add(sel, "dataplaneLabels", m);
+		if (m != NULL)
+			rc |= yamlx_map_add(m, "matchLabels",
+					    labels_node(&ms->selector_labels));
+		break;
+	}
+	case RESOURCE_SELECTOR_DATAPLANE_REF: {
+		struct yamlx_node *m = yamlx_node_new_map();
+
+		rc |= yamlx_map_add(sel, "dataplaneRef", m);
+		if (m != NULL)
+			rc |= yamlx_map_add_str(m, "name", ms->selector_ref);
+		break;
+	}
+	case RESOURCE_SELECTOR_NONE:
+		break;
+	}
+	rc |= yamlx_map_add(spec, "selector", sel);
+	rc |= add_port_list(spec, ms->ports, ms->nports);
+	if (rc != 0) {
+		yamlx_node_free(spec);
+		return NULL;
+	}
+	return spec;
+}
+
+static const struct yamlx_node *
+written_spec(const struct build_service *bs)
+{
+	if (bs->res != NULL)
+		return bs->res->spec;
+	if (bs->mes != NULL)
+		return bs->mes->spec;
+	return bs->mzs != NULL ? bs->mzs->spec : NULL;
+}
+
+static struct yamlx_node *
+service_doc(const struct build_service *bs)
+{
+	const struct resource_meta *m = bs->meta;
+	const struct yamlx_node *spec = written_spec(bs);
+	struct yamlx_node *doc = yamlx_node_new_map();
+	char name[512];
+	int rc = 0;
+
+	if (doc == NULL)
+		return NULL;
+	if (m->namespace != NULL)
+		snprintf(name, sizeof(name), "%s.%s", m->name, m->namespace);
+	else
+		snprintf(name, sizeof(name), "%s", m->name);
+	rc |= yamlx_map_add_str(doc, "type", resource_kind_name(m->kind));
+	rc |= yamlx_map_add_str(doc, "name", name);
+	rc |= yamlx_map_add_str(doc, "mesh", m->mesh);
+	if (m->labels.n > 0)
+		rc |= yamlx_map_add(doc, "labels", labels_node(&m->labels));
+	if (spec != NULL)
+		rc |= yamlx_map_add(doc, "spec", clone(spec));
+	else if (bs->res != NULL)
+		rc |= yamlx_map_add(doc, "spec", generated_spec(bs->res));
+	rc |= yamlx_map_add(doc, "status", status_node(bs));
+	if (rc != 0) {
+		yamlx_node_free(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+int
+status_print(FILE *fp, const struct snapshot *s)
+{
+	struct yamlx_node **docs = NULL;
+	size_t i;
+	size_t n = 0;
+	int rc = -ENOMEM;
+	int pass;
+
+	docs = calloc(s->nservices + 1, sizeof(*docs));
+	if (docs == NULL)
+		return -ENOMEM;
+	/* kumactl's order: one kind after the other, MeshServices first. */
+	for (pass = 0; pass < 3; pass++) {
+		static const enum resource_kind kinds[] = {
+			RESOURCE_MESH_SERVICE,
+			RESOURCE_MESH_EXTERNAL_SERVICE,
+			RESOURCE_MESH_MULTI_ZONE_SERVICE,
+		};
+
+		for (i = 0; i < s->nservices; i++) {
+			if (s->services[i].kind != kinds[pass])
+				continue;
+			if ((docs[n] = service_doc(&s->services[i])) == NULL)
+				goto out;
+			n++;
+		}
+	}
+	rc = yamlx_emit(fp, docs, n);
+out:
+	for (i = 0; i < n; i++)
+		yamlx_node_free(docs[i]);
+	free(docs);
+	return rc;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * status.h -- a snapshot's computed status, as Kuma would show it.
+ *
+ * `meshdns --status` prints every MeshService, MeshExternalService and
+ * MeshMultiZoneService (written, generated and synced ones) in the
+ * universal shape that
+ * `kumactl get meshservices -o yaml` prints (type, name, mesh, labels,
+ * spec, status: addresses, vips, hostnameGenerators), one YAML document
+ * per resource, so the two can be compared line by line.  A service that
+ * could not get a VIP also has a `conditions` entry of type VIPAllocated.
+ */
+#ifndef MESHDNS_STATUS_H
+#define MESHDNS_STATUS_H
+
+#include <stdio.h>
+
+#include "build/build.h"
+
+/* Write the status of @s to @fp.  Returns 0, -1 on a write error, -ENOMEM. */
+int status_print(FILE *fp, const struct snapshot *s);
+
+#endif

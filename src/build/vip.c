@@ -1,0 +1,1674 @@
+/* SPDX-License-Identifier: MIT */
+/* vip.c -- VIP pools, stable allocation and the state file's text. */
+
+/*
+ * The state file
+ * --------------
+ * Plain text, one record per line, fields separated by one space:
+ *
+ *	meshdns-state 1
+ *	cursor 241.0.0.0/8 241.0.0.4
+ *	assign 241.0.0.1 MeshService/default/redis
+ *	assign 241.0.0.3 MeshService/default/web
+ *	held 241.0.0.2 1700003600 MeshService/default/old
+ *	serial mesh.local 1700000000 9f86d081884c7d65
+ *	end 5 88374f6b
+ *
+ * "meshdns-state 1" names the format and its version; a newer version is
+ * refused rather than misread.  The records are:
+ *
+ *	cursor <pool> <address>		where the next search of <pool> (its
+ *					canonical CIDR) starts
+ *	assign <address> <key>		<address> belongs to <key>
+ *	held <address> <until> <key>	<address> was released by <key> and is
+ *					given to nobody else before <until>
+ *					(Unix seconds)
+ *	serial <zone> <serial> <digest>	the SOA serial of <zone> and the
+ *					64-bit digest (16 hex digits) of the
+ *					content it was given for
+ *
+ * The last line is "end <records> <crc>": the number of records and the
+ * CRC-32 (IEEE 802.3, as zlib's crc32(), 8 lowercase hex digits) of every
+ * byte before the "end" line, header included.  A file cut short has no end
+ * line; a damaged one fails the checksum.  Either stops start-up instead of
+ * silently renumbering services.
+ *
+ * The records are written sorted (cursors by pool, assignments and then
+ * held entries by address, IPv4 before IPv6, serials by zone), so equal
+ * states give byte-identical files.  Keys and zone names are never empty
+ * and hold no white space or control characters.  An address is in at most
+ * one assign or held record; a key has at most one assignment (a key may
+ * have several held addresses, e.g. after its pinned address changed).
+ *
+ * Allocation
+ * ----------
+ * Pools of /30 and wider (IPv4) do not give the network and broadcast
+ * addresses; /31 and /32 give every address (RFC 3021).  IPv6 pools of
+ * /126 and wider do not give the all-zero address of the prefix, the
+ * subnet-router anycast address (RFC 4291 2.6.1); the last address is
+ * given, as IPv6 has no broadcast.  /127 and /128 give every address
+ * (RFC 6164).
+ *
+ * Addresses are compared and stepped as big-endian byte strings, which is
+ * 128-bit arithmetic without a 128-bit type: a /0 pool cannot overflow.  A
+ * next-fit search visits at most (addresses used + 1) candidates before it
+ * finds a free one, and stops after one full lap of the pool, so it is
+ * bounded even for ::/0.  A pool found full stays full for the rest of the
+ * round, so a full pool costs one lap per round, not one per request.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "util/diag.h"
+#include "build/vip.h"
+
+#define STATE_HEADER	"meshdns-state 1"
+#define SLOT_EMPTY	UINT32_MAX
+
+/*
+ * An open-addressing hash index of uint32_t values (indices into some
+ * array); the caller compares candidates, the index only remembers the
+ * 32-bit hash of each so that most mismatches cost no lookup.
+ */
+struct slot {
+	uint32_t val;
+	uint32_t hash;
+};
+
+struct index {
+	struct slot *s;
+	size_t size;		/* 0 or a power of two */
+	size_t n;
+};
+
+struct entry {
+	struct vip_addr addr;
+	char *key;
+	int held;
+	int64_t until;		/* held: free again at this time */
+};
+
+struct cursor {
+	char pool[64];		/* canonical CIDR text */
+	struct vip_addr next;	/* where the next search starts */
+};
+
+struct zone {
+	char *name;
+	uint32_t serial;
+	uint64_t digest;
+};
+
+struct vip_state {
+	struct entry *e;
+	size_t n;
+	size_t cap;
+	size_t nheld;
+	struct index by_addr;	/* every entry */
+	struct index by_key;	/* assignments only */
+	struct cursor *c;
+	size_t nc;
+	struct zone *z;
+	size_t nz;
+};
+
+/* Addresses */
+
+static size_t
+addr_len(const struct vip_addr *a)
+{
+	return a->family == AF_INET ? 4 : 16;
+}
+
+static int
+family_ok(int family)
+{
+	return family == AF_INET || family == AF_INET6;
+}
+
+static int
+addr_cmp(const struct vip_addr *a, const struct vip_addr *b)
+{
+	if (a->family != b->family)
+		return a->family == AF_INET ? -1 : 1;
+	return memcmp(a->b, b->b, addr_len(a));
+}
+
+/* a + 1; the caller makes sure it does not wrap. */
+static void
+addr_inc(struct vip_addr *a)
+{
+	size_t i = addr_len(a);
+
+	while (i-- > 0)
+		if (++a->b[i] != 0)
+			break;
+}
+
+static void
+addr_dec(struct vip_addr *a)
+{
+	size_t i = addr_len(a);
+
+	while (i-- > 0)
+		if (a->b[i]-- != 0)
+			break;
+}
+
+/* The netmask byte @i of a /@prefix. */
+static uint8_t
+mask_byte(unsigned prefix, size_t i)
+{
+	unsigned bits;
+
+	if (prefix >= 8 * (i + 1))
+		return 0xff;
+	if (prefix <= 8 * i)
+		return 0;
+	bits = prefix - 8 * (unsigned)i;
+	return (uint8_t)(0xff << (8 - bits));
+}
+
+int
+vip_addr_parse(struct vip_addr *out, const char *text)
+{
+	struct vip_addr a;
+
+	memset(&a, 0, sizeof(a));
+	if (text == NULL)
+		return -1;
+	/* Anything with a colon is IPv6, IPv4-mapped text included. */
+	a.family = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
+	if (inet_pton(a.family, text, a.b) != 1)
+		return -1;
+	*out = a;
+	return 0;
+}
+
+const char *
+vip_addr_format(const struct vip_addr *a, char *buf, size_t size)
+{
+	if (size == 0)
+		return buf;
+	if (!family_ok(a->family) ||
+	    inet_ntop(a->family, a->b, buf, (socklen_t)size) == NULL)
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+int
+vip_addr_equal(const struct vip_addr *a, const struct vip_addr *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->b, b->b, addr_len(a)) == 0;
+}
+
+/* Pools */
+
+int
+vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
+	       size_t errsize)
+{
+	struct vip_pool p;
+	char host[64];
+	char buf[INET6_ADDRSTRLEN];
+	const char *slash = NULL;
+	const char *d = NULL;
+	unsigned long prefix = 0;
+	unsigned max;
+	size_t hl;
+	size_t i;
+	int hostbits = 0;
+
+	memset(&p, 0, sizeof(p));
+	if (cidr == NULL || *cidr == '\0') {
+		diag_printf(err, errsize, "empty CIDR (expected an address/prefix "
+		       "such as 241.0.0.0/8)");
+		return -1;
+	}
+	if ((slash = strchr(cidr, '/')) == NULL) {
+		diag_printf(err, errsize,
+		       "%s is not a CIDR: the \"/prefix\" is missing", cidr);
+		return -1;
+	}
+	hl = (size_t)(slash - cidr);
+	if (hl >= sizeof(host))
+		hl = sizeof(host) - 1;	/* too long to be an address anyway */
+	memcpy(host, cidr, hl);
+	host[hl] = '\0';
+	if (vip_addr_parse(&p.base, host) < 0 ||
+	    (size_t)(slash - cidr) != hl) {
+		diag_printf(err, errsize, "%s: \"%.*s\" is not an IPv4 or IPv6 "
+		       "address", cidr, (int)(slash - cidr), cidr);
+		return -1;
+	}
+	max = p.base.family == AF_INET ? 32 : 128;
+	if (slash[1] == '\0') {
+		diag_printf(err, errsize, "%s: the prefix length after \"/\" is "
+		       "missing", cidr);
+		return -1;
+	}
+	for (d = slash + 1; *d != '\0'; d++) {
+		if (*d < '0' || *d > '9') {
+			diag_printf(err, errsize, "%s: prefix length \"%s\" is not "
+			       "a number", cidr, slash + 1);
+			return -1;
+		}
+		if (prefix <= max)
+			prefix = prefix * 10 + (unsigned long)(*d - '0');
+	}
+	if (prefix > max) {
+		diag_printf(err, errsize, "%s: prefix length %s is out of range "
+		       "(%s: 0 to %u)", cidr, slash + 1,
+		       max == 32 ? "IPv4" : "IPv6", max);
+		return -1;
+	}
+	p.prefix = (unsigned)prefix;
+	for (i = 0; i < addr_len(&p.base); i++) {
+		uint8_t m = mask_byte(p.prefix, i);
+
+		if (p.base.b[i] & (uint8_t)~m)
+			hostbits = 1;
+		p.base.b[i] &= m;
+	}
+	vip_addr_format(&p.base, buf, sizeof(buf));
+	snprintf(p.text, sizeof(p.text), "%s/%u", buf, p.prefix);
+	if (hostbits) {
+		diag_printf(err, errsize, "%s has host bits set; the network is %s",
+		       cidr, p.text);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+int
+vip_pool_contains(const struct vip_pool *pool, const struct vip_addr *a)
+{
+	size_t i;
+
+	if (a->family != pool->base.family)
+		return 0;
+	for (i = 0; i < addr_len(a); i++)
+		if ((a->b[i] & mask_byte(pool->prefix, i)) != pool->base.b[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * A pool as vip_pool_parse() makes them: the cursor is stored under its
+ * text, which must read back as the same pool.
+ */
+static int
+pool_ok(const struct vip_pool *p)
+{
+	struct vip_pool q;
+
+	if (!family_ok(p->base.family) || p->prefix > 8 * addr_len(&p->base))
+		return 0;
+	if (vip_pool_parse(&q, p->text, NULL, 0) < 0)
+		return 0;
+	return vip_addr_equal(&q.base, &p->base) && q.prefix == p->prefix &&
+	       strcmp(q.text, p->text) == 0;
+}
+
+/* The first and last address a pool gives (see the top of this file). */
+static void
+pool_range(const struct vip_pool *p, struct vip_addr *lo, struct vip_addr *hi)
+{
+	size_t i;
+
+	*lo = p->base;
+	*hi = p->base;
+	for (i = 0; i < addr_len(hi); i++)
+		hi->b[i] |= (uint8_t)~mask_byte(p->prefix, i);
+	if (p->base.family == AF_INET && p->prefix <= 30) {
+		addr_inc(lo);
+		addr_dec(hi);
+	} else if (p->base.family == AF_INET6 && p->prefix <= 126) {
+		addr_inc(lo);
+	}
+}
+
+/* Hash index */
+
+static uint32_t
+hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ULL;		/* FNV-1a */
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+static uint32_t
+hash_addr(const struct vip_addr *a)
+{
+	unsigned char f = a->family == AF_INET ? 4 : 6;
+
+	return hash_bytes(hash_bytes(0xcbf29ce484222325ULL, &f, 1), a->b,
+			  addr_len(a));
+}
+
+static uint32_t
+hash_str(const char *s)
+{
+	return hash_bytes(0xcbf29ce484222325ULL, s, strlen(s));
+}
+
+/*
+ * Walk the probe chain of hash @h: returns the next slot with that hash, or
+ * NULL at the end of the chain.  *pos starts at @h.
+ */
+static struct slot *
+index_scan(const struct index *ix, uint32_t h, size_t *pos)
+{
+	struct slot *s = NULL;
+
+	if (ix->size == 0)
+		return NULL;
+	for (;;) {
+		s = &ix->s[*pos & (ix->size - 1)];
+		(*pos)++;
+		if (s->val == SLOT_EMPTY)
+			return NULL;
+		if (s->hash == h)
+			return s;
+	}
+}
+
+static void
+index_clear(struct index *ix)
+{
+	free(ix->s);
+	memset(ix, 0, sizeof(*ix));
+}
+
+/* Make room for @n values in all, at most half full. */
+static int
+index_reserve(struct index *ix, size_t n)
+{
+	struct slot *s = NULL;
+	size_t size = 16;
+	size_t i;
+
+	if (n > SIZE_MAX / 4 / sizeof(*s))
+		return -ENOMEM;
+	while (size < 2 * n)
+		size *= 2;
+	if (size <= ix->size)
+		return 0;
+	if ((s = malloc(size * sizeof(*s))) == NULL)
+		return -ENOMEM;
+	memset(s, 0xff, size * sizeof(*s));
+	for (i = 0; i < ix->size; i++) {
+		size_t pos;
+
+		if (ix->s[i].val == SLOT_EMPTY)
+			continue;
+		for (pos = ix->s[i].hash; s[pos & (size - 1)].val !=
+		     SLOT_EMPTY; pos++)
+			;
+		s[pos & (size - 1)] = ix->s[i];
+	}
+	free(ix->s);
+	ix->s = s;
+	ix->size = size;
+	return 0;
+}
+
+/* Add a value; the caller has reserved room for it. */
+static void
+index_put(struct index *ix, uint32_t h, uint32_t val)
+{
+	size_t pos;
+
+	for (pos = h; ix->s[pos & (ix->size - 1)].val != SLOT_EMPTY; pos++)
+		;
+	ix->s[pos & (ix->size - 1)].val = val;
+	ix->s[pos & (ix->size - 1)].hash = h;
+	ix->n++;
+}
+
+static int
+index_insert(struct index *ix, uint32_t h, uint32_t val)
+{
+	int rc;
+
+	if ((rc = index_reserve(ix, ix->n + 1)) < 0)
+		return rc;
+	index_put(ix, h, val);
+	return 0;
+}
+
+static int
+index_copy(struct index *dst, const struct index *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (src->size == 0)
+		return 0;
+	if ((dst->s = malloc(src->size * sizeof(*dst->s))) == NULL)
+		return -ENOMEM;
+	memcpy(dst->s, src->s, src->size * sizeof(*dst->s));
+	dst->size = src->size;
+	dst->n = src->n;
+	return 0;
+}
+
+/* State */
+
+/* A key or zone name: not empty, no white space, no control characters. */
+static int
+word_ok(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static uint32_t
+find_addr(const struct vip_state *st, const struct vip_addr *a)
+{
+	uint32_t h = hash_addr(a);
+	size_t pos = h;
+	struct slot *s = NULL;
+
+	while ((s = index_scan(&st->by_addr, h, &pos)) != NULL)
+		if (vip_addr_equal(&st->e[s->val].addr, a))
+			return s->val;
+	return SLOT_EMPTY;
+}
+
+/* The assignment of @key. */
+static uint32_t
+find_key(const struct vip_state *st, const char *key)
+{
+	uint32_t h = hash_str(key);
+	size_t pos = h;
+	struct slot *s = NULL;
+
+	while ((s = index_scan(&st->by_key, h, &pos)) != NULL)
+		if (strcmp(st->e[s->val].key, key) == 0)
+			return s->val;
+	return SLOT_EMPTY;
+}
+
+/*
+ * Append an entry; @key is copied.  The caller has checked that neither the
+ * address nor (for an assignment) the key is there yet.
+ */
+static int
+add_entry(struct vip_state *st, const struct vip_addr *a, const char *key,
+	  int held, int64_t until)
+{
+	struct entry *e = NULL;
+	char *k = NULL;
+	uint32_t idx;
+
+	if (st->n >= SLOT_EMPTY - 1)
+		return -ENOMEM;
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 16;
+
+		if (cap > SIZE_MAX / sizeof(*e) ||
+		    (e = realloc(st->e, cap * sizeof(*e))) == NULL)
+			return -ENOMEM;
+		st->e = e;
+		st->cap = cap;
+	}
+	/* Room in both indices first, so that nothing fails half-way. */
+	if (index_reserve(&st->by_addr, st->by_addr.n + 1) < 0 ||
+	    (!held && index_reserve(&st->by_key, st->by_key.n + 1) < 0))
+		return -ENOMEM;
+	if ((k = strdup(key)) == NULL)
+		return -ENOMEM;
+	idx = (uint32_t)st->n;
+	index_put(&st->by_addr, hash_addr(a), idx);
+	if (!held)
+		index_put(&st->by_key, hash_str(key), idx);
+	e = &st->e[st->n++];
+	memset(e, 0, sizeof(*e));
+	e->addr = *a;
+	e->key = k;
+	e->held = held;
+	e->until = held ? until : 0;
+	if (held)
+		st->nheld++;
+	return 0;
+}
+
+static struct cursor *
+find_cursor(const struct vip_state *st, const char *pool)
+{
+	size_t i;
+
+	for (i = 0; i < st->nc; i++)
+		if (strcmp(st->c[i].pool, pool) == 0)
+			return &st->c[i];
+	return NULL;
+}
+
+static struct zone *
+find_zone(const struct vip_state *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->nz; i++)
+		if (strcmp(st->z[i].name, name) == 0)
+			return &st->z[i];
+	return NULL;
+}
+
+static int
+add_cursor(struct vip_state *st, const char *pool, const struct vip_addr *a)
+{
+	struct cursor *c = NULL;
+
+	if ((c = realloc(st->c, (st->nc + 1) * sizeof(*c))) == NULL)
+		return -ENOMEM;
+	st->c = c;
+	c = &st->c[st->nc++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->pool, sizeof(c->pool), "%s", pool);
+	c->next = *a;
+	return 0;
+}
+
+static int
+add_zone(struct vip_state *st, const char *name, uint32_t serial,
+	 uint64_t digest)
+{
+	struct zone *z = NULL;
+	char *n = NULL;
+
+	if ((n = strdup(name)) == NULL)
+		return -ENOMEM;
+	if ((z = realloc(st->z, (st->nz + 1) * sizeof(*z))) == NULL) {
+		free(n);
+		return -ENOMEM;
+	}
+	st->z = z;
+	z = &st->z[st->nz++];
+	z->name = n;
+	z->serial = serial;
+	z->digest = digest;
+	return 0;
+}
+
+/* Free the entries and their indices, leaving cursors and zones. */
+static void
+clear_entries(struct vip_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		free(st->e[i].key);
+	free(st->e);
+	st->e = NULL;
+	st->n = 0;
+	st->cap = 0;
+	st->nheld = 0;
+	index_clear(&st->by_addr);
+	index_clear(&st->by_key);
+}
+
+struct vip_state *
+vip_state_new(void)
+{
+	return calloc(1, sizeof(struct vip_state));
+}
+
+void
+vip_state_free(struct vip_state *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	clear_entries(st);
+	free(st->c);
+	for (i = 0; i < st->nz; i++)
+		free(st->z[i].name);
+	free(st->z);
+	free(st);
+}
+
+struct vip_state *
+vip_state_clone(const struct vip_state *st)
+{
+	struct vip_state *c = NULL;
+	size_t i;
+
+	if ((c = vip_state_new()) == NULL)
+		return NULL;
+	if (st->n > 0) {
+		if ((c->e = calloc(st->n, sizeof(*c->e))) == NULL)
+			goto fail;
+		c->cap = st->n;
+		for (i = 0; i < st->n; i++) {
+			c->e[i] = st->e[i];
+			c->e[i].key = NULL;
+			if ((c->e[i].key = strdup(st->e[i].key)) == NULL)
+				goto fail;
+			c->n = i + 1;
+		}
+	}
+	c->nheld = st->nheld;
+	if (index_copy(&c->by_addr, &st->by_addr) < 0 ||
+	    index_copy(&c->by_key, &st->by_key) < 0)
+		goto fail;
+	if (st->nc > 0) {
+		if ((c->c = malloc(st->nc * sizeof(*c->c))) == NULL)
+			goto fail;
+		memcpy(c->c, st->c, st->nc * sizeof(*c->c));
+		c->nc = st->nc;
+	}
+	for (i = 0; i < st->nz; i++)
+		if (add_zone(c, st->z[i].name, st->z[i].serial,
+			     st->z[i].digest) < 0)
+			goto fail;
+	return c;
+fail:
+	vip_state_free(c);
+	return NULL;
+}
+
+int
+vip_state_equal(const struct vip_state *a, const struct vip_state *b)
+{
+	size_t i;
+
+	if (a->n != b->n || a->nheld != b->nheld || a->nc != b->nc ||
+	    a->nz != b->nz)
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		const struct entry *x = &a->e[i];
+		uint32_t j = find_addr(b, &x->addr);
+		const struct entry *y = NULL;
+
+		if (j == SLOT_EMPTY)
+			return 0;
+		y = &b->e[j];
+		if (x->held != y->held || x->until != y->until ||
+		    strcmp(x->key, y->key) != 0)
+			return 0;
+	}
+	for (i = 0; i < a->nc; i++) {
+		const struct cursor *y = find_cursor(b, a->c[i].pool);
+
+		if (y == NULL || !vip_addr_equal(&y->next, &a->c[i].next))
+			return 0;
+	}
+	for (i = 0; i < a->nz; i++) {
+		const struct zone *y = find_zone(b, a->z[i].name);
+
+		if (y == NULL || y->serial != a->z[i].serial ||
+		    y->digest != a->z[i].digest)
+			return 0;
+	}
+	return 1;
+}
+
+size_t
+vip_state_assigned(const struct vip_state *st)
+{
+	return st->n - st->nheld;
+}
+
+size_t
+vip_state_held(const struct vip_state *st)
+{
+	return st->nheld;
+}
+
+int64_t
+vip_state_first_expiry(const struct vip_state *st)
+{
+	int64_t first = INT64_MAX;
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (st->e[i].held && st->e[i].until < first)
+			first = st->e[i].until;
+	return first;
+}
+
+/* RFC 1982: a > b in serial number arithmetic (undefined cases: no). */
+static int
+serial_gt(uint32_t a, uint32_t b)
+{
+	uint32_t d = a - b;
+
+	return d != 0 && d < 0x80000000u;
+}
+
+int
+vip_state_zone_serial(struct vip_state *st, const char *zone,
+		      uint64_t digest, uint32_t now, uint32_t *serial)
+{
+	struct zone *z = NULL;
+	int rc;
+
+	if (!word_ok(zone))
+		return -EINVAL;
+	if ((z = find_zone(st, zone)) == NULL) {
+		if ((rc = add_zone(st, zone, now != 0 ? now : 1, digest)) < 0)
+			return rc;
+		*serial = st->z[st->nz - 1].serial;
+		return 0;
+	}
+	if (z->digest != digest) {
+		/*
+		 * max(old + 1, now), in serial arithmetic: @now only when it
+		 * is definitely greater than the old serial, so secondaries
+		 * always see an increase.
+		 */
+		z->serial = serial_gt(now, z->serial) ? now : z->serial + 1;
+		z->digest = digest;
+	}
+	*serial = z->serial;
+	return 0;
+}
+
+/* Allocation */
+
+/* Per pool in a round: the range, where the search is, whether full. */
+struct scan {
+	size_t canon;		/* first pool with the same CIDR text */
+	int started;
+	int moved;
+	int full;
+	struct vip_addr lo;
+	struct vip_addr hi;
+	struct vip_addr cur;
+};
+
+/* The request of @key in the round, or SLOT_EMPTY. */
+static uint32_t
+find_request(const struct index *ix, const struct vip_request *reqs,
+	     const char *key)
+{
+	uint32_t h = hash_str(key);
+	size_t pos = h;
+	struct slot *s = NULL;
+
+	while ((s = index_scan(ix, h, &pos)) != NULL)
+		if (strcmp(reqs[s->val].key, key) == 0)
+			return s->val;
+	return SLOT_EMPTY;
+}
+
+/*
+ * Index the held entries of @old not yet used, one per key: the latest
+ * released (the greatest "until"), then the lowest address.
+ */
+static int
+index_held(struct index *ix, const struct vip_state *old,
+	   const unsigned char *used)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < old->n; i++) {
+		const struct entry *e = &old->e[i];
+		uint32_t h;
+		size_t pos;
+		struct slot *s = NULL;
+
+		if (!e->held || used[i])
+			continue;
+		h = hash_str(e->key);
+		pos = h;
+		while ((s = index_scan(ix, h, &pos)) != NULL)
+			if (strcmp(old->e[s->val].key, e->key) == 0)
+				break;
+		if (s == NULL) {
+			if ((rc = index_insert(ix, h, (uint32_t)i)) < 0)
+				return rc;
+			continue;
+		}
+		if (e->until > old->e[s->val].until ||
+		    (e->until == old->e[s->val].until &&
+		     addr_cmp(&e->addr, &old->e[s->val].addr) < 0))
+			s->val = (uint32_t)i;
+	}
+	return 0;
+}
+
+static uint32_t
+find_held(const struct index *ix, const struct vip_state *old,
+	  const char *key)
+{
+	uint32_t h = hash_str(key);
+	size_t pos = h;
+	struct slot *s = NULL;
+
+	while ((s = index_scan(ix, h, &pos)) != NULL)
+		if (strcmp(old->e[s->val].key, key) == 0)
+			return s->val;
+	return SLOT_EMPTY;
+}
+
+/* Next-fit in @sc's pool of @ns; 0 with *out, or -ENOSPC. */
+static int
+next_fit(struct scan *sc, const struct vip_state *ns, struct vip_addr *out)
+{
+	struct vip_addr start;
+
+	if (sc->full)
+		return -ENOSPC;
+	start = sc->cur;
+	for (;;) {
+		struct vip_addr a = sc->cur;
+
+		if (vip_addr_equal(&sc->cur, &sc->hi))
+			sc->cur = sc->lo;
+		else
+			addr_inc(&sc->cur);
+		if (find_addr(ns, &a) == SLOT_EMPTY) {
+			*out = a;
+			sc->moved = 1;
+			return 0;
+		}
+		if (vip_addr_equal(&sc->cur, &start))
+			break;
+	}
+	sc->full = 1;
+	return -ENOSPC;
+}
+
+static void
+scan_start(struct scan *sc, const struct vip_pool *p,
+	   const struct vip_state *st)
+{
+	const struct cursor *c = find_cursor(st, p->text);
+
+	pool_range(p, &sc->lo, &sc->hi);
+	sc->cur = sc->lo;
+	if (c != NULL && c->next.family == sc->lo.family &&
+	    addr_cmp(&c->next, &sc->lo) >= 0 &&
+	    addr_cmp(&c->next, &sc->hi) <= 0)
+		sc->cur = c->next;
+	sc->started = 1;
+}
+
+int
+vip_allocate(struct vip_state *st, const struct vip_pool *pools,
+	     size_t npools, const struct vip_request *reqs, size_t nreqs,
+	     struct vip_result *results, int64_t now, int64_t hold,
+	     int release)
+{
+	struct vip_state ns;
+	struct index byreq;
+	struct index heldkey;
+	struct scan *sc = NULL;
+	unsigned char *used = NULL;	/* per old entry: carried or dropped */
+	unsigned char *done = NULL;	/* per request: result decided */
+	struct cursor *c = NULL;
+	size_t ncursors;
+	int64_t until;
+	size_t i;
+	size_t k;
+	int rc = -ENOMEM;
+
+	memset(&ns, 0, sizeof(ns));
+	memset(&byreq, 0, sizeof(byreq));
+	memset(&heldkey, 0, sizeof(heldkey));
+
+	for (k = 0; k < npools; k++)
+		if (!pool_ok(&pools[k]))
+			return -EINVAL;
+	if (index_reserve(&byreq, nreqs) < 0)
+		goto out;
+	for (i = 0; i < nreqs; i++) {
+		if (i >= SLOT_EMPTY || !word_ok(reqs[i].key) ||
+		    reqs[i].pool >= npools ||
+		    (reqs[i].pinned != NULL &&
+		     !family_ok(reqs[i].pinned->family)) ||
+		    find_request(&byreq, reqs, reqs[i].key) != SLOT_EMPTY) {
+			rc = -EINVAL;
+			goto out;
+		}
+		if (index_insert(&byreq, hash_str(reqs[i].key),
+				 (uint32_t)i) < 0)
+			goto out;
+	}
+	for (i = 0; i < nreqs; i++)
+		memset(&results[i], 0, sizeof(results[i]));
+
+	if (hold < 0)
+		hold = 0;
+	until = now > INT64_MAX - hold ? INT64_MAX : now + hold;
+	used = calloc(st->n + 1, 1);
+	done = calloc(nreqs + 1, 1);
+	sc = calloc(npools + 1, sizeof(*sc));
+	if (used == NULL || done == NULL || sc == NULL)
+		goto out;
+	if (index_reserve(&ns.by_addr, st->n + nreqs) < 0 ||
+	    index_reserve(&ns.by_key, st->n + nreqs) < 0)
+		goto out;
+
+	/* 1. Pinned addresses, first come first served. */
+	for (i = 0; i < nreqs; i++) {
+		const struct vip_addr *pin = reqs[i].pinned;
+		uint32_t j;
+
+		if (pin == NULL)
+			continue;
+		done[i] = 1;
+		if ((j = find_addr(&ns, pin)) != SLOT_EMPTY) {
+			results[i].status = -EEXIST;
+			/* The key strings live as long as the entries. */
+			results[i].other = ns.e[j].key;
+			continue;
+		}
+		if (add_entry(&ns, pin, reqs[i].key, 0, 0) < 0)
+			goto out;
+		results[i].addr = *pin;
+		/* Whoever had it, assigned or held, loses it. */
+		if ((j = find_addr(st, pin)) != SLOT_EMPTY)
+			used[j] = 1;
+	}
+
+	/* 2. Existing assignments stay. */
+	for (i = 0; i < nreqs; i++) {
+		uint32_t j;
+
+		if (done[i])
+			continue;
+		j = find_key(st, reqs[i].key);
+		if (j == SLOT_EMPTY || used[j])
+			continue;
+		if (add_entry(&ns, &st->e[j].addr, reqs[i].key, 0, 0) < 0)
+			goto out;
+		used[j] = 1;
+		done[i] = 1;
+		results[i].addr = st->e[j].addr;
+	}
+
+	/* 3. A service that comes back gets its held-back VIP again. */
+	if (index_held(&heldkey, st, used) < 0)
+		goto out;
+	for (i = 0; i < nreqs; i++) {
+		uint32_t j;
+
+		if (done[i])
+			continue;
+		j = find_held(&heldkey, st, reqs[i].key);
+		if (j == SLOT_EMPTY || used[j])
+			continue;
+		if (add_entry(&ns, &st->e[j].addr, reqs[i].key, 0, 0) < 0)
+			goto out;
+		used[j] = 1;
+		done[i] = 1;
+		results[i].addr = st->e[j].addr;
+	}
+
+	/*
+	 * 4. Assignments left over: their service is gone, or it is here
+	 * with a new pinned address (or lost a contested one).  A gone
+	 * service keeps its VIP when nothing may be released; otherwise
+	 * the VIP is held back for its key.
+	 */
+	for (i = 0; i < st->n; i++) {
+		const struct entry *e = &st->e[i];
+		int keep;
+
+		if (used[i] || e->held)
+			continue;
+		used[i] = 1;
+		keep = !release &&
+		       find_request(&byreq, reqs, e->key) == SLOT_EMPTY;
+		if (keep && add_entry(&ns, &e->addr, e->key, 0, 0) < 0)
+			goto out;
+		if (!keep && until > now &&
+		    add_entry(&ns, &e->addr, e->key, 1, until) < 0)
+			goto out;
+	}
+
+	/* 5. Held-back entries until their time has passed. */
+	for (i = 0; i < st->n; i++) {
+		const struct entry *e = &st->e[i];
+
+		if (used[i] || !e->held || e->until <= now)
+			continue;
+		if (add_entry(&ns, &e->addr, e->key, 1, e->until) < 0)
+			goto out;
+	}
+
+	/* 6. Everyone else: next-fit from the pool's cursor. */
+	for (k = 0; k < npools; k++) {
+		size_t m;
+
+		sc[k].canon = k;
+		for (m = 0; m < k; m++) {
+			if (strcmp(pools[m].text, pools[k].text) == 0) {
+				sc[k].canon = m;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < nreqs; i++) {
+		struct scan *s = NULL;
+		struct vip_addr a;
+
+		if (done[i])
+			continue;
+		k = sc[reqs[i].pool].canon;
+		s = &sc[k];
+		if (!s->started)
+			scan_start(s, &pools[k], st);
+		if (next_fit(s, &ns, &a) < 0) {
+			results[i].status = -ENOSPC;
+			continue;
+		}
+		if (add_entry(&ns, &a, reqs[i].key, 0, 0) < 0)
+			goto out;
+		results[i].addr = a;
+	}
+
+	/* Commit: nothing below may fail once the entries are swapped. */
+	ncursors = st->nc;
+	for (k = 0; k < npools; k++)
+		if (sc[k].moved && find_cursor(st, pools[k].text) == NULL)
+			ncursors++;
+	if (ncursors > st->nc) {
+		if ((c = realloc(st->c, ncursors * sizeof(*c))) == NULL)
+			goto out;
+		st->c = c;
+	}
+	for (k = 0; k < npools; k++) {
+		if (!sc[k].moved)
+			continue;
+		if ((c = find_cursor(st, pools[k].text)) == NULL) {
+			c = &st->c[st->nc++];
+			memset(c, 0, sizeof(*c));
+			snprintf(c->pool, sizeof(c->pool), "%s", pools[k].text);
+		}
+		c->next = sc[k].cur;
+	}
+	clear_entries(st);
+	st->e = ns.e;
+	st->n = ns.n;
+	st->cap = ns.cap;
+	st->nheld = ns.nheld;
+	st->by_addr = ns.by_addr;
+	st->by_key = ns.by_key;
+	memset(&ns, 0, sizeof(ns));
+	rc = 0;
+out:
+	clear_entries(&ns);
+	index_clear(&byreq);
+	index_clear(&heldkey);
+	free(used);
+	free(done);
+	free(sc);
+	return rc;
+}
+
+/* The text format */
+
+struct buf {
+	char *p;
+	size_t n;
+	size_t cap;
+	int oom;
+};
+
+static void
+buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	if (b->oom)
+		return;
+	for (;;) {
+		size_t room = b->cap - b->n;
+		char *p = NULL;
+		size_t cap;
+
+		va_start(ap, fmt);
+		len = vsnprintf(b->p != NULL ? b->p + b->n : NULL, room, fmt,
+				ap);
+		va_end(ap);
+		if (len < 0) {
+			b->oom = 1;
+			return;
+		}
+		if ((size_t)len < room) {
+			b->n += (size_t)len;
+			return;
+		}
+		cap = b->cap ? b->cap * 2 : 4096;
+		while (cap - b->n <= (size_t)len)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+}
+
+/* zlib's CRC-32 (IEEE 802.3), of any length. */
+static uint32_t
+crc32_ieee(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uLong crc = crc32(0L, Z_NULL, 0);
+
+	while (len > 0) {
+		uInt n = len > UINT_MAX ? UINT_MAX : (uInt)len;
+
+		crc = crc32(crc, p, n);
+		p += n;
+		len -= n;
+	}
+	return (uint32_t)crc;
+}
+
+static int
+cmp_entry(const void *x, const void *y)
+{
+	const struct entry *a = *(const struct entry *const *)x;
+	const struct entry *b = *(const struct entry *const *)y;
+
+	if (a->held != b->held)
+		return a->held - b->held;
+	return addr_cmp(&a->addr, &b->addr);
+}
+
+static int
+cmp_cursor(const void *x, const void *y)
+{
+	const struct cursor *a = *(const struct cursor *const *)x;
+	const struct cursor *b = *(const struct cursor *const *)y;
+
+	return strcmp(a->pool, b->pool);
+}
+
+static int
+cmp_zone(const void *x, const void *y)
+{
+	const struct zone *a = *(const struct zone *const *)x;
+	const struct zone *b = *(const struct zone *const *)y;
+
+	return strcmp(a->name, b->name);
+}
+
+int
+vip_state_format(const struct vip_state *st, char **out, size_t *len)
+{
+	const struct entry **ev = NULL;
+	const struct cursor **cv = NULL;
+	const struct zone **zv = NULL;
+	struct buf b;
+	char abuf[INET6_ADDRSTRLEN];
+	size_t records = st->n + st->nc + st->nz;
+	size_t i;
+	int rc = -ENOMEM;
+
+	memset(&b, 0, sizeof(b));
+	*out = NULL;
+	*len = 0;
+	ev = malloc((st->n + 1) * sizeof(*ev));
+	cv = malloc((st->nc + 1) * sizeof(*cv));
+	zv = malloc((st->nz + 1) * sizeof(*zv));
+	if (ev == NULL || cv == NULL || zv == NULL)
+		goto out;
+	for (i = 0; i < st->n; i++)
+		ev[i] = &st->e[i];
+	for (i = 0; i < st->nc; i++)
+		cv[i] = &st->c[i];
+	for (i = 0; i < st->nz; i++)
+		zv[i] = &st->z[i];
+	qsort(ev, st->n, sizeof(*ev), cmp_entry);
+	qsort(cv, st->nc, sizeof(*cv), cmp_cursor);
+	qsort(zv, st->nz, sizeof(*zv), cmp_zone);
+
+	buf_printf(&b, "%s\n", STATE_HEADER);
+	for (i = 0; i < st->nc; i++)
+		buf_printf(&b, "cursor %s %s\n", cv[i]->pool,
+			   vip_addr_format(&cv[i]->next, abuf, sizeof(abuf)));
+	for (i = 0; i < st->n; i++) {
+		vip_addr_format(&ev[i]->addr, abuf, sizeof(abuf));
+		if (ev[i]->held)
+			buf_printf(&b, "held %s %" PRId64 " %s\n", abuf,
+				   ev[i]->until, ev[i]->key);
+		else
+			buf_printf(&b, "assign %s %s\n", abuf, ev[i]->key);
+	}
+	for (i = 0; i < st->nz; i++)
+		buf_printf(&b, "serial %s %" PRIu32 " %016" PRIx64 "\n",
+			   zv[i]->name, zv[i]->serial, zv[i]->digest);
+	if (b.oom)
+		goto out;
+	buf_printf(&b, "end %zu %08" PRIx32 "\n", records,
+		   crc32_ieee(b.p, b.n));
+	if (b.oom)
+		goto out;
+	*out = b.p;
+	*len = b.n;
+	b.p = NULL;
+	rc = 0;
+out:
+	free(b.p);
+	free(ev);
+	free(cv);
+	free(zv);
+	return rc;
+}
+
+/* Digits only; at most @max. */
+static int
+parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > (max - (uint64_t)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_i64(const char *s, int64_t *out)
+{
+	uint64_t v;
+
+	if (*s == '-') {
+		if (parse_u64(s + 1, (uint64_t)INT64_MAX + 1, &v) < 0)
+			return -1;
+		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+		return 0;
+	}
+	if (parse_u64(s, INT64_MAX, &v) < 0)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+/* Exactly @digits lowercase hex digits. */
+static int
+parse_hex(const char *s, size_t digits, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (strlen(s) != digits)
+		return -1;
+	for (i = 0; i < digits; i++) {
+		int d;
+
+		if (s[i] >= '0' && s[i] <= '9')
+			d = s[i] - '0';
+		else if (s[i] >= 'a' && s[i] <= 'f')
+			d = s[i] - 'a' + 10;
+		else
+			return -1;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Split @line at single spaces into at most @max fields.  Returns the
+ * number of fields, or -1 on an empty field (two spaces, a leading or
+ * trailing one) or too many fields; f[0] is set in any case.
+ */
+static int
+split(char *line, char **f, int max)
+{
+	char *p = line;
+	int n = 0;
+	int i;
+
+	f[0] = line;
+	for (;;) {
+		char *sp = strchr(p, ' ');
+
+		if (n == max)
+			return -1;
+		f[n++] = p;
+		if (sp == NULL)
+			break;
+		*sp = '\0';
+		p = sp + 1;
+	}
+	for (i = 0; i < n; i++)
+		if (*f[i] == '\0')
+			return -1;
+	return n;
+}
+
+static const struct {
+	const char *name;
+	int fields;
+	const char *syntax;
+} records[] = {
+	{ "cursor", 3, "cursor <pool> <address>" },
+	{ "assign", 3, "assign <address> <key>" },
+	{ "held", 4, "held <address> <until> <key>" },
+	{ "serial", 4, "serial <zone> <serial> <digest>" },
+};
+
+/* One record line (NUL-terminated, writable); 0, -1 with @err, -ENOMEM. */
+static int
+parse_record(struct vip_state *st, char *line, size_t lineno, char *err,
+	     size_t errsize)
+{
+	char *f[8];
+	struct vip_addr a;
+	struct vip_pool pool;
+	char perr[160];
+	const char *p = NULL;
+	size_t r;
+	int n;
+
+	for (p = line; *p != '\0'; p++) {
+		if ((unsigned char)*p < ' ' || *p == 0x7f) {
+			diag_printf(err, errsize, "line %zu: control character in "
+			       "the record", lineno);
+			return -1;
+		}
+	}
+	if (*line == '\0') {
+		diag_printf(err, errsize, "line %zu: empty line", lineno);
+		return -1;
+	}
+	n = split(line, f, 8);
+	for (r = 0; r < sizeof(records) / sizeof(records[0]); r++)
+		if (strcmp(f[0], records[r].name) == 0)
+			break;
+	if (r == sizeof(records) / sizeof(records[0])) {
+		diag_printf(err, errsize, "line %zu: unknown record \"%s\"", lineno,
+		       f[0]);
+		return -1;
+	}
+	if (n != records[r].fields) {
+		diag_printf(err, errsize, "line %zu: malformed record (expected "
+		       "\"%s\")", lineno, records[r].syntax);
+		return -1;
+	}
+
+	if (strcmp(f[0], "serial") == 0) {
+		uint64_t serial;
+		uint64_t digest;
+
+		if (parse_u64(f[2], UINT32_MAX, &serial) < 0) {
+			diag_printf(err, errsize, "line %zu: bad serial \"%s\"",
+			       lineno, f[2]);
+			return -1;
+		}
+		if (parse_hex(f[3], 16, &digest) < 0) {
+			diag_printf(err, errsize, "line %zu: bad digest \"%s\"",
+			       lineno, f[3]);
+			return -1;
+		}
+		if (find_zone(st, f[1]) != NULL) {
+			diag_printf(err, errsize, "line %zu: duplicate serial for "
+			       "zone %s", lineno, f[1]);
+			return -1;
+		}
+		return add_zone(st, f[1], (uint32_t)serial, digest);
+	}
+
+	if (strcmp(f[0], "cursor") == 0) {
+		if (vip_pool_parse(&pool, f[1], perr, sizeof(perr)) < 0) {
+			diag_printf(err, errsize, "line %zu: bad pool (%s)", lineno,
+			       perr);
+			return -1;
+		}
+		if (strcmp(pool.text, f[1]) != 0) {
+			diag_printf(err, errsize, "line %zu: pool %s is not "
+			       "written as %s", lineno, f[1], pool.text);
+			return -1;
+		}
+		if (vip_addr_parse(&a, f[2]) < 0) {
+			diag_printf(err, errsize, "line %zu: bad address \"%s\"",
+			       lineno, f[2]);
+			return -1;
+		}
+		if (!vip_pool_contains(&pool, &a)) {
+			diag_printf(err, errsize, "line %zu: cursor %s is outside "
+			       "pool %s", lineno, f[2], f[1]);
+			return -1;
+		}
+		if (find_cursor(st, pool.text) != NULL) {
+			diag_printf(err, errsize, "line %zu: duplicate cursor for "
+			       "pool %s", lineno, pool.text);
+			return -1;
+		}
+		return add_cursor(st, pool.text, &a);
+	}
+
+	/* assign, held */
+	if (vip_addr_parse(&a, f[1]) < 0) {
+		diag_printf(err, errsize, "line %zu: bad address \"%s\"", lineno,
+		       f[1]);
+		return -1;
+	}
+	if (find_addr(st, &a) != SLOT_EMPTY) {
+		char abuf[INET6_ADDRSTRLEN];
+
+		diag_printf(err, errsize, "line %zu: duplicate address %s", lineno,
+		       vip_addr_format(&a, abuf, sizeof(abuf)));
+		return -1;
+	}
+	if (strcmp(f[0], "held") == 0) {
+		int64_t until;
+
+		if (parse_i64(f[2], &until) < 0) {
+			diag_printf(err, errsize, "line %zu: bad time \"%s\"",
+			       lineno, f[2]);
+			return -1;
+		}
+		return add_entry(st, &a, f[3], 1, until);
+	}
+	if (find_key(st, f[2]) != SLOT_EMPTY) {
+		diag_printf(err, errsize, "line %zu: duplicate assignment for %s",
+		       lineno, f[2]);
+		return -1;
+	}
+	return add_entry(st, &a, f[2], 0, 0);
+}
+
+static int
+is_end_line(const char *p, size_t len)
+{
+	return len >= 3 && memcmp(p, "end", 3) == 0 &&
+	       (len == 3 || p[3] == ' ');
+}
+
+int
+vip_state_parse(struct vip_state **out, const char *text, size_t len,
+		char *err, size_t errsize)
+{
+	struct vip_state *st = NULL;
+	char *copy = NULL;
+	char endline[64];
+	char *f[4];
+	const char *nl = NULL;
+	size_t hlen;
+	size_t pos;
+	size_t lineno;
+	size_t end_pos = 0;
+	size_t end_line = 0;
+	size_t end_len = 0;
+	size_t nrecords;
+	uint64_t count;
+	uint64_t crc;
+	int found = 0;
+	int n;
+	int rc = -1;
+
+	*out = NULL;
+	diag_printf(err, errsize, "no error");
+	if (len == 0) {
+		diag_printf(err, errsize, "line 1: empty file");
+		goto out;
+	}
+
+	/* The header: the version decides how to read the rest. */
+	nl = memchr(text, '\n', len);
+	hlen = nl != NULL ? (size_t)(nl - text) : len;
+	if (nl == NULL && hlen <= strlen(STATE_HEADER) &&
+	    memcmp(text, STATE_HEADER, hlen) == 0) {
+		diag_printf(err, errsize, "line 1: missing end line (file "
+		       "truncated?)");
+		goto out;
+	}
+	if (hlen != strlen(STATE_HEADER) ||
+	    memcmp(text, STATE_HEADER, hlen) != 0) {
+		const char *magic = "meshdns-state ";
+		size_t ml = strlen(magic);
+
+		size_t digits = ml;
+
+		/* text has no NUL: count the digits within the line only. */
+		while (digits < hlen && text[digits] >= '0' &&
+		       text[digits] <= '9')
+			digits++;
+		if (hlen > ml && hlen < 32 && memcmp(text, magic, ml) == 0 &&
+		    digits == hlen)
+			diag_printf(err, errsize, "line 1: unsupported format "
+			       "version %.*s (this meshdns reads version 1)",
+			       (int)(hlen - ml), text + ml);
+		else
+			diag_printf(err, errsize, "line 1: not a meshdns state "
+			       "file (expected \"%s\")", STATE_HEADER);
+		goto out;
+	}
+
+	/* The end line, and nothing after it. */
+	pos = hlen + 1;
+	lineno = 2;
+	while (pos < len) {
+		const char *p = text + pos;
+		size_t ll;
+
+		nl = memchr(p, '\n', len - pos);
+		ll = nl != NULL ? (size_t)(nl - p) : len - pos;
+		if (is_end_line(p, ll)) {
+			found = 1;
+			end_pos = pos;
+			end_line = lineno;
+			end_len = ll;
+			break;
+		}
+		pos += ll + 1;
+		lineno++;
+	}
+	if (!found) {
+		/* lineno is the line the end line should have been. */
+		if (text[len - 1] != '\n')
+			lineno--;
+		diag_printf(err, errsize, "line %zu: missing end line (file "
+		       "truncated?)", lineno);
+		goto out;
+	}
+	if (end_pos + end_len >= len) {
+		diag_printf(err, errsize, "line %zu: missing end line (file "
+		       "truncated?)", end_line);
+		goto out;
+	}
+	if (end_pos + end_len + 1 < len) {
+		diag_printf(err, errsize, "line %zu: data after the end line",
+		       end_line + 1);
+		goto out;
+	}
+	n = 0;
+	if (end_len < sizeof(endline)) {
+		memcpy(endline, text + end_pos, end_len);
+		endline[end_len] = '\0';
+		n = split(endline, f, 3);
+	}
+	if (n != 3 || parse_u64(f[1], SIZE_MAX, &count) < 0 ||
+	    parse_hex(f[2], 8, &crc) < 0) {
+		diag_printf(err, errsize, "line %zu: malformed end line (expected "
+		       "\"end <records> <crc32>\")", end_line);
+		goto out;
+	}
+	if (crc32_ieee(text, end_pos) != crc) {
+		diag_printf(err, errsize, "line %zu: checksum mismatch", end_line);
+		goto out;
+	}
+	nrecords = end_line - 2;
+	if (count != nrecords) {
+		diag_printf(err, errsize, "line %zu: the end line counts %" PRIu64
+		       " records, the file has %zu", end_line, count,
+		       nrecords);
+		goto out;
+	}
+
+	/* The records. */
+	rc = -ENOMEM;
+	if ((st = vip_state_new()) == NULL)
+		goto out;
+	if (index_reserve(&st->by_addr, nrecords) < 0 ||
+	    index_reserve(&st->by_key, nrecords) < 0)
+		goto out;
+	if ((copy = malloc(end_pos + 1)) == NULL)
+		goto out;
+	memcpy(copy, text, end_pos);
+	copy[end_pos] = '\0';
+	pos = hlen + 1;
+	for (lineno = 2; lineno < end_line; lineno++) {
+		char *line = copy + pos;
+		/* Every line before the end line ends with a newline. */
+		char *e = memchr(line, '\n', end_pos - pos);
+		size_t ll = (size_t)(e - line);
+
+		*e = '\0';
+		if (memchr(line, '\0', ll) != NULL) {
+			diag_printf(err, errsize, "line %zu: control character in "
+			       "the record", lineno);
+			rc = -1;
+			goto out;
+		}
+		if ((rc = parse_record(st, line, lineno, err, errsize)) < 0)
+			goto out;
+		pos += ll + 1;
+	}
+	*out = st;
+	st = NULL;
+	rc = 0;
+out:
+	if (rc == -ENOMEM)
+		diag_printf(err, errsize, "out of memory");
+	free(copy);
+	vip_state_free(st);
+	return rc;
+}

@@ -1,0 +1,1161 @@
+/* SPDX-License-Identifier: MIT */
+/* forward.c -- names outside the served zones: upstream resolvers. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "daemon/forward.h"
+
+#define HDR 12
+#define MSG_MAX 65535
+#define OPT_LEN 11		/* root owner, type, class, TTL, RDLENGTH */
+#define LOCAL_MAX (HDR + 255 + 4 + OPT_LEN)
+#define TYPE_OPT 41
+#define RCODE_SERVFAIL 2
+#define UDP_READS 64		/* datagrams read per wake-up */
+
+/* Header flag bits, in the second 16-bit word. */
+#define F_QR 0x8000
+#define F_OPCODE 0x7800
+#define F_TC 0x0200
+#define F_RD 0x0100
+#define F_RA 0x0080
+#define F_CD 0x0010
+
+enum pstate {
+	P_UDP = 0,		/* datagram sent, waiting for the answer */
+	P_TCP_CONNECT,
+	P_TCP_WRITE,
+	P_TCP_READ,
+	P_DEFERRED,		/* SERVFAIL due on the next loop iteration */
+};
+
+struct pending {
+	ev_io io;
+	ev_timer timer;
+	struct forward *f;
+	struct pending *prev;
+	struct pending *next;
+	void (*done)(void *ctx, const uint8_t *resp, size_t len);
+	void *ctx;
+	uint8_t *q;		/* the client's query; bytes 0-1: our ID */
+	size_t qlen;
+	size_t qsec;		/* question section length, from offset 12 */
+	uint8_t client_id[2];
+	size_t limit;
+	int edns;		/* the query had an OPT record */
+	int dnssec_ok;
+	int counted;		/* holds one of the max_in_flight places */
+	int submitting;		/* inside forward_query(): no callback */
+	enum pstate state;
+	size_t first;		/* upstream tried first */
+	size_t tried;		/* upstreams tried so far */
+	size_t cur;		/* upstream of the current attempt */
+	int fd;
+	uint8_t tlen[2];	/* TCP length prefix, out then in */
+	size_t toff;		/* TCP bytes written, or read, so far */
+	uint8_t *tbuf;		/* TCP answer */
+	size_t tmsg;		/* its length from the prefix, 0 until read */
+};
+
+/*
+ * The counters: only the forwarder's loop thread writes them, but
+ * forward_stats_get() may run on another thread (SIGUSR1 on the main
+ * loop): relaxed atomics, plain loads and stores on x86.
+ */
+struct counters {
+	_Atomic uint64_t queries;
+	_Atomic uint64_t answers;
+	_Atomic uint64_t timeouts;
+	_Atomic uint64_t failovers;
+	_Atomic uint64_t tcp_retries;
+	_Atomic uint64_t servfails;
+	_Atomic uint64_t overloaded;
+	_Atomic uint64_t dropped_mismatch;
+	_Atomic uint64_t in_flight;
+};
+
+static inline void
+count_add(_Atomic uint64_t *c, int64_t d)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
+			      (uint64_t)d, memory_order_relaxed);
+}
+
+struct forward {
+	struct ev_loop *loop;
+	struct forward_upstream *up;
+	size_t nup;
+	size_t preferred;	/* last upstream with an accepted answer */
+	double timeout;
+	size_t max_in_flight;
+	size_t udp_size;
+	int closing;
+	struct counters stats;	/* written by the loop's thread only */
+	struct pending *head;
+	uint8_t rnd[256];	/* getrandom(2) output not used yet */
+	size_t rnd_left;
+	uint8_t *ubuf;		/* UDP receive buffer, udp_size bytes */
+	uint8_t local[LOCAL_MAX];	/* responses made here */
+};
+
+static void attempt_next(struct pending *p);
+
+static uint16_t
+get16(const uint8_t *b)
+{
+	return (uint16_t)((b[0] << 8) | b[1]);
+}
+
+static void
+put16(uint8_t *b, uint16_t v)
+{
+	b[0] = (uint8_t)(v >> 8);
+	b[1] = (uint8_t)v;
+}
+
+/* Refill in blocks: one system call per 128 IDs. */
+static int
+random_id(struct forward *f, uint8_t id[2])
+{
+	if (f->rnd_left < 2) {
+		ssize_t n = getrandom(f->rnd, sizeof(f->rnd), GRND_NONBLOCK);
+
+		if (n < 0)
+			return -errno;
+		if ((size_t)n != sizeof(f->rnd))
+			return -EAGAIN;
+		f->rnd_left = sizeof(f->rnd);
+	}
+	f->rnd_left -= 2;
+	memcpy(id, f->rnd + f->rnd_left, 2);
+	/* An ID already used must not stay readable in memory. */
+	memset(f->rnd + f->rnd_left, 0, 2);
+	return 0;
+}
+
+/*
+ * Length of the uncompressed name at @off, or 0 when it is cut short,
+ * compressed, or too long.
+ */
+static size_t
+name_len(const uint8_t *m, size_t len, size_t off)
+{
+	size_t start = off;
+
+	for (;;) {
+		uint8_t l;
+
+		if (off >= len)
+			return 0;
+		l = m[off];
+		if (l > 63)
+			return 0;
+		off += 1 + (size_t)l;
+		if (off - start > 255)
+			return 0;
+		if (l == 0)
+			return off - start;
+	}
+}
+
+/* Skip a name that may end with a compression pointer; 0 when bad. */
+static size_t
+skip_name(const uint8_t *m, size_t len, size_t off)
+{
+	for (;;) {
+		uint8_t l;
+
+		if (off >= len)
+			return 0;
+		l = m[off];
+		if ((l & 0xc0) == 0xc0)
+			return off + 2 <= len ? off + 2 : 0;
+		if (l > 63)
+			return 0;
+		off += 1 + (size_t)l;
+		if (l == 0)
+			return off;
+	}
+}
+
+/*
+ * Find the query's OPT record in its additional section.  A query whose
+ * later sections do not parse is forwarded all the same (the upstream
+ * judges it); it just counts as one without EDNS here.
+ */
+static void
+find_opt(struct pending *p)
+{
+	const uint8_t *m = p->q;
+	size_t off = HDR + p->qsec;
+	size_t nrr = (size_t)get16(m + 6) + get16(m + 8);
+	size_t nar = get16(m + 10);
+	size_t i;
+
+	for (i = 0; i < nrr + nar; i++) {
+		size_t end = skip_name(m, p->qlen, off);
+
+		if (end == 0 || end + 10 > p->qlen)
+			return;
+		if (i >= nrr && end == off + 1 && m[off] == 0 &&
+		    get16(m + end) == TYPE_OPT) {
+			p->edns = 1;
+			p->dnssec_ok = (m[end + 6] & 0x80) != 0;
+			return;
+		}
+		off = end + 10 + get16(m + end + 8);
+		if (off > p->qlen)
+			return;
+	}
+}
+
+/*
+ * Whether @r (@n bytes) answers our query: QR, our ID, one question equal
+ * to ours but for case.  Only the query's own labels are walked, so the
+ * lengths match byte for byte and a compressed name never matches.
+ */
+static int
+matches(const struct pending *p, const uint8_t *r, size_t n)
+{
+	const uint8_t *a = p->q + HDR;
+	const uint8_t *b = r + HDR;
+	size_t i;
+
+	if (n < HDR + p->qsec)
+		return 0;
+	if (!(get16(r + 2) & F_QR) || memcmp(r, p->q, 2) != 0 ||
+	    get16(r + 4) != 1)
+		return 0;
+	i = 0;
+	while (a[i] != 0) {
+		size_t l = a[i];
+		size_t j;
+
+		if (b[i] != a[i])
+			return 0;
+		for (j = i + 1; j <= i + l; j++) {
+			uint8_t x = a[j];
+			uint8_t y = b[j];
+
+			if (x >= 'A' && x <= 'Z')
+				x += 'a' - 'A';
+			if (y >= 'A' && y <= 'Z')
+				y += 'a' - 'A';
+			if (x != y)
+				return 0;
+		}
+		i += 1 + l;
+	}
+	return b[i] == 0 && memcmp(a + i + 1, b + i + 1, 4) == 0;
+}
+
+/*
+ * Header + the client's question (+ OPT when it had one) into f->local;
+ * @flags and @rcode go into the header as they are.  Returns the length.
+ */
+static size_t
+local_response(struct pending *p, uint16_t flags)
+{
+	struct forward *f = p->f;
+	uint8_t *r = f->local;
+	size_t len = HDR + p->qsec;
+
+	memcpy(r, p->client_id, 2);
+	put16(r + 2, flags);
+	put16(r + 4, 1);
+	put16(r + 6, 0);
+	put16(r + 8, 0);
+	put16(r + 10, p->edns ? 1 : 0);
+	memcpy(r + HDR, p->q + HDR, p->qsec);
+	if (p->edns) {
+		r[len] = 0;
+		put16(r + len + 1, TYPE_OPT);
+		put16(r + len + 3, (uint16_t)f->udp_size);
+		r[len + 5] = 0;	/* extended RCODE */
+		r[len + 6] = 0;	/* version */
+		r[len + 7] = p->dnssec_ok ? 0x80 : 0;
+		r[len + 8] = 0;
+		put16(r + len + 9, 0);
+		len += OPT_LEN;
+	}
+	return len;
+}
+
+/* Stop watching and close the socket of the current attempt. */
+static void
+attempt_close(struct pending *p)
+{
+	struct forward *f = p->f;
+
+	ev_io_stop(f->loop, &p->io);
+	ev_timer_stop(f->loop, &p->timer);
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	free(p->tbuf);
+	p->tbuf = NULL;
+	p->tmsg = 0;
+	p->toff = 0;
+}
+
+static void
+unlink_pending(struct pending *p)
+{
+	struct forward *f = p->f;
+
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		f->head = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+	p->prev = NULL;
+	p->next = NULL;
+}
+
+/*
+ * The end of a query: everything is released before the callback runs, so
+ * the callback may start new queries; @resp may point into p->tbuf, which
+ * goes last.
+ */
+static void
+deliver(struct pending *p, const uint8_t *resp, size_t len)
+{
+	struct forward *f = p->f;
+	uint8_t *tbuf = p->tbuf;
+
+	p->tbuf = NULL;
+	attempt_close(p);
+	unlink_pending(p);
+	if (p->counted)
+		count_add(&f->stats.in_flight, -1);
+	p->done(p->ctx, resp, len);
+	free(tbuf);
+	free(p->q);
+	free(p);
+}
+
+static void
+fail_servfail(struct pending *p)
+{
+	struct forward *f = p->f;
+	uint16_t qflags = get16(p->q + 2);
+	size_t len;
+
+	if (p->submitting) {
+		/* The callback must not run inside forward_query(). */
+		attempt_close(p);
+		p->state = P_DEFERRED;
+		ev_timer_set(&p->timer, 0., 0.);
+		ev_timer_start(f->loop, &p->timer);
+		return;
+	}
+	count_add(&f->stats.servfails, 1);
+	len = local_response(p, F_QR | F_RA | RCODE_SERVFAIL |
+			     (qflags & (F_OPCODE | F_RD | F_CD)));
+	deliver(p, f->local, len);
+}
+
+/* An accepted answer in @r (writable, @n bytes) goes to the client. */
+static void
+finish_answer(struct pending *p, uint8_t *r, size_t n)
+{
+	struct forward *f = p->f;
+
+	count_add(&f->stats.answers, 1);
+	f->preferred = p->cur;
+	memcpy(r, p->client_id, 2);
+	memcpy(r + HDR, p->q + HDR, p->qsec);
+	if (n > p->limit) {
+		size_t len = local_response(p, get16(r + 2) | F_TC);
+
+		deliver(p, f->local, len);
+		return;
+	}
+	deliver(p, r, n);
+}
+
+static void
+attempt_fail(struct pending *p)
+{
+	attempt_close(p);
+	attempt_next(p);
+}
+
+static int
+open_connected(struct pending *p, int type)
+{
+	const struct forward_upstream *up = &p->f->up[p->cur];
+	int fd = socket(up->addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			0);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (const struct sockaddr *)&up->addr, up->addrlen) < 0 &&
+	    errno != EINPROGRESS) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+start_timer(struct pending *p)
+{
+	ev_timer_set(&p->timer, p->f->timeout, 0.);
+	ev_timer_start(p->f->loop, &p->timer);
+}
+
+static void
+watch(struct pending *p, int events)
+{
+	ev_io_stop(p->f->loop, &p->io);
+	ev_io_set(&p->io, p->fd, events);
+	ev_io_start(p->f->loop, &p->io);
+}
+
+static int
+udp_start(struct pending *p)
+{
+	ssize_t n;
+
+	if (random_id(p->f, p->q) < 0)
+		return -1;
+	if ((p->fd = open_connected(p, SOCK_DGRAM)) < 0)
+		return -1;
+	do
+		n = send(p->fd, p->q, p->qlen, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 || (size_t)n != p->qlen) {
+		attempt_close(p);
+		return -1;
+	}
+	p->state = P_UDP;
+	watch(p, EV_READ);
+	start_timer(p);
+	return 0;
+}
+
+/* Try the upstreams not tried yet, in order; SERVFAIL when none is left. */
+static void
+attempt_next(struct pending *p)
+{
+	struct forward *f = p->f;
+
+	while (p->tried < f->nup) {
+		p->cur = (p->first + p->tried) % f->nup;
+		p->tried++;
+		if (p->tried > 1)
+			count_add(&f->stats.failovers, 1);
+		if (udp_start(p) == 0)
+			return;
+	}
+	fail_servfail(p);
+}
+
+static void
+tcp_start(struct pending *p)
+{
+	struct forward *f = p->f;
+
+	count_add(&f->stats.tcp_retries, 1);
+	attempt_close(p);
+	if (random_id(f, p->q) < 0 ||
+	    (p->fd = open_connected(p, SOCK_STREAM)) < 0) {
+		attempt_next(p);
+		return;
+	}
+	put16(p->tlen, (uint16_t)p->qlen);
+	p->state = P_TCP_CONNECT;
+	watch(p, EV_WRITE);
+	start_timer(p);
+}
+
+static void
+udp_read(struct pending *p)
+{
+	struct forward *f = p->f;
+	int i;
+
+	/* Bounded, so a flood of wrong answers cannot hold the loop. */
+	for (i = 0; i < UDP_READS; i++) {
+		struct iovec iov = { f->ubuf, f->udp_size };
+		struct msghdr mh;
+		ssize_t n;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		n = recvmsg(p->fd, &mh, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			/* ECONNREFUSED (ICMP) and the like: next one. */
+			attempt_fail(p);
+			return;
+		}
+		if (!matches(p, f->ubuf, (size_t)n)) {
+			count_add(&f->stats.dropped_mismatch, 1);
+			continue;
+		}
+		if ((get16(f->ubuf + 2) & F_TC) || (mh.msg_flags & MSG_TRUNC)) {
+			tcp_start(p);
+			return;
+		}
+		finish_answer(p, f->ubuf, (size_t)n);
+		return;
+	}
+}
+
+/* Returns 1 when the whole query is written, 0 to wait, -1 on error. */
+static int
+tcp_write(struct pending *p)
+{
+	size_t total = 2 + p->qlen;
+
+	while (p->toff < total) {
+		struct iovec iov[2];
+		struct msghdr mh;
+		int k = 0;
+		ssize_t n;
+
+		if (p->toff < 2) {
+			iov[k].iov_base = p->tlen + p->toff;
+			iov[k].iov_len = 2 - p->toff;
+			k++;
+			iov[k].iov_base = p->q;
+			iov[k].iov_len = p->qlen;
+			k++;
+		} else {
+			iov[k].iov_base = p->q + (p->toff - 2);
+			iov[k].iov_len = total - p->toff;
+			k++;
+		}
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = iov;
+		mh.msg_iovlen = (size_t)k;
+		n = sendmsg(p->fd, &mh, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		p->toff += (size_t)n;
+	}
+	p->toff = 0;
+	return 1;
+}
+
+/*
+ * Read framed messages; returns 1 with a whole message in p->tbuf
+ * (p->tmsg bytes), 0 to wait, -1 on error or end of stream.
+ */
+static int
+tcp_read(struct pending *p)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (p->tmsg == 0) {
+			n = recv(p->fd, p->tlen + p->toff, 2 - p->toff, 0);
+		} else {
+			if (p->toff == p->tmsg)
+				return 1;
+			n = recv(p->fd, p->tbuf + p->toff, p->tmsg - p->toff,
+				 0);
+		}
+		if (n == 0)
+			return -1;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		p->toff += (size_t)n;
+		if (p->tmsg == 0 && p->toff == 2) {
+			p->tmsg = get16(p->tlen);
+			p->toff = 0;
+			if (p->tmsg < HDR)
+				return -1;
+			if ((p->tbuf = malloc(p->tmsg)) == NULL)
+				return -1;
+		}
+	}
+}
+
+static void
+tcp_event(struct pending *p)
+{
+	struct forward *f = p->f;
+	int rc;
+
+	if (p->state == P_TCP_CONNECT) {
+		int err = 0;
+		socklen_t elen = sizeof(err);
+
+		if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0 ||
+		    err != 0) {
+			attempt_fail(p);
+			return;
+		}
+		p->state = P_TCP_WRITE;
+		p->toff = 0;
+	}
+	if (p->state == P_TCP_WRITE) {
+		rc = tcp_write(p);
+		if (rc < 0) {
+			attempt_fail(p);
+			return;
+		}
+		if (rc == 0)
+			return;
+		p->state = P_TCP_READ;
+		watch(p, EV_READ);
+		return;
+	}
+	for (;;) {
+		rc = tcp_read(p);
+		if (rc < 0) {
+			attempt_fail(p);
+			return;
+		}
+		if (rc == 0)
+			return;
+		if (matches(p, p->tbuf, p->tmsg)) {
+			finish_answer(p, p->tbuf, p->tmsg);
+			return;
+		}
+		/* Not ours: wait for another message on this connection. */
+		count_add(&f->stats.dropped_mismatch, 1);
+		free(p->tbuf);
+		p->tbuf = NULL;
+		p->tmsg = 0;
+		p->toff = 0;
+	}
+}
+
+static void
+io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct pending *p = (struct pending *)w;
+
+	if (p->state == P_UDP)
+		udp_read(p);
+	else
+		tcp_event(p);
+}
+
+static void
+timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct pending *p = (struct pending *)((char *)w -
+					       offsetof(struct pending, timer));
+
+	if (p->state == P_DEFERRED) {
+		fail_servfail(p);
+		return;
+	}
+	count_add(&p->f->stats.timeouts, 1);
+	attempt_fail(p);
+}
+
+void
+forward_config_init(struct forward_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->timeout = FORWARD_TIMEOUT;
+	cfg->max_in_flight = FORWARD_MAX_IN_FLIGHT;
+	cfg->udp_size = FORWARD_UDP_SIZE;
+}
+
+int
+forward_new(struct forward **out, struct ev_loop *loop,
+	    const struct forward_config *cfg)
+{
+	struct forward *f = NULL;
+	uint8_t id[2];
+	size_t i;
+	int rc = -EINVAL;
+
+	*out = NULL;
+	if (cfg->nupstreams == 0)
+		goto out;
+	for (i = 0; i < cfg->nupstreams; i++) {
+		int fam = cfg->upstreams[i].addr.ss_family;
+
+		if (fam != AF_INET && fam != AF_INET6)
+			goto out;
+	}
+	rc = -ENOMEM;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		goto out;
+	f->loop = loop;
+	f->nup = cfg->nupstreams;
+	f->timeout = cfg->timeout > 0 ? cfg->timeout : FORWARD_TIMEOUT;
+	f->max_in_flight = cfg->max_in_flight ? cfg->max_in_flight :
+						FORWARD_MAX_IN_FLIGHT;
+	f->udp_size = cfg->udp_size ? cfg->udp_size : FORWARD_UDP_SIZE;
+	if (f->udp_size < 512)
+		f->udp_size = 512;
+	if (f->udp_size > MSG_MAX)
+		f->udp_size = MSG_MAX;
+	if ((f->up = calloc(f->nup, sizeof(*f->up))) == NULL)
+		goto out;
+	memcpy(f->up, cfg->upstreams, f->nup * sizeof(*f->up));
+	if ((f->ubuf = malloc(f->udp_size)) == NULL)
+		goto out;
+	/* Fail now rather than on every query if there is no entropy. */
+	if ((rc = random_id(f, id)) < 0)
+		goto out;
+	*out = f;
+	f = NULL;
+	rc = 0;
+out:
+	forward_free(f);
+	return rc;
+}
+
+void
+forward_free(struct forward *f)
+{
+	if (f == NULL)
+		return;
+	f->closing = 1;
+	while (f->head != NULL)
+		deliver(f->head, NULL, 0);
+	free(f->ubuf);
+	free(f->up);
+	free(f);
+}
+
+int
+forward_query(struct forward *f, const uint8_t *q, size_t len,
+	      size_t client_limit,
+	      void (*done)(void *ctx, const uint8_t *resp, size_t len),
+	      void *ctx)
+{
+	struct pending *p = NULL;
+	size_t nlen = 0;
+	int rc = -ECANCELED;
+
+	if (f->closing)
+		goto out;
+	rc = -EINVAL;
+	if (len < HDR || len > MSG_MAX || (get16(q + 2) & (F_QR | F_OPCODE)) ||
+	    get16(q + 4) != 1)
+		goto out;
+	nlen = name_len(q, len, HDR);
+	if (nlen == 0 || HDR + nlen + 4 > len)
+		goto out;
+	rc = -ENOMEM;
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->q = malloc(len)) == NULL)
+		goto out;
+	memcpy(p->q, q, len);
+	memcpy(p->client_id, q, 2);
+	p->qlen = len;
+	p->qsec = nlen + 4;
+	p->f = f;
+	p->fd = -1;
+	p->done = done;
+	p->ctx = ctx;
+	p->limit = client_limit < 512 ? 512 : client_limit;
+	find_opt(p);
+	ev_io_init(&p->io, io_cb, -1, EV_READ);
+	ev_timer_init(&p->timer, timer_cb, 0., 0.);
+	p->next = f->head;
+	if (f->head != NULL)
+		f->head->prev = p;
+	f->head = p;
+	count_add(&f->stats.queries, 1);
+
+	p->submitting = 1;
+	if (atomic_load_explicit(&f->stats.in_flight, memory_order_relaxed) >=
+	    f->max_in_flight) {
+		count_add(&f->stats.overloaded, 1);
+		fail_servfail(p);
+	} else {
+		p->counted = 1;
+		count_add(&f->stats.in_flight, 1);
+		p->first = f->preferred;
+		attempt_next(p);
+	}
+	p->submitting = 0;
+	p = NULL;		/* the list owns it now */
+	rc = 0;
+out:
+	if (p != NULL)
+		free(p->q);
+	free(p);
+	return rc;
+}
+
+void
+forward_stats_get(const struct forward *f, struct forward_stats *out)
+{
+	out->queries = atomic_load(&f->stats.queries);
+	out->answers = atomic_load(&f->stats.answers);
+	out->timeouts = atomic_load(&f->stats.timeouts);
+	out->failovers = atomic_load(&f->stats.failovers);
+	out->tcp_retries = atomic_load(&f->stats.tcp_retries);
+	out->servfails = atomic_load(&f->stats.servfails);
+	out->overloaded = atomic_load(&f->stats.overloaded);
+	out->dropped_mismatch = atomic_load(&f->stats.dropped_mismatch);
+	out->in_flight = atomic_load(&f->stats.in_flight);
+}
+
+/* --- upstream addresses --- */
+
+/*
+ * IPv4 through inet_pton (no "127.1" shorthand), IPv6 through getaddrinfo
+ * for the scope ("fe80::1%eth0"); numeric only, nothing is looked up.
+ */
+static int
+parse_addr(struct forward_upstream *out, const char *host, uint16_t port)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&out->addr;
+	struct addrinfo hints;
+	struct addrinfo *res = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (strchr(host, ':') == NULL) {
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			goto out;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		out->addrlen = sizeof(*sin);
+		rc = 0;
+		goto out;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET6;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL ||
+	    res->ai_addrlen != sizeof(struct sockaddr_in6))
+		goto out;
+	memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
+	((struct sockaddr_in6 *)&out->addr)->sin6_port = htons(port);
+	out->addrlen = res->ai_addrlen;
+	rc = 0;
+out:
+	if (res != NULL)
+		freeaddrinfo(res);
+	return rc;
+}
+
+/* Strict decimal 1..65535 into *port; 0 when it is not one. */
+static int
+parse_port(const char *s, uint16_t *port)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (s[0] == '\0' || strlen(s) > 5)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return 0;
+	*port = (uint16_t)v;
+	return 1;
+}
+
+int
+forward_upstream_parse(struct forward_upstream *out, const char *text,
+		       char *err, size_t errsize)
+{
+	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+	uint16_t port = FORWARD_PORT;
+	const char *colon = strchr(text, ':');
+	const char *rb = NULL;
+	const char *h = text;
+	size_t hlen = strlen(text);
+	int rc = -1;
+
+	if (text[0] == '[') {
+		if ((rb = strchr(text, ']')) == NULL)
+			goto out;
+		h = text + 1;
+		hlen = (size_t)(rb - h);
+		if (rb[1] == ':' && !parse_port(rb + 2, &port))
+			goto out;
+		if (rb[1] != ':' && rb[1] != '\0')
+			goto out;
+		/* Brackets are for IPv6 only. */
+		if (memchr(h, ':', hlen) == NULL)
+			goto out;
+	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+		hlen = (size_t)(colon - text);
+		if (!parse_port(colon + 1, &port))
+			goto out;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		goto out;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	rc = parse_addr(out, host, port);
+out:
+	if (rc < 0) {
+		memset(out, 0, sizeof(*out));
+		diag_printf(err, errsize,
+			    "expected ADDRESS[:PORT] or [IPV6]:PORT, got '%s'",
+			    text);
+	}
+	return rc;
+}
+
+const char *
+forward_upstream_format(const struct forward_upstream *up, char *buf,
+			size_t size)
+{
+	char host[NI_MAXHOST];
+	char port[NI_MAXSERV];
+
+	if (getnameinfo((const struct sockaddr *)&up->addr, up->addrlen, host,
+			sizeof(host), port, sizeof(port),
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(buf, size, "?");
+		return buf;
+	}
+	if (up->addr.ss_family == AF_INET6)
+		snprintf(buf, size, "[%s]:%s", host, port);
+	else
+		snprintf(buf, size, "%s:%s", host, port);
+	return buf;
+}
+
+static in_port_t
+port_of(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_port;
+	return ((const struct sockaddr_in6 *)ss)->sin6_port;
+}
+
+/* Address bytes (no port): 4 or 16 of them, or NULL. */
+static const void *
+addr_of(const struct sockaddr_storage *ss, size_t *len)
+{
+	if (ss->ss_family == AF_INET) {
+		*len = 4;
+		return &((const struct sockaddr_in *)ss)->sin_addr;
+	}
+	if (ss->ss_family == AF_INET6) {
+		*len = 16;
+		return &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	}
+	*len = 0;
+	return NULL;
+}
+
+static int
+same_addr(const struct sockaddr_storage *a, const struct sockaddr *b)
+{
+	size_t la = 0;
+	size_t lb = 0;
+	const void *pa = addr_of(a, &la);
+	const void *pb = NULL;
+
+	if (b == NULL || a->ss_family != b->sa_family)
+		return 0;
+	pb = addr_of((const struct sockaddr_storage *)(const void *)b, &lb);
+	return pa != NULL && la == lb && memcmp(pa, pb, la) == 0;
+}
+
+static int
+is_any(const struct sockaddr_storage *ss)
+{
+	static const uint8_t zero[16];
+	size_t len = 0;
+	const void *a = addr_of(ss, &len);
+
+	return a != NULL && memcmp(a, zero, len) == 0;
+}
+
+static int
+is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr)
+			>> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(
+		&((const struct sockaddr_in6 *)ss)->sin6_addr);
+}
+
+/* Returns the index of the own address @up is, or -1. */
+static int
+own_index(const struct forward_upstream *up, const struct config_listen *own,
+	  size_t nown, struct ifaddrs **ifs, int *ifs_tried)
+{
+	size_t i;
+
+	for (i = 0; i < nown; i++) {
+		const struct sockaddr_storage *l = &own[i].addr;
+		const struct ifaddrs *it = NULL;
+
+		if (l->ss_family != up->addr.ss_family ||
+		    port_of(l) != port_of(&up->addr))
+			continue;
+		if (same_addr(l, (const struct sockaddr *)&up->addr))
+			return (int)i;
+		if (!is_any(l))
+			continue;
+		if (is_loopback(&up->addr))
+			return (int)i;
+		if (!*ifs_tried) {
+			*ifs_tried = 1;
+			if (getifaddrs(ifs) < 0)
+				*ifs = NULL;
+		}
+		for (it = *ifs; it != NULL; it = it->ifa_next)
+			if (same_addr(&up->addr, it->ifa_addr))
+				return (int)i;
+	}
+	return -1;
+}
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+	       c == '\v';
+}
+
+int
+forward_resolv_conf_load(struct forward_upstream **out, size_t *n,
+			 const char *path, const struct config_listen *own,
+			 size_t nown, struct diag_list *warnings)
+{
+	static const char kw[] = "nameserver";
+	struct forward_upstream *v = NULL;
+	struct ifaddrs *ifs = NULL;
+	int ifs_tried = 0;
+	size_t nv = 0;
+	size_t cap = 0;
+	char *line = NULL;
+	size_t linecap = 0;
+	FILE *fp = NULL;
+	int lineno = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((fp = fopen(path, "re")) == NULL) {
+		rc = -errno;
+		goto out;
+	}
+	while (getline(&line, &linecap, fp) >= 0) {
+		struct forward_upstream up;
+		char text[64];
+		char *s = line;
+		char *a = NULL;
+		size_t alen;
+		size_t i;
+		int dup = 0;
+		int k;
+
+		lineno++;
+		while (is_space(*s))
+			s++;
+		if (strncmp(s, kw, sizeof(kw) - 1) != 0 ||
+		    (!is_space(s[sizeof(kw) - 1]) && s[sizeof(kw) - 1] != '\0'))
+			continue;
+		a = s + sizeof(kw) - 1;
+		while (is_space(*a))
+			a++;
+		for (alen = 0; a[alen] != '\0' && !is_space(a[alen]); alen++)
+			;
+		if (alen == 0) {
+			if (warnings != NULL)
+				diag_warning(warnings, path, lineno,
+					     (int)(s - line) + 1,
+					     "nameserver without an address, "
+					     "skipped");
+			continue;
+		}
+		a[alen] = '\0';
+		if (parse_addr(&up, a, FORWARD_PORT) < 0) {
+			if (warnings != NULL)
+				diag_warning(warnings, path, lineno,
+					     (int)(a - line) + 1,
+					     "bad nameserver address '%s', "
+					     "skipped", a);
+			continue;
+		}
+		forward_upstream_format(&up, text, sizeof(text));
+		if ((k = own_index(&up, own, nown, &ifs, &ifs_tried)) >= 0) {
+			if (warnings != NULL)
+				diag_warning(warnings, path, lineno,
+					     (int)(a - line) + 1,
+					     "nameserver %s is meshdns itself "
+					     "(listen %s), skipped", text,
+					     own[k].text);
+			continue;
+		}
+		for (i = 0; i < nv; i++)
+			if (v[i].addrlen == up.addrlen &&
+			    memcmp(&v[i].addr, &up.addr, up.addrlen) == 0)
+				dup = 1;
+		if (dup) {
+			if (warnings != NULL)
+				diag_warning(warnings, path, lineno,
+					     (int)(a - line) + 1,
+					     "nameserver %s repeated, skipped",
+					     text);
+			continue;
+		}
+		if (nv == cap) {
+			size_t ncap = cap ? cap * 2 : 4;
+			struct forward_upstream *nvp =
+				realloc(v, ncap * sizeof(*v));
+
+			if (nvp == NULL) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			v = nvp;
+			cap = ncap;
+		}
+		v[nv++] = up;
+	}
+	if (ferror(fp)) {
+		rc = -EIO;
+		goto out;
+	}
+	if (nv > 0) {
+		*out = v;
+		*n = nv;
+		v = NULL;
+	}
+out:
+	free(v);
+	free(line);
+	if (ifs != NULL)
+		freeifaddrs(ifs);
+	if (fp != NULL)
+		fclose(fp);
+	return rc;
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * forward.h -- names outside the served zones: upstream resolvers.
+ *
+ * A forwarder sends a client's query to upstream resolvers on a libev loop
+ * and hands the response back through a completion callback.  It does not
+ * cache and does not look inside answers.
+ *
+ * One upstream attempt: a new non-blocking UDP socket, connect()ed to the
+ * upstream (the kernel picks a random source port; the connected socket
+ * only receives datagrams from that address and port), and the client's
+ * query bytes as they are (EDNS included) with a fresh random ID from
+ * getrandom(2).  An answer is accepted only when QR is set, the ID is ours,
+ * QDCOUNT is 1 and the question is the query's (name compared without
+ * case, uncompressed; type and class equal).  Anything else is counted in
+ * dropped_mismatch and ignored, and the attempt keeps waiting, so a
+ * spoofed datagram cannot end it (an upstream error without a question,
+ * such as some FORMERRs, is ignored too and ends in a timeout).  An
+ * accepted answer with TC set, or a datagram larger than the UDP buffer
+ * (udp_size), is asked again over TCP to the same upstream (non-blocking
+ * connect, 2-byte length framing, new ID, same checks, a new timeout).
+ * Whatever its RCODE, an accepted answer is final: an upstream's SERVFAIL
+ * or REFUSED is passed on, not failed over.
+ *
+ * Failover: each attempt (UDP, and its TCP retry) has @timeout seconds.
+ * On a timeout, a socket error (an ICMP port unreachable included, which
+ * fails the attempt at once), or a TCP connection that fails or closes,
+ * the next upstream in list order (wrapping) is tried.  Every query starts
+ * with the upstream that last gave an accepted answer (the first one at
+ * start) and tries each upstream once; when all have failed the client
+ * gets SERVFAIL.  The worst case is nupstreams * 2 * timeout seconds.
+ *
+ * What the client gets: the accepted response with the client's own ID
+ * and the client's exact question bytes (the same length, so its 0x20
+ * case is kept and compression pointers stay valid).  A response longer
+ * than the client's limit is cut to the upstream's header (flags and RCODE
+ * kept, TC set) and the client's question, with the other sections empty,
+ * so the client retries over TCP.  When all upstreams fail, or too many
+ * queries are in flight, the client gets SERVFAIL: its ID, opcode, RD and
+ * CD, with QR and RA set, and its question.  Both responses made here
+ * carry an OPT record (our udp_size, DO copied, no options) when the query
+ * had one, as RFC 6891 asks; the upstream's OPT is not kept.
+ *
+ * Memory and sockets: per query a copy of it (and a buffer for a TCP
+ * answer), and at most one socket, closed when its attempt ends.  One
+ * thread: a forwarder is used only from the thread running its loop.
+ */
+#ifndef MESHDNS_FORWARD_H
+#define MESHDNS_FORWARD_H
+
+#include <ev.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "build/config.h"
+#include "util/diag.h"
+
+#define FORWARD_PORT 53			/* when an upstream has no port */
+#define FORWARD_TIMEOUT 2.0		/* seconds per attempt */
+#define FORWARD_MAX_IN_FLIGHT 1000
+#define FORWARD_UDP_SIZE 1232		/* largest UDP answer we take */
+
+struct forward;
+
+struct forward_upstream {
+	struct sockaddr_storage addr;	/* AF_INET or AF_INET6, with port */
+	socklen_t addrlen;
+};
+
+struct forward_config {
+	const struct forward_upstream *upstreams;	/* copied */
+	size_t nupstreams;				/* at least 1 */
+	double timeout;		/* per attempt; <= 0: FORWARD_TIMEOUT */
+	size_t max_in_flight;	/* 0: FORWARD_MAX_IN_FLIGHT */
+	size_t udp_size;	/* 0: FORWARD_UDP_SIZE; kept in 512..65535 */
+};
+
+struct forward_stats {
+	uint64_t queries;	/* accepted by forward_query() */
+	uint64_t answers;	/* upstream answers passed to the client
+				 * (one per query, TCP retries included) */
+	uint64_t timeouts;	/* attempts that ran out of time */
+	uint64_t failovers;	/* moves to the next upstream */
+	uint64_t tcp_retries;	/* UDP answers truncated, asked over TCP */
+	uint64_t servfails;	/* SERVFAILs made here (overload included) */
+	uint64_t overloaded;	/* queries refused by the in-flight bound */
+	uint64_t dropped_mismatch;	/* answers with a wrong ID/question */
+	uint64_t in_flight;	/* queries waiting for an upstream now */
+};
+
+/* Fill @cfg with the defaults and no upstreams. */
+void forward_config_init(struct forward_config *cfg);
+
+/*
+ * Make a forwarder on @loop (borrowed: it must outlive the forwarder).
+ * The upstream list is copied.  Returns 0 with *out set, -EINVAL when
+ * there is no upstream or one is neither IPv4 nor IPv6, -ENOMEM, or the
+ * negative errno of getrandom(2) when no randomness is available yet.
+ * Free with forward_free().
+ */
+int forward_new(struct forward **out, struct ev_loop *loop,
+		const struct forward_config *cfg);
+
+/*
+ * Cancel every pending query and free the forwarder; NULL is a no-op.
+ * Every pending query's callback is called now, once, with @resp NULL and
+ * @len 0, meaning "cancelled: send nothing, release @ctx"; so the caller
+ * must call this while the contexts it gave are still valid (before
+ * freeing its client connections).  Those callbacks must not call
+ * forward_query() or forward_free().  Nothing is waited for; every socket
+ * is closed before this returns.
+ */
+void forward_free(struct forward *f);
+
+/*
+ * Forward the query @q of @len bytes (copied; the caller may reuse it at
+ * once).  @client_limit is the largest response the client takes: for UDP
+ * 512 without EDNS, else its advertised size (the caller may cap it);
+ * 65535 for TCP.  Values below 512 count as 512.
+ *
+ * Returns 0 when the query is accepted: @done will then be called exactly
+ * once, later, from the loop -- never from inside forward_query() -- with
+ * @ctx and the response for the client (@resp valid only during the call;
+ * never NULL except at forward_free()).  The callback may call
+ * forward_query() again, but not forward_free().  When
+ * max_in_flight queries are already waiting, the query is not sent and
+ * @done gets SERVFAIL on the next loop iteration (counted in overloaded
+ * and servfails).
+ *
+ * Returns -EINVAL, and never calls @done, when @q is not a standard query
+ * with exactly one well-formed question (shorter than a header, QR set,
+ * opcode not QUERY, QDCOUNT != 1, a compressed or cut-short name, longer
+ * than 65535 bytes): the caller answers it itself (FORMERR, NOTIMP).
+ * -ENOMEM likewise; -ECANCELED while forward_free() runs.
+ */
+int forward_query(struct forward *f, const uint8_t *q, size_t len,
+		  size_t client_limit,
+		  void (*done)(void *ctx, const uint8_t *resp, size_t len),
+		  void *ctx);
+
+/* Copy the counters into @out. */
+void forward_stats_get(const struct forward *f, struct forward_stats *out);
+
+/*
+ * Parse "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare "V6" (numeric
+ * addresses only, an IPv6 scope such as "fe80::1%eth0" allowed; port 1 to
+ * 65535, default FORWARD_PORT) into @out.  Returns 0, or -1 with
+ * "expected ADDRESS[:PORT] or [IPV6]:PORT, got 'TEXT'" in @err.
+ */
+int forward_upstream_parse(struct forward_upstream *out, const char *text,
+			   char *err, size_t errsize);
+
+/* "127.0.0.1:53", "[::1]:53" into @buf; returns @buf. */
+const char *forward_upstream_format(const struct forward_upstream *up,
+				    char *buf, size_t size);
+
+/*
+ * Read the "nameserver ADDRESS" lines of the resolv.conf-format file at
+ * @path, in order, each as ADDRESS port 53 (words after the address are
+ * ignored; lines starting with '#' or ';' and other keywords are
+ * skipped silently).  Skipped, each with a warning "PATH:LINE:COLUMN:
+ * ..." in @warnings (may be NULL):
+ *   - an address that does not parse ("bad nameserver address 'x',
+ *     skipped") or a missing one ("nameserver without an address,
+ *     skipped");
+ *   - one of our own listen addresses @own (@nown of them), so meshdns
+ *     never forwards to itself: same port and the same address, or a
+ *     wildcard listen address (0.0.0.0, ::) and a loopback or local
+ *     interface address of the same family ("nameserver 127.0.0.1:53 is
+ *     meshdns itself (listen 0.0.0.0:53), skipped");
+ *   - a repeated address ("nameserver 127.0.0.1:53 repeated, skipped").
+ * Unlike glibc, every nameserver line counts, not only the first three.
+ *
+ * Returns 0 with *out (malloc'ed, the caller frees it with free(); NULL
+ * when *n is 0) and *n; a file without usable nameservers gives *n 0.
+ * Returns the negative errno when the file cannot be read (nothing in
+ * @warnings), -ENOMEM.  Does blocking file I/O: call it at start-up or
+ * reload, not per query.
+ */
+int forward_resolv_conf_load(struct forward_upstream **out, size_t *n,
+			     const char *path, const struct config_listen *own,
+			     size_t nown, struct diag_list *warnings);
+
+#endif

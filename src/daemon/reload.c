@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT */
+/* reload.c -- SIGHUP: build a new snapshot aside, then swap it in. */
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build/cache.h"
+#include "util/log.h"
+#include "daemon/reload.h"
+#include "build/state.h"
+
+struct reload {
+	struct ev_loop *loop;
+	struct server *srv;
+	const struct build_options *opt;
+	struct snapshot *current;
+	uint64_t generation;
+	ev_signal sighup;
+	ev_async done;
+	pthread_t thread;
+	int running;		/* a build thread exists (not yet joined) */
+	int pending;		/* SIGHUP during a build: one more */
+	struct snapshot *result;	/* written by the thread, read after */
+	struct snapshot *retired;	/* published before, chained through
+					 * ->retired_next, freed once no
+					 * worker can read them */
+	ev_timer reap;
+	ev_timer trim;		/* trims current once it is being served */
+	int cached;		/* the cache file holds cached_key's table */
+	uint64_t cached_key;
+};
+
+/*
+ * Would a build now read exactly what the current snapshot was built
+ * from?  The same program, config file and resource files (digests of
+ * their bytes, build_inputs_on_disk()), from the same state, and no
+ * held-back VIP freed since: then it would build the same table, as the
+ * start-up cache relies on too.  Any doubt (a file that cannot be read, a
+ * config with warnings or errors, a current snapshot that had errors)
+ * says no, and the build runs and reports.
+ */
+static int
+unchanged(const struct reload *r)
+{
+	const struct snapshot *cur = r->current;
+	struct config *cfg = NULL;
+	struct diag_list diags;
+	uint64_t inputs = 0;
+	int same = 0;
+
+	/*
+	 * A start with errors (a missing path, an unreadable entry of a
+	 * directory) must build again: fixing such an error need not change
+	 * any byte the digest sees.
+	 */
+	if (r->opt->program_digest == 0 || cur->inputs == 0 || cur->errors > 0)
+		return 0;
+	diag_list_init(&diags);
+	if (build_load_config(&cfg, r->opt, &diags) == 0 && diags.n == 0 &&
+	    build_inputs_on_disk(r->opt->program_digest, cfg, &inputs) == 0 &&
+	    inputs == cur->inputs &&
+	    vip_state_first_expiry(cur->state) > (int64_t)time(NULL))
+		same = 1;
+	config_free(cfg);
+	diag_list_clear(&diags);
+	return same;
+}
+
+/* The build thread: build, check, persist; the loop thread publishes. */
+static void *
+build_thread(void *arg)
+{
+	struct reload *r = arg;
+	struct snapshot *next = NULL;
+	struct diag_list diags;
+	/* The state file is the current snapshot's until this one saves. */
+	uint64_t state_digest = r->current->state_digest;
+	char err[1024];
+	int rc;
+
+	diag_list_init(&diags);
+	if (unchanged(r)) {
+		log_notice("reload, nothing changed since generation %llu was "
+			   "built: still serving it",
+			   (unsigned long long)r->generation);
+		goto out;
+	}
+	log_info("reload, building a new snapshot");
+	rc = build_run(&next, r->opt, r->current->state, (int64_t)time(NULL),
+		       &diags);
+	log_diags(&diags);
+	if (rc < 0) {
+		log_error("reload, failed; still serving the previous "
+			  "snapshot (generation %llu)",
+			  (unsigned long long)r->generation);
+		goto out;
+	}
+	if (next->errors > 0) {
+		log_error("reload, rejected: %zu error%s above; still serving "
+			  "the previous snapshot (generation %llu), state "
+			  "file unchanged", next->errors,
+			  next->errors == 1 ? "" : "s",
+			  (unsigned long long)r->generation);
+		snapshot_free(next);
+		next = NULL;
+		goto out;
+	}
+	if (next->state_changed && next->cfg->state_file != NULL &&
+	    state_save(next->state, next->cfg->state_file, err,
+		       sizeof(err), &state_digest) < 0) {
+		log_error("reload, rejected: %s; still serving the previous "
+			  "snapshot", err);
+		snapshot_free(next);
+		next = NULL;
+		goto out;
+	}
+	build_mark_cacheable(next, r->opt->program_digest, state_digest);
+out:
+	diag_list_clear(&diags);
+	r->result = next;
+	ev_async_send(r->loop, &r->done);
+	return NULL;
+}
+
+static void
+start_build(struct reload *r)
+{
+	int rc;
+
+	rc = pthread_create(&r->thread, NULL, build_thread, r);
+	if (rc != 0) {
+		log_error("reload, cannot start the build thread (%s)",
+			  strerror(rc));
+		return;
+	}
+	r->running = 1;
+}
+
+static int
+same_strings(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Sockets, workers and forwarders are made once, at start: a reload
+ * cannot change them.  Returns what differs, or NULL.
+ */
+static const char *
+start_only_change(const struct config *a, const struct config *b)
+{
+	size_t i;
+
+	if (a->nlisten != b->nlisten)
+		return "listen";
+	for (i = 0; i < a->nlisten; i++)
+		if (strcmp(a->listen[i].text, b->listen[i].text) != 0)
+			return "listen";
+	if (a->workers != b->workers)
+		return "workers";
+	if (!same_strings(a->upstreams, a->nupstreams, b->upstreams,
+			  b->nupstreams) ||
+	    !same_strings(a->forward_allow, a->nforward_allow,
+			  b->forward_allow, b->nforward_allow) ||
+	    a->forward_timeout_ms != b->forward_timeout_ms ||
+	    a->forward_max_inflight != b->forward_max_inflight)
+		return "forward";
+	if (a->tcp_idle != b->tcp_idle || a->tcp_max != b->tcp_max)
+		return "tcp";
+	return NULL;
+}
+
+static void
+swap(struct reload *r, struct snapshot *next)
+{
+	struct snapshot *old = r->current;
+	const struct table *t = next->table;
+	const char *what = NULL;
+	char times[200];
+	char built[160];
+
+	next->generation = r->generation + 1;
+	if (server_publish(r->srv, t, next->generation) < 0) {
+		log_error("reload, out of memory; still serving generation "
+			  "%llu", (unsigned long long)r->generation);
+		snapshot_free(next);
+		return;
+	}
+	r->generation = next->generation;
+	if (old != NULL && (what = start_only_change(old->cfg,
+						      next->cfg)) != NULL)
+		log_warning("reload, %s settings changed; they are applied "
+			    "at start only: restart meshdns to apply them",
+			    what);
+	log_set_level(next->cfg->log_level);
+	r->current = next;
+	/* Workers may still be answering from the old table: later. */
+	if (old != NULL) {
+		old->retired_next = r->retired;
+		r->retired = old;
+		if (!ev_is_active(&r->reap))
+			ev_timer_again(r->loop, &r->reap);
+	}
+	/* What only the build needed goes once the new table answers. */
+	ev_timer_stop(r->loop, &r->trim);
+	ev_timer_set(&r->trim, 0., 0.);
+	ev_timer_start(r->loop, &r->trim);
+	if (next->from_cache) {
+		snprintf(times, sizeof(times), "read from the start-up cache "
+			 "in %llu ms", (unsigned long long)
+			 (next->load_us / 1000));
+	} else {
+		build_format_times(next, built, sizeof(built));
+		snprintf(times, sizeof(times), "built in %s", built);
+	}
+	log_notice("serving generation %llu: %zu services, %zu "
+		   "names, %zu records in %zu zones; %s",
+		   (unsigned long long)next->generation, next->nservices,
+		   table_name_count(t), table_record_count(t),
+		   table_zone_count(t), times);
+}
+
+/*
+ * Write @s to the start-up cache, unless the file already holds a table
+ * under the same key (a reload that changed nothing, or the start read
+ * it): the same inputs give the same table.
+ */
+static void
+write_cache(struct reload *r, struct snapshot *s)
+{
+	uint64_t key = build_cache_key(s->inputs, s->state_digest);
+	struct cache_info info;
+	char path[4096];
+	char err[1024];
+
+	s->cacheable = 0;	/* written, or tried: once */
+	if (cache_path(s->cfg->state_file, path, sizeof(path)) < 0 ||
+	    (r->cached && r->cached_key == key && access(path, F_OK) == 0))
+		return;
+	info.nservices = s->nservices;
+	info.nviews = s->nviews;
+	if (cache_save(path, key, s->table, &info, err, sizeof(err)) < 0) {
+		log_warning("%s; the next start builds from the files", err);
+		r->cached = 0;
+		return;
+	}
+	r->cached = 1;
+	r->cached_key = key;
+}
+
+/*
+ * Free what serving does not need (the resources, the per-service results)
+ * of the snapshot being served: after it was published, so that neither
+ * the start nor a reload waits for it.
+ */
+static void
+trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload, trim));
+	struct snapshot *s = r->current;
+
+	if (s == NULL)
+		return;
+	snapshot_trim(s);
+	if (s->cacheable)
+		write_cache(r, s);
+	malloc_trim(0);
+}
+
+/* Free the snapshots no worker can be reading any more. */
+static void
+reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload, reap));
+	uint64_t oldest = server_oldest_in_use(r->srv);
+	struct snapshot **ps = &r->retired;
+
+	while (*ps != NULL) {
+		struct snapshot *s = *ps;
+
+		if (s->generation < oldest) {
+			*ps = s->retired_next;
+			snapshot_free(s);
+		} else {
+			ps = &s->retired_next;
+		}
+	}
+	if (r->retired == NULL) {
+		ev_timer_stop(loop, w);
+		/* Give what the builds and old tables used back to the
+		 * system (glibc keeps freed memory in its arenas). */
+		malloc_trim(0);
+	}
+}
+
+static void
+done_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload, done));
+	struct snapshot *next = NULL;
+
+	if (!r->running)
+		return;
+	pthread_join(r->thread, NULL);
+	r->running = 0;
+	next = r->result;
+	r->result = NULL;
+	if (next != NULL)
+		swap(r, next);
+	if (r->pending) {
+		r->pending = 0;
+		start_build(r);
+	}
+}
+
+static void
+sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload, sighup));
+
+	log_notice("reload, SIGHUP received");
+	if (r->running) {
+		r->pending = 1;
+		return;
+	}
+	start_build(r);
+}
+
+int
+reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
+	   const struct build_options *opt, struct snapshot *current)
+{
+	struct reload *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (r == NULL) {
+		snapshot_free(current);
+		return -ENOMEM;
+	}
+	r->loop = loop;
+	r->srv = srv;
+	r->opt = opt;
+	r->current = NULL;
+	ev_init(&r->trim, trim_cb);
+	if (current->from_cache) {
+		r->cached = 1;
+		r->cached_key = build_cache_key(current->inputs,
+						current->state_digest);
+	}
+	swap(r, current);
+	ev_signal_init(&r->sighup, sighup_cb, SIGHUP);
+	ev_signal_start(loop, &r->sighup);
+	ev_async_init(&r->done, done_cb);
+	ev_async_start(loop, &r->done);
+	ev_init(&r->reap, reap_cb);
+	r->reap.repeat = 0.02;
+	*out = r;
+	return 0;
+}
+
+void
+reload_free(struct reload *r)
+{
+	if (r == NULL)
+		return;
+	if (r->running) {
+		pthread_join(r->thread, NULL);
+		snapshot_free(r->result);
+	}
+	ev_signal_stop(r->loop, &r->sighup);
+	ev_async_stop(r->loop, &r->done);
+	ev_timer_stop(r->loop, &r->reap);
+	ev_timer_stop(r->loop, &r->trim);
+	while (r->retired != NULL) {
+		struct snapshot *s = r->retired;
+
+		r->retired = s->retired_next;
+		snapshot_free(s);
+	}
+	snapshot_free(r->current);
+	free(r);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reload.h -- SIGHUP: build a new snapshot aside, then swap it in.
+ *
+ * On SIGHUP a build runs on its own thread, so queries keep being answered
+ * while it runs.  When nothing it would read changed since the snapshot
+ * being served was built (digests of the bytes, as for the start-up
+ * cache; no held VIP freed since; that snapshot had no error), it does
+ * not run and the log says so.  When it succeeds with no error, the new
+ * state is written (when it changed) and only then is the snapshot
+ * published to the server with one atomic pointer store; the old snapshot is freed once no query
+ * can still be using it.  Any error -- a config, resource or template
+ * error, a state file that cannot be written -- is logged with its
+ * position and the old snapshot keeps serving; the state file is left as
+ * it was.  What serving does not need (the resources, the per-service
+ * results) is freed on the loop once the snapshot is published, so that
+ * it delays neither the start nor the swap; the start-up cache (cache.h)
+ * is written then too.  A SIGHUP during a build queues one more build.
+ * An old snapshot is freed once no worker can be reading it any more.
+ */
+#ifndef MESHDNS_RELOAD_H
+#define MESHDNS_RELOAD_H
+
+#include <ev.h>
+
+#include "build/build.h"
+#include "daemon/server.h"
+
+struct reload;
+
+/*
+ * Start watching SIGHUP on @loop (the default loop).  Takes ownership of
+ * @current, the snapshot being served.  @opt is borrowed and must outlive
+ * the reload object.  Returns 0 or -ENOMEM.
+ */
+int reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
+	       const struct build_options *opt, struct snapshot *current);
+
+/*
+ * Wait for a running build, stop watching, free the snapshots.  The
+ * server must be stopped first (server_free()): its workers read them.
+ */
+void reload_free(struct reload *r);
+
+#endif

@@ -1,0 +1,1266 @@
+/* SPDX-License-Identifier: MIT */
+/* server.c -- sockets and the libev loop: UDP and TCP on every address. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "dns/answer.h"
+#include "util/log.h"
+#include "daemon/server.h"
+
+#define UDP_BATCH 32
+#define UDP_BUF 4096		/* larger queries are not DNS queries */
+#define UDP_ROUNDS 8		/* batches per wake-up, for fairness */
+#define TCP_MSG_MAX 65535
+#define TCP_WBUF_HIGH (256 * 1024)	/* stop reading above this */
+#define CMSG_SPACE_PKTINFO CMSG_SPACE(sizeof(struct in6_pktinfo))
+
+struct server;
+struct worker;
+
+struct udp_sock {
+	ev_io io;
+	struct worker *wk;
+	int fd;
+	int wildcard;		/* bound to 0.0.0.0 or ::: reply via pktinfo */
+	int family;
+};
+
+struct tcp_listener {
+	ev_io io;
+	ev_timer pause;		/* accept paused after a hard failure */
+	struct worker *wk;
+	int fd;
+};
+
+/* A forwarded UDP query waiting for its answer. */
+struct udp_pending {
+	struct udp_sock *u;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	uint8_t ctl[CMSG_SPACE_PKTINFO];
+	size_t ctllen;
+};
+
+struct tcp_conn;
+
+/*
+ * One answer of a TCP connection, in the order the queries came: a
+ * forwarded query's slot holds back the answers after it until it is
+ * filled.
+ */
+struct tcp_slot {
+	struct tcp_conn *conn;	/* NULL: the connection closed meanwhile */
+	struct tcp_slot *next;
+	int ready;
+	uint8_t *data;		/* length-framed response, or NULL */
+	size_t len;
+};
+
+struct tcp_conn {
+	ev_io io;
+	ev_timer timer;
+	struct worker *wk;
+	int fd;
+	int closing;		/* peer sent EOF: close once written */
+	uint8_t rbuf[2 + TCP_MSG_MAX];
+	size_t rlen;
+	uint8_t *wbuf;
+	size_t wlen;		/* bytes in wbuf */
+	size_t woff;		/* bytes of wbuf already written */
+	size_t wcap;
+	struct tcp_slot *head;	/* answers waiting for a forwarded one */
+	struct tcp_slot *qtail;
+	struct sockaddr_storage peer;
+	ev_tstamp active;	/* last activity */
+	struct tcp_conn *prev;	/* list of all connections, most recent */
+	struct tcp_conn *next;	/* activity at the head */
+};
+
+/* What the workers answer from: a table and its generation. */
+struct server_view {
+	const struct table *t;
+	uint64_t gen;
+	struct server_view *older;	/* views still to be freed */
+};
+
+/* Counters of one worker: written by it only, read by anyone. */
+struct worker_stats {
+	_Atomic uint64_t udp_queries;
+	_Atomic uint64_t tcp_queries;
+	_Atomic uint64_t authoritative;
+	_Atomic uint64_t hidden;
+	_Atomic uint64_t refused;
+	_Atomic uint64_t errors;
+	_Atomic uint64_t dropped;
+	_Atomic uint64_t search_nxdomain;
+	_Atomic uint64_t chaos;
+	_Atomic uint64_t forwarded;
+	_Atomic uint64_t tcp_connections;
+	_Atomic uint64_t tcp_closed_for_room;
+};
+
+/*
+ * One worker thread: its own libev loop, its own sockets (SO_REUSEPORT
+ * when there are several), its TCP connections and its forwarder.
+ */
+struct worker {
+	struct server *srv;
+	pthread_t thread;
+	int started;
+	struct ev_loop *loop;
+	ev_async stop;
+	ev_prepare idle;	/* before the loop blocks: using nothing */
+	/* The generation of the view this worker is using, UINT64_MAX when
+	 * it is between callbacks (using none). */
+	_Atomic uint64_t in_use;
+	struct udp_sock *udp;
+	size_t nudp;
+	struct tcp_listener *tcp;
+	size_t ntcp;
+	struct tcp_conn *conns;	/* head: most recently active */
+	struct tcp_conn *tail;
+	size_t nconns;
+	double tcp_idle;
+	struct forward *fwd;	/* NULL: no forwarding */
+	const struct vip_pool *allow;	/* the server's */
+	size_t nallow;
+	struct worker_stats stats;
+	/* UDP batch buffers, reused on every wake-up (one loop thread). */
+	uint8_t qbuf[UDP_BATCH][UDP_BUF];
+	uint8_t rbuf[UDP_BATCH][UDP_BUF];
+	uint8_t qctl[UDP_BATCH][CMSG_SPACE_PKTINFO];
+	uint8_t rctl[UDP_BATCH][CMSG_SPACE_PKTINFO];
+	struct sockaddr_storage peers[UDP_BATCH];
+	uint8_t tcp_resp[TCP_MSG_MAX];
+};
+
+/* Only the owning worker writes: no atomic read-modify-write needed. */
+static inline void
+stat_add(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
+			      n, memory_order_relaxed);
+}
+
+struct server {
+	struct worker *workers;
+	size_t nworkers;
+	size_t tcp_max;			/* connections, all workers together */
+	_Atomic size_t tcp_open;
+	_Atomic(struct server_view *) cur;
+	struct server_view *old;	/* published before, not yet freed */
+	struct vip_pool *allow;
+	size_t nallow;
+};
+
+/*
+ * The table to answer from, for one callback.  The worker says which
+ * generation it uses before it uses it, and checks the pointer did not
+ * move meanwhile, so the reload side never frees a table in use (see
+ * server_quiescent()).
+ */
+static const struct table *
+acquire(struct worker *wk)
+{
+	struct server_view *v = NULL;
+
+	for (;;) {
+		v = atomic_load(&wk->srv->cur);
+		atomic_store(&wk->in_use, v->gen);
+		if (atomic_load(&wk->srv->cur) == v)
+			return v->t;
+	}
+}
+
+static int
+set_int_opt(int fd, int level, int name, int value)
+{
+	return setsockopt(fd, level, name, &value, sizeof(value));
+}
+
+static int
+is_wildcard(const struct sockaddr_storage *ss)
+{
+	static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==
+			htonl(INADDR_ANY);
+	return memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr, &any6,
+		      sizeof(any6)) == 0;
+}
+
+static int
+open_socket(const struct config_listen *l, int type, int reuseport, char *err,
+	    size_t errsize)
+{
+	int family = l->addr.ss_family;
+	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int saved;
+
+	if (fd < 0)
+		goto fail;
+	if (set_int_opt(fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0)
+		goto fail;
+	/* Several workers: one socket each, the kernel spreads the load. */
+	if (reuseport && set_int_opt(fd, SOL_SOCKET, SO_REUSEPORT, 1) < 0)
+		goto fail;
+	if (family == AF_INET6 &&
+	    set_int_opt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1) < 0)
+		goto fail;
+	/* The local address of each query: only a wildcard socket needs it
+	 * (to reply from it), and it costs every packet a control message. */
+	if (type == SOCK_DGRAM && is_wildcard(&l->addr)) {
+		if (family == AF_INET &&
+		    set_int_opt(fd, IPPROTO_IP, IP_PKTINFO, 1) < 0)
+			goto fail;
+		if (family == AF_INET6 &&
+		    set_int_opt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) < 0)
+			goto fail;
+	}
+	if (bind(fd, (const struct sockaddr *)&l->addr, l->addrlen) < 0)
+		goto fail;
+	if (type == SOCK_STREAM && listen(fd, 128) < 0)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	snprintf(err, errsize, "cannot listen on %s (%s): %s", l->text,
+		 type == SOCK_DGRAM ? "udp" : "tcp", strerror(saved));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/*
+ * Copy the destination address of a received datagram into the control
+ * data of its reply, so the reply leaves from the address the query came
+ * to (needed on wildcard sockets with several local addresses).
+ */
+static size_t
+reply_pktinfo(const struct msghdr *in, uint8_t *ctl, size_t ctlsize)
+{
+	struct cmsghdr *c = NULL;
+	struct msghdr out;
+
+	memset(&out, 0, sizeof(out));
+	out.msg_control = ctl;
+	out.msg_controllen = ctlsize;
+	for (c = CMSG_FIRSTHDR((struct msghdr *)in); c != NULL;
+	     c = CMSG_NXTHDR((struct msghdr *)in, c)) {
+		struct cmsghdr *o = CMSG_FIRSTHDR(&out);
+
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			pi.ipi_ifindex = 0;
+			o->cmsg_level = IPPROTO_IP;
+			o->cmsg_type = IP_PKTINFO;
+			o->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
+			return CMSG_SPACE(sizeof(pi));
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			o->cmsg_level = IPPROTO_IPV6;
+			o->cmsg_type = IPV6_PKTINFO;
+			o->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
+			return CMSG_SPACE(sizeof(pi));
+		}
+	}
+	return 0;
+}
+
+/* May this client use forwarding? */
+static int
+may_forward(const struct worker *wk, const struct sockaddr_storage *ss)
+{
+	struct vip_addr a;
+	size_t i;
+
+	if (wk->fwd == NULL)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	if (ss->ss_family == AF_INET) {
+		a.family = AF_INET;
+		memcpy(a.b, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else {
+		const uint8_t *b6 = (const uint8_t *)
+			&((const struct sockaddr_in6 *)ss)->sin6_addr;
+		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+						    0, 0xff, 0xff };
+
+		if (memcmp(b6, mapped, 12) == 0) {
+			a.family = AF_INET;
+			memcpy(a.b, b6 + 12, 4);
+		} else {
+			a.family = AF_INET6;
+			memcpy(a.b, b6, 16);
+		}
+	}
+	for (i = 0; i < wk->nallow; i++)
+		if (vip_pool_contains(&wk->allow[i], &a))
+			return 1;
+	return 0;
+}
+
+static void
+count(struct worker *wk, enum answer_outcome o)
+{
+	switch (o) {
+	case ANSWER_DROP:
+		stat_add(&wk->stats.dropped, 1);
+		break;
+	case ANSWER_AUTH:
+		stat_add(&wk->stats.authoritative, 1);
+		break;
+	case ANSWER_HIDDEN:
+		stat_add(&wk->stats.hidden, 1);
+		break;
+	case ANSWER_REFUSED:
+		stat_add(&wk->stats.refused, 1);
+		break;
+	case ANSWER_ERROR:
+		stat_add(&wk->stats.errors, 1);
+		break;
+	case ANSWER_SEARCH_NXDOMAIN:
+		stat_add(&wk->stats.search_nxdomain, 1);
+		break;
+	case ANSWER_CHAOS:
+		stat_add(&wk->stats.chaos, 1);
+		break;
+	case ANSWER_FORWARD:
+		stat_add(&wk->stats.forwarded, 1);
+		break;
+	}
+}
+
+/*
+ * Answer one query.  When it is to be forwarded but the forwarder will
+ * not take it, the client gets the answer it would get without
+ * forwarding (REFUSED).
+ */
+static size_t
+answer_one(const struct table *t, const struct sockaddr_storage *peer,
+	   enum answer_transport tr, int forwarding, const uint8_t *q,
+	   size_t qlen, uint8_t *resp, size_t cap,
+	   enum answer_outcome *outcome)
+{
+	struct answer_query_ctx ctx;
+
+	ctx.t = t;
+	ctx.client = (const struct sockaddr *)peer;
+	ctx.tr = tr;
+	ctx.forwarding = forwarding;
+	return answer_query(&ctx, q, qlen, resp, cap, outcome);
+}
+
+static void
+udp_forward_done(void *arg, const uint8_t *resp, size_t len)
+{
+	struct udp_pending *p = arg;
+	struct msghdr h;
+	struct iovec iov;
+
+	if (resp != NULL) {
+		memset(&h, 0, sizeof(h));
+		iov.iov_base = (void *)resp;
+		iov.iov_len = len;
+		h.msg_iov = &iov;
+		h.msg_iovlen = 1;
+		h.msg_name = &p->peer;
+		h.msg_namelen = p->peerlen;
+		if (p->ctllen > 0) {
+			h.msg_control = p->ctl;
+			h.msg_controllen = p->ctllen;
+		}
+		if (sendmsg(p->u->fd, &h, 0) < 0)
+			log_debug("udp, send of a forwarded answer failed (%s)",
+				  strerror(errno));
+	}
+	free(p);
+}
+
+/* Hand a UDP query to the forwarder; 0, or -1 to answer it here. */
+static int
+udp_forward(struct udp_sock *u, const struct msghdr *in, const uint8_t *q,
+	    size_t qlen)
+{
+	struct worker *wk = u->wk;
+	struct udp_pending *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return -1;
+	p->u = u;
+	memcpy(&p->peer, in->msg_name, in->msg_namelen);
+	p->peerlen = in->msg_namelen;
+	if (u->wildcard)
+		p->ctllen = reply_pktinfo(in, p->ctl, sizeof(p->ctl));
+	if (forward_query(wk->fwd, q, qlen, answer_udp_limit(q, qlen),
+			  udp_forward_done, p) < 0) {
+		free(p);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+udp_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct udp_sock *u = (struct udp_sock *)w;
+	struct worker *wk = u->wk;
+	struct mmsghdr in[UDP_BATCH];
+	struct mmsghdr out[UDP_BATCH];
+	struct iovec qiov[UDP_BATCH];
+	struct iovec riov[UDP_BATCH];
+	int round;
+
+	for (round = 0; round < UDP_ROUNDS; round++) {
+		const struct table *t = acquire(wk);
+		int n;
+		int nout = 0;
+		int i;
+
+		memset(in, 0, sizeof(in));
+		for (i = 0; i < UDP_BATCH; i++) {
+			qiov[i].iov_base = wk->qbuf[i];
+			qiov[i].iov_len = UDP_BUF;
+			in[i].msg_hdr.msg_iov = &qiov[i];
+			in[i].msg_hdr.msg_iovlen = 1;
+			in[i].msg_hdr.msg_name = &wk->peers[i];
+			in[i].msg_hdr.msg_namelen = sizeof(wk->peers[i]);
+			if (u->wildcard) {
+				in[i].msg_hdr.msg_control = wk->qctl[i];
+				in[i].msg_hdr.msg_controllen =
+					sizeof(wk->qctl[i]);
+			}
+		}
+		n = recvmmsg(u->fd, in, UDP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR)
+				log_debug("udp, receive failed (%s)",
+					  strerror(errno));
+			return;
+		}
+		stat_add(&wk->stats.udp_queries, (uint64_t)n);
+		memset(out, 0, sizeof(out));
+		for (i = 0; i < n; i++) {
+			struct msghdr *h = &out[nout].msg_hdr;
+			enum answer_outcome o = ANSWER_DROP;
+			int fwd = may_forward(wk, &wk->peers[i]);
+			size_t len;
+
+			if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				stat_add(&wk->stats.dropped, 1);
+				continue;
+			}
+			len = answer_one(t, &wk->peers[i], ANSWER_UDP,
+					 fwd, wk->qbuf[i], in[i].msg_len,
+					 wk->rbuf[nout], UDP_BUF, &o);
+			if (o == ANSWER_FORWARD &&
+			    udp_forward(u, &in[i].msg_hdr, wk->qbuf[i],
+					in[i].msg_len) < 0)
+				len = answer_one(t, &wk->peers[i],
+						 ANSWER_UDP, 0, wk->qbuf[i],
+						 in[i].msg_len,
+						 wk->rbuf[nout], UDP_BUF, &o);
+			count(wk, o);
+			if (len == 0)
+				continue;
+			riov[nout].iov_base = wk->rbuf[nout];
+			riov[nout].iov_len = len;
+			h->msg_iov = &riov[nout];
+			h->msg_iovlen = 1;
+			h->msg_name = &wk->peers[i];
+			h->msg_namelen = in[i].msg_hdr.msg_namelen;
+			if (u->wildcard) {
+				h->msg_control = wk->rctl[nout];
+				h->msg_controllen = reply_pktinfo(
+					&in[i].msg_hdr, wk->rctl[nout],
+					sizeof(wk->rctl[nout]));
+				if (h->msg_controllen == 0)
+					h->msg_control = NULL;
+			}
+			nout++;
+		}
+		for (i = 0; i < nout;) {
+			int sent = sendmmsg(u->fd, out + i, nout - i, 0);
+
+			if (sent < 0) {
+				if (errno == EINTR)
+					continue;
+				/* One bad peer must not cost the others. */
+				log_debug("udp, send failed (%s)",
+					  strerror(errno));
+				i++;
+				continue;
+			}
+			i += sent;
+		}
+		if (n < UDP_BATCH)
+			return;
+	}
+}
+
+/* --- TCP --- */
+
+static void tcp_conn_close(struct tcp_conn *c);
+static int tcp_flush(struct tcp_conn *c);
+static void tcp_rearm(struct tcp_conn *c);
+
+/* The connection list, most recently active first, for the limit. */
+static void
+conn_unlink(struct tcp_conn *c)
+{
+	struct worker *wk = c->wk;
+
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		wk->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		wk->tail = c->prev;
+	c->prev = NULL;
+	c->next = NULL;
+}
+
+static void
+conn_push(struct tcp_conn *c)
+{
+	struct worker *wk = c->wk;
+
+	c->prev = NULL;
+	c->next = wk->conns;
+	if (wk->conns != NULL)
+		wk->conns->prev = c;
+	wk->conns = c;
+	if (wk->tail == NULL)
+		wk->tail = c;
+}
+
+static void
+conn_touch(struct tcp_conn *c)
+{
+	c->active = ev_now(c->wk->loop);
+	if (c->wk->conns == c)
+		return;
+	conn_unlink(c);
+	conn_push(c);
+}
+
+static void
+tcp_conn_close(struct tcp_conn *c)
+{
+	struct worker *wk = c->wk;
+	struct tcp_slot *s = c->head;
+
+	/* Slots still waiting for the forwarder are freed by it. */
+	while (s != NULL) {
+		struct tcp_slot *next = s->next;
+
+		if (s->ready) {
+			free(s->data);
+			free(s);
+		} else {
+			s->conn = NULL;
+		}
+		s = next;
+	}
+	ev_io_stop(wk->loop, &c->io);
+	ev_timer_stop(wk->loop, &c->timer);
+	close(c->fd);
+	conn_unlink(c);
+	wk->nconns--;
+	atomic_fetch_sub(&wk->srv->tcp_open, 1);
+	free(c->wbuf);
+	free(c);
+}
+
+static int
+wbuf_append(struct tcp_conn *c, const uint8_t *data, size_t len)
+{
+	/* Move what is still unsent to the front: the buffer never grows
+	 * with bytes already written. */
+	if (c->woff > 0) {
+		memmove(c->wbuf, c->wbuf + c->woff, c->wlen - c->woff);
+		c->wlen -= c->woff;
+		c->woff = 0;
+	}
+	if (c->wlen + len > c->wcap) {
+		size_t cap = c->wcap ? c->wcap : 4096;
+		uint8_t *b = NULL;
+
+		while (cap < c->wlen + len)
+			cap *= 2;
+		if ((b = realloc(c->wbuf, cap)) == NULL)
+			return -ENOMEM;
+		c->wbuf = b;
+		c->wcap = cap;
+	}
+	memcpy(c->wbuf + c->wlen, data, len);
+	c->wlen += len;
+	return 0;
+}
+
+/* Write what can be written now; -1 when the connection must close. */
+static int
+tcp_flush(struct tcp_conn *c)
+{
+	while (c->woff < c->wlen) {
+		ssize_t n = send(c->fd, c->wbuf + c->woff, c->wlen - c->woff,
+				 MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		c->woff += (size_t)n;
+	}
+	c->woff = 0;
+	c->wlen = 0;
+	return 0;
+}
+
+/* Move the answers that are ready, in order, to the write buffer. */
+static int
+slots_drain(struct tcp_conn *c)
+{
+	while (c->head != NULL && c->head->ready) {
+		struct tcp_slot *s = c->head;
+		int rc = 0;
+
+		if (s->data != NULL)
+			rc = wbuf_append(c, s->data, s->len);
+		c->head = s->next;
+		if (c->head == NULL)
+			c->qtail = NULL;
+		free(s->data);
+		free(s);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+slot_append(struct tcp_conn *c, struct tcp_slot *s)
+{
+	s->conn = c;
+	if (c->qtail != NULL)
+		c->qtail->next = s;
+	else
+		c->head = s;
+	c->qtail = s;
+	return 0;
+}
+
+/* Queue a framed answer: straight out, or after a forwarded one. */
+static int
+tcp_queue(struct tcp_conn *c, const uint8_t *resp, size_t len)
+{
+	uint8_t hdr[2];
+	struct tcp_slot *s = NULL;
+
+	hdr[0] = (uint8_t)(len >> 8);
+	hdr[1] = (uint8_t)len;
+	if (c->head == NULL) {
+		if (wbuf_append(c, hdr, 2) < 0 ||
+		    wbuf_append(c, resp, len) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->data = malloc(len + 2)) == NULL) {
+		free(s);
+		return -ENOMEM;
+	}
+	memcpy(s->data, hdr, 2);
+	memcpy(s->data + 2, resp, len);
+	s->len = len + 2;
+	s->ready = 1;
+	return slot_append(c, s);
+}
+
+static void
+tcp_forward_done(void *arg, const uint8_t *resp, size_t len)
+{
+	struct tcp_slot *s = arg;
+	struct tcp_conn *c = s->conn;
+
+	if (c == NULL) {
+		free(s);
+		return;
+	}
+	s->ready = 1;
+	if (resp == NULL)
+		return;		/* cancelled: the server is stopping */
+	if ((s->data = malloc(len + 2)) != NULL) {
+		s->data[0] = (uint8_t)(len >> 8);
+		s->data[1] = (uint8_t)len;
+		memcpy(s->data + 2, resp, len);
+		s->len = len + 2;
+	}
+	if (slots_drain(c) < 0 || tcp_flush(c) < 0) {
+		tcp_conn_close(c);
+		return;
+	}
+	tcp_rearm(c);
+}
+
+/* Hand a TCP query to the forwarder; 0, or -1 to answer it here. */
+static int
+tcp_forward(struct tcp_conn *c, const uint8_t *q, size_t qlen)
+{
+	struct tcp_slot *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return -1;
+	if (forward_query(c->wk->fwd, q, qlen, TCP_MSG_MAX,
+			  tcp_forward_done, s) < 0) {
+		free(s);
+		return -1;
+	}
+	return slot_append(c, s);
+}
+
+/* Answer every complete query in the read buffer; -1 to close. */
+static int
+tcp_process(struct tcp_conn *c)
+{
+	struct worker *wk = c->wk;
+	const struct table *t = acquire(wk);
+	int fwd = may_forward(wk, &c->peer);
+	size_t off = 0;
+
+	while (c->rlen - off >= 2) {
+		size_t mlen = ((size_t)c->rbuf[off] << 8) | c->rbuf[off + 1];
+		const uint8_t *q = c->rbuf + off + 2;
+		enum answer_outcome o = ANSWER_DROP;
+		size_t len;
+
+		if (mlen == 0)
+			return -1;
+		if (c->rlen - off < 2 + mlen)
+			break;
+		stat_add(&wk->stats.tcp_queries, 1);
+		len = answer_one(t, &c->peer, ANSWER_TCP, fwd, q, mlen,
+				 wk->tcp_resp, sizeof(wk->tcp_resp), &o);
+		if (o == ANSWER_FORWARD && tcp_forward(c, q, mlen) < 0)
+			len = answer_one(t, &c->peer, ANSWER_TCP, 0, q,
+					 mlen, wk->tcp_resp,
+					 sizeof(wk->tcp_resp), &o);
+		count(wk, o);
+		off += 2 + mlen;
+		if (len > 0 && tcp_queue(c, wk->tcp_resp, len) < 0)
+			return -1;
+	}
+	if (off > 0) {
+		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
+		c->rlen -= off;
+	}
+	return 0;
+}
+
+/* Watch for reading unless the peer is slow to read our answers. */
+static void
+tcp_rearm(struct tcp_conn *c)
+{
+	int events = 0;
+
+	if (!c->closing && c->wlen - c->woff < TCP_WBUF_HIGH)
+		events |= EV_READ;
+	if (c->wlen > c->woff)
+		events |= EV_WRITE;
+	if (events == 0 && c->head == NULL) {
+		tcp_conn_close(c);
+		return;
+	}
+	if ((c->io.events & (EV_READ | EV_WRITE)) != events ||
+	    !ev_is_active(&c->io)) {
+		ev_io_stop(c->wk->loop, &c->io);
+		if (events == 0)
+			return;	/* EOF seen; waiting for forwarded answers */
+		ev_io_set(&c->io, c->fd, events);
+		ev_io_start(c->wk->loop, &c->io);
+	}
+}
+
+static void
+tcp_conn_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct tcp_conn *c = (struct tcp_conn *)w;
+
+	conn_touch(c);
+	if (revents & EV_READ) {
+		for (;;) {
+			ssize_t n = recv(c->fd, c->rbuf + c->rlen,
+					 sizeof(c->rbuf) - c->rlen, 0);
+
+			if (n == 0) {
+				c->closing = 1;
+				break;
+			}
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				if (errno == EAGAIN || errno == EWOULDBLOCK)
+					break;
+				tcp_conn_close(c);
+				return;
+			}
+			c->rlen += (size_t)n;
+			if (tcp_process(c) < 0) {
+				tcp_conn_close(c);
+				return;
+			}
+			if (c->wlen - c->woff >= TCP_WBUF_HIGH)
+				break;
+		}
+	}
+	if (tcp_flush(c) < 0) {
+		tcp_conn_close(c);
+		return;
+	}
+	tcp_rearm(c);
+}
+
+static void
+tcp_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct tcp_conn *c = (struct tcp_conn *)((char *)w -
+						 offsetof(struct tcp_conn, timer));
+	ev_tstamp idle_until = c->active + c->wk->tcp_idle;
+
+	if (idle_until > ev_now(loop)) {
+		w->repeat = idle_until - ev_now(loop);
+		ev_timer_again(loop, w);
+		return;
+	}
+	tcp_conn_close(c);
+}
+
+static void
+accept_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct tcp_listener *l = (struct tcp_listener *)((char *)w -
+		offsetof(struct tcp_listener, pause));
+
+	ev_io_start(loop, &l->io);
+}
+
+/*
+ * accept() fails for a reason that will not go away at once (no
+ * descriptors and no connection to close, no memory): stop accepting for
+ * a moment instead of spinning on the pending connection.
+ */
+static void
+accept_pause(struct tcp_listener *l, int err)
+{
+	struct ev_loop *loop = l->wk->loop;
+
+	log_warning("tcp, accept failed (%s); pausing new connections for "
+		    "1 s", strerror(err));
+	ev_io_stop(loop, &l->io);
+	ev_timer_set(&l->pause, 1.0, 0.);
+	ev_timer_start(loop, &l->pause);
+}
+
+static void
+tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct tcp_listener *l = (struct tcp_listener *)w;
+	struct worker *wk = l->wk;
+
+	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		struct tcp_conn *c = NULL;
+		int fd = accept4(l->fd, (struct sockaddr *)&peer, &plen,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EINTR)
+				continue;
+			if ((errno == EMFILE || errno == ENFILE) &&
+			    wk->tail != NULL) {
+				/* Out of descriptors: the least recently
+				 * active connection makes room. */
+				stat_add(&wk->stats.tcp_closed_for_room, 1);
+				tcp_conn_close(wk->tail);
+				continue;
+			}
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				accept_pause(l, errno);
+			return;
+		}
+		/*
+		 * At the limit (all workers together), this worker's least
+		 * recently active connection makes room; a worker without
+		 * one turns the new connection away.
+		 */
+		if (atomic_load(&wk->srv->tcp_open) >= wk->srv->tcp_max) {
+			stat_add(&wk->stats.tcp_closed_for_room, 1);
+			if (wk->tail == NULL) {
+				close(fd);
+				continue;
+			}
+			tcp_conn_close(wk->tail);
+		}
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			close(fd);
+			log_error("tcp, out of memory for a connection");
+			return;
+		}
+		c->wk = wk;
+		c->fd = fd;
+		c->peer = peer;
+		ev_io_init(&c->io, tcp_conn_cb, fd, EV_READ);
+		ev_io_start(loop, &c->io);
+		ev_timer_init(&c->timer, tcp_timer_cb, wk->tcp_idle, 0.);
+		ev_timer_start(loop, &c->timer);
+		wk->nconns++;
+		atomic_fetch_add(&wk->srv->tcp_open, 1);
+		stat_add(&wk->stats.tcp_connections, 1);
+		conn_push(c);
+		c->active = ev_now(loop);
+	}
+}
+
+/* --- workers --- */
+
+static void
+idle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct worker *wk = (struct worker *)((char *)w -
+					      offsetof(struct worker, idle));
+
+	/* About to block: this worker holds no table now. */
+	atomic_store(&wk->in_use, UINT64_MAX);
+}
+
+static void
+stop_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *wk = arg;
+
+	ev_run(wk->loop, 0);
+	atomic_store(&wk->in_use, UINT64_MAX);
+	return NULL;
+}
+
+static int
+worker_forward(struct worker *wk, const struct server_options *o, char *err,
+	       size_t errsize)
+{
+	struct forward_config fc;
+	int rc;
+
+	if (o->nupstreams == 0)
+		return 0;
+	forward_config_init(&fc);
+	fc.upstreams = o->upstreams;
+	fc.nupstreams = o->nupstreams;
+	fc.timeout = o->forward_timeout;
+	/* The bound is the server's: shared out between the workers. */
+	fc.max_in_flight = o->forward_max_in_flight / wk->srv->nworkers;
+	if (fc.max_in_flight == 0)
+		fc.max_in_flight = 1;
+	rc = forward_new(&wk->fwd, wk->loop, &fc);
+	if (rc < 0) {
+		snprintf(err, errsize, "cannot set up forwarding (%s)",
+			 strerror(-rc));
+		return rc == -ENOMEM ? rc : -1;
+	}
+	return 0;
+}
+
+/* Everything of one worker but its thread. */
+static int
+worker_init(struct worker *wk, struct server *srv,
+	    const struct server_options *o, char *err, size_t errsize)
+{
+	size_t n = o->nlisten;
+	int reuse = srv->nworkers > 1;
+	size_t i;
+	int rc;
+
+	wk->srv = srv;
+	atomic_init(&wk->in_use, UINT64_MAX);
+	wk->tcp_idle = o->tcp_idle > 0 ? o->tcp_idle : 10.0;
+	wk->allow = srv->allow;
+	wk->nallow = srv->nallow;
+	if ((wk->loop = ev_loop_new(EVFLAG_AUTO)) == NULL) {
+		snprintf(err, errsize, "cannot make an event loop");
+		return -1;
+	}
+	ev_async_init(&wk->stop, stop_cb);
+	ev_async_start(wk->loop, &wk->stop);
+	ev_prepare_init(&wk->idle, idle_cb);
+	ev_prepare_start(wk->loop, &wk->idle);
+	wk->udp = calloc(n + 1, sizeof(*wk->udp));
+	wk->tcp = calloc(n + 1, sizeof(*wk->tcp));
+	if (wk->udp == NULL || wk->tcp == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -ENOMEM;
+	}
+	if ((rc = worker_forward(wk, o, err, errsize)) < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct udp_sock *u = &wk->udp[i];
+		struct tcp_listener *t = &wk->tcp[i];
+
+		u->wk = wk;
+		u->family = o->listen[i].addr.ss_family;
+		u->wildcard = is_wildcard(&o->listen[i].addr);
+		if ((u->fd = open_socket(&o->listen[i], SOCK_DGRAM, reuse, err,
+					 errsize)) < 0)
+			return -1;
+		wk->nudp++;
+		ev_io_init(&u->io, udp_cb, u->fd, EV_READ);
+		ev_io_start(wk->loop, &u->io);
+		t->wk = wk;
+		if ((t->fd = open_socket(&o->listen[i], SOCK_STREAM, reuse,
+					 err, errsize)) < 0)
+			return -1;
+		wk->ntcp++;
+		ev_io_init(&t->io, tcp_accept_cb, t->fd, EV_READ);
+		ev_timer_init(&t->pause, accept_resume_cb, 1.0, 0.);
+		ev_io_start(wk->loop, &t->io);
+	}
+	return 0;
+}
+
+/* After its thread has ended (or never started). */
+static void
+worker_clear(struct worker *wk)
+{
+	size_t i;
+
+	if (wk->loop == NULL)
+		return;
+	/* First: its callbacks release their contexts, connections too. */
+	forward_free(wk->fwd);
+	while (wk->conns != NULL)
+		tcp_conn_close(wk->conns);
+	for (i = 0; i < wk->nudp; i++) {
+		ev_io_stop(wk->loop, &wk->udp[i].io);
+		close(wk->udp[i].fd);
+	}
+	for (i = 0; i < wk->ntcp; i++) {
+		ev_io_stop(wk->loop, &wk->tcp[i].io);
+		ev_timer_stop(wk->loop, &wk->tcp[i].pause);
+		close(wk->tcp[i].fd);
+	}
+	ev_async_stop(wk->loop, &wk->stop);
+	ev_prepare_stop(wk->loop, &wk->idle);
+	ev_loop_destroy(wk->loop);
+	free(wk->udp);
+	free(wk->tcp);
+}
+
+int
+server_new(struct server **out, const struct server_options *o, char *err,
+	   size_t errsize)
+{
+	struct server *srv = NULL;
+	struct server_view *v = NULL;
+	size_t i;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	if ((srv = calloc(1, sizeof(*srv))) == NULL ||
+	    (v = calloc(1, sizeof(*v))) == NULL)
+		goto out;
+	atomic_init(&srv->cur, v);
+	v = NULL;
+	srv->nworkers = o->workers > 0 ? o->workers : 1;
+	srv->tcp_max = o->tcp_max > 0 ? o->tcp_max : 512;
+	atomic_init(&srv->tcp_open, 0);
+	srv->workers = calloc(srv->nworkers, sizeof(*srv->workers));
+	srv->allow = calloc(o->nallow + 1, sizeof(*srv->allow));
+	if (srv->workers == NULL || srv->allow == NULL)
+		goto out;
+	for (i = 0; i < o->nallow; i++)
+		srv->allow[i] = o->allow[i];
+	srv->nallow = o->nallow;
+	for (i = 0; i < srv->nworkers; i++)
+		if ((rc = worker_init(&srv->workers[i], srv, o, err,
+				      errsize)) < 0)
+			goto out;
+	*out = srv;
+	srv = NULL;
+	rc = 0;
+out:
+	if (rc == -ENOMEM)
+		snprintf(err, errsize, "out of memory");
+	free(v);
+	server_free(srv);
+	return rc;
+}
+
+int
+server_start(struct server *srv, char *err, size_t errsize)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < srv->nworkers; i++) {
+		struct worker *wk = &srv->workers[i];
+
+		/* The process may have forked (daemon()) since the loop was
+		 * made: its kernel state must be made anew. */
+		ev_loop_fork(wk->loop);
+		rc = pthread_create(&wk->thread, NULL, worker_main, wk);
+		if (rc != 0) {
+			snprintf(err, errsize, "cannot start a worker thread "
+				 "(%s)", strerror(rc));
+			return -1;
+		}
+		wk->started = 1;
+	}
+	return 0;
+}
+
+size_t
+server_workers(const struct server *srv)
+{
+	return srv->nworkers;
+}
+
+int
+server_publish(struct server *srv, const struct table *t, uint64_t gen)
+{
+	struct server_view *v = calloc(1, sizeof(*v));
+	struct server_view *prev = NULL;
+
+	if (v == NULL)
+		return -ENOMEM;
+	v->t = t;
+	v->gen = gen;
+	prev = atomic_exchange(&srv->cur, v);
+	prev->older = srv->old;
+	srv->old = prev;
+	return 0;
+}
+
+uint64_t
+server_oldest_in_use(struct server *srv)
+{
+	struct server_view *cur = atomic_load(&srv->cur);
+	struct server_view **pv = &srv->old;
+	uint64_t oldest = cur->gen;
+	size_t i;
+
+	for (i = 0; i < srv->nworkers; i++) {
+		uint64_t g = atomic_load(&srv->workers[i].in_use);
+
+		if (g < oldest)
+			oldest = g;
+	}
+	/* Views older than any worker uses are garbage now. */
+	while (*pv != NULL) {
+		struct server_view *v = *pv;
+
+		if (v->gen < oldest) {
+			*pv = v->older;
+			free(v);
+		} else {
+			pv = &v->older;
+		}
+	}
+	return oldest;
+}
+
+void
+server_stats_get(const struct server *srv, struct server_stats *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < srv->nworkers; i++) {
+		const struct worker_stats *s = &srv->workers[i].stats;
+
+		out->udp_queries += atomic_load(&s->udp_queries);
+		out->tcp_queries += atomic_load(&s->tcp_queries);
+		out->authoritative += atomic_load(&s->authoritative);
+		out->hidden += atomic_load(&s->hidden);
+		out->refused += atomic_load(&s->refused);
+		out->errors += atomic_load(&s->errors);
+		out->dropped += atomic_load(&s->dropped);
+		out->search_nxdomain += atomic_load(&s->search_nxdomain);
+		out->chaos += atomic_load(&s->chaos);
+		out->forwarded += atomic_load(&s->forwarded);
+		out->tcp_connections += atomic_load(&s->tcp_connections);
+		out->tcp_closed_for_room +=
+			atomic_load(&s->tcp_closed_for_room);
+		/* The forwarder's counters are atomics of its thread. */
+		if (srv->workers[i].fwd != NULL) {
+			struct forward_stats f;
+
+			forward_stats_get(srv->workers[i].fwd, &f);
+			out->forward.queries += f.queries;
+			out->forward.answers += f.answers;
+			out->forward.timeouts += f.timeouts;
+			out->forward.failovers += f.failovers;
+			out->forward.tcp_retries += f.tcp_retries;
+			out->forward.servfails += f.servfails;
+			out->forward.overloaded += f.overloaded;
+			out->forward.dropped_mismatch += f.dropped_mismatch;
+			out->forward.in_flight += f.in_flight;
+		}
+	}
+}
+
+void
+server_free(struct server *srv)
+{
+	struct server_view *v = NULL;
+	size_t i;
+
+	if (srv == NULL)
+		return;
+	for (i = 0; srv->workers != NULL && i < srv->nworkers; i++) {
+		struct worker *wk = &srv->workers[i];
+
+		if (wk->started) {
+			ev_async_send(wk->loop, &wk->stop);
+			pthread_join(wk->thread, NULL);
+		}
+	}
+	for (i = 0; srv->workers != NULL && i < srv->nworkers; i++)
+		worker_clear(&srv->workers[i]);
+	while ((v = srv->old) != NULL) {
+		srv->old = v->older;
+		free(v);
+	}
+	free(atomic_load(&srv->cur));
+	free(srv->workers);
+	free(srv->allow);
+	free(srv);
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server.h -- sockets and the libev loop: UDP and TCP on every address.
+ *
+ * For every listen address the server opens one UDP and one TCP socket.
+ * UDP is drained in batches (recvmmsg/sendmmsg); replies leave from the
+ * address the query came to, also on wildcard sockets.  TCP takes
+ * length-framed queries, several pipelined on one connection, answered in
+ * the order they came (a forwarded one holds back the answers after it
+ * until it is back); reads and writes never block the loop; an idle
+ * connection is closed after tcp_idle seconds, and when tcp_max are open
+ * (all workers together) the accepting worker's least recently active
+ * connection makes room for the new one.
+ *
+ * Names outside the served zones go to the forwarder, when there is one
+ * and the client's address is in the allowed ranges; others get REFUSED
+ * (meshdns is never an open resolver).  Everybody gets authoritative
+ * answers.
+ *
+ * Workers: each is a thread with its own libev loop, its own sockets
+ * (SO_REUSEPORT, so the kernel spreads queries over them when there are
+ * several), its TCP connections and its forwarder.  They never wait for
+ * each other or for a reload.
+ *
+ * Tables: the caller (reload) owns them and publishes a new one with
+ * server_publish(); a worker picks up the current one at the start of
+ * each callback and says which generation it uses, so the caller frees an
+ * old table only when server_oldest_in_use() is past its generation.
+ */
+#ifndef MESHDNS_SERVER_H
+#define MESHDNS_SERVER_H
+
+#include <ev.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "build/config.h"
+#include "daemon/forward.h"
+#include "dns/table.h"
+#include "build/vip.h"
+
+struct server;
+
+struct server_options {
+	size_t workers;			/* threads; 0 or 1: one */
+	const struct config_listen *listen;
+	size_t nlisten;
+	double tcp_idle;		/* seconds */
+	size_t tcp_max;			/* connections */
+	/* Forwarding: none when nupstreams is 0. */
+	const struct forward_upstream *upstreams;
+	size_t nupstreams;
+	double forward_timeout;		/* seconds per attempt */
+	size_t forward_max_in_flight;
+	const struct vip_pool *allow;	/* who may use forwarding */
+	size_t nallow;
+};
+
+/* What the server has done since it started. */
+struct server_stats {
+	uint64_t udp_queries;
+	uint64_t tcp_queries;
+	uint64_t authoritative;		/* answers, NODATA, NXDOMAIN */
+	uint64_t hidden;		/* NXDOMAIN because of a view */
+	uint64_t refused;
+	uint64_t errors;		/* FORMERR, NOTIMP, BADVERS, SERVFAIL */
+	uint64_t dropped;
+	uint64_t search_nxdomain;	/* search-list names answered here */
+	uint64_t chaos;
+	uint64_t forwarded;		/* handed to the forwarder */
+	uint64_t tcp_connections;
+	uint64_t tcp_closed_for_room;	/* closed at the connection limit */
+	struct forward_stats forward;
+};
+
+/*
+ * Open and bind every socket of every worker and make their loops and
+ * forwarders; nothing runs yet (so the caller may still fork).
+ * Everything in @o is copied.  Returns 0, or -1 with "cannot listen on
+ * ADDR (udp): reason" (or another failure) in @err (nothing is left
+ * open), -ENOMEM.
+ */
+int server_new(struct server **out, const struct server_options *o,
+	       char *err, size_t errsize);
+
+/*
+ * Start the worker threads.  Until a table is published, queries get
+ * SERVFAIL.  Returns 0, or -1 with the reason in @err (then call
+ * server_free(), which stops those that started).
+ */
+int server_start(struct server *srv, char *err, size_t errsize);
+
+/* The number of worker threads. */
+size_t server_workers(const struct server *srv);
+
+/*
+ * Answer from @t (generation @gen, greater than every earlier one) from
+ * now on.  Returns 0, or -ENOMEM (then nothing changed).  Call from one
+ * thread only (the main thread).
+ */
+int server_publish(struct server *srv, const struct table *t, uint64_t gen);
+
+/*
+ * The oldest generation a worker may still be reading: a table of an
+ * older generation may be freed.  Main thread only.
+ */
+uint64_t server_oldest_in_use(struct server *srv);
+
+/* The counters so far. */
+void server_stats_get(const struct server *srv, struct server_stats *out);
+
+/*
+ * Stop and join the workers, cancel forwarded queries, close every socket
+ * and connection; NULL is a no-op.  No table is used after it returns.
+ */
+void server_free(struct server *srv);
+
+#endif

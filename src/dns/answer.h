@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * answer.h -- one query's bytes + the table + the client → one response.
+ *
+ * No allocation, no I/O, no logging: safe on the hot path and from any
+ * thread.  The response is the query's header and question (its case
+ * kept) with flags and counts patched, then the precompiled sections, then
+ * an OPT record when the query had one.
+ */
+#ifndef MESHDNS_ANSWER_H
+#define MESHDNS_ANSWER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/table.h"
+
+#define ANSWER_EDNS_SIZE 1232	/* our advertised UDP payload size */
+
+struct sockaddr;
+
+enum answer_transport {
+	ANSWER_UDP = 0,
+	ANSWER_TCP,
+};
+
+/* What answer_query() did, for the caller's next step and its counters. */
+enum answer_outcome {
+	ANSWER_DROP = 0,	/* nothing to send (returns 0) */
+	ANSWER_AUTH,		/* authoritative: data, NODATA or NXDOMAIN */
+	ANSWER_HIDDEN,		/* NXDOMAIN (AA, SOA): the client's view hides
+				   the name; an ANSWER_AUTH for the client */
+	ANSWER_REFUSED,		/* REFUSED: a class we do not serve, a name
+				   outside the zones without forwarding, a
+				   hidden or unknown CHAOS name */
+	ANSWER_ERROR,		/* FORMERR, NOTIMP, BADVERS, SERVFAIL */
+	ANSWER_SEARCH_NXDOMAIN,	/* a search-list expansion of a served name:
+				   NXDOMAIN, AA clear, no SOA */
+	ANSWER_CHAOS,		/* a CHAOS TXT answer (version.bind ...) */
+	ANSWER_FORWARD,		/* nothing written (returns 0): forward the
+				   query's own bytes upstream */
+};
+
+struct answer_query_ctx {
+	const struct table *t;		/* NULL: nothing loaded (SERVFAIL) */
+	const struct sockaddr *client;	/* the query's source, selects the
+					   view; may be NULL (no view) */
+	enum answer_transport tr;
+	int forwarding;			/* names outside the zones are
+					   forwarded; RA set in responses */
+};
+
+/*
+ * Answer the query @q of @qlen bytes into @resp (capacity @cap, at least
+ * 512; 65535 is enough for anything) for the context @ctx (borrowed, as
+ * is everything it points to).  Returns the response length (> 0), or 0
+ * when nothing is to be sent: the packet must be dropped (shorter than a
+ * header, or a response with QR set), or the query must be forwarded.
+ * What happened is stored in *@outcome (may be NULL).  Never reads past
+ * @qlen nor writes past @cap.
+ *
+ * Size: over UDP the limit is 512 bytes without EDNS, else the client's
+ * advertised size (less than 512 counts as 512) but never more than
+ * ANSWER_EDNS_SIZE (larger UDP responses would fragment), and never more
+ * than @cap.  Over TCP the limit is @cap (at most 65535).  An answer that
+ * does not fit is sent with TC set and empty answer and authority
+ * sections (whole RRsets or nothing); the question and the OPT record
+ * stay.  Additional RRs (the addresses of SRV targets) are sent as whole
+ * RRsets as far as they fit; the rest is left out without TC (RFC 2181
+ * section 9).
+ *
+ * Rules, in order: opcode other than QUERY -> NOTIMP (question echoed
+ * when it parses); QDCOUNT != 1, a malformed question (label > 63, name
+ * > 255 bytes, a compression pointer, cut short), malformed later
+ * sections, two OPT records or an OPT not owned by the root -> FORMERR;
+ * EDNS version > 0 -> BADVERS (extended RCODE 16 in our OPT); no table
+ * (ctx->t NULL, nothing loaded yet) -> SERVFAIL for class IN and CH.
+ *
+ * Class CH: TXT (or ANY) for version.bind, version.server, id.server or
+ * hostname.bind -> the configured string, class CH, TTL 0, AA set (as
+ * BIND does); the same names hidden, any other name or type -> REFUSED.
+ * Other classes than IN and CH (ANY and NONE included: every name we
+ * serve is IN) -> REFUSED.
+ *
+ * Class IN: AXFR/IXFR -> NOTIMP.  A name in no served zone that is a
+ * search-list expansion of one inside (table_builder_add_search_suffix())
+ * -> NXDOMAIN, AA clear (we are not the authority for it), no authority
+ * section, whether forwarding or not; else with ctx->forwarding ->
+ * ANSWER_FORWARD (nothing written), without -> REFUSED.  Inside a zone,
+ * with AA: the RRset (SRV with its targets' addresses in the additional
+ * section); NODATA (NOERROR, SOA in authority) for a name without that
+ * type or an empty non-terminal; NXDOMAIN with the SOA (negative TTL) for
+ * a missing name or one the client's view hides (ANSWER_HIDDEN).  ANY
+ * gets one RRset (RFC 8482): A, else AAAA, else SRV, else PTR, else SOA,
+ * else NS.
+ *
+ * Header: ID, opcode, RD and CD copied; QR set; AA as above; TC when
+ * truncated; RA set when ctx->forwarding, else clear; Z and AD clear.
+ * The question is the query's own bytes (case kept).  The OPT record,
+ * added when the query had a valid one, advertises ANSWER_EDNS_SIZE,
+ * copies the DO bit and has no options.
+ */
+size_t answer_query(const struct answer_query_ctx *ctx, const uint8_t *q,
+		    size_t qlen, uint8_t *resp, size_t cap,
+		    enum answer_outcome *outcome);
+
+/*
+ * The largest UDP response the client of query @q takes: 512 without
+ * EDNS, else its advertised size, at least 512 and at most
+ * ANSWER_EDNS_SIZE (the limit answer_query() uses; for forwarded
+ * answers).  A query that does not parse counts as one without EDNS.
+ */
+size_t answer_udp_limit(const uint8_t *q, size_t qlen);
+
+#endif

@@ -1,0 +1,1539 @@
+/* SPDX-License-Identifier: MIT */
+/* generate.c -- the resources Kuma's zone control plane derives. */
+
+/*
+ * What Kuma's zone control plane creates on its own, computed once per
+ * build from the loaded set (reference/kuma.md sections 2, 3, 4, 7, 8):
+ *
+ *   1. synced resources (kuma.io/origin: global) get the name KDS gives
+ *      them in a zone and lose their status VIPs;
+ *   2. universal zones: MeshServices from Dataplane inbounds;
+ *   3. MeshServices from Kubernetes Services (ClusterIP and headless);
+ *   4. the default HostnameGenerators;
+ *   5. the legacy kuma.io/service names;
+ *   6. the set is sorted again, and last the MeshMultiZoneService matches
+ *      are computed (they borrow strings of the final services).
+ *
+ * Step 1 comes first so that a synced copy, once renamed, no longer
+ * blocks a local MeshService of the same display name (in Kuma the two
+ * never share a name).
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kuma/generate.h"
+
+/* Kuma's label keys and values. */
+static const char l_mesh[] = "kuma.io/mesh";
+static const char l_display[] = "kuma.io/display-name";
+static const char l_managed_by[] = "kuma.io/managed-by";
+static const char l_env[] = "kuma.io/env";
+static const char l_zone[] = "kuma.io/zone";
+static const char l_origin[] = "kuma.io/origin";
+static const char l_namespace[] = "k8s.kuma.io/namespace";
+static const char l_service_name[] = "k8s.kuma.io/service-name";
+static const char l_headless[] = "k8s.kuma.io/is-headless-service";
+static const char l_zone_proxy[] = "k8s.kuma.io/zone-proxy-type";
+static const char l_injection[] = "kuma.io/sidecar-injection";
+static const char l_workload[] = "kuma.io/workload";
+static const char l_pod_name[] = "statefulset.kubernetes.io/pod-name";
+static const char l_pod_index[] = "apps.kubernetes.io/pod-index";
+static const char t_service[] = "kuma.io/service";
+static const char t_protocol[] = "kuma.io/protocol";
+static const char a_ignore[] = "kuma.io/ignore";
+static const char a_gateway[] = "kuma.io/gateway";
+
+/* Where defaults "are written": no file, line 0. */
+static const char default_file[] = "<default>";
+
+/* The legacy allocator skips the inbound of this port (kuma.md 5). */
+#define LEGACY_SKIPPED_PORT 49151
+
+/* KDS HashedName keeps at most this much of the name (253 - 17). */
+#define HASHED_NAME_MAX 236
+/* A headless Pod name longer than this is cut (63 - 10 - 1). */
+#define HEADLESS_POD_MAX 52
+
+#define FNV32_OFFSET 2166136261u
+#define FNV32_PRIME 16777619u
+#define FNV64_OFFSET 14695981039346656037ull
+#define FNV64_PRIME 1099511628211ull
+
+/* k8s.io/apimachinery rand.SafeEncodeString: no vowels, no 0, 1, 3. */
+static const char safe_alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+
+/* --- names --- */
+
+static uint64_t
+fnv64a(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= FNV64_PRIME;
+	}
+	return h;
+}
+
+static uint32_t
+fnv32a(uint32_t h, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= FNV32_PRIME;
+	}
+	return h;
+}
+
+static void
+safe_encode(char *s)
+{
+	const size_t n = sizeof(safe_alphabet) - 1;
+
+	for (; *s != '\0'; s++)
+		*s = safe_alphabet[(unsigned char)*s % n];
+}
+
+int
+generate_hashed_name(char *buf, size_t size, const char *mesh,
+		     const char *name, const char *zone,
+		     const char *namespace)
+{
+	char enc[17];
+	uint64_t h = FNV64_OFFSET;
+	size_t n = strlen(name);
+
+	/* Kuma hashes the whole name and cuts only the visible prefix. */
+	h = fnv64a(h, mesh != NULL ? mesh : "");
+	h = fnv64a(h, name);
+	if (zone != NULL)
+		h = fnv64a(h, zone);
+	if (namespace != NULL)
+		h = fnv64a(h, namespace);
+	snprintf(enc, sizeof(enc), "%016llx", (unsigned long long)h);
+	safe_encode(enc);
+	if (n > HASHED_NAME_MAX)
+		n = HASHED_NAME_MAX;
+	if (size < n + 1 + strlen(enc) + 1)
+		return -1;
+	snprintf(buf, size, "%.*s-%s", (int)n, name, enc);
+	return 0;
+}
+
+int
+generate_headless_name(char *buf, size_t size, const char *service,
+		       const char *namespace, const char *pod)
+{
+	char enc[11];
+	uint32_t h = FNV32_OFFSET;
+	size_t n = strlen(pod);
+
+	h = fnv32a(h, service);
+	h = fnv32a(h, namespace);
+	/*
+	 * A long Pod name is cut to keep the result a 63-octet label; the
+	 * whole name then goes into the hash so that two Pods sharing the
+	 * first 52 characters still get different names.
+	 */
+	if (n > HEADLESS_POD_MAX) {
+		h = fnv32a(h, pod);
+		n = HEADLESS_POD_MAX;
+	}
+	snprintf(enc, sizeof(enc), "%u", (unsigned)h);
+	safe_encode(enc);
+	if (size < n + 1 + strlen(enc) + 1)
+		return -1;
+	snprintf(buf, size, "%.*s-%s", (int)n, pod, enc);
+	return 0;
+}
+
+/* --- small helpers --- */
+
+/* A growing string; @oom is set instead of failing each call. */
+struct sbuf {
+	char *s;
+	size_t len;
+	size_t cap;
+	int oom;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = 1;
+		return;
+	}
+	if (b->len + (size_t)n + 1 > b->cap) {
+		size_t ncap = (b->len + (size_t)n + 1) * 2;
+		char *s = realloc(b->s, ncap);
+
+		if (s == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->s = s;
+		b->cap = ncap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+static int
+nullable_cmp(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static const char *
+mesh_of(const struct resource_meta *m)
+{
+	return m->mesh != NULL ? m->mesh : "default";
+}
+
+static const char *
+zone_of(const struct generate_options *opt)
+{
+	return opt->zone != NULL ? opt->zone : "default";
+}
+
+/* Kubernetes' "enabled"/"true" flag values (Kuma's GetEnabled). */
+static int
+flag_enabled(const char *v)
+{
+	return v != NULL && (strcmp(v, "enabled") == 0 ||
+			     strcmp(v, "true") == 0);
+}
+
+static int
+set_str(char **dst, const char *src)
+{
+	if ((*dst = strdup(src)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Deep copy of sorted labels into an empty @dst. */
+static int
+labels_copy(struct resource_labels *dst, const struct resource_labels *src)
+{
+	size_t i;
+
+	if (src->n == 0)
+		return 0;
+	if ((dst->v = calloc(src->n, sizeof(*dst->v))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < src->n; i++) {
+		dst->v[i].key = strdup(src->v[i].key);
+		dst->v[i].value = strdup(src->v[i].value);
+		dst->n++;
+		if (dst->v[i].key == NULL || dst->v[i].value == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Is a MeshService of that name already there (written by hand, or
+ * generated earlier)?  A NULL @mesh matches any mesh: Kubernetes objects
+ * are unique per namespace whatever their mesh label says.
+ */
+static int
+service_taken(const struct resource_set *set, const char *mesh,
+	      const char *namespace, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < set->nservices; i++) {
+		const struct resource_meta *m = &set->services[i].meta;
+
+		if (strcmp(m->name, name) == 0 &&
+		    nullable_cmp(m->namespace, namespace) == 0 &&
+		    (mesh == NULL || strcmp(mesh_of(m), mesh) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+enum resource_mesh_mode
+generate_mesh_mode(const struct resource_set *set, const char *mesh,
+		   const struct generate_options *opt)
+{
+	size_t i;
+
+	if (mesh == NULL)
+		return opt->default_mode;
+	for (i = 0; i < set->nmeshes; i++) {
+		const struct resource_mesh *m = &set->meshes[i];
+
+		if (strcmp(m->meta.name, mesh) == 0)
+			return m->has_mode ? m->mode : opt->default_mode;
+	}
+	return opt->default_mode;
+}
+
+/* --- 1. synced resources --- */
+
+/*
+ * Global -> zone: KDS names a synced resource HashedName(mesh, display
+ * name, zone, namespace) and strips its status.  Input exported from a
+ * zone already has the hashed name (and the original in
+ * kuma.io/display-name); input exported from the origin zone or global
+ * does not, and gets it here.
+ */
+static int
+rename_synced(struct resource_meta *m)
+{
+	const char *origin = resource_labels_get(&m->labels, l_origin);
+	const char *display = resource_labels_get(&m->labels, l_display);
+	char buf[512];
+	char *name = NULL;
+
+	if (origin == NULL || strcmp(origin, "global") != 0)
+		return 0;
+	if (display != NULL && strcmp(display, m->name) != 0)
+		return 0;
+	if (generate_hashed_name(buf, sizeof(buf), m->mesh, m->name,
+				 resource_labels_get(&m->labels, l_zone),
+				 resource_labels_get(&m->labels,
+						     l_namespace)) < 0)
+		return 0;	/* cannot happen: the name is cut to 236 */
+	if ((name = strdup(buf)) == NULL)
+		return -ENOMEM;
+	if (resource_labels_set(&m->labels, l_display, m->name) < 0) {
+		free(name);
+		return -ENOMEM;
+	}
+	free(m->name);
+	m->name = name;
+	return 1;
+}
+
+static int
+is_synced(const struct resource_meta *m)
+{
+	const char *origin = resource_labels_get(&m->labels, l_origin);
+
+	return origin != NULL && strcmp(origin, "global") == 0;
+}
+
+static void
+drop_vips(char ***vips, size_t *nvips)
+{
+	size_t i;
+
+	for (i = 0; i < *nvips; i++)
+		free((*vips)[i]);
+	free(*vips);
+	*vips = NULL;
+	*nvips = 0;
+}
+
+static int
+synced(struct resource_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->nservices; i++) {
+		struct resource_mesh_service *ms = &set->services[i];
+
+		if (ms->origin != RESOURCE_WRITTEN || !is_synced(&ms->meta))
+			continue;
+		if (rename_synced(&ms->meta) < 0)
+			return -ENOMEM;
+		drop_vips(&ms->vips, &ms->nvips);
+	}
+	for (i = 0; i < set->nexternal_services; i++) {
+		struct resource_mesh_external_service *mes =
+			&set->external_services[i];
+
+		if (!is_synced(&mes->meta))
+			continue;
+		if (rename_synced(&mes->meta) < 0)
+			return -ENOMEM;
+		free(mes->vip);
+		mes->vip = NULL;
+	}
+	for (i = 0; i < set->nmultizone_services; i++) {
+		struct resource_mesh_multi_zone_service *mzs =
+			&set->multizone_services[i];
+
+		if (!is_synced(&mzs->meta))
+			continue;
+		if (rename_synced(&mzs->meta) < 0)
+			return -ENOMEM;
+		drop_vips(&mzs->vips, &mzs->nvips);
+	}
+	return 0;
+}
+
+/* --- 2. universal: MeshServices from Dataplanes --- */
+
+/* One (mesh, name) a Dataplane yields, with the Dataplane's age rank. */
+struct ukey {
+	const char *mesh;
+	const char *key;
+	size_t rank;
+};
+
+static int
+dp_ptr_cmp(const void *a, const void *b)
+{
+	const struct resource_dataplane *const *x = a;
+	const struct resource_dataplane *const *y = b;
+
+	return resource_meta_cmp(&(*x)->meta, &(*y)->meta);
+}
+
+static int
+ukey_cmp(const void *a, const void *b)
+{
+	const struct ukey *x = a;
+	const struct ukey *y = b;
+	int r;
+
+	if ((r = strcmp(x->mesh, y->mesh)) != 0)
+		return r;
+	if ((r = strcmp(x->key, y->key)) != 0)
+		return r;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/*
+ * The appProtocol Kuma gives an inbound's port: the `protocol` field,
+ * else the kuma.io/protocol tag (2.x GetProtocolFallback), if Kuma knows
+ * it (ParseProtocol, case-insensitive), else tcp.
+ */
+static const char *
+inbound_protocol(const struct resource_inbound *in)
+{
+	static const char *const known[] = {
+		"http", "http2", "grpc", "tcp", "tls", "mysql", NULL
+	};
+	const char *p = in->protocol;
+	size_t i;
+
+	if (p == NULL || *p == '\0')
+		p = resource_labels_get(&in->tags, t_protocol);
+	if (p == NULL)
+		return "tcp";
+	for (i = 0; known[i] != NULL; i++)
+		if (strcasecmp(p, known[i]) == 0)
+			return known[i];
+	return "tcp";
+}
+
+/* The port's name: the inbound name, else the port number. */
+static const char *
+inbound_port_name(const struct resource_inbound *in, char *buf, size_t size)
+{
+	if (in->name != NULL && *in->name != '\0')
+		return in->name;
+	snprintf(buf, size, "%u", (unsigned)in->port);
+	return buf;
+}
+
+/*
+ * The next inbound at or after @i that belongs to MeshService @key, or
+ * SIZE_MAX.  With workload labels the Dataplane as a whole belongs to it.
+ */
+static size_t
+next_inbound(const struct resource_dataplane *dp, size_t i, const char *key,
+	     int workload)
+{
+	for (; i < dp->ninbounds; i++) {
+		const char *v;
+
+		if (workload)
+			return i;
+		v = resource_labels_get(&dp->inbounds[i].tags, t_service);
+		if (v != NULL && strcmp(v, key) == 0)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+static int
+inbound_ports_equal(const struct resource_inbound *a,
+		    const struct resource_inbound *b)
+{
+	char ba[16];
+	char bb[16];
+
+	return a->port == b->port &&
+	       strcmp(inbound_protocol(a), inbound_protocol(b)) == 0 &&
+	       strcmp(inbound_port_name(a, ba, sizeof(ba)),
+		      inbound_port_name(b, bb, sizeof(bb))) == 0;
+}
+
+/* Kuma compares the whole generated ports list (names, order, ...). */
+static int
+dp_ports_equal(const struct resource_dataplane *a,
+	       const struct resource_dataplane *b, const char *key,
+	       int workload)
+{
+	size_t i = next_inbound(a, 0, key, workload);
+	size_t j = next_inbound(b, 0, key, workload);
+
+	while (i != SIZE_MAX && j != SIZE_MAX) {
+		if (!inbound_ports_equal(&a->inbounds[i], &b->inbounds[j]))
+			return 0;
+		i = next_inbound(a, i + 1, key, workload);
+		j = next_inbound(b, j + 1, key, workload);
+	}
+	return i == SIZE_MAX && j == SIZE_MAX;
+}
+
+/* "[main:80/tcp, metrics:9090/http]" */
+static void
+format_ports(struct sbuf *b, const struct resource_dataplane *dp,
+	     const char *key, int workload)
+{
+	size_t i = next_inbound(dp, 0, key, workload);
+	const char *sep = "";
+
+	sb_printf(b, "[");
+	while (i != SIZE_MAX) {
+		const struct resource_inbound *in = &dp->inbounds[i];
+		char nb[16];
+
+		sb_printf(b, "%s%s:%u/%s", sep,
+			  inbound_port_name(in, nb, sizeof(nb)),
+			  (unsigned)in->port, inbound_protocol(in));
+		sep = ", ";
+		i = next_inbound(dp, i + 1, key, workload);
+	}
+	sb_printf(b, "]");
+}
+
+static int
+fill_dp_ports(struct resource_mesh_service *ms,
+	      const struct resource_dataplane *dp, const char *key,
+	      int workload)
+{
+	size_t i;
+	size_t n = 0;
+
+	for (i = next_inbound(dp, 0, key, workload); i != SIZE_MAX;
+	     i = next_inbound(dp, i + 1, key, workload))
+		n++;
+	if (n == 0)
+		return 0;
+	if ((ms->ports = calloc(n, sizeof(*ms->ports))) == NULL)
+		return -ENOMEM;
+	for (i = next_inbound(dp, 0, key, workload); i != SIZE_MAX;
+	     i = next_inbound(dp, i + 1, key, workload)) {
+		const struct resource_inbound *in = &dp->inbounds[i];
+		struct resource_port *p = &ms->ports[ms->nports++];
+		char nb[16];
+
+		p->port = in->port;
+		p->has_target = 1;
+		p->target_port = in->port;
+		p->pos = in->pos;
+		if (set_str(&p->name, inbound_port_name(in, nb,
+							sizeof(nb))) < 0 ||
+		    set_str(&p->app_protocol, inbound_protocol(in)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Gather every (mesh, name) the Dataplanes of enabled meshes yield, and
+ * report the names that are not RFC 1035 labels (Kuma skips them too).
+ */
+static int
+collect_ukeys(struct resource_set *set, const struct generate_options *opt,
+	      const struct resource_dataplane **dps, struct ukey **out,
+	      size_t *nout, struct diag_list *diags)
+{
+	struct ukey *keys = NULL;
+	size_t n = 0;
+	size_t cap = 0;
+	size_t r;
+
+	for (r = 0; r < set->ndataplanes; r++) {
+		const struct resource_dataplane *dp = dps[r];
+		const char *mesh = mesh_of(&dp->meta);
+		size_t i;
+
+		if (generate_mesh_mode(set, mesh, opt) ==
+		    RESOURCE_MESH_MODE_DISABLED || dp->ninbounds == 0)
+			continue;
+		for (i = 0; i < (opt->workload_labels ? 1 : dp->ninbounds);
+		     i++) {
+			const struct resource_pos *pos;
+			const char *v;
+			const char *bad;
+
+			if (opt->workload_labels) {
+				v = resource_labels_get(&dp->meta.labels,
+							l_workload);
+				pos = &dp->meta.pos;
+			} else {
+				v = resource_labels_get(&dp->inbounds[i].tags,
+							t_service);
+				pos = &dp->inbounds[i].pos;
+			}
+			if (v == NULL)
+				continue;
+			if ((bad = resource_rfc1035_label_error(v)) != NULL) {
+				diag_warning(diags, pos->file, pos->line,
+					     pos->column,
+					     "couldn't generate MeshService "
+					     "from %s, contains invalid "
+					     "characters (value \"%s\", "
+					     "Dataplane \"%s\", mesh \"%s\"): "
+					     "%s",
+					     opt->workload_labels ?
+					     l_workload : t_service,
+					     v, dp->meta.name, mesh, bad);
+				continue;
+			}
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 16;
+				struct ukey *k = realloc(keys,
+							 ncap * sizeof(*k));
+
+				if (k == NULL) {
+					free(keys);
+					return -ENOMEM;
+				}
+				keys = k;
+				cap = ncap;
+			}
+			keys[n].mesh = mesh;
+			keys[n].key = v;
+			keys[n].rank = r;
+			n++;
+		}
+	}
+	if (n > 1)
+		qsort(keys, n, sizeof(*keys), ukey_cmp);
+	*out = keys;
+	*nout = n;
+	return 0;
+}
+
+static int
+set_universal_labels(struct resource_mesh_service *ms, const char *mesh,
+		     const char *name, const struct generate_options *opt)
+{
+	int rc = 0;
+
+	rc |= resource_labels_set(&ms->meta.labels, l_mesh, mesh);
+	rc |= resource_labels_set(&ms->meta.labels, l_display, name);
+	rc |= resource_labels_set(&ms->meta.labels, l_managed_by,
+				  "meshservice-generator");
+	rc |= resource_labels_set(&ms->meta.labels, l_env, "universal");
+	rc |= resource_labels_set(&ms->meta.labels, l_zone, zone_of(opt));
+	rc |= resource_labels_set(&ms->meta.labels, l_origin, "zone");
+	return rc < 0 ? -ENOMEM : 0;
+}
+
+/*
+ * The Dataplanes of keys[0..n) (same mesh and name, oldest first) that
+ * disagree with the oldest one: a PortConflict condition on @ms and a
+ * warning at each of them.
+ */
+static int
+report_conflicts(struct resource_mesh_service *ms,
+		 const struct resource_dataplane **dps, const struct ukey *keys,
+		 size_t n, int workload, struct diag_list *diags)
+{
+	const struct resource_dataplane *winner = dps[keys[0].rank];
+	struct sbuf cond = { 0 };
+	struct sbuf one = { 0 };
+	size_t last = keys[0].rank;
+	size_t i;
+	int rc = 0;
+
+	for (i = 1; i < n; i++) {
+		const struct resource_dataplane *dp = dps[keys[i].rank];
+
+		if (keys[i].rank == last)
+			continue;	/* several inbounds of one Dataplane */
+		last = keys[i].rank;
+		if (dp_ports_equal(winner, dp, keys[0].key, workload))
+			continue;
+		one.len = 0;
+		sb_printf(&one, "Dataplane \"%s\" has ports ", dp->meta.name);
+		format_ports(&one, dp, keys[0].key, workload);
+		sb_printf(&one, " but MeshService \"%s\" has the ports of the "
+			  "oldest Dataplane \"%s\" ", keys[0].key,
+			  winner->meta.name);
+		format_ports(&one, winner, keys[0].key, workload);
+		if (one.oom)
+			break;
+		diag_warning(diags, dp->meta.pos.file, dp->meta.pos.line,
+			     dp->meta.pos.column, "%s", one.s);
+		sb_printf(&cond, "%s%s", cond.len ? "; " : "", one.s);
+	}
+	if (one.oom || cond.oom) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (cond.len > 0)
+		rc = resource_mesh_service_add_condition(ms, "PortConflict", 1,
+							 "PortConflict",
+							 cond.s);
+out:
+	free(one.s);
+	free(cond.s);
+	return rc;
+}
+
+static int
+universal_one(struct resource_set *set, const struct generate_options *opt,
+	      const struct resource_dataplane **dps, const struct ukey *keys,
+	      size_t n, struct diag_list *diags)
+{
+	const struct resource_dataplane *winner = dps[keys[0].rank];
+	struct resource_mesh_service *ms = NULL;
+	int workload = opt->workload_labels;
+	int rc;
+
+	if (service_taken(set, keys[0].mesh, NULL, keys[0].key))
+		return 0;	/* written by hand: it wins, as in Kuma */
+	if ((ms = resource_set_new_service(set)) == NULL)
+		return -ENOMEM;
+	ms->meta.kind = RESOURCE_MESH_SERVICE;
+	ms->meta.shape = RESOURCE_SHAPE_UNIVERSAL;
+	ms->meta.has_creation_time = winner->meta.has_creation_time;
+	ms->meta.creation_ns = winner->meta.creation_ns;
+	ms->meta.pos = winner->meta.pos;
+	ms->origin = RESOURCE_FROM_DATAPLANES;
+	if ((rc = set_str(&ms->meta.name, keys[0].key)) < 0 ||
+	    (rc = set_str(&ms->meta.mesh, keys[0].mesh)) < 0 ||
+	    (rc = set_universal_labels(ms, keys[0].mesh, keys[0].key,
+				       opt)) < 0)
+		return rc;
+	ms->selector = workload ? RESOURCE_SELECTOR_DATAPLANE_LABELS :
+				  RESOURCE_SELECTOR_DATAPLANE_TAGS;
+	if (resource_labels_set(&ms->selector_labels,
+				workload ? l_workload : t_service,
+				keys[0].key) < 0)
+		return -ENOMEM;
+	if ((rc = fill_dp_ports(ms, winner, keys[0].key, workload)) < 0)
+		return rc;
+	return report_conflicts(ms, dps, keys, n, workload, diags);
+}
+
+static int
+universal(struct resource_set *set, const struct generate_options *opt,
+	  struct diag_list *diags)
+{
+	const struct resource_dataplane **dps = NULL;
+	struct ukey *keys = NULL;
+	size_t nkeys = 0;
+	size_t i;
+	size_t j;
+	int rc = 0;
+
+	if (set->ndataplanes == 0)
+		return 0;
+	if ((dps = calloc(set->ndataplanes, sizeof(*dps))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < set->ndataplanes; i++)
+		dps[i] = &set->dataplanes[i];
+	/* Oldest first: creation time, then name (Kuma's SortDataplanes). */
+	qsort(dps, set->ndataplanes, sizeof(*dps), dp_ptr_cmp);
+	if ((rc = collect_ukeys(set, opt, dps, &keys, &nkeys, diags)) < 0)
+		goto out;
+	for (i = 0; i < nkeys; i = j) {
+		for (j = i + 1; j < nkeys; j++)
+			if (strcmp(keys[j].mesh, keys[i].mesh) != 0 ||
+			    strcmp(keys[j].key, keys[i].key) != 0)
+				break;
+		if ((rc = universal_one(set, opt, dps, &keys[i], j - i,
+					diags)) < 0)
+			goto out;
+	}
+out:
+	free(keys);
+	free(dps);
+	return rc;
+}
+
+/* --- 3. Kubernetes Services --- */
+
+static const struct resource_k8s_object *
+find_object(const struct resource_k8s_object *v, size_t n, const char *name,
+	    const char *namespace)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].meta.name, name) == 0 &&
+		    nullable_cmp(v[i].meta.namespace, namespace) == 0)
+			return &v[i];
+	return NULL;
+}
+
+static const char *
+namespace_of(const struct resource_meta *m)
+{
+	return m->namespace != NULL ? m->namespace : "default";
+}
+
+/*
+ * The mesh of a Service that belongs to one (kuma.md 3), or NULL: the
+ * Service's kuma.io/mesh label, or a Namespace with sidecar injection
+ * on (its kuma.io/mesh label, else "default").
+ */
+static const char *
+k8s_service_mesh(const struct resource_set *set,
+		 const struct resource_k8s_service *svc)
+{
+	const char *mesh = resource_labels_get(&svc->meta.labels, l_mesh);
+	const struct resource_k8s_object *ns = NULL;
+	const char *v;
+
+	if (mesh != NULL)
+		return mesh;
+	/* Namespaces are cluster-scoped: looked up by name alone. */
+	ns = find_object(set->namespaces, set->nnamespaces,
+			 namespace_of(&svc->meta), NULL);
+	if (ns == NULL ||
+	    !flag_enabled(resource_labels_get(&ns->meta.labels, l_injection)))
+		return NULL;
+	v = resource_labels_get(&ns->meta.labels, l_mesh);
+	return v != NULL ? v : "default";
+}
+
+/* What a Service and its MeshServices share. */
+struct k8s_src {
+	const struct resource_k8s_service *svc;
+	const char *mesh;
+	const char *namespace;		/* the Service's */
+	const struct generate_options *opt;
+};
+
+static int
+k8s_is_tcp(const struct resource_k8s_port *p)
+{
+	return p->protocol == NULL || strcmp(p->protocol, "TCP") == 0;
+}
+
+static int
+fill_k8s_ports(struct resource_mesh_service *ms,
+	       const struct resource_k8s_service *svc)
+{
+	size_t i;
+	size_t n = 0;
+
+	for (i = 0; i < svc->nports; i++)
+		n += k8s_is_tcp(&svc->ports[i]);
+	if (n == 0)
+		return 0;
+	if ((ms->ports = calloc(n, sizeof(*ms->ports))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < svc->nports; i++) {
+		const struct resource_k8s_port *sp = &svc->ports[i];
+		struct resource_port *p;
+		char nb[16];
+
+		if (!k8s_is_tcp(sp))
+			continue;
+		p = &ms->ports[ms->nports++];
+		p->port = sp->port;
+		p->has_target = 1;
+		p->pos = sp->pos;
+		if (sp->target_is_name) {
+			p->target_is_name = 1;
+			if (set_str(&p->target_name, sp->target_name) < 0)
+				return -ENOMEM;
+		} else {
+			/* Kubernetes defaults targetPort to port. */
+			p->target_port = sp->target_port != 0 ?
+					 sp->target_port : sp->port;
+		}
+		snprintf(nb, sizeof(nb), "%u", (unsigned)sp->port);
+		if (set_str(&p->name, sp->name != NULL && *sp->name != '\0' ?
+				      sp->name : nb) < 0 ||
+		    set_str(&p->app_protocol, sp->app_protocol != NULL ?
+					      sp->app_protocol : "tcp") < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* "Ignored unsupported ports: dns, 5353" (Kuma's event), or nothing. */
+static void
+warn_unsupported_ports(const struct resource_k8s_service *svc,
+		       struct diag_list *diags)
+{
+	struct sbuf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < svc->nports; i++) {
+		const struct resource_k8s_port *p = &svc->ports[i];
+
+		if (k8s_is_tcp(p))
+			continue;
+		if (p->name != NULL && *p->name != '\0')
+			sb_printf(&b, "%s%s", b.len ? ", " : "", p->name);
+		else
+			sb_printf(&b, "%s%u", b.len ? ", " : "",
+				  (unsigned)p->port);
+	}
+	if (b.len > 0 && !b.oom)
+		diag_warning(diags, svc->meta.pos.file, svc->meta.pos.line,
+			     svc->meta.pos.column,
+			     "Ignored unsupported ports: %s", b.s);
+	else if (b.oom)
+		diags->oom = 1;
+	free(b.s);
+}
+
+/*
+ * A MeshService for @src named @name in @namespace, with the labels the
+ * controller writes and the ones Kuma computes on write.
+ */
+static struct resource_mesh_service *
+k8s_new(struct resource_set *set, const struct k8s_src *src,
+	const char *name, const char *namespace, int headless)
+{
+	struct resource_mesh_service *ms = NULL;
+	struct resource_labels *l;
+	int rc = 0;
+
+	if ((ms = resource_set_new_service(set)) == NULL)
+		return NULL;
+	ms->meta.kind = RESOURCE_MESH_SERVICE;
+	ms->meta.shape = RESOURCE_SHAPE_KUBERNETES;
+	ms->meta.has_creation_time = src->svc->meta.has_creation_time;
+	ms->meta.creation_ns = src->svc->meta.creation_ns;
+	ms->meta.pos = src->svc->meta.pos;
+	ms->origin = headless ? RESOURCE_FROM_K8S_HEADLESS :
+				RESOURCE_FROM_K8S_SERVICE;
+	l = &ms->meta.labels;
+	if (set_str(&ms->meta.name, name) < 0 ||
+	    set_str(&ms->meta.mesh, src->mesh) < 0 ||
+	    set_str(&ms->meta.namespace, namespace) < 0 ||
+	    labels_copy(l, &src->svc->meta.labels) < 0)
+		return NULL;
+	rc |= resource_labels_set(l, l_mesh, src->mesh);
+	rc |= resource_labels_set(l, l_service_name, src->svc->meta.name);
+	rc |= resource_labels_set(l, l_managed_by, "k8s-controller");
+	rc |= resource_labels_set(l, l_env, "kubernetes");
+	rc |= resource_labels_set(l, l_headless, headless ? "true" : "false");
+	rc |= resource_labels_set(l, l_display, name);
+	rc |= resource_labels_set(l, l_origin, "zone");
+	rc |= resource_labels_set(l, l_zone, zone_of(src->opt));
+	rc |= resource_labels_set(l, l_namespace, namespace);
+	if (rc < 0 || fill_k8s_ports(ms, src->svc) < 0)
+		return NULL;
+	return ms;
+}
+
+static int
+k8s_cluster_ip(struct resource_set *set, const struct k8s_src *src)
+{
+	const struct resource_k8s_service *svc = src->svc;
+	struct resource_mesh_service *ms = NULL;
+
+	if (service_taken(set, NULL, src->namespace, svc->meta.name))
+		return 0;	/* written by hand: it wins */
+	if ((ms = k8s_new(set, src, svc->meta.name, src->namespace, 0)) ==
+	    NULL)
+		return -ENOMEM;
+	/*
+	 * Kuma 2.x with inbound tags writes dataplaneTags (the docs' "added
+	 * automatically" k8s.kuma.io/namespace); without them (Kuma 3, our
+	 * workload generation) dataplaneLabels.
+	 */
+	ms->selector = src->opt->workload_labels ?
+		RESOURCE_SELECTOR_DATAPLANE_LABELS :
+		RESOURCE_SELECTOR_DATAPLANE_TAGS;
+	if (labels_copy(&ms->selector_labels, &svc->selector) < 0 ||
+	    resource_labels_set(&ms->selector_labels, l_namespace,
+				src->namespace) < 0)
+		return -ENOMEM;
+	if ((ms->vips = calloc(1, sizeof(*ms->vips))) == NULL ||
+	    set_str(&ms->vips[0], svc->cluster_ip) < 0)
+		return -ENOMEM;
+	ms->nvips = 1;
+	return 1;
+}
+
+/* One Pod behind a headless Service, with its endpoint addresses. */
+struct hpod {
+	const char *name;
+	const char *namespace;
+	const char **addrs;
+	size_t naddrs;
+};
+
+static void
+hpods_free(struct hpod *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].addrs);
+	free(v);
+}
+
+/* An IPv4 or IPv6 address (FQDN slices hold hostnames: no VIP). */
+static int
+is_ip(const char *s)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, s, buf) == 1 ||
+	       inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static int
+hpod_add_addr(struct hpod *p, const char *addr)
+{
+	const char **a = NULL;
+	size_t i;
+
+	if (addr == NULL || !is_ip(addr))
+		return 0;
+	for (i = 0; i < p->naddrs; i++)
+		if (strcmp(p->addrs[i], addr) == 0)
+			return 0;
+	if ((a = realloc(p->addrs, (p->naddrs + 1) * sizeof(*a))) == NULL)
+		return -ENOMEM;
+	p->addrs = a;
+	p->addrs[p->naddrs++] = addr;
+	return 0;
+}
+
+/*
+ * The Pods of a headless Service: endpoints (targetRef kind Pod) of the
+ * EndpointSlices labelled with its name in its namespace.  A Pod listed
+ * by several slices (dual stack: one per address family) is one
+ * MeshService with every address, in slice order (Kuma keeps the
+ * endpoint of whichever slice it reads last).
+ */
+static int
+headless_pods(const struct resource_set *set, const struct k8s_src *src,
+	      struct hpod **out, size_t *nout)
+{
+	struct hpod *pods = NULL;
+	size_t n = 0;
+	size_t i;
+	size_t j;
+	size_t k;
+
+	for (i = 0; i < set->nendpoint_slices; i++) {
+		const struct resource_endpoint_slice *es =
+			&set->endpoint_slices[i];
+		const char *es_ns = namespace_of(&es->meta);
+
+		if (es->service_name == NULL ||
+		    strcmp(es->service_name, src->svc->meta.name) != 0 ||
+		    strcmp(es_ns, src->namespace) != 0)
+			continue;
+		for (j = 0; j < es->nendpoints; j++) {
+			const struct resource_endpoint *ep = &es->endpoints[j];
+			const char *ns = ep->pod_namespace != NULL ?
+					 ep->pod_namespace : es_ns;
+
+			if (ep->pod_name == NULL)
+				continue;
+			for (k = 0; k < n; k++)
+				if (strcmp(pods[k].name, ep->pod_name) == 0 &&
+				    strcmp(pods[k].namespace, ns) == 0)
+					break;
+			if (k == n) {
+				struct hpod *p = realloc(pods, (n + 1) *
+							 sizeof(*p));
+
+				if (p == NULL)
+					goto oom;
+				pods = p;
+				memset(&pods[n], 0, sizeof(pods[n]));
+				pods[n].name = ep->pod_name;
+				pods[n].namespace = ns;
+				n++;
+			}
+			if (hpod_add_addr(&pods[k], ep->address) < 0)
+				goto oom;
+		}
+	}
+	*out = pods;
+	*nout = n;
+	return 0;
+oom:
+	hpods_free(pods, n);
+	return -ENOMEM;
+}
+
+static int
+k8s_headless_pod(struct resource_set *set, const struct k8s_src *src,
+		 const struct hpod *p)
+{
+	const struct resource_k8s_object *pod = NULL;
+	struct resource_mesh_service *ms = NULL;
+	struct sbuf ref = { 0 };
+	char name[128];
+	size_t i;
+
+	if (generate_headless_name(name, sizeof(name), src->svc->meta.name,
+				   src->namespace, p->name) < 0)
+		return 0;	/* cannot happen: cut to 52 + 11 */
+	if (service_taken(set, NULL, p->namespace, name))
+		return 0;
+	if ((ms = k8s_new(set, src, name, p->namespace, 1)) == NULL)
+		return -ENOMEM;
+	pod = find_object(set->pods, set->npods, p->name, p->namespace);
+	if (pod != NULL) {
+		const char *v;
+
+		v = resource_labels_get(&pod->meta.labels, l_pod_name);
+		if (v != NULL && resource_labels_set(&ms->meta.labels,
+						     l_pod_name, v) < 0)
+			return -ENOMEM;
+		v = resource_labels_get(&pod->meta.labels, l_pod_index);
+		if (v != NULL && resource_labels_set(&ms->meta.labels,
+						     l_pod_index, v) < 0)
+			return -ENOMEM;
+	}
+	ms->selector = RESOURCE_SELECTOR_DATAPLANE_REF;
+	sb_printf(&ref, "%s.%s", p->name, p->namespace);
+	if (ref.oom)
+		return -ENOMEM;
+	ms->selector_ref = ref.s;
+	if (p->naddrs > 0) {
+		if ((ms->vips = calloc(p->naddrs, sizeof(*ms->vips))) == NULL)
+			return -ENOMEM;
+		for (i = 0; i < p->naddrs; i++) {
+			if (set_str(&ms->vips[i], p->addrs[i]) < 0)
+				return -ENOMEM;
+			ms->nvips++;
+		}
+	}
+	return 1;
+}
+
+static int
+k8s_headless(struct resource_set *set, const struct k8s_src *src)
+{
+	struct hpod *pods = NULL;
+	size_t npods = 0;
+	size_t i;
+	int made = 0;
+	int rc;
+
+	if ((rc = headless_pods(set, src, &pods, &npods)) < 0)
+		return rc;
+	for (i = 0; i < npods; i++) {
+		if ((rc = k8s_headless_pod(set, src, &pods[i])) < 0)
+			goto out;
+		made |= rc;
+	}
+	rc = made;
+out:
+	hpods_free(pods, npods);
+	return rc;
+}
+
+static int
+kubernetes(struct resource_set *set, const struct generate_options *opt,
+	   struct diag_list *diags)
+{
+	size_t i;
+	int rc;
+
+	/* k8s_services is never added to: pointers into it stay valid. */
+	for (i = 0; i < set->nk8s_services; i++) {
+		const struct resource_k8s_service *svc = &set->k8s_services[i];
+		struct k8s_src src = { svc, NULL, NULL, opt };
+
+		if ((src.mesh = k8s_service_mesh(set, svc)) == NULL)
+			continue;	/* not in a mesh */
+		src.namespace = namespace_of(&svc->meta);
+		if (generate_mesh_mode(set, src.mesh, opt) ==
+		    RESOURCE_MESH_MODE_DISABLED)
+			continue;
+		if (flag_enabled(resource_labels_get(&svc->annotations,
+						     a_ignore)) ||
+		    resource_labels_get(&svc->annotations, a_gateway) != NULL ||
+		    resource_labels_get(&svc->meta.labels, l_zone_proxy) !=
+		    NULL)
+			continue;
+		if (svc->cluster_ip == NULL || *svc->cluster_ip == '\0')
+			continue;	/* ExternalName and the like */
+		if (strcmp(svc->cluster_ip, "None") == 0)
+			rc = k8s_headless(set, &src);
+		else
+			rc = k8s_cluster_ip(set, &src);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			warn_unsupported_ports(svc, diags);
+	}
+	return 0;
+}
+
+/* --- 4. default HostnameGenerators --- */
+
+struct default_label {
+	const char *key;
+	const char *value;
+};
+
+struct default_generator {
+	const char *name;
+	int synced;		/* created on global, synced to zones */
+	int universal_only;
+	enum resource_kind target;
+	struct default_label match[3];
+	const char *template;
+};
+
+/* kuma.md 4, "Default generators" (Kuma's pkg/defaults). */
+static const struct default_generator default_generators[] = {
+	{ "synced-mesh-multi-zone-service", 1, 0,
+	  RESOURCE_MESH_MULTI_ZONE_SERVICE,
+	  { { "kuma.io/origin", "global" } },
+	  "{{ .DisplayName }}.mzsvc.mesh.local" },
+	{ "synced-kube-mesh-service", 1, 0, RESOURCE_MESH_SERVICE,
+	  { { "kuma.io/origin", "global" },
+	    { "k8s.kuma.io/is-headless-service", "false" },
+	    { "kuma.io/env", "kubernetes" } },
+	  "{{ .DisplayName }}.{{ .Namespace }}.svc.{{ .Zone }}.mesh.local" },
+	{ "synced-headless-kube-mesh-service", 1, 0, RESOURCE_MESH_SERVICE,
+	  { { "kuma.io/origin", "global" },
+	    { "k8s.kuma.io/is-headless-service", "true" },
+	    { "kuma.io/env", "kubernetes" } },
+	  "{{ label \"statefulset.kubernetes.io/pod-name\" }}."
+	  "{{ label \"k8s.kuma.io/service-name\" }}.{{ .Namespace }}.svc."
+	  "{{ .Zone }}.mesh.local" },
+	{ "synced-universal-mesh-service", 1, 0, RESOURCE_MESH_SERVICE,
+	  { { "kuma.io/origin", "global" },
+	    { "kuma.io/env", "universal" } },
+	  "{{ .DisplayName }}.svc.{{ .Zone }}.mesh.local" },
+	{ "synced-mesh-external-service", 1, 0,
+	  RESOURCE_MESH_EXTERNAL_SERVICE,
+	  { { "kuma.io/origin", "global" } },
+	  "{{ .DisplayName }}.extsvc.mesh.local" },
+	{ "local-mesh-external-service", 0, 0,
+	  RESOURCE_MESH_EXTERNAL_SERVICE,
+	  { { "kuma.io/origin", "zone" } },
+	  "{{ .DisplayName }}.extsvc.mesh.local" },
+	{ "local-universal-mesh-service", 0, 1, RESOURCE_MESH_SERVICE,
+	  { { "kuma.io/origin", "zone" } },
+	  "{{ .DisplayName }}.svc.mesh.local" },
+};
+
+/*
+ * A generator in the input stands for the default of that name: the same
+ * name, or (exported from a zone, where a synced generator has a hashed
+ * name) that name as its kuma.io/display-name.
+ */
+static int
+generator_written(const struct resource_set *set, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < set->ngenerators; i++) {
+		const struct resource_meta *m = &set->generators[i].meta;
+		const char *d = resource_labels_get(&m->labels, l_display);
+
+		if (strcmp(m->name, name) == 0 ||
+		    (d != NULL && strcmp(d, name) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+add_default_generator(struct resource_set *set,
+		      const struct default_generator *d)
+{
+	struct resource_hostname_generator *g = NULL;
+	const struct resource_pos pos = { default_file, 0, 0 };
+	size_t i;
+
+	if ((g = resource_set_new_generator(set)) == NULL)
+		return -ENOMEM;
+	g->meta.kind = RESOURCE_HOSTNAME_GENERATOR;
+	g->meta.shape = RESOURCE_SHAPE_UNIVERSAL;
+	g->meta.pos = pos;
+	g->template_pos = pos;
+	g->target = d->target;
+	/*
+	 * Global creates the synced-* ones; a zone receives them under
+	 * KDS's hashed name (no mesh, no zone), the plain name kept as the
+	 * display name: synced-universal-mesh-service-46484vczc724vc29.
+	 */
+	if (d->synced) {
+		char hashed[300];
+
+		if (generate_hashed_name(hashed, sizeof(hashed), "", d->name,
+					 NULL, NULL) < 0 ||
+		    set_str(&g->meta.name, hashed) < 0 ||
+		    resource_labels_set(&g->meta.labels, l_display,
+					d->name) < 0)
+			return -ENOMEM;
+	} else if (set_str(&g->meta.name, d->name) < 0) {
+		return -ENOMEM;
+	}
+	if (set_str(&g->template, d->template) < 0 ||
+	    resource_labels_set(&g->meta.labels, l_origin,
+				d->synced ? "global" : "zone") < 0)
+		return -ENOMEM;
+	for (i = 0; i < 3 && d->match[i].key != NULL; i++)
+		if (resource_labels_set(&g->match, d->match[i].key,
+					d->match[i].value) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static int
+default_generators_add(struct resource_set *set,
+		       const struct generate_options *opt)
+{
+	size_t i;
+	int rc;
+
+	if (opt->defaults == GENERATE_DEFAULTS_NONE)
+		return 0;
+	for (i = 0; i < sizeof(default_generators) /
+			sizeof(default_generators[0]); i++) {
+		const struct default_generator *d = &default_generators[i];
+
+		if (d->synced && opt->defaults != GENERATE_DEFAULTS_ALL)
+			continue;
+		if (d->universal_only &&
+		    opt->environment != GENERATE_UNIVERSAL)
+			continue;
+		if (generator_written(set, d->name))
+			continue;
+		if ((rc = add_default_generator(set, d)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* --- 5. legacy kuma.io/service names --- */
+
+/* A legacy name, borrowed from a Dataplane until the list is unique. */
+struct lname {
+	const char *mesh;
+	const char *service;
+};
+
+static int
+lname_cmp(const void *a, const void *b)
+{
+	const struct lname *x = a;
+	const struct lname *y = b;
+	int r;
+
+	if ((r = strcmp(x->mesh, y->mesh)) != 0)
+		return r;
+	return strcmp(x->service, y->service);
+}
+
+static int
+legacy(const struct resource_set *set, const struct generate_options *opt,
+       struct generate_result *result)
+{
+	struct lname *v = NULL;
+	size_t n = 0;
+	size_t cap = 0;
+	size_t i;
+	size_t j;
+	size_t w;
+	int rc = 0;
+
+	for (i = 0; i < set->ndataplanes; i++) {
+		const struct resource_dataplane *dp = &set->dataplanes[i];
+		const char *mesh = mesh_of(&dp->meta);
+
+		if (generate_mesh_mode(set, mesh, opt) ==
+		    RESOURCE_MESH_MODE_EXCLUSIVE)
+			continue;
+		for (j = 0; j < dp->ninbounds; j++) {
+			const struct resource_inbound *in = &dp->inbounds[j];
+			const char *s;
+
+			if (in->ignored || in->port == LEGACY_SKIPPED_PORT)
+				continue;
+			s = resource_labels_get(&in->tags, t_service);
+			if (s == NULL || *s == '\0')
+				continue;
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 16;
+				struct lname *nv = realloc(v, ncap *
+							   sizeof(*nv));
+
+				if (nv == NULL) {
+					rc = -ENOMEM;
+					goto out;
+				}
+				v = nv;
+				cap = ncap;
+			}
+			v[n].mesh = mesh;
+			v[n].service = s;
+			n++;
+		}
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), lname_cmp);
+	for (i = 0, w = 0; i < n; i++)
+		if (w == 0 || lname_cmp(&v[i], &v[w - 1]) != 0)
+			v[w++] = v[i];
+	if (w == 0)
+		goto out;
+	if ((result->legacy = calloc(w, sizeof(*result->legacy))) == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < w; i++) {
+		struct generate_legacy *l = &result->legacy[i];
+
+		l->mesh = strdup(v[i].mesh);
+		l->service = strdup(v[i].service);
+		result->nlegacy++;
+		if (l->mesh == NULL || l->service == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+out:
+	free(v);
+	return rc;
+}
+
+void
+generate_result_clear(struct generate_result *result)
+{
+	size_t i;
+
+	if (result == NULL)
+		return;
+	for (i = 0; i < result->nlegacy; i++) {
+		free(result->legacy[i].mesh);
+		free(result->legacy[i].service);
+	}
+	free(result->legacy);
+	result->legacy = NULL;
+	result->nlegacy = 0;
+}
+
+/* --- 6. MeshMultiZoneService status --- */
+
+static int
+match_cmp(const void *a, const void *b)
+{
+	const struct resource_mzs_match *x = a;
+	const struct resource_mzs_match *y = b;
+	int r;
+
+	if ((r = strcmp(x->name, y->name)) != 0)
+		return r;
+	if ((r = strcmp(x->namespace, y->namespace)) != 0)
+		return r;
+	if ((r = strcmp(x->zone, y->zone)) != 0)
+		return r;
+	return strcmp(x->mesh, y->mesh);
+}
+
+/*
+ * Kuma lists a match by its KRI parts: the display name, the
+ * k8s.kuma.io/namespace and kuma.io/zone labels, the mesh.
+ */
+static int
+multizone(struct resource_set *set)
+{
+	size_t i;
+	size_t j;
+
+	for (i = 0; i < set->nmultizone_services; i++) {
+		struct resource_mesh_multi_zone_service *mzs =
+			&set->multizone_services[i];
+		const char *mesh = mesh_of(&mzs->meta);
+		size_t n = 0;
+
+		free(mzs->matches);
+		mzs->matches = NULL;
+		mzs->nmatches = 0;
+		for (j = 0; j < set->nservices; j++) {
+			const struct resource_mesh_service *ms =
+				&set->services[j];
+
+			n += strcmp(mesh_of(&ms->meta), mesh) == 0 &&
+			     resource_labels_match(&ms->meta.labels,
+						   &mzs->selector);
+		}
+		if (n == 0)
+			continue;
+		if ((mzs->matches = calloc(n, sizeof(*mzs->matches))) == NULL)
+			return -ENOMEM;
+		for (j = 0; j < set->nservices; j++) {
+			const struct resource_mesh_service *ms =
+				&set->services[j];
+			struct resource_mzs_match *m;
+			const char *v;
+
+			if (strcmp(mesh_of(&ms->meta), mesh) != 0 ||
+			    !resource_labels_match(&ms->meta.labels,
+						   &mzs->selector))
+				continue;
+			m = &mzs->matches[mzs->nmatches++];
+			m->name = resource_display_name(&ms->meta);
+			v = resource_labels_get(&ms->meta.labels, l_namespace);
+			m->namespace = v != NULL ? v : "";
+			v = resource_labels_get(&ms->meta.labels, l_zone);
+			m->zone = v != NULL ? v : "";
+			m->mesh = mesh_of(&ms->meta);
+		}
+		qsort(mzs->matches, mzs->nmatches, sizeof(*mzs->matches),
+		      match_cmp);
+	}
+	return 0;
+}
+
+/* --- the run --- */
+
+int
+generate_run(struct resource_set *set, const struct generate_options *opt,
+	     struct generate_result *result, struct diag_list *diags)
+{
+	int rc;
+
+	result->legacy = NULL;
+	result->nlegacy = 0;
+	if ((rc = synced(set)) < 0)
+		return rc;
+	/* Kuma runs the Dataplane generator only in universal zones. */
+	if (opt->environment == GENERATE_UNIVERSAL &&
+	    (rc = universal(set, opt, diags)) < 0)
+		return rc;
+	if ((rc = kubernetes(set, opt, diags)) < 0)
+		return rc;
+	if ((rc = default_generators_add(set, opt)) < 0)
+		return rc;
+	if ((rc = legacy(set, opt, result)) < 0)
+		return rc;
+	resource_set_sort(set);
+	/* Last: the matches borrow strings of the final services. */
+	return multizone(set);
+}

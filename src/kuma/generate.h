@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * generate.h -- the resources Kuma's zone control plane derives.
+ *
+ * Given a loaded resource set, adds what a Kuma zone control plane would
+ * have created (reference/kuma.md sections 2, 3, 4, 7 and 8):
+ *
+ *   - MeshServices from Dataplane inbounds (universal zones only, as in
+ *     Kuma, where Kubernetes Dataplanes come from Pods and their
+ *     MeshServices from Services): one per distinct inbound tag
+ *     kuma.io/service value per mesh (Kuma 2.x), or, with
+ *     @workload_labels, one per kuma.io/workload Dataplane label (Kuma 3);
+ *     a value that is not an RFC 1035 label is skipped with a warning
+ *     ("couldn't generate MeshService from kuma.io/service, contains
+ *     invalid characters (value ..., Dataplane ..., mesh ...): <why>");
+ *     Kuma's labels, ports, selector; the oldest Dataplane (creation time,
+ *     then name) gives the ports, position and creation time; when
+ *     another Dataplane's ports differ (names, order, numbers, protocols)
+ *     the MeshService gets a condition PortConflict/True/PortConflict and
+ *     each such Dataplane a warning, both saying
+ *       Dataplane "b" has ports [main:8080/tcp] but MeshService "svc"
+ *       has the ports of the oldest Dataplane "a" [main:80/tcp]
+ *     (the condition joins several with "; "); a MeshService already in
+ *     the set with the same mesh and name (written by hand) wins
+ *     silently;
+ *   - MeshServices from Kubernetes Services: ClusterIP Services (the
+ *     ClusterIP is the VIP), headless Services (one per Pod endpoint, with
+ *     Kuma's hashed name and the Pod IPs as VIPs), TCP ports only (the
+ *     others: a warning "Ignored unsupported ports: <names>" at the
+ *     Service, when it yields a MeshService); a MeshService already in
+ *     the set with the same namespace and name wins silently (Kubernetes
+ *     names are unique per namespace, whatever the mesh label);
+ *   - synced resources (kuma.io/origin: global: MeshServices,
+ *     MeshExternalServices, MeshMultiZoneServices): an unhashed name (no
+ *     kuma.io/display-name, or equal to it) is replaced by
+ *     generate_hashed_name() and kept in kuma.io/display-name; the status
+ *     VIPs are dropped (a synced copy gets a zone-local VIP);
+ *   - Kuma's default HostnameGenerators, unless turned off: local-*
+ *     ones with their plain names and kuma.io/origin: zone, synced-* ones
+ *     under the hashed names a zone receives them by (KDS HashedName, no
+ *     mesh: synced-universal-mesh-service-46484vczc724vc29), the plain
+ *     name as kuma.io/display-name, kuma.io/origin: global; positions
+ *     "<default>", line 0; a
+ *     generator in the input whose name, or kuma.io/display-name, is a
+ *     default's name replaces that default;
+ *   - MeshMultiZoneService status: the matching MeshServices of its mesh
+ *     (display name, k8s.kuma.io/namespace, kuma.io/zone, mesh; sorted by
+ *     name, namespace, zone, mesh);
+ *   - the legacy `<kuma.io/service>` services of every mesh not in
+ *     Exclusive mode (their names are `<service>.mesh`): every tag value
+ *     of Dataplane inbounds, except Ignored ones and port 49151.
+ * Generation obeys each mesh's meshServices.mode (Disabled: nothing is
+ * generated for that mesh).
+ *
+ * Pure: no I/O, no logging; problems are warnings in @diags.
+ */
+#ifndef MESHDNS_GENERATE_H
+#define MESHDNS_GENERATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/diag.h"
+#include "kuma/resource.h"
+
+enum generate_defaults {
+	GENERATE_DEFAULTS_ALL = 0,	/* every default (a federated zone) */
+	GENERATE_DEFAULTS_LOCAL,	/* only local-* (a non-federated zone) */
+	GENERATE_DEFAULTS_NONE,
+};
+
+enum generate_environment {
+	GENERATE_UNIVERSAL = 0,		/* local-universal-mesh-service exists */
+	GENERATE_KUBERNETES,		/* no local generator for MeshServices */
+};
+
+struct generate_options {
+	const char *zone;		/* this zone (NULL: "default") */
+	enum generate_environment environment;
+	enum generate_defaults defaults;
+	int workload_labels;		/* Kuma 3: kuma.io/workload labels */
+	/* Mode of a mesh without a Mesh resource or without a mode. */
+	enum resource_mesh_mode default_mode;
+};
+
+/* A legacy kuma.io/service name (VIP from the legacy pool). */
+struct generate_legacy {
+	char *mesh;
+	char *service;			/* the tag value, verbatim */
+};
+
+struct generate_result {
+	struct generate_legacy *legacy;	/* sorted by mesh, then service */
+	size_t nlegacy;
+};
+
+/*
+ * Derive everything into @set (which must have been finished; labels
+ * computed or not) and @result, which is overwritten (clear it with
+ * generate_result_clear()).  Generated resources are owned by the set;
+ * the set is sorted again (resource_set_sort()) and the
+ * MeshMultiZoneService matches borrow strings of its MeshServices.
+ * Returns 0, or -ENOMEM (the set and @result may then hold part of it;
+ * both can still be freed).
+ */
+int generate_run(struct resource_set *set, const struct generate_options *opt,
+		 struct generate_result *result, struct diag_list *diags);
+
+void generate_result_clear(struct generate_result *result);
+
+/* The meshServices.mode of @mesh (the default when it is not set). */
+enum resource_mesh_mode generate_mesh_mode(const struct resource_set *set,
+					   const char *mesh,
+					   const struct generate_options *opt);
+
+/*
+ * Kuma's names, exposed for tests and for status output:
+ *
+ * generate_hashed_name: KDS HashedName -- @name truncated to 236, "-", and
+ * FNV-1a-64 of mesh ‖ name ‖ values (values: zone, then namespace, each
+ * only when non-NULL and non-empty) encoded with the alphabet
+ * "bcdfghjklmnpqrstvwxz2456789".  Vector: ("default", "redis-zone-1",
+ * "zone-1", NULL) -> "redis-zone-1-2v6wfvvcvbc9f55d".
+ *
+ * generate_headless_name: the MeshService name of a headless Service's Pod
+ * endpoint: "<pod>-<h>", h = Kubernetes' SafeEncodeString of the decimal
+ * FNV-1a-32 of service ‖ namespace; a pod name longer than 52 is cut to
+ * 52 and the whole (uncut) pod name is fed into the hash after them (as
+ * Kuma's meshservice_controller.go does).  Vector: ("example", "demo",
+ * "example-1") -> "example-1-87ff74c98".
+ *
+ * Both write into @buf and return 0, or -1 when @size is too small.
+ */
+int generate_hashed_name(char *buf, size_t size, const char *mesh,
+			 const char *name, const char *zone,
+			 const char *namespace);
+int generate_headless_name(char *buf, size_t size, const char *service,
+			   const char *namespace, const char *pod);
+
+#endif

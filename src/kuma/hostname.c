@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: MIT */
+/* hostname.c -- HostnameGenerators x services: hostnames and conditions. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kuma/hostname.h"
+
+#define HOSTNAME_MAX 253
+#define LABEL_MAX 63
+
+static const char rfc1123_msg[] =
+	"a lowercase RFC 1123 subdomain must consist of lower case "
+	"alphanumeric characters, '-' or '.', and must start and end with an "
+	"alphanumeric character (e.g. 'example.com', regex used for "
+	"validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]"
+	"([-a-z0-9]*[a-z0-9])?)*')";
+
+static int
+is_alnum_lower(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+int
+hostname_validate(const char *name, char *why, size_t whysize)
+{
+	size_t len = strlen(name);
+	const char *label = name;
+	const char *p;
+
+	if (len == 0) {
+		snprintf(why, whysize, "%s", rfc1123_msg);
+		return -1;
+	}
+	if (len > HOSTNAME_MAX) {
+		snprintf(why, whysize, "must be no more than %d characters",
+			 HOSTNAME_MAX);
+		return -1;
+	}
+	for (p = name;; p++) {
+		if (*p == '.' || *p == '\0') {
+			size_t n = (size_t)(p - label);
+
+			if (n == 0 || !is_alnum_lower(label[0]) ||
+			    !is_alnum_lower(p[-1])) {
+				snprintf(why, whysize, "%s", rfc1123_msg);
+				return -1;
+			}
+			if (n > LABEL_MAX) {
+				snprintf(why, whysize,
+					 "label \"%.*s\" must be no more than "
+					 "%d characters", (int)n, label,
+					 LABEL_MAX);
+				return -1;
+			}
+			if (*p == '\0')
+				break;
+			label = p + 1;
+			continue;
+		}
+		if (!is_alnum_lower(*p) && *p != '-') {
+			snprintf(why, whysize, "%s", rfc1123_msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+const char *
+hostname_reason_name(enum hostname_reason reason)
+{
+	switch (reason) {
+	case HOSTNAME_GENERATED:
+		return "Generated";
+	case HOSTNAME_TEMPLATE_ERROR:
+		return "TemplateError";
+	case HOSTNAME_COLLISION:
+		return "Collision";
+	case HOSTNAME_NOT_SERVED:
+		return "NotServed";
+	}
+	return "Unknown";
+}
+
+static int
+gen_is_local(const struct hostname_gen *g)
+{
+	const char *origin = resource_labels_get(&g->res->meta.labels,
+						 "kuma.io/origin");
+
+	return origin != NULL && strcmp(origin, "zone") == 0;
+}
+
+static int
+gen_cmp(const void *pa, const void *pb)
+{
+	const struct hostname_gen *a = pa;
+	const struct hostname_gen *b = pb;
+	int la = gen_is_local(a);
+	int lb = gen_is_local(b);
+
+	if (la != lb)
+		return lb - la;
+	return resource_meta_cmp(&a->res->meta, &b->res->meta);
+}
+
+void
+hostname_gens_sort(struct hostname_gen *gens, size_t n)
+{
+	qsort(gens, n, sizeof(*gens), gen_cmp);
+}
+
+/*
+ * Claimed hostnames: an open-addressing set of (hostname -> item index),
+ * so a build with a million services stays linear.
+ */
+#define CLAIM_CALLER ((size_t)-1)	/* claimed by hostname_claims_add() */
+
+struct claim {
+	const char *name;	/* borrowed from a result's address, or owned
+				 * (item == CLAIM_CALLER) */
+	size_t item;
+};
+
+struct hostname_claims {
+	struct claim *v;
+	size_t cap;		/* power of two */
+	size_t n;
+};
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int
+claims_grow(struct hostname_claims *c)
+{
+	size_t cap = c->cap ? c->cap * 2 : 1024;
+	struct claim *v = calloc(cap, sizeof(*v));
+	size_t i;
+
+	if (v == NULL)
+		return -ENOMEM;
+	for (i = 0; i < c->cap; i++) {
+		size_t j;
+
+		if (c->v[i].name == NULL)
+			continue;
+		j = hash_str(c->v[i].name) & (cap - 1);
+		while (v[j].name != NULL)
+			j = (j + 1) & (cap - 1);
+		v[j] = c->v[i];
+	}
+	free(c->v);
+	c->v = v;
+	c->cap = cap;
+	return 0;
+}
+
+/* The claim of @name, or NULL. */
+static const struct claim *
+claims_find(const struct hostname_claims *c, const char *name)
+{
+	size_t j;
+
+	if (c->cap == 0)
+		return NULL;
+	j = hash_str(name) & (c->cap - 1);
+	while (c->v[j].name != NULL) {
+		if (strcmp(c->v[j].name, name) == 0)
+			return &c->v[j];
+		j = (j + 1) & (c->cap - 1);
+	}
+	return NULL;
+}
+
+static int
+claims_add(struct hostname_claims *c, const char *name, size_t item)
+{
+	size_t j;
+	int rc;
+
+	if ((c->n + 1) * 2 > c->cap && (rc = claims_grow(c)) < 0)
+		return rc;
+	j = hash_str(name) & (c->cap - 1);
+	while (c->v[j].name != NULL)
+		j = (j + 1) & (c->cap - 1);
+	c->v[j].name = name;
+	c->v[j].item = item;
+	c->n++;
+	return 0;
+}
+
+struct hostname_claims *
+hostname_claims_new(void)
+{
+	return calloc(1, sizeof(struct hostname_claims));
+}
+
+void
+hostname_claims_free(struct hostname_claims *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->cap; i++)
+		if (c->v[i].name != NULL && c->v[i].item == CLAIM_CALLER)
+			free((char *)c->v[i].name);
+	free(c->v);
+	free(c);
+}
+
+int
+hostname_claims_has(const struct hostname_claims *c, const char *name)
+{
+	return claims_find(c, name) != NULL;
+}
+
+int
+hostname_claims_add(struct hostname_claims *c, const char *name)
+{
+	char *copy = NULL;
+
+	if (claims_find(c, name) != NULL)
+		return 0;
+	if ((copy = strdup(name)) == NULL)
+		return -ENOMEM;
+	if (claims_add(c, copy, CLAIM_CALLER) < 0) {
+		free(copy);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+add_condition(struct hostname_result *r, const char *gen,
+	      enum hostname_reason reason, const char *msg)
+{
+	struct hostname_condition *v = NULL;
+	char *m = strdup(msg);
+
+	if (m == NULL)
+		return -ENOMEM;
+	v = realloc(r->conditions, (r->nconditions + 1) * sizeof(*v));
+	if (v == NULL) {
+		free(m);
+		return -ENOMEM;
+	}
+	r->conditions = v;
+	v[r->nconditions].generator = gen;
+	v[r->nconditions].reason = reason;
+	v[r->nconditions].message = m;
+	r->nconditions++;
+	return 0;
+}
+
+static int
+add_address(struct hostname_result *r, const char *gen, const char *name,
+	    const char **stored)
+{
+	struct hostname_address *v = NULL;
+	char *h = strdup(name);
+
+	if (h == NULL)
+		return -ENOMEM;
+	v = realloc(r->addresses, (r->naddresses + 1) * sizeof(*v));
+	if (v == NULL) {
+		free(h);
+		return -ENOMEM;
+	}
+	r->addresses = v;
+	v[r->naddresses].hostname = h;
+	v[r->naddresses].generator = gen;
+	r->naddresses++;
+	*stored = h;
+	return 0;
+}
+
+static const char *
+label_of(void *ctx, const char *key)
+{
+	const struct resource_meta *meta = ctx;
+
+	return resource_labels_get(&meta->labels, key);
+}
+
+static const char *
+meta_namespace(const struct resource_meta *meta)
+{
+	const char *ns = resource_labels_get(&meta->labels,
+					     "k8s.kuma.io/namespace");
+
+	if (ns != NULL)
+		return ns;
+	return meta->namespace != NULL ? meta->namespace : "";
+}
+
+/* Render one generator for one item and record the outcome. */
+static int
+generate_one(const struct hostname_gen *g, const struct hostname_item *items,
+	     size_t idx, const char *zone,
+	     int (*served)(void *ctx, const char *hostname), void *served_ctx,
+	     struct hostname_claims *claims, struct hostname_result *results)
+{
+	const struct resource_meta *meta = items[idx].meta;
+	const char *gname = g->res->meta.name;
+	struct hostname_result *r = &results[idx];
+	const struct claim *c = NULL;
+	const char *kzone = resource_labels_get(&meta->labels, "kuma.io/zone");
+	const char *stored = NULL;
+	struct tmpl_vars vars;
+	char name[HOSTNAME_MAX + 64];
+	char err[1024];
+	char why[320];
+
+	vars.name = resource_name(meta);
+	vars.display_name = resource_display_name(meta);
+	vars.namespace = meta_namespace(meta);
+	vars.mesh = meta->mesh != NULL ? meta->mesh : "";
+	vars.zone = kzone != NULL ? kzone : zone;
+	vars.label = label_of;
+	vars.label_ctx = (void *)meta;
+
+	if (tmpl_render(g->tmpl, &vars, name, sizeof(name), err,
+			sizeof(err)) < 0)
+		return add_condition(r, gname, HOSTNAME_TEMPLATE_ERROR, err);
+	if (hostname_validate(name, why, sizeof(why)) < 0) {
+		snprintf(err, sizeof(err),
+			 "generated hostname \"%s\" is not a valid DNS name: %s",
+			 name, why);
+		return add_condition(r, gname, HOSTNAME_TEMPLATE_ERROR, err);
+	}
+	if (served != NULL && !served(served_ctx, name)) {
+		snprintf(err, sizeof(err),
+			 "hostname \"%s\" is outside every DNS zone this "
+			 "server serves", name);
+		return add_condition(r, gname, HOSTNAME_NOT_SERVED, err);
+	}
+	c = claims_find(claims, name);
+	if (c != NULL && c->item == CLAIM_CALLER) {
+		snprintf(err, sizeof(err), "Hostname collision: %s is taken",
+			 name);
+		return add_condition(r, gname, HOSTNAME_COLLISION, err);
+	}
+	if (c != NULL && c->item != idx) {
+		const struct resource_meta *w = items[c->item].meta;
+
+		/* Kuma's message; the mesh is added when it is another one
+		 * (Kuma never sees those: it checks one mesh at a time). */
+		if (w->mesh != NULL && meta->mesh != NULL &&
+		    strcmp(w->mesh, meta->mesh) != 0)
+			snprintf(err, sizeof(err), "Hostname collision with "
+				 "%s: %s in mesh %s",
+				 resource_kind_name(w->kind), resource_name(w),
+				 w->mesh);
+		else
+			snprintf(err, sizeof(err),
+				 "Hostname collision with %s: %s",
+				 resource_kind_name(w->kind), resource_name(w));
+		return add_condition(r, gname, HOSTNAME_COLLISION, err);
+	}
+	/*
+	 * Here c is NULL, or the same service already has this name from an
+	 * earlier generator: that is not a collision (Kuma lists it twice).
+	 */
+	if (add_address(r, gname, name, &stored) < 0)
+		return -ENOMEM;
+	if (c == NULL && claims_add(claims, stored, idx) < 0)
+		return -ENOMEM;
+	return add_condition(r, gname, HOSTNAME_GENERATED, "");
+}
+
+static int
+address_cmp(const void *pa, const void *pb)
+{
+	const struct hostname_address *a = pa;
+	const struct hostname_address *b = pb;
+
+	return strcmp(a->generator, b->generator);
+}
+
+static int
+condition_cmp(const void *pa, const void *pb)
+{
+	const struct hostname_condition *a = pa;
+	const struct hostname_condition *b = pb;
+
+	return strcmp(a->generator, b->generator);
+}
+
+int
+hostname_generate(const struct hostname_gen *gens, size_t ngens,
+		  const struct hostname_item *items, size_t nitems,
+		  const char *zone,
+		  int (*served)(void *ctx, const char *hostname),
+		  void *served_ctx, struct hostname_claims *claims,
+		  struct hostname_result *results)
+{
+	static const enum resource_kind order[] = {
+		RESOURCE_MESH_EXTERNAL_SERVICE,
+		RESOURCE_MESH_SERVICE,
+		RESOURCE_MESH_MULTI_ZONE_SERVICE,
+	};
+	size_t k;
+	size_t g;
+	size_t i;
+	int rc = 0;
+
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		for (g = 0; g < ngens; g++) {
+			const struct resource_hostname_generator *res =
+				gens[g].res;
+
+			if (res->target != order[k])
+				continue;
+			for (i = 0; i < nitems; i++) {
+				const struct resource_meta *meta =
+					items[i].meta;
+
+				if (meta->kind != order[k] ||
+				    !resource_labels_match(&meta->labels,
+							   &res->match))
+					continue;
+				rc = generate_one(&gens[g], items, i, zone,
+						  served, served_ctx, claims,
+						  results);
+				if (rc < 0)
+					goto out;
+			}
+		}
+	}
+	/* Kuma orders both lists by generator name (qsort is fine: names
+	 * are unique among generators). */
+	for (i = 0; i < nitems; i++) {
+		if (results[i].naddresses > 1)
+			qsort(results[i].addresses, results[i].naddresses,
+			      sizeof(*results[i].addresses), address_cmp);
+		if (results[i].nconditions > 1)
+			qsort(results[i].conditions, results[i].nconditions,
+			      sizeof(*results[i].conditions), condition_cmp);
+	}
+out:
+	return rc;
+}
+
+void
+hostname_result_clear(struct hostname_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->naddresses; i++)
+		free(r->addresses[i].hostname);
+	for (i = 0; i < r->nconditions; i++)
+		free(r->conditions[i].message);
+	free(r->addresses);
+	free(r->conditions);
+	memset(r, 0, sizeof(*r));
+}

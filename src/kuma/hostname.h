@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hostname.h -- HostnameGenerators x services: hostnames and conditions.
+ *
+ * Kuma's generation loop (reference/kuma.md section 4) over compiled
+ * generators and services, both already in Kuma's order:
+ *   generators: kuma.io/origin=zone first, then creation time, then name;
+ *   services:   creation time, then name.
+ * For each generator, for each service of the generator's target kind whose
+ * labels match the selector: render the template.  The result per service
+ * is the list of hostnames (one per generator that produced one, ordered by
+ * generator name) and one `Generated` condition per generator that
+ * produced a hostname or an error, with Kuma's reasons and messages:
+ *   True  / Generated     / ""
+ *   False / TemplateError / the render or validation error
+ *   False / Collision     / "Hostname collision with MeshService: <winner>"
+ * and one of our own:
+ *   False / NotServed     / the hostname is outside every served zone.
+ *
+ * Unlike Kuma (which names the loser and checks one kind in one mesh),
+ * a collision names the service that has the name, and is detected across
+ * meshes and kinds: one DNS name never answers for two services.
+ *
+ * Pure: no I/O, no logging.
+ */
+#ifndef MESHDNS_HOSTNAME_H
+#define MESHDNS_HOSTNAME_H
+
+#include <stddef.h>
+
+#include "kuma/resource.h"
+#include "kuma/tmpl.h"
+
+/*
+ * Check that @name is a valid hostname: lower-case RFC 1123 labels joined
+ * by dots, each label at most 63 octets, at most 253 in total, no final
+ * dot.  Returns 0, or -1 with the violation (apimachinery's wording where
+ * it has one) in @why.
+ */
+int hostname_validate(const char *name, char *why, size_t whysize);
+
+/* A generator whose template compiled. */
+struct hostname_gen {
+	const struct resource_hostname_generator *res;
+	const struct tmpl *tmpl;
+};
+
+/* A service-like resource hostnames are generated for. */
+struct hostname_item {
+	const struct resource_meta *meta;
+};
+
+struct hostname_address {
+	char *hostname;
+	const char *generator;		/* borrowed: the generator's name */
+};
+
+enum hostname_reason {
+	HOSTNAME_GENERATED = 0,
+	HOSTNAME_TEMPLATE_ERROR,
+	HOSTNAME_COLLISION,
+	HOSTNAME_NOT_SERVED,
+};
+
+struct hostname_condition {
+	const char *generator;		/* borrowed */
+	enum hostname_reason reason;	/* status is True iff GENERATED */
+	char *message;			/* "" when none */
+};
+
+struct hostname_result {
+	struct hostname_address *addresses;
+	size_t naddresses;
+	struct hostname_condition *conditions;
+	size_t nconditions;
+};
+
+/* "Generated", "TemplateError", "Collision", "NotServed". */
+const char *hostname_reason_name(enum hostname_reason reason);
+
+/*
+ * Sort @gens in Kuma's generator order (in place).
+ */
+void hostname_gens_sort(struct hostname_gen *gens, size_t n);
+
+/*
+ * The hostnames claimed so far in a build, across kinds and meshes: one
+ * DNS name answers for one resource.  hostname_generate() fills it; the
+ * caller may then add names of its own (legacy names) that must not take
+ * a generated one.
+ */
+struct hostname_claims;
+
+/* NULL on ENOMEM. */
+struct hostname_claims *hostname_claims_new(void);
+void hostname_claims_free(struct hostname_claims *c);
+
+/* True when @name is claimed. */
+int hostname_claims_has(const struct hostname_claims *c, const char *name);
+
+/* Claim @name (copied) for the caller; 0, or -ENOMEM. */
+int hostname_claims_add(struct hostname_claims *c, const char *name);
+
+/*
+ * Run the loop, kind by kind in Kuma's order (MeshExternalService,
+ * MeshService, MeshMultiZoneService), so an older kind's claim wins a
+ * cross-kind collision.  @items are in Kuma's order within each kind;
+ * @results has @nitems zeroed entries that are filled (free each with
+ * hostname_result_clear()).  @zone is this server's Kuma zone (for `.Zone`
+ * when the label is absent).  @served tells whether a hostname is inside
+ * a served DNS zone.  @claims records every name given (the results own
+ * the strings; the claims must not outlive them).  Returns 0 or -ENOMEM
+ * (then results are partly filled; clear them).
+ */
+int hostname_generate(const struct hostname_gen *gens, size_t ngens,
+		      const struct hostname_item *items, size_t nitems,
+		      const char *zone,
+		      int (*served)(void *ctx, const char *hostname),
+		      void *served_ctx, struct hostname_claims *claims,
+		      struct hostname_result *results);
+
+void hostname_result_clear(struct hostname_result *r);
+
+#endif

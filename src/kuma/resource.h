@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * resource.h -- Kuma resources, typed and validated, from YAML files.
+ *
+ * Reads the two shapes Kuma users have:
+ *
+ *   universal (kumactl):       type: MeshService
+ *                              name: redis
+ *                              mesh: default          (default "default")
+ *                              labels: {...}
+ *                              creationTime: 2024-05-01T10:00:00Z
+ *                              spec: {...}
+ *                              status: {...}          (optional)
+ *
+ *   Kubernetes (kubectl):      apiVersion: kuma.io/v1alpha1
+ *                              kind: MeshService
+ *                              metadata: {name, namespace, labels,
+ *                                         creationTimestamp}
+ *                              spec: {...}
+ *
+ * several documents per file, and `kind: List` with `items:`.  Mesh and
+ * Dataplane keep their fields at the top level in the universal shape and
+ * under `spec` in the Kubernetes one.  The Kubernetes objects (Service,
+ * EndpointSlice, Namespace, Pod) have only the Kubernetes shape.
+ *
+ * Kinds: Mesh, MeshService, HostnameGenerator, MeshExternalService,
+ * MeshMultiZoneService, Dataplane (kuma.io), and the Kubernetes objects
+ * MeshServices are derived from: v1 Service, Namespace, Pod and
+ * discovery.k8s.io/v1 EndpointSlice.  Documents of other kinds are
+ * reported as warnings and skipped (an empty document is fine).
+ * Unknown keys at the top level, in metadata and under `spec` are warnings.
+ * The accepted YAML is specified, with examples, at the top of resource.c.
+ *
+ * A resource that fails validation is reported with its position
+ * (file:line:column) as an error and left out; the others still load.  The
+ * messages of Kuma's validators are kept where Kuma has one (see
+ * reference/kuma.md section 1 and 4).
+ *
+ * Ownership: the set owns every resource, string and the parsed YAML trees
+ * (the `spec` nodes stay valid while the set lives, for status output).
+ */
+#ifndef MESHDNS_RESOURCE_H
+#define MESHDNS_RESOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/diag.h"
+#include "util/yamlx.h"
+
+enum resource_kind {
+	RESOURCE_MESH = 0,
+	RESOURCE_MESH_SERVICE,
+	RESOURCE_HOSTNAME_GENERATOR,
+	RESOURCE_MESH_EXTERNAL_SERVICE,
+	RESOURCE_MESH_MULTI_ZONE_SERVICE,
+	RESOURCE_DATAPLANE,
+	RESOURCE_K8S_SERVICE,		/* v1 Service */
+	RESOURCE_K8S_ENDPOINT_SLICE,	/* discovery.k8s.io/v1 EndpointSlice */
+	RESOURCE_K8S_NAMESPACE,		/* v1 Namespace */
+	RESOURCE_K8S_POD,		/* v1 Pod (labels only) */
+	RESOURCE_KIND_COUNT
+};
+
+enum resource_shape {
+	RESOURCE_SHAPE_UNIVERSAL = 0,
+	RESOURCE_SHAPE_KUBERNETES,
+};
+
+/* A position in an input file; @file is borrowed from the set. */
+struct resource_pos {
+	const char *file;
+	int line;
+	int column;
+};
+
+struct resource_label {
+	char *key;
+	char *value;
+};
+
+/* Labels (or tags, or matchLabels): sorted by key, keys unique. */
+struct resource_labels {
+	struct resource_label *v;
+	size_t n;
+};
+
+struct resource_meta {
+	enum resource_kind kind;
+	enum resource_shape shape;
+	char *name;		/* universal `name`, or Kubernetes metadata.name */
+	char *mesh;		/* `mesh`, label kuma.io/mesh, or "default";
+				 * NULL for Mesh, HostnameGenerator and the
+				 * Kubernetes objects (Service, ...) */
+	char *namespace;	/* Kubernetes metadata.namespace, else NULL;
+				 * "default" when absent on a Service,
+				 * EndpointSlice or Pod */
+	struct resource_labels labels;
+	int has_creation_time;
+	int64_t creation_ns;	/* creationTime / creationTimestamp, ns since
+				 * the epoch; 0 when absent */
+	struct resource_pos pos;	/* where the document starts */
+};
+
+enum resource_mesh_mode {
+	RESOURCE_MESH_MODE_DISABLED = 0,	/* Kuma 2.x default */
+	RESOURCE_MESH_MODE_EVERYWHERE,
+	RESOURCE_MESH_MODE_REACHABLE_BACKENDS,
+	RESOURCE_MESH_MODE_EXCLUSIVE,
+};
+
+struct resource_mesh {
+	struct resource_meta meta;
+	int has_mode;
+	enum resource_mesh_mode mode;	/* meshServices.mode */
+};
+
+enum resource_selector {
+	RESOURCE_SELECTOR_NONE = 0,
+	RESOURCE_SELECTOR_DATAPLANE_TAGS,	/* selector.dataplaneTags */
+	RESOURCE_SELECTOR_DATAPLANE_LABELS,	/* selector.dataplaneLabels.matchLabels */
+	RESOURCE_SELECTOR_DATAPLANE_REF,	/* selector.dataplaneRef.name */
+};
+
+struct resource_port {
+	char *name;		/* NULL when absent: the port number names it */
+	uint32_t port;		/* 1..65535 */
+	int has_target;
+	int target_is_name;
+	uint32_t target_port;	/* when !target_is_name */
+	char *target_name;	/* when target_is_name */
+	char *app_protocol;	/* as written (any case); NULL when absent
+				 * or empty, which means "tcp" */
+	struct resource_pos pos;
+};
+
+/* A status condition (Kubernetes shape), for conditions we compute. */
+struct resource_condition {
+	char *type;
+	int status;		/* 1: "True", 0: "False" */
+	char *reason;
+	char *message;
+};
+
+/* Where a MeshService came from. */
+enum resource_origin {
+	RESOURCE_WRITTEN = 0,		/* read from a file */
+	RESOURCE_FROM_DATAPLANES,	/* generated from Dataplane inbounds */
+	RESOURCE_FROM_K8S_SERVICE,	/* generated from a ClusterIP Service */
+	RESOURCE_FROM_K8S_HEADLESS,	/* generated from a headless Service's
+					 * endpoint (one per Pod) */
+};
+
+struct resource_mesh_service {
+	struct resource_meta meta;
+	enum resource_origin origin;
+	enum resource_selector selector;
+	struct resource_labels selector_labels;	/* tags or matchLabels */
+	char *selector_ref;			/* dataplaneRef.name */
+	struct resource_port *ports;
+	size_t nports;
+	char *state;		/* spec.state: "Available", "Unavailable",
+				 * or NULL */
+	char **vips;		/* status.vips[].ip as written (validated IP) */
+	size_t nvips;
+	struct resource_pos vips_pos;	/* status.vips; line 0 when absent */
+	const struct yamlx_node *spec;	/* for status output; NULL for
+					 * generated ones (print the fields) */
+	struct resource_condition *conditions;	/* computed, e.g. a port
+						 * conflict; usually none */
+	size_t nconditions;
+};
+
+/* Dataplane: networking.inbound[] */
+struct resource_inbound {
+	char *name;		/* NULL when absent */
+	uint32_t port;
+	uint32_t service_port;	/* 0 when absent */
+	char *protocol;		/* the inbound `protocol` field, or NULL */
+	struct resource_labels tags;	/* kuma.io/service, kuma.io/protocol */
+	int ignored;		/* state: Ignored */
+	struct resource_pos pos;
+};
+
+/* Dataplane: networking.transparentProxying.reachableBackends.refs[] */
+struct resource_backend_ref {
+	enum resource_kind kind;	/* MESH_SERVICE, MESH_EXTERNAL_SERVICE
+					 * or MESH_MULTI_ZONE_SERVICE */
+	char *name;			/* NULL when @labels selects */
+	char *namespace;		/* Kubernetes only, or NULL */
+	struct resource_labels labels;	/* empty when @name is set */
+	int has_port;
+	uint32_t port;
+	struct resource_pos pos;	/* the ref; for refs read from the
+					 * annotation, the annotation */
+};
+
+struct resource_dataplane {
+	struct resource_meta meta;
+	char *address;			/* networking.address (an IP) */
+	struct resource_inbound *inbounds;
+	size_t ninbounds;
+	int has_reachable_backends;	/* reachableBackends given (even
+					 * empty: then nothing is reachable),
+					 * or, on a Kubernetes Dataplane
+					 * without it, the annotation
+					 * kuma.io/reachable-backends (even
+					 * "") */
+	struct resource_backend_ref *backends;
+	size_t nbackends;
+};
+
+/* v1 Service */
+struct resource_k8s_port {
+	char *name;			/* NULL when absent */
+	uint32_t port;
+	int target_is_name;
+	uint32_t target_port;		/* 0 when absent (= port) */
+	char *target_name;
+	char *protocol;			/* "TCP" when absent */
+	char *app_protocol;		/* NULL when absent */
+	struct resource_pos pos;
+};
+
+struct resource_k8s_service {
+	struct resource_meta meta;	/* name, namespace, labels */
+	struct resource_labels annotations;
+	char *type;			/* spec.type, NULL: ClusterIP */
+	char *cluster_ip;		/* spec.clusterIP: an IP, "None"
+					 * (headless) or NULL/"" */
+	struct resource_labels selector;	/* spec.selector */
+	struct resource_k8s_port *ports;
+	size_t nports;
+};
+
+/* discovery.k8s.io/v1 EndpointSlice: endpoints[] */
+struct resource_endpoint {
+	char *address;			/* addresses[0]: an IP unless the
+					 * slice's addressType is FQDN */
+	char *pod_name;			/* targetRef (kind Pod) name, or NULL */
+	char *pod_namespace;		/* targetRef namespace, or the slice's */
+	int ready;			/* conditions.ready, default true */
+};
+
+struct resource_endpoint_slice {
+	struct resource_meta meta;
+	char *service_name;		/* label kubernetes.io/service-name */
+	struct resource_endpoint *endpoints;
+	size_t nendpoints;
+};
+
+/* v1 Namespace and v1 Pod: only their labels matter here. */
+struct resource_k8s_object {
+	struct resource_meta meta;
+};
+
+struct resource_mesh_external_service {
+	struct resource_meta meta;
+	uint32_t port;			/* spec.match.port */
+	char *protocol;			/* spec.match.protocol: tcp (default),
+					 * grpc, http or http2 */
+	char *vip;			/* status.vip.ip, or NULL */
+	const struct yamlx_node *spec;
+};
+
+/* MeshMultiZoneService status.meshServices[] entry (computed). */
+struct resource_mzs_match {
+	const char *name;		/* borrowed from the matched service */
+	const char *namespace;		/* "" when none */
+	const char *zone;
+	const char *mesh;
+};
+
+struct resource_mesh_multi_zone_service {
+	struct resource_meta meta;
+	struct resource_labels selector;	/* selector.meshService.matchLabels */
+	struct resource_port *ports;
+	size_t nports;
+	char **vips;			/* status.vips[].ip (validated IPs;
+					 * zone-local, so usually ignored) */
+	size_t nvips;
+	const struct yamlx_node *spec;
+	struct resource_mzs_match *matches;	/* computed by generate */
+	size_t nmatches;
+};
+
+struct resource_hostname_generator {
+	struct resource_meta meta;
+	enum resource_kind target;	/* MESH_SERVICE, MESH_EXTERNAL_SERVICE
+					 * or MESH_MULTI_ZONE_SERVICE */
+	struct resource_labels match;	/* selector.<target>.matchLabels;
+					 * empty matches everything */
+	char *template;
+	struct resource_pos template_pos;	/* the template scalar */
+};
+
+struct resource_set {
+	struct resource_mesh *meshes;
+	size_t nmeshes;
+	struct resource_mesh_service *services;
+	size_t nservices;
+	struct resource_hostname_generator *generators;
+	size_t ngenerators;
+	struct resource_mesh_external_service *external_services;
+	size_t nexternal_services;
+	struct resource_mesh_multi_zone_service *multizone_services;
+	size_t nmultizone_services;
+	struct resource_dataplane *dataplanes;
+	size_t ndataplanes;
+	struct resource_k8s_service *k8s_services;
+	size_t nk8s_services;
+	struct resource_endpoint_slice *endpoint_slices;
+	size_t nendpoint_slices;
+	struct resource_k8s_object *namespaces;
+	size_t nnamespaces;
+	struct resource_k8s_object *pods;
+	size_t npods;
+	void *priv;		/* internal: arrays' capacities, YAML streams */
+};
+
+/* A new empty set (free with resource_set_free()); NULL on ENOMEM. */
+struct resource_set *resource_set_new(void);
+void resource_set_free(struct resource_set *set);
+
+/*
+ * With @keep 0, each file's YAML tree is freed once its resources are
+ * read: the `spec` fields stay NULL (no status output of the written
+ * spec), and a big set needs a fraction of the memory.  Default: kept.
+ * Call before loading.
+ */
+void resource_set_keep_yaml(struct resource_set *set, int keep);
+
+/*
+ * Load every resource of a file, or of every *.yaml / *.yml file under a
+ * directory (recursively, in name order; hidden files and directories are
+ * skipped; a file named by @path itself is read whatever its name).
+ * Problems go to @errs.  A file with a YAML syntax error contributes
+ * nothing.  Returns 0 when the path could be read (even if some files or
+ * resources were invalid: see errs->errors), -1 when it could not be read
+ * at all (reported too: "cannot read <path>: <reason>"), -ENOMEM.
+ */
+int resource_set_load_path(struct resource_set *set, const char *path,
+			   struct diag_list *errs);
+
+/*
+ * A digest of every file resource_set_load_path() read into @set (names
+ * and bytes, in the order read; 0 for none), for the start-up cache:
+ * equal digests mean the same input.  Strings loaded from memory are not
+ * part of it.
+ */
+uint64_t resource_set_digest(const struct resource_set *set);
+
+/*
+ * Chain into *@digest what resource_set_load_path(@path) would chain into
+ * a set's digest, by reading the same files without parsing them: start
+ * from 0 and call it for each path in turn to get the digest of a set
+ * loaded from those paths.  0; -1 (and *@digest unchanged) when @path, a
+ * file under it or a directory on the way cannot be read, when @path is
+ * neither a directory nor a regular file (a pipe is not read twice) or
+ * when the walk would report anything: no cache then; -ENOMEM.
+ */
+int resource_path_digest(const char *path, uint64_t *digest);
+
+/*
+ * Same, from memory (@text is NUL-terminated and only read during the
+ * call); @name stands for the file name in positions.  Returns 0 (syntax
+ * errors and invalid resources are in @errs) or -ENOMEM.
+ */
+int resource_set_load_string(struct resource_set *set, const char *name,
+			     const char *text, struct diag_list *errs);
+
+/*
+ * After the last load: reject duplicates (same kind, mesh, namespace and
+ * name: an error naming both places; the later one is left out) and sort
+ * every kind in Kuma's order: creation time, then name (then namespace,
+ * then mesh, for a total order).  A synced MeshService (label
+ * kuma.io/origin: global) is exported under its original name, so its
+ * label kuma.io/zone is part of its identity: "redis" from zone west and
+ * the local "redis" are not duplicates.  Returns 0 or -ENOMEM.  Pointers
+ * into the arrays are stable only after this.  Resources without a
+ * creation time sort first (as the zero time does in Kuma).
+ */
+int resource_set_finish(struct resource_set *set, struct diag_list *errs);
+
+/*
+ * Add the labels Kuma's zone control plane adds when a resource is
+ * created in zone @zone, where they are absent (labels written in the
+ * input always win): on MeshServices kuma.io/origin=zone, kuma.io/mesh,
+ * kuma.io/display-name, and for local ones (origin zone) kuma.io/zone,
+ * kuma.io/env (universal or kubernetes, by shape) and
+ * k8s.kuma.io/namespace (when it has a namespace); the same on
+ * MeshExternalServices (so that Kuma's local-mesh-external-service
+ * generator selects them); on MeshMultiZoneServices kuma.io/mesh; on
+ * HostnameGenerators kuma.io/origin=zone.  So Kuma's default generators
+ * select hand-written resources as they would in a zone.  Call after
+ * resource_set_finish().  Returns 0 or -ENOMEM.
+ */
+int resource_set_compute_labels(struct resource_set *set, const char *zone);
+
+/*
+ * Append a zeroed MeshService to @set (for generated ones) and return it;
+ * NULL on ENOMEM.  Only meta.kind is set (RESOURCE_MESH_SERVICE).  The set
+ * owns it: every string and array in it must be malloc'ed
+ * (resource_set_free() frees them, conditions included).  Pointers to
+ * other services are invalidated; call resource_set_sort() when done.
+ */
+struct resource_mesh_service *resource_set_new_service(struct resource_set *set);
+
+/* Same for HostnameGenerators (Kuma's defaults); meta.kind is set. */
+struct resource_hostname_generator *
+resource_set_new_generator(struct resource_set *set);
+
+/*
+ * Remove services[i] (freeing it); the order of the others is kept.  An
+ * @i out of range does nothing.
+ */
+void resource_set_remove_service(struct resource_set *set, size_t i);
+
+/* Remove generators[i] (freeing it); the order of the others is kept. */
+void resource_set_remove_generator(struct resource_set *set, size_t i);
+
+/* Sort every kind again in Kuma's order (after additions). */
+void resource_set_sort(struct resource_set *set);
+
+/*
+ * Set @key to @value (both copied), replacing the value of an existing
+ * @key, else inserting in key order; 0 or -ENOMEM (@labels unchanged).
+ */
+int resource_labels_set(struct resource_labels *labels, const char *key,
+			const char *value);
+
+/*
+ * Add a computed condition to @ms (strings copied; @reason and @message
+ * may be NULL); 0 or -ENOMEM (@ms unchanged).
+ */
+int resource_mesh_service_add_condition(struct resource_mesh_service *ms,
+					const char *type, int status,
+					const char *reason,
+					const char *message);
+
+/*
+ * "Mesh", "MeshService", "HostnameGenerator", "MeshExternalService",
+ * "MeshMultiZoneService", "Dataplane", "Service", "EndpointSlice",
+ * "Namespace", "Pod"; "unknown" out of range.
+ */
+const char *resource_kind_name(enum resource_kind kind);
+
+/* "Disabled", "Everywhere", "ReachableBackends", "Exclusive". */
+const char *resource_mesh_mode_name(enum resource_mesh_mode mode);
+
+/* Label value for @key, or NULL. */
+const char *resource_labels_get(const struct resource_labels *labels,
+				const char *key);
+
+/* True when every pair of @want is in @have (an empty @want matches). */
+int resource_labels_match(const struct resource_labels *have,
+			  const struct resource_labels *want);
+
+/* kuma.io/display-name, else the name. */
+const char *resource_display_name(const struct resource_meta *meta);
+
+/*
+ * The name used for the `.Name` template field and status output: the
+ * Kubernetes object name or the universal name (the same field).
+ */
+const char *resource_name(const struct resource_meta *meta);
+
+/*
+ * Compare two resources in Kuma's order: creation time, then name, then
+ * namespace, then mesh.  <0, 0, >0 like strcmp.
+ */
+int resource_meta_cmp(const struct resource_meta *a,
+		      const struct resource_meta *b);
+
+/*
+ * Validate @name as an RFC 1035 label with Kuma 3's message; returns NULL
+ * when valid, else a static message (the length one first when both apply;
+ * the loader reports both, as Kuma does).
+ */
+const char *resource_rfc1035_label_error(const char *name);
+
+#endif

@@ -1,0 +1,1369 @@
+/* SPDX-License-Identifier: MIT */
+/* yamlx.c -- YAML documents as trees of positioned nodes (libyaml). */
+#include <errno.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "util/digest.h"
+#include "util/file.h"
+#include "util/yamlx.h"
+
+/*
+ * Parsed nodes, their strings and their child arrays all come from one
+ * arena that belongs to the stream: a file of 100k resources makes millions
+ * of nodes, and one malloc per block instead of three per node keeps both
+ * loading and freeing linear and cheap.  While a collection is open its
+ * children wait on one shared stack (struct loader.kids); when it ends they
+ * are copied once into an exactly sized arena array.  Nothing is ever
+ * appended to a parsed node afterwards, so cap == n for them.
+ *
+ * Built nodes (yamlx_node_new_*) are ordinary heap objects with owned set,
+ * because they are made one at a time and grow by appending.
+ */
+
+#define ARENA_BLOCK	65536
+#define ARENA_ALIGN	16
+
+/*
+ * libyaml itself is not recursive, but every consumer of the tree is
+ * (config, resource, the emitter below); bound the depth so a hostile
+ * "[[[[..." cannot overflow their stacks.
+ */
+#define MAX_DEPTH	512
+
+/*
+ * An alias is a reference, not a copy, so memory stays linear; but walking
+ * the tree visits an aliased node once per reference, and nested aliases
+ * multiply ("billion laughs").  A document may grow by at most this many
+ * nodes through aliases.
+ */
+#define MAX_ALIAS_GROWTH	1000000ULL
+
+/* How many keys a mapping may have before duplicates are found by sorting. */
+#define DUP_LINEAR_MAX	16
+
+struct block {
+	struct block *next;
+	size_t used;
+	size_t size;
+	_Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+struct docpos {
+	int line;
+	int column;
+};
+
+struct store {
+	struct block *blocks;
+	struct docpos *docpos;	/* where each document starts */
+};
+
+struct frame {
+	struct yamlx_node *node;
+	size_t first;		/* index in kids of the first child */
+	char *anchor;		/* registered when the collection ends */
+	uint64_t expanded;	/* nodes in the subtree, aliases expanded */
+};
+
+struct anchor {
+	char *name;
+	uint32_t hash;
+	int next;		/* index of the next entry in the chain, or -1 */
+	struct yamlx_node *node;
+	uint64_t expanded;
+};
+
+struct loader {
+	struct yamlx_stream *stream;
+	struct store *store;
+	struct diag_list *errs;
+	struct diag_list found;	/* sorted into errs at the end */
+	const char *text;
+	size_t len;
+	size_t errors;		/* errors found by us (not syntax errors) */
+
+	struct yamlx_node **kids;
+	size_t nkids, capkids;
+	struct frame *frames;
+	size_t nframes, capframes;
+	struct anchor *anchors;
+	size_t nanchors, capanchors;
+	int *buckets;		/* heads of anchor chains, -1 when empty */
+	size_t nbuckets;	/* a power of two, or 0 */
+	size_t capdocs;
+	size_t capdocpos;
+
+	struct yamlx_node *root;
+	uint64_t root_expanded;
+	uint64_t doc_nodes;	/* nodes really created in this document */
+	yaml_mark_t doc_mark;
+};
+
+/*
+ * Make room for @need elements in the array whose address is @pv (a pointer
+ * to a pointer, read and written with memcpy to stay within the aliasing
+ * rules).  Capacity doubles, so n appends cost O(n).
+ */
+static int
+grow(void *pv, size_t *cap, size_t need, size_t elem)
+{
+	void *v = NULL;
+	void *p = NULL;
+	size_t ncap;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 16;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elem)
+			return -ENOMEM;
+		ncap *= 2;
+	}
+	memcpy(&v, pv, sizeof(v));
+	p = realloc(v, ncap * elem);
+	if (p == NULL)
+		return -ENOMEM;
+	memcpy(pv, &p, sizeof(p));
+	*cap = ncap;
+	return 0;
+}
+
+static void *
+arena_alloc(struct store *st, size_t size)
+{
+	struct block *b = st->blocks;
+	size_t bsize;
+	void *p = NULL;
+
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (b == NULL || b->size - b->used < size) {
+		bsize = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+		b = malloc(sizeof(*b) + bsize);
+		if (b == NULL)
+			return NULL;
+		b->used = 0;
+		b->size = bsize;
+		/*
+		 * A block made for one big request goes behind the current
+		 * one, whose free space small requests still use.
+		 */
+		if (bsize > ARENA_BLOCK && st->blocks != NULL) {
+			b->next = st->blocks->next;
+			st->blocks->next = b;
+		} else {
+			b->next = st->blocks;
+			st->blocks = b;
+		}
+	}
+	p = b->data + b->used;
+	b->used += size;
+	return p;
+}
+
+static void
+store_free(struct store *st)
+{
+	struct block *b = NULL;
+
+	if (st == NULL)
+		return;
+	while ((b = st->blocks) != NULL) {
+		st->blocks = b->next;
+		free(b);
+	}
+	free(st->docpos);
+	free(st);
+}
+
+static int
+mark_int(size_t v)
+{
+	return v >= INT_MAX ? INT_MAX : (int)v + 1;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+error_at(struct loader *l, const yaml_mark_t *m, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	l->errors++;
+	diag_error(&l->found, l->stream->file, mark_int(m->line),
+		   mark_int(m->column), "%s", msg);
+}
+
+/* ---- anchors: a small chained hash table, cleared for every document */
+
+static uint32_t
+hash_name(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void
+anchors_clear(struct loader *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nanchors; i++) {
+		l->buckets[l->anchors[i].hash & (l->nbuckets - 1)] = -1;
+		free(l->anchors[i].name);
+	}
+	l->nanchors = 0;
+}
+
+static int
+anchors_rehash(struct loader *l, size_t nbuckets)
+{
+	int *b = NULL;
+	size_t i;
+
+	b = malloc(nbuckets * sizeof(*b));
+	if (b == NULL)
+		return -ENOMEM;
+	for (i = 0; i < nbuckets; i++)
+		b[i] = -1;
+	/* In insertion order, so the latest definition heads its chain. */
+	for (i = 0; i < l->nanchors; i++) {
+		struct anchor *a = &l->anchors[i];
+
+		a->next = b[a->hash & (nbuckets - 1)];
+		b[a->hash & (nbuckets - 1)] = (int)i;
+	}
+	free(l->buckets);
+	l->buckets = b;
+	l->nbuckets = nbuckets;
+	return 0;
+}
+
+/* Takes ownership of @name (also on failure). */
+static int
+anchor_add(struct loader *l, char *name, struct yamlx_node *node,
+	   uint64_t expanded)
+{
+	struct anchor *a = NULL;
+	size_t slot;
+
+	if (l->nanchors >= INT_MAX ||
+	    grow(&l->anchors, &l->capanchors, l->nanchors + 1,
+		 sizeof(*l->anchors)) < 0)
+		goto oom;
+	if (l->nanchors + 1 > l->nbuckets &&
+	    anchors_rehash(l, l->nbuckets ? l->nbuckets * 2 : 64) < 0)
+		goto oom;
+	a = &l->anchors[l->nanchors];
+	a->name = name;
+	a->hash = hash_name(name);
+	a->node = node;
+	a->expanded = expanded;
+	slot = a->hash & (l->nbuckets - 1);
+	a->next = l->buckets[slot];
+	l->buckets[slot] = (int)l->nanchors;
+	l->nanchors++;
+	return 0;
+oom:
+	free(name);
+	return -ENOMEM;
+}
+
+static const struct anchor *
+anchor_find(const struct loader *l, const char *name)
+{
+	uint32_t h = hash_name(name);
+	int i;
+
+	if (l->nbuckets == 0)
+		return NULL;
+	for (i = l->buckets[h & (l->nbuckets - 1)]; i >= 0;
+	     i = l->anchors[i].next)
+		if (l->anchors[i].hash == h &&
+		    strcmp(l->anchors[i].name, name) == 0)
+			return &l->anchors[i];
+	return NULL;
+}
+
+/* ---- building the tree */
+
+static struct yamlx_node *
+node_new(struct loader *l, enum yamlx_type type, const yaml_mark_t *m)
+{
+	struct yamlx_node *node = NULL;
+
+	node = arena_alloc(l->store, sizeof(*node));
+	if (node == NULL)
+		return NULL;
+	memset(node, 0, sizeof(*node));
+	node->type = type;
+	node->file = l->stream->file;
+	node->line = mark_int(m->line);
+	node->column = mark_int(m->column);
+	l->doc_nodes++;
+	return node;
+}
+
+static uint64_t
+add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* Count @expanded nodes into the enclosing collection (or the root). */
+static void
+account(struct loader *l, uint64_t expanded)
+{
+	if (l->nframes > 0) {
+		struct frame *f = &l->frames[l->nframes - 1];
+
+		f->expanded = add_sat(f->expanded, expanded);
+	} else {
+		l->root_expanded = expanded;
+	}
+}
+
+/*
+ * Hang @node under the innermost open collection (or make it the root).
+ * As a mapping key it must be a scalar and must not be the merge key.
+ */
+static int
+attach(struct loader *l, struct yamlx_node *node, const yaml_mark_t *m)
+{
+	const struct frame *f = NULL;
+
+	if (l->nframes == 0) {
+		l->root = node;
+		return 0;
+	}
+	f = &l->frames[l->nframes - 1];
+	if (f->node->type == YAMLX_MAP && (l->nkids - f->first) % 2 == 0) {
+		if (node->type != YAMLX_SCALAR)
+			error_at(l, m, "a mapping key must be a scalar, "
+				 "not a %s", yamlx_type_name(node));
+		else if (node->style == YAMLX_PLAIN && node->len == 2 &&
+			 memcmp(node->scalar, "<<", 2) == 0)
+			error_at(l, m, "merge keys (<<) are not supported");
+	}
+	if (grow(&l->kids, &l->capkids, l->nkids + 1, sizeof(*l->kids)) < 0)
+		return -ENOMEM;
+	l->kids[l->nkids++] = node;
+	return 0;
+}
+
+static int
+on_scalar(struct loader *l, const yaml_event_t *ev)
+{
+	struct yamlx_node *node = NULL;
+	const char *tag = (const char *)ev->data.scalar.tag;
+	char *anchor = NULL;
+	size_t len = ev->data.scalar.length;
+
+	node = node_new(l, YAMLX_SCALAR, &ev->start_mark);
+	if (node == NULL || len == SIZE_MAX)
+		return -ENOMEM;
+	node->scalar = arena_alloc(l->store, len + 1);
+	if (node->scalar == NULL)
+		return -ENOMEM;
+	memcpy(node->scalar, ev->data.scalar.value, len);
+	node->scalar[len] = '\0';
+	node->len = len;
+	node->style = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ?
+		YAMLX_PLAIN : YAMLX_QUOTED;
+	/* "!!str 30" and "! 30" say "a string" as plainly as quotes do. */
+	if (tag != NULL && (strcmp(tag, YAML_STR_TAG) == 0 ||
+			    strcmp(tag, "!") == 0))
+		node->style = YAMLX_QUOTED;
+	if (ev->data.scalar.anchor != NULL) {
+		anchor = strdup((const char *)ev->data.scalar.anchor);
+		if (anchor == NULL || anchor_add(l, anchor, node, 1) < 0)
+			return -ENOMEM;
+	}
+	account(l, 1);
+	return attach(l, node, &ev->start_mark);
+}
+
+static int
+on_start(struct loader *l, const yaml_event_t *ev, enum yamlx_type type)
+{
+	struct yamlx_node *node = NULL;
+	struct frame *f = NULL;
+	const yaml_char_t *anchor = type == YAMLX_MAP ?
+		ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+	int rc;
+
+	if (l->nframes >= MAX_DEPTH) {
+		error_at(l, &ev->start_mark,
+			 "collections nested more than %d levels deep are "
+			 "not supported", MAX_DEPTH);
+		return -1;
+	}
+	node = node_new(l, type, &ev->start_mark);
+	if (node == NULL)
+		return -ENOMEM;
+	rc = attach(l, node, &ev->start_mark);
+	if (rc < 0)
+		return rc;
+	if (grow(&l->frames, &l->capframes, l->nframes + 1,
+		 sizeof(*l->frames)) < 0)
+		return -ENOMEM;
+	f = &l->frames[l->nframes++];
+	f->node = node;
+	f->first = l->nkids;
+	f->anchor = NULL;
+	f->expanded = 1;
+	if (anchor != NULL &&
+	    (f->anchor = strdup((const char *)anchor)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+static void
+report_duplicate(struct loader *l, const struct yamlx_node *dup,
+		 const struct yamlx_node *first)
+{
+	l->errors++;
+	diag_error(&l->found, l->stream->file, dup->line, dup->column,
+		   "duplicate key \"%s\" (first defined at line %d, column %d)",
+		   dup->scalar, first->line, first->column);
+}
+
+struct keyref {
+	const struct yamlx_node *key;
+	size_t i;
+};
+
+static int
+cmp_keyref(const void *pa, const void *pb)
+{
+	const struct keyref *a = pa, *b = pb;
+	size_t n = a->key->len < b->key->len ? a->key->len : b->key->len;
+	int c = memcmp(a->key->scalar, b->key->scalar, n);
+
+	if (c != 0)
+		return c;
+	if (a->key->len != b->key->len)
+		return a->key->len < b->key->len ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int
+same_key(const struct yamlx_node *a, const struct yamlx_node *b)
+{
+	return a->len == b->len && memcmp(a->scalar, b->scalar, a->len) == 0;
+}
+
+/*
+ * Report every key that repeats an earlier one, in document order.  Small
+ * mappings (nearly all) compare pairwise; big ones sort, so a mapping of n
+ * keys costs O(n log n) and not O(n^2).
+ */
+static int
+check_duplicates(struct loader *l, const struct yamlx_pair *pairs, size_t n)
+{
+	struct keyref *refs = NULL;
+	size_t *first = NULL;
+	size_t i, j, run;
+	int rc = 0;
+
+	if (n <= DUP_LINEAR_MAX) {
+		for (i = 1; i < n; i++) {
+			if (pairs[i].key->type != YAMLX_SCALAR)
+				continue;
+			for (j = 0; j < i; j++) {
+				if (pairs[j].key->type == YAMLX_SCALAR &&
+				    same_key(pairs[i].key, pairs[j].key)) {
+					report_duplicate(l, pairs[i].key,
+							 pairs[j].key);
+					break;
+				}
+			}
+		}
+		return 0;
+	}
+	refs = malloc(n * sizeof(*refs));
+	first = malloc(n * sizeof(*first));
+	if (refs == NULL || first == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0, j = 0; i < n; i++) {
+		first[i] = SIZE_MAX;
+		if (pairs[i].key->type != YAMLX_SCALAR)
+			continue;
+		refs[j].key = pairs[i].key;
+		refs[j].i = i;
+		j++;
+	}
+	qsort(refs, j, sizeof(*refs), cmp_keyref);
+	for (i = 1, run = 0; i < j; i++) {
+		if (same_key(refs[i].key, refs[run].key))
+			first[refs[i].i] = refs[run].i;
+		else
+			run = i;
+	}
+	for (i = 0; i < n; i++)
+		if (first[i] != SIZE_MAX)
+			report_duplicate(l, pairs[i].key, pairs[first[i]].key);
+out:
+	free(refs);
+	free(first);
+	return rc;
+}
+
+static int
+on_end(struct loader *l)
+{
+	struct frame *f = &l->frames[l->nframes - 1];
+	struct yamlx_node *node = f->node;
+	size_t count = l->nkids - f->first;
+	/* l->kids is NULL until the first child: no pointer arithmetic on
+	 * it then (undefined behaviour even with count == 0). */
+	struct yamlx_node **kids = count > 0 ? l->kids + f->first : NULL;
+	char *anchor = f->anchor;
+	uint64_t expanded = f->expanded;
+	size_t i;
+	int rc = -ENOMEM;
+
+	f->anchor = NULL;
+	if (node->type == YAMLX_SEQ && count > 0) {
+		node->items = arena_alloc(l->store, count * sizeof(*kids));
+		if (node->items == NULL)
+			goto out;
+		memcpy(node->items, kids, count * sizeof(*kids));
+		node->n = count;
+	} else if (node->type == YAMLX_MAP && count > 0) {
+		/* libyaml gives every key a value (an empty scalar at worst). */
+		node->n = count / 2;
+		node->pairs = arena_alloc(l->store,
+					  node->n * sizeof(*node->pairs));
+		if (node->pairs == NULL)
+			goto out;
+		for (i = 0; i < node->n; i++) {
+			node->pairs[i].key = kids[2 * i];
+			node->pairs[i].value = kids[2 * i + 1];
+		}
+		if (check_duplicates(l, node->pairs, node->n) < 0)
+			goto out;
+	}
+	node->cap = node->n;
+	l->nkids = f->first;
+	l->nframes--;
+	account(l, expanded);
+	rc = 0;
+	if (anchor != NULL) {
+		rc = anchor_add(l, anchor, node, expanded);
+		anchor = NULL;
+	}
+out:
+	free(anchor);
+	return rc;
+}
+
+static int
+on_alias(struct loader *l, const yaml_event_t *ev)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	const struct anchor *a = anchor_find(l, name);
+	struct yamlx_node *node = NULL;
+	size_t i;
+
+	if (a != NULL) {
+		account(l, a->expanded);
+		return attach(l, a->node, &ev->start_mark);
+	}
+	for (i = 0; i < l->nframes; i++)
+		if (l->frames[i].anchor != NULL &&
+		    strcmp(l->frames[i].anchor, name) == 0)
+			break;
+	if (i < l->nframes)
+		error_at(l, &ev->start_mark,
+			 "alias *%s refers to a collection that contains it "
+			 "(recursive aliases are not supported)", name);
+	else
+		error_at(l, &ev->start_mark,
+			 "alias *%s refers to an unknown anchor", name);
+	/* A stand-in keeps keys and values paired; the load fails anyway. */
+	node = node_new(l, YAMLX_SCALAR, &ev->start_mark);
+	if (node == NULL)
+		return -ENOMEM;
+	node->scalar = arena_alloc(l->store, 1);
+	if (node->scalar == NULL)
+		return -ENOMEM;
+	node->scalar[0] = '\0';
+	account(l, 1);
+	return attach(l, node, &ev->start_mark);
+}
+
+static int
+on_document_end(struct loader *l)
+{
+	struct yamlx_stream *s = l->stream;
+	struct yamlx_node *root = l->root;
+
+	if (l->root_expanded > l->doc_nodes &&
+	    l->root_expanded - l->doc_nodes > MAX_ALIAS_GROWTH)
+		error_at(l, &l->doc_mark,
+			 "aliases in this document expand to more than %llu "
+			 "extra nodes; not supported", MAX_ALIAS_GROWTH);
+	/* libyaml gives an empty document an empty plain scalar. */
+	if (root != NULL && root->type == YAMLX_SCALAR &&
+	    root->style == YAMLX_PLAIN && root->len == 0)
+		root = NULL;
+	if (grow(&s->docs, &l->capdocs, s->ndocs + 1, sizeof(*s->docs)) < 0)
+		return -ENOMEM;
+	/* Same growth as docs, so the same capacity fits both. */
+	if (l->capdocs > l->capdocpos) {
+		struct docpos *p = realloc(l->store->docpos,
+					   l->capdocs * sizeof(*p));
+
+		if (p == NULL)
+			return -ENOMEM;
+		l->store->docpos = p;
+		l->capdocpos = l->capdocs;
+	}
+	l->store->docpos[s->ndocs].line = mark_int(l->doc_mark.line);
+	l->store->docpos[s->ndocs].column = mark_int(l->doc_mark.column);
+	s->docs[s->ndocs++] = root;
+	return 0;
+}
+
+/* Where in the input is byte @offset (for reader errors, which have none). */
+static void
+offset_position(const struct loader *l, size_t offset, int *line, int *col)
+{
+	size_t i, bol = 0, n = 0;
+
+	if (offset > l->len)
+		offset = l->len;
+	for (i = 0; i < offset; i++) {
+		if (l->text[i] == '\n') {
+			n++;
+			bol = i + 1;
+		}
+	}
+	*line = mark_int(n);
+	*col = mark_int(offset - bol);
+}
+
+static int
+syntax_error(struct loader *l, const yaml_parser_t *p)
+{
+	const char *file = l->stream->file;
+	const char *problem = p->problem ? p->problem : "cannot parse YAML";
+	int line, col;
+
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		return -ENOMEM;
+	case YAML_READER_ERROR:
+		offset_position(l, p->problem_offset, &line, &col);
+		if (p->problem_value != -1)
+			diag_error(&l->found, file, line, col, "%s (0x%02x)",
+				   problem, (unsigned)p->problem_value);
+		else
+			diag_error(&l->found, file, line, col, "%s", problem);
+		break;
+	default:
+		if (p->context != NULL)
+			diag_error(&l->found, file,
+				   mark_int(p->problem_mark.line),
+				   mark_int(p->problem_mark.column),
+				   "%s (%s that started at line %d, column %d)",
+				   problem, p->context,
+				   mark_int(p->context_mark.line),
+				   mark_int(p->context_mark.column));
+		else
+			diag_error(&l->found, file,
+				   mark_int(p->problem_mark.line),
+				   mark_int(p->problem_mark.column), "%s",
+				   problem);
+		break;
+	}
+	return -1;
+}
+
+static int
+run(struct loader *l, yaml_parser_t *parser)
+{
+	yaml_event_t ev;
+	int done = 0;
+	int rc = 0;
+
+	while (!done) {
+		if (!yaml_parser_parse(parser, &ev))
+			return syntax_error(l, parser);
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			anchors_clear(l);
+			l->root = NULL;
+			l->root_expanded = 0;
+			l->doc_nodes = 0;
+			l->doc_mark = ev.start_mark;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			rc = on_document_end(l);
+			break;
+		case YAML_SCALAR_EVENT:
+			rc = on_scalar(l, &ev);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			rc = on_start(l, &ev, YAMLX_SEQ);
+			break;
+		case YAML_MAPPING_START_EVENT:
+			rc = on_start(l, &ev, YAMLX_MAP);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			rc = on_end(l);
+			break;
+		case YAML_ALIAS_EVENT:
+			rc = on_alias(l, &ev);
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct diagref {
+	const struct diag *d;
+	size_t i;
+};
+
+static int
+cmp_diagref(const void *pa, const void *pb)
+{
+	const struct diagref *a = pa, *b = pb;
+
+	if (a->d->line != b->d->line)
+		return a->d->line < b->d->line ? -1 : 1;
+	if (a->d->column != b->d->column)
+		return a->d->column < b->d->column ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/*
+ * Errors are found out of order (a mapping's duplicate keys only when it
+ * ends, after the errors inside it); the user reads them top to bottom.
+ */
+static int
+flush_errors(struct loader *l)
+{
+	struct diagref *refs = NULL;
+	size_t i;
+
+	if (l->found.n == 0)
+		goto out;
+	refs = malloc(l->found.n * sizeof(*refs));
+	if (refs == NULL) {
+		diag_list_move(l->errs, &l->found);
+		return -ENOMEM;
+	}
+	for (i = 0; i < l->found.n; i++) {
+		refs[i].d = &l->found.v[i];
+		refs[i].i = i;
+	}
+	qsort(refs, l->found.n, sizeof(*refs), cmp_diagref);
+	for (i = 0; i < l->found.n; i++)
+		diag_add(l->errs, refs[i].d->severity, refs[i].d->file,
+			 refs[i].d->line, refs[i].d->column, "%s",
+			 refs[i].d->msg);
+out:
+	if (l->found.oom)
+		l->errs->oom = 1;
+	free(refs);
+	diag_list_clear(&l->found);
+	return 0;
+}
+
+static void
+loader_clear(struct loader *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nframes; i++)
+		free(l->frames[i].anchor);
+	for (i = 0; i < l->nanchors; i++)
+		free(l->anchors[i].name);
+	free(l->frames);
+	free(l->anchors);
+	free(l->buckets);
+	free(l->kids);
+	diag_list_clear(&l->found);
+}
+
+int
+yamlx_load_string(struct yamlx_stream **out, const char *name,
+		  const char *text, size_t len, struct diag_list *errs)
+{
+	struct yamlx_stream *s = NULL;
+	struct loader l;
+	yaml_parser_t parser;
+	int have_parser = 0;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	if (text == NULL)
+		text = "";	/* libyaml wants a buffer, even an empty one */
+	memset(&l, 0, sizeof(l));
+	diag_list_init(&l.found);
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		goto out;
+	s->file = strdup(name != NULL ? name : "<string>");
+	s->priv = l.store = calloc(1, sizeof(*l.store));
+	if (s->file == NULL || s->priv == NULL)
+		goto out;
+	l.stream = s;
+	l.errs = errs;
+	l.text = text;
+	l.len = len;
+	if (!yaml_parser_initialize(&parser))
+		goto out;
+	have_parser = 1;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+				     len);
+	rc = run(&l, &parser);
+	if (rc == 0 && l.errors > 0)
+		rc = -1;
+	if (flush_errors(&l) < 0)
+		rc = -ENOMEM;
+out:
+	if (have_parser)
+		yaml_parser_delete(&parser);
+	loader_clear(&l);
+	if (rc == 0)
+		*out = s;
+	else
+		yamlx_stream_free(s);
+	return rc;
+}
+
+int
+yamlx_load_file(struct yamlx_stream **out, const char *path,
+		struct diag_list *errs)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int e;
+	int rc;
+
+	*out = NULL;
+	errno = 0;
+	/* The whole file in memory: positions of reader errors need it. */
+	e = file_read(path, &text, &len);
+	if (e == ENOMEM)
+		return -ENOMEM;
+	if (e != 0) {
+		diag_error(errs, NULL, 0, 0, "cannot read %s: %s", path,
+			   strerror(e));
+		return -1;
+	}
+	rc = yamlx_load_string(out, path, text, len, errs);
+	if (*out != NULL)
+		(*out)->digest = digest_bytes(0, text, len);
+	free(text);
+	return rc;
+}
+
+void
+yamlx_stream_free(struct yamlx_stream *stream)
+{
+	if (stream == NULL)
+		return;
+	store_free(stream->priv);
+	free(stream->docs);
+	free(stream->file);
+	free(stream);
+}
+
+void
+yamlx_doc_position(const struct yamlx_stream *stream, size_t i, int *line,
+		   int *column)
+{
+	const struct store *st = stream->priv;
+
+	*line = 0;
+	*column = 0;
+	if (i < stream->ndocs && st != NULL && st->docpos != NULL) {
+		*line = st->docpos[i].line;
+		*column = st->docpos[i].column;
+	}
+}
+
+/* ---- reading nodes */
+
+struct yamlx_node *
+yamlx_map_get(const struct yamlx_node *map, const char *key)
+{
+	size_t i, len;
+
+	if (map == NULL || map->type != YAMLX_MAP || key == NULL)
+		return NULL;
+	len = strlen(key);
+	for (i = 0; i < map->n; i++) {
+		const struct yamlx_node *k = map->pairs[i].key;
+
+		if (k->type == YAMLX_SCALAR && k->len == len &&
+		    memcmp(k->scalar, key, len) == 0)
+			return map->pairs[i].value;
+	}
+	return NULL;
+}
+
+const char *
+yamlx_type_name(const struct yamlx_node *node)
+{
+	if (node == NULL)
+		return "nothing";
+	switch (node->type) {
+	case YAMLX_SEQ:
+		return "sequence";
+	case YAMLX_MAP:
+		return "mapping";
+	default:
+		return "scalar";
+	}
+}
+
+static int
+plain_scalar(const struct yamlx_node *node)
+{
+	return node != NULL && node->type == YAMLX_SCALAR &&
+		node->style == YAMLX_PLAIN && strlen(node->scalar) == node->len;
+}
+
+static int
+one_of(const char *s, const char *const *words)
+{
+	for (; *words != NULL; words++)
+		if (strcmp(s, *words) == 0)
+			return 1;
+	return 0;
+}
+
+/* The longest word of the lists below: longer scalars are none of them. */
+#define WORD_MAX_LEN	5
+
+static const char *const null_words[] = {
+	"", "~", "null", "Null", "NULL", NULL
+};
+static const char *const true_words[] = {
+	"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE",
+	"on", "On", "ON", NULL
+};
+static const char *const false_words[] = {
+	"n", "N", "no", "No", "NO", "false", "False", "FALSE",
+	"off", "Off", "OFF", NULL
+};
+
+int
+yamlx_is_null(const struct yamlx_node *node)
+{
+	return plain_scalar(node) && node->len <= WORD_MAX_LEN &&
+		one_of(node->scalar, null_words);
+}
+
+int
+yamlx_bool(const struct yamlx_node *node, int *out)
+{
+	if (!plain_scalar(node) || node->len > WORD_MAX_LEN)
+		return -1;
+	if (one_of(node->scalar, true_words))
+		*out = 1;
+	else if (one_of(node->scalar, false_words))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+int
+yamlx_int(const struct yamlx_node *node, long long min, long long max,
+	  long long *out)
+{
+	const char *p = NULL;
+	unsigned long long u = 0, limit;
+	long long v;
+	int neg;
+
+	if (!plain_scalar(node))
+		return -1;
+	p = node->scalar;
+	neg = *p == '-';
+	p += neg;
+	/* "010" is 8 in YAML 1.1 and 10 in 1.2: refuse to guess. */
+	if (*p == '\0' || (p[0] == '0' && p[1] != '\0'))
+		return -1;
+	limit = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		if (u > (limit - (unsigned)(*p - '0')) / 10)
+			return -1;
+		u = u * 10 + (unsigned)(*p - '0');
+	}
+	if (neg)
+		v = u == (unsigned long long)LLONG_MAX + 1 ?
+			LLONG_MIN : -(long long)u;
+	else
+		v = (long long)u;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ---- building and emitting */
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/*
+ * Would @s, written plain, be read as a number by a YAML 1.1 or 1.2
+ * reader?  Deliberately generous ("1_0", "::1", "12:30" all count): a
+ * string quoted without need is still the same string.
+ */
+static int
+looks_number(const char *s)
+{
+	static const char *const special[] = {
+		".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL
+	};
+	const char *p = s;
+	int digits = 0, dots = 0;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	if (one_of(p, special))
+		return 1;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'o' || p[1] == 'b') &&
+	    p[2] != '\0') {
+		for (p += 2; *p != '\0'; p++)
+			if (!is_hex(*p) && *p != '_')
+				return 0;
+		return 1;
+	}
+	for (; *p != '\0'; p++) {
+		if (is_digit(*p))
+			digits++;
+		else if (*p == '.')
+			dots++;
+		else if (*p != '_' && *p != ':')
+			break;
+	}
+	if (digits == 0 || dots > 1)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!is_digit(*p))
+			return 0;
+		while (is_digit(*p))
+			p++;
+	}
+	return *p == '\0';
+}
+
+/* YAML 1.1 timestamps: "2024-05-01", "2024-5-1T10:00:00Z", ... */
+static int
+looks_timestamp(const char *s)
+{
+	return is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) &&
+		is_digit(s[3]) && s[4] == '-' && is_digit(s[5]);
+}
+
+/*
+ * True when @s written plain would not read back as this string: null,
+ * booleans, numbers, timestamps, the merge and value keys, and strings
+ * with control characters (line breaks, tabs), which read best escaped.  Strings that
+ * cannot be plain for syntax reasons (": ", leading "-", "#") are found by
+ * libyaml's emitter itself, which then quotes them.
+ */
+static int
+needs_quotes(const char *s)
+{
+	static const char *const other[] = { "<<", "=", NULL };
+	const char *p = NULL;
+
+	/* Control characters: escaped in double quotes, not folded. */
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return 1;
+	return one_of(s, null_words) || one_of(s, true_words) ||
+		one_of(s, false_words) || one_of(s, other) ||
+		looks_number(s) || looks_timestamp(s);
+}
+
+static struct yamlx_node *
+node_alloc(enum yamlx_type type)
+{
+	struct yamlx_node *node = calloc(1, sizeof(*node));
+
+	if (node != NULL) {
+		node->type = type;
+		node->owned = 1;
+	}
+	return node;
+}
+
+struct yamlx_node *
+yamlx_node_new_map(void)
+{
+	return node_alloc(YAMLX_MAP);
+}
+
+struct yamlx_node *
+yamlx_node_new_seq(void)
+{
+	return node_alloc(YAMLX_SEQ);
+}
+
+struct yamlx_node *
+yamlx_node_new_scalar(const char *text, enum yamlx_style style)
+{
+	struct yamlx_node *node = NULL;
+
+	if (text == NULL)
+		text = "";
+	node = node_alloc(YAMLX_SCALAR);
+	if (node == NULL)
+		return NULL;
+	node->len = strlen(text);
+	node->scalar = malloc(node->len + 1);
+	if (node->scalar == NULL) {
+		free(node);
+		return NULL;
+	}
+	memcpy(node->scalar, text, node->len + 1);
+	node->style = style;
+	return node;
+}
+
+int
+yamlx_map_add(struct yamlx_node *map, const char *key,
+	      struct yamlx_node *value)
+{
+	struct yamlx_node *k = NULL;
+	int rc = -ENOMEM;
+
+	if (value == NULL || key == NULL)
+		goto out;
+	if (map == NULL || map->type != YAMLX_MAP || !map->owned) {
+		rc = -EINVAL;
+		goto out;
+	}
+	k = yamlx_node_new_scalar(key, needs_quotes(key) ? YAMLX_QUOTED :
+				  YAMLX_PLAIN);
+	if (k == NULL ||
+	    grow(&map->pairs, &map->cap, map->n + 1, sizeof(*map->pairs)) < 0)
+		goto out;
+	map->pairs[map->n].key = k;
+	map->pairs[map->n].value = value;
+	map->n++;
+	return 0;
+out:
+	yamlx_node_free(k);
+	yamlx_node_free(value);
+	return rc;
+}
+
+int
+yamlx_map_add_str(struct yamlx_node *map, const char *key, const char *value)
+{
+	struct yamlx_node *v = NULL;
+
+	if (value == NULL)
+		v = yamlx_node_new_scalar("null", YAMLX_PLAIN);
+	else
+		v = yamlx_node_new_scalar(value, needs_quotes(value) ?
+					  YAMLX_QUOTED : YAMLX_PLAIN);
+	return yamlx_map_add(map, key, v);
+}
+
+int
+yamlx_seq_add(struct yamlx_node *seq, struct yamlx_node *item)
+{
+	int rc = -ENOMEM;
+
+	if (item == NULL)
+		goto out;
+	if (seq == NULL || seq->type != YAMLX_SEQ || !seq->owned) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (grow(&seq->items, &seq->cap, seq->n + 1, sizeof(*seq->items)) < 0)
+		goto out;
+	seq->items[seq->n++] = item;
+	return 0;
+out:
+	yamlx_node_free(item);
+	return rc;
+}
+
+void
+yamlx_node_free(struct yamlx_node *node)
+{
+	size_t i;
+
+	/* Parsed nodes belong to their stream. */
+	if (node == NULL || !node->owned)
+		return;
+	switch (node->type) {
+	case YAMLX_SCALAR:
+		free(node->scalar);
+		break;
+	case YAMLX_SEQ:
+		for (i = 0; i < node->n; i++)
+			yamlx_node_free(node->items[i]);
+		free(node->items);
+		break;
+	case YAMLX_MAP:
+		for (i = 0; i < node->n; i++) {
+			yamlx_node_free(node->pairs[i].key);
+			yamlx_node_free(node->pairs[i].value);
+		}
+		free(node->pairs);
+		break;
+	}
+	free(node);
+}
+
+static int
+emit_event(yaml_emitter_t *em, yaml_event_t *ev, int made)
+{
+	/* The emitter frees the event, also when it fails. */
+	return made && yaml_emitter_emit(em, ev) ? 0 : -1;
+}
+
+static int
+emit_scalar(yaml_emitter_t *em, const char *text, size_t len,
+	    enum yamlx_style style)
+{
+	yaml_event_t ev;
+	int made;
+
+	if (len > INT_MAX)
+		return -1;
+	made = yaml_scalar_event_initialize(&ev, NULL, NULL,
+		(yaml_char_t *)text, (int)len, 1, 1,
+		style == YAMLX_QUOTED ? YAML_DOUBLE_QUOTED_SCALAR_STYLE :
+		YAML_PLAIN_SCALAR_STYLE);
+	return emit_event(em, &ev, made);
+}
+
+static int
+emit_node(yaml_emitter_t *em, const struct yamlx_node *node, int depth)
+{
+	yaml_event_t ev;
+	size_t i;
+	int made;
+
+	/* Only a document can be NULL: an empty document. */
+	if (node == NULL)
+		return emit_scalar(em, "", 0, YAMLX_PLAIN);
+	if (depth > MAX_DEPTH)
+		return -1;
+	switch (node->type) {
+	case YAMLX_SCALAR:
+		return emit_scalar(em, node->scalar, node->len, node->style);
+	case YAMLX_SEQ:
+		made = yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+			YAML_BLOCK_SEQUENCE_STYLE);
+		if (emit_event(em, &ev, made) < 0)
+			return -1;
+		for (i = 0; i < node->n; i++)
+			if (emit_node(em, node->items[i], depth + 1) < 0)
+				return -1;
+		made = yaml_sequence_end_event_initialize(&ev);
+		return emit_event(em, &ev, made);
+	case YAMLX_MAP:
+		made = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+			YAML_BLOCK_MAPPING_STYLE);
+		if (emit_event(em, &ev, made) < 0)
+			return -1;
+		for (i = 0; i < node->n; i++) {
+			if (emit_node(em, node->pairs[i].key, depth + 1) < 0 ||
+			    emit_node(em, node->pairs[i].value, depth + 1) < 0)
+				return -1;
+		}
+		made = yaml_mapping_end_event_initialize(&ev);
+		return emit_event(em, &ev, made);
+	}
+	return -1;
+}
+
+int
+yamlx_emit(FILE *fp, struct yamlx_node *const *docs, size_t ndocs)
+{
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	size_t i;
+	int made;
+	int rc = -1;
+
+	if (!yaml_emitter_initialize(&em))
+		return -1;
+	yaml_emitter_set_output_file(&em, fp);
+	yaml_emitter_set_unicode(&em, 1);
+	/* Never fold long strings (a hostname list stays on one line). */
+	yaml_emitter_set_width(&em, -1);
+	made = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	if (emit_event(&em, &ev, made) < 0)
+		goto out;
+	for (i = 0; i < ndocs; i++) {
+		/*
+		 * The first document needs no "---", unless it is empty and
+		 * would vanish without it; the others always do.
+		 */
+		made = yaml_document_start_event_initialize(&ev, NULL, NULL,
+			NULL, i == 0 && docs[i] != NULL);
+		if (emit_event(&em, &ev, made) < 0 ||
+		    emit_node(&em, docs[i], 0) < 0)
+			goto out;
+		made = yaml_document_end_event_initialize(&ev, 1);
+		if (emit_event(&em, &ev, made) < 0)
+			goto out;
+	}
+	made = yaml_stream_end_event_initialize(&ev);
+	if (emit_event(&em, &ev, made) < 0 || !yaml_emitter_flush(&em))
+		goto out;
+	rc = 0;
+out:
+	yaml_emitter_delete(&em);
+	if (fflush(fp) != 0 || ferror(fp))
+		rc = -1;
+	return rc;
+}

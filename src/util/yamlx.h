@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * yamlx.h -- YAML documents as trees of positioned nodes.
+ *
+ * The only module that includes <yaml.h>.  A file (or a string) is parsed
+ * into a stream of documents; every node keeps the file name, line and
+ * column (1-based) of where it starts, so later validation can say
+ * "file:line:column: what is wrong".  Anchors and aliases are resolved
+ * (an alias points to the same node as its anchor); merge keys ("<<") are
+ * not supported and are reported.
+ *
+ * The same node type is used to build documents for output (the status
+ * printed by `meshdns --status`), which yamlx_emit() writes with libyaml's
+ * emitter.
+ *
+ * Ownership: a stream owns all its nodes and strings; nodes are borrowed and
+ * live as long as the stream.  Built nodes (yamlx_node_new_*) are owned by
+ * whoever holds the root, freed with yamlx_node_free().
+ */
+#ifndef MESHDNS_YAMLX_H
+#define MESHDNS_YAMLX_H
+
+#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/diag.h"
+
+enum yamlx_type {
+	YAMLX_SCALAR = 0,
+	YAMLX_SEQ,
+	YAMLX_MAP,
+};
+
+enum yamlx_style {
+	YAMLX_PLAIN = 0,	/* unquoted: may mean null, bool, number */
+	YAMLX_QUOTED,		/* single or double quoted, or block: a string */
+};
+
+struct yamlx_node;
+
+struct yamlx_pair {
+	struct yamlx_node *key;		/* always a scalar */
+	struct yamlx_node *value;
+};
+
+struct yamlx_node {
+	enum yamlx_type type;
+	const char *file;	/* borrowed from the stream (or NULL) */
+	int line;		/* 1-based */
+	int column;		/* 1-based */
+
+	/* YAMLX_SCALAR */
+	char *scalar;		/* NUL-terminated; may contain NULs if len says */
+	size_t len;
+	enum yamlx_style style;
+
+	/* YAMLX_SEQ: items; YAMLX_MAP: pairs, in document order */
+	struct yamlx_node **items;
+	struct yamlx_pair *pairs;
+	size_t n;
+	size_t cap;
+
+	int owned;		/* internal: freed by yamlx_node_free() */
+};
+
+struct yamlx_stream {
+	char *file;			/* the name used in positions */
+	struct yamlx_node **docs;	/* one root per document; an empty
+					 * document ("---" alone) has a NULL
+					 * root; a stream of only comments
+					 * has no documents */
+	size_t ndocs;
+	uint64_t digest;		/* of the file's bytes (digest.h), set
+					 * by yamlx_load_file() only */
+	void *priv;			/* internal: node storage */
+};
+
+/*
+ * Parse every document of the file at @path.  On success *out is a new
+ * stream (free with yamlx_stream_free()) and 0 is returned.  On a syntax
+ * error or an unreadable file, an error with its position goes to @errs,
+ * *out is NULL and -1 is returned (-ENOMEM on allocation failure).
+ * Besides syntax errors (the first one stops parsing), every duplicate key,
+ * merge key, non-scalar key and alias to an unknown anchor is reported, in
+ * document order.  An unreadable file gives "cannot read PATH: REASON"
+ * without a position.
+ */
+int yamlx_load_file(struct yamlx_stream **out, const char *path,
+		    struct diag_list *errs);
+
+/* Same, from memory; @name is used as the file name in positions. */
+int yamlx_load_string(struct yamlx_stream **out, const char *name,
+		      const char *text, size_t len, struct diag_list *errs);
+
+void yamlx_stream_free(struct yamlx_stream *stream);
+
+/*
+ * Where document @i of @stream starts (its "---", or its first token when
+ * it has none), 1-based: for messages about a whole document, which may
+ * be empty (a NULL root).  0 and 0 when @i is out of range.
+ */
+void yamlx_doc_position(const struct yamlx_stream *stream, size_t i,
+			int *line, int *column);
+
+/* The value of @key in the map @map, or NULL (also when @map is not a map). */
+struct yamlx_node *yamlx_map_get(const struct yamlx_node *map, const char *key);
+
+/*
+ * "scalar", "sequence" or "mapping" ("nothing" for NULL): for "expected X,
+ * got Y" messages.
+ */
+const char *yamlx_type_name(const struct yamlx_node *node);
+
+/*
+ * True when @node is a plain scalar meaning null ("", "~", "null", "Null",
+ * "NULL"), as YAML 1.1 says.  False for NULL (a missing node).
+ */
+int yamlx_is_null(const struct yamlx_node *node);
+
+/*
+ * Scalar conversions.  Each returns 0 and stores the value, or -1 when the
+ * node is not a plain scalar of that type (the caller reports with the
+ * node's position); quoted scalars are strings and always give -1.
+ * Booleans accept the YAML 1.1 spellings: y, yes, true, on, n, no, false,
+ * off, each in lower case, Capitalised or UPPER case.  Integers accept
+ * decimal only, an optional leading '-', no leading zeros ("010" is
+ * ambiguous between YAML 1.1 and 1.2), within [min, max].
+ */
+int yamlx_bool(const struct yamlx_node *node, int *out);
+int yamlx_int(const struct yamlx_node *node, long long min, long long max,
+	      long long *out);
+
+/* Building nodes for output.  Each returns NULL on allocation failure. */
+struct yamlx_node *yamlx_node_new_map(void);
+struct yamlx_node *yamlx_node_new_seq(void);
+struct yamlx_node *yamlx_node_new_scalar(const char *text, enum yamlx_style style);
+
+/*
+ * Append to a built map or sequence.  The container takes ownership of
+ * @value (also on failure, where it is freed).  Return 0 or -ENOMEM (also
+ * when @value is NULL, so a failed yamlx_node_new_*() can be passed on);
+ * -EINVAL when the container is not a built node of the right type.
+ * A node must be added only once.  Parsed nodes may be added: they are
+ * borrowed from their stream, which must outlive the built tree.
+ * yamlx_map_add_str() writes @value plain unless it would read back as
+ * something else (null, a boolean, a number, a timestamp, a string with
+ * control characters), then double-quoted; a NULL @value is a plain null.
+ */
+int yamlx_map_add(struct yamlx_node *map, const char *key,
+		  struct yamlx_node *value);
+int yamlx_map_add_str(struct yamlx_node *map, const char *key,
+		      const char *value);	/* quoted only when needed */
+int yamlx_seq_add(struct yamlx_node *seq, struct yamlx_node *item);
+
+/*
+ * Free a built node and everything under it; NULL and parsed nodes (owned
+ * by their stream) are a no-op.
+ */
+void yamlx_node_free(struct yamlx_node *node);
+
+/*
+ * Write documents to @fp as YAML (block style, "---" between documents; a
+ * NULL document is written as an empty one).  Plain scalars are written
+ * plain where the syntax allows (else libyaml quotes them), YAMLX_QUOTED
+ * ones double-quoted.  Long strings are not folded.  Returns 0, or -1 when
+ * the emitter or the stream failed.
+ */
+int yamlx_emit(FILE *fp, struct yamlx_node *const *docs, size_t ndocs);
+
+#endif

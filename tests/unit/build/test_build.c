@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/* test_build.c -- the whole pipeline: files -> snapshot -> answers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ldns/ldns.h>
+
+#include "dns/answer.h"
+#include "build/build.h"
+#include "build/vip.h"
+
+struct env {
+	char dir[64];
+	char path[128];
+	char *resources[1];
+	struct build_options opt;
+};
+
+static void
+write_file(const struct env *e, const char *name, const char *text)
+{
+	char path[256];
+	FILE *fp = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", e->dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void
+remove_file(const struct env *e, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", e->dir, name);
+	assert_int_equal(unlink(path), 0);
+}
+
+static int
+setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+
+	assert_non_null(e);
+	strcpy(e->dir, "/tmp/meshdns-test-build.XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	e->resources[0] = e->dir;
+	e->opt.resources = e->resources;
+	e->opt.nresources = 1;
+	write_file(e, "gen.yaml",
+		   "type: HostnameGenerator\nname: g\n"
+		   "spec:\n  selector:\n    meshService:\n"
+		   "      matchLabels: {}\n"
+		   "  template: '{{ .Name }}.svc.mesh.local'\n");
+	*state = e;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct env *e = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
+	assert_int_equal(system(cmd), 0);
+	free(e);
+	return 0;
+}
+
+static const char *
+vip_of(const struct snapshot *s, const char *name, char *buf)
+{
+	size_t i;
+
+	for (i = 0; i < s->nservices; i++) {
+		if (strcmp(s->services[i].meta->name, name) != 0)
+			continue;
+		if (!s->services[i].has_vip)
+			return "none";
+		return vip_addr_format(&s->services[i].vip, buf, 64);
+	}
+	return "absent";
+}
+
+static struct snapshot *
+build(const struct env *e, const struct vip_state *prev, int64_t now,
+      size_t want_errors)
+{
+	struct snapshot *s = NULL;
+	struct diag_list diags;
+
+	diag_list_init(&diags);
+	assert_int_equal(build_run(&s, &e->opt, prev, now, &diags), 0);
+	if (diags.errors != want_errors)
+		fail_msg("%zu errors, first: %s", diags.errors,
+			 diags.n ? diags.v[0].msg : "-");
+	assert_int_equal(s->errors, want_errors);
+	diag_list_clear(&diags);
+	return s;
+}
+
+#define SVC(name) \
+	"type: MeshService\nname: " name "\nmesh: default\n" \
+	"spec:\n  ports:\n  - port: 80\n    targetPort: 80\n"
+
+static void
+test_stable_vips(void **state)
+{
+	struct env *e = *state;
+	struct vip_state *st = vip_state_new();
+	struct snapshot *s1 = NULL;
+	struct snapshot *s2 = NULL;
+	struct snapshot *s3 = NULL;
+	char buf[64];
+
+	write_file(e, "b.yaml", SVC("bbb"));
+	write_file(e, "c.yaml", SVC("ccc"));
+	s1 = build(e, st, 1000, 0);
+	assert_string_equal(vip_of(s1, "bbb", buf), "241.0.0.1");
+	assert_string_equal(vip_of(s1, "ccc", buf), "241.0.0.2");
+	assert_true(s1->state_changed);
+
+	/* Same input: same VIPs, nothing to write. */
+	s2 = build(e, s1->state, 1001, 0);
+	assert_string_equal(vip_of(s2, "bbb", buf), "241.0.0.1");
+	assert_false(s2->state_changed);
+
+	/* A new service that sorts first does not shift the others; a
+	 * removed one's VIP is not given to it. */
+	remove_file(e, "b.yaml");
+	write_file(e, "a.yaml", SVC("aaa"));
+	s3 = build(e, s2->state, 1002, 0);
+	assert_string_equal(vip_of(s3, "aaa", buf), "241.0.0.3");
+	assert_string_equal(vip_of(s3, "ccc", buf), "241.0.0.2");
+	assert_string_equal(vip_of(s3, "bbb", buf), "absent");
+	assert_int_equal(vip_state_held(s3->state), 1);
+
+	snapshot_free(s1);
+	snapshot_free(s2);
+	snapshot_free(s3);
+	vip_state_free(st);
+}
+
+static void
+test_errors_release_nothing(void **state)
+{
+	struct env *e = *state;
+	struct vip_state *st = vip_state_new();
+	struct snapshot *s1 = NULL;
+	struct snapshot *s2 = NULL;
+	char buf[64];
+
+	write_file(e, "b.yaml", SVC("bbb"));
+	s1 = build(e, st, 1000, 0);
+	/* bbb becomes invalid: it is left out, but keeps its VIP. */
+	write_file(e, "b.yaml",
+		   "type: MeshService\nname: bbb\nmesh: default\n"
+		   "spec:\n  ports:\n  - port: 80\n    targetPort: 80\n"
+		   "    appProtocol: kafka\n");
+	s2 = build(e, s1->state, 5000, 1);
+	assert_string_equal(vip_of(s2, "bbb", buf), "absent");
+	assert_int_equal(vip_state_assigned(s2->state), 1);
+	assert_int_equal(vip_state_held(s2->state), 0);
+	snapshot_free(s1);
+	snapshot_free(s2);
+	vip_state_free(st);
+}
+
+static void
+test_pinned_vip(void **state)
+{
+	struct env *e = *state;
+	struct vip_state *st = vip_state_new();
+	struct snapshot *s = NULL;
+	char buf[64];
+
+	write_file(e, "p.yaml",
+		   "type: MeshService\nname: pinned\nmesh: default\n"
+		   "spec:\n  ports:\n  - port: 80\n    targetPort: 80\n"
+		   "status:\n  vips:\n  - ip: 10.0.1.1\n");
+	write_file(e, "b.yaml", SVC("bbb"));
+	s = build(e, st, 1000, 0);
+	assert_string_equal(vip_of(s, "pinned", buf), "10.0.1.1");
+	assert_string_equal(vip_of(s, "bbb", buf), "241.0.0.1");
+	snapshot_free(s);
+	vip_state_free(st);
+}
+
+static void
+test_full_pool(void **state)
+{
+	struct env *e = *state;
+	struct vip_state *st = vip_state_new();
+	struct snapshot *s = NULL;
+	struct diag_list diags;
+	char buf[64];
+	size_t i;
+
+	/* A /30 has two usable addresses: the third service goes without,
+	 * says why in its status and the log, and the others are served. */
+	snprintf(e->path, sizeof(e->path), "%s/meshdns.conf", e->dir);
+	write_file(e, "meshdns.conf",
+		   "vip:\n  pools:\n    meshService: 10.9.0.0/30\n");
+	e->opt.config_file = e->path;
+	write_file(e, "a.yaml", SVC("aaa"));
+	write_file(e, "b.yaml", SVC("bbb"));
+	write_file(e, "c.yaml", SVC("ccc"));
+	diag_list_init(&diags);
+	assert_int_equal(build_run(&s, &e->opt, st, 1000, &diags), 0);
+	assert_int_equal(s->errors, 0);
+	assert_string_equal(vip_of(s, "aaa", buf), "10.9.0.1");
+	assert_string_equal(vip_of(s, "bbb", buf), "10.9.0.2");
+	assert_string_equal(vip_of(s, "ccc", buf), "none");
+	for (i = 0; i < s->nservices; i++)
+		if (strcmp(s->services[i].meta->name, "ccc") == 0)
+			assert_string_equal(s->services[i].vip_error,
+					    "could not allocate vip for "
+					    "MeshService ccc: no addresses "
+					    "left in pool 10.9.0.0/30");
+	/* Three "no selector" warnings, then the pool's. */
+	assert_int_equal(diags.n, 4);
+	assert_int_equal(diags.errors, 0);
+	assert_non_null(strstr(diags.v[3].msg, "could not allocate vip"));
+	assert_non_null(strstr(diags.v[3].file, "c.yaml"));
+	diag_list_clear(&diags);
+	snapshot_free(s);
+	vip_state_free(st);
+}
+
+/* The SOA serial of mesh.local, as a client sees it. */
+static uint32_t
+serial_of(const struct snapshot *s)
+{
+	static const uint8_t q[] = {
+		0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+		4, 'm', 'e', 's', 'h', 5, 'l', 'o', 'c', 'a', 'l', 0,
+		0, 6, 0, 1,
+	};
+	struct answer_query_ctx ctx = { .t = s->table, .tr = ANSWER_UDP };
+	uint8_t resp[512];
+	ldns_pkt *pkt = NULL;
+	ldns_rr *soa = NULL;
+	uint32_t serial;
+	size_t len;
+
+	len = answer_query(&ctx, q, sizeof(q), resp, sizeof(resp), NULL);
+	assert_true(len > 0);
+	assert_int_equal(ldns_wire2pkt(&pkt, resp, len), LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt_ancount(pkt), 1);
+	soa = ldns_rr_list_rr(ldns_pkt_answer(pkt), 0);
+	serial = ldns_rdf2native_int32(ldns_rr_rdf(soa, 2));
+	ldns_pkt_free(pkt);
+	return serial;
+}
+
+static void
+test_serial_follows_content(void **state)
+{
+	struct env *e = *state;
+	struct vip_state *st = vip_state_new();
+	struct snapshot *s1 = NULL;
+	struct snapshot *s2 = NULL;
+	struct snapshot *s3 = NULL;
+
+	write_file(e, "b.yaml", SVC("bbb"));
+	s1 = build(e, st, 1000, 0);
+	assert_int_equal(serial_of(s1), 1000);
+	/* Unchanged content keeps the serial, later. */
+	s2 = build(e, s1->state, 2000, 0);
+	assert_int_equal(serial_of(s2), 1000);
+	/* New content raises it. */
+	write_file(e, "c.yaml", SVC("ccc"));
+	s3 = build(e, s2->state, 3000, 0);
+	assert_int_equal(serial_of(s3), 3000);
+	snapshot_free(s1);
+	snapshot_free(s2);
+	snapshot_free(s3);
+	vip_state_free(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_stable_vips, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_errors_release_nothing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pinned_vip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_full_pool, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_serial_follows_content,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1432 @@
+/* SPDX-License-Identifier: MIT */
+/* test_vip.c -- unit tests for VIP pools, allocation and the state text. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build/vip.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Helpers */
+
+struct req {
+	const char *key;
+	size_t pool;
+	const char *pin;	/* NULL: none */
+};
+
+static struct vip_pool
+mkpool(const char *cidr)
+{
+	struct vip_pool p;
+	char err[256];
+
+	if (vip_pool_parse(&p, cidr, err, sizeof(err)) < 0)
+		fail_msg("%s: %s", cidr, err);
+	return p;
+}
+
+static struct vip_addr
+mkaddr(const char *text)
+{
+	struct vip_addr a;
+
+	if (vip_addr_parse(&a, text) < 0)
+		fail_msg("bad address %s", text);
+	return a;
+}
+
+/*
+ * One round over @cidrs; every result goes into got[i] as the address,
+ * "ENOSPC" or "EEXIST <other>".
+ */
+static void
+run(struct vip_state *st, const char *const *cidrs, size_t ncidrs,
+    const struct req *rq, size_t n, int64_t now, int64_t hold, int release,
+    char (*got)[200])
+{
+	struct vip_pool pools[8];
+	struct vip_request reqs[64];
+	struct vip_result res[64];
+	struct vip_addr pins[64];
+	size_t i;
+
+	assert_true(ncidrs <= N(pools) && n <= N(reqs));
+	for (i = 0; i < ncidrs; i++)
+		pools[i] = mkpool(cidrs[i]);
+	for (i = 0; i < n; i++) {
+		reqs[i].key = rq[i].key;
+		reqs[i].pool = rq[i].pool;
+		reqs[i].pinned = NULL;
+		if (rq[i].pin != NULL) {
+			pins[i] = mkaddr(rq[i].pin);
+			reqs[i].pinned = &pins[i];
+		}
+	}
+	assert_int_equal(vip_allocate(st, pools, ncidrs, reqs, n, res, now,
+				      hold, release), 0);
+	for (i = 0; i < n; i++) {
+		char buf[64];
+
+		if (res[i].status == 0)
+			snprintf(got[i], 200, "%s",
+				 vip_addr_format(&res[i].addr, buf,
+						 sizeof(buf)));
+		else if (res[i].status == -ENOSPC)
+			snprintf(got[i], 200, "ENOSPC");
+		else if (res[i].status == -EEXIST)
+			snprintf(got[i], 200, "EEXIST %s", res[i].other);
+		else
+			snprintf(got[i], 200, "status %d", res[i].status);
+	}
+}
+
+/* A round over one pool, keys without pins. */
+static void
+run1(struct vip_state *st, const char *cidr, const char *const *keys,
+     size_t n, int64_t now, int64_t hold, int release, char (*got)[200])
+{
+	struct req rq[64];
+	size_t i;
+
+	assert_true(n <= N(rq));
+	for (i = 0; i < n; i++) {
+		rq[i].key = keys[i];
+		rq[i].pool = 0;
+		rq[i].pin = NULL;
+	}
+	run(st, &cidr, 1, rq, n, now, hold, release, got);
+}
+
+/* A CRC-32 written independently of vip.c's (bit by bit). */
+static uint32_t
+crc32_slow(const char *p, size_t len)
+{
+	uint32_t crc = 0xffffffffu;
+	size_t i;
+	int b;
+
+	for (i = 0; i < len; i++) {
+		crc ^= (unsigned char)p[i];
+		for (b = 0; b < 8; b++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
+	}
+	return ~crc;
+}
+
+/* A valid file around @records ("" or lines each ending in "\n"). */
+static char *
+wrap_records(const char *records)
+{
+	char *body = NULL;
+	char *text = NULL;
+	size_t lines = 0;
+	const char *p = NULL;
+
+	for (p = records; *p != '\0'; p++)
+		if (*p == '\n')
+			lines++;
+	assert_true(asprintf(&body, "meshdns-state 1\n%s", records) > 0);
+	assert_true(asprintf(&text, "%send %zu %08x\n", body, lines,
+			     crc32_slow(body, strlen(body))) > 0);
+	free(body);
+	return text;
+}
+
+static struct vip_state *
+state_from(const char *records)
+{
+	struct vip_state *st = NULL;
+	char *text = wrap_records(records);
+	char err[256];
+
+	if (vip_state_parse(&st, text, strlen(text), err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	free(text);
+	return st;
+}
+
+static char *
+text_of(const struct vip_state *st)
+{
+	char *text = NULL;
+	char *z = NULL;
+	size_t len = 0;
+
+	assert_int_equal(vip_state_format(st, &text, &len), 0);
+	z = malloc(len + 1);
+	assert_non_null(z);
+	memcpy(z, text, len);
+	z[len] = '\0';
+	free(text);
+	return z;
+}
+
+static void
+assert_text_contains(const struct vip_state *st, const char *line)
+{
+	char *t = text_of(st);
+
+	if (strstr(t, line) == NULL)
+		fail_msg("\"%s\" not in:\n%s", line, t);
+	free(t);
+}
+
+static void
+assert_text_lacks(const struct vip_state *st, const char *s)
+{
+	char *t = text_of(st);
+
+	if (strstr(t, s) != NULL)
+		fail_msg("\"%s\" in:\n%s", s, t);
+	free(t);
+}
+
+/* Addresses */
+
+static void
+t_addr_parse(void **state)
+{
+	static const struct {
+		const char *in;
+		int family;	/* 0: rejected */
+		const char *out;
+	} cases[] = {
+		{ "241.0.0.1", AF_INET, "241.0.0.1" },
+		{ "0.0.0.0", AF_INET, "0.0.0.0" },
+		{ "fd00::1", AF_INET6, "fd00::1" },
+		{ "FD00:0:0::0001", AF_INET6, "fd00::1" },
+		{ "::ffff:1.2.3.4", AF_INET6, "::ffff:1.2.3.4" },
+		{ "::", AF_INET6, "::" },
+		{ "241.0.0", 0, NULL },
+		{ "241.0.0.256", 0, NULL },
+		{ "01.2.3.4", 0, NULL },
+		{ " 1.2.3.4", 0, NULL },
+		{ "1.2.3.4/32", 0, NULL },
+		{ "fd00:::1", 0, NULL },
+		{ "", 0, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		struct vip_addr a;
+		char buf[64];
+		int rc = vip_addr_parse(&a, cases[i].in);
+
+		if (cases[i].family == 0) {
+			if (rc != -1)
+				fail_msg("%s accepted", cases[i].in);
+			continue;
+		}
+		if (rc != 0)
+			fail_msg("%s rejected", cases[i].in);
+		assert_int_equal(a.family, cases[i].family);
+		assert_string_equal(vip_addr_format(&a, buf, sizeof(buf)),
+				    cases[i].out);
+	}
+	assert_int_equal(vip_addr_parse(&(struct vip_addr){ 0 }, NULL), -1);
+}
+
+static void
+t_addr_equal(void **state)
+{
+	struct vip_addr a = mkaddr("1.2.3.4");
+	struct vip_addr b = mkaddr("1.2.3.4");
+	struct vip_addr m = mkaddr("::ffff:1.2.3.4");
+
+	assert_true(vip_addr_equal(&a, &b));
+	assert_false(vip_addr_equal(&a, &m));
+	b = mkaddr("1.2.3.5");
+	assert_false(vip_addr_equal(&a, &b));
+}
+
+/* Pools */
+
+static void
+t_pool_parse_ok(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *text;
+		unsigned prefix;
+	} cases[] = {
+		{ "241.0.0.0/8", "241.0.0.0/8", 8 },
+		{ "240.0.0.0/4", "240.0.0.0/4", 4 },
+		{ "0.0.0.0/0", "0.0.0.0/0", 0 },
+		{ "10.0.0.7/32", "10.0.0.7/32", 32 },
+		{ "10.0.0.0/008", "10.0.0.0/8", 8 },
+		{ "fd00:0::/120", "fd00::/120", 120 },
+		{ "::/0", "::/0", 0 },
+		{ "fd00::1/128", "fd00::1/128", 128 },
+	};
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		struct vip_pool p = mkpool(cases[i].in);
+
+		assert_string_equal(p.text, cases[i].text);
+		assert_int_equal(p.prefix, cases[i].prefix);
+	}
+}
+
+static void
+t_pool_parse_errors(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *msg;
+	} cases[] = {
+		{ "241.0.0.1/8",
+		  "241.0.0.1/8 has host bits set; the network is 241.0.0.0/8" },
+		{ "fd00::1/64",
+		  "fd00::1/64 has host bits set; the network is fd00::/64" },
+		{ "241.0.0.0",
+		  "241.0.0.0 is not a CIDR: the \"/prefix\" is missing" },
+		{ "241.0.0/8",
+		  "241.0.0/8: \"241.0.0\" is not an IPv4 or IPv6 address" },
+		{ "/8", "/8: \"\" is not an IPv4 or IPv6 address" },
+		{ "241.0.0.0/33",
+		  "241.0.0.0/33: prefix length 33 is out of range "
+		  "(IPv4: 0 to 32)" },
+		{ "fd00::/129",
+		  "fd00::/129: prefix length 129 is out of range "
+		  "(IPv6: 0 to 128)" },
+		{ "241.0.0.0/99999999999999999999",
+		  "241.0.0.0/99999999999999999999: prefix length "
+		  "99999999999999999999 is out of range (IPv4: 0 to 32)" },
+		{ "241.0.0.0/",
+		  "241.0.0.0/: the prefix length after \"/\" is missing" },
+		{ "241.0.0.0/8x",
+		  "241.0.0.0/8x: prefix length \"8x\" is not a number" },
+		{ "241.0.0.0/-8",
+		  "241.0.0.0/-8: prefix length \"-8\" is not a number" },
+		{ "",
+		  "empty CIDR (expected an address/prefix such as "
+		  "241.0.0.0/8)" },
+	};
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		struct vip_pool p;
+		char err[256] = "";
+
+		assert_int_equal(vip_pool_parse(&p, cases[i].in, err,
+						sizeof(err)), -1);
+		assert_string_equal(err, cases[i].msg);
+	}
+}
+
+static void
+t_pool_contains(void **state)
+{
+	struct vip_pool v4 = mkpool("241.0.0.0/8");
+	struct vip_pool v6 = mkpool("fd00::/120");
+	struct vip_pool all = mkpool("0.0.0.0/0");
+	struct vip_addr a;
+
+	a = mkaddr("241.255.255.255");
+	assert_true(vip_pool_contains(&v4, &a));
+	a = mkaddr("242.0.0.0");
+	assert_false(vip_pool_contains(&v4, &a));
+	a = mkaddr("fd00::ff");
+	assert_true(vip_pool_contains(&v6, &a));
+	a = mkaddr("fd00::100");
+	assert_false(vip_pool_contains(&v6, &a));
+	a = mkaddr("::ffff:241.0.0.1");
+	assert_false(vip_pool_contains(&v4, &a));
+	a = mkaddr("1.2.3.4");
+	assert_true(vip_pool_contains(&all, &a));
+	assert_false(vip_pool_contains(&v6, &a));
+}
+
+/* Allocation */
+
+static void
+t_next_fit_order(void **state)
+{
+	static const char *const keys[] = { "a", "b", "c" };
+	struct vip_state *st = vip_state_new();
+	char got[3][200];
+
+	run1(st, "241.0.0.0/8", keys, 3, 1000, 3600, 1, got);
+	assert_string_equal(got[0], "241.0.0.1");
+	assert_string_equal(got[1], "241.0.0.2");
+	assert_string_equal(got[2], "241.0.0.3");
+	assert_int_equal(vip_state_assigned(st), 3);
+	assert_int_equal(vip_state_held(st), 0);
+	assert_text_contains(st, "cursor 241.0.0.0/8 241.0.0.4\n");
+
+	/* Another round, other order: nothing moves. */
+	{
+		static const char *const again[] = { "c", "b", "a" };
+
+		run1(st, "241.0.0.0/8", again, 3, 1001, 3600, 1, got);
+		assert_string_equal(got[0], "241.0.0.3");
+		assert_string_equal(got[1], "241.0.0.2");
+		assert_string_equal(got[2], "241.0.0.1");
+	}
+	vip_state_free(st);
+}
+
+/* Kuma's "should not reuse IPs", across hold-back and its expiry. */
+static void
+t_no_reuse(void **state)
+{
+	static const char *const r1[] = { "a", "b" };
+	static const char *const r2[] = { "a", "c" };
+	static const char *const r3[] = { "a", "c", "d" };
+	struct vip_state *st = vip_state_new();
+	char got[3][200];
+
+	run1(st, "241.0.0.0/8", r1, 2, 1000, 3600, 1, got);
+	assert_string_equal(got[1], "241.0.0.2");
+
+	run1(st, "241.0.0.0/8", r2, 2, 1010, 3600, 1, got);
+	assert_string_equal(got[0], "241.0.0.1");
+	assert_string_equal(got[1], "241.0.0.3");
+	assert_int_equal(vip_state_held(st), 1);
+	assert_text_contains(st, "held 241.0.0.2 4610 b\n");
+
+	/* The hold ran out: b's address is free, but the cursor goes on. */
+	run1(st, "241.0.0.0/8", r3, 3, 4610, 3600, 1, got);
+	assert_string_equal(got[2], "241.0.0.4");
+	assert_int_equal(vip_state_held(st), 0);
+	assert_int_equal(vip_state_assigned(st), 3);
+	assert_text_lacks(st, "241.0.0.2 ");
+	vip_state_free(st);
+}
+
+static void
+t_comeback(void **state)
+{
+	static const char *const ab[] = { "a", "b" };
+	static const char *const a[] = { "a" };
+	static const char *const abc[] = { "a", "b", "c" };
+	struct vip_state *st = vip_state_new();
+	char got[3][200];
+
+	run1(st, "241.0.0.0/8", ab, 2, 0, 3600, 1, got);
+	run1(st, "241.0.0.0/8", a, 1, 10, 3600, 1, got);
+	assert_int_equal(vip_state_held(st), 1);
+	run1(st, "241.0.0.0/8", abc, 3, 20, 3600, 1, got);
+	assert_string_equal(got[1], "241.0.0.2");
+	assert_string_equal(got[2], "241.0.0.3");
+	assert_int_equal(vip_state_held(st), 0);
+	assert_int_equal(vip_state_assigned(st), 3);
+	vip_state_free(st);
+}
+
+/*
+ * A hold that ran out since the last round still returns the VIP to its
+ * owner (nobody else can have had it); a hold that was forgotten does not.
+ */
+static void
+t_comeback_after_hold(void **state)
+{
+	static const char *const ab[] = { "a", "b" };
+	static const char *const a[] = { "a" };
+	static const char *const ac[] = { "a", "c" };
+	struct vip_state *st = vip_state_new();
+	struct vip_state *st2 = NULL;
+	char got[3][200];
+
+	run1(st, "241.0.0.0/8", ab, 2, 0, 3600, 1, got);
+	run1(st, "241.0.0.0/8", a, 1, 10, 100, 1, got);
+	st2 = vip_state_clone(st);
+	assert_non_null(st2);
+
+	run1(st, "241.0.0.0/8", ab, 2, 500, 100, 1, got);
+	assert_string_equal(got[1], "241.0.0.2");
+
+	run1(st2, "241.0.0.0/8", ac, 2, 500, 100, 1, got);
+	assert_string_equal(got[1], "241.0.0.3");
+	assert_int_equal(vip_state_held(st2), 0);
+	run1(st2, "241.0.0.0/8", ab, 2, 600, 100, 1, got);
+	assert_string_equal(got[1], "241.0.0.4");
+	vip_state_free(st);
+	vip_state_free(st2);
+}
+
+static void
+t_release_zero(void **state)
+{
+	static const char *const ab[] = { "a", "b" };
+	static const char *const a[] = { "a" };
+	static const char *const ac[] = { "a", "c" };
+	struct vip_state *st = vip_state_new();
+	char got[3][200];
+
+	run1(st, "241.0.0.0/8", ab, 2, 0, 3600, 1, got);
+	run1(st, "241.0.0.0/8", a, 1, 10, 3600, 0, got);
+	assert_int_equal(vip_state_assigned(st), 2);
+	assert_int_equal(vip_state_held(st), 0);
+	assert_text_contains(st, "assign 241.0.0.2 b\n");
+	run1(st, "241.0.0.0/8", ac, 2, 20, 3600, 0, got);
+	assert_string_equal(got[1], "241.0.0.3");
+	run1(st, "241.0.0.0/8", ab, 2, 30, 3600, 1, got);
+	assert_string_equal(got[1], "241.0.0.2");
+	vip_state_free(st);
+}
+
+static void
+t_hold_zero(void **state)
+{
+	static const char *const ab[] = { "a", "b" };
+	static const char *const ac[] = { "a", "c" };
+	struct vip_state *st = vip_state_new();
+	char got[3][200];
+
+	run1(st, "241.0.0.0/8", ab, 2, 0, 0, 1, got);
+	run1(st, "241.0.0.0/8", ac, 2, 10, 0, 1, got);
+	assert_string_equal(got[1], "241.0.0.3");
+	assert_int_equal(vip_state_held(st), 0);
+	assert_int_equal(vip_state_assigned(st), 2);
+	vip_state_free(st);
+}
+
+/* Kuma's legacy 240.0.0.0/4 overlaps 241.0.0.0/8. */
+static void
+t_overlap_legacy(void **state)
+{
+	static const char *const cidrs[] = { "240.0.0.0/4", "241.0.0.0/8" };
+	static const struct req rq[] = {
+		{ "x", 1, NULL },
+		{ "y", 0, NULL },
+		{ "z", 1, NULL },
+	};
+	struct vip_state *st = state_from(
+		"cursor 240.0.0.0/4 241.0.0.1\n"
+		"assign 241.0.0.1 x\n"
+		"held 241.0.0.2 9999 h\n");
+	char got[3][200];
+
+	run(st, cidrs, 2, rq, 3, 100, 3600, 1, got);
+	assert_string_equal(got[0], "241.0.0.1");
+	assert_string_equal(got[1], "241.0.0.3");
+	assert_string_equal(got[2], "241.0.0.4");
+	vip_state_free(st);
+}
+
+static void
+t_overlap_exhaustive(void **state)
+{
+	static const char *const cidrs[] = { "10.0.0.0/28", "10.0.0.0/29" };
+	static const char *const keys[] = {
+		"p0", "q0", "p1", "q1", "p2", "q2", "p3", "q3", "p4", "q4",
+		"p5", "q5", "p6", "q6", "p7", "q7", "p8", "q8", "p9", "q9",
+	};
+	static const char *const want[] = {
+		"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5",
+		"10.0.0.6", "10.0.0.7", "ENOSPC", "10.0.0.8", "ENOSPC",
+		"10.0.0.9", "ENOSPC", "10.0.0.10", "ENOSPC", "10.0.0.11",
+		"ENOSPC", "10.0.0.12", "ENOSPC", "10.0.0.13", "ENOSPC",
+	};
+	struct req rq[20];
+	struct vip_state *st = vip_state_new();
+	char got[20][200];
+	size_t i;
+
+	for (i = 0; i < 20; i++) {
+		rq[i].key = keys[i];
+		rq[i].pool = i % 2;
+		rq[i].pin = NULL;
+	}
+	run(st, cidrs, 2, rq, 20, 0, 3600, 1, got);
+	for (i = 0; i < 20; i++)
+		assert_string_equal(got[i], want[i]);
+	assert_int_equal(vip_state_assigned(st), 13);
+	vip_state_free(st);
+}
+
+static void
+t_exhaustion(void **state)
+{
+	static const struct {
+		const char *cidr;
+		const char *want[4];
+	} cases[] = {
+		{ "10.0.0.0/30", { "10.0.0.1", "10.0.0.2", "ENOSPC",
+				   "ENOSPC" } },
+		{ "10.0.0.0/29", { "10.0.0.1", "10.0.0.2", "10.0.0.3",
+				   "10.0.0.4" } },
+		{ "10.0.0.0/31", { "10.0.0.0", "10.0.0.1", "ENOSPC",
+				   "ENOSPC" } },
+		{ "10.0.0.7/32", { "10.0.0.7", "ENOSPC", "ENOSPC",
+				   "ENOSPC" } },
+		{ "fd00::/126", { "fd00::1", "fd00::2", "fd00::3",
+				  "ENOSPC" } },
+		{ "fd00::/127", { "fd00::", "fd00::1", "ENOSPC",
+				  "ENOSPC" } },
+		{ "fd00::/128", { "fd00::", "ENOSPC", "ENOSPC",
+				  "ENOSPC" } },
+	};
+	static const char *const keys[] = { "a", "b", "c", "d" };
+	size_t i;
+	size_t j;
+
+	for (i = 0; i < N(cases); i++) {
+		struct vip_state *st = vip_state_new();
+		char got[4][200];
+
+		run1(st, cases[i].cidr, keys, 4, 0, 3600, 1, got);
+		for (j = 0; j < 4; j++)
+			if (strcmp(got[j], cases[i].want[j]) != 0)
+				fail_msg("%s: request %zu got %s, want %s",
+					 cases[i].cidr, j, got[j],
+					 cases[i].want[j]);
+		/* The next round is the same. */
+		run1(st, cases[i].cidr, keys, 4, 10, 3600, 1, got);
+		for (j = 0; j < 4; j++)
+			assert_string_equal(got[j], cases[i].want[j]);
+		vip_state_free(st);
+	}
+}
+
+/* A full pool fails its own requests only. */
+static void
+t_exhaustion_others_served(void **state)
+{
+	static const char *const cidrs[] = { "10.0.0.0/30", "10.1.0.0/24" };
+	static const struct req rq[] = {
+		{ "a", 0, NULL }, { "b", 0, NULL }, { "c", 0, NULL },
+		{ "d", 1, NULL }, { "e", 0, NULL }, { "f", 1, NULL },
+	};
+	static const char *const want[] = {
+		"10.0.0.1", "10.0.0.2", "ENOSPC", "10.1.0.1", "ENOSPC",
+		"10.1.0.2",
+	};
+	struct vip_state *st = vip_state_new();
+	char got[6][200];
+	size_t i;
+
+	run(st, cidrs, 2, rq, 6, 0, 3600, 1, got);
+	for (i = 0; i < N(want); i++)
+		assert_string_equal(got[i], want[i]);
+	assert_int_equal(vip_state_assigned(st), 4);
+	vip_state_free(st);
+}
+
+static void
+t_wraparound(void **state)
+{
+	static const char *const r1[] = { "k1", "k2", "k3", "k4", "k5",
+					  "k6" };
+	static const char *const r2[] = { "k2", "k3", "k4", "k5", "k6",
+					  "k7" };
+	static const char *const r3[] = { "k2", "k4", "k5", "k6", "k7",
+					  "k8" };
+	struct vip_state *st = vip_state_new();
+	char got[6][200];
+
+	run1(st, "10.0.0.0/29", r1, 6, 0, 0, 1, got);
+	assert_string_equal(got[5], "10.0.0.6");
+	assert_text_contains(st, "cursor 10.0.0.0/29 10.0.0.1\n");
+
+	/* k1 released with no hold: k7 wraps around to it. */
+	run1(st, "10.0.0.0/29", r2, 6, 10, 0, 1, got);
+	assert_string_equal(got[5], "10.0.0.1");
+	assert_text_contains(st, "cursor 10.0.0.0/29 10.0.0.2\n");
+
+	/* k3 released but held back: the pool is full for k8. */
+	run1(st, "10.0.0.0/29", r3, 6, 20, 3600, 1, got);
+	assert_string_equal(got[5], "ENOSPC");
+	assert_int_equal(vip_state_held(st), 1);
+	vip_state_free(st);
+}
+
+/* The search starts at the cursor and wraps past the end once. */
+static void
+t_wrap_from_cursor(void **state)
+{
+	static const char *const keys[] = { "n1", "n2" };
+	struct vip_state *st = state_from(
+		"cursor 10.0.0.0/29 10.0.0.5\n"
+		"assign 10.0.0.2 u2\n"
+		"assign 10.0.0.5 u5\n"
+		"assign 10.0.0.6 u6\n");
+	char got[2][200];
+
+	run1(st, "10.0.0.0/29", keys, 2, 0, 3600, 1, got);
+	assert_string_equal(got[0], "10.0.0.1");
+	assert_string_equal(got[1], "10.0.0.3");
+	assert_text_contains(st, "cursor 10.0.0.0/29 10.0.0.4\n");
+	vip_state_free(st);
+}
+
+/* 128-bit pools wrap without overflow; so does 0.0.0.0/0. */
+static void
+t_wrap_large(void **state)
+{
+	static const struct {
+		const char *records;
+		const char *cidr;
+		const char *first;
+		const char *second;
+	} cases[] = {
+		{ "cursor fd00::/64 fd00::ffff:ffff:ffff:ffff\n", "fd00::/64",
+		  "fd00::ffff:ffff:ffff:ffff", "fd00::1" },
+		{ "cursor ::/0 ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff\n",
+		  "::/0", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::1" },
+		{ "cursor 0.0.0.0/0 255.255.255.254\n", "0.0.0.0/0",
+		  "255.255.255.254", "0.0.0.1" },
+		{ "", "::/0", "::1", "::2" },
+	};
+	static const char *const keys[] = { "a", "b" };
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		struct vip_state *st = state_from(cases[i].records);
+		char got[2][200];
+
+		run1(st, cases[i].cidr, keys, 2, 0, 3600, 1, got);
+		assert_string_equal(got[0], cases[i].first);
+		assert_string_equal(got[1], cases[i].second);
+		vip_state_free(st);
+	}
+}
+
+/* A changed CIDR is a new pool with a cursor of its own. */
+static void
+t_cursor_per_pool(void **state)
+{
+	static const char *const ab[] = { "a", "b" };
+	static const char *const abc[] = { "a", "b", "c" };
+	struct vip_state *st = vip_state_new();
+	char got[3][200];
+
+	run1(st, "241.0.0.0/8", ab, 2, 0, 3600, 1, got);
+	run1(st, "241.0.0.0/16", abc, 3, 10, 3600, 1, got);
+	assert_string_equal(got[0], "241.0.0.1");
+	assert_string_equal(got[2], "241.0.0.3");
+	/* Sorted as text: "/16" before "/8". */
+	assert_text_contains(st, "cursor 241.0.0.0/16 241.0.0.4\n"
+			     "cursor 241.0.0.0/8 241.0.0.3\n");
+	vip_state_free(st);
+}
+
+static void
+t_ipv6(void **state)
+{
+	static const char *const cidrs[] = { "241.0.0.0/8", "fd00::/120" };
+	static const struct req rq[] = {
+		{ "a", 0, NULL }, { "b", 1, NULL }, { "c", 0, NULL },
+		{ "d", 1, NULL },
+	};
+	struct vip_state *st = vip_state_new();
+	char got[4][200];
+
+	run(st, cidrs, 2, rq, 4, 0, 3600, 1, got);
+	assert_string_equal(got[0], "241.0.0.1");
+	assert_string_equal(got[1], "fd00::1");
+	assert_string_equal(got[2], "241.0.0.2");
+	assert_string_equal(got[3], "fd00::2");
+	vip_state_free(st);
+
+	/* The last address of an IPv6 pool is given: no broadcast. */
+	st = state_from("cursor fd00::/120 fd00::fe\n");
+	run(st, cidrs, 2, rq + 1, 3, 0, 3600, 1, got);
+	assert_string_equal(got[0], "fd00::fe");
+	assert_string_equal(got[2], "fd00::ff");
+	assert_text_contains(st, "cursor fd00::/120 fd00::1\n");
+	vip_state_free(st);
+}
+
+static void
+t_pinned_inside(void **state)
+{
+	static const char *const cidr[] = { "241.0.0.0/8" };
+	static const struct req r1[] = {
+		{ "a", 0, "241.0.0.1" }, { "b", 0, NULL },
+	};
+	static const struct req r2[] = {
+		{ "a", 0, NULL }, { "b", 0, NULL }, { "c", 0, NULL },
+	};
+	struct vip_state *st = vip_state_new();
+	char got[3][200];
+
+	run(st, cidr, 1, r1, 2, 0, 3600, 1, got);
+	assert_string_equal(got[0], "241.0.0.1");
+	assert_string_equal(got[1], "241.0.0.2");
+	/* The pin is gone from the resource: the VIP stays. */
+	run(st, cidr, 1, r2, 3, 10, 3600, 1, got);
+	assert_string_equal(got[0], "241.0.0.1");
+	assert_string_equal(got[1], "241.0.0.2");
+	assert_string_equal(got[2], "241.0.0.3");
+	vip_state_free(st);
+}
+
+static void
+t_pinned_outside(void **state)
+{
+	static const char *const cidr[] = { "241.0.0.0/8" };
+	static const struct req r1[] = {
+		{ "a", 0, "10.96.0.10" }, { "b", 0, NULL },
+		{ "c", 0, "fd00::10" },
+	};
+	static const struct req r2[] = { { "a", 0, NULL } };
+	struct vip_state *st = vip_state_new();
+	char got[3][200];
+
+	run(st, cidr, 1, r1, 3, 0, 3600, 1, got);
+	assert_string_equal(got[0], "10.96.0.10");
+	assert_string_equal(got[1], "241.0.0.1");
+	assert_string_equal(got[2], "fd00::10");
+	assert_int_equal(vip_state_assigned(st), 3);
+	assert_text_contains(st, "assign 10.96.0.10 a\n");
+	run(st, cidr, 1, r2, 1, 10, 3600, 1, got);
+	assert_string_equal(got[0], "10.96.0.10");
+	vip_state_free(st);
+}
+
+/* A pin takes the address from a service without one, whatever order. */
+static void
+t_pinned_takes(void **state)
+{
+	static const char *const cidr[] = { "241.0.0.0/8" };
+	static const struct req r1[] = { { "b", 0, NULL } };
+	static const struct req r2[] = {
+		{ "b", 0, NULL }, { "a", 0, "241.0.0.1" },
+	};
+	struct vip_state *st = vip_state_new();
+	char got[2][200];
+
+	run(st, cidr, 1, r1, 1, 0, 3600, 1, got);
+	assert_string_equal(got[0], "241.0.0.1");
+	run(st, cidr, 1, r2, 2, 10, 3600, 1, got);
+	assert_string_equal(got[0], "241.0.0.2");
+	assert_string_equal(got[1], "241.0.0.1");
+	assert_int_equal(vip_state_assigned(st), 2);
+	assert_int_equal(vip_state_held(st), 0);
+	vip_state_free(st);
+}
+
+static void
+t_pinned_contested(void **state)
+{
+	static const char *const cidr[] = { "241.0.0.0/8" };
+	static const struct req r1[] = { { "b", 0, "241.0.0.5" } };
+	static const struct req r2[] = {
+		{ "a", 0, "241.0.0.5" }, { "b", 0, "241.0.0.5" },
+		{ "c", 0, NULL },
+	};
+	static const struct req r3[] = {
+		{ "a", 0, "241.0.0.5" }, { "b", 0, NULL },
+	};
+	struct vip_state *st = vip_state_new();
+	char got[3][200];
+
+	run(st, cidr, 1, r1, 1, 0, 3600, 1, got);
+	assert_string_equal(got[0], "241.0.0.5");
+	/* Request order decides, not who had it. */
+	run(st, cidr, 1, r2, 3, 10, 3600, 1, got);
+	assert_string_equal(got[0], "241.0.0.5");
+	assert_string_equal(got[1], "EEXIST a");
+	assert_string_equal(got[2], "241.0.0.1");
+	assert_int_equal(vip_state_assigned(st), 2);
+	assert_text_contains(st, "assign 241.0.0.5 a\n");
+	run(st, cidr, 1, r3, 2, 20, 3600, 1, got);
+	assert_string_equal(got[1], "241.0.0.2");
+	vip_state_free(st);
+}
+
+/* A new pin for a key holds its old address back for it. */
+static void
+t_pin_changes(void **state)
+{
+	static const char *const cidr[] = { "241.0.0.0/8" };
+	static const struct req r1[] = { { "a", 0, NULL } };
+	static const struct req r2[] = {
+		{ "a", 0, "10.9.9.9" }, { "c", 0, NULL },
+	};
+	static const struct req r3[] = { { "a", 0, NULL }, { "c", 0, NULL } };
+	struct vip_state *st = vip_state_new();
+	char got[2][200];
+
+	run(st, cidr, 1, r1, 1, 0, 3600, 1, got);
+	run(st, cidr, 1, r2, 2, 10, 3600, 1, got);
+	assert_string_equal(got[0], "10.9.9.9");
+	assert_string_equal(got[1], "241.0.0.2");
+	assert_text_contains(st, "held 241.0.0.1 3610 a\n");
+	run(st, cidr, 1, r3, 2, 20, 3600, 1, got);
+	assert_string_equal(got[0], "10.9.9.9");
+	assert_string_equal(got[1], "241.0.0.2");
+	vip_state_free(st);
+}
+
+/* A pin beats a hold-back; the released service gets a new VIP. */
+static void
+t_pinned_over_held(void **state)
+{
+	static const char *const cidr[] = { "241.0.0.0/8" };
+	static const struct req r1[] = { { "a", 0, NULL }, { "b", 0, NULL } };
+	static const struct req r2[] = { { "a", 0, NULL } };
+	static const struct req r3[] = {
+		{ "a", 0, NULL }, { "c", 0, "241.0.0.2" },
+	};
+	static const struct req r4[] = {
+		{ "a", 0, NULL }, { "b", 0, NULL }, { "c", 0, NULL },
+	};
+	struct vip_state *st = vip_state_new();
+	char got[3][200];
+
+	run(st, cidr, 1, r1, 2, 0, 3600, 1, got);
+	run(st, cidr, 1, r2, 1, 10, 3600, 1, got);
+	run(st, cidr, 1, r3, 2, 20, 3600, 1, got);
+	assert_string_equal(got[1], "241.0.0.2");
+	assert_int_equal(vip_state_held(st), 0);
+	run(st, cidr, 1, r4, 3, 30, 3600, 1, got);
+	assert_string_equal(got[1], "241.0.0.3");
+	assert_string_equal(got[2], "241.0.0.2");
+	vip_state_free(st);
+}
+
+static void
+t_invalid_round(void **state)
+{
+	struct vip_pool pool = mkpool("241.0.0.0/8");
+	struct vip_request dup[] = {
+		{ "a", 0, NULL }, { "b", 0, NULL }, { "a", 0, NULL },
+	};
+	struct vip_request space[] = { { "a b", 0, NULL } };
+	struct vip_request empty[] = { { "", 0, NULL } };
+	struct vip_request badpool[] = { { "a", 1, NULL } };
+	struct vip_request ok[] = { { "x", 0, NULL } };
+	struct vip_result res[3];
+	struct vip_state *st = NULL;
+	struct vip_state *before = NULL;
+	char got[1][200];
+	static const char *const keys[] = { "z" };
+
+	st = vip_state_new();
+	run1(st, "241.0.0.0/8", keys, 1, 0, 3600, 1, got);
+	before = vip_state_clone(st);
+	assert_non_null(before);
+	assert_int_equal(vip_allocate(st, &pool, 1, dup, 3, res, 10, 3600, 1),
+			 -EINVAL);
+	assert_int_equal(vip_allocate(st, &pool, 1, space, 1, res, 10, 3600,
+				      1), -EINVAL);
+	assert_int_equal(vip_allocate(st, &pool, 1, empty, 1, res, 10, 3600,
+				      1), -EINVAL);
+	assert_int_equal(vip_allocate(st, &pool, 1, badpool, 1, res, 10, 3600,
+				      1), -EINVAL);
+	pool.prefix = 33;
+	assert_int_equal(vip_allocate(st, &pool, 1, ok, 1, res, 10, 3600, 1),
+			 -EINVAL);
+	/* Not made by vip_pool_parse(): its text would not read back. */
+	pool = mkpool("241.0.0.0/8");
+	pool.text[0] = '\0';
+	assert_int_equal(vip_allocate(st, &pool, 1, ok, 1, res, 10, 3600, 1),
+			 -EINVAL);
+	pool = mkpool("241.0.0.0/8");
+	pool.prefix = 16;
+	assert_int_equal(vip_allocate(st, &pool, 1, ok, 1, res, 10, 3600, 1),
+			 -EINVAL);
+	assert_true(vip_state_equal(st, before));
+	vip_state_free(st);
+	vip_state_free(before);
+}
+
+/* Many services: linear enough to run under the sanitizers. */
+static void
+t_many(void **state)
+{
+	enum { COUNT = 100000 };
+	struct vip_pool pools[2];
+	struct vip_request *reqs = calloc(COUNT, sizeof(*reqs));
+	struct vip_result *res = calloc(COUNT, sizeof(*res));
+	char (*keys)[48] = calloc(COUNT, sizeof(*keys));
+	struct vip_state *st = vip_state_new();
+	struct vip_state *again = NULL;
+	char buf[64];
+	size_t i;
+
+	assert_true(reqs != NULL && res != NULL && keys != NULL);
+	pools[0] = mkpool("241.0.0.0/8");
+	pools[1] = mkpool("fd00::/64");
+	for (i = 0; i < COUNT; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "MeshService/m/s%zu", i);
+		reqs[i].key = keys[i];
+		reqs[i].pool = i % 2;
+	}
+	assert_int_equal(vip_allocate(st, pools, 2, reqs, COUNT, res, 0, 3600,
+				      1), 0);
+	for (i = 0; i < COUNT; i++)
+		assert_int_equal(res[i].status, 0);
+	assert_string_equal(vip_addr_format(&res[COUNT - 2].addr, buf,
+					    sizeof(buf)), "241.0.195.80");
+	assert_string_equal(vip_addr_format(&res[COUNT - 1].addr, buf,
+					    sizeof(buf)), "fd00::c350");
+	again = vip_state_clone(st);
+	assert_non_null(again);
+	/* Half of them gone, then the rest again: nothing else moves. */
+	assert_int_equal(vip_allocate(again, pools, 2, reqs, COUNT / 2, res,
+				      10, 3600, 1), 0);
+	assert_int_equal(vip_state_held(again), COUNT / 2);
+	assert_int_equal(vip_allocate(again, pools, 2, reqs, COUNT, res, 20,
+				      3600, 1), 0);
+	assert_int_equal(vip_state_held(again), 0);
+	for (i = 0; i < COUNT; i++)
+		assert_int_equal(res[i].status, 0);
+	assert_string_equal(vip_addr_format(&res[COUNT - 1].addr, buf,
+					    sizeof(buf)), "fd00::c350");
+	assert_true(vip_state_equal(st, again));
+	free(reqs);
+	free(res);
+	free(keys);
+	vip_state_free(st);
+	vip_state_free(again);
+}
+
+/* Serials */
+
+static void
+t_zone_serial(void **state)
+{
+	struct vip_state *st = vip_state_new();
+	uint32_t s = 0;
+
+	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xab, 1000,
+					       &s), 0);
+	assert_int_equal(s, 1000);
+	/* Same content: same serial, whatever the time. */
+	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xab, 2000,
+					       &s), 0);
+	assert_int_equal(s, 1000);
+	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xac, 2000,
+					       &s), 0);
+	assert_int_equal(s, 2000);
+	/* The clock went back: still an increase. */
+	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xad, 1500,
+					       &s), 0);
+	assert_int_equal(s, 2001);
+	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xae, 2001,
+					       &s), 0);
+	assert_int_equal(s, 2002);
+	assert_int_equal(vip_state_zone_serial(st, "mesh", 1, 0, &s), 0);
+	assert_int_equal(s, 1);
+	assert_int_equal(vip_state_zone_serial(st, "bad zone", 1, 0, &s),
+			 -EINVAL);
+	assert_int_equal(vip_state_zone_serial(st, "", 1, 0, &s), -EINVAL);
+	assert_text_contains(st, "serial mesh 1 0000000000000001\n"
+			     "serial mesh.local 2002 00000000000000ae\n");
+	vip_state_free(st);
+}
+
+/* RFC 1982 arithmetic around the wrap. */
+static void
+t_zone_serial_wrap(void **state)
+{
+	static const struct {
+		uint32_t old;
+		uint32_t now;
+		uint32_t want;
+	} cases[] = {
+		{ 0xffffffffu, 5, 5 },			/* 5 is after it */
+		{ 0xffffffffu, 0xffffffffu, 0 },	/* +1 wraps to 0 */
+		{ 0xfffffff0u, 0x7ffffff0u, 0xfffffff1u },	/* undefined */
+		{ 0xfffffff0u, 0x7fffffefu, 0x7fffffefu },	/* 2^31 - 1 */
+		{ 0x10u, 0x90000000u, 0x11u },	/* "later" is before it */
+		{ 0x10u, 0x7000000fu, 0x7000000fu },
+	};
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		char rec[128];
+		struct vip_state *st = NULL;
+		uint32_t s = 0;
+
+		snprintf(rec, sizeof(rec),
+			 "serial z %u 0000000000000001\n", cases[i].old);
+		st = state_from(rec);
+		assert_int_equal(vip_state_zone_serial(st, "z", 2,
+						       cases[i].now, &s), 0);
+		if (s != cases[i].want)
+			fail_msg("old %#x now %#x: got %#x, want %#x",
+				 cases[i].old, cases[i].now, s, cases[i].want);
+		vip_state_free(st);
+	}
+}
+
+/* The state text */
+
+static struct vip_state *
+sample_state(void)
+{
+	static const char *const cidrs[] = { "241.0.0.0/8", "fd00::/120" };
+	static const struct req r1[] = {
+		{ "MeshService/default/redis", 0, NULL },
+		{ "MeshService/default/web", 1, NULL },
+		{ "MeshService/default/old", 0, NULL },
+		{ "MeshService/kube/api.default", 0, "10.96.0.1" },
+	};
+	struct vip_state *st = vip_state_new();
+	uint32_t s;
+	char got[4][200];
+
+	run(st, cidrs, 2, r1, 4, 1700000000, 3600, 1, got);
+	run(st, cidrs, 2, r1, 2, 1700000000, 3600, 1, got);
+	assert_int_equal(vip_state_zone_serial(st, "mesh.local",
+					       0x9f86d081884c7d65ULL,
+					       1700000000, &s), 0);
+	return st;
+}
+
+static const char sample_text[] =
+	"meshdns-state 1\n"
+	"cursor 241.0.0.0/8 241.0.0.3\n"
+	"cursor fd00::/120 fd00::2\n"
+	"assign 241.0.0.1 MeshService/default/redis\n"
+	"assign fd00::1 MeshService/default/web\n"
+	"held 10.96.0.1 1700003600 MeshService/kube/api.default\n"
+	"held 241.0.0.2 1700003600 MeshService/default/old\n"
+	"serial mesh.local 1700000000 9f86d081884c7d65\n"
+	"end 7 ffceeee2\n";
+
+static void
+t_format_exact(void **state)
+{
+	struct vip_state *st = sample_state();
+	char *t = text_of(st);
+	size_t body = strlen(sample_text) - strlen("end 7 ffceeee2\n");
+
+	assert_string_equal(t, sample_text);
+	/* The checksum is zlib's CRC-32 of everything before "end". */
+	assert_int_equal(crc32_slow(sample_text, body), 0xffceeee2);
+	free(t);
+	vip_state_free(st);
+}
+
+static void
+t_round_trip(void **state)
+{
+	struct vip_state *st = sample_state();
+	struct vip_state *back = NULL;
+	struct vip_state *copy = NULL;
+	char *t1 = text_of(st);
+	char *t2 = NULL;
+	char err[256];
+	uint32_t s;
+
+	assert_int_equal(vip_state_parse(&back, t1, strlen(t1), err,
+					 sizeof(err)), 0);
+	assert_true(vip_state_equal(st, back));
+	assert_true(vip_state_equal(back, st));
+	assert_int_equal(vip_state_assigned(back), 2);
+	assert_int_equal(vip_state_held(back), 2);
+	t2 = text_of(back);
+	assert_string_equal(t1, t2);
+
+	copy = vip_state_clone(back);
+	assert_non_null(copy);
+	assert_true(vip_state_equal(copy, st));
+	assert_int_equal(vip_state_zone_serial(copy, "mesh.local", 1,
+					       1700000000, &s), 0);
+	assert_false(vip_state_equal(copy, st));
+	assert_true(vip_state_equal(back, st));
+
+	/* An empty state has a text too. */
+	vip_state_free(copy);
+	copy = vip_state_new();
+	free(t2);
+	t2 = text_of(copy);
+	assert_string_equal(t2, "meshdns-state 1\nend 0 cffe06ae\n");
+	free(t1);
+	free(t2);
+	vip_state_free(st);
+	vip_state_free(back);
+	vip_state_free(copy);
+}
+
+static void
+t_equal_differences(void **state)
+{
+	static const char *const base =
+		"cursor 241.0.0.0/8 241.0.0.3\n"
+		"assign 241.0.0.1 a\n"
+		"held 241.0.0.2 100 b\n"
+		"serial z 5 0000000000000001\n";
+	static const char *const other[] = {
+		"cursor 241.0.0.0/8 241.0.0.4\n"
+		"assign 241.0.0.1 a\n"
+		"held 241.0.0.2 100 b\n"
+		"serial z 5 0000000000000001\n",
+		"cursor 241.0.0.0/8 241.0.0.3\n"
+		"assign 241.0.0.1 c\n"
+		"held 241.0.0.2 100 b\n"
+		"serial z 5 0000000000000001\n",
+		"cursor 241.0.0.0/8 241.0.0.3\n"
+		"assign 241.0.0.1 a\n"
+		"held 241.0.0.2 101 b\n"
+		"serial z 5 0000000000000001\n",
+		"cursor 241.0.0.0/8 241.0.0.3\n"
+		"assign 241.0.0.1 a\n"
+		"assign 241.0.0.2 b\n"
+		"serial z 5 0000000000000001\n",
+		"cursor 241.0.0.0/8 241.0.0.3\n"
+		"assign 241.0.0.1 a\n"
+		"held 241.0.0.2 100 b\n"
+		"serial z 5 0000000000000002\n",
+		"assign 241.0.0.1 a\n"
+		"held 241.0.0.2 100 b\n"
+		"serial z 5 0000000000000001\n",
+	};
+	struct vip_state *a = state_from(base);
+	size_t i;
+
+	for (i = 0; i < N(other); i++) {
+		struct vip_state *b = state_from(other[i]);
+
+		if (vip_state_equal(a, b) || vip_state_equal(b, a))
+			fail_msg("case %zu equal", i);
+		vip_state_free(b);
+	}
+	vip_state_free(a);
+}
+
+/* Records that are well-formed text with a good checksum, but wrong. */
+static void
+t_parse_record_errors(void **state)
+{
+	static const struct {
+		const char *records;
+		const char *msg;
+	} cases[] = {
+		{ "frob 1 2\n", "line 2: unknown record \"frob\"" },
+		{ "assign 241.0.0.1 a\nEND 1 2\n",
+		  "line 3: unknown record \"END\"" },
+		{ "assign 241.0.0.256 a\n",
+		  "line 2: bad address \"241.0.0.256\"" },
+		{ "assign 241.0.0.1 a\nheld 241.0.0.1 5 b\n",
+		  "line 3: duplicate address 241.0.0.1" },
+		{ "held fd00::1 5 b\nassign fd00:0::1 a\n",
+		  "line 3: duplicate address fd00::1" },
+		{ "assign 241.0.0.1 a\nassign 241.0.0.2 a\n",
+		  "line 3: duplicate assignment for a" },
+		{ "assign 241.0.0.1\n",
+		  "line 2: malformed record (expected \"assign <address> "
+		  "<key>\")" },
+		{ "assign 241.0.0.1 a b\n",
+		  "line 2: malformed record (expected \"assign <address> "
+		  "<key>\")" },
+		{ "assign  241.0.0.1 a\n",
+		  "line 2: malformed record (expected \"assign <address> "
+		  "<key>\")" },
+		{ "assign 241.0.0.1 a \n",
+		  "line 2: malformed record (expected \"assign <address> "
+		  "<key>\")" },
+		{ "held 241.0.0.1 soon a\n", "line 2: bad time \"soon\"" },
+		{ "held 241.0.0.1 99999999999999999999 a\n",
+		  "line 2: bad time \"99999999999999999999\"" },
+		{ "serial mesh 1 xyz\n", "line 2: bad digest \"xyz\"" },
+		{ "serial mesh 1 00000000000000AB\n",
+		  "line 2: bad digest \"00000000000000AB\"" },
+		{ "serial mesh 4294967296 0000000000000000\n",
+		  "line 2: bad serial \"4294967296\"" },
+		{ "serial z 1 0000000000000000\nserial z 2 0000000000000000\n",
+		  "line 3: duplicate serial for zone z" },
+		{ "cursor 241.0.0.1/8 241.0.0.1\n",
+		  "line 2: bad pool (241.0.0.1/8 has host bits set; the "
+		  "network is 241.0.0.0/8)" },
+		{ "cursor fd00:0::/120 fd00::1\n",
+		  "line 2: pool fd00:0::/120 is not written as fd00::/120" },
+		{ "cursor 241.0.0.0/8 242.0.0.1\n",
+		  "line 2: cursor 242.0.0.1 is outside pool 241.0.0.0/8" },
+		{ "cursor 241.0.0.0/8 241.0.0.1\n"
+		  "cursor 241.0.0.0/8 241.0.0.2\n",
+		  "line 3: duplicate cursor for pool 241.0.0.0/8" },
+		{ "\n", "line 2: empty line" },
+		{ "assign 241.0.0.1 a\tb\n",
+		  "line 2: control character in the record" },
+		{ "assign 241.0.0.1 a\r\n",
+		  "line 2: control character in the record" },
+	};
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		char *text = wrap_records(cases[i].records);
+		struct vip_state *st = NULL;
+		char err[256] = "";
+
+		assert_int_equal(vip_state_parse(&st, text, strlen(text), err,
+						 sizeof(err)), -1);
+		assert_null(st);
+		if (strcmp(err, cases[i].msg) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err,
+				 cases[i].msg);
+		free(text);
+	}
+}
+
+/* Whole files that are wrong. */
+static void
+t_parse_file_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *msg;
+	} cases[] = {
+		{ "", "line 1: empty file" },
+		{ "meshdns-state 2\nend 0 00000000\n",
+		  "line 1: unsupported format version 2 (this meshdns reads "
+		  "version 1)" },
+		{ "meshdns-state 1.0\nend 0 00000000\n",
+		  "line 1: not a meshdns state file (expected "
+		  "\"meshdns-state 1\")" },
+		{ "{\"vips\": {}}\n",
+		  "line 1: not a meshdns state file (expected "
+		  "\"meshdns-state 1\")" },
+		{ "meshdns-state 1\nassign 241.0.0.1 a\n",
+		  "line 3: missing end line (file truncated?)" },
+		{ "meshdns-state 1\nassign 241.0.0.1 a\nend 1 00000000\n",
+		  "line 3: checksum mismatch" },
+		{ "meshdns-state 1\nend 0 cffe06ae\nassign 241.0.0.1 a\n",
+		  "line 3: data after the end line" },
+		{ "meshdns-state 1\nend 0 cffe06ae\n\n",
+		  "line 3: data after the end line" },
+		{ "meshdns-state 1\nend 0 B9CC9C6A\n",
+		  "line 2: malformed end line (expected \"end <records> "
+		  "<crc32>\")" },
+		{ "meshdns-state 1\nend 0\n",
+		  "line 2: malformed end line (expected \"end <records> "
+		  "<crc32>\")" },
+		{ "meshdns-state 1\nend 1 cffe06ae\n",
+		  "line 2: the end line counts 1 records, the file has 0" },
+		{ "meshdns-state 1\r\nend 0 cffe06ae\n",
+		  "line 1: not a meshdns state file (expected "
+		  "\"meshdns-state 1\")" },
+	};
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		struct vip_state *st = NULL;
+		char err[256] = "";
+
+		assert_int_equal(vip_state_parse(&st, cases[i].text,
+						 strlen(cases[i].text), err,
+						 sizeof(err)), -1);
+		assert_null(st);
+		if (strcmp(err, cases[i].msg) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err,
+				 cases[i].msg);
+	}
+}
+
+/* Every cut of a good file is "truncated", at the line of the cut. */
+static void
+t_parse_truncated(void **state)
+{
+	const char *text = sample_text;
+	size_t len = strlen(text);
+	size_t cut;
+
+	for (cut = 1; cut < len; cut++) {
+		struct vip_state *st = NULL;
+		char err[256];
+		char want[128];
+		size_t line = 1;
+		size_t i;
+
+		for (i = 0; i < cut; i++)
+			if (text[i] == '\n')
+				line++;
+		snprintf(want, sizeof(want),
+			 "line %zu: missing end line (file truncated?)", line);
+		assert_int_equal(vip_state_parse(&st, text, cut, err,
+						 sizeof(err)), -1);
+		if (strcmp(err, want) != 0)
+			fail_msg("cut at %zu: got \"%s\", want \"%s\"", cut,
+				 err, want);
+	}
+}
+
+/* Every flipped bit of a good file is refused. */
+static void
+t_parse_flipped(void **state)
+{
+	size_t len = strlen(sample_text);
+	char *text = malloc(len);
+	size_t pos;
+	int bit;
+
+	assert_non_null(text);
+	for (pos = 0; pos < len; pos++) {
+		for (bit = 0; bit < 8; bit++) {
+			struct vip_state *st = NULL;
+			char err[256];
+
+			memcpy(text, sample_text, len);
+			text[pos] ^= (char)(1 << bit);
+			if (vip_state_parse(&st, text, len, err,
+					    sizeof(err)) != -1)
+				fail_msg("byte %zu bit %d accepted", pos, bit);
+			assert_null(st);
+		}
+	}
+	/* In a record, the checksum is what notices. */
+	memcpy(text, sample_text, len);
+	text[strlen("meshdns-state 1\ncursor 241.0.0.0/8 241.0.0.")] ^= 1;
+	{
+		struct vip_state *st = NULL;
+		char err[256];
+
+		assert_int_equal(vip_state_parse(&st, text, len, err,
+						 sizeof(err)), -1);
+		assert_string_equal(err, "line 9: checksum mismatch");
+	}
+	free(text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_addr_parse),
+		cmocka_unit_test(t_addr_equal),
+		cmocka_unit_test(t_pool_parse_ok),
+		cmocka_unit_test(t_pool_parse_errors),
+		cmocka_unit_test(t_pool_contains),
+		cmocka_unit_test(t_next_fit_order),
+		cmocka_unit_test(t_no_reuse),
+		cmocka_unit_test(t_comeback),
+		cmocka_unit_test(t_comeback_after_hold),
+		cmocka_unit_test(t_release_zero),
+		cmocka_unit_test(t_hold_zero),
+		cmocka_unit_test(t_overlap_legacy),
+		cmocka_unit_test(t_overlap_exhaustive),
+		cmocka_unit_test(t_exhaustion),
+		cmocka_unit_test(t_exhaustion_others_served),
+		cmocka_unit_test(t_wraparound),
+		cmocka_unit_test(t_wrap_from_cursor),
+		cmocka_unit_test(t_wrap_large),
+		cmocka_unit_test(t_cursor_per_pool),
+		cmocka_unit_test(t_ipv6),
+		cmocka_unit_test(t_pinned_inside),
+		cmocka_unit_test(t_pinned_outside),
+		cmocka_unit_test(t_pinned_takes),
+		cmocka_unit_test(t_pinned_contested),
+		cmocka_unit_test(t_pin_changes),
+		cmocka_unit_test(t_pinned_over_held),
+		cmocka_unit_test(t_invalid_round),
+		cmocka_unit_test(t_many),
+		cmocka_unit_test(t_zone_serial),
+		cmocka_unit_test(t_zone_serial_wrap),
+		cmocka_unit_test(t_format_exact),
+		cmocka_unit_test(t_round_trip),
+		cmocka_unit_test(t_equal_differences),
+		cmocka_unit_test(t_parse_record_errors),
+		cmocka_unit_test(t_parse_file_errors),
+		cmocka_unit_test(t_parse_truncated),
+		cmocka_unit_test(t_parse_flipped),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/* test_hostname.c -- hostname validation, generator order, collisions. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kuma/hostname.h"
+#include "kuma/resource.h"
+#include "kuma/tmpl.h"
+
+/* --- hostname_validate --- */
+
+struct validate_case {
+	const char *name;
+	int ok;
+	const char *why;	/* substring of the message */
+};
+
+static const struct validate_case validate_cases[] = {
+	{ "redis.svc.mesh.local", 1, NULL },
+	{ "a", 1, NULL },
+	{ "0abc.mesh", 1, NULL },
+	{ "a-b.c-d", 1, NULL },
+	{ "", 0, "a lowercase RFC 1123 subdomain" },
+	{ "Redis.mesh", 0, "a lowercase RFC 1123 subdomain" },
+	{ "redis_1.mesh", 0, "a lowercase RFC 1123 subdomain" },
+	{ "-redis.mesh", 0, "a lowercase RFC 1123 subdomain" },
+	{ "redis-.mesh", 0, "a lowercase RFC 1123 subdomain" },
+	{ "redis..mesh", 0, "a lowercase RFC 1123 subdomain" },
+	{ ".mesh", 0, "a lowercase RFC 1123 subdomain" },
+	{ "redis.mesh.", 0, "a lowercase RFC 1123 subdomain" },
+	{ "redis mesh", 0, "a lowercase RFC 1123 subdomain" },
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.mesh",
+	  0, "must be no more than 63 characters" },
+};
+
+static void
+test_validate(void **state)
+{
+	char why[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(validate_cases) / sizeof(validate_cases[0]);
+	     i++) {
+		const struct validate_case *c = &validate_cases[i];
+		int rc;
+
+		why[0] = '\0';
+		rc = hostname_validate(c->name, why, sizeof(why));
+		if (c->ok) {
+			assert_int_equal(rc, 0);
+		} else {
+			assert_int_equal(rc, -1);
+			if (strstr(why, c->why) == NULL)
+				fail_msg("\"%s\": got \"%s\"", c->name, why);
+		}
+	}
+}
+
+static void
+test_validate_lengths(void **state)
+{
+	char name[300];
+	char why[512];
+
+	/* 63-octet label: fine; 64: too long (stricter than Kuma). */
+	memset(name, 'a', 63);
+	strcpy(name + 63, ".mesh");
+	assert_int_equal(hostname_validate(name, why, sizeof(why)), 0);
+	/* 253 in total: fine; 254: too long. */
+	memset(name, 'a', 253);
+	name[253] = '\0';
+	for (int i = 50; i < 253; i += 51)
+		name[i] = '.';
+	assert_int_equal(hostname_validate(name, why, sizeof(why)), 0);
+	name[253] = 'a';
+	name[254] = '\0';
+	assert_int_equal(hostname_validate(name, why, sizeof(why)), -1);
+	assert_string_equal(why, "must be no more than 253 characters");
+}
+
+/* --- generation --- */
+
+struct fixture {
+	struct resource_set *set;
+	struct hostname_gen gens[16];
+	size_t ngens;
+	struct hostname_item items[16];
+	struct hostname_result results[16];
+	size_t nitems;
+	struct hostname_claims *claims;
+};
+
+static int
+served_mesh(void *ctx, const char *name)
+{
+	size_t n = strlen(name);
+
+	(void)ctx;
+	return (n >= 5 && strcmp(name + n - 5, ".mesh") == 0) ||
+	       (n >= 11 && strcmp(name + n - 11, ".mesh.local") == 0);
+}
+
+static void
+load(struct fixture *f, const char *yaml)
+{
+	struct diag_list diags;
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	diag_list_init(&diags);
+	f->set = resource_set_new();
+	assert_non_null(f->set);
+	assert_int_equal(resource_set_load_string(f->set, "t.yaml", yaml,
+						  &diags), 0);
+	assert_int_equal(resource_set_finish(f->set, &diags), 0);
+	if (diags.errors > 0)
+		fail_msg("unexpected error: %s", diags.v[0].msg);
+	diag_list_clear(&diags);
+	for (i = 0; i < f->set->ngenerators; i++) {
+		struct tmpl *t = NULL;
+		struct tmpl_error err;
+
+		assert_int_equal(tmpl_compile(&t, f->set->generators[i].template,
+					      &err), 0);
+		f->gens[i].res = &f->set->generators[i];
+		f->gens[i].tmpl = t;
+	}
+	f->ngens = f->set->ngenerators;
+	hostname_gens_sort(f->gens, f->ngens);
+	for (i = 0; i < f->set->nservices; i++)
+		f->items[i].meta = &f->set->services[i].meta;
+	f->nitems = f->set->nservices;
+	f->claims = hostname_claims_new();
+	assert_non_null(f->claims);
+	assert_int_equal(hostname_generate(f->gens, f->ngens, f->items,
+					   f->nitems, "zone-1", served_mesh,
+					   NULL, f->claims, f->results), 0);
+}
+
+static void
+unload(struct fixture *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->ngens; i++)
+		tmpl_free((struct tmpl *)f->gens[i].tmpl);
+	hostname_claims_free(f->claims);
+	for (i = 0; i < f->nitems; i++)
+		hostname_result_clear(&f->results[i]);
+	resource_set_free(f->set);
+}
+
+/* The result of the service named @name. */
+static const struct hostname_result *
+result_of(const struct fixture *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nitems; i++)
+		if (strcmp(f->items[i].meta->name, name) == 0)
+			return &f->results[i];
+	fail_msg("no service %s", name);
+	return NULL;
+}
+
+static const struct hostname_result *
+result_of_mesh(const struct fixture *f, const char *mesh)
+{
+	size_t i;
+
+	for (i = 0; i < f->nitems; i++)
+		if (strcmp(f->items[i].meta->mesh, mesh) == 0)
+			return &f->results[i];
+	fail_msg("no service in mesh %s", mesh);
+	return NULL;
+}
+
+#define SVC(name, extra) \
+	"---\ntype: MeshService\nname: " name "\nmesh: default\n" extra \
+	"spec:\n  ports:\n  - port: 80\n    targetPort: 80\n"
+#define GEN(name, extra, tmpl) \
+	"---\ntype: HostnameGenerator\nname: " name "\n" extra \
+	"spec:\n  selector:\n    meshService:\n      matchLabels: {}\n" \
+	"  template: '" tmpl "'\n"
+
+static void
+test_fields(void **state)
+{
+	struct fixture f;
+	const struct hostname_result *r = NULL;
+
+	load(&f, SVC("redis", "labels:\n  kuma.io/display-name: cache\n"
+		     "  app: db\n")
+		 GEN("g", "", "{{ .Name }}-{{ .DisplayName }}-{{ .Mesh }}-"
+		     "{{ .Zone }}-{{ label \"app\" }}.mesh"));
+	r = result_of(&f, "redis");
+	assert_int_equal(r->naddresses, 1);
+	assert_string_equal(r->addresses[0].hostname,
+			    "redis-cache-default-zone-1-db.mesh");
+	assert_string_equal(r->addresses[0].generator, "g");
+	assert_int_equal(r->nconditions, 1);
+	assert_int_equal(r->conditions[0].reason, HOSTNAME_GENERATED);
+	assert_string_equal(r->conditions[0].message, "");
+	unload(&f);
+}
+
+static void
+test_zone_label_wins(void **state)
+{
+	struct fixture f;
+
+	load(&f, SVC("redis", "labels:\n  kuma.io/zone: east\n")
+		 GEN("g", "", "{{ .DisplayName }}.svc.{{ .Zone }}.mesh.local"));
+	assert_string_equal(result_of(&f, "redis")->addresses[0].hostname,
+			    "redis.svc.east.mesh.local");
+	unload(&f);
+}
+
+static void
+test_template_errors(void **state)
+{
+	struct fixture f;
+	const struct hostname_result *r = NULL;
+
+	load(&f, SVC("redis", "")
+		 GEN("missing-label", "", "{{ label \"app\" }}.mesh")
+		 GEN("upper", "", "{{ .Name }}.MESH")
+		 GEN("outside", "", "{{ .Name }}.example.com"));
+	r = result_of(&f, "redis");
+	assert_int_equal(r->naddresses, 0);
+	assert_int_equal(r->nconditions, 3);
+	/* Ordered by generator name. */
+	assert_string_equal(r->conditions[0].generator, "missing-label");
+	assert_int_equal(r->conditions[0].reason, HOSTNAME_TEMPLATE_ERROR);
+	assert_string_equal(r->conditions[0].message, "label app not found");
+	assert_string_equal(r->conditions[1].generator, "outside");
+	assert_int_equal(r->conditions[1].reason, HOSTNAME_NOT_SERVED);
+	assert_string_equal(r->conditions[1].message,
+			    "hostname \"redis.example.com\" is outside every "
+			    "DNS zone this server serves");
+	assert_string_equal(r->conditions[2].generator, "upper");
+	assert_int_equal(r->conditions[2].reason, HOSTNAME_TEMPLATE_ERROR);
+	assert_non_null(strstr(r->conditions[2].message,
+			       "generated hostname \"redis.MESH\" is not a "
+			       "valid DNS name: a lowercase RFC 1123"));
+	unload(&f);
+}
+
+static void
+test_collision_older_service_wins(void **state)
+{
+	struct fixture f;
+	const struct hostname_result *a = NULL;
+	const struct hostname_result *b = NULL;
+
+	/* Both render to "same.mesh"; the older (creationTime) wins even
+	 * though its name sorts later. */
+	load(&f, SVC("zeta", "creationTime: 2024-01-01T00:00:00Z\n")
+		 SVC("alpha", "creationTime: 2024-06-01T00:00:00Z\n")
+		 GEN("g", "", "same.mesh"));
+	a = result_of(&f, "zeta");
+	b = result_of(&f, "alpha");
+	assert_int_equal(a->naddresses, 1);
+	assert_int_equal(a->conditions[0].reason, HOSTNAME_GENERATED);
+	assert_int_equal(b->naddresses, 0);
+	assert_int_equal(b->conditions[0].reason, HOSTNAME_COLLISION);
+	assert_string_equal(b->conditions[0].message,
+			    "Hostname collision with MeshService: zeta");
+	assert_string_equal(hostname_reason_name(b->conditions[0].reason),
+			    "Collision");
+	unload(&f);
+}
+
+static void
+test_collision_name_order(void **state)
+{
+	struct fixture f;
+
+	/* No creation times: name order decides. */
+	load(&f, SVC("bbb", "") SVC("aaa", "") GEN("g", "", "x.mesh"));
+	assert_int_equal(result_of(&f, "aaa")->naddresses, 1);
+	assert_int_equal(result_of(&f, "bbb")->conditions[0].reason,
+			 HOSTNAME_COLLISION);
+	unload(&f);
+}
+
+static void
+test_collision_across_meshes(void **state)
+{
+	struct fixture f;
+
+	load(&f, "---\ntype: MeshService\nname: redis\nmesh: one\n"
+		 "spec: {ports: [{port: 1, targetPort: 1}]}\n"
+		 "---\ntype: MeshService\nname: redis\nmesh: two\n"
+		 "spec: {ports: [{port: 1, targetPort: 1}]}\n"
+		 GEN("g", "", "{{ .Name }}.mesh"));
+	/* One DNS name, two meshes: only one service may have it, and the
+	 * other's condition says which mesh has it. */
+	assert_int_equal(result_of_mesh(&f, "one")->naddresses, 1);
+	assert_int_equal(result_of_mesh(&f, "two")->naddresses, 0);
+	assert_string_equal(result_of_mesh(&f, "two")->conditions[0].message,
+			    "Hostname collision with MeshService: redis in "
+			    "mesh one");
+	unload(&f);
+}
+
+static void
+test_generator_order(void **state)
+{
+	struct fixture f;
+	const struct hostname_result *r = NULL;
+
+	/*
+	 * Three generators render the same name for two services:
+	 * the local (kuma.io/origin: zone) generator runs first although it
+	 * is the newest, so its service pairing claims the name.
+	 */
+	load(&f, SVC("one", "labels: {team: a}\n")
+		 SVC("two", "labels: {team: b}\n")
+		 "---\ntype: HostnameGenerator\nname: a-global\n"
+		 "creationTime: 2020-01-01T00:00:00Z\n"
+		 "spec:\n  selector:\n    meshService:\n      matchLabels: "
+		 "{team: a}\n  template: 'n.mesh'\n"
+		 "---\ntype: HostnameGenerator\nname: z-local\n"
+		 "labels: {kuma.io/origin: zone}\n"
+		 "creationTime: 2025-01-01T00:00:00Z\n"
+		 "spec:\n  selector:\n    meshService:\n      matchLabels: "
+		 "{team: b}\n  template: 'n.mesh'\n");
+	assert_string_equal(f.gens[0].res->meta.name, "z-local");
+	assert_string_equal(f.gens[1].res->meta.name, "a-global");
+	r = result_of(&f, "two");
+	assert_int_equal(r->naddresses, 1);
+	r = result_of(&f, "one");
+	assert_int_equal(r->naddresses, 0);
+	assert_string_equal(r->conditions[0].message,
+			    "Hostname collision with MeshService: two");
+	unload(&f);
+}
+
+static void
+test_same_name_twice_is_not_collision(void **state)
+{
+	struct fixture f;
+	const struct hostname_result *r = NULL;
+
+	load(&f, SVC("redis", "") GEN("g1", "", "{{ .Name }}.mesh")
+		 GEN("g2", "", "{{ .Name }}.mesh"));
+	r = result_of(&f, "redis");
+	assert_int_equal(r->naddresses, 2);
+	assert_string_equal(r->addresses[0].generator, "g1");
+	assert_string_equal(r->addresses[1].generator, "g2");
+	assert_int_equal(r->conditions[1].reason, HOSTNAME_GENERATED);
+	unload(&f);
+}
+
+static void
+test_selector(void **state)
+{
+	struct fixture f;
+
+	load(&f, SVC("web", "labels: {app: web}\n") SVC("db", "")
+		 "---\ntype: HostnameGenerator\nname: only-web\n"
+		 "spec:\n  selector:\n    meshService:\n      matchLabels: "
+		 "{app: web}\n  template: '{{ .Name }}.mesh'\n");
+	assert_int_equal(result_of(&f, "web")->naddresses, 1);
+	/* Not selected: no address and no condition at all. */
+	assert_int_equal(result_of(&f, "db")->naddresses, 0);
+	assert_int_equal(result_of(&f, "db")->nconditions, 0);
+	unload(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_validate_lengths),
+		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_zone_label_wins),
+		cmocka_unit_test(test_template_errors),
+		cmocka_unit_test(test_collision_older_service_wins),
+		cmocka_unit_test(test_collision_name_order),
+		cmocka_unit_test(test_collision_across_meshes),
+		cmocka_unit_test(test_generator_order),
+		cmocka_unit_test(test_same_name_twice_is_not_collision),
+		cmocka_unit_test(test_selector),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

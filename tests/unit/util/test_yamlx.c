@@ -1,0 +1,900 @@
+/* SPDX-License-Identifier: MIT */
+/* test_yamlx.c -- unit tests for yamlx: positions, aliases, errors, emit. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/yamlx.h"
+
+struct fixture {
+	struct diag_list errs;
+	struct yamlx_stream *stream;
+	char *out;		/* emitted text */
+	size_t outlen;
+	char path[64];		/* temporary file, when one was made */
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	diag_list_init(&f->errs);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	yamlx_stream_free(f->stream);
+	diag_list_clear(&f->errs);
+	free(f->out);
+	if (f->path[0] != '\0')
+		unlink(f->path);
+	free(f);
+	return 0;
+}
+
+static int
+load(struct fixture *f, const char *text)
+{
+	yamlx_stream_free(f->stream);
+	f->stream = NULL;
+	diag_list_clear(&f->errs);
+	return yamlx_load_string(&f->stream, "t.yaml", text, strlen(text),
+				 &f->errs);
+}
+
+/* The diagnostics, formatted, one per line. */
+static const char *
+messages(struct fixture *f)
+{
+	static char all[8192];
+	char one[1024];
+	size_t i;
+
+	all[0] = '\0';
+	for (i = 0; i < f->errs.n; i++) {
+		diag_format(&f->errs.v[i], one, sizeof(one));
+		strncat(all, one, sizeof(all) - strlen(all) - 2);
+		strcat(all, "\n");
+	}
+	return all;
+}
+
+static void
+assert_fails_with(struct fixture *f, const char *text, const char *expect)
+{
+	assert_int_equal(load(f, text), -1);
+	assert_null(f->stream);
+	assert_string_equal(messages(f), expect);
+}
+
+static const char *
+emit(struct fixture *f, struct yamlx_node *const *docs, size_t n)
+{
+	FILE *fp = NULL;
+
+	free(f->out);
+	f->out = NULL;
+	fp = open_memstream(&f->out, &f->outlen);
+	assert_non_null(fp);
+	assert_int_equal(yamlx_emit(fp, docs, n), 0);
+	assert_int_equal(fclose(fp), 0);
+	return f->out;
+}
+
+static void
+assert_pos(const struct yamlx_node *n, int line, int column)
+{
+	assert_non_null(n);
+	assert_string_equal(n->file, "t.yaml");
+	assert_int_equal(n->line, line);
+	assert_int_equal(n->column, column);
+}
+
+static void
+test_positions(void **state)
+{
+	struct fixture *f = *state;
+	struct yamlx_node *root, *list, *item;
+
+	assert_int_equal(load(f, "# comment\n"
+			      "name: redis\n"
+			      "ports:\n"
+			      "  - port: 6379\n"
+			      "    \"app\": 'tcp'\n"
+			      "  - {port: 80, x: [a, b]}\n"), 0);
+	assert_int_equal(f->stream->ndocs, 1);
+	root = f->stream->docs[0];
+	assert_int_equal(root->type, YAMLX_MAP);
+	assert_pos(root, 2, 1);
+	assert_int_equal(root->n, 2);
+	assert_pos(root->pairs[0].key, 2, 1);
+	assert_pos(root->pairs[0].value, 2, 7);
+	assert_string_equal(root->pairs[0].value->scalar, "redis");
+	assert_int_equal(root->pairs[0].value->len, 5);
+	assert_int_equal(root->pairs[0].value->style, YAMLX_PLAIN);
+
+	list = yamlx_map_get(root, "ports");
+	assert_int_equal(list->type, YAMLX_SEQ);
+	assert_pos(list, 4, 3);
+	assert_int_equal(list->n, 2);
+	item = list->items[0];
+	assert_pos(item, 4, 5);
+	assert_pos(item->pairs[1].key, 5, 5);
+	assert_int_equal(item->pairs[1].key->style, YAMLX_QUOTED);
+	assert_pos(yamlx_map_get(item, "app"), 5, 12);
+	assert_int_equal(yamlx_map_get(item, "app")->style, YAMLX_QUOTED);
+	item = list->items[1];
+	assert_pos(item, 6, 5);
+	assert_pos(yamlx_map_get(item, "port"), 6, 12);
+	assert_pos(yamlx_map_get(item, "x"), 6, 19);
+	assert_pos(yamlx_map_get(item, "x")->items[1], 6, 23);
+}
+
+static void
+test_map_get_and_type_name(void **state)
+{
+	struct fixture *f = *state;
+	struct yamlx_node *root;
+
+	assert_int_equal(load(f, "a: [1]\nb: {c: d}\nc: x\n"), 0);
+	root = f->stream->docs[0];
+	assert_string_equal(yamlx_type_name(root), "mapping");
+	assert_string_equal(yamlx_type_name(yamlx_map_get(root, "a")),
+			    "sequence");
+	assert_string_equal(yamlx_type_name(yamlx_map_get(root, "c")),
+			    "scalar");
+	assert_string_equal(yamlx_type_name(NULL), "nothing");
+	assert_null(yamlx_map_get(root, "d"));
+	assert_null(yamlx_map_get(root, "C"));
+	assert_null(yamlx_map_get(yamlx_map_get(root, "a"), "a"));
+	assert_null(yamlx_map_get(NULL, "a"));
+	assert_string_equal(
+		yamlx_map_get(yamlx_map_get(root, "b"), "c")->scalar, "d");
+}
+
+static void
+test_multi_document(void **state)
+{
+	struct fixture *f = *state;
+	struct yamlx_stream *s;
+
+	assert_int_equal(load(f, "a: 1\n---\n---\n# nothing\n...\n"
+			      "--- [x]\n---\nb: 2\n"), 0);
+	s = f->stream;
+	assert_int_equal(s->ndocs, 5);
+	assert_string_equal(yamlx_map_get(s->docs[0], "a")->scalar, "1");
+	assert_null(s->docs[1]);
+	assert_null(s->docs[2]);
+	assert_int_equal(s->docs[3]->type, YAMLX_SEQ);
+	assert_pos(s->docs[3], 6, 5);
+	assert_pos(yamlx_map_get(s->docs[4], "b"), 8, 4);
+}
+
+static void
+test_empty_documents(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(load(f, ""), 0);
+	assert_int_equal(f->stream->ndocs, 0);
+	assert_int_equal(load(f, "# only\n# comments\n\n"), 0);
+	assert_int_equal(f->stream->ndocs, 0);
+	assert_int_equal(load(f, "---\n"), 0);
+	assert_int_equal(f->stream->ndocs, 1);
+	assert_null(f->stream->docs[0]);
+	/* An explicit null or empty string is content, not emptiness. */
+	assert_int_equal(load(f, "--- ~\n--- ''\n"), 0);
+	assert_int_equal(f->stream->ndocs, 2);
+	assert_non_null(f->stream->docs[0]);
+	assert_true(yamlx_is_null(f->stream->docs[0]));
+	assert_string_equal(f->stream->docs[1]->scalar, "");
+	assert_false(yamlx_is_null(f->stream->docs[1]));
+}
+
+static void
+test_aliases(void **state)
+{
+	struct fixture *f = *state;
+	struct yamlx_node *root, *base;
+
+	assert_int_equal(load(f, "base: &b {x: 1, y: [a]}\n"
+			      "name: &n redis\n"
+			      "use: *b\n"
+			      "again: *n\n"
+			      "list: [*b, *n]\n"), 0);
+	root = f->stream->docs[0];
+	base = yamlx_map_get(root, "base");
+	assert_ptr_equal(yamlx_map_get(root, "use"), base);
+	assert_ptr_equal(yamlx_map_get(root, "list")->items[0], base);
+	assert_ptr_equal(yamlx_map_get(root, "again"),
+			 yamlx_map_get(root, "name"));
+	assert_ptr_equal(yamlx_map_get(root, "list")->items[1],
+			 yamlx_map_get(root, "name"));
+	/* The node keeps the anchor's position, not the alias's. */
+	assert_pos(yamlx_map_get(root, "use"), 1, 7);
+}
+
+static void
+test_alias_redefined_and_scoped(void **state)
+{
+	struct fixture *f = *state;
+	struct yamlx_node *root;
+
+	/* The most recent anchor of a name wins. */
+	assert_int_equal(load(f, "a: &x one\nb: &x two\nc: *x\n"), 0);
+	root = f->stream->docs[0];
+	assert_string_equal(yamlx_map_get(root, "c")->scalar, "two");
+	/* Anchors do not cross documents. */
+	assert_fails_with(f, "a: &x one\n---\nb: *x\n",
+			  "t.yaml:3:4: error: alias *x refers to an unknown "
+			  "anchor\n");
+}
+
+static void
+test_alias_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_fails_with(f, "a: 1\nb: *nope\nc: *other\n",
+			  "t.yaml:2:4: error: alias *nope refers to an "
+			  "unknown anchor\n"
+			  "t.yaml:3:4: error: alias *other refers to an "
+			  "unknown anchor\n");
+	assert_fails_with(f, "a: &loop\n  b: [1, *loop]\n",
+			  "t.yaml:2:10: error: alias *loop refers to a "
+			  "collection that contains it (recursive aliases are "
+			  "not supported)\n");
+}
+
+static void
+test_alias_bomb(void **state)
+{
+	struct fixture *f = *state;
+	char text[4096];
+	int i;
+
+	/* Each level holds ten aliases of the last: 10^7 nodes expanded. */
+	strcpy(text, "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+	for (i = 1; i <= 7; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, "
+			 "*l%d, *l%d, *l%d, *l%d]\n", i, i, i - 1, i - 1,
+			 i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+			 i - 1);
+	assert_fails_with(f, text,
+			  "t.yaml:1:1: error: aliases in this document expand "
+			  "to more than 1000000 extra nodes; not supported\n");
+	/* Five levels (about 10^5 nodes) are fine. */
+	*strstr(text, "l5:") = '\0';
+	assert_int_equal(load(f, text), 0);
+}
+
+static void
+test_merge_key(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_fails_with(f, "base: &b {x: 1}\n"
+			  "use:\n"
+			  "  <<: *b\n"
+			  "  y: 2\n",
+			  "t.yaml:3:3: error: merge keys (<<) are not "
+			  "supported\n");
+	/* Quoted, it is an ordinary key. */
+	assert_int_equal(load(f, "\"<<\": 1\n"), 0);
+	assert_string_equal(yamlx_map_get(f->stream->docs[0], "<<")->scalar,
+			    "1");
+}
+
+static void
+test_duplicate_keys(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_fails_with(f, "name: a\n"
+			  "spec:\n"
+			  "  port: 1\n"
+			  "  \"port\": 2\n"
+			  "name: b\n"
+			  "other: {x: 1, x: 2}\n",
+			  "t.yaml:4:3: error: duplicate key \"port\" (first "
+			  "defined at line 3, column 3)\n"
+			  "t.yaml:5:1: error: duplicate key \"name\" (first "
+			  "defined at line 1, column 1)\n"
+			  "t.yaml:6:15: error: duplicate key \"x\" (first "
+			  "defined at line 6, column 9)\n");
+	/* The same key in different mappings is fine. */
+	assert_int_equal(load(f, "a: {x: 1}\nb: {x: 2}\n"), 0);
+}
+
+static void
+test_duplicate_keys_big_mapping(void **state)
+{
+	struct fixture *f = *state;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *fp = open_memstream(&text, &len);
+
+	/* More keys than the pairwise check handles: the sorting path. */
+	assert_non_null(fp);
+	for (i = 0; i < 40; i++)
+		fprintf(fp, "k%zu: %zu\n", i, i);
+	fprintf(fp, "k7: again\nk39: again\nk7: third\n");
+	assert_int_equal(fclose(fp), 0);
+	assert_fails_with(f, text,
+			  "t.yaml:41:1: error: duplicate key \"k7\" (first "
+			  "defined at line 8, column 1)\n"
+			  "t.yaml:42:1: error: duplicate key \"k39\" (first "
+			  "defined at line 40, column 1)\n"
+			  "t.yaml:43:1: error: duplicate key \"k7\" (first "
+			  "defined at line 8, column 1)\n");
+	free(text);
+}
+
+static void
+test_non_scalar_key(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_fails_with(f, "? [a, b]\n: 1\n? {c: d}\n: 2\n",
+			  "t.yaml:1:3: error: a mapping key must be a scalar, "
+			  "not a sequence\n"
+			  "t.yaml:3:3: error: a mapping key must be a scalar, "
+			  "not a mapping\n");
+}
+
+static void
+test_syntax_errors(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *text;
+		const char *expect;
+	} cases[] = {
+		{ "a: 1\nb:\n  c: d: e\n",
+		  "t.yaml:3:7: error: mapping values are not allowed in this "
+		  "context\n" },
+		{ "a: [1, 2\n",
+		  "t.yaml:2:1: error: did not find expected ',' or ']' (while "
+		  "parsing a flow sequence that started at line 1, column 4)\n" },
+		{ "a:\n  b: 1\n c: 2\n",
+		  "t.yaml:3:2: error: did not find expected key (while parsing "
+		  "a block mapping that started at line 1, column 1)\n" },
+		{ "a: \"open\n",
+		  "t.yaml:2:1: error: found unexpected end of stream (while "
+		  "scanning a quoted scalar that started at line 1, column 4)\n" },
+		{ "a: 1\nb: \xff\n",
+		  "t.yaml:2:4: error: invalid leading UTF-8 octet (0xff)\n" },
+		{ "\tkey: 1\n",
+		  "t.yaml:1:1: error: found character that cannot start any "
+		  "token (while scanning for the next token that started at "
+		  "line 1, column 1)\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_fails_with(f, cases[i].text, cases[i].expect);
+}
+
+static void
+test_nesting_limit(void **state)
+{
+	struct fixture *f = *state;
+	char text[2048];
+
+	memset(text, '[', 600);
+	text[600] = '\0';
+	assert_fails_with(f, text,
+			  "t.yaml:1:513: error: collections nested more than "
+			  "512 levels deep are not supported\n");
+	memset(text, '[', 100);
+	memset(text + 100, ']', 100);
+	text[200] = '\0';
+	assert_int_equal(load(f, text), 0);
+}
+
+static void
+test_scalar_contents(void **state)
+{
+	struct fixture *f = *state;
+	struct yamlx_node *root;
+
+	assert_int_equal(load(f, "nul: \"a\\0b\"\n"
+			      "folded: >\n  one\n  two\n"
+			      "literal: |\n  one\n  two\n"
+			      "str: !!str 30\n"
+			      "nonspecific: ! 30\n"
+			      "int: !!int 30\n"
+			      "utf8: \"\\u00e9t\\u00e9\"\n"), 0);
+	root = f->stream->docs[0];
+	assert_int_equal(yamlx_map_get(root, "nul")->len, 3);
+	assert_memory_equal(yamlx_map_get(root, "nul")->scalar, "a\0b", 4);
+	assert_string_equal(yamlx_map_get(root, "folded")->scalar,
+			    "one two\n");
+	assert_int_equal(yamlx_map_get(root, "folded")->style, YAMLX_QUOTED);
+	assert_string_equal(yamlx_map_get(root, "literal")->scalar,
+			    "one\ntwo\n");
+	assert_int_equal(yamlx_map_get(root, "str")->style, YAMLX_QUOTED);
+	assert_int_equal(yamlx_map_get(root, "nonspecific")->style,
+			 YAMLX_QUOTED);
+	assert_int_equal(yamlx_map_get(root, "int")->style, YAMLX_PLAIN);
+	assert_string_equal(yamlx_map_get(root, "utf8")->scalar,
+			    "\xc3\xa9t\xc3\xa9");
+}
+
+static void
+test_is_null(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *text;
+		int null;
+	} cases[] = {
+		{ "v:\n", 1 }, { "v: ~\n", 1 }, { "v: null\n", 1 },
+		{ "v: Null\n", 1 }, { "v: NULL\n", 1 }, { "v: nULL\n", 0 },
+		{ "v: ''\n", 0 }, { "v: \"null\"\n", 0 }, { "v: []\n", 0 },
+		{ "v: {}\n", 0 }, { "v: 0\n", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(load(f, cases[i].text), 0);
+		assert_int_equal(
+			yamlx_is_null(yamlx_map_get(f->stream->docs[0], "v")),
+			cases[i].null);
+	}
+	assert_false(yamlx_is_null(NULL));
+}
+
+static void
+test_bool(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *text;
+		int rc;
+		int value;
+	} cases[] = {
+		{ "true", 0, 1 }, { "True", 0, 1 }, { "TRUE", 0, 1 },
+		{ "yes", 0, 1 }, { "Yes", 0, 1 }, { "YES", 0, 1 },
+		{ "on", 0, 1 }, { "On", 0, 1 }, { "ON", 0, 1 },
+		{ "y", 0, 1 }, { "Y", 0, 1 },
+		{ "false", 0, 0 }, { "False", 0, 0 }, { "FALSE", 0, 0 },
+		{ "no", 0, 0 }, { "No", 0, 0 }, { "NO", 0, 0 },
+		{ "off", 0, 0 }, { "Off", 0, 0 }, { "OFF", 0, 0 },
+		{ "n", 0, 0 }, { "N", 0, 0 },
+		{ "tRUE", -1, 0 }, { "1", -1, 0 }, { "0", -1, 0 },
+		{ "\"true\"", -1, 0 }, { "''", -1, 0 }, { "", -1, 0 },
+		{ "[true]", -1, 0 }, { "yess", -1, 0 },
+	};
+	char text[64];
+	size_t i;
+	int v;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "v: %s\n", cases[i].text);
+		assert_int_equal(load(f, text), 0);
+		v = 42;
+		assert_int_equal(yamlx_bool(yamlx_map_get(f->stream->docs[0],
+							   "v"), &v),
+				 cases[i].rc);
+		assert_int_equal(v, cases[i].rc == 0 ? cases[i].value : 42);
+	}
+	assert_int_equal(yamlx_bool(NULL, &v), -1);
+}
+
+static void
+test_int(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *text;
+		long long min, max;
+		int rc;
+		long long value;
+	} cases[] = {
+		{ "0", 0, 10, 0, 0 },
+		{ "10", 0, 10, 0, 10 },
+		{ "11", 0, 10, -1, 0 },
+		{ "-1", 0, 10, -1, 0 },
+		{ "-1", -5, 10, 0, -1 },
+		{ "-0", 0, 10, 0, 0 },
+		{ "65535", 1, 65535, 0, 65535 },
+		{ "9223372036854775807", LLONG_MIN, LLONG_MAX, 0, LLONG_MAX },
+		{ "-9223372036854775808", LLONG_MIN, LLONG_MAX, 0, LLONG_MIN },
+		{ "9223372036854775808", LLONG_MIN, LLONG_MAX, -1, 0 },
+		{ "-9223372036854775809", LLONG_MIN, LLONG_MAX, -1, 0 },
+		{ "99999999999999999999999", LLONG_MIN, LLONG_MAX, -1, 0 },
+		{ "010", 0, 100, -1, 0 },
+		{ "+1", 0, 100, -1, 0 },
+		{ "0x10", 0, 100, -1, 0 },
+		{ "1_000", 0, 10000, -1, 0 },
+		{ "1.0", 0, 100, -1, 0 },
+		{ "1e3", 0, 10000, -1, 0 },
+		{ "--1", -10, 10, -1, 0 },
+		{ "1-", -10, 10, -1, 0 },
+		{ "", 0, 10, -1, 0 },
+		{ "\"5\"", 0, 10, -1, 0 },
+		{ "5s", 0, 10, -1, 0 },
+		{ "[5]", 0, 10, -1, 0 },
+	};
+	char text[64];
+	size_t i;
+	long long v;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "v: %s\n", cases[i].text);
+		assert_int_equal(load(f, text), 0);
+		v = 42;
+		assert_int_equal(yamlx_int(yamlx_map_get(f->stream->docs[0],
+							  "v"),
+					   cases[i].min, cases[i].max, &v),
+				 cases[i].rc);
+		assert_true(v == (cases[i].rc == 0 ? cases[i].value : 42));
+	}
+}
+
+static void
+write_file(struct fixture *f, const char *text)
+{
+	int fd;
+
+	strcpy(f->path, "/tmp/test_yamlx.XXXXXX");
+	fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(close(fd), 0);
+}
+
+static void
+test_load_file(void **state)
+{
+	struct fixture *f = *state;
+	struct yamlx_node *v;
+
+	write_file(f, "a: 1\n---\nb: [x]\n");
+	assert_int_equal(yamlx_load_file(&f->stream, f->path, &f->errs), 0);
+	assert_string_equal(f->stream->file, f->path);
+	assert_int_equal(f->stream->ndocs, 2);
+	v = yamlx_map_get(f->stream->docs[1], "b");
+	assert_string_equal(v->file, f->path);
+	assert_int_equal(v->line, 3);
+	assert_int_equal(v->column, 4);
+}
+
+static void
+test_load_file_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(yamlx_load_file(&f->stream, "/nonexistent/x.yaml",
+					 &f->errs), -1);
+	assert_null(f->stream);
+	assert_string_equal(messages(f), "error: cannot read "
+			    "/nonexistent/x.yaml: No such file or directory\n");
+	diag_list_clear(&f->errs);
+	assert_int_equal(yamlx_load_file(&f->stream, "/", &f->errs), -1);
+	assert_string_equal(messages(f),
+			    "error: cannot read /: Is a directory\n");
+	diag_list_clear(&f->errs);
+	write_file(f, "a: 1\na: 2\n");
+	assert_int_equal(yamlx_load_file(&f->stream, f->path, &f->errs), -1);
+	assert_int_equal(f->errs.n, 1);
+	assert_string_equal(f->errs.v[0].file, f->path);
+	assert_int_equal(f->errs.v[0].line, 2);
+}
+
+static void
+test_big_stream(void **state)
+{
+	struct fixture *f = *state;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *fp = open_memstream(&text, &len);
+
+	/* 100k documents and a 100k-item sequence load in linear time. */
+	assert_non_null(fp);
+	for (i = 0; i < 100000; i++)
+		fprintf(fp, "---\ntype: MeshService\nname: svc-%zu\n"
+			"spec: {ports: [{port: %zu}]}\n", i, i % 65535 + 1);
+	fprintf(fp, "---\n");
+	for (i = 0; i < 100000; i++)
+		fprintf(fp, "- &a%zu item-%zu\n", i, i);
+	fprintf(fp, "- *a99999\n");
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(yamlx_load_string(&f->stream, "big.yaml", text, len,
+					   &f->errs), 0);
+	free(text);
+	assert_int_equal(f->stream->ndocs, 100001);
+	assert_string_equal(
+		yamlx_map_get(f->stream->docs[99999], "name")->scalar,
+		"svc-99999");
+	assert_int_equal(yamlx_map_get(f->stream->docs[99999], "name")->line,
+			 4 * 99999 + 3);
+	assert_int_equal(f->stream->docs[100000]->n, 100001);
+	assert_ptr_equal(f->stream->docs[100000]->items[100000],
+			 f->stream->docs[100000]->items[99999]);
+}
+
+static void
+test_emit_built(void **state)
+{
+	struct fixture *f = *state;
+	struct yamlx_node *doc = yamlx_node_new_map();
+	struct yamlx_node *seq = yamlx_node_new_seq();
+	struct yamlx_node *docs[2];
+
+	assert_non_null(doc);
+	assert_non_null(seq);
+	assert_int_equal(yamlx_map_add_str(doc, "name", "redis"), 0);
+	assert_int_equal(yamlx_map_add(doc, "port",
+				       yamlx_node_new_scalar("6379",
+							     YAMLX_PLAIN)), 0);
+	assert_int_equal(yamlx_map_add(doc, "forced",
+				       yamlx_node_new_scalar("abc",
+							     YAMLX_QUOTED)), 0);
+	assert_int_equal(yamlx_seq_add(seq, yamlx_node_new_scalar(
+				"redis.svc.mesh.local", YAMLX_PLAIN)), 0);
+	assert_int_equal(yamlx_seq_add(seq, yamlx_node_new_scalar(
+				"241.0.0.1", YAMLX_PLAIN)), 0);
+	assert_int_equal(yamlx_map_add(doc, "hostnames", seq), 0);
+	assert_int_equal(yamlx_map_add(doc, "empty", yamlx_node_new_seq()), 0);
+	assert_int_equal(yamlx_map_add(doc, "nested", yamlx_node_new_map()),
+			 0);
+	assert_int_equal(yamlx_map_add_str(doc->pairs[5].value, "true",
+					   "a: b"), 0);
+	assert_int_equal(yamlx_map_add_str(doc, "nothing", NULL), 0);
+	assert_int_equal(yamlx_map_add_str(doc, "long",
+		"a very long string that should not be folded by the emitter "
+		"even though it is longer than eighty characters"), 0);
+	docs[0] = doc;
+	docs[1] = NULL;
+	assert_string_equal(emit(f, docs, 2),
+		"name: redis\n"
+		"port: 6379\n"
+		"forced: \"abc\"\n"
+		"hostnames:\n"
+		"- redis.svc.mesh.local\n"
+		"- 241.0.0.1\n"
+		"empty: []\n"
+		"nested:\n"
+		"  \"true\": 'a: b'\n"
+		"nothing: null\n"
+		"long: a very long string that should not be folded by the "
+		"emitter even though it is longer than eighty characters\n"
+		"---\n");
+	assert_string_equal(emit(f, NULL, 0), "");
+	/* An empty first document keeps its "---", or it would vanish. */
+	docs[0] = NULL;
+	docs[1] = doc->pairs[5].value;
+	assert_string_equal(emit(f, docs, 2), "---\n---\n\"true\": 'a: b'\n");
+	assert_int_equal(load(f, f->out), 0);
+	assert_int_equal(f->stream->ndocs, 2);
+	assert_null(f->stream->docs[0]);
+	yamlx_node_free(doc);
+}
+
+static void
+test_emit_quoting(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *value;
+		const char *line;
+	} cases[] = {
+		/* would read as something other than a string */
+		{ "", "v: \"\"\n" },
+		{ "~", "v: \"~\"\n" },
+		{ "null", "v: \"null\"\n" },
+		{ "NULL", "v: \"NULL\"\n" },
+		{ "True", "v: \"True\"\n" },
+		{ "false", "v: \"false\"\n" },
+		{ "yes", "v: \"yes\"\n" },
+		{ "No", "v: \"No\"\n" },
+		{ "on", "v: \"on\"\n" },
+		{ "y", "v: \"y\"\n" },
+		{ "123", "v: \"123\"\n" },
+		{ "-1", "v: \"-1\"\n" },
+		{ "+1", "v: \"+1\"\n" },
+		{ "0123", "v: \"0123\"\n" },
+		{ "0x1F", "v: \"0x1F\"\n" },
+		{ "0o17", "v: \"0o17\"\n" },
+		{ "0b101", "v: \"0b101\"\n" },
+		{ "1_000", "v: \"1_000\"\n" },
+		{ "1.5", "v: \"1.5\"\n" },
+		{ ".5", "v: \".5\"\n" },
+		{ "1e3", "v: \"1e3\"\n" },
+		{ "-1.5E-3", "v: \"-1.5E-3\"\n" },
+		{ "12:30", "v: \"12:30\"\n" },
+		{ ".inf", "v: \".inf\"\n" },
+		{ "-.Inf", "v: \"-.Inf\"\n" },
+		{ ".NaN", "v: \".NaN\"\n" },
+		{ "2024-05-01", "v: \"2024-05-01\"\n" },
+		{ "2024-05-01T10:00:00Z", "v: \"2024-05-01T10:00:00Z\"\n" },
+		{ "<<", "v: \"<<\"\n" },
+		{ "=", "v: \"=\"\n" },
+		/* cannot be plain: libyaml's emitter quotes these itself */
+		{ "a: b", "v: 'a: b'\n" },
+		{ "- x", "v: '- x'\n" },
+		{ "#x", "v: '#x'\n" },
+		{ " lead", "v: ' lead'\n" },
+		{ "two\nlines", "v: \"two\\nlines\"\n" },
+		{ "tab\there", "v: \"tab\\there\"\n" },
+		{ "end\n", "v: \"end\\n\"\n" },
+		/* plain strings stay plain */
+		{ "redis", "v: redis\n" },
+		{ "241.0.0.1", "v: 241.0.0.1\n" },
+		{ "1.2.3", "v: 1.2.3\n" },
+		{ "v1alpha1", "v: v1alpha1\n" },
+		{ "1h30m", "v: 1h30m\n" },
+		{ "0x", "v: 0x\n" },
+		{ "e3", "v: e3\n" },
+		{ "nulls", "v: nulls\n" },
+		{ "yesterday", "v: yesterday\n" },
+		{ "k8s.kuma.io/namespace", "v: k8s.kuma.io/namespace\n" },
+		{ "\xc3\xa9t\xc3\xa9", "v: \xc3\xa9t\xc3\xa9\n" },
+	};
+	struct yamlx_node *doc = NULL;
+	struct yamlx_node *v = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		doc = yamlx_node_new_map();
+		assert_non_null(doc);
+		assert_int_equal(yamlx_map_add_str(doc, "v", cases[i].value),
+				 0);
+		assert_string_equal(emit(f, &doc, 1), cases[i].line);
+		yamlx_node_free(doc);
+		/* And it reads back as the same string. */
+		assert_int_equal(load(f, f->out), 0);
+		v = yamlx_map_get(f->stream->docs[0], "v");
+		assert_string_equal(v->scalar, cases[i].value);
+		assert_false(yamlx_is_null(v));
+	}
+}
+
+static void
+assert_same_tree(const struct yamlx_node *a, const struct yamlx_node *b)
+{
+	size_t i;
+
+	if (a == NULL || b == NULL) {
+		assert_ptr_equal(a, b);
+		return;
+	}
+	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->n, b->n);
+	switch (a->type) {
+	case YAMLX_SCALAR:
+		assert_int_equal(a->len, b->len);
+		assert_memory_equal(a->scalar, b->scalar, a->len);
+		assert_int_equal(a->style, b->style);
+		break;
+	case YAMLX_SEQ:
+		for (i = 0; i < a->n; i++)
+			assert_same_tree(a->items[i], b->items[i]);
+		break;
+	case YAMLX_MAP:
+		for (i = 0; i < a->n; i++) {
+			assert_same_tree(a->pairs[i].key, b->pairs[i].key);
+			assert_same_tree(a->pairs[i].value, b->pairs[i].value);
+		}
+		break;
+	}
+}
+
+static void
+test_emit_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct yamlx_stream *first = NULL;
+	static const char text[] =
+		"type: MeshService\n"
+		"name: redis\n"
+		"labels: {kuma.io/zone: east, \"k8s.kuma.io/namespace\": ns}\n"
+		"spec:\n"
+		"  ports:\n"
+		"  - port: 6379\n"
+		"    appProtocol: 'tcp'\n"
+		"  - {port: 80, name: \"80\"}\n"
+		"  empty: []\n"
+		"  none: {}\n"
+		"  nothing:\n"
+		"  text: |\n    two\n    lines\n"
+		"  nul: \"a\\0b\"\n"
+		"  anchored: &x {a: 1}\n"
+		"  aliased: *x\n"
+		"---\n"
+		"---\n"
+		"- plain\n"
+		"- \"\"\n"
+		"- [1, [2, [3]]]\n";
+	size_t i;
+
+	assert_int_equal(load(f, text), 0);
+	first = f->stream;
+	f->stream = NULL;
+	emit(f, first->docs, first->ndocs);
+	assert_int_equal(load(f, f->out), 0);
+	assert_int_equal(f->stream->ndocs, first->ndocs);
+	for (i = 0; i < first->ndocs; i++)
+		assert_same_tree(first->docs[i], f->stream->docs[i]);
+	yamlx_stream_free(first);
+}
+
+static void
+test_build_errors(void **state)
+{
+	struct yamlx_node *map = yamlx_node_new_map();
+	struct yamlx_node *seq = yamlx_node_new_seq();
+
+	(void)state;
+	assert_non_null(map);
+	assert_non_null(seq);
+	/* A failed allocation of the value is passed on as -ENOMEM. */
+	assert_int_equal(yamlx_map_add(map, "k", NULL), -ENOMEM);
+	assert_int_equal(yamlx_seq_add(seq, NULL), -ENOMEM);
+	/* Wrong container: the value is freed (no leak under ASan). */
+	assert_int_equal(yamlx_seq_add(map, yamlx_node_new_scalar("x",
+							YAMLX_PLAIN)), -EINVAL);
+	assert_int_equal(yamlx_map_add(seq, "k", yamlx_node_new_scalar("x",
+							YAMLX_PLAIN)), -EINVAL);
+	assert_int_equal(map->n, 0);
+	assert_int_equal(seq->n, 0);
+	yamlx_node_free(map);
+	yamlx_node_free(seq);
+	yamlx_node_free(NULL);
+	yamlx_stream_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_positions),
+		T(test_map_get_and_type_name),
+		T(test_multi_document),
+		T(test_empty_documents),
+		T(test_aliases),
+		T(test_alias_redefined_and_scoped),
+		T(test_alias_errors),
+		T(test_alias_bomb),
+		T(test_merge_key),
+		T(test_duplicate_keys),
+		T(test_duplicate_keys_big_mapping),
+		T(test_non_scalar_key),
+		T(test_syntax_errors),
+		T(test_nesting_limit),
+		T(test_scalar_contents),
+		T(test_is_null),
+		T(test_bool),
+		T(test_int),
+		T(test_load_file),
+		T(test_load_file_errors),
+		T(test_big_stream),
+		T(test_emit_built),
+		T(test_emit_quoting),
+		T(test_emit_round_trip),
+		T(test_build_errors),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
