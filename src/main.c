@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* main.c -- meshdns: the command line. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -25,10 +27,6 @@
 
 #ifndef MESHDNS_RESOLV_CONF
 #define MESHDNS_RESOLV_CONF "/etc/resolv.conf"
-#endif
-
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "unknown"
 #endif
 
 

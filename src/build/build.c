@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* build.c -- one build: config + resources -> an immutable snapshot. */
+#include "autoconfig.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>

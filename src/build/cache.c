@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cache.c -- the start-up cache: the last good build's answer table. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>

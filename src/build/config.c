@@ -56,6 +56,8 @@
  * its default, written as the text a user would write, so the defaults go
  * through the same parsers and checks as the file.
  */
+#include "autoconfig.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -69,10 +71,6 @@
 #include "build/config.h"
 #include "build/vip.h"
 #include "util/yamlx.h"
-
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "unknown"	/* configure defines it */
-#endif
 
 #define MAX_SECONDS	2147483647ULL	/* RFC 2181 section 8 */
 #define MAX_NS		64

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* state.c -- the state file on disk: read at start-up, replaced atomically. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

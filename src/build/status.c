@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* status.c -- a snapshot's computed status, as Kuma would show it. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

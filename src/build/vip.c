@@ -56,6 +56,8 @@
  * bounded even for ::/0.  A pool found full stays full for the rest of the
  * round, so a full pool costs one lap per round, not one per request.
  */
+#include "autoconfig.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* forward.c -- names outside the served zones: upstream resolvers. */
+#include "autoconfig.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdatomic.h>

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* reload.c -- SIGHUP: build a new snapshot aside, then swap it in. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -14,6 +16,7 @@
 #include "util/log.h"
 #include "daemon/reload.h"
 #include "build/state.h"
+#include "util/thread.h"
 
 struct reload {
 	struct ev_loop *loop;
@@ -133,10 +136,10 @@ start_build(struct reload *r)
 {
 	int rc;
 
-	rc = pthread_create(&r->thread, NULL, build_thread, r);
+	rc = thread_start(&r->thread, build_thread, r);
 	if (rc != 0) {
 		log_error("reload, cannot start the build thread (%s)",
-			  strerror(rc));
+			  strerror(-rc));
 		return;
 	}
 	r->running = 1;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* server.c -- sockets and the libev loop: UDP and TCP on every address. */
+#include "autoconfig.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -15,6 +17,7 @@
 #include "dns/answer.h"
 #include "util/log.h"
 #include "daemon/server.h"
+#include "util/thread.h"
 
 #define UDP_BATCH 32
 #define UDP_BUF 4096		/* larger queries are not DNS queries */
@@ -1136,10 +1139,10 @@ server_start(struct server *srv, char *err, size_t errsize)
 		/* The process may have forked (daemon()) since the loop was
 		 * made: its kernel state must be made anew. */
 		ev_loop_fork(wk->loop);
-		rc = pthread_create(&wk->thread, NULL, worker_main, wk);
+		rc = thread_start(&wk->thread, worker_main, wk);
 		if (rc != 0) {
 			snprintf(err, errsize, "cannot start a worker thread "
-				 "(%s)", strerror(rc));
+				 "(%s)", strerror(-rc));
 			return -1;
 		}
 		wk->started = 1;

@@ -12,6 +12,8 @@
  *
  * Nothing here allocates, reads past @qlen or writes past @cap.
  */
+#include "autoconfig.h"
+
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>

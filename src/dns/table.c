@@ -40,6 +40,8 @@
  * every offset and length before use and walks the arena node by node,
  * so that corrupt bytes are refused rather than trusted.
  */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

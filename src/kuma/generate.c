@@ -19,6 +19,8 @@
  * never share a name).
  */
 
+#include "autoconfig.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* hostname.c -- HostnameGenerators x services: hostnames and conditions. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -208,6 +208,8 @@
  * for Dataplane, MeshExternalService and MeshMultiZoneService).
  */
 
+#include "autoconfig.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -226,6 +228,7 @@
 
 #include "util/digest.h"
 #include "util/file.h"
+#include "util/thread.h"
 #include "kuma/resource.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -3226,7 +3229,7 @@ jobs_finish(struct resource_set *set, struct load_jobs *jobs,
 
 	atomic_init(&jobs->next, 0);
 	while (jobs->n > 1 && nth < LOAD_THREADS - 1 &&
-	       pthread_create(&th[nth], NULL, jobs_run, jobs) == 0)
+	       thread_start(&th[nth], jobs_run, jobs) == 0)
 		nth++;
 	jobs_run(jobs);
 	for (i = 0; i < nth; i++)

@@ -31,6 +31,8 @@
  *   - Integers exist only as results of len and as decimal literals.
  */
 
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>

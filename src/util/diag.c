@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* diag.c -- positioned diagnostics. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* digest.c -- 64-bit digests of bytes, to notice that an input changed. */
+#include "autoconfig.h"
+
 #include <string.h>
 
 #include "util/digest.h"

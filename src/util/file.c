@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* file.c -- whole files: read one into memory, write a buffer out. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

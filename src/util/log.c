@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* log.c -- one line per event, to stderr and optionally syslog. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

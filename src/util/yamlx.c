@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* yamlx.c -- YAML documents as trees of positioned nodes (libyaml). */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <limits.h>

@@ -10,6 +10,8 @@
  *                      connection in a single write (pipelined), prints one
  *                      such line per reply, in the order they came
  */
+#include "autoconfig.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>

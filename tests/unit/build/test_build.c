@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_build.c -- the whole pipeline: files -> snapshot -> answers. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -3,6 +3,8 @@
  * test_cache.c -- unit tests for the start-up cache file, the digests of
  * its key and the digest of resource paths.
  */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_config.c -- unit tests for config: defaults, keys, every error. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

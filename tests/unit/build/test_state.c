@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_state.c -- unit tests for the state file on disk. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

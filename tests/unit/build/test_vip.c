@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_vip.c -- unit tests for VIP pools, allocation and the state text. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_forward.c -- unit tests for forward: fake upstreams on the same loop. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

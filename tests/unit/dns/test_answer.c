@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_answer.c -- unit tests for answer: queries in, responses parsed by ldns. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

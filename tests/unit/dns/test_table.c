@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_table.c -- unit tests for table: zones, names, wire data, views. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_generate.c -- what Kuma's zone control plane derives. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_hostname.c -- hostname validation, generator order, collisions. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_resource.c -- resources from YAML: shapes, validation, order. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

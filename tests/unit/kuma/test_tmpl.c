@@ -8,6 +8,8 @@
  * printf flag on strings) the case says so.
  */
 
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

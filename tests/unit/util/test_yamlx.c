@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_yamlx.c -- unit tests for yamlx: positions, aliases, errors, emit. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

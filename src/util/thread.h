@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * thread.h -- starting threads under meshdns's signal rule.
+ *
+ * The rule: signals are taken by the main thread only, through its libev
+ * loop (SIGHUP, SIGTERM, SIGINT, SIGUSR1).  Every other thread -- server
+ * workers, the build thread, resource loaders -- starts with every signal
+ * blocked, so the kernel never delivers a process signal to it and no
+ * libc call of it is interrupted by one.  Knot's signals_setup() keeps
+ * the same rule.  Use thread_start() for every thread; never call
+ * pthread_create() directly.
+ */
+#ifndef MESHDNS_THREAD_H
+#define MESHDNS_THREAD_H
+
+#include <pthread.h>
+
+/*
+ * pthread_create(@out, default attributes, @fn, @arg), with every signal
+ * blocked in the new thread.  The caller's own signal mask is left as it
+ * was.  Returns 0, or a negative errno (-EAGAIN: no resources for another
+ * thread).
+ */
+int thread_start(pthread_t *out, void *(*fn)(void *), void *arg);
+
+#endif
