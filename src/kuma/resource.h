@@ -29,7 +29,8 @@
  * discovery.k8s.io/v1 EndpointSlice.  Documents of other kinds are
  * reported as warnings and skipped (an empty document is fine).
  * Unknown keys at the top level, in metadata and under `spec` are warnings.
- * The accepted YAML is specified, with examples, at the top of resource.c.
+ * The accepted YAML is specified, with examples, at the top of
+ * resource_read.c.
  *
  * A resource that fails validation is reported with its position
  * (file:line:column) as an error and left out; the others still load.  The

@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: MIT */
+/* resource_load.c -- files and directories, read in parallel; digests. */
+#include "autoconfig.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/digest.h"
+#include "util/file.h"
+#include "util/thread.h"
+#include "kuma/resource.h"
+#include "kuma/resource_int.h"
+
+/* --- files and directories --- */
+
+static void
+cannot_read(struct diag_list *errs, const char *path, int e)
+{
+	diag_error(errs, NULL, 0, 0, "cannot read %s: %s", path, strerror(e));
+}
+
+/* What a file read adds to a set's digest: its name and its bytes. */
+static uint64_t
+file_digest(const char *path, const char *text, size_t len)
+{
+	return digest_bytes(digest_str(0, path), text, len);
+}
+
+/* Read the file @path into @set; *@digest is file_digest()'s. */
+static int
+load_file(struct resource_set *set, const char *path, uint64_t *digest,
+	  struct diag_list *errs)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int e;
+	int rc;
+
+	*digest = 0;
+	if ((e = file_read(path, &buf, &len)) != 0) {
+		if (e == ENOMEM)
+			return -ENOMEM;
+		cannot_read(errs, path, e);
+		return -1;
+	}
+	*digest = file_digest(path, buf, len);
+	rc = load_text(set, path, buf, len, errs);
+	free(buf);
+	return rc;
+}
+
+/* Directories being read, to stop at symlink loops. */
+struct dir_chain {
+	dev_t dev;
+	ino_t ino;
+	const struct dir_chain *up;
+};
+
+static int
+not_hidden(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+/* Byte order, so that the order does not depend on the locale. */
+static int
+name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int
+has_yaml_suffix(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+	       (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+/*
+ * The files of a directory, read in parallel: each into a set of its
+ * own, then absorbed into the caller's set in name order, so the result
+ * (and the order of the messages) is the same as reading them one by one.
+ */
+struct load_job {
+	char *path;
+	struct resource_set *set;
+	struct diag_list diags;
+	uint64_t digest;	/* file_digest() of what was read */
+	int rc;
+};
+
+struct load_jobs {
+	struct load_job *v;
+	size_t n;
+	size_t cap;
+	int drop_yaml;
+	_Atomic size_t next;		/* the next job to take */
+};
+
+static int
+jobs_add(struct load_jobs *jobs, const char *path)
+{
+	struct load_job *v = NULL;
+
+	if (jobs->n == jobs->cap) {
+		size_t cap = jobs->cap ? jobs->cap * 2 : 16;
+
+		if ((v = realloc(jobs->v, cap * sizeof(*v))) == NULL)
+			return -ENOMEM;
+		jobs->v = v;
+		jobs->cap = cap;
+	}
+	v = &jobs->v[jobs->n];
+	memset(v, 0, sizeof(*v));
+	diag_list_init(&v->diags);
+	if (path != NULL && (v->path = strdup(path)) == NULL)
+		return -ENOMEM;
+	jobs->n++;
+	return 0;
+}
+
+/*
+ * Where the walk itself reports (a directory loop, an unreadable entry):
+ * a job without a file, so the messages keep their place among the
+ * files'.  NULL on ENOMEM.
+ */
+static struct diag_list *
+jobs_diags(struct load_jobs *jobs)
+{
+	if ((jobs->n == 0 || jobs->v[jobs->n - 1].path != NULL) &&
+	    jobs_add(jobs, NULL) < 0)
+		return NULL;
+	return &jobs->v[jobs->n - 1].diags;
+}
+
+static void *
+jobs_run(void *arg)
+{
+	struct load_jobs *jobs = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&jobs->next, 1)) < jobs->n) {
+		struct load_job *j = &jobs->v[i];
+
+		if (j->path == NULL)
+			continue;	/* only messages of the walk */
+		if ((j->set = resource_set_new()) == NULL) {
+			j->rc = -ENOMEM;
+			continue;
+		}
+		resource_set_keep_yaml(j->set, !jobs->drop_yaml);
+		j->rc = load_file(j->set, j->path, &j->digest, &j->diags);
+	}
+	return NULL;
+}
+
+/* Move every resource, stream and file name of @src to the end of @dst. */
+static int
+absorb(struct resource_set *dst, struct resource_set *src)
+{
+	struct set_priv *dp = dst->priv;
+	struct set_priv *sp = src->priv;
+	size_t k;
+	void *v;
+
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
+		struct array d = get_array(dst, (enum resource_kind)k);
+		struct array a = get_array(src, (enum resource_kind)k);
+		size_t need = d.n + a.n;
+
+		if (a.n == 0)
+			continue;
+		if (need > dp->caps[k]) {
+			size_t cap = dp->caps[k] ? dp->caps[k] : 16;
+			char *base = NULL;
+
+			while (cap < need)
+				cap *= 2;
+			if ((base = realloc(d.base, cap * d.size)) == NULL)
+				return -ENOMEM;
+			d.base = base;
+			dp->caps[k] = cap;
+		}
+		memcpy(d.base + d.n * d.size, a.base, a.n * a.size);
+		put_array(dst, (enum resource_kind)k, d.base, need);
+		put_array(src, (enum resource_kind)k, a.base, 0);
+	}
+	v = realloc(dp->streams, (dp->nstreams + sp->nstreams + 1) *
+		    sizeof(*dp->streams));
+	if (v == NULL)
+		return -ENOMEM;
+	dp->streams = v;
+	dp->streams_cap = dp->nstreams + sp->nstreams + 1;
+	if (sp->nstreams > 0)
+		memcpy(dp->streams + dp->nstreams, sp->streams,
+		       sp->nstreams * sizeof(*sp->streams));
+	dp->nstreams += sp->nstreams;
+	sp->nstreams = 0;
+	v = realloc(dp->files, (dp->nfiles + sp->nfiles + 1) *
+		    sizeof(*dp->files));
+	if (v == NULL)
+		return -ENOMEM;
+	dp->files = v;
+	dp->files_cap = dp->nfiles + sp->nfiles + 1;
+	if (sp->nfiles > 0)
+		memcpy(dp->files + dp->nfiles, sp->files,
+		       sp->nfiles * sizeof(*sp->files));
+	dp->nfiles += sp->nfiles;
+	sp->nfiles = 0;
+	return 0;
+}
+
+/* A set's digest @acc after one more file (file_digest()) is read. */
+static uint64_t
+chain_file(uint64_t acc, uint64_t file)
+{
+	return digest_u64(acc, file);
+}
+
+static void
+add_digest(struct resource_set *set, uint64_t file)
+{
+	struct set_priv *pr = set->priv;
+
+	pr->digest = chain_file(pr->digest, file);
+}
+
+#define LOAD_THREADS 2		/* this is a 2-core machine kind */
+
+/* Read every job, in parallel when there are several; merge in order. */
+static int
+jobs_finish(struct resource_set *set, struct load_jobs *jobs,
+	    struct diag_list *errs)
+{
+	pthread_t th[LOAD_THREADS];
+	size_t nth = 0;
+	size_t i;
+	int rc = 0;
+
+	atomic_init(&jobs->next, 0);
+	while (jobs->n > 1 && nth < LOAD_THREADS - 1 &&
+	       thread_start(&th[nth], jobs_run, jobs) == 0)
+		nth++;
+	jobs_run(jobs);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < jobs->n; i++) {
+		struct load_job *j = &jobs->v[i];
+
+		diag_list_move(errs, &j->diags);
+		if (j->path != NULL)
+			add_digest(set, j->digest);
+		if (j->rc == -ENOMEM)
+			rc = -ENOMEM;
+		if (rc == 0 && j->set != NULL && absorb(set, j->set) < 0)
+			rc = -ENOMEM;
+		resource_set_free(j->set);
+		free(j->path);
+	}
+	free(jobs->v);
+	return rc;
+}
+
+static int
+load_dir(const char *path, const struct stat *st, const struct dir_chain *up,
+	 struct load_jobs *jobs)
+{
+	struct dirent **ents = NULL;
+	struct dir_chain here = { st->st_dev, st->st_ino, up };
+	const struct dir_chain *a;
+	size_t plen = strlen(path);
+	int n;
+	int i;
+	int rc = 0;
+
+	struct diag_list *walk = NULL;
+
+	for (a = up; a != NULL; a = a->up) {
+		if (a->dev == st->st_dev && a->ino == st->st_ino) {
+			if ((walk = jobs_diags(jobs)) == NULL)
+				return -ENOMEM;
+			diag_warning(walk, NULL, 0, 0,
+				     "skipping %s: directory loop", path);
+			return 0;
+		}
+	}
+	if ((n = scandir(path, &ents, not_hidden, name_cmp)) < 0) {
+		int e = errno;
+
+		if ((walk = jobs_diags(jobs)) == NULL)
+			return -ENOMEM;
+		cannot_read(walk, path, e);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct stat sub;
+		char *full = NULL;
+
+		if (rc == -ENOMEM)
+			continue;	/* only free what is left */
+		if (asprintf(&full, "%s%s%s", path,
+			     plen > 0 && path[plen - 1] == '/' ? "" : "/",
+			     ents[i]->d_name) < 0) {
+			rc = -ENOMEM;
+			continue;
+		}
+		if (stat(full, &sub) < 0) {
+			int e = errno;
+
+			if ((walk = jobs_diags(jobs)) == NULL)
+				rc = -ENOMEM;
+			else
+				cannot_read(walk, full, e);
+		} else if (S_ISDIR(sub.st_mode)) {
+			if (load_dir(full, &sub, &here, jobs) == -ENOMEM)
+				rc = -ENOMEM;
+		} else if (S_ISREG(sub.st_mode) &&
+			   has_yaml_suffix(ents[i]->d_name)) {
+			if (jobs_add(jobs, full) < 0)
+				rc = -ENOMEM;
+		}
+		free(full);
+	}
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	return rc;
+}
+
+int
+resource_set_load_path(struct resource_set *set, const char *path,
+		       struct diag_list *errs)
+{
+	struct stat st;
+	uint64_t digest = 0;
+	int rc;
+
+	if (stat(path, &st) < 0) {
+		cannot_read(errs, path, errno);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		struct load_jobs jobs;
+		int rc2;
+
+		memset(&jobs, 0, sizeof(jobs));
+		jobs.drop_yaml = ((struct set_priv *)set->priv)->drop_yaml;
+		rc = load_dir(path, &st, NULL, &jobs);
+		rc2 = jobs_finish(set, &jobs, errs);
+		return rc == -ENOMEM || rc2 == -ENOMEM ? -ENOMEM : rc;
+	}
+	rc = load_file(set, path, &digest, errs);
+	add_digest(set, digest);
+	return rc;
+}
+
+uint64_t
+resource_set_digest(const struct resource_set *set)
+{
+	return ((const struct set_priv *)set->priv)->digest;
+}
+
+/* The digest of one file, as load_file() computes it.  0 or -1. */
+static int
+path_file_digest(const char *path, uint64_t *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int e;
+
+	if ((e = file_read(path, &buf, &len)) != 0)
+		return e == ENOMEM ? -ENOMEM : -1;
+	*out = file_digest(path, buf, len);
+	free(buf);
+	return 0;
+}
+
+int
+resource_path_digest(const char *path, uint64_t *digest)
+{
+	struct load_jobs jobs;
+	struct stat st;
+	uint64_t acc = *digest;
+	uint64_t d = 0;
+	size_t i;
+	int rc = -1;
+
+	memset(&jobs, 0, sizeof(jobs));
+	if (stat(path, &st) < 0)
+		goto out;
+	/* Not a pipe or a device: reading it here would take it from the
+	 * build. */
+	if (S_ISREG(st.st_mode)) {
+		if ((rc = path_file_digest(path, &d)) == 0)
+			acc = chain_file(acc, d);
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode))
+		goto out;
+	/* The files load_dir() finds, in its order; no walk problem. */
+	if ((rc = load_dir(path, &st, NULL, &jobs)) < 0)
+		goto out;
+	for (i = 0; i < jobs.n && rc == 0; i++) {
+		if (jobs.v[i].path == NULL || jobs.v[i].diags.n > 0)
+			rc = -1;
+		else if ((rc = path_file_digest(jobs.v[i].path, &d)) == 0)
+			acc = chain_file(acc, d);
+	}
+out:
+	for (i = 0; i < jobs.n; i++) {
+		diag_list_clear(&jobs.v[i].diags);
+		free(jobs.v[i].path);
+	}
+	free(jobs.v);
+	if (rc == 0)
+		*digest = acc;
+	return rc;
+}
