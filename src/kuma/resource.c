@@ -12,7 +12,7 @@
 #include "kuma/resource_int.h"
 
 void *
-grow(void *v, size_t *cap, size_t n, size_t size)
+resource_grow(void *v, size_t *cap, size_t n, size_t size)
 {
 	size_t ncap;
 
@@ -30,7 +30,7 @@ grow(void *v, size_t *cap, size_t n, size_t size)
 /* --- labels --- */
 
 void
-labels_clear(struct resource_labels *l)
+resource_labels_clear(struct resource_labels *l)
 {
 	size_t i;
 
@@ -51,7 +51,7 @@ meta_clear(struct resource_meta *m)
 	free(m->name);
 	free(m->mesh);
 	free(m->namespace);
-	labels_clear(&m->labels);
+	resource_labels_clear(&m->labels);
 }
 
 static void
@@ -92,7 +92,7 @@ service_clear(void *p)
 	size_t i;
 
 	meta_clear(&r->meta);
-	labels_clear(&r->selector_labels);
+	resource_labels_clear(&r->selector_labels);
 	free(r->selector_ref);
 	ports_clear(r->ports, r->nports);
 	free(r->state);
@@ -111,7 +111,7 @@ generator_clear(void *p)
 	struct resource_hostname_generator *r = p;
 
 	meta_clear(&r->meta);
-	labels_clear(&r->match);
+	resource_labels_clear(&r->match);
 	free(r->template);
 }
 
@@ -131,7 +131,7 @@ multizone_service_clear(void *p)
 	struct resource_mesh_multi_zone_service *r = p;
 
 	meta_clear(&r->meta);
-	labels_clear(&r->selector);
+	resource_labels_clear(&r->selector);
 	ports_clear(r->ports, r->nports);
 	strings_clear(r->vips, r->nvips);
 	free(r->matches);	/* its strings are borrowed */
@@ -148,13 +148,13 @@ dataplane_clear(void *p)
 	for (i = 0; i < r->ninbounds; i++) {
 		free(r->inbounds[i].name);
 		free(r->inbounds[i].protocol);
-		labels_clear(&r->inbounds[i].tags);
+		resource_labels_clear(&r->inbounds[i].tags);
 	}
 	free(r->inbounds);
 	for (i = 0; i < r->nbackends; i++) {
 		free(r->backends[i].name);
 		free(r->backends[i].namespace);
-		labels_clear(&r->backends[i].labels);
+		resource_labels_clear(&r->backends[i].labels);
 	}
 	free(r->backends);
 }
@@ -166,10 +166,10 @@ k8s_service_clear(void *p)
 	size_t i;
 
 	meta_clear(&r->meta);
-	labels_clear(&r->annotations);
+	resource_labels_clear(&r->annotations);
 	free(r->type);
 	free(r->cluster_ip);
-	labels_clear(&r->selector);
+	resource_labels_clear(&r->selector);
 	for (i = 0; i < r->nports; i++) {
 		free(r->ports[i].name);
 		free(r->ports[i].target_name);
@@ -239,7 +239,7 @@ static const struct {
 };
 
 struct array
-get_array(const struct resource_set *set, enum resource_kind kind)
+resource_set_array(const struct resource_set *set, enum resource_kind kind)
 {
 	struct array a = { NULL, 0, arrays[kind].size, arrays[kind].clear };
 
@@ -250,8 +250,8 @@ get_array(const struct resource_set *set, enum resource_kind kind)
 }
 
 void
-put_array(struct resource_set *set, enum resource_kind kind, char *base,
-	  size_t n)
+resource_set_array_put(struct resource_set *set, enum resource_kind kind,
+		       char *base, size_t n)
 {
 	memcpy((char *)set + arrays[kind].base, &base, sizeof(base));
 	memcpy((char *)set + arrays[kind].n, &n, sizeof(n));
@@ -262,16 +262,16 @@ put_array(struct resource_set *set, enum resource_kind kind, char *base,
  * is already incremented.
  */
 void *
-array_add(struct resource_set *set, enum resource_kind kind)
+resource_set_array_add(struct resource_set *set, enum resource_kind kind)
 {
 	struct set_priv *pr = set->priv;
-	struct array a = get_array(set, kind);
+	struct array a = resource_set_array(set, kind);
 	char *v;
 
-	v = grow(a.base, &pr->caps[kind], a.n, a.size);
+	v = resource_grow(a.base, &pr->caps[kind], a.n, a.size);
 	if (v == NULL)
 		return NULL;
-	put_array(set, kind, v, a.n + 1);
+	resource_set_array_put(set, kind, v, a.n + 1);
 	memset(v + a.n * a.size, 0, a.size);
 	return v + a.n * a.size;
 }
@@ -280,14 +280,14 @@ array_add(struct resource_set *set, enum resource_kind kind)
 static void
 array_remove(struct resource_set *set, enum resource_kind kind, size_t i)
 {
-	struct array a = get_array(set, kind);
+	struct array a = resource_set_array(set, kind);
 
 	if (i >= a.n)
 		return;
 	a.clear(a.base + i * a.size);
 	memmove(a.base + i * a.size, a.base + (i + 1) * a.size,
 		(a.n - i - 1) * a.size);
-	put_array(set, kind, a.base, a.n - 1);
+	resource_set_array_put(set, kind, a.base, a.n - 1);
 }
 
 void
@@ -325,7 +325,7 @@ resource_set_free(struct resource_set *set)
 		return;
 	pr = set->priv;
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
-		struct array a = get_array(set, (enum resource_kind)k);
+		struct array a = resource_set_array(set, (enum resource_kind)k);
 
 		for (i = 0; i < a.n; i++)
 			a.clear(a.base + i * a.size);
@@ -346,7 +346,7 @@ resource_set_new_service(struct resource_set *set)
 {
 	struct resource_mesh_service *ms;
 
-	ms = array_add(set, RESOURCE_MESH_SERVICE);
+	ms = resource_set_array_add(set, RESOURCE_MESH_SERVICE);
 	if (ms != NULL)
 		ms->meta.kind = RESOURCE_MESH_SERVICE;
 	return ms;
@@ -357,7 +357,7 @@ resource_set_new_generator(struct resource_set *set)
 {
 	struct resource_hostname_generator *g;
 
-	g = array_add(set, RESOURCE_HOSTNAME_GENERATOR);
+	g = resource_set_array_add(set, RESOURCE_HOSTNAME_GENERATOR);
 	if (g != NULL)
 		g->meta.kind = RESOURCE_HOSTNAME_GENERATOR;
 	return g;
@@ -525,7 +525,7 @@ resource_set_sort(struct resource_set *set)
 	size_t k;
 
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
-		struct array a = get_array(set, (enum resource_kind)k);
+		struct array a = resource_set_array(set, (enum resource_kind)k);
 
 		if (a.n > 1)
 			qsort(a.base, a.n, a.size, meta_qsort_cmp);
@@ -539,12 +539,12 @@ resource_set_finish(struct resource_set *set, struct diag_list *errs)
 	int rc;
 
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
-		struct array a = get_array(set, (enum resource_kind)k);
+		struct array a = resource_set_array(set, (enum resource_kind)k);
 
 		rc = drop_duplicates(a.base, &a.n, a.size, a.clear, errs);
 		if (rc < 0)
 			return rc;
-		put_array(set, (enum resource_kind)k, a.base, a.n);
+		resource_set_array_put(set, (enum resource_kind)k, a.base, a.n);
 	}
 	resource_set_sort(set);
 	return 0;

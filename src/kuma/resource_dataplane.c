@@ -331,8 +331,8 @@ unspecified(const unsigned char *bytes, int af)
 }
 
 int
-parse_dataplane(struct ctx *c, const struct yamlx_node *root,
-		struct resource_dataplane *dp)
+resource_dataplane_parse(struct ctx *c, const struct yamlx_node *root,
+			 struct resource_dataplane *dp)
 {
 	const struct yamlx_node *fields = root;
 	const struct yamlx_node *netn;

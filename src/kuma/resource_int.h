@@ -5,6 +5,14 @@
  *
  * Only src/kuma/resource*.c include this; everything else uses
  * resource.h.
+ *
+ * Helpers used across the files are named after the file that defines
+ * them (resource_set_array() in resource.c, resource_read_text() in
+ * resource_read.c, resource_mesh_parse_service() in resource_mesh.c),
+ * except the field readers of resource_read.c (err_at, get, want_str,
+ * ...): they are the vocabulary every parser is written in, and are
+ * documented where they are defined.  Most return 0, -1 once the
+ * problem is reported through err_at(), or -ENOMEM.
  */
 #ifndef MESHDNS_RESOURCE_INT_H
 #define MESHDNS_RESOURCE_INT_H
@@ -41,8 +49,8 @@ struct ctx {
 /*
  * Every resource struct starts with its struct resource_meta, so the
  * arrays can be handled alike: as bytes, with an element size and a clear
- * function.  get_array() and put_array() convert from and to the typed
- * members of the set.
+ * function.  resource_set_array() and resource_set_array_put() convert from and
+ * to the typed members of the set.
  */
 struct array {
 	char *base;
@@ -52,13 +60,13 @@ struct array {
 };
 
 /* resource.c */
-void *grow(void *v, size_t *cap, size_t n, size_t size);
-void labels_clear(struct resource_labels *l);
-struct array get_array(const struct resource_set *set,
-		       enum resource_kind kind);
-void put_array(struct resource_set *set, enum resource_kind kind, char *base,
-	       size_t n);
-void *array_add(struct resource_set *set, enum resource_kind kind);
+void *resource_grow(void *v, size_t *cap, size_t n, size_t size);
+void resource_labels_clear(struct resource_labels *l);
+struct array resource_set_array(const struct resource_set *set,
+				enum resource_kind kind);
+void resource_set_array_put(struct resource_set *set, enum resource_kind kind,
+			    char *base, size_t n);
+void *resource_set_array_add(struct resource_set *set, enum resource_kind kind);
 
 /* resource_read.c */
 void __attribute__((format(printf, 3, 4)))
@@ -94,31 +102,33 @@ int valid_ident(const char *s);
 extern const char port_range_msg[];
 int want_port(struct ctx *c, const struct yamlx_node *n, const char *path,
 	      const char *range_msg, uint32_t *out);
-int load_text(struct resource_set *set, const char *name, const char *text,
-	      size_t len, struct diag_list *errs);
+int resource_read_text(struct resource_set *set, const char *name,
+		       const char *text, size_t len, struct diag_list *errs);
 
 /* resource_mesh.c */
-void parse_mesh(struct ctx *c, const struct yamlx_node *fields,
-		const char *pfx, struct resource_mesh *mesh);
-int parse_mesh_service(struct ctx *c, const struct yamlx_node *root,
-		       struct resource_mesh_service *ms);
-void warn_no_selector(struct ctx *c, const struct yamlx_node *root,
-		      const struct resource_mesh_service *ms);
-int parse_generator(struct ctx *c, const struct yamlx_node *root,
-		    struct resource_hostname_generator *g);
-int parse_external_service(struct ctx *c, const struct yamlx_node *root,
-			   struct resource_mesh_external_service *es);
-int parse_multizone_service(struct ctx *c, const struct yamlx_node *root,
-			    struct resource_mesh_multi_zone_service *mz);
+void resource_mesh_parse(struct ctx *c, const struct yamlx_node *fields,
+			 const char *pfx, struct resource_mesh *mesh);
+int resource_mesh_parse_service(struct ctx *c, const struct yamlx_node *root,
+				struct resource_mesh_service *ms);
+void resource_mesh_warn_no_selector(struct ctx *c,
+				    const struct yamlx_node *root,
+				    const struct resource_mesh_service *ms);
+int resource_mesh_parse_generator(struct ctx *c, const struct yamlx_node *root,
+				  struct resource_hostname_generator *g);
+int resource_mesh_parse_external(struct ctx *c, const struct yamlx_node *root,
+				 struct resource_mesh_external_service *es);
+int resource_mesh_parse_multizone(struct ctx *c, const struct yamlx_node *root,
+				  struct resource_mesh_multi_zone_service *mz);
 
 /* resource_dataplane.c */
-int parse_dataplane(struct ctx *c, const struct yamlx_node *root,
-		    struct resource_dataplane *dp);
+int resource_dataplane_parse(struct ctx *c, const struct yamlx_node *root,
+			     struct resource_dataplane *dp);
 
 /* resource_k8s.c */
-int parse_k8s_service(struct ctx *c, const struct yamlx_node *root,
-		      struct resource_k8s_service *svc);
-int parse_endpoint_slice(struct ctx *c, const struct yamlx_node *root,
-			 struct resource_endpoint_slice *es);
+int resource_k8s_parse_service(struct ctx *c, const struct yamlx_node *root,
+			       struct resource_k8s_service *svc);
+int resource_k8s_parse_endpoint_slice(struct ctx *c,
+				      const struct yamlx_node *root,
+				      struct resource_endpoint_slice *es);
 
 #endif

@@ -111,8 +111,8 @@ parse_k8s_port(struct ctx *c, const struct yamlx_node *item, size_t idx,
 }
 
 int
-parse_k8s_service(struct ctx *c, const struct yamlx_node *root,
-		  struct resource_k8s_service *svc)
+resource_k8s_parse_service(struct ctx *c, const struct yamlx_node *root,
+			   struct resource_k8s_service *svc)
 {
 	static const char *const types[] = {
 		"ClusterIP", "NodePort", "LoadBalancer", "ExternalName", NULL
@@ -253,8 +253,8 @@ parse_endpoint(struct ctx *c, const struct yamlx_node *item, size_t idx,
 }
 
 int
-parse_endpoint_slice(struct ctx *c, const struct yamlx_node *root,
-		     struct resource_endpoint_slice *es)
+resource_k8s_parse_endpoint_slice(struct ctx *c, const struct yamlx_node *root,
+				  struct resource_endpoint_slice *es)
 {
 	static const char *const types[] = { "IPv4", "IPv6", "FQDN", NULL };
 	const struct yamlx_node *eps = NULL;

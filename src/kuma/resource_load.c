@@ -50,7 +50,7 @@ load_file(struct resource_set *set, const char *path, uint64_t *digest,
 		return -1;
 	}
 	*digest = file_digest(path, buf, len);
-	rc = load_text(set, path, buf, len, errs);
+	rc = resource_read_text(set, path, buf, len, errs);
 	free(buf);
 	return rc;
 }
@@ -172,8 +172,8 @@ absorb(struct resource_set *dst, struct resource_set *src)
 	void *v;
 
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
-		struct array d = get_array(dst, (enum resource_kind)k);
-		struct array a = get_array(src, (enum resource_kind)k);
+		struct array d = resource_set_array(dst, (enum resource_kind)k);
+		struct array a = resource_set_array(src, (enum resource_kind)k);
 		size_t need = d.n + a.n;
 
 		if (a.n == 0)
@@ -190,8 +190,9 @@ absorb(struct resource_set *dst, struct resource_set *src)
 			dp->caps[k] = cap;
 		}
 		memcpy(d.base + d.n * d.size, a.base, a.n * a.size);
-		put_array(dst, (enum resource_kind)k, d.base, need);
-		put_array(src, (enum resource_kind)k, a.base, 0);
+		resource_set_array_put(dst, (enum resource_kind)k, d.base,
+				       need);
+		resource_set_array_put(src, (enum resource_kind)k, a.base, 0);
 	}
 	v = realloc(dp->streams, (dp->nstreams + sp->nstreams + 1) *
 		    sizeof(*dp->streams));

@@ -328,8 +328,8 @@ check_service_name(struct ctx *c, const struct yamlx_node *root,
 }
 
 int
-parse_mesh_service(struct ctx *c, const struct yamlx_node *root,
-		   struct resource_mesh_service *ms)
+resource_mesh_parse_service(struct ctx *c, const struct yamlx_node *root,
+			    struct resource_mesh_service *ms)
 {
 	const struct yamlx_node *spec = NULL;
 	const struct yamlx_node *ports = NULL;
@@ -377,8 +377,8 @@ parse_mesh_service(struct ctx *c, const struct yamlx_node *root,
  * sentence it adds about dataplaneTags being removed does not apply here.
  */
 void
-warn_no_selector(struct ctx *c, const struct yamlx_node *root,
-		 const struct resource_mesh_service *ms)
+resource_mesh_warn_no_selector(struct ctx *c, const struct yamlx_node *root,
+			       const struct resource_mesh_service *ms)
 {
 	const struct yamlx_node *spec = get(root, "spec");
 
@@ -392,8 +392,8 @@ warn_no_selector(struct ctx *c, const struct yamlx_node *root,
 /* --- HostnameGenerator --- */
 
 int
-parse_generator(struct ctx *c, const struct yamlx_node *root,
-		struct resource_hostname_generator *g)
+resource_mesh_parse_generator(struct ctx *c, const struct yamlx_node *root,
+			      struct resource_hostname_generator *g)
 {
 	static const enum resource_kind targets[] = {
 		RESOURCE_MESH_SERVICE, RESOURCE_MESH_EXTERNAL_SERVICE,
@@ -565,8 +565,8 @@ parse_mes_endpoint(struct ctx *c, const struct yamlx_node *item, size_t idx)
 }
 
 int
-parse_external_service(struct ctx *c, const struct yamlx_node *root,
-		       struct resource_mesh_external_service *es)
+resource_mesh_parse_external(struct ctx *c, const struct yamlx_node *root,
+			     struct resource_mesh_external_service *es)
 {
 	static const char *const protocols[] = {
 		"tcp", "grpc", "http", "http2", NULL
@@ -653,8 +653,8 @@ parse_external_service(struct ctx *c, const struct yamlx_node *root,
 /* --- MeshMultiZoneService --- */
 
 int
-parse_multizone_service(struct ctx *c, const struct yamlx_node *root,
-			struct resource_mesh_multi_zone_service *mz)
+resource_mesh_parse_multizone(struct ctx *c, const struct yamlx_node *root,
+			      struct resource_mesh_multi_zone_service *mz)
 {
 	const struct yamlx_node *spec = NULL;
 	const struct yamlx_node *sel = NULL;
@@ -712,8 +712,8 @@ parse_multizone_service(struct ctx *c, const struct yamlx_node *root,
 /* --- Mesh --- */
 
 void
-parse_mesh(struct ctx *c, const struct yamlx_node *fields, const char *pfx,
-	   struct resource_mesh *mesh)
+resource_mesh_parse(struct ctx *c, const struct yamlx_node *fields,
+		    const char *pfx, struct resource_mesh *mesh)
 {
 	const struct yamlx_node *msvc = NULL;
 	const struct yamlx_node *n;

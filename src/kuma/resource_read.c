@@ -622,7 +622,7 @@ parse_labels(struct ctx *c, const struct yamlx_node *n, const char *path,
 	qsort(out->v, out->n, sizeof(*out->v), label_cmp);
 out:
 	if (rc < 0)
-		labels_clear(out);
+		resource_labels_clear(out);
 	return rc;
 }
 
@@ -1003,27 +1003,27 @@ parse_body(struct ctx *c, const struct yamlx_node *root,
 	switch (kind) {
 	case RESOURCE_MESH:
 		if (shape == RESOURCE_SHAPE_UNIVERSAL) {
-			parse_mesh(c, root, "", &r->mesh);
+			resource_mesh_parse(c, root, "", &r->mesh);
 		} else if (want_map(c, get(root, "spec"), "spec",
 				    &spec) == 0) {
 			check_keys(c, spec, "spec", mesh_spec_keys, NULL);
-			parse_mesh(c, spec, "spec", &r->mesh);
+			resource_mesh_parse(c, spec, "spec", &r->mesh);
 		}
 		return 0;
 	case RESOURCE_MESH_SERVICE:
-		return parse_mesh_service(c, root, &r->ms);
+		return resource_mesh_parse_service(c, root, &r->ms);
 	case RESOURCE_HOSTNAME_GENERATOR:
-		return parse_generator(c, root, &r->hg);
+		return resource_mesh_parse_generator(c, root, &r->hg);
 	case RESOURCE_MESH_EXTERNAL_SERVICE:
-		return parse_external_service(c, root, &r->mes);
+		return resource_mesh_parse_external(c, root, &r->mes);
 	case RESOURCE_MESH_MULTI_ZONE_SERVICE:
-		return parse_multizone_service(c, root, &r->mzs);
+		return resource_mesh_parse_multizone(c, root, &r->mzs);
 	case RESOURCE_DATAPLANE:
-		return parse_dataplane(c, root, &r->dp);
+		return resource_dataplane_parse(c, root, &r->dp);
 	case RESOURCE_K8S_SERVICE:
-		return parse_k8s_service(c, root, &r->svc);
+		return resource_k8s_parse_service(c, root, &r->svc);
 	case RESOURCE_K8S_ENDPOINT_SLICE:
-		return parse_endpoint_slice(c, root, &r->eps);
+		return resource_k8s_parse_endpoint_slice(c, root, &r->eps);
 	default:
 		return 0;	/* Namespace, Pod: the metadata is all */
 	}
@@ -1036,7 +1036,7 @@ warn_valid(struct ctx *c, const struct yamlx_node *root,
 {
 	if (r->meta.kind == RESOURCE_MESH_SERVICE &&
 	    r->ms.selector == RESOURCE_SELECTOR_NONE)
-		warn_no_selector(c, root, &r->ms);
+		resource_mesh_warn_no_selector(c, root, &r->ms);
 	if (r->meta.kind == RESOURCE_K8S_ENDPOINT_SLICE &&
 	    r->eps.service_name == NULL)
 		warn_at(c, either(get_key(root, "metadata"), root),
@@ -1109,14 +1109,14 @@ load_object(struct ctx *c, const struct yamlx_node *root,
 	if (c->errs->errors != errors)
 		goto out;
 	warn_valid(c, root, &r);
-	if ((slot = array_add(c->set, kind)) == NULL) {
+	if ((slot = resource_set_array_add(c->set, kind)) == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	memcpy(slot, &r, get_array(c->set, kind).size);
+	memcpy(slot, &r, resource_set_array(c->set, kind).size);
 	memset(&r, 0, sizeof(r));	/* the set owns it now */
 out:
-	get_array(c->set, kind).clear(&r);
+	resource_set_array(c->set, kind).clear(&r);
 	return rc;
 }
 
@@ -1175,8 +1175,8 @@ keep_stream(struct resource_set *set, struct yamlx_stream *st)
 	struct set_priv *pr = set->priv;
 	void *v;
 
-	v = grow(pr->streams, &pr->streams_cap, pr->nstreams,
-		 sizeof(*pr->streams));
+	v = resource_grow(pr->streams, &pr->streams_cap, pr->nstreams,
+			  sizeof(*pr->streams));
 	if (v == NULL)
 		return -ENOMEM;
 	pr->streams = v;
@@ -1191,7 +1191,8 @@ keep_file(struct resource_set *set, const char *file, const char **out)
 	struct set_priv *pr = set->priv;
 	void *v;
 
-	v = grow(pr->files, &pr->files_cap, pr->nfiles, sizeof(*pr->files));
+	v = resource_grow(pr->files, &pr->files_cap, pr->nfiles,
+			  sizeof(*pr->files));
 	if (v == NULL)
 		return -ENOMEM;
 	pr->files = v;
@@ -1202,8 +1203,8 @@ keep_file(struct resource_set *set, const char *file, const char **out)
 }
 
 int
-load_text(struct resource_set *set, const char *name, const char *text,
-	  size_t len, struct diag_list *errs)
+resource_read_text(struct resource_set *set, const char *name, const char *text,
+		   size_t len, struct diag_list *errs)
 {
 	struct set_priv *pr = set->priv;
 	struct yamlx_stream *st = NULL;
@@ -1242,7 +1243,7 @@ int
 resource_set_load_string(struct resource_set *set, const char *name,
 			 const char *text, struct diag_list *errs)
 {
-	return load_text(set, name, text, strlen(text), errs);
+	return resource_read_text(set, name, text, strlen(text), errs);
 }
 
 const char *
