@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/digest.h"
 #include "util/file.h"
@@ -234,21 +235,53 @@ add_digest(struct resource_set *set, uint64_t file)
 	pr->digest = chain_file(pr->digest, file);
 }
 
-#define LOAD_THREADS 2		/* this is a 2-core machine kind */
+/*
+ * At most this many threads read files, the caller's included: reading
+ * is mostly parsing, and beyond a few cores the merge, which is serial,
+ * and the allocator dominate.
+ */
+#define LOAD_THREADS_MAX 8
 
-/* Read every job, in parallel when there are several; merge in order. */
+/*
+ * How many threads read @jobs: one per online core, at least 1, at most
+ * LOAD_THREADS_MAX and at most one per file.
+ */
+static size_t
+load_threads(const struct load_jobs *jobs)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t files = 0;
+	size_t n;
+	size_t i;
+
+	for (i = 0; i < jobs->n; i++)
+		if (jobs->v[i].path != NULL)
+			files++;
+	n = cores > 0 ? (size_t)cores : 1;
+	if (n > LOAD_THREADS_MAX)
+		n = LOAD_THREADS_MAX;
+	if (n > files)
+		n = files;
+	return n > 0 ? n : 1;
+}
+
+/*
+ * Read every job, in parallel when there are several; merge in order, so
+ * the result does not depend on the number of threads.
+ */
 static int
 jobs_finish(struct resource_set *set, struct load_jobs *jobs,
 	    struct diag_list *errs)
 {
-	pthread_t th[LOAD_THREADS];
+	pthread_t th[LOAD_THREADS_MAX - 1];
+	size_t want = load_threads(jobs);
 	size_t nth = 0;
 	size_t i;
 	int rc = 0;
 
 	atomic_init(&jobs->next, 0);
-	while (jobs->n > 1 && nth < LOAD_THREADS - 1 &&
-	       thread_start(&th[nth], jobs_run, jobs) == 0)
+	/* When a thread cannot start, the others (and this one) do more. */
+	while (nth + 1 < want && thread_start(&th[nth], jobs_run, jobs) == 0)
 		nth++;
 	jobs_run(jobs);
 	for (i = 0; i < nth; i++)
