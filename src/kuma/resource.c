@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kuma/labels.h"
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
 
@@ -403,10 +404,10 @@ synced_zone(const struct resource_meta *m)
 
 	if (m->kind != RESOURCE_MESH_SERVICE)
 		return NULL;
-	origin = resource_labels_get(&m->labels, "kuma.io/origin");
+	origin = resource_labels_get(&m->labels, KUMA_LABEL_ORIGIN);
 	if (origin == NULL || strcmp(origin, "global") != 0)
 		return NULL;
-	return resource_labels_get(&m->labels, "kuma.io/zone");
+	return resource_labels_get(&m->labels, KUMA_LABEL_ZONE);
 }
 
 /* Same identity: kind (one array each), name, namespace, mesh, zone. */
@@ -679,13 +680,13 @@ compute_meta_labels(struct resource_meta *m, const char *zone)
 	const char *origin = NULL;
 	int rc = 0;
 
-	rc |= labels_add_default(&m->labels, "kuma.io/origin", "zone");
-	origin = resource_labels_get(&m->labels, "kuma.io/origin");
+	rc |= labels_add_default(&m->labels, KUMA_LABEL_ORIGIN, "zone");
+	origin = resource_labels_get(&m->labels, KUMA_LABEL_ORIGIN);
 	if (origin != NULL && strcmp(origin, "zone") == 0)
-		rc |= labels_add_default(&m->labels, "kuma.io/zone", zone);
+		rc |= labels_add_default(&m->labels, KUMA_LABEL_ZONE, zone);
 	if (m->mesh != NULL)
-		rc |= labels_add_default(&m->labels, "kuma.io/mesh", m->mesh);
-	rc |= labels_add_default(&m->labels, "kuma.io/display-name", m->name);
+		rc |= labels_add_default(&m->labels, KUMA_LABEL_MESH, m->mesh);
+	rc |= labels_add_default(&m->labels, KUMA_LABEL_DISPLAY_NAME, m->name);
 	/*
 	 * The environment and namespace of a synced copy are its origin
 	 * zone's, which its labels carry; where it is stored here (say
@@ -693,11 +694,11 @@ compute_meta_labels(struct resource_meta *m, const char *zone)
 	 */
 	if (origin == NULL || strcmp(origin, "zone") != 0)
 		return rc < 0 ? -ENOMEM : 0;
-	rc |= labels_add_default(&m->labels, "kuma.io/env",
+	rc |= labels_add_default(&m->labels, KUMA_LABEL_ENV,
 				 m->shape == RESOURCE_SHAPE_KUBERNETES ?
 				 "kubernetes" : "universal");
 	if (m->namespace != NULL)
-		rc |= labels_add_default(&m->labels, "k8s.kuma.io/namespace",
+		rc |= labels_add_default(&m->labels, KUMA_LABEL_K8S_NAMESPACE,
 					 m->namespace);
 	return rc < 0 ? -ENOMEM : 0;
 }
@@ -719,12 +720,13 @@ resource_set_compute_labels(struct resource_set *set, const char *zone)
 		struct resource_meta *m = &set->multizone_services[i].meta;
 
 		if (m->mesh != NULL &&
-		    labels_add_default(&m->labels, "kuma.io/mesh", m->mesh) < 0)
+		    labels_add_default(&m->labels, KUMA_LABEL_MESH,
+				       m->mesh) < 0)
 			return -ENOMEM;
 	}
 	for (i = 0; i < set->ngenerators; i++)
 		if (labels_add_default(&set->generators[i].meta.labels,
-				       "kuma.io/origin", "zone") < 0)
+				       KUMA_LABEL_ORIGIN, "zone") < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -733,7 +735,7 @@ const char *
 resource_display_name(const struct resource_meta *meta)
 {
 	const char *d = resource_labels_get(&meta->labels,
-					    "kuma.io/display-name");
+					    KUMA_LABEL_DISPLAY_NAME);
 
 	return d != NULL ? d : meta->name;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kuma/labels.h"
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
 
@@ -21,8 +22,6 @@ static const char rfc1123_msg[] =
 	"invalid characters. A lowercase RFC 1123 subdomain must consist of "
 	"lower case alphanumeric characters, '-' or '.', and must start and "
 	"end with an alphanumeric character";
-
-#define REACHABLE_BACKENDS_ANNOTATION "kuma.io/reachable-backends"
 
 static const char *const dp_spec_keys[] = {
 	"networking", "metrics", "probes", NULL
@@ -274,7 +273,7 @@ parse_backends_annotation(struct ctx *c, const struct yamlx_node *ann,
 			  struct resource_dataplane *dp)
 {
 	static const char path[] =
-		"metadata.annotations." REACHABLE_BACKENDS_ANNOTATION;
+		"metadata.annotations." KUMA_ANNOTATION_REACHABLE_BACKENDS;
 	struct yamlx_stream *st = NULL;
 	struct diag_list errs;
 	const char *text = NULL;
@@ -286,7 +285,7 @@ parse_backends_annotation(struct ctx *c, const struct yamlx_node *ann,
 	dp->has_reachable_backends = 1;		/* "" reaches nothing */
 	if (text == NULL || *text == '\0')
 		goto out;
-	rc = yamlx_load_string(&st, REACHABLE_BACKENDS_ANNOTATION, text,
+	rc = yamlx_load_string(&st, KUMA_ANNOTATION_REACHABLE_BACKENDS, text,
 			       strlen(text), &errs);
 	if (rc == -ENOMEM)
 		goto out;
@@ -294,7 +293,7 @@ parse_backends_annotation(struct ctx *c, const struct yamlx_node *ann,
 		const struct diag *d = errs.n > 0 ? &errs.v[0] : NULL;
 
 		err_at(c, ann,
-		       "%s: cannot parse, " REACHABLE_BACKENDS_ANNOTATION
+		       "%s: cannot parse, " KUMA_ANNOTATION_REACHABLE_BACKENDS
 		       " has invalid format (line %d, column %d: %s)",
 		       path, d != NULL ? d->line : 0, d != NULL ? d->column : 0,
 		       d != NULL ? d->msg : "syntax error");
@@ -419,7 +418,7 @@ resource_dataplane_parse(struct ctx *c, const struct yamlx_node *root,
 	if (dp->meta.shape == RESOURCE_SHAPE_KUBERNETES &&
 	    !dp->has_reachable_backends) {
 		n = get(get(get(root, "metadata"), "annotations"),
-			REACHABLE_BACKENDS_ANNOTATION);
+			KUMA_ANNOTATION_REACHABLE_BACKENDS);
 		if (n != NULL)
 			return parse_backends_annotation(c, n, dp);
 	}

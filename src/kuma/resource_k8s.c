@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kuma/labels.h"
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
 
@@ -264,7 +265,7 @@ resource_k8s_parse_endpoint_slice(struct ctx *c, const struct yamlx_node *root,
 	size_t i;
 	int rc;
 
-	s = resource_labels_get(&es->meta.labels, "kubernetes.io/service-name");
+	s = resource_labels_get(&es->meta.labels, K8S_LABEL_SERVICE_NAME);
 	if (s != NULL && *s != '\0' &&
 	    (rc = copy_str(&es->service_name, s)) < 0)
 		return rc;

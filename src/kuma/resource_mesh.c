@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "kuma/labels.h"
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
 
@@ -317,8 +318,8 @@ check_service_name(struct ctx *c, const struct yamlx_node *root,
 	if (m->shape == RESOURCE_SHAPE_KUBERNETES)
 		root = get(root, "metadata");
 	labels = get(root, "labels");
-	if (resource_labels_get(&m->labels, "kuma.io/display-name") != NULL)
-		n = get(labels, "kuma.io/display-name");
+	if (resource_labels_get(&m->labels, KUMA_LABEL_DISPLAY_NAME) != NULL)
+		n = get(labels, KUMA_LABEL_DISPLAY_NAME);
 	else
 		n = get(root, "name");
 	if (strlen(name) > 63)

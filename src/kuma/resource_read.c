@@ -218,6 +218,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kuma/labels.h"
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
 
@@ -903,9 +904,10 @@ parse_meta(struct ctx *c, const struct yamlx_node *root,
 	}
 	if ((mesh == NULL || *mesh == '\0') &&
 	    shape == RESOURCE_SHAPE_KUBERNETES) {
-		mesh = resource_labels_get(&m->labels, "kuma.io/mesh");
-		mesh_node = either(get(get(src, "labels"), "kuma.io/mesh"), src);
-		mesh_path = "metadata.labels.kuma.io/mesh";
+		mesh = resource_labels_get(&m->labels, KUMA_LABEL_MESH);
+		mesh_node = either(get(get(src, "labels"), KUMA_LABEL_MESH),
+				   src);
+		mesh_path = "metadata.labels." KUMA_LABEL_MESH;
 	}
 	if (mesh == NULL || *mesh == '\0')
 		mesh = "default";
@@ -1041,7 +1043,7 @@ warn_valid(struct ctx *c, const struct yamlx_node *root,
 	    r->eps.service_name == NULL)
 		warn_at(c, either(get_key(root, "metadata"), root),
 			"EndpointSlice %s has no label "
-			"kubernetes.io/service-name, so it belongs to no "
+			K8S_LABEL_SERVICE_NAME ", so it belongs to no "
 			"Service", r->meta.name);
 }
 
