@@ -1,0 +1,535 @@
+/* SPDX-License-Identifier: MIT */
+/* daemon.c -- the process: start-up, the run loop, --check and --status. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "build/build.h"
+#include "build/cache.h"
+#include "build/config.h"
+#include "util/log.h"
+#include "daemon/daemon.h"
+#include "daemon/reload.h"
+#include "daemon/server.h"
+#include "build/state.h"
+#include "build/status.h"
+
+#ifndef MESHDNS_RESOLV_CONF
+#define MESHDNS_RESOLV_CONF "/etc/resolv.conf"
+#endif
+
+/*
+ * The state to start from: the state file's, a fresh one when it is
+ * missing or not configured; NULL when it is unreadable or corrupt.
+ */
+static struct vip_state *
+load_state(const struct config *cfg, int quiet, uint64_t *digest)
+{
+	struct vip_state *st = NULL;
+	char err[1024];
+	int fresh = 0;
+
+	*digest = 0;
+	if (cfg->state_file == NULL) {
+		if (!quiet)
+			log_warning("no state file (state-file: or -s): VIPs "
+				    "will not survive a restart");
+		return vip_state_new();
+	}
+	if (state_load(&st, &fresh, cfg->state_file, err, sizeof(err),
+		       digest) < 0) {
+		log_error("%s", err);
+		return NULL;
+	}
+	if (fresh && !quiet)
+		log_notice("state file %s does not exist: a fresh start",
+			   cfg->state_file);
+	return st;
+}
+
+/*
+ * Start from the start-up cache when it was written for exactly the
+ * inputs on disk now: 1 with *out, taking *cfg and *st over (set to
+ * NULL); 0 when there is none to use (said at info level, or as a
+ * warning when the file is there but unusable); -ENOMEM.
+ */
+static int
+start_from_cache(const struct args *a, struct config **cfg,
+		 struct vip_state **st, uint64_t state, struct snapshot **out)
+{
+	const struct config *c = *cfg;
+	struct table *t = NULL;
+	struct cache_info info;
+	uint64_t t0 = build_clock_us();
+	uint64_t inputs = 0;
+	char path[4096];
+	char err[1024];
+	int rc;
+
+	*out = NULL;
+	if (!c->start_cache || c->state_file == NULL || state == 0 ||
+	    a->opt.program_digest == 0 ||
+	    cache_path(c->state_file, path, sizeof(path)) < 0)
+		return 0;
+	if (access(path, F_OK) < 0)
+		return 0;	/* none yet: nothing to say */
+	/* A build now could give out what was held back then. */
+	if (vip_state_first_expiry(*st) <= (int64_t)time(NULL)) {
+		log_info("start-up cache %s not used: held-back VIPs were "
+			 "freed since it was written", path);
+		return 0;
+	}
+	rc = build_inputs_on_disk(a->opt.program_digest, c, &inputs);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		log_info("start-up cache %s not used: a resource file cannot "
+			 "be read", path);
+		return 0;
+	}
+	rc = cache_load(path, build_cache_key(inputs, state), &t, &info, err,
+			sizeof(err));
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == 1) {
+		log_info("start-up cache %s not used: %s", path, err);
+		return 0;
+	}
+	if (rc < 0) {
+		log_warning("start-up cache %s is unusable (%s): building from "
+			    "the files", path, err);
+		return 0;
+	}
+	rc = snapshot_from_cache(out, *cfg, *st, t, info.nservices,
+				 info.nviews);
+	*cfg = NULL;
+	*st = NULL;
+	if (rc < 0)
+		return rc;
+	(*out)->inputs = inputs;
+	(*out)->state_digest = state;
+	(*out)->load_us = build_clock_us() - t0;
+	return 1;
+}
+
+/* Keep a second meshdns from using the same state file. */
+static int
+lock_state(const struct config *cfg)
+{
+	char path[4096];
+	int fd;
+
+	if (cfg->state_file == NULL)
+		return -2;
+	snprintf(path, sizeof(path), "%s.lock", cfg->state_file);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_error("cannot open %s (%s)", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		log_error("state file %s is in use by another meshdns (%s)",
+			  cfg->state_file, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* -t and --status: build once from the state file, never write it. */
+int
+run_offline(const struct args *a)
+{
+	struct config *cfg = NULL;
+	uint64_t state_digest = 0;
+	struct vip_state *st = NULL;
+	struct snapshot *s = NULL;
+	struct diag_list diags;
+	int rc = 1;
+
+	diag_list_init(&diags);
+	if (build_load_config(&cfg, &a->opt, &diags) < 0)
+		goto out;
+	if ((st = load_state(cfg, 1, &state_digest)) == NULL)
+		goto out;
+	if (build_run(&s, &a->opt, st, (int64_t)time(NULL), &diags) < 0)
+		goto out;
+	if (a->status && status_print(stdout, s) < 0) {
+		log_error("cannot write the status (%s)", strerror(errno));
+		goto out;
+	}
+	if (a->check)
+		fprintf(stderr, "meshdns: %zu services, %zu names in %zu "
+			"zones, %zu error%s, %zu warning%s\n", s->nservices,
+			table_name_count(s->table), table_zone_count(s->table),
+			s->errors, s->errors == 1 ? "" : "s", s->warnings,
+			s->warnings == 1 ? "" : "s");
+	if (a->check && a->opt.verbosity > 0) {
+		char times[160];
+
+		build_format_times(s, times, sizeof(times));
+		fprintf(stderr, "meshdns: built in %s\n", times);
+	}
+	rc = s->errors > 0 ? 1 : 0;
+out:
+	log_diags(&diags);
+	diag_list_clear(&diags);
+	snapshot_free(s);
+	vip_state_free(st);
+	config_free(cfg);
+	return rc;
+}
+
+/* Write our pid to @path (after daemon(), so it is the daemon's). */
+static int
+write_pid_file(const char *path)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL || fprintf(fp, "%ld\n", (long)getpid()) < 0 ||
+	    fclose(fp) != 0) {
+		log_error("pid file, cannot write %s (%s)", path,
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The upstreams of forward.upstreams: addresses, and "resolv.conf" for the
+ * nameservers of /etc/resolv.conf (meshdns itself left out).
+ */
+static int
+load_upstreams(const struct config *cfg, struct forward_upstream **out,
+	       size_t *n)
+{
+	struct forward_upstream *v = NULL;
+	struct diag_list warnings;
+	char err[256];
+	size_t i;
+	size_t j;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	diag_list_init(&warnings);
+	for (i = 0; i < cfg->nupstreams; i++) {
+		struct forward_upstream *more = NULL;
+		size_t nmore = 0;
+
+		if (strcmp(cfg->upstreams[i], "resolv.conf") == 0) {
+			rc = forward_resolv_conf_load(&more, &nmore,
+						      MESHDNS_RESOLV_CONF,
+						      cfg->listen, cfg->nlisten,
+						      &warnings);
+			if (rc < 0) {
+				log_error("forward, cannot read %s (%s)",
+					  MESHDNS_RESOLV_CONF, strerror(-rc));
+				goto out;
+			}
+		} else {
+			if ((more = calloc(1, sizeof(*more))) == NULL)
+				goto out;
+			nmore = 1;
+			if (forward_upstream_parse(more, cfg->upstreams[i], err,
+						   sizeof(err)) < 0) {
+				log_error("forward, upstream %s: %s",
+					  cfg->upstreams[i], err);
+				free(more);
+				goto out;
+			}
+		}
+		if (nmore > 0) {
+			struct forward_upstream *nv = realloc(
+				v, (*n + nmore) * sizeof(*nv));
+
+			if (nv == NULL) {
+				free(more);
+				goto out;
+			}
+			v = nv;
+			for (j = 0; j < nmore; j++)
+				v[(*n)++] = more[j];
+		}
+		free(more);
+	}
+	rc = 0;
+out:
+	log_diags(&warnings);
+	diag_list_clear(&warnings);
+	if (rc < 0) {
+		free(v);
+		*n = 0;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+make_server(struct server **srv, const struct config *cfg)
+{
+	struct server_options o;
+	struct forward_upstream *ups = NULL;
+	struct vip_pool *allow = NULL;
+	char err[1024];
+	char text[128];
+	size_t nups = 0;
+	size_t i;
+	int rc = -1;
+
+	memset(&o, 0, sizeof(o));
+	o.workers = cfg->workers;
+	if (o.workers == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		o.workers = n > 0 ? (size_t)n : 1;
+	}
+	if (load_upstreams(cfg, &ups, &nups) < 0)
+		goto out;
+	if (cfg->nupstreams > 0 && nups == 0)
+		log_warning("forward, no usable upstream: names outside the "
+			    "served zones get REFUSED");
+	if ((allow = calloc(cfg->nforward_allow + 1, sizeof(*allow))) == NULL)
+		goto out;
+	for (i = 0; i < cfg->nforward_allow; i++)
+		if (vip_pool_parse(&allow[i], cfg->forward_allow[i], err,
+				   sizeof(err)) < 0)
+			goto out;
+	o.listen = cfg->listen;
+	o.nlisten = cfg->nlisten;
+	o.tcp_idle = cfg->tcp_idle;
+	o.tcp_max = cfg->tcp_max;
+	o.upstreams = ups;
+	o.nupstreams = nups;
+	o.forward_timeout = cfg->forward_timeout_ms / 1000.0;
+	o.forward_max_in_flight = cfg->forward_max_inflight;
+	o.allow = allow;
+	o.nallow = cfg->nforward_allow;
+	if (server_new(srv, &o, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	log_info("%zu worker thread%s", o.workers, o.workers == 1 ? "" : "s");
+	for (i = 0; i < nups; i++)
+		log_notice("forward, upstream %s",
+			   forward_upstream_format(&ups[i], text, sizeof(text)));
+	rc = 0;
+out:
+	free(ups);
+	free(allow);
+	return rc;
+}
+
+/* SIGUSR1: the counters, one line. */
+static void
+stats_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct server *srv = w->data;
+	struct server_stats st;
+
+	server_stats_get(srv, &st);
+	log_notice("stats, queries udp %llu tcp %llu, authoritative %llu, "
+		   "hidden %llu, refused %llu, errors %llu, dropped %llu, "
+		   "search-nxdomain %llu, chaos %llu, forwarded %llu "
+		   "(answers %llu, timeouts %llu, failovers %llu, "
+		   "tcp-retries %llu, servfails %llu, in-flight %llu), "
+		   "tcp connections %llu (closed for room %llu)",
+		   (unsigned long long)st.udp_queries,
+		   (unsigned long long)st.tcp_queries,
+		   (unsigned long long)st.authoritative,
+		   (unsigned long long)st.hidden,
+		   (unsigned long long)st.refused,
+		   (unsigned long long)st.errors,
+		   (unsigned long long)st.dropped,
+		   (unsigned long long)st.search_nxdomain,
+		   (unsigned long long)st.chaos,
+		   (unsigned long long)st.forwarded,
+		   (unsigned long long)st.forward.answers,
+		   (unsigned long long)st.forward.timeouts,
+		   (unsigned long long)st.forward.failovers,
+		   (unsigned long long)st.forward.tcp_retries,
+		   (unsigned long long)st.forward.servfails,
+		   (unsigned long long)st.forward.in_flight,
+		   (unsigned long long)st.tcp_connections,
+		   (unsigned long long)st.tcp_closed_for_room);
+}
+
+static void
+stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	log_notice("signal %d received, stopping", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/*
+ * Say what was loaded and which names exist (the first few services), so
+ * `make run` shows what to dig.
+ */
+static void
+log_loaded(const struct snapshot *s)
+{
+	const char *first = NULL;
+	char addr[128];
+	char line[1024];
+	char *port = NULL;
+	size_t shown = 0;
+	size_t i;
+	size_t j;
+
+	for (i = 0; i < s->nservices; i++) {
+		const struct build_service *bs = &s->services[i];
+		const struct hostname_result *h = &bs->hostnames;
+		size_t off = 0;
+
+		if (!bs->has_vip || h->naddresses == 0)
+			continue;
+		if (first == NULL)
+			first = h->addresses[0].hostname;
+		if (shown++ == 20) {
+			log_info("... and more: meshdns --status shows all");
+			continue;
+		}
+		if (shown > 20)
+			continue;
+		vip_addr_format(&bs->vip, addr, sizeof(addr));
+		for (j = 0; j < h->naddresses && off < sizeof(line); j++)
+			off += (size_t)snprintf(line + off, sizeof(line) - off,
+						"%s%s", j ? ", " : "",
+						h->addresses[j].hostname);
+		log_info("%s %s (mesh %s): %s: %s",
+			 resource_kind_name(bs->kind),
+			 bs->meta->name, bs->meta->mesh, addr, line);
+	}
+	if (first == NULL || s->cfg->nlisten == 0)
+		return;
+	/* listen text is canonical: "1.2.3.4:53" or "[::1]:53" */
+	snprintf(addr, sizeof(addr), "%s", s->cfg->listen[0].text);
+	if ((port = strrchr(addr, ':')) == NULL)
+		return;
+	*port++ = '\0';
+	if (addr[0] == '[') {
+		addr[strlen(addr) - 1] = '\0';
+		log_notice("try: dig @%s -p %s %s", addr + 1, port, first);
+	} else {
+		log_notice("try: dig @%s -p %s %s", addr, port, first);
+	}
+}
+
+int
+run_daemon(const struct args *a)
+{
+	struct ev_loop *loop = EV_DEFAULT;
+	struct config *cfg = NULL;
+	uint64_t state_digest = 0;
+	struct vip_state *st = NULL;
+	struct snapshot *s = NULL;
+	struct server *srv = NULL;
+	struct reload *r = NULL;
+	struct diag_list diags;
+	ev_signal sigterm;
+	ev_signal sigint;
+	ev_signal sigusr1;
+	char err[1024];
+	int lockfd = -1;
+	int rc = 1;
+	size_t i;
+
+	diag_list_init(&diags);
+	if (build_load_config(&cfg, &a->opt, &diags) < 0) {
+		log_diags(&diags);
+		goto out;
+	}
+	log_set_level(cfg->log_level);
+	if ((lockfd = lock_state(cfg)) == -1)
+		goto out;
+	if ((st = load_state(cfg, 0, &state_digest)) == NULL)
+		goto out;
+	if (start_from_cache(a, &cfg, &st, state_digest, &s) < 0) {
+		log_error("out of memory");
+		goto out;
+	}
+	if (s == NULL &&
+	    build_run(&s, &a->opt, st, (int64_t)time(NULL), &diags) < 0) {
+		log_diags(&diags);
+		goto out;
+	}
+	log_diags(&diags);
+	if (s->errors > 0)
+		log_warning("started with %zu error%s: the resources named "
+			    "above are left out, and no VIP is released "
+			    "until they are fixed", s->errors,
+			    s->errors == 1 ? "" : "s");
+	if (s->state_changed && s->cfg->state_file != NULL &&
+	    state_save(s->state, s->cfg->state_file, err, sizeof(err),
+		       &state_digest) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (!s->from_cache)
+		build_mark_cacheable(s, a->opt.program_digest, state_digest);
+	if (make_server(&srv, s->cfg) < 0)
+		goto out;
+	for (i = 0; i < s->cfg->nlisten; i++)
+		log_notice("listening on %s (udp, tcp)",
+			   s->cfg->listen[i].text);
+	if (a->foreground && !s->from_cache)
+		log_loaded(s);
+	if (!a->foreground) {
+		if (daemon(0, 0) < 0) {
+			log_error("cannot become a daemon (%s)",
+				  strerror(errno));
+			goto out;
+		}
+		log_init(s->cfg->log_level, 1);
+		ev_loop_fork(loop);
+	}
+	if (a->pid_file != NULL && write_pid_file(a->pid_file) < 0)
+		goto out;
+	if (reload_new(&r, loop, srv, &a->opt, s) < 0) {
+		s = NULL;
+		log_error("out of memory");
+		goto out;
+	}
+	s = NULL;
+	if (server_start(srv, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	ev_signal_init(&sigterm, stop_cb, SIGTERM);
+	ev_signal_start(loop, &sigterm);
+	ev_signal_init(&sigint, stop_cb, SIGINT);
+	ev_signal_start(loop, &sigint);
+	ev_signal_init(&sigusr1, stats_cb, SIGUSR1);
+	sigusr1.data = srv;
+	ev_signal_start(loop, &sigusr1);
+	ev_run(loop, 0);
+	ev_signal_stop(loop, &sigterm);
+	ev_signal_stop(loop, &sigint);
+	ev_signal_stop(loop, &sigusr1);
+	stats_cb(loop, &sigusr1, 0);
+	rc = 0;
+out:
+	/* The workers first: they read the snapshots reload owns. */
+	server_free(srv);
+	reload_free(r);
+	snapshot_free(s);
+	vip_state_free(st);
+	config_free(cfg);
+	diag_list_clear(&diags);
+	if (lockfd >= 0)
+		close(lockfd);
+	if (a->pid_file != NULL && rc == 0)
+		unlink(a->pid_file);
+	return rc;
+}
