@@ -95,22 +95,6 @@ struct server_view {
 	struct server_view *older;	/* views still to be freed */
 };
 
-/* Counters of one worker: written by it only, read by anyone. */
-struct worker_stats {
-	_Atomic uint64_t udp_queries;
-	_Atomic uint64_t tcp_queries;
-	_Atomic uint64_t authoritative;
-	_Atomic uint64_t hidden;
-	_Atomic uint64_t refused;
-	_Atomic uint64_t errors;
-	_Atomic uint64_t dropped;
-	_Atomic uint64_t search_nxdomain;
-	_Atomic uint64_t chaos;
-	_Atomic uint64_t forwarded;
-	_Atomic uint64_t tcp_connections;
-	_Atomic uint64_t tcp_closed_for_room;
-};
-
 /*
  * One worker thread: its own libev loop, its own sockets (SO_REUSEPORT
  * when there are several), its TCP connections and its forwarder.
@@ -145,14 +129,6 @@ struct worker {
 	struct sockaddr_storage peers[UDP_BATCH];
 	uint8_t tcp_resp[TCP_MSG_MAX];
 };
-
-/* Only the owning worker writes: no atomic read-modify-write needed. */
-static inline void
-stat_add(_Atomic uint64_t *c, uint64_t n)
-{
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
-			      n, memory_order_relaxed);
-}
 
 struct server {
 	struct worker *workers;

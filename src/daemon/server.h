@@ -36,6 +36,7 @@
 
 #include "build/config.h"
 #include "daemon/forward.h"
+#include "daemon/stats.h"
 #include "dns/table.h"
 #include "build/vip.h"
 
@@ -54,23 +55,6 @@ struct server_options {
 	size_t forward_max_in_flight;
 	const struct vip_pool *allow;	/* who may use forwarding */
 	size_t nallow;
-};
-
-/* What the server has done since it started. */
-struct server_stats {
-	uint64_t udp_queries;
-	uint64_t tcp_queries;
-	uint64_t authoritative;		/* answers, NODATA, NXDOMAIN */
-	uint64_t hidden;		/* NXDOMAIN because of a view */
-	uint64_t refused;
-	uint64_t errors;		/* FORMERR, NOTIMP, BADVERS, SERVFAIL */
-	uint64_t dropped;
-	uint64_t search_nxdomain;	/* search-list names answered here */
-	uint64_t chaos;
-	uint64_t forwarded;		/* handed to the forwarder */
-	uint64_t tcp_connections;
-	uint64_t tcp_closed_for_room;	/* closed at the connection limit */
-	struct forward_stats forward;
 };
 
 /*
