@@ -332,6 +332,16 @@ out:
 	return rc;
 }
 
+/* SIGUSR1: the counters, one line. */
+static void
+stats_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct stats st;
+
+	server_stats_get(w->data, &st);
+	stats_log(&st);
+}
+
 static void
 stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {

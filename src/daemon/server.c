@@ -120,7 +120,7 @@ struct worker {
 	struct forward *fwd;	/* NULL: no forwarding */
 	const struct vip_pool *allow;	/* the server's */
 	size_t nallow;
-	struct worker_stats stats;
+	struct stats_worker stats;
 	/* UDP batch buffers, reused on every wake-up (one loop thread). */
 	uint8_t qbuf[UDP_BATCH][UDP_BUF];
 	uint8_t rbuf[UDP_BATCH][UDP_BUF];
@@ -297,37 +297,6 @@ may_forward(const struct worker *wk, const struct sockaddr_storage *ss)
 	return 0;
 }
 
-static void
-count(struct worker *wk, enum answer_outcome o)
-{
-	switch (o) {
-	case ANSWER_DROP:
-		stat_add(&wk->stats.dropped, 1);
-		break;
-	case ANSWER_AUTH:
-		stat_add(&wk->stats.authoritative, 1);
-		break;
-	case ANSWER_HIDDEN:
-		stat_add(&wk->stats.hidden, 1);
-		break;
-	case ANSWER_REFUSED:
-		stat_add(&wk->stats.refused, 1);
-		break;
-	case ANSWER_ERROR:
-		stat_add(&wk->stats.errors, 1);
-		break;
-	case ANSWER_SEARCH_NXDOMAIN:
-		stat_add(&wk->stats.search_nxdomain, 1);
-		break;
-	case ANSWER_CHAOS:
-		stat_add(&wk->stats.chaos, 1);
-		break;
-	case ANSWER_FORWARD:
-		stat_add(&wk->stats.forwarded, 1);
-		break;
-	}
-}
-
 /*
  * Answer one query.  When it is to be forwarded but the forwarder will
  * not take it, the client gets the answer it would get without
@@ -436,7 +405,7 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 					  strerror(errno));
 			return;
 		}
-		stat_add(&wk->stats.udp_queries, (uint64_t)n);
+		stats_add(&wk->stats.udp_queries, (uint64_t)n);
 		memset(out, 0, sizeof(out));
 		for (i = 0; i < n; i++) {
 			struct msghdr *h = &out[nout].msg_hdr;
@@ -445,7 +414,7 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 			size_t len;
 
 			if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				stat_add(&wk->stats.dropped, 1);
+				stats_add(&wk->stats.dropped, 1);
 				continue;
 			}
 			len = answer_one(t, &wk->peers[i], ANSWER_UDP,
@@ -458,7 +427,7 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 						 ANSWER_UDP, 0, wk->qbuf[i],
 						 in[i].msg_len,
 						 wk->rbuf[nout], UDP_BUF, &o);
-			count(wk, o);
+			stats_count(&wk->stats, o);
 			if (len == 0)
 				continue;
 			riov[nout].iov_base = wk->rbuf[nout];
@@ -741,14 +710,14 @@ tcp_process(struct tcp_conn *c)
 			return -1;
 		if (c->rlen - off < 2 + mlen)
 			break;
-		stat_add(&wk->stats.tcp_queries, 1);
+		stats_add(&wk->stats.tcp_queries, 1);
 		len = answer_one(t, &c->peer, ANSWER_TCP, fwd, q, mlen,
 				 wk->tcp_resp, sizeof(wk->tcp_resp), &o);
 		if (o == ANSWER_FORWARD && tcp_forward(c, q, mlen) < 0)
 			len = answer_one(t, &c->peer, ANSWER_TCP, 0, q,
 					 mlen, wk->tcp_resp,
 					 sizeof(wk->tcp_resp), &o);
-		count(wk, o);
+		stats_count(&wk->stats, o);
 		off += 2 + mlen;
 		if (len > 0 && tcp_queue(c, wk->tcp_resp, len) < 0)
 			return -1;
@@ -884,7 +853,7 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			    wk->tail != NULL) {
 				/* Out of descriptors: the least recently
 				 * active connection makes room. */
-				stat_add(&wk->stats.tcp_closed_for_room, 1);
+				stats_add(&wk->stats.tcp_closed_for_room, 1);
 				tcp_conn_close(wk->tail);
 				continue;
 			}
@@ -898,7 +867,7 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		 * one turns the new connection away.
 		 */
 		if (atomic_load(&wk->srv->tcp_open) >= wk->srv->tcp_max) {
-			stat_add(&wk->stats.tcp_closed_for_room, 1);
+			stats_add(&wk->stats.tcp_closed_for_room, 1);
 			if (wk->tail == NULL) {
 				close(fd);
 				continue;
@@ -919,7 +888,7 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		ev_timer_start(loop, &c->timer);
 		wk->nconns++;
 		atomic_fetch_add(&wk->srv->tcp_open, 1);
-		stat_add(&wk->stats.tcp_connections, 1);
+		stats_add(&wk->stats.tcp_connections, 1);
 		conn_push(c);
 		c->active = ev_now(loop);
 	}
@@ -1177,41 +1146,19 @@ server_oldest_in_use(struct server *srv)
 }
 
 void
-server_stats_get(const struct server *srv, struct server_stats *out)
+server_stats_get(const struct server *srv, struct stats *out)
 {
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < srv->nworkers; i++) {
-		const struct worker_stats *s = &srv->workers[i].stats;
-
-		out->udp_queries += atomic_load(&s->udp_queries);
-		out->tcp_queries += atomic_load(&s->tcp_queries);
-		out->authoritative += atomic_load(&s->authoritative);
-		out->hidden += atomic_load(&s->hidden);
-		out->refused += atomic_load(&s->refused);
-		out->errors += atomic_load(&s->errors);
-		out->dropped += atomic_load(&s->dropped);
-		out->search_nxdomain += atomic_load(&s->search_nxdomain);
-		out->chaos += atomic_load(&s->chaos);
-		out->forwarded += atomic_load(&s->forwarded);
-		out->tcp_connections += atomic_load(&s->tcp_connections);
-		out->tcp_closed_for_room +=
-			atomic_load(&s->tcp_closed_for_room);
+		stats_sum(out, &srv->workers[i].stats);
 		/* The forwarder's counters are atomics of its thread. */
 		if (srv->workers[i].fwd != NULL) {
 			struct forward_stats f;
 
 			forward_stats_get(srv->workers[i].fwd, &f);
-			out->forward.queries += f.queries;
-			out->forward.answers += f.answers;
-			out->forward.timeouts += f.timeouts;
-			out->forward.failovers += f.failovers;
-			out->forward.tcp_retries += f.tcp_retries;
-			out->forward.servfails += f.servfails;
-			out->forward.overloaded += f.overloaded;
-			out->forward.dropped_mismatch += f.dropped_mismatch;
-			out->forward.in_flight += f.in_flight;
+			stats_sum_forward(out, &f);
 		}
 	}
 }

@@ -91,7 +91,7 @@ int server_publish(struct server *srv, const struct table *t, uint64_t gen);
 uint64_t server_oldest_in_use(struct server *srv);
 
 /* The counters so far. */
-void server_stats_get(const struct server *srv, struct server_stats *out);
+void server_stats_get(const struct server *srv, struct stats *out);
 
 /*
  * Stop and join the workers, cancel forwarded queries, close every socket
