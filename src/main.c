@@ -4,8 +4,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +12,6 @@
 #include "build/cache.h"
 #include "build/config.h"
 #include "daemon/daemon.h"
-#include "util/log.h"
 
 static const char usage_text[] =
 "usage: meshdns [-c FILE] [-l ADDR[:PORT]]... [-r PATH]... [-s STATEFILE]\n"
@@ -69,24 +66,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-
-static void
-args_clear(struct args *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->opt.nlisten; i++)
-		free(a->opt.listen[i].text);
-	free(a->opt.listen);
-	for (i = 0; i < a->opt.nresources; i++)
-		free(a->opt.resources[i]);
-	free(a->opt.resources);
-	free((char *)a->opt.config_file);
-	free((char *)a->opt.state_file);
-	free(a->opt.upstreams);
-	free(a->pid_file);
-}
-
 /*
  * @path made absolute against the current directory, so that reloads
  * find the same files after the daemon has changed to "/".  NULL on
@@ -125,7 +104,7 @@ make_absolute(char **field)
 
 /* Returns 0 to go on, 1 to exit successfully (help), -1 on a usage error. */
 static int
-parse_args(struct args *a, int argc, char **argv)
+parse_args(struct daemon_options *a, int argc, char **argv)
 {
 	char err[256];
 	int c;
@@ -237,51 +216,21 @@ parse_args(struct args *a, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct args a;
+	struct daemon_options a;
 	int rc;
 
-	signal(SIGPIPE, SIG_IGN);
-	/*
-	 * Two malloc arenas: a build reads files on two threads (one arena
-	 * would make them queue for it), while an arena per thread would
-	 * keep a build's worth of freed memory for every builder thread
-	 * (the workers do not allocate on the query path).
-	 */
-	mallopt(M_ARENA_MAX, 2);
-	/*
-	 * Fixed thresholds: by default glibc raises them (up to 32 and 64
-	 * MB) once a big block is freed, and malloc_trim() never shrinks the
-	 * top of a thread's own arena, so what a build read on its second
-	 * thread could stay resident for good (23 MB of 29 with 10 000
-	 * services, in one start out of two).  Blocks of 1 MB and more (a
-	 * file's text) are mapped on their own and given back when freed.
-	 */
-	mallopt(M_TRIM_THRESHOLD, 1 << 20);
-	mallopt(M_MMAP_THRESHOLD, 1 << 20);
-	/*
-	 * No fastbins: small blocks freed into them never merge until
-	 * malloc_trim() consolidates them into the top of a thread's arena,
-	 * which it does not give back.  Freed at once instead, they merge
-	 * and the arena shrinks as a build's leftovers are freed (25 MB
-	 * instead of 44 with 100 000 services; the build is no slower: the
-	 * per-thread cache still serves small blocks).
-	 */
-	mallopt(M_MXFAST, 0);
-	/* Until the watchers are installed these must not kill us. */
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGUSR1, SIG_IGN);
-	log_init(CONFIG_LOG_INFO, 0);
+	daemon_process_setup();
 	rc = parse_args(&a, argc, argv);
 	if (rc != 0) {
-		args_clear(&a);
+		daemon_options_clear(&a);
 		return rc > 0 ? 0 : 2;
 	}
 	if (a.check || a.status) {
-		rc = run_offline(&a);
+		rc = daemon_offline(&a);
 	} else {
 		a.opt.program_digest = cache_program_digest(argc, argv);
-		rc = run_daemon(&a);
+		rc = daemon_run(&a);
 	}
-	args_clear(&a);
+	daemon_options_clear(&a);
 	return rc;
 }

@@ -1,21 +1,66 @@
 /* SPDX-License-Identifier: MIT */
-/* daemon.h -- the process: start-up, the run loop, --check and --status. */
+/*
+ * daemon.h -- the process: start-up, the run loop, --check and --status.
+ *
+ * daemon_run() starts meshdns in this order: the config (file and
+ * command line), the lock of the state file (<state-file>.lock, so that
+ * one meshdns only uses it), the state, the first snapshot (from the
+ * start-up cache when it was written for exactly the inputs on disk now,
+ * else a build), the state file when that build changed it, the server
+ * (sockets bound, no thread yet), daemon(3) unless in the foreground, the
+ * pid file, reload (SIGHUP), the SIGTERM, SIGINT and SIGUSR1 watchers,
+ * and only then the worker threads; then it runs the loop until SIGTERM
+ * or SIGINT, logs the counters and stops the workers before it frees what
+ * they read.
+ *
+ * Signals (the rule of util/thread.h): only the main thread, through the
+ * default libev loop, takes SIGHUP (reload), SIGTERM and SIGINT (stop)
+ * and SIGUSR1 (the counters, stats.h).  Every other thread starts with all
+ * signals blocked (thread_start()).  The watchers are started before the
+ * first worker thread, so no signal arrives between the two with no
+ * watcher for it; until they are, daemon_process_setup() ignores SIGHUP
+ * and SIGUSR1 (SIGTERM and SIGINT stop a start that has not finished).
+ * SIGPIPE is ignored for good: a peer that closed its socket is an error
+ * of the write, not a signal.
+ *
+ * Errors are logged here (util/log.h); the functions return the exit code.
+ */
 #ifndef MESHDNS_DAEMON_H
 #define MESHDNS_DAEMON_H
 
 #include "build/build.h"
 
-struct args {
-	struct build_options opt;
-	char *pid_file;
-	int foreground;
-	int check;
-	int status;
+/* What the command line asks for; the strings are the caller's (malloc'ed). */
+struct daemon_options {
+	struct build_options opt;	/* paths made absolute */
+	char *pid_file;			/* absolute, or NULL */
+	int foreground;			/* -f: no daemon(3), stderr only */
+	int check;			/* -t */
+	int status;			/* --status */
 };
 
-/* -t and --status: build once from the state file, never write it. */
-int run_offline(const struct args *a);
+/*
+ * Once, first thing in main(): malloc tuning, SIGPIPE ignored, SIGHUP and
+ * SIGUSR1 ignored until daemon_run() watches them, the log to stderr at
+ * info level.
+ */
+void daemon_process_setup(void);
 
-int run_daemon(const struct args *a);
+/*
+ * -t and --status: build once from the state file, never write it;
+ * --status prints every service's status to stdout, -t a summary to
+ * stderr.  Returns the exit code: 0, or 1 (errors, logged).
+ */
+int daemon_offline(const struct daemon_options *o);
+
+/*
+ * Serve until SIGTERM or SIGINT (see above).  @o must stay valid until it
+ * returns (reloads read it).  Returns the exit code: 0 after a stop, 1
+ * when the start failed (logged).
+ */
+int daemon_run(const struct daemon_options *o);
+
+/* Free what @o holds (every string and list); not @o itself. */
+void daemon_options_clear(struct daemon_options *o);
 
 #endif
