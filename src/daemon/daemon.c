@@ -423,6 +423,9 @@ daemon_run(const struct daemon_options *a)
 	size_t i;
 
 	diag_list_init(&diags);
+	ev_signal_init(&sigterm, stop_cb, SIGTERM);
+	ev_signal_init(&sigint, stop_cb, SIGINT);
+	ev_signal_init(&sigusr1, stats_cb, SIGUSR1);
 	if (build_load_config(&cfg, &a->opt, &diags) < 0) {
 		log_diags(&diags);
 		goto out;
@@ -479,24 +482,22 @@ daemon_run(const struct daemon_options *a)
 		goto out;
 	}
 	s = NULL;
+	/* The watchers before any worker thread (see daemon.h). */
+	sigusr1.data = srv;
+	ev_signal_start(loop, &sigterm);
+	ev_signal_start(loop, &sigint);
+	ev_signal_start(loop, &sigusr1);
 	if (server_start(srv, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
-	ev_signal_init(&sigterm, stop_cb, SIGTERM);
-	ev_signal_start(loop, &sigterm);
-	ev_signal_init(&sigint, stop_cb, SIGINT);
-	ev_signal_start(loop, &sigint);
-	ev_signal_init(&sigusr1, stats_cb, SIGUSR1);
-	sigusr1.data = srv;
-	ev_signal_start(loop, &sigusr1);
 	ev_run(loop, 0);
-	ev_signal_stop(loop, &sigterm);
-	ev_signal_stop(loop, &sigint);
-	ev_signal_stop(loop, &sigusr1);
 	stats_cb(loop, &sigusr1, 0);
 	rc = 0;
 out:
+	ev_signal_stop(loop, &sigterm);
+	ev_signal_stop(loop, &sigint);
+	ev_signal_stop(loop, &sigusr1);
 	/* The workers first: they read the snapshots reload owns. */
 	server_free(srv);
 	reload_free(r);
