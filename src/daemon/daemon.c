@@ -72,6 +72,7 @@ start_from_cache(const struct daemon_options *a, struct config **cfg,
 	const struct config *c = *cfg;
 	struct table *t = NULL;
 	struct cache_info info;
+	const char *why = NULL;
 	uint64_t t0 = build_clock_us();
 	uint64_t inputs = 0;
 	char path[4096];
@@ -85,18 +86,12 @@ start_from_cache(const struct daemon_options *a, struct config **cfg,
 		return 0;
 	if (access(path, F_OK) < 0)
 		return 0;	/* none yet: nothing to say */
-	/* A build now could give out what was held back then. */
-	if (vip_state_first_expiry(*st) <= (int64_t)time(NULL)) {
-		log_info("start-up cache %s not used: held-back VIPs were "
-			 "freed since it was written", path);
-		return 0;
-	}
-	rc = build_inputs_on_disk(a->opt.program_digest, c, &inputs);
-	if (rc == -ENOMEM)
+	rc = reload_inputs_now(&inputs, &why, a->opt.program_digest, c, *st,
+			       (int64_t)time(NULL));
+	if (rc < 0)
 		return rc;
-	if (rc < 0) {
-		log_info("start-up cache %s not used: a resource file cannot "
-			 "be read", path);
+	if (rc == 0) {
+		log_info("start-up cache %s not used: %s", path, why);
 		return 0;
 	}
 	rc = cache_load(path, build_cache_key(inputs, state), &t, &info, err,

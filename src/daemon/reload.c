@@ -39,12 +39,38 @@ struct reload {
 	uint64_t cached_key;
 };
 
+int
+reload_inputs_now(uint64_t *inputs, const char **why, uint64_t program,
+		  const struct config *cfg, const struct vip_state *state,
+		  int64_t now)
+{
+	int rc;
+
+	*inputs = 0;
+	*why = NULL;
+	if (program == 0) {
+		*why = "the program's digest is not known";
+		return 0;
+	}
+	/* A build now could give out what was held back then. */
+	if (vip_state_first_expiry(state) <= now) {
+		*why = "held-back VIPs were freed since it was written";
+		return 0;
+	}
+	rc = build_inputs_on_disk(program, cfg, inputs);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		*why = "a resource file cannot be read";
+		return 0;
+	}
+	return 1;
+}
+
 /*
  * Would a build now read exactly what the current snapshot was built
- * from?  The same program, config file and resource files (digests of
- * their bytes, build_inputs_on_disk()), from the same state, and no
- * held-back VIP freed since: then it would build the same table, as the
- * start-up cache relies on too.  Any doubt (a file that cannot be read, a
+ * from?  reload_inputs_now() says whether the inputs on disk can stand
+ * for a build, and they must be the current snapshot's.  Any doubt (a
  * config with warnings or errors, a current snapshot that had errors)
  * says no, and the build runs and reports.
  */
@@ -54,6 +80,7 @@ unchanged(const struct reload *r)
 	const struct snapshot *cur = r->current;
 	struct config *cfg = NULL;
 	struct diag_list diags;
+	const char *why = NULL;
 	uint64_t inputs = 0;
 	int same = 0;
 
@@ -66,9 +93,9 @@ unchanged(const struct reload *r)
 		return 0;
 	diag_list_init(&diags);
 	if (build_load_config(&cfg, r->opt, &diags) == 0 && diags.n == 0 &&
-	    build_inputs_on_disk(r->opt->program_digest, cfg, &inputs) == 0 &&
-	    inputs == cur->inputs &&
-	    vip_state_first_expiry(cur->state) > (int64_t)time(NULL))
+	    reload_inputs_now(&inputs, &why, r->opt->program_digest, cfg,
+			      cur->state, (int64_t)time(NULL)) == 1 &&
+	    inputs == cur->inputs)
 		same = 1;
 	config_free(cfg);
 	diag_list_clear(&diags);

@@ -22,6 +22,7 @@
 #define MESHDNS_RELOAD_H
 
 #include <ev.h>
+#include <stdint.h>
 
 #include "build/build.h"
 #include "daemon/server.h"
@@ -35,6 +36,25 @@ struct reload;
  */
 int reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	       const struct build_options *opt, struct snapshot *current);
+
+/*
+ * The policy of both the start-up cache (a table cached for these inputs
+ * may be served instead of a build) and a SIGHUP with nothing changed (no
+ * build): the same program (@program, not 0), the config @cfg and the
+ * resource files it names, as they are on disk now, give the same table
+ * from the state @state as any earlier build that read the same bytes --
+ * so long as no VIP that @state holds back has been freed since (its
+ * first expiry, vip_state_first_expiry(), is after @now: a build now
+ * would give it out) and every input can be read.
+ *
+ * Returns 1 with *@inputs, build_inputs_on_disk() of @cfg, for the caller
+ * to compare (with the cache's key, or the current snapshot's inputs); 0
+ * when a build must run, with the reason in *@why (a static string, "...
+ * since it was written" meaning the earlier build); -ENOMEM.
+ */
+int reload_inputs_now(uint64_t *inputs, const char **why, uint64_t program,
+		      const struct config *cfg, const struct vip_state *state,
+		      int64_t now);
 
 /*
  * Wait for a running build, stop watching, free the snapshots.  The
