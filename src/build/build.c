@@ -96,8 +96,8 @@ build_load_config(struct config **out, const struct build_options *opt,
 	if (opt->verbosity > 0) {
 		int level = (int)cfg->log_level + opt->verbosity;
 
-		cfg->log_level = level > CONFIG_LOG_DEBUG ? CONFIG_LOG_DEBUG :
-			(enum config_log_level)level;
+		cfg->log_level = level > LOG_LEVEL_DEBUG ? LOG_LEVEL_DEBUG :
+			(enum log_level)level;
 	}
 	*out = cfg;
 	cfg = NULL;

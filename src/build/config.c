@@ -537,36 +537,14 @@ parse_cidr(struct config *cfg, const struct key *k, const char *text,
 	return config_set_string(FIELD(cfg, k, char *), pool.text);
 }
 
-static const char *const level_names[] = {
-	[CONFIG_LOG_ERROR] = "error",
-	[CONFIG_LOG_WARNING] = "warning",
-	[CONFIG_LOG_NOTICE] = "notice",
-	[CONFIG_LOG_INFO] = "info",
-	[CONFIG_LOG_DEBUG] = "debug",
-};
-
-const char *
-config_log_level_name(enum config_log_level level)
-{
-	if ((size_t)level >= sizeof(level_names) / sizeof(level_names[0]))
-		return "unknown";
-	return level_names[level];
-}
-
 static int
 parse_level(struct config *cfg, const struct key *k, const char *text,
 	    char *err, size_t errsize)
 {
 	char q[128];
-	size_t i;
 
-	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
-		if (strcasecmp(text, level_names[i]) == 0) {
-			*FIELD(cfg, k, enum config_log_level) =
-				(enum config_log_level)i;
-			return 0;
-		}
-	}
+	if (log_level_parse(FIELD(cfg, k, enum log_level), text) == 0)
+		return 0;
 	diag_printf(err, errsize, "expected %s, got %s", k->type->expected,
 		quote(text, q, sizeof(q)));
 	return -1;

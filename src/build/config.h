@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "util/diag.h"
+#include "util/log.h"
 
 #define CONFIG_DEFAULT_PORT 15053
 
@@ -48,14 +49,6 @@ struct config_soa {
 	char *rname;		/* mailbox as a domain name */
 	uint32_t refresh, retry, expire;
 	uint32_t minimum;	/* negative-caching TTL (RFC 2308) */
-};
-
-enum config_log_level {
-	CONFIG_LOG_ERROR = 0,
-	CONFIG_LOG_WARNING,
-	CONFIG_LOG_NOTICE,
-	CONFIG_LOG_INFO,
-	CONFIG_LOG_DEBUG,
 };
 
 struct config {
@@ -93,7 +86,7 @@ struct config {
 	char *pools6[CONFIG_POOL_COUNT];	/* IPv6 CIDRs, or NULL */
 	uint32_t hold_seconds;		/* 3600; never below ttl */
 
-	enum config_log_level log_level;	/* info */
+	enum log_level log_level;	/* info */
 
 	char **upstreams;		/* "ADDR:PORT" texts or "resolv.conf";
 					 * none: no forwarding (REFUSED) */
@@ -118,9 +111,6 @@ struct config {
 					 * 1 see every name, 0 only the ones
 					 * visible to everyone */
 };
-
-/* "error", "warning", "notice", "info" or "debug". */
-const char *config_log_level_name(enum config_log_level level);
 
 /* The defaults, with no file.  NULL on ENOMEM. */
 struct config *config_new_default(void);

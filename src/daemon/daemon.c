@@ -557,5 +557,5 @@ daemon_process_setup(void)
 	/* Until the watchers are installed these must not kill us. */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
-	log_init(CONFIG_LOG_INFO, 0);
+	log_init(LOG_LEVEL_INFO, 0);
 }

@@ -133,7 +133,7 @@ assert_defaults(const struct config *c)
 	assert_string_equal(c->pools[CONFIG_POOL_MESH_MULTI_ZONE_SERVICE],
 			    "243.0.0.0/8");
 	assert_int_equal(c->hold_seconds, 3600);
-	assert_int_equal(c->log_level, CONFIG_LOG_INFO);
+	assert_int_equal(c->log_level, LOG_LEVEL_INFO);
 }
 
 static void
@@ -233,7 +233,7 @@ test_every_key(void **state)
 		f->cfg->pools[CONFIG_POOL_MESH_MULTI_ZONE_SERVICE],
 		"243.1.0.0/16");
 	assert_int_equal(f->cfg->hold_seconds, 5400);
-	assert_int_equal(f->cfg->log_level, CONFIG_LOG_DEBUG);
+	assert_int_equal(f->cfg->log_level, LOG_LEVEL_DEBUG);
 }
 
 static void
@@ -265,14 +265,14 @@ test_log_levels(void **state)
 	struct fixture *f = *state;
 	static const struct {
 		const char *text;
-		enum config_log_level level;
+		enum log_level level;
 	} cases[] = {
-		{ "error", CONFIG_LOG_ERROR },
-		{ "warning", CONFIG_LOG_WARNING },
-		{ "notice", CONFIG_LOG_NOTICE },
-		{ "info", CONFIG_LOG_INFO },
-		{ "debug", CONFIG_LOG_DEBUG },
-		{ "DEBUG", CONFIG_LOG_DEBUG },
+		{ "error", LOG_LEVEL_ERROR },
+		{ "warning", LOG_LEVEL_WARNING },
+		{ "notice", LOG_LEVEL_NOTICE },
+		{ "info", LOG_LEVEL_INFO },
+		{ "debug", LOG_LEVEL_DEBUG },
+		{ "DEBUG", LOG_LEVEL_DEBUG },
 	};
 	char text[64];
 	size_t i;
