@@ -30,9 +30,11 @@ struct reload {
 	int running;		/* a build thread exists (not yet joined) */
 	int pending;		/* SIGHUP during a build: one more */
 	struct snapshot *result;	/* written by the thread, read after */
-	struct snapshot *retired;	/* published before, chained through
-					 * ->retired_next, freed once no
-					 * worker can read them */
+	/* Published before, freed by reap_cb once no worker can read them:
+	 * the only list of old tables (the server keeps none). */
+	struct snapshot **retired;
+	size_t nretired;
+	size_t retired_cap;
 	ev_timer reap;
 	ev_timer trim;		/* trims current once it is being served */
 	int cached;		/* the cache file holds cached_key's table */
@@ -213,6 +215,23 @@ start_only_change(const struct config *a, const struct config *b)
 	return NULL;
 }
 
+/* Room in r->retired for one more: 0, or -ENOMEM. */
+static int
+retired_room(struct reload *r)
+{
+	struct snapshot **v = NULL;
+	size_t cap;
+
+	if (r->nretired < r->retired_cap)
+		return 0;
+	cap = r->retired_cap > 0 ? 2 * r->retired_cap : 4;
+	if ((v = realloc(r->retired, cap * sizeof(*v))) == NULL)
+		return -ENOMEM;
+	r->retired = v;
+	r->retired_cap = cap;
+	return 0;
+}
+
 static void
 swap(struct reload *r, struct snapshot *next)
 {
@@ -222,13 +241,14 @@ swap(struct reload *r, struct snapshot *next)
 	char times[200];
 	char built[160];
 
-	next->generation = r->generation + 1;
-	if (server_publish(r->srv, t, next->generation) < 0) {
+	if (old != NULL && retired_room(r) < 0) {
 		log_error("reload, out of memory; still serving generation "
 			  "%llu", (unsigned long long)r->generation);
 		snapshot_free(next);
 		return;
 	}
+	next->generation = r->generation + 1;
+	server_publish(r->srv, t, next->generation);
 	r->generation = next->generation;
 	if (old != NULL && (what = start_only_change(old->cfg,
 						      next->cfg)) != NULL)
@@ -239,8 +259,7 @@ swap(struct reload *r, struct snapshot *next)
 	r->current = next;
 	/* Workers may still be answering from the old table: later. */
 	if (old != NULL) {
-		old->retired_next = r->retired;
-		r->retired = old;
+		r->retired[r->nretired++] = old;
 		if (!ev_is_active(&r->reap))
 			ev_timer_again(r->loop, &r->reap);
 	}
@@ -318,19 +337,19 @@ reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct reload *r = (struct reload *)((char *)w -
 					     offsetof(struct reload, reap));
 	uint64_t oldest = server_oldest_in_use(r->srv);
-	struct snapshot **ps = &r->retired;
+	size_t kept = 0;
+	size_t i;
 
-	while (*ps != NULL) {
-		struct snapshot *s = *ps;
+	for (i = 0; i < r->nretired; i++) {
+		struct snapshot *s = r->retired[i];
 
-		if (s->generation < oldest) {
-			*ps = s->retired_next;
+		if (s->generation < oldest)
 			snapshot_free(s);
-		} else {
-			ps = &s->retired_next;
-		}
+		else
+			r->retired[kept++] = s;
 	}
-	if (r->retired == NULL) {
+	r->nretired = kept;
+	if (r->nretired == 0) {
 		ev_timer_stop(loop, w);
 		/* Give what the builds and old tables used back to the
 		 * system (glibc keeps freed memory in its arenas). */
@@ -408,6 +427,8 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 void
 reload_free(struct reload *r)
 {
+	size_t i;
+
 	if (r == NULL)
 		return;
 	if (r->running) {
@@ -418,12 +439,9 @@ reload_free(struct reload *r)
 	ev_async_stop(r->loop, &r->done);
 	ev_timer_stop(r->loop, &r->reap);
 	ev_timer_stop(r->loop, &r->trim);
-	while (r->retired != NULL) {
-		struct snapshot *s = r->retired;
-
-		r->retired = s->retired_next;
-		snapshot_free(s);
-	}
+	for (i = 0; i < r->nretired; i++)
+		snapshot_free(r->retired[i]);
+	free(r->retired);
 	snapshot_free(r->current);
 	free(r);
 }

@@ -16,7 +16,13 @@
  * results) is freed on the loop once the snapshot is published, so that
  * it delays neither the start nor the swap; the start-up cache (cache.h)
  * is written then too.  A SIGHUP during a build queues one more build.
- * An old snapshot is freed once no worker can be reading it any more.
+ *
+ * Old snapshots: reload keeps the only list of them (the server keeps
+ * none).  One is freed once server_oldest_in_use() is past its
+ * generation, that is once no worker can be reading its table any more.
+ * The workers do not say when they leave a table, so while the list is
+ * not empty the loop looks every 20 ms (a worker leaves its table at the
+ * end of every callback); with the list empty nothing polls.
  */
 #ifndef MESHDNS_RELOAD_H
 #define MESHDNS_RELOAD_H

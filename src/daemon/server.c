@@ -88,13 +88,6 @@ struct tcp_conn {
 	struct tcp_conn *next;	/* activity at the head */
 };
 
-/* What the workers answer from: a table and its generation. */
-struct server_view {
-	const struct table *t;
-	uint64_t gen;
-	struct server_view *older;	/* views still to be freed */
-};
-
 /*
  * One worker thread: its own libev loop, its own sockets (SO_REUSEPORT
  * when there are several), its TCP connections and its forwarder.
@@ -135,28 +128,36 @@ struct server {
 	size_t nworkers;
 	size_t tcp_max;			/* connections, all workers together */
 	_Atomic size_t tcp_open;
-	_Atomic(struct server_view *) cur;
-	struct server_view *old;	/* published before, not yet freed */
+	/*
+	 * What the workers answer from: the table of generation gen (or a
+	 * newer one, for a moment during server_publish(), which stores the
+	 * table first).  Written by the main thread only.
+	 */
+	_Atomic(const struct table *) table;
+	_Atomic uint64_t gen;
 	struct vip_pool *allow;
 	size_t nallow;
 };
 
 /*
  * The table to answer from, for one callback.  The worker says which
- * generation it uses before it uses it, and checks the pointer did not
- * move meanwhile, so the reload side never frees a table in use (see
- * server_quiescent()).
+ * generation it uses (in_use) before it reads the table, and checks that
+ * no newer one was published meanwhile; the table it then reads is of
+ * that generation or newer.  With sequentially consistent atomics
+ * server_oldest_in_use() therefore sees either this in_use or the newer
+ * generation that makes the worker try again, and the table's owner
+ * (reload) never frees a table in use.
  */
 static const struct table *
 acquire(struct worker *wk)
 {
-	struct server_view *v = NULL;
+	uint64_t g;
 
 	for (;;) {
-		v = atomic_load(&wk->srv->cur);
-		atomic_store(&wk->in_use, v->gen);
-		if (atomic_load(&wk->srv->cur) == v)
-			return v->t;
+		g = atomic_load(&wk->srv->gen);
+		atomic_store(&wk->in_use, g);
+		if (atomic_load(&wk->srv->gen) == g)
+			return atomic_load(&wk->srv->table);
 	}
 }
 
@@ -1037,16 +1038,14 @@ server_new(struct server **out, const struct server_options *o, char *err,
 	   size_t errsize)
 {
 	struct server *srv = NULL;
-	struct server_view *v = NULL;
 	size_t i;
 	int rc = -ENOMEM;
 
 	*out = NULL;
-	if ((srv = calloc(1, sizeof(*srv))) == NULL ||
-	    (v = calloc(1, sizeof(*v))) == NULL)
+	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		goto out;
-	atomic_init(&srv->cur, v);
-	v = NULL;
+	atomic_init(&srv->table, NULL);
+	atomic_init(&srv->gen, 0);
 	srv->nworkers = o->workers > 0 ? o->workers : 1;
 	srv->tcp_max = o->tcp_max > 0 ? o->tcp_max : 512;
 	atomic_init(&srv->tcp_open, 0);
@@ -1067,7 +1066,6 @@ server_new(struct server **out, const struct server_options *o, char *err,
 out:
 	if (rc == -ENOMEM)
 		snprintf(err, errsize, "out of memory");
-	free(v);
 	server_free(srv);
 	return rc;
 }
@@ -1101,28 +1099,18 @@ server_workers(const struct server *srv)
 	return srv->nworkers;
 }
 
-int
+void
 server_publish(struct server *srv, const struct table *t, uint64_t gen)
 {
-	struct server_view *v = calloc(1, sizeof(*v));
-	struct server_view *prev = NULL;
-
-	if (v == NULL)
-		return -ENOMEM;
-	v->t = t;
-	v->gen = gen;
-	prev = atomic_exchange(&srv->cur, v);
-	prev->older = srv->old;
-	srv->old = prev;
-	return 0;
+	/* The table first: a worker that sees @gen finds @t or a newer one. */
+	atomic_store(&srv->table, t);
+	atomic_store(&srv->gen, gen);
 }
 
 uint64_t
-server_oldest_in_use(struct server *srv)
+server_oldest_in_use(const struct server *srv)
 {
-	struct server_view *cur = atomic_load(&srv->cur);
-	struct server_view **pv = &srv->old;
-	uint64_t oldest = cur->gen;
+	uint64_t oldest = atomic_load(&srv->gen);
 	size_t i;
 
 	for (i = 0; i < srv->nworkers; i++) {
@@ -1130,17 +1118,6 @@ server_oldest_in_use(struct server *srv)
 
 		if (g < oldest)
 			oldest = g;
-	}
-	/* Views older than any worker uses are garbage now. */
-	while (*pv != NULL) {
-		struct server_view *v = *pv;
-
-		if (v->gen < oldest) {
-			*pv = v->older;
-			free(v);
-		} else {
-			pv = &v->older;
-		}
 	}
 	return oldest;
 }
@@ -1166,7 +1143,6 @@ server_stats_get(const struct server *srv, struct stats *out)
 void
 server_free(struct server *srv)
 {
-	struct server_view *v = NULL;
 	size_t i;
 
 	if (srv == NULL)
@@ -1181,11 +1157,6 @@ server_free(struct server *srv)
 	}
 	for (i = 0; srv->workers != NULL && i < srv->nworkers; i++)
 		worker_clear(&srv->workers[i]);
-	while ((v = srv->old) != NULL) {
-		srv->old = v->older;
-		free(v);
-	}
-	free(atomic_load(&srv->cur));
 	free(srv->workers);
 	free(srv->allow);
 	free(srv);

@@ -22,10 +22,17 @@
  * several), its TCP connections and its forwarder.  They never wait for
  * each other or for a reload.
  *
+ * Signals: the workers take none.  They are started by thread_start()
+ * (util/thread.h) with every signal blocked, and server_start() must be
+ * called only once the main loop watches the signals meshdns handles
+ * (daemon.h), so that no signal finds a process with threads but no
+ * watcher for it.
+ *
  * Tables: the caller (reload) owns them and publishes a new one with
  * server_publish(); a worker picks up the current one at the start of
  * each callback and says which generation it uses, so the caller frees an
- * old table only when server_oldest_in_use() is past its generation.
+ * old table only when server_oldest_in_use() is past its generation.  The
+ * server keeps no list of old tables: the caller's is the only one.
  */
 #ifndef MESHDNS_SERVER_H
 #define MESHDNS_SERVER_H
@@ -68,7 +75,8 @@ int server_new(struct server **out, const struct server_options *o,
 	       char *err, size_t errsize);
 
 /*
- * Start the worker threads.  Until a table is published, queries get
+ * Start the worker threads (signals blocked, see above: call it once the
+ * signal watchers run).  Until a table is published, queries get
  * SERVFAIL.  Returns 0, or -1 with the reason in @err (then call
  * server_free(), which stops those that started).
  */
@@ -79,16 +87,18 @@ size_t server_workers(const struct server *srv);
 
 /*
  * Answer from @t (generation @gen, greater than every earlier one) from
- * now on.  Returns 0, or -ENOMEM (then nothing changed).  Call from one
- * thread only (the main thread).
+ * now on.  @t is borrowed: it must stay valid until server_oldest_in_use()
+ * is past @gen, or server_free() returned.  Allocates nothing, cannot
+ * fail.  Call from one thread only (the main thread).
  */
-int server_publish(struct server *srv, const struct table *t, uint64_t gen);
+void server_publish(struct server *srv, const struct table *t, uint64_t gen);
 
 /*
  * The oldest generation a worker may still be reading: a table of an
- * older generation may be freed.  Main thread only.
+ * older generation may be freed.  Frees nothing, changes nothing.  Main
+ * thread only (the one that publishes).
  */
-uint64_t server_oldest_in_use(struct server *srv);
+uint64_t server_oldest_in_use(const struct server *srv);
 
 /* The counters so far. */
 void server_stats_get(const struct server *srv, struct stats *out);
