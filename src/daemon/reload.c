@@ -2,6 +2,7 @@
 /* reload.c -- SIGHUP: build a new snapshot aside, then swap it in. */
 #include "autoconfig.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -321,10 +322,27 @@ trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct reload *r = (struct reload *)((char *)w -
 					     offsetof(struct reload, trim));
 	struct snapshot *s = r->current;
+	const struct config *cfg = NULL;
+	const struct table *table = NULL;
+	const struct vip_state *state = NULL;
+	uint64_t inputs;
+	uint64_t state_digest;
+	size_t errors;
 
 	if (s == NULL)
 		return;
+	/* A build thread may be reading s right now: what it reads must
+	 * come out of the trim untouched (reload.h). */
+	cfg = s->cfg;
+	table = s->table;
+	state = s->state;
+	inputs = s->inputs;
+	state_digest = s->state_digest;
+	errors = s->errors;
 	snapshot_trim(s);
+	assert(s->cfg == cfg && s->table == table && s->state == state);
+	assert(s->inputs == inputs && s->state_digest == state_digest &&
+	       s->errors == errors);
 	if (s->cacheable)
 		write_cache(r, s);
 	malloc_trim(0);

@@ -17,6 +17,17 @@
  * it delays neither the start nor the swap; the start-up cache (cache.h)
  * is written then too.  A SIGHUP during a build queues one more build.
  *
+ * The build thread and the trim: while a build runs, its thread reads the
+ * snapshot being served -- its state (the build allocates from it), the
+ * digests of its inputs and state and its error count -- and the loop may
+ * trim that snapshot at the same moment (snapshot_trim(), once it is
+ * published).  That is safe only because a trim frees the resources,
+ * their YAML and the per-service results, and leaves the config, the
+ * table, the state and those numbers as they were; trim_cb() checks so
+ * with assert() after every trim.  The snapshot being served is not
+ * swapped while a build runs (its result is taken after the thread is
+ * joined).  Whoever changes snapshot_trim() must keep this.
+ *
  * Old snapshots: reload keeps the only list of them (the server keeps
  * none).  One is freed once server_oldest_in_use() is past its
  * generation, that is once no worker can be reading its table any more.
