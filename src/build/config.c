@@ -809,6 +809,9 @@ static const struct type t_level = {
 /* ---- the schema */
 
 #define OFF(f) offsetof(struct config, f)
+/* A default of config.h as the schema's text: 10 -> "10". */
+#define TEXT(n) TEXT_(n)
+#define TEXT_(n) #n
 
 static const struct key soa_keys[] = {
 	{ "mname", &t_name, NULL, OFF(soa.mname), 0, "localhost.", NULL, 0 },
@@ -848,10 +851,10 @@ static const struct key dns_keys[] = {
 static const struct key forward_keys[] = {
 	{ "upstreams", &t_upstreams, NULL, OFF(upstreams), OFF(nupstreams),
 	  NULL, NULL, 0 },
-	{ "timeout", &t_millis, NULL, OFF(forward_timeout_ms), 0, "2s", NULL,
-	  0 },
+	{ "timeout", &t_millis, NULL, OFF(forward_timeout_ms), 0,
+	  TEXT(CONFIG_DEFAULT_FORWARD_TIMEOUT_MS) "ms", NULL, 0 },
 	{ "max-in-flight", &t_count, NULL, OFF(forward_max_inflight), 0,
-	  "1000", NULL, 0 },
+	  TEXT(CONFIG_DEFAULT_FORWARD_MAX_INFLIGHT), NULL, 0 },
 	{ "allow", &t_cidrs, NULL, OFF(forward_allow), OFF(nforward_allow),
 	  "127.0.0.0/8 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 ::1/128 "
 	  "fc00::/7 fe80::/10", NULL, 0 },
@@ -859,8 +862,10 @@ static const struct key forward_keys[] = {
 };
 
 static const struct key tcp_keys[] = {
-	{ "idle-timeout", &t_seconds, NULL, OFF(tcp_idle), 0, "10", "10s", 0 },
-	{ "max-connections", &t_count, NULL, OFF(tcp_max), 0, "512", NULL, 0 },
+	{ "idle-timeout", &t_seconds, NULL, OFF(tcp_idle), 0,
+	  TEXT(CONFIG_DEFAULT_TCP_IDLE), "10s", 0 },
+	{ "max-connections", &t_count, NULL, OFF(tcp_max), 0,
+	  TEXT(CONFIG_DEFAULT_TCP_MAX), NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 

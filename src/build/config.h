@@ -21,6 +21,18 @@
 
 #define CONFIG_DEFAULT_PORT 15053
 
+/*
+ * Defaults of the keys whose users (server.h, forward.h) also fall back to
+ * them when given 0: the one place each is written.  Plain integers, as
+ * config.c's schema makes its default text from them.
+ */
+#define CONFIG_DEFAULT_TCP_IDLE 10		/* tcp.idle-timeout, seconds */
+#define CONFIG_DEFAULT_TCP_MAX 512		/* tcp.max-connections */
+#define CONFIG_DEFAULT_FORWARD_TIMEOUT_MS 2000	/* forward.timeout, per
+						 * attempt */
+#define CONFIG_DEFAULT_FORWARD_MAX_INFLIGHT 1000	/* forward.max-in-flight,
+							 * all workers */
+
 struct config_listen {
 	char *text;			/* canonical, with the port:
 					 * "127.0.0.1:15053", "[::1]:15053" */
@@ -91,14 +103,14 @@ struct config {
 	char **upstreams;		/* "ADDR:PORT" texts or "resolv.conf";
 					 * none: no forwarding (REFUSED) */
 	size_t nupstreams;
-	uint32_t forward_timeout_ms;	/* 2000 */
-	uint32_t forward_max_inflight;	/* 1000 */
+	uint32_t forward_timeout_ms;	/* CONFIG_DEFAULT_FORWARD_TIMEOUT_MS */
+	uint32_t forward_max_inflight;	/* CONFIG_DEFAULT_FORWARD_MAX_INFLIGHT */
 	char **forward_allow;		/* CIDRs allowed to use forwarding */
 	size_t nforward_allow;
 
 	uint32_t workers;		/* worker threads; 0: one per core */
-	uint32_t tcp_idle;		/* seconds: 10 */
-	uint32_t tcp_max;		/* connections: 512 */
+	uint32_t tcp_idle;		/* seconds: CONFIG_DEFAULT_TCP_IDLE */
+	uint32_t tcp_max;		/* connections: CONFIG_DEFAULT_TCP_MAX */
 
 	int kuma_environment;		/* 0 universal, 1 kubernetes */
 	int kuma_defaults;		/* 0 all, 1 local, 2 none */

@@ -683,8 +683,8 @@ void
 forward_config_init(struct forward_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->timeout = FORWARD_TIMEOUT;
-	cfg->max_in_flight = FORWARD_MAX_IN_FLIGHT;
+	cfg->timeout = CONFIG_DEFAULT_FORWARD_TIMEOUT_MS / 1000.0;
+	cfg->max_in_flight = CONFIG_DEFAULT_FORWARD_MAX_INFLIGHT;
 	cfg->udp_size = FORWARD_UDP_SIZE;
 }
 
@@ -711,9 +711,10 @@ forward_new(struct forward **out, struct ev_loop *loop,
 		goto out;
 	f->loop = loop;
 	f->nup = cfg->nupstreams;
-	f->timeout = cfg->timeout > 0 ? cfg->timeout : FORWARD_TIMEOUT;
+	f->timeout = cfg->timeout > 0 ? cfg->timeout :
+		CONFIG_DEFAULT_FORWARD_TIMEOUT_MS / 1000.0;
 	f->max_in_flight = cfg->max_in_flight ? cfg->max_in_flight :
-						FORWARD_MAX_IN_FLIGHT;
+		CONFIG_DEFAULT_FORWARD_MAX_INFLIGHT;
 	f->udp_size = cfg->udp_size ? cfg->udp_size : FORWARD_UDP_SIZE;
 	if (f->udp_size < 512)
 		f->udp_size = 512;

@@ -57,8 +57,6 @@
 #include "util/diag.h"
 
 #define FORWARD_PORT 53			/* when an upstream has no port */
-#define FORWARD_TIMEOUT 2.0		/* seconds per attempt */
-#define FORWARD_MAX_IN_FLIGHT 1000
 #define FORWARD_UDP_SIZE 1232		/* largest UDP answer we take */
 
 struct forward;
@@ -71,8 +69,9 @@ struct forward_upstream {
 struct forward_config {
 	const struct forward_upstream *upstreams;	/* copied */
 	size_t nupstreams;				/* at least 1 */
-	double timeout;		/* per attempt; <= 0: FORWARD_TIMEOUT */
-	size_t max_in_flight;	/* 0: FORWARD_MAX_IN_FLIGHT */
+	double timeout;		/* seconds per attempt; <= 0: the default,
+				 * CONFIG_DEFAULT_FORWARD_TIMEOUT_MS */
+	size_t max_in_flight;	/* 0: CONFIG_DEFAULT_FORWARD_MAX_INFLIGHT */
 	size_t udp_size;	/* 0: FORWARD_UDP_SIZE; kept in 512..65535 */
 };
 

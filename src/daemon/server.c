@@ -24,6 +24,9 @@
 #define UDP_ROUNDS 8		/* batches per wake-up, for fairness */
 #define TCP_MSG_MAX 65535
 #define TCP_WBUF_HIGH (256 * 1024)	/* stop reading above this */
+/* Connections the kernel completes before accept() takes them, per
+ * listening socket (listen(2); capped by net.core.somaxconn). */
+#define TCP_BACKLOG 128
 #define CMSG_SPACE_PKTINFO CMSG_SPACE(sizeof(struct in6_pktinfo))
 
 struct server;
@@ -209,7 +212,7 @@ open_socket(const struct config_listen *l, int type, int reuseport, char *err,
 	}
 	if (bind(fd, (const struct sockaddr *)&l->addr, l->addrlen) < 0)
 		goto fail;
-	if (type == SOCK_STREAM && listen(fd, 128) < 0)
+	if (type == SOCK_STREAM && listen(fd, TCP_BACKLOG) < 0)
 		goto fail;
 	return fd;
 fail:
@@ -961,7 +964,7 @@ worker_init(struct worker *wk, struct server *srv,
 
 	wk->srv = srv;
 	atomic_init(&wk->in_use, UINT64_MAX);
-	wk->tcp_idle = o->tcp_idle > 0 ? o->tcp_idle : 10.0;
+	wk->tcp_idle = o->tcp_idle > 0 ? o->tcp_idle : CONFIG_DEFAULT_TCP_IDLE;
 	wk->allow = srv->allow;
 	wk->nallow = srv->nallow;
 	if ((wk->loop = ev_loop_new(EVFLAG_AUTO)) == NULL) {
@@ -1047,7 +1050,7 @@ server_new(struct server **out, const struct server_options *o, char *err,
 	atomic_init(&srv->table, NULL);
 	atomic_init(&srv->gen, 0);
 	srv->nworkers = o->workers > 0 ? o->workers : 1;
-	srv->tcp_max = o->tcp_max > 0 ? o->tcp_max : 512;
+	srv->tcp_max = o->tcp_max > 0 ? o->tcp_max : CONFIG_DEFAULT_TCP_MAX;
 	atomic_init(&srv->tcp_open, 0);
 	srv->workers = calloc(srv->nworkers, sizeof(*srv->workers));
 	srv->allow = calloc(o->nallow + 1, sizeof(*srv->allow));

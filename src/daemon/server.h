@@ -53,8 +53,9 @@ struct server_options {
 	size_t workers;			/* threads; 0 or 1: one */
 	const struct config_listen *listen;
 	size_t nlisten;
-	double tcp_idle;		/* seconds */
-	size_t tcp_max;			/* connections */
+	double tcp_idle;		/* seconds; 0: CONFIG_DEFAULT_TCP_IDLE */
+	size_t tcp_max;			/* connections; 0:
+					 * CONFIG_DEFAULT_TCP_MAX */
 	/* Forwarding: none when nupstreams is 0. */
 	const struct forward_upstream *upstreams;
 	size_t nupstreams;

@@ -1217,8 +1217,9 @@ test_new_rejects_bad_config(void **state)
 	struct forward *f = NULL;
 
 	forward_config_init(&cfg);
-	assert_true(cfg.timeout == FORWARD_TIMEOUT);
-	assert_int_equal(cfg.max_in_flight, FORWARD_MAX_IN_FLIGHT);
+	assert_true(cfg.timeout == CONFIG_DEFAULT_FORWARD_TIMEOUT_MS / 1000.0);
+	assert_int_equal(cfg.max_in_flight,
+			 CONFIG_DEFAULT_FORWARD_MAX_INFLIGHT);
 	assert_int_equal(cfg.udp_size, FORWARD_UDP_SIZE);
 	assert_int_equal(forward_new(&f, fx->loop, &cfg), -EINVAL);
 	assert_null(f);
