@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef HAVE_MALLOPT
 #include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -524,15 +526,25 @@ daemon_options_clear(struct daemon_options *a)
 	free(a->pid_file);
 }
 
-void
-daemon_process_setup(void)
+/*
+ * glibc's malloc, tuned so that a build's memory is given back once it is
+ * freed.  Without mallopt() (another libc) the defaults stay.
+ */
+static void
+tune_malloc(void)
 {
-	signal(SIGPIPE, SIG_IGN);
+#ifdef HAVE_MALLOPT
 	/*
-	 * Two malloc arenas: a build reads files on two threads (one arena
-	 * would make them queue for it), while an arena per thread would
-	 * keep a build's worth of freed memory for every builder thread
-	 * (the workers do not allocate on the query path).
+	 * Two arenas, whatever the number of cores: a choice of the design,
+	 * not of one machine.  One arena is the main thread's (start-up,
+	 * swaps, trims); with a second one the threads of a build (the
+	 * build thread and the resource loaders) allocate beside it instead
+	 * of all queueing for one lock.  glibc's
+	 * default, an arena per thread up to 8 per core, would give every
+	 * loader thread an arena of its own that keeps its share of a
+	 * build's freed memory for good; more cores would mean more of that,
+	 * not a faster build (the loaders share the second arena).  The
+	 * workers do not allocate on the query path and need none.
 	 */
 	mallopt(M_ARENA_MAX, 2);
 	/*
@@ -554,6 +566,14 @@ daemon_process_setup(void)
 	 * per-thread cache still serves small blocks).
 	 */
 	mallopt(M_MXFAST, 0);
+#endif
+}
+
+void
+daemon_process_setup(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	tune_malloc();
 	/* Until the watchers are installed these must not kill us. */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);

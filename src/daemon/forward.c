@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -12,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef HAVE_GETRANDOM
 #include <sys/random.h>
+#endif
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -106,7 +109,7 @@ struct forward {
 	int closing;
 	struct counters stats;	/* written by the loop's thread only */
 	struct pending *head;
-	uint8_t rnd[256];	/* getrandom(2) output not used yet */
+	uint8_t rnd[256];	/* random_fill() output not used yet */
 	size_t rnd_left;
 	uint8_t *ubuf;		/* UDP receive buffer, udp_size bytes */
 	uint8_t local[LOCAL_MAX];	/* responses made here */
@@ -127,17 +130,52 @@ put16(uint8_t *b, uint16_t v)
 	b[1] = (uint8_t)v;
 }
 
+/*
+ * Fill @buf with @len random bytes: getrandom(2), never blocking (-EAGAIN
+ * while the kernel has no randomness yet), or where libc has no
+ * getrandom() a read of /dev/urandom.  0, or a negative errno.
+ */
+static int
+random_fill(uint8_t *buf, size_t len)
+{
+#ifdef HAVE_GETRANDOM
+	ssize_t n = getrandom(buf, len, GRND_NONBLOCK);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EAGAIN;
+#else
+	size_t got = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			break;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return rc;
+#endif
+}
+
 /* Refill in blocks: one system call per 128 IDs. */
 static int
 random_id(struct forward *f, uint8_t id[2])
 {
-	if (f->rnd_left < 2) {
-		ssize_t n = getrandom(f->rnd, sizeof(f->rnd), GRND_NONBLOCK);
+	int rc;
 
-		if (n < 0)
-			return -errno;
-		if ((size_t)n != sizeof(f->rnd))
-			return -EAGAIN;
+	if (f->rnd_left < 2) {
+		if ((rc = random_fill(f->rnd, sizeof(f->rnd))) < 0)
+			return rc;
 		f->rnd_left = sizeof(f->rnd);
 	}
 	f->rnd_left -= 2;

@@ -95,7 +95,8 @@ void forward_config_init(struct forward_config *cfg);
  * Make a forwarder on @loop (borrowed: it must outlive the forwarder).
  * The upstream list is copied.  Returns 0 with *out set, -EINVAL when
  * there is no upstream or one is neither IPv4 nor IPv6, -ENOMEM, or the
- * negative errno of getrandom(2) when no randomness is available yet.
+ * negative errno of getrandom(2) when no randomness is available yet (of
+ * a read of /dev/urandom where libc has no getrandom()).
  * Free with forward_free().
  */
 int forward_new(struct forward **out, struct ev_loop *loop,

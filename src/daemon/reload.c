@@ -4,7 +4,9 @@
 
 #include <assert.h>
 #include <errno.h>
+#ifdef HAVE_MALLOC_TRIM
 #include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -312,6 +314,18 @@ write_cache(struct reload *r, struct snapshot *s)
 }
 
 /*
+ * Give what the builds and old tables used back to the system: glibc keeps
+ * freed memory in its arenas until malloc_trim().  Other libcs: nothing.
+ */
+static void
+give_back_memory(void)
+{
+#ifdef HAVE_MALLOC_TRIM
+	malloc_trim(0);
+#endif
+}
+
+/*
  * Free what serving does not need (the resources, the per-service results)
  * of the snapshot being served: after it was published, so that neither
  * the start nor a reload waits for it.
@@ -345,7 +359,7 @@ trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	       s->errors == errors);
 	if (s->cacheable)
 		write_cache(r, s);
-	malloc_trim(0);
+	give_back_memory();
 }
 
 /* Free the snapshots no worker can be reading any more. */
@@ -369,9 +383,7 @@ reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	r->nretired = kept;
 	if (r->nretired == 0) {
 		ev_timer_stop(loop, w);
-		/* Give what the builds and old tables used back to the
-		 * system (glibc keeps freed memory in its arenas). */
-		malloc_trim(0);
+		give_back_memory();
 	}
 }
 
