@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "build/build.h"
+#include "build/state.h"
 #include "util/digest.h"
 #include "kuma/tmpl.h"
 

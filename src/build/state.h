@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * state.h -- the state file on disk: read at start-up, replaced atomically.
+ * state.h -- the state file: its text, SOA serials, and the file on disk
+ * (read at start-up, replaced atomically).
  *
- * The format is vip.h's.  Writing goes to "<path>.tmp", which is fsync'ed,
+ * The state keeps vip.h's tables and one SOA serial per DNS zone with a
+ * digest of the zone's content, so serials change with the content and
+ * never go back across restarts.
+ *
+ * The text is described at the top of state.c.  Writing goes to "<path>.tmp", which is fsync'ed,
  * renamed over <path>, and the directory fsync'ed, so a crash leaves either
  * the old file or the new one, never half of one.
  */
@@ -13,6 +18,32 @@
 #include <stdint.h>
 
 #include "build/vip.h"
+
+/*
+ * The state file's text.  vip_state_parse() accepts exactly what
+ * vip_state_format() writes (a versioned header, one record per line, and a
+ * final line with the record count and a CRC-32 of everything before it);
+ * anything else -- truncation, a flipped byte, a duplicate address, an
+ * unknown record -- is an error with the line number in @err ("line 12:
+ * checksum mismatch", "line 9: missing end line (file truncated?)"), and
+ * -1.  The format is described at the top of state.c.  Equal states give
+ * byte-identical text.  Both return -ENOMEM on allocation failure.  The
+ * caller owns *out: a state (vip_state_free()) or malloc'ed text of *len
+ * bytes, not NUL-terminated (free()).
+ */
+int vip_state_parse(struct vip_state **out, const char *text, size_t len,
+		    char *err, size_t errsize);
+int vip_state_format(const struct vip_state *st, char **out, size_t *len);
+
+/*
+ * The SOA serial for @zone whose content has digest @digest: the stored
+ * serial when the digest is unchanged, else a new one, greater than the
+ * stored one (RFC 1982), at least @now when that is greater; stored with
+ * the digest.  The first serial of a zone is @now (1 when @now is 0).
+ * Returns 0, -EINVAL when @zone is empty or has white space, or -ENOMEM.
+ */
+int vip_state_zone_serial(struct vip_state *st, const char *zone,
+			  uint64_t digest, uint32_t now, uint32_t *serial);
 
 /*
  * Read the state file at @path.  A missing file is a fresh start: *out is a

@@ -1,45 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* vip.c -- VIP pools, stable allocation and the state file's text. */
+/* vip.c -- VIP pools and stable allocation. */
 
 /*
- * The state file
- * --------------
- * Plain text, one record per line, fields separated by one space:
- *
- *	meshdns-state 1
- *	cursor 241.0.0.0/8 241.0.0.4
- *	assign 241.0.0.1 MeshService/default/redis
- *	assign 241.0.0.3 MeshService/default/web
- *	held 241.0.0.2 1700003600 MeshService/default/old
- *	serial mesh.local 1700000000 9f86d081884c7d65
- *	end 5 88374f6b
- *
- * "meshdns-state 1" names the format and its version; a newer version is
- * refused rather than misread.  The records are:
- *
- *	cursor <pool> <address>		where the next search of <pool> (its
- *					canonical CIDR) starts
- *	assign <address> <key>		<address> belongs to <key>
- *	held <address> <until> <key>	<address> was released by <key> and is
- *					given to nobody else before <until>
- *					(Unix seconds)
- *	serial <zone> <serial> <digest>	the SOA serial of <zone> and the
- *					64-bit digest (16 hex digits) of the
- *					content it was given for
- *
- * The last line is "end <records> <crc>": the number of records and the
- * CRC-32 (IEEE 802.3, as zlib's crc32(), 8 lowercase hex digits) of every
- * byte before the "end" line, header included.  A file cut short has no end
- * line; a damaged one fails the checksum.  Either stops start-up instead of
- * silently renumbering services.
- *
- * The records are written sorted (cursors by pool, assignments and then
- * held entries by address, IPv4 before IPv6, serials by zone), so equal
- * states give byte-identical files.  Keys and zone names are never empty
- * and hold no white space or control characters.  An address is in at most
- * one assign or held record; a key has at most one assignment (a key may
- * have several held addresses, e.g. after its pinned address changed).
- *
  * Allocation
  * ----------
  * Pools of /30 and wider (IPv4) do not give the network and broadcast
@@ -60,67 +22,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
-
 #include "util/diag.h"
 #include "build/vip.h"
-
-#define STATE_HEADER	"meshdns-state 1"
-#define SLOT_EMPTY	UINT32_MAX
-
-/*
- * An open-addressing hash index of uint32_t values (indices into some
- * array); the caller compares candidates, the index only remembers the
- * 32-bit hash of each so that most mismatches cost no lookup.
- */
-struct slot {
-	uint32_t val;
-	uint32_t hash;
-};
-
-struct index {
-	struct slot *s;
-	size_t size;		/* 0 or a power of two */
-	size_t n;
-};
-
-struct entry {
-	struct vip_addr addr;
-	char *key;
-	int held;
-	int64_t until;		/* held: free again at this time */
-};
-
-struct cursor {
-	char pool[64];		/* canonical CIDR text */
-	struct vip_addr next;	/* where the next search starts */
-};
-
-struct zone {
-	char *name;
-	uint32_t serial;
-	uint64_t digest;
-};
-
-struct vip_state {
-	struct entry *e;
-	size_t n;
-	size_t cap;
-	size_t nheld;
-	struct index by_addr;	/* every entry */
-	struct index by_key;	/* assignments only */
-	struct cursor *c;
-	size_t nc;
-	struct zone *z;
-	size_t nz;
-};
+#include "build/vip_int.h"
 
 /* Addresses */
 
@@ -136,7 +44,7 @@ family_ok(int family)
 	return family == AF_INET || family == AF_INET6;
 }
 
-static int
+int
 addr_cmp(const struct vip_addr *a, const struct vip_addr *b)
 {
 	if (a->family != b->family)
@@ -402,7 +310,7 @@ index_clear(struct index *ix)
 }
 
 /* Make room for @n values in all, at most half full. */
-static int
+int
 index_reserve(struct index *ix, size_t n)
 {
 	struct slot *s = NULL;
@@ -475,7 +383,7 @@ index_copy(struct index *dst, const struct index *src)
 /* State */
 
 /* A key or zone name: not empty, no white space, no control characters. */
-static int
+int
 word_ok(const char *s)
 {
 	if (s == NULL || *s == '\0')
@@ -486,7 +394,7 @@ word_ok(const char *s)
 	return 1;
 }
 
-static uint32_t
+uint32_t
 find_addr(const struct vip_state *st, const struct vip_addr *a)
 {
 	uint32_t h = hash_addr(a);
@@ -500,7 +408,7 @@ find_addr(const struct vip_state *st, const struct vip_addr *a)
 }
 
 /* The assignment of @key. */
-static uint32_t
+uint32_t
 find_key(const struct vip_state *st, const char *key)
 {
 	uint32_t h = hash_str(key);
@@ -517,7 +425,7 @@ find_key(const struct vip_state *st, const char *key)
  * Append an entry; @key is copied.  The caller has checked that neither the
  * address nor (for an assignment) the key is there yet.
  */
-static int
+int
 add_entry(struct vip_state *st, const struct vip_addr *a, const char *key,
 	  int held, int64_t until)
 {
@@ -557,7 +465,7 @@ add_entry(struct vip_state *st, const struct vip_addr *a, const char *key,
 	return 0;
 }
 
-static struct cursor *
+struct cursor *
 find_cursor(const struct vip_state *st, const char *pool)
 {
 	size_t i;
@@ -568,7 +476,7 @@ find_cursor(const struct vip_state *st, const char *pool)
 	return NULL;
 }
 
-static struct zone *
+struct zone *
 find_zone(const struct vip_state *st, const char *name)
 {
 	size_t i;
@@ -579,7 +487,7 @@ find_zone(const struct vip_state *st, const char *name)
 	return NULL;
 }
 
-static int
+int
 add_cursor(struct vip_state *st, const char *pool, const struct vip_addr *a)
 {
 	struct cursor *c = NULL;
@@ -594,7 +502,7 @@ add_cursor(struct vip_state *st, const char *pool, const struct vip_addr *a)
 	return 0;
 }
 
-static int
+int
 add_zone(struct vip_state *st, const char *name, uint32_t serial,
 	 uint64_t digest)
 {
@@ -751,43 +659,6 @@ vip_state_first_expiry(const struct vip_state *st)
 		if (st->e[i].held && st->e[i].until < first)
 			first = st->e[i].until;
 	return first;
-}
-
-/* RFC 1982: a > b in serial number arithmetic (undefined cases: no). */
-static int
-serial_gt(uint32_t a, uint32_t b)
-{
-	uint32_t d = a - b;
-
-	return d != 0 && d < 0x80000000u;
-}
-
-int
-vip_state_zone_serial(struct vip_state *st, const char *zone,
-		      uint64_t digest, uint32_t now, uint32_t *serial)
-{
-	struct zone *z = NULL;
-	int rc;
-
-	if (!word_ok(zone))
-		return -EINVAL;
-	if ((z = find_zone(st, zone)) == NULL) {
-		if ((rc = add_zone(st, zone, now != 0 ? now : 1, digest)) < 0)
-			return rc;
-		*serial = st->z[st->nz - 1].serial;
-		return 0;
-	}
-	if (z->digest != digest) {
-		/*
-		 * max(old + 1, now), in serial arithmetic: @now only when it
-		 * is definitely greater than the old serial, so secondaries
-		 * always see an increase.
-		 */
-		z->serial = serial_gt(now, z->serial) ? now : z->serial + 1;
-		z->digest = digest;
-	}
-	*serial = z->serial;
-	return 0;
 }
 
 /* Allocation */
@@ -1123,554 +994,5 @@ out:
 	free(used);
 	free(done);
 	free(sc);
-	return rc;
-}
-
-/* The text format */
-
-struct buf {
-	char *p;
-	size_t n;
-	size_t cap;
-	int oom;
-};
-
-static void
-buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		size_t room = b->cap - b->n;
-		char *p = NULL;
-		size_t cap;
-
-		va_start(ap, fmt);
-		len = vsnprintf(b->p != NULL ? b->p + b->n : NULL, room, fmt,
-				ap);
-		va_end(ap);
-		if (len < 0) {
-			b->oom = 1;
-			return;
-		}
-		if ((size_t)len < room) {
-			b->n += (size_t)len;
-			return;
-		}
-		cap = b->cap ? b->cap * 2 : 4096;
-		while (cap - b->n <= (size_t)len)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-}
-
-/* zlib's CRC-32 (IEEE 802.3), of any length. */
-static uint32_t
-crc32_ieee(const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	uLong crc = crc32(0L, Z_NULL, 0);
-
-	while (len > 0) {
-		uInt n = len > UINT_MAX ? UINT_MAX : (uInt)len;
-
-		crc = crc32(crc, p, n);
-		p += n;
-		len -= n;
-	}
-	return (uint32_t)crc;
-}
-
-static int
-cmp_entry(const void *x, const void *y)
-{
-	const struct entry *a = *(const struct entry *const *)x;
-	const struct entry *b = *(const struct entry *const *)y;
-
-	if (a->held != b->held)
-		return a->held - b->held;
-	return addr_cmp(&a->addr, &b->addr);
-}
-
-static int
-cmp_cursor(const void *x, const void *y)
-{
-	const struct cursor *a = *(const struct cursor *const *)x;
-	const struct cursor *b = *(const struct cursor *const *)y;
-
-	return strcmp(a->pool, b->pool);
-}
-
-static int
-cmp_zone(const void *x, const void *y)
-{
-	const struct zone *a = *(const struct zone *const *)x;
-	const struct zone *b = *(const struct zone *const *)y;
-
-	return strcmp(a->name, b->name);
-}
-
-int
-vip_state_format(const struct vip_state *st, char **out, size_t *len)
-{
-	const struct entry **ev = NULL;
-	const struct cursor **cv = NULL;
-	const struct zone **zv = NULL;
-	struct buf b;
-	char abuf[INET6_ADDRSTRLEN];
-	size_t records = st->n + st->nc + st->nz;
-	size_t i;
-	int rc = -ENOMEM;
-
-	memset(&b, 0, sizeof(b));
-	*out = NULL;
-	*len = 0;
-	ev = malloc((st->n + 1) * sizeof(*ev));
-	cv = malloc((st->nc + 1) * sizeof(*cv));
-	zv = malloc((st->nz + 1) * sizeof(*zv));
-	if (ev == NULL || cv == NULL || zv == NULL)
-		goto out;
-	for (i = 0; i < st->n; i++)
-		ev[i] = &st->e[i];
-	for (i = 0; i < st->nc; i++)
-		cv[i] = &st->c[i];
-	for (i = 0; i < st->nz; i++)
-		zv[i] = &st->z[i];
-	qsort(ev, st->n, sizeof(*ev), cmp_entry);
-	qsort(cv, st->nc, sizeof(*cv), cmp_cursor);
-	qsort(zv, st->nz, sizeof(*zv), cmp_zone);
-
-	buf_printf(&b, "%s\n", STATE_HEADER);
-	for (i = 0; i < st->nc; i++)
-		buf_printf(&b, "cursor %s %s\n", cv[i]->pool,
-			   vip_addr_format(&cv[i]->next, abuf, sizeof(abuf)));
-	for (i = 0; i < st->n; i++) {
-		vip_addr_format(&ev[i]->addr, abuf, sizeof(abuf));
-		if (ev[i]->held)
-			buf_printf(&b, "held %s %" PRId64 " %s\n", abuf,
-				   ev[i]->until, ev[i]->key);
-		else
-			buf_printf(&b, "assign %s %s\n", abuf, ev[i]->key);
-	}
-	for (i = 0; i < st->nz; i++)
-		buf_printf(&b, "serial %s %" PRIu32 " %016" PRIx64 "\n",
-			   zv[i]->name, zv[i]->serial, zv[i]->digest);
-	if (b.oom)
-		goto out;
-	buf_printf(&b, "end %zu %08" PRIx32 "\n", records,
-		   crc32_ieee(b.p, b.n));
-	if (b.oom)
-		goto out;
-	*out = b.p;
-	*len = b.n;
-	b.p = NULL;
-	rc = 0;
-out:
-	free(b.p);
-	free(ev);
-	free(cv);
-	free(zv);
-	return rc;
-}
-
-/* Digits only; at most @max. */
-static int
-parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		if (v > (max - (uint64_t)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-static int
-parse_i64(const char *s, int64_t *out)
-{
-	uint64_t v;
-
-	if (*s == '-') {
-		if (parse_u64(s + 1, (uint64_t)INT64_MAX + 1, &v) < 0)
-			return -1;
-		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-		return 0;
-	}
-	if (parse_u64(s, INT64_MAX, &v) < 0)
-		return -1;
-	*out = (int64_t)v;
-	return 0;
-}
-
-/* Exactly @digits lowercase hex digits. */
-static int
-parse_hex(const char *s, size_t digits, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (strlen(s) != digits)
-		return -1;
-	for (i = 0; i < digits; i++) {
-		int d;
-
-		if (s[i] >= '0' && s[i] <= '9')
-			d = s[i] - '0';
-		else if (s[i] >= 'a' && s[i] <= 'f')
-			d = s[i] - 'a' + 10;
-		else
-			return -1;
-		v = v << 4 | (uint64_t)d;
-	}
-	*out = v;
-	return 0;
-}
-
-/*
- * Split @line at single spaces into at most @max fields.  Returns the
- * number of fields, or -1 on an empty field (two spaces, a leading or
- * trailing one) or too many fields; f[0] is set in any case.
- */
-static int
-split(char *line, char **f, int max)
-{
-	char *p = line;
-	int n = 0;
-	int i;
-
-	f[0] = line;
-	for (;;) {
-		char *sp = strchr(p, ' ');
-
-		if (n == max)
-			return -1;
-		f[n++] = p;
-		if (sp == NULL)
-			break;
-		*sp = '\0';
-		p = sp + 1;
-	}
-	for (i = 0; i < n; i++)
-		if (*f[i] == '\0')
-			return -1;
-	return n;
-}
-
-static const struct {
-	const char *name;
-	int fields;
-	const char *syntax;
-} records[] = {
-	{ "cursor", 3, "cursor <pool> <address>" },
-	{ "assign", 3, "assign <address> <key>" },
-	{ "held", 4, "held <address> <until> <key>" },
-	{ "serial", 4, "serial <zone> <serial> <digest>" },
-};
-
-/* One record line (NUL-terminated, writable); 0, -1 with @err, -ENOMEM. */
-static int
-parse_record(struct vip_state *st, char *line, size_t lineno, char *err,
-	     size_t errsize)
-{
-	char *f[8];
-	struct vip_addr a;
-	struct vip_pool pool;
-	char perr[160];
-	const char *p = NULL;
-	size_t r;
-	int n;
-
-	for (p = line; *p != '\0'; p++) {
-		if ((unsigned char)*p < ' ' || *p == 0x7f) {
-			diag_printf(err, errsize, "line %zu: control character in "
-			       "the record", lineno);
-			return -1;
-		}
-	}
-	if (*line == '\0') {
-		diag_printf(err, errsize, "line %zu: empty line", lineno);
-		return -1;
-	}
-	n = split(line, f, 8);
-	for (r = 0; r < sizeof(records) / sizeof(records[0]); r++)
-		if (strcmp(f[0], records[r].name) == 0)
-			break;
-	if (r == sizeof(records) / sizeof(records[0])) {
-		diag_printf(err, errsize, "line %zu: unknown record \"%s\"", lineno,
-		       f[0]);
-		return -1;
-	}
-	if (n != records[r].fields) {
-		diag_printf(err, errsize, "line %zu: malformed record (expected "
-		       "\"%s\")", lineno, records[r].syntax);
-		return -1;
-	}
-
-	if (strcmp(f[0], "serial") == 0) {
-		uint64_t serial;
-		uint64_t digest;
-
-		if (parse_u64(f[2], UINT32_MAX, &serial) < 0) {
-			diag_printf(err, errsize, "line %zu: bad serial \"%s\"",
-			       lineno, f[2]);
-			return -1;
-		}
-		if (parse_hex(f[3], 16, &digest) < 0) {
-			diag_printf(err, errsize, "line %zu: bad digest \"%s\"",
-			       lineno, f[3]);
-			return -1;
-		}
-		if (find_zone(st, f[1]) != NULL) {
-			diag_printf(err, errsize, "line %zu: duplicate serial for "
-			       "zone %s", lineno, f[1]);
-			return -1;
-		}
-		return add_zone(st, f[1], (uint32_t)serial, digest);
-	}
-
-	if (strcmp(f[0], "cursor") == 0) {
-		if (vip_pool_parse(&pool, f[1], perr, sizeof(perr)) < 0) {
-			diag_printf(err, errsize, "line %zu: bad pool (%s)", lineno,
-			       perr);
-			return -1;
-		}
-		if (strcmp(pool.text, f[1]) != 0) {
-			diag_printf(err, errsize, "line %zu: pool %s is not "
-			       "written as %s", lineno, f[1], pool.text);
-			return -1;
-		}
-		if (vip_addr_parse(&a, f[2]) < 0) {
-			diag_printf(err, errsize, "line %zu: bad address \"%s\"",
-			       lineno, f[2]);
-			return -1;
-		}
-		if (!vip_pool_contains(&pool, &a)) {
-			diag_printf(err, errsize, "line %zu: cursor %s is outside "
-			       "pool %s", lineno, f[2], f[1]);
-			return -1;
-		}
-		if (find_cursor(st, pool.text) != NULL) {
-			diag_printf(err, errsize, "line %zu: duplicate cursor for "
-			       "pool %s", lineno, pool.text);
-			return -1;
-		}
-		return add_cursor(st, pool.text, &a);
-	}
-
-	/* assign, held */
-	if (vip_addr_parse(&a, f[1]) < 0) {
-		diag_printf(err, errsize, "line %zu: bad address \"%s\"", lineno,
-		       f[1]);
-		return -1;
-	}
-	if (find_addr(st, &a) != SLOT_EMPTY) {
-		char abuf[INET6_ADDRSTRLEN];
-
-		diag_printf(err, errsize, "line %zu: duplicate address %s", lineno,
-		       vip_addr_format(&a, abuf, sizeof(abuf)));
-		return -1;
-	}
-	if (strcmp(f[0], "held") == 0) {
-		int64_t until;
-
-		if (parse_i64(f[2], &until) < 0) {
-			diag_printf(err, errsize, "line %zu: bad time \"%s\"",
-			       lineno, f[2]);
-			return -1;
-		}
-		return add_entry(st, &a, f[3], 1, until);
-	}
-	if (find_key(st, f[2]) != SLOT_EMPTY) {
-		diag_printf(err, errsize, "line %zu: duplicate assignment for %s",
-		       lineno, f[2]);
-		return -1;
-	}
-	return add_entry(st, &a, f[2], 0, 0);
-}
-
-static int
-is_end_line(const char *p, size_t len)
-{
-	return len >= 3 && memcmp(p, "end", 3) == 0 &&
-	       (len == 3 || p[3] == ' ');
-}
-
-int
-vip_state_parse(struct vip_state **out, const char *text, size_t len,
-		char *err, size_t errsize)
-{
-	struct vip_state *st = NULL;
-	char *copy = NULL;
-	char endline[64];
-	char *f[4];
-	const char *nl = NULL;
-	size_t hlen;
-	size_t pos;
-	size_t lineno;
-	size_t end_pos = 0;
-	size_t end_line = 0;
-	size_t end_len = 0;
-	size_t nrecords;
-	uint64_t count;
-	uint64_t crc;
-	int found = 0;
-	int n;
-	int rc = -1;
-
-	*out = NULL;
-	diag_printf(err, errsize, "no error");
-	if (len == 0) {
-		diag_printf(err, errsize, "line 1: empty file");
-		goto out;
-	}
-
-	/* The header: the version decides how to read the rest. */
-	nl = memchr(text, '\n', len);
-	hlen = nl != NULL ? (size_t)(nl - text) : len;
-	if (nl == NULL && hlen <= strlen(STATE_HEADER) &&
-	    memcmp(text, STATE_HEADER, hlen) == 0) {
-		diag_printf(err, errsize, "line 1: missing end line (file "
-		       "truncated?)");
-		goto out;
-	}
-	if (hlen != strlen(STATE_HEADER) ||
-	    memcmp(text, STATE_HEADER, hlen) != 0) {
-		const char *magic = "meshdns-state ";
-		size_t ml = strlen(magic);
-
-		size_t digits = ml;
-
-		/* text has no NUL: count the digits within the line only. */
-		while (digits < hlen && text[digits] >= '0' &&
-		       text[digits] <= '9')
-			digits++;
-		if (hlen > ml && hlen < 32 && memcmp(text, magic, ml) == 0 &&
-		    digits == hlen)
-			diag_printf(err, errsize, "line 1: unsupported format "
-			       "version %.*s (this meshdns reads version 1)",
-			       (int)(hlen - ml), text + ml);
-		else
-			diag_printf(err, errsize, "line 1: not a meshdns state "
-			       "file (expected \"%s\")", STATE_HEADER);
-		goto out;
-	}
-
-	/* The end line, and nothing after it. */
-	pos = hlen + 1;
-	lineno = 2;
-	while (pos < len) {
-		const char *p = text + pos;
-		size_t ll;
-
-		nl = memchr(p, '\n', len - pos);
-		ll = nl != NULL ? (size_t)(nl - p) : len - pos;
-		if (is_end_line(p, ll)) {
-			found = 1;
-			end_pos = pos;
-			end_line = lineno;
-			end_len = ll;
-			break;
-		}
-		pos += ll + 1;
-		lineno++;
-	}
-	if (!found) {
-		/* lineno is the line the end line should have been. */
-		if (text[len - 1] != '\n')
-			lineno--;
-		diag_printf(err, errsize, "line %zu: missing end line (file "
-		       "truncated?)", lineno);
-		goto out;
-	}
-	if (end_pos + end_len >= len) {
-		diag_printf(err, errsize, "line %zu: missing end line (file "
-		       "truncated?)", end_line);
-		goto out;
-	}
-	if (end_pos + end_len + 1 < len) {
-		diag_printf(err, errsize, "line %zu: data after the end line",
-		       end_line + 1);
-		goto out;
-	}
-	n = 0;
-	if (end_len < sizeof(endline)) {
-		memcpy(endline, text + end_pos, end_len);
-		endline[end_len] = '\0';
-		n = split(endline, f, 3);
-	}
-	if (n != 3 || parse_u64(f[1], SIZE_MAX, &count) < 0 ||
-	    parse_hex(f[2], 8, &crc) < 0) {
-		diag_printf(err, errsize, "line %zu: malformed end line (expected "
-		       "\"end <records> <crc32>\")", end_line);
-		goto out;
-	}
-	if (crc32_ieee(text, end_pos) != crc) {
-		diag_printf(err, errsize, "line %zu: checksum mismatch", end_line);
-		goto out;
-	}
-	nrecords = end_line - 2;
-	if (count != nrecords) {
-		diag_printf(err, errsize, "line %zu: the end line counts %" PRIu64
-		       " records, the file has %zu", end_line, count,
-		       nrecords);
-		goto out;
-	}
-
-	/* The records. */
-	rc = -ENOMEM;
-	if ((st = vip_state_new()) == NULL)
-		goto out;
-	if (index_reserve(&st->by_addr, nrecords) < 0 ||
-	    index_reserve(&st->by_key, nrecords) < 0)
-		goto out;
-	if ((copy = malloc(end_pos + 1)) == NULL)
-		goto out;
-	memcpy(copy, text, end_pos);
-	copy[end_pos] = '\0';
-	pos = hlen + 1;
-	for (lineno = 2; lineno < end_line; lineno++) {
-		char *line = copy + pos;
-		/* Every line before the end line ends with a newline. */
-		char *e = memchr(line, '\n', end_pos - pos);
-		size_t ll = (size_t)(e - line);
-
-		*e = '\0';
-		if (memchr(line, '\0', ll) != NULL) {
-			diag_printf(err, errsize, "line %zu: control character in "
-			       "the record", lineno);
-			rc = -1;
-			goto out;
-		}
-		if ((rc = parse_record(st, line, lineno, err, errsize)) < 0)
-			goto out;
-		pos += ll + 1;
-	}
-	*out = st;
-	st = NULL;
-	rc = 0;
-out:
-	if (rc == -ENOMEM)
-		diag_printf(err, errsize, "out of memory");
-	free(copy);
-	vip_state_free(st);
 	return rc;
 }

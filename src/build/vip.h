@@ -30,10 +30,6 @@
  * or its pinned address is refused (-EEXIST), its old address is held back
  * for it.
  *
- * The state also keeps one SOA serial per DNS zone with a digest of the
- * zone's content, so serials change with the content and never go back
- * across restarts.
- *
  * Pure: no I/O, no logging.  state.h reads and writes the file.
  */
 #ifndef MESHDNS_VIP_H
@@ -95,22 +91,6 @@ void vip_state_free(struct vip_state *st);
 /* True when both states would be written out identically. */
 int vip_state_equal(const struct vip_state *a, const struct vip_state *b);
 
-/*
- * The state file's text.  vip_state_parse() accepts exactly what
- * vip_state_format() writes (a versioned header, one record per line, and a
- * final line with the record count and a CRC-32 of everything before it);
- * anything else -- truncation, a flipped byte, a duplicate address, an
- * unknown record -- is an error with the line number in @err ("line 12:
- * checksum mismatch", "line 9: missing end line (file truncated?)"), and
- * -1.  The format is described at the top of vip.c.  Equal states give
- * byte-identical text.  Both return -ENOMEM on allocation failure.  The
- * caller owns *out: a state (vip_state_free()) or malloc'ed text of *len
- * bytes, not NUL-terminated (free()).
- */
-int vip_state_parse(struct vip_state **out, const char *text, size_t len,
-		    char *err, size_t errsize);
-int vip_state_format(const struct vip_state *st, char **out, size_t *len);
-
 /* One service asking for a VIP in an allocation round. */
 struct vip_request {
 	const char *key;	/* identity, no white space: "MeshService/
@@ -155,15 +135,5 @@ size_t vip_state_held(const struct vip_state *st);
  * out addresses that one before it could not.
  */
 int64_t vip_state_first_expiry(const struct vip_state *st);
-
-/*
- * The SOA serial for @zone whose content has digest @digest: the stored
- * serial when the digest is unchanged, else a new one, greater than the
- * stored one (RFC 1982), at least @now when that is greater; stored with
- * the digest.  The first serial of a zone is @now (1 when @now is 0).
- * Returns 0, -EINVAL when @zone is empty or has white space, or -ENOMEM.
- */
-int vip_state_zone_serial(struct vip_state *st, const char *zone,
-			  uint64_t digest, uint32_t now, uint32_t *serial);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_state.c -- unit tests for the state file on disk. */
+/* test_state.c -- unit tests for the state text, serials and file on disk. */
 #include "autoconfig.h"
 
 #include <stdarg.h>
@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "build/state.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 #define AFTER_CORRUPT "; meshdns will not start, to keep every VIP where " \
 	"it is: restore it from a backup, or move it aside to start " \
@@ -510,6 +512,553 @@ t_relative_path(void **state)
 	vip_state_free(back);
 }
 
+/* The state text */
+
+struct req {
+	const char *key;
+	size_t pool;
+	const char *pin;	/* NULL: none */
+};
+
+static struct vip_pool
+mkpool(const char *cidr)
+{
+	struct vip_pool p;
+	char err[256];
+
+	if (vip_pool_parse(&p, cidr, err, sizeof(err)) < 0)
+		fail_msg("%s: %s", cidr, err);
+	return p;
+}
+
+static struct vip_addr
+mkaddr(const char *text)
+{
+	struct vip_addr a;
+
+	if (vip_addr_parse(&a, text) < 0)
+		fail_msg("bad address %s", text);
+	return a;
+}
+
+/*
+ * One round over @cidrs; every result goes into got[i] as the address,
+ * "ENOSPC" or "EEXIST <other>".
+ */
+static void
+run(struct vip_state *st, const char *const *cidrs, size_t ncidrs,
+    const struct req *rq, size_t n, int64_t now, int64_t hold, int release,
+    char (*got)[200])
+{
+	struct vip_pool pools[8];
+	struct vip_request reqs[64];
+	struct vip_result res[64];
+	struct vip_addr pins[64];
+	size_t i;
+
+	assert_true(ncidrs <= N(pools) && n <= N(reqs));
+	for (i = 0; i < ncidrs; i++)
+		pools[i] = mkpool(cidrs[i]);
+	for (i = 0; i < n; i++) {
+		reqs[i].key = rq[i].key;
+		reqs[i].pool = rq[i].pool;
+		reqs[i].pinned = NULL;
+		if (rq[i].pin != NULL) {
+			pins[i] = mkaddr(rq[i].pin);
+			reqs[i].pinned = &pins[i];
+		}
+	}
+	assert_int_equal(vip_allocate(st, pools, ncidrs, reqs, n, res, now,
+				      hold, release), 0);
+	for (i = 0; i < n; i++) {
+		char buf[64];
+
+		if (res[i].status == 0)
+			snprintf(got[i], 200, "%s",
+				 vip_addr_format(&res[i].addr, buf,
+						 sizeof(buf)));
+		else if (res[i].status == -ENOSPC)
+			snprintf(got[i], 200, "ENOSPC");
+		else if (res[i].status == -EEXIST)
+			snprintf(got[i], 200, "EEXIST %s", res[i].other);
+		else
+			snprintf(got[i], 200, "status %d", res[i].status);
+	}
+}
+
+/* A CRC-32 written independently of vip.c's (bit by bit). */
+static uint32_t
+crc32_slow(const char *p, size_t len)
+{
+	uint32_t crc = 0xffffffffu;
+	size_t i;
+	int b;
+
+	for (i = 0; i < len; i++) {
+		crc ^= (unsigned char)p[i];
+		for (b = 0; b < 8; b++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
+	}
+	return ~crc;
+}
+
+/* A valid file around @records ("" or lines each ending in "\n"). */
+static char *
+wrap_records(const char *records)
+{
+	char *body = NULL;
+	char *text = NULL;
+	size_t lines = 0;
+	const char *p = NULL;
+
+	for (p = records; *p != '\0'; p++)
+		if (*p == '\n')
+			lines++;
+	assert_true(asprintf(&body, "meshdns-state 1\n%s", records) > 0);
+	assert_true(asprintf(&text, "%send %zu %08x\n", body, lines,
+			     crc32_slow(body, strlen(body))) > 0);
+	free(body);
+	return text;
+}
+
+static struct vip_state *
+state_from(const char *records)
+{
+	struct vip_state *st = NULL;
+	char *text = wrap_records(records);
+	char err[256];
+
+	if (vip_state_parse(&st, text, strlen(text), err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	free(text);
+	return st;
+}
+
+static char *
+text_of(const struct vip_state *st)
+{
+	char *text = NULL;
+	char *z = NULL;
+	size_t len = 0;
+
+	assert_int_equal(vip_state_format(st, &text, &len), 0);
+	z = malloc(len + 1);
+	assert_non_null(z);
+	memcpy(z, text, len);
+	z[len] = '\0';
+	free(text);
+	return z;
+}
+
+static void
+assert_text_contains(const struct vip_state *st, const char *line)
+{
+	char *t = text_of(st);
+
+	if (strstr(t, line) == NULL)
+		fail_msg("\"%s\" not in:\n%s", line, t);
+	free(t);
+}
+
+/* Serials */
+
+static void
+t_zone_serial(void **state)
+{
+	struct vip_state *st = vip_state_new();
+	uint32_t s = 0;
+
+	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xab, 1000,
+					       &s), 0);
+	assert_int_equal(s, 1000);
+	/* Same content: same serial, whatever the time. */
+	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xab, 2000,
+					       &s), 0);
+	assert_int_equal(s, 1000);
+	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xac, 2000,
+					       &s), 0);
+	assert_int_equal(s, 2000);
+	/* The clock went back: still an increase. */
+	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xad, 1500,
+					       &s), 0);
+	assert_int_equal(s, 2001);
+	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xae, 2001,
+					       &s), 0);
+	assert_int_equal(s, 2002);
+	assert_int_equal(vip_state_zone_serial(st, "mesh", 1, 0, &s), 0);
+	assert_int_equal(s, 1);
+	assert_int_equal(vip_state_zone_serial(st, "bad zone", 1, 0, &s),
+			 -EINVAL);
+	assert_int_equal(vip_state_zone_serial(st, "", 1, 0, &s), -EINVAL);
+	assert_text_contains(st, "serial mesh 1 0000000000000001\n"
+			     "serial mesh.local 2002 00000000000000ae\n");
+	vip_state_free(st);
+}
+
+/* RFC 1982 arithmetic around the wrap. */
+static void
+t_zone_serial_wrap(void **state)
+{
+	static const struct {
+		uint32_t old;
+		uint32_t now;
+		uint32_t want;
+	} cases[] = {
+		{ 0xffffffffu, 5, 5 },			/* 5 is after it */
+		{ 0xffffffffu, 0xffffffffu, 0 },	/* +1 wraps to 0 */
+		{ 0xfffffff0u, 0x7ffffff0u, 0xfffffff1u },	/* undefined */
+		{ 0xfffffff0u, 0x7fffffefu, 0x7fffffefu },	/* 2^31 - 1 */
+		{ 0x10u, 0x90000000u, 0x11u },	/* "later" is before it */
+		{ 0x10u, 0x7000000fu, 0x7000000fu },
+	};
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		char rec[128];
+		struct vip_state *st = NULL;
+		uint32_t s = 0;
+
+		snprintf(rec, sizeof(rec),
+			 "serial z %u 0000000000000001\n", cases[i].old);
+		st = state_from(rec);
+		assert_int_equal(vip_state_zone_serial(st, "z", 2,
+						       cases[i].now, &s), 0);
+		if (s != cases[i].want)
+			fail_msg("old %#x now %#x: got %#x, want %#x",
+				 cases[i].old, cases[i].now, s, cases[i].want);
+		vip_state_free(st);
+	}
+}
+
+/* The state text */
+
+static struct vip_state *
+sample_state(void)
+{
+	static const char *const cidrs[] = { "241.0.0.0/8", "fd00::/120" };
+	static const struct req r1[] = {
+		{ "MeshService/default/redis", 0, NULL },
+		{ "MeshService/default/web", 1, NULL },
+		{ "MeshService/default/old", 0, NULL },
+		{ "MeshService/kube/api.default", 0, "10.96.0.1" },
+	};
+	struct vip_state *st = vip_state_new();
+	uint32_t s;
+	char got[4][200];
+
+	run(st, cidrs, 2, r1, 4, 1700000000, 3600, 1, got);
+	run(st, cidrs, 2, r1, 2, 1700000000, 3600, 1, got);
+	assert_int_equal(vip_state_zone_serial(st, "mesh.local",
+					       0x9f86d081884c7d65ULL,
+					       1700000000, &s), 0);
+	return st;
+}
+
+static const char sample_text[] =
+	"meshdns-state 1\n"
+	"cursor 241.0.0.0/8 241.0.0.3\n"
+	"cursor fd00::/120 fd00::2\n"
+	"assign 241.0.0.1 MeshService/default/redis\n"
+	"assign fd00::1 MeshService/default/web\n"
+	"held 10.96.0.1 1700003600 MeshService/kube/api.default\n"
+	"held 241.0.0.2 1700003600 MeshService/default/old\n"
+	"serial mesh.local 1700000000 9f86d081884c7d65\n"
+	"end 7 ffceeee2\n";
+
+static void
+t_format_exact(void **state)
+{
+	struct vip_state *st = sample_state();
+	char *t = text_of(st);
+	size_t body = strlen(sample_text) - strlen("end 7 ffceeee2\n");
+
+	assert_string_equal(t, sample_text);
+	/* The checksum is zlib's CRC-32 of everything before "end". */
+	assert_int_equal(crc32_slow(sample_text, body), 0xffceeee2);
+	free(t);
+	vip_state_free(st);
+}
+
+static void
+t_text_round_trip(void **state)
+{
+	struct vip_state *st = sample_state();
+	struct vip_state *back = NULL;
+	struct vip_state *copy = NULL;
+	char *t1 = text_of(st);
+	char *t2 = NULL;
+	char err[256];
+	uint32_t s;
+
+	assert_int_equal(vip_state_parse(&back, t1, strlen(t1), err,
+					 sizeof(err)), 0);
+	assert_true(vip_state_equal(st, back));
+	assert_true(vip_state_equal(back, st));
+	assert_int_equal(vip_state_assigned(back), 2);
+	assert_int_equal(vip_state_held(back), 2);
+	t2 = text_of(back);
+	assert_string_equal(t1, t2);
+
+	copy = vip_state_clone(back);
+	assert_non_null(copy);
+	assert_true(vip_state_equal(copy, st));
+	assert_int_equal(vip_state_zone_serial(copy, "mesh.local", 1,
+					       1700000000, &s), 0);
+	assert_false(vip_state_equal(copy, st));
+	assert_true(vip_state_equal(back, st));
+
+	/* An empty state has a text too. */
+	vip_state_free(copy);
+	copy = vip_state_new();
+	free(t2);
+	t2 = text_of(copy);
+	assert_string_equal(t2, "meshdns-state 1\nend 0 cffe06ae\n");
+	free(t1);
+	free(t2);
+	vip_state_free(st);
+	vip_state_free(back);
+	vip_state_free(copy);
+}
+
+static void
+t_equal_differences(void **state)
+{
+	static const char *const base =
+		"cursor 241.0.0.0/8 241.0.0.3\n"
+		"assign 241.0.0.1 a\n"
+		"held 241.0.0.2 100 b\n"
+		"serial z 5 0000000000000001\n";
+	static const char *const other[] = {
+		"cursor 241.0.0.0/8 241.0.0.4\n"
+		"assign 241.0.0.1 a\n"
+		"held 241.0.0.2 100 b\n"
+		"serial z 5 0000000000000001\n",
+		"cursor 241.0.0.0/8 241.0.0.3\n"
+		"assign 241.0.0.1 c\n"
+		"held 241.0.0.2 100 b\n"
+		"serial z 5 0000000000000001\n",
+		"cursor 241.0.0.0/8 241.0.0.3\n"
+		"assign 241.0.0.1 a\n"
+		"held 241.0.0.2 101 b\n"
+		"serial z 5 0000000000000001\n",
+		"cursor 241.0.0.0/8 241.0.0.3\n"
+		"assign 241.0.0.1 a\n"
+		"assign 241.0.0.2 b\n"
+		"serial z 5 0000000000000001\n",
+		"cursor 241.0.0.0/8 241.0.0.3\n"
+		"assign 241.0.0.1 a\n"
+		"held 241.0.0.2 100 b\n"
+		"serial z 5 0000000000000002\n",
+		"assign 241.0.0.1 a\n"
+		"held 241.0.0.2 100 b\n"
+		"serial z 5 0000000000000001\n",
+	};
+	struct vip_state *a = state_from(base);
+	size_t i;
+
+	for (i = 0; i < N(other); i++) {
+		struct vip_state *b = state_from(other[i]);
+
+		if (vip_state_equal(a, b) || vip_state_equal(b, a))
+			fail_msg("case %zu equal", i);
+		vip_state_free(b);
+	}
+	vip_state_free(a);
+}
+
+/* Records that are well-formed text with a good checksum, but wrong. */
+static void
+t_parse_record_errors(void **state)
+{
+	static const struct {
+		const char *records;
+		const char *msg;
+	} cases[] = {
+		{ "frob 1 2\n", "line 2: unknown record \"frob\"" },
+		{ "assign 241.0.0.1 a\nEND 1 2\n",
+		  "line 3: unknown record \"END\"" },
+		{ "assign 241.0.0.256 a\n",
+		  "line 2: bad address \"241.0.0.256\"" },
+		{ "assign 241.0.0.1 a\nheld 241.0.0.1 5 b\n",
+		  "line 3: duplicate address 241.0.0.1" },
+		{ "held fd00::1 5 b\nassign fd00:0::1 a\n",
+		  "line 3: duplicate address fd00::1" },
+		{ "assign 241.0.0.1 a\nassign 241.0.0.2 a\n",
+		  "line 3: duplicate assignment for a" },
+		{ "assign 241.0.0.1\n",
+		  "line 2: malformed record (expected \"assign <address> "
+		  "<key>\")" },
+		{ "assign 241.0.0.1 a b\n",
+		  "line 2: malformed record (expected \"assign <address> "
+		  "<key>\")" },
+		{ "assign  241.0.0.1 a\n",
+		  "line 2: malformed record (expected \"assign <address> "
+		  "<key>\")" },
+		{ "assign 241.0.0.1 a \n",
+		  "line 2: malformed record (expected \"assign <address> "
+		  "<key>\")" },
+		{ "held 241.0.0.1 soon a\n", "line 2: bad time \"soon\"" },
+		{ "held 241.0.0.1 99999999999999999999 a\n",
+		  "line 2: bad time \"99999999999999999999\"" },
+		{ "serial mesh 1 xyz\n", "line 2: bad digest \"xyz\"" },
+		{ "serial mesh 1 00000000000000AB\n",
+		  "line 2: bad digest \"00000000000000AB\"" },
+		{ "serial mesh 4294967296 0000000000000000\n",
+		  "line 2: bad serial \"4294967296\"" },
+		{ "serial z 1 0000000000000000\nserial z 2 0000000000000000\n",
+		  "line 3: duplicate serial for zone z" },
+		{ "cursor 241.0.0.1/8 241.0.0.1\n",
+		  "line 2: bad pool (241.0.0.1/8 has host bits set; the "
+		  "network is 241.0.0.0/8)" },
+		{ "cursor fd00:0::/120 fd00::1\n",
+		  "line 2: pool fd00:0::/120 is not written as fd00::/120" },
+		{ "cursor 241.0.0.0/8 242.0.0.1\n",
+		  "line 2: cursor 242.0.0.1 is outside pool 241.0.0.0/8" },
+		{ "cursor 241.0.0.0/8 241.0.0.1\n"
+		  "cursor 241.0.0.0/8 241.0.0.2\n",
+		  "line 3: duplicate cursor for pool 241.0.0.0/8" },
+		{ "\n", "line 2: empty line" },
+		{ "assign 241.0.0.1 a\tb\n",
+		  "line 2: control character in the record" },
+		{ "assign 241.0.0.1 a\r\n",
+		  "line 2: control character in the record" },
+	};
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		char *text = wrap_records(cases[i].records);
+		struct vip_state *st = NULL;
+		char err[256] = "";
+
+		assert_int_equal(vip_state_parse(&st, text, strlen(text), err,
+						 sizeof(err)), -1);
+		assert_null(st);
+		if (strcmp(err, cases[i].msg) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err,
+				 cases[i].msg);
+		free(text);
+	}
+}
+
+/* Whole files that are wrong. */
+static void
+t_parse_file_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *msg;
+	} cases[] = {
+		{ "", "line 1: empty file" },
+		{ "meshdns-state 2\nend 0 00000000\n",
+		  "line 1: unsupported format version 2 (this meshdns reads "
+		  "version 1)" },
+		{ "meshdns-state 1.0\nend 0 00000000\n",
+		  "line 1: not a meshdns state file (expected "
+		  "\"meshdns-state 1\")" },
+		{ "{\"vips\": {}}\n",
+		  "line 1: not a meshdns state file (expected "
+		  "\"meshdns-state 1\")" },
+		{ "meshdns-state 1\nassign 241.0.0.1 a\n",
+		  "line 3: missing end line (file truncated?)" },
+		{ "meshdns-state 1\nassign 241.0.0.1 a\nend 1 00000000\n",
+		  "line 3: checksum mismatch" },
+		{ "meshdns-state 1\nend 0 cffe06ae\nassign 241.0.0.1 a\n",
+		  "line 3: data after the end line" },
+		{ "meshdns-state 1\nend 0 cffe06ae\n\n",
+		  "line 3: data after the end line" },
+		{ "meshdns-state 1\nend 0 B9CC9C6A\n",
+		  "line 2: malformed end line (expected \"end <records> "
+		  "<crc32>\")" },
+		{ "meshdns-state 1\nend 0\n",
+		  "line 2: malformed end line (expected \"end <records> "
+		  "<crc32>\")" },
+		{ "meshdns-state 1\nend 1 cffe06ae\n",
+		  "line 2: the end line counts 1 records, the file has 0" },
+		{ "meshdns-state 1\r\nend 0 cffe06ae\n",
+		  "line 1: not a meshdns state file (expected "
+		  "\"meshdns-state 1\")" },
+	};
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		struct vip_state *st = NULL;
+		char err[256] = "";
+
+		assert_int_equal(vip_state_parse(&st, cases[i].text,
+						 strlen(cases[i].text), err,
+						 sizeof(err)), -1);
+		assert_null(st);
+		if (strcmp(err, cases[i].msg) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err,
+				 cases[i].msg);
+	}
+}
+
+/* Every cut of a good file is "truncated", at the line of the cut. */
+static void
+t_parse_truncated(void **state)
+{
+	const char *text = sample_text;
+	size_t len = strlen(text);
+	size_t cut;
+
+	for (cut = 1; cut < len; cut++) {
+		struct vip_state *st = NULL;
+		char err[256];
+		char want[128];
+		size_t line = 1;
+		size_t i;
+
+		for (i = 0; i < cut; i++)
+			if (text[i] == '\n')
+				line++;
+		snprintf(want, sizeof(want),
+			 "line %zu: missing end line (file truncated?)", line);
+		assert_int_equal(vip_state_parse(&st, text, cut, err,
+						 sizeof(err)), -1);
+		if (strcmp(err, want) != 0)
+			fail_msg("cut at %zu: got \"%s\", want \"%s\"", cut,
+				 err, want);
+	}
+}
+
+/* Every flipped bit of a good file is refused. */
+static void
+t_parse_flipped(void **state)
+{
+	size_t len = strlen(sample_text);
+	char *text = malloc(len);
+	size_t pos;
+	int bit;
+
+	assert_non_null(text);
+	for (pos = 0; pos < len; pos++) {
+		for (bit = 0; bit < 8; bit++) {
+			struct vip_state *st = NULL;
+			char err[256];
+
+			memcpy(text, sample_text, len);
+			text[pos] ^= (char)(1 << bit);
+			if (vip_state_parse(&st, text, len, err,
+					    sizeof(err)) != -1)
+				fail_msg("byte %zu bit %d accepted", pos, bit);
+			assert_null(st);
+		}
+	}
+	/* In a record, the checksum is what notices. */
+	memcpy(text, sample_text, len);
+	text[strlen("meshdns-state 1\ncursor 241.0.0.0/8 241.0.0.")] ^= 1;
+	{
+		struct vip_state *st = NULL;
+		char err[256];
+
+		assert_int_equal(vip_state_parse(&st, text, len, err,
+						 sizeof(err)), -1);
+		assert_string_equal(err, "line 9: checksum mismatch");
+	}
+	free(text);
+}
+
 int
 main(void)
 {
@@ -532,6 +1081,15 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(t_relative_path, setup,
 						teardown),
+		cmocka_unit_test(t_zone_serial),
+		cmocka_unit_test(t_zone_serial_wrap),
+		cmocka_unit_test(t_format_exact),
+		cmocka_unit_test(t_text_round_trip),
+		cmocka_unit_test(t_equal_differences),
+		cmocka_unit_test(t_parse_record_errors),
+		cmocka_unit_test(t_parse_file_errors),
+		cmocka_unit_test(t_parse_truncated),
+		cmocka_unit_test(t_parse_flipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
