@@ -453,7 +453,7 @@ vip_failure(struct build_ctx *c, struct build_service *bs,
 
 /* Allocate VIPs for every service and legacy name into s->state. */
 static int
-allocate_vips(struct build_ctx *c, const struct vip_state *prev,
+allocate_vips(struct build_ctx *c, const struct state *prev,
 	      int64_t now)
 {
 	struct snapshot *s = c->s;
@@ -514,11 +514,12 @@ allocate_vips(struct build_ctx *c, const struct vip_state *prev,
 			n++;
 		}
 	}
-	if ((s->state = vip_state_clone(prev)) == NULL)
+	if ((s->state = state_clone(prev)) == NULL)
 		goto out;
 	/* A build with errors left resources out: release nothing. */
-	rc = vip_allocate(s->state, c->used, c->nused, reqs, n, results, now,
-			  s->cfg->hold_seconds, c->diags->errors == 0);
+	rc = vip_allocate(state_vips(s->state), c->used, c->nused, reqs, n,
+			  results, now, s->cfg->hold_seconds,
+			  c->diags->errors == 0);
 	if (rc < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -941,8 +942,8 @@ set_serials(struct build_ctx *c, int64_t now)
 		uint32_t serial = 0;
 		int rc;
 
-		rc = vip_state_zone_serial(c->s->state, c->zones[i], digest,
-					   (uint32_t)now, &serial);
+		rc = state_zone_serial(c->s->state, c->zones[i], digest,
+				       (uint32_t)now, &serial);
 		if (rc < 0)
 			return rc;
 		table_builder_set_serial(c->b, (int)i, serial);
@@ -1009,7 +1010,7 @@ generate_options_from(struct generate_options *o, const struct config *cfg)
 
 int
 build_run(struct snapshot **out, const struct build_options *opt,
-	  const struct vip_state *prev, int64_t now, struct diag_list *diags)
+	  const struct state *prev, int64_t now, struct diag_list *diags)
 {
 	struct build_ctx c;
 	struct snapshot *s = NULL;
@@ -1067,7 +1068,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	    (rc = add_views(&c)) < 0 || (rc = set_serials(&c, now)) < 0)
 		goto out;
 	/* After the serials: a serial change alone must be saved too. */
-	s->state_changed = !vip_state_equal(prev, s->state);
+	s->state_changed = !state_equal(prev, s->state);
 	rc = table_builder_finish(c.b, &s->table);
 	c.b = NULL;
 	if (rc < 0)
@@ -1137,7 +1138,7 @@ build_cache_key(uint64_t inputs, uint64_t state_digest)
 
 int
 snapshot_from_cache(struct snapshot **out, struct config *cfg,
-		    struct vip_state *state, struct table *table,
+		    struct state *state, struct table *table,
 		    size_t nservices, size_t nviews)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
@@ -1145,7 +1146,7 @@ snapshot_from_cache(struct snapshot **out, struct config *cfg,
 	*out = NULL;
 	if (s == NULL) {
 		config_free(cfg);
-		vip_state_free(state);
+		state_free(state);
 		table_free(table);
 		return -ENOMEM;
 	}
@@ -1222,7 +1223,7 @@ snapshot_free(struct snapshot *s)
 		return;
 	snapshot_trim(s);
 	table_free(s->table);
-	vip_state_free(s->state);
+	state_free(s->state);
 	config_free(s->cfg);
 	free(s);
 }

@@ -19,6 +19,7 @@
 #include "kuma/hostname.h"
 #include "kuma/resource.h"
 #include "dns/table.h"
+#include "build/state.h"
 #include "build/vip.h"
 
 /* What the command line says; every field set here beats the file. */
@@ -87,7 +88,7 @@ struct snapshot {
 	struct config *cfg;
 	struct resource_set *set;
 	struct table *table;
-	struct vip_state *state;	/* the state after this build */
+	struct state *state;		/* the state after this build */
 	int state_changed;		/* differs from the previous state */
 	struct build_service *services;	/* NULL once trimmed; else
 					 * MeshExternalServices, then
@@ -128,7 +129,7 @@ struct snapshot {
  * -ENOMEM on allocation failure.
  */
 int build_run(struct snapshot **out, const struct build_options *opt,
-	      const struct vip_state *prev, int64_t now,
+	      const struct state *prev, int64_t now,
 	      struct diag_list *diags);
 
 /*
@@ -184,7 +185,7 @@ uint64_t build_cache_key(uint64_t inputs, uint64_t state_digest);
  * too).  @nservices and @nviews are what the log says.  0 or -ENOMEM.
  */
 int snapshot_from_cache(struct snapshot **out, struct config *cfg,
-			struct vip_state *state, struct table *table,
+			struct state *state, struct table *table,
 			size_t nservices, size_t nviews);
 
 /* A monotonic clock in microseconds: the one the phase times use. */

@@ -63,7 +63,6 @@
 #include "util/digest.h"
 #include "util/file.h"
 #include "build/state.h"
-#include "build/vip_int.h"
 
 /* How to recover, said the same way for every kind of bad file. */
 #define RECOVERY "meshdns will not start, to keep every VIP where it is"
@@ -71,10 +70,10 @@
 	"renumbered)"
 
 int
-state_load(struct vip_state **out, int *fresh, const char *path, char *err,
+state_load(struct state **out, int *fresh, const char *path, char *err,
 	   size_t errsize, uint64_t *digest)
 {
-	struct vip_state *st = NULL;
+	struct state *st = NULL;
 	struct stat sb;
 	char *text = NULL;
 	char perr[256];
@@ -89,7 +88,7 @@ state_load(struct vip_state **out, int *fresh, const char *path, char *err,
 		*digest = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT) {
-			if ((st = vip_state_new()) == NULL) {
+			if ((st = state_new()) == NULL) {
 				diag_printf(err, errsize, "state file %s: out of "
 				       "memory", path);
 				goto out;
@@ -114,7 +113,7 @@ state_load(struct vip_state **out, int *fresh, const char *path, char *err,
 		       strerror(r));
 		goto out;
 	}
-	r = vip_state_parse(&st, text, len, perr, sizeof(perr));
+	r = state_parse(&st, text, len, perr, sizeof(perr));
 	if (r == -ENOMEM) {
 		diag_printf(err, errsize, "state file %s: out of memory", path);
 		goto out;
@@ -135,7 +134,7 @@ out:
 	if (rc == 0)
 		*out = st;
 	else
-		vip_state_free(st);
+		state_free(st);
 	return rc;
 }
 
@@ -172,7 +171,7 @@ out:
 }
 
 int
-state_save(const struct vip_state *st, const char *path, char *err,
+state_save(const struct state *st, const char *path, char *err,
 	   size_t errsize, uint64_t *digest)
 {
 	char *text = NULL;
@@ -182,7 +181,7 @@ state_save(const struct vip_state *st, const char *path, char *err,
 	int rc = -1;
 	int e;
 
-	if (vip_state_format(st, &text, &len) < 0 ||
+	if (state_format(st, &text, &len) < 0 ||
 	    asprintf(&tmp, "%s.tmp", path) < 0) {
 		tmp = NULL;
 		diag_printf(err, errsize, "state file %s not saved: out of memory",
@@ -245,6 +244,143 @@ out:
 
 #define STATE_HEADER	"meshdns-state 1"
 
+/* The state */
+
+struct zone {
+	char *name;
+	uint32_t serial;
+	uint64_t digest;
+};
+
+struct state {
+	struct vip_table *vips;
+	struct zone *z;
+	size_t nz;
+};
+
+/* A zone name: not empty, no white space, no control characters. */
+static int
+zone_ok(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static struct zone *
+find_zone(const struct state *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->nz; i++)
+		if (strcmp(st->z[i].name, name) == 0)
+			return &st->z[i];
+	return NULL;
+}
+
+static int
+add_zone(struct state *st, const char *name, uint32_t serial,
+	 uint64_t digest)
+{
+	struct zone *z = NULL;
+	char *n = NULL;
+
+	if ((n = strdup(name)) == NULL)
+		return -ENOMEM;
+	if ((z = realloc(st->z, (st->nz + 1) * sizeof(*z))) == NULL) {
+		free(n);
+		return -ENOMEM;
+	}
+	st->z = z;
+	z = &st->z[st->nz++];
+	z->name = n;
+	z->serial = serial;
+	z->digest = digest;
+	return 0;
+}
+
+struct state *
+state_new(void)
+{
+	struct state *st = calloc(1, sizeof(*st));
+
+	if (st == NULL)
+		return NULL;
+	if ((st->vips = vip_table_new()) == NULL) {
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+state_free(struct state *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	vip_table_free(st->vips);
+	for (i = 0; i < st->nz; i++)
+		free(st->z[i].name);
+	free(st->z);
+	free(st);
+}
+
+struct state *
+state_clone(const struct state *st)
+{
+	struct state *c = NULL;
+	size_t i;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->vips = vip_table_clone(st->vips)) == NULL)
+		goto fail;
+	for (i = 0; i < st->nz; i++)
+		if (add_zone(c, st->z[i].name, st->z[i].serial,
+			     st->z[i].digest) < 0)
+			goto fail;
+	return c;
+fail:
+	state_free(c);
+	return NULL;
+}
+
+int
+state_equal(const struct state *a, const struct state *b)
+{
+	size_t i;
+
+	if (a->nz != b->nz || !vip_table_equal(a->vips, b->vips))
+		return 0;
+	for (i = 0; i < a->nz; i++) {
+		const struct zone *y = find_zone(b, a->z[i].name);
+
+		if (y == NULL || y->serial != a->z[i].serial ||
+		    y->digest != a->z[i].digest)
+			return 0;
+	}
+	return 1;
+}
+
+struct vip_table *
+state_vips(struct state *st)
+{
+	return st->vips;
+}
+
+int64_t
+state_first_expiry(const struct state *st)
+{
+	return vip_table_first_expiry(st->vips);
+}
+
+/* Serials */
+
 /* RFC 1982: a > b in serial number arithmetic (undefined cases: no). */
 static int
 serial_gt(uint32_t a, uint32_t b)
@@ -255,13 +391,13 @@ serial_gt(uint32_t a, uint32_t b)
 }
 
 int
-vip_state_zone_serial(struct vip_state *st, const char *zone,
-		      uint64_t digest, uint32_t now, uint32_t *serial)
+state_zone_serial(struct state *st, const char *zone, uint64_t digest,
+		  uint32_t now, uint32_t *serial)
 {
 	struct zone *z = NULL;
 	int rc;
 
-	if (!word_ok(zone))
+	if (!zone_ok(zone))
 		return -EINVAL;
 	if ((z = find_zone(st, zone)) == NULL) {
 		if ((rc = add_zone(st, zone, now != 0 ? now : 1, digest)) < 0)
@@ -352,19 +488,19 @@ crc32_ieee(const void *data, size_t len)
 static int
 cmp_entry(const void *x, const void *y)
 {
-	const struct entry *a = *(const struct entry *const *)x;
-	const struct entry *b = *(const struct entry *const *)y;
+	const struct vip_entry *a = *(const struct vip_entry *const *)x;
+	const struct vip_entry *b = *(const struct vip_entry *const *)y;
 
 	if (a->held != b->held)
 		return a->held - b->held;
-	return addr_cmp(&a->addr, &b->addr);
+	return vip_addr_cmp(&a->addr, &b->addr);
 }
 
 static int
 cmp_cursor(const void *x, const void *y)
 {
-	const struct cursor *a = *(const struct cursor *const *)x;
-	const struct cursor *b = *(const struct cursor *const *)y;
+	const struct vip_cursor *a = *(const struct vip_cursor *const *)x;
+	const struct vip_cursor *b = *(const struct vip_cursor *const *)y;
 
 	return strcmp(a->pool, b->pool);
 }
@@ -379,40 +515,42 @@ cmp_zone(const void *x, const void *y)
 }
 
 int
-vip_state_format(const struct vip_state *st, char **out, size_t *len)
+state_format(const struct state *st, char **out, size_t *len)
 {
-	const struct entry **ev = NULL;
-	const struct cursor **cv = NULL;
+	const struct vip_entry **ev = NULL;
+	const struct vip_cursor **cv = NULL;
 	const struct zone **zv = NULL;
 	struct buf b;
 	char abuf[INET6_ADDRSTRLEN];
-	size_t records = st->n + st->nc + st->nz;
+	size_t ne = vip_table_nentries(st->vips);
+	size_t nc = vip_table_ncursors(st->vips);
+	size_t records = ne + nc + st->nz;
 	size_t i;
 	int rc = -ENOMEM;
 
 	memset(&b, 0, sizeof(b));
 	*out = NULL;
 	*len = 0;
-	ev = malloc((st->n + 1) * sizeof(*ev));
-	cv = malloc((st->nc + 1) * sizeof(*cv));
+	ev = malloc((ne + 1) * sizeof(*ev));
+	cv = malloc((nc + 1) * sizeof(*cv));
 	zv = malloc((st->nz + 1) * sizeof(*zv));
 	if (ev == NULL || cv == NULL || zv == NULL)
 		goto out;
-	for (i = 0; i < st->n; i++)
-		ev[i] = &st->e[i];
-	for (i = 0; i < st->nc; i++)
-		cv[i] = &st->c[i];
+	for (i = 0; i < ne; i++)
+		ev[i] = vip_table_entry(st->vips, i);
+	for (i = 0; i < nc; i++)
+		cv[i] = vip_table_cursor(st->vips, i);
 	for (i = 0; i < st->nz; i++)
 		zv[i] = &st->z[i];
-	qsort(ev, st->n, sizeof(*ev), cmp_entry);
-	qsort(cv, st->nc, sizeof(*cv), cmp_cursor);
+	qsort(ev, ne, sizeof(*ev), cmp_entry);
+	qsort(cv, nc, sizeof(*cv), cmp_cursor);
 	qsort(zv, st->nz, sizeof(*zv), cmp_zone);
 
 	buf_printf(&b, "%s\n", STATE_HEADER);
-	for (i = 0; i < st->nc; i++)
+	for (i = 0; i < nc; i++)
 		buf_printf(&b, "cursor %s %s\n", cv[i]->pool,
 			   vip_addr_format(&cv[i]->next, abuf, sizeof(abuf)));
-	for (i = 0; i < st->n; i++) {
+	for (i = 0; i < ne; i++) {
 		vip_addr_format(&ev[i]->addr, abuf, sizeof(abuf));
 		if (ev[i]->held)
 			buf_printf(&b, "held %s %" PRId64 " %s\n", abuf,
@@ -542,9 +680,23 @@ static const struct {
 	{ "serial", 4, "serial <zone> <serial> <digest>" },
 };
 
+/*
+ * What vip_table_add*() returned after parse_record()'s own checks: they
+ * leave only -ENOMEM, but say something should anything else come back.
+ */
+static int
+table_rc(int rc, size_t lineno, char *err, size_t errsize)
+{
+	if (rc == 0 || rc == -ENOMEM)
+		return rc;
+	diag_printf(err, errsize, "line %zu: bad record (%s)", lineno,
+		    strerror(-rc));
+	return -1;
+}
+
 /* One record line (NUL-terminated, writable); 0, -1 with @err, -ENOMEM. */
 static int
-parse_record(struct vip_state *st, char *line, size_t lineno, char *err,
+parse_record(struct state *st, char *line, size_t lineno, char *err,
 	     size_t errsize)
 {
 	char *f[8];
@@ -624,12 +776,13 @@ parse_record(struct vip_state *st, char *line, size_t lineno, char *err,
 			       "pool %s", lineno, f[2], f[1]);
 			return -1;
 		}
-		if (find_cursor(st, pool.text) != NULL) {
+		if (vip_table_find_cursor(st->vips, pool.text) != NULL) {
 			diag_printf(err, errsize, "line %zu: duplicate cursor for "
 			       "pool %s", lineno, pool.text);
 			return -1;
 		}
-		return add_cursor(st, pool.text, &a);
+		return table_rc(vip_table_add_cursor(st->vips, &pool, &a),
+				lineno, err, errsize);
 	}
 
 	/* assign, held */
@@ -638,7 +791,7 @@ parse_record(struct vip_state *st, char *line, size_t lineno, char *err,
 		       f[1]);
 		return -1;
 	}
-	if (find_addr(st, &a) != SLOT_EMPTY) {
+	if (vip_table_find_addr(st->vips, &a) != NULL) {
 		char abuf[INET6_ADDRSTRLEN];
 
 		diag_printf(err, errsize, "line %zu: duplicate address %s", lineno,
@@ -653,14 +806,16 @@ parse_record(struct vip_state *st, char *line, size_t lineno, char *err,
 			       lineno, f[2]);
 			return -1;
 		}
-		return add_entry(st, &a, f[3], 1, until);
+		return table_rc(vip_table_add(st->vips, &a, f[3], 1, until),
+				lineno, err, errsize);
 	}
-	if (find_key(st, f[2]) != SLOT_EMPTY) {
+	if (vip_table_find_key(st->vips, f[2]) != NULL) {
 		diag_printf(err, errsize, "line %zu: duplicate assignment for %s",
 		       lineno, f[2]);
 		return -1;
 	}
-	return add_entry(st, &a, f[2], 0, 0);
+	return table_rc(vip_table_add(st->vips, &a, f[2], 0, 0), lineno, err,
+			errsize);
 }
 
 static int
@@ -671,10 +826,10 @@ is_end_line(const char *p, size_t len)
 }
 
 int
-vip_state_parse(struct vip_state **out, const char *text, size_t len,
-		char *err, size_t errsize)
+state_parse(struct state **out, const char *text, size_t len, char *err,
+	    size_t errsize)
 {
-	struct vip_state *st = NULL;
+	struct state *st = NULL;
 	char *copy = NULL;
 	char endline[64];
 	char *f[4];
@@ -793,10 +948,9 @@ vip_state_parse(struct vip_state **out, const char *text, size_t len,
 
 	/* The records. */
 	rc = -ENOMEM;
-	if ((st = vip_state_new()) == NULL)
+	if ((st = state_new()) == NULL)
 		goto out;
-	if (index_reserve(&st->by_addr, nrecords) < 0 ||
-	    index_reserve(&st->by_key, nrecords) < 0)
+	if (vip_table_reserve(st->vips, nrecords) < 0)
 		goto out;
 	if ((copy = malloc(end_pos + 1)) == NULL)
 		goto out;
@@ -827,6 +981,6 @@ out:
 	if (rc == -ENOMEM)
 		diag_printf(err, errsize, "out of memory");
 	free(copy);
-	vip_state_free(st);
+	state_free(st);
 	return rc;
 }

@@ -7,9 +7,10 @@
  * digest of the zone's content, so serials change with the content and
  * never go back across restarts.
  *
- * The text is described at the top of state.c.  Writing goes to "<path>.tmp", which is fsync'ed,
- * renamed over <path>, and the directory fsync'ed, so a crash leaves either
- * the old file or the new one, never half of one.
+ * The text is described at the top of state.c.  Writing goes to
+ * "<path>.tmp", which is fsync'ed, renamed over <path>, and the directory
+ * fsync'ed, so a crash leaves either the old file or the new one, never
+ * half of one.
  */
 #ifndef MESHDNS_STATE_H
 #define MESHDNS_STATE_H
@@ -20,20 +21,46 @@
 #include "build/vip.h"
 
 /*
- * The state file's text.  vip_state_parse() accepts exactly what
- * vip_state_format() writes (a versioned header, one record per line, and a
+ * The state: the VIP allocator's tables (vip.h) and one SOA serial per
+ * zone.  Opaque.
+ */
+struct state;
+
+/*
+ * An empty state (a fresh start), or a deep copy of @st; the caller owns
+ * it, free with state_free() (NULL is a no-op).  NULL on ENOMEM.
+ */
+struct state *state_new(void);
+struct state *state_clone(const struct state *st);
+void state_free(struct state *st);
+
+/* True when both states would be written out identically. */
+int state_equal(const struct state *a, const struct state *b);
+
+/*
+ * The VIP allocator's tables of @st, for vip_allocate() and the vip_table_*
+ * readers; owned by @st, valid until it is freed.
+ */
+struct vip_table *state_vips(struct state *st);
+
+/* vip_table_first_expiry() of @st's tables, for readers of a const state. */
+int64_t state_first_expiry(const struct state *st);
+
+/*
+ * The state file's text.  state_parse() accepts exactly what
+ * state_format() writes (a versioned header, one record per line, and a
  * final line with the record count and a CRC-32 of everything before it);
  * anything else -- truncation, a flipped byte, a duplicate address, an
  * unknown record -- is an error with the line number in @err ("line 12:
  * checksum mismatch", "line 9: missing end line (file truncated?)"), and
  * -1.  The format is described at the top of state.c.  Equal states give
  * byte-identical text.  Both return -ENOMEM on allocation failure.  The
- * caller owns *out: a state (vip_state_free()) or malloc'ed text of *len
+ * caller owns *out: a state (state_free()) or malloc'ed text of *len
  * bytes, not NUL-terminated (free()).
  */
-int vip_state_parse(struct vip_state **out, const char *text, size_t len,
-		    char *err, size_t errsize);
-int vip_state_format(const struct vip_state *st, char **out, size_t *len);
+int state_parse(struct state **out, const char *text, size_t len, char *err,
+		size_t errsize);
+int state_format(const struct state *st, char **out, size_t *len);
 
 /*
  * The SOA serial for @zone whose content has digest @digest: the stored
@@ -42,8 +69,8 @@ int vip_state_format(const struct vip_state *st, char **out, size_t *len);
  * the digest.  The first serial of a zone is @now (1 when @now is 0).
  * Returns 0, -EINVAL when @zone is empty or has white space, or -ENOMEM.
  */
-int vip_state_zone_serial(struct vip_state *st, const char *zone,
-			  uint64_t digest, uint32_t now, uint32_t *serial);
+int state_zone_serial(struct state *st, const char *zone, uint64_t digest,
+		      uint32_t now, uint32_t *serial);
 
 /*
  * Read the state file at @path.  A missing file is a fresh start: *out is a
@@ -55,11 +82,11 @@ int vip_state_zone_serial(struct vip_state *st, const char *zone,
  *   restore it from a backup, or move it aside to start afresh (every VIP
  *   will be renumbered)
  * A "<path>.tmp" left by a crash is ignored.  On success the caller owns
- * *out (vip_state_free()), and *@digest (unless NULL) is the digest
+ * *out (state_free()), and *@digest (unless NULL) is the digest
  * (digest.h) of the bytes parsed, 0 for a fresh start: the state part of
  * the start-up cache's key.
  */
-int state_load(struct vip_state **out, int *fresh, const char *path,
+int state_load(struct state **out, int *fresh, const char *path,
 	       char *err, size_t errsize, uint64_t *digest);
 
 /*
@@ -70,7 +97,7 @@ int state_load(struct vip_state **out, int *fresh, const char *path,
  * and the message says that a crash may undo the change.  On success
  * *@digest (unless NULL) is the digest of the bytes written.
  */
-int state_save(const struct vip_state *st, const char *path, char *err,
+int state_save(const struct state *st, const char *path, char *err,
 	       size_t errsize, uint64_t *digest);
 
 #endif

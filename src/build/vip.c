@@ -28,7 +28,35 @@
 
 #include "util/diag.h"
 #include "build/vip.h"
-#include "build/vip_int.h"
+
+#define SLOT_EMPTY	UINT32_MAX
+
+/*
+ * An open-addressing hash index of uint32_t values (indices into some
+ * array); the caller compares candidates, the index only remembers the
+ * 32-bit hash of each so that most mismatches cost no lookup.
+ */
+struct slot {
+	uint32_t val;
+	uint32_t hash;
+};
+
+struct index {
+	struct slot *s;
+	size_t size;		/* 0 or a power of two */
+	size_t n;
+};
+
+struct vip_table {
+	struct vip_entry *e;
+	size_t n;
+	size_t cap;
+	size_t nheld;
+	struct index by_addr;	/* every entry */
+	struct index by_key;	/* assignments only */
+	struct vip_cursor *c;
+	size_t nc;
+};
 
 /* Addresses */
 
@@ -45,7 +73,7 @@ family_ok(int family)
 }
 
 int
-addr_cmp(const struct vip_addr *a, const struct vip_addr *b)
+vip_addr_cmp(const struct vip_addr *a, const struct vip_addr *b)
 {
 	if (a->family != b->family)
 		return a->family == AF_INET ? -1 : 1;
@@ -310,7 +338,7 @@ index_clear(struct index *ix)
 }
 
 /* Make room for @n values in all, at most half full. */
-int
+static int
 index_reserve(struct index *ix, size_t n)
 {
 	struct slot *s = NULL;
@@ -382,8 +410,8 @@ index_copy(struct index *dst, const struct index *src)
 
 /* State */
 
-/* A key or zone name: not empty, no white space, no control characters. */
-int
+/* A key: not empty, no white space, no control characters. */
+static int
 word_ok(const char *s)
 {
 	if (s == NULL || *s == '\0')
@@ -394,29 +422,29 @@ word_ok(const char *s)
 	return 1;
 }
 
-uint32_t
-find_addr(const struct vip_state *st, const struct vip_addr *a)
+static uint32_t
+find_addr(const struct vip_table *t, const struct vip_addr *a)
 {
 	uint32_t h = hash_addr(a);
 	size_t pos = h;
 	struct slot *s = NULL;
 
-	while ((s = index_scan(&st->by_addr, h, &pos)) != NULL)
-		if (vip_addr_equal(&st->e[s->val].addr, a))
+	while ((s = index_scan(&t->by_addr, h, &pos)) != NULL)
+		if (vip_addr_equal(&t->e[s->val].addr, a))
 			return s->val;
 	return SLOT_EMPTY;
 }
 
 /* The assignment of @key. */
-uint32_t
-find_key(const struct vip_state *st, const char *key)
+static uint32_t
+find_key(const struct vip_table *t, const char *key)
 {
 	uint32_t h = hash_str(key);
 	size_t pos = h;
 	struct slot *s = NULL;
 
-	while ((s = index_scan(&st->by_key, h, &pos)) != NULL)
-		if (strcmp(st->e[s->val].key, key) == 0)
+	while ((s = index_scan(&t->by_key, h, &pos)) != NULL)
+		if (strcmp(t->e[s->val].key, key) == 0)
 			return s->val;
 	return SLOT_EMPTY;
 }
@@ -425,194 +453,152 @@ find_key(const struct vip_state *st, const char *key)
  * Append an entry; @key is copied.  The caller has checked that neither the
  * address nor (for an assignment) the key is there yet.
  */
-int
-add_entry(struct vip_state *st, const struct vip_addr *a, const char *key,
+static int
+add_entry(struct vip_table *t, const struct vip_addr *a, const char *key,
 	  int held, int64_t until)
 {
-	struct entry *e = NULL;
+	struct vip_entry *e = NULL;
 	char *k = NULL;
 	uint32_t idx;
 
-	if (st->n >= SLOT_EMPTY - 1)
+	if (t->n >= SLOT_EMPTY - 1)
 		return -ENOMEM;
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 16;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
 
 		if (cap > SIZE_MAX / sizeof(*e) ||
-		    (e = realloc(st->e, cap * sizeof(*e))) == NULL)
+		    (e = realloc(t->e, cap * sizeof(*e))) == NULL)
 			return -ENOMEM;
-		st->e = e;
-		st->cap = cap;
+		t->e = e;
+		t->cap = cap;
 	}
 	/* Room in both indices first, so that nothing fails half-way. */
-	if (index_reserve(&st->by_addr, st->by_addr.n + 1) < 0 ||
-	    (!held && index_reserve(&st->by_key, st->by_key.n + 1) < 0))
+	if (index_reserve(&t->by_addr, t->by_addr.n + 1) < 0 ||
+	    (!held && index_reserve(&t->by_key, t->by_key.n + 1) < 0))
 		return -ENOMEM;
 	if ((k = strdup(key)) == NULL)
 		return -ENOMEM;
-	idx = (uint32_t)st->n;
-	index_put(&st->by_addr, hash_addr(a), idx);
+	idx = (uint32_t)t->n;
+	index_put(&t->by_addr, hash_addr(a), idx);
 	if (!held)
-		index_put(&st->by_key, hash_str(key), idx);
-	e = &st->e[st->n++];
+		index_put(&t->by_key, hash_str(key), idx);
+	e = &t->e[t->n++];
 	memset(e, 0, sizeof(*e));
 	e->addr = *a;
 	e->key = k;
 	e->held = held;
 	e->until = held ? until : 0;
 	if (held)
-		st->nheld++;
+		t->nheld++;
 	return 0;
 }
 
-struct cursor *
-find_cursor(const struct vip_state *st, const char *pool)
+static struct vip_cursor *
+find_cursor(const struct vip_table *t, const char *pool)
 {
 	size_t i;
 
-	for (i = 0; i < st->nc; i++)
-		if (strcmp(st->c[i].pool, pool) == 0)
-			return &st->c[i];
+	for (i = 0; i < t->nc; i++)
+		if (strcmp(t->c[i].pool, pool) == 0)
+			return &t->c[i];
 	return NULL;
 }
 
-struct zone *
-find_zone(const struct vip_state *st, const char *name)
+static int
+add_cursor(struct vip_table *t, const char *pool, const struct vip_addr *a)
 {
-	size_t i;
+	struct vip_cursor *c = NULL;
 
-	for (i = 0; i < st->nz; i++)
-		if (strcmp(st->z[i].name, name) == 0)
-			return &st->z[i];
-	return NULL;
-}
-
-int
-add_cursor(struct vip_state *st, const char *pool, const struct vip_addr *a)
-{
-	struct cursor *c = NULL;
-
-	if ((c = realloc(st->c, (st->nc + 1) * sizeof(*c))) == NULL)
+	if ((c = realloc(t->c, (t->nc + 1) * sizeof(*c))) == NULL)
 		return -ENOMEM;
-	st->c = c;
-	c = &st->c[st->nc++];
+	t->c = c;
+	c = &t->c[t->nc++];
 	memset(c, 0, sizeof(*c));
 	snprintf(c->pool, sizeof(c->pool), "%s", pool);
 	c->next = *a;
 	return 0;
 }
 
-int
-add_zone(struct vip_state *st, const char *name, uint32_t serial,
-	 uint64_t digest)
-{
-	struct zone *z = NULL;
-	char *n = NULL;
-
-	if ((n = strdup(name)) == NULL)
-		return -ENOMEM;
-	if ((z = realloc(st->z, (st->nz + 1) * sizeof(*z))) == NULL) {
-		free(n);
-		return -ENOMEM;
-	}
-	st->z = z;
-	z = &st->z[st->nz++];
-	z->name = n;
-	z->serial = serial;
-	z->digest = digest;
-	return 0;
-}
-
-/* Free the entries and their indices, leaving cursors and zones. */
+/* Free the entries and their indices, leaving the cursors. */
 static void
-clear_entries(struct vip_state *st)
+clear_entries(struct vip_table *t)
 {
 	size_t i;
 
-	for (i = 0; i < st->n; i++)
-		free(st->e[i].key);
-	free(st->e);
-	st->e = NULL;
-	st->n = 0;
-	st->cap = 0;
-	st->nheld = 0;
-	index_clear(&st->by_addr);
-	index_clear(&st->by_key);
+	for (i = 0; i < t->n; i++)
+		free(t->e[i].key);
+	free(t->e);
+	t->e = NULL;
+	t->n = 0;
+	t->cap = 0;
+	t->nheld = 0;
+	index_clear(&t->by_addr);
+	index_clear(&t->by_key);
 }
 
-struct vip_state *
-vip_state_new(void)
+struct vip_table *
+vip_table_new(void)
 {
-	return calloc(1, sizeof(struct vip_state));
+	return calloc(1, sizeof(struct vip_table));
 }
 
 void
-vip_state_free(struct vip_state *st)
+vip_table_free(struct vip_table *t)
 {
-	size_t i;
-
-	if (st == NULL)
+	if (t == NULL)
 		return;
-	clear_entries(st);
-	free(st->c);
-	for (i = 0; i < st->nz; i++)
-		free(st->z[i].name);
-	free(st->z);
-	free(st);
+	clear_entries(t);
+	free(t->c);
+	free(t);
 }
 
-struct vip_state *
-vip_state_clone(const struct vip_state *st)
+struct vip_table *
+vip_table_clone(const struct vip_table *t)
 {
-	struct vip_state *c = NULL;
+	struct vip_table *c = NULL;
 	size_t i;
 
-	if ((c = vip_state_new()) == NULL)
+	if ((c = vip_table_new()) == NULL)
 		return NULL;
-	if (st->n > 0) {
-		if ((c->e = calloc(st->n, sizeof(*c->e))) == NULL)
+	if (t->n > 0) {
+		if ((c->e = calloc(t->n, sizeof(*c->e))) == NULL)
 			goto fail;
-		c->cap = st->n;
-		for (i = 0; i < st->n; i++) {
-			c->e[i] = st->e[i];
+		c->cap = t->n;
+		for (i = 0; i < t->n; i++) {
+			c->e[i] = t->e[i];
 			c->e[i].key = NULL;
-			if ((c->e[i].key = strdup(st->e[i].key)) == NULL)
+			if ((c->e[i].key = strdup(t->e[i].key)) == NULL)
 				goto fail;
 			c->n = i + 1;
 		}
 	}
-	c->nheld = st->nheld;
-	if (index_copy(&c->by_addr, &st->by_addr) < 0 ||
-	    index_copy(&c->by_key, &st->by_key) < 0)
+	c->nheld = t->nheld;
+	if (index_copy(&c->by_addr, &t->by_addr) < 0 ||
+	    index_copy(&c->by_key, &t->by_key) < 0)
 		goto fail;
-	if (st->nc > 0) {
-		if ((c->c = malloc(st->nc * sizeof(*c->c))) == NULL)
+	if (t->nc > 0) {
+		if ((c->c = malloc(t->nc * sizeof(*c->c))) == NULL)
 			goto fail;
-		memcpy(c->c, st->c, st->nc * sizeof(*c->c));
-		c->nc = st->nc;
+		memcpy(c->c, t->c, t->nc * sizeof(*c->c));
+		c->nc = t->nc;
 	}
-	for (i = 0; i < st->nz; i++)
-		if (add_zone(c, st->z[i].name, st->z[i].serial,
-			     st->z[i].digest) < 0)
-			goto fail;
 	return c;
 fail:
-	vip_state_free(c);
+	vip_table_free(c);
 	return NULL;
 }
 
 int
-vip_state_equal(const struct vip_state *a, const struct vip_state *b)
+vip_table_equal(const struct vip_table *a, const struct vip_table *b)
 {
 	size_t i;
 
-	if (a->n != b->n || a->nheld != b->nheld || a->nc != b->nc ||
-	    a->nz != b->nz)
+	if (a->n != b->n || a->nheld != b->nheld || a->nc != b->nc)
 		return 0;
 	for (i = 0; i < a->n; i++) {
-		const struct entry *x = &a->e[i];
+		const struct vip_entry *x = &a->e[i];
 		uint32_t j = find_addr(b, &x->addr);
-		const struct entry *y = NULL;
+		const struct vip_entry *y = NULL;
 
 		if (j == SLOT_EMPTY)
 			return 0;
@@ -622,43 +608,116 @@ vip_state_equal(const struct vip_state *a, const struct vip_state *b)
 			return 0;
 	}
 	for (i = 0; i < a->nc; i++) {
-		const struct cursor *y = find_cursor(b, a->c[i].pool);
+		const struct vip_cursor *y = find_cursor(b, a->c[i].pool);
 
 		if (y == NULL || !vip_addr_equal(&y->next, &a->c[i].next))
-			return 0;
-	}
-	for (i = 0; i < a->nz; i++) {
-		const struct zone *y = find_zone(b, a->z[i].name);
-
-		if (y == NULL || y->serial != a->z[i].serial ||
-		    y->digest != a->z[i].digest)
 			return 0;
 	}
 	return 1;
 }
 
 size_t
-vip_state_assigned(const struct vip_state *st)
+vip_table_assigned(const struct vip_table *t)
 {
-	return st->n - st->nheld;
+	return t->n - t->nheld;
 }
 
 size_t
-vip_state_held(const struct vip_state *st)
+vip_table_held(const struct vip_table *t)
 {
-	return st->nheld;
+	return t->nheld;
 }
 
 int64_t
-vip_state_first_expiry(const struct vip_state *st)
+vip_table_first_expiry(const struct vip_table *t)
 {
 	int64_t first = INT64_MAX;
 	size_t i;
 
-	for (i = 0; i < st->n; i++)
-		if (st->e[i].held && st->e[i].until < first)
-			first = st->e[i].until;
+	for (i = 0; i < t->n; i++)
+		if (t->e[i].held && t->e[i].until < first)
+			first = t->e[i].until;
 	return first;
+}
+
+/* Reading and rebuilding, for the state file */
+
+size_t
+vip_table_nentries(const struct vip_table *t)
+{
+	return t->n;
+}
+
+const struct vip_entry *
+vip_table_entry(const struct vip_table *t, size_t i)
+{
+	return &t->e[i];
+}
+
+size_t
+vip_table_ncursors(const struct vip_table *t)
+{
+	return t->nc;
+}
+
+const struct vip_cursor *
+vip_table_cursor(const struct vip_table *t, size_t i)
+{
+	return &t->c[i];
+}
+
+const struct vip_entry *
+vip_table_find_addr(const struct vip_table *t, const struct vip_addr *addr)
+{
+	uint32_t i = find_addr(t, addr);
+
+	return i == SLOT_EMPTY ? NULL : &t->e[i];
+}
+
+const struct vip_entry *
+vip_table_find_key(const struct vip_table *t, const char *key)
+{
+	uint32_t i = find_key(t, key);
+
+	return i == SLOT_EMPTY ? NULL : &t->e[i];
+}
+
+const struct vip_cursor *
+vip_table_find_cursor(const struct vip_table *t, const char *pool)
+{
+	return find_cursor(t, pool);
+}
+
+int
+vip_table_reserve(struct vip_table *t, size_t n)
+{
+	if (index_reserve(&t->by_addr, n) < 0 ||
+	    index_reserve(&t->by_key, n) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int
+vip_table_add(struct vip_table *t, const struct vip_addr *addr,
+	      const char *key, int held, int64_t until)
+{
+	if (!family_ok(addr->family) || !word_ok(key))
+		return -EINVAL;
+	if (find_addr(t, addr) != SLOT_EMPTY ||
+	    (!held && find_key(t, key) != SLOT_EMPTY))
+		return -EEXIST;
+	return add_entry(t, addr, key, held != 0, until);
+}
+
+int
+vip_table_add_cursor(struct vip_table *t, const struct vip_pool *pool,
+		     const struct vip_addr *next)
+{
+	if (!pool_ok(pool) || !vip_pool_contains(pool, next))
+		return -EINVAL;
+	if (find_cursor(t, pool->text) != NULL)
+		return -EEXIST;
+	return add_cursor(t, pool->text, next);
 }
 
 /* Allocation */
@@ -694,14 +753,14 @@ find_request(const struct index *ix, const struct vip_request *reqs,
  * released (the greatest "until"), then the lowest address.
  */
 static int
-index_held(struct index *ix, const struct vip_state *old,
+index_held(struct index *ix, const struct vip_table *old,
 	   const unsigned char *used)
 {
 	size_t i;
 	int rc;
 
 	for (i = 0; i < old->n; i++) {
-		const struct entry *e = &old->e[i];
+		const struct vip_entry *e = &old->e[i];
 		uint32_t h;
 		size_t pos;
 		struct slot *s = NULL;
@@ -720,14 +779,14 @@ index_held(struct index *ix, const struct vip_state *old,
 		}
 		if (e->until > old->e[s->val].until ||
 		    (e->until == old->e[s->val].until &&
-		     addr_cmp(&e->addr, &old->e[s->val].addr) < 0))
+		     vip_addr_cmp(&e->addr, &old->e[s->val].addr) < 0))
 			s->val = (uint32_t)i;
 	}
 	return 0;
 }
 
 static uint32_t
-find_held(const struct index *ix, const struct vip_state *old,
+find_held(const struct index *ix, const struct vip_table *old,
 	  const char *key)
 {
 	uint32_t h = hash_str(key);
@@ -742,7 +801,7 @@ find_held(const struct index *ix, const struct vip_state *old,
 
 /* Next-fit in @sc's pool of @ns; 0 with *out, or -ENOSPC. */
 static int
-next_fit(struct scan *sc, const struct vip_state *ns, struct vip_addr *out)
+next_fit(struct scan *sc, const struct vip_table *ns, struct vip_addr *out)
 {
 	struct vip_addr start;
 
@@ -770,32 +829,32 @@ next_fit(struct scan *sc, const struct vip_state *ns, struct vip_addr *out)
 
 static void
 scan_start(struct scan *sc, const struct vip_pool *p,
-	   const struct vip_state *st)
+	   const struct vip_table *t)
 {
-	const struct cursor *c = find_cursor(st, p->text);
+	const struct vip_cursor *c = find_cursor(t, p->text);
 
 	pool_range(p, &sc->lo, &sc->hi);
 	sc->cur = sc->lo;
 	if (c != NULL && c->next.family == sc->lo.family &&
-	    addr_cmp(&c->next, &sc->lo) >= 0 &&
-	    addr_cmp(&c->next, &sc->hi) <= 0)
+	    vip_addr_cmp(&c->next, &sc->lo) >= 0 &&
+	    vip_addr_cmp(&c->next, &sc->hi) <= 0)
 		sc->cur = c->next;
 	sc->started = 1;
 }
 
 int
-vip_allocate(struct vip_state *st, const struct vip_pool *pools,
+vip_allocate(struct vip_table *t, const struct vip_pool *pools,
 	     size_t npools, const struct vip_request *reqs, size_t nreqs,
 	     struct vip_result *results, int64_t now, int64_t hold,
 	     int release)
 {
-	struct vip_state ns;
+	struct vip_table ns;
 	struct index byreq;
 	struct index heldkey;
 	struct scan *sc = NULL;
 	unsigned char *used = NULL;	/* per old entry: carried or dropped */
 	unsigned char *done = NULL;	/* per request: result decided */
-	struct cursor *c = NULL;
+	struct vip_cursor *c = NULL;
 	size_t ncursors;
 	int64_t until;
 	size_t i;
@@ -830,13 +889,13 @@ vip_allocate(struct vip_state *st, const struct vip_pool *pools,
 	if (hold < 0)
 		hold = 0;
 	until = now > INT64_MAX - hold ? INT64_MAX : now + hold;
-	used = calloc(st->n + 1, 1);
+	used = calloc(t->n + 1, 1);
 	done = calloc(nreqs + 1, 1);
 	sc = calloc(npools + 1, sizeof(*sc));
 	if (used == NULL || done == NULL || sc == NULL)
 		goto out;
-	if (index_reserve(&ns.by_addr, st->n + nreqs) < 0 ||
-	    index_reserve(&ns.by_key, st->n + nreqs) < 0)
+	if (index_reserve(&ns.by_addr, t->n + nreqs) < 0 ||
+	    index_reserve(&ns.by_key, t->n + nreqs) < 0)
 		goto out;
 
 	/* 1. Pinned addresses, first come first served. */
@@ -857,7 +916,7 @@ vip_allocate(struct vip_state *st, const struct vip_pool *pools,
 			goto out;
 		results[i].addr = *pin;
 		/* Whoever had it, assigned or held, loses it. */
-		if ((j = find_addr(st, pin)) != SLOT_EMPTY)
+		if ((j = find_addr(t, pin)) != SLOT_EMPTY)
 			used[j] = 1;
 	}
 
@@ -867,32 +926,32 @@ vip_allocate(struct vip_state *st, const struct vip_pool *pools,
 
 		if (done[i])
 			continue;
-		j = find_key(st, reqs[i].key);
+		j = find_key(t, reqs[i].key);
 		if (j == SLOT_EMPTY || used[j])
 			continue;
-		if (add_entry(&ns, &st->e[j].addr, reqs[i].key, 0, 0) < 0)
+		if (add_entry(&ns, &t->e[j].addr, reqs[i].key, 0, 0) < 0)
 			goto out;
 		used[j] = 1;
 		done[i] = 1;
-		results[i].addr = st->e[j].addr;
+		results[i].addr = t->e[j].addr;
 	}
 
 	/* 3. A service that comes back gets its held-back VIP again. */
-	if (index_held(&heldkey, st, used) < 0)
+	if (index_held(&heldkey, t, used) < 0)
 		goto out;
 	for (i = 0; i < nreqs; i++) {
 		uint32_t j;
 
 		if (done[i])
 			continue;
-		j = find_held(&heldkey, st, reqs[i].key);
+		j = find_held(&heldkey, t, reqs[i].key);
 		if (j == SLOT_EMPTY || used[j])
 			continue;
-		if (add_entry(&ns, &st->e[j].addr, reqs[i].key, 0, 0) < 0)
+		if (add_entry(&ns, &t->e[j].addr, reqs[i].key, 0, 0) < 0)
 			goto out;
 		used[j] = 1;
 		done[i] = 1;
-		results[i].addr = st->e[j].addr;
+		results[i].addr = t->e[j].addr;
 	}
 
 	/*
@@ -901,8 +960,8 @@ vip_allocate(struct vip_state *st, const struct vip_pool *pools,
 	 * service keeps its VIP when nothing may be released; otherwise
 	 * the VIP is held back for its key.
 	 */
-	for (i = 0; i < st->n; i++) {
-		const struct entry *e = &st->e[i];
+	for (i = 0; i < t->n; i++) {
+		const struct vip_entry *e = &t->e[i];
 		int keep;
 
 		if (used[i] || e->held)
@@ -918,8 +977,8 @@ vip_allocate(struct vip_state *st, const struct vip_pool *pools,
 	}
 
 	/* 5. Held-back entries until their time has passed. */
-	for (i = 0; i < st->n; i++) {
-		const struct entry *e = &st->e[i];
+	for (i = 0; i < t->n; i++) {
+		const struct vip_entry *e = &t->e[i];
 
 		if (used[i] || !e->held || e->until <= now)
 			continue;
@@ -948,7 +1007,7 @@ vip_allocate(struct vip_state *st, const struct vip_pool *pools,
 		k = sc[reqs[i].pool].canon;
 		s = &sc[k];
 		if (!s->started)
-			scan_start(s, &pools[k], st);
+			scan_start(s, &pools[k], t);
 		if (next_fit(s, &ns, &a) < 0) {
 			results[i].status = -ENOSPC;
 			continue;
@@ -959,32 +1018,32 @@ vip_allocate(struct vip_state *st, const struct vip_pool *pools,
 	}
 
 	/* Commit: nothing below may fail once the entries are swapped. */
-	ncursors = st->nc;
+	ncursors = t->nc;
 	for (k = 0; k < npools; k++)
-		if (sc[k].moved && find_cursor(st, pools[k].text) == NULL)
+		if (sc[k].moved && find_cursor(t, pools[k].text) == NULL)
 			ncursors++;
-	if (ncursors > st->nc) {
-		if ((c = realloc(st->c, ncursors * sizeof(*c))) == NULL)
+	if (ncursors > t->nc) {
+		if ((c = realloc(t->c, ncursors * sizeof(*c))) == NULL)
 			goto out;
-		st->c = c;
+		t->c = c;
 	}
 	for (k = 0; k < npools; k++) {
 		if (!sc[k].moved)
 			continue;
-		if ((c = find_cursor(st, pools[k].text)) == NULL) {
-			c = &st->c[st->nc++];
+		if ((c = find_cursor(t, pools[k].text)) == NULL) {
+			c = &t->c[t->nc++];
 			memset(c, 0, sizeof(*c));
 			snprintf(c->pool, sizeof(c->pool), "%s", pools[k].text);
 		}
 		c->next = sc[k].cur;
 	}
-	clear_entries(st);
-	st->e = ns.e;
-	st->n = ns.n;
-	st->cap = ns.cap;
-	st->nheld = ns.nheld;
-	st->by_addr = ns.by_addr;
-	st->by_key = ns.by_key;
+	clear_entries(t);
+	t->e = ns.e;
+	t->n = ns.n;
+	t->cap = ns.cap;
+	t->nheld = ns.nheld;
+	t->by_addr = ns.by_addr;
+	t->by_key = ns.by_key;
 	memset(&ns, 0, sizeof(ns));
 	rc = 0;
 out:

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vip.h -- VIP pools and stable allocation; the persisted state of builds.
+ * vip.h -- VIP pools and stable allocation.
  *
  * A pool is an IPv4 or IPv6 CIDR.  An allocation round (one build) takes the
- * previous state and the services that exist now, and:
+ * previous table (assignments, held-back addresses and one cursor per pool)
+ * and the services that exist now, and:
  *   1. gives every pinned address (status.vips, ClusterIP) to its service;
  *   2. keeps every existing assignment of a service that still exists (even
  *      outside its pool: a VIP never moves on its own);
@@ -30,7 +31,9 @@
  * or its pinned address is refused (-EEXIST), its old address is held back
  * for it.
  *
- * Pure: no I/O, no logging.  state.h reads and writes the file.
+ * Pure: no I/O, no logging.  The table is part of the persisted state
+ * (state.h), which reads and writes it through the vip_table_* functions
+ * below.
  */
 #ifndef MESHDNS_VIP_H
 #define MESHDNS_VIP_H
@@ -66,6 +69,12 @@ const char *vip_addr_format(const struct vip_addr *a, char *buf, size_t size);
 int vip_addr_equal(const struct vip_addr *a, const struct vip_addr *b);
 
 /*
+ * <0, 0 or >0 as @a sorts before, with or after @b: IPv4 before IPv6, then
+ * by address.
+ */
+int vip_addr_cmp(const struct vip_addr *a, const struct vip_addr *b);
+
+/*
  * Parse a CIDR such as "241.0.0.0/8" or "fd00:1::/64".  Host bits set
  * ("241.0.0.1/8") are an error that names the network meant: "241.0.0.1/8
  * has host bits set; the network is 241.0.0.0/8".  Returns 0 with
@@ -78,18 +87,22 @@ int vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
 /* True when @a is inside @pool. */
 int vip_pool_contains(const struct vip_pool *pool, const struct vip_addr *a);
 
-struct vip_state;
+/*
+ * The allocator's tables: every assignment and held-back address, and one
+ * cursor per pool.  Opaque; the state (state.h) owns one.
+ */
+struct vip_table;
 
 /*
- * An empty state (a fresh start), or a deep copy of @st; the caller owns
- * it, free with vip_state_free() (NULL is a no-op).  NULL on ENOMEM.
+ * An empty table (a fresh start), or a deep copy of @t; the caller owns
+ * it, free with vip_table_free() (NULL is a no-op).  NULL on ENOMEM.
  */
-struct vip_state *vip_state_new(void);
-struct vip_state *vip_state_clone(const struct vip_state *st);
-void vip_state_free(struct vip_state *st);
+struct vip_table *vip_table_new(void);
+struct vip_table *vip_table_clone(const struct vip_table *t);
+void vip_table_free(struct vip_table *t);
 
-/* True when both states would be written out identically. */
-int vip_state_equal(const struct vip_state *a, const struct vip_state *b);
+/* True when both hold the same entries and cursors. */
+int vip_table_equal(const struct vip_table *a, const struct vip_table *b);
 
 /* One service asking for a VIP in an allocation round. */
 struct vip_request {
@@ -104,12 +117,12 @@ struct vip_result {
 				 * -EEXIST: pinned address taken by @other */
 	struct vip_addr addr;
 	const char *other;	/* for -EEXIST: the key holding the address
-				 * (borrowed from the state: valid until it
+				 * (borrowed from the table: valid until it
 				 * is changed or freed) */
 };
 
 /*
- * One allocation round, updating @st in place (use vip_state_clone() first
+ * One allocation round, updating @t in place (use vip_table_clone() first
  * to keep the old one).  @results has @nreqs entries, in request order.
  * Requests are served in order, so the caller's order (Kuma's: creation
  * time, then name) decides who wins a contested pinned address.  @now and
@@ -118,22 +131,90 @@ struct vip_result {
  * frees released VIPs at once.  Returns 0 (per-request failures are in
  * @results), -EINVAL when a key is empty, has white space or is repeated,
  * a pool index is out of range, or a pool was not made by vip_pool_parse(),
- * or -ENOMEM; on either error @st is unchanged.
+ * or -ENOMEM; on either error @t is unchanged.
  */
-int vip_allocate(struct vip_state *st, const struct vip_pool *pools,
+int vip_allocate(struct vip_table *t, const struct vip_pool *pools,
 		 size_t npools, const struct vip_request *reqs, size_t nreqs,
 		 struct vip_result *results, int64_t now, int64_t hold,
 		 int release);
 
 /* Number of assignments and of held-back addresses (for logging). */
-size_t vip_state_assigned(const struct vip_state *st);
-size_t vip_state_held(const struct vip_state *st);
+size_t vip_table_assigned(const struct vip_table *t);
+size_t vip_table_held(const struct vip_table *t);
 
 /*
  * When the first held-back address is free again (the smallest "until"),
  * INT64_MAX when none is held.  A build at or after that time may give
  * out addresses that one before it could not.
  */
-int64_t vip_state_first_expiry(const struct vip_state *st);
+int64_t vip_table_first_expiry(const struct vip_table *t);
+
+/*
+ * Reading and rebuilding a table, for the state file (state.c).
+ *
+ * An entry is an assignment (@key has @addr) or a held-back address
+ * (@addr was released by @key and is given to nobody else before @until,
+ * Unix seconds).  An address is in at most one entry; a key has at most
+ * one assignment, but may have several held-back addresses.  A cursor is
+ * where the next search of a pool (its canonical CIDR text) starts.
+ */
+struct vip_entry {
+	struct vip_addr addr;
+	char *key;		/* owned by the table: do not change it */
+	int held;
+	int64_t until;		/* held: free again at this time */
+};
+
+struct vip_cursor {
+	char pool[64];		/* canonical CIDR text (vip_pool.text) */
+	struct vip_addr next;	/* where the next search starts */
+};
+
+/*
+ * The entries and the cursors, in no particular order: @i from 0 to
+ * vip_table_nentries() - 1 (vip_table_ncursors() - 1).  The pointers are
+ * the table's, valid until it is changed or freed.
+ */
+size_t vip_table_nentries(const struct vip_table *t);
+const struct vip_entry *vip_table_entry(const struct vip_table *t, size_t i);
+size_t vip_table_ncursors(const struct vip_table *t);
+const struct vip_cursor *vip_table_cursor(const struct vip_table *t,
+					  size_t i);
+
+/*
+ * The entry, assignment or held, of @addr; the assignment of @key; the
+ * cursor of the pool whose canonical text is @pool.  NULL when there is
+ * none.  Borrowed, as vip_table_entry().
+ */
+const struct vip_entry *vip_table_find_addr(const struct vip_table *t,
+					    const struct vip_addr *addr);
+const struct vip_entry *vip_table_find_key(const struct vip_table *t,
+					   const char *key);
+const struct vip_cursor *vip_table_find_cursor(const struct vip_table *t,
+					       const char *pool);
+
+/*
+ * Make room for @n entries in all, so that adding that many does not grow
+ * the table step by step.  0 or -ENOMEM.
+ */
+int vip_table_reserve(struct vip_table *t, size_t n);
+
+/*
+ * Add an assignment (@held false; @until is ignored) or a held-back
+ * address; @key is copied.  Returns 0; -EEXIST when @addr is in the table
+ * already or, for an assignment, @key has one; -EINVAL when @addr is not
+ * an IPv4 or IPv6 address or @key is empty or has white space or control
+ * characters; -ENOMEM.  On error @t is unchanged.
+ */
+int vip_table_add(struct vip_table *t, const struct vip_addr *addr,
+		  const char *key, int held, int64_t until);
+
+/*
+ * Set the cursor of @pool (made by vip_pool_parse()) to @next.  Returns 0;
+ * -EEXIST when @pool has a cursor already; -EINVAL when @pool was not made
+ * by vip_pool_parse() or @next is outside it; -ENOMEM.
+ */
+int vip_table_add_cursor(struct vip_table *t, const struct vip_pool *pool,
+			 const struct vip_addr *next);
 
 #endif

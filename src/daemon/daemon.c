@@ -36,10 +36,10 @@
  * The state to start from: the state file's, a fresh one when it is
  * missing or not configured; NULL when it is unreadable or corrupt.
  */
-static struct vip_state *
+static struct state *
 load_state(const struct config *cfg, int quiet, uint64_t *digest)
 {
-	struct vip_state *st = NULL;
+	struct state *st = NULL;
 	char err[1024];
 	int fresh = 0;
 
@@ -48,7 +48,7 @@ load_state(const struct config *cfg, int quiet, uint64_t *digest)
 		if (!quiet)
 			log_warning("no state file (state-file: or -s): VIPs "
 				    "will not survive a restart");
-		return vip_state_new();
+		return state_new();
 	}
 	if (state_load(&st, &fresh, cfg->state_file, err, sizeof(err),
 		       digest) < 0) {
@@ -69,7 +69,7 @@ load_state(const struct config *cfg, int quiet, uint64_t *digest)
  */
 static int
 start_from_cache(const struct daemon_options *a, struct config **cfg,
-		 struct vip_state **st, uint64_t state, struct snapshot **out)
+		 struct state **st, uint64_t state, struct snapshot **out)
 {
 	const struct config *c = *cfg;
 	struct table *t = NULL;
@@ -150,7 +150,7 @@ daemon_offline(const struct daemon_options *a)
 {
 	struct config *cfg = NULL;
 	uint64_t state_digest = 0;
-	struct vip_state *st = NULL;
+	struct state *st = NULL;
 	struct snapshot *s = NULL;
 	struct diag_list diags;
 	int rc = 1;
@@ -183,7 +183,7 @@ out:
 	log_diags(&diags);
 	diag_list_clear(&diags);
 	snapshot_free(s);
-	vip_state_free(st);
+	state_free(st);
 	config_free(cfg);
 	return rc;
 }
@@ -406,7 +406,7 @@ daemon_run(const struct daemon_options *a)
 	struct ev_loop *loop = EV_DEFAULT;
 	struct config *cfg = NULL;
 	uint64_t state_digest = 0;
-	struct vip_state *st = NULL;
+	struct state *st = NULL;
 	struct snapshot *s = NULL;
 	struct server *srv = NULL;
 	struct reload *r = NULL;
@@ -499,7 +499,7 @@ out:
 	server_free(srv);
 	reload_free(r);
 	snapshot_free(s);
-	vip_state_free(st);
+	state_free(st);
 	config_free(cfg);
 	diag_list_clear(&diags);
 	if (lockfd >= 0)

@@ -46,7 +46,7 @@ struct reload {
 
 int
 reload_inputs_now(uint64_t *inputs, const char **why, uint64_t program,
-		  const struct config *cfg, const struct vip_state *state,
+		  const struct config *cfg, const struct state *state,
 		  int64_t now)
 {
 	int rc;
@@ -58,7 +58,7 @@ reload_inputs_now(uint64_t *inputs, const char **why, uint64_t program,
 		return 0;
 	}
 	/* A build now could give out what was held back then. */
-	if (vip_state_first_expiry(state) <= now) {
+	if (state_first_expiry(state) <= now) {
 		*why = "held-back VIPs were freed since it was written";
 		return 0;
 	}
@@ -338,7 +338,7 @@ trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct snapshot *s = r->current;
 	const struct config *cfg = NULL;
 	const struct table *table = NULL;
-	const struct vip_state *state = NULL;
+	const struct state *state = NULL;
 	uint64_t inputs;
 	uint64_t state_digest;
 	size_t errors;

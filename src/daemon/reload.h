@@ -61,7 +61,7 @@ int reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
  * resource files it names, as they are on disk now, give the same table
  * from the state @state as any earlier build that read the same bytes --
  * so long as no VIP that @state holds back has been freed since (its
- * first expiry, vip_state_first_expiry(), is after @now: a build now
+ * first expiry, state_first_expiry(), is after @now: a build now
  * would give it out) and every input can be read.
  *
  * Returns 1 with *@inputs, build_inputs_on_disk() of @cfg, for the caller
@@ -70,7 +70,7 @@ int reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
  * since it was written" meaning the earlier build); -ENOMEM.
  */
 int reload_inputs_now(uint64_t *inputs, const char **why, uint64_t program,
-		      const struct config *cfg, const struct vip_state *state,
+		      const struct config *cfg, const struct state *state,
 		      int64_t now);
 
 /*

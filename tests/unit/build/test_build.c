@@ -97,7 +97,7 @@ vip_of(const struct snapshot *s, const char *name, char *buf)
 }
 
 static struct snapshot *
-build(const struct env *e, const struct vip_state *prev, int64_t now,
+build(const struct env *e, const struct state *prev, int64_t now,
       size_t want_errors)
 {
 	struct snapshot *s = NULL;
@@ -121,7 +121,7 @@ static void
 test_stable_vips(void **state)
 {
 	struct env *e = *state;
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	struct snapshot *s1 = NULL;
 	struct snapshot *s2 = NULL;
 	struct snapshot *s3 = NULL;
@@ -147,19 +147,19 @@ test_stable_vips(void **state)
 	assert_string_equal(vip_of(s3, "aaa", buf), "241.0.0.3");
 	assert_string_equal(vip_of(s3, "ccc", buf), "241.0.0.2");
 	assert_string_equal(vip_of(s3, "bbb", buf), "absent");
-	assert_int_equal(vip_state_held(s3->state), 1);
+	assert_int_equal(vip_table_held(state_vips(s3->state)), 1);
 
 	snapshot_free(s1);
 	snapshot_free(s2);
 	snapshot_free(s3);
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
 test_errors_release_nothing(void **state)
 {
 	struct env *e = *state;
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	struct snapshot *s1 = NULL;
 	struct snapshot *s2 = NULL;
 	char buf[64];
@@ -173,18 +173,18 @@ test_errors_release_nothing(void **state)
 		   "    appProtocol: kafka\n");
 	s2 = build(e, s1->state, 5000, 1);
 	assert_string_equal(vip_of(s2, "bbb", buf), "absent");
-	assert_int_equal(vip_state_assigned(s2->state), 1);
-	assert_int_equal(vip_state_held(s2->state), 0);
+	assert_int_equal(vip_table_assigned(state_vips(s2->state)), 1);
+	assert_int_equal(vip_table_held(state_vips(s2->state)), 0);
 	snapshot_free(s1);
 	snapshot_free(s2);
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
 test_pinned_vip(void **state)
 {
 	struct env *e = *state;
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	struct snapshot *s = NULL;
 	char buf[64];
 
@@ -197,14 +197,14 @@ test_pinned_vip(void **state)
 	assert_string_equal(vip_of(s, "pinned", buf), "10.0.1.1");
 	assert_string_equal(vip_of(s, "bbb", buf), "241.0.0.1");
 	snapshot_free(s);
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
 test_full_pool(void **state)
 {
 	struct env *e = *state;
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	struct snapshot *s = NULL;
 	struct diag_list diags;
 	char buf[64];
@@ -238,7 +238,7 @@ test_full_pool(void **state)
 	assert_non_null(strstr(diags.v[3].file, "c.yaml"));
 	diag_list_clear(&diags);
 	snapshot_free(s);
-	vip_state_free(st);
+	state_free(st);
 }
 
 /* The SOA serial of mesh.local, as a client sees it. */
@@ -271,7 +271,7 @@ static void
 test_serial_follows_content(void **state)
 {
 	struct env *e = *state;
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	struct snapshot *s1 = NULL;
 	struct snapshot *s2 = NULL;
 	struct snapshot *s3 = NULL;
@@ -289,7 +289,7 @@ test_serial_follows_content(void **state)
 	snapshot_free(s1);
 	snapshot_free(s2);
 	snapshot_free(s3);
-	vip_state_free(st);
+	state_free(st);
 }
 
 int

@@ -68,10 +68,11 @@ teardown(void **state)
 }
 
 /* A state with @n services in 241.0.0.0/8, some released, one serial. */
-static struct vip_state *
+static struct state *
 make_state(size_t n)
 {
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
+	struct vip_table *t = state_vips(st);
 	struct vip_pool pool;
 	struct vip_request *reqs = calloc(n, sizeof(*reqs));
 	struct vip_result *res = calloc(n, sizeof(*res));
@@ -87,12 +88,12 @@ make_state(size_t n)
 		snprintf(keys[i], sizeof(keys[i]), "MeshService/m/s%zu", i);
 		reqs[i].key = keys[i];
 	}
-	assert_int_equal(vip_allocate(st, &pool, 1, reqs, n, res, 1000, 3600,
+	assert_int_equal(vip_allocate(t, &pool, 1, reqs, n, res, 1000, 3600,
 				      1), 0);
-	assert_int_equal(vip_allocate(st, &pool, 1, reqs, n / 2, res, 1010,
+	assert_int_equal(vip_allocate(t, &pool, 1, reqs, n / 2, res, 1010,
 				      3600, 1), 0);
-	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 42, 1000,
-					       &serial), 0);
+	assert_int_equal(state_zone_serial(st, "mesh.local", 42, 1000,
+					   &serial), 0);
 	free(reqs);
 	free(res);
 	free(keys);
@@ -144,9 +145,9 @@ static void
 t_round_trip(void **state)
 {
 	struct fixture *f = *state;
-	struct vip_state *st = make_state(10);
-	struct vip_state *back = NULL;
-	struct vip_state *st2 = NULL;
+	struct state *st = make_state(10);
+	struct state *back = NULL;
+	struct state *st2 = NULL;
 	char err[512] = "";
 	struct stat sb;
 	uint64_t saved = 0;
@@ -167,31 +168,31 @@ t_round_trip(void **state)
 				    &loaded), 0);
 	assert_true(saved != 0 && saved == loaded);
 	assert_int_equal(fresh, 0);
-	assert_true(vip_state_equal(st, back));
-	assert_int_equal(vip_state_assigned(back), 5);
-	assert_int_equal(vip_state_held(back), 5);
+	assert_true(state_equal(st, back));
+	assert_int_equal(vip_table_assigned(state_vips(back)), 5);
+	assert_int_equal(vip_table_held(state_vips(back)), 5);
 
 	/* Saving again replaces the file. */
 	st2 = make_state(4);
 	assert_int_equal(state_save(st2, f->path, err, sizeof(err), &loaded),
 			 0);
 	assert_true(loaded != saved);
-	vip_state_free(back);
+	state_free(back);
 	back = NULL;
 	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err),
 				    NULL), 0);
-	assert_true(vip_state_equal(st2, back));
+	assert_true(state_equal(st2, back));
 	assert_false(exists(f->tmp));
-	vip_state_free(st);
-	vip_state_free(st2);
-	vip_state_free(back);
+	state_free(st);
+	state_free(st2);
+	state_free(back);
 }
 
 static void
 t_missing_is_fresh(void **state)
 {
 	struct fixture *f = *state;
-	struct vip_state *st = NULL;
+	struct state *st = NULL;
 	char err[512] = "";
 	int fresh = -1;
 
@@ -199,11 +200,11 @@ t_missing_is_fresh(void **state)
 				    sizeof(err), NULL), 0);
 	assert_int_equal(fresh, 1);
 	assert_non_null(st);
-	assert_int_equal(vip_state_assigned(st), 0);
-	assert_int_equal(vip_state_held(st), 0);
+	assert_int_equal(vip_table_assigned(state_vips(st)), 0);
+	assert_int_equal(vip_table_held(state_vips(st)), 0);
 	/* Loading creates nothing. */
 	assert_false(exists(f->path));
-	vip_state_free(st);
+	state_free(st);
 }
 
 /* A damaged file is refused with the file, the line and the way out. */
@@ -211,8 +212,8 @@ static void
 t_corrupt(void **state)
 {
 	struct fixture *f = *state;
-	struct vip_state *st = make_state(3);
-	struct vip_state *back = NULL;
+	struct state *st = make_state(3);
+	struct state *back = NULL;
 	char err[512] = "";
 	char want[1024];
 	char *good = NULL;
@@ -240,15 +241,15 @@ t_corrupt(void **state)
 	assert_string_equal(after, good);
 	free(after);
 	free(good);
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
 t_truncated(void **state)
 {
 	struct fixture *f = *state;
-	struct vip_state *st = make_state(3);
-	struct vip_state *back = NULL;
+	struct state *st = make_state(3);
+	struct state *back = NULL;
 	char err[512] = "";
 	char want[1024];
 	char *good = NULL;
@@ -274,14 +275,14 @@ t_truncated(void **state)
 	assert_string_equal(err, want);
 	assert_null(back);
 	free(good);
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
 t_not_regular(void **state)
 {
 	struct fixture *f = *state;
-	struct vip_state *back = NULL;
+	struct state *back = NULL;
 	char err[512] = "";
 	char want[1024];
 	int fresh = -1;
@@ -323,7 +324,7 @@ as_unprivileged(int (*fn)(struct fixture *), struct fixture *f)
 static int
 check_unwritable(struct fixture *f)
 {
-	struct vip_state *st = make_state(2);
+	struct state *st = make_state(2);
 	char err[512] = "";
 	char want[1024];
 	char *after = NULL;
@@ -342,7 +343,7 @@ check_unwritable(struct fixture *f)
 	if (exists(f->tmp))
 		rc = 4;
 	free(after);
-	vip_state_free(st);
+	state_free(st);
 	return rc;
 }
 
@@ -362,7 +363,7 @@ t_unwritable_dir(void **state)
 static int
 check_unreadable(struct fixture *f)
 {
-	struct vip_state *back = NULL;
+	struct state *back = NULL;
 	char err[512] = "";
 	char want[1024];
 	int fresh = -1;
@@ -399,8 +400,8 @@ static void
 t_stale_tmp(void **state)
 {
 	struct fixture *f = *state;
-	struct vip_state *st = make_state(3);
-	struct vip_state *back = NULL;
+	struct state *st = make_state(3);
+	struct state *back = NULL;
 	char err[512] = "";
 	int fresh = -1;
 
@@ -409,9 +410,9 @@ t_stale_tmp(void **state)
 	assert_false(exists(f->tmp));
 	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err),
 				    NULL), 0);
-	assert_true(vip_state_equal(st, back));
-	vip_state_free(st);
-	vip_state_free(back);
+	assert_true(state_equal(st, back));
+	state_free(st);
+	state_free(back);
 }
 
 /* The temp name is taken by a directory: not ours, left alone. */
@@ -419,7 +420,7 @@ static void
 t_tmp_is_dir(void **state)
 {
 	struct fixture *f = *state;
-	struct vip_state *st = make_state(3);
+	struct state *st = make_state(3);
 	char err[512] = "";
 	char want[1024];
 	char *after = NULL;
@@ -434,7 +435,7 @@ t_tmp_is_dir(void **state)
 	assert_string_equal(after, "old\n");
 	assert_int_equal(rmdir(f->tmp), 0);
 	free(after);
-	vip_state_free(st);
+	state_free(st);
 }
 
 /* The rename fails: the temp file is removed again. */
@@ -442,7 +443,7 @@ static void
 t_rename_fails(void **state)
 {
 	struct fixture *f = *state;
-	struct vip_state *st = make_state(3);
+	struct state *st = make_state(3);
 	char err[512] = "";
 	char want[1024];
 
@@ -452,7 +453,7 @@ t_rename_fails(void **state)
 		 "%s to it (Is a directory)", f->path, f->tmp);
 	assert_string_equal(err, want);
 	assert_false(exists(f->tmp));
-	vip_state_free(st);
+	state_free(st);
 }
 
 /* A write that fails half-way (a full disk) leaves the old file. */
@@ -460,7 +461,7 @@ static void
 t_write_fails(void **state)
 {
 	struct fixture *f = *state;
-	struct vip_state *st = make_state(100);
+	struct state *st = make_state(100);
 	struct rlimit old;
 	struct rlimit small;
 	char err[512] = "";
@@ -486,7 +487,7 @@ t_write_fails(void **state)
 	after = slurp(f->path);
 	assert_string_equal(after, "old\n");
 	free(after);
-	vip_state_free(st);
+	state_free(st);
 }
 
 /* A relative path: the directory synced is ".". */
@@ -494,8 +495,8 @@ static void
 t_relative_path(void **state)
 {
 	struct fixture *f = *state;
-	struct vip_state *st = make_state(3);
-	struct vip_state *back = NULL;
+	struct state *st = make_state(3);
+	struct state *back = NULL;
 	char err[512] = "";
 	char cwd[4096];
 	int fresh = -1;
@@ -506,10 +507,10 @@ t_relative_path(void **state)
 	assert_int_equal(state_load(&back, &fresh, "state", err,
 				    sizeof(err), NULL), 0);
 	assert_int_equal(chdir(cwd), 0);
-	assert_true(vip_state_equal(st, back));
+	assert_true(state_equal(st, back));
 	assert_true(exists(f->path));
-	vip_state_free(st);
-	vip_state_free(back);
+	state_free(st);
+	state_free(back);
 }
 
 /* The state text */
@@ -546,10 +547,11 @@ mkaddr(const char *text)
  * "ENOSPC" or "EEXIST <other>".
  */
 static void
-run(struct vip_state *st, const char *const *cidrs, size_t ncidrs,
+run(struct state *st, const char *const *cidrs, size_t ncidrs,
     const struct req *rq, size_t n, int64_t now, int64_t hold, int release,
     char (*got)[200])
 {
+	struct vip_table *t = state_vips(st);
 	struct vip_pool pools[8];
 	struct vip_request reqs[64];
 	struct vip_result res[64];
@@ -568,7 +570,7 @@ run(struct vip_state *st, const char *const *cidrs, size_t ncidrs,
 			reqs[i].pinned = &pins[i];
 		}
 	}
-	assert_int_equal(vip_allocate(st, pools, ncidrs, reqs, n, res, now,
+	assert_int_equal(vip_allocate(t, pools, ncidrs, reqs, n, res, now,
 				      hold, release), 0);
 	for (i = 0; i < n; i++) {
 		char buf[64];
@@ -621,27 +623,27 @@ wrap_records(const char *records)
 	return text;
 }
 
-static struct vip_state *
+static struct state *
 state_from(const char *records)
 {
-	struct vip_state *st = NULL;
+	struct state *st = NULL;
 	char *text = wrap_records(records);
 	char err[256];
 
-	if (vip_state_parse(&st, text, strlen(text), err, sizeof(err)) != 0)
+	if (state_parse(&st, text, strlen(text), err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	free(text);
 	return st;
 }
 
 static char *
-text_of(const struct vip_state *st)
+text_of(const struct state *st)
 {
 	char *text = NULL;
 	char *z = NULL;
 	size_t len = 0;
 
-	assert_int_equal(vip_state_format(st, &text, &len), 0);
+	assert_int_equal(state_format(st, &text, &len), 0);
 	z = malloc(len + 1);
 	assert_non_null(z);
 	memcpy(z, text, len);
@@ -651,7 +653,7 @@ text_of(const struct vip_state *st)
 }
 
 static void
-assert_text_contains(const struct vip_state *st, const char *line)
+assert_text_contains(const struct state *st, const char *line)
 {
 	char *t = text_of(st);
 
@@ -665,34 +667,34 @@ assert_text_contains(const struct vip_state *st, const char *line)
 static void
 t_zone_serial(void **state)
 {
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	uint32_t s = 0;
 
-	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xab, 1000,
-					       &s), 0);
+	assert_int_equal(state_zone_serial(st, "mesh.local", 0xab, 1000,
+					   &s), 0);
 	assert_int_equal(s, 1000);
 	/* Same content: same serial, whatever the time. */
-	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xab, 2000,
-					       &s), 0);
+	assert_int_equal(state_zone_serial(st, "mesh.local", 0xab, 2000,
+					   &s), 0);
 	assert_int_equal(s, 1000);
-	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xac, 2000,
-					       &s), 0);
+	assert_int_equal(state_zone_serial(st, "mesh.local", 0xac, 2000,
+					   &s), 0);
 	assert_int_equal(s, 2000);
 	/* The clock went back: still an increase. */
-	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xad, 1500,
-					       &s), 0);
+	assert_int_equal(state_zone_serial(st, "mesh.local", 0xad, 1500,
+					   &s), 0);
 	assert_int_equal(s, 2001);
-	assert_int_equal(vip_state_zone_serial(st, "mesh.local", 0xae, 2001,
-					       &s), 0);
+	assert_int_equal(state_zone_serial(st, "mesh.local", 0xae, 2001,
+					   &s), 0);
 	assert_int_equal(s, 2002);
-	assert_int_equal(vip_state_zone_serial(st, "mesh", 1, 0, &s), 0);
+	assert_int_equal(state_zone_serial(st, "mesh", 1, 0, &s), 0);
 	assert_int_equal(s, 1);
-	assert_int_equal(vip_state_zone_serial(st, "bad zone", 1, 0, &s),
-			 -EINVAL);
-	assert_int_equal(vip_state_zone_serial(st, "", 1, 0, &s), -EINVAL);
+	assert_int_equal(state_zone_serial(st, "bad zone", 1, 0, &s),
+		     -EINVAL);
+	assert_int_equal(state_zone_serial(st, "", 1, 0, &s), -EINVAL);
 	assert_text_contains(st, "serial mesh 1 0000000000000001\n"
 			     "serial mesh.local 2002 00000000000000ae\n");
-	vip_state_free(st);
+	state_free(st);
 }
 
 /* RFC 1982 arithmetic around the wrap. */
@@ -715,24 +717,24 @@ t_zone_serial_wrap(void **state)
 
 	for (i = 0; i < N(cases); i++) {
 		char rec[128];
-		struct vip_state *st = NULL;
+		struct state *st = NULL;
 		uint32_t s = 0;
 
 		snprintf(rec, sizeof(rec),
 			 "serial z %u 0000000000000001\n", cases[i].old);
 		st = state_from(rec);
-		assert_int_equal(vip_state_zone_serial(st, "z", 2,
-						       cases[i].now, &s), 0);
+		assert_int_equal(state_zone_serial(st, "z", 2,
+						   cases[i].now, &s), 0);
 		if (s != cases[i].want)
 			fail_msg("old %#x now %#x: got %#x, want %#x",
 				 cases[i].old, cases[i].now, s, cases[i].want);
-		vip_state_free(st);
+		state_free(st);
 	}
 }
 
 /* The state text */
 
-static struct vip_state *
+static struct state *
 sample_state(void)
 {
 	static const char *const cidrs[] = { "241.0.0.0/8", "fd00::/120" };
@@ -742,15 +744,15 @@ sample_state(void)
 		{ "MeshService/default/old", 0, NULL },
 		{ "MeshService/kube/api.default", 0, "10.96.0.1" },
 	};
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	uint32_t s;
 	char got[4][200];
 
 	run(st, cidrs, 2, r1, 4, 1700000000, 3600, 1, got);
 	run(st, cidrs, 2, r1, 2, 1700000000, 3600, 1, got);
-	assert_int_equal(vip_state_zone_serial(st, "mesh.local",
-					       0x9f86d081884c7d65ULL,
-					       1700000000, &s), 0);
+	assert_int_equal(state_zone_serial(st, "mesh.local",
+					   0x9f86d081884c7d65ULL,
+					   1700000000, &s), 0);
 	return st;
 }
 
@@ -768,7 +770,7 @@ static const char sample_text[] =
 static void
 t_format_exact(void **state)
 {
-	struct vip_state *st = sample_state();
+	struct state *st = sample_state();
 	char *t = text_of(st);
 	size_t body = strlen(sample_text) - strlen("end 7 ffceeee2\n");
 
@@ -776,48 +778,48 @@ t_format_exact(void **state)
 	/* The checksum is zlib's CRC-32 of everything before "end". */
 	assert_int_equal(crc32_slow(sample_text, body), 0xffceeee2);
 	free(t);
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
 t_text_round_trip(void **state)
 {
-	struct vip_state *st = sample_state();
-	struct vip_state *back = NULL;
-	struct vip_state *copy = NULL;
+	struct state *st = sample_state();
+	struct state *back = NULL;
+	struct state *copy = NULL;
 	char *t1 = text_of(st);
 	char *t2 = NULL;
 	char err[256];
 	uint32_t s;
 
-	assert_int_equal(vip_state_parse(&back, t1, strlen(t1), err,
-					 sizeof(err)), 0);
-	assert_true(vip_state_equal(st, back));
-	assert_true(vip_state_equal(back, st));
-	assert_int_equal(vip_state_assigned(back), 2);
-	assert_int_equal(vip_state_held(back), 2);
+	assert_int_equal(state_parse(&back, t1, strlen(t1), err,
+				     sizeof(err)), 0);
+	assert_true(state_equal(st, back));
+	assert_true(state_equal(back, st));
+	assert_int_equal(vip_table_assigned(state_vips(back)), 2);
+	assert_int_equal(vip_table_held(state_vips(back)), 2);
 	t2 = text_of(back);
 	assert_string_equal(t1, t2);
 
-	copy = vip_state_clone(back);
+	copy = state_clone(back);
 	assert_non_null(copy);
-	assert_true(vip_state_equal(copy, st));
-	assert_int_equal(vip_state_zone_serial(copy, "mesh.local", 1,
-					       1700000000, &s), 0);
-	assert_false(vip_state_equal(copy, st));
-	assert_true(vip_state_equal(back, st));
+	assert_true(state_equal(copy, st));
+	assert_int_equal(state_zone_serial(copy, "mesh.local", 1,
+					   1700000000, &s), 0);
+	assert_false(state_equal(copy, st));
+	assert_true(state_equal(back, st));
 
 	/* An empty state has a text too. */
-	vip_state_free(copy);
-	copy = vip_state_new();
+	state_free(copy);
+	copy = state_new();
 	free(t2);
 	t2 = text_of(copy);
 	assert_string_equal(t2, "meshdns-state 1\nend 0 cffe06ae\n");
 	free(t1);
 	free(t2);
-	vip_state_free(st);
-	vip_state_free(back);
-	vip_state_free(copy);
+	state_free(st);
+	state_free(back);
+	state_free(copy);
 }
 
 static void
@@ -853,17 +855,17 @@ t_equal_differences(void **state)
 		"held 241.0.0.2 100 b\n"
 		"serial z 5 0000000000000001\n",
 	};
-	struct vip_state *a = state_from(base);
+	struct state *a = state_from(base);
 	size_t i;
 
 	for (i = 0; i < N(other); i++) {
-		struct vip_state *b = state_from(other[i]);
+		struct state *b = state_from(other[i]);
 
-		if (vip_state_equal(a, b) || vip_state_equal(b, a))
+		if (state_equal(a, b) || state_equal(b, a))
 			fail_msg("case %zu equal", i);
-		vip_state_free(b);
+		state_free(b);
 	}
-	vip_state_free(a);
+	state_free(a);
 }
 
 /* Records that are well-formed text with a good checksum, but wrong. */
@@ -927,11 +929,11 @@ t_parse_record_errors(void **state)
 
 	for (i = 0; i < N(cases); i++) {
 		char *text = wrap_records(cases[i].records);
-		struct vip_state *st = NULL;
+		struct state *st = NULL;
 		char err[256] = "";
 
-		assert_int_equal(vip_state_parse(&st, text, strlen(text), err,
-						 sizeof(err)), -1);
+		assert_int_equal(state_parse(&st, text, strlen(text), err,
+					     sizeof(err)), -1);
 		assert_null(st);
 		if (strcmp(err, cases[i].msg) != 0)
 			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err,
@@ -981,12 +983,12 @@ t_parse_file_errors(void **state)
 	size_t i;
 
 	for (i = 0; i < N(cases); i++) {
-		struct vip_state *st = NULL;
+		struct state *st = NULL;
 		char err[256] = "";
 
-		assert_int_equal(vip_state_parse(&st, cases[i].text,
-						 strlen(cases[i].text), err,
-						 sizeof(err)), -1);
+		assert_int_equal(state_parse(&st, cases[i].text,
+					     strlen(cases[i].text), err,
+					     sizeof(err)), -1);
 		assert_null(st);
 		if (strcmp(err, cases[i].msg) != 0)
 			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err,
@@ -1003,7 +1005,7 @@ t_parse_truncated(void **state)
 	size_t cut;
 
 	for (cut = 1; cut < len; cut++) {
-		struct vip_state *st = NULL;
+		struct state *st = NULL;
 		char err[256];
 		char want[128];
 		size_t line = 1;
@@ -1014,8 +1016,8 @@ t_parse_truncated(void **state)
 				line++;
 		snprintf(want, sizeof(want),
 			 "line %zu: missing end line (file truncated?)", line);
-		assert_int_equal(vip_state_parse(&st, text, cut, err,
-						 sizeof(err)), -1);
+		assert_int_equal(state_parse(&st, text, cut, err,
+					     sizeof(err)), -1);
 		if (strcmp(err, want) != 0)
 			fail_msg("cut at %zu: got \"%s\", want \"%s\"", cut,
 				 err, want);
@@ -1034,13 +1036,13 @@ t_parse_flipped(void **state)
 	assert_non_null(text);
 	for (pos = 0; pos < len; pos++) {
 		for (bit = 0; bit < 8; bit++) {
-			struct vip_state *st = NULL;
+			struct state *st = NULL;
 			char err[256];
 
 			memcpy(text, sample_text, len);
 			text[pos] ^= (char)(1 << bit);
-			if (vip_state_parse(&st, text, len, err,
-					    sizeof(err)) != -1)
+			if (state_parse(&st, text, len, err,
+					sizeof(err)) != -1)
 				fail_msg("byte %zu bit %d accepted", pos, bit);
 			assert_null(st);
 		}
@@ -1049,11 +1051,11 @@ t_parse_flipped(void **state)
 	memcpy(text, sample_text, len);
 	text[strlen("meshdns-state 1\ncursor 241.0.0.0/8 241.0.0.")] ^= 1;
 	{
-		struct vip_state *st = NULL;
+		struct state *st = NULL;
 		char err[256];
 
-		assert_int_equal(vip_state_parse(&st, text, len, err,
-						 sizeof(err)), -1);
+		assert_int_equal(state_parse(&st, text, len, err,
+					     sizeof(err)), -1);
 		assert_string_equal(err, "line 9: checksum mismatch");
 	}
 	free(text);

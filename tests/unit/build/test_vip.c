@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_vip.c -- unit tests for VIP pools, allocation and the state text. */
+/* test_vip.c -- unit tests for VIP pools, allocation and the table API. */
 #include "autoconfig.h"
 
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The state text (state.h) is the oracle for what a round left behind. */
 #include "build/state.h"
 #include "build/vip.h"
 
@@ -53,10 +54,11 @@ mkaddr(const char *text)
  * "ENOSPC" or "EEXIST <other>".
  */
 static void
-run(struct vip_state *st, const char *const *cidrs, size_t ncidrs,
+run(struct state *st, const char *const *cidrs, size_t ncidrs,
     const struct req *rq, size_t n, int64_t now, int64_t hold, int release,
     char (*got)[200])
 {
+	struct vip_table *t = state_vips(st);
 	struct vip_pool pools[8];
 	struct vip_request reqs[64];
 	struct vip_result res[64];
@@ -75,7 +77,7 @@ run(struct vip_state *st, const char *const *cidrs, size_t ncidrs,
 			reqs[i].pinned = &pins[i];
 		}
 	}
-	assert_int_equal(vip_allocate(st, pools, ncidrs, reqs, n, res, now,
+	assert_int_equal(vip_allocate(t, pools, ncidrs, reqs, n, res, now,
 				      hold, release), 0);
 	for (i = 0; i < n; i++) {
 		char buf[64];
@@ -95,7 +97,7 @@ run(struct vip_state *st, const char *const *cidrs, size_t ncidrs,
 
 /* A round over one pool, keys without pins. */
 static void
-run1(struct vip_state *st, const char *cidr, const char *const *keys,
+run1(struct state *st, const char *cidr, const char *const *keys,
      size_t n, int64_t now, int64_t hold, int release, char (*got)[200])
 {
 	struct req rq[64];
@@ -145,27 +147,27 @@ wrap_records(const char *records)
 	return text;
 }
 
-static struct vip_state *
+static struct state *
 state_from(const char *records)
 {
-	struct vip_state *st = NULL;
+	struct state *st = NULL;
 	char *text = wrap_records(records);
 	char err[256];
 
-	if (vip_state_parse(&st, text, strlen(text), err, sizeof(err)) != 0)
+	if (state_parse(&st, text, strlen(text), err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	free(text);
 	return st;
 }
 
 static char *
-text_of(const struct vip_state *st)
+text_of(const struct state *st)
 {
 	char *text = NULL;
 	char *z = NULL;
 	size_t len = 0;
 
-	assert_int_equal(vip_state_format(st, &text, &len), 0);
+	assert_int_equal(state_format(st, &text, &len), 0);
 	z = malloc(len + 1);
 	assert_non_null(z);
 	memcpy(z, text, len);
@@ -175,7 +177,7 @@ text_of(const struct vip_state *st)
 }
 
 static void
-assert_text_contains(const struct vip_state *st, const char *line)
+assert_text_contains(const struct state *st, const char *line)
 {
 	char *t = text_of(st);
 
@@ -185,7 +187,7 @@ assert_text_contains(const struct vip_state *st, const char *line)
 }
 
 static void
-assert_text_lacks(const struct vip_state *st, const char *s)
+assert_text_lacks(const struct state *st, const char *s)
 {
 	char *t = text_of(st);
 
@@ -357,15 +359,15 @@ static void
 t_next_fit_order(void **state)
 {
 	static const char *const keys[] = { "a", "b", "c" };
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[3][200];
 
 	run1(st, "241.0.0.0/8", keys, 3, 1000, 3600, 1, got);
 	assert_string_equal(got[0], "241.0.0.1");
 	assert_string_equal(got[1], "241.0.0.2");
 	assert_string_equal(got[2], "241.0.0.3");
-	assert_int_equal(vip_state_assigned(st), 3);
-	assert_int_equal(vip_state_held(st), 0);
+	assert_int_equal(vip_table_assigned(state_vips(st)), 3);
+	assert_int_equal(vip_table_held(state_vips(st)), 0);
 	assert_text_contains(st, "cursor 241.0.0.0/8 241.0.0.4\n");
 
 	/* Another round, other order: nothing moves. */
@@ -377,7 +379,7 @@ t_next_fit_order(void **state)
 		assert_string_equal(got[1], "241.0.0.2");
 		assert_string_equal(got[2], "241.0.0.1");
 	}
-	vip_state_free(st);
+	state_free(st);
 }
 
 /* Kuma's "should not reuse IPs", across hold-back and its expiry. */
@@ -387,7 +389,7 @@ t_no_reuse(void **state)
 	static const char *const r1[] = { "a", "b" };
 	static const char *const r2[] = { "a", "c" };
 	static const char *const r3[] = { "a", "c", "d" };
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[3][200];
 
 	run1(st, "241.0.0.0/8", r1, 2, 1000, 3600, 1, got);
@@ -396,16 +398,16 @@ t_no_reuse(void **state)
 	run1(st, "241.0.0.0/8", r2, 2, 1010, 3600, 1, got);
 	assert_string_equal(got[0], "241.0.0.1");
 	assert_string_equal(got[1], "241.0.0.3");
-	assert_int_equal(vip_state_held(st), 1);
+	assert_int_equal(vip_table_held(state_vips(st)), 1);
 	assert_text_contains(st, "held 241.0.0.2 4610 b\n");
 
 	/* The hold ran out: b's address is free, but the cursor goes on. */
 	run1(st, "241.0.0.0/8", r3, 3, 4610, 3600, 1, got);
 	assert_string_equal(got[2], "241.0.0.4");
-	assert_int_equal(vip_state_held(st), 0);
-	assert_int_equal(vip_state_assigned(st), 3);
+	assert_int_equal(vip_table_held(state_vips(st)), 0);
+	assert_int_equal(vip_table_assigned(state_vips(st)), 3);
 	assert_text_lacks(st, "241.0.0.2 ");
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
@@ -414,18 +416,18 @@ t_comeback(void **state)
 	static const char *const ab[] = { "a", "b" };
 	static const char *const a[] = { "a" };
 	static const char *const abc[] = { "a", "b", "c" };
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[3][200];
 
 	run1(st, "241.0.0.0/8", ab, 2, 0, 3600, 1, got);
 	run1(st, "241.0.0.0/8", a, 1, 10, 3600, 1, got);
-	assert_int_equal(vip_state_held(st), 1);
+	assert_int_equal(vip_table_held(state_vips(st)), 1);
 	run1(st, "241.0.0.0/8", abc, 3, 20, 3600, 1, got);
 	assert_string_equal(got[1], "241.0.0.2");
 	assert_string_equal(got[2], "241.0.0.3");
-	assert_int_equal(vip_state_held(st), 0);
-	assert_int_equal(vip_state_assigned(st), 3);
-	vip_state_free(st);
+	assert_int_equal(vip_table_held(state_vips(st)), 0);
+	assert_int_equal(vip_table_assigned(state_vips(st)), 3);
+	state_free(st);
 }
 
 /*
@@ -438,13 +440,13 @@ t_comeback_after_hold(void **state)
 	static const char *const ab[] = { "a", "b" };
 	static const char *const a[] = { "a" };
 	static const char *const ac[] = { "a", "c" };
-	struct vip_state *st = vip_state_new();
-	struct vip_state *st2 = NULL;
+	struct state *st = state_new();
+	struct state *st2 = NULL;
 	char got[3][200];
 
 	run1(st, "241.0.0.0/8", ab, 2, 0, 3600, 1, got);
 	run1(st, "241.0.0.0/8", a, 1, 10, 100, 1, got);
-	st2 = vip_state_clone(st);
+	st2 = state_clone(st);
 	assert_non_null(st2);
 
 	run1(st, "241.0.0.0/8", ab, 2, 500, 100, 1, got);
@@ -452,11 +454,11 @@ t_comeback_after_hold(void **state)
 
 	run1(st2, "241.0.0.0/8", ac, 2, 500, 100, 1, got);
 	assert_string_equal(got[1], "241.0.0.3");
-	assert_int_equal(vip_state_held(st2), 0);
+	assert_int_equal(vip_table_held(state_vips(st2)), 0);
 	run1(st2, "241.0.0.0/8", ab, 2, 600, 100, 1, got);
 	assert_string_equal(got[1], "241.0.0.4");
-	vip_state_free(st);
-	vip_state_free(st2);
+	state_free(st);
+	state_free(st2);
 }
 
 static void
@@ -465,19 +467,19 @@ t_release_zero(void **state)
 	static const char *const ab[] = { "a", "b" };
 	static const char *const a[] = { "a" };
 	static const char *const ac[] = { "a", "c" };
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[3][200];
 
 	run1(st, "241.0.0.0/8", ab, 2, 0, 3600, 1, got);
 	run1(st, "241.0.0.0/8", a, 1, 10, 3600, 0, got);
-	assert_int_equal(vip_state_assigned(st), 2);
-	assert_int_equal(vip_state_held(st), 0);
+	assert_int_equal(vip_table_assigned(state_vips(st)), 2);
+	assert_int_equal(vip_table_held(state_vips(st)), 0);
 	assert_text_contains(st, "assign 241.0.0.2 b\n");
 	run1(st, "241.0.0.0/8", ac, 2, 20, 3600, 0, got);
 	assert_string_equal(got[1], "241.0.0.3");
 	run1(st, "241.0.0.0/8", ab, 2, 30, 3600, 1, got);
 	assert_string_equal(got[1], "241.0.0.2");
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
@@ -485,15 +487,15 @@ t_hold_zero(void **state)
 {
 	static const char *const ab[] = { "a", "b" };
 	static const char *const ac[] = { "a", "c" };
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[3][200];
 
 	run1(st, "241.0.0.0/8", ab, 2, 0, 0, 1, got);
 	run1(st, "241.0.0.0/8", ac, 2, 10, 0, 1, got);
 	assert_string_equal(got[1], "241.0.0.3");
-	assert_int_equal(vip_state_held(st), 0);
-	assert_int_equal(vip_state_assigned(st), 2);
-	vip_state_free(st);
+	assert_int_equal(vip_table_held(state_vips(st)), 0);
+	assert_int_equal(vip_table_assigned(state_vips(st)), 2);
+	state_free(st);
 }
 
 /* Kuma's legacy 240.0.0.0/4 overlaps 241.0.0.0/8. */
@@ -506,7 +508,7 @@ t_overlap_legacy(void **state)
 		{ "y", 0, NULL },
 		{ "z", 1, NULL },
 	};
-	struct vip_state *st = state_from(
+	struct state *st = state_from(
 		"cursor 240.0.0.0/4 241.0.0.1\n"
 		"assign 241.0.0.1 x\n"
 		"held 241.0.0.2 9999 h\n");
@@ -516,7 +518,7 @@ t_overlap_legacy(void **state)
 	assert_string_equal(got[0], "241.0.0.1");
 	assert_string_equal(got[1], "241.0.0.3");
 	assert_string_equal(got[2], "241.0.0.4");
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
@@ -534,7 +536,7 @@ t_overlap_exhaustive(void **state)
 		"ENOSPC", "10.0.0.12", "ENOSPC", "10.0.0.13", "ENOSPC",
 	};
 	struct req rq[20];
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[20][200];
 	size_t i;
 
@@ -546,8 +548,8 @@ t_overlap_exhaustive(void **state)
 	run(st, cidrs, 2, rq, 20, 0, 3600, 1, got);
 	for (i = 0; i < 20; i++)
 		assert_string_equal(got[i], want[i]);
-	assert_int_equal(vip_state_assigned(st), 13);
-	vip_state_free(st);
+	assert_int_equal(vip_table_assigned(state_vips(st)), 13);
+	state_free(st);
 }
 
 static void
@@ -577,7 +579,7 @@ t_exhaustion(void **state)
 	size_t j;
 
 	for (i = 0; i < N(cases); i++) {
-		struct vip_state *st = vip_state_new();
+		struct state *st = state_new();
 		char got[4][200];
 
 		run1(st, cases[i].cidr, keys, 4, 0, 3600, 1, got);
@@ -590,7 +592,7 @@ t_exhaustion(void **state)
 		run1(st, cases[i].cidr, keys, 4, 10, 3600, 1, got);
 		for (j = 0; j < 4; j++)
 			assert_string_equal(got[j], cases[i].want[j]);
-		vip_state_free(st);
+		state_free(st);
 	}
 }
 
@@ -607,15 +609,15 @@ t_exhaustion_others_served(void **state)
 		"10.0.0.1", "10.0.0.2", "ENOSPC", "10.1.0.1", "ENOSPC",
 		"10.1.0.2",
 	};
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[6][200];
 	size_t i;
 
 	run(st, cidrs, 2, rq, 6, 0, 3600, 1, got);
 	for (i = 0; i < N(want); i++)
 		assert_string_equal(got[i], want[i]);
-	assert_int_equal(vip_state_assigned(st), 4);
-	vip_state_free(st);
+	assert_int_equal(vip_table_assigned(state_vips(st)), 4);
+	state_free(st);
 }
 
 static void
@@ -627,7 +629,7 @@ t_wraparound(void **state)
 					  "k7" };
 	static const char *const r3[] = { "k2", "k4", "k5", "k6", "k7",
 					  "k8" };
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[6][200];
 
 	run1(st, "10.0.0.0/29", r1, 6, 0, 0, 1, got);
@@ -642,8 +644,8 @@ t_wraparound(void **state)
 	/* k3 released but held back: the pool is full for k8. */
 	run1(st, "10.0.0.0/29", r3, 6, 20, 3600, 1, got);
 	assert_string_equal(got[5], "ENOSPC");
-	assert_int_equal(vip_state_held(st), 1);
-	vip_state_free(st);
+	assert_int_equal(vip_table_held(state_vips(st)), 1);
+	state_free(st);
 }
 
 /* The search starts at the cursor and wraps past the end once. */
@@ -651,7 +653,7 @@ static void
 t_wrap_from_cursor(void **state)
 {
 	static const char *const keys[] = { "n1", "n2" };
-	struct vip_state *st = state_from(
+	struct state *st = state_from(
 		"cursor 10.0.0.0/29 10.0.0.5\n"
 		"assign 10.0.0.2 u2\n"
 		"assign 10.0.0.5 u5\n"
@@ -662,7 +664,7 @@ t_wrap_from_cursor(void **state)
 	assert_string_equal(got[0], "10.0.0.1");
 	assert_string_equal(got[1], "10.0.0.3");
 	assert_text_contains(st, "cursor 10.0.0.0/29 10.0.0.4\n");
-	vip_state_free(st);
+	state_free(st);
 }
 
 /* 128-bit pools wrap without overflow; so does 0.0.0.0/0. */
@@ -687,13 +689,13 @@ t_wrap_large(void **state)
 	size_t i;
 
 	for (i = 0; i < N(cases); i++) {
-		struct vip_state *st = state_from(cases[i].records);
+		struct state *st = state_from(cases[i].records);
 		char got[2][200];
 
 		run1(st, cases[i].cidr, keys, 2, 0, 3600, 1, got);
 		assert_string_equal(got[0], cases[i].first);
 		assert_string_equal(got[1], cases[i].second);
-		vip_state_free(st);
+		state_free(st);
 	}
 }
 
@@ -703,7 +705,7 @@ t_cursor_per_pool(void **state)
 {
 	static const char *const ab[] = { "a", "b" };
 	static const char *const abc[] = { "a", "b", "c" };
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[3][200];
 
 	run1(st, "241.0.0.0/8", ab, 2, 0, 3600, 1, got);
@@ -713,7 +715,7 @@ t_cursor_per_pool(void **state)
 	/* Sorted as text: "/16" before "/8". */
 	assert_text_contains(st, "cursor 241.0.0.0/16 241.0.0.4\n"
 			     "cursor 241.0.0.0/8 241.0.0.3\n");
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
@@ -724,7 +726,7 @@ t_ipv6(void **state)
 		{ "a", 0, NULL }, { "b", 1, NULL }, { "c", 0, NULL },
 		{ "d", 1, NULL },
 	};
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[4][200];
 
 	run(st, cidrs, 2, rq, 4, 0, 3600, 1, got);
@@ -732,7 +734,7 @@ t_ipv6(void **state)
 	assert_string_equal(got[1], "fd00::1");
 	assert_string_equal(got[2], "241.0.0.2");
 	assert_string_equal(got[3], "fd00::2");
-	vip_state_free(st);
+	state_free(st);
 
 	/* The last address of an IPv6 pool is given: no broadcast. */
 	st = state_from("cursor fd00::/120 fd00::fe\n");
@@ -740,7 +742,7 @@ t_ipv6(void **state)
 	assert_string_equal(got[0], "fd00::fe");
 	assert_string_equal(got[2], "fd00::ff");
 	assert_text_contains(st, "cursor fd00::/120 fd00::1\n");
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
@@ -753,7 +755,7 @@ t_pinned_inside(void **state)
 	static const struct req r2[] = {
 		{ "a", 0, NULL }, { "b", 0, NULL }, { "c", 0, NULL },
 	};
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[3][200];
 
 	run(st, cidr, 1, r1, 2, 0, 3600, 1, got);
@@ -764,7 +766,7 @@ t_pinned_inside(void **state)
 	assert_string_equal(got[0], "241.0.0.1");
 	assert_string_equal(got[1], "241.0.0.2");
 	assert_string_equal(got[2], "241.0.0.3");
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
@@ -776,18 +778,18 @@ t_pinned_outside(void **state)
 		{ "c", 0, "fd00::10" },
 	};
 	static const struct req r2[] = { { "a", 0, NULL } };
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[3][200];
 
 	run(st, cidr, 1, r1, 3, 0, 3600, 1, got);
 	assert_string_equal(got[0], "10.96.0.10");
 	assert_string_equal(got[1], "241.0.0.1");
 	assert_string_equal(got[2], "fd00::10");
-	assert_int_equal(vip_state_assigned(st), 3);
+	assert_int_equal(vip_table_assigned(state_vips(st)), 3);
 	assert_text_contains(st, "assign 10.96.0.10 a\n");
 	run(st, cidr, 1, r2, 1, 10, 3600, 1, got);
 	assert_string_equal(got[0], "10.96.0.10");
-	vip_state_free(st);
+	state_free(st);
 }
 
 /* A pin takes the address from a service without one, whatever order. */
@@ -799,7 +801,7 @@ t_pinned_takes(void **state)
 	static const struct req r2[] = {
 		{ "b", 0, NULL }, { "a", 0, "241.0.0.1" },
 	};
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[2][200];
 
 	run(st, cidr, 1, r1, 1, 0, 3600, 1, got);
@@ -807,9 +809,9 @@ t_pinned_takes(void **state)
 	run(st, cidr, 1, r2, 2, 10, 3600, 1, got);
 	assert_string_equal(got[0], "241.0.0.2");
 	assert_string_equal(got[1], "241.0.0.1");
-	assert_int_equal(vip_state_assigned(st), 2);
-	assert_int_equal(vip_state_held(st), 0);
-	vip_state_free(st);
+	assert_int_equal(vip_table_assigned(state_vips(st)), 2);
+	assert_int_equal(vip_table_held(state_vips(st)), 0);
+	state_free(st);
 }
 
 static void
@@ -824,7 +826,7 @@ t_pinned_contested(void **state)
 	static const struct req r3[] = {
 		{ "a", 0, "241.0.0.5" }, { "b", 0, NULL },
 	};
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[3][200];
 
 	run(st, cidr, 1, r1, 1, 0, 3600, 1, got);
@@ -834,11 +836,11 @@ t_pinned_contested(void **state)
 	assert_string_equal(got[0], "241.0.0.5");
 	assert_string_equal(got[1], "EEXIST a");
 	assert_string_equal(got[2], "241.0.0.1");
-	assert_int_equal(vip_state_assigned(st), 2);
+	assert_int_equal(vip_table_assigned(state_vips(st)), 2);
 	assert_text_contains(st, "assign 241.0.0.5 a\n");
 	run(st, cidr, 1, r3, 2, 20, 3600, 1, got);
 	assert_string_equal(got[1], "241.0.0.2");
-	vip_state_free(st);
+	state_free(st);
 }
 
 /* A new pin for a key holds its old address back for it. */
@@ -851,7 +853,7 @@ t_pin_changes(void **state)
 		{ "a", 0, "10.9.9.9" }, { "c", 0, NULL },
 	};
 	static const struct req r3[] = { { "a", 0, NULL }, { "c", 0, NULL } };
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[2][200];
 
 	run(st, cidr, 1, r1, 1, 0, 3600, 1, got);
@@ -862,7 +864,7 @@ t_pin_changes(void **state)
 	run(st, cidr, 1, r3, 2, 20, 3600, 1, got);
 	assert_string_equal(got[0], "10.9.9.9");
 	assert_string_equal(got[1], "241.0.0.2");
-	vip_state_free(st);
+	state_free(st);
 }
 
 /* A pin beats a hold-back; the released service gets a new VIP. */
@@ -878,18 +880,18 @@ t_pinned_over_held(void **state)
 	static const struct req r4[] = {
 		{ "a", 0, NULL }, { "b", 0, NULL }, { "c", 0, NULL },
 	};
-	struct vip_state *st = vip_state_new();
+	struct state *st = state_new();
 	char got[3][200];
 
 	run(st, cidr, 1, r1, 2, 0, 3600, 1, got);
 	run(st, cidr, 1, r2, 1, 10, 3600, 1, got);
 	run(st, cidr, 1, r3, 2, 20, 3600, 1, got);
 	assert_string_equal(got[1], "241.0.0.2");
-	assert_int_equal(vip_state_held(st), 0);
+	assert_int_equal(vip_table_held(state_vips(st)), 0);
 	run(st, cidr, 1, r4, 3, 30, 3600, 1, got);
 	assert_string_equal(got[1], "241.0.0.3");
 	assert_string_equal(got[2], "241.0.0.2");
-	vip_state_free(st);
+	state_free(st);
 }
 
 static void
@@ -904,38 +906,40 @@ t_invalid_round(void **state)
 	struct vip_request badpool[] = { { "a", 1, NULL } };
 	struct vip_request ok[] = { { "x", 0, NULL } };
 	struct vip_result res[3];
-	struct vip_state *st = NULL;
-	struct vip_state *before = NULL;
+	struct state *st = NULL;
+	struct vip_table *t = NULL;
+	struct state *before = NULL;
 	char got[1][200];
 	static const char *const keys[] = { "z" };
 
-	st = vip_state_new();
+	st = state_new();
+	t = state_vips(st);
 	run1(st, "241.0.0.0/8", keys, 1, 0, 3600, 1, got);
-	before = vip_state_clone(st);
+	before = state_clone(st);
 	assert_non_null(before);
-	assert_int_equal(vip_allocate(st, &pool, 1, dup, 3, res, 10, 3600, 1),
+	assert_int_equal(vip_allocate(t, &pool, 1, dup, 3, res, 10, 3600, 1),
 			 -EINVAL);
-	assert_int_equal(vip_allocate(st, &pool, 1, space, 1, res, 10, 3600,
+	assert_int_equal(vip_allocate(t, &pool, 1, space, 1, res, 10, 3600,
 				      1), -EINVAL);
-	assert_int_equal(vip_allocate(st, &pool, 1, empty, 1, res, 10, 3600,
+	assert_int_equal(vip_allocate(t, &pool, 1, empty, 1, res, 10, 3600,
 				      1), -EINVAL);
-	assert_int_equal(vip_allocate(st, &pool, 1, badpool, 1, res, 10, 3600,
+	assert_int_equal(vip_allocate(t, &pool, 1, badpool, 1, res, 10, 3600,
 				      1), -EINVAL);
 	pool.prefix = 33;
-	assert_int_equal(vip_allocate(st, &pool, 1, ok, 1, res, 10, 3600, 1),
+	assert_int_equal(vip_allocate(t, &pool, 1, ok, 1, res, 10, 3600, 1),
 			 -EINVAL);
 	/* Not made by vip_pool_parse(): its text would not read back. */
 	pool = mkpool("241.0.0.0/8");
 	pool.text[0] = '\0';
-	assert_int_equal(vip_allocate(st, &pool, 1, ok, 1, res, 10, 3600, 1),
+	assert_int_equal(vip_allocate(t, &pool, 1, ok, 1, res, 10, 3600, 1),
 			 -EINVAL);
 	pool = mkpool("241.0.0.0/8");
 	pool.prefix = 16;
-	assert_int_equal(vip_allocate(st, &pool, 1, ok, 1, res, 10, 3600, 1),
+	assert_int_equal(vip_allocate(t, &pool, 1, ok, 1, res, 10, 3600, 1),
 			 -EINVAL);
-	assert_true(vip_state_equal(st, before));
-	vip_state_free(st);
-	vip_state_free(before);
+	assert_true(state_equal(st, before));
+	state_free(st);
+	state_free(before);
 }
 
 /* Many services: linear enough to run under the sanitizers. */
@@ -947,8 +951,9 @@ t_many(void **state)
 	struct vip_request *reqs = calloc(COUNT, sizeof(*reqs));
 	struct vip_result *res = calloc(COUNT, sizeof(*res));
 	char (*keys)[48] = calloc(COUNT, sizeof(*keys));
-	struct vip_state *st = vip_state_new();
-	struct vip_state *again = NULL;
+	struct state *st = state_new();
+	struct vip_table *t = state_vips(st);
+	struct state *again = NULL;
 	char buf[64];
 	size_t i;
 
@@ -960,7 +965,7 @@ t_many(void **state)
 		reqs[i].key = keys[i];
 		reqs[i].pool = i % 2;
 	}
-	assert_int_equal(vip_allocate(st, pools, 2, reqs, COUNT, res, 0, 3600,
+	assert_int_equal(vip_allocate(t, pools, 2, reqs, COUNT, res, 0, 3600,
 				      1), 0);
 	for (i = 0; i < COUNT; i++)
 		assert_int_equal(res[i].status, 0);
@@ -968,25 +973,108 @@ t_many(void **state)
 					    sizeof(buf)), "241.0.195.80");
 	assert_string_equal(vip_addr_format(&res[COUNT - 1].addr, buf,
 					    sizeof(buf)), "fd00::c350");
-	again = vip_state_clone(st);
+	again = state_clone(st);
 	assert_non_null(again);
 	/* Half of them gone, then the rest again: nothing else moves. */
-	assert_int_equal(vip_allocate(again, pools, 2, reqs, COUNT / 2, res,
-				      10, 3600, 1), 0);
-	assert_int_equal(vip_state_held(again), COUNT / 2);
-	assert_int_equal(vip_allocate(again, pools, 2, reqs, COUNT, res, 20,
-				      3600, 1), 0);
-	assert_int_equal(vip_state_held(again), 0);
+	assert_int_equal(vip_allocate(state_vips(again), pools, 2, reqs,
+				      COUNT / 2, res, 10, 3600, 1), 0);
+	assert_int_equal(vip_table_held(state_vips(again)), COUNT / 2);
+	assert_int_equal(vip_allocate(state_vips(again), pools, 2, reqs,
+				      COUNT, res, 20, 3600, 1), 0);
+	assert_int_equal(vip_table_held(state_vips(again)), 0);
 	for (i = 0; i < COUNT; i++)
 		assert_int_equal(res[i].status, 0);
 	assert_string_equal(vip_addr_format(&res[COUNT - 1].addr, buf,
 					    sizeof(buf)), "fd00::c350");
-	assert_true(vip_state_equal(st, again));
+	assert_true(state_equal(st, again));
 	free(reqs);
 	free(res);
 	free(keys);
-	vip_state_free(st);
-	vip_state_free(again);
+	state_free(st);
+	state_free(again);
+}
+
+/* The table's own API, which the state file rebuilds it with. */
+static void
+t_table_api(void **state)
+{
+	struct vip_table *t = vip_table_new();
+	struct vip_table *c = NULL;
+	struct vip_pool pool = mkpool("241.0.0.0/8");
+	struct vip_pool other = mkpool("fd00::/120");
+	struct vip_addr a1 = mkaddr("241.0.0.1");
+	struct vip_addr a2 = mkaddr("241.0.0.2");
+	struct vip_addr a6 = mkaddr("fd00::1");
+	struct vip_addr none;
+	const struct vip_entry *e = NULL;
+	const struct vip_cursor *cur = NULL;
+
+	assert_non_null(t);
+	memset(&none, 0, sizeof(none));
+	assert_int_equal(vip_table_reserve(t, 10), 0);
+	assert_int_equal(vip_table_add(t, &a1, "a", 0, 0), 0);
+	assert_int_equal(vip_table_add(t, &a1, "b", 0, 0), -EEXIST);
+	assert_int_equal(vip_table_add(t, &a1, "b", 1, 5), -EEXIST);
+	assert_int_equal(vip_table_add(t, &a2, "a", 0, 0), -EEXIST);
+	assert_int_equal(vip_table_add(t, &a2, "a b", 1, 5), -EINVAL);
+	assert_int_equal(vip_table_add(t, &a2, "", 1, 5), -EINVAL);
+	assert_int_equal(vip_table_add(t, &none, "c", 0, 0), -EINVAL);
+	/* A key with an assignment may have held-back addresses too. */
+	assert_int_equal(vip_table_add(t, &a2, "a", 1, 500), 0);
+	assert_int_equal(vip_table_add(t, &a6, "b", 1, 400), 0);
+	assert_int_equal(vip_table_nentries(t), 3);
+	assert_int_equal(vip_table_assigned(t), 1);
+	assert_int_equal(vip_table_held(t), 2);
+	assert_int_equal(vip_table_first_expiry(t), 400);
+
+	e = vip_table_find_key(t, "a");
+	assert_non_null(e);
+	assert_true(vip_addr_equal(&e->addr, &a1));
+	assert_false(e->held);
+	assert_null(vip_table_find_key(t, "b"));	/* held only */
+	e = vip_table_find_addr(t, &a6);
+	assert_non_null(e);
+	assert_string_equal(e->key, "b");
+	assert_true(e->held);
+	assert_int_equal(e->until, 400);
+	assert_null(vip_table_find_addr(t, &none));
+
+	assert_int_equal(vip_table_add_cursor(t, &pool, &a2), 0);
+	assert_int_equal(vip_table_add_cursor(t, &pool, &a1), -EEXIST);
+	assert_int_equal(vip_table_add_cursor(t, &other, &a1), -EINVAL);
+	other.text[0] = '\0';
+	assert_int_equal(vip_table_add_cursor(t, &other, &a6), -EINVAL);
+	assert_int_equal(vip_table_ncursors(t), 1);
+	cur = vip_table_cursor(t, 0);
+	assert_string_equal(cur->pool, "241.0.0.0/8");
+	assert_true(vip_addr_equal(&cur->next, &a2));
+	assert_ptr_equal(vip_table_find_cursor(t, "241.0.0.0/8"), cur);
+	assert_null(vip_table_find_cursor(t, "fd00::/120"));
+
+	c = vip_table_clone(t);
+	assert_non_null(c);
+	assert_true(vip_table_equal(t, c));
+	assert_int_equal(vip_table_add(c, &a6, "x", 0, 0), -EEXIST);
+	assert_int_equal(vip_table_add(c, &none, "x", 1, 0), -EINVAL);
+	assert_true(vip_table_equal(t, c));
+	vip_table_free(c);
+	vip_table_free(t);
+	vip_table_free(NULL);
+}
+
+static void
+t_addr_cmp(void **state)
+{
+	struct vip_addr a = mkaddr("241.0.0.2");
+	struct vip_addr b = mkaddr("241.0.0.10");
+	struct vip_addr c = mkaddr("::1");
+
+	assert_true(vip_addr_cmp(&a, &b) < 0);
+	assert_true(vip_addr_cmp(&b, &a) > 0);
+	assert_int_equal(vip_addr_cmp(&a, &a), 0);
+	/* IPv4 before IPv6, whatever the bytes. */
+	assert_true(vip_addr_cmp(&b, &c) < 0);
+	assert_true(vip_addr_cmp(&c, &a) > 0);
 }
 
 int
@@ -1021,6 +1109,8 @@ main(void)
 		cmocka_unit_test(t_pinned_over_held),
 		cmocka_unit_test(t_invalid_round),
 		cmocka_unit_test(t_many),
+		cmocka_unit_test(t_table_api),
+		cmocka_unit_test(t_addr_cmp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
