@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "build/build.h"
+#include "build/snapshot.h"
 #include "build/state.h"
 #include "util/digest.h"
 #include "kuma/tmpl.h"
@@ -1136,30 +1137,6 @@ build_cache_key(uint64_t inputs, uint64_t state_digest)
 	return digest_u64(inputs, state_digest);
 }
 
-int
-snapshot_from_cache(struct snapshot **out, struct config *cfg,
-		    struct state *state, struct table *table,
-		    size_t nservices, size_t nviews)
-{
-	struct snapshot *s = calloc(1, sizeof(*s));
-
-	*out = NULL;
-	if (s == NULL) {
-		config_free(cfg);
-		state_free(state);
-		table_free(table);
-		return -ENOMEM;
-	}
-	s->cfg = cfg;
-	s->state = state;
-	s->table = table;
-	s->nservices = nservices;
-	s->nviews = nviews;
-	s->from_cache = 1;
-	*out = s;
-	return 0;
-}
-
 static const char *const phase_names[BUILD_NPHASES] = {
 	[BUILD_PHASE_READ] = "read",
 	[BUILD_PHASE_RESOURCES] = "resources",
@@ -1195,35 +1172,4 @@ build_format_times(const struct snapshot *s, char *buf, size_t size)
 					(double)s->phase_us[i] / 1000);
 	if (off < size)
 		snprintf(buf + off, size - off, ")");
-}
-
-void
-snapshot_trim(struct snapshot *s)
-{
-	size_t i;
-
-	for (i = 0; s->services != NULL && i < s->nservices; i++) {
-		hostname_result_clear(&s->services[i].hostnames);
-		free(s->services[i].vip_error);
-	}
-	free(s->services);
-	s->services = NULL;
-	free(s->legacy);
-	s->legacy = NULL;
-	s->nlegacy = 0;
-	generate_result_clear(&s->gen);
-	resource_set_free(s->set);
-	s->set = NULL;
-}
-
-void
-snapshot_free(struct snapshot *s)
-{
-	if (s == NULL)
-		return;
-	snapshot_trim(s);
-	table_free(s->table);
-	state_free(s->state);
-	config_free(s->cfg);
-	free(s);
 }

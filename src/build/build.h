@@ -5,8 +5,9 @@
  * A build reads the config file (with the command line's overrides on
  * top), every resource path, compiles the HostnameGenerator templates,
  * generates hostnames, allocates VIPs from the previous state and compiles
- * the answer table.  It never touches the snapshot being served; the
- * caller publishes the result (reload.h) or prints it (status.h).
+ * the answer table into a snapshot (snapshot.h).  It never touches the
+ * snapshot being served; the caller publishes the result (reload.h) or
+ * prints it (status.h).
  */
 #ifndef MESHDNS_BUILD_H
 #define MESHDNS_BUILD_H
@@ -82,40 +83,8 @@ enum build_phase {
 	BUILD_NPHASES
 };
 
-struct snapshot {
-	uint64_t generation;		/* set by the publisher */
-	struct snapshot *retired_next;	/* the publisher's list */
-	struct config *cfg;
-	struct resource_set *set;
-	struct table *table;
-	struct state *state;		/* the state after this build */
-	int state_changed;		/* differs from the previous state */
-	struct build_service *services;	/* NULL once trimmed; else
-					 * MeshExternalServices, then
-					 * MeshServices, then
-					 * MeshMultiZoneServices, each in
-					 * Kuma's order */
-	size_t nservices;
-	struct generate_result gen;
-	struct build_legacy *legacy;
-	size_t nlegacy;
-	size_t nviews;			/* clients with a view of their own */
-	size_t errors;			/* errors reported by this build */
-	size_t warnings;
-	uint64_t phase_us[BUILD_NPHASES];	/* microseconds per phase */
-	/*
-	 * The start-up cache (cache.h): the digest of what this build read
-	 * but the state, the digest of the state file's bytes that @state
-	 * is (0: unknown; build_mark_cacheable()), whether the build may be
-	 * cached, and whether the table came from the cache (then load_us
-	 * says how long that took).
-	 */
-	uint64_t inputs;
-	uint64_t state_digest;
-	int cacheable;
-	int from_cache;
-	uint64_t load_us;
-};
+
+struct snapshot;
 
 /*
  * Run one build.  @prev is the state to allocate from (the previous
@@ -179,15 +148,6 @@ void build_mark_cacheable(struct snapshot *s, uint64_t program,
 /* The start-up cache's key: build_inputs_digest() and the state's. */
 uint64_t build_cache_key(uint64_t inputs, uint64_t state_digest);
 
-/*
- * A snapshot that serves @table, read from the start-up cache, with
- * @cfg and @state; it takes all three over (they are freed on failure
- * too).  @nservices and @nviews are what the log says.  0 or -ENOMEM.
- */
-int snapshot_from_cache(struct snapshot **out, struct config *cfg,
-			struct state *state, struct table *table,
-			size_t nservices, size_t nviews);
-
 /* A monotonic clock in microseconds: the one the phase times use. */
 uint64_t build_clock_us(void);
 
@@ -200,15 +160,5 @@ const char *build_phase_name(enum build_phase phase);
  * tenths ("1.3 ms (read 0.8, ...)").
  */
 void build_format_times(const struct snapshot *s, char *buf, size_t size);
-
-/*
- * Keep only what serving needs (the config, the table and the state):
- * free the resources, their YAML and the per-service results, which only
- * status output and start-up logging read.  nservices keeps its count;
- * services becomes NULL.
- */
-void snapshot_trim(struct snapshot *s);
-
-void snapshot_free(struct snapshot *s);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "build/status.h"
+#include "build/snapshot.h"
 #include "util/yamlx.h"
 
 /* A deep copy of a parsed node, for output. */

@@ -25,6 +25,7 @@
 #include "daemon/reload.h"
 #include "daemon/server.h"
 #include "daemon/stats.h"
+#include "build/snapshot.h"
 #include "build/state.h"
 #include "build/status.h"
 

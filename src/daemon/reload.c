@@ -18,6 +18,7 @@
 #include "build/cache.h"
 #include "util/log.h"
 #include "daemon/reload.h"
+#include "build/snapshot.h"
 #include "build/state.h"
 #include "util/thread.h"
 

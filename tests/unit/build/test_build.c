@@ -18,6 +18,7 @@
 
 #include "dns/answer.h"
 #include "build/build.h"
+#include "build/snapshot.h"
 #include "build/vip.h"
 
 struct env {

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* snapshot.c -- what one build made. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "build/snapshot.h"
+
+int
+snapshot_from_cache(struct snapshot **out, struct config *cfg,
+		    struct state *state, struct table *table,
+		    size_t nservices, size_t nviews)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (s == NULL) {
+		config_free(cfg);
+		state_free(state);
+		table_free(table);
+		return -ENOMEM;
+	}
+	s->cfg = cfg;
+	s->state = state;
+	s->table = table;
+	s->nservices = nservices;
+	s->nviews = nviews;
+	s->from_cache = 1;
+	*out = s;
+	return 0;
+}
+
+void
+snapshot_trim(struct snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; s->services != NULL && i < s->nservices; i++) {
+		hostname_result_clear(&s->services[i].hostnames);
+		free(s->services[i].vip_error);
+	}
+	free(s->services);
+	s->services = NULL;
+	free(s->legacy);
+	s->legacy = NULL;
+	s->nlegacy = 0;
+	generate_result_clear(&s->gen);
+	resource_set_free(s->set);
+	s->set = NULL;
+}
+
+void
+snapshot_free(struct snapshot *s)
+{
+	if (s == NULL)
+		return;
+	snapshot_trim(s);
+	table_free(s->table);
+	state_free(s->state);
+	config_free(s->cfg);
+	free(s);
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * snapshot.h -- what one build made: the config, the answer table and the
+ * state it was built with, and the per-service results.
+ */
+#ifndef MESHDNS_SNAPSHOT_H
+#define MESHDNS_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "build/build.h"
+#include "build/config.h"
+#include "build/state.h"
+#include "dns/table.h"
+#include "kuma/generate.h"
+#include "kuma/resource.h"
+
+struct snapshot {
+	uint64_t generation;		/* set by the publisher */
+	struct snapshot *retired_next;	/* the publisher's list */
+	struct config *cfg;
+	struct resource_set *set;
+	struct table *table;
+	struct state *state;		/* the state after this build */
+	int state_changed;		/* differs from the previous state */
+	struct build_service *services;	/* NULL once trimmed; else
+					 * MeshExternalServices, then
+					 * MeshServices, then
+					 * MeshMultiZoneServices, each in
+					 * Kuma's order */
+	size_t nservices;
+	struct generate_result gen;
+	struct build_legacy *legacy;
+	size_t nlegacy;
+	size_t nviews;			/* clients with a view of their own */
+	size_t errors;			/* errors reported by this build */
+	size_t warnings;
+	uint64_t phase_us[BUILD_NPHASES];	/* microseconds per phase */
+	/*
+	 * The start-up cache (cache.h): the digest of what this build read
+	 * but the state, the digest of the state file's bytes that @state
+	 * is (0: unknown; build_mark_cacheable()), whether the build may be
+	 * cached, and whether the table came from the cache (then load_us
+	 * says how long that took).
+	 */
+	uint64_t inputs;
+	uint64_t state_digest;
+	int cacheable;
+	int from_cache;
+	uint64_t load_us;
+};
+
+/*
+ * A snapshot that serves @table, read from the start-up cache, with
+ * @cfg and @state; it takes all three over (they are freed on failure
+ * too).  @nservices and @nviews are what the log says.  0 or -ENOMEM.
+ */
+int snapshot_from_cache(struct snapshot **out, struct config *cfg,
+			struct state *state, struct table *table,
+			size_t nservices, size_t nviews);
+
+/*
+ * Keep only what serving needs (the config, the table and the state):
+ * free the resources, their YAML and the per-service results, which only
+ * status output and start-up logging read.  nservices keeps its count;
+ * services becomes NULL.
+ */
+void snapshot_trim(struct snapshot *s);
+
+void snapshot_free(struct snapshot *s);
+
+#endif
