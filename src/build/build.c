@@ -382,6 +382,7 @@ collect_services(struct snapshot *s)
 		s->services[j].meta = &set->multizone_services[i].meta;
 	}
 	s->nservices = n;
+	s->service_count = n;
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 int
 snapshot_from_cache(struct snapshot **out, struct config *cfg,
 		    struct state *state, struct table *table,
-		    size_t nservices, size_t nviews)
+		    size_t service_count, size_t nviews)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
 
@@ -24,7 +24,7 @@ snapshot_from_cache(struct snapshot **out, struct config *cfg,
 	s->cfg = cfg;
 	s->state = state;
 	s->table = table;
-	s->nservices = nservices;
+	s->service_count = service_count;
 	s->nviews = nviews;
 	s->from_cache = 1;
 	*out = s;
@@ -42,6 +42,7 @@ snapshot_trim(struct snapshot *s)
 	}
 	free(s->services);
 	s->services = NULL;
+	s->nservices = 0;
 	free(s->legacy);
 	s->legacy = NULL;
 	s->nlegacy = 0;

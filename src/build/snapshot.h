@@ -2,6 +2,13 @@
 /*
  * snapshot.h -- what one build made: the config, the answer table and the
  * state it was built with, and the per-service results.
+ *
+ * build_run() makes a whole snapshot; snapshot_from_cache() makes one that
+ * has only what serving needs.  Once the daemon serves a snapshot it may
+ * trim it (snapshot_trim()) on its loop while a build on another thread
+ * reads the same snapshot's config and state (reload.c): trimming never
+ * touches @cfg, @table or @state, only what status output and logging
+ * read.  The snapshot owns everything it points to but @retired_next.
  */
 #ifndef MESHDNS_SNAPSHOT_H
 #define MESHDNS_SNAPSHOT_H
@@ -18,20 +25,28 @@
 
 struct snapshot {
 	uint64_t generation;		/* set by the publisher */
-	struct snapshot *retired_next;	/* the publisher's list */
+	struct snapshot *retired_next;	/* the publisher's (the daemon's)
+					 * list of snapshots to free; not
+					 * the snapshot's to follow or
+					 * free */
 	struct config *cfg;
 	struct resource_set *set;
 	struct table *table;
 	struct state *state;		/* the state after this build */
 	int state_changed;		/* differs from the previous state */
-	struct build_service *services;	/* NULL once trimmed; else
-					 * MeshExternalServices, then
-					 * MeshServices, then
-					 * MeshMultiZoneServices, each in
-					 * Kuma's order */
+	/*
+	 * The per-service results: MeshExternalServices, then MeshServices,
+	 * then MeshMultiZoneServices, each in Kuma's order.  NULL and 0 once
+	 * trimmed, and in a snapshot from the start-up cache.
+	 */
+	struct build_service *services;
 	size_t nservices;
+	size_t service_count;		/* services in this build, for the log
+					 * and the cache: nservices, but kept
+					 * by snapshot_trim(), and all that a
+					 * snapshot from the cache has */
 	struct generate_result gen;
-	struct build_legacy *legacy;
+	struct build_legacy *legacy;	/* NULL and 0 once trimmed */
 	size_t nlegacy;
 	size_t nviews;			/* clients with a view of their own */
 	size_t errors;			/* errors reported by this build */
@@ -54,20 +69,23 @@ struct snapshot {
 /*
  * A snapshot that serves @table, read from the start-up cache, with
  * @cfg and @state; it takes all three over (they are freed on failure
- * too).  @nservices and @nviews are what the log says.  0 or -ENOMEM.
+ * too).  @service_count and @nviews are what the log says; it has no
+ * per-service results (services NULL, nservices 0).  0 or -ENOMEM.
  */
 int snapshot_from_cache(struct snapshot **out, struct config *cfg,
 			struct state *state, struct table *table,
-			size_t nservices, size_t nviews);
+			size_t service_count, size_t nviews);
 
 /*
  * Keep only what serving needs (the config, the table and the state):
- * free the resources, their YAML and the per-service results, which only
- * status output and start-up logging read.  nservices keeps its count;
- * services becomes NULL.
+ * free the resources, their YAML, the generate result and the per-service
+ * and legacy results, which only status output and start-up logging read.
+ * services/nservices and legacy/nlegacy become NULL and 0; service_count
+ * stays.  Trimming twice is harmless.
  */
 void snapshot_trim(struct snapshot *s);
 
+/* Free @s and everything it owns; NULL is a no-op. */
 void snapshot_free(struct snapshot *s);
 
 #endif

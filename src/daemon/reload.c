@@ -281,7 +281,7 @@ swap(struct reload *r, struct snapshot *next)
 	}
 	log_notice("serving generation %llu: %zu services, %zu "
 		   "names, %zu records in %zu zones; %s",
-		   (unsigned long long)next->generation, next->nservices,
+		   (unsigned long long)next->generation, next->service_count,
 		   table_name_count(t), table_record_count(t),
 		   table_zone_count(t), times);
 }
@@ -303,7 +303,7 @@ write_cache(struct reload *r, struct snapshot *s)
 	if (cache_path(s->cfg->state_file, path, sizeof(path)) < 0 ||
 	    (r->cached && r->cached_key == key && access(path, F_OK) == 0))
 		return;
-	info.nservices = s->nservices;
+	info.nservices = s->service_count;
 	info.nviews = s->nviews;
 	if (cache_save(path, key, s->table, &info, err, sizeof(err)) < 0) {
 		log_warning("%s; the next start builds from the files", err);

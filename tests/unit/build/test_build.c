@@ -293,6 +293,57 @@ test_serial_follows_content(void **state)
 	state_free(st);
 }
 
+/*
+ * After snapshot_trim() the per-service results are gone, and the struct
+ * says so: no count without its array; service_count keeps the number.
+ */
+static void
+test_trim_is_honest(void **state)
+{
+	struct env *e = *state;
+	struct state *st = state_new();
+	struct snapshot *s = NULL;
+	struct snapshot *c = NULL;
+	struct config *cfg = NULL;
+	struct table *t = NULL;
+
+	write_file(e, "a.yaml", SVC("aaa"));
+	write_file(e, "b.yaml", SVC("bbb"));
+	s = build(e, st, 1000, 0);
+	assert_int_equal(s->nservices, 2);
+	assert_non_null(s->services);
+	assert_int_equal(s->service_count, 2);
+	snapshot_trim(s);
+	assert_null(s->services);
+	assert_int_equal(s->nservices, 0);
+	assert_null(s->legacy);
+	assert_int_equal(s->nlegacy, 0);
+	assert_null(s->set);
+	assert_int_equal(s->service_count, 2);
+	/* What serving needs is still there. */
+	assert_non_null(s->cfg);
+	assert_non_null(s->table);
+	assert_non_null(s->state);
+	assert_int_equal(vip_table_assigned(state_vips(s->state)), 2);
+	snapshot_trim(s);
+	assert_int_equal(s->service_count, 2);
+
+	/* A snapshot from the cache has the count and no results. */
+	cfg = config_new_default();
+	assert_non_null(cfg);
+	t = s->table;
+	s->table = NULL;
+	assert_int_equal(snapshot_from_cache(&c, cfg, state_clone(s->state), t,
+					     s->service_count, 0), 0);
+	assert_null(c->services);
+	assert_int_equal(c->nservices, 0);
+	assert_int_equal(c->service_count, 2);
+	assert_true(c->from_cache);
+	snapshot_free(c);
+	snapshot_free(s);
+	state_free(st);
+}
+
 int
 main(void)
 {
@@ -307,6 +358,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_serial_follows_content,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trim_is_honest, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
