@@ -1003,11 +1003,10 @@ generate_options_from(struct generate_options *o, const struct config *cfg)
 {
 	memset(o, 0, sizeof(*o));
 	o->zone = cfg->zone;
-	o->environment = cfg->kuma_environment ? GENERATE_KUBERNETES :
-		GENERATE_UNIVERSAL;
-	o->defaults = (enum generate_defaults)cfg->kuma_defaults;
+	o->environment = cfg->kuma_environment;
+	o->defaults = cfg->kuma_defaults;
 	o->workload_labels = cfg->kuma_workload;
-	o->default_mode = (enum resource_mesh_mode)cfg->kuma_default_mode;
+	o->default_mode = cfg->kuma_default_mode;
 }
 
 int

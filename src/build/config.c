@@ -869,6 +869,26 @@ static const struct key tcp_keys[] = {
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
+/*
+ * A choice is stored as the index of its word, so the words of kuma.* are
+ * listed in the order of the enums they are stored in.
+ */
+_Static_assert(GENERATE_UNIVERSAL == 0 && GENERATE_KUBERNETES == 1,
+	       "kuma.environment: universal kubernetes");
+_Static_assert(GENERATE_DEFAULTS_ALL == 0 && GENERATE_DEFAULTS_LOCAL == 1 &&
+	       GENERATE_DEFAULTS_NONE == 2,
+	       "kuma.default-generators: all local none");
+_Static_assert(RESOURCE_MESH_MODE_DISABLED == 0 &&
+	       RESOURCE_MESH_MODE_EVERYWHERE == 1 &&
+	       RESOURCE_MESH_MODE_REACHABLE_BACKENDS == 2 &&
+	       RESOURCE_MESH_MODE_EXCLUSIVE == 3,
+	       "kuma.default-mesh-mode: Disabled Everywhere ReachableBackends "
+	       "Exclusive");
+_Static_assert(sizeof(enum generate_environment) == sizeof(int) &&
+	       sizeof(enum generate_defaults) == sizeof(int) &&
+	       sizeof(enum resource_mesh_mode) == sizeof(int),
+	       "parse_choice() stores an int");
+
 static const struct key kuma_keys[] = {
 	{ "environment", &t_choice, NULL, OFF(kuma_environment), 0,
 	  "universal", "universal kubernetes", 0 },

@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 
 #include "util/diag.h"
+#include "kuma/generate.h"
+#include "kuma/resource.h"
 #include "util/log.h"
 
 #define CONFIG_DEFAULT_PORT 15053
@@ -112,12 +114,10 @@ struct config {
 	uint32_t tcp_idle;		/* seconds: CONFIG_DEFAULT_TCP_IDLE */
 	uint32_t tcp_max;		/* connections: CONFIG_DEFAULT_TCP_MAX */
 
-	int kuma_environment;		/* 0 universal, 1 kubernetes */
-	int kuma_defaults;		/* 0 all, 1 local, 2 none */
+	enum generate_environment kuma_environment;	/* universal */
+	enum generate_defaults kuma_defaults;		/* all */
 	int kuma_workload;		/* 0 kuma.io/service tags, 1 workload */
-	int kuma_default_mode;		/* enum resource_mesh_mode order:
-					 * Disabled, Everywhere,
-					 * ReachableBackends, Exclusive */
+	enum resource_mesh_mode kuma_default_mode;	/* Disabled */
 
 	int views_unknown_all;		/* clients that are no Dataplane:
 					 * 1 see every name, 0 only the ones

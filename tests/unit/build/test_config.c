@@ -798,6 +798,10 @@ test_protocol_keys(void **state)
 	assert_int_equal(f->cfg->kuma_defaults, 0);
 	assert_int_equal(f->cfg->kuma_workload, 0);
 	assert_int_equal(f->cfg->kuma_default_mode, 0);
+	assert_int_equal(f->cfg->kuma_environment, GENERATE_UNIVERSAL);
+	assert_int_equal(f->cfg->kuma_defaults, GENERATE_DEFAULTS_ALL);
+	assert_int_equal(f->cfg->kuma_default_mode,
+			 RESOURCE_MESH_MODE_DISABLED);
 	assert_int_equal(f->cfg->views_unknown_all, 1);
 	assert_string_equal(f->cfg->pools[CONFIG_POOL_LEGACY], "240.0.0.0/4");
 	assert_null(f->cfg->pools6[CONFIG_POOL_MESH_SERVICE]);
@@ -842,6 +846,10 @@ test_protocol_keys(void **state)
 	assert_int_equal(f->cfg->kuma_defaults, 2);
 	assert_int_equal(f->cfg->kuma_workload, 1);
 	assert_int_equal(f->cfg->kuma_default_mode, 3);
+	assert_int_equal(f->cfg->kuma_environment, GENERATE_KUBERNETES);
+	assert_int_equal(f->cfg->kuma_defaults, GENERATE_DEFAULTS_NONE);
+	assert_int_equal(f->cfg->kuma_default_mode,
+			 RESOURCE_MESH_MODE_EXCLUSIVE);
 	assert_int_equal(f->cfg->views_unknown_all, 0);
 
 	assert_fails_with(f, "dns: {aaaa: both}\n",
