@@ -453,69 +453,102 @@ vip_failure(struct build_ctx *c, struct build_service *bs,
 	return 0;
 }
 
-/* Allocate VIPs for every service and legacy name into s->state. */
+/*
+ * One VIP to ask the allocator for: of a service or a legacy name, from
+ * its kind's pool or from that pool's IPv6 twin (dns.aaaa: pool).
+ */
+struct ask {
+	char *key;			/* the state key, "#6" for the twin */
+	size_t pool;			/* index into c->used */
+	struct vip_addr pin;		/* the address it pins, or none */
+	struct vip_addr *out;		/* where the VIP goes */
+	struct build_service *bs;	/* the service, or NULL: */
+	const struct build_legacy *legacy;	/* the legacy name */
+};
+
+/*
+ * Append the asks of @key: one from @pool, and one from its IPv6 twin
+ * when there is one; only the first pins @like->pin.  The rest is copied
+ * from @like.  0 or -ENOMEM.
+ */
 static int
-allocate_vips(struct build_ctx *c, const struct state *prev,
-	      int64_t now)
+add_asks(struct build_ctx *c, struct ask *asks, size_t *n,
+	 const struct ask *like, const char *key, size_t pool,
+	 struct build_vips *vips)
+{
+	int v6;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		size_t p = v6 ? CONFIG_POOL_COUNT + pool : pool;
+		struct ask *a = &asks[*n];
+
+		if (!c->has[p])
+			continue;
+		*a = *like;
+		if (asprintf(&a->key, "%s%s", key, v6 ? "#6" : "") < 0) {
+			a->key = NULL;
+			return -ENOMEM;
+		}
+		a->pool = c->compact[p];
+		a->out = v6 ? &vips->vip6 : &vips->vip;
+		if (v6)
+			memset(&a->pin, 0, sizeof(a->pin));
+		(*n)++;
+	}
+	return 0;
+}
+
+/*
+ * Allocate VIPs for every service, then every legacy name, into s->state;
+ * each gets its kind's pool first, then the IPv6 twin.
+ */
+static int
+allocate_vips(struct build_ctx *c, const struct state *prev, int64_t now)
 {
 	struct snapshot *s = c->s;
 	size_t max = 2 * (s->nservices + s->nlegacy) + 1;
+	struct ask *asks = calloc(max, sizeof(*asks));
 	struct vip_request *reqs = calloc(max, sizeof(*reqs));
 	struct vip_result *results = calloc(max, sizeof(*results));
-	struct vip_addr *pins = calloc(max, sizeof(*pins));
-	char **keys = calloc(max, sizeof(*keys));	/* one string each */
+	struct ask like;
 	char key[1024];
-	size_t *slot = calloc(max, sizeof(*slot));	/* request -> item */
-	char *second = calloc(max, 1);		/* the IPv6 request of one */
 	size_t n = 0;
 	size_t i;
 	int rc = -ENOMEM;
 
-	if (reqs == NULL || results == NULL || pins == NULL || keys == NULL ||
-	    slot == NULL || second == NULL)
+	if (asks == NULL || reqs == NULL || results == NULL)
 		goto out;
-	for (i = 0; i < s->nservices + s->nlegacy; i++) {
-		size_t pool;
-		int v6;
+	for (i = 0; i < s->nservices; i++) {
+		struct build_service *bs = &s->services[i];
 
-		if (i < s->nservices) {
-			struct build_service *bs = &s->services[i];
-
-			pool = kind_pool[bs->kind];
-			if (build_service_key(bs->meta, key,
-					      sizeof(key)) < 0) {
-				rc = -ENAMETOOLONG;
-				goto out;
-			}
-			if (pinned_address(bs, &pins[n]))
-				reqs[n].pinned = &pins[n];
-		} else {
-			const struct build_legacy *l =
-				&s->legacy[i - s->nservices];
-
-			pool = CONFIG_POOL_LEGACY;
-			snprintf(key, sizeof(key), "legacy/%s/%s", l->mesh,
-				 l->service);
+		memset(&like, 0, sizeof(like));
+		like.bs = bs;
+		if (build_service_key(bs->meta, key, sizeof(key)) < 0) {
+			rc = -ENAMETOOLONG;
+			goto out;
 		}
-		for (v6 = 0; v6 < 2; v6++) {
-			size_t p = v6 ? CONFIG_POOL_COUNT + pool : pool;
-
-			if (!c->has[p])
-				continue;
-			if (asprintf(&keys[n], "%s%s", key, v6 ? "#6" : "") < 0) {
-				keys[n] = NULL;
-				rc = -ENOMEM;
-				goto out;
-			}
-			if (v6)
-				reqs[n].pinned = NULL;
-			reqs[n].key = keys[n];
-			reqs[n].pool = c->compact[p];
-			slot[n] = i;
-			second[n] = (char)v6;
-			n++;
-		}
+		pinned_address(bs, &like.pin);
+		if ((rc = add_asks(c, asks, &n, &like, key, kind_pool[bs->kind],
+				   &bs->vips)) < 0)
+			goto out;
 	}
+	for (i = 0; i < s->nlegacy; i++) {
+		struct build_legacy *l = &s->legacy[i];
+
+		memset(&like, 0, sizeof(like));
+		like.legacy = l;
+		snprintf(key, sizeof(key), "legacy/%s/%s", l->mesh, l->service);
+		if ((rc = add_asks(c, asks, &n, &like, key, CONFIG_POOL_LEGACY,
+				   &l->vips)) < 0)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		reqs[i].key = asks[i].key;
+		reqs[i].pool = asks[i].pool;
+		if (vip_addr_is_set(&asks[i].pin))
+			reqs[i].pinned = &asks[i].pin;
+	}
+	rc = -ENOMEM;
 	if ((s->state = state_clone(prev)) == NULL)
 		goto out;
 	/* A build with errors left resources out: release nothing. */
@@ -525,53 +558,32 @@ allocate_vips(struct build_ctx *c, const struct state *prev,
 	if (rc < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		int v6 = second[i];
-		int *has = NULL;
-		struct vip_addr *addr = NULL;
+		const struct ask *a = &asks[i];
 
-		if (slot[i] < s->nservices) {
-			struct build_service *bs = &s->services[slot[i]];
-
-			has = v6 ? &bs->has_vip6 : &bs->has_vip;
-			addr = v6 ? &bs->vip6 : &bs->vip;
-			if (results[i].status != 0) {
-				rc = vip_failure(c, bs, &results[i],
-						 &c->used[reqs[i].pool]);
-				if (rc < 0)
-					goto out;
-				continue;
-			}
-		} else {
-			struct build_legacy *l = &s->legacy[slot[i] -
-							    s->nservices];
-
-			has = v6 ? &l->has_vip6 : &l->has_vip;
-			addr = v6 ? &l->vip6 : &l->vip;
-			if (results[i].status != 0) {
-				diag_warning(c->diags, NULL, 0, 0,
-					     "could not allocate vip for "
-					     "kuma.io/service %s (mesh %s): "
-					     "no addresses left in pool %s; "
-					     "%s.mesh is not served",
-					     l->service, l->mesh,
-					     c->used[reqs[i].pool].text,
-					     l->service);
-				continue;
-			}
+		if (results[i].status == 0) {
+			*a->out = results[i].addr;
+			continue;
 		}
-		*has = 1;
-		*addr = results[i].addr;
+		if (a->bs != NULL) {
+			rc = vip_failure(c, a->bs, &results[i],
+					 &c->used[a->pool]);
+			if (rc < 0)
+				goto out;
+			continue;
+		}
+		diag_warning(c->diags, NULL, 0, 0, "could not allocate vip for "
+			     "kuma.io/service %s (mesh %s): no addresses left "
+			     "in pool %s; %s.mesh is not served",
+			     a->legacy->service, a->legacy->mesh,
+			     c->used[a->pool].text, a->legacy->service);
 	}
 	rc = 0;
 out:
-	for (i = 0; keys != NULL && i < n; i++)
-		free(keys[i]);
+	for (i = 0; asks != NULL && i < n; i++)
+		free(asks[i].key);
+	free(asks);
 	free(reqs);
 	free(results);
-	free(pins);
-	free(keys);
-	free(slot);
-	free(second);
 	return rc;
 }
 
@@ -678,13 +690,14 @@ add_srv(struct build_ctx *c, const struct build_service *bs,
 	return 0;
 }
 
-/* A and AAAA (dns.aaaa) records of one name. */
+/* A and AAAA (dns.aaaa) records of one name; vips->vip is set. */
 static int
 add_name(struct build_ctx *c, const struct resource_meta *m,
-	 const char *host, const struct vip_addr *vip,
-	 const struct vip_addr *vip6, uint32_t owner)
+	 const char *host, const struct build_vips *vips, uint32_t owner)
 {
 	const struct config *cfg = c->s->cfg;
+	const struct vip_addr *vip = &vips->vip;
+	const struct vip_addr *vip6 = &vips->vip6;
 	int rc;
 
 	rc = table_builder_add_addr_owned(c->b, host, vip->family, vip->b,
@@ -702,7 +715,7 @@ add_name(struct build_ctx *c, const struct resource_meta *m,
 		if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
 			return rc;
 	}
-	if (vip6 != NULL) {
+	if (vip_addr_is_set(vip6)) {
 		rc = table_builder_add_addr_owned(c->b, host, vip6->family,
 						  vip6->b, cfg->ttl, owner);
 		if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
@@ -746,7 +759,7 @@ add_service_records(struct build_ctx *c)
 		const struct hostname_result *h = &bs->hostnames;
 		uint32_t owner = (uint32_t)i;
 
-		if (!bs->has_vip || h->naddresses == 0)
+		if (!vip_addr_is_set(&bs->vips.vip) || h->naddresses == 0)
 			continue;
 		for (j = 0; j < h->naddresses; j++) {
 			const char *host = h->addresses[j].hostname;
@@ -754,17 +767,16 @@ add_service_records(struct build_ctx *c)
 			/* The same name from two generators: once. */
 			if (j > 0 && strcmp(host, h->addresses[0].hostname) == 0)
 				continue;
-			rc = add_name(c, bs->meta, host, &bs->vip,
-				      bs->has_vip6 ? &bs->vip6 : NULL, owner);
+			rc = add_name(c, bs->meta, host, &bs->vips, owner);
 			if (rc < 0)
 				return rc;
 			if (s->cfg->srv && (rc = add_srv(c, bs, host, owner)) < 0)
 				return rc;
 		}
-		rc = add_ptr(c, bs->meta, &bs->vip, h->addresses[0].hostname,
-			     owner);
-		if (rc == 0 && bs->has_vip6)
-			rc = add_ptr(c, bs->meta, &bs->vip6,
+		rc = add_ptr(c, bs->meta, &bs->vips.vip,
+			     h->addresses[0].hostname, owner);
+		if (rc == 0 && vip_addr_is_set(&bs->vips.vip6))
+			rc = add_ptr(c, bs->meta, &bs->vips.vip6,
 				     h->addresses[0].hostname, owner);
 		if (rc < 0)
 			return rc;
@@ -790,7 +802,7 @@ add_legacy_records(struct build_ctx *c)
 		const struct build_legacy *l = &s->legacy[i];
 		char name[2][600];
 
-		if (!l->has_vip)
+		if (!vip_addr_is_set(&l->vips.vip))
 			continue;
 		snprintf(name[0], sizeof(name[0]), "%s.mesh", l->service);
 		snprintf(name[1], sizeof(name[1]), "%s.mesh", l->service);
@@ -818,12 +830,12 @@ add_legacy_records(struct build_ctx *c)
 			}
 			if ((rc = hostname_claims_add(c->claims, name[v])) < 0)
 				return rc;
-			rc = add_name(c, &none, name[v], &l->vip,
-				      l->has_vip6 ? &l->vip6 : NULL,
+			rc = add_name(c, &none, name[v], &l->vips,
 				      TABLE_OWNER_NONE);
 			if (rc < 0)
 				return rc;
-			if (v == 0 && (rc = add_ptr(c, &none, &l->vip, name[v],
+			if (v == 0 && (rc = add_ptr(c, &none, &l->vips.vip,
+						    name[v],
 						    TABLE_OWNER_NONE)) < 0)
 				return rc;
 		}

@@ -42,6 +42,17 @@ struct build_options {
 };
 
 /*
+ * The VIPs of a service or a legacy name; vip_addr_is_set() says which
+ * there are.  @vip is from the kind's pool (vip.pools: IPv4 unless the
+ * pool is an IPv6 CIDR) or the address the service pins; @vip6 is from the
+ * kind's IPv6 pool (dns.aaaa: pool).  A name is served only with @vip.
+ */
+struct build_vips {
+	struct vip_addr vip;
+	struct vip_addr vip6;
+};
+
+/*
  * One service-like resource (MeshExternalService, MeshService or
  * MeshMultiZoneService) with its computed status.
  */
@@ -52,10 +63,7 @@ struct build_service {
 	const struct resource_mesh_external_service *mes;	/* or NULL */
 	const struct resource_mesh_multi_zone_service *mzs;	/* or NULL */
 	struct hostname_result hostnames;
-	int has_vip;
-	struct vip_addr vip;
-	int has_vip6;			/* dns.aaaa: pool */
-	struct vip_addr vip6;
+	struct build_vips vips;
 	char *vip_error;		/* why there is no VIP, or NULL */
 };
 
@@ -63,10 +71,7 @@ struct build_service {
 struct build_legacy {
 	const char *mesh;		/* borrowed from the generate result */
 	const char *service;
-	int has_vip;
-	struct vip_addr vip;
-	int has_vip6;
-	struct vip_addr vip6;
+	struct build_vips vips;
 };
 
 /*

@@ -143,6 +143,12 @@ vip_addr_format(const struct vip_addr *a, char *buf, size_t size)
 }
 
 int
+vip_addr_is_set(const struct vip_addr *a)
+{
+	return family_ok(a->family);
+}
+
+int
 vip_addr_equal(const struct vip_addr *a, const struct vip_addr *b)
 {
 	return a->family == b->family &&

@@ -65,6 +65,9 @@ int vip_addr_parse(struct vip_addr *out, const char *text);
  */
 const char *vip_addr_format(const struct vip_addr *a, char *buf, size_t size);
 
+/* True when @a holds an address: a zeroed struct vip_addr holds none. */
+int vip_addr_is_set(const struct vip_addr *a);
+
 /* True when both have the same family and address. */
 int vip_addr_equal(const struct vip_addr *a, const struct vip_addr *b);
 

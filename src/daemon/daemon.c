@@ -367,7 +367,7 @@ log_loaded(const struct snapshot *s)
 		const struct hostname_result *h = &bs->hostnames;
 		size_t off = 0;
 
-		if (!bs->has_vip || h->naddresses == 0)
+		if (!vip_addr_is_set(&bs->vips.vip) || h->naddresses == 0)
 			continue;
 		if (first == NULL)
 			first = h->addresses[0].hostname;
@@ -377,7 +377,7 @@ log_loaded(const struct snapshot *s)
 		}
 		if (shown > 20)
 			continue;
-		vip_addr_format(&bs->vip, addr, sizeof(addr));
+		vip_addr_format(&bs->vips.vip, addr, sizeof(addr));
 		for (j = 0; j < h->naddresses && off < sizeof(line); j++)
 			off += (size_t)snprintf(line + off, sizeof(line) - off,
 						"%s%s", j ? ", " : "",

@@ -90,9 +90,9 @@ vip_of(const struct snapshot *s, const char *name, char *buf)
 	for (i = 0; i < s->nservices; i++) {
 		if (strcmp(s->services[i].meta->name, name) != 0)
 			continue;
-		if (!s->services[i].has_vip)
+		if (!vip_addr_is_set(&s->services[i].vips.vip))
 			return "none";
-		return vip_addr_format(&s->services[i].vip, buf, 64);
+		return vip_addr_format(&s->services[i].vips.vip, buf, 64);
 	}
 	return "absent";
 }

@@ -1063,6 +1063,19 @@ t_table_api(void **state)
 }
 
 static void
+t_addr_is_set(void **state)
+{
+	struct vip_addr none;
+	struct vip_addr a = mkaddr("0.0.0.0");
+	struct vip_addr b = mkaddr("::");
+
+	memset(&none, 0, sizeof(none));
+	assert_false(vip_addr_is_set(&none));
+	assert_true(vip_addr_is_set(&a));
+	assert_true(vip_addr_is_set(&b));
+}
+
+static void
 t_addr_cmp(void **state)
 {
 	struct vip_addr a = mkaddr("241.0.0.2");
@@ -1110,6 +1123,7 @@ main(void)
 		cmocka_unit_test(t_invalid_round),
 		cmocka_unit_test(t_many),
 		cmocka_unit_test(t_table_api),
+		cmocka_unit_test(t_addr_is_set),
 		cmocka_unit_test(t_addr_cmp),
 	};
 
