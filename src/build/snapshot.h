@@ -8,7 +8,8 @@
  * trim it (snapshot_trim()) on its loop while a build on another thread
  * reads the same snapshot's config and state (reload.c): trimming never
  * touches @cfg, @table or @state, only what status output and logging
- * read.  The snapshot owns everything it points to but @retired_next.
+ * read (reload.c asserts it after every trim).  The snapshot owns
+ * everything it points to.
  */
 #ifndef MESHDNS_SNAPSHOT_H
 #define MESHDNS_SNAPSHOT_H
@@ -25,10 +26,6 @@
 
 struct snapshot {
 	uint64_t generation;		/* set by the publisher */
-	struct snapshot *retired_next;	/* the publisher's (the daemon's)
-					 * list of snapshots to free; not
-					 * the snapshot's to follow or
-					 * free */
 	struct config *cfg;
 	struct resource_set *set;
 	struct table *table;
@@ -81,7 +78,9 @@ int snapshot_from_cache(struct snapshot **out, struct config *cfg,
  * free the resources, their YAML, the generate result and the per-service
  * and legacy results, which only status output and start-up logging read.
  * services/nservices and legacy/nlegacy become NULL and 0; service_count
- * stays.  Trimming twice is harmless.
+ * stays.  Never touches cfg, table or state, nor the fields a build
+ * reads (inputs, state_digest, errors): a build on another thread may be
+ * reading them.  Trimming twice is harmless.
  */
 void snapshot_trim(struct snapshot *s);
 
