@@ -12,6 +12,7 @@
 #include "build/build.h"
 #include "build/snapshot.h"
 #include "build/state.h"
+#include "dns/table_build.h"
 #include "util/digest.h"
 #include "kuma/tmpl.h"
 

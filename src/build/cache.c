@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "build/cache.h"
+#include "dns/table_image.h"
 #include "util/diag.h"
 #include "util/digest.h"
 #include "util/file.h"

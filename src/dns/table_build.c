@@ -38,7 +38,7 @@
 
 #include <ldns/ldns.h>
 
-#include "dns/table.h"
+#include "dns/table_build.h"
 #include "dns/table_int.h"
 
 #define SRV_FIXED	6	/* priority, weight, port */

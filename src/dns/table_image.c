@@ -17,7 +17,7 @@
 
 #include <ldns/ldns.h>
 
-#include "dns/table.h"
+#include "dns/table_image.h"
 #include "dns/table_int.h"
 
 static uint16_t

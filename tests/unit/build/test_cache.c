@@ -24,6 +24,7 @@
 #include "util/digest.h"
 #include "kuma/resource.h"
 #include "dns/table.h"
+#include "dns/table_build.h"
 
 struct fixture {
 	char dir[64];

@@ -19,6 +19,7 @@
 
 #include "dns/answer.h"
 #include "dns/table.h"
+#include "dns/table_build.h"
 
 #define NO_EDNS		0
 #define QID		0x4d2e

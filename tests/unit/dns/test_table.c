@@ -19,6 +19,8 @@
 #include <ldns/ldns.h>
 
 #include "dns/table.h"
+#include "dns/table_build.h"
+#include "dns/table_image.h"
 
 static const char *const ns_mesh[] = { "ns1.mesh", "ns2.mesh." };
 
