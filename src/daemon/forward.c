@@ -21,22 +21,11 @@
 #include <unistd.h>
 
 #include "daemon/forward.h"
+#include "dns/wire.h"
 
-#define HDR 12
 #define MSG_MAX 65535
-#define OPT_LEN 11		/* root owner, type, class, TTL, RDLENGTH */
-#define LOCAL_MAX (HDR + 255 + 4 + OPT_LEN)
-#define TYPE_OPT 41
-#define RCODE_SERVFAIL 2
+#define LOCAL_MAX (WIRE_QUESTION_MAX + WIRE_OPT_LEN)
 #define UDP_READS 64		/* datagrams read per wake-up */
-
-/* Header flag bits, in the second 16-bit word. */
-#define F_QR 0x8000
-#define F_OPCODE 0x7800
-#define F_TC 0x0200
-#define F_RD 0x0100
-#define F_RA 0x0080
-#define F_CD 0x0010
 
 enum pstate {
 	P_UDP = 0,		/* datagram sent, waiting for the answer */
@@ -117,19 +106,6 @@ struct forward {
 
 static void attempt_next(struct pending *p);
 
-static uint16_t
-get16(const uint8_t *b)
-{
-	return (uint16_t)((b[0] << 8) | b[1]);
-}
-
-static void
-put16(uint8_t *b, uint16_t v)
-{
-	b[0] = (uint8_t)(v >> 8);
-	b[1] = (uint8_t)v;
-}
-
 /*
  * Fill @buf with @len random bytes: getrandom(2), never blocking (-EAGAIN
  * while the kernel has no randomness yet), or where libc has no
@@ -186,78 +162,19 @@ random_id(struct forward *f, uint8_t id[2])
 }
 
 /*
- * Length of the uncompressed name at @off, or 0 when it is cut short,
- * compressed, or too long.
- */
-static size_t
-name_len(const uint8_t *m, size_t len, size_t off)
-{
-	size_t start = off;
-
-	for (;;) {
-		uint8_t l;
-
-		if (off >= len)
-			return 0;
-		l = m[off];
-		if (l > 63)
-			return 0;
-		off += 1 + (size_t)l;
-		if (off - start > 255)
-			return 0;
-		if (l == 0)
-			return off - start;
-	}
-}
-
-/* Skip a name that may end with a compression pointer; 0 when bad. */
-static size_t
-skip_name(const uint8_t *m, size_t len, size_t off)
-{
-	for (;;) {
-		uint8_t l;
-
-		if (off >= len)
-			return 0;
-		l = m[off];
-		if ((l & 0xc0) == 0xc0)
-			return off + 2 <= len ? off + 2 : 0;
-		if (l > 63)
-			return 0;
-		off += 1 + (size_t)l;
-		if (l == 0)
-			return off;
-	}
-}
-
-/*
- * Find the query's OPT record in its additional section.  A query whose
- * later sections do not parse is forwarded all the same (the upstream
- * judges it); it just counts as one without EDNS here.
+ * Find the query's OPT record with the scanner answer.c uses.  A query
+ * whose later sections do not parse (wire_opt_scan()) is forwarded all the
+ * same (the upstream judges it); it just counts as one without EDNS here.
  */
 static void
 find_opt(struct pending *p)
 {
-	const uint8_t *m = p->q;
-	size_t off = HDR + p->qsec;
-	size_t nrr = (size_t)get16(m + 6) + get16(m + 8);
-	size_t nar = get16(m + 10);
-	size_t i;
+	struct wire_edns e;
 
-	for (i = 0; i < nrr + nar; i++) {
-		size_t end = skip_name(m, p->qlen, off);
-
-		if (end == 0 || end + 10 > p->qlen)
-			return;
-		if (i >= nrr && end == off + 1 && m[off] == 0 &&
-		    get16(m + end) == TYPE_OPT) {
-			p->edns = 1;
-			p->dnssec_ok = (m[end + 6] & 0x80) != 0;
-			return;
-		}
-		off = end + 10 + get16(m + end + 8);
-		if (off > p->qlen)
-			return;
+	if (wire_opt_scan(p->q, p->qlen, LDNS_HEADER_SIZE + p->qsec, &e) == 0 &&
+	    e.present) {
+		p->edns = 1;
+		p->dnssec_ok = (e.flags & WIRE_EDNS_DO) != 0;
 	}
 }
 
@@ -269,14 +186,14 @@ find_opt(struct pending *p)
 static int
 matches(const struct pending *p, const uint8_t *r, size_t n)
 {
-	const uint8_t *a = p->q + HDR;
-	const uint8_t *b = r + HDR;
+	const uint8_t *a = p->q + LDNS_HEADER_SIZE;
+	const uint8_t *b = r + LDNS_HEADER_SIZE;
 	size_t i;
 
-	if (n < HDR + p->qsec)
+	if (n < LDNS_HEADER_SIZE + p->qsec)
 		return 0;
-	if (!(get16(r + 2) & F_QR) || memcmp(r, p->q, 2) != 0 ||
-	    get16(r + 4) != 1)
+	if (!LDNS_QR_WIRE(r) || memcmp(r, p->q, 2) != 0 ||
+	    LDNS_QDCOUNT(r) != 1)
 		return 0;
 	i = 0;
 	while (a[i] != 0) {
@@ -303,33 +220,27 @@ matches(const struct pending *p, const uint8_t *r, size_t n)
 
 /*
  * Header + the client's question (+ OPT when it had one) into f->local;
- * @flags and @rcode go into the header as they are.  Returns the length.
+ * @flags2 and @flags3 are the header's bytes 2 and 3 (flags, RCODE) as
+ * they are.  Returns the length.
  */
 static size_t
-local_response(struct pending *p, uint16_t flags)
+local_response(struct pending *p, uint8_t flags2, uint8_t flags3)
 {
 	struct forward *f = p->f;
 	uint8_t *r = f->local;
-	size_t len = HDR + p->qsec;
+	size_t len = LDNS_HEADER_SIZE + p->qsec;
 
 	memcpy(r, p->client_id, 2);
-	put16(r + 2, flags);
-	put16(r + 4, 1);
-	put16(r + 6, 0);
-	put16(r + 8, 0);
-	put16(r + 10, p->edns ? 1 : 0);
-	memcpy(r + HDR, p->q + HDR, p->qsec);
-	if (p->edns) {
-		r[len] = 0;
-		put16(r + len + 1, TYPE_OPT);
-		put16(r + len + 3, (uint16_t)f->udp_size);
-		r[len + 5] = 0;	/* extended RCODE */
-		r[len + 6] = 0;	/* version */
-		r[len + 7] = p->dnssec_ok ? 0x80 : 0;
-		r[len + 8] = 0;
-		put16(r + len + 9, 0);
-		len += OPT_LEN;
-	}
+	r[2] = flags2;
+	r[3] = flags3;
+	ldns_write_uint16(r + LDNS_QDCOUNT_OFF, 1);
+	ldns_write_uint16(r + LDNS_ANCOUNT_OFF, 0);
+	ldns_write_uint16(r + LDNS_NSCOUNT_OFF, 0);
+	ldns_write_uint16(r + LDNS_ARCOUNT_OFF, p->edns ? 1 : 0);
+	memcpy(r + LDNS_HEADER_SIZE, p->q + LDNS_HEADER_SIZE, p->qsec);
+	if (p->edns)
+		len += wire_opt_write(r + len, (uint16_t)f->udp_size, 0,
+				      p->dnssec_ok ? WIRE_EDNS_DO : 0);
 	return len;
 }
 
@@ -391,7 +302,7 @@ static void
 fail_servfail(struct pending *p)
 {
 	struct forward *f = p->f;
-	uint16_t qflags = get16(p->q + 2);
+	const uint8_t *q = p->q;
 	size_t len;
 
 	if (p->submitting) {
@@ -403,8 +314,11 @@ fail_servfail(struct pending *p)
 		return;
 	}
 	count_add(&f->stats.servfails, 1);
-	len = local_response(p, F_QR | F_RA | RCODE_SERVFAIL |
-			     (qflags & (F_OPCODE | F_RD | F_CD)));
+	/* QR and RA; the query's opcode, RD and CD. */
+	len = local_response(p, LDNS_QR_MASK |
+			     (q[2] & (LDNS_OPCODE_MASK | LDNS_RD_MASK)),
+			     LDNS_RA_MASK | (q[3] & LDNS_CD_MASK) |
+			     LDNS_RCODE_SERVFAIL);
 	deliver(p, f->local, len);
 }
 
@@ -417,9 +331,9 @@ finish_answer(struct pending *p, uint8_t *r, size_t n)
 	count_add(&f->stats.answers, 1);
 	f->preferred = p->cur;
 	memcpy(r, p->client_id, 2);
-	memcpy(r + HDR, p->q + HDR, p->qsec);
+	memcpy(r + LDNS_HEADER_SIZE, p->q + LDNS_HEADER_SIZE, p->qsec);
 	if (n > p->limit) {
-		size_t len = local_response(p, get16(r + 2) | F_TC);
+		size_t len = local_response(p, r[2] | LDNS_TC_MASK, r[3]);
 
 		deliver(p, f->local, len);
 		return;
@@ -517,7 +431,7 @@ tcp_start(struct pending *p)
 		attempt_next(p);
 		return;
 	}
-	put16(p->tlen, (uint16_t)p->qlen);
+	ldns_write_uint16(p->tlen, (uint16_t)p->qlen);
 	p->state = P_TCP_CONNECT;
 	watch(p, EV_WRITE);
 	start_timer(p);
@@ -552,7 +466,7 @@ udp_read(struct pending *p)
 			count_add(&f->stats.dropped_mismatch, 1);
 			continue;
 		}
-		if ((get16(f->ubuf + 2) & F_TC) || (mh.msg_flags & MSG_TRUNC)) {
+		if (LDNS_TC_WIRE(f->ubuf) || (mh.msg_flags & MSG_TRUNC)) {
 			tcp_start(p);
 			return;
 		}
@@ -631,9 +545,9 @@ tcp_read(struct pending *p)
 		}
 		p->toff += (size_t)n;
 		if (p->tmsg == 0 && p->toff == 2) {
-			p->tmsg = get16(p->tlen);
+			p->tmsg = ldns_read_uint16(p->tlen);
 			p->toff = 0;
-			if (p->tmsg < HDR)
+			if (p->tmsg < LDNS_HEADER_SIZE)
 				return -1;
 			if ((p->tbuf = malloc(p->tmsg)) == NULL)
 				return -1;
@@ -794,17 +708,15 @@ forward_query(struct forward *f, const uint8_t *q, size_t len,
 	      void *ctx)
 {
 	struct pending *p = NULL;
-	size_t nlen = 0;
+	struct wire_question qn;
 	int rc = -ECANCELED;
 
 	if (f->closing)
 		goto out;
 	rc = -EINVAL;
-	if (len < HDR || len > MSG_MAX || (get16(q + 2) & (F_QR | F_OPCODE)) ||
-	    get16(q + 4) != 1)
-		goto out;
-	nlen = name_len(q, len, HDR);
-	if (nlen == 0 || HDR + nlen + 4 > len)
+	if (len < LDNS_HEADER_SIZE || len > MSG_MAX ||
+	    (q[2] & (LDNS_QR_MASK | LDNS_OPCODE_MASK)) ||
+	    wire_question_parse(q, len, &qn) < 0)
 		goto out;
 	rc = -ENOMEM;
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
@@ -813,7 +725,7 @@ forward_query(struct forward *f, const uint8_t *q, size_t len,
 	memcpy(p->q, q, len);
 	memcpy(p->client_id, q, 2);
 	p->qlen = len;
-	p->qsec = nlen + 4;
+	p->qsec = qn.end - LDNS_HEADER_SIZE;
 	p->f = f;
 	p->fd = -1;
 	p->done = done;

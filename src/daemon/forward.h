@@ -39,7 +39,8 @@
  * queries are in flight, the client gets SERVFAIL: its ID, opcode, RD and
  * CD, with QR and RA set, and its question.  Both responses made here
  * carry an OPT record (our udp_size, DO copied, no options) when the query
- * had one, as RFC 6891 asks; the upstream's OPT is not kept.
+ * had one, as RFC 6891 asks (one OPT in sections that parse, as
+ * wire_opt_scan() finds it); the upstream's OPT is not kept.
  *
  * Memory and sockets: per query a copy of it (and a buffer for a TCP
  * answer), and at most one socket, closed when its attempt ends.  One
