@@ -40,21 +40,19 @@
 
 #include "dns/table_build.h"
 #include "dns/table_int.h"
+#include "dns/wire.h"
 
 #define SRV_FIXED	6	/* priority, weight, port */
-#define OPT_LEN		11
-/* The longest header plus question: where the answer RRs start at most. */
-#define QUESTION_MAX	(12 + NAME_MAX_WIRE + 4)
 /*
  * The largest RRset we accept: it must fit a 65535-byte TCP message with
  * the header, the longest question and an OPT record.
  */
-#define RRSET_MAX	(65535 - QUESTION_MAX - OPT_LEN)
+#define RRSET_MAX	(LDNS_MAX_PACKETLEN - WIRE_QUESTION_MAX - WIRE_OPT_LEN)
 /*
  * The farthest an SRV target may be inside the answer RRs for an
  * additional RR to point at it: a compression pointer has 14 bits.
  */
-#define ADD_REL_MAX	(0x3fff - QUESTION_MAX)
+#define ADD_REL_MAX	(0x3fff - WIRE_QUESTION_MAX)
 
 /* Record kinds; A and AAAA are 0 and 1 as the digest has always hashed. */
 enum {
@@ -145,32 +143,16 @@ struct table_builder {
 	int default_hidden;	/* clients without a view see unowned only */
 };
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
 /* The RR's fixed part after the owner pointer @ptr. */
 static uint8_t *
 put_rr_head(uint8_t *p, uint16_t ptr, uint16_t type, uint32_t ttl,
 	    uint16_t rdlen)
 {
-	put16(p, ptr);
-	put16(p + 2, type);
-	put16(p + 4, LDNS_RR_CLASS_IN);
-	put32(p + 6, ttl);
-	put16(p + 10, rdlen);
+	ldns_write_uint16(p, ptr);
+	ldns_write_uint16(p + 2, type);
+	ldns_write_uint16(p + 4, LDNS_RR_CLASS_IN);
+	ldns_write_uint32(p + 6, ttl);
+	ldns_write_uint16(p + 10, rdlen);
 	return p + RR_FIXED;
 }
 
@@ -908,7 +890,7 @@ hash_u32(uint64_t h, uint32_t v)
 {
 	uint8_t b[4];
 
-	put32(b, v);
+	ldns_write_uint32(b, v);
 	return fnv64(h, b, 4);
 }
 
@@ -928,9 +910,9 @@ rec_hash(const struct table_builder *b, const struct bname *n,
 		rh = fnv64(rh, rec->u.addr, rec->kind == KIND_AAAA ? 16 : 4);
 		break;
 	case KIND_SRV:
-		put16(srv, rec->prio);
-		put16(srv + 2, rec->u.t.weight);
-		put16(srv + 4, rec->u.t.port);
+		ldns_write_uint16(srv, rec->prio);
+		ldns_write_uint16(srv + 2, rec->u.t.weight);
+		ldns_write_uint16(srv + 4, rec->u.t.port);
 		rh = fnv64(rh, srv, sizeof(srv));
 		/* FALLTHROUGH */
 	default:
@@ -1297,9 +1279,9 @@ write_rrset(const struct rref *refs, size_t nrefs, int kind, uint16_t ptr,
 			memcpy(p, r->u.addr, rdlen);
 			break;
 		case KIND_SRV:
-			put16(p, r->prio);
-			put16(p + 2, r->u.t.weight);
-			put16(p + 4, r->u.t.port);
+			ldns_write_uint16(p, r->prio);
+			ldns_write_uint16(p + 2, r->u.t.weight);
+			ldns_write_uint16(p + 4, r->u.t.port);
 			memcpy(p + SRV_FIXED, refs[i].target, r->tlen);
 			break;
 		default:
@@ -1325,7 +1307,8 @@ srv_additional(const struct table_builder *b, const struct bname *n,
 	       uint8_t *p, size_t *count)
 {
 	/* The answer, the additional and an OPT in one 64 KiB message. */
-	size_t room = 65535 - QUESTION_MAX - OPT_LEN - n->bytes[KIND_SRV];
+	size_t room = LDNS_MAX_PACKETLEN - WIRE_QUESTION_MAX - WIRE_OPT_LEN -
+		      n->bytes[KIND_SRV];
 	size_t first = nrefs;
 	size_t rel = 0;
 	size_t total = 0;
@@ -1492,7 +1475,7 @@ build_chaos(const struct table_builder *b, struct table *t)
 			  RR_FIXED + 1 + len);
 		p = put_rr_head(p, 0xc00c, LDNS_RR_TYPE_TXT, 0,
 				(uint16_t)(1 + len));
-		put16(p - 8, LDNS_RR_CLASS_CH);
+		ldns_write_uint16(p - 8, LDNS_RR_CLASS_CH);
 		*p++ = (uint8_t)len;
 		memcpy(p, b->chaos[i], len);
 		p += len;

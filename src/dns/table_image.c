@@ -20,12 +20,6 @@
 #include "dns/table_image.h"
 #include "dns/table_int.h"
 
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* --- serialized form, for the start-up cache: no ldns, no pointers --- */
 
 /*
@@ -150,7 +144,7 @@ rrs_fill(const uint8_t *wire, size_t len, size_t count)
 	while (off < len) {
 		if (len - off < RR_FIXED)
 			return false;
-		off += RR_FIXED + get16(wire + off + 10);
+		off += RR_FIXED + ldns_read_uint16(wire + off + 10);
 		n++;
 	}
 	return off == len && n == count;
