@@ -668,8 +668,8 @@ forward_new(struct forward **out, struct ev_loop *loop,
 	f->max_in_flight = cfg->max_in_flight ? cfg->max_in_flight :
 		CONFIG_DEFAULT_FORWARD_MAX_INFLIGHT;
 	f->udp_size = cfg->udp_size ? cfg->udp_size : FORWARD_UDP_SIZE;
-	if (f->udp_size < 512)
-		f->udp_size = 512;
+	if (f->udp_size < WIRE_UDP_MIN)
+		f->udp_size = WIRE_UDP_MIN;
 	if (f->udp_size > MSG_MAX)
 		f->udp_size = MSG_MAX;
 	if ((f->up = calloc(f->nup, sizeof(*f->up))) == NULL)
@@ -730,7 +730,7 @@ forward_query(struct forward *f, const uint8_t *q, size_t len,
 	p->fd = -1;
 	p->done = done;
 	p->ctx = ctx;
-	p->limit = client_limit < 512 ? 512 : client_limit;
+	p->limit = client_limit < WIRE_UDP_MIN ? WIRE_UDP_MIN : client_limit;
 	find_opt(p);
 	ev_io_init(&p->io, io_cb, -1, EV_READ);
 	ev_timer_init(&p->timer, timer_cb, 0., 0.);

@@ -55,10 +55,11 @@
 #include <sys/socket.h>
 
 #include "build/config.h"
+#include "dns/wire.h"
 #include "util/diag.h"
 
 #define FORWARD_PORT 53			/* when an upstream has no port */
-#define FORWARD_UDP_SIZE 1232		/* largest UDP answer we take */
+#define FORWARD_UDP_SIZE WIRE_EDNS_SIZE	/* largest UDP answer we take */
 
 struct forward;
 

@@ -221,11 +221,11 @@ answer_query(const struct answer_query_ctx *ctx, const uint8_t *q,
 		 * Never more than we advertise: larger UDP responses would
 		 * be fragmented (DNS Flag Day 2020); TC sends them to TCP.
 		 */
-		limit = st.edns.udp_size < 512 ? 512 :
+		limit = st.edns.udp_size < WIRE_UDP_MIN ? WIRE_UDP_MIN :
 			st.edns.udp_size > ANSWER_EDNS_SIZE ? ANSWER_EDNS_SIZE :
 			st.edns.udp_size;
 	else
-		limit = 512;
+		limit = WIRE_UDP_MIN;
 	if (limit > cap)
 		limit = cap;
 
@@ -304,9 +304,9 @@ answer_udp_limit(const uint8_t *q, size_t qlen)
 
 	if (wire_question_parse(q, qlen, &qn) < 0 ||
 	    wire_opt_scan(q, qlen, qn.end, &edns) < 0 || !edns.present)
-		return 512;
-	if (edns.udp_size < 512)
-		return 512;
+		return WIRE_UDP_MIN;
+	if (edns.udp_size < WIRE_UDP_MIN)
+		return WIRE_UDP_MIN;
 	return edns.udp_size > ANSWER_EDNS_SIZE ? ANSWER_EDNS_SIZE :
 	       edns.udp_size;
 }

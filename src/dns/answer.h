@@ -14,8 +14,9 @@
 #include <stdint.h>
 
 #include "dns/table.h"
+#include "dns/wire.h"
 
-#define ANSWER_EDNS_SIZE 1232	/* our advertised UDP payload size */
+#define ANSWER_EDNS_SIZE WIRE_EDNS_SIZE	/* our advertised UDP payload size */
 
 struct sockaddr;
 
