@@ -96,176 +96,209 @@ lower_name(const uint8_t *q, size_t len, uint8_t *lname)
 	}
 }
 
-size_t
-answer_query(const struct answer_query_ctx *ctx, const uint8_t *q,
-	     size_t qlen, uint8_t *resp, size_t cap,
-	     enum answer_outcome *outcome)
+/*
+ * What a response holds: classify() decides it, fit() cuts it to the
+ * size limit, write_response() writes it.
+ */
+struct plan {
+	const struct table_rrset *an;	/* the answer RRset, or NULL */
+	const struct table_rrset *ns;	/* the negative SOA, or NULL */
+	size_t apex_off;	/* the apex's offset inside the question name */
+	size_t add_len;		/* the bytes of an's additional RRs that fit */
+	size_t add_count;	/* their RRs */
+	enum answer_outcome oc;
+	int rcode;
+	bool echo;		/* the question */
+	bool opt;		/* our OPT record */
+	bool aa;
+	bool tc;
+};
+
+/* The UDP limit of a query with EDNS: its size, 512 to ANSWER_EDNS_SIZE. */
+static size_t
+edns_udp_limit(const struct wire_edns *edns)
+{
+	/*
+	 * Never more than we advertise: larger UDP responses would be
+	 * fragmented (DNS Flag Day 2020); TC sends them to TCP.
+	 */
+	if (edns->udp_size < WIRE_UDP_MIN)
+		return WIRE_UDP_MIN;
+	return edns->udp_size > ANSWER_EDNS_SIZE ? ANSWER_EDNS_SIZE :
+	       edns->udp_size;
+}
+
+/*
+ * Parse the query @q (a header at least, QR clear) into @st and decide
+ * the response in @pl: RCODE, outcome, flags, and which RRsets.  The rules
+ * are answer.h's; pl->oc ANSWER_FORWARD means nothing is to be written.
+ */
+static void
+classify(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
+	 struct query *st, struct plan *pl)
 {
 	uint8_t lname[LDNS_MAX_DOMAINLEN];
-	struct query st;
-	const struct table *t = NULL;
+	const struct table *t = ctx->t;
 	const struct table_zone *zone = NULL;
 	const struct table_node *node = NULL;
-	const struct table_rrset *an = NULL;
-	const struct table_rrset *ns = NULL;
-	enum answer_outcome oc = ANSWER_ERROR;
-	size_t apex_off = 0;
-	size_t add_len = 0;
-	size_t add_count = 0;
-	size_t limit;
-	size_t pos;
-	size_t an_pos;
-	size_t i;
-	bool echo = false;
-	bool opt = false;
-	bool aa = false;
-	bool tc = false;
 	bool hidden = false;
-	int rcode = LDNS_RCODE_NOERROR;
 
-	if (outcome != NULL)
-		*outcome = ANSWER_DROP;
-	if (ctx == NULL || q == NULL || resp == NULL ||
-	    qlen < LDNS_HEADER_SIZE || cap < LDNS_HEADER_SIZE)
-		return 0;
-	if (LDNS_QR_WIRE(q))
-		return 0;	/* a response: never answer one */
-	t = ctx->t;
+	memset(st, 0, sizeof(*st));
+	memset(pl, 0, sizeof(*pl));
+	pl->oc = ANSWER_ERROR;
+	pl->rcode = LDNS_RCODE_NOERROR;
+	st->opcode = LDNS_OPCODE_WIRE(q);
+	st->question = wire_question_parse(q, qlen, &st->q) == 0;
+	if (st->question)
+		st->rest_ok = wire_opt_scan(q, qlen, st->q.end, &st->edns) == 0;
 
-	memset(&st, 0, sizeof(st));
-	st.opcode = LDNS_OPCODE_WIRE(q);
-	st.question = wire_question_parse(q, qlen, &st.q) == 0;
-	if (st.question)
-		st.rest_ok = wire_opt_scan(q, qlen, st.q.end, &st.edns) == 0;
-
-	if (st.opcode != LDNS_PACKET_QUERY) {
-		rcode = LDNS_RCODE_NOTIMPL;
-		echo = st.question;
-		opt = st.rest_ok && st.edns.present;
-	} else if (!st.question || !st.rest_ok) {
-		rcode = LDNS_RCODE_FORMERR;
-		echo = st.question;
-	} else if (st.edns.present && st.edns.version > 0) {
-		rcode = RCODE_BADVERS;	/* RFC 6891 6.1.3 */
-		echo = true;
-		opt = true;
-	} else if (st.q.qclass != LDNS_RR_CLASS_IN &&
-		   st.q.qclass != LDNS_RR_CLASS_CH) {
-		rcode = LDNS_RCODE_REFUSED;
-		oc = ANSWER_REFUSED;
-		echo = true;
-		opt = st.edns.present;
+	if (st->opcode != LDNS_PACKET_QUERY) {
+		pl->rcode = LDNS_RCODE_NOTIMPL;
+		pl->echo = st->question;
+		pl->opt = st->rest_ok && st->edns.present;
+	} else if (!st->question || !st->rest_ok) {
+		pl->rcode = LDNS_RCODE_FORMERR;
+		pl->echo = st->question;
+	} else if (st->edns.present && st->edns.version > 0) {
+		pl->rcode = RCODE_BADVERS;	/* RFC 6891 6.1.3 */
+		pl->echo = true;
+		pl->opt = true;
+	} else if (st->q.qclass != LDNS_RR_CLASS_IN &&
+		   st->q.qclass != LDNS_RR_CLASS_CH) {
+		pl->rcode = LDNS_RCODE_REFUSED;
+		pl->oc = ANSWER_REFUSED;
+		pl->echo = true;
+		pl->opt = st->edns.present;
 	} else if (t == NULL) {
-		rcode = LDNS_RCODE_SERVFAIL;
-		echo = true;
-		opt = st.edns.present;
-	} else if (st.q.qclass == LDNS_RR_CLASS_CH) {
-		echo = true;
-		opt = st.edns.present;
-		lower_name(q, st.q.name_len, lname);
-		if (st.q.qtype == LDNS_RR_TYPE_TXT ||
-		    st.q.qtype == LDNS_RR_TYPE_ANY)
-			an = table_chaos_txt(t, lname, st.q.name_len);
-		if (an != NULL) {
-			aa = true;
-			oc = ANSWER_CHAOS;
+		pl->rcode = LDNS_RCODE_SERVFAIL;
+		pl->echo = true;
+		pl->opt = st->edns.present;
+	} else if (st->q.qclass == LDNS_RR_CLASS_CH) {
+		pl->echo = true;
+		pl->opt = st->edns.present;
+		lower_name(q, st->q.name_len, lname);
+		if (st->q.qtype == LDNS_RR_TYPE_TXT ||
+		    st->q.qtype == LDNS_RR_TYPE_ANY)
+			pl->an = table_chaos_txt(t, lname, st->q.name_len);
+		if (pl->an != NULL) {
+			pl->aa = true;
+			pl->oc = ANSWER_CHAOS;
 		} else {
-			rcode = LDNS_RCODE_REFUSED;
-			oc = ANSWER_REFUSED;
+			pl->rcode = LDNS_RCODE_REFUSED;
+			pl->oc = ANSWER_REFUSED;
 		}
-	} else if (st.q.qtype == LDNS_RR_TYPE_AXFR ||
-		   st.q.qtype == LDNS_RR_TYPE_IXFR) {
-		rcode = LDNS_RCODE_NOTIMPL;
-		echo = true;
-		opt = st.edns.present;
+	} else if (st->q.qtype == LDNS_RR_TYPE_AXFR ||
+		   st->q.qtype == LDNS_RR_TYPE_IXFR) {
+		pl->rcode = LDNS_RCODE_NOTIMPL;
+		pl->echo = true;
+		pl->opt = st->edns.present;
 	} else {
-		echo = true;
-		opt = st.edns.present;
-		lower_name(q, st.q.name_len, lname);
-		zone = table_find_zone(t, lname, st.q.name_len, &apex_off);
+		pl->echo = true;
+		pl->opt = st->edns.present;
+		lower_name(q, st->q.name_len, lname);
+		zone = table_find_zone(t, lname, st->q.name_len,
+				       &pl->apex_off);
 		if (zone != NULL) {
-			aa = true;
-			oc = ANSWER_AUTH;
+			pl->aa = true;
+			pl->oc = ANSWER_AUTH;
 			node = table_lookup_client(t, zone, lname,
-						   st.q.name_len, ctx->client,
-						   &hidden);
+						   st->q.name_len,
+						   ctx->client, &hidden);
 			if (node == NULL) {
-				rcode = LDNS_RCODE_NXDOMAIN;
+				pl->rcode = LDNS_RCODE_NXDOMAIN;
 				if (hidden)
-					oc = ANSWER_HIDDEN;
-			} else if (st.q.qtype == LDNS_RR_TYPE_ANY) {
-				an = any_rrset(node);
+					pl->oc = ANSWER_HIDDEN;
+			} else if (st->q.qtype == LDNS_RR_TYPE_ANY) {
+				pl->an = any_rrset(node);
 			} else {
-				an = table_node_rrset(node, st.q.qtype);
+				pl->an = table_node_rrset(node, st->q.qtype);
 			}
-			if (an == NULL)
-				ns = table_zone_soa_authority(zone);
-		} else if (table_search_match(t, lname, st.q.name_len)) {
+			if (pl->an == NULL)
+				pl->ns = table_zone_soa_authority(zone);
+		} else if (table_search_match(t, lname, st->q.name_len)) {
 			/* A stub walking its search list: stop it here. */
-			rcode = LDNS_RCODE_NXDOMAIN;
-			oc = ANSWER_SEARCH_NXDOMAIN;
+			pl->rcode = LDNS_RCODE_NXDOMAIN;
+			pl->oc = ANSWER_SEARCH_NXDOMAIN;
 		} else if (ctx->forwarding) {
-			if (outcome != NULL)
-				*outcome = ANSWER_FORWARD;
-			return 0;
+			pl->oc = ANSWER_FORWARD;
 		} else {
-			rcode = LDNS_RCODE_REFUSED;
-			oc = ANSWER_REFUSED;
+			pl->rcode = LDNS_RCODE_REFUSED;
+			pl->oc = ANSWER_REFUSED;
 		}
 	}
+}
+
+/*
+ * Cut @pl to the size limit (answer.h) for a response in @cap bytes:
+ * whole RRsets or nothing, with TC; the additional RRs as far as they fit.
+ */
+static void
+fit(const struct answer_query_ctx *ctx, const struct query *st, size_t cap,
+    struct plan *pl)
+{
+	size_t limit;
+	size_t pos = LDNS_HEADER_SIZE;
 
 	if (ctx->tr == ANSWER_TCP)
-		limit = cap < 65535 ? cap : 65535;
-	else if (opt)
-		/*
-		 * Never more than we advertise: larger UDP responses would
-		 * be fragmented (DNS Flag Day 2020); TC sends them to TCP.
-		 */
-		limit = st.edns.udp_size < WIRE_UDP_MIN ? WIRE_UDP_MIN :
-			st.edns.udp_size > ANSWER_EDNS_SIZE ? ANSWER_EDNS_SIZE :
-			st.edns.udp_size;
+		limit = cap < LDNS_MAX_PACKETLEN ? cap : LDNS_MAX_PACKETLEN;
+	else if (pl->opt)
+		limit = edns_udp_limit(&st->edns);
 	else
 		limit = WIRE_UDP_MIN;
 	if (limit > cap)
 		limit = cap;
 
-	pos = LDNS_HEADER_SIZE;
-	if (echo &&
-	    pos + st.q.name_len + 4 + (opt ? WIRE_OPT_LEN : 0) > limit) {
+	if (pl->echo && pos + st->q.name_len + 4 +
+	    (pl->opt ? WIRE_OPT_LEN : 0) > limit) {
 		/* Cannot happen with cap >= 512; stay safe anyway. */
-		echo = false;
-		opt = false;
-		tc = true;
+		pl->echo = false;
+		pl->opt = false;
+		pl->tc = true;
 	}
-	if (echo)
-		pos += st.q.name_len + 4;
-	an_pos = pos;
-	if (pos + (an ? an->len : 0) + (ns ? ns->len : 0) +
-	    (opt ? WIRE_OPT_LEN : 0) > limit) {
-		tc = true;	/* whole RRsets or nothing */
-		an = NULL;
-		ns = NULL;
+	if (pl->echo)
+		pos += st->q.name_len + 4;
+	if (pos + (pl->an ? pl->an->len : 0) + (pl->ns ? pl->ns->len : 0) +
+	    (pl->opt ? WIRE_OPT_LEN : 0) > limit) {
+		pl->tc = true;	/* whole RRsets or nothing */
+		pl->an = NULL;
+		pl->ns = NULL;
 	}
-	if (an != NULL && an->add_len > 0)
-		add_len = additional_fit(an, limit - pos - an->len -
-					 (ns ? ns->len : 0) -
-					 (opt ? WIRE_OPT_LEN : 0), &add_count);
+	if (pl->an != NULL && pl->an->add_len > 0)
+		pl->add_len = additional_fit(pl->an, limit - pos - pl->an->len -
+					     (pl->ns ? pl->ns->len : 0) -
+					     (pl->opt ? WIRE_OPT_LEN : 0),
+					     &pl->add_count);
+}
+
+/* Write the response @pl to the query @q into @resp; returns its length. */
+static size_t
+write_response(const struct answer_query_ctx *ctx, const uint8_t *q,
+	       const struct query *st, const struct plan *pl, uint8_t *resp)
+{
+	const struct table_rrset *an = pl->an;
+	const struct table_rrset *ns = pl->ns;
+	size_t pos = LDNS_HEADER_SIZE;
+	size_t an_pos;
+	size_t i;
 
 	memcpy(resp, q, 2);
 	/* QR, the query's opcode and RD; AA when authoritative; TC. */
 	resp[2] = LDNS_QR_MASK | (q[2] & (LDNS_OPCODE_MASK | LDNS_RD_MASK)) |
-		  (aa ? LDNS_AA_MASK : 0) | (tc ? LDNS_TC_MASK : 0);
+		  (pl->aa ? LDNS_AA_MASK : 0) | (pl->tc ? LDNS_TC_MASK : 0);
 	/* RA when we recurse (forward); Z and AD clear; CD copied; RCODE. */
 	resp[3] = (ctx->forwarding ? LDNS_RA_MASK : 0) | (q[3] & LDNS_CD_MASK) |
-		  (rcode & LDNS_RCODE_MASK);
-	ldns_write_uint16(resp + LDNS_QDCOUNT_OFF, echo ? 1 : 0);
+		  (pl->rcode & LDNS_RCODE_MASK);
+	ldns_write_uint16(resp + LDNS_QDCOUNT_OFF, pl->echo ? 1 : 0);
 	ldns_write_uint16(resp + LDNS_ANCOUNT_OFF, an ? an->count : 0);
 	ldns_write_uint16(resp + LDNS_NSCOUNT_OFF, ns ? ns->count : 0);
 	ldns_write_uint16(resp + LDNS_ARCOUNT_OFF,
-			  (uint16_t)(add_count + (opt ? 1 : 0)));
-	if (echo)
+			  (uint16_t)(pl->add_count + (pl->opt ? 1 : 0)));
+	if (pl->echo) {
 		memcpy(resp + LDNS_HEADER_SIZE, q + LDNS_HEADER_SIZE,
-		       st.q.name_len + 4);
+		       st->q.name_len + 4);
+		pos += st->q.name_len + 4;
+	}
+	an_pos = pos;
 	if (an != NULL) {
 		memcpy(resp + pos, an->wire, an->len);
 		pos += an->len;
@@ -274,26 +307,53 @@ answer_query(const struct answer_query_ctx *ctx, const uint8_t *q,
 		/* The SOA's owner: the apex inside the question name. */
 		memcpy(resp + pos, ns->wire, ns->len);
 		ldns_write_uint16(resp + pos, (uint16_t)(0xc000 |
-				  (LDNS_HEADER_SIZE + apex_off)));
+				  (LDNS_HEADER_SIZE + pl->apex_off)));
 		pos += ns->len;
 	}
-	if (add_len > 0) {
+	if (pl->add_len > 0) {
 		/* The owners: SRV targets, relative to the answer's start. */
-		memcpy(resp + pos, an->wire + an->len, add_len);
-		for (i = 0; i < add_len;
+		memcpy(resp + pos, an->wire + an->len, pl->add_len);
+		for (i = 0; i < pl->add_len;
 		     i += RR_FIXED + ldns_read_uint16(resp + pos + i + 10))
 			ldns_write_uint16(resp + pos + i, (uint16_t)
 					  (ldns_read_uint16(resp + pos + i) +
 					   an_pos));
-		pos += add_len;
+		pos += pl->add_len;
 	}
-	if (opt)
+	if (pl->opt)
 		pos += wire_opt_write(resp + pos, ANSWER_EDNS_SIZE,
-				      (unsigned)rcode,
-				      st.edns.flags & WIRE_EDNS_DO);
-	if (outcome != NULL)
-		*outcome = oc;
+				      (unsigned)pl->rcode,
+				      st->edns.flags & WIRE_EDNS_DO);
 	return pos;
+}
+
+size_t
+answer_query(const struct answer_query_ctx *ctx, const uint8_t *q,
+	     size_t qlen, uint8_t *resp, size_t cap,
+	     enum answer_outcome *outcome)
+{
+	struct query st;
+	struct plan pl;
+	size_t len;
+
+	if (outcome != NULL)
+		*outcome = ANSWER_DROP;
+	if (ctx == NULL || q == NULL || resp == NULL ||
+	    qlen < LDNS_HEADER_SIZE || cap < LDNS_HEADER_SIZE)
+		return 0;
+	if (LDNS_QR_WIRE(q))
+		return 0;	/* a response: never answer one */
+	classify(ctx, q, qlen, &st, &pl);
+	if (pl.oc == ANSWER_FORWARD) {
+		if (outcome != NULL)
+			*outcome = ANSWER_FORWARD;
+		return 0;
+	}
+	fit(ctx, &st, cap, &pl);
+	len = write_response(ctx, q, &st, &pl, resp);
+	if (outcome != NULL)
+		*outcome = pl.oc;
+	return len;
 }
 
 size_t
@@ -305,8 +365,5 @@ answer_udp_limit(const uint8_t *q, size_t qlen)
 	if (wire_question_parse(q, qlen, &qn) < 0 ||
 	    wire_opt_scan(q, qlen, qn.end, &edns) < 0 || !edns.present)
 		return WIRE_UDP_MIN;
-	if (edns.udp_size < WIRE_UDP_MIN)
-		return WIRE_UDP_MIN;
-	return edns.udp_size > ANSWER_EDNS_SIZE ? ANSWER_EDNS_SIZE :
-	       edns.udp_size;
+	return edns_udp_limit(&edns);
 }
