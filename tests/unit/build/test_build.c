@@ -20,10 +20,11 @@
 #include "build/build.h"
 #include "build/snapshot.h"
 #include "build/vip.h"
+#include "../tmpdir.h"
 
 struct env {
-	char dir[64];
-	char path[128];
+	char dir[256];
+	char path[300];
 	char *resources[1];
 	struct build_options opt;
 };
@@ -31,7 +32,7 @@ struct env {
 static void
 write_file(const struct env *e, const char *name, const char *text)
 {
-	char path[256];
+	char path[512];
 	FILE *fp = NULL;
 
 	snprintf(path, sizeof(path), "%s/%s", e->dir, name);
@@ -44,7 +45,7 @@ write_file(const struct env *e, const char *name, const char *text)
 static void
 remove_file(const struct env *e, const char *name)
 {
-	char path[256];
+	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", e->dir, name);
 	assert_int_equal(unlink(path), 0);
@@ -56,7 +57,8 @@ setup(void **state)
 	struct env *e = calloc(1, sizeof(*e));
 
 	assert_non_null(e);
-	strcpy(e->dir, "/tmp/meshdns-test-build.XXXXXX");
+	assert_int_equal(test_tmpname(e->dir, sizeof(e->dir),
+				      "meshdns-test-build"), 0);
 	assert_non_null(mkdtemp(e->dir));
 	e->resources[0] = e->dir;
 	e->opt.resources = e->resources;
@@ -74,7 +76,7 @@ static int
 teardown(void **state)
 {
 	struct env *e = *state;
-	char cmd[128];
+	char cmd[300];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
 	assert_int_equal(system(cmd), 0);

@@ -25,10 +25,11 @@
 #include "kuma/resource.h"
 #include "dns/table.h"
 #include "dns/table_build.h"
+#include "../tmpdir.h"
 
 struct fixture {
-	char dir[64];
-	char path[128];		/* dir/state.cache */
+	char dir[256];
+	char path[300];		/* dir/state.cache */
 	struct table *table;
 };
 
@@ -71,8 +72,8 @@ setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_cache.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
+	if (test_tmpname(f->dir, sizeof(f->dir), "test_cache") < 0 ||
+	    mkdtemp(f->dir) == NULL) {
 		free(f);
 		return -1;
 	}
@@ -86,7 +87,7 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
+	char cmd[300];
 
 	table_free(f->table);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
@@ -216,7 +217,7 @@ test_save_error(void **state)
 {
 	struct fixture *f = *state;
 	struct cache_info info = { 1, 0 };
-	char path[160];
+	char path[320];
 	char err[256];
 
 	snprintf(path, sizeof(path), "%s/no/such/dir/state.cache", f->dir);
@@ -253,10 +254,10 @@ test_resource_digest(void **state)
 	struct fixture *f = *state;
 	struct resource_set *set = NULL;
 	struct diag_list errs;
-	char dir[128];
-	char sub[160];
-	char a[200];
-	char b[200];
+	char dir[300];
+	char sub[320];
+	char a[340];
+	char b[340];
 	uint64_t d1 = 0;
 	uint64_t d2 = 0;
 	uint64_t d3 = 0;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "build/state.h"
+#include "../tmpdir.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -28,9 +29,9 @@
 	"afresh (every VIP will be renumbered)"
 
 struct fixture {
-	char dir[64];
-	char path[128];		/* dir/state */
-	char tmp[128];		/* dir/state.tmp */
+	char dir[256];
+	char path[300];		/* dir/state */
+	char tmp[300];		/* dir/state.tmp */
 };
 
 static int
@@ -40,8 +41,8 @@ setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_state.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
+	if (test_tmpname(f->dir, sizeof(f->dir), "test_state") < 0 ||
+	    mkdtemp(f->dir) == NULL) {
 		free(f);
 		return -1;
 	}

@@ -24,6 +24,7 @@
 #include "build/config.h"
 #include "util/diag.h"
 #include "daemon/forward.h"
+#include "../tmpdir.h"
 
 /*
  * Every fake upstream lives on 127.0.0.1 or ::1 (UDP and TCP on the same
@@ -1288,10 +1289,11 @@ test_upstream_parse(void **state)
 static char *
 write_file(const char *text)
 {
-	char *path = strdup("/tmp/test_forward_resolv.XXXXXX");
+	char *path = malloc(256);
 	int fd;
 
 	assert_non_null(path);
+	assert_int_equal(test_tmpname(path, 256, "test_forward_resolv"), 0);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));

@@ -18,7 +18,7 @@ struct fx {
 	struct resource_set *set;
 	struct diag_list errs;
 	char out[16384];
-	char dir[64];		/* scratch directory, removed by teardown */
+	char dir[256];		/* scratch directory, removed by teardown */
 };
 
 static inline int

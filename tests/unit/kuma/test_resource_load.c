@@ -17,6 +17,7 @@
 
 #include "kuma/resource.h"
 #include "resource_fx.h"
+#include "../tmpdir.h"
 
 static void
 write_file(const char *dir, const char *name, const char *text)
@@ -41,7 +42,8 @@ test_load_path(void **state)
 	char want[4096];
 	char loop[600];
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_resource.XXXXXX");
+	assert_int_equal(test_tmpname(f->dir, sizeof(f->dir), "test_resource"),
+			 0);
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(sub, sizeof(sub), "%s/sub", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
@@ -168,7 +170,8 @@ test_load_dir_any_threads(void **state)
 	size_t i;
 	int round;
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_resource.XXXXXX");
+	assert_int_equal(test_tmpname(f->dir, sizeof(f->dir), "test_resource"),
+			 0);
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(path, sizeof(path), "%s/b", f->dir);
 	assert_int_equal(mkdir(path, 0700), 0);

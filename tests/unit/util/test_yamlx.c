@@ -16,13 +16,14 @@
 #include <unistd.h>
 
 #include "util/yamlx.h"
+#include "../tmpdir.h"
 
 struct fixture {
 	struct diag_list errs;
 	struct yamlx_stream *stream;
 	char *out;		/* emitted text */
 	size_t outlen;
-	char path[64];		/* temporary file, when one was made */
+	char path[256];		/* temporary file, when one was made */
 };
 
 static int
@@ -557,7 +558,8 @@ write_file(struct fixture *f, const char *text)
 {
 	int fd;
 
-	strcpy(f->path, "/tmp/test_yamlx.XXXXXX");
+	assert_int_equal(test_tmpname(f->path, sizeof(f->path), "test_yamlx"),
+			 0);
 	fd = mkstemp(f->path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
