@@ -107,7 +107,13 @@ start_meshdns -c "$WORK/hold.yaml" -r "$WORK/zones/default" -s "$WORK/state3" ||
 rm "$WORK/zones/default/frontend.yaml"
 kill -HUP "$PID"
 wait_log "serving generation 2" || fail "no generation 2 after removing a service"
-sleep 1.2
+# Wait for the hold to end: at the time the state file gives the held VIP
+# (it is saved before the new generation is served); free when now >= it.
+held_until=$(awk '$1 == "held" { print $3; exit }' "$WORK/state3")
+[ -n "$held_until" ] || fail "no held VIP in the state file after removing a service"
+while [ "$EPOCHSECONDS" -lt "${held_until:-0}" ]; do
+	sleep 0.05
+done
 kill -HUP "$PID"
 wait_log "serving generation 3" || fail "the reload after a hold ended did not build"
 if grep -q "^held" "$WORK/state3"; then
