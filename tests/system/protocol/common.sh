@@ -144,14 +144,14 @@ qf="001c$q"	# framed: 28 bytes
 a="002c000185000001000100000000${q_redis_mesh}c00c000100010000001e0004f1000005"
 
 # start_defaults: the defaults (aaaa nodata, CHAOS id/hostname hidden, no
-# forwarding) with search suffixes and a 1 s TCP idle timeout; on
-# 127.0.0.1 and ::1.
+# forwarding) with search suffixes and a 1 s TCP idle timeout (or
+# $TCP_IDLE); on 127.0.0.1 and ::1.
 start_defaults() {
-	cat >"$WORK/one.yaml" <<'YAML'
+	cat >"$WORK/one.yaml" <<YAML
 dns:
   search-suffixes: [svc.cluster.local, cluster.local]
 tcp:
-  idle-timeout: 1s
+  idle-timeout: ${TCP_IDLE:-1s}
 YAML
 	ALSO_V6=1 start_meshdns -c "$WORK/one.yaml" -r "$WORK/zones/default" -s "$WORK/state1" || {
 		fail "meshdns (defaults) did not start"
