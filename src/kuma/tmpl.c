@@ -61,7 +61,7 @@ enum kind {
 	K_ANY,
 };
 
-static const char *const kind_names[] = {
+static const char *const tmpl_kind_names[] = {
 	[K_STRING] = "string",
 	[K_BOOL] = "bool",
 	[K_INT] = "int",
@@ -89,7 +89,7 @@ struct func {
 	enum kind result;
 };
 
-static const struct func funcs[FN_COUNT] = {
+static const struct func tmpl_funcs[FN_COUNT] = {
 	[FN_LABEL] = { "label", 1, 1, K_STRING },
 	[FN_EQ] = { "eq", 2, -1, K_BOOL },
 	[FN_NE] = { "ne", 2, 2, K_BOOL },
@@ -312,7 +312,7 @@ hex_value(int c)
  * 0 when it is not valid (overlong, surrogate, beyond U+10FFFF, cut short).
  */
 static size_t
-utf8_decode(const char *s, size_t n, uint32_t *rune)
+tmpl_utf8_decode(const char *s, size_t n, uint32_t *rune)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t len, i;
@@ -350,7 +350,7 @@ utf8_decode(const char *s, size_t n, uint32_t *rune)
 
 /* Encode @r (a valid code point) at @dst; returns the length. */
 static size_t
-utf8_encode(char *dst, uint32_t r)
+tmpl_utf8_encode(char *dst, uint32_t r)
 {
 	if (r < 0x80) {
 		dst[0] = (char)r;
@@ -407,7 +407,7 @@ rune_prefix(const char *s, size_t n, size_t max)
  * QuoteRune, near enough: non-ASCII UTF-8 is kept, C1 controls escaped).
  */
 static void
-write_quoted(struct wbuf *w, const char *s, size_t n, char quote)
+tmpl_write_quoted(struct wbuf *w, const char *s, size_t n, char quote)
 {
 	static const char hex[] = "0123456789abcdef";
 	char esc[8];
@@ -419,7 +419,7 @@ write_quoted(struct wbuf *w, const char *s, size_t n, char quote)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c >= 0x80) {
-			k = utf8_decode(s + i, n - i, &r);
+			k = tmpl_utf8_decode(s + i, n - i, &r);
 			if (k == 0) {
 				snprintf(esc, sizeof(esc), "\\x%c%c",
 					 hex[c >> 4], hex[c & 0xf]);
@@ -514,11 +514,11 @@ line_column(const char *src, size_t srclen, size_t off, int *line, int *col)
 
 /* Record a syntax error at byte @off of the source; returns -1. */
 static int
-perr(struct parser *p, size_t off, const char *fmt, ...)
+tmpl_perr(struct parser *p, size_t off, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static int
-perr(struct parser *p, size_t off, const char *fmt, ...)
+tmpl_perr(struct parser *p, size_t off, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -530,7 +530,7 @@ perr(struct parser *p, size_t off, const char *fmt, ...)
 }
 
 static int
-oom(struct parser *p)
+tmpl_oom(struct parser *p)
 {
 	p->err->line = 0;
 	p->err->column = 0;
@@ -545,7 +545,7 @@ tok_desc(const struct parser *p, const struct tok *t, char *buf, size_t size)
 	struct wbuf w = { buf, size - 1, 0, false };
 	size_t n = t->len > 32 ? 32 : t->len;
 
-	write_quoted(&w, p->src + t->off, n, '"');
+	tmpl_write_quoted(&w, p->src + t->off, n, '"');
 	if (w.over) {
 		w.len = 0;
 		w.over = false;
@@ -565,13 +565,15 @@ bad_char(struct parser *p, size_t pos, const char *what)
 	size_t k = 1;
 
 	if (c >= 0x80) {
-		k = utf8_decode(s, p->srclen - pos, &r);
+		k = tmpl_utf8_decode(s, p->srclen - pos, &r);
 		if (k == 0)
-			return perr(p, pos, "%sU+FFFD (byte 0x%02x)", what, c);
+			return tmpl_perr(p, pos,
+					 "%sU+FFFD (byte 0x%02x)", what, c);
 	}
 	if (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0))
-		return perr(p, pos, "%sU+%04X", what, (unsigned)r);
-	return perr(p, pos, "%sU+%04X '%.*s'", what, (unsigned)r, (int)k, s);
+		return tmpl_perr(p, pos, "%sU+%04X", what, (unsigned)r);
+	return tmpl_perr(p, pos,
+			 "%sU+%04X '%.*s'", what, (unsigned)r, (int)k, s);
 }
 
 /* Length of a right delimiter at @pos: 2 for "}}", 4 for " -}}", else 0. */
@@ -664,12 +666,12 @@ lex_text(struct parser *p, struct tok *t)
 				}
 			}
 			if (!closed)
-				return perr(p, p->pos, "unclosed comment");
+				return tmpl_perr(p, p->pos, "unclosed comment");
 			p->pos = i + 2;
 			rlen = rdelim_len(p, p->pos);
 			if (rlen == 0)
-				return perr(p, p->pos,
-					    "comment ends before closing delimiter");
+				return tmpl_perr(p, p->pos,
+						 "comment ends before closing delimiter");
 			p->pos += rlen;
 			p->trim_text = rlen == 4;
 			continue;
@@ -717,7 +719,8 @@ lex_quote(struct parser *p, struct tok *t)
 		char c, e;
 
 		if (i >= p->srclen || s[i] == '\n')
-			return perr(p, start, "unterminated quoted string");
+			return tmpl_perr(p, start,
+					 "unterminated quoted string");
 		c = s[i];
 		if (c == '"')
 			break;
@@ -727,7 +730,8 @@ lex_quote(struct parser *p, struct tok *t)
 			continue;
 		}
 		if (i + 1 >= p->srclen || s[i + 1] == '\n')
-			return perr(p, start, "unterminated quoted string");
+			return tmpl_perr(p, start,
+					 "unterminated quoted string");
 		e = s[i + 1];
 		switch (e) {
 		case 'a':
@@ -760,8 +764,8 @@ lex_quote(struct parser *p, struct tok *t)
 		case 'x':
 			v = read_hex(p, i + 2, 2);
 			if (v < 0)
-				return perr(p, i,
-					    "invalid escape in quoted string: \\x needs 2 hex digits");
+				return tmpl_perr(p, i,
+						 "invalid escape in quoted string: \\x needs 2 hex digits");
 			dst[n++] = (char)v;
 			i += 4;
 			continue;
@@ -769,14 +773,15 @@ lex_quote(struct parser *p, struct tok *t)
 		case 'U':
 			v = read_hex(p, i + 2, e == 'u' ? 4 : 8);
 			if (v < 0)
-				return perr(p, i,
-					    "invalid escape in quoted string: \\%c needs %d hex digits",
-					    e, e == 'u' ? 4 : 8);
+				return tmpl_perr(p, i,
+						 "invalid escape in quoted string: \\%c needs %d hex digits",
+						 e, e == 'u' ? 4 : 8);
 			if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-				return perr(p, i,
-					    "invalid escape in quoted string: \\%c%.*s is not a Unicode code point",
-					    e, e == 'u' ? 4 : 8, s + i + 2);
-			n += utf8_encode(dst + n, (uint32_t)v);
+				return tmpl_perr(p, i,
+						 "invalid escape in quoted string: \\%c%.*s is not a Unicode code point",
+						 e, e == 'u' ? 4 : 8,
+						 s + i + 2);
+			n += tmpl_utf8_encode(dst + n, (uint32_t)v);
 			i += e == 'u' ? 6 : 10;
 			continue;
 		default:
@@ -788,24 +793,24 @@ lex_quote(struct parser *p, struct tok *t)
 					if (i + 1 + k >= p->srclen ||
 					    s[i + 1 + k] < '0' ||
 					    s[i + 1 + k] > '7')
-						return perr(p, i,
-							    "invalid escape in quoted string: octal escape needs 3 digits");
+						return tmpl_perr(p, i,
+								 "invalid escape in quoted string: octal escape needs 3 digits");
 					v = v * 8 + (s[i + 1 + k] - '0');
 				}
 				if (v > 255)
-					return perr(p, i,
-						    "invalid escape in quoted string: octal escape value %.4s > 255",
-						    s + i);
+					return tmpl_perr(p, i,
+							 "invalid escape in quoted string: octal escape value %.4s > 255",
+							 s + i);
 				dst[n++] = (char)v;
 				i += 4;
 				continue;
 			}
 			if (e > 0x20 && e < 0x7f)
-				return perr(p, i,
-					    "unknown escape sequence \\%c in quoted string",
-					    e);
-			return perr(p, i,
-				    "unknown escape sequence in quoted string");
+				return tmpl_perr(p, i,
+						 "unknown escape sequence \\%c in quoted string",
+						 e);
+			return tmpl_perr(p, i,
+					 "unknown escape sequence in quoted string");
 		}
 		i += 2;
 	}
@@ -831,7 +836,7 @@ lex_raw(struct parser *p, struct tok *t)
 		if (s[i] != '\r')
 			dst[n++] = s[i];
 	if (i >= p->srclen)
-		return perr(p, start, "unterminated raw quoted string");
+		return tmpl_perr(p, start, "unterminated raw quoted string");
 	dst[n] = '\0';
 	t->type = T_STRING;
 	t->off = start;
@@ -864,8 +869,9 @@ lex_number(struct parser *p, struct tok *t)
 		if (!is_digit(s[d]))
 			goto bad;
 		if (v > (limit - (unsigned long long)(s[d] - '0')) / 10)
-			return perr(p, start, "number \"%.*s\" is out of range",
-				    (int)(i - start), s + start);
+			return tmpl_perr(p, start,
+					 "number \"%.*s\" is out of range",
+					 (int)(i - start), s + start);
 		v = v * 10 + (unsigned long long)(s[d] - '0');
 	}
 	t->type = T_NUMBER;
@@ -875,9 +881,9 @@ lex_number(struct parser *p, struct tok *t)
 	p->pos = i;
 	return check_terminator(p, i);
 bad:
-	return perr(p, start,
-		    "bad number syntax: \"%.*s\" (only decimal integers are supported)",
-		    (int)(i - start), s + start);
+	return tmpl_perr(p, start,
+			 "bad number syntax: \"%.*s\" (only decimal integers are supported)",
+			 (int)(i - start), s + start);
 }
 
 static int
@@ -889,7 +895,7 @@ lex_action(struct parser *p, struct tok *t)
 
 	t->off = pos;
 	if (pos >= p->srclen)
-		return perr(p, p->action_off, "unclosed action");
+		return tmpl_perr(p, p->action_off, "unclosed action");
 	n = rdelim_len(p, pos);
 	if (n != 0) {
 		t->type = T_RDELIM;
@@ -925,7 +931,7 @@ lex_action(struct parser *p, struct tok *t)
 	case '`':
 		return lex_raw(p, t);
 	case '$':
-		return perr(p, pos, "variables are not supported");
+		return tmpl_perr(p, pos, "variables are not supported");
 	case '.':
 		pos++;
 		if (pos < p->srclen && is_alnum(s[pos])) {
@@ -966,7 +972,7 @@ lex(struct parser *p, struct tok *t)
 }
 
 static int
-next(struct parser *p, struct tok *t)
+tmpl_lex_next(struct parser *p, struct tok *t)
 {
 	if (p->peeked) {
 		*t = p->peek;
@@ -977,7 +983,7 @@ next(struct parser *p, struct tok *t)
 }
 
 static int
-peek(struct parser *p, struct tok *t)
+tmpl_lex_peek(struct parser *p, struct tok *t)
 {
 	int rc;
 
@@ -991,13 +997,13 @@ peek(struct parser *p, struct tok *t)
 }
 
 static int
-skip_space(struct parser *p)
+tmpl_lex_skip_space(struct parser *p)
 {
 	struct tok t;
 	int rc;
 
 	for (;;) {
-		if ((rc = peek(p, &t)) != 0)
+		if ((rc = tmpl_lex_peek(p, &t)) != 0)
 			return rc;
 		if (t.type != T_SPACE)
 			return 0;
@@ -1030,7 +1036,7 @@ lookup_func(const struct parser *p, const struct tok *t)
 	int i;
 
 	for (i = 0; i < FN_COUNT; i++)
-		if (tok_is(p, t, funcs[i].name))
+		if (tok_is(p, t, tmpl_funcs[i].name))
 			return i;
 	return -1;
 }
@@ -1074,8 +1080,8 @@ check_format(struct parser *p, const struct expr *f)
 		       f->s[i] != '\0')
 			i++;
 		if (i < f->len && (f->s[i] == '[' || f->s[i] == '*'))
-			return perr(p, f->off,
-				    "printf: argument indexes and * widths are not supported");
+			return tmpl_perr(p, f->off,
+					 "printf: argument indexes and * widths are not supported");
 	}
 	return 0;
 }
@@ -1084,18 +1090,18 @@ static int
 make_call(struct parser *p, enum fn fn, size_t off, struct expr **args,
 	  int argc, bool piped, struct expr **out)
 {
-	const struct func *f = &funcs[fn];
+	const struct func *f = &tmpl_funcs[fn];
 	struct expr *e = NULL;
 	int i, need = 0, rc;
 
 	if (argc < f->min || (f->max >= 0 && argc > f->max)) {
 		if (f->max == f->min)
-			return perr(p, off,
-				    "wrong number of args for %s: want %d got %d",
-				    f->name, f->min, argc);
-		return perr(p, off,
-			    "wrong number of args for %s: want at least %d got %d",
-			    f->name, f->min, argc);
+			return tmpl_perr(p, off,
+					 "wrong number of args for %s: want %d got %d",
+					 f->name, f->min, argc);
+		return tmpl_perr(p, off,
+				 "wrong number of args for %s: want at least %d got %d",
+				 f->name, f->min, argc);
 	}
 	switch (fn) {
 	case FN_LABEL:
@@ -1104,19 +1110,20 @@ make_call(struct parser *p, enum fn fn, size_t off, struct expr **args,
 	case FN_LOWER:
 	case FN_UPPER:
 		if (args[0]->kind != K_STRING && args[0]->kind != K_ANY)
-			return perr(p, args[0]->off,
-				    "wrong type for argument 1 of %s: want string, got %s",
-				    f->name, kind_names[args[0]->kind]);
+			return tmpl_perr(p, args[0]->off,
+					 "wrong type for argument 1 of %s: want string, got %s",
+					 f->name,
+					 tmpl_kind_names[args[0]->kind]);
 		break;
 	case FN_EQ:
 	case FN_NE:
 		for (i = 1; i < argc; i++)
 			if (args[0]->kind != K_ANY && args[i]->kind != K_ANY &&
 			    args[0]->kind != args[i]->kind)
-				return perr(p, args[i]->off,
-					    "incompatible types for comparison: %s and %s",
-					    kind_names[args[0]->kind],
-					    kind_names[args[i]->kind]);
+				return tmpl_perr(p, args[i]->off,
+						 "incompatible types for comparison: %s and %s",
+						 tmpl_kind_names[args[0]->kind],
+						 tmpl_kind_names[args[i]->kind]);
 		break;
 	default:
 		break;
@@ -1129,14 +1136,14 @@ make_call(struct parser *p, enum fn fn, size_t off, struct expr **args,
 			need = args[i]->need;
 	need += argc;
 	if (need > VSTACK)
-		return perr(p, off, "expression too complex");
+		return tmpl_perr(p, off, "expression too complex");
 	e = new_expr(p, E_CALL, f->result, off, off + strlen(f->name));
 	if (e == NULL)
-		return oom(p);
+		return tmpl_oom(p);
 	if (argc > 0) {
 		e->args = arena_alloc(p->t, (size_t)argc * sizeof(*e->args));
 		if (e->args == NULL)
-			return oom(p);
+			return tmpl_oom(p);
 		memcpy(e->args, args, (size_t)argc * sizeof(*e->args));
 	}
 	if (fn == FN_AND || fn == FN_OR) {
@@ -1172,7 +1179,7 @@ parse_operand(struct parser *p, bool head, struct expr **out, int *head_fn)
 
 	*out = NULL;
 	*head_fn = -1;
-	if ((rc = next(p, &t)) != 0)
+	if ((rc = tmpl_lex_next(p, &t)) != 0)
 		return rc;
 	switch (t.type) {
 	case T_FIELD:
@@ -1182,36 +1189,36 @@ parse_operand(struct parser *p, bool head, struct expr **out, int *head_fn)
 				   t.len - 1) == 0)
 				break;
 		if (i == F_COUNT)
-			return perr(p, t.off,
-				    "unknown field %.*s (want .Name, .DisplayName, .Namespace, .Mesh or .Zone)",
-				    (int)(t.len > 64 ? 64 : t.len),
-				    p->src + t.off);
+			return tmpl_perr(p, t.off,
+					 "unknown field %.*s (want .Name, .DisplayName, .Namespace, .Mesh or .Zone)",
+					 (int)(t.len > 64 ? 64 : t.len),
+					 p->src + t.off);
 		e = new_expr(p, E_FIELD, K_STRING, t.off, t.off + t.len);
 		if (e == NULL)
-			return oom(p);
+			return tmpl_oom(p);
 		e->field = (enum field)i;
 		break;
 	case T_DOT:
-		return perr(p, t.off,
-			    "the dot (.) is not supported: use a field such as .Name");
+		return tmpl_perr(p, t.off,
+				 "the dot (.) is not supported: use a field such as .Name");
 	case T_STRING:
 		e = new_expr(p, E_STRING, K_STRING, t.off, t.off + t.len);
 		if (e == NULL)
-			return oom(p);
+			return tmpl_oom(p);
 		e->s = t.s;
 		e->len = t.slen;
 		break;
 	case T_NUMBER:
 		e = new_expr(p, E_INT, K_INT, t.off, t.off + t.len);
 		if (e == NULL)
-			return oom(p);
+			return tmpl_oom(p);
 		e->num = t.num;
 		break;
 	case T_IDENT:
 		if (tok_is(p, &t, "true") || tok_is(p, &t, "false")) {
 			e = new_expr(p, E_BOOL, K_BOOL, t.off, t.off + t.len);
 			if (e == NULL)
-				return oom(p);
+				return tmpl_oom(p);
 			e->num = tok_is(p, &t, "true");
 			break;
 		}
@@ -1228,24 +1235,26 @@ parse_operand(struct parser *p, bool head, struct expr **out, int *head_fn)
 			break;
 		}
 		if (tok_is(p, &t, "nil"))
-			return perr(p, t.off, "nil is not supported");
+			return tmpl_perr(p, t.off, "nil is not supported");
 		if (tok_is(p, &t, "if") || tok_is(p, &t, "else") ||
 		    tok_is(p, &t, "end") ||
 		    tok_in(p, &t, go_keywords,
 			   sizeof(go_keywords) / sizeof(go_keywords[0])))
-			return perr(p, t.off, "unexpected %s in operand",
-				    tok_desc(p, &t, desc, sizeof(desc)));
+			return tmpl_perr(p, t.off, "unexpected %s in operand",
+					 tok_desc(p, &t, desc, sizeof(desc)));
 		if (tok_in(p, &t, go_builtins,
 			   sizeof(go_builtins) / sizeof(go_builtins[0])))
-			return perr(p, t.off, "function \"%.*s\" is not supported",
-				    (int)t.len, p->src + t.off);
-		return perr(p, t.off, "function \"%.*s\" not defined",
-			    (int)(t.len > 64 ? 64 : t.len), p->src + t.off);
+			return tmpl_perr(p, t.off,
+					 "function \"%.*s\" is not supported",
+					 (int)t.len, p->src + t.off);
+		return tmpl_perr(p, t.off, "function \"%.*s\" not defined",
+				 (int)(t.len > 64 ? 64 : t.len),
+				 p->src + t.off);
 	case T_LPAREN:
 		if (++p->paren_depth > MAX_PAREN_DEPTH)
-			return perr(p, t.off,
-				    "parentheses nested too deeply (limit %d)",
-				    MAX_PAREN_DEPTH);
+			return tmpl_perr(p, t.off,
+					 "parentheses nested too deeply (limit %d)",
+					 MAX_PAREN_DEPTH);
 		rc = parse_pipeline(p, "parenthesized pipeline", T_RPAREN,
 				    t.off, &e);
 		if (rc != 0)
@@ -1255,19 +1264,20 @@ parse_operand(struct parser *p, bool head, struct expr **out, int *head_fn)
 		e->end = p->pos;
 		break;
 	case T_RPAREN:
-		return perr(p, t.off, "unexpected right paren");
+		return tmpl_perr(p, t.off, "unexpected right paren");
 	default:
-		return perr(p, t.off, "unexpected %s in operand",
-			    tok_desc(p, &t, desc, sizeof(desc)));
+		return tmpl_perr(p, t.off, "unexpected %s in operand",
+				 tok_desc(p, &t, desc, sizeof(desc)));
 	}
 	/* .Name.Foo and (x).Foo: strings, booleans and ints have no fields. */
-	if ((rc = peek(p, &t)) != 0)
+	if ((rc = tmpl_lex_peek(p, &t)) != 0)
 		return rc;
 	if (t.type == T_FIELD) {
-		kind = e != NULL ? e->kind : funcs[*head_fn].result;
-		return perr(p, t.off + 1, "can't evaluate field %.*s in type %s",
-			    (int)(t.len - 1 > 64 ? 64 : t.len - 1),
-			    p->src + t.off + 1, kind_names[kind]);
+		kind = e != NULL ? e->kind : tmpl_funcs[*head_fn].result;
+		return tmpl_perr(p, t.off + 1,
+				 "can't evaluate field %.*s in type %s",
+				 (int)(t.len - 1 > 64 ? 64 : t.len - 1),
+				 p->src + t.off + 1, tmpl_kind_names[kind]);
 	}
 	*out = e;
 	return 0;
@@ -1290,29 +1300,30 @@ parse_command(struct parser *p, struct expr *piped, struct expr **out)
 	size_t start;
 	int argc = 0, fn, dummy, rc;
 
-	if ((rc = peek(p, &t)) != 0)
+	if ((rc = tmpl_lex_peek(p, &t)) != 0)
 		return rc;
 	start = t.off;
 	if ((rc = parse_operand(p, true, &head, &fn)) != 0)
 		return rc;
 	for (;;) {
-		if ((rc = peek(p, &t)) != 0)
+		if ((rc = tmpl_lex_peek(p, &t)) != 0)
 			return rc;
 		if (t.type == T_SPACE) {
 			p->peeked = false;
-			if ((rc = peek(p, &t)) != 0)
+			if ((rc = tmpl_lex_peek(p, &t)) != 0)
 				return rc;
 			if (ends_command(&t))
 				break;
 		} else if (ends_command(&t)) {
 			break;
 		} else {
-			return perr(p, t.off, "unexpected %s in operand",
-				    tok_desc(p, &t, desc, sizeof(desc)));
+			return tmpl_perr(p, t.off, "unexpected %s in operand",
+					 tok_desc(p, &t, desc, sizeof(desc)));
 		}
 		if (argc == MAX_ARGS)
-			return perr(p, t.off, "too many arguments (limit %d)",
-				    MAX_ARGS);
+			return tmpl_perr(p, t.off,
+					 "too many arguments (limit %d)",
+					 MAX_ARGS);
 		rc = parse_operand(p, false, &args[argc], &dummy);
 		if (rc != 0)
 			return rc;
@@ -1320,9 +1331,9 @@ parse_command(struct parser *p, struct expr *piped, struct expr **out)
 	}
 	if (fn < 0) {
 		if (argc > 0 || piped != NULL)
-			return perr(p, start,
-				    "can't give argument to non-function %.*s",
-				    (int)(head->end - head->off > 64 ?
+			return tmpl_perr(p, start,
+					 "can't give argument to non-function %.*s",
+					 (int)(head->end - head->off > 64 ?
 					  64 : head->end - head->off),
 				    p->src + head->off);
 		*out = head;
@@ -1330,8 +1341,9 @@ parse_command(struct parser *p, struct expr *piped, struct expr **out)
 	}
 	if (piped != NULL) {
 		if (argc == MAX_ARGS)
-			return perr(p, start, "too many arguments (limit %d)",
-				    MAX_ARGS);
+			return tmpl_perr(p, start,
+					 "too many arguments (limit %d)",
+					 MAX_ARGS);
 		args[argc++] = piped;
 	}
 	return make_call(p, (enum fn)fn, start, args, argc, piped != NULL,
@@ -1353,24 +1365,29 @@ parse_pipeline(struct parser *p, const char *what, enum tok_type closer,
 	int rc;
 
 	for (;;) {
-		if ((rc = skip_space(p)) != 0 || (rc = peek(p, &t)) != 0)
+		if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+		    (rc = tmpl_lex_peek(p, &t)) != 0)
 			return rc;
 		if (ends_command(&t)) {
 			if (acc != NULL)
-				return perr(p, t.off, "missing command after |");
+				return tmpl_perr(p, t.off,
+						 "missing command after |");
 			if (t.type == T_PIPE)
-				return perr(p, t.off,
-					    "missing command before |");
+				return tmpl_perr(p, t.off,
+						 "missing command before |");
 			if (t.type == closer)
-				return perr(p, t.off, "missing value for %s",
-					    what);
+				return tmpl_perr(p, t.off,
+						 "missing value for %s",
+						 what);
 			if (t.type == T_RPAREN)
-				return perr(p, t.off, "unexpected right paren");
-			return perr(p, open_off, "unclosed left paren");
+				return tmpl_perr(p, t.off,
+						 "unexpected right paren");
+			return tmpl_perr(p, open_off, "unclosed left paren");
 		}
 		if ((rc = parse_command(p, acc, &acc)) != 0)
 			return rc;
-		if ((rc = skip_space(p)) != 0 || (rc = next(p, &t)) != 0)
+		if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+		    (rc = tmpl_lex_next(p, &t)) != 0)
 			return rc;
 		if (t.type == T_PIPE)
 			continue;
@@ -1379,11 +1396,11 @@ parse_pipeline(struct parser *p, const char *what, enum tok_type closer,
 			return 0;
 		}
 		if (t.type == T_RDELIM)
-			return perr(p, open_off, "unclosed left paren");
+			return tmpl_perr(p, open_off, "unclosed left paren");
 		if (t.type == T_RPAREN)
-			return perr(p, t.off, "unexpected right paren");
-		return perr(p, t.off, "unexpected %s in %s",
-			    tok_desc(p, &t, desc, sizeof(desc)), what);
+			return tmpl_perr(p, t.off, "unexpected right paren");
+		return tmpl_perr(p, t.off, "unexpected %s in %s",
+				 tok_desc(p, &t, desc, sizeof(desc)), what);
 	}
 }
 
@@ -1394,11 +1411,12 @@ expect_rdelim(struct parser *p, const char *what)
 	char desc[96];
 	int rc;
 
-	if ((rc = skip_space(p)) != 0 || (rc = next(p, &t)) != 0)
+	if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+	    (rc = tmpl_lex_next(p, &t)) != 0)
 		return rc;
 	if (t.type != T_RDELIM)
-		return perr(p, t.off, "unexpected %s in %s",
-			    tok_desc(p, &t, desc, sizeof(desc)), what);
+		return tmpl_perr(p, t.off, "unexpected %s in %s",
+				 tok_desc(p, &t, desc, sizeof(desc)), what);
 	return 0;
 }
 
@@ -1410,8 +1428,8 @@ static int parse_if(struct parser *p, size_t if_off, struct node **out);
  * *@stop_off where that keyword is.
  */
 static int
-parse_list(struct parser *p, struct node **head, const size_t *if_off,
-	   enum stop *stop, size_t *stop_off)
+tmpl_parse_list(struct parser *p, struct node **head, const size_t *if_off,
+		enum stop *stop, size_t *stop_off)
 {
 	struct node **tail = head;
 	struct node *n = NULL;
@@ -1420,18 +1438,18 @@ parse_list(struct parser *p, struct node **head, const size_t *if_off,
 	int rc;
 
 	for (;;) {
-		if ((rc = next(p, &t)) != 0)
+		if ((rc = tmpl_lex_next(p, &t)) != 0)
 			return rc;
 		if (t.type == T_EOF) {
 			if (if_off != NULL)
-				return perr(p, *if_off,
-					    "missing {{end}} for {{if}}");
+				return tmpl_perr(p, *if_off,
+						 "missing {{end}} for {{if}}");
 			*stop = STOP_EOF;
 			return 0;
 		}
 		if (t.type == T_TEXT) {
 			if ((n = new_node(p, N_TEXT)) == NULL)
-				return oom(p);
+				return tmpl_oom(p);
 			n->text = t.s;
 			n->len = t.slen;
 			*tail = n;
@@ -1439,7 +1457,8 @@ parse_list(struct parser *p, struct node **head, const size_t *if_off,
 			continue;
 		}
 		/* T_LDELIM: a keyword, or a pipeline to print. */
-		if ((rc = skip_space(p)) != 0 || (rc = peek(p, &k)) != 0)
+		if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+		    (rc = tmpl_lex_peek(p, &k)) != 0)
 			return rc;
 		if (tok_is(p, &k, "if")) {
 			p->peeked = false;
@@ -1454,9 +1473,9 @@ parse_list(struct parser *p, struct node **head, const size_t *if_off,
 
 			p->peeked = false;
 			if (if_off == NULL)
-				return perr(p, k.off, is_end ?
-					    "unexpected {{end}}" :
-					    "unexpected {{else}}");
+				return tmpl_perr(p, k.off, is_end ?
+						 "unexpected {{end}}" :
+						 "unexpected {{else}}");
 			if (is_end && (rc = expect_rdelim(p, "end")) != 0)
 				return rc;
 			*stop = is_end ? STOP_END : STOP_ELSE;
@@ -1465,13 +1484,13 @@ parse_list(struct parser *p, struct node **head, const size_t *if_off,
 		}
 		if (tok_in(p, &k, go_keywords,
 			   sizeof(go_keywords) / sizeof(go_keywords[0])))
-			return perr(p, k.off, "{{%.*s}} is not supported",
-				    (int)k.len, p->src + k.off);
+			return tmpl_perr(p, k.off, "{{%.*s}} is not supported",
+					 (int)k.len, p->src + k.off);
 		rc = parse_pipeline(p, "command", T_RDELIM, t.off, &e);
 		if (rc != 0)
 			return rc;
 		if ((n = new_node(p, N_ACTION)) == NULL)
-			return oom(p);
+			return tmpl_oom(p);
 		n->expr = e;
 		*tail = n;
 		tail = &n->next;
@@ -1493,21 +1512,23 @@ parse_if(struct parser *p, size_t if_off, struct node **out)
 	int rc;
 
 	if (++p->if_depth > MAX_IF_DEPTH)
-		return perr(p, if_off, "{{if}} nested too deeply (limit %d)",
-			    MAX_IF_DEPTH);
+		return tmpl_perr(p, if_off,
+				 "{{if}} nested too deeply (limit %d)",
+				 MAX_IF_DEPTH);
 	for (;;) {
 		if ((n = new_node(p, N_IF)) == NULL)
-			return oom(p);
+			return tmpl_oom(p);
 		*slot = n;
 		rc = parse_pipeline(p, "if", T_RDELIM, kw_off, &n->expr);
 		if (rc != 0)
 			return rc;
-		rc = parse_list(p, &n->then, &if_off, &stop, &stop_off);
+		rc = tmpl_parse_list(p, &n->then, &if_off, &stop, &stop_off);
 		if (rc != 0)
 			return rc;
 		if (stop == STOP_END)
 			break;
-		if ((rc = skip_space(p)) != 0 || (rc = peek(p, &k)) != 0)
+		if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+		    (rc = tmpl_lex_peek(p, &k)) != 0)
 			return rc;
 		if (tok_is(p, &k, "if")) {
 			p->peeked = false;
@@ -1518,12 +1539,13 @@ parse_if(struct parser *p, size_t if_off, struct node **out)
 		}
 		if ((rc = expect_rdelim(p, "else")) != 0)
 			return rc;
-		rc = parse_list(p, &n->otherwise, &if_off, &stop, &stop_off);
+		rc = tmpl_parse_list(p, &n->otherwise, &if_off, &stop,
+				     &stop_off);
 		if (rc != 0)
 			return rc;
 		if (stop == STOP_ELSE)
-			return perr(p, stop_off,
-				    "expected {{end}}; found {{else}}");
+			return tmpl_perr(p, stop_off,
+					 "expected {{end}}; found {{else}}");
 		break;
 	}
 	p->if_depth--;
@@ -1547,19 +1569,19 @@ tmpl_compile(struct tmpl **out, const char *src, struct tmpl_error *err)
 	memset(&p, 0, sizeof(p));
 	p.err = err;
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
-		rc = oom(&p);
+		rc = tmpl_oom(&p);
 		goto out;
 	}
 	len = strlen(src);
 	if ((t->text = malloc(len + 1)) == NULL) {
-		rc = oom(&p);
+		rc = tmpl_oom(&p);
 		goto out;
 	}
 	memcpy(t->text, src, len + 1);
 	p.src = src;
 	p.srclen = len;
 	p.t = t;
-	rc = parse_list(&p, &t->root, NULL, &stop, &stop_off);
+	rc = tmpl_parse_list(&p, &t->root, NULL, &stop, &stop_off);
 	if (rc == 0) {
 		*out = t;
 		t = NULL;
@@ -1607,11 +1629,11 @@ struct render {
 };
 
 static int
-rerr(struct render *r, const char *fmt, ...)
+tmpl_exec_err(struct render *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static int
-rerr(struct render *r, const char *fmt, ...)
+tmpl_exec_err(struct render *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -1757,11 +1779,11 @@ fmt_rune(struct wbuf *w, const struct spec *sp, uint32_t verb, long long v)
 	size_t start = w->len, n;
 	bool valid = v >= 0 && v <= 0x10ffff && !(v >= 0xd800 && v <= 0xdfff);
 
-	n = utf8_encode(enc, valid ? (uint32_t)v : 0xfffd);
+	n = tmpl_utf8_encode(enc, valid ? (uint32_t)v : 0xfffd);
 	if (verb == 'c') {
 		wput(w, enc, n);
 	} else if (verb == 'q') {
-		write_quoted(w, enc, n, '\'');
+		tmpl_write_quoted(w, enc, n, '\'');
 	} else {
 		if (v < 0)
 			snprintf(u, sizeof(u), "U+%llX", (unsigned long long)v);
@@ -1810,7 +1832,7 @@ bad_verb(struct wbuf *w, const struct spec *sp, const char *verbs,
 	wputs(w, "%!");
 	wput(w, verbs, verblen);
 	wputc(w, '(');
-	wputs(w, kind_names[v->kind]);
+	wputs(w, tmpl_kind_names[v->kind]);
 	wputc(w, '=');
 	fmt_value(w, sp, 'v', "v", 1, v);
 	wputc(w, ')');
@@ -1829,7 +1851,7 @@ fmt_value(struct wbuf *w, const struct spec *sp, uint32_t verb,
 			if (sp->has_prec)
 				n = rune_prefix(v->s, n, sp->prec);
 			if (verb == 'q')
-				write_quoted(w, v->s, n, '"');
+				tmpl_write_quoted(w, v->s, n, '"');
 			else
 				wput(w, v->s, n);
 			pad_from(w, sp, start);
@@ -1928,7 +1950,7 @@ fmt_printf(struct wbuf *w, const char *f, size_t n, const struct val *args,
 		vlen = 1;
 		verb = (unsigned char)f[i];
 		if (verb >= 0x80)
-			vlen = utf8_decode(vs, n - i, &verb);
+			vlen = tmpl_utf8_decode(vs, n - i, &verb);
 		if (vlen == 0) {
 			vs = "\xef\xbf\xbd";
 			verb = 0xfffd;
@@ -1952,7 +1974,7 @@ fmt_printf(struct wbuf *w, const char *f, size_t n, const struct val *args,
 	if (argi < argc) {
 		wputs(w, "%!(EXTRA ");
 		for (; argi < argc; argi++) {
-			wputs(w, kind_names[args[argi].kind]);
+			wputs(w, tmpl_kind_names[args[argi].kind]);
 			wputc(w, '=');
 			fmt_value(w, &none, 'v', "v", 1, &args[argi]);
 			if (argi + 1 < argc)
@@ -1967,16 +1989,19 @@ need_string(struct render *r, const struct expr *e, const struct val *v)
 {
 	if (v->kind == K_STRING)
 		return 0;
-	return rerr(r, "wrong type for argument 1 of %s: want string, got %s",
-		    funcs[e->fn].name, kind_names[v->kind]);
+	return tmpl_exec_err(r,
+			     "wrong type for argument 1 of %s: want string, got %s",
+			     tmpl_funcs[e->fn].name, tmpl_kind_names[v->kind]);
 }
 
 static int
 equal(struct render *r, const struct val *a, const struct val *b, bool *eq)
 {
 	if (a->kind != b->kind)
-		return rerr(r, "incompatible types for comparison: %s and %s",
-			    kind_names[a->kind], kind_names[b->kind]);
+		return tmpl_exec_err(r,
+				     "incompatible types for comparison: %s and %s",
+				     tmpl_kind_names[a->kind],
+				     tmpl_kind_names[b->kind]);
 	if (a->kind == K_STRING)
 		*eq = a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
 	else
@@ -1989,8 +2014,9 @@ static int
 scratch_room(struct render *r, size_t len)
 {
 	if (len >= SCRATCH - r->used)
-		return rerr(r, "intermediate value too long (limit %d bytes)",
-			    SCRATCH - 1);
+		return tmpl_exec_err(r,
+				     "intermediate value too long (limit %d bytes)",
+				     SCRATCH - 1);
 	return 0;
 }
 
@@ -2014,7 +2040,7 @@ apply(struct render *r, const struct expr *e, const struct val *a,
 		if (r->vars->label != NULL)
 			s = r->vars->label(r->vars->label_ctx, a[0].s);
 		if (s == NULL)
-			return rerr(r, "label %s not found", a[0].s);
+			return tmpl_exec_err(r, "label %s not found", a[0].s);
 		res->kind = K_STRING;
 		res->s = s;
 		res->len = strlen(s);
@@ -2071,7 +2097,7 @@ apply(struct render *r, const struct expr *e, const struct val *a,
 		}
 		break;
 	default:
-		return rerr(r, "internal error: bad function");
+		return tmpl_exec_err(r, "internal error: bad function");
 	}
 	/* A string made here, at the top of scratch. */
 	w.p[w.len] = '\0';
@@ -2157,14 +2183,14 @@ eval(struct render *r, const struct expr *e, struct val *v)
 	case E_CALL:
 		return eval_call(r, e, v);
 	}
-	return rerr(r, "internal error: bad expression");
+	return tmpl_exec_err(r, "internal error: bad expression");
 }
 
 static int
 emit(struct render *r, const char *s, size_t n)
 {
 	if (n > r->size - 1 - r->len)
-		return rerr(r, "rendered name too long");
+		return tmpl_exec_err(r, "rendered name too long");
 	memcpy(r->buf + r->len, s, n);
 	r->len += n;
 	return 0;
@@ -2195,7 +2221,7 @@ eval_top(struct render *r, const struct expr *e, struct val *v)
 }
 
 static int
-render_list(struct render *r, const struct node *n)
+tmpl_exec_list(struct render *r, const struct node *n)
 {
 	const struct node *c;
 	struct val v;
@@ -2216,18 +2242,18 @@ render_list(struct render *r, const struct node *n)
 				if ((rc = eval_top(r, c->expr, &v)) != 0)
 					break;
 				if (truth(&v)) {
-					rc = render_list(r, c->then);
+					rc = tmpl_exec_list(r, c->then);
 					break;
 				}
 				if (!c->else_if) {
-					rc = render_list(r, c->otherwise);
+					rc = tmpl_exec_list(r, c->otherwise);
 					break;
 				}
 				c = c->otherwise;
 			}
 			break;
 		default:
-			rc = rerr(r, "internal error: bad node");
+			rc = tmpl_exec_err(r, "internal error: bad node");
 		}
 		if (rc != 0)
 			return rc;
@@ -2253,8 +2279,8 @@ tmpl_render(const struct tmpl *t, const struct tmpl_vars *vars, char *buf,
 	if (errbuf != NULL && errsize > 0)
 		errbuf[0] = '\0';
 	if (size == 0)
-		return rerr(&r, "rendered name too long");
-	rc = render_list(&r, t->root);
+		return tmpl_exec_err(&r, "rendered name too long");
+	rc = tmpl_exec_list(&r, t->root);
 	buf[rc == 0 ? r.len : 0] = '\0';
 	return rc;
 }
