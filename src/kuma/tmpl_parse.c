@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: MIT */
+/* tmpl_parse.c -- the template parser: tokens to a checked tree. */
+
+#include "autoconfig.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kuma/tmpl_int.h"
+
+/* Go builtins outside the subset: named as such rather than "not defined". */
+static const char *const go_builtins[] = {
+	"call", "ge", "gt", "html", "index", "js", "le", "lt", "print",
+	"println", "slice", "urlquery",
+};
+
+/* Go keywords outside the subset. */
+static const char *const go_keywords[] = {
+	"block", "break", "continue", "define", "range", "template", "with",
+};
+
+static const char *const field_names[F_COUNT] = {
+	[F_NAME] = "Name",
+	[F_DISPLAY_NAME] = "DisplayName",
+	[F_NAMESPACE] = "Namespace",
+	[F_MESH] = "Mesh",
+	[F_ZONE] = "Zone",
+};
+
+static void *
+arena_alloc(struct tmpl *t, size_t size)
+{
+	struct blk *b = calloc(1, sizeof(*b) + size);
+
+	if (b == NULL)
+		return NULL;
+	b->next = t->blks;
+	t->blks = b;
+	return b->data;
+}
+
+/* The source text of a token, Go-quoted and shortened, for messages. */
+static const char *
+tok_desc(const struct parser *p, const struct tok *t, char *buf, size_t size)
+{
+	struct wbuf w = { buf, size - 1, 0, false };
+	size_t n = t->len > 32 ? 32 : t->len;
+
+	tmpl_write_quoted(&w, p->src + t->off, n, '"');
+	if (w.over) {
+		w.len = 0;
+		w.over = false;
+		wputs(&w, "token");
+	}
+	buf[w.len] = '\0';
+	return buf;
+}
+
+static bool
+tok_is(const struct parser *p, const struct tok *t, const char *word)
+{
+	return t->type == T_IDENT && t->len == strlen(word) &&
+	       memcmp(p->src + t->off, word, t->len) == 0;
+}
+
+static bool
+tok_in(const struct parser *p, const struct tok *t, const char *const *words,
+       size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tok_is(p, t, words[i]))
+			return true;
+	return false;
+}
+
+static int
+lookup_func(const struct parser *p, const struct tok *t)
+{
+	int i;
+
+	for (i = 0; i < FN_COUNT; i++)
+		if (tok_is(p, t, tmpl_funcs[i].name))
+			return i;
+	return -1;
+}
+
+static struct expr *
+new_expr(struct parser *p, enum expr_type type, enum kind kind, size_t off,
+	 size_t end)
+{
+	struct expr *e = arena_alloc(p->t, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	e->type = type;
+	e->kind = kind;
+	e->off = off;
+	e->end = end;
+	return e;
+}
+
+static struct node *
+new_node(struct parser *p, enum node_type type)
+{
+	struct node *n = arena_alloc(p->t, sizeof(*n));
+
+	if (n != NULL)
+		n->type = type;
+	return n;
+}
+
+/* Formats are checked when they are literals: Go syntax we do not do. */
+static int
+check_format(struct parser *p, const struct expr *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->len; i++) {
+		if (f->s[i] != '%')
+			continue;
+		i++;
+		while (i < f->len && strchr("+-# 0123456789.", f->s[i]) != NULL &&
+		       f->s[i] != '\0')
+			i++;
+		if (i < f->len && (f->s[i] == '[' || f->s[i] == '*'))
+			return tmpl_perr(p, f->off,
+					 "printf: argument indexes and * widths are not supported");
+	}
+	return 0;
+}
+
+static int
+make_call(struct parser *p, enum fn fn, size_t off, struct expr **args,
+	  int argc, bool piped, struct expr **out)
+{
+	const struct func *f = &tmpl_funcs[fn];
+	struct expr *e = NULL;
+	int i, need = 0, rc;
+
+	if (argc < f->min || (f->max >= 0 && argc > f->max)) {
+		if (f->max == f->min)
+			return tmpl_perr(p, off,
+					 "wrong number of args for %s: want %d got %d",
+					 f->name, f->min, argc);
+		return tmpl_perr(p, off,
+				 "wrong number of args for %s: want at least %d got %d",
+				 f->name, f->min, argc);
+	}
+	switch (fn) {
+	case FN_LABEL:
+	case FN_LEN:
+	case FN_PRINTF:
+	case FN_LOWER:
+	case FN_UPPER:
+		if (args[0]->kind != K_STRING && args[0]->kind != K_ANY)
+			return tmpl_perr(p, args[0]->off,
+					 "wrong type for argument 1 of %s: want string, got %s",
+					 f->name,
+					 tmpl_kind_names[args[0]->kind]);
+		break;
+	case FN_EQ:
+	case FN_NE:
+		for (i = 1; i < argc; i++)
+			if (args[0]->kind != K_ANY && args[i]->kind != K_ANY &&
+			    args[0]->kind != args[i]->kind)
+				return tmpl_perr(p, args[i]->off,
+						 "incompatible types for comparison: %s and %s",
+						 tmpl_kind_names[args[0]->kind],
+						 tmpl_kind_names[args[i]->kind]);
+		break;
+	default:
+		break;
+	}
+	if (fn == FN_PRINTF && args[0]->type == E_STRING &&
+	    (rc = check_format(p, args[0])) != 0)
+		return rc;
+	for (i = 0; i < argc; i++)
+		if (args[i]->need > need)
+			need = args[i]->need;
+	need += argc;
+	if (need > VSTACK)
+		return tmpl_perr(p, off, "expression too complex");
+	e = new_expr(p, E_CALL, f->result, off, off + strlen(f->name));
+	if (e == NULL)
+		return tmpl_oom(p);
+	if (argc > 0) {
+		e->args = arena_alloc(p->t, (size_t)argc * sizeof(*e->args));
+		if (e->args == NULL)
+			return tmpl_oom(p);
+		memcpy(e->args, args, (size_t)argc * sizeof(*e->args));
+	}
+	if (fn == FN_AND || fn == FN_OR) {
+		e->kind = args[0]->kind;
+		for (i = 1; i < argc; i++)
+			if (args[i]->kind != e->kind)
+				e->kind = K_ANY;
+	}
+	e->fn = fn;
+	e->argc = argc;
+	e->piped = piped;
+	e->need = need;
+	*out = e;
+	return 0;
+}
+
+static int parse_pipeline(struct parser *p, const char *what,
+			  enum tok_type closer, size_t open_off,
+			  struct expr **out);
+
+/*
+ * One operand.  A function name in @head position is returned in *head_fn
+ * (its arguments follow); anywhere else it is called with no arguments.
+ */
+static int
+parse_operand(struct parser *p, bool head, struct expr **out, int *head_fn)
+{
+	struct tok t;
+	struct expr *e = NULL;
+	char desc[96];
+	enum kind kind;
+	int rc, fn, i;
+
+	*out = NULL;
+	*head_fn = -1;
+	if ((rc = tmpl_lex_next(p, &t)) != 0)
+		return rc;
+	switch (t.type) {
+	case T_FIELD:
+		for (i = 0; i < F_COUNT; i++)
+			if (t.len - 1 == strlen(field_names[i]) &&
+			    memcmp(p->src + t.off + 1, field_names[i],
+				   t.len - 1) == 0)
+				break;
+		if (i == F_COUNT)
+			return tmpl_perr(p, t.off,
+					 "unknown field %.*s (want .Name, .DisplayName, .Namespace, .Mesh or .Zone)",
+					 (int)(t.len > 64 ? 64 : t.len),
+					 p->src + t.off);
+		e = new_expr(p, E_FIELD, K_STRING, t.off, t.off + t.len);
+		if (e == NULL)
+			return tmpl_oom(p);
+		e->field = (enum field)i;
+		break;
+	case T_DOT:
+		return tmpl_perr(p, t.off,
+				 "the dot (.) is not supported: use a field such as .Name");
+	case T_STRING:
+		e = new_expr(p, E_STRING, K_STRING, t.off, t.off + t.len);
+		if (e == NULL)
+			return tmpl_oom(p);
+		e->s = t.s;
+		e->len = t.slen;
+		break;
+	case T_NUMBER:
+		e = new_expr(p, E_INT, K_INT, t.off, t.off + t.len);
+		if (e == NULL)
+			return tmpl_oom(p);
+		e->num = t.num;
+		break;
+	case T_IDENT:
+		if (tok_is(p, &t, "true") || tok_is(p, &t, "false")) {
+			e = new_expr(p, E_BOOL, K_BOOL, t.off, t.off + t.len);
+			if (e == NULL)
+				return tmpl_oom(p);
+			e->num = tok_is(p, &t, "true");
+			break;
+		}
+		fn = lookup_func(p, &t);
+		if (fn >= 0 && head) {
+			*head_fn = fn;
+			break;
+		}
+		if (fn >= 0) {
+			rc = make_call(p, (enum fn)fn, t.off, NULL, 0, false,
+				       &e);
+			if (rc != 0)
+				return rc;
+			break;
+		}
+		if (tok_is(p, &t, "nil"))
+			return tmpl_perr(p, t.off, "nil is not supported");
+		if (tok_is(p, &t, "if") || tok_is(p, &t, "else") ||
+		    tok_is(p, &t, "end") ||
+		    tok_in(p, &t, go_keywords,
+			   sizeof(go_keywords) / sizeof(go_keywords[0])))
+			return tmpl_perr(p, t.off, "unexpected %s in operand",
+					 tok_desc(p, &t, desc, sizeof(desc)));
+		if (tok_in(p, &t, go_builtins,
+			   sizeof(go_builtins) / sizeof(go_builtins[0])))
+			return tmpl_perr(p, t.off,
+					 "function \"%.*s\" is not supported",
+					 (int)t.len, p->src + t.off);
+		return tmpl_perr(p, t.off, "function \"%.*s\" not defined",
+				 (int)(t.len > 64 ? 64 : t.len),
+				 p->src + t.off);
+	case T_LPAREN:
+		if (++p->paren_depth > MAX_PAREN_DEPTH)
+			return tmpl_perr(p, t.off,
+					 "parentheses nested too deeply (limit %d)",
+					 MAX_PAREN_DEPTH);
+		rc = parse_pipeline(p, "parenthesized pipeline", T_RPAREN,
+				    t.off, &e);
+		if (rc != 0)
+			return rc;
+		p->paren_depth--;
+		e->off = t.off;
+		e->end = p->pos;
+		break;
+	case T_RPAREN:
+		return tmpl_perr(p, t.off, "unexpected right paren");
+	default:
+		return tmpl_perr(p, t.off, "unexpected %s in operand",
+				 tok_desc(p, &t, desc, sizeof(desc)));
+	}
+	/* .Name.Foo and (x).Foo: strings, booleans and ints have no fields. */
+	if ((rc = tmpl_lex_peek(p, &t)) != 0)
+		return rc;
+	if (t.type == T_FIELD) {
+		kind = e != NULL ? e->kind : tmpl_funcs[*head_fn].result;
+		return tmpl_perr(p, t.off + 1,
+				 "can't evaluate field %.*s in type %s",
+				 (int)(t.len - 1 > 64 ? 64 : t.len - 1),
+				 p->src + t.off + 1, tmpl_kind_names[kind]);
+	}
+	*out = e;
+	return 0;
+}
+
+static bool
+ends_command(const struct tok *t)
+{
+	return t->type == T_PIPE || t->type == T_RDELIM || t->type == T_RPAREN;
+}
+
+/* One command of a pipeline; @piped is the value of the stage before. */
+static int
+parse_command(struct parser *p, struct expr *piped, struct expr **out)
+{
+	struct expr *args[MAX_ARGS + 1];
+	struct expr *head = NULL;
+	struct tok t;
+	char desc[96];
+	size_t start;
+	int argc = 0, fn, dummy, rc;
+
+	if ((rc = tmpl_lex_peek(p, &t)) != 0)
+		return rc;
+	start = t.off;
+	if ((rc = parse_operand(p, true, &head, &fn)) != 0)
+		return rc;
+	for (;;) {
+		if ((rc = tmpl_lex_peek(p, &t)) != 0)
+			return rc;
+		if (t.type == T_SPACE) {
+			p->peeked = false;
+			if ((rc = tmpl_lex_peek(p, &t)) != 0)
+				return rc;
+			if (ends_command(&t))
+				break;
+		} else if (ends_command(&t)) {
+			break;
+		} else {
+			return tmpl_perr(p, t.off, "unexpected %s in operand",
+					 tok_desc(p, &t, desc, sizeof(desc)));
+		}
+		if (argc == MAX_ARGS)
+			return tmpl_perr(p, t.off,
+					 "too many arguments (limit %d)",
+					 MAX_ARGS);
+		rc = parse_operand(p, false, &args[argc], &dummy);
+		if (rc != 0)
+			return rc;
+		argc++;
+	}
+	if (fn < 0) {
+		if (argc > 0 || piped != NULL)
+			return tmpl_perr(p, start,
+					 "can't give argument to non-function %.*s",
+					 (int)(head->end - head->off > 64 ?
+					  64 : head->end - head->off),
+				    p->src + head->off);
+		*out = head;
+		return 0;
+	}
+	if (piped != NULL) {
+		if (argc == MAX_ARGS)
+			return tmpl_perr(p, start,
+					 "too many arguments (limit %d)",
+					 MAX_ARGS);
+		args[argc++] = piped;
+	}
+	return make_call(p, (enum fn)fn, start, args, argc, piped != NULL,
+			 out);
+}
+
+/*
+ * cmd | cmd | ... up to @closer (the "}}" of the action or the ")" of a
+ * parenthesised pipeline opened at @open_off); each stage's value becomes
+ * the last argument of the next.
+ */
+static int
+parse_pipeline(struct parser *p, const char *what, enum tok_type closer,
+	       size_t open_off, struct expr **out)
+{
+	struct expr *acc = NULL;
+	struct tok t;
+	char desc[96];
+	int rc;
+
+	for (;;) {
+		if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+		    (rc = tmpl_lex_peek(p, &t)) != 0)
+			return rc;
+		if (ends_command(&t)) {
+			if (acc != NULL)
+				return tmpl_perr(p, t.off,
+						 "missing command after |");
+			if (t.type == T_PIPE)
+				return tmpl_perr(p, t.off,
+						 "missing command before |");
+			if (t.type == closer)
+				return tmpl_perr(p, t.off,
+						 "missing value for %s",
+						 what);
+			if (t.type == T_RPAREN)
+				return tmpl_perr(p, t.off,
+						 "unexpected right paren");
+			return tmpl_perr(p, open_off, "unclosed left paren");
+		}
+		if ((rc = parse_command(p, acc, &acc)) != 0)
+			return rc;
+		if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+		    (rc = tmpl_lex_next(p, &t)) != 0)
+			return rc;
+		if (t.type == T_PIPE)
+			continue;
+		if (t.type == closer) {
+			*out = acc;
+			return 0;
+		}
+		if (t.type == T_RDELIM)
+			return tmpl_perr(p, open_off, "unclosed left paren");
+		if (t.type == T_RPAREN)
+			return tmpl_perr(p, t.off, "unexpected right paren");
+		return tmpl_perr(p, t.off, "unexpected %s in %s",
+				 tok_desc(p, &t, desc, sizeof(desc)), what);
+	}
+}
+
+static int
+expect_rdelim(struct parser *p, const char *what)
+{
+	struct tok t;
+	char desc[96];
+	int rc;
+
+	if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+	    (rc = tmpl_lex_next(p, &t)) != 0)
+		return rc;
+	if (t.type != T_RDELIM)
+		return tmpl_perr(p, t.off, "unexpected %s in %s",
+				 tok_desc(p, &t, desc, sizeof(desc)), what);
+	return 0;
+}
+
+static int parse_if(struct parser *p, size_t if_off, struct node **out);
+
+/*
+ * Text and actions up to the end of the input, or (inside an {{if}} opened
+ * at *@if_off) up to its {{else}} or {{end}}; *@stop says which, and
+ * *@stop_off where that keyword is.
+ */
+int
+tmpl_parse_list(struct parser *p, struct node **head, const size_t *if_off,
+		enum stop *stop, size_t *stop_off)
+{
+	struct node **tail = head;
+	struct node *n = NULL;
+	struct expr *e = NULL;
+	struct tok t, k;
+	int rc;
+
+	for (;;) {
+		if ((rc = tmpl_lex_next(p, &t)) != 0)
+			return rc;
+		if (t.type == T_EOF) {
+			if (if_off != NULL)
+				return tmpl_perr(p, *if_off,
+						 "missing {{end}} for {{if}}");
+			*stop = STOP_EOF;
+			return 0;
+		}
+		if (t.type == T_TEXT) {
+			if ((n = new_node(p, N_TEXT)) == NULL)
+				return tmpl_oom(p);
+			n->text = t.s;
+			n->len = t.slen;
+			*tail = n;
+			tail = &n->next;
+			continue;
+		}
+		/* T_LDELIM: a keyword, or a pipeline to print. */
+		if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+		    (rc = tmpl_lex_peek(p, &k)) != 0)
+			return rc;
+		if (tok_is(p, &k, "if")) {
+			p->peeked = false;
+			if ((rc = parse_if(p, k.off, &n)) != 0)
+				return rc;
+			*tail = n;
+			tail = &n->next;
+			continue;
+		}
+		if (tok_is(p, &k, "else") || tok_is(p, &k, "end")) {
+			bool is_end = tok_is(p, &k, "end");
+
+			p->peeked = false;
+			if (if_off == NULL)
+				return tmpl_perr(p, k.off, is_end ?
+						 "unexpected {{end}}" :
+						 "unexpected {{else}}");
+			if (is_end && (rc = expect_rdelim(p, "end")) != 0)
+				return rc;
+			*stop = is_end ? STOP_END : STOP_ELSE;
+			*stop_off = k.off;
+			return 0;
+		}
+		if (tok_in(p, &k, go_keywords,
+			   sizeof(go_keywords) / sizeof(go_keywords[0])))
+			return tmpl_perr(p, k.off, "{{%.*s}} is not supported",
+					 (int)k.len, p->src + k.off);
+		rc = parse_pipeline(p, "command", T_RDELIM, t.off, &e);
+		if (rc != 0)
+			return rc;
+		if ((n = new_node(p, N_ACTION)) == NULL)
+			return tmpl_oom(p);
+		n->expr = e;
+		*tail = n;
+		tail = &n->next;
+	}
+}
+
+/*
+ * {{if}} whose keyword is at @if_off, with its {{else if}} chain (parsed
+ * as a loop, not as nesting) and {{else}}, through its {{end}}.
+ */
+static int
+parse_if(struct parser *p, size_t if_off, struct node **out)
+{
+	struct node **slot = out;
+	struct node *n = NULL;
+	struct tok k;
+	enum stop stop = STOP_EOF;
+	size_t kw_off = if_off, stop_off = 0;
+	int rc;
+
+	if (++p->if_depth > MAX_IF_DEPTH)
+		return tmpl_perr(p, if_off,
+				 "{{if}} nested too deeply (limit %d)",
+				 MAX_IF_DEPTH);
+	for (;;) {
+		if ((n = new_node(p, N_IF)) == NULL)
+			return tmpl_oom(p);
+		*slot = n;
+		rc = parse_pipeline(p, "if", T_RDELIM, kw_off, &n->expr);
+		if (rc != 0)
+			return rc;
+		rc = tmpl_parse_list(p, &n->then, &if_off, &stop, &stop_off);
+		if (rc != 0)
+			return rc;
+		if (stop == STOP_END)
+			break;
+		if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+		    (rc = tmpl_lex_peek(p, &k)) != 0)
+			return rc;
+		if (tok_is(p, &k, "if")) {
+			p->peeked = false;
+			n->else_if = true;
+			slot = &n->otherwise;
+			kw_off = k.off;
+			continue;
+		}
+		if ((rc = expect_rdelim(p, "else")) != 0)
+			return rc;
+		rc = tmpl_parse_list(p, &n->otherwise, &if_off, &stop,
+				     &stop_off);
+		if (rc != 0)
+			return rc;
+		if (stop == STOP_ELSE)
+			return tmpl_perr(p, stop_off,
+					 "expected {{end}}; found {{else}}");
+		break;
+	}
+	p->if_depth--;
+	return 0;
+}
