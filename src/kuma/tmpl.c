@@ -48,6 +48,10 @@ const char *const tmpl_kind_names[] = {
 	[K_ANY] = "interface {}",
 };
 
+/* Go's one-letter escapes: \a stands for '\a', and so on. */
+const char tmpl_esc_letters[] = "abfnrtv\\";
+const char tmpl_esc_chars[] = "\a\b\f\n\r\t\v\\";
+
 const struct func tmpl_funcs[FN_COUNT] = {
 	[FN_LABEL] = { "label", 1, 1, K_STRING },
 	[FN_EQ] = { "eq", 2, -1, K_BOOL },
@@ -136,6 +140,7 @@ void
 tmpl_write_quoted(struct wbuf *w, const char *s, size_t n, char quote)
 {
 	static const char hex[] = "0123456789abcdef";
+	const char *e = NULL;
 	char esc[8];
 	size_t i = 0, k;
 	uint32_t r;
@@ -168,39 +173,15 @@ tmpl_write_quoted(struct wbuf *w, const char *s, size_t n, char quote)
 			i++;
 			continue;
 		}
-		switch (c) {
-		case '\\':
-			wputs(w, "\\\\");
-			break;
-		case '\a':
-			wputs(w, "\\a");
-			break;
-		case '\b':
-			wputs(w, "\\b");
-			break;
-		case '\f':
-			wputs(w, "\\f");
-			break;
-		case '\n':
-			wputs(w, "\\n");
-			break;
-		case '\r':
-			wputs(w, "\\r");
-			break;
-		case '\t':
-			wputs(w, "\\t");
-			break;
-		case '\v':
-			wputs(w, "\\v");
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f) {
-				snprintf(esc, sizeof(esc), "\\x%c%c",
-					 hex[c >> 4], hex[c & 0xf]);
-				wputs(w, esc);
-			} else {
-				wputc(w, (char)c);
-			}
+		if (c != '\0' && (e = strchr(tmpl_esc_chars, c)) != NULL) {
+			wputc(w, '\\');
+			wputc(w, tmpl_esc_letters[e - tmpl_esc_chars]);
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%c%c", hex[c >> 4],
+				 hex[c & 0xf]);
+			wputs(w, esc);
+		} else {
+			wputc(w, (char)c);
 		}
 		i++;
 	}

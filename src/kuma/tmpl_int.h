@@ -60,6 +60,10 @@ struct func {
 	enum kind result;
 };
 
+/* Go's one-letter escapes: tmpl_esc_letters[i] stands for tmpl_esc_chars[i]. */
+extern const char tmpl_esc_letters[];
+extern const char tmpl_esc_chars[];
+
 /* The functions of the subset; indexed by enum fn. */
 extern const struct func tmpl_funcs[FN_COUNT];
 

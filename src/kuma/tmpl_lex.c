@@ -198,6 +198,7 @@ lex_quote(struct parser *p, struct tok *t)
 	const char *s = p->src;
 	size_t start = p->pos, i = start + 1, n = 0;
 	char *dst = p->t->text + start;
+	const char *q = NULL;
 	long v;
 
 	for (;;) {
@@ -218,34 +219,17 @@ lex_quote(struct parser *p, struct tok *t)
 			return tmpl_perr(p, start,
 					 "unterminated quoted string");
 		e = s[i + 1];
+		if ((q = strchr(tmpl_esc_letters, e)) != NULL) {
+			/* e is not NUL: the source has none before srclen. */
+			dst[n++] = tmpl_esc_chars[q - tmpl_esc_letters];
+			i += 2;
+			continue;
+		}
 		switch (e) {
-		case 'a':
-			dst[n++] = '\a';
-			break;
-		case 'b':
-			dst[n++] = '\b';
-			break;
-		case 'f':
-			dst[n++] = '\f';
-			break;
-		case 'n':
-			dst[n++] = '\n';
-			break;
-		case 'r':
-			dst[n++] = '\r';
-			break;
-		case 't':
-			dst[n++] = '\t';
-			break;
-		case 'v':
-			dst[n++] = '\v';
-			break;
-		case '\\':
-			dst[n++] = '\\';
-			break;
 		case '"':
 			dst[n++] = '"';
-			break;
+			i += 2;
+			continue;
 		case 'x':
 			v = read_hex(p, i + 2, 2);
 			if (v < 0)
@@ -297,7 +281,6 @@ lex_quote(struct parser *p, struct tok *t)
 			return tmpl_perr(p, i,
 					 "unknown escape sequence in quoted string");
 		}
-		i += 2;
 	}
 	dst[n] = '\0';
 	t->type = T_STRING;

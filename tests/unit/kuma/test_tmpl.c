@@ -160,6 +160,8 @@ static const struct render_case render_cases[] = {
 	{ "{{ \"a\\x41\\u00e9\\101\\U0001F600\" }}", "aA\xc3\xa9" "A\xf0\x9f\x98\x80" },
 	{ "{{ \"tab\\there\\\\ \\\"q\\\"\" }}", "tab\there\\ \"q\"" },
 	{ "{{ \"\\a\\b\\f\\n\\r\\v\" | printf \"%q\" }}", "\"\\a\\b\\f\\n\\r\\v\"" },
+	{ "{{ \"\\t\\\\'\\\"\" | printf \"%q\" }}", "\"\\t\\\\'\\\"\"" },
+	{ "{{ printf \"%q|%q\" 34 92 }}", "'\"'|'\\\\'" },
 	{ "{{ \"}}\" }}", "}}" },
 	{ "{{ `raw \\n \"x\" }}` }}", "raw \\n \"x\" }}" },
 	{ "{{ `multi\nline` }}", "multi\nline" },
