@@ -130,19 +130,20 @@ build_service_key(const struct resource_meta *meta, char *buf, size_t size)
 
 /* Compile every generator's template; the ones that fail are left out. */
 static int
-compile_generators(const struct resource_set *set, struct hostname_gen **out,
-		   size_t *nout, struct diag_list *diags)
+compile_generators(const struct generate_result *gen,
+		   struct hostname_gen **out, size_t *nout,
+		   struct diag_list *diags)
 {
 	struct hostname_gen *gens = NULL;
 	size_t n = 0;
 	size_t i;
 
-	gens = calloc(set->ngenerators + 1, sizeof(*gens));
+	gens = calloc(gen->ngenerators + 1, sizeof(*gens));
 	if (gens == NULL)
 		return -ENOMEM;
-	for (i = 0; i < set->ngenerators; i++) {
+	for (i = 0; i < gen->ngenerators; i++) {
 		const struct resource_hostname_generator *g =
-			&set->generators[i];
+			gen->generators[i];
 		struct tmpl *t = NULL;
 		struct tmpl_error err;
 		int rc;
@@ -358,29 +359,37 @@ parse_pools(struct build_ctx *c)
 static int
 collect_services(struct snapshot *s)
 {
-	struct resource_set *set = s->set;
-	size_t n = set->nexternal_services + set->nservices +
-		   set->nmultizone_services;
+	const struct generate_result *gen = &s->gen;
+	size_t n = gen->nexternal_services + gen->nservices +
+		   gen->nmultizone_services;
 	size_t i;
 	size_t j = 0;
 
 	s->services = calloc(n + 1, sizeof(*s->services));
 	if (s->services == NULL)
 		return -ENOMEM;
-	for (i = 0; i < set->nexternal_services; i++, j++) {
+	for (i = 0; i < gen->nexternal_services; i++, j++) {
 		s->services[j].kind = RESOURCE_MESH_EXTERNAL_SERVICE;
-		s->services[j].mes = &set->external_services[i];
-		s->services[j].meta = &set->external_services[i].meta;
+		s->services[j].mes = gen->external_services[i];
+		s->services[j].meta = &gen->external_services[i]->meta;
 	}
-	for (i = 0; i < set->nservices; i++, j++) {
+	for (i = 0; i < gen->nservices; i++, j++) {
+		const struct generate_service *g = &gen->services[i];
+
 		s->services[j].kind = RESOURCE_MESH_SERVICE;
-		s->services[j].res = &set->services[i];
-		s->services[j].meta = &set->services[i].meta;
+		s->services[j].res = g->res;
+		s->services[j].meta = &g->res->meta;
+		s->services[j].conditions = g->conditions;
+		s->services[j].nconditions = g->nconditions;
 	}
-	for (i = 0; i < set->nmultizone_services; i++, j++) {
+	for (i = 0; i < gen->nmultizone_services; i++, j++) {
+		const struct generate_mzs *g = &gen->multizone_services[i];
+
 		s->services[j].kind = RESOURCE_MESH_MULTI_ZONE_SERVICE;
-		s->services[j].mzs = &set->multizone_services[i];
-		s->services[j].meta = &set->multizone_services[i].meta;
+		s->services[j].mzs = g->res;
+		s->services[j].meta = &g->res->meta;
+		s->services[j].matches = g->matches;
+		s->services[j].nmatches = g->nmatches;
 	}
 	s->nservices = n;
 	s->service_count = n;
@@ -1063,7 +1072,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	    (rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_RESOURCES, &t);
-	if ((rc = compile_generators(s->set, &gens, &ngens, diags)) < 0 ||
+	if ((rc = compile_generators(&s->gen, &gens, &ngens, diags)) < 0 ||
 	    (rc = parse_pools(&c)) < 0 || (rc = setup_table(&c)) < 0)
 		goto out;
 	rc = -ENOMEM;

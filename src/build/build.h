@@ -58,10 +58,15 @@ struct build_vips {
  */
 struct build_service {
 	enum resource_kind kind;
-	const struct resource_meta *meta;	/* borrowed from the set */
+	const struct resource_meta *meta;	/* borrowed: set or generate */
 	const struct resource_mesh_service *res;	/* MeshService, or NULL */
 	const struct resource_mesh_external_service *mes;	/* or NULL */
 	const struct resource_mesh_multi_zone_service *mzs;	/* or NULL */
+	/* Borrowed from the generate result (snapshot.gen): */
+	const struct generate_condition *conditions;	/* MeshService's */
+	size_t nconditions;
+	const struct generate_mzs_match *matches;	/* an MZS's */
+	size_t nmatches;
 	struct hostname_result hostnames;
 	struct build_vips vips;
 	char *vip_error;		/* why there is no VIP, or NULL */

@@ -199,14 +199,14 @@ generators_node(const struct hostname_result *h)
 
 /* MeshMultiZoneService status.meshServices. */
 static struct yamlx_node *
-matches_node(const struct resource_mesh_multi_zone_service *mzs)
+matches_node(const struct build_service *bs)
 {
 	struct yamlx_node *list = yamlx_node_new_seq();
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; list != NULL && i < mzs->nmatches; i++) {
-		const struct resource_mzs_match *m = &mzs->matches[i];
+	for (i = 0; list != NULL && i < bs->nmatches; i++) {
+		const struct generate_mzs_match *m = &bs->matches[i];
 		struct yamlx_node *e = yamlx_node_new_map();
 
 		if (e == NULL || yamlx_seq_add(list, e) < 0) {
@@ -234,8 +234,7 @@ add_conditions(struct yamlx_node *st, const struct build_service *bs)
 	size_t i;
 	int rc = 0;
 
-	if (bs->mzs == NULL && bs->vip_error == NULL &&
-	    (bs->res == NULL || bs->res->nconditions == 0))
+	if (bs->mzs == NULL && bs->vip_error == NULL && bs->nconditions == 0)
 		return 0;
 	if ((conds = yamlx_node_new_seq()) == NULL)
 		return -ENOMEM;
@@ -243,7 +242,7 @@ add_conditions(struct yamlx_node *st, const struct build_service *bs)
 		return -ENOMEM;
 	if (bs->mzs != NULL) {
 		char msg[64];
-		size_t n = bs->mzs->nmatches;
+		size_t n = bs->nmatches;
 
 		snprintf(msg, sizeof(msg), "Matched %zu MeshService(s)", n);
 		rc |= yamlx_seq_add(conds, condition_node(
@@ -252,8 +251,8 @@ add_conditions(struct yamlx_node *st, const struct build_service *bs)
 			n > 0 ? msg : "Selector does not match any "
 			"MeshService in this zone"));
 	}
-	for (i = 0; bs->res != NULL && i < bs->res->nconditions; i++) {
-		const struct resource_condition *c = &bs->res->conditions[i];
+	for (i = 0; i < bs->nconditions; i++) {
+		const struct generate_condition *c = &bs->conditions[i];
 
 		rc |= yamlx_seq_add(conds, condition_node(c->type, c->status,
 							  c->reason,
@@ -274,7 +273,7 @@ status_node(const struct build_service *bs)
 	if (st == NULL)
 		return NULL;
 	if (bs->mzs != NULL)
-		rc |= yamlx_map_add(st, "meshServices", matches_node(bs->mzs));
+		rc |= yamlx_map_add(st, "meshServices", matches_node(bs));
 	rc |= yamlx_map_add(st, "addresses", addresses_node(&bs->hostnames));
 	if (bs->mes != NULL)
 		rc |= add_vip_single(st, bs);

@@ -3,16 +3,19 @@
 
 /*
  * What Kuma's zone control plane creates on its own, computed once per
- * build from the loaded set (reference/kuma.md sections 2, 3, 4, 7, 8):
+ * build from the loaded set (reference/kuma.md sections 2, 3, 4, 7, 8).
+ * The set is only read: what is derived goes into the result, whose
+ * store owns the new resources.
  *
- *   1. synced resources (kuma.io/origin: global) get the name KDS gives
- *      them in a zone and lose their status VIPs;
+ *   1. synced resources (kuma.io/origin: global) are copied with the name
+ *      KDS gives them in a zone and without their status VIPs;
  *   2. universal zones: MeshServices from Dataplane inbounds;
  *   3. MeshServices from Kubernetes Services (ClusterIP and headless);
  *   4. the default HostnameGenerators;
  *   5. the legacy kuma.io/service names;
- *   6. the set is sorted again, and last the MeshMultiZoneService matches
- *      are computed (they borrow strings of the final services).
+ *   6. every kind is put in Kuma's order, and last the
+ *      MeshMultiZoneService matches are computed (they borrow strings of
+ *      the final services).
  *
  * Step 1 comes first so that a synced copy, once renamed, no longer
  * blocks a local MeshService of the same display name (in Kuma the two
@@ -69,6 +72,41 @@ static const char default_file[] = "<default>";
 
 /* k8s.io/apimachinery rand.SafeEncodeString: no vowels, no 0, 1, 3. */
 static const char safe_alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+
+/* What a result owns besides its arrays. */
+struct generate_store {
+	/* Generated MeshServices and the default HostnameGenerators. */
+	struct resource_set *made;
+	/*
+	 * The copies of synced resources: name and labels owned, every
+	 * other pointer borrowed from the input set's resource.
+	 */
+	struct resource_mesh_service *ms;
+	size_t nms;
+	struct resource_mesh_external_service *mes;
+	size_t nmes;
+	struct resource_mesh_multi_zone_service *mzs;
+	size_t nmzs;
+};
+
+/* A condition for made->services[made], until the result is assembled. */
+struct pending {
+	size_t made;
+	struct generate_condition cond;
+};
+
+/* One run. */
+struct gen {
+	const struct resource_set *set;
+	const struct generate_options *opt;
+	struct generate_result *result;
+	struct resource_set *made;	/* result->store->made */
+	size_t nwritten;		/* result->services[0..nwritten): the
+					 * set's MeshServices */
+	struct pending *pending;
+	size_t npending;
+	struct diag_list *diags;
+};
 
 /* --- names --- */
 
@@ -258,19 +296,28 @@ labels_copy(struct resource_labels *dst, const struct resource_labels *src)
  * are unique per namespace whatever their mesh label says.
  */
 static int
-service_taken(const struct resource_set *set, const char *mesh,
-	      const char *namespace, const char *name)
+meta_is(const struct resource_meta *m, const char *mesh,
+	const char *namespace, const char *name)
+{
+	return strcmp(m->name, name) == 0 &&
+	       nullable_cmp(m->namespace, namespace) == 0 &&
+	       (mesh == NULL || strcmp(mesh_of(m), mesh) == 0);
+}
+
+static int
+service_taken(const struct gen *g, const char *mesh, const char *namespace,
+	      const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < set->nservices; i++) {
-		const struct resource_meta *m = &set->services[i].meta;
-
-		if (strcmp(m->name, name) == 0 &&
-		    nullable_cmp(m->namespace, namespace) == 0 &&
-		    (mesh == NULL || strcmp(mesh_of(m), mesh) == 0))
+	for (i = 0; i < g->nwritten; i++)
+		if (meta_is(&g->result->services[i].res->meta, mesh,
+			    namespace, name))
 			return 1;
-	}
+	for (i = 0; i < g->made->nservices; i++)
+		if (meta_is(&g->made->services[i].meta, mesh, namespace,
+			    name))
+			return 1;
 	return 0;
 }
 
@@ -337,51 +384,116 @@ is_synced(const struct resource_meta *m)
 }
 
 static void
-drop_vips(char ***vips, size_t *nvips)
+labels_free(struct resource_labels *l)
 {
 	size_t i;
 
-	for (i = 0; i < *nvips; i++)
-		free((*vips)[i]);
-	free(*vips);
-	*vips = NULL;
-	*nvips = 0;
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].key);
+		free(l->v[i].value);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }
 
+/*
+ * @src as a zone sees the synced resource: a copy whose name and labels
+ * @dst owns (renamed by rename_synced()), the rest borrowed.
+ */
 static int
-synced(struct resource_set *set)
+synced_meta(struct resource_meta *dst, const struct resource_meta *src)
 {
+	*dst = *src;
+	dst->name = NULL;
+	memset(&dst->labels, 0, sizeof(dst->labels));
+	if (set_str(&dst->name, src->name) < 0 ||
+	    labels_copy(&dst->labels, &src->labels) < 0 ||
+	    rename_synced(dst) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * The set's MeshServices, MeshExternalServices and MeshMultiZoneServices
+ * into the result, each synced one replaced by its copy in the store.
+ */
+static int
+synced(struct gen *g)
+{
+	const struct resource_set *set = g->set;
+	struct generate_result *r = g->result;
+	struct generate_store *st = r->store;
+	size_t nms = 0;
+	size_t nmes = 0;
+	size_t nmzs = 0;
 	size_t i;
 
+	for (i = 0; i < set->nservices; i++)
+		nms += set->services[i].origin == RESOURCE_WRITTEN &&
+		       is_synced(&set->services[i].meta);
+	for (i = 0; i < set->nexternal_services; i++)
+		nmes += is_synced(&set->external_services[i].meta);
+	for (i = 0; i < set->nmultizone_services; i++)
+		nmzs += is_synced(&set->multizone_services[i].meta);
+	r->services = calloc(set->nservices + 1, sizeof(*r->services));
+	r->external_services = calloc(set->nexternal_services + 1,
+				      sizeof(*r->external_services));
+	r->multizone_services = calloc(set->nmultizone_services + 1,
+				       sizeof(*r->multizone_services));
+	st->ms = calloc(nms + 1, sizeof(*st->ms));
+	st->mes = calloc(nmes + 1, sizeof(*st->mes));
+	st->mzs = calloc(nmzs + 1, sizeof(*st->mzs));
+	if (r->services == NULL || r->external_services == NULL ||
+	    r->multizone_services == NULL || st->ms == NULL ||
+	    st->mes == NULL || st->mzs == NULL)
+		return -ENOMEM;
 	for (i = 0; i < set->nservices; i++) {
-		struct resource_mesh_service *ms = &set->services[i];
+		const struct resource_mesh_service *ms = &set->services[i];
+		struct resource_mesh_service *c = NULL;
 
+		r->services[r->nservices++].res = ms;
 		if (ms->origin != RESOURCE_WRITTEN || !is_synced(&ms->meta))
 			continue;
-		if (rename_synced(&ms->meta) < 0)
+		c = &st->ms[st->nms++];
+		*c = *ms;
+		c->vips = NULL;
+		c->nvips = 0;
+		if (synced_meta(&c->meta, &ms->meta) < 0)
 			return -ENOMEM;
-		drop_vips(&ms->vips, &ms->nvips);
+		r->services[r->nservices - 1].res = c;
 	}
+	g->nwritten = r->nservices;
 	for (i = 0; i < set->nexternal_services; i++) {
-		struct resource_mesh_external_service *mes =
+		const struct resource_mesh_external_service *mes =
 			&set->external_services[i];
+		struct resource_mesh_external_service *c = NULL;
 
+		r->external_services[r->nexternal_services++] = mes;
 		if (!is_synced(&mes->meta))
 			continue;
-		if (rename_synced(&mes->meta) < 0)
+		c = &st->mes[st->nmes++];
+		*c = *mes;
+		c->vip = NULL;
+		if (synced_meta(&c->meta, &mes->meta) < 0)
 			return -ENOMEM;
-		free(mes->vip);
-		mes->vip = NULL;
+		r->external_services[r->nexternal_services - 1] = c;
 	}
 	for (i = 0; i < set->nmultizone_services; i++) {
-		struct resource_mesh_multi_zone_service *mzs =
+		const struct resource_mesh_multi_zone_service *mzs =
 			&set->multizone_services[i];
+		struct resource_mesh_multi_zone_service *c = NULL;
 
+		r->multizone_services[r->nmultizone_services++].res = mzs;
 		if (!is_synced(&mzs->meta))
 			continue;
-		if (rename_synced(&mzs->meta) < 0)
+		c = &st->mzs[st->nmzs++];
+		*c = *mzs;
+		c->vips = NULL;
+		c->nvips = 0;
+		if (synced_meta(&c->meta, &mzs->meta) < 0)
 			return -ENOMEM;
-		drop_vips(&mzs->vips, &mzs->nvips);
+		r->multizone_services[r->nmultizone_services - 1].res = c;
 	}
 	return 0;
 }
@@ -563,7 +675,8 @@ fill_dp_ports(struct resource_mesh_service *ms,
  * report the names that are not RFC 1035 labels (Kuma skips them too).
  */
 static int
-collect_ukeys(struct resource_set *set, const struct generate_options *opt,
+collect_ukeys(const struct resource_set *set,
+	      const struct generate_options *opt,
 	      const struct resource_dataplane **dps, struct ukey **out,
 	      size_t *nout, struct diag_list *diags)
 {
@@ -651,16 +764,43 @@ set_universal_labels(struct resource_mesh_service *ms, const char *mesh,
 	return rc < 0 ? -ENOMEM : 0;
 }
 
+/* Add a condition (strings copied) to the generated service made[@i]. */
+static int
+add_condition(struct gen *g, size_t i, const char *type, int status,
+	      const char *reason, const char *message)
+{
+	struct pending *v = NULL;
+	struct generate_condition c = { NULL, status != 0, NULL, NULL };
+
+	if (set_str(&c.type, type) < 0 || set_str(&c.reason, reason) < 0 ||
+	    set_str(&c.message, message) < 0)
+		goto oom;
+	v = realloc(g->pending, (g->npending + 1) * sizeof(*v));
+	if (v == NULL)
+		goto oom;
+	g->pending = v;
+	v[g->npending].made = i;
+	v[g->npending].cond = c;
+	g->npending++;
+	return 0;
+oom:
+	free(c.type);
+	free(c.reason);
+	free(c.message);
+	return -ENOMEM;
+}
+
 /*
  * The Dataplanes of keys[0..n) (same mesh and name, oldest first) that
- * disagree with the oldest one: a PortConflict condition on @ms and a
- * warning at each of them.
+ * disagree with the oldest one: a PortConflict condition on the generated
+ * service made[@i] and a warning at each of them.
  */
 static int
-report_conflicts(struct resource_mesh_service *ms,
+report_conflicts(struct gen *g, size_t ms,
 		 const struct resource_dataplane **dps, const struct ukey *keys,
-		 size_t n, int workload, struct diag_list *diags)
+		 size_t n, int workload)
 {
+	struct diag_list *diags = g->diags;
 	const struct resource_dataplane *winner = dps[keys[0].rank];
 	struct sbuf cond = { 0 };
 	struct sbuf one = { 0 };
@@ -694,9 +834,8 @@ report_conflicts(struct resource_mesh_service *ms,
 		goto out;
 	}
 	if (cond.len > 0)
-		rc = resource_mesh_service_add_condition(ms, "PortConflict", 1,
-							 "PortConflict",
-							 cond.s);
+		rc = add_condition(g, ms, "PortConflict", 1, "PortConflict",
+				   cond.s);
 out:
 	free(one.s);
 	free(cond.s);
@@ -704,18 +843,18 @@ out:
 }
 
 static int
-universal_one(struct resource_set *set, const struct generate_options *opt,
-	      const struct resource_dataplane **dps, const struct ukey *keys,
-	      size_t n, struct diag_list *diags)
+universal_one(struct gen *g, const struct resource_dataplane **dps,
+	      const struct ukey *keys, size_t n)
 {
+	const struct generate_options *opt = g->opt;
 	const struct resource_dataplane *winner = dps[keys[0].rank];
 	struct resource_mesh_service *ms = NULL;
 	int workload = opt->workload_labels;
 	int rc;
 
-	if (service_taken(set, keys[0].mesh, NULL, keys[0].key))
+	if (service_taken(g, keys[0].mesh, NULL, keys[0].key))
 		return 0;	/* written by hand: it wins, as in Kuma */
-	if ((ms = resource_set_new_service(set)) == NULL)
+	if ((ms = resource_set_new_service(g->made)) == NULL)
 		return -ENOMEM;
 	ms->meta.kind = RESOURCE_MESH_SERVICE;
 	ms->meta.shape = RESOURCE_SHAPE_UNIVERSAL;
@@ -736,13 +875,14 @@ universal_one(struct resource_set *set, const struct generate_options *opt,
 		return -ENOMEM;
 	if ((rc = fill_dp_ports(ms, winner, keys[0].key, workload)) < 0)
 		return rc;
-	return report_conflicts(ms, dps, keys, n, workload, diags);
+	return report_conflicts(g, g->made->nservices - 1, dps, keys, n,
+				workload);
 }
 
 static int
-universal(struct resource_set *set, const struct generate_options *opt,
-	  struct diag_list *diags)
+universal(struct gen *g)
 {
+	const struct resource_set *set = g->set;
 	const struct resource_dataplane **dps = NULL;
 	struct ukey *keys = NULL;
 	size_t nkeys = 0;
@@ -758,15 +898,15 @@ universal(struct resource_set *set, const struct generate_options *opt,
 		dps[i] = &set->dataplanes[i];
 	/* Oldest first: creation time, then name (Kuma's SortDataplanes). */
 	qsort(dps, set->ndataplanes, sizeof(*dps), dp_ptr_cmp);
-	if ((rc = collect_ukeys(set, opt, dps, &keys, &nkeys, diags)) < 0)
+	if ((rc = collect_ukeys(set, g->opt, dps, &keys, &nkeys,
+				g->diags)) < 0)
 		goto out;
 	for (i = 0; i < nkeys; i = j) {
 		for (j = i + 1; j < nkeys; j++)
 			if (strcmp(keys[j].mesh, keys[i].mesh) != 0 ||
 			    strcmp(keys[j].key, keys[i].key) != 0)
 				break;
-		if ((rc = universal_one(set, opt, dps, &keys[i], j - i,
-					diags)) < 0)
+		if ((rc = universal_one(g, dps, &keys[i], j - i)) < 0)
 			goto out;
 	}
 out:
@@ -911,14 +1051,14 @@ warn_unsupported_ports(const struct resource_k8s_service *svc,
  * controller writes and the ones Kuma computes on write.
  */
 static struct resource_mesh_service *
-k8s_new(struct resource_set *set, const struct k8s_src *src,
-	const char *name, const char *namespace, int headless)
+k8s_new(struct gen *g, const struct k8s_src *src, const char *name,
+	const char *namespace, int headless)
 {
 	struct resource_mesh_service *ms = NULL;
 	struct resource_labels *l;
 	int rc = 0;
 
-	if ((ms = resource_set_new_service(set)) == NULL)
+	if ((ms = resource_set_new_service(g->made)) == NULL)
 		return NULL;
 	ms->meta.kind = RESOURCE_MESH_SERVICE;
 	ms->meta.shape = RESOURCE_SHAPE_KUBERNETES;
@@ -948,14 +1088,14 @@ k8s_new(struct resource_set *set, const struct k8s_src *src,
 }
 
 static int
-k8s_cluster_ip(struct resource_set *set, const struct k8s_src *src)
+k8s_cluster_ip(struct gen *g, const struct k8s_src *src)
 {
 	const struct resource_k8s_service *svc = src->svc;
 	struct resource_mesh_service *ms = NULL;
 
-	if (service_taken(set, NULL, src->namespace, svc->meta.name))
+	if (service_taken(g, NULL, src->namespace, svc->meta.name))
 		return 0;	/* written by hand: it wins */
-	if ((ms = k8s_new(set, src, svc->meta.name, src->namespace, 0)) ==
+	if ((ms = k8s_new(g, src, svc->meta.name, src->namespace, 0)) ==
 	    NULL)
 		return -ENOMEM;
 	/*
@@ -1085,9 +1225,10 @@ oom:
 }
 
 static int
-k8s_headless_pod(struct resource_set *set, const struct k8s_src *src,
+k8s_headless_pod(struct gen *g, const struct k8s_src *src,
 		 const struct hpod *p)
 {
+	const struct resource_set *set = g->set;
 	const struct resource_k8s_object *pod = NULL;
 	struct resource_mesh_service *ms = NULL;
 	struct sbuf ref = { 0 };
@@ -1097,9 +1238,9 @@ k8s_headless_pod(struct resource_set *set, const struct k8s_src *src,
 	if (generate_headless_name(name, sizeof(name), src->svc->meta.name,
 				   src->namespace, p->name) < 0)
 		return 0;	/* cannot happen: cut to 52 + 11 */
-	if (service_taken(set, NULL, p->namespace, name))
+	if (service_taken(g, NULL, p->namespace, name))
 		return 0;
-	if ((ms = k8s_new(set, src, name, p->namespace, 1)) == NULL)
+	if ((ms = k8s_new(g, src, name, p->namespace, 1)) == NULL)
 		return -ENOMEM;
 	pod = find_object(set->pods, set->npods, p->name, p->namespace);
 	if (pod != NULL) {
@@ -1132,7 +1273,7 @@ k8s_headless_pod(struct resource_set *set, const struct k8s_src *src,
 }
 
 static int
-k8s_headless(struct resource_set *set, const struct k8s_src *src)
+k8s_headless(struct gen *g, const struct k8s_src *src)
 {
 	struct hpod *pods = NULL;
 	size_t npods = 0;
@@ -1140,10 +1281,10 @@ k8s_headless(struct resource_set *set, const struct k8s_src *src)
 	int made = 0;
 	int rc;
 
-	if ((rc = headless_pods(set, src, &pods, &npods)) < 0)
+	if ((rc = headless_pods(g->set, src, &pods, &npods)) < 0)
 		return rc;
 	for (i = 0; i < npods; i++) {
-		if ((rc = k8s_headless_pod(set, src, &pods[i])) < 0)
+		if ((rc = k8s_headless_pod(g, src, &pods[i])) < 0)
 			goto out;
 		made |= rc;
 	}
@@ -1154,13 +1295,13 @@ out:
 }
 
 static int
-kubernetes(struct resource_set *set, const struct generate_options *opt,
-	   struct diag_list *diags)
+kubernetes(struct gen *g)
 {
+	const struct resource_set *set = g->set;
+	const struct generate_options *opt = g->opt;
 	size_t i;
 	int rc;
 
-	/* k8s_services is never added to: pointers into it stay valid. */
 	for (i = 0; i < set->nk8s_services; i++) {
 		const struct resource_k8s_service *svc = &set->k8s_services[i];
 		struct k8s_src src = { svc, NULL, NULL, opt };
@@ -1180,13 +1321,13 @@ kubernetes(struct resource_set *set, const struct generate_options *opt,
 		if (svc->cluster_ip == NULL || *svc->cluster_ip == '\0')
 			continue;	/* ExternalName and the like */
 		if (strcmp(svc->cluster_ip, "None") == 0)
-			rc = k8s_headless(set, &src);
+			rc = k8s_headless(g, &src);
 		else
-			rc = k8s_cluster_ip(set, &src);
+			rc = k8s_cluster_ip(g, &src);
 		if (rc < 0)
 			return rc;
 		if (rc > 0)
-			warn_unsupported_ports(svc, diags);
+			warn_unsupported_ports(svc, g->diags);
 	}
 	return 0;
 }
@@ -1264,14 +1405,14 @@ generator_written(const struct resource_set *set, const char *name)
 }
 
 static int
-add_default_generator(struct resource_set *set,
+add_default_generator(struct resource_set *made,
 		      const struct default_generator *d)
 {
 	struct resource_hostname_generator *g = NULL;
 	const struct resource_pos pos = { default_file, 0, 0 };
 	size_t i;
 
-	if ((g = resource_set_new_generator(set)) == NULL)
+	if ((g = resource_set_new_generator(made)) == NULL)
 		return -ENOMEM;
 	g->meta.kind = RESOURCE_HOSTNAME_GENERATOR;
 	g->meta.shape = RESOURCE_SHAPE_UNIVERSAL;
@@ -1307,9 +1448,9 @@ add_default_generator(struct resource_set *set,
 }
 
 static int
-default_generators_add(struct resource_set *set,
-		       const struct generate_options *opt)
+default_generators_add(struct gen *g)
 {
+	const struct generate_options *opt = g->opt;
 	size_t i;
 	int rc;
 
@@ -1324,9 +1465,9 @@ default_generators_add(struct resource_set *set,
 		if (d->universal_only &&
 		    opt->environment != GENERATE_UNIVERSAL)
 			continue;
-		if (generator_written(set, d->name))
+		if (generator_written(g->set, d->name))
 			continue;
-		if ((rc = add_default_generator(set, d)) < 0)
+		if ((rc = add_default_generator(g->made, d)) < 0)
 			return rc;
 	}
 	return 0;
@@ -1424,29 +1565,102 @@ out:
 	return rc;
 }
 
-void
-generate_result_clear(struct generate_result *result)
-{
-	size_t i;
+/* --- 6. Kuma's order, MeshMultiZoneService status --- */
 
-	if (result == NULL)
-		return;
-	for (i = 0; i < result->nlegacy; i++) {
-		free(result->legacy[i].mesh);
-		free(result->legacy[i].service);
-	}
-	free(result->legacy);
-	result->legacy = NULL;
-	result->nlegacy = 0;
+static int
+service_cmp(const void *a, const void *b)
+{
+	const struct generate_service *x = a;
+	const struct generate_service *y = b;
+
+	return resource_meta_cmp(&x->res->meta, &y->res->meta);
 }
 
-/* --- 6. MeshMultiZoneService status --- */
+static int
+mes_cmp(const void *a, const void *b)
+{
+	const struct resource_mesh_external_service *const *x = a;
+	const struct resource_mesh_external_service *const *y = b;
+
+	return resource_meta_cmp(&(*x)->meta, &(*y)->meta);
+}
+
+static int
+mzs_cmp(const void *a, const void *b)
+{
+	const struct generate_mzs *x = a;
+	const struct generate_mzs *y = b;
+
+	return resource_meta_cmp(&x->res->meta, &y->res->meta);
+}
+
+static int
+generator_cmp(const void *a, const void *b)
+{
+	const struct resource_hostname_generator *const *x = a;
+	const struct resource_hostname_generator *const *y = b;
+
+	return resource_meta_cmp(&(*x)->meta, &(*y)->meta);
+}
+
+/*
+ * Add the generated MeshServices (with their conditions) and the
+ * generators to the result, and sort every kind: nothing is added to the
+ * store after this, so the pointers into it are final.
+ */
+static int
+assemble(struct gen *g)
+{
+	const struct resource_set *set = g->set;
+	const struct resource_set *made = g->made;
+	struct generate_result *r = g->result;
+	struct generate_service *v = NULL;
+	size_t i;
+
+	v = realloc(r->services, (r->nservices + made->nservices + 1) *
+		    sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	r->services = v;
+	for (i = 0; i < made->nservices; i++) {
+		memset(&v[r->nservices], 0, sizeof(v[r->nservices]));
+		v[r->nservices++].res = &made->services[i];
+	}
+	for (i = 0; i < g->npending; i++) {
+		struct generate_service *e = &v[g->nwritten +
+						g->pending[i].made];
+		struct generate_condition *c = NULL;
+
+		c = realloc(e->conditions, (e->nconditions + 1) * sizeof(*c));
+		if (c == NULL)
+			return -ENOMEM;
+		e->conditions = c;
+		c[e->nconditions++] = g->pending[i].cond;
+		memset(&g->pending[i].cond, 0, sizeof(g->pending[i].cond));
+	}
+	r->generators = calloc(set->ngenerators + made->ngenerators + 1,
+			       sizeof(*r->generators));
+	if (r->generators == NULL)
+		return -ENOMEM;
+	for (i = 0; i < set->ngenerators; i++)
+		r->generators[r->ngenerators++] = &set->generators[i];
+	for (i = 0; i < made->ngenerators; i++)
+		r->generators[r->ngenerators++] = &made->generators[i];
+	qsort(r->services, r->nservices, sizeof(*r->services), service_cmp);
+	qsort(r->external_services, r->nexternal_services,
+	      sizeof(*r->external_services), mes_cmp);
+	qsort(r->multizone_services, r->nmultizone_services,
+	      sizeof(*r->multizone_services), mzs_cmp);
+	qsort(r->generators, r->ngenerators, sizeof(*r->generators),
+	      generator_cmp);
+	return 0;
+}
 
 static int
 match_cmp(const void *a, const void *b)
 {
-	const struct resource_mzs_match *x = a;
-	const struct resource_mzs_match *y = b;
+	const struct generate_mzs_match *x = a;
+	const struct generate_mzs_match *y = b;
 	int r;
 
 	if ((r = strcmp(x->name, y->name)) != 0)
@@ -1463,23 +1677,20 @@ match_cmp(const void *a, const void *b)
  * k8s.kuma.io/namespace and kuma.io/zone labels, the mesh.
  */
 static int
-multizone(struct resource_set *set)
+multizone(struct generate_result *r)
 {
 	size_t i;
 	size_t j;
 
-	for (i = 0; i < set->nmultizone_services; i++) {
-		struct resource_mesh_multi_zone_service *mzs =
-			&set->multizone_services[i];
+	for (i = 0; i < r->nmultizone_services; i++) {
+		struct generate_mzs *e = &r->multizone_services[i];
+		const struct resource_mesh_multi_zone_service *mzs = e->res;
 		const char *mesh = mesh_of(&mzs->meta);
 		size_t n = 0;
 
-		free(mzs->matches);
-		mzs->matches = NULL;
-		mzs->nmatches = 0;
-		for (j = 0; j < set->nservices; j++) {
+		for (j = 0; j < r->nservices; j++) {
 			const struct resource_mesh_service *ms =
-				&set->services[j];
+				r->services[j].res;
 
 			n += strcmp(mesh_of(&ms->meta), mesh) == 0 &&
 			     resource_labels_match(&ms->meta.labels,
@@ -1487,19 +1698,19 @@ multizone(struct resource_set *set)
 		}
 		if (n == 0)
 			continue;
-		if ((mzs->matches = calloc(n, sizeof(*mzs->matches))) == NULL)
+		if ((e->matches = calloc(n, sizeof(*e->matches))) == NULL)
 			return -ENOMEM;
-		for (j = 0; j < set->nservices; j++) {
+		for (j = 0; j < r->nservices; j++) {
 			const struct resource_mesh_service *ms =
-				&set->services[j];
-			struct resource_mzs_match *m;
+				r->services[j].res;
+			struct generate_mzs_match *m;
 			const char *v;
 
 			if (strcmp(mesh_of(&ms->meta), mesh) != 0 ||
 			    !resource_labels_match(&ms->meta.labels,
 						   &mzs->selector))
 				continue;
-			m = &mzs->matches[mzs->nmatches++];
+			m = &e->matches[e->nmatches++];
 			m->name = resource_display_name(&ms->meta);
 			v = resource_labels_get(&ms->meta.labels, l_namespace);
 			m->namespace = v != NULL ? v : "";
@@ -1507,7 +1718,7 @@ multizone(struct resource_set *set)
 			m->zone = v != NULL ? v : "";
 			m->mesh = mesh_of(&ms->meta);
 		}
-		qsort(mzs->matches, mzs->nmatches, sizeof(*mzs->matches),
+		qsort(e->matches, e->nmatches, sizeof(*e->matches),
 		      match_cmp);
 	}
 	return 0;
@@ -1515,27 +1726,96 @@ multizone(struct resource_set *set)
 
 /* --- the run --- */
 
+static void
+condition_clear(struct generate_condition *c)
+{
+	free(c->type);
+	free(c->reason);
+	free(c->message);
+}
+
 int
-generate_run(struct resource_set *set, const struct generate_options *opt,
+generate_run(const struct resource_set *set,
+	     const struct generate_options *opt,
 	     struct generate_result *result, struct diag_list *diags)
 {
-	int rc;
+	struct gen g;
+	size_t i;
+	int rc = -ENOMEM;
 
-	result->legacy = NULL;
-	result->nlegacy = 0;
-	if ((rc = synced(set)) < 0)
-		return rc;
+	memset(result, 0, sizeof(*result));
+	memset(&g, 0, sizeof(g));
+	g.set = set;
+	g.opt = opt;
+	g.result = result;
+	g.diags = diags;
+	if ((result->store = calloc(1, sizeof(*result->store))) == NULL ||
+	    (result->store->made = resource_set_new()) == NULL)
+		goto out;
+	g.made = result->store->made;
+	if ((rc = synced(&g)) < 0)
+		goto out;
 	/* Kuma runs the Dataplane generator only in universal zones. */
 	if (opt->environment == GENERATE_UNIVERSAL &&
-	    (rc = universal(set, opt, diags)) < 0)
-		return rc;
-	if ((rc = kubernetes(set, opt, diags)) < 0)
-		return rc;
-	if ((rc = default_generators_add(set, opt)) < 0)
-		return rc;
-	if ((rc = legacy(set, opt, result)) < 0)
-		return rc;
-	resource_set_sort(set);
+	    (rc = universal(&g)) < 0)
+		goto out;
+	if ((rc = kubernetes(&g)) < 0 ||
+	    (rc = default_generators_add(&g)) < 0 ||
+	    (rc = legacy(set, opt, result)) < 0 ||
+	    (rc = assemble(&g)) < 0)
+		goto out;
 	/* Last: the matches borrow strings of the final services. */
-	return multizone(set);
+	rc = multizone(result);
+out:
+	for (i = 0; i < g.npending; i++)
+		condition_clear(&g.pending[i].cond);
+	free(g.pending);
+	return rc;
+}
+
+void
+generate_result_clear(struct generate_result *result)
+{
+	struct generate_store *st = NULL;
+	size_t i;
+	size_t j;
+
+	if (result == NULL)
+		return;
+	for (i = 0; i < result->nservices; i++) {
+		for (j = 0; j < result->services[i].nconditions; j++)
+			condition_clear(&result->services[i].conditions[j]);
+		free(result->services[i].conditions);
+	}
+	free(result->services);
+	free(result->external_services);
+	for (i = 0; i < result->nmultizone_services; i++)
+		free(result->multizone_services[i].matches);
+	free(result->multizone_services);
+	free(result->generators);
+	for (i = 0; i < result->nlegacy; i++) {
+		free(result->legacy[i].mesh);
+		free(result->legacy[i].service);
+	}
+	free(result->legacy);
+	if ((st = result->store) != NULL) {
+		for (i = 0; i < st->nms; i++) {
+			free(st->ms[i].meta.name);
+			labels_free(&st->ms[i].meta.labels);
+		}
+		for (i = 0; i < st->nmes; i++) {
+			free(st->mes[i].meta.name);
+			labels_free(&st->mes[i].meta.labels);
+		}
+		for (i = 0; i < st->nmzs; i++) {
+			free(st->mzs[i].meta.name);
+			labels_free(&st->mzs[i].meta.labels);
+		}
+		free(st->ms);
+		free(st->mes);
+		free(st->mzs);
+		resource_set_free(st->made);
+		free(st);
+	}
+	memset(result, 0, sizeof(*result));
 }

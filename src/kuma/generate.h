@@ -2,8 +2,9 @@
 /*
  * generate.h -- the resources Kuma's zone control plane derives.
  *
- * Given a loaded resource set, adds what a Kuma zone control plane would
- * have created (reference/kuma.md sections 2, 3, 4, 7 and 8):
+ * Given a loaded resource set, derives what a Kuma zone control plane
+ * would have created (reference/kuma.md sections 2, 3, 4, 7 and 8), in a
+ * result of its own (the set is only read):
  *
  *   - MeshServices from Dataplane inbounds (universal zones only, as in
  *     Kuma, where Kubernetes Dataplanes come from Pods and their
@@ -89,21 +90,74 @@ struct generate_legacy {
 	char *service;			/* the tag value, verbatim */
 };
 
+/* A status condition generate computes (Kubernetes shape). */
+struct generate_condition {
+	char *type;
+	int status;			/* 1: "True", 0: "False" */
+	char *reason;
+	char *message;
+};
+
+/* A MeshService and what generate derived for it. */
+struct generate_service {
+	const struct resource_mesh_service *res;
+	struct generate_condition *conditions;	/* e.g. a port conflict;
+						 * usually none */
+	size_t nconditions;
+};
+
+/* A MeshMultiZoneService status.meshServices[] entry. */
+struct generate_mzs_match {
+	const char *name;		/* borrowed from the matched service */
+	const char *namespace;		/* "" when none */
+	const char *zone;
+	const char *mesh;
+};
+
+/* A MeshMultiZoneService and the MeshServices it matches. */
+struct generate_mzs {
+	const struct resource_mesh_multi_zone_service *res;
+	struct generate_mzs_match *matches;	/* sorted by name, namespace,
+						 * zone, mesh */
+	size_t nmatches;
+};
+
+struct generate_store;
+
+/*
+ * Everything a zone serves after generation, each kind in Kuma's order
+ * (resource_meta_cmp()).  A resource pointer is either into the input set
+ * (borrowed: valid while the set lives) or into the result's own store:
+ * generated MeshServices, Kuma's default HostnameGenerators, and the
+ * copies of synced resources (kuma.io/origin: global), which carry the
+ * name KDS gives them in a zone, kuma.io/display-name, and no status VIPs
+ * (their other pointers are borrowed from the set's resource).
+ */
 struct generate_result {
+	struct generate_service *services;	/* written and generated */
+	size_t nservices;
+	const struct resource_mesh_external_service **external_services;
+	size_t nexternal_services;
+	struct generate_mzs *multizone_services;
+	size_t nmultizone_services;
+	const struct resource_hostname_generator **generators;	/* written
+								 * and the
+								 * defaults */
+	size_t ngenerators;
 	struct generate_legacy *legacy;	/* sorted by mesh, then service */
 	size_t nlegacy;
+	struct generate_store *store;	/* internal: what the result owns */
 };
 
 /*
- * Derive everything into @set (which must have been finished; labels
- * computed or not) and @result, which is overwritten (clear it with
- * generate_result_clear()).  Generated resources are owned by the set;
- * the set is sorted again (resource_set_sort()) and the
- * MeshMultiZoneService matches borrow strings of its MeshServices.
- * Returns 0, or -ENOMEM (the set and @result may then hold part of it;
- * both can still be freed).
+ * Derive everything from @set (which must have been finished; labels
+ * computed or not; it is not modified) into @result, which is
+ * overwritten (clear it with generate_result_clear()).  @result borrows
+ * from @set: clear it before freeing the set.  Returns 0, or -ENOMEM
+ * (@result may then hold part of it; it can still be cleared).
  */
-int generate_run(struct resource_set *set, const struct generate_options *opt,
+int generate_run(const struct resource_set *set,
+		 const struct generate_options *opt,
 		 struct generate_result *result, struct diag_list *diags);
 
 void generate_result_clear(struct generate_result *result);

@@ -83,16 +83,29 @@ find_ms(const struct fx *f, const char *mesh, const char *namespace,
 {
 	size_t i;
 
-	for (i = 0; i < f->set->nservices; i++) {
-		const struct resource_meta *m = &f->set->services[i].meta;
+	for (i = 0; i < f->res.nservices; i++) {
+		const struct resource_meta *m = &f->res.services[i].res->meta;
 
 		if (strcmp(m->name, name) == 0 &&
 		    strcmp(m->mesh, mesh) == 0 &&
 		    (namespace == NULL ? m->namespace == NULL :
 		     m->namespace != NULL &&
 		     strcmp(m->namespace, namespace) == 0))
-			return &f->set->services[i];
+			return f->res.services[i].res;
 	}
+	return NULL;
+}
+
+/* The generate result's entry for @ms: its conditions. */
+static const struct generate_service *
+conds(const struct fx *f, const struct resource_mesh_service *ms)
+{
+	size_t i;
+
+	for (i = 0; i < f->res.nservices; i++)
+		if (f->res.services[i].res == ms)
+			return &f->res.services[i];
+	fail_msg("no generate_service entry");
 	return NULL;
 }
 
@@ -101,9 +114,9 @@ find_hg(const struct fx *f, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < f->set->ngenerators; i++)
-		if (strcmp(f->set->generators[i].meta.name, name) == 0)
-			return &f->set->generators[i];
+	for (i = 0; i < f->res.ngenerators; i++)
+		if (strcmp(f->res.generators[i]->meta.name, name) == 0)
+			return f->res.generators[i];
 	return NULL;
 }
 
@@ -114,11 +127,11 @@ find_hg_display(const struct fx *f, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < f->set->ngenerators; i++) {
-		const struct resource_meta *m = &f->set->generators[i].meta;
+	for (i = 0; i < f->res.ngenerators; i++) {
+		const struct resource_meta *m = &f->res.generators[i]->meta;
 
 		if (strcmp(resource_display_name(m), name) == 0)
-			return &f->set->generators[i];
+			return f->res.generators[i];
 	}
 	return NULL;
 }
@@ -129,8 +142,8 @@ count_origin(const struct fx *f, enum resource_origin origin)
 	size_t i;
 	size_t n = 0;
 
-	for (i = 0; i < f->set->nservices; i++)
-		n += f->set->services[i].origin == origin;
+	for (i = 0; i < f->res.nservices; i++)
+		n += f->res.services[i].res->origin == origin;
 	return n;
 }
 
@@ -384,7 +397,8 @@ test_universal_doc_example(void **state)
 
 	load(f, "dp.yaml", doc_dataplanes);
 	run(f);
-	assert_int_equal(f->set->nservices, 1);
+	assert_int_equal(f->res.nservices, 1);
+	assert_int_equal(f->set->nservices, 0);	/* generated into the result */
 	ms = find_ms(f, "default", NULL, "test-server");
 	assert_non_null(ms);
 	assert_int_equal(ms->origin, RESOURCE_FROM_DATAPLANES);
@@ -410,11 +424,11 @@ test_universal_doc_example(void **state)
 	assert_int_equal(ms->nvips, 0);
 	assert_null(ms->spec);
 
-	assert_int_equal(ms->nconditions, 1);
-	assert_string_equal(ms->conditions[0].type, "PortConflict");
-	assert_int_equal(ms->conditions[0].status, 1);
-	assert_string_equal(ms->conditions[0].reason, "PortConflict");
-	assert_string_equal(ms->conditions[0].message, msg);
+	assert_int_equal(conds(f, ms)->nconditions, 1);
+	assert_string_equal(conds(f, ms)->conditions[0].type, "PortConflict");
+	assert_int_equal(conds(f, ms)->conditions[0].status, 1);
+	assert_string_equal(conds(f, ms)->conditions[0].reason, "PortConflict");
+	assert_string_equal(conds(f, ms)->conditions[0].message, msg);
 
 	assert_int_equal(f->diags.n, 1);
 	assert_int_equal(f->diags.errors, 0);
@@ -508,12 +522,12 @@ test_universal_ports(void **state)
 	add_inbound(f, b, "admin", 9901, "web", "http2", NULL);
 	run(f);
 
-	assert_int_equal(f->set->nservices, 4);
+	assert_int_equal(f->res.nservices, 4);
 	ms = find_ms(f, "default", NULL, "web");
 	assert_non_null(ms);
 	assert_ports(ms, "8080 8080->8080/http, admin 9901->9901/http2");
 	assert_int_equal(ms->ports[0].pos.line, 12);
-	assert_int_equal(ms->nconditions, 0);
+	assert_int_equal(conds(f, ms)->nconditions, 0);
 	assert_ports(find_ms(f, "default", NULL, "kafka"),
 		     "k 9092->9092/tcp");
 	assert_ports(find_ms(f, "default", NULL, "tls"), "t 443->443/tls");
@@ -550,8 +564,8 @@ test_universal_conflicts(void **state)
 	ms = find_ms(f, "default", NULL, "svc");
 	assert_non_null(ms);
 	assert_ports(ms, "main 80->80/tcp");
-	assert_int_equal(ms->nconditions, 1);
-	assert_string_equal(ms->conditions[0].message,
+	assert_int_equal(conds(f, ms)->nconditions, 1);
+	assert_string_equal(conds(f, ms)->conditions[0].message,
 			    "Dataplane \"b-dp\" has ports [main:80/http] but "
 			    "MeshService \"svc\" has the ports of the oldest "
 			    "Dataplane \"a-dp\" [main:80/tcp]");
@@ -559,8 +573,8 @@ test_universal_conflicts(void **state)
 	ms = find_ms(f, "default", NULL, "two");
 	assert_non_null(ms);
 	assert_ports(ms, "x 81->81/tcp, y 82->82/tcp");
-	assert_int_equal(ms->nconditions, 1);
-	assert_string_equal(ms->conditions[0].message,
+	assert_int_equal(conds(f, ms)->nconditions, 1);
+	assert_string_equal(conds(f, ms)->conditions[0].message,
 			    "Dataplane \"d-dp\" has ports [y:82/tcp, x:81/tcp] "
 			    "but MeshService \"two\" has the ports of the "
 			    "oldest Dataplane \"c-dp\" [x:81/tcp, y:82/tcp]; "
@@ -594,7 +608,7 @@ test_universal_invalid_names(void **state)
 	add_inbound(f, d, "d", 83, NULL, NULL, NULL);	/* no tag */
 	run(f);
 
-	assert_int_equal(f->set->nservices, 1);
+	assert_int_equal(f->res.nservices, 1);
 	assert_non_null(find_ms(f, "default", NULL, "good"));
 	assert_int_equal(f->diags.n, 2);
 	assert_diag(&f->diags.v[0], "built.yaml", 12,
@@ -641,13 +655,13 @@ test_universal_written_wins(void **state)
 	     "  - {port: 80, tags: {kuma.io/service: test-server}}\n");
 	run(f);
 
-	assert_int_equal(f->set->nservices, 2);
+	assert_int_equal(f->res.nservices, 2);
 	ms = find_ms(f, "default", NULL, "test-server");
 	assert_non_null(ms);
 	assert_int_equal(ms->origin, RESOURCE_WRITTEN);
 	assert_int_equal(ms->nports, 1);
 	assert_int_equal(ms->ports[0].port, 1234);
-	assert_int_equal(ms->nconditions, 0);
+	assert_int_equal(conds(f, ms)->nconditions, 0);
 	/* no warnings about a MeshService that is not generated */
 	assert_int_equal(f->diags.n, 0);
 	/* another mesh is another MeshService */
@@ -679,7 +693,7 @@ test_disabled_mode(void **state)
 	     "  ports:\n"
 	     "  - {port: 6379}\n");
 	run(f);
-	assert_int_equal(f->set->nservices, 0);
+	assert_int_equal(f->res.nservices, 0);
 	assert_int_equal(f->diags.n, 0);
 	/* legacy names stay in Disabled mode */
 	assert_int_equal(f->res.nlegacy, 1);
@@ -707,7 +721,7 @@ test_default_mode_disabled(void **state)
 	     "  inbound:\n"
 	     "  - {port: 80, tags: {kuma.io/service: x}}\n");
 	run(f);
-	assert_int_equal(f->set->nservices, 1);
+	assert_int_equal(f->res.nservices, 1);
 	assert_non_null(find_ms(f, "on", NULL, "x"));
 }
 
@@ -758,7 +772,7 @@ test_workload_mode(void **state)
 	     "  - {port: 80, tags: {kuma.io/service: tagged}}\n");
 	run(f);
 
-	assert_int_equal(f->set->nservices, 1);
+	assert_int_equal(f->res.nservices, 1);
 	ms = find_ms(f, "default", NULL, "backend");
 	assert_non_null(ms);
 	assert_ports(ms, "http 8080->8080/http, 9090 9090->9090/tcp");
@@ -771,7 +785,7 @@ test_workload_mode(void **state)
 		      "kuma.io/mesh=default,"
 		      "kuma.io/origin=zone,"
 		      "kuma.io/zone=zone-1");
-	assert_int_equal(ms->nconditions, 1);
+	assert_int_equal(conds(f, ms)->nconditions, 1);
 	assert_int_equal(f->diags.n, 2);
 	assert_diag(&f->diags.v[0], "dp.yaml", 22,
 		    "couldn't generate MeshService from kuma.io/workload, "
@@ -797,7 +811,7 @@ test_kubernetes_zone_skips_dataplanes(void **state)
 	f->opt.environment = GENERATE_KUBERNETES;
 	load(f, "dp.yaml", doc_dataplanes);
 	run(f);
-	assert_int_equal(f->set->nservices, 0);
+	assert_int_equal(f->res.nservices, 0);
 	assert_int_equal(f->diags.n, 0);
 	assert_int_equal(f->res.nlegacy, 1);
 }
@@ -839,7 +853,7 @@ test_k8s_cluster_ip(void **state)
 	load(f, "k8s.yaml", k8s_objects);
 	run(f);
 
-	assert_int_equal(f->set->nservices, 1);
+	assert_int_equal(f->res.nservices, 1);
 	ms = find_ms(f, "default", "demo", "redis");
 	assert_non_null(ms);
 	assert_int_equal(ms->origin, RESOURCE_FROM_K8S_SERVICE);
@@ -976,14 +990,14 @@ test_k8s_eligibility(void **state)
 		load(f, "svc.yaml", text);
 		run(f);
 		if (cases[i].mesh == NULL) {
-			if (f->set->nservices != 0)
+			if (f->res.nservices != 0)
 				fail_msg("%s: a MeshService", cases[i].what);
 			continue;
 		}
-		if (f->set->nservices != 1)
+		if (f->res.nservices != 1)
 			fail_msg("%s: %zu MeshServices", cases[i].what,
-				 f->set->nservices);
-		ms = &f->set->services[0];
+				 f->res.nservices);
+		ms = f->res.services[0].res;
 		if (strcmp(ms->meta.mesh, cases[i].mesh) != 0 ||
 		    strcmp(resource_labels_get(&ms->meta.labels,
 					       "kuma.io/mesh"),
@@ -1073,7 +1087,7 @@ test_k8s_headless(void **state)
 	load(f, "headless.yaml", headless_objects);
 	run(f);
 
-	assert_int_equal(f->set->nservices, 2);
+	assert_int_equal(f->res.nservices, 2);
 	assert_int_equal(count_origin(f, RESOURCE_FROM_K8S_HEADLESS), 2);
 	/* Kuma's testdata name */
 	ms = find_ms(f, "default", "demo", "example-1-87ff74c98");
@@ -1132,7 +1146,7 @@ test_k8s_written_wins(void **state)
 	     "  ports: [{port: 1}]\n"
 	     "  selector: {dataplaneTags: {app: redis}}\n");
 	run(f);
-	assert_int_equal(f->set->nservices, 1);
+	assert_int_equal(f->res.nservices, 1);
 	ms = find_ms(f, "default", "demo", "redis");
 	assert_non_null(ms);
 	assert_int_equal(ms->origin, RESOURCE_WRITTEN);
@@ -1222,10 +1236,10 @@ test_synced(void **state)
 	assert_int_equal(ms->nvips, 1);
 	assert_string_equal(ms->vips[0], "241.0.0.4");
 
-	assert_int_equal(f->set->nexternal_services, 1);
+	assert_int_equal(f->res.nexternal_services, 1);
 	{
 		const struct resource_mesh_external_service *mes =
-			&f->set->external_services[0];
+			f->res.external_services[0];
 		char want[128];
 
 		assert_int_equal(generate_hashed_name(want, sizeof(want),
@@ -1236,10 +1250,10 @@ test_synced(void **state)
 				    "aurora");
 		assert_null(mes->vip);
 	}
-	assert_int_equal(f->set->nmultizone_services, 1);
+	assert_int_equal(f->res.nmultizone_services, 1);
 	{
 		const struct resource_mesh_multi_zone_service *mzs =
-			&f->set->multizone_services[0];
+			f->res.multizone_services[0].res;
 		char want[128];
 
 		assert_int_equal(generate_hashed_name(want, sizeof(want),
@@ -1250,11 +1264,22 @@ test_synced(void **state)
 				    "redis");
 		assert_int_equal(mzs->nvips, 0);
 	}
-	/* the set is in order again after the renames */
-	for (i = 1; i < f->set->nservices; i++)
-		assert_true(resource_meta_cmp(&f->set->services[i - 1].meta,
-					      &f->set->services[i].meta) < 0);
+	/* the result is in order again after the renames */
+	for (i = 1; i < f->res.nservices; i++)
+		assert_true(resource_meta_cmp(
+				    &f->res.services[i - 1].res->meta,
+				    &f->res.services[i].res->meta) < 0);
 	assert_int_equal(f->diags.n, 0);
+
+	/* the input set is only read: names and VIPs as written */
+	assert_int_equal(f->set->nservices, 3);
+	assert_string_equal(f->set->services[1].meta.name, "redis-zone-1");
+	for (i = 0; i < f->set->nservices; i++)
+		assert_int_not_equal(f->set->services[i].nvips, 0);
+	assert_string_equal(f->set->external_services[0].meta.name, "aurora");
+	assert_string_equal(f->set->external_services[0].vip, "242.0.0.1");
+	assert_string_equal(f->set->multizone_services[0].meta.name, "redis");
+	assert_int_equal(f->set->multizone_services[0].nvips, 1);
 }
 
 /*
@@ -1276,7 +1301,7 @@ test_synced_renamed_before_generation(void **state)
 	     "  ports: [{port: 80}]\n");
 	load(f, "dp.yaml", doc_dataplanes);
 	run(f);
-	assert_int_equal(f->set->nservices, 2);
+	assert_int_equal(f->res.nservices, 2);
 	assert_non_null(find_ms(f, "default", NULL, "test-server"));
 	assert_int_equal(count_origin(f, RESOURCE_FROM_DATAPLANES), 1);
 }
@@ -1329,7 +1354,7 @@ test_default_generators(void **state)
 
 	f->opt.defaults = GENERATE_DEFAULTS_ALL;
 	run(f);
-	assert_int_equal(f->set->ngenerators, 7);
+	assert_int_equal(f->res.ngenerators, 7);
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		const struct resource_hostname_generator *g =
 			find_hg_display(f, all[i].name);
@@ -1400,10 +1425,10 @@ test_default_generators_choice(void **state)
 		run(f);
 		got[0] = '\0';
 		/* sorted by (zero) creation time, then name */
-		for (j = 0; j < f->set->ngenerators; j++)
+		for (j = 0; j < f->res.ngenerators; j++)
 			o += (size_t)snprintf(got + o, sizeof(got) - o,
 					      "%s%s", j ? "," : "",
-					      f->set->generators[j].meta.name);
+					      f->res.generators[j]->meta.name);
 		assert_string_equal(got, cases[i].want);
 	}
 }
@@ -1436,7 +1461,7 @@ test_default_generators_replaced(void **state)
 	     "      matchLabels: {kuma.io/origin: global}\n"
 	     "  template: \"{{ .DisplayName }}.kube\"\n");
 	run(f);
-	assert_int_equal(f->set->ngenerators, 7);
+	assert_int_equal(f->res.ngenerators, 7);
 	g = find_hg(f, "local-universal-mesh-service");
 	assert_non_null(g);
 	assert_string_equal(g->template, "{{ .DisplayName }}.internal");
@@ -1454,7 +1479,7 @@ static void
 test_multizone_matches(void **state)
 {
 	struct fx *f = *state;
-	const struct resource_mesh_multi_zone_service *mzs = NULL;
+	const struct generate_mzs *mzs = NULL;
 	char got[1024];
 	size_t o = 0;
 	size_t i;
@@ -1532,17 +1557,18 @@ test_multizone_matches(void **state)
 	     "  ports: [{port: 6379}]\n");
 	run(f);
 
-	assert_int_equal(f->set->nmultizone_services, 2);
+	assert_int_equal(f->res.nmultizone_services, 2);
 	for (i = 0; i < 2; i++) {
-		mzs = &f->set->multizone_services[i];
-		if (strcmp(resource_display_name(&mzs->meta), "redis") == 0)
+		mzs = &f->res.multizone_services[i];
+		if (strcmp(resource_display_name(&mzs->res->meta),
+			   "redis") == 0)
 			break;
 	}
 	assert_int_equal(i < 2, 1);
 	assert_int_equal(mzs->nmatches, 4);
 	got[0] = '\0';
 	for (i = 0; i < mzs->nmatches; i++) {
-		const struct resource_mzs_match *m = &mzs->matches[i];
+		const struct generate_mzs_match *m = &mzs->matches[i];
 
 		o += (size_t)snprintf(got + o, sizeof(got) - o, "%s%s/%s/%s/%s",
 				      i ? " " : "", m->name, m->namespace,
@@ -1553,10 +1579,10 @@ test_multizone_matches(void **state)
 			    "cache//west/default "
 			    "redis//zone-1/default "
 			    "redis/redis-system/east/default");
-	for (i = 0; i < f->set->nmultizone_services; i++)
-		if (&f->set->multizone_services[i] != mzs)
+	for (i = 0; i < f->res.nmultizone_services; i++)
+		if (&f->res.multizone_services[i] != mzs)
 			assert_int_equal(
-				f->set->multizone_services[i].nmatches, 0);
+				f->res.multizone_services[i].nmatches, 0);
 }
 
 /* --- legacy names --- */
@@ -1651,14 +1677,15 @@ test_sorted(void **state)
 	     "  selector: {dataplaneTags: {app: x}}\n"
 	     "  ports: [{port: 1}]\n");
 	run(f);
-	assert_int_equal(f->set->nservices, 4);
-	assert_string_equal(f->set->services[0].meta.name, "xxx");
-	assert_string_equal(f->set->services[1].meta.name, "yyy");
-	assert_string_equal(f->set->services[2].meta.name, "zzz");
-	assert_string_equal(f->set->services[3].meta.name, "www");
-	for (i = 1; i < f->set->nservices; i++)
-		assert_true(resource_meta_cmp(&f->set->services[i - 1].meta,
-					      &f->set->services[i].meta) < 0);
+	assert_int_equal(f->res.nservices, 4);
+	assert_string_equal(f->res.services[0].res->meta.name, "xxx");
+	assert_string_equal(f->res.services[1].res->meta.name, "yyy");
+	assert_string_equal(f->res.services[2].res->meta.name, "zzz");
+	assert_string_equal(f->res.services[3].res->meta.name, "www");
+	for (i = 1; i < f->res.nservices; i++)
+		assert_true(resource_meta_cmp(
+				    &f->res.services[i - 1].res->meta,
+				    &f->res.services[i].res->meta) < 0);
 }
 
 int
