@@ -183,12 +183,6 @@ free_generators(struct hostname_gen *gens, size_t n)
 	free(gens);
 }
 
-static int
-served_zone(void *ctx, const char *hostname)
-{
-	return table_builder_find_zone(ctx, hostname) >= 0;
-}
-
 /* What one build carries between its steps. */
 struct build_ctx {
 	struct snapshot *s;
@@ -196,7 +190,7 @@ struct build_ctx {
 	struct diag_list *diags;
 	struct hostname_claims *claims;
 	struct generate_options gopt;
-	char **zones;			/* every zone added, by table index */
+	char **zones;			/* every served zone, by table index */
 	size_t nzones;
 	/* pools[k] IPv4 (or whatever vip.pools.<k> says), pools[N + k] the
 	 * IPv6 one of dns.aaaa: pool; has[] says which exist. */
@@ -214,18 +208,32 @@ static const enum config_pool_kind kind_pool[RESOURCE_KIND_COUNT] = {
 	[RESOURCE_MESH_MULTI_ZONE_SERVICE] = CONFIG_POOL_MESH_MULTI_ZONE_SERVICE,
 };
 
+/* Serve @apex (once). */
 static int
 add_zone(struct build_ctx *c, const char *apex)
 {
-	const struct config *cfg = c->s->cfg;
-	struct table_zone_params p;
 	char **v = NULL;
-	char err[256];
 	size_t i;
 
 	for (i = 0; i < c->nzones; i++)
 		if (strcmp(c->zones[i], apex) == 0)
 			return 0;
+	if ((v = realloc(c->zones, (c->nzones + 1) * sizeof(*v))) == NULL)
+		return -ENOMEM;
+	c->zones = v;
+	if ((v[c->nzones] = strdup(apex)) == NULL)
+		return -ENOMEM;
+	c->nzones++;
+	return 0;
+}
+
+static int
+table_add_zone(struct build_ctx *c, const char *apex)
+{
+	const struct config *cfg = c->s->cfg;
+	struct table_zone_params p;
+	char err[256];
+
 	memset(&p, 0, sizeof(p));
 	p.apex = apex;
 	p.mname = cfg->soa.mname;
@@ -242,12 +250,6 @@ add_zone(struct build_ctx *c, const char *apex)
 			   apex, err);
 		return -1;
 	}
-	if ((v = realloc(c->zones, (c->nzones + 1) * sizeof(*v))) == NULL)
-		return -ENOMEM;
-	c->zones = v;
-	if ((v[c->nzones] = strdup(apex)) == NULL)
-		return -ENOMEM;
-	c->nzones++;
 	return 0;
 }
 
@@ -302,6 +304,7 @@ add_reverse_zones(struct build_ctx *c, const struct vip_pool *pool)
 	return 0;
 }
 
+/* The served zones: the config's, then the pools' reverse zones. */
 static int
 add_zones(struct build_ctx *c)
 {
@@ -403,6 +406,7 @@ generate_hostnames(struct build_ctx *c, const struct hostname_gen *gens,
 	struct snapshot *s = c->s;
 	struct hostname_item *items = NULL;
 	struct hostname_result *results = NULL;
+	struct hostname_zones served;
 	size_t i;
 	int rc = -ENOMEM;
 
@@ -412,8 +416,10 @@ generate_hostnames(struct build_ctx *c, const struct hostname_gen *gens,
 		goto out;
 	for (i = 0; i < s->nservices; i++)
 		items[i].meta = s->services[i].meta;
+	served.v = (const char *const *)c->zones;
+	served.n = c->nzones;
 	rc = hostname_generate(gens, ngens, items, s->nservices, s->cfg->zone,
-			       served_zone, c->b, c->claims, results);
+			       &served, c->claims, results);
 	for (i = 0; i < s->nservices; i++)
 		s->services[i].hostnames = results[i];
 out:
@@ -990,8 +996,9 @@ setup_table(struct build_ctx *c)
 
 	if ((c->b = table_builder_new()) == NULL)
 		return -ENOMEM;
-	if ((rc = add_zones(c)) < 0)
-		return rc;
+	for (i = 0; i < c->nzones; i++)
+		if ((rc = table_add_zone(c, c->zones[i])) < 0)
+			return rc;
 	rc = table_builder_set_chaos(c->b, chaos_text(cfg->chaos_version),
 				     chaos_text(cfg->chaos_id),
 				     chaos_text(cfg->chaos_hostname));
@@ -1073,7 +1080,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 		goto out;
 	phase_end(s, BUILD_PHASE_RESOURCES, &t);
 	if ((rc = compile_generators(&s->gen, &gens, &ngens, diags)) < 0 ||
-	    (rc = parse_pools(&c)) < 0 || (rc = setup_table(&c)) < 0)
+	    (rc = parse_pools(&c)) < 0 || (rc = add_zones(&c)) < 0)
 		goto out;
 	rc = -ENOMEM;
 	if ((c.claims = hostname_claims_new()) == NULL)
@@ -1086,7 +1093,8 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	if ((rc = allocate_vips(&c, prev, now)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_VIPS, &t);
-	if ((rc = add_service_records(&c)) < 0 ||
+	if ((rc = setup_table(&c)) < 0 ||
+	    (rc = add_service_records(&c)) < 0 ||
 	    (rc = add_legacy_records(&c)) < 0 ||
 	    (rc = add_views(&c)) < 0 || (rc = set_serials(&c, now)) < 0)
 		goto out;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kuma/hostname.h"
 
@@ -309,11 +310,39 @@ meta_namespace(const struct resource_meta *meta)
 	return meta->namespace != NULL ? meta->namespace : "";
 }
 
+/* Length of @s without one final dot. */
+static size_t
+undotted_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && s[n - 1] == '.' ? n - 1 : n;
+}
+
+int
+hostname_zones_has(const struct hostname_zones *zones, const char *name)
+{
+	size_t n = undotted_len(name);
+	size_t i;
+
+	for (i = 0; i < zones->n; i++) {
+		const char *z = zones->v[i];
+		size_t zn = undotted_len(z);
+
+		if (zn == 0)
+			return 1;	/* the root */
+		if (n < zn || strncasecmp(name + n - zn, z, zn) != 0)
+			continue;
+		if (n == zn || name[n - zn - 1] == '.')
+			return 1;
+	}
+	return 0;
+}
+
 /* Render one generator for one item and record the outcome. */
 static int
 generate_one(const struct hostname_gen *g, const struct hostname_item *items,
-	     size_t idx, const char *zone,
-	     int (*served)(void *ctx, const char *hostname), void *served_ctx,
+	     size_t idx, const char *zone, const struct hostname_zones *served,
 	     struct hostname_claims *claims, struct hostname_result *results)
 {
 	const struct resource_meta *meta = items[idx].meta;
@@ -344,7 +373,7 @@ generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 			 name, why);
 		return add_condition(r, gname, HOSTNAME_TEMPLATE_ERROR, err);
 	}
-	if (served != NULL && !served(served_ctx, name)) {
+	if (served != NULL && !hostname_zones_has(served, name)) {
 		snprintf(err, sizeof(err),
 			 "hostname \"%s\" is outside every DNS zone this "
 			 "server serves", name);
@@ -405,9 +434,8 @@ condition_cmp(const void *pa, const void *pb)
 int
 hostname_generate(const struct hostname_gen *gens, size_t ngens,
 		  const struct hostname_item *items, size_t nitems,
-		  const char *zone,
-		  int (*served)(void *ctx, const char *hostname),
-		  void *served_ctx, struct hostname_claims *claims,
+		  const char *zone, const struct hostname_zones *served,
+		  struct hostname_claims *claims,
 		  struct hostname_result *results)
 {
 	static const enum resource_kind order[] = {
@@ -436,8 +464,7 @@ hostname_generate(const struct hostname_gen *gens, size_t ngens,
 							   &res->match))
 					continue;
 				rc = generate_one(&gens[g], items, i, zone,
-						  served, served_ctx, claims,
-						  results);
+						  served, claims, results);
 				if (rc < 0)
 					goto out;
 			}

@@ -39,6 +39,22 @@
  */
 int hostname_validate(const char *name, char *why, size_t whysize);
 
+/*
+ * The DNS zones this server serves, for the NotServed check: apexes as
+ * text (letters, digits, '-' and dots; any case; a final dot optional;
+ * "" or "." is the root).  Strings borrowed.
+ */
+struct hostname_zones {
+	const char *const *v;
+	size_t n;
+};
+
+/*
+ * True when @name is the apex of one of @zones or below it (whole labels,
+ * case-insensitive; a final dot on @name is ignored).
+ */
+int hostname_zones_has(const struct hostname_zones *zones, const char *name);
+
 /* A generator whose template compiled. */
 struct hostname_gen {
 	const struct resource_hostname_generator *res;
@@ -107,16 +123,16 @@ int hostname_claims_add(struct hostname_claims *c, const char *name);
  * cross-kind collision.  @items are in Kuma's order within each kind;
  * @results has @nitems zeroed entries that are filled (free each with
  * hostname_result_clear()).  @zone is this server's Kuma zone (for `.Zone`
- * when the label is absent).  @served tells whether a hostname is inside
- * a served DNS zone.  @claims records every name given (the results own
+ * when the label is absent).  A hostname outside every zone of @served
+ * gets NotServed (@served NULL: every hostname is served).  @claims
+ * records every name given (the results own
  * the strings; the claims must not outlive them).  Returns 0 or -ENOMEM
  * (then results are partly filled; clear them).
  */
 int hostname_generate(const struct hostname_gen *gens, size_t ngens,
 		      const struct hostname_item *items, size_t nitems,
-		      const char *zone,
-		      int (*served)(void *ctx, const char *hostname),
-		      void *served_ctx, struct hostname_claims *claims,
+		      const char *zone, const struct hostname_zones *served,
+		      struct hostname_claims *claims,
 		      struct hostname_result *results);
 
 void hostname_result_clear(struct hostname_result *r);

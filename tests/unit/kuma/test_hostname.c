@@ -99,18 +99,13 @@ struct fixture {
 	struct hostname_claims *claims;
 };
 
-static int
-served_mesh(void *ctx, const char *name)
-{
-	size_t n = strlen(name);
+static const char *const mesh_zones[] = { "mesh.local", "mesh" };
+static const struct hostname_zones served_mesh = { mesh_zones, 2 };
 
-	(void)ctx;
-	return (n >= 5 && strcmp(name + n - 5, ".mesh") == 0) ||
-	       (n >= 11 && strcmp(name + n - 11, ".mesh.local") == 0);
-}
-
+/* Load @yaml and generate, with @served as the served zones. */
 static void
-load(struct fixture *f, const char *yaml)
+load_served(struct fixture *f, const char *yaml,
+	    const struct hostname_zones *served)
 {
 	struct diag_list diags;
 	size_t i;
@@ -142,8 +137,14 @@ load(struct fixture *f, const char *yaml)
 	f->claims = hostname_claims_new();
 	assert_non_null(f->claims);
 	assert_int_equal(hostname_generate(f->gens, f->ngens, f->items,
-					   f->nitems, "zone-1", served_mesh,
-					   NULL, f->claims, f->results), 0);
+					   f->nitems, "zone-1", served,
+					   f->claims, f->results), 0);
+}
+
+static void
+load(struct fixture *f, const char *yaml)
+{
+	load_served(f, yaml, &served_mesh);
 }
 
 static void
@@ -378,6 +379,84 @@ test_selector(void **state)
 	unload(&f);
 }
 
+/* Served zones are a plain list: no table is needed to tell. */
+static void
+test_zones_has(void **state)
+{
+	static const char *const v[] = {
+		"Mesh.Local.", "mesh", "241.in-addr.arpa",
+	};
+	static const char *const root[] = { "." };
+	static const struct {
+		const char *name;
+		int want;
+	} cases[] = {
+		{ "redis.mesh.local", 1 },
+		{ "mesh.local", 1 },		/* the apex */
+		{ "REDIS.MESH", 1 },		/* any case */
+		{ "redis.mesh.", 1 },		/* a final dot */
+		{ "a.b.c.mesh", 1 },
+		{ "1.0.0.241.in-addr.arpa", 1 },
+		{ "xmesh", 0 },			/* whole labels only */
+		{ "redis.xmesh.local", 0 },
+		{ "mesh.local.example", 0 },
+		{ "redis.example.com", 0 },
+		{ "local", 0 },
+	};
+	const struct hostname_zones zones = { v, 3 };
+	const struct hostname_zones none = { NULL, 0 };
+	const struct hostname_zones all = { root, 1 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (hostname_zones_has(&zones, cases[i].name) != cases[i].want)
+			fail_msg("%s: want %d", cases[i].name, cases[i].want);
+	assert_false(hostname_zones_has(&none, "redis.mesh"));
+	assert_true(hostname_zones_has(&all, "redis.example.com"));
+}
+
+/*
+ * A hostname outside the zone list gets NotServed with the same message
+ * as when the table builder answered; one inside is generated; no list
+ * means no check.
+ */
+static void
+test_outside_zone_list(void **state)
+{
+	static const char *const v[] = { "svc.mesh.local" };
+	const struct hostname_zones zones = { v, 1 };
+	struct fixture f;
+	const struct hostname_result *r = NULL;
+
+	(void)state;
+	load_served(&f, SVC("redis", "")
+		    GEN("inside", "", "{{ .Name }}.svc.mesh.local")
+		    GEN("outside", "", "{{ .Name }}.mesh.local"), &zones);
+	r = result_of(&f, "redis");
+	assert_int_equal(r->naddresses, 1);
+	assert_string_equal(r->addresses[0].hostname,
+			    "redis.svc.mesh.local");
+	assert_int_equal(r->nconditions, 2);
+	assert_string_equal(r->conditions[0].generator, "inside");
+	assert_int_equal(r->conditions[0].reason, HOSTNAME_GENERATED);
+	assert_string_equal(r->conditions[1].generator, "outside");
+	assert_int_equal(r->conditions[1].reason, HOSTNAME_NOT_SERVED);
+	assert_string_equal(r->conditions[1].message,
+			    "hostname \"redis.mesh.local\" is outside every "
+			    "DNS zone this server serves");
+	assert_false(hostname_claims_has(f.claims, "redis.mesh.local"));
+	unload(&f);
+
+	load_served(&f, SVC("redis", "")
+		    GEN("outside", "", "{{ .Name }}.example.com"), NULL);
+	r = result_of(&f, "redis");
+	assert_int_equal(r->naddresses, 1);
+	assert_string_equal(r->addresses[0].hostname, "redis.example.com");
+	assert_int_equal(r->conditions[0].reason, HOSTNAME_GENERATED);
+	unload(&f);
+}
+
 int
 main(void)
 {
@@ -393,6 +472,8 @@ main(void)
 		cmocka_unit_test(test_generator_order),
 		cmocka_unit_test(test_same_name_twice_is_not_collision),
 		cmocka_unit_test(test_selector),
+		cmocka_unit_test(test_zones_has),
+		cmocka_unit_test(test_outside_zone_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
