@@ -33,6 +33,8 @@
 #include <strings.h>
 
 #include "kuma/generate.h"
+#include "util/cmp.h"
+#include "util/hash.h"
 
 /* Kuma's label keys and values. */
 static const char l_mesh[] = "kuma.io/mesh";
@@ -64,11 +66,6 @@ static const char default_file[] = "<default>";
 #define HASHED_NAME_MAX 236
 /* A headless Pod name longer than this is cut (63 - 10 - 1). */
 #define HEADLESS_POD_MAX 52
-
-#define FNV32_OFFSET 2166136261u
-#define FNV32_PRIME 16777619u
-#define FNV64_OFFSET 14695981039346656037ull
-#define FNV64_PRIME 1099511628211ull
 
 /* k8s.io/apimachinery rand.SafeEncodeString: no vowels, no 0, 1, 3. */
 static const char safe_alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
@@ -110,26 +107,6 @@ struct gen {
 
 /* --- names --- */
 
-static uint64_t
-fnv64a(uint64_t h, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= FNV64_PRIME;
-	}
-	return h;
-}
-
-static uint32_t
-fnv32a(uint32_t h, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= FNV32_PRIME;
-	}
-	return h;
-}
-
 static void
 safe_encode(char *s)
 {
@@ -145,16 +122,16 @@ generate_hashed_name(char *buf, size_t size, const char *mesh,
 		     const char *namespace)
 {
 	char enc[17];
-	uint64_t h = FNV64_OFFSET;
+	uint64_t h = HASH_FNV1A64_INIT;
 	size_t n = strlen(name);
 
 	/* Kuma hashes the whole name and cuts only the visible prefix. */
-	h = fnv64a(h, mesh != NULL ? mesh : "");
-	h = fnv64a(h, name);
+	h = hash_fnv1a64_str(h, mesh != NULL ? mesh : "");
+	h = hash_fnv1a64_str(h, name);
 	if (zone != NULL)
-		h = fnv64a(h, zone);
+		h = hash_fnv1a64_str(h, zone);
 	if (namespace != NULL)
-		h = fnv64a(h, namespace);
+		h = hash_fnv1a64_str(h, namespace);
 	snprintf(enc, sizeof(enc), "%016llx", (unsigned long long)h);
 	safe_encode(enc);
 	if (n > HASHED_NAME_MAX)
@@ -170,18 +147,18 @@ generate_headless_name(char *buf, size_t size, const char *service,
 		       const char *namespace, const char *pod)
 {
 	char enc[11];
-	uint32_t h = FNV32_OFFSET;
+	uint32_t h = HASH_FNV1A32_INIT;
 	size_t n = strlen(pod);
 
-	h = fnv32a(h, service);
-	h = fnv32a(h, namespace);
+	h = hash_fnv1a32_str(h, service);
+	h = hash_fnv1a32_str(h, namespace);
 	/*
 	 * A long Pod name is cut to keep the result a 63-octet label; the
 	 * whole name then goes into the hash so that two Pods sharing the
 	 * first 52 characters still get different names.
 	 */
 	if (n > HEADLESS_POD_MAX) {
-		h = fnv32a(h, pod);
+		h = hash_fnv1a32_str(h, pod);
 		n = HEADLESS_POD_MAX;
 	}
 	snprintf(enc, sizeof(enc), "%u", (unsigned)h);
@@ -232,14 +209,6 @@ sb_printf(struct sbuf *b, const char *fmt, ...)
 	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
-}
-
-static int
-nullable_cmp(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
 }
 
 static const char *
@@ -300,7 +269,7 @@ meta_is(const struct resource_meta *m, const char *mesh,
 	const char *namespace, const char *name)
 {
 	return strcmp(m->name, name) == 0 &&
-	       nullable_cmp(m->namespace, namespace) == 0 &&
+	       cmp_str_null(m->namespace, namespace) == 0 &&
 	       (mesh == NULL || strcmp(mesh_of(m), mesh) == 0);
 }
 
@@ -925,7 +894,7 @@ find_object(const struct resource_k8s_object *v, size_t n, const char *name,
 
 	for (i = 0; i < n; i++)
 		if (strcmp(v[i].meta.name, name) == 0 &&
-		    nullable_cmp(v[i].meta.namespace, namespace) == 0)
+		    cmp_str_null(v[i].meta.namespace, namespace) == 0)
 			return &v[i];
 	return NULL;
 }

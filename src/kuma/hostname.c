@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "kuma/hostname.h"
+#include "util/hash.h"
 
 #define HOSTNAME_MAX 253
 #define LABEL_MAX 63
@@ -134,18 +135,6 @@ struct hostname_claims {
 	size_t n;
 };
 
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static int
 claims_grow(struct hostname_claims *c)
 {
@@ -160,7 +149,8 @@ claims_grow(struct hostname_claims *c)
 
 		if (c->v[i].name == NULL)
 			continue;
-		j = hash_str(c->v[i].name) & (cap - 1);
+		j = hash_fnv1a64_str(HASH_FNV1A64_INIT, c->v[i].name) &
+		    (cap - 1);
 		while (v[j].name != NULL)
 			j = (j + 1) & (cap - 1);
 		v[j] = c->v[i];
@@ -179,7 +169,7 @@ claims_find(const struct hostname_claims *c, const char *name)
 
 	if (c->cap == 0)
 		return NULL;
-	j = hash_str(name) & (c->cap - 1);
+	j = hash_fnv1a64_str(HASH_FNV1A64_INIT, name) & (c->cap - 1);
 	while (c->v[j].name != NULL) {
 		if (strcmp(c->v[j].name, name) == 0)
 			return &c->v[j];
@@ -196,7 +186,7 @@ claims_add(struct hostname_claims *c, const char *name, size_t item)
 
 	if ((c->n + 1) * 2 > c->cap && (rc = claims_grow(c)) < 0)
 		return rc;
-	j = hash_str(name) & (c->cap - 1);
+	j = hash_fnv1a64_str(HASH_FNV1A64_INIT, name) & (c->cap - 1);
 	while (c->v[j].name != NULL)
 		j = (j + 1) & (c->cap - 1);
 	c->v[j].name = name;

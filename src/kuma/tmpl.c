@@ -3,8 +3,8 @@
 
 /*
  * Compiling lexes and parses the whole template into a small tree whose
- * nodes live in one allocation list owned by the template, so an error
- * anywhere frees everything with tmpl_free().  The lexer follows Go's
+ * nodes live in one arena owned by the template, so an error anywhere
+ * frees everything with tmpl_free().  The lexer follows Go's
  * text/template lexer closely (delimiters, trim markers, comments, which
  * characters end a word) so that templates Kuma accepts behave the same
  * here; where Go would only fail when executing (unknown function, wrong
@@ -268,14 +268,9 @@ out:
 void
 tmpl_free(struct tmpl *t)
 {
-	struct blk *b, *next;
-
 	if (t == NULL)
 		return;
-	for (b = t->blks; b != NULL; b = next) {
-		next = b->next;
-		free(b);
-	}
+	arena_clear(&t->arena);
 	free(t->text);
 	free(t);
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "kuma/tmpl.h"
+#include "util/arena.h"
 
 enum {
 	MAX_IF_DEPTH = 64,	/* {{if}} inside {{if}} */
@@ -117,15 +118,10 @@ struct node {
 	bool else_if;		/* N_IF: otherwise is one N_IF ({{else if}}) */
 };
 
-/* One allocation; every node, expression and argument array is one. */
-struct blk {
-	struct blk *next;
-	max_align_t data[];
-};
-
 struct tmpl {
 	char *text;		/* copy of the source: text and strings */
-	struct blk *blks;
+	struct arena arena;	/* every node, expression and argument
+				 * array */
 	struct node *root;
 };
 

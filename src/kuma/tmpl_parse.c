@@ -5,7 +5,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "kuma/tmpl_int.h"
@@ -28,18 +27,6 @@ static const char *const field_names[F_COUNT] = {
 	[F_MESH] = "Mesh",
 	[F_ZONE] = "Zone",
 };
-
-static void *
-arena_alloc(struct tmpl *t, size_t size)
-{
-	struct blk *b = calloc(1, sizeof(*b) + size);
-
-	if (b == NULL)
-		return NULL;
-	b->next = t->blks;
-	t->blks = b;
-	return b->data;
-}
 
 /* The source text of a token, Go-quoted and shortened, for messages. */
 static const char *
@@ -92,7 +79,7 @@ static struct expr *
 new_expr(struct parser *p, enum expr_type type, enum kind kind, size_t off,
 	 size_t end)
 {
-	struct expr *e = arena_alloc(p->t, sizeof(*e));
+	struct expr *e = arena_zalloc(&p->t->arena, sizeof(*e));
 
 	if (e == NULL)
 		return NULL;
@@ -106,7 +93,7 @@ new_expr(struct parser *p, enum expr_type type, enum kind kind, size_t off,
 static struct node *
 new_node(struct parser *p, enum node_type type)
 {
-	struct node *n = arena_alloc(p->t, sizeof(*n));
+	struct node *n = arena_zalloc(&p->t->arena, sizeof(*n));
 
 	if (n != NULL)
 		n->type = type;
@@ -188,7 +175,8 @@ make_call(struct parser *p, enum fn fn, size_t off, struct expr **args,
 	if (e == NULL)
 		return tmpl_oom(p);
 	if (argc > 0) {
-		e->args = arena_alloc(p->t, (size_t)argc * sizeof(*e->args));
+		e->args = arena_zalloc(&p->t->arena,
+				       (size_t)argc * sizeof(*e->args));
 		if (e->args == NULL)
 			return tmpl_oom(p);
 		memcpy(e->args, args, (size_t)argc * sizeof(*e->args));
