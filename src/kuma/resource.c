@@ -90,7 +90,6 @@ static void
 service_clear(void *p)
 {
 	struct resource_mesh_service *r = p;
-	size_t i;
 
 	meta_clear(&r->meta);
 	resource_labels_clear(&r->selector_labels);
@@ -98,12 +97,6 @@ service_clear(void *p)
 	ports_clear(r->ports, r->nports);
 	free(r->state);
 	strings_clear(r->vips, r->nvips);
-	for (i = 0; i < r->nconditions; i++) {
-		free(r->conditions[i].type);
-		free(r->conditions[i].reason);
-		free(r->conditions[i].message);
-	}
-	free(r->conditions);
 }
 
 static void
@@ -135,7 +128,6 @@ multizone_service_clear(void *p)
 	resource_labels_clear(&r->selector);
 	ports_clear(r->ports, r->nports);
 	strings_clear(r->vips, r->nvips);
-	free(r->matches);	/* its strings are borrowed */
 }
 
 static void
@@ -644,33 +636,6 @@ labels_add_default(struct resource_labels *l, const char *key,
 	if (resource_labels_get(l, key) != NULL)
 		return 0;
 	return resource_labels_set(l, key, value);
-}
-
-int
-resource_mesh_service_add_condition(struct resource_mesh_service *ms,
-				    const char *type, int status,
-				    const char *reason, const char *message)
-{
-	struct resource_condition cond = { NULL, status != 0, NULL, NULL };
-	struct resource_condition *v = NULL;
-	int rc = -ENOMEM;
-
-	if (copy_str(&cond.type, type) < 0 ||
-	    copy_str(&cond.reason, reason) < 0 ||
-	    copy_str(&cond.message, message) < 0)
-		goto out;
-	v = realloc(ms->conditions, (ms->nconditions + 1) * sizeof(*v));
-	if (v == NULL)
-		goto out;
-	ms->conditions = v;
-	v[ms->nconditions++] = cond;
-	memset(&cond, 0, sizeof(cond));		/* @ms owns the strings */
-	rc = 0;
-out:
-	free(cond.type);
-	free(cond.reason);
-	free(cond.message);
-	return rc;
 }
 
 /* The labels Kuma's zone control plane computes for a mesh resource. */

@@ -135,14 +135,6 @@ struct resource_port {
 	struct resource_pos pos;
 };
 
-/* A status condition (Kubernetes shape), for conditions we compute. */
-struct resource_condition {
-	char *type;
-	int status;		/* 1: "True", 0: "False" */
-	char *reason;
-	char *message;
-};
-
 /* Where a MeshService came from. */
 enum resource_origin {
 	RESOURCE_WRITTEN = 0,		/* read from a file */
@@ -167,9 +159,6 @@ struct resource_mesh_service {
 	struct resource_pos vips_pos;	/* status.vips; line 0 when absent */
 	const struct yamlx_node *spec;	/* for status output; NULL for
 					 * generated ones (print the fields) */
-	struct resource_condition *conditions;	/* computed, e.g. a port
-						 * conflict; usually none */
-	size_t nconditions;
 };
 
 /* Dataplane: networking.inbound[] */
@@ -264,14 +253,6 @@ struct resource_mesh_external_service {
 	const struct yamlx_node *spec;
 };
 
-/* MeshMultiZoneService status.meshServices[] entry (computed). */
-struct resource_mzs_match {
-	const char *name;		/* borrowed from the matched service */
-	const char *namespace;		/* "" when none */
-	const char *zone;
-	const char *mesh;
-};
-
 struct resource_mesh_multi_zone_service {
 	struct resource_meta meta;
 	struct resource_labels selector;	/* selector.meshService.matchLabels */
@@ -281,8 +262,6 @@ struct resource_mesh_multi_zone_service {
 					 * zone-local, so usually ignored) */
 	size_t nvips;
 	const struct yamlx_node *spec;
-	struct resource_mzs_match *matches;	/* computed by generate */
-	size_t nmatches;
 };
 
 struct resource_hostname_generator {
@@ -402,7 +381,7 @@ int resource_set_compute_labels(struct resource_set *set, const char *zone);
  * Append a zeroed MeshService to @set (for generated ones) and return it;
  * NULL on ENOMEM.  Only meta.kind is set (RESOURCE_MESH_SERVICE).  The set
  * owns it: every string and array in it must be malloc'ed
- * (resource_set_free() frees them, conditions included).  Pointers to
+ * (resource_set_free() frees them).  Pointers to
  * other services are invalidated; call resource_set_sort() when done.
  */
 struct resource_mesh_service *resource_set_new_service(struct resource_set *set);
@@ -429,15 +408,6 @@ void resource_set_sort(struct resource_set *set);
  */
 int resource_labels_set(struct resource_labels *labels, const char *key,
 			const char *value);
-
-/*
- * Add a computed condition to @ms (strings copied; @reason and @message
- * may be NULL); 0 or -ENOMEM (@ms unchanged).
- */
-int resource_mesh_service_add_condition(struct resource_mesh_service *ms,
-					const char *type, int status,
-					const char *reason,
-					const char *message);
 
 /*
  * "Mesh", "MeshService", "HostnameGenerator", "MeshExternalService",

@@ -415,8 +415,6 @@ test_external_and_multizone(void **state)
 	assert_int_equal(mz->nvips, 1);
 	assert_string_equal(mz->vips[0], "243.0.0.1");
 	assert_int_equal(mz->spec->line, 38);
-	assert_null(mz->matches);
-	assert_int_equal(mz->nmatches, 0);
 	mz = &f->set->multizone_services[1];
 	assert_string_equal(mz->meta.name, "web");
 	assert_string_equal(mz->meta.mesh, "prod");
