@@ -194,10 +194,10 @@ struct build_ctx {
 	size_t nzones;
 	/* pools[k] IPv4 (or whatever vip.pools.<k> says), pools[N + k] the
 	 * IPv6 one of dns.aaaa: pool; has[] says which exist. */
-	struct vip_pool pools[2 * CONFIG_POOL_COUNT];
+	struct netaddr_cidr pools[2 * CONFIG_POOL_COUNT];
 	int has[2 * CONFIG_POOL_COUNT];
 	/* The pools that exist, for vip_allocate(), and where each went. */
-	struct vip_pool used[2 * CONFIG_POOL_COUNT];
+	struct netaddr_cidr used[2 * CONFIG_POOL_COUNT];
 	size_t nused;
 	size_t compact[2 * CONFIG_POOL_COUNT];
 };
@@ -260,7 +260,7 @@ table_add_zone(struct build_ctx *c, const char *apex)
  * need more than 256 zones gets none (a warning).
  */
 static int
-add_reverse_zones(struct build_ctx *c, const struct vip_pool *pool)
+add_reverse_zones(struct build_ctx *c, const struct netaddr_cidr *pool)
 {
 	int v4 = pool->base.family == AF_INET;
 	unsigned step = v4 ? 8 : 4;
@@ -331,8 +331,8 @@ parse_pools(struct build_ctx *c)
 	size_t k;
 
 	for (k = 0; k < CONFIG_POOL_COUNT; k++) {
-		if (vip_pool_parse(&c->pools[k], cfg->pools[k], err,
-				   sizeof(err)) < 0) {
+		if (netaddr_cidr_parse(&c->pools[k], cfg->pools[k], err,
+				       sizeof(err)) < 0) {
 			/* config.c validated it: a bug if it happens */
 			diag_error(c->diags, cfg->file, 0, 0, "vip pool: %s",
 				   err);
@@ -341,8 +341,8 @@ parse_pools(struct build_ctx *c)
 		c->has[k] = 1;
 		if (cfg->aaaa != CONFIG_AAAA_POOL || cfg->pools6[k] == NULL)
 			continue;
-		if (vip_pool_parse(&c->pools[CONFIG_POOL_COUNT + k],
-				   cfg->pools6[k], err, sizeof(err)) < 0) {
+		if (netaddr_cidr_parse(&c->pools[CONFIG_POOL_COUNT + k],
+				       cfg->pools6[k], err, sizeof(err)) < 0) {
 			diag_error(c->diags, cfg->file, 0, 0, "vip pool: %s",
 				   err);
 			return -1;
@@ -430,7 +430,7 @@ out:
 
 /* The address a service asks for, if any (status.vips, ClusterIP...). */
 static int
-pinned_address(const struct build_service *bs, struct vip_addr *out)
+pinned_address(const struct build_service *bs, struct netaddr *out)
 {
 	const char *text = NULL;
 
@@ -440,12 +440,12 @@ pinned_address(const struct build_service *bs, struct vip_addr *out)
 		text = bs->mes->vip;
 	else if (bs->mzs != NULL && bs->mzs->nvips > 0)
 		text = bs->mzs->vips[0];
-	return text != NULL && vip_addr_parse(out, text) == 0;
+	return text != NULL && netaddr_parse(out, text) == 0;
 }
 
 static int
 vip_failure(struct build_ctx *c, struct build_service *bs,
-	    const struct vip_result *r, const struct vip_pool *pool)
+	    const struct vip_result *r, const struct netaddr_cidr *pool)
 {
 	const struct resource_meta *m = bs->meta;
 	char msg[1400];
@@ -476,8 +476,8 @@ vip_failure(struct build_ctx *c, struct build_service *bs,
 struct ask {
 	char *key;			/* the state key, "#6" for the twin */
 	size_t pool;			/* index into c->used */
-	struct vip_addr pin;		/* the address it pins, or none */
-	struct vip_addr *out;		/* where the VIP goes */
+	struct netaddr pin;		/* the address it pins, or none */
+	struct netaddr *out;		/* where the VIP goes */
 	struct build_service *bs;	/* the service, or NULL: */
 	const struct build_legacy *legacy;	/* the legacy name */
 };
@@ -561,7 +561,7 @@ allocate_vips(struct build_ctx *c, const struct state *prev, int64_t now)
 	for (i = 0; i < n; i++) {
 		reqs[i].key = asks[i].key;
 		reqs[i].pool = asks[i].pool;
-		if (vip_addr_is_set(&asks[i].pin))
+		if (netaddr_is_set(&asks[i].pin))
 			reqs[i].pinned = &asks[i].pin;
 	}
 	rc = -ENOMEM;
@@ -605,7 +605,7 @@ out:
 
 /* The reverse name of @a: "5.0.0.241.in-addr.arpa" or nibbles. */
 static void
-reverse_name(const struct vip_addr *a, char *buf, size_t size)
+reverse_name(const struct netaddr *a, char *buf, size_t size)
 {
 	size_t off = 0;
 	int i;
@@ -712,8 +712,8 @@ add_name(struct build_ctx *c, const struct resource_meta *m,
 	 const char *host, const struct build_vips *vips, uint32_t owner)
 {
 	const struct config *cfg = c->s->cfg;
-	const struct vip_addr *vip = &vips->vip;
-	const struct vip_addr *vip6 = &vips->vip6;
+	const struct netaddr *vip = &vips->vip;
+	const struct netaddr *vip6 = &vips->vip6;
 	int rc;
 
 	rc = table_builder_add_addr_owned(c->b, host, vip->family, vip->b,
@@ -731,7 +731,7 @@ add_name(struct build_ctx *c, const struct resource_meta *m,
 		if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
 			return rc;
 	}
-	if (vip_addr_is_set(vip6)) {
+	if (netaddr_is_set(vip6)) {
 		rc = table_builder_add_addr_owned(c->b, host, vip6->family,
 						  vip6->b, cfg->ttl, owner);
 		if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
@@ -742,7 +742,7 @@ add_name(struct build_ctx *c, const struct resource_meta *m,
 
 static int
 add_ptr(struct build_ctx *c, const struct resource_meta *m,
-	const struct vip_addr *vip, const char *host, uint32_t owner)
+	const struct netaddr *vip, const char *host, uint32_t owner)
 {
 	char rev[128];
 	int rc;
@@ -775,7 +775,7 @@ add_service_records(struct build_ctx *c)
 		const struct hostname_result *h = &bs->hostnames;
 		uint32_t owner = (uint32_t)i;
 
-		if (!vip_addr_is_set(&bs->vips.vip) || h->naddresses == 0)
+		if (!netaddr_is_set(&bs->vips.vip) || h->naddresses == 0)
 			continue;
 		for (j = 0; j < h->naddresses; j++) {
 			const char *host = h->addresses[j].hostname;
@@ -791,7 +791,7 @@ add_service_records(struct build_ctx *c)
 		}
 		rc = add_ptr(c, bs->meta, &bs->vips.vip,
 			     h->addresses[0].hostname, owner);
-		if (rc == 0 && vip_addr_is_set(&bs->vips.vip6))
+		if (rc == 0 && netaddr_is_set(&bs->vips.vip6))
 			rc = add_ptr(c, bs->meta, &bs->vips.vip6,
 				     h->addresses[0].hostname, owner);
 		if (rc < 0)
@@ -818,7 +818,7 @@ add_legacy_records(struct build_ctx *c)
 		const struct build_legacy *l = &s->legacy[i];
 		char name[2][600];
 
-		if (!vip_addr_is_set(&l->vips.vip))
+		if (!netaddr_is_set(&l->vips.vip))
 			continue;
 		snprintf(name[0], sizeof(name[0]), "%s.mesh", l->service);
 		snprintf(name[1], sizeof(name[1]), "%s.mesh", l->service);
@@ -932,10 +932,10 @@ add_views(struct build_ctx *c)
 		const struct resource_dataplane *dp = &set->dataplanes[d];
 		enum resource_mesh_mode mode = generate_mesh_mode(
 			set, dp->meta.mesh, &c->gopt);
-		struct vip_addr a;
+		struct netaddr a;
 		int view;
 
-		if (dp->address == NULL || vip_addr_parse(&a, dp->address) < 0)
+		if (dp->address == NULL || netaddr_parse(&a, dp->address) < 0)
 			continue;
 		if (!dp->has_reachable_backends &&
 		    mode != RESOURCE_MESH_MODE_REACHABLE_BACKENDS &&

@@ -42,14 +42,14 @@ struct build_options {
 };
 
 /*
- * The VIPs of a service or a legacy name; vip_addr_is_set() says which
+ * The VIPs of a service or a legacy name; netaddr_is_set() says which
  * there are.  @vip is from the kind's pool (vip.pools: IPv4 unless the
  * pool is an IPv6 CIDR) or the address the service pins; @vip6 is from the
  * kind's IPv6 pool (dns.aaaa: pool).  A name is served only with @vip.
  */
 struct build_vips {
-	struct vip_addr vip;
-	struct vip_addr vip6;
+	struct netaddr vip;
+	struct netaddr vip6;
 };
 
 /*

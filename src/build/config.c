@@ -530,9 +530,9 @@ static int
 parse_cidr(struct config *cfg, const struct key *k, const char *text,
 	   char *err, size_t errsize)
 {
-	struct vip_pool pool;
+	struct netaddr_cidr pool;
 
-	if (vip_pool_parse(&pool, text, err, errsize) < 0)
+	if (netaddr_cidr_parse(&pool, text, err, errsize) < 0)
 		return -1;
 	return config_set_string(FIELD(cfg, k, char *), pool.text);
 }
@@ -649,9 +649,9 @@ static int
 parse_cidrs(struct config *cfg, const struct key *k, const char *text,
 	    char *err, size_t errsize)
 {
-	struct vip_pool pool;
+	struct netaddr_cidr pool;
 
-	if (vip_pool_parse(&pool, text, err, errsize) < 0)
+	if (netaddr_cidr_parse(&pool, text, err, errsize) < 0)
 		return -1;
 	return append_string(FIELD(cfg, k, char **), COUNT(cfg, k),
 			     pool.text);

@@ -493,7 +493,7 @@ cmp_entry(const void *x, const void *y)
 
 	if (a->held != b->held)
 		return a->held - b->held;
-	return vip_addr_cmp(&a->addr, &b->addr);
+	return netaddr_cmp(&a->addr, &b->addr);
 }
 
 static int
@@ -549,9 +549,9 @@ state_format(const struct state *st, char **out, size_t *len)
 	buf_printf(&b, "%s\n", STATE_HEADER);
 	for (i = 0; i < nc; i++)
 		buf_printf(&b, "cursor %s %s\n", cv[i]->pool,
-			   vip_addr_format(&cv[i]->next, abuf, sizeof(abuf)));
+			   netaddr_format(&cv[i]->next, abuf, sizeof(abuf)));
 	for (i = 0; i < ne; i++) {
-		vip_addr_format(&ev[i]->addr, abuf, sizeof(abuf));
+		netaddr_format(&ev[i]->addr, abuf, sizeof(abuf));
 		if (ev[i]->held)
 			buf_printf(&b, "held %s %" PRId64 " %s\n", abuf,
 				   ev[i]->until, ev[i]->key);
@@ -700,8 +700,8 @@ parse_record(struct state *st, char *line, size_t lineno, char *err,
 	     size_t errsize)
 {
 	char *f[8];
-	struct vip_addr a;
-	struct vip_pool pool;
+	struct netaddr a;
+	struct netaddr_cidr pool;
 	char perr[160];
 	const char *p = NULL;
 	size_t r;
@@ -756,7 +756,7 @@ parse_record(struct state *st, char *line, size_t lineno, char *err,
 	}
 
 	if (strcmp(f[0], "cursor") == 0) {
-		if (vip_pool_parse(&pool, f[1], perr, sizeof(perr)) < 0) {
+		if (netaddr_cidr_parse(&pool, f[1], perr, sizeof(perr)) < 0) {
 			diag_printf(err, errsize, "line %zu: bad pool (%s)", lineno,
 			       perr);
 			return -1;
@@ -766,12 +766,12 @@ parse_record(struct state *st, char *line, size_t lineno, char *err,
 			       "written as %s", lineno, f[1], pool.text);
 			return -1;
 		}
-		if (vip_addr_parse(&a, f[2]) < 0) {
+		if (netaddr_parse(&a, f[2]) < 0) {
 			diag_printf(err, errsize, "line %zu: bad address \"%s\"",
 			       lineno, f[2]);
 			return -1;
 		}
-		if (!vip_pool_contains(&pool, &a)) {
+		if (!netaddr_cidr_contains(&pool, &a)) {
 			diag_printf(err, errsize, "line %zu: cursor %s is outside "
 			       "pool %s", lineno, f[2], f[1]);
 			return -1;
@@ -786,7 +786,7 @@ parse_record(struct state *st, char *line, size_t lineno, char *err,
 	}
 
 	/* assign, held */
-	if (vip_addr_parse(&a, f[1]) < 0) {
+	if (netaddr_parse(&a, f[1]) < 0) {
 		diag_printf(err, errsize, "line %zu: bad address \"%s\"", lineno,
 		       f[1]);
 		return -1;
@@ -795,7 +795,7 @@ parse_record(struct state *st, char *line, size_t lineno, char *err,
 		char abuf[INET6_ADDRSTRLEN];
 
 		diag_printf(err, errsize, "line %zu: duplicate address %s", lineno,
-		       vip_addr_format(&a, abuf, sizeof(abuf)));
+		       netaddr_format(&a, abuf, sizeof(abuf)));
 		return -1;
 	}
 	if (strcmp(f[0], "held") == 0) {

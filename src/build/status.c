@@ -101,18 +101,18 @@ add_vip_list(struct yamlx_node *st, const struct build_service *bs)
 	if (vips == NULL)
 		return -ENOMEM;
 	for (i = 0; i < 2; i++) {
-		const struct vip_addr *a = i ? &bs->vips.vip6 : &bs->vips.vip;
+		const struct netaddr *a = i ? &bs->vips.vip6 : &bs->vips.vip;
 		struct yamlx_node *v = NULL;
 
-		if (!vip_addr_is_set(a))
+		if (!netaddr_is_set(a))
 			continue;
 		if ((v = yamlx_node_new_map()) == NULL ||
 		    yamlx_seq_add(vips, v) < 0) {
 			yamlx_node_free(vips);
 			return -ENOMEM;
 		}
-		rc |= yamlx_map_add_str(v, "ip", vip_addr_format(a, buf,
-								 sizeof(buf)));
+		rc |= yamlx_map_add_str(v, "ip", netaddr_format(a, buf,
+								sizeof(buf)));
 	}
 	rc |= yamlx_map_add(st, "vips", vips);
 	return rc;
@@ -125,11 +125,11 @@ add_vip_single(struct yamlx_node *st, const struct build_service *bs)
 	struct yamlx_node *v = NULL;
 	char buf[64];
 
-	if (!vip_addr_is_set(&bs->vips.vip))
+	if (!netaddr_is_set(&bs->vips.vip))
 		return 0;
 	if ((v = yamlx_node_new_map()) == NULL)
 		return -ENOMEM;
-	if (yamlx_map_add_str(v, "ip", vip_addr_format(&bs->vips.vip, buf,
+	if (yamlx_map_add_str(v, "ip", netaddr_format(&bs->vips.vip, buf,
 							sizeof(buf))) < 0) {
 		yamlx_node_free(v);
 		return -ENOMEM;

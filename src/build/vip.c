@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/diag.h"
 #include "build/vip.h"
 
 #define SLOT_EMPTY	UINT32_MAX
@@ -61,7 +60,7 @@ struct vip_table {
 /* Addresses */
 
 static size_t
-addr_len(const struct vip_addr *a)
+addr_len(const struct netaddr *a)
 {
 	return a->family == AF_INET ? 4 : 16;
 }
@@ -74,7 +73,7 @@ family_ok(int family)
 
 /* a + 1; the caller makes sure it does not wrap. */
 static void
-addr_inc(struct vip_addr *a)
+addr_inc(struct netaddr *a)
 {
 	size_t i = addr_len(a);
 
@@ -84,7 +83,7 @@ addr_inc(struct vip_addr *a)
 }
 
 static void
-addr_dec(struct vip_addr *a)
+addr_dec(struct netaddr *a)
 {
 	size_t i = addr_len(a);
 
@@ -109,25 +108,26 @@ mask_byte(unsigned prefix, size_t i)
 
 
 /*
- * A pool as vip_pool_parse() makes them: the cursor is stored under its
+ * A pool as netaddr_cidr_parse() makes them: the cursor is stored under its
  * text, which must read back as the same pool.
  */
 static int
-pool_ok(const struct vip_pool *p)
+pool_ok(const struct netaddr_cidr *p)
 {
-	struct vip_pool q;
+	struct netaddr_cidr q;
 
 	if (!family_ok(p->base.family) || p->prefix > 8 * addr_len(&p->base))
 		return 0;
-	if (vip_pool_parse(&q, p->text, NULL, 0) < 0)
+	if (netaddr_cidr_parse(&q, p->text, NULL, 0) < 0)
 		return 0;
-	return vip_addr_equal(&q.base, &p->base) && q.prefix == p->prefix &&
+	return netaddr_equal(&q.base, &p->base) && q.prefix == p->prefix &&
 	       strcmp(q.text, p->text) == 0;
 }
 
 /* The first and last address a pool gives (see the top of this file). */
 static void
-pool_range(const struct vip_pool *p, struct vip_addr *lo, struct vip_addr *hi)
+pool_range(const struct netaddr_cidr *p, struct netaddr *lo,
+	   struct netaddr *hi)
 {
 	size_t i;
 
@@ -162,7 +162,7 @@ hash_bytes(uint64_t h, const void *p, size_t n)
 }
 
 static uint32_t
-hash_addr(const struct vip_addr *a)
+hash_addr(const struct netaddr *a)
 {
 	unsigned char f = a->family == AF_INET ? 4 : 6;
 
@@ -290,14 +290,14 @@ word_ok(const char *s)
 }
 
 static uint32_t
-find_addr(const struct vip_table *t, const struct vip_addr *a)
+find_addr(const struct vip_table *t, const struct netaddr *a)
 {
 	uint32_t h = hash_addr(a);
 	size_t pos = h;
 	struct slot *s = NULL;
 
 	while ((s = index_scan(&t->by_addr, h, &pos)) != NULL)
-		if (vip_addr_equal(&t->e[s->val].addr, a))
+		if (netaddr_equal(&t->e[s->val].addr, a))
 			return s->val;
 	return SLOT_EMPTY;
 }
@@ -321,7 +321,7 @@ find_key(const struct vip_table *t, const char *key)
  * address nor (for an assignment) the key is there yet.
  */
 static int
-add_entry(struct vip_table *t, const struct vip_addr *a, const char *key,
+add_entry(struct vip_table *t, const struct netaddr *a, const char *key,
 	  int held, int64_t until)
 {
 	struct vip_entry *e = NULL;
@@ -372,7 +372,7 @@ find_cursor(const struct vip_table *t, const char *pool)
 }
 
 static int
-add_cursor(struct vip_table *t, const char *pool, const struct vip_addr *a)
+add_cursor(struct vip_table *t, const char *pool, const struct netaddr *a)
 {
 	struct vip_cursor *c = NULL;
 
@@ -477,7 +477,7 @@ vip_table_equal(const struct vip_table *a, const struct vip_table *b)
 	for (i = 0; i < a->nc; i++) {
 		const struct vip_cursor *y = find_cursor(b, a->c[i].pool);
 
-		if (y == NULL || !vip_addr_equal(&y->next, &a->c[i].next))
+		if (y == NULL || !netaddr_equal(&y->next, &a->c[i].next))
 			return 0;
 	}
 	return 1;
@@ -534,7 +534,7 @@ vip_table_cursor(const struct vip_table *t, size_t i)
 }
 
 const struct vip_entry *
-vip_table_find_addr(const struct vip_table *t, const struct vip_addr *addr)
+vip_table_find_addr(const struct vip_table *t, const struct netaddr *addr)
 {
 	uint32_t i = find_addr(t, addr);
 
@@ -565,7 +565,7 @@ vip_table_reserve(struct vip_table *t, size_t n)
 }
 
 int
-vip_table_add(struct vip_table *t, const struct vip_addr *addr,
+vip_table_add(struct vip_table *t, const struct netaddr *addr,
 	      const char *key, int held, int64_t until)
 {
 	if (!family_ok(addr->family) || !word_ok(key))
@@ -577,10 +577,10 @@ vip_table_add(struct vip_table *t, const struct vip_addr *addr,
 }
 
 int
-vip_table_add_cursor(struct vip_table *t, const struct vip_pool *pool,
-		     const struct vip_addr *next)
+vip_table_add_cursor(struct vip_table *t, const struct netaddr_cidr *pool,
+		     const struct netaddr *next)
 {
-	if (!pool_ok(pool) || !vip_pool_contains(pool, next))
+	if (!pool_ok(pool) || !netaddr_cidr_contains(pool, next))
 		return -EINVAL;
 	if (find_cursor(t, pool->text) != NULL)
 		return -EEXIST;
@@ -595,9 +595,9 @@ struct scan {
 	int started;
 	int moved;
 	int full;
-	struct vip_addr lo;
-	struct vip_addr hi;
-	struct vip_addr cur;
+	struct netaddr lo;
+	struct netaddr hi;
+	struct netaddr cur;
 };
 
 /* The request of @key in the round, or SLOT_EMPTY. */
@@ -646,7 +646,7 @@ index_held(struct index *ix, const struct vip_table *old,
 		}
 		if (e->until > old->e[s->val].until ||
 		    (e->until == old->e[s->val].until &&
-		     vip_addr_cmp(&e->addr, &old->e[s->val].addr) < 0))
+		     netaddr_cmp(&e->addr, &old->e[s->val].addr) < 0))
 			s->val = (uint32_t)i;
 	}
 	return 0;
@@ -668,17 +668,17 @@ find_held(const struct index *ix, const struct vip_table *old,
 
 /* Next-fit in @sc's pool of @ns; 0 with *out, or -ENOSPC. */
 static int
-next_fit(struct scan *sc, const struct vip_table *ns, struct vip_addr *out)
+next_fit(struct scan *sc, const struct vip_table *ns, struct netaddr *out)
 {
-	struct vip_addr start;
+	struct netaddr start;
 
 	if (sc->full)
 		return -ENOSPC;
 	start = sc->cur;
 	for (;;) {
-		struct vip_addr a = sc->cur;
+		struct netaddr a = sc->cur;
 
-		if (vip_addr_equal(&sc->cur, &sc->hi))
+		if (netaddr_equal(&sc->cur, &sc->hi))
 			sc->cur = sc->lo;
 		else
 			addr_inc(&sc->cur);
@@ -687,7 +687,7 @@ next_fit(struct scan *sc, const struct vip_table *ns, struct vip_addr *out)
 			sc->moved = 1;
 			return 0;
 		}
-		if (vip_addr_equal(&sc->cur, &start))
+		if (netaddr_equal(&sc->cur, &start))
 			break;
 	}
 	sc->full = 1;
@@ -695,7 +695,7 @@ next_fit(struct scan *sc, const struct vip_table *ns, struct vip_addr *out)
 }
 
 static void
-scan_start(struct scan *sc, const struct vip_pool *p,
+scan_start(struct scan *sc, const struct netaddr_cidr *p,
 	   const struct vip_table *t)
 {
 	const struct vip_cursor *c = find_cursor(t, p->text);
@@ -703,14 +703,14 @@ scan_start(struct scan *sc, const struct vip_pool *p,
 	pool_range(p, &sc->lo, &sc->hi);
 	sc->cur = sc->lo;
 	if (c != NULL && c->next.family == sc->lo.family &&
-	    vip_addr_cmp(&c->next, &sc->lo) >= 0 &&
-	    vip_addr_cmp(&c->next, &sc->hi) <= 0)
+	    netaddr_cmp(&c->next, &sc->lo) >= 0 &&
+	    netaddr_cmp(&c->next, &sc->hi) <= 0)
 		sc->cur = c->next;
 	sc->started = 1;
 }
 
 int
-vip_allocate(struct vip_table *t, const struct vip_pool *pools,
+vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 	     size_t npools, const struct vip_request *reqs, size_t nreqs,
 	     struct vip_result *results, int64_t now, int64_t hold,
 	     int release)
@@ -767,7 +767,7 @@ vip_allocate(struct vip_table *t, const struct vip_pool *pools,
 
 	/* 1. Pinned addresses, first come first served. */
 	for (i = 0; i < nreqs; i++) {
-		const struct vip_addr *pin = reqs[i].pinned;
+		const struct netaddr *pin = reqs[i].pinned;
 		uint32_t j;
 
 		if (pin == NULL)
@@ -867,7 +867,7 @@ vip_allocate(struct vip_table *t, const struct vip_pool *pools,
 	}
 	for (i = 0; i < nreqs; i++) {
 		struct scan *s = NULL;
-		struct vip_addr a;
+		struct netaddr a;
 
 		if (done[i])
 			continue;

@@ -65,13 +65,13 @@ struct vip_request {
 	const char *key;	/* identity, no white space: "MeshService/
 				 * default/redis" -- unique in the round */
 	size_t pool;		/* index into the pools of the round */
-	const struct vip_addr *pinned;	/* an address it must have, or NULL */
+	const struct netaddr *pinned;	/* an address it must have, or NULL */
 };
 
 struct vip_result {
 	int status;		/* 0: addr is set; -ENOSPC: the pool is full;
 				 * -EEXIST: pinned address taken by @other */
-	struct vip_addr addr;
+	struct netaddr addr;
 	const char *other;	/* for -EEXIST: the key holding the address
 				 * (borrowed from the table: valid until it
 				 * is changed or freed) */
@@ -86,10 +86,10 @@ struct vip_result {
  * their assignment (a build with errors must not lose VIPs).  A @hold of 0
  * frees released VIPs at once.  Returns 0 (per-request failures are in
  * @results), -EINVAL when a key is empty, has white space or is repeated,
- * a pool index is out of range, or a pool was not made by vip_pool_parse(),
- * or -ENOMEM; on either error @t is unchanged.
+ * a pool index is out of range, or a pool was not made by
+ * netaddr_cidr_parse(), or -ENOMEM; on either error @t is unchanged.
  */
-int vip_allocate(struct vip_table *t, const struct vip_pool *pools,
+int vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 		 size_t npools, const struct vip_request *reqs, size_t nreqs,
 		 struct vip_result *results, int64_t now, int64_t hold,
 		 int release);
@@ -115,15 +115,15 @@ int64_t vip_table_first_expiry(const struct vip_table *t);
  * where the next search of a pool (its canonical CIDR text) starts.
  */
 struct vip_entry {
-	struct vip_addr addr;
+	struct netaddr addr;
 	char *key;		/* owned by the table: do not change it */
 	int held;
 	int64_t until;		/* held: free again at this time */
 };
 
 struct vip_cursor {
-	char pool[64];		/* canonical CIDR text (vip_pool.text) */
-	struct vip_addr next;	/* where the next search starts */
+	char pool[64];		/* canonical CIDR text (netaddr_cidr.text) */
+	struct netaddr next;	/* where the next search starts */
 };
 
 /*
@@ -143,7 +143,7 @@ const struct vip_cursor *vip_table_cursor(const struct vip_table *t,
  * none.  Borrowed, as vip_table_entry().
  */
 const struct vip_entry *vip_table_find_addr(const struct vip_table *t,
-					    const struct vip_addr *addr);
+					    const struct netaddr *addr);
 const struct vip_entry *vip_table_find_key(const struct vip_table *t,
 					   const char *key);
 const struct vip_cursor *vip_table_find_cursor(const struct vip_table *t,
@@ -162,15 +162,15 @@ int vip_table_reserve(struct vip_table *t, size_t n);
  * an IPv4 or IPv6 address or @key is empty or has white space or control
  * characters; -ENOMEM.  On error @t is unchanged.
  */
-int vip_table_add(struct vip_table *t, const struct vip_addr *addr,
+int vip_table_add(struct vip_table *t, const struct netaddr *addr,
 		  const char *key, int held, int64_t until);
 
 /*
- * Set the cursor of @pool (made by vip_pool_parse()) to @next.  Returns 0;
+ * Set the cursor of @pool (made by netaddr_cidr_parse()) to @next.  Returns 0;
  * -EEXIST when @pool has a cursor already; -EINVAL when @pool was not made
- * by vip_pool_parse() or @next is outside it; -ENOMEM.
+ * by netaddr_cidr_parse() or @next is outside it; -ENOMEM.
  */
-int vip_table_add_cursor(struct vip_table *t, const struct vip_pool *pool,
-			 const struct vip_addr *next);
+int vip_table_add_cursor(struct vip_table *t, const struct netaddr_cidr *pool,
+			 const struct netaddr *next);
 
 #endif

@@ -280,7 +280,7 @@ make_server(struct server **srv, const struct config *cfg)
 {
 	struct server_options o;
 	struct forward_upstream *ups = NULL;
-	struct vip_pool *allow = NULL;
+	struct netaddr_cidr *allow = NULL;
 	char err[1024];
 	char text[128];
 	size_t nups = 0;
@@ -302,8 +302,8 @@ make_server(struct server **srv, const struct config *cfg)
 	if ((allow = calloc(cfg->nforward_allow + 1, sizeof(*allow))) == NULL)
 		goto out;
 	for (i = 0; i < cfg->nforward_allow; i++)
-		if (vip_pool_parse(&allow[i], cfg->forward_allow[i], err,
-				   sizeof(err)) < 0)
+		if (netaddr_cidr_parse(&allow[i], cfg->forward_allow[i], err,
+				       sizeof(err)) < 0)
 			goto out;
 	o.listen = cfg->listen;
 	o.nlisten = cfg->nlisten;
@@ -367,7 +367,7 @@ log_loaded(const struct snapshot *s)
 		const struct hostname_result *h = &bs->hostnames;
 		size_t off = 0;
 
-		if (!vip_addr_is_set(&bs->vips.vip) || h->naddresses == 0)
+		if (!netaddr_is_set(&bs->vips.vip) || h->naddresses == 0)
 			continue;
 		if (first == NULL)
 			first = h->addresses[0].hostname;
@@ -377,7 +377,7 @@ log_loaded(const struct snapshot *s)
 		}
 		if (shown > 20)
 			continue;
-		vip_addr_format(&bs->vips.vip, addr, sizeof(addr));
+		netaddr_format(&bs->vips.vip, addr, sizeof(addr));
 		for (j = 0; j < h->naddresses && off < sizeof(line); j++)
 			off += (size_t)snprintf(line + off, sizeof(line) - off,
 						"%s%s", j ? ", " : "",

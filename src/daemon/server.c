@@ -114,7 +114,7 @@ struct worker {
 	size_t nconns;
 	double tcp_idle;
 	struct forward *fwd;	/* NULL: no forwarding */
-	const struct vip_pool *allow;	/* the server's */
+	const struct netaddr_cidr *allow;	/* the server's */
 	size_t nallow;
 	struct stats_worker stats;
 	/* UDP batch buffers, reused on every wake-up (one loop thread). */
@@ -138,7 +138,7 @@ struct server {
 	 */
 	_Atomic(const struct table *) table;
 	_Atomic uint64_t gen;
-	struct vip_pool *allow;
+	struct netaddr_cidr *allow;
 	size_t nallow;
 };
 
@@ -272,7 +272,7 @@ reply_pktinfo(const struct msghdr *in, uint8_t *ctl, size_t ctlsize)
 static int
 may_forward(const struct worker *wk, const struct sockaddr_storage *ss)
 {
-	struct vip_addr a;
+	struct netaddr a;
 	size_t i;
 
 	if (wk->fwd == NULL)
@@ -296,7 +296,7 @@ may_forward(const struct worker *wk, const struct sockaddr_storage *ss)
 		}
 	}
 	for (i = 0; i < wk->nallow; i++)
-		if (vip_pool_contains(&wk->allow[i], &a))
+		if (netaddr_cidr_contains(&wk->allow[i], &a))
 			return 1;
 	return 0;
 }

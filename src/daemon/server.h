@@ -61,7 +61,7 @@ struct server_options {
 	size_t nupstreams;
 	double forward_timeout;		/* seconds per attempt */
 	size_t forward_max_in_flight;
-	const struct vip_pool *allow;	/* who may use forwarding */
+	const struct netaddr_cidr *allow;	/* who may use forwarding */
 	size_t nallow;
 };
 

@@ -12,7 +12,7 @@
 /* Addresses */
 
 static size_t
-addr_len(const struct vip_addr *a)
+addr_len(const struct netaddr *a)
 {
 	return a->family == AF_INET ? 4 : 16;
 }
@@ -38,7 +38,7 @@ mask_byte(unsigned prefix, size_t i)
 }
 
 int
-vip_addr_cmp(const struct vip_addr *a, const struct vip_addr *b)
+netaddr_cmp(const struct netaddr *a, const struct netaddr *b)
 {
 	if (a->family != b->family)
 		return a->family == AF_INET ? -1 : 1;
@@ -46,9 +46,9 @@ vip_addr_cmp(const struct vip_addr *a, const struct vip_addr *b)
 }
 
 int
-vip_addr_parse(struct vip_addr *out, const char *text)
+netaddr_parse(struct netaddr *out, const char *text)
 {
-	struct vip_addr a;
+	struct netaddr a;
 
 	memset(&a, 0, sizeof(a));
 	if (text == NULL)
@@ -62,7 +62,7 @@ vip_addr_parse(struct vip_addr *out, const char *text)
 }
 
 const char *
-vip_addr_format(const struct vip_addr *a, char *buf, size_t size)
+netaddr_format(const struct netaddr *a, char *buf, size_t size)
 {
 	if (size == 0)
 		return buf;
@@ -73,13 +73,13 @@ vip_addr_format(const struct vip_addr *a, char *buf, size_t size)
 }
 
 int
-vip_addr_is_set(const struct vip_addr *a)
+netaddr_is_set(const struct netaddr *a)
 {
 	return family_ok(a->family);
 }
 
 int
-vip_addr_equal(const struct vip_addr *a, const struct vip_addr *b)
+netaddr_equal(const struct netaddr *a, const struct netaddr *b)
 {
 	return a->family == b->family &&
 	       memcmp(a->b, b->b, addr_len(a)) == 0;
@@ -88,10 +88,10 @@ vip_addr_equal(const struct vip_addr *a, const struct vip_addr *b)
 /* Pools */
 
 int
-vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
-	       size_t errsize)
+netaddr_cidr_parse(struct netaddr_cidr *out, const char *cidr, char *err,
+		   size_t errsize)
 {
-	struct vip_pool p;
+	struct netaddr_cidr p;
 	char host[64];
 	char buf[INET6_ADDRSTRLEN];
 	const char *slash = NULL;
@@ -118,7 +118,7 @@ vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
 		hl = sizeof(host) - 1;	/* too long to be an address anyway */
 	memcpy(host, cidr, hl);
 	host[hl] = '\0';
-	if (vip_addr_parse(&p.base, host) < 0 ||
+	if (netaddr_parse(&p.base, host) < 0 ||
 	    (size_t)(slash - cidr) != hl) {
 		diag_printf(err, errsize, "%s: \"%.*s\" is not an IPv4 or IPv6 "
 		       "address", cidr, (int)(slash - cidr), cidr);
@@ -153,7 +153,7 @@ vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
 			hostbits = 1;
 		p.base.b[i] &= m;
 	}
-	vip_addr_format(&p.base, buf, sizeof(buf));
+	netaddr_format(&p.base, buf, sizeof(buf));
 	snprintf(p.text, sizeof(p.text), "%s/%u", buf, p.prefix);
 	if (hostbits) {
 		diag_printf(err, errsize, "%s has host bits set; the network is %s",
@@ -165,7 +165,7 @@ vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
 }
 
 int
-vip_pool_contains(const struct vip_pool *pool, const struct vip_addr *a)
+netaddr_cidr_contains(const struct netaddr_cidr *pool, const struct netaddr *a)
 {
 	size_t i;
 

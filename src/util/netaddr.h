@@ -10,13 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct vip_addr {
+struct netaddr {
 	int family;		/* AF_INET or AF_INET6 */
 	uint8_t b[16];		/* network order; IPv4 in b[0..3] */
 };
 
-struct vip_pool {
-	struct vip_addr base;	/* network address (host bits zero) */
+struct netaddr_cidr {
+	struct netaddr base;	/* network address (host bits zero) */
 	unsigned prefix;	/* 0..32 or 0..128 */
 	char text[64];		/* canonical "241.0.0.0/8" */
 };
@@ -26,25 +26,25 @@ struct vip_pool {
  * forms); text with a colon is IPv6, "::ffff:1.2.3.4" included.  0, or -1
  * when not an address.
  */
-int vip_addr_parse(struct vip_addr *out, const char *text);
+int netaddr_parse(struct netaddr *out, const char *text);
 
 /*
  * Format into @buf (at least 46 bytes); returns @buf ("?" when @a is not an
  * address of a known family).
  */
-const char *vip_addr_format(const struct vip_addr *a, char *buf, size_t size);
+const char *netaddr_format(const struct netaddr *a, char *buf, size_t size);
 
-/* True when @a holds an address: a zeroed struct vip_addr holds none. */
-int vip_addr_is_set(const struct vip_addr *a);
+/* True when @a holds an address: a zeroed struct netaddr holds none. */
+int netaddr_is_set(const struct netaddr *a);
 
 /* True when both have the same family and address. */
-int vip_addr_equal(const struct vip_addr *a, const struct vip_addr *b);
+int netaddr_equal(const struct netaddr *a, const struct netaddr *b);
 
 /*
  * <0, 0 or >0 as @a sorts before, with or after @b: IPv4 before IPv6, then
  * by address.
  */
-int vip_addr_cmp(const struct vip_addr *a, const struct vip_addr *b);
+int netaddr_cmp(const struct netaddr *a, const struct netaddr *b);
 
 /*
  * Parse a CIDR such as "241.0.0.0/8" or "fd00:1::/64".  Host bits set
@@ -53,10 +53,11 @@ int vip_addr_cmp(const struct vip_addr *a, const struct vip_addr *b);
  * out->text canonical ("fd00:0::/120" -> "fd00::/120"), or -1 with a message
  * in @err that quotes @cidr.
  */
-int vip_pool_parse(struct vip_pool *out, const char *cidr, char *err,
-		   size_t errsize);
+int netaddr_cidr_parse(struct netaddr_cidr *out, const char *cidr, char *err,
+		       size_t errsize);
 
 /* True when @a is inside @pool. */
-int vip_pool_contains(const struct vip_pool *pool, const struct vip_addr *a);
+int netaddr_cidr_contains(const struct netaddr_cidr *pool,
+			  const struct netaddr *a);
 
 #endif

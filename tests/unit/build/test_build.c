@@ -92,9 +92,9 @@ vip_of(const struct snapshot *s, const char *name, char *buf)
 	for (i = 0; i < s->nservices; i++) {
 		if (strcmp(s->services[i].meta->name, name) != 0)
 			continue;
-		if (!vip_addr_is_set(&s->services[i].vips.vip))
+		if (!netaddr_is_set(&s->services[i].vips.vip))
 			return "none";
-		return vip_addr_format(&s->services[i].vips.vip, buf, 64);
+		return netaddr_format(&s->services[i].vips.vip, buf, 64);
 	}
 	return "absent";
 }

@@ -74,7 +74,7 @@ make_state(size_t n)
 {
 	struct state *st = state_new();
 	struct vip_table *t = state_vips(st);
-	struct vip_pool pool;
+	struct netaddr_cidr pool;
 	struct vip_request *reqs = calloc(n, sizeof(*reqs));
 	struct vip_result *res = calloc(n, sizeof(*res));
 	char (*keys)[48] = calloc(n, sizeof(*keys));
@@ -83,8 +83,8 @@ make_state(size_t n)
 	size_t i;
 
 	assert_true(st != NULL && reqs != NULL && res != NULL && keys != NULL);
-	assert_int_equal(vip_pool_parse(&pool, "241.0.0.0/8", err,
-					sizeof(err)), 0);
+	assert_int_equal(netaddr_cidr_parse(&pool, "241.0.0.0/8", err,
+					    sizeof(err)), 0);
 	for (i = 0; i < n; i++) {
 		snprintf(keys[i], sizeof(keys[i]), "MeshService/m/s%zu", i);
 		reqs[i].key = keys[i];
@@ -522,23 +522,23 @@ struct req {
 	const char *pin;	/* NULL: none */
 };
 
-static struct vip_pool
+static struct netaddr_cidr
 mkpool(const char *cidr)
 {
-	struct vip_pool p;
+	struct netaddr_cidr p;
 	char err[256];
 
-	if (vip_pool_parse(&p, cidr, err, sizeof(err)) < 0)
+	if (netaddr_cidr_parse(&p, cidr, err, sizeof(err)) < 0)
 		fail_msg("%s: %s", cidr, err);
 	return p;
 }
 
-static struct vip_addr
+static struct netaddr
 mkaddr(const char *text)
 {
-	struct vip_addr a;
+	struct netaddr a;
 
-	if (vip_addr_parse(&a, text) < 0)
+	if (netaddr_parse(&a, text) < 0)
 		fail_msg("bad address %s", text);
 	return a;
 }
@@ -553,10 +553,10 @@ run(struct state *st, const char *const *cidrs, size_t ncidrs,
     char (*got)[200])
 {
 	struct vip_table *t = state_vips(st);
-	struct vip_pool pools[8];
+	struct netaddr_cidr pools[8];
 	struct vip_request reqs[64];
 	struct vip_result res[64];
-	struct vip_addr pins[64];
+	struct netaddr pins[64];
 	size_t i;
 
 	assert_true(ncidrs <= N(pools) && n <= N(reqs));
@@ -578,8 +578,8 @@ run(struct state *st, const char *const *cidrs, size_t ncidrs,
 
 		if (res[i].status == 0)
 			snprintf(got[i], 200, "%s",
-				 vip_addr_format(&res[i].addr, buf,
-						 sizeof(buf)));
+				 netaddr_format(&res[i].addr, buf,
+						sizeof(buf)));
 		else if (res[i].status == -ENOSPC)
 			snprintf(got[i], 200, "ENOSPC");
 		else if (res[i].status == -EEXIST)

@@ -28,23 +28,23 @@ struct req {
 	const char *pin;	/* NULL: none */
 };
 
-static struct vip_pool
+static struct netaddr_cidr
 mkpool(const char *cidr)
 {
-	struct vip_pool p;
+	struct netaddr_cidr p;
 	char err[256];
 
-	if (vip_pool_parse(&p, cidr, err, sizeof(err)) < 0)
+	if (netaddr_cidr_parse(&p, cidr, err, sizeof(err)) < 0)
 		fail_msg("%s: %s", cidr, err);
 	return p;
 }
 
-static struct vip_addr
+static struct netaddr
 mkaddr(const char *text)
 {
-	struct vip_addr a;
+	struct netaddr a;
 
-	if (vip_addr_parse(&a, text) < 0)
+	if (netaddr_parse(&a, text) < 0)
 		fail_msg("bad address %s", text);
 	return a;
 }
@@ -59,10 +59,10 @@ run(struct state *st, const char *const *cidrs, size_t ncidrs,
     char (*got)[200])
 {
 	struct vip_table *t = state_vips(st);
-	struct vip_pool pools[8];
+	struct netaddr_cidr pools[8];
 	struct vip_request reqs[64];
 	struct vip_result res[64];
-	struct vip_addr pins[64];
+	struct netaddr pins[64];
 	size_t i;
 
 	assert_true(ncidrs <= N(pools) && n <= N(reqs));
@@ -84,8 +84,8 @@ run(struct state *st, const char *const *cidrs, size_t ncidrs,
 
 		if (res[i].status == 0)
 			snprintf(got[i], 200, "%s",
-				 vip_addr_format(&res[i].addr, buf,
-						 sizeof(buf)));
+				 netaddr_format(&res[i].addr, buf,
+						sizeof(buf)));
 		else if (res[i].status == -ENOSPC)
 			snprintf(got[i], 200, "ENOSPC");
 		else if (res[i].status == -EEXIST)
@@ -223,9 +223,9 @@ t_addr_parse(void **state)
 	size_t i;
 
 	for (i = 0; i < N(cases); i++) {
-		struct vip_addr a;
+		struct netaddr a;
 		char buf[64];
-		int rc = vip_addr_parse(&a, cases[i].in);
+		int rc = netaddr_parse(&a, cases[i].in);
 
 		if (cases[i].family == 0) {
 			if (rc != -1)
@@ -235,23 +235,23 @@ t_addr_parse(void **state)
 		if (rc != 0)
 			fail_msg("%s rejected", cases[i].in);
 		assert_int_equal(a.family, cases[i].family);
-		assert_string_equal(vip_addr_format(&a, buf, sizeof(buf)),
+		assert_string_equal(netaddr_format(&a, buf, sizeof(buf)),
 				    cases[i].out);
 	}
-	assert_int_equal(vip_addr_parse(&(struct vip_addr){ 0 }, NULL), -1);
+	assert_int_equal(netaddr_parse(&(struct netaddr){ 0 }, NULL), -1);
 }
 
 static void
 t_addr_equal(void **state)
 {
-	struct vip_addr a = mkaddr("1.2.3.4");
-	struct vip_addr b = mkaddr("1.2.3.4");
-	struct vip_addr m = mkaddr("::ffff:1.2.3.4");
+	struct netaddr a = mkaddr("1.2.3.4");
+	struct netaddr b = mkaddr("1.2.3.4");
+	struct netaddr m = mkaddr("::ffff:1.2.3.4");
 
-	assert_true(vip_addr_equal(&a, &b));
-	assert_false(vip_addr_equal(&a, &m));
+	assert_true(netaddr_equal(&a, &b));
+	assert_false(netaddr_equal(&a, &m));
 	b = mkaddr("1.2.3.5");
-	assert_false(vip_addr_equal(&a, &b));
+	assert_false(netaddr_equal(&a, &b));
 }
 
 /* Pools */
@@ -276,7 +276,7 @@ t_pool_parse_ok(void **state)
 	size_t i;
 
 	for (i = 0; i < N(cases); i++) {
-		struct vip_pool p = mkpool(cases[i].in);
+		struct netaddr_cidr p = mkpool(cases[i].in);
 
 		assert_string_equal(p.text, cases[i].text);
 		assert_int_equal(p.prefix, cases[i].prefix);
@@ -321,11 +321,11 @@ t_pool_parse_errors(void **state)
 	size_t i;
 
 	for (i = 0; i < N(cases); i++) {
-		struct vip_pool p;
+		struct netaddr_cidr p;
 		char err[256] = "";
 
-		assert_int_equal(vip_pool_parse(&p, cases[i].in, err,
-						sizeof(err)), -1);
+		assert_int_equal(netaddr_cidr_parse(&p, cases[i].in, err,
+						    sizeof(err)), -1);
 		assert_string_equal(err, cases[i].msg);
 	}
 }
@@ -333,24 +333,24 @@ t_pool_parse_errors(void **state)
 static void
 t_pool_contains(void **state)
 {
-	struct vip_pool v4 = mkpool("241.0.0.0/8");
-	struct vip_pool v6 = mkpool("fd00::/120");
-	struct vip_pool all = mkpool("0.0.0.0/0");
-	struct vip_addr a;
+	struct netaddr_cidr v4 = mkpool("241.0.0.0/8");
+	struct netaddr_cidr v6 = mkpool("fd00::/120");
+	struct netaddr_cidr all = mkpool("0.0.0.0/0");
+	struct netaddr a;
 
 	a = mkaddr("241.255.255.255");
-	assert_true(vip_pool_contains(&v4, &a));
+	assert_true(netaddr_cidr_contains(&v4, &a));
 	a = mkaddr("242.0.0.0");
-	assert_false(vip_pool_contains(&v4, &a));
+	assert_false(netaddr_cidr_contains(&v4, &a));
 	a = mkaddr("fd00::ff");
-	assert_true(vip_pool_contains(&v6, &a));
+	assert_true(netaddr_cidr_contains(&v6, &a));
 	a = mkaddr("fd00::100");
-	assert_false(vip_pool_contains(&v6, &a));
+	assert_false(netaddr_cidr_contains(&v6, &a));
 	a = mkaddr("::ffff:241.0.0.1");
-	assert_false(vip_pool_contains(&v4, &a));
+	assert_false(netaddr_cidr_contains(&v4, &a));
 	a = mkaddr("1.2.3.4");
-	assert_true(vip_pool_contains(&all, &a));
-	assert_false(vip_pool_contains(&v6, &a));
+	assert_true(netaddr_cidr_contains(&all, &a));
+	assert_false(netaddr_cidr_contains(&v6, &a));
 }
 
 /* Allocation */
@@ -897,7 +897,7 @@ t_pinned_over_held(void **state)
 static void
 t_invalid_round(void **state)
 {
-	struct vip_pool pool = mkpool("241.0.0.0/8");
+	struct netaddr_cidr pool = mkpool("241.0.0.0/8");
 	struct vip_request dup[] = {
 		{ "a", 0, NULL }, { "b", 0, NULL }, { "a", 0, NULL },
 	};
@@ -928,7 +928,7 @@ t_invalid_round(void **state)
 	pool.prefix = 33;
 	assert_int_equal(vip_allocate(t, &pool, 1, ok, 1, res, 10, 3600, 1),
 			 -EINVAL);
-	/* Not made by vip_pool_parse(): its text would not read back. */
+	/* Not made by netaddr_cidr_parse(): its text would not read back. */
 	pool = mkpool("241.0.0.0/8");
 	pool.text[0] = '\0';
 	assert_int_equal(vip_allocate(t, &pool, 1, ok, 1, res, 10, 3600, 1),
@@ -947,7 +947,7 @@ static void
 t_many(void **state)
 {
 	enum { COUNT = 100000 };
-	struct vip_pool pools[2];
+	struct netaddr_cidr pools[2];
 	struct vip_request *reqs = calloc(COUNT, sizeof(*reqs));
 	struct vip_result *res = calloc(COUNT, sizeof(*res));
 	char (*keys)[48] = calloc(COUNT, sizeof(*keys));
@@ -969,10 +969,10 @@ t_many(void **state)
 				      1), 0);
 	for (i = 0; i < COUNT; i++)
 		assert_int_equal(res[i].status, 0);
-	assert_string_equal(vip_addr_format(&res[COUNT - 2].addr, buf,
-					    sizeof(buf)), "241.0.195.80");
-	assert_string_equal(vip_addr_format(&res[COUNT - 1].addr, buf,
-					    sizeof(buf)), "fd00::c350");
+	assert_string_equal(netaddr_format(&res[COUNT - 2].addr, buf,
+					   sizeof(buf)), "241.0.195.80");
+	assert_string_equal(netaddr_format(&res[COUNT - 1].addr, buf,
+					   sizeof(buf)), "fd00::c350");
 	again = state_clone(st);
 	assert_non_null(again);
 	/* Half of them gone, then the rest again: nothing else moves. */
@@ -984,8 +984,8 @@ t_many(void **state)
 	assert_int_equal(vip_table_held(state_vips(again)), 0);
 	for (i = 0; i < COUNT; i++)
 		assert_int_equal(res[i].status, 0);
-	assert_string_equal(vip_addr_format(&res[COUNT - 1].addr, buf,
-					    sizeof(buf)), "fd00::c350");
+	assert_string_equal(netaddr_format(&res[COUNT - 1].addr, buf,
+					   sizeof(buf)), "fd00::c350");
 	assert_true(state_equal(st, again));
 	free(reqs);
 	free(res);
@@ -1000,12 +1000,12 @@ t_table_api(void **state)
 {
 	struct vip_table *t = vip_table_new();
 	struct vip_table *c = NULL;
-	struct vip_pool pool = mkpool("241.0.0.0/8");
-	struct vip_pool other = mkpool("fd00::/120");
-	struct vip_addr a1 = mkaddr("241.0.0.1");
-	struct vip_addr a2 = mkaddr("241.0.0.2");
-	struct vip_addr a6 = mkaddr("fd00::1");
-	struct vip_addr none;
+	struct netaddr_cidr pool = mkpool("241.0.0.0/8");
+	struct netaddr_cidr other = mkpool("fd00::/120");
+	struct netaddr a1 = mkaddr("241.0.0.1");
+	struct netaddr a2 = mkaddr("241.0.0.2");
+	struct netaddr a6 = mkaddr("fd00::1");
+	struct netaddr none;
 	const struct vip_entry *e = NULL;
 	const struct vip_cursor *cur = NULL;
 
@@ -1029,7 +1029,7 @@ t_table_api(void **state)
 
 	e = vip_table_find_key(t, "a");
 	assert_non_null(e);
-	assert_true(vip_addr_equal(&e->addr, &a1));
+	assert_true(netaddr_equal(&e->addr, &a1));
 	assert_false(e->held);
 	assert_null(vip_table_find_key(t, "b"));	/* held only */
 	e = vip_table_find_addr(t, &a6);
@@ -1047,7 +1047,7 @@ t_table_api(void **state)
 	assert_int_equal(vip_table_ncursors(t), 1);
 	cur = vip_table_cursor(t, 0);
 	assert_string_equal(cur->pool, "241.0.0.0/8");
-	assert_true(vip_addr_equal(&cur->next, &a2));
+	assert_true(netaddr_equal(&cur->next, &a2));
 	assert_ptr_equal(vip_table_find_cursor(t, "241.0.0.0/8"), cur);
 	assert_null(vip_table_find_cursor(t, "fd00::/120"));
 
@@ -1065,29 +1065,29 @@ t_table_api(void **state)
 static void
 t_addr_is_set(void **state)
 {
-	struct vip_addr none;
-	struct vip_addr a = mkaddr("0.0.0.0");
-	struct vip_addr b = mkaddr("::");
+	struct netaddr none;
+	struct netaddr a = mkaddr("0.0.0.0");
+	struct netaddr b = mkaddr("::");
 
 	memset(&none, 0, sizeof(none));
-	assert_false(vip_addr_is_set(&none));
-	assert_true(vip_addr_is_set(&a));
-	assert_true(vip_addr_is_set(&b));
+	assert_false(netaddr_is_set(&none));
+	assert_true(netaddr_is_set(&a));
+	assert_true(netaddr_is_set(&b));
 }
 
 static void
 t_addr_cmp(void **state)
 {
-	struct vip_addr a = mkaddr("241.0.0.2");
-	struct vip_addr b = mkaddr("241.0.0.10");
-	struct vip_addr c = mkaddr("::1");
+	struct netaddr a = mkaddr("241.0.0.2");
+	struct netaddr b = mkaddr("241.0.0.10");
+	struct netaddr c = mkaddr("::1");
 
-	assert_true(vip_addr_cmp(&a, &b) < 0);
-	assert_true(vip_addr_cmp(&b, &a) > 0);
-	assert_int_equal(vip_addr_cmp(&a, &a), 0);
+	assert_true(netaddr_cmp(&a, &b) < 0);
+	assert_true(netaddr_cmp(&b, &a) > 0);
+	assert_int_equal(netaddr_cmp(&a, &a), 0);
 	/* IPv4 before IPv6, whatever the bytes. */
-	assert_true(vip_addr_cmp(&b, &c) < 0);
-	assert_true(vip_addr_cmp(&c, &a) > 0);
+	assert_true(netaddr_cmp(&b, &c) < 0);
+	assert_true(netaddr_cmp(&c, &a) > 0);
 }
 
 int
