@@ -111,31 +111,6 @@ struct loader {
 
 /* ---- helpers */
 
-/* @s as a double-quoted string for a message, escaped and shortened. */
-static const char *
-quote(const char *s, char *buf, size_t size)
-{
-	size_t n = 0;
-	int k;
-
-	buf[n++] = '"';
-	for (; *s != '\0' && n + 8 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			k = snprintf(buf + n, size - n, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			k = snprintf(buf + n, size - n, "\\x%02x", c);
-		else
-			k = snprintf(buf + n, size - n, "%c", c);
-		n += (size_t)k;
-	}
-	if (*s != '\0')
-		n += (size_t)snprintf(buf + n, size - n, "...");
-	snprintf(buf + n, size - n, "\"");
-	return buf;
-}
-
 /* What a node is, for "got ...". */
 static const char *
 describe(const struct yamlx_node *node, char *buf, size_t size)
@@ -148,7 +123,7 @@ describe(const struct yamlx_node *node, char *buf, size_t size)
 		return "a mapping";
 	if (yamlx_is_null(node))
 		return node->len == 0 ? "nothing" : "null";
-	return quote(node->scalar, buf, size);
+	return diag_quote(node->scalar, buf, size);
 }
 
 static void __attribute__((format(printf, 4, 5)))
@@ -401,7 +376,7 @@ parse_path(struct config *cfg, const struct key *k, const char *text,
 	}
 	if (listed(*FIELD(cfg, k, char **), *COUNT(cfg, k), text)) {
 		diag_printf(err, errsize, "%s is listed twice",
-			quote(text, q, sizeof(q)));
+			diag_quote(text, q, sizeof(q)));
 		return -1;
 	}
 	return append_string(FIELD(cfg, k, char **), COUNT(cfg, k), text);
@@ -424,7 +399,8 @@ add_domain(struct config *cfg, const struct key *k, const char *text,
 
 	if (check_domain(check, why, sizeof(why)) < 0) {
 		diag_printf(err, errsize, "expected %s, got %s (%s)",
-			k->type->expected, quote(text, q, sizeof(q)), why);
+			k->type->expected, diag_quote(text, q, sizeof(q)),
+			why);
 		return -1;
 	}
 	name = strdup(text);
@@ -460,13 +436,14 @@ parse_ns(struct config *cfg, const struct key *k, const char *text,
 
 	if (check_domain(text, why, sizeof(why)) < 0) {
 		diag_printf(err, errsize, "expected %s, got %s (%s)",
-			k->type->expected, quote(text, q, sizeof(q)), why);
+			k->type->expected, diag_quote(text, q, sizeof(q)),
+			why);
 		return -1;
 	}
 	for (i = 0; i < cfg->nns; i++) {
 		if (strcasecmp(cfg->ns[i], text) == 0) {
 			diag_printf(err, errsize, "%s is listed twice",
-				quote(text, q, sizeof(q)));
+				diag_quote(text, q, sizeof(q)));
 			return -1;
 		}
 	}
@@ -497,7 +474,8 @@ parse_name(struct config *cfg, const struct key *k, const char *text,
 
 	if (check_domain(text, why, sizeof(why)) < 0) {
 		diag_printf(err, errsize, "expected %s, got %s (%s)",
-			k->type->expected, quote(text, q, sizeof(q)), why);
+			k->type->expected, diag_quote(text, q, sizeof(q)),
+			why);
 		return -1;
 	}
 	return config_set_string(FIELD(cfg, k, char *), text);
@@ -513,13 +491,13 @@ parse_seconds(struct config *cfg, const struct key *k, const char *text,
 	if (parse_duration(text, &v) < 0) {
 		diag_printf(err, errsize, "expected %s, got %s",
 			expected(k, exp, sizeof(exp)),
-			quote(text, q, sizeof(q)));
+			diag_quote(text, q, sizeof(q)));
 		return -1;
 	}
 	if (v > MAX_SECONDS) {
 		diag_printf(err, errsize, "expected at most %llu seconds (about "
 			"68 years), got %s", MAX_SECONDS,
-			quote(text, q, sizeof(q)));
+			diag_quote(text, q, sizeof(q)));
 		return -1;
 	}
 	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
@@ -546,7 +524,7 @@ parse_level(struct config *cfg, const struct key *k, const char *text,
 	if (log_level_parse(FIELD(cfg, k, enum log_level), text) == 0)
 		return 0;
 	diag_printf(err, errsize, "expected %s, got %s", k->type->expected,
-		quote(text, q, sizeof(q)));
+		diag_quote(text, q, sizeof(q)));
 	return -1;
 }
 
@@ -571,7 +549,7 @@ parse_choice(struct config *cfg, const struct key *k, const char *text,
 		i++;
 	}
 	diag_printf(err, errsize, "expected one of: %s; got %s", k->example,
-		    quote(text, q, sizeof(q)));
+		    diag_quote(text, q, sizeof(q)));
 	return -1;
 }
 
@@ -595,7 +573,7 @@ parse_bool(struct config *cfg, const struct key *k, const char *text,
 		}
 	}
 	diag_printf(err, errsize, "expected %s, got %s", k->type->expected,
-		    quote(text, q, sizeof(q)));
+		    diag_quote(text, q, sizeof(q)));
 	return -1;
 }
 
@@ -611,7 +589,7 @@ parse_count(struct config *cfg, const struct key *k, const char *text,
 		v = v * 10 + (unsigned long long)(*p - '0');
 	if (p == text || *p != '\0' || v < 1 || v > 100000000ULL) {
 		diag_printf(err, errsize, "expected %s, got %s",
-			    k->type->expected, quote(text, q, sizeof(q)));
+			    k->type->expected, diag_quote(text, q, sizeof(q)));
 		return -1;
 	}
 	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
@@ -637,7 +615,7 @@ parse_millis(struct config *cfg, const struct key *k, const char *text,
 		v = 0;
 	if (v < 1 || v > 3600000ULL) {
 		diag_printf(err, errsize, "expected %s, got %s",
-			    k->type->expected, quote(text, q, sizeof(q)));
+			    k->type->expected, diag_quote(text, q, sizeof(q)));
 		return -1;
 	}
 	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
@@ -672,7 +650,7 @@ parse_upstream(struct config *cfg, const struct key *k, const char *text,
 		return -1;
 	if (listed(*FIELD(cfg, k, char **), *COUNT(cfg, k), v.text)) {
 		diag_printf(err, errsize, "%s is listed twice",
-			    quote(v.text, q, sizeof(q)));
+			    diag_quote(v.text, q, sizeof(q)));
 		free(v.text);
 		return -1;
 	}
@@ -714,7 +692,7 @@ parse_workers(struct config *cfg, const struct key *k, const char *text,
 	if (text[0] < '0' || text[0] > '9' || *end != '\0' || v < 1 ||
 	    v > 256) {
 		diag_printf(err, errsize, "expected %s, got %s",
-			    k->type->expected, quote(text, q, sizeof(q)));
+			    k->type->expected, diag_quote(text, q, sizeof(q)));
 		return -1;
 	}
 	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
@@ -1069,12 +1047,12 @@ unknown_key(struct loader *l, const struct yamlx_node *key,
 			 best->name);
 	if (section[0] == '\0')
 		report(l, key, NULL, "unknown key %s at the top level%s; "
-		       "expected one of: %s", quote(key->scalar, q, sizeof(q)),
-		       hint, names);
+		       "expected one of: %s",
+		       diag_quote(key->scalar, q, sizeof(q)), hint, names);
 	else
 		report(l, key, NULL, "unknown key %s in %s%s; expected one "
-		       "of: %s", quote(key->scalar, q, sizeof(q)), section,
-		       hint, names);
+		       "of: %s", diag_quote(key->scalar, q, sizeof(q)),
+		       section, hint, names);
 }
 
 static int load_section(struct loader *l, const struct key *keys,
@@ -1347,7 +1325,7 @@ config_parse_address(struct config_listen *out, const char *text,
 	memset(out, 0, sizeof(*out));
 	if (text == NULL)
 		text = hstart = "";
-	quote(text, q, sizeof(q));
+	diag_quote(text, q, sizeof(q));
 	if (text[0] == '[') {
 		/* [V6] or [V6]:PORT */
 		v6 = 1;

@@ -143,3 +143,27 @@ diag_format(const struct diag *d, char *buf, size_t size)
 		snprintf(buf, size, "%s: %s", sev, d->msg);
 	return buf;
 }
+
+const char *
+diag_quote(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+	int k;
+
+	buf[n++] = '"';
+	for (; *s != '\0' && n + 8 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			k = snprintf(buf + n, size - n, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			k = snprintf(buf + n, size - n, "\\x%02x", c);
+		else
+			k = snprintf(buf + n, size - n, "%c", c);
+		n += (size_t)k;
+	}
+	if (*s != '\0')
+		n += (size_t)snprintf(buf + n, size - n, "...");
+	snprintf(buf + n, size - n, "\"");
+	return buf;
+}

@@ -67,6 +67,14 @@ void diag_printf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
+ * @s as a double-quoted string for a message ("got \"x\""): '"' and '\\'
+ * escaped with a backslash, control characters as \xNN, and "..." before
+ * the closing quote when @s does not fit.  @size is at least 16; returns
+ * @buf.
+ */
+const char *diag_quote(const char *s, char *buf, size_t size);
+
+/*
  * Format one entry as "file:line:column: error: message" (parts that are
  * unknown are left out) into @buf; returns @buf.
  */
