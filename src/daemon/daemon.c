@@ -209,10 +209,10 @@ write_pid_file(const char *path)
  * nameservers of /etc/resolv.conf (meshdns itself left out).
  */
 static int
-load_upstreams(const struct config *cfg, struct forward_upstream **out,
+load_upstreams(const struct config *cfg, struct netaddr_port **out,
 	       size_t *n)
 {
-	struct forward_upstream *v = NULL;
+	struct netaddr_port *v = NULL;
 	struct diag_list warnings;
 	char err[256];
 	size_t i;
@@ -223,7 +223,7 @@ load_upstreams(const struct config *cfg, struct forward_upstream **out,
 	*n = 0;
 	diag_list_init(&warnings);
 	for (i = 0; i < cfg->nupstreams; i++) {
-		struct forward_upstream *more = NULL;
+		struct netaddr_port *more = NULL;
 		size_t nmore = 0;
 
 		if (strcmp(cfg->upstreams[i], "resolv.conf") == 0) {
@@ -249,7 +249,7 @@ load_upstreams(const struct config *cfg, struct forward_upstream **out,
 			}
 		}
 		if (nmore > 0) {
-			struct forward_upstream *nv = realloc(
+			struct netaddr_port *nv = realloc(
 				v, (*n + nmore) * sizeof(*nv));
 
 			if (nv == NULL) {
@@ -279,7 +279,7 @@ static int
 make_server(struct server **srv, const struct config *cfg)
 {
 	struct server_options o;
-	struct forward_upstream *ups = NULL;
+	struct netaddr_port *ups = NULL;
 	struct netaddr_cidr *allow = NULL;
 	char err[1024];
 	char text[128];
@@ -322,7 +322,7 @@ make_server(struct server **srv, const struct config *cfg)
 	log_info("%zu worker thread%s", o.workers, o.workers == 1 ? "" : "s");
 	for (i = 0; i < nups; i++)
 		log_notice("forward, upstream %s",
-			   forward_upstream_format(&ups[i], text, sizeof(text)));
+			   netaddr_port_format(&ups[i], text, sizeof(text)));
 	rc = 0;
 out:
 	free(ups);

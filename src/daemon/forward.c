@@ -89,7 +89,7 @@ count_add(_Atomic uint64_t *c, int64_t d)
 
 struct forward {
 	struct ev_loop *loop;
-	struct forward_upstream *up;
+	struct netaddr_port *up;
 	size_t nup;
 	size_t preferred;	/* last upstream with an accepted answer */
 	double timeout;
@@ -351,7 +351,7 @@ attempt_fail(struct pending *p)
 static int
 open_connected(struct pending *p, int type)
 {
-	const struct forward_upstream *up = &p->f->up[p->cur];
+	const struct netaddr_port *up = &p->f->up[p->cur];
 	int fd = socket(up->addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			0);
 
@@ -782,7 +782,7 @@ forward_stats_get(const struct forward *f, struct forward_stats *out)
  * for the scope ("fe80::1%eth0"); numeric only, nothing is looked up.
  */
 static int
-parse_addr(struct forward_upstream *out, const char *host, uint16_t port)
+parse_addr(struct netaddr_port *out, const char *host, uint16_t port)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)&out->addr;
 	struct addrinfo hints;
@@ -837,7 +837,7 @@ parse_port(const char *s, uint16_t *port)
 }
 
 int
-forward_upstream_parse(struct forward_upstream *out, const char *text,
+forward_upstream_parse(struct netaddr_port *out, const char *text,
 		       char *err, size_t errsize)
 {
 	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
@@ -878,26 +878,6 @@ out:
 			    text);
 	}
 	return rc;
-}
-
-const char *
-forward_upstream_format(const struct forward_upstream *up, char *buf,
-			size_t size)
-{
-	char host[NI_MAXHOST];
-	char port[NI_MAXSERV];
-
-	if (getnameinfo((const struct sockaddr *)&up->addr, up->addrlen, host,
-			sizeof(host), port, sizeof(port),
-			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		snprintf(buf, size, "?");
-		return buf;
-	}
-	if (up->addr.ss_family == AF_INET6)
-		snprintf(buf, size, "[%s]:%s", host, port);
-	else
-		snprintf(buf, size, "%s:%s", host, port);
-	return buf;
 }
 
 static in_port_t
@@ -960,7 +940,7 @@ is_loopback(const struct sockaddr_storage *ss)
 
 /* Returns the index of the own address @up is, or -1. */
 static int
-own_index(const struct forward_upstream *up, const struct config_listen *own,
+own_index(const struct netaddr_port *up, const struct config_listen *own,
 	  size_t nown, struct ifaddrs **ifs, int *ifs_tried)
 {
 	size_t i;
@@ -998,12 +978,12 @@ is_space(char c)
 }
 
 int
-forward_resolv_conf_load(struct forward_upstream **out, size_t *n,
+forward_resolv_conf_load(struct netaddr_port **out, size_t *n,
 			 const char *path, const struct config_listen *own,
 			 size_t nown, struct diag_list *warnings)
 {
 	static const char kw[] = "nameserver";
-	struct forward_upstream *v = NULL;
+	struct netaddr_port *v = NULL;
 	struct ifaddrs *ifs = NULL;
 	int ifs_tried = 0;
 	size_t nv = 0;
@@ -1021,7 +1001,7 @@ forward_resolv_conf_load(struct forward_upstream **out, size_t *n,
 		goto out;
 	}
 	while (getline(&line, &linecap, fp) >= 0) {
-		struct forward_upstream up;
+		struct netaddr_port up;
 		char text[64];
 		char *s = line;
 		char *a = NULL;
@@ -1058,7 +1038,7 @@ forward_resolv_conf_load(struct forward_upstream **out, size_t *n,
 					     "skipped", a);
 			continue;
 		}
-		forward_upstream_format(&up, text, sizeof(text));
+		netaddr_port_format(&up, text, sizeof(text));
 		if ((k = own_index(&up, own, nown, &ifs, &ifs_tried)) >= 0) {
 			if (warnings != NULL)
 				diag_warning(warnings, path, lineno,
@@ -1082,7 +1062,7 @@ forward_resolv_conf_load(struct forward_upstream **out, size_t *n,
 		}
 		if (nv == cap) {
 			size_t ncap = cap ? cap * 2 : 4;
-			struct forward_upstream *nvp =
+			struct netaddr_port *nvp =
 				realloc(v, ncap * sizeof(*v));
 
 			if (nvp == NULL) {

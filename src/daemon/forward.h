@@ -57,19 +57,15 @@
 #include "build/config.h"
 #include "dns/wire.h"
 #include "util/diag.h"
+#include "util/netaddr.h"
 
 #define FORWARD_PORT 53			/* when an upstream has no port */
 #define FORWARD_UDP_SIZE WIRE_EDNS_SIZE	/* largest UDP answer we take */
 
 struct forward;
 
-struct forward_upstream {
-	struct sockaddr_storage addr;	/* AF_INET or AF_INET6, with port */
-	socklen_t addrlen;
-};
-
 struct forward_config {
-	const struct forward_upstream *upstreams;	/* copied */
+	const struct netaddr_port *upstreams;	/* copied */
 	size_t nupstreams;				/* at least 1 */
 	double timeout;		/* seconds per attempt; <= 0: the default,
 				 * CONFIG_DEFAULT_FORWARD_TIMEOUT_MS */
@@ -150,12 +146,8 @@ void forward_stats_get(const struct forward *f, struct forward_stats *out);
  * 65535, default FORWARD_PORT) into @out.  Returns 0, or -1 with
  * "expected ADDRESS[:PORT] or [IPV6]:PORT, got 'TEXT'" in @err.
  */
-int forward_upstream_parse(struct forward_upstream *out, const char *text,
+int forward_upstream_parse(struct netaddr_port *out, const char *text,
 			   char *err, size_t errsize);
-
-/* "127.0.0.1:53", "[::1]:53" into @buf; returns @buf. */
-const char *forward_upstream_format(const struct forward_upstream *up,
-				    char *buf, size_t size);
 
 /*
  * Read the "nameserver ADDRESS" lines of the resolv.conf-format file at
@@ -180,7 +172,7 @@ const char *forward_upstream_format(const struct forward_upstream *up,
  * @warnings), -ENOMEM.  Does blocking file I/O: call it at start-up or
  * reload, not per query.
  */
-int forward_resolv_conf_load(struct forward_upstream **out, size_t *n,
+int forward_resolv_conf_load(struct netaddr_port **out, size_t *n,
 			     const char *path, const struct config_listen *own,
 			     size_t nown, struct diag_list *warnings);
 

@@ -57,7 +57,7 @@ struct server_options {
 	size_t tcp_max;			/* connections; 0:
 					 * CONFIG_DEFAULT_TCP_MAX */
 	/* Forwarding: none when nupstreams is 0. */
-	const struct forward_upstream *upstreams;
+	const struct netaddr_port *upstreams;
 	size_t nupstreams;
 	double forward_timeout;		/* seconds per attempt */
 	size_t forward_max_in_flight;

@@ -3,6 +3,7 @@
 #include "autoconfig.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -175,4 +176,25 @@ netaddr_cidr_contains(const struct netaddr_cidr *pool, const struct netaddr *a)
 		if ((a->b[i] & mask_byte(pool->prefix, i)) != pool->base.b[i])
 			return 0;
 	return 1;
+}
+
+/* Socket addresses */
+
+const char *
+netaddr_port_format(const struct netaddr_port *up, char *buf, size_t size)
+{
+	char host[NI_MAXHOST];
+	char port[NI_MAXSERV];
+
+	if (getnameinfo((const struct sockaddr *)&up->addr, up->addrlen, host,
+			sizeof(host), port, sizeof(port),
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(buf, size, "?");
+		return buf;
+	}
+	if (up->addr.ss_family == AF_INET6)
+		snprintf(buf, size, "[%s]:%s", host, port);
+	else
+		snprintf(buf, size, "%s:%s", host, port);
+	return buf;
 }

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct netaddr {
 	int family;		/* AF_INET or AF_INET6 */
@@ -59,5 +60,15 @@ int netaddr_cidr_parse(struct netaddr_cidr *out, const char *cidr, char *err,
 /* True when @a is inside @pool. */
 int netaddr_cidr_contains(const struct netaddr_cidr *pool,
 			  const struct netaddr *a);
+
+/* A socket address: an IPv4 or IPv6 address and a port. */
+struct netaddr_port {
+	struct sockaddr_storage addr;	/* AF_INET or AF_INET6, with port */
+	socklen_t addrlen;
+};
+
+/* "127.0.0.1:53", "[::1]:53" into @buf; returns @buf. */
+const char *netaddr_port_format(const struct netaddr_port *up,
+				char *buf, size_t size);
 
 #endif

@@ -81,7 +81,7 @@ struct fake {
 	int tcp_fd;
 	ev_io udp_io;
 	ev_io tcp_io;
-	struct forward_upstream up;
+	struct netaddr_port up;
 	int udp_queries;
 	int tcp_queries;
 	uint8_t lastq[1024];	/* last query received, as received */
@@ -489,7 +489,7 @@ fake_stop(struct fake *fk)
 
 /* An upstream on 127.0.0.1 where nobody listens: ICMP port unreachable. */
 static void
-closed_port(struct forward_upstream *up)
+closed_port(struct netaddr_port *up)
 {
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&up->addr;
 	socklen_t len = sizeof(*s4);
@@ -574,7 +574,7 @@ restart_clock(struct fixture *fx)
 }
 
 static void
-new_forwarder(struct fixture *fx, const struct forward_upstream *ups,
+new_forwarder(struct fixture *fx, const struct netaddr_port *ups,
 	      size_t n, double timeout, size_t max_in_flight, size_t udp_size)
 {
 	struct forward_config cfg;
@@ -773,7 +773,7 @@ static void
 test_timeout_fails_over_and_sticks(void **state)
 {
 	struct fixture *fx = *state;
-	struct forward_upstream ups[2];
+	struct netaddr_port ups[2];
 	struct fake *silent = fake_start(fx, AF_INET, FAKE_SILENT, 1);
 	struct fake *good = fake_start(fx, AF_INET, FAKE_ANSWER, 2);
 	struct forward_stats s;
@@ -810,7 +810,7 @@ static void
 test_port_unreachable_fails_over_at_once(void **state)
 {
 	struct fixture *fx = *state;
-	struct forward_upstream ups[2];
+	struct netaddr_port ups[2];
 	struct fake *good = fake_start(fx, AF_INET, FAKE_ANSWER, 2);
 	struct forward_stats s;
 	uint8_t q[512];
@@ -863,7 +863,7 @@ test_tc_retried_over_tcp(void **state)
 static int
 tcp_case(struct fixture *fx, enum fake_tcp tcp, struct forward_stats *s)
 {
-	struct forward_upstream ups[2];
+	struct netaddr_port ups[2];
 	struct fake *tc = fake_start(fx, AF_INET, FAKE_TC, 1);
 	struct fake *good = fake_start(fx, AF_INET, FAKE_ANSWER, 2);
 	uint8_t q[512];
@@ -1055,7 +1055,7 @@ test_all_fail_servfail(void **state)
 		{ 4096, 0 },
 	};
 	struct fixture *fx = *state;
-	struct forward_upstream ups[2];
+	struct netaddr_port ups[2];
 	struct forward_stats s;
 	uint8_t q[3][512];
 	size_t i;
@@ -1189,7 +1189,7 @@ test_malformed_queries_rejected(void **state)
 		{ "cut in type/class", 0, 0, 2 },
 	};
 	struct fixture *fx = *state;
-	struct forward_upstream up;
+	struct netaddr_port up;
 	size_t i;
 
 	closed_port(&up);
@@ -1214,7 +1214,7 @@ test_new_rejects_bad_config(void **state)
 {
 	struct fixture *fx = *state;
 	struct forward_config cfg;
-	struct forward_upstream up;
+	struct netaddr_port up;
 	struct forward *f = NULL;
 
 	forward_config_init(&cfg);
@@ -1261,7 +1261,7 @@ test_upstream_parse(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct forward_upstream up;
+		struct netaddr_port up;
 		char err[128];
 		char want[128];
 		char buf[64];
@@ -1278,8 +1278,8 @@ test_upstream_parse(void **state)
 			continue;
 		}
 		assert_int_equal(rc, 0);
-		assert_string_equal(forward_upstream_format(&up, buf,
-							    sizeof(buf)),
+		assert_string_equal(netaddr_port_format(&up, buf,
+							sizeof(buf)),
 				    cases[i].out);
 	}
 }
@@ -1304,7 +1304,7 @@ write_file(const char *text)
 static void
 own_addr(struct config_listen *l, const char *text, const char *addr)
 {
-	struct forward_upstream up;
+	struct netaddr_port up;
 
 	memset(l, 0, sizeof(*l));
 	assert_int_equal(forward_upstream_parse(&up, addr, NULL, 0), 0);
@@ -1334,7 +1334,7 @@ check_resolv(const char *const *own_text, const char *const *own_in,
 	     const char *const *warn, size_t nwarn)
 {
 	struct config_listen own[4];
-	struct forward_upstream *ups = NULL;
+	struct netaddr_port *ups = NULL;
 	struct diag_list w;
 	char *path = write_file(resolv_text);
 	size_t n = 99;
@@ -1349,8 +1349,8 @@ check_resolv(const char *const *own_text, const char *const *own_in,
 	for (i = 0; i < n; i++) {
 		char buf[64];
 
-		assert_string_equal(forward_upstream_format(&ups[i], buf,
-							    sizeof(buf)),
+		assert_string_equal(netaddr_port_format(&ups[i], buf,
+							sizeof(buf)),
 				    want[i]);
 	}
 	assert_int_equal(w.n, nwarn);
@@ -1427,7 +1427,7 @@ test_resolv_conf_wildcard_listen(void **state)
 static void
 test_resolv_conf_unreadable(void **state)
 {
-	struct forward_upstream *ups = NULL;
+	struct netaddr_port *ups = NULL;
 	struct diag_list w;
 	size_t n = 99;
 	char *path = write_file("search example.org\n");
