@@ -69,7 +69,7 @@
 #include <strings.h>
 
 #include "build/config.h"
-#include "build/vip.h"
+#include "util/netaddr.h"
 #include "util/yamlx.h"
 
 #define MAX_SECONDS	2147483647ULL	/* RFC 2181 section 8 */
@@ -1295,9 +1295,6 @@ config_free(struct config *cfg)
 
 /* ---- listen addresses */
 
-static const char listen_expected[] =
-	"expected ADDRESS[:PORT] or [IPV6]:PORT";
-
 int
 config_parse_listen(struct config_listen *out, const char *text, char *err,
 		    size_t errsize)
@@ -1310,105 +1307,15 @@ int
 config_parse_address(struct config_listen *out, const char *text,
 		     unsigned default_port, char *err, size_t errsize)
 {
-	char host[INET6_ADDRSTRLEN + 1];
-	char canon[INET6_ADDRSTRLEN + 16];
-	char q[128];
-	const char *hstart = text;
-	const char *hend = NULL;
-	const char *port = NULL;
-	const char *colon = NULL;
-	const char *p = NULL;
-	unsigned long portnum = default_port;
-	size_t hostlen;
-	int v6;
+	struct netaddr_port a;
+	char canon[NETADDR_PORT_STRLEN];
 
 	memset(out, 0, sizeof(*out));
-	if (text == NULL)
-		text = hstart = "";
-	diag_quote(text, q, sizeof(q));
-	if (text[0] == '[') {
-		/* [V6] or [V6]:PORT */
-		v6 = 1;
-		hstart = text + 1;
-		hend = strchr(hstart, ']');
-		if (hend == NULL) {
-			diag_printf(err, errsize, "%s, got %s (no closing \"]\")",
-				listen_expected, q);
-			return -1;
-		}
-		if (hend[1] == ':') {
-			port = hend + 2;
-		} else if (hend[1] != '\0') {
-			diag_printf(err, errsize, "%s, got %s (only \":PORT\" may "
-				"follow \"]\")", listen_expected, q);
-			return -1;
-		}
-	} else {
-		/* Two colons or more: a bare IPv6 address, without port. */
-		colon = strchr(text, ':');
-		v6 = colon != NULL && strchr(colon + 1, ':') != NULL;
-		if (colon != NULL && !v6) {
-			hend = colon;
-			port = colon + 1;
-		} else {
-			hend = text + strlen(text);
-		}
-	}
-	hostlen = (size_t)(hend - hstart);
-	if (hostlen == 0) {
-		diag_printf(err, errsize, "%s, got %s (the address is missing)",
-			listen_expected, q);
+	if (netaddr_port_parse(&a, text, default_port, 0, err, errsize) < 0)
 		return -1;
-	}
-	if (hostlen >= sizeof(host))
-		hostlen = sizeof(host) - 1;	/* cannot be an address */
-	memcpy(host, hstart, hostlen);
-	host[hostlen] = '\0';
-	if (port != NULL) {
-		portnum = 0;
-		for (p = port; *p >= '0' && *p <= '9' && p - port < 6; p++)
-			portnum = portnum * 10 + (unsigned long)(*p - '0');
-		if (p == port || *p != '\0') {
-			diag_printf(err, errsize, "%s, got %s (the port is not a "
-				"number)", listen_expected, q);
-			return -1;
-		}
-		if (portnum < 1 || portnum > 65535) {
-			diag_printf(err, errsize, "%s, got %s (the port must be "
-				"1 to 65535)", listen_expected, q);
-			return -1;
-		}
-	}
-	if (v6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->addr;
-
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1 ||
-		    (size_t)(hend - hstart) != hostlen) {
-			diag_printf(err, errsize, "%s, got %s (not an IPv6 "
-				"address)", listen_expected, q);
-			return -1;
-		}
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)portnum);
-		out->addrlen = sizeof(*sin6);
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		snprintf(canon, sizeof(canon), "[%s]:%lu", host, portnum);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&out->addr;
-
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1 ||
-		    (size_t)(hend - hstart) != hostlen) {
-			diag_printf(err, errsize, "%s, got %s (not a numeric IPv4 "
-				"or IPv6 address)", listen_expected, q);
-			return -1;
-		}
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)portnum);
-		out->addrlen = sizeof(*sin);
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		snprintf(canon, sizeof(canon), "%s:%lu", host, portnum);
-	}
-	out->text = strdup(canon);
+	out->addr = a.addr;
+	out->addrlen = a.addrlen;
+	out->text = strdup(netaddr_port_format(&a, canon, sizeof(canon)));
 	if (out->text == NULL) {
 		diag_printf(err, errsize, "out of memory");
 		return -ENOMEM;

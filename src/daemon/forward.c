@@ -816,68 +816,18 @@ out:
 	return rc;
 }
 
-/* Strict decimal 1..65535 into *port; 0 when it is not one. */
-static int
-parse_port(const char *s, uint16_t *port)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (s[0] == '\0' || strlen(s) > 5)
-		return 0;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v < 1 || v > 65535)
-		return 0;
-	*port = (uint16_t)v;
-	return 1;
-}
-
 int
 forward_upstream_parse(struct netaddr_port *out, const char *text,
 		       char *err, size_t errsize)
 {
-	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
-	uint16_t port = FORWARD_PORT;
-	const char *colon = strchr(text, ':');
-	const char *rb = NULL;
-	const char *h = text;
-	size_t hlen = strlen(text);
-	int rc = -1;
-
-	if (text[0] == '[') {
-		if ((rb = strchr(text, ']')) == NULL)
-			goto out;
-		h = text + 1;
-		hlen = (size_t)(rb - h);
-		if (rb[1] == ':' && !parse_port(rb + 2, &port))
-			goto out;
-		if (rb[1] != ':' && rb[1] != '\0')
-			goto out;
-		/* Brackets are for IPv6 only. */
-		if (memchr(h, ':', hlen) == NULL)
-			goto out;
-	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
-		hlen = (size_t)(colon - text);
-		if (!parse_port(colon + 1, &port))
-			goto out;
-	}
-	if (hlen == 0 || hlen >= sizeof(host))
-		goto out;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	rc = parse_addr(out, host, port);
-out:
-	if (rc < 0) {
-		memset(out, 0, sizeof(*out));
+	if (netaddr_port_parse(out, text, FORWARD_PORT, NETADDR_PORT_SCOPE,
+			       NULL, 0) < 0) {
 		diag_printf(err, errsize,
 			    "expected ADDRESS[:PORT] or [IPV6]:PORT, got '%s'",
 			    text);
+		return -1;
 	}
-	return rc;
+	return 0;
 }
 
 static in_port_t

@@ -180,6 +180,166 @@ netaddr_cidr_contains(const struct netaddr_cidr *pool, const struct netaddr *a)
 
 /* Socket addresses */
 
+/* The message's "(REASON)" for an enum netaddr_port_error. */
+static const char *
+port_error_reason(int rc)
+{
+	switch (rc) {
+	case NETADDR_PORT_NO_BRACKET:
+		return "no closing \"]\"";
+	case NETADDR_PORT_AFTER_BRACKET:
+		return "only \":PORT\" may follow \"]\"";
+	case NETADDR_PORT_NO_ADDRESS:
+		return "the address is missing";
+	case NETADDR_PORT_BAD_PORT:
+		return "the port is not a number";
+	case NETADDR_PORT_PORT_RANGE:
+		return "the port must be 1 to 65535";
+	case NETADDR_PORT_NOT_IPV6:
+		return "not an IPv6 address";
+	default:
+		return "not a numeric IPv4 or IPv6 address";
+	}
+}
+
+/*
+ * The address part, @v6 when it was in brackets or has a colon: IPv4
+ * through inet_pton (no "127.1" shorthand); IPv6 through inet_pton, or
+ * through getaddrinfo for the scope ("fe80::1%eth0") with
+ * NETADDR_PORT_SCOPE.  Numeric only, nothing is looked up.  0, or
+ * NETADDR_PORT_NOT_IPV6 or NETADDR_PORT_NOT_ADDRESS.
+ */
+static int
+parse_host(struct netaddr_port *out, const char *host, int v6,
+	   uint16_t port, unsigned flags)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&out->addr;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->addr;
+	struct addrinfo hints;
+	struct addrinfo *res = NULL;
+	int rc = NETADDR_PORT_NOT_IPV6;
+
+	memset(out, 0, sizeof(*out));
+	if (!v6) {
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return NETADDR_PORT_NOT_ADDRESS;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		out->addrlen = sizeof(*sin);
+		return 0;
+	}
+	/* Brackets are for IPv6 only. */
+	if (strchr(host, ':') == NULL)
+		return rc;
+	if (!(flags & NETADDR_PORT_SCOPE)) {
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return rc;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		out->addrlen = sizeof(*sin6);
+		return 0;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET6;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL ||
+	    res->ai_addrlen != sizeof(struct sockaddr_in6))
+		goto out;
+	memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
+	sin6->sin6_port = htons(port);
+	out->addrlen = res->ai_addrlen;
+	rc = 0;
+out:
+	if (res != NULL)
+		freeaddrinfo(res);
+	return rc;
+}
+
+int
+netaddr_port_parse(struct netaddr_port *out, const char *text,
+		   unsigned default_port, unsigned flags, char *err,
+		   size_t errsize)
+{
+	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+	char q[128];
+	const char *hstart = NULL;
+	const char *hend = NULL;
+	const char *port = NULL;
+	const char *colon = NULL;
+	const char *p = NULL;
+	unsigned long portnum = default_port;
+	size_t hostlen;
+	int v6;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (text == NULL)
+		text = "";
+	hstart = text;
+	if (text[0] == '[') {
+		/* [V6] or [V6]:PORT */
+		v6 = 1;
+		hstart = text + 1;
+		hend = strchr(hstart, ']');
+		if (hend == NULL) {
+			rc = NETADDR_PORT_NO_BRACKET;
+			goto out;
+		}
+		if (hend[1] == ':') {
+			port = hend + 2;
+		} else if (hend[1] != '\0') {
+			rc = NETADDR_PORT_AFTER_BRACKET;
+			goto out;
+		}
+	} else {
+		/* Two colons or more: a bare IPv6 address, without port. */
+		colon = strchr(text, ':');
+		v6 = colon != NULL && strchr(colon + 1, ':') != NULL;
+		if (colon != NULL && !v6) {
+			hend = colon;
+			port = colon + 1;
+		} else {
+			hend = text + strlen(text);
+		}
+	}
+	hostlen = (size_t)(hend - hstart);
+	if (hostlen == 0) {
+		rc = NETADDR_PORT_NO_ADDRESS;
+		goto out;
+	}
+	if (port != NULL) {
+		portnum = 0;
+		for (p = port; *p >= '0' && *p <= '9' && p - port < 6; p++)
+			portnum = portnum * 10 + (unsigned long)(*p - '0');
+		if (p == port || *p != '\0') {
+			rc = NETADDR_PORT_BAD_PORT;
+			goto out;
+		}
+		if (portnum < 1 || portnum > 65535) {
+			rc = NETADDR_PORT_PORT_RANGE;
+			goto out;
+		}
+	}
+	if (hostlen >= sizeof(host)) {
+		/* Too long to be an address. */
+		rc = v6 ? NETADDR_PORT_NOT_IPV6 : NETADDR_PORT_NOT_ADDRESS;
+		goto out;
+	}
+	memcpy(host, hstart, hostlen);
+	host[hostlen] = '\0';
+	rc = parse_host(out, host, v6, (uint16_t)portnum, flags);
+out:
+	if (rc < 0) {
+		memset(out, 0, sizeof(*out));
+		diag_printf(err, errsize, "expected ADDRESS[:PORT] or "
+			    "[IPV6]:PORT, got %s (%s)",
+			    diag_quote(text, q, sizeof(q)),
+			    port_error_reason(rc));
+	}
+	return rc;
+}
+
 const char *
 netaddr_port_format(const struct netaddr_port *up, char *buf, size_t size)
 {

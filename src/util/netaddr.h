@@ -7,6 +7,8 @@
 #ifndef MESHDNS_NETADDR_H
 #define MESHDNS_NETADDR_H
 
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -67,7 +69,49 @@ struct netaddr_port {
 	socklen_t addrlen;
 };
 
-/* "127.0.0.1:53", "[::1]:53" into @buf; returns @buf. */
+/* The longest text of netaddr_port_format(), with its NUL. */
+#define NETADDR_PORT_STRLEN (INET6_ADDRSTRLEN + IF_NAMESIZE + 8)
+
+/* What was wrong with an ADDR[:PORT] (netaddr_port_parse()). */
+enum netaddr_port_error {
+	NETADDR_PORT_NO_BRACKET = -1,	/* "[" without "]" */
+	NETADDR_PORT_AFTER_BRACKET = -2,	/* "]" and then not ":PORT" */
+	NETADDR_PORT_NO_ADDRESS = -3,	/* nothing before the port */
+	NETADDR_PORT_BAD_PORT = -4,	/* the port is not a number */
+	NETADDR_PORT_PORT_RANGE = -5,	/* the port is not 1 to 65535 */
+	NETADDR_PORT_NOT_IPV6 = -6,	/* brackets or two colons, and not
+					 * an IPv6 address */
+	NETADDR_PORT_NOT_ADDRESS = -7,	/* not a numeric IPv4 or IPv6
+					 * address */
+};
+
+/* netaddr_port_parse() flags */
+#define NETADDR_PORT_SCOPE 0x1	/* an IPv6 scope: "fe80::1%eth0" */
+
+/*
+ * Parse "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare "V6" (two
+ * colons or more, so no port) into @out; the port is 1 to 65535 in
+ * decimal (at most 6 digits), @default_port when there is none.  Numeric
+ * addresses only, nothing is looked up: IPv4 as inet_pton(3) reads it (no
+ * "127.1"), IPv6 likewise, or through getaddrinfo(3) with
+ * NETADDR_PORT_SCOPE in @flags, which allows a scope ("fe80::1%eth0",
+ * "[fe80::1%2]:53"); without it a scope is an error.  NULL reads as "".
+ *
+ * Returns 0, or a negative enum netaddr_port_error with "expected
+ * ADDRESS[:PORT] or [IPV6]:PORT, got "TEXT" (REASON)" in @err (TEXT quoted
+ * as diag_quote() does; REASON such as "the port must be 1 to 65535");
+ * *out is zeroed then.
+ */
+int netaddr_port_parse(struct netaddr_port *out, const char *text,
+		       unsigned default_port, unsigned flags, char *err,
+		       size_t errsize);
+
+/*
+ * "127.0.0.1:53", "[::1]:53", "[fe80::1%eth0]:53" into @buf (at least
+ * NETADDR_PORT_STRLEN bytes for every address to fit); returns @buf, "?"
+ * in it when @up is not an address.  The text of an address that
+ * netaddr_port_parse() made reads back as the same address.
+ */
 const char *netaddr_port_format(const struct netaddr_port *up,
 				char *buf, size_t size);
 
