@@ -144,10 +144,12 @@ void config_free(struct config *cfg);
 
 /*
  * Parse "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare "V6" (port
- * default 15053, 1 to 65535; numeric addresses only) into @out; out->text
- * is the canonical form, malloc'ed, the caller frees it.  Returns 0, or -1
- * with a message in @err ("expected ADDRESS[:PORT] or [IPV6]:PORT, got
- * ..."), -ENOMEM; out->text is NULL on failure.
+ * default 15053, 1 to 65535; numeric addresses only, no IPv6 scope) into
+ * @out with netaddr_port_parse(); out->text is the canonical form
+ * (netaddr_port_format()), malloc'ed, the caller frees it.  Returns 0, or
+ * -1 with netaddr_port_parse()'s message in @err ("expected
+ * ADDRESS[:PORT] or [IPV6]:PORT, got ..."), -ENOMEM; out->text is NULL on
+ * failure.
  */
 int config_parse_listen(struct config_listen *out, const char *text,
 			char *err, size_t errsize);

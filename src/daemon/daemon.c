@@ -204,6 +204,22 @@ write_pid_file(const char *path)
 	return 0;
 }
 
+/* The listen addresses of @cfg (meshdns itself); NULL on ENOMEM. */
+static struct netaddr_port *
+own_addresses(const struct config *cfg)
+{
+	struct netaddr_port *v = calloc(cfg->nlisten + 1, sizeof(*v));
+	size_t i;
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < cfg->nlisten; i++) {
+		v[i].addr = cfg->listen[i].addr;
+		v[i].addrlen = cfg->listen[i].addrlen;
+	}
+	return v;
+}
+
 /*
  * The upstreams of forward.upstreams: addresses, and "resolv.conf" for the
  * nameservers of /etc/resolv.conf (meshdns itself left out).
@@ -213,6 +229,7 @@ load_upstreams(const struct config *cfg, struct netaddr_port **out,
 	       size_t *n)
 {
 	struct netaddr_port *v = NULL;
+	struct netaddr_port *own = NULL;
 	struct diag_list warnings;
 	char err[256];
 	size_t i;
@@ -227,10 +244,12 @@ load_upstreams(const struct config *cfg, struct netaddr_port **out,
 		size_t nmore = 0;
 
 		if (strcmp(cfg->upstreams[i], "resolv.conf") == 0) {
-			rc = forward_resolv_conf_load(&more, &nmore,
+			if (own == NULL && (own = own_addresses(cfg)) == NULL)
+				goto out;
+			rc = netaddr_resolv_conf_load(&more, &nmore,
 						      MESHDNS_RESOLV_CONF,
-						      cfg->listen, cfg->nlisten,
-						      &warnings);
+						      FORWARD_PORT, own,
+						      cfg->nlisten, &warnings);
 			if (rc < 0) {
 				log_error("forward, cannot read %s (%s)",
 					  MESHDNS_RESOLV_CONF, strerror(-rc));
@@ -264,6 +283,7 @@ load_upstreams(const struct config *cfg, struct netaddr_port **out,
 	}
 	rc = 0;
 out:
+	free(own);
 	log_diags(&warnings);
 	diag_list_clear(&warnings);
 	if (rc < 0) {

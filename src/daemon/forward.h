@@ -143,37 +143,11 @@ void forward_stats_get(const struct forward *f, struct forward_stats *out);
 /*
  * Parse "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare "V6" (numeric
  * addresses only, an IPv6 scope such as "fe80::1%eth0" allowed; port 1 to
- * 65535, default FORWARD_PORT) into @out.  Returns 0, or -1 with
- * "expected ADDRESS[:PORT] or [IPV6]:PORT, got 'TEXT'" in @err.
+ * 65535, default FORWARD_PORT) into @out: netaddr_port_parse() with
+ * NETADDR_PORT_SCOPE.  Returns 0, or -1 with "expected ADDRESS[:PORT] or
+ * [IPV6]:PORT, got 'TEXT'" in @err.
  */
 int forward_upstream_parse(struct netaddr_port *out, const char *text,
 			   char *err, size_t errsize);
-
-/*
- * Read the "nameserver ADDRESS" lines of the resolv.conf-format file at
- * @path, in order, each as ADDRESS port 53 (words after the address are
- * ignored; lines starting with '#' or ';' and other keywords are
- * skipped silently).  Skipped, each with a warning "PATH:LINE:COLUMN:
- * ..." in @warnings (may be NULL):
- *   - an address that does not parse ("bad nameserver address 'x',
- *     skipped") or a missing one ("nameserver without an address,
- *     skipped");
- *   - one of our own listen addresses @own (@nown of them), so meshdns
- *     never forwards to itself: same port and the same address, or a
- *     wildcard listen address (0.0.0.0, ::) and a loopback or local
- *     interface address of the same family ("nameserver 127.0.0.1:53 is
- *     meshdns itself (listen 0.0.0.0:53), skipped");
- *   - a repeated address ("nameserver 127.0.0.1:53 repeated, skipped").
- * Unlike glibc, every nameserver line counts, not only the first three.
- *
- * Returns 0 with *out (malloc'ed, the caller frees it with free(); NULL
- * when *n is 0) and *n; a file without usable nameservers gives *n 0.
- * Returns the negative errno when the file cannot be read (nothing in
- * @warnings), -ENOMEM.  Does blocking file I/O: call it at start-up or
- * reload, not per query.
- */
-int forward_resolv_conf_load(struct netaddr_port **out, size_t *n,
-			     const char *path, const struct config_listen *own,
-			     size_t nown, struct diag_list *warnings);
 
 #endif

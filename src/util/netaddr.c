@@ -3,8 +3,11 @@
 #include "autoconfig.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/diag.h"
@@ -357,4 +360,223 @@ netaddr_port_format(const struct netaddr_port *up, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%s:%s", host, port);
 	return buf;
+}
+
+/* resolv.conf */
+
+static in_port_t
+port_of(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_port;
+	return ((const struct sockaddr_in6 *)ss)->sin6_port;
+}
+
+/* Address bytes (no port): 4 or 16 of them, or NULL. */
+static const void *
+addr_of(const struct sockaddr_storage *ss, size_t *len)
+{
+	if (ss->ss_family == AF_INET) {
+		*len = 4;
+		return &((const struct sockaddr_in *)ss)->sin_addr;
+	}
+	if (ss->ss_family == AF_INET6) {
+		*len = 16;
+		return &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	}
+	*len = 0;
+	return NULL;
+}
+
+static int
+same_addr(const struct sockaddr_storage *a, const struct sockaddr *b)
+{
+	size_t la = 0;
+	size_t lb = 0;
+	const void *pa = addr_of(a, &la);
+	const void *pb = NULL;
+
+	if (b == NULL || a->ss_family != b->sa_family)
+		return 0;
+	pb = addr_of((const struct sockaddr_storage *)(const void *)b, &lb);
+	return pa != NULL && la == lb && memcmp(pa, pb, la) == 0;
+}
+
+static int
+is_any(const struct sockaddr_storage *ss)
+{
+	static const uint8_t zero[16];
+	size_t len = 0;
+	const void *a = addr_of(ss, &len);
+
+	return a != NULL && memcmp(a, zero, len) == 0;
+}
+
+static int
+is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr)
+			>> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(
+		&((const struct sockaddr_in6 *)ss)->sin6_addr);
+}
+
+/* Returns the index of the own address @up is, or -1. */
+static int
+own_index(const struct netaddr_port *up, const struct netaddr_port *own,
+	  size_t nown, struct ifaddrs **ifs, int *ifs_tried)
+{
+	size_t i;
+
+	for (i = 0; i < nown; i++) {
+		const struct sockaddr_storage *l = &own[i].addr;
+		const struct ifaddrs *it = NULL;
+
+		if (l->ss_family != up->addr.ss_family ||
+		    port_of(l) != port_of(&up->addr))
+			continue;
+		if (same_addr(l, (const struct sockaddr *)&up->addr))
+			return (int)i;
+		if (!is_any(l))
+			continue;
+		if (is_loopback(&up->addr))
+			return (int)i;
+		if (!*ifs_tried) {
+			*ifs_tried = 1;
+			if (getifaddrs(ifs) < 0)
+				*ifs = NULL;
+		}
+		for (it = *ifs; it != NULL; it = it->ifa_next)
+			if (same_addr(&up->addr, it->ifa_addr))
+				return (int)i;
+	}
+	return -1;
+}
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+	       c == '\v';
+}
+
+int
+netaddr_resolv_conf_load(struct netaddr_port **out, size_t *n,
+			 const char *path, unsigned port,
+			 const struct netaddr_port *own, size_t nown,
+			 struct diag_list *warnings)
+{
+	static const char kw[] = "nameserver";
+	struct netaddr_port *v = NULL;
+	struct ifaddrs *ifs = NULL;
+	int ifs_tried = 0;
+	size_t nv = 0;
+	size_t cap = 0;
+	char *line = NULL;
+	size_t linecap = 0;
+	FILE *fp = NULL;
+	int lineno = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((fp = fopen(path, "re")) == NULL) {
+		rc = -errno;
+		goto out;
+	}
+	while (getline(&line, &linecap, fp) >= 0) {
+		struct netaddr_port up;
+		char text[NETADDR_PORT_STRLEN];
+		char ltext[NETADDR_PORT_STRLEN];
+		char *s = line;
+		char *a = NULL;
+		size_t alen;
+		size_t i;
+		int dup = 0;
+		int k;
+
+		lineno++;
+		while (is_space(*s))
+			s++;
+		if (strncmp(s, kw, sizeof(kw) - 1) != 0 ||
+		    (!is_space(s[sizeof(kw) - 1]) && s[sizeof(kw) - 1] != '\0'))
+			continue;
+		a = s + sizeof(kw) - 1;
+		while (is_space(*a))
+			a++;
+		for (alen = 0; a[alen] != '\0' && !is_space(a[alen]); alen++)
+			;
+		if (alen == 0) {
+			if (warnings != NULL)
+				diag_warning(warnings, path, lineno,
+					     (int)(s - line) + 1,
+					     "nameserver without an address, "
+					     "skipped");
+			continue;
+		}
+		a[alen] = '\0';
+		if (parse_host(&up, a, strchr(a, ':') != NULL, (uint16_t)port,
+			       NETADDR_PORT_SCOPE) < 0) {
+			if (warnings != NULL)
+				diag_warning(warnings, path, lineno,
+					     (int)(a - line) + 1,
+					     "bad nameserver address '%s', "
+					     "skipped", a);
+			continue;
+		}
+		netaddr_port_format(&up, text, sizeof(text));
+		if ((k = own_index(&up, own, nown, &ifs, &ifs_tried)) >= 0) {
+			if (warnings != NULL)
+				diag_warning(warnings, path, lineno,
+					     (int)(a - line) + 1,
+					     "nameserver %s is meshdns itself "
+					     "(listen %s), skipped", text,
+					     netaddr_port_format(&own[k], ltext,
+								 sizeof(ltext)));
+			continue;
+		}
+		for (i = 0; i < nv; i++)
+			if (v[i].addrlen == up.addrlen &&
+			    memcmp(&v[i].addr, &up.addr, up.addrlen) == 0)
+				dup = 1;
+		if (dup) {
+			if (warnings != NULL)
+				diag_warning(warnings, path, lineno,
+					     (int)(a - line) + 1,
+					     "nameserver %s repeated, skipped",
+					     text);
+			continue;
+		}
+		if (nv == cap) {
+			size_t ncap = cap ? cap * 2 : 4;
+			struct netaddr_port *nvp =
+				realloc(v, ncap * sizeof(*v));
+
+			if (nvp == NULL) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			v = nvp;
+			cap = ncap;
+		}
+		v[nv++] = up;
+	}
+	if (ferror(fp)) {
+		rc = -EIO;
+		goto out;
+	}
+	if (nv > 0) {
+		*out = v;
+		*n = nv;
+		v = NULL;
+	}
+out:
+	free(v);
+	free(line);
+	if (ifs != NULL)
+		freeifaddrs(ifs);
+	if (fp != NULL)
+		fclose(fp);
+	return rc;
 }

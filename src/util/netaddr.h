@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "util/diag.h"
+
 struct netaddr {
 	int family;		/* AF_INET or AF_INET6 */
 	uint8_t b[16];		/* network order; IPv4 in b[0..3] */
@@ -114,5 +116,35 @@ int netaddr_port_parse(struct netaddr_port *out, const char *text,
  */
 const char *netaddr_port_format(const struct netaddr_port *up,
 				char *buf, size_t size);
+
+/*
+ * Read the "nameserver ADDRESS" lines of the resolv.conf-format file at
+ * @path, in order, each as ADDRESS port @port (ADDRESS is a numeric IPv4
+ * or IPv6 address, an IPv6 scope allowed, without a port; words after it
+ * are ignored; lines starting with '#' or ';' and other keywords are
+ * skipped silently).  Skipped, each with a warning "PATH:LINE:COLUMN:
+ * ..." in @warnings (may be NULL):
+ *   - an address that does not parse ("bad nameserver address 'x',
+ *     skipped") or a missing one ("nameserver without an address,
+ *     skipped");
+ *   - one of our own listen addresses @own (@nown of them), so meshdns
+ *     never forwards to itself: same port and the same address, or a
+ *     wildcard listen address (0.0.0.0, ::) and a loopback or local
+ *     interface address of the same family ("nameserver 127.0.0.1:53 is
+ *     meshdns itself (listen 0.0.0.0:53), skipped", the listen address
+ *     as netaddr_port_format() writes it);
+ *   - a repeated address ("nameserver 127.0.0.1:53 repeated, skipped").
+ * Unlike glibc, every nameserver line counts, not only the first three.
+ *
+ * Returns 0 with *out (malloc'ed, the caller frees it with free(); NULL
+ * when *n is 0) and *n; a file without usable nameservers gives *n 0.
+ * Returns the negative errno when the file cannot be read (nothing in
+ * @warnings), -ENOMEM.  Does blocking file I/O: call it at start-up or
+ * reload, not per query.
+ */
+int netaddr_resolv_conf_load(struct netaddr_port **out, size_t *n,
+			     const char *path, unsigned port,
+			     const struct netaddr_port *own, size_t nown,
+			     struct diag_list *warnings);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_netaddr.c -- unit tests for addresses and CIDRs. */
+/* test_netaddr.c -- unit tests for addresses, CIDRs and resolv.conf. */
 #include "autoconfig.h"
 
 #include <stdarg.h>
@@ -9,9 +9,15 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "util/diag.h"
 #include "util/netaddr.h"
+#include "../tmpdir.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -223,6 +229,161 @@ t_pool_contains(void **state)
 	assert_false(netaddr_cidr_contains(&v6, &a));
 }
 
+/* resolv.conf */
+
+static char *
+write_file(const char *text)
+{
+	char *path = malloc(256);
+	int fd;
+
+	assert_non_null(path);
+	assert_int_equal(test_tmpname(path, 256, "test_netaddr_resolv"), 0);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void
+own_addr(struct netaddr_port *l, const char *addr)
+{
+	assert_int_equal(netaddr_port_parse(l, addr, 53, NETADDR_PORT_SCOPE,
+					     NULL, 0), 0);
+}
+
+static const char resolv_text[] =
+	"# generated\n"
+	"; nameserver 127.0.0.9\n"
+	"search example.org\n"
+	"nameserver 127.0.0.1\n"
+	"nameserver ::1   # words after the address are ignored\n"
+	"nameserver 127.0.0.2\n"
+	"nameserver  bogus\n"
+	"nameserver\n"
+	"nameserverx 127.0.0.3\n"
+	"options ndots:5\n"
+	"\tnameserver 127.0.0.4\n"
+	"nameserver 127.0.0.1\n"
+	"nameserver\t127.0.0.53";
+
+static void
+check_resolv(const char *const *own_in, size_t nown,
+	     const char *const *want, size_t nwant,
+	     const char *const *warn, size_t nwarn)
+{
+	struct netaddr_port own[4];
+	struct netaddr_port *ups = NULL;
+	struct diag_list w;
+	char *path = write_file(resolv_text);
+	size_t n = 99;
+	size_t i;
+
+	diag_list_init(&w);
+	for (i = 0; i < nown; i++)
+		own_addr(&own[i], own_in[i]);
+	assert_int_equal(netaddr_resolv_conf_load(&ups, &n, path, 53, own,
+						  nown, &w), 0);
+	assert_int_equal(n, nwant);
+	for (i = 0; i < n; i++) {
+		char buf[64];
+
+		assert_string_equal(netaddr_port_format(&ups[i], buf,
+							sizeof(buf)),
+				    want[i]);
+	}
+	assert_int_equal(w.n, nwarn);
+	for (i = 0; i < w.n; i++) {
+		char buf[256];
+		char exp[256];
+
+		snprintf(exp, sizeof(exp), "%s:%s", path, warn[i]);
+		assert_string_equal(diag_format(&w.v[i], buf, sizeof(buf)),
+				    exp);
+	}
+	assert_int_equal(w.errors, 0);
+	diag_list_clear(&w);
+	free(ups);
+	unlink(path);
+	free(path);
+}
+
+static void
+test_resolv_conf(void **state)
+{
+	static const char *const own_in[] = { "127.0.0.2:53", "[::]:15053" };
+	static const char *const want[] = { "127.0.0.1:53", "[::1]:53",
+					    "127.0.0.4:53", "127.0.0.53:53" };
+	static const char *const warn[] = {
+		"6:12: warning: nameserver 127.0.0.2:53 is meshdns itself "
+		"(listen 127.0.0.2:53), skipped",
+		"7:13: warning: bad nameserver address 'bogus', skipped",
+		"8:1: warning: nameserver without an address, skipped",
+		"12:12: warning: nameserver 127.0.0.1:53 repeated, skipped",
+	};
+
+	check_resolv(own_in, 2, want, 4, warn, 4);
+}
+
+static void
+test_resolv_conf_wildcard_listen(void **state)
+{
+	static const char *const own_in[] = { "0.0.0.0:53" };
+	static const char *const want[] = { "[::1]:53" };
+	static const char *const warn[] = {
+		"4:12: warning: nameserver 127.0.0.1:53 is meshdns itself "
+		"(listen 0.0.0.0:53), skipped",
+		"6:12: warning: nameserver 127.0.0.2:53 is meshdns itself "
+		"(listen 0.0.0.0:53), skipped",
+		"7:13: warning: bad nameserver address 'bogus', skipped",
+		"8:1: warning: nameserver without an address, skipped",
+		"11:13: warning: nameserver 127.0.0.4:53 is meshdns itself "
+		"(listen 0.0.0.0:53), skipped",
+		"12:12: warning: nameserver 127.0.0.1:53 is meshdns itself "
+		"(listen 0.0.0.0:53), skipped",
+		"13:12: warning: nameserver 127.0.0.53:53 is meshdns itself "
+		"(listen 0.0.0.0:53), skipped",
+	};
+	static const char *const own6_in[] = { "[::]:53" };
+	static const char *const want6[] = { "127.0.0.1:53", "127.0.0.2:53",
+					     "127.0.0.4:53", "127.0.0.53:53" };
+	static const char *const warn6[] = {
+		"5:12: warning: nameserver [::1]:53 is meshdns itself "
+		"(listen [::]:53), skipped",
+		"7:13: warning: bad nameserver address 'bogus', skipped",
+		"8:1: warning: nameserver without an address, skipped",
+		"12:12: warning: nameserver 127.0.0.1:53 repeated, skipped",
+	};
+
+	check_resolv(own_in, 1, want, 1, warn, 7);
+	check_resolv(own6_in, 1, want6, 4, warn6, 4);
+}
+
+static void
+test_resolv_conf_unreadable(void **state)
+{
+	struct netaddr_port *ups = NULL;
+	struct diag_list w;
+	size_t n = 99;
+	char *path = write_file("search example.org\n");
+
+	diag_list_init(&w);
+	assert_int_equal(netaddr_resolv_conf_load(&ups, &n,
+						  "/nonexistent/resolv.conf",
+						  53, NULL, 0, &w), -ENOENT);
+	assert_null(ups);
+	assert_int_equal(n, 0);
+	assert_int_equal(w.n, 0);
+	/* No nameserver at all is not an error, and NULL warnings do. */
+	assert_int_equal(netaddr_resolv_conf_load(&ups, &n, path, 53, NULL,
+						  0, NULL), 0);
+	assert_null(ups);
+	assert_int_equal(n, 0);
+	unlink(path);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -234,6 +395,9 @@ main(void)
 		cmocka_unit_test(t_pool_parse_ok),
 		cmocka_unit_test(t_pool_parse_errors),
 		cmocka_unit_test(t_pool_contains),
+		cmocka_unit_test(test_resolv_conf),
+		cmocka_unit_test(test_resolv_conf_wildcard_listen),
+		cmocka_unit_test(test_resolv_conf_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
