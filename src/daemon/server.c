@@ -170,16 +170,14 @@ set_int_opt(int fd, int level, int name, int value)
 	return setsockopt(fd, level, name, &value, sizeof(value));
 }
 
+/* A wildcard listen address (0.0.0.0, ::) */
 static int
 is_wildcard(const struct sockaddr_storage *ss)
 {
-	static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+	struct netaddr a;
 
-	if (ss->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==
-			htonl(INADDR_ANY);
-	return memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr, &any6,
-		      sizeof(any6)) == 0;
+	return netaddr_from_sockaddr(&a, (const struct sockaddr *)ss) == 0 &&
+	       netaddr_is_any(&a);
 }
 
 static int
@@ -272,33 +270,9 @@ reply_pktinfo(const struct msghdr *in, uint8_t *ctl, size_t ctlsize)
 static int
 may_forward(const struct worker *wk, const struct sockaddr_storage *ss)
 {
-	struct netaddr a;
-	size_t i;
-
-	if (wk->fwd == NULL)
-		return 0;
-	memset(&a, 0, sizeof(a));
-	if (ss->ss_family == AF_INET) {
-		a.family = AF_INET;
-		memcpy(a.b, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	} else {
-		const uint8_t *b6 = (const uint8_t *)
-			&((const struct sockaddr_in6 *)ss)->sin6_addr;
-		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
-						    0, 0xff, 0xff };
-
-		if (memcmp(b6, mapped, 12) == 0) {
-			a.family = AF_INET;
-			memcpy(a.b, b6 + 12, 4);
-		} else {
-			a.family = AF_INET6;
-			memcpy(a.b, b6, 16);
-		}
-	}
-	for (i = 0; i < wk->nallow; i++)
-		if (netaddr_cidr_contains(&wk->allow[i], &a))
-			return 1;
-	return 0;
+	return wk->fwd != NULL &&
+	       netaddr_acl_match(wk->allow, wk->nallow,
+				 (const struct sockaddr *)ss);
 }
 
 /*

@@ -45,7 +45,7 @@
 #include "daemon/forward.h"
 #include "daemon/stats.h"
 #include "dns/table.h"
-#include "build/vip.h"
+#include "util/netaddr.h"
 
 struct server;
 

@@ -89,6 +89,53 @@ netaddr_equal(const struct netaddr *a, const struct netaddr *b)
 	       memcmp(a->b, b->b, addr_len(a)) == 0;
 }
 
+int
+netaddr_is_ip(const char *text)
+{
+	struct netaddr a;
+
+	return netaddr_parse(&a, text) == 0;
+}
+
+int
+netaddr_from_sockaddr(struct netaddr *out, const struct sockaddr *sa)
+{
+	memset(out, 0, sizeof(*out));
+	if (sa == NULL)
+		return -1;
+	if (sa->sa_family == AF_INET) {
+		out->family = AF_INET;
+		memcpy(out->b, &((const struct sockaddr_in *)(const void *)sa)
+		       ->sin_addr, 4);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		out->family = AF_INET6;
+		memcpy(out->b, &((const struct sockaddr_in6 *)(const void *)sa)
+		       ->sin6_addr, 16);
+		return 0;
+	}
+	return -1;
+}
+
+int
+netaddr_is_any(const struct netaddr *a)
+{
+	static const uint8_t zero[16];
+
+	return family_ok(a->family) && memcmp(a->b, zero, addr_len(a)) == 0;
+}
+
+int
+netaddr_is_loopback(const struct netaddr *a)
+{
+	static const uint8_t one[16] = { [15] = 1 };
+
+	if (a->family == AF_INET)
+		return a->b[0] == 127;
+	return a->family == AF_INET6 && memcmp(a->b, one, 16) == 0;
+}
+
 /* Pools */
 
 int
@@ -179,6 +226,29 @@ netaddr_cidr_contains(const struct netaddr_cidr *pool, const struct netaddr *a)
 		if ((a->b[i] & mask_byte(pool->prefix, i)) != pool->base.b[i])
 			return 0;
 	return 1;
+}
+
+int
+netaddr_acl_match(const struct netaddr_cidr *acl, size_t n,
+		  const struct sockaddr *sa)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					    0xff, 0xff };
+	struct netaddr a;
+	size_t i;
+
+	if (netaddr_from_sockaddr(&a, sa) < 0)
+		return 0;
+	/* A client of a dual-stack socket: ::ffff:10.0.0.1 is 10.0.0.1. */
+	if (a.family == AF_INET6 && memcmp(a.b, mapped, 12) == 0) {
+		a.family = AF_INET;
+		memmove(a.b, a.b + 12, 4);
+		memset(a.b + 4, 0, 12);
+	}
+	for (i = 0; i < n; i++)
+		if (netaddr_cidr_contains(&acl[i], &a))
+			return 1;
+	return 0;
 }
 
 /* Socket addresses */
@@ -362,64 +432,26 @@ netaddr_port_format(const struct netaddr_port *up, char *buf, size_t size)
 	return buf;
 }
 
+unsigned
+netaddr_port_number(const struct netaddr_port *p)
+{
+	if (p->addr.ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)&p->addr)->sin_port);
+	if (p->addr.ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)&p->addr)
+			     ->sin6_port);
+	return 0;
+}
+
 /* resolv.conf */
 
-static in_port_t
-port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)ss)->sin_port;
-	return ((const struct sockaddr_in6 *)ss)->sin6_port;
-}
-
-/* Address bytes (no port): 4 or 16 of them, or NULL. */
-static const void *
-addr_of(const struct sockaddr_storage *ss, size_t *len)
-{
-	if (ss->ss_family == AF_INET) {
-		*len = 4;
-		return &((const struct sockaddr_in *)ss)->sin_addr;
-	}
-	if (ss->ss_family == AF_INET6) {
-		*len = 16;
-		return &((const struct sockaddr_in6 *)ss)->sin6_addr;
-	}
-	*len = 0;
-	return NULL;
-}
-
+/* Same address (not port) as the interface address @sa (may be NULL). */
 static int
-same_addr(const struct sockaddr_storage *a, const struct sockaddr *b)
+same_addr(const struct netaddr *a, const struct sockaddr *sa)
 {
-	size_t la = 0;
-	size_t lb = 0;
-	const void *pa = addr_of(a, &la);
-	const void *pb = NULL;
+	struct netaddr b;
 
-	if (b == NULL || a->ss_family != b->sa_family)
-		return 0;
-	pb = addr_of((const struct sockaddr_storage *)(const void *)b, &lb);
-	return pa != NULL && la == lb && memcmp(pa, pb, la) == 0;
-}
-
-static int
-is_any(const struct sockaddr_storage *ss)
-{
-	static const uint8_t zero[16];
-	size_t len = 0;
-	const void *a = addr_of(ss, &len);
-
-	return a != NULL && memcmp(a, zero, len) == 0;
-}
-
-static int
-is_loopback(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr)
-			>> 24) == 127;
-	return IN6_IS_ADDR_LOOPBACK(
-		&((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return netaddr_from_sockaddr(&b, sa) == 0 && netaddr_equal(a, &b);
 }
 
 /* Returns the index of the own address @up is, or -1. */
@@ -427,20 +459,25 @@ static int
 own_index(const struct netaddr_port *up, const struct netaddr_port *own,
 	  size_t nown, struct ifaddrs **ifs, int *ifs_tried)
 {
+	struct netaddr a;
+	struct netaddr l;
 	size_t i;
 
+	if (netaddr_from_sockaddr(&a, (const struct sockaddr *)&up->addr) < 0)
+		return -1;
 	for (i = 0; i < nown; i++) {
-		const struct sockaddr_storage *l = &own[i].addr;
 		const struct ifaddrs *it = NULL;
 
-		if (l->ss_family != up->addr.ss_family ||
-		    port_of(l) != port_of(&up->addr))
+		if (own[i].addr.ss_family != up->addr.ss_family ||
+		    netaddr_port_number(&own[i]) != netaddr_port_number(up) ||
+		    netaddr_from_sockaddr(&l, (const struct sockaddr *)
+					  &own[i].addr) < 0)
 			continue;
-		if (same_addr(l, (const struct sockaddr *)&up->addr))
+		if (netaddr_equal(&l, &a))
 			return (int)i;
-		if (!is_any(l))
+		if (!netaddr_is_any(&l))
 			continue;
-		if (is_loopback(&up->addr))
+		if (netaddr_is_loopback(&a))
 			return (int)i;
 		if (!*ifs_tried) {
 			*ifs_tried = 1;
@@ -448,7 +485,7 @@ own_index(const struct netaddr_port *up, const struct netaddr_port *own,
 				*ifs = NULL;
 		}
 		for (it = *ifs; it != NULL; it = it->ifa_next)
-			if (same_addr(&up->addr, it->ifa_addr))
+			if (same_addr(&a, it->ifa_addr))
 				return (int)i;
 	}
 	return -1;

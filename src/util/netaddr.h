@@ -51,6 +51,22 @@ int netaddr_equal(const struct netaddr *a, const struct netaddr *b);
  */
 int netaddr_cmp(const struct netaddr *a, const struct netaddr *b);
 
+/* True when @text is a numeric IPv4 or IPv6 address (netaddr_parse()). */
+int netaddr_is_ip(const char *text);
+
+/*
+ * The address of @sa without its port (an IPv6 scope is dropped): 0, or
+ * -1 when @sa is NULL or neither AF_INET nor AF_INET6 (*out zeroed).  An
+ * IPv4-mapped IPv6 address stays IPv6.
+ */
+int netaddr_from_sockaddr(struct netaddr *out, const struct sockaddr *sa);
+
+/* True for the wildcard addresses 0.0.0.0 and ::. */
+int netaddr_is_any(const struct netaddr *a);
+
+/* True for 127.0.0.0/8 and ::1. */
+int netaddr_is_loopback(const struct netaddr *a);
+
 /*
  * Parse a CIDR such as "241.0.0.0/8" or "fd00:1::/64".  Host bits set
  * ("241.0.0.1/8") are an error that names the network meant: "241.0.0.1/8
@@ -64,6 +80,15 @@ int netaddr_cidr_parse(struct netaddr_cidr *out, const char *cidr, char *err,
 /* True when @a is inside @pool. */
 int netaddr_cidr_contains(const struct netaddr_cidr *pool,
 			  const struct netaddr *a);
+
+/*
+ * True when the address of @sa (its port ignored) is inside one of the @n
+ * CIDRs of @acl; an IPv4-mapped IPv6 address (a client of a dual-stack
+ * socket) counts as its IPv4 address.  False for a family other than
+ * AF_INET and AF_INET6.
+ */
+int netaddr_acl_match(const struct netaddr_cidr *acl, size_t n,
+		      const struct sockaddr *sa);
 
 /* A socket address: an IPv4 or IPv6 address and a port. */
 struct netaddr_port {
@@ -116,6 +141,9 @@ int netaddr_port_parse(struct netaddr_port *out, const char *text,
  */
 const char *netaddr_port_format(const struct netaddr_port *up,
 				char *buf, size_t size);
+
+/* The port of @p in host order; 0 when @p is not an address. */
+unsigned netaddr_port_number(const struct netaddr_port *p);
 
 /*
  * Read the "nameserver ADDRESS" lines of the resolv.conf-format file at
