@@ -24,7 +24,6 @@
 
 #include "autoconfig.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +34,7 @@
 #include "kuma/generate.h"
 #include "util/cmp.h"
 #include "util/hash.h"
+#include "util/netaddr.h"
 
 /* Kuma's label keys and values. */
 static const char l_mesh[] = "kuma.io/mesh";
@@ -1104,23 +1104,14 @@ hpods_free(struct hpod *v, size_t n)
 	free(v);
 }
 
-/* An IPv4 or IPv6 address (FQDN slices hold hostnames: no VIP). */
-static int
-is_ip(const char *s)
-{
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, s, buf) == 1 ||
-	       inet_pton(AF_INET6, s, buf) == 1;
-}
-
 static int
 hpod_add_addr(struct hpod *p, const char *addr)
 {
 	const char **a = NULL;
 	size_t i;
 
-	if (addr == NULL || !is_ip(addr))
+	/* FQDN slices hold hostnames: no VIP. */
+	if (addr == NULL || !netaddr_is_ip(addr))
 		return 0;
 	for (i = 0; i < p->naddrs; i++)
 		if (strcmp(p->addrs[i], addr) == 0)

@@ -2,7 +2,6 @@
 /* resource_dataplane.c -- Dataplane: inbounds and reachableBackends. */
 #include "autoconfig.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "kuma/labels.h"
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
+#include "util/netaddr.h"
 
 /* Kuma's Dataplane validator (2.x), for Dataplane ports and backend refs. */
 static const char dp_port_msg[] = "port must be in the range [1, 65535]";
@@ -316,19 +316,6 @@ out:
 	return rc;
 }
 
-/* 0.0.0.0 or :: (and their other spellings). */
-static int
-unspecified(const unsigned char *bytes, int af)
-{
-	size_t n = af == AF_INET ? 4 : 16;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (bytes[i] != 0)
-			return 0;
-	return 1;
-}
-
 int
 resource_dataplane_parse(struct ctx *c, const struct yamlx_node *root,
 			 struct resource_dataplane *dp)
@@ -369,15 +356,14 @@ resource_dataplane_parse(struct ctx *c, const struct yamlx_node *root,
 	join_path(p, sizeof(p), pn, "address");
 	n = get(net, "address");
 	if (want_str(c, n, p, &s) == 0) {
-		unsigned char bytes[sizeof(struct in6_addr)];
-		int af = 0;
+		struct netaddr a;
 
 		if (s == NULL || *s == '\0')
 			err_at(c, either(n, get_key(fields, "networking")),
 			       "%s: address can't be empty", p);
-		else if (!is_ip(s, &af, bytes))
+		else if (netaddr_parse(&a, s) < 0)
 			err_at(c, n, "%s: \"%s\" is not an IP address", p, s);
-		else if (unspecified(bytes, af))
+		else if (netaddr_is_any(&a))
 			err_at(c, n, "%s: must not be 0.0.0.0 or ::", p);
 		else if ((rc = copy_str(&dp->address, s)) < 0)
 			return rc;

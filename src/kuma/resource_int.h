@@ -96,7 +96,6 @@ int copy_str(char **dst, const char *src);
 int plain_int(const struct yamlx_node *n, long long *out);
 int parse_labels(struct ctx *c, const struct yamlx_node *n, const char *path,
 		 struct resource_labels *out);
-int is_ip(const char *s, int *af, unsigned char *bytes);
 extern const char ident_msg[];
 int valid_ident(const char *s);
 extern const char port_range_msg[];

@@ -11,6 +11,7 @@
 #include "kuma/labels.h"
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
+#include "util/netaddr.h"
 
 static const char *const svc_spec_keys[] = {
 	"type", "clusterIP", "clusterIPs", "selector", "ports", "externalIPs",
@@ -146,7 +147,7 @@ resource_k8s_parse_service(struct ctx *c, const struct yamlx_node *root,
 	n = get(spec, "clusterIP");
 	if (want_str(c, n, "spec.clusterIP", &s) == 0 && s != NULL &&
 	    *s != '\0') {
-		if (strcmp(s, "None") != 0 && !is_ip(s, NULL, NULL))
+		if (strcmp(s, "None") != 0 && !netaddr_is_ip(s))
 			err_at(c, n, "spec.clusterIP: must be an IP address, "
 			       "\"None\" or empty (got \"%s\")", s);
 		else if ((rc = copy_str(&svc->cluster_ip, s)) < 0)
@@ -210,7 +211,7 @@ parse_endpoint(struct ctx *c, const struct yamlx_node *item, size_t idx,
 			if (s == NULL || *s == '\0')
 				err_at(c, addrs->items[j], "%s: must not be "
 				       "empty", pa);
-			else if (!fqdn && !is_ip(s, NULL, NULL))
+			else if (!fqdn && !netaddr_is_ip(s))
 				err_at(c, addrs->items[j], "%s: \"%s\" is not "
 				       "an IP address", pa, s);
 			else if (j == 0 && (rc = copy_str(&ep->address, s)) < 0)

@@ -12,6 +12,7 @@
 #include "kuma/labels.h"
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
+#include "util/netaddr.h"
 
 static const char *const mode_names[] = {
 	[RESOURCE_MESH_MODE_DISABLED] = "Disabled",
@@ -293,7 +294,7 @@ parse_vips(struct ctx *c, const struct yamlx_node *root, char ***vipsp,
 			       "%s: must be defined", p);
 			continue;
 		}
-		if (!is_ip(ip, NULL, NULL)) {
+		if (!netaddr_is_ip(ip)) {
 			err_at(c, ipn, "%s: \"%s\" is not an IP address", p, ip);
 			continue;
 		}
@@ -491,7 +492,7 @@ is_dns_name(const char *s)
 	size_t total = 0;
 	const char *p;
 
-	if (*s == '\0' || is_ip(s, NULL, NULL))
+	if (*s == '\0' || netaddr_is_ip(s))
 		return 0;
 	for (p = s;; p++) {
 		if (*p == '.' || *p == '\0') {
@@ -551,15 +552,15 @@ parse_mes_endpoint(struct ctx *c, const struct yamlx_node *item, size_t idx)
 			       "is a unix path", pp);
 		return;
 	}
-	if (s != NULL && (is_ip(s, NULL, NULL) || is_dns_name(s)) &&
+	if (s != NULL && (netaddr_is_ip(s) || is_dns_name(s)) &&
 	    is_null(port)) {
 		err_at(c, either(port, item), "%s: must be defined when "
 		       "endpoint is %s", pp,
-		       is_ip(s, NULL, NULL) ? "an IP" : "a hostname");
+		       netaddr_is_ip(s) ? "an IP" : "a hostname");
 		return;
 	}
 	(void)want_port(c, port, pp, mes_port_msg, &v);
-	if (s == NULL || !(is_ip(s, NULL, NULL) || is_dns_name(s)))
+	if (s == NULL || !(netaddr_is_ip(s) || is_dns_name(s)))
 		err_at(c, either(addr, item),
 		       "%s: address has to be a valid IP or hostname or a "
 		       "unix path", pa);
@@ -642,7 +643,7 @@ resource_mesh_parse_external(struct ctx *c, const struct yamlx_node *root,
 	n = get(vip, "ip");
 	if (want_str(c, n, "status.vip.ip", &s) == 0 && s != NULL &&
 	    *s != '\0') {
-		if (!is_ip(s, NULL, NULL))
+		if (!netaddr_is_ip(s))
 			err_at(c, n, "status.vip.ip: \"%s\" is not an IP address",
 			       s);
 		else if ((rc = copy_str(&es->vip, s)) < 0)

@@ -209,7 +209,6 @@
  */
 #include "autoconfig.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -752,30 +751,6 @@ kubernetes_kind(enum resource_kind kind)
 	return kind == RESOURCE_K8S_SERVICE ||
 	       kind == RESOURCE_K8S_ENDPOINT_SLICE ||
 	       kind == RESOURCE_K8S_NAMESPACE || kind == RESOURCE_K8S_POD;
-}
-
-/*
- * Is @s an IPv4 or IPv6 address?  When so, its family goes to *@af and its
- * bytes to @bytes (16 bytes of room) unless they are NULL.
- */
-int
-is_ip(const char *s, int *af, unsigned char *bytes)
-{
-	unsigned char buf[sizeof(struct in6_addr)];
-
-	if (bytes == NULL)
-		bytes = buf;
-	if (inet_pton(AF_INET, s, bytes) == 1) {
-		if (af != NULL)
-			*af = AF_INET;
-		return 1;
-	}
-	if (inet_pton(AF_INET6, s, bytes) == 1) {
-		if (af != NULL)
-			*af = AF_INET6;
-		return 1;
-	}
-	return 0;
 }
 
 static int
