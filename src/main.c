@@ -9,9 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "build/cache.h"
-#include "build/config.h"
 #include "daemon/daemon.h"
+#include "util/netaddr.h"
 
 static const char usage_text[] =
 "usage: meshdns [-c FILE] [-l ADDR[:PORT]]... [-r PATH]... [-s STATEFILE]\n"
@@ -102,11 +101,28 @@ make_absolute(char **field)
 	return 0;
 }
 
+/*
+ * -l and -u take ADDR[:PORT] (the config reads it again with its default
+ * port, which does not change whether it parses); -1 when it does not
+ * parse (reported).
+ */
+static int
+check_address(const char *text, const char *flag)
+{
+	struct netaddr_port a;
+	char err[256];
+
+	if (netaddr_port_parse(&a, text, 0, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "meshdns: %s %s: %s\n", flag, text, err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Returns 0 to go on, 1 to exit successfully (help), -1 on a usage error. */
 static int
 parse_args(struct daemon_options *a, int argc, char **argv)
 {
-	char err[256];
 	int c;
 
 	memset(a, 0, sizeof(*a));
@@ -120,19 +136,16 @@ parse_args(struct daemon_options *a, int argc, char **argv)
 				return -1;
 			break;
 		case 'l': {
-			struct config_listen *v = realloc(a->opt.listen,
-				(a->opt.nlisten + 1) * sizeof(*v));
+			char **v = NULL;
 
+			if (check_address(optarg, "-l") < 0)
+				return -1;
+			v = realloc(a->opt.listen,
+				    (a->opt.nlisten + 1) * sizeof(*v));
 			if (v == NULL)
 				return -1;
 			a->opt.listen = v;
-			if (config_parse_listen(&v[a->opt.nlisten], optarg,
-						err, sizeof(err)) < 0) {
-				fprintf(stderr, "meshdns: -l %s: %s\n", optarg,
-					err);
-				return -1;
-			}
-			a->opt.nlisten++;
+			v[a->opt.nlisten++] = optarg;
 			break;
 		}
 		case 'r': {
@@ -155,18 +168,11 @@ parse_args(struct daemon_options *a, int argc, char **argv)
 				return -1;
 			break;
 		case 'u': {
-			struct config_listen check;
 			char **v = NULL;
 
-			if (strcmp(optarg, "resolv.conf") != 0) {
-				if (config_parse_address(&check, optarg, 53, err,
-							 sizeof(err)) < 0) {
-					fprintf(stderr, "meshdns: -u %s: %s\n",
-						optarg, err);
-					return -1;
-				}
-				free(check.text);
-			}
+			if (strcmp(optarg, "resolv.conf") != 0 &&
+			    check_address(optarg, "-u") < 0)
+				return -1;
 			v = realloc(a->opt.upstreams,
 				    (a->opt.nupstreams + 1) * sizeof(*v));
 			if (v == NULL)
@@ -221,16 +227,16 @@ main(int argc, char **argv)
 
 	daemon_process_setup();
 	rc = parse_args(&a, argc, argv);
+	a.argc = argc;
+	a.argv = argv;
 	if (rc != 0) {
 		daemon_options_clear(&a);
 		return rc > 0 ? 0 : 2;
 	}
-	if (a.check || a.status) {
+	if (a.check || a.status)
 		rc = daemon_offline(&a);
-	} else {
-		a.opt.program_digest = cache_program_digest(argc, argv);
+	else
 		rc = daemon_run(&a);
-	}
 	daemon_options_clear(&a);
 	return rc;
 }

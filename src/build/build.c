@@ -73,6 +73,7 @@ build_load_config(struct config **out, const struct build_options *opt,
 		  struct diag_list *diags)
 {
 	struct config *cfg = NULL;
+	char err[256];
 	int rc;
 
 	*out = NULL;
@@ -83,8 +84,12 @@ build_load_config(struct config **out, const struct build_options *opt,
 	if (rc < 0 || (rc = resolve_paths(cfg)) < 0)
 		goto out;
 	if (opt->nlisten > 0 &&
-	    (rc = config_set_listen(cfg, opt->listen, opt->nlisten)) < 0)
+	    (rc = config_set_listen_text(cfg, opt->listen, opt->nlisten, err,
+					 sizeof(err))) < 0) {
+		if (rc != -ENOMEM)
+			diag_error(diags, NULL, 0, 0, "listen: %s", err);
 		goto out;
+	}
 	if (opt->nresources > 0 &&
 	    (rc = config_set_strings(&cfg->resources, &cfg->nresources,
 				     opt->resources, opt->nresources)) < 0)

@@ -26,7 +26,8 @@
 /* What the command line says; every field set here beats the file. */
 struct build_options {
 	const char *config_file;	/* NULL: defaults only */
-	struct config_listen *listen;	/* -l, or NULL */
+	char **listen;			/* -l, or NULL (config_parse_listen()
+					 * reads each) */
 	size_t nlisten;
 	char **resources;		/* -r, or NULL */
 	size_t nresources;

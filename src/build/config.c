@@ -1356,6 +1356,27 @@ config_set_listen(struct config *cfg, const struct config_listen *v,
 }
 
 int
+config_set_listen_text(struct config *cfg, char *const *v, size_t n,
+		       char *err, size_t errsize)
+{
+	struct config_listen *l = NULL;
+	size_t nl = 0;
+	int rc = -ENOMEM;
+
+	if (n > 0 && (l = calloc(n, sizeof(*l))) == NULL)
+		goto out;
+	for (nl = 0; nl < n; nl++)
+		if ((rc = config_parse_listen(&l[nl], v[nl], err, errsize)) < 0)
+			goto out;
+	rc = config_set_listen(cfg, l, n);
+out:
+	while (nl-- > 0)
+		free(l[nl].text);
+	free(l);
+	return rc;
+}
+
+int
 config_set_strings(char ***list, size_t *n, char *const *v, size_t nv)
 {
 	char **copy = NULL;

@@ -166,6 +166,14 @@ int config_parse_address(struct config_listen *out, const char *text,
  */
 int config_set_listen(struct config *cfg, const struct config_listen *v,
 		      size_t n);
+
+/*
+ * config_set_listen() from @n texts that config_parse_listen() reads (the
+ * -l of the command line).  Returns 0, or -1 with its message in @err
+ * (the list is unchanged then), -ENOMEM.
+ */
+int config_set_listen_text(struct config *cfg, char *const *v, size_t n,
+			   char *err, size_t errsize);
 int config_set_strings(char ***list, size_t *n, char *const *v, size_t nv);
 int config_set_string(char **field, const char *value);
 

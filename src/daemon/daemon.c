@@ -422,7 +422,7 @@ log_loaded(const struct snapshot *s)
 }
 
 int
-daemon_run(const struct daemon_options *a)
+daemon_run(struct daemon_options *a)
 {
 	struct ev_loop *loop = EV_DEFAULT;
 	struct config *cfg = NULL;
@@ -440,6 +440,7 @@ daemon_run(const struct daemon_options *a)
 	int rc = 1;
 	size_t i;
 
+	a->opt.program_digest = cache_program_digest(a->argc, a->argv);
 	diag_list_init(&diags);
 	ev_signal_init(&sigterm, stop_cb, SIGTERM);
 	ev_signal_init(&sigint, stop_cb, SIGINT);
@@ -535,8 +536,6 @@ daemon_options_clear(struct daemon_options *a)
 {
 	size_t i;
 
-	for (i = 0; i < a->opt.nlisten; i++)
-		free(a->opt.listen[i].text);
 	free(a->opt.listen);
 	for (i = 0; i < a->opt.nresources; i++)
 		free(a->opt.resources[i]);

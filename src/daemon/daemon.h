@@ -32,7 +32,10 @@
 
 /* What the command line asks for; the strings are the caller's (malloc'ed). */
 struct daemon_options {
-	struct build_options opt;	/* paths made absolute */
+	struct build_options opt;	/* paths made absolute; daemon_run()
+					 * sets program_digest */
+	int argc;			/* the command line, for the start-up */
+	char **argv;			/* cache's key (cache_program_digest()) */
 	char *pid_file;			/* absolute, or NULL */
 	int foreground;			/* -f: no daemon(3), stderr only */
 	int check;			/* -t */
@@ -54,11 +57,13 @@ void daemon_process_setup(void);
 int daemon_offline(const struct daemon_options *o);
 
 /*
- * Serve until SIGTERM or SIGINT (see above).  @o must stay valid until it
+ * Serve until SIGTERM or SIGINT (see above).  First sets
+ * o->opt.program_digest from o->argc and o->argv (and the current
+ * directory, so call it before changing it).  @o must stay valid until it
  * returns (reloads read it).  Returns the exit code: 0 after a stop, 1
  * when the start failed (logged).
  */
-int daemon_run(const struct daemon_options *o);
+int daemon_run(struct daemon_options *o);
 
 /* Free what @o holds (every string and list); not @o itself. */
 void daemon_options_clear(struct daemon_options *o);
