@@ -65,12 +65,6 @@ addr_len(const struct netaddr *a)
 	return a->family == AF_INET ? 4 : 16;
 }
 
-static int
-family_ok(int family)
-{
-	return family == AF_INET || family == AF_INET6;
-}
-
 /* a + 1; the caller makes sure it does not wrap. */
 static void
 addr_inc(struct netaddr *a)
@@ -92,21 +86,6 @@ addr_dec(struct netaddr *a)
 			break;
 }
 
-/* The netmask byte @i of a /@prefix. */
-static uint8_t
-mask_byte(unsigned prefix, size_t i)
-{
-	unsigned bits;
-
-	if (prefix >= 8 * (i + 1))
-		return 0xff;
-	if (prefix <= 8 * i)
-		return 0;
-	bits = prefix - 8 * (unsigned)i;
-	return (uint8_t)(0xff << (8 - bits));
-}
-
-
 /*
  * A pool as netaddr_cidr_parse() makes them: the cursor is stored under its
  * text, which must read back as the same pool.
@@ -116,7 +95,7 @@ pool_ok(const struct netaddr_cidr *p)
 {
 	struct netaddr_cidr q;
 
-	if (!family_ok(p->base.family) || p->prefix > 8 * addr_len(&p->base))
+	if (!netaddr_is_set(&p->base) || p->prefix > 8 * addr_len(&p->base))
 		return 0;
 	if (netaddr_cidr_parse(&q, p->text, NULL, 0) < 0)
 		return 0;
@@ -129,12 +108,8 @@ static void
 pool_range(const struct netaddr_cidr *p, struct netaddr *lo,
 	   struct netaddr *hi)
 {
-	size_t i;
-
 	*lo = p->base;
-	*hi = p->base;
-	for (i = 0; i < addr_len(hi); i++)
-		hi->b[i] |= (uint8_t)~mask_byte(p->prefix, i);
+	netaddr_cidr_last(p, hi);
 	if (p->base.family == AF_INET && p->prefix <= 30) {
 		addr_inc(lo);
 		addr_dec(hi);
@@ -568,7 +543,7 @@ int
 vip_table_add(struct vip_table *t, const struct netaddr *addr,
 	      const char *key, int held, int64_t until)
 {
-	if (!family_ok(addr->family) || !word_ok(key))
+	if (!netaddr_is_set(addr) || !word_ok(key))
 		return -EINVAL;
 	if (find_addr(t, addr) != SLOT_EMPTY ||
 	    (!held && find_key(t, key) != SLOT_EMPTY))
@@ -741,7 +716,7 @@ vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 		if (i >= SLOT_EMPTY || !word_ok(reqs[i].key) ||
 		    reqs[i].pool >= npools ||
 		    (reqs[i].pinned != NULL &&
-		     !family_ok(reqs[i].pinned->family)) ||
+		     !netaddr_is_set(reqs[i].pinned)) ||
 		    find_request(&byreq, reqs, reqs[i].key) != SLOT_EMPTY) {
 			rc = -EINVAL;
 			goto out;

@@ -228,6 +228,16 @@ netaddr_cidr_contains(const struct netaddr_cidr *pool, const struct netaddr *a)
 	return 1;
 }
 
+void
+netaddr_cidr_last(const struct netaddr_cidr *cidr, struct netaddr *out)
+{
+	size_t i;
+
+	*out = cidr->base;
+	for (i = 0; i < addr_len(out); i++)
+		out->b[i] |= (uint8_t)~mask_byte(cidr->prefix, i);
+}
+
 int
 netaddr_acl_match(const struct netaddr_cidr *acl, size_t n,
 		  const struct sockaddr *sa)

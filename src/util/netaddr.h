@@ -1,8 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * netaddr.h -- IP addresses and CIDRs.
+ * netaddr.h -- IP addresses, ADDR[:PORT], CIDRs, ACLs and resolv.conf.
  *
- * Pure: no I/O, no logging.
+ * The one home of address code; it knows nothing of DNS or Kuma (a port
+ * such as 53 or 15053 is always the caller's).  Three value types, all
+ * plain structs the caller owns, copied by assignment:
+ *   struct netaddr       an IPv4 or IPv6 address without a port (a VIP,
+ *                        a client's address);
+ *   struct netaddr_cidr  a network, "241.0.0.0/8" (a VIP pool, an entry
+ *                        of the forwarding ACL);
+ *   struct netaddr_port  a socket address, address and port, as bind(2)
+ *                        and connect(2) take it (a listen address, an
+ *                        upstream).
+ * Text is numeric only: nothing is ever looked up in DNS.
+ *
+ * Pure (no I/O, no logging), except netaddr_resolv_conf_load(), which
+ * reads a file and may call getifaddrs(3).  Thread-safe: no state.
  */
 #ifndef MESHDNS_NETADDR_H
 #define MESHDNS_NETADDR_H
@@ -15,11 +28,13 @@
 
 #include "util/diag.h"
 
+/* An address; a zeroed struct holds none (netaddr_is_set()). */
 struct netaddr {
 	int family;		/* AF_INET or AF_INET6 */
 	uint8_t b[16];		/* network order; IPv4 in b[0..3] */
 };
 
+/* A network, as netaddr_cidr_parse() makes it. */
 struct netaddr_cidr {
 	struct netaddr base;	/* network address (host bits zero) */
 	unsigned prefix;	/* 0..32 or 0..128 */
@@ -80,6 +95,9 @@ int netaddr_cidr_parse(struct netaddr_cidr *out, const char *cidr, char *err,
 /* True when @a is inside @pool. */
 int netaddr_cidr_contains(const struct netaddr_cidr *pool,
 			  const struct netaddr *a);
+
+/* The last address of @cidr into *@out ("241.255.255.255" for /8). */
+void netaddr_cidr_last(const struct netaddr_cidr *cidr, struct netaddr *out);
 
 /*
  * True when the address of @sa (its port ignored) is inside one of the @n
