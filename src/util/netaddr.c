@@ -574,13 +574,13 @@ netaddr_resolv_conf_load(struct netaddr_port **out, size_t *n,
 		}
 		netaddr_port_format(&up, text, sizeof(text));
 		if ((k = own_index(&up, own, nown, &ifs, &ifs_tried)) >= 0) {
+			netaddr_port_format(&own[k], ltext, sizeof(ltext));
 			if (warnings != NULL)
 				diag_warning(warnings, path, lineno,
 					     (int)(a - line) + 1,
 					     "nameserver %s is meshdns itself "
 					     "(listen %s), skipped", text,
-					     netaddr_port_format(&own[k], ltext,
-								 sizeof(ltext)));
+					     ltext);
 			continue;
 		}
 		for (i = 0; i < nv; i++)
