@@ -231,6 +231,25 @@ test_printf(void **state)
 	diag_printf(NULL, 0, "%s", "nowhere");
 }
 
+static void
+test_quote(void **state)
+{
+	char buf[16];
+	char big[64];
+
+	(void)state;
+	assert_string_equal(diag_quote("", big, sizeof(big)), "\"\"");
+	assert_string_equal(diag_quote("a b", big, sizeof(big)), "\"a b\"");
+	assert_string_equal(diag_quote("a\"b\\c", big, sizeof(big)),
+			    "\"a\\\"b\\\\c\"");
+	assert_string_equal(diag_quote("a\tb\x7f", big, sizeof(big)),
+			    "\"a\\x09b\\x7f\"");
+	/* Too long: shortened, "..." before the closing quote. */
+	assert_string_equal(diag_quote("0123456789abcdef", buf, sizeof(buf)),
+			    "\"0123456...\"");
+	assert_true(strlen(buf) < sizeof(buf));
+}
+
 int
 main(void)
 {
@@ -244,6 +263,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_move, setup, teardown),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_printf),
+		cmocka_unit_test(test_quote),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
