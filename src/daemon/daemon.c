@@ -375,9 +375,10 @@ static void
 log_loaded(const struct snapshot *s)
 {
 	const char *first = NULL;
+	struct netaddr_port l;
+	struct netaddr a;
 	char addr[128];
 	char line[1024];
-	char *port = NULL;
 	size_t shown = 0;
 	size_t i;
 	size_t j;
@@ -408,17 +409,13 @@ log_loaded(const struct snapshot *s)
 	}
 	if (first == NULL || s->cfg->nlisten == 0)
 		return;
-	/* listen text is canonical: "1.2.3.4:53" or "[::1]:53" */
-	snprintf(addr, sizeof(addr), "%s", s->cfg->listen[0].text);
-	if ((port = strrchr(addr, ':')) == NULL)
+	l.addr = s->cfg->listen[0].addr;
+	l.addrlen = s->cfg->listen[0].addrlen;
+	if (netaddr_from_sockaddr(&a, (const struct sockaddr *)&l.addr) < 0)
 		return;
-	*port++ = '\0';
-	if (addr[0] == '[') {
-		addr[strlen(addr) - 1] = '\0';
-		log_notice("try: dig @%s -p %s %s", addr + 1, port, first);
-	} else {
-		log_notice("try: dig @%s -p %s %s", addr, port, first);
-	}
+	log_notice("try: dig @%s -p %u %s", netaddr_format(&a, addr,
+							    sizeof(addr)),
+		   netaddr_port_number(&l), first);
 }
 
 int
