@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* netaddr.c -- IP addresses and CIDRs. */
+/* netaddr.c -- IP addresses, ADDR[:PORT], CIDRs, ACLs and resolv.conf. */
 #include "autoconfig.h"
 
 #include <arpa/inet.h>
@@ -136,7 +136,7 @@ netaddr_is_loopback(const struct netaddr *a)
 	return a->family == AF_INET6 && memcmp(a->b, one, 16) == 0;
 }
 
-/* Pools */
+/* CIDRs and ACLs */
 
 int
 netaddr_cidr_parse(struct netaddr_cidr *out, const char *cidr, char *err,
