@@ -255,6 +255,7 @@ load_upstreams(const struct config *cfg, struct netaddr_port **out,
 					  MESHDNS_RESOLV_CONF, strerror(-rc));
 				goto out;
 			}
+			rc = -1;	/* until the whole list is made */
 		} else {
 			if ((more = calloc(1, sizeof(*more))) == NULL)
 				goto out;
