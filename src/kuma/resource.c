@@ -11,6 +11,7 @@
 #include "kuma/labels.h"
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
+#include "util/cmp.h"
 
 void *
 resource_grow(void *v, size_t *cap, size_t n, size_t size)
@@ -375,14 +376,6 @@ struct dup_ent {
 	size_t i;
 };
 
-static int
-nullable_cmp(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
-}
-
 /*
  * The zone a synced MeshService comes from (label kuma.io/zone when
  * kuma.io/origin is "global"), else NULL.  Synced copies are exported
@@ -408,13 +401,13 @@ identity_cmp(const struct resource_meta *x, const struct resource_meta *y)
 {
 	int r;
 
-	if ((r = nullable_cmp(x->name, y->name)) != 0)
+	if ((r = cmp_str_null(x->name, y->name)) != 0)
 		return r;
-	if ((r = nullable_cmp(x->namespace, y->namespace)) != 0)
+	if ((r = cmp_str_null(x->namespace, y->namespace)) != 0)
 		return r;
-	if ((r = nullable_cmp(x->mesh, y->mesh)) != 0)
+	if ((r = cmp_str_null(x->mesh, y->mesh)) != 0)
 		return r;
-	return nullable_cmp(synced_zone(x), synced_zone(y));
+	return cmp_str_null(synced_zone(x), synced_zone(y));
 }
 
 static int
@@ -718,9 +711,9 @@ resource_meta_cmp(const struct resource_meta *a, const struct resource_meta *b)
 
 	if (a->creation_ns != b->creation_ns)
 		return a->creation_ns < b->creation_ns ? -1 : 1;
-	if ((r = nullable_cmp(a->name, b->name)) != 0)
+	if ((r = cmp_str_null(a->name, b->name)) != 0)
 		return r;
-	if ((r = nullable_cmp(a->namespace, b->namespace)) != 0)
+	if ((r = cmp_str_null(a->namespace, b->namespace)) != 0)
 		return r;
-	return nullable_cmp(a->mesh, b->mesh);
+	return cmp_str_null(a->mesh, b->mesh);
 }
