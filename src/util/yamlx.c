@@ -11,6 +11,7 @@
 
 #include <yaml.h>
 
+#include "util/arena.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/yamlx.h"
@@ -27,9 +28,6 @@
  * Built nodes (yamlx_node_new_*) are ordinary heap objects with owned set,
  * because they are made one at a time and grow by appending.
  */
-
-#define ARENA_BLOCK	65536
-#define ARENA_ALIGN	16
 
 /*
  * libyaml itself is not recursive, but every consumer of the tree is
@@ -49,20 +47,13 @@
 /* How many keys a mapping may have before duplicates are found by sorting. */
 #define DUP_LINEAR_MAX	16
 
-struct block {
-	struct block *next;
-	size_t used;
-	size_t size;
-	_Alignas(ARENA_ALIGN) unsigned char data[];
-};
-
 struct docpos {
 	int line;
 	int column;
 };
 
 struct store {
-	struct block *blocks;
+	struct arena arena;	/* every parsed node, string and array */
 	struct docpos *docpos;	/* where each document starts */
 };
 
@@ -136,51 +127,12 @@ grow(void *pv, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static void *
-arena_alloc(struct store *st, size_t size)
-{
-	struct block *b = st->blocks;
-	size_t bsize;
-	void *p = NULL;
-
-	if (size > SIZE_MAX / 2)
-		return NULL;
-	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-	if (b == NULL || b->size - b->used < size) {
-		bsize = size > ARENA_BLOCK ? size : ARENA_BLOCK;
-		b = malloc(sizeof(*b) + bsize);
-		if (b == NULL)
-			return NULL;
-		b->used = 0;
-		b->size = bsize;
-		/*
-		 * A block made for one big request goes behind the current
-		 * one, whose free space small requests still use.
-		 */
-		if (bsize > ARENA_BLOCK && st->blocks != NULL) {
-			b->next = st->blocks->next;
-			st->blocks->next = b;
-		} else {
-			b->next = st->blocks;
-			st->blocks = b;
-		}
-	}
-	p = b->data + b->used;
-	b->used += size;
-	return p;
-}
-
 static void
 store_free(struct store *st)
 {
-	struct block *b = NULL;
-
 	if (st == NULL)
 		return;
-	while ((b = st->blocks) != NULL) {
-		st->blocks = b->next;
-		free(b);
-	}
+	arena_clear(&st->arena);
 	free(st->docpos);
 	free(st);
 }
@@ -308,7 +260,7 @@ node_new(struct loader *l, enum yamlx_type type, const yaml_mark_t *m)
 {
 	struct yamlx_node *node = NULL;
 
-	node = arena_alloc(l->store, sizeof(*node));
+	node = arena_alloc(&l->store->arena, sizeof(*node));
 	if (node == NULL)
 		return NULL;
 	memset(node, 0, sizeof(*node));
@@ -378,7 +330,7 @@ on_scalar(struct loader *l, const yaml_event_t *ev)
 	node = node_new(l, YAMLX_SCALAR, &ev->start_mark);
 	if (node == NULL || len == SIZE_MAX)
 		return -ENOMEM;
-	node->scalar = arena_alloc(l->store, len + 1);
+	node->scalar = arena_alloc(&l->store->arena, len + 1);
 	if (node->scalar == NULL)
 		return -ENOMEM;
 	memcpy(node->scalar, ev->data.scalar.value, len);
@@ -543,7 +495,8 @@ on_end(struct loader *l)
 
 	f->anchor = NULL;
 	if (node->type == YAMLX_SEQ && count > 0) {
-		node->items = arena_alloc(l->store, count * sizeof(*kids));
+		node->items = arena_alloc(&l->store->arena,
+					  count * sizeof(*kids));
 		if (node->items == NULL)
 			goto out;
 		memcpy(node->items, kids, count * sizeof(*kids));
@@ -551,7 +504,7 @@ on_end(struct loader *l)
 	} else if (node->type == YAMLX_MAP && count > 0) {
 		/* libyaml gives every key a value (an empty scalar at worst). */
 		node->n = count / 2;
-		node->pairs = arena_alloc(l->store,
+		node->pairs = arena_alloc(&l->store->arena,
 					  node->n * sizeof(*node->pairs));
 		if (node->pairs == NULL)
 			goto out;
@@ -603,7 +556,7 @@ on_alias(struct loader *l, const yaml_event_t *ev)
 	node = node_new(l, YAMLX_SCALAR, &ev->start_mark);
 	if (node == NULL)
 		return -ENOMEM;
-	node->scalar = arena_alloc(l->store, 1);
+	node->scalar = arena_alloc(&l->store->arena, 1);
 	if (node->scalar == NULL)
 		return -ENOMEM;
 	node->scalar[0] = '\0';
