@@ -14,6 +14,7 @@
 #include "util/arena.h"
 #include "util/digest.h"
 #include "util/file.h"
+#include "util/hash.h"
 #include "util/yamlx.h"
 
 /*
@@ -159,18 +160,6 @@ error_at(struct loader *l, const yaml_mark_t *m, const char *fmt, ...)
 
 /* ---- anchors: a small chained hash table, cleared for every document */
 
-static uint32_t
-hash_name(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static void
 anchors_clear(struct loader *l)
 {
@@ -224,7 +213,7 @@ anchor_add(struct loader *l, char *name, struct yamlx_node *node,
 		goto oom;
 	a = &l->anchors[l->nanchors];
 	a->name = name;
-	a->hash = hash_name(name);
+	a->hash = hash_fnv1a32_str(HASH_FNV1A32_INIT, name);
 	a->node = node;
 	a->expanded = expanded;
 	slot = a->hash & (l->nbuckets - 1);
@@ -240,7 +229,7 @@ oom:
 static const struct anchor *
 anchor_find(const struct loader *l, const char *name)
 {
-	uint32_t h = hash_name(name);
+	uint32_t h = hash_fnv1a32_str(HASH_FNV1A32_INIT, name);
 	int i;
 
 	if (l->nbuckets == 0)
