@@ -891,7 +891,7 @@ hash_u32(uint64_t h, uint32_t v)
 	uint8_t b[4];
 
 	ldns_write_uint32(b, v);
-	return fnv64(h, b, 4);
+	return hash_fnv1a64(h, b, 4);
 }
 
 /* One record's hash for the digest: owner name, kind, data, TTL. */
@@ -899,24 +899,25 @@ static uint64_t
 rec_hash(const struct table_builder *b, const struct bname *n,
 	 const struct brec *rec)
 {
-	uint64_t rh = FNV64_INIT;
+	uint64_t rh = HASH_FNV1A64_INIT;
 	uint8_t srv[SRV_FIXED];
 
-	rh = fnv64(rh, b->text + n->off, n->len);
-	rh = fnv64(rh, &rec->kind, 1);
+	rh = hash_fnv1a64(rh, b->text + n->off, n->len);
+	rh = hash_fnv1a64(rh, &rec->kind, 1);
 	switch (rec->kind) {
 	case KIND_A:
 	case KIND_AAAA:
-		rh = fnv64(rh, rec->u.addr, rec->kind == KIND_AAAA ? 16 : 4);
+		rh = hash_fnv1a64(rh, rec->u.addr,
+				  rec->kind == KIND_AAAA ? 16 : 4);
 		break;
 	case KIND_SRV:
 		ldns_write_uint16(srv, rec->prio);
 		ldns_write_uint16(srv + 2, rec->u.t.weight);
 		ldns_write_uint16(srv + 4, rec->u.t.port);
-		rh = fnv64(rh, srv, sizeof(srv));
+		rh = hash_fnv1a64(rh, srv, sizeof(srv));
 		/* FALLTHROUGH */
 	default:
-		rh = fnv64(rh, b->text + rec->u.t.off, rec->tlen);
+		rh = hash_fnv1a64(rh, b->text + rec->u.t.off, rec->tlen);
 		break;
 	}
 	return hash_u32(rh, rec->ttl);
@@ -926,7 +927,7 @@ uint64_t
 table_builder_zone_digest(const struct table_builder *b, int zone)
 {
 	const struct bzone *z = NULL;
-	uint64_t h = FNV64_INIT;
+	uint64_t h = HASH_FNV1A64_INIT;
 	uint64_t sum = 0;
 	size_t i;
 	uint32_t r;
@@ -934,15 +935,15 @@ table_builder_zone_digest(const struct table_builder *b, int zone)
 	if (zone < 0 || (size_t)zone >= b->nzones)
 		return 0;
 	z = &b->zones[zone];
-	h = fnv64(h, z->apex, z->apex_len);
-	h = fnv64(h, z->mname, z->mname_len);
-	h = fnv64(h, z->rname, z->rname_len);
+	h = hash_fnv1a64(h, z->apex, z->apex_len);
+	h = hash_fnv1a64(h, z->mname, z->mname_len);
+	h = hash_fnv1a64(h, z->rname, z->rname_len);
 	h = hash_u32(h, z->refresh);
 	h = hash_u32(h, z->retry);
 	h = hash_u32(h, z->expire);
 	h = hash_u32(h, z->minimum);
 	h = hash_u32(h, z->ttl);
-	h = fnv64(h, z->ns, z->ns_len);	/* sorted when added */
+	h = hash_fnv1a64(h, z->ns, z->ns_len);	/* sorted when added */
 	/*
 	 * Records: the sum of one strong hash per record.  Records are unique
 	 * (duplicates are dropped when added), so the sum is the same for the
@@ -955,9 +956,9 @@ table_builder_zone_digest(const struct table_builder *b, int zone)
 		if (n->zone != zone)
 			continue;
 		for (r = n->head; r != NONE; r = b->recs[r].next)
-			sum += mix64(rec_hash(b, n, &b->recs[r]));
+			sum += hash_mix64(rec_hash(b, n, &b->recs[r]));
 	}
-	return mix64(h ^ mix64(sum + 0x9e3779b97f4a7c15ULL));
+	return hash_mix64(h ^ hash_mix64(sum + 0x9e3779b97f4a7c15ULL));
 }
 
 void

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 
 #include "dns/table.h"
+#include "util/hash.h"
 
 #define NAME_MAX_WIRE	255
 #define NONE		UINT32_MAX
@@ -95,37 +96,10 @@ struct table {
 	size_t nsuffixes;
 };
 
-static inline uint64_t
-fnv64(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-#define FNV64_INIT 0xcbf29ce484222325ULL
-
-/* A final mix so that the low bits (the hash index) depend on every byte. */
-static inline uint64_t
-mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 static inline uint32_t
 name_hash(const uint8_t *name, size_t len)
 {
-	return (uint32_t)mix64(fnv64(FNV64_INIT, name, len));
+	return (uint32_t)hash_mix64(hash_fnv1a64(HASH_FNV1A64_INIT, name, len));
 }
 
 /* The key of an AF_INET or AF_INET6 address; IPv4-mapped IPv6 is IPv4. */
@@ -150,9 +124,9 @@ addr_key_set(struct addr_key *k, int family, const uint8_t *addr)
 static inline uint32_t
 addr_key_hash(const struct addr_key *k)
 {
-	uint64_t h = fnv64(FNV64_INIT, &k->fam, 1);
+	uint64_t h = hash_fnv1a64(HASH_FNV1A64_INIT, &k->fam, 1);
 
-	return (uint32_t)mix64(fnv64(h, k->addr, 16));
+	return (uint32_t)hash_mix64(hash_fnv1a64(h, k->addr, 16));
 }
 
 static inline int
@@ -170,7 +144,7 @@ align8(size_t n)
 static inline uint32_t
 pair_hash(uint64_t key)
 {
-	return (uint32_t)mix64(key);
+	return (uint32_t)hash_mix64(key);
 }
 
 static inline const uint8_t *
