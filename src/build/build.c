@@ -14,6 +14,7 @@
 #include "build/state.h"
 #include "dns/table_build.h"
 #include "util/digest.h"
+#include "kuma/labels.h"
 #include "kuma/tmpl.h"
 
 uint64_t
@@ -593,8 +594,8 @@ allocate_vips(struct build_ctx *c, const struct state *prev, int64_t now)
 			continue;
 		}
 		diag_warning(c->diags, NULL, 0, 0, "could not allocate vip for "
-			     "kuma.io/service %s (mesh %s): no addresses left "
-			     "in pool %s; %s.mesh is not served",
+			     KUMA_TAG_SERVICE " %s (mesh %s): no addresses "
+			     "left in pool %s; %s.mesh is not served",
 			     a->legacy->service, a->legacy->mesh,
 			     c->used[a->pool].text, a->legacy->service);
 	}
@@ -842,8 +843,9 @@ add_legacy_records(struct build_ctx *c)
 				continue;
 			if (hostname_claims_has(c->claims, name[v])) {
 				diag_warning(c->diags, NULL, 0, 0,
-					     "legacy name %s of kuma.io/service "
-					     "%s (mesh %s) is not served: a "
+					     "legacy name %s of "
+					     KUMA_TAG_SERVICE " %s (mesh %s) "
+					     "is not served: a "
 					     "HostnameGenerator gave it to "
 					     "another service", name[v],
 					     l->service, l->mesh);

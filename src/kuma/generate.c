@@ -32,29 +32,10 @@
 #include <strings.h>
 
 #include "kuma/generate.h"
+#include "kuma/labels.h"
 #include "util/cmp.h"
 #include "util/hash.h"
 #include "util/netaddr.h"
-
-/* Kuma's label keys and values. */
-static const char l_mesh[] = "kuma.io/mesh";
-static const char l_display[] = "kuma.io/display-name";
-static const char l_managed_by[] = "kuma.io/managed-by";
-static const char l_env[] = "kuma.io/env";
-static const char l_zone[] = "kuma.io/zone";
-static const char l_origin[] = "kuma.io/origin";
-static const char l_namespace[] = "k8s.kuma.io/namespace";
-static const char l_service_name[] = "k8s.kuma.io/service-name";
-static const char l_headless[] = "k8s.kuma.io/is-headless-service";
-static const char l_zone_proxy[] = "k8s.kuma.io/zone-proxy-type";
-static const char l_injection[] = "kuma.io/sidecar-injection";
-static const char l_workload[] = "kuma.io/workload";
-static const char l_pod_name[] = "statefulset.kubernetes.io/pod-name";
-static const char l_pod_index[] = "apps.kubernetes.io/pod-index";
-static const char t_service[] = "kuma.io/service";
-static const char t_protocol[] = "kuma.io/protocol";
-static const char a_ignore[] = "kuma.io/ignore";
-static const char a_gateway[] = "kuma.io/gateway";
 
 /* Where defaults "are written": no file, line 0. */
 static const char default_file[] = "<default>";
@@ -319,8 +300,11 @@ generate_mesh_mode(const struct resource_set *set, const char *mesh,
 static int
 rename_synced(struct resource_meta *m)
 {
-	const char *origin = resource_labels_get(&m->labels, l_origin);
-	const char *display = resource_labels_get(&m->labels, l_display);
+	const char *origin = resource_labels_get(&m->labels, KUMA_LABEL_ORIGIN);
+	const char *display = resource_labels_get(&m->labels,
+						  KUMA_LABEL_DISPLAY_NAME);
+	const char *zone = NULL;
+	const char *ns = NULL;
 	char buf[512];
 	char *name = NULL;
 
@@ -328,14 +312,15 @@ rename_synced(struct resource_meta *m)
 		return 0;
 	if (display != NULL && strcmp(display, m->name) != 0)
 		return 0;
-	if (generate_hashed_name(buf, sizeof(buf), m->mesh, m->name,
-				 resource_labels_get(&m->labels, l_zone),
-				 resource_labels_get(&m->labels,
-						     l_namespace)) < 0)
+	zone = resource_labels_get(&m->labels, KUMA_LABEL_ZONE);
+	ns = resource_labels_get(&m->labels, KUMA_LABEL_K8S_NAMESPACE);
+	if (generate_hashed_name(buf, sizeof(buf), m->mesh, m->name, zone,
+				 ns) < 0)
 		return 0;	/* cannot happen: the name is cut to 236 */
 	if ((name = strdup(buf)) == NULL)
 		return -ENOMEM;
-	if (resource_labels_set(&m->labels, l_display, m->name) < 0) {
+	if (resource_labels_set(&m->labels, KUMA_LABEL_DISPLAY_NAME,
+				m->name) < 0) {
 		free(name);
 		return -ENOMEM;
 	}
@@ -347,7 +332,7 @@ rename_synced(struct resource_meta *m)
 static int
 is_synced(const struct resource_meta *m)
 {
-	const char *origin = resource_labels_get(&m->labels, l_origin);
+	const char *origin = resource_labels_get(&m->labels, KUMA_LABEL_ORIGIN);
 
 	return origin != NULL && strcmp(origin, "global") == 0;
 }
@@ -514,7 +499,7 @@ inbound_protocol(const struct resource_inbound *in)
 	size_t i;
 
 	if (p == NULL || *p == '\0')
-		p = resource_labels_get(&in->tags, t_protocol);
+		p = resource_labels_get(&in->tags, KUMA_TAG_PROTOCOL);
 	if (p == NULL)
 		return "tcp";
 	for (i = 0; known[i] != NULL; i++)
@@ -546,7 +531,8 @@ next_inbound(const struct resource_dataplane *dp, size_t i, const char *key,
 
 		if (workload)
 			return i;
-		v = resource_labels_get(&dp->inbounds[i].tags, t_service);
+		v = resource_labels_get(&dp->inbounds[i].tags,
+					KUMA_TAG_SERVICE);
 		if (v != NULL && strcmp(v, key) == 0)
 			return i;
 	}
@@ -670,11 +656,11 @@ collect_ukeys(const struct resource_set *set,
 
 			if (opt->workload_labels) {
 				v = resource_labels_get(&dp->meta.labels,
-							l_workload);
+							KUMA_LABEL_WORKLOAD);
 				pos = &dp->meta.pos;
 			} else {
 				v = resource_labels_get(&dp->inbounds[i].tags,
-							t_service);
+							KUMA_TAG_SERVICE);
 				pos = &dp->inbounds[i].pos;
 			}
 			if (v == NULL)
@@ -688,7 +674,8 @@ collect_ukeys(const struct resource_set *set,
 					     "Dataplane \"%s\", mesh \"%s\"): "
 					     "%s",
 					     opt->workload_labels ?
-					     l_workload : t_service,
+					     KUMA_LABEL_WORKLOAD :
+					     KUMA_TAG_SERVICE,
 					     v, dp->meta.name, mesh, bad);
 				continue;
 			}
@@ -723,13 +710,16 @@ set_universal_labels(struct resource_mesh_service *ms, const char *mesh,
 {
 	int rc = 0;
 
-	rc |= resource_labels_set(&ms->meta.labels, l_mesh, mesh);
-	rc |= resource_labels_set(&ms->meta.labels, l_display, name);
-	rc |= resource_labels_set(&ms->meta.labels, l_managed_by,
+	rc |= resource_labels_set(&ms->meta.labels, KUMA_LABEL_MESH, mesh);
+	rc |= resource_labels_set(&ms->meta.labels, KUMA_LABEL_DISPLAY_NAME,
+				  name);
+	rc |= resource_labels_set(&ms->meta.labels, KUMA_LABEL_MANAGED_BY,
 				  "meshservice-generator");
-	rc |= resource_labels_set(&ms->meta.labels, l_env, "universal");
-	rc |= resource_labels_set(&ms->meta.labels, l_zone, zone_of(opt));
-	rc |= resource_labels_set(&ms->meta.labels, l_origin, "zone");
+	rc |= resource_labels_set(&ms->meta.labels, KUMA_LABEL_ENV,
+				  "universal");
+	rc |= resource_labels_set(&ms->meta.labels, KUMA_LABEL_ZONE,
+				  zone_of(opt));
+	rc |= resource_labels_set(&ms->meta.labels, KUMA_LABEL_ORIGIN, "zone");
 	return rc < 0 ? -ENOMEM : 0;
 }
 
@@ -839,7 +829,8 @@ universal_one(struct gen *g, const struct resource_dataplane **dps,
 	ms->selector = workload ? RESOURCE_SELECTOR_DATAPLANE_LABELS :
 				  RESOURCE_SELECTOR_DATAPLANE_TAGS;
 	if (resource_labels_set(&ms->selector_labels,
-				workload ? l_workload : t_service,
+				workload ? KUMA_LABEL_WORKLOAD :
+					   KUMA_TAG_SERVICE,
 				keys[0].key) < 0)
 		return -ENOMEM;
 	if ((rc = fill_dp_ports(ms, winner, keys[0].key, workload)) < 0)
@@ -914,7 +905,8 @@ static const char *
 k8s_service_mesh(const struct resource_set *set,
 		 const struct resource_k8s_service *svc)
 {
-	const char *mesh = resource_labels_get(&svc->meta.labels, l_mesh);
+	const char *mesh = resource_labels_get(&svc->meta.labels,
+					       KUMA_LABEL_MESH);
 	const struct resource_k8s_object *ns = NULL;
 	const char *v;
 
@@ -924,9 +916,10 @@ k8s_service_mesh(const struct resource_set *set,
 	ns = find_object(set->namespaces, set->nnamespaces,
 			 namespace_of(&svc->meta), NULL);
 	if (ns == NULL ||
-	    !flag_enabled(resource_labels_get(&ns->meta.labels, l_injection)))
+	    !flag_enabled(resource_labels_get(&ns->meta.labels,
+					      KUMA_LABEL_SIDECAR_INJECTION)))
 		return NULL;
-	v = resource_labels_get(&ns->meta.labels, l_mesh);
+	v = resource_labels_get(&ns->meta.labels, KUMA_LABEL_MESH);
 	return v != NULL ? v : "default";
 }
 
@@ -1042,15 +1035,17 @@ k8s_new(struct gen *g, const struct k8s_src *src, const char *name,
 	    set_str(&ms->meta.namespace, namespace) < 0 ||
 	    labels_copy(l, &src->svc->meta.labels) < 0)
 		return NULL;
-	rc |= resource_labels_set(l, l_mesh, src->mesh);
-	rc |= resource_labels_set(l, l_service_name, src->svc->meta.name);
-	rc |= resource_labels_set(l, l_managed_by, "k8s-controller");
-	rc |= resource_labels_set(l, l_env, "kubernetes");
-	rc |= resource_labels_set(l, l_headless, headless ? "true" : "false");
-	rc |= resource_labels_set(l, l_display, name);
-	rc |= resource_labels_set(l, l_origin, "zone");
-	rc |= resource_labels_set(l, l_zone, zone_of(src->opt));
-	rc |= resource_labels_set(l, l_namespace, namespace);
+	rc |= resource_labels_set(l, KUMA_LABEL_MESH, src->mesh);
+	rc |= resource_labels_set(l, KUMA_LABEL_K8S_SERVICE_NAME,
+				  src->svc->meta.name);
+	rc |= resource_labels_set(l, KUMA_LABEL_MANAGED_BY, "k8s-controller");
+	rc |= resource_labels_set(l, KUMA_LABEL_ENV, "kubernetes");
+	rc |= resource_labels_set(l, KUMA_LABEL_K8S_HEADLESS,
+				  headless ? "true" : "false");
+	rc |= resource_labels_set(l, KUMA_LABEL_DISPLAY_NAME, name);
+	rc |= resource_labels_set(l, KUMA_LABEL_ORIGIN, "zone");
+	rc |= resource_labels_set(l, KUMA_LABEL_ZONE, zone_of(src->opt));
+	rc |= resource_labels_set(l, KUMA_LABEL_K8S_NAMESPACE, namespace);
 	if (rc < 0 || fill_k8s_ports(ms, src->svc) < 0)
 		return NULL;
 	return ms;
@@ -1076,7 +1071,7 @@ k8s_cluster_ip(struct gen *g, const struct k8s_src *src)
 		RESOURCE_SELECTOR_DATAPLANE_LABELS :
 		RESOURCE_SELECTOR_DATAPLANE_TAGS;
 	if (labels_copy(&ms->selector_labels, &svc->selector) < 0 ||
-	    resource_labels_set(&ms->selector_labels, l_namespace,
+	    resource_labels_set(&ms->selector_labels, KUMA_LABEL_K8S_NAMESPACE,
 				src->namespace) < 0)
 		return -ENOMEM;
 	if ((ms->vips = calloc(1, sizeof(*ms->vips))) == NULL ||
@@ -1206,13 +1201,14 @@ k8s_headless_pod(struct gen *g, const struct k8s_src *src,
 	if (pod != NULL) {
 		const char *v;
 
-		v = resource_labels_get(&pod->meta.labels, l_pod_name);
+		v = resource_labels_get(&pod->meta.labels, K8S_LABEL_POD_NAME);
 		if (v != NULL && resource_labels_set(&ms->meta.labels,
-						     l_pod_name, v) < 0)
+						     K8S_LABEL_POD_NAME, v) < 0)
 			return -ENOMEM;
-		v = resource_labels_get(&pod->meta.labels, l_pod_index);
-		if (v != NULL && resource_labels_set(&ms->meta.labels,
-						     l_pod_index, v) < 0)
+		v = resource_labels_get(&pod->meta.labels, K8S_LABEL_POD_INDEX);
+		if (v != NULL &&
+		    resource_labels_set(&ms->meta.labels, K8S_LABEL_POD_INDEX,
+					v) < 0)
 			return -ENOMEM;
 	}
 	ms->selector = RESOURCE_SELECTOR_DATAPLANE_REF;
@@ -1273,10 +1269,11 @@ kubernetes(struct gen *g)
 		    RESOURCE_MESH_MODE_DISABLED)
 			continue;
 		if (flag_enabled(resource_labels_get(&svc->annotations,
-						     a_ignore)) ||
-		    resource_labels_get(&svc->annotations, a_gateway) != NULL ||
-		    resource_labels_get(&svc->meta.labels, l_zone_proxy) !=
-		    NULL)
+						     KUMA_ANNOTATION_IGNORE)) ||
+		    resource_labels_get(&svc->annotations,
+					KUMA_ANNOTATION_GATEWAY) != NULL ||
+		    resource_labels_get(&svc->meta.labels,
+					KUMA_LABEL_K8S_ZONE_PROXY_TYPE) != NULL)
 			continue;
 		if (svc->cluster_ip == NULL || *svc->cluster_ip == '\0')
 			continue;	/* ExternalName and the like */
@@ -1312,34 +1309,34 @@ struct default_generator {
 static const struct default_generator default_generators[] = {
 	{ "synced-mesh-multi-zone-service", 1, 0,
 	  RESOURCE_MESH_MULTI_ZONE_SERVICE,
-	  { { "kuma.io/origin", "global" } },
+	  { { KUMA_LABEL_ORIGIN, "global" } },
 	  "{{ .DisplayName }}.mzsvc.mesh.local" },
 	{ "synced-kube-mesh-service", 1, 0, RESOURCE_MESH_SERVICE,
-	  { { "kuma.io/origin", "global" },
-	    { "k8s.kuma.io/is-headless-service", "false" },
-	    { "kuma.io/env", "kubernetes" } },
+	  { { KUMA_LABEL_ORIGIN, "global" },
+	    { KUMA_LABEL_K8S_HEADLESS, "false" },
+	    { KUMA_LABEL_ENV, "kubernetes" } },
 	  "{{ .DisplayName }}.{{ .Namespace }}.svc.{{ .Zone }}.mesh.local" },
 	{ "synced-headless-kube-mesh-service", 1, 0, RESOURCE_MESH_SERVICE,
-	  { { "kuma.io/origin", "global" },
-	    { "k8s.kuma.io/is-headless-service", "true" },
-	    { "kuma.io/env", "kubernetes" } },
-	  "{{ label \"statefulset.kubernetes.io/pod-name\" }}."
-	  "{{ label \"k8s.kuma.io/service-name\" }}.{{ .Namespace }}.svc."
-	  "{{ .Zone }}.mesh.local" },
+	  { { KUMA_LABEL_ORIGIN, "global" },
+	    { KUMA_LABEL_K8S_HEADLESS, "true" },
+	    { KUMA_LABEL_ENV, "kubernetes" } },
+	  "{{ label \"" K8S_LABEL_POD_NAME "\" }}."
+	  "{{ label \"" KUMA_LABEL_K8S_SERVICE_NAME "\" }}."
+	  "{{ .Namespace }}.svc.{{ .Zone }}.mesh.local" },
 	{ "synced-universal-mesh-service", 1, 0, RESOURCE_MESH_SERVICE,
-	  { { "kuma.io/origin", "global" },
-	    { "kuma.io/env", "universal" } },
+	  { { KUMA_LABEL_ORIGIN, "global" },
+	    { KUMA_LABEL_ENV, "universal" } },
 	  "{{ .DisplayName }}.svc.{{ .Zone }}.mesh.local" },
 	{ "synced-mesh-external-service", 1, 0,
 	  RESOURCE_MESH_EXTERNAL_SERVICE,
-	  { { "kuma.io/origin", "global" } },
+	  { { KUMA_LABEL_ORIGIN, "global" } },
 	  "{{ .DisplayName }}.extsvc.mesh.local" },
 	{ "local-mesh-external-service", 0, 0,
 	  RESOURCE_MESH_EXTERNAL_SERVICE,
-	  { { "kuma.io/origin", "zone" } },
+	  { { KUMA_LABEL_ORIGIN, "zone" } },
 	  "{{ .DisplayName }}.extsvc.mesh.local" },
 	{ "local-universal-mesh-service", 0, 1, RESOURCE_MESH_SERVICE,
-	  { { "kuma.io/origin", "zone" } },
+	  { { KUMA_LABEL_ORIGIN, "zone" } },
 	  "{{ .DisplayName }}.svc.mesh.local" },
 };
 
@@ -1355,7 +1352,8 @@ generator_written(const struct resource_set *set, const char *name)
 
 	for (i = 0; i < set->ngenerators; i++) {
 		const struct resource_meta *m = &set->generators[i].meta;
-		const char *d = resource_labels_get(&m->labels, l_display);
+		const char *d = resource_labels_get(&m->labels,
+						    KUMA_LABEL_DISPLAY_NAME);
 
 		if (strcmp(m->name, name) == 0 ||
 		    (d != NULL && strcmp(d, name) == 0))
@@ -1390,14 +1388,14 @@ add_default_generator(struct resource_set *made,
 		if (generate_hashed_name(hashed, sizeof(hashed), "", d->name,
 					 NULL, NULL) < 0 ||
 		    set_str(&g->meta.name, hashed) < 0 ||
-		    resource_labels_set(&g->meta.labels, l_display,
-					d->name) < 0)
+		    resource_labels_set(&g->meta.labels,
+					KUMA_LABEL_DISPLAY_NAME, d->name) < 0)
 			return -ENOMEM;
 	} else if (set_str(&g->meta.name, d->name) < 0) {
 		return -ENOMEM;
 	}
 	if (set_str(&g->template, d->template) < 0 ||
-	    resource_labels_set(&g->meta.labels, l_origin,
+	    resource_labels_set(&g->meta.labels, KUMA_LABEL_ORIGIN,
 				d->synced ? "global" : "zone") < 0)
 		return -ENOMEM;
 	for (i = 0; i < 3 && d->match[i].key != NULL; i++)
@@ -1478,7 +1476,7 @@ legacy(const struct resource_set *set, const struct generate_options *opt,
 
 			if (in->ignored || in->port == LEGACY_SKIPPED_PORT)
 				continue;
-			s = resource_labels_get(&in->tags, t_service);
+			s = resource_labels_get(&in->tags, KUMA_TAG_SERVICE);
 			if (s == NULL || *s == '\0')
 				continue;
 			if (n == cap) {
@@ -1672,9 +1670,11 @@ multizone(struct generate_result *r)
 				continue;
 			m = &e->matches[e->nmatches++];
 			m->name = resource_display_name(&ms->meta);
-			v = resource_labels_get(&ms->meta.labels, l_namespace);
+			v = resource_labels_get(&ms->meta.labels,
+						KUMA_LABEL_K8S_NAMESPACE);
 			m->namespace = v != NULL ? v : "";
-			v = resource_labels_get(&ms->meta.labels, l_zone);
+			v = resource_labels_get(&ms->meta.labels,
+						KUMA_LABEL_ZONE);
 			m->zone = v != NULL ? v : "";
 			m->mesh = mesh_of(&ms->meta);
 		}

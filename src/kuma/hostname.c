@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "kuma/hostname.h"
+#include "kuma/labels.h"
 #include "util/hash.h"
 
 #define HOSTNAME_MAX 253
@@ -93,7 +94,7 @@ static int
 gen_is_local(const struct hostname_gen *g)
 {
 	const char *origin = resource_labels_get(&g->res->meta.labels,
-						 "kuma.io/origin");
+						 KUMA_LABEL_ORIGIN);
 
 	return origin != NULL && strcmp(origin, "zone") == 0;
 }
@@ -293,7 +294,7 @@ static const char *
 meta_namespace(const struct resource_meta *meta)
 {
 	const char *ns = resource_labels_get(&meta->labels,
-					     "k8s.kuma.io/namespace");
+					     KUMA_LABEL_K8S_NAMESPACE);
 
 	if (ns != NULL)
 		return ns;
@@ -339,7 +340,7 @@ generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 	const char *gname = g->res->meta.name;
 	struct hostname_result *r = &results[idx];
 	const struct claim *c = NULL;
-	const char *kzone = resource_labels_get(&meta->labels, "kuma.io/zone");
+	const char *kzone = resource_labels_get(&meta->labels, KUMA_LABEL_ZONE);
 	const char *stored = NULL;
 	struct tmpl_vars vars;
 	char name[HOSTNAME_MAX + 64];

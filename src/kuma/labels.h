@@ -4,8 +4,8 @@
  * or writes, the way Kuma and Kubernetes spell them.
  *
  * String literals, so that they can be joined to others at compile time
- * ("metadata.labels." KUMA_LABEL_MESH).  Every "kuma.io/..." key used in
- * src/kuma/ lives here; a new one is added here, not written inline.
+ * ("metadata.labels." KUMA_LABEL_MESH).  Every "kuma.io/..." key meshdns
+ * uses lives here; a new one is added here, not written inline.
  */
 #ifndef MESHDNS_LABELS_H
 #define MESHDNS_LABELS_H
