@@ -277,15 +277,18 @@ find_addr(const struct vip_table *t, const struct netaddr *a)
 	return SLOT_EMPTY;
 }
 
-/* The assignment of @key. */
+/*
+ * The entry of @t with key @key among those @ix indexes by key: the
+ * assignment of @key in t->by_key, or a held entry in an index_held().
+ */
 static uint32_t
-find_key(const struct vip_table *t, const char *key)
+find_key(const struct index *ix, const struct vip_table *t, const char *key)
 {
 	uint32_t h = hash_str(key);
 	size_t pos = h;
 	struct slot *s = NULL;
 
-	while ((s = index_scan(&t->by_key, h, &pos)) != NULL)
+	while ((s = index_scan(ix, h, &pos)) != NULL)
 		if (strcmp(t->e[s->val].key, key) == 0)
 			return s->val;
 	return SLOT_EMPTY;
@@ -519,7 +522,7 @@ vip_table_find_addr(const struct vip_table *t, const struct netaddr *addr)
 const struct vip_entry *
 vip_table_find_key(const struct vip_table *t, const char *key)
 {
-	uint32_t i = find_key(t, key);
+	uint32_t i = find_key(&t->by_key, t, key);
 
 	return i == SLOT_EMPTY ? NULL : &t->e[i];
 }
@@ -546,7 +549,7 @@ vip_table_add(struct vip_table *t, const struct netaddr *addr,
 	if (!netaddr_is_set(addr) || !word_ok(key))
 		return -EINVAL;
 	if (find_addr(t, addr) != SLOT_EMPTY ||
-	    (!held && find_key(t, key) != SLOT_EMPTY))
+	    (!held && find_key(&t->by_key, t, key) != SLOT_EMPTY))
 		return -EEXIST;
 	return add_entry(t, addr, key, held != 0, until);
 }
@@ -625,20 +628,6 @@ index_held(struct index *ix, const struct vip_table *old,
 			s->val = (uint32_t)i;
 	}
 	return 0;
-}
-
-static uint32_t
-find_held(const struct index *ix, const struct vip_table *old,
-	  const char *key)
-{
-	uint32_t h = hash_str(key);
-	size_t pos = h;
-	struct slot *s = NULL;
-
-	while ((s = index_scan(ix, h, &pos)) != NULL)
-		if (strcmp(old->e[s->val].key, key) == 0)
-			return s->val;
-	return SLOT_EMPTY;
 }
 
 /* Next-fit in @sc's pool of @ns; 0 with *out, or -ENOSPC. */
@@ -768,7 +757,7 @@ vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 
 		if (done[i])
 			continue;
-		j = find_key(t, reqs[i].key);
+		j = find_key(&t->by_key, t, reqs[i].key);
 		if (j == SLOT_EMPTY || used[j])
 			continue;
 		if (add_entry(&ns, &t->e[j].addr, reqs[i].key, 0, 0) < 0)
@@ -786,7 +775,7 @@ vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 
 		if (done[i])
 			continue;
-		j = find_held(&heldkey, t, reqs[i].key);
+		j = find_key(&heldkey, t, reqs[i].key);
 		if (j == SLOT_EMPTY || used[j])
 			continue;
 		if (add_entry(&ns, &t->e[j].addr, reqs[i].key, 0, 0) < 0)
