@@ -337,20 +337,6 @@ is_synced(const struct resource_meta *m)
 	return origin != NULL && strcmp(origin, "global") == 0;
 }
 
-static void
-labels_free(struct resource_labels *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		free(l->v[i].key);
-		free(l->v[i].value);
-	}
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 /*
  * @src as a zone sees the synced resource: a copy whose name and labels
  * @dst owns (renamed by rename_synced()), the rest borrowed.
@@ -1761,15 +1747,15 @@ generate_result_clear(struct generate_result *result)
 	if ((st = result->store) != NULL) {
 		for (i = 0; i < st->nms; i++) {
 			free(st->ms[i].meta.name);
-			labels_free(&st->ms[i].meta.labels);
+			resource_labels_clear(&st->ms[i].meta.labels);
 		}
 		for (i = 0; i < st->nmes; i++) {
 			free(st->mes[i].meta.name);
-			labels_free(&st->mes[i].meta.labels);
+			resource_labels_clear(&st->mes[i].meta.labels);
 		}
 		for (i = 0; i < st->nmzs; i++) {
 			free(st->mzs[i].meta.name);
-			labels_free(&st->mzs[i].meta.labels);
+			resource_labels_clear(&st->mzs[i].meta.labels);
 		}
 		free(st->ms);
 		free(st->mes);

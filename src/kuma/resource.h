@@ -409,6 +409,9 @@ void resource_set_sort(struct resource_set *set);
 int resource_labels_set(struct resource_labels *labels, const char *key,
 			const char *value);
 
+/* Free every key and value of @l; it is empty again (and may be reused). */
+void resource_labels_clear(struct resource_labels *l);
+
 /*
  * "Mesh", "MeshService", "HostnameGenerator", "MeshExternalService",
  * "MeshMultiZoneService", "Dataplane", "Service", "EndpointSlice",

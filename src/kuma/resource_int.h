@@ -61,7 +61,6 @@ struct array {
 
 /* resource.c */
 void *resource_grow(void *v, size_t *cap, size_t n, size_t size);
-void resource_labels_clear(struct resource_labels *l);
 struct array resource_set_array(const struct resource_set *set,
 				enum resource_kind kind);
 void resource_set_array_put(struct resource_set *set, enum resource_kind kind,
