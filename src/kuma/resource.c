@@ -538,8 +538,13 @@ resource_set_finish(struct resource_set *set, struct diag_list *errs)
 
 /* --- accessors --- */
 
-const char *
-resource_labels_get(const struct resource_labels *labels, const char *key)
+/*
+ * Binary search of the sorted @labels: 1 with *at the index of @key, or
+ * 0 with *at where @key would be inserted.
+ */
+static int
+labels_find(const struct resource_labels *labels, const char *key,
+	    size_t *at)
 {
 	size_t lo = 0;
 	size_t hi = labels->n;
@@ -548,14 +553,25 @@ resource_labels_get(const struct resource_labels *labels, const char *key)
 		size_t mid = lo + (hi - lo) / 2;
 		int r = strcmp(key, labels->v[mid].key);
 
-		if (r == 0)
-			return labels->v[mid].value;
+		if (r == 0) {
+			*at = mid;
+			return 1;
+		}
 		if (r < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	return NULL;
+	*at = lo;
+	return 0;
+}
+
+const char *
+resource_labels_get(const struct resource_labels *labels, const char *key)
+{
+	size_t i;
+
+	return labels_find(labels, key, &i) ? labels->v[i].value : NULL;
 }
 
 int
@@ -580,27 +596,17 @@ resource_labels_set(struct resource_labels *labels, const char *key,
 	struct resource_label *v = NULL;
 	char *k = NULL;
 	char *val = NULL;
-	size_t lo = 0;
-	size_t hi = labels->n;
+	size_t at;
 	int rc = -ENOMEM;
 
 	if ((val = strdup(value)) == NULL)
 		goto out;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int r = strcmp(key, labels->v[mid].key);
-
-		if (r == 0) {
-			free(labels->v[mid].value);
-			labels->v[mid].value = val;
-			val = NULL;
-			rc = 0;
-			goto out;
-		}
-		if (r < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
+	if (labels_find(labels, key, &at)) {
+		free(labels->v[at].value);
+		labels->v[at].value = val;
+		val = NULL;
+		rc = 0;
+		goto out;
 	}
 	if ((k = strdup(key)) == NULL)
 		goto out;
@@ -608,9 +614,9 @@ resource_labels_set(struct resource_labels *labels, const char *key,
 	if (v == NULL)
 		goto out;
 	labels->v = v;
-	memmove(&v[lo + 1], &v[lo], (labels->n - lo) * sizeof(*v));
-	v[lo].key = k;
-	v[lo].value = val;
+	memmove(&v[at + 1], &v[at], (labels->n - at) * sizeof(*v));
+	v[at].key = k;
+	v[at].value = val;
 	labels->n++;
 	k = NULL;
 	val = NULL;
