@@ -5,27 +5,16 @@
 #include <string.h>
 
 #include "util/digest.h"
+#include "util/hash.h"
 
 #define K1 0x9e3779b97f4a7c15ULL
-#define K2 0xff51afd7ed558ccdULL
+#define K2 0xff51afd7ed558ccdULL	/* hash_mix64()'s constants */
 #define K3 0xc4ceb9fe1a85ec53ULL
 
 static uint64_t
 rotl(uint64_t v, int n)
 {
 	return (v << n) | (v >> (64 - n));
-}
-
-/* A final mix: every input bit reaches every output bit. */
-static uint64_t
-mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= K2;
-	h ^= h >> 33;
-	h *= K3;
-	h ^= h >> 33;
-	return h;
 }
 
 uint64_t
@@ -45,7 +34,7 @@ digest_bytes(uint64_t seed, const void *p, size_t len)
 	if (i < len)
 		memcpy(&w, b + i, len - i);
 	h = rotl(h ^ (w * K2), 31) * K1;
-	return mix(h);
+	return hash_mix64(h);	/* every input bit reaches every output bit */
 }
 
 uint64_t
