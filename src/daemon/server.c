@@ -23,7 +23,16 @@
 #define UDP_BUF 4096		/* larger queries are not DNS queries */
 #define UDP_ROUNDS 8		/* batches per wake-up, for fairness */
 #define TCP_MSG_MAX 65535
-#define TCP_WBUF_HIGH (256 * 1024)	/* stop reading above this */
+/*
+ * The answers one TCP connection may hold for a client that does not read
+ * them (its write buffer and the answers held back behind a forwarded
+ * one): a query is read and answered only while they are at most
+ * TCP_WBUF_HIGH bytes, so that its answer (one framed message) keeps them
+ * within TCP_OUT_MAX.  With its read buffer, a connection costs at most
+ * 66 KiB + 256 KiB, plus the answers of its forwarded queries in flight.
+ */
+#define TCP_OUT_MAX (256 * 1024)
+#define TCP_WBUF_HIGH (TCP_OUT_MAX - 2 - TCP_MSG_MAX)
 /* Connections the kernel completes before accept() takes them, per
  * listening socket (listen(2); capped by net.core.somaxconn). */
 #define TCP_BACKLOG 128
@@ -85,6 +94,7 @@ struct tcp_conn {
 	size_t wcap;
 	struct tcp_slot *head;	/* answers waiting for a forwarded one */
 	struct tcp_slot *qtail;
+	size_t held;		/* bytes of the ready slots, with their own */
 	struct sockaddr_storage peer;
 	ev_tstamp active;	/* last activity */
 	struct tcp_conn *prev;	/* list of all connections, most recent */
@@ -447,7 +457,22 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 static void tcp_conn_close(struct tcp_conn *c);
 static int tcp_flush(struct tcp_conn *c);
+static int tcp_pump(struct tcp_conn *c);
 static void tcp_rearm(struct tcp_conn *c);
+
+/* What a ready slot costs the connection. */
+static size_t
+slot_cost(const struct tcp_slot *s)
+{
+	return sizeof(*s) + s->len;
+}
+
+/* Past the mark: read and answer no more until the client reads. */
+static int
+tcp_full(const struct tcp_conn *c)
+{
+	return c->wlen - c->woff + c->held > TCP_WBUF_HIGH;
+}
 
 /* The connection list, most recently active first, for the limit. */
 static void
@@ -577,6 +602,7 @@ slots_drain(struct tcp_conn *c)
 
 		if (s->data != NULL)
 			rc = wbuf_append(c, s->data, s->len);
+		c->held -= slot_cost(s);
 		c->head = s->next;
 		if (c->head == NULL)
 			c->qtail = NULL;
@@ -624,6 +650,7 @@ tcp_queue(struct tcp_conn *c, const uint8_t *resp, size_t len)
 	memcpy(s->data + 2, resp, len);
 	s->len = len + 2;
 	s->ready = 1;
+	c->held += slot_cost(s);
 	return slot_append(c, s);
 }
 
@@ -638,15 +665,18 @@ tcp_forward_done(void *arg, const uint8_t *resp, size_t len)
 		return;
 	}
 	s->ready = 1;
-	if (resp == NULL)
-		return;		/* cancelled: the server is stopping */
-	if ((s->data = malloc(len + 2)) != NULL) {
+	if (resp != NULL && (s->data = malloc(len + 2)) != NULL) {
 		s->data[0] = (uint8_t)(len >> 8);
 		s->data[1] = (uint8_t)len;
 		memcpy(s->data + 2, resp, len);
 		s->len = len + 2;
 	}
-	if (slots_drain(c) < 0 || tcp_flush(c) < 0) {
+	c->held += slot_cost(s);
+	if (resp == NULL)
+		return;		/* cancelled: the server is stopping */
+	/* The queries read meanwhile may go on once the answers before
+	 * them are out. */
+	if (slots_drain(c) < 0 || tcp_pump(c) < 0) {
 		tcp_conn_close(c);
 		return;
 	}
@@ -669,16 +699,24 @@ tcp_forward(struct tcp_conn *c, const uint8_t *q, size_t qlen)
 	return slot_append(c, s);
 }
 
-/* Answer every complete query in the read buffer; -1 to close. */
+/*
+ * Answer the complete queries in the read buffer, in order, until the
+ * answers waiting for the client are past the mark; the rest wait in the
+ * buffer.  -1 to close.
+ */
 static int
 tcp_process(struct tcp_conn *c)
 {
 	struct worker *wk = c->wk;
-	const struct table *t = acquire(wk);
-	int fwd = may_forward(wk, &c->peer);
+	const struct table *t = NULL;
+	int fwd;
 	size_t off = 0;
 
-	while (c->rlen - off >= 2) {
+	if (c->rlen < 2 || tcp_full(c))
+		return 0;
+	t = acquire(wk);
+	fwd = may_forward(wk, &c->peer);
+	while (c->rlen - off >= 2 && !tcp_full(c)) {
 		size_t mlen = ((size_t)c->rbuf[off] << 8) | c->rbuf[off + 1];
 		const uint8_t *q = c->rbuf + off + 2;
 		enum answer_outcome o = ANSWER_DROP;
@@ -707,13 +745,31 @@ tcp_process(struct tcp_conn *c)
 	return 0;
 }
 
+/*
+ * Write what can be written, and answer the queries that waited in the
+ * read buffer while the answers before them went out, until neither
+ * moves; -1 to close.
+ */
+static int
+tcp_pump(struct tcp_conn *c)
+{
+	size_t rlen;
+
+	do {
+		rlen = c->rlen;
+		if (tcp_flush(c) < 0 || tcp_process(c) < 0)
+			return -1;
+	} while (c->rlen != rlen);
+	return 0;
+}
+
 /* Watch for reading unless the peer is slow to read our answers. */
 static void
 tcp_rearm(struct tcp_conn *c)
 {
 	int events = 0;
 
-	if (!c->closing && c->wlen - c->woff < TCP_WBUF_HIGH)
+	if (!c->closing && !tcp_full(c))
 		events |= EV_READ;
 	if (c->wlen > c->woff)
 		events |= EV_WRITE;
@@ -738,7 +794,9 @@ tcp_conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	conn_touch(c);
 	if (revents & EV_READ) {
-		for (;;) {
+		/* Below the mark tcp_process() leaves at most a part of a
+		 * query in the read buffer: there is room to read into. */
+		while (!c->closing && !tcp_full(c)) {
 			ssize_t n = recv(c->fd, c->rbuf + c->rlen,
 					 sizeof(c->rbuf) - c->rlen, 0);
 
@@ -759,11 +817,9 @@ tcp_conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 				tcp_conn_close(c);
 				return;
 			}
-			if (c->wlen - c->woff >= TCP_WBUF_HIGH)
-				break;
 		}
 	}
-	if (tcp_flush(c) < 0) {
+	if (tcp_pump(c) < 0) {
 		tcp_conn_close(c);
 		return;
 	}

@@ -7,10 +7,18 @@
  * address the query came to, also on wildcard sockets.  TCP takes
  * length-framed queries, several pipelined on one connection, answered in
  * the order they came (a forwarded one holds back the answers after it
- * until it is back); reads and writes never block the loop; an idle
- * connection is closed after tcp_idle seconds, and when tcp_max are open
- * (all workers together) the accepting worker's least recently active
- * connection makes room for the new one.
+ * until it is back); reads and writes never block the loop.  A client
+ * that does not read its answers is not read from either: a connection
+ * stops reading and answering while 192 KiB or more of answers wait for
+ * its client, and goes on as they drain, so that it costs at most its
+ * 64 KiB read buffer and 256 KiB of answers.  (With forwarding, answers
+ * held back behind a forwarded one count against the same 256 KiB but
+ * may sit beside a write buffer that once grew to it; the answers of
+ * forwarded queries in flight come on top, limited by the forwarder's
+ * in-flight bound.)  An idle connection is closed after tcp_idle
+ * seconds, and when tcp_max are open (all workers together) the
+ * accepting worker's least recently active connection makes room for
+ * the new one.
  *
  * Names outside the served zones go to the forwarder, when there is one
  * and the client's address is in the allowed ranges; others get REFUSED
