@@ -11,39 +11,6 @@
 #include "build/snapshot.h"
 #include "util/yamlx.h"
 
-/* A deep copy of a parsed node, for output. */
-static struct yamlx_node *
-clone(const struct yamlx_node *src)
-{
-	struct yamlx_node *n = NULL;
-	size_t i;
-
-	if (src->type == YAMLX_SCALAR)
-		return yamlx_node_new_scalar(src->scalar, src->style);
-	n = src->type == YAMLX_MAP ? yamlx_node_new_map() :
-		yamlx_node_new_seq();
-	if (n == NULL)
-		return NULL;
-	for (i = 0; i < src->n; i++) {
-		struct yamlx_node *c = NULL;
-		int rc;
-
-		if (src->type == YAMLX_MAP) {
-			c = clone(src->pairs[i].value);
-			rc = c == NULL ? -ENOMEM :
-				yamlx_map_add(n, src->pairs[i].key->scalar, c);
-		} else {
-			c = clone(src->items[i]);
-			rc = c == NULL ? -ENOMEM : yamlx_seq_add(n, c);
-		}
-		if (rc < 0) {
-			yamlx_node_free(n);
-			return NULL;
-		}
-	}
-	return n;
-}
-
 static struct yamlx_node *
 labels_node(const struct resource_labels *labels)
 {
@@ -406,8 +373,13 @@ service_doc(const struct build_service *bs)
 	rc |= yamlx_map_add_str(doc, "mesh", m->mesh);
 	if (m->labels.n > 0)
 		rc |= yamlx_map_add(doc, "labels", labels_node(&m->labels));
+	/*
+	 * The written spec is borrowed, not copied: the snapshot outlives
+	 * the documents, and yamlx_emit() writes what an alias shares once,
+	 * then an alias, so aliases cost neither memory nor output here.
+	 */
 	if (spec != NULL)
-		rc |= yamlx_map_add(doc, "spec", clone(spec));
+		rc |= yamlx_map_add(doc, "spec", (struct yamlx_node *)spec);
 	else if (bs->res != NULL)
 		rc |= yamlx_map_add(doc, "spec", generated_spec(bs->res));
 	rc |= yamlx_map_add(doc, "status", status_node(bs));

@@ -9,6 +9,10 @@
  * spec, status: addresses, vips, hostnameGenerators), one YAML document
  * per resource, so the two can be compared line by line.  A service that
  * could not get a VIP also has a `conditions` entry of type VIPAllocated.
+ * A written spec is printed as read; what its aliases share is printed
+ * once, with an anchor, and then as an alias (yamlx_emit()), so the output
+ * and the memory grow as the resource files do, not as their aliases
+ * expand.
  */
 #ifndef MESHDNS_STATUS_H
 #define MESHDNS_STATUS_H

@@ -1212,55 +1212,198 @@ emit_event(yaml_emitter_t *em, yaml_event_t *ev, int made)
 	return made && yaml_emitter_emit(em, ev) ? 0 : -1;
 }
 
+/*
+ * A parsed node can be reached more than once (an alias is the same node
+ * as its anchor); the emitter writes it once, with an anchor, and then
+ * aliases to it, so that the output grows as the file did, never by the
+ * expansion ("billion laughs").  Built nodes are added only once.  The
+ * table maps the parsed nodes of one document to how often they are
+ * reached and the number of their anchor (0 until written).
+ */
+struct shared {
+	const struct yamlx_node *node;
+	size_t refs;
+	size_t id;
+};
+
+struct emitter {
+	yaml_emitter_t em;
+	struct shared *tab;	/* open addressing; NULL nodes are free */
+	size_t cap;		/* a power of two, or 0 */
+	size_t n;
+	size_t ids;		/* anchors written in this document */
+};
+
+static size_t
+shared_slot(const struct shared *tab, size_t cap, const struct yamlx_node *node)
+{
+	size_t i = (size_t)hash_mix64((uint64_t)(uintptr_t)node) & (cap - 1);
+
+	while (tab[i].node != NULL && tab[i].node != node)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* The entry of @node, added when missing; NULL on allocation failure. */
+static struct shared *
+shared_get(struct emitter *e, const struct yamlx_node *node, int *added)
+{
+	size_t i;
+
+	if (2 * (e->n + 1) > e->cap) {
+		size_t cap = e->cap ? 2 * e->cap : 64;
+		struct shared *tab = calloc(cap, sizeof(*tab));
+
+		if (tab == NULL)
+			return NULL;
+		for (i = 0; i < e->cap; i++)
+			if (e->tab[i].node != NULL)
+				tab[shared_slot(tab, cap, e->tab[i].node)] =
+					e->tab[i];
+		free(e->tab);
+		e->tab = tab;
+		e->cap = cap;
+	}
+	i = shared_slot(e->tab, e->cap, node);
+	*added = e->tab[i].node == NULL;
+	if (*added) {
+		e->tab[i].node = node;
+		e->n++;
+	}
+	return &e->tab[i];
+}
+
+static void
+shared_clear(struct emitter *e)
+{
+	if (e->n > 0)
+		memset(e->tab, 0, e->cap * sizeof(*e->tab));
+	e->n = 0;
+	e->ids = 0;
+}
+
+/* Count the references to every parsed node under @node, each once. */
 static int
-emit_scalar(yaml_emitter_t *em, const char *text, size_t len,
-	    enum yamlx_style style)
+count_refs(struct emitter *e, const struct yamlx_node *node, int depth)
+{
+	size_t i;
+	int added = 1;
+
+	if (node == NULL)
+		return 0;
+	if (depth > MAX_DEPTH)
+		return -1;
+	if (!node->owned) {
+		struct shared *sh = shared_get(e, node, &added);
+
+		if (sh == NULL)
+			return -1;
+		sh->refs++;
+	}
+	if (!added)
+		return 0;
+	for (i = 0; i < node->n; i++) {
+		const struct yamlx_node *kid = node->type == YAMLX_SEQ ?
+			node->items[i] : node->pairs[i].value;
+
+		if (count_refs(e, kid, depth + 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+emit_scalar(yaml_emitter_t *em, const char *anchor, const char *text,
+	    size_t len, enum yamlx_style style)
 {
 	yaml_event_t ev;
 	int made;
 
 	if (len > INT_MAX)
 		return -1;
-	made = yaml_scalar_event_initialize(&ev, NULL, NULL,
+	made = yaml_scalar_event_initialize(&ev, (yaml_char_t *)anchor, NULL,
 		(yaml_char_t *)text, (int)len, 1, 1,
 		style == YAMLX_QUOTED ? YAML_DOUBLE_QUOTED_SCALAR_STYLE :
 		YAML_PLAIN_SCALAR_STYLE);
 	return emit_event(em, &ev, made);
 }
 
+/*
+ * A mapping key.  A parsed one under a built node (@borrowed) is written
+ * as a built one would be (quoted only when needed), so that a borrowed
+ * subtree prints as its copy would; elsewhere as it was read.
+ */
 static int
-emit_node(yaml_emitter_t *em, const struct yamlx_node *node, int depth)
+emit_key(yaml_emitter_t *em, const struct yamlx_node *key, int borrowed)
 {
+	enum yamlx_style style = key->style;
+
+	if (borrowed && !key->owned)
+		style = needs_quotes(key->scalar) ? YAMLX_QUOTED : YAMLX_PLAIN;
+	return emit_scalar(em, NULL, key->scalar, strlen(key->scalar), style);
+}
+
+/* @borrowed: a built node is above @node. */
+static int
+emit_node(struct emitter *e, const struct yamlx_node *node, int depth,
+	  int borrowed)
+{
+	yaml_emitter_t *em = &e->em;
 	yaml_event_t ev;
+	char name[32];
+	const char *anchor = NULL;
 	size_t i;
 	int made;
+	int added;
 
 	/* Only a document can be NULL: an empty document. */
 	if (node == NULL)
-		return emit_scalar(em, "", 0, YAMLX_PLAIN);
+		return emit_scalar(em, NULL, "", 0, YAMLX_PLAIN);
 	if (depth > MAX_DEPTH)
 		return -1;
+	if (!node->owned) {
+		struct shared *sh = shared_get(e, node, &added);
+
+		if (sh == NULL)
+			return -1;
+		if (sh->refs > 1 && sh->id > 0) {
+			snprintf(name, sizeof(name), "a%zu", sh->id);
+			made = yaml_alias_event_initialize(&ev,
+							   (yaml_char_t *)name);
+			return emit_event(em, &ev, made);
+		}
+		if (sh->refs > 1) {
+			sh->id = ++e->ids;
+			snprintf(name, sizeof(name), "a%zu", sh->id);
+			anchor = name;
+		}
+	}
 	switch (node->type) {
 	case YAMLX_SCALAR:
-		return emit_scalar(em, node->scalar, node->len, node->style);
+		return emit_scalar(em, anchor, node->scalar, node->len,
+				   node->style);
 	case YAMLX_SEQ:
-		made = yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+		made = yaml_sequence_start_event_initialize(&ev,
+			(yaml_char_t *)anchor, NULL, 1,
 			YAML_BLOCK_SEQUENCE_STYLE);
 		if (emit_event(em, &ev, made) < 0)
 			return -1;
 		for (i = 0; i < node->n; i++)
-			if (emit_node(em, node->items[i], depth + 1) < 0)
+			if (emit_node(e, node->items[i], depth + 1,
+				      borrowed || node->owned) < 0)
 				return -1;
 		made = yaml_sequence_end_event_initialize(&ev);
 		return emit_event(em, &ev, made);
 	case YAMLX_MAP:
-		made = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+		made = yaml_mapping_start_event_initialize(&ev,
+			(yaml_char_t *)anchor, NULL, 1,
 			YAML_BLOCK_MAPPING_STYLE);
 		if (emit_event(em, &ev, made) < 0)
 			return -1;
 		for (i = 0; i < node->n; i++) {
-			if (emit_node(em, node->pairs[i].key, depth + 1) < 0 ||
-			    emit_node(em, node->pairs[i].value, depth + 1) < 0)
+			if (emit_key(em, node->pairs[i].key, borrowed) < 0 ||
+			    emit_node(e, node->pairs[i].value, depth + 1,
+				      borrowed || node->owned) < 0)
 				return -1;
 		}
 		made = yaml_mapping_end_event_initialize(&ev);
@@ -1272,41 +1415,46 @@ emit_node(yaml_emitter_t *em, const struct yamlx_node *node, int depth)
 int
 yamlx_emit(FILE *fp, struct yamlx_node *const *docs, size_t ndocs)
 {
-	yaml_emitter_t em;
+	struct emitter e;
 	yaml_event_t ev;
 	size_t i;
 	int made;
 	int rc = -1;
 
-	if (!yaml_emitter_initialize(&em))
+	memset(&e, 0, sizeof(e));
+	if (!yaml_emitter_initialize(&e.em))
 		return -1;
-	yaml_emitter_set_output_file(&em, fp);
-	yaml_emitter_set_unicode(&em, 1);
+	yaml_emitter_set_output_file(&e.em, fp);
+	yaml_emitter_set_unicode(&e.em, 1);
 	/* Never fold long strings (a hostname list stays on one line). */
-	yaml_emitter_set_width(&em, -1);
+	yaml_emitter_set_width(&e.em, -1);
 	made = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
-	if (emit_event(&em, &ev, made) < 0)
+	if (emit_event(&e.em, &ev, made) < 0)
 		goto out;
 	for (i = 0; i < ndocs; i++) {
 		/*
 		 * The first document needs no "---", unless it is empty and
 		 * would vanish without it; the others always do.
 		 */
+		shared_clear(&e);
+		if (count_refs(&e, docs[i], 0) < 0)
+			goto out;
 		made = yaml_document_start_event_initialize(&ev, NULL, NULL,
 			NULL, i == 0 && docs[i] != NULL);
-		if (emit_event(&em, &ev, made) < 0 ||
-		    emit_node(&em, docs[i], 0) < 0)
+		if (emit_event(&e.em, &ev, made) < 0 ||
+		    emit_node(&e, docs[i], 0, 0) < 0)
 			goto out;
 		made = yaml_document_end_event_initialize(&ev, 1);
-		if (emit_event(&em, &ev, made) < 0)
+		if (emit_event(&e.em, &ev, made) < 0)
 			goto out;
 	}
 	made = yaml_stream_end_event_initialize(&ev);
-	if (emit_event(&em, &ev, made) < 0 || !yaml_emitter_flush(&em))
+	if (emit_event(&e.em, &ev, made) < 0 || !yaml_emitter_flush(&e.em))
 		goto out;
 	rc = 0;
 out:
-	yaml_emitter_delete(&em);
+	yaml_emitter_delete(&e.em);
+	free(e.tab);
 	if (fflush(fp) != 0 || ferror(fp))
 		rc = -1;
 	return rc;

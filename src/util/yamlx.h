@@ -163,8 +163,13 @@ void yamlx_node_free(struct yamlx_node *node);
  * Write documents to @fp as YAML (block style, "---" between documents; a
  * NULL document is written as an empty one).  Plain scalars are written
  * plain where the syntax allows (else libyaml quotes them), YAMLX_QUOTED
- * ones double-quoted.  Long strings are not folded.  Returns 0, or -1 when
- * the emitter or the stream failed.
+ * ones double-quoted.  Long strings are not folded.  A parsed node reached
+ * more than once in a document (through aliases) is written once, with an
+ * anchor (&a1, &a2, ... in the order written), and then as an alias, so
+ * the output grows as the parsed file did and never by the expansion of
+ * its aliases.  The keys of a parsed mapping under a built node are
+ * quoted as yamlx_map_add() would quote them.  Returns 0, or -1 when the
+ * emitter or the stream failed (or memory ran out).
  */
 int yamlx_emit(FILE *fp, struct yamlx_node *const *docs, size_t ndocs);
 

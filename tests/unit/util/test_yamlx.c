@@ -842,6 +842,57 @@ test_emit_round_trip(void **state)
 	yamlx_stream_free(first);
 }
 
+/*
+ * What an alias shares is written once, with an anchor, then aliased:
+ * the output of a "billion laughs" grows as its file, not as its
+ * expansion, and reads back as the same tree.
+ */
+static void
+test_emit_aliases(void **state)
+{
+	struct fixture *f = *state;
+	struct yamlx_stream *first = NULL;
+	struct yamlx_node *doc = NULL;
+	static const char text[] =
+		"l0: &l0 \"lol lol lol lol lol lol lol lol\"\n"
+		"l1: &l1 [*l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0]\n"
+		"l2: &l2 [*l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1]\n"
+		"l3: &l3 [*l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2]\n"
+		"l4: &l4 [*l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3]\n"
+		"l5: &l5 [*l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4]\n"
+		"once: &o {a: 1}\n";
+	struct yamlx_node *root = NULL;
+
+	assert_int_equal(load(f, text), 0);
+	first = f->stream;
+	f->stream = NULL;
+	emit(f, first->docs, 1);
+	/* 100,000 laughs expanded: more than 4 MB. */
+	assert_true(f->outlen < 1000);
+	assert_non_null(strstr(f->out, "l0: &a1 \"lol lol lol lol lol lol "
+			       "lol lol\"\nl1: &a2\n- *a1\n- *a1\n"));
+	assert_non_null(strstr(f->out, "l5:\n- *a5\n"));
+	/* Reached once: written without an anchor. */
+	assert_non_null(strstr(f->out, "once:\n  a: 1\n"));
+	assert_int_equal(load(f, f->out), 0);
+	root = f->stream->docs[0];
+	assert_same_tree(first->docs[0], root);
+	assert_ptr_equal(yamlx_map_get(root, "l5")->items[9],
+			 yamlx_map_get(root, "l4"));
+
+	/* A parsed node borrowed into a built document: shared likewise,
+	 * and its keys are written as a built map's would be. */
+	doc = yamlx_node_new_map();
+	assert_non_null(doc);
+	assert_int_equal(yamlx_map_add_str(doc, "type", "x"), 0);
+	assert_int_equal(yamlx_map_add(doc, "spec", first->docs[0]), 0);
+	emit(f, &doc, 1);
+	assert_true(f->outlen < 1000);
+	assert_non_null(strstr(f->out, "type: x\nspec:\n  l0: &a1 \"lol"));
+	yamlx_node_free(doc);
+	yamlx_stream_free(first);
+}
+
 static void
 test_build_errors(void **state)
 {
@@ -896,6 +947,7 @@ main(void)
 		T(test_emit_built),
 		T(test_emit_quoting),
 		T(test_emit_round_trip),
+		T(test_emit_aliases),
 		T(test_build_errors),
 #undef T
 	};

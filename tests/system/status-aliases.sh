@@ -1,0 +1,73 @@
+#!/bin/bash
+# status-aliases.sh -- `meshdns --status` of resources with a "billion
+# laughs" (nested aliases) in their specs: what an alias shares is
+# printed once, with an anchor, then as an alias, so the output and the
+# memory grow as the file does, not as its expansion.
+. "${SRCDIR:?SRCDIR must name the source tree}/tests/system/lib.sh" || exit 1
+
+command -v python3 >/dev/null 2>&1 || {
+	fail "python3 is not installed"
+	finish
+}
+
+SERVICES=8	# each spec: 100,000 laughs expanded (8.6 MB of --status)
+
+mkdir -p "$WORK/res"
+for s in $(seq 1 "$SERVICES"); do
+	cat <<YAML
+---
+type: MeshService
+name: laughs-$s
+mesh: default
+spec:
+  selector:
+    dataplaneTags:
+      app: laughs-$s
+  ports:
+  - {name: http, port: 80, targetPort: 80, appProtocol: http}
+  l0: &l0 "lol lol lol lol lol lol lol lol lol lol lol lol lol lol lol lol"
+  l1: &l1 [*l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0]
+  l2: &l2 [*l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1]
+  l3: &l3 [*l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2]
+  l4: &l4 [*l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3]
+  l5: [*l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4]
+YAML
+done >"$WORK/res/laughs.yaml"
+printf 'zone: default\nresources: [res]\nstart-cache: false\n' >"$WORK/meshdns.conf"
+
+# run_status: --status of $WORK/meshdns.conf; prints its exit status, the
+# bytes it wrote and its peak resident memory in kB.
+cat >"$WORK/run.py" <<'PY'
+import resource, subprocess, sys
+
+out = open(sys.argv[2], "wb")
+rc = subprocess.call([sys.argv[1], "--status", "-c", sys.argv[3],
+                      "-s", sys.argv[4]], stdout=out,
+                     stderr=subprocess.DEVNULL)
+out.close()
+size = len(open(sys.argv[2], "rb").read())
+print(rc, size, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+PY
+read -r rc size rss < <(python3 "$WORK/run.py" "$MESHDNS" "$WORK/out.yaml" \
+	"$WORK/meshdns.conf" "$WORK/state")
+echo "--status: exit $rc, $size bytes, peak VmRSS $rss kB"
+expect_eq "--status of $SERVICES billion-laughs specs succeeds" 0 "$rc"
+if [ "$size" -le 65536 ]; then
+	pass "its output grows as the file, not as the aliases expand ($size bytes)"
+else
+	fail "its output is $size bytes: the aliases were expanded"
+fi
+if [ "$rss" -le 65536 ]; then
+	pass "its memory is bounded ($rss kB)"
+else
+	fail "its peak memory is $rss kB: the aliases were expanded"
+fi
+out=$(cat "$WORK/out.yaml")
+expect_eq "every service is printed" "$SERVICES" "$(grep -c '^type: MeshService' "$WORK/out.yaml")"
+expect_match "the shared scalar is written once, with an anchor" \
+	'^  l0: &a1 "lol lol' "$out"
+expect_match "then as an alias" '^  - \*a1$' "$out"
+expect_match "a list reached once is written without an anchor" \
+	'^  l5:$' "$out"
+
+finish
