@@ -83,7 +83,14 @@ struct yamlx_stream {
  * *out is NULL and -1 is returned (-ENOMEM on allocation failure).
  * Besides syntax errors (the first one stops parsing), every duplicate key,
  * merge key, non-scalar key and alias to an unknown anchor is reported, in
- * document order.  An unreadable file gives "cannot read PATH: REASON"
+ * document order.  Aliases are references, but whoever walks the tree
+ * meets an aliased node once per reference, so two bounds make a load
+ * fail: a document whose aliases expand to more than 1,000,000 extra
+ * nodes ("aliases in this document expand to more than 1000000 extra
+ * nodes", at the document), and a file whose aliases add more than 16 MiB
+ * of scalar text, all its documents together ("alias *NAME: aliases in
+ * this file expand to more than 16777216 bytes of text", at the alias
+ * that passes it).  An unreadable file gives "cannot read PATH: REASON"
  * without a position.
  */
 int yamlx_load_file(struct yamlx_stream **out, const char *path,

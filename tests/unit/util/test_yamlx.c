@@ -288,6 +288,46 @@ test_alias_bomb(void **state)
 	assert_int_equal(load(f, text), 0);
 }
 
+/*
+ * Readers copy what they keep: a file may add at most 16 MiB of scalar
+ * text through aliases, all its documents together; the alias that
+ * passes it is named.
+ */
+static void
+test_alias_bytes(void **state)
+{
+	struct fixture *f = *state;
+	char *text = malloc(8192);
+	char *doc = malloc(4096);
+	int i;
+
+	assert_non_null(text);
+	assert_non_null(doc);
+	/* A 1,000-byte scalar, then levels of ten aliases of the last:
+	 * 11.1 MB through l4, 10 MB more at the first alias in l5. */
+	snprintf(doc, 4096, "l0: &l0 %01000d\n", 0);
+	for (i = 1; i <= 5; i++)
+		snprintf(doc + strlen(doc), 4096 - strlen(doc),
+			 "l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, "
+			 "*l%d, *l%d, *l%d, *l%d]\n", i, i, i - 1, i - 1,
+			 i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+			 i - 1);
+	assert_fails_with(f, doc,
+			  "t.yaml:6:10: error: alias *l4: aliases in this "
+			  "file expand to more than 16777216 bytes of text; "
+			  "not supported\n");
+	/* Up to l4 it loads; twice in one file it is too much. */
+	*strstr(doc, "l5:") = '\0';
+	assert_int_equal(load(f, doc), 0);
+	snprintf(text, 8192, "%s---\n%s", doc, doc);
+	assert_fails_with(f, text,
+			  "t.yaml:11:30: error: alias *l3: aliases in this "
+			  "file expand to more than 16777216 bytes of text; "
+			  "not supported\n");
+	free(text);
+	free(doc);
+}
+
 static void
 test_merge_key(void **state)
 {
@@ -931,6 +971,7 @@ main(void)
 		T(test_alias_redefined_and_scoped),
 		T(test_alias_errors),
 		T(test_alias_bomb),
+		T(test_alias_bytes),
 		T(test_merge_key),
 		T(test_duplicate_keys),
 		T(test_duplicate_keys_big_mapping),
