@@ -282,12 +282,21 @@ write_response(const struct answer_query_ctx *ctx, const uint8_t *q,
 	size_t i;
 
 	memcpy(resp, q, 2);
-	/* QR, the query's opcode and RD; AA when authoritative; TC. */
-	resp[2] = LDNS_QR_MASK | (q[2] & (LDNS_OPCODE_MASK | LDNS_RD_MASK)) |
-		  (pl->aa ? LDNS_AA_MASK : 0) | (pl->tc ? LDNS_TC_MASK : 0);
-	/* RA when we recurse (forward); Z and AD clear; CD copied; RCODE. */
-	resp[3] = (ctx->forwarding ? LDNS_RA_MASK : 0) | (q[3] & LDNS_CD_MASK) |
-		  (pl->rcode & LDNS_RCODE_MASK);
+	if (st->opcode != LDNS_PACKET_QUERY) {
+		/* RD, CD and AD are QUERY's: QR, the opcode, RCODE only. */
+		resp[2] = LDNS_QR_MASK | (q[2] & LDNS_OPCODE_MASK) |
+			  (pl->tc ? LDNS_TC_MASK : 0);
+		resp[3] = pl->rcode & LDNS_RCODE_MASK;
+	} else {
+		/* QR, the opcode and RD; AA when authoritative; TC. */
+		resp[2] = LDNS_QR_MASK |
+			  (q[2] & (LDNS_OPCODE_MASK | LDNS_RD_MASK)) |
+			  (pl->aa ? LDNS_AA_MASK : 0) |
+			  (pl->tc ? LDNS_TC_MASK : 0);
+		/* RA when we forward; Z, AD and CD (RFC 4035 3.1.6) clear. */
+		resp[3] = (ctx->forwarding ? LDNS_RA_MASK : 0) |
+			  (pl->rcode & LDNS_RCODE_MASK);
+	}
 	ldns_write_uint16(resp + LDNS_QDCOUNT_OFF, pl->echo ? 1 : 0);
 	ldns_write_uint16(resp + LDNS_ANCOUNT_OFF, an ? an->count : 0);
 	ldns_write_uint16(resp + LDNS_NSCOUNT_OFF, ns ? ns->count : 0);

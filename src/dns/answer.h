@@ -95,9 +95,12 @@ struct answer_query_ctx {
  * gets one RRset (RFC 8482): A, else AAAA, else SRV, else PTR, else SOA,
  * else NS.
  *
- * Header: ID, opcode, RD and CD copied; QR set; AA as above; TC when
- * truncated; RA set when ctx->forwarding, else clear; Z and AD clear.
- * The question is the query's own bytes (case kept).  The OPT record,
+ * Header: ID, opcode and RD copied; QR set; AA as above; TC when
+ * truncated; RA set when ctx->forwarding, else clear; Z, AD and CD clear
+ * (CD as Knot and NSD, RFC 4035 3.1.6).  For an opcode other than QUERY
+ * only ID, opcode, QR and the RCODE: RD, CD and AD are defined for QUERY
+ * alone, and RA is left clear too.  The question is the query's own
+ * bytes (case kept).  The OPT record,
  * added when the query had a valid one, advertises ANSWER_EDNS_SIZE,
  * copies the DO bit and has no options.
  */

@@ -1,6 +1,7 @@
 #!/bin/bash
 # protocol/opcodes.sh -- opcodes and header bits: NOTIMP, FORMERR for
-# bad question counts, responses dropped, AXFR, RD, CD and AD.
+# bad question counts, responses dropped, AXFR, RD, CD and AD; other
+# opcodes get no flag but QR (genreport's opcodeflg).
 . "${SRCDIR:?SRCDIR must name the source tree}/tests/system/lib.sh" || exit 1
 . "$SRCDIR/tests/system/protocol/common.sh" || exit 1
 
@@ -28,7 +29,14 @@ out=$(dig_q +norec redis.mesh A)
 expect_eq "RD clear in the query: clear in the answer, no RA" "NOERROR | qr aa | 1 0 1" "$(summary "$out")"
 out=$(dig_q +rec redis.mesh A)
 expect_eq "RD set: copied; RA not set without forwarding" "NOERROR | qr aa rd | 1 0 1" "$(summary "$out")"
+# Issue 10: CD cleared in authoritative answers, as Knot and NSD.
 out=$(dig_q +cd +adflag redis.mesh A)
-expect_eq "CD copied, AD never set" "NOERROR | qr aa rd cd | 1 0 1" "$(summary "$out")"
+expect_eq "CD cleared (RFC 4035 3.1.6), AD never set" "NOERROR | qr aa rd | 1 0 1" "$(summary "$out")"
+out=$(dig_q +cd nope.mesh A)
+expect_eq "CD cleared in NXDOMAIN" "NXDOMAIN | qr aa rd | 0 1 1" "$(summary "$out")"
+out=$(dig_q +opcode=15 +rec +cd +adflag redis.mesh A)
+expect_eq "opcode 15 with RD, CD, AD: NOTIMP, none of them echoed" "NOTIMP | qr | 0 0 1" "$(summary "$out")"
+out=$(dig_q +opcode=notify +rec +cd +adflag redis.mesh SOA)
+expect_eq "NOTIFY with RD, CD, AD: NOTIMP, none of them echoed" "NOTIMP | qr | 0 0 1" "$(summary "$out")"
 
 finish

@@ -293,7 +293,10 @@ run(struct fixture *f, size_t cap, enum answer_transport tr)
 				 LDNS_STATUS_OK);
 		assert_int_equal(ldns_pkt_id(f->pkt), QID);
 		assert_true(ldns_pkt_qr(f->pkt));
-		assert_int_equal(ldns_pkt_ra(f->pkt), f->forwarding);
+		/* Other opcodes get no flag but QR (issue 10). */
+		assert_int_equal(ldns_pkt_ra(f->pkt), f->forwarding &&
+				 ldns_pkt_get_opcode(f->pkt) ==
+				 LDNS_PACKET_QUERY);
 		assert_int_not_equal(f->outcome, ANSWER_DROP);
 		assert_int_not_equal(f->outcome, ANSWER_FORWARD);
 	} else {
@@ -544,10 +547,21 @@ test_flags(void **state)
 	f->q[3] |= 0xc0;
 	assert_true(run_udp(f) > 0);
 	assert_false(ldns_pkt_rd(f->pkt));
-	assert_true(ldns_pkt_cd(f->pkt));
+	/* Issue 10: CD is cleared, as Knot and NSD (RFC 4035 3.1.6). */
+	assert_false(ldns_pkt_cd(f->pkt));
 	assert_false(ldns_pkt_ad(f->pkt));
-	assert_int_equal(f->resp[3], 0x10);
+	assert_int_equal(f->resp[3], 0x00);
 	assert_int_equal(f->resp[2], 0x84);
+	/* RD stays; CD cleared in negative and refused answers too. */
+	o.flags = LDNS_RD | LDNS_CD;
+	make_query(f, "nope.mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, &o);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(f->resp[2], 0x85);
+	assert_int_equal(f->resp[3], LDNS_RCODE_NXDOMAIN);
+	make_query(f, "example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, &o);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(f->resp[2], 0x81);
+	assert_int_equal(f->resp[3], LDNS_RCODE_REFUSED);
 }
 
 static void
@@ -637,6 +651,28 @@ test_notimp(void **state)
 		assert_int_equal(ldns_pkt_get_rcode(f->pkt),
 				 LDNS_RCODE_NOTIMPL);
 		assert_true(ldns_pkt_edns(f->pkt));
+	}
+	/*
+	 * Issue 10 (genreport's opcodeflg): RD, CD and AD are QUERY's; for
+	 * another opcode only ID, opcode, QR and RCODE, RA clear too.
+	 */
+	{
+		struct query_opts o = { .opcode = LDNS_PACKET_NOTIFY,
+					.flags = LDNS_RD | LDNS_CD | LDNS_AD |
+						 LDNS_AA };
+
+		f->forwarding = 1;
+		make_query(f, "mesh", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, &o);
+		f->q[3] |= 0x40;	/* Z */
+		assert_true(run_udp(f) > 0);
+		assert_int_equal(f->resp[2], 0x80 | LDNS_PACKET_NOTIFY << 3);
+		assert_int_equal(f->resp[3], LDNS_RCODE_NOTIMPL);
+		o.opcode = 15;
+		make_query(f, "mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, &o);
+		assert_true(run_udp(f) > 0);
+		assert_int_equal(f->resp[2], 0x80 | 15 << 3);
+		assert_int_equal(f->resp[3], LDNS_RCODE_NOTIMPL);
+		f->forwarding = 0;
 	}
 	/* An unparseable question: NOTIMP without it. */
 	set_query(f, (const uint8_t *)"\x4d\x2e\x10\x00\x00\x01\x00\x00\x00"
@@ -1565,7 +1601,9 @@ test_fuzz(void **state)
 		if (tr == ANSWER_UDP)
 			assert_true(rlen <= (ldns_pkt_edns(pkt) ?
 					     ANSWER_EDNS_SIZE : 512));
-		assert_int_equal(ldns_pkt_ra(pkt), ctx.forwarding);
+		assert_int_equal(ldns_pkt_ra(pkt), ctx.forwarding &&
+				 ldns_pkt_get_opcode(pkt) ==
+				 LDNS_PACKET_QUERY);
 		assert_memory_equal(f->resp, f->q, 2);
 		assert_true(ldns_pkt_qr(pkt));
 		ldns_pkt_free(pkt);
