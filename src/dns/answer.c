@@ -30,7 +30,7 @@
 struct query {
 	uint8_t opcode;
 	bool question;		/* exactly one well-formed question */
-	bool rest_ok;		/* the other sections parse */
+	bool rest_ok;		/* the other sections parse (any QDCOUNT) */
 	struct wire_question q;
 	struct wire_edns edns;	/* valid when rest_ok */
 };
@@ -143,14 +143,18 @@ classify(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
 	const struct table_node *node = NULL;
 	bool hidden = false;
 
+	size_t qend;
+
 	memset(st, 0, sizeof(*st));
 	memset(pl, 0, sizeof(*pl));
 	pl->oc = ANSWER_ERROR;
 	pl->rcode = LDNS_RCODE_NOERROR;
 	st->opcode = LDNS_OPCODE_WIRE(q);
 	st->question = wire_question_parse(q, qlen, &st->q) == 0;
-	if (st->question)
-		st->rest_ok = wire_opt_scan(q, qlen, st->q.end, &st->edns) == 0;
+	/* The OPT is found whatever QDCOUNT says (RFC 6891 6.1.1). */
+	qend = st->question ? st->q.end : wire_questions_skip(q, qlen);
+	if (qend != 0)
+		st->rest_ok = wire_opt_scan(q, qlen, qend, &st->edns) == 0;
 
 	if (st->opcode != LDNS_PACKET_QUERY) {
 		pl->rcode = LDNS_RCODE_NOTIMPL;
@@ -159,6 +163,7 @@ classify(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
 	} else if (!st->question || !st->rest_ok) {
 		pl->rcode = LDNS_RCODE_FORMERR;
 		pl->echo = st->question;
+		pl->opt = st->rest_ok && st->edns.present;
 	} else if (st->edns.present && st->edns.version > 0) {
 		pl->rcode = RCODE_BADVERS;	/* RFC 6891 6.1.3 */
 		pl->echo = true;

@@ -73,9 +73,10 @@ struct answer_query_ctx {
  * Rules, in order: opcode other than QUERY -> NOTIMP (question echoed
  * when it parses); QDCOUNT != 1, a malformed question (label > 63, name
  * > 255 bytes, a compression pointer, cut short), malformed later
- * sections, two OPT records or an OPT not owned by the root -> FORMERR;
- * EDNS version > 0 -> BADVERS (extended RCODE 16 in our OPT); no table
- * (ctx->t NULL, nothing loaded yet) -> SERVFAIL for class IN and CH.
+ * sections, two OPT records, an OPT not owned by the root or in the
+ * answer or authority section -> FORMERR; EDNS version > 0 -> BADVERS
+ * (extended RCODE 16 in our OPT); no table (ctx->t NULL, nothing loaded
+ * yet) -> SERVFAIL for class IN and CH.
  *
  * Class CH: TXT (or ANY) for version.bind, version.server, id.server or
  * hostname.bind -> the configured string, class CH, TTL 0, AA set (as
@@ -100,9 +101,9 @@ struct answer_query_ctx {
  * (CD as Knot and NSD, RFC 4035 3.1.6).  For an opcode other than QUERY
  * only ID, opcode, QR and the RCODE: RD, CD and AD are defined for QUERY
  * alone, and RA is left clear too.  The question is the query's own
- * bytes (case kept).  The OPT record,
- * added when the query had a valid one, advertises ANSWER_EDNS_SIZE,
- * copies the DO bit and has no options.
+ * bytes (case kept).  The OPT record, added when the query had a valid
+ * one (whatever its QDCOUNT, FORMERR included, RFC 6891 6.1.1),
+ * advertises ANSWER_EDNS_SIZE, copies the DO bit and has no options.
  */
 size_t answer_query(const struct answer_query_ctx *ctx, const uint8_t *q,
 		    size_t qlen, uint8_t *resp, size_t cap,

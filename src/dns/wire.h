@@ -146,14 +146,36 @@ wire_opt_options_ok(const uint8_t *p, size_t len)
 }
 
 /*
+ * Skip the QDCOUNT questions of @m (@len bytes, at least a header), 0 or
+ * more, each a name (wire_name_skip(): compression pointers are skipped,
+ * not followed), QTYPE and QCLASS.  Returns the offset after the last, or
+ * 0 when one is cut short or its name is malformed.  Unlike
+ * wire_question_parse() this takes any count: it finds where the other
+ * sections start in a query that is to get FORMERR.
+ */
+static inline size_t
+wire_questions_skip(const uint8_t *m, size_t len)
+{
+	size_t off = LDNS_HEADER_SIZE;
+	size_t i;
+
+	for (i = 0; i < LDNS_QDCOUNT(m); i++) {
+		if ((off = wire_name_skip(m, len, off)) == 0 || off + 4 > len)
+			return 0;
+		off += 4;
+	}
+	return off;
+}
+
+/*
  * Walk the answer, authority and additional records of @m (@len bytes)
- * from @off, the end of the question, and find the OPT record among the
- * additional ones (an OPT elsewhere is skipped as any record).  *@e is
- * cleared first.  Returns 0 with *@e filled when every record is whole
- * inside @len (bytes after the last are not looked at); -EINVAL, *@e
- * then meaningless, when one is not, when there is more than one OPT or
- * an OPT's owner is not the root (RFC 6891 section 6.1.1), or when an
- * OPT's options do not fill its RDATA exactly.
+ * from @off, the end of the question section, and find the OPT record
+ * among the additional ones.  *@e is cleared first.  Returns 0 with *@e
+ * filled when every record is whole inside @len (bytes after the last
+ * are not looked at); -EINVAL, *@e then meaningless, when one is not,
+ * when there is more than one OPT, an OPT outside the additional section
+ * or not owned by the root (RFC 6891 section 6.1.1), or an OPT whose
+ * options do not fill its RDATA exactly.
  */
 static inline int
 wire_opt_scan(const uint8_t *m, size_t len, size_t off, struct wire_edns *e)
@@ -176,8 +198,8 @@ wire_opt_scan(const uint8_t *m, size_t len, size_t off, struct wire_edns *e)
 		off += WIRE_RR_FIXED;
 		if (off + rdlen > len)
 			return -EINVAL;
-		if (i >= n && type == LDNS_RR_TYPE_OPT) {
-			if (e->present || m[owner] != 0)
+		if (type == LDNS_RR_TYPE_OPT) {
+			if (i < n || e->present || m[owner] != 0)
 				return -EINVAL;
 			if (!wire_opt_options_ok(m + off, rdlen))
 				return -EINVAL;

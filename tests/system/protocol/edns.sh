@@ -38,5 +38,21 @@ expect_eq "an OPT with a cut option: FORMERR" "rcode=1 qr=1 aa=0 tc=0 id=4242 le
 	"$("$DNSRAW" "$PORT" "424201000001000000000001${q_redis_mesh}00002904d00000000000030001ab")"
 expect_eq "one OPT, raw: answered, with our OPT (44 + 11 bytes)" "rcode=0 qr=1 aa=1 tc=0 id=4242 len=55" \
 	"$("$DNSRAW" "$PORT" "424201000001000000000001${q_redis_mesh}${opt}")"
+# Issue 10 (RFC 6891 6.1.1): an OPT in the answer or authority section is
+# FORMERR, as Knot, NSD and BIND answer; FORMERR for a question count
+# other than 1 keeps the query's OPT (12 + 11 bytes).
+expect_eq "an OPT in the answer section: FORMERR" "rcode=1 qr=1 aa=0 tc=0 id=4242 len=28" \
+	"$("$DNSRAW" "$PORT" "424201000001000100000000${q_redis_mesh}${opt}")"
+expect_eq "an OPT in the authority section: FORMERR" "rcode=1 qr=1 aa=0 tc=0 id=4242 len=28" \
+	"$("$DNSRAW" "$PORT" "424201000001000000010000${q_redis_mesh}${opt}")"
+expect_eq "QDCOUNT 0 with an OPT: FORMERR with our OPT" "rcode=1 qr=1 aa=0 tc=0 id=4242 len=23" \
+	"$("$DNSRAW" "$PORT" "424201000000000000000001${opt}")"
+expect_eq "QDCOUNT 2 with an OPT: FORMERR with our OPT" "rcode=1 qr=1 aa=0 tc=0 id=4242 len=23" \
+	"$("$DNSRAW" "$PORT" "424201000002000000000001${q_redis_mesh}${q_redis_mesh}${opt}")"
+out=$(dig_q +header-only +noedns redis.mesh A)
+expect_eq "dig +header-only (QDCOUNT 0) without EDNS: FORMERR, no OPT" "FORMERR | qr rd | 0 0 0" "$(summary "$out")"
+out=$(dig_q +header-only redis.mesh A)
+expect_eq "dig +header-only (QDCOUNT 0) with EDNS: FORMERR, our OPT" "FORMERR | qr rd | 0 0 1" "$(summary "$out")"
+expect_eq "... which dig shows" "; EDNS: version: 0, flags:; udp: 1232" "$(edns_line "$out")"
 
 finish

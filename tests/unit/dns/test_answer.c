@@ -844,15 +844,70 @@ test_rrs_before_opt_skipped(void **state)
 	assert_true(ldns_pkt_edns(f->pkt));
 	assert_int_equal(ldns_pkt_edns_udp_size(f->pkt), ANSWER_EDNS_SIZE);
 
-	/* An OPT-typed RR in the answer section is not the query's OPT. */
+	/*
+	 * Issue 10: an OPT in the answer or authority section is FORMERR
+	 * (RFC 6891 6.1.1), as Knot, NSD and BIND answer.
+	 */
 	memcpy(q + sizeof(base), OPT_RR, 11);
 	q[7] = 1;
 	q[11] = 0;
 	set_query(f, q, sizeof(base) + 11);
 	assert_true(run_udp(f) > 0);
-	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NOERROR);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_FORMERR);
 	assert_false(ldns_pkt_edns(f->pkt));
-	assert_counts(f, 1, 2, 0, 0);
+	assert_counts(f, 1, 0, 0, 0);
+	assert_question_echoed(f);
+	q[7] = 0;
+	q[9] = 1;
+	set_query(f, q, sizeof(base) + 11);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_FORMERR);
+	assert_counts(f, 1, 0, 0, 0);
+}
+
+static void
+test_formerr_keeps_opt(void **state)
+{
+	/* QDCOUNT 0, an OPT (size 4096, DO): FORMERR, our OPT, DO copied. */
+	static const uint8_t qd0[] = {
+		0x4d, 0x2e, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x01,
+		0x00, 0x00, 0x29, 0x10, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00,
+	};
+	static const uint8_t expect[] = {
+		0x4d, 0x2e, 0x81, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x01,
+		0x00, 0x00, 0x29, 0x04, 0xd0, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00,
+	};
+	/* QDCOUNT 2 (the second compressed), then the OPT. */
+	uint8_t qd2[sizeof(base) + 6 + 11];
+	struct fixture *f = *state;
+
+	set_query(f, qd0, sizeof(qd0));
+	assert_int_equal(run_udp(f), sizeof(expect));
+	assert_memory_equal(f->resp, expect, sizeof(expect));
+	assert_int_equal(f->outcome, ANSWER_ERROR);
+
+	memcpy(qd2, base, sizeof(base));
+	memcpy(qd2 + sizeof(base), "\xc0\x0c\x00\x1c\x00\x01" OPT_RR, 17);
+	qd2[5] = 2;
+	qd2[11] = 1;
+	set_query(f, qd2, sizeof(qd2));
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_FORMERR);
+	assert_counts(f, 0, 0, 0, 1);
+	assert_true(ldns_pkt_edns(f->pkt));
+	assert_int_equal(ldns_pkt_edns_udp_size(f->pkt), ANSWER_EDNS_SIZE);
+
+	/* A question with a pointer (not ours to parse): the OPT stays. */
+	memcpy(qd2, base, 18);
+	memcpy(qd2 + 18, "\xc0\x0c\x00\x01\x00\x01" OPT_RR, 17);
+	qd2[11] = 1;
+	set_query(f, qd2, 18 + 17);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_FORMERR);
+	assert_counts(f, 0, 0, 0, 1);
+	assert_true(ldns_pkt_edns(f->pkt));
 }
 
 static void
@@ -1633,6 +1688,7 @@ main(void)
 		T(test_formerr),
 		T(test_name_length_limits),
 		T(test_rrs_before_opt_skipped),
+		T(test_formerr_keeps_opt),
 		T(test_edns),
 		T(test_badvers),
 		T(test_truncation),

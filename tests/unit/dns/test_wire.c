@@ -252,15 +252,16 @@ test_opt_scan(void **state)
 		{ "an A after the OPT",
 		  B(HDR_AR("\x00", "\x00", "\x02") QUESTION OPT RR_A),
 		  0, true, 1232, 0, 0x8000 },
-		{ "an OPT in the answer section is skipped",
+		/* Issue 10: FORMERR, as Knot, NSD and BIND (RFC 6891 6.1.1). */
+		{ "an OPT in the answer section",
 		  B(HDR_AR("\x01", "\x00", "\x00") QUESTION OPT),
-		  0, false, 0, 0, 0 },
-		{ "an OPT in the authority section is skipped",
+		  -EINVAL, false, 0, 0, 0 },
+		{ "an OPT in the authority section",
 		  B(HDR_AR("\x00", "\x01", "\x00") QUESTION OPT),
-		  0, false, 0, 0, 0 },
-		{ "... and not counted against one in the additional",
+		  -EINVAL, false, 0, 0, 0 },
+		{ "... and with one in the additional",
 		  B(HDR_AR("\x00", "\x01", "\x01") QUESTION OPT OPT),
-		  0, true, 1232, 0, 0x8000 },
+		  -EINVAL, false, 0, 0, 0 },
 		{ "two OPTs",
 		  B(HDR_AR("\x00", "\x00", "\x02") QUESTION OPT OPT),
 		  -EINVAL, false, 0, 0, 0 },
@@ -372,6 +373,43 @@ test_opt_write(void **state)
 	}
 }
 
+static void
+test_questions_skip(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *bytes;
+		size_t len;
+		size_t end;
+	} cases[] = {
+		{ "QDCOUNT 0", B("\x12\x34\x01\x00\x00\x00\x00\x00\x00\x00"
+				 "\x00\x01" OPT), 12 },
+		{ "QDCOUNT 1", B(HDR_AR("\x00", "\x00", "\x01") QUESTION OPT),
+		  QEND },
+		{ "QDCOUNT 2, the second compressed",
+		  B("\x12\x34\x01\x00\x00\x02\x00\x00\x00\x00\x00\x01"
+		    "\x04mesh\x00\x00\x01\x00\x01\xc0\x0c\x00\x1c\x00\x01"
+		    OPT), 12 + 10 + 6 },
+		{ "QDCOUNT 2, one there",
+		  B("\x12\x34\x01\x00\x00\x02\x00\x00\x00\x00\x00\x00"
+		    "\x04mesh\x00\x00\x01\x00\x01"), 0 },
+		{ "QTYPE cut short",
+		  B("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+		    "\x04mesh\x00\x00\x01\x00"), 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t *m = dup_msg(cases[i].bytes, cases[i].len);
+
+		print_message("%s\n", cases[i].what);
+		assert_int_equal(wire_questions_skip(m, cases[i].len),
+				 cases[i].end);
+		free(m);
+	}
+}
+
 int
 main(void)
 {
@@ -380,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_name_length),
 		cmocka_unit_test(test_opt_scan),
 		cmocka_unit_test(test_opt_write),
+		cmocka_unit_test(test_questions_skip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
