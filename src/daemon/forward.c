@@ -48,6 +48,7 @@ struct pending {
 	int edns;		/* the query had an OPT record */
 	int dnssec_ok;
 	int counted;		/* holds one of the max_in_flight places */
+	int timed_out;		/* an attempt ran out of time */
 	int submitting;		/* inside forward_query(): no callback */
 	enum pstate state;
 	size_t first;		/* upstream tried first */
@@ -216,12 +217,12 @@ matches(const struct pending *p, const uint8_t *r, size_t n)
 }
 
 /*
- * Header + the client's question (+ OPT when it had one) into f->local;
- * @flags2 and @flags3 are the header's bytes 2 and 3 (flags, RCODE) as
- * they are.  Returns the length.
+ * Header + the client's question (+ OPT when it had one, with the EDE
+ * @ede unless WIRE_EDE_NONE) into f->local; @flags2 and @flags3 are the
+ * header's bytes 2 and 3 (flags, RCODE) as they are.  Returns the length.
  */
 static size_t
-local_response(struct pending *p, uint8_t flags2, uint8_t flags3)
+local_response(struct pending *p, uint8_t flags2, uint8_t flags3, int ede)
 {
 	struct forward *f = p->f;
 	uint8_t *r = f->local;
@@ -237,7 +238,7 @@ local_response(struct pending *p, uint8_t flags2, uint8_t flags3)
 	memcpy(r + LDNS_HEADER_SIZE, p->q + LDNS_HEADER_SIZE, p->qsec);
 	if (p->edns)
 		len += wire_opt_write(r + len, (uint16_t)f->udp_size, 0,
-				      p->dnssec_ok ? WIRE_EDNS_DO : 0);
+				      p->dnssec_ok ? WIRE_EDNS_DO : 0, ede);
 	return len;
 }
 
@@ -300,6 +301,7 @@ fail_servfail(struct pending *p)
 {
 	struct forward *f = p->f;
 	const uint8_t *q = p->q;
+	int ede = WIRE_EDE_NONE;	/* overloaded: nothing was tried */
 	size_t len;
 
 	if (p->submitting) {
@@ -311,11 +313,19 @@ fail_servfail(struct pending *p)
 		return;
 	}
 	count_add(&f->stats.servfails, 1);
+	/*
+	 * RFC 8914: an upstream that never answered in time is "No
+	 * Reachable Authority"; when every attempt failed at once (no
+	 * route, port unreachable, connection refused or closed), "Network
+	 * Error".
+	 */
+	if (p->tried > 0)
+		ede = p->timed_out ? WIRE_EDE_NO_REACHABLE : WIRE_EDE_NETWORK;
 	/* QR and RA; the query's opcode, RD and CD. */
 	len = local_response(p, LDNS_QR_MASK |
 			     (q[2] & (LDNS_OPCODE_MASK | LDNS_RD_MASK)),
 			     LDNS_RA_MASK | (q[3] & LDNS_CD_MASK) |
-			     LDNS_RCODE_SERVFAIL);
+			     LDNS_RCODE_SERVFAIL, ede);
 	deliver(p, f->local, len);
 }
 
@@ -330,7 +340,8 @@ finish_answer(struct pending *p, uint8_t *r, size_t n)
 	memcpy(r, p->client_id, 2);
 	memcpy(r + LDNS_HEADER_SIZE, p->q + LDNS_HEADER_SIZE, p->qsec);
 	if (n > p->limit) {
-		size_t len = local_response(p, r[2] | LDNS_TC_MASK, r[3]);
+		size_t len = local_response(p, r[2] | LDNS_TC_MASK, r[3],
+					    WIRE_EDE_NONE);
 
 		deliver(p, f->local, len);
 		return;
@@ -625,6 +636,7 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	count_add(&p->f->stats.timeouts, 1);
+	p->timed_out = 1;
 	attempt_fail(p);
 }
 

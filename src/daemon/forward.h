@@ -28,7 +28,9 @@
  * the next upstream in list order (wrapping) is tried.  Every query starts
  * with the upstream that last gave an accepted answer (the first one at
  * start) and tries each upstream once; when all have failed the client
- * gets SERVFAIL.  The worst case is nupstreams * 2 * timeout seconds.
+ * gets SERVFAIL, with the Extended DNS Error (RFC 8914) 22 (No Reachable
+ * Authority) when an attempt ran out of time, else 23 (Network Error).
+ * The worst case is nupstreams * 2 * timeout seconds.
  *
  * What the client gets: the accepted response with the client's own ID
  * and the client's exact question bytes (the same length, so its 0x20
@@ -38,9 +40,10 @@
  * so the client retries over TCP.  When all upstreams fail, or too many
  * queries are in flight, the client gets SERVFAIL: its ID, opcode, RD and
  * CD, with QR and RA set, and its question.  Both responses made here
- * carry an OPT record (our udp_size, DO copied, no options) when the query
- * had one, as RFC 6891 asks (one OPT in sections that parse, as
- * wire_opt_scan() finds it); the upstream's OPT is not kept.
+ * carry an OPT record (our udp_size, DO copied, no option but that EDE,
+ * which the overload SERVFAIL does not have) when the query had one, as
+ * RFC 6891 asks (one OPT in sections that parse, as wire_opt_scan()
+ * finds it); the upstream's OPT is not kept.
  *
  * Memory and sockets: per query a copy of it (and a buffer for a TCP
  * answer), and at most one socket, closed when its attempt ends.  One

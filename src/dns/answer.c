@@ -110,6 +110,7 @@ struct plan {
 	int rcode;
 	bool echo;		/* the question */
 	bool opt;		/* our OPT record */
+	int ede;		/* its EDE INFO-CODE, or WIRE_EDE_NONE */
 	bool aa;
 	bool tc;
 };
@@ -149,6 +150,7 @@ classify(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
 	memset(pl, 0, sizeof(*pl));
 	pl->oc = ANSWER_ERROR;
 	pl->rcode = LDNS_RCODE_NOERROR;
+	pl->ede = WIRE_EDE_NONE;
 	st->opcode = LDNS_OPCODE_WIRE(q);
 	st->question = wire_question_parse(q, qlen, &st->q) == 0;
 	/* The OPT is found whatever QDCOUNT says (RFC 6891 6.1.1). */
@@ -178,6 +180,7 @@ classify(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
 		pl->rcode = LDNS_RCODE_SERVFAIL;
 		pl->echo = true;
 		pl->opt = st->edns.present;
+		pl->ede = WIRE_EDE_NOT_READY;
 	} else if (st->q.qclass == LDNS_RR_CLASS_CH) {
 		pl->echo = true;
 		pl->opt = st->edns.present;
@@ -229,8 +232,18 @@ classify(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
 		} else {
 			pl->rcode = LDNS_RCODE_REFUSED;
 			pl->oc = ANSWER_REFUSED;
+			pl->ede = WIRE_EDE_NOT_AUTH;
 		}
 	}
+}
+
+/* The length of our OPT record in @pl: none, plain, or with its EDE. */
+static size_t
+opt_len(const struct plan *pl)
+{
+	if (!pl->opt)
+		return 0;
+	return WIRE_OPT_LEN + (pl->ede != WIRE_EDE_NONE ? WIRE_EDE_LEN : 0);
 }
 
 /*
@@ -253,8 +266,7 @@ fit(const struct answer_query_ctx *ctx, const struct query *st, size_t cap,
 	if (limit > cap)
 		limit = cap;
 
-	if (pl->echo && pos + st->q.name_len + 4 +
-	    (pl->opt ? WIRE_OPT_LEN : 0) > limit) {
+	if (pl->echo && pos + st->q.name_len + 4 + opt_len(pl) > limit) {
 		/* Cannot happen with cap >= 512; stay safe anyway. */
 		pl->echo = false;
 		pl->opt = false;
@@ -263,7 +275,7 @@ fit(const struct answer_query_ctx *ctx, const struct query *st, size_t cap,
 	if (pl->echo)
 		pos += st->q.name_len + 4;
 	if (pos + (pl->an ? pl->an->len : 0) + (pl->ns ? pl->ns->len : 0) +
-	    (pl->opt ? WIRE_OPT_LEN : 0) > limit) {
+	    opt_len(pl) > limit) {
 		pl->tc = true;	/* whole RRsets or nothing */
 		pl->an = NULL;
 		pl->ns = NULL;
@@ -271,7 +283,7 @@ fit(const struct answer_query_ctx *ctx, const struct query *st, size_t cap,
 	if (pl->an != NULL && pl->an->add_len > 0)
 		pl->add_len = additional_fit(pl->an, limit - pos - pl->an->len -
 					     (pl->ns ? pl->ns->len : 0) -
-					     (pl->opt ? WIRE_OPT_LEN : 0),
+					     opt_len(pl),
 					     &pl->add_count);
 }
 
@@ -337,7 +349,7 @@ write_response(const struct answer_query_ctx *ctx, const uint8_t *q,
 	if (pl->opt)
 		pos += wire_opt_write(resp + pos, ANSWER_EDNS_SIZE,
 				      (unsigned)pl->rcode,
-				      st->edns.flags & WIRE_EDNS_DO);
+				      st->edns.flags & WIRE_EDNS_DO, pl->ede);
 	return pos;
 }
 

@@ -76,7 +76,7 @@ struct answer_query_ctx {
  * sections, two OPT records, an OPT not owned by the root or in the
  * answer or authority section -> FORMERR; EDNS version > 0 -> BADVERS
  * (extended RCODE 16 in our OPT); no table (ctx->t NULL, nothing loaded
- * yet) -> SERVFAIL for class IN and CH.
+ * yet) -> SERVFAIL for class IN and CH, with EDE 14 (Not Ready).
  *
  * Class CH: TXT (or ANY) for version.bind, version.server, id.server or
  * hostname.bind -> the configured string, class CH, TTL 0, AA set (as
@@ -88,7 +88,8 @@ struct answer_query_ctx {
  * search-list expansion of one inside (table_builder_add_search_suffix())
  * -> NXDOMAIN, AA clear (we are not the authority for it), no authority
  * section, whether forwarding or not; else with ctx->forwarding ->
- * ANSWER_FORWARD (nothing written), without -> REFUSED.  Inside a zone,
+ * ANSWER_FORWARD (nothing written), without -> REFUSED with EDE 20 (Not
+ * Authoritative).  Inside a zone,
  * with AA: the RRset (SRV with its targets' addresses in the additional
  * section); NODATA (NOERROR, SOA in authority) for a name without that
  * type or an empty non-terminal; NXDOMAIN with the SOA (negative TTL) for
@@ -103,7 +104,8 @@ struct answer_query_ctx {
  * alone, and RA is left clear too.  The question is the query's own
  * bytes (case kept).  The OPT record, added when the query had a valid
  * one (whatever its QDCOUNT, FORMERR included, RFC 6891 6.1.1),
- * advertises ANSWER_EDNS_SIZE, copies the DO bit and has no options.
+ * advertises ANSWER_EDNS_SIZE, copies the DO bit and has no option but
+ * the Extended DNS Error (RFC 8914, INFO-CODE only) named above.
  */
 size_t answer_query(const struct answer_query_ctx *ctx, const uint8_t *q,
 		    size_t qlen, uint8_t *resp, size_t cap,

@@ -9,7 +9,7 @@
  * counts (LDNS_QDCOUNT ... LDNS_ARCOUNT, and their offsets), and
  * ldns_read_uint16() / ldns_write_uint16().  This header adds the one
  * question parser and the one OPT scanner that answer.c and forward.c
- * share, and an OPT writer.
+ * share, and an OPT writer (with an Extended DNS Error).
  *
  * Everything here is static inline: no allocation, no I/O, nothing read
  * outside the @len bytes given, so it is fit for the hot path.  A message
@@ -214,13 +214,25 @@ wire_opt_scan(const uint8_t *m, size_t len, size_t off, struct wire_edns *e)
 	return 0;
 }
 
+/* The Extended DNS Error option (RFC 8914): code, length, INFO-CODE. */
+#define WIRE_EDE_OPTION		15
+#define WIRE_EDE_LEN		6	/* the option, without EXTRA-TEXT */
+#define WIRE_EDE_NONE		(-1)	/* no EDE option */
+#define WIRE_EDE_NOT_READY	14
+#define WIRE_EDE_NOT_AUTH	20	/* Not Authoritative */
+#define WIRE_EDE_NO_REACHABLE	22	/* No Reachable Authority */
+#define WIRE_EDE_NETWORK	23	/* Network Error */
+
 /*
- * Write an OPT record without options at @p (WIRE_OPT_LEN bytes of room):
- * the root owner, @udp_size, the upper 8 bits of a 12-bit RCODE
- * (@rcode >> 4), version 0 and @flags.  Returns WIRE_OPT_LEN.
+ * Write an OPT record at @p (WIRE_OPT_LEN bytes of room, WIRE_EDE_LEN more
+ * with an EDE): the root owner, @udp_size, the upper 8 bits of a 12-bit
+ * RCODE (@rcode >> 4), version 0 and @flags; as its one option an
+ * Extended DNS Error with INFO-CODE @ede and no EXTRA-TEXT, unless @ede
+ * is WIRE_EDE_NONE (then no option).  Returns the bytes written.
  */
 static inline size_t
-wire_opt_write(uint8_t *p, uint16_t udp_size, unsigned rcode, uint16_t flags)
+wire_opt_write(uint8_t *p, uint16_t udp_size, unsigned rcode, uint16_t flags,
+	       int ede)
 {
 	p[0] = 0;
 	ldns_write_uint16(p + 1, LDNS_RR_TYPE_OPT);
@@ -228,8 +240,15 @@ wire_opt_write(uint8_t *p, uint16_t udp_size, unsigned rcode, uint16_t flags)
 	p[5] = (uint8_t)(rcode >> 4);
 	p[6] = 0;
 	ldns_write_uint16(p + 7, flags);
-	ldns_write_uint16(p + 9, 0);
-	return WIRE_OPT_LEN;
+	if (ede == WIRE_EDE_NONE) {
+		ldns_write_uint16(p + 9, 0);
+		return WIRE_OPT_LEN;
+	}
+	ldns_write_uint16(p + 9, WIRE_EDE_LEN);
+	ldns_write_uint16(p + 11, WIRE_EDE_OPTION);
+	ldns_write_uint16(p + 13, 2);
+	ldns_write_uint16(p + 15, (uint16_t)ede);
+	return WIRE_OPT_LEN + WIRE_EDE_LEN;
 }
 
 #endif

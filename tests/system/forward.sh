@@ -225,6 +225,7 @@ t0=$(counter timeouts "$s")
 out=$(dig_q WwW.ExAmPlE.TeSt A)
 expect_match "both upstreams stopped: SERVFAIL" "status: SERVFAIL" "$out"
 expect_match "SERVFAIL has RD and RA" "flags: qr rd ra;" "$out"
+expect_match "upstreams timed out: EDE 22" "^; EDE: 22 \(No Reachable Authority\)$" "$out"
 expect_match "SERVFAIL keeps the query's case" "^;WwW\.ExAmPlE\.TeSt\.[[:space:]]+IN[[:space:]]+A$" "$out"
 s=$(stats)
 expect_ge "each upstream timed out" $((t0 + 2)) "$(counter timeouts "$s")"
@@ -240,6 +241,7 @@ stop_helper "$UP1_PID"
 HELPERS=()
 out=$(dig_q www.example.test A)
 expect_match "all upstreams killed: SERVFAIL" "status: SERVFAIL" "$out"
+expect_match "upstreams' ports closed: EDE 23" "^; EDE: 23 \(Network Error\)$" "$out"
 expect_match "SERVFAIL to the client's ID" "^rcode=2 qr=1 .*id=beef" "$("$DNSRAW" "$PORT" "beef01000001000000000000$q_www")"
 expect_match "SERVFAIL over TCP" "status: SERVFAIL" "$(dig_q +tcp www.example.test A)"
 expect_eq "mesh names still answered" "241.0.0.5" "$(dig_short redis.svc.mesh.local A)"

@@ -1076,8 +1076,13 @@ test_all_fail_servfail(void **state)
 		ldns_pkt *pkt = parse(r);
 
 		assert_true(r->at >= 2 * SHORT - 0.01);
+		/* Issue 10: with EDNS, EDE 22 (No Reachable Authority). */
 		assert_int_equal(r->len, 12 + qsec_len(q[i]) +
-						 (cases[i].edns ? 11 : 0));
+						 (cases[i].edns ? 17 : 0));
+		if (cases[i].edns)
+			assert_memory_equal(r->resp + r->len - 8,
+					    "\x00\x06\x00\x0f\x00\x02\x00\x16",
+					    8);
 		assert_client_header(r, q[i], (uint16_t)(QID + i));
 		assert_int_equal(ldns_pkt_get_rcode(pkt), LDNS_RCODE_SERVFAIL);
 		assert_true(ldns_pkt_qr(pkt));
@@ -1103,6 +1108,32 @@ test_all_fail_servfail(void **state)
 	assert_int_equal(s.in_flight, 0);
 	assert_int_equal(fx->fakes[0].udp_queries, 3);
 	assert_int_equal(fx->fakes[1].udp_queries, 3);
+}
+
+/* Every upstream fails at once (port unreachable): EDE 23 (Network Error). */
+static void
+test_all_unreachable_network_error(void **state)
+{
+	struct fixture *fx = *state;
+	struct netaddr_port ups[2];
+	uint8_t q[512];
+	size_t qlen = make_query(q, QID, QNAME, LDNS_RR_TYPE_A, 1232, 0);
+	const struct result *r = &fx->res[0];
+	ldns_pkt *pkt = NULL;
+
+	closed_port(&ups[0]);
+	closed_port(&ups[1]);
+	new_forwarder(fx, ups, 2, SHORT, 0, 0);
+	assert_int_equal(submit(fx, 0, q, qlen, 512), 0);
+	run_until(fx, 1);
+	pkt = parse(r);
+	assert_int_equal(ldns_pkt_get_rcode(pkt), LDNS_RCODE_SERVFAIL);
+	assert_true(ldns_pkt_edns(pkt));
+	ldns_pkt_free(pkt);
+	assert_int_equal(r->len, 12 + qsec_len(q) + 17);
+	assert_memory_equal(r->resp + r->len - 8,
+			    "\x00\x06\x00\x0f\x00\x02\x00\x17", 8);
+	assert_int_equal(stats(fx).timeouts, 0);
 }
 
 static void
@@ -1294,6 +1325,7 @@ main(void)
 		T(test_ipv6_upstream),
 		T(test_timeout_fails_over_and_sticks),
 		T(test_port_unreachable_fails_over_at_once),
+		T(test_all_unreachable_network_error),
 		T(test_tc_retried_over_tcp),
 		T(test_tcp_refused_fails_over),
 		T(test_tcp_silent_times_out_and_fails_over),

@@ -336,6 +336,31 @@ assert_counts(const struct fixture *f, int qd, int an, int ns, int ar)
 	assert_int_equal(f->resp[10] << 8 | f->resp[11], ar);
 }
 
+/* The INFO-CODE of the response's EDE option (RFC 8914), or -1. */
+static int
+ede_code(const struct fixture *f)
+{
+	ldns_edns_option_list *list = NULL;
+	int code = -1;
+	size_t i;
+
+	if (!ldns_pkt_edns(f->pkt))
+		return -1;
+	list = ldns_pkt_edns_get_option_list(f->pkt);
+	if (list == NULL)
+		return -1;
+	for (i = 0; i < ldns_edns_option_list_get_count(list); i++) {
+		ldns_edns_option *o = ldns_edns_option_list_get_option(list,
+								       i);
+
+		if (ldns_edns_get_code(o) == LDNS_EDNS_EDE) {
+			assert_int_equal(ldns_edns_get_size(o), 2);
+			code = ldns_read_uint16(ldns_edns_get_data(o));
+		}
+	}
+	return code;
+}
+
 static void
 assert_question_echoed(const struct fixture *f)
 {
@@ -592,6 +617,16 @@ test_servfail_without_table(void **state)
 		   NULL);
 	assert_int_equal(run(f, 512, ANSWER_UDP), f->qlen);
 	assert_int_equal(f->resp[3] & 0x0f, LDNS_RCODE_REFUSED);
+	/* With EDNS: EDE 14 (Not Ready, RFC 8914). */
+	{
+		struct query_opts o = { .edns_size = 1232 };
+
+		make_query(f, "redis.mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN,
+			   &o);
+		assert_int_equal(run(f, 512, ANSWER_UDP), f->qlen + 6);
+		assert_int_equal(f->resp[3] & 0x0f, LDNS_RCODE_SERVFAIL);
+		assert_int_equal(ede_code(f), 14);
+	}
 }
 
 static void
@@ -898,6 +933,7 @@ test_formerr_keeps_opt(void **state)
 	assert_counts(f, 0, 0, 0, 1);
 	assert_true(ldns_pkt_edns(f->pkt));
 	assert_int_equal(ldns_pkt_edns_udp_size(f->pkt), ANSWER_EDNS_SIZE);
+	assert_int_equal(ede_code(f), -1);
 
 	/* A question with a pointer (not ours to parse): the OPT stays. */
 	memcpy(qd2, base, 18);
@@ -942,6 +978,42 @@ test_edns(void **state)
 	assert_true(run_udp(f) > 0);
 	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_REFUSED);
 	assert_true(ldns_pkt_edns(f->pkt));
+}
+
+static void
+test_ede(void **state)
+{
+	/* OPT, RDLENGTH 6: option 15, length 2, INFO-CODE 20. */
+	static const uint8_t opt_ede20[] = {
+		0x00, 0x00, 0x29, 0x04, 0xd0, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x06, 0x00, 0x0f, 0x00, 0x02, 0x00, 0x14,
+	};
+	struct query_opts o = { .edns_size = 1232, .flags = LDNS_RD };
+	struct fixture *f = *state;
+
+	/* A name outside the zones, no forwarding: Not Authoritative. */
+	make_query(f, "example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, &o);
+	assert_int_equal(run_udp(f), f->qlen + 6);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_REFUSED);
+	assert_counts(f, 1, 0, 0, 1);
+	assert_memory_equal(f->resp + f->rlen - sizeof(opt_ede20), opt_ede20,
+			    sizeof(opt_ede20));
+	assert_int_equal(ede_code(f), 20);
+	/* Without EDNS: no OPT, so no EDE. */
+	make_query(f, "example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, NULL);
+	assert_int_equal(run_udp(f), f->qlen);
+	assert_counts(f, 1, 0, 0, 0);
+	/* Other answers carry none. */
+	make_query(f, "redis.mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, &o);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ede_code(f), -1);
+	make_query(f, "nope.mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, &o);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ede_code(f), -1);
+	make_query(f, "redis.mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_ANY, &o);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_REFUSED);
+	assert_int_equal(ede_code(f), -1);
 }
 
 static void
@@ -1690,6 +1762,7 @@ main(void)
 		T(test_rrs_before_opt_skipped),
 		T(test_formerr_keeps_opt),
 		T(test_edns),
+		T(test_ede),
 		T(test_badvers),
 		T(test_truncation),
 		T(test_srv_answer),

@@ -367,10 +367,29 @@ test_opt_write(void **state)
 		memset(p, 0xee, sizeof(p));
 		assert_int_equal(wire_opt_write(p, cases[i].udp_size,
 						cases[i].rcode,
-						cases[i].flags), WIRE_OPT_LEN);
+						cases[i].flags, WIRE_EDE_NONE),
+				 WIRE_OPT_LEN);
 		assert_memory_equal(p, cases[i].bytes, WIRE_OPT_LEN);
 		assert_int_equal(p[WIRE_OPT_LEN], 0xee);
 	}
+}
+
+static void
+test_opt_write_ede(void **state)
+{
+	/* RDLENGTH 6: option 15, length 2, INFO-CODE 20 (RFC 8914). */
+	static const uint8_t expect[] = {
+		0x00, 0x00, 0x29, 0x04, 0xd0, 0x00, 0x00, 0x80, 0x00, 0x00,
+		0x06, 0x00, 0x0f, 0x00, 0x02, 0x00, 0x14,
+	};
+	uint8_t p[WIRE_OPT_LEN + WIRE_EDE_LEN + 1];
+
+	(void)state;
+	memset(p, 0xee, sizeof(p));
+	assert_int_equal(wire_opt_write(p, WIRE_EDNS_SIZE, 5, WIRE_EDNS_DO,
+					WIRE_EDE_NOT_AUTH), sizeof(expect));
+	assert_memory_equal(p, expect, sizeof(expect));
+	assert_int_equal(p[sizeof(expect)], 0xee);
 }
 
 static void
@@ -418,6 +437,7 @@ main(void)
 		cmocka_unit_test(test_name_length),
 		cmocka_unit_test(test_opt_scan),
 		cmocka_unit_test(test_opt_write),
+		cmocka_unit_test(test_opt_write_ede),
 		cmocka_unit_test(test_questions_skip),
 	};
 
