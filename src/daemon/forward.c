@@ -169,7 +169,8 @@ find_opt(struct pending *p)
 {
 	struct wire_edns e;
 
-	if (wire_opt_scan(p->q, p->qlen, LDNS_HEADER_SIZE + p->qsec, &e) == 0 &&
+	if (wire_opt_scan(p->q, p->qlen, LDNS_HEADER_SIZE + p->qsec, &e,
+			  NULL) == 0 &&
 	    e.present) {
 		p->edns = 1;
 		p->dnssec_ok = (e.flags & WIRE_EDNS_DO) != 0;

@@ -302,6 +302,7 @@ answer_one(const struct table *t, const struct sockaddr_storage *peer,
 	ctx.client = (const struct sockaddr *)peer;
 	ctx.tr = tr;
 	ctx.forwarding = forwarding;
+	ctx.keys = NULL;	/* no TSIG key known yet */
 	return answer_query(&ctx, q, qlen, resp, cap, outcome);
 }
 

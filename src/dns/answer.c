@@ -15,12 +15,14 @@
 #include "autoconfig.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include <ldns/ldns.h>
 
 #include "dns/answer.h"
+#include "dns/tsig.h"
 #include "dns/wire.h"
 
 /* A precompiled RR up to its RDATA: owner pointer, type ... RDLENGTH. */
@@ -28,11 +30,14 @@
 #define RCODE_BADVERS	16
 
 struct query {
+	size_t len;		/* the query's bytes */
 	uint8_t opcode;
 	bool question;		/* exactly one well-formed question */
 	bool rest_ok;		/* the other sections parse (any QDCOUNT) */
 	struct wire_question q;
 	struct wire_edns edns;	/* valid when rest_ok */
+	struct wire_tsig tsig;	/* valid when rest_ok */
+	struct tsig_rr trr;	/* valid when tsig.present */
 };
 
 /* ANY (RFC 8482): one RRset, the first there is, never all of them. */
@@ -111,6 +116,7 @@ struct plan {
 	bool echo;		/* the question */
 	bool opt;		/* our OPT record */
 	int ede;		/* its EDE INFO-CODE, or WIRE_EDE_NONE */
+	int tsig_error;		/* a TSIG with this error, or 0: none */
 	bool aa;
 	bool tc;
 };
@@ -143,20 +149,25 @@ classify(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
 	const struct table_zone *zone = NULL;
 	const struct table_node *node = NULL;
 	bool hidden = false;
-
 	size_t qend;
 
-	memset(st, 0, sizeof(*st));
+	/* st->trr: filled by tsig_parse() when there is a TSIG. */
+	memset(st, 0, offsetof(struct query, trr));
 	memset(pl, 0, sizeof(*pl));
 	pl->oc = ANSWER_ERROR;
 	pl->rcode = LDNS_RCODE_NOERROR;
 	pl->ede = WIRE_EDE_NONE;
+	st->len = qlen;
 	st->opcode = LDNS_OPCODE_WIRE(q);
 	st->question = wire_question_parse(q, qlen, &st->q) == 0;
 	/* The OPT is found whatever QDCOUNT says (RFC 6891 6.1.1). */
 	qend = st->question ? st->q.end : wire_questions_skip(q, qlen);
 	if (qend != 0)
-		st->rest_ok = wire_opt_scan(q, qlen, qend, &st->edns) == 0;
+		st->rest_ok = wire_opt_scan(q, qlen, qend, &st->edns,
+					    &st->tsig) == 0;
+	if (st->rest_ok && st->tsig.present &&
+	    tsig_parse(q, qlen, &st->tsig, &st->trr) < 0)
+		st->rest_ok = false;
 
 	if (st->opcode != LDNS_PACKET_QUERY) {
 		pl->rcode = LDNS_RCODE_NOTIMPL;
@@ -166,6 +177,17 @@ classify(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
 		pl->rcode = LDNS_RCODE_FORMERR;
 		pl->echo = st->question;
 		pl->opt = st->rest_ok && st->edns.present;
+	} else if (st->tsig.present) {
+		/*
+		 * RFC 8945 5.2.1.  A known key's MAC is not checked yet:
+		 * the issue that loads keys verifies it here.
+		 */
+		pl->rcode = LDNS_RCODE_NOTAUTH;
+		pl->echo = true;
+		pl->opt = st->edns.present;
+		pl->tsig_error = tsig_keys_find(ctx->keys, q, qlen,
+						&st->trr) != NULL ?
+				 TSIG_BADSIG : TSIG_BADKEY;
 	} else if (st->edns.present && st->edns.version > 0) {
 		pl->rcode = RCODE_BADVERS;	/* RFC 6891 6.1.3 */
 		pl->echo = true;
@@ -266,6 +288,12 @@ fit(const struct answer_query_ctx *ctx, const struct query *st, size_t cap,
 	if (limit > cap)
 		limit = cap;
 
+	if (pl->tsig_error != 0 && pos + (pl->echo ? st->q.name_len + 4 : 0) +
+	    opt_len(pl) + tsig_error_len(&st->trr) > limit) {
+		/* Only with names near 255 bytes: TCP takes it. */
+		pl->tsig_error = 0;
+		pl->tc = true;
+	}
 	if (pl->echo && pos + st->q.name_len + 4 + opt_len(pl) > limit) {
 		/* Cannot happen with cap >= 512; stay safe anyway. */
 		pl->echo = false;
@@ -318,7 +346,8 @@ write_response(const struct answer_query_ctx *ctx, const uint8_t *q,
 	ldns_write_uint16(resp + LDNS_ANCOUNT_OFF, an ? an->count : 0);
 	ldns_write_uint16(resp + LDNS_NSCOUNT_OFF, ns ? ns->count : 0);
 	ldns_write_uint16(resp + LDNS_ARCOUNT_OFF,
-			  (uint16_t)(pl->add_count + (pl->opt ? 1 : 0)));
+			  (uint16_t)(pl->add_count + (pl->opt ? 1 : 0) +
+				     (pl->tsig_error != 0 ? 1 : 0)));
 	if (pl->echo) {
 		memcpy(resp + LDNS_HEADER_SIZE, q + LDNS_HEADER_SIZE,
 		       st->q.name_len + 4);
@@ -350,6 +379,9 @@ write_response(const struct answer_query_ctx *ctx, const uint8_t *q,
 		pos += wire_opt_write(resp + pos, ANSWER_EDNS_SIZE,
 				      (unsigned)pl->rcode,
 				      st->edns.flags & WIRE_EDNS_DO, pl->ede);
+	if (pl->tsig_error != 0)	/* last (RFC 8945 5.2) */
+		pos += tsig_write_error(resp + pos, q, st->len, &st->trr,
+					(uint16_t)pl->tsig_error);
 	return pos;
 }
 
@@ -389,7 +421,7 @@ answer_udp_limit(const uint8_t *q, size_t qlen)
 	struct wire_edns edns;
 
 	if (wire_question_parse(q, qlen, &qn) < 0 ||
-	    wire_opt_scan(q, qlen, qn.end, &edns) < 0 || !edns.present)
+	    wire_opt_scan(q, qlen, qn.end, &edns, NULL) < 0 || !edns.present)
 		return WIRE_UDP_MIN;
 	return edns_udp_limit(&edns);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "dns/table.h"
+#include "dns/tsig.h"
 #include "dns/wire.h"
 
 #define ANSWER_EDNS_SIZE WIRE_EDNS_SIZE	/* our advertised UDP payload size */
@@ -34,7 +35,8 @@ enum answer_outcome {
 	ANSWER_REFUSED,		/* REFUSED: a class we do not serve, a name
 				   outside the zones without forwarding, a
 				   hidden or unknown CHAOS name */
-	ANSWER_ERROR,		/* FORMERR, NOTIMP, BADVERS, SERVFAIL */
+	ANSWER_ERROR,		/* FORMERR, NOTIMP, BADVERS, SERVFAIL,
+				   NOTAUTH (TSIG) */
 	ANSWER_SEARCH_NXDOMAIN,	/* a search-list expansion of a served name:
 				   NXDOMAIN, AA clear, no SOA */
 	ANSWER_CHAOS,		/* a CHAOS TXT answer (version.bind ...) */
@@ -49,6 +51,8 @@ struct answer_query_ctx {
 	enum answer_transport tr;
 	int forwarding;			/* names outside the zones are
 					   forwarded; RA set in responses */
+	const struct tsig_keys *keys;	/* the TSIG keys the server knows;
+					   NULL: none (dns/tsig.h) */
 };
 
 /*
@@ -74,9 +78,16 @@ struct answer_query_ctx {
  * when it parses); QDCOUNT != 1, a malformed question (label > 63, name
  * > 255 bytes, a compression pointer, cut short), malformed later
  * sections, two OPT records, an OPT not owned by the root or in the
- * answer or authority section -> FORMERR; EDNS version > 0 -> BADVERS
- * (extended RCODE 16 in our OPT); no table (ctx->t NULL, nothing loaded
- * yet) -> SERVFAIL for class IN and CH, with EDE 14 (Not Ready).
+ * answer or authority section, a TSIG record anywhere but last in the
+ * additional section or with malformed RDATA -> FORMERR; a TSIG record
+ * (RFC 8945 5.2.1) whose key (name and algorithm) is not in ctx->keys ->
+ * NOTAUTH, with an unsigned TSIG record last in the additional section:
+ * the key name and algorithm, Time Signed and Fudge copied, MAC size 0,
+ * the Original ID copied, error BADKEY (17), Other Len 0 (a key in
+ * ctx->keys gets BADSIG until MACs are checked; if that TSIG would not
+ * fit in the size limit it is left out and TC set); EDNS version > 0 ->
+ * BADVERS (extended RCODE 16 in our OPT); no table (ctx->t NULL, nothing
+ * loaded yet) -> SERVFAIL for class IN and CH, with EDE 14 (Not Ready).
  *
  * Class CH: TXT (or ANY) for version.bind, version.server, id.server or
  * hostname.bind -> the configured string, class CH, TTL 0, AA set (as
@@ -105,7 +116,8 @@ struct answer_query_ctx {
  * bytes (case kept).  The OPT record, added when the query had a valid
  * one (whatever its QDCOUNT, FORMERR included, RFC 6891 6.1.1),
  * advertises ANSWER_EDNS_SIZE, copies the DO bit and has no option but
- * the Extended DNS Error (RFC 8914, INFO-CODE only) named above.
+ * the Extended DNS Error (RFC 8914, INFO-CODE only) named above.  The
+ * TSIG record, when there is one, is the last record.
  */
 size_t answer_query(const struct answer_query_ctx *ctx, const uint8_t *q,
 		    size_t qlen, uint8_t *resp, size_t cap,

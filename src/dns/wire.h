@@ -8,8 +8,8 @@
  * LDNS_RD_MASK, LDNS_RA_MASK, LDNS_CD_MASK, LDNS_RCODE_MASK), the section
  * counts (LDNS_QDCOUNT ... LDNS_ARCOUNT, and their offsets), and
  * ldns_read_uint16() / ldns_write_uint16().  This header adds the one
- * question parser and the one OPT scanner that answer.c and forward.c
- * share, and an OPT writer (with an Extended DNS Error).
+ * question parser and the one OPT (and TSIG) scanner that answer.c and
+ * forward.c share, and an OPT writer (with an Extended DNS Error).
  *
  * Everything here is static inline: no allocation, no I/O, nothing read
  * outside the @len bytes given, so it is fit for the hot path.  A message
@@ -168,23 +168,39 @@ wire_questions_skip(const uint8_t *m, size_t len)
 }
 
 /*
+ * Where the TSIG record of a message is (RFC 8945): offsets into it.  The
+ * RDATA is not looked at here (dns/tsig.h reads it).
+ */
+struct wire_tsig {
+	bool present;		/* the last additional record is a TSIG */
+	size_t owner;		/* its owner name's offset: the key name */
+	size_t rdata;		/* its RDATA's offset */
+	size_t rdlen;
+};
+
+/*
  * Walk the answer, authority and additional records of @m (@len bytes)
- * from @off, the end of the question section, and find the OPT record
- * among the additional ones.  *@e is cleared first.  Returns 0 with *@e
- * filled when every record is whole inside @len (bytes after the last
- * are not looked at); -EINVAL, *@e then meaningless, when one is not,
- * when there is more than one OPT, an OPT outside the additional section
- * or not owned by the root (RFC 6891 section 6.1.1), or an OPT whose
- * options do not fill its RDATA exactly.
+ * from @off, the end of the question section, find the OPT record among
+ * the additional ones and, when @tsig is not NULL, the TSIG record.  *@e
+ * (and *@tsig) are cleared first.  Returns 0 with them filled when every
+ * record is whole inside @len (bytes after the last are not looked at);
+ * -EINVAL, *@e and *@tsig then meaningless, when one is not, when there
+ * is more than one OPT, an OPT outside the additional section or not
+ * owned by the root (RFC 6891 section 6.1.1), an OPT whose options do not
+ * fill its RDATA exactly, or a TSIG anywhere but as the last additional
+ * record (RFC 8945 section 5.2).
  */
 static inline int
-wire_opt_scan(const uint8_t *m, size_t len, size_t off, struct wire_edns *e)
+wire_opt_scan(const uint8_t *m, size_t len, size_t off, struct wire_edns *e,
+	      struct wire_tsig *tsig)
 {
 	size_t n = (size_t)LDNS_ANCOUNT(m) + LDNS_NSCOUNT(m);
 	size_t nar = LDNS_ARCOUNT(m);
 	size_t i;
 
 	memset(e, 0, sizeof(*e));
+	if (tsig != NULL)
+		memset(tsig, 0, sizeof(*tsig));
 	for (i = 0; i < n + nar; i++) {
 		size_t owner = off;
 		uint16_t type;
@@ -208,6 +224,15 @@ wire_opt_scan(const uint8_t *m, size_t len, size_t off, struct wire_edns *e)
 			e->udp_size = ldns_read_uint16(m + off - 8);
 			e->version = m[off - 5];
 			e->flags = ldns_read_uint16(m + off - 4);
+		} else if (type == LDNS_RR_TYPE_TSIG) {
+			if (i < n || i + 1 != n + nar)
+				return -EINVAL;
+			if (tsig != NULL) {
+				tsig->present = true;
+				tsig->owner = owner;
+				tsig->rdata = off;
+				tsig->rdlen = rdlen;
+			}
 		}
 		off += rdlen;
 	}

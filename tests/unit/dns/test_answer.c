@@ -20,6 +20,7 @@
 #include "dns/answer.h"
 #include "dns/table.h"
 #include "dns/table_build.h"
+#include "dns/tsig.h"
 
 #define NO_EDNS		0
 #define QID		0x4d2e
@@ -45,6 +46,7 @@ struct fixture {
 	const struct table *t;	/* the group's table unless a test says */
 	const struct sockaddr *client;
 	int forwarding;
+	const struct tsig_keys *keys;
 	enum answer_outcome outcome;
 };
 
@@ -280,6 +282,7 @@ run(struct fixture *f, size_t cap, enum answer_transport tr)
 		.client = f->client,
 		.tr = tr,
 		.forwarding = f->forwarding,
+		.keys = f->keys,
 	};
 
 	ldns_pkt_free(f->pkt);
@@ -1014,6 +1017,208 @@ test_ede(void **state)
 	assert_true(run_udp(f) > 0);
 	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_REFUSED);
 	assert_int_equal(ede_code(f), -1);
+}
+
+/*
+ * The base query (redis.mesh A, ID QID) signed with a key: @owner (the
+ * key name, wire), an optional OPT before it, hmac-sha256, time signed
+ * 0x000065000001, fudge 300, a 32-byte MAC, original ID 0x1111.  Returns
+ * the length; ARCOUNT set.
+ */
+#define ALG_SHA256	"\x0bhmac-sha256\x00"
+static size_t
+tsig_query(uint8_t *q, const char *owner, size_t owner_len, int with_opt)
+{
+	size_t off = sizeof(base);
+
+	memcpy(q, base, sizeof(base));
+	if (with_opt) {
+		memcpy(q + off, OPT_RR, 11);
+		off += 11;
+	}
+	memcpy(q + off, owner, owner_len);
+	off += owner_len;
+	/* TSIG ANY, TTL 0, RDLENGTH 13 + 10 + 32 + 6 = 61. */
+	memcpy(q + off, "\x00\xfa\x00\xff\x00\x00\x00\x00\x00\x3d", 10);
+	off += 10;
+	memcpy(q + off, ALG_SHA256 "\x00\x00\x65\x00\x00\x01\x01\x2c"
+	       "\x00\x20", 23);
+	off += 23;
+	memset(q + off, 0xaa, 32);
+	off += 32;
+	memcpy(q + off, "\x11\x11\x00\x00\x00\x00", 6);
+	off += 6;
+	q[11] = with_opt ? 2 : 1;
+	return off;
+}
+
+static void
+test_tsig_badkey(void **state)
+{
+	/* Key tsigkey., our unsigned TSIG (RFC 8945 5.2.1): BADKEY. */
+	static const uint8_t expect_tsig[] = {
+		0x07, 't', 's', 'i', 'g', 'k', 'e', 'y', 0x00,
+		0x00, 0xfa, 0x00, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1d,
+		0x0b, 'h', 'm', 'a', 'c', '-', 's', 'h', 'a', '2', '5', '6', 0x00,
+		0x00, 0x00, 0x65, 0x00, 0x00, 0x01,	/* time signed */
+		0x01, 0x2c,				/* fudge */
+		0x00, 0x00,				/* MAC size */
+		0x11, 0x11,				/* original ID */
+		0x00, 0x11,				/* BADKEY */
+		0x00, 0x00,				/* other len */
+	};
+	static const uint8_t key_name[] = "\x07TSIGkey\x00";
+	static const struct tsig_key key = {
+		.name = key_name, .name_len = 9,
+		.alg = (const uint8_t *)ALG_SHA256, .alg_len = 13,
+	};
+	static const struct tsig_keys keys = { &key, 1 };
+	uint8_t q[sizeof(base) + 11 + 9 + 10 + 61 + 2];
+	struct fixture *f = *state;
+	ldns_rr *tsig = NULL;
+	size_t len;
+
+	len = tsig_query(q, "\x07tsigkey\x00", 9, 0);
+	set_query(f, q, len);
+	assert_int_equal(run_udp(f), sizeof(base) + sizeof(expect_tsig));
+	assert_int_equal(f->resp[2], 0x81);
+	assert_int_equal(f->resp[3], LDNS_RCODE_NOTAUTH);
+	assert_counts(f, 1, 0, 0, 1);
+	assert_question_echoed(f);
+	assert_memory_equal(f->resp + sizeof(base), expect_tsig,
+			    sizeof(expect_tsig));
+	assert_int_equal(f->outcome, ANSWER_ERROR);
+	/* ldns sees the TSIG (and takes it out of the additional section). */
+	tsig = ldns_pkt_tsig(f->pkt);
+	assert_non_null(tsig);
+	assert_int_equal(ldns_rr_get_type(tsig), LDNS_RR_TYPE_TSIG);
+	assert_int_equal(ldns_rdf2native_int16(ldns_rr_rdf(tsig, 4)), 0x1111);
+	assert_int_equal(ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5)),
+			 TSIG_BADKEY);
+
+	/* With an OPT: OPT, then the TSIG last. */
+	len = tsig_query(q, "\x07tsigkey\x00", 9, 1);
+	set_query(f, q, len);
+	assert_int_equal(run_udp(f), sizeof(base) + 11 + sizeof(expect_tsig));
+	assert_counts(f, 1, 0, 0, 2);
+	assert_true(ldns_pkt_edns(f->pkt));
+	assert_memory_equal(f->resp + sizeof(base) + 11, expect_tsig,
+			    sizeof(expect_tsig));
+
+	/* A key name compressed (a pointer to "mesh"): written in full. */
+	len = tsig_query(q, "\x03key\xc0\x12", 6, 0);
+	set_query(f, q, len);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(f->resp[3], LDNS_RCODE_NOTAUTH);
+	assert_memory_equal(f->resp + sizeof(base), "\x03key\x04mesh\x00\x00\xfa",
+			    12);
+
+	/* A name outside the zones, forwarding on: not forwarded. */
+	f->forwarding = 1;
+	len = tsig_query(q, "\x07tsigkey\x00", 9, 0);
+	set_query(f, q, len);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(f->resp[3] & 0x0f, LDNS_RCODE_NOTAUTH);
+	f->forwarding = 0;
+
+	/* A known key (any case): BADSIG until MACs are checked. */
+	f->keys = &keys;
+	set_query(f, q, len);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(f->resp[3], LDNS_RCODE_NOTAUTH);
+	assert_int_equal(f->resp[f->rlen - 3], TSIG_BADSIG);
+	f->keys = NULL;
+}
+
+/* A name of 255 bytes at @p: three labels of 63, one of 61, the root. */
+static size_t
+name255(uint8_t *p)
+{
+	size_t off = 0;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		p[off] = i < 3 ? 63 : 61;
+		memset(p + off + 1, 'k', p[off]);
+		off += 1 + p[off];
+	}
+	p[off] = 0;
+	return off + 1;
+}
+
+static void
+test_tsig_too_long(void **state)
+{
+	/* Key and algorithm names of 255 bytes: our TSIG is 536 bytes. */
+	uint8_t q[sizeof(base) + 255 + 10 + 255 + 16];
+	struct fixture *f = *state;
+	size_t off = sizeof(base);
+
+	memcpy(q, base, sizeof(base));
+	q[11] = 1;
+	off += name255(q + off);
+	memcpy(q + off, "\x00\xfa\x00\xff\x00\x00\x00\x00\x01\x0f", 10);
+	off += 10;
+	off += name255(q + off);
+	memcpy(q + off, "\x00\x00\x65\x00\x00\x01\x01\x2c\x00\x00"
+	       "\x4d\x2e\x00\x00\x00\x00", 16);
+	off += 16;
+	assert_int_equal(off, sizeof(q));
+	set_query(f, q, sizeof(q));
+	/* Over UDP without EDNS (512): no room, so TC and no TSIG. */
+	assert_int_equal(run_udp(f), sizeof(base));
+	assert_int_equal(f->resp[2], 0x83);
+	assert_int_equal(f->resp[3], LDNS_RCODE_NOTAUTH);
+	assert_counts(f, 1, 0, 0, 0);
+	/* Over TCP it fits. */
+	assert_int_equal(run(f, 65535, ANSWER_TCP), sizeof(q));
+	assert_int_equal(f->resp[2], 0x81);
+	assert_counts(f, 1, 0, 0, 1);
+	assert_non_null(ldns_pkt_tsig(f->pkt));
+	assert_int_equal(f->resp[sizeof(q) - 3], TSIG_BADKEY);
+}
+
+static void
+test_tsig_formerr(void **state)
+{
+	uint8_t q[sizeof(base) + 11 + 9 + 10 + 61 + 2];
+	uint8_t q2[sizeof(q)];
+	struct fixture *f = *state;
+	size_t len;
+
+	/* The TSIG before the OPT: not last, FORMERR (RFC 8945 5.2). */
+	len = tsig_query(q, "\x07tsigkey\x00", 9, 0);
+	memcpy(q + len, OPT_RR, 11);
+	q[11] = 2;
+	set_query(f, q, len + 11);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_FORMERR);
+	assert_counts(f, 1, 0, 0, 0);
+	/* In the answer section. */
+	len = tsig_query(q, "\x07tsigkey\x00", 9, 0);
+	q[7] = 1;
+	q[11] = 0;
+	set_query(f, q, len);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_FORMERR);
+	/* Other Len longer than the RDATA left. */
+	len = tsig_query(q, "\x07tsigkey\x00", 9, 0);
+	q[len - 1] = 1;
+	set_query(f, q, len);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_FORMERR);
+	/* A MAC size past the RDATA. */
+	len = tsig_query(q, "\x07tsigkey\x00", 9, 0);
+	memcpy(q2, q, len);
+	q2[sizeof(base) + 9 + 10 + 13 + 8] = 0x40;
+	set_query(f, q2, len);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_FORMERR);
+	/* A key name pointing forward. */
+	len = tsig_query(q, "\xc0\x30", 2, 0);
+	set_query(f, q, len);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_FORMERR);
 }
 
 static void
@@ -1763,6 +1968,9 @@ main(void)
 		T(test_formerr_keeps_opt),
 		T(test_edns),
 		T(test_ede),
+		T(test_tsig_badkey),
+		T(test_tsig_too_long),
+		T(test_tsig_formerr),
 		T(test_badvers),
 		T(test_truncation),
 		T(test_srv_answer),

@@ -29,6 +29,9 @@
 /* mesh. A 127.0.0.1, its owner a pointer to the question. */
 #define RR_A		"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04" \
 			"\x7f\x00\x00\x01"
+/* key. TSIG, class ANY, 6 bytes of RDATA (not looked at by the scan). */
+#define TSIG		"\x03key\x00\x00\xfa\x00\xff\x00\x00\x00\x00\x00\x06" \
+			"abcdef"
 
 /* A copy of exactly @len bytes on the heap, so that ASan sees overreads. */
 static uint8_t *
@@ -205,7 +208,7 @@ test_name_length(void **state)
 		       10);
 		off += 10;
 		m = dup_msg((const char *)buf, off);
-		assert_int_equal(wire_opt_scan(m, off, QEND, &e),
+		assert_int_equal(wire_opt_scan(m, off, QEND, &e, NULL),
 				 cases[i].owner_rc);
 		assert_int_equal(wire_name_skip(m, off, QEND),
 				 cases[i].owner_rc == 0 ? off - 10 : 0);
@@ -261,6 +264,14 @@ test_opt_scan(void **state)
 		  -EINVAL, false, 0, 0, 0 },
 		{ "... and with one in the additional",
 		  B(HDR_AR("\x00", "\x01", "\x01") QUESTION OPT OPT),
+		  -EINVAL, false, 0, 0, 0 },
+		{ "a TSIG last", B(HDR_AR("\x00", "\x00", "\x02") QUESTION OPT
+				   TSIG), 0, true, 1232, 0, 0x8000 },
+		{ "a TSIG before the OPT",
+		  B(HDR_AR("\x00", "\x00", "\x02") QUESTION TSIG OPT),
+		  -EINVAL, false, 0, 0, 0 },
+		{ "a TSIG in the answer section",
+		  B(HDR_AR("\x01", "\x00", "\x00") QUESTION TSIG),
 		  -EINVAL, false, 0, 0, 0 },
 		{ "two OPTs",
 		  B(HDR_AR("\x00", "\x00", "\x02") QUESTION OPT OPT),
@@ -326,17 +337,27 @@ test_opt_scan(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct wire_edns e;
+		struct wire_tsig t;
 		uint8_t *m = dup_msg(cases[i].bytes, cases[i].len);
 
 		print_message("%s\n", cases[i].what);
 		memset(&e, 0xa5, sizeof(e));
-		assert_int_equal(wire_opt_scan(m, cases[i].len, QEND, &e),
+		memset(&t, 0xa5, sizeof(t));
+		assert_int_equal(wire_opt_scan(m, cases[i].len, QEND, &e, &t),
 				 cases[i].rc);
 		if (cases[i].rc == 0) {
 			assert_int_equal(e.present, cases[i].present);
 			assert_int_equal(e.udp_size, cases[i].udp_size);
 			assert_int_equal(e.version, cases[i].version);
 			assert_int_equal(e.flags, cases[i].flags);
+			/* The TSIG: where it is, whatever its RDATA says. */
+			assert_int_equal(t.present,
+					 strstr(cases[i].what, "TSIG") != NULL);
+			if (t.present) {
+				assert_int_equal(t.owner, cases[i].len - 21);
+				assert_int_equal(t.rdata, cases[i].len - 6);
+				assert_int_equal(t.rdlen, 6);
+			}
 		}
 		free(m);
 	}
