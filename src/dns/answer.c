@@ -8,7 +8,9 @@
  * bytes, so the question keeps the client's case (0x20), and every owner
  * name in the precompiled sections points into that question, except the
  * owners of additional RRs, which point at SRV targets in the answer and
- * are shifted here by where the answer starts.
+ * are shifted here by where the answer starts.  Compressed RDATA names
+ * point at fixed offsets (table.h), but for the negative SOA's, shifted
+ * here by the apex's offset in the question, like its owner.
  *
  * Nothing here allocates, reads past @qlen or writes past @cap.
  */
@@ -359,10 +361,19 @@ write_response(const struct answer_query_ctx *ctx, const uint8_t *q,
 		pos += an->len;
 	}
 	if (ns != NULL) {
-		/* The SOA's owner: the apex inside the question name. */
+		/*
+		 * The SOA's owner: the apex inside the question name; its
+		 * compressed RDATA names move with it.
+		 */
 		memcpy(resp + pos, ns->wire, ns->len);
 		ldns_write_uint16(resp + pos, (uint16_t)(0xc000 |
 				  (LDNS_HEADER_SIZE + pl->apex_off)));
+		for (i = 0; i < 2; i++)
+			if (ns->apex_rel[i] != 0)
+				ldns_write_uint16(resp + pos + ns->apex_rel[i],
+						  (uint16_t)(ldns_read_uint16(
+						  resp + pos + ns->apex_rel[i]) +
+						  pl->apex_off));
 		pos += ns->len;
 	}
 	if (pl->add_len > 0) {

@@ -58,6 +58,14 @@ size_t table_view_count(const struct table *t);
  */
 
 /*
+ * Names in RDATA.  NS, SOA (MNAME, RNAME) and PTR names are compressed
+ * (RFC 1035 section 4.1.4, RFC 3597 section 4) against the RDATA names
+ * before them in the same RRset, with absolute pointers: an answer RRset
+ * must be written right after the question, and the question is then the
+ * node's name, so every offset is known when the table is built.  Never
+ * against the question, whose case is the client's: RDATA names stay
+ * lower-case.  SRV targets are never compressed (RFC 2782).
+ *
  * An RRset's answer section, and for SRV its additional section, which
  * follows at wire + len: add_count RRs in add_len bytes, each RR's owner
  * a compression pointer 0xC000 | r where r is the offset of the name
@@ -72,6 +80,7 @@ struct table_rrset {
 	uint16_t len;		/* bytes at wire */
 	uint16_t add_count;	/* additional RRs, after the answer RRs */
 	uint16_t add_len;	/* their bytes */
+	uint16_t apex_rel[2];	/* negative SOA: see table_zone_soa_authority */
 	const uint8_t *wire;	/* RRs, owner = pointer to offset 12 */
 };
 
@@ -118,16 +127,21 @@ bool table_node_visible(const struct table *t, const struct table_node *node,
 
 /*
  * The RRset of @type at @node, or NULL (NODATA when the node exists; NULL
- * too when @node is NULL).  Apex nodes have NS and SOA RRsets whose rdata
- * names are uncompressed, as are SRV targets and PTR names.
+ * too when @node is NULL).  Apex nodes have NS and SOA RRsets.  RDATA
+ * names: see struct table_rrset.
  */
 const struct table_rrset *table_node_rrset(const struct table_node *node,
 					   uint16_t type);
 
 /*
- * The zone's negative authority section: one SOA RR whose owner is a
- * compression pointer to be patched by the caller (first two bytes of
- * wire) to the apex's offset in the message.
+ * The zone's negative authority section: one SOA RR, to be written right
+ * after the question, whose owner is a compression pointer to be patched
+ * by the caller (first two bytes of wire) to the apex's offset in the
+ * message.  Its MNAME and RNAME may be compressed as if the question
+ * were the apex: apex_rel[i], when not 0, is the offset in wire of a
+ * compression pointer to which the caller adds the apex's offset inside
+ * the question name (the SOA's RDATA, which it points into, moves by that
+ * much).
  */
 const struct table_rrset *table_zone_soa_authority(const struct table_zone *z);
 

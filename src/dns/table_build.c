@@ -22,9 +22,11 @@
  * name); the negative SOA's owner is 0xC000, which answer.c patches to the
  * apex's offset in the question; an additional RR's owner is 0xC000 plus
  * the offset of its name (an SRV target) inside the answer RRs, to which
- * answer.c adds where those start.  SOA and NS rdata are produced by ldns
- * (uncompressed names); A/AAAA rdata is the address itself; SRV and PTR
- * rdata names are written uncompressed (RFC 2782, RFC 3597 section 4).
+ * answer.c adds where those start.  A/AAAA rdata is the address itself;
+ * NS, SOA and PTR rdata names are compressed against the RDATA names
+ * before them (struct compr; the negative SOA's pointers are relocated
+ * by answer.c with its owner); SRV targets are written uncompressed
+ * (RFC 2782, RFC 3597 section 4).
  */
 #include "autoconfig.h"
 
@@ -970,12 +972,6 @@ table_builder_set_serial(struct table_builder *b, int zone, uint32_t serial)
 
 /* --- finish --- */
 
-static size_t
-soa_rdlen(const struct bzone *z)
-{
-	return z->mname_len + z->rname_len + 20;
-}
-
 /* Is name @n the apex of its zone? */
 static int
 is_apex(const struct table_builder *b, const struct bname *n)
@@ -992,26 +988,6 @@ node_nrrsets(const struct table_builder *b, const struct bname *n)
 	for (k = 0; k < NKINDS; k++)
 		nsets += n->count[k] > 0;
 	return nsets;
-}
-
-/* Needs n->add_len: see additional_sizes(). */
-static size_t
-node_size(const struct table_builder *b, const struct bname *n)
-{
-	size_t wire = n->add_len;
-	size_t k;
-
-	for (k = 0; k < NKINDS; k++)
-		wire += n->bytes[k];
-	if (is_apex(b, n)) {
-		const struct bzone *z = &b->zones[n->zone];
-
-		wire += RR_FIXED + soa_rdlen(z);
-		wire += z->nns * RR_FIXED + z->ns_len;
-	}
-	return align8(sizeof(struct table_node) +
-		      node_nrrsets(b, n) * sizeof(struct table_rrset) +
-		      n->len + wire);
 }
 
 /* An empty non-terminal takes the owner of its descendants, if they agree. */
@@ -1137,107 +1113,157 @@ gather(const struct table_builder *b, const struct bname *n,
 	return nrefs;
 }
 
-/* Build the SOA rdata (mname, rname, serial, timers) with ldns into @out. */
-static int
-soa_rdata(const struct bzone *z, uint8_t *out, size_t *len)
-{
-	ldns_rr *rr = NULL;
-	ldns_buffer *buf = NULL;
-	ldns_rdf *rdf = NULL;
-	uint32_t v[5] = { z->serial, z->refresh, z->retry, z->expire,
-			  z->minimum };
-	size_t i;
-	int rc = -ENOMEM;
+/*
+ * Name compression at build time.  A response's layout up to the end of
+ * its answer (or negative SOA) is known here: the question at offset 12
+ * is the node's name, the RRset follows it.  struct compr lists the RDATA
+ * names already in that message, one entry per label where a pointer may
+ * land (below 0x4000, and not in a name's own pointer); compr_put()
+ * writes a name with its longest suffix found there replaced by a
+ * pointer.  Never into the question: it has the client's case, which
+ * RDATA would take.  Written by hand rather than with ldns's compressing
+ * writer: the caller must know where each pointer is (apex_rel) and see
+ * only offsets of the message it models.
+ */
+#define COMPR_MAX	512	/* entries; past it names are written whole */
+#define PTR_MAX		0x3fff	/* the farthest offset a pointer reaches */
 
-	if ((rr = ldns_rr_new()) == NULL)
-		goto out;
-	ldns_rr_set_type(rr, LDNS_RR_TYPE_SOA);
-	for (i = 0; i < 7; i++) {
-		if (i == 0)
-			rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME,
-						    z->mname_len, z->mname);
-		else if (i == 1)
-			rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME,
-						    z->rname_len, z->rname);
-		else
-			rdf = ldns_native2rdf_int32(i == 2 ?
-						    LDNS_RDF_TYPE_INT32 :
-						    LDNS_RDF_TYPE_PERIOD,
-						    v[i - 2]);
-		if (rdf == NULL || !ldns_rr_push_rdf(rr, rdf))
-			goto out;
-		rdf = NULL;
+struct compr {
+	size_t n;
+	const uint8_t *name[COMPR_MAX];	/* canonical, uncompressed suffix */
+	uint16_t len[COMPR_MAX];
+	uint16_t off[COMPR_MAX];	/* where it starts in the message */
+};
+
+/*
+ * Note the first @upto bytes' labels of @name (@len bytes) at @off in the
+ * message: each label's suffix that is not the root.
+ */
+static void
+compr_add(struct compr *c, const uint8_t *name, size_t len, size_t upto,
+	  size_t off)
+{
+	size_t k;
+
+	for (k = 0; k < upto && name[k] != 0; k += (size_t)name[k] + 1) {
+		if (off + k > PTR_MAX || c->n == COMPR_MAX)
+			return;
+		c->name[c->n] = name + k;
+		c->len[c->n] = (uint16_t)(len - k);
+		c->off[c->n] = (uint16_t)(off + k);
+		c->n++;
 	}
-	if ((buf = ldns_buffer_new(2 * NAME_MAX_WIRE + 20)) == NULL)
-		goto out;
-	if (ldns_rr_rdata2buffer_wire(buf, rr) != LDNS_STATUS_OK ||
-	    ldns_buffer_position(buf) != soa_rdlen(z))
-		goto out;
-	*len = ldns_buffer_position(buf);
-	memcpy(out, ldns_buffer_begin(buf), *len);
-	rc = 0;
-out:
-	ldns_rdf_deep_free(rdf);
-	ldns_buffer_free(buf);
-	ldns_rr_free(rr);
-	return rc;
 }
 
-/* One NS RR's rdata (the name, uncompressed) with ldns into @out. */
-static int
-ns_rdata(const uint8_t *name, uint8_t *out, size_t *len)
+/*
+ * Write @name (canonical, @len bytes) at @p, which is offset @off in the
+ * message, compressed against @c, and add its labels to @c.  Returns the
+ * bytes written: fewer than @len when they end with a pointer (a suffix
+ * replaced is never shorter than 3 bytes).
+ */
+static size_t
+compr_put(struct compr *c, const uint8_t *name, size_t len, uint8_t *p,
+	  size_t off)
 {
-	ldns_rdf *rdf = NULL;
-	ldns_buffer *buf = NULL;
-	int rc = -ENOMEM;
+	size_t k;
+	size_t i;
 
-	rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME,
-				    wire_len(name), name);
-	if (rdf == NULL || (buf = ldns_buffer_new(NAME_MAX_WIRE)) == NULL)
-		goto out;
-	if (ldns_rdf2buffer_wire(buf, rdf) != LDNS_STATUS_OK)
-		goto out;
-	*len = ldns_buffer_position(buf);
-	memcpy(out, ldns_buffer_begin(buf), *len);
-	rc = 0;
-out:
-	ldns_buffer_free(buf);
-	ldns_rdf_deep_free(rdf);
-	return rc;
+	for (k = 0; name[k] != 0; k += (size_t)name[k] + 1) {
+		for (i = 0; i < c->n; i++) {
+			if (c->len[i] != len - k ||
+			    memcmp(c->name[i], name + k, len - k) != 0)
+				continue;
+			memcpy(p, name, k);
+			ldns_write_uint16(p + k, (uint16_t)(0xc000 | c->off[i]));
+			compr_add(c, name, len, k, off);
+			return k + 2;
+		}
+	}
+	memcpy(p, name, len);
+	compr_add(c, name, len, len, off);
+	return len;
 }
 
+/*
+ * The zone's NS and SOA RRs, as answers at the apex: the question (the
+ * apex) at offset 12, the RRset after it.  The SOA RR serves as the
+ * negative answer too (after any question), with apex_rel for the caller
+ * to relocate.
+ */
 struct zone_wire {
-	uint8_t soa[2 * NAME_MAX_WIRE + 20];
-	size_t soa_len;
+	uint8_t soa[RR_FIXED + 2 * NAME_MAX_WIRE + 20];
+	size_t soa_len;		/* the whole RR, owner 0xC00C */
+	uint16_t apex_rel[2];	/* pointers in it (0: none) */
 	uint8_t *ns;		/* the NS RRset: RR_FIXED + name per NS */
 	size_t ns_len;
 };
 
 static int
-build_zone_wire(const struct bzone *z, struct zone_wire *w)
+build_zone_wire(const struct bzone *z, struct compr *c, struct zone_wire *w)
 {
+	/* The answer's offset: the header, the apex, QTYPE and QCLASS. */
+	size_t an = LDNS_HEADER_SIZE + z->apex_len + 4;
 	const uint8_t *name = z->ns;
 	uint8_t *p = NULL;
 	size_t len = 0;
 	size_t i;
-	int rc;
 
-	if ((rc = soa_rdata(z, w->soa, &w->soa_len)) < 0)
-		return rc;
+	c->n = 0;
+	p = w->soa + RR_FIXED;
+	len = compr_put(c, z->mname, z->mname_len, p, an + RR_FIXED);
+	p += len;
+	if (len < z->mname_len)
+		w->apex_rel[0] = (uint16_t)(p - 2 - w->soa);
+	len = compr_put(c, z->rname, z->rname_len, p,
+			an + (size_t)(p - w->soa));
+	p += len;
+	if (len < z->rname_len)
+		w->apex_rel[1] = (uint16_t)(p - 2 - w->soa);
+	ldns_write_uint32(p, z->serial);
+	ldns_write_uint32(p + 4, z->refresh);
+	ldns_write_uint32(p + 8, z->retry);
+	ldns_write_uint32(p + 12, z->expire);
+	ldns_write_uint32(p + 16, z->minimum);
+	p += 20;
+	w->soa_len = (size_t)(p - w->soa);
+	put_rr_head(w->soa, 0xc00c, LDNS_RR_TYPE_SOA, z->ttl,
+		    (uint16_t)(w->soa_len - RR_FIXED));
+
+	c->n = 0;
 	if ((w->ns = malloc(z->nns * RR_FIXED + z->ns_len)) == NULL)
 		return -ENOMEM;
 	p = w->ns;
 	for (i = 0; i < z->nns; i++) {
 		len = wire_len(name);
-		p = put_rr_head(p, 0xc00c, LDNS_RR_TYPE_NS, z->ttl,
-				(uint16_t)len);
-		if ((rc = ns_rdata(name, p, &len)) < 0)
-			return rc;
-		p += len;
-		name += len;
+		len = compr_put(c, name, len, p + RR_FIXED,
+				an + (size_t)(p - w->ns) + RR_FIXED);
+		put_rr_head(p, 0xc00c, LDNS_RR_TYPE_NS, z->ttl,
+			    (uint16_t)len);
+		p += RR_FIXED + len;
+		name += wire_len(name);
 	}
 	w->ns_len = (size_t)(p - w->ns);
 	return 0;
+}
+
+/*
+ * Needs n->add_len and the compressed PTR sizes (finish_sizes()) and the
+ * zone's wire @zw.
+ */
+static size_t
+node_size(const struct table_builder *b, const struct zone_wire *zw,
+	  const struct bname *n)
+{
+	size_t wire = n->add_len;
+	size_t k;
+
+	for (k = 0; k < NKINDS; k++)
+		wire += n->bytes[k];
+	if (is_apex(b, n))
+		wire += zw->soa_len + zw->ns_len;
+	return align8(sizeof(struct table_node) +
+		      node_nrrsets(b, n) * sizeof(struct table_rrset) +
+		      n->len + wire);
 }
 
 static struct table_rrset *
@@ -1254,12 +1280,14 @@ put_rrset(struct table_rrset *set, uint16_t type, size_t count,
 
 /*
  * The RRs of kind @kind among @refs (sorted) at @p, owner pointer @ptr;
- * returns the end.
+ * returns the end.  PTR names are compressed against @c (may be NULL:
+ * not) when the RRset is written at offset @off in the message.
  */
 static uint8_t *
 write_rrset(const struct rref *refs, size_t nrefs, int kind, uint16_t ptr,
-	    uint8_t *p)
+	    uint8_t *p, struct compr *c, size_t off)
 {
+	uint8_t *start = p;
 	uint32_t ttl = UINT32_MAX;
 	size_t i;
 
@@ -1286,12 +1314,53 @@ write_rrset(const struct rref *refs, size_t nrefs, int kind, uint16_t ptr,
 			memcpy(p + SRV_FIXED, refs[i].target, r->tlen);
 			break;
 		default:
-			memcpy(p, refs[i].target, r->tlen);
+			if (c == NULL) {
+				memcpy(p, refs[i].target, r->tlen);
+				break;
+			}
+			rdlen = compr_put(c, refs[i].target, r->tlen, p,
+					  off + (size_t)(p - start));
+			ldns_write_uint16(p - 2, (uint16_t)rdlen);
 			break;
 		}
 		p += rdlen;
 	}
 	return p;
+}
+
+/*
+ * Empty @c for an answer to @n's name; returns the offset of the answer
+ * in the message (after the header and the question, which is the name).
+ */
+static size_t
+compr_answer(struct compr *c, const struct bname *n)
+{
+	c->n = 0;
+	return LDNS_HEADER_SIZE + (size_t)n->len + 4;
+}
+
+/*
+ * Set n->bytes[KIND_PTR] of every name to its PTR RRset's compressed
+ * size.  @buf has room for any RRset.
+ */
+static void
+ptr_sizes(struct table_builder *b, struct rref *refs, struct compr *c,
+	  uint8_t *buf)
+{
+	size_t i;
+
+	for (i = 0; i < b->nnames; i++) {
+		struct bname *n = &b->names[i];
+		size_t nrefs;
+		size_t an;
+
+		if (n->count[KIND_PTR] == 0)
+			continue;
+		nrefs = gather(b, n, refs);
+		an = compr_answer(c, n);
+		n->bytes[KIND_PTR] = (uint16_t)(write_rrset(refs, nrefs,
+				     KIND_PTR, 0xc00c, buf, c, an) - buf);
+	}
 }
 
 /*
@@ -1354,7 +1423,7 @@ srv_additional(const struct table_builder *b, const struct bname *n,
 				ns = gather(b, tn, scratch);
 				p = write_rrset(scratch, ns, fam,
 						(uint16_t)(0xc000 | target_rel),
-						p);
+						p, NULL, 0);
 			}
 			total += tn->bytes[fam];
 			*count += tn->count[fam];
@@ -1391,7 +1460,7 @@ additional_sizes(struct table_builder *b, struct rref *refs,
 static size_t
 write_node(const struct table_builder *b, const struct bname *n,
 	   const struct zone_wire *zw, struct rref *refs,
-	   struct rref *scratch, struct table_node *node)
+	   struct rref *scratch, struct compr *c, struct table_node *node)
 {
 	/* RRsets in type order: A (1), NS, SOA, PTR (12), AAAA (28), SRV. */
 	static const int order[] = { KIND_A, -1, KIND_PTR, KIND_AAAA,
@@ -1423,19 +1492,17 @@ write_node(const struct table_builder *b, const struct bname *n,
 			set = put_rrset(set, LDNS_RR_TYPE_NS, z->nns, p,
 					zw->ns_len);
 			p += zw->ns_len;
-			start = p;
-			p = put_rr_head(p, 0xc00c, LDNS_RR_TYPE_SOA, z->ttl,
-					(uint16_t)zw->soa_len);
 			memcpy(p, zw->soa, zw->soa_len);
+			set = put_rrset(set, LDNS_RR_TYPE_SOA, 1, p,
+					zw->soa_len);
 			p += zw->soa_len;
-			set = put_rrset(set, LDNS_RR_TYPE_SOA, 1, start,
-					(size_t)(p - start));
 			nrr += z->nns + 1;
 		}
 		if (kind < 0 || n->count[kind] == 0)
 			continue;
 		start = p;
-		p = write_rrset(refs, nrefs, kind, 0xc00c, p);
+		p = write_rrset(refs, nrefs, kind, 0xc00c, p, c,
+				compr_answer(c, n));
 		set = put_rrset(set, kind_type[kind], n->count[kind], start,
 				(size_t)(p - start));
 		nrr += n->count[kind];
@@ -1536,6 +1603,8 @@ table_builder_finish(struct table_builder *b, struct table **out)
 	struct zone_wire *zw = NULL;
 	struct rref *refs = NULL;
 	struct rref *scratch = NULL;
+	struct compr *c = NULL;
+	uint8_t *buf = NULL;
 	size_t maxrecs = 1;
 	size_t total = 0;
 	size_t off;
@@ -1553,12 +1622,14 @@ table_builder_finish(struct table_builder *b, struct table **out)
 	t->nzones = b->nzones;
 	t->zones = calloc(b->nzones + 1, sizeof(*t->zones));
 	zw = calloc(b->nzones + 1, sizeof(*zw));
-	if (t->zones == NULL || zw == NULL)
+	c = malloc(sizeof(*c));
+	buf = malloc(RRSET_MAX);
+	if (t->zones == NULL || zw == NULL || c == NULL || buf == NULL)
 		goto out;
 	for (i = 0; i < b->nzones; i++) {
-		if ((rc = build_zone_wire(&b->zones[i], &zw[i])) < 0)
+		if ((rc = build_zone_wire(&b->zones[i], c, &zw[i])) < 0)
 			goto out;
-		total += align8(RR_FIXED + zw[i].soa_len);
+		total += align8(zw[i].soa_len);
 	}
 	rc = -ENOMEM;
 	for (i = 0; i < b->nnames; i++) {
@@ -1574,8 +1645,9 @@ table_builder_finish(struct table_builder *b, struct table **out)
 	if (refs == NULL || scratch == NULL)
 		goto out;
 	additional_sizes(b, refs, scratch);
+	ptr_sizes(b, refs, c, buf);
 	for (i = 0; i < b->nnames; i++)
-		total += node_size(b, &b->names[i]);
+		total += node_size(b, &zw[b->names[i].zone], &b->names[i]);
 	/* Offsets are 32-bit in 8-byte units. */
 	if (total / 8 >= NONE)
 		goto out;
@@ -1601,12 +1673,13 @@ table_builder_finish(struct table_builder *b, struct table **out)
 		z->index = (uint16_t)i;
 		t->apex_lens[z->apex_len / 8] |= 1u << (z->apex_len % 8);
 		/* RFC 2308 section 5: the negative TTL is min(TTL, MINIMUM). */
-		memcpy(put_rr_head(p, 0xc000, LDNS_RR_TYPE_SOA, neg,
-				   (uint16_t)zw[i].soa_len),
-		       zw[i].soa, zw[i].soa_len);
-		put_rrset(&z->neg, LDNS_RR_TYPE_SOA, 1, p,
-			  RR_FIXED + zw[i].soa_len);
-		off += align8(RR_FIXED + zw[i].soa_len);
+		memcpy(p, zw[i].soa, zw[i].soa_len);
+		put_rr_head(p, 0xc000, LDNS_RR_TYPE_SOA, neg,
+			    (uint16_t)(zw[i].soa_len - RR_FIXED));
+		put_rrset(&z->neg, LDNS_RR_TYPE_SOA, 1, p, zw[i].soa_len);
+		z->neg.apex_rel[0] = zw[i].apex_rel[0];
+		z->neg.apex_rel[1] = zw[i].apex_rel[1];
+		off += align8(zw[i].soa_len);
 	}
 	for (i = 0; i < b->nnames; i++) {
 		const struct bname *n = &b->names[i];
@@ -1614,13 +1687,13 @@ table_builder_finish(struct table_builder *b, struct table **out)
 		size_t j = n->hash & t->slots_mask;
 
 		t->nrecords += write_node(b, n, &zw[n->zone], refs, scratch,
-					  node);
+					  c, node);
 		if (node->nrrsets > 0)
 			t->nnames++;
 		while (t->slots[j] != NONE)
 			j = (j + 1) & t->slots_mask;
 		t->slots[j] = (uint32_t)(off / 8);
-		off += node_size(b, n);
+		off += node_size(b, &zw[n->zone], n);
 	}
 	t->nnodes = b->nnames;
 	if (build_chaos(b, t) < 0 || build_views(b, t) < 0)
@@ -1643,6 +1716,8 @@ out:
 	free(zw);
 	free(refs);
 	free(scratch);
+	free(c);
+	free(buf);
 	table_free(t);
 	table_builder_free(b);
 	return rc;

@@ -33,7 +33,7 @@
  * table_builder_finish() lays them out.  Change IMAGE_MAGIC with the
  * format.
  */
-#define IMAGE_MAGIC	0x3162746873656d00ULL	/* "\0meshtb1" */
+#define IMAGE_MAGIC	0x3262746873656d00ULL	/* "\0meshtb2" */
 #define WIRE_NULL	UINTPTR_MAX
 
 struct image_head {
@@ -117,6 +117,8 @@ rrset_out(uint8_t *dst, const struct table_rrset *set, const uint8_t *base)
 	c.len = set->len;
 	c.add_count = set->add_count;
 	c.add_len = set->add_len;
+	c.apex_rel[0] = set->apex_rel[0];
+	c.apex_rel[1] = set->apex_rel[1];
 	if (set->wire != NULL)
 		off = (uintptr_t)(set->wire - base);
 	memcpy(dst, &c, sizeof(c));
@@ -154,11 +156,18 @@ rrs_fill(const uint8_t *wire, size_t len, size_t count)
  * Point @set at @base + @pos, where its stored offset must say its bytes
  * are, once they are checked: inside the @size bytes at @base, its RRs
  * and then its additional RRs filling them exactly (answer.c walks the
- * additional RRs by their lengths).  0 or -EINVAL.
+ * additional RRs by their lengths), the pointers answer.c relocates
+ * (apex_rel) inside its RDATA.  0 or -EINVAL.
  */
 static int
 rrset_in(struct table_rrset *set, uint8_t *base, size_t size, size_t pos)
 {
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (set->apex_rel[i] != 0 && (set->apex_rel[i] < RR_FIXED ||
+		    (size_t)set->apex_rel[i] + 2 > set->len))
+			return -EINVAL;
 	if (rrset_off(set) != pos || set->count == 0 ||
 	    set->len < RR_FIXED || pos > size ||
 	    (size_t)set->len + set->add_len > size - pos)

@@ -1947,6 +1947,155 @@ test_fuzz(void **state)
 		free(seeds[i]);
 }
 
+/*
+ * A table with the one zone mesh: SOA ns1.example.net.
+ * hostmaster.example.net., the NS names ns01 ... ns<nns>.example.net.,
+ * and a PTR name with two targets.
+ */
+static struct table *
+make_compress_table(size_t nns)
+{
+	static char names[64][40];
+	static const char *ns[64];
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	struct table_zone_params p;
+	char err[128];
+	size_t i;
+
+	assert_true(nns <= 64);
+	for (i = 0; i < nns; i++) {
+		snprintf(names[i], sizeof(names[i]), "ns%02zu.example.net",
+			 i + 1);
+		ns[i] = names[i];
+	}
+	memset(&p, 0, sizeof(p));
+	p.apex = "mesh";
+	p.mname = "ns1.example.net";
+	p.rname = "hostmaster.example.net";
+	p.refresh = 3600;
+	p.retry = 600;
+	p.expire = 86400;
+	p.minimum = 30;
+	p.ttl = 120;
+	p.ns = ns;
+	p.nns = nns;
+	assert_int_equal(table_builder_add_zone(b, &p, err, sizeof(err)), 0);
+	p.apex = "241.in-addr.arpa";
+	assert_int_equal(table_builder_add_zone(b, &p, err, sizeof(err)), 1);
+	assert_int_equal(table_builder_add_ptr(b, "1.0.0.241.in-addr.arpa",
+					       "a.svc.mesh", 60), 0);
+	assert_int_equal(table_builder_add_ptr(b, "1.0.0.241.in-addr.arpa",
+					       "b.svc.mesh", 60), 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	return t;
+}
+
+/*
+ * RNAME compressed against MNAME (RFC 1035 4.1.4, RFC 3597 section 4):
+ * a negative answer as long as Knot's and NSD's, wherever the apex is in
+ * the question.  nx.mesh. A with an OPT: header 12, question 9 + 4, the
+ * SOA 12 + MNAME 17 + RNAME 13 ("hostmaster" and a pointer) + 20, OPT 11:
+ * 98 bytes (109 with RNAME written whole).
+ */
+static void
+test_soa_compressed(void **state)
+{
+	static const struct query_opts edns = { .edns_size = 1232 };
+	static const char soa[] = "\tSOA\tns1.example.net. "
+				  "hostmaster.example.net. 1 3600 600 86400 30\n";
+	struct table *t = make_compress_table(1);
+	struct fixture *f = *state;
+	char expect[256];
+
+	f->t = t;
+	make_query(f, "nx.mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, &edns);
+	assert_int_equal(run_udp(f), 98);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NXDOMAIN);
+	assert_counts(f, 1, 0, 1, 1);
+	snprintf(expect, sizeof(expect), "mesh.\t30\tIN%s", soa);
+	assert_string_equal(rr_text(ldns_pkt_authority(f->pkt), 0), expect);
+
+	/* The pointer moves with the apex: 3 bytes more of question. */
+	make_query(f, "a.B.c.Mesh", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, &edns);
+	assert_int_equal(run_udp(f), 101);
+	snprintf(expect, sizeof(expect), "Mesh.\t30\tIN%s", soa);
+	assert_string_equal(rr_text(ldns_pkt_authority(f->pkt), 0), expect);
+
+	/* NODATA at the apex, and the SOA answer: 12 + 10 + 62 + 11. */
+	make_query(f, "mesh", LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_IN, &edns);
+	assert_int_equal(run_udp(f), 95);
+	assert_counts(f, 1, 0, 1, 1);
+	make_query(f, "MESH", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, &edns);
+	assert_int_equal(run_udp(f), 95);
+	assert_counts(f, 1, 1, 0, 1);
+	snprintf(expect, sizeof(expect), "MESH.\t120\tIN%s", soa);
+	assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), 0), expect);
+	f->t = table;
+	table_free(t);
+}
+
+/*
+ * 60 NS names: the first written whole (18 bytes), the others as their
+ * first label and a pointer (7): header 12, question 6 + 4, 60 RR heads
+ * of 12, 18 + 59 * 7, OPT 11 = 1,184 bytes, whole in a 1,232-byte
+ * payload as from Knot and NSD (1,833 uncompressed: truncated).
+ */
+static void
+test_ns_set_compressed(void **state)
+{
+	static const struct query_opts edns = { .edns_size = 1232 };
+	struct table *t = make_compress_table(60);
+	struct fixture *f = *state;
+	char expect[64];
+	size_t i;
+
+	f->t = t;
+	make_query(f, "Mesh", LDNS_RR_TYPE_NS, LDNS_RR_CLASS_IN, &edns);
+	assert_int_equal(run_udp(f), 1184);
+	assert_false(ldns_pkt_tc(f->pkt));
+	assert_counts(f, 1, 60, 0, 1);
+	for (i = 0; i < 60; i++) {
+		snprintf(expect, sizeof(expect),
+			 "Mesh.\t120\tIN\tNS\tns%02zu.example.net.\n", i + 1);
+		assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), i),
+				    expect);
+	}
+	/* Without EDNS it still does not fit 512: TC, no RRs. */
+	make_query(f, "mesh", LDNS_RR_TYPE_NS, LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_true(ldns_pkt_tc(f->pkt));
+	assert_counts(f, 1, 0, 0, 0);
+	f->t = table;
+	table_free(t);
+}
+
+/*
+ * PTR names after the first are compressed against it: 12 + 24 + 4, then
+ * 12 + 12 (a.svc.mesh.) and 12 + 4 ("b" and a pointer), OPT 11 = 91.
+ */
+static void
+test_ptr_compressed(void **state)
+{
+	static const struct query_opts edns = { .edns_size = 1232 };
+	struct table *t = make_compress_table(1);
+	struct fixture *f = *state;
+
+	f->t = t;
+	make_query(f, "1.0.0.241.IN-ADDR.arpa", LDNS_RR_TYPE_PTR,
+		   LDNS_RR_CLASS_IN, &edns);
+	assert_int_equal(run_udp(f), 91);
+	assert_counts(f, 1, 2, 0, 1);
+	assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), 0),
+			    "1.0.0.241.IN-ADDR.arpa.\t60\tIN\tPTR\t"
+			    "a.svc.mesh.\n");
+	assert_string_equal(rr_text(ldns_pkt_answer(f->pkt), 1),
+			    "1.0.0.241.IN-ADDR.arpa.\t60\tIN\tPTR\t"
+			    "b.svc.mesh.\n");
+	f->t = table;
+	table_free(t);
+}
+
 int
 main(void)
 {
@@ -1983,6 +2132,9 @@ main(void)
 		T(test_forwarding),
 		T(test_null_outcome_and_ctx),
 		T(test_fuzz),
+		T(test_soa_compressed),
+		T(test_ns_set_compressed),
+		T(test_ptr_compressed),
 	};
 #undef T
 

@@ -93,7 +93,9 @@ lookup(const struct table *t, const char *name)
 
 /*
  * The RRs of @set as ldns presentation lines, with the owner pointer
- * resolved against @owner placed at offset 12 of a scratch message.
+ * resolved against @owner placed at offset 12 of a scratch message, as
+ * the question (its QTYPE and QCLASS after it: compressed RDATA names
+ * point at where the RRs are in a response).
  */
 static void
 rrset_text(const struct table_rrset *set, const char *owner, char *out,
@@ -106,6 +108,8 @@ rrset_text(const struct table_rrset *set, const char *owner, char *out,
 
 	memset(msg, 0, 12);
 	pos += wire(owner, msg + 12);
+	memset(msg + pos, 0, 4);
+	pos += 4;
 	assert_true(pos + set->len <= sizeof(msg));
 	memcpy(msg + pos, set->wire, set->len);
 	end = pos + set->len;
@@ -1525,6 +1529,8 @@ assert_same_rrset(const struct table_rrset *x, const struct table_rrset *y)
 	assert_int_equal(x->len, y->len);
 	assert_int_equal(x->add_count, y->add_count);
 	assert_int_equal(x->add_len, y->add_len);
+	assert_int_equal(x->apex_rel[0], y->apex_rel[0]);
+	assert_int_equal(x->apex_rel[1], y->apex_rel[1]);
 	assert_ptr_not_equal(x->wire, y->wire);
 	assert_memory_equal(x->wire, y->wire, (size_t)x->len + x->add_len);
 }
