@@ -9,6 +9,9 @@
 #   contrib/bootstrap.sh --bench    also what `make bench` needs (NSD, Knot,
 #                                   BIND, dnsperf, python3)
 #
+# clang and libclang-rt-dev (compiler-rt: libFuzzer and the sanitizer
+# runtimes for clang) are for `make fuzz` only; the build itself uses cc.
+#
 # Extra arguments after the options are passed to ./configure.
 set -eu
 
@@ -27,7 +30,8 @@ done
 
 pkgs="build-essential autoconf automake libtool pkg-config \
 libldns-dev libyaml-dev libev-dev libcmocka-dev zlib1g-dev bind9-dnsutils ldnsutils \
-knot-dnsutils unbound dnsmasq-base util-linux"
+knot-dnsutils unbound dnsmasq-base util-linux \
+clang libclang-rt-dev"
 
 missing=""
 for p in $pkgs; do
