@@ -296,13 +296,14 @@ answer_one(const struct table *t, const struct sockaddr_storage *peer,
 	   size_t qlen, uint8_t *resp, size_t cap,
 	   enum answer_outcome *outcome)
 {
-	struct answer_query_ctx ctx;
+	/* Every field named, the rest zero: keys NULL, no TSIG key known yet. */
+	struct answer_query_ctx ctx = {
+		.t = t,
+		.client = (const struct sockaddr *)peer,
+		.tr = tr,
+		.forwarding = forwarding,
+	};
 
-	ctx.t = t;
-	ctx.client = (const struct sockaddr *)peer;
-	ctx.tr = tr;
-	ctx.forwarding = forwarding;
-	ctx.keys = NULL;	/* no TSIG key known yet */
 	return answer_query(&ctx, q, qlen, resp, cap, outcome);
 }
 

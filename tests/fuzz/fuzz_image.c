@@ -40,7 +40,7 @@ static void
 ask(const struct table *t)
 {
 	static uint8_t resp[65535];
-	struct answer_query_ctx ctx = { t, NULL, ANSWER_TCP, 0 };
+	struct answer_query_ctx ctx = { .t = t, .tr = ANSWER_TCP };
 	size_t i;
 
 	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++)

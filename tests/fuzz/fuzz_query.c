@@ -89,7 +89,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const size_t caps[4] = { 512, 1232, 4096, sizeof(resp) };
-	struct answer_query_ctx ctx;
+	struct answer_query_ctx ctx = { 0 };	/* keys NULL: no TSIG key */
 	enum answer_outcome outcome;
 	unsigned c;
 	size_t n;
