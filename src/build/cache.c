@@ -115,6 +115,7 @@ cache_load(const char *path, uint64_t key, struct table **out,
 	   struct cache_info *info, char *err, size_t errsize)
 {
 	struct header h;
+	char why[512];
 	char *text = NULL;
 	uint8_t *buf = NULL;
 	size_t size = 0;
@@ -161,14 +162,16 @@ cache_load(const char *path, uint64_t key, struct table **out,
 		diag_printf(err, errsize, "checksum mismatch");
 		goto out;
 	}
-	e = table_deserialize(buf + sizeof(h), h.body_len, out);
+	e = table_deserialize(buf + sizeof(h), h.body_len, out, why,
+			      sizeof(why));
 	if (e == -ENOMEM) {
 		diag_printf(err, errsize, "out of memory");
 		rc = -ENOMEM;
 		goto out;
 	}
 	if (e < 0) {
-		diag_printf(err, errsize, "the table does not hold together");
+		diag_printf(err, errsize, "the table does not hold together: "
+			    "%s", why);
 		goto out;
 	}
 	info->nservices = (size_t)h.nservices;

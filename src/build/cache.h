@@ -59,8 +59,10 @@ int cache_save(const char *path, uint64_t key, const struct table *t,
  * *out (table_free()) and *info; 1 for a miss, with the reason in @err
  * ("no cache file", "the inputs changed", "written by another version");
  * -1 when the file is unusable, with the reason ("not a cache file",
- * "truncated", "checksum mismatch", "the table does not hold together",
- * a read error); -ENOMEM.
+ * "truncated", "checksum mismatch", a read error, or "the table does not
+ * hold together: " and table_deserialize()'s message: a table whose
+ * records answer.c could not serve as parseable responses is never
+ * loaded); -ENOMEM.
  */
 int cache_load(const char *path, uint64_t key, struct table **out,
 	       struct cache_info *info, char *err, size_t errsize);

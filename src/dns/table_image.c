@@ -6,12 +6,17 @@
  * to 8 bytes, with every struct's padding zeroed and every RRset's wire
  * pointer replaced by the offset of its bytes.  Reading it back checks
  * every offset and length before use and walks the arena node by node,
- * so that corrupt bytes are refused rather than trusted.
+ * and every RRset RR by RR as answer.c will copy it (table_image.h says
+ * what that takes), so that corrupt bytes are refused rather than served.
+ * One pass over the bytes: the load stays linear in the image.
  */
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +24,7 @@
 
 #include "dns/table_image.h"
 #include "dns/table_int.h"
+#include "dns/wire.h"
 
 /* --- serialized form, for the start-up cache: no ldns, no pointers --- */
 
@@ -35,6 +41,16 @@
  */
 #define IMAGE_MAGIC	0x3262746873656d00ULL	/* "\0meshtb2" */
 #define WIRE_NULL	UINTPTR_MAX
+
+#define SRV_FIXED	6	/* priority, weight, port */
+#define SOA_FIXED	20	/* serial, refresh, retry, expire, minimum */
+/*
+ * The farthest an SRV target may be inside the answer RRs for an
+ * additional RR's owner to point at it once answer.c has added the
+ * answer's offset (at most WIRE_QUESTION_MAX): table_build.c's bound.
+ */
+#define ADD_REL_MAX	(0x3fff - WIRE_QUESTION_MAX)
+#define PTR_SPAN	0x4000	/* the message offsets a pointer reaches */
 
 struct image_head {
 	uint64_t magic;
@@ -134,49 +150,6 @@ rrset_off(const struct table_rrset *set)
 	memcpy(&off, (const uint8_t *)set + offsetof(struct table_rrset, wire),
 	       sizeof(off));
 	return off;
-}
-
-/* Do @count RRs (owner pointer, fixed part, rdata) fill @len bytes? */
-static bool
-rrs_fill(const uint8_t *wire, size_t len, size_t count)
-{
-	size_t off = 0;
-	size_t n = 0;
-
-	while (off < len) {
-		if (len - off < RR_FIXED)
-			return false;
-		off += RR_FIXED + ldns_read_uint16(wire + off + 10);
-		n++;
-	}
-	return off == len && n == count;
-}
-
-/*
- * Point @set at @base + @pos, where its stored offset must say its bytes
- * are, once they are checked: inside the @size bytes at @base, its RRs
- * and then its additional RRs filling them exactly (answer.c walks the
- * additional RRs by their lengths), the pointers answer.c relocates
- * (apex_rel) inside its RDATA.  0 or -EINVAL.
- */
-static int
-rrset_in(struct table_rrset *set, uint8_t *base, size_t size, size_t pos)
-{
-	size_t i;
-
-	for (i = 0; i < 2; i++)
-		if (set->apex_rel[i] != 0 && (set->apex_rel[i] < RR_FIXED ||
-		    (size_t)set->apex_rel[i] + 2 > set->len))
-			return -EINVAL;
-	if (rrset_off(set) != pos || set->count == 0 ||
-	    set->len < RR_FIXED || pos > size ||
-	    (size_t)set->len + set->add_len > size - pos)
-		return -EINVAL;
-	if (!rrs_fill(base + pos, set->len, set->count) ||
-	    !rrs_fill(base + pos + set->len, set->add_len, set->add_count))
-		return -EINVAL;
-	set->wire = base + pos;
-	return 0;
 }
 
 static void
@@ -312,6 +285,30 @@ is_pow2(uint64_t n)
 	return n != 0 && (n & (n - 1)) == 0;
 }
 
+/* @fmt into @err (may be NULL when @errsize is 0); returns -EINVAL. */
+static int
+vbad(char *err, size_t errsize, const char *fmt, va_list ap)
+{
+	if (errsize > 0)
+		vsnprintf(err, errsize, fmt, ap);
+	return -EINVAL;
+}
+
+static int
+bad(char *err, size_t errsize, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+bad(char *err, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vbad(err, errsize, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
 /* The header's own consistency, checked before anything is allocated. */
 static bool
 head_ok(const struct image_head *h)
@@ -393,17 +390,6 @@ image_copy(struct table *t, const struct image_head *h, const uint8_t *buf,
 	return 0;
 }
 
-/* Is @name exactly one uncompressed wire name of @len bytes? */
-static bool
-name_ok(const uint8_t *name, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len && name[off] != 0 && name[off] < 64)
-		off += (size_t)name[off] + 1;
-	return off + 1 == len && name[off] == 0;
-}
-
 /* Do the probes of @hash in the node slots reach the slot of @unit? */
 static bool
 slot_reaches(const struct table *t, uint32_t hash, uint32_t unit)
@@ -441,6 +427,370 @@ node_extent(const uint8_t *arena, size_t len, size_t off)
 	return end <= len ? end - off : 0;
 }
 
+/* --- the records, as answer.c copies them (table_image.h's contract) --- */
+
+/* The length of the uncompressed wire name at @p in @max bytes, or 0. */
+static size_t
+name_len(const uint8_t *p, size_t max)
+{
+	size_t off = 0;
+
+	while (off < max && p[off] != 0) {
+		if (p[off] >= 64)
+			return 0;
+		off += (size_t)p[off] + 1;
+	}
+	return off < max && off < NAME_MAX_WIRE ? off + 1 : 0;
+}
+
+/* Is @name exactly one uncompressed wire name of @len bytes? */
+static bool
+name_ok(const uint8_t *name, size_t len)
+{
+	return len > 0 && name_len(name, len) == len;
+}
+
+/*
+ * One RRset as answer.c copies it, for the checks and their messages:
+ * where it is, and what its RRs' owners, class and RDATA pointers must be.
+ */
+struct blob {
+	const char *what;	/* "zone", "node" or "CHAOS answer" */
+	const uint8_t *name;	/* the apex or the node's name (checked) */
+	size_t name_len;	/* 0: no name, then @index says which */
+	size_t index;
+	uint16_t owner;		/* every answer RR's owner pointer */
+	uint16_t rrclass;
+	/*
+	 * The message answer.c's copy lands in, as the builder saw it: the
+	 * question @qname at offset 12, the RRset at @an.  The node's name;
+	 * for the negative SOA the apex, its pointers at @apex_rel relocated
+	 * by the apex's offset in the real question.  @rem: for each message
+	 * offset below PTR_SPAN, the length of the name from the label there
+	 * on when a name's label starts there (the question's, the RDATA
+	 * names' checked so far), else 0; NULL: no RDATA pointer at all.
+	 */
+	const uint8_t *qname;
+	size_t qname_len;
+	size_t an;
+	const uint16_t *apex_rel;	/* the negative SOA's, else NULL */
+	uint8_t *rem;
+	char *err;
+	size_t errsize;
+};
+
+static const char *
+type_name(uint16_t type)
+{
+	const ldns_rr_descriptor *d = ldns_rr_descript(type);
+
+	return d != NULL && d->_type == type && d->_name != NULL ?
+	       d->_name : "unknown";
+}
+
+/*
+ * @fmt after "<what> <name>, <type> RRset: " (no RRset when @set is
+ * NULL) into b->err; returns -EINVAL.  Only failures format: the name's
+ * text costs allocations.
+ */
+static int
+fail(const struct blob *b, const struct table_rrset *set, const char *fmt,
+     ...) __attribute__((format(printf, 3, 4)));
+
+static int
+fail(const struct blob *b, const struct table_rrset *set, const char *fmt,
+     ...)
+{
+	ldns_rdf *rdf = NULL;
+	char *name = NULL;
+	va_list ap;
+	int n;
+
+	if (b->errsize == 0)
+		return -EINVAL;
+	if (b->name_len > 0)
+		rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, b->name_len,
+					    b->name);
+	if (rdf != NULL)
+		name = ldns_rdf2str(rdf);
+	if (b->name_len > 0)
+		n = snprintf(b->err, b->errsize, "%s \"%s\"%s%s%s", b->what,
+			     name != NULL ? name : "?", set ? ", " : "",
+			     set ? type_name(set->type) : "",
+			     set ? " RRset" : "");
+	else
+		n = snprintf(b->err, b->errsize, "%s %zu%s%s%s", b->what,
+			     b->index, set ? ", " : "",
+			     set ? type_name(set->type) : "",
+			     set ? " RRset" : "");
+	if (n >= 0 && (size_t)n + 2 < b->errsize) {
+		memcpy(b->err + n, ": ", 3);
+		va_start(ap, fmt);
+		vbad(b->err + n + 2, b->errsize - (size_t)n - 2, fmt, ap);
+		va_end(ap);
+	}
+	free(name);
+	ldns_rdf_deep_free(rdf);
+	return -EINVAL;
+}
+
+/*
+ * The length of the RDATA name at @p in @max bytes, which is message
+ * offset @at, or 0: labels, then the root label or a compression pointer
+ * (its message offset in *ptr, else 0) to a label start of a name before
+ * it (b->rem), the whole name at most 255 bytes.  Its own labels are
+ * then noted in b->rem for the names after it: a pointer only ever goes
+ * back, so no loop.
+ */
+static size_t
+rdata_name_len(const struct blob *b, const uint8_t *p, size_t max,
+	       size_t at, size_t *ptr)
+{
+	size_t off = 0;
+	size_t total;
+	size_t to;
+	size_t k;
+
+	*ptr = 0;
+	while (off < max && p[off] != 0 && p[off] < 64)
+		off += (size_t)p[off] + 1;
+	if (off >= max || off >= NAME_MAX_WIRE)
+		return 0;
+	if (p[off] == 0) {
+		total = off + 1;
+	} else {
+		if ((p[off] & 0xc0) != 0xc0 || max - off < 2 ||
+		    b->rem == NULL)
+			return 0;
+		to = ldns_read_uint16(p + off) & 0x3fff;
+		if (b->rem[to] == 0 || off + b->rem[to] > NAME_MAX_WIRE)
+			return 0;
+		total = off + b->rem[to];
+		*ptr = at + off;
+	}
+	for (k = 0; b->rem != NULL && k < off && at + k < PTR_SPAN;
+	     k += (size_t)p[k] + 1)
+		b->rem[at + k] = (uint8_t)(total - k);
+	return *ptr != 0 ? off + 2 : off + 1;
+}
+
+/*
+ * Is the pointer at message offset @ptr (0: none) ending the SOA's name
+ * @i where b->apex_rel says?  The negative SOA's pointers must all be
+ * there, for answer.c to relocate them; elsewhere apex_rel is 0.
+ */
+static bool
+apex_rel_ok(const struct blob *b, size_t ptr, size_t i)
+{
+	return b->apex_rel == NULL ||
+	       b->apex_rel[i] == (ptr != 0 ? ptr - b->an : 0);
+}
+
+/* Character-strings filling @len bytes (TXT), at least one. */
+static bool
+strings_fill(const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len)
+		off += (size_t)p[off] + 1;
+	return len > 0 && off == len;
+}
+
+/*
+ * Is @rd (@len bytes, at message offset @at) one whole RDATA of @type, as
+ * a client parses it?
+ */
+static bool
+rdata_ok(const struct blob *b, uint16_t type, const uint8_t *rd, size_t len,
+	 size_t at)
+{
+	size_t k = 0;
+	size_t k2 = 0;
+	size_t p1 = 0;
+	size_t p2 = 0;
+
+	switch (type) {
+	case LDNS_RR_TYPE_A:
+		return len == 4;
+	case LDNS_RR_TYPE_AAAA:
+		return len == 16;
+	case LDNS_RR_TYPE_SRV:
+		/* The target uncompressed (RFC 2782): additional owners. */
+		return len > SRV_FIXED && name_len(rd + SRV_FIXED,
+						   len - SRV_FIXED) ==
+		       len - SRV_FIXED;
+	case LDNS_RR_TYPE_NS:
+	case LDNS_RR_TYPE_PTR:
+		return len > 0 && rdata_name_len(b, rd, len, at, &p1) == len;
+	case LDNS_RR_TYPE_SOA:
+		if ((k = rdata_name_len(b, rd, len, at, &p1)) > 0)
+			k2 = rdata_name_len(b, rd + k, len - k, at + k, &p2);
+		return k2 > 0 && len - k - k2 == SOA_FIXED &&
+		       apex_rel_ok(b, p1, 0) && apex_rel_ok(b, p2, 1);
+	case LDNS_RR_TYPE_TXT:
+		return strings_fill(rd, len);
+	default:
+		return false;	/* never in a table */
+	}
+}
+
+/*
+ * RR @n of a section of @set ("RR" or "additional RR" in @sec) at @off in
+ * the @len bytes at @wire: its fixed part and RDATA inside them, of type
+ * @type or @alt and class b->rrclass, its RDATA well-formed.  Its end in
+ * *next.
+ */
+static int
+rr_check(const struct blob *b, const struct table_rrset *set,
+	 const char *sec, size_t n, const uint8_t *wire, size_t len,
+	 size_t off, uint16_t type, uint16_t alt, size_t *next)
+{
+	const uint8_t *rr = wire + off;
+	uint16_t rtype;
+	uint16_t rclass;
+	size_t rdlen;
+
+	if (len - off < RR_FIXED)
+		return fail(b, set, "%s %zu: %zu bytes left, less than an RR",
+			    sec, n, len - off);
+	rtype = ldns_read_uint16(rr + 2);
+	rclass = ldns_read_uint16(rr + 4);
+	rdlen = ldns_read_uint16(rr + 10);
+	if (rdlen > len - off - RR_FIXED)
+		return fail(b, set, "%s %zu: RDLENGTH %zu runs past the "
+			    "RRset's end (%zu bytes left)", sec, n, rdlen,
+			    len - off - RR_FIXED);
+	if (rtype != type && rtype != alt)
+		return fail(b, set, "%s %zu: type %s", sec, n,
+			    type_name(rtype));
+	if (rclass != b->rrclass)
+		return fail(b, set, "%s %zu: class %u, not %u", sec, n,
+			    rclass, b->rrclass);
+	if (!rdata_ok(b, rtype, rr + RR_FIXED, rdlen,
+		      b->an + (size_t)(rr + RR_FIXED - set->wire)))
+		return fail(b, set, "%s %zu: %zu bytes are not one %s RDATA",
+			    sec, n, rdlen, type_name(rtype));
+	*next = off + RR_FIXED + rdlen;
+	return 0;
+}
+
+/* The answer RRs of @set: owners b->owner, as many as it says. */
+static int
+answer_check(const struct blob *b, const struct table_rrset *set)
+{
+	size_t off = 0;
+	size_t next = 0;
+	size_t n = 0;
+	int rc;
+
+	while (off < set->len) {
+		n++;
+		if ((rc = rr_check(b, set, "RR", n, set->wire, set->len, off,
+				   set->type, set->type, &next)) < 0)
+			return rc;
+		if (ldns_read_uint16(set->wire + off) != b->owner)
+			return fail(b, set, "RR %zu: owner pointer 0x%04x, not "
+				    "0x%04x", n,
+				    ldns_read_uint16(set->wire + off),
+				    b->owner);
+		off = next;
+	}
+	if (n != set->count)
+		return fail(b, set, "%zu RRs, the descriptor says %u", n,
+			    set->count);
+	return 0;
+}
+
+/*
+ * The additional RRs of @set (checked answer RRs): an SRV RRset's only,
+ * each owner 0xC000 plus the offset of an SRV target in the answer RRs
+ * (answer.c adds where they start), the targets in answer order.
+ */
+static int
+additional_check(const struct blob *b, const struct table_rrset *set)
+{
+	const uint8_t *add = set->wire + set->len;
+	size_t at = 0;		/* the next answer RR */
+	size_t target = 0;	/* the SRV target before it (at > 0) */
+	size_t off = 0;
+	size_t next = 0;
+	size_t n = 0;
+	uint16_t ptr;
+	int rc;
+
+	if (set->add_len == 0 && set->add_count == 0)
+		return 0;
+	if (set->type != LDNS_RR_TYPE_SRV)
+		return fail(b, set, "additional RRs, not after SRV RRs");
+	while (off < set->add_len) {
+		n++;
+		if ((rc = rr_check(b, set, "additional RR", n, add,
+				   set->add_len, off, LDNS_RR_TYPE_A,
+				   LDNS_RR_TYPE_AAAA, &next)) < 0)
+			return rc;
+		ptr = ldns_read_uint16(add + off);
+		while (target < (ptr & 0x3fffu) && at < set->len) {
+			target = at + RR_FIXED + SRV_FIXED;
+			at += RR_FIXED + ldns_read_uint16(set->wire + at + 10);
+		}
+		if ((ptr & 0xc000) != 0xc000 || (ptr & 0x3fff) > ADD_REL_MAX ||
+		    at == 0 || target != (ptr & 0x3fffu))
+			return fail(b, set, "additional RR %zu: owner pointer "
+				    "0x%04x is not 0xc000 plus the offset of "
+				    "the next SRV target in the answer", n,
+				    ptr);
+		off = next;
+	}
+	if (n != set->add_count)
+		return fail(b, set, "%zu additional RRs, the descriptor says "
+			    "%u", n, set->add_count);
+	return 0;
+}
+
+/*
+ * Point @set at @base + @pos, where its stored offset must say its bytes
+ * are, once they are checked: inside the @size bytes at @base, its RRs
+ * and then its additional RRs filling them exactly, as table_image.h
+ * says.  0 or -EINVAL.
+ */
+static int
+rrset_in(const struct blob *b, struct table_rrset *set, uint8_t *base,
+	 size_t size, size_t pos)
+{
+	size_t k;
+	int rc;
+
+	if (b->apex_rel == NULL && (set->apex_rel[0] != 0 ||
+				    set->apex_rel[1] != 0))
+		return fail(b, set, "apex_rel %u and %u, not 0: answer.c "
+			    "relocates the negative SOA's pointers only",
+			    set->apex_rel[0], set->apex_rel[1]);
+	if (rrset_off(set) != pos)
+		return fail(b, set, "its bytes are at offset %ju, not %zu",
+			    (uintmax_t)rrset_off(set), pos);
+	if (set->count == 0)
+		return fail(b, set, "no RRs");
+	if (pos > size || (size_t)set->len + set->add_len > size - pos)
+		return fail(b, set, "its %zu bytes run past the end",
+			    (size_t)set->len + set->add_len);
+	set->wire = base + pos;
+	for (k = 0; b->rem != NULL && b->qname[k] != 0;
+	     k += (size_t)b->qname[k] + 1)
+		b->rem[LDNS_HEADER_SIZE + k] = (uint8_t)(b->qname_len - k);
+	if ((rc = answer_check(b, set)) < 0 ||
+	    (rc = additional_check(b, set)) < 0)
+		goto out;
+	rc = 0;
+out:
+	/* Only what this RRset noted: linear in its bytes. */
+	if (b->rem != NULL)
+		memset(b->rem + LDNS_HEADER_SIZE, 0,
+		       (b->an + set->len < PTR_SPAN ? b->an + set->len :
+			PTR_SPAN) - LDNS_HEADER_SIZE);
+	return rc;
+}
+
 /*
  * Check the zones and the arena, and turn their offsets into pointers.
  * The arena must be the zones' negative SOAs in zone order, then nodes
@@ -450,49 +800,76 @@ node_extent(const uint8_t *arena, size_t len, size_t off)
  * and the slots hold nothing else; the counts must be what is found.
  */
 static int
-arena_in(struct table *t)
+arena_in(struct table *t, char *err, size_t errsize)
 {
+	uint8_t rem[PTR_SPAN];
+	struct blob b = {
+		"zone", NULL, 0, 0, 0xc000, LDNS_RR_CLASS_IN, NULL, 0, 0,
+		NULL, rem, err, errsize,
+	};
 	size_t nnodes = 0;
 	size_t nnames = 0;
 	size_t nrecords = 0;
 	size_t used = 0;
 	size_t off = 0;
 	size_t i;
+	int rc;
 
+	memset(rem, 0, sizeof(rem));
 	for (i = 0; i <= t->slots_mask; i++)
 		used += t->slots[i] != NONE;
 	if (used != t->nnodes)
-		return -EINVAL;
+		return bad(err, errsize, "%zu node slots used for %zu nodes",
+			   used, t->nnodes);
 	for (i = 0; i < t->nzones; i++) {
 		struct table_zone *z = &t->zones[i];
 
-		if (z->index != i || !name_ok(z->apex, z->apex_len) ||
-		    z->neg.type != LDNS_RR_TYPE_SOA || z->neg.count != 1 ||
-		    z->neg.add_len != 0 ||
-		    rrset_in(&z->neg, t->arena, t->arena_len, off) < 0)
-			return -EINVAL;
+		/* As if the question were the apex (table.h). */
+		b.name = b.qname = z->apex;
+		b.name_len = b.qname_len = z->apex_len;
+		b.an = LDNS_HEADER_SIZE + z->apex_len + 4;
+		b.apex_rel = z->neg.apex_rel;
+		if (z->index != i || !name_ok(z->apex, z->apex_len))
+			return bad(err, errsize, "zone %zu: index %u, or its "
+				   "apex is not a wire name", i, z->index);
+		if (z->neg.type != LDNS_RR_TYPE_SOA || z->neg.count != 1 ||
+		    z->neg.add_len != 0)
+			return fail(&b, &z->neg, "not one negative SOA");
+		if ((rc = rrset_in(&b, &z->neg, t->arena, t->arena_len,
+				   off)) < 0)
+			return rc;
 		t->apex_lens[z->apex_len / 8] |= 1u << (z->apex_len % 8);
 		off += align8(z->neg.len);
 	}
+	b.what = "node";
+	b.owner = 0xc00c;
+	b.apex_rel = NULL;
 	while (off < t->arena_len) {
 		struct table_node *node = (struct table_node *)(t->arena + off);
 		size_t size = node_extent(t->arena, t->arena_len, off);
-		const uint8_t *name = NULL;
 		size_t pos;
 
-		if (size == 0)
-			return -EINVAL;
-		name = node_name(node);
-		if (node->zone >= t->nzones || !name_ok(name, node->len) ||
-		    node->hash != name_hash(name, node->len) ||
+		if (size == 0 || !name_ok(node_name(node), node->len))
+			return bad(err, errsize, "node at arena offset %zu: "
+				   "%s", off, size == 0 ?
+				   "runs past the arena" :
+				   "its name is not a wire name");
+		b.name = b.qname = node_name(node);
+		b.name_len = b.qname_len = node->len;
+		b.an = LDNS_HEADER_SIZE + node->len + 4;
+		if (node->zone >= t->nzones)
+			return fail(&b, NULL, "zone %u of %zu", node->zone,
+				    t->nzones);
+		if (node->hash != name_hash(b.name, node->len) ||
 		    !slot_reaches(t, node->hash, (uint32_t)(off / 8)))
-			return -EINVAL;
-		pos = (size_t)(name - t->arena) + node->len;
+			return fail(&b, NULL, "not found from its name's hash");
+		pos = (size_t)(b.name - t->arena) + node->len;
 		for (i = 0; i < node->nrrsets; i++) {
 			struct table_rrset *set = &node->rrsets[i];
 
-			if (rrset_in(set, t->arena, t->arena_len, pos) < 0)
-				return -EINVAL;
+			if ((rc = rrset_in(&b, set, t->arena, t->arena_len,
+					   pos)) < 0)
+				return rc;
 			pos += (size_t)set->len + set->add_len;
 			nrecords += set->count;
 		}
@@ -506,13 +883,19 @@ arena_in(struct table *t)
 	 */
 	if (off != t->arena_len || nnodes != t->nnodes ||
 	    nnames != t->nnames || nrecords != t->nrecords)
-		return -EINVAL;
+		return bad(err, errsize, "the arena holds %zu nodes, %zu "
+			   "names and %zu RRs; the header says %zu, %zu and "
+			   "%zu", nnodes, nnames, nrecords, t->nnodes,
+			   t->nnames, t->nrecords);
 	return 0;
 }
 
-/* The views and pairs: ids in range, as many as counted, a free pair slot. */
+/*
+ * The views and pairs: ids in range, as many as counted, a free pair
+ * slot, every pair's view a view.
+ */
 static int
-views_in(const struct table *t)
+views_in(const struct table *t, char *err, size_t errsize)
 {
 	size_t used = 0;
 	bool free_pair = false;
@@ -526,39 +909,62 @@ views_in(const struct table *t)
 		if (v->id == NONE)
 			continue;
 		if (v->id >= t->nviews || v->key.fam > 1 || v->all > 1)
-			return -EINVAL;
+			return bad(err, errsize, "view slot %zu: view %u of "
+				   "%zu, family %u, all %u", i, v->id,
+				   t->nviews, v->key.fam, v->all);
 		used++;
 	}
-	for (i = 0; i <= t->pairs_mask; i++)
-		free_pair = free_pair || t->pairs[i] == UINT64_MAX;
-	return used == t->nviews && free_pair ? 0 : -EINVAL;
+	for (i = 0; i <= t->pairs_mask; i++) {
+		if (t->pairs[i] == UINT64_MAX)
+			free_pair = true;
+		else if (t->pairs[i] >> 32 >= t->nviews)
+			return bad(err, errsize, "pair slot %zu: view %ju of "
+				   "%zu", i, (uintmax_t)(t->pairs[i] >> 32),
+				   t->nviews);
+	}
+	if (used != t->nviews || !free_pair)
+		return bad(err, errsize, "%zu views in the view slots for %zu, "
+			   "%s free pair slot", used, t->nviews,
+			   free_pair ? "a" : "no");
+	return 0;
 }
 
 /* The CHAOS answers: back to back in chaos_wire, in their order. */
 static int
-chaos_in(struct table *t)
+chaos_in(struct table *t, char *err, size_t errsize)
 {
 	size_t pos = 0;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < NCHAOS; i++) {
 		struct table_rrset *set = &t->chaos[i];
+		struct blob b = {
+			"CHAOS answer", NULL, 0, i, 0xc00c,
+			LDNS_RR_CLASS_CH, NULL, 0, 0, NULL, NULL, err,
+			errsize,
+		};
 
 		if (rrset_off(set) == WIRE_NULL) {
 			memset(set, 0, sizeof(*set));
 			continue;
 		}
 		if (set->type != LDNS_RR_TYPE_TXT || set->count != 1 ||
-		    set->add_len != 0 ||
-		    rrset_in(set, t->chaos_wire, t->chaos_len, pos) < 0)
-			return -EINVAL;
+		    set->add_len != 0)
+			return fail(&b, set, "not one TXT RR");
+		if ((rc = rrset_in(&b, set, t->chaos_wire, t->chaos_len,
+				   pos)) < 0)
+			return rc;
 		pos += set->len;
 	}
-	return pos == t->chaos_len ? 0 : -EINVAL;
+	if (pos != t->chaos_len)
+		return bad(err, errsize, "the CHAOS answers take %zu of %zu "
+			   "bytes", pos, t->chaos_len);
+	return 0;
 }
 
 static int
-suffixes_in(const struct table *t)
+suffixes_in(const struct table *t, char *err, size_t errsize)
 {
 	size_t i;
 
@@ -566,13 +972,15 @@ suffixes_in(const struct table *t)
 		const struct suffix *s = &t->suffixes[i];
 
 		if (!name_ok(s->name, s->len) || s->wild > 1)
-			return -EINVAL;
+			return bad(err, errsize, "search suffix %zu: not a "
+				   "wire name, or wild %u", i, s->wild);
 	}
 	return 0;
 }
 
 int
-table_deserialize(const uint8_t *buf, size_t len, struct table **out)
+table_deserialize(const uint8_t *buf, size_t len, struct table **out,
+		  char *err, size_t errsize)
 {
 	struct image_head h;
 	size_t off[NSECS + 1];
@@ -580,20 +988,34 @@ table_deserialize(const uint8_t *buf, size_t len, struct table **out)
 	int rc = -EINVAL;
 
 	*out = NULL;
-	if (buf == NULL || len < sizeof(h))
+	if (errsize > 0)
+		err[0] = '\0';
+	if (buf == NULL || len < sizeof(h)) {
+		bad(err, errsize, "%zu bytes, shorter than the header", len);
 		goto out;
+	}
 	/* @buf need not be aligned: everything is copied out of it. */
 	memcpy(&h, buf, sizeof(h));
-	if (h.magic != IMAGE_MAGIC || image_layout(&h, len, off) < 0 ||
-	    off[NSECS] != len || !head_ok(&h))
+	if (h.magic != IMAGE_MAGIC) {
+		bad(err, errsize, "not a table image");
 		goto out;
+	}
+	if (image_layout(&h, len, off) < 0 || off[NSECS] != len ||
+	    !head_ok(&h)) {
+		bad(err, errsize, "the header's counts and sizes do not agree "
+		    "with each other or with the image's %zu bytes", len);
+		goto out;
+	}
 	rc = -ENOMEM;
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
-	    image_copy(t, &h, buf, off) < 0)
+	    image_copy(t, &h, buf, off) < 0) {
+		bad(err, errsize, "out of memory");
 		goto out;
-	rc = -EINVAL;
-	if (arena_in(t) < 0 || views_in(t) < 0 || chaos_in(t) < 0 ||
-	    suffixes_in(t) < 0)
+	}
+	if ((rc = arena_in(t, err, errsize)) < 0 ||
+	    (rc = views_in(t, err, errsize)) < 0 ||
+	    (rc = chaos_in(t, err, errsize)) < 0 ||
+	    (rc = suffixes_in(t, err, errsize)) < 0)
 		goto out;
 	*out = t;
 	t = NULL;

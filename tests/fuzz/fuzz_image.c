@@ -57,8 +57,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *img2 = NULL;
 	size_t len = 0;
 	size_t len2 = 0;
+	char err[256];
 
-	if (table_deserialize(data, size, &t) != 0) {
+	/* The message too: formatting it must not read outside either. */
+	if (table_deserialize(data, size, &t, err, sizeof(err)) != 0) {
 		if (t != NULL)
 			abort();
 		return 0;
@@ -70,7 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)table_view_count(t);
 	ask(t);
 	if (table_serialize(t, &img, &len) == 0) {
-		if (table_deserialize(img, len, &back) != 0)
+		if (table_deserialize(img, len, &back, NULL, 0) != 0)
 			abort();
 		if (table_serialize(back, &img2, &len2) == 0 &&
 		    (len != len2 || memcmp(img, img2, len) != 0))

@@ -1619,6 +1619,20 @@ serialized(const struct table *t, size_t *len)
 	return bytes;
 }
 
+/* @len bytes that must deserialize, into *u, without a message. */
+static void
+deserialize_ok(const uint8_t *bytes, size_t len, struct table **u)
+{
+	char err[512] = "not written";
+	int rc = table_deserialize(bytes, len, u, err, sizeof(err));
+
+	if (rc != 0)
+		print_error("table_deserialize: %s\n", err);
+	assert_int_equal(rc, 0);
+	assert_string_equal(err, "");
+	assert_non_null(*u);
+}
+
 /*
  * Serialize @t, read it back from an unaligned copy that is freed at
  * once, compare every answer, check that the copy serializes to the same
@@ -1640,8 +1654,7 @@ round_trip(struct table *t)
 	copy = malloc(len + 1);
 	assert_non_null(copy);
 	memcpy(copy + 1, bytes, len);
-	assert_int_equal(table_deserialize(copy + 1, len, &u), 0);
-	assert_non_null(u);
+	deserialize_ok(copy + 1, len, &u);
 	free(copy);
 	assert_same_tables(t, u, &p);
 	table_free(t);
@@ -1682,7 +1695,7 @@ test_serialize_round_trip(void **state)
 
 	/* What the comparison covers is really there in the copy. */
 	probes_init(&p);
-	assert_int_equal(table_deserialize(bytes, len, &u), 0);
+	deserialize_ok(bytes, len, &u);
 	assert_same_tables(t, u, &p);
 	assert_int_equal(table_zone_count(u), 4);
 	assert_int_equal(table_view_count(u), 3);
@@ -1864,16 +1877,19 @@ try_bytes(const uint8_t *bytes, size_t len, const struct probes *p)
 	uint8_t *b2 = NULL;
 	size_t l1 = 0;
 	size_t l2 = 0;
-	int rc = table_deserialize(bytes, len, &u);
+	char err[512];
+	int rc = table_deserialize(bytes, len, &u, err, sizeof(err));
 
 	if (rc != 0) {
 		assert_int_equal(rc, -EINVAL);
 		assert_null(u);
+		assert_true(err[0] != '\0');
 		return rc;
 	}
+	assert_string_equal(err, "");
 	exercise(u, p);
 	b1 = serialized(u, &l1);
-	assert_int_equal(table_deserialize(b1, l1, &v), 0);
+	deserialize_ok(b1, l1, &v);
 	b2 = serialized(v, &l2);
 	assert_int_equal(l1, l2);
 	assert_memory_equal(b1, b2, l1);
@@ -1905,7 +1921,7 @@ test_deserialize_truncated(void **state)
 	memcpy(longer, bytes, len);
 	assert_int_equal(try_bytes(longer, len + 1, &p), -EINVAL);
 	assert_int_equal(try_bytes(longer, len + 8, &p), -EINVAL);
-	assert_int_equal(table_deserialize(NULL, 0, &u), -EINVAL);
+	assert_int_equal(table_deserialize(NULL, 0, &u, NULL, 0), -EINVAL);
 	assert_null(u);
 	assert_int_equal(try_bytes(bytes, len, &p), 0);
 	free(longer);
@@ -2093,6 +2109,238 @@ test_deserialize_random_flips(void **state)
 	table_free(t);
 }
 
+/*
+ * A table for the record checks: db.mesh with two A RRs and an AAAA, an
+ * SRV RRset whose additional section holds them, a PTR, a CHAOS answer;
+ * the two zones' negative SOAs differ (their minimum).
+ */
+static struct table *
+records_table(void)
+{
+	struct table_builder *b = table_builder_new();
+	struct table_zone_params p = zone_params("241.in-addr.arpa");
+	struct table *t = NULL;
+	char err[256];
+
+	assert_non_null(b);
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	p.minimum = 31;
+	assert_int_equal(table_builder_add_zone(b, &p, err, sizeof(err)), 1);
+	assert_int_equal(add_a(b, "db.mesh", "240.0.0.1", 60), 0);
+	assert_int_equal(add_a(b, "db.mesh", "240.0.0.2", 60), 0);
+	assert_int_equal(add_a(b, "db.mesh", "fd00::1", 60), 0);
+	assert_int_equal(table_builder_add_srv(b, "_pg._tcp.db.mesh", 0, 0,
+					       5432, "db.mesh", 60), 0);
+	assert_int_equal(table_builder_add_ptr(b, "1.0.0.241.in-addr.arpa",
+					       "db.mesh", 60), 0);
+	assert_int_equal(table_builder_set_chaos(b, "meshdns 0.1.0", NULL,
+						 NULL), 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	return t;
+}
+
+/*
+ * Where in the image @img the byte @p of @set's memory (its descriptor,
+ * in the arena before its bytes, or its bytes) is: found through @set's
+ * bytes, which must occur once in the image (the arena is copied whole).
+ */
+static size_t
+image_at(const uint8_t *img, size_t len, const struct table_rrset *set,
+	 const void *p)
+{
+	size_t n = (size_t)set->len + set->add_len;
+	const uint8_t *w = memmem(img, len, set->wire, n);
+
+	assert_non_null(w);
+	assert_null(memmem(w + 1, len - (size_t)(w + 1 - img), set->wire, n));
+	return (size_t)(w - img) + (size_t)((const uint8_t *)p - set->wire);
+}
+
+static void
+put16(uint8_t *img, size_t at, uint16_t v)
+{
+	img[at] = (uint8_t)(v >> 8);
+	img[at + 1] = (uint8_t)v;
+}
+
+/* @bad must be refused with exactly @msg; then @bad is @img again. */
+static void
+assert_refused(uint8_t *bad, const uint8_t *img, size_t len, const char *msg)
+{
+	struct table *u = NULL;
+	char err[512];
+	int rc = table_deserialize(bad, len, &u, err, sizeof(err));
+
+	if (rc == 0)
+		print_error("accepted, expected: %s\n", msg);
+	assert_int_equal(rc, -EINVAL);
+	assert_null(u);
+	assert_string_equal(err, msg);
+	memcpy(bad, img, len);
+}
+
+/*
+ * Records forged in a good image, everything else intact (in a cache
+ * file the checksum would be recomputed): only the record checks can
+ * refuse them, each with what is wrong.  table_image.h's contract.
+ */
+static void
+test_deserialize_bad_records(void **state)
+{
+	static const uint8_t ptr_rdata[] = "\003dbx\002me\300\014";
+	struct table *t = records_table();
+	struct table *u = NULL;
+	const struct table_rrset *a = NULL;
+	const struct table_rrset *aaaa = NULL;
+	const struct table_rrset *srv = NULL;
+	const struct table_rrset *ptr = NULL;
+	const struct table_rrset *neg = NULL;
+	const struct table_rrset *txt = NULL;
+	uint8_t *img = NULL;
+	uint8_t *bad = NULL;
+	uint8_t w[256];
+	uint64_t records;
+	uint16_t count;
+	size_t len = 0;
+	size_t off = 0;
+	size_t at;
+	size_t add;
+
+	a = table_node_rrset(lookup(t, "db.mesh"), LDNS_RR_TYPE_A);
+	aaaa = table_node_rrset(lookup(t, "db.mesh"), LDNS_RR_TYPE_AAAA);
+	srv = table_node_rrset(lookup(t, "_pg._tcp.db.mesh"),
+			       LDNS_RR_TYPE_SRV);
+	ptr = table_node_rrset(lookup(t, "1.0.0.241.in-addr.arpa"),
+			       LDNS_RR_TYPE_PTR);
+	neg = table_zone_soa_authority(table_find_zone(t, w, wire("db.mesh", w),
+						       &off));
+	txt = table_chaos_txt(t, w, wire("version.bind", w));
+	assert_non_null(a);
+	assert_int_equal(a->count, 2);
+	assert_non_null(aaaa);
+	assert_non_null(srv);
+	assert_int_equal(srv->add_count, 3);
+	assert_non_null(ptr);
+	assert_non_null(txt);
+	img = serialized(t, &len);
+	bad = malloc(len);
+	assert_non_null(bad);
+	memcpy(bad, img, len);
+	deserialize_ok(img, len, &u);
+	table_free(u);
+
+	/* An owner pointer one byte into the question name. */
+	at = image_at(img, len, a, a->wire + 16);
+	put16(bad, at, 0xc00d);
+	assert_refused(bad, img, len, "node \"db.mesh.\", A RRset: RR 2: "
+		       "owner pointer 0xc00d, not 0xc00c");
+	/* The negative SOA's owner is the apex, which answer.c patches. */
+	at = image_at(img, len, neg, neg->wire);
+	put16(bad, at, 0xc00c);
+	assert_refused(bad, img, len, "zone \"mesh.\", SOA RRset: RR 1: "
+		       "owner pointer 0xc00c, not 0xc000");
+
+	/* RDLENGTH past the RRset's bytes. */
+	at = image_at(img, len, aaaa, aaaa->wire + 10);
+	put16(bad, at, 17);
+	assert_refused(bad, img, len, "node \"db.mesh.\", AAAA RRset: RR 1: "
+		       "RDLENGTH 17 runs past the RRset's end (16 bytes left)");
+
+	/* Counts: the descriptor's, then two A RRs walked as one. */
+	at = image_at(img, len, a, (const uint8_t *)a +
+		      offsetof(struct table_rrset, count));
+	count = 3;
+	memcpy(bad + at, &count, sizeof(count));
+	assert_refused(bad, img, len, "node \"db.mesh.\", A RRset: 2 RRs, "
+		       "the descriptor says 3");
+	count = 1;
+	memcpy(bad + at, &count, sizeof(count));
+	put16(bad, image_at(img, len, a, a->wire + 10), 20);
+	/* And one RR fewer in the header's count (its word 10). */
+	memcpy(&records, bad + 10 * 8, sizeof(records));
+	assert_int_equal(records, table_record_count(t));
+	records--;
+	memcpy(bad + 10 * 8, &records, sizeof(records));
+	assert_refused(bad, img, len, "node \"db.mesh.\", A RRset: RR 1: "
+		       "20 bytes are not one A RDATA");
+
+	/* Class and type. */
+	put16(bad, image_at(img, len, a, a->wire + 4), LDNS_RR_CLASS_CH);
+	assert_refused(bad, img, len, "node \"db.mesh.\", A RRset: RR 1: "
+		       "class 3, not 1");
+	at = image_at(img, len, txt, txt->wire + 4);
+	put16(bad, at, LDNS_RR_CLASS_IN);
+	assert_refused(bad, img, len, "CHAOS answer 0, TXT RRset: RR 1: "
+		       "class 1, not 3");
+
+	/*
+	 * The additional RRs' owners: 0xC000 plus the offset of the SRV
+	 * target in the answer (12 + 6 = 0x12), which answer.c relocates;
+	 * one byte into the target, or the SRV RR's owner, is not it.
+	 */
+	add = image_at(img, len, srv, srv->wire + srv->len);
+	assert_int_equal(bad[add], 0xc0);
+	assert_int_equal(bad[add + 1], 0x12);
+	put16(bad, add, 0xc013);
+	assert_refused(bad, img, len, "node \"_pg._tcp.db.mesh.\", SRV RRset: "
+		       "additional RR 1: owner pointer 0xc013 is not 0xc000 "
+		       "plus the offset of the next SRV target in the answer");
+	put16(bad, add, 0xc000);
+	assert_refused(bad, img, len, "node \"_pg._tcp.db.mesh.\", SRV RRset: "
+		       "additional RR 1: owner pointer 0xc000 is not 0xc000 "
+		       "plus the offset of the next SRV target in the answer");
+	put16(bad, add + 2, LDNS_RR_TYPE_SRV);
+	assert_refused(bad, img, len, "node \"_pg._tcp.db.mesh.\", SRV RRset: "
+		       "additional RR 1: type SRV");
+
+	/*
+	 * A compressed RDATA name may point into the question (the node's
+	 * name at offset 12, which answer.c copies there), at a label.
+	 */
+	at = image_at(img, len, ptr, ptr->wire + 12);
+	assert_int_equal(ptr->len, 12 + sizeof(ptr_rdata) - 1);
+	memcpy(bad + at, ptr_rdata, sizeof(ptr_rdata) - 1);
+	deserialize_ok(bad, len, &u);
+	table_free(u);
+	put16(bad, at + 7, 0xc00d);
+	assert_refused(bad, img, len, "node \"1.0.0.241.in-addr.arpa.\", PTR "
+		       "RRset: RR 1: 9 bytes are not one PTR RDATA");
+
+	free(bad);
+	free(img);
+	table_free(t);
+}
+
+/* A (view, owner) pair of a view that does not exist. */
+static void
+test_deserialize_bad_pair(void **state)
+{
+	struct table *t = rich_table();
+	const uint64_t key = (uint64_t)1 << 32 | 2;	/* view 1, owner 2 */
+	const uint64_t forged = (uint64_t)7 << 32 | 2;
+	struct table *u = NULL;
+	uint8_t *img = NULL;
+	uint8_t *at = NULL;
+	size_t len = 0;
+	char err[512];
+	const char *tail = ": view 7 of 3";
+
+	img = serialized(t, &len);
+	at = memmem(img, len, &key, sizeof(key));
+	assert_non_null(at);
+	assert_null(memmem(at + 1, len - (size_t)(at + 1 - img), &key,
+			   sizeof(key)));
+	memcpy(at, &forged, sizeof(forged));
+	assert_int_equal(table_deserialize(img, len, &u, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(u);
+	assert_int_equal(strncmp(err, "pair slot ", 10), 0);
+	assert_true(strlen(err) > strlen(tail));
+	assert_string_equal(err + strlen(err) - strlen(tail), tail);
+	free(img);
+	table_free(t);
+}
+
 int
 main(void)
 {
@@ -2128,6 +2376,8 @@ main(void)
 		cmocka_unit_test(test_deserialize_bad_header),
 		cmocka_unit_test(test_deserialize_full_hash_tables),
 		cmocka_unit_test(test_deserialize_random_flips),
+		cmocka_unit_test(test_deserialize_bad_records),
+		cmocka_unit_test(test_deserialize_bad_pair),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
