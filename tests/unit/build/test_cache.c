@@ -22,6 +22,7 @@
 #include "build/cache.h"
 #include "util/diag.h"
 #include "util/digest.h"
+#include "util/file.h"
 #include "kuma/resource.h"
 #include "dns/table.h"
 #include "dns/table_build.h"
@@ -212,6 +213,55 @@ test_damaged(void **state)
 	assert_null(t);
 }
 
+/*
+ * A record forged in the file by someone who can write it and recomputes
+ * the checksum (the last word of the header): the table's own checks
+ * refuse it, with what is wrong, rather than serve responses no client
+ * can parse.
+ */
+static void
+test_forged_record(void **state)
+{
+	/* redis.mesh A 241.0.0.5, TTL 30, owner the question (0xC00C). */
+	static const uint8_t rr[] = {
+		0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 241, 0, 0, 5,
+	};
+	struct fixture *f = *state;
+	struct cache_info info = { 1, 0 };
+	struct table *t = NULL;
+	char *bytes = NULL;
+	uint8_t *at = NULL;
+	uint32_t hsize = 0;
+	uint64_t digest;
+	size_t len = 0;
+	char err[512];
+	FILE *fp = NULL;
+
+	assert_int_equal(cache_save(f->path, 7, f->table, &info, err,
+				    sizeof(err)), 0);
+	assert_int_equal(file_read(f->path, &bytes, &len), 0);
+	at = memmem(bytes, len, rr, sizeof(rr));
+	assert_non_null(at);
+	assert_null(memmem(at + 1, len - (size_t)(at + 1 - (uint8_t *)bytes),
+			   rr, sizeof(rr)));
+	at[1] = 0x0d;		/* one byte into the question name */
+	memcpy(&hsize, bytes + 12, sizeof(hsize));
+	assert_true(hsize >= 16 && hsize < len);
+	digest = digest_bytes(0, bytes + hsize, len - hsize);
+	memcpy(bytes + hsize - 8, &digest, sizeof(digest));
+	fp = fopen(f->path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(bytes, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(cache_load(f->path, 7, &t, &info, err, sizeof(err)),
+			 -1);
+	assert_null(t);
+	assert_string_equal(err, "the table does not hold together: node "
+			    "\"redis.mesh.\", A RRset: RR 1: owner pointer "
+			    "0xc00d, not 0xc00c");
+	free(bytes);
+}
+
 static void
 test_save_error(void **state)
 {
@@ -312,6 +362,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_misses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forged_record, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_save_error, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_digests, setup, teardown),
