@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon/forward.h"
+#include "daemon/stats.h"
 #include "dns/wire.h"
 
 #define MSG_MAX 65535
@@ -77,13 +78,6 @@ struct counters {
 	_Atomic uint64_t dropped_mismatch;
 	_Atomic uint64_t in_flight;
 };
-
-static inline void
-count_add(_Atomic uint64_t *c, int64_t d)
-{
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
-			      (uint64_t)d, memory_order_relaxed);
-}
 
 struct forward {
 	struct ev_loop *loop;
@@ -289,8 +283,13 @@ deliver(struct pending *p, const uint8_t *resp, size_t len)
 	p->tbuf = NULL;
 	attempt_close(p);
 	unlink_pending(p);
-	if (p->counted)
-		count_add(&f->stats.in_flight, -1);
+	if (p->counted) {
+		/* The one decrement: only this loop writes the counter. */
+		atomic_store_explicit(&f->stats.in_flight,
+			atomic_load_explicit(&f->stats.in_flight,
+					     memory_order_relaxed) - 1,
+			memory_order_relaxed);
+	}
 	p->done(p->ctx, resp, len);
 	free(tbuf);
 	free(p->q);
@@ -313,7 +312,7 @@ fail_servfail(struct pending *p)
 		ev_timer_start(f->loop, &p->timer);
 		return;
 	}
-	count_add(&f->stats.servfails, 1);
+	stats_add(&f->stats.servfails, 1);
 	/*
 	 * RFC 8914: an upstream that never answered in time is "No
 	 * Reachable Authority"; when every attempt failed at once (no
@@ -336,7 +335,7 @@ finish_answer(struct pending *p, uint8_t *r, size_t n)
 {
 	struct forward *f = p->f;
 
-	count_add(&f->stats.answers, 1);
+	stats_add(&f->stats.answers, 1);
 	f->preferred = p->cur;
 	memcpy(r, p->client_id, 2);
 	memcpy(r + LDNS_HEADER_SIZE, p->q + LDNS_HEADER_SIZE, p->qsec);
@@ -421,7 +420,7 @@ attempt_next(struct pending *p)
 		p->cur = (p->first + p->tried) % f->nup;
 		p->tried++;
 		if (p->tried > 1)
-			count_add(&f->stats.failovers, 1);
+			stats_add(&f->stats.failovers, 1);
 		if (udp_start(p) == 0)
 			return;
 	}
@@ -433,7 +432,7 @@ tcp_start(struct pending *p)
 {
 	struct forward *f = p->f;
 
-	count_add(&f->stats.tcp_retries, 1);
+	stats_add(&f->stats.tcp_retries, 1);
 	attempt_close(p);
 	if (random_id(f, p->q) < 0 ||
 	    (p->fd = open_connected(p, SOCK_STREAM)) < 0) {
@@ -472,7 +471,7 @@ udp_read(struct pending *p)
 			return;
 		}
 		if (!matches(p, f->ubuf, (size_t)n)) {
-			count_add(&f->stats.dropped_mismatch, 1);
+			stats_add(&f->stats.dropped_mismatch, 1);
 			continue;
 		}
 		if (LDNS_TC_WIRE(f->ubuf) || (mh.msg_flags & MSG_TRUNC)) {
@@ -607,7 +606,7 @@ tcp_event(struct pending *p)
 			return;
 		}
 		/* Not ours: wait for another message on this connection. */
-		count_add(&f->stats.dropped_mismatch, 1);
+		stats_add(&f->stats.dropped_mismatch, 1);
 		free(p->tbuf);
 		p->tbuf = NULL;
 		p->tmsg = 0;
@@ -636,7 +635,7 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		fail_servfail(p);
 		return;
 	}
-	count_add(&p->f->stats.timeouts, 1);
+	stats_add(&p->f->stats.timeouts, 1);
 	p->timed_out = 1;
 	attempt_fail(p);
 }
@@ -748,16 +747,16 @@ forward_query(struct forward *f, const uint8_t *q, size_t len,
 	if (f->head != NULL)
 		f->head->prev = p;
 	f->head = p;
-	count_add(&f->stats.queries, 1);
+	stats_add(&f->stats.queries, 1);
 
 	p->submitting = 1;
 	if (atomic_load_explicit(&f->stats.in_flight, memory_order_relaxed) >=
 	    f->max_in_flight) {
-		count_add(&f->stats.overloaded, 1);
+		stats_add(&f->stats.overloaded, 1);
 		fail_servfail(p);
 	} else {
 		p->counted = 1;
-		count_add(&f->stats.in_flight, 1);
+		stats_add(&f->stats.in_flight, 1);
 		p->first = f->preferred;
 		attempt_next(p);
 	}

@@ -52,7 +52,10 @@ struct stats_worker {
 	_Atomic uint64_t tcp_closed_for_room;
 };
 
-/* Add @n to counter @c of the calling worker's own stats_worker. */
+/*
+ * Add @n to counter @c, which only the calling thread writes (its own
+ * stats_worker, or its forwarder's counters); other threads only read.
+ */
 static inline void
 stats_add(_Atomic uint64_t *c, uint64_t n)
 {
