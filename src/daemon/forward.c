@@ -19,6 +19,7 @@
 
 #include "daemon/forward.h"
 #include "daemon/stats.h"
+#include "util/diag.h"
 #include "dns/wire.h"
 
 #define MSG_MAX 65535

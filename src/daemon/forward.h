@@ -59,7 +59,6 @@
 
 #include "build/config.h"
 #include "dns/wire.h"
-#include "util/diag.h"
 #include "util/netaddr.h"
 
 #define FORWARD_PORT 53			/* when an upstream has no port */
