@@ -2311,6 +2311,143 @@ test_deserialize_bad_records(void **state)
 	table_free(t);
 }
 
+/*
+ * Where in the image @img the descriptor of the negative SOA @neg of zone
+ * 0 is: the first place its fields before the wire offset occur as
+ * rrset_out() stores them (zones are stored in order; a node's SOA
+ * RRset has apex_rel 0).  The refusal names the zone it was found in.
+ */
+static size_t
+image_neg_at(const uint8_t *img, size_t len, const struct table_rrset *neg)
+{
+	struct table_rrset c;
+	const size_t n = offsetof(struct table_rrset, wire);
+	const uint8_t *at = NULL;
+
+	memset(&c, 0, sizeof(c));
+	c.type = neg->type;
+	c.count = neg->count;
+	c.len = neg->len;
+	c.apex_rel[0] = neg->apex_rel[0];
+	c.apex_rel[1] = neg->apex_rel[1];
+	at = memmem(img, len, &c, n);
+	assert_non_null(at);
+	return (size_t)(at - img);
+}
+
+/*
+ * Compressed RDATA names forged in a good image (table_image.h: a
+ * pointer goes back, to a label start of the question or of an earlier
+ * RDATA name of the same RRset; the negative SOA's pointers are where
+ * apex_rel says, and no other RRset has apex_rel).  The apex NS RRset
+ * of "mesh" as a client sees it: the question \004mesh\0 at 12, the
+ * answer at 22, RR 1's RDATA \003ns1\004mesh\0 at 34 (10 bytes), RR 2's
+ * \003ns2 and a pointer to 38 (RR 1's "mesh") at 56.
+ */
+static void
+test_deserialize_bad_pointers(void **state)
+{
+	static const uint8_t ns_rdata[] = "\003ns1\004mesh\000"
+		"\300\014\000\002\000\001\000\000\000\074\000\006\003ns2\300\046";
+	struct table *t = records_table();
+	struct table *u = NULL;
+	const struct table_rrset *ns = NULL;
+	const struct table_rrset *neg = NULL;
+	const struct table_rrset *a = NULL;
+	uint8_t *img = NULL;
+	uint8_t *bad = NULL;
+	uint8_t w[256];
+	uint16_t rel[2];
+	size_t len = 0;
+	size_t off = 0;
+	size_t rd1;
+	size_t rd2;
+	size_t at;
+
+	ns = table_node_rrset(lookup(t, "mesh"), LDNS_RR_TYPE_NS);
+	neg = table_zone_soa_authority(table_find_zone(t, w, wire("db.mesh", w),
+						       &off));
+	a = table_node_rrset(lookup(t, "db.mesh"), LDNS_RR_TYPE_A);
+	assert_non_null(ns);
+	assert_int_equal(ns->count, 2);
+	assert_int_equal(ns->len, 12 + 10 + 12 + 6);
+	assert_memory_equal(ns->wire + 12, ns_rdata, sizeof(ns_rdata) - 1);
+	/* RNAME hostmaster.mesh ends in a pointer to MNAME's "mesh". */
+	assert_int_equal(neg->apex_rel[0], 0);
+	assert_int_not_equal(neg->apex_rel[1], 0);
+	img = serialized(t, &len);
+	bad = malloc(len);
+	assert_non_null(bad);
+	memcpy(bad, img, len);
+
+	/*
+	 * RR 1's RDATA as \007abcdefg and a pointer, 10 bytes still: to the
+	 * question's "mesh" (12) it is a name a client reads; to RR 2's
+	 * "ns2" (56, later), to its own first label (34), into a label (13)
+	 * or at the question's root label (17) it is not.
+	 */
+	rd1 = image_at(img, len, ns, ns->wire + 12);
+	rd2 = image_at(img, len, ns, ns->wire + 22 + 12);
+	memcpy(img + rd1, "\007abcdefg", 8);	/* the base of these cases */
+	put16(img, rd1 + 8, 0xc00c);
+	put16(img, rd2 + 4, 0xc00c);		/* RR 2: ns2.mesh still */
+	memcpy(bad, img, len);
+	deserialize_ok(bad, len, &u);
+	table_free(u);
+	put16(bad, rd1 + 8, 0xc000 | 56);
+	assert_refused(bad, img, len, "node \"mesh.\", NS RRset: RR 1: "
+		       "10 bytes are not one NS RDATA");
+	put16(bad, rd1 + 8, 0xc000 | 34);
+	assert_refused(bad, img, len, "node \"mesh.\", NS RRset: RR 1: "
+		       "10 bytes are not one NS RDATA");
+	put16(bad, rd1 + 8, 0xc000 | 13);
+	assert_refused(bad, img, len, "node \"mesh.\", NS RRset: RR 1: "
+		       "10 bytes are not one NS RDATA");
+	put16(bad, rd1 + 8, 0xc000 | 17);
+	assert_refused(bad, img, len, "node \"mesh.\", NS RRset: RR 1: "
+		       "10 bytes are not one NS RDATA");
+	memcpy(img + rd1, "\003ns1\004mesh\000", 10);
+	put16(img, rd2 + 4, 0xc000 | 38);
+	memcpy(bad, img, len);
+	deserialize_ok(bad, len, &u);
+	table_free(u);
+
+	/* RR 2's pointer into RR 1's "ns1" label (35), not at its start. */
+	put16(bad, rd2 + 4, 0xc000 | 35);
+	assert_refused(bad, img, len, "node \"mesh.\", NS RRset: RR 2: "
+		       "6 bytes are not one NS RDATA");
+
+	/*
+	 * The negative SOA's apex_rel: RNAME's pointer not where it says
+	 * (answer.c would relocate two bytes of the serial), or not said.
+	 */
+	at = image_neg_at(img, len, neg) +
+	     offsetof(struct table_rrset, apex_rel);
+	memcpy(rel, bad + at, sizeof(rel));
+	rel[1] = (uint16_t)(rel[1] + 2);
+	memcpy(bad + at, rel, sizeof(rel));
+	assert_refused(bad, img, len, "zone \"mesh.\", SOA RRset: RR 1: "
+		       "43 bytes are not one SOA RDATA");
+	rel[1] = 0;
+	memcpy(bad + at, rel, sizeof(rel));
+	assert_refused(bad, img, len, "zone \"mesh.\", SOA RRset: RR 1: "
+		       "43 bytes are not one SOA RDATA");
+
+	/* A node's RRset with apex_rel: answer.c would never relocate it. */
+	at = image_at(img, len, a, (const uint8_t *)a +
+		      offsetof(struct table_rrset, apex_rel));
+	rel[0] = 14;
+	rel[1] = 0;
+	memcpy(bad + at, rel, sizeof(rel));
+	assert_refused(bad, img, len, "node \"db.mesh.\", A RRset: apex_rel "
+		       "14 and 0, not 0: answer.c relocates the negative SOA's "
+		       "pointers only");
+
+	free(bad);
+	free(img);
+	table_free(t);
+}
+
 /* A (view, owner) pair of a view that does not exist. */
 static void
 test_deserialize_bad_pair(void **state)
@@ -2377,6 +2514,7 @@ main(void)
 		cmocka_unit_test(test_deserialize_full_hash_tables),
 		cmocka_unit_test(test_deserialize_random_flips),
 		cmocka_unit_test(test_deserialize_bad_records),
+		cmocka_unit_test(test_deserialize_bad_pointers),
 		cmocka_unit_test(test_deserialize_bad_pair),
 	};
 
