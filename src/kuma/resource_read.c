@@ -87,6 +87,20 @@
  *	  kind: MeshService
  *	  ...
  *
+ * `kumactl get <kinds> -o yaml` prints a list of universal resources in
+ * the shape of Kuma's REST API, and is read the same way:
+ *
+ *	items:
+ *	- type: MeshService
+ *	  name: redis
+ *	  ...
+ *	next: null                      # a URL when this is one page of many
+ *	total: 1
+ *
+ * A `next` other than null, or a `total` other than the number of items,
+ * is a warning: the file holds one page, and the other pages' resources
+ * are missing.
+ *
  * Dataplane (both shapes; like Mesh, its fields sit at the top level in
  * the universal shape and under `spec` in the Kubernetes one, which also
  * has a top-level `mesh:`):
@@ -278,6 +292,10 @@ static const char *const k8s_meta_keys[] = {
 };
 static const char *const list_keys[] = {
 	"apiVersion", "kind", "items", "metadata", NULL
+};
+/* kumactl's list (Kuma's REST API page). */
+static const char *const kumactl_list_keys[] = {
+	"items", "next", "total", NULL
 };
 /* Dataplane: the fields of Kuma's dataplane.proto. */
 static const char *const dp_universal_keys[] = {
@@ -1097,6 +1115,75 @@ out:
 	return rc;
 }
 
+static int load_doc(struct ctx *c, const struct yamlx_node *root,
+		    const char *where, int in_list);
+
+/*
+ * The items of a List or of kumactl's list @root (keys @keys), each a
+ * document.
+ */
+static int
+load_items(struct ctx *c, const struct yamlx_node *root,
+	   const char *const *keys, const struct yamlx_node **out)
+{
+	const struct yamlx_node *items = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	check_keys(c, root, "", keys, NULL);
+	if (want_seq(c, get(root, "items"), "items", &items) < 0 ||
+	    items == NULL)
+		return 0;
+	for (i = 0; i < items->n; i++) {
+		char w[48];
+
+		snprintf(w, sizeof(w), "items[%zu]", i);
+		if ((rc = load_doc(c, items->items[i], w, 1)) < 0)
+			return rc;
+	}
+	*out = items;
+	return 0;
+}
+
+/*
+ * kumactl's list @root: its items, and a warning when it is one page of
+ * a longer list.
+ */
+static int
+load_kumactl_list(struct ctx *c, const struct yamlx_node *root)
+{
+	const struct yamlx_node *items = NULL;
+	const struct yamlx_node *next = get(root, "next");
+	const struct yamlx_node *total = get(root, "total");
+	char *end = NULL;
+	unsigned long long n;
+	int rc;
+
+	if ((rc = load_items(c, root, kumactl_list_keys, &items)) < 0 ||
+	    items == NULL)
+		return rc;
+	if (next != NULL && next->type == YAMLX_SCALAR &&
+	    next->scalar[0] != '\0' && strcmp(next->scalar, "null") != 0 &&
+	    strcmp(next->scalar, "~") != 0) {
+		warn_at(c, next, "next: this list is one page of a longer "
+			"one (next page: %s): the resources of the other "
+			"pages are missing; print them all with kumactl get "
+			"without --size", next->scalar);
+		return 0;
+	}
+	if (total != NULL && total->type == YAMLX_SCALAR) {
+		errno = 0;
+		n = strtoull(total->scalar, &end, 10);
+		if (errno == 0 && end != total->scalar && *end == '\0' &&
+		    n != items->n)
+			warn_at(c, total, "total: %llu resources, but items "
+				"holds %zu: the others are missing", n,
+				items->n);
+	}
+	return 0;
+}
+
 /* A document, or an item of a List (@in_list). */
 static int
 load_doc(struct ctx *c, const struct yamlx_node *root, const char *where,
@@ -1105,8 +1192,6 @@ load_doc(struct ctx *c, const struct yamlx_node *root, const char *where,
 	const struct yamlx_node *kind;
 	const struct yamlx_node *type;
 	const struct yamlx_node *items = NULL;
-	size_t i;
-	int rc;
 
 	c->doc = root;
 	if (root->type != YAMLX_MAP) {
@@ -1116,6 +1201,9 @@ load_doc(struct ctx *c, const struct yamlx_node *root, const char *where,
 	}
 	kind = get(root, "kind");
 	type = get(root, "type");
+	if (kind == NULL && type == NULL && !in_list &&
+	    get(root, "items") != NULL)
+		return load_kumactl_list(c, root);
 	if (kind == NULL && type == NULL) {
 		err_at(c, root,
 		       "%s has neither \"type\" (universal shape) nor \"kind\" "
@@ -1132,18 +1220,7 @@ load_doc(struct ctx *c, const struct yamlx_node *root, const char *where,
 		err_at(c, kind, "a List cannot hold another List");
 		return 0;
 	}
-	check_keys(c, root, "", list_keys, NULL);
-	if (want_seq(c, get(root, "items"), "items", &items) < 0 ||
-	    items == NULL)
-		return 0;
-	for (i = 0; i < items->n; i++) {
-		char w[48];
-
-		snprintf(w, sizeof(w), "items[%zu]", i);
-		if ((rc = load_doc(c, items->items[i], w, 1)) < 0)
-			return rc;
-	}
-	return 0;
+	return load_items(c, root, list_keys, &items);
 }
 
 static int

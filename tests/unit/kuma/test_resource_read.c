@@ -168,6 +168,64 @@ test_list(void **state)
 			 RESOURCE_MESH_MODE_REACHABLE_BACKENDS);
 }
 
+/* `kumactl get meshservices -o yaml`: Kuma's REST list, items universal. */
+static void
+test_kumactl_list(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_mesh_service *ms;
+
+	load(f, "items:\n"
+		"- creationTime: \"2024-05-01T10:00:00Z\"\n"
+		"  mesh: default\n"
+		"  modificationTime: \"2024-05-01T10:00:00Z\"\n"
+		"  name: redis\n"
+		"  spec:\n"
+		"    selector: {dataplaneTags: {app: redis}}\n"
+		"    ports: [{port: 6379, appProtocol: tcp}]\n"
+		"  status: {}\n"
+		"  type: MeshService\n"
+		"- mesh: default\n"
+		"  name: web\n"
+		"  spec:\n"
+		"    selector: {dataplaneTags: {app: web}}\n"
+		"    ports: [{port: 80}]\n"
+		"  type: MeshService\n"
+		"next: null\n"
+		"total: 2\n");
+	finish(f);
+	assert_string_equal(diags(f), "");
+	assert_int_equal(f->set->nservices, 2);
+	ms = strcmp(f->set->services[0].meta.name, "redis") == 0 ?
+	     &f->set->services[0] : &f->set->services[1];
+	assert_string_equal(ms->meta.name, "redis");
+	assert_int_equal(ms->meta.pos.line, 2);
+	assert_int_equal(ms->ports[0].port, 6379);
+
+	/* One page of several: what is there loads, and a warning says so. */
+	reset(f);
+	load(f, "total: 3\n"
+		"items:\n"
+		"- {type: Mesh, name: default}\n"
+		"next: http://127.0.0.1:5681/meshes?offset=1&size=1\n");
+	finish(f);
+	assert_string_equal(diags(f), "t.yaml:4:7: warning: next: this list "
+			    "is one page of a longer one (next page: "
+			    "http://127.0.0.1:5681/meshes?offset=1&size=1): "
+			    "the resources of the other pages are missing; "
+			    "print them all with kumactl get without --size\n");
+	assert_int_equal(f->set->nmeshes, 1);
+	reset(f);
+	load(f, "total: 3\nitems:\n- {type: Mesh, name: default}\n"
+		"next:\nextra: 1\n");
+	finish(f);
+	assert_string_equal(diags(f),
+		"t.yaml:5:1: warning: unknown field \"extra\"\n"
+		"t.yaml:1:8: warning: total: 3 resources, but items holds 1: "
+		"the others are missing\n");
+	assert_int_equal(f->set->nmeshes, 1);
+}
+
 static void
 test_multi_document(void **state)
 {
@@ -908,6 +966,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_kubernetes_shape, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_kumactl_list, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_multi_document, setup,
