@@ -826,19 +826,18 @@ add_legacy_records(struct build_ctx *c)
 
 		if (!netaddr_is_set(&l->vips.vip))
 			continue;
+		/* DNS names in lower case, both before they are compared. */
 		snprintf(name[0], sizeof(name[0]), "%s.mesh", l->service);
-		snprintf(name[1], sizeof(name[1]), "%s.mesh", l->service);
+		for (char *p = name[0]; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		memcpy(name[1], name[0], sizeof(name[1]));
 		for (char *p = name[1]; *p != '\0'; p++)
 			if (*p == '_')
 				*p = '.';
 		for (v = 0; v < 2; v++) {
-			char *p = NULL;
-
 			if (v == 1 && strcmp(name[0], name[1]) == 0)
 				break;
-			for (p = name[v]; *p != '\0'; p++)
-				if (*p >= 'A' && *p <= 'Z')
-					*p = (char)(*p - 'A' + 'a');
 			if (table_builder_find_zone(c->b, name[v]) < 0)
 				continue;
 			if (hostname_claims_has(c->claims, name[v])) {

@@ -49,4 +49,27 @@ expect_eq "universal: redis.mesh (legacy pool)" "240.0.0.2" "$(a_from $OP redis.
 expect_eq "universal: test-server.mesh (legacy pool)" "240.0.0.3" "$(a_from $OP test-server.mesh)"
 expect_eq "universal: web.mesh (legacy pool)" "240.0.0.4" "$(a_from $OP web.mesh)"
 
+# An upper-case kuma.io/service: its legacy name is served in lower case,
+# and no warning claims a generator gave it to another service.
+U="$WORK/upper"
+mkdir -p "$U"
+cat >"$U/dataplanes.yaml" <<'YAML'
+type: Dataplane
+mesh: default
+name: frontend-1
+networking:
+  address: 127.0.0.5
+  inbound:
+  - port: 8080
+    tags:
+      kuma.io/service: Frontend
+YAML
+printf 'zone: zone-1\nresources: [dataplanes.yaml]\n' >"$U/meshdns.conf"
+out=$("$MESHDNS" -t -c "$U/meshdns.conf" 2>&1)
+expect_no_match "upper case: -t gives no warning about Frontend.mesh" "warning:" "$out"
+start_conf "$U/meshdns.conf"
+expect_eq "upper case: frontend.mesh answers" "240.0.0.1" "$(a_from $OP frontend.mesh)"
+expect_eq "upper case: FRONTEND.mesh too (any case)" "240.0.0.1" "$(a_from $OP FRONTEND.mesh)"
+expect_no_match "upper case: the log has no warning" "warning:" "$(cat "$LOG")"
+
 finish
