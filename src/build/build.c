@@ -91,10 +91,14 @@ build_load_config(struct config **out, const struct build_options *opt,
 			diag_error(diags, NULL, 0, 0, "listen: %s", err);
 		goto out;
 	}
-	if (opt->nresources > 0 &&
-	    (rc = config_set_strings(&cfg->resources, &cfg->nresources,
-				     opt->resources, opt->nresources)) < 0)
-		goto out;
+	if (opt->nresources > 0) {
+		if ((rc = config_set_strings(&cfg->resources, &cfg->nresources,
+					     opt->resources,
+					     opt->nresources)) < 0)
+			goto out;
+		free(cfg->resources_at);
+		cfg->resources_at = NULL;
+	}
 	if (opt->state_file != NULL &&
 	    (rc = config_set_string(&cfg->state_file, opt->state_file)) < 0)
 		goto out;
@@ -132,6 +136,43 @@ build_service_key(const struct resource_meta *meta, char *buf, size_t size)
 			     resource_kind_name(meta->kind),
 			     meta->mesh ? meta->mesh : "-", meta->name);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/*
+ * Read resources[@i] of @cfg into @set.  What has no position of its own
+ * (a path that cannot be read) is reported at the config line that listed
+ * it, or as the command line's -r.  Returns resource_set_load_path()'s.
+ */
+static int
+load_resources(struct resource_set *set, const struct config *cfg, size_t i,
+	       struct diag_list *diags)
+{
+	const struct config_pos *at = NULL;
+	struct diag_list here;
+	size_t j;
+	int rc;
+
+	diag_list_init(&here);
+	rc = resource_set_load_path(set, cfg->resources[i], &here);
+	if (cfg->resources_at != NULL && cfg->file != NULL)
+		at = &cfg->resources_at[i];
+	for (j = 0; j < here.n; j++) {
+		const struct diag *d = &here.v[j];
+
+		if (d->file != NULL)
+			diag_add(diags, d->severity, d->file, d->line,
+				 d->column, "%s", d->msg);
+		else if (at != NULL)
+			diag_add(diags, d->severity, cfg->file, at->line,
+				 at->column, "resources: %s", d->msg);
+		else
+			diag_add(diags, d->severity, NULL, 0, 0, "-r: %s",
+				 d->msg);
+	}
+	if (here.oom)
+		diags->oom = 1;
+	diag_list_clear(&here);
+	return rc;
 }
 
 /* Compile every generator's template; the ones that fail are left out. */
@@ -1073,7 +1114,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	resource_set_keep_yaml(s->set, opt->keep_specs);
 	t = build_clock_us();
 	for (i = 0; i < s->cfg->nresources; i++) {
-		rc = resource_set_load_path(s->set, s->cfg->resources[i], diags);
+		rc = load_resources(s->set, s->cfg, i, diags);
 		if (rc == -ENOMEM)
 			goto out;
 	}

@@ -1058,6 +1058,24 @@ unknown_key(struct loader *l, const struct yamlx_node *key,
 static int load_section(struct loader *l, const struct key *keys,
 			const struct yamlx_node *map, const char *path);
 
+/*
+ * The position of the resources entry just added, so that a path that
+ * cannot be read is reported at the line that listed it.
+ */
+static int
+note_resource(struct config *cfg, const struct yamlx_node *v)
+{
+	struct config_pos *at = realloc(cfg->resources_at,
+					cfg->nresources * sizeof(*at));
+
+	if (at == NULL)
+		return -ENOMEM;
+	cfg->resources_at = at;
+	at[cfg->nresources - 1].line = v->line;
+	at[cfg->nresources - 1].column = v->column;
+	return 0;
+}
+
 /* One value (a scalar) of @k: parse, store, or report. */
 static int
 load_one(struct loader *l, const struct key *k, const struct yamlx_node *v,
@@ -1080,6 +1098,8 @@ load_one(struct loader *l, const struct key *k, const struct yamlx_node *v,
 	rc = k->type->parse(l->cfg, k, v->scalar, err, sizeof(err));
 	if (rc == -1)
 		report(l, v, path, "%s", err);
+	if (rc == 0 && k->off == OFF(resources))
+		return note_resource(l->cfg, v);
 	return rc == -ENOMEM ? rc : 0;
 }
 
@@ -1275,6 +1295,7 @@ config_free(struct config *cfg)
 	free(cfg->listen);
 	free(cfg->zone);
 	free_strings(cfg->resources, cfg->nresources);
+	free(cfg->resources_at);
 	free(cfg->state_file);
 	free_strings(cfg->dns_zones, cfg->ndns_zones);
 	free_strings(cfg->ns, cfg->nns);

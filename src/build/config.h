@@ -65,6 +65,12 @@ struct config_soa {
 	uint32_t minimum;	/* negative-caching TTL (RFC 2308) */
 };
 
+/* A position in the config file (config->file). */
+struct config_pos {
+	int line;			/* 1-based */
+	int column;			/* 1-based */
+};
+
 struct config {
 	char *file;			/* the file read, or NULL (defaults) */
 
@@ -74,6 +80,9 @@ struct config {
 	char *zone;			/* Kuma zone of this server: "default" */
 	char **resources;		/* files or directories; default none */
 	size_t nresources;
+	struct config_pos *resources_at;	/* where the file wrote each of
+					 * resources, or NULL (defaults, or
+					 * the command line's -r) */
 	char *state_file;		/* default NULL: no persistence (warned) */
 	int start_cache;		/* true: <state_file>.cache (cache.h) */
 	uint64_t digest;		/* of the file's bytes (digest.h), 0
