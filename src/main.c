@@ -35,6 +35,7 @@ static const char usage_text[] =
 "  -f, --foreground      stay in the foreground, log to stderr only\n"
 "  -t, --check           check the configuration and resources, print every\n"
 "                        problem, exit 0 when there is none, else 1\n"
+"      --strict          with -t: exit 1 on warnings too (for CI)\n"
 "      --status          print every MeshService with its computed status\n"
 "                        (Kuma's YAML shape) and exit\n"
 "  -v, --verbose         log more (repeat for more)\n"
@@ -47,6 +48,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_STATUS = 256,
+	OPT_STRICT,
 };
 
 static const struct option long_options[] = {
@@ -59,6 +61,7 @@ static const struct option long_options[] = {
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "check", no_argument, NULL, 't' },
 	{ "status", no_argument, NULL, OPT_STATUS },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -193,6 +196,9 @@ parse_args(struct daemon_options *a, int argc, char **argv)
 		case 't':
 			a->check = 1;
 			break;
+		case OPT_STRICT:
+			a->strict = 1;
+			break;
 		case OPT_STATUS:
 			a->status = 1;
 			a->opt.keep_specs = 1;
@@ -214,6 +220,12 @@ parse_args(struct daemon_options *a, int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "meshdns: unexpected argument \"%s\"\n\n%s",
 			argv[optind], usage_text);
+		return -1;
+	}
+	/* Not implied: a unit's "meshdns --strict" must not check and exit. */
+	if (a->strict && !a->check) {
+		fprintf(stderr, "meshdns: --strict applies to -t (--check) "
+			"only: meshdns -t --strict\n");
 		return -1;
 	}
 	return 0;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #ifdef HAVE_MALLOPT
 #include <malloc.h>
 #endif
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,27 +35,29 @@
 #define MESHDNS_RESOLV_CONF "/etc/resolv.conf"
 #endif
 
+static int load_upstreams(const struct config *cfg, struct netaddr_port **out,
+			  unsigned char **resolv, size_t *n,
+			  struct diag_list *d);
+
 /*
  * The state to start from: the state file's, a fresh one when it is
- * missing or not configured; NULL when it is unreadable or corrupt.
+ * missing or not configured; NULL when it is unreadable or corrupt (the
+ * error in @d).
  */
 static struct state *
-load_state(const struct config *cfg, int quiet, uint64_t *digest)
+load_state(const struct config *cfg, int quiet, uint64_t *digest,
+	   struct diag_list *d)
 {
 	struct state *st = NULL;
 	char err[1024];
 	int fresh = 0;
 
 	*digest = 0;
-	if (cfg->state_file == NULL) {
-		if (!quiet)
-			log_warning("no state file (state-file: or -s): VIPs "
-				    "will not survive a restart");
-		return state_new();
-	}
+	if (cfg->state_file == NULL)
+		return state_new();	/* preflight() warned */
 	if (state_load(&st, &fresh, cfg->state_file, err, sizeof(err),
 		       digest) < 0) {
-		log_error("%s", err);
+		diag_error(d, NULL, 0, 0, "%s", err);
 		return NULL;
 	}
 	if (fresh && !quiet)
@@ -122,6 +126,90 @@ start_from_cache(const struct daemon_options *a, struct config **cfg,
 	return 1;
 }
 
+/* "NAME" or "uid N": the user the start runs as, for messages. */
+static const char *
+run_as(char *buf, size_t size)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (pw != NULL)
+		snprintf(buf, size, "%s", pw->pw_name);
+	else
+		snprintf(buf, size, "uid %ld", (long)geteuid());
+	return buf;
+}
+
+/*
+ * The state file's directory exists and the user we run as may create
+ * files in it (the lock, the state written beside it and renamed, the
+ * start-up cache); a lock file left there must be writable too.
+ */
+static void
+check_state_dir(const char *path, struct diag_list *d)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	char lock[4096];
+	char who[128];
+	struct stat st;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	run_as(who, sizeof(who));
+	if (stat(dir, &st) < 0) {
+		if (errno == ENOENT)
+			diag_error(d, NULL, 0, 0, "state file %s: its "
+				   "directory %s does not exist; create it, "
+				   "writable by %s (the user meshdns runs as)",
+				   path, dir, who);
+		else
+			diag_error(d, NULL, 0, 0, "state file %s: cannot use "
+				   "its directory %s (%s)", path, dir,
+				   strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		diag_error(d, NULL, 0, 0, "state file %s: %s is not a "
+			   "directory", path, dir);
+		return;
+	}
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
+		diag_error(d, NULL, 0, 0, "state file %s: its directory %s is "
+			   "not writable by %s, the user meshdns runs as (%s)",
+			   path, dir, who, strerror(errno));
+		return;
+	}
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	if (faccessat(AT_FDCWD, lock, F_OK, AT_EACCESS) == 0 &&
+	    faccessat(AT_FDCWD, lock, R_OK | W_OK, AT_EACCESS) < 0)
+		diag_error(d, NULL, 0, 0, "state file %s: its lock file %s is "
+			   "not writable by %s, the user meshdns runs as (%s)",
+			   path, lock, who, strerror(errno));
+}
+
+/*
+ * What the start needs around the config, checked by the start and by -t
+ * alike: errors in @d when the start would fail, warnings when it would
+ * run without something an operator expects (VIPs that survive a
+ * restart, names to serve).
+ */
+static void
+preflight(const struct config *cfg, struct diag_list *d)
+{
+	if (cfg->state_file == NULL)
+		diag_warning(d, NULL, 0, 0, "no state file (state-file: or "
+			     "-s): VIPs will not survive a restart");
+	else
+		check_state_dir(cfg->state_file, d);
+	if (cfg->nresources == 0)
+		diag_warning(d, NULL, 0, 0, "no resources (resources: or -r): "
+			     "the zones will have no service names");
+}
+
 /* Keep a second meshdns from using the same state file. */
 static int
 lock_state(const struct config *cfg)
@@ -134,7 +222,8 @@ lock_state(const struct config *cfg)
 	snprintf(path, sizeof(path), "%s.lock", cfg->state_file);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		log_error("cannot open %s (%s)", path, strerror(errno));
+		log_error("state file %s: cannot open its lock file %s (%s)",
+			  cfg->state_file, path, strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -146,6 +235,23 @@ lock_state(const struct config *cfg)
 	return fd;
 }
 
+/*
+ * -t: the upstreams forwarding would use, one line each (those of
+ * resolv.conf marked), so that "-u resolv.conf" shows what it found.
+ */
+static void
+print_upstreams(const struct netaddr_port *ups, const unsigned char *resolv,
+		size_t n)
+{
+	char text[128];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "meshdns: forward, upstream %s%s\n",
+			netaddr_port_format(&ups[i], text, sizeof(text)),
+			resolv[i] ? " (from " MESHDNS_RESOLV_CONF ")" : "");
+}
+
 int
 daemon_offline(const struct daemon_options *a)
 {
@@ -153,13 +259,30 @@ daemon_offline(const struct daemon_options *a)
 	uint64_t state_digest = 0;
 	struct state *st = NULL;
 	struct snapshot *s = NULL;
+	struct netaddr_port *ups = NULL;
+	unsigned char *resolv = NULL;
+	struct diag_list first;
 	struct diag_list diags;
+	struct diag_list pre;
+	size_t nups = 0;
+	size_t errors;
+	size_t warnings;
 	int rc = 1;
 
+	diag_list_init(&first);
 	diag_list_init(&diags);
-	if (build_load_config(&cfg, &a->opt, &diags) < 0)
+	diag_list_init(&pre);
+	/* build_run() reads the config again and reports it: once is enough. */
+	if (build_load_config(&cfg, &a->opt, &first) < 0) {
+		diag_list_move(&diags, &first);
 		goto out;
-	if ((st = load_state(cfg, 1, &state_digest)) == NULL)
+	}
+	if (a->check) {
+		preflight(cfg, &pre);
+		if (load_upstreams(cfg, &ups, &resolv, &nups, &pre) < 0)
+			nups = 0;
+	}
+	if ((st = load_state(cfg, 1, &state_digest, &pre)) == NULL)
 		goto out;
 	if (build_run(&s, &a->opt, st, (int64_t)time(NULL), &diags) < 0)
 		goto out;
@@ -167,22 +290,42 @@ daemon_offline(const struct daemon_options *a)
 		log_error("cannot write the status (%s)", strerror(errno));
 		goto out;
 	}
-	if (a->check)
-		fprintf(stderr, "meshdns: %zu services, %zu names in %zu "
-			"zones, %zu error%s, %zu warning%s\n", s->nservices,
-			table_name_count(s->table), table_zone_count(s->table),
-			s->errors, s->errors == 1 ? "" : "s", s->warnings,
-			s->warnings == 1 ? "" : "s");
-	if (a->check && a->opt.verbosity > 0) {
+	rc = s->errors > 0 || pre.errors > 0 ? 1 : 0;
+out:
+	/* The problems first, the summary last. */
+	log_diags(&diags);
+	log_diags(&pre);
+	if (a->check && nups > 0)
+		print_upstreams(ups, resolv, nups);
+	if (a->check && s != NULL && a->opt.verbosity > 0) {
 		char times[160];
 
 		build_format_times(s, times, sizeof(times));
 		fprintf(stderr, "meshdns: built in %s\n", times);
 	}
-	rc = s->errors > 0 ? 1 : 0;
-out:
-	log_diags(&diags);
+	if (a->check) {
+		errors = diags.errors + pre.errors;
+		warnings = diags.n - diags.errors + pre.n - pre.errors;
+		if (s != NULL)
+			fprintf(stderr, "meshdns: %zu services, %zu names in "
+				"%zu zones, ", s->nservices,
+				table_name_count(s->table),
+				table_zone_count(s->table));
+		else
+			fprintf(stderr, "meshdns: ");
+		fprintf(stderr, "%zu error%s, %zu warning%s%s\n", errors,
+			errors == 1 ? "" : "s", warnings,
+			warnings == 1 ? "" : "s",
+			a->strict && warnings > 0 ?
+			" (--strict: warnings fail the check)" : "");
+		if (a->strict && warnings > 0)
+			rc = 1;
+	}
+	diag_list_clear(&first);
 	diag_list_clear(&diags);
+	diag_list_clear(&pre);
+	free(ups);
+	free(resolv);
 	snapshot_free(s);
 	state_free(st);
 	config_free(cfg);
@@ -222,15 +365,18 @@ own_addresses(const struct config *cfg)
 
 /*
  * The upstreams of forward.upstreams: addresses, and "resolv.conf" for the
- * nameservers of /etc/resolv.conf (meshdns itself left out).
+ * nameservers of /etc/resolv.conf (meshdns itself left out).  With
+ * @resolv, (*resolv)[i] says whether (*out)[i] came from resolv.conf.
+ * Problems go to @d: errors (-1: the start fails), warnings (a nameserver
+ * skipped; no usable upstream at all).  -1 on ENOMEM too (said in @d).
  */
 static int
 load_upstreams(const struct config *cfg, struct netaddr_port **out,
-	       size_t *n)
+	       unsigned char **resolv, size_t *n, struct diag_list *d)
 {
 	struct netaddr_port *v = NULL;
 	struct netaddr_port *own = NULL;
-	struct diag_list warnings;
+	unsigned char *from = NULL;
 	char err[256];
 	size_t i;
 	size_t j;
@@ -238,32 +384,38 @@ load_upstreams(const struct config *cfg, struct netaddr_port **out,
 
 	*out = NULL;
 	*n = 0;
-	diag_list_init(&warnings);
+	if (resolv != NULL)
+		*resolv = NULL;
 	for (i = 0; i < cfg->nupstreams; i++) {
 		struct netaddr_port *more = NULL;
+		int is_resolv = strcmp(cfg->upstreams[i], "resolv.conf") == 0;
 		size_t nmore = 0;
 
-		if (strcmp(cfg->upstreams[i], "resolv.conf") == 0) {
+		if (is_resolv) {
 			if (own == NULL && (own = own_addresses(cfg)) == NULL)
-				goto out;
+				goto oom;
 			rc = netaddr_resolv_conf_load(&more, &nmore,
 						      MESHDNS_RESOLV_CONF,
 						      FORWARD_PORT, own,
-						      cfg->nlisten, &warnings);
+						      cfg->nlisten, d);
+			if (rc == -ENOMEM)
+				goto oom;
 			if (rc < 0) {
-				log_error("forward, cannot read %s (%s)",
-					  MESHDNS_RESOLV_CONF, strerror(-rc));
+				diag_error(d, NULL, 0, 0, "forward, cannot read "
+					   "%s (%s)", MESHDNS_RESOLV_CONF,
+					   strerror(-rc));
+				rc = -1;
 				goto out;
 			}
 			rc = -1;	/* until the whole list is made */
 		} else {
 			if ((more = calloc(1, sizeof(*more))) == NULL)
-				goto out;
+				goto oom;
 			nmore = 1;
 			if (forward_upstream_parse(more, cfg->upstreams[i], err,
 						   sizeof(err)) < 0) {
-				log_error("forward, upstream %s: %s",
-					  cfg->upstreams[i], err);
+				diag_error(d, NULL, 0, 0, "forward, upstream "
+					   "%s: %s", cfg->upstreams[i], err);
 				free(more);
 				goto out;
 			}
@@ -271,28 +423,44 @@ load_upstreams(const struct config *cfg, struct netaddr_port **out,
 		if (nmore > 0) {
 			struct netaddr_port *nv = realloc(
 				v, (*n + nmore) * sizeof(*nv));
+			unsigned char *nf = NULL;
 
-			if (nv == NULL) {
+			if (nv != NULL)
+				v = nv;
+			if (nv != NULL)
+				nf = realloc(from, *n + nmore);
+			if (nf == NULL) {
 				free(more);
-				goto out;
+				goto oom;
 			}
-			v = nv;
-			for (j = 0; j < nmore; j++)
+			from = nf;
+			for (j = 0; j < nmore; j++) {
+				from[*n] = (unsigned char)is_resolv;
 				v[(*n)++] = more[j];
+			}
 		}
 		free(more);
 	}
+	if (cfg->nupstreams > 0 && *n == 0)
+		diag_warning(d, NULL, 0, 0, "forward, no usable upstream: "
+			     "names outside the served zones get REFUSED");
 	rc = 0;
+	goto out;
+oom:
+	diag_error(d, NULL, 0, 0, "out of memory");
 out:
 	free(own);
-	log_diags(&warnings);
-	diag_list_clear(&warnings);
 	if (rc < 0) {
 		free(v);
+		free(from);
 		*n = 0;
 		return -1;
 	}
 	*out = v;
+	if (resolv != NULL)
+		*resolv = from;
+	else
+		free(from);
 	return 0;
 }
 
@@ -302,6 +470,7 @@ make_server(struct server **srv, const struct config *cfg)
 	struct server_options o;
 	struct netaddr_port *ups = NULL;
 	struct netaddr_cidr *allow = NULL;
+	struct diag_list d;
 	char err[1024];
 	char text[128];
 	size_t nups = 0;
@@ -309,17 +478,18 @@ make_server(struct server **srv, const struct config *cfg)
 	int rc = -1;
 
 	memset(&o, 0, sizeof(o));
+	diag_list_init(&d);
 	o.workers = cfg->workers;
 	if (o.workers == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 		o.workers = n > 0 ? (size_t)n : 1;
 	}
-	if (load_upstreams(cfg, &ups, &nups) < 0)
+	if (load_upstreams(cfg, &ups, NULL, &nups, &d) < 0) {
+		log_diags(&d);
 		goto out;
-	if (cfg->nupstreams > 0 && nups == 0)
-		log_warning("forward, no usable upstream: names outside the "
-			    "served zones get REFUSED");
+	}
+	log_diags(&d);
 	if ((allow = calloc(cfg->nforward_allow + 1, sizeof(*allow))) == NULL)
 		goto out;
 	for (i = 0; i < cfg->nforward_allow; i++)
@@ -346,6 +516,7 @@ make_server(struct server **srv, const struct config *cfg)
 			   netaddr_port_format(&ups[i], text, sizeof(text)));
 	rc = 0;
 out:
+	diag_list_clear(&d);
 	free(ups);
 	free(allow);
 	return rc;
@@ -448,10 +619,17 @@ daemon_run(struct daemon_options *a)
 		goto out;
 	}
 	log_set_level(cfg->log_level);
+	preflight(cfg, &diags);
+	if (diags.errors > 0) {
+		log_diags(&diags);
+		goto out;
+	}
 	if ((lockfd = lock_state(cfg)) == -1)
 		goto out;
-	if ((st = load_state(cfg, 0, &state_digest)) == NULL)
+	if ((st = load_state(cfg, 0, &state_digest, &diags)) == NULL) {
+		log_diags(&diags);
 		goto out;
+	}
 	if (start_from_cache(a, &cfg, &st, state_digest, &s) < 0) {
 		log_error("out of memory");
 		goto out;

@@ -39,6 +39,7 @@ struct daemon_options {
 	char *pid_file;			/* absolute, or NULL */
 	int foreground;			/* -f: no daemon(3), stderr only */
 	int check;			/* -t */
+	int strict;			/* --strict: -t fails on warnings */
 	int status;			/* --status */
 };
 
@@ -51,8 +52,12 @@ void daemon_process_setup(void);
 
 /*
  * -t and --status: build once from the state file, never write it;
- * --status prints every service's status to stdout, -t a summary to
- * stderr.  Returns the exit code: 0, or 1 (errors, logged).
+ * --status prints every service's status to stdout.  -t also checks what
+ * daemon_run() would need before it builds (the state file's directory,
+ * writable by the user we run as; a state file and resources at all; the
+ * upstreams, printed), then prints every problem and a summary last, to
+ * stderr.  Returns the exit code: 0, or 1 (errors, logged; with -t
+ * --strict, warnings too).
  */
 int daemon_offline(const struct daemon_options *o);
 
