@@ -70,7 +70,7 @@ resources: [meshservices.yaml, generators.yaml]
 kuma:
   default-generators: none
 YAML
-out=$("$MESHDNS" -t -c "$C/meshdns.conf" 2>&1)
+out=$("$MESHDNS" -t -c "$C/meshdns.conf" -s "$WORK/check.state" 2>&1)
 expect_eq "kumactl lists: -t finds no problem" "0" "$?"
 expect_match "kumactl lists: -t says so" "0 errors, 0 warnings" "$out"
 start_conf "$C/meshdns.conf"
@@ -91,7 +91,7 @@ items:
 next: http://127.0.0.1:5681/meshes/default/meshservices?offset=1&size=1
 total: 2
 YAML
-out=$("$MESHDNS" -t -c "$C/meshdns.conf" 2>&1)
+out=$("$MESHDNS" -t -c "$C/meshdns.conf" -s "$WORK/check.state" 2>&1)
 expect_match "kumactl lists: a page names the file:line of next and says what is missing" \
 	"meshservices.yaml:9:7: warning: next: this list is one page of a longer one .*the resources of the other pages are missing" "$out"
 expect_match "kumactl lists: counted as a warning" "0 errors, 1 warning" "$out"

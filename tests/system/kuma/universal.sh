@@ -65,7 +65,7 @@ networking:
       kuma.io/service: Frontend
 YAML
 printf 'zone: zone-1\nresources: [dataplanes.yaml]\n' >"$U/meshdns.conf"
-out=$("$MESHDNS" -t -c "$U/meshdns.conf" 2>&1)
+out=$("$MESHDNS" -t -c "$U/meshdns.conf" -s "$WORK/check.state" 2>&1)
 expect_no_match "upper case: -t gives no warning about Frontend.mesh" "warning:" "$out"
 start_conf "$U/meshdns.conf"
 expect_eq "upper case: frontend.mesh answers" "240.0.0.1" "$(a_from $OP frontend.mesh)"
