@@ -992,34 +992,6 @@ config_new_default(void)
 
 /* ---- reading a file */
 
-/* Levenshtein distance, for "did you mean"; short strings only. */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[64];
-	size_t i, j, diag, up;
-
-	if (la >= 64 || lb >= 64)
-		return 64;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			up = row[j];
-			row[j] = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < row[j])
-				row[j] = up + 1;
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 static void
 unknown_key(struct loader *l, const struct yamlx_node *key,
 	    const struct key *keys, const char *section)
@@ -1027,7 +999,7 @@ unknown_key(struct loader *l, const struct yamlx_node *key,
 	char names[512], hint[128], q[128];
 	const struct key *k = NULL;
 	const struct key *best = NULL;
-	size_t n = 0, d, bestd = 3;
+	size_t n = 0, bestd = DIAG_SUGGEST_START;
 
 	names[0] = '\0';
 	for (k = keys; k->name != NULL; k++) {
@@ -1035,11 +1007,8 @@ unknown_key(struct loader *l, const struct yamlx_node *key,
 				      k == keys ? "" : ", ", k->name);
 		if (n >= sizeof(names))
 			n = sizeof(names) - 1;
-		d = distance(key->scalar, k->name);
-		if (d < bestd && d < strlen(k->name)) {
-			bestd = d;
+		if (diag_suggest(key->scalar, k->name, &bestd))
 			best = k;
-		}
 	}
 	hint[0] = '\0';
 	if (best != NULL)

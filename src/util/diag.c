@@ -126,6 +126,45 @@ diag_printf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Levenshtein distance; 64 for strings of 64 octets or more. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[64];
+	size_t i, j, diag, up;
+
+	if (la >= 64 || lb >= 64)
+		return 64;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			row[j] = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+int
+diag_suggest(const char *word, const char *candidate, size_t *best)
+{
+	size_t d = distance(word, candidate);
+
+	if (d >= *best || d >= strlen(candidate))
+		return 0;
+	*best = d;
+	return 1;
+}
+
 const char *
 diag_format(const struct diag *d, char *buf, size_t size)
 {

@@ -75,6 +75,18 @@ void diag_printf(char *buf, size_t size, const char *fmt, ...)
 const char *diag_quote(const char *s, char *buf, size_t size);
 
 /*
+ * "Did you mean": whether @candidate is a better suggestion for @word, a
+ * name the user wrote that matched nothing, than the best one so far.
+ * Start *@best at DIAG_SUGGEST_START, call this for every candidate, and
+ * keep the last one it returned 1 for: the closest candidate by
+ * Levenshtein distance, if any is within 2 edits and closer than its own
+ * length ("x" suggests nothing).  Strings of 64 octets or more are never
+ * close.
+ */
+#define DIAG_SUGGEST_START ((size_t)3)
+int diag_suggest(const char *word, const char *candidate, size_t *best);
+
+/*
  * Format one entry as "file:line:column: error: message" (parts that are
  * unknown are left out) into @buf; returns @buf.
  */

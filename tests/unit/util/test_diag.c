@@ -250,6 +250,46 @@ test_quote(void **state)
 	assert_true(strlen(buf) < sizeof(buf));
 }
 
+/* The closest of @v (NULL-terminated) that diag_suggest() offers. */
+static const char *
+suggest(const char *word, const char *const *v)
+{
+	size_t best = DIAG_SUGGEST_START;
+	const char *s = NULL;
+
+	for (; *v != NULL; v++)
+		if (diag_suggest(word, *v, &best))
+			s = *v;
+	return s;
+}
+
+static void
+test_suggest(void **state)
+{
+	static const char *const kinds[] = {
+		"Mesh", "MeshService", "MeshExternalService", "Dataplane",
+		"Pod", NULL,
+	};
+	char long_word[80];
+	const char *s = NULL;
+
+	(void)state;
+	assert_string_equal(suggest("MeshServce", kinds), "MeshService");
+	assert_string_equal(suggest("meshservice", kinds), "MeshService");
+	assert_string_equal(suggest("Dataplan", kinds), "Dataplane");
+	assert_string_equal(suggest("Mesh", kinds), "Mesh");
+	/* Three edits, or as many as the candidate's length: nothing. */
+	assert_null(suggest("MeshTimeout", kinds));
+	assert_null(suggest("Deployment", kinds));
+	assert_null(suggest("x", kinds));
+	/* The closest wins, whatever the order. */
+	s = suggest("MeshServic", kinds);
+	assert_string_equal(s, "MeshService");
+	memset(long_word, 'a', sizeof(long_word) - 1);
+	long_word[sizeof(long_word) - 1] = '\0';
+	assert_null(suggest(long_word, kinds));
+}
+
 int
 main(void)
 {
@@ -264,6 +304,7 @@ main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_printf),
 		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_suggest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
