@@ -234,6 +234,7 @@
 #include "kuma/labels.h"
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
+#include "util/diag.h"
 
 #define NS_PER_SEC 1000000000LL
 
@@ -987,6 +988,32 @@ skip_unsupported(struct ctx *c, const struct yamlx_node *root,
 		warn_at(c, root, "skipping %s: %s", kind_text, why);
 }
 
+/*
+ * Why a kind we do not know is skipped, with the closest kind this shape
+ * can hold when it looks like a typo (MeshServce).
+ */
+static void
+unknown_kind(const char *kind_text, enum resource_shape shape, char *why,
+	     size_t size)
+{
+	const char *best = NULL;
+	size_t bestd = DIAG_SUGGEST_START;
+	size_t i;
+
+	for (i = 0; i < RESOURCE_KIND_COUNT; i++) {
+		if (shape == RESOURCE_SHAPE_UNIVERSAL &&
+		    kubernetes_kind((enum resource_kind)i))
+			continue;
+		if (diag_suggest(kind_text, kind_names[i], &bestd))
+			best = kind_names[i];
+	}
+	if (best != NULL)
+		snprintf(why, size, "kind not supported yet (did you mean "
+			 "\"%s\"?)", best);
+	else
+		snprintf(why, size, "kind not supported yet");
+}
+
 /* The kind-specific part of a resource, after its metadata. */
 static int
 parse_body(struct ctx *c, const struct yamlx_node *root,
@@ -1067,8 +1094,10 @@ load_object(struct ctx *c, const struct yamlx_node *root,
 		return 0;
 	}
 	if (kind_from_name(kind_text, &kind) < 0) {
-		skip_unsupported(c, root, shape, kind_text,
-				 "kind not supported yet");
+		char why[96];
+
+		unknown_kind(kind_text, shape, why, sizeof(why));
+		skip_unsupported(c, root, shape, kind_text, why);
 		return 0;
 	}
 	if (shape == RESOURCE_SHAPE_UNIVERSAL && kubernetes_kind(kind)) {

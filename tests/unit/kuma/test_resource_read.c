@@ -825,6 +825,38 @@ test_unknown_keys_warn(void **state)
 	assert_int_equal(f->set->meshes[0].mode, RESOURCE_MESH_MODE_EXCLUSIVE);
 }
 
+/* A misspelt kind is skipped with the closest kind the shape can hold. */
+static void
+test_misspelt_kind(void **state)
+{
+	struct fx *f = *state;
+
+	load(f, "type: MeshServce\n"
+		"name: redis\n"
+		"---\n"
+		"type: hostnamegenerator\n"
+		"name: short\n"
+		"---\n"
+		"apiVersion: v1\n"
+		"kind: Servce\n"
+		"metadata: {name: redis, namespace: ns}\n"
+		"---\n"
+		"type: Servce\n"
+		"name: redis\n");
+	finish(f);
+	assert_string_equal(diags(f),
+		"t.yaml:1:1: warning: skipping MeshServce redis: kind not "
+		"supported yet (did you mean \"MeshService\"?)\n"
+		"t.yaml:4:1: warning: skipping hostnamegenerator short: kind "
+		"not supported yet (did you mean \"HostnameGenerator\"?)\n"
+		"t.yaml:7:1: warning: skipping Servce redis: kind not "
+		"supported yet (did you mean \"Service\"?)\n"
+		"t.yaml:11:1: warning: skipping Servce redis: kind not "
+		"supported yet\n");
+	assert_int_equal(f->errs.errors, 0);
+	assert_int_equal(total(f->set), 0);
+}
+
 static void
 test_unsupported_kinds_skipped(void **state)
 {
@@ -970,6 +1002,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_kumactl_list, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_misspelt_kind, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_multi_document, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_validation_messages, setup,
