@@ -611,9 +611,57 @@ fill_dp_ports(struct resource_mesh_service *ms,
 	return 0;
 }
 
+#define UNLABELED_NAMED 3	/* Dataplanes a warning names */
+
+/*
+ * With workload labels, a Dataplane without one yields no MeshService:
+ * one warning at the first such Dataplane, naming the first few.
+ */
+static void
+report_unlabeled(const struct resource_dataplane *const *first, size_t n,
+		 struct diag_list *diags)
+{
+	const struct resource_pos *pos = NULL;
+	char names[3 * 300];
+	char more[48];
+	size_t len = 0;
+	size_t i;
+
+	if (n == 0)
+		return;
+	pos = &first[0]->meta.pos;
+	if (n == 1) {
+		diag_warning(diags, pos->file, pos->line, pos->column,
+			     "Dataplane \"%s\" has no " KUMA_LABEL_WORKLOAD
+			     " label: with kuma.generation: workload, no "
+			     "MeshService is generated from it",
+			     first[0]->meta.name);
+		return;
+	}
+	names[0] = '\0';
+	for (i = 0; i < n && i < UNLABELED_NAMED; i++) {
+		len += (size_t)snprintf(names + len, sizeof(names) - len,
+					"%s\"%.256s\"",
+					i == 0 ? "" :
+					i + 1 == n ? " and " : ", ",
+					first[i]->meta.name);
+		if (len >= sizeof(names))
+			len = sizeof(names) - 1;
+	}
+	more[0] = '\0';
+	if (n > UNLABELED_NAMED)
+		snprintf(more, sizeof(more), " and %zu more",
+			 n - UNLABELED_NAMED);
+	diag_warning(diags, pos->file, pos->line, pos->column,
+		     "%zu Dataplanes have no " KUMA_LABEL_WORKLOAD " label "
+		     "(%s%s): with kuma.generation: workload, no MeshService "
+		     "is generated from them", n, names, more);
+}
+
 /*
  * Gather every (mesh, name) the Dataplanes of enabled meshes yield, and
- * report the names that are not RFC 1035 labels (Kuma skips them too).
+ * report the names that are not RFC 1035 labels (Kuma skips them too),
+ * and, with workload labels, the Dataplanes without one.
  */
 static int
 collect_ukeys(const struct resource_set *set,
@@ -621,6 +669,8 @@ collect_ukeys(const struct resource_set *set,
 	      const struct resource_dataplane **dps, struct ukey **out,
 	      size_t *nout, struct diag_list *diags)
 {
+	const struct resource_dataplane *unlabeled[UNLABELED_NAMED] = { NULL };
+	size_t nunlabeled = 0;
 	struct ukey *keys = NULL;
 	size_t n = 0;
 	size_t cap = 0;
@@ -648,6 +698,11 @@ collect_ukeys(const struct resource_set *set,
 				v = resource_labels_get(&dp->inbounds[i].tags,
 							KUMA_TAG_SERVICE);
 				pos = &dp->inbounds[i].pos;
+			}
+			if (v == NULL && opt->workload_labels) {
+				if (nunlabeled < UNLABELED_NAMED)
+					unlabeled[nunlabeled] = dp;
+				nunlabeled++;
 			}
 			if (v == NULL)
 				continue;
@@ -683,6 +738,7 @@ collect_ukeys(const struct resource_set *set,
 			n++;
 		}
 	}
+	report_unlabeled(unlabeled, nunlabeled, diags);
 	if (n > 1)
 		qsort(keys, n, sizeof(*keys), ukey_cmp);
 	*out = keys;

@@ -786,7 +786,7 @@ test_workload_mode(void **state)
 		      "kuma.io/origin=zone,"
 		      "kuma.io/zone=zone-1");
 	assert_int_equal(conds(f, ms)->nconditions, 1);
-	assert_int_equal(f->diags.n, 2);
+	assert_int_equal(f->diags.n, 3);
 	assert_diag(&f->diags.v[0], "dp.yaml", 22,
 		    "couldn't generate MeshService from kuma.io/workload, "
 		    "contains invalid characters (value \"Odd.Name\", "
@@ -796,10 +796,58 @@ test_workload_mode(void **state)
 		    "alphanumeric character (e.g. 'my-name',  or 'abc-123', "
 		    "regex used for validation is "
 		    "'[a-z]([-a-z0-9]*[a-z0-9])?')");
-	assert_diag(&f->diags.v[1], "dp.yaml", 12,
+	/* nolabel-1's MeshService "tagged" disappears: a warning says so. */
+	assert_diag(&f->diags.v[1], "dp.yaml", 31,
+		    "Dataplane \"nolabel-1\" has no kuma.io/workload label: "
+		    "with kuma.generation: workload, no MeshService is "
+		    "generated from it");
+	assert_diag(&f->diags.v[2], "dp.yaml", 12,
 		    "Dataplane \"backend-2\" has ports [http:8080/http] but "
 		    "MeshService \"backend\" has the ports of the oldest "
 		    "Dataplane \"backend-1\" [http:8080/http, 9090:9090/tcp]");
+}
+
+/*
+ * Workload generation over Dataplanes that have only kuma.io/service tags
+ * (a Kuma 2.x zone): nothing is generated, one warning names the first
+ * three and counts the rest.
+ */
+static void
+test_workload_mode_no_labels(void **state)
+{
+	struct fx *f = *state;
+	char yaml[2048];
+	size_t len = 0;
+	int i;
+
+	f->opt.workload_labels = 1;
+	for (i = 1; i <= 5; i++)
+		len += (size_t)snprintf(yaml + len, sizeof(yaml) - len,
+					"%stype: Dataplane\n"
+					"mesh: default\n"
+					"name: web-%d\n"
+					"networking:\n"
+					"  address: 10.0.0.%d\n"
+					"  inbound:\n"
+					"  - {port: 80, tags: "
+					"{kuma.io/service: web}}\n",
+					i == 1 ? "" : "---\n", i, i);
+	load(f, "dp.yaml", yaml);
+	run(f);
+	assert_int_equal(f->res.nservices, 0);
+	assert_int_equal(f->diags.n, 1);
+	assert_diag(&f->diags.v[0], "dp.yaml", 1,
+		    "5 Dataplanes have no kuma.io/workload label (\"web-1\", "
+		    "\"web-2\", \"web-3\" and 2 more): with kuma.generation: "
+		    "workload, no MeshService is generated from them");
+
+	/* The same Dataplanes under kuma.io/service: no warning. */
+	generate_result_clear(&f->res);
+	diag_list_clear(&f->diags);
+	f->opt.workload_labels = 0;
+	run(f);
+	assert_int_equal(f->res.nservices, 1);
+	assert_int_equal(f->diags.n, 0);
 }
 
 /* In a Kubernetes zone Dataplanes come from Pods: no MeshService. */
@@ -1704,6 +1752,7 @@ main(void)
 		T(test_disabled_mode),
 		T(test_default_mode_disabled),
 		T(test_workload_mode),
+		T(test_workload_mode_no_labels),
 		T(test_kubernetes_zone_skips_dataplanes),
 		T(test_k8s_cluster_ip),
 		T(test_k8s_eligibility),
