@@ -466,7 +466,7 @@ generate_hostnames(struct build_ctx *c, const struct hostname_gen *gens,
 	served.v = (const char *const *)c->zones;
 	served.n = c->nzones;
 	rc = hostname_generate(gens, ngens, items, s->nservices, s->cfg->zone,
-			       &served, c->claims, results);
+			       &served, c->claims, results, c->diags);
 	for (i = 0; i < s->nservices; i++)
 		s->services[i].hostnames = results[i];
 out:

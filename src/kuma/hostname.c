@@ -11,6 +11,7 @@
 
 #include "kuma/hostname.h"
 #include "kuma/labels.h"
+#include "util/diag.h"
 #include "util/hash.h"
 
 #define HOSTNAME_MAX 253
@@ -330,11 +331,20 @@ hostname_zones_has(const struct hostname_zones *zones, const char *name)
 	return 0;
 }
 
+/* What generate_one() did, for the warnings. */
+struct outcome {
+	enum hostname_reason reason;
+	size_t other;		/* Collision: the item that has the name, or
+				 * CLAIM_CALLER */
+	const char *hostname;	/* Collision: the name (borrowed) */
+};
+
 /* Render one generator for one item and record the outcome. */
 static int
 generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 	     size_t idx, const char *zone, const struct hostname_zones *served,
-	     struct hostname_claims *claims, struct hostname_result *results)
+	     struct hostname_claims *claims, struct hostname_result *results,
+	     struct outcome *o)
 {
 	const struct resource_meta *meta = items[idx].meta;
 	const char *gname = g->res->meta.name;
@@ -355,6 +365,9 @@ generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 	vars.label = label_of;
 	vars.label_ctx = (void *)meta;
 
+	o->reason = HOSTNAME_TEMPLATE_ERROR;
+	o->other = CLAIM_CALLER;
+	o->hostname = NULL;
 	if (tmpl_render(g->tmpl, &vars, name, sizeof(name), err,
 			sizeof(err)) < 0)
 		return add_condition(r, gname, HOSTNAME_TEMPLATE_ERROR, err);
@@ -365,12 +378,18 @@ generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 		return add_condition(r, gname, HOSTNAME_TEMPLATE_ERROR, err);
 	}
 	if (served != NULL && !hostname_zones_has(served, name)) {
+		o->reason = HOSTNAME_NOT_SERVED;
 		snprintf(err, sizeof(err),
 			 "hostname \"%s\" is outside every DNS zone this "
 			 "server serves", name);
 		return add_condition(r, gname, HOSTNAME_NOT_SERVED, err);
 	}
 	c = claims_find(claims, name);
+	if (c != NULL && (c->item == CLAIM_CALLER || c->item != idx)) {
+		o->reason = HOSTNAME_COLLISION;
+		o->other = c->item;
+		o->hostname = c->name;
+	}
 	if (c != NULL && c->item == CLAIM_CALLER) {
 		snprintf(err, sizeof(err), "Hostname collision: %s is taken",
 			 name);
@@ -397,11 +416,127 @@ generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 	 * Here c is NULL, or the same service already has this name from an
 	 * earlier generator: that is not a collision (Kuma lists it twice).
 	 */
+	o->reason = HOSTNAME_GENERATED;
 	if (add_address(r, gname, name, &stored) < 0)
 		return -ENOMEM;
 	if (c == NULL && claims_add(claims, stored, idx) < 0)
 		return -ENOMEM;
 	return add_condition(r, gname, HOSTNAME_GENERATED, "");
+}
+
+/*
+ * One generator's services that got no hostname for one reason: counted,
+ * the first in full, the next few by name.
+ */
+#define REPORT_NAMED 3
+
+struct report {
+	size_t count;
+	size_t items[REPORT_NAMED];	/* the first ones */
+	struct outcome first;
+	const char *message;		/* the first's condition (borrowed) */
+};
+
+static void
+report_add(struct report *rep, size_t idx, const struct outcome *o,
+	   const struct hostname_result *r)
+{
+	if (rep->count == 0) {
+		rep->first = *o;
+		rep->message = r->conditions[r->nconditions - 1].message;
+	}
+	if (rep->count < REPORT_NAMED)
+		rep->items[rep->count] = idx;
+	rep->count++;
+}
+
+/* "file:line:column", or as much of it as is known. */
+static const char *
+pos_text(const struct resource_pos *pos, char *buf, size_t size)
+{
+	const char *file = pos->file != NULL ? pos->file : "";
+
+	if (pos->line > 0 && pos->column > 0)
+		snprintf(buf, size, "%s:%d:%d", file, pos->line, pos->column);
+	else if (pos->line > 0)
+		snprintf(buf, size, "%s:%d", file, pos->line);
+	else
+		snprintf(buf, size, "%s", file);
+	return buf;
+}
+
+/*
+ * The warning for @rep, at the generator's template:
+ *   HostnameGenerator "g" gives MeshService "a" (a.yaml:1:1) no hostname:
+ *   <why>
+ * or, for several,
+ *   HostnameGenerator "g" gives 5 MeshServices no hostname ("a", "b", "c"
+ *   and 2 more); MeshService "a" (a.yaml:1:1): <why>
+ */
+static void
+report_emit(const struct hostname_gen *g, const struct hostname_item *items,
+	    const struct report *rep, struct diag_list *diags)
+{
+	const struct resource_hostname_generator *res = g->res;
+	const struct resource_pos *gp = res->template_pos.line > 0 ?
+					&res->template_pos : &res->meta.pos;
+	const struct resource_meta *first = NULL;
+	const struct resource_meta *w = NULL;
+	const char *kind = NULL;
+	char where[320];
+	char wwhere[320];
+	char why[1600];
+	char names[REPORT_NAMED * 260];
+	size_t len = 0;
+	size_t i;
+
+	if (rep->count == 0)
+		return;
+	first = items[rep->items[0]].meta;
+	kind = resource_kind_name(first->kind);
+	pos_text(&first->pos, where, sizeof(where));
+	if (rep->first.reason != HOSTNAME_COLLISION) {
+		snprintf(why, sizeof(why), "%s", rep->message);
+	} else if (rep->first.other == CLAIM_CALLER) {
+		snprintf(why, sizeof(why), "hostname collision: %s is taken",
+			 rep->first.hostname);
+	} else {
+		int other_mesh = 0;
+
+		w = items[rep->first.other].meta;
+		other_mesh = w->mesh != NULL && first->mesh != NULL &&
+			     strcmp(w->mesh, first->mesh) != 0;
+		snprintf(why, sizeof(why), "hostname collision: %s is "
+			 "already the hostname of %s \"%s\"%s%s%s (%s)",
+			 rep->first.hostname, resource_kind_name(w->kind),
+			 resource_name(w), other_mesh ? " in mesh \"" : "",
+			 other_mesh ? w->mesh : "", other_mesh ? "\"" : "",
+			 pos_text(&w->pos, wwhere, sizeof(wwhere)));
+	}
+	if (rep->count == 1) {
+		diag_warning(diags, gp->file, gp->line, gp->column,
+			     "HostnameGenerator \"%s\" gives %s \"%s\" (%s) no "
+			     "hostname: %s", res->meta.name, kind,
+			     resource_name(first), where, why);
+		return;
+	}
+	names[0] = '\0';
+	for (i = 0; i < rep->count && i < REPORT_NAMED; i++) {
+		len += (size_t)snprintf(names + len, sizeof(names) - len,
+					"%s\"%.250s\"", i == 0 ? "" :
+					i + 1 == rep->count ? " and " : ", ",
+					resource_name(items[rep->items[i]]
+						      .meta));
+		if (len >= sizeof(names))
+			len = sizeof(names) - 1;
+	}
+	if (rep->count > REPORT_NAMED)
+		snprintf(names + len, sizeof(names) - len, " and %zu more",
+			 rep->count - REPORT_NAMED);
+	diag_warning(diags, gp->file, gp->line, gp->column,
+		     "HostnameGenerator \"%s\" gives %zu %ss no hostname (%s); "
+		     "%s \"%s\" (%s): %s", res->meta.name, rep->count, kind,
+		     names, kind, resource_name(first), where, why);
 }
 
 static int
@@ -427,7 +562,7 @@ hostname_generate(const struct hostname_gen *gens, size_t ngens,
 		  const struct hostname_item *items, size_t nitems,
 		  const char *zone, const struct hostname_zones *served,
 		  struct hostname_claims *claims,
-		  struct hostname_result *results)
+		  struct hostname_result *results, struct diag_list *diags)
 {
 	static const enum resource_kind order[] = {
 		RESOURCE_MESH_EXTERNAL_SERVICE,
@@ -443,22 +578,32 @@ hostname_generate(const struct hostname_gen *gens, size_t ngens,
 		for (g = 0; g < ngens; g++) {
 			const struct resource_hostname_generator *res =
 				gens[g].res;
+			/* by reason: TemplateError, Collision, NotServed */
+			struct report rep[3];
+			size_t j;
 
 			if (res->target != order[k])
 				continue;
+			memset(rep, 0, sizeof(rep));
 			for (i = 0; i < nitems; i++) {
 				const struct resource_meta *meta =
 					items[i].meta;
+				struct outcome o;
 
 				if (meta->kind != order[k] ||
 				    !resource_labels_match(&meta->labels,
 							   &res->match))
 					continue;
 				rc = generate_one(&gens[g], items, i, zone,
-						  served, claims, results);
+						  served, claims, results, &o);
 				if (rc < 0)
 					goto out;
+				if (o.reason != HOSTNAME_GENERATED)
+					report_add(&rep[o.reason - 1], i, &o,
+						   &results[i]);
 			}
+			for (j = 0; diags != NULL && j < 3; j++)
+				report_emit(&gens[g], items, &rep[j], diags);
 		}
 	}
 	/* Kuma orders both lists by generator name (qsort is fine: names

@@ -17,11 +17,16 @@
  * and one of our own:
  *   False / NotServed     / the hostname is outside every served zone.
  *
+ * Every generator that gives services no hostname is a warning (one per
+ * generator and reason, at its spec.template, counting the services and
+ * naming the first few; the first one's position and message in full, and
+ * for a collision the service that has the name, with its position).
+ *
  * Unlike Kuma (which names the loser and checks one kind in one mesh),
  * a collision names the service that has the name, and is detected across
  * meshes and kinds: one DNS name never answers for two services.
  *
- * Pure: no I/O, no logging.
+ * Pure: no I/O, no logging; the warnings go to the caller's diag_list.
  */
 #ifndef MESHDNS_HOSTNAME_H
 #define MESHDNS_HOSTNAME_H
@@ -30,6 +35,7 @@
 
 #include "kuma/resource.h"
 #include "kuma/tmpl.h"
+#include "util/diag.h"
 
 /*
  * Check that @name is a valid hostname: lower-case RFC 1123 labels joined
@@ -126,14 +132,16 @@ int hostname_claims_add(struct hostname_claims *c, const char *name);
  * when the label is absent).  A hostname outside every zone of @served
  * gets NotServed (@served NULL: every hostname is served).  @claims
  * records every name given (the results own
- * the strings; the claims must not outlive them).  Returns 0 or -ENOMEM
- * (then results are partly filled; clear them).
+ * the strings; the claims must not outlive them).  The warnings (see the
+ * top of this file) are appended to @diags, unless it is NULL.  Returns 0
+ * or -ENOMEM (then results are partly filled; clear them).
  */
 int hostname_generate(const struct hostname_gen *gens, size_t ngens,
 		      const struct hostname_item *items, size_t nitems,
 		      const char *zone, const struct hostname_zones *served,
 		      struct hostname_claims *claims,
-		      struct hostname_result *results);
+		      struct hostname_result *results,
+		      struct diag_list *diags);
 
 void hostname_result_clear(struct hostname_result *r);
 

@@ -97,6 +97,7 @@ struct fixture {
 	struct hostname_result results[16];
 	size_t nitems;
 	struct hostname_claims *claims;
+	struct diag_list diags;		/* hostname_generate()'s warnings */
 };
 
 static const char *const mesh_zones[] = { "mesh.local", "mesh" };
@@ -112,6 +113,7 @@ load_served(struct fixture *f, const char *yaml,
 
 	memset(f, 0, sizeof(*f));
 	diag_list_init(&diags);
+	diag_list_init(&f->diags);
 	f->set = resource_set_new();
 	assert_non_null(f->set);
 	assert_int_equal(resource_set_load_string(f->set, "t.yaml", yaml,
@@ -138,7 +140,8 @@ load_served(struct fixture *f, const char *yaml,
 	assert_non_null(f->claims);
 	assert_int_equal(hostname_generate(f->gens, f->ngens, f->items,
 					   f->nitems, "zone-1", served,
-					   f->claims, f->results), 0);
+					   f->claims, f->results, &f->diags),
+			 0);
 }
 
 static void
@@ -155,6 +158,7 @@ unload(struct fixture *f)
 	for (i = 0; i < f->ngens; i++)
 		tmpl_free((struct tmpl *)f->gens[i].tmpl);
 	hostname_claims_free(f->claims);
+	diag_list_clear(&f->diags);
 	for (i = 0; i < f->nitems; i++)
 		hostname_result_clear(&f->results[i]);
 	resource_set_free(f->set);
@@ -457,11 +461,82 @@ test_outside_zone_list(void **state)
 	unload(&f);
 }
 
+/* Every diagnostic of @f as "file:line:column: warning: msg" lines. */
+static const char *
+diags_text(const struct fixture *f, char *buf, size_t size)
+{
+	size_t len = 0;
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < f->diags.n && len < size; i++) {
+		char line[4096];
+
+		len += (size_t)snprintf(buf + len, size - len, "%s\n",
+					diag_format(&f->diags.v[i], line,
+						    sizeof(line)));
+	}
+	return buf;
+}
+
+/*
+ * Services that get no hostname are warnings: one per generator and
+ * reason, at the template, counting the services and naming the first
+ * three; the first in full with its position; a collision names the
+ * service that has the name, with its position.
+ */
+static void
+test_warnings(void **state)
+{
+	struct fixture f;
+	char text[8192];
+
+	(void)state;
+	load(&f, SVC("alpha", "") SVC("bravo", "") SVC("charlie", "")
+		 SVC("delta", "") SVC("echo", "labels: {team: x}\n")
+		 GEN("bad", "", "{{ .Name }}_x.mesh")
+		 GEN("same", "", "same.mesh")
+		 GEN("outside", "", "{{ .Name }}.example.com")
+		 "---\ntype: HostnameGenerator\nname: team\n"
+		 "spec:\n  selector:\n    meshService:\n"
+		 "      matchLabels: {team: x}\n"
+		 "  template: '{{ .Name }}.example.com'\n"
+		 GEN("fine", "", "{{ .Name }}.svc.mesh.local"));
+	assert_int_equal(f.diags.errors, 0);
+	assert_string_equal(diags_text(&f, text, sizeof(text)),
+		"t.yaml:49:13: warning: HostnameGenerator \"bad\" gives 5 "
+		"MeshServices no hostname (\"alpha\", \"bravo\", "
+		"\"charlie\" and 2 more); MeshService \"alpha\" "
+		"(t.yaml:2:1): generated hostname \"alpha_x.mesh\" is not "
+		"a valid DNS name: a lowercase RFC 1123 subdomain must "
+		"consist of lower case alphanumeric characters, '-' or "
+		"'.', and must start and end with an alphanumeric "
+		"character (e.g. 'example.com', regex used for validation "
+		"is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]"
+		"([-a-z0-9]*[a-z0-9])?)*')\n"
+		"t.yaml:65:13: warning: HostnameGenerator \"outside\" "
+		"gives 5 MeshServices no hostname (\"alpha\", \"bravo\", "
+		"\"charlie\" and 2 more); MeshService \"alpha\" "
+		"(t.yaml:2:1): hostname \"alpha.example.com\" is outside "
+		"every DNS zone this server serves\n"
+		"t.yaml:57:13: warning: HostnameGenerator \"same\" gives 4 "
+		"MeshServices no hostname (\"bravo\", \"charlie\", "
+		"\"delta\" and 1 more); MeshService \"bravo\" "
+		"(t.yaml:10:1): hostname collision: same.mesh is already "
+		"the hostname of MeshService \"alpha\" (t.yaml:2:1)\n"
+		"t.yaml:73:13: warning: HostnameGenerator \"team\" gives "
+		"MeshService \"echo\" (t.yaml:34:1) no hostname: hostname "
+		"\"echo.example.com\" is outside every DNS zone this "
+		"server serves\n");
+	unload(&f);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_validate_lengths),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_zone_label_wins),
