@@ -210,7 +210,7 @@ parse_args(struct daemon_options *a, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 1;
 		case 'V':
-			printf("meshdns %s\n", PACKAGE_VERSION);
+			daemon_print_version(stdout);
 			return 1;
 		default:
 			fputs(usage_text, stderr);

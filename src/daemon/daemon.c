@@ -30,6 +30,8 @@
 #include "build/snapshot.h"
 #include "build/state.h"
 #include "build/status.h"
+#include "dns/wire.h"
+#include "util/yamlx.h"
 
 #ifndef MESHDNS_RESOLV_CONF
 #define MESHDNS_RESOLV_CONF "/etc/resolv.conf"
@@ -774,4 +776,12 @@ daemon_process_setup(void)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
 	log_init(LOG_LEVEL_INFO, 0);
+}
+
+void
+daemon_print_version(FILE *fp)
+{
+	fprintf(fp, "meshdns %s\nldns %s, libyaml %s, libev %d.%d\n",
+		PACKAGE_VERSION, wire_ldns_version(), yamlx_libyaml_version(),
+		ev_version_major(), ev_version_minor());
 }

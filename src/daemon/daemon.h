@@ -28,6 +28,8 @@
 #ifndef MESHDNS_DAEMON_H
 #define MESHDNS_DAEMON_H
 
+#include <stdio.h>
+
 #include "build/build.h"
 
 /* What the command line asks for; the strings are the caller's (malloc'ed). */
@@ -49,6 +51,13 @@ struct daemon_options {
  * info level.
  */
 void daemon_process_setup(void);
+
+/*
+ * --version: "meshdns VERSION" and, on a second line, the versions of the
+ * libraries it runs with (ldns, libyaml, libev: the ones loaded, which
+ * may be newer than the ones it was built with), to @fp.
+ */
+void daemon_print_version(FILE *fp);
 
 /*
  * -t and --status: build once from the state file, never write it;

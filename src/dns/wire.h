@@ -27,6 +27,16 @@
 #include <ldns/ldns.h>
 
 /*
+ * The version of the ldns library linked at run time ("1.8.3"), for
+ * `meshdns --version`: a static string.
+ */
+static inline const char *
+wire_ldns_version(void)
+{
+	return ldns_version();
+}
+
+/*
  * The UDP payload every client takes (RFC 1035 section 4.2.1): the limit
  * without EDNS, and the least an EDNS client's advertised size counts as.
  */

@@ -1499,3 +1499,9 @@ out:
 		rc = -1;
 	return rc;
 }
+
+const char *
+yamlx_libyaml_version(void)
+{
+	return yaml_get_version_string();
+}

@@ -103,6 +103,12 @@ int yamlx_load_string(struct yamlx_stream **out, const char *name,
 void yamlx_stream_free(struct yamlx_stream *stream);
 
 /*
+ * The version of the libyaml library linked at run time ("0.2.5"), for
+ * `meshdns --version`: a static string.
+ */
+const char *yamlx_libyaml_version(void);
+
+/*
  * Where document @i of @stream starts (its "---", or its first token when
  * it has none), 1-based: for messages about a whole document, which may
  * be empty (a NULL root).  0 and 0 when @i is out of range.
