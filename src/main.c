@@ -122,15 +122,71 @@ check_address(const char *text, const char *flag)
 	return 0;
 }
 
+/*
+ * The option getopt_long() stopped at, as the user wrote it: "-x", or the
+ * argument "--staus" (a long option, or short ones run together).
+ */
+static const char *
+bad_option(char **argv, char *buf, size_t size)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt != 0 && strncmp(arg, "--", 2) != 0) {
+		snprintf(buf, size, "-%c", optopt);
+		return buf;
+	}
+	return arg;
+}
+
+/*
+ * getopt_long() returned '?': say which option and why, in one line ("an
+ * unknown option", "ambiguous": a prefix of two long options, or a
+ * value given to an option that takes none).
+ */
+static void
+unknown_option(char **argv)
+{
+	const char *arg = argv[optind - 1];
+	size_t n = strcspn(arg, "=");
+	char opt[8];
+	int matches = 0;
+	int i;
+
+	if (strncmp(arg, "--", 2) != 0) {
+		fprintf(stderr, "meshdns: unknown option %s\n",
+			bad_option(argv, opt, sizeof(opt)));
+		return;
+	}
+	if (optopt != 0) {
+		fprintf(stderr, "meshdns: option %.*s takes no value\n",
+			(int)n, arg);
+		return;
+	}
+	for (i = 0; long_options[i].name != NULL; i++)
+		if (strncmp(long_options[i].name, arg + 2, n - 2) == 0)
+			matches++;
+	if (matches < 2) {
+		fprintf(stderr, "meshdns: unknown option %s\n", arg);
+		return;
+	}
+	fprintf(stderr, "meshdns: option %.*s is ambiguous:", (int)n, arg);
+	for (i = 0; long_options[i].name != NULL; i++)
+		if (strncmp(long_options[i].name, arg + 2, n - 2) == 0)
+			fprintf(stderr, " --%s", long_options[i].name);
+	fputc('\n', stderr);
+}
+
 /* Returns 0 to go on, 1 to exit successfully (help), -1 on a usage error. */
 static int
 parse_args(struct daemon_options *a, int argc, char **argv)
 {
+	char opt[8];
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	while ((c = getopt_long(argc, argv, "c:l:r:s:p:u:ftvhV", long_options,
-				NULL)) != -1) {
+	opterr = 0;	/* our own messages, one line each */
+	while ((c = getopt_long(argc, argv, ":c:l:r:s:p:u:ftvhV",
+				long_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			free((char *)a->opt.config_file);
@@ -212,14 +268,18 @@ parse_args(struct daemon_options *a, int argc, char **argv)
 		case 'V':
 			daemon_print_version(stdout);
 			return 1;
+		case ':':
+			fprintf(stderr, "meshdns: option %s needs a value\n",
+				bad_option(argv, opt, sizeof(opt)));
+			return -1;
 		default:
-			fputs(usage_text, stderr);
+			unknown_option(argv);
 			return -1;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "meshdns: unexpected argument \"%s\"\n\n%s",
-			argv[optind], usage_text);
+		fprintf(stderr, "meshdns: unexpected argument \"%s\"\n",
+			argv[optind]);
 		return -1;
 	}
 	/* Not implied: a unit's "meshdns --strict" must not check and exit. */
@@ -242,6 +302,8 @@ main(int argc, char **argv)
 	a.argc = argc;
 	a.argv = argv;
 	if (rc != 0) {
+		if (rc < 0)
+			fputs("try 'meshdns --help'\n", stderr);
 		daemon_options_clear(&a);
 		return rc > 0 ? 0 : 2;
 	}

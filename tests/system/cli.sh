@@ -14,4 +14,30 @@ expect_match "--version names ldns, libyaml and libev" \
 	"^ldns [0-9]+\.[0-9]+[.0-9]*, libyaml [0-9]+\.[0-9]+[.0-9]*, libev [0-9]+\.[0-9]+$" "$out"
 expect_eq "-V is --version" "$out" "$("$MESHDNS" -V 2>&1)"
 
+# A usage error: one line saying what is wrong, then where to look; exit 2.
+usage_error() {
+	local what=$1 want=$2
+	shift 2
+	out=$("$MESHDNS" "$@" 2>&1 </dev/null)
+	expect_eq "$what exits 2" "2" "$?"
+	expect_eq "$what: one line and the hint" \
+		"$(printf '%s\n%s' "$want" "try 'meshdns --help'")" "$out"
+}
+usage_error "an unknown short option" "meshdns: unknown option -x" -x
+usage_error "an unknown long option" "meshdns: unknown option --staus" --staus
+usage_error "an ambiguous long option" \
+	"meshdns: option --st is ambiguous: --state --status" --st
+usage_error "a value for a flag" "meshdns: option --check takes no value" \
+	--check=yes
+usage_error "a missing value" "meshdns: option -l needs a value" -t -l
+usage_error "a missing long value" "meshdns: option --config needs a value" \
+	--config
+usage_error "a stray argument" 'meshdns: unexpected argument "help"' help
+usage_error "a bad address" \
+	'meshdns: -l bad: expected ADDRESS[:PORT] or [IPV6]:PORT, got "bad" (not a numeric IPv4 or IPv6 address)' \
+	-l bad
+out=$("$MESHDNS" --help 2>/dev/null)
+expect_eq "--help exits 0" "0" "$?"
+expect_match "--help prints the usage to stdout" "^usage: meshdns" "$out"
+
 finish
