@@ -31,7 +31,8 @@ static const char usage_text[] =
 "  -p, --pid-file FILE   write the process id to FILE (removed at exit)\n"
 "  -u, --upstream ADDR   forward names outside the served zones to ADDR\n"
 "                        (port 53 by default); repeatable; \"resolv.conf\"\n"
-"                        means the nameservers of /etc/resolv.conf\n"
+"                        means the nameservers of /etc/resolv.conf, a path\n"
+"                        (with a '/') those of that file\n"
 "  -f, --foreground      stay in the foreground, log to stderr only\n"
 "  -t, --check           check the configuration and resources, print every\n"
 "                        problem, exit 0 when there is none, else 1\n"
@@ -227,17 +228,30 @@ parse_args(struct daemon_options *a, int argc, char **argv)
 				return -1;
 			break;
 		case 'u': {
+			/* "resolv.conf", a path (a '/'), or an address */
 			char **v = NULL;
+			char *u = NULL;
 
-			if (strcmp(optarg, "resolv.conf") != 0 &&
-			    check_address(optarg, "-u") < 0)
+			if (strchr(optarg, '/') != NULL)
+				u = absolute(optarg);
+			else if (strcmp(optarg, "resolv.conf") == 0 ||
+				 check_address(optarg, "-u") == 0)
+				u = strdup(optarg);
+			else
 				return -1;
+			if (u == NULL) {
+				fprintf(stderr, "meshdns: -u %s: %s\n", optarg,
+					strerror(errno));
+				return -1;
+			}
 			v = realloc(a->opt.upstreams,
 				    (a->opt.nupstreams + 1) * sizeof(*v));
-			if (v == NULL)
+			if (v == NULL) {
+				free(u);
 				return -1;
+			}
 			a->opt.upstreams = v;
-			v[a->opt.nupstreams++] = optarg;
+			v[a->opt.nupstreams++] = u;
 			break;
 		}
 		case 'p':

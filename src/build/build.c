@@ -66,6 +66,10 @@ resolve_paths(struct config *cfg)
 	for (i = 0; i < cfg->nresources; i++)
 		if (resolve(&cfg->resources[i], cfg->file) < 0)
 			return -ENOMEM;
+	for (i = 0; i < cfg->nupstreams; i++)
+		if (strchr(cfg->upstreams[i], '/') != NULL &&
+		    resolve(&cfg->upstreams[i], cfg->file) < 0)
+			return -ENOMEM;
 	return resolve(&cfg->state_file, cfg->file);
 }
 

@@ -635,7 +635,10 @@ parse_cidrs(struct config *cfg, const struct key *k, const char *text,
 			     pool.text);
 }
 
-/* Upstreams: ADDRESS[:PORT] or [IPV6][:PORT] (port 53), or resolv.conf. */
+/*
+ * Upstreams: ADDRESS[:PORT] or [IPV6][:PORT] (port 53), or resolv.conf or
+ * the path of a file in its format (read when the server starts).
+ */
 static int
 parse_upstream(struct config *cfg, const struct key *k, const char *text,
 	       char *err, size_t errsize)
@@ -643,7 +646,7 @@ parse_upstream(struct config *cfg, const struct key *k, const char *text,
 	struct config_listen v;
 	char q[128];
 
-	if (strcmp(text, "resolv.conf") == 0)
+	if (config_upstream_file(text) != NULL)
 		return append_string(FIELD(cfg, k, char **), COUNT(cfg, k),
 				     text);
 	if (config_parse_address(&v, text, 53, err, errsize) < 0)
@@ -736,7 +739,8 @@ static const struct type t_cidrs = {
 	"a CIDR such as 10.0.0.0/8", 1, 1, parse_cidrs, clear_strings
 };
 static const struct type t_upstreams = {
-	"an address such as 127.0.0.1:53 or [::1]:53, or resolv.conf", 1, 1,
+	"an address such as 127.0.0.1:53 or [::1]:53, resolv.conf or the "
+	"path of a file like it", 1, 1,
 	parse_upstream, clear_strings
 };
 static const struct type t_text = {
@@ -1291,6 +1295,14 @@ config_parse_listen(struct config_listen *out, const char *text, char *err,
 {
 	return config_parse_address(out, text, CONFIG_DEFAULT_PORT, err,
 				    errsize);
+}
+
+const char *
+config_upstream_file(const char *upstream)
+{
+	if (strcmp(upstream, "resolv.conf") == 0)
+		return CONFIG_RESOLV_CONF;
+	return strchr(upstream, '/') != NULL ? upstream : NULL;
 }
 
 int

@@ -111,7 +111,9 @@ struct config {
 
 	enum log_level log_level;	/* info */
 
-	char **upstreams;		/* "ADDR:PORT" texts or "resolv.conf";
+	char **upstreams;		/* "ADDR:PORT" texts, "resolv.conf" or
+					 * the path of a resolv.conf-format
+					 * file (config_upstream_file());
 					 * none: no forwarding (REFUSED) */
 	size_t nupstreams;
 	uint32_t forward_timeout_ms;	/* CONFIG_DEFAULT_FORWARD_TIMEOUT_MS */
@@ -162,6 +164,15 @@ void config_free(struct config *cfg);
  */
 int config_parse_listen(struct config_listen *out, const char *text,
 			char *err, size_t errsize);
+
+/*
+ * The resolv.conf-format file whose nameservers an upstream entry stands
+ * for: CONFIG_RESOLV_CONF for the word "resolv.conf", the entry itself
+ * when it is a path (it has a '/': "/etc/resolv.conf", what CoreDNS users
+ * write, or "./resolv.conf"); NULL for an address.
+ */
+#define CONFIG_RESOLV_CONF "/etc/resolv.conf"
+const char *config_upstream_file(const char *upstream);
 
 /* Same, with another default port (53 for upstreams). */
 int config_parse_address(struct config_listen *out, const char *text,

@@ -33,12 +33,8 @@
 #include "dns/wire.h"
 #include "util/yamlx.h"
 
-#ifndef MESHDNS_RESOLV_CONF
-#define MESHDNS_RESOLV_CONF "/etc/resolv.conf"
-#endif
-
 static int load_upstreams(const struct config *cfg, struct netaddr_port **out,
-			  unsigned char **resolv, size_t *n,
+			  const char ***files, size_t *n,
 			  struct diag_list *d);
 
 /*
@@ -238,20 +234,23 @@ lock_state(const struct config *cfg)
 }
 
 /*
- * -t: the upstreams forwarding would use, one line each (those of
- * resolv.conf marked), so that "-u resolv.conf" shows what it found.
+ * -t: the upstreams forwarding would use, one line each (those of a
+ * resolv.conf-format file marked with it), so that "-u resolv.conf"
+ * shows what it found.
  */
 static void
-print_upstreams(const struct netaddr_port *ups, const unsigned char *resolv,
+print_upstreams(const struct netaddr_port *ups, const char *const *files,
 		size_t n)
 {
 	char text[128];
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		fprintf(stderr, "meshdns: forward, upstream %s%s\n",
+		fprintf(stderr, "meshdns: forward, upstream %s%s%s%s\n",
 			netaddr_port_format(&ups[i], text, sizeof(text)),
-			resolv[i] ? " (from " MESHDNS_RESOLV_CONF ")" : "");
+			files[i] != NULL ? " (from " : "",
+			files[i] != NULL ? files[i] : "",
+			files[i] != NULL ? ")" : "");
 }
 
 int
@@ -262,7 +261,7 @@ daemon_offline(const struct daemon_options *a)
 	struct state *st = NULL;
 	struct snapshot *s = NULL;
 	struct netaddr_port *ups = NULL;
-	unsigned char *resolv = NULL;
+	const char **files = NULL;
 	struct diag_list first;
 	struct diag_list diags;
 	struct diag_list pre;
@@ -281,7 +280,7 @@ daemon_offline(const struct daemon_options *a)
 	}
 	if (a->check) {
 		preflight(cfg, &pre);
-		if (load_upstreams(cfg, &ups, &resolv, &nups, &pre) < 0)
+		if (load_upstreams(cfg, &ups, &files, &nups, &pre) < 0)
 			nups = 0;
 	}
 	if ((st = load_state(cfg, 1, &state_digest, &pre)) == NULL)
@@ -298,7 +297,7 @@ out:
 	log_diags(&diags);
 	log_diags(&pre);
 	if (a->check && nups > 0)
-		print_upstreams(ups, resolv, nups);
+		print_upstreams(ups, files, nups);
 	if (a->check && s != NULL && a->opt.verbosity > 0) {
 		char times[160];
 
@@ -327,7 +326,7 @@ out:
 	diag_list_clear(&diags);
 	diag_list_clear(&pre);
 	free(ups);
-	free(resolv);
+	free(files);
 	snapshot_free(s);
 	state_free(st);
 	config_free(cfg);
@@ -366,19 +365,21 @@ own_addresses(const struct config *cfg)
 }
 
 /*
- * The upstreams of forward.upstreams: addresses, and "resolv.conf" for the
- * nameservers of /etc/resolv.conf (meshdns itself left out).  With
- * @resolv, (*resolv)[i] says whether (*out)[i] came from resolv.conf.
- * Problems go to @d: errors (-1: the start fails), warnings (a nameserver
- * skipped; no usable upstream at all).  -1 on ENOMEM too (said in @d).
+ * The upstreams of forward.upstreams: addresses, and the nameservers of
+ * /etc/resolv.conf for "resolv.conf" or of the file a path names
+ * (meshdns itself left out).  With @files, (*files)[i] is the file
+ * (*out)[i] came from (config_upstream_file(), owned by @cfg), NULL for
+ * an address.  Problems go to @d: errors (-1: the start fails), warnings
+ * (a nameserver skipped; no usable upstream at all).  -1 on ENOMEM too
+ * (said in @d).
  */
 static int
 load_upstreams(const struct config *cfg, struct netaddr_port **out,
-	       unsigned char **resolv, size_t *n, struct diag_list *d)
+	       const char ***files, size_t *n, struct diag_list *d)
 {
 	struct netaddr_port *v = NULL;
 	struct netaddr_port *own = NULL;
-	unsigned char *from = NULL;
+	const char **from = NULL;
 	char err[256];
 	size_t i;
 	size_t j;
@@ -386,26 +387,24 @@ load_upstreams(const struct config *cfg, struct netaddr_port **out,
 
 	*out = NULL;
 	*n = 0;
-	if (resolv != NULL)
-		*resolv = NULL;
+	if (files != NULL)
+		*files = NULL;
 	for (i = 0; i < cfg->nupstreams; i++) {
+		const char *file = config_upstream_file(cfg->upstreams[i]);
 		struct netaddr_port *more = NULL;
-		int is_resolv = strcmp(cfg->upstreams[i], "resolv.conf") == 0;
 		size_t nmore = 0;
 
-		if (is_resolv) {
+		if (file != NULL) {
 			if (own == NULL && (own = own_addresses(cfg)) == NULL)
 				goto oom;
-			rc = netaddr_resolv_conf_load(&more, &nmore,
-						      MESHDNS_RESOLV_CONF,
+			rc = netaddr_resolv_conf_load(&more, &nmore, file,
 						      FORWARD_PORT, own,
 						      cfg->nlisten, d);
 			if (rc == -ENOMEM)
 				goto oom;
 			if (rc < 0) {
 				diag_error(d, NULL, 0, 0, "forward, cannot read "
-					   "%s (%s)", MESHDNS_RESOLV_CONF,
-					   strerror(-rc));
+					   "%s (%s)", file, strerror(-rc));
 				rc = -1;
 				goto out;
 			}
@@ -425,19 +424,19 @@ load_upstreams(const struct config *cfg, struct netaddr_port **out,
 		if (nmore > 0) {
 			struct netaddr_port *nv = realloc(
 				v, (*n + nmore) * sizeof(*nv));
-			unsigned char *nf = NULL;
+			const char **nf = NULL;
 
 			if (nv != NULL)
 				v = nv;
 			if (nv != NULL)
-				nf = realloc(from, *n + nmore);
+				nf = realloc(from, (*n + nmore) * sizeof(*nf));
 			if (nf == NULL) {
 				free(more);
 				goto oom;
 			}
 			from = nf;
 			for (j = 0; j < nmore; j++) {
-				from[*n] = (unsigned char)is_resolv;
+				from[*n] = file;
 				v[(*n)++] = more[j];
 			}
 		}
@@ -459,8 +458,8 @@ out:
 		return -1;
 	}
 	*out = v;
-	if (resolv != NULL)
-		*resolv = from;
+	if (files != NULL)
+		*files = from;
 	else
 		free(from);
 	return 0;
@@ -720,6 +719,8 @@ daemon_options_clear(struct daemon_options *a)
 	free(a->opt.resources);
 	free((char *)a->opt.config_file);
 	free((char *)a->opt.state_file);
+	for (i = 0; i < a->opt.nupstreams; i++)
+		free(a->opt.upstreams[i]);
 	free(a->opt.upstreams);
 	free(a->pid_file);
 }

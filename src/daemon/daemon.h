@@ -34,8 +34,9 @@
 
 /* What the command line asks for; the strings are the caller's (malloc'ed). */
 struct daemon_options {
-	struct build_options opt;	/* paths made absolute; daemon_run()
-					 * sets program_digest */
+	struct build_options opt;	/* paths made absolute (-u ones too),
+					 * -r and -u strings malloc'ed;
+					 * daemon_run() sets program_digest */
 	int argc;			/* the command line, for the start-up */
 	char **argv;			/* cache's key (cache_program_digest()) */
 	char *pid_file;			/* absolute, or NULL */

@@ -40,4 +40,33 @@ out=$("$MESHDNS" --help 2>/dev/null)
 expect_eq "--help exits 0" "0" "$?"
 expect_match "--help prints the usage to stdout" "^usage: meshdns" "$out"
 
+# -u with a path reads that file's nameservers ("resolv.conf" alone is
+# /etc/resolv.conf).  Nothing is forwarded here: no query leaves meshdns.
+printf 'nameserver 127.0.0.2\nnameserver ::1\n' >"$WORK/resolv.conf"
+if start_meshdns -u "$WORK/resolv.conf" -u 127.0.0.3:5353; then
+	out=$(grep "forward, upstream" "$LOG")
+	expect_eq "-u PATH: the file's nameservers, then the address" \
+		"$(printf '%s\n' "meshdns: notice: forward, upstream 127.0.0.2:53" \
+			"meshdns: notice: forward, upstream [::1]:53" \
+			"meshdns: notice: forward, upstream 127.0.0.3:5353")" "$out"
+else
+	fail "meshdns -u $WORK/resolv.conf did not start: $(cat "$LOG")"
+fi
+stop_meshdns
+(cd "$WORK" && "$MESHDNS" -t -u ./resolv.conf >/dev/null 2>&1)
+expect_eq "-u ./resolv.conf (a relative path) is no usage error" "0" "$?"
+mkdir -p "$WORK/etc"
+printf 'forward:\n  upstreams: [../resolv.conf]\n' >"$WORK/etc/fwd.yaml"
+if start_meshdns -c "$WORK/etc/fwd.yaml"; then
+	expect_match "forward.upstreams: a path relative to the config file" \
+		"forward, upstream \[::1\]:53" "$(cat "$LOG")"
+else
+	fail "meshdns -c fwd.yaml did not start: $(cat "$LOG")"
+fi
+stop_meshdns
+out=$("$MESHDNS" -f -l 127.0.0.1:1 -u "$WORK/nonexistent/resolv.conf" 2>&1)
+expect_eq "-u with a missing file does not start" "1" "$?"
+expect_match "-u with a missing file names it" \
+	"error: forward, cannot read $WORK/nonexistent/resolv.conf \(No such file or directory\)" "$out"
+
 finish
