@@ -602,6 +602,7 @@ daemon_run(struct daemon_options *a)
 	struct server *srv = NULL;
 	struct reload *r = NULL;
 	struct diag_list diags;
+	struct diag_list config_diags;
 	ev_signal sigterm;
 	ev_signal sigint;
 	ev_signal sigusr1;
@@ -612,6 +613,7 @@ daemon_run(struct daemon_options *a)
 
 	a->opt.program_digest = cache_program_digest(a->argc, a->argv);
 	diag_list_init(&diags);
+	diag_list_init(&config_diags);
 	ev_signal_init(&sigterm, stop_cb, SIGTERM);
 	ev_signal_init(&sigint, stop_cb, SIGINT);
 	ev_signal_init(&sigusr1, stats_cb, SIGUSR1);
@@ -619,6 +621,11 @@ daemon_run(struct daemon_options *a)
 		log_diags(&diags);
 		goto out;
 	}
+	/*
+	 * A build reads the config again and says its warnings; only a
+	 * start from the cache needs these.
+	 */
+	diag_list_move(&config_diags, &diags);
 	log_set_level(cfg->log_level);
 	preflight(cfg, &diags);
 	if (diags.errors > 0) {
@@ -635,6 +642,8 @@ daemon_run(struct daemon_options *a)
 		log_error("out of memory");
 		goto out;
 	}
+	if (s != NULL)
+		diag_list_move(&diags, &config_diags);
 	if (s == NULL &&
 	    build_run(&s, &a->opt, st, (int64_t)time(NULL), &diags) < 0) {
 		log_diags(&diags);
@@ -701,6 +710,7 @@ out:
 	state_free(st);
 	config_free(cfg);
 	diag_list_clear(&diags);
+	diag_list_clear(&config_diags);
 	if (lockfd >= 0)
 		close(lockfd);
 	if (a->pid_file != NULL && rc == 0)

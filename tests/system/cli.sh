@@ -69,4 +69,19 @@ expect_eq "-u with a missing file does not start" "1" "$?"
 expect_match "-u with a missing file names it" \
 	"error: forward, cannot read $WORK/nonexistent/resolv.conf \(No such file or directory\)" "$out"
 
+# A config warning is said once, though the config is read twice (to
+# start, then by the build).
+printf 'vip:\n  hold: 1s\n' >"$WORK/hold.yaml"
+out=$("$MESHDNS" -t -c "$WORK/hold.yaml" 2>&1)
+expect_eq "-t: the vip.hold warning once" "1" "$(printf '%s\n' "$out" | grep -c "warning: vip.hold")"
+expect_match "-t: the warning counted once" ", 1 warning$" "$out"
+out=$("$MESHDNS" --status -c "$WORK/hold.yaml" 2>&1 >/dev/null)
+expect_eq "--status: the vip.hold warning once" "1" "$(printf '%s\n' "$out" | grep -c "warning: vip.hold")"
+if start_meshdns -c "$WORK/hold.yaml"; then
+	expect_eq "start: the vip.hold warning once" "1" "$(grep -c "warning: vip.hold" "$LOG")"
+else
+	fail "meshdns -c hold.yaml did not start: $(cat "$LOG")"
+fi
+stop_meshdns
+
 finish
