@@ -1254,3 +1254,30 @@ build_format_times(const struct snapshot *s, char *buf, size_t size)
 	if (off < size)
 		snprintf(buf + off, size - off, ")");
 }
+
+void
+build_format_zones(const struct snapshot *s, char *buf, size_t size)
+{
+	size_t total = s->table != NULL ? table_zone_count(s->table) : 0;
+	size_t served = 0;
+	size_t i;
+	size_t j;
+
+	/* add_zones(): every distinct dns.zones entry, then the reverse. */
+	for (i = 0; i < s->cfg->ndns_zones; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(s->cfg->dns_zones[i],
+				   s->cfg->dns_zones[j]) == 0)
+				break;
+		if (j == i)
+			served++;
+	}
+	if (served > total)
+		served = total;
+	if (total > served)
+		snprintf(buf, size, "%zu zone%s (+%zu reverse)", served,
+			 served == 1 ? "" : "s", total - served);
+	else
+		snprintf(buf, size, "%zu zone%s", served,
+			 served == 1 ? "" : "s");
+}

@@ -172,4 +172,11 @@ const char *build_phase_name(enum build_phase phase);
  */
 void build_format_times(const struct snapshot *s, char *buf, size_t size);
 
+/*
+ * "2 zones (+16 reverse)": the zones @s's table serves, the configured
+ * ones (dns.zones) apart from the pools' reverse zones, for the log and
+ * -t ("1 zone", "2 zones" when there is no reverse zone).
+ */
+void build_format_zones(const struct snapshot *s, char *buf, size_t size);
+
 #endif

@@ -307,12 +307,14 @@ out:
 	if (a->check) {
 		errors = diags.errors + pre.errors;
 		warnings = diags.n - diags.errors + pre.n - pre.errors;
-		if (s != NULL)
+		if (s != NULL) {
+			char zones[64];
+
+			build_format_zones(s, zones, sizeof(zones));
 			fprintf(stderr, "meshdns: %zu services, %zu names in "
-				"%zu zones, ", s->nservices,
-				table_name_count(s->table),
-				table_zone_count(s->table));
-		else
+				"%s, ", s->nservices,
+				table_name_count(s->table), zones);
+		} else
 			fprintf(stderr, "meshdns: ");
 		fprintf(stderr, "%zu error%s, %zu warning%s%s\n", errors,
 			errors == 1 ? "" : "s", warnings,

@@ -244,6 +244,7 @@ swap(struct reload *r, struct snapshot *next)
 	const char *what = NULL;
 	char times[200];
 	char built[160];
+	char zones[64];
 
 	if (old != NULL && retired_room(r) < 0) {
 		log_error("reload, out of memory; still serving generation "
@@ -279,11 +280,11 @@ swap(struct reload *r, struct snapshot *next)
 		build_format_times(next, built, sizeof(built));
 		snprintf(times, sizeof(times), "built in %s", built);
 	}
+	build_format_zones(next, zones, sizeof(zones));
 	log_notice("serving generation %llu: %zu services, %zu "
-		   "names, %zu records in %zu zones; %s",
+		   "names, %zu records in %s; %s",
 		   (unsigned long long)next->generation, next->service_count,
-		   table_name_count(t), table_record_count(t),
-		   table_zone_count(t), times);
+		   table_name_count(t), table_record_count(t), zones, times);
 }
 
 /*

@@ -84,4 +84,28 @@ else
 fi
 stop_meshdns
 
+# The zone count tells the served zones from the pools' reverse zones.
+out=$("$MESHDNS" -t -r "$WORK/zones/default" 2>&1)
+expect_match "-t: served and reverse zones apart" \
+	"^meshdns: 5 services, 49 names in 2 zones \(\+16 reverse\), 0 errors, 0 warnings$" "$out"
+printf 'dns:\n  zones: [mesh.local]\n  ptr: false\n' >"$WORK/one.yaml"
+out=$("$MESHDNS" -t -c "$WORK/one.yaml" 2>&1)
+expect_match "-t: one zone, no reverse zone" " in 1 zone, 0 errors" "$out"
+if start_meshdns -r "$WORK/zones/default"; then
+	expect_match "start: served and reverse zones apart" \
+		"serving generation 1: .* records in 2 zones \(\+16 reverse\); built in" "$(cat "$LOG")"
+	cp "$WORK/zones/default/backend.yaml" "$WORK/zones/default/more.yaml"
+	sed -i 's/^name: \(.*\)/name: \1-2/' "$WORK/zones/default/more.yaml"
+	kill -HUP "$PID"
+	if wait_log "serving generation 2"; then
+		expect_match "reload: served and reverse zones apart" \
+			"serving generation 2: .* records in 2 zones \(\+16 reverse\); built in" "$(cat "$LOG")"
+	else
+		fail "no generation 2 after SIGHUP: $(cat "$LOG")"
+	fi
+else
+	fail "meshdns -r zones/default did not start: $(cat "$LOG")"
+fi
+stop_meshdns
+
 finish
