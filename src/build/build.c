@@ -1116,6 +1116,8 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	if ((s->set = resource_set_new()) == NULL)
 		goto out;
 	resource_set_keep_yaml(s->set, opt->keep_specs);
+	if (s->cfg->file != NULL)
+		resource_set_skip_file(s->set, s->cfg->file);
 	t = build_clock_us();
 	for (i = 0; i < s->cfg->nresources; i++) {
 		rc = load_resources(s->set, s->cfg, i, diags);
@@ -1196,7 +1198,7 @@ build_inputs_on_disk(uint64_t program, const struct config *cfg,
 	int rc;
 
 	for (i = 0; i < cfg->nresources; i++)
-		if ((rc = resource_path_digest(cfg->resources[i],
+		if ((rc = resource_path_digest(cfg->resources[i], cfg->file,
 					       &resources)) < 0)
 			return rc;
 	*out = build_inputs_digest(program, cfg, resources);

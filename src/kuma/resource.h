@@ -311,6 +311,16 @@ void resource_set_free(struct resource_set *set);
 void resource_set_keep_yaml(struct resource_set *set, int keep);
 
 /*
+ * Directories that resource_set_load_path() walks leave out the file at
+ * @path (compared by device and inode, whatever the name it is reached
+ * by): the configuration file, when it lies in one of its own resource
+ * directories, is no resource.  A file named as a path itself is still
+ * read.  When @path cannot be stat'ed, nothing is left out.  Call before
+ * loading.
+ */
+void resource_set_skip_file(struct resource_set *set, const char *path);
+
+/*
  * Load every resource of a file, or of every *.yaml / *.yml file under a
  * directory (recursively, in name order; hidden files and directories are
  * skipped; a file named by @path itself is read whatever its name).
@@ -337,9 +347,11 @@ uint64_t resource_set_digest(const struct resource_set *set);
  * loaded from those paths.  0; -1 (and *@digest unchanged) when @path, a
  * file under it or a directory on the way cannot be read, when @path is
  * neither a directory nor a regular file (a pipe is not read twice) or
- * when the walk would report anything: no cache then; -ENOMEM.
+ * when the walk would report anything: no cache then; -ENOMEM.  @skip is
+ * the file resource_set_skip_file() named, or NULL.
  */
-int resource_path_digest(const char *path, uint64_t *digest);
+int resource_path_digest(const char *path, const char *skip,
+			 uint64_t *digest);
 
 /*
  * Same, from memory (@text is NUL-terminated and only read during the

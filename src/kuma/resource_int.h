@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "kuma/resource.h"
 
@@ -32,6 +33,9 @@ struct set_priv {
 	size_t nfiles;
 	size_t files_cap;
 	uint64_t digest;	/* of the files read: resource_set_digest() */
+	int skip;		/* resource_set_skip_file(): skip_dev and */
+	dev_t skip_dev;		/* skip_ino are a file walks leave out */
+	ino_t skip_ino;
 };
 
 /* What the reader of one stream needs to report. */

@@ -103,8 +103,24 @@ struct load_jobs {
 	size_t n;
 	size_t cap;
 	int drop_yaml;
+	int skip;			/* a file to leave out: */
+	dev_t skip_dev;			/* resource_set_skip_file() */
+	ino_t skip_ino;
 	_Atomic size_t next;		/* the next job to take */
 };
+
+/* The file @path, to leave out of the walks of @jobs (if it exists). */
+static void
+jobs_skip(struct load_jobs *jobs, const char *path)
+{
+	struct stat st;
+
+	if (path == NULL || stat(path, &st) < 0)
+		return;
+	jobs->skip = 1;
+	jobs->skip_dev = st.st_dev;
+	jobs->skip_ino = st.st_ino;
+}
 
 static int
 jobs_add(struct load_jobs *jobs, const char *path)
@@ -356,6 +372,9 @@ load_dir(const char *path, const struct stat *st, const struct dir_chain *up,
 		} else if (S_ISDIR(sub.st_mode)) {
 			if (load_dir(full, &sub, &here, jobs) == -ENOMEM)
 				rc = -ENOMEM;
+		} else if (jobs->skip && sub.st_dev == jobs->skip_dev &&
+			   sub.st_ino == jobs->skip_ino) {
+			;	/* the config file: no resource */
 		} else if (S_ISREG(sub.st_mode) &&
 			   has_yaml_suffix(ents[i]->d_name)) {
 			if (jobs_add(jobs, full) < 0)
@@ -382,11 +401,15 @@ resource_set_load_path(struct resource_set *set, const char *path,
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
+		const struct set_priv *pr = set->priv;
 		struct load_jobs jobs;
 		int rc2;
 
 		memset(&jobs, 0, sizeof(jobs));
-		jobs.drop_yaml = ((struct set_priv *)set->priv)->drop_yaml;
+		jobs.drop_yaml = pr->drop_yaml;
+		jobs.skip = pr->skip;
+		jobs.skip_dev = pr->skip_dev;
+		jobs.skip_ino = pr->skip_ino;
 		rc = load_dir(path, &st, NULL, &jobs);
 		rc2 = jobs_finish(set, &jobs, errs);
 		return rc == -ENOMEM || rc2 == -ENOMEM ? -ENOMEM : rc;
@@ -417,8 +440,21 @@ path_file_digest(const char *path, uint64_t *out)
 	return 0;
 }
 
+void
+resource_set_skip_file(struct resource_set *set, const char *path)
+{
+	struct set_priv *pr = set->priv;
+	struct load_jobs jobs;
+
+	memset(&jobs, 0, sizeof(jobs));
+	jobs_skip(&jobs, path);
+	pr->skip = jobs.skip;
+	pr->skip_dev = jobs.skip_dev;
+	pr->skip_ino = jobs.skip_ino;
+}
+
 int
-resource_path_digest(const char *path, uint64_t *digest)
+resource_path_digest(const char *path, const char *skip, uint64_t *digest)
 {
 	struct load_jobs jobs;
 	struct stat st;
@@ -440,6 +476,7 @@ resource_path_digest(const char *path, uint64_t *digest)
 	if (!S_ISDIR(st.st_mode))
 		goto out;
 	/* The files load_dir() finds, in its order; no walk problem. */
+	jobs_skip(&jobs, skip);
 	if ((rc = load_dir(path, &st, NULL, &jobs)) < 0)
 		goto out;
 	for (i = 0; i < jobs.n && rc == 0; i++) {

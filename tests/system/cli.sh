@@ -108,4 +108,35 @@ else
 fi
 stop_meshdns
 
+# A config file in one of its own resource directories is no resource:
+# -t passes, and reloads are not rejected because of it.
+copy_zones
+cat >"$WORK/zones/default/meshdns.yaml" <<'YAML'
+resources: [.]
+state-file: ../state
+YAML
+out=$("$MESHDNS" -t -c "$WORK/zones/default/meshdns.yaml" 2>&1)
+expect_eq "-t, config among its resources: exit 0" "0" "$?"
+expect_match "-t, config among its resources: no error" " 5 services, .* 0 errors, 0 warnings$" "$out"
+if start_meshdns -c "$WORK/zones/default/meshdns.yaml"; then
+	kill -HUP "$PID"
+	if wait_log "reload, (nothing changed|rejected|failed)|serving generation 2"; then
+		expect_match "reload, nothing changed: the config is not read as a resource" \
+			"reload, nothing changed since generation 1" "$(cat "$LOG")"
+	else
+		fail "no reload after SIGHUP: $(cat "$LOG")"
+	fi
+	printf '# touched\n' >>"$WORK/zones/default/meshdns.yaml"
+	kill -HUP "$PID"
+	if wait_log "reload, (rejected|failed)|serving generation 2"; then
+		expect_match "reload after a config change: not rejected" \
+			"serving generation 2" "$(cat "$LOG")"
+	else
+		fail "no second reload after SIGHUP: $(cat "$LOG")"
+	fi
+else
+	fail "meshdns -c zones/default/meshdns.yaml did not start: $(cat "$LOG")"
+fi
+stop_meshdns
+
 finish

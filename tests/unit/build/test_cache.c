@@ -329,8 +329,8 @@ test_resource_digest(void **state)
 	assert_int_equal(resource_set_load_path(set, dir, &errs), 0);
 	assert_int_equal(resource_set_load_path(set, a, &errs), 0);
 	assert_int_equal(errs.errors, 0);
-	assert_int_equal(resource_path_digest(dir, &d1), 0);
-	assert_int_equal(resource_path_digest(a, &d1), 0);
+	assert_int_equal(resource_path_digest(dir, NULL, &d1), 0);
+	assert_int_equal(resource_path_digest(a, NULL, &d1), 0);
 	assert_true(resource_set_digest(set) == d1);
 	assert_true(d1 != 0);
 	resource_set_free(set);
@@ -338,18 +338,18 @@ test_resource_digest(void **state)
 	/* One byte more in b.yml. */
 	write_file(b, "type: MeshService\nname: b\nmesh: default\n"
 		   "spec:\n  ports:\n  - port: 810\n");
-	assert_int_equal(resource_path_digest(dir, &d2), 0);
-	assert_int_equal(resource_path_digest(a, &d2), 0);
+	assert_int_equal(resource_path_digest(dir, NULL, &d2), 0);
+	assert_int_equal(resource_path_digest(a, NULL, &d2), 0);
 	assert_true(d2 != d1);
 	/* A file that is not YAML is not read, and not in the digest. */
 	snprintf(b, sizeof(b), "%s/notes.txt", dir);
 	write_file(b, "not a resource\n");
-	assert_int_equal(resource_path_digest(dir, &d3), 0);
-	assert_int_equal(resource_path_digest(a, &d3), 0);
+	assert_int_equal(resource_path_digest(dir, NULL, &d3), 0);
+	assert_int_equal(resource_path_digest(a, NULL, &d3), 0);
 	assert_true(d3 == d2);
 	/* A missing path: -1 and the digest left alone. */
 	snprintf(b, sizeof(b), "%s/missing", dir);
-	assert_int_equal(resource_path_digest(b, &d3), -1);
+	assert_int_equal(resource_path_digest(b, NULL, &d3), -1);
 	assert_true(d3 == d2);
 	diag_list_clear(&errs);
 }

@@ -231,7 +231,7 @@ test_load_dir_any_threads(void **state)
 	dump_set(one, want_set, sizeof(want_set));
 	diag_list_move(&f->errs, &one_errs);
 	snprintf(want_diags, sizeof(want_diags), "%s", diags(f));
-	assert_int_equal(resource_path_digest(f->dir, &digest), 0);
+	assert_int_equal(resource_path_digest(f->dir, NULL, &digest), 0);
 	assert_int_equal(digest, resource_set_digest(one));
 	assert_int_equal(one->nservices, 19);
 	assert_int_equal(one->ngenerators, 12);
@@ -266,6 +266,54 @@ test_load_dir_any_threads(void **state)
 	diag_list_clear(&one_errs);
 }
 
+/*
+ * The config file in a directory being walked is left out, found by its
+ * inode whatever name it is given by, and the digest leaves it out too;
+ * named itself, it is read.
+ */
+static void
+test_skip_file(void **state)
+{
+	struct fx *f = *state;
+	char conf[600];
+	char other[600];
+	uint64_t digest = 0;
+	uint64_t with = 0;
+
+	assert_int_equal(test_tmpname(f->dir, sizeof(f->dir), "test_resource"),
+			 0);
+	assert_non_null(mkdtemp(f->dir));
+	write_file(f->dir, "a.yaml", "type: MeshService\nname: redis\n"
+		   SELECTOR);
+	write_file(f->dir, "meshdns.yaml", "resources: [.]\n");
+	snprintf(conf, sizeof(conf), "%s/./meshdns.yaml", f->dir);
+	snprintf(other, sizeof(other), "%s/other.yaml", f->dir);
+	assert_int_equal(link(conf, other), 0);	/* the same file, twice */
+
+	resource_set_skip_file(f->set, conf);
+	assert_int_equal(resource_set_load_path(f->set, f->dir, &f->errs), 0);
+	finish(f);
+	assert_string_equal(diags(f), "");
+	assert_int_equal(total(f->set), 1);
+	assert_int_equal(resource_path_digest(f->dir, conf, &digest), 0);
+	assert_int_equal(digest, resource_set_digest(f->set));
+	assert_int_equal(resource_path_digest(f->dir, NULL, &with), 0);
+	assert_true(with != digest);
+
+	/* Named itself, the file is read (and is no resource). */
+	reset(f);
+	resource_set_skip_file(f->set, conf);
+	assert_int_equal(resource_set_load_path(f->set, conf, &f->errs), 0);
+	assert_int_equal(f->errs.errors, 1);
+
+	/* A path that does not exist leaves nothing out. */
+	reset(f);
+	snprintf(conf, sizeof(conf), "%s/none.yaml", f->dir);
+	resource_set_skip_file(f->set, conf);
+	assert_int_equal(resource_set_load_path(f->set, f->dir, &f->errs), 0);
+	assert_int_equal(f->errs.errors, 2);
+}
+
 int
 main(void)
 {
@@ -274,6 +322,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_load_dir_any_threads,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_skip_file, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
