@@ -5,9 +5,11 @@
  * The accepted schema.  Every key is optional; a missing key keeps its
  * default, an empty file (or one with only comments) gives all defaults.
  * One document only.  Lists also accept a single value ("listen: [::1]:53"
- * is a list of one).  Durations are whole seconds (30) or a string of
- * numbers with units d, h, m, s, largest first ("90s", "15m", "1h30m",
- * "2d"); every one is 0 to 2147483647 seconds.
+ * is a list of one).  Every duration has one syntax: numbers with units
+ * d, h, m, s and ms, each unit once, largest first ("500ms", "90s", "15m",
+ * "1h30m", "2d"), or a bare number of seconds ("30").  Keys kept in
+ * seconds (dns.ttl, dns.soa.*, vip.hold) take whole seconds, 0 to
+ * 2147483647; forward.timeout takes 1ms to 1h, tcp.idle-timeout 0 to 24d.
  *
  *   listen:                    list of ADDRESS[:PORT] or [IPV6][:PORT]
  *     - 127.0.0.1:15053        default 127.0.0.1:15053 (port default 15053)
@@ -46,8 +48,9 @@
  * Every problem is reported with the position of the offending node and
  * what was expected, e.g.
  *
- *   meshdns.yaml:4:3: error: dns.ttl: expected a number of seconds or a
- *       duration such as 30s, got "abc"
+ *   meshdns.yaml:4:3: error: dns.ttl: expected a duration such as 30s
+ *       (a number and a unit: ms, s, m, h or d, several largest first as
+ *       in 1h30m; a bare number is seconds), got "abc"
  *
  * and all of them are reported, not only the first.
  *
@@ -73,6 +76,7 @@
 #include "util/yamlx.h"
 
 #define MAX_SECONDS	2147483647ULL	/* RFC 2181 section 8 */
+#define MAX_MS		(MAX_SECONDS * 1000)
 #define MAX_NS		64
 
 struct key;
@@ -84,6 +88,13 @@ struct type {
 	int (*parse)(struct config *cfg, const struct key *k, const char *text,
 		     char *err, size_t errsize);
 	void (*clear)(struct config *cfg, const struct key *k);
+	const struct duration *duration;	/* durations: their range */
+};
+
+/* A duration key's range, in ms, and the unit it is stored in. */
+struct duration {
+	unsigned unit;			/* 1000: whole seconds; 1: ms */
+	unsigned long long min, max;
 };
 
 struct key {
@@ -242,25 +253,28 @@ lower(char *s)
 }
 
 /*
- * Durations: "30" (seconds), or numbers with units d, h, m, s, each unit
- * at most once and largest first ("1h30m").  Returns 0, or -1 when the
- * text is not a duration; *out saturates above MAX_SECONDS.
+ * Durations, in milliseconds: numbers with units d, h, m, s and ms, each
+ * unit at most once and largest first ("1h30m", "1s500ms"), or a bare
+ * number of seconds on its own ("30").  Returns 0, or -1 when the text is
+ * not a duration; *out saturates above MAX_MS.
  */
 static int
 parse_duration(const char *s, unsigned long long *out)
 {
-	static const char units[] = "dhms";
-	static const unsigned long long mult[] = { 86400, 3600, 60, 1 };
+	static const char *const units[] = { "d", "h", "m", "s", "ms" };
+	static const unsigned long long mult[] = {
+		86400000, 3600000, 60000, 1000, 1
+	};
 	unsigned long long total = 0, v;
-	const char *u = NULL;
 	int last = -1;
 	int digits;
+	int u;
 
 	if (*s == '\0')
 		return -1;
 	while (*s != '\0') {
 		for (v = 0, digits = 0; *s >= '0' && *s <= '9'; s++, digits++)
-			if (v <= MAX_SECONDS)
+			if (v <= MAX_MS)
 				v = v * 10 + (unsigned long long)(*s - '0');
 		if (digits == 0)
 			return -1;
@@ -268,24 +282,53 @@ parse_duration(const char *s, unsigned long long *out)
 			/* A bare number is seconds, and only on its own. */
 			if (last >= 0)
 				return -1;
-			u = units + 3;
+			u = 3;
 		} else {
-			u = strchr(units, *s);
-			if (u == NULL)
+			/* "ms" before "m" */
+			for (u = 4; u >= 0; u--)
+				if (strncmp(s, units[u], strlen(units[u])) == 0)
+					break;
+			if (u < 0)
 				return -1;
-			s++;
+			s += strlen(units[u]);
 		}
-		if (u - units <= last)
+		if (u <= last)
 			return -1;
-		last = (int)(u - units);
-		if (v > MAX_SECONDS)
-			v = MAX_SECONDS + 1;
-		total += v * mult[last];
-		if (total > MAX_SECONDS)
-			total = MAX_SECONDS + 1;
+		last = u;
+		if (v > MAX_MS)
+			v = MAX_MS + 1;
+		total += v * mult[u];
+		if (total > MAX_MS)
+			total = MAX_MS + 1;
 	}
 	*out = total;
 	return 0;
+}
+
+/* @ms as a duration in the largest units: "1h", "1m30s", "0s". */
+static const char *
+format_duration(unsigned long long ms, char *buf, size_t size)
+{
+	static const char *const units[] = { "d", "h", "m", "s", "ms" };
+	static const unsigned long long mult[] = {
+		86400000, 3600000, 60000, 1000, 1
+	};
+	size_t off = 0;
+	int i;
+
+	if (ms == 0) {
+		snprintf(buf, size, "0s");
+		return buf;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < 5 && off < size; i++) {
+		if (ms / mult[i] == 0)
+			continue;
+		off += (size_t)snprintf(buf + off, size - off, "%llu%s",
+					ms / mult[i], units[i]);
+		ms %= mult[i];
+	}
+	return buf;
 }
 
 /* ---- value types: parse one value (text), store it */
@@ -293,9 +336,10 @@ parse_duration(const char *s, unsigned long long *out)
 static const char *
 expected(const struct key *k, char *buf, size_t size)
 {
-	if (k->example != NULL) {
-		snprintf(buf, size, "a number of seconds or a duration such as "
-			 "%s", k->example);
+	if (k->type->duration != NULL) {
+		snprintf(buf, size, "a duration such as %s (a number and a "
+			 "unit: ms, s, m, h or d, several largest first as in "
+			 "1h30m; a bare number is seconds)", k->example);
 		return buf;
 	}
 	return k->type->expected;
@@ -481,11 +525,13 @@ parse_name(struct config *cfg, const struct key *k, const char *text,
 	return config_set_string(FIELD(cfg, k, char *), text);
 }
 
+/* Any duration key: one syntax, the key's range and unit (struct type). */
 static int
-parse_seconds(struct config *cfg, const struct key *k, const char *text,
-	      char *err, size_t errsize)
+parse_duration_key(struct config *cfg, const struct key *k,
+		   const char *text, char *err, size_t errsize)
 {
-	char exp[128], q[128];
+	const struct duration *t = k->type->duration;
+	char exp[256], q[128], lo[32], hi[32];
 	unsigned long long v;
 
 	if (parse_duration(text, &v) < 0) {
@@ -494,13 +540,25 @@ parse_seconds(struct config *cfg, const struct key *k, const char *text,
 			diag_quote(text, q, sizeof(q)));
 		return -1;
 	}
-	if (v > MAX_SECONDS) {
+	if (t->unit == 1000 && v > t->max) {
 		diag_printf(err, errsize, "expected at most %llu seconds (about "
-			"68 years), got %s", MAX_SECONDS,
+			"68 years), got %s", t->max / 1000,
 			diag_quote(text, q, sizeof(q)));
 		return -1;
 	}
-	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
+	if (v < t->min || v > t->max) {
+		diag_printf(err, errsize, "expected a duration from %s to %s, "
+			"got %s", format_duration(t->min, lo, sizeof(lo)),
+			format_duration(t->max, hi, sizeof(hi)),
+			diag_quote(text, q, sizeof(q)));
+		return -1;
+	}
+	if (v % t->unit != 0) {
+		diag_printf(err, errsize, "expected whole seconds, got %s",
+			diag_quote(text, q, sizeof(q)));
+		return -1;
+	}
+	*FIELD(cfg, k, uint32_t) = (uint32_t)(v / t->unit);
 	return 0;
 }
 
@@ -596,32 +654,6 @@ parse_count(struct config *cfg, const struct key *k, const char *text,
 	return 0;
 }
 
-/* Milliseconds: "2s", "500ms", or a bare number of seconds. */
-static int
-parse_millis(struct config *cfg, const struct key *k, const char *text,
-	     char *err, size_t errsize)
-{
-	unsigned long long v = 0;
-	const char *p = text;
-	char q[128];
-
-	for (; *p >= '0' && *p <= '9' && v <= 3600000ULL; p++)
-		v = v * 10 + (unsigned long long)(*p - '0');
-	if (p != text && strcmp(p, "ms") == 0)
-		;
-	else if (p != text && (strcmp(p, "s") == 0 || *p == '\0'))
-		v *= 1000;
-	else
-		v = 0;
-	if (v < 1 || v > 3600000ULL) {
-		diag_printf(err, errsize, "expected %s, got %s",
-			    k->type->expected, diag_quote(text, q, sizeof(q)));
-		return -1;
-	}
-	*FIELD(cfg, k, uint32_t) = (uint32_t)v;
-	return 0;
-}
-
 /* A list of CIDRs (canonical text kept). */
 static int
 parse_cidrs(struct config *cfg, const struct key *k, const char *text,
@@ -704,7 +736,7 @@ parse_workers(struct config *cfg, const struct key *k, const char *text,
 
 static const struct type t_workers = {
 	"auto (one per core) or a number from 1 to 256", 0, 0, parse_workers,
-	clear_nothing
+	clear_nothing, NULL
 };
 /*
  * A search suffix: a domain name, whose first label may be "*" (one
@@ -719,73 +751,80 @@ parse_suffix(struct config *cfg, const struct key *k, const char *text,
 
 static const struct type t_suffixes = {
 	"a domain name such as svc.cluster.local, the first label may be *",
-	1, 1, parse_suffix, clear_strings
+	1, 1, parse_suffix, clear_strings, NULL
 };
 static const struct type t_choice = {
-	"one of the words listed", 0, 0, parse_choice, clear_nothing
+	"one of the words listed", 0, 0, parse_choice, clear_nothing, NULL
 };
 static const struct type t_bool = {
-	"true or false", 0, 0, parse_bool, clear_nothing
+	"true or false", 0, 0, parse_bool, clear_nothing, NULL
 };
 static const struct type t_count = {
 	"a whole number from 1 to 100000000", 0, 0, parse_count,
-	clear_nothing
+	clear_nothing, NULL
 };
+/* forward.timeout: milliseconds, 1ms to 1h */
+static const struct duration d_millis = { 1, 1, 3600000 };
 static const struct type t_millis = {
-	"a duration such as 2s or 500ms (at most 1h)", 0, 0, parse_millis,
-	clear_nothing
+	"a duration", 0, 0, parse_duration_key, clear_nothing, &d_millis
+};
+/* tcp.idle-timeout: milliseconds, 0 (the default) to 24 days */
+static const struct duration d_idle = { 1, 0, 24 * 86400000ULL };
+static const struct type t_idle = {
+	"a duration", 0, 0, parse_duration_key, clear_nothing, &d_idle
 };
 static const struct type t_cidrs = {
-	"a CIDR such as 10.0.0.0/8", 1, 1, parse_cidrs, clear_strings
+	"a CIDR such as 10.0.0.0/8", 1, 1, parse_cidrs, clear_strings, NULL
 };
 static const struct type t_upstreams = {
 	"an address such as 127.0.0.1:53 or [::1]:53, resolv.conf or the "
 	"path of a file like it", 1, 1,
-	parse_upstream, clear_strings
+	parse_upstream, clear_strings, NULL
 };
 static const struct type t_text = {
 	"a string of at most 255 characters (\"\" hides it)", 0, 1,
-	parse_text, clear_string
+	parse_text, clear_string, NULL
 };
 static const struct type t_cidr_opt = {
-	"a CIDR such as fd00:f1::/64", 0, 1, parse_cidr, clear_string
+	"a CIDR such as fd00:f1::/64", 0, 1, parse_cidr, clear_string, NULL
 };
 
 static const struct type t_listen = {
 	"an address such as 127.0.0.1:15053 or [::1]:15053", 1, 0,
-	parse_listen, clear_listen
+	parse_listen, clear_listen, NULL
 };
 static const struct type t_paths = {
-	"a file or directory name", 1, 1, parse_path, clear_strings
+	"a file or directory name", 1, 1, parse_path, clear_strings, NULL
 };
 static const struct type t_zones = {
 	"a domain name such as mesh.local (letters, digits, '-' and dots)",
-	1, 0, parse_zone, clear_strings
+	1, 0, parse_zone, clear_strings, NULL
 };
 static const struct type t_ns = {
 	"a domain name such as localhost. (letters, digits, '-' and dots)",
-	1, 0, parse_ns, clear_strings
+	1, 0, parse_ns, clear_strings, NULL
 };
 static const struct type t_string = {
-	"a string", 0, 0, parse_string, clear_string
+	"a string", 0, 0, parse_string, clear_string, NULL
 };
 static const struct type t_file = {
-	"a file name", 0, 1, parse_string, clear_string
+	"a file name", 0, 1, parse_string, clear_string, NULL
 };
 static const struct type t_name = {
 	"a domain name (letters, digits, '-' and dots)", 0, 0, parse_name,
-	clear_string
+	clear_string, NULL
 };
+/* TTLs, SOA timers, vip.hold: whole seconds */
+static const struct duration d_seconds = { 1000, 0, MAX_MS };
 static const struct type t_seconds = {
-	"a number of seconds or a duration", 0, 0, parse_seconds,
-	clear_nothing
+	"a duration", 0, 0, parse_duration_key, clear_nothing, &d_seconds
 };
 static const struct type t_cidr = {
-	"a CIDR such as 241.0.0.0/8", 0, 0, parse_cidr, clear_string
+	"a CIDR such as 241.0.0.0/8", 0, 0, parse_cidr, clear_string, NULL
 };
 static const struct type t_level = {
 	"one of: error, warning, notice, info, debug", 0, 0, parse_level,
-	clear_nothing
+	clear_nothing, NULL
 };
 
 /* ---- the schema */
@@ -834,7 +873,7 @@ static const struct key forward_keys[] = {
 	{ "upstreams", &t_upstreams, NULL, OFF(upstreams), OFF(nupstreams),
 	  NULL, NULL, 0 },
 	{ "timeout", &t_millis, NULL, OFF(forward_timeout_ms), 0,
-	  TEXT(CONFIG_DEFAULT_FORWARD_TIMEOUT_MS) "ms", NULL, 0 },
+	  TEXT(CONFIG_DEFAULT_FORWARD_TIMEOUT_MS) "ms", "500ms", 0 },
 	{ "max-in-flight", &t_count, NULL, OFF(forward_max_inflight), 0,
 	  TEXT(CONFIG_DEFAULT_FORWARD_MAX_INFLIGHT), NULL, 0 },
 	{ "allow", &t_cidrs, NULL, OFF(forward_allow), OFF(nforward_allow),
@@ -844,8 +883,8 @@ static const struct key forward_keys[] = {
 };
 
 static const struct key tcp_keys[] = {
-	{ "idle-timeout", &t_seconds, NULL, OFF(tcp_idle), 0,
-	  TEXT(CONFIG_DEFAULT_TCP_IDLE), "10s", 0 },
+	{ "idle-timeout", &t_idle, NULL, OFF(tcp_idle_ms), 0,
+	  TEXT(CONFIG_DEFAULT_TCP_IDLE) "s", "10s", 0 },
 	{ "max-connections", &t_count, NULL, OFF(tcp_max), 0,
 	  TEXT(CONFIG_DEFAULT_TCP_MAX), NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },

@@ -122,7 +122,8 @@ struct config {
 	size_t nforward_allow;
 
 	uint32_t workers;		/* worker threads; 0: one per core */
-	uint32_t tcp_idle;		/* seconds: CONFIG_DEFAULT_TCP_IDLE */
+	uint32_t tcp_idle_ms;		/* CONFIG_DEFAULT_TCP_IDLE seconds;
+					 * 0: the same */
 	uint32_t tcp_max;		/* connections: CONFIG_DEFAULT_TCP_MAX */
 
 	enum generate_environment kuma_environment;	/* universal */

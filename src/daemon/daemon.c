@@ -501,7 +501,7 @@ make_server(struct server **srv, const struct config *cfg)
 			goto out;
 	o.listen = cfg->listen;
 	o.nlisten = cfg->nlisten;
-	o.tcp_idle = cfg->tcp_idle;
+	o.tcp_idle = cfg->tcp_idle_ms / 1000.0;
 	o.tcp_max = cfg->tcp_max;
 	o.upstreams = ups;
 	o.nupstreams = nups;

@@ -214,7 +214,7 @@ start_only_change(const struct config *a, const struct config *b)
 	    a->forward_timeout_ms != b->forward_timeout_ms ||
 	    a->forward_max_inflight != b->forward_max_inflight)
 		return "forward";
-	if (a->tcp_idle != b->tcp_idle || a->tcp_max != b->tcp_max)
+	if (a->tcp_idle_ms != b->tcp_idle_ms || a->tcp_max != b->tcp_max)
 		return "tcp";
 	return NULL;
 }

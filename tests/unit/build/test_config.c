@@ -291,7 +291,8 @@ test_durations(void **state)
 	struct fixture *f = *state;
 	static const struct {
 		const char *text;
-		long long seconds;	/* -1: error */
+		long long seconds;	/* -1: not a duration, -2: not whole
+					 * seconds */
 	} cases[] = {
 		{ "0", 0 }, { "30", 30 }, { "\"30\"", 30 }, { "30s", 30 },
 		{ "90s", 90 }, { "15m", 900 }, { "1h", 3600 },
@@ -300,7 +301,9 @@ test_durations(void **state)
 		{ "24855d3h14m7s", 2147483647 },
 		{ "abc", -1 }, { "-1", -1 }, { "1.5h", -1 }, { "1x", -1 },
 		{ "h", -1 }, { "1h1h", -1 }, { "30m1h", -1 }, { "1h 30m", -1 },
-		{ "1h30", -1 }, { "1w", -1 }, { "''", -1 }, { "1ms", -1 },
+		{ "1h30", -1 }, { "1w", -1 }, { "''", -1 }, { "1ms", -2 },
+		{ "1000ms", 1 }, { "1m1000ms", 61 }, { "1s500ms", -2 },
+		{ "1ms1s", -1 }, { "1mm", -1 }, { "1sm", -1 },
 	};
 	char text[128], expect[512];
 	size_t i;
@@ -314,11 +317,18 @@ test_durations(void **state)
 			assert_int_equal(f->cfg->ttl, cases[i].seconds);
 			continue;
 		}
-		snprintf(expect, sizeof(expect), "m.yaml:2:8: error: dns.ttl: "
-			 "expected a number of seconds or a duration such as "
-			 "30s, got \"%s\"\n",
-			 strcmp(cases[i].text, "''") == 0 ? "" :
-			 cases[i].text);
+		if (cases[i].seconds == -2)
+			snprintf(expect, sizeof(expect), "m.yaml:2:8: error: "
+				 "dns.ttl: expected whole seconds, got \"%s\"\n",
+				 cases[i].text);
+		else
+			snprintf(expect, sizeof(expect), "m.yaml:2:8: error: "
+				 "dns.ttl: expected a duration such as 30s (a "
+				 "number and a unit: ms, s, m, h or d, several "
+				 "largest first as in 1h30m; a bare number is "
+				 "seconds), got \"%s\"\n",
+				 strcmp(cases[i].text, "''") == 0 ? "" :
+				 cases[i].text);
 		assert_fails_with(f, text, expect);
 	}
 }
@@ -577,14 +587,19 @@ test_errors(void **state)
 		  "m.yaml:1:12: error: dns.ttl: expected at most 2147483647 "
 		  "seconds (about 68 years), got \"24856d\"\n" },
 		{ "dns: {ttl: [30]}\n",
-		  "m.yaml:1:12: error: dns.ttl: expected a number of seconds or "
-		  "a duration such as 30s, got a list\n" },
+		  "m.yaml:1:12: error: dns.ttl: expected a duration such as 30s "
+		  "(a number and a unit: ms, s, m, h or d, several largest "
+		  "first as in 1h30m; a bare number is seconds), got a list\n" },
 		{ "dns: {soa: {refresh: soon}}\n",
-		  "m.yaml:1:22: error: dns.soa.refresh: expected a number of "
-		  "seconds or a duration such as 1h, got \"soon\"\n" },
+		  "m.yaml:1:22: error: dns.soa.refresh: expected a duration such "
+		  "as 1h (a number and a unit: ms, s, m, h or d, several "
+		  "largest first as in 1h30m; a bare number is seconds), got "
+		  "\"soon\"\n" },
 		{ "vip: {hold: forever}\n",
-		  "m.yaml:1:13: error: vip.hold: expected a number of seconds "
-		  "or a duration such as 1h, got \"forever\"\n" },
+		  "m.yaml:1:13: error: vip.hold: expected a duration such as 1h "
+		  "(a number and a unit: ms, s, m, h or d, several largest "
+		  "first as in 1h30m; a bare number is seconds), got "
+		  "\"forever\"\n" },
 		/* pools */
 		{ "vip: {pools: {meshService: 241.0.0.1/8}}\n",
 		  "m.yaml:1:28: error: vip.pools.meshService: 241.0.0.1/8 has "
@@ -659,13 +674,15 @@ test_every_error_reported(void **state)
 		"m.yaml:4:15: error: dns.zones[1]: expected a domain name such "
 		"as mesh.local (letters, digits, '-' and dots), got \"bad_one\" "
 		"('_' is not allowed)\n"
-		"m.yaml:5:8: error: dns.ttl: expected a number of seconds or a "
-		"duration such as 30s, got \"abc\"\n"
+		"m.yaml:5:8: error: dns.ttl: expected a duration such as 30s "
+		"(a number and a unit: ms, s, m, h or d, several largest first "
+		"as in 1h30m; a bare number is seconds), got \"abc\"\n"
 		"m.yaml:6:3: error: unknown key \"tll\" in dns (did you mean "
 		"\"ttl\"?); expected one of: zones, ttl, ns, soa, aaaa, srv, ptr, chaos, "
 		  "search-suffixes\n"
-		"m.yaml:7:16: error: dns.soa.retry: expected a number of "
-		"seconds or a duration such as 10m, got \"-1\"\n"
+		"m.yaml:7:16: error: dns.soa.retry: expected a duration such as "
+		"10m (a number and a unit: ms, s, m, h or d, several largest "
+		"first as in 1h30m; a bare number is seconds), got \"-1\"\n"
 		"m.yaml:9:24: error: vip.pools.meshService: 1.2.3.4/8 has host "
 		"bits set; the network is 1.0.0.0/8\n"
 		"m.yaml:9:56: error: vip.pools.meshExternalService: x is not a "
@@ -770,6 +787,82 @@ test_overrides(void **state)
 	assert_null(f->cfg->state_file);
 }
 
+/*
+ * Every duration key takes the same syntax (500ms, 10s, 1m, 1h, 1m30s, a
+ * bare number of seconds); each keeps its own range and precision.
+ */
+static void
+test_duration_keys(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *yaml;	/* with %s for the value */
+		const char *key;
+		size_t off;		/* the uint32_t field */
+		uint32_t scale;		/* ms per stored unit */
+	} keys[] = {
+		{ "dns: {ttl: %s}\n", "dns.ttl",
+		  offsetof(struct config, ttl), 1000 },
+		{ "dns: {soa: {refresh: %s}}\n", "dns.soa.refresh",
+		  offsetof(struct config, soa.refresh), 1000 },
+		{ "dns: {soa: {retry: %s}}\n", "dns.soa.retry",
+		  offsetof(struct config, soa.retry), 1000 },
+		{ "dns: {soa: {expire: %s}}\n", "dns.soa.expire",
+		  offsetof(struct config, soa.expire), 1000 },
+		{ "dns: {soa: {minimum: %s}}\n", "dns.soa.minimum",
+		  offsetof(struct config, soa.minimum), 1000 },
+		{ "vip: {hold: %s}\ndns: {ttl: 0}\n", "vip.hold",
+		  offsetof(struct config, hold_seconds), 1000 },
+		{ "forward: {timeout: %s}\n", "forward.timeout",
+		  offsetof(struct config, forward_timeout_ms), 1 },
+		{ "tcp: {idle-timeout: %s}\n", "tcp.idle-timeout",
+		  offsetof(struct config, tcp_idle_ms), 1 },
+	};
+	static const struct {
+		const char *text;
+		uint32_t ms;
+	} values[] = {
+		{ "10s", 10000 }, { "1m", 60000 }, { "1h", 3600000 },
+		{ "1m30s", 90000 }, { "30", 30000 }, { "2000ms", 2000 },
+	};
+	char text[256];
+	size_t i;
+	size_t j;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		for (j = 0; j < sizeof(values) / sizeof(values[0]); j++) {
+			snprintf(text, sizeof(text), keys[i].yaml,
+				 values[j].text);
+			assert_loads(f, text);
+			assert_int_equal(*(uint32_t *)(void *)
+					 ((char *)f->cfg + keys[i].off),
+					 values[j].ms / keys[i].scale);
+		}
+		/* A typo: the accepted forms, for every key. */
+		snprintf(text, sizeof(text), keys[i].yaml, "10 s");
+		assert_int_equal(load(f, text), -1);
+		assert_non_null(strstr(messages(f), keys[i].key));
+		assert_non_null(strstr(messages(f), " (a number and a unit: "
+				       "ms, s, m, h or d, several largest "
+				       "first as in 1h30m; a bare number is "
+				       "seconds), got \"10 s\"\n"));
+	}
+	/* Sub-second values where the key has the precision. */
+	assert_loads(f, "forward: {timeout: 250ms}\n"
+		     "tcp: {idle-timeout: 1s500ms}\n");
+	assert_int_equal(f->cfg->forward_timeout_ms, 250);
+	assert_int_equal(f->cfg->tcp_idle_ms, 1500);
+	assert_fails_with(f, "forward: {timeout: 2h}\n",
+			  "m.yaml:1:20: error: forward.timeout: expected a "
+			  "duration from 1ms to 1h, got \"2h\"\n");
+	assert_fails_with(f, "tcp: {idle-timeout: 25d}\n",
+			  "m.yaml:1:21: error: tcp.idle-timeout: expected a "
+			  "duration from 0s to 24d, got \"25d\"\n");
+	assert_fails_with(f, "vip: {hold: 1h500ms}\n",
+			  "m.yaml:1:13: error: vip.hold: expected whole "
+			  "seconds, got \"1h500ms\"\n");
+}
+
 /* The keys of forwarding, TCP, the DNS extras, Kuma and views. */
 static void
 test_protocol_keys(void **state)
@@ -792,7 +885,7 @@ test_protocol_keys(void **state)
 	assert_int_equal(f->cfg->forward_timeout_ms, 2000);
 	assert_int_equal(f->cfg->forward_max_inflight, 1000);
 	assert_int_equal(f->cfg->nforward_allow, 7);
-	assert_int_equal(f->cfg->tcp_idle, 10);
+	assert_int_equal(f->cfg->tcp_idle_ms, 10000);
 	assert_int_equal(f->cfg->tcp_max, 512);
 	assert_int_equal(f->cfg->kuma_environment, 0);
 	assert_int_equal(f->cfg->kuma_defaults, 0);
@@ -840,7 +933,7 @@ test_protocol_keys(void **state)
 	assert_int_equal(f->cfg->forward_timeout_ms, 500);
 	assert_int_equal(f->cfg->forward_max_inflight, 10);
 	assert_strings(f->cfg->forward_allow, f->cfg->nforward_allow, allow);
-	assert_int_equal(f->cfg->tcp_idle, 3);
+	assert_int_equal(f->cfg->tcp_idle_ms, 3000);
 	assert_int_equal(f->cfg->tcp_max, 4);
 	assert_int_equal(f->cfg->kuma_environment, 1);
 	assert_int_equal(f->cfg->kuma_defaults, 2);
@@ -860,8 +953,9 @@ test_protocol_keys(void **state)
 			  "false, got \"maybe\"\n");
 	assert_fails_with(f, "forward: {timeout: 2 h}\n",
 			  "m.yaml:1:20: error: forward.timeout: expected a "
-			  "duration such as 2s or 500ms (at most 1h), got "
-			  "\"2 h\"\n");
+			  "duration such as 500ms (a number and a unit: ms, s, "
+			  "m, h or d, several largest first as in 1h30m; a bare "
+			  "number is seconds), got \"2 h\"\n");
 	assert_fails_with(f, "forward: {upstreams: [dns.google]}\n",
 			  "m.yaml:1:23: error: forward.upstreams[0]: expected "
 			  "ADDRESS[:PORT] or [IPV6]:PORT, got \"dns.google\" "
@@ -891,6 +985,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_single_values_and_nulls,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_levels, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_duration_keys, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_durations, setup,
 						teardown),
