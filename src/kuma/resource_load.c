@@ -20,10 +20,15 @@
 
 /* --- files and directories --- */
 
+/* Messages name paths normalised (file_path_clean()); reads do not. */
 static void
 cannot_read(struct diag_list *errs, const char *path, int e)
 {
-	diag_error(errs, NULL, 0, 0, "cannot read %s: %s", path, strerror(e));
+	char *name = file_path_clean(path);
+
+	diag_error(errs, NULL, 0, 0, "cannot read %s: %s",
+		   name != NULL ? name : path, strerror(e));
+	free(name);
 }
 
 /* What a file read adds to a set's digest: its name and its bytes. */
@@ -38,6 +43,7 @@ static int
 load_file(struct resource_set *set, const char *path, uint64_t *digest,
 	  struct diag_list *errs)
 {
+	char *name = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	int e;
@@ -51,7 +57,13 @@ load_file(struct resource_set *set, const char *path, uint64_t *digest,
 		return -1;
 	}
 	*digest = file_digest(path, buf, len);
-	rc = resource_read_text(set, path, buf, len, errs);
+	/* Positions name the file normalised: "zones/x.yaml", not
+	 * "zones/./x.yaml". */
+	if ((name = file_path_clean(path)) == NULL)
+		rc = -ENOMEM;
+	else
+		rc = resource_read_text(set, name, buf, len, errs);
+	free(name);
 	free(buf);
 	return rc;
 }
@@ -337,8 +349,12 @@ load_dir(const char *path, const struct stat *st, const struct dir_chain *up,
 		if (a->dev == st->st_dev && a->ino == st->st_ino) {
 			if ((walk = jobs_diags(jobs)) == NULL)
 				return -ENOMEM;
+			char *name = file_path_clean(path);
+
 			diag_warning(walk, NULL, 0, 0,
-				     "skipping %s: directory loop", path);
+				     "skipping %s: directory loop",
+				     name != NULL ? name : path);
+			free(name);
 			return 0;
 		}
 	}

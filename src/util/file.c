@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "util/file.h"
@@ -80,4 +81,47 @@ file_write_all(int fd, const void *p, size_t len)
 		len -= (size_t)w;
 	}
 	return 0;
+}
+
+char *
+file_path_clean(const char *path)
+{
+	size_t len = strlen(path);
+	size_t root = path[0] == '/';	/* out[0] is '/', never removed */
+	char *out = malloc(len + 2);
+	const char *p = path;
+	size_t n = 0;
+
+	if (out == NULL)
+		return NULL;
+	if (root)
+		out[n++] = '/';
+	while (*p != '\0') {
+		size_t c = strcspn(p, "/");
+		size_t last = n;	/* where out's last component starts */
+
+		while (last > root && out[last - 1] != '/')
+			last--;
+		if (c == 0 || (c == 1 && p[0] == '.')) {
+			;	/* "//" and "/./" */
+		} else if (c == 2 && p[0] == '.' && p[1] == '.' && n > root &&
+			   !(n - last == 2 && out[last] == '.' &&
+			     out[last + 1] == '.')) {
+			n = last > root ? last - 1 : root;
+		} else if (c == 2 && p[0] == '.' && p[1] == '.' && root) {
+			;	/* "/.." is "/" */
+		} else {
+			if (n > root)
+				out[n++] = '/';
+			memcpy(out + n, p, c);
+			n += c;
+		}
+		p += c;
+		if (*p == '/')
+			p++;
+	}
+	if (n == 0)
+		out[n++] = '.';
+	out[n] = '\0';
+	return out;
 }

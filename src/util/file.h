@@ -23,4 +23,14 @@ int file_read(const char *path, char **buf, size_t *len);
 /* Write all @len bytes at @p to @fd.  0, or -1 with errno set. */
 int file_write_all(int fd, const void *p, size_t len);
 
+/*
+ * @path as messages print it: empty and "." components dropped, "name/.."
+ * collapsed ("/a/./b/../c" gives "/a/c", "./x" "x", "a/.." "."; a
+ * leading ".." of a relative path stays, "/.." is "/").  Lexical only:
+ * across a symbolic link "name/.." may not be the directory it names, so
+ * the result is for printing, never for opening.  Malloc'ed, the caller
+ * frees it; NULL on ENOMEM.
+ */
+char *file_path_clean(const char *path);
+
 #endif

@@ -849,26 +849,33 @@ int
 yamlx_load_file(struct yamlx_stream **out, const char *path,
 		struct diag_list *errs)
 {
+	char *name = NULL;
 	char *text = NULL;
 	size_t len = 0;
 	int e;
-	int rc;
+	int rc = -ENOMEM;
 
 	*out = NULL;
 	errno = 0;
+	/* Messages name the file normalised ("a/./b.yaml" as "a/b.yaml"). */
+	if ((name = file_path_clean(path)) == NULL)
+		goto out;
 	/* The whole file in memory: positions of reader errors need it. */
 	e = file_read(path, &text, &len);
 	if (e == ENOMEM)
-		return -ENOMEM;
+		goto out;
 	if (e != 0) {
-		diag_error(errs, NULL, 0, 0, "cannot read %s: %s", path,
+		diag_error(errs, NULL, 0, 0, "cannot read %s: %s", name,
 			   strerror(e));
-		return -1;
+		rc = -1;
+		goto out;
 	}
-	rc = yamlx_load_string(out, path, text, len, errs);
+	rc = yamlx_load_string(out, name, text, len, errs);
 	if (*out != NULL)
 		(*out)->digest = digest_bytes(0, text, len);
+out:
 	free(text);
+	free(name);
 	return rc;
 }
 

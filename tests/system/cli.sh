@@ -139,4 +139,22 @@ else
 fi
 stop_meshdns
 
+# Paths in messages are normalised: no "/./" or "dir/../".
+copy_zones
+mkdir -p "$WORK/cfg"
+printf 'type: MeshService\nname: Bad_Name\nmesh: default\n' >"$WORK/zones/default/bad.yaml"
+printf 'dns: {ttl: soon}\n' >"$WORK/bad-ttl.yaml"
+out=$(cd "$WORK/cfg" && "$MESHDNS" -t -r ./../zones/./default/ -r ../nope 2>&1)
+expect_match "a resource's position, normalised" \
+	"^meshdns: $WORK/zones/default/bad\.yaml:2:7: error: " "$out"
+expect_match "a missing path, normalised" \
+	"^meshdns: error: cannot read $WORK/nope: No such file or directory$" "$out"
+expect_no_match "no ./ or ../ in any path" "/\.\.?/" "$out"
+out=$(cd "$WORK/cfg" && "$MESHDNS" -t -c ./../cfg/../bad-ttl.yaml 2>&1)
+expect_match "the config's position, normalised" \
+	"^meshdns: $WORK/bad-ttl\.yaml:1:12: error: dns\.ttl: " "$out"
+out=$(cd "$WORK/cfg" && "$MESHDNS" -t -c ./../nope.yaml 2>&1)
+expect_match "a missing config, normalised" \
+	"^meshdns: error: cannot read $WORK/nope\.yaml: No such file or directory$" "$out"
+
 finish

@@ -281,10 +281,50 @@ test_write_errors(void **state)
 	close(fd);
 }
 
+/* Paths as messages print them: lexically normalised. */
+static void
+test_path_clean(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "/a/b/c.yaml", "/a/b/c.yaml" },
+		{ "/a/./b/../c", "/a/c" },
+		{ "/srv/zones/universal/./dataplanes.yaml",
+		  "/srv/zones/universal/dataplanes.yaml" },
+		{ "/srv/cfg/../m/zones/x.yaml", "/srv/m/zones/x.yaml" },
+		{ "/a//b/", "/a/b" },
+		{ "/a/b/.", "/a/b" },
+		{ "/..", "/" },
+		{ "/../a", "/a" },
+		{ "/a/..", "/" },
+		{ "/", "/" },
+		{ "./x", "x" },
+		{ ".", "." },
+		{ "a/..", "." },
+		{ "../x", "../x" },
+		{ "../../x/../y", "../../y" },
+		{ "a/../../b", "../b" },
+		{ "a/b/../../..", ".." },
+		{ "...", "..." },
+		{ "a/.b/..c", "a/.b/..c" },
+		{ "", "." },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = file_path_clean(cases[i][0]);
+
+		assert_non_null(got);
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_path_clean),
 		cmocka_unit_test_setup_teardown(test_read_sizes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_read_text, setup,
