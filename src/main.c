@@ -166,7 +166,7 @@ unknown_option(char **argv)
 	for (i = 0; long_options[i].name != NULL; i++)
 		if (strncmp(long_options[i].name, arg + 2, n - 2) == 0)
 			matches++;
-	if (matches < 2) {
+	if (matches < 2 || n <= 2) {
 		fprintf(stderr, "meshdns: unknown option %s\n", arg);
 		return;
 	}
