@@ -26,7 +26,7 @@ usage_error() {
 usage_error "an unknown short option" "meshdns: unknown option -x" -x
 usage_error "an unknown long option" "meshdns: unknown option --staus" --staus
 usage_error "an ambiguous long option" \
-	"meshdns: option --st is ambiguous: --state --status" --st
+	"meshdns: option --st is ambiguous: --state --status --strict" --st
 usage_error "a value for a flag" "meshdns: option --check takes no value" \
 	--check=yes
 usage_error "a missing value" "meshdns: option -l needs a value" -t -l
@@ -71,7 +71,7 @@ expect_match "-u with a missing file names it" \
 
 # A config warning is said once, though the config is read twice (to
 # start, then by the build).
-printf 'vip:\n  hold: 1s\n' >"$WORK/hold.yaml"
+printf 'vip:\n  hold: 1s\nresources: [zones/default]\nstate-file: hold.state\n' >"$WORK/hold.yaml"
 out=$("$MESHDNS" -t -c "$WORK/hold.yaml" 2>&1)
 expect_eq "-t: the vip.hold warning once" "1" "$(printf '%s\n' "$out" | grep -c "warning: vip.hold")"
 expect_match "-t: the warning counted once" ", 1 warning$" "$out"
@@ -85,7 +85,7 @@ fi
 stop_meshdns
 
 # The zone count tells the served zones from the pools' reverse zones.
-out=$("$MESHDNS" -t -r "$WORK/zones/default" 2>&1)
+out=$("$MESHDNS" -t -r "$WORK/zones/default" -s "$WORK/check.state" 2>&1)
 expect_match "-t: served and reverse zones apart" \
 	"^meshdns: 5 services, 49 names in 2 zones \(\+16 reverse\), 0 errors, 0 warnings$" "$out"
 printf 'dns:\n  zones: [mesh.local]\n  ptr: false\n' >"$WORK/one.yaml"
@@ -148,7 +148,7 @@ out=$(cd "$WORK/cfg" && "$MESHDNS" -t -r ./../zones/./default/ -r ../nope 2>&1)
 expect_match "a resource's position, normalised" \
 	"^meshdns: $WORK/zones/default/bad\.yaml:2:7: error: " "$out"
 expect_match "a missing path, normalised" \
-	"^meshdns: error: cannot read $WORK/nope: No such file or directory$" "$out"
+	"^meshdns: error: -r: cannot read $WORK/nope: No such file or directory$" "$out"
 expect_no_match "no ./ or ../ in any path" "/\.\.?/" "$out"
 out=$(cd "$WORK/cfg" && "$MESHDNS" -t -c ./../cfg/../bad-ttl.yaml 2>&1)
 expect_match "the config's position, normalised" \

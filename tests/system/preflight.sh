@@ -60,7 +60,7 @@ fi
 out=$("$MESHDNS" -t -r "$Z" -s "$WORK/state" 2>&1)
 expect_eq "-t with a state file and resources exits 0" "0" "$?"
 expect_eq "-t with a state file and resources: the summary only" \
-	"meshdns: 5 services, 49 names in 18 zones, 0 errors, 0 warnings" "$out"
+	"meshdns: 5 services, 49 names in 2 zones (+16 reverse), 0 errors, 0 warnings" "$out"
 out=$("$MESHDNS" -t -r "$Z" 2>&1)
 expect_eq "-t without a state file exits 0" "0" "$?"
 expect_match "-t warns that there is no state file" \
