@@ -19,6 +19,7 @@
 #include "util/log.h"
 #include "daemon/reload.h"
 #include "build/snapshot.h"
+#include "build/snapshot_diff.h"
 #include "build/state.h"
 #include "util/thread.h"
 
@@ -108,6 +109,24 @@ unchanged(const struct reload *r)
 	return same;
 }
 
+/*
+ * Log what @next adds to and removes from @cur's names and VIPs, so that
+ * a template edit shows its effect.  On the build thread: @cur's table
+ * and state are not touched by the trim running meanwhile (snapshot.h).
+ */
+static void
+log_changes(const struct snapshot *cur, const struct snapshot *next)
+{
+	struct snapshot_diff d;
+	char line[2048];
+
+	if (snapshot_diff_compute(&d, cur, next) < 0)
+		return;
+	snapshot_diff_format(&d, line, sizeof(line));
+	log_notice("reload, %s", line);
+	snapshot_diff_clear(&d);
+}
+
 /* The build thread: build, check, persist; the loop thread publishes. */
 static void *
 build_thread(void *arg)
@@ -157,6 +176,7 @@ build_thread(void *arg)
 		goto out;
 	}
 	build_mark_cacheable(next, r->opt->program_digest, state_digest);
+	log_changes(r->current, next);
 out:
 	diag_list_clear(&diags);
 	r->result = next;

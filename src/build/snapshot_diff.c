@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/* snapshot_diff.c -- what a reload changed: names and VIPs. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "build/snapshot_diff.h"
+#include "build/state.h"
+#include "build/vip.h"
+
+/* Is @e (an assignment) assigned the same way in @t? */
+static int
+assigned_in(const struct vip_table *t, const struct vip_entry *e)
+{
+	const struct vip_entry *o = NULL;
+
+	if (t == NULL)
+		return 0;
+	o = vip_table_find_addr(t, &e->addr);
+	return o != NULL && !o->held && strcmp(o->key, e->key) == 0;
+}
+
+/*
+ * The assignments of @a that @b has not into @l, the lowest addresses
+ * shown.
+ */
+static int
+vip_side(struct table_diff_list *l, const struct vip_table *a,
+	 const struct vip_table *b)
+{
+	const struct vip_entry *low[TABLE_DIFF_SHOWN];
+	char addr[NETADDR_PORT_STRLEN];
+	char text[NETADDR_PORT_STRLEN + 300];
+	size_t nlow = 0;
+	size_t count = 0;
+	size_t n;
+	size_t i;
+	size_t k;
+	int rc;
+
+	if (a == NULL)
+		return 0;
+	n = vip_table_nentries(a);
+	for (i = 0; i < n; i++) {
+		const struct vip_entry *e = vip_table_entry(a, i);
+
+		if (e->held || assigned_in(b, e))
+			continue;
+		count++;
+		/* Keep the lowest few, in order (insertion). */
+		for (k = nlow; k > 0 && netaddr_cmp(&e->addr,
+						    &low[k - 1]->addr) < 0; k--)
+			if (k < TABLE_DIFF_SHOWN)
+				low[k] = low[k - 1];
+		if (k < TABLE_DIFF_SHOWN) {
+			low[k] = e;
+			if (nlow < TABLE_DIFF_SHOWN)
+				nlow++;
+		}
+	}
+	for (i = 0; i < nlow; i++) {
+		snprintf(text, sizeof(text), "%s for %s",
+			 netaddr_format(&low[i]->addr, addr, sizeof(addr)),
+			 low[i]->key);
+		if ((rc = table_diff_list_add(l, text)) < 0)
+			return rc;
+	}
+	l->count += count - nlow;	/* the ones not shown */
+	return 0;
+}
+
+/* The VIP table of @s, or NULL; read only. */
+static const struct vip_table *
+vips_of(const struct snapshot *s)
+{
+	if (s == NULL || s->state == NULL)
+		return NULL;
+	/* state_vips() hands out the allocator's table; we only read it. */
+	return state_vips((struct state *)s->state);
+}
+
+int
+snapshot_diff_compute(struct snapshot_diff *d, const struct snapshot *old,
+		      const struct snapshot *new)
+{
+	const struct vip_table *ov = vips_of(old);
+	const struct vip_table *nv = vips_of(new);
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if ((rc = table_diff_names(&d->names, old != NULL ? old->table : NULL,
+				   new->table)) < 0 ||
+	    (rc = vip_side(&d->vips.added, nv, ov)) < 0 ||
+	    (rc = vip_side(&d->vips.removed, ov, nv)) < 0) {
+		snapshot_diff_clear(d);
+		return rc;
+	}
+	return 0;
+}
+
+/* Append to @buf (of @size, holding *@len bytes), cutting at the end. */
+static void
+append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len >= size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len += (size_t)n;
+}
+
+/* "+5 names (a, b, c, ...)" */
+static void
+list_format(char *buf, size_t size, size_t *len, char sign,
+	    const struct table_diff_list *l, const char *one,
+	    const char *many)
+{
+	size_t i;
+
+	append(buf, size, len, "%c%zu %s", sign, l->count,
+	       l->count == 1 ? one : many);
+	if (l->nshown == 0)
+		return;
+	append(buf, size, len, " (");
+	for (i = 0; i < l->nshown; i++)
+		append(buf, size, len, "%s%s", i > 0 ? ", " : "",
+		       l->shown[i]);
+	append(buf, size, len, "%s)", l->count > l->nshown ? ", ..." : "");
+}
+
+void
+snapshot_diff_format(const struct snapshot_diff *d, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (d->names.added.count == 0 && d->names.removed.count == 0 &&
+	    d->vips.added.count == 0 && d->vips.removed.count == 0) {
+		append(buf, size, &len, "no name or VIP added or removed");
+		return;
+	}
+	list_format(buf, size, &len, '+', &d->names.added, "name", "names");
+	append(buf, size, &len, ", ");
+	list_format(buf, size, &len, '-', &d->names.removed, "name", "names");
+	append(buf, size, &len, "; ");
+	list_format(buf, size, &len, '+', &d->vips.added, "VIP", "VIPs");
+	append(buf, size, &len, ", ");
+	list_format(buf, size, &len, '-', &d->vips.removed, "VIP", "VIPs");
+}
+
+void
+snapshot_diff_clear(struct snapshot_diff *d)
+{
+	table_diff_clear(&d->names);
+	table_diff_clear(&d->vips);
+}
