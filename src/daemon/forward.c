@@ -15,11 +15,13 @@
 #endif
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/forward.h"
 #include "daemon/stats.h"
 #include "util/diag.h"
+#include "util/log.h"
 #include "dns/wire.h"
 
 #define MSG_MAX 65535
@@ -32,6 +34,12 @@ enum pstate {
 	P_TCP_WRITE,
 	P_TCP_READ,
 	P_DEFERRED,		/* SERVFAIL due on the next loop iteration */
+};
+
+/* Why an attempt failed, when not an errno (those are positive). */
+enum {
+	WHY_TIMEOUT = -1,	/* "timed out" */
+	WHY_CLOSED = -2,	/* the upstream closed the TCP connection */
 };
 
 struct pending {
@@ -61,6 +69,26 @@ struct pending {
 	size_t toff;		/* TCP bytes written, or read, so far */
 	uint8_t *tbuf;		/* TCP answer */
 	size_t tmsg;		/* its length from the prefix, 0 until read */
+	int why;		/* why tcp_read() or tcp_write() failed */
+};
+
+/*
+ * One line of the failure log: when the next may be written (CLOCK_
+ * MONOTONIC milliseconds) and how many were held back since the last.
+ */
+struct log_slot {
+	_Atomic int64_t next_ms;
+	_Atomic uint64_t skipped;
+};
+
+/*
+ * Slots: one per upstream, then "all upstreams failed", then "too many
+ * in flight".  Written by every forwarder that shares it (each on its own
+ * thread): atomics only.
+ */
+struct forward_log {
+	size_t nslots;
+	struct log_slot slots[];
 };
 
 /*
@@ -90,6 +118,8 @@ struct forward {
 	size_t udp_size;
 	int closing;
 	struct counters stats;	/* written by the loop's thread only */
+	struct forward_log *log;	/* shared, or own_log */
+	struct forward_log *own_log;
 	struct pending *head;
 	uint8_t rnd[256];	/* random_fill() output not used yet */
 	size_t rnd_left;
@@ -297,6 +327,80 @@ deliver(struct pending *p, const uint8_t *resp, size_t len)
 	free(p);
 }
 
+/*
+ * May the line of @slot be written now?  At most one per
+ * FORWARD_LOG_INTERVAL seconds; *@skipped is then how many were not
+ * written since the last one.
+ */
+static int
+log_allowed(struct forward_log *l, size_t slot, uint64_t *skipped)
+{
+	struct log_slot *s = &l->slots[slot];
+	struct timespec ts;
+	int64_t now;
+	int64_t next;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	next = atomic_load(&s->next_ms);
+	if (now < next || !atomic_compare_exchange_strong(
+		    &s->next_ms, &next, now + FORWARD_LOG_INTERVAL * 1000)) {
+		atomic_fetch_add(&s->skipped, 1);
+		return 0;
+	}
+	*skipped = atomic_exchange(&s->skipped, 0);
+	return 1;
+}
+
+/*
+ * The level of a line of @slot: a warning when the rate limit lets it
+ * through (*@skipped then says how many were held back), else a debug
+ * line, or none (-1) below that level.
+ */
+static int
+log_level_for(struct forward *f, size_t slot, uint64_t *skipped)
+{
+	*skipped = 0;
+	if (log_allowed(f->log, slot, skipped))
+		return LOG_LEVEL_WARNING;
+	return log_enabled(LOG_LEVEL_DEBUG) ? LOG_LEVEL_DEBUG : -1;
+}
+
+/* " (41 more since the last warning)", or "" for none. */
+static const char *
+skipped_text(uint64_t skipped, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (skipped > 0)
+		snprintf(buf, size, " (%llu more since the last warning)",
+			 (unsigned long long)skipped);
+	return buf;
+}
+
+/*
+ * Log a SERVFAIL made here: every upstream failed, or too many queries
+ * were waiting for one.
+ */
+static void
+log_servfail(struct pending *p)
+{
+	struct forward *f = p->f;
+	size_t slot = p->tried > 0 ? f->nup : f->nup + 1;
+	uint64_t skipped = 0;
+	int level = log_level_for(f, slot, &skipped);
+	char more[64];
+
+	if (level < 0)
+		return;
+	if (p->tried > 0)
+		log_msg(level, "forward, all upstreams failed, SERVFAIL%s",
+			skipped_text(skipped, more, sizeof(more)));
+	else
+		log_msg(level, "forward, too many queries waiting for an "
+			"upstream (forward.max-in-flight), SERVFAIL%s",
+			skipped_text(skipped, more, sizeof(more)));
+}
+
 static void
 fail_servfail(struct pending *p)
 {
@@ -314,6 +418,7 @@ fail_servfail(struct pending *p)
 		return;
 	}
 	stats_add(&f->stats.servfails, 1);
+	log_servfail(p);
 	/*
 	 * RFC 8914: an upstream that never answered in time is "No
 	 * Reachable Authority"; when every attempt failed at once (no
@@ -350,9 +455,45 @@ finish_answer(struct pending *p, uint8_t *r, size_t n)
 	deliver(p, r, n);
 }
 
+/*
+ * Log that the attempt at upstream p->cur (over TCP when @tcp) failed,
+ * for @why (an errno, or WHY_*):
+ *   forward, upstream 127.0.0.1:53: connection refused, failing over
+ */
 static void
-attempt_fail(struct pending *p)
+log_failure(struct pending *p, int why, int tcp)
 {
+	struct forward *f = p->f;
+	char addr[NETADDR_PORT_STRLEN];
+	char text[128];
+	char more[64];
+	uint64_t skipped = 0;
+	int level = log_level_for(f, p->cur, &skipped);
+
+	if (level < 0)
+		return;
+	if (why == WHY_TIMEOUT)
+		snprintf(text, sizeof(text), "timed out");
+	else if (why == WHY_CLOSED)
+		snprintf(text, sizeof(text), "closed the connection");
+	else
+		snprintf(text, sizeof(text), "%s", strerror(why));
+	/* strerror()'s capital, as in "Connection refused", goes. */
+	if (text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'a' &&
+	    text[1] <= 'z')
+		text[0] += 'a' - 'A';
+	log_msg(level, "forward, upstream %s: %s%s%s%s",
+		netaddr_port_format(&f->up[p->cur], addr, sizeof(addr)), text,
+		tcp ? " (TCP)" : "",
+		p->tried < f->nup ? ", failing over" : "",
+		skipped_text(skipped, more, sizeof(more)));
+}
+
+/* The attempt failed for @why (see log_failure()): the next upstream. */
+static void
+attempt_fail(struct pending *p, int why)
+{
+	log_failure(p, why, p->state != P_UDP);
 	attempt_close(p);
 	attempt_next(p);
 }
@@ -368,7 +509,10 @@ open_connected(struct pending *p, int type)
 		return -1;
 	if (connect(fd, (const struct sockaddr *)&up->addr, up->addrlen) < 0 &&
 	    errno != EINPROGRESS) {
+		int err = errno;
+
 		close(fd);
+		errno = err;
 		return -1;
 	}
 	return fd;
@@ -389,21 +533,24 @@ watch(struct pending *p, int events)
 	ev_io_start(p->f->loop, &p->io);
 }
 
+/* 0, or why it failed: a negative errno. */
 static int
 udp_start(struct pending *p)
 {
 	ssize_t n;
+	int rc;
 
-	if (random_id(p->f, p->q) < 0)
-		return -1;
+	if ((rc = random_id(p->f, p->q)) < 0)
+		return rc;
 	if ((p->fd = open_connected(p, SOCK_DGRAM)) < 0)
-		return -1;
+		return -errno;
 	do
 		n = send(p->fd, p->q, p->qlen, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 || (size_t)n != p->qlen) {
+		rc = n < 0 ? -errno : -EMSGSIZE;
 		attempt_close(p);
-		return -1;
+		return rc;
 	}
 	p->state = P_UDP;
 	watch(p, EV_READ);
@@ -416,14 +563,16 @@ static void
 attempt_next(struct pending *p)
 {
 	struct forward *f = p->f;
+	int rc;
 
 	while (p->tried < f->nup) {
 		p->cur = (p->first + p->tried) % f->nup;
 		p->tried++;
 		if (p->tried > 1)
 			stats_add(&f->stats.failovers, 1);
-		if (udp_start(p) == 0)
+		if ((rc = udp_start(p)) == 0)
 			return;
+		log_failure(p, -rc, 0);
 	}
 	fail_servfail(p);
 }
@@ -432,11 +581,13 @@ static void
 tcp_start(struct pending *p)
 {
 	struct forward *f = p->f;
+	int rc;
 
 	stats_add(&f->stats.tcp_retries, 1);
 	attempt_close(p);
-	if (random_id(f, p->q) < 0 ||
+	if ((rc = random_id(f, p->q)) < 0 ||
 	    (p->fd = open_connected(p, SOCK_STREAM)) < 0) {
+		log_failure(p, rc < 0 ? -rc : errno, 1);
 		attempt_next(p);
 		return;
 	}
@@ -468,7 +619,7 @@ udp_read(struct pending *p)
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
 			/* ECONNREFUSED (ICMP) and the like: next one. */
-			attempt_fail(p);
+			attempt_fail(p, errno);
 			return;
 		}
 		if (!matches(p, f->ubuf, (size_t)n)) {
@@ -517,6 +668,7 @@ tcp_write(struct pending *p)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return 0;
+			p->why = errno;
 			return -1;
 		}
 		p->toff += (size_t)n;
@@ -543,22 +695,26 @@ tcp_read(struct pending *p)
 			n = recv(p->fd, p->tbuf + p->toff, p->tmsg - p->toff,
 				 0);
 		}
-		if (n == 0)
+		if (n == 0) {
+			p->why = WHY_CLOSED;
 			return -1;
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return 0;
+			p->why = errno;
 			return -1;
 		}
 		p->toff += (size_t)n;
 		if (p->tmsg == 0 && p->toff == 2) {
 			p->tmsg = ldns_read_uint16(p->tlen);
 			p->toff = 0;
-			if (p->tmsg < LDNS_HEADER_SIZE)
-				return -1;
-			if ((p->tbuf = malloc(p->tmsg)) == NULL)
+			p->why = p->tmsg < LDNS_HEADER_SIZE ? EBADMSG :
+				ENOMEM;
+			if (p->tmsg < LDNS_HEADER_SIZE ||
+			    (p->tbuf = malloc(p->tmsg)) == NULL)
 				return -1;
 		}
 	}
@@ -576,7 +732,7 @@ tcp_event(struct pending *p)
 
 		if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0 ||
 		    err != 0) {
-			attempt_fail(p);
+			attempt_fail(p, err != 0 ? err : errno);
 			return;
 		}
 		p->state = P_TCP_WRITE;
@@ -585,7 +741,7 @@ tcp_event(struct pending *p)
 	if (p->state == P_TCP_WRITE) {
 		rc = tcp_write(p);
 		if (rc < 0) {
-			attempt_fail(p);
+			attempt_fail(p, p->why);
 			return;
 		}
 		if (rc == 0)
@@ -597,7 +753,7 @@ tcp_event(struct pending *p)
 	for (;;) {
 		rc = tcp_read(p);
 		if (rc < 0) {
-			attempt_fail(p);
+			attempt_fail(p, p->why);
 			return;
 		}
 		if (rc == 0)
@@ -638,7 +794,7 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	stats_add(&p->f->stats.timeouts, 1);
 	p->timed_out = 1;
-	attempt_fail(p);
+	attempt_fail(p, WHY_TIMEOUT);
 }
 
 void
@@ -684,6 +840,13 @@ forward_new(struct forward **out, struct ev_loop *loop,
 		f->udp_size = MSG_MAX;
 	if ((f->up = calloc(f->nup, sizeof(*f->up))) == NULL)
 		goto out;
+	f->log = cfg->log;
+	if (f->log == NULL || f->log->nslots < f->nup + 2) {
+		if ((rc = forward_log_new(&f->own_log, f->nup)) < 0)
+			goto out;
+		f->log = f->own_log;
+	}
+	rc = -ENOMEM;
 	memcpy(f->up, cfg->upstreams, f->nup * sizeof(*f->up));
 	if ((f->ubuf = malloc(f->udp_size)) == NULL)
 		goto out;
@@ -708,7 +871,33 @@ forward_free(struct forward *f)
 		deliver(f->head, NULL, 0);
 	free(f->ubuf);
 	free(f->up);
+	forward_log_free(f->own_log);
 	free(f);
+}
+
+int
+forward_log_new(struct forward_log **out, size_t nupstreams)
+{
+	struct forward_log *l = NULL;
+	size_t i;
+
+	*out = NULL;
+	l = calloc(1, sizeof(*l) + (nupstreams + 2) * sizeof(l->slots[0]));
+	if (l == NULL)
+		return -ENOMEM;
+	l->nslots = nupstreams + 2;
+	for (i = 0; i < l->nslots; i++) {
+		atomic_init(&l->slots[i].next_ms, INT64_MIN);
+		atomic_init(&l->slots[i].skipped, 0);
+	}
+	*out = l;
+	return 0;
+}
+
+void
+forward_log_free(struct forward_log *l)
+{
+	free(l);
 }
 
 int

@@ -45,6 +45,17 @@
  * RFC 6891 asks (one OPT in sections that parse, as wire_opt_scan()
  * finds it); the upstream's OPT is not kept.
  *
+ * The log: each failed attempt is a warning, "forward, upstream
+ * 127.0.0.1:53: connection refused, failing over" ("timed out", "(TCP)"
+ * for the TCP retry, no "failing over" after the last upstream), and a
+ * SERVFAIL made here is "forward, all upstreams failed, SERVFAIL" (or
+ * "too many queries waiting for an upstream").  At most one such line per
+ * upstream, and one of each SERVFAIL line, per FORWARD_LOG_INTERVAL
+ * seconds, across every forwarder sharing a struct forward_log; the next
+ * line says how many were held back ("(41 more since the last
+ * warning)").  At log level debug the held-back lines are written too, as
+ * debug lines.
+ *
  * Memory and sockets: per query a copy of it (and a buffer for a TCP
  * answer), and at most one socket, closed when its attempt ends.  One
  * thread: a forwarder is used only from the thread running its loop.
@@ -63,8 +74,15 @@
 
 #define FORWARD_PORT 53			/* when an upstream has no port */
 #define FORWARD_UDP_SIZE WIRE_EDNS_SIZE	/* largest UDP answer we take */
+#define FORWARD_LOG_INTERVAL 10		/* seconds between two warnings */
 
 struct forward;
+
+/*
+ * The failure log's rate limit: one per server, shared by the forwarders
+ * of all its workers (any thread may use it: atomics only).
+ */
+struct forward_log;
 
 struct forward_config {
 	const struct netaddr_port *upstreams;	/* copied */
@@ -73,6 +91,9 @@ struct forward_config {
 				 * CONFIG_DEFAULT_FORWARD_TIMEOUT_MS */
 	size_t max_in_flight;	/* 0: CONFIG_DEFAULT_FORWARD_MAX_INFLIGHT */
 	size_t udp_size;	/* 0: FORWARD_UDP_SIZE; kept in 512..65535 */
+	struct forward_log *log;	/* borrowed, for @nupstreams upstreams
+					 * (it must outlive the forwarder);
+					 * NULL: the forwarder has its own */
 };
 
 struct forward_stats {
@@ -138,6 +159,14 @@ int forward_query(struct forward *f, const uint8_t *q, size_t len,
 		  size_t client_limit,
 		  void (*done)(void *ctx, const uint8_t *resp, size_t len),
 		  void *ctx);
+
+/*
+ * A rate limit for the failure log of forwarders with @nupstreams
+ * upstreams (forward_config.log); 0 or -ENOMEM.  Free with
+ * forward_log_free() (NULL is a no-op) after the forwarders that use it.
+ */
+int forward_log_new(struct forward_log **out, size_t nupstreams);
+void forward_log_free(struct forward_log *l);
 
 /* Copy the counters into @out. */
 void forward_stats_get(const struct forward *f, struct forward_stats *out);

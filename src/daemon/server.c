@@ -150,6 +150,7 @@ struct server {
 	_Atomic uint64_t gen;
 	struct netaddr_cidr *allow;
 	size_t nallow;
+	struct forward_log *fwd_log;	/* the workers' forwarders share it */
 };
 
 /*
@@ -971,6 +972,7 @@ worker_forward(struct worker *wk, const struct server_options *o, char *err,
 	fc.upstreams = o->upstreams;
 	fc.nupstreams = o->nupstreams;
 	fc.timeout = o->forward_timeout;
+	fc.log = wk->srv->fwd_log;
 	/* The bound is the server's: shared out between the workers. */
 	fc.max_in_flight = o->forward_max_in_flight / wk->srv->nworkers;
 	if (fc.max_in_flight == 0)
@@ -1091,6 +1093,9 @@ server_new(struct server **out, const struct server_options *o, char *err,
 	for (i = 0; i < o->nallow; i++)
 		srv->allow[i] = o->allow[i];
 	srv->nallow = o->nallow;
+	if (o->nupstreams > 0 &&
+	    (rc = forward_log_new(&srv->fwd_log, o->nupstreams)) < 0)
+		goto out;
 	for (i = 0; i < srv->nworkers; i++)
 		if ((rc = worker_init(&srv->workers[i], srv, o, err,
 				      errsize)) < 0)
@@ -1194,5 +1199,6 @@ server_free(struct server *srv)
 		worker_clear(&srv->workers[i]);
 	free(srv->workers);
 	free(srv->allow);
+	forward_log_free(srv->fwd_log);
 	free(srv);
 }
