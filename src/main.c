@@ -116,7 +116,8 @@ check_address(const char *text, const char *flag)
 	struct netaddr_port a;
 	char err[256];
 
-	if (netaddr_port_parse(&a, text, 0, 0, err, sizeof(err)) < 0) {
+	if (netaddr_port_parse(&a, text, 0, NETADDR_PORT_SCOPE, err,
+			       sizeof(err)) < 0) {
 		fprintf(stderr, "meshdns: %s %s: %s\n", flag, text, err);
 		return -1;
 	}

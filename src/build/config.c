@@ -1352,7 +1352,8 @@ config_parse_address(struct config_listen *out, const char *text,
 	char canon[NETADDR_PORT_STRLEN];
 
 	memset(out, 0, sizeof(*out));
-	if (netaddr_port_parse(&a, text, default_port, 0, err, errsize) < 0)
+	if (netaddr_port_parse(&a, text, default_port, NETADDR_PORT_SCOPE,
+			       err, errsize) < 0)
 		return -1;
 	out->addr = a.addr;
 	out->addrlen = a.addrlen;

@@ -156,7 +156,8 @@ void config_free(struct config *cfg);
 
 /*
  * Parse "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare "V6" (port
- * default 15053, 1 to 65535; numeric addresses only, no IPv6 scope) into
+ * default 15053, 1 to 65535; numeric addresses only; an IPv6 scope, as
+ * in "[fe80::1%eth0]:53", names an interface of this host) into
  * @out with netaddr_port_parse(); out->text is the canonical form
  * (netaddr_port_format()), malloc'ed, the caller frees it.  Returns 0, or
  * -1 with netaddr_port_parse()'s message in @err ("expected

@@ -280,6 +280,8 @@ port_error_reason(int rc)
 		return "the port must be 1 to 65535";
 	case NETADDR_PORT_NOT_IPV6:
 		return "not an IPv6 address";
+	case NETADDR_PORT_BAD_SCOPE:
+		return "the scope after \"%\" is no interface of this host";
 	default:
 		return "not a numeric IPv4 or IPv6 address";
 	}
@@ -290,7 +292,8 @@ port_error_reason(int rc)
  * through inet_pton (no "127.1" shorthand); IPv6 through inet_pton, or
  * through getaddrinfo for the scope ("fe80::1%eth0") with
  * NETADDR_PORT_SCOPE.  Numeric only, nothing is looked up.  0, or
- * NETADDR_PORT_NOT_IPV6 or NETADDR_PORT_NOT_ADDRESS.
+ * NETADDR_PORT_NOT_IPV6, NETADDR_PORT_NOT_ADDRESS or (an address before
+ * the "%" but an unknown interface after it) NETADDR_PORT_BAD_SCOPE.
  */
 static int
 parse_host(struct netaddr_port *out, const char *host, int v6,
@@ -327,8 +330,19 @@ parse_host(struct netaddr_port *out, const char *host, int v6,
 	hints.ai_socktype = SOCK_DGRAM;
 	hints.ai_flags = AI_NUMERICHOST;
 	if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL ||
-	    res->ai_addrlen != sizeof(struct sockaddr_in6))
+	    res->ai_addrlen != sizeof(struct sockaddr_in6)) {
+		char addr[INET6_ADDRSTRLEN];
+		const char *pct = strchr(host, '%');
+
+		if (pct != NULL && (size_t)(pct - host) < sizeof(addr)) {
+			memcpy(addr, host, (size_t)(pct - host));
+			addr[pct - host] = '\0';
+			if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1)
+				rc = NETADDR_PORT_BAD_SCOPE;
+			memset(&sin6->sin6_addr, 0, sizeof(sin6->sin6_addr));
+		}
 		goto out;
+	}
 	memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
 	sin6->sin6_port = htons(port);
 	out->addrlen = res->ai_addrlen;

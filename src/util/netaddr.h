@@ -128,6 +128,8 @@ enum netaddr_port_error {
 					 * an IPv6 address */
 	NETADDR_PORT_NOT_ADDRESS = -7,	/* not a numeric IPv4 or IPv6
 					 * address */
+	NETADDR_PORT_BAD_SCOPE = -8,	/* an IPv6 address whose scope is
+					 * no interface of this host */
 };
 
 /* netaddr_port_parse() flags */
@@ -140,7 +142,8 @@ enum netaddr_port_error {
  * addresses only, nothing is looked up: IPv4 as inet_pton(3) reads it (no
  * "127.1"), IPv6 likewise, or through getaddrinfo(3) with
  * NETADDR_PORT_SCOPE in @flags, which allows a scope ("fe80::1%eth0",
- * "[fe80::1%2]:53"); without it a scope is an error.  NULL reads as "".
+ * "[fe80::1%2]:53": an interface name or index); without it a scope is
+ * an error.  NULL reads as "".
  *
  * Returns 0, or a negative enum netaddr_port_error with "expected
  * ADDRESS[:PORT] or [IPV6]:PORT, got "TEXT" (REASON)" in @err (TEXT quoted

@@ -352,6 +352,9 @@ test_parse_listen(void **state)
 		{ "fd00:0::1", "[fd00::1]:15053", AF_INET6, 15053 },
 		{ "[FD00::1]:5353", "[fd00::1]:5353", AF_INET6, 5353 },
 		{ "[::ffff:1.2.3.4]:53", "[::ffff:1.2.3.4]:53", AF_INET6, 53 },
+		/* A link-local address needs its interface (lo is 1). */
+		{ "[fe80::1%1]:53", "[fe80::1%lo]:53", AF_INET6, 53 },
+		{ "fe80::1%lo", "[fe80::1%lo]:15053", AF_INET6, 15053 },
 	};
 	static const struct {
 		const char *text;
@@ -387,8 +390,9 @@ test_parse_listen(void **state)
 		  "\"[1.2.3.4]:53\" (not an IPv6 address)" },
 		{ "::1::2", "expected ADDRESS[:PORT] or [IPV6]:PORT, got "
 		  "\"::1::2\" (not an IPv6 address)" },
-		{ "fe80::1%eth0", "expected ADDRESS[:PORT] or [IPV6]:PORT, got "
-		  "\"fe80::1%eth0\" (not an IPv6 address)" },
+		{ "[fe80::1%nosuch0]:53", "expected ADDRESS[:PORT] or "
+		  "[IPV6]:PORT, got \"[fe80::1%nosuch0]:53\" (the scope "
+		  "after \"%\" is no interface of this host)" },
 	};
 	struct config_listen l;
 	char err[256];
