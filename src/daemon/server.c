@@ -191,8 +191,87 @@ is_wildcard(const struct sockaddr_storage *ss)
 	       netaddr_is_any(&a);
 }
 
+/* open_socket() flags */
+#define OPEN_REUSEPORT 0x1	/* share the port with our other workers */
+#define OPEN_PROBE 0x2		/* only bind, alone: is the port free? */
+
+/* A link-local IPv6 address (fe80::/10) without a scope. */
 static int
-open_socket(const struct config_listen *l, int type, int reuseport, char *err,
+link_local_without_scope(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+	return ss->ss_family == AF_INET6 &&
+	       IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr) &&
+	       sin6->sin6_scope_id == 0;
+}
+
+void
+server_listen_error(char *buf, size_t size, const struct config_listen *l,
+		    int type, int errnum)
+{
+	const char *proto = type == SOCK_DGRAM ? "udp" : "tcp";
+	struct netaddr_port p;
+	unsigned port;
+
+	p.addr = l->addr;
+	p.addrlen = l->addrlen;
+	port = netaddr_port_number(&p);
+	switch (errnum) {
+	case EADDRINUSE:
+		snprintf(buf, size, "%s is already in use by another process "
+			 "(%s: %s); ss -l%snp 'sport = :%u' shows which",
+			 l->text, proto, strerror(errnum),
+			 type == SOCK_DGRAM ? "u" : "t", port);
+		return;
+	case EACCES:
+		snprintf(buf, size, "cannot listen on %s (%s): %s; a port "
+			 "below 1024 needs CAP_NET_BIND_SERVICE: run meshdns "
+			 "as root, give it the capability (setcap "
+			 "cap_net_bind_service=+ep meshdns, or "
+			 "AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+			 "systemd unit), or listen on a port of 1024 or more",
+			 l->text, proto, strerror(errnum));
+		return;
+	case EINVAL:
+	case EADDRNOTAVAIL:
+		if (link_local_without_scope(&l->addr)) {
+			char a[INET6_ADDRSTRLEN];
+
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+					      &l->addr)->sin6_addr, a,
+				  sizeof(a));
+			snprintf(buf, size, "cannot listen on %s (%s): %s; a "
+				 "link-local address needs a scope, e.g. "
+				 "[%s%%eth0]:%u", l->text, proto,
+				 strerror(errnum), a, port);
+			return;
+		}
+		if (errnum == EADDRNOTAVAIL) {
+			snprintf(buf, size, "cannot listen on %s (%s): %s; no "
+				 "interface of this host has that address",
+				 l->text, proto, strerror(errnum));
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	snprintf(buf, size, "cannot listen on %s (%s): %s", l->text, proto,
+		 strerror(errnum));
+}
+
+/*
+ * A socket bound to @l (and listening, for TCP), or -1 with the reason in
+ * @err.  With OPEN_PROBE it is only bound, with neither SO_REUSEPORT nor
+ * (for UDP) SO_REUSEADDR, so that the bind fails while any other socket
+ * holds the address: another meshdns's SO_REUSEPORT sockets too.  A TCP
+ * probe keeps SO_REUSEADDR: it must not fail on the TIME_WAIT connections
+ * a stopped meshdns left behind, and it still fails on a listening
+ * socket.
+ */
+static int
+open_socket(const struct config_listen *l, int type, int flags, char *err,
 	    size_t errsize)
 {
 	int family = l->addr.ss_family;
@@ -201,17 +280,20 @@ open_socket(const struct config_listen *l, int type, int reuseport, char *err,
 
 	if (fd < 0)
 		goto fail;
-	if (set_int_opt(fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0)
+	if ((type == SOCK_STREAM || !(flags & OPEN_PROBE)) &&
+	    set_int_opt(fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0)
 		goto fail;
 	/* Several workers: one socket each, the kernel spreads the load. */
-	if (reuseport && set_int_opt(fd, SOL_SOCKET, SO_REUSEPORT, 1) < 0)
+	if ((flags & OPEN_REUSEPORT) &&
+	    set_int_opt(fd, SOL_SOCKET, SO_REUSEPORT, 1) < 0)
 		goto fail;
 	if (family == AF_INET6 &&
 	    set_int_opt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1) < 0)
 		goto fail;
 	/* The local address of each query: only a wildcard socket needs it
 	 * (to reply from it), and it costs every packet a control message. */
-	if (type == SOCK_DGRAM && is_wildcard(&l->addr)) {
+	if (type == SOCK_DGRAM && !(flags & OPEN_PROBE) &&
+	    is_wildcard(&l->addr)) {
 		if (family == AF_INET &&
 		    set_int_opt(fd, IPPROTO_IP, IP_PKTINFO, 1) < 0)
 			goto fail;
@@ -221,16 +303,45 @@ open_socket(const struct config_listen *l, int type, int reuseport, char *err,
 	}
 	if (bind(fd, (const struct sockaddr *)&l->addr, l->addrlen) < 0)
 		goto fail;
-	if (type == SOCK_STREAM && listen(fd, TCP_BACKLOG) < 0)
+	if (type == SOCK_STREAM && !(flags & OPEN_PROBE) &&
+	    listen(fd, TCP_BACKLOG) < 0)
 		goto fail;
 	return fd;
 fail:
 	saved = errno;
-	snprintf(err, errsize, "cannot listen on %s (%s): %s", l->text,
-		 type == SOCK_DGRAM ? "udp" : "tcp", strerror(saved));
+	server_listen_error(err, errsize, l, type, saved);
 	if (fd >= 0)
 		close(fd);
 	return -1;
+}
+
+/*
+ * Is every address free, for UDP and for TCP?  Our workers share their
+ * port with SO_REUSEPORT, and so could another meshdns of the same user:
+ * the kernel would then split the queries between two processes that
+ * serve different data.  A socket bound alone first fails while any
+ * other process holds the address.  It is closed before the workers
+ * bind: a process that binds in between (within microseconds) is not
+ * seen.  0, or -1 with the reason in @err.
+ */
+static int
+probe_listen(const struct server_options *o, char *err, size_t errsize)
+{
+	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
+	size_t i;
+	size_t j;
+	int fd;
+
+	for (i = 0; i < o->nlisten; i++) {
+		for (j = 0; j < 2; j++) {
+			fd = open_socket(&o->listen[i], types[j], OPEN_PROBE,
+					 err, errsize);
+			if (fd < 0)
+				return -1;
+			close(fd);
+		}
+	}
+	return 0;
 }
 
 /*
@@ -992,7 +1103,7 @@ worker_init(struct worker *wk, struct server *srv,
 	    const struct server_options *o, char *err, size_t errsize)
 {
 	size_t n = o->nlisten;
-	int reuse = srv->nworkers > 1;
+	int flags = srv->nworkers > 1 ? OPEN_REUSEPORT : 0;
 	size_t i;
 	int rc;
 
@@ -1024,14 +1135,14 @@ worker_init(struct worker *wk, struct server *srv,
 		u->wk = wk;
 		u->family = o->listen[i].addr.ss_family;
 		u->wildcard = is_wildcard(&o->listen[i].addr);
-		if ((u->fd = open_socket(&o->listen[i], SOCK_DGRAM, reuse, err,
+		if ((u->fd = open_socket(&o->listen[i], SOCK_DGRAM, flags, err,
 					 errsize)) < 0)
 			return -1;
 		wk->nudp++;
 		ev_io_init(&u->io, udp_cb, u->fd, EV_READ);
 		ev_io_start(wk->loop, &u->io);
 		t->wk = wk;
-		if ((t->fd = open_socket(&o->listen[i], SOCK_STREAM, reuse,
+		if ((t->fd = open_socket(&o->listen[i], SOCK_STREAM, flags,
 					 err, errsize)) < 0)
 			return -1;
 		wk->ntcp++;
@@ -1095,6 +1206,8 @@ server_new(struct server **out, const struct server_options *o, char *err,
 	srv->nallow = o->nallow;
 	if (o->nupstreams > 0 &&
 	    (rc = forward_log_new(&srv->fwd_log, o->nupstreams)) < 0)
+		goto out;
+	if ((rc = probe_listen(o, err, errsize)) < 0)
 		goto out;
 	for (i = 0; i < srv->nworkers; i++)
 		if ((rc = worker_init(&srv->workers[i], srv, o, err,

@@ -76,12 +76,35 @@ struct server_options {
 /*
  * Open and bind every socket of every worker and make their loops and
  * forwarders; nothing runs yet (so the caller may still fork).
- * Everything in @o is copied.  Returns 0, or -1 with "cannot listen on
- * ADDR (udp): reason" (or another failure) in @err (nothing is left
- * open), -ENOMEM.
+ * Everything in @o is copied.  First every address is bound once alone
+ * (UDP and TCP, without SO_REUSEPORT): an address that another process
+ * holds -- another meshdns too, whose workers share their port -- fails
+ * the start instead of being shared.  Returns 0, or -1 with
+ * server_listen_error()'s message (or another failure) in @err (nothing
+ * is left open), -ENOMEM.
  */
 int server_new(struct server **out, const struct server_options *o,
 	       char *err, size_t errsize);
+
+/*
+ * The message for a failed bind(2) or listen(2) of @l (@type SOCK_DGRAM
+ * or SOCK_STREAM, @errnum its errno) into @buf, with the way out where
+ * there is one:
+ *   EADDRINUSE      "127.0.0.1:15053 is already in use by another process
+ *                   (udp: Address already in use); ss -lunp 'sport =
+ *                   :15053' shows which";
+ *   EACCES          "cannot listen on ADDR (udp): Permission denied; a
+ *                   port below 1024 needs CAP_NET_BIND_SERVICE: ..."
+ *                   (setcap, the systemd unit, or a port of 1024 or more);
+ *   EINVAL, EADDRNOTAVAIL on a link-local IPv6 address without a scope
+ *                   "...; a link-local address needs a scope, e.g.
+ *                   [fe80::1%eth0]:15053"; EADDRNOTAVAIL otherwise "...;
+ *                   no interface of this host has that address";
+ *   anything else   "cannot listen on ADDR (udp): strerror".
+ * Pure: no I/O.
+ */
+void server_listen_error(char *buf, size_t size, const struct config_listen *l,
+			 int type, int errnum);
 
 /*
  * Start the worker threads (signals blocked, see above: call it once the
