@@ -4,11 +4,13 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #ifdef HAVE_MALLOC_TRIM
 #include <malloc.h>
 #endif
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +46,13 @@ struct reload {
 	ev_timer trim;		/* trims current once it is being served */
 	int cached;		/* the cache file holds cached_key's table */
 	uint64_t cached_key;
+	/* What the sockets, workers and forwarders were made from: the
+	 * settings in effect, which a reload cannot change (written once by
+	 * reload_new(), then only read, on both threads). */
+	struct config *started;
 };
+
+static void warn_start_only(const struct reload *r, const struct config *cfg);
 
 int
 reload_inputs_now(uint64_t *inputs, const char **why, uint64_t program,
@@ -141,6 +149,8 @@ build_thread(void *arg)
 
 	diag_list_init(&diags);
 	if (unchanged(r)) {
+		/* The same file may still ask for what needs a restart. */
+		warn_start_only(r, r->current->cfg);
 		log_notice("reload, nothing changed since generation %llu was "
 			   "built: still serving it",
 			   (unsigned long long)r->generation);
@@ -211,32 +221,161 @@ same_strings(char *const *a, size_t na, char *const *b, size_t nb)
 	return 1;
 }
 
-/*
- * Sockets, workers and forwarders are made once, at start: a reload
- * cannot change them.  Returns what differs, or NULL.
- */
-static const char *
-start_only_change(const struct config *a, const struct config *b)
+/* The listen addresses of @a and @b are the same, in any order. */
+static int
+same_listen(const struct config *a, const struct config *b)
+{
+	size_t i;
+	size_t j;
+
+	if (a->nlisten != b->nlisten)
+		return 0;
+	for (i = 0; i < a->nlisten; i++) {
+		for (j = 0; j < b->nlisten; j++)
+			if (strcmp(a->listen[i].text, b->listen[j].text) == 0)
+				break;
+		if (j == b->nlisten)
+			return 0;
+	}
+	return 1;
+}
+
+/* snprintf() at @buf + *@off, cut at @size; *@off stays within it. */
+static void __attribute__((format(printf, 4, 5)))
+appendf(char *buf, size_t size, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*off + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *off, size - *off, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*off += (size_t)k < size - *off ? (size_t)k : size - *off - 1;
+}
+
+/* "KEY (in effect: a, b)", "none" for an empty list. */
+static void
+append_strings(char *buf, size_t size, size_t *off, const char *key,
+	       char *const *v, size_t n)
 {
 	size_t i;
 
-	if (a->nlisten != b->nlisten)
-		return "listen";
-	for (i = 0; i < a->nlisten; i++)
-		if (strcmp(a->listen[i].text, b->listen[i].text) != 0)
-			return "listen";
-	if (a->workers != b->workers)
-		return "workers";
-	if (!same_strings(a->upstreams, a->nupstreams, b->upstreams,
-			  b->nupstreams) ||
-	    !same_strings(a->forward_allow, a->nforward_allow,
-			  b->forward_allow, b->nforward_allow) ||
-	    a->forward_timeout_ms != b->forward_timeout_ms ||
-	    a->forward_max_inflight != b->forward_max_inflight)
-		return "forward";
-	if (a->tcp_idle_ms != b->tcp_idle_ms || a->tcp_max != b->tcp_max)
-		return "tcp";
-	return NULL;
+	appendf(buf, size, off, "%s%s (in effect: ", *off ? ", " : "", key);
+	for (i = 0; i < n; i++)
+		appendf(buf, size, off, "%s%s", i ? ", " : "", v[i]);
+	appendf(buf, size, off, "%s)", n == 0 ? "none" : "");
+}
+
+/*
+ * The keys that apply at start only (sockets, workers and forwarders are
+ * made once) on which @cfg differs from what meshdns started with,
+ * r->started, each with the value in effect, into @buf: "listen (in
+ * effect: 127.0.0.1:15053), workers (in effect: 2)".  The worker count
+ * is the same when @cfg's comes to the number running ("auto" on as
+ * many cores).  Returns how many keys differ.
+ */
+static size_t
+start_only_changes(const struct reload *r, const struct config *cfg,
+		   char *buf, size_t size)
+{
+	const struct config *s = r->started;
+	size_t nworkers = server_workers(r->srv);
+	size_t want = cfg->workers;
+	size_t off = 0;
+	size_t n = 0;
+	size_t i;
+
+	buf[0] = '\0';
+	if (!same_listen(s, cfg)) {
+		appendf(buf, size, &off, "listen (in effect: ");
+		for (i = 0; i < s->nlisten; i++)
+			appendf(buf, size, &off, "%s%s", i ? ", " : "",
+				s->listen[i].text);
+		appendf(buf, size, &off, ")");
+		n++;
+	}
+	if (want == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+		want = cores > 0 ? (size_t)cores : 1;
+	}
+	if (cfg->workers != s->workers && want != nworkers) {
+		appendf(buf, size, &off, "%sworkers (in effect: %zu)",
+			n++ ? ", " : "", nworkers);
+	}
+	if (!same_strings(s->upstreams, s->nupstreams, cfg->upstreams,
+			  cfg->nupstreams)) {
+		append_strings(buf, size, &off, "forward.upstreams",
+			       s->upstreams, s->nupstreams);
+		n++;
+	}
+	if (s->forward_timeout_ms != cfg->forward_timeout_ms)
+		appendf(buf, size, &off, "%sforward.timeout (in effect: "
+			"%" PRIu32 "ms)", n++ ? ", " : "",
+			s->forward_timeout_ms);
+	if (s->forward_max_inflight != cfg->forward_max_inflight)
+		appendf(buf, size, &off, "%sforward.max-in-flight (in effect: "
+			"%" PRIu32 ")", n++ ? ", " : "",
+			s->forward_max_inflight);
+	if (!same_strings(s->forward_allow, s->nforward_allow,
+			  cfg->forward_allow, cfg->nforward_allow)) {
+		append_strings(buf, size, &off, "forward.allow",
+			       s->forward_allow, s->nforward_allow);
+		n++;
+	}
+	if (s->tcp_idle_ms != cfg->tcp_idle_ms)
+		appendf(buf, size, &off, "%stcp.idle-timeout (in effect: "
+			"%" PRIu32 "ms)", n++ ? ", " : "", s->tcp_idle_ms);
+	if (s->tcp_max != cfg->tcp_max)
+		appendf(buf, size, &off, "%stcp.max-connections (in effect: "
+			"%" PRIu32 ")", n++ ? ", " : "", s->tcp_max);
+	return n;
+}
+
+/*
+ * Warn when @cfg, the configuration a reload read, asks for what only a
+ * restart can do: compared with what is in effect, not with the previous
+ * snapshot, so that a key put back stops warning and a change stays
+ * warned about on every reload until the restart.
+ */
+static void
+warn_start_only(const struct reload *r, const struct config *cfg)
+{
+	char what[1024];
+
+	if (start_only_changes(r, cfg, what, sizeof(what)) > 0)
+		log_warning("reload, settings that apply at start only differ "
+			    "from those in effect: %s; restart meshdns to "
+			    "apply them", what);
+}
+
+/*
+ * r->started: a copy of what the server was made from (the keys
+ * start_only_changes() compares).  0 or -ENOMEM.
+ */
+static int
+keep_started(struct reload *r, const struct config *cfg)
+{
+	struct config *s = config_new_default();
+
+	if (s == NULL)
+		return -ENOMEM;
+	r->started = s;
+	if (config_set_listen(s, cfg->listen, cfg->nlisten) < 0 ||
+	    config_set_strings(&s->upstreams, &s->nupstreams, cfg->upstreams,
+			       cfg->nupstreams) < 0 ||
+	    config_set_strings(&s->forward_allow, &s->nforward_allow,
+			       cfg->forward_allow, cfg->nforward_allow) < 0)
+		return -ENOMEM;
+	s->workers = cfg->workers;
+	s->forward_timeout_ms = cfg->forward_timeout_ms;
+	s->forward_max_inflight = cfg->forward_max_inflight;
+	s->tcp_idle_ms = cfg->tcp_idle_ms;
+	s->tcp_max = cfg->tcp_max;
+	return 0;
 }
 
 /* Room in r->retired for one more: 0, or -ENOMEM. */
@@ -261,7 +400,6 @@ swap(struct reload *r, struct snapshot *next)
 {
 	struct snapshot *old = r->current;
 	const struct table *t = next->table;
-	const char *what = NULL;
 	char times[200];
 	char built[160];
 	char zones[64];
@@ -275,11 +413,8 @@ swap(struct reload *r, struct snapshot *next)
 	next->generation = r->generation + 1;
 	server_publish(r->srv, t, next->generation);
 	r->generation = next->generation;
-	if (old != NULL && (what = start_only_change(old->cfg,
-						      next->cfg)) != NULL)
-		log_warning("reload, %s settings changed; they are applied "
-			    "at start only: restart meshdns to apply them",
-			    what);
+	if (old != NULL)
+		warn_start_only(r, next->cfg);
 	log_set_level(next->cfg->log_level);
 	r->current = next;
 	/* Workers may still be answering from the old table: later. */
@@ -459,6 +594,12 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	r->srv = srv;
 	r->opt = opt;
 	r->current = NULL;
+	if (keep_started(r, current->cfg) < 0) {
+		config_free(r->started);
+		free(r);
+		snapshot_free(current);
+		return -ENOMEM;
+	}
 	ev_init(&r->trim, trim_cb);
 	if (current->from_cache) {
 		r->cached = 1;
@@ -495,5 +636,6 @@ reload_free(struct reload *r)
 		snapshot_free(r->retired[i]);
 	free(r->retired);
 	snapshot_free(r->current);
+	config_free(r->started);
 	free(r);
 }
