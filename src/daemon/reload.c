@@ -328,7 +328,9 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 	}
 	if (s->tcp_idle_ms != cfg->tcp_idle_ms)
 		appendf(buf, size, &off, "%stcp.idle-timeout (in effect: "
-			"%" PRIu32 "ms)", n++ ? ", " : "", s->tcp_idle_ms);
+			"%" PRIu32 "%s)", n++ ? ", " : "",
+			s->tcp_idle_ms % 1000 == 0 ? s->tcp_idle_ms / 1000 :
+			s->tcp_idle_ms, s->tcp_idle_ms % 1000 == 0 ? "s" : "ms");
 	if (s->tcp_max != cfg->tcp_max)
 		appendf(buf, size, &off, "%stcp.max-connections (in effect: "
 			"%" PRIu32 ")", n++ ? ", " : "", s->tcp_max);

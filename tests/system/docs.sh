@@ -92,7 +92,8 @@ stop_servers() {
 
 # start_bg N CMD: run CMD in the background, wait until it answers.
 start_bg() {
-	(cd "$WORK" && eval "$2") >"$WORK/bg$1.log" 2>&1 &
+	# exec: the pid in BG is the server itself, which stop_servers stops.
+	(cd "$WORK" && eval "exec $2") >"$WORK/bg$1.log" 2>&1 &
 	BG+=($!)
 	i=0
 	until dig @127.0.0.1 -p "$P" +time=1 +tries=1 version.bind CH TXT >/dev/null 2>&1 || [ $i -ge 50 ]; do
@@ -119,6 +120,13 @@ while IFS= read -r doc; do
 		continue
 	fi
 	cmd=$(printf '%s\n' "$doc" | sed 's/[[:space:]]*#.*$//' | subst)
+	# A command that starts another server on the port: the user has
+	# stopped the one before (make run's Ctrl-C), or meshdns refuses
+	# the port as served by another process.
+	case "$cmd" in
+	\"\$MESHDNS\"\ *-t\ *|\"\$MESHDNS\"\ *--status*) ;;
+	\"\$MESHDNS\"\ *) stop_servers ;;
+	esac
 	if [ "${cmd% &}" != "$cmd" ]; then
 		if start_bg "$n" "${cmd% &}"; then
 			pass "runs as written: $doc"
