@@ -393,19 +393,15 @@ service_doc(const struct build_service *bs)
 int
 status_print(FILE *fp, const struct snapshot *s)
 {
-	struct yamlx_node *root = NULL;
-	struct yamlx_node *items = NULL;
-	char total[32];
+	struct yamlx_node **docs = NULL;
 	size_t i;
 	size_t n = 0;
 	int rc = -ENOMEM;
 	int pass;
 
-	if ((root = yamlx_node_new_map()) == NULL)
+	docs = calloc(s->nservices + 1, sizeof(*docs));
+	if (docs == NULL)
 		return -ENOMEM;
-	if ((items = yamlx_node_new_seq()) == NULL ||
-	    yamlx_map_add(root, "items", items) < 0)
-		goto out;
 	/* kumactl's order: one kind after the other, MeshServices first. */
 	for (pass = 0; pass < 3; pass++) {
 		static const enum resource_kind kinds[] = {
@@ -417,20 +413,15 @@ status_print(FILE *fp, const struct snapshot *s)
 		for (i = 0; i < s->nservices; i++) {
 			if (s->services[i].kind != kinds[pass])
 				continue;
-			if (yamlx_seq_add(items,
-					  service_doc(&s->services[i])) < 0)
+			if ((docs[n] = service_doc(&s->services[i])) == NULL)
 				goto out;
 			n++;
 		}
 	}
-	/* The rest of kumactl's list: no further page, then the count. */
-	snprintf(total, sizeof(total), "%zu", n);
-	if (yamlx_map_add_str(root, "next", NULL) < 0 ||
-	    yamlx_map_add(root, "total",
-			  yamlx_node_new_scalar(total, YAMLX_PLAIN)) < 0)
-		goto out;
-	rc = yamlx_emit(fp, &root, 1);
+	rc = yamlx_emit(fp, docs, n);
 out:
-	yamlx_node_free(root);
+	for (i = 0; i < n; i++)
+		yamlx_node_free(docs[i]);
+	free(docs);
 	return rc;
 }

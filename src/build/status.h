@@ -3,15 +3,11 @@
  * status.h -- a snapshot's computed status, as Kuma would show it.
  *
  * `meshdns --status` prints every MeshService, MeshExternalService and
- * MeshMultiZoneService (written, generated and synced ones) as the list
- * that `kumactl get meshservices -o yaml` prints: one YAML document,
- * `items:` (one entry per resource, MeshServices first, each in the
- * universal shape: type, name, mesh, labels, spec, status: addresses,
- * vips, hostnameGenerators), `next: null` (no further page) and
- * `total:` (the number of items); no resources is `items: []` and
- * `total: 0`.  Unlike kumactl, the keys of an item are not sorted: meta
- * first, then spec and status, as `kumactl get meshservice NAME` shows
- * one resource.  A service that
+ * MeshMultiZoneService (written, generated and synced ones) in the
+ * universal shape that
+ * `kumactl get meshservices -o yaml` prints (type, name, mesh, labels,
+ * spec, status: addresses, vips, hostnameGenerators), one YAML document
+ * per resource, so the two can be compared line by line.  A service that
  * could not get a VIP also has a `conditions` entry of type VIPAllocated.
  * A written spec is printed as read; what its aliases share is printed
  * once, with an anchor, and then as an alias (yamlx_emit()), so the output

@@ -68,16 +68,16 @@ else
 	fail "its peak memory is $rss kB: the aliases were expanded"
 fi
 out=$(cat "$WORK/out.yaml")
-expect_eq "every service is printed" "$SERVICES" "$(grep -c '^- type: MeshService' "$WORK/out.yaml")"
+expect_eq "every service is printed" "$SERVICES" "$(grep -c '^type: MeshService' "$WORK/out.yaml")"
 expect_match "the shared scalar is written once, with an anchor" \
-	'^    l0: &a1 "lol"$' "$out"
-expect_match "then as an alias" '^    - \*a1$' "$out"
+	'^  l0: &a1 "lol"$' "$out"
+expect_match "then as an alias" '^  - \*a1$' "$out"
 expect_match "a list reached once is written without an anchor" \
-	'^    l5:$' "$out"
+	'^  l5:$' "$out"
 
 # Past the bound: 200 bytes aliased ten times, a hundred times, ... in
 # one spec (20 MB of text expanded): an error naming the file, the
-# alias and its position, and an empty list printed.
+# alias and its position, and nothing printed.
 big=$(printf '%0200d' 0)
 cat >"$WORK/res/laughs.yaml" <<YAML
 type: MeshService
@@ -98,10 +98,7 @@ spec:
 YAML
 read -r rc size rss < <(run_status)
 echo "--status past the bound: exit $rc, $size bytes, peak VmRSS $rss kB"
-expect_eq "--status of 20 MB of aliased text fails" "1 30" "$rc $size"
-expect_eq "and lists nothing" "items: []
-next: null
-total: 0" "$(cat "$WORK/out.yaml")"
+expect_eq "--status of 20 MB of aliased text fails" "1 0" "$rc $size"
 expect_match "with the file, the alias, its position and the limit" \
 	"^meshdns: $WORK/res/laughs.yaml:15:43: error: alias \\*l4: aliases in this file expand to more than 16777216 bytes of text; not supported$" \
 	"$(cat "$WORK/err")"

@@ -70,15 +70,15 @@ start_conf "$C/meshdns.conf"
 expect_eq "collision: db.db.mesh.local has one answer, the MeshExternalService's" "242.0.0.1" "$(a_from $OP db.db.mesh.local)"
 st=$(status_of "$C/meshdns.conf")
 expect_eq "collision: the MeshService's condition says Collision and names the winner" \
-	"      - type: Generated
-        status: \"False\"
-        reason: Collision
-        message: 'Hostname collision with MeshExternalService: db'" \
-	"$(printf '%s\n' "$st" | sed -n '/^- type: MeshService$/,/^- /p' | sed -n '/- type: Generated/,/message:/p')"
+	"    - type: Generated
+      status: \"False\"
+      reason: Collision
+      message: 'Hostname collision with MeshExternalService: db'" \
+	"$(printf '%s\n' "$st" | sed -n '/^type: MeshService$/,/^---$/p' | sed -n '/- type: Generated/,/message:/p')"
 expect_eq "collision: the MeshExternalService has the name" \
-	"    - hostname: db.db.mesh.local" \
-	"$(printf '%s\n' "$st" | sed -n '/^- type: MeshExternalService$/,$p' | grep -- '- hostname:')"
-expect_no_match "collision: the MeshService has no address" "^    - hostname:" \
-	"$(printf '%s\n' "$st" | sed -n '/^- type: MeshService$/,/^- /p')"
+	"  - hostname: db.db.mesh.local" \
+	"$(printf '%s\n' "$st" | sed -n '/^type: MeshExternalService$/,$p' | grep -- '- hostname:')"
+expect_no_match "collision: the MeshService has no address" "^  - hostname:" \
+	"$(printf '%s\n' "$st" | sed -n '/^type: MeshService$/,/^---$/p')"
 
 finish

@@ -27,7 +27,7 @@ st=$(status_of "$Z/kubernetes/meshdns.conf")
 expect_eq "kubernetes: --status names (core names <name>.<namespace>)" \
 	"name: example-0-6cd6bc89bf.kuma-demo
 name: example-1-6cd6bc89bf.kuma-demo
-name: redis.kuma-demo" "$(printf '%s\n' "$st" | sed -n 's/^  \(name: \)/\1/p')"
+name: redis.kuma-demo" "$(printf '%s\n' "$st" | grep '^name: ')"
 expect_no_match "kubernetes: no pool VIP is given" "ip: 24[0-3]\." "$st"
 
 finish

@@ -34,16 +34,16 @@ expect_eq "west: redis.mzsvc.mesh.local" "243.0.0.1" "$(a_from $OP redis.mzsvc.m
 expect_eq "west: aurora.extsvc.mesh.local" "242.0.0.1" "$(a_from $OP aurora.extsvc.mesh.local)"
 expect_eq "west: Exclusive mode has no legacy redis.mesh" "NXDOMAIN" "$(rcode_from $OP redis.mesh)"
 st=$(status_of "$Z/multizone-west/meshdns.conf")
-expect_match "west: the synced MeshService's hashed name" "^  name: redis-cd75xf46x4b2zx4x\$" "$st"
+expect_match "west: the synced MeshService's hashed name" "^name: redis-cd75xf46x4b2zx4x\$" "$st"
 expect_eq "west: MeshMultiZoneService matched both zones' redis" \
-	"    meshServices:
-    - name: redis
-      namespace: \"\"
-      zone: east
-      mesh: default
-    - name: redis
-      namespace: \"\"
-      zone: west
-      mesh: default" "$(printf '%s\n' "$st" | sed -n '/^    meshServices:/,/^    addresses:/p' | sed '$d')"
+	"  meshServices:
+  - name: redis
+    namespace: \"\"
+    zone: east
+    mesh: default
+  - name: redis
+    namespace: \"\"
+    zone: west
+    mesh: default" "$(printf '%s\n' "$st" | sed -n '/^  meshServices:/,/^  addresses:/p' | sed '$d')"
 
 finish

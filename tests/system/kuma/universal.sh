@@ -33,14 +33,14 @@ expect_match "universal: log warns about the port conflict, naming test-server-2
 	"dataplanes\.yaml:19:1: warning: $conflict\$" "$(cat "$LOG")"
 st=$(status_of "$Z/universal/meshdns.conf")
 expect_eq "universal: --status PortConflict condition of test-server" \
-	"    conditions:
-    - type: PortConflict
-      status: \"True\"
-      reason: PortConflict
-      message: Dataplane \"test-server-2\" has ports [main:8080/http] but MeshService \"test-server\" has the ports of the oldest Dataplane \"test-server-1\" [main:80/http]" \
-	"$(printf '%s\n' "$st" | sed -n '/^  name: test-server$/,/^- /p' | sed -n '/^    conditions:/,/message:/p')"
+	"  conditions:
+  - type: PortConflict
+    status: \"True\"
+    reason: PortConflict
+    message: Dataplane \"test-server-2\" has ports [main:8080/http] but MeshService \"test-server\" has the ports of the oldest Dataplane \"test-server-1\" [main:80/http]" \
+	"$(printf '%s\n' "$st" | sed -n '/^name: test-server$/,/^---$/p' | sed -n '/^  conditions:/,/message:/p')"
 expect_eq "universal: only test-server has a condition" "1" \
-	"$(printf '%s\n' "$st" | grep -c '^    conditions:')"
+	"$(printf '%s\n' "$st" | grep -c '^  conditions:')"
 
 # Legacy <kuma.io/service>.mesh names (every mode but Exclusive): the
 # 240.0.0.0/4 pool, in name order, no address shared with 241.0.0.0/8.
