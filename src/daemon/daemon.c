@@ -191,14 +191,19 @@ check_state_dir(const char *path, struct diag_list *d)
 
 /*
  * What the start needs around the config, checked by the start and by -t
- * alike: errors in @d when the start would fail, warnings when it would
- * run without something an operator expects (VIPs that survive a
- * restart, names to serve).
+ * (@check) alike: errors in @d when the start would fail, warnings when
+ * it would run without names to serve.  No state file is a warning at the
+ * start (VIPs will not survive a restart) but only a note from -t, which
+ * is also run on a config alone, without the -s the start is given: not
+ * counted, so -t --strict does not fail on it.
  */
 static void
-preflight(const struct config *cfg, struct diag_list *d)
+preflight(const struct config *cfg, int check, struct diag_list *d)
 {
-	if (cfg->state_file == NULL)
+	if (cfg->state_file == NULL && check)
+		fprintf(stderr, "meshdns: note: no state file (state-file: "
+			"or -s): VIPs would not survive a restart\n");
+	else if (cfg->state_file == NULL)
 		diag_warning(d, NULL, 0, 0, "no state file (state-file: or "
 			     "-s): VIPs will not survive a restart");
 	else
@@ -279,7 +284,7 @@ daemon_offline(const struct daemon_options *a)
 		goto out;
 	}
 	if (a->check) {
-		preflight(cfg, &pre);
+		preflight(cfg, 1, &pre);
 		if (load_upstreams(cfg, &ups, &files, &nups, &pre) < 0)
 			nups = 0;
 	}
@@ -629,7 +634,7 @@ daemon_run(struct daemon_options *a)
 	 */
 	diag_list_move(&config_diags, &diags);
 	log_set_level(cfg->log_level);
-	preflight(cfg, &diags);
+	preflight(cfg, 0, &diags);
 	if (diags.errors > 0) {
 		log_diags(&diags);
 		goto out;
