@@ -3,13 +3,13 @@
 #include "autoconfig.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "build/snapshot_diff.h"
 #include "build/state.h"
 #include "build/vip.h"
+#include "util/text.h"
 
 /* Is @e (an assignment) assigned the same way in @t? */
 static int
@@ -101,22 +101,6 @@ snapshot_diff_compute(struct snapshot_diff *d, const struct snapshot *old,
 	return 0;
 }
 
-/* Append to @buf (of @size, holding *@len bytes), cutting at the end. */
-static void
-append(char *buf, size_t size, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*len >= size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *len, size - *len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*len += (size_t)n;
-}
-
 /* "+5 names (a, b, c, ...)" */
 static void
 list_format(char *buf, size_t size, size_t *len, char sign,
@@ -125,15 +109,15 @@ list_format(char *buf, size_t size, size_t *len, char sign,
 {
 	size_t i;
 
-	append(buf, size, len, "%c%zu %s", sign, l->count,
+	text_appendf(buf, size, len, "%c%zu %s", sign, l->count,
 	       l->count == 1 ? one : many);
 	if (l->nshown == 0)
 		return;
-	append(buf, size, len, " (");
+	text_appendf(buf, size, len, " (");
 	for (i = 0; i < l->nshown; i++)
-		append(buf, size, len, "%s%s", i > 0 ? ", " : "",
+		text_appendf(buf, size, len, "%s%s", i > 0 ? ", " : "",
 		       l->shown[i]);
-	append(buf, size, len, "%s)", l->count > l->nshown ? ", ..." : "");
+	text_appendf(buf, size, len, "%s)", l->count > l->nshown ? ", ..." : "");
 }
 
 void
@@ -146,15 +130,15 @@ snapshot_diff_format(const struct snapshot_diff *d, char *buf, size_t size)
 	buf[0] = '\0';
 	if (d->names.added.count == 0 && d->names.removed.count == 0 &&
 	    d->vips.added.count == 0 && d->vips.removed.count == 0) {
-		append(buf, size, &len, "no name or VIP added or removed");
+		text_appendf(buf, size, &len, "no name or VIP added or removed");
 		return;
 	}
 	list_format(buf, size, &len, '+', &d->names.added, "name", "names");
-	append(buf, size, &len, ", ");
+	text_appendf(buf, size, &len, ", ");
 	list_format(buf, size, &len, '-', &d->names.removed, "name", "names");
-	append(buf, size, &len, "; ");
+	text_appendf(buf, size, &len, "; ");
 	list_format(buf, size, &len, '+', &d->vips.added, "VIP", "VIPs");
-	append(buf, size, &len, ", ");
+	text_appendf(buf, size, &len, ", ");
 	list_format(buf, size, &len, '-', &d->vips.removed, "VIP", "VIPs");
 }
 

@@ -10,7 +10,6 @@
 #endif
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "build/snapshot.h"
 #include "build/snapshot_diff.h"
 #include "build/state.h"
+#include "util/text.h"
 #include "util/thread.h"
 
 struct reload {
@@ -240,22 +240,6 @@ same_listen(const struct config *a, const struct config *b)
 	return 1;
 }
 
-/* snprintf() at @buf + *@off, cut at @size; *@off stays within it. */
-static void __attribute__((format(printf, 4, 5)))
-appendf(char *buf, size_t size, size_t *off, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	if (*off + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	k = vsnprintf(buf + *off, size - *off, fmt, ap);
-	va_end(ap);
-	if (k > 0)
-		*off += (size_t)k < size - *off ? (size_t)k : size - *off - 1;
-}
-
 /* "KEY (in effect: a, b)", "none" for an empty list. */
 static void
 append_strings(char *buf, size_t size, size_t *off, const char *key,
@@ -263,10 +247,10 @@ append_strings(char *buf, size_t size, size_t *off, const char *key,
 {
 	size_t i;
 
-	appendf(buf, size, off, "%s%s (in effect: ", *off ? ", " : "", key);
+	text_appendf(buf, size, off, "%s%s (in effect: ", *off ? ", " : "", key);
 	for (i = 0; i < n; i++)
-		appendf(buf, size, off, "%s%s", i ? ", " : "", v[i]);
-	appendf(buf, size, off, "%s)", n == 0 ? "none" : "");
+		text_appendf(buf, size, off, "%s%s", i ? ", " : "", v[i]);
+	text_appendf(buf, size, off, "%s)", n == 0 ? "none" : "");
 }
 
 /*
@@ -290,11 +274,11 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 
 	buf[0] = '\0';
 	if (!same_listen(s, cfg)) {
-		appendf(buf, size, &off, "listen (in effect: ");
+		text_appendf(buf, size, &off, "listen (in effect: ");
 		for (i = 0; i < s->nlisten; i++)
-			appendf(buf, size, &off, "%s%s", i ? ", " : "",
+			text_appendf(buf, size, &off, "%s%s", i ? ", " : "",
 				s->listen[i].text);
-		appendf(buf, size, &off, ")");
+		text_appendf(buf, size, &off, ")");
 		n++;
 	}
 	if (want == 0) {
@@ -303,7 +287,7 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 		want = cores > 0 ? (size_t)cores : 1;
 	}
 	if (cfg->workers != s->workers && want != nworkers) {
-		appendf(buf, size, &off, "%sworkers (in effect: %zu)",
+		text_appendf(buf, size, &off, "%sworkers (in effect: %zu)",
 			n++ ? ", " : "", nworkers);
 	}
 	if (!same_strings(s->upstreams, s->nupstreams, cfg->upstreams,
@@ -313,11 +297,11 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 		n++;
 	}
 	if (s->forward_timeout_ms != cfg->forward_timeout_ms)
-		appendf(buf, size, &off, "%sforward.timeout (in effect: "
+		text_appendf(buf, size, &off, "%sforward.timeout (in effect: "
 			"%" PRIu32 "ms)", n++ ? ", " : "",
 			s->forward_timeout_ms);
 	if (s->forward_max_inflight != cfg->forward_max_inflight)
-		appendf(buf, size, &off, "%sforward.max-in-flight (in effect: "
+		text_appendf(buf, size, &off, "%sforward.max-in-flight (in effect: "
 			"%" PRIu32 ")", n++ ? ", " : "",
 			s->forward_max_inflight);
 	if (!same_strings(s->forward_allow, s->nforward_allow,
@@ -327,12 +311,12 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 		n++;
 	}
 	if (s->tcp_idle_ms != cfg->tcp_idle_ms)
-		appendf(buf, size, &off, "%stcp.idle-timeout (in effect: "
+		text_appendf(buf, size, &off, "%stcp.idle-timeout (in effect: "
 			"%" PRIu32 "%s)", n++ ? ", " : "",
 			s->tcp_idle_ms % 1000 == 0 ? s->tcp_idle_ms / 1000 :
 			s->tcp_idle_ms, s->tcp_idle_ms % 1000 == 0 ? "s" : "ms");
 	if (s->tcp_max != cfg->tcp_max)
-		appendf(buf, size, &off, "%stcp.max-connections (in effect: "
+		text_appendf(buf, size, &off, "%stcp.max-connections (in effect: "
 			"%" PRIu32 ")", n++ ? ", " : "", s->tcp_max);
 	return n;
 }
