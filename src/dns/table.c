@@ -5,8 +5,9 @@
  * compares them with the apexes (filtered by apex length); table_lookup
  * hashes the name once and probes linearly.  Views are two more hash
  * tables (client address -> view, (view, owner) -> allowed), consulted
- * only when the table has views or hides owned names by default.  Nothing
- * allocates.
+ * only when the table has views or hides owned names by default.  In a
+ * table with scopes a name may have one node per scope: the lookup walks
+ * the name's probe sequence to the client's.  Nothing allocates.
  *
  * The layout is in table_int.h, the builder in table_build.c, the
  * start-up cache image in table_image.c.
@@ -155,17 +156,16 @@ find_view(const struct table *t, const struct sockaddr *client)
 	return NULL;
 }
 
+/* May a client of view @v (NULL: no view) see the names of @owner? */
 static bool
-owner_visible(const struct table *t, uint32_t owner,
-	      const struct sockaddr *client)
+owner_visible(const struct table *t, uint32_t owner, const struct tview *v)
 {
-	const struct tview *v = NULL;
 	uint64_t key;
 	size_t j;
 
 	if (owner == TABLE_OWNER_NONE)
 		return true;
-	if ((v = find_view(t, client)) == NULL)
+	if (v == NULL)
 		return t->default_all;
 	if (v->all)
 		return true;
@@ -183,7 +183,61 @@ bool
 table_node_visible(const struct table *t, const struct table_node *node,
 		   const struct sockaddr *client)
 {
-	return !t->filtered || owner_visible(t, node->owner, client);
+	const struct tview *v = NULL;
+
+	if (!t->filtered)
+		return true;
+	v = find_view(t, client);
+	if (t->scoped && node->scope != TABLE_SCOPE_NONE &&
+	    node->scope != (v != NULL ? v->scope : t->default_scope))
+		return false;
+	return owner_visible(t, node->owner, v);
+}
+
+/*
+ * table_lookup_client() in a table with scopes: the name's node in the
+ * client's scope, else its shared node.  All nodes of a name hash alike,
+ * so they are on one probe sequence.
+ */
+static const struct table_node *
+lookup_scoped(const struct table *t, const struct table_zone *zone,
+	      const uint8_t *lname, size_t len,
+	      const struct sockaddr *client, bool *hidden)
+{
+	const struct tview *v = find_view(t, client);
+	uint32_t scope = v != NULL ? v->scope : t->default_scope;
+	const struct table_node *shared = NULL;
+	const struct table_node *found = NULL;
+	uint32_t h = name_hash(lname, len);
+	size_t j = h & t->slots_mask;
+	bool other = false;
+
+	while (t->slots[j] != NONE) {
+		const struct table_node *node = (const struct table_node *)
+			(t->arena + (size_t)t->slots[j] * 8);
+
+		j = (j + 1) & t->slots_mask;
+		if (node->hash != h || node->len != len ||
+		    memcmp(node_name(node), lname, len) != 0)
+			continue;
+		if (zone != NULL && node->zone != zone->index)
+			return NULL;	/* every node of a name is in one zone */
+		if (node->scope == scope) {
+			found = node;
+			break;
+		}
+		if (node->scope == TABLE_SCOPE_NONE)
+			shared = node;
+		else
+			other = true;
+	}
+	if (found == NULL)
+		found = shared;
+	if (found == NULL || !owner_visible(t, found->owner, v)) {
+		*hidden = found != NULL || other;
+		return NULL;
+	}
+	return found;
 }
 
 const struct table_node *
@@ -191,12 +245,17 @@ table_lookup_client(const struct table *t, const struct table_zone *zone,
 		    const uint8_t *lname, size_t len,
 		    const struct sockaddr *client, bool *hidden)
 {
-	const struct table_node *node = find_node(t, zone, lname, len);
+	const struct table_node *node = NULL;
 
 	*hidden = false;
-	/* The one branch the common case (no views) pays. */
-	if (node != NULL && t->filtered &&
-	    !owner_visible(t, node->owner, client)) {
+	/* The one branch the common case (no views, no scopes) pays. */
+	if (!t->filtered)
+		return find_node(t, zone, lname, len);
+	if (t->scoped)
+		return lookup_scoped(t, zone, lname, len, client, hidden);
+	node = find_node(t, zone, lname, len);
+	if (node != NULL && !owner_visible(t, node->owner,
+					   find_view(t, client))) {
 		*hidden = true;
 		return NULL;
 	}

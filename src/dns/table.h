@@ -36,6 +36,12 @@ struct table;
  */
 #define TABLE_OWNER_NONE UINT32_MAX
 
+/*
+ * The scope of a name every client's scope shares (scopes: see
+ * table_build.h).
+ */
+#define TABLE_SCOPE_NONE UINT32_MAX
+
 void table_free(struct table *t);
 
 /*
@@ -98,18 +104,22 @@ const struct table_zone *table_find_zone(const struct table *t,
 
 /*
  * The node of the canonical wire name @lname in @zone, or NULL (NXDOMAIN).
- * Empty non-terminals are nodes without RRsets.
+ * Empty non-terminals are nodes without RRsets.  In a table with scopes
+ * it is one of the name's nodes, whatever its scope.
  */
 const struct table_node *table_lookup(const struct table *t,
 				      const struct table_zone *zone,
 				      const uint8_t *lname, size_t len);
 
 /*
- * table_lookup() for the client @client (may be NULL: no address): a node
- * the client's view hides is NULL too, and then *hidden is set (else
- * cleared).  When the table has no views and the default sees everything
- * this costs one branch more than table_lookup(); else one hash lookup of
- * the address and one of (view, owner), only for owned nodes.
+ * table_lookup() for the client @client (may be NULL: no address): in a
+ * table with scopes, the node of the name in the client's scope (its
+ * view's, or the default scope), else the shared one; a node the client's
+ * view hides, or a name that exists only in other scopes, is NULL too,
+ * and then *hidden is set (else cleared).  When the table has no views,
+ * no scopes and the default sees everything this costs one branch more
+ * than table_lookup(); else one hash lookup of the address and one of
+ * (view, owner), only for owned nodes.
  */
 const struct table_node *table_lookup_client(const struct table *t,
 					     const struct table_zone *zone,
@@ -118,7 +128,8 @@ const struct table_node *table_lookup_client(const struct table *t,
 					     bool *hidden);
 
 /*
- * May @client (NULL: no address) see @node?  AF_INET and AF_INET6
+ * May @client (NULL: no address) see @node (its scope and its owner)?
+ * AF_INET and AF_INET6
  * addresses are matched (the port ignored; an IPv4-mapped IPv6 address as
  * IPv4); any other family is no view.
  */

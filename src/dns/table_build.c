@@ -91,6 +91,7 @@ struct bname {
 	uint32_t hash;
 	uint32_t head;		/* first record, or NONE */
 	uint32_t owner;		/* TABLE_OWNER_NONE: visible to all */
+	uint32_t scope;		/* TABLE_SCOPE_NONE: shared */
 	uint16_t zone;
 	uint8_t len;
 	uint8_t flags;
@@ -120,6 +121,7 @@ struct bview {
 	struct addr_key key;
 	uint32_t hash;
 	uint8_t all;		/* sees every name */
+	uint32_t scope;
 };
 
 struct table_builder {
@@ -143,6 +145,9 @@ struct table_builder {
 	uint64_t *pairs;	/* view << 32 | owner, unsorted, repeats */
 	size_t npairs, pairs_cap;
 	int default_hidden;	/* clients without a view see unowned only */
+	uint32_t scope;		/* of the names added now */
+	uint32_t default_scope;
+	int scoped;		/* a name was added in a scope */
 };
 
 /* The RR's fixed part after the owner pointer @ptr. */
@@ -233,7 +238,13 @@ bzone_find(const struct table_builder *b, const uint8_t *name, size_t len)
 struct table_builder *
 table_builder_new(void)
 {
-	return calloc(1, sizeof(struct table_builder));
+	struct table_builder *b = calloc(1, sizeof(struct table_builder));
+
+	if (b != NULL) {
+		b->scope = TABLE_SCOPE_NONE;
+		b->default_scope = TABLE_SCOPE_NONE;
+	}
+	return b;
 }
 
 void
@@ -457,9 +468,10 @@ grow_slots(struct table_builder *b, size_t cap)
 		      sizeof(*b->names), offsetof(struct bname, hash));
 }
 
-/* The index of name @wire in the set, or NONE. */
+/* The index of name @wire of scope @scope in the set, or NONE. */
 static uint32_t
-find_name(const struct table_builder *b, const uint8_t *wire, size_t len)
+find_name(const struct table_builder *b, const uint8_t *wire, size_t len,
+	  uint32_t scope)
 {
 	uint32_t h = name_hash(wire, len);
 	size_t j;
@@ -470,7 +482,7 @@ find_name(const struct table_builder *b, const uint8_t *wire, size_t len)
 	while (b->slots[j] != NONE) {
 		const struct bname *n = &b->names[b->slots[j]];
 
-		if (n->hash == h && n->len == len &&
+		if (n->hash == h && n->len == len && n->scope == scope &&
 		    memcmp(b->text + n->off, wire, len) == 0)
 			return b->slots[j];
 		j = (j + 1) & (b->slots_cap - 1);
@@ -503,19 +515,19 @@ text_append(struct table_builder *b, const uint8_t *wire, size_t len,
 }
 
 /*
- * The index of name @wire in the set, added (with no records, in zone
- * @zone) when it is not there yet.  0, or -ENOMEM.
+ * The index of name @wire of scope @scope in the set, added (with no
+ * records, in zone @zone) when it is not there yet.  0, or -ENOMEM.
  */
 static int
 intern(struct table_builder *b, const uint8_t *wire, size_t len, int zone,
-       uint32_t *idx)
+       uint32_t scope, uint32_t *idx)
 {
 	uint32_t h = name_hash(wire, len);
 	struct bname *n = NULL;
 	uint32_t off = 0;
 	size_t j;
 
-	if ((*idx = find_name(b, wire, len)) != NONE)
+	if ((*idx = find_name(b, wire, len, scope)) != NONE)
 		return 0;
 	if ((b->nnames + 1) * 2 > b->slots_cap &&
 	    grow_slots(b, b->slots_cap ? b->slots_cap * 2 : 1024) < 0)
@@ -539,6 +551,7 @@ intern(struct table_builder *b, const uint8_t *wire, size_t len, int zone,
 	n->hash = h;
 	n->head = NONE;
 	n->owner = TABLE_OWNER_NONE;
+	n->scope = scope;
 	n->zone = (uint16_t)zone;
 	n->len = (uint8_t)len;
 	j = h & (b->slots_cap - 1);
@@ -610,8 +623,10 @@ add_record(struct table_builder *b, const char *name, struct brec *nr,
 		return -EINVAL;
 	if ((zone = bzone_find(b, wire, len)) < 0)
 		return -ENOENT;
-	if ((rc = intern(b, wire, len, zone, &idx)) < 0)
+	if ((rc = intern(b, wire, len, zone, b->scope, &idx)) < 0)
 		return rc;
+	if (b->scope != TABLE_SCOPE_NONE)
+		b->scoped = 1;
 	n = &b->names[idx];
 	if (owner != NONE && n->owner != NONE && n->owner != owner)
 		return -EEXIST;
@@ -639,7 +654,7 @@ add_record(struct table_builder *b, const char *name, struct brec *nr,
 	}
 	if (nr->kind == KIND_SRV || nr->kind == KIND_PTR) {
 		/* Targets are mostly names of this table: share their bytes. */
-		i = find_name(b, target, nr->tlen);
+		i = find_name(b, target, nr->tlen, b->scope);
 		if (i != NONE)
 			nr->u.t.off = b->names[i].off;
 		else if (text_append(b, target, nr->tlen, &nr->u.t.off) < 0)
@@ -739,7 +754,7 @@ table_builder_set_owner(struct table_builder *b, const char *name,
 
 	if (parse_name(name, wire, &len, NULL) < 0)
 		return -EINVAL;
-	idx = find_name(b, wire, len);
+	idx = find_name(b, wire, len, b->scope);
 	if (idx == NONE || b->names[idx].head == NONE)
 		return -ENOENT;
 	b->names[idx].owner = owner;
@@ -827,6 +842,7 @@ table_builder_add_view(struct table_builder *b, int family,
 	if ((family != AF_INET && family != AF_INET6) || addr == NULL)
 		return -EINVAL;
 	memset(&v, 0, sizeof(v));
+	v.scope = TABLE_SCOPE_NONE;
 	addr_key_set(&v.key, family, addr);
 	v.hash = addr_key_hash(&v.key);
 	if ((b->nviews + 1) * 2 > b->vslots_cap &&
@@ -885,6 +901,28 @@ void
 table_builder_set_default_view(struct table_builder *b, int allow_all)
 {
 	b->default_hidden = !allow_all;
+}
+
+void
+table_builder_set_scope(struct table_builder *b, uint32_t scope)
+{
+	b->scope = scope;
+}
+
+int
+table_builder_view_set_scope(struct table_builder *b, int view,
+			     uint32_t scope)
+{
+	if (view < 0 || (size_t)view >= b->nviews)
+		return -EINVAL;
+	b->views[view].scope = scope;
+	return 0;
+}
+
+void
+table_builder_set_default_scope(struct table_builder *b, uint32_t scope)
+{
+	b->default_scope = scope;
 }
 
 static uint64_t
@@ -1016,7 +1054,7 @@ add_ancestors(struct table_builder *b)
 
 	for (i = 0; i < b->nzones; i++) {
 		rc = intern(b, b->zones[i].apex, b->zones[i].apex_len, (int)i,
-			    &idx);
+			    TABLE_SCOPE_NONE, &idx);
 		if (rc < 0)
 			return rc;
 		b->names[idx].owner = TABLE_OWNER_NONE;
@@ -1026,6 +1064,7 @@ add_ancestors(struct table_builder *b)
 		size_t len = b->names[i].len;
 		size_t alen = b->zones[b->names[i].zone].apex_len;
 		uint32_t owner = b->names[i].owner;
+		uint32_t scope = b->names[i].scope;
 		int zone = b->names[i].zone;
 		size_t off = 0;
 
@@ -1033,8 +1072,10 @@ add_ancestors(struct table_builder *b)
 		memcpy(wire, b->text + b->names[i].off, len);
 		while (len - off > alen) {
 			off += wire[off] + 1;
+			/* The empty non-terminals are the name's scope's. */
 			if ((rc = intern(b, wire + off, len - off, zone,
-					 &idx)) < 0)
+					 len - off > alen ? scope :
+					 TABLE_SCOPE_NONE, &idx)) < 0)
 				return rc;
 			/* Names added by the caller keep their own owner. */
 			if (idx >= n0 && len - off > alen)
@@ -1407,7 +1448,12 @@ srv_additional(const struct table_builder *b, const struct bname *n,
 			dup = cmp_target(&refs[j], &refs[i]) == 0;
 		if (dup)
 			continue;
-		if ((idx = find_name(b, refs[i].target, r->tlen)) == NONE)
+		/* The target in the SRV name's scope, else a shared one. */
+		idx = find_name(b, refs[i].target, r->tlen, n->scope);
+		if (idx == NONE && n->scope != TABLE_SCOPE_NONE)
+			idx = find_name(b, refs[i].target, r->tlen,
+					TABLE_SCOPE_NONE);
+		if (idx == NONE)
 			continue;
 		tn = &b->names[idx];
 		if (tn->owner != TABLE_OWNER_NONE && tn->owner != n->owner)
@@ -1479,6 +1525,7 @@ write_node(const struct table_builder *b, const struct bname *n,
 	node->zone = n->zone;
 	node->len = n->len;
 	node->owner = n->owner;
+	node->scope = n->scope;
 	p = (uint8_t *)(node->rrsets + node->nrrsets);
 	memcpy(p, b->text + n->off, n->len);
 	p += n->len;
@@ -1559,7 +1606,9 @@ build_views(const struct table_builder *b, struct table *t)
 	size_t i;
 
 	t->default_all = !b->default_hidden;
-	t->filtered = b->nviews > 0 || b->default_hidden;
+	t->scoped = b->scoped;
+	t->default_scope = b->scoped ? b->default_scope : TABLE_SCOPE_NONE;
+	t->filtered = b->nviews > 0 || b->default_hidden || b->scoped;
 	t->nviews = b->nviews;
 	if (b->nviews == 0)
 		return 0;
@@ -1578,6 +1627,7 @@ build_views(const struct table_builder *b, struct table *t)
 			j = (j + 1) & t->views_mask;
 		t->views[j].key = v->key;
 		t->views[j].all = v->all;
+		t->views[j].scope = v->scope;
 		t->views[j].id = (uint32_t)i;
 	}
 	for (cap = 16; cap < 2 * b->npairs; cap *= 2)

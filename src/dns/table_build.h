@@ -184,6 +184,32 @@ int table_builder_view_allow_all(struct table_builder *b, int view);
 void table_builder_set_default_view(struct table_builder *b, int allow_all);
 
 /*
+ * Scopes (Kuma's meshes: separate namespaces).  A scope is any number the
+ * caller chooses; every name is in one, TABLE_SCOPE_NONE (shared) unless
+ * added after table_builder_set_scope().  The same name in two scopes is
+ * two names, with records, owners and empty non-terminals of their own
+ * (an apex is always shared).  A client resolves in the scope of its view
+ * (TABLE_SCOPE_NONE unless set), a client that is no view in the default
+ * scope: it finds a name's node of its scope, else the shared one, else
+ * nothing (NXDOMAIN, as a hidden name).  Owners and views then apply as
+ * above.  An SRV's additional records come from its own scope's targets,
+ * else the shared ones.  A table without scoped names costs nothing more.
+ */
+
+/*
+ * The scope of the names given to the add, set_owner and PTR functions
+ * from now on; TABLE_SCOPE_NONE: shared.
+ */
+void table_builder_set_scope(struct table_builder *b, uint32_t scope);
+
+/* The scope view @view resolves in.  0, or -EINVAL when it is no view. */
+int table_builder_view_set_scope(struct table_builder *b, int view,
+				 uint32_t scope);
+
+/* The scope of a client that is no view (default TABLE_SCOPE_NONE). */
+void table_builder_set_default_scope(struct table_builder *b, uint32_t scope);
+
+/*
  * A digest of zone @zone's content (apex, SOA fields except the serial,
  * NS names, every name's records with TTLs), to decide whether the serial
  * must change.  Stable across runs and machines, and independent of the

@@ -39,7 +39,7 @@
  * table_builder_finish() lays them out.  Change IMAGE_MAGIC with the
  * format.
  */
-#define IMAGE_MAGIC	0x3262746873656d00ULL	/* "\0meshtb2" */
+#define IMAGE_MAGIC	0x3362746873656d00ULL	/* "\0meshtb3" */
 #define WIRE_NULL	UINTPTR_MAX
 
 #define SRV_FIXED	6	/* priority, weight, port */
@@ -67,6 +67,8 @@ struct image_head {
 	uint64_t nviews;
 	uint64_t filtered;
 	uint64_t default_all;
+	uint64_t scoped;
+	uint64_t default_scope;
 };
 
 enum {
@@ -178,6 +180,7 @@ node_out(uint8_t *dst, const struct table_node *node, const uint8_t *arena)
 	c.len = node->len;
 	c.nrrsets = node->nrrsets;
 	c.owner = node->owner;
+	c.scope = node->scope;
 	memcpy(dst, &c, sizeof(c));
 	for (i = 0; i < node->nrrsets; i++)
 		rrset_out(dst + offsetof(struct table_node, rrsets) +
@@ -194,6 +197,7 @@ view_out(uint8_t *dst, const struct tview *v)
 	c.key = v->key;
 	c.all = v->all;
 	c.id = v->id;
+	c.scope = v->scope;
 	memcpy(dst, &c, sizeof(c));
 }
 
@@ -235,6 +239,8 @@ table_serialize(const struct table *t, uint8_t **out, size_t *len)
 	h.nviews = t->nviews;
 	h.filtered = t->filtered;
 	h.default_all = t->default_all;
+	h.scoped = t->scoped;
+	h.default_scope = t->default_scope;
 	if (image_layout(&h, SIZE_MAX, off) < 0)
 		goto out;
 	/* calloc: the padding between sections is zeros. */
@@ -330,8 +336,12 @@ head_ok(const struct image_head *h)
 	/* Without views, build_views() leaves both tables NULL. */
 	if (!views && (h->nview_slots != 0 || h->npair_slots != 0))
 		return false;
-	return h->default_all <= 1 &&
-	       h->filtered == (uint64_t)(views || !h->default_all);
+	/* Without scopes, build_views() leaves the default scope NONE. */
+	return h->default_all <= 1 && h->scoped <= 1 &&
+	       h->default_scope <= UINT32_MAX &&
+	       (h->scoped || h->default_scope == TABLE_SCOPE_NONE) &&
+	       h->filtered == (uint64_t)(views || !h->default_all ||
+					 h->scoped);
 }
 
 /*
@@ -350,6 +360,8 @@ image_copy(struct table *t, const struct image_head *h, const uint8_t *buf,
 	t->nrecords = h->nrecords;
 	t->filtered = (int)h->filtered;
 	t->default_all = (int)h->default_all;
+	t->scoped = (int)h->scoped;
+	t->default_scope = (uint32_t)h->default_scope;
 	t->nviews = h->nviews;
 	/* As table_builder_finish(): never NULL, even when empty. */
 	t->zones = calloc(h->nzones + 1, sizeof(*t->zones));

@@ -61,6 +61,7 @@ struct table_node {
 	uint8_t len;		/* of the name */
 	uint8_t nrrsets;
 	uint32_t owner;
+	uint32_t scope;		/* TABLE_SCOPE_NONE: shared by every scope */
 	struct table_rrset rrsets[];
 };
 
@@ -68,6 +69,7 @@ struct tview {
 	struct addr_key key;
 	uint8_t all;
 	uint32_t id;		/* NONE: an empty slot */
+	uint32_t scope;		/* the names it resolves in */
 };
 
 struct table {
@@ -82,8 +84,11 @@ struct table {
 	size_t nnames;
 	size_t nrecords;
 	/* Views: off the hot path unless filtered. */
-	int filtered;		/* views exist or owned names hide by default */
+	int filtered;		/* views or scopes exist, or owned names hide
+				 * by default */
 	int default_all;	/* what a client without a view sees */
+	int scoped;		/* some names are in a scope: see table_build.h */
+	uint32_t default_scope;	/* the scope of a client without a view */
 	struct tview *views;	/* hash table of views_mask + 1 slots */
 	size_t views_mask;
 	size_t nviews;

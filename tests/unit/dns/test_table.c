@@ -22,6 +22,8 @@
 #include "dns/table_build.h"
 #include "dns/table_image.h"
 
+#define RR_FIXED_TEST	12	/* owner pointer, type, class, TTL, rdlength */
+
 static const char *const ns_mesh[] = { "ns1.mesh", "ns2.mesh." };
 
 static struct table_zone_params
@@ -1929,8 +1931,11 @@ test_deserialize_truncated(void **state)
 	table_free(t);
 }
 
-/* Words of struct image_head in table.c: counts, sizes and two flags. */
-#define HEAD_WORDS 14
+/*
+ * Words of struct image_head in table.c: counts, sizes, three flags and
+ * the default scope.
+ */
+#define HEAD_WORDS 16
 
 static void
 test_deserialize_bad_header(void **state)
@@ -1973,7 +1978,8 @@ test_deserialize_bad_header(void **state)
 			/*
 			 * In the header every count and size is checked
 			 * against the others; only a flag may change
-			 * (the default view, 0 or 1).
+			 * (the default view or scopes, 0 or 1; the
+			 * default scope is NONE without scopes).
 			 */
 			if (i / 8 < HEAD_WORDS && (orig > 1 || vals[k] > 1))
 				assert_int_equal(rc, -EINVAL);
@@ -2478,6 +2484,145 @@ test_deserialize_bad_pair(void **state)
 	table_free(t);
 }
 
+/*
+ * The address of @name's A RRset as client @ip (NULL: none) sees it,
+ * "NX" (NXDOMAIN, and whether hidden in *hidden) or "-" (no A RRset).
+ */
+static const char *
+scoped_a(const struct table *t, const char *name, const char *ip,
+	 char *buf, size_t size, bool *hidden)
+{
+	uint8_t w[256];
+	size_t len = wire(name, w);
+	size_t off = 0;
+	const struct table_zone *z = table_find_zone(t, w, len, &off);
+	const struct table_node *n = NULL;
+	const struct table_rrset *set = NULL;
+	struct sockaddr_in a4;
+
+	assert_non_null(z);
+	if (ip != NULL)
+		a4 = sin4(ip);
+	n = table_lookup_client(t, z, w, len, ip != NULL ?
+				(struct sockaddr *)&a4 : NULL, hidden);
+	if (n == NULL)
+		return "NX";
+	if (ip != NULL)
+		assert_true(table_node_visible(t, n, (struct sockaddr *)&a4));
+	if ((set = table_node_rrset(n, 1)) == NULL)
+		return "-";
+	assert_int_equal(set->count, 1);
+	inet_ntop(AF_INET, set->wire + RR_FIXED_TEST, buf, (socklen_t)size);
+	return buf;
+}
+
+/* Meshes as scopes: default (0) and payments (1), and a shared name. */
+static struct table *
+scoped_table(void)
+{
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	uint8_t a[4] = { 241, 0, 0, 1 };
+	int v;
+
+	assert_non_null(b);
+	assert_int_equal(add_zone(b, "mesh.local"), 0);
+	assert_int_equal(add_a(b, "shared.mesh.local", "10.0.0.9", 60), 0);
+	table_builder_set_scope(b, 0);
+	assert_int_equal(add_a(b, "redis.svc.mesh.local", "241.0.0.1", 60), 0);
+	assert_int_equal(table_builder_add_addr_owned(
+		b, "web.svc.mesh.local", AF_INET, a, 60, 7), 0);
+	table_builder_set_scope(b, 1);
+	assert_int_equal(add_a(b, "redis.svc.mesh.local", "241.0.0.2", 60), 0);
+	assert_int_equal(add_a(b, "pay.svc.mesh.local", "241.0.0.3", 60), 0);
+	/* Another scope's owner of the same name is no conflict. */
+	a[3] = 4;
+	assert_int_equal(table_builder_add_addr_owned(
+		b, "web.svc.mesh.local", AF_INET, a, 60, 8), 0);
+	assert_int_equal(table_builder_set_owner(b, "redis.svc.mesh.local",
+						 9), 0);
+	table_builder_set_scope(b, TABLE_SCOPE_NONE);
+	v = add_view(b, "127.0.0.2");
+	assert_int_equal(table_builder_view_set_scope(b, v, 0), 0);
+	assert_int_equal(table_builder_view_allow_all(b, v), 0);
+	v = add_view(b, "127.0.0.3");
+	assert_int_equal(table_builder_view_set_scope(b, v, 1), 0);
+	assert_int_equal(table_builder_view_allow(b, v, 8), 0);
+	assert_int_equal(table_builder_view_allow(b, v, 9), 0);
+	assert_int_equal(table_builder_view_set_scope(b, 2, 1), -EINVAL);
+	table_builder_set_default_scope(b, 0);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	return t;
+}
+
+static void
+check_scoped(const struct table *t)
+{
+	static const struct {
+		const char *name;
+		const char *ip;
+		const char *want;
+		bool hidden;
+	} cases[] = {
+		{ "redis.svc.mesh.local", "127.0.0.2", "241.0.0.1", false },
+		{ "redis.svc.mesh.local", "127.0.0.3", "241.0.0.2", false },
+		/* Not a view: the default scope. */
+		{ "redis.svc.mesh.local", "127.0.0.1", "241.0.0.1", false },
+		{ "redis.svc.mesh.local", NULL, "241.0.0.1", false },
+		/* Only in payments: NXDOMAIN elsewhere, as hidden. */
+		{ "pay.svc.mesh.local", "127.0.0.3", "241.0.0.3", false },
+		{ "pay.svc.mesh.local", "127.0.0.2", "NX", true },
+		{ "pay.svc.mesh.local", NULL, "NX", true },
+		/* Owners apply within the scope. */
+		{ "web.svc.mesh.local", "127.0.0.2", "241.0.0.1", false },
+		{ "web.svc.mesh.local", "127.0.0.3", "241.0.0.4", false },
+		{ "web.svc.mesh.local", NULL, "241.0.0.1", false },
+		/* Shared names and the apex: every scope. */
+		{ "shared.mesh.local", "127.0.0.3", "10.0.0.9", false },
+		{ "shared.mesh.local", "127.0.0.2", "10.0.0.9", false },
+		{ "mesh.local", "127.0.0.3", "-", false },
+		/* Empty non-terminals are the scope's. */
+		{ "svc.mesh.local", "127.0.0.3", "-", false },
+		{ "svc.mesh.local", NULL, "-", false },
+		{ "nope.mesh.local", "127.0.0.3", "NX", false },
+	};
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool hidden = true;
+		const char *got = scoped_a(t, cases[i].name, cases[i].ip, buf,
+					   sizeof(buf), &hidden);
+
+		if (strcmp(got, cases[i].want) != 0 ||
+		    hidden != cases[i].hidden)
+			print_error("%s from %s: %s (hidden %d)\n",
+				    cases[i].name, cases[i].ip ? cases[i].ip :
+				    "-", got, hidden);
+		assert_string_equal(got, cases[i].want);
+		assert_int_equal(hidden, cases[i].hidden);
+	}
+}
+
+static void
+test_scopes(void **state)
+{
+	struct table *t = scoped_table();
+	struct table *u = NULL;
+	uint8_t *bytes = NULL;
+	size_t len = 0;
+
+	(void)state;
+	check_scoped(t);
+	/* The start-up cache image keeps the scopes. */
+	bytes = serialized(t, &len);
+	deserialize_ok(bytes, len, &u);
+	check_scoped(u);
+	table_free(t);
+	table_free(u);
+	free(bytes);
+}
+
 int
 main(void)
 {
@@ -2501,6 +2646,7 @@ main(void)
 		cmocka_unit_test(test_srv_errors),
 		cmocka_unit_test(test_ptr),
 		cmocka_unit_test(test_views),
+		cmocka_unit_test(test_scopes),
 		cmocka_unit_test(test_srv_additional_owners),
 		cmocka_unit_test(test_owner_errors),
 		cmocka_unit_test(test_many_views),
