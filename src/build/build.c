@@ -251,6 +251,10 @@ struct build_ctx {
 	struct netaddr_cidr used[2 * CONFIG_POOL_COUNT];
 	size_t nused;
 	size_t compact[2 * CONFIG_POOL_COUNT];
+	/* The meshes, sorted: a mesh's table scope is its index, when
+	 * there are two or more (else everything is shared). */
+	const char **meshes;
+	size_t nmeshes;
 };
 
 static const enum config_pool_kind kind_pool[RESOURCE_KIND_COUNT] = {
@@ -258,6 +262,59 @@ static const enum config_pool_kind kind_pool[RESOURCE_KIND_COUNT] = {
 	[RESOURCE_MESH_EXTERNAL_SERVICE] = CONFIG_POOL_MESH_EXTERNAL_SERVICE,
 	[RESOURCE_MESH_MULTI_ZONE_SERVICE] = CONFIG_POOL_MESH_MULTI_ZONE_SERVICE,
 };
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The meshes that have names or clients: of services, legacy names and
+ * Dataplanes.  Each is a scope of the table (its own namespace, as in
+ * Kuma) when there are two or more.
+ */
+static int
+collect_meshes(struct build_ctx *c)
+{
+	const struct snapshot *s = c->s;
+	size_t max = s->nservices + s->nlegacy + s->set->ndataplanes;
+	const char **v = NULL;
+	size_t n = 0;
+	size_t i;
+
+	if ((v = calloc(max + 1, sizeof(*v))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < s->nservices; i++)
+		if (s->services[i].meta->mesh != NULL)
+			v[n++] = s->services[i].meta->mesh;
+	for (i = 0; i < s->nlegacy; i++)
+		if (s->legacy[i].mesh != NULL)
+			v[n++] = s->legacy[i].mesh;
+	for (i = 0; i < s->set->ndataplanes; i++)
+		if (s->set->dataplanes[i].meta.mesh != NULL)
+			v[n++] = s->set->dataplanes[i].meta.mesh;
+	qsort(v, n, sizeof(*v), cmp_str);
+	c->nmeshes = 0;
+	for (i = 0; i < n; i++)
+		if (c->nmeshes == 0 || strcmp(v[c->nmeshes - 1], v[i]) != 0)
+			v[c->nmeshes++] = v[i];
+	c->meshes = v;
+	return 0;
+}
+
+/* The table scope of @mesh's names; TABLE_SCOPE_NONE with one mesh. */
+static uint32_t
+mesh_scope(const struct build_ctx *c, const char *mesh)
+{
+	const char **m = NULL;
+
+	if (c->nmeshes < 2 || mesh == NULL)
+		return TABLE_SCOPE_NONE;
+	m = bsearch(&mesh, c->meshes, c->nmeshes, sizeof(*c->meshes),
+		    cmp_str);
+	return m != NULL ? (uint32_t)(m - c->meshes) : TABLE_SCOPE_NONE;
+}
 
 /* Serve @apex (once). */
 static int
@@ -828,6 +885,7 @@ add_service_records(struct build_ctx *c)
 
 		if (!netaddr_is_set(&bs->vips.vip) || h->naddresses == 0)
 			continue;
+		table_builder_set_scope(c->b, mesh_scope(c, bs->meta->mesh));
 		for (j = 0; j < h->naddresses; j++) {
 			const char *host = h->addresses[j].hostname;
 
@@ -848,13 +906,15 @@ add_service_records(struct build_ctx *c)
 		if (rc < 0)
 			return rc;
 	}
+	table_builder_set_scope(c->b, TABLE_SCOPE_NONE);
 	return 0;
 }
 
 /*
  * Legacy names: <service>.mesh (and the "_" -> "." variant) in the zone
- * "mesh", for meshes not in Exclusive mode.  A name a HostnameGenerator
- * gave to a service wins (a warning says so).
+ * "mesh", for meshes not in Exclusive mode, each in its mesh.  A name a
+ * HostnameGenerator gave to a service of that mesh wins (a warning says
+ * so).
  */
 static int
 add_legacy_records(struct build_ctx *c)
@@ -871,6 +931,7 @@ add_legacy_records(struct build_ctx *c)
 
 		if (!netaddr_is_set(&l->vips.vip))
 			continue;
+		table_builder_set_scope(c->b, mesh_scope(c, l->mesh));
 		/* DNS names in lower case, both before they are compared. */
 		snprintf(name[0], sizeof(name[0]), "%s.mesh", l->service);
 		for (char *p = name[0]; *p != '\0'; p++)
@@ -885,7 +946,8 @@ add_legacy_records(struct build_ctx *c)
 				break;
 			if (table_builder_find_zone(c->b, name[v]) < 0)
 				continue;
-			if (hostname_claims_has(c->claims, name[v])) {
+			if (hostname_claims_has(c->claims, l->mesh,
+						name[v])) {
 				diag_warning(c->diags, NULL, 0, 0,
 					     "legacy name %s of "
 					     KUMA_TAG_SERVICE " %s (mesh %s) "
@@ -895,7 +957,8 @@ add_legacy_records(struct build_ctx *c)
 					     l->service, l->mesh);
 				continue;
 			}
-			if ((rc = hostname_claims_add(c->claims, name[v])) < 0)
+			if ((rc = hostname_claims_add(c->claims, l->mesh,
+						      name[v])) < 0)
 				return rc;
 			rc = add_name(c, &none, name[v], &l->vips,
 				      TABLE_OWNER_NONE);
@@ -907,6 +970,7 @@ add_legacy_records(struct build_ctx *c)
 				return rc;
 		}
 	}
+	table_builder_set_scope(c->b, TABLE_SCOPE_NONE);
 	return 0;
 }
 
@@ -967,6 +1031,10 @@ ref_selects(const struct resource_backend_ref *r,
  * ReachableBackends mode one that lists none sees none of them.  Other
  * clients see everything, or only the names visible to all
  * (views.unknown-clients: none).  Legacy names are visible to all.
+ *
+ * With two meshes or more each mesh is a scope of the table: a Dataplane
+ * resolves in its own mesh, any other client in views.default-mesh's
+ * (nothing when that mesh has no names).
  */
 static int
 add_views(struct build_ctx *c)
@@ -979,6 +1047,13 @@ add_views(struct build_ctx *c)
 	int rc;
 
 	table_builder_set_default_view(c->b, s->cfg->views_unknown_all);
+	if (c->nmeshes >= 2) {
+		uint32_t def = mesh_scope(c, s->cfg->views_default_mesh);
+
+		/* A mesh without names: a scope no name has. */
+		table_builder_set_default_scope(c->b, def != TABLE_SCOPE_NONE ?
+						def : (uint32_t)c->nmeshes);
+	}
 	for (d = 0; d < set->ndataplanes; d++) {
 		const struct resource_dataplane *dp = &set->dataplanes[d];
 		enum resource_mesh_mode mode = generate_mesh_mode(
@@ -990,12 +1065,16 @@ add_views(struct build_ctx *c)
 			continue;
 		if (!dp->has_reachable_backends &&
 		    mode != RESOURCE_MESH_MODE_REACHABLE_BACKENDS &&
-		    s->cfg->views_unknown_all)
+		    s->cfg->views_unknown_all && c->nmeshes < 2)
 			continue;	/* sees everything, as any client */
 		view = table_builder_add_view(c->b, a.family, a.b);
 		if (view < 0)
 			return view == -ENOMEM ? -ENOMEM : 0;
 		s->nviews++;
+		if (c->nmeshes >= 2 &&
+		    (rc = table_builder_view_set_scope(
+			    c->b, view, mesh_scope(c, dp->meta.mesh))) < 0)
+			return rc;
 		if (!dp->has_reachable_backends) {
 			if (mode != RESOURCE_MESH_MODE_REACHABLE_BACKENDS &&
 			    (rc = table_builder_view_allow_all(c->b, view)) < 0)
@@ -1139,7 +1218,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	if ((c.claims = hostname_claims_new()) == NULL)
 		goto out;
 	if ((rc = collect_services(s)) < 0 ||
-	    (rc = make_legacy(s)) < 0 ||
+	    (rc = make_legacy(s)) < 0 || (rc = collect_meshes(&c)) < 0 ||
 	    (rc = generate_hostnames(&c, gens, ngens)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_NAMES, &t);
@@ -1174,6 +1253,7 @@ out:
 	for (i = 0; i < c.nzones; i++)
 		free(c.zones[i]);
 	free(c.zones);
+	free(c.meshes);
 	free_generators(gens, ngens);
 	snapshot_free(s);
 	return rc;

@@ -925,6 +925,8 @@ static const struct key kuma_keys[] = {
 static const struct key views_keys[] = {
 	{ "unknown-clients", &t_choice, NULL, OFF(views_unknown_all), 0,
 	  "all", "none all", 0 },
+	{ "default-mesh", &t_string, NULL, OFF(views_default_mesh), 0,
+	  "default", NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -1306,6 +1308,7 @@ config_free(struct config *cfg)
 		free(cfg->listen[i].text);
 	free(cfg->listen);
 	free(cfg->zone);
+	free(cfg->views_default_mesh);
 	free_strings(cfg->resources, cfg->nresources);
 	free(cfg->resources_at);
 	free(cfg->state_file);

@@ -134,6 +134,9 @@ struct config {
 	int views_unknown_all;		/* clients that are no Dataplane:
 					 * 1 see every name, 0 only the ones
 					 * visible to everyone */
+	char *views_default_mesh;	/* the mesh whose names clients that
+					 * are no Dataplane resolve, when
+					 * there are two meshes or more */
 };
 
 /* The defaults, with no file.  NULL on ENOMEM. */

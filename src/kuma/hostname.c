@@ -128,8 +128,19 @@ hostname_gens_sort(struct hostname_gen *gens, size_t n)
 struct claim {
 	const char *name;	/* borrowed from a result's address, or owned
 				 * (item == CLAIM_CALLER) */
+	const char *mesh;	/* borrowed from the item, or owned; "" */
 	size_t item;
 };
+
+/* Claims are per mesh: Kuma checks one mesh at a time. */
+static size_t
+claim_hash(const char *mesh, const char *name)
+{
+	uint64_t h = hash_fnv1a64_str(HASH_FNV1A64_INIT, mesh);
+
+	h = hash_fnv1a64(h, "", 1);
+	return (size_t)hash_fnv1a64_str(h, name);
+}
 
 struct hostname_claims {
 	struct claim *v;
@@ -151,8 +162,7 @@ claims_grow(struct hostname_claims *c)
 
 		if (c->v[i].name == NULL)
 			continue;
-		j = hash_fnv1a64_str(HASH_FNV1A64_INIT, c->v[i].name) &
-		    (cap - 1);
+		j = claim_hash(c->v[i].mesh, c->v[i].name) & (cap - 1);
 		while (v[j].name != NULL)
 			j = (j + 1) & (cap - 1);
 		v[j] = c->v[i];
@@ -163,17 +173,21 @@ claims_grow(struct hostname_claims *c)
 	return 0;
 }
 
-/* The claim of @name, or NULL. */
+/* The claim of @name in @mesh (NULL: ""), or NULL. */
 static const struct claim *
-claims_find(const struct hostname_claims *c, const char *name)
+claims_find(const struct hostname_claims *c, const char *mesh,
+	    const char *name)
 {
 	size_t j;
 
 	if (c->cap == 0)
 		return NULL;
-	j = hash_fnv1a64_str(HASH_FNV1A64_INIT, name) & (c->cap - 1);
+	if (mesh == NULL)
+		mesh = "";
+	j = claim_hash(mesh, name) & (c->cap - 1);
 	while (c->v[j].name != NULL) {
-		if (strcmp(c->v[j].name, name) == 0)
+		if (strcmp(c->v[j].name, name) == 0 &&
+		    strcmp(c->v[j].mesh, mesh) == 0)
 			return &c->v[j];
 		j = (j + 1) & (c->cap - 1);
 	}
@@ -181,17 +195,21 @@ claims_find(const struct hostname_claims *c, const char *name)
 }
 
 static int
-claims_add(struct hostname_claims *c, const char *name, size_t item)
+claims_add(struct hostname_claims *c, const char *mesh, const char *name,
+	   size_t item)
 {
 	size_t j;
 	int rc;
 
 	if ((c->n + 1) * 2 > c->cap && (rc = claims_grow(c)) < 0)
 		return rc;
-	j = hash_fnv1a64_str(HASH_FNV1A64_INIT, name) & (c->cap - 1);
+	if (mesh == NULL)
+		mesh = "";
+	j = claim_hash(mesh, name) & (c->cap - 1);
 	while (c->v[j].name != NULL)
 		j = (j + 1) & (c->cap - 1);
 	c->v[j].name = name;
+	c->v[j].mesh = mesh;
 	c->v[j].item = item;
 	c->n++;
 	return 0;
@@ -211,29 +229,36 @@ hostname_claims_free(struct hostname_claims *c)
 	if (c == NULL)
 		return;
 	for (i = 0; i < c->cap; i++)
-		if (c->v[i].name != NULL && c->v[i].item == CLAIM_CALLER)
+		if (c->v[i].name != NULL && c->v[i].item == CLAIM_CALLER) {
 			free((char *)c->v[i].name);
+			free((char *)c->v[i].mesh);
+		}
 	free(c->v);
 	free(c);
 }
 
 int
-hostname_claims_has(const struct hostname_claims *c, const char *name)
+hostname_claims_has(const struct hostname_claims *c, const char *mesh,
+		    const char *name)
 {
-	return claims_find(c, name) != NULL;
+	return claims_find(c, mesh, name) != NULL;
 }
 
 int
-hostname_claims_add(struct hostname_claims *c, const char *name)
+hostname_claims_add(struct hostname_claims *c, const char *mesh,
+		    const char *name)
 {
 	char *copy = NULL;
+	char *mcopy = NULL;
 
-	if (claims_find(c, name) != NULL)
+	if (claims_find(c, mesh, name) != NULL)
 		return 0;
-	if ((copy = strdup(name)) == NULL)
-		return -ENOMEM;
-	if (claims_add(c, copy, CLAIM_CALLER) < 0) {
+	copy = strdup(name);
+	mcopy = strdup(mesh != NULL ? mesh : "");
+	if (copy == NULL || mcopy == NULL ||
+	    claims_add(c, mcopy, copy, CLAIM_CALLER) < 0) {
 		free(copy);
+		free(mcopy);
 		return -ENOMEM;
 	}
 	return 0;
@@ -384,7 +409,7 @@ generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 			 "server serves", name);
 		return add_condition(r, gname, HOSTNAME_NOT_SERVED, err);
 	}
-	c = claims_find(claims, name);
+	c = claims_find(claims, meta->mesh, name);
 	if (c != NULL && (c->item == CLAIM_CALLER || c->item != idx)) {
 		o->reason = HOSTNAME_COLLISION;
 		o->other = c->item;
@@ -398,18 +423,9 @@ generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 	if (c != NULL && c->item != idx) {
 		const struct resource_meta *w = items[c->item].meta;
 
-		/* Kuma's message; the mesh is added when it is another one
-		 * (Kuma never sees those: it checks one mesh at a time). */
-		if (w->mesh != NULL && meta->mesh != NULL &&
-		    strcmp(w->mesh, meta->mesh) != 0)
-			snprintf(err, sizeof(err), "Hostname collision with "
-				 "%s: %s in mesh %s",
-				 resource_kind_name(w->kind), resource_name(w),
-				 w->mesh);
-		else
-			snprintf(err, sizeof(err),
-				 "Hostname collision with %s: %s",
-				 resource_kind_name(w->kind), resource_name(w));
+		/* Kuma's message (claims are per mesh, as Kuma's). */
+		snprintf(err, sizeof(err), "Hostname collision with %s: %s",
+			 resource_kind_name(w->kind), resource_name(w));
 		return add_condition(r, gname, HOSTNAME_COLLISION, err);
 	}
 	/*
@@ -419,7 +435,7 @@ generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 	o->reason = HOSTNAME_GENERATED;
 	if (add_address(r, gname, name, &stored) < 0)
 		return -ENOMEM;
-	if (c == NULL && claims_add(claims, stored, idx) < 0)
+	if (c == NULL && claims_add(claims, meta->mesh, stored, idx) < 0)
 		return -ENOMEM;
 	return add_condition(r, gname, HOSTNAME_GENERATED, "");
 }

@@ -106,8 +106,9 @@ const char *hostname_reason_name(enum hostname_reason reason);
 void hostname_gens_sort(struct hostname_gen *gens, size_t n);
 
 /*
- * The hostnames claimed so far in a build, across kinds and meshes: one
- * DNS name answers for one resource.  hostname_generate() fills it; the
+ * The hostnames claimed so far in a build, per mesh (meshes are separate
+ * namespaces, as in Kuma) and across kinds: one DNS name answers for one
+ * resource of a mesh.  hostname_generate() fills it; the
  * caller may then add names of its own (legacy names) that must not take
  * a generated one.
  */
@@ -117,11 +118,13 @@ struct hostname_claims;
 struct hostname_claims *hostname_claims_new(void);
 void hostname_claims_free(struct hostname_claims *c);
 
-/* True when @name is claimed. */
-int hostname_claims_has(const struct hostname_claims *c, const char *name);
+/* True when @name is claimed in mesh @mesh (NULL: no mesh). */
+int hostname_claims_has(const struct hostname_claims *c, const char *mesh,
+			const char *name);
 
-/* Claim @name (copied) for the caller; 0, or -ENOMEM. */
-int hostname_claims_add(struct hostname_claims *c, const char *name);
+/* Claim @name in @mesh (both copied) for the caller; 0, or -ENOMEM. */
+int hostname_claims_add(struct hostname_claims *c, const char *mesh,
+			const char *name);
 
 /*
  * Run the loop, kind by kind in Kuma's order (MeshExternalService,

@@ -308,13 +308,15 @@ test_collision_across_meshes(void **state)
 		 "---\ntype: MeshService\nname: redis\nmesh: two\n"
 		 "spec: {ports: [{port: 1, targetPort: 1}]}\n"
 		 GEN("g", "", "{{ .Name }}.mesh"));
-	/* One DNS name, two meshes: only one service may have it, and the
-	 * other's condition says which mesh has it. */
+	/* Meshes are separate namespaces, as in Kuma: one DNS name in two
+	 * meshes is no collision; within one mesh it still is. */
 	assert_int_equal(result_of_mesh(&f, "one")->naddresses, 1);
-	assert_int_equal(result_of_mesh(&f, "two")->naddresses, 0);
-	assert_string_equal(result_of_mesh(&f, "two")->conditions[0].message,
-			    "Hostname collision with MeshService: redis in "
-			    "mesh one");
+	assert_int_equal(result_of_mesh(&f, "two")->naddresses, 1);
+	assert_int_equal(result_of_mesh(&f, "two")->conditions[0].reason,
+			 HOSTNAME_GENERATED);
+	assert_true(hostname_claims_has(f.claims, "one", "redis.mesh"));
+	assert_true(hostname_claims_has(f.claims, "two", "redis.mesh"));
+	assert_false(hostname_claims_has(f.claims, "three", "redis.mesh"));
 	unload(&f);
 }
 
@@ -449,7 +451,7 @@ test_outside_zone_list(void **state)
 	assert_string_equal(r->conditions[1].message,
 			    "hostname \"redis.mesh.local\" is outside every "
 			    "DNS zone this server serves");
-	assert_false(hostname_claims_has(f.claims, "redis.mesh.local"));
+	assert_false(hostname_claims_has(f.claims, "default", "redis.mesh.local"));
 	unload(&f);
 
 	load_served(&f, SVC("redis", "")
