@@ -261,7 +261,8 @@ service_taken(const struct gen *g, const char *mesh, const char *namespace,
 	size_t i;
 
 	for (i = 0; i < g->nwritten; i++)
-		if (meta_is(&g->result->services[i].res->meta, mesh,
+		if (g->result->services[i].res != NULL &&
+		    meta_is(&g->result->services[i].res->meta, mesh,
 			    namespace, name))
 			return 1;
 	for (i = 0; i < g->made->nservices; i++)
@@ -329,26 +330,118 @@ rename_synced(struct resource_meta *m)
 	return 1;
 }
 
+/*
+ * What a zone holds of a resource in the input (reference/kuma.md 8):
+ *
+ *   SYNC_LOCAL   this zone's own, as written;
+ *   SYNC_SYNCED  another zone's (or global's), arriving by KDS: origin
+ *                global, the hashed name, status stripped.  A global
+ *                control plane's record of another zone's resource
+ *                (origin zone, kuma.io/zone another zone, a hashed name:
+ *                one other than its display name) is one, for the kinds
+ *                KDS sends across zones;
+ *   SYNC_STORED  origin global under its hashed name already: the record
+ *                as this zone's store holds it, status given by this
+ *                zone (kept);
+ *   SYNC_ELSEWHERE  another zone's resource of a kind KDS never sends to
+ *                other zones: not in this zone;
+ *   SYNC_OWN_COPY  perhaps the global's record of this zone's own
+ *                resource (origin zone, this zone, a name other than
+ *                its display name): left out when the original (named
+ *                by the display name) is in the input too, as KDS does
+ *                not send it back; otherwise kept as written (a zone's
+ *                own store may hold such names: Kubernetes core names).
+ */
+enum sync_role {
+	SYNC_LOCAL = 0,
+	SYNC_SYNCED,
+	SYNC_STORED,
+	SYNC_ELSEWHERE,
+	SYNC_OWN_COPY,
+};
+
 static int
-is_synced(const struct resource_meta *m)
+is_hashed(const struct resource_meta *m)
+{
+	const char *display = resource_labels_get(&m->labels,
+						  KUMA_LABEL_DISPLAY_NAME);
+
+	return display != NULL && strcmp(display, m->name) != 0;
+}
+
+static enum sync_role
+sync_role(const struct resource_meta *m, const struct generate_options *opt,
+	  int across_zones)
 {
 	const char *origin = resource_labels_get(&m->labels, KUMA_LABEL_ORIGIN);
+	const char *zone = resource_labels_get(&m->labels, KUMA_LABEL_ZONE);
 
-	return origin != NULL && strcmp(origin, "global") == 0;
+	if (origin != NULL && strcmp(origin, "global") == 0)
+		return is_hashed(m) ? SYNC_STORED : SYNC_SYNCED;
+	/* Global holds what zones send under KDS's hashed names. */
+	if (origin == NULL || strcmp(origin, "zone") != 0 || zone == NULL ||
+	    !is_hashed(m))
+		return SYNC_LOCAL;
+	if (strcmp(zone, zone_of(opt)) == 0)
+		return SYNC_OWN_COPY;
+	return across_zones ? SYNC_SYNCED : SYNC_ELSEWHERE;
+}
+
+/* Is a Dataplane of another zone (a global control plane's record)? */
+static int
+dp_elsewhere(const struct resource_dataplane *dp,
+	     const struct generate_options *opt)
+{
+	return sync_role(&dp->meta, opt, 0) == SYNC_ELSEWHERE;
 }
 
 /*
- * @src as a zone sees the synced resource: a copy whose name and labels
- * @dst owns (renamed by rename_synced()), the rest borrowed.
+ * Is this zone's own original of @copy (SYNC_OWN_COPY) among @n metas
+ * @size bytes apart?  The original has the display name as its name and
+ * the k8s.kuma.io/namespace label as its namespace.
  */
 static int
-synced_meta(struct resource_meta *dst, const struct resource_meta *src)
+own_original_present(const void *base, size_t n, size_t size,
+		     const struct resource_meta *copy,
+		     const struct generate_options *opt)
+{
+	const char *name = resource_labels_get(&copy->labels,
+					       KUMA_LABEL_DISPLAY_NAME);
+	const char *ns = resource_labels_get(&copy->labels,
+					     KUMA_LABEL_K8S_NAMESPACE);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct resource_meta *m = (const void *)
+			((const char *)base + i * size);
+
+		if (strcmp(m->name, name) == 0 &&
+		    cmp_str_null(m->namespace, ns) == 0 &&
+		    strcmp(mesh_of(m), mesh_of(copy)) == 0 &&
+		    sync_role(m, opt, 1) == SYNC_LOCAL)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * @src as this zone holds it (@role from sync_role(): SYNC_SYNCED or
+ * SYNC_STORED): a copy whose name and labels @dst owns, the rest
+ * borrowed; SYNC_SYNCED gets origin global and the hashed name
+ * (rename_synced()).
+ */
+static int
+synced_meta(struct resource_meta *dst, const struct resource_meta *src,
+	    enum sync_role role)
 {
 	*dst = *src;
 	dst->name = NULL;
 	memset(&dst->labels, 0, sizeof(dst->labels));
-	if (set_str(&dst->name, src->name) < 0 ||
-	    labels_copy(&dst->labels, &src->labels) < 0 ||
+	if (labels_copy(&dst->labels, &src->labels) < 0 ||
+	    set_str(&dst->name, src->name) < 0 ||
+	    (role == SYNC_SYNCED &&
+	     resource_labels_set(&dst->labels, KUMA_LABEL_ORIGIN,
+				 "global") < 0) ||
 	    rename_synced(dst) < 0)
 		return -ENOMEM;
 	return 0;
@@ -356,34 +449,28 @@ synced_meta(struct resource_meta *dst, const struct resource_meta *src)
 
 /*
  * The set's MeshServices, MeshExternalServices and MeshMultiZoneServices
- * into the result, each synced one replaced by its copy in the store.
+ * into the result as this zone holds them: synced ones replaced by their
+ * copies in the store; another zone's
+ * MeshExternalServices, and the global's records of this zone's own
+ * resources whose originals are in the set, left out.
  */
 static int
 synced(struct gen *g)
 {
 	const struct resource_set *set = g->set;
+	const struct generate_options *opt = g->opt;
 	struct generate_result *r = g->result;
 	struct generate_store *st = r->store;
-	size_t nms = 0;
-	size_t nmes = 0;
-	size_t nmzs = 0;
 	size_t i;
 
-	for (i = 0; i < set->nservices; i++)
-		nms += set->services[i].origin == RESOURCE_WRITTEN &&
-		       is_synced(&set->services[i].meta);
-	for (i = 0; i < set->nexternal_services; i++)
-		nmes += is_synced(&set->external_services[i].meta);
-	for (i = 0; i < set->nmultizone_services; i++)
-		nmzs += is_synced(&set->multizone_services[i].meta);
 	r->services = calloc(set->nservices + 1, sizeof(*r->services));
 	r->external_services = calloc(set->nexternal_services + 1,
 				      sizeof(*r->external_services));
 	r->multizone_services = calloc(set->nmultizone_services + 1,
 				       sizeof(*r->multizone_services));
-	st->ms = calloc(nms + 1, sizeof(*st->ms));
-	st->mes = calloc(nmes + 1, sizeof(*st->mes));
-	st->mzs = calloc(nmzs + 1, sizeof(*st->mzs));
+	st->ms = calloc(set->nservices + 1, sizeof(*st->ms));
+	st->mes = calloc(set->nexternal_services + 1, sizeof(*st->mes));
+	st->mzs = calloc(set->nmultizone_services + 1, sizeof(*st->mzs));
 	if (r->services == NULL || r->external_services == NULL ||
 	    r->multizone_services == NULL || st->ms == NULL ||
 	    st->mes == NULL || st->mzs == NULL)
@@ -391,15 +478,23 @@ synced(struct gen *g)
 	for (i = 0; i < set->nservices; i++) {
 		const struct resource_mesh_service *ms = &set->services[i];
 		struct resource_mesh_service *c = NULL;
+		enum sync_role role = ms->origin != RESOURCE_WRITTEN ?
+			SYNC_LOCAL : sync_role(&ms->meta, opt, 1);
 
+		if (role == SYNC_OWN_COPY &&
+		    own_original_present(set->services, set->nservices,
+					 sizeof(*ms), &ms->meta, opt))
+			continue;
 		r->services[r->nservices++].res = ms;
-		if (ms->origin != RESOURCE_WRITTEN || !is_synced(&ms->meta))
+		if (role == SYNC_LOCAL || role == SYNC_OWN_COPY)
 			continue;
 		c = &st->ms[st->nms++];
 		*c = *ms;
-		c->vips = NULL;
-		c->nvips = 0;
-		if (synced_meta(&c->meta, &ms->meta) < 0)
+		if (role == SYNC_SYNCED) {
+			c->vips = NULL;
+			c->nvips = 0;
+		}
+		if (synced_meta(&c->meta, &ms->meta, role) < 0)
 			return -ENOMEM;
 		r->services[r->nservices - 1].res = c;
 	}
@@ -408,14 +503,22 @@ synced(struct gen *g)
 		const struct resource_mesh_external_service *mes =
 			&set->external_services[i];
 		struct resource_mesh_external_service *c = NULL;
+		enum sync_role role = sync_role(&mes->meta, opt, 0);
 
+		if (role == SYNC_ELSEWHERE ||
+		    (role == SYNC_OWN_COPY &&
+		     own_original_present(set->external_services,
+					  set->nexternal_services,
+					  sizeof(*mes), &mes->meta, opt)))
+			continue;
 		r->external_services[r->nexternal_services++] = mes;
-		if (!is_synced(&mes->meta))
+		if (role == SYNC_LOCAL || role == SYNC_OWN_COPY)
 			continue;
 		c = &st->mes[st->nmes++];
 		*c = *mes;
-		c->vip = NULL;
-		if (synced_meta(&c->meta, &mes->meta) < 0)
+		if (role == SYNC_SYNCED)
+			c->vip = NULL;
+		if (synced_meta(&c->meta, &mes->meta, role) < 0)
 			return -ENOMEM;
 		r->external_services[r->nexternal_services - 1] = c;
 	}
@@ -423,15 +526,18 @@ synced(struct gen *g)
 		const struct resource_mesh_multi_zone_service *mzs =
 			&set->multizone_services[i];
 		struct resource_mesh_multi_zone_service *c = NULL;
+		enum sync_role role = sync_role(&mzs->meta, opt, 0);
 
 		r->multizone_services[r->nmultizone_services++].res = mzs;
-		if (!is_synced(&mzs->meta))
+		if (role != SYNC_SYNCED && role != SYNC_STORED)
 			continue;
 		c = &st->mzs[st->nmzs++];
 		*c = *mzs;
-		c->vips = NULL;
-		c->nvips = 0;
-		if (synced_meta(&c->meta, &mzs->meta) < 0)
+		if (role == SYNC_SYNCED) {
+			c->vips = NULL;
+			c->nvips = 0;
+		}
+		if (synced_meta(&c->meta, &mzs->meta, role) < 0)
 			return -ENOMEM;
 		r->multizone_services[r->nmultizone_services - 1].res = c;
 	}
@@ -682,7 +788,8 @@ collect_ukeys(const struct resource_set *set,
 		size_t i;
 
 		if (generate_mesh_mode(set, mesh, opt) ==
-		    RESOURCE_MESH_MODE_DISABLED || dp->ninbounds == 0)
+		    RESOURCE_MESH_MODE_DISABLED || dp->ninbounds == 0 ||
+		    dp_elsewhere(dp, opt))
 			continue;
 		for (i = 0; i < (opt->workload_labels ? 1 : dp->ninbounds);
 		     i++) {
@@ -843,6 +950,74 @@ out:
 	return rc;
 }
 
+/*
+ * The index in result->services[0..nwritten) of a MeshService of this
+ * zone that the generator made (kuma.io/managed-by:
+ * meshservice-generator, as in any export of a zone), or SIZE_MAX.
+ * Kuma updates it from the Dataplanes: it does not win over them.
+ */
+static size_t
+written_generated(const struct gen *g, const char *mesh, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < g->nwritten; i++) {
+		const struct resource_mesh_service *ms =
+			g->result->services[i].res;
+		const char *by;
+		const char *origin;
+
+		if (ms == NULL || !meta_is(&ms->meta, mesh, NULL, name))
+			continue;
+		by = resource_labels_get(&ms->meta.labels,
+					 KUMA_LABEL_MANAGED_BY);
+		origin = resource_labels_get(&ms->meta.labels,
+					     KUMA_LABEL_ORIGIN);
+		if (by != NULL && strcmp(by, "meshservice-generator") == 0 &&
+		    (origin == NULL || strcmp(origin, "zone") == 0))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * Kuma's generator updates the existing MeshService result->services[@w]
+ * into @ms: the Dataplanes' spec, its own labels over the existing ones
+ * (which stay), the existing creation time and VIPs.  The written one
+ * leaves the result (assemble() drops it).
+ */
+static int
+regenerate(struct gen *g, struct resource_mesh_service *ms, size_t w)
+{
+	const struct resource_mesh_service *old = g->result->services[w].res;
+	size_t i;
+
+	for (i = 0; i < old->meta.labels.n; i++) {
+		const struct resource_label *l = &old->meta.labels.v[i];
+
+		if (resource_labels_get(&ms->meta.labels, l->key) == NULL &&
+		    resource_labels_set(&ms->meta.labels, l->key,
+					l->value) < 0)
+			return -ENOMEM;
+	}
+	if (old->meta.has_creation_time) {
+		ms->meta.has_creation_time = 1;
+		ms->meta.creation_ns = old->meta.creation_ns;
+	}
+	if (old->nvips > 0) {
+		if ((ms->vips = calloc(old->nvips, sizeof(*ms->vips))) == NULL)
+			return -ENOMEM;
+		for (i = 0; i < old->nvips; i++) {
+			if (set_str(&ms->vips[i], old->vips[i]) < 0)
+				return -ENOMEM;
+			ms->nvips++;
+		}
+		ms->vips_pos = old->vips_pos;
+	}
+	g->result->services[w].res = NULL;
+	return 0;
+}
+
 static int
 universal_one(struct gen *g, const struct resource_dataplane **dps,
 	      const struct ukey *keys, size_t n)
@@ -851,9 +1026,12 @@ universal_one(struct gen *g, const struct resource_dataplane **dps,
 	const struct resource_dataplane *winner = dps[keys[0].rank];
 	struct resource_mesh_service *ms = NULL;
 	int workload = opt->workload_labels;
+	size_t w;
 	int rc;
 
-	if (service_taken(g, keys[0].mesh, NULL, keys[0].key))
+	w = written_generated(g, keys[0].mesh, keys[0].key);
+	if (w == SIZE_MAX &&
+	    service_taken(g, keys[0].mesh, NULL, keys[0].key))
 		return 0;	/* written by hand: it wins, as in Kuma */
 	if ((ms = resource_set_new_service(g->made)) == NULL)
 		return -ENOMEM;
@@ -875,7 +1053,8 @@ universal_one(struct gen *g, const struct resource_dataplane **dps,
 					   KUMA_TAG_SERVICE,
 				keys[0].key) < 0)
 		return -ENOMEM;
-	if ((rc = fill_dp_ports(ms, winner, keys[0].key, workload)) < 0)
+	if ((rc = fill_dp_ports(ms, winner, keys[0].key, workload)) < 0 ||
+	    (w != SIZE_MAX && (rc = regenerate(g, ms, w)) < 0))
 		return rc;
 	return report_conflicts(g, g->made->nservices - 1, dps, keys, n,
 				workload);
@@ -1616,7 +1795,14 @@ assemble(struct gen *g)
 	struct generate_result *r = g->result;
 	struct generate_service *v = NULL;
 	size_t i;
+	size_t w;
 
+	/* Written MeshServices the generator updated (regenerate()) go. */
+	for (i = 0, w = 0; i < r->nservices; i++)
+		if (r->services[i].res != NULL)
+			r->services[w++] = r->services[i];
+	g->nwritten -= r->nservices - w;
+	r->nservices = w;
 	v = realloc(r->services, (r->nservices + made->nservices + 1) *
 		    sizeof(*v));
 	if (v == NULL)

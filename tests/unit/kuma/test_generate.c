@@ -1274,10 +1274,12 @@ test_synced(void **state)
 	assert_int_equal(ms->nvips, 0);
 	assert_null(ms->vips);
 
+	/* hashed already: as this zone's store holds it, its VIPs kept */
 	ms = find_ms(f, "default", NULL, "web-abc");
 	assert_non_null(ms);
 	assert_string_equal(resource_display_name(&ms->meta), "web");
-	assert_int_equal(ms->nvips, 0);
+	assert_int_equal(ms->nvips, 2);
+	assert_string_equal(ms->vips[0], "241.0.0.2");
 
 	ms = find_ms(f, "default", NULL, "local");
 	assert_non_null(ms);
@@ -1352,6 +1354,158 @@ test_synced_renamed_before_generation(void **state)
 	assert_int_equal(f->res.nservices, 2);
 	assert_non_null(find_ms(f, "default", NULL, "test-server"));
 	assert_int_equal(count_origin(f, RESOURCE_FROM_DATAPLANES), 1);
+}
+
+/*
+ * A global control plane's export fed to zone-1: what zone-1 receives by
+ * KDS.  Another zone's MeshService becomes a synced one (origin global,
+ * no status); zone-1's own, which global holds under a hashed name, is
+ * not doubled; another zone's MeshExternalService and Dataplanes are not
+ * in this zone.
+ */
+static const char doc_global_export[] =
+	"type: MeshService\n"
+	"name: redis-zone-2-ff29vc4685c6f594\n"
+	"mesh: default\n"
+	"labels: {kuma.io/origin: zone, kuma.io/zone: zone-2, "
+	"kuma.io/display-name: redis-zone-2}\n"
+	"spec:\n"
+	"  selector: {dataplaneTags: {kuma.io/service: redis}}\n"
+	"  ports: [{port: 6379}]\n"
+	"status:\n"
+	"  vips: [{ip: 10.0.2.1}]\n"
+	"---\n"
+	"type: MeshService\n"
+	"name: redis-zone-1-2v6wfvvcvbc9f55d\n"
+	"mesh: default\n"
+	"labels: {kuma.io/origin: zone, kuma.io/zone: zone-1, "
+	"kuma.io/display-name: redis-zone-1, team: db}\n"
+	"spec:\n"
+	"  selector: {dataplaneTags: {kuma.io/service: redis}}\n"
+	"  ports: [{port: 6379}]\n"
+	"status:\n"
+	"  vips: [{ip: 10.0.1.1}]\n"
+	"---\n"
+	"type: MeshExternalService\n"
+	"name: aurora-xyz\n"
+	"mesh: default\n"
+	"labels: {kuma.io/origin: zone, kuma.io/zone: zone-2, "
+	"kuma.io/display-name: aurora}\n"
+	"spec:\n"
+	"  match: {port: 5432}\n"
+	"---\n"
+	"type: Dataplane\n"
+	"name: web-1-abc\n"
+	"mesh: default\n"
+	"labels: {kuma.io/origin: zone, kuma.io/zone: zone-2, "
+	"kuma.io/display-name: web-1}\n"
+	"networking:\n"
+	"  address: 10.0.2.10\n"
+	"  inbound:\n"
+	"  - port: 80\n"
+	"    tags: {kuma.io/service: web}\n";
+
+static void
+test_global_export(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_mesh_service *ms = NULL;
+
+	load(f, "global.yaml", doc_global_export);
+	load(f, "local.yaml",
+	     "type: MeshService\n"
+	     "name: redis-zone-1\n"
+	     "mesh: default\n"
+	     "labels: {kuma.io/origin: zone, kuma.io/zone: zone-1}\n"
+	     "spec:\n"
+	     "  selector: {dataplaneTags: {kuma.io/service: redis}}\n"
+	     "  ports: [{port: 6379}]\n"
+	     "status:\n"
+	     "  vips: [{ip: 10.0.1.1}]\n");
+	run(f);
+	assert_int_equal(f->res.nservices, 2);
+	ms = find_ms(f, "default", NULL, "redis-zone-2-ff29vc4685c6f594");
+	assert_non_null(ms);
+	assert_string_equal(resource_labels_get(&ms->meta.labels,
+						"kuma.io/origin"), "global");
+	assert_string_equal(resource_labels_get(&ms->meta.labels,
+						"kuma.io/zone"), "zone-2");
+	assert_int_equal(ms->nvips, 0);
+	ms = find_ms(f, "default", NULL, "redis-zone-1");
+	assert_non_null(ms);
+	assert_int_equal(ms->nvips, 1);
+	assert_int_equal(f->res.nexternal_services, 0);
+	assert_int_equal(count_origin(f, RESOURCE_FROM_DATAPLANES), 0);
+	assert_int_equal(f->diags.n, 0);
+}
+
+/*
+ * Without the zone's own original, global's record of it is kept as
+ * written: a zone's own store may hold a name other than the display name.
+ */
+static void
+test_global_export_own_kept(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_mesh_service *ms = NULL;
+
+	load(f, "global.yaml", doc_global_export);
+	run(f);
+	assert_int_equal(f->res.nservices, 2);
+	ms = find_ms(f, "default", NULL, "redis-zone-1-2v6wfvvcvbc9f55d");
+	assert_non_null(ms);
+	assert_string_equal(resource_labels_get(&ms->meta.labels,
+						"kuma.io/origin"), "zone");
+	assert_int_equal(ms->nvips, 1);
+	assert_string_equal(ms->vips[0], "10.0.1.1");
+}
+
+/*
+ * An export of a zone holds the MeshService its generator made: Kuma
+ * updates it from the Dataplanes (ports), keeping its other labels, its
+ * creation time and its VIP.
+ */
+static void
+test_generated_in_input_regenerated(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_mesh_service *ms = NULL;
+
+	load(f, "export.yaml",
+	     "type: MeshService\n"
+	     "name: test-server\n"
+	     "mesh: default\n"
+	     "creationTime: \"2024-01-01T00:00:00Z\"\n"
+	     "labels: {kuma.io/managed-by: meshservice-generator, "
+	     "kuma.io/origin: zone, custom.io/extra: kept}\n"
+	     "spec:\n"
+	     "  selector: {dataplaneTags: {kuma.io/service: test-server}}\n"
+	     "  ports: [{name: \"1\", port: 1, targetPort: 1, "
+	     "appProtocol: tcp}]\n"
+	     "status:\n"
+	     "  vips: [{ip: 241.0.0.9}]\n"
+	     "---\n"
+	     "type: MeshService\n"
+	     "name: by-hand\n"
+	     "mesh: default\n"
+	     "spec:\n"
+	     "  selector: {dataplaneTags: {kuma.io/service: by-hand}}\n"
+	     "  ports: [{port: 1, targetPort: 1}]\n");
+	load(f, "dp.yaml", doc_dataplanes);
+	run(f);
+	ms = find_ms(f, "default", NULL, "test-server");
+	assert_non_null(ms);
+	assert_int_equal(ms->origin, RESOURCE_FROM_DATAPLANES);
+	assert_int_not_equal(ms->ports[0].port, 1);
+	assert_string_equal(resource_labels_get(&ms->meta.labels,
+						"custom.io/extra"), "kept");
+	assert_int_equal(ms->nvips, 1);
+	assert_string_equal(ms->vips[0], "241.0.0.9");
+	assert_true(ms->meta.has_creation_time);
+	/* one test-server only; by-hand is left alone */
+	assert_int_equal(f->res.nservices,
+			 count_origin(f, RESOURCE_FROM_DATAPLANES) + 1);
+	assert_non_null(find_ms(f, "default", NULL, "by-hand"));
 }
 
 /* --- default HostnameGenerators --- */
@@ -1760,6 +1914,9 @@ main(void)
 		T(test_k8s_written_wins),
 		T(test_synced),
 		T(test_synced_renamed_before_generation),
+		T(test_global_export),
+		T(test_global_export_own_kept),
+		T(test_generated_in_input_regenerated),
 		T(test_default_generators),
 		T(test_default_generators_choice),
 		T(test_default_generators_replaced),
