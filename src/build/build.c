@@ -1207,6 +1207,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	s->inputs = build_inputs_digest(opt->program_digest, s->cfg,
 					resource_set_digest(s->set));
 	if ((rc = resource_set_finish(s->set, diags)) < 0 ||
+	    (rc = resource_set_check_meshes(s->set, diags)) < 0 ||
 	    (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||
 	    (rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0)
 		goto out;

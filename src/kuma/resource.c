@@ -536,6 +536,85 @@ resource_set_finish(struct resource_set *set, struct diag_list *errs)
 	return 0;
 }
 
+/* Is there a Mesh @name in @set?  "default" always is (see the header). */
+static int
+mesh_exists(const struct resource_set *set, const char *name)
+{
+	size_t i;
+
+	if (strcmp(name, "default") == 0)
+		return 1;
+	for (i = 0; i < set->nmeshes; i++)
+		if (strcmp(set->meshes[i].meta.name, name) == 0)
+			return 1;
+	return 0;
+}
+
+int
+resource_set_check_meshes(struct resource_set *set, struct diag_list *errs)
+{
+	static const enum resource_kind scoped[] = {
+		RESOURCE_DATAPLANE, RESOURCE_MESH_SERVICE,
+		RESOURCE_MESH_EXTERNAL_SERVICE,
+		RESOURCE_MESH_MULTI_ZONE_SERVICE,
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(scoped) / sizeof(scoped[0]); k++) {
+		struct array a = resource_set_array(set, scoped[k]);
+		size_t i;
+		size_t w;
+
+		for (i = 0, w = 0; i < a.n; i++) {
+			char *e = a.base + i * a.size;
+			const struct resource_meta *m = (const void *)e;
+			const char *mesh = m->mesh != NULL ? m->mesh :
+							     "default";
+			int k8s = m->shape == RESOURCE_SHAPE_KUBERNETES;
+
+			if (mesh_exists(set, mesh)) {
+				if (w != i)
+					memmove(a.base + w * a.size, e, a.size);
+				w++;
+				continue;
+			}
+			/*
+			 * Kubernetes: Kuma's owner-reference webhook exempts
+			 * MeshServices (they belong to their Service).
+			 */
+			if (k8s && m->kind == RESOURCE_MESH_SERVICE) {
+				diag_warning(errs, m->pos.file, m->pos.line,
+					     m->pos.column,
+					     "MeshService \"%s\": mesh \"%s\" "
+					     "has no Mesh resource: no proxy "
+					     "of that mesh can use it",
+					     m->name, mesh);
+				if (w != i)
+					memmove(a.base + w * a.size, e, a.size);
+				w++;
+				continue;
+			}
+			if (k8s)
+				diag_error(errs, m->pos.file, m->pos.line,
+					   m->pos.column,
+					   "%s \"%s\": meshes.kuma.io \"%s\" "
+					   "not found",
+					   resource_kind_name(m->kind),
+					   m->name, mesh);
+			else
+				diag_error(errs, m->pos.file, m->pos.line,
+					   m->pos.column,
+					   "%s \"%s\": mesh of name %s is not "
+					   "found",
+					   resource_kind_name(m->kind),
+					   m->name, mesh);
+			a.clear(e);
+		}
+		resource_set_array_put(set, scoped[k], a.base, w);
+	}
+	return 0;
+}
+
 /* --- accessors --- */
 
 /*

@@ -375,6 +375,23 @@ int resource_set_load_string(struct resource_set *set, const char *name,
 int resource_set_finish(struct resource_set *set, struct diag_list *errs);
 
 /*
+ * Leave out the mesh-scoped resources (Dataplanes, MeshServices,
+ * MeshExternalServices, MeshMultiZoneServices) whose mesh has no Mesh
+ * resource in @set, as Kuma refuses to create them, with Kuma's message:
+ *   <file>:<line>:<col>: MeshService "redis": mesh of name payments is
+ *   not found
+ * (universal, pkg/core/resources/manager/manager.go), or
+ *   ...: meshes.kuma.io "payments" not found
+ * (Kubernetes, the owner-reference webhook).  That webhook lets a
+ * Kubernetes MeshService through: it stays, with a warning.  Mesh
+ * "default" always exists: Kuma's control plane creates it at start
+ * (pkg/defaults/mesh.go; a federated zone receives it from global).
+ * Call after resource_set_finish(); the order is kept.  Returns 0.
+ */
+int resource_set_check_meshes(struct resource_set *set,
+			      struct diag_list *errs);
+
+/*
  * Add the labels Kuma's zone control plane adds when a resource is
  * created in zone @zone, where they are absent (labels written in the
  * input always win): on MeshServices kuma.io/origin=zone, kuma.io/mesh,

@@ -450,6 +450,56 @@ test_compute_labels_external(void **state)
 	assert_null(resource_labels_get(l, "k8s.kuma.io/namespace"));
 }
 
+/*
+ * Kuma refuses a mesh-scoped resource whose Mesh does not exist; "default"
+ * always exists (the control plane creates it).
+ */
+static void
+test_check_meshes(void **state)
+{
+	struct fx *f = *state;
+
+	load(f, "type: Mesh\nname: payments\n"
+	     "---\n"
+	     "type: MeshService\nname: redis\nmesh: payments\n" SELECTOR
+	     "---\n"
+	     "type: MeshService\nname: redis\nmesh: default\n" SELECTOR
+	     "---\n"
+	     "type: MeshService\nname: web\nmesh: shop\n" SELECTOR
+	     "---\n"
+	     "type: Dataplane\nname: dp\nmesh: shop\n"
+	     "networking:\n  address: 10.0.0.1\n"
+	     "  inbound: [{port: 80, tags: {kuma.io/service: web}}]\n"
+	     "---\n"
+	     "apiVersion: kuma.io/v1alpha1\nkind: MeshExternalService\n"
+	     "metadata: {name: aurora, namespace: kuma-system, "
+	     "labels: {kuma.io/mesh: shop}}\n"
+	     "spec: {match: {type: HostnameGenerator, port: 5432, "
+	     "protocol: tcp}, endpoints: [{address: a.example, port: 5432}]}\n"
+	     "---\n"
+	     "apiVersion: kuma.io/v1alpha1\nkind: MeshService\n"
+	     "metadata: {name: web, namespace: shop, "
+	     "labels: {kuma.io/mesh: shop}}\n"
+	     "spec: {selector: {dataplaneTags: {app: web}}, "
+	     "ports: [{port: 80, targetPort: 80}]}\n");
+	finish(f);
+	assert_string_equal(diags(f), "");
+	assert_int_equal(resource_set_check_meshes(f->set, &f->errs), 0);
+	assert_string_equal(diags(f),
+		"t.yaml:25:1: error: Dataplane \"dp\": mesh of name shop is "
+		"not found\n"
+		"t.yaml:18:1: error: MeshService \"web\": mesh of name shop "
+		"is not found\n"
+		"t.yaml:37:1: warning: MeshService \"web\": mesh \"shop\" has "
+		"no Mesh resource: no proxy of that mesh can use it\n"
+		"t.yaml:32:1: error: MeshExternalService \"aurora\": "
+		"meshes.kuma.io \"shop\" not found\n");
+	assert_int_equal(f->set->nservices, 3);
+	assert_int_equal(f->set->ndataplanes, 0);
+	assert_int_equal(f->set->nexternal_services, 0);
+	assert_int_equal(f->set->nmeshes, 1);
+}
+
 int
 main(void)
 {
@@ -468,6 +518,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_compute_labels_external,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_meshes, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
