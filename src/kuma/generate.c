@@ -1118,30 +1118,226 @@ namespace_of(const struct resource_meta *m)
 }
 
 /*
- * The mesh of a Service that belongs to one (kuma.md 3), or NULL: the
- * Service's kuma.io/mesh label, or a Namespace with sidecar injection
- * on (its kuma.io/mesh label, else "default").
+ * Does @mesh exist?  A Mesh resource says so; in a universal zone the
+ * mesh "default" exists without one (Kuma creates it at start).
  */
-static const char *
-k8s_service_mesh(const struct resource_set *set,
+static int
+mesh_exists(const struct resource_set *set, const struct generate_options *opt,
+	    const char *mesh)
+{
+	size_t i;
+
+	for (i = 0; i < set->nmeshes; i++)
+		if (strcmp(set->meshes[i].meta.name, mesh) == 0)
+			return 1;
+	return opt->environment == GENERATE_UNIVERSAL &&
+	       strcmp(mesh, "default") == 0;
+}
+
+/* What Kuma's MeshService controller does with a Service (kuma.md 3). */
+enum k8s_fate {
+	K8S_GENERATE = 0,	/* makes (or updates) its MeshServices */
+	K8S_LEAVE,		/* ignores it: what exists stays */
+	K8S_DELETE,		/* deletes the MeshService of its name */
+	K8S_DELETE_ALL,		/* that and its headless per-Pod ones */
+};
+
+/*
+ * Is @svc in front of gateway Pods?  Kuma looks at the first endpoint
+ * whose Pod exists: a delegated gateway's Pod carries the annotation
+ * kuma.io/gateway (the Service need not).
+ */
+static int
+k8s_gateway_pods(const struct resource_set *set,
 		 const struct resource_k8s_service *svc)
 {
-	const char *mesh = resource_labels_get(&svc->meta.labels,
-					       KUMA_LABEL_MESH);
+	size_t i;
+	size_t j;
+
+	for (i = 0; i < set->nendpoint_slices; i++) {
+		const struct resource_endpoint_slice *es =
+			&set->endpoint_slices[i];
+
+		if (es->service_name == NULL ||
+		    strcmp(es->service_name, svc->meta.name) != 0 ||
+		    cmp_str_null(es->meta.namespace, svc->meta.namespace) != 0)
+			continue;
+		for (j = 0; j < es->nendpoints; j++) {
+			const struct resource_endpoint *ep = &es->endpoints[j];
+			const struct resource_k8s_object *pod = NULL;
+
+			if (ep->pod_name == NULL)
+				continue;
+			pod = find_object(set->pods, set->npods, ep->pod_name,
+					  ep->pod_namespace);
+			if (pod == NULL)
+				continue;
+			return resource_labels_get(&pod->annotations,
+						   KUMA_ANNOTATION_GATEWAY) !=
+			       NULL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The controller's decision for @svc, in Kuma's order, with *@mesh its
+ * mesh (when it has one) and *@why what a deletion is for.  The mesh is
+ * the Service's kuma.io/mesh label, else, when its Namespace has sidecar
+ * injection on, the Namespace's label, else "default".  Kuma 2's
+ * meshServices.mode Disabled deletes; Kuma 3 (workload generation) has
+ * no such mode and leaves them.
+ */
+static enum k8s_fate
+k8s_fate(const struct resource_set *set, const struct generate_options *opt,
+	 const struct resource_k8s_service *svc, const char **mesh,
+	 const char **why)
+{
 	const struct resource_k8s_object *ns = NULL;
 	const char *v;
 
-	if (mesh != NULL)
-		return mesh;
+	*why = NULL;
+	*mesh = resource_labels_get(&svc->meta.labels, KUMA_LABEL_MESH);
 	/* Namespaces are cluster-scoped: looked up by name alone. */
 	ns = find_object(set->namespaces, set->nnamespaces,
 			 namespace_of(&svc->meta), NULL);
-	if (ns == NULL ||
-	    !flag_enabled(resource_labels_get(&ns->meta.labels,
-					      KUMA_LABEL_SIDECAR_INJECTION)))
+	if (*mesh == NULL) {
+		if (ns == NULL)
+			return K8S_LEAVE;	/* nothing to go by */
+		if (!flag_enabled(resource_labels_get(&ns->meta.labels,
+					KUMA_LABEL_SIDECAR_INJECTION))) {
+			*why = "is not in a mesh";
+			return K8S_DELETE;
+		}
+		v = resource_labels_get(&ns->meta.labels, KUMA_LABEL_MESH);
+		*mesh = v != NULL ? v : "default";
+	}
+	if (!mesh_exists(set, opt, *mesh)) {
+		*why = "is in a mesh that has no Mesh resource";
+		return K8S_DELETE;
+	}
+	if (generate_mesh_mode(set, *mesh, opt) ==
+	    RESOURCE_MESH_MODE_DISABLED) {
+		*why = "is in a mesh whose meshServices.mode is Disabled";
+		return opt->workload_labels ? K8S_LEAVE : K8S_DELETE_ALL;
+	}
+	if (flag_enabled(resource_labels_get(&svc->annotations,
+					     KUMA_ANNOTATION_IGNORE))) {
+		*why = "has the annotation " KUMA_ANNOTATION_IGNORE;
+		return K8S_DELETE;
+	}
+	if (resource_labels_get(&svc->annotations,
+				KUMA_ANNOTATION_GATEWAY) != NULL)
+		return K8S_LEAVE;
+	if (resource_labels_get(&svc->meta.labels,
+				KUMA_LABEL_K8S_ZONE_PROXY_TYPE) != NULL) {
+		*why = "is a zone proxy's";
+		return K8S_DELETE;
+	}
+	if (k8s_gateway_pods(set, svc)) {
+		*why = "is in front of gateway Pods";
+		return K8S_DELETE;
+	}
+	if (svc->cluster_ip == NULL || *svc->cluster_ip == '\0')
+		return K8S_LEAVE;	/* ExternalName and the like */
+	return K8S_GENERATE;
+}
+
+/*
+ * Did Kuma's controller make @ms?  It owns what it makes (an owner
+ * reference to the Service, or to the Pod behind a headless one) and
+ * labels it kuma.io/managed-by: k8s-controller.
+ */
+static int
+k8s_controller_made(const struct resource_mesh_service *ms)
+{
+	const char *v = resource_labels_get(&ms->meta.labels,
+					    KUMA_LABEL_MANAGED_BY);
+	const char *origin = resource_labels_get(&ms->meta.labels,
+						 KUMA_LABEL_ORIGIN);
+
+	/* A synced one (origin global) is the global's, not the controller's. */
+	if (ms->meta.shape != RESOURCE_SHAPE_KUBERNETES ||
+	    ms->origin != RESOURCE_WRITTEN ||
+	    (origin != NULL && strcmp(origin, "global") == 0))
+		return 0;
+	if (v != NULL && strcmp(v, "k8s-controller") == 0)
+		return 1;
+	return ms->owner_kind != NULL &&
+	       (strcmp(ms->owner_kind, "Service") == 0 ||
+		strcmp(ms->owner_kind, "Pod") == 0);
+}
+
+/*
+ * The Service whose reconciliation deletes the written MeshService @ms,
+ * with why in *@why, or NULL: the MeshService of the Service's name in its
+ * namespace, and for K8S_DELETE_ALL also the ones labelled with the
+ * Service's name (its per-Pod MeshServices).
+ */
+static const struct resource_k8s_service *
+k8s_deleted_by(const struct resource_set *set,
+	       const struct generate_options *opt,
+	       const struct resource_mesh_service *ms, const char **why)
+{
+	const char *owner = resource_labels_get(&ms->meta.labels,
+						KUMA_LABEL_K8S_SERVICE_NAME);
+	const char *mesh = NULL;
+	size_t i;
+
+	if (!k8s_controller_made(ms))
 		return NULL;
-	v = resource_labels_get(&ns->meta.labels, KUMA_LABEL_MESH);
-	return v != NULL ? v : "default";
+	for (i = 0; i < set->nk8s_services; i++) {
+		const struct resource_k8s_service *svc = &set->k8s_services[i];
+		enum k8s_fate fate;
+		int named;
+
+		if (strcmp(namespace_of(&svc->meta),
+			   namespace_of(&ms->meta)) != 0)
+			continue;
+		named = strcmp(svc->meta.name, ms->meta.name) == 0;
+		if (!named && (owner == NULL ||
+			       strcmp(svc->meta.name, owner) != 0))
+			continue;
+		fate = k8s_fate(set, opt, svc, &mesh, why);
+		if ((fate == K8S_DELETE && named) || fate == K8S_DELETE_ALL)
+			return svc;
+	}
+	return NULL;
+}
+
+/*
+ * Leave out the written MeshServices Kuma's controller deletes (an export
+ * taken before their Service left the mesh, lost its Mesh, ...), each
+ * with a warning: Kuma would not serve them.
+ */
+static int
+k8s_drop_deleted(struct gen *g)
+{
+	struct generate_result *r = g->result;
+	size_t i;
+	size_t n = 0;
+
+	for (i = 0; i < g->nwritten; i++) {
+		const struct resource_mesh_service *ms = r->services[i].res;
+		const struct resource_k8s_service *svc = NULL;
+		const char *why = NULL;
+
+		svc = k8s_deleted_by(g->set, g->opt, ms, &why);
+		if (svc == NULL) {
+			r->services[n++] = r->services[i];
+			continue;
+		}
+		diag_warning(g->diags, ms->meta.pos.file, ms->meta.pos.line,
+			     ms->meta.pos.column,
+			     "MeshService %s.%s is not served: Kuma's "
+			     "MeshService controller deletes it, as its "
+			     "Service %s.%s %s", ms->meta.name,
+			     namespace_of(&ms->meta), svc->meta.name,
+			     namespace_of(&svc->meta), why);
+	}
+	r->nservices -= g->nwritten - n;
+	g->nwritten = n;
+	return 0;
 }
 
 /* What a Service and its MeshServices share. */
@@ -1482,22 +1678,11 @@ kubernetes(struct gen *g)
 	for (i = 0; i < set->nk8s_services; i++) {
 		const struct resource_k8s_service *svc = &set->k8s_services[i];
 		struct k8s_src src = { svc, NULL, NULL, opt };
+		const char *why = NULL;
 
-		if ((src.mesh = k8s_service_mesh(set, svc)) == NULL)
-			continue;	/* not in a mesh */
+		if (k8s_fate(set, opt, svc, &src.mesh, &why) != K8S_GENERATE)
+			continue;
 		src.namespace = namespace_of(&svc->meta);
-		if (generate_mesh_mode(set, src.mesh, opt) ==
-		    RESOURCE_MESH_MODE_DISABLED)
-			continue;
-		if (flag_enabled(resource_labels_get(&svc->annotations,
-						     KUMA_ANNOTATION_IGNORE)) ||
-		    resource_labels_get(&svc->annotations,
-					KUMA_ANNOTATION_GATEWAY) != NULL ||
-		    resource_labels_get(&svc->meta.labels,
-					KUMA_LABEL_K8S_ZONE_PROXY_TYPE) != NULL)
-			continue;
-		if (svc->cluster_ip == NULL || *svc->cluster_ip == '\0')
-			continue;	/* ExternalName and the like */
 		if (strcmp(svc->cluster_ip, "None") == 0)
 			rc = k8s_headless(g, &src);
 		else
@@ -1941,7 +2126,7 @@ generate_run(const struct resource_set *set,
 	    (result->store->made = resource_set_new()) == NULL)
 		goto out;
 	g.made = result->store->made;
-	if ((rc = synced(&g)) < 0)
+	if ((rc = synced(&g)) < 0 || (rc = k8s_drop_deleted(&g)) < 0)
 		goto out;
 	/* Kuma runs the Dataplane generator only in universal zones. */
 	if (opt->environment == GENERATE_UNIVERSAL &&

@@ -98,6 +98,8 @@ service_clear(void *p)
 	ports_clear(r->ports, r->nports);
 	free(r->state);
 	strings_clear(r->vips, r->nvips);
+	free(r->owner_kind);
+	free(r->owner_name);
 }
 
 static void
@@ -195,6 +197,7 @@ k8s_object_clear(void *p)
 	struct resource_k8s_object *r = p;
 
 	meta_clear(&r->meta);
+	resource_labels_clear(&r->annotations);
 }
 
 /* --- the arrays of a set, one per kind --- */

@@ -159,6 +159,11 @@ struct resource_mesh_service {
 	struct resource_pos vips_pos;	/* status.vips; line 0 when absent */
 	const struct yamlx_node *spec;	/* for status output; NULL for
 					 * generated ones (print the fields) */
+	char *owner_kind;	/* Kubernetes metadata.ownerReferences[0]:
+				 * kind ("Service", "Pod", ...) and name, or
+				 * NULL: Kuma's controller owns what it makes
+				 * by this reference */
+	char *owner_name;
 };
 
 /* Dataplane: networking.inbound[] */
@@ -239,9 +244,13 @@ struct resource_endpoint_slice {
 	size_t nendpoints;
 };
 
-/* v1 Namespace and v1 Pod: only their labels matter here. */
+/*
+ * v1 Namespace and v1 Pod: their labels, and a Pod's annotations (a
+ * delegated gateway's Pod carries kuma.io/gateway); empty on a Namespace.
+ */
 struct resource_k8s_object {
 	struct resource_meta meta;
+	struct resource_labels annotations;
 };
 
 struct resource_mesh_external_service {

@@ -132,5 +132,10 @@ int resource_k8s_parse_service(struct ctx *c, const struct yamlx_node *root,
 int resource_k8s_parse_endpoint_slice(struct ctx *c,
 				      const struct yamlx_node *root,
 				      struct resource_endpoint_slice *es);
+int resource_k8s_parse_pod(struct ctx *c, const struct yamlx_node *root,
+			   struct resource_k8s_object *pod);
+/* metadata.ownerReferences[0] of a Kubernetes-shape MeshService. */
+int resource_k8s_parse_owner(struct ctx *c, const struct yamlx_node *root,
+			     struct resource_mesh_service *ms);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* resource_k8s.c -- Kubernetes Service and EndpointSlice. */
+/* resource_k8s.c -- Kubernetes Service, EndpointSlice, Pod, owner references. */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -291,5 +291,49 @@ resource_k8s_parse_endpoint_slice(struct ctx *c, const struct yamlx_node *root,
 		if (rc < 0)
 			return rc;
 	}
+	return 0;
+}
+
+int
+resource_k8s_parse_pod(struct ctx *c, const struct yamlx_node *root,
+		       struct resource_k8s_object *pod)
+{
+	int rc;
+
+	rc = parse_labels(c, get(get(root, "metadata"), "annotations"),
+			  "metadata.annotations", &pod->annotations);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/*
+ * Kuma's controller looks at the first owner reference only (the Service
+ * of a ClusterIP MeshService, the Pod of a headless one's).
+ */
+int
+resource_k8s_parse_owner(struct ctx *c, const struct yamlx_node *root,
+			 struct resource_mesh_service *ms)
+{
+	const struct yamlx_node *refs = NULL;
+	const struct yamlx_node *ref = NULL;
+	const char *kind = NULL;
+	const char *name = NULL;
+	int rc;
+
+	if (want_seq(c, get(get(root, "metadata"), "ownerReferences"),
+		     "metadata.ownerReferences", &refs) < 0 ||
+	    refs == NULL || refs->n == 0)
+		return 0;
+	if (want_map(c, refs->items[0], "metadata.ownerReferences[0]",
+		     &ref) < 0 || ref == NULL)
+		return 0;
+	if (want_str(c, get(ref, "kind"), "metadata.ownerReferences[0].kind",
+		     &kind) < 0 ||
+	    want_str(c, get(ref, "name"), "metadata.ownerReferences[0].name",
+		     &name) < 0 ||
+	    kind == NULL || *kind == '\0' || name == NULL || *name == '\0')
+		return 0;
+	if ((rc = copy_str(&ms->owner_kind, kind)) < 0 ||
+	    (rc = copy_str(&ms->owner_name, name)) < 0)
+		return rc;
 	return 0;
 }

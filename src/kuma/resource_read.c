@@ -74,6 +74,8 @@
  *	    kuma.io/mesh: default       # the mesh; default "default"
  *	  creationTimestamp: "2024-05-01T10:00:00Z"   # optional, or null
  *	  annotations: {...}            # ignored, like the rest of ObjectMeta
+ *	  ownerReferences:              # [0] read: Kuma's controller owns
+ *	  - {kind: Service, name: redis}   # the MeshServices it makes
  *	spec: {...}                     # as in the universal shape
  *	status: {...}
  *
@@ -207,6 +209,8 @@
  *	apiVersion: v1
  *	kind: Namespace                 # or Pod: metadata only; spec and
  *	metadata: {name: kuma-demo, labels: {...}}   # status are not read
+ *	                                # (a Pod's annotations are: a
+ *	                                # delegated gateway has kuma.io/gateway)
  *
  * The rest of a real Service or EndpointSlice manifest (clusterIPs,
  * sessionAffinity, ipFamilies, nodePort, hints, ...) is accepted unread.
@@ -1033,6 +1037,9 @@ parse_body(struct ctx *c, const struct yamlx_node *root,
 		}
 		return 0;
 	case RESOURCE_MESH_SERVICE:
+		if (shape == RESOURCE_SHAPE_KUBERNETES &&
+		    resource_k8s_parse_owner(c, root, &r->ms) < 0)
+			return -ENOMEM;
 		return resource_mesh_parse_service(c, root, &r->ms);
 	case RESOURCE_HOSTNAME_GENERATOR:
 		return resource_mesh_parse_generator(c, root, &r->hg);
@@ -1046,8 +1053,10 @@ parse_body(struct ctx *c, const struct yamlx_node *root,
 		return resource_k8s_parse_service(c, root, &r->svc);
 	case RESOURCE_K8S_ENDPOINT_SLICE:
 		return resource_k8s_parse_endpoint_slice(c, root, &r->eps);
+	case RESOURCE_K8S_POD:
+		return resource_k8s_parse_pod(c, root, &r->obj);
 	default:
-		return 0;	/* Namespace, Pod: the metadata is all */
+		return 0;	/* Namespace: the metadata is all */
 	}
 }
 

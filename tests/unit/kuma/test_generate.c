@@ -866,6 +866,20 @@ test_kubernetes_zone_skips_dataplanes(void **state)
 
 /* --- Kubernetes Services --- */
 
+/* A Kubernetes zone has Mesh objects: no mesh exists without one. */
+static const char k8s_meshes[] =
+	"apiVersion: kuma.io/v1alpha1\n"
+	"kind: Mesh\n"
+	"metadata: {name: default}\n"
+	"---\n"
+	"apiVersion: kuma.io/v1alpha1\n"
+	"kind: Mesh\n"
+	"metadata: {name: m1}\n"
+	"---\n"
+	"apiVersion: kuma.io/v1alpha1\n"
+	"kind: Mesh\n"
+	"metadata: {name: nsmesh}\n";
+
 static const char k8s_objects[] =
 	"apiVersion: v1\n"
 	"kind: Namespace\n"
@@ -898,6 +912,7 @@ test_k8s_cluster_ip(void **state)
 	const struct resource_mesh_service *ms = NULL;
 
 	f->opt.environment = GENERATE_KUBERNETES;
+	load(f, "meshes.yaml", k8s_meshes);
 	load(f, "k8s.yaml", k8s_objects);
 	run(f);
 
@@ -1000,6 +1015,53 @@ test_k8s_eligibility(void **state)
 		  "labels: {kuma.io/mesh: dis}}\n"
 		  "spec: {clusterIP: 10.0.0.1, ports: [{port: 80}]}\n",
 		  NULL },
+		{ "a mesh without a Mesh resource",
+		  "metadata: {name: s, namespace: plain, "
+		  "labels: {kuma.io/mesh: nomesh}}\n"
+		  "spec: {clusterIP: 10.0.0.1, ports: [{port: 80}]}\n",
+		  NULL },
+		{ "in front of a delegated gateway's Pod",
+		  "metadata: {name: s, namespace: inj}\n"
+		  "spec: {clusterIP: 10.0.0.1, ports: [{port: 80}]}\n"
+		  "---\n"
+		  "apiVersion: discovery.k8s.io/v1\n"
+		  "kind: EndpointSlice\n"
+		  "metadata: {name: s-1, namespace: inj, "
+		  "labels: {kubernetes.io/service-name: s}}\n"
+		  "endpoints:\n"
+		  "- addresses: [10.1.0.1]\n"
+		  "  targetRef: {kind: Pod, name: gone}\n"
+		  "- addresses: [10.1.0.2]\n"
+		  "  targetRef: {kind: Pod, name: gw}\n"
+		  "---\n"
+		  "apiVersion: v1\n"
+		  "kind: Pod\n"
+		  "metadata: {name: gw, namespace: inj, "
+		  "annotations: {kuma.io/gateway: enabled}}\n",
+		  NULL },
+		{ "in front of Pods, the first of which is no gateway",
+		  "metadata: {name: s, namespace: inj}\n"
+		  "spec: {clusterIP: 10.0.0.1, ports: [{port: 80}]}\n"
+		  "---\n"
+		  "apiVersion: discovery.k8s.io/v1\n"
+		  "kind: EndpointSlice\n"
+		  "metadata: {name: s-1, namespace: inj, "
+		  "labels: {kubernetes.io/service-name: s}}\n"
+		  "endpoints:\n"
+		  "- addresses: [10.1.0.1]\n"
+		  "  targetRef: {kind: Pod, name: app}\n"
+		  "- addresses: [10.1.0.2]\n"
+		  "  targetRef: {kind: Pod, name: gw}\n"
+		  "---\n"
+		  "apiVersion: v1\n"
+		  "kind: Pod\n"
+		  "metadata: {name: app, namespace: inj}\n"
+		  "---\n"
+		  "apiVersion: v1\n"
+		  "kind: Pod\n"
+		  "metadata: {name: gw, namespace: inj, "
+		  "annotations: {kuma.io/gateway: enabled}}\n",
+		  "default" },
 	};
 	static const char namespaces[] =
 		"apiVersion: v1\n"
@@ -1033,6 +1095,7 @@ test_k8s_eligibility(void **state)
 		f->set = resource_set_new();
 		assert_non_null(f->set);
 		load(f, "ns.yaml", namespaces);
+		load(f, "meshes.yaml", k8s_meshes);
 		snprintf(text, sizeof(text), "apiVersion: v1\nkind: Service\n"
 			 "%s", cases[i].yaml);
 		load(f, "svc.yaml", text);
@@ -1132,6 +1195,7 @@ test_k8s_headless(void **state)
 	char name[80];
 
 	f->opt.environment = GENERATE_KUBERNETES;
+	load(f, "meshes.yaml", k8s_meshes);
 	load(f, "headless.yaml", headless_objects);
 	run(f);
 
@@ -1175,6 +1239,110 @@ test_k8s_headless(void **state)
 	assert_int_equal(f->diags.n, 0);
 }
 
+/*
+ * MeshServices Kuma's controller made (owned by their Service or Pod, or
+ * labelled managed-by k8s-controller) are deleted when the controller
+ * would delete them; hand-written ones stay.
+ */
+static const char owned_objects[] =
+	"apiVersion: v1\n"
+	"kind: Namespace\n"
+	"metadata: {name: out}\n"			/* not injected */
+	"---\n"
+	"apiVersion: v1\n"
+	"kind: Service\n"
+	"metadata: {name: left, namespace: out}\n"
+	"spec: {clusterIP: 10.0.0.1, ports: [{port: 80}]}\n"
+	"---\n"
+	"apiVersion: v1\n"
+	"kind: Service\n"
+	"metadata: {name: mine, namespace: out}\n"
+	"spec: {clusterIP: 10.0.0.2, ports: [{port: 80}]}\n"
+	"---\n"
+	"apiVersion: v1\n"
+	"kind: Service\n"
+	"metadata: {name: hl, namespace: demo, "
+	"labels: {kuma.io/mesh: dis}}\n"
+	"spec: {clusterIP: None, ports: [{port: 80}]}\n"
+	"---\n"
+	"apiVersion: kuma.io/v1alpha1\n"		/* line 20 */
+	"kind: MeshService\n"
+	"metadata:\n"
+	"  name: left\n"
+	"  namespace: out\n"
+	"  ownerReferences: [{apiVersion: v1, kind: Service, name: left, "
+	"uid: \"\"}]\n"
+	"spec: {ports: [{port: 80}], selector: {dataplaneTags: {a: b}}}\n"
+	"---\n"
+	"apiVersion: kuma.io/v1alpha1\n"		/* hand-written */
+	"kind: MeshService\n"
+	"metadata: {name: mine, namespace: out}\n"
+	"spec: {ports: [{port: 80}], selector: {dataplaneTags: {a: b}}}\n"
+	"---\n"
+	"apiVersion: kuma.io/v1alpha1\n"		/* line 33 */
+	"kind: MeshService\n"
+	"metadata:\n"
+	"  name: hl-0-abc\n"
+	"  namespace: demo\n"
+	"  labels: {kuma.io/mesh: dis, k8s.kuma.io/service-name: hl}\n"
+	"  ownerReferences: [{apiVersion: v1, kind: Pod, name: hl-0}]\n"
+	"spec: {ports: [{port: 80}], selector: {dataplaneTags: {a: b}}}\n"
+	"---\n"
+	"apiVersion: kuma.io/v1alpha1\n"		/* no Service here */
+	"kind: MeshService\n"
+	"metadata:\n"
+	"  name: other\n"
+	"  namespace: out\n"
+	"  labels: {kuma.io/managed-by: k8s-controller}\n"
+	"spec: {ports: [{port: 80}], selector: {dataplaneTags: {a: b}}}\n"
+	"---\n"
+	"apiVersion: kuma.io/v1alpha1\n"
+	"kind: Mesh\n"
+	"metadata: {name: dis}\n"
+	"spec: {meshServices: {mode: Disabled}}\n";
+
+static void
+test_k8s_controller_deletes(void **state)
+{
+	struct fx *f = *state;
+
+	f->opt.environment = GENERATE_KUBERNETES;
+	load(f, "owned.yaml", owned_objects);
+	run(f);
+	assert_null(find_ms(f, "default", "out", "left"));
+	assert_null(find_ms(f, "dis", "demo", "hl-0-abc"));
+	assert_non_null(find_ms(f, "default", "out", "mine"));
+	assert_non_null(find_ms(f, "default", "out", "other"));
+	assert_int_equal(f->res.nservices, 2);
+	assert_int_equal(f->diags.n, 2);
+	/* in Kuma's order: hl-0-abc, then left */
+	assert_diag(&f->diags.v[1], "owned.yaml", 20,
+		    "MeshService left.out is not served: Kuma's MeshService "
+		    "controller deletes it, as its Service left.out is not "
+		    "in a mesh");
+	assert_diag(&f->diags.v[0], "owned.yaml", 33,
+		    "MeshService hl-0-abc.demo is not served: Kuma's "
+		    "MeshService controller deletes it, as its Service "
+		    "hl.demo is in a mesh whose meshServices.mode is "
+		    "Disabled");
+}
+
+/* Kuma 3 has no Disabled mode: its controller leaves them. */
+static void
+test_k8s_controller_keeps_kuma3(void **state)
+{
+	struct fx *f = *state;
+
+	f->opt.environment = GENERATE_KUBERNETES;
+	f->opt.workload_labels = 1;
+	load(f, "owned.yaml", owned_objects);
+	run(f);
+	assert_null(find_ms(f, "default", "out", "left"));
+	assert_non_null(find_ms(f, "dis", "demo", "hl-0-abc"));
+	assert_int_equal(f->res.nservices, 3);
+	assert_int_equal(f->diags.n, 1);
+}
+
 static void
 test_k8s_written_wins(void **state)
 {
@@ -1182,6 +1350,7 @@ test_k8s_written_wins(void **state)
 	const struct resource_mesh_service *ms = NULL;
 
 	f->opt.environment = GENERATE_KUBERNETES;
+	load(f, "meshes.yaml", k8s_meshes);
 	load(f, "k8s.yaml", k8s_objects);
 	load(f, "ms.yaml",
 	     "apiVersion: kuma.io/v1alpha1\n"
@@ -1912,6 +2081,8 @@ main(void)
 		T(test_k8s_eligibility),
 		T(test_k8s_headless),
 		T(test_k8s_written_wins),
+		T(test_k8s_controller_deletes),
+		T(test_k8s_controller_keeps_kuma3),
 		T(test_synced),
 		T(test_synced_renamed_before_generation),
 		T(test_global_export),

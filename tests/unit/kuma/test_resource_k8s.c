@@ -237,6 +237,9 @@ test_endpoint_slices_pods_namespaces(void **state)
 	assert_string_equal(resource_labels_get(&o->meta.labels,
 				"statefulset.kubernetes.io/pod-name"),
 			    "example-0");
+	/* a Pod's annotations are read (kuma.io/gateway) */
+	assert_string_equal(resource_labels_get(&o->annotations,
+				"kuma.io/sidecar-injected"), "true");
 	o = &f->set->pods[1];
 	assert_string_equal(o->meta.name, "loner");
 	assert_string_equal(o->meta.namespace, "default");
@@ -251,11 +254,48 @@ test_endpoint_slices_pods_namespaces(void **state)
 				"kuma.io/sidecar-injection"), "enabled");
 }
 
+/* A MeshService's first owner reference: Kuma's controller owns by it. */
+static void
+test_mesh_service_owner(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_mesh_service *ms;
+
+	load(f, "apiVersion: kuma.io/v1alpha1\n"
+		"kind: MeshService\n"
+		"metadata:\n"
+		"  name: example\n"
+		"  namespace: demo\n"
+		"  ownerReferences:\n"
+		"  - {apiVersion: v1, kind: Service, name: example, uid: \"\"}\n"
+		"  - {apiVersion: v1, kind: Pod, name: second}\n"
+		"spec: {ports: [{port: 80}], selector: {dataplaneTags: "
+		"{app: x}}}\n"
+		"---\n"
+		"apiVersion: kuma.io/v1alpha1\n"
+		"kind: MeshService\n"
+		"metadata: {name: plain, namespace: demo}\n"
+		"spec: {ports: [{port: 80}], selector: {dataplaneTags: "
+		"{app: x}}}\n");
+	finish(f);
+	assert_string_equal(diags(f), "");
+	assert_int_equal(f->set->nservices, 2);
+	ms = &f->set->services[0];
+	assert_string_equal(ms->meta.name, "example");
+	assert_string_equal(ms->owner_kind, "Service");
+	assert_string_equal(ms->owner_name, "example");
+	ms = &f->set->services[1];
+	assert_null(ms->owner_kind);
+	assert_null(ms->owner_name);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_k8s_service, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mesh_service_owner, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_endpoint_slices_pods_namespaces,
 						setup, teardown),
