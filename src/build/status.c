@@ -343,6 +343,37 @@ generated_spec(const struct resource_mesh_service *ms)
 	return spec;
 }
 
+/*
+ * A written MeshService's spec as Kuma stores it: the written fields, but
+ * the ports as read (unknown port fields dropped, appProtocol "tcp" when
+ * not given), as a GET after a PUT shows them.  The other values are
+ * borrowed from the written spec.
+ */
+static struct yamlx_node *
+stored_spec(const struct resource_mesh_service *ms,
+	    const struct yamlx_node *spec)
+{
+	struct yamlx_node *out = yamlx_node_new_map();
+	size_t i;
+	int rc = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < spec->n; i++) {
+		const struct yamlx_pair *p = &spec->pairs[i];
+
+		if (strcmp(p->key->scalar, "ports") == 0)
+			rc |= add_port_list(out, ms->ports, ms->nports);
+		else
+			rc |= yamlx_map_add(out, p->key->scalar, p->value);
+	}
+	if (rc != 0) {
+		yamlx_node_free(out);
+		return NULL;
+	}
+	return out;
+}
+
 static const struct yamlx_node *
 written_spec(const struct build_service *bs)
 {
@@ -378,7 +409,9 @@ service_doc(const struct build_service *bs)
 	 * the documents, and yamlx_emit() writes what an alias shares once,
 	 * then an alias, so aliases cost neither memory nor output here.
 	 */
-	if (spec != NULL)
+	if (spec != NULL && bs->res != NULL && spec->type == YAMLX_MAP)
+		rc |= yamlx_map_add(doc, "spec", stored_spec(bs->res, spec));
+	else if (spec != NULL)
 		rc |= yamlx_map_add(doc, "spec", (struct yamlx_node *)spec);
 	else if (bs->res != NULL)
 		rc |= yamlx_map_add(doc, "spec", generated_spec(bs->res));

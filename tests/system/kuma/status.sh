@@ -12,4 +12,30 @@ diff_status universal
 diff_status kubernetes
 diff_status multizone-east
 
+# ---------------------------------------------------------------------
+# A written MeshService's ports as Kuma stores them (a GET after the
+# PUT): appProtocol defaults to tcp, an unknown port field is dropped.
+# ---------------------------------------------------------------------
+R="$WORK/ports"
+mkdir -p "$R"
+printf 'zone: zone-1\nresources: [.]\n' >"$R/meshdns.conf"
+cat >"$R/redis.yaml" <<'YAML'
+type: MeshService
+name: redis
+mesh: default
+spec:
+  selector:
+    dataplaneTags:
+      app: redis
+  ports:
+  - port: 6379
+    targetPort: 6379
+    protocol: tcp
+YAML
+expect_eq "--status: ports as Kuma stores them (appProtocol tcp, no unknown field)" \
+	"  ports:
+  - port: 6379
+    targetPort: 6379
+    appProtocol: tcp" "$(status_of "$R/meshdns.conf" | sed -n '/^  ports:/,/^[a-z]/p' | grep '^  ')"
+
 finish

@@ -229,6 +229,7 @@ static const char generated_status[] =
 	"spec:\n"
 	"  ports:\n"
 	"  - port: 1\n"
+	"    appProtocol: tcp\n"	/* Kuma's default, as Kuma stores it */
 	"status:\n"
 	"  addresses: []\n"
 	"  vips:\n"
