@@ -197,6 +197,7 @@ compile_generators(const struct generate_result *gen,
 			gen->generators[i];
 		struct tmpl *t = NULL;
 		struct tmpl_error err;
+		char msg[1024];
 		int rc;
 
 		memset(&err, 0, sizeof(err));
@@ -213,6 +214,16 @@ compile_generators(const struct generate_result *gen,
 				   "%d of the template: %s", g->meta.name,
 				   err.line, err.column, err.msg);
 			continue;
+		}
+		if (hostname_check_template(t, msg, sizeof(msg)) < 0) {
+			diag_error(diags, g->template_pos.file,
+				   g->template_pos.line, g->template_pos.column,
+				   "HostnameGenerator \"%s\": spec.template: %s",
+				   g->meta.name, msg);
+		/*
+		 * Kuma refuses it at apply time; one stored before Kuma
+		 * checked gives every service a TemplateError, as here.
+		 */
 		}
 		gens[n].res = g;
 		gens[n].tmpl = t;

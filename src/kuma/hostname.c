@@ -317,6 +317,42 @@ label_of(void *ctx, const char *key)
 }
 
 static const char *
+stub_label(void *ctx, const char *key)
+{
+	(void)ctx;
+	(void)key;
+	return "label";
+}
+
+int
+hostname_check_template(const struct tmpl *t, char *err, size_t errsize)
+{
+	struct tmpl_vars vars;
+	char name[HOSTNAME_MAX + 64];
+	char msg[512];
+
+	vars.name = "name";
+	vars.display_name = "displayname";
+	vars.namespace = "namespace";
+	vars.mesh = "mesh";
+	vars.zone = "zone";
+	vars.label = stub_label;
+	vars.label_ctx = NULL;
+	if (tmpl_render(t, &vars, name, sizeof(name), msg, sizeof(msg)) < 0) {
+		snprintf(err, errsize,
+			 "couldn't render template with stub values: %s", msg);
+		return -1;
+	}
+	if (hostname_validate(name, msg, sizeof(msg)) < 0) {
+		snprintf(err, errsize,
+			 "template renders to \"%s\" which is not a valid DNS "
+			 "name: %s", name, msg);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
 meta_namespace(const struct resource_meta *meta)
 {
 	const char *ns = resource_labels_get(&meta->labels,

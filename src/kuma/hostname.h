@@ -46,6 +46,18 @@
 int hostname_validate(const char *name, char *why, size_t whysize);
 
 /*
+ * Kuma's apply-time check of a HostnameGenerator's compiled template @t:
+ * render it with the stub values (.Name "name", .DisplayName
+ * "displayname", .Namespace "namespace", .Mesh "mesh", .Zone "zone", every
+ * label "label") and check the result with hostname_validate().  Returns
+ * 0, or -1 with Kuma's message in @err (cut to @errsize): `couldn't render
+ * template with stub values: <error>` or `template renders to "<name>"
+ * which is not a valid DNS name: <violation>`.  A template that fails here
+ * can never give a valid name, whatever the service.
+ */
+int hostname_check_template(const struct tmpl *t, char *err, size_t errsize);
+
+/*
  * The DNS zones this server serves, for the NotServed check: apexes as
  * text (letters, digits, '-' and dots; any case; a final dot optional;
  * "" or "." is the root).  Strings borrowed.

@@ -46,8 +46,9 @@ reload() {
 	expect_match "$1: the reload logs it" "$2" "$(cat "$LOG")"
 }
 
-# A template that renders an invalid hostname for every service.
-set_template '{{ .DisplayName }}_x.mesh'
+# A template that renders an invalid hostname for every service but not
+# for Kuma's stub values (a fixed "_x" would be an error: templates.sh).
+set_template '{{ .DisplayName }}{{ if ne .Zone `zone` }}_x{{ end }}.mesh'
 re='hostname-generators\.yaml:23:13: warning: HostnameGenerator "short-mesh-names" gives 5 MeshServices no hostname \("backend", "billing", "frontend" and 2 more\); MeshService "backend" \(.*/backend\.yaml:2:1\): generated hostname "backend_x\.mesh" is not a valid DNS name'
 check_t "invalid hostname" "$re"
 reload "invalid hostname" "$re"

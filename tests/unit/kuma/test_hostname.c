@@ -533,11 +533,74 @@ test_warnings(void **state)
 	unload(&f);
 }
 
+/* --- hostname_check_template: Kuma's apply-time stub render --- */
+
+struct stub_case {
+	const char *tmpl;
+	const char *err;	/* NULL: accepted */
+};
+
+static void
+test_check_template(void **state)
+{
+	static const char rfc[] = "a lowercase RFC 1123 subdomain must "
+	    "consist of lower case alphanumeric characters";
+	static const struct stub_case cases[] = {
+		{ "{{ .Name }}.svc.mesh.local", NULL },
+		{ "{{ .DisplayName }}.{{ .Namespace }}.svc.{{ .Zone }}.mesh.local",
+		  NULL },
+		{ "{{ label \"statefulset.kubernetes.io/pod-name\" }}.mesh",
+		  NULL },
+		/* Kuma's validate_test.go cases. */
+		{ "{{ .Name }}.MESH",
+		  "template renders to \"name.MESH\" which is not a valid DNS name: " },
+		{ ".{{ .Name }}.mesh",
+		  "template renders to \".name.mesh\" which is not a valid DNS name: " },
+		{ "{{ .Name }}..mesh",
+		  "template renders to \"name..mesh\" which is not a valid DNS name: " },
+		{ "{{ .Name }}_svc.mesh",
+		  "template renders to \"name_svc.mesh\" which is not a valid DNS name: " },
+		{ "{{ .Name }}.mesh.",
+		  "template renders to \"name.mesh.\" which is not a valid DNS name: " },
+		/* Only data can make these fail: accepted. */
+		{ "{{ .Name }}{{ if ne .Zone `zone` }}_x{{ end }}.mesh", NULL },
+		/* Execution errors with the stub values. */
+		{ "{{ len (and .Name true) }}.mesh",
+		  "couldn't render template with stub values: " },
+	};
+	char err[1024];
+	struct tmpl *t = NULL;
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (tmpl_compile(&t, cases[i].tmpl, NULL) != 0)
+			fail_msg("%s: does not compile", cases[i].tmpl);
+		err[0] = '\0';
+		rc = hostname_check_template(t, err, sizeof(err));
+		if (cases[i].err == NULL) {
+			if (rc != 0)
+				fail_msg("%s: %s", cases[i].tmpl, err);
+		} else {
+			assert_int_equal(rc, -1);
+			if (strncmp(err, cases[i].err, strlen(cases[i].err)) != 0)
+				fail_msg("%s: got %s", cases[i].tmpl, err);
+			if (strstr(cases[i].err, "renders to") != NULL &&
+			    strstr(err, rfc) == NULL)
+				fail_msg("%s: got %s", cases[i].tmpl, err);
+		}
+		tmpl_free(t);
+		t = NULL;
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_check_template),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_validate_lengths),
 		cmocka_unit_test(test_fields),
