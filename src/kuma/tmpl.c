@@ -13,7 +13,7 @@
  *
  * Rendering allocates nothing: argument values go on a fixed value stack
  * whose worst-case depth is computed and checked at compile time, and
- * strings made while rendering (printf, lower, upper) go into a fixed
+ * strings made while rendering (printf) go into a fixed
  * scratch buffer; a value that does not fit is an error, never cut short.
  *
  * Known differences from Go, all deliberate and documented here:
@@ -27,7 +27,6 @@
  *     and keeps non-ASCII UTF-8 as it is (C1 controls are escaped).
  *   - A trailing "|" with no command ({{ .Name | }}) is an error; Go
  *     ignores it.
- *   - lower and upper (not in Kuma) change ASCII letters only.
  *   - Integers exist only as results of len and as decimal literals.
  */
 
@@ -61,8 +60,6 @@ const struct func tmpl_funcs[FN_COUNT] = {
 	[FN_OR] = { "or", 1, -1, K_ANY },
 	[FN_LEN] = { "len", 1, 1, K_INT },
 	[FN_PRINTF] = { "printf", 1, -1, K_STRING },
-	[FN_LOWER] = { "lower", 1, 1, K_STRING },
-	[FN_UPPER] = { "upper", 1, 1, K_STRING },
 };
 
 /*

@@ -10,8 +10,8 @@
  *   COND / values: .Field, "string" (Go escapes), `raw string`, true,
  *                  false, decimal integers, (pipeline),
  *                  eq A B [C...], ne A B, not A, and A B..., or A B...,
- *                  len A, label "k", printf "%s" A..., lower A, upper A
- *   pipelines:     {{ .Name | lower }}, {{ label "x" | printf "%s-x" }}
+ *                  len A, label "k", printf "%s" A...
+ *   pipelines:     {{ .Name | printf "%s-x" }}, {{ label "x" | len }}
  *                  (the piped value becomes the last argument)
  *
  * Values are strings, booleans and integers (len's result); they print as
@@ -77,7 +77,7 @@ void tmpl_free(struct tmpl *t);
  * Render @t with @vars into @buf (NUL-terminated).  Returns 0 on success.
  * On an execution error (a label that is absent: message
  * `label <key> not found`, as Kuma's; a result longer than @size - 1:
- * `rendered name too long`; a string made by printf, lower or upper that
+ * `rendered name too long`; a string made by printf that
  * is longer than 1023 bytes: `intermediate value too long (limit 1023
  * bytes)`; a type mismatch only known when rendering, through and/or)
  * returns -1 with the message in @errbuf (cut to @errsize; @errbuf may be

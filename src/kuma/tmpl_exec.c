@@ -447,7 +447,6 @@ apply(struct render *r, const struct expr *e, const struct val *a,
 	const char *s = NULL;
 	struct wbuf w;
 	bool eq = false;
-	size_t i;
 	int k, rc;
 
 	memset(res, 0, sizeof(*res));
@@ -496,24 +495,6 @@ apply(struct render *r, const struct expr *e, const struct val *a,
 		fmt_printf(&w, a[0].s, a[0].len, a + 1, e->argc - 1);
 		if (w.over)
 			return scratch_room(r, SCRATCH);
-		break;
-	case FN_LOWER:
-	case FN_UPPER:
-		if ((rc = need_string(r, e, &a[0])) != 0)
-			return rc;
-		if ((rc = scratch_room(r, a[0].len)) != 0)
-			return rc;
-		w.p = r->scratch + r->used;
-		w.len = a[0].len;
-		for (i = 0; i < a[0].len; i++) {
-			char c = a[0].s[i];
-
-			if (e->fn == FN_LOWER && c >= 'A' && c <= 'Z')
-				c = (char)(c - 'A' + 'a');
-			else if (e->fn == FN_UPPER && c >= 'a' && c <= 'z')
-				c = (char)(c - 'a' + 'A');
-			w.p[i] = c;
-		}
 		break;
 	default:
 		return tmpl_exec_err(r, "internal error: bad function");

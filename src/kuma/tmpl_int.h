@@ -49,8 +49,6 @@ enum fn {
 	FN_OR,
 	FN_LEN,
 	FN_PRINTF,
-	FN_LOWER,
-	FN_UPPER,
 	FN_COUNT,
 };
 

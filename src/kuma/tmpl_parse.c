@@ -141,8 +141,6 @@ make_call(struct parser *p, enum fn fn, size_t off, struct expr **args,
 	case FN_LABEL:
 	case FN_LEN:
 	case FN_PRINTF:
-	case FN_LOWER:
-	case FN_UPPER:
 		if (args[0]->kind != K_STRING && args[0]->kind != K_ANY)
 			return tmpl_perr(p, args[0]->off,
 					 "wrong type for argument 1 of %s: want string, got %s",

@@ -79,6 +79,12 @@ check_err "double dot" '{{ .Name }}..mesh' \
 check_err "a label, upper case" '{{ label "team" }}.Mesh' \
 	"template renders to \"label\.Mesh\" which is not a valid DNS name: $rfc"
 
+# lower and upper are not Go's, nor Kuma's.
+check_err "lower" '{{ .Name | lower }}.mesh' \
+	"couldn't parse template: line 1, column 12 of the template: function \"lower\" not defined"
+check_err "upper" '{{ upper .Name }}.mesh' \
+	"couldn't parse template: line 1, column 4 of the template: function \"upper\" not defined"
+
 # A template the stub values pass: served.
 gen '{{ .DisplayName }}.{{ label "team" }}.svc.mesh.local'
 out=$("$MESHDNS" -t -c "$T/meshdns.conf" 2>&1)
