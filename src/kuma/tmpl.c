@@ -60,6 +60,12 @@ const struct func tmpl_funcs[FN_COUNT] = {
 	[FN_OR] = { "or", 1, -1, K_ANY },
 	[FN_LEN] = { "len", 1, 1, K_INT },
 	[FN_PRINTF] = { "printf", 1, -1, K_STRING },
+	[FN_LT] = { "lt", 2, 2, K_BOOL },
+	[FN_LE] = { "le", 2, 2, K_BOOL },
+	[FN_GT] = { "gt", 2, 2, K_BOOL },
+	[FN_GE] = { "ge", 2, 2, K_BOOL },
+	[FN_PRINT] = { "print", 0, -1, K_STRING },
+	[FN_PRINTLN] = { "println", 0, -1, K_STRING },
 };
 
 /*

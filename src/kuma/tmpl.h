@@ -10,7 +10,8 @@
  *   COND / values: .Field, "string" (Go escapes), `raw string`, true,
  *                  false, decimal integers, (pipeline),
  *                  eq A B [C...], ne A B, not A, and A B..., or A B...,
- *                  len A, label "k", printf "%s" A...
+ *                  len A, label "k", printf "%s" A..., print A...,
+ *                  println A..., lt A B, le A B, gt A B, ge A B
  *   pipelines:     {{ .Name | printf "%s-x" }}, {{ label "x" | len }}
  *                  (the piped value becomes the last argument)
  *

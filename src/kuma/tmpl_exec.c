@@ -428,6 +428,66 @@ equal(struct render *r, const struct val *a, const struct val *b, bool *eq)
 	return 0;
 }
 
+/* lt le gt ge: Go's ordering of two strings or two integers. */
+static int
+order(struct render *r, const struct expr *e, const struct val *a,
+      struct val *res)
+{
+	int c;
+
+	if (a[0].kind == K_BOOL || a[1].kind == K_BOOL)
+		return tmpl_exec_err(r, "invalid type for comparison");
+	if (a[0].kind != a[1].kind)
+		return tmpl_exec_err(r,
+				     "incompatible types for comparison: %s and %s",
+				     tmpl_kind_names[a[0].kind],
+				     tmpl_kind_names[a[1].kind]);
+	if (a[0].kind == K_STRING) {
+		c = memcmp(a[0].s, a[1].s,
+			   a[0].len < a[1].len ? a[0].len : a[1].len);
+		if (c == 0)
+			c = (a[0].len > a[1].len) - (a[0].len < a[1].len);
+	} else {
+		c = (a[0].num > a[1].num) - (a[0].num < a[1].num);
+	}
+	res->kind = K_BOOL;
+	switch (e->fn) {
+	case FN_LT:
+		res->num = c < 0;
+		break;
+	case FN_LE:
+		res->num = c <= 0;
+		break;
+	case FN_GT:
+		res->num = c > 0;
+		break;
+	default:
+		res->num = c >= 0;
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Go's fmt.Sprint (a space between two operands when neither is a
+ * string) and fmt.Sprintln (a space between every two, a final newline).
+ */
+static void
+fmt_print(struct wbuf *w, const struct val *args, int argc, bool ln)
+{
+	static const struct spec none;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (i > 0 && (ln || (args[i - 1].kind != K_STRING &&
+				     args[i].kind != K_STRING)))
+			wputc(w, ' ');
+		fmt_value(w, &none, 'v', "v", 1, &args[i]);
+	}
+	if (ln)
+		wputc(w, '\n');
+}
+
 /* Room for a string of @len bytes and its NUL at the top of scratch? */
 static int
 scratch_room(struct render *r, size_t len)
@@ -477,6 +537,23 @@ apply(struct render *r, const struct expr *e, const struct val *a,
 	case FN_NOT:
 		res->num = !truth(&a[0]);
 		return 0;
+	case FN_LT:
+	case FN_LE:
+	case FN_GT:
+	case FN_GE:
+		return order(r, e, a, res);
+	case FN_PRINT:
+	case FN_PRINTLN:
+		if ((rc = scratch_room(r, 0)) != 0)
+			return rc;
+		w.p = r->scratch + r->used;
+		w.size = SCRATCH - r->used - 1;
+		w.len = 0;
+		w.over = false;
+		fmt_print(&w, a, e->argc, e->fn == FN_PRINTLN);
+		if (w.over)
+			return scratch_room(r, SCRATCH);
+		break;
 	case FN_LEN:
 		if ((rc = need_string(r, e, &a[0])) != 0)
 			return rc;

@@ -49,6 +49,12 @@ enum fn {
 	FN_OR,
 	FN_LEN,
 	FN_PRINTF,
+	FN_LT,
+	FN_LE,
+	FN_GT,
+	FN_GE,
+	FN_PRINT,
+	FN_PRINTLN,
 	FN_COUNT,
 };
 

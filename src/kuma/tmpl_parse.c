@@ -11,8 +11,7 @@
 
 /* Go builtins outside the subset: named as such rather than "not defined". */
 static const char *const go_builtins[] = {
-	"call", "ge", "gt", "html", "index", "js", "le", "lt", "print",
-	"println", "slice", "urlquery",
+	"call", "html", "index", "js", "slice", "urlquery",
 };
 
 /* Go keywords outside the subset. */
@@ -156,6 +155,21 @@ make_call(struct parser *p, enum fn fn, size_t off, struct expr **args,
 						 "incompatible types for comparison: %s and %s",
 						 tmpl_kind_names[args[0]->kind],
 						 tmpl_kind_names[args[i]->kind]);
+		break;
+	case FN_LT:
+	case FN_LE:
+	case FN_GT:
+	case FN_GE:
+		for (i = 0; i < 2; i++)
+			if (args[i]->kind == K_BOOL)
+				return tmpl_perr(p, args[i]->off,
+						 "invalid type for comparison");
+		if (args[0]->kind != K_ANY && args[1]->kind != K_ANY &&
+		    args[0]->kind != args[1]->kind)
+			return tmpl_perr(p, args[1]->off,
+					 "incompatible types for comparison: %s and %s",
+					 tmpl_kind_names[args[0]->kind],
+					 tmpl_kind_names[args[1]->kind]);
 		break;
 	default:
 		break;

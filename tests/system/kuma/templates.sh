@@ -85,6 +85,13 @@ check_err "lower" '{{ .Name | lower }}.mesh' \
 check_err "upper" '{{ upper .Name }}.mesh' \
 	"couldn't parse template: line 1, column 4 of the template: function \"upper\" not defined"
 
+# Go's builtins that Kuma has and meshdns lacked: lt le gt ge, print.
+gen '{{ print .DisplayName }}{{ if gt (len .Namespace) 0 }}.{{ .Namespace }}{{ end }}.svc.mesh.local'
+out=$("$MESHDNS" -t -c "$T/meshdns.conf" 2>&1)
+expect_match "gt, len and print: -t passes" "0 errors, 0 warnings$" "$out"
+expect_match "gt, len and print: the universal name has no namespace" \
+	"hostname: redis\.svc\.mesh\.local" "$(status_of "$T/meshdns.conf")"
+
 # A template the stub values pass: served.
 gen '{{ .DisplayName }}.{{ label "team" }}.svc.mesh.local'
 out=$("$MESHDNS" -t -c "$T/meshdns.conf" 2>&1)

@@ -208,6 +208,18 @@ static const struct render_case render_cases[] = {
 	{ "{{ and \"\" (label \"nope\") }}|{{ or .Name (label \"nope\") }}",
 	  "|redis-x7k2" },
 	{ "{{ or (label \"empty\") .DisplayName }}", "redis" },
+	/* lt le gt ge: strings in byte order, integers by value */
+	{ "{{ lt 1 2 }}{{ le 2 2 }}{{ gt \"b\" \"a\" }}{{ ge \"a\" \"b\" }}",
+	  "truetruetruefalse" },
+	{ "{{ lt (len .Name) 11 }}|{{ gt .Zone \"east\" }}", "true|false" },
+	{ "{{ if ge (len .Namespace) 1 }}{{ .Namespace }}{{ end }}",
+	  "redis-system" },
+	/* print: a space between operands when neither is a string;
+	 * println: between all, and a newline */
+	{ "{{ print .Name 1 2 \"x\" true }}", "redis-x7k21 2xtrue" },
+	{ "{{ println .Name 1 }}", "redis-x7k2 1\n" },
+	{ "[{{ print }}]", "[]" },
+	{ "{{ .Name | print \"a.\" }}", "a.redis-x7k2" },
 	/* len */
 	{ "{{ len .Name }}|{{ len \"\" }}|{{ len \"h\xc3\xa9\" }}", "10|0|3" },
 	{ "{{ eq (len .Zone) 4 }}", "true" },
@@ -368,6 +380,9 @@ static const struct error_case compile_errors[] = {
 	{ "{{ ne .Mesh }}", 1, 4, "wrong number of args for ne: want 2 got 1" },
 	{ "{{ ne .Mesh 1 2 }}", 1, 4, "wrong number of args for ne: want 2 got 3" },
 	{ "{{ label }}", 1, 4, "wrong number of args for label: want 1 got 0" },
+	{ "{{ lt true false }}", 1, 7, "invalid type for comparison" },
+	{ "{{ lt 1 \"a\" }}", 1, 9, "incompatible types for comparison: int and string" },
+	{ "{{ gt 1 }}", 1, 4, "wrong number of args for gt: want 2 got 1" },
 	/* Not Go's, nor Kuma's: Kuma says function "lower" not defined. */
 	{ "{{ .Name | lower }}", 1, 12, "function \"lower\" not defined" },
 	{ "{{ upper .Name }}", 1, 4, "function \"upper\" not defined" },
