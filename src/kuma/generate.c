@@ -556,10 +556,19 @@ struct ukey {
 static int
 dp_ptr_cmp(const void *a, const void *b)
 {
-	const struct resource_dataplane *const *x = a;
-	const struct resource_dataplane *const *y = b;
+	const struct resource_dataplane *const *pa = a;
+	const struct resource_dataplane *const *pb = b;
+	const struct resource_meta *x = &(*pa)->meta;
+	const struct resource_meta *y = &(*pb)->meta;
 
-	return resource_meta_cmp(&(*x)->meta, &(*y)->meta);
+	/*
+	 * Without creation times, input order: what `kumactl apply -f`
+	 * of the file would have given them.
+	 */
+	if (!x->has_creation_time && !y->has_creation_time &&
+	    x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return resource_meta_cmp(x, y);
 }
 
 static int
@@ -899,6 +908,23 @@ oom:
 }
 
 /*
+ * How a conflict message names the Dataplane @winner that gives the ports,
+ * to @dp: "oldest" only when creation times say so (without one it comes
+ * first, as the zero time does in Kuma; between two without, input order
+ * decides).
+ */
+static const char *
+first_dp_words(const struct resource_dataplane *winner,
+	       const struct resource_dataplane *dp)
+{
+	if (winner->meta.has_creation_time)
+		return "oldest Dataplane";
+	if (dp->meta.has_creation_time)
+		return "Dataplane without a creation time";
+	return "first Dataplane in the input";
+}
+
+/*
  * The Dataplanes of keys[0..n) (same mesh and name, oldest first) that
  * disagree with the oldest one: a PortConflict condition on the generated
  * service made[@i] and a warning at each of them.
@@ -928,8 +954,8 @@ report_conflicts(struct gen *g, size_t ms,
 		sb_printf(&one, "Dataplane \"%s\" has ports ", dp->meta.name);
 		format_ports(&one, dp, keys[0].key, workload);
 		sb_printf(&one, " but MeshService \"%s\" has the ports of the "
-			  "oldest Dataplane \"%s\" ", keys[0].key,
-			  winner->meta.name);
+			  "%s \"%s\" ", keys[0].key,
+			  first_dp_words(winner, dp), winner->meta.name);
 		format_ports(&one, winner, keys[0].key, workload);
 		if (one.oom)
 			break;
@@ -1077,7 +1103,10 @@ universal(struct gen *g)
 		return -ENOMEM;
 	for (i = 0; i < set->ndataplanes; i++)
 		dps[i] = &set->dataplanes[i];
-	/* Oldest first: creation time, then name (Kuma's SortDataplanes). */
+	/*
+	 * Oldest first: creation time, then name (Kuma's SortDataplanes);
+	 * without creation times, input order.
+	 */
 	qsort(dps, set->ndataplanes, sizeof(*dps), dp_ptr_cmp);
 	if ((rc = collect_ukeys(set, g->opt, dps, &keys, &nkeys,
 				g->diags)) < 0)

@@ -15,13 +15,18 @@
  *     ("couldn't generate MeshService from kuma.io/service, contains
  *     invalid characters (value ..., Dataplane ..., mesh ...): <why>");
  *     Kuma's labels, ports, selector; the oldest Dataplane (creation time,
- *     then name) gives the ports, position and creation time; when
- *     another Dataplane's ports differ (names, order, numbers, protocols)
- *     the MeshService gets a condition PortConflict/True/PortConflict and
- *     each such Dataplane a warning, both saying
+ *     then name; one without a creation time first, and between two
+ *     without, the first in the input, as `kumactl apply -f` of the input
+ *     would have created them) gives the ports, position and creation
+ *     time; when another Dataplane's ports differ (names, order, numbers,
+ *     protocols) the MeshService gets a condition
+ *     PortConflict/True/PortConflict and each such Dataplane a warning,
+ *     both saying
  *       Dataplane "b" has ports [main:8080/tcp] but MeshService "svc"
  *       has the ports of the oldest Dataplane "a" [main:80/tcp]
- *     (the condition joins several with "; "); a MeshService already in
+ *     ("the first Dataplane in the input" when neither has a creation
+ *     time, "the Dataplane without a creation time" when only "b" has
+ *     one; the condition joins several with "; "); a MeshService already in
  *     the set with the same mesh and name (written by hand) wins
  *     silently;
  *   - MeshServices from Kubernetes Services: ClusterIP Services (the

@@ -525,6 +525,7 @@ int
 resource_set_finish(struct resource_set *set, struct diag_list *errs)
 {
 	size_t k;
+	size_t i;
 	int rc;
 
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
@@ -533,6 +534,9 @@ resource_set_finish(struct resource_set *set, struct diag_list *errs)
 		rc = drop_duplicates(a.base, &a.n, a.size, a.clear, errs);
 		if (rc < 0)
 			return rc;
+		for (i = 0; i < a.n; i++)
+			((struct resource_meta *)(a.base + i * a.size))->seq =
+			    i;
 		resource_set_array_put(set, (enum resource_kind)k, a.base, a.n);
 	}
 	resource_set_sort(set);

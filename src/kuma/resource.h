@@ -100,6 +100,9 @@ struct resource_meta {
 	int has_creation_time;
 	int64_t creation_ns;	/* creationTime / creationTimestamp, ns since
 				 * the epoch; 0 when absent */
+	size_t seq;		/* input order among its kind (files in load
+				 * order, documents in file order), set by
+				 * resource_set_finish(); 0 for generated ones */
 	struct resource_pos pos;	/* where the document starts */
 };
 
@@ -379,7 +382,8 @@ int resource_set_load_string(struct resource_set *set, const char *name,
  * label kuma.io/zone is part of its identity: "redis" from zone west and
  * the local "redis" are not duplicates.  Returns 0 or -ENOMEM.  Pointers
  * into the arrays are stable only after this.  Resources without a
- * creation time sort first (as the zero time does in Kuma).
+ * creation time sort first (as the zero time does in Kuma).  Each kept
+ * resource's meta.seq is its place in the input before sorting.
  */
 int resource_set_finish(struct resource_set *set, struct diag_list *errs);
 

@@ -593,6 +593,43 @@ test_universal_conflicts(void **state)
 			    "Dataplane \"c-dp\" [x:81/tcp, y:82/tcp]");
 }
 
+/*
+ * Without creation times, the first Dataplane in the input gives the
+ * ports (what `kumactl apply -f` of the file gives), and nothing calls it
+ * "the oldest"; one without a time comes before one with.
+ */
+static void
+test_universal_conflicts_input_order(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_mesh_service *ms = NULL;
+	size_t d;
+
+	d = add_dp(f, "default", "z-dp", 0, 1);
+	add_inbound(f, d, "main", 80, "svc", NULL, NULL);
+	d = add_dp(f, "default", "a-dp", 0, 10);
+	add_inbound(f, d, "main", 8080, "svc", NULL, NULL);
+	d = add_dp(f, "default", "b-dp", 100, 20);
+	add_inbound(f, d, "main", 81, "svc", NULL, NULL);
+	run(f);
+
+	ms = find_ms(f, "default", NULL, "svc");
+	assert_non_null(ms);
+	assert_ports(ms, "main 80->80/tcp");
+	assert_int_equal(conds(f, ms)->nconditions, 1);
+	assert_string_equal(conds(f, ms)->conditions[0].message,
+			    "Dataplane \"a-dp\" has ports [main:8080/tcp] but "
+			    "MeshService \"svc\" has the ports of the first "
+			    "Dataplane in the input \"z-dp\" [main:80/tcp]; "
+			    "Dataplane \"b-dp\" has ports [main:81/tcp] but "
+			    "MeshService \"svc\" has the ports of the "
+			    "Dataplane without a creation time \"z-dp\" "
+			    "[main:80/tcp]");
+	assert_int_equal(f->diags.n, 2);
+	assert_int_equal(f->diags.v[0].line, 10);
+	assert_int_equal(f->diags.v[1].line, 20);
+}
+
 static void
 test_universal_invalid_names(void **state)
 {
@@ -2070,6 +2107,7 @@ main(void)
 		T(test_universal_doc_example),
 		T(test_universal_ports),
 		T(test_universal_conflicts),
+		T(test_universal_conflicts_input_order),
 		T(test_universal_invalid_names),
 		T(test_universal_written_wins),
 		T(test_disabled_mode),
