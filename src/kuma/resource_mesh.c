@@ -23,7 +23,7 @@ static const char *const mode_names[] = {
 
 /*
  * The messages of apimachinery's IsDNS1035Label, which Kuma 3 applies to
- * MeshService names (the double space is theirs).
+ * service names (the double space is theirs).
  */
 static const char rfc1035_len_msg[] = "must be no more than 63 characters";
 static const char rfc1035_fmt_msg[] =
@@ -31,6 +31,9 @@ static const char rfc1035_fmt_msg[] =
 	"or '-', start with an alphabetic character, and end with an "
 	"alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used "
 	"for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
+/* Kuma 2.14's MeshService validator (validators.ValidateLength). */
+static const char ms_len_msg[] = "must not be longer than 63 characters";
 
 static const char app_protocol_msg[] =
 	"appProtocol must be one of: grpc, http, http2, tcp";
@@ -305,6 +308,13 @@ parse_vips(struct ctx *c, const struct yamlx_node *root, char ***vipsp,
 	return 0;
 }
 
+/*
+ * The display name of a MeshService, MeshExternalService or
+ * MeshMultiZoneService must be an RFC 1035 label (Kuma 3's validators).
+ * A MeshService follows Kuma 2.14 instead (validator.go, deprecated.go):
+ * only a name longer than 63 characters is an error; one that is not an
+ * RFC 1035 label is accepted with Kuma's deprecation warning.
+ */
 static void
 check_service_name(struct ctx *c, const struct yamlx_node *root,
 		   const struct resource_meta *m)
@@ -323,6 +333,21 @@ check_service_name(struct ctx *c, const struct yamlx_node *root,
 		n = get(labels, KUMA_LABEL_DISPLAY_NAME);
 	else
 		n = get(root, "name");
+	if (m->kind == RESOURCE_MESH_SERVICE) {
+		int len = strlen(name) > 63;
+		int fmt = !rfc1035_format_ok(name);
+
+		if (len)
+			err_at(c, n, "name: %s", ms_len_msg);
+		if (len || fmt)
+			warn_at(c, n, "Invalid MeshService resource name: '%s'. "
+				"It does not conform to the DNS format (RFC "
+				"1035). This is deprecated. Errors: %s%s%s",
+				name, len ? rfc1035_len_msg : "",
+				len && fmt ? "; " : "",
+				fmt ? rfc1035_fmt_msg : "");
+		return;
+	}
 	if (strlen(name) > 63)
 		err_at(c, n, "name: %s", rfc1035_len_msg);
 	if (!rfc1035_format_ok(name))

@@ -58,7 +58,8 @@ spec:
 YAML
 out=$("$MESHDNS" -t -r "$WORK/bad-resources" 2>&1)
 expect_eq "-t with bad resources exits 1" "1" "$?"
-expect_match "RFC 1035 name error with position" "a\.yaml:[0-9]+:[0-9]+: error: .*a DNS-1035 label must consist of lower case alphanumeric characters" "$out"
+# A MeshService name against RFC 1035 is Kuma 2.14's deprecation warning.
+expect_match "RFC 1035 name warning with position" "a\.yaml:2:7: warning: Invalid MeshService resource name: 'Bad_Name'\. It does not conform to the DNS format \(RFC 1035\)\. This is deprecated\. Errors: a DNS-1035 label must consist of lower case alphanumeric characters" "$out"
 expect_match "appProtocol error with position" "a\.yaml:16:[0-9]+: error: .*appProtocol must be one of: grpc, http, http2, tcp" "$out"
 expect_match "template error names the generator and the template column" "a\.yaml:24:[0-9]+: error: HostnameGenerator \"broken\": spec\.template: couldn't parse template: line 1, column [0-9]+" "$out"
 

@@ -142,7 +142,9 @@ stop_meshdns
 # Paths in messages are normalised: no "/./" or "dir/../".
 copy_zones
 mkdir -p "$WORK/cfg"
-printf 'type: MeshService\nname: Bad_Name\nmesh: default\n' >"$WORK/zones/default/bad.yaml"
+printf 'type: MeshService\nname: %s\nmesh: default\n' \
+	"a-name-of-sixty-four-characters-is-one-more-than-dns-allows-0123" \
+	>"$WORK/zones/default/bad.yaml"
 printf 'dns: {ttl: soon}\n' >"$WORK/bad-ttl.yaml"
 out=$(cd "$WORK/cfg" && "$MESHDNS" -t -r ./../zones/./default/ -r ../nope 2>&1)
 expect_match "a resource's position, normalised" \

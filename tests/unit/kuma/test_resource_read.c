@@ -279,24 +279,22 @@ static const struct bad_case bad_cases[] = {
 	  "    meshService: {}\n  template: x.mesh\n",
 	  "t.yaml:2:7: error: name: invalid characters: expected letters, "
 	  "digits, '-', '_' and '.', at most 253 characters\n" },
+	/*
+	 * Kuma 2.14: a MeshService name longer than 63 is an error (with the
+	 * deprecation warning for RFC 1035); test_service_name_warnings()
+	 * has the names that are only warned about.
+	 */
 	{ "type: MeshService\nname: " NAME64 "\n" SELECTOR,
-	  "t.yaml:2:7: error: name: must be no more than 63 characters\n" },
-	{ "type: MeshService\nname: Redis_1\n" SELECTOR,
-	  "t.yaml:2:7: error: name: " DNS1035_MSG "\n" },
-	{ "type: MeshService\nname: 1redis\n" SELECTOR,
-	  "t.yaml:2:7: error: name: " DNS1035_MSG "\n" },
-	{ "type: MeshService\nname: redis-\n" SELECTOR,
-	  "t.yaml:2:7: error: name: " DNS1035_MSG "\n" },
+	  "t.yaml:2:7: error: name: must not be longer than 63 characters\n"
+	  "t.yaml:2:7: warning: Invalid MeshService resource name: '" NAME64
+	  "'. It does not conform to the DNS format (RFC 1035). This is "
+	  "deprecated. Errors: must be no more than 63 characters\n" },
 	{ "type: MeshService\nname: A" NAME64 "\n" SELECTOR,
-	  "t.yaml:2:7: error: name: must be no more than 63 characters\n"
-	  "t.yaml:2:7: error: name: " DNS1035_MSG "\n" },
-	/* the display name is what is checked, where it is written */
-	{ "type: MeshService\nname: redis\nlabels:\n"
-	  "  kuma.io/display-name: Redis\n" SELECTOR,
-	  "t.yaml:4:25: error: name: " DNS1035_MSG "\n" },
-	{ "apiVersion: kuma.io/v1alpha1\nkind: MeshService\nmetadata:\n"
-	  "  name: redis.v2\n" SELECTOR,
-	  "t.yaml:4:9: error: name: " DNS1035_MSG "\n" },
+	  "t.yaml:2:7: error: name: must not be longer than 63 characters\n"
+	  "t.yaml:2:7: warning: Invalid MeshService resource name: 'A" NAME64
+	  "'. It does not conform to the DNS format (RFC 1035). This is "
+	  "deprecated. Errors: must be no more than 63 characters; "
+	  DNS1035_MSG "\n" },
 	{ "type: MeshService\nname: redis\n" SELECTOR
 	  "  ports:\n"
 	  "  - port: 80\n"
@@ -748,6 +746,50 @@ test_validation_messages(void **state)
 	}
 }
 
+/*
+ * A MeshService name that is not an RFC 1035 label is accepted with Kuma
+ * 2.14's deprecation warning, at the display name where it is written.
+ */
+static void
+test_service_name_warnings(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "type: MeshService\nname: Redis_1\n" SELECTOR,
+		  "t.yaml:2:7: warning: Invalid MeshService resource name: "
+		  "'Redis_1'. It does not conform to the DNS format (RFC "
+		  "1035). This is deprecated. Errors: " DNS1035_MSG "\n" },
+		{ "type: MeshService\nname: 1redis\n" SELECTOR,
+		  "t.yaml:2:7: warning: Invalid MeshService resource name: "
+		  "'1redis'. It does not conform to the DNS format (RFC "
+		  "1035). This is deprecated. Errors: " DNS1035_MSG "\n" },
+		{ "type: MeshService\nname: redis-\n" SELECTOR,
+		  "t.yaml:2:7: warning: Invalid MeshService resource name: "
+		  "'redis-'. It does not conform to the DNS format (RFC "
+		  "1035). This is deprecated. Errors: " DNS1035_MSG "\n" },
+		{ "type: MeshService\nname: redis\nlabels:\n"
+		  "  kuma.io/display-name: Redis\n" SELECTOR,
+		  "t.yaml:4:25: warning: Invalid MeshService resource name: "
+		  "'Redis'. It does not conform to the DNS format (RFC "
+		  "1035). This is deprecated. Errors: " DNS1035_MSG "\n" },
+		{ "apiVersion: kuma.io/v1alpha1\nkind: MeshService\n"
+		  "metadata:\n  name: redis.v2\n" SELECTOR,
+		  "t.yaml:4:9: warning: Invalid MeshService resource name: "
+		  "'redis.v2'. It does not conform to the DNS format (RFC "
+		  "1035). This is deprecated. Errors: " DNS1035_MSG "\n" },
+	};
+	struct fx *f = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		reset(f);
+		load(f, cases[i].yaml);
+		finish(f);
+		assert_string_equal(diags(f), cases[i].diags);
+		assert_int_equal(f->errs.errors, 0);
+		assert_int_equal(f->set->nservices, 1);
+	}
+}
+
 /* The resource that failed is left out; the others still load. */
 static void
 test_invalid_left_out(void **state)
@@ -756,7 +798,7 @@ test_invalid_left_out(void **state)
 
 	load(f, "type: MeshService\nname: ok-1\n" SELECTOR
 		"---\n"
-		"type: MeshService\nname: Bad\n" SELECTOR
+		"type: MeshService\nname: " NAME64 "\n" SELECTOR
 		"---\n"
 		"type: MeshService\nname: ok-2\n" SELECTOR);
 	finish(f);
@@ -1010,6 +1052,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_left_out, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_service_name_warnings,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_keys_warn, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unsupported_kinds_skipped,
