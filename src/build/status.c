@@ -231,8 +231,40 @@ add_conditions(struct yamlx_node *st, const struct build_service *bs)
 	return rc;
 }
 
+/*
+ * A MeshService's dataplaneProxies: total, the Dataplanes of the input it
+ * selects ({} for none, as Kuma prints it).  connected and healthy are
+ * left out: only a control plane knows them, and Kuma omits a count of 0,
+ * so 0 would read as "none".  Printed only when the input has Dataplanes
+ * (a Kubernetes input has Pods instead: the count is unknown there).
+ */
 static struct yamlx_node *
-status_node(const struct build_service *bs)
+proxies_node(const struct resource_mesh_service *ms,
+	     const struct resource_set *set)
+{
+	struct yamlx_node *n = yamlx_node_new_map();
+	char num[24];
+	size_t total = 0;
+	size_t i;
+
+	if (n == NULL)
+		return NULL;
+	for (i = 0; set != NULL && i < set->ndataplanes; i++)
+		total += resource_mesh_service_selects(ms,
+						       &set->dataplanes[i]);
+	if (total == 0)
+		return n;
+	snprintf(num, sizeof(num), "%zu", total);
+	if (yamlx_map_add(n, "total",
+			  yamlx_node_new_scalar(num, YAMLX_PLAIN)) != 0) {
+		yamlx_node_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+static struct yamlx_node *
+status_node(const struct build_service *bs, const struct resource_set *set)
 {
 	struct yamlx_node *st = yamlx_node_new_map();
 	int rc = 0;
@@ -248,6 +280,9 @@ status_node(const struct build_service *bs)
 		rc |= add_vip_list(st, bs);
 	rc |= yamlx_map_add(st, "hostnameGenerators",
 			    generators_node(&bs->hostnames));
+	if (bs->res != NULL && set != NULL && set->ndataplanes > 0)
+		rc |= yamlx_map_add(st, "dataplaneProxies",
+				    proxies_node(bs->res, set));
 	rc |= add_conditions(st, bs);
 	if (rc != 0) {
 		yamlx_node_free(st);
@@ -385,7 +420,7 @@ written_spec(const struct build_service *bs)
 }
 
 static struct yamlx_node *
-service_doc(const struct build_service *bs)
+service_doc(const struct build_service *bs, const struct resource_set *set)
 {
 	const struct resource_meta *m = bs->meta;
 	const struct yamlx_node *spec = written_spec(bs);
@@ -415,7 +450,7 @@ service_doc(const struct build_service *bs)
 		rc |= yamlx_map_add(doc, "spec", (struct yamlx_node *)spec);
 	else if (bs->res != NULL)
 		rc |= yamlx_map_add(doc, "spec", generated_spec(bs->res));
-	rc |= yamlx_map_add(doc, "status", status_node(bs));
+	rc |= yamlx_map_add(doc, "status", status_node(bs, set));
 	if (rc != 0) {
 		yamlx_node_free(doc);
 		return NULL;
@@ -446,7 +481,8 @@ status_print(FILE *fp, const struct snapshot *s)
 		for (i = 0; i < s->nservices; i++) {
 			if (s->services[i].kind != kinds[pass])
 				continue;
-			if ((docs[n] = service_doc(&s->services[i])) == NULL)
+			docs[n] = service_doc(&s->services[i], s->set);
+			if (docs[n] == NULL)
 				goto out;
 			n++;
 		}

@@ -676,6 +676,37 @@ resource_labels_match(const struct resource_labels *have,
 }
 
 int
+resource_mesh_service_selects(const struct resource_mesh_service *ms,
+			      const struct resource_dataplane *dp)
+{
+	size_t i;
+
+	if (cmp_str_null(ms->meta.mesh, dp->meta.mesh) != 0)
+		return 0;
+	switch (ms->selector) {
+	case RESOURCE_SELECTOR_DATAPLANE_TAGS:
+		for (i = 0; i < dp->ninbounds; i++)
+			if (resource_labels_match(&dp->inbounds[i].tags,
+						  &ms->selector_labels))
+				return 1;
+		return 0;
+	case RESOURCE_SELECTOR_DATAPLANE_LABELS:
+		return resource_labels_match(&dp->meta.labels,
+					     &ms->selector_labels);
+	case RESOURCE_SELECTOR_DATAPLANE_REF:
+		if (ms->selector_ref == NULL ||
+		    strcmp(ms->selector_ref, dp->meta.name) != 0)
+			return 0;
+		return ms->meta.namespace == NULL ||
+		       cmp_str_null(ms->meta.namespace,
+				    dp->meta.namespace) == 0;
+	case RESOURCE_SELECTOR_NONE:
+	default:
+		return 0;
+	}
+}
+
+int
 resource_labels_set(struct resource_labels *labels, const char *key,
 		    const char *value)
 {

@@ -472,6 +472,17 @@ const char *resource_labels_get(const struct resource_labels *labels,
 int resource_labels_match(const struct resource_labels *have,
 			  const struct resource_labels *want);
 
+/*
+ * True when MeshService @ms selects Dataplane @dp (what Kuma counts in
+ * status.dataplaneProxies): the same mesh, and by its selector: every
+ * dataplaneTags pair in the tags of one inbound; every
+ * dataplaneLabels.matchLabels pair in the Dataplane's labels; dataplaneRef
+ * the Dataplane's name (and namespace, for a Kubernetes MeshService).  A
+ * MeshService without a selector selects nothing.
+ */
+int resource_mesh_service_selects(const struct resource_mesh_service *ms,
+				  const struct resource_dataplane *dp);
+
 /* kuma.io/display-name, else the name. */
 const char *resource_display_name(const struct resource_meta *meta);
 

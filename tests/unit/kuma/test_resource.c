@@ -272,6 +272,61 @@ test_duplicates_new_kinds(void **state)
 	assert_int_equal(f->set->npods, 1);
 }
 
+/* Which Dataplanes a MeshService selects (status.dataplaneProxies). */
+static void
+test_service_selects(void **state)
+{
+	struct fx *f = *state;
+	const struct resource_mesh_service *ms = NULL;
+	size_t i;
+	/* per MeshService (name order), Dataplanes a, b, c selected */
+	static const char *const want[] = { "010", "110", "000", "100", "010" };
+
+	load(f, "type: Dataplane\nmesh: default\nname: a\n"
+		"labels: {app: web}\n"
+		"networking:\n  address: 10.0.0.1\n  inbound:\n"
+		"  - {port: 80, tags: {kuma.io/service: web, v: \"1\"}}\n"
+		"---\n"
+		"type: Dataplane\nmesh: default\nname: b\n"
+		"labels: {app: web}\n"
+		"networking:\n  address: 10.0.0.2\n  inbound:\n"
+		"  - {port: 80, tags: {kuma.io/service: web}}\n"
+		"  - {port: 81, tags: {kuma.io/service: web, v: \"2\"}}\n"
+		"---\n"
+		"type: Dataplane\nmesh: other\nname: c\n"
+		"labels: {app: web}\n"
+		"networking:\n  address: 10.0.0.3\n  inbound:\n"
+		"  - {port: 80, tags: {kuma.io/service: web}}\n"
+		/* tags of one inbound */
+		"---\ntype: MeshService\nname: s1\nmesh: default\nspec:\n"
+		"  selector: {dataplaneTags: {kuma.io/service: web, v: \"2\"}}\n"
+		/* labels, same mesh only */
+		"---\ntype: MeshService\nname: s2\nmesh: default\nspec:\n"
+		"  selector: {dataplaneLabels: {matchLabels: {app: web}}}\n"
+		/* no selector: nothing */
+		"---\ntype: MeshService\nname: s3\nmesh: default\nspec: {}\n"
+		/* a name */
+		"---\ntype: MeshService\nname: s4\nmesh: default\nspec:\n"
+		"  selector: {dataplaneRef: {name: a}}\n"
+		/* a subset of one inbound's tags */
+		"---\ntype: MeshService\nname: s5\nmesh: default\nspec:\n"
+		"  selector: {dataplaneTags: {v: \"2\"}}\n");
+	finish(f);
+	assert_int_equal(f->errs.errors, 0);
+	assert_int_equal(f->set->nservices, 5);
+	assert_int_equal(f->set->ndataplanes, 3);
+	for (i = 0; i < 5; i++) {
+		char got[4] = "";
+		size_t d;
+
+		ms = &f->set->services[i];
+		for (d = 0; d < 3; d++)
+			got[d] = resource_mesh_service_selects(ms,
+				&f->set->dataplanes[d]) ? '1' : '0';
+		assert_string_equal(got, want[i]);
+	}
+}
+
 static void
 test_kind_names(void **state)
 {
@@ -512,6 +567,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_new_kinds,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_service_selects, setup,
+						teardown),
 		cmocka_unit_test(test_kind_names),
 		cmocka_unit_test(test_labels_set),
 		cmocka_unit_test_setup_teardown(test_new_and_remove, setup,
