@@ -8,8 +8,17 @@
 #include <string.h>
 
 #include "build/status.h"
+#include "build/config.h"
 #include "build/snapshot.h"
+#include "kuma/labels.h"
 #include "util/yamlx.h"
+
+/*
+ * Kuma's system namespace on Kubernetes (KUMA_STORE_KUBERNETES_SYSTEM_
+ * NAMESPACE, default kuma-system), where HostnameGenerators and synced
+ * resources live.
+ */
+#define STATUS_SYSTEM_NAMESPACE "kuma-system"
 
 static struct yamlx_node *
 labels_node(const struct resource_labels *labels)
@@ -27,12 +36,33 @@ labels_node(const struct resource_labels *labels)
 	return m;
 }
 
+/*
+ * Kuma's core name of a namespaced resource on a Kubernetes zone
+ * (@sysns: the system namespace, NULL on a universal zone) is
+ * <name>.<namespace> (pkg/util/k8s/name_converter.go).
+ */
+static void
+core_name(char *buf, size_t size, const char *name, const char *ns)
+{
+	if (ns != NULL)
+		snprintf(buf, size, "%s.%s", name, ns);
+	else
+		snprintf(buf, size, "%s", name);
+}
+
+/*
+ * A HostnameGenerator's core name: on Kubernetes generators live only
+ * in the system namespace (Kuma refuses them elsewhere), default and
+ * synced ones included.
+ */
 static struct yamlx_node *
-ref_node(const char *core_name)
+ref_node(const char *generator, const char *sysns)
 {
 	struct yamlx_node *m = yamlx_node_new_map();
+	char name[512];
 
-	if (m != NULL && yamlx_map_add_str(m, "coreName", core_name) < 0) {
+	core_name(name, sizeof(name), generator, sysns);
+	if (m != NULL && yamlx_map_add_str(m, "coreName", name) < 0) {
 		yamlx_node_free(m);
 		return NULL;
 	}
@@ -105,7 +135,7 @@ add_vip_single(struct yamlx_node *st, const struct build_service *bs)
 }
 
 static struct yamlx_node *
-addresses_node(const struct hostname_result *h)
+addresses_node(const struct hostname_result *h, const char *sysns)
 {
 	struct yamlx_node *addrs = yamlx_node_new_seq();
 	size_t i;
@@ -121,7 +151,7 @@ addresses_node(const struct hostname_result *h)
 		rc |= yamlx_map_add_str(a, "hostname", h->addresses[i].hostname);
 		rc |= yamlx_map_add_str(a, "origin", "HostnameGenerator");
 		rc |= yamlx_map_add(a, "hostnameGeneratorRef",
-				    ref_node(h->addresses[i].generator));
+				    ref_node(h->addresses[i].generator, sysns));
 	}
 	if (rc != 0) {
 		yamlx_node_free(addrs);
@@ -131,7 +161,7 @@ addresses_node(const struct hostname_result *h)
 }
 
 static struct yamlx_node *
-generators_node(const struct hostname_result *h)
+generators_node(const struct hostname_result *h, const char *sysns)
 {
 	struct yamlx_node *gens = yamlx_node_new_seq();
 	size_t i;
@@ -147,7 +177,7 @@ generators_node(const struct hostname_result *h)
 			break;
 		}
 		rc |= yamlx_map_add(g, "hostnameGeneratorRef",
-				    ref_node(c->generator));
+				    ref_node(c->generator, sysns));
 		if ((conds = yamlx_node_new_seq()) == NULL ||
 		    yamlx_map_add(g, "conditions", conds) < 0) {
 			rc = -ENOMEM;
@@ -264,7 +294,8 @@ proxies_node(const struct resource_mesh_service *ms,
 }
 
 static struct yamlx_node *
-status_node(const struct build_service *bs, const struct resource_set *set)
+status_node(const struct build_service *bs, const struct resource_set *set,
+	    const char *sysns)
 {
 	struct yamlx_node *st = yamlx_node_new_map();
 	int rc = 0;
@@ -273,13 +304,13 @@ status_node(const struct build_service *bs, const struct resource_set *set)
 		return NULL;
 	if (bs->mzs != NULL)
 		rc |= yamlx_map_add(st, "meshServices", matches_node(bs));
-	rc |= yamlx_map_add(st, "addresses", addresses_node(&bs->hostnames));
+	rc |= yamlx_map_add(st, "addresses", addresses_node(&bs->hostnames, sysns));
 	if (bs->mes != NULL)
 		rc |= add_vip_single(st, bs);
 	else
 		rc |= add_vip_list(st, bs);
 	rc |= yamlx_map_add(st, "hostnameGenerators",
-			    generators_node(&bs->hostnames));
+			    generators_node(&bs->hostnames, sysns));
 	if (bs->res != NULL && set != NULL && set->ndataplanes > 0)
 		rc |= yamlx_map_add(st, "dataplaneProxies",
 				    proxies_node(bs->res, set));
@@ -420,20 +451,28 @@ written_spec(const struct build_service *bs)
 }
 
 static struct yamlx_node *
-service_doc(const struct build_service *bs, const struct resource_set *set)
+service_doc(const struct build_service *bs, const struct resource_set *set,
+	    const char *sysns)
 {
 	const struct resource_meta *m = bs->meta;
 	const struct yamlx_node *spec = written_spec(bs);
+	const char *origin = resource_labels_get(&m->labels,
+						 KUMA_LABEL_ORIGIN);
+	const char *ns = m->namespace;
 	struct yamlx_node *doc = yamlx_node_new_map();
 	char name[512];
 	int rc = 0;
 
 	if (doc == NULL)
 		return NULL;
-	if (m->namespace != NULL)
-		snprintf(name, sizeof(name), "%s.%s", m->name, m->namespace);
-	else
-		snprintf(name, sizeof(name), "%s", m->name);
+	/*
+	 * KDS stores what it syncs in the system namespace of a Kubernetes
+	 * zone, in no namespace on a universal one, whatever its origin's
+	 * namespace was (Kuma's KDS naming, docs/madr/decisions).
+	 */
+	if (origin != NULL && strcmp(origin, "global") == 0)
+		ns = sysns;
+	core_name(name, sizeof(name), m->name, ns);
 	rc |= yamlx_map_add_str(doc, "type", resource_kind_name(m->kind));
 	rc |= yamlx_map_add_str(doc, "name", name);
 	rc |= yamlx_map_add_str(doc, "mesh", m->mesh);
@@ -450,7 +489,7 @@ service_doc(const struct build_service *bs, const struct resource_set *set)
 		rc |= yamlx_map_add(doc, "spec", (struct yamlx_node *)spec);
 	else if (bs->res != NULL)
 		rc |= yamlx_map_add(doc, "spec", generated_spec(bs->res));
-	rc |= yamlx_map_add(doc, "status", status_node(bs, set));
+	rc |= yamlx_map_add(doc, "status", status_node(bs, set, sysns));
 	if (rc != 0) {
 		yamlx_node_free(doc);
 		return NULL;
@@ -462,6 +501,7 @@ int
 status_print(FILE *fp, const struct snapshot *s)
 {
 	struct yamlx_node **docs = NULL;
+	const char *sysns = NULL;
 	size_t i;
 	size_t n = 0;
 	int rc = -ENOMEM;
@@ -470,6 +510,8 @@ status_print(FILE *fp, const struct snapshot *s)
 	docs = calloc(s->nservices + 1, sizeof(*docs));
 	if (docs == NULL)
 		return -ENOMEM;
+	if (s->cfg != NULL && s->cfg->kuma_environment == GENERATE_KUBERNETES)
+		sysns = STATUS_SYSTEM_NAMESPACE;
 	/* kumactl's order: one kind after the other, MeshServices first. */
 	for (pass = 0; pass < 3; pass++) {
 		static const enum resource_kind kinds[] = {
@@ -481,7 +523,7 @@ status_print(FILE *fp, const struct snapshot *s)
 		for (i = 0; i < s->nservices; i++) {
 			if (s->services[i].kind != kinds[pass])
 				continue;
-			docs[n] = service_doc(&s->services[i], s->set);
+			docs[n] = service_doc(&s->services[i], s->set, sysns);
 			if (docs[n] == NULL)
 				goto out;
 			n++;

@@ -7,7 +7,11 @@
  * universal shape that
  * `kumactl get meshservices -o yaml` prints (type, name, mesh, labels,
  * spec, status: addresses, vips, hostnameGenerators), one YAML document
- * per resource, so the two can be compared line by line.  A service that
+ * per resource, so the two can be compared line by line.  Names are Kuma's
+ * core names: with kuma.environment kubernetes <name>.<namespace>, and
+ * HostnameGenerators and synced resources (kuma.io/origin global) in the
+ * system namespace kuma-system; on a universal zone synced ones have no
+ * namespace.  A service that
  * could not get a VIP also has a `conditions` entry of type VIPAllocated.
  * A written spec is printed as read; what its aliases share is printed
  * once, with an anchor, and then as an alias (yamlx_emit()), so the output
