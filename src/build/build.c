@@ -266,6 +266,9 @@ struct build_ctx {
 	 * there are two or more (else everything is shared). */
 	const char **meshes;
 	size_t nmeshes;
+	/* The previous state's generated MeshServices, for generate. */
+	struct generate_known *known;
+	size_t nknown;
 };
 
 static const enum config_pool_kind kind_pool[RESOURCE_KIND_COUNT] = {
@@ -1168,6 +1171,344 @@ make_legacy(struct snapshot *s)
 	return 0;
 }
 
+/*
+ * The deletion grace period: the state file keeps every MeshService
+ * generated from Dataplanes with its ports, as text: one port after the
+ * other, separated by ",", each "<port>/<target>/<appProtocol>/<name>",
+ * <target> a number, "@" and a name, or empty when absent, <appProtocol>
+ * and <name> empty when absent; every byte but [A-Za-z0-9._-] of a name
+ * or protocol written %XX; no port at all is "-".
+ */
+static int
+plain_byte(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+}
+
+/* @v (NULL: nothing) at @p, escaped; returns the end. */
+static char *
+ports_put(char *p, const char *v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; v != NULL && *v != '\0'; v++) {
+		unsigned char ch = (unsigned char)*v;
+
+		if (plain_byte(ch)) {
+			*p++ = (char)ch;
+			continue;
+		}
+		*p++ = '%';
+		*p++ = hex[ch >> 4];
+		*p++ = hex[ch & 15];
+	}
+	return p;
+}
+
+static size_t
+ports_room(const char *v)
+{
+	return v != NULL ? 3 * strlen(v) : 0;
+}
+
+/* The ports of @ms as the state file keeps them; NULL on ENOMEM. */
+static char *
+ports_text(const struct resource_mesh_service *ms)
+{
+	char *text = NULL;
+	char *p = NULL;
+	size_t room = 2;
+	size_t i;
+
+	for (i = 0; i < ms->nports; i++)
+		room += 40 + ports_room(ms->ports[i].target_name) +
+			ports_room(ms->ports[i].app_protocol) +
+			ports_room(ms->ports[i].name);
+	if ((text = malloc(room)) == NULL)
+		return NULL;
+	p = text;
+	if (ms->nports == 0)
+		*p++ = '-';
+	for (i = 0; i < ms->nports; i++) {
+		const struct resource_port *port = &ms->ports[i];
+
+		p += sprintf(p, "%s%u/", i ? "," : "", (unsigned)port->port);
+		if (port->has_target && port->target_is_name) {
+			*p++ = '@';
+			p = ports_put(p, port->target_name);
+		} else if (port->has_target) {
+			p += sprintf(p, "%u", (unsigned)port->target_port);
+		}
+		*p++ = '/';
+		p = ports_put(p, port->app_protocol);
+		*p++ = '/';
+		p = ports_put(p, port->name);
+	}
+	*p = '\0';
+	return text;
+}
+
+static int
+hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Unescape [@s, @e) into *@out (NULL when empty): 0, -EINVAL on a bad
+ * escape or byte, -ENOMEM.
+ */
+static int
+ports_get(char **out, const char *s, const char *e)
+{
+	char *v = NULL;
+	char *p = NULL;
+
+	*out = NULL;
+	if (s == e)
+		return 0;
+	if ((v = malloc((size_t)(e - s) + 1)) == NULL)
+		return -ENOMEM;
+	for (p = v; s < e; s++) {
+		int hi;
+		int lo;
+
+		if (plain_byte((unsigned char)*s)) {
+			*p++ = *s;
+			continue;
+		}
+		if (*s != '%' || e - s < 3 || (hi = hex_digit(s[1])) < 0 ||
+		    (lo = hex_digit(s[2])) < 0 || (hi == 0 && lo == 0)) {
+			free(v);
+			return -EINVAL;
+		}
+		*p++ = (char)(hi << 4 | lo);
+		s += 2;
+	}
+	*p = '\0';
+	*out = v;
+	return 0;
+}
+
+/* A decimal port number 1..65535 in [@s, @e). */
+static int
+ports_number(const char *s, const char *e, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	if (s == e)
+		return -EINVAL;
+	for (; s < e; s++) {
+		if (*s < '0' || *s > '9' || (v = v * 10 +
+		    (uint32_t)(*s - '0')) > 65535)
+			return -EINVAL;
+	}
+	if (v == 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static void
+ports_free(struct resource_port *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].name);
+		free(v[i].target_name);
+		free(v[i].app_protocol);
+	}
+	free(v);
+}
+
+/* One port "<port>/<target>/<appProtocol>/<name>" in [@s, @e). */
+static int
+ports_one(struct resource_port *p, const char *s, const char *e)
+{
+	const char *f[4];
+	const char *fe[4];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < 4; i++) {
+		const char *slash = i < 3 ? memchr(s, '/', (size_t)(e - s)) :
+					    NULL;
+
+		if (i < 3 && slash == NULL)
+			return -EINVAL;
+		f[i] = s;
+		fe[i] = i < 3 ? slash : e;
+		s = fe[i] + (i < 3);
+	}
+	if ((rc = ports_number(f[0], fe[0], &p->port)) < 0)
+		return rc;
+	if (f[1] < fe[1] && *f[1] == '@') {
+		p->has_target = 1;
+		p->target_is_name = 1;
+		if ((rc = ports_get(&p->target_name, f[1] + 1, fe[1])) < 0)
+			return rc;
+		if (p->target_name == NULL)
+			return -EINVAL;
+	} else if (f[1] < fe[1]) {
+		p->has_target = 1;
+		if ((rc = ports_number(f[1], fe[1], &p->target_port)) < 0)
+			return rc;
+	}
+	if ((rc = ports_get(&p->app_protocol, f[2], fe[2])) < 0)
+		return rc;
+	return ports_get(&p->name, f[3], fe[3]);
+}
+
+/*
+ * The ports of ports_text() @text: 0 with *@out (ports_free()), -EINVAL
+ * when @text is not such text, -ENOMEM.
+ */
+static int
+ports_parse(const char *text, struct resource_port **out, size_t *nout)
+{
+	struct resource_port *v = NULL;
+	const char *s = text;
+	size_t n = 1;
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (strcmp(text, "-") == 0)
+		return 0;
+	for (i = 0; text[i] != '\0'; i++)
+		n += text[i] == ',';
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const char *e = strchr(s, ',');
+
+		if (e == NULL)
+			e = s + strlen(s);
+		if ((rc = ports_one(&v[i], s, e)) < 0)
+			break;
+		s = e + 1;
+	}
+	if (rc < 0) {
+		ports_free(v, n);
+		return rc;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/*
+ * The previous state's generated MeshServices, for generate_run(); an
+ * entry whose ports cannot be read (a hand-edited state file) is left
+ * out: that MeshService gets no grace period.
+ */
+static int
+known_from_state(struct build_ctx *c, const struct state *prev)
+{
+	const struct state_generated *v = NULL;
+	size_t n = 0;
+	size_t i;
+	int rc;
+
+	v = state_generated(prev, &n);
+	if (n == 0)
+		return 0;
+	if ((c->known = calloc(n, sizeof(*c->known))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct generate_known *k = &c->known[c->nknown];
+		struct resource_port *ports = NULL;
+		size_t nports = 0;
+
+		rc = ports_parse(v[i].ports, &ports, &nports);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc < 0)
+			continue;
+		k->ports = ports;
+		k->nports = nports;
+		k->mesh = v[i].mesh;
+		k->name = v[i].name;
+		k->since = v[i].since;
+		c->nknown++;
+	}
+	return 0;
+}
+
+static void
+known_free(struct build_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nknown; i++)
+		ports_free((struct resource_port *)c->known[i].ports,
+			   c->known[i].nports);
+	free(c->known);
+	c->known = NULL;
+	c->nknown = 0;
+}
+
+/* A field the state file can keep: not empty, no white space. */
+static int
+state_word(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * Keep this build's MeshServices generated from Dataplanes in its state,
+ * with when their grace period began, for the next build.
+ */
+static int
+record_generated(struct build_ctx *c)
+{
+	const struct generate_result *gen = &c->s->gen;
+	struct state_generated *v = NULL;
+	char **ports = NULL;
+	size_t n = 0;
+	size_t i;
+	int rc = -ENOMEM;
+
+	if ((v = calloc(gen->nservices + 1, sizeof(*v))) == NULL ||
+	    (ports = calloc(gen->nservices + 1, sizeof(*ports))) == NULL)
+		goto out;
+	for (i = 0; i < gen->nservices; i++) {
+		const struct resource_mesh_service *ms = gen->services[i].res;
+		const char *mesh = ms->meta.mesh != NULL ? ms->meta.mesh :
+							   "default";
+
+		if (ms->origin != RESOURCE_FROM_DATAPLANES ||
+		    !state_word(mesh) || !state_word(ms->meta.name))
+			continue;
+		v[n].mesh = mesh;
+		v[n].name = ms->meta.name;
+		v[n].since = gen->services[i].grace_since;
+		if ((ports[n] = ports_text(ms)) == NULL)
+			goto out;
+		v[n].ports = ports[n];
+		n++;
+	}
+	rc = state_set_generated(c->s->state, v, n);
+out:
+	for (i = 0; ports != NULL && i < n; i++)
+		free(ports[i]);
+	free(ports);
+	free(v);
+	return rc;
+}
+
 static void
 generate_options_from(struct generate_options *o, const struct config *cfg)
 {
@@ -1177,6 +1518,7 @@ generate_options_from(struct generate_options *o, const struct config *cfg)
 	o->defaults = cfg->kuma_defaults;
 	o->workload_labels = cfg->kuma_workload;
 	o->default_mode = cfg->kuma_default_mode;
+	o->grace = cfg->kuma_deletion_grace;
 }
 
 int
@@ -1220,7 +1562,12 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	if ((rc = resource_set_finish(s->set, diags)) < 0 ||
 	    (rc = resource_set_check_meshes(s->set, diags)) < 0 ||
 	    (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||
-	    (rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0)
+	    (rc = known_from_state(&c, prev)) < 0)
+		goto out;
+	c.gopt.known = c.known;
+	c.gopt.nknown = c.nknown;
+	c.gopt.now = now;
+	if ((rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_RESOURCES, &t);
 	if ((rc = compile_generators(&s->gen, &gens, &ngens, diags)) < 0 ||
@@ -1234,7 +1581,8 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	    (rc = generate_hostnames(&c, gens, ngens)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_NAMES, &t);
-	if ((rc = allocate_vips(&c, prev, now)) < 0)
+	if ((rc = allocate_vips(&c, prev, now)) < 0 ||
+	    (rc = record_generated(&c)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_VIPS, &t);
 	if ((rc = setup_table(&c)) < 0 ||
@@ -1266,6 +1614,7 @@ out:
 		free(c.zones[i]);
 	free(c.zones);
 	free(c.meshes);
+	known_free(&c);
 	free_generators(gens, ngens);
 	snapshot_free(s);
 	return rc;

@@ -919,6 +919,8 @@ static const struct key kuma_keys[] = {
 	  "service-tag workload", 0 },
 	{ "default-mesh-mode", &t_choice, NULL, OFF(kuma_default_mode), 0,
 	  "Disabled", "Disabled Everywhere ReachableBackends Exclusive", 0 },
+	{ "deletion-grace", &t_seconds, NULL, OFF(kuma_deletion_grace), 0,
+	  "1h", "1h", 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 

@@ -130,6 +130,10 @@ struct config {
 	enum generate_defaults kuma_defaults;		/* all */
 	int kuma_workload;		/* 0 kuma.io/service tags, 1 workload */
 	enum resource_mesh_mode kuma_default_mode;	/* Disabled */
+	uint32_t kuma_deletion_grace;	/* seconds a generated MeshService
+					 * outlives its last Dataplane (1h,
+					 * KUMA_MESH_SERVICE_DELETION_GRACE_
+					 * PERIOD); 0: deleted at once */
 
 	int views_unknown_all;		/* clients that are no Dataplane:
 					 * 1 see every name, 0 only the ones

@@ -18,7 +18,9 @@
  *	end 5 88374f6b
  *
  * "meshdns-state 1" names the format and its version; a newer version is
- * refused rather than misread.  The records are:
+ * refused rather than misread.  Version 2 adds "generated" records and is
+ * written only when there are some, so a state without them stays
+ * readable by a meshdns that knows version 1 only.  The records are:
  *
  *	cursor <pool> <address>		where the next search of <pool> (its
  *					canonical CIDR) starts
@@ -29,6 +31,13 @@
  *	serial <zone> <serial> <digest>	the SOA serial of <zone> and the
  *					64-bit digest (16 hex digits) of the
  *					content it was given for
+ *	generated <mesh> <name> <since> <ports>
+ *					(version 2) MeshService <name> of
+ *					<mesh> was generated from Dataplanes
+ *					with <ports> (build.c's text); <since>
+ *					is "-" while it has Dataplanes, else
+ *					when its deletion grace period began
+ *					(Unix seconds)
  *
  * The last line is "end <records> <crc>": the number of records and the
  * CRC-32 (IEEE 802.3, as zlib's crc32(), 8 lowercase hex digits) of every
@@ -37,7 +46,8 @@
  * silently renumbering services.
  *
  * The records are written sorted (cursors by pool, assignments and then
- * held entries by address, IPv4 before IPv6, serials by zone), so equal
+ * held entries by address, IPv4 before IPv6, serials by zone, generated
+ * MeshServices by mesh and name), so equal
  * states give byte-identical files.  Keys and zone names are never empty
  * and hold no white space or control characters.  An address is in at most
  * one assign or held record; a key has at most one assignment (a key may
@@ -243,6 +253,7 @@ out:
 }
 
 #define STATE_HEADER	"meshdns-state 1"
+#define STATE_HEADER2	"meshdns-state 2"
 
 /* The state */
 
@@ -256,7 +267,22 @@ struct state {
 	struct vip_table *vips;
 	struct zone *z;
 	size_t nz;
+	struct state_generated *gen;	/* sorted by mesh, name */
+	size_t ngen;
 };
+
+static void
+generated_free(struct state_generated *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free((char *)v[i].mesh);
+		free((char *)v[i].name);
+		free((char *)v[i].ports);
+	}
+	free(v);
+}
 
 /* A zone name: not empty, no white space, no control characters. */
 static int
@@ -327,6 +353,7 @@ state_free(struct state *st)
 	for (i = 0; i < st->nz; i++)
 		free(st->z[i].name);
 	free(st->z);
+	generated_free(st->gen, st->ngen);
 	free(st);
 }
 
@@ -344,6 +371,8 @@ state_clone(const struct state *st)
 		if (add_zone(c, st->z[i].name, st->z[i].serial,
 			     st->z[i].digest) < 0)
 			goto fail;
+	if (state_set_generated(c, st->gen, st->ngen) < 0)
+		goto fail;
 	return c;
 fail:
 	state_free(c);
@@ -355,8 +384,18 @@ state_equal(const struct state *a, const struct state *b)
 {
 	size_t i;
 
-	if (a->nz != b->nz || !vip_table_equal(a->vips, b->vips))
+	if (a->nz != b->nz || !vip_table_equal(a->vips, b->vips) ||
+	    a->ngen != b->ngen)
 		return 0;
+	for (i = 0; i < a->ngen; i++) {
+		const struct state_generated *x = &a->gen[i];
+		const struct state_generated *y = &b->gen[i];
+
+		if (strcmp(x->mesh, y->mesh) != 0 ||
+		    strcmp(x->name, y->name) != 0 || x->since != y->since ||
+		    strcmp(x->ports, y->ports) != 0)
+			return 0;
+	}
 	for (i = 0; i < a->nz; i++) {
 		const struct zone *y = find_zone(b, a->z[i].name);
 
@@ -377,6 +416,75 @@ int64_t
 state_first_expiry(const struct state *st)
 {
 	return vip_table_first_expiry(st->vips);
+}
+
+/* Generated MeshServices */
+
+static int
+generated_cmp(const void *x, const void *y)
+{
+	const struct state_generated *a = x;
+	const struct state_generated *b = y;
+	int r;
+
+	if ((r = strcmp(a->mesh, b->mesh)) != 0)
+		return r;
+	return strcmp(a->name, b->name);
+}
+
+const struct state_generated *
+state_generated(const struct state *st, size_t *n)
+{
+	*n = st->ngen;
+	return st->gen;
+}
+
+int
+state_set_generated(struct state *st, const struct state_generated *v,
+		    size_t n)
+{
+	struct state_generated *c = NULL;
+	size_t i;
+	int rc = -ENOMEM;
+
+	for (i = 0; i < n; i++)
+		if (!zone_ok(v[i].mesh) || !zone_ok(v[i].name) ||
+		    !zone_ok(v[i].ports) || v[i].since < 0)
+			return -EINVAL;
+	if (n > 0 && (c = calloc(n, sizeof(*c))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		c[i].since = v[i].since;
+		if ((c[i].mesh = strdup(v[i].mesh)) == NULL ||
+		    (c[i].name = strdup(v[i].name)) == NULL ||
+		    (c[i].ports = strdup(v[i].ports)) == NULL)
+			goto fail;
+	}
+	if (n > 0)
+		qsort(c, n, sizeof(*c), generated_cmp);
+	rc = -EINVAL;
+	for (i = 1; i < n; i++)
+		if (generated_cmp(&c[i - 1], &c[i]) == 0)
+			goto fail;
+	generated_free(st->gen, st->ngen);
+	st->gen = c;
+	st->ngen = n;
+	return 0;
+fail:
+	generated_free(c, n);
+	return rc;
+}
+
+int64_t
+state_first_grace(const struct state *st)
+{
+	int64_t first = INT64_MAX;
+	size_t i;
+
+	for (i = 0; i < st->ngen; i++)
+		if (st->gen[i].since != 0 && st->gen[i].since < first)
+			first = st->gen[i].since;
+	return first;
 }
 
 /* Serials */
@@ -524,7 +632,7 @@ state_format(const struct state *st, char **out, size_t *len)
 	char abuf[INET6_ADDRSTRLEN];
 	size_t ne = vip_table_nentries(st->vips);
 	size_t nc = vip_table_ncursors(st->vips);
-	size_t records = ne + nc + st->nz;
+	size_t records = ne + nc + st->nz + st->ngen;
 	size_t i;
 	int rc = -ENOMEM;
 
@@ -546,7 +654,7 @@ state_format(const struct state *st, char **out, size_t *len)
 	qsort(cv, nc, sizeof(*cv), cmp_cursor);
 	qsort(zv, st->nz, sizeof(*zv), cmp_zone);
 
-	buf_printf(&b, "%s\n", STATE_HEADER);
+	buf_printf(&b, "%s\n", st->ngen > 0 ? STATE_HEADER2 : STATE_HEADER);
 	for (i = 0; i < nc; i++)
 		buf_printf(&b, "cursor %s %s\n", cv[i]->pool,
 			   netaddr_format(&cv[i]->next, abuf, sizeof(abuf)));
@@ -561,6 +669,16 @@ state_format(const struct state *st, char **out, size_t *len)
 	for (i = 0; i < st->nz; i++)
 		buf_printf(&b, "serial %s %" PRIu32 " %016" PRIx64 "\n",
 			   zv[i]->name, zv[i]->serial, zv[i]->digest);
+	for (i = 0; i < st->ngen; i++) {
+		const struct state_generated *g = &st->gen[i];
+
+		if (g->since != 0)
+			buf_printf(&b, "generated %s %s %" PRId64 " %s\n",
+				   g->mesh, g->name, g->since, g->ports);
+		else
+			buf_printf(&b, "generated %s %s - %s\n", g->mesh,
+				   g->name, g->ports);
+	}
 	if (b.oom)
 		goto out;
 	buf_printf(&b, "end %zu %08" PRIx32 "\n", records,
@@ -678,6 +796,7 @@ static const struct {
 	{ "assign", 3, "assign <address> <key>" },
 	{ "held", 4, "held <address> <until> <key>" },
 	{ "serial", 4, "serial <zone> <serial> <digest>" },
+	{ "generated", 5, "generated <mesh> <name> <since> <ports>" },
 };
 
 /*
@@ -695,9 +814,53 @@ table_rc(int rc, size_t lineno, char *err, size_t errsize)
 }
 
 /* One record line (NUL-terminated, writable); 0, -1 with @err, -ENOMEM. */
+/* A "generated" record's fields (f[1..4]); 0, -1 with @err, -ENOMEM. */
 static int
-parse_record(struct state *st, char *line, size_t lineno, char *err,
-	     size_t errsize)
+parse_generated(struct state *st, char **f, size_t lineno, char *err,
+		size_t errsize)
+{
+	struct state_generated *v = NULL;
+	struct state_generated g;
+	size_t i;
+
+	memset(&g, 0, sizeof(g));
+	g.mesh = f[1];
+	g.name = f[2];
+	g.ports = f[4];
+	if (strcmp(f[3], "-") != 0 &&
+	    (parse_i64(f[3], &g.since) < 0 || g.since <= 0)) {
+		diag_printf(err, errsize, "line %zu: bad time \"%s\"", lineno,
+			    f[3]);
+		return -1;
+	}
+	for (i = 0; i < st->ngen; i++)
+		if (generated_cmp(&st->gen[i], &g) == 0) {
+			diag_printf(err, errsize, "line %zu: duplicate "
+				    "generated MeshService %s/%s", lineno,
+				    g.mesh, g.name);
+			return -1;
+		}
+	/* Appended, sorted at the end of the parse. */
+	if ((v = realloc(st->gen, (st->ngen + 1) * sizeof(*v))) == NULL)
+		return -ENOMEM;
+	st->gen = v;
+	v = &st->gen[st->ngen];
+	memset(v, 0, sizeof(*v));
+	v->since = g.since;
+	if ((v->mesh = strdup(g.mesh)) == NULL ||
+	    (v->name = strdup(g.name)) == NULL ||
+	    (v->ports = strdup(g.ports)) == NULL) {
+		free((char *)v->mesh);
+		free((char *)v->name);
+		return -ENOMEM;
+	}
+	st->ngen++;
+	return 0;
+}
+
+static int
+parse_record(struct state *st, int version, char *line, size_t lineno,
+	     char *err, size_t errsize)
 {
 	char *f[8];
 	struct netaddr a;
@@ -731,6 +894,14 @@ parse_record(struct state *st, char *line, size_t lineno, char *err,
 		diag_printf(err, errsize, "line %zu: malformed record (expected "
 		       "\"%s\")", lineno, records[r].syntax);
 		return -1;
+	}
+	if (strcmp(f[0], "generated") == 0) {
+		if (version < 2) {
+			diag_printf(err, errsize, "line %zu: record \"%s\" "
+				    "in a version 1 file", lineno, f[0]);
+			return -1;
+		}
+		return parse_generated(st, f, lineno, err, errsize);
 	}
 
 	if (strcmp(f[0], "serial") == 0) {
@@ -844,6 +1015,7 @@ state_parse(struct state **out, const char *text, size_t len, char *err,
 	uint64_t count;
 	uint64_t crc;
 	int found = 0;
+	int version = 1;
 	int n;
 	int rc = -1;
 
@@ -863,7 +1035,10 @@ state_parse(struct state **out, const char *text, size_t len, char *err,
 		       "truncated?)");
 		goto out;
 	}
-	if (hlen != strlen(STATE_HEADER) ||
+	if (hlen == strlen(STATE_HEADER2) &&
+	    memcmp(text, STATE_HEADER2, hlen) == 0)
+		version = 2;
+	else if (hlen != strlen(STATE_HEADER) ||
 	    memcmp(text, STATE_HEADER, hlen) != 0) {
 		const char *magic = "meshdns-state ";
 		size_t ml = strlen(magic);
@@ -877,7 +1052,7 @@ state_parse(struct state **out, const char *text, size_t len, char *err,
 		if (hlen > ml && hlen < 32 && memcmp(text, magic, ml) == 0 &&
 		    digits == hlen)
 			diag_printf(err, errsize, "line 1: unsupported format "
-			       "version %.*s (this meshdns reads version 1)",
+			       "version %.*s (this meshdns reads versions 1 and 2)",
 			       (int)(hlen - ml), text + ml);
 		else
 			diag_printf(err, errsize, "line 1: not a meshdns state "
@@ -970,10 +1145,13 @@ state_parse(struct state **out, const char *text, size_t len, char *err,
 			rc = -1;
 			goto out;
 		}
-		if ((rc = parse_record(st, line, lineno, err, errsize)) < 0)
+		if ((rc = parse_record(st, version, line, lineno, err,
+				       errsize)) < 0)
 			goto out;
 		pos += ll + 1;
 	}
+	if (st->ngen > 0)
+		qsort(st->gen, st->ngen, sizeof(*st->gen), generated_cmp);
 	*out = st;
 	st = NULL;
 	rc = 0;

@@ -47,6 +47,36 @@ struct vip_table *state_vips(struct state *st);
 int64_t state_first_expiry(const struct state *st);
 
 /*
+ * A MeshService the generator made from Dataplanes, as the last build
+ * made it: what a build needs to keep serving it through the deletion
+ * grace period once its last Dataplane is gone.  @since is 0 while it
+ * has Dataplanes, else when its grace period started (Unix seconds).
+ * @ports is its ports' text (build.c writes and reads it); @mesh, @name
+ * and @ports are never empty and hold no white space or control
+ * characters.
+ */
+struct state_generated {
+	const char *mesh;
+	const char *name;
+	int64_t since;
+	const char *ports;
+};
+
+/*
+ * The generated MeshServices of @st, sorted by mesh and name; owned by
+ * @st, valid until it changes.  state_set_generated() replaces them all
+ * with copies of @v (any order; the caller keeps @v): 0, -EINVAL when a
+ * field is empty or has white space or a control character, or a mesh
+ * and name come twice (@st is then unchanged), -ENOMEM.
+ * state_first_grace(): the earliest @since that is not 0, or INT64_MAX.
+ */
+const struct state_generated *state_generated(const struct state *st,
+					      size_t *n);
+int state_set_generated(struct state *st, const struct state_generated *v,
+			size_t n);
+int64_t state_first_grace(const struct state *st);
+
+/*
  * The state file's text.  state_parse() accepts exactly what
  * state_format() writes (a versioned header, one record per line, and a
  * final line with the record count and a CRC-32 of everything before it);
@@ -54,7 +84,8 @@ int64_t state_first_expiry(const struct state *st);
  * unknown record -- is an error with the line number in @err ("line 12:
  * checksum mismatch", "line 9: missing end line (file truncated?)"), and
  * -1.  The format is described at the top of state.c.  Equal states give
- * byte-identical text.  Both return -ENOMEM on allocation failure.  The
+ * byte-identical text; a state without generated MeshServices is written
+ * in version 1, readable by older versions of meshdns.  Both return -ENOMEM on allocation failure.  The
  * caller owns *out: a state (state_free()) or malloc'ed text of *len
  * bytes, not NUL-terminated (free()).
  */

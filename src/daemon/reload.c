@@ -44,6 +44,8 @@ struct reload {
 	size_t retired_cap;
 	ev_timer reap;
 	ev_timer trim;		/* trims current once it is being served */
+	ev_timer grace;		/* builds when a deletion grace period of
+				 * current ends */
 	int cached;		/* the cache file holds cached_key's table */
 	uint64_t cached_key;
 	/* What the sockets, workers and forwarders were made from: the
@@ -70,6 +72,11 @@ reload_inputs_now(uint64_t *inputs, const char **why, uint64_t program,
 	/* A build now could give out what was held back then. */
 	if (state_first_expiry(state) <= now) {
 		*why = "held-back VIPs were freed since it was written";
+		return 0;
+	}
+	if (state_first_grace(state) <= now -
+	    (int64_t)cfg->kuma_deletion_grace) {
+		*why = "a deletion grace period ended since it was written";
 		return 0;
 	}
 	rc = build_inputs_on_disk(program, cfg, inputs);
@@ -381,6 +388,25 @@ retired_room(struct reload *r)
 	return 0;
 }
 
+/*
+ * A build when the first deletion grace period of @s ends, as if SIGHUP
+ * came then (a little after, so that the build sees it over).
+ */
+static void
+arm_grace(struct reload *r, const struct snapshot *s)
+{
+	int64_t first = state_first_grace(s->state);
+	double after;
+
+	ev_timer_stop(r->loop, &r->grace);
+	if (first == INT64_MAX)
+		return;
+	after = (double)first + (double)s->cfg->kuma_deletion_grace -
+		ev_time() + 0.1;
+	ev_timer_set(&r->grace, after > 0. ? after : 0., 0.);
+	ev_timer_start(r->loop, &r->grace);
+}
+
 static void
 swap(struct reload *r, struct snapshot *next)
 {
@@ -409,6 +435,7 @@ swap(struct reload *r, struct snapshot *next)
 		if (!ev_is_active(&r->reap))
 			ev_timer_again(r->loop, &r->reap);
 	}
+	arm_grace(r, next);
 	/* What only the build needed goes once the new table answers. */
 	ev_timer_stop(r->loop, &r->trim);
 	ev_timer_set(&r->trim, 0., 0.);
@@ -565,6 +592,22 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	start_build(r);
 }
 
+static void
+grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload, grace));
+
+	(void)loop;
+	(void)revents;
+	log_notice("reload, a deletion grace period ended");
+	if (r->running) {
+		r->pending = 1;
+		return;
+	}
+	start_build(r);
+}
+
 int
 reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	   const struct build_options *opt, struct snapshot *current)
@@ -587,6 +630,7 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 		return -ENOMEM;
 	}
 	ev_init(&r->trim, trim_cb);
+	ev_init(&r->grace, grace_cb);
 	if (current->from_cache) {
 		r->cached = 1;
 		r->cached_key = build_cache_key(current->inputs,
@@ -618,6 +662,7 @@ reload_free(struct reload *r)
 	ev_async_stop(r->loop, &r->done);
 	ev_timer_stop(r->loop, &r->reap);
 	ev_timer_stop(r->loop, &r->trim);
+	ev_timer_stop(r->loop, &r->grace);
 	for (i = 0; i < r->nretired; i++)
 		snapshot_free(r->retired[i]);
 	free(r->retired);

@@ -25,11 +25,13 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "kuma/generate.h"
 #include "kuma/labels.h"
@@ -39,6 +41,8 @@
 
 /* Where defaults "are written": no file, line 0. */
 static const char default_file[] = "<default>";
+/* The position of a MeshService kept through its grace period. */
+static const char grace_file[] = "<state file>";
 
 /* The legacy allocator skips the inbound of this port (kuma.md 5). */
 #define LEGACY_SKIPPED_PORT 49151
@@ -73,6 +77,12 @@ struct pending {
 	struct generate_condition cond;
 };
 
+/* made->services[made] is kept through its deletion grace period. */
+struct graced {
+	size_t made;
+	int64_t since;
+};
+
 /* One run. */
 struct gen {
 	const struct resource_set *set;
@@ -83,6 +93,8 @@ struct gen {
 					 * set's MeshServices */
 	struct pending *pending;
 	size_t npending;
+	struct graced *graced;
+	size_t ngraced;
 	struct diag_list *diags;
 };
 
@@ -1125,6 +1137,114 @@ out:
 	return rc;
 }
 
+/* --- 2b. the deletion grace period --- */
+
+static int
+copy_ports(struct resource_mesh_service *ms, const struct resource_port *src,
+	   size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if ((ms->ports = calloc(n, sizeof(*ms->ports))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct resource_port *p = &ms->ports[ms->nports++];
+
+		p->port = src[i].port;
+		p->has_target = src[i].has_target;
+		p->target_is_name = src[i].target_is_name;
+		p->target_port = src[i].target_port;
+		p->pos.file = grace_file;
+		if ((src[i].name != NULL &&
+		     set_str(&p->name, src[i].name) < 0) ||
+		    (src[i].target_name != NULL &&
+		     set_str(&p->target_name, src[i].target_name) < 0) ||
+		    (src[i].app_protocol != NULL &&
+		     set_str(&p->app_protocol, src[i].app_protocol) < 0))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * @t as Go's time.RFC3339 in UTC ("2024-05-01T10:00:00Z"), as Kuma writes
+ * the label (time.Now().Format(time.RFC3339) on a UTC clock).
+ */
+static void
+format_rfc3339(char *buf, size_t size, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, size, "%" PRId64, t);
+}
+
+/*
+ * Kuma's generator labels a MeshService whose Dataplanes are gone and
+ * deletes it once the label is older than the grace period; a Dataplane
+ * that comes back removes the label (universal() made it afresh).
+ */
+static int
+grace_one(struct gen *g, const struct generate_known *k)
+{
+	const struct generate_options *opt = g->opt;
+	struct resource_mesh_service *ms = NULL;
+	struct graced *v = NULL;
+	char when[64];
+	int64_t since = k->since != 0 ? k->since : opt->now;
+	int workload = opt->workload_labels;
+	int rc;
+
+	if (service_taken(g, k->mesh, NULL, k->name) ||
+	    generate_mesh_mode(g->set, k->mesh, opt) ==
+	    RESOURCE_MESH_MODE_DISABLED ||
+	    opt->grace <= 0 || opt->now - since >= opt->grace)
+		return 0;
+	if ((ms = resource_set_new_service(g->made)) == NULL)
+		return -ENOMEM;
+	ms->meta.kind = RESOURCE_MESH_SERVICE;
+	ms->meta.shape = RESOURCE_SHAPE_UNIVERSAL;
+	ms->meta.pos.file = grace_file;
+	ms->origin = RESOURCE_FROM_DATAPLANES;
+	format_rfc3339(when, sizeof(when), since);
+	if ((rc = set_str(&ms->meta.name, k->name)) < 0 ||
+	    (rc = set_str(&ms->meta.mesh, k->mesh)) < 0 ||
+	    (rc = set_universal_labels(ms, k->mesh, k->name, opt)) < 0 ||
+	    (rc = copy_ports(ms, k->ports, k->nports)) < 0)
+		return rc;
+	ms->selector = workload ? RESOURCE_SELECTOR_DATAPLANE_LABELS :
+				  RESOURCE_SELECTOR_DATAPLANE_TAGS;
+	if (resource_labels_set(&ms->selector_labels,
+				workload ? KUMA_LABEL_WORKLOAD :
+					   KUMA_TAG_SERVICE, k->name) < 0 ||
+	    resource_labels_set(&ms->meta.labels, KUMA_LABEL_DELETION_GRACE,
+				when) < 0)
+		return -ENOMEM;
+	v = realloc(g->graced, (g->ngraced + 1) * sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	g->graced = v;
+	v[g->ngraced].made = g->made->nservices - 1;
+	v[g->ngraced++].since = since;
+	return 0;
+}
+
+static int
+grace(struct gen *g)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < g->opt->nknown; i++)
+		if ((rc = grace_one(g, &g->opt->known[i])) < 0)
+			return rc;
+	return 0;
+}
+
 /* --- 3. Kubernetes Services --- */
 
 static const struct resource_k8s_object *
@@ -2038,6 +2158,9 @@ assemble(struct gen *g)
 		c[e->nconditions++] = g->pending[i].cond;
 		memset(&g->pending[i].cond, 0, sizeof(g->pending[i].cond));
 	}
+	for (i = 0; i < g->ngraced; i++)
+		v[g->nwritten + g->graced[i].made].grace_since =
+			g->graced[i].since;
 	r->generators = calloc(set->ngenerators + made->ngenerators + 1,
 			       sizeof(*r->generators));
 	if (r->generators == NULL)
@@ -2159,7 +2282,7 @@ generate_run(const struct resource_set *set,
 		goto out;
 	/* Kuma runs the Dataplane generator only in universal zones. */
 	if (opt->environment == GENERATE_UNIVERSAL &&
-	    (rc = universal(&g)) < 0)
+	    ((rc = universal(&g)) < 0 || (rc = grace(&g)) < 0))
 		goto out;
 	if ((rc = kubernetes(&g)) < 0 ||
 	    (rc = default_generators_add(&g)) < 0 ||
@@ -2172,6 +2295,7 @@ out:
 	for (i = 0; i < g.npending; i++)
 		condition_clear(&g.pending[i].cond);
 	free(g.pending);
+	free(g.graced);
 	return rc;
 }
 

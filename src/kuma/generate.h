@@ -55,6 +55,15 @@
  *   - the legacy `<kuma.io/service>` services of every mesh not in
  *     Exclusive mode (their names are `<service>.mesh`): every tag value
  *     of Dataplane inbounds, except Ignored ones and port 49151.
+ *   - the deletion grace period: a MeshService generated from Dataplanes
+ *     before (@opt->known) that no Dataplane yields any more stays for
+ *     @opt->grace seconds from when that was first seen (@now on the
+ *     first run without them), with its ports as they were and the label
+ *     kuma.io/deletion-grace-period-started-at: <RFC 3339, UTC>; it goes
+ *     at once when @grace is 0, the grace is over, its mesh's mode is
+ *     Disabled (Kuma 2.14), a MeshService of that name is in the input,
+ *     or the zone is a Kubernetes one; a returning Dataplane ends the
+ *     grace (the service is generated afresh, without the label).
  * Generation obeys each mesh's meshServices.mode (Disabled: nothing is
  * generated for that mesh).
  *
@@ -80,6 +89,19 @@ enum generate_environment {
 	GENERATE_KUBERNETES,		/* no local generator for MeshServices */
 };
 
+/*
+ * A MeshService generated from Dataplanes by an earlier run: its mesh,
+ * name and ports, and when its grace period started (0: it had
+ * Dataplanes then).  All borrowed.
+ */
+struct generate_known {
+	const char *mesh;
+	const char *name;
+	int64_t since;
+	const struct resource_port *ports;
+	size_t nports;
+};
+
 struct generate_options {
 	const char *zone;		/* this zone (NULL: "default") */
 	enum generate_environment environment;
@@ -87,6 +109,12 @@ struct generate_options {
 	int workload_labels;		/* Kuma 3: kuma.io/workload labels */
 	/* Mode of a mesh without a Mesh resource or without a mode. */
 	enum resource_mesh_mode default_mode;
+	/* The deletion grace period: earlier MeshServices, sorted by mesh
+	 * and name, the time now and the period, in seconds. */
+	const struct generate_known *known;
+	size_t nknown;
+	int64_t now;
+	int64_t grace;
 };
 
 /* A legacy kuma.io/service name (VIP from the legacy pool). */
@@ -109,6 +137,9 @@ struct generate_service {
 	struct generate_condition *conditions;	/* e.g. a port conflict;
 						 * usually none */
 	size_t nconditions;
+	int64_t grace_since;		/* generated from Dataplanes that are
+					 * gone: when the grace period began;
+					 * else 0 */
 };
 
 /* A MeshMultiZoneService status.meshServices[] entry. */

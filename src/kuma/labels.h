@@ -21,6 +21,7 @@
 #define KUMA_LABEL_ENV			"kuma.io/env"
 #define KUMA_LABEL_MANAGED_BY		"kuma.io/managed-by"
 #define KUMA_LABEL_WORKLOAD		"kuma.io/workload"
+#define KUMA_LABEL_DELETION_GRACE	"kuma.io/deletion-grace-period-started-at"
 #define KUMA_LABEL_SIDECAR_INJECTION	"kuma.io/sidecar-injection"
 #define KUMA_LABEL_K8S_NAMESPACE	"k8s.kuma.io/namespace"
 #define KUMA_LABEL_K8S_SERVICE_NAME	"k8s.kuma.io/service-name"

@@ -795,6 +795,74 @@ t_parse_record_errors(void **state)
 	}
 }
 
+/*
+ * Generated MeshServices (the deletion grace period): version 2, written
+ * only when there are some; a version 1 file still loads and keeps every
+ * VIP; a "generated" record in a version 1 file is refused.
+ */
+static void
+t_generated(void **state)
+{
+	struct state *st = state_from("assign 241.0.0.1 MeshService/default/"
+				      "backend\n");
+	struct state *back = NULL;
+	struct state_generated g[2];
+	const struct state_generated *v = NULL;
+	char *text = NULL;
+	char *t2 = NULL;
+	char err[256];
+	size_t n = 0;
+
+	(void)state;
+	t2 = text_of(st);
+	assert_true(strncmp(t2, "meshdns-state 1\n", 16) == 0);
+	free(t2);
+	memset(g, 0, sizeof(g));
+	g[0].mesh = "default";
+	g[0].name = "web";
+	g[0].ports = "80/80/tcp/80";
+	g[1].mesh = "default";
+	g[1].name = "backend";
+	g[1].since = 1700000000;
+	g[1].ports = "3000/3000/http/main";
+	assert_int_equal(state_set_generated(st, g, 2), 0);
+	assert_int_equal(state_first_grace(st), 1700000000);
+	text = text_of(st);
+	assert_true(strncmp(text, "meshdns-state 2\n", 16) == 0);
+	assert_non_null(strstr(text, "generated default backend 1700000000 "
+			       "3000/3000/http/main\ngenerated default web - "
+			       "80/80/tcp/80\n"));
+	assert_int_equal(state_parse(&back, text, strlen(text), err,
+				     sizeof(err)), 0);
+	assert_true(state_equal(st, back));
+	v = state_generated(back, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].name, "backend");
+	assert_int_equal(v[1].since, 0);
+	/* Bad fields and duplicates leave the state as it was. */
+	g[0].name = "a b";
+	assert_int_equal(state_set_generated(st, g, 2), -EINVAL);
+	g[0].name = "backend";
+	assert_int_equal(state_set_generated(st, g, 2), -EINVAL);
+	assert_true(state_equal(st, back));
+	assert_int_equal(state_set_generated(st, NULL, 0), 0);
+	assert_int_equal(state_first_grace(st), INT64_MAX);
+	t2 = text_of(st);
+	assert_true(strncmp(t2, "meshdns-state 1\n", 16) == 0);
+	free(t2);
+	free(text);
+	state_free(back);
+	state_free(st);
+	/* A generated record in a version 1 file. */
+	text = wrap_records("generated default web - 80/80/tcp/80\n");
+	back = NULL;
+	assert_int_equal(state_parse(&back, text, strlen(text), err,
+				     sizeof(err)), -1);
+	assert_string_equal(err, "line 2: record \"generated\" in a version 1 "
+			    "file");
+	free(text);
+}
+
 /* Whole files that are wrong. */
 static void
 t_parse_file_errors(void **state)
@@ -804,9 +872,9 @@ t_parse_file_errors(void **state)
 		const char *msg;
 	} cases[] = {
 		{ "", "line 1: empty file" },
-		{ "meshdns-state 2\nend 0 00000000\n",
-		  "line 1: unsupported format version 2 (this meshdns reads "
-		  "version 1)" },
+		{ "meshdns-state 3\nend 0 00000000\n",
+		  "line 1: unsupported format version 3 (this meshdns reads "
+		  "versions 1 and 2)" },
 		{ "meshdns-state 1.0\nend 0 00000000\n",
 		  "line 1: not a meshdns state file (expected "
 		  "\"meshdns-state 1\")" },
@@ -945,6 +1013,7 @@ main(void)
 		cmocka_unit_test(t_parse_file_errors),
 		cmocka_unit_test(t_parse_truncated),
 		cmocka_unit_test(t_parse_flipped),
+		cmocka_unit_test(t_generated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
