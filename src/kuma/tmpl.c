@@ -44,7 +44,18 @@ const char *const tmpl_kind_names[] = {
 	[K_STRING] = "string",
 	[K_BOOL] = "bool",
 	[K_INT] = "int",
+	[K_UINT8] = "uint8",
+	/* Go's name for the struct Kuma renders templates with */
+	[K_DATA] = "hostname.meshedName",
 	[K_ANY] = "interface {}",
+};
+
+const char *const tmpl_field_names[F_COUNT] = {
+	[F_NAME] = "Name",
+	[F_DISPLAY_NAME] = "DisplayName",
+	[F_NAMESPACE] = "Namespace",
+	[F_MESH] = "Mesh",
+	[F_ZONE] = "Zone",
 };
 
 /* Go's one-letter escapes: \a stands for '\a', and so on. */
@@ -66,6 +77,12 @@ const struct func tmpl_funcs[FN_COUNT] = {
 	[FN_GE] = { "ge", 2, 2, K_BOOL },
 	[FN_PRINT] = { "print", 0, -1, K_STRING },
 	[FN_PRINTLN] = { "println", 0, -1, K_STRING },
+	[FN_INDEX] = { "index", 1, -1, K_ANY },
+	[FN_SLICE] = { "slice", 1, -1, K_STRING },
+	[FN_HTML] = { "html", 0, -1, K_STRING },
+	[FN_JS] = { "js", 0, -1, K_STRING },
+	[FN_URLQUERY] = { "urlquery", 0, -1, K_STRING },
+	[FN_CALL] = { "call", 1, -1, K_ANY },
 };
 
 /*
@@ -258,6 +275,10 @@ tmpl_compile(struct tmpl **out, const char *src, struct tmpl_error *err)
 	p.src = src;
 	p.srclen = len;
 	p.t = t;
+	p.dot_kind = K_DATA;
+	p.nvars = 1;		/* $ */
+	p.var_off[0] = 0;
+	p.var_len[0] = 0;
 	rc = tmpl_parse_list(&p, &t->root, NULL, &stop, &stop_off);
 	if (rc == 0) {
 		*out = t;
@@ -286,6 +307,13 @@ tmpl_render(const struct tmpl *t, const struct tmpl_vars *vars, char *buf,
 	int rc;
 
 	r.vars = vars;
+	r.src = t->text;
+	memset(&r.dot, 0, sizeof(r.dot));
+	r.dot.kind = K_DATA;
+	r.dot.vars = vars;
+	r.var[0] = r.dot;
+	r.floor = 0;
+	r.iterations = 0;
 	r.buf = buf;
 	r.size = size;
 	r.len = 0;

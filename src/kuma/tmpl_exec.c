@@ -69,6 +69,8 @@ truth(const struct val *v)
 {
 	if (v->kind == K_STRING)
 		return v->len > 0;
+	if (v->kind == K_DATA)
+		return true;	/* Go: a struct is always true */
 	return v->num != 0;
 }
 
@@ -257,6 +259,29 @@ bad_verb(struct wbuf *w, const struct spec *sp, const char *verbs,
 	wputc(w, ')');
 }
 
+static const char *field_value(const struct tmpl_vars *vars, enum field f);
+
+/* A struct prints as Go's fmt prints it: {field field ...}. */
+static void
+fmt_data(struct wbuf *w, const struct spec *sp, uint32_t verb,
+	 const char *verbs, size_t verblen, const struct val *v)
+{
+	struct val f;
+	int i;
+
+	memset(&f, 0, sizeof(f));
+	f.kind = K_STRING;
+	wputc(w, '{');
+	for (i = 0; i < F_COUNT; i++) {
+		if (i > 0)
+			wputc(w, ' ');
+		f.s = field_value(v->vars, (enum field)i);
+		f.len = strlen(f.s);
+		fmt_value(w, sp, verb, verbs, verblen, &f);
+	}
+	wputc(w, '}');
+}
+
 static void
 fmt_value(struct wbuf *w, const struct spec *sp, uint32_t verb,
 	  const char *verbs, size_t verblen, const struct val *v)
@@ -288,7 +313,11 @@ fmt_value(struct wbuf *w, const struct spec *sp, uint32_t verb,
 			bad_verb(w, sp, verbs, verblen, v);
 		}
 		break;
+	case K_DATA:
+		fmt_data(w, sp, verb, verbs, verblen, v);
+		break;
 	case K_INT:
+	case K_UINT8:
 		if (verb == 'd' || verb == 'v' || verb == 'x' || verb == 'X' ||
 		    verb == 'o' || verb == 'O' || verb == 'b')
 			fmt_int(w, sp, verb == 'v' ? 'd' : verb, v->num);
@@ -413,10 +442,16 @@ need_string(struct render *r, const struct expr *e, const struct val *v)
 			     tmpl_funcs[e->fn].name, tmpl_kind_names[v->kind]);
 }
 
+static bool
+is_int(const struct val *v)
+{
+	return v->kind == K_INT || v->kind == K_UINT8;
+}
+
 static int
 equal(struct render *r, const struct val *a, const struct val *b, bool *eq)
 {
-	if (a->kind != b->kind)
+	if (a->kind != b->kind && !(is_int(a) && is_int(b)))
 		return tmpl_exec_err(r,
 				     "incompatible types for comparison: %s and %s",
 				     tmpl_kind_names[a->kind],
@@ -424,7 +459,7 @@ equal(struct render *r, const struct val *a, const struct val *b, bool *eq)
 	if (a->kind == K_STRING)
 		*eq = a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
 	else
-		*eq = a->num == b->num;
+		*eq = a->num == b->num;	/* one K_DATA exists: equal */
 	return 0;
 }
 
@@ -435,13 +470,15 @@ order(struct render *r, const struct expr *e, const struct val *a,
 {
 	int c;
 
-	if (a[0].kind == K_BOOL || a[1].kind == K_BOOL)
+	if (a[0].kind == K_DATA || a[1].kind == K_DATA)
 		return tmpl_exec_err(r, "invalid type for comparison");
-	if (a[0].kind != a[1].kind)
+	if (a[0].kind != a[1].kind && !(is_int(&a[0]) && is_int(&a[1])))
 		return tmpl_exec_err(r,
 				     "incompatible types for comparison: %s and %s",
 				     tmpl_kind_names[a[0].kind],
 				     tmpl_kind_names[a[1].kind]);
+	if (a[0].kind == K_BOOL)
+		return tmpl_exec_err(r, "invalid type for comparison");
 	if (a[0].kind == K_STRING) {
 		c = memcmp(a[0].s, a[1].s,
 			   a[0].len < a[1].len ? a[0].len : a[1].len);
@@ -466,6 +503,182 @@ order(struct render *r, const struct expr *e, const struct val *a,
 		break;
 	}
 	return 0;
+}
+
+/* Go's indexArg: an integer index into @len bytes (len itself allowed). */
+static int
+index_arg(struct render *r, const char *fn, const struct val *x, size_t len,
+	  size_t *out)
+{
+	if (!is_int(x))
+		return tmpl_exec_err(r,
+				     "error calling %s: cannot index slice/array with type %s",
+				     fn, tmpl_kind_names[x->kind]);
+	if (x->num < 0 || (unsigned long long)x->num > len)
+		return tmpl_exec_err(r, "error calling %s: index out of range: %lld",
+				     fn, x->num);
+	*out = (size_t)x->num;
+	return 0;
+}
+
+/* index: a string's byte, as Go's index does (uint8). */
+static int
+fn_index(struct render *r, const struct expr *e, const struct val *a,
+	 struct val *res)
+{
+	size_t x = 0;
+	int k, rc;
+
+	*res = a[0];
+	for (k = 1; k < e->argc; k++) {
+		if (res->kind != K_STRING)
+			return tmpl_exec_err(r,
+					     "error calling index: can't index item of type %s",
+					     tmpl_kind_names[res->kind]);
+		if ((rc = index_arg(r, "index", &a[k], res->len, &x)) != 0)
+			return rc;
+		if (x == res->len)
+			return tmpl_exec_err(r,
+					     "error calling index: reflect: string index out of range");
+		res->kind = K_UINT8;
+		res->num = (unsigned char)res->s[x];
+		res->s = NULL;
+		res->len = 0;
+	}
+	return 0;
+}
+
+/* slice: part of a string, as Go's slice does; into @w. */
+static int
+fn_slice(struct render *r, const struct expr *e, const struct val *a,
+	 struct wbuf *w)
+{
+	size_t idx[2] = { 0, 0 };
+	int k, rc;
+
+	if (e->argc - 1 > 3)
+		return tmpl_exec_err(r,
+				     "error calling slice: too many slice indexes: %d",
+				     e->argc - 1);
+	if (a[0].kind != K_STRING)
+		return tmpl_exec_err(r,
+				     "error calling slice: can't slice item of type %s",
+				     tmpl_kind_names[a[0].kind]);
+	if (e->argc - 1 == 3)
+		return tmpl_exec_err(r,
+				     "error calling slice: cannot 3-index slice a string");
+	idx[1] = a[0].len;
+	for (k = 1; k < e->argc; k++)
+		if ((rc = index_arg(r, "slice", &a[k], a[0].len,
+				    &idx[k - 1])) != 0)
+			return rc;
+	if (idx[0] > idx[1])
+		return tmpl_exec_err(r,
+				     "error calling slice: invalid slice index: %zu > %zu",
+				     idx[0], idx[1]);
+	wput(w, a[0].s + idx[0], idx[1] - idx[0]);
+	return 0;
+}
+
+/* Go's HTMLEscapeString. */
+static void
+esc_html(struct wbuf *w, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\0':
+			wputs(w, "\xef\xbf\xbd");
+			break;
+		case '"':
+			wputs(w, "&#34;");
+			break;
+		case '\'':
+			wputs(w, "&#39;");
+			break;
+		case '&':
+			wputs(w, "&amp;");
+			break;
+		case '<':
+			wputs(w, "&lt;");
+			break;
+		case '>':
+			wputs(w, "&gt;");
+			break;
+		default:
+			wputc(w, s[i]);
+		}
+	}
+}
+
+/*
+ * Go's JSEscapeString.  Of the non-ASCII runes, those unicode.IsPrint
+ * rejects are escaped; here that is C1 controls and U+00AD (the others
+ * are not letters anyone puts in a hostname).
+ */
+static void
+esc_js(struct wbuf *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char u[16];
+	size_t i, k;
+	uint32_t rune;
+	unsigned char c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			k = tmpl_utf8_decode(s + i, n - i, &rune);
+			if (k == 0) {
+				wputc(w, (char)c);
+				continue;
+			}
+			if (rune < 0xa0 || rune == 0xad) {
+				snprintf(u, sizeof(u), "\\u%04X", (unsigned)rune);
+				wputs(w, u);
+			} else {
+				wput(w, s + i, k);
+			}
+			i += k - 1;
+			continue;
+		}
+		if (c == '\\' || c == '\'' || c == '"') {
+			wputc(w, '\\');
+			wputc(w, (char)c);
+		} else if (c == '<' || c == '>' || c == '&' || c == '=' ||
+			   c < ' ') {
+			wputs(w, "\\u00");
+			wputc(w, hex[c >> 4]);
+			wputc(w, hex[c & 0xf]);
+		} else {
+			wputc(w, (char)c);
+		}
+	}
+}
+
+/* Go's url.QueryEscape. */
+static void
+esc_query(struct wbuf *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+	unsigned char c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    is_digit(c) || c == '-' || c == '_' || c == '.' ||
+		    c == '~') {
+			wputc(w, (char)c);
+		} else if (c == ' ') {
+			wputc(w, '+');
+		} else {
+			wputc(w, '%');
+			wputc(w, hex[c >> 4]);
+			wputc(w, hex[c & 0xf]);
+		}
+	}
 }
 
 /*
@@ -497,6 +710,76 @@ scratch_room(struct render *r, size_t len)
 				     "intermediate value too long (limit %d bytes)",
 				     SCRATCH - 1);
 	return 0;
+}
+
+/*
+ * html, js, urlquery: Go's evalArgs (one string as it is, anything else
+ * as fmt.Sprint prints it), escaped, at the top of scratch.
+ */
+static int
+fn_escape(struct render *r, const struct expr *e, const struct val *a,
+	  struct val *res)
+{
+	struct wbuf w, out;
+	const char *s = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = scratch_room(r, 0)) != 0)
+		return rc;
+	w.p = r->scratch + r->used;
+	w.size = SCRATCH - r->used - 1;
+	w.len = 0;
+	w.over = false;
+	if (e->argc == 1 && a[0].kind == K_STRING) {
+		s = a[0].s;
+		n = a[0].len;
+	} else {
+		fmt_print(&w, a, e->argc, false);
+		s = w.p;
+		n = w.len;
+	}
+	if (w.over)
+		return scratch_room(r, SCRATCH);
+	out.p = w.p + w.len;
+	out.size = w.size - w.len;
+	out.len = 0;
+	out.over = false;
+	if (e->fn == FN_HTML)
+		esc_html(&out, s, n);
+	else if (e->fn == FN_JS)
+		esc_js(&out, s, n);
+	else
+		esc_query(&out, s, n);
+	if (out.over)
+		return scratch_room(r, SCRATCH);
+	out.p[out.len] = '\0';
+	res->kind = K_STRING;
+	res->s = out.p;
+	res->len = out.len;
+	r->used = (size_t)(out.p - r->scratch) + out.len + 1;
+	return 0;
+}
+
+/* call: nothing in a template's data is a function. */
+static int
+fn_call(struct render *r, const struct expr *e, const struct val *a)
+{
+	const struct expr *f = e->args[0];
+
+	if (e->argc == 1 && e->piped && a[0].kind == K_STRING)
+		return tmpl_exec_err(r,
+				     "error calling call: non-function %s of type string",
+				     a[0].s);
+	if (e->argc == 1 && e->piped)
+		return tmpl_exec_err(r,
+				     "error calling call: non-function <%s Value> of type %s",
+				     tmpl_kind_names[a[0].kind],
+				     tmpl_kind_names[a[0].kind]);
+	return tmpl_exec_err(r,
+			     "error calling call: non-function %.*s of type %s",
+			     (int)(f->end - f->off > 64 ? 64 : f->end - f->off),
+			     r->src + f->off, tmpl_kind_names[a[0].kind]);
 }
 
 /* Apply a function other than and/or to its evaluated arguments @a. */
@@ -554,9 +837,31 @@ apply(struct render *r, const struct expr *e, const struct val *a,
 		if (w.over)
 			return scratch_room(r, SCRATCH);
 		break;
-	case FN_LEN:
-		if ((rc = need_string(r, e, &a[0])) != 0)
+	case FN_INDEX:
+		return fn_index(r, e, a, res);
+	case FN_HTML:
+	case FN_JS:
+	case FN_URLQUERY:
+		return fn_escape(r, e, a, res);
+	case FN_CALL:
+		return fn_call(r, e, a);
+	case FN_SLICE:
+		if ((rc = scratch_room(r, 0)) != 0)
 			return rc;
+		w.p = r->scratch + r->used;
+		w.size = SCRATCH - r->used - 1;
+		w.len = 0;
+		w.over = false;
+		if ((rc = fn_slice(r, e, a, &w)) != 0)
+			return rc;
+		if (w.over)
+			return scratch_room(r, SCRATCH);
+		break;
+	case FN_LEN:
+		if (a[0].kind != K_STRING)
+			return tmpl_exec_err(r,
+					     "error calling len: len of type %s",
+					     tmpl_kind_names[a[0].kind]);
 		res->kind = K_INT;
 		res->num = (long long)a[0].len;
 		return 0;
@@ -637,6 +942,8 @@ out:
 static int
 eval(struct render *r, const struct expr *e, struct val *v)
 {
+	int rc;
+
 	memset(v, 0, sizeof(*v));
 	switch (e->type) {
 	case E_STRING:
@@ -653,9 +960,24 @@ eval(struct render *r, const struct expr *e, struct val *v)
 		v->num = e->num;
 		return 0;
 	case E_FIELD:
+		if (e->recv == NULL)
+			*v = r->dot;
+		else if ((rc = eval(r, e->recv, v)) != 0)
+			return rc;
+		if (v->kind != K_DATA)
+			return tmpl_exec_err(r,
+					     "can't evaluate field %s in type %s",
+					     tmpl_field_names[e->field],
+					     tmpl_kind_names[v->kind]);
 		v->kind = K_STRING;
-		v->s = field_value(r->vars, e->field);
+		v->s = field_value(v->vars, e->field);
 		v->len = strlen(v->s);
+		return 0;
+	case E_DOT:
+		*v = r->dot;
+		return 0;
+	case E_VAR:
+		*v = r->var[e->slot];
 		return 0;
 	case E_CALL:
 		return eval_call(r, e, v);
@@ -676,31 +998,151 @@ emit(struct render *r, const char *s, size_t n)
 static int
 emit_val(struct render *r, const struct val *v)
 {
-	char num[24];
+	static const struct spec none;
+	char tmp[SCRATCH];
+	struct wbuf w = { tmp, sizeof(tmp) - 1, 0, false };
 
-	switch (v->kind) {
-	case K_STRING:
+	if (v->kind == K_STRING)
 		return emit(r, v->s, v->len);
-	case K_BOOL:
-		return emit(r, v->num ? "true" : "false", v->num ? 4 : 5);
-	default:
-		snprintf(num, sizeof(num), "%lld", v->num);
-		return emit(r, num, strlen(num));
-	}
+	fmt_value(&w, &none, 'v', "v", 1, v);
+	if (w.over)
+		return tmpl_exec_err(r, "rendered name too long");
+	return emit(r, tmp, w.len);
 }
 
 static int
 eval_top(struct render *r, const struct expr *e, struct val *v)
 {
 	r->sp = 0;
-	r->used = 0;
+	r->used = r->floor;
 	return eval(r, e, v);
+}
+
+/* Is @s in scratch or in a variable's buffer: may it change under us? */
+static bool
+is_transient(const struct render *r, const char *s)
+{
+	return in_scratch(r, s) ||
+	       (uintptr_t)s - (uintptr_t)r->varbuf < sizeof(r->varbuf);
+}
+
+/* Set variable @slot to @v; a string that may change is copied. */
+static void
+set_var(struct render *r, int slot, const struct val *v)
+{
+	char *buf = r->varbuf[slot];
+
+	r->var[slot] = *v;
+	if (v->kind == K_STRING && is_transient(r, v->s)) {
+		/* Scratch strings are shorter than SCRATCH: they fit. */
+		memmove(buf, v->s, v->len + 1);
+		r->var[slot].s = buf;
+	}
+}
+
+/* The variables a pipeline declares or assigns get its value @v. */
+static void
+bind(struct render *r, const struct node *n, const struct val *v)
+{
+	int i;
+
+	for (i = 0; i < n->ndecl; i++)
+		set_var(r, n->decl[i], v);
+}
+
+/*
+ * {{with}}: dot becomes @v for the body.  A string that may change is
+ * kept on scratch below r->floor until the body is done.
+ */
+static int
+exec_with(struct render *r, const struct node *n, const struct val *v)
+{
+	struct val dot = r->dot;
+	size_t floor = r->floor;
+	int rc;
+
+	r->dot = *v;
+	if (v->kind == K_STRING && is_transient(r, v->s)) {
+		if (v->len >= SCRATCH - r->floor)
+			return scratch_room(r, SCRATCH);
+		memmove(r->scratch + r->floor, v->s, v->len + 1);
+		r->dot.s = r->scratch + r->floor;
+		r->floor += v->len + 1;
+	}
+	rc = tmpl_exec_list(r, n->then);
+	r->dot = dot;
+	r->floor = floor;
+	return rc;
+}
+
+/* {{range}} over an integer, as Go 1.22 and later do: 0 to n - 1. */
+static int
+exec_range(struct render *r, const struct node *n)
+{
+	static const struct spec none;
+	struct val v, dot = r->dot;
+	char what[128];
+	struct wbuf w = { what, sizeof(what) - 1, 0, false };
+	long long i;
+	int rc = 0;
+
+	if ((rc = eval_top(r, n->expr, &v)) != 0)
+		return rc;
+	bind(r, n, &v);
+	if (!is_int(&v)) {
+		fmt_value(&w, &none, 'v', "v", 1, &v);
+		what[w.len] = '\0';
+		return tmpl_exec_err(r, "range can't iterate over %s", what);
+	}
+	if (n->ndecl > 1)
+		return tmpl_exec_err(r,
+				     "can't use %lld to iterate over more than one variable",
+				     v.num);
+	if (v.num <= 0)
+		return tmpl_exec_list(r, n->otherwise);
+	for (i = 0; i < v.num; i++) {
+		if (++r->iterations > MAX_ITERATIONS) {
+			rc = tmpl_exec_err(r,
+					   "range: too many iterations (limit %d)",
+					   MAX_ITERATIONS);
+			break;
+		}
+		r->dot.kind = v.kind;
+		r->dot.num = i;
+		if (n->ndecl > 0)
+			set_var(r, n->decl[0], &r->dot);
+		rc = tmpl_exec_list(r, n->then);
+		if (rc < 0 || rc == FLOW_BREAK)
+			break;
+	}
+	r->dot = dot;
+	return rc < 0 ? rc : 0;
+}
+
+/* {{if}} and {{with}}, with their {{else if}} / {{else with}} chains. */
+static int
+exec_cond(struct render *r, const struct node *n)
+{
+	const struct node *c;
+	struct val v;
+	int rc;
+
+	for (c = n;;) {
+		if ((rc = eval_top(r, c->expr, &v)) != 0)
+			return rc;
+		bind(r, c, &v);
+		if (truth(&v))
+			return c->type == N_WITH ? exec_with(r, c, &v) :
+						   tmpl_exec_list(r, c->then);
+		if (!c->else_if)
+			return tmpl_exec_list(r, c->otherwise);
+		c = c->otherwise;
+	}
 }
 
 int
 tmpl_exec_list(struct render *r, const struct node *n)
 {
-	const struct node *c;
 	struct val v;
 	int rc;
 
@@ -711,24 +1153,22 @@ tmpl_exec_list(struct render *r, const struct node *n)
 			break;
 		case N_ACTION:
 			rc = eval_top(r, n->expr, &v);
-			if (rc == 0)
+			if (rc == 0 && n->ndecl > 0)
+				bind(r, n, &v);
+			else if (rc == 0)
 				rc = emit_val(r, &v);
 			break;
 		case N_IF:
-			for (c = n;;) {
-				if ((rc = eval_top(r, c->expr, &v)) != 0)
-					break;
-				if (truth(&v)) {
-					rc = tmpl_exec_list(r, c->then);
-					break;
-				}
-				if (!c->else_if) {
-					rc = tmpl_exec_list(r, c->otherwise);
-					break;
-				}
-				c = c->otherwise;
-			}
+		case N_WITH:
+			rc = exec_cond(r, n);
 			break;
+		case N_RANGE:
+			rc = exec_range(r, n);
+			break;
+		case N_BREAK:
+			return FLOW_BREAK;
+		case N_CONTINUE:
+			return FLOW_CONTINUE;
 		default:
 			rc = tmpl_exec_err(r, "internal error: bad node");
 		}

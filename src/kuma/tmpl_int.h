@@ -27,6 +27,8 @@ enum {
 	VSTACK = 64,		/* values alive at once while rendering */
 	SCRATCH = 1024,		/* bytes of strings made while rendering */
 	MAX_WIDTH = 1 << 20,	/* printf widths and precisions saturate */
+	MAX_VARS = 16,		/* variables visible at once, $ included */
+	MAX_ITERATIONS = 1 << 16,	/* range iterations in one rendering */
 };
 
 /* What a value is; K_ANY only at compile time (and/or of mixed kinds). */
@@ -34,6 +36,8 @@ enum kind {
 	K_STRING,
 	K_BOOL,
 	K_INT,
+	K_UINT8,		/* a byte of a string (index) */
+	K_DATA,			/* the template's data: dot at the start, $ */
 	K_ANY,
 };
 
@@ -55,6 +59,12 @@ enum fn {
 	FN_GE,
 	FN_PRINT,
 	FN_PRINTLN,
+	FN_INDEX,
+	FN_SLICE,
+	FN_HTML,
+	FN_JS,
+	FN_URLQUERY,
+	FN_CALL,
 	FN_COUNT,
 };
 
@@ -81,12 +91,17 @@ enum field {
 	F_COUNT,
 };
 
+/* The data's field names, indexed by enum field. */
+extern const char *const tmpl_field_names[F_COUNT];
+
 enum expr_type {
 	E_STRING,
 	E_BOOL,
 	E_INT,
 	E_FIELD,
 	E_CALL,
+	E_DOT,
+	E_VAR,
 };
 
 struct expr {
@@ -98,6 +113,8 @@ struct expr {
 	size_t len;
 	long long num;		/* E_BOOL (0 or 1), E_INT */
 	enum field field;	/* E_FIELD */
+	struct expr *recv;	/* E_FIELD: whose field; NULL for dot's */
+	int slot;		/* E_VAR: the variable's slot */
 	enum fn fn;		/* E_CALL */
 	int argc;
 	bool piped;		/* the last argument came through "|" */
@@ -109,6 +126,16 @@ enum node_type {
 	N_TEXT,
 	N_ACTION,
 	N_IF,
+	N_WITH,
+	N_RANGE,
+	N_BREAK,
+	N_CONTINUE,
+};
+
+/* What tmpl_exec_list returns besides 0 and -1: {{break}}, {{continue}}. */
+enum {
+	FLOW_BREAK = 1,
+	FLOW_CONTINUE = 2,
 };
 
 struct node {
@@ -116,10 +143,16 @@ struct node {
 	struct node *next;
 	const char *text;	/* N_TEXT, in tmpl->text */
 	size_t len;
-	struct expr *expr;	/* N_ACTION: the value; N_IF: the condition */
-	struct node *then;	/* N_IF */
-	struct node *otherwise;	/* N_IF: else branch, may be NULL */
-	bool else_if;		/* N_IF: otherwise is one N_IF ({{else if}}) */
+	struct expr *expr;	/* N_ACTION: the value; N_IF, N_WITH: the
+				 * condition; N_RANGE: what it ranges over */
+	struct node *then;	/* N_IF, N_WITH, N_RANGE: the body */
+	struct node *otherwise;	/* else branch, may be NULL */
+	bool else_if;		/* otherwise is one node of the same type
+				 * ({{else if}}, {{else with}}) */
+	int ndecl;		/* variables the pipeline sets: 0, 1 or
+				 * (range) 2 */
+	int decl[2];		/* their slots */
+	bool assign;		/* "=" rather than ":=" */
 };
 
 struct tmpl {
@@ -143,6 +176,10 @@ enum tok_type {
 	T_PIPE,
 	T_LPAREN,
 	T_RPAREN,
+	T_VAR,			/* $ or $name */
+	T_DECLARE,		/* := */
+	T_ASSIGN,		/* = */
+	T_COMMA,
 };
 
 struct tok {
@@ -165,8 +202,14 @@ struct parser {
 	size_t action_off;	/* the "{{" of the action being lexed */
 	bool peeked;
 	struct tok peek;
-	int if_depth;
+	int if_depth;		/* if, with and range nested */
 	int paren_depth;
+	int range_depth;
+	const char *ctl;	/* the innermost control keyword, or NULL */
+	enum kind dot_kind;	/* the static kind of dot here */
+	int nvars;		/* variables visible here; slot = index */
+	size_t var_off[MAX_VARS];	/* their names in the source */
+	size_t var_len[MAX_VARS];
 };
 
 enum stop {
@@ -187,11 +230,13 @@ struct val {
 	enum kind kind;		/* K_STRING, K_BOOL or K_INT */
 	const char *s;		/* K_STRING: NUL-terminated */
 	size_t len;
-	long long num;		/* K_BOOL (0 or 1), K_INT */
+	long long num;		/* K_BOOL (0 or 1), K_INT, K_UINT8 */
+	const struct tmpl_vars *vars;	/* K_DATA */
 };
 
 struct render {
 	const struct tmpl_vars *vars;
+	const char *src;	/* the template's text, for messages */
 	char *buf;
 	size_t size;
 	size_t len;
@@ -199,8 +244,13 @@ struct render {
 	size_t errsize;
 	size_t sp;		/* next free slot of stack */
 	size_t used;		/* bytes of scratch in use */
+	size_t floor;		/* scratch below this holds {{with}}'s dots */
+	long iterations;	/* range iterations so far */
+	struct val dot;
 	struct val stack[VSTACK];
+	struct val var[MAX_VARS];	/* by slot; var[0] is $ */
 	char scratch[SCRATCH];
+	char varbuf[MAX_VARS][SCRATCH];	/* strings variables hold */
 };
 
 static inline void
@@ -261,7 +311,7 @@ int tmpl_lex_skip_space(struct parser *p);
 
 /* tmpl_parse.c */
 
-int tmpl_parse_list(struct parser *p, struct node **head, const size_t *if_off,
+int tmpl_parse_list(struct parser *p, struct node **head, const size_t *ctl_off,
 		    enum stop *stop, size_t *stop_off);
 
 /* tmpl_exec.c */
@@ -270,7 +320,10 @@ int tmpl_parse_list(struct parser *p, struct node **head, const size_t *if_off,
 int tmpl_exec_err(struct render *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Render the list of nodes @n into r->buf; 0 or -1 (tmpl_exec_err). */
+/*
+ * Render the list of nodes @n into r->buf; 0, -1 (tmpl_exec_err) or, from
+ * inside a range body, FLOW_BREAK or FLOW_CONTINUE.
+ */
 int tmpl_exec_list(struct render *r, const struct node *n);
 
 #endif

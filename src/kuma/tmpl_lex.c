@@ -399,7 +399,27 @@ lex_action(struct parser *p, struct tok *t)
 	case '`':
 		return lex_raw(p, t);
 	case '$':
-		return tmpl_perr(p, pos, "variables are not supported");
+		pos++;
+		while (pos < p->srclen && is_alnum(s[pos]))
+			pos++;
+		t->type = T_VAR;
+		t->len = pos - p->pos;
+		p->pos = pos;
+		return check_terminator(p, pos);
+	case ':':
+		if (pos + 1 >= p->srclen || s[pos + 1] != '=')
+			return tmpl_perr(p, pos, "expected :=");
+		t->type = T_DECLARE;
+		pos += 2;
+		goto done;
+	case '=':
+		t->type = T_ASSIGN;
+		pos++;
+		goto done;
+	case ',':
+		t->type = T_COMMA;
+		pos++;
+		goto done;
 	case '.':
 		pos++;
 		if (pos < p->srclen && is_alnum(s[pos])) {

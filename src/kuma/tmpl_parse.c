@@ -9,23 +9,16 @@
 
 #include "kuma/tmpl_int.h"
 
-/* Go builtins outside the subset: named as such rather than "not defined". */
-static const char *const go_builtins[] = {
-	"call", "html", "index", "js", "slice", "urlquery",
-};
-
-/* Go keywords outside the subset. */
+/* Go keywords outside the subset: templates defined by name. */
 static const char *const go_keywords[] = {
-	"block", "break", "continue", "define", "range", "template", "with",
+	"block", "define", "template",
 };
 
-static const char *const field_names[F_COUNT] = {
-	[F_NAME] = "Name",
-	[F_DISPLAY_NAME] = "DisplayName",
-	[F_NAMESPACE] = "Namespace",
-	[F_MESH] = "Mesh",
-	[F_ZONE] = "Zone",
+/* Keywords that cannot be operands. */
+static const char *const keywords[] = {
+	"if", "else", "end", "with", "range", "break", "continue",
 };
+
 
 /* The source text of a token, Go-quoted and shortened, for messages. */
 static const char *
@@ -119,6 +112,15 @@ check_format(struct parser *p, const struct expr *f)
 	return 0;
 }
 
+/* Go compares two values of one kind, and integers of any sign. */
+static bool
+comparable(enum kind a, enum kind b)
+{
+	if (a == K_ANY || b == K_ANY || a == b)
+		return true;
+	return (a == K_INT || a == K_UINT8) && (b == K_INT || b == K_UINT8);
+}
+
 static int
 make_call(struct parser *p, enum fn fn, size_t off, struct expr **args,
 	  int argc, bool piped, struct expr **out)
@@ -149,8 +151,7 @@ make_call(struct parser *p, enum fn fn, size_t off, struct expr **args,
 	case FN_EQ:
 	case FN_NE:
 		for (i = 1; i < argc; i++)
-			if (args[0]->kind != K_ANY && args[i]->kind != K_ANY &&
-			    args[0]->kind != args[i]->kind)
+			if (!comparable(args[0]->kind, args[i]->kind))
 				return tmpl_perr(p, args[i]->off,
 						 "incompatible types for comparison: %s and %s",
 						 tmpl_kind_names[args[0]->kind],
@@ -161,15 +162,17 @@ make_call(struct parser *p, enum fn fn, size_t off, struct expr **args,
 	case FN_GT:
 	case FN_GE:
 		for (i = 0; i < 2; i++)
-			if (args[i]->kind == K_BOOL)
+			if (args[i]->kind == K_DATA)
 				return tmpl_perr(p, args[i]->off,
 						 "invalid type for comparison");
-		if (args[0]->kind != K_ANY && args[1]->kind != K_ANY &&
-		    args[0]->kind != args[1]->kind)
+		if (!comparable(args[0]->kind, args[1]->kind))
 			return tmpl_perr(p, args[1]->off,
 					 "incompatible types for comparison: %s and %s",
 					 tmpl_kind_names[args[0]->kind],
 					 tmpl_kind_names[args[1]->kind]);
+		if (args[0]->kind == K_BOOL && args[1]->kind == K_BOOL)
+			return tmpl_perr(p, args[0]->off,
+					 "invalid type for comparison");
 		break;
 	default:
 		break;
@@ -211,6 +214,39 @@ static int parse_pipeline(struct parser *p, const char *what,
 			  enum tok_type closer, size_t open_off,
 			  struct expr **out);
 
+/* Field @t of @recv (NULL: of dot), whose static kind is @kind. */
+static int
+make_field(struct parser *p, struct expr *recv, enum kind kind,
+	   const struct tok *t, struct expr **out)
+{
+	struct expr *e = NULL;
+	int i;
+
+	if (kind != K_DATA && kind != K_ANY)
+		return tmpl_perr(p, t->off + 1,
+				 "can't evaluate field %.*s in type %s",
+				 (int)(t->len - 1 > 64 ? 64 : t->len - 1),
+				 p->src + t->off + 1, tmpl_kind_names[kind]);
+	for (i = 0; i < F_COUNT; i++)
+		if (t->len - 1 == strlen(tmpl_field_names[i]) &&
+		    memcmp(p->src + t->off + 1, tmpl_field_names[i],
+			   t->len - 1) == 0)
+			break;
+	if (i == F_COUNT)
+		return tmpl_perr(p, t->off,
+				 "unknown field %.*s (want .Name, .DisplayName, .Namespace, .Mesh or .Zone)",
+				 (int)(t->len > 64 ? 64 : t->len),
+				 p->src + t->off);
+	e = new_expr(p, E_FIELD, K_STRING, recv != NULL ? recv->off : t->off,
+		     t->off + t->len);
+	if (e == NULL)
+		return tmpl_oom(p);
+	e->field = (enum field)i;
+	e->recv = recv;
+	*out = e;
+	return 0;
+}
+
 /*
  * One operand.  A function name in @head position is returned in *head_fn
  * (its arguments follow); anywhere else it is called with no arguments.
@@ -230,24 +266,31 @@ parse_operand(struct parser *p, bool head, struct expr **out, int *head_fn)
 		return rc;
 	switch (t.type) {
 	case T_FIELD:
-		for (i = 0; i < F_COUNT; i++)
-			if (t.len - 1 == strlen(field_names[i]) &&
-			    memcmp(p->src + t.off + 1, field_names[i],
-				   t.len - 1) == 0)
-				break;
-		if (i == F_COUNT)
-			return tmpl_perr(p, t.off,
-					 "unknown field %.*s (want .Name, .DisplayName, .Namespace, .Mesh or .Zone)",
-					 (int)(t.len > 64 ? 64 : t.len),
-					 p->src + t.off);
-		e = new_expr(p, E_FIELD, K_STRING, t.off, t.off + t.len);
-		if (e == NULL)
-			return tmpl_oom(p);
-		e->field = (enum field)i;
+		if ((rc = make_field(p, NULL, p->dot_kind, &t, &e)) != 0)
+			return rc;
 		break;
 	case T_DOT:
-		return tmpl_perr(p, t.off,
-				 "the dot (.) is not supported: use a field such as .Name");
+		e = new_expr(p, E_DOT, p->dot_kind, t.off, t.off + t.len);
+		if (e == NULL)
+			return tmpl_oom(p);
+		break;
+	case T_VAR:
+		for (i = p->nvars - 1; i >= 0; i--)
+			if (p->var_len[i] == t.len &&
+			    memcmp(p->src + p->var_off[i], p->src + t.off,
+				   t.len) == 0)
+				break;
+		if (t.len == 1)
+			i = 0;
+		if (i < 0)
+			return tmpl_perr(p, t.off, "undefined variable \"%.*s\"",
+					 (int)(t.len > 64 ? 64 : t.len),
+					 p->src + t.off);
+		e = new_expr(p, E_VAR, K_ANY, t.off, t.off + t.len);
+		if (e == NULL)
+			return tmpl_oom(p);
+		e->slot = i;
+		break;
 	case T_STRING:
 		e = new_expr(p, E_STRING, K_STRING, t.off, t.off + t.len);
 		if (e == NULL)
@@ -283,17 +326,12 @@ parse_operand(struct parser *p, bool head, struct expr **out, int *head_fn)
 		}
 		if (tok_is(p, &t, "nil"))
 			return tmpl_perr(p, t.off, "nil is not supported");
-		if (tok_is(p, &t, "if") || tok_is(p, &t, "else") ||
-		    tok_is(p, &t, "end") ||
+		if (tok_in(p, &t, keywords,
+			   sizeof(keywords) / sizeof(keywords[0])) ||
 		    tok_in(p, &t, go_keywords,
 			   sizeof(go_keywords) / sizeof(go_keywords[0])))
 			return tmpl_perr(p, t.off, "unexpected %s in operand",
 					 tok_desc(p, &t, desc, sizeof(desc)));
-		if (tok_in(p, &t, go_builtins,
-			   sizeof(go_builtins) / sizeof(go_builtins[0])))
-			return tmpl_perr(p, t.off,
-					 "function \"%.*s\" is not supported",
-					 (int)t.len, p->src + t.off);
 		return tmpl_perr(p, t.off, "function \"%.*s\" not defined",
 				 (int)(t.len > 64 ? 64 : t.len),
 				 p->src + t.off);
@@ -316,15 +354,22 @@ parse_operand(struct parser *p, bool head, struct expr **out, int *head_fn)
 		return tmpl_perr(p, t.off, "unexpected %s in operand",
 				 tok_desc(p, &t, desc, sizeof(desc)));
 	}
-	/* .Name.Foo and (x).Foo: strings, booleans and ints have no fields. */
-	if ((rc = tmpl_lex_peek(p, &t)) != 0)
-		return rc;
-	if (t.type == T_FIELD) {
-		kind = e != NULL ? e->kind : tmpl_funcs[*head_fn].result;
-		return tmpl_perr(p, t.off + 1,
-				 "can't evaluate field %.*s in type %s",
-				 (int)(t.len - 1 > 64 ? 64 : t.len - 1),
-				 p->src + t.off + 1, tmpl_kind_names[kind]);
+	/* .Name.Foo, $.Name, (x).Foo: a field of what comes before. */
+	for (;;) {
+		if ((rc = tmpl_lex_peek(p, &t)) != 0)
+			return rc;
+		if (t.type != T_FIELD)
+			break;
+		if (e == NULL) {
+			kind = tmpl_funcs[*head_fn].result;
+			return tmpl_perr(p, t.off + 1,
+					 "can't evaluate field %.*s in type %s",
+					 (int)(t.len - 1 > 64 ? 64 : t.len - 1),
+					 p->src + t.off + 1, tmpl_kind_names[kind]);
+		}
+		p->peeked = false;
+		if ((rc = make_field(p, e, e->kind, &t, &e)) != 0)
+			return rc;
 	}
 	*out = e;
 	return 0;
@@ -467,30 +512,125 @@ expect_rdelim(struct parser *p, const char *what)
 	return 0;
 }
 
-static int parse_if(struct parser *p, size_t if_off, struct node **out);
+static int parse_control(struct parser *p, enum node_type type,
+			 size_t kw_off, struct node **out);
+
+static const char *
+control_name(enum node_type type)
+{
+	return type == N_WITH ? "with" : type == N_RANGE ? "range" : "if";
+}
+
+/* A variable's name, declared by the pipeline at @t: a new slot. */
+static int
+new_var(struct parser *p, const struct tok *t, int *slot)
+{
+	if (p->nvars == MAX_VARS)
+		return tmpl_perr(p, t->off, "too many variables (limit %d)",
+				 MAX_VARS - 1);
+	p->var_off[p->nvars] = t->off;
+	p->var_len[p->nvars] = t->len;
+	*slot = p->nvars++;
+	return 0;
+}
 
 /*
- * Text and actions up to the end of the input, or (inside an {{if}} opened
- * at *@if_off) up to its {{else}} or {{end}}; *@stop says which, and
- * *@stop_off where that keyword is.
+ * The pipeline of an action or of {{if}}, {{with}}, {{range}} (@what),
+ * with Go's declarations in front: "$x :=", "$x =", and in a range
+ * "$i, $e :=".  Variables declared here are visible after the pipeline.
+ */
+static int
+parse_decl_pipeline(struct parser *p, struct node *n, const char *what,
+		    size_t open_off)
+{
+	struct parser save;
+	struct tok v[2], t;
+	int nv = 0, i, rc;
+
+	for (;;) {
+		if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+		    (rc = tmpl_lex_peek(p, &t)) != 0)
+			return rc;
+		if (t.type != T_VAR)
+			break;
+		save = *p;
+		p->peeked = false;
+		if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+		    (rc = tmpl_lex_peek(p, &t)) != 0)
+			return rc;
+		if (t.type == T_COMMA && nv == 0 && strcmp(what, "range") == 0) {
+			v[nv++] = save.peek;
+			p->peeked = false;
+			if ((rc = tmpl_lex_skip_space(p)) != 0 ||
+			    (rc = tmpl_lex_peek(p, &t)) != 0)
+				return rc;
+			if (t.type != T_VAR)
+				return tmpl_perr(p, t.off,
+						 "range can only initialize variables");
+			continue;
+		}
+		if (t.type == T_COMMA)
+			return tmpl_perr(p, t.off, "too many declarations in %s",
+					 what);
+		if (t.type != T_DECLARE && t.type != T_ASSIGN) {
+			if (nv > 0)
+				return tmpl_perr(p, t.off,
+						 "range can only initialize variables");
+			*p = save;
+			break;
+		}
+		v[nv++] = save.peek;
+		p->peeked = false;
+		n->assign = t.type == T_ASSIGN;
+		break;
+	}
+	if ((rc = parse_pipeline(p, what, T_RDELIM, open_off, &n->expr)) != 0)
+		return rc;
+	n->ndecl = nv;
+	for (i = 0; i < nv; i++) {
+		if (!n->assign) {
+			if ((rc = new_var(p, &v[i], &n->decl[i])) != 0)
+				return rc;
+			continue;
+		}
+		for (n->decl[i] = p->nvars - 1; n->decl[i] >= 0; n->decl[i]--)
+			if (p->var_len[n->decl[i]] == v[i].len &&
+			    memcmp(p->src + p->var_off[n->decl[i]],
+				   p->src + v[i].off, v[i].len) == 0)
+				break;
+		if (v[i].len == 1)
+			n->decl[i] = 0;
+		if (n->decl[i] < 0)
+			return tmpl_perr(p, v[i].off, "undefined variable: %.*s",
+					 (int)(v[i].len > 64 ? 64 : v[i].len),
+					 p->src + v[i].off);
+	}
+	return 0;
+}
+
+/*
+ * Text and actions up to the end of the input, or (inside a control
+ * structure p->ctl opened at *@ctl_off) up to its {{else}} or {{end}};
+ * *@stop says which, and *@stop_off where that keyword is.
  */
 int
-tmpl_parse_list(struct parser *p, struct node **head, const size_t *if_off,
+tmpl_parse_list(struct parser *p, struct node **head, const size_t *ctl_off,
 		enum stop *stop, size_t *stop_off)
 {
 	struct node **tail = head;
 	struct node *n = NULL;
-	struct expr *e = NULL;
 	struct tok t, k;
+	enum node_type type;
 	int rc;
 
 	for (;;) {
 		if ((rc = tmpl_lex_next(p, &t)) != 0)
 			return rc;
 		if (t.type == T_EOF) {
-			if (if_off != NULL)
-				return tmpl_perr(p, *if_off,
-						 "missing {{end}} for {{if}}");
+			if (ctl_off != NULL)
+				return tmpl_perr(p, *ctl_off,
+						 "missing {{end}} for {{%s}}",
+						 p->ctl);
 			*stop = STOP_EOF;
 			return 0;
 		}
@@ -507,10 +647,29 @@ tmpl_parse_list(struct parser *p, struct node **head, const size_t *if_off,
 		if ((rc = tmpl_lex_skip_space(p)) != 0 ||
 		    (rc = tmpl_lex_peek(p, &k)) != 0)
 			return rc;
-		if (tok_is(p, &k, "if")) {
+		type = tok_is(p, &k, "if") ? N_IF : tok_is(p, &k, "with") ?
+		       N_WITH : tok_is(p, &k, "range") ? N_RANGE : N_TEXT;
+		if (type != N_TEXT) {
 			p->peeked = false;
-			if ((rc = parse_if(p, k.off, &n)) != 0)
+			if ((rc = parse_control(p, type, k.off, &n)) != 0)
 				return rc;
+			*tail = n;
+			tail = &n->next;
+			continue;
+		}
+		if (tok_is(p, &k, "break") || tok_is(p, &k, "continue")) {
+			bool brk = tok_is(p, &k, "break");
+
+			p->peeked = false;
+			if ((rc = expect_rdelim(p, brk ? "{{break}}" :
+						"{{continue}}")) != 0)
+				return rc;
+			if (p->range_depth == 0)
+				return tmpl_perr(p, k.off,
+						 "{{%s}} outside {{range}}",
+						 brk ? "break" : "continue");
+			if ((n = new_node(p, brk ? N_BREAK : N_CONTINUE)) == NULL)
+				return tmpl_oom(p);
 			*tail = n;
 			tail = &n->next;
 			continue;
@@ -519,7 +678,7 @@ tmpl_parse_list(struct parser *p, struct node **head, const size_t *if_off,
 			bool is_end = tok_is(p, &k, "end");
 
 			p->peeked = false;
-			if (if_off == NULL)
+			if (ctl_off == NULL)
 				return tmpl_perr(p, k.off, is_end ?
 						 "unexpected {{end}}" :
 						 "unexpected {{else}}");
@@ -533,51 +692,72 @@ tmpl_parse_list(struct parser *p, struct node **head, const size_t *if_off,
 			   sizeof(go_keywords) / sizeof(go_keywords[0])))
 			return tmpl_perr(p, k.off, "{{%.*s}} is not supported",
 					 (int)k.len, p->src + k.off);
-		rc = parse_pipeline(p, "command", T_RDELIM, t.off, &e);
-		if (rc != 0)
-			return rc;
 		if ((n = new_node(p, N_ACTION)) == NULL)
 			return tmpl_oom(p);
-		n->expr = e;
+		if ((rc = parse_decl_pipeline(p, n, "command", t.off)) != 0)
+			return rc;
 		*tail = n;
 		tail = &n->next;
 	}
 }
 
+/* The static kind of what ranging over an @over gives. */
+static enum kind
+range_elem(enum kind over)
+{
+	return over == K_INT || over == K_UINT8 ? over : K_ANY;
+}
+
 /*
- * {{if}} whose keyword is at @if_off, with its {{else if}} chain (parsed
- * as a loop, not as nesting) and {{else}}, through its {{end}}.
+ * {{if}}, {{with}} or {{range}} whose keyword is at @kw_off, with its
+ * {{else if}} / {{else with}} chain (parsed as a loop, not as nesting)
+ * and {{else}}, through its {{end}}.  Variables declared inside are
+ * dropped at the {{end}}.
  */
 static int
-parse_if(struct parser *p, size_t if_off, struct node **out)
+parse_control(struct parser *p, enum node_type type, size_t kw_off,
+	      struct node **out)
 {
 	struct node **slot = out;
 	struct node *n = NULL;
 	struct tok k;
 	enum stop stop = STOP_EOF;
-	size_t kw_off = if_off, stop_off = 0;
-	int rc;
+	enum kind dot = p->dot_kind;
+	const char *ctl = p->ctl;
+	size_t stop_off = 0, open_off = kw_off;
+	int nvars = p->nvars, rc;
 
 	if (++p->if_depth > MAX_IF_DEPTH)
-		return tmpl_perr(p, if_off,
-				 "{{if}} nested too deeply (limit %d)",
-				 MAX_IF_DEPTH);
+		return tmpl_perr(p, kw_off,
+				 "{{%s}} nested too deeply (limit %d)",
+				 control_name(type), MAX_IF_DEPTH);
+	p->ctl = control_name(type);
 	for (;;) {
-		if ((n = new_node(p, N_IF)) == NULL)
+		if ((n = new_node(p, type)) == NULL)
 			return tmpl_oom(p);
 		*slot = n;
-		rc = parse_pipeline(p, "if", T_RDELIM, kw_off, &n->expr);
+		rc = parse_decl_pipeline(p, n, control_name(type), kw_off);
 		if (rc != 0)
 			return rc;
-		rc = tmpl_parse_list(p, &n->then, &if_off, &stop, &stop_off);
+		if (type == N_WITH)
+			p->dot_kind = n->expr->kind;
+		if (type == N_RANGE) {
+			p->dot_kind = range_elem(n->expr->kind);
+			p->range_depth++;
+		}
+		rc = tmpl_parse_list(p, &n->then, &open_off, &stop,
+				     &stop_off);
 		if (rc != 0)
 			return rc;
+		p->dot_kind = dot;
+		if (type == N_RANGE)
+			p->range_depth--;
 		if (stop == STOP_END)
 			break;
 		if ((rc = tmpl_lex_skip_space(p)) != 0 ||
 		    (rc = tmpl_lex_peek(p, &k)) != 0)
 			return rc;
-		if (tok_is(p, &k, "if")) {
+		if (type != N_RANGE && tok_is(p, &k, control_name(type))) {
 			p->peeked = false;
 			n->else_if = true;
 			slot = &n->otherwise;
@@ -586,7 +766,7 @@ parse_if(struct parser *p, size_t if_off, struct node **out)
 		}
 		if ((rc = expect_rdelim(p, "else")) != 0)
 			return rc;
-		rc = tmpl_parse_list(p, &n->otherwise, &if_off, &stop,
+		rc = tmpl_parse_list(p, &n->otherwise, &open_off, &stop,
 				     &stop_off);
 		if (rc != 0)
 			return rc;
@@ -595,6 +775,8 @@ parse_if(struct parser *p, size_t if_off, struct node **out)
 					 "expected {{end}}; found {{else}}");
 		break;
 	}
+	p->nvars = nvars;
+	p->ctl = ctl;
 	p->if_depth--;
 	return 0;
 }
