@@ -92,6 +92,30 @@ expect_match "gt, len and print: -t passes" "0 errors, 0 warnings$" "$out"
 expect_match "gt, len and print: the universal name has no namespace" \
 	"hostname: redis\.svc\.mesh\.local" "$(status_of "$T/meshdns.conf")"
 
+# with, variables, range over an integer, index and slice, as Kuma's
+# text/template renders them.
+check_tmpl() {
+	gen "$2"
+	out=$("$MESHDNS" -t -c "$T/meshdns.conf" 2>&1)
+	expect_match "$1: -t passes" "0 errors, 0 warnings$" "$out"
+	expect_match "$1: the name is $3" "hostname: ${3//./\\.}\$" \
+		"$(status_of "$T/meshdns.conf")"
+}
+check_tmpl "with label" \
+	'{{ with label "team" }}{{ . }}.{{ end }}{{ .DisplayName }}.mesh' "db.redis.mesh"
+check_tmpl "with, else" \
+	'{{ with .Namespace }}{{ . }}.{{ else }}universal.{{ end }}{{ .DisplayName }}.mesh' \
+	"universal.redis.mesh"
+check_tmpl "a variable" \
+	'{{ $n := .DisplayName }}{{ $n }}.{{ with label "team" }}{{ $n }}-{{ . }}{{ end }}.mesh' \
+	"redis.redis-db.mesh"
+check_tmpl "range over len, index" \
+	'{{ range $i := len .DisplayName }}{{ if lt $i 3 }}{{ index $.DisplayName $i | printf "%c" }}{{ end }}{{ end }}.svc.mesh' \
+	"red.svc.mesh"
+check_tmpl "slice" '{{ slice .DisplayName 0 3 }}.svc.mesh' "red.svc.mesh"
+check_err "call" '{{ call .Name }}.mesh' \
+	"couldn't render template with stub values: .*error calling call: non-function \.Name of type string"
+
 # A template the stub values pass: served.
 gen '{{ .DisplayName }}.{{ label "team" }}.svc.mesh.local'
 out=$("$MESHDNS" -t -c "$T/meshdns.conf" 2>&1)
