@@ -1455,18 +1455,6 @@ known_free(struct build_ctx *c)
 	c->nknown = 0;
 }
 
-/* A field the state file can keep: not empty, no white space. */
-static int
-state_word(const char *s)
-{
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= ' ' || *s == 0x7f)
-			return 0;
-	return 1;
-}
-
 /*
  * Keep this build's MeshServices generated from Dataplanes in its state,
  * with when their grace period began, for the next build.
@@ -1490,7 +1478,7 @@ record_generated(struct build_ctx *c)
 							   "default";
 
 		if (ms->origin != RESOURCE_FROM_DATAPLANES ||
-		    !state_word(mesh) || !state_word(ms->meta.name))
+		    !vip_word_ok(mesh) || !vip_word_ok(ms->meta.name))
 			continue;
 		v[n].mesh = mesh;
 		v[n].name = ms->meta.name;

@@ -284,18 +284,6 @@ generated_free(struct state_generated *v, size_t n)
 	free(v);
 }
 
-/* A zone name: not empty, no white space, no control characters. */
-static int
-zone_ok(const char *s)
-{
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= ' ' || *s == 0x7f)
-			return 0;
-	return 1;
-}
-
 static struct zone *
 find_zone(const struct state *st, const char *name)
 {
@@ -448,8 +436,8 @@ state_set_generated(struct state *st, const struct state_generated *v,
 	int rc = -ENOMEM;
 
 	for (i = 0; i < n; i++)
-		if (!zone_ok(v[i].mesh) || !zone_ok(v[i].name) ||
-		    !zone_ok(v[i].ports) || v[i].since < 0)
+		if (!vip_word_ok(v[i].mesh) || !vip_word_ok(v[i].name) ||
+		    !vip_word_ok(v[i].ports) || v[i].since < 0)
 			return -EINVAL;
 	if (n > 0 && (c = calloc(n, sizeof(*c))) == NULL)
 		return -ENOMEM;
@@ -505,7 +493,7 @@ state_zone_serial(struct state *st, const char *zone, uint64_t digest,
 	struct zone *z = NULL;
 	int rc;
 
-	if (!zone_ok(zone))
+	if (!vip_word_ok(zone))
 		return -EINVAL;
 	if ((z = find_zone(st, zone)) == NULL) {
 		if ((rc = add_zone(st, zone, now != 0 ? now : 1, digest)) < 0)

@@ -252,9 +252,8 @@ index_copy(struct index *dst, const struct index *src)
 
 /* State */
 
-/* A key: not empty, no white space, no control characters. */
-static int
-word_ok(const char *s)
+int
+vip_word_ok(const char *s)
 {
 	if (s == NULL || *s == '\0')
 		return 0;
@@ -546,7 +545,7 @@ int
 vip_table_add(struct vip_table *t, const struct netaddr *addr,
 	      const char *key, int held, int64_t until)
 {
-	if (!netaddr_is_set(addr) || !word_ok(key))
+	if (!netaddr_is_set(addr) || !vip_word_ok(key))
 		return -EINVAL;
 	if (find_addr(t, addr) != SLOT_EMPTY ||
 	    (!held && find_key(&t->by_key, t, key) != SLOT_EMPTY))
@@ -702,7 +701,7 @@ vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 	if (index_reserve(&byreq, nreqs) < 0)
 		goto out;
 	for (i = 0; i < nreqs; i++) {
-		if (i >= SLOT_EMPTY || !word_ok(reqs[i].key) ||
+		if (i >= SLOT_EMPTY || !vip_word_ok(reqs[i].key) ||
 		    reqs[i].pool >= npools ||
 		    (reqs[i].pinned != NULL &&
 		     !netaddr_is_set(reqs[i].pinned)) ||

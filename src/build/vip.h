@@ -150,6 +150,12 @@ const struct vip_cursor *vip_table_find_cursor(const struct vip_table *t,
 					       const char *pool);
 
 /*
+ * Is @s a word a key may be, and the state file can keep as one field:
+ * not empty, no white space, no control characters?  1 or 0.
+ */
+int vip_word_ok(const char *s);
+
+/*
  * Make room for @n entries in all, so that adding that many does not grow
  * the table step by step.  0 or -ENOMEM.
  */
