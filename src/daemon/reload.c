@@ -183,8 +183,9 @@ build_thread(void *arg)
 		next = NULL;
 		goto out;
 	}
-	if (next->state_changed && next->cfg->state_file != NULL &&
-	    state_save(next->state, next->cfg->state_file, err,
+	/* The state file in effect (locked at start), whatever the file says. */
+	if (next->state_changed && r->started->state_file != NULL &&
+	    state_save(next->state, r->started->state_file, err,
 		       sizeof(err), &state_digest) < 0) {
 		log_error("reload, rejected: %s; still serving the previous "
 			  "snapshot", err);
@@ -297,6 +298,13 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 		text_appendf(buf, size, &off, "%sworkers (in effect: %zu)",
 			n++ ? ", " : "", nworkers);
 	}
+	/* Its lock is taken at start: the file in effect stays the one. */
+	if ((s->state_file == NULL) != (cfg->state_file == NULL) ||
+	    (s->state_file != NULL &&
+	     strcmp(s->state_file, cfg->state_file) != 0))
+		text_appendf(buf, size, &off, "%sstate-file (in effect: %s)",
+			     n++ ? ", " : "",
+			     s->state_file != NULL ? s->state_file : "none");
 	if (!same_strings(s->upstreams, s->nupstreams, cfg->upstreams,
 			  cfg->nupstreams)) {
 		append_strings(buf, size, &off, "forward.upstreams",
@@ -368,6 +376,9 @@ keep_started(struct reload *r, const struct config *cfg)
 	s->forward_max_inflight = cfg->forward_max_inflight;
 	s->tcp_idle_ms = cfg->tcp_idle_ms;
 	s->tcp_max = cfg->tcp_max;
+	if (cfg->state_file != NULL &&
+	    config_set_string(&s->state_file, cfg->state_file) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -469,7 +480,8 @@ write_cache(struct reload *r, struct snapshot *s)
 	char err[1024];
 
 	s->cacheable = 0;	/* written, or tried: once */
-	if (cache_path(s->cfg->state_file, path, sizeof(path)) < 0 ||
+	if (r->started->state_file == NULL ||
+	    cache_path(r->started->state_file, path, sizeof(path)) < 0 ||
 	    (r->cached && r->cached_key == key && access(path, F_OK) == 0))
 		return;
 	info.nservices = s->service_count;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # reload-start-only.sh -- SIGHUP with a setting that applies at start only
-# (listen, workers, forward.*, tcp.*): the warning compares the file with
+# (listen, workers, forward.*, tcp.*, state-file): the warning compares the file with
 # what is in effect, names every key that differs, and stops once the file
 # agrees again.
 . "${SRCDIR:?SRCDIR must name the source tree}/tests/system/lib.sh" || exit 1
@@ -11,7 +11,7 @@ conf="$WORK/meshdns.yaml"
 # the command line would win on every reload).
 write_conf() {
 	printf 'listen: [ "127.0.0.1:%s" ]\nworkers: %s\nresources: [ "%s" ]\nstate-file: "%s"\n%s' \
-		"$1" "$2" "$WORK/zones/default" "$WORK/state" "${3:-}" >"$conf"
+		"$1" "$2" "$WORK/zones/default" "${STATEF:-$WORK/state}" "${3:-}" >"$conf"
 }
 
 # The port is in the file: try free ones as start_meshdns does.
@@ -76,4 +76,17 @@ hup "serving generation 5"
 expect_match "every other start-only key, by name" \
 	"$warning: forward\.upstreams \(in effect: none\), forward\.timeout \(in effect: [0-9]+ms\), forward\.max-in-flight \(in effect: [0-9]+\), forward\.allow \(in effect: [^)]*\), tcp\.idle-timeout \(in effect: [0-9]+s\), tcp\.max-connections \(in effect: [0-9]+\); restart" \
 	"$(cat "$LOG")"
+
+# state-file: its lock is taken at start, so the file in effect stays the
+# one written; a new service's VIP goes there, not to the new path.
+STATEF="$WORK/state2"
+write_conf "$PORT" 2
+printf 'type: MeshService\nname: added\nmesh: default\nspec:\n  selector: {dataplaneTags: {app: added}}\n  ports: [{port: 80, appProtocol: http}]\n' \
+	>"$WORK/zones/default/added.yaml"
+since=$(wc -l <"$LOG")
+hup "serving generation 6"
+expect_match "state-file changed: named, with the file in effect" \
+	"$warning: .*state-file \(in effect: $WORK/state\)" "$(tail -n +"$((since + 1))" "$LOG")"
+expect_match "the new service's VIP is in the state file in effect" "added" "$(cat "$WORK/state")"
+expect_eq "nothing is written to the new path" "absent" "$([ -e "$WORK/state2" ] && echo present || echo absent)"
 finish
