@@ -288,16 +288,11 @@ enum resource_mesh_mode
 generate_mesh_mode(const struct resource_set *set, const char *mesh,
 		   const struct generate_options *opt)
 {
-	size_t i;
+	const struct resource_mesh *m = NULL;
 
-	if (mesh == NULL)
-		return opt->default_mode;
-	for (i = 0; i < set->nmeshes; i++) {
-		const struct resource_mesh *m = &set->meshes[i];
-
-		if (strcmp(m->meta.name, mesh) == 0)
-			return m->has_mode ? m->mode : opt->default_mode;
-	}
+	if (mesh != NULL && (m = resource_set_mesh(set, mesh)) != NULL &&
+	    m->has_mode)
+		return m->mode;
 	return opt->default_mode;
 }
 
@@ -1274,13 +1269,9 @@ static int
 mesh_exists(const struct resource_set *set, const struct generate_options *opt,
 	    const char *mesh)
 {
-	size_t i;
-
-	for (i = 0; i < set->nmeshes; i++)
-		if (strcmp(set->meshes[i].meta.name, mesh) == 0)
-			return 1;
-	return opt->environment == GENERATE_UNIVERSAL &&
-	       strcmp(mesh, "default") == 0;
+	return resource_set_mesh(set, mesh) != NULL ||
+	       (opt->environment == GENERATE_UNIVERSAL &&
+		strcmp(mesh, "default") == 0);
 }
 
 /* What Kuma's MeshService controller does with a Service (kuma.md 3). */

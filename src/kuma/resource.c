@@ -543,18 +543,23 @@ resource_set_finish(struct resource_set *set, struct diag_list *errs)
 	return 0;
 }
 
+const struct resource_mesh *
+resource_set_mesh(const struct resource_set *set, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < set->nmeshes; i++)
+		if (strcmp(set->meshes[i].meta.name, name) == 0)
+			return &set->meshes[i];
+	return NULL;
+}
+
 /* Is there a Mesh @name in @set?  "default" always is (see the header). */
 static int
 mesh_exists(const struct resource_set *set, const char *name)
 {
-	size_t i;
-
-	if (strcmp(name, "default") == 0)
-		return 1;
-	for (i = 0; i < set->nmeshes; i++)
-		if (strcmp(set->meshes[i].meta.name, name) == 0)
-			return 1;
-	return 0;
+	return strcmp(name, "default") == 0 ||
+	       resource_set_mesh(set, name) != NULL;
 }
 
 int

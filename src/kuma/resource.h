@@ -404,6 +404,10 @@ int resource_set_finish(struct resource_set *set, struct diag_list *errs);
 int resource_set_check_meshes(struct resource_set *set,
 			      struct diag_list *errs);
 
+/* The Mesh resource named @name in @set, or NULL. */
+const struct resource_mesh *resource_set_mesh(const struct resource_set *set,
+					      const char *name);
+
 /*
  * Add the labels Kuma's zone control plane adds when a resource is
  * created in zone @zone, where they are absent (labels written in the
