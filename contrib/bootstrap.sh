@@ -30,7 +30,7 @@ done
 
 pkgs="build-essential autoconf automake libtool pkg-config \
 libldns-dev libyaml-dev libev-dev libcmocka-dev zlib1g-dev bind9-dnsutils ldnsutils \
-knot-dnsutils unbound dnsmasq-base util-linux \
+knot-dnsutils unbound dnsmasq-base util-linux iproute2 \
 clang libclang-rt-dev"
 
 missing=""

@@ -90,35 +90,30 @@ expect_eq "after the restart: answered" "241.0.0.5" "$(dig_short redis.svc.mesh.
 expect_eq "after the restart: answered over TCP" "241.0.0.5" "$(dig_short +tcp redis.svc.mesh.local)"
 stop_meshdns
 
-# A link-local IPv6 address without its scope.
+# A link-local IPv6 address without its scope (the suite needs IPv6 on
+# loopback anyway: answers.sh queries [::1]).
 out=$("$MESHDNS" -f -l "[fe80::1]:$PORT" 2>&1)
-if printf '%s\n' "$out" | grep -q 'Address family not supported'; then
-	echo "skip: no IPv6 here"
-else
-	expect_match "a link-local address without a scope: the hint" \
-		"cannot listen on \[fe80::1\]:$PORT \(udp\): .*; a link-local address needs a scope, e\.g\. \[fe80::1%eth0\]:$PORT$" "$out"
-fi
+expect_match "a link-local address without a scope: the hint" \
+	"cannot listen on \[fe80::1\]:$PORT \(udp\): .*; a link-local address needs a scope, e\.g\. \[fe80::1%eth0\]:$PORT$" "$out"
 # With one, the listen address is read (the interface lo has no fe80::1).
 out=$("$MESHDNS" -f -l "[fe80::1%lo]:$PORT" 2>&1)
 expect_match "a scope is accepted; that address is not on lo" \
-	"cannot listen on \[fe80::1%lo\]:$PORT \(udp\): Cannot assign requested address; no interface of this host has that address|Address family not supported" "$out"
+	"cannot listen on \[fe80::1%lo\]:$PORT \(udp\): Cannot assign requested address; no interface of this host has that address" "$out"
 out=$("$MESHDNS" -f -l "[fe80::1%nosuch0]:$PORT" 2>&1)
 expect_match "a scope that is no interface" \
 	"the scope after \"%\" is no interface of this host" "$out"
 
-# Port 53 without the privilege: the capability is named.  As root only
-# through setpriv (else the bind succeeds), and only where ports below
-# 1024 are privileged.
-unpriv=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null || echo 1024)
-as_user=()
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
-	as_user=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups)
-fi
-if [ "$unpriv" -le 53 ] || { [ "$(id -u)" = 0 ] && [ ${#as_user[@]} -eq 0 ]; }; then
-	echo "skip: port 53 is not privileged here"
+# Port 53 without the privilege: the capability is named.  As root, in a
+# network namespace of its own (where ports below 1024 are privileged
+# whatever this host's sysctl says; its lo brought up) and as nobody.
+if [ "$(id -u)" = 0 ]; then
+	out=$(unshare -n sh -c 'ip link set lo up && exec setpriv --reuid=nobody --regid="$1" --clear-groups "$2" -f -l 127.0.0.1:53' \
+		sh "$(id -g nobody)" "$MESHDNS" 2>&1)
+elif [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null || echo 1024)" -gt 53 ]; then
+	out=$("$MESHDNS" -f -l 127.0.0.1:53 2>&1)
 else
-	out=$("${as_user[@]}" "$MESHDNS" -f -l 127.0.0.1:53 2>&1)
-	expect_match "port 53 without the privilege: the way out" \
-		"cannot listen on 127\.0\.0\.1:53 \(udp\): Permission denied; a port below 1024 needs CAP_NET_BIND_SERVICE: .*setcap cap_net_bind_service=\+ep meshdns.*AmbientCapabilities=CAP_NET_BIND_SERVICE.*a port of 1024 or more" "$out"
+	out="not root, and port 53 is not privileged here: run make check as root"
 fi
+expect_match "port 53 without the privilege: the way out" \
+	"cannot listen on 127\.0\.0\.1:53 \(udp\): Permission denied; a port below 1024 needs CAP_NET_BIND_SERVICE: .*setcap cap_net_bind_service=\+ep meshdns.*AmbientCapabilities=CAP_NET_BIND_SERVICE.*a port of 1024 or more" "$out"
 finish
