@@ -4,7 +4,7 @@
 . "${SRCDIR:?SRCDIR must name the source tree}/tests/system/lib.sh" || exit 1
 
 : "${BUILDDIR:?BUILDDIR must name the build directory (make check sets it)}"
-command -v setsid >/dev/null 2>&1 || { echo "skip: no setsid"; exit 77; }
+command -v setsid >/dev/null 2>&1 || { fail "setsid not found (util-linux, which contrib/bootstrap.sh installs)"; finish; }
 PIDS=()
 stop_runs() {
 	for p in "${PIDS[@]}"; do
