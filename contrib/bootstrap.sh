@@ -9,6 +9,8 @@
 #   contrib/bootstrap.sh --bench    also what `make bench` needs (NSD, Knot,
 #                                   BIND, dnsperf, python3)
 #
+# postgresql, nsd, knot, prometheus (promtool), fstrm-bin and dnstap-ldns are
+# the real counterparts the system tests start on loopback ports of their own.
 # clang and libclang-rt-dev (compiler-rt: libFuzzer and the sanitizer
 # runtimes for clang) are for `make fuzz` only; the build itself uses cc.
 #
@@ -31,6 +33,9 @@ done
 pkgs="build-essential autoconf automake libtool pkg-config \
 libldns-dev libyaml-dev libev-dev libcmocka-dev zlib1g-dev bind9-dnsutils ldnsutils \
 knot-dnsutils unbound dnsmasq-base util-linux iproute2 \
+libpq-dev postgresql libmicrohttpd-dev libfstrm-dev libprotobuf-c-dev \
+protobuf-c-compiler libsystemd-dev nsd knot prometheus fstrm-bin dnstap-ldns \
+curl systemd \
 clang libclang-rt-dev"
 
 missing=""
