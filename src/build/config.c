@@ -41,6 +41,9 @@
  *                              least dns.ttl (raised with a warning)
  *   log:
  *     level: info              error, warning, notice, info or debug
+ *   user: meshdns              once the sockets are bound, run as this
+ *                              user (a name or a number); default: stay
+ *   group: meshdns             and this group; default: the user's own
  *
  * A section given as null ("dns:" with everything under it commented out)
  * keeps its defaults.  contrib/meshdns.yaml is the same, commented.
@@ -807,6 +810,10 @@ static const struct type t_ns = {
 static const struct type t_string = {
 	"a string", 0, 0, parse_string, clear_string, NULL
 };
+static const struct type t_account = {
+	"a user or group name, or a number", 0, 1, parse_string, clear_string,
+	NULL
+};
 static const struct type t_file = {
 	"a file name", 0, 1, parse_string, clear_string, NULL
 };
@@ -974,6 +981,8 @@ static const struct key top_keys[] = {
 	{ "state-file", &t_file, NULL, OFF(state_file), 0, NULL, NULL, 0 },
 	{ "start-cache", &t_bool, NULL, OFF(start_cache), 0, "true", NULL, 0 },
 	{ "workers", &t_workers, NULL, OFF(workers), 0, "auto", NULL, 0 },
+	{ "user", &t_account, NULL, OFF(user), 0, NULL, NULL, 0 },
+	{ "group", &t_account, NULL, OFF(group), 0, NULL, NULL, 0 },
 	{ "dns", NULL, dns_keys, 0, 0, NULL, NULL, 0 },
 	{ "vip", NULL, vip_keys, 0, 0, NULL, NULL, 0 },
 	{ "log", NULL, log_keys, 0, 0, NULL, NULL, 0 },
@@ -1311,6 +1320,8 @@ config_free(struct config *cfg)
 	free(cfg->listen);
 	free(cfg->zone);
 	free(cfg->views_default_mesh);
+	free(cfg->user);
+	free(cfg->group);
 	free_strings(cfg->resources, cfg->nresources);
 	free(cfg->resources_at);
 	free(cfg->state_file);

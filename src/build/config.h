@@ -126,6 +126,12 @@ struct config {
 					 * 0: the same */
 	uint32_t tcp_max;		/* connections: CONFIG_DEFAULT_TCP_MAX */
 
+	char *user;			/* run as this user once the sockets
+					 * are bound (a name or a number);
+					 * NULL: stay who started meshdns */
+	char *group;			/* and this group; NULL: the user's
+					 * own (its passwd entry's) */
+
 	enum generate_environment kuma_environment;	/* universal */
 	enum generate_defaults kuma_defaults;		/* all */
 	int kuma_workload;		/* 0 kuma.io/service tags, 1 workload */

@@ -26,7 +26,9 @@
 #include "daemon/daemon.h"
 #include "daemon/reload.h"
 #include "daemon/server.h"
+#include "daemon/privs.h"
 #include "daemon/stats.h"
+#include "daemon/systemd.h"
 #include "build/snapshot.h"
 #include "build/state.h"
 #include "build/status.h"
@@ -200,6 +202,9 @@ check_state_dir(const char *path, struct diag_list *d)
 static void
 preflight(const struct config *cfg, int check, struct diag_list *d)
 {
+	struct privs p;
+	char err[512];
+
 	if (cfg->state_file == NULL && check)
 		fprintf(stderr, "meshdns: note: no state file (state-file: "
 			"or -s): VIPs would not survive a restart\n");
@@ -211,6 +216,13 @@ preflight(const struct config *cfg, int check, struct diag_list *d)
 	if (cfg->nresources == 0)
 		diag_warning(d, NULL, 0, 0, "no resources (resources: or -r): "
 			     "the zones will have no service names");
+	if (cfg->user == NULL && cfg->group != NULL)
+		diag_error(d, NULL, 0, 0, "group: %s is set without user:; "
+			   "name the user to run as too", cfg->group);
+	else if (cfg->user != NULL &&
+		 privs_lookup(&p, cfg->user, cfg->group, err,
+			      sizeof(err)) < 0)
+		diag_error(d, NULL, 0, 0, "%s", err);
 }
 
 /* Keep a second meshdns from using the same state file. */
@@ -340,19 +352,74 @@ out:
 	return rc;
 }
 
-/* Write our pid to @path (after daemon(), so it is the daemon's). */
-static int
-write_pid_file(const char *path)
+/*
+ * The pid file is opened before the privileges go (its directory, /run
+ * say, is root's) and written after daemon(), so that it holds the
+ * daemon's pid.  NULL with the error logged.
+ */
+static FILE *
+open_pid_file(const char *path)
 {
 	FILE *fp = fopen(path, "w");
 
-	if (fp == NULL || fprintf(fp, "%ld\n", (long)getpid()) < 0 ||
-	    fclose(fp) != 0) {
+	if (fp == NULL)
+		log_error("pid file, cannot write %s (%s)", path,
+			  strerror(errno));
+	return fp;
+}
+
+/* Write our pid into @fp, open_pid_file()'s, and close it. */
+static int
+write_pid_file(FILE *fp, const char *path)
+{
+	int bad = fprintf(fp, "%ld\n", (long)getpid()) < 0;
+
+	if (fclose(fp) != 0 || bad) {
 		log_error("pid file, cannot write %s (%s)", path,
 			  strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * user: and group:: become them, now that the sockets are bound and
+ * before any thread starts; then the state file's directory must be
+ * writable by whom meshdns now is (the state and the start-up cache are
+ * written there on every reload).  0, or -1 with the error logged.
+ */
+static int
+drop_privileges(const struct config *cfg, int lockfd)
+{
+	struct privs p;
+	struct diag_list d;
+	char err[512];
+	int rc = -1;
+
+	diag_list_init(&d);
+	if (privs_lookup(&p, cfg->user, cfg->group, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	/* The lock file root made: the user's, for its next start. */
+	if (lockfd >= 0 && geteuid() == 0 && fchown(lockfd, p.uid, p.gid) < 0)
+		log_warning("state file %s: cannot give its lock file to user "
+			    "%s (%s)", cfg->state_file, p.name,
+			    strerror(errno));
+	if (privs_drop(&p, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	log_info("running as user %s (uid %ld, gid %ld)", p.name,
+		 (long)p.uid, (long)p.gid);
+	if (cfg->state_file != NULL)
+		check_state_dir(cfg->state_file, &d);
+	log_diags(&d);
+	if (d.errors == 0)
+		rc = 0;
+out:
+	diag_list_clear(&d);
+	return rc;
 }
 
 /* The listen addresses of @cfg (meshdns itself); NULL on ENOMEM. */
@@ -614,6 +681,7 @@ daemon_run(struct daemon_options *a)
 	ev_signal sigint;
 	ev_signal sigusr1;
 	char err[1024];
+	FILE *pidfp = NULL;
 	int lockfd = -1;
 	int rc = 1;
 	size_t i;
@@ -662,6 +730,13 @@ daemon_run(struct daemon_options *a)
 			    "above are left out, and no VIP is released "
 			    "until they are fixed", s->errors,
 			    s->errors == 1 ? "" : "s");
+	if (make_server(&srv, s->cfg) < 0)
+		goto out;
+	if (a->pid_file != NULL && (pidfp = open_pid_file(a->pid_file)) == NULL)
+		goto out;
+	if (s->cfg->user != NULL && drop_privileges(s->cfg, lockfd) < 0)
+		goto out;
+	/* As the user that writes it from now on. */
 	if (s->state_changed && s->cfg->state_file != NULL &&
 	    state_save(s->state, s->cfg->state_file, err, sizeof(err),
 		       &state_digest) < 0) {
@@ -670,8 +745,6 @@ daemon_run(struct daemon_options *a)
 	}
 	if (!s->from_cache)
 		build_mark_cacheable(s, a->opt.program_digest, state_digest);
-	if (make_server(&srv, s->cfg) < 0)
-		goto out;
 	for (i = 0; i < s->cfg->nlisten; i++)
 		log_notice("listening on %s (udp, tcp)",
 			   s->cfg->listen[i].text);
@@ -686,8 +759,13 @@ daemon_run(struct daemon_options *a)
 		log_init(s->cfg->log_level, 1);
 		ev_loop_fork(loop);
 	}
-	if (a->pid_file != NULL && write_pid_file(a->pid_file) < 0)
-		goto out;
+	if (pidfp != NULL) {
+		int bad = write_pid_file(pidfp, a->pid_file) < 0;
+
+		pidfp = NULL;
+		if (bad)
+			goto out;
+	}
 	if (reload_new(&r, loop, srv, &a->opt, s) < 0) {
 		s = NULL;
 		log_error("out of memory");
@@ -703,7 +781,9 @@ daemon_run(struct daemon_options *a)
 		log_error("%s", err);
 		goto out;
 	}
+	reload_notify_ready(r);
 	ev_run(loop, 0);
+	systemd_stopping();
 	stats_cb(loop, &sigusr1, 0);
 	rc = 0;
 out:
@@ -718,6 +798,8 @@ out:
 	config_free(cfg);
 	diag_list_clear(&diags);
 	diag_list_clear(&config_diags);
+	if (pidfp != NULL)
+		fclose(pidfp);
 	if (lockfd >= 0)
 		close(lockfd);
 	if (a->pid_file != NULL && rc == 0)

@@ -19,6 +19,7 @@
 #include "build/cache.h"
 #include "util/log.h"
 #include "daemon/reload.h"
+#include "daemon/systemd.h"
 #include "build/snapshot.h"
 #include "build/snapshot_diff.h"
 #include "build/state.h"
@@ -230,6 +231,13 @@ same_strings(char *const *a, size_t na, char *const *b, size_t nb)
 }
 
 /* The listen addresses of @a and @b are the same, in any order. */
+/* Both NULL, or the same text. */
+static int
+same_string(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
 static int
 same_listen(const struct config *a, const struct config *b)
 {
@@ -333,6 +341,14 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 	if (s->tcp_max != cfg->tcp_max)
 		text_appendf(buf, size, &off, "%stcp.max-connections (in effect: "
 			"%" PRIu32 ")", n++ ? ", " : "", s->tcp_max);
+	if (!same_string(s->user, cfg->user))
+		text_appendf(buf, size, &off, "%suser (in effect: %s)",
+			     n++ ? ", " : "", s->user != NULL ? s->user :
+			     "none");
+	if (!same_string(s->group, cfg->group))
+		text_appendf(buf, size, &off, "%sgroup (in effect: %s)",
+			     n++ ? ", " : "", s->group != NULL ? s->group :
+			     "none");
 	return n;
 }
 
@@ -376,8 +392,9 @@ keep_started(struct reload *r, const struct config *cfg)
 	s->forward_max_inflight = cfg->forward_max_inflight;
 	s->tcp_idle_ms = cfg->tcp_idle_ms;
 	s->tcp_max = cfg->tcp_max;
-	if (cfg->state_file != NULL &&
-	    config_set_string(&s->state_file, cfg->state_file) < 0)
+	if (config_set_string(&s->state_file, cfg->state_file) < 0 ||
+	    config_set_string(&s->user, cfg->user) < 0 ||
+	    config_set_string(&s->group, cfg->group) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -569,6 +586,20 @@ reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
+void
+reload_notify_ready(struct reload *r)
+{
+	char status[256];
+	char zones[64];
+
+	build_format_zones(r->current, zones, sizeof(zones));
+	snprintf(status, sizeof(status), "serving generation %llu: %zu "
+		 "services, %zu names in %s",
+		 (unsigned long long)r->generation, r->current->service_count,
+		 table_name_count(r->current->table), zones);
+	systemd_ready(status);
+}
+
 static void
 done_cb(struct ev_loop *loop, ev_async *w, int revents)
 {
@@ -588,6 +619,8 @@ done_cb(struct ev_loop *loop, ev_async *w, int revents)
 		r->pending = 0;
 		start_build(r);
 	}
+	if (!r->running)
+		reload_notify_ready(r);
 }
 
 static void
@@ -597,11 +630,14 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 					     offsetof(struct reload, sighup));
 
 	log_notice("reload, SIGHUP received");
+	systemd_reloading();
 	if (r->running) {
 		r->pending = 1;
 		return;
 	}
 	start_build(r);
+	if (!r->running)
+		reload_notify_ready(r);
 }
 
 static void

@@ -80,6 +80,15 @@ int reload_inputs_now(uint64_t *inputs, const char **why, uint64_t program,
 		      int64_t now);
 
 /*
+ * Tell systemd (systemd.h) that the snapshot being served is served:
+ * READY=1 with a STATUS= line ("serving generation 1: 12 services, 40
+ * names in 2 zones").  The daemon calls it once the workers run; reload
+ * itself sends RELOADING=1 on SIGHUP and this again when that reload is
+ * over, whatever its result.
+ */
+void reload_notify_ready(struct reload *r);
+
+/*
  * Wait for a running build, stop watching, free the snapshots.  The
  * server must be stopped first (server_free()): its workers read them.
  */

@@ -453,12 +453,12 @@ test_errors(void **state)
 		{ "listn: 1\n",
 		  "m.yaml:1:1: error: unknown key \"listn\" at the top level "
 		  "(did you mean \"listen\"?); expected one of: listen, zone, "
-		  "resources, state-file, start-cache, workers, dns, vip, log, "
+		  "resources, state-file, start-cache, workers, user, group, dns, vip, log, "
 		  "forward, tcp, kuma, views\n" },
 		{ "upstreams: [1.1.1.1]\n",
 		  "m.yaml:1:1: error: unknown key \"upstreams\" at the top "
 		  "level; expected one of: listen, zone, resources, "
-		  "state-file, start-cache, workers, dns, vip, log, forward, "
+		  "state-file, start-cache, workers, user, group, dns, vip, log, forward, "
 		  "tcp, kuma, views\n" },
 		{ "dns:\n  tll: 5\n",
 		  "m.yaml:2:3: error: unknown key \"tll\" in dns (did you mean "
@@ -695,7 +695,7 @@ test_every_error_reported(void **state)
 		"warning, notice, info, debug, got \"loud\"\n"
 		"m.yaml:11:1: error: unknown key \"extra\" at the top level; "
 		"expected one of: listen, zone, resources, state-file, "
-		"start-cache, workers, dns, vip, log, forward, tcp, kuma, "
+		"start-cache, workers, user, group, dns, vip, log, forward, tcp, kuma, "
 		"views\n");
 	assert_int_equal(f->errs.errors, 11);
 }
