@@ -993,6 +993,41 @@ static const struct key top_keys[] = {
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
+/* ---- the schema, for the manual's test */
+
+/*
+ * The @i-th key under @keys (depth first), its dotted name after @prefix
+ * into @buf: 1 found, 0 with *i reduced by the keys there are.
+ */
+static int
+nth_key(const struct key *keys, const char *prefix, size_t *i, char *buf,
+	size_t size)
+{
+	const struct key *k = NULL;
+	char name[256];
+
+	for (k = keys; k->name != NULL; k++) {
+		snprintf(name, sizeof(name), "%s%s%s", prefix,
+			 *prefix != '\0' ? "." : "", k->name);
+		if (k->type == NULL) {
+			if (nth_key(k->sub, name, i, buf, size))
+				return 1;
+			continue;
+		}
+		if ((*i)-- == 0) {
+			snprintf(buf, size, "%s", name);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+config_key_name(size_t i, char *buf, size_t size)
+{
+	return nth_key(top_keys, "", &i, buf, size) ? 0 : -1;
+}
+
 /* ---- defaults */
 
 static int

@@ -210,6 +210,13 @@ int config_set_listen(struct config *cfg, const struct config_listen *v,
 int config_set_listen_text(struct config *cfg, char *const *v, size_t n,
 			   char *err, size_t errsize);
 int config_set_strings(char ***list, size_t *n, char *const *v, size_t nv);
+
+/*
+ * The full name of the @i-th key the file may set ("listen",
+ * "dns.soa.mname", ...; sections are not keys), in schema order: 0, or
+ * -1 past the last.  For tests that hold the documentation to the schema.
+ */
+int config_key_name(size_t i, char *buf, size_t size);
 int config_set_string(char **field, const char *value);
 
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "build/config.h"
+#include "util/file.h"
 
 struct fixture {
 	struct diag_list errs;
@@ -754,6 +755,62 @@ test_contrib_example(void **state)
 	assert_defaults(f->cfg);
 }
 
+/*
+ * meshdns.yaml(5) documents every key (as ".BR key", its hyphens written
+ * "\\-"), and contrib/meshdns.yaml names each one (its last part, at
+ * least in a comment).
+ */
+static void
+test_manual_has_every_key(void **state)
+{
+	const char *srcdir = getenv("SRCDIR");
+	char path[4096];
+	char name[256];
+	char roff[512];
+	char want[600];
+	char *man = NULL;
+	char *example = NULL;
+	size_t len;
+	size_t i;
+	size_t j;
+	size_t o;
+	int missing = 0;
+
+	(void)state;
+	if (srcdir == NULL || *srcdir == '\0')
+		srcdir = ".";
+	snprintf(path, sizeof(path), "%s/meshdns.yaml.5", srcdir);
+	assert_int_equal(file_read(path, &man, &len), 0);
+	snprintf(path, sizeof(path), "%s/contrib/meshdns.yaml", srcdir);
+	assert_int_equal(file_read(path, &example, &len), 0);
+	for (i = 0; config_key_name(i, name, sizeof(name)) == 0; i++) {
+		const char *leaf = strrchr(name, '.');
+
+		for (j = 0, o = 0; name[j] != '\0' && o + 2 < sizeof(roff);
+		     j++) {
+			if (name[j] == '-')
+				roff[o++] = '\\';
+			roff[o++] = name[j];
+		}
+		roff[o] = '\0';
+		snprintf(want, sizeof(want), "\n.BR %s ", roff);
+		if (strstr(man, want) == NULL) {
+			print_error("meshdns.yaml.5 lacks \"%s\"\n", want + 1);
+			missing++;
+		}
+		snprintf(want, sizeof(want), "%s:", leaf != NULL ? leaf + 1 :
+			 name);
+		if (strstr(example, want) == NULL) {
+			print_error("contrib/meshdns.yaml lacks %s\n", want);
+			missing++;
+		}
+	}
+	assert_true(i > 40);
+	assert_int_equal(missing, 0);
+	free(man);
+	free(example);
+}
+
 static void
 test_overrides(void **state)
 {
@@ -1005,6 +1062,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_load_file_missing, setup,
 						teardown),
+		cmocka_unit_test(test_manual_has_every_key),
 		cmocka_unit_test_setup_teardown(test_contrib_example, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_protocol_keys, setup,
