@@ -41,6 +41,12 @@
  *                              least dns.ttl (raised with a warning)
  *   log:
  *     level: info              error, warning, notice, info or debug
+ *   transfer:
+ *     notify:                  secondaries told of every serial change:
+ *       - 10.0.0.2             ADDRESS[:PORT] (port 53), or a mapping
+ *       - {address: "10.0.0.3:5353", key: NAME}   that signs with a key
+ *     catalog: catalog.invalid a catalog zone (RFC 9432) of every served
+ *                              zone; default none
  *
  * A section given as null ("dns:" with everything under it commented out)
  * keeps its defaults.  contrib/meshdns.yaml is the same, commented.
@@ -734,6 +740,98 @@ parse_workers(struct config *cfg, const struct key *k, const char *text,
 	return 0;
 }
 
+/* Append a transfer.notify target; @key may be NULL (unsigned). */
+static int
+add_notify(struct config *cfg, const char *text, const char *key,
+	   char *err, size_t errsize)
+{
+	struct config_listen v;
+	struct config_notify *nv = NULL;
+	char q[128];
+	size_t i;
+
+	if (config_parse_address(&v, text, 53, err, errsize) < 0)
+		return -1;
+	for (i = 0; i < cfg->nnotify; i++) {
+		if (strcmp(cfg->notify[i].text, v.text) == 0) {
+			diag_printf(err, errsize, "%s is listed twice",
+				    diag_quote(v.text, q, sizeof(q)));
+			free(v.text);
+			return -1;
+		}
+	}
+	nv = realloc(cfg->notify, (cfg->nnotify + 1) * sizeof(*nv));
+	if (nv == NULL) {
+		free(v.text);
+		return -ENOMEM;
+	}
+	cfg->notify = nv;
+	memset(&nv[cfg->nnotify], 0, sizeof(*nv));
+	nv[cfg->nnotify].text = v.text;
+	nv[cfg->nnotify].addr = v.addr;
+	nv[cfg->nnotify].addrlen = v.addrlen;
+	if (key != NULL && (nv[cfg->nnotify].key = strdup(key)) == NULL) {
+		free(v.text);
+		return -ENOMEM;
+	}
+	cfg->nnotify++;
+	return 0;
+}
+
+static int
+parse_notify(struct config *cfg, const struct key *k, const char *text,
+	     char *err, size_t errsize)
+{
+	return add_notify(cfg, text, NULL, err, errsize);
+}
+
+static void
+clear_notify(struct config *cfg, const struct key *k)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nnotify; i++) {
+		free(cfg->notify[i].text);
+		free(cfg->notify[i].key);
+	}
+	free(cfg->notify);
+	cfg->notify = NULL;
+	cfg->nnotify = 0;
+}
+
+/* transfer.catalog: a domain name, lower case, no final dot. */
+static int
+parse_catalog(struct config *cfg, const struct key *k, const char *text,
+	      char *err, size_t errsize)
+{
+	char why[128], q[128];
+	size_t len;
+	int rc;
+
+	if (check_domain(text, why, sizeof(why)) < 0) {
+		diag_printf(err, errsize, "expected %s, got %s (%s)",
+			k->type->expected, diag_quote(text, q, sizeof(q)),
+			why);
+		return -1;
+	}
+	if ((rc = config_set_string(FIELD(cfg, k, char *), text)) < 0)
+		return rc;
+	len = strlen(*FIELD(cfg, k, char *));
+	if ((*FIELD(cfg, k, char *))[len - 1] == '.')
+		(*FIELD(cfg, k, char *))[len - 1] = '\0';
+	lower(*FIELD(cfg, k, char *));
+	return 0;
+}
+
+static const struct type t_notify = {
+	"an address such as 10.0.0.2 or 10.0.0.3:5353 (port 53), or a "
+	"mapping {address: ADDRESS[:PORT], key: NAME}", 1, 1,
+	parse_notify, clear_notify, NULL
+};
+static const struct type t_catalog = {
+	"a domain name such as catalog.invalid (letters, digits, '-' and "
+	"dots)", 0, 1, parse_catalog, clear_string, NULL
+};
 static const struct type t_workers = {
 	"auto (one per core) or a number from 1 to 256", 0, 0, parse_workers,
 	clear_nothing, NULL
@@ -965,6 +1063,14 @@ static const struct key log_keys[] = {
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
+static const struct key transfer_keys[] = {
+	{ "notify", &t_notify, NULL, OFF(notify), OFF(nnotify), NULL, NULL,
+	  0 },
+	{ "catalog", &t_catalog, NULL, OFF(transfer_catalog), 0, NULL, NULL,
+	  0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
 static const struct key top_keys[] = {
 	{ "listen", &t_listen, NULL, OFF(listen), OFF(nlisten),
 	  "127.0.0.1:15053", NULL, 1 },
@@ -981,6 +1087,7 @@ static const struct key top_keys[] = {
 	{ "tcp", NULL, tcp_keys, 0, 0, NULL, NULL, 0 },
 	{ "kuma", NULL, kuma_keys, 0, 0, NULL, NULL, 0 },
 	{ "views", NULL, views_keys, 0, 0, NULL, NULL, 0 },
+	{ "transfer", NULL, transfer_keys, 0, 0, NULL, NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -1075,6 +1182,68 @@ static int load_section(struct loader *l, const struct key *keys,
 			const struct yamlx_node *map, const char *path);
 
 /*
+ * A transfer.notify entry written as a mapping: {address: ADDR[:PORT],
+ * key: NAME}; address is required.
+ */
+static int
+load_notify_map(struct loader *l, const struct yamlx_node *map,
+		const char *path)
+{
+	const struct yamlx_node *addr = NULL;
+	const struct yamlx_node *key = NULL;
+	const struct yamlx_node *v = NULL;
+	char err[512], why[128], got[128], sub[300];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < map->n; i++) {
+		const struct yamlx_node *kn = map->pairs[i].key;
+
+		v = map->pairs[i].value;
+		snprintf(sub, sizeof(sub), "%s.%s", path, kn->scalar);
+		if (strcmp(kn->scalar, "address") != 0 &&
+		    strcmp(kn->scalar, "key") != 0) {
+			report(l, kn, NULL, "unknown key %s in %s; expected "
+			       "one of: address, key",
+			       diag_quote(kn->scalar, got, sizeof(got)), path);
+			continue;
+		}
+		if (v->type != YAMLX_SCALAR || yamlx_is_null(v) ||
+		    v->len == 0 || strlen(v->scalar) != v->len) {
+			report(l, v, sub, "expected %s, got %s",
+			       kn->scalar[0] == 'a' ? "an address such as "
+			       "10.0.0.2 or 10.0.0.3:5353" : "the name of a "
+			       "key of keys:", describe(v, got, sizeof(got)));
+			return 0;
+		}
+		if (kn->scalar[0] == 'a') {
+			addr = v;
+		} else {
+			if (check_domain(v->scalar, why, sizeof(why)) < 0) {
+				report(l, v, sub, "expected the name of a key "
+				       "of keys:, got %s (%s)",
+				       diag_quote(v->scalar, got, sizeof(got)),
+				       why);
+				return 0;
+			}
+			key = v;
+		}
+	}
+	if (addr == NULL) {
+		report(l, map, path, "expected an address: ADDRESS[:PORT] in "
+		       "the mapping");
+		return 0;
+	}
+	rc = add_notify(l->cfg, addr->scalar, key ? key->scalar : NULL, err,
+			sizeof(err));
+	if (rc == -1) {
+		snprintf(sub, sizeof(sub), "%s.address", path);
+		report(l, addr, sub, "%s", err);
+	}
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/*
  * The position of the resources entry just added, so that a path that
  * cannot be read is reported at the line that listed it.
  */
@@ -1100,6 +1269,8 @@ load_one(struct loader *l, const struct key *k, const struct yamlx_node *v,
 	char err[512], exp[128], got[128];
 	int rc;
 
+	if (v->type == YAMLX_MAP && k->off == OFF(notify))
+		return load_notify_map(l, v, path);
 	if (v->type != YAMLX_SCALAR || yamlx_is_null(v)) {
 		report(l, v, path, "expected %s, got %s",
 		       expected(k, exp, sizeof(exp)),
@@ -1151,6 +1322,8 @@ load_key(struct loader *l, const struct key *k, const struct yamlx_node *v,
 		return load_one(l, k, v, path);
 	/* The file's list replaces the default one. */
 	k->type->clear(l->cfg, k);
+	if (v->type == YAMLX_MAP && k->off == OFF(notify))
+		return load_one(l, k, v, path);
 	if (v->type == YAMLX_MAP) {
 		report(l, v, path, "expected %s, or a list of them, got %s",
 		       k->type->expected, describe(v, got, sizeof(got)));
@@ -1328,6 +1501,12 @@ config_free(struct config *cfg)
 	free_strings(cfg->search_suffixes, cfg->nsearch_suffixes);
 	free_strings(cfg->upstreams, cfg->nupstreams);
 	free_strings(cfg->forward_allow, cfg->nforward_allow);
+	for (i = 0; i < cfg->nnotify; i++) {
+		free(cfg->notify[i].text);
+		free(cfg->notify[i].key);
+	}
+	free(cfg->notify);
+	free(cfg->transfer_catalog);
 	free(cfg);
 }
 

@@ -65,6 +65,19 @@ struct config_soa {
 	uint32_t minimum;	/* negative-caching TTL (RFC 2308) */
 };
 
+/*
+ * transfer.notify: a secondary that gets a NOTIFY (RFC 1996) whenever a
+ * zone's serial changes.
+ */
+struct config_notify {
+	char *text;			/* canonical, with the port:
+					 * "127.0.0.1:53" */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char *key;			/* keys: name signing the NOTIFY, or
+					 * NULL (unsigned) */
+};
+
 /* A position in the config file (config->file). */
 struct config_pos {
 	int line;			/* 1-based */
@@ -141,6 +154,12 @@ struct config {
 	char *views_default_mesh;	/* the mesh whose names clients that
 					 * are no Dataplane resolve, when
 					 * there are two meshes or more */
+
+	struct config_notify *notify;	/* transfer.notify: none */
+	size_t nnotify;
+	char *transfer_catalog;		/* transfer.catalog: the catalog
+					 * zone's name (RFC 9432, lower case,
+					 * no final dot), or NULL: none */
 };
 
 /* The defaults, with no file.  NULL on ENOMEM. */

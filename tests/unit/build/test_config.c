@@ -454,12 +454,12 @@ test_errors(void **state)
 		  "m.yaml:1:1: error: unknown key \"listn\" at the top level "
 		  "(did you mean \"listen\"?); expected one of: listen, zone, "
 		  "resources, state-file, start-cache, workers, dns, vip, log, "
-		  "forward, tcp, kuma, views\n" },
+		  "forward, tcp, kuma, views, transfer\n" },
 		{ "upstreams: [1.1.1.1]\n",
 		  "m.yaml:1:1: error: unknown key \"upstreams\" at the top "
 		  "level; expected one of: listen, zone, resources, "
 		  "state-file, start-cache, workers, dns, vip, log, forward, "
-		  "tcp, kuma, views\n" },
+		  "tcp, kuma, views, transfer\n" },
 		{ "dns:\n  tll: 5\n",
 		  "m.yaml:2:3: error: unknown key \"tll\" in dns (did you mean "
 		  "\"ttl\"?); expected one of: zones, ttl, ns, soa, aaaa, srv, ptr, chaos, "
@@ -696,7 +696,7 @@ test_every_error_reported(void **state)
 		"m.yaml:11:1: error: unknown key \"extra\" at the top level; "
 		"expected one of: listen, zone, resources, state-file, "
 		"start-cache, workers, dns, vip, log, forward, tcp, kuma, "
-		"views\n");
+		"views, transfer\n");
 	assert_int_equal(f->errs.errors, 11);
 }
 
@@ -976,6 +976,62 @@ test_protocol_keys(void **state)
 			  "ReachableBackends Exclusive; got \"Sometimes\"\n");
 }
 
+/* transfer.notify and transfer.catalog. */
+static void
+test_transfer_keys(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(load(f, "zone: a\n"), 0);
+	assert_int_equal(f->cfg->nnotify, 0);
+	assert_null(f->cfg->transfer_catalog);
+
+	assert_int_equal(load(f, "transfer:\n"
+			      "  notify:\n"
+			      "    - 10.0.0.2\n"
+			      "    - \"[::1]:5353\"\n"
+			      "    - {address: 127.0.0.1:25354, key: xfr-key}\n"
+			      "  catalog: Catalog.Invalid.\n"), 0);
+	assert_int_equal(f->cfg->nnotify, 3);
+	assert_string_equal(f->cfg->notify[0].text, "10.0.0.2:53");
+	assert_null(f->cfg->notify[0].key);
+	assert_string_equal(f->cfg->notify[1].text, "[::1]:5353");
+	assert_int_equal(f->cfg->notify[1].addr.ss_family, AF_INET6);
+	assert_string_equal(f->cfg->notify[2].text, "127.0.0.1:25354");
+	assert_string_equal(f->cfg->notify[2].key, "xfr-key");
+	assert_string_equal(f->cfg->transfer_catalog, "catalog.invalid");
+
+	/* A single entry, a mapping, is a list of one. */
+	assert_int_equal(load(f, "transfer: {notify: {address: 10.0.0.9}}\n"),
+			 0);
+	assert_int_equal(f->cfg->nnotify, 1);
+	assert_string_equal(f->cfg->notify[0].text, "10.0.0.9:53");
+
+	assert_fails_with(f, "transfer: {notify: [10.0.0.2, 10.0.0.2:53]}\n",
+			  "m.yaml:1:31: error: transfer.notify[1]: "
+			  "\"10.0.0.2:53\" is listed twice\n");
+	assert_fails_with(f, "transfer: {notify: [ns1.example]}\n",
+			  "m.yaml:1:21: error: transfer.notify[0]: expected "
+			  "ADDRESS[:PORT] or [IPV6]:PORT, got \"ns1.example\" "
+			  "(not a numeric IPv4 or IPv6 address)\n");
+	assert_fails_with(f, "transfer: {notify: [{key: k}]}\n",
+			  "m.yaml:1:21: error: transfer.notify[0]: expected "
+			  "an address: ADDRESS[:PORT] in the mapping\n");
+	assert_fails_with(f, "transfer: {notify: [{address: 10.0.0.2, "
+			  "port: 53}]}\n",
+			  "m.yaml:1:41: error: unknown key \"port\" in "
+			  "transfer.notify[0]; expected one of: address, key\n");
+	assert_fails_with(f, "transfer: {notify: [{address: 10.0.0.2, "
+			  "key: [a]}]}\n",
+			  "m.yaml:1:46: error: transfer.notify[0].key: expected "
+			  "the name of a key of keys:, got a list\n");
+	assert_fails_with(f, "transfer: {catalog: \"cat..invalid\"}\n",
+			  "m.yaml:1:21: error: transfer.catalog: expected a "
+			  "domain name such as catalog.invalid (letters, "
+			  "digits, '-' and dots), got \"cat..invalid\" (empty "
+			  "label)\n");
+}
+
 int
 main(void)
 {
@@ -997,6 +1053,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_parse_listen, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transfer_keys, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_ns, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_every_error_reported,
