@@ -48,7 +48,8 @@ any_rrset(const struct table_node *node)
 {
 	static const uint16_t order[] = {
 		LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_SRV,
-		LDNS_RR_TYPE_PTR, LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_NS,
+		LDNS_RR_TYPE_PTR, LDNS_RR_TYPE_TXT, LDNS_RR_TYPE_SOA,
+		LDNS_RR_TYPE_NS,
 	};
 	const struct table_rrset *set = NULL;
 	size_t i;
