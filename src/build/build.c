@@ -475,6 +475,33 @@ add_zones(struct build_ctx *c)
 }
 
 /*
+ * The addresses of in-zone NS names (dns.ns {name:, address:}): the
+ * secondaries a hidden primary names in its NS set.
+ */
+static int
+add_glue_records(struct build_ctx *c)
+{
+	const struct config *cfg = c->s->cfg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cfg->nglue; i++) {
+		rc = table_builder_add_addr(c->b, cfg->glue[i].name,
+					    cfg->glue[i].family,
+					    cfg->glue[i].addr, cfg->ttl);
+		if (rc == -ENOENT)
+			diag_warning(c->diags, cfg->file, 0, 0, "dns.ns %s: "
+				     "not in a served zone, so its address "
+				     "%s is not served (only names inside "
+				     "the zones need it)", cfg->glue[i].name,
+				     cfg->glue[i].address);
+		else if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
  * The catalog zone (RFC 9432): version "2" and one PTR per served zone at
  * <id>.zones.<catalog>, where <id> is the FNV-1a-64 of the member's name
  * (lower case, final dot), in hex: the same member keeps its ID across
@@ -1638,6 +1665,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	if ((rc = setup_table(&c)) < 0 ||
 	    (rc = add_service_records(&c)) < 0 ||
 	    (rc = add_legacy_records(&c)) < 0 ||
+	    (rc = add_glue_records(&c)) < 0 ||
 	    (rc = add_catalog_records(&c)) < 0 ||
 	    (rc = add_views(&c)) < 0 || (rc = set_serials(&c, now)) < 0)
 		goto out;

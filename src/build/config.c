@@ -24,13 +24,15 @@
  *     zones: [mesh.local, mesh]          served zones: domain names,
  *                              lower-cased, a final dot is dropped
  *     ttl: 30                  duration, TTL of every answer
- *     ns: [localhost.]         NS names of every zone (1 to 64)
+ *     ns: [localhost.]         NS names of every zone (1 to 64), or
+ *                              {name: ns1.mesh.local, address: [IP...]}
+ *                              whose addresses are served (in-zone NS)
  *     soa:
  *       mname: localhost.      primary name server
  *       rname: nobody.invalid. mailbox of the person responsible
  *       refresh: 3600          durations
  *       retry: 600
- *       expire: 86400
+ *       expire: 14d            a hidden primary may be down a while
  *       minimum: 30            negative-caching TTL (RFC 2308)
  *   vip:
  *     pools:                   CIDRs, IPv4 or IPv6, host bits zero
@@ -938,7 +940,7 @@ static const struct key soa_keys[] = {
 	  0 },
 	{ "refresh", &t_seconds, NULL, OFF(soa.refresh), 0, "3600", "1h", 0 },
 	{ "retry", &t_seconds, NULL, OFF(soa.retry), 0, "600", "10m", 0 },
-	{ "expire", &t_seconds, NULL, OFF(soa.expire), 0, "86400", "1d", 0 },
+	{ "expire", &t_seconds, NULL, OFF(soa.expire), 0, "14d", "14d", 0 },
 	{ "minimum", &t_seconds, NULL, OFF(soa.minimum), 0, "30", "30s", 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -1181,6 +1183,90 @@ unknown_key(struct loader *l, const struct yamlx_node *key,
 static int load_section(struct loader *l, const struct key *keys,
 			const struct yamlx_node *map, const char *path);
 
+/* One address of an NS name ({name:, address:}), as glue. */
+static int
+add_glue(struct loader *l, const char *name, const struct yamlx_node *v,
+	 const char *path)
+{
+	struct config *cfg = l->cfg;
+	struct config_glue *g = NULL;
+	struct netaddr a;
+	char got[128], buf[64];
+
+	if (v->type != YAMLX_SCALAR || yamlx_is_null(v) ||
+	    strlen(v->scalar) != v->len || netaddr_parse(&a, v->scalar) < 0) {
+		report(l, v, path, "expected an IPv4 or IPv6 address such as "
+		       "10.0.0.2, got %s", describe(v, got, sizeof(got)));
+		return 0;
+	}
+	if ((g = realloc(cfg->glue, (cfg->nglue + 1) * sizeof(*g))) == NULL)
+		return -ENOMEM;
+	cfg->glue = g;
+	g = &cfg->glue[cfg->nglue];
+	memset(g, 0, sizeof(*g));
+	g->family = a.family;
+	memcpy(g->addr, a.b, a.family == AF_INET ? 4 : 16);
+	if ((g->name = strdup(name)) == NULL)
+		return -ENOMEM;
+	if ((g->address = strdup(netaddr_format(&a, buf, sizeof(buf)))) ==
+	    NULL) {
+		free(g->name);
+		return -ENOMEM;
+	}
+	cfg->nglue++;
+	return 0;
+}
+
+/*
+ * A dns.ns entry written as a mapping: {name: NAME, address: IP or a list
+ * of them}; name is required, address optional.
+ */
+static int
+load_ns_map(struct loader *l, const struct key *k,
+	    const struct yamlx_node *map, const char *path)
+{
+	const struct yamlx_node *name = yamlx_map_get(map, "name");
+	const struct yamlx_node *addr = yamlx_map_get(map, "address");
+	char err[512], got[128], sub[300];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < map->n; i++) {
+		const struct yamlx_node *kn = map->pairs[i].key;
+
+		if (strcmp(kn->scalar, "name") != 0 &&
+		    strcmp(kn->scalar, "address") != 0)
+			report(l, kn, NULL, "unknown key %s in %s; expected "
+			       "one of: name, address",
+			       diag_quote(kn->scalar, got, sizeof(got)), path);
+	}
+	if (name == NULL) {
+		report(l, map, path, "expected name: NAME in the mapping");
+		return 0;
+	}
+	snprintf(sub, sizeof(sub), "%s.name", path);
+	if (name->type != YAMLX_SCALAR || yamlx_is_null(name) ||
+	    strlen(name->scalar) != name->len) {
+		report(l, name, sub, "expected %s, got %s", k->type->expected,
+		       describe(name, got, sizeof(got)));
+		return 0;
+	}
+	rc = parse_ns(l->cfg, k, name->scalar, err, sizeof(err));
+	if (rc == -1)
+		report(l, name, sub, "%s", err);
+	if (rc < 0 || addr == NULL)
+		return rc == -ENOMEM ? rc : 0;
+	snprintf(sub, sizeof(sub), "%s.address", path);
+	if (addr->type != YAMLX_SEQ)
+		return add_glue(l, name->scalar, addr, sub);
+	for (i = 0; i < addr->n; i++) {
+		snprintf(sub, sizeof(sub), "%s.address[%zu]", path, i);
+		if ((rc = add_glue(l, name->scalar, addr->items[i], sub)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /*
  * A transfer.notify entry written as a mapping: {address: ADDR[:PORT],
  * key: NAME}; address is required.
@@ -1271,6 +1357,8 @@ load_one(struct loader *l, const struct key *k, const struct yamlx_node *v,
 
 	if (v->type == YAMLX_MAP && k->off == OFF(notify))
 		return load_notify_map(l, v, path);
+	if (v->type == YAMLX_MAP && k->off == OFF(ns))
+		return load_ns_map(l, k, v, path);
 	if (v->type != YAMLX_SCALAR || yamlx_is_null(v)) {
 		report(l, v, path, "expected %s, got %s",
 		       expected(k, exp, sizeof(exp)),
@@ -1322,7 +1410,8 @@ load_key(struct loader *l, const struct key *k, const struct yamlx_node *v,
 		return load_one(l, k, v, path);
 	/* The file's list replaces the default one. */
 	k->type->clear(l->cfg, k);
-	if (v->type == YAMLX_MAP && k->off == OFF(notify))
+	if (v->type == YAMLX_MAP &&
+	    (k->off == OFF(notify) || k->off == OFF(ns)))
 		return load_one(l, k, v, path);
 	if (v->type == YAMLX_MAP) {
 		report(l, v, path, "expected %s, or a list of them, got %s",
@@ -1489,6 +1578,11 @@ config_free(struct config *cfg)
 	free(cfg->state_file);
 	free_strings(cfg->dns_zones, cfg->ndns_zones);
 	free_strings(cfg->ns, cfg->nns);
+	for (i = 0; i < cfg->nglue; i++) {
+		free(cfg->glue[i].name);
+		free(cfg->glue[i].address);
+	}
+	free(cfg->glue);
 	free(cfg->soa.mname);
 	free(cfg->soa.rname);
 	for (i = 0; i < CONFIG_POOL_COUNT; i++) {

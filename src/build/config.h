@@ -78,6 +78,19 @@ struct config_notify {
 					 * NULL (unsigned) */
 };
 
+/*
+ * dns.ns written as {name: ns1.mesh.local, address: [10.0.0.2, ...]}:
+ * one address of an NS name, served as its A or AAAA record when the name
+ * is inside a served zone (the secondaries' addresses, for resolvers that
+ * follow the NS set into the zone).
+ */
+struct config_glue {
+	char *name;			/* as written in ns */
+	char *address;			/* canonical numeric text */
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+};
+
 /* A position in the config file (config->file). */
 struct config_pos {
 	int line;			/* 1-based */
@@ -107,6 +120,9 @@ struct config {
 	char **ns;			/* NS names, as written (1 to 64);
 					 * default "localhost." */
 	size_t nns;
+	struct config_glue *glue;	/* addresses of NS names written as
+					 * {name:, address:}: none */
+	size_t nglue;
 	struct config_soa soa;
 
 	enum config_aaaa aaaa;		/* nodata */

@@ -125,7 +125,8 @@ assert_defaults(const struct config *c)
 	assert_string_equal(c->soa.rname, "nobody.invalid.");
 	assert_int_equal(c->soa.refresh, 3600);
 	assert_int_equal(c->soa.retry, 600);
-	assert_int_equal(c->soa.expire, 86400);
+	/* Two weeks (RFC 1912): a hidden primary may be down a while. */
+	assert_int_equal(c->soa.expire, 1209600);
 	assert_int_equal(c->soa.minimum, 30);
 	assert_string_equal(c->pools[CONFIG_POOL_MESH_SERVICE], "241.0.0.0/8");
 	assert_string_equal(c->pools[CONFIG_POOL_MESH_EXTERNAL_SERVICE],
@@ -1032,6 +1033,52 @@ test_transfer_keys(void **state)
 			  "label)\n");
 }
 
+/* dns.ns for a hidden primary: the secondaries, with in-zone addresses. */
+static void
+test_ns_with_addresses(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ns[] = { "ns1.mesh.local", "ns2.example.",
+					  NULL };
+
+	assert_int_equal(load(f, "dns:\n"
+			      "  ns:\n"
+			      "    - {name: ns1.mesh.local, address: "
+			      "[10.0.0.2, \"fd00::2\"]}\n"
+			      "    - ns2.example.\n"), 0);
+	assert_strings(f->cfg->ns, f->cfg->nns, ns);
+	assert_int_equal(f->cfg->nglue, 2);
+	assert_string_equal(f->cfg->glue[0].name, "ns1.mesh.local");
+	assert_string_equal(f->cfg->glue[0].address, "10.0.0.2");
+	assert_int_equal(f->cfg->glue[0].family, AF_INET);
+	assert_memory_equal(f->cfg->glue[0].addr, "\12\0\0\2", 4);
+	assert_string_equal(f->cfg->glue[1].address, "fd00::2");
+	assert_int_equal(f->cfg->glue[1].family, AF_INET6);
+	/* One mapping alone, one address alone, no address at all. */
+	assert_int_equal(load(f, "dns: {ns: {name: ns1.mesh, address: "
+			      "10.0.0.3}}\n"), 0);
+	assert_int_equal(f->cfg->nns, 1);
+	assert_int_equal(f->cfg->nglue, 1);
+	assert_int_equal(load(f, "dns: {ns: [{name: ns1.example}]}\n"), 0);
+	assert_int_equal(f->cfg->nglue, 0);
+
+	assert_fails_with(f, "dns: {ns: [{address: 10.0.0.2}]}\n",
+			  "m.yaml:1:12: error: dns.ns[0]: expected name: NAME "
+			  "in the mapping\n");
+	assert_fails_with(f, "dns: {ns: [{name: ns1.mesh, address: "
+			  "ns1.example}]}\n",
+			  "m.yaml:1:38: error: dns.ns[0].address: expected an "
+			  "IPv4 or IPv6 address such as 10.0.0.2, got "
+			  "\"ns1.example\"\n");
+	assert_fails_with(f, "dns: {ns: [{name: ns1.mesh, ttl: 5}]}\n",
+			  "m.yaml:1:29: error: unknown key \"ttl\" in dns.ns[0]; "
+			  "expected one of: name, address\n");
+	assert_fails_with(f, "dns: {ns: [{name: \"a..b\"}]}\n",
+			  "m.yaml:1:19: error: dns.ns[0].name: expected a "
+			  "domain name such as localhost. (letters, digits, "
+			  "'-' and dots), got \"a..b\" (empty label)\n");
+}
+
 int
 main(void)
 {
@@ -1054,6 +1101,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transfer_keys, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ns_with_addresses, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_ns, setup,
 						teardown),
