@@ -80,6 +80,8 @@
 #include <strings.h>
 
 #include "build/config.h"
+#include "dns/tsig.h"
+#include "util/file.h"
 #include "util/netaddr.h"
 #include "util/yamlx.h"
 
@@ -772,9 +774,18 @@ add_notify(struct config *cfg, const char *text, const char *key,
 	nv[cfg->nnotify].text = v.text;
 	nv[cfg->nnotify].addr = v.addr;
 	nv[cfg->nnotify].addrlen = v.addrlen;
-	if (key != NULL && (nv[cfg->nnotify].key = strdup(key)) == NULL) {
-		free(v.text);
-		return -ENOMEM;
+	/* Key names as keys: stores them: lower case, with the final dot. */
+	if (key != NULL) {
+		size_t len = strlen(key);
+
+		if ((nv[cfg->nnotify].key = malloc(len + 2)) == NULL) {
+			free(v.text);
+			return -ENOMEM;
+		}
+		memcpy(nv[cfg->nnotify].key, key, len + 1);
+		if (len == 0 || key[len - 1] != '.')
+			strcpy(nv[cfg->nnotify].key + len, ".");
+		lower(nv[cfg->nnotify].key);
 	}
 	cfg->nnotify++;
 	return 0;
@@ -927,6 +938,16 @@ static const struct type t_level = {
 	clear_nothing, NULL
 };
 
+/* Lists of mappings, read by load_mappings(): no parse of their own. */
+static const struct type t_keys = {
+	"a list of {name:, algorithm:, secret: or secret-file:}", 1, 1, NULL,
+	clear_nothing, NULL
+};
+static const struct type t_xfr_allow = {
+	"a CIDR such as 127.0.0.0/8, or {address: CIDR, key: NAME}", 1, 1,
+	NULL, clear_nothing, NULL
+};
+
 /* ---- the schema */
 
 #define OFF(f) offsetof(struct config, f)
@@ -1070,6 +1091,7 @@ static const struct key transfer_keys[] = {
 	  0 },
 	{ "catalog", &t_catalog, NULL, OFF(transfer_catalog), 0, NULL, NULL,
 	  0 },
+	{ "allow", &t_xfr_allow, NULL, 0, 0, NULL, NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -1089,6 +1111,7 @@ static const struct key top_keys[] = {
 	{ "tcp", NULL, tcp_keys, 0, 0, NULL, NULL, 0 },
 	{ "kuma", NULL, kuma_keys, 0, 0, NULL, NULL, 0 },
 	{ "views", NULL, views_keys, 0, 0, NULL, NULL, 0 },
+	{ "keys", &t_keys, NULL, 0, 0, NULL, NULL, 0 },
 	{ "transfer", NULL, transfer_keys, 0, 0, NULL, NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -1182,6 +1205,8 @@ unknown_key(struct loader *l, const struct yamlx_node *key,
 
 static int load_section(struct loader *l, const struct key *keys,
 			const struct yamlx_node *map, const char *path);
+static int load_mappings(struct loader *l, const struct key *k,
+			 const struct yamlx_node *v, const char *path);
 
 /* One address of an NS name ({name:, address:}), as glue. */
 static int
@@ -1406,6 +1431,8 @@ load_key(struct loader *l, const struct key *k, const struct yamlx_node *v,
 		k->type->clear(l->cfg, k);
 		return 0;
 	}
+	if (k->type == &t_keys || k->type == &t_xfr_allow)
+		return load_mappings(l, k, v, path);
 	if (!k->type->list)
 		return load_one(l, k, v, path);
 	/* The file's list replaces the default one. */
@@ -1483,6 +1510,335 @@ check_hold(struct loader *l)
 	l->cfg->hold_seconds = l->cfg->ttl;
 }
 
+/* ---- keys and transfer.allow: lists of mappings */
+
+/* The value of @key in the mapping @map, or NULL. */
+static const struct yamlx_node *
+map_get(const struct yamlx_node *map, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < map->n; i++)
+		if (strlen(key) == map->pairs[i].key->len &&
+		    strcmp(map->pairs[i].key->scalar, key) == 0)
+			return map->pairs[i].value;
+	return NULL;
+}
+
+/*
+ * Is every key of the mapping @map among @names (NULL-terminated)?
+ * Reports the others.
+ */
+static int
+map_known(struct loader *l, const struct yamlx_node *map,
+	  const char *const *names, const char *path, const char *expected)
+{
+	char q[128];
+	size_t i, j;
+	int ok = 1;
+
+	for (i = 0; i < map->n; i++) {
+		const struct yamlx_node *key = map->pairs[i].key;
+
+		for (j = 0; names[j] != NULL; j++)
+			if (strlen(names[j]) == key->len &&
+			    strcmp(names[j], key->scalar) == 0)
+				break;
+		if (names[j] == NULL) {
+			report(l, key, path, "unknown key %s; expected %s",
+			       diag_quote(key->scalar, q, sizeof(q)),
+			       expected);
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+/* A scalar string of a mapping, or NULL with the error reported. */
+static const char *
+map_string(struct loader *l, const struct yamlx_node *map, const char *key,
+	   const char *path, const char *expected)
+{
+	const struct yamlx_node *v = map_get(map, key);
+	char got[128];
+
+	if (v == NULL) {
+		report(l, map, path, "%s is missing; expected %s", key,
+		       expected);
+		return NULL;
+	}
+	if (v->type != YAMLX_SCALAR || yamlx_is_null(v) ||
+	    strlen(v->scalar) != v->len || v->len == 0) {
+		report(l, v, path, "%s: expected %s, got %s", key, expected,
+		       describe(v, got, sizeof(got)));
+		return NULL;
+	}
+	return v->scalar;
+}
+
+/* @name, checked, lower case with a final dot, into *@out; 0 or -1/-ENOMEM. */
+static int
+key_name(struct loader *l, const struct yamlx_node *at, const char *name,
+	 const char *path, char **out)
+{
+	char why[256], q[128];
+	size_t n = strlen(name);
+
+	if (check_domain(name, why, sizeof(why)) < 0) {
+		report(l, at, path, "key name %s: %s",
+		       diag_quote(name, q, sizeof(q)), why);
+		return -1;
+	}
+	if ((*out = malloc(n + 2)) == NULL)
+		return -ENOMEM;
+	memcpy(*out, name, n + 1);
+	if (n == 0 || name[n - 1] != '.')
+		memcpy(*out + n, ".", 2);
+	lower(*out);
+	return 0;
+}
+
+/* One keys[] entry; 0 (reported or added) or -ENOMEM. */
+static int
+load_key_entry(struct loader *l, const struct yamlx_node *v,
+	       const char *path)
+{
+	static const char *const names[] = {
+		"name", "algorithm", "secret", "secret-file", NULL,
+	};
+	static const char exp[] = "{name:, algorithm:, secret: or "
+		"secret-file:}";
+	struct config *cfg = l->cfg;
+	struct config_key k;
+	struct config_key *grown = NULL;
+	const struct yamlx_node *sv = NULL;
+	const uint8_t *w = NULL;
+	const char *name = NULL, *alg = NULL, *secret = NULL, *file = NULL;
+	char *text = NULL;
+	uint8_t buf[TSIG_SECRET_MAX];
+	char got[128], q[128];
+	size_t wl = 0, len = 0, i;
+	int n, rc = 0;
+
+	memset(&k, 0, sizeof(k));
+	if (v->type != YAMLX_MAP) {
+		report(l, v, path, "expected %s, got %s", exp,
+		       describe(v, got, sizeof(got)));
+		return 0;
+	}
+	if (!map_known(l, v, names, path, "name, algorithm, secret or "
+		       "secret-file") ||
+	    (name = map_string(l, v, "name", path, "a domain name")) == NULL ||
+	    (alg = map_string(l, v, "algorithm", path, "hmac-sha256, "
+			      "hmac-sha512, hmac-sha384, hmac-sha224 or "
+			      "hmac-sha1")) == NULL)
+		return 0;
+	if (tsig_algorithm(alg, &w, &wl) < 0) {
+		report(l, map_get(v, "algorithm"), path, "algorithm: %s is "
+		       "not supported; expected hmac-sha256, hmac-sha512, "
+		       "hmac-sha384, hmac-sha224 or hmac-sha1",
+		       diag_quote(alg, q, sizeof(q)));
+		return 0;
+	}
+	if ((map_get(v, "secret") != NULL) == (map_get(v, "secret-file") !=
+					       NULL)) {
+		report(l, v, path, "expected either secret: (base64) or "
+		       "secret-file: (a file holding it), not %s",
+		       map_get(v, "secret") != NULL ? "both" : "neither");
+		return 0;
+	}
+	if (map_get(v, "secret") != NULL) {
+		sv = map_get(v, "secret");
+		if ((secret = map_string(l, v, "secret", path,
+					 "a base64 secret")) == NULL)
+			return 0;
+	} else {
+		sv = map_get(v, "secret-file");
+		if ((file = map_string(l, v, "secret-file", path,
+				       "a file name")) == NULL)
+			return 0;
+		if ((n = file_read(file, &text, &len)) != 0) {
+			report(l, sv, path, "secret-file: cannot read %s: %s",
+			       diag_quote(file, q, sizeof(q)), strerror(n));
+			return 0;
+		}
+		/* One line of base64; the newline and blanks around go. */
+		while (len > 0 && strchr(" \t\r\n", text[len - 1]) != NULL)
+			text[--len] = '\0';
+		secret = text + strspn(text, " \t\r\n");
+	}
+	if ((n = tsig_secret_decode(secret, buf, sizeof(buf))) < 0) {
+		report(l, sv, path, "%s: expected a base64 secret of 1 to %d "
+		       "bytes%s", file != NULL ? "secret-file" : "secret",
+		       TSIG_SECRET_MAX, file != NULL ? " in the file" : "");
+		goto out;
+	}
+	rc = key_name(l, map_get(v, "name"), name, path, &k.name);
+	if (rc < 0) {
+		rc = rc == -1 ? 0 : rc;
+		goto out;
+	}
+	for (i = 0; i < cfg->nkeys; i++)
+		if (strcmp(cfg->keys[i].name, k.name) == 0) {
+			report(l, map_get(v, "name"), path, "key %s is "
+			       "declared twice", diag_quote(name, q,
+							    sizeof(q)));
+			goto out;
+		}
+	rc = -ENOMEM;
+	if ((k.algorithm = strdup(alg)) == NULL ||
+	    (k.secret = malloc((size_t)n)) == NULL)
+		goto out;
+	lower(k.algorithm);
+	if (k.algorithm[strlen(k.algorithm) - 1] == '.')
+		k.algorithm[strlen(k.algorithm) - 1] = '\0';
+	memcpy(k.secret, buf, (size_t)n);
+	k.secret_len = (size_t)n;
+	if ((grown = realloc(cfg->keys, (cfg->nkeys + 1) *
+			     sizeof(*grown))) == NULL)
+		goto out;
+	cfg->keys = grown;
+	cfg->keys[cfg->nkeys++] = k;
+	memset(&k, 0, sizeof(k));
+	rc = 0;
+out:
+	memset(buf, 0, sizeof(buf));
+	if (text != NULL)
+		memset(text, 0, len);
+	free(text);
+	free(k.name);
+	free(k.algorithm);
+	free(k.secret);
+	return rc;
+}
+
+/* A list (or one mapping) of @v, each item loaded by @one. */
+static int
+load_items(struct loader *l, const struct yamlx_node *v, const char *path,
+	   int (*one)(struct loader *, const struct yamlx_node *,
+		      const char *))
+{
+	char item[300];
+	size_t i;
+	int rc;
+
+	if (v->type != YAMLX_SEQ)
+		return one(l, v, path);
+	for (i = 0; i < v->n; i++) {
+		snprintf(item, sizeof(item), "%s[%zu]", path, i);
+		if ((rc = one(l, v->items[i], item)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* One transfer.allow entry; 0 (reported or added) or -ENOMEM. */
+static int
+load_allow_entry(struct loader *l, const struct yamlx_node *v,
+		 const char *path)
+{
+	static const char *const names[] = { "address", "key", NULL };
+	struct config *cfg = l->cfg;
+	struct config_xfr_allow a;
+	struct config_xfr_allow *grown = NULL;
+	struct netaddr_cidr c;
+	const struct yamlx_node *at = v;
+	const char *cidr = NULL, *key = NULL;
+	char got[128], err[256];
+	int rc = -ENOMEM;
+
+	memset(&a, 0, sizeof(a));
+	if (v->type == YAMLX_SCALAR && !yamlx_is_null(v) &&
+	    strlen(v->scalar) == v->len) {
+		cidr = v->scalar;
+	} else if (v->type == YAMLX_MAP) {
+		if (!map_known(l, v, names, path, "address or key") ||
+		    (cidr = map_string(l, v, "address", path,
+				       "a CIDR such as 127.0.0.0/8")) == NULL)
+			return 0;
+		at = map_get(v, "address");
+		if (map_get(v, "key") != NULL &&
+		    (key = map_string(l, v, "key", path, "the name of a key "
+				      "in keys:")) == NULL)
+			return 0;
+	} else {
+		report(l, v, path, "expected %s, got %s",
+		       t_xfr_allow.expected, describe(v, got, sizeof(got)));
+		return 0;
+	}
+	if (netaddr_cidr_parse(&c, cidr, err, sizeof(err)) < 0) {
+		report(l, at, path, "%s", err);
+		return 0;
+	}
+	if ((a.cidr = strdup(cidr)) == NULL)
+		goto out;
+	if (key != NULL) {
+		rc = key_name(l, map_get(v, "key"), key, path, &a.key);
+		if (rc < 0) {
+			rc = rc == -1 ? 0 : rc;
+			goto out;
+		}
+		rc = -ENOMEM;
+	}
+	if ((grown = realloc(cfg->xfr_allow, (cfg->nxfr_allow + 1) *
+			     sizeof(*grown))) == NULL)
+		goto out;
+	cfg->xfr_allow = grown;
+	cfg->xfr_allow[cfg->nxfr_allow++] = a;
+	memset(&a, 0, sizeof(a));
+	rc = 0;
+out:
+	free(a.cidr);
+	free(a.key);
+	return rc;
+}
+
+/* keys: or transfer.allow: */
+static int
+load_mappings(struct loader *l, const struct key *k,
+	      const struct yamlx_node *v, const char *path)
+{
+	return load_items(l, v, path, k->type == &t_keys ? load_key_entry :
+			  load_allow_entry);
+}
+
+/* Every key transfer.allow and transfer.notify name is declared in keys:. */
+static void
+check_xfr_keys(struct loader *l, const struct yamlx_node *root)
+{
+	const struct yamlx_node *t = root != NULL &&
+		root->type == YAMLX_MAP ? map_get(root, "transfer") : NULL;
+	const struct yamlx_node *at = t != NULL && t->type == YAMLX_MAP ?
+		map_get(t, "allow") : NULL;
+	struct config *cfg = l->cfg;
+	char q[128];
+	size_t i, j;
+
+	for (i = 0; i < cfg->nxfr_allow; i++) {
+		if (cfg->xfr_allow[i].key == NULL)
+			continue;
+		for (j = 0; j < cfg->nkeys; j++)
+			if (strcmp(cfg->keys[j].name,
+				   cfg->xfr_allow[i].key) == 0)
+				break;
+		if (j == cfg->nkeys)
+			report(l, at, "transfer.allow", "key %s is not "
+			       "declared in keys:", diag_quote(
+			       cfg->xfr_allow[i].key, q, sizeof(q)));
+	}	at = t != NULL && t->type == YAMLX_MAP ? map_get(t, "notify") : NULL;
+	for (i = 0; i < cfg->nnotify; i++) {
+		if (cfg->notify[i].key == NULL)
+			continue;
+		for (j = 0; j < cfg->nkeys; j++)
+			if (strcmp(cfg->keys[j].name, cfg->notify[i].key) == 0)
+				break;
+		if (j == cfg->nkeys)
+			report(l, at, "transfer.notify", "key %s is not "
+			       "declared in keys:", diag_quote(
+			       cfg->notify[i].key, q, sizeof(q)));
+	}
+}
+
 static int
 load_stream(struct config **out, struct yamlx_stream *s, const char *name,
 	    struct diag_list *errs)
@@ -1519,6 +1875,8 @@ load_stream(struct config **out, struct yamlx_stream *s, const char *name,
 	}
 	if (errs->errors == errors)
 		check_hold(&l);
+	if (errs->errors == errors)
+		check_xfr_keys(&l, root);
 	rc = errs->errors == errors ? 0 : -1;
 out:
 	if (rc == 0)
@@ -1601,6 +1959,20 @@ config_free(struct config *cfg)
 	}
 	free(cfg->notify);
 	free(cfg->transfer_catalog);
+	for (i = 0; i < cfg->nkeys; i++) {
+		free(cfg->keys[i].name);
+		free(cfg->keys[i].algorithm);
+		if (cfg->keys[i].secret != NULL)
+			memset(cfg->keys[i].secret, 0,
+			       cfg->keys[i].secret_len);
+		free(cfg->keys[i].secret);
+	}
+	free(cfg->keys);
+	for (i = 0; i < cfg->nxfr_allow; i++) {
+		free(cfg->xfr_allow[i].cidr);
+		free(cfg->xfr_allow[i].key);
+	}
+	free(cfg->xfr_allow);
 	free(cfg);
 }
 

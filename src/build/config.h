@@ -91,6 +91,21 @@ struct config_glue {
 	uint8_t addr[16];
 };
 
+/* keys: a TSIG key (RFC 8945), for transfers and NOTIFY. */
+struct config_key {
+	char *name;		/* lower case, with the final dot */
+	char *algorithm;	/* "hmac-sha256" ... (dns/tsig.h) */
+	uint8_t *secret;	/* decoded from base64 */
+	size_t secret_len;
+};
+
+/* transfer.allow: who may transfer the zones. */
+struct config_xfr_allow {
+	char *cidr;		/* "127.0.0.0/8", validated */
+	char *key;		/* a keys[] name (lower case, final dot) the
+				   transfer must be signed with, or NULL */
+};
+
 /* A position in the config file (config->file). */
 struct config_pos {
 	int line;			/* 1-based */
@@ -176,6 +191,11 @@ struct config {
 	char *transfer_catalog;		/* transfer.catalog: the catalog
 					 * zone's name (RFC 9432, lower case,
 					 * no final dot), or NULL: none */
+	struct config_key *keys;	/* keys: TSIG keys; default none */
+	size_t nkeys;
+	struct config_xfr_allow *xfr_allow;	/* transfer.allow; default
+					 * none: nobody may transfer */
+	size_t nxfr_allow;
 };
 
 /* The defaults, with no file.  NULL on ENOMEM. */

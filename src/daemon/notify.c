@@ -9,9 +9,11 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/notify.h"
+#include "dns/tsig.h"
 #include "util/log.h"
 
 #define HEADER		12
@@ -47,6 +49,11 @@ struct job {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	char text[64];			/* the target, for the log */
+	/* The key signing it (transfer.notify's key), when key.name set. */
+	struct tsig_key key;
+	uint8_t key_name[256];
+	uint8_t key_secret[TSIG_SECRET_MAX];
+	uint8_t *out;			/* malloc'ed: msg and its TSIG */
 };
 
 struct notify {
@@ -61,6 +68,8 @@ struct notify {
 	struct job **jobs;
 	size_t njobs;
 	struct notify_stats stats;
+	const struct config *cfg;	/* the keys, while coalescing: the
+					 * config being served */
 };
 
 /* @apex (wire) as text with its final dot, for the log. */
@@ -107,7 +116,59 @@ job_free(struct job *j)
 		return;
 	ev_timer_stop(j->n->loop, &j->retry);
 	free(j->msg);
+	free(j->out);
+	memset(j->key_secret, 0, sizeof(j->key_secret));
 	free(j);
+}
+
+/* The text name @text ("xfr-key.") in wire form at @out (256 bytes). */
+static int
+name_wire(const char *text, uint8_t *out, size_t *len)
+{
+	size_t o = 0, n;
+
+	while (*text != '\0') {
+		n = strcspn(text, ".");
+		if (n == 0 || n > 63 || o + n + 2 > 255)
+			return -EINVAL;
+		out[o++] = (uint8_t)n;
+		memcpy(out + o, text, n);
+		o += n;
+		text += n;
+		if (*text == '.')
+			text++;
+	}
+	out[o++] = 0;
+	*len = o;
+	return 0;
+}
+
+/*
+ * The key named @name of @cfg into @j (wire name, algorithm, secret), for
+ * signing.  0, or -EINVAL when there is no such key (config.c checks that
+ * every transfer.notify key is declared).
+ */
+static int
+job_set_key(struct job *j, const struct config *cfg, const char *name)
+{
+	const struct config_key *k = NULL;
+	size_t i;
+
+	memset(&j->key, 0, sizeof(j->key));
+	if (name == NULL)
+		return 0;
+	for (i = 0; i < cfg->nkeys; i++)
+		if (strcmp(cfg->keys[i].name, name) == 0)
+			k = &cfg->keys[i];
+	if (k == NULL || k->secret_len > sizeof(j->key_secret) ||
+	    name_wire(k->name, j->key_name, &j->key.name_len) < 0 ||
+	    tsig_algorithm(k->algorithm, &j->key.alg, &j->key.alg_len) < 0)
+		return -EINVAL;
+	memcpy(j->key_secret, k->secret, k->secret_len);
+	j->key.name = j->key_name;
+	j->key.secret = j->key_secret;
+	j->key.secret_len = k->secret_len;
+	return 0;
 }
 
 static void
@@ -130,14 +191,29 @@ job_send(struct job *j)
 	char zone[NAME_TEXT];
 	int fd = socket_for(n, j->addr.ss_family);
 
+	struct tsig_signer signer;
+	const uint8_t *msg = j->msg;
+	int len = (int)j->len;
+
 	j->tries++;
 	n->stats.sent++;
-	log_debug("NOTIFY %s serial %u to %s (try %d)",
-		  name_text(j->apex, j->apex_len, zone, sizeof(zone)),
-		  j->serial, j->text, j->tries);
-	if (fd >= 0 && sendto(fd, j->msg, j->len, 0,
-			      (const struct sockaddr *)&j->addr,
-			      j->addrlen) < 0)
+	name_text(j->apex, j->apex_len, zone, sizeof(zone));
+	if (j->key.name != NULL) {
+		/* Signed afresh each time: Time Signed is now. */
+		memcpy(j->out, j->msg, j->len);
+		tsig_signer_init(&signer, &j->key, NULL, 0, 0);
+		len = tsig_sign(&signer, j->out, j->len, j->len +
+				tsig_sign_len(&j->key), (uint64_t)time(NULL));
+		msg = j->out;
+	}
+	log_debug("NOTIFY %s serial %u to %s%s (try %d)", zone, j->serial,
+		  j->text, j->key.name != NULL ? ", signed" : "", j->tries);
+	if (len < 0)
+		log_error("NOTIFY %s to %s: cannot sign it (%s)", zone,
+			  j->text, strerror(-len));
+	else if (fd >= 0 && sendto(fd, msg, (size_t)len, 0,
+				   (const struct sockaddr *)&j->addr,
+				   j->addrlen) < 0)
 		log_debug("NOTIFY %s to %s: %s", zone, j->text,
 			  strerror(errno));
 	ev_timer_set(&j->retry, j->wait, 0.);
@@ -176,6 +252,7 @@ static int
 job_start(struct notify *n, const struct zone *z,
 	  const struct config_notify *t)
 {
+	uint8_t *out = NULL;
 	struct job *j = NULL;
 	struct job **v = NULL;
 	uint8_t *msg = NULL;
@@ -211,6 +288,19 @@ job_start(struct notify *n, const struct zone *z,
 		snprintf(j->text, sizeof(j->text), "%s", t->text);
 	}
 	ev_timer_stop(n->loop, &j->retry);
+	if (job_set_key(j, n->cfg, t->key) < 0) {
+		log_error("NOTIFY to %s: key %s is not declared in keys:",
+			  t->text, t->key);
+		free(msg);
+		return 0;
+	}
+	if (j->key.name != NULL &&
+	    (out = malloc(z->len + tsig_sign_len(&j->key))) == NULL) {
+		free(msg);
+		return -ENOMEM;
+	}
+	free(j->out);
+	j->out = out;
 	free(j->msg);
 	j->msg = msg;
 	j->len = z->len;
@@ -369,10 +459,6 @@ set_targets(struct notify *n, const struct config *cfg)
 			free(v);
 			return -ENOMEM;
 		}
-		if (v[i].key != NULL)
-			log_warning("transfer.notify %s: NOTIFY is sent "
-				    "unsigned (key %s): this build cannot sign "
-				    "it yet", v[i].text, v[i].key);
 	}
 	free_targets(n);
 	n->targets = v;
@@ -453,6 +539,7 @@ notify_update(struct notify *n, const struct config *cfg,
 	size_t len, off, i;
 	int rc = 0, queued = 0;
 
+	n->cfg = cfg;
 	if (set_targets(n, cfg) < 0)
 		rc = -ENOMEM;
 	if (n->ntargets == 0)

@@ -20,13 +20,15 @@
  * the retries too, and is logged (the secondary does not have the zone,
  * or does not take NOTIFY from us).
  *
- * Targets that name a key are signed with it once TSIG signing exists
- * (issue 14, i14-xfr); until then they are sent unsigned and a warning
- * says so once per target.
+ * A target that names a key (transfer.notify {address:, key:}) gets its
+ * NOTIFY signed with that key of keys: (TSIG, RFC 8945, dns/tsig.h),
+ * afresh at every try so that Time Signed is current.  The answer is
+ * matched by ID, opcode and address; its TSIG is not checked.
  *
  * Runs on the loop it is given (the main thread's); everything it needs
  * from a table is copied by notify_update(), so tables may be freed right
- * after.  Incoming NOTIFY is not handled here: answer.c answers it as
+ * after; the config must live until the next notify_update() (the keys
+ * are read when the coalescing timer fires).  Incoming NOTIFY is not handled here: answer.c answers it as
  * before.
  */
 #ifndef MESHDNS_NOTIFY_H

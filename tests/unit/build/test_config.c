@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build/config.h"
 
@@ -455,12 +456,12 @@ test_errors(void **state)
 		  "m.yaml:1:1: error: unknown key \"listn\" at the top level "
 		  "(did you mean \"listen\"?); expected one of: listen, zone, "
 		  "resources, state-file, start-cache, workers, dns, vip, log, "
-		  "forward, tcp, kuma, views, transfer\n" },
+		  "forward, tcp, kuma, views, keys, transfer\n" },
 		{ "upstreams: [1.1.1.1]\n",
 		  "m.yaml:1:1: error: unknown key \"upstreams\" at the top "
 		  "level; expected one of: listen, zone, resources, "
 		  "state-file, start-cache, workers, dns, vip, log, forward, "
-		  "tcp, kuma, views, transfer\n" },
+		  "tcp, kuma, views, keys, transfer\n" },
 		{ "dns:\n  tll: 5\n",
 		  "m.yaml:2:3: error: unknown key \"tll\" in dns (did you mean "
 		  "\"ttl\"?); expected one of: zones, ttl, ns, soa, aaaa, srv, ptr, chaos, "
@@ -697,7 +698,7 @@ test_every_error_reported(void **state)
 		"m.yaml:11:1: error: unknown key \"extra\" at the top level; "
 		"expected one of: listen, zone, resources, state-file, "
 		"start-cache, workers, dns, vip, log, forward, tcp, kuma, "
-		"views, transfer\n");
+		"views, keys, transfer\n");
 	assert_int_equal(f->errs.errors, 11);
 }
 
@@ -979,7 +980,7 @@ test_protocol_keys(void **state)
 
 /* transfer.notify and transfer.catalog. */
 static void
-test_transfer_keys(void **state)
+test_transfer_notify_catalog(void **state)
 {
 	struct fixture *f = *state;
 
@@ -987,7 +988,9 @@ test_transfer_keys(void **state)
 	assert_int_equal(f->cfg->nnotify, 0);
 	assert_null(f->cfg->transfer_catalog);
 
-	assert_int_equal(load(f, "transfer:\n"
+	assert_int_equal(load(f, "keys: [{name: Xfr-Key, algorithm: "
+			      "hmac-sha256, secret: YWJj}]\n"
+			      "transfer:\n"
 			      "  notify:\n"
 			      "    - 10.0.0.2\n"
 			      "    - \"[::1]:5353\"\n"
@@ -999,7 +1002,7 @@ test_transfer_keys(void **state)
 	assert_string_equal(f->cfg->notify[1].text, "[::1]:5353");
 	assert_int_equal(f->cfg->notify[1].addr.ss_family, AF_INET6);
 	assert_string_equal(f->cfg->notify[2].text, "127.0.0.1:25354");
-	assert_string_equal(f->cfg->notify[2].key, "xfr-key");
+	assert_string_equal(f->cfg->notify[2].key, "xfr-key.");
 	assert_string_equal(f->cfg->transfer_catalog, "catalog.invalid");
 
 	/* A single entry, a mapping, is a list of one. */
@@ -1026,6 +1029,10 @@ test_transfer_keys(void **state)
 			  "key: [a]}]}\n",
 			  "m.yaml:1:46: error: transfer.notify[0].key: expected "
 			  "the name of a key of keys:, got a list\n");
+	assert_fails_with(f, "transfer: {notify: [{address: 10.0.0.2, "
+			  "key: nokey}]}\n",
+			  "m.yaml:1:20: error: transfer.notify: key "
+			  "\"nokey.\" is not declared in keys:\n");
 	assert_fails_with(f, "transfer: {catalog: \"cat..invalid\"}\n",
 			  "m.yaml:1:21: error: transfer.catalog: expected a "
 			  "domain name such as catalog.invalid (letters, "
@@ -1079,6 +1086,76 @@ test_ns_with_addresses(void **state)
 			  "'-' and dots), got \"a..b\" (empty label)\n");
 }
 
+/* keys: and transfer.allow: lists of mappings, checked. */
+static void
+test_transfer_keys(void **state)
+{
+	struct fixture *f = *state;
+	char path[] = "/tmp/meshdns-test-secret-XXXXXX";
+	char text[512];
+	int fd;
+
+	assert_loads(f, "");
+	assert_int_equal(f->cfg->nkeys, 0);
+	assert_int_equal(f->cfg->nxfr_allow, 0);
+	assert_loads(f, "keys:\n"
+		     "  - name: Xfr-Key\n"
+		     "    algorithm: HMAC-SHA256\n"
+		     "    secret: YWJj\n"
+		     "transfer:\n"
+		     "  allow:\n"
+		     "    - 127.0.0.0/8\n"
+		     "    - {address: \"::1/128\", key: xfr-key.}\n");
+	assert_int_equal(f->cfg->nkeys, 1);
+	assert_string_equal(f->cfg->keys[0].name, "xfr-key.");
+	assert_string_equal(f->cfg->keys[0].algorithm, "hmac-sha256");
+	assert_int_equal(f->cfg->keys[0].secret_len, 3);
+	assert_memory_equal(f->cfg->keys[0].secret, "abc", 3);
+	assert_int_equal(f->cfg->nxfr_allow, 2);
+	assert_string_equal(f->cfg->xfr_allow[0].cidr, "127.0.0.0/8");
+	assert_null(f->cfg->xfr_allow[0].key);
+	assert_string_equal(f->cfg->xfr_allow[1].cidr, "::1/128");
+	assert_string_equal(f->cfg->xfr_allow[1].key, "xfr-key.");
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "ZGVm\n", 5), 5);
+	close(fd);
+	snprintf(text, sizeof(text), "keys:\n  - name: k\n    algorithm: "
+		 "hmac-sha512\n    secret-file: %s\n", path);
+	assert_loads(f, text);
+	assert_memory_equal(f->cfg->keys[0].secret, "def", 3);
+	unlink(path);
+
+	assert_fails_with(f, "keys:\n  - name: k\n    algorithm: hmac-md5\n"
+			  "    secret: YWJj\n",
+			  "m.yaml:3:16: error: keys[0]: algorithm: \"hmac-md5\" "
+			  "is not supported; expected hmac-sha256, "
+			  "hmac-sha512, hmac-sha384, hmac-sha224 or "
+			  "hmac-sha1\n");
+	assert_fails_with(f, "keys:\n  - name: k\n    algorithm: hmac-sha256\n"
+			  "    secret: '%%%'\n",
+			  "m.yaml:4:13: error: keys[0]: secret: expected a "
+			  "base64 secret of 1 to 512 bytes\n");
+	assert_fails_with(f, "keys:\n  - name: k\n    algorithm: hmac-sha256\n",
+			  "m.yaml:2:5: error: keys[0]: expected either "
+			  "secret: (base64) or secret-file: (a file holding "
+			  "it), not neither\n");
+	assert_fails_with(f, "keys:\n  - {name: k, algorithm: hmac-sha256, "
+			  "secret: YWJj}\n  - {name: K., algorithm: "
+			  "hmac-sha1, secret: YWJj}\n",
+			  "m.yaml:3:12: error: keys[1]: key \"K.\" is "
+			  "declared twice\n");
+	assert_fails_with(f, "transfer:\n  allow: [{address: 10.0.0.0/8, "
+			  "key: nokey}]\n",
+			  "m.yaml:2:10: error: transfer.allow: key \"nokey.\" "
+			  "is not declared in keys:\n");
+	assert_fails_with(f, "transfer:\n  allow: [10.0.0.0/33]\n",
+			  "m.yaml:2:11: error: transfer.allow[0]: "
+			  "10.0.0.0/33: prefix length 33 is out of range (IPv4: "
+			  "0 to 32)\n");
+}
+
 int
 main(void)
 {
@@ -1100,8 +1177,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_parse_listen, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_transfer_keys, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_transfer_notify_catalog,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ns_with_addresses, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_ns, setup,
@@ -1115,6 +1192,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_contrib_example, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_protocol_keys, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_transfer_keys, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_overrides, setup,
 						teardown),
