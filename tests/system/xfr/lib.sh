@@ -90,8 +90,14 @@ EOF
 }
 
 # start_nsd ZONE...: an NSD secondary of meshdns ($PORT) for the ZONEs.
+# With NSD_KEY=NAME:SECRET (hmac-sha256), transfers and NOTIFY must be
+# signed with that key.
 start_nsd() {
 	mkdir -p "$NSD_DIR"
+	nsd_key=NOKEY
+	if [ -n "${NSD_KEY:-}" ]; then
+		nsd_key=${NSD_KEY%%:*}
+	fi
 	cat >"$NSD_DIR/nsd.conf" <<EOF
 server:
     ip-address: 127.0.0.1@$NSD_PORT
@@ -114,9 +120,13 @@ remote-control:
 pattern:
     name: "from-meshdns"
     zonefile: "%s.zone"
-    request-xfr: 127.0.0.1@$PORT NOKEY
-    allow-notify: 127.0.0.1 NOKEY
+    request-xfr: 127.0.0.1@$PORT $nsd_key
+    allow-notify: 127.0.0.1 $nsd_key
 EOF
+	if [ -n "${NSD_KEY:-}" ]; then
+		printf 'key:\n    name: "%s"\n    algorithm: hmac-sha256\n    secret: "%s"\n' \
+			"$nsd_key" "${NSD_KEY#*:}" >>"$NSD_DIR/nsd.conf"
+	fi
 	for z in "$@"; do
 		printf 'zone:\n    name: "%s"\n    include-pattern: "from-meshdns"\n' \
 			"$z" >>"$NSD_DIR/nsd.conf"
