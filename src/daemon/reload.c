@@ -19,6 +19,8 @@
 #include "build/cache.h"
 #include "util/log.h"
 #include "daemon/reload.h"
+#include "daemon/server.h"
+#include "daemon/transfer.h"
 #include "build/snapshot.h"
 #include "build/snapshot_diff.h"
 #include "build/state.h"
@@ -434,6 +436,9 @@ swap(struct reload *r, struct snapshot *next)
 		return;
 	}
 	next->generation = r->generation + 1;
+	/* IXFR: the zones' changes, journalled before they are served. */
+	transfer_record(server_transfer(r->srv), old != NULL ? old->table :
+			NULL, t);
 	server_publish(r->srv, t, next->generation);
 	r->generation = next->generation;
 	if (old != NULL)
