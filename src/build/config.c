@@ -1086,12 +1086,21 @@ static const struct key log_keys[] = {
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
+static const struct key journal_keys[] = {
+	{ "max-count", &t_count, NULL, OFF(xfr_journal_count), 0, "20", NULL,
+	  0 },
+	{ "max-size", &t_count, NULL, OFF(xfr_journal_bytes), 0, "1048576",
+	  NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
 static const struct key transfer_keys[] = {
 	{ "notify", &t_notify, NULL, OFF(notify), OFF(nnotify), NULL, NULL,
 	  0 },
 	{ "catalog", &t_catalog, NULL, OFF(transfer_catalog), 0, NULL, NULL,
 	  0 },
 	{ "allow", &t_xfr_allow, NULL, 0, 0, NULL, NULL, 0 },
+	{ "journal", NULL, journal_keys, 0, 0, NULL, NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 

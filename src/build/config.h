@@ -196,6 +196,10 @@ struct config {
 	struct config_xfr_allow *xfr_allow;	/* transfer.allow; default
 					 * none: nobody may transfer */
 	size_t nxfr_allow;
+	uint32_t xfr_journal_count;	/* transfer.journal.max-count: 20
+					 * differences per zone */
+	uint32_t xfr_journal_bytes;	/* transfer.journal.max-size: 1 MiB
+					 * of RRs per zone */
 };
 
 /* The defaults, with no file.  NULL on ENOMEM. */

@@ -27,6 +27,7 @@
 #include "daemon/reload.h"
 #include "daemon/server.h"
 #include "daemon/stats.h"
+#include "daemon/transfer.h"
 #include "build/snapshot.h"
 #include "build/state.h"
 #include "build/status.h"
@@ -514,6 +515,10 @@ make_server(struct server **srv, const struct config *cfg)
 	o.forward_max_in_flight = cfg->forward_max_inflight;
 	o.allow = allow;
 	o.nallow = cfg->nforward_allow;
+	if (transfer_new(&o.transfer, cfg, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	if (server_new(srv, &o, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;

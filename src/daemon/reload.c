@@ -20,6 +20,8 @@
 #include "util/log.h"
 #include "daemon/notify.h"
 #include "daemon/reload.h"
+#include "daemon/server.h"
+#include "daemon/transfer.h"
 #include "build/snapshot.h"
 #include "build/snapshot_diff.h"
 #include "build/state.h"
@@ -436,6 +438,9 @@ swap(struct reload *r, struct snapshot *next)
 		return;
 	}
 	next->generation = r->generation + 1;
+	/* IXFR: the zones' changes, journalled before they are served. */
+	transfer_record(server_transfer(r->srv), old != NULL ? old->table :
+			NULL, t);
 	server_publish(r->srv, t, next->generation);
 	if (notify_update(r->notify, next->cfg, old ? old->table : NULL, t) < 0)
 		log_error("NOTIFY: out of memory; some secondaries are not "
