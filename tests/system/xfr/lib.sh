@@ -74,7 +74,8 @@ pick_secondary_ports() {
 }
 
 # write_meshdns_config FILE [EXTRA-YAML]: resources from $WORK/zones/default,
-# a state file, NOTIFY to both secondaries, debug logging (NOTIFY lines).
+# a state file, transfers allowed from 127.0.0.0/8, NOTIFY to both
+# secondaries, debug logging (NOTIFY lines).
 # EXTRA-YAML is appended under transfer: (indented by the caller).
 write_meshdns_config() {
 	cat >"$1" <<EOF
@@ -82,6 +83,7 @@ resources: [$WORK/zones/default]
 state-file: $WORK/state
 log: {level: debug}
 transfer:
+  allow: [127.0.0.0/8]
   notify:
     - 127.0.0.1:$NSD_PORT
     - 127.0.0.1:$KNOT_PORT
@@ -122,6 +124,7 @@ pattern:
     zonefile: "%s.zone"
     request-xfr: 127.0.0.1@$PORT $nsd_key
     allow-notify: 127.0.0.1 $nsd_key
+    provide-xfr: 127.0.0.1 NOKEY
 EOF
 	if [ -n "${NSD_KEY:-}" ]; then
 		printf 'key:\n    name: "%s"\n    algorithm: hmac-sha256\n    secret: "%s"\n' \
@@ -159,6 +162,9 @@ acl:
   - id: notify_from_meshdns
     address: 127.0.0.1
     action: notify
+  - id: transfer_to_tests
+    address: 127.0.0.1
+    action: transfer
 template:
   - id: default
     storage: $KNOT_DIR/zones
@@ -166,7 +172,7 @@ template:
   - id: meshdns-member
     storage: $KNOT_DIR/zones
     master: meshdns
-    acl: notify_from_meshdns
+    acl: [notify_from_meshdns, transfer_to_tests]
 zone:
   - domain: $1.
     master: meshdns
