@@ -14,6 +14,7 @@
 #include "build/state.h"
 #include "dns/table_build.h"
 #include "util/digest.h"
+#include "util/hash.h"
 #include "kuma/labels.h"
 #include "kuma/tmpl.h"
 
@@ -254,6 +255,8 @@ struct build_ctx {
 	struct generate_options gopt;
 	char **zones;			/* every served zone, by table index */
 	size_t nzones;
+	int catalog;			/* transfer.catalog's index in zones,
+					 * the last one, or -1: none */
 	/* pools[k] IPv4 (or whatever vip.pools.<k> says), pools[N + k] the
 	 * IPv6 one of dns.aaaa: pool; has[] says which exist. */
 	struct netaddr_cidr pools[2 * CONFIG_POOL_COUNT];
@@ -349,6 +352,9 @@ add_zone(struct build_ctx *c, const char *apex)
 	return 0;
 }
 
+/* The catalog zone's NS (RFC 9432 section 4.1: "invalid." recommended). */
+static const char *const catalog_ns[] = { "invalid." };
+
 static int
 table_add_zone(struct build_ctx *c, const char *apex)
 {
@@ -367,6 +373,16 @@ table_add_zone(struct build_ctx *c, const char *apex)
 	p.ttl = cfg->ttl;
 	p.ns = (const char *const *)cfg->ns;
 	p.nns = cfg->nns;
+	if (c->catalog >= 0 && strcmp(apex, c->zones[c->catalog]) == 0) {
+		/*
+		 * RFC 9432 section 4.1: a SOA and an NS the consumers ignore;
+		 * TTL 0 as in its examples, no negative caching.
+		 */
+		p.ns = catalog_ns;
+		p.nns = 1;
+		p.ttl = 0;
+		p.minimum = 0;
+	}
 	if (table_builder_add_zone(c->b, &p, err, sizeof(err)) < 0) {
 		diag_error(c->diags, cfg->file, 0, 0, "dns zone \"%s\": %s",
 			   apex, err);
@@ -434,14 +450,87 @@ add_zones(struct build_ctx *c)
 	size_t i;
 	int rc;
 
+	c->catalog = -1;
 	for (i = 0; i < cfg->ndns_zones; i++)
 		if ((rc = add_zone(c, cfg->dns_zones[i])) < 0)
 			return rc;
-	if (!cfg->ptr)
-		return 0;
-	for (i = 0; i < 2 * CONFIG_POOL_COUNT; i++)
+	for (i = 0; cfg->ptr && i < 2 * CONFIG_POOL_COUNT; i++)
 		if (c->has[i] && (rc = add_reverse_zones(c, &c->pools[i])) < 0)
 			return rc;
+	if (cfg->transfer_catalog == NULL)
+		return 0;
+	for (i = 0; i < c->nzones; i++) {
+		if (strcmp(c->zones[i], cfg->transfer_catalog) == 0) {
+			diag_error(c->diags, cfg->file, 0, 0, "transfer.catalog "
+				   "%s is a served zone; expected a name of its "
+				   "own, such as catalog.invalid",
+				   cfg->transfer_catalog);
+			return -1;
+		}
+	}
+	if ((rc = add_zone(c, cfg->transfer_catalog)) < 0)
+		return rc;
+	c->catalog = (int)c->nzones - 1;
+	return 0;
+}
+
+/*
+ * The addresses of in-zone NS names (dns.ns {name:, address:}): the
+ * secondaries a hidden primary names in its NS set.
+ */
+static int
+add_glue_records(struct build_ctx *c)
+{
+	const struct config *cfg = c->s->cfg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cfg->nglue; i++) {
+		rc = table_builder_add_addr(c->b, cfg->glue[i].name,
+					    cfg->glue[i].family,
+					    cfg->glue[i].addr, cfg->ttl);
+		if (rc == -ENOENT)
+			diag_warning(c->diags, cfg->file, 0, 0, "dns.ns %s: "
+				     "not in a served zone, so its address "
+				     "%s is not served (only names inside "
+				     "the zones need it)", cfg->glue[i].name,
+				     cfg->glue[i].address);
+		else if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * The catalog zone (RFC 9432): version "2" and one PTR per served zone at
+ * <id>.zones.<catalog>, where <id> is the FNV-1a-64 of the member's name
+ * (lower case, final dot), in hex: the same member keeps its ID across
+ * builds, restarts and versions, so a consumer never resets it.
+ */
+static int
+add_catalog_records(struct build_ctx *c)
+{
+	const char *cat = NULL;
+	char owner[300], target[260];
+	size_t i;
+	int rc;
+
+	if (c->catalog < 0)
+		return 0;
+	cat = c->zones[c->catalog];
+	snprintf(owner, sizeof(owner), "version.%s", cat);
+	if ((rc = table_builder_add_txt(c->b, owner, "2", 0)) < 0)
+		return rc;
+	for (i = 0; i < c->nzones; i++) {
+		if ((int)i == c->catalog)
+			continue;
+		snprintf(target, sizeof(target), "%s.", c->zones[i]);
+		snprintf(owner, sizeof(owner), "%016llx.zones.%s",
+			 (unsigned long long)hash_fnv1a64_str(
+				 HASH_FNV1A64_INIT, target), cat);
+		if ((rc = table_builder_add_ptr(c->b, owner, target, 0)) < 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -1576,6 +1665,8 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	if ((rc = setup_table(&c)) < 0 ||
 	    (rc = add_service_records(&c)) < 0 ||
 	    (rc = add_legacy_records(&c)) < 0 ||
+	    (rc = add_glue_records(&c)) < 0 ||
+	    (rc = add_catalog_records(&c)) < 0 ||
 	    (rc = add_views(&c)) < 0 || (rc = set_serials(&c, now)) < 0)
 		goto out;
 	/* After the serials: a serial change alone must be saved too. */
@@ -1705,7 +1796,16 @@ build_format_zones(const struct snapshot *s, char *buf, size_t size)
 	}
 	if (served > total)
 		served = total;
-	if (total > served)
+	if (s->cfg->transfer_catalog != NULL && total > served) {
+		total--;
+		if (total > served)
+			snprintf(buf, size, "%zu zone%s (+%zu reverse, "
+				 "+ catalog)", served, served == 1 ? "" : "s",
+				 total - served);
+		else
+			snprintf(buf, size, "%zu zone%s (+ catalog)", served,
+				 served == 1 ? "" : "s");
+	} else if (total > served)
 		snprintf(buf, size, "%zu zone%s (+%zu reverse)", served,
 			 served == 1 ? "" : "s", total - served);
 	else

@@ -65,6 +65,47 @@ struct config_soa {
 	uint32_t minimum;	/* negative-caching TTL (RFC 2308) */
 };
 
+/*
+ * transfer.notify: a secondary that gets a NOTIFY (RFC 1996) whenever a
+ * zone's serial changes.
+ */
+struct config_notify {
+	char *text;			/* canonical, with the port:
+					 * "127.0.0.1:53" */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char *key;			/* keys: name signing the NOTIFY, or
+					 * NULL (unsigned) */
+};
+
+/*
+ * dns.ns written as {name: ns1.mesh.local, address: [10.0.0.2, ...]}:
+ * one address of an NS name, served as its A or AAAA record when the name
+ * is inside a served zone (the secondaries' addresses, for resolvers that
+ * follow the NS set into the zone).
+ */
+struct config_glue {
+	char *name;			/* as written in ns */
+	char *address;			/* canonical numeric text */
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+};
+
+/* keys: a TSIG key (RFC 8945), for transfers and NOTIFY. */
+struct config_key {
+	char *name;		/* lower case, with the final dot */
+	char *algorithm;	/* "hmac-sha256" ... (dns/tsig.h) */
+	uint8_t *secret;	/* decoded from base64 */
+	size_t secret_len;
+};
+
+/* transfer.allow: who may transfer the zones. */
+struct config_xfr_allow {
+	char *cidr;		/* "127.0.0.0/8", validated */
+	char *key;		/* a keys[] name (lower case, final dot) the
+				   transfer must be signed with, or NULL */
+};
+
 /* A position in the config file (config->file). */
 struct config_pos {
 	int line;			/* 1-based */
@@ -94,6 +135,9 @@ struct config {
 	char **ns;			/* NS names, as written (1 to 64);
 					 * default "localhost." */
 	size_t nns;
+	struct config_glue *glue;	/* addresses of NS names written as
+					 * {name:, address:}: none */
+	size_t nglue;
 	struct config_soa soa;
 
 	enum config_aaaa aaaa;		/* nodata */
@@ -147,6 +191,21 @@ struct config {
 	char *views_default_mesh;	/* the mesh whose names clients that
 					 * are no Dataplane resolve, when
 					 * there are two meshes or more */
+
+	struct config_notify *notify;	/* transfer.notify: none */
+	size_t nnotify;
+	char *transfer_catalog;		/* transfer.catalog: the catalog
+					 * zone's name (RFC 9432, lower case,
+					 * no final dot), or NULL: none */
+	struct config_key *keys;	/* keys: TSIG keys; default none */
+	size_t nkeys;
+	struct config_xfr_allow *xfr_allow;	/* transfer.allow; default
+					 * none: nobody may transfer */
+	size_t nxfr_allow;
+	uint32_t xfr_journal_count;	/* transfer.journal.max-count: 20
+					 * differences per zone */
+	uint32_t xfr_journal_bytes;	/* transfer.journal.max-size: 1 MiB
+					 * of RRs per zone */
 };
 
 /* The defaults, with no file.  NULL on ENOMEM. */

@@ -29,6 +29,7 @@
 #include "daemon/privs.h"
 #include "daemon/stats.h"
 #include "daemon/systemd.h"
+#include "daemon/transfer.h"
 #include "build/snapshot.h"
 #include "build/state.h"
 #include "build/status.h"
@@ -581,6 +582,10 @@ make_server(struct server **srv, const struct config *cfg)
 	o.forward_max_in_flight = cfg->forward_max_inflight;
 	o.allow = allow;
 	o.nallow = cfg->nforward_allow;
+	if (transfer_new(&o.transfer, cfg, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	if (server_new(srv, &o, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;

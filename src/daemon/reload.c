@@ -18,8 +18,11 @@
 
 #include "build/cache.h"
 #include "util/log.h"
+#include "daemon/notify.h"
 #include "daemon/reload.h"
 #include "daemon/systemd.h"
+#include "daemon/server.h"
+#include "daemon/transfer.h"
 #include "build/snapshot.h"
 #include "build/snapshot_diff.h"
 #include "build/state.h"
@@ -53,6 +56,7 @@ struct reload {
 	 * settings in effect, which a reload cannot change (written once by
 	 * reload_new(), then only read, on both threads). */
 	struct config *started;
+	struct notify *notify;	/* NOTIFY to transfer.notify on serials */
 };
 
 static void warn_start_only(const struct reload *r, const struct config *cfg);
@@ -451,7 +455,13 @@ swap(struct reload *r, struct snapshot *next)
 		return;
 	}
 	next->generation = r->generation + 1;
+	/* IXFR: the zones' changes, journalled before they are served. */
+	transfer_record(server_transfer(r->srv), old != NULL ? old->table :
+			NULL, t);
 	server_publish(r->srv, t, next->generation);
+	if (notify_update(r->notify, next->cfg, old ? old->table : NULL, t) < 0)
+		log_error("NOTIFY: out of memory; some secondaries are not "
+			  "told of this generation");
 	r->generation = next->generation;
 	if (old != NULL)
 		warn_start_only(r, next->cfg);
@@ -671,7 +681,8 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	r->srv = srv;
 	r->opt = opt;
 	r->current = NULL;
-	if (keep_started(r, current->cfg) < 0) {
+	if (keep_started(r, current->cfg) < 0 ||
+	    notify_new(&r->notify, loop) < 0) {
 		config_free(r->started);
 		free(r);
 		snapshot_free(current);
@@ -716,5 +727,6 @@ reload_free(struct reload *r)
 	free(r->retired);
 	snapshot_free(r->current);
 	config_free(r->started);
+	notify_free(r->notify);
 	free(r);
 }

@@ -12,11 +12,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dns/answer.h"
+#include "dns/xfr.h"
 #include "util/log.h"
 #include "daemon/server.h"
+#include "daemon/transfer.h"
 #include "util/thread.h"
 
 #define UDP_BATCH 32
@@ -96,6 +99,9 @@ struct tcp_conn {
 	struct tcp_slot *qtail;
 	size_t held;		/* bytes of the ready slots, with their own */
 	struct sockaddr_storage peer;
+	struct xfr *xfr;	/* a zone transfer under way, or NULL: the
+				   queries after it wait in rbuf */
+	uint64_t xfr_gen;	/* the generation of its table */
 	ev_tstamp active;	/* last activity */
 	struct tcp_conn *prev;	/* list of all connections, most recent */
 	struct tcp_conn *next;	/* activity at the head */
@@ -115,6 +121,9 @@ struct worker {
 	/* The generation of the view this worker is using, UINT64_MAX when
 	 * it is between callbacks (using none). */
 	_Atomic uint64_t in_use;
+	uint64_t gen;		/* the generation acquire() last read */
+	uint64_t xfr_hold;	/* the oldest generation a transfer of this
+				   worker reads (UINT64_MAX: none) */
 	struct udp_sock *udp;
 	size_t nudp;
 	struct tcp_listener *tcp;
@@ -151,6 +160,8 @@ struct server {
 	struct netaddr_cidr *allow;
 	size_t nallow;
 	struct forward_log *fwd_log;	/* the workers' forwarders share it */
+	struct transfer *transfer;	/* NULL: none */
+	const struct tsig_keys *keys;	/* its keys, or NULL */
 };
 
 /*
@@ -160,7 +171,9 @@ struct server {
  * that generation or newer.  With sequentially consistent atomics
  * server_oldest_in_use() therefore sees either this in_use or the newer
  * generation that makes the worker try again, and the table's owner
- * (reload) never frees a table in use.
+ * (reload) never frees a table in use.  A zone transfer keeps its
+ * table between callbacks: the worker's in_use then stays at the oldest
+ * generation its transfers read (xfr_hold).
  */
 static const struct table *
 acquire(struct worker *wk)
@@ -169,9 +182,11 @@ acquire(struct worker *wk)
 
 	for (;;) {
 		g = atomic_load(&wk->srv->gen);
-		atomic_store(&wk->in_use, g);
-		if (atomic_load(&wk->srv->gen) == g)
+		atomic_store(&wk->in_use, g < wk->xfr_hold ? g : wk->xfr_hold);
+		if (atomic_load(&wk->srv->gen) == g) {
+			wk->gen = g;
 			return atomic_load(&wk->srv->table);
+		}
 	}
 }
 
@@ -406,14 +421,16 @@ static size_t
 answer_one(const struct table *t, const struct sockaddr_storage *peer,
 	   enum answer_transport tr, int forwarding, const uint8_t *q,
 	   size_t qlen, uint8_t *resp, size_t cap,
-	   enum answer_outcome *outcome)
+	   enum answer_outcome *outcome, const struct tsig_keys *keys)
 {
-	/* Every field named, the rest zero: keys NULL, no TSIG key known yet. */
+	/* Every field named, the rest zero. */
 	struct answer_query_ctx ctx = {
 		.t = t,
 		.client = (const struct sockaddr *)peer,
 		.tr = tr,
 		.forwarding = forwarding,
+		.keys = keys,
+		.now = keys != NULL ? (uint64_t)time(NULL) : 0,
 	};
 
 	return answer_query(&ctx, q, qlen, resp, cap, outcome);
@@ -521,14 +538,16 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			len = answer_one(t, &wk->peers[i], ANSWER_UDP,
 					 fwd, wk->qbuf[i], in[i].msg_len,
-					 wk->rbuf[nout], UDP_BUF, &o);
+					 wk->rbuf[nout], UDP_BUF, &o,
+					 wk->srv->keys);
 			if (o == ANSWER_FORWARD &&
 			    udp_forward(u, &in[i].msg_hdr, wk->qbuf[i],
 					in[i].msg_len) < 0)
 				len = answer_one(t, &wk->peers[i],
 						 ANSWER_UDP, 0, wk->qbuf[i],
 						 in[i].msg_len,
-						 wk->rbuf[nout], UDP_BUF, &o);
+						 wk->rbuf[nout], UDP_BUF, &o,
+						 wk->srv->keys);
 			stats_count(&wk->stats, o);
 			if (len == 0)
 				continue;
@@ -573,6 +592,7 @@ static void tcp_conn_close(struct tcp_conn *c);
 static int tcp_flush(struct tcp_conn *c);
 static int tcp_pump(struct tcp_conn *c);
 static void tcp_rearm(struct tcp_conn *c);
+static void xfr_hold_update(struct worker *wk);
 
 /* What a ready slot costs the connection. */
 static size_t
@@ -652,6 +672,11 @@ tcp_conn_close(struct tcp_conn *c)
 	ev_timer_stop(wk->loop, &c->timer);
 	close(c->fd);
 	conn_unlink(c);
+	if (c->xfr != NULL) {
+		xfr_free(c->xfr);
+		c->xfr = NULL;
+		xfr_hold_update(wk);
+	}
 	wk->nconns--;
 	atomic_fetch_sub(&wk->srv->tcp_open, 1);
 	free(c->wbuf);
@@ -814,6 +839,67 @@ tcp_forward(struct tcp_conn *c, const uint8_t *q, size_t qlen)
 }
 
 /*
+ * Zone transfers (dns/xfr.h): the session keeps its table (xfr_hold), its
+ * messages go out one by one as the client reads them, and the queries
+ * after it wait in the read buffer until it is over.
+ */
+static void
+xfr_hold_update(struct worker *wk)
+{
+	const struct tcp_conn *c = NULL;
+	uint64_t hold = UINT64_MAX;
+
+	for (c = wk->conns; c != NULL; c = c->next)
+		if (c->xfr != NULL && c->xfr_gen < hold)
+			hold = c->xfr_gen;
+	wk->xfr_hold = hold;
+}
+
+/* Start the transfer the query @q asks for, from @t; -1 to close. */
+static int
+tcp_xfr_start(struct tcp_conn *c, const struct table *t, const uint8_t *q,
+	      size_t qlen)
+{
+	struct worker *wk = c->wk;
+	struct xfr_policy none;
+	const struct xfr_policy *p = NULL;
+
+	memset(&none, 0, sizeof(none));
+	p = wk->srv->transfer != NULL ? transfer_policy(wk->srv->transfer) :
+	    &none;
+	if (xfr_start(&c->xfr, p, t, (const struct sockaddr *)&c->peer, q,
+		      qlen, (uint64_t)time(NULL)) < 0)
+		return -1;
+	c->xfr_gen = wk->gen;
+	if (c->xfr_gen < wk->xfr_hold)
+		wk->xfr_hold = c->xfr_gen;
+	return 0;
+}
+
+/* Queue the transfer's next messages while the client keeps up; -1 to close. */
+static int
+tcp_xfr_fill(struct tcp_conn *c)
+{
+	struct worker *wk = c->wk;
+	size_t len = 0;
+
+	while (c->xfr != NULL && c->head == NULL && !tcp_full(c)) {
+		if (xfr_next(c->xfr, wk->tcp_resp, sizeof(wk->tcp_resp),
+			     &len) < 0)
+			return -1;
+		if (len == 0) {
+			xfr_free(c->xfr);
+			c->xfr = NULL;
+			xfr_hold_update(wk);
+			break;
+		}
+		if (tcp_queue(c, wk->tcp_resp, len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * Answer the complete queries in the read buffer, in order, until the
  * answers waiting for the client are past the mark; the rest wait in the
  * buffer.  -1 to close.
@@ -826,11 +912,11 @@ tcp_process(struct tcp_conn *c)
 	int fwd;
 	size_t off = 0;
 
-	if (c->rlen < 2 || tcp_full(c))
+	if (c->rlen < 2 || tcp_full(c) || c->xfr != NULL)
 		return 0;
 	t = acquire(wk);
 	fwd = may_forward(wk, &c->peer);
-	while (c->rlen - off >= 2 && !tcp_full(c)) {
+	while (c->rlen - off >= 2 && !tcp_full(c) && c->xfr == NULL) {
 		size_t mlen = ((size_t)c->rbuf[off] << 8) | c->rbuf[off + 1];
 		const uint8_t *q = c->rbuf + off + 2;
 		enum answer_outcome o = ANSWER_DROP;
@@ -842,13 +928,17 @@ tcp_process(struct tcp_conn *c)
 			break;
 		stats_add(&wk->stats.tcp_queries, 1);
 		len = answer_one(t, &c->peer, ANSWER_TCP, fwd, q, mlen,
-				 wk->tcp_resp, sizeof(wk->tcp_resp), &o);
+				 wk->tcp_resp, sizeof(wk->tcp_resp), &o,
+				 wk->srv->keys);
 		if (o == ANSWER_FORWARD && tcp_forward(c, q, mlen) < 0)
 			len = answer_one(t, &c->peer, ANSWER_TCP, 0, q,
 					 mlen, wk->tcp_resp,
-					 sizeof(wk->tcp_resp), &o);
+					 sizeof(wk->tcp_resp), &o,
+					 wk->srv->keys);
 		stats_count(&wk->stats, o);
 		off += 2 + mlen;
+		if (o == ANSWER_XFR && tcp_xfr_start(c, t, q, mlen) < 0)
+			return -1;
 		if (len > 0 && tcp_queue(c, wk->tcp_resp, len) < 0)
 			return -1;
 	}
@@ -871,7 +961,8 @@ tcp_pump(struct tcp_conn *c)
 
 	do {
 		rlen = c->rlen;
-		if (tcp_flush(c) < 0 || tcp_process(c) < 0)
+		if (tcp_flush(c) < 0 || tcp_xfr_fill(c) < 0 ||
+		    tcp_flush(c) < 0 || tcp_process(c) < 0)
 			return -1;
 	} while (c->rlen != rlen);
 	return 0;
@@ -1050,8 +1141,9 @@ idle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	struct worker *wk = (struct worker *)((char *)w -
 					      offsetof(struct worker, idle));
 
-	/* About to block: this worker holds no table now. */
-	atomic_store(&wk->in_use, UINT64_MAX);
+	/* About to block: this worker holds no table now, but for those
+	 * of its transfers. */
+	atomic_store(&wk->in_use, wk->xfr_hold);
 }
 
 static void
@@ -1109,6 +1201,7 @@ worker_init(struct worker *wk, struct server *srv,
 
 	wk->srv = srv;
 	atomic_init(&wk->in_use, UINT64_MAX);
+	wk->xfr_hold = UINT64_MAX;
 	wk->tcp_idle = o->tcp_idle > 0 ? o->tcp_idle : CONFIG_DEFAULT_TCP_IDLE;
 	wk->allow = srv->allow;
 	wk->nallow = srv->nallow;
@@ -1190,8 +1283,13 @@ server_new(struct server **out, const struct server_options *o, char *err,
 	int rc = -ENOMEM;
 
 	*out = NULL;
-	if ((srv = calloc(1, sizeof(*srv))) == NULL)
+	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+		transfer_free(o->transfer);
 		goto out;
+	}
+	srv->transfer = o->transfer;
+	if (srv->transfer != NULL)
+		srv->keys = transfer_policy(srv->transfer)->keys;
 	atomic_init(&srv->table, NULL);
 	atomic_init(&srv->gen, 0);
 	srv->nworkers = o->workers > 0 ? o->workers : 1;
@@ -1313,5 +1411,12 @@ server_free(struct server *srv)
 	free(srv->workers);
 	free(srv->allow);
 	forward_log_free(srv->fwd_log);
+	transfer_free(srv->transfer);
 	free(srv);
+}
+
+struct transfer *
+server_transfer(const struct server *srv)
+{
+	return srv->transfer;
 }

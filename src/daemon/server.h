@@ -56,6 +56,7 @@
 #include "util/netaddr.h"
 
 struct server;
+struct transfer;
 
 struct server_options {
 	size_t workers;			/* threads; 0 or 1: one */
@@ -71,6 +72,10 @@ struct server_options {
 	size_t forward_max_in_flight;
 	const struct netaddr_cidr *allow;	/* who may use forwarding */
 	size_t nallow;
+	struct transfer *transfer;	/* zone transfers and TSIG
+					 * (daemon/transfer.h): the server
+					 * takes it, even when server_new()
+					 * fails; NULL: no transfer, no key */
 };
 
 /*
@@ -140,5 +145,11 @@ void server_stats_get(const struct server *srv, struct stats *out);
  * and connection; NULL is a no-op.  No table is used after it returns.
  */
 void server_free(struct server *srv);
+
+/*
+ * The transfer policy the server took (server_options.transfer), or
+ * NULL; for the publisher's transfer_record().
+ */
+struct transfer *server_transfer(const struct server *srv);
 
 #endif

@@ -16,6 +16,7 @@ stats_count(struct stats_worker *w, enum answer_outcome o)
 		stats_add(&w->dropped, 1);
 		break;
 	case ANSWER_AUTH:
+	case ANSWER_XFR:	/* a zone transfer */
 		stats_add(&w->authoritative, 1);
 		break;
 	case ANSWER_HIDDEN:

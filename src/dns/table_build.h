@@ -134,6 +134,15 @@ int table_builder_add_ptr(struct table_builder *b, const char *name,
 			  const char *target, uint32_t ttl);
 
 /*
+ * Add a TXT record "@name @ttl IN TXT "@text"": one character-string of
+ * at most 254 bytes (the catalog zone's version "2").  Errors and
+ * duplicates as table_builder_add_srv(), and -EINVAL for a longer
+ * @text; the RRset is ordered by RDATA.
+ */
+int table_builder_add_txt(struct table_builder *b, const char *name,
+			  const char *text, uint32_t ttl);
+
+/*
  * The CHAOS class TXT answers: @version for version.bind and
  * version.server, @id for id.server, @hostname for hostname.bind.  NULL
  * hides one (REFUSED, as for any other CHAOS query).  Strings are copied,

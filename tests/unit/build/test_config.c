@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build/config.h"
 #include "util/file.h"
@@ -126,7 +127,8 @@ assert_defaults(const struct config *c)
 	assert_string_equal(c->soa.rname, "nobody.invalid.");
 	assert_int_equal(c->soa.refresh, 3600);
 	assert_int_equal(c->soa.retry, 600);
-	assert_int_equal(c->soa.expire, 86400);
+	/* Two weeks (RFC 1912): a hidden primary may be down a while. */
+	assert_int_equal(c->soa.expire, 1209600);
 	assert_int_equal(c->soa.minimum, 30);
 	assert_string_equal(c->pools[CONFIG_POOL_MESH_SERVICE], "241.0.0.0/8");
 	assert_string_equal(c->pools[CONFIG_POOL_MESH_EXTERNAL_SERVICE],
@@ -455,12 +457,12 @@ test_errors(void **state)
 		  "m.yaml:1:1: error: unknown key \"listn\" at the top level "
 		  "(did you mean \"listen\"?); expected one of: listen, zone, "
 		  "resources, state-file, start-cache, workers, user, group, dns, vip, log, "
-		  "forward, tcp, kuma, views\n" },
+		  "forward, tcp, kuma, views, keys, transfer\n" },
 		{ "upstreams: [1.1.1.1]\n",
 		  "m.yaml:1:1: error: unknown key \"upstreams\" at the top "
 		  "level; expected one of: listen, zone, resources, "
 		  "state-file, start-cache, workers, user, group, dns, vip, log, forward, "
-		  "tcp, kuma, views\n" },
+		  "tcp, kuma, views, keys, transfer\n" },
 		{ "dns:\n  tll: 5\n",
 		  "m.yaml:2:3: error: unknown key \"tll\" in dns (did you mean "
 		  "\"ttl\"?); expected one of: zones, ttl, ns, soa, aaaa, srv, ptr, chaos, "
@@ -697,7 +699,7 @@ test_every_error_reported(void **state)
 		"m.yaml:11:1: error: unknown key \"extra\" at the top level; "
 		"expected one of: listen, zone, resources, state-file, "
 		"start-cache, workers, user, group, dns, vip, log, forward, tcp, kuma, "
-		"views\n");
+		"views, keys, transfer\n");
 	assert_int_equal(f->errs.errors, 11);
 }
 
@@ -1033,6 +1035,184 @@ test_protocol_keys(void **state)
 			  "ReachableBackends Exclusive; got \"Sometimes\"\n");
 }
 
+/* transfer.notify and transfer.catalog. */
+static void
+test_transfer_notify_catalog(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(load(f, "zone: a\n"), 0);
+	assert_int_equal(f->cfg->nnotify, 0);
+	assert_null(f->cfg->transfer_catalog);
+
+	assert_int_equal(load(f, "keys: [{name: Xfr-Key, algorithm: "
+			      "hmac-sha256, secret: YWJj}]\n"
+			      "transfer:\n"
+			      "  notify:\n"
+			      "    - 10.0.0.2\n"
+			      "    - \"[::1]:5353\"\n"
+			      "    - {address: 127.0.0.1:25354, key: xfr-key}\n"
+			      "  catalog: Catalog.Invalid.\n"), 0);
+	assert_int_equal(f->cfg->nnotify, 3);
+	assert_string_equal(f->cfg->notify[0].text, "10.0.0.2:53");
+	assert_null(f->cfg->notify[0].key);
+	assert_string_equal(f->cfg->notify[1].text, "[::1]:5353");
+	assert_int_equal(f->cfg->notify[1].addr.ss_family, AF_INET6);
+	assert_string_equal(f->cfg->notify[2].text, "127.0.0.1:25354");
+	assert_string_equal(f->cfg->notify[2].key, "xfr-key.");
+	assert_string_equal(f->cfg->transfer_catalog, "catalog.invalid");
+
+	/* A single entry, a mapping, is a list of one. */
+	assert_int_equal(load(f, "transfer: {notify: {address: 10.0.0.9}}\n"),
+			 0);
+	assert_int_equal(f->cfg->nnotify, 1);
+	assert_string_equal(f->cfg->notify[0].text, "10.0.0.9:53");
+
+	assert_fails_with(f, "transfer: {notify: [10.0.0.2, 10.0.0.2:53]}\n",
+			  "m.yaml:1:31: error: transfer.notify[1]: "
+			  "\"10.0.0.2:53\" is listed twice\n");
+	assert_fails_with(f, "transfer: {notify: [ns1.example]}\n",
+			  "m.yaml:1:21: error: transfer.notify[0]: expected "
+			  "ADDRESS[:PORT] or [IPV6]:PORT, got \"ns1.example\" "
+			  "(not a numeric IPv4 or IPv6 address)\n");
+	assert_fails_with(f, "transfer: {notify: [{key: k}]}\n",
+			  "m.yaml:1:21: error: transfer.notify[0]: expected "
+			  "an address: ADDRESS[:PORT] in the mapping\n");
+	assert_fails_with(f, "transfer: {notify: [{address: 10.0.0.2, "
+			  "port: 53}]}\n",
+			  "m.yaml:1:41: error: unknown key \"port\" in "
+			  "transfer.notify[0]; expected one of: address, key\n");
+	assert_fails_with(f, "transfer: {notify: [{address: 10.0.0.2, "
+			  "key: [a]}]}\n",
+			  "m.yaml:1:46: error: transfer.notify[0].key: expected "
+			  "the name of a key of keys:, got a list\n");
+	assert_fails_with(f, "transfer: {notify: [{address: 10.0.0.2, "
+			  "key: nokey}]}\n",
+			  "m.yaml:1:20: error: transfer.notify: key "
+			  "\"nokey.\" is not declared in keys:\n");
+	assert_fails_with(f, "transfer: {catalog: \"cat..invalid\"}\n",
+			  "m.yaml:1:21: error: transfer.catalog: expected a "
+			  "domain name such as catalog.invalid (letters, "
+			  "digits, '-' and dots), got \"cat..invalid\" (empty "
+			  "label)\n");
+}
+
+/* dns.ns for a hidden primary: the secondaries, with in-zone addresses. */
+static void
+test_ns_with_addresses(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ns[] = { "ns1.mesh.local", "ns2.example.",
+					  NULL };
+
+	assert_int_equal(load(f, "dns:\n"
+			      "  ns:\n"
+			      "    - {name: ns1.mesh.local, address: "
+			      "[10.0.0.2, \"fd00::2\"]}\n"
+			      "    - ns2.example.\n"), 0);
+	assert_strings(f->cfg->ns, f->cfg->nns, ns);
+	assert_int_equal(f->cfg->nglue, 2);
+	assert_string_equal(f->cfg->glue[0].name, "ns1.mesh.local");
+	assert_string_equal(f->cfg->glue[0].address, "10.0.0.2");
+	assert_int_equal(f->cfg->glue[0].family, AF_INET);
+	assert_memory_equal(f->cfg->glue[0].addr, "\12\0\0\2", 4);
+	assert_string_equal(f->cfg->glue[1].address, "fd00::2");
+	assert_int_equal(f->cfg->glue[1].family, AF_INET6);
+	/* One mapping alone, one address alone, no address at all. */
+	assert_int_equal(load(f, "dns: {ns: {name: ns1.mesh, address: "
+			      "10.0.0.3}}\n"), 0);
+	assert_int_equal(f->cfg->nns, 1);
+	assert_int_equal(f->cfg->nglue, 1);
+	assert_int_equal(load(f, "dns: {ns: [{name: ns1.example}]}\n"), 0);
+	assert_int_equal(f->cfg->nglue, 0);
+
+	assert_fails_with(f, "dns: {ns: [{address: 10.0.0.2}]}\n",
+			  "m.yaml:1:12: error: dns.ns[0]: expected name: NAME "
+			  "in the mapping\n");
+	assert_fails_with(f, "dns: {ns: [{name: ns1.mesh, address: "
+			  "ns1.example}]}\n",
+			  "m.yaml:1:38: error: dns.ns[0].address: expected an "
+			  "IPv4 or IPv6 address such as 10.0.0.2, got "
+			  "\"ns1.example\"\n");
+	assert_fails_with(f, "dns: {ns: [{name: ns1.mesh, ttl: 5}]}\n",
+			  "m.yaml:1:29: error: unknown key \"ttl\" in dns.ns[0]; "
+			  "expected one of: name, address\n");
+	assert_fails_with(f, "dns: {ns: [{name: \"a..b\"}]}\n",
+			  "m.yaml:1:19: error: dns.ns[0].name: expected a "
+			  "domain name such as localhost. (letters, digits, "
+			  "'-' and dots), got \"a..b\" (empty label)\n");
+}
+
+/* keys: and transfer.allow: lists of mappings, checked. */
+static void
+test_transfer_keys(void **state)
+{
+	struct fixture *f = *state;
+	char path[] = "/tmp/meshdns-test-secret-XXXXXX";
+	char text[512];
+	int fd;
+
+	assert_loads(f, "");
+	assert_int_equal(f->cfg->nkeys, 0);
+	assert_int_equal(f->cfg->nxfr_allow, 0);
+	assert_loads(f, "keys:\n"
+		     "  - name: Xfr-Key\n"
+		     "    algorithm: HMAC-SHA256\n"
+		     "    secret: YWJj\n"
+		     "transfer:\n"
+		     "  allow:\n"
+		     "    - 127.0.0.0/8\n"
+		     "    - {address: \"::1/128\", key: xfr-key.}\n");
+	assert_int_equal(f->cfg->nkeys, 1);
+	assert_string_equal(f->cfg->keys[0].name, "xfr-key.");
+	assert_string_equal(f->cfg->keys[0].algorithm, "hmac-sha256");
+	assert_int_equal(f->cfg->keys[0].secret_len, 3);
+	assert_memory_equal(f->cfg->keys[0].secret, "abc", 3);
+	assert_int_equal(f->cfg->nxfr_allow, 2);
+	assert_string_equal(f->cfg->xfr_allow[0].cidr, "127.0.0.0/8");
+	assert_null(f->cfg->xfr_allow[0].key);
+	assert_string_equal(f->cfg->xfr_allow[1].cidr, "::1/128");
+	assert_string_equal(f->cfg->xfr_allow[1].key, "xfr-key.");
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "ZGVm\n", 5), 5);
+	close(fd);
+	snprintf(text, sizeof(text), "keys:\n  - name: k\n    algorithm: "
+		 "hmac-sha512\n    secret-file: %s\n", path);
+	assert_loads(f, text);
+	assert_memory_equal(f->cfg->keys[0].secret, "def", 3);
+	unlink(path);
+
+	assert_fails_with(f, "keys:\n  - name: k\n    algorithm: hmac-md5\n"
+			  "    secret: YWJj\n",
+			  "m.yaml:3:16: error: keys[0]: algorithm: \"hmac-md5\" "
+			  "is not supported; expected hmac-sha256, "
+			  "hmac-sha512, hmac-sha384, hmac-sha224 or "
+			  "hmac-sha1\n");
+	assert_fails_with(f, "keys:\n  - name: k\n    algorithm: hmac-sha256\n"
+			  "    secret: '%%%'\n",
+			  "m.yaml:4:13: error: keys[0]: secret: expected a "
+			  "base64 secret of 1 to 512 bytes\n");
+	assert_fails_with(f, "keys:\n  - name: k\n    algorithm: hmac-sha256\n",
+			  "m.yaml:2:5: error: keys[0]: expected either "
+			  "secret: (base64) or secret-file: (a file holding "
+			  "it), not neither\n");
+	assert_fails_with(f, "keys:\n  - {name: k, algorithm: hmac-sha256, "
+			  "secret: YWJj}\n  - {name: K., algorithm: "
+			  "hmac-sha1, secret: YWJj}\n",
+			  "m.yaml:3:12: error: keys[1]: key \"K.\" is "
+			  "declared twice\n");
+	assert_fails_with(f, "transfer:\n  allow: [{address: 10.0.0.0/8, "
+			  "key: nokey}]\n",
+			  "m.yaml:2:10: error: transfer.allow: key \"nokey.\" "
+			  "is not declared in keys:\n");
+	assert_fails_with(f, "transfer:\n  allow: [10.0.0.0/33]\n",
+			  "m.yaml:2:11: error: transfer.allow[0]: "
+			  "10.0.0.0/33: prefix length 33 is out of range (IPv4: "
+			  "0 to 32)\n");
+}
+
 int
 main(void)
 {
@@ -1054,6 +1234,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_parse_listen, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transfer_notify_catalog,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ns_with_addresses, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_ns, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_every_error_reported,
@@ -1066,6 +1250,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_contrib_example, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_protocol_keys, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_transfer_keys, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_overrides, setup,
 						teardown),
