@@ -976,7 +976,9 @@ tcp_rearm(struct tcp_conn *c)
 
 	if (!c->closing && !tcp_full(c))
 		events |= EV_READ;
-	if (c->wlen > c->woff)
+	/* A transfer writes on: its next messages once the socket takes
+	 * more, one buffer's worth per callback. */
+	if (c->wlen > c->woff || (c->xfr != NULL && c->head == NULL))
 		events |= EV_WRITE;
 	if (events == 0 && c->head == NULL) {
 		tcp_conn_close(c);
