@@ -59,4 +59,14 @@ expect_match "kdig -y, a query: NOERROR" "status: NOERROR" "$out"
 out=$(dig_q -y "$WRONG" redis.svc.mesh.local A 2>&1)
 expect_match "dig -y, a query with a wrong secret: NOTAUTH" "status: NOTAUTH," "$out"
 expect_no_match "dig -y, a query with a wrong secret: no address" "IN[[:space:]]+A[[:space:]]+241" "$out"
+
+# ---- keys apply at start only: a reload warns and keeps them
+sed -i "s|secret: $SECRET|secret: d3JvbmdzZWNyZXR3cm9uZ3NlY3JldA==|" "$WORK/meshdns.yaml"
+kill -HUP "$PID"
+wait_log "settings that apply at start only" || fail "no start-only warning"
+expect_match "a changed key: the reload says it applies at restart" \
+	"warning: reload, settings that apply at start only differ from those in effect: keys, transfer \(in effect: those at start\); restart meshdns to apply them$" \
+	"$(cat "$LOG")"
+expect_match "the key in effect still transfers" "^;; XFR size: " \
+	"$(xfr_size "$(dig_q -b 127.0.0.2 -y "$KEY" mesh.local AXFR 2>&1)")"
 finish
