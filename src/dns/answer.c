@@ -346,12 +346,9 @@ fit(const struct answer_query_ctx *ctx, const struct query *st, size_t cap,
 		pl->tc = true;
 	}
 	/* The signature's room, kept whatever else fits. */
-	if (pl->sign != NULL && pl->tsig_error == 0) {
-		if (limit < tsig_sign_len(pl->sign) + pos)
-			pl->sign = NULL;
-		else
-			limit -= tsig_sign_len(pl->sign);
-	}
+	if (pl->sign != NULL && pl->tsig_error == 0)
+		limit = limit > tsig_sign_len(pl->sign) ?
+			limit - tsig_sign_len(pl->sign) : 0;
 	if (pl->echo && pos + st->q.name_len + 4 + opt_len(pl) > limit) {
 		/* Cannot happen with cap >= 512; stay safe anyway. */
 		pl->echo = false;
