@@ -429,8 +429,7 @@ answer_one(const struct table *t, const struct sockaddr_storage *peer,
 		.client = (const struct sockaddr *)peer,
 		.tr = tr,
 		.forwarding = forwarding,
-		.keys = keys,
-		.now = keys != NULL ? (uint64_t)time(NULL) : 0,
+		.keys = keys,	/* .now 0: the clock, for TSIG only */
 	};
 
 	return answer_query(&ctx, q, qlen, resp, cap, outcome);

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <ldns/ldns.h>
 
@@ -138,6 +139,13 @@ edns_udp_limit(const struct wire_edns *edns)
 	       edns->udp_size;
 }
 
+/* The time of @ctx for TSIG: its own, or the clock's. */
+static uint64_t
+now_of(const struct answer_query_ctx *ctx)
+{
+	return ctx->now != 0 ? ctx->now : (uint64_t)time(NULL);
+}
+
 /*
  * Check the TSIG of @q (RFC 8945 5.2): true when it verifies (the answer
  * is then signed with its key), else false with pl->tsig_error set
@@ -155,7 +163,7 @@ tsig_ok(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
 		pl->tsig_error = TSIG_BADKEY;
 		return false;
 	}
-	v = tsig_verify(k, q, qlen, &st->tsig, &st->trr, ctx->now);
+	v = tsig_verify(k, q, qlen, &st->tsig, &st->trr, now_of(ctx));
 	if (v == 0 || v == -TSIG_BADTIME)
 		pl->sign = k;
 	if (v == 0)
@@ -465,7 +473,7 @@ sign_response(const struct answer_query_ctx *ctx, const uint8_t *q,
 
 	tsig_signer_init(&s, pl->sign, q + st->trr.mac_off, st->trr.mac_len,
 			 (uint16_t)pl->tsig_error);
-	n = tsig_sign(&s, resp, len, cap, ctx->now);
+	n = tsig_sign(&s, resp, len, cap, now_of(ctx));
 	if (n < 0) {
 		resp[2] |= LDNS_TC_MASK;
 		return len;
