@@ -26,6 +26,7 @@
 #include "build/snapshot.h"
 #include "build/snapshot_diff.h"
 #include "build/state.h"
+#include "util/digest.h"
 #include "util/text.h"
 #include "util/thread.h"
 
@@ -35,6 +36,7 @@ struct reload {
 	const struct build_options *opt;
 	struct snapshot *current;
 	uint64_t generation;
+	uint64_t started_transfer;	/* transfer_digest() at start */
 	ev_signal sighup;
 	ev_async done;
 	pthread_t thread;
@@ -274,6 +276,34 @@ append_strings(char *buf, size_t size, size_t *off, const char *key,
 }
 
 /*
+ * The transfer settings (keys, transfer.allow, transfer.journal), made
+ * into the server's transfer policy at start (daemon/transfer.h): a
+ * digest, so that the secrets are not copied once more.
+ */
+static uint64_t
+transfer_digest(const struct config *cfg)
+{
+	uint64_t d = digest_u64(0, cfg->nkeys);
+	size_t i;
+
+	for (i = 0; i < cfg->nkeys; i++) {
+		d = digest_str(d, cfg->keys[i].name);
+		d = digest_str(d, cfg->keys[i].algorithm);
+		d = digest_u64(d, cfg->keys[i].secret_len);
+		d = digest_bytes(d, cfg->keys[i].secret,
+				 cfg->keys[i].secret_len);
+	}
+	d = digest_u64(d, cfg->nxfr_allow);
+	for (i = 0; i < cfg->nxfr_allow; i++) {
+		d = digest_str(d, cfg->xfr_allow[i].cidr);
+		d = digest_str(d, cfg->xfr_allow[i].key != NULL ?
+			       cfg->xfr_allow[i].key : "");
+	}
+	d = digest_u64(d, cfg->xfr_journal_count);
+	return digest_u64(d, cfg->xfr_journal_bytes);
+}
+
+/*
  * The keys that apply at start only (sockets, workers and forwarders are
  * made once) on which @cfg differs from what meshdns started with,
  * r->started, each with the value in effect, into @buf: "listen (in
@@ -353,6 +383,9 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 		text_appendf(buf, size, &off, "%sgroup (in effect: %s)",
 			     n++ ? ", " : "", s->group != NULL ? s->group :
 			     "none");
+	if (r->started_transfer != transfer_digest(cfg))
+		text_appendf(buf, size, &off, "%skeys, transfer (in effect: "
+			"those at start)", n++ ? ", " : "");
 	return n;
 }
 
@@ -396,6 +429,7 @@ keep_started(struct reload *r, const struct config *cfg)
 	s->forward_max_inflight = cfg->forward_max_inflight;
 	s->tcp_idle_ms = cfg->tcp_idle_ms;
 	s->tcp_max = cfg->tcp_max;
+	r->started_transfer = transfer_digest(cfg);
 	if (config_set_string(&s->state_file, cfg->state_file) < 0 ||
 	    config_set_string(&s->user, cfg->user) < 0 ||
 	    config_set_string(&s->group, cfg->group) < 0)

@@ -429,8 +429,7 @@ answer_one(const struct table *t, const struct sockaddr_storage *peer,
 		.client = (const struct sockaddr *)peer,
 		.tr = tr,
 		.forwarding = forwarding,
-		.keys = keys,
-		.now = keys != NULL ? (uint64_t)time(NULL) : 0,
+		.keys = keys,	/* .now 0: the clock, for TSIG only */
 	};
 
 	return answer_query(&ctx, q, qlen, resp, cap, outcome);
@@ -976,7 +975,9 @@ tcp_rearm(struct tcp_conn *c)
 
 	if (!c->closing && !tcp_full(c))
 		events |= EV_READ;
-	if (c->wlen > c->woff)
+	/* A transfer writes on: its next messages once the socket takes
+	 * more, one buffer's worth per callback. */
+	if (c->wlen > c->woff || (c->xfr != NULL && c->head == NULL))
 		events |= EV_WRITE;
 	if (events == 0 && c->head == NULL) {
 		tcp_conn_close(c);

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <ldns/ldns.h>
 
@@ -139,6 +140,13 @@ edns_udp_limit(const struct wire_edns *edns)
 	       edns->udp_size;
 }
 
+/* The time of @ctx for TSIG: its own, or the clock's. */
+static uint64_t
+now_of(const struct answer_query_ctx *ctx)
+{
+	return ctx->now != 0 ? ctx->now : (uint64_t)time(NULL);
+}
+
 /*
  * Check the TSIG of @q (RFC 8945 5.2): true when it verifies (the answer
  * is then signed with its key), else false with pl->tsig_error set
@@ -156,7 +164,7 @@ tsig_ok(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
 		pl->tsig_error = TSIG_BADKEY;
 		return false;
 	}
-	v = tsig_verify(k, q, qlen, &st->tsig, &st->trr, ctx->now);
+	v = tsig_verify(k, q, qlen, &st->tsig, &st->trr, now_of(ctx));
 	if (v == 0 || v == -TSIG_BADTIME)
 		pl->sign = k;
 	if (v == 0)
@@ -347,12 +355,9 @@ fit(const struct answer_query_ctx *ctx, const struct query *st, size_t cap,
 		pl->tc = true;
 	}
 	/* The signature's room, kept whatever else fits. */
-	if (pl->sign != NULL && pl->tsig_error == 0) {
-		if (limit < tsig_sign_len(pl->sign) + pos)
-			pl->sign = NULL;
-		else
-			limit -= tsig_sign_len(pl->sign);
-	}
+	if (pl->sign != NULL && pl->tsig_error == 0)
+		limit = limit > tsig_sign_len(pl->sign) ?
+			limit - tsig_sign_len(pl->sign) : 0;
 	if (pl->echo && pos + st->q.name_len + 4 + opt_len(pl) > limit) {
 		/* Cannot happen with cap >= 512; stay safe anyway. */
 		pl->echo = false;
@@ -469,7 +474,7 @@ sign_response(const struct answer_query_ctx *ctx, const uint8_t *q,
 
 	tsig_signer_init(&s, pl->sign, q + st->trr.mac_off, st->trr.mac_len,
 			 (uint16_t)pl->tsig_error);
-	n = tsig_sign(&s, resp, len, cap, ctx->now);
+	n = tsig_sign(&s, resp, len, cap, now_of(ctx));
 	if (n < 0) {
 		resp[2] |= LDNS_TC_MASK;
 		return len;

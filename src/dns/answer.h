@@ -56,7 +56,9 @@ struct answer_query_ctx {
 					   forwarded; RA set in responses */
 	const struct tsig_keys *keys;	/* the TSIG keys the server knows;
 					   NULL: none (dns/tsig.h) */
-	uint64_t now;			/* seconds since the epoch, for TSIG */
+	uint64_t now;			/* seconds since the epoch, for TSIG;
+					   0: time(), read only for a query
+					   with a TSIG */
 };
 
 /*
