@@ -22,6 +22,7 @@
 #include "util/log.h"
 
 #define CONFIG_DEFAULT_PORT 15053
+#define CONFIG_DEFAULT_HTTP_PORT 9153	/* http.listen without a port */
 
 /*
  * Defaults of the keys whose users (server.h, forward.h) also fall back to
@@ -141,6 +142,11 @@ struct config {
 	char *views_default_mesh;	/* the mesh whose names clients that
 					 * are no Dataplane resolve, when
 					 * there are two meshes or more */
+
+	struct config_listen *http_listen;	/* the HTTP endpoint
+					 * (daemon/http.h); none by default:
+					 * off.  Port default 9153 */
+	size_t nhttp_listen;
 };
 
 /* The defaults, with no file.  NULL on ENOMEM. */

@@ -24,6 +24,7 @@
 #include "build/config.h"
 #include "util/log.h"
 #include "daemon/daemon.h"
+#include "daemon/http.h"
 #include "daemon/reload.h"
 #include "daemon/server.h"
 #include "daemon/stats.h"
@@ -608,6 +609,7 @@ daemon_run(struct daemon_options *a)
 	struct snapshot *s = NULL;
 	struct server *srv = NULL;
 	struct reload *r = NULL;
+	struct http *http = NULL;
 	struct diag_list diags;
 	struct diag_list config_diags;
 	ev_signal sigterm;
@@ -672,6 +674,12 @@ daemon_run(struct daemon_options *a)
 		build_mark_cacheable(s, a->opt.program_digest, state_digest);
 	if (make_server(&srv, s->cfg) < 0)
 		goto out;
+	/* The HTTP endpoint's sockets now (a bind failure stops the start),
+	 * its thread after the signal watchers (http.h). */
+	if (http_new(&http, s->cfg, srv, loop, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	for (i = 0; i < s->cfg->nlisten; i++)
 		log_notice("listening on %s (udp, tcp)",
 			   s->cfg->listen[i].text);
@@ -688,7 +696,7 @@ daemon_run(struct daemon_options *a)
 	}
 	if (a->pid_file != NULL && write_pid_file(a->pid_file) < 0)
 		goto out;
-	if (reload_new(&r, loop, srv, &a->opt, s) < 0) {
+	if (reload_new(&r, loop, srv, &a->opt, s, http) < 0) {
 		s = NULL;
 		log_error("out of memory");
 		goto out;
@@ -699,7 +707,8 @@ daemon_run(struct daemon_options *a)
 	ev_signal_start(loop, &sigterm);
 	ev_signal_start(loop, &sigint);
 	ev_signal_start(loop, &sigusr1);
-	if (server_start(srv, err, sizeof(err)) < 0) {
+	if (server_start(srv, err, sizeof(err)) < 0 ||
+	    http_start(http, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -710,9 +719,13 @@ out:
 	ev_signal_stop(loop, &sigterm);
 	ev_signal_stop(loop, &sigint);
 	ev_signal_stop(loop, &sigusr1);
-	/* The workers first: they read the snapshots reload owns. */
+	/* HTTP's threads first (they read the server's counters), then the
+	 * workers: they read the snapshots reload owns; the build thread
+	 * reports to the endpoint until reload_free() joins it. */
+	http_stop(http);
 	server_free(srv);
 	reload_free(r);
+	http_free(http);
 	snapshot_free(s);
 	state_free(st);
 	config_free(cfg);

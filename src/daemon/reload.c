@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "build/cache.h"
+#include "daemon/http.h"
 #include "util/log.h"
 #include "daemon/reload.h"
 #include "build/snapshot.h"
@@ -52,6 +53,7 @@ struct reload {
 	 * settings in effect, which a reload cannot change (written once by
 	 * reload_new(), then only read, on both threads). */
 	struct config *started;
+	struct http *http;	/* NULL: no HTTP endpoint */
 };
 
 static void warn_start_only(const struct reload *r, const struct config *cfg);
@@ -151,6 +153,9 @@ build_thread(void *arg)
 	struct diag_list diags;
 	/* The state file is the current snapshot's until this one saves. */
 	uint64_t state_digest = r->current->state_digest;
+	enum http_build_result result = HTTP_BUILD_FAILURE;
+	struct timespec t0;
+	struct timespec t1;
 	char err[1024];
 	int rc;
 
@@ -161,9 +166,11 @@ build_thread(void *arg)
 		log_notice("reload, nothing changed since generation %llu was "
 			   "built: still serving it",
 			   (unsigned long long)r->generation);
+		http_build_done(r->http, HTTP_BUILD_UNCHANGED, 0);
 		goto out;
 	}
 	log_info("reload, building a new snapshot");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = build_run(&next, r->opt, r->current->state, (int64_t)time(NULL),
 		       &diags);
 	log_diags(&diags);
@@ -171,7 +178,7 @@ build_thread(void *arg)
 		log_error("reload, failed; still serving the previous "
 			  "snapshot (generation %llu)",
 			  (unsigned long long)r->generation);
-		goto out;
+		goto done;
 	}
 	if (next->errors > 0) {
 		log_error("reload, rejected: %zu error%s above; still serving "
@@ -181,7 +188,7 @@ build_thread(void *arg)
 			  (unsigned long long)r->generation);
 		snapshot_free(next);
 		next = NULL;
-		goto out;
+		goto done;
 	}
 	/* The state file in effect (locked at start), whatever the file says. */
 	if (next->state_changed && r->started->state_file != NULL &&
@@ -191,10 +198,15 @@ build_thread(void *arg)
 			  "snapshot", err);
 		snapshot_free(next);
 		next = NULL;
-		goto out;
+		goto done;
 	}
 	build_mark_cacheable(next, r->opt->program_digest, state_digest);
 	log_changes(r->current, next);
+	result = HTTP_BUILD_SUCCESS;
+done:
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	http_build_done(r->http, result, (double)(t1.tv_sec - t0.tv_sec) +
+			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 out:
 	diag_list_clear(&diags);
 	r->result = next;
@@ -440,6 +452,7 @@ swap(struct reload *r, struct snapshot *next)
 		warn_start_only(r, next->cfg);
 	log_set_level(next->cfg->log_level);
 	r->current = next;
+	http_publish(r->http, next);	/* before the trim */
 	/* Workers may still be answering from the old table: later. */
 	if (old != NULL) {
 		r->retired[r->nretired++] = old;
@@ -622,7 +635,8 @@ grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 int
 reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
-	   const struct build_options *opt, struct snapshot *current)
+	   const struct build_options *opt, struct snapshot *current,
+	   struct http *http)
 {
 	struct reload *r = calloc(1, sizeof(*r));
 
@@ -634,6 +648,7 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	r->loop = loop;
 	r->srv = srv;
 	r->opt = opt;
+	r->http = http;
 	r->current = NULL;
 	if (keep_started(r, current->cfg) < 0) {
 		config_free(r->started);

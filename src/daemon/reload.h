@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "build/build.h"
+#include "daemon/http.h"
 #include "daemon/server.h"
 
 struct reload;
@@ -55,10 +56,14 @@ struct reload;
 /*
  * Start watching SIGHUP on @loop (the default loop).  Takes ownership of
  * @current, the snapshot being served.  @opt is borrowed and must outlive
- * the reload object.  Returns 0 or -ENOMEM.
+ * the reload object; so must @http (NULL: none), which is told of every
+ * snapshot published (http_publish(), before its trim) and of every
+ * reload's result (http_build_done(), from the build thread).  Returns 0
+ * or -ENOMEM.
  */
 int reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
-	       const struct build_options *opt, struct snapshot *current);
+	       const struct build_options *opt, struct snapshot *current,
+	       struct http *http);
 
 /*
  * The policy of both the start-up cache (a table cached for these inputs

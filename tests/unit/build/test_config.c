@@ -454,12 +454,12 @@ test_errors(void **state)
 		  "m.yaml:1:1: error: unknown key \"listn\" at the top level "
 		  "(did you mean \"listen\"?); expected one of: listen, zone, "
 		  "resources, state-file, start-cache, workers, dns, vip, log, "
-		  "forward, tcp, kuma, views\n" },
+		  "forward, tcp, kuma, views, http\n" },
 		{ "upstreams: [1.1.1.1]\n",
 		  "m.yaml:1:1: error: unknown key \"upstreams\" at the top "
 		  "level; expected one of: listen, zone, resources, "
 		  "state-file, start-cache, workers, dns, vip, log, forward, "
-		  "tcp, kuma, views\n" },
+		  "tcp, kuma, views, http\n" },
 		{ "dns:\n  tll: 5\n",
 		  "m.yaml:2:3: error: unknown key \"tll\" in dns (did you mean "
 		  "\"ttl\"?); expected one of: zones, ttl, ns, soa, aaaa, srv, ptr, chaos, "
@@ -696,7 +696,7 @@ test_every_error_reported(void **state)
 		"m.yaml:11:1: error: unknown key \"extra\" at the top level; "
 		"expected one of: listen, zone, resources, state-file, "
 		"start-cache, workers, dns, vip, log, forward, tcp, kuma, "
-		"views\n");
+		"views, http\n");
 	assert_int_equal(f->errs.errors, 11);
 }
 
@@ -752,6 +752,37 @@ test_contrib_example(void **state)
 	assert_string_equal(f->cfg->file, path);
 	/* It documents the defaults: loading it changes nothing. */
 	assert_defaults(f->cfg);
+}
+
+/* http.listen: none by default, port 9153 by default, errors positioned. */
+static void
+test_http_listen(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_loads(f, "");
+	assert_int_equal(f->cfg->nhttp_listen, 0);
+	assert_null(f->cfg->http_listen);
+	assert_loads(f, "http:\n  listen: 127.0.0.1\n");
+	assert_int_equal(f->cfg->nhttp_listen, 1);
+	assert_string_equal(f->cfg->http_listen[0].text, "127.0.0.1:9153");
+	assert_loads(f, "http: {listen: [127.0.0.1:9999, \"[::1]\"]}\n");
+	assert_int_equal(f->cfg->nhttp_listen, 2);
+	assert_string_equal(f->cfg->http_listen[0].text, "127.0.0.1:9999");
+	assert_string_equal(f->cfg->http_listen[1].text, "[::1]:9153");
+	assert_int_equal(f->cfg->nlisten, 1);	/* listen: untouched */
+	assert_loads(f, "http: {listen: ~}\n");
+	assert_int_equal(f->cfg->nhttp_listen, 0);
+	assert_fails_with(f, "http: {listen: 1.2.3.4:99999}\n",
+			  "m.yaml:1:16: error: http.listen: expected "
+			  "ADDRESS[:PORT] or [IPV6]:PORT, got \"1.2.3.4:99999\" "
+			  "(the port must be 1 to 65535)\n");
+	assert_fails_with(f, "http: {listen: [1.2.3.4, 1.2.3.4:9153]}\n",
+			  "m.yaml:1:26: error: http.listen[1]: 1.2.3.4:9153 is "
+			  "listed twice\n");
+	assert_fails_with(f, "http: {port: 1}\n",
+			  "m.yaml:1:8: error: unknown key \"port\" in http; "
+			  "expected one of: listen\n");
 }
 
 static void
@@ -1008,6 +1039,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_contrib_example, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_protocol_keys, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_http_listen, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_overrides, setup,
 						teardown),
