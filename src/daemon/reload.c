@@ -241,23 +241,30 @@ same_strings(char *const *a, size_t na, char *const *b, size_t nb)
 	return 1;
 }
 
-/* The listen addresses of @a and @b are the same, in any order. */
+/* The addresses @a and @b are the same, in any order. */
 static int
-same_listen(const struct config *a, const struct config *b)
+same_addresses(const struct config_listen *a, size_t na,
+	       const struct config_listen *b, size_t nb)
 {
 	size_t i;
 	size_t j;
 
-	if (a->nlisten != b->nlisten)
+	if (na != nb)
 		return 0;
-	for (i = 0; i < a->nlisten; i++) {
-		for (j = 0; j < b->nlisten; j++)
-			if (strcmp(a->listen[i].text, b->listen[j].text) == 0)
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb; j++)
+			if (strcmp(a[i].text, b[j].text) == 0)
 				break;
-		if (j == b->nlisten)
+		if (j == nb)
 			return 0;
 	}
 	return 1;
+}
+
+static int
+same_listen(const struct config *a, const struct config *b)
+{
+	return same_addresses(a->listen, a->nlisten, b->listen, b->nlisten);
 }
 
 /* "KEY (in effect: a, b)", "none" for an empty list. */
@@ -345,6 +352,16 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 	if (s->tcp_max != cfg->tcp_max)
 		text_appendf(buf, size, &off, "%stcp.max-connections (in effect: "
 			"%" PRIu32 ")", n++ ? ", " : "", s->tcp_max);
+	if (!same_addresses(s->http_listen, s->nhttp_listen, cfg->http_listen,
+			    cfg->nhttp_listen)) {
+		text_appendf(buf, size, &off, "%shttp.listen (in effect: ",
+			     n++ ? ", " : "");
+		for (i = 0; i < s->nhttp_listen; i++)
+			text_appendf(buf, size, &off, "%s%s", i ? ", " : "",
+				     s->http_listen[i].text);
+		text_appendf(buf, size, &off, "%s)",
+			     s->nhttp_listen == 0 ? "none" : "");
+	}
 	return n;
 }
 
@@ -383,6 +400,21 @@ keep_started(struct reload *r, const struct config *cfg)
 	    config_set_strings(&s->forward_allow, &s->nforward_allow,
 			       cfg->forward_allow, cfg->nforward_allow) < 0)
 		return -ENOMEM;
+	if (cfg->nhttp_listen > 0) {
+		size_t i;
+
+		s->http_listen = calloc(cfg->nhttp_listen,
+					sizeof(*s->http_listen));
+		if (s->http_listen == NULL)
+			return -ENOMEM;
+		for (i = 0; i < cfg->nhttp_listen; i++) {
+			s->http_listen[i] = cfg->http_listen[i];
+			s->http_listen[i].text = strdup(cfg->http_listen[i].text);
+			s->nhttp_listen++;
+			if (s->http_listen[i].text == NULL)
+				return -ENOMEM;
+		}
+	}
 	s->workers = cfg->workers;
 	s->forward_timeout_ms = cfg->forward_timeout_ms;
 	s->forward_max_inflight = cfg->forward_max_inflight;

@@ -17,8 +17,9 @@
  * it delays neither the start nor the swap; the start-up cache (cache.h)
  * is written then too.  A SIGHUP during a build queues one more build.
  *
- * Keys that apply at start only (listen, workers, forward.*, tcp.*: the
- * sockets, workers and forwarders are made once) are compared on every
+ * Keys that apply at start only (listen, workers, forward.*, tcp.*,
+ * http.listen: the sockets, workers, forwarders and the HTTP endpoint
+ * are made once) are compared on every
  * reload, "nothing changed" included, with those meshdns started with;
  * a warning names each key that differs and its value in effect, until
  * the file agrees again or meshdns restarts.

@@ -105,6 +105,15 @@ print("same" if a == b else "differ: %r\n%r" % (a, b))
 PY
 )
 expect_eq "/status.json is --status as JSON" "same" "$same"
+# http.listen applies at start only: a reload warns and keeps serving.
+cp "$WORK/meshdns.yaml" "$WORK/meshdns.yaml.good"
+printf 'http:\n  listen: 127.0.0.1:%s\n' "$((HPORT + 3))" >"$WORK/meshdns.yaml"
+kill -HUP "$PID"
+wait_log "settings that apply at start only differ" || fail "no start-only warning"
+expect_match "the warning names http.listen and what is in effect" \
+	"http\.listen \(in effect: 127\.0\.0\.1:$HPORT, \[::1\]:$HPORT\)" "$(cat "$LOG")"
+expect_eq "the endpoint in effect still answers" "OK" "$(curl -s "$URL/health")"
+cp "$WORK/meshdns.yaml.good" "$WORK/meshdns.yaml"
 stop_meshdns
 
 # A hostile template: the condition quoting it is escaped and stands out.
