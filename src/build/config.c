@@ -52,6 +52,10 @@
  *       - {address: "10.0.0.3:5353", key: NAME}   that signs with a key
  *     catalog: catalog.invalid a catalog zone (RFC 9432) of every served
  *                              zone; default none
+ *   http:
+ *     listen: 127.0.0.1:9153   list of ADDRESS[:PORT] for /metrics,
+ *                              /health, /ready, / and /status.json;
+ *                              default none (off), port default 9153
  *
  * A section given as null ("dns:" with everything under it commented out)
  * keeps its defaults.  contrib/meshdns.yaml is the same, commented.
@@ -358,46 +362,66 @@ expected(const struct key *k, char *buf, size_t size)
 	return k->type->expected;
 }
 
+/* listen and http.listen: a list of struct config_listen at k->off. */
 static int
-parse_listen(struct config *cfg, const struct key *k, const char *text,
-	     char *err, size_t errsize)
+add_listen(struct config *cfg, const struct key *k, const char *text,
+	   unsigned port, char *err, size_t errsize)
 {
+	struct config_listen **list = FIELD(cfg, k, struct config_listen *);
+	size_t *n = COUNT(cfg, k);
 	struct config_listen v;
 	struct config_listen *nv = NULL;
 	size_t i;
 	int rc;
 
-	rc = config_parse_listen(&v, text, err, errsize);
+	rc = config_parse_address(&v, text, port, err, errsize);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < cfg->nlisten; i++) {
-		if (cfg->listen[i].addrlen == v.addrlen &&
-		    memcmp(&cfg->listen[i].addr, &v.addr, v.addrlen) == 0) {
+	for (i = 0; i < *n; i++) {
+		if ((*list)[i].addrlen == v.addrlen &&
+		    memcmp(&(*list)[i].addr, &v.addr, v.addrlen) == 0) {
 			diag_printf(err, errsize, "%s is listed twice", v.text);
 			free(v.text);
 			return -1;
 		}
 	}
-	nv = realloc(cfg->listen, (cfg->nlisten + 1) * sizeof(*nv));
+	nv = realloc(*list, (*n + 1) * sizeof(*nv));
 	if (nv == NULL) {
 		free(v.text);
 		return -ENOMEM;
 	}
-	cfg->listen = nv;
-	cfg->listen[cfg->nlisten++] = v;
+	*list = nv;
+	(*list)[(*n)++] = v;
 	return 0;
+}
+
+static int
+parse_listen(struct config *cfg, const struct key *k, const char *text,
+	     char *err, size_t errsize)
+{
+	return add_listen(cfg, k, text, CONFIG_DEFAULT_PORT, err, errsize);
+}
+
+static int
+parse_http_listen(struct config *cfg, const struct key *k, const char *text,
+		  char *err, size_t errsize)
+{
+	return add_listen(cfg, k, text, CONFIG_DEFAULT_HTTP_PORT, err,
+			  errsize);
 }
 
 static void
 clear_listen(struct config *cfg, const struct key *k)
 {
+	struct config_listen **list = FIELD(cfg, k, struct config_listen *);
+	size_t *n = COUNT(cfg, k);
 	size_t i;
 
-	for (i = 0; i < cfg->nlisten; i++)
-		free(cfg->listen[i].text);
-	free(cfg->listen);
-	cfg->listen = NULL;
-	cfg->nlisten = 0;
+	for (i = 0; i < *n; i++)
+		free((*list)[i].text);
+	free(*list);
+	*list = NULL;
+	*n = 0;
 }
 
 static void
@@ -907,6 +931,10 @@ static const struct type t_listen = {
 	"an address such as 127.0.0.1:15053 or [::1]:15053", 1, 0,
 	parse_listen, clear_listen, NULL
 };
+static const struct type t_http_listen = {
+	"an address such as 127.0.0.1:9153 or [::1]:9153", 1, 1,
+	parse_http_listen, clear_listen, NULL
+};
 static const struct type t_paths = {
 	"a file or directory name", 1, 1, parse_path, clear_strings, NULL
 };
@@ -1111,6 +1139,12 @@ static const struct key transfer_keys[] = {
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
+static const struct key http_keys[] = {
+	{ "listen", &t_http_listen, NULL, OFF(http_listen), OFF(nhttp_listen),
+	  NULL, NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
 static const struct key top_keys[] = {
 	{ "listen", &t_listen, NULL, OFF(listen), OFF(nlisten),
 	  "127.0.0.1:15053", NULL, 1 },
@@ -1131,6 +1165,7 @@ static const struct key top_keys[] = {
 	{ "views", NULL, views_keys, 0, 0, NULL, NULL, 0 },
 	{ "keys", &t_keys, NULL, 0, 0, NULL, NULL, 0 },
 	{ "transfer", NULL, transfer_keys, 0, 0, NULL, NULL, 0 },
+	{ "http", NULL, http_keys, 0, 0, NULL, NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -1982,6 +2017,9 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nlisten; i++)
 		free(cfg->listen[i].text);
 	free(cfg->listen);
+	for (i = 0; i < cfg->nhttp_listen; i++)
+		free(cfg->http_listen[i].text);
+	free(cfg->http_listen);
 	free(cfg->zone);
 	free(cfg->views_default_mesh);
 	free(cfg->user);

@@ -22,6 +22,7 @@
 #include "util/log.h"
 
 #define CONFIG_DEFAULT_PORT 15053
+#define CONFIG_DEFAULT_HTTP_PORT 9153	/* http.listen without a port */
 
 /*
  * Defaults of the keys whose users (server.h, forward.h) also fall back to
@@ -206,6 +207,10 @@ struct config {
 					 * differences per zone */
 	uint32_t xfr_journal_bytes;	/* transfer.journal.max-size: 1 MiB
 					 * of RRs per zone */
+	struct config_listen *http_listen;	/* the HTTP endpoint
+					 * (daemon/http.h); none by default:
+					 * off.  Port default 9153 */
+	size_t nhttp_listen;
 };
 
 /* The defaults, with no file.  NULL on ENOMEM. */

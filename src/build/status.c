@@ -497,8 +497,8 @@ service_doc(const struct build_service *bs, const struct resource_set *set,
 	return doc;
 }
 
-int
-status_print(FILE *fp, const struct snapshot *s)
+static int
+emit(FILE *fp, const struct snapshot *s, int json)
 {
 	struct yamlx_node **docs = NULL;
 	const char *sysns = NULL;
@@ -529,10 +529,22 @@ status_print(FILE *fp, const struct snapshot *s)
 			n++;
 		}
 	}
-	rc = yamlx_emit(fp, docs, n);
+	rc = json ? yamlx_emit_json(fp, docs, n) : yamlx_emit(fp, docs, n);
 out:
 	for (i = 0; i < n; i++)
 		yamlx_node_free(docs[i]);
 	free(docs);
 	return rc;
+}
+
+int
+status_print(FILE *fp, const struct snapshot *s)
+{
+	return emit(fp, s, 0);
+}
+
+int
+status_print_json(FILE *fp, const struct snapshot *s)
+{
+	return emit(fp, s, 1);
 }

@@ -24,6 +24,7 @@
 #include "build/config.h"
 #include "util/log.h"
 #include "daemon/daemon.h"
+#include "daemon/http.h"
 #include "daemon/reload.h"
 #include "daemon/server.h"
 #include "daemon/privs.h"
@@ -680,6 +681,7 @@ daemon_run(struct daemon_options *a)
 	struct snapshot *s = NULL;
 	struct server *srv = NULL;
 	struct reload *r = NULL;
+	struct http *http = NULL;
 	struct diag_list diags;
 	struct diag_list config_diags;
 	ev_signal sigterm;
@@ -737,6 +739,13 @@ daemon_run(struct daemon_options *a)
 			    s->errors == 1 ? "" : "s");
 	if (make_server(&srv, s->cfg) < 0)
 		goto out;
+	/* The HTTP endpoint's sockets now, before the privileges go (a bind
+	 * failure stops the start), its thread after the signal watchers
+	 * (http.h). */
+	if (http_new(&http, s->cfg, srv, loop, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	if (a->pid_file != NULL && (pidfp = open_pid_file(a->pid_file)) == NULL)
 		goto out;
 	if (s->cfg->user != NULL && drop_privileges(s->cfg, lockfd) < 0)
@@ -771,7 +780,7 @@ daemon_run(struct daemon_options *a)
 		if (bad)
 			goto out;
 	}
-	if (reload_new(&r, loop, srv, &a->opt, s) < 0) {
+	if (reload_new(&r, loop, srv, &a->opt, s, http) < 0) {
 		s = NULL;
 		log_error("out of memory");
 		goto out;
@@ -782,7 +791,8 @@ daemon_run(struct daemon_options *a)
 	ev_signal_start(loop, &sigterm);
 	ev_signal_start(loop, &sigint);
 	ev_signal_start(loop, &sigusr1);
-	if (server_start(srv, err, sizeof(err)) < 0) {
+	if (server_start(srv, err, sizeof(err)) < 0 ||
+	    http_start(http, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -795,9 +805,13 @@ out:
 	ev_signal_stop(loop, &sigterm);
 	ev_signal_stop(loop, &sigint);
 	ev_signal_stop(loop, &sigusr1);
-	/* The workers first: they read the snapshots reload owns. */
+	/* HTTP's threads first (they read the server's counters), then the
+	 * workers: they read the snapshots reload owns; the build thread
+	 * reports to the endpoint until reload_free() joins it. */
+	http_stop(http);
 	server_free(srv);
 	reload_free(r);
+	http_free(http);
 	snapshot_free(s);
 	state_free(st);
 	config_free(cfg);

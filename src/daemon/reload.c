@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "build/cache.h"
+#include "daemon/http.h"
 #include "util/log.h"
 #include "daemon/notify.h"
 #include "daemon/reload.h"
@@ -59,6 +60,7 @@ struct reload {
 	 * reload_new(), then only read, on both threads). */
 	struct config *started;
 	struct notify *notify;	/* NOTIFY to transfer.notify on serials */
+	struct http *http;	/* NULL: no HTTP endpoint */
 };
 
 static void warn_start_only(const struct reload *r, const struct config *cfg);
@@ -158,6 +160,9 @@ build_thread(void *arg)
 	struct diag_list diags;
 	/* The state file is the current snapshot's until this one saves. */
 	uint64_t state_digest = r->current->state_digest;
+	enum http_build_result result = HTTP_BUILD_FAILURE;
+	struct timespec t0;
+	struct timespec t1;
 	char err[1024];
 	int rc;
 
@@ -168,9 +173,11 @@ build_thread(void *arg)
 		log_notice("reload, nothing changed since generation %llu was "
 			   "built: still serving it",
 			   (unsigned long long)r->generation);
+		http_build_done(r->http, HTTP_BUILD_UNCHANGED, 0);
 		goto out;
 	}
 	log_info("reload, building a new snapshot");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = build_run(&next, r->opt, r->current->state, (int64_t)time(NULL),
 		       &diags);
 	log_diags(&diags);
@@ -178,7 +185,7 @@ build_thread(void *arg)
 		log_error("reload, failed; still serving the previous "
 			  "snapshot (generation %llu)",
 			  (unsigned long long)r->generation);
-		goto out;
+		goto done;
 	}
 	if (next->errors > 0) {
 		log_error("reload, rejected: %zu error%s above; still serving "
@@ -188,7 +195,7 @@ build_thread(void *arg)
 			  (unsigned long long)r->generation);
 		snapshot_free(next);
 		next = NULL;
-		goto out;
+		goto done;
 	}
 	/* The state file in effect (locked at start), whatever the file says. */
 	if (next->state_changed && r->started->state_file != NULL &&
@@ -198,10 +205,15 @@ build_thread(void *arg)
 			  "snapshot", err);
 		snapshot_free(next);
 		next = NULL;
-		goto out;
+		goto done;
 	}
 	build_mark_cacheable(next, r->opt->program_digest, state_digest);
 	log_changes(r->current, next);
+	result = HTTP_BUILD_SUCCESS;
+done:
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	http_build_done(r->http, result, (double)(t1.tv_sec - t0.tv_sec) +
+			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 out:
 	diag_list_clear(&diags);
 	r->result = next;
@@ -236,7 +248,6 @@ same_strings(char *const *a, size_t na, char *const *b, size_t nb)
 	return 1;
 }
 
-/* The listen addresses of @a and @b are the same, in any order. */
 /* Both NULL, or the same text. */
 static int
 same_string(const char *a, const char *b)
@@ -244,22 +255,30 @@ same_string(const char *a, const char *b)
 	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
 }
 
+/* The addresses @a and @b are the same, in any order. */
 static int
-same_listen(const struct config *a, const struct config *b)
+same_addresses(const struct config_listen *a, size_t na,
+	       const struct config_listen *b, size_t nb)
 {
 	size_t i;
 	size_t j;
 
-	if (a->nlisten != b->nlisten)
+	if (na != nb)
 		return 0;
-	for (i = 0; i < a->nlisten; i++) {
-		for (j = 0; j < b->nlisten; j++)
-			if (strcmp(a->listen[i].text, b->listen[j].text) == 0)
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb; j++)
+			if (strcmp(a[i].text, b[j].text) == 0)
 				break;
-		if (j == b->nlisten)
+		if (j == nb)
 			return 0;
 	}
 	return 1;
+}
+
+static int
+same_listen(const struct config *a, const struct config *b)
+{
+	return same_addresses(a->listen, a->nlisten, b->listen, b->nlisten);
 }
 
 /* "KEY (in effect: a, b)", "none" for an empty list. */
@@ -386,6 +405,16 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 	if (r->started_transfer != transfer_digest(cfg))
 		text_appendf(buf, size, &off, "%skeys, transfer (in effect: "
 			"those at start)", n++ ? ", " : "");
+	if (!same_addresses(s->http_listen, s->nhttp_listen, cfg->http_listen,
+			    cfg->nhttp_listen)) {
+		text_appendf(buf, size, &off, "%shttp.listen (in effect: ",
+			     n++ ? ", " : "");
+		for (i = 0; i < s->nhttp_listen; i++)
+			text_appendf(buf, size, &off, "%s%s", i ? ", " : "",
+				     s->http_listen[i].text);
+		text_appendf(buf, size, &off, "%s)",
+			     s->nhttp_listen == 0 ? "none" : "");
+	}
 	return n;
 }
 
@@ -424,6 +453,21 @@ keep_started(struct reload *r, const struct config *cfg)
 	    config_set_strings(&s->forward_allow, &s->nforward_allow,
 			       cfg->forward_allow, cfg->nforward_allow) < 0)
 		return -ENOMEM;
+	if (cfg->nhttp_listen > 0) {
+		size_t i;
+
+		s->http_listen = calloc(cfg->nhttp_listen,
+					sizeof(*s->http_listen));
+		if (s->http_listen == NULL)
+			return -ENOMEM;
+		for (i = 0; i < cfg->nhttp_listen; i++) {
+			s->http_listen[i] = cfg->http_listen[i];
+			s->http_listen[i].text = strdup(cfg->http_listen[i].text);
+			s->nhttp_listen++;
+			if (s->http_listen[i].text == NULL)
+				return -ENOMEM;
+		}
+	}
 	s->workers = cfg->workers;
 	s->forward_timeout_ms = cfg->forward_timeout_ms;
 	s->forward_max_inflight = cfg->forward_max_inflight;
@@ -501,6 +545,7 @@ swap(struct reload *r, struct snapshot *next)
 		warn_start_only(r, next->cfg);
 	log_set_level(next->cfg->log_level);
 	r->current = next;
+	http_publish(r->http, next);	/* before the trim */
 	/* Workers may still be answering from the old table: later. */
 	if (old != NULL) {
 		r->retired[r->nretired++] = old;
@@ -702,7 +747,8 @@ grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 int
 reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
-	   const struct build_options *opt, struct snapshot *current)
+	   const struct build_options *opt, struct snapshot *current,
+	   struct http *http)
 {
 	struct reload *r = calloc(1, sizeof(*r));
 
@@ -714,6 +760,7 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	r->loop = loop;
 	r->srv = srv;
 	r->opt = opt;
+	r->http = http;
 	r->current = NULL;
 	if (keep_started(r, current->cfg) < 0 ||
 	    notify_new(&r->notify, loop) < 0) {

@@ -17,8 +17,9 @@
  * it delays neither the start nor the swap; the start-up cache (cache.h)
  * is written then too.  A SIGHUP during a build queues one more build.
  *
- * Keys that apply at start only (listen, workers, forward.*, tcp.*: the
- * sockets, workers and forwarders are made once) are compared on every
+ * Keys that apply at start only (listen, workers, forward.*, tcp.*,
+ * http.listen: the sockets, workers, forwarders and the HTTP endpoint
+ * are made once) are compared on every
  * reload, "nothing changed" included, with those meshdns started with;
  * a warning names each key that differs and its value in effect, until
  * the file agrees again or meshdns restarts.
@@ -48,6 +49,7 @@
 #include <stdint.h>
 
 #include "build/build.h"
+#include "daemon/http.h"
 #include "daemon/server.h"
 
 struct reload;
@@ -55,10 +57,14 @@ struct reload;
 /*
  * Start watching SIGHUP on @loop (the default loop).  Takes ownership of
  * @current, the snapshot being served.  @opt is borrowed and must outlive
- * the reload object.  Returns 0 or -ENOMEM.
+ * the reload object; so must @http (NULL: none), which is told of every
+ * snapshot published (http_publish(), before its trim) and of every
+ * reload's result (http_build_done(), from the build thread).  Returns 0
+ * or -ENOMEM.
  */
 int reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
-	       const struct build_options *opt, struct snapshot *current);
+	       const struct build_options *opt, struct snapshot *current,
+	       struct http *http);
 
 /*
  * The policy of both the start-up cache (a table cached for these inputs

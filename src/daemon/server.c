@@ -118,6 +118,7 @@ struct worker {
 	struct ev_loop *loop;
 	ev_async stop;
 	ev_prepare idle;	/* before the loop blocks: using nothing */
+	ev_timer tick;		/* the loop is alive (stats_tick()) */
 	/* The generation of the view this worker is using, UINT64_MAX when
 	 * it is between callbacks (using none). */
 	_Atomic uint64_t in_use;
@@ -435,6 +436,16 @@ answer_one(const struct table *t, const struct sockaddr_storage *peer,
 	return answer_query(&ctx, q, qlen, resp, cap, outcome);
 }
 
+/* Nanoseconds from @a to @b (0 if the clock went back). */
+static uint64_t
+elapsed_ns(const struct timespec *a, const struct timespec *b)
+{
+	int64_t ns = ((int64_t)b->tv_sec - (int64_t)a->tv_sec) * 1000000000 +
+		((int64_t)b->tv_nsec - (int64_t)a->tv_nsec);
+
+	return ns > 0 ? (uint64_t)ns : 0;
+}
+
 static void
 udp_forward_done(void *arg, const uint8_t *resp, size_t len)
 {
@@ -457,6 +468,9 @@ udp_forward_done(void *arg, const uint8_t *resp, size_t len)
 		if (sendmsg(p->u->fd, &h, 0) < 0)
 			log_debug("udp, send of a forwarded answer failed (%s)",
 				  strerror(errno));
+		else
+			stats_response(&p->u->wk->stats, resp, len,
+				       ANSWER_FORWARD);
 	}
 	free(p);
 }
@@ -493,6 +507,8 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct mmsghdr out[UDP_BATCH];
 	struct iovec qiov[UDP_BATCH];
 	struct iovec riov[UDP_BATCH];
+	struct timespec t0;
+	struct timespec t1;
 	int round;
 
 	for (round = 0; round < UDP_ROUNDS; round++) {
@@ -523,6 +539,7 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 					  strerror(errno));
 			return;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		stats_add(&wk->stats.udp_queries, (uint64_t)n);
 		memset(out, 0, sizeof(out));
 		for (i = 0; i < n; i++) {
@@ -531,6 +548,9 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 			int fwd = may_forward(wk, &wk->peers[i]);
 			size_t len;
 
+			stats_request(&wk->stats, 0,
+				      wk->peers[i].ss_family == AF_INET6,
+				      wk->qbuf[i], in[i].msg_len);
 			if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				stats_add(&wk->stats.dropped, 1);
 				continue;
@@ -550,6 +570,7 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 			stats_count(&wk->stats, o);
 			if (len == 0)
 				continue;
+			stats_response(&wk->stats, wk->rbuf[nout], len, o);
 			riov[nout].iov_base = wk->rbuf[nout];
 			riov[nout].iov_len = len;
 			h->msg_iov = &riov[nout];
@@ -579,6 +600,12 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 				continue;
 			}
 			i += sent;
+		}
+		/* Every answer of the batch took the batch's time. */
+		if (nout > 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			stats_duration(&wk->stats, (uint64_t)nout, elapsed_ns(
+					       &t0, &t1));
 		}
 		if (n < UDP_BATCH)
 			return;
@@ -812,6 +839,7 @@ tcp_forward_done(void *arg, const uint8_t *resp, size_t len)
 	c->held += slot_cost(s);
 	if (resp == NULL)
 		return;		/* cancelled: the server is stopping */
+	stats_response(&c->wk->stats, resp, len, ANSWER_FORWARD);
 	/* The queries read meanwhile may go on once the answers before
 	 * them are out. */
 	if (slots_drain(c) < 0 || tcp_pump(c) < 0) {
@@ -908,6 +936,9 @@ tcp_process(struct tcp_conn *c)
 {
 	struct worker *wk = c->wk;
 	const struct table *t = NULL;
+	struct timespec t0;
+	struct timespec t1;
+	uint64_t answered = 0;
 	int fwd;
 	size_t off = 0;
 
@@ -915,6 +946,7 @@ tcp_process(struct tcp_conn *c)
 		return 0;
 	t = acquire(wk);
 	fwd = may_forward(wk, &c->peer);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (c->rlen - off >= 2 && !tcp_full(c) && c->xfr == NULL) {
 		size_t mlen = ((size_t)c->rbuf[off] << 8) | c->rbuf[off + 1];
 		const uint8_t *q = c->rbuf + off + 2;
@@ -926,6 +958,8 @@ tcp_process(struct tcp_conn *c)
 		if (c->rlen - off < 2 + mlen)
 			break;
 		stats_add(&wk->stats.tcp_queries, 1);
+		stats_request(&wk->stats, 1, c->peer.ss_family == AF_INET6, q,
+			      mlen);
 		len = answer_one(t, &c->peer, ANSWER_TCP, fwd, q, mlen,
 				 wk->tcp_resp, sizeof(wk->tcp_resp), &o,
 				 wk->srv->keys);
@@ -936,10 +970,18 @@ tcp_process(struct tcp_conn *c)
 					 wk->srv->keys);
 		stats_count(&wk->stats, o);
 		off += 2 + mlen;
+		if (len > 0) {
+			stats_response(&wk->stats, wk->tcp_resp, len, o);
+			answered++;
+		}
 		if (o == ANSWER_XFR && tcp_xfr_start(c, t, q, mlen) < 0)
 			return -1;
 		if (len > 0 && tcp_queue(c, wk->tcp_resp, len) < 0)
 			return -1;
+	}
+	if (answered > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		stats_duration(&wk->stats, answered, elapsed_ns(&t0, &t1));
 	}
 	if (off > 0) {
 		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
@@ -1148,6 +1190,15 @@ idle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 }
 
 static void
+tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct worker *wk = (struct worker *)((char *)w -
+					      offsetof(struct worker, tick));
+
+	stats_tick(&wk->stats);
+}
+
+static void
 stop_cb(struct ev_loop *loop, ev_async *w, int revents)
 {
 	ev_break(loop, EVBREAK_ALL);
@@ -1214,6 +1265,9 @@ worker_init(struct worker *wk, struct server *srv,
 	ev_async_start(wk->loop, &wk->stop);
 	ev_prepare_init(&wk->idle, idle_cb);
 	ev_prepare_start(wk->loop, &wk->idle);
+	/* Ticks once a second even when no query comes (/health). */
+	ev_timer_init(&wk->tick, tick_cb, 0., 1.);
+	ev_timer_start(wk->loop, &wk->tick);
 	wk->udp = calloc(n + 1, sizeof(*wk->udp));
 	wk->tcp = calloc(n + 1, sizeof(*wk->tcp));
 	if (wk->udp == NULL || wk->tcp == NULL) {
@@ -1380,6 +1434,7 @@ server_stats_get(const struct server *srv, struct stats *out)
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	out->oldest_tick = INT64_MAX;
 	for (i = 0; i < srv->nworkers; i++) {
 		stats_sum(out, &srv->workers[i].stats);
 		/* The forwarder's counters are atomics of its thread. */
@@ -1389,6 +1444,34 @@ server_stats_get(const struct server *srv, struct stats *out)
 			forward_stats_get(srv->workers[i].fwd, &f);
 			stats_sum_forward(out, &f);
 		}
+	}
+}
+
+size_t
+server_upstream_count(const struct server *srv)
+{
+	if (srv->nworkers == 0 || srv->workers[0].fwd == NULL)
+		return 0;
+	return forward_upstream_count(srv->workers[0].fwd);
+}
+
+void
+server_upstream_stats_get(const struct server *srv, size_t i,
+			  struct forward_upstream_stats *out)
+{
+	struct forward_upstream_stats one;
+	size_t w;
+
+	memset(out, 0, sizeof(*out));
+	for (w = 0; w < srv->nworkers; w++) {
+		if (srv->workers[w].fwd == NULL)
+			continue;
+		forward_upstream_stats_get(srv->workers[w].fwd, i, &one);
+		memcpy(out->to, one.to, sizeof(out->to));
+		out->queries += one.queries;
+		out->answers += one.answers;
+		out->timeouts += one.timeouts;
+		out->failovers += one.failovers;
 	}
 }
 

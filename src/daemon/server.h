@@ -141,6 +141,14 @@ uint64_t server_oldest_in_use(const struct server *srv);
 void server_stats_get(const struct server *srv, struct stats *out);
 
 /*
+ * The upstreams (0 without forwarding), and the counters of upstream @i
+ * summed over the workers' forwarders.  Any thread.
+ */
+size_t server_upstream_count(const struct server *srv);
+void server_upstream_stats_get(const struct server *srv, size_t i,
+			       struct forward_upstream_stats *out);
+
+/*
  * Stop and join the workers, cancel forwarded queries, close every socket
  * and connection; NULL is a no-op.  No table is used after it returns.
  */
