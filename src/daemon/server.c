@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "daemon/dnstap.h"
 #include "dns/answer.h"
 #include "util/log.h"
 #include "daemon/server.h"
@@ -47,6 +48,7 @@ struct udp_sock {
 	int fd;
 	int wildcard;		/* bound to 0.0.0.0 or ::: reply via pktinfo */
 	int family;
+	struct sockaddr_storage local;	/* the listen address */
 };
 
 struct tcp_listener {
@@ -54,6 +56,7 @@ struct tcp_listener {
 	ev_timer pause;		/* accept paused after a hard failure */
 	struct worker *wk;
 	int fd;
+	struct sockaddr_storage local;	/* the listen address */
 };
 
 /* A forwarded UDP query waiting for its answer. */
@@ -96,6 +99,7 @@ struct tcp_conn {
 	struct tcp_slot *qtail;
 	size_t held;		/* bytes of the ready slots, with their own */
 	struct sockaddr_storage peer;
+	const struct sockaddr_storage *local;	/* its listener's */
 	ev_tstamp active;	/* last activity */
 	struct tcp_conn *prev;	/* list of all connections, most recent */
 	struct tcp_conn *next;	/* activity at the head */
@@ -127,6 +131,7 @@ struct worker {
 	const struct netaddr_cidr *allow;	/* the server's */
 	size_t nallow;
 	struct stats_worker stats;
+	struct dnstap_worker *tap;	/* NULL: no dnstap */
 	/* UDP batch buffers, reused on every wake-up (one loop thread). */
 	uint8_t qbuf[UDP_BATCH][UDP_BUF];
 	uint8_t rbuf[UDP_BATCH][UDP_BUF];
@@ -151,6 +156,7 @@ struct server {
 	struct netaddr_cidr *allow;
 	size_t nallow;
 	struct forward_log *fwd_log;	/* the workers' forwarders share it */
+	struct dnstap *tap;		/* NULL: no dnstap */
 };
 
 /*
@@ -532,6 +538,13 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 			stats_count(&wk->stats, o);
 			if (len == 0)
 				continue;
+			if (wk->tap != NULL)
+				dnstap_auth(wk->tap, DNSTAP_UDP,
+					    (const struct sockaddr *)
+					    &wk->peers[i],
+					    (const struct sockaddr *)&u->local,
+					    wk->qbuf[i], in[i].msg_len,
+					    wk->rbuf[nout], len);
 			riov[nout].iov_base = wk->rbuf[nout];
 			riov[nout].iov_len = len;
 			h->msg_iov = &riov[nout];
@@ -848,6 +861,11 @@ tcp_process(struct tcp_conn *c)
 					 mlen, wk->tcp_resp,
 					 sizeof(wk->tcp_resp), &o);
 		stats_count(&wk->stats, o);
+		if (len > 0 && wk->tap != NULL)
+			dnstap_auth(wk->tap, DNSTAP_TCP,
+				    (const struct sockaddr *)&c->peer,
+				    (const struct sockaddr *)c->local, q, mlen,
+				    wk->tcp_resp, len);
 		off += 2 + mlen;
 		if (len > 0 && tcp_queue(c, wk->tcp_resp, len) < 0)
 			return -1;
@@ -1030,6 +1048,7 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->wk = wk;
 		c->fd = fd;
 		c->peer = peer;
+		c->local = &l->local;
 		ev_io_init(&c->io, tcp_conn_cb, fd, EV_READ);
 		ev_io_start(loop, &c->io);
 		ev_timer_init(&c->timer, tcp_timer_cb, wk->tcp_idle, 0.);
@@ -1084,6 +1103,7 @@ worker_forward(struct worker *wk, const struct server_options *o, char *err,
 	fc.nupstreams = o->nupstreams;
 	fc.timeout = o->forward_timeout;
 	fc.log = wk->srv->fwd_log;
+	fc.tap = wk->tap;
 	/* The bound is the server's: shared out between the workers. */
 	fc.max_in_flight = o->forward_max_in_flight / wk->srv->nworkers;
 	if (fc.max_in_flight == 0)
@@ -1112,6 +1132,9 @@ worker_init(struct worker *wk, struct server *srv,
 	wk->tcp_idle = o->tcp_idle > 0 ? o->tcp_idle : CONFIG_DEFAULT_TCP_IDLE;
 	wk->allow = srv->allow;
 	wk->nallow = srv->nallow;
+	if (srv->tap != NULL)
+		wk->tap = dnstap_worker(srv->tap, (size_t)(wk - srv->workers),
+					&wk->stats.dnstap_dropped);
 	if ((wk->loop = ev_loop_new(EVFLAG_AUTO)) == NULL) {
 		snprintf(err, errsize, "cannot make an event loop");
 		return -1;
@@ -1135,6 +1158,8 @@ worker_init(struct worker *wk, struct server *srv,
 		u->wk = wk;
 		u->family = o->listen[i].addr.ss_family;
 		u->wildcard = is_wildcard(&o->listen[i].addr);
+		u->local = o->listen[i].addr;
+		t->local = o->listen[i].addr;
 		if ((u->fd = open_socket(&o->listen[i], SOCK_DGRAM, flags, err,
 					 errsize)) < 0)
 			return -1;
@@ -1209,6 +1234,17 @@ server_new(struct server **out, const struct server_options *o, char *err,
 		goto out;
 	if ((rc = probe_listen(o, err, errsize)) < 0)
 		goto out;
+	if (o->dnstap_socket != NULL) {
+		struct dnstap_options dt = {
+			.socket = o->dnstap_socket,
+			.identity = o->dnstap_identity,
+			.version = o->dnstap_version,
+			.workers = srv->nworkers,
+		};
+
+		if ((rc = dnstap_new(&srv->tap, &dt, err, errsize)) < 0)
+			goto out;
+	}
 	for (i = 0; i < srv->nworkers; i++)
 		if ((rc = worker_init(&srv->workers[i], srv, o, err,
 				      errsize)) < 0)
@@ -1229,6 +1265,8 @@ server_start(struct server *srv, char *err, size_t errsize)
 	size_t i;
 	int rc;
 
+	if (srv->tap != NULL && dnstap_start(srv->tap, err, errsize) < 0)
+		return -1;
 	for (i = 0; i < srv->nworkers; i++) {
 		struct worker *wk = &srv->workers[i];
 
@@ -1310,6 +1348,8 @@ server_free(struct server *srv)
 	}
 	for (i = 0; srv->workers != NULL && i < srv->nworkers; i++)
 		worker_clear(&srv->workers[i]);
+	/* After the workers: it writes what they queued. */
+	dnstap_free(srv->tap);
 	free(srv->workers);
 	free(srv->allow);
 	forward_log_free(srv->fwd_log);

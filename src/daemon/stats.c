@@ -54,6 +54,7 @@ stats_sum(struct stats *out, const struct stats_worker *w)
 	out->forwarded += atomic_load(&w->forwarded);
 	out->tcp_connections += atomic_load(&w->tcp_connections);
 	out->tcp_closed_for_room += atomic_load(&w->tcp_closed_for_room);
+	out->dnstap_dropped += atomic_load(&w->dnstap_dropped);
 }
 
 void

@@ -33,6 +33,9 @@ struct stats {
 	uint64_t forwarded;		/* handed to the forwarder */
 	uint64_t tcp_connections;
 	uint64_t tcp_closed_for_room;	/* closed at the connection limit */
+	uint64_t dnstap_dropped;	/* dnstap frames not sent (daemon/
+					 * dnstap.h: no collector, or a slow
+					 * one) */
 	struct forward_stats forward;
 };
 
@@ -50,6 +53,7 @@ struct stats_worker {
 	_Atomic uint64_t forwarded;
 	_Atomic uint64_t tcp_connections;
 	_Atomic uint64_t tcp_closed_for_room;
+	_Atomic uint64_t dnstap_dropped;
 };
 
 /*
