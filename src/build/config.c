@@ -1066,6 +1066,14 @@ _Static_assert(sizeof(enum generate_environment) == sizeof(int) &&
 	       sizeof(enum resource_mesh_mode) == sizeof(int),
 	       "parse_choice() stores an int");
 
+static const struct key dnstap_keys[] = {
+	{ "socket", &t_file, NULL, OFF(dnstap_socket), 0, NULL, NULL, 0 },
+	{ "identity", &t_text, NULL, OFF(dnstap_identity), 0, NULL, NULL, 0 },
+	{ "version", &t_text, NULL, OFF(dnstap_version), 0,
+	  "meshdns " PACKAGE_VERSION, NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
 static const struct key kuma_keys[] = {
 	{ "environment", &t_choice, NULL, OFF(kuma_environment), 0,
 	  "universal", "universal kubernetes", 0 },
@@ -1161,6 +1169,7 @@ static const struct key top_keys[] = {
 	{ "log", NULL, log_keys, 0, 0, NULL, NULL, 0 },
 	{ "forward", NULL, forward_keys, 0, 0, NULL, NULL, 0 },
 	{ "tcp", NULL, tcp_keys, 0, 0, NULL, NULL, 0 },
+	{ "dnstap", NULL, dnstap_keys, 0, 0, NULL, NULL, 0 },
 	{ "kuma", NULL, kuma_keys, 0, 0, NULL, NULL, 0 },
 	{ "views", NULL, views_keys, 0, 0, NULL, NULL, 0 },
 	{ "keys", &t_keys, NULL, 0, 0, NULL, NULL, 0 },
@@ -2043,6 +2052,9 @@ config_free(struct config *cfg)
 	free(cfg->chaos_version);
 	free(cfg->chaos_id);
 	free(cfg->chaos_hostname);
+	free(cfg->dnstap_socket);
+	free(cfg->dnstap_identity);
+	free(cfg->dnstap_version);
 	free_strings(cfg->search_suffixes, cfg->nsearch_suffixes);
 	free_strings(cfg->upstreams, cfg->nupstreams);
 	free_strings(cfg->forward_allow, cfg->nforward_allow);

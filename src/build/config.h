@@ -177,6 +177,11 @@ struct config {
 	char *group;			/* and this group; NULL: the user's
 					 * own (its passwd entry's) */
 
+	char *dnstap_socket;		/* Frame Streams unix socket; NULL:
+					 * no dnstap */
+	char *dnstap_identity;		/* NULL: the host name; "": none */
+	char *dnstap_version;		/* "meshdns <version>"; "": none */
+
 	enum generate_environment kuma_environment;	/* universal */
 	enum generate_defaults kuma_defaults;		/* all */
 	int kuma_workload;		/* 0 kuma.io/service tags, 1 workload */

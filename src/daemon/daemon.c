@@ -587,11 +587,16 @@ make_server(struct server **srv, const struct config *cfg)
 		log_error("%s", err);
 		goto out;
 	}
+	o.dnstap_socket = cfg->dnstap_socket;
+	o.dnstap_identity = cfg->dnstap_identity;
+	o.dnstap_version = cfg->dnstap_version;
 	if (server_new(srv, &o, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
 	log_info("%zu worker thread%s", o.workers, o.workers == 1 ? "" : "s");
+	if (o.dnstap_socket != NULL)
+		log_notice("dnstap, frames to %s", o.dnstap_socket);
 	for (i = 0; i < nups; i++)
 		log_notice("forward, upstream %s",
 			   netaddr_port_format(&ups[i], text, sizeof(text)));

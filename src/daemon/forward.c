@@ -70,6 +70,7 @@ struct pending {
 	uint8_t *tbuf;		/* TCP answer */
 	size_t tmsg;		/* its length from the prefix, 0 until read */
 	int why;		/* why tcp_read() or tcp_write() failed */
+	struct timespec sent;	/* for dnstap: when the query went */
 };
 
 /*
@@ -130,6 +131,7 @@ struct forward {
 	struct forward_log *log;	/* shared, or own_log */
 	struct forward_log *own_log;
 	struct pending *head;
+	struct dnstap_worker *tap;	/* NULL: no dnstap */
 	uint8_t rnd[256];	/* random_fill() output not used yet */
 	size_t rnd_left;
 	uint8_t *ubuf;		/* UDP receive buffer, udp_size bytes */
@@ -453,6 +455,10 @@ finish_answer(struct pending *p, uint8_t *r, size_t n)
 	stats_add(&f->stats.answers, 1);
 	stats_add(&f->upstats[p->cur].answers, 1);
 	f->preferred = p->cur;
+	if (f->tap != NULL)
+		dnstap_forwarder_response(f->tap, p->state == P_UDP ?
+			DNSTAP_UDP : DNSTAP_TCP, p->fd, (const struct sockaddr *)
+			&f->up[p->cur].addr, r, n, &p->sent);
 	memcpy(r, p->client_id, 2);
 	memcpy(r + LDNS_HEADER_SIZE, p->q + LDNS_HEADER_SIZE, p->qsec);
 	if (n > p->limit) {
@@ -563,6 +569,10 @@ udp_start(struct pending *p)
 		return rc;
 	}
 	p->state = P_UDP;
+	if (p->f->tap != NULL)
+		dnstap_forwarder_query(p->f->tap, DNSTAP_UDP, p->fd,
+			(const struct sockaddr *)&p->f->up[p->cur].addr, p->q,
+			p->qlen, &p->sent);
 	watch(p, EV_READ);
 	start_timer(p);
 	return 0;
@@ -760,6 +770,10 @@ tcp_event(struct pending *p)
 		}
 		if (rc == 0)
 			return;
+		if (f->tap != NULL)
+			dnstap_forwarder_query(f->tap, DNSTAP_TCP, p->fd,
+				(const struct sockaddr *)&f->up[p->cur].addr,
+				p->q, p->qlen, &p->sent);
 		p->state = P_TCP_READ;
 		watch(p, EV_READ);
 		return;
@@ -857,6 +871,7 @@ forward_new(struct forward **out, struct ev_loop *loop,
 	    (f->upstats = calloc(f->nup, sizeof(*f->upstats))) == NULL)
 		goto out;
 	f->log = cfg->log;
+	f->tap = cfg->tap;
 	if (f->log == NULL || f->log->nslots < f->nup + 2) {
 		if ((rc = forward_log_new(&f->own_log, f->nup)) < 0)
 			goto out;

@@ -69,6 +69,7 @@
 #include <sys/socket.h>
 
 #include "build/config.h"
+#include "daemon/dnstap.h"
 #include "dns/wire.h"
 #include "util/netaddr.h"
 
@@ -94,6 +95,8 @@ struct forward_config {
 	struct forward_log *log;	/* borrowed, for @nupstreams upstreams
 					 * (it must outlive the forwarder);
 					 * NULL: the forwarder has its own */
+	struct dnstap_worker *tap;	/* borrowed: FORWARDER_QUERY and
+					 * _RESPONSE frames; NULL: none */
 };
 
 struct forward_stats {

@@ -228,6 +228,11 @@ dns_metrics(struct metrics *m, const struct stats *st, const char *server)
 		       "Requests dropped without an answer.");
 	metrics_u64(m, "meshdns_dns_dropped_total", st->dropped, "server",
 		    server, NULL);
+	metrics_family(m, "meshdns_dnstap_dropped_total", "counter",
+		       "dnstap frames dropped: no collector connected, or one "
+		       "not keeping up.");
+	metrics_u64(m, "meshdns_dnstap_dropped_total", st->dnstap_dropped,
+		    NULL);
 	metrics_family(m, "meshdns_dns_tcp_connections_total", "counter",
 		       "TCP connections accepted.");
 	metrics_u64(m, "meshdns_dns_tcp_connections_total",

@@ -415,6 +415,18 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 		text_appendf(buf, size, &off, "%s)",
 			     s->nhttp_listen == 0 ? "none" : "");
 	}
+	if (!same_string(s->dnstap_socket, cfg->dnstap_socket))
+		text_appendf(buf, size, &off, "%sdnstap.socket (in effect: "
+			     "%s)", n++ ? ", " : "", s->dnstap_socket != NULL ?
+			     s->dnstap_socket : "none");
+	if (!same_string(s->dnstap_identity, cfg->dnstap_identity))
+		text_appendf(buf, size, &off, "%sdnstap.identity (in effect: "
+			     "%s)", n++ ? ", " : "",
+			     s->dnstap_identity != NULL ? s->dnstap_identity :
+			     "the host name");
+	if (!same_string(s->dnstap_version, cfg->dnstap_version))
+		text_appendf(buf, size, &off, "%sdnstap.version (in effect: "
+			     "%s)", n++ ? ", " : "", s->dnstap_version);
 	return n;
 }
 
@@ -476,7 +488,10 @@ keep_started(struct reload *r, const struct config *cfg)
 	r->started_transfer = transfer_digest(cfg);
 	if (config_set_string(&s->state_file, cfg->state_file) < 0 ||
 	    config_set_string(&s->user, cfg->user) < 0 ||
-	    config_set_string(&s->group, cfg->group) < 0)
+	    config_set_string(&s->group, cfg->group) < 0 ||
+	    config_set_string(&s->dnstap_socket, cfg->dnstap_socket) < 0 ||
+	    config_set_string(&s->dnstap_identity, cfg->dnstap_identity) < 0 ||
+	    config_set_string(&s->dnstap_version, cfg->dnstap_version) < 0)
 		return -ENOMEM;
 	return 0;
 }

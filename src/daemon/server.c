@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon/dnstap.h"
 #include "dns/answer.h"
 #include "dns/xfr.h"
 #include "util/log.h"
@@ -50,6 +51,7 @@ struct udp_sock {
 	int fd;
 	int wildcard;		/* bound to 0.0.0.0 or ::: reply via pktinfo */
 	int family;
+	struct sockaddr_storage local;	/* the listen address */
 };
 
 struct tcp_listener {
@@ -57,6 +59,7 @@ struct tcp_listener {
 	ev_timer pause;		/* accept paused after a hard failure */
 	struct worker *wk;
 	int fd;
+	struct sockaddr_storage local;	/* the listen address */
 };
 
 /* A forwarded UDP query waiting for its answer. */
@@ -102,6 +105,7 @@ struct tcp_conn {
 	struct xfr *xfr;	/* a zone transfer under way, or NULL: the
 				   queries after it wait in rbuf */
 	uint64_t xfr_gen;	/* the generation of its table */
+	const struct sockaddr_storage *local;	/* its listener's */
 	ev_tstamp active;	/* last activity */
 	struct tcp_conn *prev;	/* list of all connections, most recent */
 	struct tcp_conn *next;	/* activity at the head */
@@ -137,6 +141,7 @@ struct worker {
 	const struct netaddr_cidr *allow;	/* the server's */
 	size_t nallow;
 	struct stats_worker stats;
+	struct dnstap_worker *tap;	/* NULL: no dnstap */
 	/* UDP batch buffers, reused on every wake-up (one loop thread). */
 	uint8_t qbuf[UDP_BATCH][UDP_BUF];
 	uint8_t rbuf[UDP_BATCH][UDP_BUF];
@@ -163,6 +168,7 @@ struct server {
 	struct forward_log *fwd_log;	/* the workers' forwarders share it */
 	struct transfer *transfer;	/* NULL: none */
 	const struct tsig_keys *keys;	/* its keys, or NULL */
+	struct dnstap *tap;		/* NULL: no dnstap */
 };
 
 /*
@@ -571,6 +577,13 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 			if (len == 0)
 				continue;
 			stats_response(&wk->stats, wk->rbuf[nout], len, o);
+			if (wk->tap != NULL)
+				dnstap_auth(wk->tap, DNSTAP_UDP,
+					    (const struct sockaddr *)
+					    &wk->peers[i],
+					    (const struct sockaddr *)&u->local,
+					    wk->qbuf[i], in[i].msg_len,
+					    wk->rbuf[nout], len);
 			riov[nout].iov_base = wk->rbuf[nout];
 			riov[nout].iov_len = len;
 			h->msg_iov = &riov[nout];
@@ -969,6 +982,11 @@ tcp_process(struct tcp_conn *c)
 					 sizeof(wk->tcp_resp), &o,
 					 wk->srv->keys);
 		stats_count(&wk->stats, o);
+		if (len > 0 && wk->tap != NULL)
+			dnstap_auth(wk->tap, DNSTAP_TCP,
+				    (const struct sockaddr *)&c->peer,
+				    (const struct sockaddr *)c->local, q, mlen,
+				    wk->tcp_resp, len);
 		off += 2 + mlen;
 		if (len > 0) {
 			stats_response(&wk->stats, wk->tcp_resp, len, o);
@@ -1164,6 +1182,7 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->wk = wk;
 		c->fd = fd;
 		c->peer = peer;
+		c->local = &l->local;
 		ev_io_init(&c->io, tcp_conn_cb, fd, EV_READ);
 		ev_io_start(loop, &c->io);
 		ev_timer_init(&c->timer, tcp_timer_cb, wk->tcp_idle, 0.);
@@ -1228,6 +1247,7 @@ worker_forward(struct worker *wk, const struct server_options *o, char *err,
 	fc.nupstreams = o->nupstreams;
 	fc.timeout = o->forward_timeout;
 	fc.log = wk->srv->fwd_log;
+	fc.tap = wk->tap;
 	/* The bound is the server's: shared out between the workers. */
 	fc.max_in_flight = o->forward_max_in_flight / wk->srv->nworkers;
 	if (fc.max_in_flight == 0)
@@ -1257,6 +1277,9 @@ worker_init(struct worker *wk, struct server *srv,
 	wk->tcp_idle = o->tcp_idle > 0 ? o->tcp_idle : CONFIG_DEFAULT_TCP_IDLE;
 	wk->allow = srv->allow;
 	wk->nallow = srv->nallow;
+	if (srv->tap != NULL)
+		wk->tap = dnstap_worker(srv->tap, (size_t)(wk - srv->workers),
+					&wk->stats.dnstap_dropped);
 	if ((wk->loop = ev_loop_new(EVFLAG_AUTO)) == NULL) {
 		snprintf(err, errsize, "cannot make an event loop");
 		return -1;
@@ -1283,6 +1306,8 @@ worker_init(struct worker *wk, struct server *srv,
 		u->wk = wk;
 		u->family = o->listen[i].addr.ss_family;
 		u->wildcard = is_wildcard(&o->listen[i].addr);
+		u->local = o->listen[i].addr;
+		t->local = o->listen[i].addr;
 		if ((u->fd = open_socket(&o->listen[i], SOCK_DGRAM, flags, err,
 					 errsize)) < 0)
 			return -1;
@@ -1362,6 +1387,17 @@ server_new(struct server **out, const struct server_options *o, char *err,
 		goto out;
 	if ((rc = probe_listen(o, err, errsize)) < 0)
 		goto out;
+	if (o->dnstap_socket != NULL) {
+		struct dnstap_options dt = {
+			.socket = o->dnstap_socket,
+			.identity = o->dnstap_identity,
+			.version = o->dnstap_version,
+			.workers = srv->nworkers,
+		};
+
+		if ((rc = dnstap_new(&srv->tap, &dt, err, errsize)) < 0)
+			goto out;
+	}
 	for (i = 0; i < srv->nworkers; i++)
 		if ((rc = worker_init(&srv->workers[i], srv, o, err,
 				      errsize)) < 0)
@@ -1382,6 +1418,8 @@ server_start(struct server *srv, char *err, size_t errsize)
 	size_t i;
 	int rc;
 
+	if (srv->tap != NULL && dnstap_start(srv->tap, err, errsize) < 0)
+		return -1;
 	for (i = 0; i < srv->nworkers; i++) {
 		struct worker *wk = &srv->workers[i];
 
@@ -1492,6 +1530,8 @@ server_free(struct server *srv)
 	}
 	for (i = 0; srv->workers != NULL && i < srv->nworkers; i++)
 		worker_clear(&srv->workers[i]);
+	/* After the workers: it writes what they queued. */
+	dnstap_free(srv->tap);
 	free(srv->workers);
 	free(srv->allow);
 	forward_log_free(srv->fwd_log);

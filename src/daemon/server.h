@@ -20,6 +20,11 @@
  * accepting worker's least recently active connection makes room for
  * the new one.
  *
+ * With dnstap, every answer gives its AUTH_QUERY and AUTH_RESPONSE
+ * frames, and the forwarder its FORWARDER_* ones (daemon/dnstap.h);
+ * their response_address is the listening address (0.0.0.0 or :: on a
+ * wildcard socket).
+ *
  * Names outside the served zones go to the forwarder, when there is one
  * and the client's address is in the allowed ranges; others get REFUSED
  * (meshdns is never an open resolver).  Everybody gets authoritative
@@ -76,6 +81,10 @@ struct server_options {
 					 * (daemon/transfer.h): the server
 					 * takes it, even when server_new()
 					 * fails; NULL: no transfer, no key */
+	/* dnstap (daemon/dnstap.h): none when dnstap_socket is NULL. */
+	const char *dnstap_socket;
+	const char *dnstap_identity;	/* NULL: the host name */
+	const char *dnstap_version;
 };
 
 /*

@@ -184,6 +184,7 @@ stats_sum(struct stats *out, const struct stats_worker *w)
 	out->duration_ns += atomic_load(&w->duration_ns);
 	if (tick < out->oldest_tick)
 		out->oldest_tick = tick;
+	out->dnstap_dropped += atomic_load(&w->dnstap_dropped);
 }
 
 void

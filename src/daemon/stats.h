@@ -56,6 +56,9 @@ struct stats {
 	uint64_t forwarded;		/* handed to the forwarder */
 	uint64_t tcp_connections;
 	uint64_t tcp_closed_for_room;	/* closed at the connection limit */
+	uint64_t dnstap_dropped;	/* dnstap frames not sent (daemon/
+					 * dnstap.h: no collector, or a slow
+					 * one) */
 	struct forward_stats forward;
 	/* Requests by transport (0 udp, 1 tcp), family (0 IPv4, 1 IPv6)
 	 * and type; responses sent by RCODE; the answers' durations. */
@@ -88,6 +91,7 @@ struct stats_worker {
 	_Atomic uint64_t duration_buckets[STATS_NBUCKETS + 1];
 	_Atomic uint64_t duration_ns;
 	_Atomic int64_t tick;		/* stats_tick(): the loop is alive */
+	_Atomic uint64_t dnstap_dropped;
 };
 
 /*

@@ -140,6 +140,7 @@ expect_match "the service with a problem stands out" '<tr class="problem"><td cl
 out=$(dig_q example.org A)
 expect_match "both upstreams refused: SERVFAIL" "status: SERVFAIL" "$out"
 m=$(curl -s "$URL/metrics")
+expect_match "dnstap drops are a counter, 0 without dnstap" "^meshdns_dnstap_dropped_total 0$" "$m"
 expect_match "one attempt to the first upstream" "^meshdns_forward_requests_total\{to=\"$UP1\"\} 1$" "$m"
 expect_match "one failover away from it" "^meshdns_forward_failovers_total\{to=\"$UP1\"\} 1$" "$m"
 expect_match "one attempt to the second" "^meshdns_forward_requests_total\{to=\"$UP2\"\} 1$" "$m"

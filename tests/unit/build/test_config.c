@@ -457,12 +457,12 @@ test_errors(void **state)
 		  "m.yaml:1:1: error: unknown key \"listn\" at the top level "
 		  "(did you mean \"listen\"?); expected one of: listen, zone, "
 		  "resources, state-file, start-cache, workers, user, group, dns, vip, log, "
-		  "forward, tcp, kuma, views, keys, transfer, http\n" },
+		  "forward, tcp, dnstap, kuma, views, keys, transfer, http\n" },
 		{ "upstreams: [1.1.1.1]\n",
 		  "m.yaml:1:1: error: unknown key \"upstreams\" at the top "
 		  "level; expected one of: listen, zone, resources, "
 		  "state-file, start-cache, workers, user, group, dns, vip, log, forward, "
-		  "tcp, kuma, views, keys, transfer, http\n" },
+		  "tcp, dnstap, kuma, views, keys, transfer, http\n" },
 		{ "dns:\n  tll: 5\n",
 		  "m.yaml:2:3: error: unknown key \"tll\" in dns (did you mean "
 		  "\"ttl\"?); expected one of: zones, ttl, ns, soa, aaaa, srv, ptr, chaos, "
@@ -698,8 +698,8 @@ test_every_error_reported(void **state)
 		"warning, notice, info, debug, got \"loud\"\n"
 		"m.yaml:11:1: error: unknown key \"extra\" at the top level; "
 		"expected one of: listen, zone, resources, state-file, "
-		"start-cache, workers, user, group, dns, vip, log, forward, tcp, kuma, "
-		"views, keys, transfer, http\n");
+		"start-cache, workers, user, group, dns, vip, log, forward, tcp, "
+		"dnstap, kuma, views, keys, transfer, http\n");
 	assert_int_equal(f->errs.errors, 11);
 }
 

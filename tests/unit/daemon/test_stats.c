@@ -69,12 +69,15 @@ test_sum_adds_workers_and_forwarders(void **state)
 	stats_add(&b.tcp_queries, 1);
 	stats_add(&a.tcp_connections, 3);
 	stats_add(&b.tcp_closed_for_room, 2);
+	stats_add(&a.dnstap_dropped, 7);
+	stats_add(&b.dnstap_dropped, 1);
 	stats_sum(&st, &a);
 	stats_sum(&st, &b);
 	assert_int_equal(st.udp_queries, 42);
 	assert_int_equal(st.tcp_queries, 1);
 	assert_int_equal(st.tcp_connections, 3);
 	assert_int_equal(st.tcp_closed_for_room, 2);
+	assert_int_equal(st.dnstap_dropped, 8);
 	f.answers = 5;
 	f.in_flight = 2;
 	f.overloaded = 1;
