@@ -3,6 +3,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -235,10 +236,21 @@ static const struct {
 #undef ARRAY
 };
 
+/* What a borrowing set does to an element it drops: nothing. */
+static void
+borrowed_clear(void *p)
+{
+	(void)p;
+}
+
 struct array
 resource_set_array(const struct resource_set *set, enum resource_kind kind)
 {
+	const struct set_priv *pr = set->priv;
 	struct array a = { NULL, 0, arrays[kind].size, arrays[kind].clear };
+
+	if (pr != NULL && pr->borrowed)
+		a.clear = borrowed_clear;
 
 	/* Every object pointer has the same representation here. */
 	memcpy(&a.base, (const char *)set + arrays[kind].base, sizeof(a.base));
@@ -308,7 +320,16 @@ resource_set_new(void)
 		free(set);
 		return NULL;
 	}
+	atomic_init(&((struct set_priv *)set->priv)->refs, 1);
 	return set;
+}
+
+void
+resource_set_ref(struct resource_set *set)
+{
+	struct set_priv *pr = set->priv;
+
+	atomic_fetch_add(&pr->refs, 1);
 }
 
 void
@@ -321,6 +342,8 @@ resource_set_free(struct resource_set *set)
 	if (set == NULL)
 		return;
 	pr = set->priv;
+	if (atomic_fetch_sub(&pr->refs, 1) > 1)
+		return;		/* a unit or a borrowing set still holds it */
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
 		struct array a = resource_set_array(set, (enum resource_kind)k);
 
@@ -334,6 +357,9 @@ resource_set_free(struct resource_set *set)
 	for (i = 0; i < pr->nfiles; i++)
 		free(pr->files[i]);
 	free(pr->files);
+	for (i = 0; i < pr->nheld; i++)
+		resource_set_free(pr->held[i]);
+	free(pr->held);
 	free(pr);
 	free(set);
 }
@@ -399,8 +425,9 @@ synced_zone(const struct resource_meta *m)
 }
 
 /* Same identity: kind (one array each), name, namespace, mesh, zone. */
-static int
-identity_cmp(const struct resource_meta *x, const struct resource_meta *y)
+int
+resource_meta_identity_cmp(const struct resource_meta *x,
+			   const struct resource_meta *y)
 {
 	int r;
 
@@ -420,7 +447,7 @@ dup_cmp(const void *a, const void *b)
 	const struct dup_ent *y = b;
 	int r;
 
-	if ((r = identity_cmp(x->m, y->m)) != 0)
+	if ((r = resource_meta_identity_cmp(x->m, y->m)) != 0)
 		return r;
 	return x->i < y->i ? -1 : x->i > y->i;
 }
@@ -457,7 +484,7 @@ drop_duplicates(char *base, size_t *np, size_t size, void (*clear)(void *),
 	}
 	qsort(ents, n, sizeof(*ents), dup_cmp);
 	for (i = 1, w = 0; i < n; i++) {
-		if (identity_cmp(ents[i].m, ents[w].m) == 0)
+		if (resource_meta_identity_cmp(ents[i].m, ents[w].m) == 0)
 			first[ents[i].i] = ents[w].i;
 		else
 			w = i;
@@ -792,7 +819,12 @@ compute_meta_labels(struct resource_meta *m, const char *zone)
 int
 resource_set_compute_labels(struct resource_set *set, const char *zone)
 {
+	const struct set_priv *pr = set->priv;
 	size_t i;
+
+	/* Borrowed resources had theirs computed in their units. */
+	if (pr->borrowed)
+		return 0;
 
 	for (i = 0; i < set->nservices; i++)
 		if (compute_meta_labels(&set->services[i].meta, zone) < 0)

@@ -104,6 +104,12 @@ struct resource_meta {
 				 * order, documents in file order), set by
 				 * resource_set_finish(); 0 for generated ones */
 	struct resource_pos pos;	/* where the document starts */
+	uint64_t digest;	/* the document's parsed YAML (its values,
+				 * whether each is quoted, and structure;
+				 * not its positions, comments, layout or
+				 * key order), to tell
+				 * a changed resource from an unchanged one;
+				 * 0 for generated ones */
 };
 
 enum resource_mesh_mode {
