@@ -236,11 +236,19 @@ static const struct {
 #undef ARRAY
 };
 
-/* What a borrowing set does to an element it drops: nothing. */
+/*
+ * How a set with borrowed elements clears one: not at all when it is
+ * borrowed (its unit owns what it points to), as its kind does otherwise
+ * (every element starts with its meta, and meta.kind is always set).
+ */
 static void
 borrowed_clear(void *p)
 {
-	(void)p;
+	const struct resource_meta *m = p;
+
+	if (m->borrowed || (unsigned)m->kind >= RESOURCE_KIND_COUNT)
+		return;
+	arrays[m->kind].clear(p);
 }
 
 struct array
@@ -819,31 +827,31 @@ compute_meta_labels(struct resource_meta *m, const char *zone)
 int
 resource_set_compute_labels(struct resource_set *set, const char *zone)
 {
-	const struct set_priv *pr = set->priv;
 	size_t i;
 
-	/* Borrowed resources had theirs computed in their units. */
-	if (pr->borrowed)
-		return 0;
 
+	/* Borrowed resources had theirs computed in their units. */
 	for (i = 0; i < set->nservices; i++)
-		if (compute_meta_labels(&set->services[i].meta, zone) < 0)
+		if (!set->services[i].meta.borrowed &&
+		    compute_meta_labels(&set->services[i].meta, zone) < 0)
 			return -ENOMEM;
 	for (i = 0; i < set->nexternal_services; i++)
-		if (compute_meta_labels(&set->external_services[i].meta,
+		if (!set->external_services[i].meta.borrowed &&
+		    compute_meta_labels(&set->external_services[i].meta,
 					zone) < 0)
 			return -ENOMEM;
 	/* MeshMultiZoneServices come from global: only the mesh label. */
 	for (i = 0; i < set->nmultizone_services; i++) {
 		struct resource_meta *m = &set->multizone_services[i].meta;
 
-		if (m->mesh != NULL &&
+		if (m->mesh != NULL && !m->borrowed &&
 		    labels_add_default(&m->labels, KUMA_LABEL_MESH,
 				       m->mesh) < 0)
 			return -ENOMEM;
 	}
 	for (i = 0; i < set->ngenerators; i++)
-		if (labels_add_default(&set->generators[i].meta.labels,
+		if (!set->generators[i].meta.borrowed &&
+		    labels_add_default(&set->generators[i].meta.labels,
 				       KUMA_LABEL_ORIGIN, "zone") < 0)
 			return -ENOMEM;
 	return 0;

@@ -42,8 +42,9 @@ struct set_priv {
 	 * them (resource_units.h): @refs holders (1 from
 	 * resource_set_new()); resource_set_free() drops one and frees at
 	 * the last.  A borrowing set (@borrowed) holds shallow copies of
-	 * the resources of the sets in @held and owns none of what they
-	 * point to: clearing one of its elements does nothing.
+	 * the resources of the sets in @held (meta.borrowed) and owns none
+	 * of what they point to: clearing one of those does nothing;
+	 * resources added to it later are its own.
 	 */
 	_Atomic size_t refs;
 	int borrowed;

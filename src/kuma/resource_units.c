@@ -473,6 +473,10 @@ resource_units_view(const struct resource_units *u, struct resource_set **out)
 				u->v[i].set, (enum resource_kind)k);
 
 			memcpy(base + a.n * a.size, s.base, s.n * s.size);
+			for (size_t j = 0; j < s.n; j++)
+				((struct resource_meta *)(base + (a.n + j) *
+							  a.size))->borrowed =
+				    1;
 			a.n += s.n;
 		}
 		pr->caps[k] = total;
