@@ -50,6 +50,8 @@ struct watch {
 	size_t nroots;
 	char *config_file;	/* left out, by device and inode */
 	struct build_path *changed;
+	char *writing;		/* per changed path: written to, not closed
+				 * since (an empty one waits for its close) */
 	size_t nchanged;
 	size_t changed_cap;
 	int full;
@@ -240,28 +242,50 @@ out:
 	return rc;
 }
 
+/*
+ * Note @path of @group as changed; @writing when the event says a writer
+ * may still be at it (a write or a creation, not a close or a rename).
+ */
 static int
-note(struct watch *w, size_t group, const char *path)
+note(struct watch *w, size_t group, const char *path, int writing)
 {
 	struct build_path *v = NULL;
+	char *c = NULL;
 	size_t i;
 
-	for (i = 0; i < w->nchanged; i++)
+	for (i = 0; i < w->nchanged; i++) {
 		if (w->changed[i].group == group &&
-		    strcmp(w->changed[i].path, path) == 0)
+		    strcmp(w->changed[i].path, path) == 0) {
+			w->writing[i] = (char)writing;
 			return 0;
+		}
+	}
 	if (w->nchanged == w->changed_cap) {
 		size_t cap = w->changed_cap ? 2 * w->changed_cap : 8;
 
 		if ((v = realloc(w->changed, cap * sizeof(*v))) == NULL)
 			return -ENOMEM;
 		w->changed = v;
+		if ((c = realloc(w->writing, cap)) == NULL)
+			return -ENOMEM;
+		w->writing = c;
 		w->changed_cap = cap;
 	}
 	if ((w->changed[w->nchanged].path = strdup(path)) == NULL)
 		return -ENOMEM;
+	w->writing[w->nchanged] = (char)writing;
 	w->changed[w->nchanged++].group = group;
 	return 0;
+}
+
+/* Still being written: empty, and not closed since it was written to. */
+static int
+unwritten(const struct watch *w, size_t i)
+{
+	struct stat st;
+
+	return w->writing[i] && stat(w->changed[i].path, &st) == 0 &&
+	       S_ISREG(st.st_mode) && st.st_size == 0;
 }
 
 static void
@@ -318,7 +342,7 @@ event(struct watch *w, const struct wdir *d, const struct inotify_event *e,
 		/* The directory itself went: what was under it goes. */
 		if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF) &&
 		    d->only == NULL)
-			return note(w, d->group, d->path);
+			return note(w, d->group, d->path, 0);
 		return 0;
 	}
 	if (d->only != NULL) {
@@ -326,7 +350,8 @@ event(struct watch *w, const struct wdir *d, const struct inotify_event *e,
 			return 0;
 		if (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
 			*now = 1;
-		return note(w, d->group, d->file);
+		return note(w, d->group, d->file,
+			    (e->mask & (IN_MODIFY | IN_CREATE)) != 0);
 	}
 	if (e->name[0] == '.')
 		return 0;
@@ -340,26 +365,50 @@ event(struct watch *w, const struct wdir *d, const struct inotify_event *e,
 				goto out;
 			*now = 1;
 		}
-		rc = note(w, d->group, path);
+		rc = note(w, d->group, path, 0);
 		goto out;
 	}
 	if (!has_yaml_suffix(e->name) || is_config(w, path))
 		goto out;
 	if (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
 		*now = 1;
-	rc = note(w, d->group, path);
+	rc = note(w, d->group, path, (e->mask & (IN_MODIFY | IN_CREATE)) != 0);
 out:
 	free(path);
 	return rc;
 }
 
+/*
+ * Hand the changed paths over, but those still empty while being written
+ * (`kubectl get ... -o yaml >file` truncates the file long before it
+ * writes): they wait for their close, so that a file is not taken for
+ * empty.  They go first in the list; the others after.
+ */
 static void
 deliver(struct watch *w)
 {
+	struct build_path t;
+	size_t keep = 0;
+	size_t i;
+
 	if (w->nchanged == 0 && !w->full)
 		return;
-	w->fn(w->arg, w->changed, w->nchanged, w->full);
-	changed_clear(w);
+	for (i = 0; i < w->nchanged; i++) {
+		if (!unwritten(w, i))
+			continue;
+		t = w->changed[keep];
+		w->changed[keep] = w->changed[i];
+		w->changed[i] = t;
+		w->writing[i] = w->writing[keep];
+		w->writing[keep] = 1;
+		keep++;
+	}
+	if (w->nchanged > keep || w->full)
+		w->fn(w->arg, w->changed + keep, w->nchanged - keep, w->full);
+	for (i = keep; i < w->nchanged; i++)
+		free(w->changed[i].path);
+	w->nchanged = keep;
+	w->full = 0;
 }
 
 static void
@@ -529,5 +578,6 @@ watch_free(struct watch *w)
 	free(w->config_file);
 	changed_clear(w);
 	free(w->changed);
+	free(w->writing);
 	free(w);
 }

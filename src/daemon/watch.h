@@ -16,7 +16,10 @@
  * writing, or renamed into place, at once (on the next loop iteration);
  * any other event (a write still going on, a removal) restarts a timer of
  * WATCH_SETTLE_MS, and the paths go when it expires.  A change is so
- * handed over well within 100 ms of the last write.  When the kernel's
+ * handed over well within 100 ms of the last write.  But a file that is
+ * empty and was written to (truncated) without being closed since waits
+ * for its close: `kubectl get ... -o yaml >file` truncates the file long
+ * before it writes, and an empty file would remove its resources.  When the kernel's
  * event queue overflowed, events were lost: @full asks for everything to
  * be read again (and the directories are watched again).
  *

@@ -107,6 +107,19 @@ wait_answer "once whole, the file is applied" _6741._tcp.redis.svc.mesh.local SR
 expect_eq "once whole: the VIP stays" "241.0.0.5" "$(dig_short redis.svc.mesh.local)"
 wait_rcode "once whole: the old port is gone" _6740._tcp.redis.svc.mesh.local NXDOMAIN
 
+# Truncated by a redirection whose writer is slow (kubectl ... >file):
+# an empty file that was not closed is not taken for empty.
+gens_before=$(grep -c 'notice: serving generation' "$LOG")
+cp "$Z/redis.yaml" "$WORK/redis.whole"
+exec 3>"$Z/redis.yaml"
+sleep 0.5	# longer than the settling time: the empty file was seen
+expect_eq "truncated, still open: the service is still served" "241.0.0.5" "$(dig_short redis.svc.mesh.local)"
+expect_eq "truncated, still open: nothing was built" "$gens_before" "$(grep -c 'notice: serving generation' "$LOG")"
+cat "$WORK/redis.whole" >&3
+exec 3>&-
+wait_log "watch, .*/redis\.yaml changed" 4 || fail "the rewritten file was not seen"
+expect_eq "rewritten: the same service" "0 0 6741 redis.svc.mesh.local." "$(dig_short _6741._tcp.redis.svc.mesh.local SRV)"
+
 # An invalid resource (not YAML's fault) is kept out the same way.
 cp "$Z/redis.yaml" "$WORK/redis.good"
 sed 's/port: 6741/port: 70000/' "$WORK/redis.good" >"$WORK/redis.bad"
