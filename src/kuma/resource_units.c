@@ -424,6 +424,8 @@ resource_units_remove(struct resource_units *u, size_t group, const char *key,
 	     key_under(u->v[end].key, key); end++)
 		if (diff_sets(u->v[end].set, NULL, changes) < 0)
 			return -ENOMEM;
+	if (end == at)
+		return 0;	/* none (u->v may be NULL) */
 	for (i = at; i < end; i++) {
 		free(u->v[i].key);
 		resource_set_free(u->v[i].set);
@@ -471,9 +473,12 @@ resource_units_view(const struct resource_units *u, struct resource_set **out)
 		for (i = 0; i < u->n; i++) {
 			struct array s = resource_set_array(
 				u->v[i].set, (enum resource_kind)k);
+			size_t j;
 
+			if (s.n == 0)
+				continue;	/* s.base may be NULL */
 			memcpy(base + a.n * a.size, s.base, s.n * s.size);
-			for (size_t j = 0; j < s.n; j++)
+			for (j = 0; j < s.n; j++)
 				((struct resource_meta *)(base + (a.n + j) *
 							  a.size))->borrowed =
 				    1;
