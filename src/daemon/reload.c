@@ -556,10 +556,15 @@ swap(struct reload *r, struct snapshot *next)
 		warn_start_only(r, next->cfg);
 	log_set_level(next->cfg->log_level);
 	r->current = next;
-	/* A full read's units: the files as they are now. */
+	/* A full read's units: the files as they are now (kept only for
+	 * watching: they hold every resource once the snapshot is trimmed). */
 	if (next->units != NULL) {
 		resource_units_free(r->units);
-		r->units = next->units;
+		r->units = NULL;
+		if (next->cfg->watch)
+			r->units = next->units;
+		else
+			resource_units_free(next->units);
 		next->units = NULL;
 	}
 	update_watch(r, next->cfg);

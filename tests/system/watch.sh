@@ -136,6 +136,7 @@ mv "$WORK/redis.good" "$Z/redis.yaml"
 # was lost is served too.
 max=$(cat /proc/sys/fs/inotify/max_queued_events)
 mkdir "$Z/junk"
+wait_log "watch, .*/junk changed" || fail "the new directory was not seen"
 kill -STOP "$PID"
 python3 - "$Z/junk" "$max" <<'PY'
 import os, sys
@@ -190,5 +191,18 @@ expect_eq "a fresh start serves as many services, names and records" \
 expect_eq "a fresh start gives the same answers" "$(answers)" "$watched_answers"
 expect_match "the answers compared include the new names" \
 	"^mail\.svc\.mesh\.local A: mail\.svc\.mesh\.local\. +IN A 241\.0\.0\.8" "$watched_answers"
+
+# watch: false: an edit waits for SIGHUP.
+stop_meshdns
+printf 'watch: false\n' >"$WORK/nowatch.yaml"
+start_meshdns -c "$WORK/nowatch.yaml" -r "$Z" -s "$WORK/state.fresh" || fail "start with watch: false"
+sed -i 's/^  - port: 6741$/  - port: 6742/' "$Z/redis.yaml"
+sleep 0.5	# longer than a watched change takes: it would be served
+expect_eq "watch: false: the edit is not applied by itself" \
+	"0 0 6741 redis.svc.mesh.local." "$(dig_short _6741._tcp.redis.svc.mesh.local SRV)"
+expect_no_match "watch: false: nothing watched" "watch, " "$(cat "$LOG")"
+kill -HUP "$PID"
+wait_answer "watch: false: SIGHUP applies it" _6742._tcp.redis.svc.mesh.local SRV \
+	"0 0 6742 redis.svc.mesh.local."
 
 finish
