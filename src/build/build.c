@@ -144,13 +144,13 @@ build_service_key(const struct resource_meta *meta, char *buf, size_t size)
 }
 
 /*
- * Read resources[@i] of @cfg into @set.  What has no position of its own
+ * Read resources[@i] of @cfg into @units.  What has no position of its own
  * (a path that cannot be read) is reported at the config line that listed
- * it, or as the command line's -r.  Returns resource_set_load_path()'s.
+ * it, or as the command line's -r.  Returns resource_units_load_path()'s.
  */
 static int
-load_resources(struct resource_set *set, const struct config *cfg, size_t i,
-	       struct diag_list *diags)
+load_resources(struct resource_units *units, const struct config *cfg,
+	       size_t i, struct diag_list *diags)
 {
 	const struct config_pos *at = NULL;
 	struct diag_list here;
@@ -158,7 +158,7 @@ load_resources(struct resource_set *set, const struct config *cfg, size_t i,
 	int rc;
 
 	diag_list_init(&here);
-	rc = resource_set_load_path(set, cfg->resources[i], &here);
+	rc = resource_units_load_path(units, i, cfg->resources[i], &here);
 	if (cfg->resources_at != NULL && cfg->file != NULL)
 		at = &cfg->resources_at[i];
 	for (j = 0; j < here.n; j++) {
@@ -178,6 +178,72 @@ load_resources(struct resource_set *set, const struct config *cfg, size_t i,
 		diags->oom = 1;
 	diag_list_clear(&here);
 	return rc;
+}
+
+/* What units read for @cfg and @opt hold: their paths, zone, options. */
+static uint64_t
+units_tag(const struct config *cfg, const struct build_options *opt)
+{
+	uint64_t d = digest_str(0, cfg->zone);
+	size_t i;
+
+	d = digest_str(d, cfg->file);
+	d = digest_u64(d, (uint64_t)opt->keep_specs);
+	for (i = 0; i < cfg->nresources; i++)
+		d = digest_str(d, cfg->resources[i]);
+	return digest_u64(d, cfg->nresources) | 1;
+}
+
+/*
+ * The resources of a build, as s->set: the changed paths of @in read into
+ * its units, or every path into new units (s->units).  -ENOMEM, or 0.
+ */
+static int
+read_resources(struct snapshot *s, const struct build_options *opt,
+	       struct build_input *in, struct diag_list *diags)
+{
+	struct resource_units *units = NULL;
+	uint64_t tag = units_tag(s->cfg, opt);
+	size_t i;
+	int rc;
+
+	if (in != NULL && !in->full && in->units != NULL &&
+	    resource_units_tag(in->units) == tag) {
+		size_t before = in->changes != NULL ? in->changes->n : 0;
+		struct resource_changes mine = { NULL, 0, 0 };
+		struct resource_changes *ch = in->changes != NULL ?
+					      in->changes : &mine;
+
+		for (i = 0; i < in->nchanged; i++) {
+			const struct build_path *p = &in->changed[i];
+
+			if (p->group >= s->cfg->nresources)
+				continue;
+			rc = resource_units_sync(in->units, p->group, p->path,
+						 diags, in->kept != NULL ?
+						 in->kept : diags, ch);
+			if (rc < 0) {
+				resource_changes_clear(&mine);
+				return rc;
+			}
+		}
+		in->nothing = ch->n == before;
+		resource_changes_clear(&mine);
+		if (in->nothing)
+			return 0;
+		return resource_units_view(in->units, &s->set);
+	}
+	if ((units = resource_units_new(s->cfg->zone)) == NULL)
+		return -ENOMEM;
+	s->units = units;
+	resource_units_set_tag(units, tag);
+	resource_units_keep_yaml(units, opt->keep_specs);
+	if (s->cfg->file != NULL)
+		resource_units_skip_file(units, s->cfg->file);
+	for (i = 0; i < s->cfg->nresources; i++)
+		if ((rc = load_resources(units, s->cfg, i, diags)) == -ENOMEM)
+			return rc;
+	return resource_units_view(units, &s->set);
 }
 
 /* Compile every generator's template; the ones that fail are left out. */
@@ -1602,6 +1668,14 @@ int
 build_run(struct snapshot **out, const struct build_options *opt,
 	  const struct state *prev, int64_t now, struct diag_list *diags)
 {
+	return build_run_input(out, opt, NULL, prev, now, diags);
+}
+
+int
+build_run_input(struct snapshot **out, const struct build_options *opt,
+		struct build_input *in, const struct state *prev, int64_t now,
+		struct diag_list *diags)
+{
 	struct build_ctx c;
 	struct snapshot *s = NULL;
 	struct hostname_gen *gens = NULL;
@@ -1613,6 +1687,8 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	int rc = -ENOMEM;
 
 	*out = NULL;
+	if (in != NULL)
+		in->nothing = 0;
 	memset(&c, 0, sizeof(c));
 	c.diags = diags;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -1621,17 +1697,12 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	if ((rc = build_load_config(&s->cfg, opt, diags)) < 0)
 		goto out;
 	generate_options_from(&c.gopt, s->cfg);
-	rc = -ENOMEM;
-	if ((s->set = resource_set_new()) == NULL)
-		goto out;
-	resource_set_keep_yaml(s->set, opt->keep_specs);
-	if (s->cfg->file != NULL)
-		resource_set_skip_file(s->set, s->cfg->file);
 	t = build_clock_us();
-	for (i = 0; i < s->cfg->nresources; i++) {
-		rc = load_resources(s->set, s->cfg, i, diags);
-		if (rc == -ENOMEM)
-			goto out;
+	if ((rc = read_resources(s, opt, in, diags)) < 0)
+		goto out;
+	if (in != NULL && in->nothing) {
+		rc = 0;
+		goto out;
 	}
 	phase_end(s, BUILD_PHASE_READ, &t);
 	s->inputs = build_inputs_digest(opt->program_digest, s->cfg,

@@ -19,6 +19,7 @@
 #include "kuma/generate.h"
 #include "kuma/hostname.h"
 #include "kuma/resource.h"
+#include "kuma/resource_units.h"
 #include "dns/table.h"
 #include "build/state.h"
 #include "build/vip.h"
@@ -111,6 +112,42 @@ struct snapshot;
 int build_run(struct snapshot **out, const struct build_options *opt,
 	      const struct state *prev, int64_t now,
 	      struct diag_list *diags);
+
+/* A resource file or directory that changed: resources[@group]'s. */
+struct build_path {
+	size_t group;		/* the index of its -r path (cfg->resources) */
+	char *path;		/* as the walk spells it: "dir/sub/a.yaml" */
+};
+
+/*
+ * What a build reads its resources through, between builds.  @units are
+ * the files as the last build read them (resource_units.h), or NULL.
+ * When they were read for the same paths, zone and options, only the
+ * @changed paths are read again (resource_units_sync(): a file that reads
+ * with an error keeps its last good content, and its messages go to
+ * @kept, not to the build's diagnostics), @units are updated in place and
+ * what changed is appended to @changes (may be NULL).  Otherwise, or with
+ * @full, every path is read into new units, which the snapshot keeps
+ * (snapshot->units) for the caller to take.
+ */
+struct build_input {
+	struct resource_units *units;
+	int full;
+	const struct build_path *changed;
+	size_t nchanged;
+	struct diag_list *kept;		/* NULL: into the diagnostics */
+	struct resource_changes *changes;
+	int nothing;			/* out: @changed changed nothing;
+					 * no build ran, *out is NULL */
+};
+
+/*
+ * build_run() through @in (NULL: every path read, as build_run() does).
+ * Same results; also 0 with *out NULL when @in->nothing is set.
+ */
+int build_run_input(struct snapshot **out, const struct build_options *opt,
+		    struct build_input *in, const struct state *prev,
+		    int64_t now, struct diag_list *diags);
 
 /*
  * Load the config only (file + overrides), for start-up decisions such as

@@ -20,6 +20,8 @@
  *                              (null also means none)
  *   start-cache: true          keep the answer table in <state-file>.cache
  *                              and start from it while no input changed
+ *   watch: true                apply a change to a resource file without
+ *                              SIGHUP (inotify); false: SIGHUP only
  *   dns:
  *     zones: [mesh.local, mesh]          served zones: domain names,
  *                              lower-cased, a final dot is dropped
@@ -1161,6 +1163,7 @@ static const struct key top_keys[] = {
 	  NULL, 0 },
 	{ "state-file", &t_file, NULL, OFF(state_file), 0, NULL, NULL, 0 },
 	{ "start-cache", &t_bool, NULL, OFF(start_cache), 0, "true", NULL, 0 },
+	{ "watch", &t_bool, NULL, OFF(watch), 0, "true", NULL, 0 },
 	{ "workers", &t_workers, NULL, OFF(workers), 0, "auto", NULL, 0 },
 	{ "user", &t_account, NULL, OFF(user), 0, NULL, NULL, 0 },
 	{ "group", &t_account, NULL, OFF(group), 0, NULL, NULL, 0 },

@@ -127,6 +127,9 @@ struct config {
 					 * the command line's -r) */
 	char *state_file;		/* default NULL: no persistence (warned) */
 	int start_cache;		/* true: <state_file>.cache (cache.h) */
+	int watch;			/* true: the daemon watches the
+					 * resource paths and applies a change
+					 * without SIGHUP (daemon/watch.h) */
 	uint64_t digest;		/* of the file's bytes (digest.h), 0
 					 * for defaults only */
 

@@ -24,6 +24,7 @@
 #include "daemon/systemd.h"
 #include "daemon/server.h"
 #include "daemon/transfer.h"
+#include "daemon/watch.h"
 #include "build/snapshot.h"
 #include "build/snapshot_diff.h"
 #include "build/state.h"
@@ -60,10 +61,28 @@ struct reload {
 	 * reload_new(), then only read, on both threads). */
 	struct config *started;
 	struct notify *notify;	/* NOTIFY to transfer.notify on serials */
+	int reloading;		/* a SIGHUP's RELOADING=1 awaits READY=1 */
 	struct http *http;	/* NULL: no HTTP endpoint */
+	/*
+	 * Watching (daemon/watch.h): the resource files as the builds read
+	 * them (the last accepted full read, and every watched change
+	 * since; used by the build thread while one runs, else by the
+	 * loop), the changes waiting for a build (loop), and those of the
+	 * running build (its thread).
+	 */
+	struct resource_units *units;
+	struct watch *watch;
+	struct build_path *waiting;
+	size_t nwaiting;
+	int waiting_full;
+	struct build_path *building;
+	size_t nbuilding;
+	int build_watched;	/* the running build is for watched changes */
+	int build_full;
 };
 
 static void warn_start_only(const struct reload *r, const struct config *cfg);
+static void update_watch(struct reload *r, const struct config *cfg);
 
 int
 reload_inputs_now(uint64_t *inputs, const char **why, uint64_t program,
@@ -151,6 +170,50 @@ log_changes(const struct snapshot *cur, const struct snapshot *next)
 	snapshot_diff_clear(&d);
 }
 
+/*
+ * A build for watched changes (the build thread): only the changed paths
+ * are read again, into r->units (every path when there are none yet, or
+ * after an overflow).  A file that reads with an error is not applied:
+ * its messages and a line saying so are logged, and nothing is built when
+ * no resource changed.  Returns build_run_input()'s; *@next NULL when
+ * there is nothing to publish.
+ */
+static int
+watched_build(struct reload *r, struct build_input *in,
+	      struct diag_list *kept, struct snapshot **next,
+	      struct diag_list *diags)
+{
+	size_t i;
+	int rc;
+
+	in->units = r->units;
+	in->full = r->build_full;
+	in->changed = r->building;
+	in->nchanged = r->nbuilding;
+	in->kept = kept;
+	rc = build_run_input(next, r->opt, in, r->current->state,
+			     (int64_t)time(NULL), diags);
+	log_diags(diags);
+	if (kept->n > 0) {
+		log_diags(kept);
+		for (i = 0; i < kept->n; i++)
+			if (kept->v[i].severity == DIAG_ERROR &&
+			    kept->v[i].file != NULL &&
+			    (i == 0 || kept->v[i - 1].file == NULL ||
+			     strcmp(kept->v[i - 1].file, kept->v[i].file) != 0))
+				log_error("watch, %s not applied: its last "
+					  "good content stays served",
+					  kept->v[i].file);
+	}
+	if (rc < 0)
+		log_error("watch, build failed; still serving generation "
+			  "%llu", (unsigned long long)r->generation);
+	else if (in->nothing)
+		log_info("watch, no resource changed: still serving "
+			 "generation %llu", (unsigned long long)r->generation);
+	return rc;
+}
+
 /* The build thread: build, check, persist; the loop thread publishes. */
 static void *
 build_thread(void *arg)
@@ -158,6 +221,8 @@ build_thread(void *arg)
 	struct reload *r = arg;
 	struct snapshot *next = NULL;
 	struct diag_list diags;
+	struct diag_list kept;
+	struct build_input in;
 	/* The state file is the current snapshot's until this one saves. */
 	uint64_t state_digest = r->current->state_digest;
 	enum http_build_result result = HTTP_BUILD_FAILURE;
@@ -167,6 +232,14 @@ build_thread(void *arg)
 	int rc;
 
 	diag_list_init(&diags);
+	diag_list_init(&kept);
+	memset(&in, 0, sizeof(in));
+	if (r->build_watched) {
+		rc = watched_build(r, &in, &kept, &next, &diags);
+		if (rc < 0 || next == NULL)
+			goto out;
+		goto built;
+	}
 	if (unchanged(r)) {
 		/* The same file may still ask for what needs a restart. */
 		warn_start_only(r, r->current->cfg);
@@ -181,6 +254,7 @@ build_thread(void *arg)
 	rc = build_run(&next, r->opt, r->current->state, (int64_t)time(NULL),
 		       &diags);
 	log_diags(&diags);
+built:
 	if (rc < 0) {
 		log_error("reload, failed; still serving the previous "
 			  "snapshot (generation %llu)",
@@ -216,15 +290,58 @@ done:
 			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 out:
 	diag_list_clear(&diags);
+	diag_list_clear(&kept);
 	r->result = next;
 	ev_async_send(r->loop, &r->done);
 	return NULL;
 }
 
 static void
-start_build(struct reload *r)
+building_clear(struct reload *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nbuilding; i++)
+		free(r->building[i].path);
+	free(r->building);
+	r->building = NULL;
+	r->nbuilding = 0;
+}
+
+static void
+waiting_clear(struct reload *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwaiting; i++)
+		free(r->waiting[i].path);
+	free(r->waiting);
+	r->waiting = NULL;
+	r->nwaiting = 0;
+	r->waiting_full = 0;
+}
+
+/*
+ * Start a build: for the watched changes waiting (@watched), which it
+ * takes, or a full one, which makes them moot.
+ */
+static void
+start_build(struct reload *r, int watched)
 {
 	int rc;
+
+	building_clear(r);
+	r->build_watched = watched;
+	r->build_full = r->waiting_full;
+	if (watched) {
+		r->building = r->waiting;
+		r->nbuilding = r->nwaiting;
+		r->waiting = NULL;
+		r->nwaiting = 0;
+		r->waiting_full = 0;
+	} else {
+		waiting_clear(r);
+	}
 
 	rc = thread_start(&r->thread, build_thread, r);
 	if (rc != 0) {
@@ -561,6 +678,18 @@ swap(struct reload *r, struct snapshot *next)
 	log_set_level(next->cfg->log_level);
 	r->current = next;
 	http_publish(r->http, next);	/* before the trim */
+	/* A full read's units: the files as they are now (kept only for
+	 * watching: they hold every resource once the snapshot is trimmed). */
+	if (next->units != NULL) {
+		resource_units_free(r->units);
+		r->units = NULL;
+		if (next->cfg->watch)
+			r->units = next->units;
+		else
+			resource_units_free(next->units);
+		next->units = NULL;
+	}
+	update_watch(r, next->cfg);
 	/* Workers may still be answering from the old table: later. */
 	if (old != NULL) {
 		r->retired[r->nretired++] = old;
@@ -717,14 +846,79 @@ done_cb(struct ev_loop *loop, ev_async *w, int revents)
 	r->running = 0;
 	next = r->result;
 	r->result = NULL;
+	building_clear(r);
 	if (next != NULL)
 		swap(r, next);
 	if (r->pending) {
 		r->pending = 0;
-		start_build(r);
+		start_build(r, 0);
+	} else if (r->nwaiting > 0 || r->waiting_full) {
+		start_build(r, 1);
 	}
-	if (!r->running)
+	if (!r->running && r->reloading) {
+		r->reloading = 0;
 		reload_notify_ready(r);
+	}
+}
+
+/* The watcher's changes: build now, or after the build running. */
+static void
+watched_cb(void *arg, const struct build_path *paths, size_t n, int full)
+{
+	struct reload *r = arg;
+	struct build_path *v = NULL;
+	size_t i;
+
+	if (n > 0) {
+		v = realloc(r->waiting, (r->nwaiting + n) * sizeof(*v));
+		if (v == NULL) {
+			full = 1;
+		} else {
+			r->waiting = v;
+			for (i = 0; i < n; i++) {
+				v[r->nwaiting].group = paths[i].group;
+				if ((v[r->nwaiting].path =
+				     strdup(paths[i].path)) == NULL) {
+					full = 1;
+					break;
+				}
+				r->nwaiting++;
+			}
+		}
+	}
+	if (full)
+		r->waiting_full = 1;
+	if (n == 1)
+		log_notice("watch, %s changed", paths[0].path);
+	else if (n > 1)
+		log_notice("watch, %zu paths changed (%s, ...)", n,
+			   paths[0].path);
+	if (!r->running)
+		start_build(r, 1);
+}
+
+/*
+ * Watch the resource paths of @cfg when it says so (watch: true), or
+ * stop; made again when the paths change.
+ */
+static void
+update_watch(struct reload *r, const struct config *cfg)
+{
+	char err[1024];
+	int rc;
+
+	if (r->watch != NULL && cfg->watch && watch_same(r->watch, cfg))
+		return;
+	watch_free(r->watch);
+	r->watch = NULL;
+	if (!cfg->watch || cfg->nresources == 0)
+		return;
+	rc = watch_new(&r->watch, r->loop, cfg, watched_cb, r, err,
+		       sizeof(err));
+	if (err[0] != '\0')
+		log_warning("watch, %s", err);
+	else if (rc == -ENOMEM)
+		log_error("watch, out of memory: changes need SIGHUP");
 }
 
 static void
@@ -735,13 +929,16 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 	log_notice("reload, SIGHUP received");
 	systemd_reloading();
+	r->reloading = 1;
 	if (r->running) {
 		r->pending = 1;
 		return;
 	}
-	start_build(r);
-	if (!r->running)
+	start_build(r, 0);
+	if (!r->running) {
+		r->reloading = 0;
 		reload_notify_ready(r);
+	}
 }
 
 static void
@@ -757,7 +954,7 @@ grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		r->pending = 1;
 		return;
 	}
-	start_build(r);
+	start_build(r, 0);
 }
 
 int
@@ -818,6 +1015,10 @@ reload_free(struct reload *r)
 	ev_timer_stop(r->loop, &r->reap);
 	ev_timer_stop(r->loop, &r->trim);
 	ev_timer_stop(r->loop, &r->grace);
+	watch_free(r->watch);
+	resource_units_free(r->units);
+	building_clear(r);
+	waiting_clear(r);
 	for (i = 0; i < r->nretired; i++)
 		snapshot_free(r->retired[i]);
 	free(r->retired);

@@ -17,6 +17,17 @@
  * it delays neither the start nor the swap; the start-up cache (cache.h)
  * is written then too.  A SIGHUP during a build queues one more build.
  *
+ * Watching (config `watch: true`, the default; daemon/watch.h): a changed,
+ * added or removed resource file is applied without SIGHUP.  The build
+ * thread reads only the changed paths again, into the resource units the
+ * last full read made (kept here between builds; a start from the cache
+ * has none, so its first watched change reads everything), then builds
+ * from all of them as a SIGHUP would; a file that reads with an error is
+ * not applied (logged: "watch, FILE not applied: its last good content
+ * stays served") and the rest is; no build runs when no resource changed.
+ * A SIGHUP reads every path again into new units, kept when its build is
+ * served.  Watched changes that come during a build wait for the next.
+ *
  * Keys that apply at start only (listen, workers, forward.*, tcp.*,
  * http.listen: the sockets, workers, forwarders and the HTTP endpoint
  * are made once) are compared on every

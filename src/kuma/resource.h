@@ -104,6 +104,15 @@ struct resource_meta {
 				 * order, documents in file order), set by
 				 * resource_set_finish(); 0 for generated ones */
 	struct resource_pos pos;	/* where the document starts */
+	uint64_t digest;	/* the document's parsed YAML (its values,
+				 * whether each is quoted, and structure;
+				 * not its positions, comments, layout or
+				 * key order), to tell
+				 * a changed resource from an unchanged one;
+				 * 0 for generated ones */
+	int borrowed;		/* a view's shallow copy of a unit's resource
+				 * (resource_units_view()): its set owns
+				 * none of what it points to */
 };
 
 enum resource_mesh_mode {
@@ -422,6 +431,8 @@ const struct resource_mesh *resource_set_mesh(const struct resource_set *set,
  * resource_set_finish().  Returns 0 or -ENOMEM.
  */
 int resource_set_compute_labels(struct resource_set *set, const char *zone);
+/* (Resources a view borrows, meta.borrowed, are left as they are: their
+ * units computed the labels when they were put.) */
 
 /*
  * Append a zeroed MeshService to @set (for generated ones) and return it;

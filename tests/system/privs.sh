@@ -79,7 +79,8 @@ expect_eq "it answers" "241.0.0.5" "$(dig_short redis.svc.mesh.local)"
 expect_eq "the state file is the user's" "nobody" "$(stat -c %U "$WORK/state/state")"
 expect_eq "the lock file is the user's" "nobody" "$(stat -c %U "$WORK/state/state.lock")"
 
-# A reload that changes the state writes it as the user.
+# A change (watched, or the SIGHUP after it) writes the state as the user.
+before=$(md5sum <"$WORK/state/state")
 cat >"$WORK/zones/default/extra.yaml" <<'YAML'
 type: MeshService
 name: extra
@@ -90,11 +91,10 @@ spec:
       appProtocol: http
 YAML
 chmod a+r "$WORK/zones/default/extra.yaml"
-before=$(cat "$WORK/state/state" | md5sum)
 kill -HUP "$PID"
-wait_log "serving generation 2" || fail "the reload did not serve generation 2"
+wait_log "serving generation 2" || fail "the change did not serve generation 2"
 expect_eq "the new service answers" "241.0.0.6" "$(dig_short extra.svc.mesh.local)"
-expect_match "the reload wrote the state" "." \
+expect_match "the change wrote the state" "." \
 	"$([ "$(md5sum <"$WORK/state/state")" != "$before" ] && echo changed)"
 expect_eq "the state file is still the user's" "nobody" "$(stat -c %U "$WORK/state/state")"
 expect_no_match "no permission error" "Permission denied|not writable" "$(cat "$LOG")"

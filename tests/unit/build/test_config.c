@@ -456,12 +456,12 @@ test_errors(void **state)
 		{ "listn: 1\n",
 		  "m.yaml:1:1: error: unknown key \"listn\" at the top level "
 		  "(did you mean \"listen\"?); expected one of: listen, zone, "
-		  "resources, state-file, start-cache, workers, user, group, dns, vip, log, "
+		  "resources, state-file, start-cache, watch, workers, user, group, dns, vip, log, "
 		  "forward, tcp, dnstap, kuma, views, keys, transfer, http\n" },
 		{ "upstreams: [1.1.1.1]\n",
 		  "m.yaml:1:1: error: unknown key \"upstreams\" at the top "
 		  "level; expected one of: listen, zone, resources, "
-		  "state-file, start-cache, workers, user, group, dns, vip, log, forward, "
+		  "state-file, start-cache, watch, workers, user, group, dns, vip, log, forward, "
 		  "tcp, dnstap, kuma, views, keys, transfer, http\n" },
 		{ "dns:\n  tll: 5\n",
 		  "m.yaml:2:3: error: unknown key \"tll\" in dns (did you mean "
@@ -698,7 +698,7 @@ test_every_error_reported(void **state)
 		"warning, notice, info, debug, got \"loud\"\n"
 		"m.yaml:11:1: error: unknown key \"extra\" at the top level; "
 		"expected one of: listen, zone, resources, state-file, "
-		"start-cache, workers, user, group, dns, vip, log, forward, tcp, "
+		"start-cache, watch, workers, user, group, dns, vip, log, forward, tcp, "
 		"dnstap, kuma, views, keys, transfer, http\n");
 	assert_int_equal(f->errs.errors, 11);
 }
@@ -924,6 +924,23 @@ test_duration_keys(void **state)
 	assert_fails_with(f, "vip: {hold: 1h500ms}\n",
 			  "m.yaml:1:13: error: vip.hold: expected whole "
 			  "seconds, got \"1h500ms\"\n");
+}
+
+/* watch: on by default; false turns it off; a clear error otherwise. */
+static void
+test_watch_key(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_loads(f, "");
+	assert_int_equal(f->cfg->watch, 1);
+	assert_loads(f, "watch: false\n");
+	assert_int_equal(f->cfg->watch, 0);
+	assert_loads(f, "watch: true\n");
+	assert_int_equal(f->cfg->watch, 1);
+	assert_fails_with(f, "watch: maybe\n",
+			  "m.yaml:1:8: error: watch: expected true or false, "
+			  "got \"maybe\"\n");
 }
 
 /* The keys of forwarding, TCP, the DNS extras, Kuma and views. */
@@ -1248,6 +1265,8 @@ main(void)
 						teardown),
 		cmocka_unit_test(test_manual_has_every_key),
 		cmocka_unit_test_setup_teardown(test_contrib_example, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_watch_key, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_protocol_keys, setup,
 						teardown),
