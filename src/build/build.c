@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "build/build.h"
+#include "build/fromstore.h"
 #include "build/snapshot.h"
 #include "build/state.h"
 #include "dns/table_build.h"
@@ -109,6 +110,9 @@ build_load_config(struct config **out, const struct build_options *opt,
 	if (opt->nupstreams > 0 &&
 	    (rc = config_set_strings(&cfg->upstreams, &cfg->nupstreams,
 				     opt->upstreams, opt->nupstreams)) < 0)
+		goto out;
+	if (opt->store != NULL &&
+	    (rc = config_set_string(&cfg->store, opt->store)) < 0)
 		goto out;
 	if (opt->verbosity > 0) {
 		int level = (int)cfg->log_level + opt->verbosity;
@@ -659,6 +663,12 @@ allocate_vips(struct build_ctx *c, const struct state *prev, int64_t now)
 	for (i = 0; i < s->nservices; i++) {
 		struct build_service *bs = &s->services[i];
 
+		/* Kuma's store: Kuma's allocator gives the VIPs. */
+		if ((rc = fromstore_waits(s->cfg, bs)) != 0) {
+			if (rc < 0)
+				goto out;
+			continue;
+		}
 		memset(&like, 0, sizeof(like));
 		like.bs = bs;
 		if (build_service_key(bs->meta, key, sizeof(key)) < 0) {
@@ -1519,6 +1529,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	size_t ngens = 0;
 	size_t errors_before = diags->errors;
 	size_t warnings_before = diags->n - diags->errors;
+	uint64_t store_digest = 0;
 	uint64_t t;
 	size_t i;
 	int rc = -ENOMEM;
@@ -1544,9 +1555,13 @@ build_run(struct snapshot **out, const struct build_options *opt,
 		if (rc == -ENOMEM)
 			goto out;
 	}
+	if ((rc = fromstore_load(s->set, s->cfg, opt, diags,
+				 &store_digest)) < 0)
+		goto out;
 	phase_end(s, BUILD_PHASE_READ, &t);
 	s->inputs = build_inputs_digest(opt->program_digest, s->cfg,
-					resource_set_digest(s->set));
+					resource_set_digest(s->set) ^
+					store_digest);
 	if ((rc = resource_set_finish(s->set, diags)) < 0 ||
 	    (rc = resource_set_check_meshes(s->set, diags)) < 0 ||
 	    (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||

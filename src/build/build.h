@@ -34,6 +34,17 @@ struct build_options {
 	const char *state_file;		/* -s, or NULL */
 	char **upstreams;		/* -u, or NULL */
 	size_t nupstreams;
+	const char *store;		/* --store CONNINFO, or NULL */
+	/*
+	 * Where a build gets the store's rows: called with the set after
+	 * the resource files are read, it loads the rows it holds
+	 * (store_rows_load()) and returns 0 or -ENOMEM, with *@digest the
+	 * digest of those rows.  NULL with a store configured: the build
+	 * reads the store once itself (-t, --status).
+	 */
+	int (*load_store)(void *arg, struct resource_set *set,
+			  struct diag_list *diags, uint64_t *digest);
+	void *load_store_arg;
 	int verbosity;			/* number of -v */
 	int keep_specs;			/* keep each resource's YAML spec, for
 					 * status output (memory: several

@@ -955,6 +955,7 @@ static const struct key pool_keys[] = {
 };
 
 static const struct key vip_keys[] = {
+	{ "allocate", &t_bool, NULL, OFF(vip_allocate), 0, "false", NULL, 0 },
 	{ "pools", NULL, pool_keys, 0, 0, NULL, NULL, 0 },
 	{ "hold", &t_seconds, NULL, OFF(hold_seconds), 0, "1h", "1h", 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
@@ -962,6 +963,13 @@ static const struct key vip_keys[] = {
 
 static const struct key log_keys[] = {
 	{ "level", &t_level, NULL, OFF(log_level), 0, "info", NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+/* store: CONNINFO is short for store: {connection: CONNINFO}. */
+static const struct key store_keys[] = {
+	{ "connection", &t_string, NULL, OFF(store), 0, NULL, NULL, 0 },
+	{ "resync", &t_seconds, NULL, OFF(store_resync), 0, "5m", "5m", 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -981,6 +989,7 @@ static const struct key top_keys[] = {
 	{ "tcp", NULL, tcp_keys, 0, 0, NULL, NULL, 0 },
 	{ "kuma", NULL, kuma_keys, 0, 0, NULL, NULL, 0 },
 	{ "views", NULL, views_keys, 0, 0, NULL, NULL, 0 },
+	{ "store", NULL, store_keys, 0, 0, NULL, NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -1131,6 +1140,9 @@ load_key(struct loader *l, const struct key *k, const struct yamlx_node *v,
 		l->ttl_node = v;
 	else if (k->off == OFF(hold_seconds) && k->type != NULL)
 		l->hold_node = v;
+	if (k->sub == store_keys && v->type == YAMLX_SCALAR &&
+	    !yamlx_is_null(v))
+		return load_one(l, &store_keys[0], v, "store.connection");
 	if (k->type == NULL) {
 		/* An empty section keeps its defaults. */
 		if (yamlx_is_null(v))
@@ -1311,6 +1323,7 @@ config_free(struct config *cfg)
 	free(cfg->listen);
 	free(cfg->zone);
 	free(cfg->views_default_mesh);
+	free(cfg->store);
 	free_strings(cfg->resources, cfg->nresources);
 	free(cfg->resources_at);
 	free(cfg->state_file);

@@ -25,6 +25,7 @@
 #include "util/log.h"
 #include "daemon/daemon.h"
 #include "daemon/reload.h"
+#include "daemon/source.h"
 #include "daemon/server.h"
 #include "daemon/stats.h"
 #include "build/snapshot.h"
@@ -208,7 +209,7 @@ preflight(const struct config *cfg, int check, struct diag_list *d)
 			     "-s): VIPs will not survive a restart");
 	else
 		check_state_dir(cfg->state_file, d);
-	if (cfg->nresources == 0)
+	if (cfg->nresources == 0 && cfg->store == NULL)
 		diag_warning(d, NULL, 0, 0, "no resources (resources: or -r): "
 			     "the zones will have no service names");
 }
@@ -598,6 +599,13 @@ log_loaded(const struct snapshot *s)
 		   netaddr_port_number(&l), first);
 }
 
+/* The store changed: build (source.h). */
+static void
+store_changed(void *arg)
+{
+	reload_request(arg, "the store changed");
+}
+
 int
 daemon_run(struct daemon_options *a)
 {
@@ -608,6 +616,7 @@ daemon_run(struct daemon_options *a)
 	struct snapshot *s = NULL;
 	struct server *srv = NULL;
 	struct reload *r = NULL;
+	struct source *src = NULL;
 	struct diag_list diags;
 	struct diag_list config_diags;
 	ev_signal sigterm;
@@ -645,7 +654,17 @@ daemon_run(struct daemon_options *a)
 		log_diags(&diags);
 		goto out;
 	}
-	if (start_from_cache(a, &cfg, &st, state_digest, &s) < 0) {
+	if (cfg->store != NULL) {
+		if (source_open(&src, cfg->store, cfg->store_resync, err,
+				sizeof(err)) < 0) {
+			log_error("%s", err);
+			goto out;
+		}
+		a->opt.load_store = source_load;
+		a->opt.load_store_arg = src;
+	}
+	if (cfg->store == NULL &&
+	    start_from_cache(a, &cfg, &st, state_digest, &s) < 0) {
 		log_error("out of memory");
 		goto out;
 	}
@@ -694,6 +713,10 @@ daemon_run(struct daemon_options *a)
 		goto out;
 	}
 	s = NULL;
+	if (src != NULL && source_start(src, loop, store_changed, r) < 0) {
+		log_error("store: cannot start following the store");
+		goto out;
+	}
 	/* The watchers before any worker thread (see daemon.h). */
 	sigusr1.data = srv;
 	ev_signal_start(loop, &sigterm);
@@ -713,6 +736,9 @@ out:
 	/* The workers first: they read the snapshots reload owns. */
 	server_free(srv);
 	reload_free(r);
+	source_free(src);
+	a->opt.load_store = NULL;
+	a->opt.load_store_arg = NULL;
 	snapshot_free(s);
 	state_free(st);
 	config_free(cfg);

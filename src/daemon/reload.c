@@ -604,6 +604,17 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	start_build(r);
 }
 
+void
+reload_request(struct reload *r, const char *why)
+{
+	log_info("reload, %s", why);
+	if (r->running) {
+		r->pending = 1;
+		return;
+	}
+	start_build(r);
+}
+
 static void
 grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
