@@ -173,7 +173,15 @@ build_thread(void *arg)
 			  (unsigned long long)r->generation);
 		goto out;
 	}
-	if (next->errors > 0) {
+	/*
+	 * Kuma's store is not ours to fix: a bad row is left out (reported
+	 * above) and the rest is served, as at start.
+	 */
+	if (next->errors > 0 && next->cfg->store != NULL) {
+		log_warning("reload, %zu error%s above: the resources named "
+			    "are left out", next->errors,
+			    next->errors == 1 ? "" : "s");
+	} else if (next->errors > 0) {
 		log_error("reload, rejected: %zu error%s above; still serving "
 			  "the previous snapshot (generation %llu), state "
 			  "file unchanged", next->errors,

@@ -263,11 +263,12 @@ kuma_default_generator() {
 }
 
 # wait_answer WHAT NAME TYPE EXPECTED: ask until the answer is EXPECTED
-# (10 s at most: no timing is asserted, only that it comes).
+# (WAIT_TRIES tenths of a second, 10 s by default: no timing is
+# asserted, only that it comes).
 wait_answer() {
 	got=""
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt "${WAIT_TRIES:-100}" ]; do
 		got=$(dig_short "$2" "$3")
 		if [ "$got" = "$4" ]; then
 			pass "$1"
