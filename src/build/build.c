@@ -273,6 +273,8 @@ struct build_ctx {
 	/* The previous state's generated MeshServices, for generate. */
 	struct generate_known *known;
 	size_t nknown;
+	/* Kuma's store: the VIPs it recorded for legacy names. */
+	struct store_legacy_vips legacy_vips;
 };
 
 static const enum config_pool_kind kind_pool[RESOURCE_KIND_COUNT] = {
@@ -683,6 +685,8 @@ allocate_vips(struct build_ctx *c, const struct state *prev, int64_t now)
 	for (i = 0; i < s->nlegacy; i++) {
 		struct build_legacy *l = &s->legacy[i];
 
+		if (fromstore_legacy(s->cfg, &c->legacy_vips, l))
+			continue;
 		memset(&like, 0, sizeof(like));
 		like.legacy = l;
 		snprintf(key, sizeof(key), "legacy/%s/%s", l->mesh, l->service);
@@ -1556,7 +1560,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 			goto out;
 	}
 	if ((rc = fromstore_load(s->set, s->cfg, opt, diags,
-				 &store_digest)) < 0)
+				 &store_digest, &c.legacy_vips)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_READ, &t);
 	s->inputs = build_inputs_digest(opt->program_digest, s->cfg,
@@ -1618,6 +1622,7 @@ out:
 	free(c.zones);
 	free(c.meshes);
 	known_free(&c);
+	store_legacy_vips_clear(&c.legacy_vips);
 	free_generators(gens, ngens);
 	snapshot_free(s);
 	return rc;

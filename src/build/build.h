@@ -19,6 +19,7 @@
 #include "kuma/generate.h"
 #include "kuma/hostname.h"
 #include "kuma/resource.h"
+#include "kuma/store.h"
 #include "dns/table.h"
 #include "build/state.h"
 #include "build/vip.h"
@@ -36,15 +37,16 @@ struct build_options {
 	size_t nupstreams;
 	const char *store;		/* --store CONNINFO, or NULL */
 	/*
-	 * Where a build gets the store's rows: called with the set after
-	 * the resource files are read, it loads the rows it holds
-	 * (store_rows_load()) and returns 0 or -ENOMEM, with *@digest the
-	 * digest of those rows.  NULL with a store configured: the build
-	 * reads the store once itself (-t, --status).
+	 * Where a build gets the store's rows: calls @fn(@fnarg, rows) with
+	 * the rows it holds (kuma/store.h; they do not change during the
+	 * call) and returns what @fn returned.  NULL with a store
+	 * configured: the build reads the store once itself (-t, --status).
 	 */
-	int (*load_store)(void *arg, struct resource_set *set,
-			  struct diag_list *diags, uint64_t *digest);
-	void *load_store_arg;
+	int (*with_store_rows)(void *arg,
+			       int (*fn)(void *fnarg,
+					 const struct store_rows *rows),
+			       void *fnarg);
+	void *store_arg;
 	int verbosity;			/* number of -v */
 	int keep_specs;			/* keep each resource's YAML spec, for
 					 * status output (memory: several

@@ -955,9 +955,9 @@ static const struct key pool_keys[] = {
 };
 
 static const struct key vip_keys[] = {
-	{ "allocate", &t_bool, NULL, OFF(vip_allocate), 0, "false", NULL, 0 },
 	{ "pools", NULL, pool_keys, 0, 0, NULL, NULL, 0 },
 	{ "hold", &t_seconds, NULL, OFF(hold_seconds), 0, "1h", "1h", 0 },
+	{ "allocate", &t_bool, NULL, OFF(vip_allocate), 0, "false", NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -1142,7 +1142,14 @@ load_key(struct loader *l, const struct key *k, const struct yamlx_node *v,
 		l->hold_node = v;
 	if (k->sub == store_keys && v->type == YAMLX_SCALAR &&
 	    !yamlx_is_null(v))
-		return load_one(l, &store_keys[0], v, "store.connection");
+		return load_one(l, &store_keys[0], v, "store");
+	if (k->sub == store_keys && v->type == YAMLX_SEQ) {
+		report(l, v, path, "expected a connection string (libpq "
+		       "key=value or postgres:// URI) or a mapping "
+		       "(connection:, resync:), got %s",
+		       describe(v, got, sizeof(got)));
+		return 0;
+	}
 	if (k->type == NULL) {
 		/* An empty section keeps its defaults. */
 		if (yamlx_is_null(v))

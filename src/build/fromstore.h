@@ -20,13 +20,14 @@
 
 /*
  * Load the store's rows into @set when @cfg names a store; *@digest is
- * their digest (0 without a store).  A store that cannot be read is an
+ * their digest (0 without a store), @legacy the VIPs Kuma recorded for
+ * legacy .mesh names.  A store that cannot be read is an
  * error in @diags ("store: cannot connect to the store: ...").  Returns 0
  * or -ENOMEM.
  */
 int fromstore_load(struct resource_set *set, const struct config *cfg,
 		   const struct build_options *opt, struct diag_list *diags,
-		   uint64_t *digest);
+		   uint64_t *digest, struct store_legacy_vips *legacy);
 
 /*
  * Does @bs wait for Kuma's VIP (a store, no vip.allocate, no VIP in its
@@ -34,5 +35,13 @@ int fromstore_load(struct resource_set *set, const struct config *cfg,
  * to say so; 0 otherwise; -ENOMEM.
  */
 int fromstore_waits(const struct config *cfg, struct build_service *bs);
+
+/*
+ * The same for a legacy name: with a store and no vip.allocate, @l gets
+ * the VIP of @legacy (or none: not served): 1; else 0 (allocate).
+ */
+int fromstore_legacy(const struct config *cfg,
+		     const struct store_legacy_vips *legacy,
+		     struct build_legacy *l);
 
 #endif

@@ -660,8 +660,8 @@ daemon_run(struct daemon_options *a)
 			log_error("%s", err);
 			goto out;
 		}
-		a->opt.load_store = source_load;
-		a->opt.load_store_arg = src;
+		a->opt.with_store_rows = source_with_rows;
+		a->opt.store_arg = src;
 	}
 	if (cfg->store == NULL &&
 	    start_from_cache(a, &cfg, &st, state_digest, &s) < 0) {
@@ -737,8 +737,8 @@ out:
 	server_free(srv);
 	reload_free(r);
 	source_free(src);
-	a->opt.load_store = NULL;
-	a->opt.load_store_arg = NULL;
+	a->opt.with_store_rows = NULL;
+	a->opt.store_arg = NULL;
 	snapshot_free(s);
 	state_free(st);
 	config_free(cfg);

@@ -137,15 +137,15 @@ fail:
 }
 
 int
-source_load(void *arg, struct resource_set *set, struct diag_list *diags,
-	    uint64_t *digest)
+source_with_rows(void *arg,
+		 int (*fn)(void *fnarg, const struct store_rows *rows),
+		 void *fnarg)
 {
 	struct source *s = arg;
 	int rc;
 
 	pthread_mutex_lock(&s->lock);
-	*digest = store_rows_digest(s->rows);
-	rc = store_rows_load(s->rows, set, diags);
+	rc = fn(fnarg, s->rows);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }

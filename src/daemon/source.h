@@ -20,8 +20,9 @@
  * is back; meanwhile it reconnects after 1 s, doubling up to 30 s, and
  * after a reconnect it LISTENs first, then reads everything again.
  *
- * A build reads the rows with source_load() (build_options.load_store),
- * on the build thread, under the source's lock.
+ * A build reads the rows with source_with_rows()
+ * (build_options.with_store_rows), on the build thread, under the
+ * source's lock.
  */
 #ifndef MESHDNS_SOURCE_H
 #define MESHDNS_SOURCE_H
@@ -30,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kuma/resource.h"
+#include "kuma/store.h"
 #include "util/diag.h"
 
 struct source;
@@ -49,9 +50,10 @@ int source_open(struct source **out, const char *where, uint32_t resync,
 int source_start(struct source *s, struct ev_loop *loop,
 		 void (*changed)(void *arg), void *arg);
 
-/* build_options.load_store: the rows into @set; @arg is the source. */
-int source_load(void *arg, struct resource_set *set, struct diag_list *diags,
-		uint64_t *digest);
+/* build_options.with_store_rows; @arg is the source. */
+int source_with_rows(void *arg,
+		     int (*fn)(void *fnarg, const struct store_rows *rows),
+		     void *fnarg);
 
 /* Stop following, close, free (NULL is fine). */
 void source_free(struct source *s);

@@ -25,7 +25,7 @@ store_type_read(const char *type)
 	static const char *const types[] = {
 		"Mesh", "MeshService", "HostnameGenerator",
 		"MeshExternalService", "MeshMultiZoneService", "Dataplane",
-		NULL
+		"Config", NULL
 	};
 	size_t i;
 
@@ -487,6 +487,8 @@ store_rows_load(const struct store_rows *rows, struct resource_set *set,
 		const struct store_row *r = rows->v[i];
 		struct store_key k = { r->type, r->mesh, r->name };
 
+		if (strcmp(r->type, "Config") == 0)
+			continue;	/* store_rows_legacy_vips() */
 		store_row_format(&k, what, sizeof(what));
 		if ((doc = store_row_document(r, err, sizeof(err))) == NULL) {
 			if (strcmp(err, "out of memory") == 0) {
@@ -550,4 +552,156 @@ out:
 	yamlx_stream_free(st);
 	diag_list_clear(&errs);
 	return rc;
+}
+
+void
+store_legacy_vips_clear(struct store_legacy_vips *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->v[i].mesh);
+		free(t->v[i].service);
+		free(t->v[i].address);
+	}
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+static int
+legacy_cmp(const void *a, const void *b)
+{
+	const struct store_legacy_vip *x = a, *y = b;
+	int c = strcmp(x->mesh, y->mesh);
+
+	return c != 0 ? c : strcmp(x->service, y->service);
+}
+
+const char *
+store_legacy_vip(const struct store_legacy_vips *t, const char *mesh,
+		 const char *service)
+{
+	struct store_legacy_vip k = { (char *)mesh, (char *)service, NULL };
+	const struct store_legacy_vip *v = NULL;
+
+	if (t->n == 0)
+		return NULL;
+	v = bsearch(&k, t->v, t->n, sizeof(*t->v), legacy_cmp);
+	return v != NULL ? v->address : NULL;
+}
+
+/* One document's root from @text, or NULL (*@st set to free). */
+static const struct yamlx_node *
+parse_json(struct yamlx_stream **st, const char *text)
+{
+	struct diag_list errs;
+
+	diag_list_init(&errs);
+	*st = NULL;
+	if (yamlx_load_string(st, "config", text, strlen(text), &errs) != 0) {
+		diag_list_clear(&errs);
+		return NULL;
+	}
+	diag_list_clear(&errs);
+	if ((*st)->ndocs != 1 || (*st)->docs[0] == NULL ||
+	    (*st)->docs[0]->type != YAMLX_MAP)
+		return NULL;
+	return (*st)->docs[0];
+}
+
+/* Add the service entries of one kuma-<mesh>-dns-vips row. */
+static int
+legacy_row(const struct store_row *r, struct store_legacy_vips *out,
+	   size_t *cap, struct diag_list *errs)
+{
+	struct yamlx_stream *outer = NULL, *inner = NULL;
+	const struct yamlx_node *root = NULL, *cfg = NULL, *map = NULL;
+	size_t len = strlen(r->name), i;
+	char *mesh = NULL;
+	int rc = 0;
+
+	/* kuma-<mesh>-dns-vips */
+	if (len <= strlen("kuma--dns-vips"))
+		return 0;
+	if ((mesh = strndup(r->name + 5, len - 14)) == NULL)
+		return -ENOMEM;
+	if (r->spec == NULL || (root = parse_json(&outer, r->spec)) == NULL ||
+	    (cfg = yamlx_map_get(root, "config")) == NULL ||
+	    cfg->type != YAMLX_SCALAR) {
+		diag_warning(errs, NULL, 0, 0, "Config %s: spec: expected "
+			     "{\"config\": \"<JSON>\"}; the legacy .mesh "
+			     "names of mesh %s have no VIP", r->name, mesh);
+		goto out;
+	}
+	if (cfg->len == 0)
+		goto out;
+	if ((map = parse_json(&inner, cfg->scalar)) == NULL) {
+		diag_warning(errs, NULL, 0, 0, "Config %s: spec.config: "
+			     "expected a JSON object of VIPs; the legacy .mesh "
+			     "names of mesh %s have no VIP", r->name, mesh);
+		goto out;
+	}
+	for (i = 0; i < map->n; i++) {
+		const struct yamlx_node *k = map->pairs[i].key;
+		const struct yamlx_node *v = map->pairs[i].value;
+		const struct yamlx_node *a = NULL;
+		struct store_legacy_vip *e = NULL;
+
+		/* "0:<service>" (Kuma's HostnameEntry as text) */
+		if (k->len < 3 || strncmp(k->scalar, "0:", 2) != 0 ||
+		    v->type != YAMLX_MAP ||
+		    (a = yamlx_map_get(v, "address")) == NULL ||
+		    a->type != YAMLX_SCALAR || a->len == 0)
+			continue;
+		if (out->n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 16;
+
+			e = realloc(out->v, ncap * sizeof(*e));
+			if (e == NULL) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			out->v = e;
+			*cap = ncap;
+		}
+		e = &out->v[out->n];
+		e->mesh = strdup(mesh);
+		e->service = strdup(k->scalar + 2);
+		e->address = strdup(a->scalar);
+		out->n++;
+		if (e->mesh == NULL || e->service == NULL ||
+		    e->address == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+out:
+	yamlx_stream_free(outer);
+	yamlx_stream_free(inner);
+	free(mesh);
+	return rc;
+}
+
+int
+store_rows_legacy_vips(const struct store_rows *rows,
+		       struct store_legacy_vips *out, struct diag_list *errs)
+{
+	size_t cap = 0, i;
+	int rc;
+
+	store_legacy_vips_clear(out);
+	for (i = 0; i < rows->n; i++) {
+		const struct store_row *r = rows->v[i];
+
+		if (strcmp(r->type, "Config") != 0 || r->mesh[0] != '\0' ||
+		    strncmp(r->name, "kuma-", 5) != 0 || strlen(r->name) < 14 ||
+		    strcmp(r->name + strlen(r->name) - 9, "-dns-vips") != 0)
+			continue;
+		if ((rc = legacy_row(r, out, &cap, errs)) < 0)
+			return rc;
+	}
+	if (out->n > 0)
+		qsort(out->v, out->n, sizeof(*out->v), legacy_cmp);
+	return 0;
 }

@@ -41,11 +41,16 @@
 /* The newest schema_migrations version of Kuma 2.7 to 3.0 (add_status). */
 #define STORE_PG_SCHEMA_VERSION 1710856785LL
 
-/* The `type` values read, as an SQL list. */
-#define STORE_TYPES "'Mesh', 'MeshService', 'HostnameGenerator', " \
-	"'MeshExternalService', 'MeshMultiZoneService', 'Dataplane'"
+/*
+ * The rows read, as an SQL condition: the kinds meshdns reads, and the
+ * per-mesh VIP tables of legacy .mesh names Kuma 2.x keeps as Config
+ * resources named kuma-<mesh>-dns-vips (pkg/dns/vips/persistence.go).
+ */
+#define STORE_TYPES "type IN ('Mesh', 'MeshService', 'HostnameGenerator', " \
+	"'MeshExternalService', 'MeshMultiZoneService', 'Dataplane') OR " \
+	"(type = 'Config' AND mesh = '' AND name LIKE 'kuma-%-dns-vips')"
 
-/* Is @type one of STORE_TYPES?  Changes to other rows are ignored. */
+/* Is @type one of STORE_TYPES'?  Changes to other rows are ignored. */
 int store_type_read(const char *type);
 
 struct store_key {
@@ -157,6 +162,39 @@ int store_rows_load(const struct store_rows *rows, struct resource_set *set,
  */
 char *store_row_document(const struct store_row *row, char *err,
 			 size_t errsize);
+
+/*
+ * The VIPs of legacy <kuma.io/service>.mesh names that Kuma's VIP
+ * allocator recorded: Config rows kuma-<mesh>-dns-vips, whose spec is
+ * {"config": "<JSON>"} and that JSON maps "<type>:<name>" to {"address":
+ * <VIP>, "outbounds": [...]}; type 0 is a kuma.io/service (1 an external
+ * service host, 2 a virtual outbound's name: not legacy names).
+ */
+struct store_legacy_vip {
+	char *mesh;
+	char *service;
+	char *address;
+};
+
+struct store_legacy_vips {
+	struct store_legacy_vip *v;	/* sorted by mesh, service */
+	size_t n;
+};
+
+/*
+ * Collect the legacy VIPs of @rows into @out (cleared first); a Config row
+ * that does not parse is a warning in @errs ("Config
+ * kuma-default-dns-vips: ...").  0 or -ENOMEM.
+ */
+int store_rows_legacy_vips(const struct store_rows *rows,
+			   struct store_legacy_vips *out,
+			   struct diag_list *errs);
+
+/* The VIP recorded for @service of @mesh, or NULL. */
+const char *store_legacy_vip(const struct store_legacy_vips *t,
+			     const char *mesh, const char *service);
+
+void store_legacy_vips_clear(struct store_legacy_vips *t);
 
 /* "MeshService default/redis", or "Mesh default" for global kinds. */
 void store_row_format(const struct store_key *key, char *buf, size_t size);

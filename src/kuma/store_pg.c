@@ -279,7 +279,7 @@ pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)
 	char msg[256];
 	int rc;
 
-	r = PQexec(pg->conn, COLUMNS "WHERE type IN (" STORE_TYPES ")");
+	r = PQexec(pg->conn, COLUMNS "WHERE " STORE_TYPES);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		diag_printf(err, errsize, "cannot read the store: %s",
 			    result_message(r, msg, sizeof(msg)));

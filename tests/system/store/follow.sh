@@ -42,6 +42,12 @@ kuma_update HostnameGenerator "" local-universal-mesh-service \
 wait_answer "a HostnameGenerator edit renames" redis.renamed.mesh.local A \
 	241.0.0.9
 expect_eq "the old name is gone" "" "$(dig_short redis.svc.mesh.local A)"
+# Kuma's hostname generator has not caught up: --status says so.
+kuma_set_status MeshService default redis '{"tls": {}, "vips": [{"ip": "241.0.0.9"}], "addresses": [{"origin": "HostnameGenerator", "hostname": "redis.svc.mesh.local", "hostnameGeneratorRef": {"coreName": "local-universal-mesh-service"}}], "dataplaneProxies": {}}'
+out=$("$MESHDNS" --store "$(pg_conninfo)" --status 2>&1)
+expect_match "--status: Kuma's status.addresses differ" \
+	"Kuma recorded redis.svc.mesh.local; meshdns generates redis.renamed.mesh.local" \
+	"$out"
 
 kuma_ms default db 5432 241.0.0.10
 wait_answer "an INSERT with its VIP" db.renamed.mesh.local A 241.0.0.10

@@ -280,3 +280,31 @@ wait_answer() {
 	fail "$1: expected [$4] for $2 $3, got [$got]"
 	return 1
 }
+
+# kuma_dns_vips MESH VIPS: the Config resource kuma-MESH-dns-vips in which
+# Kuma 2.x records the VIPs of legacy .mesh names (pkg/dns/vips/
+# persistence.go): spec {"config": "<JSON>"}, the JSON mapping
+# "0:<kuma.io/service>" to {"address": VIP, "outbounds": [...]}; global,
+# owned by its Mesh.  VIPS is "service=vip ..." (insert, or update).
+kuma_dns_vips() {
+	mesh=$1
+	shift
+	inner=""
+	for sv in "$@"; do
+		svc=${sv%%=*}
+		vip=${sv#*=}
+		[ -n "$inner" ] && inner="$inner,"
+		inner="$inner\\\"0:$svc\\\":{\\\"address\\\":\\\"$vip\\\",\\\"outbounds\\\":[{\\\"Port\\\":0,\\\"TagSet\\\":{\\\"kuma.io/service\\\":\\\"$svc\\\"},\\\"Origin\\\":\\\"service\\\"}]}"
+	done
+	psql_admin -v name="kuma-$mesh-dns-vips" -v mesh="$mesh" \
+		-v spec="{\"config\":\"{$inner}\"}" <<-'EOF2'
+	INSERT INTO resources (name, mesh, type, version, spec, creation_time,
+	    modification_time, owner_name, owner_mesh, owner_type, labels,
+	    status)
+	VALUES (:'name', '', 'Config', 0, :'spec', now() AT TIME ZONE 'UTC',
+	    now() AT TIME ZONE 'UTC', :'mesh', '', 'Mesh', '{}', '{}')
+	ON CONFLICT (name, mesh, type) DO UPDATE SET spec = EXCLUDED.spec,
+	    version = resources.version + 1,
+	    modification_time = EXCLUDED.modification_time;
+	EOF2
+}

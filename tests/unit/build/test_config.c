@@ -454,12 +454,12 @@ test_errors(void **state)
 		  "m.yaml:1:1: error: unknown key \"listn\" at the top level "
 		  "(did you mean \"listen\"?); expected one of: listen, zone, "
 		  "resources, state-file, start-cache, workers, dns, vip, log, "
-		  "forward, tcp, kuma, views\n" },
+		  "forward, tcp, kuma, views, store\n" },
 		{ "upstreams: [1.1.1.1]\n",
 		  "m.yaml:1:1: error: unknown key \"upstreams\" at the top "
 		  "level; expected one of: listen, zone, resources, "
 		  "state-file, start-cache, workers, dns, vip, log, forward, "
-		  "tcp, kuma, views\n" },
+		  "tcp, kuma, views, store\n" },
 		{ "dns:\n  tll: 5\n",
 		  "m.yaml:2:3: error: unknown key \"tll\" in dns (did you mean "
 		  "\"ttl\"?); expected one of: zones, ttl, ns, soa, aaaa, srv, ptr, chaos, "
@@ -696,7 +696,7 @@ test_every_error_reported(void **state)
 		"m.yaml:11:1: error: unknown key \"extra\" at the top level; "
 		"expected one of: listen, zone, resources, state-file, "
 		"start-cache, workers, dns, vip, log, forward, tcp, kuma, "
-		"views\n");
+		"views, store\n");
 	assert_int_equal(f->errs.errors, 11);
 }
 
@@ -752,6 +752,42 @@ test_contrib_example(void **state)
 	assert_string_equal(f->cfg->file, path);
 	/* It documents the defaults: loading it changes nothing. */
 	assert_defaults(f->cfg);
+}
+
+/* store: a connection string, or a mapping; vip.allocate. */
+static void
+test_store_keys(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_loads(f, "zone: z\n");
+	assert_null(f->cfg->store);
+	assert_int_equal(f->cfg->store_resync, 300);
+	assert_int_equal(f->cfg->vip_allocate, 0);
+	assert_loads(f, "store: host=/tmp dbname=kuma\n");
+	assert_string_equal(f->cfg->store, "host=/tmp dbname=kuma");
+	assert_int_equal(f->cfg->store_resync, 300);
+	assert_loads(f, "store:\n  connection: postgres://u@h/kuma\n"
+		     "  resync: 1m\nvip:\n  allocate: true\n");
+	assert_string_equal(f->cfg->store, "postgres://u@h/kuma");
+	assert_int_equal(f->cfg->store_resync, 60);
+	assert_int_equal(f->cfg->vip_allocate, 1);
+	assert_fails_with(f, "store: [a]\n",
+			  "m.yaml:1:8: error: store: expected a connection "
+			  "string (libpq key=value or postgres:// URI) or a "
+			  "mapping (connection:, resync:), got a list\n");
+	assert_fails_with(f, "store: \"\"\n",
+			  "m.yaml:1:8: error: store: expected a string, got "
+			  "\"\"\n");
+	assert_fails_with(f, "store:\n  resync: soon\n",
+			  "m.yaml:2:11: error: store.resync: expected a "
+			  "duration such as 5m (a number and a unit: ms, s, "
+			  "m, h or d, several largest first as in 1h30m; a "
+			  "bare number is seconds), got \"soon\"\n");
+	assert_fails_with(f, "store:\n  conection: x\n",
+			  "m.yaml:2:3: error: unknown key \"conection\" in "
+			  "store (did you mean \"connection\"?); expected one "
+			  "of: connection, resync\n");
 }
 
 static void
@@ -1001,6 +1037,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_every_error_reported,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_keys, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_hold_at_least_ttl, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_load_file_missing, setup,
