@@ -341,6 +341,15 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 	if (s->tcp_max != cfg->tcp_max)
 		text_appendf(buf, size, &off, "%stcp.max-connections (in effect: "
 			"%" PRIu32 ")", n++ ? ", " : "", s->tcp_max);
+	/* The connection string may hold a password: never printed. */
+	if ((s->store == NULL) != (cfg->store == NULL) ||
+	    (s->store != NULL && strcmp(s->store, cfg->store) != 0))
+		text_appendf(buf, size, &off, "%sstore.connection (in effect: "
+			     "%s)", n++ ? ", " : "", s->store != NULL ?
+			     "the one meshdns started with" : "none");
+	if (s->store != NULL && s->store_resync != cfg->store_resync)
+		text_appendf(buf, size, &off, "%sstore.resync (in effect: "
+			     "%" PRIu32 "s)", n++ ? ", " : "", s->store_resync);
 	return n;
 }
 
@@ -387,6 +396,9 @@ keep_started(struct reload *r, const struct config *cfg)
 	if (cfg->state_file != NULL &&
 	    config_set_string(&s->state_file, cfg->state_file) < 0)
 		return -ENOMEM;
+	if (cfg->store != NULL && config_set_string(&s->store, cfg->store) < 0)
+		return -ENOMEM;
+	s->store_resync = cfg->store_resync;
 	return 0;
 }
 
