@@ -212,7 +212,7 @@ pg_changes(void *src, store_key_fn fn, void *arg, char *err, size_t errsize)
 	int rc = 0;
 
 	if (PQconsumeInput(pg->conn) == 0) {
-		diag_printf(err, errsize, "lost the store: %s",
+		diag_printf(err, errsize, "connection lost (%s)",
 			    conn_message(pg->conn, msg, sizeof(msg)));
 		return -EIO;
 	}
