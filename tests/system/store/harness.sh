@@ -18,8 +18,15 @@ Mesh||default|0||
 MeshService|default|redis|1|Mesh|241.0.0.2" "$rows"
 
 conn=$(pg_conninfo)
-out=$(printf 'LISTEN resource_events;\nSELECT pg_sleep(0.5);\n' |
-	(psql -X -q "$conn" -At 2>&1 & sleep 0.2; kuma_delete Mesh "" default; wait))
+# The reader LISTENs, then (\! waits for it) Kuma deletes the Mesh; the
+# statements after it read the notifications.
+out=$(psql -X -q "$conn" -At 2>&1 <<EOF2
+LISTEN resource_events;
+\\! psql -X -q -h "$PGROOT" -p $PGPORT -U postgres -d kuma -c "DELETE FROM resources WHERE name = 'default' AND type = 'Mesh' AND mesh = ''"
+SELECT 1;
+SELECT 2;
+EOF2
+)
 expect_match "a DELETE notification" '"action" : "DELETE", "data" : \{"name" : "default", "mesh" : "", "type" : "Mesh"\}' "$out"
 expect_match "the cascade notifies too" '"action" : "DELETE", "data" : \{"name" : "redis", "mesh" : "default", "type" : "MeshService"\}' "$out"
 expect_eq "the cascade deleted the service" "0" \
