@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "build/build.h"
+#include "build/fromstore.h"
 #include "build/snapshot.h"
 #include "build/state.h"
 #include "dns/table_build.h"
@@ -110,6 +111,9 @@ build_load_config(struct config **out, const struct build_options *opt,
 	if (opt->nupstreams > 0 &&
 	    (rc = config_set_strings(&cfg->upstreams, &cfg->nupstreams,
 				     opt->upstreams, opt->nupstreams)) < 0)
+		goto out;
+	if (opt->store != NULL &&
+	    (rc = config_set_string(&cfg->store, opt->store)) < 0)
 		goto out;
 	if (opt->verbosity > 0) {
 		int level = (int)cfg->log_level + opt->verbosity;
@@ -338,6 +342,8 @@ struct build_ctx {
 	/* The previous state's generated MeshServices, for generate. */
 	struct generate_known *known;
 	size_t nknown;
+	/* Kuma's store: the VIPs it recorded for legacy names. */
+	struct store_legacy_vips legacy_vips;
 };
 
 static const enum config_pool_kind kind_pool[RESOURCE_KIND_COUNT] = {
@@ -814,6 +820,12 @@ allocate_vips(struct build_ctx *c, const struct state *prev, int64_t now)
 	for (i = 0; i < s->nservices; i++) {
 		struct build_service *bs = &s->services[i];
 
+		/* Kuma's store: Kuma's allocator gives the VIPs. */
+		if ((rc = fromstore_waits(s->cfg, bs)) != 0) {
+			if (rc < 0)
+				goto out;
+			continue;
+		}
 		memset(&like, 0, sizeof(like));
 		like.bs = bs;
 		if (build_service_key(bs->meta, key, sizeof(key)) < 0) {
@@ -828,6 +840,8 @@ allocate_vips(struct build_ctx *c, const struct state *prev, int64_t now)
 	for (i = 0; i < s->nlegacy; i++) {
 		struct build_legacy *l = &s->legacy[i];
 
+		if (fromstore_legacy(s->cfg, &c->legacy_vips, l))
+			continue;
 		memset(&like, 0, sizeof(like));
 		like.legacy = l;
 		snprintf(key, sizeof(key), "legacy/%s/%s", l->mesh, l->service);
@@ -1682,6 +1696,7 @@ build_run_input(struct snapshot **out, const struct build_options *opt,
 	size_t ngens = 0;
 	size_t errors_before = diags->errors;
 	size_t warnings_before = diags->n - diags->errors;
+	uint64_t store_digest = 0;
 	uint64_t t;
 	size_t i;
 	int rc = -ENOMEM;
@@ -1704,9 +1719,13 @@ build_run_input(struct snapshot **out, const struct build_options *opt,
 		rc = 0;
 		goto out;
 	}
+	if ((rc = fromstore_load(s->set, s->cfg, opt, diags,
+				 &store_digest, &c.legacy_vips)) < 0)
+		goto out;
 	phase_end(s, BUILD_PHASE_READ, &t);
 	s->inputs = build_inputs_digest(opt->program_digest, s->cfg,
-					resource_set_digest(s->set));
+					resource_set_digest(s->set) ^
+					store_digest);
 	if ((rc = resource_set_finish(s->set, diags)) < 0 ||
 	    (rc = resource_set_check_meshes(s->set, diags)) < 0 ||
 	    (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||
@@ -1765,6 +1784,7 @@ out:
 	free(c.zones);
 	free(c.meshes);
 	known_free(&c);
+	store_legacy_vips_clear(&c.legacy_vips);
 	free_generators(gens, ngens);
 	snapshot_free(s);
 	return rc;

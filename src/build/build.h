@@ -20,6 +20,7 @@
 #include "kuma/hostname.h"
 #include "kuma/resource.h"
 #include "kuma/resource_units.h"
+#include "kuma/store.h"
 #include "dns/table.h"
 #include "build/state.h"
 #include "build/vip.h"
@@ -35,6 +36,18 @@ struct build_options {
 	const char *state_file;		/* -s, or NULL */
 	char **upstreams;		/* -u, or NULL */
 	size_t nupstreams;
+	const char *store;		/* --store CONNINFO, or NULL */
+	/*
+	 * Where a build gets the store's rows: calls @fn(@fnarg, rows) with
+	 * the rows it holds (kuma/store.h; they do not change during the
+	 * call) and returns what @fn returned.  NULL with a store
+	 * configured: the build reads the store once itself (-t, --status).
+	 */
+	int (*with_store_rows)(void *arg,
+			       int (*fn)(void *fnarg,
+					 const struct store_rows *rows),
+			       void *fnarg);
+	void *store_arg;
 	int verbosity;			/* number of -v */
 	int keep_specs;			/* keep each resource's YAML spec, for
 					 * status output (memory: several

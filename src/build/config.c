@@ -1123,6 +1123,7 @@ static const struct key pool_keys[] = {
 static const struct key vip_keys[] = {
 	{ "pools", NULL, pool_keys, 0, 0, NULL, NULL, 0 },
 	{ "hold", &t_seconds, NULL, OFF(hold_seconds), 0, "1h", "1h", 0 },
+	{ "allocate", &t_bool, NULL, OFF(vip_allocate), 0, "false", NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -1155,6 +1156,13 @@ static const struct key http_keys[] = {
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
+/* store: CONNINFO is short for store: {connection: CONNINFO}. */
+static const struct key store_keys[] = {
+	{ "connection", &t_string, NULL, OFF(store), 0, NULL, NULL, 0 },
+	{ "resync", &t_seconds, NULL, OFF(store_resync), 0, "5m", "5m", 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
 static const struct key top_keys[] = {
 	{ "listen", &t_listen, NULL, OFF(listen), OFF(nlisten),
 	  "127.0.0.1:15053", NULL, 1 },
@@ -1178,6 +1186,7 @@ static const struct key top_keys[] = {
 	{ "keys", &t_keys, NULL, 0, 0, NULL, NULL, 0 },
 	{ "transfer", NULL, transfer_keys, 0, 0, NULL, NULL, 0 },
 	{ "http", NULL, http_keys, 0, 0, NULL, NULL, 0 },
+	{ "store", NULL, store_keys, 0, 0, NULL, NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -1515,6 +1524,16 @@ load_key(struct loader *l, const struct key *k, const struct yamlx_node *v,
 		l->ttl_node = v;
 	else if (k->off == OFF(hold_seconds) && k->type != NULL)
 		l->hold_node = v;
+	if (k->sub == store_keys && v->type == YAMLX_SCALAR &&
+	    !yamlx_is_null(v))
+		return load_one(l, &store_keys[0], v, "store");
+	if (k->sub == store_keys && v->type == YAMLX_SEQ) {
+		report(l, v, path, "expected a connection string (libpq "
+		       "key=value or postgres:// URI) or a mapping "
+		       "(connection:, resync:), got %s",
+		       describe(v, got, sizeof(got)));
+		return 0;
+	}
 	if (k->type == NULL) {
 		/* An empty section keeps its defaults. */
 		if (yamlx_is_null(v))
@@ -2036,6 +2055,7 @@ config_free(struct config *cfg)
 	free(cfg->views_default_mesh);
 	free(cfg->user);
 	free(cfg->group);
+	free(cfg->store);
 	free_strings(cfg->resources, cfg->nresources);
 	free(cfg->resources_at);
 	free(cfg->state_file);

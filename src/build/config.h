@@ -194,6 +194,15 @@ struct config {
 					 * KUMA_MESH_SERVICE_DELETION_GRACE_
 					 * PERIOD); 0: deleted at once */
 
+	char *store;			/* store.connection: a libpq conninfo
+					 * or URI of Kuma's PostgreSQL store,
+					 * or NULL (none) */
+	uint32_t store_resync;		/* store.resync: seconds between full
+					 * re-reads (5 min) */
+	int vip_allocate;		/* vip.allocate: with a store, 1 allocates
+					 * VIPs here, 0 (default) serves the
+					 * ones Kuma's allocator recorded */
+
 	int views_unknown_all;		/* clients that are no Dataplane:
 					 * 1 see every name, 0 only the ones
 					 * visible to everyone */

@@ -26,6 +26,7 @@
 #include "daemon/daemon.h"
 #include "daemon/http.h"
 #include "daemon/reload.h"
+#include "daemon/source.h"
 #include "daemon/server.h"
 #include "daemon/privs.h"
 #include "daemon/stats.h"
@@ -215,7 +216,7 @@ preflight(const struct config *cfg, int check, struct diag_list *d)
 			     "-s): VIPs will not survive a restart");
 	else
 		check_state_dir(cfg->state_file, d);
-	if (cfg->nresources == 0)
+	if (cfg->nresources == 0 && cfg->store == NULL)
 		diag_warning(d, NULL, 0, 0, "no resources (resources: or -r): "
 			     "the zones will have no service names");
 	if (cfg->user == NULL && cfg->group != NULL)
@@ -676,6 +677,13 @@ log_loaded(const struct snapshot *s)
 		   netaddr_port_number(&l), first);
 }
 
+/* The store changed: build (source.h). */
+static void
+store_changed(void *arg)
+{
+	reload_request(arg, "the store changed");
+}
+
 int
 daemon_run(struct daemon_options *a)
 {
@@ -687,6 +695,7 @@ daemon_run(struct daemon_options *a)
 	struct server *srv = NULL;
 	struct reload *r = NULL;
 	struct http *http = NULL;
+	struct source *src = NULL;
 	struct diag_list diags;
 	struct diag_list config_diags;
 	ev_signal sigterm;
@@ -725,7 +734,17 @@ daemon_run(struct daemon_options *a)
 		log_diags(&diags);
 		goto out;
 	}
-	if (start_from_cache(a, &cfg, &st, state_digest, &s) < 0) {
+	if (cfg->store != NULL) {
+		if (source_open(&src, cfg->store, cfg->store_resync, err,
+				sizeof(err)) < 0) {
+			log_error("%s", err);
+			goto out;
+		}
+		a->opt.with_store_rows = source_with_rows;
+		a->opt.store_arg = src;
+	}
+	if (cfg->store == NULL &&
+	    start_from_cache(a, &cfg, &st, state_digest, &s) < 0) {
 		log_error("out of memory");
 		goto out;
 	}
@@ -791,6 +810,10 @@ daemon_run(struct daemon_options *a)
 		goto out;
 	}
 	s = NULL;
+	if (src != NULL && source_start(src, loop, store_changed, r) < 0) {
+		log_error("store: cannot start following the store");
+		goto out;
+	}
 	/* The watchers before any worker thread (see daemon.h). */
 	sigusr1.data = srv;
 	ev_signal_start(loop, &sigterm);
@@ -817,6 +840,9 @@ out:
 	server_free(srv);
 	reload_free(r);
 	http_free(http);
+	source_free(src);
+	a->opt.with_store_rows = NULL;
+	a->opt.store_arg = NULL;
 	snapshot_free(s);
 	state_free(st);
 	config_free(cfg);

@@ -261,7 +261,15 @@ built:
 			  (unsigned long long)r->generation);
 		goto done;
 	}
-	if (next->errors > 0) {
+	/*
+	 * Kuma's store is not ours to fix: a bad row is left out (reported
+	 * above) and the rest is served, as at start.
+	 */
+	if (next->errors > 0 && next->cfg->store != NULL) {
+		log_warning("reload, %zu error%s above: the resources named "
+			    "are left out", next->errors,
+			    next->errors == 1 ? "" : "s");
+	} else if (next->errors > 0) {
 		log_error("reload, rejected: %zu error%s above; still serving "
 			  "the previous snapshot (generation %llu), state "
 			  "file unchanged", next->errors,
@@ -544,6 +552,15 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 	if (!same_string(s->dnstap_version, cfg->dnstap_version))
 		text_appendf(buf, size, &off, "%sdnstap.version (in effect: "
 			     "%s)", n++ ? ", " : "", s->dnstap_version);
+	/* The connection string may hold a password: never printed. */
+	if ((s->store == NULL) != (cfg->store == NULL) ||
+	    (s->store != NULL && strcmp(s->store, cfg->store) != 0))
+		text_appendf(buf, size, &off, "%sstore.connection (in effect: "
+			     "%s)", n++ ? ", " : "", s->store != NULL ?
+			     "the one meshdns started with" : "none");
+	if (s->store != NULL && s->store_resync != cfg->store_resync)
+		text_appendf(buf, size, &off, "%sstore.resync (in effect: "
+			     "%" PRIu32 "s)", n++ ? ", " : "", s->store_resync);
 	return n;
 }
 
@@ -610,6 +627,9 @@ keep_started(struct reload *r, const struct config *cfg)
 	    config_set_string(&s->dnstap_identity, cfg->dnstap_identity) < 0 ||
 	    config_set_string(&s->dnstap_version, cfg->dnstap_version) < 0)
 		return -ENOMEM;
+	if (cfg->store != NULL && config_set_string(&s->store, cfg->store) < 0)
+		return -ENOMEM;
+	s->store_resync = cfg->store_resync;
 	return 0;
 }
 
@@ -939,6 +959,17 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		r->reloading = 0;
 		reload_notify_ready(r);
 	}
+}
+
+void
+reload_request(struct reload *r, const char *why)
+{
+	log_info("reload, %s", why);
+	if (r->running) {
+		r->pending = 1;
+		return;
+	}
+	start_build(r, 0);
 }
 
 static void

@@ -106,6 +106,12 @@ int reload_inputs_now(uint64_t *inputs, const char **why, uint64_t program,
 void reload_notify_ready(struct reload *r);
 
 /*
+ * Build now, as on SIGHUP (@why for the log: "the store changed"); a
+ * build already running queues one more.
+ */
+void reload_request(struct reload *r, const char *why);
+
+/*
  * Wait for a running build, stop watching, free the snapshots.  The
  * server must be stopped first (server_free()): its workers read them.
  */

@@ -99,6 +99,7 @@ service_clear(void *p)
 	ports_clear(r->ports, r->nports);
 	free(r->state);
 	strings_clear(r->vips, r->nvips);
+	strings_clear(r->kuma_hostnames, r->nkuma_hostnames);
 	free(r->owner_kind);
 	free(r->owner_name);
 }

@@ -169,6 +169,10 @@ struct resource_mesh_service {
 	char **vips;		/* status.vips[].ip as written (validated IP) */
 	size_t nvips;
 	struct resource_pos vips_pos;	/* status.vips; line 0 when absent */
+	char **kuma_hostnames;	/* status.addresses[].hostname: what Kuma's
+				 * hostname generator recorded (strings
+				 * only; other entries are ignored) */
+	size_t nkuma_hostnames;
 	const struct yamlx_node *spec;	/* for status output; NULL for
 					 * generated ones (print the fields) */
 	char *owner_kind;	/* Kubernetes metadata.ownerReferences[0]:

@@ -54,7 +54,18 @@ expect_eq "one first try per target for mesh.local serial $serial2, for two chan
 expect_eq "a zone that did not change is not notified again" 0 \
 	"$(grep -c "NOTIFY 250\.in-addr\.arpa\. serial $serial2 " "$LOG")"
 # NSD acts on it: it refreshes the zone from meshdns for that serial.
-status=$(nsd-control -c "$NSD_DIR/nsd.conf" zonestatus mesh.local 2>&1)
+# (polled: NSD's state moves from ok to refreshing, and on)
+i=0
+while :; do
+	status=$(nsd-control -c "$NSD_DIR/nsd.conf" zonestatus mesh.local 2>&1)
+	if printf '%s\n' "$status" |
+		grep -Eq "state: refreshing|served-serial: \"$serial2" ||
+		[ $i -ge 50 ]; then
+		break
+	fi
+	sleep 0.1
+	i=$((i + 1))
+done
 expect_match "NSD is refreshing mesh.local from meshdns after the NOTIFY" \
 	"state: refreshing|served-serial: \"$serial2" "$status"
 

@@ -457,12 +457,12 @@ test_errors(void **state)
 		  "m.yaml:1:1: error: unknown key \"listn\" at the top level "
 		  "(did you mean \"listen\"?); expected one of: listen, zone, "
 		  "resources, state-file, start-cache, watch, workers, user, group, dns, vip, log, "
-		  "forward, tcp, dnstap, kuma, views, keys, transfer, http\n" },
+		  "forward, tcp, dnstap, kuma, views, keys, transfer, http, store\n" },
 		{ "upstreams: [1.1.1.1]\n",
 		  "m.yaml:1:1: error: unknown key \"upstreams\" at the top "
 		  "level; expected one of: listen, zone, resources, "
 		  "state-file, start-cache, watch, workers, user, group, dns, vip, log, forward, "
-		  "tcp, dnstap, kuma, views, keys, transfer, http\n" },
+		  "tcp, dnstap, kuma, views, keys, transfer, http, store\n" },
 		{ "dns:\n  tll: 5\n",
 		  "m.yaml:2:3: error: unknown key \"tll\" in dns (did you mean "
 		  "\"ttl\"?); expected one of: zones, ttl, ns, soa, aaaa, srv, ptr, chaos, "
@@ -699,7 +699,7 @@ test_every_error_reported(void **state)
 		"m.yaml:11:1: error: unknown key \"extra\" at the top level; "
 		"expected one of: listen, zone, resources, state-file, "
 		"start-cache, watch, workers, user, group, dns, vip, log, forward, tcp, "
-		"dnstap, kuma, views, keys, transfer, http\n");
+		"dnstap, kuma, views, keys, transfer, http, store\n");
 	assert_int_equal(f->errs.errors, 11);
 }
 
@@ -811,6 +811,42 @@ test_manual_has_every_key(void **state)
 	assert_int_equal(missing, 0);
 	free(man);
 	free(example);
+}
+
+/* store: a connection string, or a mapping; vip.allocate. */
+static void
+test_store_keys(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_loads(f, "zone: z\n");
+	assert_null(f->cfg->store);
+	assert_int_equal(f->cfg->store_resync, 300);
+	assert_int_equal(f->cfg->vip_allocate, 0);
+	assert_loads(f, "store: host=/tmp dbname=kuma\n");
+	assert_string_equal(f->cfg->store, "host=/tmp dbname=kuma");
+	assert_int_equal(f->cfg->store_resync, 300);
+	assert_loads(f, "store:\n  connection: postgres://u@h/kuma\n"
+		     "  resync: 1m\nvip:\n  allocate: true\n");
+	assert_string_equal(f->cfg->store, "postgres://u@h/kuma");
+	assert_int_equal(f->cfg->store_resync, 60);
+	assert_int_equal(f->cfg->vip_allocate, 1);
+	assert_fails_with(f, "store: [a]\n",
+			  "m.yaml:1:8: error: store: expected a connection "
+			  "string (libpq key=value or postgres:// URI) or a "
+			  "mapping (connection:, resync:), got a list\n");
+	assert_fails_with(f, "store: \"\"\n",
+			  "m.yaml:1:8: error: store: expected a string, got "
+			  "\"\"\n");
+	assert_fails_with(f, "store:\n  resync: soon\n",
+			  "m.yaml:2:11: error: store.resync: expected a "
+			  "duration such as 5m (a number and a unit: ms, s, "
+			  "m, h or d, several largest first as in 1h30m; a "
+			  "bare number is seconds), got \"soon\"\n");
+	assert_fails_with(f, "store:\n  conection: x\n",
+			  "m.yaml:2:3: error: unknown key \"conection\" in "
+			  "store (did you mean \"connection\"?); expected one "
+			  "of: connection, resync\n");
 }
 
 static void
@@ -1259,6 +1295,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_every_error_reported,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_keys, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_hold_at_least_ttl, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_load_file_missing, setup,
