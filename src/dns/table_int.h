@@ -67,6 +67,7 @@ struct table_zone {
 struct table_seg {
 	long refs;		/* __atomic */
 	size_t len;
+	size_t first;		/* where its nodes start (after zone SOAs) */
 	uint64_t mem[];		/* 8-aligned */
 };
 

@@ -607,6 +607,7 @@ table_flatten(const struct table *t, struct table **out)
 		c->zones[i].neg.wire = c->arena + off;
 		off += align8(t->zones[i].neg.len);
 	}
+	seg->first = off;
 	for (cap = 16; cap < 2 * nrefs; cap *= 2)
 		;
 	if ((c->slots = malloc(cap * sizeof(*c->slots))) == NULL)
@@ -1456,6 +1457,84 @@ out:
 	return rc;
 }
 
+/*
+ * Merge the segments of @t after the first into one: their live nodes and
+ * zone negative SOAs are copied, the rest is dropped.  Cost: a pass over
+ * the slots and a copy of the nodes outside the first segment.
+ */
+static int
+compact(struct table *t)
+{
+	struct table_seg *seg = NULL;
+	size_t total = 0;
+	size_t overlay = 0;
+	size_t off = 0;
+	size_t pass;
+	size_t i;
+
+	for (i = 0; i < t->nzones; i++)
+		total += align8(t->zones[i].neg.len);
+	/*
+	 * Walk the nodes of the later segments, live or dead: a node is
+	 * live when its name's slot refers to it.  Pass 0 sizes, pass 1
+	 * copies.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			if (total / 8 >= SEG_UNITS ||
+			    (seg = table_seg_new(total)) == NULL)
+				return -ENOMEM;
+			for (i = 0; i < t->nzones; i++) {
+				struct table_zone *z = &t->zones[i];
+
+				memcpy((uint8_t *)seg->mem + off, z->neg.wire,
+				       z->neg.len);
+				z->neg.wire = (uint8_t *)seg->mem + off;
+				off += align8(z->neg.len);
+			}
+			seg->first = off;
+		}
+		for (i = 1; i < t->nsegs; i++) {
+			size_t at = t->segs[i]->first;
+
+			while (at < t->segs[i]->len) {
+				const struct table_node *n =
+					(const void *)(t->seg[i] + at);
+				uint32_t ref = (uint32_t)(i << SEG_SHIFT |
+							  at / 8);
+				size_t size = node_full_size(n);
+				ssize_t j = slot_find(t, t->slots,
+						      t->slots_mask, n->hash,
+						      node_name(n), n->len,
+						      n->scope);
+
+				at += size;
+				if (j < 0 || t->slots[j] != ref)
+					continue;
+				if (pass == 0) {
+					total += size;
+					continue;
+				}
+				t->slots[j] = (uint32_t)(1u << SEG_SHIFT |
+							 off / 8);
+				off += node_copy((uint8_t *)seg->mem + off, n,
+						 node_stats(n));
+			}
+		}
+	}
+	for (i = 1; i < t->nsegs; i++) {
+		overlay += t->segs[i]->len;
+		if (__atomic_sub_fetch(&t->segs[i]->refs, 1,
+				       __ATOMIC_ACQ_REL) == 0)
+			free(t->segs[i]);
+	}
+	t->nsegs = 1;
+	table_seg_add(t, seg);
+	/* What was dead in the merged segments is gone. */
+	t->dead = t->dead > overlay - total ? t->dead - (overlay - total) : 0;
+	return 0;
+}
+
 /* What becomes of an entry's node in the new table. */
 enum { O_SAME = 0, O_COPY, O_ENT, O_REMOVE };
 
@@ -1637,6 +1716,7 @@ table_patch_finish(struct table_patch *p, struct table **out,
 		z->serial = p->serial[i];
 		off += align8(m->zones[i].neg.len);
 	}
+	seg->first = off;
 	for (i = 0; i < p->nents; i++) {
 		uint8_t *dst = t->seg[t->nsegs - 1] + off;
 
@@ -1746,14 +1826,20 @@ table_patch_finish(struct table_patch *p, struct table **out,
 			qsort(ch->z, ch->n, sizeof(*ch->z), cmp_zchange);
 	}
 
-	/* Too deep, or too much garbage: one segment again. */
+	/*
+	 * Too much garbage: one segment again (a copy of every node).  Too
+	 * deep: the segments after the first merged into one (a copy of the
+	 * nodes changed since the first).
+	 */
 	for (i = 0; i < t->nsegs; i++)
 		segbytes += t->segs[i]->len;
-	if (t->nsegs > TABLE_PATCH_MAX_DEPTH || 2 * t->dead > segbytes) {
+	if (2 * t->dead > segbytes) {
 		if (table_flatten(t, &flat) < 0)
 			goto out;
 		table_free(t);
 		t = flat;
+	} else if (t->nsegs > TABLE_PATCH_MAX_DEPTH && compact(t) < 0) {
+		goto out;
 	}
 	*out = t;
 	t = NULL;
