@@ -1017,6 +1017,12 @@ table_builder_zone_digest(const struct table_builder *b, int zone)
 	return zone_digest(zone_dhead(&b->zones[zone]), sum);
 }
 
+uint32_t
+table_builder_default_scope(const struct table_builder *b)
+{
+	return b->default_scope;
+}
+
 uint64_t
 table_builder_name_rsum(const struct table_builder *b, const uint8_t *wire,
 			size_t len, uint32_t scope)

@@ -307,6 +307,9 @@ struct table_builder;
 int table_builder_name_records(const struct table_builder *b,
 			       const uint8_t *wire, size_t len, uint32_t scope,
 			       uint32_t *owner);
+/* The scope of a client that is no view, as set (not as the table has it). */
+uint32_t table_builder_default_scope(const struct table_builder *b);
+
 /* The sum of rr_hash() over the records of @wire in @scope (0: none). */
 uint64_t table_builder_name_rsum(const struct table_builder *b,
 				 const uint8_t *wire, size_t len,

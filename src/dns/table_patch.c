@@ -70,6 +70,7 @@ struct table_patch {
 	struct ptarget *tgts;
 	size_t ntgts, tgts_cap;
 	uint32_t *serial;	/* per zone */
+	struct table_builder *views;	/* the new views, or NULL */
 	int failed;		/* an allocation failed: finish fails */
 };
 
@@ -857,6 +858,7 @@ table_patch_free(struct table_patch *p)
 	if (p == NULL)
 		return;
 	table_builder_free(p->nb);
+	table_builder_free(p->views);
 	free(p->ents);
 	free(p->idx);
 	free(p->tgts);
@@ -1020,6 +1022,44 @@ table_patch_zone_digest(struct table_patch *p, int zone)
 					       e->scope);
 	}
 	return zone_digest(p->base->zones[zone].dhead, sum);
+}
+
+int
+table_patch_set_views(struct table_patch *p, struct table_builder *views)
+{
+	table_builder_free(p->views);
+	p->views = views;
+	if (views == NULL) {
+		p->failed = 1;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Give @t the views of the builder @vb (consumed).  0 or -ENOMEM. */
+static int
+views_replace(struct table *t, struct table_builder *vb)
+{
+	uint32_t scope = table_builder_default_scope(vb);
+	struct table *v = NULL;
+	int rc;
+
+	if ((rc = table_builder_finish(vb, &v)) < 0)
+		return rc;
+	free(t->views);
+	free(t->pairs);
+	t->views = v->views;
+	t->pairs = v->pairs;
+	t->views_mask = v->views_mask;
+	t->pairs_mask = v->pairs_mask;
+	t->nviews = v->nviews;
+	v->views = NULL;
+	v->pairs = NULL;
+	t->default_all = v->default_all;
+	t->default_scope = t->scoped ? scope : TABLE_SCOPE_NONE;
+	t->filtered = t->nviews > 0 || !t->default_all || t->scoped;
+	table_free(v);
+	return 0;
 }
 
 void
@@ -1466,9 +1506,13 @@ static int
 compact(struct table *t)
 {
 	struct table_seg *seg = NULL;
+	uint32_t *moved = NULL;
+	size_t nmoved = 0;
+	size_t nlive = 0;
 	size_t total = 0;
 	size_t overlay = 0;
 	size_t off = 0;
+	size_t tmp = t->nsegs;	/* the new segment's number meanwhile */
 	size_t pass;
 	size_t i;
 
@@ -1477,13 +1521,18 @@ compact(struct table *t)
 	/*
 	 * Walk the nodes of the later segments, live or dead: a node is
 	 * live when its name's slot refers to it.  Pass 0 sizes, pass 1
-	 * copies.
+	 * copies into the new segment, numbered tmp until the old ones go.
 	 */
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1) {
 			if (total / 8 >= SEG_UNITS ||
-			    (seg = table_seg_new(total)) == NULL)
+			    (seg = table_seg_new(total)) == NULL ||
+			    (moved = malloc((nlive + 1) *
+					    sizeof(*moved))) == NULL) {
+				free(seg);
 				return -ENOMEM;
+			}
+			t->seg[tmp] = (uint8_t *)seg->mem;
 			for (i = 0; i < t->nzones; i++) {
 				struct table_zone *z = &t->zones[i];
 
@@ -1513,10 +1562,12 @@ compact(struct table *t)
 					continue;
 				if (pass == 0) {
 					total += size;
+					nlive++;
 					continue;
 				}
-				t->slots[j] = (uint32_t)(1u << SEG_SHIFT |
+				t->slots[j] = (uint32_t)(tmp << SEG_SHIFT |
 							 off / 8);
+				moved[nmoved++] = (uint32_t)j;
 				off += node_copy((uint8_t *)seg->mem + off, n,
 						 node_stats(n));
 			}
@@ -1528,8 +1579,13 @@ compact(struct table *t)
 				       __ATOMIC_ACQ_REL) == 0)
 			free(t->segs[i]);
 	}
+	t->seg[tmp] = NULL;
 	t->nsegs = 1;
 	table_seg_add(t, seg);
+	for (i = 0; i < nmoved; i++)
+		t->slots[moved[i]] = (uint32_t)(1u << SEG_SHIFT) |
+				     (t->slots[moved[i]] & (SEG_UNITS - 1));
+	free(moved);
 	/* What was dead in the merged segments is gone. */
 	t->dead = t->dead > overlay - total ? t->dead - (overlay - total) : 0;
 	return 0;
@@ -1784,6 +1840,14 @@ table_patch_finish(struct table_patch *p, struct table **out,
 				t->filtered = 1;
 			}
 		}
+	}
+
+	if (p->views != NULL) {
+		rc = views_replace(t, p->views);
+		p->views = NULL;
+		if (rc < 0)
+			goto out;
+		rc = -ENOMEM;
 	}
 
 	/* The reverse index: the base's, and the new SRV names' targets. */

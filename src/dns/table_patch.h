@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "dns/table.h"
+#include "dns/table_build.h"
 
 #define TABLE_PATCH_MAX_DEPTH 8
 
@@ -102,6 +103,20 @@ int table_patch_set_owner(struct table_patch *p, const char *name,
  * a bad @zone.
  */
 uint64_t table_patch_zone_digest(struct table_patch *p, int zone);
+
+/*
+ * Replace the views (which client sees which owners, in which scope) by
+ * those of @views, a builder used for views only: table_builder_add_view,
+ * _view_allow, _view_allow_all, _view_set_scope, _set_default_view and
+ * _set_default_scope; its zones and names, if any, are ignored.  Without
+ * this call the new table keeps the base's views (and the base's default
+ * scope: a patch that brings the first scoped names into a table built
+ * without any should set the views again, with the default scope).  Cost:
+ * the views and their pairs.  @views is consumed (freed) whatever the
+ * result; a second call replaces the first.  0, or -ENOMEM (then finish
+ * fails too).
+ */
+int table_patch_set_views(struct table_patch *p, struct table_builder *views);
 
 /* Set the SOA serial of @zone in the new table (default: the base's). */
 void table_patch_set_serial(struct table_patch *p, int zone, uint32_t serial);

@@ -76,6 +76,7 @@ struct model {
 	struct mname n[NPOOL][NSCOPES];
 	uint32_t serial[2];
 	int default_all;
+	int views;		/* which set of views (0, 1) */
 };
 
 static uint32_t
@@ -135,6 +136,31 @@ addr_of(const struct mrec *r, uint8_t *addr, int *family)
 	}
 }
 
+/* The views of @m (two sets, to replace one by the other). */
+static void
+add_views(struct table_builder *b, const struct model *m)
+{
+	int v;
+
+	v = add_view(b, "127.0.0.2");
+	assert_int_equal(table_builder_view_allow(b, v, 1), 0);
+	assert_int_equal(table_builder_view_set_scope(b, v, 1), 0);
+	v = add_view(b, "127.0.0.3");
+	assert_int_equal(table_builder_view_allow(b, v, 2), 0);
+	if (m->views == 0)
+		assert_int_equal(table_builder_view_allow(b, v, 3), 0);
+	assert_int_equal(table_builder_view_set_scope(b, v, 2 - m->views),
+			 0);
+	if (m->views == 0) {
+		v = add_view(b, "::1");
+		assert_int_equal(table_builder_view_allow_all(b, v), 0);
+	} else {
+		v = add_view(b, "127.0.0.9");
+		assert_int_equal(table_builder_view_allow(b, v, 3), 0);
+	}
+	table_builder_set_default_view(b, m->default_all);
+}
+
 /* A builder with the zones, views and everything of @m. */
 static struct table_builder *
 model_builder(const struct model *m)
@@ -145,7 +171,6 @@ model_builder(const struct model *m)
 	size_t i;
 	int s;
 	int k;
-	int v;
 
 	assert_non_null(b);
 	zone_params(&zp, "mesh");
@@ -159,16 +184,7 @@ model_builder(const struct model *m)
 			 0);
 	assert_int_equal(table_builder_set_chaos(b, "meshdns", "id1", "h1"),
 			 0);
-	v = add_view(b, "127.0.0.2");
-	assert_int_equal(table_builder_view_allow(b, v, 1), 0);
-	assert_int_equal(table_builder_view_set_scope(b, v, 1), 0);
-	v = add_view(b, "127.0.0.3");
-	assert_int_equal(table_builder_view_allow(b, v, 2), 0);
-	assert_int_equal(table_builder_view_allow(b, v, 3), 0);
-	assert_int_equal(table_builder_view_set_scope(b, v, 2), 0);
-	v = add_view(b, "::1");
-	assert_int_equal(table_builder_view_allow_all(b, v), 0);
-	table_builder_set_default_view(b, m->default_all);
+	add_views(b, m);
 	for (i = 0; i < NPOOL; i++) {
 		for (s = 0; s < NSCOPES; s++) {
 			const struct mname *n = &m->n[i][s];
@@ -680,6 +696,15 @@ run_sequence(uint64_t seed, int steps)
 			random_name(&m, i, s);
 			patch_name(p, &m, i, s);
 		}
+		if (rnd(6) == 0) {
+			struct table_builder *vb = table_builder_new();
+
+			m.views = (int)rnd(2);
+			m.default_all = (int)rnd(2);
+			assert_non_null(vb);
+			add_views(vb, &m);
+			assert_int_equal(table_patch_set_views(p, vb), 0);
+		}
 		if (rnd(4) == 0) {
 			m.serial[step % 2]++;
 			table_patch_set_serial(p, step % 2, m.serial[step % 2]);
@@ -714,7 +739,7 @@ static void
 test_random_sequences(void **state)
 {
 	uint64_t seeds = getenv("PATCH_SEEDS") ? strtoull(getenv("PATCH_SEEDS"),
-							  NULL, 10) : 6;
+							  NULL, 10) : 20;
 	uint64_t seed;
 
 	(void)state;
