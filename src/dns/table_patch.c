@@ -881,7 +881,8 @@ table_patch_reset_name(struct table_patch *p, const char *name,
 	z = table_find_zone(p->base, wire, len, &apex_off);
 	if (z == NULL)
 		return -ENOENT;
-	if (apex_off == 0)
+	/* An apex is always shared (its SOA and NS are the zone's). */
+	if (apex_off == 0 && scope != TABLE_SCOPE_NONE)
 		return -EINVAL;
 	if ((e = ent_get(p, wire, len, scope, z->index)) == NULL) {
 		p->failed = 1;

@@ -62,10 +62,11 @@ void table_patch_free(struct table_patch *p);
  * shared one): its records and owner are those added for it in this patch
  * after this call; with none added, the name is removed (an empty
  * non-terminal stays while it has descendants).  A name the base does not
- * have may be reset (then added to).  Returns 0, -ENOENT when @name is in
- * no zone, -EINVAL for an invalid name or the apex (zone content at the
- * apex is SOA and NS only), -EALREADY when it was already reset in this
- * patch, -ENOMEM.
+ * have may be reset (then added to).  A zone's apex may be reset in the
+ * shared scope only: its records other than the SOA and NS (which stay).
+ * Returns 0, -ENOENT when @name is in no zone, -EINVAL for an invalid
+ * name or an apex in a scope other than TABLE_SCOPE_NONE, -EALREADY when
+ * it was already reset in this patch, -ENOMEM.
  */
 int table_patch_reset_name(struct table_patch *p, const char *name,
 			   uint32_t scope);
