@@ -268,8 +268,10 @@ kind_of(uint16_t type)
 		return 1;
 	case LDNS_RR_TYPE_SRV:
 		return 2;
+	case LDNS_RR_TYPE_TXT:
+		return 4;	/* the builder's KIND_TXT */
 	default:
-		return 3;
+		return 3;	/* KIND_PTR */
 	}
 }
 
@@ -1158,6 +1160,7 @@ decode_fn(void *arg, const struct table_node *node, const struct rr_view *rr)
 {
 	struct decode_arg *a = arg;
 	char *target = NULL;
+	char text[256];
 	int rc = 0;
 
 	(void)node;
@@ -1185,6 +1188,14 @@ decode_fn(void *arg, const struct table_node *node, const struct rr_view *rr)
 		if ((target = name_text(rr->rdata, rr->rdlen)) == NULL)
 			return -ENOMEM;
 		rc = table_builder_add_ptr(a->p->nb, a->name, target, rr->ttl);
+		break;
+	case LDNS_RR_TYPE_TXT:
+		/* The builder writes one string: its length, its bytes. */
+		if (rr->rdlen < 1 || rr->rdata[0] != rr->rdlen - 1)
+			return -EINVAL;
+		memcpy(text, rr->rdata + 1, rr->rdata[0]);
+		text[rr->rdata[0]] = '\0';
+		rc = table_builder_add_txt(a->p->nb, a->name, text, rr->ttl);
 		break;
 	default:
 		break;

@@ -778,6 +778,57 @@ small_base(void)
 
 static const uint8_t ip2[4] = { 10, 0, 0, 2 };
 
+/* A table with "a.mesh" A and, with @txt, "t.mesh" TXT (as the catalog
+ * zone's version record), serial 7. */
+static struct table *
+txt_table(int txt)
+{
+	struct table_zone_params zp;
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	char err[128];
+
+	assert_non_null(b);
+	zone_params(&zp, "mesh");
+	assert_int_equal(table_builder_add_zone(b, &zp, err, sizeof(err)), 0);
+	assert_int_equal(table_builder_add_addr(b, "a.mesh", AF_INET, ip2, 60),
+			 0);
+	if (txt)
+		assert_int_equal(table_builder_add_txt(b, "t.mesh", "2", 60),
+				 0);
+	table_builder_set_serial(b, 0, 7);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	return t;
+}
+
+/*
+ * A TXT record (the catalog zone has one) counts in the zone digest as
+ * the builder counts it: removing it by a patch gives the digest of a
+ * table built without it, and the zone's content changes so.
+ */
+static void
+test_txt_digest(void **state)
+{
+	struct table *base = txt_table(1);
+	struct table *full = txt_table(0);
+	struct table_patch *p = NULL;
+	struct table *t = NULL;
+
+	(void)state;
+	assert_int_not_equal(table_zone_digest(base, 0),
+			     table_zone_digest(full, 0));
+	assert_int_equal(table_patch_new(&p, base), 0);
+	assert_int_equal(table_patch_reset_name(p, "t.mesh", TABLE_SCOPE_NONE),
+			 0);
+	assert_int_equal(table_patch_zone_digest(p, 0),
+			 table_zone_digest(full, 0));
+	assert_int_equal(table_patch_finish(p, &t, NULL), 0);
+	assert_int_equal(table_zone_digest(t, 0), table_zone_digest(full, 0));
+	table_free(t);
+	table_free(full);
+	table_free(base);
+}
+
 /* Errors of the patch functions; a patch that fails leaves no trace. */
 static void
 test_errors(void **state)
@@ -1029,6 +1080,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_base_intact),
 		cmocka_unit_test(test_apex_records),
+		cmocka_unit_test(test_txt_digest),
 		cmocka_unit_test(test_changes_condensed),
 		cmocka_unit_test(test_random_sequences),
 	};
