@@ -814,6 +814,13 @@ daemon_run(struct daemon_options *a)
 		log_error("store: cannot start following the store");
 		goto out;
 	}
+	/* /metrics has the store's families, /ready waits for it. */
+	if (http != NULL && src != NULL &&
+	    (http_metrics_add(http, source_metrics, src) < 0 ||
+	     http_ready_add(http, "store", source_ready, src) < 0)) {
+		log_error("out of memory");
+		goto out;
+	}
 	/* The watchers before any worker thread (see daemon.h). */
 	sigusr1.data = srv;
 	ev_signal_start(loop, &sigterm);

@@ -6,9 +6,12 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/metrics.h"
 #include "daemon/source.h"
 #include "kuma/store.h"
 #include "util/log.h"
@@ -48,6 +51,19 @@ struct source {
 	struct pending_key *pending;
 	size_t npending;
 	int overflow;			/* too many keys: read everything */
+
+	/*
+	 * For /metrics and /ready (written by the source's thread, read by
+	 * the HTTP thread): connected now, the counts, and when a change
+	 * was last taken (seconds since the epoch; 0: none yet).
+	 */
+	_Atomic int connected;
+	_Atomic uint64_t notifications;
+	_Atomic uint64_t changes;
+	_Atomic uint64_t resyncs;
+	_Atomic uint64_t reconnects;
+	_Atomic uint64_t losses;
+	_Atomic int64_t last_change;
 
 	/* The main loop. */
 	struct ev_loop *loop;
@@ -127,6 +143,7 @@ source_open(struct source **out, const char *where, uint32_t resync,
 	}
 	log_notice("store: %zu resources read from Kuma's store (%s)",
 		   store_rows_count(s->rows), s->ops->name);
+	atomic_store(&s->connected, 1);
 	*out = s;
 	return 0;
 fail:
@@ -155,6 +172,8 @@ source_with_rows(void *arg,
 static void
 tell_main(struct source *s)
 {
+	atomic_fetch_add(&s->changes, 1);
+	atomic_store(&s->last_change, (int64_t)time(NULL));
 	ev_async_send(s->loop, &s->changed_async);
 }
 
@@ -194,6 +213,8 @@ lost(struct source *s, const char *why)
 {
 	log_warning("store: %s; serving the last state read, reconnecting "
 		    "in the background", why);
+	atomic_store(&s->connected, 0);
+	atomic_fetch_add(&s->losses, 1);
 	ev_io_stop(s->tloop, &s->io);
 	ev_timer_stop(s->tloop, &s->coalesce);
 	clear_pending(s);
@@ -211,6 +232,7 @@ note_key(void *arg, const struct store_key *k)
 	struct pending_key *p = NULL;
 	size_t i;
 
+	atomic_fetch_add(&s->notifications, 1);
 	if (!store_type_read(k->type))
 		return 0;
 	for (i = 0; i < s->npending; i++)
@@ -321,6 +343,7 @@ resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (s->src == NULL)
 		return;
+	atomic_fetch_add(&s->resyncs, 1);
 	rc = read_everything(s, err, sizeof(err));
 	if (rc == -EIO) {
 		lost(s, err);
@@ -354,6 +377,8 @@ retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	log_notice("store: connected again; %zu resources read",
 		   store_rows_count(s->rows));
+	atomic_store(&s->connected, 1);
+	atomic_fetch_add(&s->reconnects, 1);
 	watch_socket(s);
 	if (rc > 0)
 		tell_main(s);
@@ -438,4 +463,50 @@ source_free(struct source *s)
 	pthread_mutex_destroy(&s->lock);
 	free(s->where);
 	free(s);
+}
+
+int
+source_ready(void *arg)
+{
+	const struct source *s = arg;
+
+	return atomic_load(&s->connected);
+}
+
+void
+source_metrics(struct metrics *m, void *arg)
+{
+	struct source *s = arg;
+	int64_t last = atomic_load(&s->last_change);
+
+	metrics_family(m, "meshdns_store_connected", "gauge",
+		       "1 while the connection to Kuma's store is up.");
+	metrics_u64(m, "meshdns_store_connected",
+		    (uint64_t)atomic_load(&s->connected), NULL);
+	metrics_family(m, "meshdns_store_notifications_total", "counter",
+		       "Change notifications received from the store.");
+	metrics_u64(m, "meshdns_store_notifications_total",
+		    atomic_load(&s->notifications), NULL);
+	metrics_family(m, "meshdns_store_changes_total", "counter",
+		       "Times the rows read changed and a build was asked "
+		       "for.");
+	metrics_u64(m, "meshdns_store_changes_total",
+		    atomic_load(&s->changes), NULL);
+	metrics_family(m, "meshdns_store_resyncs_total", "counter",
+		       "Periodic full re-reads of the store.");
+	metrics_u64(m, "meshdns_store_resyncs_total",
+		    atomic_load(&s->resyncs), NULL);
+	metrics_family(m, "meshdns_store_disconnects_total", "counter",
+		       "Times the connection to the store was lost.");
+	metrics_u64(m, "meshdns_store_disconnects_total",
+		    atomic_load(&s->losses), NULL);
+	metrics_family(m, "meshdns_store_reconnects_total", "counter",
+		       "Times the connection came back after a loss.");
+	metrics_u64(m, "meshdns_store_reconnects_total",
+		    atomic_load(&s->reconnects), NULL);
+	metrics_family(m, "meshdns_store_last_change_timestamp_seconds",
+		       "gauge", "When a change was last taken from the store "
+		       "(0: none since the start).");
+	metrics_u64(m, "meshdns_store_last_change_timestamp_seconds",
+		    (uint64_t)(last > 0 ? last : 0), NULL);
 }

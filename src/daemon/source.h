@@ -55,6 +55,16 @@ int source_with_rows(void *arg,
 		     int (*fn)(void *fnarg, const struct store_rows *rows),
 		     void *fnarg);
 
+/*
+ * For the HTTP endpoint (http.h's hooks; any thread): 1 while connected
+ * to the store (the rows read are current); the meshdns_store_* metric
+ * families (connected, notifications, changes, resyncs, disconnects,
+ * reconnects, the time of the last change).
+ */
+struct metrics;
+int source_ready(void *arg);
+void source_metrics(struct metrics *m, void *arg);
+
 /* Stop following, close, free (NULL is fine). */
 void source_free(struct source *s);
 

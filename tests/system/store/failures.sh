@@ -16,10 +16,19 @@ kuma_insert MeshService default bad \
 	'{"state":"Unavailable","ports":[{"port":0,"targetPort":0,"appProtocol":"tcp"}]}' \
 	"$(kuma_ms_labels default bad)" "$(kuma_ms_status 241.0.0.20)"
 
-start_meshdns --store "$(pg_conninfo)" || {
+# /metrics and /ready show the store's state (http.listen).
+HPORT=$(( (RANDOM % 20000) + 40000 ))
+printf 'http:\n  listen: 127.0.0.1:%s\n' "$HPORT" >"$WORK/http.yaml"
+URL="http://127.0.0.1:$HPORT"
+start_meshdns -c "$WORK/http.yaml" --store "$(pg_conninfo)" || {
 	fail "meshdns did not start with a bad row"
 	finish
 }
+m=$(curl -s "$URL/metrics")
+expect_match "/metrics: the store is connected" "^meshdns_store_connected 1$" "$m"
+expect_match "/metrics: no disconnect yet" "^meshdns_store_disconnects_total 0$" "$m"
+expect_eq "/ready once the store is read" "200" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$URL/ready")"
 expect_match "a bad row is named by type, mesh and name" \
 	'error: MeshService default/bad: .*port' "$(cat "$LOG")"
 expect_eq "the rest is served" "241.0.0.7" \
@@ -39,6 +48,12 @@ wait_log "store: .*serving the last state read" || \
 	fail "the lost connection is not logged"
 expect_eq "answers while the store is gone" "241.0.0.8" \
 	"$(dig_short web.svc.mesh.local A)"
+m=$(curl -s "$URL/metrics")
+expect_match "/metrics: the store is not connected" "^meshdns_store_connected 0$" "$m"
+expect_match "/metrics: one disconnect" "^meshdns_store_disconnects_total 1$" "$m"
+expect_eq "/ready is 503 while the store is gone" "503" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$URL/ready")"
+expect_match "/ready names the store" "store" "$(curl -s "$URL/ready")"
 # Changes meshdns cannot see: the server on another port for a while.
 PGPORT=5433
 pg_server_start
@@ -59,6 +74,18 @@ expect_eq "the reconnect is logged once" "1" \
 kuma_set_status MeshService default api "$(kuma_ms_status 241.0.0.10)"
 wait_answer "notifications again after the reconnect" api.svc.mesh.local A \
 	241.0.0.10
+m=$(curl -s "$URL/metrics")
+expect_match "/metrics: connected again" "^meshdns_store_connected 1$" "$m"
+expect_match "/metrics: one reconnect" "^meshdns_store_reconnects_total 1$" "$m"
+expect_match "/metrics: the notifications are counted" "^meshdns_store_notifications_total [1-9][0-9]*$" "$m"
+expect_match "/metrics: the time of the last change" "^meshdns_store_last_change_timestamp_seconds 1[0-9]{9}$" "$m"
+expect_eq "/ready again" "200" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$URL/ready")"
+if printf '%s\n' "$m" | promtool check metrics >"$WORK/promtool.out" 2>&1; then
+	pass "promtool accepts /metrics with the store's families"
+else
+	fail "promtool: $(cat "$WORK/promtool.out")"
+fi
 stop_meshdns
 
 # Errors at start: exit 1 with a clear message.
