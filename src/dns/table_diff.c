@@ -12,18 +12,6 @@
 #include "dns/table_diff.h"
 #include "dns/table_int.h"
 
-/* Where the nodes start in the arena: after the zones' negative SOAs. */
-static size_t
-first_node(const struct table *t)
-{
-	size_t off = 0;
-	size_t i;
-
-	for (i = 0; i < t->nzones; i++)
-		off += align8(t->zones[i].neg.len);
-	return off;
-}
-
 static bool
 has_address(const struct table_node *node)
 {
@@ -110,7 +98,7 @@ one_side(struct table_diff_list *l, const struct table *a,
 	if (a == NULL)
 		return 0;
 	for (pass = 0; pass < 2; pass++) {
-		for (off = first_node(a); off < a->arena_len;) {
+		for (off = table_first_node(a); off < a->arena_len;) {
 			const struct table_node *node = (const void *)
 				(a->arena + off);
 

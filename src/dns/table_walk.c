@@ -12,31 +12,6 @@
 #include "dns/table_int.h"
 #include "dns/table_walk.h"
 
-/* The bytes of the node at @node: header, descriptors, name, wire. */
-static size_t
-node_size(const struct table_node *node)
-{
-	size_t end = sizeof(*node) + node->nrrsets *
-		sizeof(struct table_rrset) + node->len;
-	size_t i;
-
-	for (i = 0; i < node->nrrsets; i++)
-		end += (size_t)node->rrsets[i].len + node->rrsets[i].add_len;
-	return align8(end);
-}
-
-/* Where the nodes start in the arena: after the zones' negative SOAs. */
-static size_t
-first_node(const struct table *t)
-{
-	size_t off = 0;
-	size_t i;
-
-	for (i = 0; i < t->nzones; i++)
-		off += align8(t->zones[i].neg.len);
-	return off;
-}
-
 const struct table_zone *
 table_walk_zone(const struct table *t, const uint8_t *apex, size_t len)
 {
@@ -66,14 +41,14 @@ const struct table_node *
 table_walk_next(const struct table *t, const struct table_zone *z,
 		size_t *cursor)
 {
-	size_t off = *cursor == 0 ? first_node(t) : *cursor;
+	size_t off = *cursor == 0 ? table_first_node(t) : *cursor;
 
 	while (off < t->arena_len) {
 		const struct table_node *node = (const void *)(t->arena + off);
 		const struct table_node *seen = NULL;
 		bool hidden = false;
 
-		off += node_size(node);
+		off += node_full_size(node);
 		if (node->zone != z->index || node->nrrsets == 0 ||
 		    !table_node_visible(t, node, NULL))
 			continue;

@@ -21,6 +21,7 @@
 #include "dns/table.h"
 #include "dns/table_build.h"
 #include "dns/table_image.h"
+#include "dns/table_walk.h"
 
 #define RR_FIXED_TEST	12	/* owner pointer, type, class, TTL, rdlength */
 
@@ -2677,6 +2678,50 @@ test_txt_and_zone_walk(void **state)
 	round_trip(t);	/* frees t */
 }
 
+/*
+ * A walk (what AXFR and the IXFR journal read) visits every name that
+ * owns data exactly once, whatever the descendant statistics that follow
+ * each node hold: here empty non-terminals with owned and unowned
+ * descendants, whose sums fill the statistics' bytes.
+ */
+static void
+test_walk_every_name(void **state)
+{
+	static const uint8_t a1[4] = { 241, 0, 0, 1 };
+	struct table_builder *b = table_builder_new();
+	const struct table_zone *z = NULL;
+	const struct table_node *node = NULL;
+	struct table *t = NULL;
+	char name[64];
+	size_t cursor = 0;
+	size_t seen = 0;
+	int i;
+
+	(void)state;
+	assert_non_null(b);
+	assert_int_equal(add_zone(b, "mesh"), 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "s%d.svc.mesh", i);
+		assert_int_equal(table_builder_add_addr_owned(b, name, AF_INET,
+			a1, 30, i % 3 == 0 ? TABLE_OWNER_NONE :
+			(uint32_t)(0x7fff0000 + i)), 0);
+		snprintf(name, sizeof(name), "_http._tcp.s%d.svc.mesh", i);
+		assert_int_equal(table_builder_add_srv(b, name, 0, 0, 80,
+			"s0.svc.mesh", 30), 0);
+		assert_int_equal(table_builder_set_owner(b, name, i % 3 == 0 ?
+			TABLE_OWNER_NONE : (uint32_t)(0x7fff0000 + i)), 0);
+	}
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	z = table_walk_zone_at(t, 0);
+	assert_non_null(z);
+	while ((node = table_walk_next(t, z, &cursor)) != NULL)
+		seen++;
+	/* The apex and 2 x 40 names; svc.mesh, _tcp.* are no data. */
+	assert_int_equal(seen, 81);
+	assert_int_equal(seen, table_name_count(t));
+	table_free(t);
+}
+
 int
 main(void)
 {
@@ -2717,6 +2762,7 @@ main(void)
 		cmocka_unit_test(test_deserialize_bad_records),
 		cmocka_unit_test(test_deserialize_bad_pointers),
 		cmocka_unit_test(test_deserialize_bad_pair),
+		cmocka_unit_test(test_walk_every_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
