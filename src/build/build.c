@@ -14,6 +14,7 @@
 #include "build/state.h"
 #include "dns/table_build.h"
 #include "util/digest.h"
+#include "util/hash.h"
 #include "kuma/labels.h"
 #include "kuma/tmpl.h"
 
@@ -1509,43 +1510,732 @@ generate_options_from(struct generate_options *o, const struct config *cfg)
 	o->grace = cfg->kuma_deletion_grace;
 }
 
-int
-build_run(struct snapshot **out, const struct build_options *opt,
-	  const struct state *prev, int64_t now, struct diag_list *diags)
+/*
+ * Incremental builds (build_apply()): the names and VIPs of the services
+ * a change did not touch are the previous snapshot's; only the others'
+ * templates are rendered and only they ask the allocator.  A service is
+ * untouched when the previous build had it with the same identity and the
+ * same meta (labels, creation time: all that a template and Kuma's order
+ * read) for its names, with the same pinned address for its VIP.  Where
+ * that cannot give what a full build gives (a collision involving a
+ * changed service, a service that had no VIP, a contested pin...) the
+ * phase is done in full, and the snapshot says why (snapshot.h).
+ */
+
+/* An index of the previous snapshot's services by identity. */
+struct incr_index {
+	uint32_t *slot;			/* service index + 1, 0: empty */
+	size_t mask;
+};
+
+static uint64_t
+incr_str_hash(uint64_t h, const char *s)
+{
+	h = hash_fnv1a64_str(h, s != NULL ? s : "");
+	return hash_fnv1a64(h, s != NULL ? "\1" : "\2", 1);
+}
+
+static uint64_t
+incr_meta_hash(const struct resource_meta *m)
+{
+	uint64_t h = hash_fnv1a64(HASH_FNV1A64_INIT, &m->kind,
+				  sizeof(m->kind));
+
+	h = incr_str_hash(h, m->mesh);
+	h = incr_str_hash(h, m->name);
+	return incr_str_hash(h, m->namespace);
+}
+
+static int
+incr_str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Same kind, mesh, name and namespace: the same service. */
+static int
+incr_same_id(const struct resource_meta *a, const struct resource_meta *b)
+{
+	return a->kind == b->kind && incr_str_eq(a->mesh, b->mesh) &&
+	       incr_str_eq(a->name, b->name) &&
+	       incr_str_eq(a->namespace, b->namespace);
+}
+
+/* The same for hostname generation: identity, shape, labels, order. */
+static int
+incr_same_meta(const struct resource_meta *a, const struct resource_meta *b)
+{
+	size_t i;
+
+	if (!incr_same_id(a, b) || a->shape != b->shape ||
+	    a->has_creation_time != b->has_creation_time ||
+	    a->creation_ns != b->creation_ns || a->labels.n != b->labels.n)
+		return 0;
+	for (i = 0; i < a->labels.n; i++)
+		if (strcmp(a->labels.v[i].key, b->labels.v[i].key) != 0 ||
+		    strcmp(a->labels.v[i].value, b->labels.v[i].value) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+incr_index_make(struct incr_index *ix, const struct snapshot *base)
+{
+	size_t size = 16;
+	size_t i;
+
+	while (size < 2 * base->nservices + 2)
+		size *= 2;
+	if ((ix->slot = calloc(size, sizeof(*ix->slot))) == NULL)
+		return -ENOMEM;
+	ix->mask = size - 1;
+	for (i = 0; i < base->nservices; i++) {
+		size_t pos = (size_t)hash_mix64(incr_meta_hash(
+				base->services[i].meta)) & ix->mask;
+
+		while (ix->slot[pos] != 0)
+			pos = (pos + 1) & ix->mask;
+		ix->slot[pos] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/* The previous snapshot's service with @m's identity, or NULL. */
+static const struct build_service *
+incr_index_find(const struct incr_index *ix, const struct snapshot *base,
+		const struct resource_meta *m)
+{
+	size_t pos = (size_t)hash_mix64(incr_meta_hash(m)) & ix->mask;
+
+	for (; ix->slot[pos] != 0; pos = (pos + 1) & ix->mask) {
+		const struct build_service *bs =
+			&base->services[ix->slot[pos] - 1];
+
+		if (incr_same_id(bs->meta, m))
+			return bs;
+	}
+	return NULL;
+}
+
+/* What an incremental build carries between its steps. */
+struct incr_ctx {
+	const struct snapshot *base;
+	struct incr_index ix;
+	/* Per new service: the previous one it keeps names (VIPs) of. */
+	const struct build_service **same_names;
+	const struct build_service **same_vips;
+	/* Per previous service: still here; its names kept. */
+	unsigned char *kept;
+	unsigned char *kept_names;
+};
+
+static void
+incr_ctx_clear(struct incr_ctx *x)
+{
+	free(x->ix.slot);
+	free(x->same_names);
+	free(x->same_vips);
+	free(x->kept);
+	free(x->kept_names);
+	memset(x, 0, sizeof(*x));
+}
+
+/*
+ * Which of this build's services have the names and VIPs of the previous
+ * one; 0 or -ENOMEM.
+ */
+static int
+incr_match(struct build_ctx *c, struct incr_ctx *x)
+{
+	const struct snapshot *base = x->base;
+	struct snapshot *s = c->s;
+	size_t i;
+
+	x->same_names = calloc(s->nservices + 1, sizeof(*x->same_names));
+	x->same_vips = calloc(s->nservices + 1, sizeof(*x->same_vips));
+	x->kept = calloc(base->nservices + 1, 1);
+	x->kept_names = calloc(base->nservices + 1, 1);
+	if (x->same_names == NULL || x->same_vips == NULL ||
+	    x->kept == NULL || x->kept_names == NULL ||
+	    incr_index_make(&x->ix, base) < 0)
+		return -ENOMEM;
+	for (i = 0; i < s->nservices; i++) {
+		const struct build_service *old = NULL;
+		struct netaddr a;
+		struct netaddr b;
+		int pa;
+		int pb;
+
+		old = incr_index_find(&x->ix, base, s->services[i].meta);
+		if (old == NULL)
+			continue;
+		x->kept[old - base->services] = 1;
+		if (incr_same_meta(old->meta, s->services[i].meta)) {
+			x->same_names[i] = old;
+			x->kept_names[old - base->services] = 1;
+		}
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		pa = pinned_address(old, &a);
+		pb = pinned_address(&s->services[i], &b);
+		if (pa == pb && (!pa || netaddr_equal(&a, &b)))
+			x->same_vips[i] = old;
+	}
+	return 0;
+}
+
+/* @r with its strings copied and its generators this build's; -ENOMEM. */
+static int
+incr_copy_names(struct hostname_result *out, const struct hostname_result *r,
+		const char *const *from, const char *const *to, size_t ngen)
+{
+	size_t i;
+	size_t g;
+
+	memset(out, 0, sizeof(*out));
+	out->addresses = calloc(r->naddresses + 1, sizeof(*out->addresses));
+	out->conditions = calloc(r->nconditions + 1,
+				 sizeof(*out->conditions));
+	if (out->addresses == NULL || out->conditions == NULL)
+		return -ENOMEM;
+	for (i = 0; i < r->naddresses; i++) {
+		for (g = 0; g < ngen && from[g] != r->addresses[i].generator;
+		     g++)
+			;
+		if (g == ngen)
+			return -ESRCH;
+		out->addresses[i].generator = to[g];
+		out->addresses[i].hostname = strdup(r->addresses[i].hostname);
+		if (out->addresses[i].hostname == NULL)
+			return -ENOMEM;
+		out->naddresses++;
+	}
+	for (i = 0; i < r->nconditions; i++) {
+		for (g = 0; g < ngen && from[g] != r->conditions[i].generator;
+		     g++)
+			;
+		if (g == ngen)
+			return -ESRCH;
+		out->conditions[i].generator = to[g];
+		out->conditions[i].reason = r->conditions[i].reason;
+		out->conditions[i].message = strdup(r->conditions[i].message);
+		if (out->conditions[i].message == NULL)
+			return -ENOMEM;
+		out->nconditions++;
+	}
+	return 0;
+}
+
+static int
+incr_has_collision(const struct hostname_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nconditions; i++)
+		if (r->conditions[i].reason == HOSTNAME_COLLISION)
+			return 1;
+	return 0;
+}
+
+/*
+ * Did a service that keeps its names lose a collision to a previous
+ * service whose names are recomputed (or that is gone)?  Then a full
+ * hostname loop decides who has the name now.  0, 1 or -ENOMEM.
+ */
+static int
+incr_lost_to_changed(const struct incr_ctx *x, const struct snapshot *s)
+{
+	const struct snapshot *base = x->base;
+	size_t *changed = NULL;
+	size_t nchanged = 0;
+	char msg[1200];
+	size_t i;
+	size_t j;
+	size_t k;
+	int rc = 0;
+
+	for (i = 0; i < s->nservices; i++)
+		if (x->same_names[i] != NULL &&
+		    incr_has_collision(&x->same_names[i]->hostnames))
+			break;
+	if (i == s->nservices)
+		return 0;
+	if ((changed = calloc(base->nservices + 1, sizeof(*changed))) == NULL)
+		return -ENOMEM;
+	for (j = 0; j < base->nservices; j++)
+		if (!x->kept_names[j])
+			changed[nchanged++] = j;
+	for (; i < s->nservices && rc == 0; i++) {
+		const struct build_service *old = x->same_names[i];
+
+		if (old == NULL || !incr_has_collision(&old->hostnames))
+			continue;
+		for (j = 0; j < nchanged && rc == 0; j++) {
+			const struct build_service *w =
+				&base->services[changed[j]];
+
+			snprintf(msg, sizeof(msg), "Hostname collision with "
+				 "%s: %s", resource_kind_name(w->meta->kind),
+				 resource_name(w->meta));
+			for (k = 0; k < old->hostnames.nconditions; k++)
+				if (strcmp(old->hostnames.conditions[k].message,
+					   msg) == 0)
+					rc = 1;
+		}
+	}
+	free(changed);
+	return rc;
+}
+
+/*
+ * The names phase of an incremental build.  1 when done, 0 when it must
+ * be done in full (*@why says why; nothing is left behind), or -ENOMEM.
+ */
+static int
+incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
+	       const struct hostname_gen *gens, size_t ngens,
+	       const char **why)
+{
+	const struct snapshot *base = x->base;
+	struct snapshot *s = c->s;
+	const char **from = NULL;
+	const char **to = NULL;
+	struct hostname_item *items = NULL;
+	struct hostname_result *results = NULL;
+	size_t *which = NULL;
+	struct hostname_claims *fresh = NULL;
+	struct hostname_zones served;
+	struct diag_list here;
+	size_t ngen = s->gen.ngenerators;
+	size_t nd = 0;
+	size_t i;
+	size_t j;
+	int rc = -ENOMEM;
+
+	diag_list_init(&here);
+	if (base->gen.ngenerators != ngen) {
+		*why = "the HostnameGenerators changed";
+		rc = 0;
+		goto out;
+	}
+	from = calloc(ngen + 1, sizeof(*from));
+	to = calloc(ngen + 1, sizeof(*to));
+	items = calloc(s->nservices + 1, sizeof(*items));
+	results = calloc(s->nservices + 1, sizeof(*results));
+	which = calloc(s->nservices + 1, sizeof(*which));
+	if (from == NULL || to == NULL || items == NULL || results == NULL ||
+	    which == NULL || (fresh = hostname_claims_new()) == NULL)
+		goto out;
+	for (i = 0; i < ngen; i++) {
+		const struct resource_hostname_generator *a =
+			base->gen.generators[i];
+		const struct resource_hostname_generator *b =
+			s->gen.generators[i];
+
+		if (!incr_same_meta(&a->meta, &b->meta) ||
+		    a->target != b->target ||
+		    strcmp(a->template, b->template) != 0 ||
+		    a->match.n != b->match.n) {
+			*why = "the HostnameGenerators changed";
+			rc = 0;
+			goto out;
+		}
+		for (j = 0; j < a->match.n; j++)
+			if (strcmp(a->match.v[j].key, b->match.v[j].key) ||
+			    strcmp(a->match.v[j].value, b->match.v[j].value)) {
+				*why = "the HostnameGenerators changed";
+				rc = 0;
+				goto out;
+			}
+		from[i] = a->meta.name;
+		to[i] = b->meta.name;
+	}
+	if ((rc = incr_lost_to_changed(x, s)) != 0) {
+		if (rc < 0)
+			goto out;
+		*why = "a collision's winner changed";
+		rc = 0;
+		goto out;
+	}
+	/* The unchanged services' names are claimed, as they were. */
+	for (i = 0; i < s->nservices; i++) {
+		const struct build_service *old = x->same_names[i];
+
+		if (old == NULL) {
+			items[nd].meta = s->services[i].meta;
+			which[nd++] = i;
+			continue;
+		}
+		for (j = 0; j < old->hostnames.naddresses; j++) {
+			const char *h = old->hostnames.addresses[j].hostname;
+
+			if (!hostname_claims_has(c->claims, old->meta->mesh,
+						 h) &&
+			    (rc = hostname_claims_add(c->claims,
+						      old->meta->mesh, h)) < 0)
+				goto out;
+		}
+	}
+	/* The others' in a loop of their own, in Kuma's order. */
+	served.v = (const char *const *)c->zones;
+	served.n = c->nzones;
+	rc = hostname_generate(gens, ngens, items, nd, s->cfg->zone, &served,
+			       fresh, results, &here);
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < nd; i++) {
+		const struct hostname_result *r = &results[i];
+		const char *mesh = items[i].meta->mesh;
+
+		if (incr_has_collision(r)) {
+			*why = "a changed service's name collides";
+			rc = 0;
+			goto out;
+		}
+		for (j = 0; j < r->naddresses; j++) {
+			const char *h = r->addresses[j].hostname;
+
+			if (j > 0 && strcmp(h, r->addresses[0].hostname) == 0)
+				continue;
+			if (hostname_claims_has(c->claims, mesh, h)) {
+				*why = "a changed service's name collides";
+				rc = 0;
+				goto out;
+			}
+		}
+	}
+	for (i = 0; i < nd; i++)
+		for (j = 0; j < results[i].naddresses; j++) {
+			const char *h = results[i].addresses[j].hostname;
+
+			if (!hostname_claims_has(c->claims,
+						 items[i].meta->mesh, h) &&
+			    (rc = hostname_claims_add(c->claims,
+						      items[i].meta->mesh,
+						      h)) < 0)
+				goto out;
+		}
+	for (i = 0; i < s->nservices; i++) {
+		const struct build_service *old = x->same_names[i];
+
+		if (old == NULL)
+			continue;
+		rc = incr_copy_names(&s->services[i].hostnames,
+				     &old->hostnames, from, to, ngen);
+		if (rc == -ESRCH) {
+			*why = "a name's generator is gone";
+			rc = 0;
+			goto out;
+		}
+		if (rc < 0)
+			goto out;
+	}
+	for (i = 0; i < nd; i++) {
+		s->services[which[i]].hostnames = results[i];
+		memset(&results[i], 0, sizeof(results[i]));
+	}
+	s->recomputed = nd;
+	diag_list_move(c->diags, &here);
+	rc = 1;
+out:
+	if (rc <= 0) {
+		/* Leave nothing behind for the full loop. */
+		for (i = 0; i < s->nservices; i++)
+			hostname_result_clear(&s->services[i].hostnames);
+		hostname_claims_free(c->claims);
+		c->claims = hostname_claims_new();
+		if (c->claims == NULL)
+			rc = -ENOMEM;
+	}
+	for (i = 0; results != NULL && i < nd; i++)
+		hostname_result_clear(&results[i]);
+	diag_list_clear(&here);
+	hostname_claims_free(fresh);
+	free(from);
+	free(to);
+	free(items);
+	free(results);
+	free(which);
+	return rc;
+}
+
+/* The legacy name of the previous snapshot with @l's mesh and service. */
+static const struct build_legacy *
+incr_find_legacy(const struct snapshot *base, const struct build_legacy *l)
+{
+	size_t lo = 0;
+	size_t hi = base->nlegacy;
+
+	/* Both lists are sorted by mesh, then service (generate.h). */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct build_legacy *m = &base->legacy[mid];
+		int d = strcmp(m->mesh != NULL ? m->mesh : "",
+			       l->mesh != NULL ? l->mesh : "");
+
+		if (d == 0)
+			d = strcmp(m->service, l->service);
+		if (d == 0)
+			return m;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Has @v every VIP this build's pools give (none failed last time)? */
+static int
+incr_vips_complete(const struct build_ctx *c, size_t pool,
+		   const struct build_vips *v)
+{
+	return c->has[pool] && netaddr_is_set(&v->vip) &&
+	       (!c->has[CONFIG_POOL_COUNT + pool] || netaddr_is_set(&v->vip6));
+}
+
+static int
+incr_key_add(char ***keys, size_t *n, size_t *cap, const char *key,
+	     const char *suffix)
+{
+	char **v = NULL;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		if ((v = realloc(*keys, *cap * sizeof(*v))) == NULL)
+			return -ENOMEM;
+		*keys = v;
+	}
+	if (asprintf(&(*keys)[*n], "%s%s", key, suffix) < 0)
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * The VIPs phase of an incremental build: the previous VIPs of the
+ * services and legacy names that are still here with the same pinned
+ * address; the gone ones released; the others asked for, in order.
+ * 1 when done, 0 when it must be done in full (*@why), or -ENOMEM.
+ */
+static int
+incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
+	  int64_t now, const char **why)
+{
+	const struct snapshot *base = x->base;
+	struct snapshot *s = c->s;
+	size_t max = 2 * (s->nservices + s->nlegacy) + 1;
+	struct ask *asks = NULL;
+	struct vip_request *reqs = NULL;
+	struct vip_result *results = NULL;
+	unsigned char *lkept = NULL;
+	char **gone = NULL;
+	size_t ngone = 0;
+	size_t capgone = 0;
+	struct ask like;
+	char key[1024];
+	size_t n = 0;
+	size_t i;
+	int rc = -ENOMEM;
+
+	/*
+	 * A service (or legacy name) that had no VIP asks again, in its
+	 * place in the order, as in a full round: a pool that was full may
+	 * have room now.
+	 */
+	asks = calloc(max, sizeof(*asks));
+	reqs = calloc(max, sizeof(*reqs));
+	results = calloc(max, sizeof(*results));
+	lkept = calloc(base->nlegacy + 1, 1);
+	if (asks == NULL || reqs == NULL || results == NULL || lkept == NULL)
+		goto out;
+	for (i = 0; i < s->nservices; i++) {
+		struct build_service *bs = &s->services[i];
+		const struct build_service *old = x->same_vips[i];
+		size_t pool = kind_pool[bs->kind];
+
+		if (old != NULL && old->vip_error == NULL &&
+		    incr_vips_complete(c, pool, &old->vips)) {
+			bs->vips = old->vips;
+			continue;
+		}
+		memset(&like, 0, sizeof(like));
+		like.bs = bs;
+		if (build_service_key(bs->meta, key, sizeof(key)) < 0) {
+			rc = -ENAMETOOLONG;
+			goto out;
+		}
+		if (pinned_address(bs, &like.pin)) {
+			const struct vip_entry *e = vip_table_find_addr(
+				state_vips((struct state *)prev), &like.pin);
+
+			if (e != NULL && !e->held && strcmp(e->key, key) != 0) {
+				*why = "a pinned address is contested";
+				rc = 0;
+				goto out;
+			}
+		}
+		if ((rc = add_asks(c, asks, &n, &like, key, pool,
+				   &bs->vips)) < 0)
+			goto out;
+	}
+	for (i = 0; i < s->nlegacy; i++) {
+		struct build_legacy *l = &s->legacy[i];
+		const struct build_legacy *old = incr_find_legacy(base, l);
+
+		if (old != NULL) {
+			lkept[old - base->legacy] = 1;
+			if (incr_vips_complete(c, CONFIG_POOL_LEGACY,
+					       &old->vips)) {
+				l->vips = old->vips;
+				continue;
+			}
+		}
+		memset(&like, 0, sizeof(like));
+		like.legacy = l;
+		snprintf(key, sizeof(key), "legacy/%s/%s", l->mesh, l->service);
+		if ((rc = add_asks(c, asks, &n, &like, key, CONFIG_POOL_LEGACY,
+				   &l->vips)) < 0)
+			goto out;
+	}
+	/* The services and legacy names that are gone. */
+	for (i = 0; i < base->nservices; i++) {
+		if (x->kept[i])
+			continue;
+		if (build_service_key(base->services[i].meta, key,
+				      sizeof(key)) < 0) {
+			rc = -ENAMETOOLONG;
+			goto out;
+		}
+		if ((rc = incr_key_add(&gone, &ngone, &capgone, key, "")) < 0 ||
+		    (rc = incr_key_add(&gone, &ngone, &capgone, key,
+				       "#6")) < 0)
+			goto out;
+	}
+	for (i = 0; i < base->nlegacy; i++) {
+		if (lkept[i])
+			continue;
+		snprintf(key, sizeof(key), "legacy/%s/%s",
+			 base->legacy[i].mesh, base->legacy[i].service);
+		if ((rc = incr_key_add(&gone, &ngone, &capgone, key, "")) < 0 ||
+		    (rc = incr_key_add(&gone, &ngone, &capgone, key,
+				       "#6")) < 0)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		reqs[i].key = asks[i].key;
+		reqs[i].pool = asks[i].pool;
+		if (netaddr_is_set(&asks[i].pin))
+			reqs[i].pinned = &asks[i].pin;
+	}
+	rc = -ENOMEM;
+	if ((s->state = state_clone(prev)) == NULL)
+		goto out;
+	rc = vip_release(state_vips(s->state), (const char *const *)gone,
+			 ngone, now, s->cfg->hold_seconds);
+	if (rc == 0)
+		rc = vip_allocate(state_vips(s->state), c->used, c->nused,
+				  reqs, n, results, now, s->cfg->hold_seconds,
+				  0);
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct ask *a = &asks[i];
+
+		if (results[i].status == 0) {
+			*a->out = results[i].addr;
+			continue;
+		}
+		if (a->bs != NULL) {
+			rc = vip_failure(c, a->bs, &results[i],
+					 &c->used[a->pool]);
+			if (rc < 0)
+				goto out;
+			continue;
+		}
+		diag_warning(c->diags, NULL, 0, 0, "could not allocate vip for "
+			     KUMA_TAG_SERVICE " %s (mesh %s): no addresses "
+			     "left in pool %s; %s.mesh is not served",
+			     a->legacy->service, a->legacy->mesh,
+			     c->used[a->pool].text, a->legacy->service);
+	}
+	s->reallocated = n;
+	rc = 1;
+out:
+	if (rc <= 0) {
+		state_free(s->state);
+		s->state = NULL;
+		for (i = 0; i < s->nservices; i++)
+			memset(&s->services[i].vips, 0,
+			       sizeof(s->services[i].vips));
+		for (i = 0; i < s->nlegacy; i++)
+			memset(&s->legacy[i].vips, 0,
+			       sizeof(s->legacy[i].vips));
+	}
+	for (i = 0; i < n; i++)
+		free(asks[i].key);
+	for (i = 0; i < ngone; i++)
+		free(gone[i]);
+	free(gone);
+	free(asks);
+	free(reqs);
+	free(results);
+	free(lkept);
+	return rc;
+}
+
+/* What a build from a resource set needs besides the set. */
+struct build_input {
+	const struct snapshot *base;	/* incremental from it, or NULL */
+	const struct state *prev;
+	uint64_t program;
+	int64_t now;
+	uint64_t read_us;		/* the read phase, done by the caller */
+	size_t errors_before;		/* @diags' counts before the build */
+	size_t warnings_before;
+};
+
+/*
+ * Build a snapshot from @cfg and @set (both taken over, freed on
+ * failure too): build_run() once the files are read, build_from_set(),
+ * and build_apply().
+ */
+static int
+build_from(struct snapshot **out, struct config *cfg,
+	   struct resource_set *set, const struct build_input *in,
+	   struct diag_list *diags)
 {
 	struct build_ctx c;
+	struct incr_ctx x;
 	struct snapshot *s = NULL;
 	struct hostname_gen *gens = NULL;
+	const struct state *prev = in->prev;
+	const char *why = NULL;
 	size_t ngens = 0;
-	size_t errors_before = diags->errors;
-	size_t warnings_before = diags->n - diags->errors;
 	uint64_t t;
 	size_t i;
+	int done = 0;
 	int rc = -ENOMEM;
 
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
+	memset(&x, 0, sizeof(x));
+	x.base = in->base;
 	c.diags = diags;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		config_free(cfg);
+		resource_set_free(set);
 		goto out;
-	c.s = s;
-	if ((rc = build_load_config(&s->cfg, opt, diags)) < 0)
-		goto out;
-	generate_options_from(&c.gopt, s->cfg);
-	rc = -ENOMEM;
-	if ((s->set = resource_set_new()) == NULL)
-		goto out;
-	resource_set_keep_yaml(s->set, opt->keep_specs);
-	if (s->cfg->file != NULL)
-		resource_set_skip_file(s->set, s->cfg->file);
-	t = build_clock_us();
-	for (i = 0; i < s->cfg->nresources; i++) {
-		rc = load_resources(s->set, s->cfg, i, diags);
-		if (rc == -ENOMEM)
-			goto out;
 	}
-	phase_end(s, BUILD_PHASE_READ, &t);
-	s->inputs = build_inputs_digest(opt->program_digest, s->cfg,
+	c.s = s;
+	s->cfg = cfg;
+	s->set = set;
+	s->phase_us[BUILD_PHASE_READ] = in->read_us;
+	generate_options_from(&c.gopt, s->cfg);
+	t = build_clock_us();
+	s->inputs = build_inputs_digest(in->program, s->cfg,
 					resource_set_digest(s->set));
 	if ((rc = resource_set_finish(s->set, diags)) < 0 ||
 	    (rc = resource_set_check_meshes(s->set, diags)) < 0 ||
@@ -1554,7 +2244,7 @@ build_run(struct snapshot **out, const struct build_options *opt,
 		goto out;
 	c.gopt.known = c.known;
 	c.gopt.nknown = c.nknown;
-	c.gopt.now = now;
+	c.gopt.now = in->now;
 	if ((rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_RESOURCES, &t);
@@ -1565,18 +2255,37 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	if ((c.claims = hostname_claims_new()) == NULL)
 		goto out;
 	if ((rc = collect_services(s)) < 0 ||
-	    (rc = make_legacy(s)) < 0 || (rc = collect_meshes(&c)) < 0 ||
-	    (rc = generate_hostnames(&c, gens, ngens)) < 0)
+	    (rc = make_legacy(s)) < 0 || (rc = collect_meshes(&c)) < 0)
+		goto out;
+	if (x.base != NULL && (rc = incr_match(&c, &x)) < 0)
+		goto out;
+	if (x.base != NULL &&
+	    (rc = done = incr_hostnames(&c, &x, gens, ngens, &why)) < 0)
+		goto out;
+	s->incremental = done;
+	if (!done && (rc = generate_hostnames(&c, gens, ngens)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_NAMES, &t);
-	if ((rc = allocate_vips(&c, prev, now)) < 0 ||
-	    (rc = record_generated(&c)) < 0)
+	done = 0;
+	if (x.base != NULL && diags->errors > in->errors_before)
+		why = "the build has errors";
+	else if (x.base != NULL &&
+		 (rc = done = incr_vips(&c, &x, prev, in->now, &why)) < 0)
+		goto out;
+	s->incremental = s->incremental && done;
+	if (!done && (rc = allocate_vips(&c, prev, in->now)) < 0)
+		goto out;
+	if ((rc = record_generated(&c)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_VIPS, &t);
+	if (x.base != NULL && !s->incremental)
+		s->full_reason = why;
+	if (!s->incremental)
+		s->recomputed = s->nservices;
 	if ((rc = setup_table(&c)) < 0 ||
 	    (rc = add_service_records(&c)) < 0 ||
 	    (rc = add_legacy_records(&c)) < 0 ||
-	    (rc = add_views(&c)) < 0 || (rc = set_serials(&c, now)) < 0)
+	    (rc = add_views(&c)) < 0 || (rc = set_serials(&c, in->now)) < 0)
 		goto out;
 	/* After the serials: a serial change alone must be saved too. */
 	s->state_changed = !state_equal(prev, s->state);
@@ -1585,8 +2294,8 @@ build_run(struct snapshot **out, const struct build_options *opt,
 	if (rc < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_TABLE, &t);
-	s->errors = diags->errors - errors_before;
-	s->warnings = (diags->n - diags->errors) - warnings_before;
+	s->errors = diags->errors - in->errors_before;
+	s->warnings = (diags->n - diags->errors) - in->warnings_before;
 	*out = s;
 	s = NULL;
 	rc = 0;
@@ -1603,8 +2312,120 @@ out:
 	free(c.zones);
 	free(c.meshes);
 	known_free(&c);
+	incr_ctx_clear(&x);
 	free_generators(gens, ngens);
 	snapshot_free(s);
+	return rc;
+}
+
+int
+build_run(struct snapshot **out, const struct build_options *opt,
+	  const struct state *prev, int64_t now, struct diag_list *diags)
+{
+	struct build_input in;
+	struct config *cfg = NULL;
+	struct resource_set *set = NULL;
+	uint64_t t;
+	size_t i;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	memset(&in, 0, sizeof(in));
+	in.prev = prev;
+	in.program = opt->program_digest;
+	in.now = now;
+	in.errors_before = diags->errors;
+	in.warnings_before = diags->n - diags->errors;
+	if ((rc = build_load_config(&cfg, opt, diags)) < 0)
+		return rc;
+	rc = -ENOMEM;
+	if ((set = resource_set_new()) == NULL)
+		goto out;
+	resource_set_keep_yaml(set, opt->keep_specs);
+	if (cfg->file != NULL)
+		resource_set_skip_file(set, cfg->file);
+	t = build_clock_us();
+	for (i = 0; i < cfg->nresources; i++) {
+		rc = load_resources(set, cfg, i, diags);
+		if (rc == -ENOMEM)
+			goto out;
+	}
+	in.read_us = build_clock_us() - t;
+	rc = build_from(out, cfg, set, &in, diags);
+	cfg = NULL;
+	set = NULL;
+out:
+	if (rc == -ENOMEM && cfg != NULL)
+		diag_error(diags, NULL, 0, 0, "out of memory during the build");
+	resource_set_free(set);
+	config_free(cfg);
+	return rc;
+}
+
+int
+build_from_set(struct snapshot **out, struct config *cfg,
+	       struct resource_set *set, const struct state *prev,
+	       uint64_t program, int64_t now, struct diag_list *diags)
+{
+	struct build_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.prev = prev;
+	in.program = program;
+	in.now = now;
+	in.errors_before = diags->errors;
+	in.warnings_before = diags->n - diags->errors;
+	return build_from(out, cfg, set, &in, diags);
+}
+
+/* Why @changes cannot be applied to @base incrementally, or NULL. */
+static const char *
+incr_refused(const struct snapshot *base, const struct config *cfg,
+	     const struct resource_change *changes, size_t nchanges)
+{
+	size_t i;
+
+	if (base->from_cache || (base->services == NULL &&
+				 base->service_count > 0))
+		return "the previous build has no per-service results";
+	if (base->errors > 0)
+		return "the previous build had errors";
+	if (base->cfg->digest != cfg->digest)
+		return "the config changed";
+	for (i = 0; i < nchanges; i++) {
+		switch (changes[i].kind) {
+		case RESOURCE_MESH_SERVICE:
+		case RESOURCE_MESH_EXTERNAL_SERVICE:
+		case RESOURCE_MESH_MULTI_ZONE_SERVICE:
+		case RESOURCE_DATAPLANE:
+			break;
+		default:
+			return "a change of a kind whose effects are broad";
+		}
+	}
+	return NULL;
+}
+
+int
+build_apply(struct snapshot **out, const struct snapshot *prev,
+	    struct config *cfg, struct resource_set *set,
+	    const struct resource_change *changes, size_t nchanges,
+	    uint64_t program, int64_t now, struct diag_list *diags)
+{
+	struct build_input in;
+	const char *why = incr_refused(prev, cfg, changes, nchanges);
+	int rc;
+
+	memset(&in, 0, sizeof(in));
+	in.base = why == NULL ? prev : NULL;
+	in.prev = prev->state;
+	in.program = program;
+	in.now = now;
+	in.errors_before = diags->errors;
+	in.warnings_before = diags->n - diags->errors;
+	rc = build_from(out, cfg, set, &in, diags);
+	if (rc == 0 && why != NULL)
+		(*out)->full_reason = why;
 	return rc;
 }
 

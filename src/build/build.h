@@ -113,6 +113,39 @@ int build_run(struct snapshot **out, const struct build_options *opt,
 	      struct diag_list *diags);
 
 /*
+ * build_run() once the config is loaded and the resources are read:
+ * @cfg and @set (loaded, not finished) are taken over (freed on failure
+ * too); for a SIGHUP that re-reads nothing, or a store that holds the
+ * set.  Errors as build_run()'s; the read phase's time is 0.
+ */
+int build_from_set(struct snapshot **out, struct config *cfg,
+		   struct resource_set *set, const struct state *prev,
+		   uint64_t program, int64_t now, struct diag_list *diags);
+
+/*
+ * The next snapshot after @prev, from @cfg and @set (the whole new input,
+ * loaded and not finished; both taken over, freed on failure too), when
+ * @changes say what differs from @prev's input.  It gives exactly what
+ * build_from_set(..., prev->state, ...) would -- the same table, state
+ * and status -- but takes the names and VIPs of the services the changes
+ * do not touch from @prev, which must still hold its per-service results
+ * (not trimmed, not from the start-up cache).  MeshService,
+ * MeshExternalService, MeshMultiZoneService and Dataplane changes are
+ * applied incrementally; any other kind, a changed config, or a previous
+ * build with errors is a full build (s->full_reason says which; so does a
+ * case a full build decides differently: a collision involving a changed
+ * service, a contested pinned address, a service that had no VIP).
+ * @prev is only read.  Errors as build_run()'s.
+ *
+ * Today the answer table is still compiled whole from the per-service
+ * records; the derived resources (generate_run()) are computed whole too.
+ */
+int build_apply(struct snapshot **out, const struct snapshot *prev,
+		struct config *cfg, struct resource_set *set,
+		const struct resource_change *changes, size_t nchanges,
+		uint64_t program, int64_t now, struct diag_list *diags);
+
+/*
  * Load the config only (file + overrides), for start-up decisions such as
  * where the state file is.  Same errors as build_run's config step.
  */

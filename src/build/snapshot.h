@@ -50,6 +50,18 @@ struct snapshot {
 	size_t warnings;
 	uint64_t phase_us[BUILD_NPHASES];	/* microseconds per phase */
 	/*
+	 * build_apply(): @incremental when the names and VIPs of the
+	 * services a change did not touch were the previous snapshot's;
+	 * @recomputed services had their names computed afresh (all of them
+	 * in a full build), @reallocated VIPs were asked for (services and
+	 * legacy names, with their IPv6 twins); @full_reason, a static
+	 * string, says why an apply did all of it (NULL otherwise).
+	 */
+	int incremental;
+	size_t recomputed;
+	size_t reallocated;
+	const char *full_reason;
+	/*
 	 * The start-up cache (cache.h): the digest of what this build read
 	 * but the state, the digest of the state file's bytes that @state
 	 * is (0: unknown; build_mark_cacheable()), whether the build may be

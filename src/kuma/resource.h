@@ -510,4 +510,25 @@ int resource_meta_cmp(const struct resource_meta *a,
  */
 const char *resource_rfc1035_label_error(const char *name);
 
+/*
+ * One resource that changed between two sets (a file re-read, a store row
+ * notified): what the incremental build (build/build.h build_apply())
+ * is told.  Identity is kind, mesh, name and namespace as in
+ * resource_meta (mesh and namespace NULL when the kind has none).  The
+ * strings are borrowed from whoever made the list.
+ */
+enum resource_change_op {
+	RESOURCE_CHANGE_ADDED = 0,
+	RESOURCE_CHANGE_REMOVED,
+	RESOURCE_CHANGE_CHANGED,	/* spec, labels or status */
+};
+
+struct resource_change {
+	enum resource_kind kind;
+	enum resource_change_op op;
+	const char *mesh;
+	const char *name;
+	const char *namespace;
+};
+
 #endif
