@@ -512,23 +512,22 @@ const char *resource_rfc1035_label_error(const char *name);
 
 /*
  * One resource that changed between two sets (a file re-read, a store row
- * notified): what the incremental build (build/build.h build_apply())
- * is told.  Identity is kind, mesh, name and namespace as in
- * resource_meta (mesh and namespace NULL when the kind has none).  The
- * strings are borrowed from whoever made the list.
+ * notified), as build_apply() (build/build.h) is told.  The same
+ * definition as branch i13-watch's kuma/resource_units.h, which owns it:
+ * on merging both, keep that one and drop this block.
  */
 enum resource_change_op {
-	RESOURCE_CHANGE_ADDED = 0,
-	RESOURCE_CHANGE_REMOVED,
-	RESOURCE_CHANGE_CHANGED,	/* spec, labels or status */
+	RESOURCE_ADDED = 0,
+	RESOURCE_REMOVED,
+	RESOURCE_CHANGED,
 };
 
 struct resource_change {
-	enum resource_kind kind;
 	enum resource_change_op op;
-	const char *mesh;
-	const char *name;
-	const char *namespace;
+	enum resource_kind kind;
+	char *mesh;		/* NULL for kinds without a mesh */
+	char *namespace;	/* NULL unless Kubernetes-shaped */
+	char *name;
 };
 
 #endif

@@ -331,18 +331,18 @@ model_change(struct model *m, struct resource_change *ch)
 		if (i < m->n) {	/* taken: change it instead */
 			o = &m->o[i];
 			obj_render(m, o);
-			ch->op = RESOURCE_CHANGE_CHANGED;
+			ch->op = RESOURCE_CHANGED;
 		}
 		else {
 			o = obj_add(m, k, mesh, name);
-			ch->op = RESOURCE_CHANGE_ADDED;
+			ch->op = RESOURCE_ADDED;
 		}
 	}
 	if (o == NULL && op == 9 && rnd(m, 3) == 0) {
 		/* Rarely, a generator: the full path. */
 		snprintf(name, sizeof(name), "g%u", m->serial++);
 		o = obj_add(m, RESOURCE_HOSTNAME_GENERATOR, "", name);
-		ch->op = RESOURCE_CHANGE_ADDED;
+		ch->op = RESOURCE_ADDED;
 	}
 	while (o == NULL) {
 		o = &m->o[rnd(m, (unsigned)m->n)];
@@ -352,10 +352,10 @@ model_change(struct model *m, struct resource_change *ch)
 		}
 		if (op < 7) {
 			obj_render(m, o);
-			ch->op = RESOURCE_CHANGE_CHANGED;
+			ch->op = RESOURCE_CHANGED;
 		} else {
 			o->live = 0;
-			ch->op = RESOURCE_CHANGE_REMOVED;
+			ch->op = RESOURCE_REMOVED;
 		}
 	}
 	ch->kind = o->kind;
@@ -488,9 +488,9 @@ test_common_cases_incremental(void **state)
 		      "spec:\n  ports:\n  - port: 80\n");
 	memset(&ch, 0, sizeof(ch));
 	ch.kind = RESOURCE_MESH_SERVICE;
-	ch.op = RESOURCE_CHANGE_ADDED;
-	ch.mesh = "default";
-	ch.name = "new";
+	ch.op = RESOURCE_ADDED;
+	ch.mesh = m->o[0].mesh;
+	ch.name = o->name;
 	s1 = apply(m, s0, &ch, 1, 1010);
 	assert_int_equal(s1->incremental, 1);
 	assert_null(s1->full_reason);
@@ -507,7 +507,7 @@ test_common_cases_incremental(void **state)
 	o->yaml = fmt("type: MeshService\nname: new\nmesh: default\n"
 		      "spec:\n  ports:\n  - port: 80\n"
 		      "status:\n  vips:\n  - ip: 241.0.0.200\n");
-	ch.op = RESOURCE_CHANGE_CHANGED;
+	ch.op = RESOURCE_CHANGED;
 	s1 = apply(m, s0, &ch, 1, 1020);
 	assert_int_equal(s1->incremental, 1);
 	assert_int_equal(s1->recomputed, 0);
@@ -520,7 +520,7 @@ test_common_cases_incremental(void **state)
 
 	/* Removed: nothing recomputed, nothing asked for. */
 	o->live = 0;
-	ch.op = RESOURCE_CHANGE_REMOVED;
+	ch.op = RESOURCE_REMOVED;
 	s1 = apply(m, s0, &ch, 1, 1030);
 	assert_int_equal(s1->incremental, 1);
 	assert_int_equal(s1->recomputed, 0);
@@ -534,8 +534,8 @@ test_common_cases_incremental(void **state)
 	/* A Dataplane changed: incremental too. */
 	obj_render(m, &m->o[20]);
 	ch.kind = RESOURCE_DATAPLANE;
-	ch.op = RESOURCE_CHANGE_CHANGED;
-	ch.name = "dp-1";
+	ch.op = RESOURCE_CHANGED;
+	ch.name = m->o[20].name;
 	s1 = apply(m, s0, &ch, 1, 1040);
 	assert_int_equal(s1->incremental, 1);
 	assert_true(s1->recomputed <= 2);
@@ -546,11 +546,11 @@ test_common_cases_incremental(void **state)
 	s0 = s1;
 
 	/* A generator: the full path, and why. */
-	obj_add(m, RESOURCE_HOSTNAME_GENERATOR, "", "g");
+	o = obj_add(m, RESOURCE_HOSTNAME_GENERATOR, "", "g");
 	ch.kind = RESOURCE_HOSTNAME_GENERATOR;
-	ch.op = RESOURCE_CHANGE_ADDED;
+	ch.op = RESOURCE_ADDED;
 	ch.mesh = NULL;
-	ch.name = "g";
+	ch.name = o->name;
 	s1 = apply(m, s0, &ch, 1, 1050);
 	assert_int_equal(s1->incremental, 0);
 	assert_string_equal(s1->full_reason,
