@@ -14,6 +14,7 @@
  */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -25,16 +26,49 @@
 void
 table_free(struct table *t)
 {
+	size_t i;
+
 	if (t == NULL)
 		return;
+	for (i = 0; i < t->nsegs; i++)
+		if (__atomic_sub_fetch(&t->segs[i]->refs, 1,
+				       __ATOMIC_ACQ_REL) == 0)
+			free(t->segs[i]);
 	free(t->zones);
-	free(t->arena);
+	free(t->rdeps);
 	free(t->slots);
 	free(t->views);
 	free(t->pairs);
 	free(t->chaos_wire);
 	free(t->suffixes);
 	free(t);
+}
+
+struct table_seg *
+table_seg_new(size_t len)
+{
+	struct table_seg *s = calloc(1, sizeof(*s) + (len ? len : 8));
+
+	if (s == NULL)
+		return NULL;
+	s->refs = 1;
+	s->len = len;
+	return s;
+}
+
+int
+table_seg_add(struct table *t, struct table_seg *s)
+{
+	if (t->nsegs >= SEG_MAX)
+		return -ENOSPC;
+	t->segs[t->nsegs] = s;
+	t->seg[t->nsegs] = (uint8_t *)s->mem;
+	if (t->nsegs == 0) {
+		t->arena = (uint8_t *)s->mem;
+		t->arena_len = s->len;
+	}
+	t->nsegs++;
+	return 0;
 }
 
 size_t
@@ -108,8 +142,7 @@ find_node(const struct table *t, const struct table_zone *zone,
 	size_t j = h & t->slots_mask;
 
 	while (t->slots[j] != NONE) {
-		const struct table_node *node = (const struct table_node *)
-			(t->arena + (size_t)t->slots[j] * 8);
+		const struct table_node *node = node_at(t, t->slots[j]);
 
 		if (node->hash == h && node->len == len &&
 		    memcmp(node_name(node), lname, len) == 0)
@@ -213,8 +246,7 @@ lookup_scoped(const struct table *t, const struct table_zone *zone,
 	bool other = false;
 
 	while (t->slots[j] != NONE) {
-		const struct table_node *node = (const struct table_node *)
-			(t->arena + (size_t)t->slots[j] * 8);
+		const struct table_node *node = node_at(t, t->slots[j]);
 
 		j = (j + 1) & t->slots_mask;
 		if (node->hash != h || node->len != len ||

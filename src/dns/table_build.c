@@ -934,47 +934,12 @@ hash_u32(uint64_t h, uint32_t v)
 	return hash_fnv1a64(h, b, 4);
 }
 
-/* One record's hash for the digest: owner name, kind, data, TTL. */
+/* The digest of a zone's apex, SOA fields (but the serial) and NS names. */
 static uint64_t
-rec_hash(const struct table_builder *b, const struct bname *n,
-	 const struct brec *rec)
+zone_dhead(const struct bzone *z)
 {
-	uint64_t rh = HASH_FNV1A64_INIT;
-	uint8_t srv[SRV_FIXED];
-
-	rh = hash_fnv1a64(rh, b->text + n->off, n->len);
-	rh = hash_fnv1a64(rh, &rec->kind, 1);
-	switch (rec->kind) {
-	case KIND_A:
-	case KIND_AAAA:
-		rh = hash_fnv1a64(rh, rec->u.addr,
-				  rec->kind == KIND_AAAA ? 16 : 4);
-		break;
-	case KIND_SRV:
-		ldns_write_uint16(srv, rec->prio);
-		ldns_write_uint16(srv + 2, rec->u.t.weight);
-		ldns_write_uint16(srv + 4, rec->u.t.port);
-		rh = hash_fnv1a64(rh, srv, sizeof(srv));
-		/* FALLTHROUGH */
-	default:
-		rh = hash_fnv1a64(rh, b->text + rec->u.t.off, rec->tlen);
-		break;
-	}
-	return hash_u32(rh, rec->ttl);
-}
-
-uint64_t
-table_builder_zone_digest(const struct table_builder *b, int zone)
-{
-	const struct bzone *z = NULL;
 	uint64_t h = HASH_FNV1A64_INIT;
-	uint64_t sum = 0;
-	size_t i;
-	uint32_t r;
 
-	if (zone < 0 || (size_t)zone >= b->nzones)
-		return 0;
-	z = &b->zones[zone];
 	h = hash_fnv1a64(h, z->apex, z->apex_len);
 	h = hash_fnv1a64(h, z->mname, z->mname_len);
 	h = hash_fnv1a64(h, z->rname, z->rname_len);
@@ -983,22 +948,99 @@ table_builder_zone_digest(const struct table_builder *b, int zone)
 	h = hash_u32(h, z->expire);
 	h = hash_u32(h, z->minimum);
 	h = hash_u32(h, z->ttl);
-	h = hash_fnv1a64(h, z->ns, z->ns_len);	/* sorted when added */
+	return hash_fnv1a64(h, z->ns, z->ns_len);	/* sorted when added */
+}
+
+/*
+ * The sum of rr_hash() over name @n's records, each with its RRset's TTL
+ * (the lowest of its records': what is served and transferred).
+ */
+static uint64_t
+name_rsum(const struct table_builder *b, const struct bname *n)
+{
+	uint32_t ttl[NKINDS];
+	uint8_t data[SRV_FIXED + NAME_MAX_WIRE];
+	uint64_t sum = 0;
+	uint32_t r;
+	size_t k;
+
+	for (k = 0; k < NKINDS; k++)
+		ttl[k] = UINT32_MAX;
+	for (r = n->head; r != NONE; r = b->recs[r].next)
+		if (b->recs[r].ttl < ttl[b->recs[r].kind])
+			ttl[b->recs[r].kind] = b->recs[r].ttl;
+	for (r = n->head; r != NONE; r = b->recs[r].next) {
+		const struct brec *rec = &b->recs[r];
+		size_t dlen = 0;
+
+		switch (rec->kind) {
+		case KIND_A:
+		case KIND_AAAA:
+			dlen = rec->kind == KIND_AAAA ? 16 : 4;
+			memcpy(data, rec->u.addr, dlen);
+			break;
+		case KIND_SRV:
+			ldns_write_uint16(data, rec->prio);
+			ldns_write_uint16(data + 2, rec->u.t.weight);
+			ldns_write_uint16(data + 4, rec->u.t.port);
+			dlen = SRV_FIXED;
+			/* FALLTHROUGH */
+		default:
+			memcpy(data + dlen, b->text + rec->u.t.off, rec->tlen);
+			dlen += rec->tlen;
+			break;
+		}
+		sum += rr_hash(b->text + n->off, n->len, rec->kind, data, dlen,
+			       ttl[rec->kind]);
+	}
+	return sum;
+}
+
+uint64_t
+table_builder_zone_digest(const struct table_builder *b, int zone)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	if (zone < 0 || (size_t)zone >= b->nzones)
+		return 0;
 	/*
 	 * Records: the sum of one strong hash per record.  Records are unique
 	 * (duplicates are dropped when added), so the sum is the same for the
-	 * same set whatever the order of insertion, without sorting a copy.
-	 * Owners and views are not zone content (a transfer has none).
+	 * same set whatever the order of insertion, without sorting a copy,
+	 * and it can be updated name by name (table_patch.h).  Owners and
+	 * views are not zone content (a transfer has none).
 	 */
-	for (i = 0; i < b->nnames; i++) {
-		const struct bname *n = &b->names[i];
+	for (i = 0; i < b->nnames; i++)
+		if (b->names[i].zone == zone)
+			sum += name_rsum(b, &b->names[i]);
+	return zone_digest(zone_dhead(&b->zones[zone]), sum);
+}
 
-		if (n->zone != zone)
-			continue;
-		for (r = n->head; r != NONE; r = b->recs[r].next)
-			sum += hash_mix64(rec_hash(b, n, &b->recs[r]));
-	}
-	return hash_mix64(h ^ hash_mix64(sum + 0x9e3779b97f4a7c15ULL));
+uint64_t
+table_builder_name_rsum(const struct table_builder *b, const uint8_t *wire,
+			size_t len, uint32_t scope)
+{
+	uint32_t idx = find_name(b, wire, len, scope);
+
+	return idx == NONE ? 0 : name_rsum(b, &b->names[idx]);
+}
+
+int
+table_builder_name_records(const struct table_builder *b,
+			   const uint8_t *wire, size_t len, uint32_t scope,
+			   uint32_t *owner)
+{
+	uint32_t idx = find_name(b, wire, len, scope);
+	size_t n = 0;
+	size_t k;
+
+	if (idx == NONE)
+		return 0;
+	for (k = 0; k < NKINDS; k++)
+		n += b->names[idx].count[k];
+	*owner = b->names[idx].owner;
+	return (int)n;
 }
 
 void
@@ -1083,6 +1125,37 @@ add_ancestors(struct table_builder *b)
 		}
 	}
 	return 0;
+}
+
+/*
+ * The descendant statistics of every name (struct node_stats): each name
+ * with records counts in its ancestors below the apex, in its scope.
+ */
+static void
+node_stats_fill(const struct table_builder *b, struct node_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < b->nnames; i++) {
+		const struct bname *n = &b->names[i];
+		const uint8_t *wire = b->text + n->off;
+		size_t alen = b->zones[n->zone].apex_len;
+		size_t off = 0;
+
+		if (n->head == NONE)
+			continue;
+		while (n->len - off > alen) {
+			uint32_t idx;
+
+			off += wire[off] + 1;
+			if (n->len - off <= alen)
+				break;
+			idx = find_name(b, wire + off, n->len - off, n->scope);
+			if (idx == NONE)
+				continue;
+			stats_apply(&st[idx], n->owner, 1);
+		}
+	}
 }
 
 /* A record being written, with its target resolved (SRV, PTR). */
@@ -1304,7 +1377,7 @@ node_size(const struct table_builder *b, const struct zone_wire *zw,
 		wire += zw->soa_len + zw->ns_len;
 	return align8(sizeof(struct table_node) +
 		      node_nrrsets(b, n) * sizeof(struct table_rrset) +
-		      n->len + wire);
+		      n->len + wire) + sizeof(struct node_stats);
 }
 
 static struct table_rrset *
@@ -1654,6 +1727,8 @@ table_builder_finish(struct table_builder *b, struct table **out)
 	struct rref *refs = NULL;
 	struct rref *scratch = NULL;
 	struct compr *c = NULL;
+	struct table_seg *seg = NULL;
+	struct node_stats *st = NULL;
 	uint8_t *buf = NULL;
 	size_t maxrecs = 1;
 	size_t total = 0;
@@ -1694,16 +1769,19 @@ table_builder_finish(struct table_builder *b, struct table **out)
 	scratch = malloc(maxrecs * sizeof(*scratch));
 	if (refs == NULL || scratch == NULL)
 		goto out;
+	if ((st = calloc(b->nnames + 1, sizeof(*st))) == NULL)
+		goto out;
+	node_stats_fill(b, st);
 	additional_sizes(b, refs, scratch);
 	ptr_sizes(b, refs, c, buf);
 	for (i = 0; i < b->nnames; i++)
 		total += node_size(b, &zw[b->names[i].zone], &b->names[i]);
-	/* Offsets are 32-bit in 8-byte units. */
-	if (total / 8 >= NONE)
+	/* Offsets are in 8-byte units, below SEG_UNITS. */
+	if (total / 8 >= SEG_UNITS)
 		goto out;
-	if ((t->arena = calloc(1, total ? total : 8)) == NULL)
+	if ((seg = table_seg_new(total)) == NULL)
 		goto out;
-	t->arena_len = total;
+	table_seg_add(t, seg);
 	for (cap = 16; cap < 2 * b->nnames; cap *= 2)
 		;
 	if ((t->slots = malloc(cap * sizeof(*t->slots))) == NULL)
@@ -1721,6 +1799,8 @@ table_builder_finish(struct table_builder *b, struct table **out)
 		memcpy(z->apex, bz->apex, bz->apex_len);
 		z->apex_len = bz->apex_len;
 		z->index = (uint16_t)i;
+		z->serial = bz->serial;
+		z->dhead = zone_dhead(bz);
 		t->apex_lens[z->apex_len / 8] |= 1u << (z->apex_len % 8);
 		/* RFC 2308 section 5: the negative TTL is min(TTL, MINIMUM). */
 		memcpy(p, zw[i].soa, zw[i].soa_len);
@@ -1738,6 +1818,8 @@ table_builder_finish(struct table_builder *b, struct table **out)
 
 		t->nrecords += write_node(b, n, &zw[n->zone], refs, scratch,
 					  c, node);
+		*node_stats(node) = st[i];
+		t->zones[n->zone].rsum += name_rsum(b, n);
 		if (node->nrrsets > 0)
 			t->nnames++;
 		while (t->slots[j] != NONE)
@@ -1746,7 +1828,8 @@ table_builder_finish(struct table_builder *b, struct table **out)
 		off += node_size(b, &zw[n->zone], n);
 	}
 	t->nnodes = b->nnames;
-	if (build_chaos(b, t) < 0 || build_views(b, t) < 0)
+	if (build_chaos(b, t) < 0 || build_views(b, t) < 0 ||
+	    table_rdeps_build(t) < 0)
 		goto out;
 	if (b->nsuffixes > 0) {
 		t->suffixes = malloc(b->nsuffixes * sizeof(*t->suffixes));
@@ -1766,6 +1849,7 @@ out:
 	free(zw);
 	free(refs);
 	free(scratch);
+	free(st);
 	free(c);
 	free(buf);
 	table_free(t);

@@ -12,19 +12,6 @@
 #include "dns/table_diff.h"
 #include "dns/table_int.h"
 
-/* The bytes of the node at @node: header, descriptors, name, wire. */
-static size_t
-node_size(const struct table_node *node)
-{
-	size_t end = sizeof(*node) + node->nrrsets *
-		sizeof(struct table_rrset) + node->len;
-	size_t i;
-
-	for (i = 0; i < node->nrrsets; i++)
-		end += (size_t)node->rrsets[i].len + node->rrsets[i].add_len;
-	return align8(end);
-}
-
 /* Where the nodes start in the arena: after the zones' negative SOAs. */
 static size_t
 first_node(const struct table *t)
@@ -44,16 +31,25 @@ has_address(const struct table_node *node)
 	       table_node_rrset(node, LDNS_RR_TYPE_AAAA) != NULL;
 }
 
-/* Does @t have the name of @node, owning data? */
+/* Does @t have the name of @node in its scope, owning data? */
 static bool
 owns(const struct table *t, const struct table_node *node)
 {
-	const struct table_node *n = NULL;
+	size_t j;
 
 	if (t == NULL)
 		return false;
-	n = table_lookup(t, NULL, node_name(node), node->len);
-	return n != NULL && n->nrrsets > 0;
+	/* Every node of a name is on its probe sequence. */
+	for (j = node->hash & t->slots_mask; t->slots[j] != NONE;
+	     j = (j + 1) & t->slots_mask) {
+		const struct table_node *n = node_at(t, t->slots[j]);
+
+		if (n->hash == node->hash && n->len == node->len &&
+		    n->scope == node->scope &&
+		    memcmp(node_name(n), node_name(node), node->len) == 0)
+			return n->nrrsets > 0;
+	}
+	return false;
 }
 
 /* Show @text in @l while there is room: 0 or -ENOMEM. */
@@ -118,7 +114,7 @@ one_side(struct table_diff_list *l, const struct table *a,
 			const struct table_node *node = (const void *)
 				(a->arena + off);
 
-			off += node_size(node);
+			off += node_full_size(node);
 			if (node->nrrsets == 0 || has_address(node) != !pass ||
 			    owns(b, node))
 				continue;
@@ -135,15 +131,31 @@ int
 table_diff_names(struct table_diff *d, const struct table *old,
 		 const struct table *new)
 {
-	int rc;
+	struct table *fold = NULL;
+	struct table *fnew = NULL;
+	int rc = 0;
 
 	memset(d, 0, sizeof(*d));
+	/* Patched tables are walked flattened (one segment, live nodes). */
+	if (old != NULL && old->nsegs > 1 &&
+	    (rc = table_flatten(old, &fold)) < 0)
+		goto out;
+	if (new != NULL && new->nsegs > 1 &&
+	    (rc = table_flatten(new, &fnew)) < 0)
+		goto out;
+	if (fold != NULL)
+		old = fold;
+	if (fnew != NULL)
+		new = fnew;
 	if ((rc = one_side(&d->added, new, old)) < 0 ||
-	    (rc = one_side(&d->removed, old, new)) < 0) {
+	    (rc = one_side(&d->removed, old, new)) < 0)
+		goto out;
+out:
+	if (rc < 0)
 		table_diff_clear(d);
-		return rc;
-	}
-	return 0;
+	table_free(fold);
+	table_free(fnew);
+	return rc;
 }
 
 static void

@@ -39,7 +39,7 @@
  * table_builder_finish() lays them out.  Change IMAGE_MAGIC with the
  * format.
  */
-#define IMAGE_MAGIC	0x3362746873656d00ULL	/* "\0meshtb3" */
+#define IMAGE_MAGIC	0x3462746873656d00ULL	/* "\0meshtb4" */
 #define WIRE_NULL	UINTPTR_MAX
 
 #define SRV_FIXED	6	/* priority, weight, port */
@@ -163,6 +163,9 @@ zone_out(uint8_t *dst, const struct table_zone *z, const uint8_t *arena)
 	memcpy(c.apex, z->apex, z->apex_len);
 	c.apex_len = z->apex_len;
 	c.index = z->index;
+	c.serial = z->serial;
+	c.dhead = z->dhead;
+	c.rsum = z->rsum;
 	memcpy(dst, &c, sizeof(c));
 	rrset_out(dst + offsetof(struct table_zone, neg), &z->neg, arena);
 }
@@ -213,8 +216,29 @@ suffix_out(uint8_t *dst, const struct suffix *s)
 	memcpy(dst, &c, sizeof(c));
 }
 
+static int serialize_flat(const struct table *t, uint8_t **out,
+			  size_t *len);
+
 int
 table_serialize(const struct table *t, uint8_t **out, size_t *len)
+{
+	struct table *flat = NULL;
+	int rc;
+
+	/* A patched table: its live nodes in one segment first. */
+	if (t->nsegs <= 1)
+		return serialize_flat(t, out, len);
+	*out = NULL;
+	*len = 0;
+	if ((rc = table_flatten(t, &flat)) < 0)
+		return rc;
+	rc = serialize_flat(flat, out, len);
+	table_free(flat);
+	return rc;
+}
+
+static int
+serialize_flat(const struct table *t, uint8_t **out, size_t *len)
 {
 	struct image_head h;
 	size_t off[NSECS + 1];
@@ -323,7 +347,7 @@ head_ok(const struct image_head *h)
 
 	/* Zone indexes are 16-bit; node offsets 32-bit in 8-byte units. */
 	if (h->nzones > UINT16_MAX || h->arena_len % 8 != 0 ||
-	    h->arena_len / 8 >= NONE)
+	    h->arena_len / 8 >= SEG_UNITS)
 		return false;
 	/* A free slot in every hash table, so that every probe ends. */
 	if (!is_pow2(h->nslots) || h->nnodes >= h->nslots ||
@@ -352,8 +376,9 @@ static int
 image_copy(struct table *t, const struct image_head *h, const uint8_t *buf,
 	   const size_t off[NSECS + 1])
 {
+	struct table_seg *seg = NULL;
+
 	t->nzones = h->nzones;
-	t->arena_len = h->arena_len;
 	t->slots_mask = h->nslots - 1;
 	t->nnodes = h->nnodes;
 	t->nnames = h->nnames;
@@ -365,9 +390,11 @@ image_copy(struct table *t, const struct image_head *h, const uint8_t *buf,
 	t->nviews = h->nviews;
 	/* As table_builder_finish(): never NULL, even when empty. */
 	t->zones = calloc(h->nzones + 1, sizeof(*t->zones));
-	t->arena = calloc(1, h->arena_len ? h->arena_len : 8);
+	seg = table_seg_new(h->arena_len);
+	if (seg != NULL)
+		table_seg_add(t, seg);
 	t->slots = malloc(h->nslots * sizeof(*t->slots));
-	if (t->zones == NULL || t->arena == NULL || t->slots == NULL)
+	if (t->zones == NULL || seg == NULL || t->slots == NULL)
 		return -ENOMEM;
 	memcpy(t->zones, buf + off[SEC_ZONES], h->nzones * sizeof(*t->zones));
 	memcpy(t->arena, buf + off[SEC_ARENA], h->arena_len);
@@ -435,7 +462,8 @@ node_extent(const uint8_t *arena, size_t len, size_t off)
 	/* At most 255 RRsets of 128 KiB: no overflow. */
 	for (i = 0; i < node->nrrsets; i++)
 		end += (size_t)node->rrsets[i].len + node->rrsets[i].add_len;
-	end = align8(end);
+	/* Then the descendant statistics. */
+	end = align8(end) + sizeof(struct node_stats);
 	return end <= len ? end - off : 0;
 }
 
@@ -1029,6 +1057,10 @@ table_deserialize(const uint8_t *buf, size_t len, struct table **out,
 	    (rc = chaos_in(t, err, errsize)) < 0 ||
 	    (rc = suffixes_in(t, err, errsize)) < 0)
 		goto out;
+	if ((rc = table_rdeps_build(t)) < 0) {
+		bad(err, errsize, "out of memory");
+		goto out;
+	}
 	*out = t;
 	t = NULL;
 	rc = 0;
