@@ -13,6 +13,7 @@
 #include "build/snapshot.h"
 #include "build/state.h"
 #include "dns/table_build.h"
+#include "dns/table_patch.h"
 #include "util/digest.h"
 #include "util/hash.h"
 #include "kuma/labels.h"
@@ -250,6 +251,7 @@ free_generators(struct hostname_gen *gens, size_t n)
 struct build_ctx {
 	struct snapshot *s;
 	struct table_builder *b;
+	struct table_patch *p;		/* incremental: instead of @b */
 	struct diag_list *diags;
 	struct hostname_claims *claims;
 	struct generate_options gopt;
@@ -777,6 +779,71 @@ check_add(struct build_ctx *c, const struct resource_meta *m, int rc,
 	return 0;
 }
 
+/*
+ * Where the records of services go: the table builder, or in an
+ * incremental build a patch of the previous table (table_patch.h).
+ */
+static int
+out_addr_owned(struct build_ctx *c, const char *name, int family,
+	       const uint8_t *addr, uint32_t ttl, uint32_t owner)
+{
+	if (c->p != NULL)
+		return table_patch_add_addr_owned(c->p, name, family, addr,
+						  ttl, owner);
+	return table_builder_add_addr_owned(c->b, name, family, addr, ttl,
+					    owner);
+}
+
+static int
+out_srv(struct build_ctx *c, const char *name, uint16_t priority,
+	uint16_t weight, uint16_t port, const char *target, uint32_t ttl)
+{
+	if (c->p != NULL)
+		return table_patch_add_srv(c->p, name, priority, weight, port,
+					   target, ttl);
+	return table_builder_add_srv(c->b, name, priority, weight, port,
+				     target, ttl);
+}
+
+static int
+out_ptr(struct build_ctx *c, const char *name, const char *target,
+	uint32_t ttl)
+{
+	if (c->p != NULL)
+		return table_patch_add_ptr(c->p, name, target, ttl);
+	return table_builder_add_ptr(c->b, name, target, ttl);
+}
+
+static int
+out_set_owner(struct build_ctx *c, const char *name, uint32_t owner)
+{
+	if (c->p != NULL)
+		return table_patch_set_owner(c->p, name, owner);
+	return table_builder_set_owner(c->b, name, owner);
+}
+
+static void
+out_scope(struct build_ctx *c, uint32_t scope)
+{
+	if (c->p != NULL)
+		table_patch_set_scope(c->p, scope);
+	else
+		table_builder_set_scope(c->b, scope);
+}
+
+/* Is @name in a served zone (the builder's, or c->zones for a patch)? */
+static int
+out_in_zone(struct build_ctx *c, const char *name)
+{
+	struct hostname_zones z;
+
+	if (c->p == NULL)
+		return table_builder_find_zone(c->b, name) >= 0;
+	z.v = (const char *const *)c->zones;
+	z.n = c->nzones;
+	return hostname_zones_has(&z, name);
+}
+
 /* SRV records of one hostname of @bs (dns.srv). */
 static int
 add_srv(struct build_ctx *c, const struct build_service *bs,
@@ -799,12 +866,12 @@ add_srv(struct build_ctx *c, const struct build_service *bs,
 
 		snprintf(name, sizeof(name), "_%u._tcp.%s", bs->mes->port,
 			 host);
-		rc = table_builder_add_srv(c->b, name, 0, 0,
+		rc = out_srv(c, name, 0, 0,
 					   (uint16_t)bs->mes->port, host, ttl);
 		if ((rc = check_add(c, bs->meta, rc, name, "SRV")) < 0)
 			return rc;
-		table_builder_set_owner(c->b, name, owner);
-		rc = table_builder_add_srv(c->b, host, 0, 0,
+		out_set_owner(c, name, owner);
+		rc = out_srv(c, host, 0, 0,
 					   (uint16_t)bs->mes->port, host, ttl);
 		return check_add(c, bs->meta, rc, host, "SRV");
 	}
@@ -816,12 +883,12 @@ add_srv(struct build_ctx *c, const struct build_service *bs,
 			      sizeof(label)) < 0)
 			continue;
 		snprintf(name, sizeof(name), "_%s._tcp.%s", label, host);
-		rc = table_builder_add_srv(c->b, name, 0, 0,
+		rc = out_srv(c, name, 0, 0,
 					   (uint16_t)ports[i].port, host, ttl);
 		if ((rc = check_add(c, bs->meta, rc, name, "SRV")) < 0)
 			return rc;
-		table_builder_set_owner(c->b, name, owner);
-		rc = table_builder_add_srv(c->b, host, 0, 0,
+		out_set_owner(c, name, owner);
+		rc = out_srv(c, host, 0, 0,
 					   (uint16_t)ports[i].port, host, ttl);
 		if ((rc = check_add(c, bs->meta, rc, host, "SRV")) < 0)
 			return rc;
@@ -839,7 +906,7 @@ add_name(struct build_ctx *c, const struct resource_meta *m,
 	const struct netaddr *vip6 = &vips->vip6;
 	int rc;
 
-	rc = table_builder_add_addr_owned(c->b, host, vip->family, vip->b,
+	rc = out_addr_owned(c, host, vip->family, vip->b,
 					  cfg->ttl, owner);
 	if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
 		return rc;
@@ -849,13 +916,13 @@ add_name(struct build_ctx *c, const struct resource_meta *m,
 		mapped[10] = 0xff;
 		mapped[11] = 0xff;
 		memcpy(mapped + 12, vip->b, 4);
-		rc = table_builder_add_addr_owned(c->b, host, AF_INET6, mapped,
+		rc = out_addr_owned(c, host, AF_INET6, mapped,
 						  cfg->ttl, owner);
 		if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
 			return rc;
 	}
 	if (netaddr_is_set(vip6)) {
-		rc = table_builder_add_addr_owned(c->b, host, vip6->family,
+		rc = out_addr_owned(c, host, vip6->family,
 						  vip6->b, cfg->ttl, owner);
 		if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
 			return rc;
@@ -873,55 +940,62 @@ add_ptr(struct build_ctx *c, const struct resource_meta *m,
 	if (!c->s->cfg->ptr)
 		return 0;
 	reverse_name(vip, rev, sizeof(rev));
-	if (table_builder_find_zone(c->b, rev) < 0)
+	if (!out_in_zone(c, rev))
 		return 0;	/* not in a pool's reverse zone (ClusterIP) */
-	rc = table_builder_add_ptr(c->b, rev, host, c->s->cfg->ttl);
+	rc = out_ptr(c, rev, host, c->s->cfg->ttl);
 	if (rc == -ENOENT)
 		return 0;
 	if ((rc = check_add(c, m, rc, rev, "PTR")) < 0)
 		return rc;
 	if (owner != TABLE_OWNER_NONE)
-		table_builder_set_owner(c->b, rev, owner);
+		out_set_owner(c, rev, owner);
 	return 0;
+}
+
+/* The records of service @i (none without a VIP or a name). */
+static int
+add_service(struct build_ctx *c, size_t i)
+{
+	struct snapshot *s = c->s;
+	const struct build_service *bs = &s->services[i];
+	const struct hostname_result *h = &bs->hostnames;
+	uint32_t owner = (uint32_t)i;
+	size_t j;
+	int rc;
+
+	if (!netaddr_is_set(&bs->vips.vip) || h->naddresses == 0)
+		return 0;
+	out_scope(c, mesh_scope(c, bs->meta->mesh));
+	for (j = 0; j < h->naddresses; j++) {
+		const char *host = h->addresses[j].hostname;
+
+		/* The same name from two generators: once. */
+		if (j > 0 && strcmp(host, h->addresses[0].hostname) == 0)
+			continue;
+		rc = add_name(c, bs->meta, host, &bs->vips, owner);
+		if (rc < 0)
+			return rc;
+		if (s->cfg->srv && (rc = add_srv(c, bs, host, owner)) < 0)
+			return rc;
+	}
+	rc = add_ptr(c, bs->meta, &bs->vips.vip, h->addresses[0].hostname,
+		     owner);
+	if (rc == 0 && netaddr_is_set(&bs->vips.vip6))
+		rc = add_ptr(c, bs->meta, &bs->vips.vip6,
+			     h->addresses[0].hostname, owner);
+	return rc;
 }
 
 static int
 add_service_records(struct build_ctx *c)
 {
-	struct snapshot *s = c->s;
 	size_t i;
-	size_t j;
 	int rc;
 
-	for (i = 0; i < s->nservices; i++) {
-		const struct build_service *bs = &s->services[i];
-		const struct hostname_result *h = &bs->hostnames;
-		uint32_t owner = (uint32_t)i;
-
-		if (!netaddr_is_set(&bs->vips.vip) || h->naddresses == 0)
-			continue;
-		table_builder_set_scope(c->b, mesh_scope(c, bs->meta->mesh));
-		for (j = 0; j < h->naddresses; j++) {
-			const char *host = h->addresses[j].hostname;
-
-			/* The same name from two generators: once. */
-			if (j > 0 && strcmp(host, h->addresses[0].hostname) == 0)
-				continue;
-			rc = add_name(c, bs->meta, host, &bs->vips, owner);
-			if (rc < 0)
-				return rc;
-			if (s->cfg->srv && (rc = add_srv(c, bs, host, owner)) < 0)
-				return rc;
-		}
-		rc = add_ptr(c, bs->meta, &bs->vips.vip,
-			     h->addresses[0].hostname, owner);
-		if (rc == 0 && netaddr_is_set(&bs->vips.vip6))
-			rc = add_ptr(c, bs->meta, &bs->vips.vip6,
-				     h->addresses[0].hostname, owner);
-		if (rc < 0)
+	for (i = 0; i < c->s->nservices; i++)
+		if ((rc = add_service(c, i)) < 0)
 			return rc;
-	}
-	table_builder_set_scope(c->b, TABLE_SCOPE_NONE);
+	out_scope(c, TABLE_SCOPE_NONE);
 	return 0;
 }
 
@@ -2186,6 +2260,344 @@ out:
 	return rc;
 }
 
+/*
+ * The table of an incremental build: a patch of the previous table
+ * (table_patch.h) that resets the names of the services whose records
+ * change -- added, removed, another VIP, other names or ports, or
+ * another owner because the services before them changed -- and adds
+ * theirs again.  Where that is not the whole difference the table is
+ * built in full: views (their owners would have to change), another set
+ * of meshes (scopes), legacy names that changed or share a name with a
+ * changed service, or so many services moved that a build is as cheap.
+ */
+
+static int
+incr_vips_eq(const struct build_vips *a, const struct build_vips *b)
+{
+	if (netaddr_is_set(&a->vip) != netaddr_is_set(&b->vip) ||
+	    netaddr_is_set(&a->vip6) != netaddr_is_set(&b->vip6))
+		return 0;
+	return (!netaddr_is_set(&a->vip) || netaddr_equal(&a->vip, &b->vip)) &&
+	       (!netaddr_is_set(&a->vip6) ||
+		netaddr_equal(&a->vip6, &b->vip6));
+}
+
+static void
+incr_ports(const struct build_service *bs, const struct resource_port **p,
+	   size_t *n)
+{
+	*p = NULL;
+	*n = 0;
+	if (bs->res != NULL) {
+		*p = bs->res->ports;
+		*n = bs->res->nports;
+	} else if (bs->mzs != NULL) {
+		*p = bs->mzs->ports;
+		*n = bs->mzs->nports;
+	}
+}
+
+/* The same SRV records (ports and their names). */
+static int
+incr_ports_eq(const struct build_service *a, const struct build_service *b)
+{
+	const struct resource_port *pa = NULL;
+	const struct resource_port *pb = NULL;
+	size_t na;
+	size_t nb;
+	size_t i;
+
+	if ((a->mes != NULL) != (b->mes != NULL) ||
+	    (a->mes != NULL && a->mes->port != b->mes->port))
+		return 0;
+	incr_ports(a, &pa, &na);
+	incr_ports(b, &pb, &nb);
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (pa[i].port != pb[i].port ||
+		    !incr_str_eq(pa[i].name, pb[i].name))
+			return 0;
+	return 1;
+}
+
+/* Reset one name of the patch: 1, 0 when the patch cannot, -ENOMEM. */
+static int
+incr_reset(struct build_ctx *c, const char *name, uint32_t scope)
+{
+	int rc = table_patch_reset_name(c->p, name, scope);
+
+	if (rc == 0 || rc == -EALREADY || rc == -ENOENT)
+		return 1;
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/* Reset every name @bs has records at (add_service()'s names). */
+static int
+incr_reset_service(struct build_ctx *c, const struct build_service *bs)
+{
+	const struct hostname_result *h = &bs->hostnames;
+	const struct resource_port *ports = NULL;
+	uint32_t scope = mesh_scope(c, bs->meta->mesh);
+	size_t nports = 0;
+	char name[600];
+	char label[64];
+	size_t j;
+	size_t k;
+	int rc;
+
+	if (!netaddr_is_set(&bs->vips.vip) || h->naddresses == 0)
+		return 1;
+	incr_ports(bs, &ports, &nports);
+	for (j = 0; j < h->naddresses; j++) {
+		const char *host = h->addresses[j].hostname;
+
+		if ((rc = incr_reset(c, host, scope)) <= 0)
+			return rc;
+		if (!c->s->cfg->srv)
+			continue;
+		if (bs->mes != NULL && bs->mes->port > 0) {
+			snprintf(name, sizeof(name), "_%u._tcp.%s",
+				 bs->mes->port, host);
+			if ((rc = incr_reset(c, name, scope)) <= 0)
+				return rc;
+		}
+		for (k = 0; k < nports; k++) {
+			if (srv_label(ports[k].name, ports[k].port, label,
+				      sizeof(label)) < 0)
+				continue;
+			snprintf(name, sizeof(name), "_%s._tcp.%s", label,
+				 host);
+			if ((rc = incr_reset(c, name, scope)) <= 0)
+				return rc;
+		}
+	}
+	if (!c->s->cfg->ptr)
+		return 1;
+	reverse_name(&bs->vips.vip, name, sizeof(name));
+	if (out_in_zone(c, name) && (rc = incr_reset(c, name, scope)) <= 0)
+		return rc;
+	if (netaddr_is_set(&bs->vips.vip6)) {
+		reverse_name(&bs->vips.vip6, name, sizeof(name));
+		if (out_in_zone(c, name) &&
+		    (rc = incr_reset(c, name, scope)) <= 0)
+			return rc;
+	}
+	return 1;
+}
+
+/* Would add_views() make a view?  (Then the table is built in full.) */
+static int
+incr_any_view(struct build_ctx *c)
+{
+	const struct resource_set *set = c->s->set;
+	size_t d;
+
+	for (d = 0; d < set->ndataplanes; d++) {
+		const struct resource_dataplane *dp = &set->dataplanes[d];
+		struct netaddr a;
+
+		if (dp->address == NULL || netaddr_parse(&a, dp->address) < 0)
+			continue;
+		if (dp->has_reachable_backends || c->nmeshes >= 2 ||
+		    !c->s->cfg->views_unknown_all ||
+		    generate_mesh_mode(set, dp->meta.mesh, &c->gopt) ==
+		    RESOURCE_MESH_MODE_REACHABLE_BACKENDS)
+			return 1;
+	}
+	return 0;
+}
+
+/* Has @base the meshes of this build (c->meshes)? */
+static int
+incr_same_meshes(struct build_ctx *c, const struct snapshot *base)
+{
+	unsigned char *seen = calloc(c->nmeshes + 1, 1);
+	const char *m = NULL;
+	size_t i;
+	size_t n = base->nservices + base->nlegacy + base->set->ndataplanes;
+	int same = 1;
+
+	if (seen == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n && same; i++) {
+		const char **hit = NULL;
+
+		if (i < base->nservices)
+			m = base->services[i].meta->mesh;
+		else if (i < base->nservices + base->nlegacy)
+			m = base->legacy[i - base->nservices].mesh;
+		else
+			m = base->set->dataplanes[i - base->nservices -
+						  base->nlegacy].meta.mesh;
+		if (m == NULL)
+			continue;
+		hit = bsearch(&m, c->meshes, c->nmeshes, sizeof(*c->meshes),
+			      cmp_str);
+		if (hit == NULL)
+			same = 0;
+		else
+			seen[hit - c->meshes] = 1;
+	}
+	for (i = 0; i < c->nmeshes && same; i++)
+		same = seen[i];
+	free(seen);
+	return same;
+}
+
+/* The same legacy names and VIPs, none of them a changed service's name. */
+static int
+incr_same_legacy(struct build_ctx *c, const struct snapshot *base,
+		 const size_t *aff, size_t naff, const size_t *gone,
+		 size_t ngone)
+{
+	struct snapshot *s = c->s;
+	struct hostname_claims *names = NULL;
+	size_t i;
+	size_t j;
+	int rc = 1;
+
+	if (s->nlegacy != base->nlegacy)
+		return 0;
+	if (s->nlegacy == 0)
+		return 1;
+	for (i = 0; i < s->nlegacy; i++)
+		if (!incr_str_eq(s->legacy[i].mesh, base->legacy[i].mesh) ||
+		    strcmp(s->legacy[i].service, base->legacy[i].service) ||
+		    !incr_vips_eq(&s->legacy[i].vips, &base->legacy[i].vips))
+			return 0;
+	if ((names = hostname_claims_new()) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < s->nlegacy && rc == 1; i++) {
+		char name[600];
+		char *p = NULL;
+
+		snprintf(name, sizeof(name), "%s.mesh", s->legacy[i].service);
+		for (p = name; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		if (hostname_claims_add(names, s->legacy[i].mesh, name) < 0)
+			rc = -ENOMEM;
+		for (p = name; *p != '\0'; p++)
+			if (*p == '_')
+				*p = '.';
+		if (rc == 1 &&
+		    hostname_claims_add(names, s->legacy[i].mesh, name) < 0)
+			rc = -ENOMEM;
+	}
+	for (i = 0; i < naff + ngone && rc == 1; i++) {
+		const struct build_service *bs = i < naff ?
+			&s->services[aff[i]] : &base->services[gone[i - naff]];
+
+		for (j = 0; j < bs->hostnames.naddresses && rc == 1; j++)
+			if (hostname_claims_has(names, bs->meta->mesh,
+				bs->hostnames.addresses[j].hostname))
+				rc = 0;
+	}
+	hostname_claims_free(names);
+	return rc;
+}
+
+/*
+ * The table phase of an incremental build.  1 when done (s->table and
+ * the serials set), 0 when the table must be built in full (*@why), or
+ * -ENOMEM.
+ */
+static int
+incr_table(struct build_ctx *c, struct incr_ctx *x, int64_t now,
+	   const char **why)
+{
+	const struct snapshot *base = x->base;
+	struct snapshot *s = c->s;
+	size_t n = s->nservices;
+	size_t nb = base->nservices;
+	size_t *aff = NULL;
+	size_t *gone = NULL;
+	unsigned char *clean = NULL;
+	size_t naff = 0;
+	size_t ngone = 0;
+	size_t i;
+	int rc = -ENOMEM;
+
+	if (base->table == NULL || base->nviews > 0 || incr_any_view(c)) {
+		*why = "views";
+		return 0;
+	}
+	if ((rc = incr_same_meshes(c, base)) <= 0) {
+		*why = "the meshes changed";
+		return rc;
+	}
+	rc = -ENOMEM;
+	aff = calloc(n + 1, sizeof(*aff));
+	gone = calloc(nb + 1, sizeof(*gone));
+	clean = calloc(n + 1, 1);
+	if (aff == NULL || gone == NULL || clean == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct build_service *a = &s->services[i];
+		const struct build_service *b = i < nb ? &base->services[i] :
+							 NULL;
+
+		clean[i] = b != NULL && x->same_names[i] == b &&
+			   incr_vips_eq(&a->vips, &b->vips) &&
+			   incr_ports_eq(a, b);
+		if (!clean[i])
+			aff[naff++] = i;
+	}
+	for (i = 0; i < nb; i++)
+		if (i >= n || !clean[i])
+			gone[ngone++] = i;
+	if (naff + ngone > 64 + n / 16) {
+		*why = "too many services moved";
+		rc = 0;
+		goto out;
+	}
+	if ((rc = incr_same_legacy(c, base, aff, naff, gone, ngone)) <= 0) {
+		*why = "the legacy names changed";
+		goto out;
+	}
+	if ((rc = table_patch_new(&c->p, base->table)) < 0)
+		goto out;
+	for (i = 0; i < ngone; i++)
+		if ((rc = incr_reset_service(c, &base->services[gone[i]])) <= 0)
+			goto fail;
+	for (i = 0; i < naff; i++)
+		if ((rc = incr_reset_service(c, &s->services[aff[i]])) <= 0)
+			goto fail;
+	for (i = 0; i < naff; i++)
+		if ((rc = add_service(c, aff[i])) < 0)
+			goto out;
+	out_scope(c, TABLE_SCOPE_NONE);
+	for (i = 0; i < c->nzones; i++) {
+		uint64_t digest = table_patch_zone_digest(c->p, (int)i);
+		uint32_t serial = 0;
+
+		rc = state_zone_serial(s->state, c->zones[i], digest,
+				       (uint32_t)now, &serial);
+		if (rc < 0)
+			goto out;
+		table_patch_set_serial(c->p, (int)i, serial);
+	}
+	rc = table_patch_finish(c->p, &s->table, NULL);
+	c->p = NULL;
+	if (rc < 0)
+		goto out;
+	s->table_patched = 1;
+	s->services_reset = naff + ngone;
+	rc = 1;
+	goto out;
+fail:
+	if (rc == 0)
+		*why = "a name the table cannot patch";
+out:
+	table_patch_free(c->p);
+	c->p = NULL;
+	free(aff);
+	free(gone);
+	free(clean);
+	return rc;
+}
+
 /* What a build from a resource set needs besides the set. */
 struct build_input {
 	const struct snapshot *base;	/* incremental from it, or NULL */
@@ -2282,17 +2694,26 @@ build_from(struct snapshot **out, struct config *cfg,
 		s->full_reason = why;
 	if (!s->incremental)
 		s->recomputed = s->nservices;
-	if ((rc = setup_table(&c)) < 0 ||
-	    (rc = add_service_records(&c)) < 0 ||
-	    (rc = add_legacy_records(&c)) < 0 ||
-	    (rc = add_views(&c)) < 0 || (rc = set_serials(&c, in->now)) < 0)
+	done = 0;
+	if (s->incremental &&
+	    (rc = done = incr_table(&c, &x, in->now, &why)) < 0)
+		goto out;
+	if (s->incremental && !done)
+		s->table_reason = why;
+	if (!done && ((rc = setup_table(&c)) < 0 ||
+		      (rc = add_service_records(&c)) < 0 ||
+		      (rc = add_legacy_records(&c)) < 0 ||
+		      (rc = add_views(&c)) < 0 ||
+		      (rc = set_serials(&c, in->now)) < 0))
 		goto out;
 	/* After the serials: a serial change alone must be saved too. */
 	s->state_changed = !state_equal(prev, s->state);
-	rc = table_builder_finish(c.b, &s->table);
-	c.b = NULL;
-	if (rc < 0)
-		goto out;
+	if (!done) {
+		rc = table_builder_finish(c.b, &s->table);
+		c.b = NULL;
+		if (rc < 0)
+			goto out;
+	}
 	phase_end(s, BUILD_PHASE_TABLE, &t);
 	s->errors = diags->errors - in->errors_before;
 	s->warnings = (diags->n - diags->errors) - in->warnings_before;
@@ -2306,6 +2727,7 @@ out:
 		diag_error(diags, NULL, 0, 0, "build failed (%s)",
 			   strerror(-rc));
 	table_builder_free(c.b);
+	table_patch_free(c.p);
 	hostname_claims_free(c.claims);
 	for (i = 0; i < c.nzones; i++)
 		free(c.zones[i]);

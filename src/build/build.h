@@ -137,8 +137,13 @@ int build_from_set(struct snapshot **out, struct config *cfg,
  * service, a contested pinned address, a service that had no VIP).
  * @prev is only read.  Errors as build_run()'s.
  *
- * Today the answer table is still compiled whole from the per-service
- * records; the derived resources (generate_run()) are computed whole too.
+ * The answer table is a patch of @prev's (dns/table_patch.h) that
+ * resets the names of the services whose records change, when nothing
+ * else in it changes: no views (Dataplanes with reachable backends, two
+ * meshes or more with Dataplanes, views.unknown-clients: none), the same
+ * meshes and legacy names, and not more than 64 + 1/16 of the services
+ * moved; else it is compiled whole (s->table_reason says why).  The
+ * derived resources (generate_run()) are still computed whole.
  */
 int build_apply(struct snapshot **out, const struct snapshot *prev,
 		struct config *cfg, struct resource_set *set,

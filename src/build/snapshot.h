@@ -62,6 +62,15 @@ struct snapshot {
 	size_t reallocated;
 	const char *full_reason;
 	/*
+	 * An incremental build whose table is a patch of the previous one
+	 * (table_patch.h): @table_patched, and @services_reset services
+	 * (old and new versions) had their names reset; else @table_reason
+	 * says why the table was built in full.
+	 */
+	int table_patched;
+	size_t services_reset;
+	const char *table_reason;
+	/*
 	 * The start-up cache (cache.h): the digest of what this build read
 	 * but the state, the digest of the state file's bytes that @state
 	 * is (0: unknown; build_mark_cacheable()), whether the build may be
