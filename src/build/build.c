@@ -2207,9 +2207,14 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 	rc = -ENOMEM;
 	if ((s->state = state_clone(prev)) == NULL)
 		goto out;
-	rc = vip_release(state_vips(s->state), (const char *const *)gone,
-			 ngone, now, s->cfg->hold_seconds);
-	if (rc == 0)
+	rc = 0;
+	if (ngone > 0)
+		rc = vip_release(state_vips(s->state),
+				 (const char *const *)gone, ngone, now,
+				 s->cfg->hold_seconds);
+	/* Nothing asked and no hold over: the round would change nothing. */
+	if (rc == 0 && (n > 0 ||
+			vip_table_first_expiry(state_vips(s->state)) <= now))
 		rc = vip_allocate(state_vips(s->state), c->used, c->nused,
 				  reqs, n, results, now, s->cfg->hold_seconds,
 				  0);
