@@ -2583,7 +2583,7 @@ incr_table(struct build_ctx *c, struct incr_ctx *x, int64_t now,
 			goto out;
 		table_patch_set_serial(c->p, (int)i, serial);
 	}
-	rc = table_patch_finish(c->p, &s->table, NULL);
+	rc = table_patch_finish(c->p, &s->table, &s->changes);
 	c->p = NULL;
 	if (rc < 0)
 		goto out;

@@ -21,6 +21,7 @@
 #include "build/config.h"
 #include "build/state.h"
 #include "dns/table.h"
+#include "dns/table_patch.h"
 #include "kuma/generate.h"
 #include "kuma/resource.h"
 
@@ -70,6 +71,13 @@ struct snapshot {
 	int table_patched;
 	size_t services_reset;
 	const char *table_reason;
+	/*
+	 * With @table_patched: what changed against the previous table, per
+	 * zone (table_patch.h table_changes_*(): RRs removed and added,
+	 * serials), for IXFR; NULL when the table was built whole.  Kept by
+	 * snapshot_trim().
+	 */
+	struct table_changes *changes;
 	/*
 	 * The start-up cache (cache.h): the digest of what this build read
 	 * but the state, the digest of the state file's bytes that @state

@@ -526,6 +526,25 @@ test_common_cases_incremental(void **state)
 	assert_null(s1->full_reason);
 	assert_int_equal(s1->recomputed, 1);
 	assert_int_equal(s1->reallocated, 1);
+	/* What changed, for IXFR: its zones, with new serials. */
+	if (s1->table_patched) {
+		const struct ldns_struct_rr_list *rm = NULL;
+		const struct ldns_struct_rr_list *add = NULL;
+		uint32_t from = 0;
+		uint32_t to = 0;
+		int zone = -1;
+
+		assert_non_null(s1->changes);
+		assert_true(table_changes_count(s1->changes) > 0);
+		assert_int_equal(table_changes_zone(s1->changes, 0, &zone,
+						    &from, &to, &rm, &add),
+				 0);
+		assert_true(zone >= 0);
+		assert_int_not_equal(from, to);
+		assert_non_null(add);
+	} else {
+		fail_msg("not patched: %s", s1->table_reason);
+	}
 	b = full(m, s0->state, 1010);
 	assert_same(s1, b, 1);
 	snapshot_free(b);
