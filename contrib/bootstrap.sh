@@ -51,10 +51,35 @@ if [ -n "$missing" ]; then
 	if [ "$(id -u)" -ne 0 ]; then
 		sudo=sudo
 	fi
+	# PostgreSQL, NSD, Knot and Prometheus are for the tests, which start
+	# their own on loopback ports: their postinst scripts must start no
+	# system service (on port 53, 5432, 9090).  101 = "action not
+	# allowed", for the length of the install.
+	policy=/usr/sbin/policy-rc.d
+	made_policy=no
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+		$sudo chmod 755 "$policy"
+		made_policy=yes
+	fi
 	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get update -qq
+	rc=0
+	$sudo apt-get update -qq &&
 	# shellcheck disable=SC2086
-	$sudo apt-get install -y -qq --no-install-recommends $missing
+	$sudo apt-get install -y -qq --no-install-recommends $missing || rc=$?
+	if [ "$made_policy" = yes ]; then
+		$sudo rm -f "$policy"
+	fi
+	[ "$rc" -eq 0 ] || exit "$rc"
+	# And they stay off at boot (no init system at all is fine too).
+	for svc in postgresql nsd knot prometheus; do
+		if command -v systemctl >/dev/null 2>&1; then
+			$sudo systemctl disable "$svc" >/dev/null 2>&1 || true
+		fi
+		if command -v update-rc.d >/dev/null 2>&1; then
+			$sudo update-rc.d "$svc" disable >/dev/null 2>&1 || true
+		fi
+	done
 fi
 
 if [ "$bench" = yes ]; then

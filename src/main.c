@@ -27,6 +27,9 @@ static const char usage_text[] =
 "                        [::1]:15053; default 127.0.0.1:15053\n"
 "  -r, --resources PATH  read resources from PATH, a file or a directory\n"
 "                        (*.yaml, *.yml, recursively); repeatable\n"
+"      --store CONNINFO  follow Kuma's PostgreSQL store (a libpq connection\n"
+"                        string or URI): its resources, live, and the VIPs\n"
+"                        Kuma recorded; with or without -r\n"
 "  -s, --state FILE      keep VIP assignments in FILE\n"
 "  -p, --pid-file FILE   write the process id to FILE (removed at exit)\n"
 "  -u, --upstream ADDR   forward names outside the served zones to ADDR\n"
@@ -51,6 +54,7 @@ static const char usage_text[] =
 enum {
 	OPT_STATUS = 256,
 	OPT_STRICT,
+	OPT_STORE,
 };
 
 static const struct option long_options[] = {
@@ -64,6 +68,7 @@ static const struct option long_options[] = {
 	{ "check", no_argument, NULL, 't' },
 	{ "status", no_argument, NULL, OPT_STATUS },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "store", required_argument, NULL, OPT_STORE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -223,6 +228,9 @@ parse_args(struct daemon_options *a, int argc, char **argv)
 			a->opt.nresources++;
 			break;
 		}
+		case OPT_STORE:
+			a->opt.store = optarg;
+			break;
 		case 's':
 			free((char *)a->opt.state_file);
 			a->opt.state_file = optarg;

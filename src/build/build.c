@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "build/build.h"
+#include "build/fromstore.h"
 #include "build/snapshot.h"
 #include "build/state.h"
 #include "dns/table_build.h"
@@ -112,6 +114,9 @@ build_load_config(struct config **out, const struct build_options *opt,
 	    (rc = config_set_strings(&cfg->upstreams, &cfg->nupstreams,
 				     opt->upstreams, opt->nupstreams)) < 0)
 		goto out;
+	if (opt->store != NULL &&
+	    (rc = config_set_string(&cfg->store, opt->store)) < 0)
+		goto out;
 	if (opt->verbosity > 0) {
 		int level = (int)cfg->log_level + opt->verbosity;
 
@@ -145,13 +150,13 @@ build_service_key(const struct resource_meta *meta, char *buf, size_t size)
 }
 
 /*
- * Read resources[@i] of @cfg into @set.  What has no position of its own
+ * Read resources[@i] of @cfg into @units.  What has no position of its own
  * (a path that cannot be read) is reported at the config line that listed
- * it, or as the command line's -r.  Returns resource_set_load_path()'s.
+ * it, or as the command line's -r.  Returns resource_units_load_path()'s.
  */
 static int
-load_resources(struct resource_set *set, const struct config *cfg, size_t i,
-	       struct diag_list *diags)
+load_resources(struct resource_units *units, const struct config *cfg,
+	       size_t i, struct diag_list *diags)
 {
 	const struct config_pos *at = NULL;
 	struct diag_list here;
@@ -159,7 +164,7 @@ load_resources(struct resource_set *set, const struct config *cfg, size_t i,
 	int rc;
 
 	diag_list_init(&here);
-	rc = resource_set_load_path(set, cfg->resources[i], &here);
+	rc = resource_units_load_path(units, i, cfg->resources[i], &here);
 	if (cfg->resources_at != NULL && cfg->file != NULL)
 		at = &cfg->resources_at[i];
 	for (j = 0; j < here.n; j++) {
@@ -179,6 +184,74 @@ load_resources(struct resource_set *set, const struct config *cfg, size_t i,
 		diags->oom = 1;
 	diag_list_clear(&here);
 	return rc;
+}
+
+/* What units read for @cfg and @opt hold: their paths, zone, options. */
+static uint64_t
+units_tag(const struct config *cfg, const struct build_options *opt)
+{
+	uint64_t d = digest_str(0, cfg->zone);
+	size_t i;
+
+	d = digest_str(d, cfg->file);
+	d = digest_u64(d, (uint64_t)opt->keep_specs);
+	for (i = 0; i < cfg->nresources; i++)
+		d = digest_str(d, cfg->resources[i]);
+	return digest_u64(d, cfg->nresources) | 1;
+}
+
+/*
+ * The resources of a build, as *@set: the changed paths of @in read into
+ * its units, or every path into new units (*@units, the caller's to free
+ * also on failure).  -ENOMEM, or 0.
+ */
+static int
+read_resources(struct resource_units **units, struct resource_set **set,
+	       const struct config *cfg, const struct build_options *opt,
+	       struct build_input *in, struct diag_list *diags)
+{
+	uint64_t tag = units_tag(cfg, opt);
+	size_t i;
+	int rc;
+
+	*units = NULL;
+	*set = NULL;
+	if (in != NULL && !in->full && in->units != NULL &&
+	    resource_units_tag(in->units) == tag) {
+		size_t before = in->changes != NULL ? in->changes->n : 0;
+		struct resource_changes mine = { NULL, 0, 0 };
+		struct resource_changes *ch = in->changes != NULL ?
+					      in->changes : &mine;
+
+		for (i = 0; i < in->nchanged; i++) {
+			const struct build_path *p = &in->changed[i];
+
+			if (p->group >= cfg->nresources)
+				continue;
+			rc = resource_units_sync(in->units, p->group, p->path,
+						 diags, in->kept != NULL ?
+						 in->kept : diags, ch);
+			if (rc < 0) {
+				resource_changes_clear(&mine);
+				return rc;
+			}
+		}
+		in->nothing = ch->n == before;
+		resource_changes_clear(&mine);
+		if (in->nothing)
+			return 0;
+		return resource_units_view(in->units, set);
+	}
+	if ((*units = resource_units_new(cfg->zone)) == NULL)
+		return -ENOMEM;
+	resource_units_set_tag(*units, tag);
+	resource_units_keep_yaml(*units, opt->keep_specs);
+	if (cfg->file != NULL)
+		resource_units_skip_file(*units, cfg->file);
+	for (i = 0; i < cfg->nresources; i++)
+		if ((rc = load_resources(*units, cfg, i, diags)) == -ENOMEM)
+			return rc;
+	return resource_units_view(*units, set);
 }
 
 /* Compile every generator's template; the ones that fail are left out. */
@@ -257,6 +330,8 @@ struct build_ctx {
 	struct generate_options gopt;
 	char **zones;			/* every served zone, by table index */
 	size_t nzones;
+	int catalog;			/* transfer.catalog's index in zones,
+					 * the last one, or -1: none */
 	/* pools[k] IPv4 (or whatever vip.pools.<k> says), pools[N + k] the
 	 * IPv6 one of dns.aaaa: pool; has[] says which exist. */
 	struct netaddr_cidr pools[2 * CONFIG_POOL_COUNT];
@@ -272,6 +347,8 @@ struct build_ctx {
 	/* The previous state's generated MeshServices, for generate. */
 	struct generate_known *known;
 	size_t nknown;
+	/* Kuma's store: the VIPs it recorded for legacy names. */
+	struct store_legacy_vips legacy_vips;
 };
 
 static const enum config_pool_kind kind_pool[RESOURCE_KIND_COUNT] = {
@@ -352,6 +429,9 @@ add_zone(struct build_ctx *c, const char *apex)
 	return 0;
 }
 
+/* The catalog zone's NS (RFC 9432 section 4.1: "invalid." recommended). */
+static const char *const catalog_ns[] = { "invalid." };
+
 static int
 table_add_zone(struct build_ctx *c, const char *apex)
 {
@@ -370,6 +450,16 @@ table_add_zone(struct build_ctx *c, const char *apex)
 	p.ttl = cfg->ttl;
 	p.ns = (const char *const *)cfg->ns;
 	p.nns = cfg->nns;
+	if (c->catalog >= 0 && strcmp(apex, c->zones[c->catalog]) == 0) {
+		/*
+		 * RFC 9432 section 4.1: a SOA and an NS the consumers ignore;
+		 * TTL 0 as in its examples, no negative caching.
+		 */
+		p.ns = catalog_ns;
+		p.nns = 1;
+		p.ttl = 0;
+		p.minimum = 0;
+	}
 	if (table_builder_add_zone(c->b, &p, err, sizeof(err)) < 0) {
 		diag_error(c->diags, cfg->file, 0, 0, "dns zone \"%s\": %s",
 			   apex, err);
@@ -437,14 +527,87 @@ add_zones(struct build_ctx *c)
 	size_t i;
 	int rc;
 
+	c->catalog = -1;
 	for (i = 0; i < cfg->ndns_zones; i++)
 		if ((rc = add_zone(c, cfg->dns_zones[i])) < 0)
 			return rc;
-	if (!cfg->ptr)
-		return 0;
-	for (i = 0; i < 2 * CONFIG_POOL_COUNT; i++)
+	for (i = 0; cfg->ptr && i < 2 * CONFIG_POOL_COUNT; i++)
 		if (c->has[i] && (rc = add_reverse_zones(c, &c->pools[i])) < 0)
 			return rc;
+	if (cfg->transfer_catalog == NULL)
+		return 0;
+	for (i = 0; i < c->nzones; i++) {
+		if (strcmp(c->zones[i], cfg->transfer_catalog) == 0) {
+			diag_error(c->diags, cfg->file, 0, 0, "transfer.catalog "
+				   "%s is a served zone; expected a name of its "
+				   "own, such as catalog.invalid",
+				   cfg->transfer_catalog);
+			return -1;
+		}
+	}
+	if ((rc = add_zone(c, cfg->transfer_catalog)) < 0)
+		return rc;
+	c->catalog = (int)c->nzones - 1;
+	return 0;
+}
+
+/*
+ * The addresses of in-zone NS names (dns.ns {name:, address:}): the
+ * secondaries a hidden primary names in its NS set.
+ */
+static int
+add_glue_records(struct build_ctx *c)
+{
+	const struct config *cfg = c->s->cfg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cfg->nglue; i++) {
+		rc = table_builder_add_addr(c->b, cfg->glue[i].name,
+					    cfg->glue[i].family,
+					    cfg->glue[i].addr, cfg->ttl);
+		if (rc == -ENOENT)
+			diag_warning(c->diags, cfg->file, 0, 0, "dns.ns %s: "
+				     "not in a served zone, so its address "
+				     "%s is not served (only names inside "
+				     "the zones need it)", cfg->glue[i].name,
+				     cfg->glue[i].address);
+		else if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * The catalog zone (RFC 9432): version "2" and one PTR per served zone at
+ * <id>.zones.<catalog>, where <id> is the FNV-1a-64 of the member's name
+ * (lower case, final dot), in hex: the same member keeps its ID across
+ * builds, restarts and versions, so a consumer never resets it.
+ */
+static int
+add_catalog_records(struct build_ctx *c)
+{
+	const char *cat = NULL;
+	char owner[300], target[260];
+	size_t i;
+	int rc;
+
+	if (c->catalog < 0)
+		return 0;
+	cat = c->zones[c->catalog];
+	snprintf(owner, sizeof(owner), "version.%s", cat);
+	if ((rc = table_builder_add_txt(c->b, owner, "2", 0)) < 0)
+		return rc;
+	for (i = 0; i < c->nzones; i++) {
+		if ((int)i == c->catalog)
+			continue;
+		snprintf(target, sizeof(target), "%s.", c->zones[i]);
+		snprintf(owner, sizeof(owner), "%016llx.zones.%s",
+			 (unsigned long long)hash_fnv1a64_str(
+				 HASH_FNV1A64_INIT, target), cat);
+		if ((rc = table_builder_add_ptr(c->b, owner, target, 0)) < 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -662,6 +825,12 @@ allocate_vips(struct build_ctx *c, const struct state *prev, int64_t now)
 	for (i = 0; i < s->nservices; i++) {
 		struct build_service *bs = &s->services[i];
 
+		/* Kuma's store: Kuma's allocator gives the VIPs. */
+		if ((rc = fromstore_waits(s->cfg, bs)) != 0) {
+			if (rc < 0)
+				goto out;
+			continue;
+		}
 		memset(&like, 0, sizeof(like));
 		like.bs = bs;
 		if (build_service_key(bs->meta, key, sizeof(key)) < 0) {
@@ -676,6 +845,8 @@ allocate_vips(struct build_ctx *c, const struct state *prev, int64_t now)
 	for (i = 0; i < s->nlegacy; i++) {
 		struct build_legacy *l = &s->legacy[i];
 
+		if (fromstore_legacy(s->cfg, &c->legacy_vips, l))
+			continue;
 		memset(&like, 0, sizeof(like));
 		like.legacy = l;
 		snprintf(key, sizeof(key), "legacy/%s/%s", l->mesh, l->service);
@@ -2326,11 +2497,54 @@ incr_ports_eq(const struct build_service *a, const struct build_service *b)
 	return 1;
 }
 
-/* Reset one name of the patch: 1, 0 when the patch cannot, -ENOMEM. */
+/* Is @a the name @b, in any case, with or without a final dot? */
+static int
+incr_same_name(const char *a, const char *b)
+{
+	size_t na = strlen(a);
+	size_t nb = strlen(b);
+
+	if (na > 0 && a[na - 1] == '.')
+		na--;
+	if (nb > 0 && b[nb - 1] == '.')
+		nb--;
+	return na == nb && strncasecmp(a, b, na) == 0;
+}
+
+/*
+ * Does @name hold records no service adds: a dns.ns name's address
+ * (add_glue_records()) or a name of the catalog zone
+ * (add_catalog_records())?  Resetting it would lose them.
+ */
+static int
+incr_fixed_name(struct build_ctx *c, const char *name)
+{
+	const struct config *cfg = c->s->cfg;
+	struct hostname_zones z;
+	size_t i;
+
+	for (i = 0; i < cfg->nglue; i++)
+		if (incr_same_name(name, cfg->glue[i].name))
+			return 1;
+	if (c->catalog < 0)
+		return 0;
+	z.v = (const char *const *)&c->zones[c->catalog];
+	z.n = 1;
+	return hostname_zones_has(&z, name);
+}
+
+/*
+ * Reset one name of the patch: 1, 0 when the patch cannot (or a glue or
+ * catalog record is there: the table is built in full), -ENOMEM.
+ */
 static int
 incr_reset(struct build_ctx *c, const char *name, uint32_t scope)
 {
-	int rc = table_patch_reset_name(c->p, name, scope);
+	int rc;
+
+	if (incr_fixed_name(c, name))
+		return 0;
+	rc = table_patch_reset_name(c->p, name, scope);
 
 	if (rc == 0 || rc == -EALREADY || rc == -ENOENT)
 		return 1;
@@ -2604,7 +2818,7 @@ out:
 }
 
 /* What a build from a resource set needs besides the set. */
-struct build_input {
+struct from_input {
 	const struct snapshot *base;	/* incremental from it, or NULL */
 	const struct state *prev;
 	uint64_t program;
@@ -2612,16 +2826,21 @@ struct build_input {
 	uint64_t read_us;		/* the read phase, done by the caller */
 	size_t errors_before;		/* @diags' counts before the build */
 	size_t warnings_before;
+	struct resource_units *units;	/* the units @set views, when new:
+					 * taken over (snapshot->units) */
+	uint64_t store_digest;		/* fromstore_load()'s, or 0 */
+	struct store_legacy_vips legacy; /* fromstore_load()'s: taken over */
 };
 
 /*
  * Build a snapshot from @cfg and @set (both taken over, freed on
- * failure too): build_run() once the files are read, build_from_set(),
- * and build_apply().
+ * failure too, and so are @in's units and legacy VIPs): build_run()
+ * once the files and the store are read, build_from_set(), and
+ * build_apply().
  */
 static int
 build_from(struct snapshot **out, struct config *cfg,
-	   struct resource_set *set, const struct build_input *in,
+	   struct resource_set *set, struct from_input *in,
 	   struct diag_list *diags)
 {
 	struct build_ctx c;
@@ -2641,19 +2860,26 @@ build_from(struct snapshot **out, struct config *cfg,
 	memset(&x, 0, sizeof(x));
 	x.base = in->base;
 	c.diags = diags;
+	c.legacy_vips = in->legacy;
+	memset(&in->legacy, 0, sizeof(in->legacy));
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		config_free(cfg);
 		resource_set_free(set);
+		resource_units_free(in->units);
+		in->units = NULL;
 		goto out;
 	}
 	c.s = s;
 	s->cfg = cfg;
 	s->set = set;
+	s->units = in->units;
+	in->units = NULL;
 	s->phase_us[BUILD_PHASE_READ] = in->read_us;
 	generate_options_from(&c.gopt, s->cfg);
 	t = build_clock_us();
 	s->inputs = build_inputs_digest(in->program, s->cfg,
-					resource_set_digest(s->set));
+					resource_set_digest(s->set) ^
+					in->store_digest);
 	if ((rc = resource_set_finish(s->set, diags)) < 0 ||
 	    (rc = resource_set_check_meshes(s->set, diags)) < 0 ||
 	    (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||
@@ -2708,6 +2934,8 @@ build_from(struct snapshot **out, struct config *cfg,
 	if (!done && ((rc = setup_table(&c)) < 0 ||
 		      (rc = add_service_records(&c)) < 0 ||
 		      (rc = add_legacy_records(&c)) < 0 ||
+		      (rc = add_glue_records(&c)) < 0 ||
+		      (rc = add_catalog_records(&c)) < 0 ||
 		      (rc = add_views(&c)) < 0 ||
 		      (rc = set_serials(&c, in->now)) < 0))
 		goto out;
@@ -2740,6 +2968,7 @@ out:
 	free(c.meshes);
 	known_free(&c);
 	incr_ctx_clear(&x);
+	store_legacy_vips_clear(&c.legacy_vips);
 	free_generators(gens, ngens);
 	snapshot_free(s);
 	return rc;
@@ -2749,44 +2978,82 @@ int
 build_run(struct snapshot **out, const struct build_options *opt,
 	  const struct state *prev, int64_t now, struct diag_list *diags)
 {
-	struct build_input in;
+	return build_run_input(out, opt, NULL, prev, now, diags);
+}
+
+/* A from_input for a build from @prev's state at @now. */
+static void
+from_input_init(struct from_input *fi, const struct state *prev,
+		uint64_t program, int64_t now, const struct diag_list *diags)
+{
+	memset(fi, 0, sizeof(*fi));
+	fi->prev = prev;
+	fi->program = program;
+	fi->now = now;
+	fi->errors_before = diags->errors;
+	fi->warnings_before = diags->n - diags->errors;
+}
+
+int
+build_run_input(struct snapshot **out, const struct build_options *opt,
+		struct build_input *in, const struct state *prev, int64_t now,
+		struct diag_list *diags)
+{
+	struct from_input fi;
 	struct config *cfg = NULL;
 	struct resource_set *set = NULL;
 	uint64_t t;
-	size_t i;
+	int handed = 0;
 	int rc = -ENOMEM;
 
 	*out = NULL;
-	memset(&in, 0, sizeof(in));
-	in.prev = prev;
-	in.program = opt->program_digest;
-	in.now = now;
-	in.errors_before = diags->errors;
-	in.warnings_before = diags->n - diags->errors;
+	if (in != NULL)
+		in->nothing = 0;
+	from_input_init(&fi, prev, opt->program_digest, now, diags);
 	if ((rc = build_load_config(&cfg, opt, diags)) < 0)
-		return rc;
-	rc = -ENOMEM;
-	if ((set = resource_set_new()) == NULL)
 		goto out;
-	resource_set_keep_yaml(set, opt->keep_specs);
-	if (cfg->file != NULL)
-		resource_set_skip_file(set, cfg->file);
 	t = build_clock_us();
-	for (i = 0; i < cfg->nresources; i++) {
-		rc = load_resources(set, cfg, i, diags);
-		if (rc == -ENOMEM)
-			goto out;
+	if ((rc = read_resources(&fi.units, &set, cfg, opt, in, diags)) < 0)
+		goto out;
+	if (in != NULL && in->nothing) {
+		rc = 0;
+		goto out;
 	}
-	in.read_us = build_clock_us() - t;
-	rc = build_from(out, cfg, set, &in, diags);
+	if ((rc = fromstore_load(set, cfg, opt, diags, &fi.store_digest,
+				 &fi.legacy)) < 0)
+		goto out;
+	fi.read_us = build_clock_us() - t;
+	/* build_from() frees them and reports its own errors. */
+	rc = build_from(out, cfg, set, &fi, diags);
+	handed = 1;
 	cfg = NULL;
 	set = NULL;
 out:
-	if (rc == -ENOMEM && cfg != NULL)
+	if (rc == -ENOMEM && !handed)
 		diag_error(diags, NULL, 0, 0, "out of memory during the build");
+	store_legacy_vips_clear(&fi.legacy);
 	resource_set_free(set);
+	resource_units_free(fi.units);
 	config_free(cfg);
 	return rc;
+}
+
+/*
+ * A build from a set the caller read has no store rows besides the set:
+ * not Kuma's VIPs of legacy names, nor the store's digest.  -ENOTSUP,
+ * @cfg and @set freed, when @cfg names a store; else 0.
+ */
+static int
+from_set_no_store(struct config *cfg, struct resource_set *set,
+		  const char *who, struct diag_list *diags)
+{
+	if (cfg->store == NULL)
+		return 0;
+	diag_error(diags, NULL, 0, 0, "%s: a store is configured; build "
+		   "through build_run_input(), which reads its rows", who);
+	config_free(cfg);
+	resource_set_free(set);
+	return -ENOTSUP;
 }
 
 int
@@ -2794,15 +3061,14 @@ build_from_set(struct snapshot **out, struct config *cfg,
 	       struct resource_set *set, const struct state *prev,
 	       uint64_t program, int64_t now, struct diag_list *diags)
 {
-	struct build_input in;
+	struct from_input fi;
+	int rc;
 
-	memset(&in, 0, sizeof(in));
-	in.prev = prev;
-	in.program = program;
-	in.now = now;
-	in.errors_before = diags->errors;
-	in.warnings_before = diags->n - diags->errors;
-	return build_from(out, cfg, set, &in, diags);
+	*out = NULL;
+	if ((rc = from_set_no_store(cfg, set, "build_from_set", diags)) < 0)
+		return rc;
+	from_input_init(&fi, prev, program, now, diags);
+	return build_from(out, cfg, set, &fi, diags);
 }
 
 /* Why @changes cannot be applied to @base incrementally, or NULL. */
@@ -2839,18 +3105,17 @@ build_apply(struct snapshot **out, const struct snapshot *prev,
 	    const struct resource_change *changes, size_t nchanges,
 	    uint64_t program, int64_t now, struct diag_list *diags)
 {
-	struct build_input in;
-	const char *why = incr_refused(prev, cfg, changes, nchanges);
+	struct from_input fi;
+	const char *why = NULL;
 	int rc;
 
-	memset(&in, 0, sizeof(in));
-	in.base = why == NULL ? prev : NULL;
-	in.prev = prev->state;
-	in.program = program;
-	in.now = now;
-	in.errors_before = diags->errors;
-	in.warnings_before = diags->n - diags->errors;
-	rc = build_from(out, cfg, set, &in, diags);
+	*out = NULL;
+	if ((rc = from_set_no_store(cfg, set, "build_apply", diags)) < 0)
+		return rc;
+	why = incr_refused(prev, cfg, changes, nchanges);
+	from_input_init(&fi, prev->state, program, now, diags);
+	fi.base = why == NULL ? prev : NULL;
+	rc = build_from(out, cfg, set, &fi, diags);
 	if (rc == 0 && why != NULL)
 		(*out)->full_reason = why;
 	return rc;
@@ -2953,7 +3218,16 @@ build_format_zones(const struct snapshot *s, char *buf, size_t size)
 	}
 	if (served > total)
 		served = total;
-	if (total > served)
+	if (s->cfg->transfer_catalog != NULL && total > served) {
+		total--;
+		if (total > served)
+			snprintf(buf, size, "%zu zone%s (+%zu reverse, "
+				 "+ catalog)", served, served == 1 ? "" : "s",
+				 total - served);
+		else
+			snprintf(buf, size, "%zu zone%s (+ catalog)", served,
+				 served == 1 ? "" : "s");
+	} else if (total > served)
 		snprintf(buf, size, "%zu zone%s (+%zu reverse)", served,
 			 served == 1 ? "" : "s", total - served);
 	else

@@ -19,6 +19,8 @@
 #include "kuma/generate.h"
 #include "kuma/hostname.h"
 #include "kuma/resource.h"
+#include "kuma/resource_units.h"
+#include "kuma/store.h"
 #include "dns/table.h"
 #include "build/state.h"
 #include "build/vip.h"
@@ -34,6 +36,18 @@ struct build_options {
 	const char *state_file;		/* -s, or NULL */
 	char **upstreams;		/* -u, or NULL */
 	size_t nupstreams;
+	const char *store;		/* --store CONNINFO, or NULL */
+	/*
+	 * Where a build gets the store's rows: calls @fn(@fnarg, rows) with
+	 * the rows it holds (kuma/store.h; they do not change during the
+	 * call) and returns what @fn returned.  NULL with a store
+	 * configured: the build reads the store once itself (-t, --status).
+	 */
+	int (*with_store_rows)(void *arg,
+			       int (*fn)(void *fnarg,
+					 const struct store_rows *rows),
+			       void *fnarg);
+	void *store_arg;
 	int verbosity;			/* number of -v */
 	int keep_specs;			/* keep each resource's YAML spec, for
 					 * status output (memory: several
@@ -112,11 +126,50 @@ int build_run(struct snapshot **out, const struct build_options *opt,
 	      const struct state *prev, int64_t now,
 	      struct diag_list *diags);
 
+/* A resource file or directory that changed: resources[@group]'s. */
+struct build_path {
+	size_t group;		/* the index of its -r path (cfg->resources) */
+	char *path;		/* as the walk spells it: "dir/sub/a.yaml" */
+};
+
+/*
+ * What a build reads its resources through, between builds.  @units are
+ * the files as the last build read them (resource_units.h), or NULL.
+ * When they were read for the same paths, zone and options, only the
+ * @changed paths are read again (resource_units_sync(): a file that reads
+ * with an error keeps its last good content, and its messages go to
+ * @kept, not to the build's diagnostics), @units are updated in place and
+ * what changed is appended to @changes (may be NULL).  Otherwise, or with
+ * @full, every path is read into new units, which the snapshot keeps
+ * (snapshot->units) for the caller to take.
+ */
+struct build_input {
+	struct resource_units *units;
+	int full;
+	const struct build_path *changed;
+	size_t nchanged;
+	struct diag_list *kept;		/* NULL: into the diagnostics */
+	struct resource_changes *changes;
+	int nothing;			/* out: @changed changed nothing;
+					 * no build ran, *out is NULL */
+};
+
+/*
+ * build_run() through @in (NULL: every path read, as build_run() does).
+ * Same results; also 0 with *out NULL when @in->nothing is set.
+ */
+int build_run_input(struct snapshot **out, const struct build_options *opt,
+		    struct build_input *in, const struct state *prev,
+		    int64_t now, struct diag_list *diags);
+
 /*
  * build_run() once the config is loaded and the resources are read:
  * @cfg and @set (loaded, not finished) are taken over (freed on failure
- * too); for a SIGHUP that re-reads nothing, or a store that holds the
- * set.  Errors as build_run()'s; the read phase's time is 0.
+ * too); for a SIGHUP that re-reads nothing.  Errors as build_run()'s;
+ * the read phase's time is 0.  A config that names a store (store:,
+ * --store) is -ENOTSUP with an error in @diags, @cfg and @set freed: the
+ * store's rows (Kuma's VIPs of legacy names, the store's digest) come
+ * through build_run_input() only.
  */
 int build_from_set(struct snapshot **out, struct config *cfg,
 		   struct resource_set *set, const struct state *prev,
@@ -135,15 +188,19 @@ int build_from_set(struct snapshot **out, struct config *cfg,
  * build with errors is a full build (s->full_reason says which; so does a
  * case a full build decides differently: a collision involving a changed
  * service, a contested pinned address, a service that had no VIP).
- * @prev is only read.  Errors as build_run()'s.
+ * @prev is only read.  Errors as build_run()'s; a store is -ENOTSUP, as
+ * for build_from_set().
  *
  * The answer table is a patch of @prev's (dns/table_patch.h) that
  * resets the names of the services whose records change, when nothing
  * else in it changes: no views (Dataplanes with reachable backends, two
  * meshes or more with Dataplanes, views.unknown-clients: none), the same
  * meshes and legacy names, and not more than 64 + 1/16 of the services
- * moved; else it is compiled whole (s->table_reason says why).  The
- * derived resources (generate_run()) are still computed whole.
+ * moved, and no reset name holds a dns.ns address or is in the catalog
+ * zone (transfer.catalog); else it is compiled whole (s->table_reason
+ * says why).  The glue and catalog records, from the unchanged config,
+ * are the previous table's.  The derived resources (generate_run()) are
+ * still computed whole.
  */
 int build_apply(struct snapshot **out, const struct snapshot *prev,
 		struct config *cfg, struct resource_set *set,

@@ -20,17 +20,21 @@
  *                              (null also means none)
  *   start-cache: true          keep the answer table in <state-file>.cache
  *                              and start from it while no input changed
+ *   watch: true                apply a change to a resource file without
+ *                              SIGHUP (inotify); false: SIGHUP only
  *   dns:
  *     zones: [mesh.local, mesh]          served zones: domain names,
  *                              lower-cased, a final dot is dropped
  *     ttl: 30                  duration, TTL of every answer
- *     ns: [localhost.]         NS names of every zone (1 to 64)
+ *     ns: [localhost.]         NS names of every zone (1 to 64), or
+ *                              {name: ns1.mesh.local, address: [IP...]}
+ *                              whose addresses are served (in-zone NS)
  *     soa:
  *       mname: localhost.      primary name server
  *       rname: nobody.invalid. mailbox of the person responsible
  *       refresh: 3600          durations
  *       retry: 600
- *       expire: 86400
+ *       expire: 14d            a hidden primary may be down a while
  *       minimum: 30            negative-caching TTL (RFC 2308)
  *   vip:
  *     pools:                   CIDRs, IPv4 or IPv6, host bits zero
@@ -41,6 +45,19 @@
  *                              least dns.ttl (raised with a warning)
  *   log:
  *     level: info              error, warning, notice, info or debug
+ *   user: meshdns              once the sockets are bound, run as this
+ *                              user (a name or a number); default: stay
+ *   group: meshdns             and this group; default: the user's own
+ *   transfer:
+ *     notify:                  secondaries told of every serial change:
+ *       - 10.0.0.2             ADDRESS[:PORT] (port 53), or a mapping
+ *       - {address: "10.0.0.3:5353", key: NAME}   that signs with a key
+ *     catalog: catalog.invalid a catalog zone (RFC 9432) of every served
+ *                              zone; default none
+ *   http:
+ *     listen: 127.0.0.1:9153   list of ADDRESS[:PORT] for /metrics,
+ *                              /health, /ready, / and /status.json;
+ *                              default none (off), port default 9153
  *
  * A section given as null ("dns:" with everything under it commented out)
  * keeps its defaults.  contrib/meshdns.yaml is the same, commented.
@@ -72,6 +89,8 @@
 #include <strings.h>
 
 #include "build/config.h"
+#include "dns/tsig.h"
+#include "util/file.h"
 #include "util/netaddr.h"
 #include "util/yamlx.h"
 
@@ -345,46 +364,66 @@ expected(const struct key *k, char *buf, size_t size)
 	return k->type->expected;
 }
 
+/* listen and http.listen: a list of struct config_listen at k->off. */
 static int
-parse_listen(struct config *cfg, const struct key *k, const char *text,
-	     char *err, size_t errsize)
+add_listen(struct config *cfg, const struct key *k, const char *text,
+	   unsigned port, char *err, size_t errsize)
 {
+	struct config_listen **list = FIELD(cfg, k, struct config_listen *);
+	size_t *n = COUNT(cfg, k);
 	struct config_listen v;
 	struct config_listen *nv = NULL;
 	size_t i;
 	int rc;
 
-	rc = config_parse_listen(&v, text, err, errsize);
+	rc = config_parse_address(&v, text, port, err, errsize);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < cfg->nlisten; i++) {
-		if (cfg->listen[i].addrlen == v.addrlen &&
-		    memcmp(&cfg->listen[i].addr, &v.addr, v.addrlen) == 0) {
+	for (i = 0; i < *n; i++) {
+		if ((*list)[i].addrlen == v.addrlen &&
+		    memcmp(&(*list)[i].addr, &v.addr, v.addrlen) == 0) {
 			diag_printf(err, errsize, "%s is listed twice", v.text);
 			free(v.text);
 			return -1;
 		}
 	}
-	nv = realloc(cfg->listen, (cfg->nlisten + 1) * sizeof(*nv));
+	nv = realloc(*list, (*n + 1) * sizeof(*nv));
 	if (nv == NULL) {
 		free(v.text);
 		return -ENOMEM;
 	}
-	cfg->listen = nv;
-	cfg->listen[cfg->nlisten++] = v;
+	*list = nv;
+	(*list)[(*n)++] = v;
 	return 0;
+}
+
+static int
+parse_listen(struct config *cfg, const struct key *k, const char *text,
+	     char *err, size_t errsize)
+{
+	return add_listen(cfg, k, text, CONFIG_DEFAULT_PORT, err, errsize);
+}
+
+static int
+parse_http_listen(struct config *cfg, const struct key *k, const char *text,
+		  char *err, size_t errsize)
+{
+	return add_listen(cfg, k, text, CONFIG_DEFAULT_HTTP_PORT, err,
+			  errsize);
 }
 
 static void
 clear_listen(struct config *cfg, const struct key *k)
 {
+	struct config_listen **list = FIELD(cfg, k, struct config_listen *);
+	size_t *n = COUNT(cfg, k);
 	size_t i;
 
-	for (i = 0; i < cfg->nlisten; i++)
-		free(cfg->listen[i].text);
-	free(cfg->listen);
-	cfg->listen = NULL;
-	cfg->nlisten = 0;
+	for (i = 0; i < *n; i++)
+		free((*list)[i].text);
+	free(*list);
+	*list = NULL;
+	*n = 0;
 }
 
 static void
@@ -734,6 +773,107 @@ parse_workers(struct config *cfg, const struct key *k, const char *text,
 	return 0;
 }
 
+/* Append a transfer.notify target; @key may be NULL (unsigned). */
+static int
+add_notify(struct config *cfg, const char *text, const char *key,
+	   char *err, size_t errsize)
+{
+	struct config_listen v;
+	struct config_notify *nv = NULL;
+	char q[128];
+	size_t i;
+
+	if (config_parse_address(&v, text, 53, err, errsize) < 0)
+		return -1;
+	for (i = 0; i < cfg->nnotify; i++) {
+		if (strcmp(cfg->notify[i].text, v.text) == 0) {
+			diag_printf(err, errsize, "%s is listed twice",
+				    diag_quote(v.text, q, sizeof(q)));
+			free(v.text);
+			return -1;
+		}
+	}
+	nv = realloc(cfg->notify, (cfg->nnotify + 1) * sizeof(*nv));
+	if (nv == NULL) {
+		free(v.text);
+		return -ENOMEM;
+	}
+	cfg->notify = nv;
+	memset(&nv[cfg->nnotify], 0, sizeof(*nv));
+	nv[cfg->nnotify].text = v.text;
+	nv[cfg->nnotify].addr = v.addr;
+	nv[cfg->nnotify].addrlen = v.addrlen;
+	/* Key names as keys: stores them: lower case, with the final dot. */
+	if (key != NULL) {
+		size_t len = strlen(key);
+
+		if ((nv[cfg->nnotify].key = malloc(len + 2)) == NULL) {
+			free(v.text);
+			return -ENOMEM;
+		}
+		memcpy(nv[cfg->nnotify].key, key, len + 1);
+		if (len == 0 || key[len - 1] != '.')
+			strcpy(nv[cfg->nnotify].key + len, ".");
+		lower(nv[cfg->nnotify].key);
+	}
+	cfg->nnotify++;
+	return 0;
+}
+
+static int
+parse_notify(struct config *cfg, const struct key *k, const char *text,
+	     char *err, size_t errsize)
+{
+	return add_notify(cfg, text, NULL, err, errsize);
+}
+
+static void
+clear_notify(struct config *cfg, const struct key *k)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nnotify; i++) {
+		free(cfg->notify[i].text);
+		free(cfg->notify[i].key);
+	}
+	free(cfg->notify);
+	cfg->notify = NULL;
+	cfg->nnotify = 0;
+}
+
+/* transfer.catalog: a domain name, lower case, no final dot. */
+static int
+parse_catalog(struct config *cfg, const struct key *k, const char *text,
+	      char *err, size_t errsize)
+{
+	char why[128], q[128];
+	size_t len;
+	int rc;
+
+	if (check_domain(text, why, sizeof(why)) < 0) {
+		diag_printf(err, errsize, "expected %s, got %s (%s)",
+			k->type->expected, diag_quote(text, q, sizeof(q)),
+			why);
+		return -1;
+	}
+	if ((rc = config_set_string(FIELD(cfg, k, char *), text)) < 0)
+		return rc;
+	len = strlen(*FIELD(cfg, k, char *));
+	if ((*FIELD(cfg, k, char *))[len - 1] == '.')
+		(*FIELD(cfg, k, char *))[len - 1] = '\0';
+	lower(*FIELD(cfg, k, char *));
+	return 0;
+}
+
+static const struct type t_notify = {
+	"an address such as 10.0.0.2 or 10.0.0.3:5353 (port 53), or a "
+	"mapping {address: ADDRESS[:PORT], key: NAME}", 1, 1,
+	parse_notify, clear_notify, NULL
+};
+static const struct type t_catalog = {
+	"a domain name such as catalog.invalid (letters, digits, '-' and "
+	"dots)", 0, 1, parse_catalog, clear_string, NULL
+};
 static const struct type t_workers = {
 	"auto (one per core) or a number from 1 to 256", 0, 0, parse_workers,
 	clear_nothing, NULL
@@ -793,6 +933,10 @@ static const struct type t_listen = {
 	"an address such as 127.0.0.1:15053 or [::1]:15053", 1, 0,
 	parse_listen, clear_listen, NULL
 };
+static const struct type t_http_listen = {
+	"an address such as 127.0.0.1:9153 or [::1]:9153", 1, 1,
+	parse_http_listen, clear_listen, NULL
+};
 static const struct type t_paths = {
 	"a file or directory name", 1, 1, parse_path, clear_strings, NULL
 };
@@ -806,6 +950,10 @@ static const struct type t_ns = {
 };
 static const struct type t_string = {
 	"a string", 0, 0, parse_string, clear_string, NULL
+};
+static const struct type t_account = {
+	"a user or group name, or a number", 0, 1, parse_string, clear_string,
+	NULL
 };
 static const struct type t_file = {
 	"a file name", 0, 1, parse_string, clear_string, NULL
@@ -827,6 +975,16 @@ static const struct type t_level = {
 	clear_nothing, NULL
 };
 
+/* Lists of mappings, read by load_mappings(): no parse of their own. */
+static const struct type t_keys = {
+	"a list of {name:, algorithm:, secret: or secret-file:}", 1, 1, NULL,
+	clear_nothing, NULL
+};
+static const struct type t_xfr_allow = {
+	"a CIDR such as 127.0.0.0/8, or {address: CIDR, key: NAME}", 1, 1,
+	NULL, clear_nothing, NULL
+};
+
 /* ---- the schema */
 
 #define OFF(f) offsetof(struct config, f)
@@ -840,7 +998,7 @@ static const struct key soa_keys[] = {
 	  0 },
 	{ "refresh", &t_seconds, NULL, OFF(soa.refresh), 0, "3600", "1h", 0 },
 	{ "retry", &t_seconds, NULL, OFF(soa.retry), 0, "600", "10m", 0 },
-	{ "expire", &t_seconds, NULL, OFF(soa.expire), 0, "86400", "1d", 0 },
+	{ "expire", &t_seconds, NULL, OFF(soa.expire), 0, "14d", "14d", 0 },
 	{ "minimum", &t_seconds, NULL, OFF(soa.minimum), 0, "30", "30s", 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -910,6 +1068,14 @@ _Static_assert(sizeof(enum generate_environment) == sizeof(int) &&
 	       sizeof(enum resource_mesh_mode) == sizeof(int),
 	       "parse_choice() stores an int");
 
+static const struct key dnstap_keys[] = {
+	{ "socket", &t_file, NULL, OFF(dnstap_socket), 0, NULL, NULL, 0 },
+	{ "identity", &t_text, NULL, OFF(dnstap_identity), 0, NULL, NULL, 0 },
+	{ "version", &t_text, NULL, OFF(dnstap_version), 0,
+	  "meshdns " PACKAGE_VERSION, NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
 static const struct key kuma_keys[] = {
 	{ "environment", &t_choice, NULL, OFF(kuma_environment), 0,
 	  "universal", "universal kubernetes", 0 },
@@ -957,11 +1123,43 @@ static const struct key pool_keys[] = {
 static const struct key vip_keys[] = {
 	{ "pools", NULL, pool_keys, 0, 0, NULL, NULL, 0 },
 	{ "hold", &t_seconds, NULL, OFF(hold_seconds), 0, "1h", "1h", 0 },
+	{ "allocate", &t_bool, NULL, OFF(vip_allocate), 0, "false", NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
 static const struct key log_keys[] = {
 	{ "level", &t_level, NULL, OFF(log_level), 0, "info", NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key journal_keys[] = {
+	{ "max-count", &t_count, NULL, OFF(xfr_journal_count), 0, "20", NULL,
+	  0 },
+	{ "max-size", &t_count, NULL, OFF(xfr_journal_bytes), 0, "1048576",
+	  NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key transfer_keys[] = {
+	{ "notify", &t_notify, NULL, OFF(notify), OFF(nnotify), NULL, NULL,
+	  0 },
+	{ "catalog", &t_catalog, NULL, OFF(transfer_catalog), 0, NULL, NULL,
+	  0 },
+	{ "allow", &t_xfr_allow, NULL, 0, 0, NULL, NULL, 0 },
+	{ "journal", NULL, journal_keys, 0, 0, NULL, NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+static const struct key http_keys[] = {
+	{ "listen", &t_http_listen, NULL, OFF(http_listen), OFF(nhttp_listen),
+	  NULL, NULL, 0 },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
+};
+
+/* store: CONNINFO is short for store: {connection: CONNINFO}. */
+static const struct key store_keys[] = {
+	{ "connection", &t_string, NULL, OFF(store), 0, NULL, NULL, 0 },
+	{ "resync", &t_seconds, NULL, OFF(store_resync), 0, "5m", "5m", 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -973,16 +1171,59 @@ static const struct key top_keys[] = {
 	  NULL, 0 },
 	{ "state-file", &t_file, NULL, OFF(state_file), 0, NULL, NULL, 0 },
 	{ "start-cache", &t_bool, NULL, OFF(start_cache), 0, "true", NULL, 0 },
+	{ "watch", &t_bool, NULL, OFF(watch), 0, "true", NULL, 0 },
 	{ "workers", &t_workers, NULL, OFF(workers), 0, "auto", NULL, 0 },
+	{ "user", &t_account, NULL, OFF(user), 0, NULL, NULL, 0 },
+	{ "group", &t_account, NULL, OFF(group), 0, NULL, NULL, 0 },
 	{ "dns", NULL, dns_keys, 0, 0, NULL, NULL, 0 },
 	{ "vip", NULL, vip_keys, 0, 0, NULL, NULL, 0 },
 	{ "log", NULL, log_keys, 0, 0, NULL, NULL, 0 },
 	{ "forward", NULL, forward_keys, 0, 0, NULL, NULL, 0 },
 	{ "tcp", NULL, tcp_keys, 0, 0, NULL, NULL, 0 },
+	{ "dnstap", NULL, dnstap_keys, 0, 0, NULL, NULL, 0 },
 	{ "kuma", NULL, kuma_keys, 0, 0, NULL, NULL, 0 },
 	{ "views", NULL, views_keys, 0, 0, NULL, NULL, 0 },
+	{ "keys", &t_keys, NULL, 0, 0, NULL, NULL, 0 },
+	{ "transfer", NULL, transfer_keys, 0, 0, NULL, NULL, 0 },
+	{ "http", NULL, http_keys, 0, 0, NULL, NULL, 0 },
+	{ "store", NULL, store_keys, 0, 0, NULL, NULL, 0 },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0 },
 };
+
+/* ---- the schema, for the manual's test */
+
+/*
+ * The @i-th key under @keys (depth first), its dotted name after @prefix
+ * into @buf: 1 found, 0 with *i reduced by the keys there are.
+ */
+static int
+nth_key(const struct key *keys, const char *prefix, size_t *i, char *buf,
+	size_t size)
+{
+	const struct key *k = NULL;
+	char name[256];
+
+	for (k = keys; k->name != NULL; k++) {
+		snprintf(name, sizeof(name), "%s%s%s", prefix,
+			 *prefix != '\0' ? "." : "", k->name);
+		if (k->type == NULL) {
+			if (nth_key(k->sub, name, i, buf, size))
+				return 1;
+			continue;
+		}
+		if ((*i)-- == 0) {
+			snprintf(buf, size, "%s", name);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+config_key_name(size_t i, char *buf, size_t size)
+{
+	return nth_key(top_keys, "", &i, buf, size) ? 0 : -1;
+}
 
 /* ---- defaults */
 
@@ -1073,6 +1314,154 @@ unknown_key(struct loader *l, const struct yamlx_node *key,
 
 static int load_section(struct loader *l, const struct key *keys,
 			const struct yamlx_node *map, const char *path);
+static int load_mappings(struct loader *l, const struct key *k,
+			 const struct yamlx_node *v, const char *path);
+
+/* One address of an NS name ({name:, address:}), as glue. */
+static int
+add_glue(struct loader *l, const char *name, const struct yamlx_node *v,
+	 const char *path)
+{
+	struct config *cfg = l->cfg;
+	struct config_glue *g = NULL;
+	struct netaddr a;
+	char got[128], buf[64];
+
+	if (v->type != YAMLX_SCALAR || yamlx_is_null(v) ||
+	    strlen(v->scalar) != v->len || netaddr_parse(&a, v->scalar) < 0) {
+		report(l, v, path, "expected an IPv4 or IPv6 address such as "
+		       "10.0.0.2, got %s", describe(v, got, sizeof(got)));
+		return 0;
+	}
+	if ((g = realloc(cfg->glue, (cfg->nglue + 1) * sizeof(*g))) == NULL)
+		return -ENOMEM;
+	cfg->glue = g;
+	g = &cfg->glue[cfg->nglue];
+	memset(g, 0, sizeof(*g));
+	g->family = a.family;
+	memcpy(g->addr, a.b, a.family == AF_INET ? 4 : 16);
+	if ((g->name = strdup(name)) == NULL)
+		return -ENOMEM;
+	if ((g->address = strdup(netaddr_format(&a, buf, sizeof(buf)))) ==
+	    NULL) {
+		free(g->name);
+		return -ENOMEM;
+	}
+	cfg->nglue++;
+	return 0;
+}
+
+/*
+ * A dns.ns entry written as a mapping: {name: NAME, address: IP or a list
+ * of them}; name is required, address optional.
+ */
+static int
+load_ns_map(struct loader *l, const struct key *k,
+	    const struct yamlx_node *map, const char *path)
+{
+	const struct yamlx_node *name = yamlx_map_get(map, "name");
+	const struct yamlx_node *addr = yamlx_map_get(map, "address");
+	char err[512], got[128], sub[300];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < map->n; i++) {
+		const struct yamlx_node *kn = map->pairs[i].key;
+
+		if (strcmp(kn->scalar, "name") != 0 &&
+		    strcmp(kn->scalar, "address") != 0)
+			report(l, kn, NULL, "unknown key %s in %s; expected "
+			       "one of: name, address",
+			       diag_quote(kn->scalar, got, sizeof(got)), path);
+	}
+	if (name == NULL) {
+		report(l, map, path, "expected name: NAME in the mapping");
+		return 0;
+	}
+	snprintf(sub, sizeof(sub), "%s.name", path);
+	if (name->type != YAMLX_SCALAR || yamlx_is_null(name) ||
+	    strlen(name->scalar) != name->len) {
+		report(l, name, sub, "expected %s, got %s", k->type->expected,
+		       describe(name, got, sizeof(got)));
+		return 0;
+	}
+	rc = parse_ns(l->cfg, k, name->scalar, err, sizeof(err));
+	if (rc == -1)
+		report(l, name, sub, "%s", err);
+	if (rc < 0 || addr == NULL)
+		return rc == -ENOMEM ? rc : 0;
+	snprintf(sub, sizeof(sub), "%s.address", path);
+	if (addr->type != YAMLX_SEQ)
+		return add_glue(l, name->scalar, addr, sub);
+	for (i = 0; i < addr->n; i++) {
+		snprintf(sub, sizeof(sub), "%s.address[%zu]", path, i);
+		if ((rc = add_glue(l, name->scalar, addr->items[i], sub)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * A transfer.notify entry written as a mapping: {address: ADDR[:PORT],
+ * key: NAME}; address is required.
+ */
+static int
+load_notify_map(struct loader *l, const struct yamlx_node *map,
+		const char *path)
+{
+	const struct yamlx_node *addr = NULL;
+	const struct yamlx_node *key = NULL;
+	const struct yamlx_node *v = NULL;
+	char err[512], why[128], got[128], sub[300];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < map->n; i++) {
+		const struct yamlx_node *kn = map->pairs[i].key;
+
+		v = map->pairs[i].value;
+		snprintf(sub, sizeof(sub), "%s.%s", path, kn->scalar);
+		if (strcmp(kn->scalar, "address") != 0 &&
+		    strcmp(kn->scalar, "key") != 0) {
+			report(l, kn, NULL, "unknown key %s in %s; expected "
+			       "one of: address, key",
+			       diag_quote(kn->scalar, got, sizeof(got)), path);
+			continue;
+		}
+		if (v->type != YAMLX_SCALAR || yamlx_is_null(v) ||
+		    v->len == 0 || strlen(v->scalar) != v->len) {
+			report(l, v, sub, "expected %s, got %s",
+			       kn->scalar[0] == 'a' ? "an address such as "
+			       "10.0.0.2 or 10.0.0.3:5353" : "the name of a "
+			       "key of keys:", describe(v, got, sizeof(got)));
+			return 0;
+		}
+		if (kn->scalar[0] == 'a') {
+			addr = v;
+		} else {
+			if (check_domain(v->scalar, why, sizeof(why)) < 0) {
+				report(l, v, sub, "expected the name of a key "
+				       "of keys:, got %s (%s)",
+				       diag_quote(v->scalar, got, sizeof(got)),
+				       why);
+				return 0;
+			}
+			key = v;
+		}
+	}
+	if (addr == NULL) {
+		report(l, map, path, "expected an address: ADDRESS[:PORT] in "
+		       "the mapping");
+		return 0;
+	}
+	rc = add_notify(l->cfg, addr->scalar, key ? key->scalar : NULL, err,
+			sizeof(err));
+	if (rc == -1) {
+		snprintf(sub, sizeof(sub), "%s.address", path);
+		report(l, addr, sub, "%s", err);
+	}
+	return rc == -ENOMEM ? rc : 0;
+}
 
 /*
  * The position of the resources entry just added, so that a path that
@@ -1100,6 +1489,10 @@ load_one(struct loader *l, const struct key *k, const struct yamlx_node *v,
 	char err[512], exp[128], got[128];
 	int rc;
 
+	if (v->type == YAMLX_MAP && k->off == OFF(notify))
+		return load_notify_map(l, v, path);
+	if (v->type == YAMLX_MAP && k->off == OFF(ns))
+		return load_ns_map(l, k, v, path);
 	if (v->type != YAMLX_SCALAR || yamlx_is_null(v)) {
 		report(l, v, path, "expected %s, got %s",
 		       expected(k, exp, sizeof(exp)),
@@ -1131,6 +1524,16 @@ load_key(struct loader *l, const struct key *k, const struct yamlx_node *v,
 		l->ttl_node = v;
 	else if (k->off == OFF(hold_seconds) && k->type != NULL)
 		l->hold_node = v;
+	if (k->sub == store_keys && v->type == YAMLX_SCALAR &&
+	    !yamlx_is_null(v))
+		return load_one(l, &store_keys[0], v, "store");
+	if (k->sub == store_keys && v->type == YAMLX_SEQ) {
+		report(l, v, path, "expected a connection string (libpq "
+		       "key=value or postgres:// URI) or a mapping "
+		       "(connection:, resync:), got %s",
+		       describe(v, got, sizeof(got)));
+		return 0;
+	}
 	if (k->type == NULL) {
 		/* An empty section keeps its defaults. */
 		if (yamlx_is_null(v))
@@ -1147,10 +1550,15 @@ load_key(struct loader *l, const struct key *k, const struct yamlx_node *v,
 		k->type->clear(l->cfg, k);
 		return 0;
 	}
+	if (k->type == &t_keys || k->type == &t_xfr_allow)
+		return load_mappings(l, k, v, path);
 	if (!k->type->list)
 		return load_one(l, k, v, path);
 	/* The file's list replaces the default one. */
 	k->type->clear(l->cfg, k);
+	if (v->type == YAMLX_MAP &&
+	    (k->off == OFF(notify) || k->off == OFF(ns)))
+		return load_one(l, k, v, path);
 	if (v->type == YAMLX_MAP) {
 		report(l, v, path, "expected %s, or a list of them, got %s",
 		       k->type->expected, describe(v, got, sizeof(got)));
@@ -1221,6 +1629,335 @@ check_hold(struct loader *l)
 	l->cfg->hold_seconds = l->cfg->ttl;
 }
 
+/* ---- keys and transfer.allow: lists of mappings */
+
+/* The value of @key in the mapping @map, or NULL. */
+static const struct yamlx_node *
+map_get(const struct yamlx_node *map, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < map->n; i++)
+		if (strlen(key) == map->pairs[i].key->len &&
+		    strcmp(map->pairs[i].key->scalar, key) == 0)
+			return map->pairs[i].value;
+	return NULL;
+}
+
+/*
+ * Is every key of the mapping @map among @names (NULL-terminated)?
+ * Reports the others.
+ */
+static int
+map_known(struct loader *l, const struct yamlx_node *map,
+	  const char *const *names, const char *path, const char *expected)
+{
+	char q[128];
+	size_t i, j;
+	int ok = 1;
+
+	for (i = 0; i < map->n; i++) {
+		const struct yamlx_node *key = map->pairs[i].key;
+
+		for (j = 0; names[j] != NULL; j++)
+			if (strlen(names[j]) == key->len &&
+			    strcmp(names[j], key->scalar) == 0)
+				break;
+		if (names[j] == NULL) {
+			report(l, key, path, "unknown key %s; expected %s",
+			       diag_quote(key->scalar, q, sizeof(q)),
+			       expected);
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+/* A scalar string of a mapping, or NULL with the error reported. */
+static const char *
+map_string(struct loader *l, const struct yamlx_node *map, const char *key,
+	   const char *path, const char *expected)
+{
+	const struct yamlx_node *v = map_get(map, key);
+	char got[128];
+
+	if (v == NULL) {
+		report(l, map, path, "%s is missing; expected %s", key,
+		       expected);
+		return NULL;
+	}
+	if (v->type != YAMLX_SCALAR || yamlx_is_null(v) ||
+	    strlen(v->scalar) != v->len || v->len == 0) {
+		report(l, v, path, "%s: expected %s, got %s", key, expected,
+		       describe(v, got, sizeof(got)));
+		return NULL;
+	}
+	return v->scalar;
+}
+
+/* @name, checked, lower case with a final dot, into *@out; 0 or -1/-ENOMEM. */
+static int
+key_name(struct loader *l, const struct yamlx_node *at, const char *name,
+	 const char *path, char **out)
+{
+	char why[256], q[128];
+	size_t n = strlen(name);
+
+	if (check_domain(name, why, sizeof(why)) < 0) {
+		report(l, at, path, "key name %s: %s",
+		       diag_quote(name, q, sizeof(q)), why);
+		return -1;
+	}
+	if ((*out = malloc(n + 2)) == NULL)
+		return -ENOMEM;
+	memcpy(*out, name, n + 1);
+	if (n == 0 || name[n - 1] != '.')
+		memcpy(*out + n, ".", 2);
+	lower(*out);
+	return 0;
+}
+
+/* One keys[] entry; 0 (reported or added) or -ENOMEM. */
+static int
+load_key_entry(struct loader *l, const struct yamlx_node *v,
+	       const char *path)
+{
+	static const char *const names[] = {
+		"name", "algorithm", "secret", "secret-file", NULL,
+	};
+	static const char exp[] = "{name:, algorithm:, secret: or "
+		"secret-file:}";
+	struct config *cfg = l->cfg;
+	struct config_key k;
+	struct config_key *grown = NULL;
+	const struct yamlx_node *sv = NULL;
+	const uint8_t *w = NULL;
+	const char *name = NULL, *alg = NULL, *secret = NULL, *file = NULL;
+	char *text = NULL;
+	uint8_t buf[TSIG_SECRET_MAX];
+	char got[128], q[128];
+	size_t wl = 0, len = 0, i;
+	int n, rc = 0;
+
+	memset(&k, 0, sizeof(k));
+	if (v->type != YAMLX_MAP) {
+		report(l, v, path, "expected %s, got %s", exp,
+		       describe(v, got, sizeof(got)));
+		return 0;
+	}
+	if (!map_known(l, v, names, path, "name, algorithm, secret or "
+		       "secret-file") ||
+	    (name = map_string(l, v, "name", path, "a domain name")) == NULL ||
+	    (alg = map_string(l, v, "algorithm", path, "hmac-sha256, "
+			      "hmac-sha512, hmac-sha384, hmac-sha224 or "
+			      "hmac-sha1")) == NULL)
+		return 0;
+	if (tsig_algorithm(alg, &w, &wl) < 0) {
+		report(l, map_get(v, "algorithm"), path, "algorithm: %s is "
+		       "not supported; expected hmac-sha256, hmac-sha512, "
+		       "hmac-sha384, hmac-sha224 or hmac-sha1",
+		       diag_quote(alg, q, sizeof(q)));
+		return 0;
+	}
+	if ((map_get(v, "secret") != NULL) == (map_get(v, "secret-file") !=
+					       NULL)) {
+		report(l, v, path, "expected either secret: (base64) or "
+		       "secret-file: (a file holding it), not %s",
+		       map_get(v, "secret") != NULL ? "both" : "neither");
+		return 0;
+	}
+	if (map_get(v, "secret") != NULL) {
+		sv = map_get(v, "secret");
+		if ((secret = map_string(l, v, "secret", path,
+					 "a base64 secret")) == NULL)
+			return 0;
+	} else {
+		sv = map_get(v, "secret-file");
+		if ((file = map_string(l, v, "secret-file", path,
+				       "a file name")) == NULL)
+			return 0;
+		if ((n = file_read(file, &text, &len)) != 0) {
+			report(l, sv, path, "secret-file: cannot read %s: %s",
+			       diag_quote(file, q, sizeof(q)), strerror(n));
+			return 0;
+		}
+		/* One line of base64; the newline and blanks around go. */
+		while (len > 0 && strchr(" \t\r\n", text[len - 1]) != NULL)
+			text[--len] = '\0';
+		secret = text + strspn(text, " \t\r\n");
+	}
+	if ((n = tsig_secret_decode(secret, buf, sizeof(buf))) < 0) {
+		report(l, sv, path, "%s: expected a base64 secret of 1 to %d "
+		       "bytes%s", file != NULL ? "secret-file" : "secret",
+		       TSIG_SECRET_MAX, file != NULL ? " in the file" : "");
+		goto out;
+	}
+	rc = key_name(l, map_get(v, "name"), name, path, &k.name);
+	if (rc < 0) {
+		rc = rc == -1 ? 0 : rc;
+		goto out;
+	}
+	for (i = 0; i < cfg->nkeys; i++)
+		if (strcmp(cfg->keys[i].name, k.name) == 0) {
+			report(l, map_get(v, "name"), path, "key %s is "
+			       "declared twice", diag_quote(name, q,
+							    sizeof(q)));
+			goto out;
+		}
+	rc = -ENOMEM;
+	if ((k.algorithm = strdup(alg)) == NULL ||
+	    (k.secret = malloc((size_t)n)) == NULL)
+		goto out;
+	lower(k.algorithm);
+	if (k.algorithm[strlen(k.algorithm) - 1] == '.')
+		k.algorithm[strlen(k.algorithm) - 1] = '\0';
+	memcpy(k.secret, buf, (size_t)n);
+	k.secret_len = (size_t)n;
+	if ((grown = realloc(cfg->keys, (cfg->nkeys + 1) *
+			     sizeof(*grown))) == NULL)
+		goto out;
+	cfg->keys = grown;
+	cfg->keys[cfg->nkeys++] = k;
+	memset(&k, 0, sizeof(k));
+	rc = 0;
+out:
+	memset(buf, 0, sizeof(buf));
+	if (text != NULL)
+		memset(text, 0, len);
+	free(text);
+	free(k.name);
+	free(k.algorithm);
+	free(k.secret);
+	return rc;
+}
+
+/* A list (or one mapping) of @v, each item loaded by @one. */
+static int
+load_items(struct loader *l, const struct yamlx_node *v, const char *path,
+	   int (*one)(struct loader *, const struct yamlx_node *,
+		      const char *))
+{
+	char item[300];
+	size_t i;
+	int rc;
+
+	if (v->type != YAMLX_SEQ)
+		return one(l, v, path);
+	for (i = 0; i < v->n; i++) {
+		snprintf(item, sizeof(item), "%s[%zu]", path, i);
+		if ((rc = one(l, v->items[i], item)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* One transfer.allow entry; 0 (reported or added) or -ENOMEM. */
+static int
+load_allow_entry(struct loader *l, const struct yamlx_node *v,
+		 const char *path)
+{
+	static const char *const names[] = { "address", "key", NULL };
+	struct config *cfg = l->cfg;
+	struct config_xfr_allow a;
+	struct config_xfr_allow *grown = NULL;
+	struct netaddr_cidr c;
+	const struct yamlx_node *at = v;
+	const char *cidr = NULL, *key = NULL;
+	char got[128], err[256];
+	int rc = -ENOMEM;
+
+	memset(&a, 0, sizeof(a));
+	if (v->type == YAMLX_SCALAR && !yamlx_is_null(v) &&
+	    strlen(v->scalar) == v->len) {
+		cidr = v->scalar;
+	} else if (v->type == YAMLX_MAP) {
+		if (!map_known(l, v, names, path, "address or key") ||
+		    (cidr = map_string(l, v, "address", path,
+				       "a CIDR such as 127.0.0.0/8")) == NULL)
+			return 0;
+		at = map_get(v, "address");
+		if (map_get(v, "key") != NULL &&
+		    (key = map_string(l, v, "key", path, "the name of a key "
+				      "in keys:")) == NULL)
+			return 0;
+	} else {
+		report(l, v, path, "expected %s, got %s",
+		       t_xfr_allow.expected, describe(v, got, sizeof(got)));
+		return 0;
+	}
+	if (netaddr_cidr_parse(&c, cidr, err, sizeof(err)) < 0) {
+		report(l, at, path, "%s", err);
+		return 0;
+	}
+	if ((a.cidr = strdup(cidr)) == NULL)
+		goto out;
+	if (key != NULL) {
+		rc = key_name(l, map_get(v, "key"), key, path, &a.key);
+		if (rc < 0) {
+			rc = rc == -1 ? 0 : rc;
+			goto out;
+		}
+		rc = -ENOMEM;
+	}
+	if ((grown = realloc(cfg->xfr_allow, (cfg->nxfr_allow + 1) *
+			     sizeof(*grown))) == NULL)
+		goto out;
+	cfg->xfr_allow = grown;
+	cfg->xfr_allow[cfg->nxfr_allow++] = a;
+	memset(&a, 0, sizeof(a));
+	rc = 0;
+out:
+	free(a.cidr);
+	free(a.key);
+	return rc;
+}
+
+/* keys: or transfer.allow: */
+static int
+load_mappings(struct loader *l, const struct key *k,
+	      const struct yamlx_node *v, const char *path)
+{
+	return load_items(l, v, path, k->type == &t_keys ? load_key_entry :
+			  load_allow_entry);
+}
+
+/* Every key transfer.allow and transfer.notify name is declared in keys:. */
+static void
+check_xfr_keys(struct loader *l, const struct yamlx_node *root)
+{
+	const struct yamlx_node *t = root != NULL &&
+		root->type == YAMLX_MAP ? map_get(root, "transfer") : NULL;
+	const struct yamlx_node *at = t != NULL && t->type == YAMLX_MAP ?
+		map_get(t, "allow") : NULL;
+	struct config *cfg = l->cfg;
+	char q[128];
+	size_t i, j;
+
+	for (i = 0; i < cfg->nxfr_allow; i++) {
+		if (cfg->xfr_allow[i].key == NULL)
+			continue;
+		for (j = 0; j < cfg->nkeys; j++)
+			if (strcmp(cfg->keys[j].name,
+				   cfg->xfr_allow[i].key) == 0)
+				break;
+		if (j == cfg->nkeys)
+			report(l, at, "transfer.allow", "key %s is not "
+			       "declared in keys:", diag_quote(
+			       cfg->xfr_allow[i].key, q, sizeof(q)));
+	}	at = t != NULL && t->type == YAMLX_MAP ? map_get(t, "notify") : NULL;
+	for (i = 0; i < cfg->nnotify; i++) {
+		if (cfg->notify[i].key == NULL)
+			continue;
+		for (j = 0; j < cfg->nkeys; j++)
+			if (strcmp(cfg->keys[j].name, cfg->notify[i].key) == 0)
+				break;
+		if (j == cfg->nkeys)
+			report(l, at, "transfer.notify", "key %s is not "
+			       "declared in keys:", diag_quote(
+			       cfg->notify[i].key, q, sizeof(q)));
+	}
+}
+
 static int
 load_stream(struct config **out, struct yamlx_stream *s, const char *name,
 	    struct diag_list *errs)
@@ -1257,6 +1994,8 @@ load_stream(struct config **out, struct yamlx_stream *s, const char *name,
 	}
 	if (errs->errors == errors)
 		check_hold(&l);
+	if (errs->errors == errors)
+		check_xfr_keys(&l, root);
 	rc = errs->errors == errors ? 0 : -1;
 out:
 	if (rc == 0)
@@ -1309,13 +2048,24 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nlisten; i++)
 		free(cfg->listen[i].text);
 	free(cfg->listen);
+	for (i = 0; i < cfg->nhttp_listen; i++)
+		free(cfg->http_listen[i].text);
+	free(cfg->http_listen);
 	free(cfg->zone);
 	free(cfg->views_default_mesh);
+	free(cfg->user);
+	free(cfg->group);
+	free(cfg->store);
 	free_strings(cfg->resources, cfg->nresources);
 	free(cfg->resources_at);
 	free(cfg->state_file);
 	free_strings(cfg->dns_zones, cfg->ndns_zones);
 	free_strings(cfg->ns, cfg->nns);
+	for (i = 0; i < cfg->nglue; i++) {
+		free(cfg->glue[i].name);
+		free(cfg->glue[i].address);
+	}
+	free(cfg->glue);
 	free(cfg->soa.mname);
 	free(cfg->soa.rname);
 	for (i = 0; i < CONFIG_POOL_COUNT; i++) {
@@ -1325,9 +2075,32 @@ config_free(struct config *cfg)
 	free(cfg->chaos_version);
 	free(cfg->chaos_id);
 	free(cfg->chaos_hostname);
+	free(cfg->dnstap_socket);
+	free(cfg->dnstap_identity);
+	free(cfg->dnstap_version);
 	free_strings(cfg->search_suffixes, cfg->nsearch_suffixes);
 	free_strings(cfg->upstreams, cfg->nupstreams);
 	free_strings(cfg->forward_allow, cfg->nforward_allow);
+	for (i = 0; i < cfg->nnotify; i++) {
+		free(cfg->notify[i].text);
+		free(cfg->notify[i].key);
+	}
+	free(cfg->notify);
+	free(cfg->transfer_catalog);
+	for (i = 0; i < cfg->nkeys; i++) {
+		free(cfg->keys[i].name);
+		free(cfg->keys[i].algorithm);
+		if (cfg->keys[i].secret != NULL)
+			memset(cfg->keys[i].secret, 0,
+			       cfg->keys[i].secret_len);
+		free(cfg->keys[i].secret);
+	}
+	free(cfg->keys);
+	for (i = 0; i < cfg->nxfr_allow; i++) {
+		free(cfg->xfr_allow[i].cidr);
+		free(cfg->xfr_allow[i].key);
+	}
+	free(cfg->xfr_allow);
 	free(cfg);
 }
 

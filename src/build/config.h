@@ -22,6 +22,7 @@
 #include "util/log.h"
 
 #define CONFIG_DEFAULT_PORT 15053
+#define CONFIG_DEFAULT_HTTP_PORT 9153	/* http.listen without a port */
 
 /*
  * Defaults of the keys whose users (server.h, forward.h) also fall back to
@@ -65,6 +66,47 @@ struct config_soa {
 	uint32_t minimum;	/* negative-caching TTL (RFC 2308) */
 };
 
+/*
+ * transfer.notify: a secondary that gets a NOTIFY (RFC 1996) whenever a
+ * zone's serial changes.
+ */
+struct config_notify {
+	char *text;			/* canonical, with the port:
+					 * "127.0.0.1:53" */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char *key;			/* keys: name signing the NOTIFY, or
+					 * NULL (unsigned) */
+};
+
+/*
+ * dns.ns written as {name: ns1.mesh.local, address: [10.0.0.2, ...]}:
+ * one address of an NS name, served as its A or AAAA record when the name
+ * is inside a served zone (the secondaries' addresses, for resolvers that
+ * follow the NS set into the zone).
+ */
+struct config_glue {
+	char *name;			/* as written in ns */
+	char *address;			/* canonical numeric text */
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+};
+
+/* keys: a TSIG key (RFC 8945), for transfers and NOTIFY. */
+struct config_key {
+	char *name;		/* lower case, with the final dot */
+	char *algorithm;	/* "hmac-sha256" ... (dns/tsig.h) */
+	uint8_t *secret;	/* decoded from base64 */
+	size_t secret_len;
+};
+
+/* transfer.allow: who may transfer the zones. */
+struct config_xfr_allow {
+	char *cidr;		/* "127.0.0.0/8", validated */
+	char *key;		/* a keys[] name (lower case, final dot) the
+				   transfer must be signed with, or NULL */
+};
+
 /* A position in the config file (config->file). */
 struct config_pos {
 	int line;			/* 1-based */
@@ -85,6 +127,9 @@ struct config {
 					 * the command line's -r) */
 	char *state_file;		/* default NULL: no persistence (warned) */
 	int start_cache;		/* true: <state_file>.cache (cache.h) */
+	int watch;			/* true: the daemon watches the
+					 * resource paths and applies a change
+					 * without SIGHUP (daemon/watch.h) */
 	uint64_t digest;		/* of the file's bytes (digest.h), 0
 					 * for defaults only */
 
@@ -94,6 +139,9 @@ struct config {
 	char **ns;			/* NS names, as written (1 to 64);
 					 * default "localhost." */
 	size_t nns;
+	struct config_glue *glue;	/* addresses of NS names written as
+					 * {name:, address:}: none */
+	size_t nglue;
 	struct config_soa soa;
 
 	enum config_aaaa aaaa;		/* nodata */
@@ -126,6 +174,17 @@ struct config {
 					 * 0: the same */
 	uint32_t tcp_max;		/* connections: CONFIG_DEFAULT_TCP_MAX */
 
+	char *user;			/* run as this user once the sockets
+					 * are bound (a name or a number);
+					 * NULL: stay who started meshdns */
+	char *group;			/* and this group; NULL: the user's
+					 * own (its passwd entry's) */
+
+	char *dnstap_socket;		/* Frame Streams unix socket; NULL:
+					 * no dnstap */
+	char *dnstap_identity;		/* NULL: the host name; "": none */
+	char *dnstap_version;		/* "meshdns <version>"; "": none */
+
 	enum generate_environment kuma_environment;	/* universal */
 	enum generate_defaults kuma_defaults;		/* all */
 	int kuma_workload;		/* 0 kuma.io/service tags, 1 workload */
@@ -135,12 +194,40 @@ struct config {
 					 * KUMA_MESH_SERVICE_DELETION_GRACE_
 					 * PERIOD); 0: deleted at once */
 
+	char *store;			/* store.connection: a libpq conninfo
+					 * or URI of Kuma's PostgreSQL store,
+					 * or NULL (none) */
+	uint32_t store_resync;		/* store.resync: seconds between full
+					 * re-reads (5 min) */
+	int vip_allocate;		/* vip.allocate: with a store, 1 allocates
+					 * VIPs here, 0 (default) serves the
+					 * ones Kuma's allocator recorded */
+
 	int views_unknown_all;		/* clients that are no Dataplane:
 					 * 1 see every name, 0 only the ones
 					 * visible to everyone */
 	char *views_default_mesh;	/* the mesh whose names clients that
 					 * are no Dataplane resolve, when
 					 * there are two meshes or more */
+
+	struct config_notify *notify;	/* transfer.notify: none */
+	size_t nnotify;
+	char *transfer_catalog;		/* transfer.catalog: the catalog
+					 * zone's name (RFC 9432, lower case,
+					 * no final dot), or NULL: none */
+	struct config_key *keys;	/* keys: TSIG keys; default none */
+	size_t nkeys;
+	struct config_xfr_allow *xfr_allow;	/* transfer.allow; default
+					 * none: nobody may transfer */
+	size_t nxfr_allow;
+	uint32_t xfr_journal_count;	/* transfer.journal.max-count: 20
+					 * differences per zone */
+	uint32_t xfr_journal_bytes;	/* transfer.journal.max-size: 1 MiB
+					 * of RRs per zone */
+	struct config_listen *http_listen;	/* the HTTP endpoint
+					 * (daemon/http.h); none by default:
+					 * off.  Port default 9153 */
+	size_t nhttp_listen;
 };
 
 /* The defaults, with no file.  NULL on ENOMEM. */
@@ -204,6 +291,13 @@ int config_set_listen(struct config *cfg, const struct config_listen *v,
 int config_set_listen_text(struct config *cfg, char *const *v, size_t n,
 			   char *err, size_t errsize);
 int config_set_strings(char ***list, size_t *n, char *const *v, size_t nv);
+
+/*
+ * The full name of the @i-th key the file may set ("listen",
+ * "dns.soa.mname", ...; sections are not keys), in schema order: 0, or
+ * -1 past the last.  For tests that hold the documentation to the schema.
+ */
+int config_key_name(size_t i, char *buf, size_t size);
 int config_set_string(char **field, const char *value);
 
 #endif

@@ -49,6 +49,8 @@ snapshot_trim(struct snapshot *s)
 	generate_result_clear(&s->gen);
 	resource_set_free(s->set);
 	s->set = NULL;
+	resource_units_free(s->units);
+	s->units = NULL;
 }
 
 void

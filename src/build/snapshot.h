@@ -28,7 +28,10 @@
 struct snapshot {
 	uint64_t generation;		/* set by the publisher */
 	struct config *cfg;
-	struct resource_set *set;
+	struct resource_set *set;	/* a view of the units read */
+	struct resource_units *units;	/* the units a full read made (the
+					 * caller may take them for the next
+					 * build), else NULL */
 	struct table *table;
 	struct state *state;		/* the state after this build */
 	int state_changed;		/* differs from the previous state */

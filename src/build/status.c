@@ -293,11 +293,60 @@ proxies_node(const struct resource_mesh_service *ms,
 	return n;
 }
 
+/* Is @name one of the hostnames meshdns generated for @bs? */
+static int
+generated(const struct build_service *bs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < bs->hostnames.naddresses; i++)
+		if (strcmp(bs->hostnames.addresses[i].hostname, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * With Kuma's store: do the status.addresses Kuma recorded differ from the
+ * hostnames meshdns generates?  1 with both lists in @msg, else 0.
+ */
+static int
+kuma_addresses_differ(const struct build_service *bs, char *msg,
+		      size_t size)
+{
+	const struct resource_mesh_service *ms = bs->res;
+	size_t off = 0, i;
+	int same = 1;
+
+	if (ms == NULL || ms->nkuma_hostnames == 0)
+		return 0;
+	for (i = 0; i < ms->nkuma_hostnames; i++)
+		same &= generated(bs, ms->kuma_hostnames[i]);
+	same &= bs->hostnames.naddresses == ms->nkuma_hostnames;
+	if (same)
+		return 0;
+	off = (size_t)snprintf(msg, size, "Kuma recorded");
+	for (i = 0; i < ms->nkuma_hostnames && off < size; i++)
+		off += (size_t)snprintf(msg + off, size - off, "%s %s",
+					i > 0 ? "," : "",
+					ms->kuma_hostnames[i]);
+	if (off < size)
+		off += (size_t)snprintf(msg + off, size - off,
+					"; meshdns generates");
+	for (i = 0; i < bs->hostnames.naddresses && off < size; i++)
+		off += (size_t)snprintf(msg + off, size - off, "%s %s",
+					i > 0 ? "," : "",
+					bs->hostnames.addresses[i].hostname);
+	if (bs->hostnames.naddresses == 0 && off < size)
+		snprintf(msg + off, size - off, " none");
+	return 1;
+}
+
 static struct yamlx_node *
 status_node(const struct build_service *bs, const struct resource_set *set,
-	    const char *sysns)
+	    const char *sysns, int store)
 {
 	struct yamlx_node *st = yamlx_node_new_map();
+	char msg[1024];
 	int rc = 0;
 
 	if (st == NULL)
@@ -315,6 +364,17 @@ status_node(const struct build_service *bs, const struct resource_set *set,
 		rc |= yamlx_map_add(st, "dataplaneProxies",
 				    proxies_node(bs->res, set));
 	rc |= add_conditions(st, bs);
+	if (store && rc == 0 && kuma_addresses_differ(bs, msg, sizeof(msg))) {
+		struct yamlx_node *conds = yamlx_map_get(st, "conditions");
+
+		if (conds == NULL) {
+			conds = yamlx_node_new_seq();
+			rc |= yamlx_map_add(st, "conditions", conds);
+		}
+		if (rc == 0)
+			rc |= yamlx_seq_add(conds, condition_node(
+				"KumaAddressesMatch", 0, "Differ", msg));
+	}
 	if (rc != 0) {
 		yamlx_node_free(st);
 		return NULL;
@@ -452,7 +512,7 @@ written_spec(const struct build_service *bs)
 
 static struct yamlx_node *
 service_doc(const struct build_service *bs, const struct resource_set *set,
-	    const char *sysns)
+	    const char *sysns, int store)
 {
 	const struct resource_meta *m = bs->meta;
 	const struct yamlx_node *spec = written_spec(bs);
@@ -489,7 +549,7 @@ service_doc(const struct build_service *bs, const struct resource_set *set,
 		rc |= yamlx_map_add(doc, "spec", (struct yamlx_node *)spec);
 	else if (bs->res != NULL)
 		rc |= yamlx_map_add(doc, "spec", generated_spec(bs->res));
-	rc |= yamlx_map_add(doc, "status", status_node(bs, set, sysns));
+	rc |= yamlx_map_add(doc, "status", status_node(bs, set, sysns, store));
 	if (rc != 0) {
 		yamlx_node_free(doc);
 		return NULL;
@@ -497,8 +557,8 @@ service_doc(const struct build_service *bs, const struct resource_set *set,
 	return doc;
 }
 
-int
-status_print(FILE *fp, const struct snapshot *s)
+static int
+emit(FILE *fp, const struct snapshot *s, int json)
 {
 	struct yamlx_node **docs = NULL;
 	const char *sysns = NULL;
@@ -523,16 +583,30 @@ status_print(FILE *fp, const struct snapshot *s)
 		for (i = 0; i < s->nservices; i++) {
 			if (s->services[i].kind != kinds[pass])
 				continue;
-			docs[n] = service_doc(&s->services[i], s->set, sysns);
+			docs[n] = service_doc(&s->services[i], s->set, sysns,
+					      s->cfg != NULL &&
+					      s->cfg->store != NULL);
 			if (docs[n] == NULL)
 				goto out;
 			n++;
 		}
 	}
-	rc = yamlx_emit(fp, docs, n);
+	rc = json ? yamlx_emit_json(fp, docs, n) : yamlx_emit(fp, docs, n);
 out:
 	for (i = 0; i < n; i++)
 		yamlx_node_free(docs[i]);
 	free(docs);
 	return rc;
+}
+
+int
+status_print(FILE *fp, const struct snapshot *s)
+{
+	return emit(fp, s, 0);
+}
+
+int
+status_print_json(FILE *fp, const struct snapshot *s)
+{
+	return emit(fp, s, 1);
 }

@@ -28,4 +28,10 @@
 /* Write the status of @s to @fp.  Returns 0, -1 on a write error, -ENOMEM. */
 int status_print(FILE *fp, const struct snapshot *s);
 
+/*
+ * The same documents as a JSON array (yamlx_emit_json()), for
+ * /status.json.  Returns 0, -1 on a write error, -ENOMEM, -E2BIG.
+ */
+int status_print_json(FILE *fp, const struct snapshot *s);
+
 #endif

@@ -24,9 +24,14 @@
 #include "build/config.h"
 #include "util/log.h"
 #include "daemon/daemon.h"
+#include "daemon/http.h"
 #include "daemon/reload.h"
+#include "daemon/source.h"
 #include "daemon/server.h"
+#include "daemon/privs.h"
 #include "daemon/stats.h"
+#include "daemon/systemd.h"
+#include "daemon/transfer.h"
 #include "build/snapshot.h"
 #include "build/state.h"
 #include "build/status.h"
@@ -200,6 +205,9 @@ check_state_dir(const char *path, struct diag_list *d)
 static void
 preflight(const struct config *cfg, int check, struct diag_list *d)
 {
+	struct privs p;
+	char err[512];
+
 	if (cfg->state_file == NULL && check)
 		fprintf(stderr, "meshdns: note: no state file (state-file: "
 			"or -s): VIPs would not survive a restart\n");
@@ -208,9 +216,16 @@ preflight(const struct config *cfg, int check, struct diag_list *d)
 			     "-s): VIPs will not survive a restart");
 	else
 		check_state_dir(cfg->state_file, d);
-	if (cfg->nresources == 0)
+	if (cfg->nresources == 0 && cfg->store == NULL)
 		diag_warning(d, NULL, 0, 0, "no resources (resources: or -r): "
 			     "the zones will have no service names");
+	if (cfg->user == NULL && cfg->group != NULL)
+		diag_error(d, NULL, 0, 0, "group: %s is set without user:; "
+			   "name the user to run as too", cfg->group);
+	else if (cfg->user != NULL &&
+		 privs_lookup(&p, cfg->user, cfg->group, err,
+			      sizeof(err)) < 0)
+		diag_error(d, NULL, 0, 0, "%s", err);
 }
 
 /* Keep a second meshdns from using the same state file. */
@@ -340,19 +355,74 @@ out:
 	return rc;
 }
 
-/* Write our pid to @path (after daemon(), so it is the daemon's). */
-static int
-write_pid_file(const char *path)
+/*
+ * The pid file is opened before the privileges go (its directory, /run
+ * say, is root's) and written after daemon(), so that it holds the
+ * daemon's pid.  NULL with the error logged.
+ */
+static FILE *
+open_pid_file(const char *path)
 {
 	FILE *fp = fopen(path, "w");
 
-	if (fp == NULL || fprintf(fp, "%ld\n", (long)getpid()) < 0 ||
-	    fclose(fp) != 0) {
+	if (fp == NULL)
+		log_error("pid file, cannot write %s (%s)", path,
+			  strerror(errno));
+	return fp;
+}
+
+/* Write our pid into @fp, open_pid_file()'s, and close it. */
+static int
+write_pid_file(FILE *fp, const char *path)
+{
+	int bad = fprintf(fp, "%ld\n", (long)getpid()) < 0;
+
+	if (fclose(fp) != 0 || bad) {
 		log_error("pid file, cannot write %s (%s)", path,
 			  strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * user: and group:: become them, now that the sockets are bound and
+ * before any thread starts; then the state file's directory must be
+ * writable by whom meshdns now is (the state and the start-up cache are
+ * written there on every reload).  0, or -1 with the error logged.
+ */
+static int
+drop_privileges(const struct config *cfg, int lockfd)
+{
+	struct privs p;
+	struct diag_list d;
+	char err[512];
+	int rc = -1;
+
+	diag_list_init(&d);
+	if (privs_lookup(&p, cfg->user, cfg->group, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	/* The lock file root made: the user's, for its next start. */
+	if (lockfd >= 0 && geteuid() == 0 && fchown(lockfd, p.uid, p.gid) < 0)
+		log_warning("state file %s: cannot give its lock file to user "
+			    "%s (%s)", cfg->state_file, p.name,
+			    strerror(errno));
+	if (privs_drop(&p, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	log_info("running as user %s (uid %ld, gid %ld)", p.name,
+		 (long)p.uid, (long)p.gid);
+	if (cfg->state_file != NULL)
+		check_state_dir(cfg->state_file, &d);
+	log_diags(&d);
+	if (d.errors == 0)
+		rc = 0;
+out:
+	diag_list_clear(&d);
+	return rc;
 }
 
 /* The listen addresses of @cfg (meshdns itself); NULL on ENOMEM. */
@@ -514,11 +584,20 @@ make_server(struct server **srv, const struct config *cfg)
 	o.forward_max_in_flight = cfg->forward_max_inflight;
 	o.allow = allow;
 	o.nallow = cfg->nforward_allow;
+	if (transfer_new(&o.transfer, cfg, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	o.dnstap_socket = cfg->dnstap_socket;
+	o.dnstap_identity = cfg->dnstap_identity;
+	o.dnstap_version = cfg->dnstap_version;
 	if (server_new(srv, &o, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
 	log_info("%zu worker thread%s", o.workers, o.workers == 1 ? "" : "s");
+	if (o.dnstap_socket != NULL)
+		log_notice("dnstap, frames to %s", o.dnstap_socket);
 	for (i = 0; i < nups; i++)
 		log_notice("forward, upstream %s",
 			   netaddr_port_format(&ups[i], text, sizeof(text)));
@@ -598,6 +677,13 @@ log_loaded(const struct snapshot *s)
 		   netaddr_port_number(&l), first);
 }
 
+/* The store changed: build (source.h). */
+static void
+store_changed(void *arg)
+{
+	reload_request(arg, "the store changed");
+}
+
 int
 daemon_run(struct daemon_options *a)
 {
@@ -608,12 +694,15 @@ daemon_run(struct daemon_options *a)
 	struct snapshot *s = NULL;
 	struct server *srv = NULL;
 	struct reload *r = NULL;
+	struct http *http = NULL;
+	struct source *src = NULL;
 	struct diag_list diags;
 	struct diag_list config_diags;
 	ev_signal sigterm;
 	ev_signal sigint;
 	ev_signal sigusr1;
 	char err[1024];
+	FILE *pidfp = NULL;
 	int lockfd = -1;
 	int rc = 1;
 	size_t i;
@@ -645,7 +734,17 @@ daemon_run(struct daemon_options *a)
 		log_diags(&diags);
 		goto out;
 	}
-	if (start_from_cache(a, &cfg, &st, state_digest, &s) < 0) {
+	if (cfg->store != NULL) {
+		if (source_open(&src, cfg->store, cfg->store_resync, err,
+				sizeof(err)) < 0) {
+			log_error("%s", err);
+			goto out;
+		}
+		a->opt.with_store_rows = source_with_rows;
+		a->opt.store_arg = src;
+	}
+	if (cfg->store == NULL &&
+	    start_from_cache(a, &cfg, &st, state_digest, &s) < 0) {
 		log_error("out of memory");
 		goto out;
 	}
@@ -662,6 +761,20 @@ daemon_run(struct daemon_options *a)
 			    "above are left out, and no VIP is released "
 			    "until they are fixed", s->errors,
 			    s->errors == 1 ? "" : "s");
+	if (make_server(&srv, s->cfg) < 0)
+		goto out;
+	/* The HTTP endpoint's sockets now, before the privileges go (a bind
+	 * failure stops the start), its thread after the signal watchers
+	 * (http.h). */
+	if (http_new(&http, s->cfg, srv, loop, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (a->pid_file != NULL && (pidfp = open_pid_file(a->pid_file)) == NULL)
+		goto out;
+	if (s->cfg->user != NULL && drop_privileges(s->cfg, lockfd) < 0)
+		goto out;
+	/* As the user that writes it from now on. */
 	if (s->state_changed && s->cfg->state_file != NULL &&
 	    state_save(s->state, s->cfg->state_file, err, sizeof(err),
 		       &state_digest) < 0) {
@@ -670,8 +783,6 @@ daemon_run(struct daemon_options *a)
 	}
 	if (!s->from_cache)
 		build_mark_cacheable(s, a->opt.program_digest, state_digest);
-	if (make_server(&srv, s->cfg) < 0)
-		goto out;
 	for (i = 0; i < s->cfg->nlisten; i++)
 		log_notice("listening on %s (udp, tcp)",
 			   s->cfg->listen[i].text);
@@ -686,38 +797,59 @@ daemon_run(struct daemon_options *a)
 		log_init(s->cfg->log_level, 1);
 		ev_loop_fork(loop);
 	}
-	if (a->pid_file != NULL && write_pid_file(a->pid_file) < 0)
-		goto out;
-	if (reload_new(&r, loop, srv, &a->opt, s) < 0) {
+	if (pidfp != NULL) {
+		int bad = write_pid_file(pidfp, a->pid_file) < 0;
+
+		pidfp = NULL;
+		if (bad)
+			goto out;
+	}
+	if (reload_new(&r, loop, srv, &a->opt, s, http) < 0) {
 		s = NULL;
 		log_error("out of memory");
 		goto out;
 	}
 	s = NULL;
+	if (src != NULL && source_start(src, loop, store_changed, r) < 0) {
+		log_error("store: cannot start following the store");
+		goto out;
+	}
 	/* The watchers before any worker thread (see daemon.h). */
 	sigusr1.data = srv;
 	ev_signal_start(loop, &sigterm);
 	ev_signal_start(loop, &sigint);
 	ev_signal_start(loop, &sigusr1);
-	if (server_start(srv, err, sizeof(err)) < 0) {
+	if (server_start(srv, err, sizeof(err)) < 0 ||
+	    http_start(http, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
+	reload_notify_ready(r);
 	ev_run(loop, 0);
+	systemd_stopping();
 	stats_cb(loop, &sigusr1, 0);
 	rc = 0;
 out:
 	ev_signal_stop(loop, &sigterm);
 	ev_signal_stop(loop, &sigint);
 	ev_signal_stop(loop, &sigusr1);
-	/* The workers first: they read the snapshots reload owns. */
+	/* HTTP's threads first (they read the server's counters), then the
+	 * workers: they read the snapshots reload owns; the build thread
+	 * reports to the endpoint until reload_free() joins it. */
+	http_stop(http);
 	server_free(srv);
 	reload_free(r);
+	http_free(http);
+	source_free(src);
+	a->opt.with_store_rows = NULL;
+	a->opt.store_arg = NULL;
 	snapshot_free(s);
 	state_free(st);
 	config_free(cfg);
 	diag_list_clear(&diags);
 	diag_list_clear(&config_diags);
+	if (pidfp != NULL)
+		fclose(pidfp);
 	if (lockfd >= 0)
 		close(lockfd);
 	if (a->pid_file != NULL && rc == 0)

@@ -70,6 +70,7 @@ struct pending {
 	uint8_t *tbuf;		/* TCP answer */
 	size_t tmsg;		/* its length from the prefix, 0 until read */
 	int why;		/* why tcp_read() or tcp_write() failed */
+	struct timespec sent;	/* for dnstap: when the query went */
 };
 
 /*
@@ -108,9 +109,18 @@ struct counters {
 	_Atomic uint64_t in_flight;
 };
 
+/* Per upstream, as struct counters (forward_upstream_stats_get()). */
+struct up_counters {
+	_Atomic uint64_t queries;
+	_Atomic uint64_t answers;
+	_Atomic uint64_t timeouts;
+	_Atomic uint64_t failovers;
+};
+
 struct forward {
 	struct ev_loop *loop;
 	struct netaddr_port *up;
+	struct up_counters *upstats;	/* nup of them */
 	size_t nup;
 	size_t preferred;	/* last upstream with an accepted answer */
 	double timeout;
@@ -121,6 +131,7 @@ struct forward {
 	struct forward_log *log;	/* shared, or own_log */
 	struct forward_log *own_log;
 	struct pending *head;
+	struct dnstap_worker *tap;	/* NULL: no dnstap */
 	uint8_t rnd[256];	/* random_fill() output not used yet */
 	size_t rnd_left;
 	uint8_t *ubuf;		/* UDP receive buffer, udp_size bytes */
@@ -442,7 +453,12 @@ finish_answer(struct pending *p, uint8_t *r, size_t n)
 	struct forward *f = p->f;
 
 	stats_add(&f->stats.answers, 1);
+	stats_add(&f->upstats[p->cur].answers, 1);
 	f->preferred = p->cur;
+	if (f->tap != NULL)
+		dnstap_forwarder_response(f->tap, p->state == P_UDP ?
+			DNSTAP_UDP : DNSTAP_TCP, p->fd, (const struct sockaddr *)
+			&f->up[p->cur].addr, r, n, &p->sent);
 	memcpy(r, p->client_id, 2);
 	memcpy(r + LDNS_HEADER_SIZE, p->q + LDNS_HEADER_SIZE, p->qsec);
 	if (n > p->limit) {
@@ -553,6 +569,10 @@ udp_start(struct pending *p)
 		return rc;
 	}
 	p->state = P_UDP;
+	if (p->f->tap != NULL)
+		dnstap_forwarder_query(p->f->tap, DNSTAP_UDP, p->fd,
+			(const struct sockaddr *)&p->f->up[p->cur].addr, p->q,
+			p->qlen, &p->sent);
 	watch(p, EV_READ);
 	start_timer(p);
 	return 0;
@@ -566,10 +586,14 @@ attempt_next(struct pending *p)
 	int rc;
 
 	while (p->tried < f->nup) {
+		if (p->tried > 0) {
+			/* Away from the one that failed. */
+			stats_add(&f->stats.failovers, 1);
+			stats_add(&f->upstats[p->cur].failovers, 1);
+		}
 		p->cur = (p->first + p->tried) % f->nup;
 		p->tried++;
-		if (p->tried > 1)
-			stats_add(&f->stats.failovers, 1);
+		stats_add(&f->upstats[p->cur].queries, 1);
 		if ((rc = udp_start(p)) == 0)
 			return;
 		log_failure(p, -rc, 0);
@@ -746,6 +770,10 @@ tcp_event(struct pending *p)
 		}
 		if (rc == 0)
 			return;
+		if (f->tap != NULL)
+			dnstap_forwarder_query(f->tap, DNSTAP_TCP, p->fd,
+				(const struct sockaddr *)&f->up[p->cur].addr,
+				p->q, p->qlen, &p->sent);
 		p->state = P_TCP_READ;
 		watch(p, EV_READ);
 		return;
@@ -793,6 +821,7 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	stats_add(&p->f->stats.timeouts, 1);
+	stats_add(&p->f->upstats[p->cur].timeouts, 1);
 	p->timed_out = 1;
 	attempt_fail(p, WHY_TIMEOUT);
 }
@@ -838,9 +867,11 @@ forward_new(struct forward **out, struct ev_loop *loop,
 		f->udp_size = WIRE_UDP_MIN;
 	if (f->udp_size > MSG_MAX)
 		f->udp_size = MSG_MAX;
-	if ((f->up = calloc(f->nup, sizeof(*f->up))) == NULL)
+	if ((f->up = calloc(f->nup, sizeof(*f->up))) == NULL ||
+	    (f->upstats = calloc(f->nup, sizeof(*f->upstats))) == NULL)
 		goto out;
 	f->log = cfg->log;
+	f->tap = cfg->tap;
 	if (f->log == NULL || f->log->nslots < f->nup + 2) {
 		if ((rc = forward_log_new(&f->own_log, f->nup)) < 0)
 			goto out;
@@ -871,6 +902,7 @@ forward_free(struct forward *f)
 		deliver(f->head, NULL, 0);
 	free(f->ubuf);
 	free(f->up);
+	free(f->upstats);
 	forward_log_free(f->own_log);
 	free(f);
 }
@@ -972,6 +1004,25 @@ forward_stats_get(const struct forward *f, struct forward_stats *out)
 	out->overloaded = atomic_load(&f->stats.overloaded);
 	out->dropped_mismatch = atomic_load(&f->stats.dropped_mismatch);
 	out->in_flight = atomic_load(&f->stats.in_flight);
+}
+
+size_t
+forward_upstream_count(const struct forward *f)
+{
+	return f->nup;
+}
+
+void
+forward_upstream_stats_get(const struct forward *f, size_t i,
+			   struct forward_upstream_stats *out)
+{
+	const struct up_counters *c = &f->upstats[i];
+
+	out->queries = atomic_load(&c->queries);
+	out->answers = atomic_load(&c->answers);
+	out->timeouts = atomic_load(&c->timeouts);
+	out->failovers = atomic_load(&c->failovers);
+	netaddr_port_format(&f->up[i], out->to, sizeof(out->to));
 }
 
 /* --- upstream addresses --- */

@@ -69,6 +69,7 @@
 #include <sys/socket.h>
 
 #include "build/config.h"
+#include "daemon/dnstap.h"
 #include "dns/wire.h"
 #include "util/netaddr.h"
 
@@ -94,6 +95,8 @@ struct forward_config {
 	struct forward_log *log;	/* borrowed, for @nupstreams upstreams
 					 * (it must outlive the forwarder);
 					 * NULL: the forwarder has its own */
+	struct dnstap_worker *tap;	/* borrowed: FORWARDER_QUERY and
+					 * _RESPONSE frames; NULL: none */
 };
 
 struct forward_stats {
@@ -170,6 +173,20 @@ void forward_log_free(struct forward_log *l);
 
 /* Copy the counters into @out. */
 void forward_stats_get(const struct forward *f, struct forward_stats *out);
+
+/* One upstream's counters (as forward_stats, from any thread). */
+struct forward_upstream_stats {
+	char to[64];		/* "127.0.0.1:53", "[::1]:53" */
+	uint64_t queries;	/* attempts sent to it (TCP retries not) */
+	uint64_t answers;	/* its answers passed to the client */
+	uint64_t timeouts;	/* its attempts that ran out of time */
+	uint64_t failovers;	/* moves away from it to the next one */
+};
+
+/* How many upstreams @f has, and the counters of upstream @i of them. */
+size_t forward_upstream_count(const struct forward *f);
+void forward_upstream_stats_get(const struct forward *f, size_t i,
+				struct forward_upstream_stats *out);
 
 /*
  * Parse "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare "V6" (numeric

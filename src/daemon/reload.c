@@ -17,11 +17,18 @@
 #include <unistd.h>
 
 #include "build/cache.h"
+#include "daemon/http.h"
 #include "util/log.h"
+#include "daemon/notify.h"
 #include "daemon/reload.h"
+#include "daemon/systemd.h"
+#include "daemon/server.h"
+#include "daemon/transfer.h"
+#include "daemon/watch.h"
 #include "build/snapshot.h"
 #include "build/snapshot_diff.h"
 #include "build/state.h"
+#include "util/digest.h"
 #include "util/text.h"
 #include "util/thread.h"
 
@@ -31,6 +38,7 @@ struct reload {
 	const struct build_options *opt;
 	struct snapshot *current;
 	uint64_t generation;
+	uint64_t started_transfer;	/* transfer_digest() at start */
 	ev_signal sighup;
 	ev_async done;
 	pthread_t thread;
@@ -52,9 +60,29 @@ struct reload {
 	 * settings in effect, which a reload cannot change (written once by
 	 * reload_new(), then only read, on both threads). */
 	struct config *started;
+	struct notify *notify;	/* NOTIFY to transfer.notify on serials */
+	int reloading;		/* a SIGHUP's RELOADING=1 awaits READY=1 */
+	struct http *http;	/* NULL: no HTTP endpoint */
+	/*
+	 * Watching (daemon/watch.h): the resource files as the builds read
+	 * them (the last accepted full read, and every watched change
+	 * since; used by the build thread while one runs, else by the
+	 * loop), the changes waiting for a build (loop), and those of the
+	 * running build (its thread).
+	 */
+	struct resource_units *units;
+	struct watch *watch;
+	struct build_path *waiting;
+	size_t nwaiting;
+	int waiting_full;
+	struct build_path *building;
+	size_t nbuilding;
+	int build_watched;	/* the running build is for watched changes */
+	int build_full;
 };
 
 static void warn_start_only(const struct reload *r, const struct config *cfg);
+static void update_watch(struct reload *r, const struct config *cfg);
 
 int
 reload_inputs_now(uint64_t *inputs, const char **why, uint64_t program,
@@ -142,6 +170,50 @@ log_changes(const struct snapshot *cur, const struct snapshot *next)
 	snapshot_diff_clear(&d);
 }
 
+/*
+ * A build for watched changes (the build thread): only the changed paths
+ * are read again, into r->units (every path when there are none yet, or
+ * after an overflow).  A file that reads with an error is not applied:
+ * its messages and a line saying so are logged, and nothing is built when
+ * no resource changed.  Returns build_run_input()'s; *@next NULL when
+ * there is nothing to publish.
+ */
+static int
+watched_build(struct reload *r, struct build_input *in,
+	      struct diag_list *kept, struct snapshot **next,
+	      struct diag_list *diags)
+{
+	size_t i;
+	int rc;
+
+	in->units = r->units;
+	in->full = r->build_full;
+	in->changed = r->building;
+	in->nchanged = r->nbuilding;
+	in->kept = kept;
+	rc = build_run_input(next, r->opt, in, r->current->state,
+			     (int64_t)time(NULL), diags);
+	log_diags(diags);
+	if (kept->n > 0) {
+		log_diags(kept);
+		for (i = 0; i < kept->n; i++)
+			if (kept->v[i].severity == DIAG_ERROR &&
+			    kept->v[i].file != NULL &&
+			    (i == 0 || kept->v[i - 1].file == NULL ||
+			     strcmp(kept->v[i - 1].file, kept->v[i].file) != 0))
+				log_error("watch, %s not applied: its last "
+					  "good content stays served",
+					  kept->v[i].file);
+	}
+	if (rc < 0)
+		log_error("watch, build failed; still serving generation "
+			  "%llu", (unsigned long long)r->generation);
+	else if (in->nothing)
+		log_info("watch, no resource changed: still serving "
+			 "generation %llu", (unsigned long long)r->generation);
+	return rc;
+}
+
 /* The build thread: build, check, persist; the loop thread publishes. */
 static void *
 build_thread(void *arg)
@@ -149,31 +221,55 @@ build_thread(void *arg)
 	struct reload *r = arg;
 	struct snapshot *next = NULL;
 	struct diag_list diags;
+	struct diag_list kept;
+	struct build_input in;
 	/* The state file is the current snapshot's until this one saves. */
 	uint64_t state_digest = r->current->state_digest;
+	enum http_build_result result = HTTP_BUILD_FAILURE;
+	struct timespec t0;
+	struct timespec t1;
 	char err[1024];
 	int rc;
 
 	diag_list_init(&diags);
+	diag_list_init(&kept);
+	memset(&in, 0, sizeof(in));
+	if (r->build_watched) {
+		rc = watched_build(r, &in, &kept, &next, &diags);
+		if (rc < 0 || next == NULL)
+			goto out;
+		goto built;
+	}
 	if (unchanged(r)) {
 		/* The same file may still ask for what needs a restart. */
 		warn_start_only(r, r->current->cfg);
 		log_notice("reload, nothing changed since generation %llu was "
 			   "built: still serving it",
 			   (unsigned long long)r->generation);
+		http_build_done(r->http, HTTP_BUILD_UNCHANGED, 0);
 		goto out;
 	}
 	log_info("reload, building a new snapshot");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = build_run(&next, r->opt, r->current->state, (int64_t)time(NULL),
 		       &diags);
 	log_diags(&diags);
+built:
 	if (rc < 0) {
 		log_error("reload, failed; still serving the previous "
 			  "snapshot (generation %llu)",
 			  (unsigned long long)r->generation);
-		goto out;
+		goto done;
 	}
-	if (next->errors > 0) {
+	/*
+	 * Kuma's store is not ours to fix: a bad row is left out (reported
+	 * above) and the rest is served, as at start.
+	 */
+	if (next->errors > 0 && next->cfg->store != NULL) {
+		log_warning("reload, %zu error%s above: the resources named "
+			    "are left out", next->errors,
+			    next->errors == 1 ? "" : "s");
+	} else if (next->errors > 0) {
 		log_error("reload, rejected: %zu error%s above; still serving "
 			  "the previous snapshot (generation %llu), state "
 			  "file unchanged", next->errors,
@@ -181,7 +277,7 @@ build_thread(void *arg)
 			  (unsigned long long)r->generation);
 		snapshot_free(next);
 		next = NULL;
-		goto out;
+		goto done;
 	}
 	/* The state file in effect (locked at start), whatever the file says. */
 	if (next->state_changed && r->started->state_file != NULL &&
@@ -191,21 +287,69 @@ build_thread(void *arg)
 			  "snapshot", err);
 		snapshot_free(next);
 		next = NULL;
-		goto out;
+		goto done;
 	}
 	build_mark_cacheable(next, r->opt->program_digest, state_digest);
 	log_changes(r->current, next);
+	result = HTTP_BUILD_SUCCESS;
+done:
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	http_build_done(r->http, result, (double)(t1.tv_sec - t0.tv_sec) +
+			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 out:
 	diag_list_clear(&diags);
+	diag_list_clear(&kept);
 	r->result = next;
 	ev_async_send(r->loop, &r->done);
 	return NULL;
 }
 
 static void
-start_build(struct reload *r)
+building_clear(struct reload *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nbuilding; i++)
+		free(r->building[i].path);
+	free(r->building);
+	r->building = NULL;
+	r->nbuilding = 0;
+}
+
+static void
+waiting_clear(struct reload *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwaiting; i++)
+		free(r->waiting[i].path);
+	free(r->waiting);
+	r->waiting = NULL;
+	r->nwaiting = 0;
+	r->waiting_full = 0;
+}
+
+/*
+ * Start a build: for the watched changes waiting (@watched), which it
+ * takes, or a full one, which makes them moot.
+ */
+static void
+start_build(struct reload *r, int watched)
 {
 	int rc;
+
+	building_clear(r);
+	r->build_watched = watched;
+	r->build_full = r->waiting_full;
+	if (watched) {
+		r->building = r->waiting;
+		r->nbuilding = r->nwaiting;
+		r->waiting = NULL;
+		r->nwaiting = 0;
+		r->waiting_full = 0;
+	} else {
+		waiting_clear(r);
+	}
 
 	rc = thread_start(&r->thread, build_thread, r);
 	if (rc != 0) {
@@ -229,23 +373,37 @@ same_strings(char *const *a, size_t na, char *const *b, size_t nb)
 	return 1;
 }
 
-/* The listen addresses of @a and @b are the same, in any order. */
+/* Both NULL, or the same text. */
 static int
-same_listen(const struct config *a, const struct config *b)
+same_string(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* The addresses @a and @b are the same, in any order. */
+static int
+same_addresses(const struct config_listen *a, size_t na,
+	       const struct config_listen *b, size_t nb)
 {
 	size_t i;
 	size_t j;
 
-	if (a->nlisten != b->nlisten)
+	if (na != nb)
 		return 0;
-	for (i = 0; i < a->nlisten; i++) {
-		for (j = 0; j < b->nlisten; j++)
-			if (strcmp(a->listen[i].text, b->listen[j].text) == 0)
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb; j++)
+			if (strcmp(a[i].text, b[j].text) == 0)
 				break;
-		if (j == b->nlisten)
+		if (j == nb)
 			return 0;
 	}
 	return 1;
+}
+
+static int
+same_listen(const struct config *a, const struct config *b)
+{
+	return same_addresses(a->listen, a->nlisten, b->listen, b->nlisten);
 }
 
 /* "KEY (in effect: a, b)", "none" for an empty list. */
@@ -259,6 +417,34 @@ append_strings(char *buf, size_t size, size_t *off, const char *key,
 	for (i = 0; i < n; i++)
 		text_appendf(buf, size, off, "%s%s", i ? ", " : "", v[i]);
 	text_appendf(buf, size, off, "%s)", n == 0 ? "none" : "");
+}
+
+/*
+ * The transfer settings (keys, transfer.allow, transfer.journal), made
+ * into the server's transfer policy at start (daemon/transfer.h): a
+ * digest, so that the secrets are not copied once more.
+ */
+static uint64_t
+transfer_digest(const struct config *cfg)
+{
+	uint64_t d = digest_u64(0, cfg->nkeys);
+	size_t i;
+
+	for (i = 0; i < cfg->nkeys; i++) {
+		d = digest_str(d, cfg->keys[i].name);
+		d = digest_str(d, cfg->keys[i].algorithm);
+		d = digest_u64(d, cfg->keys[i].secret_len);
+		d = digest_bytes(d, cfg->keys[i].secret,
+				 cfg->keys[i].secret_len);
+	}
+	d = digest_u64(d, cfg->nxfr_allow);
+	for (i = 0; i < cfg->nxfr_allow; i++) {
+		d = digest_str(d, cfg->xfr_allow[i].cidr);
+		d = digest_str(d, cfg->xfr_allow[i].key != NULL ?
+			       cfg->xfr_allow[i].key : "");
+	}
+	d = digest_u64(d, cfg->xfr_journal_count);
+	return digest_u64(d, cfg->xfr_journal_bytes);
 }
 
 /*
@@ -333,6 +519,48 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 	if (s->tcp_max != cfg->tcp_max)
 		text_appendf(buf, size, &off, "%stcp.max-connections (in effect: "
 			"%" PRIu32 ")", n++ ? ", " : "", s->tcp_max);
+	if (!same_string(s->user, cfg->user))
+		text_appendf(buf, size, &off, "%suser (in effect: %s)",
+			     n++ ? ", " : "", s->user != NULL ? s->user :
+			     "none");
+	if (!same_string(s->group, cfg->group))
+		text_appendf(buf, size, &off, "%sgroup (in effect: %s)",
+			     n++ ? ", " : "", s->group != NULL ? s->group :
+			     "none");
+	if (r->started_transfer != transfer_digest(cfg))
+		text_appendf(buf, size, &off, "%skeys, transfer (in effect: "
+			"those at start)", n++ ? ", " : "");
+	if (!same_addresses(s->http_listen, s->nhttp_listen, cfg->http_listen,
+			    cfg->nhttp_listen)) {
+		text_appendf(buf, size, &off, "%shttp.listen (in effect: ",
+			     n++ ? ", " : "");
+		for (i = 0; i < s->nhttp_listen; i++)
+			text_appendf(buf, size, &off, "%s%s", i ? ", " : "",
+				     s->http_listen[i].text);
+		text_appendf(buf, size, &off, "%s)",
+			     s->nhttp_listen == 0 ? "none" : "");
+	}
+	if (!same_string(s->dnstap_socket, cfg->dnstap_socket))
+		text_appendf(buf, size, &off, "%sdnstap.socket (in effect: "
+			     "%s)", n++ ? ", " : "", s->dnstap_socket != NULL ?
+			     s->dnstap_socket : "none");
+	if (!same_string(s->dnstap_identity, cfg->dnstap_identity))
+		text_appendf(buf, size, &off, "%sdnstap.identity (in effect: "
+			     "%s)", n++ ? ", " : "",
+			     s->dnstap_identity != NULL ? s->dnstap_identity :
+			     "the host name");
+	if (!same_string(s->dnstap_version, cfg->dnstap_version))
+		text_appendf(buf, size, &off, "%sdnstap.version (in effect: "
+			     "%s)", n++ ? ", " : "", s->dnstap_version);
+	/* The connection string may hold a password: never printed. */
+	if ((s->store == NULL) != (cfg->store == NULL) ||
+	    (s->store != NULL && strcmp(s->store, cfg->store) != 0))
+		text_appendf(buf, size, &off, "%sstore.connection (in effect: "
+			     "%s)", n++ ? ", " : "", s->store != NULL ?
+			     "the one meshdns started with" : "none");
+	if (s->store != NULL && s->store_resync != cfg->store_resync)
+		text_appendf(buf, size, &off, "%sstore.resync (in effect: "
+			     "%" PRIu32 "s)", n++ ? ", " : "", s->store_resync);
 	return n;
 }
 
@@ -371,14 +599,37 @@ keep_started(struct reload *r, const struct config *cfg)
 	    config_set_strings(&s->forward_allow, &s->nforward_allow,
 			       cfg->forward_allow, cfg->nforward_allow) < 0)
 		return -ENOMEM;
+	if (cfg->nhttp_listen > 0) {
+		size_t i;
+
+		s->http_listen = calloc(cfg->nhttp_listen,
+					sizeof(*s->http_listen));
+		if (s->http_listen == NULL)
+			return -ENOMEM;
+		for (i = 0; i < cfg->nhttp_listen; i++) {
+			s->http_listen[i] = cfg->http_listen[i];
+			s->http_listen[i].text = strdup(cfg->http_listen[i].text);
+			s->nhttp_listen++;
+			if (s->http_listen[i].text == NULL)
+				return -ENOMEM;
+		}
+	}
 	s->workers = cfg->workers;
 	s->forward_timeout_ms = cfg->forward_timeout_ms;
 	s->forward_max_inflight = cfg->forward_max_inflight;
 	s->tcp_idle_ms = cfg->tcp_idle_ms;
 	s->tcp_max = cfg->tcp_max;
-	if (cfg->state_file != NULL &&
-	    config_set_string(&s->state_file, cfg->state_file) < 0)
+	r->started_transfer = transfer_digest(cfg);
+	if (config_set_string(&s->state_file, cfg->state_file) < 0 ||
+	    config_set_string(&s->user, cfg->user) < 0 ||
+	    config_set_string(&s->group, cfg->group) < 0 ||
+	    config_set_string(&s->dnstap_socket, cfg->dnstap_socket) < 0 ||
+	    config_set_string(&s->dnstap_identity, cfg->dnstap_identity) < 0 ||
+	    config_set_string(&s->dnstap_version, cfg->dnstap_version) < 0)
 		return -ENOMEM;
+	if (cfg->store != NULL && config_set_string(&s->store, cfg->store) < 0)
+		return -ENOMEM;
+	s->store_resync = cfg->store_resync;
 	return 0;
 }
 
@@ -434,12 +685,31 @@ swap(struct reload *r, struct snapshot *next)
 		return;
 	}
 	next->generation = r->generation + 1;
+	/* IXFR: the zones' changes, journalled before they are served. */
+	transfer_record(server_transfer(r->srv), old != NULL ? old->table :
+			NULL, t);
 	server_publish(r->srv, t, next->generation);
+	if (notify_update(r->notify, next->cfg, old ? old->table : NULL, t) < 0)
+		log_error("NOTIFY: out of memory; some secondaries are not "
+			  "told of this generation");
 	r->generation = next->generation;
 	if (old != NULL)
 		warn_start_only(r, next->cfg);
 	log_set_level(next->cfg->log_level);
 	r->current = next;
+	http_publish(r->http, next);	/* before the trim */
+	/* A full read's units: the files as they are now (kept only for
+	 * watching: they hold every resource once the snapshot is trimmed). */
+	if (next->units != NULL) {
+		resource_units_free(r->units);
+		r->units = NULL;
+		if (next->cfg->watch)
+			r->units = next->units;
+		else
+			resource_units_free(next->units);
+		next->units = NULL;
+	}
+	update_watch(r, next->cfg);
 	/* Workers may still be answering from the old table: later. */
 	if (old != NULL) {
 		r->retired[r->nretired++] = old;
@@ -569,6 +839,20 @@ reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
+void
+reload_notify_ready(struct reload *r)
+{
+	char status[256];
+	char zones[64];
+
+	build_format_zones(r->current, zones, sizeof(zones));
+	snprintf(status, sizeof(status), "serving generation %llu: %zu "
+		 "services, %zu names in %s",
+		 (unsigned long long)r->generation, r->current->service_count,
+		 table_name_count(r->current->table), zones);
+	systemd_ready(status);
+}
+
 static void
 done_cb(struct ev_loop *loop, ev_async *w, int revents)
 {
@@ -582,12 +866,79 @@ done_cb(struct ev_loop *loop, ev_async *w, int revents)
 	r->running = 0;
 	next = r->result;
 	r->result = NULL;
+	building_clear(r);
 	if (next != NULL)
 		swap(r, next);
 	if (r->pending) {
 		r->pending = 0;
-		start_build(r);
+		start_build(r, 0);
+	} else if (r->nwaiting > 0 || r->waiting_full) {
+		start_build(r, 1);
 	}
+	if (!r->running && r->reloading) {
+		r->reloading = 0;
+		reload_notify_ready(r);
+	}
+}
+
+/* The watcher's changes: build now, or after the build running. */
+static void
+watched_cb(void *arg, const struct build_path *paths, size_t n, int full)
+{
+	struct reload *r = arg;
+	struct build_path *v = NULL;
+	size_t i;
+
+	if (n > 0) {
+		v = realloc(r->waiting, (r->nwaiting + n) * sizeof(*v));
+		if (v == NULL) {
+			full = 1;
+		} else {
+			r->waiting = v;
+			for (i = 0; i < n; i++) {
+				v[r->nwaiting].group = paths[i].group;
+				if ((v[r->nwaiting].path =
+				     strdup(paths[i].path)) == NULL) {
+					full = 1;
+					break;
+				}
+				r->nwaiting++;
+			}
+		}
+	}
+	if (full)
+		r->waiting_full = 1;
+	if (n == 1)
+		log_notice("watch, %s changed", paths[0].path);
+	else if (n > 1)
+		log_notice("watch, %zu paths changed (%s, ...)", n,
+			   paths[0].path);
+	if (!r->running)
+		start_build(r, 1);
+}
+
+/*
+ * Watch the resource paths of @cfg when it says so (watch: true), or
+ * stop; made again when the paths change.
+ */
+static void
+update_watch(struct reload *r, const struct config *cfg)
+{
+	char err[1024];
+	int rc;
+
+	if (r->watch != NULL && cfg->watch && watch_same(r->watch, cfg))
+		return;
+	watch_free(r->watch);
+	r->watch = NULL;
+	if (!cfg->watch || cfg->nresources == 0)
+		return;
+	rc = watch_new(&r->watch, r->loop, cfg, watched_cb, r, err,
+		       sizeof(err));
+	if (err[0] != '\0')
+		log_warning("watch, %s", err);
+	else if (rc == -ENOMEM)
+		log_error("watch, out of memory: changes need SIGHUP");
 }
 
 static void
@@ -597,11 +948,28 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 					     offsetof(struct reload, sighup));
 
 	log_notice("reload, SIGHUP received");
+	systemd_reloading();
+	r->reloading = 1;
 	if (r->running) {
 		r->pending = 1;
 		return;
 	}
-	start_build(r);
+	start_build(r, 0);
+	if (!r->running) {
+		r->reloading = 0;
+		reload_notify_ready(r);
+	}
+}
+
+void
+reload_request(struct reload *r, const char *why)
+{
+	log_info("reload, %s", why);
+	if (r->running) {
+		r->pending = 1;
+		return;
+	}
+	start_build(r, 0);
 }
 
 static void
@@ -617,12 +985,13 @@ grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		r->pending = 1;
 		return;
 	}
-	start_build(r);
+	start_build(r, 0);
 }
 
 int
 reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
-	   const struct build_options *opt, struct snapshot *current)
+	   const struct build_options *opt, struct snapshot *current,
+	   struct http *http)
 {
 	struct reload *r = calloc(1, sizeof(*r));
 
@@ -634,8 +1003,10 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	r->loop = loop;
 	r->srv = srv;
 	r->opt = opt;
+	r->http = http;
 	r->current = NULL;
-	if (keep_started(r, current->cfg) < 0) {
+	if (keep_started(r, current->cfg) < 0 ||
+	    notify_new(&r->notify, loop) < 0) {
 		config_free(r->started);
 		free(r);
 		snapshot_free(current);
@@ -675,10 +1046,15 @@ reload_free(struct reload *r)
 	ev_timer_stop(r->loop, &r->reap);
 	ev_timer_stop(r->loop, &r->trim);
 	ev_timer_stop(r->loop, &r->grace);
+	watch_free(r->watch);
+	resource_units_free(r->units);
+	building_clear(r);
+	waiting_clear(r);
 	for (i = 0; i < r->nretired; i++)
 		snapshot_free(r->retired[i]);
 	free(r->retired);
 	snapshot_free(r->current);
 	config_free(r->started);
+	notify_free(r->notify);
 	free(r);
 }

@@ -17,8 +17,20 @@
  * it delays neither the start nor the swap; the start-up cache (cache.h)
  * is written then too.  A SIGHUP during a build queues one more build.
  *
- * Keys that apply at start only (listen, workers, forward.*, tcp.*: the
- * sockets, workers and forwarders are made once) are compared on every
+ * Watching (config `watch: true`, the default; daemon/watch.h): a changed,
+ * added or removed resource file is applied without SIGHUP.  The build
+ * thread reads only the changed paths again, into the resource units the
+ * last full read made (kept here between builds; a start from the cache
+ * has none, so its first watched change reads everything), then builds
+ * from all of them as a SIGHUP would; a file that reads with an error is
+ * not applied (logged: "watch, FILE not applied: its last good content
+ * stays served") and the rest is; no build runs when no resource changed.
+ * A SIGHUP reads every path again into new units, kept when its build is
+ * served.  Watched changes that come during a build wait for the next.
+ *
+ * Keys that apply at start only (listen, workers, forward.*, tcp.*,
+ * http.listen: the sockets, workers, forwarders and the HTTP endpoint
+ * are made once) are compared on every
  * reload, "nothing changed" included, with those meshdns started with;
  * a warning names each key that differs and its value in effect, until
  * the file agrees again or meshdns restarts.
@@ -48,6 +60,7 @@
 #include <stdint.h>
 
 #include "build/build.h"
+#include "daemon/http.h"
 #include "daemon/server.h"
 
 struct reload;
@@ -55,10 +68,14 @@ struct reload;
 /*
  * Start watching SIGHUP on @loop (the default loop).  Takes ownership of
  * @current, the snapshot being served.  @opt is borrowed and must outlive
- * the reload object.  Returns 0 or -ENOMEM.
+ * the reload object; so must @http (NULL: none), which is told of every
+ * snapshot published (http_publish(), before its trim) and of every
+ * reload's result (http_build_done(), from the build thread).  Returns 0
+ * or -ENOMEM.
  */
 int reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
-	       const struct build_options *opt, struct snapshot *current);
+	       const struct build_options *opt, struct snapshot *current,
+	       struct http *http);
 
 /*
  * The policy of both the start-up cache (a table cached for these inputs
@@ -78,6 +95,21 @@ int reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 int reload_inputs_now(uint64_t *inputs, const char **why, uint64_t program,
 		      const struct config *cfg, const struct state *state,
 		      int64_t now);
+
+/*
+ * Tell systemd (systemd.h) that the snapshot being served is served:
+ * READY=1 with a STATUS= line ("serving generation 1: 12 services, 40
+ * names in 2 zones").  The daemon calls it once the workers run; reload
+ * itself sends RELOADING=1 on SIGHUP and this again when that reload is
+ * over, whatever its result.
+ */
+void reload_notify_ready(struct reload *r);
+
+/*
+ * Build now, as on SIGHUP (@why for the log: "the store changed"); a
+ * build already running queues one more.
+ */
+void reload_request(struct reload *r, const char *why);
 
 /*
  * Wait for a running build, stop watching, free the snapshots.  The

@@ -12,11 +12,15 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "daemon/dnstap.h"
 #include "dns/answer.h"
+#include "dns/xfr.h"
 #include "util/log.h"
 #include "daemon/server.h"
+#include "daemon/transfer.h"
 #include "util/thread.h"
 
 #define UDP_BATCH 32
@@ -47,6 +51,7 @@ struct udp_sock {
 	int fd;
 	int wildcard;		/* bound to 0.0.0.0 or ::: reply via pktinfo */
 	int family;
+	struct sockaddr_storage local;	/* the listen address */
 };
 
 struct tcp_listener {
@@ -54,6 +59,7 @@ struct tcp_listener {
 	ev_timer pause;		/* accept paused after a hard failure */
 	struct worker *wk;
 	int fd;
+	struct sockaddr_storage local;	/* the listen address */
 };
 
 /* A forwarded UDP query waiting for its answer. */
@@ -96,6 +102,10 @@ struct tcp_conn {
 	struct tcp_slot *qtail;
 	size_t held;		/* bytes of the ready slots, with their own */
 	struct sockaddr_storage peer;
+	struct xfr *xfr;	/* a zone transfer under way, or NULL: the
+				   queries after it wait in rbuf */
+	uint64_t xfr_gen;	/* the generation of its table */
+	const struct sockaddr_storage *local;	/* its listener's */
 	ev_tstamp active;	/* last activity */
 	struct tcp_conn *prev;	/* list of all connections, most recent */
 	struct tcp_conn *next;	/* activity at the head */
@@ -112,9 +122,13 @@ struct worker {
 	struct ev_loop *loop;
 	ev_async stop;
 	ev_prepare idle;	/* before the loop blocks: using nothing */
+	ev_timer tick;		/* the loop is alive (stats_tick()) */
 	/* The generation of the view this worker is using, UINT64_MAX when
 	 * it is between callbacks (using none). */
 	_Atomic uint64_t in_use;
+	uint64_t gen;		/* the generation acquire() last read */
+	uint64_t xfr_hold;	/* the oldest generation a transfer of this
+				   worker reads (UINT64_MAX: none) */
 	struct udp_sock *udp;
 	size_t nudp;
 	struct tcp_listener *tcp;
@@ -127,6 +141,7 @@ struct worker {
 	const struct netaddr_cidr *allow;	/* the server's */
 	size_t nallow;
 	struct stats_worker stats;
+	struct dnstap_worker *tap;	/* NULL: no dnstap */
 	/* UDP batch buffers, reused on every wake-up (one loop thread). */
 	uint8_t qbuf[UDP_BATCH][UDP_BUF];
 	uint8_t rbuf[UDP_BATCH][UDP_BUF];
@@ -151,6 +166,9 @@ struct server {
 	struct netaddr_cidr *allow;
 	size_t nallow;
 	struct forward_log *fwd_log;	/* the workers' forwarders share it */
+	struct transfer *transfer;	/* NULL: none */
+	const struct tsig_keys *keys;	/* its keys, or NULL */
+	struct dnstap *tap;		/* NULL: no dnstap */
 };
 
 /*
@@ -160,7 +178,9 @@ struct server {
  * that generation or newer.  With sequentially consistent atomics
  * server_oldest_in_use() therefore sees either this in_use or the newer
  * generation that makes the worker try again, and the table's owner
- * (reload) never frees a table in use.
+ * (reload) never frees a table in use.  A zone transfer keeps its
+ * table between callbacks: the worker's in_use then stays at the oldest
+ * generation its transfers read (xfr_hold).
  */
 static const struct table *
 acquire(struct worker *wk)
@@ -169,9 +189,11 @@ acquire(struct worker *wk)
 
 	for (;;) {
 		g = atomic_load(&wk->srv->gen);
-		atomic_store(&wk->in_use, g);
-		if (atomic_load(&wk->srv->gen) == g)
+		atomic_store(&wk->in_use, g < wk->xfr_hold ? g : wk->xfr_hold);
+		if (atomic_load(&wk->srv->gen) == g) {
+			wk->gen = g;
 			return atomic_load(&wk->srv->table);
+		}
 	}
 }
 
@@ -406,17 +428,28 @@ static size_t
 answer_one(const struct table *t, const struct sockaddr_storage *peer,
 	   enum answer_transport tr, int forwarding, const uint8_t *q,
 	   size_t qlen, uint8_t *resp, size_t cap,
-	   enum answer_outcome *outcome)
+	   enum answer_outcome *outcome, const struct tsig_keys *keys)
 {
-	/* Every field named, the rest zero: keys NULL, no TSIG key known yet. */
+	/* Every field named, the rest zero. */
 	struct answer_query_ctx ctx = {
 		.t = t,
 		.client = (const struct sockaddr *)peer,
 		.tr = tr,
 		.forwarding = forwarding,
+		.keys = keys,	/* .now 0: the clock, for TSIG only */
 	};
 
 	return answer_query(&ctx, q, qlen, resp, cap, outcome);
+}
+
+/* Nanoseconds from @a to @b (0 if the clock went back). */
+static uint64_t
+elapsed_ns(const struct timespec *a, const struct timespec *b)
+{
+	int64_t ns = ((int64_t)b->tv_sec - (int64_t)a->tv_sec) * 1000000000 +
+		((int64_t)b->tv_nsec - (int64_t)a->tv_nsec);
+
+	return ns > 0 ? (uint64_t)ns : 0;
 }
 
 static void
@@ -441,6 +474,9 @@ udp_forward_done(void *arg, const uint8_t *resp, size_t len)
 		if (sendmsg(p->u->fd, &h, 0) < 0)
 			log_debug("udp, send of a forwarded answer failed (%s)",
 				  strerror(errno));
+		else
+			stats_response(&p->u->wk->stats, resp, len,
+				       ANSWER_FORWARD);
 	}
 	free(p);
 }
@@ -477,6 +513,8 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct mmsghdr out[UDP_BATCH];
 	struct iovec qiov[UDP_BATCH];
 	struct iovec riov[UDP_BATCH];
+	struct timespec t0;
+	struct timespec t1;
 	int round;
 
 	for (round = 0; round < UDP_ROUNDS; round++) {
@@ -507,6 +545,7 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 					  strerror(errno));
 			return;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		stats_add(&wk->stats.udp_queries, (uint64_t)n);
 		memset(out, 0, sizeof(out));
 		for (i = 0; i < n; i++) {
@@ -515,23 +554,36 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 			int fwd = may_forward(wk, &wk->peers[i]);
 			size_t len;
 
+			stats_request(&wk->stats, 0,
+				      wk->peers[i].ss_family == AF_INET6,
+				      wk->qbuf[i], in[i].msg_len);
 			if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				stats_add(&wk->stats.dropped, 1);
 				continue;
 			}
 			len = answer_one(t, &wk->peers[i], ANSWER_UDP,
 					 fwd, wk->qbuf[i], in[i].msg_len,
-					 wk->rbuf[nout], UDP_BUF, &o);
+					 wk->rbuf[nout], UDP_BUF, &o,
+					 wk->srv->keys);
 			if (o == ANSWER_FORWARD &&
 			    udp_forward(u, &in[i].msg_hdr, wk->qbuf[i],
 					in[i].msg_len) < 0)
 				len = answer_one(t, &wk->peers[i],
 						 ANSWER_UDP, 0, wk->qbuf[i],
 						 in[i].msg_len,
-						 wk->rbuf[nout], UDP_BUF, &o);
+						 wk->rbuf[nout], UDP_BUF, &o,
+						 wk->srv->keys);
 			stats_count(&wk->stats, o);
 			if (len == 0)
 				continue;
+			stats_response(&wk->stats, wk->rbuf[nout], len, o);
+			if (wk->tap != NULL)
+				dnstap_auth(wk->tap, DNSTAP_UDP,
+					    (const struct sockaddr *)
+					    &wk->peers[i],
+					    (const struct sockaddr *)&u->local,
+					    wk->qbuf[i], in[i].msg_len,
+					    wk->rbuf[nout], len);
 			riov[nout].iov_base = wk->rbuf[nout];
 			riov[nout].iov_len = len;
 			h->msg_iov = &riov[nout];
@@ -562,6 +614,12 @@ udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			i += sent;
 		}
+		/* Every answer of the batch took the batch's time. */
+		if (nout > 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			stats_duration(&wk->stats, (uint64_t)nout, elapsed_ns(
+					       &t0, &t1));
+		}
 		if (n < UDP_BATCH)
 			return;
 	}
@@ -573,6 +631,7 @@ static void tcp_conn_close(struct tcp_conn *c);
 static int tcp_flush(struct tcp_conn *c);
 static int tcp_pump(struct tcp_conn *c);
 static void tcp_rearm(struct tcp_conn *c);
+static void xfr_hold_update(struct worker *wk);
 
 /* What a ready slot costs the connection. */
 static size_t
@@ -652,6 +711,11 @@ tcp_conn_close(struct tcp_conn *c)
 	ev_timer_stop(wk->loop, &c->timer);
 	close(c->fd);
 	conn_unlink(c);
+	if (c->xfr != NULL) {
+		xfr_free(c->xfr);
+		c->xfr = NULL;
+		xfr_hold_update(wk);
+	}
 	wk->nconns--;
 	atomic_fetch_sub(&wk->srv->tcp_open, 1);
 	free(c->wbuf);
@@ -788,6 +852,7 @@ tcp_forward_done(void *arg, const uint8_t *resp, size_t len)
 	c->held += slot_cost(s);
 	if (resp == NULL)
 		return;		/* cancelled: the server is stopping */
+	stats_response(&c->wk->stats, resp, len, ANSWER_FORWARD);
 	/* The queries read meanwhile may go on once the answers before
 	 * them are out. */
 	if (slots_drain(c) < 0 || tcp_pump(c) < 0) {
@@ -814,6 +879,67 @@ tcp_forward(struct tcp_conn *c, const uint8_t *q, size_t qlen)
 }
 
 /*
+ * Zone transfers (dns/xfr.h): the session keeps its table (xfr_hold), its
+ * messages go out one by one as the client reads them, and the queries
+ * after it wait in the read buffer until it is over.
+ */
+static void
+xfr_hold_update(struct worker *wk)
+{
+	const struct tcp_conn *c = NULL;
+	uint64_t hold = UINT64_MAX;
+
+	for (c = wk->conns; c != NULL; c = c->next)
+		if (c->xfr != NULL && c->xfr_gen < hold)
+			hold = c->xfr_gen;
+	wk->xfr_hold = hold;
+}
+
+/* Start the transfer the query @q asks for, from @t; -1 to close. */
+static int
+tcp_xfr_start(struct tcp_conn *c, const struct table *t, const uint8_t *q,
+	      size_t qlen)
+{
+	struct worker *wk = c->wk;
+	struct xfr_policy none;
+	const struct xfr_policy *p = NULL;
+
+	memset(&none, 0, sizeof(none));
+	p = wk->srv->transfer != NULL ? transfer_policy(wk->srv->transfer) :
+	    &none;
+	if (xfr_start(&c->xfr, p, t, (const struct sockaddr *)&c->peer, q,
+		      qlen, (uint64_t)time(NULL)) < 0)
+		return -1;
+	c->xfr_gen = wk->gen;
+	if (c->xfr_gen < wk->xfr_hold)
+		wk->xfr_hold = c->xfr_gen;
+	return 0;
+}
+
+/* Queue the transfer's next messages while the client keeps up; -1 to close. */
+static int
+tcp_xfr_fill(struct tcp_conn *c)
+{
+	struct worker *wk = c->wk;
+	size_t len = 0;
+
+	while (c->xfr != NULL && c->head == NULL && !tcp_full(c)) {
+		if (xfr_next(c->xfr, wk->tcp_resp, sizeof(wk->tcp_resp),
+			     &len) < 0)
+			return -1;
+		if (len == 0) {
+			xfr_free(c->xfr);
+			c->xfr = NULL;
+			xfr_hold_update(wk);
+			break;
+		}
+		if (tcp_queue(c, wk->tcp_resp, len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * Answer the complete queries in the read buffer, in order, until the
  * answers waiting for the client are past the mark; the rest wait in the
  * buffer.  -1 to close.
@@ -823,14 +949,18 @@ tcp_process(struct tcp_conn *c)
 {
 	struct worker *wk = c->wk;
 	const struct table *t = NULL;
+	struct timespec t0;
+	struct timespec t1;
+	uint64_t answered = 0;
 	int fwd;
 	size_t off = 0;
 
-	if (c->rlen < 2 || tcp_full(c))
+	if (c->rlen < 2 || tcp_full(c) || c->xfr != NULL)
 		return 0;
 	t = acquire(wk);
 	fwd = may_forward(wk, &c->peer);
-	while (c->rlen - off >= 2 && !tcp_full(c)) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (c->rlen - off >= 2 && !tcp_full(c) && c->xfr == NULL) {
 		size_t mlen = ((size_t)c->rbuf[off] << 8) | c->rbuf[off + 1];
 		const uint8_t *q = c->rbuf + off + 2;
 		enum answer_outcome o = ANSWER_DROP;
@@ -841,16 +971,35 @@ tcp_process(struct tcp_conn *c)
 		if (c->rlen - off < 2 + mlen)
 			break;
 		stats_add(&wk->stats.tcp_queries, 1);
+		stats_request(&wk->stats, 1, c->peer.ss_family == AF_INET6, q,
+			      mlen);
 		len = answer_one(t, &c->peer, ANSWER_TCP, fwd, q, mlen,
-				 wk->tcp_resp, sizeof(wk->tcp_resp), &o);
+				 wk->tcp_resp, sizeof(wk->tcp_resp), &o,
+				 wk->srv->keys);
 		if (o == ANSWER_FORWARD && tcp_forward(c, q, mlen) < 0)
 			len = answer_one(t, &c->peer, ANSWER_TCP, 0, q,
 					 mlen, wk->tcp_resp,
-					 sizeof(wk->tcp_resp), &o);
+					 sizeof(wk->tcp_resp), &o,
+					 wk->srv->keys);
 		stats_count(&wk->stats, o);
+		if (len > 0 && wk->tap != NULL)
+			dnstap_auth(wk->tap, DNSTAP_TCP,
+				    (const struct sockaddr *)&c->peer,
+				    (const struct sockaddr *)c->local, q, mlen,
+				    wk->tcp_resp, len);
 		off += 2 + mlen;
+		if (len > 0) {
+			stats_response(&wk->stats, wk->tcp_resp, len, o);
+			answered++;
+		}
+		if (o == ANSWER_XFR && tcp_xfr_start(c, t, q, mlen) < 0)
+			return -1;
 		if (len > 0 && tcp_queue(c, wk->tcp_resp, len) < 0)
 			return -1;
+	}
+	if (answered > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		stats_duration(&wk->stats, answered, elapsed_ns(&t0, &t1));
 	}
 	if (off > 0) {
 		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
@@ -871,7 +1020,8 @@ tcp_pump(struct tcp_conn *c)
 
 	do {
 		rlen = c->rlen;
-		if (tcp_flush(c) < 0 || tcp_process(c) < 0)
+		if (tcp_flush(c) < 0 || tcp_xfr_fill(c) < 0 ||
+		    tcp_flush(c) < 0 || tcp_process(c) < 0)
 			return -1;
 	} while (c->rlen != rlen);
 	return 0;
@@ -885,7 +1035,9 @@ tcp_rearm(struct tcp_conn *c)
 
 	if (!c->closing && !tcp_full(c))
 		events |= EV_READ;
-	if (c->wlen > c->woff)
+	/* A transfer writes on: its next messages once the socket takes
+	 * more, one buffer's worth per callback. */
+	if (c->wlen > c->woff || (c->xfr != NULL && c->head == NULL))
 		events |= EV_WRITE;
 	if (events == 0 && c->head == NULL) {
 		tcp_conn_close(c);
@@ -1030,6 +1182,7 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->wk = wk;
 		c->fd = fd;
 		c->peer = peer;
+		c->local = &l->local;
 		ev_io_init(&c->io, tcp_conn_cb, fd, EV_READ);
 		ev_io_start(loop, &c->io);
 		ev_timer_init(&c->timer, tcp_timer_cb, wk->tcp_idle, 0.);
@@ -1050,8 +1203,18 @@ idle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	struct worker *wk = (struct worker *)((char *)w -
 					      offsetof(struct worker, idle));
 
-	/* About to block: this worker holds no table now. */
-	atomic_store(&wk->in_use, UINT64_MAX);
+	/* About to block: this worker holds no table now, but for those
+	 * of its transfers. */
+	atomic_store(&wk->in_use, wk->xfr_hold);
+}
+
+static void
+tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct worker *wk = (struct worker *)((char *)w -
+					      offsetof(struct worker, tick));
+
+	stats_tick(&wk->stats);
 }
 
 static void
@@ -1084,6 +1247,7 @@ worker_forward(struct worker *wk, const struct server_options *o, char *err,
 	fc.nupstreams = o->nupstreams;
 	fc.timeout = o->forward_timeout;
 	fc.log = wk->srv->fwd_log;
+	fc.tap = wk->tap;
 	/* The bound is the server's: shared out between the workers. */
 	fc.max_in_flight = o->forward_max_in_flight / wk->srv->nworkers;
 	if (fc.max_in_flight == 0)
@@ -1109,9 +1273,13 @@ worker_init(struct worker *wk, struct server *srv,
 
 	wk->srv = srv;
 	atomic_init(&wk->in_use, UINT64_MAX);
+	wk->xfr_hold = UINT64_MAX;
 	wk->tcp_idle = o->tcp_idle > 0 ? o->tcp_idle : CONFIG_DEFAULT_TCP_IDLE;
 	wk->allow = srv->allow;
 	wk->nallow = srv->nallow;
+	if (srv->tap != NULL)
+		wk->tap = dnstap_worker(srv->tap, (size_t)(wk - srv->workers),
+					&wk->stats.dnstap_dropped);
 	if ((wk->loop = ev_loop_new(EVFLAG_AUTO)) == NULL) {
 		snprintf(err, errsize, "cannot make an event loop");
 		return -1;
@@ -1120,6 +1288,9 @@ worker_init(struct worker *wk, struct server *srv,
 	ev_async_start(wk->loop, &wk->stop);
 	ev_prepare_init(&wk->idle, idle_cb);
 	ev_prepare_start(wk->loop, &wk->idle);
+	/* Ticks once a second even when no query comes (/health). */
+	ev_timer_init(&wk->tick, tick_cb, 0., 1.);
+	ev_timer_start(wk->loop, &wk->tick);
 	wk->udp = calloc(n + 1, sizeof(*wk->udp));
 	wk->tcp = calloc(n + 1, sizeof(*wk->tcp));
 	if (wk->udp == NULL || wk->tcp == NULL) {
@@ -1135,6 +1306,8 @@ worker_init(struct worker *wk, struct server *srv,
 		u->wk = wk;
 		u->family = o->listen[i].addr.ss_family;
 		u->wildcard = is_wildcard(&o->listen[i].addr);
+		u->local = o->listen[i].addr;
+		t->local = o->listen[i].addr;
 		if ((u->fd = open_socket(&o->listen[i], SOCK_DGRAM, flags, err,
 					 errsize)) < 0)
 			return -1;
@@ -1190,8 +1363,13 @@ server_new(struct server **out, const struct server_options *o, char *err,
 	int rc = -ENOMEM;
 
 	*out = NULL;
-	if ((srv = calloc(1, sizeof(*srv))) == NULL)
+	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+		transfer_free(o->transfer);
 		goto out;
+	}
+	srv->transfer = o->transfer;
+	if (srv->transfer != NULL)
+		srv->keys = transfer_policy(srv->transfer)->keys;
 	atomic_init(&srv->table, NULL);
 	atomic_init(&srv->gen, 0);
 	srv->nworkers = o->workers > 0 ? o->workers : 1;
@@ -1209,6 +1387,17 @@ server_new(struct server **out, const struct server_options *o, char *err,
 		goto out;
 	if ((rc = probe_listen(o, err, errsize)) < 0)
 		goto out;
+	if (o->dnstap_socket != NULL) {
+		struct dnstap_options dt = {
+			.socket = o->dnstap_socket,
+			.identity = o->dnstap_identity,
+			.version = o->dnstap_version,
+			.workers = srv->nworkers,
+		};
+
+		if ((rc = dnstap_new(&srv->tap, &dt, err, errsize)) < 0)
+			goto out;
+	}
 	for (i = 0; i < srv->nworkers; i++)
 		if ((rc = worker_init(&srv->workers[i], srv, o, err,
 				      errsize)) < 0)
@@ -1229,6 +1418,8 @@ server_start(struct server *srv, char *err, size_t errsize)
 	size_t i;
 	int rc;
 
+	if (srv->tap != NULL && dnstap_start(srv->tap, err, errsize) < 0)
+		return -1;
 	for (i = 0; i < srv->nworkers; i++) {
 		struct worker *wk = &srv->workers[i];
 
@@ -1281,6 +1472,7 @@ server_stats_get(const struct server *srv, struct stats *out)
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	out->oldest_tick = INT64_MAX;
 	for (i = 0; i < srv->nworkers; i++) {
 		stats_sum(out, &srv->workers[i].stats);
 		/* The forwarder's counters are atomics of its thread. */
@@ -1290,6 +1482,34 @@ server_stats_get(const struct server *srv, struct stats *out)
 			forward_stats_get(srv->workers[i].fwd, &f);
 			stats_sum_forward(out, &f);
 		}
+	}
+}
+
+size_t
+server_upstream_count(const struct server *srv)
+{
+	if (srv->nworkers == 0 || srv->workers[0].fwd == NULL)
+		return 0;
+	return forward_upstream_count(srv->workers[0].fwd);
+}
+
+void
+server_upstream_stats_get(const struct server *srv, size_t i,
+			  struct forward_upstream_stats *out)
+{
+	struct forward_upstream_stats one;
+	size_t w;
+
+	memset(out, 0, sizeof(*out));
+	for (w = 0; w < srv->nworkers; w++) {
+		if (srv->workers[w].fwd == NULL)
+			continue;
+		forward_upstream_stats_get(srv->workers[w].fwd, i, &one);
+		memcpy(out->to, one.to, sizeof(out->to));
+		out->queries += one.queries;
+		out->answers += one.answers;
+		out->timeouts += one.timeouts;
+		out->failovers += one.failovers;
 	}
 }
 
@@ -1310,8 +1530,17 @@ server_free(struct server *srv)
 	}
 	for (i = 0; srv->workers != NULL && i < srv->nworkers; i++)
 		worker_clear(&srv->workers[i]);
+	/* After the workers: it writes what they queued. */
+	dnstap_free(srv->tap);
 	free(srv->workers);
 	free(srv->allow);
 	forward_log_free(srv->fwd_log);
+	transfer_free(srv->transfer);
 	free(srv);
+}
+
+struct transfer *
+server_transfer(const struct server *srv)
+{
+	return srv->transfer;
 }

@@ -20,6 +20,11 @@
  * accepting worker's least recently active connection makes room for
  * the new one.
  *
+ * With dnstap, every answer gives its AUTH_QUERY and AUTH_RESPONSE
+ * frames, and the forwarder its FORWARDER_* ones (daemon/dnstap.h);
+ * their response_address is the listening address (0.0.0.0 or :: on a
+ * wildcard socket).
+ *
  * Names outside the served zones go to the forwarder, when there is one
  * and the client's address is in the allowed ranges; others get REFUSED
  * (meshdns is never an open resolver).  Everybody gets authoritative
@@ -56,6 +61,7 @@
 #include "util/netaddr.h"
 
 struct server;
+struct transfer;
 
 struct server_options {
 	size_t workers;			/* threads; 0 or 1: one */
@@ -71,6 +77,14 @@ struct server_options {
 	size_t forward_max_in_flight;
 	const struct netaddr_cidr *allow;	/* who may use forwarding */
 	size_t nallow;
+	struct transfer *transfer;	/* zone transfers and TSIG
+					 * (daemon/transfer.h): the server
+					 * takes it, even when server_new()
+					 * fails; NULL: no transfer, no key */
+	/* dnstap (daemon/dnstap.h): none when dnstap_socket is NULL. */
+	const char *dnstap_socket;
+	const char *dnstap_identity;	/* NULL: the host name */
+	const char *dnstap_version;
 };
 
 /*
@@ -136,9 +150,23 @@ uint64_t server_oldest_in_use(const struct server *srv);
 void server_stats_get(const struct server *srv, struct stats *out);
 
 /*
+ * The upstreams (0 without forwarding), and the counters of upstream @i
+ * summed over the workers' forwarders.  Any thread.
+ */
+size_t server_upstream_count(const struct server *srv);
+void server_upstream_stats_get(const struct server *srv, size_t i,
+			       struct forward_upstream_stats *out);
+
+/*
  * Stop and join the workers, cancel forwarded queries, close every socket
  * and connection; NULL is a no-op.  No table is used after it returns.
  */
 void server_free(struct server *srv);
+
+/*
+ * The transfer policy the server took (server_options.transfer), or
+ * NULL; for the publisher's transfer_record().
+ */
+struct transfer *server_transfer(const struct server *srv);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "daemon/stats.h"
 #include "util/log.h"
@@ -16,6 +17,7 @@ stats_count(struct stats_worker *w, enum answer_outcome o)
 		stats_add(&w->dropped, 1);
 		break;
 	case ANSWER_AUTH:
+	case ANSWER_XFR:	/* a zone transfer */
 		stats_add(&w->authoritative, 1);
 		break;
 	case ANSWER_HIDDEN:
@@ -39,9 +41,124 @@ stats_count(struct stats_worker *w, enum answer_outcome o)
 	}
 }
 
+static enum stats_type
+type_index(unsigned t)
+{
+	switch (t) {
+	case 1: return STATS_TYPE_A;
+	case 28: return STATS_TYPE_AAAA;
+	case 5: return STATS_TYPE_CNAME;
+	case 33: return STATS_TYPE_SRV;
+	case 16: return STATS_TYPE_TXT;
+	case 12: return STATS_TYPE_PTR;
+	case 2: return STATS_TYPE_NS;
+	case 6: return STATS_TYPE_SOA;
+	case 15: return STATS_TYPE_MX;
+	case 255: return STATS_TYPE_ANY;
+	case 65: return STATS_TYPE_HTTPS;
+	case 64: return STATS_TYPE_SVCB;
+	case 257: return STATS_TYPE_CAA;
+	case 35: return STATS_TYPE_NAPTR;
+	case 43: return STATS_TYPE_DS;
+	case 48: return STATS_TYPE_DNSKEY;
+	case 252: return STATS_TYPE_AXFR;
+	case 251: return STATS_TYPE_IXFR;
+	default: return STATS_TYPE_OTHER;
+	}
+}
+
+const char *
+stats_type_name(enum stats_type t)
+{
+	static const char *const names[STATS_NTYPES] = {
+		"A", "AAAA", "CNAME", "SRV", "TXT", "PTR", "NS", "SOA", "MX",
+		"ANY", "HTTPS", "SVCB", "CAA", "NAPTR", "DS", "DNSKEY", "AXFR",
+		"IXFR", "other",
+	};
+
+	return (unsigned)t < STATS_NTYPES ? names[t] : "other";
+}
+
+const char *
+stats_rcode_name(unsigned r)
+{
+	static const char *const names[STATS_NRCODES] = {
+		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
+		"REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
+		"NOTZONE", "DSOTYPENI", "RCODE12", "RCODE13", "RCODE14",
+		"RCODE15", "BADVERS",
+	};
+
+	return r < STATS_NRCODES ? names[r] : "other";
+}
+
+double
+stats_bucket_le(unsigned i)
+{
+	return 0.00025 * (double)(1ULL << i);
+}
+
+void
+stats_request(struct stats_worker *w, int tcp, int v6, const uint8_t *q,
+	      size_t len)
+{
+	enum stats_type t = STATS_TYPE_OTHER;
+	size_t i = 12;
+
+	/* The first question's name, label by label, then its type. */
+	if (len > 12 && (q[4] | q[5]) != 0) {
+		while (i < len && q[i] != 0 && (q[i] & 0xc0) == 0)
+			i += 1 + (size_t)q[i];
+		if (i + 2 < len && q[i] == 0)
+			t = type_index(((unsigned)q[i + 1] << 8) | q[i + 2]);
+	}
+	stats_add(&w->requests[tcp != 0][v6 != 0][t], 1);
+}
+
+void
+stats_response(struct stats_worker *w, const uint8_t *resp, size_t len,
+	       enum answer_outcome o)
+{
+	unsigned r;
+
+	if (len < 12)
+		return;
+	r = resp[3] & 0x0f;
+	if (r == 0 && o == ANSWER_ERROR)
+		r = STATS_RCODE_BADVERS;
+	stats_add(&w->rcodes[r], 1);
+}
+
+void
+stats_duration(struct stats_worker *w, uint64_t n, uint64_t ns)
+{
+	unsigned i = 0;
+
+	/* 250 us, doubling: the first bucket whose bound is not below. */
+	while (i < STATS_NBUCKETS && ns > (250000ULL << i))
+		i++;
+	stats_add(&w->duration_buckets[i], n);
+	stats_add(&w->duration_ns, n * ns);
+}
+
+void
+stats_tick(struct stats_worker *w)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	atomic_store_explicit(&w->tick, (int64_t)ts.tv_sec,
+			      memory_order_relaxed);
+}
+
 void
 stats_sum(struct stats *out, const struct stats_worker *w)
 {
+	int64_t tick = atomic_load(&w->tick);
+	size_t i;
+	size_t j;
+	size_t k;
+
 	out->udp_queries += atomic_load(&w->udp_queries);
 	out->tcp_queries += atomic_load(&w->tcp_queries);
 	out->authoritative += atomic_load(&w->authoritative);
@@ -54,6 +171,20 @@ stats_sum(struct stats *out, const struct stats_worker *w)
 	out->forwarded += atomic_load(&w->forwarded);
 	out->tcp_connections += atomic_load(&w->tcp_connections);
 	out->tcp_closed_for_room += atomic_load(&w->tcp_closed_for_room);
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 2; j++)
+			for (k = 0; k < STATS_NTYPES; k++)
+				out->requests[i][j][k] +=
+					atomic_load(&w->requests[i][j][k]);
+	for (i = 0; i < STATS_NRCODES; i++)
+		out->rcodes[i] += atomic_load(&w->rcodes[i]);
+	for (i = 0; i <= STATS_NBUCKETS; i++)
+		out->duration_buckets[i] +=
+			atomic_load(&w->duration_buckets[i]);
+	out->duration_ns += atomic_load(&w->duration_ns);
+	if (tick < out->oldest_tick)
+		out->oldest_tick = tick;
+	out->dnstap_dropped += atomic_load(&w->dnstap_dropped);
 }
 
 void

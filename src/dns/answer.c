@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <ldns/ldns.h>
 
@@ -48,7 +49,8 @@ any_rrset(const struct table_node *node)
 {
 	static const uint16_t order[] = {
 		LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_SRV,
-		LDNS_RR_TYPE_PTR, LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_NS,
+		LDNS_RR_TYPE_PTR, LDNS_RR_TYPE_TXT, LDNS_RR_TYPE_SOA,
+		LDNS_RR_TYPE_NS,
 	};
 	const struct table_rrset *set = NULL;
 	size_t i;
@@ -119,6 +121,7 @@ struct plan {
 	bool opt;		/* our OPT record */
 	int ede;		/* its EDE INFO-CODE, or WIRE_EDE_NONE */
 	int tsig_error;		/* a TSIG with this error, or 0: none */
+	const struct tsig_key *sign;	/* sign the answer with it, or NULL */
 	bool aa;
 	bool tc;
 };
@@ -135,6 +138,39 @@ edns_udp_limit(const struct wire_edns *edns)
 		return WIRE_UDP_MIN;
 	return edns->udp_size > ANSWER_EDNS_SIZE ? ANSWER_EDNS_SIZE :
 	       edns->udp_size;
+}
+
+/* The time of @ctx for TSIG: its own, or the clock's. */
+static uint64_t
+now_of(const struct answer_query_ctx *ctx)
+{
+	return ctx->now != 0 ? ctx->now : (uint64_t)time(NULL);
+}
+
+/*
+ * Check the TSIG of @q (RFC 8945 5.2): true when it verifies (the answer
+ * is then signed with its key), else false with pl->tsig_error set
+ * (BADTIME: the error answer signed too).
+ */
+static bool
+tsig_ok(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
+	const struct query *st, struct plan *pl)
+{
+	const struct tsig_key *k = tsig_keys_find(ctx->keys, q, qlen,
+						  &st->trr);
+	int v;
+
+	if (k == NULL) {
+		pl->tsig_error = TSIG_BADKEY;
+		return false;
+	}
+	v = tsig_verify(k, q, qlen, &st->tsig, &st->trr, now_of(ctx));
+	if (v == 0 || v == -TSIG_BADTIME)
+		pl->sign = k;
+	if (v == 0)
+		return true;
+	pl->tsig_error = v == -TSIG_BADTIME ? TSIG_BADTIME : TSIG_BADSIG;
+	return false;
 }
 
 /*
@@ -179,17 +215,17 @@ classify(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
 		pl->rcode = LDNS_RCODE_FORMERR;
 		pl->echo = st->question;
 		pl->opt = st->rest_ok && st->edns.present;
-	} else if (st->tsig.present) {
-		/*
-		 * RFC 8945 5.2.1.  A known key's MAC is not checked yet:
-		 * the issue that loads keys verifies it here.
-		 */
+	} else if (ctx->tr == ANSWER_TCP &&
+		   st->q.qclass == LDNS_RR_CLASS_IN &&
+		   (st->q.qtype == LDNS_RR_TYPE_AXFR ||
+		    st->q.qtype == LDNS_RR_TYPE_IXFR)) {
+		pl->oc = ANSWER_XFR;	/* dns/xfr.h, TSIG included */
+		return;
+	} else if (st->tsig.present && !tsig_ok(ctx, q, qlen, st, pl)) {
+		/* RFC 8945 5.2: BADKEY, BADSIG unsigned; BADTIME signed. */
 		pl->rcode = LDNS_RCODE_NOTAUTH;
 		pl->echo = true;
 		pl->opt = st->edns.present;
-		pl->tsig_error = tsig_keys_find(ctx->keys, q, qlen,
-						&st->trr) != NULL ?
-				 TSIG_BADSIG : TSIG_BADKEY;
 	} else if (st->edns.present && st->edns.version > 0) {
 		pl->rcode = RCODE_BADVERS;	/* RFC 6891 6.1.3 */
 		pl->echo = true;
@@ -219,11 +255,24 @@ classify(const struct answer_query_ctx *ctx, const uint8_t *q, size_t qlen,
 			pl->rcode = LDNS_RCODE_REFUSED;
 			pl->oc = ANSWER_REFUSED;
 		}
-	} else if (st->q.qtype == LDNS_RR_TYPE_AXFR ||
-		   st->q.qtype == LDNS_RR_TYPE_IXFR) {
+	} else if (st->q.qtype == LDNS_RR_TYPE_AXFR) {
 		pl->rcode = LDNS_RCODE_NOTIMPL;
 		pl->echo = true;
 		pl->opt = st->edns.present;
+	} else if (st->q.qtype == LDNS_RR_TYPE_IXFR) {
+		/* Over UDP the current SOA alone, as Knot (RFC 1995 2). */
+		pl->echo = true;
+		pl->opt = st->edns.present;
+		lower_name(q, st->q.name_len, lname);
+		zone = table_find_zone(t, lname, st->q.name_len,
+				       &pl->apex_off);
+		if (zone != NULL && pl->apex_off == 0)
+			node = table_lookup(t, zone, lname, st->q.name_len);
+		pl->an = table_node_rrset(node, LDNS_RR_TYPE_SOA);
+		pl->rcode = pl->an != NULL ? LDNS_RCODE_NOERROR :
+			    LDNS_RCODE_NOTAUTH;
+		pl->aa = pl->an != NULL;
+		pl->oc = pl->an != NULL ? ANSWER_AUTH : ANSWER_ERROR;
 	} else {
 		pl->echo = true;
 		pl->opt = st->edns.present;
@@ -270,6 +319,14 @@ opt_len(const struct plan *pl)
 	return WIRE_OPT_LEN + (pl->ede != WIRE_EDE_NONE ? WIRE_EDE_LEN : 0);
 }
 
+/* The bytes of the TSIG record of a TSIG error answer. */
+static size_t
+tsig_len(const struct plan *pl, const struct query *st)
+{
+	return pl->sign != NULL ? tsig_sign_len(pl->sign) :
+	       tsig_error_len(&st->trr);
+}
+
 /*
  * Cut @pl to the size limit (answer.h) for a response in @cap bytes:
  * whole RRsets or nothing, with TC; the additional RRs as far as they fit.
@@ -291,11 +348,16 @@ fit(const struct answer_query_ctx *ctx, const struct query *st, size_t cap,
 		limit = cap;
 
 	if (pl->tsig_error != 0 && pos + (pl->echo ? st->q.name_len + 4 : 0) +
-	    opt_len(pl) + tsig_error_len(&st->trr) > limit) {
+	    opt_len(pl) + tsig_len(pl, st) > limit) {
 		/* Only with names near 255 bytes: TCP takes it. */
 		pl->tsig_error = 0;
+		pl->sign = NULL;
 		pl->tc = true;
 	}
+	/* The signature's room, kept whatever else fits. */
+	if (pl->sign != NULL && pl->tsig_error == 0)
+		limit = limit > tsig_sign_len(pl->sign) ?
+			limit - tsig_sign_len(pl->sign) : 0;
 	if (pl->echo && pos + st->q.name_len + 4 + opt_len(pl) > limit) {
 		/* Cannot happen with cap >= 512; stay safe anyway. */
 		pl->echo = false;
@@ -349,7 +411,8 @@ write_response(const struct answer_query_ctx *ctx, const uint8_t *q,
 	ldns_write_uint16(resp + LDNS_NSCOUNT_OFF, ns ? ns->count : 0);
 	ldns_write_uint16(resp + LDNS_ARCOUNT_OFF,
 			  (uint16_t)(pl->add_count + (pl->opt ? 1 : 0) +
-				     (pl->tsig_error != 0 ? 1 : 0)));
+				     (pl->tsig_error != 0 &&
+				      pl->sign == NULL ? 1 : 0)));
 	if (pl->echo) {
 		memcpy(resp + LDNS_HEADER_SIZE, q + LDNS_HEADER_SIZE,
 		       st->q.name_len + 4);
@@ -390,10 +453,33 @@ write_response(const struct answer_query_ctx *ctx, const uint8_t *q,
 		pos += wire_opt_write(resp + pos, ANSWER_EDNS_SIZE,
 				      (unsigned)pl->rcode,
 				      st->edns.flags & WIRE_EDNS_DO, pl->ede);
-	if (pl->tsig_error != 0)	/* last (RFC 8945 5.2) */
+	if (pl->tsig_error != 0 && pl->sign == NULL)	/* last (RFC 8945) */
 		pos += tsig_write_error(resp + pos, q, st->len, &st->trr,
 					(uint16_t)pl->tsig_error);
 	return pos;
+}
+
+/*
+ * Sign the answer @resp of @len bytes (room for the TSIG kept by fit())
+ * with pl->sign; the answer unsigned, TC set, when that fails (no memory
+ * in libcrypto).
+ */
+static size_t
+sign_response(const struct answer_query_ctx *ctx, const uint8_t *q,
+	      const struct query *st, const struct plan *pl, uint8_t *resp,
+	      size_t len, size_t cap)
+{
+	struct tsig_signer s;
+	int n;
+
+	tsig_signer_init(&s, pl->sign, q + st->trr.mac_off, st->trr.mac_len,
+			 (uint16_t)pl->tsig_error);
+	n = tsig_sign(&s, resp, len, cap, now_of(ctx));
+	if (n < 0) {
+		resp[2] |= LDNS_TC_MASK;
+		return len;
+	}
+	return (size_t)n;
 }
 
 size_t
@@ -413,13 +499,15 @@ answer_query(const struct answer_query_ctx *ctx, const uint8_t *q,
 	if (LDNS_QR_WIRE(q))
 		return 0;	/* a response: never answer one */
 	classify(ctx, q, qlen, &st, &pl);
-	if (pl.oc == ANSWER_FORWARD) {
+	if (pl.oc == ANSWER_FORWARD || pl.oc == ANSWER_XFR) {
 		if (outcome != NULL)
-			*outcome = ANSWER_FORWARD;
+			*outcome = pl.oc;
 		return 0;
 	}
 	fit(ctx, &st, cap, &pl);
 	len = write_response(ctx, q, &st, &pl, resp);
+	if (pl.sign != NULL)
+		len = sign_response(ctx, q, &st, &pl, resp, len, cap);
 	if (outcome != NULL)
 		*outcome = pl.oc;
 	return len;

@@ -2,7 +2,8 @@
 /*
  * answer.h -- one query's bytes + the table + the client → one response.
  *
- * No allocation, no I/O, no logging: safe on the hot path and from any
+ * No allocation (but inside libcrypto, for a TSIG-signed query only),
+ * no I/O, no logging: safe on the hot path and from any
  * thread.  The response is the query's header and question (its case
  * kept) with flags and counts patched, then the precompiled sections, then
  * an OPT record when the query had one.
@@ -42,6 +43,8 @@ enum answer_outcome {
 	ANSWER_CHAOS,		/* a CHAOS TXT answer (version.bind ...) */
 	ANSWER_FORWARD,		/* nothing written (returns 0): forward the
 				   query's own bytes upstream */
+	ANSWER_XFR,		/* nothing written (returns 0): an AXFR or
+				   IXFR over TCP, for dns/xfr.h */
 };
 
 struct answer_query_ctx {
@@ -53,6 +56,9 @@ struct answer_query_ctx {
 					   forwarded; RA set in responses */
 	const struct tsig_keys *keys;	/* the TSIG keys the server knows;
 					   NULL: none (dns/tsig.h) */
+	uint64_t now;			/* seconds since the epoch, for TSIG;
+					   0: time(), read only for a query
+					   with a TSIG */
 };
 
 /*
@@ -83,9 +89,15 @@ struct answer_query_ctx {
  * (RFC 8945 5.2.1) whose key (name and algorithm) is not in ctx->keys ->
  * NOTAUTH, with an unsigned TSIG record last in the additional section:
  * the key name and algorithm, Time Signed and Fudge copied, MAC size 0,
- * the Original ID copied, error BADKEY (17), Other Len 0 (a key in
- * ctx->keys gets BADSIG until MACs are checked; if that TSIG would not
- * fit in the size limit it is left out and TC set); EDNS version > 0 ->
+ * the Original ID copied, error BADKEY (17), Other Len 0; a known key
+ * whose MAC does not verify -> the same with BADSIG (16); a verified MAC
+ * whose Time Signed is more than its Fudge away from ctx->now -> NOTAUTH
+ * with a signed TSIG, error BADTIME (18) and our time in Other Data (if
+ * such a TSIG would not fit in the size limit it is left out and TC
+ * set); a query whose TSIG verifies is answered as below and the answer
+ * signed (RFC 8945 5.3; the TSIG's room is kept when cutting it to
+ * size); TCP AXFR or IXFR of class IN -> ANSWER_XFR, nothing written
+ * (TSIG included: dns/xfr.h checks it); EDNS version > 0 ->
  * BADVERS (extended RCODE 16 in our OPT); no table (ctx->t NULL, nothing
  * loaded yet) -> SERVFAIL for class IN and CH, with EDE 14 (Not Ready).
  *
@@ -95,7 +107,10 @@ struct answer_query_ctx {
  * Other classes than IN and CH (ANY and NONE included: every name we
  * serve is IN) -> REFUSED.
  *
- * Class IN: AXFR/IXFR -> NOTIMP.  A name in no served zone that is a
+ * Class IN over UDP: AXFR -> NOTIMP (RFC 5936 4.2, as Knot and NSD);
+ * IXFR of a zone's apex -> its SOA alone in the answer section, whatever
+ * the serial (as Knot: the client retries over TCP), of another name ->
+ * NOTAUTH.  A name in no served zone that is a
  * search-list expansion of one inside (table_builder_add_search_suffix())
  * -> NXDOMAIN, AA clear (we are not the authority for it), no authority
  * section, whether forwarding or not; else with ctx->forwarding ->

@@ -77,6 +77,39 @@ table_zone_count(const struct table *t)
 	return t->nzones;
 }
 
+const struct table_zone *
+table_zone_at(const struct table *t, size_t i)
+{
+	return i < t->nzones ? &t->zones[i] : NULL;
+}
+
+const uint8_t *
+table_zone_apex(const struct table_zone *z, size_t *len)
+{
+	*len = z->apex_len;
+	return z->apex;
+}
+
+const struct table_rrset *
+table_zone_soa(const struct table *t, const struct table_zone *z)
+{
+	return table_node_rrset(table_lookup(t, z, z->apex, z->apex_len),
+				6);	/* SOA */
+}
+
+uint32_t
+table_soa_serial(const struct table_rrset *soa)
+{
+	const uint8_t *p = NULL;
+
+	/* The serial is the first of the RDATA's five 32-bit fields. */
+	if (soa == NULL || soa->count != 1 || soa->len < 22)
+		return 0;
+	p = soa->wire + soa->len - 20;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
 size_t
 table_name_count(const struct table *t)
 {

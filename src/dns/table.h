@@ -57,6 +57,20 @@ size_t table_node_count(const struct table *t);
 size_t table_view_count(const struct table *t);
 
 /*
+ * The zones, for what walks them (NOTIFY, transfers): zone @i, 0 to
+ * table_zone_count() - 1 (NULL beyond), in the order they were added;
+ * its apex, canonical wire form, *len bytes; its SOA RRset (one RR,
+ * owner 0xC00C: an answer right after a question for the apex).
+ */
+const struct table_zone *table_zone_at(const struct table *t, size_t i);
+const uint8_t *table_zone_apex(const struct table_zone *z, size_t *len);
+const struct table_rrset *table_zone_soa(const struct table *t,
+					 const struct table_zone *z);
+
+/* The serial of a SOA RRset (table_zone_soa()), 0 for NULL. */
+uint32_t table_soa_serial(const struct table_rrset *soa);
+
+/*
  * --- read side, used by answer.c ---
  *
  * No allocation, no ldns.  Pointers returned are borrowed, valid while the

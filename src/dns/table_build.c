@@ -62,11 +62,13 @@ enum {
 	KIND_AAAA,
 	KIND_SRV,
 	KIND_PTR,
+	KIND_TXT,
 	NKINDS,
 };
 
 static const uint16_t kind_type[NKINDS] = {
 	LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_SRV, LDNS_RR_TYPE_PTR,
+	LDNS_RR_TYPE_TXT,
 };
 
 /* --- builder --- */
@@ -105,7 +107,8 @@ struct brec {
 	uint32_t next;		/* next record of the same name, or NONE */
 	uint32_t ttl;
 	uint8_t kind;		/* KIND_A ... */
-	uint8_t tlen;		/* SRV, PTR: the target's length */
+	uint8_t tlen;		/* SRV, PTR: the target's length; TXT:
+				 * the RDATA's */
 	uint16_t prio;		/* SRV */
 	union {
 		uint8_t addr[16];	/* A, AAAA; zero-padded */
@@ -113,7 +116,7 @@ struct brec {
 			uint32_t off;	/* the target, in the name arena */
 			uint16_t weight;
 			uint16_t port;
-		} t;		/* SRV, PTR */
+		} t;		/* SRV, PTR; TXT: off only */
 	} u;
 };
 
@@ -652,9 +655,10 @@ add_record(struct table_builder *b, const char *name, struct brec *nr,
 		b->recs = v;
 		b->recs_cap = cap;
 	}
-	if (nr->kind == KIND_SRV || nr->kind == KIND_PTR) {
+	if (nr->kind >= KIND_SRV) {
 		/* Targets are mostly names of this table: share their bytes. */
-		i = find_name(b, target, nr->tlen, b->scope);
+		i = nr->kind == KIND_TXT ? NONE :
+			find_name(b, target, nr->tlen, b->scope);
 		if (i != NONE)
 			nr->u.t.off = b->names[i].off;
 		else if (text_append(b, target, nr->tlen, &nr->u.t.off) < 0)
@@ -742,6 +746,25 @@ table_builder_add_ptr(struct table_builder *b, const char *name,
 	nr.kind = KIND_PTR;
 	nr.ttl = ttl;
 	return add_target_record(b, name, &nr, target);
+}
+
+int
+table_builder_add_txt(struct table_builder *b, const char *name,
+		      const char *text, uint32_t ttl)
+{
+	uint8_t rdata[255];
+	size_t len = strlen(text);
+	struct brec nr;
+
+	if (len > sizeof(rdata) - 1)
+		return -EINVAL;
+	rdata[0] = (uint8_t)len;
+	memcpy(rdata + 1, text, len);
+	memset(&nr, 0, sizeof(nr));
+	nr.kind = KIND_TXT;
+	nr.ttl = ttl;
+	nr.tlen = (uint8_t)(len + 1);
+	return add_record(b, name, &nr, rdata, TABLE_OWNER_NONE);
 }
 
 int
@@ -1015,6 +1038,12 @@ table_builder_zone_digest(const struct table_builder *b, int zone)
 		if (b->names[i].zone == zone)
 			sum += name_rsum(b, &b->names[i]);
 	return zone_digest(zone_dhead(&b->zones[zone]), sum);
+}
+
+uint32_t
+table_builder_default_scope(const struct table_builder *b)
+{
+	return b->default_scope;
 }
 
 uint64_t
@@ -1427,6 +1456,9 @@ write_rrset(const struct rref *refs, size_t nrefs, int kind, uint16_t ptr,
 			ldns_write_uint16(p + 4, r->u.t.port);
 			memcpy(p + SRV_FIXED, refs[i].target, r->tlen);
 			break;
+		case KIND_TXT:
+			memcpy(p, refs[i].target, r->tlen);
+			break;
 		default:
 			if (c == NULL) {
 				memcpy(p, refs[i].target, r->tlen);
@@ -1581,9 +1613,12 @@ write_node(const struct table_builder *b, const struct bname *n,
 	   const struct zone_wire *zw, struct rref *refs,
 	   struct rref *scratch, struct compr *c, struct table_node *node)
 {
-	/* RRsets in type order: A (1), NS, SOA, PTR (12), AAAA (28), SRV. */
-	static const int order[] = { KIND_A, -1, KIND_PTR, KIND_AAAA,
-				     KIND_SRV };
+	/*
+	 * RRsets in type order: A (1), NS, SOA, PTR (12), TXT (16), AAAA
+	 * (28), SRV.
+	 */
+	static const int order[] = { KIND_A, -1, KIND_PTR, KIND_TXT,
+				     KIND_AAAA, KIND_SRV };
 	const struct bzone *z = &b->zones[n->zone];
 	struct table_rrset *set = node->rrsets;
 	uint8_t *p = NULL;

@@ -134,6 +134,15 @@ int table_builder_add_ptr(struct table_builder *b, const char *name,
 			  const char *target, uint32_t ttl);
 
 /*
+ * Add a TXT record "@name @ttl IN TXT "@text"": one character-string of
+ * at most 254 bytes (the catalog zone's version "2").  Errors and
+ * duplicates as table_builder_add_srv(), and -EINVAL for a longer
+ * @text; the RRset is ordered by RDATA.
+ */
+int table_builder_add_txt(struct table_builder *b, const char *name,
+			  const char *text, uint32_t ttl);
+
+/*
  * The CHAOS class TXT answers: @version for version.bind and
  * version.server, @id for id.server, @hostname for hostname.bind.  NULL
  * hides one (REFUSED, as for any other CHAOS query).  Strings are copied,
@@ -211,9 +220,12 @@ void table_builder_set_default_scope(struct table_builder *b, uint32_t scope);
 
 /*
  * A digest of zone @zone's content (apex, SOA fields except the serial,
- * NS names, every name's records with TTLs), to decide whether the serial
- * must change.  Stable across runs and machines, and independent of the
- * order in which records and NS names were added.  0 for a bad @zone.
+ * NS names, every name's records, each with its RRset's TTL: what is
+ * served), to decide whether the serial must change.  Stable across runs
+ * and machines, and independent of the order in which records and NS
+ * names were added.  The finished table keeps it (table_zone_digest(),
+ * table_patch.h), and a patch updates it name by name.  0 for a bad
+ * @zone.
  */
 uint64_t table_builder_zone_digest(const struct table_builder *b, int zone);
 

@@ -20,8 +20,10 @@
  * cache: pointers are stored as offsets, and the same table (the same
  * builder calls) gives the same bytes (deterministic: no padding garbage,
  * no addresses).  The layout is this build's, so only the same binary may
- * read it back (the cache's key says which binary wrote it).  Returns 0
- * with *out (malloc'ed, the caller frees it) and *len, or -ENOMEM.
+ * read it back (the cache's key says which binary wrote it).  A patched
+ * table (table_patch.h) is written as its flattened copy (its live nodes
+ * in one arena, as a built table has them).  Returns 0 with *out (malloc'ed, the caller frees it) and
+ * *len, or -ENOMEM.
  */
 int table_serialize(const struct table *t, uint8_t **out, size_t *len);
 

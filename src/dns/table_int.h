@@ -67,6 +67,7 @@ struct table_zone {
 struct table_seg {
 	long refs;		/* __atomic */
 	size_t len;
+	size_t first;		/* where its nodes start (after zone SOAs) */
 	uint64_t mem[];		/* 8-aligned */
 };
 
@@ -306,6 +307,9 @@ struct table_builder;
 int table_builder_name_records(const struct table_builder *b,
 			       const uint8_t *wire, size_t len, uint32_t scope,
 			       uint32_t *owner);
+/* The scope of a client that is no view, as set (not as the table has it). */
+uint32_t table_builder_default_scope(const struct table_builder *b);
+
 /* The sum of rr_hash() over the records of @wire in @scope (0: none). */
 uint64_t table_builder_name_rsum(const struct table_builder *b,
 				 const uint8_t *wire, size_t len,

@@ -70,6 +70,7 @@ struct table_patch {
 	struct ptarget *tgts;
 	size_t ntgts, tgts_cap;
 	uint32_t *serial;	/* per zone */
+	struct table_builder *views;	/* the new views, or NULL */
 	int failed;		/* an allocation failed: finish fails */
 };
 
@@ -267,8 +268,10 @@ kind_of(uint16_t type)
 		return 1;
 	case LDNS_RR_TYPE_SRV:
 		return 2;
+	case LDNS_RR_TYPE_TXT:
+		return 4;	/* the builder's KIND_TXT */
 	default:
-		return 3;
+		return 3;	/* KIND_PTR */
 	}
 }
 
@@ -607,6 +610,7 @@ table_flatten(const struct table *t, struct table **out)
 		c->zones[i].neg.wire = c->arena + off;
 		off += align8(t->zones[i].neg.len);
 	}
+	seg->first = off;
 	for (cap = 16; cap < 2 * nrefs; cap *= 2)
 		;
 	if ((c->slots = malloc(cap * sizeof(*c->slots))) == NULL)
@@ -856,6 +860,7 @@ table_patch_free(struct table_patch *p)
 	if (p == NULL)
 		return;
 	table_builder_free(p->nb);
+	table_builder_free(p->views);
 	free(p->ents);
 	free(p->idx);
 	free(p->tgts);
@@ -878,7 +883,8 @@ table_patch_reset_name(struct table_patch *p, const char *name,
 	z = table_find_zone(p->base, wire, len, &apex_off);
 	if (z == NULL)
 		return -ENOENT;
-	if (apex_off == 0)
+	/* An apex is always shared (its SOA and NS are the zone's). */
+	if (apex_off == 0 && scope != TABLE_SCOPE_NONE)
 		return -EINVAL;
 	if ((e = ent_get(p, wire, len, scope, z->index)) == NULL) {
 		p->failed = 1;
@@ -1021,6 +1027,44 @@ table_patch_zone_digest(struct table_patch *p, int zone)
 	return zone_digest(p->base->zones[zone].dhead, sum);
 }
 
+int
+table_patch_set_views(struct table_patch *p, struct table_builder *views)
+{
+	table_builder_free(p->views);
+	p->views = views;
+	if (views == NULL) {
+		p->failed = 1;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Give @t the views of the builder @vb (consumed).  0 or -ENOMEM. */
+static int
+views_replace(struct table *t, struct table_builder *vb)
+{
+	uint32_t scope = table_builder_default_scope(vb);
+	struct table *v = NULL;
+	int rc;
+
+	if ((rc = table_builder_finish(vb, &v)) < 0)
+		return rc;
+	free(t->views);
+	free(t->pairs);
+	t->views = v->views;
+	t->pairs = v->pairs;
+	t->views_mask = v->views_mask;
+	t->pairs_mask = v->pairs_mask;
+	t->nviews = v->nviews;
+	v->views = NULL;
+	v->pairs = NULL;
+	t->default_all = v->default_all;
+	t->default_scope = t->scoped ? scope : TABLE_SCOPE_NONE;
+	t->filtered = t->nviews > 0 || !t->default_all || t->scoped;
+	table_free(v);
+	return 0;
+}
+
 void
 table_patch_set_serial(struct table_patch *p, int zone, uint32_t serial)
 {
@@ -1116,6 +1160,7 @@ decode_fn(void *arg, const struct table_node *node, const struct rr_view *rr)
 {
 	struct decode_arg *a = arg;
 	char *target = NULL;
+	char text[256];
 	int rc = 0;
 
 	(void)node;
@@ -1143,6 +1188,14 @@ decode_fn(void *arg, const struct table_node *node, const struct rr_view *rr)
 		if ((target = name_text(rr->rdata, rr->rdlen)) == NULL)
 			return -ENOMEM;
 		rc = table_builder_add_ptr(a->p->nb, a->name, target, rr->ttl);
+		break;
+	case LDNS_RR_TYPE_TXT:
+		/* The builder writes one string: its length, its bytes. */
+		if (rr->rdlen < 1 || rr->rdata[0] != rr->rdlen - 1)
+			return -EINVAL;
+		memcpy(text, rr->rdata + 1, rr->rdata[0]);
+		text[rr->rdata[0]] = '\0';
+		rc = table_builder_add_txt(a->p->nb, a->name, text, rr->ttl);
 		break;
 	default:
 		break;
@@ -1456,6 +1509,100 @@ out:
 	return rc;
 }
 
+/*
+ * Merge the segments of @t after the first into one: their live nodes and
+ * zone negative SOAs are copied, the rest is dropped.  Cost: a pass over
+ * the slots and a copy of the nodes outside the first segment.
+ */
+static int
+compact(struct table *t)
+{
+	struct table_seg *seg = NULL;
+	uint32_t *moved = NULL;
+	size_t nmoved = 0;
+	size_t nlive = 0;
+	size_t total = 0;
+	size_t overlay = 0;
+	size_t off = 0;
+	size_t tmp = t->nsegs;	/* the new segment's number meanwhile */
+	size_t pass;
+	size_t i;
+
+	for (i = 0; i < t->nzones; i++)
+		total += align8(t->zones[i].neg.len);
+	/*
+	 * Walk the nodes of the later segments, live or dead: a node is
+	 * live when its name's slot refers to it.  Pass 0 sizes, pass 1
+	 * copies into the new segment, numbered tmp until the old ones go.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			if (total / 8 >= SEG_UNITS ||
+			    (seg = table_seg_new(total)) == NULL ||
+			    (moved = malloc((nlive + 1) *
+					    sizeof(*moved))) == NULL) {
+				free(seg);
+				return -ENOMEM;
+			}
+			t->seg[tmp] = (uint8_t *)seg->mem;
+			for (i = 0; i < t->nzones; i++) {
+				struct table_zone *z = &t->zones[i];
+
+				memcpy((uint8_t *)seg->mem + off, z->neg.wire,
+				       z->neg.len);
+				z->neg.wire = (uint8_t *)seg->mem + off;
+				off += align8(z->neg.len);
+			}
+			seg->first = off;
+		}
+		for (i = 1; i < t->nsegs; i++) {
+			size_t at = t->segs[i]->first;
+
+			while (at < t->segs[i]->len) {
+				const struct table_node *n =
+					(const void *)(t->seg[i] + at);
+				uint32_t ref = (uint32_t)(i << SEG_SHIFT |
+							  at / 8);
+				size_t size = node_full_size(n);
+				ssize_t j = slot_find(t, t->slots,
+						      t->slots_mask, n->hash,
+						      node_name(n), n->len,
+						      n->scope);
+
+				at += size;
+				if (j < 0 || t->slots[j] != ref)
+					continue;
+				if (pass == 0) {
+					total += size;
+					nlive++;
+					continue;
+				}
+				t->slots[j] = (uint32_t)(tmp << SEG_SHIFT |
+							 off / 8);
+				moved[nmoved++] = (uint32_t)j;
+				off += node_copy((uint8_t *)seg->mem + off, n,
+						 node_stats(n));
+			}
+		}
+	}
+	for (i = 1; i < t->nsegs; i++) {
+		overlay += t->segs[i]->len;
+		if (__atomic_sub_fetch(&t->segs[i]->refs, 1,
+				       __ATOMIC_ACQ_REL) == 0)
+			free(t->segs[i]);
+	}
+	t->seg[tmp] = NULL;
+	t->nsegs = 1;
+	table_seg_add(t, seg);
+	for (i = 0; i < nmoved; i++)
+		t->slots[moved[i]] = (uint32_t)(1u << SEG_SHIFT) |
+				     (t->slots[moved[i]] & (SEG_UNITS - 1));
+	free(moved);
+	/* What was dead in the merged segments is gone. */
+	t->dead = t->dead > overlay - total ? t->dead - (overlay - total) : 0;
+	return 0;
+}
+
 /* What becomes of an entry's node in the new table. */
 enum { O_SAME = 0, O_COPY, O_ENT, O_REMOVE };
 
@@ -1637,6 +1784,7 @@ table_patch_finish(struct table_patch *p, struct table **out,
 		z->serial = p->serial[i];
 		off += align8(m->zones[i].neg.len);
 	}
+	seg->first = off;
 	for (i = 0; i < p->nents; i++) {
 		uint8_t *dst = t->seg[t->nsegs - 1] + off;
 
@@ -1706,6 +1854,14 @@ table_patch_finish(struct table_patch *p, struct table **out,
 		}
 	}
 
+	if (p->views != NULL) {
+		rc = views_replace(t, p->views);
+		p->views = NULL;
+		if (rc < 0)
+			goto out;
+		rc = -ENOMEM;
+	}
+
 	/* The reverse index: the base's, and the new SRV names' targets. */
 	if (b->rdeps != NULL) {
 		t->rdeps = malloc((b->rdeps_mask + 1) * sizeof(*t->rdeps));
@@ -1746,14 +1902,20 @@ table_patch_finish(struct table_patch *p, struct table **out,
 			qsort(ch->z, ch->n, sizeof(*ch->z), cmp_zchange);
 	}
 
-	/* Too deep, or too much garbage: one segment again. */
+	/*
+	 * Too much garbage: one segment again (a copy of every node).  Too
+	 * deep: the segments after the first merged into one (a copy of the
+	 * nodes changed since the first).
+	 */
 	for (i = 0; i < t->nsegs; i++)
 		segbytes += t->segs[i]->len;
-	if (t->nsegs > TABLE_PATCH_MAX_DEPTH || 2 * t->dead > segbytes) {
+	if (2 * t->dead > segbytes) {
 		if (table_flatten(t, &flat) < 0)
 			goto out;
 		table_free(t);
 		t = flat;
+	} else if (t->nsegs > TABLE_PATCH_MAX_DEPTH && compact(t) < 0) {
+		goto out;
 	}
 	*out = t;
 	t = NULL;

@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "dns/table.h"
+#include "dns/table_build.h"
 
 #define TABLE_PATCH_MAX_DEPTH 8
 
@@ -61,10 +62,11 @@ void table_patch_free(struct table_patch *p);
  * shared one): its records and owner are those added for it in this patch
  * after this call; with none added, the name is removed (an empty
  * non-terminal stays while it has descendants).  A name the base does not
- * have may be reset (then added to).  Returns 0, -ENOENT when @name is in
- * no zone, -EINVAL for an invalid name or the apex (zone content at the
- * apex is SOA and NS only), -EALREADY when it was already reset in this
- * patch, -ENOMEM.
+ * have may be reset (then added to).  A zone's apex may be reset in the
+ * shared scope only: its records other than the SOA and NS (which stay).
+ * Returns 0, -ENOENT when @name is in no zone, -EINVAL for an invalid
+ * name or an apex in a scope other than TABLE_SCOPE_NONE, -EALREADY when
+ * it was already reset in this patch, -ENOMEM.
  */
 int table_patch_reset_name(struct table_patch *p, const char *name,
 			   uint32_t scope);
@@ -102,6 +104,20 @@ int table_patch_set_owner(struct table_patch *p, const char *name,
  * a bad @zone.
  */
 uint64_t table_patch_zone_digest(struct table_patch *p, int zone);
+
+/*
+ * Replace the views (which client sees which owners, in which scope) by
+ * those of @views, a builder used for views only: table_builder_add_view,
+ * _view_allow, _view_allow_all, _view_set_scope, _set_default_view and
+ * _set_default_scope; its zones and names, if any, are ignored.  Without
+ * this call the new table keeps the base's views (and the base's default
+ * scope: a patch that brings the first scoped names into a table built
+ * without any should set the views again, with the default scope).  Cost:
+ * the views and their pairs.  @views is consumed (freed) whatever the
+ * result; a second call replaces the first.  0, or -ENOMEM (then finish
+ * fails too).
+ */
+int table_patch_set_views(struct table_patch *p, struct table_builder *views);
 
 /* Set the SOA serial of @zone in the new table (default: the base's). */
 void table_patch_set_serial(struct table_patch *p, int zone, uint32_t serial);

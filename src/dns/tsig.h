@@ -14,13 +14,18 @@
  * key.
  *
  * The keys: struct tsig_keys is the table a caller passes in
- * answer_query_ctx.keys (NULL: the server knows no key, which is all
- * there is until keys arrive with zone transfers).  Nothing checks or
- * makes a MAC yet: the issue that loads keys adds that, where answer.c's
- * classify() handles a key found here (it answers BADSIG until then).
+ * answer_query_ctx.keys (NULL: the server knows no key).  tsig_verify()
+ * checks a signed message's MAC over its raw wire (RFC 8945 section
+ * 4.3.3), that its algorithm is the key's and that Time Signed is within
+ * Fudge of now; struct tsig_signer signs a response, every message of a
+ * multi-message transfer (section 5.3.1: the first with the request's
+ * MAC and every TSIG variable, the later ones with the prior MAC and the
+ * timers only), or a request (a NOTIFY: no prior MAC).  MACs are HMACs
+ * computed with OpenSSL's libcrypto, whole (no truncated MACs).
  *
- * Pure: no allocation, no I/O; reads nothing outside the message it is
- * given, so it is fit for the hot path.
+ * Pure: no I/O, no logging.  Parsing and looking up keys allocate
+ * nothing; a MAC allocates inside libcrypto and is meant for signed
+ * messages only, off the plain query path.
  */
 #ifndef MESHDNS_TSIG_H
 #define MESHDNS_TSIG_H
@@ -32,6 +37,10 @@
 
 #define TSIG_BADSIG	16	/* TSIG error: the MAC does not verify */
 #define TSIG_BADKEY	17	/* TSIG error: the key is unknown */
+#define TSIG_BADTIME	18	/* TSIG error: Time Signed out of Fudge */
+#define TSIG_MAC_MAX	64	/* the longest MAC (hmac-sha512) */
+#define TSIG_FUDGE	300	/* the Fudge of what we sign (RFC 8945) */
+#define TSIG_SECRET_MAX	512	/* the longest secret, in bytes */
 
 /*
  * A key the server knows: its name and algorithm name in wire format
@@ -98,5 +107,71 @@ size_t tsig_error_len(const struct tsig_rr *rr);
  */
 size_t tsig_write_error(uint8_t *p, const uint8_t *m, size_t len,
 			const struct tsig_rr *rr, uint16_t error);
+
+/*
+ * The algorithm called @name ("hmac-sha256", any case, a final dot or
+ * not): hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512.
+ * Stores its name in wire format (static) in *@wire and *@wire_len.
+ * Returns 0, or -EINVAL for another name.
+ */
+int tsig_algorithm(const char *name, const uint8_t **wire, size_t *wire_len);
+
+/*
+ * Decode the base64 secret @b64 into @out (@cap bytes, at most
+ * TSIG_SECRET_MAX are used).  Returns its length (> 0), or -EINVAL when
+ * @b64 is not base64, is empty or does not fit.
+ */
+int tsig_secret_decode(const char *b64, uint8_t *out, size_t cap);
+
+/*
+ * Check the TSIG record @rr (at @w, parsed by tsig_parse()) of the
+ * request @m of @len bytes against @k (found by tsig_keys_find(), so the
+ * name and algorithm already match) at the time @now (seconds since the
+ * epoch).  Returns 0 when the MAC verifies and Time Signed is within
+ * @rr's Fudge of @now; -TSIG_BADSIG when the MAC (or its size) is wrong;
+ * -TSIG_BADTIME when the MAC is right but the time is not; -ENOMEM.
+ */
+int tsig_verify(const struct tsig_key *k, const uint8_t *m, size_t len,
+		const struct wire_tsig *w, const struct tsig_rr *rr,
+		uint64_t now);
+
+/*
+ * Signing a message, or every message of a transfer, with one key.  Set
+ * up by tsig_signer_init(); owned by the caller, holds no allocation.
+ */
+struct tsig_signer {
+	const struct tsig_key *key;	/* borrowed */
+	uint8_t mac[TSIG_MAC_MAX];	/* the prior MAC: the request's,
+					   then the last message's */
+	size_t mac_len;			/* 0: none (a request) */
+	size_t nsigned;			/* messages signed so far */
+	uint16_t error;			/* TSIG error of the next message */
+};
+
+/*
+ * Sign with @k, in answer to a request whose MAC is @req_mac (@req_len
+ * bytes; NULL and 0 when signing a request of our own, a NOTIFY).
+ * @error is the TSIG error of the first message (0, or TSIG_BADTIME:
+ * then Other Data holds our time).
+ */
+void tsig_signer_init(struct tsig_signer *s, const struct tsig_key *k,
+		      const uint8_t *req_mac, size_t req_len, uint16_t error);
+
+/* The bytes of the TSIG record tsig_sign() adds with @k. */
+size_t tsig_sign_len(const struct tsig_key *k);
+
+/*
+ * Sign the message @m of @len bytes (a whole DNS message without TSIG,
+ * its ID the one to send) at the time @now: the TSIG record (key name,
+ * class ANY, TTL 0, the algorithm, @now, Fudge TSIG_FUDGE, the MAC, the
+ * message's ID as Original ID, the error) is appended and ARCOUNT
+ * raised.  The first message is digested with the request's MAC and every
+ * TSIG variable, a later one with the prior MAC and the timers (RFC 8945
+ * section 5.3.1).  Returns the new length, or -ENOSPC when the record
+ * does not fit in @cap, -EINVAL when the key's algorithm is unknown,
+ * -ENOMEM.
+ */
+int tsig_sign(struct tsig_signer *s, uint8_t *m, size_t len, size_t cap,
+	      uint64_t now);
 
 #endif

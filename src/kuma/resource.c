@@ -3,6 +3,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -98,6 +99,7 @@ service_clear(void *p)
 	ports_clear(r->ports, r->nports);
 	free(r->state);
 	strings_clear(r->vips, r->nvips);
+	strings_clear(r->kuma_hostnames, r->nkuma_hostnames);
 	free(r->owner_kind);
 	free(r->owner_name);
 }
@@ -235,10 +237,29 @@ static const struct {
 #undef ARRAY
 };
 
+/*
+ * How a set with borrowed elements clears one: not at all when it is
+ * borrowed (its unit owns what it points to), as its kind does otherwise
+ * (every element starts with its meta, and meta.kind is always set).
+ */
+static void
+borrowed_clear(void *p)
+{
+	const struct resource_meta *m = p;
+
+	if (m->borrowed || (unsigned)m->kind >= RESOURCE_KIND_COUNT)
+		return;
+	arrays[m->kind].clear(p);
+}
+
 struct array
 resource_set_array(const struct resource_set *set, enum resource_kind kind)
 {
+	const struct set_priv *pr = set->priv;
 	struct array a = { NULL, 0, arrays[kind].size, arrays[kind].clear };
+
+	if (pr != NULL && pr->borrowed)
+		a.clear = borrowed_clear;
 
 	/* Every object pointer has the same representation here. */
 	memcpy(&a.base, (const char *)set + arrays[kind].base, sizeof(a.base));
@@ -308,7 +329,16 @@ resource_set_new(void)
 		free(set);
 		return NULL;
 	}
+	atomic_init(&((struct set_priv *)set->priv)->refs, 1);
 	return set;
+}
+
+void
+resource_set_ref(struct resource_set *set)
+{
+	struct set_priv *pr = set->priv;
+
+	atomic_fetch_add(&pr->refs, 1);
 }
 
 void
@@ -321,6 +351,8 @@ resource_set_free(struct resource_set *set)
 	if (set == NULL)
 		return;
 	pr = set->priv;
+	if (atomic_fetch_sub(&pr->refs, 1) > 1)
+		return;		/* a unit or a borrowing set still holds it */
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
 		struct array a = resource_set_array(set, (enum resource_kind)k);
 
@@ -334,6 +366,9 @@ resource_set_free(struct resource_set *set)
 	for (i = 0; i < pr->nfiles; i++)
 		free(pr->files[i]);
 	free(pr->files);
+	for (i = 0; i < pr->nheld; i++)
+		resource_set_free(pr->held[i]);
+	free(pr->held);
 	free(pr);
 	free(set);
 }
@@ -399,8 +434,9 @@ synced_zone(const struct resource_meta *m)
 }
 
 /* Same identity: kind (one array each), name, namespace, mesh, zone. */
-static int
-identity_cmp(const struct resource_meta *x, const struct resource_meta *y)
+int
+resource_meta_identity_cmp(const struct resource_meta *x,
+			   const struct resource_meta *y)
 {
 	int r;
 
@@ -420,7 +456,7 @@ dup_cmp(const void *a, const void *b)
 	const struct dup_ent *y = b;
 	int r;
 
-	if ((r = identity_cmp(x->m, y->m)) != 0)
+	if ((r = resource_meta_identity_cmp(x->m, y->m)) != 0)
 		return r;
 	return x->i < y->i ? -1 : x->i > y->i;
 }
@@ -457,7 +493,7 @@ drop_duplicates(char *base, size_t *np, size_t size, void (*clear)(void *),
 	}
 	qsort(ents, n, sizeof(*ents), dup_cmp);
 	for (i = 1, w = 0; i < n; i++) {
-		if (identity_cmp(ents[i].m, ents[w].m) == 0)
+		if (resource_meta_identity_cmp(ents[i].m, ents[w].m) == 0)
 			first[ents[i].i] = ents[w].i;
 		else
 			w = i;
@@ -794,24 +830,29 @@ resource_set_compute_labels(struct resource_set *set, const char *zone)
 {
 	size_t i;
 
+
+	/* Borrowed resources had theirs computed in their units. */
 	for (i = 0; i < set->nservices; i++)
-		if (compute_meta_labels(&set->services[i].meta, zone) < 0)
+		if (!set->services[i].meta.borrowed &&
+		    compute_meta_labels(&set->services[i].meta, zone) < 0)
 			return -ENOMEM;
 	for (i = 0; i < set->nexternal_services; i++)
-		if (compute_meta_labels(&set->external_services[i].meta,
+		if (!set->external_services[i].meta.borrowed &&
+		    compute_meta_labels(&set->external_services[i].meta,
 					zone) < 0)
 			return -ENOMEM;
 	/* MeshMultiZoneServices come from global: only the mesh label. */
 	for (i = 0; i < set->nmultizone_services; i++) {
 		struct resource_meta *m = &set->multizone_services[i].meta;
 
-		if (m->mesh != NULL &&
+		if (m->mesh != NULL && !m->borrowed &&
 		    labels_add_default(&m->labels, KUMA_LABEL_MESH,
 				       m->mesh) < 0)
 			return -ENOMEM;
 	}
 	for (i = 0; i < set->ngenerators; i++)
-		if (labels_add_default(&set->generators[i].meta.labels,
+		if (!set->generators[i].meta.borrowed &&
+		    labels_add_default(&set->generators[i].meta.labels,
 				       KUMA_LABEL_ORIGIN, "zone") < 0)
 			return -ENOMEM;
 	return 0;

@@ -104,6 +104,15 @@ struct resource_meta {
 				 * order, documents in file order), set by
 				 * resource_set_finish(); 0 for generated ones */
 	struct resource_pos pos;	/* where the document starts */
+	uint64_t digest;	/* the document's parsed YAML (its values,
+				 * whether each is quoted, and structure;
+				 * not its positions, comments, layout or
+				 * key order), to tell
+				 * a changed resource from an unchanged one;
+				 * 0 for generated ones */
+	int borrowed;		/* a view's shallow copy of a unit's resource
+				 * (resource_units_view()): its set owns
+				 * none of what it points to */
 };
 
 enum resource_mesh_mode {
@@ -160,6 +169,10 @@ struct resource_mesh_service {
 	char **vips;		/* status.vips[].ip as written (validated IP) */
 	size_t nvips;
 	struct resource_pos vips_pos;	/* status.vips; line 0 when absent */
+	char **kuma_hostnames;	/* status.addresses[].hostname: what Kuma's
+				 * hostname generator recorded (strings
+				 * only; other entries are ignored) */
+	size_t nkuma_hostnames;
 	const struct yamlx_node *spec;	/* for status output; NULL for
 					 * generated ones (print the fields) */
 	char *owner_kind;	/* Kubernetes metadata.ownerReferences[0]:
@@ -422,6 +435,8 @@ const struct resource_mesh *resource_set_mesh(const struct resource_set *set,
  * resource_set_finish().  Returns 0 or -ENOMEM.
  */
 int resource_set_compute_labels(struct resource_set *set, const char *zone);
+/* (Resources a view borrows, meta.borrowed, are left as they are: their
+ * units computed the labels when they were put.) */
 
 /*
  * Append a zeroed MeshService to @set (for generated ones) and return it;
@@ -509,25 +524,5 @@ int resource_meta_cmp(const struct resource_meta *a,
  * the loader reports both, as Kuma does).
  */
 const char *resource_rfc1035_label_error(const char *name);
-
-/*
- * One resource that changed between two sets (a file re-read, a store row
- * notified), as build_apply() (build/build.h) is told.  The same
- * definition as branch i13-watch's kuma/resource_units.h, which owns it:
- * on merging both, keep that one and drop this block.
- */
-enum resource_change_op {
-	RESOURCE_ADDED = 0,
-	RESOURCE_REMOVED,
-	RESOURCE_CHANGED,
-};
-
-struct resource_change {
-	enum resource_change_op op;
-	enum resource_kind kind;
-	char *mesh;		/* NULL for kinds without a mesh */
-	char *namespace;	/* NULL unless Kubernetes-shaped */
-	char *name;
-};
 
 #endif

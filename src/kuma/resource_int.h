@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "kuma/resource.h"
+#include "kuma/resource_units.h"
 
 struct set_priv {
 	size_t caps[RESOURCE_KIND_COUNT];	/* capacity of each kind's array */
@@ -35,6 +36,43 @@ struct set_priv {
 	uint64_t digest;	/* of the files read: resource_set_digest() */
 	int skip;		/* resource_set_skip_file(): skip_dev and */
 	dev_t skip_dev;		/* skip_ino are a file walks leave out */
+	ino_t skip_ino;
+	/*
+	 * Sets shared between resource units and the sets that borrow
+	 * them (resource_units.h): @refs holders (1 from
+	 * resource_set_new()); resource_set_free() drops one and frees at
+	 * the last.  A borrowing set (@borrowed) holds shallow copies of
+	 * the resources of the sets in @held (meta.borrowed) and owns none
+	 * of what they point to: clearing one of those does nothing;
+	 * resources added to it later are its own.
+	 */
+	_Atomic size_t refs;
+	int borrowed;
+	struct resource_set **held;
+	size_t nheld;
+};
+
+/*
+ * Resource units (resource_units.h): one unit per file or store row,
+ * ordered by (group, key); each holds its own set (a reference).
+ */
+struct resource_unit {
+	size_t group;
+	char *key;
+	struct resource_set *set;
+	int has_file;		/* read from a file: @file_digest counts */
+	uint64_t file_digest;	/* as resource_set_digest() chains it */
+};
+
+struct resource_units {
+	struct resource_unit *v;	/* sorted by group, then key */
+	size_t n;
+	size_t cap;
+	char *zone;			/* labels computed for it */
+	uint64_t tag;			/* resource_units_tag() */
+	int drop_yaml;
+	int skip;			/* a file walks leave out */
+	dev_t skip_dev;
 	ino_t skip_ino;
 };
 
@@ -70,6 +108,19 @@ struct array resource_set_array(const struct resource_set *set,
 void resource_set_array_put(struct resource_set *set, enum resource_kind kind,
 			    char *base, size_t n);
 void *resource_set_array_add(struct resource_set *set, enum resource_kind kind);
+
+void resource_set_ref(struct resource_set *set);
+int resource_meta_identity_cmp(const struct resource_meta *x,
+			       const struct resource_meta *y);
+
+/* resource_units.c */
+int resource_units_apply(struct resource_units *u, size_t group,
+			 const char *key, struct resource_set *set,
+			 int has_file, uint64_t file_digest,
+			 struct resource_changes *changes);
+int resource_units_find(const struct resource_units *u, size_t group,
+			const char *key, size_t *at);
+int resource_units_key_cmp(const char *a, const char *b);
 
 /* resource_read.c */
 void __attribute__((format(printf, 3, 4)))

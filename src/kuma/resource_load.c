@@ -17,6 +17,7 @@
 #include "util/thread.h"
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
+#include "kuma/resource_units.h"
 
 /* --- files and directories --- */
 
@@ -293,19 +294,14 @@ load_threads(const struct load_jobs *jobs)
 	return n > 0 ? n : 1;
 }
 
-/*
- * Read every job, in parallel when there are several; merge in order, so
- * the result does not depend on the number of threads.
- */
-static int
-jobs_finish(struct resource_set *set, struct load_jobs *jobs,
-	    struct diag_list *errs)
+/* Read every job, in parallel when there are several. */
+static void
+jobs_read(struct load_jobs *jobs)
 {
 	pthread_t th[LOAD_THREADS_MAX - 1];
 	size_t want = load_threads(jobs);
 	size_t nth = 0;
 	size_t i;
-	int rc = 0;
 
 	atomic_init(&jobs->next, 0);
 	/* When a thread cannot start, the others (and this one) do more. */
@@ -314,6 +310,20 @@ jobs_finish(struct resource_set *set, struct load_jobs *jobs,
 	jobs_run(jobs);
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
+}
+
+/*
+ * Read every job and merge in order, so the result does not depend on
+ * the number of threads.
+ */
+static int
+jobs_finish(struct resource_set *set, struct load_jobs *jobs,
+	    struct diag_list *errs)
+{
+	size_t i;
+	int rc = 0;
+
+	jobs_read(jobs);
 	for (i = 0; i < jobs->n; i++) {
 		struct load_job *j = &jobs->v[i];
 
@@ -510,4 +520,193 @@ out:
 	if (rc == 0)
 		*digest = acc;
 	return rc;
+}
+
+/* --- units: one per file --- */
+
+static void
+jobs_from_units(struct load_jobs *jobs, const struct resource_units *u)
+{
+	memset(jobs, 0, sizeof(*jobs));
+	jobs->drop_yaml = u->drop_yaml;
+	jobs->skip = u->skip;
+	jobs->skip_dev = u->skip_dev;
+	jobs->skip_ino = u->skip_ino;
+}
+
+/*
+ * Read @jobs and make each file a unit of @group.  With @strict, a file
+ * that reads with an error is not applied (its messages go to @kept);
+ * else it is, as a full read does.  Every job is freed.
+ */
+static int
+jobs_to_units(struct resource_units *u, size_t group, struct load_jobs *jobs,
+	      int strict, struct diag_list *errs, struct diag_list *kept,
+	      struct resource_changes *changes, int *failed)
+{
+	size_t i;
+	int rc = 0;
+
+	jobs_read(jobs);
+	for (i = 0; i < jobs->n; i++) {
+		struct load_job *j = &jobs->v[i];
+
+		if (j->rc == -ENOMEM)
+			rc = -ENOMEM;
+		if (j->rc == -1 && failed != NULL)
+			*failed = 1;
+		if (j->path != NULL && strict &&
+		    (j->diags.errors > 0 || j->rc < 0)) {
+			diag_list_move(kept, &j->diags);
+		} else {
+			diag_list_move(errs, &j->diags);
+			if (rc == 0 && j->path != NULL && j->set != NULL) {
+				rc = resource_units_apply(u, group, j->path,
+							  j->set, 1,
+							  j->digest, changes);
+				j->set = NULL;
+			}
+		}
+		resource_set_free(j->set);
+		free(j->path);
+	}
+	free(jobs->v);
+	jobs->v = NULL;
+	jobs->n = 0;
+	return rc;
+}
+
+void
+resource_units_skip_file(struct resource_units *u, const char *path)
+{
+	struct load_jobs jobs;
+
+	memset(&jobs, 0, sizeof(jobs));
+	jobs_skip(&jobs, path);
+	u->skip = jobs.skip;
+	u->skip_dev = jobs.skip_dev;
+	u->skip_ino = jobs.skip_ino;
+}
+
+int
+resource_units_load_path(struct resource_units *u, size_t group,
+			 const char *path, struct diag_list *errs)
+{
+	struct load_jobs jobs;
+	struct stat st;
+	int failed = 0;
+	int rc = 0;
+	int rc2;
+
+	if (stat(path, &st) < 0) {
+		cannot_read(errs, path, errno);
+		return -1;
+	}
+	jobs_from_units(&jobs, u);
+	if (S_ISDIR(st.st_mode))
+		rc = load_dir(path, &st, NULL, &jobs);
+	else if (jobs_add(&jobs, path) < 0)
+		rc = -ENOMEM;
+	rc2 = jobs_to_units(u, group, &jobs, 0, errs, errs, NULL, &failed);
+	/* A file read alone fails as resource_set_load_path() fails. */
+	if (rc == 0 && !S_ISDIR(st.st_mode) && failed)
+		rc = -1;
+	return rc == -ENOMEM || rc2 == -ENOMEM ? -ENOMEM : rc;
+}
+
+/* Is @path the file the walks leave out? */
+static int
+units_skipped(const struct resource_units *u, const struct stat *st)
+{
+	return u->skip && st->st_dev == u->skip_dev &&
+	       st->st_ino == u->skip_ino;
+}
+
+/*
+ * Remove the units of @group under directory @dir whose file the walk in
+ * @jobs did not find (sorted as the units are).
+ */
+static int
+remove_unseen(struct resource_units *u, size_t group, const char *dir,
+	      const struct load_jobs *jobs, struct resource_changes *changes)
+{
+	size_t n = strlen(dir);
+	size_t at;
+	size_t i;
+	int rc;
+
+	resource_units_find(u, group, dir, &at);
+	while (at < u->n && u->v[at].group == group &&
+	       strncmp(u->v[at].key, dir, n) == 0 &&
+	       (u->v[at].key[n] == '/' || u->v[at].key[n] == '\0' ||
+		(n > 0 && dir[n - 1] == '/'))) {
+		size_t lo = 0;
+		size_t hi = jobs->n;
+		int seen = 0;
+
+		/* The walk's order is the units' (resource_units.h). */
+		while (lo < hi && !seen) {
+			int r;
+
+			i = lo + (hi - lo) / 2;
+			r = resource_units_key_cmp(u->v[at].key,
+						   jobs->v[i].path);
+			if (r == 0)
+				seen = 1;
+			else if (r < 0)
+				hi = i;
+			else
+				lo = i + 1;
+		}
+		if (seen) {
+			at++;
+			continue;
+		}
+		if ((rc = resource_units_remove(u, group, u->v[at].key,
+						changes)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+resource_units_sync(struct resource_units *u, size_t group, const char *path,
+		    struct diag_list *errs, struct diag_list *kept,
+		    struct resource_changes *changes)
+{
+	struct load_jobs jobs;
+	struct load_jobs seen;
+	struct stat st;
+	size_t i;
+	int rc = 0;
+
+	memset(&seen, 0, sizeof(seen));
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return resource_units_remove(u, group, path, changes);
+		cannot_read(kept, path, errno);
+		return 0;
+	}
+	jobs_from_units(&jobs, u);
+	if (S_ISDIR(st.st_mode)) {
+		rc = load_dir(path, &st, NULL, &jobs);
+		/* What the walk found, to remove the units of the rest. */
+		for (i = 0; rc != -ENOMEM && i < jobs.n; i++)
+			if (jobs.v[i].path != NULL &&
+			    jobs_add(&seen, jobs.v[i].path) < 0)
+				rc = -ENOMEM;
+	} else if (S_ISREG(st.st_mode) && !units_skipped(u, &st)) {
+		if (jobs_add(&jobs, path) < 0)
+			rc = -ENOMEM;
+	}
+	if (jobs_to_units(u, group, &jobs, 1, errs, kept, changes, NULL) < 0)
+		rc = -ENOMEM;
+	if (rc != -ENOMEM && S_ISDIR(st.st_mode))
+		rc = remove_unseen(u, group, path, &seen, changes);
+	for (i = 0; i < seen.n; i++) {
+		diag_list_clear(&seen.v[i].diags);
+		free(seen.v[i].path);
+	}
+	free(seen.v);
+	return rc == -ENOMEM ? -ENOMEM : 0;
 }

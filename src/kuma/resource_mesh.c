@@ -252,6 +252,46 @@ parse_selector(struct ctx *c, const struct yamlx_node *spec,
 	return 0;
 }
 
+/*
+ * status.addresses[].hostname of a MeshService: what Kuma recorded, to be
+ * compared with what meshdns generates (Kuma writes it; nothing here is
+ * validated, an entry that is no such string is ignored).
+ */
+static int
+parse_hostnames(struct ctx *c, const struct yamlx_node *root,
+		struct resource_mesh_service *ms)
+{
+	const struct yamlx_node *status = get(root, "status");
+	const struct yamlx_node *addrs = NULL;
+	size_t i;
+	int rc;
+
+	(void)c;
+	if (status == NULL || status->type != YAMLX_MAP)
+		return 0;
+	addrs = get(status, "addresses");
+	if (addrs == NULL || addrs->type != YAMLX_SEQ || addrs->n == 0)
+		return 0;
+	if ((ms->kuma_hostnames = calloc(addrs->n,
+					 sizeof(*ms->kuma_hostnames))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < addrs->n; i++) {
+		const struct yamlx_node *h = NULL;
+
+		if (addrs->items[i]->type == YAMLX_MAP)
+			h = get(addrs->items[i], "hostname");
+		if (h == NULL || h->type != YAMLX_SCALAR ||
+		    strlen(h->scalar) != h->len)
+			continue;
+		rc = copy_str(&ms->kuma_hostnames[ms->nkuma_hostnames],
+			      h->scalar);
+		if (rc < 0)
+			return rc;
+		ms->nkuma_hostnames++;
+	}
+	return 0;
+}
+
 /* status.vips[].ip of MeshService and MeshMultiZoneService. */
 static int
 parse_vips(struct ctx *c, const struct yamlx_node *root, char ***vipsp,
@@ -396,6 +436,8 @@ resource_mesh_parse_service(struct ctx *c, const struct yamlx_node *root,
 		else if ((rc = copy_str(&ms->state, s)) < 0)
 			return rc;
 	}
+	if ((rc = parse_hostnames(c, root, ms)) < 0)
+		return rc;
 	return parse_vips(c, root, &ms->vips, &ms->nvips, &ms->vips_pos);
 }
 

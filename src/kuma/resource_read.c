@@ -239,6 +239,7 @@
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
 #include "util/diag.h"
+#include "util/digest.h"
 
 #define NS_PER_SEC 1000000000LL
 
@@ -1077,6 +1078,40 @@ warn_valid(struct ctx *c, const struct yamlx_node *root,
 }
 
 /*
+ * What a resource's content is, for meta.digest: a scalar's bytes and
+ * whether it was plain (a plain 1 may be a number, a quoted "1" is a
+ * string), a sequence's items in order, a mapping's pairs in any order
+ * (their digests are summed).  Positions and comments are not part of it.
+ */
+static uint64_t
+node_digest(const struct yamlx_node *n)
+{
+	uint64_t d;
+	uint64_t sum = 0;
+	size_t i;
+
+	if (n == NULL)
+		return digest_u64(0, 1);
+	d = digest_u64(0, (uint64_t)n->type + 2);
+	switch (n->type) {
+	case YAMLX_SCALAR:
+		d = digest_u64(d, n->style == YAMLX_PLAIN);
+		return digest_bytes(d, n->scalar, n->len);
+	case YAMLX_SEQ:
+		for (i = 0; i < n->n; i++)
+			d = digest_u64(d, node_digest(n->items[i]));
+		return digest_u64(d, n->n);
+	case YAMLX_MAP:
+		for (i = 0; i < n->n; i++)
+			sum += digest_u64(node_digest(n->pairs[i].key),
+					  node_digest(n->pairs[i].value));
+		return digest_u64(digest_u64(d, sum), n->n);
+	default:
+		return d;
+	}
+}
+
+/*
  * One resource document: @kind_node is `type` (universal) or `kind`
  * (Kubernetes).  Invalid resources are reported and dropped; only ENOMEM
  * is returned as failure.
@@ -1142,6 +1177,7 @@ load_object(struct ctx *c, const struct yamlx_node *root,
 	if (c->errs->errors != errors)
 		goto out;
 	warn_valid(c, root, &r);
+	r.meta.digest = node_digest(root);
 	if ((slot = resource_set_array_add(c->set, kind)) == NULL) {
 		rc = -ENOMEM;
 		goto out;

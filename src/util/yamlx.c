@@ -1512,3 +1512,134 @@ yamlx_libyaml_version(void)
 {
 	return yaml_get_version_string();
 }
+
+/* ---- JSON */
+
+struct json_out {
+	FILE *fp;
+	size_t nodes;
+	int err;
+};
+
+static void
+json_string(struct json_out *o, const char *s, size_t len)
+{
+	size_t i;
+
+	putc('"', o->fp);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(o->fp, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", o->fp);
+		else if (c == '\t')
+			fputs("\\t", o->fp);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(o->fp, "\\u%04x", c);
+		else
+			putc(c, o->fp);
+	}
+	putc('"', o->fp);
+}
+
+/*
+ * What a plain scalar means as JSON (YAML 1.2's core schema): 1 true,
+ * 2 false, 3 a decimal integer, 0 a string.
+ */
+static int
+json_plain_kind(const char *s, size_t len)
+{
+	static const char *const words[] = {
+		"true", "True", "TRUE", "false", "False", "FALSE",
+	};
+	size_t i = 0;
+	size_t digits = 0;
+	size_t start;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == len && memcmp(s, words[i], len) == 0)
+			return i < 3 ? 1 : 2;
+	i = 0;
+	if (i < len && s[i] == '-')
+		i++;
+	start = i;
+	while (i < len && s[i] >= '0' && s[i] <= '9') {
+		i++;
+		digits++;
+	}
+	/* No leading zeros: 0755 stays a string. */
+	if (digits == 0 || i != len || (s[start] == '0' && digits > 1))
+		return 0;
+	return 3;
+}
+
+static void
+json_node(struct json_out *o, const struct yamlx_node *n)
+{
+	size_t i;
+	int kind;
+
+	if (++o->nodes > YAMLX_JSON_MAX_NODES) {
+		o->err = -E2BIG;
+		return;
+	}
+	if (n == NULL) {
+		fputs("null", o->fp);
+		return;
+	}
+	switch (n->type) {
+	case YAMLX_SCALAR:
+		kind = n->style == YAMLX_PLAIN ?
+			json_plain_kind(n->scalar, n->len) : 0;
+		if (n->style == YAMLX_PLAIN && yamlx_is_null(n))
+			fputs("null", o->fp);
+		else if (kind == 1 || kind == 2)
+			fputs(kind == 1 ? "true" : "false", o->fp);
+		else if (kind == 3)
+			fwrite(n->scalar, 1, n->len, o->fp);
+		else
+			json_string(o, n->scalar, n->len);
+		break;
+	case YAMLX_SEQ:
+		putc('[', o->fp);
+		for (i = 0; i < n->n && o->err == 0; i++) {
+			if (i > 0)
+				putc(',', o->fp);
+			json_node(o, n->items[i]);
+		}
+		putc(']', o->fp);
+		break;
+	case YAMLX_MAP:
+		putc('{', o->fp);
+		for (i = 0; i < n->n && o->err == 0; i++) {
+			const struct yamlx_node *k = n->pairs[i].key;
+
+			if (i > 0)
+				putc(',', o->fp);
+			json_string(o, k->scalar, k->len);
+			putc(':', o->fp);
+			json_node(o, n->pairs[i].value);
+		}
+		putc('}', o->fp);
+		break;
+	}
+}
+
+int
+yamlx_emit_json(FILE *fp, struct yamlx_node *const *docs, size_t ndocs)
+{
+	struct json_out o = { fp, 0, 0 };
+	size_t i;
+
+	putc('[', fp);
+	for (i = 0; i < ndocs && o.err == 0; i++) {
+		fputs(i > 0 ? ",\n" : "\n", fp);
+		json_node(&o, docs[i]);
+	}
+	fputs("\n]\n", fp);
+	if (o.err != 0)
+		return o.err;
+	return ferror(fp) ? -1 : 0;
+}

@@ -186,4 +186,16 @@ void yamlx_node_free(struct yamlx_node *node);
  */
 int yamlx_emit(FILE *fp, struct yamlx_node *const *docs, size_t ndocs);
 
+/*
+ * The same documents as one JSON array, one document per line: a plain
+ * scalar that YAML 1.2's core schema reads as null, true, false or a
+ * decimal integer is written as that, every other scalar as a string
+ * (control characters escaped; bytes from 0x80 as they are: UTF-8);
+ * aliases are expanded (at most YAMLX_JSON_MAX_NODES nodes, else
+ * -E2BIG).  Returns 0, -1 on a write error, -E2BIG.
+ */
+#define YAMLX_JSON_MAX_NODES 10000000
+int yamlx_emit_json(FILE *fp, struct yamlx_node *const *docs,
+		    size_t ndocs);
+
 #endif

@@ -106,7 +106,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 caps[(data[0] >> 5) & 3], &outcome);
 	if (n > caps[(data[0] >> 5) & 3])
 		abort();
-	if ((n == 0) != (outcome == ANSWER_DROP || outcome == ANSWER_FORWARD))
+	if ((n == 0) != (outcome == ANSWER_DROP || outcome == ANSWER_FORWARD ||
+			 outcome == ANSWER_XFR))
+		abort();
+	/* Transfers go to dns/xfr.h over TCP only. */
+	if (outcome == ANSWER_XFR && ctx.tr != ANSWER_TCP)
 		abort();
 	/* Over UDP never more than the client takes (RFC 1035, 6891). */
 	if (ctx.tr == ANSWER_UDP && n > answer_udp_limit(data + 1, size - 1))

@@ -26,7 +26,7 @@ usage_error() {
 usage_error "an unknown short option" "meshdns: unknown option -x" -x
 usage_error "an unknown long option" "meshdns: unknown option --staus" --staus
 usage_error "an ambiguous long option" \
-	"meshdns: option --st is ambiguous: --state --status --strict" --st
+	"meshdns: option --st is ambiguous: --state --status --strict --store" --st
 usage_error "a value for a flag" "meshdns: option --check takes no value" \
 	--check=yes
 usage_error "a missing value" "meshdns: option -l needs a value" -t -l

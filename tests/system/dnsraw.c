@@ -9,6 +9,10 @@
  *   dnsraw -t PORT HEX...  sends every HEX query length-framed over one TCP
  *                      connection in a single write (pipelined), prints one
  *                      such line per reply, in the order they came
+ *   dnsraw -T PORT HEX...  the same, but prints every reply until the
+ *                      server is silent for 2 s or closes (a zone
+ *                      transfer answers one query with several), each
+ *                      line starting with "an=N " (its ANCOUNT)
  */
 #include "autoconfig.h"
 
@@ -68,7 +72,7 @@ read_full(int fd, unsigned char *buf, size_t len)
 }
 
 static int
-tcp_main(int argc, char **argv)
+tcp_main(int argc, char **argv, int all)
 {
 	static unsigned char out[65536 * 4];
 	static unsigned char r[65536];
@@ -98,17 +102,21 @@ tcp_main(int argc, char **argv)
 		perror("dnsraw");
 		return 2;
 	}
-	for (i = 3; i < argc; i++) {
+	for (i = 3; all || i < argc; i++) {
 		size_t len;
 
 		if (read_full(fd, r, 2) < 0) {
-			printf("closed\n");
+			if (!all)
+				printf("closed\n");
 			break;
 		}
 		len = ((size_t)r[0] << 8) | r[1];
 		if (read_full(fd, r, len) < 0) {
 			printf("closed\n");
 			break;
+		}
+		if (all && len >= 12) {
+			printf("an=%d ", r[6] << 8 | r[7]);
 		}
 		print_reply(r, (ssize_t)len);
 	}
@@ -128,9 +136,11 @@ main(int argc, char **argv)
 	int fd;
 
 	if (argc >= 4 && strcmp(argv[1], "-t") == 0)
-		return tcp_main(argc, argv);
+		return tcp_main(argc, argv, 0);
+	if (argc >= 4 && strcmp(argv[1], "-T") == 0)
+		return tcp_main(argc, argv, 1);
 	if (argc != 3) {
-		fprintf(stderr, "usage: dnsraw PORT HEX | dnsraw -t PORT HEX...\n");
+		fprintf(stderr, "usage: dnsraw PORT HEX | dnsraw -t|-T PORT HEX...\n");
 		return 2;
 	}
 	if ((len = unhex(argv[2], q, sizeof(q))) < 0) {

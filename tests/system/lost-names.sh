@@ -6,6 +6,8 @@
 
 copy_zones
 D="$WORK/zones/default"
+# SIGHUP is what this test is about: no watching (watch.sh tests it).
+printf 'watch: false\n' >>"$D/meshdns.conf"
 gens="$D/hostname-generators.yaml"
 cp "$gens" "$WORK/gens.orig"
 cp "$D/redis.yaml" "$WORK/redis.orig"

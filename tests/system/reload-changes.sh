@@ -6,7 +6,9 @@
 copy_zones
 zone="$WORK/zones/default"
 gens="$zone/hostname-generators.yaml"
-start_meshdns -r "$zone" -s "$WORK/state" || {
+# SIGHUP is what this test is about: no watching (watch.sh tests it).
+printf 'watch: false\n' >"$WORK/nowatch.yaml"
+start_meshdns -c "$WORK/nowatch.yaml" -r "$zone" -s "$WORK/state" || {
 	fail "meshdns did not start"
 	finish
 }

@@ -10,7 +10,7 @@ conf="$WORK/meshdns.yaml"
 # write_conf PORT WORKERS [MORE]: the config file, listen in it (not -l:
 # the command line would win on every reload).
 write_conf() {
-	printf 'listen: [ "127.0.0.1:%s" ]\nworkers: %s\nresources: [ "%s" ]\nstate-file: "%s"\n%s' \
+	printf 'listen: [ "127.0.0.1:%s" ]\nworkers: %s\nwatch: false\nresources: [ "%s" ]\nstate-file: "%s"\n%s' \
 		"$1" "$2" "$WORK/zones/default" "${STATEF:-$WORK/state}" "${3:-}" >"$conf"
 }
 

@@ -3,8 +3,10 @@
 . "${SRCDIR:?SRCDIR must name the source tree}/tests/system/lib.sh" || exit 1
 
 copy_zones
+# SIGHUP is what this test is about: no watching (watch.sh tests it).
+printf 'watch: false\n' >"$WORK/nowatch.yaml"
 gens="$WORK/zones/default/hostname-generators.yaml"
-start_meshdns -r "$WORK/zones/default" -s "$WORK/state" || {
+start_meshdns -c "$WORK/nowatch.yaml" -r "$WORK/zones/default" -s "$WORK/state" || {
 	fail "meshdns did not start"
 	finish
 }
@@ -90,7 +92,7 @@ expect_eq "after a comment: the same answers" "241.0.0.6" "$(dig_short cache.def
 # the path changes no byte any digest sees, yet the reload must build,
 # without the error this time.
 stop_meshdns
-start_meshdns -r "$WORK/zones/default" -r "$WORK/later" -s "$WORK/state2" ||
+start_meshdns -c "$WORK/nowatch.yaml" -r "$WORK/zones/default" -r "$WORK/later" -s "$WORK/state2" ||
 	fail "start with a missing resource path"
 expect_match "a missing path is an error at start" "started with 1 error" "$(cat "$LOG")"
 mkdir "$WORK/later"
@@ -101,7 +103,7 @@ expect_no_match "fixing a start error: not 'nothing changed'" "nothing changed" 
 # A held-back VIP freed since: the reload builds though no file changed.
 stop_meshdns
 copy_zones
-printf 'dns:\n  ttl: 1\nvip:\n  hold: 1s\n' >"$WORK/hold.yaml"
+printf 'dns:\n  ttl: 1\nvip:\n  hold: 1s\nwatch: false\n' >"$WORK/hold.yaml"
 start_meshdns -c "$WORK/hold.yaml" -r "$WORK/zones/default" -s "$WORK/state3" ||
 	fail "start with a short hold"
 rm "$WORK/zones/default/frontend.yaml"

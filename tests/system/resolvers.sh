@@ -1,6 +1,7 @@
 #!/bin/bash
 # resolvers.sh -- real resolvers in front of meshdns: unbound with a
-# stub-zone, dnsmasq with server=/mesh.local/, and glibc (getent) with
+# stub-zone, dnsmasq with server=/mesh.local/ (both the snippets of
+# contrib/resolvers/ users paste), and glibc (getent) with
 # meshdns as the nameserver of a private resolv.conf.
 #
 # Each asks for a mesh name (its VIP), an unknown mesh name (NXDOMAIN) and
@@ -161,19 +162,11 @@ server:
   verbosity: 1
   log-queries: yes
   module-config: "iterator"
-  do-not-query-localhost: no
   access-control: 127.0.0.0/8 allow
   use-caps-for-id: yes
   qname-minimisation: yes
-  local-zone: "mesh.local." nodefault
-  domain-insecure: "mesh.local"
-  domain-insecure: "mesh"
-stub-zone:
-  name: "mesh.local"
-  stub-addr: 127.0.0.1@$PORT
-stub-zone:
-  name: "mesh"
-  stub-addr: 127.0.0.1@$PORT
+# What users paste: contrib/resolvers/unbound.conf, on meshdns's port.
+include: "$WORK/contrib-unbound.conf"
 # Anything else would go to the root: a closed loopback port.
 stub-zone:
   name: "."
@@ -181,6 +174,8 @@ stub-zone:
 remote-control:
   control-enable: no
 EOF
+sed "s/@15053/@$PORT/" "$SRCDIR/contrib/resolvers/unbound.conf" \
+	>"$WORK/contrib-unbound.conf"
 # start_helper picks the port: @LISTEN@ in the config becomes it.
 start_helper unbound 127.0.0.1 any localhost /bin/sh -c \
 	'sed "s/@LISTEN@/$1/g" "$2" >"$3" && exec "$4" -d -c "$3"' unbound \
@@ -191,14 +186,16 @@ start_helper unbound 127.0.0.1 any localhost /bin/sh -c \
 check_resolver unbound @127.0.0.1 -p "$H_PORT"
 
 # ---- (b) dnsmasq, server=/mesh.local/ and server=/mesh/
+#
+# What users paste: contrib/resolvers/dnsmasq.conf, on meshdns's port.
+sed "s/#15053/#$PORT/" "$SRCDIR/contrib/resolvers/dnsmasq.conf" \
+	>"$WORK/contrib-dnsmasq.conf"
 
 start_helper dnsmasq 127.0.0.1 any probe.invalid "$DNSMASQ" --keep-in-foreground \
 	--conf-file=/dev/null --no-resolv --no-hosts --no-poll \
 	--bind-interfaces --listen-address=127.0.0.1 --port=@PORT@ \
 	--user="$(id -un)" --pid-file="$WORK/dnsmasq.pid" --log-facility=- \
-	--log-queries \
-	--server=/mesh.local/127.0.0.1#"$PORT" \
-	--server=/mesh/127.0.0.1#"$PORT" || {
+	--log-queries --conf-file="$WORK/contrib-dnsmasq.conf" || {
 	fail "dnsmasq did not start"
 	finish
 }

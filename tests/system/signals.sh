@@ -11,7 +11,9 @@ awk 'BEGIN {
 	for (i = 0; i < 10000; i++)
 		printf "---\ntype: MeshService\nname: s%d\nmesh: default\nspec:\n  ports:\n  - port: 80\n    targetPort: 8080\n", i
 }' >"$WORK/zones/default/many.yaml"
-start_meshdns -r "$WORK/zones/default" -s "$WORK/state" -p "$WORK/meshdns.pid" || {
+# SIGHUP is what this test is about: no watching (watch.sh tests it).
+printf 'watch: false\n' >"$WORK/nowatch.yaml"
+start_meshdns -c "$WORK/nowatch.yaml" -r "$WORK/zones/default" -s "$WORK/state" -p "$WORK/meshdns.pid" || {
 	fail "meshdns did not start"
 	finish
 }

@@ -39,7 +39,7 @@ YAML
 cp "$G/backend.yaml.in" "$G/backend.yaml"
 # grace_conf SECONDS
 grace_conf() {
-	printf 'zone: zone-1\nresources: [.]\nkuma:\n  default-generators: local\n  deletion-grace: %s\n' "$1" >"$G/meshdns.conf"
+	printf 'zone: zone-1\nwatch: false\nresources: [.]\nkuma:\n  default-generators: local\n  deletion-grace: %s\n' "$1" >"$G/meshdns.conf"
 }
 NAME=backend.svc.mesh.local
 CL=127.0.0.3

@@ -37,7 +37,7 @@ expect_eq "IPv4 PTR still served" "redis.svc.mesh.local." "$(dig_short -x 241.0.
 out=$(dig_q -x fd00:241::99)
 expect_eq "IPv6 PTR of an unknown address in the pool: NXDOMAIN" "NXDOMAIN | qr aa rd | 0 1 1" "$(summary "$out")"
 expect_eq "... with the SOA of the pool's ip6.arpa zone" \
-	"0.0.0.0.0.0.0.0.1.4.2.0.0.0.d.f.ip6.arpa. 30 IN SOA localhost. nobody.invalid. S 3600 600 86400 30" \
+	"0.0.0.0.0.0.0.0.1.4.2.0.0.0.d.f.ip6.arpa. 30 IN SOA localhost. nobody.invalid. S 3600 600 1209600 30" \
 	"$(rrs +authority -x fd00:241::99)"
 out=$(dig_q -x fd00:242::1)
 expect_eq "IPv6 PTR outside every pool: REFUSED" "REFUSED | qr rd | 0 0 1" "$(summary "$out")"

@@ -12,7 +12,7 @@ expect_match "dig: the question keeps the case" "^;ReDiS\.SvC\.MeSh\.LoCaL\.[[:s
 expect_eq "dig: the answer's owner is the question's name" \
 	"ReDiS.SvC.MeSh.LoCaL. 30 IN A 241.0.0.5" "$(rrs +answer ReDiS.SvC.MeSh.LoCaL A)"
 expect_eq "dig: NXDOMAIN's SOA owner is the apex as asked" \
-	"MeSh.LoCaL. 30 IN SOA localhost. nobody.invalid. S 3600 600 86400 30" \
+	"MeSh.LoCaL. 30 IN SOA localhost. nobody.invalid. S 3600 600 1209600 30" \
 	"$(rrs +authority NoPe.SvC.MeSh.LoCaL A)"
 out=$(dig_q +tcp WiDe.MeSh SRV)
 expect_match "dig +tcp: the question keeps the case" "^;WiDe\.MeSh\.[[:space:]]+IN[[:space:]]+SRV$" "$out"

@@ -15,7 +15,7 @@ if [ "$have_drill" = 1 ]; then
 	expect_match "drill: the A record" "^redis\.svc\.mesh\.local\.[[:space:]]+30[[:space:]]+IN[[:space:]]+A[[:space:]]+241\.0\.0\.5$" "$out"
 	out=$(dr nope.svc.mesh.local A)
 	expect_eq "drill: NXDOMAIN with the SOA" "NXDOMAIN | qr aa rd | 0 1 0" "$(summary "$out")"
-	expect_match "drill: the SOA" "^mesh\.local\.[[:space:]]+30[[:space:]]+IN[[:space:]]+SOA[[:space:]]+localhost\. nobody\.invalid\. [0-9]+ 3600 600 86400 30$" "$out"
+	expect_match "drill: the SOA" "^mesh\.local\.[[:space:]]+30[[:space:]]+IN[[:space:]]+SOA[[:space:]]+localhost\. nobody\.invalid\. [0-9]+ 3600 600 1209600 30$" "$out"
 	out=$(dr redis.svc.mesh.local AAAA)
 	expect_eq "drill: AAAA of an IPv4 service is NODATA" "NOERROR | qr aa rd | 0 1 0" "$(summary "$out")"
 	out=$(dr -t redis.svc.mesh.local A)

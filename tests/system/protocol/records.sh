@@ -11,7 +11,7 @@ start_defaults
 out=$(dig_q redis.svc.mesh.local AAAA)
 expect_eq "aaaa nodata: AAAA of an IPv4 service is NODATA" "NOERROR | qr aa rd | 0 1 1" "$(summary "$out")"
 expect_eq "aaaa nodata: the SOA in the authority section" \
-	"mesh.local. 30 IN SOA localhost. nobody.invalid. S 3600 600 86400 30" \
+	"mesh.local. 30 IN SOA localhost. nobody.invalid. S 3600 600 1209600 30" \
 	"$(rrs +authority redis.svc.mesh.local AAAA)"
 
 expect_eq "SRV _<port-name>._tcp.<hostname>" \
@@ -41,7 +41,7 @@ expect_eq "PTR of another VIP" "wider.svc.mesh.local." "$(dig_short -x 241.0.0.7
 out=$(dig_q -x 241.0.0.99)
 expect_eq "PTR of an unknown address in 241/8: NXDOMAIN" "NXDOMAIN | qr aa rd | 0 1 1" "$(summary "$out")"
 expect_eq "... with the SOA of 241.in-addr.arpa" \
-	"241.in-addr.arpa. 30 IN SOA localhost. nobody.invalid. S 3600 600 86400 30" \
+	"241.in-addr.arpa. 30 IN SOA localhost. nobody.invalid. S 3600 600 1209600 30" \
 	"$(rrs +authority -x 241.0.0.99)"
 out=$(dig_q -x 242.1.2.3)
 expect_eq "PTR in the MeshExternalService pool: NXDOMAIN" "NXDOMAIN | qr aa rd | 0 1 1" "$(summary "$out")"
@@ -54,7 +54,7 @@ out=$(dig_q wide.svc.mesh.local ANY)
 expect_eq "ANY at a name with A and 20 SRV: one RRset" "NOERROR | qr aa rd | 1 0 1" "$(summary "$out")"
 expect_eq "ANY: the A RRset" "wide.svc.mesh.local. 30 IN A 241.0.0.6" "$(rrs +answer wide.svc.mesh.local ANY)"
 expect_eq "ANY at the apex: only the SOA, not NS too" \
-	"mesh.local. 30 IN SOA localhost. nobody.invalid. S 3600 600 86400 30" "$(rrs +answer mesh.local ANY)"
+	"mesh.local. 30 IN SOA localhost. nobody.invalid. S 3600 600 1209600 30" "$(rrs +answer mesh.local ANY)"
 expect_eq "ANY at a reverse name: the PTR" \
 	"6.0.0.241.in-addr.arpa. 30 IN PTR wide.svc.mesh.local." "$(rrs +answer -x 241.0.0.6 ANY)"
 out=$(dig_q nope.mesh ANY)

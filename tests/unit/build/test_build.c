@@ -19,7 +19,9 @@
 #include "dns/answer.h"
 #include "build/build.h"
 #include "build/snapshot.h"
+#include "build/state.h"
 #include "build/vip.h"
+#include "dns/table.h"
 #include "../tmpdir.h"
 
 struct env {
@@ -346,6 +348,148 @@ test_trim_is_honest(void **state)
 	state_free(st);
 }
 
+/* The SOA serial of zone @apex (wire form) in @s's table. */
+static uint32_t
+zone_serial(const struct snapshot *s, const uint8_t *apex, size_t len)
+{
+	size_t off = 1;
+	const struct table_zone *z = table_find_zone(s->table, apex, len,
+						     &off);
+
+	assert_non_null(z);
+	assert_int_equal(off, 0);
+	return table_soa_serial(table_zone_soa(s->table, z));
+}
+
+#define APEX(lit) (const uint8_t *)(lit), sizeof(lit)
+
+/*
+ * Serials: a zone the change does not touch keeps its serial; a changed
+ * zone's serial grows even when the clock went back, and across a
+ * restart (the state written and read back).
+ */
+static void
+test_serial_per_zone_and_restart(void **state)
+{
+	struct env *e = *state;
+	struct state *st = state_new();
+	struct state *back = NULL;
+	struct snapshot *s1 = NULL;
+	struct snapshot *s2 = NULL;
+	struct snapshot *s3 = NULL;
+	struct snapshot *s4 = NULL;
+	char err[256];
+	char *text = NULL;
+	size_t len = 0;
+
+	write_file(e, "b.yaml", SVC("bbb"));
+	s1 = build(e, st, 5000, 0);
+	assert_int_equal(zone_serial(s1, APEX("\4mesh\5local")), 5000);
+	assert_int_equal(zone_serial(s1, APEX("\003250\7in-addr\4arpa")), 5000);
+	/* A new service, and the clock went back: still greater. */
+	write_file(e, "c.yaml", SVC("ccc"));
+	s2 = build(e, s1->state, 4000, 0);
+	assert_int_equal(zone_serial(s2, APEX("\4mesh\5local")), 5001);
+	assert_int_equal(zone_serial(s2, APEX("\003241\7in-addr\4arpa")), 5001);
+	/* 250.in-addr.arpa (legacy pool, no VIP there) did not change. */
+	assert_int_equal(zone_serial(s2, APEX("\003250\7in-addr\4arpa")), 5000);
+	/* A restart: the state file's text read back. */
+	assert_int_equal(state_format(s2->state, &text, &len), 0);
+	assert_int_equal(state_parse(&back, text, len, err, sizeof(err)), 0);
+	s3 = build(e, back, 6000, 0);
+	assert_int_equal(zone_serial(s3, APEX("\4mesh\5local")), 5001);
+	remove_file(e, "c.yaml");
+	s4 = build(e, s3->state, 100, 0);
+	assert_int_equal(zone_serial(s4, APEX("\4mesh\5local")), 5002);
+	free(text);
+	state_free(back);
+	snapshot_free(s1);
+	snapshot_free(s2);
+	snapshot_free(s3);
+	snapshot_free(s4);
+	state_free(st);
+}
+
+/* transfer.catalog: an RFC 9432 catalog of every served zone. */
+static void
+test_catalog_zone(void **state)
+{
+	struct env *e = *state;
+	struct state *st = state_new();
+	struct snapshot *s1 = NULL;
+	struct snapshot *s2 = NULL;
+	struct snapshot *s3 = NULL;
+	const struct table_zone *z = NULL;
+	const struct table_node *n = NULL;
+	const struct table_rrset *set = NULL;
+	struct diag_list diags;
+	size_t off = 0;
+	char path[600];
+	static const uint8_t version[] = "\7version\7catalog\7invalid";
+	static const uint8_t m1[] = "\0204b6709781087dde9\5zones\7catalog"
+				    "\7invalid";
+	static const uint8_t m2[] = "\02047513ec80c695a16\5zones\7catalog"
+				    "\7invalid";
+	static const uint8_t m3[] = "\020c9b10e7961116a9d\5zones\7catalog"
+				    "\7invalid";
+
+	snprintf(path, sizeof(path), "%s/meshdns.conf", e->dir);
+	write_file(e, "meshdns.conf", "transfer: {catalog: catalog.invalid}\n");
+	e->opt.config_file = path;
+	write_file(e, "b.yaml", SVC("bbb"));
+	s1 = build(e, st, 1000, 0);
+	/* mesh.local, mesh, 16 reverse zones (240/4 has 241-243), catalog */
+	assert_int_equal(table_zone_count(s1->table), 2 + 16 + 1);
+	z = table_find_zone(s1->table, version, sizeof(version), &off);
+	assert_non_null(z);
+	assert_int_equal(off, 8);
+	n = table_lookup(s1->table, z, version, sizeof(version));
+	set = table_node_rrset(n, LDNS_RR_TYPE_TXT);
+	assert_non_null(set);
+	assert_int_equal(set->count, 1);
+	assert_memory_equal(set->wire + set->len - 2, "\0012", 2);
+	/* Members: the PTR at the FNV-1a-64 of the member's name. */
+	n = table_lookup(s1->table, z, m1, sizeof(m1));
+	set = table_node_rrset(n, LDNS_RR_TYPE_PTR);
+	assert_non_null(set);
+	assert_int_equal(set->count, 1);
+	assert_memory_equal(set->wire + set->len - 12, "\4mesh\5local", 12);
+	assert_non_null(table_node_rrset(table_lookup(s1->table, z, m2,
+						      sizeof(m2)),
+					 LDNS_RR_TYPE_PTR));
+	assert_non_null(table_node_rrset(table_lookup(s1->table, z, m3,
+						      sizeof(m3)),
+					 LDNS_RR_TYPE_PTR));
+	/* NS invalid. (RFC 9432 section 4.1), TTL 0. */
+	set = table_node_rrset(table_lookup(s1->table, z, version + 8,
+					    sizeof(version) - 8),
+			       LDNS_RR_TYPE_NS);
+	assert_non_null(set);
+	assert_int_equal(set->count, 1);
+	assert_memory_equal(set->wire + set->len - 9, "\7invalid", 9);
+	assert_memory_equal(set->wire + 6, "\0\0\0\0", 4);
+	/* A service changes mesh.local, not the catalog: same serial. */
+	write_file(e, "c.yaml", SVC("ccc"));
+	s2 = build(e, s1->state, 2000, 0);
+	assert_int_equal(zone_serial(s2, version + 8, sizeof(version) - 8),
+			 1000);
+	assert_int_equal(zone_serial(s2, APEX("\4mesh\5local")), 2000);
+	/* A served zone named like the catalog is an error. */
+	write_file(e, "meshdns.conf", "transfer: {catalog: mesh}\n");
+	diag_list_init(&diags);
+	assert_int_equal(build_run(&s3, &e->opt, s2->state, 3000, &diags), -1);
+	assert_true(diags.errors > 0);
+	assert_string_equal(diags.v[diags.n - 1].msg, "transfer.catalog mesh "
+			    "is a served zone; expected a name of its own, "
+			    "such as catalog.invalid");
+	diag_list_clear(&diags);
+	snapshot_free(s3);
+	e->opt.config_file = NULL;
+	snapshot_free(s1);
+	snapshot_free(s2);
+	state_free(st);
+}
+
 int
 main(void)
 {
@@ -361,6 +505,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_serial_follows_content,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trim_is_honest, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_serial_per_zone_and_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_catalog_zone, setup,
 						teardown),
 	};
 

@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build/config.h"
+#include "util/file.h"
 
 struct fixture {
 	struct diag_list errs;
@@ -125,7 +127,8 @@ assert_defaults(const struct config *c)
 	assert_string_equal(c->soa.rname, "nobody.invalid.");
 	assert_int_equal(c->soa.refresh, 3600);
 	assert_int_equal(c->soa.retry, 600);
-	assert_int_equal(c->soa.expire, 86400);
+	/* Two weeks (RFC 1912): a hidden primary may be down a while. */
+	assert_int_equal(c->soa.expire, 1209600);
 	assert_int_equal(c->soa.minimum, 30);
 	assert_string_equal(c->pools[CONFIG_POOL_MESH_SERVICE], "241.0.0.0/8");
 	assert_string_equal(c->pools[CONFIG_POOL_MESH_EXTERNAL_SERVICE],
@@ -453,13 +456,13 @@ test_errors(void **state)
 		{ "listn: 1\n",
 		  "m.yaml:1:1: error: unknown key \"listn\" at the top level "
 		  "(did you mean \"listen\"?); expected one of: listen, zone, "
-		  "resources, state-file, start-cache, workers, dns, vip, log, "
-		  "forward, tcp, kuma, views\n" },
+		  "resources, state-file, start-cache, watch, workers, user, group, dns, vip, log, "
+		  "forward, tcp, dnstap, kuma, views, keys, transfer, http, store\n" },
 		{ "upstreams: [1.1.1.1]\n",
 		  "m.yaml:1:1: error: unknown key \"upstreams\" at the top "
 		  "level; expected one of: listen, zone, resources, "
-		  "state-file, start-cache, workers, dns, vip, log, forward, "
-		  "tcp, kuma, views\n" },
+		  "state-file, start-cache, watch, workers, user, group, dns, vip, log, forward, "
+		  "tcp, dnstap, kuma, views, keys, transfer, http, store\n" },
 		{ "dns:\n  tll: 5\n",
 		  "m.yaml:2:3: error: unknown key \"tll\" in dns (did you mean "
 		  "\"ttl\"?); expected one of: zones, ttl, ns, soa, aaaa, srv, ptr, chaos, "
@@ -695,8 +698,8 @@ test_every_error_reported(void **state)
 		"warning, notice, info, debug, got \"loud\"\n"
 		"m.yaml:11:1: error: unknown key \"extra\" at the top level; "
 		"expected one of: listen, zone, resources, state-file, "
-		"start-cache, workers, dns, vip, log, forward, tcp, kuma, "
-		"views\n");
+		"start-cache, watch, workers, user, group, dns, vip, log, forward, tcp, "
+		"dnstap, kuma, views, keys, transfer, http, store\n");
 	assert_int_equal(f->errs.errors, 11);
 }
 
@@ -752,6 +755,98 @@ test_contrib_example(void **state)
 	assert_string_equal(f->cfg->file, path);
 	/* It documents the defaults: loading it changes nothing. */
 	assert_defaults(f->cfg);
+}
+
+/*
+ * meshdns.yaml(5) documents every key (as ".BR key", its hyphens written
+ * "\\-"), and contrib/meshdns.yaml names each one (its last part, at
+ * least in a comment).
+ */
+static void
+test_manual_has_every_key(void **state)
+{
+	const char *srcdir = getenv("SRCDIR");
+	char path[4096];
+	char name[256];
+	char roff[512];
+	char want[600];
+	char *man = NULL;
+	char *example = NULL;
+	size_t len;
+	size_t i;
+	size_t j;
+	size_t o;
+	int missing = 0;
+
+	(void)state;
+	if (srcdir == NULL || *srcdir == '\0')
+		srcdir = ".";
+	snprintf(path, sizeof(path), "%s/meshdns.yaml.5", srcdir);
+	assert_int_equal(file_read(path, &man, &len), 0);
+	snprintf(path, sizeof(path), "%s/contrib/meshdns.yaml", srcdir);
+	assert_int_equal(file_read(path, &example, &len), 0);
+	for (i = 0; config_key_name(i, name, sizeof(name)) == 0; i++) {
+		const char *leaf = strrchr(name, '.');
+
+		for (j = 0, o = 0; name[j] != '\0' && o + 2 < sizeof(roff);
+		     j++) {
+			if (name[j] == '-')
+				roff[o++] = '\\';
+			roff[o++] = name[j];
+		}
+		roff[o] = '\0';
+		snprintf(want, sizeof(want), "\n.BR %s ", roff);
+		if (strstr(man, want) == NULL) {
+			print_error("meshdns.yaml.5 lacks \"%s\"\n", want + 1);
+			missing++;
+		}
+		snprintf(want, sizeof(want), "%s:", leaf != NULL ? leaf + 1 :
+			 name);
+		if (strstr(example, want) == NULL) {
+			print_error("contrib/meshdns.yaml lacks %s\n", want);
+			missing++;
+		}
+	}
+	assert_true(i > 40);
+	assert_int_equal(missing, 0);
+	free(man);
+	free(example);
+}
+
+/* store: a connection string, or a mapping; vip.allocate. */
+static void
+test_store_keys(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_loads(f, "zone: z\n");
+	assert_null(f->cfg->store);
+	assert_int_equal(f->cfg->store_resync, 300);
+	assert_int_equal(f->cfg->vip_allocate, 0);
+	assert_loads(f, "store: host=/tmp dbname=kuma\n");
+	assert_string_equal(f->cfg->store, "host=/tmp dbname=kuma");
+	assert_int_equal(f->cfg->store_resync, 300);
+	assert_loads(f, "store:\n  connection: postgres://u@h/kuma\n"
+		     "  resync: 1m\nvip:\n  allocate: true\n");
+	assert_string_equal(f->cfg->store, "postgres://u@h/kuma");
+	assert_int_equal(f->cfg->store_resync, 60);
+	assert_int_equal(f->cfg->vip_allocate, 1);
+	assert_fails_with(f, "store: [a]\n",
+			  "m.yaml:1:8: error: store: expected a connection "
+			  "string (libpq key=value or postgres:// URI) or a "
+			  "mapping (connection:, resync:), got a list\n");
+	assert_fails_with(f, "store: \"\"\n",
+			  "m.yaml:1:8: error: store: expected a string, got "
+			  "\"\"\n");
+	assert_fails_with(f, "store:\n  resync: soon\n",
+			  "m.yaml:2:11: error: store.resync: expected a "
+			  "duration such as 5m (a number and a unit: ms, s, "
+			  "m, h or d, several largest first as in 1h30m; a "
+			  "bare number is seconds), got \"soon\"\n");
+	assert_fails_with(f, "store:\n  conection: x\n",
+			  "m.yaml:2:3: error: unknown key \"conection\" in "
+			  "store (did you mean \"connection\"?); expected one "
+			  "of: connection, resync\n");
 }
 
 static void
@@ -867,6 +962,23 @@ test_duration_keys(void **state)
 			  "seconds, got \"1h500ms\"\n");
 }
 
+/* watch: on by default; false turns it off; a clear error otherwise. */
+static void
+test_watch_key(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_loads(f, "");
+	assert_int_equal(f->cfg->watch, 1);
+	assert_loads(f, "watch: false\n");
+	assert_int_equal(f->cfg->watch, 0);
+	assert_loads(f, "watch: true\n");
+	assert_int_equal(f->cfg->watch, 1);
+	assert_fails_with(f, "watch: maybe\n",
+			  "m.yaml:1:8: error: watch: expected true or false, "
+			  "got \"maybe\"\n");
+}
+
 /* The keys of forwarding, TCP, the DNS extras, Kuma and views. */
 static void
 test_protocol_keys(void **state)
@@ -976,6 +1088,184 @@ test_protocol_keys(void **state)
 			  "ReachableBackends Exclusive; got \"Sometimes\"\n");
 }
 
+/* transfer.notify and transfer.catalog. */
+static void
+test_transfer_notify_catalog(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(load(f, "zone: a\n"), 0);
+	assert_int_equal(f->cfg->nnotify, 0);
+	assert_null(f->cfg->transfer_catalog);
+
+	assert_int_equal(load(f, "keys: [{name: Xfr-Key, algorithm: "
+			      "hmac-sha256, secret: YWJj}]\n"
+			      "transfer:\n"
+			      "  notify:\n"
+			      "    - 10.0.0.2\n"
+			      "    - \"[::1]:5353\"\n"
+			      "    - {address: 127.0.0.1:25354, key: xfr-key}\n"
+			      "  catalog: Catalog.Invalid.\n"), 0);
+	assert_int_equal(f->cfg->nnotify, 3);
+	assert_string_equal(f->cfg->notify[0].text, "10.0.0.2:53");
+	assert_null(f->cfg->notify[0].key);
+	assert_string_equal(f->cfg->notify[1].text, "[::1]:5353");
+	assert_int_equal(f->cfg->notify[1].addr.ss_family, AF_INET6);
+	assert_string_equal(f->cfg->notify[2].text, "127.0.0.1:25354");
+	assert_string_equal(f->cfg->notify[2].key, "xfr-key.");
+	assert_string_equal(f->cfg->transfer_catalog, "catalog.invalid");
+
+	/* A single entry, a mapping, is a list of one. */
+	assert_int_equal(load(f, "transfer: {notify: {address: 10.0.0.9}}\n"),
+			 0);
+	assert_int_equal(f->cfg->nnotify, 1);
+	assert_string_equal(f->cfg->notify[0].text, "10.0.0.9:53");
+
+	assert_fails_with(f, "transfer: {notify: [10.0.0.2, 10.0.0.2:53]}\n",
+			  "m.yaml:1:31: error: transfer.notify[1]: "
+			  "\"10.0.0.2:53\" is listed twice\n");
+	assert_fails_with(f, "transfer: {notify: [ns1.example]}\n",
+			  "m.yaml:1:21: error: transfer.notify[0]: expected "
+			  "ADDRESS[:PORT] or [IPV6]:PORT, got \"ns1.example\" "
+			  "(not a numeric IPv4 or IPv6 address)\n");
+	assert_fails_with(f, "transfer: {notify: [{key: k}]}\n",
+			  "m.yaml:1:21: error: transfer.notify[0]: expected "
+			  "an address: ADDRESS[:PORT] in the mapping\n");
+	assert_fails_with(f, "transfer: {notify: [{address: 10.0.0.2, "
+			  "port: 53}]}\n",
+			  "m.yaml:1:41: error: unknown key \"port\" in "
+			  "transfer.notify[0]; expected one of: address, key\n");
+	assert_fails_with(f, "transfer: {notify: [{address: 10.0.0.2, "
+			  "key: [a]}]}\n",
+			  "m.yaml:1:46: error: transfer.notify[0].key: expected "
+			  "the name of a key of keys:, got a list\n");
+	assert_fails_with(f, "transfer: {notify: [{address: 10.0.0.2, "
+			  "key: nokey}]}\n",
+			  "m.yaml:1:20: error: transfer.notify: key "
+			  "\"nokey.\" is not declared in keys:\n");
+	assert_fails_with(f, "transfer: {catalog: \"cat..invalid\"}\n",
+			  "m.yaml:1:21: error: transfer.catalog: expected a "
+			  "domain name such as catalog.invalid (letters, "
+			  "digits, '-' and dots), got \"cat..invalid\" (empty "
+			  "label)\n");
+}
+
+/* dns.ns for a hidden primary: the secondaries, with in-zone addresses. */
+static void
+test_ns_with_addresses(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ns[] = { "ns1.mesh.local", "ns2.example.",
+					  NULL };
+
+	assert_int_equal(load(f, "dns:\n"
+			      "  ns:\n"
+			      "    - {name: ns1.mesh.local, address: "
+			      "[10.0.0.2, \"fd00::2\"]}\n"
+			      "    - ns2.example.\n"), 0);
+	assert_strings(f->cfg->ns, f->cfg->nns, ns);
+	assert_int_equal(f->cfg->nglue, 2);
+	assert_string_equal(f->cfg->glue[0].name, "ns1.mesh.local");
+	assert_string_equal(f->cfg->glue[0].address, "10.0.0.2");
+	assert_int_equal(f->cfg->glue[0].family, AF_INET);
+	assert_memory_equal(f->cfg->glue[0].addr, "\12\0\0\2", 4);
+	assert_string_equal(f->cfg->glue[1].address, "fd00::2");
+	assert_int_equal(f->cfg->glue[1].family, AF_INET6);
+	/* One mapping alone, one address alone, no address at all. */
+	assert_int_equal(load(f, "dns: {ns: {name: ns1.mesh, address: "
+			      "10.0.0.3}}\n"), 0);
+	assert_int_equal(f->cfg->nns, 1);
+	assert_int_equal(f->cfg->nglue, 1);
+	assert_int_equal(load(f, "dns: {ns: [{name: ns1.example}]}\n"), 0);
+	assert_int_equal(f->cfg->nglue, 0);
+
+	assert_fails_with(f, "dns: {ns: [{address: 10.0.0.2}]}\n",
+			  "m.yaml:1:12: error: dns.ns[0]: expected name: NAME "
+			  "in the mapping\n");
+	assert_fails_with(f, "dns: {ns: [{name: ns1.mesh, address: "
+			  "ns1.example}]}\n",
+			  "m.yaml:1:38: error: dns.ns[0].address: expected an "
+			  "IPv4 or IPv6 address such as 10.0.0.2, got "
+			  "\"ns1.example\"\n");
+	assert_fails_with(f, "dns: {ns: [{name: ns1.mesh, ttl: 5}]}\n",
+			  "m.yaml:1:29: error: unknown key \"ttl\" in dns.ns[0]; "
+			  "expected one of: name, address\n");
+	assert_fails_with(f, "dns: {ns: [{name: \"a..b\"}]}\n",
+			  "m.yaml:1:19: error: dns.ns[0].name: expected a "
+			  "domain name such as localhost. (letters, digits, "
+			  "'-' and dots), got \"a..b\" (empty label)\n");
+}
+
+/* keys: and transfer.allow: lists of mappings, checked. */
+static void
+test_transfer_keys(void **state)
+{
+	struct fixture *f = *state;
+	char path[] = "/tmp/meshdns-test-secret-XXXXXX";
+	char text[512];
+	int fd;
+
+	assert_loads(f, "");
+	assert_int_equal(f->cfg->nkeys, 0);
+	assert_int_equal(f->cfg->nxfr_allow, 0);
+	assert_loads(f, "keys:\n"
+		     "  - name: Xfr-Key\n"
+		     "    algorithm: HMAC-SHA256\n"
+		     "    secret: YWJj\n"
+		     "transfer:\n"
+		     "  allow:\n"
+		     "    - 127.0.0.0/8\n"
+		     "    - {address: \"::1/128\", key: xfr-key.}\n");
+	assert_int_equal(f->cfg->nkeys, 1);
+	assert_string_equal(f->cfg->keys[0].name, "xfr-key.");
+	assert_string_equal(f->cfg->keys[0].algorithm, "hmac-sha256");
+	assert_int_equal(f->cfg->keys[0].secret_len, 3);
+	assert_memory_equal(f->cfg->keys[0].secret, "abc", 3);
+	assert_int_equal(f->cfg->nxfr_allow, 2);
+	assert_string_equal(f->cfg->xfr_allow[0].cidr, "127.0.0.0/8");
+	assert_null(f->cfg->xfr_allow[0].key);
+	assert_string_equal(f->cfg->xfr_allow[1].cidr, "::1/128");
+	assert_string_equal(f->cfg->xfr_allow[1].key, "xfr-key.");
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "ZGVm\n", 5), 5);
+	close(fd);
+	snprintf(text, sizeof(text), "keys:\n  - name: k\n    algorithm: "
+		 "hmac-sha512\n    secret-file: %s\n", path);
+	assert_loads(f, text);
+	assert_memory_equal(f->cfg->keys[0].secret, "def", 3);
+	unlink(path);
+
+	assert_fails_with(f, "keys:\n  - name: k\n    algorithm: hmac-md5\n"
+			  "    secret: YWJj\n",
+			  "m.yaml:3:16: error: keys[0]: algorithm: \"hmac-md5\" "
+			  "is not supported; expected hmac-sha256, "
+			  "hmac-sha512, hmac-sha384, hmac-sha224 or "
+			  "hmac-sha1\n");
+	assert_fails_with(f, "keys:\n  - name: k\n    algorithm: hmac-sha256\n"
+			  "    secret: '%%%'\n",
+			  "m.yaml:4:13: error: keys[0]: secret: expected a "
+			  "base64 secret of 1 to 512 bytes\n");
+	assert_fails_with(f, "keys:\n  - name: k\n    algorithm: hmac-sha256\n",
+			  "m.yaml:2:5: error: keys[0]: expected either "
+			  "secret: (base64) or secret-file: (a file holding "
+			  "it), not neither\n");
+	assert_fails_with(f, "keys:\n  - {name: k, algorithm: hmac-sha256, "
+			  "secret: YWJj}\n  - {name: K., algorithm: "
+			  "hmac-sha1, secret: YWJj}\n",
+			  "m.yaml:3:12: error: keys[1]: key \"K.\" is "
+			  "declared twice\n");
+	assert_fails_with(f, "transfer:\n  allow: [{address: 10.0.0.0/8, "
+			  "key: nokey}]\n",
+			  "m.yaml:2:10: error: transfer.allow: key \"nokey.\" "
+			  "is not declared in keys:\n");
+	assert_fails_with(f, "transfer:\n  allow: [10.0.0.0/33]\n",
+			  "m.yaml:2:11: error: transfer.allow[0]: "
+			  "10.0.0.0/33: prefix length 33 is out of range (IPv4: "
+			  "0 to 32)\n");
+}
+
 int
 main(void)
 {
@@ -997,17 +1287,28 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_parse_listen, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transfer_notify_catalog,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ns_with_addresses, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_ns, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_every_error_reported,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_keys, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_hold_at_least_ttl, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_load_file_missing, setup,
 						teardown),
+		cmocka_unit_test(test_manual_has_every_key),
 		cmocka_unit_test_setup_teardown(test_contrib_example, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_watch_key, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_protocol_keys, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_transfer_keys, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_overrides, setup,
 						teardown),

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -615,12 +616,148 @@ test_common_cases_incremental(void **state)
 	free(m);
 }
 
+/* A hidden primary's glue (one name a generator also makes) and a catalog. */
+static const char conf_ops[] =
+	"zone: zone-1\n"
+	"dns:\n  zones: [mesh.local, mesh]\n  srv: true\n  ptr: true\n"
+	"  ns:\n  - {name: alias.mesh.local, address: 10.0.0.2}\n"
+	"  - {name: ns1.mesh.local, address: 10.0.0.3}\n"
+	"transfer: {catalog: catalog.invalid}\n"
+	"vip:\n  hold: 30s\n"
+	"kuma:\n  environment: universal\n  default-generators: local\n";
+
+/*
+ * dns.ns addresses and the catalog zone (i14-notify) are in an applied
+ * snapshot as in a full build: a patched table keeps them, and a service
+ * that takes a dns.ns name (alias.mesh.local) makes the table whole.
+ */
+static void
+test_glue_and_catalog(void **state)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	struct state *st = state_new();
+	struct snapshot *s0 = NULL;
+	struct snapshot *s1 = NULL;
+	struct snapshot *b = NULL;
+	struct resource_change ch;
+	struct obj *o = NULL;
+	size_t incremental = 0;
+	size_t patched = 0;
+	unsigned seed;
+
+	(void)state;
+	for (seed = 31; seed <= 33; seed++)
+		assert_int_equal(run_sequence(conf_ops, 1, seed, 40,
+					      &incremental, &patched), 40);
+	if (patched < 3 * 40 / 3)
+		fail_msg("only %zu of %u tables patched", patched, 3 * 40);
+
+	assert_non_null(m);
+	m->conf = conf_ops;
+	m->seed = 7;
+	o = obj_add(m, RESOURCE_MESH_SERVICE, "default", "web");
+	free(o->yaml);
+	o->yaml = fmt("type: MeshService\nname: web\nmesh: default\n"
+		      "spec:\n  ports:\n  - port: 80\n");
+	s0 = full(m, st, 1000);
+	/* A plain service: patched; the glue and the catalog are kept. */
+	o = obj_add(m, RESOURCE_MESH_SERVICE, "default", "api");
+	free(o->yaml);
+	o->yaml = fmt("type: MeshService\nname: api\nmesh: default\n"
+		      "spec:\n  ports:\n  - port: 80\n");
+	memset(&ch, 0, sizeof(ch));
+	ch.kind = RESOURCE_MESH_SERVICE;
+	ch.op = RESOURCE_ADDED;
+	ch.mesh = o->mesh;
+	ch.name = o->name;
+	s1 = apply(m, s0, &ch, 1, 1010);
+	assert_int_equal(s1->incremental, 1);
+	if (!s1->table_patched)
+		fail_msg("not patched: %s", s1->table_reason);
+	b = full(m, s0->state, 1010);
+	assert_same(s1, b, 1);
+	snapshot_free(b);
+	snapshot_free(s0);
+	s0 = s1;
+	/* One named alias.mesh.local, a dns.ns name: the table is whole. */
+	o = obj_add(m, RESOURCE_MESH_SERVICE, "default", "shared");
+	free(o->yaml);
+	o->yaml = fmt("type: MeshService\nname: shared\nmesh: default\n"
+		      "labels:\n  alias: shared\n"
+		      "spec:\n  ports:\n  - port: 80\n");
+	ch.name = o->name;
+	s1 = apply(m, s0, &ch, 1, 1020);
+	assert_int_equal(s1->incremental, 1);
+	assert_int_equal(s1->table_patched, 0);
+	assert_string_equal(s1->table_reason,
+			    "a name the table cannot patch");
+	b = full(m, s0->state, 1020);
+	assert_same(s1, b, 2);
+	snapshot_free(b);
+	snapshot_free(s0);
+	snapshot_free(s1);
+	state_free(st);
+	model_free(m);
+	free(m);
+}
+
+/*
+ * With a store, the rows (Kuma's VIPs of legacy names, the store's
+ * digest) come through build_run_input(): a set alone is refused.
+ */
+static void
+test_store_refused(void **state)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	struct state *st = state_new();
+	struct snapshot *s0 = NULL;
+	struct snapshot *s = NULL;
+	struct config *cfg = NULL;
+	struct resource_change ch;
+	struct diag_list diags;
+
+	(void)state;
+	assert_non_null(m);
+	m->conf = conf_plain;
+	m->seed = 5;
+	obj_add(m, RESOURCE_MESH_SERVICE, "default", "web");
+	s0 = full(m, st, 1000);
+	memset(&ch, 0, sizeof(ch));
+	ch.kind = RESOURCE_MESH_SERVICE;
+	ch.op = RESOURCE_CHANGED;
+	ch.mesh = m->o[0].mesh;
+	ch.name = m->o[0].name;
+	diag_list_init(&diags);
+	cfg = model_config(m);
+	assert_int_equal(config_set_string(&cfg->store, "host=/nowhere"), 0);
+	assert_int_equal(build_apply(&s, s0, cfg, model_set(m), &ch, 1, 1,
+				     1010, &diags), -ENOTSUP);
+	assert_null(s);
+	assert_int_equal(diags.errors, 1);
+	assert_string_equal(diags.v[0].msg, "build_apply: a store is "
+			    "configured; build through build_run_input(), "
+			    "which reads its rows");
+	cfg = model_config(m);
+	assert_int_equal(config_set_string(&cfg->store, "host=/nowhere"), 0);
+	assert_int_equal(build_from_set(&s, cfg, model_set(m), st, 1, 1010,
+					&diags), -ENOTSUP);
+	assert_null(s);
+	assert_int_equal(diags.errors, 2);
+	diag_list_clear(&diags);
+	snapshot_free(s0);
+	state_free(st);
+	model_free(m);
+	free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_common_cases_incremental),
 		cmocka_unit_test(test_random_equals_full),
+		cmocka_unit_test(test_glue_and_catalog),
+		cmocka_unit_test(test_store_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -662,8 +662,7 @@ test_notimp(void **state)
 		{ LDNS_PACKET_NOTIFY, LDNS_RR_TYPE_SOA },
 		{ LDNS_PACKET_UPDATE, LDNS_RR_TYPE_SOA },
 		{ LDNS_PACKET_IQUERY, LDNS_RR_TYPE_A },
-		{ LDNS_PACKET_QUERY, LDNS_RR_TYPE_AXFR },
-		{ LDNS_PACKET_QUERY, LDNS_RR_TYPE_IXFR },
+		{ LDNS_PACKET_QUERY, LDNS_RR_TYPE_AXFR },	/* over UDP */
 	};
 	struct fixture *f = *state;
 	size_t i;
@@ -738,6 +737,43 @@ struct formerr_case {
 	size_t len;
 	int echo;	/* the question comes back */
 };
+
+/*
+ * Issue 14: AXFR and IXFR over TCP go to dns/xfr.h (nothing written);
+ * over UDP an IXFR of a zone gets its SOA alone (as Knot), of another
+ * name NOTAUTH; AXFR over UDP stays NOTIMP (test_notimp).
+ */
+static void
+test_xfr(void **state)
+{
+	struct fixture *f = *state;
+	enum answer_outcome oc = ANSWER_DROP;
+	struct answer_query_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.t = f->t;
+	ctx.tr = ANSWER_TCP;
+	make_query(f, "mesh", LDNS_RR_TYPE_AXFR, LDNS_RR_CLASS_IN, NULL);
+	assert_int_equal(answer_query(&ctx, f->q, f->qlen, f->resp, 65535,
+				      &oc), 0);
+	assert_int_equal(oc, ANSWER_XFR);
+	make_query(f, "mesh", LDNS_RR_TYPE_IXFR, LDNS_RR_CLASS_IN, NULL);
+	assert_int_equal(answer_query(&ctx, f->q, f->qlen, f->resp, 65535,
+				      &oc), 0);
+	assert_int_equal(oc, ANSWER_XFR);
+
+	make_query(f, "mesh", LDNS_RR_TYPE_IXFR, LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NOERROR);
+	assert_true(ldns_pkt_aa(f->pkt));
+	assert_counts(f, 1, 1, 0, 0);
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(
+		ldns_pkt_answer(f->pkt), 0)), LDNS_RR_TYPE_SOA);
+	make_query(f, "redis.mesh", LDNS_RR_TYPE_IXFR, LDNS_RR_CLASS_IN, NULL);
+	assert_true(run_udp(f) > 0);
+	assert_int_equal(ldns_pkt_get_rcode(f->pkt), LDNS_RCODE_NOTAUTH);
+	assert_counts(f, 1, 0, 0, 0);
+}
 
 static void
 test_formerr(void **state)
@@ -1919,7 +1955,8 @@ test_fuzz(void **state)
 				    &outcome);
 		if (rlen == 0) {
 			assert_true(outcome == ANSWER_DROP ||
-				    outcome == ANSWER_FORWARD);
+				    outcome == ANSWER_FORWARD ||
+				    outcome == ANSWER_XFR);
 			if (outcome == ANSWER_FORWARD)
 				forwarded++;
 			continue;
@@ -2111,6 +2148,7 @@ main(void)
 		T(test_servfail_without_table),
 		T(test_dropped),
 		T(test_notimp),
+		T(test_xfr),
 		T(test_formerr),
 		T(test_name_length_limits),
 		T(test_rrs_before_opt_skipped),

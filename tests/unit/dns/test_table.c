@@ -2623,6 +2623,60 @@ test_scopes(void **state)
 	free(bytes);
 }
 
+/* TXT records (the catalog zone's version), and the zone accessors. */
+static void
+test_txt_and_zone_walk(void **state)
+{
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	const struct table_rrset *set = NULL;
+	const struct table_zone *z = NULL;
+	const uint8_t *apex = NULL;
+	char text[4096];
+	char big[256];
+	size_t len = 0;
+
+	assert_int_equal(add_zone(b, "catalog.invalid"), 0);
+	assert_int_equal(add_zone(b, "mesh"), 1);
+	table_builder_set_serial(b, 0, 1700000001);
+	assert_int_equal(table_builder_add_txt(b, "version.catalog.invalid",
+					       "2", 0), 0);
+	assert_int_equal(table_builder_add_txt(b, "version.catalog.invalid",
+					       "2", 0), 0);
+	assert_int_equal(table_builder_add_ptr(b, "m1.zones.catalog.invalid",
+					       "mesh", 0), 0);
+	memset(big, 'x', 255);
+	big[255] = '\0';
+	assert_int_equal(table_builder_add_txt(b, "a.mesh", big, 0), -EINVAL);
+	big[254] = '\0';
+	assert_int_equal(table_builder_add_txt(b, "a.mesh", big, 0), 0);
+	assert_int_equal(table_builder_add_txt(b, "a.other", "x", 0), -ENOENT);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+
+	set = table_node_rrset(lookup(t, "version.catalog.invalid"),
+			       LDNS_RR_TYPE_TXT);
+	assert_non_null(set);
+	rrset_text(set, "version.catalog.invalid", text, sizeof(text));
+	assert_string_equal(text,
+			    "version.catalog.invalid.\t0\tIN\tTXT\t\"2\"\n");
+	set = table_node_rrset(lookup(t, "a.mesh"), LDNS_RR_TYPE_TXT);
+	assert_non_null(set);
+	assert_int_equal(set->len, RR_FIXED_TEST + 255);
+
+	assert_int_equal(table_zone_count(t), 2);
+	z = table_zone_at(t, 0);
+	assert_non_null(z);
+	apex = table_zone_apex(z, &len);
+	assert_int_equal(len, 17);
+	assert_memory_equal(apex, "\7catalog\7invalid", 17);
+	assert_int_equal(table_soa_serial(table_zone_soa(t, z)), 1700000001);
+	assert_int_equal(table_soa_serial(table_zone_soa(t, table_zone_at(t,
+								1))), 1);
+	assert_null(table_zone_at(t, 2));
+	assert_int_equal(table_soa_serial(NULL), 0);
+	round_trip(t);	/* frees t */
+}
+
 int
 main(void)
 {
@@ -2654,6 +2708,7 @@ main(void)
 		cmocka_unit_test(test_search_suffixes),
 		cmocka_unit_test(test_srv_ptr_digest),
 		cmocka_unit_test(test_serialize_round_trip),
+		cmocka_unit_test(test_txt_and_zone_walk),
 		cmocka_unit_test(test_serialize_small_tables),
 		cmocka_unit_test(test_deserialize_truncated),
 		cmocka_unit_test(test_deserialize_bad_header),

@@ -76,6 +76,7 @@ struct model {
 	struct mname n[NPOOL][NSCOPES];
 	uint32_t serial[2];
 	int default_all;
+	int views;		/* which set of views (0, 1) */
 };
 
 static uint32_t
@@ -135,6 +136,31 @@ addr_of(const struct mrec *r, uint8_t *addr, int *family)
 	}
 }
 
+/* The views of @m (two sets, to replace one by the other). */
+static void
+add_views(struct table_builder *b, const struct model *m)
+{
+	int v;
+
+	v = add_view(b, "127.0.0.2");
+	assert_int_equal(table_builder_view_allow(b, v, 1), 0);
+	assert_int_equal(table_builder_view_set_scope(b, v, 1), 0);
+	v = add_view(b, "127.0.0.3");
+	assert_int_equal(table_builder_view_allow(b, v, 2), 0);
+	if (m->views == 0)
+		assert_int_equal(table_builder_view_allow(b, v, 3), 0);
+	assert_int_equal(table_builder_view_set_scope(b, v, 2 - m->views),
+			 0);
+	if (m->views == 0) {
+		v = add_view(b, "::1");
+		assert_int_equal(table_builder_view_allow_all(b, v), 0);
+	} else {
+		v = add_view(b, "127.0.0.9");
+		assert_int_equal(table_builder_view_allow(b, v, 3), 0);
+	}
+	table_builder_set_default_view(b, m->default_all);
+}
+
 /* A builder with the zones, views and everything of @m. */
 static struct table_builder *
 model_builder(const struct model *m)
@@ -145,7 +171,6 @@ model_builder(const struct model *m)
 	size_t i;
 	int s;
 	int k;
-	int v;
 
 	assert_non_null(b);
 	zone_params(&zp, "mesh");
@@ -159,16 +184,7 @@ model_builder(const struct model *m)
 			 0);
 	assert_int_equal(table_builder_set_chaos(b, "meshdns", "id1", "h1"),
 			 0);
-	v = add_view(b, "127.0.0.2");
-	assert_int_equal(table_builder_view_allow(b, v, 1), 0);
-	assert_int_equal(table_builder_view_set_scope(b, v, 1), 0);
-	v = add_view(b, "127.0.0.3");
-	assert_int_equal(table_builder_view_allow(b, v, 2), 0);
-	assert_int_equal(table_builder_view_allow(b, v, 3), 0);
-	assert_int_equal(table_builder_view_set_scope(b, v, 2), 0);
-	v = add_view(b, "::1");
-	assert_int_equal(table_builder_view_allow_all(b, v), 0);
-	table_builder_set_default_view(b, m->default_all);
+	add_views(b, m);
 	for (i = 0; i < NPOOL; i++) {
 		for (s = 0; s < NSCOPES; s++) {
 			const struct mname *n = &m->n[i][s];
@@ -541,7 +557,8 @@ model_lines(const struct model *m, int zone, struct lines *l)
 			}
 		}
 	}
-	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
 }
 
 /* Do @c's changes turn @before's zone content into @after's? */
@@ -585,7 +602,8 @@ check_changes(const struct table_changes *c, const struct model *before,
 				lines_push(&l, ldns_rr2str(ldns_rr_list_rr(add,
 									   k)));
 		}
-		qsort(l.v, l.n, sizeof(*l.v), cmp_str);
+		if (l.n > 1)
+			qsort(l.v, l.n, sizeof(*l.v), cmp_str);
 		assert_int_equal(l.n, want.n);
 		for (i = 0; i < l.n; i++)
 			assert_string_equal(l.v[i], want.v[i]);
@@ -680,6 +698,15 @@ run_sequence(uint64_t seed, int steps)
 			random_name(&m, i, s);
 			patch_name(p, &m, i, s);
 		}
+		if (rnd(6) == 0) {
+			struct table_builder *vb = table_builder_new();
+
+			m.views = (int)rnd(2);
+			m.default_all = (int)rnd(2);
+			assert_non_null(vb);
+			add_views(vb, &m);
+			assert_int_equal(table_patch_set_views(p, vb), 0);
+		}
 		if (rnd(4) == 0) {
 			m.serial[step % 2]++;
 			table_patch_set_serial(p, step % 2, m.serial[step % 2]);
@@ -714,7 +741,7 @@ static void
 test_random_sequences(void **state)
 {
 	uint64_t seeds = getenv("PATCH_SEEDS") ? strtoull(getenv("PATCH_SEEDS"),
-							  NULL, 10) : 6;
+							  NULL, 10) : 20;
 	uint64_t seed;
 
 	(void)state;
@@ -751,6 +778,57 @@ small_base(void)
 
 static const uint8_t ip2[4] = { 10, 0, 0, 2 };
 
+/* A table with "a.mesh" A and, with @txt, "t.mesh" TXT (as the catalog
+ * zone's version record), serial 7. */
+static struct table *
+txt_table(int txt)
+{
+	struct table_zone_params zp;
+	struct table_builder *b = table_builder_new();
+	struct table *t = NULL;
+	char err[128];
+
+	assert_non_null(b);
+	zone_params(&zp, "mesh");
+	assert_int_equal(table_builder_add_zone(b, &zp, err, sizeof(err)), 0);
+	assert_int_equal(table_builder_add_addr(b, "a.mesh", AF_INET, ip2, 60),
+			 0);
+	if (txt)
+		assert_int_equal(table_builder_add_txt(b, "t.mesh", "2", 60),
+				 0);
+	table_builder_set_serial(b, 0, 7);
+	assert_int_equal(table_builder_finish(b, &t), 0);
+	return t;
+}
+
+/*
+ * A TXT record (the catalog zone has one) counts in the zone digest as
+ * the builder counts it: removing it by a patch gives the digest of a
+ * table built without it, and the zone's content changes so.
+ */
+static void
+test_txt_digest(void **state)
+{
+	struct table *base = txt_table(1);
+	struct table *full = txt_table(0);
+	struct table_patch *p = NULL;
+	struct table *t = NULL;
+
+	(void)state;
+	assert_int_not_equal(table_zone_digest(base, 0),
+			     table_zone_digest(full, 0));
+	assert_int_equal(table_patch_new(&p, base), 0);
+	assert_int_equal(table_patch_reset_name(p, "t.mesh", TABLE_SCOPE_NONE),
+			 0);
+	assert_int_equal(table_patch_zone_digest(p, 0),
+			 table_zone_digest(full, 0));
+	assert_int_equal(table_patch_finish(p, &t, NULL), 0);
+	assert_int_equal(table_zone_digest(t, 0), table_zone_digest(full, 0));
+	table_free(t);
+	table_free(full);
+	table_free(base);
+}
+
 /* Errors of the patch functions; a patch that fails leaves no trace. */
 static void
 test_errors(void **state)
@@ -763,8 +841,7 @@ test_errors(void **state)
 	assert_int_equal(table_patch_new(&p, base), 0);
 	assert_int_equal(table_patch_reset_name(p, "web.example",
 						TABLE_SCOPE_NONE), -ENOENT);
-	assert_int_equal(table_patch_reset_name(p, "mesh", TABLE_SCOPE_NONE),
-			 -EINVAL);
+	assert_int_equal(table_patch_reset_name(p, "mesh", 1), -EINVAL);
 	assert_int_equal(table_patch_reset_name(p, "a..mesh",
 						TABLE_SCOPE_NONE), -EINVAL);
 	assert_int_equal(table_patch_add_addr(p, "web.mesh", AF_INET, ip2, 60),
@@ -859,6 +936,69 @@ test_base_intact(void **state)
 	free(after);
 }
 
+/* Records at an apex come and go; its SOA and NS stay. */
+static void
+test_apex_records(void **state)
+{
+	struct table *base = small_base();
+	struct table *t = NULL;
+	struct table *u = NULL;
+	struct table *full = NULL;
+	struct table_patch *p = NULL;
+	struct table_builder *b = NULL;
+	struct table_changes *c = NULL;
+	struct model m;
+
+	(void)state;
+	assert_int_equal(table_patch_new(&p, base), 0);
+	assert_int_equal(table_patch_reset_name(p, "Mesh.", TABLE_SCOPE_NONE),
+			 0);
+	assert_int_equal(table_patch_add_addr(p, "mesh", AF_INET, ip2, 60), 0);
+	assert_int_equal(table_patch_reset_name(p, "new.mesh",
+						TABLE_SCOPE_NONE), 0);
+	assert_int_equal(table_patch_add_srv(p, "new.mesh", 0, 0, 53, "mesh",
+					     60), 0);
+	assert_int_equal(table_patch_finish(p, &t, &c), 0);
+	assert_int_equal(table_changes_count(c), 1);
+	table_changes_free(c);
+	/* The same content from scratch. */
+	memset(&m, 0, sizeof(m));
+	m.serial[0] = m.serial[1] = 7;
+	m.default_all = 1;
+	for (size_t i = 0; i < NPOOL; i++)
+		for (int s = 0; s < NSCOPES; s++)
+			m.n[i][s].owner = TABLE_OWNER_NONE;
+	m.n[10][0].nrec = 1;
+	m.n[10][0].rec[0] = (struct mrec){ .type = LDNS_RR_TYPE_A, .a = 1,
+					   .ttl = 60 };
+	m.n[11][0].nrec = 1;
+	m.n[11][0].rec[0] = (struct mrec){ .type = LDNS_RR_TYPE_SRV,
+					   .port = 80, .target = 10,
+					   .ttl = 60 };
+	m.n[12][0].nrec = 1;
+	m.n[12][0].rec[0] = (struct mrec){ .type = LDNS_RR_TYPE_PTR,
+					   .target = 10, .ttl = 60 };
+	b = model_builder(&m);
+	assert_int_equal(table_builder_add_addr(b, "mesh", AF_INET, ip2, 60),
+			 0);
+	assert_int_equal(table_builder_add_srv(b, "new.mesh", 0, 0, 53, "mesh",
+					       60), 0);
+	assert_int_equal(table_builder_finish(b, &full), 0);
+	same_answers(t, full);
+	table_free(full);
+	/* And back. */
+	assert_int_equal(table_patch_new(&p, t), 0);
+	assert_int_equal(table_patch_reset_name(p, "mesh", TABLE_SCOPE_NONE),
+			 0);
+	assert_int_equal(table_patch_reset_name(p, "new.mesh",
+						TABLE_SCOPE_NONE), 0);
+	assert_int_equal(table_patch_finish(p, &u, NULL), 0);
+	same_answers(u, base);
+	table_free(base);
+	table_free(t);
+	table_free(u);
+}
+
 /* The changes are condensed: a TTL change, an unchanged RR, a serial. */
 static void
 test_changes_condensed(void **state)
@@ -939,6 +1079,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_base_intact),
+		cmocka_unit_test(test_apex_records),
+		cmocka_unit_test(test_txt_digest),
 		cmocka_unit_test(test_changes_condensed),
 		cmocka_unit_test(test_random_sequences),
 	};

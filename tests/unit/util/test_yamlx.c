@@ -958,11 +958,36 @@ test_build_errors(void **state)
 	yamlx_stream_free(NULL);
 }
 
+/* JSON: plain scalars typed by YAML 1.2's core schema, aliases expanded. */
+static void
+test_emit_json(void **state)
+{
+	struct fixture *f = *state;
+	FILE *fp = NULL;
+
+	assert_int_equal(load(f, "a: 1\nb: \"1\"\nc: true\nd: ~\n"
+			      "e: 0755\nf: -3\ng: [x, &k {h: \"q\\\"\\t\"}, *k]\n"
+			      "i: yes\n---\n- <b>\n"), 0);
+	free(f->out);
+	f->out = NULL;
+	fp = open_memstream(&f->out, &f->outlen);
+	assert_non_null(fp);
+	assert_int_equal(yamlx_emit_json(fp, f->stream->docs,
+					 f->stream->ndocs), 0);
+	assert_int_equal(fclose(fp), 0);
+	assert_string_equal(f->out,
+		"[\n{\"a\":1,\"b\":\"1\",\"c\":true,\"d\":null,"
+		"\"e\":\"0755\",\"f\":-3,\"g\":[\"x\",{\"h\":\"q\\\"\\t\"},"
+		"{\"h\":\"q\\\"\\t\"}],\"i\":\"yes\"},\n"
+		"[\"<b>\"]\n]\n");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_emit_json),
 		T(test_positions),
 		T(test_map_get_and_type_name),
 		T(test_multi_document),

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store_pg.c -- Kuma's PostgreSQL store as a source (store.h).
+ *
+ * Facts in reference/kuma-sources.md: the `resources` table (section
+ * 1.2), schema_migrations (golang-migrate's, version 1710856785 for Kuma
+ * 2.7 to 3.0), and the notify_event trigger on channel resource_events
+ * (3.1), whose payload names the row but carries none of it.
+ *
+ * Blocking libpq: whoever calls it runs on a thread of its own.  The
+ * session is read only (SET SESSION CHARACTERISTICS ... READ ONLY):
+ * meshdns never writes to Kuma's database, even with a role that could.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "kuma/store.h"
+
+struct store_pg {
+	PGconn *conn;
+};
+
+/* The first line of libpq's message, without the final newline. */
+static const char *
+pg_message(const char *m, char *buf, size_t size)
+{
+	size_t n = strcspn(m, "\n");
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, m, n);
+	buf[n] = '\0';
+	if (n >= 7 && strncmp(buf, "ERROR:  ", 8) == 0)
+		memmove(buf, buf + 8, n - 8 + 1);
+	return buf;
+}
+
+static const char *
+conn_message(PGconn *c, char *buf, size_t size)
+{
+	return pg_message(PQerrorMessage(c), buf, size);
+}
+
+static const char *
+result_message(PGresult *r, char *buf, size_t size)
+{
+	const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+
+	if (m == NULL)
+		m = PQresultErrorMessage(r);
+	return pg_message(m, buf, size);
+}
+
+/* -EIO when the connection is gone, else -1. */
+static int
+failure(PGconn *c)
+{
+	return PQstatus(c) == CONNECTION_OK ? -1 : -EIO;
+}
+
+static int
+check_schema(PGconn *c, char *err, size_t errsize)
+{
+	PGresult *r = NULL;
+	char msg[256];
+	const char *sqlstate = NULL;
+	long long version;
+	int rc = -1;
+
+	r = PQexec(c, "SELECT version, dirty FROM schema_migrations");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		sqlstate = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		if (sqlstate != NULL && strcmp(sqlstate, "42P01") == 0)
+			diag_printf(err, errsize, "the store has no table "
+				    "schema_migrations: not a database that "
+				    "\"kuma-cp migrate up\" made (expected "
+				    "schema version %lld)",
+				    STORE_PG_SCHEMA_VERSION);
+		else
+			diag_printf(err, errsize, "cannot read the store's "
+				    "schema version: %s",
+				    result_message(r, msg, sizeof(msg)));
+		rc = failure(c);
+		goto out;
+	}
+	if (PQntuples(r) != 1) {
+		diag_printf(err, errsize, "the store's schema_migrations has "
+			    "%d rows, expected one (schema version %lld)",
+			    PQntuples(r), STORE_PG_SCHEMA_VERSION);
+		goto out;
+	}
+	version = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	if (version != STORE_PG_SCHEMA_VERSION) {
+		diag_printf(err, errsize, "the store's schema is version %lld, "
+			    "meshdns reads version %lld (Kuma 2.7 to 3.0)%s",
+			    version, STORE_PG_SCHEMA_VERSION,
+			    version < STORE_PG_SCHEMA_VERSION ?
+			    ": run \"kuma-cp migrate up\"" : "");
+		goto out;
+	}
+	if (strcmp(PQgetvalue(r, 0, 1), "t") == 0) {
+		diag_printf(err, errsize, "the store's schema version %lld is "
+			    "dirty (a migration failed half-way)", version);
+		goto out;
+	}
+	PQclear(r);
+	r = PQexec(c, "SELECT name, mesh, type, version, spec, labels, status "
+		   "FROM resources LIMIT 0");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		diag_printf(err, errsize, "cannot read the store's table "
+			    "resources: %s",
+			    result_message(r, msg, sizeof(msg)));
+		rc = failure(c);
+		goto out;
+	}
+	rc = 0;
+out:
+	PQclear(r);
+	return rc;
+}
+
+static int
+pg_open(void **out, const char *where, char *err, size_t errsize)
+{
+	/* The connection string's own values win over these defaults. */
+	const char *const keys[] = {
+		"connect_timeout", "fallback_application_name", "dbname", NULL
+	};
+	const char *const values[] = { "10", "meshdns", where, NULL };
+	struct store_pg *pg = NULL;
+	PGresult *r = NULL;
+	char msg[512];
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	if ((pg = calloc(1, sizeof(*pg))) == NULL) {
+		diag_printf(err, errsize, "out of memory");
+		goto fail;
+	}
+	pg->conn = PQconnectdbParams(keys, values, 1);
+	if (pg->conn == NULL) {
+		diag_printf(err, errsize, "out of memory");
+		goto fail;
+	}
+	if (PQstatus(pg->conn) != CONNECTION_OK) {
+		diag_printf(err, errsize, "cannot connect to the store: %s",
+			    conn_message(pg->conn, msg, sizeof(msg)));
+		rc = -EIO;
+		goto fail;
+	}
+	r = PQexec(pg->conn, "SET SESSION CHARACTERISTICS AS TRANSACTION "
+		   "READ ONLY");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		diag_printf(err, errsize, "cannot make the store's session "
+			    "read only: %s",
+			    result_message(r, msg, sizeof(msg)));
+		rc = failure(pg->conn);
+		goto fail;
+	}
+	PQclear(r);
+	r = NULL;
+	if ((rc = check_schema(pg->conn, err, errsize)) < 0)
+		goto fail;
+	*out = pg;
+	return 0;
+fail:
+	PQclear(r);
+	if (pg != NULL)
+		PQfinish(pg->conn);
+	free(pg);
+	return rc;
+}
+
+static int
+pg_watch(void *src, char *err, size_t errsize)
+{
+	struct store_pg *pg = src;
+	PGresult *r = PQexec(pg->conn, "LISTEN resource_events");
+	char msg[256];
+	int rc = 0;
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		diag_printf(err, errsize, "cannot LISTEN resource_events: %s",
+			    result_message(r, msg, sizeof(msg)));
+		rc = failure(pg->conn);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int
+pg_fd(void *src)
+{
+	struct store_pg *pg = src;
+
+	return PQsocket(pg->conn);
+}
+
+static int
+pg_changes(void *src, store_key_fn fn, void *arg, char *err, size_t errsize)
+{
+	struct store_pg *pg = src;
+	PGnotify *n = NULL;
+	char type[128], mesh[128], name[300], msg[256];
+	struct store_key k = { type, mesh, name };
+	int rc = 0;
+
+	if (PQconsumeInput(pg->conn) == 0) {
+		diag_printf(err, errsize, "connection lost (%s)",
+			    conn_message(pg->conn, msg, sizeof(msg)));
+		return -EIO;
+	}
+	while ((n = PQnotifies(pg->conn)) != NULL) {
+		if (rc == 0 && store_parse_event(n->extra, type, mesh, name,
+						 sizeof(type)) == 0)
+			rc = fn(arg, &k);
+		PQfreemem(n);
+	}
+	return rc;
+}
+
+static char *
+value(PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		return NULL;
+	return strdup(PQgetvalue(r, row, col));
+}
+
+/* Hand every row of @r to @fn. */
+static int
+rows_of(PGresult *r, store_row_fn fn, void *arg, char *err, size_t errsize)
+{
+	struct store_row *row = NULL;
+	int i, rc;
+
+	for (i = 0; i < PQntuples(r); i++) {
+		if ((row = calloc(1, sizeof(*row))) == NULL)
+			goto oom;
+		row->type = value(r, i, 0);
+		row->mesh = value(r, i, 1);
+		row->name = value(r, i, 2);
+		row->version = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+		row->spec = value(r, i, 4);
+		row->labels = value(r, i, 5);
+		row->status = value(r, i, 6);
+		if (row->type == NULL || row->mesh == NULL ||
+		    row->name == NULL ||
+		    (row->spec == NULL && !PQgetisnull(r, i, 4)) ||
+		    (row->labels == NULL && !PQgetisnull(r, i, 5)) ||
+		    (row->status == NULL && !PQgetisnull(r, i, 6)))
+			goto oom;
+		rc = fn(arg, row);
+		row = NULL;
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+oom:
+	store_row_free(row);
+	diag_printf(err, errsize, "out of memory");
+	return -ENOMEM;
+}
+
+#define COLUMNS "SELECT type, mesh, name, version, spec, labels::text, " \
+	"status::text FROM resources "
+
+static int
+pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)
+{
+	struct store_pg *pg = src;
+	PGresult *r = NULL;
+	char msg[256];
+	int rc;
+
+	r = PQexec(pg->conn, COLUMNS "WHERE " STORE_TYPES);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		diag_printf(err, errsize, "cannot read the store: %s",
+			    result_message(r, msg, sizeof(msg)));
+		rc = failure(pg->conn);
+		goto out;
+	}
+	rc = rows_of(r, fn, arg, err, errsize);
+out:
+	PQclear(r);
+	return rc;
+}
+
+static int
+pg_read_keys(void *src, const struct store_key *keys, size_t n,
+	     store_row_fn fn, void *arg, char *err, size_t errsize)
+{
+	struct store_pg *pg = src;
+	PGresult *r = NULL;
+	const char *values[3];
+	char msg[256];
+	size_t i;
+	int rc = 0;
+
+	/* One statement per key: a few keys per batch, on one connection. */
+	for (i = 0; i < n && rc == 0; i++) {
+		values[0] = keys[i].type;
+		values[1] = keys[i].mesh;
+		values[2] = keys[i].name;
+		r = PQexecParams(pg->conn, COLUMNS "WHERE type = $1 AND "
+				 "mesh = $2 AND name = $3", 3, NULL, values,
+				 NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			diag_printf(err, errsize, "cannot read the store: %s",
+				    result_message(r, msg, sizeof(msg)));
+			rc = failure(pg->conn);
+		} else {
+			rc = rows_of(r, fn, arg, err, errsize);
+		}
+		PQclear(r);
+	}
+	return rc;
+}
+
+static void
+pg_close(void *src)
+{
+	struct store_pg *pg = src;
+
+	if (pg == NULL)
+		return;
+	PQfinish(pg->conn);
+	free(pg);
+}
+
+const struct store_ops store_pg_ops = {
+	"postgres", pg_open, pg_watch, pg_fd, pg_changes, pg_read_all,
+	pg_read_keys, pg_close
+};

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_store.c -- Kuma's store rows: their documents, their reading as
+ * resources (errors by type/mesh/name), the rows held by key, and the
+ * notify_event payload.
+ */
+#include "autoconfig.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kuma/resource.h"
+#include "kuma/store.h"
+
+static struct store_row *
+row(const char *type, const char *mesh, const char *name, long long version,
+    const char *spec, const char *labels, const char *status)
+{
+	struct store_row *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	r->type = strdup(type);
+	r->mesh = strdup(mesh);
+	r->name = strdup(name);
+	r->version = version;
+	r->spec = spec ? strdup(spec) : NULL;
+	r->labels = labels ? strdup(labels) : NULL;
+	r->status = status ? strdup(status) : NULL;
+	return r;
+}
+
+/* Rows as Kuma stores them (kuma-sources.md 2.3). */
+#define MS_SPEC "{\"state\":\"Unavailable\",\"selector\":{\"dataplaneLabels\":" \
+	"{\"matchLabels\":{\"app\":\"redis\"}}},\"ports\":[{\"port\":6379," \
+	"\"targetPort\":6379,\"appProtocol\":\"tcp\"}]}"
+#define MS_STATUS "{\"tls\": {}, \"vips\": [{\"ip\": \"241.0.0.0\"}], " \
+	"\"addresses\": [{\"origin\": \"HostnameGenerator\", \"hostname\": " \
+	"\"redis.svc.mesh.local\", \"hostnameGeneratorRef\": {\"coreName\": " \
+	"\"local-universal-mesh-service\"}}], \"dataplaneProxies\": {}}"
+#define MS_LABELS "{\"kuma.io/env\": \"universal\", \"kuma.io/mesh\": " \
+	"\"default\", \"kuma.io/zone\": \"zone-1\", \"kuma.io/origin\": " \
+	"\"zone\", \"kuma.io/display-name\": \"redis\"}"
+#define HG_SPEC "{\"selector\":{\"meshService\":{\"matchLabels\":" \
+	"{\"kuma.io/origin\":\"zone\"}}},\"template\":" \
+	"\"{{ .DisplayName }}.svc.mesh.local\"}"
+#define DP_SPEC "{\"networking\":{\"address\":\"10.1.2.1\",\"inbound\":" \
+	"[{\"port\":1234,\"tags\":{\"kuma.io/service\":\"my-svc\"}}]}}"
+
+static void
+test_load_rows(void **state)
+{
+	struct store_rows *rows = store_rows_new();
+	struct resource_set *set = resource_set_new();
+	struct diag_list errs;
+
+	(void)state;
+	diag_list_init(&errs);
+	assert_int_equal(store_rows_put(rows, row("Mesh", "", "default", 0,
+						  "{}", "{}", "{}")), 1);
+	assert_int_equal(store_rows_put(rows, row("MeshService", "default",
+						  "redis", 2, MS_SPEC,
+						  MS_LABELS, MS_STATUS)), 1);
+	assert_int_equal(store_rows_put(rows, row("HostnameGenerator", "",
+						  "local-universal-mesh-service",
+						  0, HG_SPEC, "null", "{}")),
+			 1);
+	assert_int_equal(store_rows_put(rows, row("Dataplane", "default",
+						  "dp-1", 0, DP_SPEC, "{}",
+						  "{}")), 1);
+	assert_int_equal(store_rows_put(rows, row("MeshExternalService",
+						  "default", "ext", 0,
+						  "{\"match\":{\"type\":\"HostnameGenerator\",\"port\":443,\"protocol\":\"tcp\"},\"endpoints\":[{\"address\":\"example.com\",\"port\":443}]}",
+						  "{}", "{\"vip\": {\"ip\": \"242.0.0.3\"}}")),
+			 1);
+	assert_int_equal(store_rows_count(rows), 5);
+	assert_int_equal(store_rows_load(rows, set, &errs), 0);
+	if (errs.n > 0)
+		fail_msg("%s", errs.v[0].msg);
+	assert_int_equal(set->nmeshes, 1);
+	assert_int_equal(set->nservices, 1);
+	assert_string_equal(set->services[0].meta.name, "redis");
+	assert_string_equal(set->services[0].meta.mesh, "default");
+	assert_int_equal(set->services[0].nvips, 1);
+	assert_string_equal(set->services[0].vips[0], "241.0.0.0");
+	assert_int_equal(set->services[0].ports[0].port, 6379);
+	assert_string_equal(resource_labels_get(&set->services[0].meta.labels,
+						"kuma.io/zone"), "zone-1");
+	assert_int_equal(set->ngenerators, 1);
+	assert_string_equal(set->generators[0].template,
+			    "{{ .DisplayName }}.svc.mesh.local");
+	assert_int_equal(set->ndataplanes, 1);
+	assert_string_equal(set->dataplanes[0].address, "10.1.2.1");
+	assert_int_equal(set->nexternal_services, 1);
+	assert_string_equal(set->external_services[0].vip, "242.0.0.3");
+	diag_list_clear(&errs);
+	resource_set_free(set);
+	store_rows_free(rows);
+}
+
+static void
+test_bad_rows(void **state)
+{
+	struct store_rows *rows = store_rows_new();
+	struct resource_set *set = resource_set_new();
+	struct diag_list errs;
+
+	(void)state;
+	diag_list_init(&errs);
+	store_rows_put(rows, row("MeshService", "default", "bad", 0,
+				 "{\"ports\":[{\"port\":0}]}", "{}", "{}"));
+	store_rows_put(rows, row("MeshService", "default", "list", 0,
+				 "[1, 2]", "{}", "{}"));
+	store_rows_put(rows, row("MeshService", "default", "redis", 0,
+				 MS_SPEC, MS_LABELS, "{}"));
+	assert_int_equal(store_rows_load(rows, set, &errs), 0);
+	assert_int_equal(errs.errors, 2);
+	assert_null(errs.v[0].file);
+	assert_int_equal(errs.v[0].line, 0);
+	assert_non_null(strstr(errs.v[0].msg, "MeshService default/bad: "));
+	assert_non_null(strstr(errs.v[0].msg, "port"));
+	assert_string_equal(errs.v[1].msg, "MeshService default/list: spec: "
+			    "expected a JSON object, got [1, 2]");
+	assert_int_equal(set->nservices, 1);
+	assert_string_equal(set->services[0].meta.name, "redis");
+	diag_list_clear(&errs);
+	resource_set_free(set);
+	store_rows_free(rows);
+}
+
+static void
+test_rows_by_key(void **state)
+{
+	struct store_rows *rows = store_rows_new();
+	struct store_rows *fresh = store_rows_new();
+	struct store_key keys[2] = {
+		{ "MeshService", "default", "a" },
+		{ "MeshService", "default", "b" },
+	};
+	uint64_t d0, d1;
+
+	(void)state;
+	assert_int_equal(store_rows_digest(rows), 0);
+	store_rows_put(rows, row("MeshService", "default", "a", 0, "{}", "{}",
+				 "{}"));
+	store_rows_put(rows, row("MeshService", "default", "b", 0, "{}", "{}",
+				 "{}"));
+	d0 = store_rows_digest(rows);
+	/* The same content: no change. */
+	assert_int_equal(store_rows_put(rows, row("MeshService", "default",
+						  "a", 0, "{}", "{}", "{}")),
+			 0);
+	assert_true(store_rows_digest(rows) == d0);
+	/* a updated, b deleted: one read of both keys finds only a. */
+	store_rows_put(fresh, row("MeshService", "default", "a", 1, "{}",
+				  "{}", "{\"vips\": []}"));
+	assert_int_equal(store_rows_apply(rows, keys, 2, fresh), 1);
+	assert_int_equal(store_rows_count(fresh), 0);
+	assert_int_equal(store_rows_count(rows), 1);
+	d1 = store_rows_digest(rows);
+	assert_true(d1 != d0);
+	/* Read again unchanged: nothing changes. */
+	store_rows_put(fresh, row("MeshService", "default", "a", 1, "{}",
+				  "{}", "{\"vips\": []}"));
+	assert_int_equal(store_rows_apply(rows, keys, 2, fresh), 0);
+	assert_true(store_rows_digest(rows) == d1);
+	assert_int_equal(store_rows_remove(rows, &keys[0]), 1);
+	assert_int_equal(store_rows_remove(rows, &keys[0]), 0);
+	store_rows_free(fresh);
+	store_rows_free(rows);
+}
+
+static void
+test_event(void **state)
+{
+	char type[64], mesh[64], name[64];
+
+	(void)state;
+	assert_int_equal(store_parse_event("{\"action\" : \"INSERT\", \"data\" "
+					   ": {\"name\" : \"redis\", \"mesh\" "
+					   ": \"default\", \"type\" : "
+					   "\"MeshService\"}}", type, mesh,
+					   name, sizeof(type)), 0);
+	assert_string_equal(type, "MeshService");
+	assert_string_equal(mesh, "default");
+	assert_string_equal(name, "redis");
+	assert_int_equal(store_parse_event("{\"action\" : \"DELETE\", \"data\" "
+					   ": {\"name\" : \"default\", \"mesh\" "
+					   ": \"\", \"type\" : \"Mesh\"}}",
+					   type, mesh, name, sizeof(type)), 0);
+	assert_string_equal(mesh, "");
+	assert_int_equal(store_parse_event("{\"action\" : \"UPDATE\"}", type,
+					   mesh, name, sizeof(type)), -1);
+	assert_int_equal(store_parse_event("not json {", type, mesh, name,
+					   sizeof(type)), -1);
+	assert_true(store_type_read("MeshService"));
+	assert_false(store_type_read("DataplaneInsight"));
+}
+
+/* Kuma 2.x's per-mesh VIP table of legacy names (a Config row). */
+static void
+test_legacy_vips(void **state)
+{
+	struct store_rows *rows = store_rows_new();
+	struct store_legacy_vips t = { NULL, 0 };
+	struct diag_list errs;
+
+	(void)state;
+	diag_list_init(&errs);
+	store_rows_put(rows, row("Config", "", "kuma-default-dns-vips", 3,
+				 "{\"config\":\"{\\\"0:backend\\\":{\\\"address\\\":"
+				 "\\\"240.0.0.5\\\",\\\"outbounds\\\":[{\\\"Port\\\":0,"
+				 "\\\"TagSet\\\":{\\\"kuma.io/service\\\":\\\"backend\\\"},"
+				 "\\\"Origin\\\":\\\"service\\\"}]},\\\"1:example.com\\\":"
+				 "{\\\"address\\\":\\\"240.0.0.6\\\"}}\"}", "{}", "{}"));
+	store_rows_put(rows, row("Config", "", "kuma-other-dns-vips", 0,
+				 "{\"config\": 5}", "{}", "{}"));
+	store_rows_put(rows, row("Config", "", "kuma-cluster-id", 0,
+				 "{\"config\":\"x\"}", "{}", "{}"));
+	assert_int_equal(store_rows_legacy_vips(rows, &t, &errs), 0);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(store_legacy_vip(&t, "default", "backend"),
+			    "240.0.0.5");
+	assert_null(store_legacy_vip(&t, "default", "example.com"));
+	assert_null(store_legacy_vip(&t, "other", "backend"));
+	/* {"config": 5}: no VIPs for that mesh, and a warning. */
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.errors, 0);
+	assert_string_equal(errs.v[0].msg, "Config kuma-other-dns-vips: "
+			    "spec.config: expected a JSON object of VIPs; the "
+			    "legacy .mesh names of mesh other have no VIP");
+	store_legacy_vips_clear(&t);
+	diag_list_clear(&errs);
+	store_rows_free(rows);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load_rows),
+		cmocka_unit_test(test_bad_rows),
+		cmocka_unit_test(test_rows_by_key),
+		cmocka_unit_test(test_event),
+		cmocka_unit_test(test_legacy_vips),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
