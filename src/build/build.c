@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "build/build.h"
@@ -14,6 +15,7 @@
 #include "build/snapshot.h"
 #include "build/state.h"
 #include "dns/table_build.h"
+#include "dns/table_patch.h"
 #include "util/digest.h"
 #include "util/hash.h"
 #include "kuma/labels.h"
@@ -199,18 +201,21 @@ units_tag(const struct config *cfg, const struct build_options *opt)
 }
 
 /*
- * The resources of a build, as s->set: the changed paths of @in read into
- * its units, or every path into new units (s->units).  -ENOMEM, or 0.
+ * The resources of a build, as *@set: the changed paths of @in read into
+ * its units, or every path into new units (*@units, the caller's to free
+ * also on failure).  -ENOMEM, or 0.
  */
 static int
-read_resources(struct snapshot *s, const struct build_options *opt,
+read_resources(struct resource_units **units, struct resource_set **set,
+	       const struct config *cfg, const struct build_options *opt,
 	       struct build_input *in, struct diag_list *diags)
 {
-	struct resource_units *units = NULL;
-	uint64_t tag = units_tag(s->cfg, opt);
+	uint64_t tag = units_tag(cfg, opt);
 	size_t i;
 	int rc;
 
+	*units = NULL;
+	*set = NULL;
 	if (in != NULL && !in->full && in->units != NULL &&
 	    resource_units_tag(in->units) == tag) {
 		size_t before = in->changes != NULL ? in->changes->n : 0;
@@ -221,7 +226,7 @@ read_resources(struct snapshot *s, const struct build_options *opt,
 		for (i = 0; i < in->nchanged; i++) {
 			const struct build_path *p = &in->changed[i];
 
-			if (p->group >= s->cfg->nresources)
+			if (p->group >= cfg->nresources)
 				continue;
 			rc = resource_units_sync(in->units, p->group, p->path,
 						 diags, in->kept != NULL ?
@@ -235,19 +240,18 @@ read_resources(struct snapshot *s, const struct build_options *opt,
 		resource_changes_clear(&mine);
 		if (in->nothing)
 			return 0;
-		return resource_units_view(in->units, &s->set);
+		return resource_units_view(in->units, set);
 	}
-	if ((units = resource_units_new(s->cfg->zone)) == NULL)
+	if ((*units = resource_units_new(cfg->zone)) == NULL)
 		return -ENOMEM;
-	s->units = units;
-	resource_units_set_tag(units, tag);
-	resource_units_keep_yaml(units, opt->keep_specs);
-	if (s->cfg->file != NULL)
-		resource_units_skip_file(units, s->cfg->file);
-	for (i = 0; i < s->cfg->nresources; i++)
-		if ((rc = load_resources(units, s->cfg, i, diags)) == -ENOMEM)
+	resource_units_set_tag(*units, tag);
+	resource_units_keep_yaml(*units, opt->keep_specs);
+	if (cfg->file != NULL)
+		resource_units_skip_file(*units, cfg->file);
+	for (i = 0; i < cfg->nresources; i++)
+		if ((rc = load_resources(*units, cfg, i, diags)) == -ENOMEM)
 			return rc;
-	return resource_units_view(units, &s->set);
+	return resource_units_view(*units, set);
 }
 
 /* Compile every generator's template; the ones that fail are left out. */
@@ -320,6 +324,7 @@ free_generators(struct hostname_gen *gens, size_t n)
 struct build_ctx {
 	struct snapshot *s;
 	struct table_builder *b;
+	struct table_patch *p;		/* incremental: instead of @b */
 	struct diag_list *diags;
 	struct hostname_claims *claims;
 	struct generate_options gopt;
@@ -945,6 +950,71 @@ check_add(struct build_ctx *c, const struct resource_meta *m, int rc,
 	return 0;
 }
 
+/*
+ * Where the records of services go: the table builder, or in an
+ * incremental build a patch of the previous table (table_patch.h).
+ */
+static int
+out_addr_owned(struct build_ctx *c, const char *name, int family,
+	       const uint8_t *addr, uint32_t ttl, uint32_t owner)
+{
+	if (c->p != NULL)
+		return table_patch_add_addr_owned(c->p, name, family, addr,
+						  ttl, owner);
+	return table_builder_add_addr_owned(c->b, name, family, addr, ttl,
+					    owner);
+}
+
+static int
+out_srv(struct build_ctx *c, const char *name, uint16_t priority,
+	uint16_t weight, uint16_t port, const char *target, uint32_t ttl)
+{
+	if (c->p != NULL)
+		return table_patch_add_srv(c->p, name, priority, weight, port,
+					   target, ttl);
+	return table_builder_add_srv(c->b, name, priority, weight, port,
+				     target, ttl);
+}
+
+static int
+out_ptr(struct build_ctx *c, const char *name, const char *target,
+	uint32_t ttl)
+{
+	if (c->p != NULL)
+		return table_patch_add_ptr(c->p, name, target, ttl);
+	return table_builder_add_ptr(c->b, name, target, ttl);
+}
+
+static int
+out_set_owner(struct build_ctx *c, const char *name, uint32_t owner)
+{
+	if (c->p != NULL)
+		return table_patch_set_owner(c->p, name, owner);
+	return table_builder_set_owner(c->b, name, owner);
+}
+
+static void
+out_scope(struct build_ctx *c, uint32_t scope)
+{
+	if (c->p != NULL)
+		table_patch_set_scope(c->p, scope);
+	else
+		table_builder_set_scope(c->b, scope);
+}
+
+/* Is @name in a served zone (the builder's, or c->zones for a patch)? */
+static int
+out_in_zone(struct build_ctx *c, const char *name)
+{
+	struct hostname_zones z;
+
+	if (c->p == NULL)
+		return table_builder_find_zone(c->b, name) >= 0;
+	z.v = (const char *const *)c->zones;
+	z.n = c->nzones;
+	return hostname_zones_has(&z, name);
+}
+
 /* SRV records of one hostname of @bs (dns.srv). */
 static int
 add_srv(struct build_ctx *c, const struct build_service *bs,
@@ -967,12 +1037,12 @@ add_srv(struct build_ctx *c, const struct build_service *bs,
 
 		snprintf(name, sizeof(name), "_%u._tcp.%s", bs->mes->port,
 			 host);
-		rc = table_builder_add_srv(c->b, name, 0, 0,
+		rc = out_srv(c, name, 0, 0,
 					   (uint16_t)bs->mes->port, host, ttl);
 		if ((rc = check_add(c, bs->meta, rc, name, "SRV")) < 0)
 			return rc;
-		table_builder_set_owner(c->b, name, owner);
-		rc = table_builder_add_srv(c->b, host, 0, 0,
+		out_set_owner(c, name, owner);
+		rc = out_srv(c, host, 0, 0,
 					   (uint16_t)bs->mes->port, host, ttl);
 		return check_add(c, bs->meta, rc, host, "SRV");
 	}
@@ -984,12 +1054,12 @@ add_srv(struct build_ctx *c, const struct build_service *bs,
 			      sizeof(label)) < 0)
 			continue;
 		snprintf(name, sizeof(name), "_%s._tcp.%s", label, host);
-		rc = table_builder_add_srv(c->b, name, 0, 0,
+		rc = out_srv(c, name, 0, 0,
 					   (uint16_t)ports[i].port, host, ttl);
 		if ((rc = check_add(c, bs->meta, rc, name, "SRV")) < 0)
 			return rc;
-		table_builder_set_owner(c->b, name, owner);
-		rc = table_builder_add_srv(c->b, host, 0, 0,
+		out_set_owner(c, name, owner);
+		rc = out_srv(c, host, 0, 0,
 					   (uint16_t)ports[i].port, host, ttl);
 		if ((rc = check_add(c, bs->meta, rc, host, "SRV")) < 0)
 			return rc;
@@ -1007,7 +1077,7 @@ add_name(struct build_ctx *c, const struct resource_meta *m,
 	const struct netaddr *vip6 = &vips->vip6;
 	int rc;
 
-	rc = table_builder_add_addr_owned(c->b, host, vip->family, vip->b,
+	rc = out_addr_owned(c, host, vip->family, vip->b,
 					  cfg->ttl, owner);
 	if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
 		return rc;
@@ -1017,13 +1087,13 @@ add_name(struct build_ctx *c, const struct resource_meta *m,
 		mapped[10] = 0xff;
 		mapped[11] = 0xff;
 		memcpy(mapped + 12, vip->b, 4);
-		rc = table_builder_add_addr_owned(c->b, host, AF_INET6, mapped,
+		rc = out_addr_owned(c, host, AF_INET6, mapped,
 						  cfg->ttl, owner);
 		if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
 			return rc;
 	}
 	if (netaddr_is_set(vip6)) {
-		rc = table_builder_add_addr_owned(c->b, host, vip6->family,
+		rc = out_addr_owned(c, host, vip6->family,
 						  vip6->b, cfg->ttl, owner);
 		if ((rc = check_add(c, m, rc, host, "hostname")) < 0)
 			return rc;
@@ -1041,55 +1111,62 @@ add_ptr(struct build_ctx *c, const struct resource_meta *m,
 	if (!c->s->cfg->ptr)
 		return 0;
 	reverse_name(vip, rev, sizeof(rev));
-	if (table_builder_find_zone(c->b, rev) < 0)
+	if (!out_in_zone(c, rev))
 		return 0;	/* not in a pool's reverse zone (ClusterIP) */
-	rc = table_builder_add_ptr(c->b, rev, host, c->s->cfg->ttl);
+	rc = out_ptr(c, rev, host, c->s->cfg->ttl);
 	if (rc == -ENOENT)
 		return 0;
 	if ((rc = check_add(c, m, rc, rev, "PTR")) < 0)
 		return rc;
 	if (owner != TABLE_OWNER_NONE)
-		table_builder_set_owner(c->b, rev, owner);
+		out_set_owner(c, rev, owner);
 	return 0;
+}
+
+/* The records of service @i (none without a VIP or a name). */
+static int
+add_service(struct build_ctx *c, size_t i)
+{
+	struct snapshot *s = c->s;
+	const struct build_service *bs = &s->services[i];
+	const struct hostname_result *h = &bs->hostnames;
+	uint32_t owner = (uint32_t)i;
+	size_t j;
+	int rc;
+
+	if (!netaddr_is_set(&bs->vips.vip) || h->naddresses == 0)
+		return 0;
+	out_scope(c, mesh_scope(c, bs->meta->mesh));
+	for (j = 0; j < h->naddresses; j++) {
+		const char *host = h->addresses[j].hostname;
+
+		/* The same name from two generators: once. */
+		if (j > 0 && strcmp(host, h->addresses[0].hostname) == 0)
+			continue;
+		rc = add_name(c, bs->meta, host, &bs->vips, owner);
+		if (rc < 0)
+			return rc;
+		if (s->cfg->srv && (rc = add_srv(c, bs, host, owner)) < 0)
+			return rc;
+	}
+	rc = add_ptr(c, bs->meta, &bs->vips.vip, h->addresses[0].hostname,
+		     owner);
+	if (rc == 0 && netaddr_is_set(&bs->vips.vip6))
+		rc = add_ptr(c, bs->meta, &bs->vips.vip6,
+			     h->addresses[0].hostname, owner);
+	return rc;
 }
 
 static int
 add_service_records(struct build_ctx *c)
 {
-	struct snapshot *s = c->s;
 	size_t i;
-	size_t j;
 	int rc;
 
-	for (i = 0; i < s->nservices; i++) {
-		const struct build_service *bs = &s->services[i];
-		const struct hostname_result *h = &bs->hostnames;
-		uint32_t owner = (uint32_t)i;
-
-		if (!netaddr_is_set(&bs->vips.vip) || h->naddresses == 0)
-			continue;
-		table_builder_set_scope(c->b, mesh_scope(c, bs->meta->mesh));
-		for (j = 0; j < h->naddresses; j++) {
-			const char *host = h->addresses[j].hostname;
-
-			/* The same name from two generators: once. */
-			if (j > 0 && strcmp(host, h->addresses[0].hostname) == 0)
-				continue;
-			rc = add_name(c, bs->meta, host, &bs->vips, owner);
-			if (rc < 0)
-				return rc;
-			if (s->cfg->srv && (rc = add_srv(c, bs, host, owner)) < 0)
-				return rc;
-		}
-		rc = add_ptr(c, bs->meta, &bs->vips.vip,
-			     h->addresses[0].hostname, owner);
-		if (rc == 0 && netaddr_is_set(&bs->vips.vip6))
-			rc = add_ptr(c, bs->meta, &bs->vips.vip6,
-				     h->addresses[0].hostname, owner);
-		if (rc < 0)
+	for (i = 0; i < c->s->nservices; i++)
+		if ((rc = add_service(c, i)) < 0)
 			return rc;
-	}
-	table_builder_set_scope(c->b, TABLE_SCOPE_NONE);
+	out_scope(c, TABLE_SCOPE_NONE);
 	return 0;
 }
 
@@ -1678,54 +1755,1131 @@ generate_options_from(struct generate_options *o, const struct config *cfg)
 	o->grace = cfg->kuma_deletion_grace;
 }
 
-int
-build_run(struct snapshot **out, const struct build_options *opt,
-	  const struct state *prev, int64_t now, struct diag_list *diags)
+/*
+ * Incremental builds (build_apply()): the names and VIPs of the services
+ * a change did not touch are the previous snapshot's; only the others'
+ * templates are rendered and only they ask the allocator.  A service is
+ * untouched when the previous build had it with the same identity and the
+ * same meta (labels, creation time: all that a template and Kuma's order
+ * read) for its names, with the same pinned address for its VIP.  Where
+ * that cannot give what a full build gives (a collision involving a
+ * changed service, a service that had no VIP, a contested pin...) the
+ * phase is done in full, and the snapshot says why (snapshot.h).
+ */
+
+/* An index of the previous snapshot's services by identity. */
+struct incr_index {
+	uint32_t *slot;			/* service index + 1, 0: empty */
+	size_t mask;
+};
+
+static uint64_t
+incr_str_hash(uint64_t h, const char *s)
 {
-	return build_run_input(out, opt, NULL, prev, now, diags);
+	h = hash_fnv1a64_str(h, s != NULL ? s : "");
+	return hash_fnv1a64(h, s != NULL ? "\1" : "\2", 1);
 }
 
-int
-build_run_input(struct snapshot **out, const struct build_options *opt,
-		struct build_input *in, const struct state *prev, int64_t now,
-		struct diag_list *diags)
+static uint64_t
+incr_meta_hash(const struct resource_meta *m)
 {
-	struct build_ctx c;
-	struct snapshot *s = NULL;
-	struct hostname_gen *gens = NULL;
-	size_t ngens = 0;
-	size_t errors_before = diags->errors;
-	size_t warnings_before = diags->n - diags->errors;
-	uint64_t store_digest = 0;
-	uint64_t t;
+	uint64_t h = hash_fnv1a64(HASH_FNV1A64_INIT, &m->kind,
+				  sizeof(m->kind));
+
+	h = incr_str_hash(h, m->mesh);
+	h = incr_str_hash(h, m->name);
+	return incr_str_hash(h, m->namespace);
+}
+
+static int
+incr_str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Same kind, mesh, name and namespace: the same service. */
+static int
+incr_same_id(const struct resource_meta *a, const struct resource_meta *b)
+{
+	return a->kind == b->kind && incr_str_eq(a->mesh, b->mesh) &&
+	       incr_str_eq(a->name, b->name) &&
+	       incr_str_eq(a->namespace, b->namespace);
+}
+
+/* The same for hostname generation: identity, shape, labels, order. */
+static int
+incr_same_meta(const struct resource_meta *a, const struct resource_meta *b)
+{
 	size_t i;
+
+	if (!incr_same_id(a, b) || a->shape != b->shape ||
+	    a->has_creation_time != b->has_creation_time ||
+	    a->creation_ns != b->creation_ns || a->labels.n != b->labels.n)
+		return 0;
+	for (i = 0; i < a->labels.n; i++)
+		if (strcmp(a->labels.v[i].key, b->labels.v[i].key) != 0 ||
+		    strcmp(a->labels.v[i].value, b->labels.v[i].value) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+incr_index_make(struct incr_index *ix, const struct snapshot *base)
+{
+	size_t size = 16;
+	size_t i;
+
+	while (size < 2 * base->nservices + 2)
+		size *= 2;
+	if ((ix->slot = calloc(size, sizeof(*ix->slot))) == NULL)
+		return -ENOMEM;
+	ix->mask = size - 1;
+	for (i = 0; i < base->nservices; i++) {
+		size_t pos = (size_t)hash_mix64(incr_meta_hash(
+				base->services[i].meta)) & ix->mask;
+
+		while (ix->slot[pos] != 0)
+			pos = (pos + 1) & ix->mask;
+		ix->slot[pos] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/* The previous snapshot's service with @m's identity, or NULL. */
+static const struct build_service *
+incr_index_find(const struct incr_index *ix, const struct snapshot *base,
+		const struct resource_meta *m)
+{
+	size_t pos = (size_t)hash_mix64(incr_meta_hash(m)) & ix->mask;
+
+	for (; ix->slot[pos] != 0; pos = (pos + 1) & ix->mask) {
+		const struct build_service *bs =
+			&base->services[ix->slot[pos] - 1];
+
+		if (incr_same_id(bs->meta, m))
+			return bs;
+	}
+	return NULL;
+}
+
+/* What an incremental build carries between its steps. */
+struct incr_ctx {
+	const struct snapshot *base;
+	struct incr_index ix;
+	/* Per new service: the previous one it keeps names (VIPs) of. */
+	const struct build_service **same_names;
+	const struct build_service **same_vips;
+	/* Per previous service: still here; its names kept. */
+	unsigned char *kept;
+	unsigned char *kept_names;
+};
+
+static void
+incr_ctx_clear(struct incr_ctx *x)
+{
+	free(x->ix.slot);
+	free(x->same_names);
+	free(x->same_vips);
+	free(x->kept);
+	free(x->kept_names);
+	memset(x, 0, sizeof(*x));
+}
+
+/*
+ * Which of this build's services have the names and VIPs of the previous
+ * one; 0 or -ENOMEM.
+ */
+static int
+incr_match(struct build_ctx *c, struct incr_ctx *x)
+{
+	const struct snapshot *base = x->base;
+	struct snapshot *s = c->s;
+	size_t i;
+
+	x->same_names = calloc(s->nservices + 1, sizeof(*x->same_names));
+	x->same_vips = calloc(s->nservices + 1, sizeof(*x->same_vips));
+	x->kept = calloc(base->nservices + 1, 1);
+	x->kept_names = calloc(base->nservices + 1, 1);
+	if (x->same_names == NULL || x->same_vips == NULL ||
+	    x->kept == NULL || x->kept_names == NULL ||
+	    incr_index_make(&x->ix, base) < 0)
+		return -ENOMEM;
+	for (i = 0; i < s->nservices; i++) {
+		const struct build_service *old = NULL;
+		struct netaddr a;
+		struct netaddr b;
+		int pa;
+		int pb;
+
+		old = incr_index_find(&x->ix, base, s->services[i].meta);
+		if (old == NULL)
+			continue;
+		x->kept[old - base->services] = 1;
+		if (incr_same_meta(old->meta, s->services[i].meta)) {
+			x->same_names[i] = old;
+			x->kept_names[old - base->services] = 1;
+		}
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		pa = pinned_address(old, &a);
+		pb = pinned_address(&s->services[i], &b);
+		if (pa == pb && (!pa || netaddr_equal(&a, &b)))
+			x->same_vips[i] = old;
+	}
+	return 0;
+}
+
+/* @r with its strings copied and its generators this build's; -ENOMEM. */
+static int
+incr_copy_names(struct hostname_result *out, const struct hostname_result *r,
+		const char *const *from, const char *const *to, size_t ngen)
+{
+	size_t i;
+	size_t g;
+
+	memset(out, 0, sizeof(*out));
+	out->addresses = calloc(r->naddresses + 1, sizeof(*out->addresses));
+	out->conditions = calloc(r->nconditions + 1,
+				 sizeof(*out->conditions));
+	if (out->addresses == NULL || out->conditions == NULL)
+		return -ENOMEM;
+	for (i = 0; i < r->naddresses; i++) {
+		for (g = 0; g < ngen && from[g] != r->addresses[i].generator;
+		     g++)
+			;
+		if (g == ngen)
+			return -ESRCH;
+		out->addresses[i].generator = to[g];
+		out->addresses[i].hostname = strdup(r->addresses[i].hostname);
+		if (out->addresses[i].hostname == NULL)
+			return -ENOMEM;
+		out->naddresses++;
+	}
+	for (i = 0; i < r->nconditions; i++) {
+		for (g = 0; g < ngen && from[g] != r->conditions[i].generator;
+		     g++)
+			;
+		if (g == ngen)
+			return -ESRCH;
+		out->conditions[i].generator = to[g];
+		out->conditions[i].reason = r->conditions[i].reason;
+		out->conditions[i].message = strdup(r->conditions[i].message);
+		if (out->conditions[i].message == NULL)
+			return -ENOMEM;
+		out->nconditions++;
+	}
+	return 0;
+}
+
+static int
+incr_has_collision(const struct hostname_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nconditions; i++)
+		if (r->conditions[i].reason == HOSTNAME_COLLISION)
+			return 1;
+	return 0;
+}
+
+/*
+ * Did a service that keeps its names lose a collision to a previous
+ * service whose names are recomputed (or that is gone)?  Then a full
+ * hostname loop decides who has the name now.  0, 1 or -ENOMEM.
+ */
+static int
+incr_lost_to_changed(const struct incr_ctx *x, const struct snapshot *s)
+{
+	const struct snapshot *base = x->base;
+	size_t *changed = NULL;
+	size_t nchanged = 0;
+	char msg[1200];
+	size_t i;
+	size_t j;
+	size_t k;
+	int rc = 0;
+
+	for (i = 0; i < s->nservices; i++)
+		if (x->same_names[i] != NULL &&
+		    incr_has_collision(&x->same_names[i]->hostnames))
+			break;
+	if (i == s->nservices)
+		return 0;
+	if ((changed = calloc(base->nservices + 1, sizeof(*changed))) == NULL)
+		return -ENOMEM;
+	for (j = 0; j < base->nservices; j++)
+		if (!x->kept_names[j])
+			changed[nchanged++] = j;
+	for (; i < s->nservices && rc == 0; i++) {
+		const struct build_service *old = x->same_names[i];
+
+		if (old == NULL || !incr_has_collision(&old->hostnames))
+			continue;
+		for (j = 0; j < nchanged && rc == 0; j++) {
+			const struct build_service *w =
+				&base->services[changed[j]];
+
+			snprintf(msg, sizeof(msg), "Hostname collision with "
+				 "%s: %s", resource_kind_name(w->meta->kind),
+				 resource_name(w->meta));
+			for (k = 0; k < old->hostnames.nconditions; k++)
+				if (strcmp(old->hostnames.conditions[k].message,
+					   msg) == 0)
+					rc = 1;
+		}
+	}
+	free(changed);
+	return rc;
+}
+
+/*
+ * The names phase of an incremental build.  1 when done, 0 when it must
+ * be done in full (*@why says why; nothing is left behind), or -ENOMEM.
+ */
+static int
+incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
+	       const struct hostname_gen *gens, size_t ngens,
+	       const char **why)
+{
+	const struct snapshot *base = x->base;
+	struct snapshot *s = c->s;
+	const char **from = NULL;
+	const char **to = NULL;
+	struct hostname_item *items = NULL;
+	struct hostname_result *results = NULL;
+	size_t *which = NULL;
+	struct hostname_claims *fresh = NULL;
+	struct hostname_zones served;
+	struct diag_list here;
+	size_t ngen = s->gen.ngenerators;
+	size_t nd = 0;
+	size_t i;
+	size_t j;
 	int rc = -ENOMEM;
 
-	*out = NULL;
-	if (in != NULL)
-		in->nothing = 0;
-	memset(&c, 0, sizeof(c));
-	c.diags = diags;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		goto out;
-	c.s = s;
-	if ((rc = build_load_config(&s->cfg, opt, diags)) < 0)
-		goto out;
-	generate_options_from(&c.gopt, s->cfg);
-	t = build_clock_us();
-	if ((rc = read_resources(s, opt, in, diags)) < 0)
-		goto out;
-	if (in != NULL && in->nothing) {
+	diag_list_init(&here);
+	if (base->gen.ngenerators != ngen) {
+		*why = "the HostnameGenerators changed";
 		rc = 0;
 		goto out;
 	}
-	if ((rc = fromstore_load(s->set, s->cfg, opt, diags,
-				 &store_digest, &c.legacy_vips)) < 0)
+	from = calloc(ngen + 1, sizeof(*from));
+	to = calloc(ngen + 1, sizeof(*to));
+	items = calloc(s->nservices + 1, sizeof(*items));
+	results = calloc(s->nservices + 1, sizeof(*results));
+	which = calloc(s->nservices + 1, sizeof(*which));
+	if (from == NULL || to == NULL || items == NULL || results == NULL ||
+	    which == NULL || (fresh = hostname_claims_new()) == NULL)
 		goto out;
-	phase_end(s, BUILD_PHASE_READ, &t);
-	s->inputs = build_inputs_digest(opt->program_digest, s->cfg,
+	for (i = 0; i < ngen; i++) {
+		const struct resource_hostname_generator *a =
+			base->gen.generators[i];
+		const struct resource_hostname_generator *b =
+			s->gen.generators[i];
+
+		if (!incr_same_meta(&a->meta, &b->meta) ||
+		    a->target != b->target ||
+		    strcmp(a->template, b->template) != 0 ||
+		    a->match.n != b->match.n) {
+			*why = "the HostnameGenerators changed";
+			rc = 0;
+			goto out;
+		}
+		for (j = 0; j < a->match.n; j++)
+			if (strcmp(a->match.v[j].key, b->match.v[j].key) ||
+			    strcmp(a->match.v[j].value, b->match.v[j].value)) {
+				*why = "the HostnameGenerators changed";
+				rc = 0;
+				goto out;
+			}
+		from[i] = a->meta.name;
+		to[i] = b->meta.name;
+	}
+	if ((rc = incr_lost_to_changed(x, s)) != 0) {
+		if (rc < 0)
+			goto out;
+		*why = "a collision's winner changed";
+		rc = 0;
+		goto out;
+	}
+	/* The unchanged services' names are claimed, as they were. */
+	for (i = 0; i < s->nservices; i++) {
+		const struct build_service *old = x->same_names[i];
+
+		if (old == NULL) {
+			items[nd].meta = s->services[i].meta;
+			which[nd++] = i;
+			continue;
+		}
+		for (j = 0; j < old->hostnames.naddresses; j++) {
+			const char *h = old->hostnames.addresses[j].hostname;
+
+			if (!hostname_claims_has(c->claims, old->meta->mesh,
+						 h) &&
+			    (rc = hostname_claims_add(c->claims,
+						      old->meta->mesh, h)) < 0)
+				goto out;
+		}
+	}
+	/* The others' in a loop of their own, in Kuma's order. */
+	served.v = (const char *const *)c->zones;
+	served.n = c->nzones;
+	rc = hostname_generate(gens, ngens, items, nd, s->cfg->zone, &served,
+			       fresh, results, &here);
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < nd; i++) {
+		const struct hostname_result *r = &results[i];
+		const char *mesh = items[i].meta->mesh;
+
+		if (incr_has_collision(r)) {
+			*why = "a changed service's name collides";
+			rc = 0;
+			goto out;
+		}
+		for (j = 0; j < r->naddresses; j++) {
+			const char *h = r->addresses[j].hostname;
+
+			if (j > 0 && strcmp(h, r->addresses[0].hostname) == 0)
+				continue;
+			if (hostname_claims_has(c->claims, mesh, h)) {
+				*why = "a changed service's name collides";
+				rc = 0;
+				goto out;
+			}
+		}
+	}
+	for (i = 0; i < nd; i++)
+		for (j = 0; j < results[i].naddresses; j++) {
+			const char *h = results[i].addresses[j].hostname;
+
+			if (!hostname_claims_has(c->claims,
+						 items[i].meta->mesh, h) &&
+			    (rc = hostname_claims_add(c->claims,
+						      items[i].meta->mesh,
+						      h)) < 0)
+				goto out;
+		}
+	for (i = 0; i < s->nservices; i++) {
+		const struct build_service *old = x->same_names[i];
+
+		if (old == NULL)
+			continue;
+		rc = incr_copy_names(&s->services[i].hostnames,
+				     &old->hostnames, from, to, ngen);
+		if (rc == -ESRCH) {
+			*why = "a name's generator is gone";
+			rc = 0;
+			goto out;
+		}
+		if (rc < 0)
+			goto out;
+	}
+	for (i = 0; i < nd; i++) {
+		s->services[which[i]].hostnames = results[i];
+		memset(&results[i], 0, sizeof(results[i]));
+	}
+	s->recomputed = nd;
+	diag_list_move(c->diags, &here);
+	rc = 1;
+out:
+	if (rc <= 0) {
+		/* Leave nothing behind for the full loop. */
+		for (i = 0; i < s->nservices; i++)
+			hostname_result_clear(&s->services[i].hostnames);
+		hostname_claims_free(c->claims);
+		c->claims = hostname_claims_new();
+		if (c->claims == NULL)
+			rc = -ENOMEM;
+	}
+	for (i = 0; results != NULL && i < nd; i++)
+		hostname_result_clear(&results[i]);
+	diag_list_clear(&here);
+	hostname_claims_free(fresh);
+	free(from);
+	free(to);
+	free(items);
+	free(results);
+	free(which);
+	return rc;
+}
+
+/* The legacy name of the previous snapshot with @l's mesh and service. */
+static const struct build_legacy *
+incr_find_legacy(const struct snapshot *base, const struct build_legacy *l)
+{
+	size_t lo = 0;
+	size_t hi = base->nlegacy;
+
+	/* Both lists are sorted by mesh, then service (generate.h). */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct build_legacy *m = &base->legacy[mid];
+		int d = strcmp(m->mesh != NULL ? m->mesh : "",
+			       l->mesh != NULL ? l->mesh : "");
+
+		if (d == 0)
+			d = strcmp(m->service, l->service);
+		if (d == 0)
+			return m;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Has @v every VIP this build's pools give (none failed last time)? */
+static int
+incr_vips_complete(const struct build_ctx *c, size_t pool,
+		   const struct build_vips *v)
+{
+	return c->has[pool] && netaddr_is_set(&v->vip) &&
+	       (!c->has[CONFIG_POOL_COUNT + pool] || netaddr_is_set(&v->vip6));
+}
+
+static int
+incr_key_add(char ***keys, size_t *n, size_t *cap, const char *key,
+	     const char *suffix)
+{
+	char **v = NULL;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		if ((v = realloc(*keys, *cap * sizeof(*v))) == NULL)
+			return -ENOMEM;
+		*keys = v;
+	}
+	if (asprintf(&(*keys)[*n], "%s%s", key, suffix) < 0)
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * The VIPs phase of an incremental build: the previous VIPs of the
+ * services and legacy names that are still here with the same pinned
+ * address; the gone ones released; the others asked for, in order.
+ * 1 when done, 0 when it must be done in full (*@why), or -ENOMEM.
+ */
+static int
+incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
+	  int64_t now, const char **why)
+{
+	const struct snapshot *base = x->base;
+	struct snapshot *s = c->s;
+	size_t max = 2 * (s->nservices + s->nlegacy) + 1;
+	struct ask *asks = NULL;
+	struct vip_request *reqs = NULL;
+	struct vip_result *results = NULL;
+	unsigned char *lkept = NULL;
+	char **gone = NULL;
+	size_t ngone = 0;
+	size_t capgone = 0;
+	struct ask like;
+	char key[1024];
+	size_t n = 0;
+	size_t i;
+	int rc = -ENOMEM;
+
+	/*
+	 * A service (or legacy name) that had no VIP asks again, in its
+	 * place in the order, as in a full round: a pool that was full may
+	 * have room now.
+	 */
+	asks = calloc(max, sizeof(*asks));
+	reqs = calloc(max, sizeof(*reqs));
+	results = calloc(max, sizeof(*results));
+	lkept = calloc(base->nlegacy + 1, 1);
+	if (asks == NULL || reqs == NULL || results == NULL || lkept == NULL)
+		goto out;
+	for (i = 0; i < s->nservices; i++) {
+		struct build_service *bs = &s->services[i];
+		const struct build_service *old = x->same_vips[i];
+		size_t pool = kind_pool[bs->kind];
+
+		if (old != NULL && old->vip_error == NULL &&
+		    incr_vips_complete(c, pool, &old->vips)) {
+			bs->vips = old->vips;
+			continue;
+		}
+		memset(&like, 0, sizeof(like));
+		like.bs = bs;
+		if (build_service_key(bs->meta, key, sizeof(key)) < 0) {
+			rc = -ENAMETOOLONG;
+			goto out;
+		}
+		if (pinned_address(bs, &like.pin)) {
+			const struct vip_entry *e = vip_table_find_addr(
+				state_vips((struct state *)prev), &like.pin);
+
+			if (e != NULL && !e->held && strcmp(e->key, key) != 0) {
+				*why = "a pinned address is contested";
+				rc = 0;
+				goto out;
+			}
+		}
+		if ((rc = add_asks(c, asks, &n, &like, key, pool,
+				   &bs->vips)) < 0)
+			goto out;
+	}
+	for (i = 0; i < s->nlegacy; i++) {
+		struct build_legacy *l = &s->legacy[i];
+		const struct build_legacy *old = incr_find_legacy(base, l);
+
+		if (old != NULL) {
+			lkept[old - base->legacy] = 1;
+			if (incr_vips_complete(c, CONFIG_POOL_LEGACY,
+					       &old->vips)) {
+				l->vips = old->vips;
+				continue;
+			}
+		}
+		memset(&like, 0, sizeof(like));
+		like.legacy = l;
+		snprintf(key, sizeof(key), "legacy/%s/%s", l->mesh, l->service);
+		if ((rc = add_asks(c, asks, &n, &like, key, CONFIG_POOL_LEGACY,
+				   &l->vips)) < 0)
+			goto out;
+	}
+	/* The services and legacy names that are gone. */
+	for (i = 0; i < base->nservices; i++) {
+		if (x->kept[i])
+			continue;
+		if (build_service_key(base->services[i].meta, key,
+				      sizeof(key)) < 0) {
+			rc = -ENAMETOOLONG;
+			goto out;
+		}
+		if ((rc = incr_key_add(&gone, &ngone, &capgone, key, "")) < 0 ||
+		    (rc = incr_key_add(&gone, &ngone, &capgone, key,
+				       "#6")) < 0)
+			goto out;
+	}
+	for (i = 0; i < base->nlegacy; i++) {
+		if (lkept[i])
+			continue;
+		snprintf(key, sizeof(key), "legacy/%s/%s",
+			 base->legacy[i].mesh, base->legacy[i].service);
+		if ((rc = incr_key_add(&gone, &ngone, &capgone, key, "")) < 0 ||
+		    (rc = incr_key_add(&gone, &ngone, &capgone, key,
+				       "#6")) < 0)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		reqs[i].key = asks[i].key;
+		reqs[i].pool = asks[i].pool;
+		if (netaddr_is_set(&asks[i].pin))
+			reqs[i].pinned = &asks[i].pin;
+	}
+	rc = -ENOMEM;
+	if ((s->state = state_clone(prev)) == NULL)
+		goto out;
+	rc = 0;
+	if (ngone > 0)
+		rc = vip_release(state_vips(s->state),
+				 (const char *const *)gone, ngone, now,
+				 s->cfg->hold_seconds);
+	/* Nothing asked and no hold over: the round would change nothing. */
+	if (rc == 0 && (n > 0 ||
+			vip_table_first_expiry(state_vips(s->state)) <= now))
+		rc = vip_allocate(state_vips(s->state), c->used, c->nused,
+				  reqs, n, results, now, s->cfg->hold_seconds,
+				  0);
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct ask *a = &asks[i];
+
+		if (results[i].status == 0) {
+			*a->out = results[i].addr;
+			continue;
+		}
+		if (a->bs != NULL) {
+			rc = vip_failure(c, a->bs, &results[i],
+					 &c->used[a->pool]);
+			if (rc < 0)
+				goto out;
+			continue;
+		}
+		diag_warning(c->diags, NULL, 0, 0, "could not allocate vip for "
+			     KUMA_TAG_SERVICE " %s (mesh %s): no addresses "
+			     "left in pool %s; %s.mesh is not served",
+			     a->legacy->service, a->legacy->mesh,
+			     c->used[a->pool].text, a->legacy->service);
+	}
+	s->reallocated = n;
+	rc = 1;
+out:
+	if (rc <= 0) {
+		state_free(s->state);
+		s->state = NULL;
+		for (i = 0; i < s->nservices; i++)
+			memset(&s->services[i].vips, 0,
+			       sizeof(s->services[i].vips));
+		for (i = 0; i < s->nlegacy; i++)
+			memset(&s->legacy[i].vips, 0,
+			       sizeof(s->legacy[i].vips));
+	}
+	for (i = 0; i < n; i++)
+		free(asks[i].key);
+	for (i = 0; i < ngone; i++)
+		free(gone[i]);
+	free(gone);
+	free(asks);
+	free(reqs);
+	free(results);
+	free(lkept);
+	return rc;
+}
+
+/*
+ * The table of an incremental build: a patch of the previous table
+ * (table_patch.h) that resets the names of the services whose records
+ * change -- added, removed, another VIP, other names or ports, or
+ * another owner because the services before them changed -- and adds
+ * theirs again.  Where that is not the whole difference the table is
+ * built in full: views (their owners would have to change), another set
+ * of meshes (scopes), legacy names that changed or share a name with a
+ * changed service, or so many services moved that a build is as cheap.
+ */
+
+static int
+incr_vips_eq(const struct build_vips *a, const struct build_vips *b)
+{
+	if (netaddr_is_set(&a->vip) != netaddr_is_set(&b->vip) ||
+	    netaddr_is_set(&a->vip6) != netaddr_is_set(&b->vip6))
+		return 0;
+	return (!netaddr_is_set(&a->vip) || netaddr_equal(&a->vip, &b->vip)) &&
+	       (!netaddr_is_set(&a->vip6) ||
+		netaddr_equal(&a->vip6, &b->vip6));
+}
+
+static void
+incr_ports(const struct build_service *bs, const struct resource_port **p,
+	   size_t *n)
+{
+	*p = NULL;
+	*n = 0;
+	if (bs->res != NULL) {
+		*p = bs->res->ports;
+		*n = bs->res->nports;
+	} else if (bs->mzs != NULL) {
+		*p = bs->mzs->ports;
+		*n = bs->mzs->nports;
+	}
+}
+
+/* The same SRV records (ports and their names). */
+static int
+incr_ports_eq(const struct build_service *a, const struct build_service *b)
+{
+	const struct resource_port *pa = NULL;
+	const struct resource_port *pb = NULL;
+	size_t na;
+	size_t nb;
+	size_t i;
+
+	if ((a->mes != NULL) != (b->mes != NULL) ||
+	    (a->mes != NULL && a->mes->port != b->mes->port))
+		return 0;
+	incr_ports(a, &pa, &na);
+	incr_ports(b, &pb, &nb);
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (pa[i].port != pb[i].port ||
+		    !incr_str_eq(pa[i].name, pb[i].name))
+			return 0;
+	return 1;
+}
+
+/* Is @a the name @b, in any case, with or without a final dot? */
+static int
+incr_same_name(const char *a, const char *b)
+{
+	size_t na = strlen(a);
+	size_t nb = strlen(b);
+
+	if (na > 0 && a[na - 1] == '.')
+		na--;
+	if (nb > 0 && b[nb - 1] == '.')
+		nb--;
+	return na == nb && strncasecmp(a, b, na) == 0;
+}
+
+/*
+ * Does @name hold records no service adds: a dns.ns name's address
+ * (add_glue_records()) or a name of the catalog zone
+ * (add_catalog_records())?  Resetting it would lose them.
+ */
+static int
+incr_fixed_name(struct build_ctx *c, const char *name)
+{
+	const struct config *cfg = c->s->cfg;
+	struct hostname_zones z;
+	size_t i;
+
+	for (i = 0; i < cfg->nglue; i++)
+		if (incr_same_name(name, cfg->glue[i].name))
+			return 1;
+	if (c->catalog < 0)
+		return 0;
+	z.v = (const char *const *)&c->zones[c->catalog];
+	z.n = 1;
+	return hostname_zones_has(&z, name);
+}
+
+/*
+ * Reset one name of the patch: 1, 0 when the patch cannot (or a glue or
+ * catalog record is there: the table is built in full), -ENOMEM.
+ */
+static int
+incr_reset(struct build_ctx *c, const char *name, uint32_t scope)
+{
+	int rc;
+
+	if (incr_fixed_name(c, name))
+		return 0;
+	rc = table_patch_reset_name(c->p, name, scope);
+
+	if (rc == 0 || rc == -EALREADY || rc == -ENOENT)
+		return 1;
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/* Reset every name @bs has records at (add_service()'s names). */
+static int
+incr_reset_service(struct build_ctx *c, const struct build_service *bs)
+{
+	const struct hostname_result *h = &bs->hostnames;
+	const struct resource_port *ports = NULL;
+	uint32_t scope = mesh_scope(c, bs->meta->mesh);
+	size_t nports = 0;
+	char name[600];
+	char label[64];
+	size_t j;
+	size_t k;
+	int rc;
+
+	if (!netaddr_is_set(&bs->vips.vip) || h->naddresses == 0)
+		return 1;
+	incr_ports(bs, &ports, &nports);
+	for (j = 0; j < h->naddresses; j++) {
+		const char *host = h->addresses[j].hostname;
+
+		if ((rc = incr_reset(c, host, scope)) <= 0)
+			return rc;
+		if (!c->s->cfg->srv)
+			continue;
+		if (bs->mes != NULL && bs->mes->port > 0) {
+			snprintf(name, sizeof(name), "_%u._tcp.%s",
+				 bs->mes->port, host);
+			if ((rc = incr_reset(c, name, scope)) <= 0)
+				return rc;
+		}
+		for (k = 0; k < nports; k++) {
+			if (srv_label(ports[k].name, ports[k].port, label,
+				      sizeof(label)) < 0)
+				continue;
+			snprintf(name, sizeof(name), "_%s._tcp.%s", label,
+				 host);
+			if ((rc = incr_reset(c, name, scope)) <= 0)
+				return rc;
+		}
+	}
+	if (!c->s->cfg->ptr)
+		return 1;
+	reverse_name(&bs->vips.vip, name, sizeof(name));
+	if (out_in_zone(c, name) && (rc = incr_reset(c, name, scope)) <= 0)
+		return rc;
+	if (netaddr_is_set(&bs->vips.vip6)) {
+		reverse_name(&bs->vips.vip6, name, sizeof(name));
+		if (out_in_zone(c, name) &&
+		    (rc = incr_reset(c, name, scope)) <= 0)
+			return rc;
+	}
+	return 1;
+}
+
+/* Would add_views() make a view?  (Then the table is built in full.) */
+static int
+incr_any_view(struct build_ctx *c)
+{
+	const struct resource_set *set = c->s->set;
+	size_t d;
+
+	for (d = 0; d < set->ndataplanes; d++) {
+		const struct resource_dataplane *dp = &set->dataplanes[d];
+		struct netaddr a;
+
+		if (dp->address == NULL || netaddr_parse(&a, dp->address) < 0)
+			continue;
+		if (dp->has_reachable_backends || c->nmeshes >= 2 ||
+		    !c->s->cfg->views_unknown_all ||
+		    generate_mesh_mode(set, dp->meta.mesh, &c->gopt) ==
+		    RESOURCE_MESH_MODE_REACHABLE_BACKENDS)
+			return 1;
+	}
+	return 0;
+}
+
+/* Has @base the meshes of this build (c->meshes)? */
+static int
+incr_same_meshes(struct build_ctx *c, const struct snapshot *base)
+{
+	unsigned char *seen = calloc(c->nmeshes + 1, 1);
+	const char *m = NULL;
+	size_t i;
+	size_t n = base->nservices + base->nlegacy + base->set->ndataplanes;
+	int same = 1;
+
+	if (seen == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n && same; i++) {
+		const char **hit = NULL;
+
+		if (i < base->nservices)
+			m = base->services[i].meta->mesh;
+		else if (i < base->nservices + base->nlegacy)
+			m = base->legacy[i - base->nservices].mesh;
+		else
+			m = base->set->dataplanes[i - base->nservices -
+						  base->nlegacy].meta.mesh;
+		if (m == NULL)
+			continue;
+		hit = bsearch(&m, c->meshes, c->nmeshes, sizeof(*c->meshes),
+			      cmp_str);
+		if (hit == NULL)
+			same = 0;
+		else
+			seen[hit - c->meshes] = 1;
+	}
+	for (i = 0; i < c->nmeshes && same; i++)
+		same = seen[i];
+	free(seen);
+	return same;
+}
+
+/* The same legacy names and VIPs, none of them a changed service's name. */
+static int
+incr_same_legacy(struct build_ctx *c, const struct snapshot *base,
+		 const size_t *aff, size_t naff, const size_t *gone,
+		 size_t ngone)
+{
+	struct snapshot *s = c->s;
+	struct hostname_claims *names = NULL;
+	size_t i;
+	size_t j;
+	int rc = 1;
+
+	if (s->nlegacy != base->nlegacy)
+		return 0;
+	if (s->nlegacy == 0)
+		return 1;
+	for (i = 0; i < s->nlegacy; i++)
+		if (!incr_str_eq(s->legacy[i].mesh, base->legacy[i].mesh) ||
+		    strcmp(s->legacy[i].service, base->legacy[i].service) ||
+		    !incr_vips_eq(&s->legacy[i].vips, &base->legacy[i].vips))
+			return 0;
+	if ((names = hostname_claims_new()) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < s->nlegacy && rc == 1; i++) {
+		char name[600];
+		char *p = NULL;
+
+		snprintf(name, sizeof(name), "%s.mesh", s->legacy[i].service);
+		for (p = name; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		if (hostname_claims_add(names, s->legacy[i].mesh, name) < 0)
+			rc = -ENOMEM;
+		for (p = name; *p != '\0'; p++)
+			if (*p == '_')
+				*p = '.';
+		if (rc == 1 &&
+		    hostname_claims_add(names, s->legacy[i].mesh, name) < 0)
+			rc = -ENOMEM;
+	}
+	for (i = 0; i < naff + ngone && rc == 1; i++) {
+		const struct build_service *bs = i < naff ?
+			&s->services[aff[i]] : &base->services[gone[i - naff]];
+
+		for (j = 0; j < bs->hostnames.naddresses && rc == 1; j++)
+			if (hostname_claims_has(names, bs->meta->mesh,
+				bs->hostnames.addresses[j].hostname))
+				rc = 0;
+	}
+	hostname_claims_free(names);
+	return rc;
+}
+
+/*
+ * The table phase of an incremental build.  1 when done (s->table and
+ * the serials set), 0 when the table must be built in full (*@why), or
+ * -ENOMEM.
+ */
+static int
+incr_table(struct build_ctx *c, struct incr_ctx *x, int64_t now,
+	   const char **why)
+{
+	const struct snapshot *base = x->base;
+	struct snapshot *s = c->s;
+	size_t n = s->nservices;
+	size_t nb = base->nservices;
+	size_t *aff = NULL;
+	size_t *gone = NULL;
+	unsigned char *clean = NULL;
+	size_t naff = 0;
+	size_t ngone = 0;
+	size_t i;
+	int rc = -ENOMEM;
+
+	if (base->table == NULL || base->nviews > 0 || incr_any_view(c)) {
+		*why = "views";
+		return 0;
+	}
+	if ((rc = incr_same_meshes(c, base)) <= 0) {
+		*why = "the meshes changed";
+		return rc;
+	}
+	rc = -ENOMEM;
+	aff = calloc(n + 1, sizeof(*aff));
+	gone = calloc(nb + 1, sizeof(*gone));
+	clean = calloc(n + 1, 1);
+	if (aff == NULL || gone == NULL || clean == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct build_service *a = &s->services[i];
+		const struct build_service *b = i < nb ? &base->services[i] :
+							 NULL;
+
+		clean[i] = b != NULL && x->same_names[i] == b &&
+			   incr_vips_eq(&a->vips, &b->vips) &&
+			   incr_ports_eq(a, b);
+		if (!clean[i])
+			aff[naff++] = i;
+	}
+	for (i = 0; i < nb; i++)
+		if (i >= n || !clean[i])
+			gone[ngone++] = i;
+	if (naff + ngone > 64 + n / 16) {
+		*why = "too many services moved";
+		rc = 0;
+		goto out;
+	}
+	if ((rc = incr_same_legacy(c, base, aff, naff, gone, ngone)) <= 0) {
+		*why = "the legacy names changed";
+		goto out;
+	}
+	if ((rc = table_patch_new(&c->p, base->table)) < 0)
+		goto out;
+	for (i = 0; i < ngone; i++)
+		if ((rc = incr_reset_service(c, &base->services[gone[i]])) <= 0)
+			goto fail;
+	for (i = 0; i < naff; i++)
+		if ((rc = incr_reset_service(c, &s->services[aff[i]])) <= 0)
+			goto fail;
+	for (i = 0; i < naff; i++)
+		if ((rc = add_service(c, aff[i])) < 0)
+			goto out;
+	out_scope(c, TABLE_SCOPE_NONE);
+	for (i = 0; i < c->nzones; i++) {
+		uint64_t digest = table_patch_zone_digest(c->p, (int)i);
+		uint32_t serial = 0;
+
+		rc = state_zone_serial(s->state, c->zones[i], digest,
+				       (uint32_t)now, &serial);
+		if (rc < 0)
+			goto out;
+		table_patch_set_serial(c->p, (int)i, serial);
+	}
+	rc = table_patch_finish(c->p, &s->table, &s->changes);
+	c->p = NULL;
+	if (rc < 0)
+		goto out;
+	s->table_patched = 1;
+	s->services_reset = naff + ngone;
+	rc = 1;
+	goto out;
+fail:
+	if (rc == 0)
+		*why = "a name the table cannot patch";
+out:
+	table_patch_free(c->p);
+	c->p = NULL;
+	free(aff);
+	free(gone);
+	free(clean);
+	return rc;
+}
+
+/* What a build from a resource set needs besides the set. */
+struct from_input {
+	const struct snapshot *base;	/* incremental from it, or NULL */
+	const struct state *prev;
+	uint64_t program;
+	int64_t now;
+	uint64_t read_us;		/* the read phase, done by the caller */
+	size_t errors_before;		/* @diags' counts before the build */
+	size_t warnings_before;
+	struct resource_units *units;	/* the units @set views, when new:
+					 * taken over (snapshot->units) */
+	uint64_t store_digest;		/* fromstore_load()'s, or 0 */
+	struct store_legacy_vips legacy; /* fromstore_load()'s: taken over */
+};
+
+/*
+ * Build a snapshot from @cfg and @set (both taken over, freed on
+ * failure too, and so are @in's units and legacy VIPs): build_run()
+ * once the files and the store are read, build_from_set(), and
+ * build_apply().
+ */
+static int
+build_from(struct snapshot **out, struct config *cfg,
+	   struct resource_set *set, struct from_input *in,
+	   struct diag_list *diags)
+{
+	struct build_ctx c;
+	struct incr_ctx x;
+	struct snapshot *s = NULL;
+	struct hostname_gen *gens = NULL;
+	const struct state *prev = in->prev;
+	const char *why = NULL;
+	size_t ngens = 0;
+	uint64_t t;
+	size_t i;
+	int done = 0;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	memset(&c, 0, sizeof(c));
+	memset(&x, 0, sizeof(x));
+	x.base = in->base;
+	c.diags = diags;
+	c.legacy_vips = in->legacy;
+	memset(&in->legacy, 0, sizeof(in->legacy));
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		config_free(cfg);
+		resource_set_free(set);
+		resource_units_free(in->units);
+		in->units = NULL;
+		goto out;
+	}
+	c.s = s;
+	s->cfg = cfg;
+	s->set = set;
+	s->units = in->units;
+	in->units = NULL;
+	s->phase_us[BUILD_PHASE_READ] = in->read_us;
+	generate_options_from(&c.gopt, s->cfg);
+	t = build_clock_us();
+	s->inputs = build_inputs_digest(in->program, s->cfg,
 					resource_set_digest(s->set) ^
-					store_digest);
+					in->store_digest);
 	if ((rc = resource_set_finish(s->set, diags)) < 0 ||
 	    (rc = resource_set_check_meshes(s->set, diags)) < 0 ||
 	    (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||
@@ -1733,7 +2887,7 @@ build_run_input(struct snapshot **out, const struct build_options *opt,
 		goto out;
 	c.gopt.known = c.known;
 	c.gopt.nknown = c.nknown;
-	c.gopt.now = now;
+	c.gopt.now = in->now;
 	if ((rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_RESOURCES, &t);
@@ -1744,30 +2898,58 @@ build_run_input(struct snapshot **out, const struct build_options *opt,
 	if ((c.claims = hostname_claims_new()) == NULL)
 		goto out;
 	if ((rc = collect_services(s)) < 0 ||
-	    (rc = make_legacy(s)) < 0 || (rc = collect_meshes(&c)) < 0 ||
-	    (rc = generate_hostnames(&c, gens, ngens)) < 0)
+	    (rc = make_legacy(s)) < 0 || (rc = collect_meshes(&c)) < 0)
+		goto out;
+	if (x.base != NULL && (rc = incr_match(&c, &x)) < 0)
+		goto out;
+	if (x.base != NULL &&
+	    (rc = done = incr_hostnames(&c, &x, gens, ngens, &why)) < 0)
+		goto out;
+	s->incremental = done;
+	if (!done && (rc = generate_hostnames(&c, gens, ngens)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_NAMES, &t);
-	if ((rc = allocate_vips(&c, prev, now)) < 0 ||
-	    (rc = record_generated(&c)) < 0)
+	done = 0;
+	if (x.base != NULL && diags->errors > in->errors_before)
+		why = "the build has errors";
+	else if (x.base != NULL &&
+		 (rc = done = incr_vips(&c, &x, prev, in->now, &why)) < 0)
+		goto out;
+	s->incremental = s->incremental && done;
+	if (!done && (rc = allocate_vips(&c, prev, in->now)) < 0)
+		goto out;
+	if ((rc = record_generated(&c)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_VIPS, &t);
-	if ((rc = setup_table(&c)) < 0 ||
-	    (rc = add_service_records(&c)) < 0 ||
-	    (rc = add_legacy_records(&c)) < 0 ||
-	    (rc = add_glue_records(&c)) < 0 ||
-	    (rc = add_catalog_records(&c)) < 0 ||
-	    (rc = add_views(&c)) < 0 || (rc = set_serials(&c, now)) < 0)
+	if (x.base != NULL && !s->incremental)
+		s->full_reason = why;
+	if (!s->incremental)
+		s->recomputed = s->nservices;
+	done = 0;
+	if (s->incremental &&
+	    (rc = done = incr_table(&c, &x, in->now, &why)) < 0)
+		goto out;
+	if (s->incremental && !done)
+		s->table_reason = why;
+	if (!done && ((rc = setup_table(&c)) < 0 ||
+		      (rc = add_service_records(&c)) < 0 ||
+		      (rc = add_legacy_records(&c)) < 0 ||
+		      (rc = add_glue_records(&c)) < 0 ||
+		      (rc = add_catalog_records(&c)) < 0 ||
+		      (rc = add_views(&c)) < 0 ||
+		      (rc = set_serials(&c, in->now)) < 0))
 		goto out;
 	/* After the serials: a serial change alone must be saved too. */
 	s->state_changed = !state_equal(prev, s->state);
-	rc = table_builder_finish(c.b, &s->table);
-	c.b = NULL;
-	if (rc < 0)
-		goto out;
+	if (!done) {
+		rc = table_builder_finish(c.b, &s->table);
+		c.b = NULL;
+		if (rc < 0)
+			goto out;
+	}
 	phase_end(s, BUILD_PHASE_TABLE, &t);
-	s->errors = diags->errors - errors_before;
-	s->warnings = (diags->n - diags->errors) - warnings_before;
+	s->errors = diags->errors - in->errors_before;
+	s->warnings = (diags->n - diags->errors) - in->warnings_before;
 	*out = s;
 	s = NULL;
 	rc = 0;
@@ -1778,15 +2960,164 @@ out:
 		diag_error(diags, NULL, 0, 0, "build failed (%s)",
 			   strerror(-rc));
 	table_builder_free(c.b);
+	table_patch_free(c.p);
 	hostname_claims_free(c.claims);
 	for (i = 0; i < c.nzones; i++)
 		free(c.zones[i]);
 	free(c.zones);
 	free(c.meshes);
 	known_free(&c);
+	incr_ctx_clear(&x);
 	store_legacy_vips_clear(&c.legacy_vips);
 	free_generators(gens, ngens);
 	snapshot_free(s);
+	return rc;
+}
+
+int
+build_run(struct snapshot **out, const struct build_options *opt,
+	  const struct state *prev, int64_t now, struct diag_list *diags)
+{
+	return build_run_input(out, opt, NULL, prev, now, diags);
+}
+
+/* A from_input for a build from @prev's state at @now. */
+static void
+from_input_init(struct from_input *fi, const struct state *prev,
+		uint64_t program, int64_t now, const struct diag_list *diags)
+{
+	memset(fi, 0, sizeof(*fi));
+	fi->prev = prev;
+	fi->program = program;
+	fi->now = now;
+	fi->errors_before = diags->errors;
+	fi->warnings_before = diags->n - diags->errors;
+}
+
+int
+build_run_input(struct snapshot **out, const struct build_options *opt,
+		struct build_input *in, const struct state *prev, int64_t now,
+		struct diag_list *diags)
+{
+	struct from_input fi;
+	struct config *cfg = NULL;
+	struct resource_set *set = NULL;
+	uint64_t t;
+	int handed = 0;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	if (in != NULL)
+		in->nothing = 0;
+	from_input_init(&fi, prev, opt->program_digest, now, diags);
+	if ((rc = build_load_config(&cfg, opt, diags)) < 0)
+		goto out;
+	t = build_clock_us();
+	if ((rc = read_resources(&fi.units, &set, cfg, opt, in, diags)) < 0)
+		goto out;
+	if (in != NULL && in->nothing) {
+		rc = 0;
+		goto out;
+	}
+	if ((rc = fromstore_load(set, cfg, opt, diags, &fi.store_digest,
+				 &fi.legacy)) < 0)
+		goto out;
+	fi.read_us = build_clock_us() - t;
+	/* build_from() frees them and reports its own errors. */
+	rc = build_from(out, cfg, set, &fi, diags);
+	handed = 1;
+	cfg = NULL;
+	set = NULL;
+out:
+	if (rc == -ENOMEM && !handed)
+		diag_error(diags, NULL, 0, 0, "out of memory during the build");
+	store_legacy_vips_clear(&fi.legacy);
+	resource_set_free(set);
+	resource_units_free(fi.units);
+	config_free(cfg);
+	return rc;
+}
+
+/*
+ * A build from a set the caller read has no store rows besides the set:
+ * not Kuma's VIPs of legacy names, nor the store's digest.  -ENOTSUP,
+ * @cfg and @set freed, when @cfg names a store; else 0.
+ */
+static int
+from_set_no_store(struct config *cfg, struct resource_set *set,
+		  const char *who, struct diag_list *diags)
+{
+	if (cfg->store == NULL)
+		return 0;
+	diag_error(diags, NULL, 0, 0, "%s: a store is configured; build "
+		   "through build_run_input(), which reads its rows", who);
+	config_free(cfg);
+	resource_set_free(set);
+	return -ENOTSUP;
+}
+
+int
+build_from_set(struct snapshot **out, struct config *cfg,
+	       struct resource_set *set, const struct state *prev,
+	       uint64_t program, int64_t now, struct diag_list *diags)
+{
+	struct from_input fi;
+	int rc;
+
+	*out = NULL;
+	if ((rc = from_set_no_store(cfg, set, "build_from_set", diags)) < 0)
+		return rc;
+	from_input_init(&fi, prev, program, now, diags);
+	return build_from(out, cfg, set, &fi, diags);
+}
+
+/* Why @changes cannot be applied to @base incrementally, or NULL. */
+static const char *
+incr_refused(const struct snapshot *base, const struct config *cfg,
+	     const struct resource_change *changes, size_t nchanges)
+{
+	size_t i;
+
+	if (base->from_cache || (base->services == NULL &&
+				 base->service_count > 0))
+		return "the previous build has no per-service results";
+	if (base->errors > 0)
+		return "the previous build had errors";
+	if (base->cfg->digest != cfg->digest)
+		return "the config changed";
+	for (i = 0; i < nchanges; i++) {
+		switch (changes[i].kind) {
+		case RESOURCE_MESH_SERVICE:
+		case RESOURCE_MESH_EXTERNAL_SERVICE:
+		case RESOURCE_MESH_MULTI_ZONE_SERVICE:
+		case RESOURCE_DATAPLANE:
+			break;
+		default:
+			return "a change of a kind whose effects are broad";
+		}
+	}
+	return NULL;
+}
+
+int
+build_apply(struct snapshot **out, const struct snapshot *prev,
+	    struct config *cfg, struct resource_set *set,
+	    const struct resource_change *changes, size_t nchanges,
+	    uint64_t program, int64_t now, struct diag_list *diags)
+{
+	struct from_input fi;
+	const char *why = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = from_set_no_store(cfg, set, "build_apply", diags)) < 0)
+		return rc;
+	why = incr_refused(prev, cfg, changes, nchanges);
+	from_input_init(&fi, prev->state, program, now, diags);
+	fi.base = why == NULL ? prev : NULL;
+	rc = build_from(out, cfg, set, &fi, diags);
+	if (rc == 0 && why != NULL)
+		(*out)->full_reason = why;
 	return rc;
 }
 

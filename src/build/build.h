@@ -163,6 +163,51 @@ int build_run_input(struct snapshot **out, const struct build_options *opt,
 		    int64_t now, struct diag_list *diags);
 
 /*
+ * build_run() once the config is loaded and the resources are read:
+ * @cfg and @set (loaded, not finished) are taken over (freed on failure
+ * too); for a SIGHUP that re-reads nothing.  Errors as build_run()'s;
+ * the read phase's time is 0.  A config that names a store (store:,
+ * --store) is -ENOTSUP with an error in @diags, @cfg and @set freed: the
+ * store's rows (Kuma's VIPs of legacy names, the store's digest) come
+ * through build_run_input() only.
+ */
+int build_from_set(struct snapshot **out, struct config *cfg,
+		   struct resource_set *set, const struct state *prev,
+		   uint64_t program, int64_t now, struct diag_list *diags);
+
+/*
+ * The next snapshot after @prev, from @cfg and @set (the whole new input,
+ * loaded and not finished; both taken over, freed on failure too), when
+ * @changes say what differs from @prev's input.  It gives exactly what
+ * build_from_set(..., prev->state, ...) would -- the same table, state
+ * and status -- but takes the names and VIPs of the services the changes
+ * do not touch from @prev, which must still hold its per-service results
+ * (not trimmed, not from the start-up cache).  MeshService,
+ * MeshExternalService, MeshMultiZoneService and Dataplane changes are
+ * applied incrementally; any other kind, a changed config, or a previous
+ * build with errors is a full build (s->full_reason says which; so does a
+ * case a full build decides differently: a collision involving a changed
+ * service, a contested pinned address, a service that had no VIP).
+ * @prev is only read.  Errors as build_run()'s; a store is -ENOTSUP, as
+ * for build_from_set().
+ *
+ * The answer table is a patch of @prev's (dns/table_patch.h) that
+ * resets the names of the services whose records change, when nothing
+ * else in it changes: no views (Dataplanes with reachable backends, two
+ * meshes or more with Dataplanes, views.unknown-clients: none), the same
+ * meshes and legacy names, and not more than 64 + 1/16 of the services
+ * moved, and no reset name holds a dns.ns address or is in the catalog
+ * zone (transfer.catalog); else it is compiled whole (s->table_reason
+ * says why).  The glue and catalog records, from the unchanged config,
+ * are the previous table's.  The derived resources (generate_run()) are
+ * still computed whole.
+ */
+int build_apply(struct snapshot **out, const struct snapshot *prev,
+		struct config *cfg, struct resource_set *set,
+		const struct resource_change *changes, size_t nchanges,
+		uint64_t program, int64_t now, struct diag_list *diags);
+
+/*
  * Load the config only (file + overrides), for start-up decisions such as
  * where the state file is.  Same errors as build_run's config step.
  */

@@ -59,6 +59,7 @@ snapshot_free(struct snapshot *s)
 	if (s == NULL)
 		return;
 	snapshot_trim(s);
+	table_changes_free(s->changes);
 	table_free(s->table);
 	state_free(s->state);
 	config_free(s->cfg);

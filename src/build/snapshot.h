@@ -21,6 +21,7 @@
 #include "build/config.h"
 #include "build/state.h"
 #include "dns/table.h"
+#include "dns/table_patch.h"
 #include "kuma/generate.h"
 #include "kuma/resource.h"
 
@@ -52,6 +53,34 @@ struct snapshot {
 	size_t errors;			/* errors reported by this build */
 	size_t warnings;
 	uint64_t phase_us[BUILD_NPHASES];	/* microseconds per phase */
+	/*
+	 * build_apply(): @incremental when the names and VIPs of the
+	 * services a change did not touch were the previous snapshot's;
+	 * @recomputed services had their names computed afresh (all of them
+	 * in a full build), @reallocated VIPs were asked for (services and
+	 * legacy names, with their IPv6 twins); @full_reason, a static
+	 * string, says why an apply did all of it (NULL otherwise).
+	 */
+	int incremental;
+	size_t recomputed;
+	size_t reallocated;
+	const char *full_reason;
+	/*
+	 * An incremental build whose table is a patch of the previous one
+	 * (table_patch.h): @table_patched, and @services_reset services
+	 * (old and new versions) had their names reset; else @table_reason
+	 * says why the table was built in full.
+	 */
+	int table_patched;
+	size_t services_reset;
+	const char *table_reason;
+	/*
+	 * With @table_patched: what changed against the previous table, per
+	 * zone (table_patch.h table_changes_*(): RRs removed and added,
+	 * serials), for IXFR; NULL when the table was built whole.  Kept by
+	 * snapshot_trim().
+	 */
+	struct table_changes *changes;
 	/*
 	 * The start-up cache (cache.h): the digest of what this build read
 	 * but the state, the digest of the state file's bytes that @state

@@ -460,6 +460,58 @@ vip_table_equal(const struct vip_table *a, const struct vip_table *b)
 	return 1;
 }
 
+int
+vip_release(struct vip_table *t, const char *const *keys, size_t nkeys,
+	    int64_t now, int64_t hold)
+{
+	struct vip_table ns;
+	unsigned char *drop = NULL;
+	int64_t until;
+	size_t i;
+	int rc = -ENOMEM;
+
+	memset(&ns, 0, sizeof(ns));
+	if (hold < 0)
+		hold = 0;
+	until = now > INT64_MAX - hold ? INT64_MAX : now + hold;
+	if ((drop = calloc(t->n + 1, 1)) == NULL)
+		goto out;
+	for (i = 0; i < nkeys; i++) {
+		uint32_t j = find_key(&t->by_key, t, keys[i]);
+
+		if (j != SLOT_EMPTY)
+			drop[j] = 1;
+	}
+	if (index_reserve(&ns.by_addr, t->n) < 0 ||
+	    index_reserve(&ns.by_key, t->n) < 0)
+		goto out;
+	for (i = 0; i < t->n; i++) {
+		const struct vip_entry *e = &t->e[i];
+
+		if (!drop[i]) {
+			if (add_entry(&ns, &e->addr, e->key, e->held,
+				      e->until) < 0)
+				goto out;
+		} else if (until > now &&
+			   add_entry(&ns, &e->addr, e->key, 1, until) < 0) {
+			goto out;
+		}
+	}
+	clear_entries(t);
+	t->e = ns.e;
+	t->n = ns.n;
+	t->cap = ns.cap;
+	t->nheld = ns.nheld;
+	t->by_addr = ns.by_addr;
+	t->by_key = ns.by_key;
+	memset(&ns, 0, sizeof(ns));
+	rc = 0;
+out:
+	clear_entries(&ns);
+	free(drop);
+	return rc;
+}
+
 size_t
 vip_table_assigned(const struct vip_table *t)
 {

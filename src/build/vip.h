@@ -94,6 +94,19 @@ int vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 		 struct vip_result *results, int64_t now, int64_t hold,
 		 int release);
 
+/*
+ * What vip_allocate() does to the services that are gone, for these
+ * @keys only: each one's assignment is held back for it until @now +
+ * @hold (dropped at once when @hold is 0); a key without an assignment is
+ * ignored.  Nothing else changes: no cursor moves, no held-back entry is
+ * forgotten.  An incremental build releases the services a change
+ * removed with it, then asks vip_allocate() (with @release false) for the
+ * ones it added or changed, and gets what one round over every service
+ * gives.  0 or -ENOMEM (then @t is unchanged).
+ */
+int vip_release(struct vip_table *t, const char *const *keys, size_t nkeys,
+		int64_t now, int64_t hold);
+
 /* Number of assignments and of held-back addresses (for logging). */
 size_t vip_table_assigned(const struct vip_table *t);
 size_t vip_table_held(const struct vip_table *t);

@@ -163,6 +163,41 @@ t_hold_zero(void **state)
 	state_free(st);
 }
 
+/*
+ * vip_release(), then a round for the rest with release off: what one
+ * round over everyone gives (b gone, c new), with a hold and without.
+ */
+static void
+t_release_keys(void **state)
+{
+	static const char *const abd[] = { "a", "b", "d" };
+	static const char *const ad[] = { "a", "c", "d" };
+	static const char *const gone[] = { "b", "nobody" };
+	static const char *const c[] = { "c" };
+	int64_t hold;
+
+	for (hold = 0; hold <= 3600; hold += 3600) {
+		struct state *full = state_new();
+		struct state *incr = NULL;
+		char got[3][200];
+		char one[1][200];
+
+		run1(full, "241.0.0.0/8", abd, 3, 1000, hold, 1, got);
+		incr = state_clone(full);
+		assert_non_null(incr);
+		run1(full, "241.0.0.0/8", ad, 3, 1010, hold, 1, got);
+		assert_int_equal(vip_release(state_vips(incr), gone, 2, 1010,
+					     hold), 0);
+		run1(incr, "241.0.0.0/8", c, 1, 1010, hold, 0, one);
+		assert_string_equal(one[0], got[1]);
+		assert_true(state_equal(full, incr));
+		assert_int_equal(vip_table_held(state_vips(incr)),
+				 hold > 0 ? 1 : 0);
+		state_free(full);
+		state_free(incr);
+	}
+}
+
 /* Kuma's legacy 240.0.0.0/4 overlaps 241.0.0.0/8. */
 static void
 t_overlap_legacy(void **state)
@@ -737,6 +772,7 @@ main(void)
 		cmocka_unit_test(t_comeback_after_hold),
 		cmocka_unit_test(t_release_zero),
 		cmocka_unit_test(t_hold_zero),
+		cmocka_unit_test(t_release_keys),
 		cmocka_unit_test(t_overlap_legacy),
 		cmocka_unit_test(t_overlap_exhaustive),
 		cmocka_unit_test(t_exhaustion),

@@ -1,0 +1,764 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_incr.c -- build_apply(): a change applied to the previous snapshot
+ * gives what a full build of the same inputs gives (the table, the state,
+ * the status output), and the common changes take the incremental path.
+ */
+#include "autoconfig.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build/build.h"
+#include "build/snapshot.h"
+#include "build/state.h"
+#include "build/status.h"
+#include "dns/table_diff.h"
+#include "dns/table_image.h"
+#include "dns/table_patch.h"
+
+/* One resource of the model: its identity and its YAML. */
+struct obj {
+	enum resource_kind kind;
+	char mesh[16];
+	char name[32];
+	char *yaml;
+	int live;
+};
+
+#define MAXOBJ 400
+
+struct model {
+	const char *conf;
+	struct obj o[MAXOBJ];
+	size_t n;
+	unsigned seed;
+	unsigned serial;		/* for unique names */
+	int one_mesh;			/* and no reachable backends: no views */
+};
+
+static unsigned
+rnd(struct model *m, unsigned n)
+{
+	m->seed = m->seed * 1103515245u + 12345u;
+	return (m->seed >> 16) % n;
+}
+
+static char *
+fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, f);
+	assert_true(vasprintf(&s, f, ap) >= 0);
+	va_end(ap);
+	return s;
+}
+
+static const char *const meshes[] = { "default", "default", "other" };
+static const char *const tags[] = { "web", "api", "db", "cache_v1" };
+
+/* A fresh YAML for @o (of its kind, mesh and name). */
+static void
+obj_render(struct model *m, struct obj *o)
+{
+	char labels[200];
+	char created[64] = "";
+	char pin[64] = "";
+
+	free(o->yaml);
+	snprintf(labels, sizeof(labels), "labels:\n  team: %s\n%s",
+		 rnd(m, 2) ? "a" : "b",
+		 rnd(m, 6) == 0 ? "  alias: shared\n" : "");
+	if (rnd(m, 2))
+		snprintf(created, sizeof(created),
+			 "creationTime: 2025-01-%02uT00:00:00Z\n",
+			 1 + rnd(m, 20));
+	switch (o->kind) {
+	case RESOURCE_MESH_SERVICE:
+		if (rnd(m, 4) == 0)
+			snprintf(pin, sizeof(pin), "status:\n  vips:\n"
+				 "  - ip: 241.0.%u.%u\n", rnd(m, 3),
+				 1 + rnd(m, 30));
+		o->yaml = fmt("type: MeshService\nname: %s\nmesh: %s\n%s%s"
+			      "spec:\n  ports:\n  - port: %u\n    name: p\n"
+			      "%s", o->name, o->mesh, created, labels,
+			      80 + rnd(m, 3), pin);
+		break;
+	case RESOURCE_MESH_EXTERNAL_SERVICE:
+		o->yaml = fmt("type: MeshExternalService\nname: %s\nmesh: "
+			      "%s\n%s%sspec:\n  match: {port: %u}\n"
+			      "  endpoints:\n  - address: 10.1.0.1\n"
+			      "    port: 443\n", o->name, o->mesh, created,
+			      labels, 440 + rnd(m, 5));
+		break;
+	case RESOURCE_MESH_MULTI_ZONE_SERVICE:
+		o->yaml = fmt("type: MeshMultiZoneService\nname: %s\nmesh: "
+			      "%s\n%s%sspec:\n  selector: {meshService: "
+			      "{matchLabels: {team: %s}}}\n  ports: "
+			      "[{port: 80}]\n", o->name, o->mesh, created,
+			      labels, rnd(m, 2) ? "a" : "b");
+		break;
+	case RESOURCE_DATAPLANE:
+		o->yaml = fmt("type: Dataplane\nname: %s\nmesh: %s\n%s"
+			      "networking:\n  address: 127.0.0.%u\n"
+			      "  inbound:\n  - port: %u\n    tags:\n"
+			      "      kuma.io/service: %s\n%s", o->name, o->mesh,
+			      created, 2 + rnd(m, 200), 8000 + rnd(m, 2),
+			      tags[rnd(m, 4)],
+			      !m->one_mesh && rnd(m, 3) == 0 ?
+			      "  transparentProxying:\n"
+			      "    reachableBackends:\n      refs:\n"
+			      "      - kind: MeshService\n        name: web\n"
+			      : "");
+		break;
+	case RESOURCE_HOSTNAME_GENERATOR:
+		o->yaml = fmt("type: HostnameGenerator\nname: %s\nspec:\n"
+			      "  selector:\n    meshService:\n"
+			      "      matchLabels: {team: %s}\n"
+			      "  template: '{{ .Name }}.%s.mesh.local'\n",
+			      o->name, rnd(m, 2) ? "a" : "b",
+			      rnd(m, 2) ? "t" : "u");
+		break;
+	default:
+		fail();
+	}
+}
+
+static struct obj *
+obj_add(struct model *m, enum resource_kind kind, const char *mesh,
+	const char *name)
+{
+	struct obj *o = &m->o[m->n++];
+
+	assert_true(m->n <= MAXOBJ);
+	memset(o, 0, sizeof(*o));
+	o->kind = kind;
+	snprintf(o->mesh, sizeof(o->mesh), "%s", mesh);
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	o->live = 1;
+	obj_render(m, o);
+	return o;
+}
+
+static void
+model_free(struct model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->o[i].yaml);
+}
+
+static const char fixed[] =
+	"type: Mesh\nname: default\nmeshServices:\n  mode: Everywhere\n"
+	"---\n"
+	"type: Mesh\nname: other\nmeshServices:\n  mode: Exclusive\n"
+	"---\n"
+	"type: HostnameGenerator\nname: alias\nspec:\n  selector:\n"
+	"    meshService:\n      matchLabels: {alias: shared}\n"
+	"  template: 'alias.mesh.local'\n"
+	"---\n"
+	"type: HostnameGenerator\nname: mes\nspec:\n  selector:\n"
+	"    meshExternalService:\n      matchLabels: {}\n"
+	"  template: '{{ .Name }}.ext.mesh.local'\n"
+	"---\n"
+	"type: HostnameGenerator\nname: mzs\nspec:\n  selector:\n"
+	"    meshMultiZoneService:\n      matchLabels: {}\n"
+	"  template: '{{ .Name }}.mz.mesh.local'\n";
+
+/* The model's resources as a set, loaded (not finished). */
+static struct resource_set *
+model_set(const struct model *m)
+{
+	struct resource_set *set = resource_set_new();
+	struct diag_list diags;
+	char name[64];
+	size_t i;
+
+	assert_non_null(set);
+	diag_list_init(&diags);
+	assert_int_equal(resource_set_load_string(set, "fixed.yaml", fixed,
+						  &diags), 0);
+	for (i = 0; i < m->n; i++) {
+		if (!m->o[i].live)
+			continue;
+		snprintf(name, sizeof(name), "o%zu.yaml", i);
+		assert_int_equal(resource_set_load_string(set, name,
+							  m->o[i].yaml,
+							  &diags), 0);
+	}
+	if (diags.errors > 0)
+		fail_msg("%s", diags.v[0].msg);
+	diag_list_clear(&diags);
+	return set;
+}
+
+static struct config *
+model_config(const struct model *m)
+{
+	struct config *cfg = NULL;
+	struct diag_list diags;
+
+	diag_list_init(&diags);
+	assert_int_equal(config_load_string(&cfg, "test.conf", m->conf,
+					    &diags), 0);
+	assert_int_equal(diags.errors, 0);
+	diag_list_clear(&diags);
+	return cfg;
+}
+
+static char *
+status_text(const struct snapshot *s)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+
+	assert_non_null(fp);
+	assert_int_equal(status_print(fp, s), 0);
+	assert_int_equal(fclose(fp), 0);
+	return out;
+}
+
+/* @a and @b serve the same table, keep the same state, say the same. */
+static void
+assert_same(const struct snapshot *a, const struct snapshot *b,
+	    unsigned step)
+{
+	struct table_diff d;
+	uint8_t *ia = NULL;
+	uint8_t *ib = NULL;
+	size_t la = 0;
+	size_t lb = 0;
+	char *sa = NULL;
+	char *sb = NULL;
+	int z;
+
+	assert_int_equal(table_diff_names(&d, a->table, b->table), 0);
+	if (d.added.count + d.removed.count > 0)
+		fail_msg("step %u: +%zu (%s) -%zu (%s) names", step,
+			 d.added.count, d.added.nshown ? d.added.shown[0] : "",
+			 d.removed.count,
+			 d.removed.nshown ? d.removed.shown[0] : "");
+	table_diff_clear(&d);
+	/* Every zone's content and serial, and the counts. */
+	assert_int_equal(table_zone_count(a->table), table_zone_count(b->table));
+	for (z = 0; z < (int)table_zone_count(a->table); z++) {
+		if (table_zone_digest(a->table, z) !=
+		    table_zone_digest(b->table, z))
+			fail_msg("step %u: zone %d differs", step, z);
+		if (table_zone_serial(a->table, z) !=
+		    table_zone_serial(b->table, z))
+			fail_msg("step %u: zone %d's serial differs", step, z);
+	}
+	assert_int_equal(table_name_count(a->table), table_name_count(b->table));
+	assert_int_equal(table_record_count(a->table),
+			 table_record_count(b->table));
+	assert_int_equal(table_view_count(a->table), table_view_count(b->table));
+	/* A table built whole: every answer, view and owner, as bytes. */
+	if (!a->table_patched) {
+		assert_int_equal(table_serialize(a->table, &ia, &la), 0);
+		assert_int_equal(table_serialize(b->table, &ib, &lb), 0);
+		if (la != lb || memcmp(ia, ib, la) != 0)
+			fail_msg("step %u: the tables differ", step);
+	}
+	if (!state_equal(a->state, b->state))
+		fail_msg("step %u: the states differ", step);
+	assert_int_equal(a->state_changed, b->state_changed);
+	assert_int_equal(a->errors, b->errors);
+	sa = status_text(a);
+	sb = status_text(b);
+	if (strcmp(sa, sb) != 0)
+		fail_msg("step %u: status differs:\n%s\n---\n%s", step, sa,
+			 sb);
+	free(ia);
+	free(ib);
+	free(sa);
+	free(sb);
+}
+
+static struct snapshot *
+full(const struct model *m, const struct state *prev, int64_t now)
+{
+	struct snapshot *s = NULL;
+	struct diag_list diags;
+
+	diag_list_init(&diags);
+	assert_int_equal(build_from_set(&s, model_config(m), model_set(m),
+					prev, 1, now, &diags), 0);
+	diag_list_clear(&diags);
+	return s;
+}
+
+static struct snapshot *
+apply(const struct model *m, const struct snapshot *prev,
+      const struct resource_change *ch, size_t nch, int64_t now)
+{
+	struct snapshot *s = NULL;
+	struct diag_list diags;
+
+	diag_list_init(&diags);
+	assert_int_equal(build_apply(&s, prev, model_config(m), model_set(m),
+				     ch, nch, 1, now, &diags), 0);
+	diag_list_clear(&diags);
+	return s;
+}
+
+static const enum resource_kind kinds[] = {
+	RESOURCE_MESH_SERVICE, RESOURCE_MESH_SERVICE, RESOURCE_MESH_SERVICE,
+	RESOURCE_DATAPLANE, RESOURCE_DATAPLANE,
+	RESOURCE_MESH_EXTERNAL_SERVICE, RESOURCE_MESH_MULTI_ZONE_SERVICE,
+};
+
+/* One random change of the model, described in *@ch. */
+static void
+model_change(struct model *m, struct resource_change *ch)
+{
+	struct obj *o = NULL;
+	unsigned op = rnd(m, 10);
+	char name[32];
+	size_t i;
+
+	memset(ch, 0, sizeof(*ch));
+	for (i = 0; i < m->n && !m->o[i].live; i++)
+		;
+	if (op < 4 || i == m->n) {
+		enum resource_kind k = kinds[rnd(m, sizeof(kinds) /
+						 sizeof(kinds[0]))];
+		const char *mesh = meshes[m->one_mesh ? 0 : rnd(m, 3)];
+
+		/* Written MeshServices sometimes take a tag's name. */
+		if (k == RESOURCE_MESH_SERVICE && rnd(m, 5) == 0)
+			snprintf(name, sizeof(name), "%s", tags[rnd(m, 3)]);
+		else
+			snprintf(name, sizeof(name), "r%u", m->serial++);
+		if (k == RESOURCE_HOSTNAME_GENERATOR)
+			mesh = "";
+		for (i = 0; i < m->n; i++)
+			if (m->o[i].live && m->o[i].kind == k &&
+			    strcmp(m->o[i].name, name) == 0 &&
+			    strcmp(m->o[i].mesh, mesh) == 0)
+				break;
+		if (i < m->n) {	/* taken: change it instead */
+			o = &m->o[i];
+			obj_render(m, o);
+			ch->op = RESOURCE_CHANGED;
+		}
+		else {
+			o = obj_add(m, k, mesh, name);
+			ch->op = RESOURCE_ADDED;
+		}
+	}
+	if (o == NULL && op == 9 && rnd(m, 3) == 0) {
+		/* Rarely, a generator: the full path. */
+		snprintf(name, sizeof(name), "g%u", m->serial++);
+		o = obj_add(m, RESOURCE_HOSTNAME_GENERATOR, "", name);
+		ch->op = RESOURCE_ADDED;
+	}
+	while (o == NULL) {
+		o = &m->o[rnd(m, (unsigned)m->n)];
+		if (!o->live) {
+			o = NULL;
+			continue;
+		}
+		if (op < 7) {
+			obj_render(m, o);
+			ch->op = RESOURCE_CHANGED;
+		} else {
+			o->live = 0;
+			ch->op = RESOURCE_REMOVED;
+		}
+	}
+	ch->kind = o->kind;
+	ch->mesh = o->kind == RESOURCE_HOSTNAME_GENERATOR ? NULL : o->mesh;
+	ch->name = o->name;
+}
+
+static size_t
+run_sequence(const char *conf, int one_mesh, unsigned seed, unsigned steps,
+	     size_t *incremental, size_t *patched)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	struct snapshot *prev = NULL;
+	struct state *st = state_new();
+	int64_t now = 1000000;
+	size_t equal = 0;
+	unsigned step;
+	size_t i;
+
+	assert_non_null(m);
+	m->conf = conf;
+	m->seed = seed;
+	m->one_mesh = one_mesh;
+	for (i = 0; i < 30; i++) {
+		struct resource_change ch;
+
+		model_change(m, &ch);
+	}
+	prev = full(m, st, now);
+	for (step = 0; step < steps; step++) {
+		struct resource_change ch[3];
+		size_t nch = 1 + rnd(m, 3);
+		struct snapshot *a = NULL;
+		struct snapshot *b = NULL;
+
+		for (i = 0; i < nch; i++)
+			model_change(m, &ch[i]);
+		now += 7 + rnd(m, 20);
+		a = apply(m, prev, ch, nch, now);
+		b = full(m, prev->state, now);
+		assert_same(a, b, step);
+		equal++;
+		*incremental += a->incremental != 0;
+		*patched += a->table_patched != 0;
+		snapshot_free(b);
+		snapshot_free(prev);
+		prev = a;
+	}
+	snapshot_free(prev);
+	state_free(st);
+	model_free(m);
+	free(m);
+	return equal;
+}
+
+static const char conf_plain[] =
+	"zone: zone-1\n"
+	"dns:\n  zones: [mesh.local, mesh]\n  srv: true\n  ptr: true\n"
+	"vip:\n  hold: 30s\n"
+	"kuma:\n  environment: universal\n  default-generators: local\n"
+	"  deletion-grace: 20s\n";
+
+/* A small pool (some services get no VIP) and IPv6 twins. */
+static const char conf_tight[] =
+	"zone: zone-1\n"
+	"dns:\n  zones: [mesh.local, mesh]\n  ptr: true\n  aaaa: pool\n"
+	"vip:\n  hold: 0s\n  pools:\n    meshService: 241.0.0.0/27\n"
+	"    meshService6: fd00::/120\n"
+	"kuma:\n  environment: universal\n  default-generators: all\n";
+
+/*
+ * The key property: for random sequences of changes (MeshServices with
+ * and without pinned VIPs and creation times, Dataplanes and the
+ * MeshServices and legacy names they yield, reachable backends,
+ * MeshExternalServices, MeshMultiZoneServices, a generator that makes
+ * collisions, now and then a generator change), every incremental
+ * snapshot equals a full build of the same inputs from the same state.
+ */
+static void
+test_random_equals_full(void **state)
+{
+	size_t incremental = 0;
+	size_t patched = 0;
+	unsigned seed;
+
+	(void)state;
+	for (seed = 1; seed <= 6; seed++)
+		assert_int_equal(run_sequence(conf_plain, 0, seed, 40,
+					      &incremental, &patched), 40);
+	/* Most steps took the incremental path. */
+	if (incremental < 6 * 40 / 2)
+		fail_msg("only %zu of %u steps incremental", incremental,
+			 6 * 40);
+	for (seed = 11; seed <= 14; seed++)
+		assert_int_equal(run_sequence(conf_tight, 0, seed, 40,
+					      &incremental, &patched), 40);
+	/* One mesh, no reachable backends: no views, a patched table. */
+	patched = 0;
+	for (seed = 21; seed <= 26; seed++)
+		assert_int_equal(run_sequence(conf_plain, 1, seed, 40,
+					      &incremental, &patched), 40);
+	if (patched < 6 * 40 / 3)
+		fail_msg("only %zu of %u tables patched", patched, 6 * 40);
+}
+
+/* The common changes take the incremental path, and say how much. */
+static void
+test_common_cases_incremental(void **state)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	struct state *st = state_new();
+	struct snapshot *s0 = NULL;
+	struct snapshot *s1 = NULL;
+	struct snapshot *b = NULL;
+	struct resource_change ch;
+	struct obj *o = NULL;
+	size_t i;
+
+	(void)state;
+	assert_non_null(m);
+	m->conf = conf_plain;
+	m->seed = 99;
+	for (i = 0; i < 20; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "svc-%zu", i);
+		o = obj_add(m, RESOURCE_MESH_SERVICE, "default", name);
+		free(o->yaml);
+		o->yaml = fmt("type: MeshService\nname: %s\nmesh: default\n"
+			      "spec:\n  ports:\n  - port: 80\n", name);
+	}
+	o = obj_add(m, RESOURCE_DATAPLANE, "default", "dp-1");
+	s0 = full(m, st, 1000);
+	assert_int_equal(s0->incremental, 0);
+
+	/* A MeshService added: its names alone, one VIP (and its twin). */
+	o = obj_add(m, RESOURCE_MESH_SERVICE, "default", "new");
+	free(o->yaml);
+	o->yaml = fmt("type: MeshService\nname: new\nmesh: default\n"
+		      "spec:\n  ports:\n  - port: 80\n");
+	memset(&ch, 0, sizeof(ch));
+	ch.kind = RESOURCE_MESH_SERVICE;
+	ch.op = RESOURCE_ADDED;
+	ch.mesh = m->o[0].mesh;
+	ch.name = o->name;
+	s1 = apply(m, s0, &ch, 1, 1010);
+	assert_int_equal(s1->incremental, 1);
+	assert_null(s1->full_reason);
+	assert_int_equal(s1->recomputed, 1);
+	assert_int_equal(s1->reallocated, 1);
+	/* What changed, for IXFR: its zones, with new serials. */
+	if (s1->table_patched) {
+		const struct ldns_struct_rr_list *rm = NULL;
+		const struct ldns_struct_rr_list *add = NULL;
+		uint32_t from = 0;
+		uint32_t to = 0;
+		int zone = -1;
+
+		assert_non_null(s1->changes);
+		assert_true(table_changes_count(s1->changes) > 0);
+		assert_int_equal(table_changes_zone(s1->changes, 0, &zone,
+						    &from, &to, &rm, &add),
+				 0);
+		assert_true(zone >= 0);
+		assert_int_not_equal(from, to);
+		assert_non_null(add);
+	} else {
+		fail_msg("not patched: %s", s1->table_reason);
+	}
+	b = full(m, s0->state, 1010);
+	assert_same(s1, b, 1);
+	snapshot_free(b);
+	snapshot_free(s0);
+	s0 = s1;
+
+	/* Only its status VIP changed: no names, one VIP. */
+	free(o->yaml);
+	o->yaml = fmt("type: MeshService\nname: new\nmesh: default\n"
+		      "spec:\n  ports:\n  - port: 80\n"
+		      "status:\n  vips:\n  - ip: 241.0.0.200\n");
+	ch.op = RESOURCE_CHANGED;
+	s1 = apply(m, s0, &ch, 1, 1020);
+	assert_int_equal(s1->incremental, 1);
+	assert_int_equal(s1->recomputed, 0);
+	assert_int_equal(s1->reallocated, 1);
+	b = full(m, s0->state, 1020);
+	assert_same(s1, b, 2);
+	snapshot_free(b);
+	snapshot_free(s0);
+	s0 = s1;
+
+	/* Removed: nothing recomputed, nothing asked for. */
+	o->live = 0;
+	ch.op = RESOURCE_REMOVED;
+	s1 = apply(m, s0, &ch, 1, 1030);
+	assert_int_equal(s1->incremental, 1);
+	assert_int_equal(s1->recomputed, 0);
+	assert_int_equal(s1->reallocated, 0);
+	b = full(m, s0->state, 1030);
+	assert_same(s1, b, 3);
+	snapshot_free(b);
+	snapshot_free(s0);
+	s0 = s1;
+
+	/* A Dataplane changed: incremental too. */
+	obj_render(m, &m->o[20]);
+	ch.kind = RESOURCE_DATAPLANE;
+	ch.op = RESOURCE_CHANGED;
+	ch.name = m->o[20].name;
+	s1 = apply(m, s0, &ch, 1, 1040);
+	assert_int_equal(s1->incremental, 1);
+	assert_true(s1->recomputed <= 2);
+	b = full(m, s0->state, 1040);
+	assert_same(s1, b, 4);
+	snapshot_free(b);
+	snapshot_free(s0);
+	s0 = s1;
+
+	/* A generator: the full path, and why. */
+	o = obj_add(m, RESOURCE_HOSTNAME_GENERATOR, "", "g");
+	ch.kind = RESOURCE_HOSTNAME_GENERATOR;
+	ch.op = RESOURCE_ADDED;
+	ch.mesh = NULL;
+	ch.name = o->name;
+	s1 = apply(m, s0, &ch, 1, 1050);
+	assert_int_equal(s1->incremental, 0);
+	assert_string_equal(s1->full_reason,
+			    "a change of a kind whose effects are broad");
+	assert_int_equal(s1->recomputed, s1->nservices);
+	b = full(m, s0->state, 1050);
+	assert_same(s1, b, 5);
+	snapshot_free(b);
+	snapshot_free(s0);
+	snapshot_free(s1);
+	state_free(st);
+	model_free(m);
+	free(m);
+}
+
+/* A hidden primary's glue (one name a generator also makes) and a catalog. */
+static const char conf_ops[] =
+	"zone: zone-1\n"
+	"dns:\n  zones: [mesh.local, mesh]\n  srv: true\n  ptr: true\n"
+	"  ns:\n  - {name: alias.mesh.local, address: 10.0.0.2}\n"
+	"  - {name: ns1.mesh.local, address: 10.0.0.3}\n"
+	"transfer: {catalog: catalog.invalid}\n"
+	"vip:\n  hold: 30s\n"
+	"kuma:\n  environment: universal\n  default-generators: local\n";
+
+/*
+ * dns.ns addresses and the catalog zone (i14-notify) are in an applied
+ * snapshot as in a full build: a patched table keeps them, and a service
+ * that takes a dns.ns name (alias.mesh.local) makes the table whole.
+ */
+static void
+test_glue_and_catalog(void **state)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	struct state *st = state_new();
+	struct snapshot *s0 = NULL;
+	struct snapshot *s1 = NULL;
+	struct snapshot *b = NULL;
+	struct resource_change ch;
+	struct obj *o = NULL;
+	size_t incremental = 0;
+	size_t patched = 0;
+	unsigned seed;
+
+	(void)state;
+	for (seed = 31; seed <= 33; seed++)
+		assert_int_equal(run_sequence(conf_ops, 1, seed, 40,
+					      &incremental, &patched), 40);
+	if (patched < 3 * 40 / 3)
+		fail_msg("only %zu of %u tables patched", patched, 3 * 40);
+
+	assert_non_null(m);
+	m->conf = conf_ops;
+	m->seed = 7;
+	o = obj_add(m, RESOURCE_MESH_SERVICE, "default", "web");
+	free(o->yaml);
+	o->yaml = fmt("type: MeshService\nname: web\nmesh: default\n"
+		      "spec:\n  ports:\n  - port: 80\n");
+	s0 = full(m, st, 1000);
+	/* A plain service: patched; the glue and the catalog are kept. */
+	o = obj_add(m, RESOURCE_MESH_SERVICE, "default", "api");
+	free(o->yaml);
+	o->yaml = fmt("type: MeshService\nname: api\nmesh: default\n"
+		      "spec:\n  ports:\n  - port: 80\n");
+	memset(&ch, 0, sizeof(ch));
+	ch.kind = RESOURCE_MESH_SERVICE;
+	ch.op = RESOURCE_ADDED;
+	ch.mesh = o->mesh;
+	ch.name = o->name;
+	s1 = apply(m, s0, &ch, 1, 1010);
+	assert_int_equal(s1->incremental, 1);
+	if (!s1->table_patched)
+		fail_msg("not patched: %s", s1->table_reason);
+	b = full(m, s0->state, 1010);
+	assert_same(s1, b, 1);
+	snapshot_free(b);
+	snapshot_free(s0);
+	s0 = s1;
+	/* One named alias.mesh.local, a dns.ns name: the table is whole. */
+	o = obj_add(m, RESOURCE_MESH_SERVICE, "default", "shared");
+	free(o->yaml);
+	o->yaml = fmt("type: MeshService\nname: shared\nmesh: default\n"
+		      "labels:\n  alias: shared\n"
+		      "spec:\n  ports:\n  - port: 80\n");
+	ch.name = o->name;
+	s1 = apply(m, s0, &ch, 1, 1020);
+	assert_int_equal(s1->incremental, 1);
+	assert_int_equal(s1->table_patched, 0);
+	assert_string_equal(s1->table_reason,
+			    "a name the table cannot patch");
+	b = full(m, s0->state, 1020);
+	assert_same(s1, b, 2);
+	snapshot_free(b);
+	snapshot_free(s0);
+	snapshot_free(s1);
+	state_free(st);
+	model_free(m);
+	free(m);
+}
+
+/*
+ * With a store, the rows (Kuma's VIPs of legacy names, the store's
+ * digest) come through build_run_input(): a set alone is refused.
+ */
+static void
+test_store_refused(void **state)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	struct state *st = state_new();
+	struct snapshot *s0 = NULL;
+	struct snapshot *s = NULL;
+	struct config *cfg = NULL;
+	struct resource_change ch;
+	struct diag_list diags;
+
+	(void)state;
+	assert_non_null(m);
+	m->conf = conf_plain;
+	m->seed = 5;
+	obj_add(m, RESOURCE_MESH_SERVICE, "default", "web");
+	s0 = full(m, st, 1000);
+	memset(&ch, 0, sizeof(ch));
+	ch.kind = RESOURCE_MESH_SERVICE;
+	ch.op = RESOURCE_CHANGED;
+	ch.mesh = m->o[0].mesh;
+	ch.name = m->o[0].name;
+	diag_list_init(&diags);
+	cfg = model_config(m);
+	assert_int_equal(config_set_string(&cfg->store, "host=/nowhere"), 0);
+	assert_int_equal(build_apply(&s, s0, cfg, model_set(m), &ch, 1, 1,
+				     1010, &diags), -ENOTSUP);
+	assert_null(s);
+	assert_int_equal(diags.errors, 1);
+	assert_string_equal(diags.v[0].msg, "build_apply: a store is "
+			    "configured; build through build_run_input(), "
+			    "which reads its rows");
+	cfg = model_config(m);
+	assert_int_equal(config_set_string(&cfg->store, "host=/nowhere"), 0);
+	assert_int_equal(build_from_set(&s, cfg, model_set(m), st, 1, 1010,
+					&diags), -ENOTSUP);
+	assert_null(s);
+	assert_int_equal(diags.errors, 2);
+	diag_list_clear(&diags);
+	snapshot_free(s0);
+	state_free(st);
+	model_free(m);
+	free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_common_cases_incremental),
+		cmocka_unit_test(test_random_equals_full),
+		cmocka_unit_test(test_glue_and_catalog),
+		cmocka_unit_test(test_store_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
