@@ -59,6 +59,7 @@ struct job {
 struct notify {
 	struct ev_loop *loop;
 	ev_timer coalesce;
+	ev_tstamp last;			/* when it last fired (ev_now) */
 	ev_io io4, io6;
 	int fd4, fd6;
 	struct config_notify *targets;	/* copies of cfg->notify */
@@ -321,6 +322,7 @@ coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		offsetof(struct notify, coalesce));
 	size_t i, k;
 
+	n->last = ev_now(loop);
 	for (i = 0; i < n->nzones; i++) {
 		if (!n->zones[i].queued)
 			continue;
@@ -413,6 +415,7 @@ notify_new(struct notify **out, struct ev_loop *loop)
 	n->loop = loop;
 	n->fd4 = -1;
 	n->fd6 = -1;
+	n->last = -1e9;
 	ev_timer_init(&n->coalesce, coalesce_cb, NOTIFY_COALESCE_MS / 1000.,
 		      0.);
 	*out = n;
@@ -538,6 +541,7 @@ notify_update(struct notify *n, const struct config *cfg,
 	struct zone *z = NULL;
 	size_t len, off, i;
 	int rc = 0, queued = 0;
+	ev_tstamp wait;
 
 	n->cfg = cfg;
 	if (set_targets(n, cfg) < 0)
@@ -561,8 +565,11 @@ notify_update(struct notify *n, const struct config *cfg,
 		}
 		queued = 1;
 	}
+	/* At once (on the loop's next turn) after a quiet window; else at
+	 * its end, with whatever else changes meanwhile. */
 	if (queued && !ev_is_active(&n->coalesce)) {
-		ev_timer_set(&n->coalesce, NOTIFY_COALESCE_MS / 1000., 0.);
+		wait = n->last + NOTIFY_COALESCE_MS / 1000. - ev_now(n->loop);
+		ev_timer_set(&n->coalesce, wait > 0. ? wait : 0., 0.);
 		ev_timer_start(n->loop, &n->coalesce);
 	}
 	return rc;

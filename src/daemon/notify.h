@@ -9,9 +9,11 @@
  * serial they hold).  At start-up every zone is notified once: a
  * secondary that already has the serial ignores it.
  *
- * One NOTIFY per zone per burst of changes: a change arms a timer of
- * NOTIFY_COALESCE_MS (100 ms); every zone changed until it fires is sent
- * once, with the newest SOA.  A NOTIFY is resent until a target answers
+ * One NOTIFY per zone per burst of changes, at most one every
+ * NOTIFY_COALESCE_MS (100 ms): a change after a quiet window is sent on
+ * the loop's next turn (the secondaries hear of it at once); a change
+ * within the window of the last sending waits for its end, and every
+ * zone changed until then is sent once, with the newest SOA.  A NOTIFY is resent until a target answers
  * it (same ID, QR and opcode NOTIFY, from the target's address and port),
  * after 1 s, then twice as long each time up to 60 s, NOTIFY_TRIES times
  * in all (about 5 minutes); then a warning says the target never
