@@ -315,14 +315,13 @@ job_start(struct notify *n, const struct zone *z,
 	return 0;
 }
 
+/* Send every queued zone to every target: the window starts now. */
 static void
-coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents)
+send_queued(struct notify *n)
 {
-	struct notify *n = (struct notify *)(void *)((char *)w -
-		offsetof(struct notify, coalesce));
 	size_t i, k;
 
-	n->last = ev_now(loop);
+	n->last = ev_now(n->loop);
 	for (i = 0; i < n->nzones; i++) {
 		if (!n->zones[i].queued)
 			continue;
@@ -331,6 +330,13 @@ coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			if (job_start(n, &n->zones[i], &n->targets[k]) < 0)
 				log_error("NOTIFY: out of memory");
 	}
+}
+
+static void
+coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	send_queued((struct notify *)(void *)((char *)w -
+		    offsetof(struct notify, coalesce)));
 }
 
 /* An answer: the job it answers is done. */
@@ -565,12 +571,17 @@ notify_update(struct notify *n, const struct config *cfg,
 		}
 		queued = 1;
 	}
-	/* At once (on the loop's next turn) after a quiet window; else at
-	 * its end, with whatever else changes meanwhile. */
+	/* After a quiet window at once (at start-up on the loop's first
+	 * turn, once the server listens), before the caller's other work;
+	 * else at the window's end, with whatever else changes meanwhile. */
 	if (queued && !ev_is_active(&n->coalesce)) {
 		wait = n->last + NOTIFY_COALESCE_MS / 1000. - ev_now(n->loop);
-		ev_timer_set(&n->coalesce, wait > 0. ? wait : 0., 0.);
-		ev_timer_start(n->loop, &n->coalesce);
+		if (wait <= 0. && prev != NULL) {
+			send_queued(n);
+		} else {
+			ev_timer_set(&n->coalesce, wait > 0. ? wait : 0., 0.);
+			ev_timer_start(n->loop, &n->coalesce);
+		}
 	}
 	return rc;
 }
