@@ -6,9 +6,9 @@
 #    a Knot primary serves meshdns's own AXFR of "mesh." as a zone file,
 #    so both send the same RRs.  Two Knot secondaries with the same
 #    config but the primary transfer the zone once each (knotc
-#    zone-retransfer, blocking); the primary's CPU time (utime + stime
-#    from /proc) and the secondary's wall time (its log's "finished, X
-#    seconds") are printed side by side.
+#    zone-retransfer, blocking); the primary's CPU time (its threads'
+#    schedstat in /proc, ns, not 10 ms ticks) and the secondary's wall
+#    time (its log's "finished, X seconds") are printed side by side.
 # 2. IXFR: C changes (one new MeshService each, then SIGHUP); for each the
 #    bytes of the IXFR the Knot secondary logs, and the time from meshdns
 #    answering the new name to the Knot and NSD secondaries answering it
@@ -71,8 +71,8 @@ free_port() {
 P_MESH=$(free_port); P_KPRI=$(free_port); P_K1=$(free_port)
 P_K2=$(free_port); P_NSD=$(free_port)
 
-cpu_ticks() {	# utime + stime of PID, in clock ticks
-	awk '{print $14 + $15}' "/proc/$1/stat"
+cpu_ns() {	# CPU time of PID's threads, in ns (schedstat: not 10 ms ticks)
+	cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d\n", s}'
 }
 now_ms() {
 	date +%s%3N
@@ -162,12 +162,12 @@ wait_answer "$P_K1" svc-0.mesh && wait_answer "$P_K2" svc-0.mesh || {
 
 # --- 1. one AXFR each
 axfr() {	# SECONDARY-DIR PRIMARY-PID: prints "cpu_ms wall_s"
-	before=$(cpu_ticks "$2")
+	before=$(cpu_ns "$2")
 	knotc -s "$1/knot.sock" -b zone-retransfer mesh. >/dev/null
-	after=$(cpu_ticks "$2")
+	after=$(cpu_ns "$2")
 	wall=$(grep -E 'AXFR, incoming.*finished' "$1/log" | tail -1 |
 		sed -E 's/.*finished, ([0-9.]+) seconds.*/\1/')
-	echo "$(( (after - before) * 1000 / $(getconf CLK_TCK) )) $wall"
+	echo "$(( (after - before) / 1000000 )) $wall"
 }
 read -r m_cpu m_wall < <(axfr "$DIR/k1" "$MPID")
 read -r k_cpu k_wall < <(axfr "$DIR/k2" "$KPID")
