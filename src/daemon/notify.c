@@ -59,6 +59,7 @@ struct job {
 struct notify {
 	struct ev_loop *loop;
 	ev_timer coalesce;
+	ev_tstamp last;			/* when it last fired (ev_now) */
 	ev_io io4, io6;
 	int fd4, fd6;
 	struct config_notify *targets;	/* copies of cfg->notify */
@@ -314,13 +315,13 @@ job_start(struct notify *n, const struct zone *z,
 	return 0;
 }
 
+/* Send every queued zone to every target: the window starts now. */
 static void
-coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents)
+send_queued(struct notify *n)
 {
-	struct notify *n = (struct notify *)(void *)((char *)w -
-		offsetof(struct notify, coalesce));
 	size_t i, k;
 
+	n->last = ev_now(n->loop);
 	for (i = 0; i < n->nzones; i++) {
 		if (!n->zones[i].queued)
 			continue;
@@ -329,6 +330,13 @@ coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			if (job_start(n, &n->zones[i], &n->targets[k]) < 0)
 				log_error("NOTIFY: out of memory");
 	}
+}
+
+static void
+coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	send_queued((struct notify *)(void *)((char *)w -
+		    offsetof(struct notify, coalesce)));
 }
 
 /* An answer: the job it answers is done. */
@@ -413,6 +421,7 @@ notify_new(struct notify **out, struct ev_loop *loop)
 	n->loop = loop;
 	n->fd4 = -1;
 	n->fd6 = -1;
+	n->last = -1e9;
 	ev_timer_init(&n->coalesce, coalesce_cb, NOTIFY_COALESCE_MS / 1000.,
 		      0.);
 	*out = n;
@@ -538,6 +547,7 @@ notify_update(struct notify *n, const struct config *cfg,
 	struct zone *z = NULL;
 	size_t len, off, i;
 	int rc = 0, queued = 0;
+	ev_tstamp wait;
 
 	n->cfg = cfg;
 	if (set_targets(n, cfg) < 0)
@@ -561,9 +571,17 @@ notify_update(struct notify *n, const struct config *cfg,
 		}
 		queued = 1;
 	}
+	/* After a quiet window at once (at start-up on the loop's first
+	 * turn, once the server listens), before the caller's other work;
+	 * else at the window's end, with whatever else changes meanwhile. */
 	if (queued && !ev_is_active(&n->coalesce)) {
-		ev_timer_set(&n->coalesce, NOTIFY_COALESCE_MS / 1000., 0.);
-		ev_timer_start(n->loop, &n->coalesce);
+		wait = n->last + NOTIFY_COALESCE_MS / 1000. - ev_now(n->loop);
+		if (wait <= 0. && prev != NULL) {
+			send_queued(n);
+		} else {
+			ev_timer_set(&n->coalesce, wait > 0. ? wait : 0., 0.);
+			ev_timer_start(n->loop, &n->coalesce);
+		}
 	}
 	return rc;
 }

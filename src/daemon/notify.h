@@ -9,9 +9,14 @@
  * serial they hold).  At start-up every zone is notified once: a
  * secondary that already has the serial ignores it.
  *
- * One NOTIFY per zone per burst of changes: a change arms a timer of
- * NOTIFY_COALESCE_MS (100 ms); every zone changed until it fires is sent
- * once, with the newest SOA.  A NOTIFY is resent until a target answers
+ * One NOTIFY per zone per burst of changes, at most one every
+ * NOTIFY_COALESCE_MS (100 ms): a change after a quiet window is sent by
+ * notify_update() itself (at start-up, @prev NULL, on the loop's first
+ * turn), so that the secondaries hear of it at once; a change within
+ * the window of the last sending waits for its end, and every zone
+ * changed until then is sent once, with the newest SOA.
+ *
+ * A NOTIFY is resent until a target answers
  * it (same ID, QR and opcode NOTIFY, from the target's address and port),
  * after 1 s, then twice as long each time up to 60 s, NOTIFY_TRIES times
  * in all (about 5 minutes); then a warning says the target never
@@ -51,7 +56,8 @@ int notify_new(struct notify **out, struct ev_loop *loop);
  * @next is being published with @cfg (its transfer.notify targets are
  * taken from now on); @prev is the table it replaces, NULL at start-up.
  * Queues a NOTIFY of every zone of @next whose SOA serial differs from
- * @prev's, or that @prev lacks.  Returns 0; -ENOMEM (what could be queued
+ * @prev's, or that @prev lacks, and sends it now when the window allows
+ * (above).  Returns 0; -ENOMEM (what could be queued
  * is) and the caller logs it; a socket that cannot be opened is logged
  * here.
  */

@@ -58,6 +58,13 @@ struct xfr {
 	size_t node_i;
 	ldns_rr *held;		/* did not fit in the last message */
 	size_t nmsgs;
+	/* An AXFR (or an IXFR sent whole) straight from the table's wire:
+	 * the node being sent, its RRset, and the next RR's place in it. */
+	const struct table_node *node;
+	const struct table_rrset *set;
+	size_t set_i;		/* the node's next RRset */
+	size_t rr_k;		/* RRs of set already sent */
+	size_t rr_off;		/* where the next one starts in set->wire */
 	/* TSIG */
 	const struct tsig_key *key;	/* NULL: unsigned */
 	struct tsig_signer signer;
@@ -366,6 +373,298 @@ next_rr(struct xfr *x, ldns_rr **rr)
 	}
 }
 
+/*
+ * Whole-zone messages, written from the table's wire without ldns: the
+ * RRs are copied, their owner written as the labels below the apex and
+ * a pointer to the apex (written once per message), or a pointer to the
+ * same owner's previous RR; the names in NS, CNAME, PTR, DNAME, MX and
+ * SOA RDATA, which the table compresses against a message of its own
+ * (table.h), are written out whole.
+ */
+
+/* Does @type's RDATA hold compressed names (table.h)? Their offset. */
+static int
+rdata_names(uint16_t type, size_t *skip, int *count)
+{
+	*skip = 0;
+	*count = 1;
+	switch (type) {
+	case LDNS_RR_TYPE_NS:
+	case LDNS_RR_TYPE_CNAME:
+	case LDNS_RR_TYPE_PTR:
+	case LDNS_RR_TYPE_DNAME:
+		return 1;
+	case LDNS_RR_TYPE_MX:
+		*skip = 2;
+		return 1;
+	case LDNS_RR_TYPE_SOA:
+		*count = 2;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The name at @off of the table's message @set (the node's name of
+ * @qlen bytes at offset 12, the RRset at 12 + @qlen + 4), uncompressed,
+ * to @out (room for 255); its length, the offset after it in *@next
+ * (into set->wire).  -EINVAL when it does not parse (a bug).
+ */
+static int
+expand_name(const struct table_rrset *set, size_t qlen, size_t off,
+	    uint8_t *out, size_t *next)
+{
+	size_t base = LDNS_HEADER_SIZE + qlen + 4;
+	size_t o = 0;
+	int hops = 0;
+	bool jumped = false;
+
+	for (;;) {
+		uint8_t c;
+
+		if (off >= set->len)
+			return -EINVAL;
+		c = set->wire[off];
+		if ((c & 0xc0) == 0xc0) {
+			size_t to;
+
+			if (off + 1 >= set->len || ++hops > 64)
+				return -EINVAL;
+			to = (size_t)((c & 0x3f) << 8 | set->wire[off + 1]);
+			if (!jumped)
+				*next = off + 2;
+			jumped = true;
+			if (to < base)
+				return -EINVAL;	/* never the question */
+			off = to - base;
+			continue;
+		}
+		if (c > 63 || off + 1 + c > set->len || o + 1 + c > 255)
+			return -EINVAL;
+		memcpy(out + o, set->wire + off, (size_t)c + 1);
+		o += (size_t)c + 1;
+		off += (size_t)c + 1;
+		if (c == 0)
+			break;
+	}
+	if (!jumped)
+		*next = off;
+	return (int)o;
+}
+
+/*
+ * Write the RR at set->wire + *@off (owner 0xC00C) of @node to @m at
+ * *@pos (no further than @end) as an RR of a transfer; advance both.
+ * *@apex_at is the apex's offset in @m (0: not yet), *@node_at the
+ * node's name's (0: not yet).  1 written, 0 it does not fit, -EINVAL.
+ */
+static int
+put_rr(const struct xfr *x, const struct table_node *node,
+       const struct table_rrset *set, size_t *off, uint8_t *m, size_t *pos,
+       size_t end, size_t *apex_at, size_t *node_at)
+{
+	uint8_t name[LDNS_MAX_DOMAINLEN + 1];
+	const uint8_t *owner = NULL;
+	size_t olen = 0, p = *pos, o = *off, skip, next, rdlen, rdpos;
+	size_t name_at = 0;
+	int count, k, nl;
+	uint16_t type;
+
+	owner = table_walk_name(node, &olen);
+	if (o + 12 > set->len || set->wire[o] != 0xc0 ||
+	    set->wire[o + 1] != LDNS_HEADER_SIZE)
+		return -EINVAL;
+	type = ldns_read_uint16(set->wire + o + 2);
+	rdlen = ldns_read_uint16(set->wire + o + 10);
+	if (o + 12 + rdlen > set->len)
+		return -EINVAL;
+	/* The owner. */
+	if (*node_at != 0) {
+		if (p + 2 > end)
+			return 0;
+		ldns_write_uint16(m + p, (uint16_t)(0xc000 | *node_at));
+		p += 2;
+	} else if (*apex_at != 0) {
+		size_t below = olen - x->name_len;
+
+		if (p + below + 2 > end)
+			return 0;
+		memcpy(m + p, owner, below);
+		ldns_write_uint16(m + p + below,
+				  (uint16_t)(0xc000 | *apex_at));
+		name_at = p;
+		p += below + 2;
+	} else {
+		if (p + olen > end)
+			return 0;
+		memcpy(m + p, owner, olen);
+		name_at = p;
+		p += olen;
+	}
+	/* Type, class, TTL; RDLENGTH once known. */
+	if (p + 10 > end)
+		return 0;
+	memcpy(m + p, set->wire + o + 2, 8);
+	p += 10;
+	rdpos = p;
+	o += 12;
+	if (!rdata_names(type, &skip, &count)) {
+		if (p + rdlen > end)
+			return 0;
+		memcpy(m + p, set->wire + o, rdlen);
+		p += rdlen;
+	} else {
+		size_t r = o;
+
+		if (skip > rdlen || p + skip > end)
+			return skip > rdlen ? -EINVAL : 0;
+		memcpy(m + p, set->wire + r, skip);
+		p += skip;
+		r += skip;
+		for (k = 0; k < count; k++) {
+			nl = expand_name(set, olen, r, name, &next);
+			if (nl < 0 || next > o + rdlen)
+				return -EINVAL;
+			if (p + (size_t)nl > end)
+				return 0;
+			memcpy(m + p, name, (size_t)nl);
+			p += (size_t)nl;
+			r = next;
+		}
+		if (r > o + rdlen || p + (o + rdlen - r) > end)
+			return r > o + rdlen ? -EINVAL : 0;
+		memcpy(m + p, set->wire + r, o + rdlen - r);
+		p += o + rdlen - r;
+	}
+	if (p - rdpos > UINT16_MAX)
+		return -EINVAL;
+	ldns_write_uint16(m + rdpos - 2, (uint16_t)(p - rdpos));
+	/* Later RRs point at the names written here (pointers reach only
+	 * the first 16 KiB). */
+	if (name_at != 0 && name_at < 0x4000) {
+		*node_at = name_at;
+		if (*apex_at == 0 && name_at + olen - x->name_len < 0x4000)
+			*apex_at = name_at + olen - x->name_len;
+	}
+	*off = o + rdlen;
+	*pos = p;
+	return 1;
+}
+
+/*
+ * The RRset to send next (x->node, x->set, x->rr_off at its next RR),
+ * moving through the phases; x->set NULL at the end.  *@new_node is set
+ * when the node changed.
+ */
+static void
+next_set(struct xfr *x, bool *new_node)
+{
+	const struct table_node *node = NULL;
+
+	*new_node = false;
+	if (x->set != NULL && x->rr_k < x->set->count)
+		return;
+	x->set = NULL;
+	x->rr_k = 0;
+	x->rr_off = 0;
+	for (;;) {
+		switch (x->phase) {
+		case PHASE_SOA:
+		case PHASE_LAST_SOA:
+			x->phase++;
+			x->node = x->apex;
+			*new_node = true;
+			x->set = table_node_rrset(x->apex, LDNS_RR_TYPE_SOA);
+			x->set_i = 0;
+			return;
+		case PHASE_APEX:
+		case PHASE_NAMES:
+			x->set = x->node != NULL ?
+				table_walk_rrset(x->node, x->set_i) : NULL;
+			if (x->set != NULL) {
+				x->set_i++;
+				if (x->set->type == LDNS_RR_TYPE_SOA ||
+				    x->set->count == 0)
+					continue;
+				return;
+			}
+			if (x->phase == PHASE_APEX) {
+				/* The apex's RRsets are done: the names. */
+				x->phase = PHASE_NAMES;
+				x->node = NULL;
+			}
+			do {
+				node = table_walk_next(x->t, x->z, &x->cursor);
+			} while (node != NULL && node == x->apex);
+			x->node = node;
+			x->set_i = 0;
+			*new_node = true;
+			if (node == NULL)
+				x->phase = PHASE_LAST_SOA;
+			continue;
+		case PHASE_END:
+			x->set = NULL;
+			return;
+		}
+	}
+}
+
+/* xfr_next() for a whole zone from the table (x->list NULL). */
+static int
+next_wire(struct xfr *x, uint8_t *buf, size_t limit, size_t *len)
+{
+	size_t end = limit - (x->key != NULL ? tsig_sign_len(x->key) : 0);
+	size_t pos = LDNS_HEADER_SIZE;
+	size_t apex_at = 0, node_at = 0;
+	size_t n = 0;
+	bool new_node = false;
+	int r;
+
+	if (end < x->qlen)
+		return -ENOMEM;
+	memset(buf, 0, LDNS_HEADER_SIZE);
+	memcpy(buf, x->q, 2);
+	buf[2] = LDNS_QR_MASK | LDNS_AA_MASK | (x->q[2] & LDNS_RD_MASK);
+	if (x->nmsgs == 0) {
+		/* The question as asked, its case kept. */
+		memcpy(buf + pos, x->q + pos, x->qlen - pos);
+		pos = x->qlen;
+		ldns_write_uint16(buf + LDNS_QDCOUNT_OFF, 1);
+	}
+	for (;;) {
+		next_set(x, &new_node);
+		if (x->set == NULL)
+			break;
+		if (new_node)
+			node_at = 0;
+		r = put_rr(x, x->node, x->set, &x->rr_off, buf, &pos, end,
+			   &apex_at, &node_at);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			if (n == 0)
+				return -ENOMEM;	/* an RR above 64 KiB */
+			break;
+		}
+		x->rr_k++;
+		n++;
+	}
+	if (n == 0)
+		return 0;	/* the end */
+	ldns_write_uint16(buf + LDNS_ANCOUNT_OFF, (uint16_t)n);
+	if (x->key != NULL) {
+		int s = tsig_sign(&x->signer, buf, pos, limit, x->now);
+
+		if (s < 0)
+			return s == -ENOSPC ? -ENOMEM : s;
+		pos = (size_t)s;
+	}
+	x->nmsgs++;
+	*len = pos;
+	return 0;
+}
+
 int
 xfr_next(struct xfr *x, uint8_t *buf, size_t cap, size_t *len)
 {
@@ -390,6 +689,8 @@ xfr_next(struct xfr *x, uint8_t *buf, size_t cap, size_t *len)
 		x->one_sent = true;
 		return 0;
 	}
+	if (x->list == NULL)
+		return next_wire(x, buf, limit, len);
 	/* Room for the header, the question and the TSIG. */
 	budget = limit - x->qlen - (x->key != NULL ?
 				    tsig_sign_len(x->key) : 0);
