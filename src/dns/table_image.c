@@ -811,6 +811,9 @@ rrset_in(const struct blob *b, struct table_rrset *set, uint8_t *base,
 			    (uintmax_t)rrset_off(set), pos);
 	if (set->count == 0)
 		return fail(b, set, "no RRs");
+	if (set->len < RR_FIXED)
+		return fail(b, set, "%u bytes for %u RRs", (unsigned)set->len,
+			    (unsigned)set->count);
 	if (pos > size || (size_t)set->len + set->add_len > size - pos)
 		return fail(b, set, "its %zu bytes run past the end",
 			    (size_t)set->len + set->add_len);
