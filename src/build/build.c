@@ -771,6 +771,41 @@ struct ask {
 };
 
 /*
+ * Put each allocated VIP where its ask says; a service that got none
+ * has its status say why (vip_failure()), a legacy name a warning.  0 or
+ * -ENOMEM.
+ */
+static int
+vip_results(struct build_ctx *c, const struct ask *asks,
+	    const struct vip_result *results, size_t n)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const struct ask *a = &asks[i];
+
+		if (results[i].status == 0) {
+			*a->out = results[i].addr;
+			continue;
+		}
+		if (a->bs != NULL) {
+			rc = vip_failure(c, a->bs, &results[i],
+					 &c->used[a->pool]);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		diag_warning(c->diags, NULL, 0, 0, "could not allocate vip for "
+			     KUMA_TAG_SERVICE " %s (mesh %s): no addresses "
+			     "left in pool %s; %s.mesh is not served",
+			     a->legacy->service, a->legacy->mesh,
+			     c->used[a->pool].text, a->legacy->service);
+	}
+	return 0;
+}
+
+/*
  * Append the asks of @key: one from @pool, and one from its IPv6 twin
  * when there is one; only the first pins @like->pin.  The rest is copied
  * from @like.  0 or -ENOMEM.
@@ -869,26 +904,8 @@ allocate_vips(struct build_ctx *c, const struct state *prev, int64_t now)
 			  c->diags->errors == 0);
 	if (rc < 0)
 		goto out;
-	for (i = 0; i < n; i++) {
-		const struct ask *a = &asks[i];
-
-		if (results[i].status == 0) {
-			*a->out = results[i].addr;
-			continue;
-		}
-		if (a->bs != NULL) {
-			rc = vip_failure(c, a->bs, &results[i],
-					 &c->used[a->pool]);
-			if (rc < 0)
-				goto out;
-			continue;
-		}
-		diag_warning(c->diags, NULL, 0, 0, "could not allocate vip for "
-			     KUMA_TAG_SERVICE " %s (mesh %s): no addresses "
-			     "left in pool %s; %s.mesh is not served",
-			     a->legacy->service, a->legacy->mesh,
-			     c->used[a->pool].text, a->legacy->service);
-	}
+	if ((rc = vip_results(c, asks, results, n)) < 0)
+		goto out;
 	rc = 0;
 out:
 	for (i = 0; asks != NULL && i < n; i++)
@@ -2391,26 +2408,8 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 				  0);
 	if (rc < 0)
 		goto out;
-	for (i = 0; i < n; i++) {
-		const struct ask *a = &asks[i];
-
-		if (results[i].status == 0) {
-			*a->out = results[i].addr;
-			continue;
-		}
-		if (a->bs != NULL) {
-			rc = vip_failure(c, a->bs, &results[i],
-					 &c->used[a->pool]);
-			if (rc < 0)
-				goto out;
-			continue;
-		}
-		diag_warning(c->diags, NULL, 0, 0, "could not allocate vip for "
-			     KUMA_TAG_SERVICE " %s (mesh %s): no addresses "
-			     "left in pool %s; %s.mesh is not served",
-			     a->legacy->service, a->legacy->mesh,
-			     c->used[a->pool].text, a->legacy->service);
-	}
+	if ((rc = vip_results(c, asks, results, n)) < 0)
+		goto out;
 	s->reallocated = n;
 	rc = 1;
 out:
