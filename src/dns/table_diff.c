@@ -91,18 +91,16 @@ static int
 one_side(struct table_diff_list *l, const struct table *a,
 	 const struct table *b)
 {
-	size_t off;
+	const struct table_node *node = NULL;
+	size_t cursor;
 	int pass;
 	int rc;
 
 	if (a == NULL)
 		return 0;
 	for (pass = 0; pass < 2; pass++) {
-		for (off = table_first_node(a); off < a->arena_len;) {
-			const struct table_node *node = (const void *)
-				(a->arena + off);
-
-			off += node_full_size(node);
+		cursor = 0;
+		while ((node = table_node_next(a, &cursor)) != NULL) {
 			if (node->nrrsets == 0 || has_address(node) != !pass ||
 			    owns(b, node))
 				continue;
@@ -119,30 +117,13 @@ int
 table_diff_names(struct table_diff *d, const struct table *old,
 		 const struct table *new)
 {
-	struct table *fold = NULL;
-	struct table *fnew = NULL;
-	int rc = 0;
+	int rc;
 
 	memset(d, 0, sizeof(*d));
-	/* Patched tables are walked flattened (one segment, live nodes). */
-	if (old != NULL && old->nsegs > 1 &&
-	    (rc = table_flatten(old, &fold)) < 0)
-		goto out;
-	if (new != NULL && new->nsegs > 1 &&
-	    (rc = table_flatten(new, &fnew)) < 0)
-		goto out;
-	if (fold != NULL)
-		old = fold;
-	if (fnew != NULL)
-		new = fnew;
+	/* Patched tables too: table_node_next() visits every segment. */
 	if ((rc = one_side(&d->added, new, old)) < 0 ||
 	    (rc = one_side(&d->removed, old, new)) < 0)
-		goto out;
-out:
-	if (rc < 0)
 		table_diff_clear(d);
-	table_free(fold);
-	table_free(fnew);
 	return rc;
 }
 

@@ -268,7 +268,7 @@ node_full_size(const struct table_node *node)
  * Where the nodes start in the first segment (t->arena): after the zones'
  * negative SOAs.  Walking from there by node_full_size() visits every
  * node of a table that has one segment (a built one, or a flattened
- * patch).
+ * patch); table_node_next() visits the live nodes of any table.
  */
 static inline size_t
 table_first_node(const struct table *t)
@@ -310,6 +310,15 @@ zone_digest(uint64_t dhead, uint64_t rsum)
 }
 
 /* table.c */
+/*
+ * The next live node of @t after the position *@cursor (0 to start),
+ * visiting every segment in order; advances *@cursor (SIZE_MAX at the
+ * end, then NULL).  In a patched table a segment also holds the nodes
+ * its names had before (shared with older tables): a node is live when
+ * the index refers to it, one probe of its name's slots.  No allocation.
+ */
+const struct table_node *table_node_next(const struct table *t,
+					 size_t *cursor);
 /* A segment of @len bytes (zeroed), one reference; NULL on ENOMEM. */
 struct table_seg *table_seg_new(size_t len);
 /* Add segment @s (the caller's reference moves to @t); -ENOSPC. */
