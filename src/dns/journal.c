@@ -584,54 +584,16 @@ journal_record(struct journal *j, const struct table *old,
 
 /* --- the difference from a patch's change list --- */
 
-/* Is @c what patching @old into @new changed, as far as serials tell? */
+/* May @c, the change list of @old to @new, stand for their walk? */
 static bool
 changes_fit(const struct table *old, const struct table *new,
 	    const struct table_changes *c)
 {
-	const struct table_zone *oz = NULL;
-	const struct table_zone *nz = NULL;
-	const struct ldns_struct_rr_list *rem = NULL;
-	const struct ldns_struct_rr_list *add = NULL;
-	const uint8_t *oa = NULL;
-	const uint8_t *na = NULL;
-	size_t olen = 0;
-	size_t nlen = 0;
-	uint32_t s0 = 0;
-	uint32_t s1 = 0;
-	uint32_t os = 0;
-	uint32_t ns = 0;
-	bool listed = false;
-	size_t i;
-	size_t k;
-	int zone = -1;
-
 	/* Only there is the default view the zone content table_changes
 	 * describes: no scopes, no name hidden from a client without a
 	 * view (else an owner or view change alone would change it). */
-	if (!table_walk_sees_all(old) || !table_walk_sees_all(new) ||
-	    table_zone_count(old) != table_zone_count(new))
-		return false;
-	/* The same zones, and every serial change listed. */
-	for (i = 0; (nz = table_walk_zone_at(new, i)) != NULL; i++) {
-		oz = table_walk_zone_at(old, i);
-		na = table_walk_apex(nz, &nlen);
-		oa = table_walk_apex(oz, &olen);
-		if (olen != nlen || memcmp(oa, na, nlen) != 0)
-			return false;
-		os = table_zone_serial(old, (int)i);
-		ns = table_zone_serial(new, (int)i);
-		listed = false;
-		for (k = 0; k < table_changes_count(c) && !listed; k++) {
-			if (table_changes_zone(c, k, &zone, &s0, &s1, &rem,
-					       &add) < 0)
-				return false;
-			listed = zone == (int)i;
-		}
-		if (listed ? s0 != os || s1 != ns : os != ns)
-			return false;
-	}
-	return true;
+	return table_walk_sees_all(old) && table_walk_sees_all(new) &&
+	       table_changes_match(c, old, new);
 }
 
 static int

@@ -709,6 +709,8 @@ walk_and_journal(const struct table *base, const struct table *next,
 {
 	struct journal *jw = NULL;
 	struct journal *jc = NULL;
+	struct table_diff dw;
+	struct table_diff dc;
 	size_t zone;
 	size_t i;
 
@@ -716,6 +718,13 @@ walk_and_journal(const struct table *base, const struct table *next,
 	assert_int_equal(journal_new(&jc, 20, 1 << 20), 0);
 	assert_int_equal(journal_record(jw, base, full), 0);
 	assert_int_equal(journal_record_changes(jc, base, next, c), 0);
+	/* The reload log: the list's names, or the walk with scopes. */
+	assert_int_equal(table_diff_names(&dw, base, full), 0);
+	assert_int_equal(table_diff_names_changes(&dc, base, next, c), 0);
+	assert_int_equal(dc.added.count, dw.added.count);
+	assert_int_equal(dc.removed.count, dw.removed.count);
+	table_diff_clear(&dw);
+	table_diff_clear(&dc);
 	for (zone = 0; zone < 2; zone++) {
 		struct lines x = { 0 };
 		struct lines y = { 0 };

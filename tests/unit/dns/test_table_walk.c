@@ -3,8 +3,8 @@
  * test_table_walk.c -- a patched table (dns/table_patch.h: several
  * segments, some of its base's nodes replaced) is walked, transferred
  * (AXFR) and journalled (IXFR) exactly as a table built whole from the
- * same records; the journal reads a patch's change list to the same
- * result as its walk.
+ * same records; the journal and the reload log's name diff read a
+ * patch's change list to the same result as their walk.
  */
 #include "autoconfig.h"
 
@@ -417,9 +417,20 @@ step(const struct table *base, const struct spec *from,
 	struct journal *jw = NULL;
 	struct journal *jp = NULL;
 	struct journal *jc = NULL;
+	struct table_diff dw;
+	struct table_diff dc;
 	size_t zi;
 
 	same_zones(patched, whole);
+	/* The reload log's names added and removed, from the list. */
+	assert_int_equal(table_diff_names(&dw, base, whole), 0);
+	assert_int_equal(table_diff_names_changes(&dc, base, patched, c), 0);
+	assert_int_equal(dc.added.count, dw.added.count);
+	assert_int_equal(dc.removed.count, dw.removed.count);
+	assert_int_equal(dc.added.nshown, dw.added.nshown);
+	assert_int_equal(dc.removed.nshown, dw.removed.nshown);
+	table_diff_clear(&dw);
+	table_diff_clear(&dc);
 	if (from->serial == to->serial)
 		goto out;
 	/* The journal: walking the patched table, walking the whole one,
@@ -481,6 +492,20 @@ t_single(void **unused)
 	b.serial++;
 	t = step(base, &a, &b);
 	table_free(t);
+	/* The reload log names it, its address first. */
+	{
+		struct table_changes *c = NULL;
+		struct table_diff d;
+
+		t = patch(base, &a, &b, &c);
+		assert_int_equal(table_diff_names_changes(&d, base, t, c), 0);
+		assert_int_equal(d.added.count, 3);
+		assert_int_equal(d.removed.count, 0);
+		assert_string_equal(d.added.shown[0], "s4.mesh");
+		table_diff_clear(&d);
+		table_changes_free(c);
+		table_free(t);
+	}
 	/* Remove one. */
 	b = a;
 	b.addr[7] = 0;
