@@ -265,23 +265,6 @@ node_full_size(const struct table_node *node)
 }
 
 /*
- * Where the nodes start in the first segment (t->arena): after the zones'
- * negative SOAs.  Walking from there by node_full_size() visits every
- * node of a table that has one segment (a built one, or a flattened
- * patch); table_node_next() visits the live nodes of any table.
- */
-static inline size_t
-table_first_node(const struct table *t)
-{
-	size_t off = 0;
-	size_t i;
-
-	for (i = 0; i < t->nzones; i++)
-		off += align8(t->zones[i].neg.len);
-	return off;
-}
-
-/*
  * The hash of one record for the zone digest: owner name, kind (0 A,
  * 1 AAAA, 2 SRV, 3 PTR), RDATA with names uncompressed (SRV: priority,
  * weight, port, target), and the TTL of its RRset.
