@@ -91,8 +91,10 @@ snapshot_diff_compute(struct snapshot_diff *d, const struct snapshot *old,
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	if ((rc = table_diff_names(&d->names, old != NULL ? old->table : NULL,
-				   new->table)) < 0 ||
+	/* A patched build's change list spares walking both tables. */
+	if ((rc = table_diff_names_changes(&d->names, old != NULL ?
+					   old->table : NULL, new->table,
+					   new->changes)) < 0 ||
 	    (rc = vip_side(&d->vips.added, nv, ov)) < 0 ||
 	    (rc = vip_side(&d->vips.removed, ov, nv)) < 0) {
 		snapshot_diff_clear(d);

@@ -232,6 +232,9 @@ retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	size_t i;
 
 	if (j->tries < NOTIFY_TRIES) {
+		/* A callback before this one may have run long: the next
+		 * try is timed from now, not from the loop's turn. */
+		ev_now_update(loop);
 		job_send(j);
 		return;
 	}
@@ -321,6 +324,9 @@ send_queued(struct notify *n)
 {
 	size_t i, k;
 
+	/* Fresh: ev_now() is the loop's turn, stale after a long callback
+	 * (the window and the retries would start in the past). */
+	ev_now_update(n->loop);
 	n->last = ev_now(n->loop);
 	for (i = 0; i < n->nzones; i++) {
 		if (!n->zones[i].queued)
@@ -549,6 +555,9 @@ notify_update(struct notify *n, const struct config *cfg,
 	int rc = 0, queued = 0;
 	ev_tstamp wait;
 
+	/* Called after the publishing work of a long callback: ev_now()
+	 * would be its start, making a quiet window look busy. */
+	ev_now_update(n->loop);
 	n->cfg = cfg;
 	if (set_targets(n, cfg) < 0)
 		rc = -ENOMEM;

@@ -686,8 +686,8 @@ swap(struct reload *r, struct snapshot *next)
 	}
 	next->generation = r->generation + 1;
 	/* IXFR: the zones' changes, journalled before they are served. */
-	transfer_record(server_transfer(r->srv), old != NULL ? old->table :
-			NULL, t);
+	transfer_record_changes(server_transfer(r->srv), old != NULL ?
+				old->table : NULL, t, next->changes);
 	server_publish(r->srv, t, next->generation);
 	if (notify_update(r->notify, next->cfg, old ? old->table : NULL, t) < 0)
 		log_error("NOTIFY: out of memory; some secondaries are not "

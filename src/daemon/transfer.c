@@ -143,7 +143,16 @@ void
 transfer_record(struct transfer *tr, const struct table *old,
 		const struct table *new)
 {
-	if (tr == NULL || journal_record(tr->journal, old, new) == 0)
+	transfer_record_changes(tr, old, new, NULL);
+}
+
+void
+transfer_record_changes(struct transfer *tr, const struct table *old,
+			const struct table *new,
+			const struct table_changes *changes)
+{
+	if (tr == NULL ||
+	    journal_record_changes(tr->journal, old, new, changes) == 0)
 		return;
 	log_warning("transfer, out of memory recording the zones' changes; "
 		    "IXFR answers with whole zones until the next change");

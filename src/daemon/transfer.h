@@ -37,4 +37,16 @@ const struct xfr_policy *transfer_policy(const struct transfer *tr);
 void transfer_record(struct transfer *tr, const struct table *old,
 		     const struct table *new);
 
+struct table_changes;
+
+/*
+ * As transfer_record(), for a @new patched from @old with the change list
+ * @changes (a patched build's snapshot->changes; NULL: built whole): the
+ * journal reads the differences at the changed names instead of walking
+ * both tables (journal_record_changes()).
+ */
+void transfer_record_changes(struct transfer *tr, const struct table *old,
+			     const struct table *new,
+			     const struct table_changes *changes);
+
 #endif

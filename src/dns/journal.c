@@ -11,6 +11,7 @@
 #include <ldns/ldns.h>
 
 #include "dns/journal.h"
+#include "dns/table_patch.h"
 #include "dns/table_walk.h"
 
 struct jdiff {
@@ -500,17 +501,74 @@ zone_diff(const struct table *ot, const struct table_zone *oz,
 	return 0;
 }
 
+/*
+ * Journal zone @nz of @new against @oz of @old when their SOA serials
+ * differ: the difference of the whole zones (@walk), or only at the
+ * canonical wire names @names (@n of them).  0 or -ENOMEM.
+ */
+static int
+zone_record(struct journal *j, const struct table *old,
+	    const struct table_zone *oz, const struct table *new,
+	    const struct table_zone *nz, bool walk, const ldns_rdf *const *names,
+	    size_t n)
+{
+	struct journal_diff d;
+	uint8_t lname[LDNS_MAX_DOMAINLEN];
+	size_t len = 0;
+	size_t i;
+	size_t k;
+	int rc = -ENOMEM;
+
+	memset(&d, 0, sizeof(d));
+	d.apex = table_walk_apex(nz, &d.apex_len);
+	if ((d.soa_old = zone_soa(old, oz)) == NULL ||
+	    (d.soa_new = zone_soa(new, nz)) == NULL)
+		goto out;
+	if (soa_serial(d.soa_old) == soa_serial(d.soa_new)) {
+		rc = 0;
+		goto out;
+	}
+	if ((d.del = ldns_rr_list_new()) == NULL ||
+	    (d.add = ldns_rr_list_new()) == NULL)
+		goto out;
+	if (walk) {
+		if ((rc = zone_diff(old, oz, new, nz, d.del, d.add)) < 0)
+			goto out;
+	}
+	for (i = 0; !walk && i < n; i++) {
+		len = ldns_rdf_size(names[i]);
+		if (len > sizeof(lname))
+			continue;	/* not a name of the table */
+		memcpy(lname, ldns_rdf_data(names[i]), len);
+		/* Label lengths are below 'A': lower the whole name. */
+		for (k = 0; k < len; k++)
+			if (lname[k] >= 'A' && lname[k] <= 'Z')
+				lname[k] = (uint8_t)(lname[k] - 'A' + 'a');
+		if ((rc = name_diff(old, oz, new, nz, lname, len, d.del,
+				    d.add)) < 0)
+			goto out;
+	}
+	/* journal_add() owns the RRs and lists, whatever it returns. */
+	rc = journal_add(j, &d);
+	memset(&d, 0, sizeof(d));
+out:
+	ldns_rr_free(d.soa_old);
+	ldns_rr_free(d.soa_new);
+	ldns_rr_list_deep_free(d.del);
+	ldns_rr_list_deep_free(d.add);
+	return rc;
+}
+
 int
 journal_record(struct journal *j, const struct table *old,
 	       const struct table *new)
 {
 	const struct table_zone *nz = NULL;
 	const struct table_zone *oz = NULL;
-	struct journal_diff d;
 	const uint8_t *apex = NULL;
 	size_t len = 0;
 	size_t i;
-	int rc = 0;
+	int rc;
 
 	if (old == NULL || new == NULL)
 		return 0;
@@ -518,30 +576,95 @@ journal_record(struct journal *j, const struct table *old,
 		apex = table_walk_apex(nz, &len);
 		if ((oz = table_walk_zone(old, apex, len)) == NULL)
 			continue;
-		memset(&d, 0, sizeof(d));
-		d.apex = apex;
-		d.apex_len = len;
-		rc = -ENOMEM;
-		if ((d.soa_old = zone_soa(old, oz)) == NULL ||
-		    (d.soa_new = zone_soa(new, nz)) == NULL ||
-		    soa_serial(d.soa_old) == soa_serial(d.soa_new)) {
-			ldns_rr_free(d.soa_old);
-			ldns_rr_free(d.soa_new);
-			if (d.soa_old == NULL || d.soa_new == NULL)
-				return rc;
-			continue;
-		}
-		if ((d.del = ldns_rr_list_new()) == NULL ||
-		    (d.add = ldns_rr_list_new()) == NULL ||
-		    (rc = zone_diff(old, oz, new, nz, d.del, d.add)) < 0) {
-			ldns_rr_free(d.soa_old);
-			ldns_rr_free(d.soa_new);
-			ldns_rr_list_deep_free(d.del);
-			ldns_rr_list_deep_free(d.add);
-			return rc < 0 ? rc : -ENOMEM;
-		}
-		if ((rc = journal_add(j, &d)) < 0)
+		if ((rc = zone_record(j, old, oz, new, nz, true, NULL, 0)) < 0)
 			return rc;
 	}
 	return 0;
+}
+
+/* --- the difference from a patch's change list --- */
+
+/* May @c, the change list of @old to @new, stand for their walk? */
+static bool
+changes_fit(const struct table *old, const struct table *new,
+	    const struct table_changes *c)
+{
+	/* Only there is the default view the zone content table_changes
+	 * describes: no scopes, no name hidden from a client without a
+	 * view (else an owner or view change alone would change it). */
+	return table_walk_sees_all(old) && table_walk_sees_all(new) &&
+	       table_changes_match(c, old, new);
+}
+
+static int
+cmp_dname(const void *a, const void *b)
+{
+	return ldns_dname_compare(*(const ldns_rdf *const *)a,
+				  *(const ldns_rdf *const *)b);
+}
+
+/* The owners of @rem and @add, sorted, once each, into *@out (@n). */
+static int
+owners_of(const ldns_rr_list *rem, const ldns_rr_list *add,
+	  const ldns_rdf ***out, size_t *n)
+{
+	const ldns_rdf **v = NULL;
+	size_t nr = ldns_rr_list_rr_count(rem);
+	size_t na = ldns_rr_list_rr_count(add);
+	size_t i;
+	size_t k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((v = malloc((nr + na + 1) * sizeof(*v))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		v[i] = ldns_rr_owner(ldns_rr_list_rr(rem, i));
+	for (i = 0; i < na; i++)
+		v[nr + i] = ldns_rr_owner(ldns_rr_list_rr(add, i));
+	qsort(v, nr + na, sizeof(*v), cmp_dname);
+	for (i = 0; i < nr + na; i++)
+		if (k == 0 || ldns_dname_compare(v[k - 1], v[i]) != 0)
+			v[k++] = v[i];
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+int
+journal_record_changes(struct journal *j, const struct table *old,
+		       const struct table *new,
+		       const struct table_changes *changes)
+{
+	const struct ldns_struct_rr_list *rem = NULL;
+	const struct ldns_struct_rr_list *add = NULL;
+	const struct table_zone *nz = NULL;
+	const struct table_zone *oz = NULL;
+	const ldns_rdf **names = NULL;
+	size_t n = 0;
+	uint32_t s0 = 0;
+	uint32_t s1 = 0;
+	size_t i;
+	int zone = -1;
+	int rc = 0;
+
+	if (old == NULL || new == NULL)
+		return 0;
+	if (changes == NULL || !changes_fit(old, new, changes))
+		return journal_record(j, old, new);
+	for (i = 0; i < table_changes_count(changes); i++) {
+		if (table_changes_zone(changes, i, &zone, &s0, &s1, &rem,
+				       &add) < 0 || s0 == s1)
+			continue;
+		nz = table_walk_zone_at(new, (size_t)zone);
+		oz = table_walk_zone_at(old, (size_t)zone);
+		if ((rc = owners_of(rem, add, &names, &n)) < 0 ||
+		    (rc = zone_record(j, old, oz, new, nz, false, names,
+				      n)) < 0)
+			break;
+		free(names);
+		names = NULL;
+	}
+	free(names);
+	return rc;
 }

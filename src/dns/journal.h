@@ -16,9 +16,9 @@
  * a difference is added or an IXFR copied out, never while a table is
  * walked.  No I/O, no logging.
  *
- * Switching to a list of changed RRsets from an incremental build means
- * replacing journal_record()'s walk (journal_diff_tables()) by that list:
- * journal_add() takes one zone's difference however it was made.
+ * A patched table's change list (table_patch.h) spares the walk:
+ * journal_record_changes(); journal_add() takes one zone's difference
+ * however it was made.
  */
 #ifndef MESHDNS_JOURNAL_H
 #define MESHDNS_JOURNAL_H
@@ -70,6 +70,24 @@ int journal_add(struct journal *j, struct journal_diff *d);
  */
 int journal_record(struct journal *j, const struct table *old,
 		   const struct table *new);
+
+struct table_changes;
+
+/*
+ * As journal_record(), for a @new made from @old by a patch whose change
+ * list is @changes (table_patch.h, table_changes; NULL: @new was built
+ * whole): the difference is read at the names @changes lists, each
+ * looked up in both tables, instead of by walking every name of both
+ * (cost: the changed names, not the zones' size).  The result is the
+ * walk's.  Walks when @changes is NULL, when its serials are not those of
+ * @old and @new (it is not their change list), or when either table has
+ * scopes or hides owned names from clients without a view (see
+ * table_walk_sees_all(): there a view or owner change alone changes the
+ * content).  0 or -ENOMEM.
+ */
+int journal_record_changes(struct journal *j, const struct table *old,
+			   const struct table *new,
+			   const struct table_changes *changes);
 
 /*
  * The IXFR answer's RRs for the zone @apex from serial @from to the

@@ -71,6 +71,50 @@ table_seg_add(struct table *t, struct table_seg *s)
 	return 0;
 }
 
+/* Does the index of @t refer to @node, at @ref? */
+static bool
+node_live(const struct table *t, const struct table_node *node, uint32_t ref)
+{
+	size_t j = node->hash & t->slots_mask;
+
+	while (t->slots[j] != NONE) {
+		if (t->slots[j] == ref)
+			return true;
+		j = (j + 1) & t->slots_mask;
+	}
+	return false;
+}
+
+const struct table_node *
+table_node_next(const struct table *t, size_t *cursor)
+{
+	/* The cursor: segment << SEG_SHIFT | offset in 8-byte units. */
+	size_t s = *cursor == SIZE_MAX ? t->nsegs : *cursor >> SEG_SHIFT;
+	size_t off = (*cursor & (SEG_UNITS - 1)) * 8;
+	/* One segment is all live (built, loaded or flattened). */
+	bool check = t->nsegs > 1 || t->dead > 0;
+
+	for (; s < t->nsegs; s++, off = 0) {
+		const struct table_seg *seg = t->segs[s];
+
+		if (off < seg->first)
+			off = seg->first;
+		while (off < seg->len) {
+			const struct table_node *node =
+				(const void *)(t->seg[s] + off);
+			uint32_t ref = (uint32_t)(s << SEG_SHIFT | off / 8);
+
+			off += node_full_size(node);
+			if (check && !node_live(t, node, ref))
+				continue;
+			*cursor = s << SEG_SHIFT | off / 8;
+			return node;
+		}
+	}
+	*cursor = SIZE_MAX;
+	return NULL;
+}
+
 size_t
 table_zone_count(const struct table *t)
 {

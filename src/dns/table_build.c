@@ -1846,6 +1846,7 @@ table_builder_finish(struct table_builder *b, struct table **out)
 		z->neg.apex_rel[1] = zw[i].apex_rel[1];
 		off += align8(zw[i].soa_len);
 	}
+	seg->first = off;
 	for (i = 0; i < b->nnames; i++) {
 		const struct bname *n = &b->names[i];
 		struct table_node *node = (struct table_node *)(t->arena + off);

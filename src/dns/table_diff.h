@@ -7,7 +7,8 @@
  * zone apex or a name with records), not an empty non-terminal.  A name
  * that is an empty non-terminal in one table and owns data in the other
  * counts as added (or removed).  Off the hot path: it walks both tables
- * once and allocates the few names it shows.  Pure: no I/O, no logging.
+ * once (a patched one too, without copying it; or, given a patch's change
+ * list, only the changed names) and allocates the few names it shows.  Pure: no I/O, no logging.
  */
 #ifndef MESHDNS_TABLE_DIFF_H
 #define MESHDNS_TABLE_DIFF_H
@@ -43,6 +44,21 @@ struct table_diff {
  */
 int table_diff_names(struct table_diff *d, const struct table *old,
 		     const struct table *new);
+
+struct table_changes;
+
+/*
+ * As table_diff_names(), for a @new patched from @old whose change list
+ * is @changes (table_patch.h; NULL: built whole): only the names the
+ * list names are looked at, in both tables (cost: the change, not the
+ * tables).  The counts are table_diff_names()'s; the names shown are
+ * the first in canonical order (those with addresses first).  Compares
+ * the whole tables when @changes is NULL, is not @old's and @new's
+ * (table_changes_match()), or either table has scopes.
+ */
+int table_diff_names_changes(struct table_diff *d, const struct table *old,
+			     const struct table *new,
+			     const struct table_changes *changes);
 
 /*
  * Add one item to @l: counted, and shown (a copy of @text) while there is

@@ -884,6 +884,7 @@ arena_in(struct table *t, char *err, size_t errsize)
 		t->apex_lens[z->apex_len / 8] |= 1u << (z->apex_len % 8);
 		off += align8(z->neg.len);
 	}
+	t->segs[0]->first = off;
 	b.what = "node";
 	b.owner = 0xc00c;
 	b.apex_rel = NULL;

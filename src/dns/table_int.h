@@ -265,23 +265,6 @@ node_full_size(const struct table_node *node)
 }
 
 /*
- * Where the nodes start in the first segment (t->arena): after the zones'
- * negative SOAs.  Walking from there by node_full_size() visits every
- * node of a table that has one segment (a built one, or a flattened
- * patch).
- */
-static inline size_t
-table_first_node(const struct table *t)
-{
-	size_t off = 0;
-	size_t i;
-
-	for (i = 0; i < t->nzones; i++)
-		off += align8(t->zones[i].neg.len);
-	return off;
-}
-
-/*
  * The hash of one record for the zone digest: owner name, kind (0 A,
  * 1 AAAA, 2 SRV, 3 PTR), RDATA with names uncompressed (SRV: priority,
  * weight, port, target), and the TTL of its RRset.
@@ -310,6 +293,15 @@ zone_digest(uint64_t dhead, uint64_t rsum)
 }
 
 /* table.c */
+/*
+ * The next live node of @t after the position *@cursor (0 to start),
+ * visiting every segment in order; advances *@cursor (SIZE_MAX at the
+ * end, then NULL).  In a patched table a segment also holds the nodes
+ * its names had before (shared with older tables): a node is live when
+ * the index refers to it, one probe of its name's slots.  No allocation.
+ */
+const struct table_node *table_node_next(const struct table *t,
+					 size_t *cursor);
 /* A segment of @len bytes (zeroed), one reference; NULL on ENOMEM. */
 struct table_seg *table_seg_new(size_t len);
 /* Add segment @s (the caller's reference moves to @t); -ENOSPC. */

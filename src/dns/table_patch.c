@@ -1959,6 +1959,33 @@ table_changes_zone(const struct table_changes *c, size_t i, int *zone,
 	return 0;
 }
 
+bool
+table_changes_match(const struct table_changes *c, const struct table *old,
+		    const struct table *new)
+{
+	const struct zchange *z = NULL;
+	size_t i;
+	size_t k;
+
+	if (old->nzones != new->nzones)
+		return false;
+	for (i = 0; i < new->nzones; i++) {
+		const struct table_zone *oz = &old->zones[i];
+		const struct table_zone *nz = &new->zones[i];
+
+		if (oz->apex_len != nz->apex_len ||
+		    memcmp(oz->apex, nz->apex, nz->apex_len) != 0)
+			return false;
+		for (k = 0, z = NULL; k < c->n && z == NULL; k++)
+			if (c->z[k].zone == (int)i)
+				z = &c->z[k];
+		if (z == NULL ? oz->serial != nz->serial :
+		    z->old_serial != oz->serial || z->new_serial != nz->serial)
+			return false;
+	}
+	return true;
+}
+
 void
 table_changes_free(struct table_changes *c)
 {

@@ -41,14 +41,13 @@ const struct table_node *
 table_walk_next(const struct table *t, const struct table_zone *z,
 		size_t *cursor)
 {
-	size_t off = *cursor == 0 ? table_first_node(t) : *cursor;
+	const struct table_node *node = NULL;
 
-	while (off < t->arena_len) {
-		const struct table_node *node = (const void *)(t->arena + off);
+	/* Every live node of every segment (a patched table has several). */
+	while ((node = table_node_next(t, cursor)) != NULL) {
 		const struct table_node *seen = NULL;
 		bool hidden = false;
 
-		off += node_full_size(node);
 		if (node->zone != z->index || node->nrrsets == 0 ||
 		    !table_node_visible(t, node, NULL))
 			continue;
@@ -60,11 +59,15 @@ table_walk_next(const struct table *t, const struct table_zone *z,
 			if (seen != node)
 				continue;
 		}
-		*cursor = off;
 		return node;
 	}
-	*cursor = t->arena_len;
 	return NULL;
+}
+
+bool
+table_walk_sees_all(const struct table *t)
+{
+	return !t->scoped && (!t->filtered || t->default_all);
 }
 
 const uint8_t *

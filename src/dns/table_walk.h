@@ -4,13 +4,16 @@
  * it, with its RRsets: what a zone transfer carries (dns/xfr.h) and what
  * the journal compares (dns/journal.h).
  *
- * Read side, off the hot path: no I/O; only table_walk_rrs() allocates.  A walk is linear
- * in the table's nodes (every zone's), with one more lookup per node in a
- * table with scopes.  Pointers returned are borrowed from the table.
+ * Read side, off the hot path: no I/O; only table_walk_rrs() allocates.
+ * A walk is linear in the table's nodes (every zone's, and in a patched
+ * table the nodes its patches replaced, skipped by one probe of the
+ * index each), with one more lookup per node in a table with scopes.
+ * Pointers returned are borrowed from the table.
  */
 #ifndef MESHDNS_TABLE_WALK_H
 #define MESHDNS_TABLE_WALK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,11 +36,22 @@ const struct table_zone *table_walk_zone_at(const struct table *t, size_t i);
  * sees (the default view: table_lookup_client() with no address gives
  * that very node), after the walk position *@cursor (0 to start);
  * advances *@cursor.  NULL at the end.  Names come in the order the
- * table was built, the apex among them.
+ * table was built, the apex among them; in a patched table
+ * (table_patch.h), those the patches changed come after the others.  No
+ * allocation, even on a patched table (its shared segments are walked,
+ * never copied).
  */
 const struct table_node *table_walk_next(const struct table *t,
 					 const struct table_zone *z,
 					 size_t *cursor);
+
+/*
+ * Does a client without a view see every name of @t, each by its one
+ * node: no scopes, no owned name hidden from it?  Then the zones' content
+ * (table_patch.h, table_changes) is exactly what the walk gives, and a
+ * name's records alone decide what that client sees of it.
+ */
+bool table_walk_sees_all(const struct table *t);
 
 /* The canonical wire name of @node, its length in *@len. */
 const uint8_t *table_walk_name(const struct table_node *node, size_t *len);

@@ -24,11 +24,13 @@
 #include <ldns/ldns.h>
 
 #include "dns/answer.h"
+#include "dns/journal.h"
 #include "dns/table.h"
 #include "dns/table_build.h"
 #include "dns/table_diff.h"
 #include "dns/table_image.h"
 #include "dns/table_patch.h"
+#include "dns/table_walk.h"
 
 static const char *const ns_mesh[] = { "ns1.mesh", "ns2.mesh." };
 
@@ -639,6 +641,117 @@ image_and_diff(const struct table *t, const struct table *full)
 	free(img);
 }
 
+/* Zone @zone of @t as its walk (AXFR, the journal) gives it, sorted. */
+static void
+walk_lines(const struct table *t, size_t zone, struct lines *l)
+{
+	const struct table_zone *z = table_walk_zone_at(t, zone);
+	const struct table_node *node = NULL;
+	ldns_rr_list *list = ldns_rr_list_new();
+	size_t cursor = 0;
+	size_t i;
+
+	assert_non_null(list);
+	while ((node = table_walk_next(t, z, &cursor)) != NULL)
+		assert_int_equal(table_walk_rrs(node, 0, list), 0);
+	for (i = 0; i < ldns_rr_list_rr_count(list); i++)
+		lines_push(l, ldns_rr2str(ldns_rr_list_rr(list, i)));
+	ldns_rr_list_deep_free(list);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+}
+
+/* The IXFR of zone @zone in @j, each line tagged with its part, sorted. */
+static void
+ixfr_lines(struct journal *j, size_t zone, uint32_t from, uint32_t to,
+	   struct lines *l)
+{
+	static const struct {
+		const uint8_t *wire;
+		size_t len;
+	} apex[] = {
+		{ (const uint8_t *)"\004mesh", 6 },
+		{ (const uint8_t *)"\00210\007in-addr\004arpa", 17 },
+	};
+	ldns_rr_list *list = NULL;
+	size_t nsoa = 0;
+	size_t i;
+
+	assert_int_equal(journal_ixfr(j, apex[zone].wire, apex[zone].len, from,
+				      to, &list), 0);
+	for (i = 0; i < ldns_rr_list_rr_count(list); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(list, i);
+		char *text = ldns_rr2str(rr);
+		char *line = NULL;
+
+		nsoa += ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA;
+		assert_true(asprintf(&line, "%zu %s",
+				     ldns_rr_get_type(rr) ==
+				     LDNS_RR_TYPE_SOA ? 0 : nsoa, text) > 0);
+		free(text);
+		lines_push(l, line);
+	}
+	assert_int_equal(nsoa, 4);
+	ldns_rr_list_deep_free(list);
+	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+}
+
+/*
+ * The walk of the patched table @next is that of @full, built whole; the
+ * journal from @next's change list @c is the one from walking @base and
+ * @full (whether the list is read or, with views hiding names or scopes,
+ * the tables walked).
+ */
+static void
+walk_and_journal(const struct table *base, const struct table *next,
+		 const struct table *full, const struct table_changes *c,
+		 const struct model *before, const struct model *after)
+{
+	struct journal *jw = NULL;
+	struct journal *jc = NULL;
+	struct table_diff dw;
+	struct table_diff dc;
+	size_t zone;
+	size_t i;
+
+	assert_int_equal(journal_new(&jw, 20, 1 << 20), 0);
+	assert_int_equal(journal_new(&jc, 20, 1 << 20), 0);
+	assert_int_equal(journal_record(jw, base, full), 0);
+	assert_int_equal(journal_record_changes(jc, base, next, c), 0);
+	/* The reload log: the list's names, or the walk with scopes. */
+	assert_int_equal(table_diff_names(&dw, base, full), 0);
+	assert_int_equal(table_diff_names_changes(&dc, base, next, c), 0);
+	assert_int_equal(dc.added.count, dw.added.count);
+	assert_int_equal(dc.removed.count, dw.removed.count);
+	table_diff_clear(&dw);
+	table_diff_clear(&dc);
+	for (zone = 0; zone < 2; zone++) {
+		struct lines x = { 0 };
+		struct lines y = { 0 };
+
+		walk_lines(next, zone, &x);
+		walk_lines(full, zone, &y);
+		assert_int_equal(x.n, y.n);
+		for (i = 0; i < x.n; i++)
+			assert_string_equal(x.v[i], y.v[i]);
+		lines_clear(&x);
+		lines_clear(&y);
+		if (before->serial[zone] == after->serial[zone])
+			continue;
+		ixfr_lines(jw, zone, before->serial[zone],
+			   after->serial[zone], &x);
+		ixfr_lines(jc, zone, before->serial[zone],
+			   after->serial[zone], &y);
+		assert_int_equal(x.n, y.n);
+		for (i = 0; i < x.n; i++)
+			assert_string_equal(x.v[i], y.v[i]);
+		lines_clear(&x);
+		lines_clear(&y);
+	}
+	journal_free(jw);
+	journal_free(jc);
+}
+
 /* --- tests --- */
 
 static void
@@ -721,6 +834,7 @@ run_sequence(uint64_t seed, int steps)
 		same_answers(next, full);
 		check_changes(c, &prev, &m);
 		image_and_diff(next, full);
+		walk_and_journal(base, next, full, c, &prev, &m);
 		/* The base answers as it did. */
 		again = model_table(&prev);
 		same_answers(base, again);
