@@ -18,7 +18,9 @@
 #include <dnstap.pb-c.h>
 
 #include "daemon/dnstap.h"
+#include "daemon/dnstap_int.h"
 #include "daemon/stats.h"
+#include "util/dl.h"
 #include "util/log.h"
 
 /*
@@ -66,6 +68,76 @@ struct dnstap {
 	/* The drop warning's rate limit, shared by the workers. */
 	_Atomic int64_t next_log_ms;
 	_Atomic uint64_t logged;	/* drops reported so far */
+};
+
+/*
+ * libfstrm, loaded by dnstap_new() (util/dl.h), as libprotobuf-c is
+ * (dnstap_pb.c): a meshdns without dnstap.socket maps neither.
+ */
+static struct {
+	__typeof__(fstrm_free_wrapper) *free_wrapper;
+	__typeof__(fstrm_iothr_destroy) *iothr_destroy;
+	__typeof__(fstrm_iothr_get_input_queue_idx) *iothr_get_input_queue_idx;
+	__typeof__(fstrm_iothr_init) *iothr_init;
+	__typeof__(fstrm_iothr_options_destroy) *iothr_options_destroy;
+	__typeof__(fstrm_iothr_options_init) *iothr_options_init;
+	__typeof__(fstrm_iothr_options_set_input_queue_size)
+		*iothr_options_set_input_queue_size;
+	__typeof__(fstrm_iothr_options_set_num_input_queues)
+		*iothr_options_set_num_input_queues;
+	__typeof__(fstrm_iothr_options_set_reopen_interval)
+		*iothr_options_set_reopen_interval;
+	__typeof__(fstrm_iothr_submit) *iothr_submit;
+	__typeof__(fstrm_rdwr_destroy) *rdwr_destroy;
+	__typeof__(fstrm_rdwr_init) *rdwr_init;
+	__typeof__(fstrm_rdwr_set_close) *rdwr_set_close;
+	__typeof__(fstrm_rdwr_set_open) *rdwr_set_open;
+	__typeof__(fstrm_rdwr_set_read) *rdwr_set_read;
+	__typeof__(fstrm_rdwr_set_write) *rdwr_set_write;
+	__typeof__(fstrm_writer_destroy) *writer_destroy;
+	__typeof__(fstrm_writer_init) *writer_init;
+	__typeof__(fstrm_writer_options_add_content_type)
+		*writer_options_add_content_type;
+	__typeof__(fstrm_writer_options_destroy) *writer_options_destroy;
+	__typeof__(fstrm_writer_options_init) *writer_options_init;
+} fstrm;
+
+static void
+fstrm_resolve(struct dl_lib *lib)
+{
+	fstrm.free_wrapper = dl_sym(lib, "fstrm_free_wrapper");
+	fstrm.iothr_destroy = dl_sym(lib, "fstrm_iothr_destroy");
+	fstrm.iothr_get_input_queue_idx =
+		dl_sym(lib, "fstrm_iothr_get_input_queue_idx");
+	fstrm.iothr_init = dl_sym(lib, "fstrm_iothr_init");
+	fstrm.iothr_options_destroy =
+		dl_sym(lib, "fstrm_iothr_options_destroy");
+	fstrm.iothr_options_init = dl_sym(lib, "fstrm_iothr_options_init");
+	fstrm.iothr_options_set_input_queue_size =
+		dl_sym(lib, "fstrm_iothr_options_set_input_queue_size");
+	fstrm.iothr_options_set_num_input_queues =
+		dl_sym(lib, "fstrm_iothr_options_set_num_input_queues");
+	fstrm.iothr_options_set_reopen_interval =
+		dl_sym(lib, "fstrm_iothr_options_set_reopen_interval");
+	fstrm.iothr_submit = dl_sym(lib, "fstrm_iothr_submit");
+	fstrm.rdwr_destroy = dl_sym(lib, "fstrm_rdwr_destroy");
+	fstrm.rdwr_init = dl_sym(lib, "fstrm_rdwr_init");
+	fstrm.rdwr_set_close = dl_sym(lib, "fstrm_rdwr_set_close");
+	fstrm.rdwr_set_open = dl_sym(lib, "fstrm_rdwr_set_open");
+	fstrm.rdwr_set_read = dl_sym(lib, "fstrm_rdwr_set_read");
+	fstrm.rdwr_set_write = dl_sym(lib, "fstrm_rdwr_set_write");
+	fstrm.writer_destroy = dl_sym(lib, "fstrm_writer_destroy");
+	fstrm.writer_init = dl_sym(lib, "fstrm_writer_init");
+	fstrm.writer_options_add_content_type =
+		dl_sym(lib, "fstrm_writer_options_add_content_type");
+	fstrm.writer_options_destroy =
+		dl_sym(lib, "fstrm_writer_options_destroy");
+	fstrm.writer_options_init = dl_sym(lib, "fstrm_writer_options_init");
+}
+
+static struct dl_lib fstrm_lib = {
+	FSTRM_SONAME, FSTRM_PACKAGE, "dnstap.socket", fstrm_resolve,
+	PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0
 };
 
 /* --- the collector's socket: libfstrm's reader/writer, I/O thread --- */
@@ -304,8 +376,8 @@ emit(struct dnstap_worker *w, Dnstap__Message *m)
 		return;
 	}
 	dnstap__dnstap__pack(&top, buf);
-	if (fstrm_iothr_submit(d->iothr, w->q, buf, len,
-			       pooled ? slot_free : fstrm_free_wrapper,
+	if (fstrm.iothr_submit(d->iothr, w->q, buf, len,
+			       pooled ? slot_free : fstrm.free_wrapper,
 			       pooled ? w : NULL) == fstrm_res_success)
 		return;
 	if (pooled)
@@ -497,6 +569,9 @@ dnstap_new(struct dnstap **out, const struct dnstap_options *o, char *err,
 			 sizeof(d->sun.sun_path) - 1);
 		return -1;
 	}
+	if (dl_load(&fstrm_lib, err, errsize) < 0 ||
+	    dnstap_pb_load(err, errsize) < 0)
+		return -1;
 	if (identity == NULL) {
 		if (gethostname(host, sizeof(host)) < 0)
 			host[0] = '\0';
@@ -565,48 +640,48 @@ dnstap_start(struct dnstap *d, char *err, size_t errsize)
 	size_t i;
 	int rc = -1;
 
-	if ((io = fstrm_iothr_options_init()) == NULL ||
-	    (wo = fstrm_writer_options_init()) == NULL ||
-	    (rdwr = fstrm_rdwr_init(d)) == NULL)
+	if ((io = fstrm.iothr_options_init()) == NULL ||
+	    (wo = fstrm.writer_options_init()) == NULL ||
+	    (rdwr = fstrm.rdwr_init(d)) == NULL)
 		goto out;
-	if (fstrm_writer_options_add_content_type(wo, DNSTAP_CONTENT_TYPE,
+	if (fstrm.writer_options_add_content_type(wo, DNSTAP_CONTENT_TYPE,
 			strlen(DNSTAP_CONTENT_TYPE)) != fstrm_res_success ||
-	    fstrm_iothr_options_set_num_input_queues(io, d->nworkers) !=
+	    fstrm.iothr_options_set_num_input_queues(io, d->nworkers) !=
 			fstrm_res_success ||
-	    fstrm_iothr_options_set_input_queue_size(io, DNSTAP_QUEUE) !=
+	    fstrm.iothr_options_set_input_queue_size(io, DNSTAP_QUEUE) !=
 			fstrm_res_success ||
-	    fstrm_iothr_options_set_reopen_interval(io,
+	    fstrm.iothr_options_set_reopen_interval(io,
 			FSTRM_IOTHR_REOPEN_INTERVAL_MIN) != fstrm_res_success)
 		goto out;
-	fstrm_rdwr_set_open(rdwr, rdwr_open);
-	fstrm_rdwr_set_close(rdwr, rdwr_close);
-	fstrm_rdwr_set_read(rdwr, rdwr_read);
-	fstrm_rdwr_set_write(rdwr, rdwr_write);
+	fstrm.rdwr_set_open(rdwr, rdwr_open);
+	fstrm.rdwr_set_close(rdwr, rdwr_close);
+	fstrm.rdwr_set_read(rdwr, rdwr_read);
+	fstrm.rdwr_set_write(rdwr, rdwr_write);
 	/* The writer owns the reader/writer from here, the thread both. */
-	if ((writer = fstrm_writer_init(wo, &rdwr)) == NULL)
+	if ((writer = fstrm.writer_init(wo, &rdwr)) == NULL)
 		goto out;
 	/* libfstrm starts its thread: with every signal blocked, as ours. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	d->iothr = fstrm_iothr_init(io, &writer);
+	d->iothr = fstrm.iothr_init(io, &writer);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (d->iothr == NULL)
 		goto out;
 	for (i = 0; i < d->nworkers; i++)
-		d->w[i].q = fstrm_iothr_get_input_queue_idx(d->iothr, i);
+		d->w[i].q = fstrm.iothr_get_input_queue_idx(d->iothr, i);
 	rc = 0;
 out:
 	if (rc < 0)
 		snprintf(err, errsize, "dnstap: cannot start the writer for "
 			 "%s", d->path);
 	if (writer != NULL)
-		fstrm_writer_destroy(&writer);
+		fstrm.writer_destroy(&writer);
 	if (rdwr != NULL)
-		fstrm_rdwr_destroy(&rdwr);
+		fstrm.rdwr_destroy(&rdwr);
 	if (wo != NULL)
-		fstrm_writer_options_destroy(&wo);
+		fstrm.writer_options_destroy(&wo);
 	if (io != NULL)
-		fstrm_iothr_options_destroy(&io);
+		fstrm.iothr_options_destroy(&io);
 	return rc;
 }
 
@@ -619,7 +694,7 @@ dnstap_free(struct dnstap *d)
 		return;
 	/* Writes what is queued, says STOP, closes (rdwr_close). */
 	if (d->iothr != NULL)
-		fstrm_iothr_destroy(&d->iothr);
+		fstrm.iothr_destroy(&d->iothr);
 	conn_close(d);
 	for (i = 0; d->w != NULL && i < d->nworkers; i++)
 		free(d->w[i].slots);

@@ -68,7 +68,9 @@ enum dnstap_proto {
 /*
  * Make the dnstap writer for @o (copied); nothing runs yet and nothing is
  * connected.  0, or -1 with the reason in @err ("dnstap.socket: PATH is
- * longer than 107 bytes, the limit of a unix socket path"), -ENOMEM.
+ * longer than 107 bytes, the limit of a unix socket path"; "cannot load
+ * libfstrm.so.0, which dnstap.socket needs (...): install the package
+ * libfstrm0", the same for libprotobuf-c: util/dl.h), -ENOMEM.
  */
 int dnstap_new(struct dnstap **out, const struct dnstap_options *o,
 	       char *err, size_t errsize);

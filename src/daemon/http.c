@@ -21,6 +21,7 @@
 #include "daemon/http.h"
 #include "daemon/http_int.h"
 #include "daemon/stats.h"
+#include "util/dl.h"
 #include "util/log.h"
 
 #define HTTP_MAX_CONNECTIONS 64
@@ -68,6 +69,43 @@ struct http {
 	enum http_build_result last_build_result;
 	int64_t last_reload;
 	enum http_build_result last_reload_result;
+};
+
+/*
+ * libmicrohttpd, loaded by http_new() when http.listen: is set
+ * (util/dl.h): without it meshdns maps neither it nor gnutls, p11-kit,
+ * nettle, hogweed, gmp and the rest that gnutls pulls in.
+ */
+static struct {
+	__typeof__(MHD_add_response_header) *add_response_header;
+	__typeof__(MHD_create_response_from_buffer)
+		*create_response_from_buffer;
+	__typeof__(MHD_destroy_response) *destroy_response;
+	__typeof__(MHD_get_version) *get_version;
+	__typeof__(MHD_lookup_connection_value) *lookup_connection_value;
+	__typeof__(MHD_queue_response) *queue_response;
+	__typeof__(MHD_start_daemon) *start_daemon;
+	__typeof__(MHD_stop_daemon) *stop_daemon;
+} mhd;
+
+static void
+mhd_resolve(struct dl_lib *lib)
+{
+	mhd.add_response_header = dl_sym(lib, "MHD_add_response_header");
+	mhd.create_response_from_buffer =
+		dl_sym(lib, "MHD_create_response_from_buffer");
+	mhd.destroy_response = dl_sym(lib, "MHD_destroy_response");
+	mhd.get_version = dl_sym(lib, "MHD_get_version");
+	mhd.lookup_connection_value =
+		dl_sym(lib, "MHD_lookup_connection_value");
+	mhd.queue_response = dl_sym(lib, "MHD_queue_response");
+	mhd.start_daemon = dl_sym(lib, "MHD_start_daemon");
+	mhd.stop_daemon = dl_sym(lib, "MHD_stop_daemon");
+}
+
+static struct dl_lib mhd_lib = {
+	MHD_SONAME, MHD_PACKAGE, "http.listen", mhd_resolve,
+	PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0
 };
 
 static const char *const result_names[] = { "success", "failure",
@@ -351,7 +389,7 @@ render_metrics(struct http *h, struct metrics *m)
 	metrics_family(m, "meshdns_build_info", "gauge",
 		       "The version of meshdns, always 1.");
 	metrics_u64(m, "meshdns_build_info", 1, "version", PACKAGE_VERSION,
-		    "libmicrohttpd", MHD_get_version(), NULL);
+		    "libmicrohttpd", mhd.get_version(), NULL);
 	metrics_family(m, "meshdns_start_time_seconds", "gauge",
 		       "When meshdns started (Unix time).");
 	metrics_u64(m, "meshdns_start_time_seconds", (uint64_t)h->started,
@@ -493,14 +531,14 @@ reply(struct MHD_Connection *conn, unsigned code, const char *type,
 	struct MHD_Response *r = NULL;
 	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(len, (void *)body,
-					    MHD_RESPMEM_MUST_COPY);
+	r = mhd.create_response_from_buffer(len, (void *)body,
+					     MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	ret = MHD_queue_response(conn, code, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	ret = mhd.queue_response(conn, code, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -552,7 +590,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 		}
 		view_put(h, v);
 	} else if (strcmp(url, "/") == 0) {
-		const char *q = MHD_lookup_connection_value(
+		const char *q = mhd.lookup_connection_value(
 			conn, MHD_GET_ARGUMENT_KIND, "q");
 		char qbuf[HTTP_Q_MAX + 1];
 
@@ -633,6 +671,8 @@ http_new(struct http **out, const struct config *cfg, struct server *srv,
 	*out = NULL;
 	if (n == 0)
 		return 0;
+	if (dl_load(&mhd_lib, err, errsize) < 0)
+		return -1;
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
 		snprintf(err, errsize, "out of memory");
 		return -1;
@@ -687,7 +727,7 @@ http_start(struct http *h, char *err, size_t errsize)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (i = 0; i < h->n && rc == 0; i++) {
-		h->mhd[i] = MHD_start_daemon(
+		h->mhd[i] = mhd.start_daemon(
 			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
 			MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, h,
 			MHD_OPTION_LISTEN_SOCKET, h->fds[i],
@@ -757,7 +797,7 @@ http_stop(struct http *h)
 		return;
 	for (i = 0; i < h->n; i++) {
 		if (h->mhd[i] != NULL)
-			MHD_stop_daemon(h->mhd[i]);
+			mhd.stop_daemon(h->mhd[i]);
 		h->mhd[i] = NULL;
 	}
 }

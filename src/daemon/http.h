@@ -59,11 +59,14 @@ struct http;
  * Bind a listening TCP socket on each address of @cfg's http.listen
  * (none: *out NULL, nothing to do); no thread yet, so the caller may
  * still fork.  The DNS counters' server label is "dns://" and @cfg's
- * first listen address (meshdns has one server block).  @srv (the counters, the workers' ticks) and @loop (the main
- * loop, for its tick) are borrowed and must outlive the endpoint.
+ * first listen address (meshdns has one server block).  @srv (the
+ * counters, the workers' ticks) and @loop (the main loop, for its tick)
+ * are borrowed and must outlive the endpoint.
  * Returns 0, or -1 with "http.listen: " and server_listen_error()'s
  * message in @err ("http.listen: 127.0.0.1:9153 is already in use by
- * another process ...", "out of memory").
+ * another process ...", "out of memory"), or dl_load()'s when
+ * libmicrohttpd cannot be loaded ("cannot load libmicrohttpd.so.12,
+ * which http.listen needs (...): install the package libmicrohttpd12").
  */
 int http_new(struct http **out, const struct config *cfg, struct server *srv,
 	     struct ev_loop *loop, char *err, size_t errsize);

@@ -2,9 +2,10 @@
 /*
  * systemd.h -- tell systemd (Type=notify) what the server is doing.
  *
- * Each call sends one message to $NOTIFY_SOCKET through libsystemd's
- * sd_notify(); without that variable (not started by systemd, or by a
- * unit of another type) nothing is sent and nothing fails.  A message
+ * Each call sends one datagram to $NOTIFY_SOCKET (a socket path, or an
+ * abstract socket written "@name"), as sd_notify() would; without that
+ * variable (not started by systemd, or by a unit of another type)
+ * nothing is sent and nothing fails.  A message
  * that cannot be sent is not an error either: the server keeps serving,
  * and systemd's own timeout says the rest.  Called from the main loop
  * only.

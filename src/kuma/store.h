@@ -107,7 +107,12 @@ struct store_ops {
 	void (*close)(void *src);
 };
 
-/* Kuma's PostgreSQL store (store_pg.c); @where is a libpq conninfo/URI. */
+/*
+ * Kuma's PostgreSQL store (store_pg.c); @where is a libpq conninfo/URI.
+ * libpq is loaded by the first open (util/dl.h), which fails with "cannot
+ * load libpq.so.5, which store needs (...): install the package libpq5"
+ * where it is missing.
+ */
 extern const struct store_ops store_pg_ops;
 
 /* The rows held, by key. */

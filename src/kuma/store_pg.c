@@ -21,6 +21,58 @@
 #include <libpq-fe.h>
 
 #include "kuma/store.h"
+#include "util/dl.h"
+
+/*
+ * libpq, loaded by the first pg_open() (util/dl.h): a meshdns without
+ * store: maps neither it nor what it pulls in (krb5, gssapi, ldap, sasl).
+ */
+static struct {
+	__typeof__(PQclear) *clear;
+	__typeof__(PQconnectdbParams) *connectdbParams;
+	__typeof__(PQconsumeInput) *consumeInput;
+	__typeof__(PQerrorMessage) *errorMessage;
+	__typeof__(PQexec) *exec;
+	__typeof__(PQexecParams) *execParams;
+	__typeof__(PQfinish) *finish;
+	__typeof__(PQfreemem) *freemem;
+	__typeof__(PQgetisnull) *getisnull;
+	__typeof__(PQgetvalue) *getvalue;
+	__typeof__(PQnotifies) *notifies;
+	__typeof__(PQntuples) *ntuples;
+	__typeof__(PQresultErrorField) *resultErrorField;
+	__typeof__(PQresultErrorMessage) *resultErrorMessage;
+	__typeof__(PQresultStatus) *resultStatus;
+	__typeof__(PQsocket) *socket;
+	__typeof__(PQstatus) *status;
+} pq;
+
+static void
+pq_resolve(struct dl_lib *lib)
+{
+	pq.clear = dl_sym(lib, "PQclear");
+	pq.connectdbParams = dl_sym(lib, "PQconnectdbParams");
+	pq.consumeInput = dl_sym(lib, "PQconsumeInput");
+	pq.errorMessage = dl_sym(lib, "PQerrorMessage");
+	pq.exec = dl_sym(lib, "PQexec");
+	pq.execParams = dl_sym(lib, "PQexecParams");
+	pq.finish = dl_sym(lib, "PQfinish");
+	pq.freemem = dl_sym(lib, "PQfreemem");
+	pq.getisnull = dl_sym(lib, "PQgetisnull");
+	pq.getvalue = dl_sym(lib, "PQgetvalue");
+	pq.notifies = dl_sym(lib, "PQnotifies");
+	pq.ntuples = dl_sym(lib, "PQntuples");
+	pq.resultErrorField = dl_sym(lib, "PQresultErrorField");
+	pq.resultErrorMessage = dl_sym(lib, "PQresultErrorMessage");
+	pq.resultStatus = dl_sym(lib, "PQresultStatus");
+	pq.socket = dl_sym(lib, "PQsocket");
+	pq.status = dl_sym(lib, "PQstatus");
+}
+
+static struct dl_lib pq_lib = {
+	PQ_SONAME, PQ_PACKAGE, "store", pq_resolve,
+	PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0
+};
 
 struct store_pg {
 	PGconn *conn;
@@ -44,16 +96,16 @@ pg_message(const char *m, char *buf, size_t size)
 static const char *
 conn_message(PGconn *c, char *buf, size_t size)
 {
-	return pg_message(PQerrorMessage(c), buf, size);
+	return pg_message(pq.errorMessage(c), buf, size);
 }
 
 static const char *
 result_message(PGresult *r, char *buf, size_t size)
 {
-	const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	const char *m = pq.resultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 
 	if (m == NULL)
-		m = PQresultErrorMessage(r);
+		m = pq.resultErrorMessage(r);
 	return pg_message(m, buf, size);
 }
 
@@ -61,7 +113,7 @@ result_message(PGresult *r, char *buf, size_t size)
 static int
 failure(PGconn *c)
 {
-	return PQstatus(c) == CONNECTION_OK ? -1 : -EIO;
+	return pq.status(c) == CONNECTION_OK ? -1 : -EIO;
 }
 
 static int
@@ -73,9 +125,9 @@ check_schema(PGconn *c, char *err, size_t errsize)
 	long long version;
 	int rc = -1;
 
-	r = PQexec(c, "SELECT version, dirty FROM schema_migrations");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		sqlstate = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	r = pq.exec(c, "SELECT version, dirty FROM schema_migrations");
+	if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
+		sqlstate = pq.resultErrorField(r, PG_DIAG_SQLSTATE);
 		if (sqlstate != NULL && strcmp(sqlstate, "42P01") == 0)
 			diag_printf(err, errsize, "the store has no table "
 				    "schema_migrations: not a database that "
@@ -89,13 +141,13 @@ check_schema(PGconn *c, char *err, size_t errsize)
 		rc = failure(c);
 		goto out;
 	}
-	if (PQntuples(r) != 1) {
+	if (pq.ntuples(r) != 1) {
 		diag_printf(err, errsize, "the store's schema_migrations has "
 			    "%d rows, expected one (schema version %lld)",
-			    PQntuples(r), STORE_PG_SCHEMA_VERSION);
+			    pq.ntuples(r), STORE_PG_SCHEMA_VERSION);
 		goto out;
 	}
-	version = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	version = strtoll(pq.getvalue(r, 0, 0), NULL, 10);
 	if (version != STORE_PG_SCHEMA_VERSION) {
 		diag_printf(err, errsize, "the store's schema is version %lld, "
 			    "meshdns reads version %lld (Kuma 2.7 to 3.0)%s",
@@ -104,15 +156,15 @@ check_schema(PGconn *c, char *err, size_t errsize)
 			    ": run \"kuma-cp migrate up\"" : "");
 		goto out;
 	}
-	if (strcmp(PQgetvalue(r, 0, 1), "t") == 0) {
+	if (strcmp(pq.getvalue(r, 0, 1), "t") == 0) {
 		diag_printf(err, errsize, "the store's schema version %lld is "
 			    "dirty (a migration failed half-way)", version);
 		goto out;
 	}
-	PQclear(r);
-	r = PQexec(c, "SELECT name, mesh, type, version, spec, labels, status "
-		   "FROM resources LIMIT 0");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+	pq.clear(r);
+	r = pq.exec(c, "SELECT name, mesh, type, version, spec, labels, "
+		    "status FROM resources LIMIT 0");
+	if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
 		diag_printf(err, errsize, "cannot read the store's table "
 			    "resources: %s",
 			    result_message(r, msg, sizeof(msg)));
@@ -121,7 +173,7 @@ check_schema(PGconn *c, char *err, size_t errsize)
 	}
 	rc = 0;
 out:
-	PQclear(r);
+	pq.clear(r);
 	return rc;
 }
 
@@ -139,40 +191,42 @@ pg_open(void **out, const char *where, char *err, size_t errsize)
 	int rc = -ENOMEM;
 
 	*out = NULL;
+	if (dl_load(&pq_lib, err, errsize) < 0)
+		return -1;
 	if ((pg = calloc(1, sizeof(*pg))) == NULL) {
 		diag_printf(err, errsize, "out of memory");
 		goto fail;
 	}
-	pg->conn = PQconnectdbParams(keys, values, 1);
+	pg->conn = pq.connectdbParams(keys, values, 1);
 	if (pg->conn == NULL) {
 		diag_printf(err, errsize, "out of memory");
 		goto fail;
 	}
-	if (PQstatus(pg->conn) != CONNECTION_OK) {
+	if (pq.status(pg->conn) != CONNECTION_OK) {
 		diag_printf(err, errsize, "cannot connect to the store: %s",
 			    conn_message(pg->conn, msg, sizeof(msg)));
 		rc = -EIO;
 		goto fail;
 	}
-	r = PQexec(pg->conn, "SET SESSION CHARACTERISTICS AS TRANSACTION "
-		   "READ ONLY");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+	r = pq.exec(pg->conn, "SET SESSION CHARACTERISTICS AS TRANSACTION "
+		    "READ ONLY");
+	if (pq.resultStatus(r) != PGRES_COMMAND_OK) {
 		diag_printf(err, errsize, "cannot make the store's session "
 			    "read only: %s",
 			    result_message(r, msg, sizeof(msg)));
 		rc = failure(pg->conn);
 		goto fail;
 	}
-	PQclear(r);
+	pq.clear(r);
 	r = NULL;
 	if ((rc = check_schema(pg->conn, err, errsize)) < 0)
 		goto fail;
 	*out = pg;
 	return 0;
 fail:
-	PQclear(r);
+	pq.clear(r);
 	if (pg != NULL)
-		PQfinish(pg->conn);
+		pq.finish(pg->conn);
 	free(pg);
 	return rc;
 }
@@ -181,16 +235,16 @@ static int
 pg_watch(void *src, char *err, size_t errsize)
 {
 	struct store_pg *pg = src;
-	PGresult *r = PQexec(pg->conn, "LISTEN resource_events");
+	PGresult *r = pq.exec(pg->conn, "LISTEN resource_events");
 	char msg[256];
 	int rc = 0;
 
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+	if (pq.resultStatus(r) != PGRES_COMMAND_OK) {
 		diag_printf(err, errsize, "cannot LISTEN resource_events: %s",
 			    result_message(r, msg, sizeof(msg)));
 		rc = failure(pg->conn);
 	}
-	PQclear(r);
+	pq.clear(r);
 	return rc;
 }
 
@@ -199,7 +253,7 @@ pg_fd(void *src)
 {
 	struct store_pg *pg = src;
 
-	return PQsocket(pg->conn);
+	return pq.socket(pg->conn);
 }
 
 static int
@@ -211,16 +265,16 @@ pg_changes(void *src, store_key_fn fn, void *arg, char *err, size_t errsize)
 	struct store_key k = { type, mesh, name };
 	int rc = 0;
 
-	if (PQconsumeInput(pg->conn) == 0) {
+	if (pq.consumeInput(pg->conn) == 0) {
 		diag_printf(err, errsize, "connection lost (%s)",
 			    conn_message(pg->conn, msg, sizeof(msg)));
 		return -EIO;
 	}
-	while ((n = PQnotifies(pg->conn)) != NULL) {
+	while ((n = pq.notifies(pg->conn)) != NULL) {
 		if (rc == 0 && store_parse_event(n->extra, type, mesh, name,
 						 sizeof(type)) == 0)
 			rc = fn(arg, &k);
-		PQfreemem(n);
+		pq.freemem(n);
 	}
 	return rc;
 }
@@ -228,9 +282,9 @@ pg_changes(void *src, store_key_fn fn, void *arg, char *err, size_t errsize)
 static char *
 value(PGresult *r, int row, int col)
 {
-	if (PQgetisnull(r, row, col))
+	if (pq.getisnull(r, row, col))
 		return NULL;
-	return strdup(PQgetvalue(r, row, col));
+	return strdup(pq.getvalue(r, row, col));
 }
 
 /* Hand every row of @r to @fn. */
@@ -240,21 +294,21 @@ rows_of(PGresult *r, store_row_fn fn, void *arg, char *err, size_t errsize)
 	struct store_row *row = NULL;
 	int i, rc;
 
-	for (i = 0; i < PQntuples(r); i++) {
+	for (i = 0; i < pq.ntuples(r); i++) {
 		if ((row = calloc(1, sizeof(*row))) == NULL)
 			goto oom;
 		row->type = value(r, i, 0);
 		row->mesh = value(r, i, 1);
 		row->name = value(r, i, 2);
-		row->version = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+		row->version = strtoll(pq.getvalue(r, i, 3), NULL, 10);
 		row->spec = value(r, i, 4);
 		row->labels = value(r, i, 5);
 		row->status = value(r, i, 6);
 		if (row->type == NULL || row->mesh == NULL ||
 		    row->name == NULL ||
-		    (row->spec == NULL && !PQgetisnull(r, i, 4)) ||
-		    (row->labels == NULL && !PQgetisnull(r, i, 5)) ||
-		    (row->status == NULL && !PQgetisnull(r, i, 6)))
+		    (row->spec == NULL && !pq.getisnull(r, i, 4)) ||
+		    (row->labels == NULL && !pq.getisnull(r, i, 5)) ||
+		    (row->status == NULL && !pq.getisnull(r, i, 6)))
 			goto oom;
 		rc = fn(arg, row);
 		row = NULL;
@@ -279,8 +333,8 @@ pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)
 	char msg[256];
 	int rc;
 
-	r = PQexec(pg->conn, COLUMNS "WHERE " STORE_TYPES);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+	r = pq.exec(pg->conn, COLUMNS "WHERE " STORE_TYPES);
+	if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
 		diag_printf(err, errsize, "cannot read the store: %s",
 			    result_message(r, msg, sizeof(msg)));
 		rc = failure(pg->conn);
@@ -288,7 +342,7 @@ pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)
 	}
 	rc = rows_of(r, fn, arg, err, errsize);
 out:
-	PQclear(r);
+	pq.clear(r);
 	return rc;
 }
 
@@ -308,17 +362,17 @@ pg_read_keys(void *src, const struct store_key *keys, size_t n,
 		values[0] = keys[i].type;
 		values[1] = keys[i].mesh;
 		values[2] = keys[i].name;
-		r = PQexecParams(pg->conn, COLUMNS "WHERE type = $1 AND "
-				 "mesh = $2 AND name = $3", 3, NULL, values,
-				 NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		r = pq.execParams(pg->conn, COLUMNS "WHERE type = $1 AND "
+				  "mesh = $2 AND name = $3", 3, NULL, values,
+				  NULL, NULL, 0);
+		if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
 			diag_printf(err, errsize, "cannot read the store: %s",
 				    result_message(r, msg, sizeof(msg)));
 			rc = failure(pg->conn);
 		} else {
 			rc = rows_of(r, fn, arg, err, errsize);
 		}
-		PQclear(r);
+		pq.clear(r);
 	}
 	return rc;
 }
@@ -330,7 +384,7 @@ pg_close(void *src)
 
 	if (pg == NULL)
 		return;
-	PQfinish(pg->conn);
+	pq.finish(pg->conn);
 	free(pg);
 }
 

@@ -2,8 +2,8 @@
 # systemd.sh -- meshdns as a Type=notify service: READY=1 once it answers,
 # RELOADING=1 then READY=1 around a SIGHUP reload, STOPPING=1 on SIGTERM,
 # each with a STATUS= line, sent to $NOTIFY_SOCKET (here a unix datagram
-# socket of the test's own, read by python3); and contrib/meshdns.service
-# passes systemd-analyze verify.
+# socket of the test's own, read by python3, then an abstract one named
+# "@name"); and contrib/meshdns.service passes systemd-analyze verify.
 . "${SRCDIR:?SRCDIR must name the source tree}/tests/system/lib.sh" || exit 1
 
 for t in python3 systemd-analyze; do
@@ -16,11 +16,17 @@ done
 SOCK="$WORK/notify"
 MSGS="$WORK/notify.msgs"
 RECV_PID=""
+ARECV_PID=""
 stop_recv() {
 	if [ -n "$RECV_PID" ]; then
 		kill -TERM "$RECV_PID" 2>/dev/null
 		wait "$RECV_PID" 2>/dev/null
 		RECV_PID=""
+	fi
+	if [ -n "$ARECV_PID" ]; then
+		kill -TERM "$ARECV_PID" 2>/dev/null
+		wait "$ARECV_PID" 2>/dev/null
+		ARECV_PID=""
 	fi
 }
 trap 'stop_recv; cleanup' EXIT
@@ -72,6 +78,9 @@ expect_match "READY=1 comes with the generation served" \
 expect_eq "answers once READY=1 is sent" "241.0.0.5" \
 	"$(dig_short redis.svc.mesh.local)"
 expect_eq "one READY=1 at start" "1" "$(grep -c '^READY=1' "$MSGS")"
+# Written by hand: libsystemd (and gcrypt, lzma, zstd, lz4) stay unmapped.
+expect_eq "libsystemd is not mapped" "0" \
+	"$(grep -c '/libsystemd\.so' "/proc/$PID/maps")"
 
 # A reload that changes something: RELOADING=1, then READY=1 with the new
 # generation.
@@ -106,6 +115,41 @@ start_meshdns -r "$WORK/zones/default" -s "$WORK/state" ||
 	fail "meshdns did not start without NOTIFY_SOCKET"
 expect_eq "nothing sent without NOTIFY_SOCKET" "" "$(cat "$MSGS")"
 stop_meshdns
+
+# An abstract socket, as systemd gives some services: NOTIFY_SOCKET names
+# it with a leading '@' (sd_notify(3)).
+ABSTRACT="meshdns-test-$$-$RANDOM"
+AMSGS="$WORK/abstract.msgs"
+: >"$AMSGS"
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0" + sys.argv[1])
+open(sys.argv[2] + ".bound", "w").close()
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode().replace("\n", " | ") + "\n")
+        f.flush()
+' "$ABSTRACT" "$AMSGS" &
+ARECV_PID=$!
+i=0
+while [ ! -e "$AMSGS.bound" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+NOTIFY_SOCKET="@$ABSTRACT" start_meshdns -r "$WORK/zones/default" -s "$WORK/state" ||
+	fail "meshdns did not start with an abstract NOTIFY_SOCKET"
+MSGS_SAVED=$MSGS
+MSGS=$AMSGS
+wait_msg "^READY=1" || fail "no READY=1 on the abstract socket"
+expect_match "READY=1 on an abstract socket (@name)" \
+	"^READY=1 \| STATUS=serving generation [0-9]+: " "$(cat "$AMSGS")"
+kill -TERM "$PID"
+wait "$PID" 2>/dev/null
+PID=""
+wait_msg "^STOPPING=1" || fail "no STOPPING=1 on the abstract socket"
+MSGS=$MSGS_SAVED
+stop_recv
 
 # ---- the unit file
 #
