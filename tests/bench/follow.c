@@ -40,14 +40,15 @@
  * statement autocommits: when PQexecPrepared returns, the COMMIT is done)
  * and stamps it.  A prober thread asks every probe of every stamped,
  * unanswered change over UDP at 127.0.0.1:PORT every -i microseconds
- * (default 250; at most -q queries a second in all, default 20000), and a
+ * (default 250; at most -q queries a second in all, default 10000), and a
  * change is seen when each of its probes has had a correct answer: its
  * own WANT, or the WANT of a later committed change of the same QNAME
  * (that state can only be served once this change has been).  A change
  * not seen within -t ms (default 5000) of its commit is "never seen".
  *
  * Prints key=value lines: one per KIND and one for all ("follow kind=all
- * n= seen= never= p50_ms= p90_ms= p99_ms= max_ms="), the writer's
+ * n= seen= never= p50_ms= p90_ms= p99_ms= max_ms=": percentiles over
+ * every change, "never" where they fall on changes never seen), the writer's
  * ("writer rate= sql_p50_ms= sql_max_ms= late=") and the prober's
  * ("prober queries= answers= rtt_p50_ms= rtt_max_ms=": a query's time
  * from send to answer, the resolution of the figures above besides the
@@ -61,6 +62,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -108,7 +110,7 @@ static atomic_size_t committed;
 static atomic_int writer_done;
 static int sock = -1;
 static int64_t interval_ns = 250000;
-static double max_qps = 20000;
+static double max_qps = 10000;
 static int64_t timeout_ns = 5000000000LL;
 static uint64_t queries, answers;
 static double *rtt;
@@ -672,28 +674,49 @@ pct(const double *v, size_t n, double q)
 	return v[i < n ? i : n - 1];
 }
 
+/* A percentile as printed: "never" past the changes seen. */
+static const char *
+fmt(char *buf, size_t cap, const double *v, size_t n, double q)
+{
+	double x = pct(v, n, q);
+
+	if (n == 0 || x == HUGE_VAL)
+		return "never";
+	snprintf(buf, cap, "%.2f", x);
+	return buf;
+}
+
+/*
+ * One line for the changes of @kind (NULL: all).  The percentiles are
+ * over every change, a change never seen counting as infinitely late:
+ * p50 is "never" when fewer than half were seen.
+ */
 static void
 report_kind(const char *kind)
 {
 	double *v = calloc(nch + 1, sizeof(*v));
-	size_t n = 0, seen = 0, never = 0, i;
+	size_t n = 0, seen = 0, i;
+	char b[4][32];
 
 	if (v == NULL)
 		die("out of memory");
 	for (i = 0; i < nch; i++) {
 		if (kind != NULL && strcmp(ch[i].kind, kind) != 0)
 			continue;
-		n++;
-		if (ch[i].seen > 0)
-			v[seen++] = (double)(ch[i].seen - ch[i].commit) / 1e6;
-		else
-			never++;
+		if (ch[i].seen > 0) {
+			v[n++] = (double)(ch[i].seen - ch[i].commit) / 1e6;
+			seen++;
+		} else {
+			v[n++] = HUGE_VAL;
+		}
 	}
-	qsort(v, seen, sizeof(*v), cmp_double);
-	printf("follow kind=%s n=%zu seen=%zu never=%zu p50_ms=%.2f "
-	       "p90_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", kind ? kind : "all",
-	       n, seen, never, pct(v, seen, .5), pct(v, seen, .9),
-	       pct(v, seen, .99), seen ? v[seen - 1] : 0);
+	qsort(v, n, sizeof(*v), cmp_double);
+	printf("follow kind=%s n=%zu seen=%zu never=%zu p50_ms=%s p90_ms=%s "
+	       "p99_ms=%s max_ms=%s\n", kind ? kind : "all", n, seen,
+	       n - seen, fmt(b[0], sizeof(b[0]), v, n, .5),
+	       fmt(b[1], sizeof(b[1]), v, n, .9),
+	       fmt(b[2], sizeof(b[2]), v, n, .99),
+	       fmt(b[3], sizeof(b[3]), v, n, 1));
 	free(v);
 }
 
