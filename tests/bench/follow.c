@@ -371,7 +371,7 @@ static void
 apply(struct change *c)
 {
 	char ts[64], ver[32], oldver[32];
-	PGresult *r = NULL;
+	PGresult *r = NULL, *u = NULL;
 	int old;
 
 	utc_now(ts, sizeof(ts));
@@ -406,13 +406,10 @@ apply(struct change *c)
 		v[7] = c->type;
 		snprintf(oldver, sizeof(oldver), "%d", old);
 		v[8] = oldver;
-		{
-			PGresult *u = exec("update", 9, v, PGRES_COMMAND_OK);
-
-			if (strcmp(PQcmdTuples(u), "1") != 0)
-				die("an update lost its version race");
-			PQclear(u);
-		}
+		u = exec("update", 9, v, PGRES_COMMAND_OK);
+		if (strcmp(PQcmdTuples(u), "1") != 0)
+			die("an update lost its version race");
+		PQclear(u);
 	} else if (strcmp(c->op, "delete") == 0) {
 		const char *v[3] = { c->name, c->type, c->mesh };
 
@@ -735,14 +732,30 @@ main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "+p:c:r:o:i:q:t:S:")) != -1) {
 		switch (opt) {
-		case 'p': port = atoi(optarg); break;
-		case 'c': conninfo = optarg; break;
-		case 'r': rate = atof(optarg); break;
-		case 'o': out = optarg; break;
-		case 'i': interval_ns = atol(optarg) * 1000; break;
-		case 'q': max_qps = atof(optarg); break;
-		case 't': timeout_ns = atol(optarg) * 1000000LL; break;
-		case 'S': want = optarg; break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'c':
+			conninfo = optarg;
+			break;
+		case 'r':
+			rate = atof(optarg);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'i':
+			interval_ns = atol(optarg) * 1000;
+			break;
+		case 'q':
+			max_qps = atof(optarg);
+			break;
+		case 't':
+			timeout_ns = atol(optarg) * 1000000LL;
+			break;
+		case 'S':
+			want = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: follow -p PORT [-c CONNINFO] "
 				"[-r RATE] [-i US] [-q QPS] [-t MS] [-o OUT] "

@@ -440,9 +440,15 @@ row "store change to answer p99, ms" "$P99" "<= 50" "$(verdict "$P99" "<=" 50)"
 row "store change to answer max, ms" "$PMAX" "" ""
 row "store changes never seen (${TIMEOUT} ms)" "$NEVER" "0" "$(verdict "$NEVER" "=" 0)"
 row "dnsperf lost queries (at ${QPS} q/s)" "$LOST" "0" "$(verdict "$LOST" "=" 0)"
+row "snapshots published during the changes" "$BUILDS" "" ""
 row "CPU a change, ms (outside the workers)" "$CPU_CH" "" ""
 row "CPU a full build, ms (outside the workers)" "$CPU_BUILD" "" ""
 row "CPU ratio change / full build" "$CPU_RATIO" "<= 0.01" "$(verdict "$CPU_RATIO" "<=" 0.01)"
+# a daemon that batches many changes into one full build meets the CPU
+# ratio at the latency's expense: the ratio counts with p50/p99 met
+if [ "$BUILDS" != - ] && [ "$BUILDS" -gt 0 ] && [ "$BUILDS" -lt $((CHANGES / 2)) ]; then
+	echo "  (the changes were batched: $((CHANGES / BUILDS)) a snapshot; the CPU ratio counts only with the latency targets met)"
+fi
 row "PSS before, kB" "$PSS0" "" ""
 row "PSS after, kB" "$PSS1" "" ""
 row "PSS ratio after / before" "$PSS_RATIO" "<= 1.10" "$(verdict "$PSS_RATIO" "<=" 1.10)"
