@@ -224,7 +224,10 @@ if phase start || phase follow; then
 	FROM generate_series(0, :n - 1) AS i;
 	ANALYZE resources;
 	EOF
-	[ "$PIN" = 1 ] && taskset -a -cp 1 "$PGPID" >/dev/null
+	# the postmaster and its children (new backends inherit it)
+	if [ "$PIN" = 1 ]; then
+		for p in "$PGPID" $(pgrep -P "$PGPID"); do taskset -a -cp 1 "$p" >/dev/null; done
+	fi
 	mkdir -p "$WORK/store"
 	cat >"$WORK/store/meshdns.conf" <<-EOF
 	# store.sh: Kuma's store, the same DNS features as gen-services.py's
