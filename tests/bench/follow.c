@@ -843,5 +843,6 @@ main(int argc, char **argv)
 		}
 		fclose(f);
 	}
+	free(sql);
 	return 0;
 }

@@ -180,7 +180,7 @@ nonworker_ms() { # "all workers" before, "all workers" after -> ms
 start() {
 	local name=$1 port=$2 want=$3 log=$4 out
 	shift 4
-	out=$("$FOLLOW" -p "$port" -S "$want" -t 600000 "$@" 2>"$log")
+	out=$("$FOLLOW" -p "$port" -S "$want" -t 300000 "$@" 2>"$log")
 	START_PID=$(echo "$out" | sed -n 's/.*pid=\([0-9]*\).*/\1/p')
 	START_MS=$(echo "$out" | sed -n 's/.*start_ms=\([0-9.]*\).*/\1/p')
 	[ -n "$START_PID" ] && PIDS+=("$START_PID")
