@@ -7,7 +7,7 @@
 #   contrib/bootstrap.sh            build and test dependencies, autoreconf, configure
 #   contrib/bootstrap.sh --no-configure   only the packages and autoreconf
 #   contrib/bootstrap.sh --bench    also what `make bench` needs (NSD, Knot,
-#                                   BIND, dnsperf, python3)
+#                                   BIND, dnsperf, python3, PostgreSQL)
 #
 # postgresql, nsd, knot, prometheus (promtool), fstrm-bin and dnstap-ldns are
 # the real counterparts the system tests start on loopback ports of their own.

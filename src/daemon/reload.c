@@ -351,7 +351,7 @@ start_build(struct reload *r, int watched)
 		waiting_clear(r);
 	}
 
-	rc = thread_start(&r->thread, build_thread, r);
+	rc = thread_start_named(&r->thread, "md-build", build_thread, r);
 	if (rc != 0) {
 		log_error("reload, cannot start the build thread (%s)",
 			  strerror(-rc));

@@ -1426,7 +1426,8 @@ server_start(struct server *srv, char *err, size_t errsize)
 		/* The process may have forked (daemon()) since the loop was
 		 * made: its kernel state must be made anew. */
 		ev_loop_fork(wk->loop);
-		rc = thread_start(&wk->thread, worker_main, wk);
+		rc = thread_start_named(&wk->thread, "md-worker",
+					worker_main, wk);
 		if (rc != 0) {
 			snprintf(err, errsize, "cannot start a worker thread "
 				 "(%s)", strerror(-rc));

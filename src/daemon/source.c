@@ -435,7 +435,8 @@ source_start(struct source *s, struct ev_loop *loop,
 	ev_async_init(&s->stop, stop_cb);
 	ev_async_start(s->tloop, &s->stop);
 	watch_socket(s);
-	if ((rc = thread_start(&s->thread, source_thread, s)) != 0)
+	if ((rc = thread_start_named(&s->thread, "md-store",
+				     source_thread, s)) != 0)
 		return rc;
 	s->started = 1;
 	return 0;

@@ -305,7 +305,8 @@ jobs_read(struct load_jobs *jobs)
 
 	atomic_init(&jobs->next, 0);
 	/* When a thread cannot start, the others (and this one) do more. */
-	while (nth + 1 < want && thread_start(&th[nth], jobs_run, jobs) == 0)
+	while (nth + 1 < want &&
+	       thread_start_named(&th[nth], "md-load", jobs_run, jobs) == 0)
 		nth++;
 	jobs_run(jobs);
 	for (i = 0; i < nth; i++)

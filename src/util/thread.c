@@ -9,6 +9,13 @@
 int
 thread_start(pthread_t *out, void *(*fn)(void *), void *arg)
 {
+	return thread_start_named(out, NULL, fn, arg);
+}
+
+int
+thread_start_named(pthread_t *out, const char *name, void *(*fn)(void *),
+		   void *arg)
+{
 	sigset_t all, old;
 	int rc;
 
@@ -20,5 +27,7 @@ thread_start(pthread_t *out, void *(*fn)(void *), void *arg)
 		return -rc;
 	rc = pthread_create(out, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0 && name != NULL)
+		(void)pthread_setname_np(*out, name);
 	return -rc;
 }

@@ -13,14 +13,16 @@
 #   time            /usr/bin/time -v (maximum RSS of a check run)
 #   util-linux      taskset (pinning)
 #   procps          ps
+#   postgresql      store.sh's throw-away PostgreSQL 15 holding Kuma's store
+#                   (also a build and test dependency: contrib/bootstrap.sh)
 #
-# The Debian packages of nsd, knot and bind9 start their daemons from postinst
+# The Debian packages of nsd, knot, bind9 and postgresql start their daemons from postinst
 # (through init.d or systemd); a benchmark must not find them on port 53.
 # When no policy-rc.d exists one is put in place for the duration of the
 # install (so nothing is started), and the services are disabled afterwards.
 set -eu
 
-pkgs="dnsperf nsd knot bind9 bind9-dnsutils python3 time util-linux procps"
+pkgs="dnsperf nsd knot bind9 bind9-dnsutils python3 time util-linux procps postgresql"
 
 missing=""
 for p in $pkgs; do
@@ -62,7 +64,7 @@ $sudo apt-get install -y -qq --no-install-recommends $missing
 
 # the benchmarks start their own instances on loopback ports; the system
 # services stay off (ignore errors: there may be no init system at all)
-for svc in nsd knot named; do
+for svc in nsd knot named postgresql; do
 	if command -v systemctl >/dev/null 2>&1; then
 		# works without a running systemd too (removes the wants/ links)
 		$sudo systemctl disable "$svc" >/dev/null 2>&1 || true

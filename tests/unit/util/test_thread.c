@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_thread.c -- threads start with every signal blocked. */
+/* test_thread.c -- threads start with every signal blocked (and named). */
 #include "autoconfig.h"
 
 #include <stdarg.h>
@@ -125,6 +125,43 @@ test_process_signal_goes_to_creator(void **state)
 	assert_int_equal(sigaction(SIGUSR1, &old, NULL), 0);
 }
 
+struct named {
+	char name[16];
+	int rc;
+};
+
+static void *
+record_name(void *arg)
+{
+	struct named *n = arg;
+
+	n->rc = pthread_getname_np(pthread_self(), n->name, sizeof(n->name));
+	return NULL;
+}
+
+/* Once thread_start_named() returns, the thread has its name. */
+static void
+test_named_thread(void **state)
+{
+	struct named n;
+	char name[16];
+	pthread_t th;
+
+	(void)state;
+	memset(&n, 0, sizeof(n));
+	assert_int_equal(thread_start_named(&th, "md-test", wait_a_moment,
+					    NULL), 0);
+	assert_int_equal(pthread_getname_np(th, name, sizeof(name)), 0);
+	assert_string_equal(name, "md-test");
+	assert_int_equal(pthread_join(th, NULL), 0);
+	/* A name too long for the kernel: the thread runs, unnamed. */
+	assert_int_equal(thread_start_named(&th, "a-name-longer-than-15",
+					    record_name, &n), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(n.rc, 0);
+	assert_string_not_equal(n.name, "a-name-longer-than-15");
+}
+
 int
 main(void)
 {
@@ -132,6 +169,7 @@ main(void)
 		cmocka_unit_test(test_new_thread_blocks_all),
 		cmocka_unit_test(test_creator_mask_kept),
 		cmocka_unit_test(test_process_signal_goes_to_creator),
+		cmocka_unit_test(test_named_thread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
