@@ -2993,6 +2993,11 @@ from_input_init(struct from_input *fi, const struct state *prev,
 	fi->warnings_before = diags->n - diags->errors;
 }
 
+static const char *incr_refused(const struct snapshot *base,
+				const struct config *cfg,
+				const struct resource_change *changes,
+				size_t nchanges);
+
 int
 build_run_input(struct snapshot **out, const struct build_options *opt,
 		struct build_input *in, const struct state *prev, int64_t now,
@@ -3001,6 +3006,7 @@ build_run_input(struct snapshot **out, const struct build_options *opt,
 	struct from_input fi;
 	struct config *cfg = NULL;
 	struct resource_set *set = NULL;
+	const char *why = NULL;
 	uint64_t t;
 	int handed = 0;
 	int rc = -ENOMEM;
@@ -3022,9 +3028,24 @@ build_run_input(struct snapshot **out, const struct build_options *opt,
 				 &fi.legacy)) < 0)
 		goto out;
 	fi.read_us = build_clock_us() - t;
+	/* An apply: only the changed paths were read into the same units. */
+	if (in != NULL && in->base != NULL) {
+		if (fi.units != NULL)
+			why = "every resource path was read again";
+		else if (cfg->store != NULL)
+			why = "the store's rows are not units";
+		else
+			why = incr_refused(in->base, cfg, in->changes != NULL ?
+					   in->changes->v : NULL,
+					   in->changes != NULL ?
+					   in->changes->n : 0);
+		fi.base = why == NULL ? in->base : NULL;
+	}
 	/* build_from() frees them and reports its own errors. */
 	rc = build_from(out, cfg, set, &fi, diags);
 	handed = 1;
+	if (rc == 0 && why != NULL)
+		(*out)->full_reason = why;
 	cfg = NULL;
 	set = NULL;
 out:

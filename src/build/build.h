@@ -152,6 +152,16 @@ struct build_input {
 	struct resource_changes *changes;
 	int nothing;			/* out: @changed changed nothing;
 					 * no build ran, *out is NULL */
+	/*
+	 * The snapshot built from @units as they were before every change
+	 * in @changes (the one served, untrimmed), or NULL.  With it, a
+	 * build that read only the @changed paths is build_apply()'s from
+	 * it, @changes being the whole list of what differs (the caller
+	 * keeps there what a build it did not publish changed); a build
+	 * that read every path is a full one.  Either way the snapshot's
+	 * full_reason says why it was not incremental.
+	 */
+	const struct snapshot *base;
 };
 
 /*
