@@ -162,6 +162,13 @@ struct build_input {
 	 * full_reason says why it was not incremental.
 	 */
 	const struct snapshot *base;
+	/*
+	 * With a store: the number of the last change of its rows @units
+	 * hold (store_rows_seq(); 0 for none); only the rows changed since
+	 * are read again (the store's units: fromstore.h).  Out: the one
+	 * @units hold now (new units: snapshot->store_seq).
+	 */
+	uint64_t store_seq;
 };
 
 /*

@@ -96,6 +96,8 @@ struct reload {
 	size_t nbuilding;
 	int build_watched;	/* the running build is for watched changes */
 	int build_full;
+	int waiting_store;	/* the store's rows changed (source.h) */
+	uint64_t units_seq;	/* the store change r->units hold */
 	/*
 	 * Every change the units took since the snapshot served was built
 	 * (build_input.changes): a build not published (rejected, failed)
@@ -114,6 +116,7 @@ struct reload {
 };
 
 static void warn_start_only(const struct reload *r, const struct config *cfg);
+static int applies_to(const struct snapshot *s);
 static void update_watch(struct reload *r, const struct config *cfg);
 
 int
@@ -225,8 +228,12 @@ watched_build(struct reload *r, struct build_input *in,
 	in->kept = kept;
 	in->changes = &r->unpublished;
 	in->base = r->current;
+	in->store_seq = r->units_seq;
 	rc = build_run_input(next, r->opt, in, r->current->state,
 			     (int64_t)time(NULL), diags);
+	/* Units read in place hold the store's rows read. */
+	if (*next == NULL || (*next)->units == NULL)
+		r->units_seq = in->store_seq;
 	log_diags(diags);
 	if (kept->n > 0) {
 		log_diags(kept);
@@ -240,11 +247,13 @@ watched_build(struct reload *r, struct build_input *in,
 					  kept->v[i].file);
 	}
 	if (rc < 0)
-		log_error("watch, build failed; still serving generation "
-			  "%llu", (unsigned long long)r->generation);
+		log_error("%s, build failed; still serving generation "
+			  "%llu", r->nbuilding > 0 ? "watch" : "store",
+			  (unsigned long long)r->generation);
 	else if (in->nothing)
-		log_info("watch, no resource changed: still serving "
-			 "generation %llu", (unsigned long long)r->generation);
+		log_info("%s, no resource changed: still serving "
+			 "generation %llu", r->nbuilding > 0 ? "watch" :
+			 "store", (unsigned long long)r->generation);
 	return rc;
 }
 
@@ -290,7 +299,11 @@ log_apply(struct reload *r, const struct snapshot *s, uint64_t us)
 	else
 		snprintf(took, sizeof(took), "%llu ms",
 			 (unsigned long long)(us / 1000));
-	if (how == APPLY_INCREMENTAL && s->table_patched)
+	if (c->n == 0)		/* Kuma's legacy VIP table: no resource */
+		log_info("applied a change in %s in %s: %s",
+			 how == APPLY_INCREMENTAL ? "place" : "full", took,
+			 s->full_reason != NULL ? s->full_reason : "");
+	else if (how == APPLY_INCREMENTAL && s->table_patched)
 		log_info("applied %zu change%s (%s) incrementally in %s",
 			 c->n, c->n == 1 ? "" : "s", what, took);
 	else if (how == APPLY_INCREMENTAL)
@@ -484,6 +497,7 @@ start_build(struct reload *r, int watched)
 	building_clear(r);
 	r->build_watched = watched;
 	r->build_full = r->waiting_full;
+	r->waiting_store = 0;	/* either build reads the rows */
 	if (watched) {
 		r->building = r->waiting;
 		r->nbuilding = r->nwaiting;
@@ -843,15 +857,17 @@ swap(struct reload *r, struct snapshot *next)
 	/* What the units took is in the snapshot served now. */
 	resource_changes_clear(&r->unpublished);
 	http_publish(r->http, next);	/* before the trim */
-	/* A full read's units: the files as they are now (kept only for
-	 * watching: they hold every resource once the snapshot is trimmed). */
+	/* A full read's units: the files and rows as they are now (kept
+	 * only when changes will be applied to them). */
 	if (next->units != NULL) {
 		resource_units_free(r->units);
 		r->units = NULL;
-		if (next->cfg->watch)
+		if (applies_to(next)) {
 			r->units = next->units;
-		else
+			r->units_seq = next->store_seq;
+		} else {
 			resource_units_free(next->units);
+		}
 		next->units = NULL;
 	}
 	update_watch(r, next->cfg);
@@ -1031,7 +1047,7 @@ done_cb(struct ev_loop *loop, ev_async *w, int revents)
 	if (r->pending) {
 		r->pending = 0;
 		start_build(r, 0);
-	} else if (r->nwaiting > 0 || r->waiting_full) {
+	} else if (r->nwaiting > 0 || r->waiting_full || r->waiting_store) {
 		start_build(r, 1);
 	}
 	if (!r->running && r->reloading) {
@@ -1129,6 +1145,15 @@ reload_request(struct reload *r, const char *why)
 		return;
 	}
 	start_build(r, 0);
+}
+
+void
+reload_store_changed(struct reload *r)
+{
+	log_info("store, the store changed: applying what changed");
+	r->waiting_store = 1;
+	if (!r->running)
+		start_build(r, 1);
 }
 
 static void
