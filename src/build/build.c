@@ -1758,6 +1758,15 @@ generate_options_from(struct generate_options *o, const struct config *cfg)
 	o->workload_labels = cfg->kuma_workload;
 	o->default_mode = cfg->kuma_default_mode;
 	o->grace = cfg->kuma_deletion_grace;
+	/*
+	 * Kuma's store holds what its zone control plane derives (the
+	 * MeshServices of Dataplanes, the default HostnameGenerators):
+	 * served as Kuma wrote it, as kuma-dp serves it.
+	 */
+	if (cfg->store != NULL) {
+		o->from_store = 1;
+		o->defaults = GENERATE_DEFAULTS_NONE;
+	}
 }
 
 /*
