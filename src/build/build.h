@@ -150,7 +150,8 @@ struct build_input {
 	size_t nchanged;
 	struct diag_list *kept;		/* NULL: into the diagnostics */
 	struct resource_changes *changes;
-	int nothing;			/* out: @changed changed nothing;
+	int nothing;			/* out: neither @changed nor the
+					 * store's rows changed a resource;
 					 * no build ran, *out is NULL */
 	/*
 	 * The snapshot built from @units as they were before every change

@@ -2,8 +2,10 @@
 /*
  * fromstore.h -- what a build takes from Kuma's store (store:, --store).
  *
- * The rows: from whoever follows the store (build_options.load_store, the
- * daemon's source), else read once here (-t, --status).  The VIPs: with a
+ * The rows: from whoever follows the store (build_options.with_store_rows,
+ * the daemon's source), else read once here (-t, --status); each row is a
+ * unit of the build's resource units (fromstore_load()), so that a
+ * notification reads only the rows that changed.  The VIPs: with a
  * store, a service is served with the VIP Kuma's allocator recorded in its
  * status (MeshService status.vips, MeshExternalService status.vip,
  * MeshMultiZoneService status.vips), so that every replica and every
