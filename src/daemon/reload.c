@@ -389,8 +389,8 @@ build_thread(void *arg)
 	if (r->build_watched) {
 		rc = watched_build(r, &in, &kept, &next, &diags);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		us = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
-		     (uint64_t)(t1.tv_nsec - t0.tv_nsec) / 1000;
+		us = (uint64_t)((int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
+				(int64_t)(t1.tv_nsec - t0.tv_nsec) / 1000);
 		if (rc < 0 || next == NULL)
 			goto out;
 		goto built;
