@@ -118,6 +118,7 @@ store_row_free(struct store_row *row)
 	free(row->spec);
 	free(row->labels);
 	free(row->status);
+	free(row->created);
 	free(row);
 }
 
@@ -227,7 +228,8 @@ store_rows_put(struct store_rows *rows, struct store_row *row)
 		if (old->version == row->version &&
 		    same_text(old->spec, row->spec) &&
 		    same_text(old->labels, row->labels) &&
-		    same_text(old->status, row->status)) {
+		    same_text(old->status, row->status) &&
+		    same_text(old->created, row->created)) {
 			store_row_free(row);
 			return 0;
 		}
@@ -371,6 +373,7 @@ row_hash(const struct store_row *r)
 	h = chain(h, r->spec);
 	h = chain(h, r->labels);
 	h = chain(h, r->status);
+	h = chain(h, r->created);
 	return h != 0 ? h : 1;
 }
 
@@ -513,6 +516,10 @@ store_row_document(const struct store_row *row, char *err, size_t errsize)
 	if (!global_kind(row->type)) {
 		puts_(&t, ", \"mesh\": ");
 		put_quoted(&t, row->mesh);
+	}
+	if (row->created != NULL) {
+		puts_(&t, ", \"creationTime\": ");
+		put_quoted(&t, row->created);
 	}
 	if (row->labels != NULL) {
 		trim(row->labels, &s, &len);

@@ -68,6 +68,8 @@ struct store_row {
 	char *spec;		/* JSON text, or NULL (SQL NULL) */
 	char *labels;		/* JSON object or null, or NULL */
 	char *status;		/* JSON object, or NULL */
+	char *created;		/* creation_time, RFC 3339 UTC, or NULL:
+				 * Kuma's order (the older first) */
 };
 
 void store_row_free(struct store_row *row);

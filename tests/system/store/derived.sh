@@ -5,7 +5,8 @@
 # default HostnameGenerator (Kuma creates them in the store at start,
 # unless told to skip them).  A Dataplane's service is served once Kuma's
 # generator and allocator wrote its MeshService; a MeshService gets a
-# name once a generator row exists.
+# name once a generator row exists.  Kuma's creation times order the
+# services (the older wins a hostname collision), as in Kuma.
 . "$SRCDIR/tests/system/lib.sh"
 . "$SRCDIR/tests/system/store/lib.sh"
 
@@ -14,13 +15,23 @@ kuma_insert Mesh "" default '{"meshServices":{"mode":"Everywhere"}}'
 kuma_insert Dataplane default web-1 \
 	'{"networking":{"address":"10.1.2.2","inbound":[{"port":8080,"tags":{"kuma.io/service":"web"}}]}}'
 kuma_ms default redis 6379 241.0.0.7
+# Two services one generator gives the same hostname: Kuma's older one
+# (creation_time) wins, whatever the names' order.
+kuma_ms default a-new 80 241.0.0.21
+kuma_ms default b-old 80 241.0.0.22
+psql_admin -c "UPDATE resources SET creation_time = '2024-01-01 10:00:00' WHERE name = 'b-old'" >/dev/null
+kuma_insert HostnameGenerator "" shared \
+	'{"selector":{"meshService":{"matchLabels":{"kuma.io/origin":"zone"}}},"template":"{{ .Mesh }}.shared.mesh.local"}' \
+	'{"kuma.io/origin": "zone"}'
 
 start_meshdns --store "$(pg_conninfo)" || {
 	fail "meshdns did not start"
 	finish
 }
-expect_eq "no generator in the store: no hostname for redis" "" \
+expect_eq "no default generator in the store: no hostname for redis" "" \
 	"$(dig_short redis.svc.mesh.local A)"
+expect_eq "a collision goes to the older service (creation_time)" \
+	"241.0.0.22" "$(dig_short default.shared.mesh.local A)"
 expect_eq "no MeshService row for web: not served" "" \
 	"$(dig_short web.svc.mesh.local A)"
 out=$("$MESHDNS" --store "$(pg_conninfo)" --status 2>&1)
