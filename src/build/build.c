@@ -201,28 +201,22 @@ units_tag(const struct config *cfg, const struct build_options *opt)
 }
 
 /*
- * The resources of a build, as *@set: the changed paths of @in read into
- * its units, or every path into new units (*@units, the caller's to free
- * also on failure).  -ENOMEM, or 0.
+ * The resource files of a build: the changed paths of @in read into its
+ * units (what changed appended to @changes), or every path into new units
+ * (*@units, the caller's to free also on failure).  -ENOMEM, or 0.
  */
 static int
-read_resources(struct resource_units **units, struct resource_set **set,
-	       const struct config *cfg, const struct build_options *opt,
-	       struct build_input *in, struct diag_list *diags)
+read_resources(struct resource_units **units, const struct config *cfg,
+	       const struct build_options *opt, struct build_input *in,
+	       struct resource_changes *changes, struct diag_list *diags)
 {
 	uint64_t tag = units_tag(cfg, opt);
 	size_t i;
 	int rc;
 
 	*units = NULL;
-	*set = NULL;
 	if (in != NULL && !in->full && in->units != NULL &&
 	    resource_units_tag(in->units) == tag) {
-		size_t before = in->changes != NULL ? in->changes->n : 0;
-		struct resource_changes mine = { NULL, 0, 0 };
-		struct resource_changes *ch = in->changes != NULL ?
-					      in->changes : &mine;
-
 		for (i = 0; i < in->nchanged; i++) {
 			const struct build_path *p = &in->changed[i];
 
@@ -230,17 +224,11 @@ read_resources(struct resource_units **units, struct resource_set **set,
 				continue;
 			rc = resource_units_sync(in->units, p->group, p->path,
 						 diags, in->kept != NULL ?
-						 in->kept : diags, ch);
-			if (rc < 0) {
-				resource_changes_clear(&mine);
+						 in->kept : diags, changes);
+			if (rc < 0)
 				return rc;
-			}
 		}
-		in->nothing = ch->n == before;
-		resource_changes_clear(&mine);
-		if (in->nothing)
-			return 0;
-		return resource_units_view(in->units, set);
+		return 0;
 	}
 	if ((*units = resource_units_new(cfg->zone)) == NULL)
 		return -ENOMEM;
@@ -251,7 +239,7 @@ read_resources(struct resource_units **units, struct resource_set **set,
 	for (i = 0; i < cfg->nresources; i++)
 		if ((rc = load_resources(*units, cfg, i, diags)) == -ENOMEM)
 			return rc;
-	return resource_units_view(*units, set);
+	return 0;
 }
 
 /* Compile every generator's template; the ones that fail are left out. */
@@ -1770,6 +1758,15 @@ generate_options_from(struct generate_options *o, const struct config *cfg)
 	o->workload_labels = cfg->kuma_workload;
 	o->default_mode = cfg->kuma_default_mode;
 	o->grace = cfg->kuma_deletion_grace;
+	/*
+	 * Kuma's store holds what its zone control plane derives (the
+	 * MeshServices of Dataplanes, the default HostnameGenerators):
+	 * served as Kuma wrote it, as kuma-dp serves it.
+	 */
+	if (cfg->store != NULL) {
+		o->from_store = 1;
+		o->defaults = GENERATE_DEFAULTS_NONE;
+	}
 }
 
 /*
@@ -2318,6 +2315,12 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 		const struct build_service *old = x->same_vips[i];
 		size_t pool = kind_pool[bs->kind];
 
+		/* Kuma's store: Kuma's allocator gives the VIPs. */
+		if ((rc = fromstore_waits(s->cfg, bs)) != 0) {
+			if (rc < 0)
+				goto out;
+			continue;
+		}
 		if (old != NULL && old->vip_error == NULL &&
 		    incr_vips_complete(c, pool, &old->vips)) {
 			bs->vips = old->vips;
@@ -2347,8 +2350,11 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 		struct build_legacy *l = &s->legacy[i];
 		const struct build_legacy *old = incr_find_legacy(base, l);
 
-		if (old != NULL) {
+		if (old != NULL)
 			lkept[old - base->legacy] = 1;
+		if (fromstore_legacy(s->cfg, &c->legacy_vips, l))
+			continue;
+		if (old != NULL) {
 			if (incr_vips_complete(c, CONFIG_POOL_LEGACY,
 					       &old->vips)) {
 				l->vips = old->vips;
@@ -2827,6 +2833,7 @@ struct from_input {
 	size_t warnings_before;
 	struct resource_units *units;	/* the units @set views, when new:
 					 * taken over (snapshot->units) */
+	uint64_t store_seq;		/* the store change they hold */
 	uint64_t store_digest;		/* fromstore_load()'s, or 0 */
 	struct store_legacy_vips legacy; /* fromstore_load()'s: taken over */
 };
@@ -2872,6 +2879,7 @@ build_from(struct snapshot **out, struct config *cfg,
 	s->cfg = cfg;
 	s->set = set;
 	s->units = in->units;
+	s->store_seq = in->store_seq;
 	in->units = NULL;
 	s->phase_us[BUILD_PHASE_READ] = in->read_us;
 	generate_options_from(&c.gopt, s->cfg);
@@ -2993,44 +3001,91 @@ from_input_init(struct from_input *fi, const struct state *prev,
 	fi->warnings_before = diags->n - diags->errors;
 }
 
+static const char *incr_refused(const struct snapshot *base,
+				const struct config *cfg,
+				const struct resource_change *changes,
+				size_t nchanges);
+
 int
 build_run_input(struct snapshot **out, const struct build_options *opt,
 		struct build_input *in, const struct state *prev, int64_t now,
 		struct diag_list *diags)
 {
 	struct from_input fi;
+	struct fromstore_input st;
 	struct config *cfg = NULL;
 	struct resource_set *set = NULL;
+	struct resource_changes mine = { NULL, 0, 0 };
+	struct resource_changes *changes = &mine;
+	const char *why = NULL;
+	size_t before = 0;
 	uint64_t t;
 	int handed = 0;
 	int rc = -ENOMEM;
 
 	*out = NULL;
-	if (in != NULL)
+	memset(&st, 0, sizeof(st));
+	if (in != NULL) {
 		in->nothing = 0;
+		if (in->changes != NULL)
+			changes = in->changes;
+	}
+	before = changes->n;
 	from_input_init(&fi, prev, opt->program_digest, now, diags);
 	if ((rc = build_load_config(&cfg, opt, diags)) < 0)
 		goto out;
 	t = build_clock_us();
-	if ((rc = read_resources(&fi.units, &set, cfg, opt, in, diags)) < 0)
+	if ((rc = read_resources(&fi.units, cfg, opt, in, changes,
+				 diags)) < 0)
 		goto out;
-	if (in != NULL && in->nothing) {
-		rc = 0;
+	/* The store's rows: units of their own, after the files'. */
+	st.units = fi.units != NULL ? fi.units : in->units;
+	st.fresh = fi.units != NULL;
+	st.seq = in != NULL ? in->store_seq : 0;
+	st.kept = in != NULL ? in->kept : NULL;
+	st.changes = changes;
+	if ((rc = fromstore_load(&st, cfg, opt, diags)) < 0)
 		goto out;
+	fi.store_digest = st.digest;
+	fi.store_seq = st.seq;
+	fi.legacy = st.legacy;
+	memset(&st.legacy, 0, sizeof(st.legacy));
+	if (in != NULL && fi.units == NULL) {
+		in->store_seq = st.seq;
+		if (changes->n == before && !st.legacy_changed) {
+			in->nothing = 1;
+			rc = 0;
+			goto out;
+		}
 	}
-	if ((rc = fromstore_load(set, cfg, opt, diags, &fi.store_digest,
-				 &fi.legacy)) < 0)
+	if ((rc = resource_units_view(st.units, &set)) < 0)
 		goto out;
 	fi.read_us = build_clock_us() - t;
+	/* An apply: only what changed was read into the same units. */
+	if (in != NULL && in->base != NULL) {
+		if (fi.units != NULL)
+			why = "every resource path was read again";
+		else if (st.everything)
+			why = "every row of the store was read again";
+		else if ((why = incr_refused(in->base, cfg, changes->v,
+					     changes->n)) == NULL &&
+			 st.legacy_changed)
+			why = "Kuma's VIPs of legacy names changed";
+		fi.base = why == NULL ? in->base : NULL;
+	}
 	/* build_from() frees them and reports its own errors. */
 	rc = build_from(out, cfg, set, &fi, diags);
 	handed = 1;
+	if (rc == 0 && why != NULL)
+		(*out)->full_reason = why;
 	cfg = NULL;
 	set = NULL;
 out:
 	if (rc == -ENOMEM && !handed)
 		diag_error(diags, NULL, 0, 0, "out of memory during the build");
 	store_legacy_vips_clear(&fi.legacy);
+	store_legacy_vips_clear(&st.legacy);
+	resource_changes_clear(&mine);
 	resource_set_free(set);
 	resource_units_free(fi.units);
 	config_free(cfg);

@@ -150,8 +150,26 @@ struct build_input {
 	size_t nchanged;
 	struct diag_list *kept;		/* NULL: into the diagnostics */
 	struct resource_changes *changes;
-	int nothing;			/* out: @changed changed nothing;
+	int nothing;			/* out: neither @changed nor the
+					 * store's rows changed a resource;
 					 * no build ran, *out is NULL */
+	/*
+	 * The snapshot built from @units as they were before every change
+	 * in @changes (the one served, untrimmed), or NULL.  With it, a
+	 * build that read only the @changed paths is build_apply()'s from
+	 * it, @changes being the whole list of what differs (the caller
+	 * keeps there what a build it did not publish changed); a build
+	 * that read every path is a full one.  Either way the snapshot's
+	 * full_reason says why it was not incremental.
+	 */
+	const struct snapshot *base;
+	/*
+	 * With a store: the number of the last change of its rows @units
+	 * hold (store_rows_seq(); 0 for none); only the rows changed since
+	 * are read again (the store's units: fromstore.h).  Out: the one
+	 * @units hold now (new units: snapshot->store_seq).
+	 */
+	uint64_t store_seq;
 };
 
 /*

@@ -5,6 +5,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +14,17 @@
 #include "util/netaddr.h"
 
 struct loading {
-	struct resource_set *set;
+	struct fromstore_input *in;
+	const struct store_rows *rows;
+	const struct build_options *opt;
 	struct diag_list *diags;
-	uint64_t digest;
-	struct store_legacy_vips *legacy;
+	struct diag_list *errs;		/* of rows read again */
+};
+
+/* The store kinds that become units (Config rows do not). */
+static const char *const unit_types[] = {
+	"Dataplane", "HostnameGenerator", "Mesh", "MeshExternalService",
+	"MeshMultiZoneService", "MeshService",
 };
 
 static int
@@ -25,16 +33,102 @@ keep_row(void *arg, struct store_row *row)
 	return store_rows_put(arg, row) < 0 ? -ENOMEM : 0;
 }
 
+/* "MeshService/default/redis": a row's unit key.  0, or -1 too long. */
+static int
+unit_key(const struct store_key *k, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s/%s", k->type, k->mesh, k->name);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* The unit of row @k as the rows hold it now (none when it is gone). */
+static int
+sync_row(struct loading *l, const struct store_rows *rows,
+	 const struct store_key *k, struct diag_list *errs)
+{
+	struct fromstore_input *in = l->in;
+	const struct store_row *row = NULL;
+	struct resource_set *set = NULL;
+	char key[1024];
+	char what[600];
+	int rc;
+
+	if (strcmp(k->type, "Config") == 0) {
+		in->legacy_changed = 1;
+		return 0;
+	}
+	if (unit_key(k, key, sizeof(key)) < 0) {
+		store_row_format(k, what, sizeof(what));
+		diag_error(errs, NULL, 0, 0, "%s: the name is too long", what);
+		return 0;
+	}
+	if ((row = store_rows_find(rows, k)) == NULL)
+		return resource_units_remove(in->units, FROMSTORE_GROUP, key,
+					     in->changes);
+	if ((set = resource_set_new()) == NULL)
+		return -ENOMEM;
+	resource_set_keep_yaml(set, l->opt->keep_specs);
+	if ((rc = store_row_load(row, set, errs)) < 0) {
+		resource_set_free(set);
+		return rc;
+	}
+	return resource_units_put(in->units, FROMSTORE_GROUP, key, set,
+				  in->changes);
+}
+
+static int
+sync_key(void *arg, const struct store_key *k)
+{
+	struct loading *l = arg;
+
+	return sync_row(l, l->rows, k, l->errs);
+}
+
+/* Every row: the store's units made again. */
+static int
+sync_all(struct loading *l, const struct store_rows *rows,
+	 struct diag_list *errs)
+{
+	const struct store_row *r = NULL;
+	size_t i;
+	int rc;
+
+	l->in->everything = !l->in->fresh;
+	l->in->legacy_changed = 1;
+	for (i = 0; !l->in->fresh &&
+	     i < sizeof(unit_types) / sizeof(unit_types[0]); i++)
+		if ((rc = resource_units_remove(l->in->units, FROMSTORE_GROUP,
+						unit_types[i],
+						l->in->changes)) < 0)
+			return rc;
+	for (i = 0; (r = store_rows_at(rows, i)) != NULL; i++) {
+		struct store_key k = { r->type, r->mesh, r->name };
+
+		if ((rc = sync_row(l, rows, &k, errs)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 load_rows(void *arg, const struct store_rows *rows)
 {
 	struct loading *l = arg;
+	struct fromstore_input *in = l->in;
 	int rc;
 
-	l->digest = store_rows_digest(rows);
-	if ((rc = store_rows_legacy_vips(rows, l->legacy, l->diags)) < 0)
+	l->rows = rows;
+	in->digest = store_rows_digest(rows);
+	if ((rc = store_rows_legacy_vips(rows, &in->legacy, l->diags)) < 0)
 		return rc;
-	return store_rows_load(rows, l->set, l->diags);
+	if (in->fresh || l->opt->with_store_rows == NULL)
+		rc = sync_all(l, rows, in->fresh ? l->diags : l->errs);
+	else if ((rc = store_rows_changed_since(rows, in->seq, sync_key,
+						l)) == 1)
+		rc = sync_all(l, rows, l->errs);
+	in->seq = store_rows_seq(rows);
+	return rc;
 }
 
 /* Read the store once: -t, --status. */
@@ -65,22 +159,20 @@ out:
 }
 
 int
-fromstore_load(struct resource_set *set, const struct config *cfg,
-	       const struct build_options *opt, struct diag_list *diags,
-	       uint64_t *digest, struct store_legacy_vips *legacy)
+fromstore_load(struct fromstore_input *in, const struct config *cfg,
+	       const struct build_options *opt, struct diag_list *diags)
 {
-	struct loading l = { set, diags, 0, legacy };
-	int rc;
+	struct loading l = { in, NULL, opt, diags,
+			     in->kept != NULL ? in->kept : diags };
 
-	*digest = 0;
+	in->digest = 0;
+	in->legacy_changed = 0;
+	in->everything = 0;
 	if (cfg->store == NULL)
 		return 0;
 	if (opt->with_store_rows != NULL)
-		rc = opt->with_store_rows(opt->store_arg, load_rows, &l);
-	else
-		rc = read_once(&l, cfg->store);
-	*digest = l.digest;
-	return rc;
+		return opt->with_store_rows(opt->store_arg, load_rows, &l);
+	return read_once(&l, cfg->store);
 }
 
 int

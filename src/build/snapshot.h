@@ -32,6 +32,8 @@ struct snapshot {
 	struct resource_units *units;	/* the units a full read made (the
 					 * caller may take them for the next
 					 * build), else NULL */
+	uint64_t store_seq;		/* the store's change @units hold
+					 * (build_input.store_seq) */
 	struct table *table;
 	struct state *state;		/* the state after this build */
 	int state_changed;		/* differs from the previous state */

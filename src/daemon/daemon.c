@@ -681,7 +681,7 @@ log_loaded(const struct snapshot *s)
 static void
 store_changed(void *arg)
 {
-	reload_request(arg, "the store changed");
+	reload_store_changed(arg);
 }
 
 int

@@ -10,6 +10,7 @@
 #endif
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "build/cache.h"
 #include "daemon/http.h"
+#include "daemon/metrics.h"
 #include "util/log.h"
 #include "daemon/notify.h"
 #include "daemon/reload.h"
@@ -31,6 +33,21 @@
 #include "util/digest.h"
 #include "util/text.h"
 #include "util/thread.h"
+
+/* The bounds of meshdns_build_apply_duration_seconds, in seconds. */
+static const double apply_bounds[] = {
+	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+	0.1, 0.25, 0.5, 1, 2.5, 5,
+};
+#define RELOAD_APPLY_BUCKETS (sizeof(apply_bounds) / sizeof(apply_bounds[0]))
+
+/* How an apply went: meshdns_build_applies_total's label "how". */
+enum apply_how {
+	APPLY_INCREMENTAL = 0,
+	APPLY_FULL,
+};
+
+static const char *const apply_how_names[] = { "incremental", "full" };
 
 struct reload {
 	struct ev_loop *loop;
@@ -79,9 +96,27 @@ struct reload {
 	size_t nbuilding;
 	int build_watched;	/* the running build is for watched changes */
 	int build_full;
+	int waiting_store;	/* the store's rows changed (source.h) */
+	uint64_t units_seq;	/* the store change r->units hold */
+	/*
+	 * Every change the units took since the snapshot served was built
+	 * (build_input.changes): a build not published (rejected, failed)
+	 * leaves its changes here for the next one, which applies them all
+	 * to the one served.  Cleared when a snapshot is published.
+	 */
+	struct resource_changes unpublished;
+	/*
+	 * Applies (builds for watched or store changes), by how: counts and
+	 * a histogram of their times (written by the build thread, read
+	 * by the HTTP thread).
+	 */
+	_Atomic uint64_t applies[2];
+	_Atomic uint64_t apply_buckets[2][RELOAD_APPLY_BUCKETS + 1];
+	_Atomic uint64_t apply_us[2];
 };
 
 static void warn_start_only(const struct reload *r, const struct config *cfg);
+static int applies_to(const struct snapshot *s);
 static void update_watch(struct reload *r, const struct config *cfg);
 
 int
@@ -191,8 +226,14 @@ watched_build(struct reload *r, struct build_input *in,
 	in->changed = r->building;
 	in->nchanged = r->nbuilding;
 	in->kept = kept;
+	in->changes = &r->unpublished;
+	in->base = r->current;
+	in->store_seq = r->units_seq;
 	rc = build_run_input(next, r->opt, in, r->current->state,
 			     (int64_t)time(NULL), diags);
+	/* Units read in place hold the store's rows read. */
+	if (*next == NULL || (*next)->units == NULL)
+		r->units_seq = in->store_seq;
 	log_diags(diags);
 	if (kept->n > 0) {
 		log_diags(kept);
@@ -206,12 +247,121 @@ watched_build(struct reload *r, struct build_input *in,
 					  kept->v[i].file);
 	}
 	if (rc < 0)
-		log_error("watch, build failed; still serving generation "
-			  "%llu", (unsigned long long)r->generation);
+		log_error("%s, build failed; still serving generation "
+			  "%llu", r->nbuilding > 0 ? "watch" : "store",
+			  (unsigned long long)r->generation);
 	else if (in->nothing)
-		log_info("watch, no resource changed: still serving "
-			 "generation %llu", (unsigned long long)r->generation);
+		log_info("%s, no resource changed: still serving "
+			 "generation %llu", r->nbuilding > 0 ? "watch" :
+			 "store", (unsigned long long)r->generation);
 	return rc;
+}
+
+/* "MeshService default/redis", "Mesh default": what changed, for the log. */
+static void
+format_change(const struct resource_change *c, char *buf, size_t size,
+	      size_t *off)
+{
+	text_appendf(buf, size, off, "%s ", resource_kind_name(c->kind));
+	if (c->mesh != NULL)
+		text_appendf(buf, size, off, "%s/", c->mesh);
+	text_appendf(buf, size, off, "%s%s%s", c->name,
+		     c->namespace != NULL ? "." : "",
+		     c->namespace != NULL ? c->namespace : "");
+}
+
+/*
+ * Say how @s applied r->unpublished, which took @us microseconds, and
+ * count it (meshdns_build_applies_total):
+ *   applied 1 change (MeshService default/redis) incrementally in 0.4 ms
+ *   applied 2 changes (Mesh default, ...) in full in 31 ms: <why>
+ */
+static void
+log_apply(struct reload *r, const struct snapshot *s, uint64_t us)
+{
+	const struct resource_changes *c = &r->unpublished;
+	enum apply_how how = s->incremental ? APPLY_INCREMENTAL : APPLY_FULL;
+	char what[512];
+	char took[32];
+	size_t off = 0;
+	size_t i;
+
+	what[0] = '\0';
+	for (i = 0; i < c->n && i < 3; i++) {
+		if (i > 0)
+			text_appendf(what, sizeof(what), &off, ", ");
+		format_change(&c->v[i], what, sizeof(what), &off);
+	}
+	if (c->n > 3)
+		text_appendf(what, sizeof(what), &off, ", ...");
+	if (us < 10000)
+		snprintf(took, sizeof(took), "%.1f ms", (double)us / 1000.);
+	else
+		snprintf(took, sizeof(took), "%llu ms",
+			 (unsigned long long)(us / 1000));
+	if (c->n == 0)		/* Kuma's legacy VIP table: no resource */
+		log_info("applied a change in %s in %s: %s",
+			 how == APPLY_INCREMENTAL ? "place" : "full", took,
+			 s->full_reason != NULL ? s->full_reason : "");
+	else if (how == APPLY_INCREMENTAL && s->table_patched)
+		log_info("applied %zu change%s (%s) incrementally in %s",
+			 c->n, c->n == 1 ? "" : "s", what, took);
+	else if (how == APPLY_INCREMENTAL)
+		log_info("applied %zu change%s (%s) incrementally in %s; "
+			 "the table was compiled whole: %s", c->n,
+			 c->n == 1 ? "" : "s", what, took,
+			 s->table_reason != NULL ? s->table_reason : "");
+	else
+		log_info("applied %zu change%s (%s) in full in %s: %s", c->n,
+			 c->n == 1 ? "" : "s", what, took,
+			 s->full_reason != NULL ? s->full_reason :
+			 "a full build");
+	for (i = 0; i < RELOAD_APPLY_BUCKETS; i++)
+		if ((double)us / 1e6 <= apply_bounds[i])
+			break;
+	atomic_fetch_add(&r->applies[how], 1);
+	atomic_fetch_add(&r->apply_buckets[how][i], 1);
+	atomic_fetch_add(&r->apply_us[how], us);
+}
+
+/* meshdns_build_applies_total and its duration (http_metrics_add()). */
+static void
+reload_metrics(struct metrics *m, void *arg)
+{
+	struct reload *r = arg;
+	char le[32];
+	unsigned h;
+	size_t i;
+
+	metrics_family(m, "meshdns_build_applies_total", "counter",
+		       "Watched-file and store changes applied, by how: "
+		       "incremental (from the snapshot served) or full.");
+	for (h = 0; h < 2; h++)
+		metrics_u64(m, "meshdns_build_applies_total",
+			    atomic_load(&r->applies[h]), "how",
+			    apply_how_names[h], NULL);
+	metrics_family(m, "meshdns_build_apply_duration_seconds",
+		       "histogram", "How long applying changes took, by how.");
+	for (h = 0; h < 2; h++) {
+		uint64_t cum = 0;
+
+		for (i = 0; i < RELOAD_APPLY_BUCKETS; i++) {
+			cum += atomic_load(&r->apply_buckets[h][i]);
+			snprintf(le, sizeof(le), "%g", apply_bounds[i]);
+			metrics_u64(m, "meshdns_build_apply_duration_seconds_"
+				    "bucket", cum, "how", apply_how_names[h],
+				    "le", le, NULL);
+		}
+		cum += atomic_load(&r->apply_buckets[h][RELOAD_APPLY_BUCKETS]);
+		metrics_u64(m, "meshdns_build_apply_duration_seconds_bucket",
+			    cum, "how", apply_how_names[h], "le", "+Inf",
+			    NULL);
+		metrics_double(m, "meshdns_build_apply_duration_seconds_sum",
+			       (double)atomic_load(&r->apply_us[h]) / 1e6,
+			       "how", apply_how_names[h], NULL);
+		metrics_u64(m, "meshdns_build_apply_duration_seconds_count",
+			    cum, "how", apply_how_names[h], NULL);
+	}
 }
 
 /* The build thread: build, check, persist; the loop thread publishes. */
@@ -228,14 +378,19 @@ build_thread(void *arg)
 	enum http_build_result result = HTTP_BUILD_FAILURE;
 	struct timespec t0;
 	struct timespec t1;
+	uint64_t us = 0;
 	char err[1024];
 	int rc;
 
 	diag_list_init(&diags);
 	diag_list_init(&kept);
 	memset(&in, 0, sizeof(in));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (r->build_watched) {
 		rc = watched_build(r, &in, &kept, &next, &diags);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		us = (uint64_t)((int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
+				(int64_t)(t1.tv_nsec - t0.tv_nsec) / 1000);
 		if (rc < 0 || next == NULL)
 			goto out;
 		goto built;
@@ -250,7 +405,6 @@ build_thread(void *arg)
 		goto out;
 	}
 	log_info("reload, building a new snapshot");
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = build_run(&next, r->opt, r->current->state, (int64_t)time(NULL),
 		       &diags);
 	log_diags(&diags);
@@ -290,6 +444,8 @@ built:
 		goto done;
 	}
 	build_mark_cacheable(next, r->opt->program_digest, state_digest);
+	if (r->build_watched)
+		log_apply(r, next, us);
 	log_changes(r->current, next);
 	result = HTTP_BUILD_SUCCESS;
 done:
@@ -341,6 +497,7 @@ start_build(struct reload *r, int watched)
 	building_clear(r);
 	r->build_watched = watched;
 	r->build_full = r->waiting_full;
+	r->waiting_store = 0;	/* either build reads the rows */
 	if (watched) {
 		r->building = r->waiting;
 		r->nbuilding = r->nwaiting;
@@ -697,16 +854,20 @@ swap(struct reload *r, struct snapshot *next)
 		warn_start_only(r, next->cfg);
 	log_set_level(next->cfg->log_level);
 	r->current = next;
+	/* What the units took is in the snapshot served now. */
+	resource_changes_clear(&r->unpublished);
 	http_publish(r->http, next);	/* before the trim */
-	/* A full read's units: the files as they are now (kept only for
-	 * watching: they hold every resource once the snapshot is trimmed). */
+	/* A full read's units: the files and rows as they are now (kept
+	 * only when changes will be applied to them). */
 	if (next->units != NULL) {
 		resource_units_free(r->units);
 		r->units = NULL;
-		if (next->cfg->watch)
+		if (applies_to(next)) {
 			r->units = next->units;
-		else
+			r->units_seq = next->store_seq;
+		} else {
 			resource_units_free(next->units);
+		}
 		next->units = NULL;
 	}
 	update_watch(r, next->cfg);
@@ -778,9 +939,22 @@ give_back_memory(void)
 }
 
 /*
+ * Will the next change be applied to @s (build_apply(): watched files, or
+ * a store)?  Then it keeps its per-service results: the next build takes
+ * the names and VIPs of the services the changes do not touch from them.
+ */
+static int
+applies_to(const struct snapshot *s)
+{
+	return (s->cfg->watch && s->cfg->nresources > 0) ||
+	       s->cfg->store != NULL;
+}
+
+/*
  * Free what serving does not need (the resources, the per-service results)
- * of the snapshot being served: after it was published, so that neither
- * the start nor a reload waits for it.
+ * of the snapshot being served, unless changes will be applied to it:
+ * after it was published, so that neither the start nor a reload waits
+ * for it.
  */
 static void
 trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -805,7 +979,8 @@ trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	inputs = s->inputs;
 	state_digest = s->state_digest;
 	errors = s->errors;
-	snapshot_trim(s);
+	if (!applies_to(s))
+		snapshot_trim(s);
 	assert(s->cfg == cfg && s->table == table && s->state == state);
 	assert(s->inputs == inputs && s->state_digest == state_digest &&
 	       s->errors == errors);
@@ -872,7 +1047,7 @@ done_cb(struct ev_loop *loop, ev_async *w, int revents)
 	if (r->pending) {
 		r->pending = 0;
 		start_build(r, 0);
-	} else if (r->nwaiting > 0 || r->waiting_full) {
+	} else if (r->nwaiting > 0 || r->waiting_full || r->waiting_store) {
 		start_build(r, 1);
 	}
 	if (!r->running && r->reloading) {
@@ -972,6 +1147,15 @@ reload_request(struct reload *r, const char *why)
 	start_build(r, 0);
 }
 
+void
+reload_store_changed(struct reload *r)
+{
+	log_info("store, the store changed: applying what changed");
+	r->waiting_store = 1;
+	if (!r->running)
+		start_build(r, 1);
+}
+
 static void
 grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -1012,6 +1196,13 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 		snapshot_free(current);
 		return -ENOMEM;
 	}
+	if (http != NULL && http_metrics_add(http, reload_metrics, r) < 0) {
+		config_free(r->started);
+		notify_free(r->notify);
+		free(r);
+		snapshot_free(current);
+		return -ENOMEM;
+	}
 	ev_init(&r->trim, trim_cb);
 	ev_init(&r->grace, grace_cb);
 	if (current->from_cache) {
@@ -1048,6 +1239,7 @@ reload_free(struct reload *r)
 	ev_timer_stop(r->loop, &r->grace);
 	watch_free(r->watch);
 	resource_units_free(r->units);
+	resource_changes_clear(&r->unpublished);
 	building_clear(r);
 	waiting_clear(r);
 	for (i = 0; i < r->nretired; i++)

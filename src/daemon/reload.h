@@ -112,6 +112,14 @@ void reload_notify_ready(struct reload *r);
 void reload_request(struct reload *r, const char *why);
 
 /*
+ * The store's rows changed (source.h): only the rows changed since the
+ * last build are read again into their units, and the changes applied to
+ * the snapshot served (build_input.base), now or after the build
+ * running.
+ */
+void reload_store_changed(struct reload *r);
+
+/*
  * Wait for a running build, stop watching, free the snapshots.  The
  * server must be stopped first (server_free()): its workers read them.
  */

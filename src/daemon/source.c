@@ -98,7 +98,9 @@ read_everything(struct source *s, char *err, size_t errsize)
 	pthread_mutex_lock(&s->lock);
 	before = store_rows_digest(s->rows);
 	after = store_rows_digest(fresh);
-	store_rows_move(s->rows, fresh);
+	/* The same rows: nothing to read again (store_rows_seq()). */
+	if (before != after)
+		store_rows_move(s->rows, fresh);
 	pthread_mutex_unlock(&s->lock);
 	store_rows_free(fresh);
 	return before != after;

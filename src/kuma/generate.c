@@ -2271,8 +2271,9 @@ generate_run(const struct resource_set *set,
 	g.made = result->store->made;
 	if ((rc = synced(&g)) < 0 || (rc = k8s_drop_deleted(&g)) < 0)
 		goto out;
-	/* Kuma runs the Dataplane generator only in universal zones. */
-	if (opt->environment == GENERATE_UNIVERSAL &&
+	/* Kuma runs the Dataplane generator only in universal zones (and
+	 * wrote what it made into a store). */
+	if (opt->environment == GENERATE_UNIVERSAL && !opt->from_store &&
 	    ((rc = universal(&g)) < 0 || (rc = grace(&g)) < 0))
 		goto out;
 	if ((rc = kubernetes(&g)) < 0 ||

@@ -115,6 +115,13 @@ struct generate_options {
 	size_t nknown;
 	int64_t now;
 	int64_t grace;
+	/*
+	 * The input is a zone control plane's store, where Kuma wrote the
+	 * MeshServices it derives from Dataplanes itself (with their VIPs,
+	 * deletion grace and all): derive none (the default
+	 * HostnameGenerators are in the store too: GENERATE_DEFAULTS_NONE).
+	 */
+	int from_store;
 };
 
 /* A legacy kuma.io/service name (VIP from the legacy pool). */

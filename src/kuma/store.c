@@ -13,11 +13,83 @@
 #include "util/hash.h"
 #include "util/yamlx.h"
 
+/* One change in the log: the key of a row put or removed. */
+struct logged {
+	char *type;
+	char *mesh;
+	char *name;
+};
+
 struct store_rows {
 	struct store_row **v;	/* sorted by type, mesh, name */
 	size_t n;
 	size_t cap;
+	uint64_t digest;	/* the xor of every row's row_hash() */
+	/*
+	 * The changes, numbered from 1: the last is @seq; those after
+	 * @all_seq are in the ring @log (change k at k % STORE_LOG_SIZE)
+	 * as long as it holds them.
+	 */
+	uint64_t seq;
+	uint64_t all_seq;
+	struct logged *log;
 };
+
+static uint64_t row_hash(const struct store_row *r);
+
+/* Number a change of @k (everything: NULL) and log it. */
+static void
+log_change(struct store_rows *rows, const struct store_key *k)
+{
+	struct logged *l = NULL;
+
+	rows->seq++;
+	if (k == NULL) {
+		rows->all_seq = rows->seq;
+		return;
+	}
+	if (rows->log == NULL &&
+	    (rows->log = calloc(STORE_LOG_SIZE, sizeof(*rows->log))) == NULL) {
+		rows->all_seq = rows->seq;
+		return;
+	}
+	l = &rows->log[rows->seq % STORE_LOG_SIZE];
+	free(l->type);
+	free(l->mesh);
+	free(l->name);
+	l->type = strdup(k->type);
+	l->mesh = strdup(k->mesh);
+	l->name = strdup(k->name);
+	if (l->type == NULL || l->mesh == NULL || l->name == NULL)
+		rows->all_seq = rows->seq;	/* out of memory: everything */
+}
+
+uint64_t
+store_rows_seq(const struct store_rows *rows)
+{
+	return rows->seq;
+}
+
+int
+store_rows_changed_since(const struct store_rows *rows, uint64_t since,
+			 store_key_fn fn, void *arg)
+{
+	uint64_t k;
+	int rc;
+
+	if (since > rows->seq || since < rows->all_seq ||
+	    rows->seq - since > STORE_LOG_SIZE)
+		return 1;
+	for (k = since + 1; k <= rows->seq; k++) {
+		const struct logged *l = &rows->log[k % STORE_LOG_SIZE];
+		struct store_key key = { l->type, l->mesh, l->name };
+
+		if ((rc = fn(arg, &key)) != 0)
+			return rc < 0 ? rc : 0;
+	}
+	return 0;
+}
+
 
 int
 store_type_read(const char *type)
@@ -46,6 +118,7 @@ store_row_free(struct store_row *row)
 	free(row->spec);
 	free(row->labels);
 	free(row->status);
+	free(row->created);
 	free(row);
 }
 
@@ -63,6 +136,22 @@ store_rows_clear(struct store_rows *rows)
 	for (i = 0; i < rows->n; i++)
 		store_row_free(rows->v[i]);
 	rows->n = 0;
+	rows->digest = 0;
+	log_change(rows, NULL);
+}
+
+static void
+log_free(struct store_rows *rows)
+{
+	size_t i;
+
+	for (i = 0; rows->log != NULL && i < STORE_LOG_SIZE; i++) {
+		free(rows->log[i].type);
+		free(rows->log[i].mesh);
+		free(rows->log[i].name);
+	}
+	free(rows->log);
+	rows->log = NULL;
 }
 
 void
@@ -71,6 +160,7 @@ store_rows_free(struct store_rows *rows)
 	if (rows == NULL)
 		return;
 	store_rows_clear(rows);
+	log_free(rows);
 	free(rows->v);
 	free(rows);
 }
@@ -138,12 +228,15 @@ store_rows_put(struct store_rows *rows, struct store_row *row)
 		if (old->version == row->version &&
 		    same_text(old->spec, row->spec) &&
 		    same_text(old->labels, row->labels) &&
-		    same_text(old->status, row->status)) {
+		    same_text(old->status, row->status) &&
+		    same_text(old->created, row->created)) {
 			store_row_free(row);
 			return 0;
 		}
+		rows->digest ^= row_hash(old) ^ row_hash(row);
 		rows->v[i] = row;
 		store_row_free(old);
+		log_change(rows, &k);
 		return 1;
 	}
 	if (rows->n == rows->cap) {
@@ -160,6 +253,8 @@ store_rows_put(struct store_rows *rows, struct store_row *row)
 		(rows->n - i) * sizeof(*rows->v));
 	rows->v[i] = row;
 	rows->n++;
+	rows->digest ^= row_hash(row);
+	log_change(rows, &k);
 	return 1;
 }
 
@@ -171,11 +266,28 @@ store_rows_remove(struct store_rows *rows, const struct store_key *key)
 
 	if (!found)
 		return 0;
+	rows->digest ^= row_hash(rows->v[i]);
+	log_change(rows, key);	/* before: @key may be the row's */
 	store_row_free(rows->v[i]);
 	memmove(&rows->v[i], &rows->v[i + 1],
 		(rows->n - i - 1) * sizeof(*rows->v));
 	rows->n--;
 	return 1;
+}
+
+const struct store_row *
+store_rows_find(const struct store_rows *rows, const struct store_key *key)
+{
+	int found;
+	size_t i = find(rows, key, &found);
+
+	return found ? rows->v[i] : NULL;
+}
+
+const struct store_row *
+store_rows_at(const struct store_rows *rows, size_t i)
+{
+	return i < rows->n ? rows->v[i] : NULL;
 }
 
 int
@@ -223,12 +335,21 @@ store_rows_apply(struct store_rows *rows, const struct store_key *keys,
 void
 store_rows_move(struct store_rows *dst, struct store_rows *src)
 {
-	store_rows_clear(dst);
+	size_t i;
+
+	for (i = 0; i < dst->n; i++)
+		store_row_free(dst->v[i]);
 	free(dst->v);
-	*dst = *src;
+	dst->v = src->v;
+	dst->n = src->n;
+	dst->cap = src->cap;
+	dst->digest = src->digest;
+	log_change(dst, NULL);
 	src->v = NULL;
 	src->n = 0;
 	src->cap = 0;
+	src->digest = 0;
+	log_change(src, NULL);
 }
 
 static uint64_t
@@ -239,26 +360,27 @@ chain(uint64_t h, const char *s)
 	return hash_fnv1a64(h, s, strlen(s) + 1);
 }
 
+/* A row's key and content, hashed (never 0). */
+static uint64_t
+row_hash(const struct store_row *r)
+{
+	uint64_t h = HASH_FNV1A64_INIT;
+
+	h = chain(h, r->type);
+	h = chain(h, r->mesh);
+	h = chain(h, r->name);
+	h = hash_fnv1a64(h, &r->version, sizeof(r->version));
+	h = chain(h, r->spec);
+	h = chain(h, r->labels);
+	h = chain(h, r->status);
+	h = chain(h, r->created);
+	return h != 0 ? h : 1;
+}
+
 uint64_t
 store_rows_digest(const struct store_rows *rows)
 {
-	uint64_t h = HASH_FNV1A64_INIT;
-	size_t i;
-
-	if (rows->n == 0)
-		return 0;
-	for (i = 0; i < rows->n; i++) {
-		const struct store_row *r = rows->v[i];
-
-		h = chain(h, r->type);
-		h = chain(h, r->mesh);
-		h = chain(h, r->name);
-		h = hash_fnv1a64(h, &r->version, sizeof(r->version));
-		h = chain(h, r->spec);
-		h = chain(h, r->labels);
-		h = chain(h, r->status);
-	}
-	return h;
+	return rows->n == 0 ? 0 : rows->digest != 0 ? rows->digest : 1;
 }
 
 void
@@ -395,6 +517,10 @@ store_row_document(const struct store_row *row, char *err, size_t errsize)
 		puts_(&t, ", \"mesh\": ");
 		put_quoted(&t, row->mesh);
 	}
+	if (row->created != NULL) {
+		puts_(&t, ", \"creationTime\": ");
+		put_quoted(&t, row->created);
+	}
 	if (row->labels != NULL) {
 		trim(row->labels, &s, &len);
 		if (!is_null(s, len)) {
@@ -473,42 +599,43 @@ relabel(struct diag_list *errs, struct diag_list *here, const char *what)
 }
 
 int
-store_rows_load(const struct store_rows *rows, struct resource_set *set,
-		struct diag_list *errs)
+store_row_load(const struct store_row *r, struct resource_set *set,
+	       struct diag_list *errs)
 {
+	struct store_key k = { r->type, r->mesh, r->name };
 	struct diag_list here;
 	char what[600], err[256];
 	char *doc = NULL;
-	size_t i;
 	int rc = 0;
 
+	if (strcmp(r->type, "Config") == 0)
+		return 0;	/* store_rows_legacy_vips() */
 	diag_list_init(&here);
-	for (i = 0; i < rows->n; i++) {
-		const struct store_row *r = rows->v[i];
-		struct store_key k = { r->type, r->mesh, r->name };
-
-		if (strcmp(r->type, "Config") == 0)
-			continue;	/* store_rows_legacy_vips() */
-		store_row_format(&k, what, sizeof(what));
-		if ((doc = store_row_document(r, err, sizeof(err))) == NULL) {
-			if (strcmp(err, "out of memory") == 0) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			diag_error(errs, NULL, 0, 0, "%s: %s", what, err);
-			continue;
-		}
-		rc = resource_set_load_string(set, what, doc, &here);
-		free(doc);
-		doc = NULL;
-		relabel(errs, &here, what);
-		if (rc < 0)
-			goto out;
+	store_row_format(&k, what, sizeof(what));
+	if ((doc = store_row_document(r, err, sizeof(err))) == NULL) {
+		if (strcmp(err, "out of memory") == 0)
+			return -ENOMEM;
+		diag_error(errs, NULL, 0, 0, "%s: %s", what, err);
+		return 0;
 	}
-	rc = 0;
-out:
+	rc = resource_set_load_string(set, what, doc, &here);
+	free(doc);
+	relabel(errs, &here, what);
 	diag_list_clear(&here);
-	return rc;
+	return rc < 0 ? rc : 0;
+}
+
+int
+store_rows_load(const struct store_rows *rows, struct resource_set *set,
+		struct diag_list *errs)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < rows->n; i++)
+		if ((rc = store_row_load(rows->v[i], set, errs)) < 0)
+			return rc;
+	return 0;
 }
 
 static int
@@ -687,14 +814,18 @@ int
 store_rows_legacy_vips(const struct store_rows *rows,
 		       struct store_legacy_vips *out, struct diag_list *errs)
 {
+	struct store_key first = { "Config", "", "" };
 	size_t cap = 0, i;
+	int found;
 	int rc;
 
 	store_legacy_vips_clear(out);
-	for (i = 0; i < rows->n; i++) {
+	/* The Config rows are next to each other (key order). */
+	for (i = find(rows, &first, &found); i < rows->n &&
+	     strcmp(rows->v[i]->type, "Config") == 0; i++) {
 		const struct store_row *r = rows->v[i];
 
-		if (strcmp(r->type, "Config") != 0 || r->mesh[0] != '\0' ||
+		if (r->mesh[0] != '\0' ||
 		    strncmp(r->name, "kuma-", 5) != 0 || strlen(r->name) < 14 ||
 		    strcmp(r->name + strlen(r->name) - 9, "-dns-vips") != 0)
 			continue;

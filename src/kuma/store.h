@@ -68,6 +68,8 @@ struct store_row {
 	char *spec;		/* JSON text, or NULL (SQL NULL) */
 	char *labels;		/* JSON object or null, or NULL */
 	char *status;		/* JSON object, or NULL */
+	char *created;		/* creation_time, RFC 3339 UTC, or NULL:
+				 * Kuma's order (the older first) */
 };
 
 void store_row_free(struct store_row *row);
@@ -148,8 +150,33 @@ void store_rows_clear(struct store_rows *rows);
 /* Move every row of @src into @dst (emptied first); @src is left empty. */
 void store_rows_move(struct store_rows *dst, struct store_rows *src);
 
-/* A digest of every row's content (0 for none). */
+/*
+ * A digest of every row's content (0 for none); kept up to date as rows
+ * are put and removed, so reading it costs nothing.
+ */
 uint64_t store_rows_digest(const struct store_rows *rows);
+
+/* The row of @key, or NULL; the @i-th row in key order, or NULL. */
+const struct store_row *store_rows_find(const struct store_rows *rows,
+					const struct store_key *key);
+const struct store_row *store_rows_at(const struct store_rows *rows,
+				      size_t i);
+
+/*
+ * Every change to @rows is numbered (1, 2, ...): a row put with new
+ * content or removed is one, with its key; clearing or moving rows in
+ * (store_rows_clear(), store_rows_move()) changes everything.
+ * store_rows_seq() is the number of the last change (0: none yet).
+ * store_rows_changed_since() calls @fn for the key of each change after
+ * @since, oldest first (a key may come more than once) and returns 0,
+ * or @fn's negative return; or returns 1 without calling @fn when it
+ * cannot tell which rows changed (everything did, or more than the last
+ * STORE_LOG_SIZE changes are asked for): compare every row then.
+ */
+#define STORE_LOG_SIZE 16384
+uint64_t store_rows_seq(const struct store_rows *rows);
+int store_rows_changed_since(const struct store_rows *rows, uint64_t since,
+			     store_key_fn fn, void *arg);
 
 /*
  * Read every row into @set (resource_set_load_string()), in key order.
@@ -159,6 +186,10 @@ uint64_t store_rows_digest(const struct store_rows *rows);
  */
 int store_rows_load(const struct store_rows *rows, struct resource_set *set,
 		    struct diag_list *errs);
+
+/* The same for one row (a Config row adds nothing).  0 or -ENOMEM. */
+int store_row_load(const struct store_row *row, struct resource_set *set,
+		   struct diag_list *errs);
 
 /*
  * The resource document of @row (YAML flow, which JSON is) as a new

@@ -304,11 +304,13 @@ rows_of(PGresult *r, store_row_fn fn, void *arg, char *err, size_t errsize)
 		row->spec = value(r, i, 4);
 		row->labels = value(r, i, 5);
 		row->status = value(r, i, 6);
+		row->created = value(r, i, 7);
 		if (row->type == NULL || row->mesh == NULL ||
 		    row->name == NULL ||
 		    (row->spec == NULL && !pq.getisnull(r, i, 4)) ||
 		    (row->labels == NULL && !pq.getisnull(r, i, 5)) ||
-		    (row->status == NULL && !pq.getisnull(r, i, 6)))
+		    (row->status == NULL && !pq.getisnull(r, i, 6)) ||
+		    (row->created == NULL && !pq.getisnull(r, i, 7)))
 			goto oom;
 		rc = fn(arg, row);
 		row = NULL;
@@ -322,8 +324,10 @@ oom:
 	return -ENOMEM;
 }
 
+/* creation_time: UTC (Kuma writes now() AT TIME ZONE 'UTC'), RFC 3339. */
 #define COLUMNS "SELECT type, mesh, name, version, spec, labels::text, " \
-	"status::text FROM resources "
+	"status::text, to_char(creation_time, " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM resources "
 
 static int
 pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)

@@ -8,6 +8,8 @@
 
 pg_start
 kuma_mesh default
+# Kuma's zone CP writes its default generators into the store at start.
+kuma_default_generator
 kuma_insert Dataplane default backend-1 \
 	'{"networking":{"address":"10.1.2.1","inbound":[{"port":1234,"tags":{"kuma.io/service":"backend"}}]}}'
 kuma_insert Dataplane default web-1 \
