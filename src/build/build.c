@@ -327,6 +327,8 @@ struct build_ctx {
 	struct table_patch *p;		/* incremental: instead of @b */
 	struct diag_list *diags;
 	struct hostname_claims *claims;
+	struct hostname_result *results;	/* whose names @claims borrows */
+	size_t nresults;
 	struct generate_options gopt;
 	char **zones;			/* every served zone, by table index */
 	size_t nzones;
@@ -368,31 +370,57 @@ cmp_str(const void *a, const void *b)
  * Dataplanes.  Each is a scope of the table (its own namespace, as in
  * Kuma) when there are two or more.
  */
+/*
+ * Add @mesh to the sorted set @v of @n (room for one more), unless it is
+ * @last (the mesh added or found last: meshes come in runs) or in it.
+ */
+static void
+mesh_put(const char **v, size_t *n, const char **last, const char *mesh)
+{
+	size_t lo = 0;
+	size_t hi = *n;
+
+	if (mesh == NULL || (*last != NULL && (mesh == *last ||
+					       strcmp(mesh, *last) == 0)))
+		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = strcmp(v[mid], mesh);
+
+		if (d == 0) {
+			*last = v[mid];
+			return;
+		}
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&v[lo + 1], &v[lo], (*n - lo) * sizeof(*v));
+	v[lo] = mesh;
+	(*n)++;
+	*last = mesh;
+}
+
 static int
 collect_meshes(struct build_ctx *c)
 {
 	const struct snapshot *s = c->s;
 	size_t max = s->nservices + s->nlegacy + s->set->ndataplanes;
 	const char **v = NULL;
+	const char *last = NULL;
 	size_t n = 0;
 	size_t i;
 
 	if ((v = calloc(max + 1, sizeof(*v))) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < s->nservices; i++)
-		if (s->services[i].meta->mesh != NULL)
-			v[n++] = s->services[i].meta->mesh;
+		mesh_put(v, &n, &last, s->services[i].meta->mesh);
 	for (i = 0; i < s->nlegacy; i++)
-		if (s->legacy[i].mesh != NULL)
-			v[n++] = s->legacy[i].mesh;
+		mesh_put(v, &n, &last, s->legacy[i].mesh);
 	for (i = 0; i < s->set->ndataplanes; i++)
-		if (s->set->dataplanes[i].meta.mesh != NULL)
-			v[n++] = s->set->dataplanes[i].meta.mesh;
-	qsort(v, n, sizeof(*v), cmp_str);
-	c->nmeshes = 0;
-	for (i = 0; i < n; i++)
-		if (c->nmeshes == 0 || strcmp(v[c->nmeshes - 1], v[i]) != 0)
-			v[c->nmeshes++] = v[i];
+		mesh_put(v, &n, &last, s->set->dataplanes[i].meta.mesh);
+	c->nmeshes = n;
 	c->meshes = v;
 	return 0;
 }
@@ -687,6 +715,44 @@ collect_services(struct snapshot *s)
 	return 0;
 }
 
+/*
+ * Give @bs a shared copy of @r (hostname_result_share()); @r is left as
+ * it is.  0 or -ENOMEM.
+ */
+static int
+service_share_names(struct build_service *bs, const struct hostname_result *r)
+{
+	const struct hostname_result *sh = hostname_result_share(r);
+
+	if (sh == NULL)
+		return -ENOMEM;
+	bs->names = sh;
+	bs->hostnames = *sh;
+	return 0;
+}
+
+/* Give @bs @old's names, shared; 0 or -ENOMEM. */
+static int
+service_keep_names(struct build_service *bs, const struct build_service *old)
+{
+	if (old->names == NULL)
+		return service_share_names(bs, &old->hostnames);
+	bs->names = hostname_result_ref(old->names);
+	bs->hostnames = *bs->names;
+	return 0;
+}
+
+static void
+service_clear_names(struct build_service *bs)
+{
+	if (bs->names != NULL)
+		hostname_result_unref(bs->names);
+	else
+		hostname_result_clear(&bs->hostnames);
+	bs->names = NULL;
+	memset(&bs->hostnames, 0, sizeof(bs->hostnames));
+}
+
 static int
 generate_hostnames(struct build_ctx *c, const struct hostname_gen *gens,
 		   size_t ngens)
@@ -708,11 +774,13 @@ generate_hostnames(struct build_ctx *c, const struct hostname_gen *gens,
 	served.n = c->nzones;
 	rc = hostname_generate(gens, ngens, items, s->nservices, s->cfg->zone,
 			       &served, c->claims, results, c->diags);
-	for (i = 0; i < s->nservices; i++)
-		s->services[i].hostnames = results[i];
+	for (i = 0; rc == 0 && i < s->nservices; i++)
+		rc = service_share_names(&s->services[i], &results[i]);
 out:
+	/* The claims borrow the results' names: freed with the claims. */
+	c->results = results;
+	c->nresults = s->nservices;
 	free(items);
-	free(results);
 	return rc;
 }
 
@@ -1842,28 +1910,6 @@ incr_same_meta(const struct resource_meta *a, const struct resource_meta *b)
 	return 1;
 }
 
-static int
-incr_index_make(struct incr_index *ix, const struct snapshot *base)
-{
-	size_t size = 16;
-	size_t i;
-
-	while (size < 2 * base->nservices + 2)
-		size *= 2;
-	if ((ix->slot = calloc(size, sizeof(*ix->slot))) == NULL)
-		return -ENOMEM;
-	ix->mask = size - 1;
-	for (i = 0; i < base->nservices; i++) {
-		size_t pos = (size_t)hash_mix64(incr_meta_hash(
-				base->services[i].meta)) & ix->mask;
-
-		while (ix->slot[pos] != 0)
-			pos = (pos + 1) & ix->mask;
-		ix->slot[pos] = (uint32_t)i + 1;
-	}
-	return 0;
-}
-
 /* The previous snapshot's service with @m's identity, or NULL. */
 static const struct build_service *
 incr_index_find(const struct incr_index *ix, const struct snapshot *base,
@@ -1904,90 +1950,172 @@ incr_ctx_clear(struct incr_ctx *x)
 	memset(x, 0, sizeof(*x));
 }
 
+/* The order of build_service lists: kind by kind, then Kuma's. */
+static int
+incr_kind_rank(enum resource_kind k)
+{
+	return k == RESOURCE_MESH_EXTERNAL_SERVICE ? 0 :
+	       k == RESOURCE_MESH_SERVICE ? 1 : 2;
+}
+
+static int
+incr_order(const struct resource_meta *a, const struct resource_meta *b)
+{
+	int ra = incr_kind_rank(a->kind);
+	int rb = incr_kind_rank(b->kind);
+
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	return resource_meta_cmp(a, b);
+}
+
+/*
+ * The same document read again (resource_meta.digest, 0 for generated
+ * resources): the same identity, meta and pinned address.
+ */
+static int
+incr_same_document(const struct resource_meta *a,
+		   const struct resource_meta *b)
+{
+	return a == b || (a->digest != 0 && a->digest == b->digest &&
+			  a->kind == b->kind);
+}
+
+/* Record that new service @i is @old (the same identity). */
+static void
+incr_pair(struct incr_ctx *x, const struct snapshot *s, size_t i,
+	  const struct build_service *old)
+{
+	const struct build_service *bs = &s->services[i];
+	struct netaddr a;
+	struct netaddr b;
+	int pa;
+	int pb;
+
+	x->kept[old - x->base->services] = 1;
+	if (incr_same_document(old->meta, bs->meta)) {
+		x->same_names[i] = old;
+		x->kept_names[old - x->base->services] = 1;
+		x->same_vips[i] = old;
+		return;
+	}
+	if (incr_same_meta(old->meta, bs->meta)) {
+		x->same_names[i] = old;
+		x->kept_names[old - x->base->services] = 1;
+	}
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	pa = pinned_address(old, &a);
+	pb = pinned_address(bs, &b);
+	if (pa == pb && (!pa || netaddr_equal(&a, &b)))
+		x->same_vips[i] = old;
+}
+
 /*
  * Which of this build's services have the names and VIPs of the previous
- * one; 0 or -ENOMEM.
+ * one; 0 or -ENOMEM.  Both lists are in the same order (kind, then
+ * Kuma's): one walk over both pairs them, comparing documents' digests
+ * first; what the walk leaves unpaired (a creation time changed) is
+ * paired by identity through an index of the previous ones it left.
  */
 static int
 incr_match(struct build_ctx *c, struct incr_ctx *x)
 {
 	const struct snapshot *base = x->base;
 	struct snapshot *s = c->s;
-	size_t i;
+	size_t *left = NULL;	/* new services the walk left */
+	size_t *bleft = NULL;	/* previous ones */
+	size_t nleft = 0;
+	size_t nbleft = 0;
+	size_t i = 0;
+	size_t j = 0;
+	size_t k;
+	size_t size = 16;
+	int rc = -ENOMEM;
 
 	x->same_names = calloc(s->nservices + 1, sizeof(*x->same_names));
 	x->same_vips = calloc(s->nservices + 1, sizeof(*x->same_vips));
 	x->kept = calloc(base->nservices + 1, 1);
 	x->kept_names = calloc(base->nservices + 1, 1);
 	if (x->same_names == NULL || x->same_vips == NULL ||
-	    x->kept == NULL || x->kept_names == NULL ||
-	    incr_index_make(&x->ix, base) < 0)
-		return -ENOMEM;
-	for (i = 0; i < s->nservices; i++) {
-		const struct build_service *old = NULL;
-		struct netaddr a;
-		struct netaddr b;
-		int pa;
-		int pb;
+	    x->kept == NULL || x->kept_names == NULL)
+		goto out;
+	while (i < s->nservices && j < base->nservices) {
+		const struct resource_meta *a = s->services[i].meta;
+		const struct resource_meta *b = base->services[j].meta;
+		int d = incr_same_document(a, b) ? 0 : incr_order(a, b);
 
-		old = incr_index_find(&x->ix, base, s->services[i].meta);
-		if (old == NULL)
+		if (d == 0) {
+			incr_pair(x, s, i++, &base->services[j++]);
 			continue;
-		x->kept[old - base->services] = 1;
-		if (incr_same_meta(old->meta, s->services[i].meta)) {
-			x->same_names[i] = old;
-			x->kept_names[old - base->services] = 1;
 		}
-		memset(&a, 0, sizeof(a));
-		memset(&b, 0, sizeof(b));
-		pa = pinned_address(old, &a);
-		pb = pinned_address(&s->services[i], &b);
-		if (pa == pb && (!pa || netaddr_equal(&a, &b)))
-			x->same_vips[i] = old;
-	}
-	return 0;
-}
+		if (d < 0 && (left == NULL || nleft % 64 == 0)) {
+			size_t *v = realloc(left, (nleft + 64) * sizeof(*v));
 
-/* @r with its strings copied and its generators this build's; -ENOMEM. */
-static int
-incr_copy_names(struct hostname_result *out, const struct hostname_result *r,
-		const char *const *from, const char *const *to, size_t ngen)
-{
-	size_t i;
-	size_t g;
+			if (v == NULL)
+				goto out;
+			left = v;
+		}
+		if (d > 0 && (bleft == NULL || nbleft % 64 == 0)) {
+			size_t *v = realloc(bleft, (nbleft + 64) * sizeof(*v));
 
-	memset(out, 0, sizeof(*out));
-	out->addresses = calloc(r->naddresses + 1, sizeof(*out->addresses));
-	out->conditions = calloc(r->nconditions + 1,
-				 sizeof(*out->conditions));
-	if (out->addresses == NULL || out->conditions == NULL)
-		return -ENOMEM;
-	for (i = 0; i < r->naddresses; i++) {
-		for (g = 0; g < ngen && from[g] != r->addresses[i].generator;
-		     g++)
-			;
-		if (g == ngen)
-			return -ESRCH;
-		out->addresses[i].generator = to[g];
-		out->addresses[i].hostname = strdup(r->addresses[i].hostname);
-		if (out->addresses[i].hostname == NULL)
-			return -ENOMEM;
-		out->naddresses++;
+			if (v == NULL)
+				goto out;
+			bleft = v;
+		}
+		if (d < 0)
+			left[nleft++] = i++;
+		else
+			bleft[nbleft++] = j++;
 	}
-	for (i = 0; i < r->nconditions; i++) {
-		for (g = 0; g < ngen && from[g] != r->conditions[i].generator;
-		     g++)
-			;
-		if (g == ngen)
-			return -ESRCH;
-		out->conditions[i].generator = to[g];
-		out->conditions[i].reason = r->conditions[i].reason;
-		out->conditions[i].message = strdup(r->conditions[i].message);
-		if (out->conditions[i].message == NULL)
-			return -ENOMEM;
-		out->nconditions++;
+	/* The rest of either list, and what the walk left, by identity. */
+	if (i < s->nservices || j < base->nservices) {
+		size_t *v = realloc(left, (nleft + s->nservices - i + 1) *
+				    sizeof(*v));
+
+		if (v == NULL)
+			goto out;
+		left = v;
+		while (i < s->nservices)
+			left[nleft++] = i++;
+		v = realloc(bleft, (nbleft + base->nservices - j + 1) *
+			    sizeof(*v));
+		if (v == NULL)
+			goto out;
+		bleft = v;
+		while (j < base->nservices)
+			bleft[nbleft++] = j++;
 	}
-	return 0;
+	rc = 0;
+	if (nleft == 0 || nbleft == 0)
+		goto out;
+	while (size < 2 * nbleft + 2)
+		size *= 2;
+	rc = -ENOMEM;
+	if ((x->ix.slot = calloc(size, sizeof(*x->ix.slot))) == NULL)
+		goto out;
+	x->ix.mask = size - 1;
+	for (k = 0; k < nbleft; k++) {
+		size_t pos = (size_t)hash_mix64(incr_meta_hash(
+				base->services[bleft[k]].meta)) & x->ix.mask;
+
+		while (x->ix.slot[pos] != 0)
+			pos = (pos + 1) & x->ix.mask;
+		x->ix.slot[pos] = (uint32_t)bleft[k] + 1;
+	}
+	for (k = 0; k < nleft; k++) {
+		const struct build_service *old = NULL;
+
+		old = incr_index_find(&x->ix, base,
+				      s->services[left[k]].meta);
+		if (old != NULL)
+			incr_pair(x, s, left[k], old);
+	}
+	rc = 0;
+out:
+	free(left);
+	free(bleft);
+	return rc;
 }
 
 static int
@@ -2062,8 +2190,6 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 {
 	const struct snapshot *base = x->base;
 	struct snapshot *s = c->s;
-	const char **from = NULL;
-	const char **to = NULL;
 	struct hostname_item *items = NULL;
 	struct hostname_result *results = NULL;
 	size_t *which = NULL;
@@ -2082,12 +2208,10 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 		rc = 0;
 		goto out;
 	}
-	from = calloc(ngen + 1, sizeof(*from));
-	to = calloc(ngen + 1, sizeof(*to));
 	items = calloc(s->nservices + 1, sizeof(*items));
 	results = calloc(s->nservices + 1, sizeof(*results));
 	which = calloc(s->nservices + 1, sizeof(*which));
-	if (from == NULL || to == NULL || items == NULL || results == NULL ||
+	if (items == NULL || results == NULL ||
 	    which == NULL || (fresh = hostname_claims_new()) == NULL)
 		goto out;
 	for (i = 0; i < ngen; i++) {
@@ -2111,8 +2235,6 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 				rc = 0;
 				goto out;
 			}
-		from[i] = a->meta.name;
-		to[i] = b->meta.name;
 	}
 	if ((rc = incr_lost_to_changed(x, s)) != 0) {
 		if (rc < 0)
@@ -2121,7 +2243,15 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 		rc = 0;
 		goto out;
 	}
-	/* The unchanged services' names are claimed, as they were. */
+	/*
+	 * The unchanged services' names are claimed, as they were (borrowed
+	 * from @base's shared results, which outlive this build).
+	 */
+	for (i = 0, j = 0; i < s->nservices; i++)
+		if (x->same_names[i] != NULL)
+			j += x->same_names[i]->hostnames.naddresses;
+	if ((rc = hostname_claims_reserve(c->claims, j)) < 0)
+		goto out;
 	for (i = 0; i < s->nservices; i++) {
 		const struct build_service *old = x->same_names[i];
 
@@ -2130,15 +2260,11 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 			which[nd++] = i;
 			continue;
 		}
-		for (j = 0; j < old->hostnames.naddresses; j++) {
-			const char *h = old->hostnames.addresses[j].hostname;
-
-			if (!hostname_claims_has(c->claims, old->meta->mesh,
-						 h) &&
-			    (rc = hostname_claims_add(c->claims,
-						      old->meta->mesh, h)) < 0)
+		for (j = 0; j < old->hostnames.naddresses; j++)
+			if ((rc = hostname_claims_borrow(c->claims,
+				     old->meta->mesh,
+				     old->hostnames.addresses[j].hostname)) < 0)
 				goto out;
-		}
 	}
 	/* The others' in a loop of their own, in Kuma's order. */
 	served.v = (const char *const *)c->zones;
@@ -2179,25 +2305,22 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 						      h)) < 0)
 				goto out;
 		}
+	/* The generators are the same: a shared result is reused whole. */
 	for (i = 0; i < s->nservices; i++) {
 		const struct build_service *old = x->same_names[i];
 
-		if (old == NULL)
-			continue;
-		rc = incr_copy_names(&s->services[i].hostnames,
-				     &old->hostnames, from, to, ngen);
-		if (rc == -ESRCH) {
-			*why = "a name's generator is gone";
-			rc = 0;
-			goto out;
-		}
-		if (rc < 0)
+		if (old != NULL &&
+		    (rc = service_keep_names(&s->services[i], old)) < 0)
 			goto out;
 	}
-	for (i = 0; i < nd; i++) {
-		s->services[which[i]].hostnames = results[i];
-		memset(&results[i], 0, sizeof(results[i]));
-	}
+	for (i = 0; i < nd; i++)
+		if ((rc = service_share_names(&s->services[which[i]],
+					      &results[i])) < 0)
+			goto out;
+	/* The claims of the changed names borrow them from @results. */
+	c->results = results;
+	c->nresults = nd;
+	results = NULL;
 	s->recomputed = nd;
 	diag_list_move(c->diags, &here);
 	rc = 1;
@@ -2205,7 +2328,7 @@ out:
 	if (rc <= 0) {
 		/* Leave nothing behind for the full loop. */
 		for (i = 0; i < s->nservices; i++)
-			hostname_result_clear(&s->services[i].hostnames);
+			service_clear_names(&s->services[i]);
 		hostname_claims_free(c->claims);
 		c->claims = hostname_claims_new();
 		if (c->claims == NULL)
@@ -2215,8 +2338,6 @@ out:
 		hostname_result_clear(&results[i]);
 	diag_list_clear(&here);
 	hostname_claims_free(fresh);
-	free(from);
-	free(to);
 	free(items);
 	free(results);
 	free(which);
@@ -2961,6 +3082,9 @@ out:
 	table_builder_free(c.b);
 	table_patch_free(c.p);
 	hostname_claims_free(c.claims);
+	for (i = 0; i < c.nresults; i++)
+		hostname_result_clear(&c.results[i]);
+	free(c.results);
 	for (i = 0; i < c.nzones; i++)
 		free(c.zones[i]);
 	free(c.zones);

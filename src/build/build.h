@@ -83,6 +83,13 @@ struct build_service {
 	const struct generate_mzs_match *matches;	/* an MZS's */
 	size_t nmatches;
 	struct hostname_result hostnames;
+	/*
+	 * The shared result (hostname.h hostname_result_share()) that
+	 * @hostnames is a copy of, one reference held: snapshots share
+	 * the names of a service a change did not touch.  NULL: @hostnames
+	 * owns its arrays (hostname_result_clear()).
+	 */
+	const struct hostname_result *names;
 	struct build_vips vips;
 	char *vip_error;		/* why there is no VIP, or NULL */
 };

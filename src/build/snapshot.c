@@ -37,7 +37,10 @@ snapshot_trim(struct snapshot *s)
 	size_t i;
 
 	for (i = 0; s->services != NULL && i < s->nservices; i++) {
-		hostname_result_clear(&s->services[i].hostnames);
+		if (s->services[i].names != NULL)
+			hostname_result_unref(s->services[i].names);
+		else
+			hostname_result_clear(&s->services[i].hostnames);
 		free(s->services[i].vip_error);
 	}
 	free(s->services);
