@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -753,6 +754,313 @@ service_clear_names(struct build_service *bs)
 	memset(&bs->hostnames, 0, sizeof(bs->hostnames));
 }
 
+/*
+ * The names the services of a snapshot claim (snapshot->names), kept
+ * for the next build_apply(), which must know whether a changed
+ * service's new name is another's without claiming every unchanged name
+ * again.  An epoch, shared between snapshots, is a claims set of every
+ * service's names as one build had them; it borrows the names from the
+ * shared results (a reference held on each) and the meshes from its own
+ * copies.  Each snapshot has, besides, what changed since the epoch: a
+ * small sorted list of names claimed or freed, copied and amended by each
+ * apply, and folded into a new epoch once it is long.
+ */
+struct names_epoch {
+	atomic_size_t refs;
+	struct hostname_claims *claims;
+	const struct hostname_result **blocks;
+	size_t nblocks;
+	char **meshes;
+	size_t nmeshes;
+};
+
+struct names_delta {
+	char *mesh;			/* "" for none */
+	char *name;
+	int claimed;			/* else freed */
+};
+
+struct build_names {
+	struct names_epoch *epoch;
+	struct names_delta *d;		/* sorted by mesh, then name */
+	size_t n;
+	size_t collisions;		/* services that lost a name */
+};
+
+static int incr_has_collision(const struct hostname_result *r);
+
+/*
+ * Past this many changed names an apply makes a new epoch (from its
+ * services': the cost of a full claims loop, once in so many applies).
+ */
+static size_t
+names_delta_max(size_t nservices)
+{
+	return nservices / 8 + 16 < 1024 ? nservices / 8 + 16 : 1024;
+}
+
+static void
+epoch_unref(struct names_epoch *e)
+{
+	size_t i;
+
+	if (e == NULL || atomic_fetch_sub_explicit(&e->refs, 1,
+						   memory_order_acq_rel) > 1)
+		return;
+	hostname_claims_free(e->claims);
+	for (i = 0; i < e->nblocks; i++)
+		hostname_result_unref(e->blocks[i]);
+	free(e->blocks);
+	for (i = 0; i < e->nmeshes; i++)
+		free(e->meshes[i]);
+	free(e->meshes);
+	free(e);
+}
+
+static void
+delta_free(struct names_delta *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(d[i].mesh);
+		free(d[i].name);
+	}
+	free(d);
+}
+
+void
+build_names_free(struct build_names *x)
+{
+	if (x == NULL)
+		return;
+	epoch_unref(x->epoch);
+	delta_free(x->d, x->n);
+	free(x);
+}
+
+/* The epoch's copy of @mesh ("" for NULL), made if needed; NULL: ENOMEM. */
+static const char *
+epoch_mesh(struct names_epoch *e, const char *mesh)
+{
+	char **v = NULL;
+	size_t i;
+
+	if (mesh == NULL)
+		mesh = "";
+	for (i = e->nmeshes; i-- > 0;)
+		if (strcmp(e->meshes[i], mesh) == 0)
+			return e->meshes[i];
+	if ((v = realloc(e->meshes, (e->nmeshes + 1) * sizeof(*v))) == NULL)
+		return NULL;
+	e->meshes = v;
+	if ((v[e->nmeshes] = strdup(mesh)) == NULL)
+		return NULL;
+	return v[e->nmeshes++];
+}
+
+/* An epoch of the names of @v (their shared results); NULL on ENOMEM. */
+static struct names_epoch *
+epoch_new(const struct build_service *v, size_t n)
+{
+	struct names_epoch *e = calloc(1, sizeof(*e));
+	const char *mesh = NULL;
+	const char *last = NULL;
+	size_t total = 0;
+	size_t i;
+	size_t j;
+
+	if (e == NULL)
+		return NULL;
+	atomic_init(&e->refs, 1);
+	for (i = 0; i < n; i++)
+		total += v[i].hostnames.naddresses;
+	if ((e->claims = hostname_claims_new()) == NULL ||
+	    hostname_claims_reserve(e->claims, total) < 0 ||
+	    (e->blocks = calloc(n + 1, sizeof(*e->blocks))) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		const struct build_service *bs = &v[i];
+
+		if (bs->hostnames.naddresses == 0)
+			continue;
+		/* Every service has its shared result (build_from()). */
+		if (bs->names == NULL)
+			goto fail;
+		if (mesh == NULL || last != bs->meta->mesh) {
+			if ((mesh = epoch_mesh(e, bs->meta->mesh)) == NULL)
+				goto fail;
+			last = bs->meta->mesh;
+		}
+		e->blocks[e->nblocks++] = hostname_result_ref(bs->names);
+		for (j = 0; j < bs->names->naddresses; j++)
+			if (hostname_claims_borrow(e->claims, mesh,
+				    bs->names->addresses[j].hostname) < 0)
+				goto fail;
+	}
+	return e;
+fail:
+	epoch_unref(e);
+	return NULL;
+}
+
+static int
+delta_cmp(const char *ma, const char *na, const char *mb, const char *nb)
+{
+	int r = strcmp(ma, mb);
+
+	return r != 0 ? r : strcmp(na, nb);
+}
+
+/* The entry of @mesh and @name in @x's delta, or NULL. */
+static struct names_delta *
+delta_find(const struct build_names *x, const char *mesh, const char *name)
+{
+	size_t lo = 0;
+	size_t hi = x->n;
+
+	if (mesh == NULL)
+		mesh = "";
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = delta_cmp(x->d[mid].mesh, x->d[mid].name, mesh, name);
+
+		if (d == 0)
+			return &x->d[mid];
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Does a service of @x claim @name in @mesh? */
+static int
+names_has(const struct build_names *x, const char *mesh, const char *name)
+{
+	const struct names_delta *d = delta_find(x, mesh, name);
+
+	if (d != NULL)
+		return d->claimed;
+	return hostname_claims_has(x->epoch->claims, mesh != NULL ? mesh : "",
+				   name);
+}
+
+/* Mark @name in @mesh claimed or freed in @x's delta; 0 or -ENOMEM. */
+static int
+names_set(struct build_names *x, size_t *cap, const char *mesh,
+	  const char *name, int claimed)
+{
+	struct names_delta *d = NULL;
+	size_t lo = 0;
+	size_t hi = x->n;
+
+	if (mesh == NULL)
+		mesh = "";
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = delta_cmp(x->d[mid].mesh, x->d[mid].name, mesh, name);
+
+		if (r == 0) {
+			x->d[mid].claimed = claimed;
+			return 0;
+		}
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (x->n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		if ((d = realloc(x->d, *cap * sizeof(*d))) == NULL)
+			return -ENOMEM;
+		x->d = d;
+	}
+	d = &x->d[lo];
+	memmove(d + 1, d, (x->n - lo) * sizeof(*d));
+	x->n++;
+	d->mesh = strdup(mesh);
+	d->name = strdup(name);
+	d->claimed = claimed;
+	if (d->mesh == NULL || d->name == NULL)
+		return -ENOMEM;		/* freed with the list */
+	return 0;
+}
+
+/*
+ * The names of @base's services but those not @kept (indexed as
+ * base->services): its epoch, and its changes copied with theirs
+ * freed.  0 or -ENOMEM.
+ */
+static int
+names_from_base(struct build_names **out, size_t *cap,
+		const struct snapshot *base, const unsigned char *kept)
+{
+	struct build_names *x = calloc(1, sizeof(*x));
+	const struct build_names *b = base->names;
+	size_t i;
+	size_t j;
+	int rc = -ENOMEM;
+
+	*out = x;
+	if (x == NULL)
+		return rc;
+	if (b != NULL) {
+		atomic_fetch_add_explicit(&b->epoch->refs, 1,
+					  memory_order_relaxed);
+		x->epoch = b->epoch;
+	} else if ((x->epoch = epoch_new(base->services,
+					 base->nservices)) == NULL) {
+		return rc;
+	}
+	if (b != NULL && b->n > 0) {
+		if ((x->d = calloc(b->n, sizeof(*x->d))) == NULL)
+			return rc;
+		*cap = b->n;
+		for (i = 0; i < b->n; i++) {
+			x->d[i].claimed = b->d[i].claimed;
+			x->n++;
+			if ((x->d[i].mesh = strdup(b->d[i].mesh)) == NULL ||
+			    (x->d[i].name = strdup(b->d[i].name)) == NULL)
+				return rc;
+		}
+	}
+	x->collisions = b != NULL ? b->collisions : 0;
+	for (i = 0; b == NULL && i < base->nservices; i++)
+		if (incr_has_collision(&base->services[i].hostnames))
+			x->collisions++;
+	for (i = 0; i < base->nservices; i++) {
+		const struct hostname_result *h = &base->services[i].hostnames;
+
+		if (kept[i])
+			continue;
+		/* (A changed service that collides is a full build.) */
+		if (incr_has_collision(h))
+			x->collisions--;
+		for (j = 0; j < h->naddresses; j++)
+			if ((rc = names_set(x, cap, base->services[i].meta->mesh,
+					    h->addresses[j].hostname, 0)) < 0)
+				return rc;
+	}
+	return 0;
+}
+
+/* The names of a full build: a new epoch, nothing changed since. */
+static int
+names_full(struct snapshot *s)
+{
+	size_t i;
+
+	if ((s->names = calloc(1, sizeof(*s->names))) == NULL ||
+	    (s->names->epoch = epoch_new(s->services, s->nservices)) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < s->nservices; i++)
+		if (incr_has_collision(&s->services[i].hostnames))
+			s->names->collisions++;
+	return 0;
+}
+
 static int
 generate_hostnames(struct build_ctx *c, const struct hostname_gen *gens,
 		   size_t ngens)
@@ -1292,7 +1600,9 @@ add_legacy_records(struct build_ctx *c)
 			if (table_builder_find_zone(c->b, name[v]) < 0)
 				continue;
 			if (hostname_claims_has(c->claims, l->mesh,
-						name[v])) {
+						name[v]) ||
+			    (s->names != NULL &&
+			     names_has(s->names, l->mesh, name[v]))) {
 				diag_warning(c->diags, NULL, 0, 0,
 					     "legacy name %s of "
 					     KUMA_TAG_SERVICE " %s (mesh %s) "
@@ -1937,6 +2247,8 @@ struct incr_ctx {
 	/* Per previous service: still here; its names kept. */
 	unsigned char *kept;
 	unsigned char *kept_names;
+	/* Per new service: the same document as its previous one. */
+	unsigned char *same_doc;
 };
 
 static void
@@ -1947,6 +2259,7 @@ incr_ctx_clear(struct incr_ctx *x)
 	free(x->same_vips);
 	free(x->kept);
 	free(x->kept_names);
+	free(x->same_doc);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -1994,6 +2307,7 @@ incr_pair(struct incr_ctx *x, const struct snapshot *s, size_t i,
 
 	x->kept[old - x->base->services] = 1;
 	if (incr_same_document(old->meta, bs->meta)) {
+		x->same_doc[i] = 1;
 		x->same_names[i] = old;
 		x->kept_names[old - x->base->services] = 1;
 		x->same_vips[i] = old;
@@ -2037,8 +2351,9 @@ incr_match(struct build_ctx *c, struct incr_ctx *x)
 	x->same_vips = calloc(s->nservices + 1, sizeof(*x->same_vips));
 	x->kept = calloc(base->nservices + 1, 1);
 	x->kept_names = calloc(base->nservices + 1, 1);
+	x->same_doc = calloc(s->nservices + 1, 1);
 	if (x->same_names == NULL || x->same_vips == NULL ||
-	    x->kept == NULL || x->kept_names == NULL)
+	    x->kept == NULL || x->kept_names == NULL || x->same_doc == NULL)
 		goto out;
 	while (i < s->nservices && j < base->nservices) {
 		const struct resource_meta *a = s->services[i].meta;
@@ -2146,6 +2461,8 @@ incr_lost_to_changed(const struct incr_ctx *x, const struct snapshot *s)
 	size_t k;
 	int rc = 0;
 
+	if (base->names != NULL && base->names->collisions == 0)
+		return 0;
 	for (i = 0; i < s->nservices; i++)
 		if (x->same_names[i] != NULL &&
 		    incr_has_collision(&x->same_names[i]->hostnames))
@@ -2194,6 +2511,8 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 	struct hostname_result *results = NULL;
 	size_t *which = NULL;
 	struct hostname_claims *fresh = NULL;
+	struct build_names *names = NULL;
+	size_t ncap = 0;
 	struct hostname_zones served;
 	struct diag_list here;
 	size_t ngen = s->gen.ngenerators;
@@ -2244,28 +2563,17 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 		goto out;
 	}
 	/*
-	 * The unchanged services' names are claimed, as they were (borrowed
-	 * from @base's shared results, which outlive this build).
+	 * The unchanged services' names are claimed, as they were: @base's
+	 * names (snapshot.h) but those of its services that change or go.
 	 */
-	for (i = 0, j = 0; i < s->nservices; i++)
-		if (x->same_names[i] != NULL)
-			j += x->same_names[i]->hostnames.naddresses;
-	if ((rc = hostname_claims_reserve(c->claims, j)) < 0)
-		goto out;
 	for (i = 0; i < s->nservices; i++) {
-		const struct build_service *old = x->same_names[i];
-
-		if (old == NULL) {
-			items[nd].meta = s->services[i].meta;
-			which[nd++] = i;
+		if (x->same_names[i] != NULL)
 			continue;
-		}
-		for (j = 0; j < old->hostnames.naddresses; j++)
-			if ((rc = hostname_claims_borrow(c->claims,
-				     old->meta->mesh,
-				     old->hostnames.addresses[j].hostname)) < 0)
-				goto out;
+		items[nd].meta = s->services[i].meta;
+		which[nd++] = i;
 	}
+	if ((rc = names_from_base(&names, &ncap, base, x->kept_names)) < 0)
+		goto out;
 	/* The others' in a loop of their own, in Kuma's order. */
 	served.v = (const char *const *)c->zones;
 	served.n = c->nzones;
@@ -2287,7 +2595,7 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 
 			if (j > 0 && strcmp(h, r->addresses[0].hostname) == 0)
 				continue;
-			if (hostname_claims_has(c->claims, mesh, h)) {
+			if (names_has(names, mesh, h)) {
 				*why = "a changed service's name collides";
 				rc = 0;
 				goto out;
@@ -2295,16 +2603,10 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 		}
 	}
 	for (i = 0; i < nd; i++)
-		for (j = 0; j < results[i].naddresses; j++) {
-			const char *h = results[i].addresses[j].hostname;
-
-			if (!hostname_claims_has(c->claims,
-						 items[i].meta->mesh, h) &&
-			    (rc = hostname_claims_add(c->claims,
-						      items[i].meta->mesh,
-						      h)) < 0)
+		for (j = 0; j < results[i].naddresses; j++)
+			if ((rc = names_set(names, &ncap, items[i].meta->mesh,
+				    results[i].addresses[j].hostname, 1)) < 0)
 				goto out;
-		}
 	/* The generators are the same: a shared result is reused whole. */
 	for (i = 0; i < s->nservices; i++) {
 		const struct build_service *old = x->same_names[i];
@@ -2317,10 +2619,16 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 		if ((rc = service_share_names(&s->services[which[i]],
 					      &results[i])) < 0)
 			goto out;
-	/* The claims of the changed names borrow them from @results. */
-	c->results = results;
-	c->nresults = nd;
-	results = NULL;
+	if (names->n > names_delta_max(s->nservices)) {
+		/* A new epoch, from this build's (now shared) names. */
+		build_names_free(names);
+		names = NULL;
+		if ((rc = names_full(s)) < 0)
+			goto out;
+	} else {
+		s->names = names;
+		names = NULL;
+	}
 	s->recomputed = nd;
 	diag_list_move(c->diags, &here);
 	rc = 1;
@@ -2329,6 +2637,8 @@ out:
 		/* Leave nothing behind for the full loop. */
 		for (i = 0; i < s->nservices; i++)
 			service_clear_names(&s->services[i]);
+		build_names_free(s->names);
+		s->names = NULL;
 		hostname_claims_free(c->claims);
 		c->claims = hostname_claims_new();
 		if (c->claims == NULL)
@@ -2338,6 +2648,7 @@ out:
 		hostname_result_clear(&results[i]);
 	diag_list_clear(&here);
 	hostname_claims_free(fresh);
+	build_names_free(names);
 	free(items);
 	free(results);
 	free(which);
@@ -2751,13 +3062,21 @@ incr_any_view(struct build_ctx *c)
 static int
 incr_same_meshes(struct build_ctx *c, const struct snapshot *base)
 {
-	unsigned char *seen = calloc(c->nmeshes + 1, 1);
+	unsigned char *seen = NULL;
 	const char *m = NULL;
 	size_t i;
 	size_t n = base->nservices + base->nlegacy + base->set->ndataplanes;
 	int same = 1;
 
-	if (seen == NULL)
+	if (base->meshes != NULL) {
+		if (base->nmeshes != c->nmeshes)
+			return 0;
+		for (i = 0; i < c->nmeshes; i++)
+			if (strcmp(base->meshes[i], c->meshes[i]) != 0)
+				return 0;
+		return 1;
+	}
+	if ((seen = calloc(c->nmeshes + 1, 1)) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < n && same; i++) {
 		const char **hit = NULL;
@@ -2879,7 +3198,7 @@ incr_table(struct build_ctx *c, struct incr_ctx *x, int64_t now,
 
 		clean[i] = b != NULL && x->same_names[i] == b &&
 			   incr_vips_eq(&a->vips, &b->vips) &&
-			   incr_ports_eq(a, b);
+			   (x->same_doc[i] || incr_ports_eq(a, b));
 		if (!clean[i])
 			aff[naff++] = i;
 	}
@@ -3026,7 +3345,8 @@ build_from(struct snapshot **out, struct config *cfg,
 	    (rc = done = incr_hostnames(&c, &x, gens, ngens, &why)) < 0)
 		goto out;
 	s->incremental = done;
-	if (!done && (rc = generate_hostnames(&c, gens, ngens)) < 0)
+	if (!done && ((rc = generate_hostnames(&c, gens, ngens)) < 0 ||
+		      (rc = names_full(s)) < 0))
 		goto out;
 	phase_end(s, BUILD_PHASE_NAMES, &t);
 	done = 0;
@@ -3070,6 +3390,9 @@ build_from(struct snapshot **out, struct config *cfg,
 	phase_end(s, BUILD_PHASE_TABLE, &t);
 	s->errors = diags->errors - in->errors_before;
 	s->warnings = (diags->n - diags->errors) - in->warnings_before;
+	s->meshes = c.meshes;
+	s->nmeshes = c.nmeshes;
+	c.meshes = NULL;
 	*out = s;
 	s = NULL;
 	rc = 0;

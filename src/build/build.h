@@ -102,6 +102,13 @@ struct build_legacy {
 };
 
 /*
+ * The names the services of a snapshot claim, for build_apply()
+ * (snapshot->names); opaque.  Freed with the snapshot (NULL: no-op).
+ */
+struct build_names;
+void build_names_free(struct build_names *x);
+
+/*
  * Where a build's time went (wall clock), for the log: reading and
  * checking the resource files, Kuma's derived resources and labels,
  * hostnames (templates and claims), VIPs, and the answer table.

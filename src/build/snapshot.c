@@ -48,6 +48,11 @@ snapshot_trim(struct snapshot *s)
 	s->nservices = 0;
 	free(s->legacy);
 	s->legacy = NULL;
+	build_names_free(s->names);
+	s->names = NULL;
+	free(s->meshes);
+	s->meshes = NULL;
+	s->nmeshes = 0;
 	s->nlegacy = 0;
 	generate_result_clear(&s->gen);
 	resource_set_free(s->set);

@@ -48,6 +48,13 @@ struct snapshot {
 					 * snapshot from the cache has */
 	struct generate_result gen;
 	struct build_legacy *legacy;	/* NULL and 0 once trimmed */
+	const char **meshes;		/* the meshes with names or clients,
+					 * sorted (borrowed from @set and
+					 * @gen); NULL once trimmed */
+	size_t nmeshes;
+	struct build_names *names;	/* the names the services claim, for
+					 * the next build_apply() (build.c);
+					 * NULL once trimmed */
 	size_t nlegacy;
 	size_t nviews;			/* clients with a view of their own */
 	size_t errors;			/* errors reported by this build */

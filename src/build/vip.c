@@ -568,9 +568,10 @@ vip_table_clone(const struct vip_table *t)
 	if ((c = vip_table_new()) == NULL)
 		return NULL;
 	if (t->n > 0) {
-		if ((c->e = malloc(t->n * sizeof(*c->e))) == NULL)
+		/* Room for a round's changes without growing. */
+		c->cap = t->n + t->n / 16 + 64;
+		if ((c->e = malloc(c->cap * sizeof(*c->e))) == NULL)
 			goto fail;
-		c->cap = t->n;
 		/* The keys are shared: one reference more each. */
 		memcpy(c->e, t->e, t->n * sizeof(*c->e));
 		for (i = 0; i < t->n; i++)
@@ -582,7 +583,8 @@ vip_table_clone(const struct vip_table *t)
 	c->stamp = t->stamp;
 	if (index_copy(&c->by_addr, &t->by_addr) < 0 ||
 	    index_copy(&c->by_key, &t->by_key) < 0 ||
-	    index_copy(&c->by_held, &t->by_held) < 0)
+	    index_copy(&c->by_held, &t->by_held) < 0 ||
+	    reserve_entries(c, t->n / 16 + 64, t->n / 16 + 64, 64) < 0)
 		goto fail;
 	if (t->nc > 0) {
 		if ((c->c = malloc(t->nc * sizeof(*c->c))) == NULL)
