@@ -1023,38 +1023,50 @@ compute_meta_labels(struct resource_meta *m, const char *zone)
 }
 
 int
+resource_meta_compute_labels(struct resource_meta *m, const char *zone)
+{
+	if (m->borrowed)
+		return 0;	/* computed in its unit */
+	switch (m->kind) {
+	case RESOURCE_MESH_SERVICE:
+	case RESOURCE_MESH_EXTERNAL_SERVICE:
+		return compute_meta_labels(m, zone);
+	case RESOURCE_MESH_MULTI_ZONE_SERVICE:
+		/* They come from global: only the mesh label. */
+		if (m->mesh == NULL)
+			return 0;
+		return labels_add_default(&m->labels, KUMA_LABEL_MESH,
+					  m->mesh) < 0 ? -ENOMEM : 0;
+	case RESOURCE_HOSTNAME_GENERATOR:
+		return labels_add_default(&m->labels, KUMA_LABEL_ORIGIN,
+					  "zone") < 0 ? -ENOMEM : 0;
+	default:
+		return 0;
+	}
+}
+
+int
 resource_set_compute_labels(struct resource_set *set, const char *zone)
 {
+	static const enum resource_kind kinds[] = {
+		RESOURCE_MESH_SERVICE, RESOURCE_MESH_EXTERNAL_SERVICE,
+		RESOURCE_MESH_MULTI_ZONE_SERVICE, RESOURCE_HOSTNAME_GENERATOR,
+	};
 	struct set_priv *pr = set->priv;
+	size_t k;
 	size_t i;
 
 	free(pr->zone);
 	if ((pr->zone = strdup(zone != NULL ? zone : "")) == NULL)
 		return -ENOMEM;
-	/* Borrowed resources had theirs computed in their units. */
-	for (i = 0; i < set->nservices; i++)
-		if (!set->services[i].meta.borrowed &&
-		    compute_meta_labels(&set->services[i].meta, zone) < 0)
-			return -ENOMEM;
-	for (i = 0; i < set->nexternal_services; i++)
-		if (!set->external_services[i].meta.borrowed &&
-		    compute_meta_labels(&set->external_services[i].meta,
-					zone) < 0)
-			return -ENOMEM;
-	/* MeshMultiZoneServices come from global: only the mesh label. */
-	for (i = 0; i < set->nmultizone_services; i++) {
-		struct resource_meta *m = &set->multizone_services[i].meta;
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct array a = resource_set_array(set, kinds[k]);
 
-		if (m->mesh != NULL && !m->borrowed &&
-		    labels_add_default(&m->labels, KUMA_LABEL_MESH,
-				       m->mesh) < 0)
-			return -ENOMEM;
+		for (i = 0; i < a.n; i++)
+			if (resource_meta_compute_labels(
+				    (void *)(a.base + i * a.size), zone) < 0)
+				return -ENOMEM;
 	}
-	for (i = 0; i < set->ngenerators; i++)
-		if (!set->generators[i].meta.borrowed &&
-		    labels_add_default(&set->generators[i].meta.labels,
-				       KUMA_LABEL_ORIGIN, "zone") < 0)
-			return -ENOMEM;
 	return 0;
 }
 

@@ -424,13 +424,16 @@ int resource_set_check_meshes(struct resource_set *set,
  * Incremental sets.  A change (struct resource_change, in
  * resource_units.h) names an identity: kind, mesh, namespace, name.
  *
- * resource_set_take(): a new set holding the resources of @input whose
+ * resource_set_take(): a new set borrowing the resources of @input whose
  * identity one of @changes names (every synced copy of it, whatever its
- * zone), moved out of @input (not finished; a set as loaded, or a view
- * of units); @items gets @input's digest (resource_set_digest()).  When
- * @input is a view, or keeps its YAML, @items holds a reference to what
- * the moved resources point into.  O(size of @input), no string copied.
- * 0 or -ENOMEM.
+ * zone); @input (not finished: a set as loaded, or a view of units)
+ * stays whole for a full finish; the resources it owns of them get their
+ * labels for @zone (resource_set_compute_labels()).  @items holds a reference
+ * to the set that owns each: a unit's set for a view, else @input itself
+ * (then the new set of an apply keeps all of @input alive while it
+ * borrows one of them: feed views of units to a long chain of applies).
+ * @items gets @input's digest (resource_set_digest()).  O(size of
+ * @input), no string copied.  0 or -ENOMEM.
  *
  * resource_set_apply(): the set that resource_set_finish(),
  * resource_set_check_meshes() and resource_set_compute_labels(@zone)
@@ -462,7 +465,7 @@ int resource_set_check_meshes(struct resource_set *set,
 struct resource_change;
 int resource_set_take(struct resource_set *input,
 		      const struct resource_change *changes, size_t nchanges,
-		      struct resource_set **items);
+		      const char *zone, struct resource_set **items);
 int resource_set_apply(struct resource_set **out,
 		       const struct resource_set *prev,
 		       struct resource_set *items,

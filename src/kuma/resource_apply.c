@@ -51,13 +51,12 @@ hold(struct set_priv *pr, size_t *cap, struct resource_set *s, int check)
 int
 resource_set_take(struct resource_set *input,
 		  const struct resource_change *changes, size_t nchanges,
-		  struct resource_set **items)
+		  const char *zone, struct resource_set **items)
 {
 	struct set_priv *in = input->priv;
 	struct resource_set *out = NULL;
 	struct set_priv *pr = NULL;
 	size_t held_cap = 0;
-	int hold_input = in->nstreams > 0;
 	size_t k;
 	int rc = -ENOMEM;
 
@@ -66,50 +65,41 @@ resource_set_take(struct resource_set *input,
 		goto out;
 	pr = out->priv;
 	pr->digest = in->digest;
-	pr->borrowed = in->borrowed;
+	pr->borrowed = 1;
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
 		struct array a = resource_set_array(input, (enum resource_kind)k);
 		size_t c;
 		size_t i;
-		size_t w;
 
 		for (c = 0; c < nchanges && changes[c].kind != k; c++)
 			;
 		if (c == nchanges)
 			continue;
-		for (i = 0, w = 0; i < a.n; i++) {
-			char *e = a.base + i * a.size;
-			const struct resource_meta *m = (const void *)e;
-			char *dst;
+		for (i = 0; i < a.n; i++) {
+			const struct resource_meta *m =
+				(const void *)(a.base + i * a.size);
+			struct resource_meta *dst;
 
 			for (c = 0; c < nchanges; c++)
 				if (change_names(&changes[c], m))
 					break;
-			if (c == nchanges) {
-				if (w != i)
-					memmove(a.base + w * a.size, e, a.size);
-				w++;
+			if (c == nchanges)
 				continue;
-			}
-			if (m->borrowed && m->owner != NULL) {
-				if (hold(pr, &held_cap, m->owner, 1) < 0)
-					goto out;
-			} else {
-				hold_input = 1;
-			}
+			if (resource_meta_compute_labels(
+				    (struct resource_meta *)m, zone) < 0)
+				goto out;
 			dst = resource_set_array_add(out, (enum resource_kind)k);
 			if (dst == NULL)
 				goto out;
-			memcpy(dst, e, a.size);
+			memcpy(dst, m, a.size);
+			if (!dst->borrowed || dst->owner == NULL) {
+				dst->borrowed = 1;
+				dst->owner = input;
+			}
+			if (hold(pr, &held_cap, dst->owner, 1) < 0)
+				goto out;
 		}
-		resource_set_array_put(input, (enum resource_kind)k, a.base, w);
 	}
-	/*
-	 * Owned resources moved out point into @input still: its file
-	 * names, and its YAML when kept.
-	 */
-	if (hold_input && hold(pr, &held_cap, input, 1) < 0)
-		goto out;
 	*items = out;
 	out = NULL;
 	rc = 0;

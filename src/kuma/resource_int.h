@@ -142,6 +142,7 @@ void resource_set_array_put(struct resource_set *set, enum resource_kind kind,
 void *resource_set_array_add(struct resource_set *set, enum resource_kind kind);
 
 void resource_set_ref(struct resource_set *set);
+int resource_meta_compute_labels(struct resource_meta *m, const char *zone);
 uint64_t resource_ident_hash(const char *mesh, const char *namespace,
 			     const char *name);
 int resource_index_add(struct resource_index *ix, uint64_t h,

@@ -377,7 +377,7 @@ run(unsigned seed, unsigned steps, int units, size_t *applied)
 			input = model_set(m);
 		}
 		errors = finish(whole);
-		assert_int_equal(resource_set_take(input, ch, nch, &items), 0);
+		assert_int_equal(resource_set_take(input, ch, nch, "z1", &items), 0);
 		resource_set_free(input);
 		diag_list_init(&diags);
 		rc = resource_set_apply(&next, prev, items, ch, nch, "z1",
