@@ -2490,9 +2490,14 @@ apply_plan(const struct resource_set *set, const struct resource_set *prev_set,
 		return "the options changed";
 	if (set->nk8s_services > 0)
 		return "Kubernetes Services are generated from";
-	for (i = 0; i < prev->nservices; i++)
-		if (prev->services[i].grace_since != 0)
-			return "a MeshService is in its deletion grace period";
+	/* One kept through its grace period stays as it is, until then. */
+	for (i = 0; i < prev->nservices; i++) {
+		int64_t since = prev->services[i].grace_since;
+
+		if (since != 0 && (opt->grace <= 0 ||
+				   opt->now - since >= opt->grace))
+			return "a MeshService's deletion grace period ended";
+	}
 	for (i = 0; i < nchanges; i++) {
 		const struct resource_change *ch = &changes[i];
 		const struct resource_meta *old = NULL;
@@ -2884,15 +2889,23 @@ generate_apply(const struct resource_set *set,
 	*why = apply_plan(set, prev_set, prev, changes, nchanges, opt, ak);
 	if (*why == NULL) {
 		for (i = 0; i < nchanges; i++) {
+			size_t j;
+
 			if (changes[i].kind != RESOURCE_MESH_SERVICE)
 				continue;
 			old[nms] = (const void *)resource_set_find(
 				prev_set, RESOURCE_MESH_SERVICE,
 				changes[i].mesh, changes[i].namespace,
 				changes[i].name);
-			new[nms++] = (const void *)resource_set_find(
+			new[nms] = (const void *)resource_set_find(
 				set, RESOURCE_MESH_SERVICE, changes[i].mesh,
 				changes[i].namespace, changes[i].name);
+			/* A change named twice counts once. */
+			for (j = 0; j < nms; j++)
+				if (old[j] == old[nms] && new[j] == new[nms])
+					break;
+			if (j == nms)
+				nms++;
 		}
 		if ((rc = apply_map(&ak[RESOURCE_MESH_SERVICE],
 				    prev_set->nservices, set->nservices)) == -1 ||

@@ -210,10 +210,11 @@ void generate_result_clear(struct generate_result *result);
  * and the legacy names are shared with @prev, which is only read and may
  * be cleared before or after @result.  When that cannot give the same
  * (a change of another kind, a synced resource in the set, a MeshService
- * named as one Dataplanes yield or as a generated one, a MeshService in
- * its grace period, Kubernetes Services, other options), *@why says why
- * and generate_run() runs in full.  Only the full run writes warnings to
- * @diags (an incremental one repeats none about unchanged resources).
+ * named as one Dataplanes yield or as a generated one, a MeshService
+ * whose deletion grace period is over at @opt->now, Kubernetes Services,
+ * other options), *@why says why and generate_run() runs in full.  Only
+ * the full run writes warnings to @diags (an incremental one repeats
+ * none about unchanged resources).
  * Returns 0 (incremental), 1 (full run), or -ENOMEM.
  */
 struct resource_change;
