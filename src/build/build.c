@@ -3269,7 +3269,44 @@ struct from_input {
 					 * taken over (snapshot->units) */
 	uint64_t store_digest;		/* fromstore_load()'s, or 0 */
 	struct store_legacy_vips legacy; /* fromstore_load()'s: taken over */
+	const struct resource_change *changes;	/* with @base: what changed */
+	size_t nchanges;
 };
+
+/*
+ * The kuma layer of an incremental build: @s->set finished from @base's
+ * (resource_set_apply()) and the derived resources from @base's
+ * (generate_apply()).  1 when done; 0 when the set must be finished in
+ * full (nothing done); -ENOMEM.
+ */
+static int
+kuma_apply(struct build_ctx *c, const struct from_input *in)
+{
+	struct snapshot *s = c->s;
+	const struct snapshot *base = in->base;
+	struct resource_set *items = NULL;
+	struct resource_set *next = NULL;
+	const char *why = NULL;
+	int rc;
+
+	if (base == NULL || base->set == NULL || base->services == NULL)
+		return 0;
+	if ((rc = resource_set_take(s->set, in->changes, in->nchanges,
+				    s->cfg->zone, &items)) < 0)
+		return rc;
+	rc = resource_set_apply(&next, base->set, items, in->changes,
+				in->nchanges, s->cfg->zone, c->diags);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	resource_set_free(s->set);
+	s->set = next;
+	rc = generate_apply(s->set, base->set, &base->gen, in->changes,
+			    in->nchanges, &c->gopt, &s->gen, c->diags, &why);
+	if (rc < 0)
+		return rc;
+	s->generate_reason = why;
+	return 1;
+}
 
 /*
  * Build a snapshot from @cfg and @set (both taken over, freed on
@@ -3319,16 +3356,21 @@ build_from(struct snapshot **out, struct config *cfg,
 	s->inputs = build_inputs_digest(in->program, s->cfg,
 					resource_set_digest(s->set) ^
 					in->store_digest);
-	if ((rc = resource_set_finish(s->set, diags)) < 0 ||
-	    (rc = resource_set_check_meshes(s->set, diags)) < 0 ||
-	    (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||
-	    (rc = known_from_state(&c, prev)) < 0)
+	if ((rc = known_from_state(&c, prev)) < 0)
 		goto out;
 	c.gopt.known = c.known;
 	c.gopt.nknown = c.nknown;
 	c.gopt.now = in->now;
-	if ((rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0)
+	if ((rc = done = kuma_apply(&c, in)) < 0)
 		goto out;
+	if (!done &&
+	    ((rc = resource_set_finish(s->set, diags)) < 0 ||
+	     (rc = resource_set_check_meshes(s->set, diags)) < 0 ||
+	     (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||
+	     (rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0))
+		goto out;
+	s->kuma_incremental = done;
+	done = 0;
 	phase_end(s, BUILD_PHASE_RESOURCES, &t);
 	if ((rc = compile_generators(&s->gen, &gens, &ngens, diags)) < 0 ||
 	    (rc = parse_pools(&c)) < 0 || (rc = add_zones(&c)) < 0)
@@ -3561,6 +3603,8 @@ build_apply(struct snapshot **out, const struct snapshot *prev,
 	why = incr_refused(prev, cfg, changes, nchanges);
 	from_input_init(&fi, prev->state, program, now, diags);
 	fi.base = why == NULL ? prev : NULL;
+	fi.changes = changes;
+	fi.nchanges = nchanges;
 	rc = build_from(out, cfg, set, &fi, diags);
 	if (rc == 0 && why != NULL)
 		(*out)->full_reason = why;

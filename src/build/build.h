@@ -213,8 +213,11 @@ int build_from_set(struct snapshot **out, struct config *cfg,
  * moved, and no reset name holds a dns.ns address or is in the catalog
  * zone (transfer.catalog); else it is compiled whole (s->table_reason
  * says why).  The glue and catalog records, from the unchanged config,
- * are the previous table's.  The derived resources (generate_run()) are
- * still computed whole.
+ * are the previous table's.  The resource set is made from @prev's
+ * (resource_set_apply(): s->kuma_incremental) unless a change is of a
+ * Mesh, a duplicate or an added Dataplane without a creation time, and
+ * then the derived resources from @prev's (generate_apply(): unless
+ * s->generate_reason says why they were derived whole).
  */
 int build_apply(struct snapshot **out, const struct snapshot *prev,
 		struct config *cfg, struct resource_set *set,

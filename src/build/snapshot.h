@@ -82,6 +82,14 @@ struct snapshot {
 	size_t services_reset;
 	const char *table_reason;
 	/*
+	 * build_apply(): @kuma_incremental when the resource set was made
+	 * from the previous one (resource_set_apply()); then the derived
+	 * resources too (generate_apply()), unless @generate_reason (static)
+	 * says why generate_run() ran in full.
+	 */
+	int kuma_incremental;
+	const char *generate_reason;
+	/*
 	 * With @table_patched: what changed against the previous table, per
 	 * zone (table_patch.h table_changes_*(): RRs removed and added,
 	 * serials), for IXFR; NULL when the table was built whole.  Kept by
