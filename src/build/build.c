@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "build/build.h"
@@ -675,6 +676,34 @@ parse_pools(struct build_ctx *c)
 	return 0;
 }
 
+/*
+ * @n zeroed services.  A large array is mapped on its own, asking for
+ * huge pages: each build makes a new one (snapshots are immutable), and
+ * faulting in tens of megabytes 4 KiB at a time costs more than filling
+ * them.  *@mapped is its size then (snapshot_trim() unmaps it), else 0.
+ */
+static struct build_service *
+services_alloc(size_t n, size_t *mapped)
+{
+	size_t bytes = n * sizeof(struct build_service);
+	void *p = NULL;
+
+	*mapped = 0;
+	if (n > SIZE_MAX / sizeof(struct build_service))
+		return NULL;
+	if (bytes < SERVICES_MAP_MIN)
+		return calloc(n, sizeof(struct build_service));
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	*mapped = bytes;
+	return p;
+}
+
 /* The services of every kind, in Kuma's processing order. */
 static int
 collect_services(struct snapshot *s)
@@ -685,8 +714,7 @@ collect_services(struct snapshot *s)
 	size_t i;
 	size_t j = 0;
 
-	s->services = calloc(n + 1, sizeof(*s->services));
-	if (s->services == NULL)
+	if ((s->services = services_alloc(n + 1, &s->services_mapped)) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < gen->nexternal_services; i++, j++) {
 		s->services[j].kind = RESOURCE_MESH_EXTERNAL_SERVICE;
@@ -2527,9 +2555,12 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 		rc = 0;
 		goto out;
 	}
-	items = calloc(s->nservices + 1, sizeof(*items));
-	results = calloc(s->nservices + 1, sizeof(*results));
-	which = calloc(s->nservices + 1, sizeof(*which));
+	for (i = 0; i < s->nservices; i++)
+		nd += x->same_names[i] == NULL;
+	items = calloc(nd + 1, sizeof(*items));
+	results = calloc(nd + 1, sizeof(*results));
+	which = calloc(nd + 1, sizeof(*which));
+	nd = 0;
 	if (items == NULL || results == NULL ||
 	    which == NULL || (fresh = hostname_claims_new()) == NULL)
 		goto out;
@@ -2708,6 +2739,21 @@ incr_key_add(char ***keys, size_t *n, size_t *cap, const char *key,
 	return 0;
 }
 
+/* Room in @asks for two more than @n (add_asks()); 0 or -ENOMEM. */
+static int
+asks_room(struct ask **asks, size_t *cap, size_t n)
+{
+	struct ask *v = NULL;
+
+	if (n + 2 <= *cap)
+		return 0;
+	if ((v = realloc(*asks, 2 * (n + 8) * sizeof(*v))) == NULL)
+		return -ENOMEM;
+	*asks = v;
+	*cap = 2 * (n + 8);
+	return 0;
+}
+
 /*
  * The VIPs phase of an incremental build: the previous VIPs of the
  * services and legacy names that are still here with the same pinned
@@ -2720,7 +2766,7 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 {
 	const struct snapshot *base = x->base;
 	struct snapshot *s = c->s;
-	size_t max = 2 * (s->nservices + s->nlegacy) + 1;
+	size_t cap = 0;
 	struct ask *asks = NULL;
 	struct vip_request *reqs = NULL;
 	struct vip_result *results = NULL;
@@ -2739,11 +2785,8 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 	 * place in the order, as in a full round: a pool that was full may
 	 * have room now.
 	 */
-	asks = calloc(max, sizeof(*asks));
-	reqs = calloc(max, sizeof(*reqs));
-	results = calloc(max, sizeof(*results));
 	lkept = calloc(base->nlegacy + 1, 1);
-	if (asks == NULL || reqs == NULL || results == NULL || lkept == NULL)
+	if (lkept == NULL)
 		goto out;
 	for (i = 0; i < s->nservices; i++) {
 		struct build_service *bs = &s->services[i];
@@ -2771,7 +2814,8 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 				goto out;
 			}
 		}
-		if ((rc = add_asks(c, asks, &n, &like, key, pool,
+		if ((rc = asks_room(&asks, &cap, n)) < 0 ||
+		    (rc = add_asks(c, asks, &n, &like, key, pool,
 				   &bs->vips)) < 0)
 			goto out;
 	}
@@ -2790,7 +2834,8 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 		memset(&like, 0, sizeof(like));
 		like.legacy = l;
 		snprintf(key, sizeof(key), "legacy/%s/%s", l->mesh, l->service);
-		if ((rc = add_asks(c, asks, &n, &like, key, CONFIG_POOL_LEGACY,
+		if ((rc = asks_room(&asks, &cap, n)) < 0 ||
+		    (rc = add_asks(c, asks, &n, &like, key, CONFIG_POOL_LEGACY,
 				   &l->vips)) < 0)
 			goto out;
 	}
@@ -2818,6 +2863,10 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 				       "#6")) < 0)
 			goto out;
 	}
+	rc = -ENOMEM;
+	if ((reqs = calloc(n + 1, sizeof(*reqs))) == NULL ||
+	    (results = calloc(n + 1, sizeof(*results))) == NULL)
+		goto out;
 	for (i = 0; i < n; i++) {
 		reqs[i].key = asks[i].key;
 		reqs[i].pool = asks[i].pool;
@@ -3186,10 +3235,7 @@ incr_table(struct build_ctx *c, struct incr_ctx *x, int64_t now,
 		return rc;
 	}
 	rc = -ENOMEM;
-	aff = calloc(n + 1, sizeof(*aff));
-	gone = calloc(nb + 1, sizeof(*gone));
-	clean = calloc(n + 1, 1);
-	if (aff == NULL || gone == NULL || clean == NULL)
+	if ((clean = calloc(n + 1, 1)) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
 		const struct build_service *a = &s->services[i];
@@ -3199,9 +3245,18 @@ incr_table(struct build_ctx *c, struct incr_ctx *x, int64_t now,
 		clean[i] = b != NULL && x->same_names[i] == b &&
 			   incr_vips_eq(&a->vips, &b->vips) &&
 			   (x->same_doc[i] || incr_ports_eq(a, b));
+		naff += !clean[i];
+	}
+	for (i = 0; i < nb; i++)
+		ngone += i >= n || !clean[i];
+	if ((aff = calloc(naff + 1, sizeof(*aff))) == NULL ||
+	    (gone = calloc(ngone + 1, sizeof(*gone))) == NULL)
+		goto out;
+	naff = 0;
+	ngone = 0;
+	for (i = 0; i < n; i++)
 		if (!clean[i])
 			aff[naff++] = i;
-	}
 	for (i = 0; i < nb; i++)
 		if (i >= n || !clean[i])
 			gone[ngone++] = i;
