@@ -24,6 +24,24 @@
 #include "kuma/resource.h"
 #include "kuma/resource_units.h"
 
+/*
+ * The identities of one kind of a finished set: open addressing on the
+ * hash of (mesh, namespace, name) (0: an empty slot), each with the
+ * creation time, so that a binary search of the sorted array finds the
+ * resource.  Entries of resources since removed may stay (a lookup
+ * checks what it finds); @used counts every entry.
+ */
+struct resource_index_ent {
+	uint64_t h;
+	int64_t creation_ns;
+};
+
+struct resource_index {
+	struct resource_index_ent *v;
+	size_t size;		/* a power of two, or 0 */
+	size_t used;
+};
+
 struct set_priv {
 	size_t caps[RESOURCE_KIND_COUNT];	/* capacity of each kind's array */
 	struct yamlx_stream **streams;
@@ -50,6 +68,20 @@ struct set_priv {
 	int borrowed;
 	struct resource_set **held;
 	size_t nheld;
+	/*
+	 * A finished set (resource_set_finish(), resource_set_apply()):
+	 * per kind, its identities' index; @dropped: finish or
+	 * check_meshes left a resource out (errors: no apply from it);
+	 * @checked: check_meshes ran; @zone: the labels' zone
+	 * (compute_labels); @base_held: held sets when the chain of
+	 * applies began (resource_set_apply() compacts past it).
+	 */
+	struct resource_index ix[RESOURCE_KIND_COUNT];
+	int finished;
+	int dropped;
+	int checked;
+	char *zone;
+	size_t base_held;
 };
 
 /*
@@ -110,6 +142,19 @@ void resource_set_array_put(struct resource_set *set, enum resource_kind kind,
 void *resource_set_array_add(struct resource_set *set, enum resource_kind kind);
 
 void resource_set_ref(struct resource_set *set);
+int resource_meta_compute_labels(struct resource_meta *m, const char *zone);
+uint64_t resource_ident_hash(const char *mesh, const char *namespace,
+			     const char *name);
+int resource_index_add(struct resource_index *ix, uint64_t h,
+		       int64_t creation_ns);
+int resource_index_build(struct resource_set *set, enum resource_kind kind);
+void resource_index_clear(struct resource_index *ix);
+int resource_index_copy(struct resource_index *dst,
+			const struct resource_index *src);
+size_t resource_set_lookup(const struct resource_set *set,
+			   enum resource_kind kind, const char *mesh,
+			   const char *namespace, const char *name,
+			   size_t *pos, size_t max);
 int resource_meta_identity_cmp(const struct resource_meta *x,
 			       const struct resource_meta *y);
 

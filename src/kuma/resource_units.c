@@ -478,10 +478,13 @@ resource_units_view(const struct resource_units *u, struct resource_set **out)
 			if (s.n == 0)
 				continue;	/* s.base may be NULL */
 			memcpy(base + a.n * a.size, s.base, s.n * s.size);
-			for (j = 0; j < s.n; j++)
-				((struct resource_meta *)(base + (a.n + j) *
-							  a.size))->borrowed =
-				    1;
+			for (j = 0; j < s.n; j++) {
+				struct resource_meta *m = (void *)(base +
+					(a.n + j) * a.size);
+
+				m->borrowed = 1;
+				m->owner = u->v[i].set;
+			}
 			a.n += s.n;
 		}
 		pr->caps[k] = total;
