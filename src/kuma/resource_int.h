@@ -158,6 +158,9 @@ size_t resource_set_lookup(const struct resource_set *set,
 int resource_meta_identity_cmp(const struct resource_meta *x,
 			       const struct resource_meta *y);
 
+/* resource_apply.c */
+void *resource_array_alloc(size_t bytes);
+
 /* resource_units.c */
 int resource_units_apply(struct resource_units *u, size_t group,
 			 const char *key, struct resource_set *set,

@@ -140,6 +140,10 @@ main(int argc, char **argv)
 		       s->table_reason : "built", s->services_reset);
 		build_format_times(s, times, sizeof(times));
 		printf("  phases (wall clock): %s\n", times);
+		printf("  kuma layer: set %s, generate %s\n",
+		       s->kuma_incremental ? "applied" : "finished whole",
+		       !s->kuma_incremental ? "run whole" :
+		       s->generate_reason ? s->generate_reason : "applied");
 		snapshot_free(prev);
 		prev = s;
 		s = NULL;
