@@ -74,6 +74,13 @@ hold(struct set_priv *pr, size_t *cap, struct resource_set *s, int check)
 }
 
 int
+resource_set_hold(struct resource_set *set, size_t *cap,
+		  struct resource_set *owner)
+{
+	return hold(set->priv, cap, owner, 1);
+}
+
+int
 resource_set_take(struct resource_set *input,
 		  const struct resource_change *changes, size_t nchanges,
 		  const char *zone, struct resource_set **items)
