@@ -82,6 +82,8 @@ struct generate_store {
 	struct generate_legacy *legacy;
 	size_t nlegacy;
 	int nonlocal;
+	int64_t graced_since;		/* the earliest grace period's start,
+					 * 0: none */
 	char *zone;
 	struct generate_options opt;	/* without zone, known, now */
 };
@@ -2170,9 +2172,13 @@ assemble(struct gen *g)
 		c[e->nconditions++] = g->pending[i].cond;
 		memset(&g->pending[i].cond, 0, sizeof(g->pending[i].cond));
 	}
-	for (i = 0; i < g->ngraced; i++)
+	for (i = 0; i < g->ngraced; i++) {
 		v[g->nwritten + g->graced[i].made].grace_since =
 			g->graced[i].since;
+		if (r->store->graced_since == 0 ||
+		    g->graced[i].since < r->store->graced_since)
+			r->store->graced_since = g->graced[i].since;
+	}
 	r->generators = calloc(set->ngenerators + made->ngenerators + 1,
 			       sizeof(*r->generators));
 	if (r->generators == NULL)
@@ -2492,13 +2498,9 @@ apply_plan(const struct resource_set *set, const struct resource_set *prev_set,
 	if (set->nk8s_services > 0)
 		return "Kubernetes Services are generated from";
 	/* One kept through its grace period stays as it is, until then. */
-	for (i = 0; i < prev->nservices; i++) {
-		int64_t since = prev->services[i].grace_since;
-
-		if (since != 0 && (opt->grace <= 0 ||
-				   opt->now - since >= opt->grace))
-			return "a MeshService's deletion grace period ended";
-	}
+	if (st->graced_since != 0 &&
+	    (opt->grace <= 0 || opt->now - st->graced_since >= opt->grace))
+		return "a MeshService's deletion grace period ended";
 	for (i = 0; i < nchanges; i++) {
 		const struct resource_change *ch = &changes[i];
 		const struct resource_meta *old = NULL;
@@ -2562,13 +2564,14 @@ apply_plan(const struct resource_set *set, const struct resource_set *prev_set,
 			k->ins[k->nins++] = index_in(new, na.base, na.n,
 						     na.size);
 	}
-	/* A generated MeshService of a changed one's name: see above. */
-	for (i = 0; i < prev->nservices; i++) {
-		const struct resource_mesh_service *ms = prev->services[i].res;
+	/*
+	 * A generated MeshService of a changed one's name: see above.  The
+	 * store made every generated one (no synced copies: see above).
+	 */
+	for (i = 0; i < st->made->nservices; i++) {
+		const struct resource_mesh_service *ms = &st->made->services[i];
 		size_t c;
 
-		if (ms->origin == RESOURCE_WRITTEN)
-			continue;
 		for (c = 0; c < nchanges; c++)
 			if (changes[c].kind == RESOURCE_MESH_SERVICE &&
 			    cmp_str_null(changes[c].name, ms->meta.name) == 0 &&

@@ -444,7 +444,8 @@ resource_index_copy(struct resource_index *dst,
 	memset(dst, 0, sizeof(*dst));
 	if (src->size == 0)
 		return 0;
-	if ((dst->v = malloc(src->size * sizeof(*dst->v))) == NULL)
+	if ((dst->v = resource_array_alloc(src->size * sizeof(*dst->v))) ==
+	    NULL)
 		return -ENOMEM;
 	memcpy(dst->v, src->v, src->size * sizeof(*dst->v));
 	dst->size = src->size;

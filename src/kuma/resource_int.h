@@ -96,10 +96,26 @@ struct resource_unit {
 	uint64_t file_digest;	/* as resource_set_digest() chains it */
 };
 
+/*
+ * Where each identity is among the units: one entry per resource (hash
+ * of kind and identity, the unit's group and key, borrowed from the
+ * unit); @key NULL with @h set is a removed entry.
+ */
+struct resource_units_ent {
+	uint64_t h;
+	size_t group;
+	const char *key;
+};
+
 struct resource_units {
 	struct resource_unit *v;	/* sorted by group, then key */
 	size_t n;
 	size_t cap;
+	struct resource_units_ent *map;	/* open addressing, power of two */
+	size_t map_size;
+	size_t map_used;		/* entries and removed ones */
+	size_t map_live;
+	int map_broken;			/* out of memory once: not used */
 	char *zone;			/* labels computed for it */
 	uint64_t tag;			/* resource_units_tag() */
 	int drop_yaml;
@@ -157,6 +173,12 @@ size_t resource_set_lookup(const struct resource_set *set,
 			   size_t *pos, size_t max);
 int resource_meta_identity_cmp(const struct resource_meta *x,
 			       const struct resource_meta *y);
+
+/* resource_apply.c */
+void *resource_array_alloc(size_t bytes);
+/* A borrowing @set holds a reference to @owner (once); 0 or -ENOMEM. */
+int resource_set_hold(struct resource_set *set, size_t *cap,
+		      struct resource_set *owner);
 
 /* resource_units.c */
 int resource_units_apply(struct resource_units *u, size_t group,

@@ -143,6 +143,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: incr CONFIG [ROUNDS]\n");
 		return 2;
 	}
+	if (rounds < 1)
+		rounds = 1;
 	memset(&opt, 0, sizeof(opt));
 	opt.config_file = argv[1];
 	diag_list_init(&diags);
@@ -186,6 +188,10 @@ main(int argc, char **argv)
 		       s->table_reason : "built", s->services_reset);
 		build_format_times(s, times, sizeof(times));
 		printf("  phases (wall clock): %s\n", times);
+		printf("  kuma layer: set %s, generate %s\n",
+		       s->kuma_incremental ? "applied" : "finished whole",
+		       !s->kuma_incremental ? "run whole" :
+		       s->generate_reason ? s->generate_reason : "applied");
 		t = cpu_ms();
 		snapshot_free(prev);
 		freed += cpu_ms() - t;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "kuma/resource.h"
+#include "kuma/resource_int.h"
 #include "kuma/resource_units.h"
 
 struct obj {
@@ -377,7 +378,13 @@ run(unsigned seed, unsigned steps, int units, size_t *applied)
 			input = model_set(m);
 		}
 		errors = finish(whole);
-		assert_int_equal(resource_set_take(input, ch, nch, "z1", &items), 0);
+		/* From units: through their index, or from a view. */
+		if (units && rnd(m, 2))
+			assert_int_equal(resource_units_take(u, ch, nch,
+							     &items), 0);
+		else
+			assert_int_equal(resource_set_take(input, ch, nch,
+							   "z1", &items), 0);
 		resource_set_free(input);
 		diag_list_init(&diags);
 		rc = resource_set_apply(&next, prev, items, ch, nch, "z1",
@@ -486,6 +493,77 @@ test_apply_refused(void **state)
 	diag_list_clear(&diags);
 }
 
+/*
+ * A long chain of applies holds the sets its resources borrow from, not
+ * every set it was made of: the list is compacted; each step is still
+ * what a full finish gives.
+ */
+static void
+test_apply_chain_compacted(void **state)
+{
+	struct resource_units *u = resource_units_new("z1");
+	struct resource_set *prev = NULL;
+	struct diag_list diags;
+	unsigned i;
+
+	(void)state;
+	diag_list_init(&diags);
+	assert_non_null(u);
+	for (i = 0; i < 8; i++) {
+		struct resource_set *f = resource_set_new();
+		char key[16];
+		char *y = fmt("type: MeshService\nname: s%u\nspec:\n  ports:"
+			      " [{port: 80}]\n", i);
+
+		snprintf(key, sizeof(key), "s%u", i);
+		assert_int_equal(resource_set_load_string(f, key, y, &diags),
+				 0);
+		assert_int_equal(resource_units_put(u, 0, key, f, NULL), 0);
+		free(y);
+	}
+	assert_int_equal(resource_units_view(u, &prev), 0);
+	finish(prev);
+	for (i = 0; i < 400; i++) {
+		struct resource_set *f = resource_set_new();
+		struct resource_set *items = NULL;
+		struct resource_set *next = NULL;
+		struct resource_set *whole = NULL;
+		struct resource_change ch;
+		char key[16];
+		char name[16];
+		char *y;
+
+		snprintf(name, sizeof(name), "s%u", i % 8);
+		snprintf(key, sizeof(key), "s%u", i % 8);
+		y = fmt("type: MeshService\nname: %s\nspec:\n  ports:"
+			" [{port: %u}]\n", name, 80 + i);
+		assert_int_equal(resource_set_load_string(f, key, y, &diags),
+				 0);
+		free(y);
+		assert_int_equal(resource_units_put(u, 0, key, f, NULL), 0);
+		memset(&ch, 0, sizeof(ch));
+		ch.op = RESOURCE_CHANGED;
+		ch.kind = RESOURCE_MESH_SERVICE;
+		ch.mesh = (char *)"default";
+		ch.name = name;
+		assert_int_equal(resource_units_take(u, &ch, 1, &items), 0);
+		assert_int_equal(resource_set_apply(&next, prev, items, &ch,
+						    1, "z1", &diags), 0);
+		assert_int_equal(resource_units_view(u, &whole), 0);
+		finish(whole);
+		assert_same_set(next, whole);
+		resource_set_free(whole);
+		resource_set_free(prev);
+		prev = next;
+		/* 8 unit sets, the item sets of the last few applies. */
+		assert_true(((struct set_priv *)prev->priv)->nheld <= 8 + 80);
+	}
+	assert_int_equal(diags.errors, 0);
+	resource_set_free(prev);
+	resource_units_free(u);
+	diag_list_clear(&diags);
+}
+
 int
 main(void)
 {
@@ -493,6 +571,7 @@ main(void)
 		cmocka_unit_test(test_apply_loaded),
 		cmocka_unit_test(test_apply_units),
 		cmocka_unit_test(test_apply_refused),
+		cmocka_unit_test(test_apply_chain_compacted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
