@@ -2550,7 +2550,10 @@ apply_plan(const struct resource_set *set, const struct resource_set *prev_set,
 				continue;
 			if (!apply_local(m[j], opt))
 				return "a synced resource changed";
-			if (ch->kind != RESOURCE_MESH_SERVICE)
+			/* With a store nothing is derived from Dataplanes
+			 * (generate_run()), so their names do not matter. */
+			if (ch->kind != RESOURCE_MESH_SERVICE ||
+			    opt->from_store)
 				continue;
 			if (dp_yields(set, mesh_of(m[j]), m[j]->name) ||
 			    dp_yields(prev_set, mesh_of(m[j]), m[j]->name))
