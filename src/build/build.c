@@ -3616,6 +3616,8 @@ build_run_input(struct snapshot **out, const struct build_options *opt,
 			 st.legacy_changed)
 			why = "Kuma's VIPs of legacy names changed";
 		fi.base = why == NULL ? in->base : NULL;
+		fi.changes = changes->v;
+		fi.nchanges = changes->n;
 	}
 	/* build_from() frees them and reports its own errors. */
 	rc = build_from(out, cfg, set, &fi, diags);
