@@ -3333,6 +3333,14 @@ struct from_input {
 	struct store_legacy_vips legacy; /* fromstore_load()'s: taken over */
 	const struct resource_change *changes;	/* with @base: what changed */
 	size_t nchanges;
+	/*
+	 * With @base: the units the input is, when the set handed over holds
+	 * only the changed identities' resources (resource_units_take()) and
+	 * @set_digest is the whole input's; kuma_apply() views them all
+	 * when the set must be finished whole.  Borrowed.
+	 */
+	const struct resource_units *from_units;
+	uint64_t set_digest;
 };
 
 /*
@@ -3352,14 +3360,20 @@ kuma_apply(struct build_ctx *c, const struct from_input *in)
 	int rc;
 
 	if (base == NULL || base->set == NULL || base->services == NULL)
-		return 0;
-	if ((rc = resource_set_take(s->set, in->changes, in->nchanges,
-				    s->cfg->zone, &items)) < 0)
+		goto whole;
+	if (in->from_units != NULL) {
+		items = s->set;		/* the changed identities' only */
+		s->set = NULL;
+	} else if ((rc = resource_set_take(s->set, in->changes, in->nchanges,
+					   s->cfg->zone, &items)) < 0) {
 		return rc;
+	}
 	rc = resource_set_apply(&next, base->set, items, in->changes,
 				in->nchanges, s->cfg->zone, c->diags);
-	if (rc != 0)
-		return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		goto whole;
 	resource_set_free(s->set);
 	s->set = next;
 	rc = generate_apply(s->set, base->set, &base->gen, in->changes,
@@ -3368,6 +3382,15 @@ kuma_apply(struct build_ctx *c, const struct from_input *in)
 		return rc;
 	s->generate_reason = why;
 	return 1;
+whole:
+	/* Finished in full: the whole input, not only what changed. */
+	if (in->from_units != NULL) {
+		resource_set_free(s->set);
+		s->set = NULL;
+		if ((rc = resource_units_view(in->from_units, &s->set)) < 0)
+			return rc;
+	}
+	return 0;
 }
 
 /*
@@ -3417,7 +3440,9 @@ build_from(struct snapshot **out, struct config *cfg,
 	generate_options_from(&c.gopt, s->cfg);
 	t = build_clock_us();
 	s->inputs = build_inputs_digest(in->program, s->cfg,
-					resource_set_digest(s->set) ^
+					(in->from_units != NULL ?
+					 in->set_digest :
+					 resource_set_digest(s->set)) ^
 					in->store_digest);
 	if ((rc = known_from_state(&c, prev)) < 0)
 		goto out;
@@ -3602,9 +3627,6 @@ build_run_input(struct snapshot **out, const struct build_options *opt,
 			goto out;
 		}
 	}
-	if ((rc = resource_units_view(st.units, &set)) < 0)
-		goto out;
-	fi.read_us = build_clock_us() - t;
 	/* An apply: only what changed was read into the same units. */
 	if (in != NULL && in->base != NULL) {
 		if (fi.units != NULL)
@@ -3619,6 +3641,19 @@ build_run_input(struct snapshot **out, const struct build_options *opt,
 		fi.changes = changes->v;
 		fi.nchanges = changes->n;
 	}
+	/* Applied: the changed resources, not a view of all of them. */
+	rc = 1;
+	if (fi.base != NULL &&
+	    (rc = resource_units_take(st.units, changes->v, changes->n,
+				      &set)) < 0)
+		goto out;
+	if (rc == 0) {
+		fi.from_units = st.units;
+		fi.set_digest = resource_units_digest(st.units);
+	} else if ((rc = resource_units_view(st.units, &set)) < 0) {
+		goto out;
+	}
+	fi.read_us = build_clock_us() - t;
 	/* build_from() frees them and reports its own errors. */
 	rc = build_from(out, cfg, set, &fi, diags);
 	handed = 1;

@@ -542,6 +542,18 @@ resource_units_remove(struct resource_units *u, size_t group, const char *key,
 	return 0;
 }
 
+uint64_t
+resource_units_digest(const struct resource_units *u)
+{
+	uint64_t digest = 0;
+	size_t i;
+
+	for (i = 0; i < u->n; i++)
+		if (u->v[i].has_file)
+			digest = digest_u64(digest, u->v[i].file_digest);
+	return digest;
+}
+
 int
 resource_units_view(const struct resource_units *u, struct resource_set **out)
 {
@@ -561,10 +573,8 @@ resource_units_view(const struct resource_units *u, struct resource_set **out)
 	for (i = 0; i < u->n; i++) {
 		resource_set_ref(u->v[i].set);
 		pr->held[pr->nheld++] = u->v[i].set;
-		if (u->v[i].has_file)
-			pr->digest = digest_u64(pr->digest,
-						u->v[i].file_digest);
 	}
+	pr->digest = resource_units_digest(u);
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
 		struct array a = resource_set_array(view, (enum resource_kind)k);
 		size_t total = 0;

@@ -165,6 +165,12 @@ int resource_units_take(const struct resource_units *u,
 			size_t nchanges, struct resource_set **items);
 
 /*
+ * The digest resource_units_view() gives its set (resource_set_digest()),
+ * without making the view: O(units), no resource read.
+ */
+uint64_t resource_units_digest(const struct resource_units *u);
+
+/*
  * A new set borrowing every unit's resources in unit order (see above),
  * not finished; its digest (resource_set_digest()) chains the digests of
  * the units read from files, in order, as a full read does.  Free it with
