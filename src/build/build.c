@@ -4,10 +4,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "build/build.h"
@@ -315,6 +317,8 @@ struct build_ctx {
 	struct table_patch *p;		/* incremental: instead of @b */
 	struct diag_list *diags;
 	struct hostname_claims *claims;
+	struct hostname_result *results;	/* whose names @claims borrows */
+	size_t nresults;
 	struct generate_options gopt;
 	char **zones;			/* every served zone, by table index */
 	size_t nzones;
@@ -356,31 +360,57 @@ cmp_str(const void *a, const void *b)
  * Dataplanes.  Each is a scope of the table (its own namespace, as in
  * Kuma) when there are two or more.
  */
+/*
+ * Add @mesh to the sorted set @v of @n (room for one more), unless it is
+ * @last (the mesh added or found last: meshes come in runs) or in it.
+ */
+static void
+mesh_put(const char **v, size_t *n, const char **last, const char *mesh)
+{
+	size_t lo = 0;
+	size_t hi = *n;
+
+	if (mesh == NULL || (*last != NULL && (mesh == *last ||
+					       strcmp(mesh, *last) == 0)))
+		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = strcmp(v[mid], mesh);
+
+		if (d == 0) {
+			*last = v[mid];
+			return;
+		}
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&v[lo + 1], &v[lo], (*n - lo) * sizeof(*v));
+	v[lo] = mesh;
+	(*n)++;
+	*last = mesh;
+}
+
 static int
 collect_meshes(struct build_ctx *c)
 {
 	const struct snapshot *s = c->s;
 	size_t max = s->nservices + s->nlegacy + s->set->ndataplanes;
 	const char **v = NULL;
+	const char *last = NULL;
 	size_t n = 0;
 	size_t i;
 
 	if ((v = calloc(max + 1, sizeof(*v))) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < s->nservices; i++)
-		if (s->services[i].meta->mesh != NULL)
-			v[n++] = s->services[i].meta->mesh;
+		mesh_put(v, &n, &last, s->services[i].meta->mesh);
 	for (i = 0; i < s->nlegacy; i++)
-		if (s->legacy[i].mesh != NULL)
-			v[n++] = s->legacy[i].mesh;
+		mesh_put(v, &n, &last, s->legacy[i].mesh);
 	for (i = 0; i < s->set->ndataplanes; i++)
-		if (s->set->dataplanes[i].meta.mesh != NULL)
-			v[n++] = s->set->dataplanes[i].meta.mesh;
-	qsort(v, n, sizeof(*v), cmp_str);
-	c->nmeshes = 0;
-	for (i = 0; i < n; i++)
-		if (c->nmeshes == 0 || strcmp(v[c->nmeshes - 1], v[i]) != 0)
-			v[c->nmeshes++] = v[i];
+		mesh_put(v, &n, &last, s->set->dataplanes[i].meta.mesh);
+	c->nmeshes = n;
 	c->meshes = v;
 	return 0;
 }
@@ -634,6 +664,34 @@ parse_pools(struct build_ctx *c)
 	return 0;
 }
 
+/*
+ * @n zeroed services.  A large array is mapped on its own, asking for
+ * huge pages: each build makes a new one (snapshots are immutable), and
+ * faulting in tens of megabytes 4 KiB at a time costs more than filling
+ * them.  *@mapped is its size then (snapshot_trim() unmaps it), else 0.
+ */
+static struct build_service *
+services_alloc(size_t n, size_t *mapped)
+{
+	size_t bytes = n * sizeof(struct build_service);
+	void *p = NULL;
+
+	*mapped = 0;
+	if (n > SIZE_MAX / sizeof(struct build_service))
+		return NULL;
+	if (bytes < SERVICES_MAP_MIN)
+		return calloc(n, sizeof(struct build_service));
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	*mapped = bytes;
+	return p;
+}
+
 /* The services of every kind, in Kuma's processing order. */
 static int
 collect_services(struct snapshot *s)
@@ -644,8 +702,7 @@ collect_services(struct snapshot *s)
 	size_t i;
 	size_t j = 0;
 
-	s->services = calloc(n + 1, sizeof(*s->services));
-	if (s->services == NULL)
+	if ((s->services = services_alloc(n + 1, &s->services_mapped)) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < gen->nexternal_services; i++, j++) {
 		s->services[j].kind = RESOURCE_MESH_EXTERNAL_SERVICE;
@@ -675,6 +732,351 @@ collect_services(struct snapshot *s)
 	return 0;
 }
 
+/*
+ * Give @bs a shared copy of @r (hostname_result_share()); @r is left as
+ * it is.  0 or -ENOMEM.
+ */
+static int
+service_share_names(struct build_service *bs, const struct hostname_result *r)
+{
+	const struct hostname_result *sh = hostname_result_share(r);
+
+	if (sh == NULL)
+		return -ENOMEM;
+	bs->names = sh;
+	bs->hostnames = *sh;
+	return 0;
+}
+
+/* Give @bs @old's names, shared; 0 or -ENOMEM. */
+static int
+service_keep_names(struct build_service *bs, const struct build_service *old)
+{
+	if (old->names == NULL)
+		return service_share_names(bs, &old->hostnames);
+	bs->names = hostname_result_ref(old->names);
+	bs->hostnames = *bs->names;
+	return 0;
+}
+
+static void
+service_clear_names(struct build_service *bs)
+{
+	if (bs->names != NULL)
+		hostname_result_unref(bs->names);
+	else
+		hostname_result_clear(&bs->hostnames);
+	bs->names = NULL;
+	memset(&bs->hostnames, 0, sizeof(bs->hostnames));
+}
+
+/*
+ * The names the services of a snapshot claim (snapshot->names), kept
+ * for the next build_apply(), which must know whether a changed
+ * service's new name is another's without claiming every unchanged name
+ * again.  An epoch, shared between snapshots, is a claims set of every
+ * service's names as one build had them; it borrows the names from the
+ * shared results (a reference held on each) and the meshes from its own
+ * copies.  Each snapshot has, besides, what changed since the epoch: a
+ * small sorted list of names claimed or freed, copied and amended by each
+ * apply, and folded into a new epoch once it is long.
+ */
+struct names_epoch {
+	atomic_size_t refs;
+	struct hostname_claims *claims;
+	const struct hostname_result **blocks;
+	size_t nblocks;
+	char **meshes;
+	size_t nmeshes;
+};
+
+struct names_delta {
+	char *mesh;			/* "" for none */
+	char *name;
+	int claimed;			/* else freed */
+};
+
+struct build_names {
+	struct names_epoch *epoch;
+	struct names_delta *d;		/* sorted by mesh, then name */
+	size_t n;
+	size_t collisions;		/* services that lost a name */
+};
+
+static int incr_has_collision(const struct hostname_result *r);
+
+/*
+ * Past this many changed names an apply makes a new epoch (from its
+ * services': the cost of a full claims loop, once in so many applies).
+ */
+static size_t
+names_delta_max(size_t nservices)
+{
+	return nservices / 8 + 16 < 1024 ? nservices / 8 + 16 : 1024;
+}
+
+static void
+epoch_unref(struct names_epoch *e)
+{
+	size_t i;
+
+	if (e == NULL || atomic_fetch_sub_explicit(&e->refs, 1,
+						   memory_order_acq_rel) > 1)
+		return;
+	hostname_claims_free(e->claims);
+	for (i = 0; i < e->nblocks; i++)
+		hostname_result_unref(e->blocks[i]);
+	free(e->blocks);
+	for (i = 0; i < e->nmeshes; i++)
+		free(e->meshes[i]);
+	free(e->meshes);
+	free(e);
+}
+
+static void
+delta_free(struct names_delta *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(d[i].mesh);
+		free(d[i].name);
+	}
+	free(d);
+}
+
+void
+build_names_free(struct build_names *x)
+{
+	if (x == NULL)
+		return;
+	epoch_unref(x->epoch);
+	delta_free(x->d, x->n);
+	free(x);
+}
+
+/* The epoch's copy of @mesh ("" for NULL), made if needed; NULL: ENOMEM. */
+static const char *
+epoch_mesh(struct names_epoch *e, const char *mesh)
+{
+	char **v = NULL;
+	size_t i;
+
+	if (mesh == NULL)
+		mesh = "";
+	for (i = e->nmeshes; i-- > 0;)
+		if (strcmp(e->meshes[i], mesh) == 0)
+			return e->meshes[i];
+	if ((v = realloc(e->meshes, (e->nmeshes + 1) * sizeof(*v))) == NULL)
+		return NULL;
+	e->meshes = v;
+	if ((v[e->nmeshes] = strdup(mesh)) == NULL)
+		return NULL;
+	return v[e->nmeshes++];
+}
+
+/* An epoch of the names of @v (their shared results); NULL on ENOMEM. */
+static struct names_epoch *
+epoch_new(const struct build_service *v, size_t n)
+{
+	struct names_epoch *e = calloc(1, sizeof(*e));
+	const char *mesh = NULL;
+	const char *last = NULL;
+	size_t total = 0;
+	size_t i;
+	size_t j;
+
+	if (e == NULL)
+		return NULL;
+	atomic_init(&e->refs, 1);
+	for (i = 0; i < n; i++)
+		total += v[i].hostnames.naddresses;
+	if ((e->claims = hostname_claims_new()) == NULL ||
+	    hostname_claims_reserve(e->claims, total) < 0 ||
+	    (e->blocks = calloc(n + 1, sizeof(*e->blocks))) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		const struct build_service *bs = &v[i];
+
+		if (bs->hostnames.naddresses == 0)
+			continue;
+		/* Every service has its shared result (build_from()). */
+		if (bs->names == NULL)
+			goto fail;
+		if (mesh == NULL || last != bs->meta->mesh) {
+			if ((mesh = epoch_mesh(e, bs->meta->mesh)) == NULL)
+				goto fail;
+			last = bs->meta->mesh;
+		}
+		e->blocks[e->nblocks++] = hostname_result_ref(bs->names);
+		for (j = 0; j < bs->names->naddresses; j++)
+			if (hostname_claims_borrow(e->claims, mesh,
+				    bs->names->addresses[j].hostname) < 0)
+				goto fail;
+	}
+	return e;
+fail:
+	epoch_unref(e);
+	return NULL;
+}
+
+static int
+delta_cmp(const char *ma, const char *na, const char *mb, const char *nb)
+{
+	int r = strcmp(ma, mb);
+
+	return r != 0 ? r : strcmp(na, nb);
+}
+
+/* The entry of @mesh and @name in @x's delta, or NULL. */
+static struct names_delta *
+delta_find(const struct build_names *x, const char *mesh, const char *name)
+{
+	size_t lo = 0;
+	size_t hi = x->n;
+
+	if (mesh == NULL)
+		mesh = "";
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = delta_cmp(x->d[mid].mesh, x->d[mid].name, mesh, name);
+
+		if (d == 0)
+			return &x->d[mid];
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Does a service of @x claim @name in @mesh? */
+static int
+names_has(const struct build_names *x, const char *mesh, const char *name)
+{
+	const struct names_delta *d = delta_find(x, mesh, name);
+
+	if (d != NULL)
+		return d->claimed;
+	return hostname_claims_has(x->epoch->claims, mesh != NULL ? mesh : "",
+				   name);
+}
+
+/* Mark @name in @mesh claimed or freed in @x's delta; 0 or -ENOMEM. */
+static int
+names_set(struct build_names *x, size_t *cap, const char *mesh,
+	  const char *name, int claimed)
+{
+	struct names_delta *d = NULL;
+	size_t lo = 0;
+	size_t hi = x->n;
+
+	if (mesh == NULL)
+		mesh = "";
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = delta_cmp(x->d[mid].mesh, x->d[mid].name, mesh, name);
+
+		if (r == 0) {
+			x->d[mid].claimed = claimed;
+			return 0;
+		}
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (x->n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		if ((d = realloc(x->d, *cap * sizeof(*d))) == NULL)
+			return -ENOMEM;
+		x->d = d;
+	}
+	d = &x->d[lo];
+	memmove(d + 1, d, (x->n - lo) * sizeof(*d));
+	x->n++;
+	d->mesh = strdup(mesh);
+	d->name = strdup(name);
+	d->claimed = claimed;
+	if (d->mesh == NULL || d->name == NULL)
+		return -ENOMEM;		/* freed with the list */
+	return 0;
+}
+
+/*
+ * The names of @base's services but those not @kept (indexed as
+ * base->services): its epoch, and its changes copied with theirs
+ * freed.  0 or -ENOMEM.
+ */
+static int
+names_from_base(struct build_names **out, size_t *cap,
+		const struct snapshot *base, const unsigned char *kept)
+{
+	struct build_names *x = calloc(1, sizeof(*x));
+	const struct build_names *b = base->names;
+	size_t i;
+	size_t j;
+	int rc = -ENOMEM;
+
+	*out = x;
+	if (x == NULL)
+		return rc;
+	if (b != NULL) {
+		atomic_fetch_add_explicit(&b->epoch->refs, 1,
+					  memory_order_relaxed);
+		x->epoch = b->epoch;
+	} else if ((x->epoch = epoch_new(base->services,
+					 base->nservices)) == NULL) {
+		return rc;
+	}
+	if (b != NULL && b->n > 0) {
+		if ((x->d = calloc(b->n, sizeof(*x->d))) == NULL)
+			return rc;
+		*cap = b->n;
+		for (i = 0; i < b->n; i++) {
+			x->d[i].claimed = b->d[i].claimed;
+			x->n++;
+			if ((x->d[i].mesh = strdup(b->d[i].mesh)) == NULL ||
+			    (x->d[i].name = strdup(b->d[i].name)) == NULL)
+				return rc;
+		}
+	}
+	x->collisions = b != NULL ? b->collisions : 0;
+	for (i = 0; b == NULL && i < base->nservices; i++)
+		if (incr_has_collision(&base->services[i].hostnames))
+			x->collisions++;
+	for (i = 0; i < base->nservices; i++) {
+		const struct hostname_result *h = &base->services[i].hostnames;
+
+		if (kept[i])
+			continue;
+		/* (A changed service that collides is a full build.) */
+		if (incr_has_collision(h))
+			x->collisions--;
+		for (j = 0; j < h->naddresses; j++)
+			if ((rc = names_set(x, cap, base->services[i].meta->mesh,
+					    h->addresses[j].hostname, 0)) < 0)
+				return rc;
+	}
+	return 0;
+}
+
+/* The names of a full build: a new epoch, nothing changed since. */
+static int
+names_full(struct snapshot *s)
+{
+	size_t i;
+
+	if ((s->names = calloc(1, sizeof(*s->names))) == NULL ||
+	    (s->names->epoch = epoch_new(s->services, s->nservices)) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < s->nservices; i++)
+		if (incr_has_collision(&s->services[i].hostnames))
+			s->names->collisions++;
+	return 0;
+}
+
 static int
 generate_hostnames(struct build_ctx *c, const struct hostname_gen *gens,
 		   size_t ngens)
@@ -696,11 +1098,13 @@ generate_hostnames(struct build_ctx *c, const struct hostname_gen *gens,
 	served.n = c->nzones;
 	rc = hostname_generate(gens, ngens, items, s->nservices, s->cfg->zone,
 			       &served, c->claims, results, c->diags);
-	for (i = 0; i < s->nservices; i++)
-		s->services[i].hostnames = results[i];
+	for (i = 0; rc == 0 && i < s->nservices; i++)
+		rc = service_share_names(&s->services[i], &results[i]);
 out:
+	/* The claims borrow the results' names: freed with the claims. */
+	c->results = results;
+	c->nresults = s->nservices;
 	free(items);
-	free(results);
 	return rc;
 }
 
@@ -1212,7 +1616,9 @@ add_legacy_records(struct build_ctx *c)
 			if (table_builder_find_zone(c->b, name[v]) < 0)
 				continue;
 			if (hostname_claims_has(c->claims, l->mesh,
-						name[v])) {
+						name[v]) ||
+			    (s->names != NULL &&
+			     names_has(s->names, l->mesh, name[v]))) {
 				diag_warning(c->diags, NULL, 0, 0,
 					     "legacy name %s of "
 					     KUMA_TAG_SERVICE " %s (mesh %s) "
@@ -1839,28 +2245,6 @@ incr_same_meta(const struct resource_meta *a, const struct resource_meta *b)
 	return 1;
 }
 
-static int
-incr_index_make(struct incr_index *ix, const struct snapshot *base)
-{
-	size_t size = 16;
-	size_t i;
-
-	while (size < 2 * base->nservices + 2)
-		size *= 2;
-	if ((ix->slot = calloc(size, sizeof(*ix->slot))) == NULL)
-		return -ENOMEM;
-	ix->mask = size - 1;
-	for (i = 0; i < base->nservices; i++) {
-		size_t pos = (size_t)hash_mix64(incr_meta_hash(
-				base->services[i].meta)) & ix->mask;
-
-		while (ix->slot[pos] != 0)
-			pos = (pos + 1) & ix->mask;
-		ix->slot[pos] = (uint32_t)i + 1;
-	}
-	return 0;
-}
-
 /* The previous snapshot's service with @m's identity, or NULL. */
 static const struct build_service *
 incr_index_find(const struct incr_index *ix, const struct snapshot *base,
@@ -1888,6 +2272,8 @@ struct incr_ctx {
 	/* Per previous service: still here; its names kept. */
 	unsigned char *kept;
 	unsigned char *kept_names;
+	/* Per new service: the same document as its previous one. */
+	unsigned char *same_doc;
 };
 
 static void
@@ -1898,93 +2284,178 @@ incr_ctx_clear(struct incr_ctx *x)
 	free(x->same_vips);
 	free(x->kept);
 	free(x->kept_names);
+	free(x->same_doc);
 	memset(x, 0, sizeof(*x));
+}
+
+/* The order of build_service lists: kind by kind, then Kuma's. */
+static int
+incr_kind_rank(enum resource_kind k)
+{
+	return k == RESOURCE_MESH_EXTERNAL_SERVICE ? 0 :
+	       k == RESOURCE_MESH_SERVICE ? 1 : 2;
+}
+
+static int
+incr_order(const struct resource_meta *a, const struct resource_meta *b)
+{
+	int ra = incr_kind_rank(a->kind);
+	int rb = incr_kind_rank(b->kind);
+
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	return resource_meta_cmp(a, b);
+}
+
+/*
+ * The same document read again (resource_meta.digest, 0 for generated
+ * resources): the same identity, meta and pinned address.
+ */
+static int
+incr_same_document(const struct resource_meta *a,
+		   const struct resource_meta *b)
+{
+	return a == b || (a->digest != 0 && a->digest == b->digest &&
+			  a->kind == b->kind);
+}
+
+/* Record that new service @i is @old (the same identity). */
+static void
+incr_pair(struct incr_ctx *x, const struct snapshot *s, size_t i,
+	  const struct build_service *old)
+{
+	const struct build_service *bs = &s->services[i];
+	struct netaddr a;
+	struct netaddr b;
+	int pa;
+	int pb;
+
+	x->kept[old - x->base->services] = 1;
+	if (incr_same_document(old->meta, bs->meta)) {
+		x->same_doc[i] = 1;
+		x->same_names[i] = old;
+		x->kept_names[old - x->base->services] = 1;
+		x->same_vips[i] = old;
+		return;
+	}
+	if (incr_same_meta(old->meta, bs->meta)) {
+		x->same_names[i] = old;
+		x->kept_names[old - x->base->services] = 1;
+	}
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	pa = pinned_address(old, &a);
+	pb = pinned_address(bs, &b);
+	if (pa == pb && (!pa || netaddr_equal(&a, &b)))
+		x->same_vips[i] = old;
 }
 
 /*
  * Which of this build's services have the names and VIPs of the previous
- * one; 0 or -ENOMEM.
+ * one; 0 or -ENOMEM.  Both lists are in the same order (kind, then
+ * Kuma's): one walk over both pairs them, comparing documents' digests
+ * first; what the walk leaves unpaired (a creation time changed) is
+ * paired by identity through an index of the previous ones it left.
  */
 static int
 incr_match(struct build_ctx *c, struct incr_ctx *x)
 {
 	const struct snapshot *base = x->base;
 	struct snapshot *s = c->s;
-	size_t i;
+	size_t *left = NULL;	/* new services the walk left */
+	size_t *bleft = NULL;	/* previous ones */
+	size_t nleft = 0;
+	size_t nbleft = 0;
+	size_t i = 0;
+	size_t j = 0;
+	size_t k;
+	size_t size = 16;
+	int rc = -ENOMEM;
 
 	x->same_names = calloc(s->nservices + 1, sizeof(*x->same_names));
 	x->same_vips = calloc(s->nservices + 1, sizeof(*x->same_vips));
 	x->kept = calloc(base->nservices + 1, 1);
 	x->kept_names = calloc(base->nservices + 1, 1);
+	x->same_doc = calloc(s->nservices + 1, 1);
 	if (x->same_names == NULL || x->same_vips == NULL ||
-	    x->kept == NULL || x->kept_names == NULL ||
-	    incr_index_make(&x->ix, base) < 0)
-		return -ENOMEM;
-	for (i = 0; i < s->nservices; i++) {
-		const struct build_service *old = NULL;
-		struct netaddr a;
-		struct netaddr b;
-		int pa;
-		int pb;
+	    x->kept == NULL || x->kept_names == NULL || x->same_doc == NULL)
+		goto out;
+	while (i < s->nservices && j < base->nservices) {
+		const struct resource_meta *a = s->services[i].meta;
+		const struct resource_meta *b = base->services[j].meta;
+		int d = incr_same_document(a, b) ? 0 : incr_order(a, b);
 
-		old = incr_index_find(&x->ix, base, s->services[i].meta);
-		if (old == NULL)
+		if (d == 0) {
+			incr_pair(x, s, i++, &base->services[j++]);
 			continue;
-		x->kept[old - base->services] = 1;
-		if (incr_same_meta(old->meta, s->services[i].meta)) {
-			x->same_names[i] = old;
-			x->kept_names[old - base->services] = 1;
 		}
-		memset(&a, 0, sizeof(a));
-		memset(&b, 0, sizeof(b));
-		pa = pinned_address(old, &a);
-		pb = pinned_address(&s->services[i], &b);
-		if (pa == pb && (!pa || netaddr_equal(&a, &b)))
-			x->same_vips[i] = old;
-	}
-	return 0;
-}
+		if (d < 0 && (left == NULL || nleft % 64 == 0)) {
+			size_t *v = realloc(left, (nleft + 64) * sizeof(*v));
 
-/* @r with its strings copied and its generators this build's; -ENOMEM. */
-static int
-incr_copy_names(struct hostname_result *out, const struct hostname_result *r,
-		const char *const *from, const char *const *to, size_t ngen)
-{
-	size_t i;
-	size_t g;
+			if (v == NULL)
+				goto out;
+			left = v;
+		}
+		if (d > 0 && (bleft == NULL || nbleft % 64 == 0)) {
+			size_t *v = realloc(bleft, (nbleft + 64) * sizeof(*v));
 
-	memset(out, 0, sizeof(*out));
-	out->addresses = calloc(r->naddresses + 1, sizeof(*out->addresses));
-	out->conditions = calloc(r->nconditions + 1,
-				 sizeof(*out->conditions));
-	if (out->addresses == NULL || out->conditions == NULL)
-		return -ENOMEM;
-	for (i = 0; i < r->naddresses; i++) {
-		for (g = 0; g < ngen && from[g] != r->addresses[i].generator;
-		     g++)
-			;
-		if (g == ngen)
-			return -ESRCH;
-		out->addresses[i].generator = to[g];
-		out->addresses[i].hostname = strdup(r->addresses[i].hostname);
-		if (out->addresses[i].hostname == NULL)
-			return -ENOMEM;
-		out->naddresses++;
+			if (v == NULL)
+				goto out;
+			bleft = v;
+		}
+		if (d < 0)
+			left[nleft++] = i++;
+		else
+			bleft[nbleft++] = j++;
 	}
-	for (i = 0; i < r->nconditions; i++) {
-		for (g = 0; g < ngen && from[g] != r->conditions[i].generator;
-		     g++)
-			;
-		if (g == ngen)
-			return -ESRCH;
-		out->conditions[i].generator = to[g];
-		out->conditions[i].reason = r->conditions[i].reason;
-		out->conditions[i].message = strdup(r->conditions[i].message);
-		if (out->conditions[i].message == NULL)
-			return -ENOMEM;
-		out->nconditions++;
+	/* The rest of either list, and what the walk left, by identity. */
+	if (i < s->nservices || j < base->nservices) {
+		size_t *v = realloc(left, (nleft + s->nservices - i + 1) *
+				    sizeof(*v));
+
+		if (v == NULL)
+			goto out;
+		left = v;
+		while (i < s->nservices)
+			left[nleft++] = i++;
+		v = realloc(bleft, (nbleft + base->nservices - j + 1) *
+			    sizeof(*v));
+		if (v == NULL)
+			goto out;
+		bleft = v;
+		while (j < base->nservices)
+			bleft[nbleft++] = j++;
 	}
-	return 0;
+	rc = 0;
+	if (nleft == 0 || nbleft == 0)
+		goto out;
+	while (size < 2 * nbleft + 2)
+		size *= 2;
+	rc = -ENOMEM;
+	if ((x->ix.slot = calloc(size, sizeof(*x->ix.slot))) == NULL)
+		goto out;
+	x->ix.mask = size - 1;
+	for (k = 0; k < nbleft; k++) {
+		size_t pos = (size_t)hash_mix64(incr_meta_hash(
+				base->services[bleft[k]].meta)) & x->ix.mask;
+
+		while (x->ix.slot[pos] != 0)
+			pos = (pos + 1) & x->ix.mask;
+		x->ix.slot[pos] = (uint32_t)bleft[k] + 1;
+	}
+	for (k = 0; k < nleft; k++) {
+		const struct build_service *old = NULL;
+
+		old = incr_index_find(&x->ix, base,
+				      s->services[left[k]].meta);
+		if (old != NULL)
+			incr_pair(x, s, left[k], old);
+	}
+	rc = 0;
+out:
+	free(left);
+	free(bleft);
+	return rc;
 }
 
 static int
@@ -2015,6 +2486,8 @@ incr_lost_to_changed(const struct incr_ctx *x, const struct snapshot *s)
 	size_t k;
 	int rc = 0;
 
+	if (base->names != NULL && base->names->collisions == 0)
+		return 0;
 	for (i = 0; i < s->nservices; i++)
 		if (x->same_names[i] != NULL &&
 		    incr_has_collision(&x->same_names[i]->hostnames))
@@ -2059,12 +2532,12 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 {
 	const struct snapshot *base = x->base;
 	struct snapshot *s = c->s;
-	const char **from = NULL;
-	const char **to = NULL;
 	struct hostname_item *items = NULL;
 	struct hostname_result *results = NULL;
 	size_t *which = NULL;
 	struct hostname_claims *fresh = NULL;
+	struct build_names *names = NULL;
+	size_t ncap = 0;
 	struct hostname_zones served;
 	struct diag_list here;
 	size_t ngen = s->gen.ngenerators;
@@ -2079,12 +2552,13 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 		rc = 0;
 		goto out;
 	}
-	from = calloc(ngen + 1, sizeof(*from));
-	to = calloc(ngen + 1, sizeof(*to));
-	items = calloc(s->nservices + 1, sizeof(*items));
-	results = calloc(s->nservices + 1, sizeof(*results));
-	which = calloc(s->nservices + 1, sizeof(*which));
-	if (from == NULL || to == NULL || items == NULL || results == NULL ||
+	for (i = 0; i < s->nservices; i++)
+		nd += x->same_names[i] == NULL;
+	items = calloc(nd + 1, sizeof(*items));
+	results = calloc(nd + 1, sizeof(*results));
+	which = calloc(nd + 1, sizeof(*which));
+	nd = 0;
+	if (items == NULL || results == NULL ||
 	    which == NULL || (fresh = hostname_claims_new()) == NULL)
 		goto out;
 	for (i = 0; i < ngen; i++) {
@@ -2108,8 +2582,6 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 				rc = 0;
 				goto out;
 			}
-		from[i] = a->meta.name;
-		to[i] = b->meta.name;
 	}
 	if ((rc = incr_lost_to_changed(x, s)) != 0) {
 		if (rc < 0)
@@ -2118,25 +2590,18 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 		rc = 0;
 		goto out;
 	}
-	/* The unchanged services' names are claimed, as they were. */
+	/*
+	 * The unchanged services' names are claimed, as they were: @base's
+	 * names (snapshot.h) but those of its services that change or go.
+	 */
 	for (i = 0; i < s->nservices; i++) {
-		const struct build_service *old = x->same_names[i];
-
-		if (old == NULL) {
-			items[nd].meta = s->services[i].meta;
-			which[nd++] = i;
+		if (x->same_names[i] != NULL)
 			continue;
-		}
-		for (j = 0; j < old->hostnames.naddresses; j++) {
-			const char *h = old->hostnames.addresses[j].hostname;
-
-			if (!hostname_claims_has(c->claims, old->meta->mesh,
-						 h) &&
-			    (rc = hostname_claims_add(c->claims,
-						      old->meta->mesh, h)) < 0)
-				goto out;
-		}
+		items[nd].meta = s->services[i].meta;
+		which[nd++] = i;
 	}
+	if ((rc = names_from_base(&names, &ncap, base, x->kept_names)) < 0)
+		goto out;
 	/* The others' in a loop of their own, in Kuma's order. */
 	served.v = (const char *const *)c->zones;
 	served.n = c->nzones;
@@ -2158,7 +2623,7 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 
 			if (j > 0 && strcmp(h, r->addresses[0].hostname) == 0)
 				continue;
-			if (hostname_claims_has(c->claims, mesh, h)) {
+			if (names_has(names, mesh, h)) {
 				*why = "a changed service's name collides";
 				rc = 0;
 				goto out;
@@ -2166,34 +2631,31 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 		}
 	}
 	for (i = 0; i < nd; i++)
-		for (j = 0; j < results[i].naddresses; j++) {
-			const char *h = results[i].addresses[j].hostname;
-
-			if (!hostname_claims_has(c->claims,
-						 items[i].meta->mesh, h) &&
-			    (rc = hostname_claims_add(c->claims,
-						      items[i].meta->mesh,
-						      h)) < 0)
+		for (j = 0; j < results[i].naddresses; j++)
+			if ((rc = names_set(names, &ncap, items[i].meta->mesh,
+				    results[i].addresses[j].hostname, 1)) < 0)
 				goto out;
-		}
+	/* The generators are the same: a shared result is reused whole. */
 	for (i = 0; i < s->nservices; i++) {
 		const struct build_service *old = x->same_names[i];
 
-		if (old == NULL)
-			continue;
-		rc = incr_copy_names(&s->services[i].hostnames,
-				     &old->hostnames, from, to, ngen);
-		if (rc == -ESRCH) {
-			*why = "a name's generator is gone";
-			rc = 0;
-			goto out;
-		}
-		if (rc < 0)
+		if (old != NULL &&
+		    (rc = service_keep_names(&s->services[i], old)) < 0)
 			goto out;
 	}
-	for (i = 0; i < nd; i++) {
-		s->services[which[i]].hostnames = results[i];
-		memset(&results[i], 0, sizeof(results[i]));
+	for (i = 0; i < nd; i++)
+		if ((rc = service_share_names(&s->services[which[i]],
+					      &results[i])) < 0)
+			goto out;
+	if (names->n > names_delta_max(s->nservices)) {
+		/* A new epoch, from this build's (now shared) names. */
+		build_names_free(names);
+		names = NULL;
+		if ((rc = names_full(s)) < 0)
+			goto out;
+	} else {
+		s->names = names;
+		names = NULL;
 	}
 	s->recomputed = nd;
 	diag_list_move(c->diags, &here);
@@ -2202,7 +2664,9 @@ out:
 	if (rc <= 0) {
 		/* Leave nothing behind for the full loop. */
 		for (i = 0; i < s->nservices; i++)
-			hostname_result_clear(&s->services[i].hostnames);
+			service_clear_names(&s->services[i]);
+		build_names_free(s->names);
+		s->names = NULL;
 		hostname_claims_free(c->claims);
 		c->claims = hostname_claims_new();
 		if (c->claims == NULL)
@@ -2212,8 +2676,7 @@ out:
 		hostname_result_clear(&results[i]);
 	diag_list_clear(&here);
 	hostname_claims_free(fresh);
-	free(from);
-	free(to);
+	build_names_free(names);
 	free(items);
 	free(results);
 	free(which);
@@ -2273,6 +2736,21 @@ incr_key_add(char ***keys, size_t *n, size_t *cap, const char *key,
 	return 0;
 }
 
+/* Room in @asks for two more than @n (add_asks()); 0 or -ENOMEM. */
+static int
+asks_room(struct ask **asks, size_t *cap, size_t n)
+{
+	struct ask *v = NULL;
+
+	if (n + 2 <= *cap)
+		return 0;
+	if ((v = realloc(*asks, 2 * (n + 8) * sizeof(*v))) == NULL)
+		return -ENOMEM;
+	*asks = v;
+	*cap = 2 * (n + 8);
+	return 0;
+}
+
 /*
  * The VIPs phase of an incremental build: the previous VIPs of the
  * services and legacy names that are still here with the same pinned
@@ -2285,7 +2763,7 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 {
 	const struct snapshot *base = x->base;
 	struct snapshot *s = c->s;
-	size_t max = 2 * (s->nservices + s->nlegacy) + 1;
+	size_t cap = 0;
 	struct ask *asks = NULL;
 	struct vip_request *reqs = NULL;
 	struct vip_result *results = NULL;
@@ -2304,11 +2782,8 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 	 * place in the order, as in a full round: a pool that was full may
 	 * have room now.
 	 */
-	asks = calloc(max, sizeof(*asks));
-	reqs = calloc(max, sizeof(*reqs));
-	results = calloc(max, sizeof(*results));
 	lkept = calloc(base->nlegacy + 1, 1);
-	if (asks == NULL || reqs == NULL || results == NULL || lkept == NULL)
+	if (lkept == NULL)
 		goto out;
 	for (i = 0; i < s->nservices; i++) {
 		struct build_service *bs = &s->services[i];
@@ -2342,7 +2817,8 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 				goto out;
 			}
 		}
-		if ((rc = add_asks(c, asks, &n, &like, key, pool,
+		if ((rc = asks_room(&asks, &cap, n)) < 0 ||
+		    (rc = add_asks(c, asks, &n, &like, key, pool,
 				   &bs->vips)) < 0)
 			goto out;
 	}
@@ -2364,7 +2840,8 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 		memset(&like, 0, sizeof(like));
 		like.legacy = l;
 		snprintf(key, sizeof(key), "legacy/%s/%s", l->mesh, l->service);
-		if ((rc = add_asks(c, asks, &n, &like, key, CONFIG_POOL_LEGACY,
+		if ((rc = asks_room(&asks, &cap, n)) < 0 ||
+		    (rc = add_asks(c, asks, &n, &like, key, CONFIG_POOL_LEGACY,
 				   &l->vips)) < 0)
 			goto out;
 	}
@@ -2392,6 +2869,10 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 				       "#6")) < 0)
 			goto out;
 	}
+	rc = -ENOMEM;
+	if ((reqs = calloc(n + 1, sizeof(*reqs))) == NULL ||
+	    (results = calloc(n + 1, sizeof(*results))) == NULL)
+		goto out;
 	for (i = 0; i < n; i++) {
 		reqs[i].key = asks[i].key;
 		reqs[i].pool = asks[i].pool;
@@ -2636,13 +3117,21 @@ incr_any_view(struct build_ctx *c)
 static int
 incr_same_meshes(struct build_ctx *c, const struct snapshot *base)
 {
-	unsigned char *seen = calloc(c->nmeshes + 1, 1);
+	unsigned char *seen = NULL;
 	const char *m = NULL;
 	size_t i;
 	size_t n = base->nservices + base->nlegacy + base->set->ndataplanes;
 	int same = 1;
 
-	if (seen == NULL)
+	if (base->meshes != NULL) {
+		if (base->nmeshes != c->nmeshes)
+			return 0;
+		for (i = 0; i < c->nmeshes; i++)
+			if (strcmp(base->meshes[i], c->meshes[i]) != 0)
+				return 0;
+		return 1;
+	}
+	if ((seen = calloc(c->nmeshes + 1, 1)) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < n && same; i++) {
 		const char **hit = NULL;
@@ -2752,10 +3241,7 @@ incr_table(struct build_ctx *c, struct incr_ctx *x, int64_t now,
 		return rc;
 	}
 	rc = -ENOMEM;
-	aff = calloc(n + 1, sizeof(*aff));
-	gone = calloc(nb + 1, sizeof(*gone));
-	clean = calloc(n + 1, 1);
-	if (aff == NULL || gone == NULL || clean == NULL)
+	if ((clean = calloc(n + 1, 1)) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
 		const struct build_service *a = &s->services[i];
@@ -2764,10 +3250,19 @@ incr_table(struct build_ctx *c, struct incr_ctx *x, int64_t now,
 
 		clean[i] = b != NULL && x->same_names[i] == b &&
 			   incr_vips_eq(&a->vips, &b->vips) &&
-			   incr_ports_eq(a, b);
+			   (x->same_doc[i] || incr_ports_eq(a, b));
+		naff += !clean[i];
+	}
+	for (i = 0; i < nb; i++)
+		ngone += i >= n || !clean[i];
+	if ((aff = calloc(naff + 1, sizeof(*aff))) == NULL ||
+	    (gone = calloc(ngone + 1, sizeof(*gone))) == NULL)
+		goto out;
+	naff = 0;
+	ngone = 0;
+	for (i = 0; i < n; i++)
 		if (!clean[i])
 			aff[naff++] = i;
-	}
 	for (i = 0; i < nb; i++)
 		if (i >= n || !clean[i])
 			gone[ngone++] = i;
@@ -2836,7 +3331,67 @@ struct from_input {
 	uint64_t store_seq;		/* the store change they hold */
 	uint64_t store_digest;		/* fromstore_load()'s, or 0 */
 	struct store_legacy_vips legacy; /* fromstore_load()'s: taken over */
+	const struct resource_change *changes;	/* with @base: what changed */
+	size_t nchanges;
+	/*
+	 * With @base: the units the input is, when the set handed over holds
+	 * only the changed identities' resources (resource_units_take()) and
+	 * @set_digest is the whole input's; kuma_apply() views them all
+	 * when the set must be finished whole.  Borrowed.
+	 */
+	const struct resource_units *from_units;
+	uint64_t set_digest;
 };
+
+/*
+ * The kuma layer of an incremental build: @s->set finished from @base's
+ * (resource_set_apply()) and the derived resources from @base's
+ * (generate_apply()).  1 when done; 0 when the set must be finished in
+ * full (nothing done); -ENOMEM.
+ */
+static int
+kuma_apply(struct build_ctx *c, const struct from_input *in)
+{
+	struct snapshot *s = c->s;
+	const struct snapshot *base = in->base;
+	struct resource_set *items = NULL;
+	struct resource_set *next = NULL;
+	const char *why = NULL;
+	int rc;
+
+	if (base == NULL || base->set == NULL || base->services == NULL)
+		goto whole;
+	if (in->from_units != NULL) {
+		items = s->set;		/* the changed identities' only */
+		s->set = NULL;
+	} else if ((rc = resource_set_take(s->set, in->changes, in->nchanges,
+					   s->cfg->zone, &items)) < 0) {
+		return rc;
+	}
+	rc = resource_set_apply(&next, base->set, items, in->changes,
+				in->nchanges, s->cfg->zone, c->diags);
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		goto whole;
+	resource_set_free(s->set);
+	s->set = next;
+	rc = generate_apply(s->set, base->set, &base->gen, in->changes,
+			    in->nchanges, &c->gopt, &s->gen, c->diags, &why);
+	if (rc < 0)
+		return rc;
+	s->generate_reason = why;
+	return 1;
+whole:
+	/* Finished in full: the whole input, not only what changed. */
+	if (in->from_units != NULL) {
+		resource_set_free(s->set);
+		s->set = NULL;
+		if ((rc = resource_units_view(in->from_units, &s->set)) < 0)
+			return rc;
+	}
+	return 0;
+}
 
 /*
  * Build a snapshot from @cfg and @set (both taken over, freed on
@@ -2885,18 +3440,25 @@ build_from(struct snapshot **out, struct config *cfg,
 	generate_options_from(&c.gopt, s->cfg);
 	t = build_clock_us();
 	s->inputs = build_inputs_digest(in->program, s->cfg,
-					resource_set_digest(s->set) ^
+					(in->from_units != NULL ?
+					 in->set_digest :
+					 resource_set_digest(s->set)) ^
 					in->store_digest);
-	if ((rc = resource_set_finish(s->set, diags)) < 0 ||
-	    (rc = resource_set_check_meshes(s->set, diags)) < 0 ||
-	    (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||
-	    (rc = known_from_state(&c, prev)) < 0)
+	if ((rc = known_from_state(&c, prev)) < 0)
 		goto out;
 	c.gopt.known = c.known;
 	c.gopt.nknown = c.nknown;
 	c.gopt.now = in->now;
-	if ((rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0)
+	if ((rc = done = kuma_apply(&c, in)) < 0)
 		goto out;
+	if (!done &&
+	    ((rc = resource_set_finish(s->set, diags)) < 0 ||
+	     (rc = resource_set_check_meshes(s->set, diags)) < 0 ||
+	     (rc = resource_set_compute_labels(s->set, s->cfg->zone)) < 0 ||
+	     (rc = generate_run(s->set, &c.gopt, &s->gen, diags)) < 0))
+		goto out;
+	s->kuma_incremental = done;
+	done = 0;
 	phase_end(s, BUILD_PHASE_RESOURCES, &t);
 	if ((rc = compile_generators(&s->gen, &gens, &ngens, diags)) < 0 ||
 	    (rc = parse_pools(&c)) < 0 || (rc = add_zones(&c)) < 0)
@@ -2913,7 +3475,8 @@ build_from(struct snapshot **out, struct config *cfg,
 	    (rc = done = incr_hostnames(&c, &x, gens, ngens, &why)) < 0)
 		goto out;
 	s->incremental = done;
-	if (!done && (rc = generate_hostnames(&c, gens, ngens)) < 0)
+	if (!done && ((rc = generate_hostnames(&c, gens, ngens)) < 0 ||
+		      (rc = names_full(s)) < 0))
 		goto out;
 	phase_end(s, BUILD_PHASE_NAMES, &t);
 	done = 0;
@@ -2957,6 +3520,9 @@ build_from(struct snapshot **out, struct config *cfg,
 	phase_end(s, BUILD_PHASE_TABLE, &t);
 	s->errors = diags->errors - in->errors_before;
 	s->warnings = (diags->n - diags->errors) - in->warnings_before;
+	s->meshes = c.meshes;
+	s->nmeshes = c.nmeshes;
+	c.meshes = NULL;
 	*out = s;
 	s = NULL;
 	rc = 0;
@@ -2969,6 +3535,9 @@ out:
 	table_builder_free(c.b);
 	table_patch_free(c.p);
 	hostname_claims_free(c.claims);
+	for (i = 0; i < c.nresults; i++)
+		hostname_result_clear(&c.results[i]);
+	free(c.results);
 	for (i = 0; i < c.nzones; i++)
 		free(c.zones[i]);
 	free(c.zones);
@@ -3058,9 +3627,6 @@ build_run_input(struct snapshot **out, const struct build_options *opt,
 			goto out;
 		}
 	}
-	if ((rc = resource_units_view(st.units, &set)) < 0)
-		goto out;
-	fi.read_us = build_clock_us() - t;
 	/* An apply: only what changed was read into the same units. */
 	if (in != NULL && in->base != NULL) {
 		if (fi.units != NULL)
@@ -3072,7 +3638,22 @@ build_run_input(struct snapshot **out, const struct build_options *opt,
 			 st.legacy_changed)
 			why = "Kuma's VIPs of legacy names changed";
 		fi.base = why == NULL ? in->base : NULL;
+		fi.changes = changes->v;
+		fi.nchanges = changes->n;
 	}
+	/* Applied: the changed resources, not a view of all of them. */
+	rc = 1;
+	if (fi.base != NULL &&
+	    (rc = resource_units_take(st.units, changes->v, changes->n,
+				      &set)) < 0)
+		goto out;
+	if (rc == 0) {
+		fi.from_units = st.units;
+		fi.set_digest = resource_units_digest(st.units);
+	} else if ((rc = resource_units_view(st.units, &set)) < 0) {
+		goto out;
+	}
+	fi.read_us = build_clock_us() - t;
 	/* build_from() frees them and reports its own errors. */
 	rc = build_from(out, cfg, set, &fi, diags);
 	handed = 1;
@@ -3169,6 +3750,8 @@ build_apply(struct snapshot **out, const struct snapshot *prev,
 	why = incr_refused(prev, cfg, changes, nchanges);
 	from_input_init(&fi, prev->state, program, now, diags);
 	fi.base = why == NULL ? prev : NULL;
+	fi.changes = changes;
+	fi.nchanges = nchanges;
 	rc = build_from(out, cfg, set, &fi, diags);
 	if (rc == 0 && why != NULL)
 		(*out)->full_reason = why;

@@ -83,6 +83,13 @@ struct build_service {
 	const struct generate_mzs_match *matches;	/* an MZS's */
 	size_t nmatches;
 	struct hostname_result hostnames;
+	/*
+	 * The shared result (hostname.h hostname_result_share()) that
+	 * @hostnames is a copy of, one reference held: snapshots share
+	 * the names of a service a change did not touch.  NULL: @hostnames
+	 * owns its arrays (hostname_result_clear()).
+	 */
+	const struct hostname_result *names;
 	struct build_vips vips;
 	char *vip_error;		/* why there is no VIP, or NULL */
 };
@@ -93,6 +100,13 @@ struct build_legacy {
 	const char *service;
 	struct build_vips vips;
 };
+
+/*
+ * The names the services of a snapshot claim, for build_apply()
+ * (snapshot->names); opaque.  Freed with the snapshot (NULL: no-op).
+ */
+struct build_names;
+void build_names_free(struct build_names *x);
 
 /*
  * Where a build's time went (wall clock), for the log: reading and
@@ -217,8 +231,11 @@ int build_from_set(struct snapshot **out, struct config *cfg,
  * moved, and no reset name holds a dns.ns address or is in the catalog
  * zone (transfer.catalog); else it is compiled whole (s->table_reason
  * says why).  The glue and catalog records, from the unchanged config,
- * are the previous table's.  The derived resources (generate_run()) are
- * still computed whole.
+ * are the previous table's.  The resource set is made from @prev's
+ * (resource_set_apply(): s->kuma_incremental) unless a change is of a
+ * Mesh, a duplicate or an added Dataplane without a creation time, and
+ * then the derived resources from @prev's (generate_apply(): unless
+ * s->generate_reason says why they were derived whole).
  */
 int build_apply(struct snapshot **out, const struct snapshot *prev,
 		struct config *cfg, struct resource_set *set,

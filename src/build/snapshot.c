@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "build/snapshot.h"
 
@@ -37,14 +38,26 @@ snapshot_trim(struct snapshot *s)
 	size_t i;
 
 	for (i = 0; s->services != NULL && i < s->nservices; i++) {
-		hostname_result_clear(&s->services[i].hostnames);
+		if (s->services[i].names != NULL)
+			hostname_result_unref(s->services[i].names);
+		else
+			hostname_result_clear(&s->services[i].hostnames);
 		free(s->services[i].vip_error);
 	}
-	free(s->services);
+	if (s->services_mapped > 0)
+		munmap(s->services, s->services_mapped);
+	else
+		free(s->services);
 	s->services = NULL;
+	s->services_mapped = 0;
 	s->nservices = 0;
 	free(s->legacy);
 	s->legacy = NULL;
+	build_names_free(s->names);
+	s->names = NULL;
+	free(s->meshes);
+	s->meshes = NULL;
+	s->nmeshes = 0;
 	s->nlegacy = 0;
 	generate_result_clear(&s->gen);
 	resource_set_free(s->set);

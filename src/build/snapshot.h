@@ -25,6 +25,9 @@
 #include "kuma/generate.h"
 #include "kuma/resource.h"
 
+/* From this size (bytes) on, build.c maps a services array of its own. */
+#define SERVICES_MAP_MIN ((size_t)1 << 21)
+
 struct snapshot {
 	uint64_t generation;		/* set by the publisher */
 	struct config *cfg;
@@ -44,12 +47,21 @@ struct snapshot {
 	 */
 	struct build_service *services;
 	size_t nservices;
+	size_t services_mapped;		/* bytes mmap()ed for @services (a
+					 * large array), 0: malloc()ed */
 	size_t service_count;		/* services in this build, for the log
 					 * and the cache: nservices, but kept
 					 * by snapshot_trim(), and all that a
 					 * snapshot from the cache has */
 	struct generate_result gen;
 	struct build_legacy *legacy;	/* NULL and 0 once trimmed */
+	const char **meshes;		/* the meshes with names or clients,
+					 * sorted (borrowed from @set and
+					 * @gen); NULL once trimmed */
+	size_t nmeshes;
+	struct build_names *names;	/* the names the services claim, for
+					 * the next build_apply() (build.c);
+					 * NULL once trimmed */
 	size_t nlegacy;
 	size_t nviews;			/* clients with a view of their own */
 	size_t errors;			/* errors reported by this build */
@@ -76,6 +88,14 @@ struct snapshot {
 	int table_patched;
 	size_t services_reset;
 	const char *table_reason;
+	/*
+	 * build_apply(): @kuma_incremental when the resource set was made
+	 * from the previous one (resource_set_apply()); then the derived
+	 * resources too (generate_apply()), unless @generate_reason (static)
+	 * says why generate_run() ran in full.
+	 */
+	int kuma_incremental;
+	const char *generate_reason;
 	/*
 	 * With @table_patched: what changed against the previous table, per
 	 * zone (table_patch.h table_changes_*(): RRs removed and added,

@@ -22,9 +22,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "build/vip.h"
 #include "util/hash.h"
@@ -47,6 +50,12 @@ struct index {
 	size_t n;
 };
 
+/*
+ * A table is its own (one builder changes it), but the key strings are
+ * shared between a table and its clones (vip_table_clone() copies the
+ * arrays, not the keys), reference-counted: a clone may be freed on
+ * another thread than its original.
+ */
 struct vip_table {
 	struct vip_entry *e;
 	size_t n;
@@ -54,9 +63,118 @@ struct vip_table {
 	size_t nheld;
 	struct index by_addr;	/* every entry */
 	struct index by_key;	/* assignments only */
+	struct index by_held;	/* held entries, by key */
+	int64_t first_until;	/* the smallest held "until", INT64_MAX */
+	uint64_t stamp;		/* equal stamps: equal tables (a clone that
+				 * did not change since) */
 	struct vip_cursor *c;
 	size_t nc;
 };
+
+/*
+ * Arrays: a large one (entries, index slots) is mapped on its own,
+ * asking for huge pages, as each build clones the table: faulting in
+ * megabytes 4 KiB at a time costs more than copying them.  Whether an
+ * array is mapped follows from its size alone, so freeing needs no flag.
+ */
+#define ARRAY_MAP_MIN ((size_t)1 << 20)
+
+static void *
+array_alloc(size_t bytes)
+{
+	void *p = NULL;
+
+	if (bytes < ARRAY_MAP_MIN)
+		return malloc(bytes);
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+static void
+array_free(void *p, size_t bytes)
+{
+	if (p == NULL)
+		return;
+	if (bytes < ARRAY_MAP_MIN)
+		free(p);
+	else
+		munmap(p, bytes);
+}
+
+/* @p of @old bytes made @bytes (more); NULL on ENOMEM, @p unchanged. */
+static void *
+array_grow(void *p, size_t old, size_t bytes)
+{
+	void *q = NULL;
+
+	if (bytes < ARRAY_MAP_MIN)
+		return realloc(p, bytes);
+	if ((q = array_alloc(bytes)) == NULL)
+		return NULL;
+	if (old > 0)
+		memcpy(q, p, old);
+	array_free(p, old);
+	return q;
+}
+
+/* Keys */
+
+struct key {
+	atomic_size_t refs;
+	char s[];
+};
+
+static struct key *
+key_of(const char *s)
+{
+	return (struct key *)(void *)((char *)(uintptr_t)s -
+				      offsetof(struct key, s));
+}
+
+static char *
+key_new(const char *s)
+{
+	size_t len = strlen(s) + 1;
+	struct key *k = malloc(sizeof(*k) + len);
+
+	if (k == NULL)
+		return NULL;
+	atomic_init(&k->refs, 1);
+	memcpy(k->s, s, len);
+	return k->s;
+}
+
+static void
+key_ref(const char *s)
+{
+	atomic_fetch_add_explicit(&key_of(s)->refs, 1, memory_order_relaxed);
+}
+
+static void
+key_unref(char *s)
+{
+	struct key *k = NULL;
+
+	if (s == NULL)
+		return;
+	k = key_of(s);
+	if (atomic_fetch_sub_explicit(&k->refs, 1, memory_order_acq_rel) == 1)
+		free(k);
+}
+
+static uint64_t
+stamp_new(void)
+{
+	static atomic_uint_fast64_t next = 1;
+
+	return atomic_fetch_add_explicit(&next, 1, memory_order_relaxed);
+}
 
 /* Addresses */
 
@@ -175,7 +293,7 @@ index_scan(const struct index *ix, uint32_t h, size_t *pos)
 static void
 index_clear(struct index *ix)
 {
-	free(ix->s);
+	array_free(ix->s, ix->size * sizeof(*ix->s));
 	memset(ix, 0, sizeof(*ix));
 }
 
@@ -193,7 +311,7 @@ index_reserve(struct index *ix, size_t n)
 		size *= 2;
 	if (size <= ix->size)
 		return 0;
-	if ((s = malloc(size * sizeof(*s))) == NULL)
+	if ((s = array_alloc(size * sizeof(*s))) == NULL)
 		return -ENOMEM;
 	memset(s, 0xff, size * sizeof(*s));
 	for (i = 0; i < ix->size; i++) {
@@ -206,7 +324,7 @@ index_reserve(struct index *ix, size_t n)
 			;
 		s[pos & (size - 1)] = ix->s[i];
 	}
-	free(ix->s);
+	array_free(ix->s, ix->size * sizeof(*ix->s));
 	ix->s = s;
 	ix->size = size;
 	return 0;
@@ -236,13 +354,52 @@ index_insert(struct index *ix, uint32_t h, uint32_t val)
 	return 0;
 }
 
+/* The slot of value @val with hash @h, or NULL. */
+static struct slot *
+index_slot(const struct index *ix, uint32_t h, uint32_t val)
+{
+	size_t pos = h;
+	struct slot *s = NULL;
+
+	while ((s = index_scan(ix, h, &pos)) != NULL)
+		if (s->val == val)
+			return s;
+	return NULL;
+}
+
+/* Remove the value of slot @s, shifting its probe chain back. */
+static void
+index_remove(struct index *ix, struct slot *s)
+{
+	size_t mask = ix->size - 1;
+	size_t i = (size_t)(s - ix->s);
+	size_t j = i;
+
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & mask;
+		if (ix->s[j].val == SLOT_EMPTY)
+			break;
+		home = ix->s[j].hash & mask;
+		/* Stays when its home is cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		ix->s[i] = ix->s[j];
+		i = j;
+	}
+	ix->s[i].val = SLOT_EMPTY;
+	ix->s[i].hash = UINT32_MAX;
+	ix->n--;
+}
+
 static int
 index_copy(struct index *dst, const struct index *src)
 {
 	memset(dst, 0, sizeof(*dst));
 	if (src->size == 0)
 		return 0;
-	if ((dst->s = malloc(src->size * sizeof(*dst->s))) == NULL)
+	if ((dst->s = array_alloc(src->size * sizeof(*dst->s))) == NULL)
 		return -ENOMEM;
 	memcpy(dst->s, src->s, src->size * sizeof(*dst->s));
 	dst->size = src->size;
@@ -294,38 +451,49 @@ find_key(const struct index *ix, const struct vip_table *t, const char *key)
 }
 
 /*
- * Append an entry; @key is copied.  The caller has checked that neither the
- * address nor (for an assignment) the key is there yet.
+ * Room for @n more entries, @assigned more assignments and @held more
+ * held ones, so that put_entry() and set_held() cannot fail.  0 or
+ * -ENOMEM.
  */
 static int
-add_entry(struct vip_table *t, const struct netaddr *a, const char *key,
-	  int held, int64_t until)
+reserve_entries(struct vip_table *t, size_t n, size_t assigned, size_t held)
 {
 	struct vip_entry *e = NULL;
-	char *k = NULL;
-	uint32_t idx;
 
-	if (t->n >= SLOT_EMPTY - 1)
+	if (t->n + n >= SLOT_EMPTY - 1)
 		return -ENOMEM;
-	if (t->n == t->cap) {
+	if (t->n + n > t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
 
+		while (cap < t->n + n)
+			cap *= 2;
 		if (cap > SIZE_MAX / sizeof(*e) ||
-		    (e = realloc(t->e, cap * sizeof(*e))) == NULL)
+		    (e = array_grow(t->e, t->cap * sizeof(*e),
+				    cap * sizeof(*e))) == NULL)
 			return -ENOMEM;
 		t->e = e;
 		t->cap = cap;
 	}
-	/* Room in both indices first, so that nothing fails half-way. */
-	if (index_reserve(&t->by_addr, t->by_addr.n + 1) < 0 ||
-	    (!held && index_reserve(&t->by_key, t->by_key.n + 1) < 0))
+	if (index_reserve(&t->by_addr, t->by_addr.n + n) < 0 ||
+	    (assigned > 0 &&
+	     index_reserve(&t->by_key, t->by_key.n + assigned) < 0) ||
+	    (held > 0 && index_reserve(&t->by_held, t->by_held.n + held) < 0))
 		return -ENOMEM;
-	if ((k = strdup(key)) == NULL)
-		return -ENOMEM;
-	idx = (uint32_t)t->n;
+	return 0;
+}
+
+/* Append an entry with key @k (taken over); room is reserved. */
+static void
+put_entry(struct vip_table *t, const struct netaddr *a, char *k, int held,
+	  int64_t until)
+{
+	struct vip_entry *e = NULL;
+	uint32_t idx = (uint32_t)t->n;
+
 	index_put(&t->by_addr, hash_addr(a), idx);
-	if (!held)
-		index_put(&t->by_key, hash_str(key), idx);
+	index_put(held ? &t->by_held : &t->by_key, hash_str(k), idx);
+	if (held && until < t->first_until && t->first_until != INT64_MIN)
+		t->first_until = until;
 	e = &t->e[t->n++];
 	memset(e, 0, sizeof(*e));
 	e->addr = *a;
@@ -334,6 +502,23 @@ add_entry(struct vip_table *t, const struct netaddr *a, const char *key,
 	e->until = held ? until : 0;
 	if (held)
 		t->nheld++;
+	t->stamp = stamp_new();
+}
+
+/*
+ * Append an entry; @key is copied.  The caller has checked that neither the
+ * address nor (for an assignment) the key is there yet.
+ */
+static int
+add_entry(struct vip_table *t, const struct netaddr *a, const char *key,
+	  int held, int64_t until)
+{
+	char *k = NULL;
+
+	if (reserve_entries(t, 1, !held, held) < 0 ||
+	    (k = key_new(key)) == NULL)
+		return -ENOMEM;
+	put_entry(t, a, k, held, until);
 	return 0;
 }
 
@@ -360,6 +545,7 @@ add_cursor(struct vip_table *t, const char *pool, const struct netaddr *a)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->pool, sizeof(c->pool), "%s", pool);
 	c->next = *a;
+	t->stamp = stamp_new();
 	return 0;
 }
 
@@ -370,20 +556,51 @@ clear_entries(struct vip_table *t)
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		free(t->e[i].key);
-	free(t->e);
+		key_unref(t->e[i].key);
+	array_free(t->e, t->cap * sizeof(*t->e));
 	t->e = NULL;
 	t->n = 0;
 	t->cap = 0;
 	t->nheld = 0;
+	t->first_until = INT64_MAX;
 	index_clear(&t->by_addr);
 	index_clear(&t->by_key);
+	index_clear(&t->by_held);
+}
+
+/* Take @ns's entries and indices over into @t (whose are freed). */
+static void
+take_entries(struct vip_table *t, struct vip_table *ns)
+{
+	clear_entries(t);
+	t->e = ns->e;
+	t->n = ns->n;
+	t->cap = ns->cap;
+	t->nheld = ns->nheld;
+	t->first_until = ns->first_until;
+	t->by_addr = ns->by_addr;
+	t->by_key = ns->by_key;
+	t->by_held = ns->by_held;
+	memset(&ns->by_addr, 0, sizeof(ns->by_addr));
+	memset(&ns->by_key, 0, sizeof(ns->by_key));
+	memset(&ns->by_held, 0, sizeof(ns->by_held));
+	ns->e = NULL;
+	ns->n = 0;
+	ns->cap = 0;
+	ns->nheld = 0;
+	t->stamp = stamp_new();
 }
 
 struct vip_table *
 vip_table_new(void)
 {
-	return calloc(1, sizeof(struct vip_table));
+	struct vip_table *t = calloc(1, sizeof(struct vip_table));
+
+	if (t != NULL) {
+		t->first_until = INT64_MAX;
+		t->stamp = stamp_new();
+	}
+	return t;
 }
 
 void
@@ -405,20 +622,23 @@ vip_table_clone(const struct vip_table *t)
 	if ((c = vip_table_new()) == NULL)
 		return NULL;
 	if (t->n > 0) {
-		if ((c->e = calloc(t->n, sizeof(*c->e))) == NULL)
+		/* Room for a round's changes without growing. */
+		c->cap = t->n + t->n / 16 + 64;
+		if ((c->e = array_alloc(c->cap * sizeof(*c->e))) == NULL)
 			goto fail;
-		c->cap = t->n;
-		for (i = 0; i < t->n; i++) {
-			c->e[i] = t->e[i];
-			c->e[i].key = NULL;
-			if ((c->e[i].key = strdup(t->e[i].key)) == NULL)
-				goto fail;
-			c->n = i + 1;
-		}
+		/* The keys are shared: one reference more each. */
+		memcpy(c->e, t->e, t->n * sizeof(*c->e));
+		for (i = 0; i < t->n; i++)
+			key_ref(t->e[i].key);
+		c->n = t->n;
 	}
 	c->nheld = t->nheld;
+	c->first_until = t->first_until;
+	c->stamp = t->stamp;
 	if (index_copy(&c->by_addr, &t->by_addr) < 0 ||
-	    index_copy(&c->by_key, &t->by_key) < 0)
+	    index_copy(&c->by_key, &t->by_key) < 0 ||
+	    index_copy(&c->by_held, &t->by_held) < 0 ||
+	    reserve_entries(c, t->n / 16 + 64, t->n / 16 + 64, 64) < 0)
 		goto fail;
 	if (t->nc > 0) {
 		if ((c->c = malloc(t->nc * sizeof(*c->c))) == NULL)
@@ -437,6 +657,8 @@ vip_table_equal(const struct vip_table *a, const struct vip_table *b)
 {
 	size_t i;
 
+	if (a->stamp == b->stamp)
+		return 1;
 	if (a->n != b->n || a->nheld != b->nheld || a->nc != b->nc)
 		return 0;
 	for (i = 0; i < a->n; i++) {
@@ -460,56 +682,139 @@ vip_table_equal(const struct vip_table *a, const struct vip_table *b)
 	return 1;
 }
 
+/*
+ * In-place changes, for a round that changes a few entries of a large
+ * table: an entry removed (the last one takes its place), a held entry
+ * made an assignment and back.  The caller has reserved room in the
+ * indices.
+ */
+static void
+remove_entry(struct vip_table *t, uint32_t i)
+{
+	struct vip_entry *e = &t->e[i];
+	uint32_t last = (uint32_t)t->n - 1;
+	struct slot *sl = NULL;
+
+	if ((sl = index_slot(&t->by_addr, hash_addr(&e->addr), i)) != NULL)
+		index_remove(&t->by_addr, sl);
+	sl = index_slot(e->held ? &t->by_held : &t->by_key, hash_str(e->key),
+			i);
+	if (sl != NULL)
+		index_remove(e->held ? &t->by_held : &t->by_key, sl);
+	if (e->held) {
+		t->nheld--;
+		if (e->until <= t->first_until)
+			t->first_until = INT64_MIN;	/* recomputed */
+	}
+	key_unref(e->key);
+	if (i != last) {
+		const struct vip_entry *m = &t->e[last];
+
+		if ((sl = index_slot(&t->by_addr, hash_addr(&m->addr),
+				     last)) != NULL)
+			sl->val = i;
+		if ((sl = index_slot(m->held ? &t->by_held : &t->by_key,
+				     hash_str(m->key), last)) != NULL)
+			sl->val = i;
+		*e = *m;
+	}
+	t->n--;
+}
+
+/* Make entry @i held until @until (1) or an assignment (0). */
+static void
+set_held(struct vip_table *t, uint32_t i, int held, int64_t until)
+{
+	struct vip_entry *e = &t->e[i];
+	uint32_t h = hash_str(e->key);
+	struct slot *sl = NULL;
+
+	sl = index_slot(e->held ? &t->by_held : &t->by_key, h, i);
+	if (sl != NULL)
+		index_remove(e->held ? &t->by_held : &t->by_key, sl);
+	if (e->held) {
+		t->nheld--;
+		if (e->until <= t->first_until)
+			t->first_until = INT64_MIN;
+	}
+	e->held = held;
+	e->until = held ? until : 0;
+	index_put(held ? &t->by_held : &t->by_key, h, i);
+	if (held) {
+		t->nheld++;
+		if (t->first_until != INT64_MIN && until < t->first_until)
+			t->first_until = until;
+	}
+}
+
+/* After in-place changes: the smallest "until" again, when unknown. */
+static void
+first_until_fix(struct vip_table *t)
+{
+	size_t i;
+
+	if (t->first_until != INT64_MIN)
+		return;
+	t->first_until = INT64_MAX;
+	for (i = 0; i < t->n; i++)
+		if (t->e[i].held && t->e[i].until < t->first_until)
+			t->first_until = t->e[i].until;
+}
+
+static int
+cmp_u32_desc(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x;
+	uint32_t b = *(const uint32_t *)y;
+
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/* Remove the entries @v (any order, repeats allowed). */
+static void
+remove_entries(struct vip_table *t, uint32_t *v, size_t n)
+{
+	size_t i;
+
+	/* From the last: the entry that moves into a hole is never one. */
+	qsort(v, n, sizeof(*v), cmp_u32_desc);
+	for (i = 0; i < n; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			remove_entry(t, v[i]);
+}
+
 int
 vip_release(struct vip_table *t, const char *const *keys, size_t nkeys,
 	    int64_t now, int64_t hold)
 {
-	struct vip_table ns;
-	unsigned char *drop = NULL;
+	uint32_t *drop = NULL;
+	size_t ndrop = 0;
 	int64_t until;
 	size_t i;
-	int rc = -ENOMEM;
 
-	memset(&ns, 0, sizeof(ns));
 	if (hold < 0)
 		hold = 0;
 	until = now > INT64_MAX - hold ? INT64_MAX : now + hold;
-	if ((drop = calloc(t->n + 1, 1)) == NULL)
-		goto out;
+	if ((drop = calloc(nkeys + 1, sizeof(*drop))) == NULL ||
+	    index_reserve(&t->by_held, t->by_held.n + nkeys) < 0) {
+		free(drop);
+		return -ENOMEM;
+	}
 	for (i = 0; i < nkeys; i++) {
 		uint32_t j = find_key(&t->by_key, t, keys[i]);
 
-		if (j != SLOT_EMPTY)
-			drop[j] = 1;
+		if (j == SLOT_EMPTY)
+			continue;
+		if (until > now)
+			set_held(t, j, 1, until);
+		else
+			drop[ndrop++] = j;
 	}
-	if (index_reserve(&ns.by_addr, t->n) < 0 ||
-	    index_reserve(&ns.by_key, t->n) < 0)
-		goto out;
-	for (i = 0; i < t->n; i++) {
-		const struct vip_entry *e = &t->e[i];
-
-		if (!drop[i]) {
-			if (add_entry(&ns, &e->addr, e->key, e->held,
-				      e->until) < 0)
-				goto out;
-		} else if (until > now &&
-			   add_entry(&ns, &e->addr, e->key, 1, until) < 0) {
-			goto out;
-		}
-	}
-	clear_entries(t);
-	t->e = ns.e;
-	t->n = ns.n;
-	t->cap = ns.cap;
-	t->nheld = ns.nheld;
-	t->by_addr = ns.by_addr;
-	t->by_key = ns.by_key;
-	memset(&ns, 0, sizeof(ns));
-	rc = 0;
-out:
-	clear_entries(&ns);
+	remove_entries(t, drop, ndrop);
+	first_until_fix(t);
+	t->stamp = stamp_new();
 	free(drop);
-	return rc;
+	return 0;
 }
 
 size_t
@@ -527,13 +832,7 @@ vip_table_held(const struct vip_table *t)
 int64_t
 vip_table_first_expiry(const struct vip_table *t)
 {
-	int64_t first = INT64_MAX;
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		if (t->e[i].held && t->e[i].until < first)
-			first = t->e[i].until;
-	return first;
+	return t->first_until;
 }
 
 /* Reading and rebuilding, for the state file */
@@ -724,6 +1023,237 @@ scan_start(struct scan *sc, const struct netaddr_cidr *p,
 	sc->started = 1;
 }
 
+/* Move the cursors of the pools searched; room for them is there. */
+static void
+commit_cursors(struct vip_table *t, const struct netaddr_cidr *pools,
+	       size_t npools, const struct scan *sc)
+{
+	struct vip_cursor *c = NULL;
+	size_t k;
+
+	for (k = 0; k < npools; k++) {
+		if (!sc[k].moved)
+			continue;
+		if ((c = find_cursor(t, pools[k].text)) == NULL) {
+			c = &t->c[t->nc++];
+			memset(c, 0, sizeof(*c));
+			snprintf(c->pool, sizeof(c->pool), "%s", pools[k].text);
+		}
+		c->next = sc[k].cur;
+	}
+}
+
+/* The request of this round that pins @a, or SLOT_EMPTY. */
+static uint32_t
+find_pin(const struct index *ix, const struct vip_request *reqs,
+	 const struct netaddr *a)
+{
+	uint32_t h = hash_addr(a);
+	size_t pos = h;
+	struct slot *s = NULL;
+
+	while ((s = index_scan(ix, h, &pos)) != NULL)
+		if (netaddr_equal(reqs[s->val].pinned, a))
+			return s->val;
+	return SLOT_EMPTY;
+}
+
+/*
+ * vip_allocate() without releasing: the same six steps, as changes to
+ * @t in place (decided first on @t as it is, then made), so that a
+ * round of a few requests costs what they do, not what the table
+ * holds.  Every allocation is made before @t is touched.
+ */
+static int
+allocate_in_place(struct vip_table *t, const struct netaddr_cidr *pools,
+		  size_t npools, const struct vip_request *reqs, size_t nreqs,
+		  struct vip_result *results, int64_t now, int64_t until,
+		  unsigned char *used, unsigned char *done, struct scan *sc)
+{
+	struct index pins;
+	char **keys = NULL;	/* per request, the table's copy */
+	uint32_t *drop = NULL;
+	uint32_t *conv = NULL;	/* held -> assigned */
+	uint32_t *tohold = NULL;	/* assigned -> held */
+	size_t *addpin = NULL;	/* requests whose pin is a new entry */
+	size_t ndrop = 0;
+	size_t nconv = 0;
+	size_t ntohold = 0;
+	size_t nadd = 0;
+	struct vip_cursor *c = NULL;
+	size_t i;
+	size_t k;
+	int rc = -ENOMEM;
+
+	memset(&pins, 0, sizeof(pins));
+	keys = calloc(nreqs + 1, sizeof(*keys));
+	drop = calloc(2 * nreqs + 1, sizeof(*drop));
+	conv = calloc(nreqs + 1, sizeof(*conv));
+	tohold = calloc(nreqs + 1, sizeof(*tohold));
+	addpin = calloc(nreqs + 1, sizeof(*addpin));
+	if (keys == NULL || drop == NULL || conv == NULL || tohold == NULL ||
+	    addpin == NULL || index_reserve(&pins, nreqs) < 0 ||
+	    reserve_entries(t, nreqs, 2 * nreqs, nreqs) < 0)
+		goto out;
+	for (i = 0; i < nreqs; i++)
+		if ((keys[i] = key_new(reqs[i].key)) == NULL)
+			goto out;
+	c = realloc(t->c, (t->nc + npools + 1) * sizeof(*c));
+	if (c == NULL)
+		goto out;
+	t->c = c;
+
+	/* 1. Pinned addresses, first come first served. */
+	for (i = 0; i < nreqs; i++) {
+		const struct netaddr *pin = reqs[i].pinned;
+		uint32_t j;
+
+		if (pin == NULL)
+			continue;
+		done[i] = 1;
+		if (find_pin(&pins, reqs, pin) != SLOT_EMPTY) {
+			results[i].status = -EEXIST;	/* .other below */
+			continue;
+		}
+		index_put(&pins, hash_addr(pin), (uint32_t)i);
+		results[i].addr = *pin;
+		j = find_addr(t, pin);
+		if (j != SLOT_EMPTY) {
+			used[j] = 1;
+			/* Its own assignment already: it stays. */
+			if (!t->e[j].held &&
+			    strcmp(t->e[j].key, reqs[i].key) == 0)
+				continue;
+			drop[ndrop++] = j;
+		}
+		addpin[nadd++] = i;
+	}
+
+	/* 2. Existing assignments stay. */
+	for (i = 0; i < nreqs; i++) {
+		uint32_t j;
+
+		if (done[i])
+			continue;
+		j = find_key(&t->by_key, t, reqs[i].key);
+		if (j == SLOT_EMPTY || used[j])
+			continue;
+		used[j] = 1;
+		done[i] = 1;
+		results[i].addr = t->e[j].addr;
+	}
+
+	/*
+	 * 3. A service that comes back gets its held-back VIP again: the
+	 * latest released, then the lowest address.
+	 */
+	for (i = 0; i < nreqs; i++) {
+		uint32_t h = hash_str(reqs[i].key);
+		uint32_t best = SLOT_EMPTY;
+		size_t pos = h;
+		struct slot *s = NULL;
+
+		if (done[i])
+			continue;
+		while ((s = index_scan(&t->by_held, h, &pos)) != NULL) {
+			const struct vip_entry *e = &t->e[s->val];
+
+			if (used[s->val] || strcmp(e->key, reqs[i].key) != 0)
+				continue;
+			if (best == SLOT_EMPTY || e->until > t->e[best].until ||
+			    (e->until == t->e[best].until &&
+			     netaddr_cmp(&e->addr, &t->e[best].addr) < 0))
+				best = s->val;
+		}
+		if (best == SLOT_EMPTY)
+			continue;
+		used[best] = 1;
+		done[i] = 1;
+		results[i].addr = t->e[best].addr;
+		conv[nconv++] = best;
+	}
+
+	/*
+	 * 4. The assignments of services that are here but lost them (a
+	 * new pinned address, or a contested one) are held back for them;
+	 * those of services not asking stay (nothing is released).
+	 */
+	for (i = 0; i < nreqs; i++) {
+		uint32_t j = find_key(&t->by_key, t, reqs[i].key);
+
+		if (j == SLOT_EMPTY || used[j])
+			continue;
+		used[j] = 1;
+		if (until > now)
+			tohold[ntohold++] = j;
+		else
+			drop[ndrop++] = j;
+	}
+
+	/* 5. Held-back entries whose time has passed. */
+	if (t->first_until <= now) {
+		uint32_t *v = realloc(drop, (ndrop + t->nheld + 1) *
+				      sizeof(*v));
+
+		if (v == NULL)
+			goto out;
+		drop = v;
+	}
+	if (t->first_until <= now)
+		for (i = 0; i < t->n; i++)
+			if (!used[i] && t->e[i].held && t->e[i].until <= now)
+				drop[ndrop++] = (uint32_t)i;
+
+	/* Make the changes (nothing fails from here on). */
+	for (i = 0; i < nconv; i++)
+		set_held(t, conv[i], 0, 0);
+	for (i = 0; i < ntohold; i++)
+		set_held(t, tohold[i], 1, until);
+	remove_entries(t, drop, ndrop);
+	for (i = 0; i < nadd; i++) {
+		put_entry(t, reqs[addpin[i]].pinned, keys[addpin[i]], 0, 0);
+		keys[addpin[i]] = NULL;
+	}
+
+	/* 6. Everyone else: next-fit from the pool's cursor. */
+	for (i = 0; i < nreqs; i++) {
+		struct scan *s = NULL;
+		struct netaddr a;
+
+		if (done[i])
+			continue;
+		k = sc[reqs[i].pool].canon;
+		s = &sc[k];
+		if (!s->started)
+			scan_start(s, &pools[k], t);
+		if (next_fit(s, t, &a) < 0) {
+			results[i].status = -ENOSPC;
+			continue;
+		}
+		put_entry(t, &a, keys[i], 0, 0);
+		keys[i] = NULL;
+		results[i].addr = a;
+	}
+	for (i = 0; i < nreqs; i++)
+		if (results[i].status == -EEXIST)
+			results[i].other = t->e[find_addr(t,
+					reqs[i].pinned)].key;
+	commit_cursors(t, pools, npools, sc);
+	first_until_fix(t);
+	t->stamp = stamp_new();
+	rc = 0;
+out:
+	for (i = 0; keys != NULL && i < nreqs; i++)
+		key_unref(keys[i]);
+	free(keys);
+	free(drop);
+	free(conv);
+	free(tohold);
+	free(addpin);
+	index_clear(&pins);
+	return rc;
+}
+
 int
 vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 	     size_t npools, const struct vip_request *reqs, size_t nreqs,
@@ -744,6 +1274,7 @@ vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 	int rc = -ENOMEM;
 
 	memset(&ns, 0, sizeof(ns));
+	ns.first_until = INT64_MAX;
 	memset(&byreq, 0, sizeof(byreq));
 	memset(&heldkey, 0, sizeof(heldkey));
 
@@ -776,6 +1307,23 @@ vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 	sc = calloc(npools + 1, sizeof(*sc));
 	if (used == NULL || done == NULL || sc == NULL)
 		goto out;
+	for (k = 0; k < npools; k++) {
+		size_t m;
+
+		sc[k].canon = k;
+		for (m = 0; m < k; m++) {
+			if (strcmp(pools[m].text, pools[k].text) == 0) {
+				sc[k].canon = m;
+				break;
+			}
+		}
+	}
+	/* Nothing released: a few changes to the table as it is. */
+	if (!release) {
+		rc = allocate_in_place(t, pools, npools, reqs, nreqs, results,
+				       now, until, used, done, sc);
+		goto out;
+	}
 	if (index_reserve(&ns.by_addr, t->n + nreqs) < 0 ||
 	    index_reserve(&ns.by_key, t->n + nreqs) < 0)
 		goto out;
@@ -869,17 +1417,6 @@ vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 	}
 
 	/* 6. Everyone else: next-fit from the pool's cursor. */
-	for (k = 0; k < npools; k++) {
-		size_t m;
-
-		sc[k].canon = k;
-		for (m = 0; m < k; m++) {
-			if (strcmp(pools[m].text, pools[k].text) == 0) {
-				sc[k].canon = m;
-				break;
-			}
-		}
-	}
 	for (i = 0; i < nreqs; i++) {
 		struct scan *s = NULL;
 		struct netaddr a;
@@ -909,24 +1446,8 @@ vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 			goto out;
 		t->c = c;
 	}
-	for (k = 0; k < npools; k++) {
-		if (!sc[k].moved)
-			continue;
-		if ((c = find_cursor(t, pools[k].text)) == NULL) {
-			c = &t->c[t->nc++];
-			memset(c, 0, sizeof(*c));
-			snprintf(c->pool, sizeof(c->pool), "%s", pools[k].text);
-		}
-		c->next = sc[k].cur;
-	}
-	clear_entries(t);
-	t->e = ns.e;
-	t->n = ns.n;
-	t->cap = ns.cap;
-	t->nheld = ns.nheld;
-	t->by_addr = ns.by_addr;
-	t->by_key = ns.by_key;
-	memset(&ns, 0, sizeof(ns));
+	commit_cursors(t, pools, npools, sc);
+	take_entries(t, &ns);
 	rc = 0;
 out:
 	clear_entries(&ns);

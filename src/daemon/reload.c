@@ -34,6 +34,9 @@
 #include "util/text.h"
 #include "util/thread.h"
 
+/* Seconds without a new snapshot before the cache is written (settle_cb). */
+#define SETTLE_S 1.0
+
 /* The bounds of meshdns_build_apply_duration_seconds, in seconds. */
 static const double apply_bounds[] = {
 	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -69,6 +72,7 @@ struct reload {
 	size_t retired_cap;
 	ev_timer reap;
 	ev_timer trim;		/* trims current once it is being served */
+	ev_timer settle;	/* caches current once changes pause */
 	ev_timer grace;		/* builds when a deletion grace period of
 				 * current ends */
 	int cached;		/* the cache file holds cached_key's table */
@@ -984,8 +988,33 @@ trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	assert(s->cfg == cfg && s->table == table && s->state == state);
 	assert(s->inputs == inputs && s->state_digest == state_digest &&
 	       s->errors == errors);
+	/*
+	 * Changes applied one after the other (a watched file, the store)
+	 * would each write the whole table to the cache and walk malloc's
+	 * arenas, on the loop that publishes the next one: that waits until
+	 * they pause.  A cache older than the state is never read (its key
+	 * is the inputs' and the state's), so the next start builds then.
+	 */
+	if (applies_to(s)) {
+		ev_timer_stop(r->loop, &r->settle);
+		ev_timer_set(&r->settle, SETTLE_S, 0.);
+		ev_timer_start(r->loop, &r->settle);
+		return;
+	}
 	if (s->cacheable)
 		write_cache(r, s);
+	give_back_memory();
+}
+
+/* Changes paused: cache the snapshot served and give memory back. */
+static void
+settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload, settle));
+
+	if (r->current != NULL && r->current->cacheable)
+		write_cache(r, r->current);
 	give_back_memory();
 }
 
@@ -1204,6 +1233,7 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 		return -ENOMEM;
 	}
 	ev_init(&r->trim, trim_cb);
+	ev_init(&r->settle, settle_cb);
 	ev_init(&r->grace, grace_cb);
 	if (current->from_cache) {
 		r->cached = 1;
@@ -1237,6 +1267,11 @@ reload_free(struct reload *r)
 	ev_timer_stop(r->loop, &r->reap);
 	ev_timer_stop(r->loop, &r->trim);
 	ev_timer_stop(r->loop, &r->grace);
+	/* A cache still waiting for changes to pause: now, for the restart. */
+	if (ev_is_active(&r->settle) && r->current != NULL &&
+	    r->current->cacheable)
+		write_cache(r, r->current);
+	ev_timer_stop(r->loop, &r->settle);
 	watch_free(r->watch);
 	resource_units_free(r->units);
 	resource_changes_clear(&r->unpublished);

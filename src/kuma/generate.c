@@ -25,6 +25,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@
 
 #include "kuma/generate.h"
 #include "kuma/labels.h"
+#include "kuma/resource_units.h"
 #include "util/cmp.h"
 #include "util/hash.h"
 #include "util/netaddr.h"
@@ -69,6 +71,21 @@ struct generate_store {
 	size_t nmes;
 	struct resource_mesh_multi_zone_service *mzs;
 	size_t nmzs;
+	/*
+	 * Results made by generate_apply() share the store of the run
+	 * they come from: @refs results hold it.  It owns the legacy
+	 * names, and keeps what generate_apply() compares: the options,
+	 * and whether the set had a resource that is not plainly this
+	 * zone's (synced, a copy, another zone's).
+	 */
+	_Atomic size_t refs;
+	struct generate_legacy *legacy;
+	size_t nlegacy;
+	int nonlocal;
+	int64_t graced_since;		/* the earliest grace period's start,
+					 * 0: none */
+	char *zone;
+	struct generate_options opt;	/* without zone, known, now */
 };
 
 /* A condition for made->services[made], until the result is assembled. */
@@ -488,6 +505,8 @@ synced(struct gen *g)
 		enum sync_role role = ms->origin != RESOURCE_WRITTEN ?
 			SYNC_LOCAL : sync_role(&ms->meta, opt, 1);
 
+		if (role != SYNC_LOCAL)
+			st->nonlocal = 1;
 		if (role == SYNC_OWN_COPY &&
 		    own_original_present(set->services, set->nservices,
 					 sizeof(*ms), &ms->meta, opt))
@@ -512,6 +531,8 @@ synced(struct gen *g)
 		struct resource_mesh_external_service *c = NULL;
 		enum sync_role role = sync_role(&mes->meta, opt, 0);
 
+		if (role != SYNC_LOCAL)
+			st->nonlocal = 1;
 		if (role == SYNC_ELSEWHERE ||
 		    (role == SYNC_OWN_COPY &&
 		     own_original_present(set->external_services,
@@ -535,6 +556,8 @@ synced(struct gen *g)
 		struct resource_mesh_multi_zone_service *c = NULL;
 		enum sync_role role = sync_role(&mzs->meta, opt, 0);
 
+		if (role != SYNC_LOCAL)
+			st->nonlocal = 1;
 		r->multizone_services[r->nmultizone_services++].res = mzs;
 		if (role != SYNC_SYNCED && role != SYNC_STORED)
 			continue;
@@ -2149,9 +2172,13 @@ assemble(struct gen *g)
 		c[e->nconditions++] = g->pending[i].cond;
 		memset(&g->pending[i].cond, 0, sizeof(g->pending[i].cond));
 	}
-	for (i = 0; i < g->ngraced; i++)
+	for (i = 0; i < g->ngraced; i++) {
 		v[g->nwritten + g->graced[i].made].grace_since =
 			g->graced[i].since;
+		if (r->store->graced_since == 0 ||
+		    g->graced[i].since < r->store->graced_since)
+			r->store->graced_since = g->graced[i].since;
+	}
 	r->generators = calloc(set->ngenerators + made->ngenerators + 1,
 			       sizeof(*r->generators));
 	if (r->generators == NULL)
@@ -2190,14 +2217,35 @@ match_cmp(const void *a, const void *b)
  * Kuma lists a match by its KRI parts: the display name, the
  * k8s.kuma.io/namespace and kuma.io/zone labels, the mesh.
  */
-static int
-multizone(struct generate_result *r)
+static void
+mzs_match_fill(struct generate_mzs_match *m,
+	       const struct resource_mesh_service *ms)
 {
-	size_t i;
+	const char *v;
+
+	m->name = resource_display_name(&ms->meta);
+	v = resource_labels_get(&ms->meta.labels, KUMA_LABEL_K8S_NAMESPACE);
+	m->namespace = v != NULL ? v : "";
+	v = resource_labels_get(&ms->meta.labels, KUMA_LABEL_ZONE);
+	m->zone = v != NULL ? v : "";
+	m->mesh = mesh_of(&ms->meta);
+}
+
+/* Does MeshMultiZoneService @mzs match MeshService @ms? */
+static int
+mzs_matches(const struct resource_mesh_multi_zone_service *mzs,
+	    const struct resource_mesh_service *ms)
+{
+	return strcmp(mesh_of(&ms->meta), mesh_of(&mzs->meta)) == 0 &&
+	       resource_labels_match(&ms->meta.labels, &mzs->selector);
+}
+
+static int
+multizone_one(struct generate_result *r, struct generate_mzs *e)
+{
 	size_t j;
 
-	for (i = 0; i < r->nmultizone_services; i++) {
-		struct generate_mzs *e = &r->multizone_services[i];
+	{
 		const struct resource_mesh_multi_zone_service *mzs = e->res;
 		const char *mesh = mesh_of(&mzs->meta);
 		size_t n = 0;
@@ -2211,32 +2259,32 @@ multizone(struct generate_result *r)
 						   &mzs->selector);
 		}
 		if (n == 0)
-			continue;
+			return 0;
 		if ((e->matches = calloc(n, sizeof(*e->matches))) == NULL)
 			return -ENOMEM;
 		for (j = 0; j < r->nservices; j++) {
 			const struct resource_mesh_service *ms =
 				r->services[j].res;
-			struct generate_mzs_match *m;
-			const char *v;
 
-			if (strcmp(mesh_of(&ms->meta), mesh) != 0 ||
-			    !resource_labels_match(&ms->meta.labels,
-						   &mzs->selector))
+			if (!mzs_matches(mzs, ms))
 				continue;
-			m = &e->matches[e->nmatches++];
-			m->name = resource_display_name(&ms->meta);
-			v = resource_labels_get(&ms->meta.labels,
-						KUMA_LABEL_K8S_NAMESPACE);
-			m->namespace = v != NULL ? v : "";
-			v = resource_labels_get(&ms->meta.labels,
-						KUMA_LABEL_ZONE);
-			m->zone = v != NULL ? v : "";
-			m->mesh = mesh_of(&ms->meta);
+			mzs_match_fill(&e->matches[e->nmatches++], ms);
 		}
 		qsort(e->matches, e->nmatches, sizeof(*e->matches),
 		      match_cmp);
 	}
+	return 0;
+}
+
+static int
+multizone(struct generate_result *r)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->nmultizone_services; i++)
+		if ((rc = multizone_one(r, &r->multizone_services[i])) < 0)
+			return rc;
 	return 0;
 }
 
@@ -2268,6 +2316,14 @@ generate_run(const struct resource_set *set,
 	if ((result->store = calloc(1, sizeof(*result->store))) == NULL ||
 	    (result->store->made = resource_set_new()) == NULL)
 		goto out;
+	atomic_init(&result->store->refs, 1);
+	result->store->opt = *opt;
+	result->store->opt.zone = NULL;
+	result->store->opt.known = NULL;
+	result->store->opt.nknown = 0;
+	result->store->opt.now = 0;
+	if ((result->store->zone = strdup(zone_of(opt))) == NULL)
+		goto out;
 	g.made = result->store->made;
 	if ((rc = synced(&g)) < 0 || (rc = k8s_drop_deleted(&g)) < 0)
 		goto out;
@@ -2278,8 +2334,11 @@ generate_run(const struct resource_set *set,
 		goto out;
 	if ((rc = kubernetes(&g)) < 0 ||
 	    (rc = default_generators_add(&g)) < 0 ||
-	    (rc = legacy(set, opt, result)) < 0 ||
-	    (rc = assemble(&g)) < 0)
+	    (rc = legacy(set, opt, result)) < 0)
+		goto out;
+	result->store->legacy = result->legacy;
+	result->store->nlegacy = result->nlegacy;
+	if ((rc = assemble(&g)) < 0)
 		goto out;
 	/* Last: the matches borrow strings of the final services. */
 	rc = multizone(result);
@@ -2311,12 +2370,23 @@ generate_result_clear(struct generate_result *result)
 		free(result->multizone_services[i].matches);
 	free(result->multizone_services);
 	free(result->generators);
-	for (i = 0; i < result->nlegacy; i++) {
-		free(result->legacy[i].mesh);
-		free(result->legacy[i].service);
+	st = result->store;
+	if (st == NULL || st->legacy != result->legacy) {
+		for (i = 0; i < result->nlegacy; i++) {
+			free(result->legacy[i].mesh);
+			free(result->legacy[i].service);
+		}
+		free(result->legacy);
 	}
-	free(result->legacy);
-	if ((st = result->store) != NULL) {
+	if (st != NULL && atomic_fetch_sub(&st->refs, 1) > 1)
+		st = NULL;	/* another result still shares it */
+	if (st != NULL) {
+		for (i = 0; i < st->nlegacy; i++) {
+			free(st->legacy[i].mesh);
+			free(st->legacy[i].service);
+		}
+		free(st->legacy);
+		free(st->zone);
 		for (i = 0; i < st->nms; i++) {
 			free(st->ms[i].meta.name);
 			resource_labels_clear(&st->ms[i].meta.labels);
@@ -2336,4 +2406,571 @@ generate_result_clear(struct generate_result *result)
 		free(st);
 	}
 	memset(result, 0, sizeof(*result));
+}
+
+/* --- incremental: generate_apply() --- */
+
+/* The index of @p in the array @base of @n elements of @size, or SIZE_MAX. */
+static size_t
+index_in(const void *p, const void *base, size_t n, size_t size)
+{
+	const char *c = p;
+	const char *b = base;
+
+	if (n == 0 || c < b || c >= b + n * size)
+		return SIZE_MAX;
+	return (size_t)(c - b) / size;
+}
+
+/* What a kind's changes do to the set's array of it. */
+struct apply_kind {
+	size_t *rem;		/* places in the previous set, sorted */
+	size_t nrem;
+	size_t *ins;		/* places in the new set, sorted */
+	size_t nins;
+	size_t *old2new;	/* SIZE_MAX: removed */
+};
+
+static int
+place_cmp(const void *a, const void *b)
+{
+	const size_t *x = a;
+	const size_t *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* Is @m plainly this zone's (not synced, a copy, another zone's)? */
+static int
+apply_local(const struct resource_meta *m, const struct generate_options *opt)
+{
+	return sync_role(m, opt, 1) == SYNC_LOCAL;
+}
+
+/* Would a Dataplane of @set yield a MeshService @mesh/@name? */
+static int
+dp_yields(const struct resource_set *set, const char *mesh, const char *name)
+{
+	size_t i;
+	size_t j;
+
+	for (i = 0; i < set->ndataplanes; i++) {
+		const struct resource_dataplane *dp = &set->dataplanes[i];
+		const char *v;
+
+		if (strcmp(mesh_of(&dp->meta), mesh) != 0)
+			continue;
+		v = resource_labels_get(&dp->meta.labels, KUMA_LABEL_WORKLOAD);
+		if (v != NULL && strcmp(v, name) == 0)
+			return 1;
+		for (j = 0; j < dp->ninbounds; j++) {
+			v = resource_labels_get(&dp->inbounds[j].tags,
+						KUMA_TAG_SERVICE);
+			if (v != NULL && strcmp(v, name) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Why @changes cannot be applied to @prev without a full run, or NULL;
+ * fills @ak (places removed and inserted per kind) otherwise.
+ */
+static const char *
+apply_plan(const struct resource_set *set, const struct resource_set *prev_set,
+	   const struct generate_result *prev,
+	   const struct resource_change *changes, size_t nchanges,
+	   const struct generate_options *opt, struct apply_kind *ak)
+{
+	const struct generate_store *st = prev->store;
+	size_t i;
+
+	if (st == NULL || st->nonlocal)
+		return "the resources include synced ones";
+	if (strcmp(st->zone, zone_of(opt)) != 0 ||
+	    st->opt.environment != opt->environment ||
+	    st->opt.defaults != opt->defaults ||
+	    st->opt.workload_labels != opt->workload_labels ||
+	    st->opt.default_mode != opt->default_mode ||
+	    st->opt.grace != opt->grace)
+		return "the options changed";
+	if (set->nk8s_services > 0)
+		return "Kubernetes Services are generated from";
+	/* One kept through its grace period stays as it is, until then. */
+	if (st->graced_since != 0 &&
+	    (opt->grace <= 0 || opt->now - st->graced_since >= opt->grace))
+		return "a MeshService's deletion grace period ended";
+	for (i = 0; i < nchanges; i++) {
+		const struct resource_change *ch = &changes[i];
+		const struct resource_meta *old = NULL;
+		const struct resource_meta *new = NULL;
+		const struct resource_meta *m[2];
+		struct apply_kind *k = NULL;
+		struct array_ref { const void *base; size_t n; size_t size; }
+			pa, na;
+		size_t j;
+
+		switch (ch->kind) {
+		case RESOURCE_MESH_SERVICE:
+			pa = (struct array_ref){ prev_set->services,
+				prev_set->nservices, sizeof(*set->services) };
+			na = (struct array_ref){ set->services, set->nservices,
+				sizeof(*set->services) };
+			break;
+		case RESOURCE_MESH_EXTERNAL_SERVICE:
+			pa = (struct array_ref){ prev_set->external_services,
+				prev_set->nexternal_services,
+				sizeof(*set->external_services) };
+			na = (struct array_ref){ set->external_services,
+				set->nexternal_services,
+				sizeof(*set->external_services) };
+			break;
+		case RESOURCE_MESH_MULTI_ZONE_SERVICE:
+			pa = (struct array_ref){ prev_set->multizone_services,
+				prev_set->nmultizone_services,
+				sizeof(*set->multizone_services) };
+			na = (struct array_ref){ set->multizone_services,
+				set->nmultizone_services,
+				sizeof(*set->multizone_services) };
+			break;
+		default:
+			return "a change of a kind generate derives from in "
+			       "bulk";
+		}
+		k = &ak[ch->kind];
+		old = resource_set_find(prev_set, ch->kind, ch->mesh,
+					ch->namespace, ch->name);
+		new = resource_set_find(set, ch->kind, ch->mesh,
+					ch->namespace, ch->name);
+		m[0] = old;
+		m[1] = new;
+		for (j = 0; j < 2; j++) {
+			if (m[j] == NULL)
+				continue;
+			if (!apply_local(m[j], opt))
+				return "a synced resource changed";
+			/* With a store nothing is derived from Dataplanes
+			 * (generate_run()), so their names do not matter. */
+			if (ch->kind != RESOURCE_MESH_SERVICE ||
+			    opt->from_store)
+				continue;
+			if (dp_yields(set, mesh_of(m[j]), m[j]->name) ||
+			    dp_yields(prev_set, mesh_of(m[j]), m[j]->name))
+				return "a MeshService named as Dataplanes' "
+				       "service changed";
+		}
+		if (old != NULL)
+			k->rem[k->nrem++] = index_in(old, pa.base, pa.n,
+						     pa.size);
+		if (new != NULL)
+			k->ins[k->nins++] = index_in(new, na.base, na.n,
+						     na.size);
+	}
+	/*
+	 * A generated MeshService of a changed one's name: see above.  The
+	 * store made every generated one (no synced copies: see above).
+	 */
+	for (i = 0; i < st->made->nservices; i++) {
+		const struct resource_mesh_service *ms = &st->made->services[i];
+		size_t c;
+
+		for (c = 0; c < nchanges; c++)
+			if (changes[c].kind == RESOURCE_MESH_SERVICE &&
+			    cmp_str_null(changes[c].name, ms->meta.name) == 0 &&
+			    cmp_str_null(changes[c].mesh, ms->meta.mesh) == 0)
+				return "a MeshService named as a generated one "
+				       "changed";
+	}
+	return NULL;
+}
+
+/* Sort and unique @v; its new length. */
+static size_t
+places_unique(size_t *v, size_t n)
+{
+	size_t i;
+	size_t w;
+
+	if (n < 2)
+		return n;
+	qsort(v, n, sizeof(*v), place_cmp);
+	for (i = 1, w = 1; i < n; i++)
+		if (v[i] != v[w - 1])
+			v[w++] = v[i];
+	return w;
+}
+
+/* @ak->old2new for @n previous elements, @nnew new; 0, -1 or -ENOMEM. */
+static int
+apply_map(struct apply_kind *ak, size_t n, size_t nnew)
+{
+	size_t r = 0;
+	size_t x = 0;
+	size_t j = 0;
+	size_t k;
+
+	ak->nrem = places_unique(ak->rem, ak->nrem);
+	ak->nins = places_unique(ak->ins, ak->nins);
+	if ((ak->nrem > 0 && ak->rem[ak->nrem - 1] >= n) ||
+	    (ak->nins > 0 && ak->ins[ak->nins - 1] >= nnew) ||
+	    n - ak->nrem + ak->nins != nnew)
+		return -1;
+	if ((ak->old2new = calloc(n + 1, sizeof(*ak->old2new))) == NULL)
+		return -ENOMEM;
+	for (k = 0; k < n; k++) {
+		if (r < ak->nrem && ak->rem[r] == k) {
+			ak->old2new[k] = SIZE_MAX;
+			r++;
+			continue;
+		}
+		while (x < ak->nins && ak->ins[x] == j) {
+			x++;
+			j++;
+		}
+		ak->old2new[k] = j++;
+	}
+	return 0;
+}
+
+static int
+gservice_cmp(const struct generate_service *x, const struct generate_service *y)
+{
+	return resource_meta_cmp(&x->res->meta, &y->res->meta);
+}
+
+/* A copy of @src's conditions into @dst; 0 or -ENOMEM. */
+static int
+conditions_copy(struct generate_service *dst, const struct generate_service *src)
+{
+	size_t i;
+
+	dst->conditions = NULL;
+	dst->nconditions = 0;
+	if (src->nconditions == 0)
+		return 0;
+	dst->conditions = calloc(src->nconditions, sizeof(*dst->conditions));
+	if (dst->conditions == NULL)
+		return -ENOMEM;
+	for (i = 0; i < src->nconditions; i++) {
+		const struct generate_condition *s = &src->conditions[i];
+		struct generate_condition *d = &dst->conditions[i];
+
+		d->status = s->status;
+		if (set_str(&d->type, s->type) < 0 ||
+		    set_str(&d->reason, s->reason) < 0 ||
+		    set_str(&d->message, s->message) < 0)
+			return -ENOMEM;
+		dst->nconditions++;
+	}
+	return 0;
+}
+
+/* The services of @prev remapped to @set, with @ak's inserted; -ENOMEM. */
+static int
+apply_services(struct generate_result *r, const struct generate_result *prev,
+	       const struct resource_set *set,
+	       const struct resource_set *prev_set,
+	       const struct apply_kind *ak)
+{
+	struct generate_service *v = NULL;
+	size_t n = prev->nservices - ak->nrem + ak->nins;
+	size_t i;
+	size_t x = 0;
+
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return -ENOMEM;
+	r->services = v;
+	for (i = 0; i <= prev->nservices; i++) {
+		struct generate_service e;
+		size_t k = SIZE_MAX;
+
+		if (i < prev->nservices) {
+			e = prev->services[i];
+			k = index_in(e.res, prev_set->services,
+				     prev_set->nservices,
+				     sizeof(*prev_set->services));
+			if (k != SIZE_MAX && ak->old2new[k] == SIZE_MAX)
+				continue;	/* removed */
+			if (k != SIZE_MAX)
+				e.res = &set->services[ak->old2new[k]];
+		}
+		/* The inserted ones that come before it. */
+		while (x < ak->nins) {
+			struct generate_service ins;
+
+			memset(&ins, 0, sizeof(ins));
+			ins.res = &set->services[ak->ins[x]];
+			if (i < prev->nservices && gservice_cmp(&ins, &e) > 0)
+				break;
+			r->services[r->nservices++] = ins;
+			x++;
+		}
+		if (i == prev->nservices)
+			break;
+		r->services[r->nservices] = e;
+		if (conditions_copy(&r->services[r->nservices],
+				    &prev->services[i]) < 0)
+			return -ENOMEM;
+		r->nservices++;
+	}
+	return 0;
+}
+
+static int
+apply_external(struct generate_result *r, const struct generate_result *prev,
+	       const struct resource_set *set,
+	       const struct resource_set *prev_set,
+	       const struct apply_kind *ak)
+{
+	size_t n = prev->nexternal_services - ak->nrem + ak->nins;
+	size_t i;
+	size_t x = 0;
+
+	if ((r->external_services = calloc(n + 1,
+					   sizeof(*r->external_services))) ==
+	    NULL)
+		return -ENOMEM;
+	for (i = 0; i <= prev->nexternal_services; i++) {
+		const struct resource_mesh_external_service *e = NULL;
+		size_t k;
+
+		if (i < prev->nexternal_services) {
+			e = prev->external_services[i];
+			k = index_in(e, prev_set->external_services,
+				     prev_set->nexternal_services,
+				     sizeof(*e));
+			if (k != SIZE_MAX && ak->old2new[k] == SIZE_MAX)
+				continue;
+			if (k != SIZE_MAX)
+				e = &set->external_services[ak->old2new[k]];
+		}
+		while (x < ak->nins) {
+			const struct resource_mesh_external_service *ins =
+				&set->external_services[ak->ins[x]];
+
+			if (e != NULL &&
+			    resource_meta_cmp(&ins->meta, &e->meta) > 0)
+				break;
+			r->external_services[r->nexternal_services++] = ins;
+			x++;
+		}
+		if (e == NULL)
+			break;
+		r->external_services[r->nexternal_services++] = e;
+	}
+	return 0;
+}
+
+/*
+ * The MeshMultiZoneServices: remapped, the changed ones matched afresh,
+ * the others' matches updated for the changed MeshServices (@old and
+ * @new, each @nms long, NULL where absent).
+ */
+static int
+apply_multizone(struct generate_result *r, const struct generate_result *prev,
+		const struct resource_set *set,
+		const struct resource_set *prev_set,
+		const struct apply_kind *ak,
+		const struct resource_mesh_service *const *old,
+		const struct resource_mesh_service *const *new, size_t nms)
+{
+	size_t n = prev->nmultizone_services - ak->nrem + ak->nins;
+	size_t i;
+	size_t j;
+	size_t x = 0;
+	int rc;
+
+	if ((r->multizone_services = calloc(n + 1,
+					    sizeof(*r->multizone_services))) ==
+	    NULL)
+		return -ENOMEM;
+	for (i = 0; i <= prev->nmultizone_services; i++) {
+		const struct generate_mzs *pe = NULL;
+		struct generate_mzs *e = NULL;
+		const struct resource_mesh_multi_zone_service *res = NULL;
+		size_t k;
+		size_t cap;
+		int dirty = 0;
+
+		if (i < prev->nmultizone_services) {
+			pe = &prev->multizone_services[i];
+			res = pe->res;
+			k = index_in(res, prev_set->multizone_services,
+				     prev_set->nmultizone_services,
+				     sizeof(*res));
+			if (k != SIZE_MAX && ak->old2new[k] == SIZE_MAX)
+				continue;
+			if (k != SIZE_MAX)
+				res = &set->multizone_services[ak->old2new[k]];
+		}
+		while (x < ak->nins) {
+			const struct resource_mesh_multi_zone_service *ins =
+				&set->multizone_services[ak->ins[x]];
+
+			if (res != NULL &&
+			    resource_meta_cmp(&ins->meta, &res->meta) > 0)
+				break;
+			e = &r->multizone_services[r->nmultizone_services++];
+			e->res = ins;
+			x++;
+		}
+		if (pe == NULL)
+			break;
+		e = &r->multizone_services[r->nmultizone_services++];
+		e->res = res;
+		cap = pe->nmatches + nms;
+		if (cap == 0)
+			continue;
+		if ((e->matches = calloc(cap, sizeof(*e->matches))) == NULL)
+			return -ENOMEM;
+		for (j = 0; j < pe->nmatches; j++) {
+			const struct generate_mzs_match *m = &pe->matches[j];
+			size_t c;
+
+			/* A changed MeshService's entry (its strings). */
+			for (c = 0; c < nms; c++)
+				if (old[c] != NULL && mzs_matches(pe->res,
+								  old[c]) &&
+				    m->name == resource_display_name(
+					    &old[c]->meta))
+					break;
+			if (c < nms) {
+				dirty = 1;
+				continue;
+			}
+			e->matches[e->nmatches++] = *m;
+		}
+		for (j = 0; j < nms; j++)
+			if (new[j] != NULL && mzs_matches(res, new[j])) {
+				mzs_match_fill(&e->matches[e->nmatches++],
+					       new[j]);
+				dirty = 1;
+			}
+		if (dirty)
+			qsort(e->matches, e->nmatches, sizeof(*e->matches),
+			      match_cmp);
+	}
+	/* The new and changed ones: matched against every service. */
+	for (i = 0; i < r->nmultizone_services; i++) {
+		struct generate_mzs *e = &r->multizone_services[i];
+
+		for (j = 0; j < ak->nins; j++)
+			if (e->res == &set->multizone_services[ak->ins[j]])
+				break;
+		if (j < ak->nins && (rc = multizone_one(r, e)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+generate_apply(const struct resource_set *set,
+	       const struct resource_set *prev_set,
+	       const struct generate_result *prev,
+	       const struct resource_change *changes, size_t nchanges,
+	       const struct generate_options *opt,
+	       struct generate_result *result, struct diag_list *diags,
+	       const char **why)
+{
+	struct apply_kind ak[RESOURCE_KIND_COUNT];
+	const struct resource_mesh_service **old = NULL;
+	const struct resource_mesh_service **new = NULL;
+	size_t nms = 0;
+	size_t i;
+	int rc = -ENOMEM;
+
+	*why = NULL;
+	memset(result, 0, sizeof(*result));
+	memset(ak, 0, sizeof(ak));
+	for (i = 0; i < RESOURCE_KIND_COUNT; i++) {
+		ak[i].rem = calloc(nchanges + 1, sizeof(*ak[i].rem));
+		ak[i].ins = calloc(nchanges + 1, sizeof(*ak[i].ins));
+		if (ak[i].rem == NULL || ak[i].ins == NULL)
+			goto out;
+	}
+	old = calloc(nchanges + 1, sizeof(*old));
+	new = calloc(nchanges + 1, sizeof(*new));
+	if (old == NULL || new == NULL)
+		goto out;
+	*why = apply_plan(set, prev_set, prev, changes, nchanges, opt, ak);
+	if (*why == NULL) {
+		for (i = 0; i < nchanges; i++) {
+			size_t j;
+
+			if (changes[i].kind != RESOURCE_MESH_SERVICE)
+				continue;
+			old[nms] = (const void *)resource_set_find(
+				prev_set, RESOURCE_MESH_SERVICE,
+				changes[i].mesh, changes[i].namespace,
+				changes[i].name);
+			new[nms] = (const void *)resource_set_find(
+				set, RESOURCE_MESH_SERVICE, changes[i].mesh,
+				changes[i].namespace, changes[i].name);
+			/* A change named twice counts once. */
+			for (j = 0; j < nms; j++)
+				if (old[j] == old[nms] && new[j] == new[nms])
+					break;
+			if (j == nms)
+				nms++;
+		}
+		if ((rc = apply_map(&ak[RESOURCE_MESH_SERVICE],
+				    prev_set->nservices, set->nservices)) == -1 ||
+		    (rc == 0 &&
+		     (rc = apply_map(&ak[RESOURCE_MESH_EXTERNAL_SERVICE],
+				     prev_set->nexternal_services,
+				     set->nexternal_services)) == -1) ||
+		    (rc == 0 &&
+		     (rc = apply_map(&ak[RESOURCE_MESH_MULTI_ZONE_SERVICE],
+				     prev_set->nmultizone_services,
+				     set->nmultizone_services)) == -1))
+			*why = "the sets do not differ by the changes";
+		else if (rc < 0)
+			goto out;
+		/* Every generator a previous result had is the set's. */
+		if (*why == NULL && set->ngenerators != prev_set->ngenerators)
+			*why = "the HostnameGenerators differ";
+	}
+	if (*why != NULL) {
+		rc = generate_run(set, opt, result, diags);
+		if (rc == 0)
+			rc = 1;
+		goto out;
+	}
+	rc = -ENOMEM;
+	result->store = prev->store;
+	atomic_fetch_add(&result->store->refs, 1);
+	result->legacy = prev->legacy;
+	result->nlegacy = prev->nlegacy;
+	if (apply_services(result, prev, set, prev_set,
+			   &ak[RESOURCE_MESH_SERVICE]) < 0 ||
+	    apply_external(result, prev, set, prev_set,
+			   &ak[RESOURCE_MESH_EXTERNAL_SERVICE]) < 0)
+		goto out;
+	if ((result->generators = calloc(prev->ngenerators + 1,
+					 sizeof(*result->generators))) == NULL)
+		goto out;
+	for (i = 0; i < prev->ngenerators; i++) {
+		const struct resource_hostname_generator *gen =
+			prev->generators[i];
+		size_t k = index_in(gen, prev_set->generators,
+				    prev_set->ngenerators, sizeof(*gen));
+
+		result->generators[result->ngenerators++] =
+			k == SIZE_MAX ? gen : &set->generators[k];
+	}
+	if ((rc = apply_multizone(result, prev, set, prev_set,
+				  &ak[RESOURCE_MESH_MULTI_ZONE_SERVICE],
+				  old, new, nms)) < 0)
+		goto out;
+	rc = 0;
+out:
+	for (i = 0; i < RESOURCE_KIND_COUNT; i++) {
+		free(ak[i].rem);
+		free(ak[i].ins);
+		free(ak[i].old2new);
+	}
+	free(old);
+	free(new);
+	return rc;
 }

@@ -205,6 +205,34 @@ int generate_run(const struct resource_set *set,
 
 void generate_result_clear(struct generate_result *result);
 
+/*
+ * What generate_run(@set, @opt) gives, from @prev, generate_run()'s or
+ * generate_apply()'s result for @prev_set, when @set is @prev_set with
+ * @changes applied (resource_set_apply(): @set and @prev_set finished,
+ * differing by the identities @changes name).  MeshService,
+ * MeshExternalService and MeshMultiZoneService changes are applied to
+ * @prev's lists (remapped from @prev_set's resources to @set's, the
+ * changed ones inserted in order, the MeshMultiZoneServices' matches
+ * updated); the store (generated MeshServices, defaults, synced copies)
+ * and the legacy names are shared with @prev, which is only read and may
+ * be cleared before or after @result.  When that cannot give the same
+ * (a change of another kind, a synced resource in the set, a MeshService
+ * named as one Dataplanes yield or as a generated one, a MeshService
+ * whose deletion grace period is over at @opt->now, Kubernetes Services,
+ * other options), *@why says why and generate_run() runs in full.  Only
+ * the full run writes warnings to @diags (an incremental one repeats
+ * none about unchanged resources).
+ * Returns 0 (incremental), 1 (full run), or -ENOMEM.
+ */
+struct resource_change;
+int generate_apply(const struct resource_set *set,
+		   const struct resource_set *prev_set,
+		   const struct generate_result *prev,
+		   const struct resource_change *changes, size_t nchanges,
+		   const struct generate_options *opt,
+		   struct generate_result *result, struct diag_list *diags,
+		   const char **why);
+
 /* The meshServices.mode of @mesh (the default when it is not set). */
 enum resource_mesh_mode generate_mesh_mode(const struct resource_set *set,
 					   const char *mesh,

@@ -3,6 +3,9 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,10 +127,12 @@ hostname_gens_sort(struct hostname_gen *gens, size_t n)
  * so a build with a million services stays linear.
  */
 #define CLAIM_CALLER ((size_t)-1)	/* claimed by hostname_claims_add() */
+#define CLAIM_BORROWED ((size_t)-2)	/* by hostname_claims_borrow() */
 
 struct claim {
 	const char *name;	/* borrowed from a result's address, or owned
-				 * (item == CLAIM_CALLER) */
+				 * (item == CLAIM_CALLER), or the caller's
+				 * (item == CLAIM_BORROWED) */
 	const char *mesh;	/* borrowed from the item, or owned; "" */
 	size_t item;
 };
@@ -242,6 +247,24 @@ hostname_claims_has(const struct hostname_claims *c, const char *mesh,
 		    const char *name)
 {
 	return claims_find(c, mesh, name) != NULL;
+}
+
+int
+hostname_claims_reserve(struct hostname_claims *c, size_t n)
+{
+	while ((c->n + n) * 2 > c->cap)
+		if (claims_grow(c) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+int
+hostname_claims_borrow(struct hostname_claims *c, const char *mesh,
+		       const char *name)
+{
+	if (claims_find(c, mesh, name) != NULL)
+		return 0;
+	return claims_add(c, mesh, name, CLAIM_BORROWED);
 }
 
 int
@@ -446,12 +469,12 @@ generate_one(const struct hostname_gen *g, const struct hostname_item *items,
 		return add_condition(r, gname, HOSTNAME_NOT_SERVED, err);
 	}
 	c = claims_find(claims, meta->mesh, name);
-	if (c != NULL && (c->item == CLAIM_CALLER || c->item != idx)) {
+	if (c != NULL && (c->item >= CLAIM_BORROWED || c->item != idx)) {
 		o->reason = HOSTNAME_COLLISION;
-		o->other = c->item;
+		o->other = c->item >= CLAIM_BORROWED ? CLAIM_CALLER : c->item;
 		o->hostname = c->name;
 	}
-	if (c != NULL && c->item == CLAIM_CALLER) {
+	if (c != NULL && c->item >= CLAIM_BORROWED) {
 		snprintf(err, sizeof(err), "Hostname collision: %s is taken",
 			 name);
 		return add_condition(r, gname, HOSTNAME_COLLISION, err);
@@ -684,4 +707,108 @@ hostname_result_clear(struct hostname_result *r)
 	free(r->addresses);
 	free(r->conditions);
 	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * A shared result: one allocation holding the reference count, the
+ * result, its arrays and every string, so that it is freed at once.
+ */
+struct shared_result {
+	atomic_size_t refs;
+	struct hostname_result r;
+	/* the arrays, then the strings */
+};
+
+static size_t
+pack_add(size_t *off, const char *s)
+{
+	size_t at = *off;
+
+	*off += strlen(s) + 1;
+	return at;
+}
+
+const struct hostname_result *
+hostname_result_share(const struct hostname_result *r)
+{
+	struct shared_result *sh = NULL;
+	size_t arrays = sizeof(*sh);
+	size_t off;
+	char *base = NULL;
+	size_t i;
+
+	arrays = (arrays + alignof(max_align_t) - 1) &
+		 ~(alignof(max_align_t) - 1);
+	off = arrays + r->naddresses * sizeof(*r->addresses) +
+	      r->nconditions * sizeof(*r->conditions);
+	for (i = 0; i < r->naddresses; i++) {
+		pack_add(&off, r->addresses[i].hostname);
+		pack_add(&off, r->addresses[i].generator);
+	}
+	for (i = 0; i < r->nconditions; i++) {
+		pack_add(&off, r->conditions[i].generator);
+		pack_add(&off, r->conditions[i].message);
+	}
+	if ((sh = malloc(off)) == NULL)
+		return NULL;
+	base = (char *)sh;
+	atomic_init(&sh->refs, 1);
+	sh->r.naddresses = r->naddresses;
+	sh->r.nconditions = r->nconditions;
+	sh->r.addresses = (struct hostname_address *)(base + arrays);
+	sh->r.conditions = (struct hostname_condition *)(sh->r.addresses +
+							 r->naddresses);
+	off = arrays + r->naddresses * sizeof(*r->addresses) +
+	      r->nconditions * sizeof(*r->conditions);
+	/* The strings are copied in and never written again. */
+	for (i = 0; i < r->naddresses; i++) {
+		sh->r.addresses[i].hostname = base + pack_add(&off,
+			r->addresses[i].hostname);
+		strcpy(sh->r.addresses[i].hostname, r->addresses[i].hostname);
+		sh->r.addresses[i].generator = base + pack_add(&off,
+			r->addresses[i].generator);
+		strcpy((char *)sh->r.addresses[i].generator,
+		       r->addresses[i].generator);
+	}
+	for (i = 0; i < r->nconditions; i++) {
+		sh->r.conditions[i].reason = r->conditions[i].reason;
+		sh->r.conditions[i].generator = base + pack_add(&off,
+			r->conditions[i].generator);
+		strcpy((char *)sh->r.conditions[i].generator,
+		       r->conditions[i].generator);
+		sh->r.conditions[i].message = base + pack_add(&off,
+			r->conditions[i].message);
+		strcpy(sh->r.conditions[i].message,
+		       r->conditions[i].message);
+	}
+	return &sh->r;
+}
+
+static struct shared_result *
+shared_of(const struct hostname_result *r)
+{
+	return (struct shared_result *)(void *)((char *)(uintptr_t)r -
+		offsetof(struct shared_result, r));
+}
+
+const struct hostname_result *
+hostname_result_ref(const struct hostname_result *r)
+{
+	if (r != NULL)
+		atomic_fetch_add_explicit(&shared_of(r)->refs, 1,
+					  memory_order_relaxed);
+	return r;
+}
+
+void
+hostname_result_unref(const struct hostname_result *r)
+{
+	struct shared_result *sh = NULL;
+
+	if (r == NULL)
+		return;
+	sh = shared_of(r);
+	if (atomic_fetch_sub_explicit(&sh->refs, 1,
+				      memory_order_acq_rel) == 1)
+		free(sh);
 }

@@ -139,6 +139,17 @@ int hostname_claims_add(struct hostname_claims *c, const char *mesh,
 			const char *name);
 
 /*
+ * hostname_claims_add() without the copies: @mesh and @name are
+ * borrowed and must outlive @c.  0, or -ENOMEM.  A name claimed this way
+ * is "taken" for hostname_generate(), as one of hostname_claims_add().
+ */
+int hostname_claims_borrow(struct hostname_claims *c, const char *mesh,
+			   const char *name);
+
+/* Make room for @n more claims at once; 0, or -ENOMEM. */
+int hostname_claims_reserve(struct hostname_claims *c, size_t n);
+
+/*
  * Run the loop, kind by kind in Kuma's order (MeshExternalService,
  * MeshService, MeshMultiZoneService), so an older kind's claim wins a
  * cross-kind collision.  @items are in Kuma's order within each kind;
@@ -159,5 +170,20 @@ int hostname_generate(const struct hostname_gen *gens, size_t ngens,
 		      struct diag_list *diags);
 
 void hostname_result_clear(struct hostname_result *r);
+
+/*
+ * Results shared between builds.  hostname_result_share() makes an
+ * immutable copy of @r in one allocation (strings and generator names
+ * included, so it borrows nothing) with one reference, for the caller;
+ * NULL on ENOMEM.  Nothing may write through it.  hostname_result_ref()
+ * adds a reference (and returns @r), hostname_result_unref() drops one
+ * and frees the copy with the last; both are atomic, so the holders may
+ * drop theirs on different threads.  NULL is a no-op for both.
+ */
+const struct hostname_result *
+hostname_result_share(const struct hostname_result *r);
+const struct hostname_result *
+hostname_result_ref(const struct hostname_result *r);
+void hostname_result_unref(const struct hostname_result *r);
 
 #endif

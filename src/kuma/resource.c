@@ -13,6 +13,7 @@
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
 #include "util/cmp.h"
+#include "util/hash.h"
 
 void *
 resource_grow(void *v, size_t *cap, size_t n, size_t size)
@@ -289,6 +290,7 @@ resource_set_array_add(struct resource_set *set, enum resource_kind kind)
 	v = resource_grow(a.base, &pr->caps[kind], a.n, a.size);
 	if (v == NULL)
 		return NULL;
+	pr->finished = 0;
 	resource_set_array_put(set, kind, v, a.n + 1);
 	memset(v + a.n * a.size, 0, a.size);
 	return v + a.n * a.size;
@@ -302,6 +304,7 @@ array_remove(struct resource_set *set, enum resource_kind kind, size_t i)
 
 	if (i >= a.n)
 		return;
+	((struct set_priv *)set->priv)->finished = 0;
 	a.clear(a.base + i * a.size);
 	memmove(a.base + i * a.size, a.base + (i + 1) * a.size,
 		(a.n - i - 1) * a.size);
@@ -369,6 +372,9 @@ resource_set_free(struct resource_set *set)
 	for (i = 0; i < pr->nheld; i++)
 		resource_set_free(pr->held[i]);
 	free(pr->held);
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++)
+		resource_index_clear(&pr->ix[k]);
+	free(pr->zone);
 	free(pr);
 	free(set);
 }
@@ -405,6 +411,185 @@ void
 resource_set_remove_generator(struct resource_set *set, size_t i)
 {
 	array_remove(set, RESOURCE_HOSTNAME_GENERATOR, i);
+}
+
+/* --- the identities' index of a finished set --- */
+
+uint64_t
+resource_ident_hash(const char *mesh, const char *namespace, const char *name)
+{
+	const char *v[3] = { mesh, namespace, name };
+	uint64_t h = HASH_FNV1A64_INIT;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		h = hash_fnv1a64_str(h, v[i] != NULL ? v[i] : "");
+		h = hash_fnv1a64(h, v[i] != NULL ? "\1" : "\2", 1);
+	}
+	h = hash_mix64(h);
+	return h != 0 ? h : 1;
+}
+
+void
+resource_index_clear(struct resource_index *ix)
+{
+	free(ix->v);
+	memset(ix, 0, sizeof(*ix));
+}
+
+int
+resource_index_copy(struct resource_index *dst,
+		    const struct resource_index *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (src->size == 0)
+		return 0;
+	if ((dst->v = resource_array_alloc(src->size * sizeof(*dst->v))) ==
+	    NULL)
+		return -ENOMEM;
+	memcpy(dst->v, src->v, src->size * sizeof(*dst->v));
+	dst->size = src->size;
+	dst->used = src->used;
+	return 0;
+}
+
+/* Put (@h, @c) in a table with room; nothing when it is there. */
+static void
+index_put(struct resource_index_ent *v, size_t size, size_t *used,
+	  uint64_t h, int64_t c)
+{
+	size_t pos = (size_t)h & (size - 1);
+
+	for (; v[pos].h != 0; pos = (pos + 1) & (size - 1))
+		if (v[pos].h == h && v[pos].creation_ns == c)
+			return;
+	v[pos].h = h;
+	v[pos].creation_ns = c;
+	(*used)++;
+}
+
+int
+resource_index_add(struct resource_index *ix, uint64_t h, int64_t creation_ns)
+{
+	if (2 * (ix->used + 1) > ix->size) {
+		size_t size = ix->size ? ix->size * 2 : 16;
+		struct resource_index_ent *v = calloc(size, sizeof(*v));
+		size_t used = 0;
+		size_t i;
+
+		if (v == NULL)
+			return -ENOMEM;
+		for (i = 0; i < ix->size; i++)
+			if (ix->v[i].h != 0)
+				index_put(v, size, &used, ix->v[i].h,
+					  ix->v[i].creation_ns);
+		free(ix->v);
+		ix->v = v;
+		ix->size = size;
+		ix->used = used;
+	}
+	index_put(ix->v, ix->size, &ix->used, h, creation_ns);
+	return 0;
+}
+
+int
+resource_index_build(struct resource_set *set, enum resource_kind kind)
+{
+	struct set_priv *pr = set->priv;
+	struct resource_index *ix = &pr->ix[kind];
+	struct array a = resource_set_array(set, kind);
+	size_t size = 16;
+	size_t i;
+
+	resource_index_clear(ix);
+	if (a.n == 0)
+		return 0;
+	while (size < 2 * a.n + 2)
+		size *= 2;
+	if ((ix->v = calloc(size, sizeof(*ix->v))) == NULL)
+		return -ENOMEM;
+	ix->size = size;
+	for (i = 0; i < a.n; i++) {
+		const struct resource_meta *m = (const void *)(a.base +
+							       i * a.size);
+
+		index_put(ix->v, ix->size, &ix->used,
+			  resource_ident_hash(m->mesh, m->namespace, m->name),
+			  m->creation_ns);
+	}
+	return 0;
+}
+
+/* The first element of @a not before (@c, @name, @ns, @mesh). */
+static size_t
+lower_bound(const struct array *a, int64_t c, const char *mesh,
+	    const char *namespace, const char *name)
+{
+	struct resource_meta key;
+	size_t lo = 0;
+	size_t hi = a->n;
+
+	memset(&key, 0, sizeof(key));
+	key.creation_ns = c;
+	key.mesh = (char *)mesh;
+	key.namespace = (char *)namespace;
+	key.name = (char *)name;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (resource_meta_cmp((const void *)(a->base + mid * a->size),
+				      &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The places in the finished @set's array of @kind of the resources of
+ * identity (@mesh, @namespace, @name) (synced copies of several zones
+ * share one), at most @max of them in @pos, in no order; returns how many
+ * there are.  O(1) and a binary search.
+ */
+size_t
+resource_set_lookup(const struct resource_set *set, enum resource_kind kind,
+		    const char *mesh, const char *namespace, const char *name,
+		    size_t *pos, size_t max)
+{
+	const struct set_priv *pr = set->priv;
+	const struct resource_index *ix = &pr->ix[kind];
+	struct array a = resource_set_array(set, kind);
+	uint64_t h;
+	size_t p;
+	size_t n = 0;
+
+	if (ix->size == 0)
+		return 0;
+	h = resource_ident_hash(mesh, namespace, name);
+	for (p = (size_t)h & (ix->size - 1); ix->v[p].h != 0;
+	     p = (p + 1) & (ix->size - 1)) {
+		size_t i;
+
+		if (ix->v[p].h != h)
+			continue;
+		i = lower_bound(&a, ix->v[p].creation_ns, mesh, namespace,
+				name);
+		for (; i < a.n; i++) {
+			const struct resource_meta *m =
+				(const void *)(a.base + i * a.size);
+
+			if (m->creation_ns != ix->v[p].creation_ns ||
+			    cmp_str_null(m->name, name) != 0 ||
+			    cmp_str_null(m->namespace, namespace) != 0 ||
+			    cmp_str_null(m->mesh, mesh) != 0)
+				break;
+			if (n < max)
+				pos[n] = i;
+			n++;
+		}
+	}
+	return n;
 }
 
 /* --- finish: duplicates and order --- */
@@ -549,6 +734,7 @@ resource_set_sort(struct resource_set *set)
 {
 	size_t k;
 
+	((struct set_priv *)set->priv)->finished = 0;
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
 		struct array a = resource_set_array(set, (enum resource_kind)k);
 
@@ -560,22 +746,32 @@ resource_set_sort(struct resource_set *set)
 int
 resource_set_finish(struct resource_set *set, struct diag_list *errs)
 {
+	struct set_priv *pr = set->priv;
 	size_t k;
 	size_t i;
 	int rc;
 
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
 		struct array a = resource_set_array(set, (enum resource_kind)k);
+		size_t n = a.n;
 
 		rc = drop_duplicates(a.base, &a.n, a.size, a.clear, errs);
 		if (rc < 0)
 			return rc;
+		if (a.n != n)
+			pr->dropped = 1;
 		for (i = 0; i < a.n; i++)
 			((struct resource_meta *)(a.base + i * a.size))->seq =
 			    i;
 		resource_set_array_put(set, (enum resource_kind)k, a.base, a.n);
 	}
 	resource_set_sort(set);
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++)
+		if ((rc = resource_index_build(set,
+					       (enum resource_kind)k)) < 0)
+			return rc;
+	pr->finished = 1;
+	pr->base_held = pr->nheld;
 	return 0;
 }
 
@@ -657,9 +853,11 @@ resource_set_check_meshes(struct resource_set *set, struct diag_list *errs)
 					   resource_kind_name(m->kind),
 					   m->name, mesh);
 			a.clear(e);
+			((struct set_priv *)set->priv)->dropped = 1;
 		}
 		resource_set_array_put(set, scoped[k], a.base, w);
 	}
+	((struct set_priv *)set->priv)->checked = 1;
 	return 0;
 }
 
@@ -826,35 +1024,50 @@ compute_meta_labels(struct resource_meta *m, const char *zone)
 }
 
 int
+resource_meta_compute_labels(struct resource_meta *m, const char *zone)
+{
+	if (m->borrowed)
+		return 0;	/* computed in its unit */
+	switch (m->kind) {
+	case RESOURCE_MESH_SERVICE:
+	case RESOURCE_MESH_EXTERNAL_SERVICE:
+		return compute_meta_labels(m, zone);
+	case RESOURCE_MESH_MULTI_ZONE_SERVICE:
+		/* They come from global: only the mesh label. */
+		if (m->mesh == NULL)
+			return 0;
+		return labels_add_default(&m->labels, KUMA_LABEL_MESH,
+					  m->mesh) < 0 ? -ENOMEM : 0;
+	case RESOURCE_HOSTNAME_GENERATOR:
+		return labels_add_default(&m->labels, KUMA_LABEL_ORIGIN,
+					  "zone") < 0 ? -ENOMEM : 0;
+	default:
+		return 0;
+	}
+}
+
+int
 resource_set_compute_labels(struct resource_set *set, const char *zone)
 {
+	static const enum resource_kind kinds[] = {
+		RESOURCE_MESH_SERVICE, RESOURCE_MESH_EXTERNAL_SERVICE,
+		RESOURCE_MESH_MULTI_ZONE_SERVICE, RESOURCE_HOSTNAME_GENERATOR,
+	};
+	struct set_priv *pr = set->priv;
+	size_t k;
 	size_t i;
 
+	free(pr->zone);
+	if ((pr->zone = strdup(zone != NULL ? zone : "")) == NULL)
+		return -ENOMEM;
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct array a = resource_set_array(set, kinds[k]);
 
-	/* Borrowed resources had theirs computed in their units. */
-	for (i = 0; i < set->nservices; i++)
-		if (!set->services[i].meta.borrowed &&
-		    compute_meta_labels(&set->services[i].meta, zone) < 0)
-			return -ENOMEM;
-	for (i = 0; i < set->nexternal_services; i++)
-		if (!set->external_services[i].meta.borrowed &&
-		    compute_meta_labels(&set->external_services[i].meta,
-					zone) < 0)
-			return -ENOMEM;
-	/* MeshMultiZoneServices come from global: only the mesh label. */
-	for (i = 0; i < set->nmultizone_services; i++) {
-		struct resource_meta *m = &set->multizone_services[i].meta;
-
-		if (m->mesh != NULL && !m->borrowed &&
-		    labels_add_default(&m->labels, KUMA_LABEL_MESH,
-				       m->mesh) < 0)
-			return -ENOMEM;
+		for (i = 0; i < a.n; i++)
+			if (resource_meta_compute_labels(
+				    (void *)(a.base + i * a.size), zone) < 0)
+				return -ENOMEM;
 	}
-	for (i = 0; i < set->ngenerators; i++)
-		if (!set->generators[i].meta.borrowed &&
-		    labels_add_default(&set->generators[i].meta.labels,
-				       KUMA_LABEL_ORIGIN, "zone") < 0)
-			return -ENOMEM;
 	return 0;
 }
 

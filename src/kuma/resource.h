@@ -113,6 +113,9 @@ struct resource_meta {
 	int borrowed;		/* a view's shallow copy of a unit's resource
 				 * (resource_units_view()): its set owns
 				 * none of what it points to */
+	struct resource_set *owner;	/* when @borrowed: the set that owns
+					 * what it points to (a reference
+					 * the borrowing set holds) */
 };
 
 enum resource_mesh_mode {
@@ -416,6 +419,63 @@ int resource_set_finish(struct resource_set *set, struct diag_list *errs);
  */
 int resource_set_check_meshes(struct resource_set *set,
 			      struct diag_list *errs);
+
+/*
+ * Incremental sets.  A change (struct resource_change, in
+ * resource_units.h) names an identity: kind, mesh, namespace, name.
+ *
+ * resource_set_take(): a new set borrowing the resources of @input whose
+ * identity one of @changes names (every synced copy of it, whatever its
+ * zone); @input (not finished: a set as loaded, or a view of units)
+ * stays whole for a full finish; the resources it owns of them get their
+ * labels for @zone (resource_set_compute_labels()).  @items holds a reference
+ * to the set that owns each: a unit's set for a view, else @input itself
+ * (then the new set of an apply keeps all of @input alive while it
+ * borrows one of them: feed views of units to a long chain of applies).
+ * @items gets @input's digest (resource_set_digest()).  O(size of
+ * @input), no string copied.  0 or -ENOMEM.
+ *
+ * resource_set_apply(): the set that resource_set_finish(),
+ * resource_set_check_meshes() and resource_set_compute_labels(@zone)
+ * would make of the whole new input, from @prev (a set so finished,
+ * checked and labelled, or made by this function; only read, and it may
+ * be read by other threads meanwhile) and @items (the new input's
+ * resources of the identities @changes name, e.g. from
+ * resource_set_take(); taken over, also on failure): @prev's resources
+ * of those identities are replaced by @items, in O(changes * log n) and
+ * one copy of @prev's arrays (shallow structs: no string is copied or
+ * hashed).  The new set borrows (meta.borrowed, meta.owner) from the sets
+ * that own its resources and holds a reference to each, so @prev may be
+ * freed before or after it.  Resources of @items that a full build would
+ * refuse (a mesh without a Mesh) are reported in @errs as
+ * resource_set_check_meshes() reports them.  Meta.seq keeps the relative
+ * order of the Dataplanes without a creation time (the only use of it).
+ * Returns 0 with *@out set; 1 with *@out NULL when it cannot say what a
+ * full finish would (the caller finishes the whole input): @prev not
+ * finished, checked and labelled for @zone, or with resources left out
+ * (errors); a Mesh changed; an identity twice in @items (a duplicate), or
+ * added while @prev has it; a Dataplane without a creation time in
+ * @items (its place in the input decides its rank); -ENOMEM.  Diagnostics
+ * are written only when it returns 0.
+ *
+ * resource_set_find(): the resource of kind @kind and identity (@mesh,
+ * @namespace, @name) in a finished set (the first of several synced
+ * copies), or NULL; O(1) and a binary search.
+ */
+struct resource_change;
+int resource_set_take(struct resource_set *input,
+		      const struct resource_change *changes, size_t nchanges,
+		      const char *zone, struct resource_set **items);
+int resource_set_apply(struct resource_set **out,
+		       const struct resource_set *prev,
+		       struct resource_set *items,
+		       const struct resource_change *changes, size_t nchanges,
+		       const char *zone, struct diag_list *errs);
+const struct resource_meta *resource_set_find(const struct resource_set *set,
+					      enum resource_kind kind,
+					      const char *mesh,
+					      const char *namespace,
+					      const char *name);
 
 /* The Mesh resource named @name in @set, or NULL. */
 const struct resource_mesh *resource_set_mesh(const struct resource_set *set,

@@ -24,6 +24,24 @@
 #include "kuma/resource.h"
 #include "kuma/resource_units.h"
 
+/*
+ * The identities of one kind of a finished set: open addressing on the
+ * hash of (mesh, namespace, name) (0: an empty slot), each with the
+ * creation time, so that a binary search of the sorted array finds the
+ * resource.  Entries of resources since removed may stay (a lookup
+ * checks what it finds); @used counts every entry.
+ */
+struct resource_index_ent {
+	uint64_t h;
+	int64_t creation_ns;
+};
+
+struct resource_index {
+	struct resource_index_ent *v;
+	size_t size;		/* a power of two, or 0 */
+	size_t used;
+};
+
 struct set_priv {
 	size_t caps[RESOURCE_KIND_COUNT];	/* capacity of each kind's array */
 	struct yamlx_stream **streams;
@@ -50,6 +68,20 @@ struct set_priv {
 	int borrowed;
 	struct resource_set **held;
 	size_t nheld;
+	/*
+	 * A finished set (resource_set_finish(), resource_set_apply()):
+	 * per kind, its identities' index; @dropped: finish or
+	 * check_meshes left a resource out (errors: no apply from it);
+	 * @checked: check_meshes ran; @zone: the labels' zone
+	 * (compute_labels); @base_held: held sets when the chain of
+	 * applies began (resource_set_apply() compacts past it).
+	 */
+	struct resource_index ix[RESOURCE_KIND_COUNT];
+	int finished;
+	int dropped;
+	int checked;
+	char *zone;
+	size_t base_held;
 };
 
 /*
@@ -64,10 +96,26 @@ struct resource_unit {
 	uint64_t file_digest;	/* as resource_set_digest() chains it */
 };
 
+/*
+ * Where each identity is among the units: one entry per resource (hash
+ * of kind and identity, the unit's group and key, borrowed from the
+ * unit); @key NULL with @h set is a removed entry.
+ */
+struct resource_units_ent {
+	uint64_t h;
+	size_t group;
+	const char *key;
+};
+
 struct resource_units {
 	struct resource_unit *v;	/* sorted by group, then key */
 	size_t n;
 	size_t cap;
+	struct resource_units_ent *map;	/* open addressing, power of two */
+	size_t map_size;
+	size_t map_used;		/* entries and removed ones */
+	size_t map_live;
+	int map_broken;			/* out of memory once: not used */
 	char *zone;			/* labels computed for it */
 	uint64_t tag;			/* resource_units_tag() */
 	int drop_yaml;
@@ -110,8 +158,27 @@ void resource_set_array_put(struct resource_set *set, enum resource_kind kind,
 void *resource_set_array_add(struct resource_set *set, enum resource_kind kind);
 
 void resource_set_ref(struct resource_set *set);
+int resource_meta_compute_labels(struct resource_meta *m, const char *zone);
+uint64_t resource_ident_hash(const char *mesh, const char *namespace,
+			     const char *name);
+int resource_index_add(struct resource_index *ix, uint64_t h,
+		       int64_t creation_ns);
+int resource_index_build(struct resource_set *set, enum resource_kind kind);
+void resource_index_clear(struct resource_index *ix);
+int resource_index_copy(struct resource_index *dst,
+			const struct resource_index *src);
+size_t resource_set_lookup(const struct resource_set *set,
+			   enum resource_kind kind, const char *mesh,
+			   const char *namespace, const char *name,
+			   size_t *pos, size_t max);
 int resource_meta_identity_cmp(const struct resource_meta *x,
 			       const struct resource_meta *y);
+
+/* resource_apply.c */
+void *resource_array_alloc(size_t bytes);
+/* A borrowing @set holds a reference to @owner (once); 0 or -ENOMEM. */
+int resource_set_hold(struct resource_set *set, size_t *cap,
+		      struct resource_set *owner);
 
 /* resource_units.c */
 int resource_units_apply(struct resource_units *u, size_t group,

@@ -244,6 +244,109 @@ out:
 	return rc;
 }
 
+/* --- the identity map --- */
+
+static uint64_t
+map_hash(enum resource_kind kind, const char *mesh, const char *namespace,
+	 const char *name)
+{
+	uint64_t h = resource_ident_hash(mesh, namespace, name) ^
+		     ((uint64_t)kind + 1) * 0x9e3779b97f4a7c15ULL;
+
+	return h != 0 ? h : 1;
+}
+
+static void
+map_put(struct resource_units_ent *v, size_t size, uint64_t h, size_t group,
+	const char *key)
+{
+	size_t pos = (size_t)h & (size - 1);
+
+	while (v[pos].h != 0)
+		pos = (pos + 1) & (size - 1);
+	v[pos].h = h;
+	v[pos].group = group;
+	v[pos].key = key;
+}
+
+/* Room for one more entry; 0 or -ENOMEM. */
+static int
+map_room(struct resource_units *u)
+{
+	struct resource_units_ent *v = NULL;
+	size_t size = 16;
+	size_t i;
+
+	if (2 * (u->map_used + 1) <= u->map_size)
+		return 0;
+	while (size < 4 * (u->map_live + 1))
+		size *= 2;
+	if ((v = calloc(size, sizeof(*v))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < u->map_size; i++)
+		if (u->map[i].key != NULL)
+			map_put(v, size, u->map[i].h, u->map[i].group,
+				u->map[i].key);
+	free(u->map);
+	u->map = v;
+	u->map_size = size;
+	u->map_used = u->map_live;
+	return 0;
+}
+
+/* Add (@add) or remove the entries of @unit's resources. */
+static void
+map_unit(struct resource_units *u, const struct resource_unit *unit, int add)
+{
+	size_t k;
+	size_t i;
+
+	if (u->map_broken)
+		return;
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
+		struct array a = resource_set_array(unit->set,
+						    (enum resource_kind)k);
+
+		for (i = 0; i < a.n; i++) {
+			const struct resource_meta *m =
+				(const void *)(a.base + i * a.size);
+			uint64_t h = map_hash((enum resource_kind)k, m->mesh,
+					      m->namespace, m->name);
+			size_t pos;
+
+			if (add) {
+				size_t before;
+
+				if (map_room(u) < 0) {
+					u->map_broken = 1;
+					return;
+				}
+				pos = (size_t)h & (u->map_size - 1);
+				while (u->map[pos].key != NULL)
+					pos = (pos + 1) & (u->map_size - 1);
+				before = u->map[pos].h;
+				u->map[pos].h = h;
+				u->map[pos].group = unit->group;
+				u->map[pos].key = unit->key;
+				u->map_live++;
+				if (before == 0)
+					u->map_used++;
+				continue;
+			}
+			for (pos = (size_t)h & (u->map_size - 1);
+			     u->map[pos].h != 0;
+			     pos = (pos + 1) & (u->map_size - 1))
+				if (u->map[pos].h == h &&
+				    u->map[pos].key == unit->key &&
+				    u->map[pos].group == unit->group) {
+					u->map[pos].key = NULL;
+					u->map_live--;
+					break;
+				}
+		}
+	}
+}
+
 /* --- units --- */
 
 int
@@ -322,6 +425,7 @@ resource_units_free(struct resource_units *u)
 		resource_set_free(u->v[i].set);
 	}
 	free(u->v);
+	free(u->map);
 	free(u->zone);
 	free(u);
 }
@@ -369,6 +473,7 @@ resource_units_apply(struct resource_units *u, size_t group, const char *key,
 	rc = -ENOMEM;
 	if (found) {
 		slot = &u->v[at];
+		map_unit(u, slot, 0);
 		resource_set_free(slot->set);
 	} else {
 		void *v = resource_grow(u->v, &u->cap, u->n, sizeof(*u->v));
@@ -383,6 +488,7 @@ resource_units_apply(struct resource_units *u, size_t group, const char *key,
 		slot->key = k;
 	}
 	slot->set = set;
+	map_unit(u, slot, 1);
 	slot->has_file = has_file;
 	slot->file_digest = file_digest;
 	set = NULL;
@@ -427,12 +533,25 @@ resource_units_remove(struct resource_units *u, size_t group, const char *key,
 	if (end == at)
 		return 0;	/* none (u->v may be NULL) */
 	for (i = at; i < end; i++) {
+		map_unit(u, &u->v[i], 0);
 		free(u->v[i].key);
 		resource_set_free(u->v[i].set);
 	}
 	memmove(&u->v[at], &u->v[end], (u->n - end) * sizeof(*u->v));
 	u->n -= end - at;
 	return 0;
+}
+
+uint64_t
+resource_units_digest(const struct resource_units *u)
+{
+	uint64_t digest = 0;
+	size_t i;
+
+	for (i = 0; i < u->n; i++)
+		if (u->v[i].has_file)
+			digest = digest_u64(digest, u->v[i].file_digest);
+	return digest;
 }
 
 int
@@ -454,10 +573,8 @@ resource_units_view(const struct resource_units *u, struct resource_set **out)
 	for (i = 0; i < u->n; i++) {
 		resource_set_ref(u->v[i].set);
 		pr->held[pr->nheld++] = u->v[i].set;
-		if (u->v[i].has_file)
-			pr->digest = digest_u64(pr->digest,
-						u->v[i].file_digest);
 	}
+	pr->digest = resource_units_digest(u);
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
 		struct array a = resource_set_array(view, (enum resource_kind)k);
 		size_t total = 0;
@@ -478,10 +595,13 @@ resource_units_view(const struct resource_units *u, struct resource_set **out)
 			if (s.n == 0)
 				continue;	/* s.base may be NULL */
 			memcpy(base + a.n * a.size, s.base, s.n * s.size);
-			for (j = 0; j < s.n; j++)
-				((struct resource_meta *)(base + (a.n + j) *
-							  a.size))->borrowed =
-				    1;
+			for (j = 0; j < s.n; j++) {
+				struct resource_meta *m = (void *)(base +
+					(a.n + j) * a.size);
+
+				m->borrowed = 1;
+				m->owner = u->v[i].set;
+			}
 			a.n += s.n;
 		}
 		pr->caps[k] = total;
@@ -492,5 +612,92 @@ resource_units_view(const struct resource_units *u, struct resource_set **out)
 	rc = 0;
 out:
 	resource_set_free(view);
+	return rc;
+}
+
+int
+resource_units_take(const struct resource_units *u,
+		    const struct resource_change *changes, size_t nchanges,
+		    struct resource_set **items)
+{
+	struct resource_set *out = NULL;
+	struct set_priv *pr = NULL;
+	size_t held_cap = 0;
+	size_t c;
+	int rc = -ENOMEM;
+
+	*items = NULL;
+	if (u->map_broken)
+		return 1;
+	if ((out = resource_set_new()) == NULL)
+		goto out;
+	pr = out->priv;
+	pr->borrowed = 1;
+	for (c = 0; c < nchanges; c++) {
+		const struct resource_change *ch = &changes[c];
+		uint64_t h;
+		size_t pos;
+		size_t d;
+
+		/* An identity named twice is taken once. */
+		for (d = 0; d < c; d++)
+			if (changes[d].kind == ch->kind &&
+			    cmp_str_null(changes[d].name, ch->name) == 0 &&
+			    cmp_str_null(changes[d].namespace,
+					 ch->namespace) == 0 &&
+			    cmp_str_null(changes[d].mesh, ch->mesh) == 0)
+				break;
+		if (d < c || u->map_size == 0 ||
+		    (unsigned)ch->kind >= RESOURCE_KIND_COUNT)
+			continue;
+		h = map_hash(ch->kind, ch->mesh, ch->namespace, ch->name);
+		for (pos = (size_t)h & (u->map_size - 1); u->map[pos].h != 0;
+		     pos = (pos + 1) & (u->map_size - 1)) {
+			const struct resource_units_ent *e = &u->map[pos];
+			struct array a;
+			size_t at;
+			size_t i;
+			size_t q;
+
+			if (e->h != h || e->key == NULL)
+				continue;
+			/* A unit with several entries: once. */
+			for (q = (size_t)h & (u->map_size - 1); q != pos;
+			     q = (q + 1) & (u->map_size - 1))
+				if (u->map[q].h == h &&
+				    u->map[q].key == e->key &&
+				    u->map[q].group == e->group)
+					break;
+			if (q != pos ||
+			    !resource_units_find(u, e->group, e->key, &at))
+				continue;
+			a = resource_set_array(u->v[at].set, ch->kind);
+			for (i = 0; i < a.n; i++) {
+				const struct resource_meta *m =
+					(const void *)(a.base + i * a.size);
+				struct resource_meta *dst;
+
+				if (cmp_str_null(m->name, ch->name) != 0 ||
+				    cmp_str_null(m->namespace,
+						 ch->namespace) != 0 ||
+				    cmp_str_null(m->mesh, ch->mesh) != 0)
+					continue;
+				dst = resource_set_array_add(out, ch->kind);
+				if (dst == NULL)
+					goto out;
+				memcpy(dst, m, a.size);
+				dst->borrowed = 1;
+				dst->owner = u->v[at].set;
+				if (resource_set_hold(out, &held_cap,
+						      u->v[at].set) < 0)
+					goto out;
+			}
+		}
+	}
+	*items = out;
+	out = NULL;
+	rc = 0;
+out:
+	resource_set_free(out);
 	return rc;
 }

@@ -151,6 +151,26 @@ int resource_units_sync(struct resource_units *u, size_t group,
 			struct resource_changes *changes);
 
 /*
+ * For resource_set_apply() without a view: a new set borrowing the units'
+ * resources of the identities @changes name (as resource_set_take() of a
+ * view gives them, in another order; the units' labels), found through
+ * an index of identities the units keep up to date as they are put and
+ * removed: O(changes) and the size of the units that hold them.  Its
+ * digest is 0 (resource_units_view()'s is the input's).  0, 1 when the
+ * index is unusable (memory ran out while keeping it: take from a view),
+ * or -ENOMEM.
+ */
+int resource_units_take(const struct resource_units *u,
+			const struct resource_change *changes,
+			size_t nchanges, struct resource_set **items);
+
+/*
+ * The digest resource_units_view() gives its set (resource_set_digest()),
+ * without making the view: O(units), no resource read.
+ */
+uint64_t resource_units_digest(const struct resource_units *u);
+
+/*
  * A new set borrowing every unit's resources in unit order (see above),
  * not finished; its digest (resource_set_digest()) chains the digests of
  * the units read from files, in order, as a full read does.  Free it with

@@ -3,15 +3,18 @@
  * incr.c -- the CPU of one incremental change against a full build.
  *
  *   python3 tests/bench/gen-services.py -n 100000 -F /tmp/x
- *   tests/bench/incr /tmp/x/meshdns.conf
+ *   tests/bench/incr /tmp/x/meshdns.conf [ROUNDS]
  *
  * Builds the config's resources in full, then applies three changes one
  * after the other with build_apply() -- a MeshService added, its status
- * VIP changed, and removed -- and builds the last input in full again
- * with build_from_set().  Prints the process CPU time of each (every
- * thread's), and the ratio.  Reading the files is not counted in an
- * apply: a watched file or a store row gives the set without it.  Never
- * part of make check.
+ * VIP changed, and removed -- ROUNDS times (1 unless given), and builds
+ * the last input in full again with build_from_set().  Prints the
+ * process CPU time of each (every thread's), and the ratio; the CPU of
+ * freeing the snapshot an apply replaced, which the daemon pays too,
+ * apart; and the memory in use with one snapshot alive after the
+ * first full build and after the applies.  Reading the files is not
+ * counted in an apply: a watched file or a store row gives the set
+ * without it.  Never part of make check.
  */
 #include "autoconfig.h"
 
@@ -19,6 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "build/build.h"
 #include "build/snapshot.h"
@@ -31,6 +38,32 @@ cpu_ms(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * Memory in use in MiB: what malloc has handed out and not had back
+ * (glibc's mallinfo2(), mapped blocks included), else the resident set
+ * (/proc/self/statm) -- which also counts what fragmentation keeps.
+ */
+static double
+mem_mib(void)
+{
+	unsigned long size = 0;
+	unsigned long res = 0;
+	FILE *fp = NULL;
+
+#ifdef __GLIBC__
+	struct mallinfo2 mi = mallinfo2();
+
+	return (double)(mi.uordblks + mi.hblkhd) / 1048576.0;
+#endif
+	fp = fopen("/proc/self/statm", "r");
+	if (fp == NULL)
+		return 0;
+	if (fscanf(fp, "%lu %lu", &size, &res) != 2)
+		res = 0;
+	fclose(fp);
+	return (double)res * (double)sysconf(_SC_PAGESIZE) / 1048576.0;
 }
 
 static void
@@ -99,14 +132,19 @@ main(int argc, char **argv)
 	double t;
 	double full_ms;
 	double sum = 0;
+	double freed = 0;
+	double mem0;
 	char times[256];
 	int64_t now = time(NULL);
+	int rounds = argc > 2 ? atoi(argv[2]) : 1;
 	int i;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: incr CONFIG\n");
+	if (argc < 2 || argc > 3 || rounds < 1) {
+		fprintf(stderr, "usage: incr CONFIG [ROUNDS]\n");
 		return 2;
 	}
+	if (rounds < 1)
+		rounds = 1;
 	memset(&opt, 0, sizeof(opt));
 	opt.config_file = argv[1];
 	diag_list_init(&diags);
@@ -117,42 +155,63 @@ main(int argc, char **argv)
 	full_ms = cpu_ms() - t;
 	printf("full build (no read): %.1f ms CPU, %zu services\n", full_ms,
 	       prev->nservices);
-	for (i = 0; i < 3; i++) {
+	load(&opt, NULL, &cfg, &set);	/* as before each apply */
+	resource_set_free(set);
+	config_free(cfg);
+	mem0 = mem_mib();
+	for (i = 0; i < 3 * rounds; i++) {
 		struct resource_change ch;
 
 		memset(&ch, 0, sizeof(ch));
-		ch.op = ops[i];
+		ch.op = ops[i % 3];
 		ch.kind = RESOURCE_MESH_SERVICE;
 		ch.mesh = (char *)"default";
 		ch.name = (char *)"bench-new";
-		load(&opt, extras[i], &cfg, &set);
+		load(&opt, extras[i % 3], &cfg, &set);
 		t = cpu_ms();
 		if (build_apply(&s, prev, cfg, set, &ch, 1, 1, now + i + 1,
 				&diags) < 0)
 			report("apply", &diags);
 		t = cpu_ms() - t;
 		sum += t;
+		if (i >= 3 && i < 3 * rounds - 3) {
+			snapshot_free(prev);
+			prev = s;
+			s = NULL;
+			continue;
+		}
 		printf("apply (%s): %.1f ms CPU, incremental %d, "
 		       "recomputed %zu, VIPs asked %zu, table %s (%zu "
-		       "reset)\n", names[i], t, s->incremental,
+		       "reset)\n", names[i % 3], t, s->incremental,
 		       s->recomputed, s->reallocated,
 		       s->table_patched ? "patched" : s->table_reason ?
 		       s->table_reason : "built", s->services_reset);
 		build_format_times(s, times, sizeof(times));
 		printf("  phases (wall clock): %s\n", times);
+		printf("  kuma layer: set %s, generate %s\n",
+		       s->kuma_incremental ? "applied" : "finished whole",
+		       !s->kuma_incremental ? "run whole" :
+		       s->generate_reason ? s->generate_reason : "applied");
+		t = cpu_ms();
 		snapshot_free(prev);
+		freed += cpu_ms() - t;
 		prev = s;
 		s = NULL;
 	}
+	printf("memory in use, one snapshot alive: %.0f MiB after the "
+	       "full build, %.0f MiB after %d applies\n", mem0, mem_mib(),
+	       3 * rounds);
 	load(&opt, NULL, &cfg, &set);
 	t = cpu_ms();
-	if (build_from_set(&s, cfg, set, prev->state, 1, now + 4,
+	if (build_from_set(&s, cfg, set, prev->state, 1, now + 3 * rounds + 1,
 			   &diags) < 0)
 		report("full build", &diags);
 	t = cpu_ms() - t;
 	printf("full build again: %.1f ms CPU\n", t);
 	printf("one change: %.1f ms CPU on average, 1/%.0f of a full "
-	       "build\n", sum / 3, (full_ms + t) / 2 / (sum / 3));
+	       "build (freeing the replaced snapshot: %.1f ms more)\n",
+	       sum / (3 * rounds), (full_ms + t) / 2 / (sum / (3 * rounds)),
+	       freed / (i < 6 ? 3 : 6));
 	snapshot_free(s);
 	snapshot_free(prev);
 	state_free(st);

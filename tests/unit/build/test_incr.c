@@ -750,12 +750,112 @@ test_store_refused(void **state)
 	free(m);
 }
 
+/*
+ * Snapshots share what a change did not touch (the names of a service,
+ * the VIP table's keys): many applies in a row with the older snapshots
+ * kept, each equal to a full build; then the older ones freed, first
+ * the oldest and then the rest in another order, and the newest still
+ * says what it said and still applies changes that equal full builds.
+ */
+static void
+test_generations_shared(void **state)
+{
+	enum { KEEP = 12, STEPS = 60 };
+	struct model *m = calloc(1, sizeof(*m));
+	struct snapshot *gen[STEPS + 1];
+	struct state *st = state_new();
+	int64_t now = 5000;
+	size_t shared = 0;
+	char *said = NULL;
+	char *again = NULL;
+	size_t i;
+	size_t j;
+	unsigned step;
+
+	(void)state;
+	assert_non_null(m);
+	memset(gen, 0, sizeof(gen));
+	m->conf = conf_plain;
+	m->seed = 4242;
+	m->one_mesh = 1;
+	for (i = 0; i < 40; i++) {
+		struct resource_change ch;
+
+		model_change(m, &ch);
+	}
+	gen[0] = full(m, st, now);
+	for (step = 1; step <= STEPS; step++) {
+		struct resource_change ch[2];
+		size_t nch = 1 + rnd(m, 2);
+		struct snapshot *b = NULL;
+		const struct snapshot *p = gen[step - 1];
+
+		for (i = 0; i < nch; i++)
+			model_change(m, &ch[i]);
+		now += 5 + rnd(m, 30);
+		gen[step] = apply(m, p, ch, nch, now);
+		b = full(m, p->state, now);
+		assert_same(gen[step], b, step);
+		snapshot_free(b);
+		/* Unchanged services share their names with the last. */
+		for (i = 0; gen[step]->incremental &&
+			    i < gen[step]->nservices; i++)
+			for (j = 0; j < p->nservices; j++)
+				if (gen[step]->services[i].names != NULL &&
+				    gen[step]->services[i].names ==
+				    p->services[j].names)
+					shared++;
+		/* The oldest kept go first. */
+		if (step >= KEEP) {
+			snapshot_free(gen[step - KEEP]);
+			gen[step - KEEP] = NULL;
+		}
+	}
+	if (shared == 0)
+		fail_msg("no names shared between snapshots");
+	said = status_text(gen[STEPS]);
+	/* The rest, newest first but the last, then every other one. */
+	for (i = STEPS; i-- > STEPS - KEEP + 1;)
+		if (i % 2 == 0) {
+			snapshot_free(gen[i]);
+			gen[i] = NULL;
+		}
+	for (i = STEPS; i-- > STEPS - KEEP + 1;) {
+		snapshot_free(gen[i]);
+		gen[i] = NULL;
+	}
+	again = status_text(gen[STEPS]);
+	assert_string_equal(said, again);
+	/* And the newest is a good base still. */
+	for (step = 0; step < 10; step++) {
+		struct resource_change ch;
+		struct snapshot *a = NULL;
+		struct snapshot *b = NULL;
+
+		model_change(m, &ch);
+		now += 11;
+		a = apply(m, gen[STEPS], &ch, 1, now);
+		b = full(m, gen[STEPS]->state, now);
+		assert_same(a, b, STEPS + step);
+		snapshot_free(b);
+		snapshot_free(gen[STEPS]);
+		gen[STEPS] = a;
+	}
+	snapshot_free(gen[STEPS]);
+	free(said);
+	free(again);
+	state_free(st);
+	model_free(m);
+	free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_common_cases_incremental),
 		cmocka_unit_test(test_random_equals_full),
+		cmocka_unit_test(test_generations_shared),
 		cmocka_unit_test(test_glue_and_catalog),
 		cmocka_unit_test(test_store_refused),
 	};

@@ -762,6 +762,215 @@ t_table_api(void **state)
 	vip_table_free(NULL);
 }
 
+/*
+ * Random rounds that release nothing, made in place, against the same
+ * round made by rebuilding the table (release on, with every other
+ * assigned key asking too, which keeps them): the same table, results
+ * and first expiry; and vip_release() against a round without the
+ * released keys.  The table's indices stay right through the in-place
+ * changes (every entry found by address, every assignment by key).
+ */
+static unsigned
+rnd32(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) % n;
+}
+
+static void
+check_indices(const struct vip_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < vip_table_nentries(t); i++) {
+		const struct vip_entry *e = vip_table_entry(t, i);
+
+		assert_ptr_equal(vip_table_find_addr(t, &e->addr), e);
+		if (!e->held)
+			assert_ptr_equal(vip_table_find_key(t, e->key), e);
+	}
+}
+
+static void
+t_in_place_random(void **state)
+{
+	struct netaddr_cidr pool;
+	unsigned seed;
+
+	(void)state;
+	assert_int_equal(netaddr_cidr_parse(&pool, "241.0.0.0/24", NULL, 0),
+			 0);
+	for (seed = 1; seed <= 60; seed++) {
+		struct vip_table *t = vip_table_new();
+		unsigned sd = seed;
+		int64_t now = 1000;
+		int64_t hold = rnd32(&sd, 2) ? 40 : 0;
+		int round;
+
+		assert_non_null(t);
+		for (round = 0; round < 30; round++) {
+			char names[40][16];
+			struct netaddr pins[40];
+			struct vip_request reqs[40];
+			struct vip_result ra[40];
+			struct vip_result rb[40];
+			struct vip_table *a = vip_table_clone(t);
+			struct vip_table *b = vip_table_clone(t);
+			size_t n = 0;
+			size_t nr;
+			size_t i;
+			size_t j;
+
+			assert_non_null(a);
+			assert_non_null(b);
+			now += rnd32(&sd, 30);
+			nr = 1 + rnd32(&sd, 6);
+			/* This round's keys, some pinning an address that
+			 * is free, held, or their own. */
+			for (i = 0; i < nr; i++) {
+				const struct vip_entry *e = NULL;
+				char *p = names[n];
+
+				snprintf(p, 16, "k%u", rnd32(&sd, 30));
+				for (j = 0; j < n; j++)
+					if (strcmp(names[j], p) == 0)
+						break;
+				if (j < n)
+					continue;
+				memset(&reqs[n], 0, sizeof(reqs[n]));
+				reqs[n].key = p;
+				if (rnd32(&sd, 4) == 0) {
+					memset(&pins[n], 0, sizeof(pins[n]));
+					pins[n].family = AF_INET;
+					pins[n].b[0] = 241;
+					pins[n].b[3] = (uint8_t)(1 +
+						rnd32(&sd, 60));
+					e = vip_table_find_addr(t, &pins[n]);
+					if (e == NULL || e->held ||
+					    strcmp(e->key, p) == 0)
+						reqs[n].pinned = &pins[n];
+				}
+				n++;
+			}
+			nr = n;
+			/* The reference: every other assignment asks. */
+			for (i = 0; i < vip_table_nentries(t) && n < 40;
+			     i++) {
+				const struct vip_entry *e =
+					vip_table_entry(t, i);
+
+				if (e->held)
+					continue;
+				for (j = 0; j < nr; j++)
+					if (strcmp(reqs[j].key, e->key) == 0)
+						break;
+				if (j < nr)
+					continue;
+				memset(&reqs[n], 0, sizeof(reqs[n]));
+				reqs[n].key = e->key;
+				n++;
+			}
+			assert_int_equal(vip_allocate(a, &pool, 1, reqs, nr,
+						      ra, now, hold, 0), 0);
+			assert_int_equal(vip_allocate(b, &pool, 1, reqs, n,
+						      rb, now, hold, 1), 0);
+			check_indices(a);
+			if (!vip_table_equal(a, b))
+				fail_msg("seed %u round %d: tables differ",
+					 seed, round);
+			assert_int_equal(vip_table_first_expiry(a),
+					 vip_table_first_expiry(b));
+			for (i = 0; i < nr; i++) {
+				assert_int_equal(ra[i].status, rb[i].status);
+				if (ra[i].status == 0)
+					assert_true(netaddr_equal(&ra[i].addr,
+								  &rb[i].addr));
+			}
+			vip_table_free(b);
+			/* Now and then services go, while nothing expires. */
+			if (rnd32(&sd, 3) == 0 &&
+			    vip_table_first_expiry(a) > now) {
+				const char *gone[2];
+				size_t ng = 0;
+
+				b = vip_table_clone(a);
+				assert_non_null(b);
+				n = 0;
+				for (i = 0; i < vip_table_nentries(a); i++) {
+					const struct vip_entry *e =
+						vip_table_entry(a, i);
+
+					if (e->held)
+						continue;
+					if (ng < 2 && rnd32(&sd, 3) == 0) {
+						gone[ng++] = e->key;
+						continue;
+					}
+					memset(&reqs[n], 0, sizeof(reqs[n]));
+					reqs[n].key = e->key;
+					n++;
+				}
+				assert_int_equal(vip_allocate(b, &pool, 1,
+					reqs, n, rb, now, hold, 1), 0);
+				assert_int_equal(vip_release(a, gone, ng, now,
+							     hold), 0);
+				check_indices(a);
+				if (!vip_table_equal(a, b))
+					fail_msg("seed %u round %d: release "
+						 "differs", seed, round);
+				assert_int_equal(vip_table_first_expiry(a),
+						 vip_table_first_expiry(b));
+				vip_table_free(b);
+			}
+			vip_table_free(t);
+			t = a;
+		}
+		vip_table_free(t);
+	}
+}
+
+/* A clone shares the keys; a round that releases nothing keeps them. */
+static void
+t_clone_shares(void **state)
+{
+	static const char *const keys[] = { "a", "b", "c" };
+	struct netaddr_cidr pool;
+	struct vip_request reqs[1];
+	struct vip_result res[1];
+	struct vip_table *t = vip_table_new();
+	struct vip_table *c = NULL;
+	const struct vip_entry *e = NULL;
+	const char *bkey = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(netaddr_cidr_parse(&pool, "241.0.0.0/24", NULL, 0),
+			 0);
+	for (i = 0; i < 3; i++) {
+		memset(&reqs[0], 0, sizeof(reqs[0]));
+		reqs[0].key = keys[i];
+		assert_int_equal(vip_allocate(t, &pool, 1, reqs, 1, res, 100,
+					      0, 0), 0);
+	}
+	bkey = vip_table_find_key(t, "b")->key;
+	c = vip_table_clone(t);
+	assert_non_null(c);
+	assert_true(vip_table_equal(t, c));
+	assert_ptr_equal(vip_table_find_key(c, "b")->key, bkey);
+	memset(&reqs[0], 0, sizeof(reqs[0]));
+	reqs[0].key = "d";
+	assert_int_equal(vip_allocate(c, &pool, 1, reqs, 1, res, 100, 0, 0),
+			 0);
+	e = vip_table_find_key(c, "b");
+	assert_ptr_equal(e->key, bkey);
+	assert_false(vip_table_equal(t, c));
+	/* The original is as it was, and outlives nothing it lent. */
+	vip_table_free(t);
+	assert_string_equal(vip_table_find_key(c, "b")->key, "b");
+	assert_int_equal(vip_table_assigned(c), 4);
+	vip_table_free(c);
+}
+
 int
 main(void)
 {
@@ -791,6 +1000,8 @@ main(void)
 		cmocka_unit_test(t_invalid_round),
 		cmocka_unit_test(t_many),
 		cmocka_unit_test(t_table_api),
+		cmocka_unit_test(t_in_place_random),
+		cmocka_unit_test(t_clone_shares),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
