@@ -261,10 +261,16 @@ note_key(void *arg, const struct store_key *k)
 	return 0;
 }
 
+/*
+ * Note the changes the store has sent and read them soon.  Called when the
+ * socket is readable, and after every read on the connection: PostgreSQL
+ * sends a NOTIFY just before ReadyForQuery, so the ones that come during
+ * one of our queries are queued by libpq with its answer and the socket is
+ * not readable again.  May call lost(): call it last.
+ */
 static void
-io_cb(struct ev_loop *loop, ev_io *w, int revents)
+take_notifications(struct source *s)
 {
-	struct source *s = w->data;
 	char err[512];
 	int rc;
 
@@ -276,8 +282,14 @@ io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if ((s->npending > 0 || s->overflow) &&
 	    !ev_is_active(&s->coalesce)) {
 		ev_timer_set(&s->coalesce, COALESCE_S, 0.);
-		ev_timer_start(loop, &s->coalesce);
+		ev_timer_start(s->tloop, &s->coalesce);
 	}
+}
+
+static void
+io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	take_notifications(w->data);
 }
 
 /* Read the pending keys again; the rows that are gone were deleted. */
@@ -328,12 +340,11 @@ coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		lost(s, err);
 		return;
 	}
-	if (rc < 0) {
+	if (rc < 0)
 		log_error("store: %s", err);
-		return;
-	}
-	if (rc > 0)
+	else if (rc > 0)
 		tell_main(s);
+	take_notifications(s);
 }
 
 static void
@@ -353,12 +364,11 @@ resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	if (rc < 0) {
 		log_error("store: %s", err);
-		return;
-	}
-	if (rc > 0) {
+	} else if (rc > 0) {
 		log_notice("store: the periodic re-read found changes");
 		tell_main(s);
 	}
+	take_notifications(s);
 }
 
 static void
@@ -384,6 +394,7 @@ retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	watch_socket(s);
 	if (rc > 0)
 		tell_main(s);
+	take_notifications(s);
 }
 
 static void
@@ -437,6 +448,8 @@ source_start(struct source *s, struct ev_loop *loop,
 	ev_async_init(&s->stop, stop_cb);
 	ev_async_start(s->tloop, &s->stop);
 	watch_socket(s);
+	/* Any that came during source_open()'s read (no thread yet). */
+	take_notifications(s);
 	if ((rc = thread_start_named(&s->thread, "md-store",
 				     source_thread, s)) != 0)
 		return rc;
