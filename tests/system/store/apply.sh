@@ -26,13 +26,19 @@ kuma_dns_vips default backend=240.0.0.5
 
 HPORT=$(( (RANDOM % 20000) + 40000 ))
 URL="http://127.0.0.1:$HPORT"
-cat >"$WORK/meshdns.yaml" <<EOF2
+# config RESYNC: meshdns's config, with store.resync RESYNC.
+config() {
+	cat >"$WORK/meshdns.yaml" <<EOF2
 http:
   listen: [127.0.0.1:$HPORT]
 store:
   connection: "$(pg_conninfo)"
-  resync: 1s
+  resync: $1
 EOF2
+}
+# No periodic re-read until its own part below: one that ran between a
+# commit and its notification would apply that change in full.
+config 1h
 start_meshdns -c "$WORK/meshdns.yaml" || {
 	fail "meshdns did not start"
 	finish
@@ -101,17 +107,6 @@ wait_answer "Kuma's legacy VIP table changed" backend.mesh A 240.0.0.6
 wait_log "info: applied a change in full in [0-9.]+ ms: Kuma's VIPs of legacy names changed" ||
 	fail "a legacy VIP change: no 'in full: <why>' line"
 
-# The periodic re-read (every second here) finds nothing different: no
-# new generation.
-gens=$(grep -c 'notice: serving generation' "$LOG")
-resyncs=$(metric meshdns_store_resyncs_total "")
-sleep 2.5
-expect_eq "a re-read that finds nothing publishes nothing" "$gens" \
-	"$(grep -c 'notice: serving generation' "$LOG")"
-r2=$(metric meshdns_store_resyncs_total "")
-[ "${r2:-0}" -gt "${resyncs:-0}" ] && pass "the re-reads ran ($resyncs -> $r2)" ||
-	fail "no periodic re-read ran ($resyncs -> $r2)"
-
 full_before=$(applies full)
 kuma_delete Mesh "" default
 wait_answer "a Mesh delete cascades to its services" \
@@ -123,4 +118,27 @@ wait_log "info: applied [0-9]+ changes \(Mesh default, .*\) in full in [0-9.]+ m
 	fail "a Mesh delete: no 'in full: <why>' line"
 expect_eq "a Mesh delete: counted full" "$((full_before + 1))" "$(applies full)"
 expect_no_match "no SIGHUP was needed" "SIGHUP received" "$(cat "$LOG")"
+
+# The periodic re-read (every second now) finds nothing different: no
+# new generation.
+kuma_mesh other
+kuma_ms other cache 6000 241.0.0.30
+wait_answer "a service of another mesh" cache.renamed.mesh.local A 241.0.0.30
+stop_meshdns
+config 1s
+start_meshdns -c "$WORK/meshdns.yaml" || {
+	fail "meshdns did not start again"
+	finish
+}
+wait_log "http on 127\.0\.0\.1:$HPORT" || fail "no 'http on' line again"
+expect_eq "served again" "241.0.0.30" \
+	"$(dig_short cache.renamed.mesh.local A)"
+gens=$(grep -c 'notice: serving generation' "$LOG")
+resyncs=$(metric meshdns_store_resyncs_total "")
+sleep 2.5
+expect_eq "a re-read that finds nothing publishes nothing" "$gens" \
+	"$(grep -c 'notice: serving generation' "$LOG")"
+r2=$(metric meshdns_store_resyncs_total "")
+[ "${r2:-0}" -gt "${resyncs:-0}" ] && pass "the re-reads ran ($resyncs -> $r2)" ||
+	fail "no periodic re-read ran ($resyncs -> $r2)"
 finish
