@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include "build/build.h"
@@ -18,6 +17,7 @@
 #include "build/state.h"
 #include "dns/table_build.h"
 #include "dns/table_patch.h"
+#include "util/bigarray.h"
 #include "util/digest.h"
 #include "util/hash.h"
 #include "kuma/labels.h"
@@ -664,34 +664,6 @@ parse_pools(struct build_ctx *c)
 	return 0;
 }
 
-/*
- * @n zeroed services.  A large array is mapped on its own, asking for
- * huge pages: each build makes a new one (snapshots are immutable), and
- * faulting in tens of megabytes 4 KiB at a time costs more than filling
- * them.  *@mapped is its size then (snapshot_trim() unmaps it), else 0.
- */
-static struct build_service *
-services_alloc(size_t n, size_t *mapped)
-{
-	size_t bytes = n * sizeof(struct build_service);
-	void *p = NULL;
-
-	*mapped = 0;
-	if (n > SIZE_MAX / sizeof(struct build_service))
-		return NULL;
-	if (bytes < SERVICES_MAP_MIN)
-		return calloc(n, sizeof(struct build_service));
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-	*mapped = bytes;
-	return p;
-}
-
 /* The services of every kind, in Kuma's processing order. */
 static int
 collect_services(struct snapshot *s)
@@ -702,7 +674,8 @@ collect_services(struct snapshot *s)
 	size_t i;
 	size_t j = 0;
 
-	if ((s->services = services_alloc(n + 1, &s->services_mapped)) == NULL)
+	if ((s->services = bigarray_calloc(n + 1, sizeof(*s->services))) ==
+	    NULL)
 		return -ENOMEM;
 	for (i = 0; i < gen->nexternal_services; i++, j++) {
 		s->services[j].kind = RESOURCE_MESH_EXTERNAL_SERVICE;

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 
 #include "build/snapshot.h"
 
@@ -44,12 +43,8 @@ snapshot_trim(struct snapshot *s)
 			hostname_result_clear(&s->services[i].hostnames);
 		free(s->services[i].vip_error);
 	}
-	if (s->services_mapped > 0)
-		munmap(s->services, s->services_mapped);
-	else
-		free(s->services);
+	free(s->services);
 	s->services = NULL;
-	s->services_mapped = 0;
 	s->nservices = 0;
 	free(s->legacy);
 	s->legacy = NULL;

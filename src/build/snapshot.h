@@ -25,9 +25,6 @@
 #include "kuma/generate.h"
 #include "kuma/resource.h"
 
-/* From this size (bytes) on, build.c maps a services array of its own. */
-#define SERVICES_MAP_MIN ((size_t)1 << 21)
-
 struct snapshot {
 	uint64_t generation;		/* set by the publisher */
 	struct config *cfg;
@@ -47,8 +44,6 @@ struct snapshot {
 	 */
 	struct build_service *services;
 	size_t nservices;
-	size_t services_mapped;		/* bytes mmap()ed for @services (a
-					 * large array), 0: malloc()ed */
 	size_t service_count;		/* services in this build, for the log
 					 * and the cache: nservices, but kept
 					 * by snapshot_trim(), and all that a

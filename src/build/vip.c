@@ -27,9 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "build/vip.h"
+#include "util/bigarray.h"
 #include "util/hash.h"
 
 #define SLOT_EMPTY	UINT32_MAX
@@ -70,58 +70,6 @@ struct vip_table {
 	struct vip_cursor *c;
 	size_t nc;
 };
-
-/*
- * Arrays: a large one (entries, index slots) is mapped on its own,
- * asking for huge pages, as each build clones the table: faulting in
- * megabytes 4 KiB at a time costs more than copying them.  Whether an
- * array is mapped follows from its size alone, so freeing needs no flag.
- */
-#define ARRAY_MAP_MIN ((size_t)1 << 20)
-
-static void *
-array_alloc(size_t bytes)
-{
-	void *p = NULL;
-
-	if (bytes < ARRAY_MAP_MIN)
-		return malloc(bytes);
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-	return p;
-}
-
-static void
-array_free(void *p, size_t bytes)
-{
-	if (p == NULL)
-		return;
-	if (bytes < ARRAY_MAP_MIN)
-		free(p);
-	else
-		munmap(p, bytes);
-}
-
-/* @p of @old bytes made @bytes (more); NULL on ENOMEM, @p unchanged. */
-static void *
-array_grow(void *p, size_t old, size_t bytes)
-{
-	void *q = NULL;
-
-	if (bytes < ARRAY_MAP_MIN)
-		return realloc(p, bytes);
-	if ((q = array_alloc(bytes)) == NULL)
-		return NULL;
-	if (old > 0)
-		memcpy(q, p, old);
-	array_free(p, old);
-	return q;
-}
 
 /* Keys */
 
@@ -293,7 +241,7 @@ index_scan(const struct index *ix, uint32_t h, size_t *pos)
 static void
 index_clear(struct index *ix)
 {
-	array_free(ix->s, ix->size * sizeof(*ix->s));
+	free(ix->s);
 	memset(ix, 0, sizeof(*ix));
 }
 
@@ -311,7 +259,7 @@ index_reserve(struct index *ix, size_t n)
 		size *= 2;
 	if (size <= ix->size)
 		return 0;
-	if ((s = array_alloc(size * sizeof(*s))) == NULL)
+	if ((s = bigarray_alloc(size * sizeof(*s))) == NULL)
 		return -ENOMEM;
 	memset(s, 0xff, size * sizeof(*s));
 	for (i = 0; i < ix->size; i++) {
@@ -324,7 +272,7 @@ index_reserve(struct index *ix, size_t n)
 			;
 		s[pos & (size - 1)] = ix->s[i];
 	}
-	array_free(ix->s, ix->size * sizeof(*ix->s));
+	free(ix->s);
 	ix->s = s;
 	ix->size = size;
 	return 0;
@@ -399,7 +347,7 @@ index_copy(struct index *dst, const struct index *src)
 	memset(dst, 0, sizeof(*dst));
 	if (src->size == 0)
 		return 0;
-	if ((dst->s = array_alloc(src->size * sizeof(*dst->s))) == NULL)
+	if ((dst->s = bigarray_alloc(src->size * sizeof(*dst->s))) == NULL)
 		return -ENOMEM;
 	memcpy(dst->s, src->s, src->size * sizeof(*dst->s));
 	dst->size = src->size;
@@ -468,8 +416,7 @@ reserve_entries(struct vip_table *t, size_t n, size_t assigned, size_t held)
 		while (cap < t->n + n)
 			cap *= 2;
 		if (cap > SIZE_MAX / sizeof(*e) ||
-		    (e = array_grow(t->e, t->cap * sizeof(*e),
-				    cap * sizeof(*e))) == NULL)
+		    (e = realloc(t->e, cap * sizeof(*e))) == NULL)
 			return -ENOMEM;
 		t->e = e;
 		t->cap = cap;
@@ -557,7 +504,7 @@ clear_entries(struct vip_table *t)
 
 	for (i = 0; i < t->n; i++)
 		key_unref(t->e[i].key);
-	array_free(t->e, t->cap * sizeof(*t->e));
+	free(t->e);
 	t->e = NULL;
 	t->n = 0;
 	t->cap = 0;
@@ -624,7 +571,7 @@ vip_table_clone(const struct vip_table *t)
 	if (t->n > 0) {
 		/* Room for a round's changes without growing. */
 		c->cap = t->n + t->n / 16 + 64;
-		if ((c->e = array_alloc(c->cap * sizeof(*c->e))) == NULL)
+		if ((c->e = bigarray_alloc(c->cap * sizeof(*c->e))) == NULL)
 			goto fail;
 		/* The keys are shared: one reference more each. */
 		memcpy(c->e, t->e, t->n * sizeof(*c->e));

@@ -12,6 +12,7 @@
 #include "kuma/labels.h"
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
+#include "util/bigarray.h"
 #include "util/cmp.h"
 #include "util/hash.h"
 
@@ -444,7 +445,7 @@ resource_index_copy(struct resource_index *dst,
 	memset(dst, 0, sizeof(*dst));
 	if (src->size == 0)
 		return 0;
-	if ((dst->v = resource_array_alloc(src->size * sizeof(*dst->v))) ==
+	if ((dst->v = bigarray_alloc(src->size * sizeof(*dst->v))) ==
 	    NULL)
 		return -ENOMEM;
 	memcpy(dst->v, src->v, src->size * sizeof(*dst->v));

@@ -15,32 +15,8 @@
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
 #include "kuma/resource_units.h"
+#include "util/bigarray.h"
 #include "util/cmp.h"
-
-#include <sys/mman.h>
-
-/*
- * A block for one of an applied set's arrays, which are rewritten whole
- * at every apply: a big one on transparent huge pages where the system
- * offers them (madvise mode), so that filling it takes a few page faults
- * instead of one per 4 KiB.  Freed with free().  NULL on ENOMEM.
- */
-void *
-resource_array_alloc(size_t bytes)
-{
-	const size_t huge = (size_t)2 << 20;
-	void *p = NULL;
-
-	if (bytes < 2 * huge)
-		return malloc(bytes > 0 ? bytes : 1);
-	bytes = (bytes + huge - 1) & ~(huge - 1);
-	if (posix_memalign(&p, huge, bytes) != 0)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-	return p;
-}
 
 /* Is @m's identity (ignoring a synced copy's zone) named by @ch? */
 static int
@@ -424,7 +400,7 @@ merge_kind(struct resource_set *set, const struct resource_set *prev,
 		return rc;
 	if (n == 0)
 		return 0;
-	if ((base = resource_array_alloc(n * a.size)) == NULL)
+	if ((base = bigarray_alloc(n * a.size)) == NULL)
 		return -ENOMEM;
 	for (i = 0; i <= w->nins; i++) {
 		size_t at = i < w->nins ? upper_bound(&a, w->ins[i]) : a.n;

@@ -175,7 +175,6 @@ int resource_meta_identity_cmp(const struct resource_meta *x,
 			       const struct resource_meta *y);
 
 /* resource_apply.c */
-void *resource_array_alloc(size_t bytes);
 /* A borrowing @set holds a reference to @owner (once); 0 or -ENOMEM. */
 int resource_set_hold(struct resource_set *set, size_t *cap,
 		      struct resource_set *owner);
