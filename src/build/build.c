@@ -2898,12 +2898,14 @@ out:
 /*
  * The table of an incremental build: a patch of the previous table
  * (table_patch.h) that resets the names of the services whose records
- * change -- added, removed, another VIP, other names or ports, or
- * another owner because the services before them changed -- and adds
- * theirs again.  Where that is not the whole difference the table is
- * built in full: views (their owners would have to change), another set
- * of meshes (scopes), legacy names that changed or share a name with a
- * changed service, or so many services moved that a build is as cheap.
+ * change -- added, removed, another VIP, other names or ports -- and
+ * adds theirs again.  A service that only moved in the list (one was
+ * added or removed before it) keeps its records: its owner number, its
+ * old place, is not used without views.  Where that is not the whole
+ * difference the table is built in full: views (owners would have to
+ * change), another set of meshes (scopes), legacy names that changed or
+ * share a name with a changed service, or so many services changed that
+ * a build is as cheap.
  */
 
 static int
@@ -3200,6 +3202,7 @@ incr_table(struct build_ctx *c, struct incr_ctx *x, int64_t now,
 	size_t *aff = NULL;
 	size_t *gone = NULL;
 	unsigned char *clean = NULL;
+	unsigned char *bclean = NULL;
 	size_t naff = 0;
 	size_t ngone = 0;
 	size_t i;
@@ -3214,20 +3217,27 @@ incr_table(struct build_ctx *c, struct incr_ctx *x, int64_t now,
 		return rc;
 	}
 	rc = -ENOMEM;
-	if ((clean = calloc(n + 1, 1)) == NULL)
+	if ((clean = calloc(n + 1, 1)) == NULL ||
+	    (bclean = calloc(nb + 1, 1)) == NULL)
 		goto out;
+	/*
+	 * A service is paired with its previous self by identity, wherever
+	 * either sits in its list: without views the table does not use
+	 * the owner numbers (the service's place), so one that only moved
+	 * keeps its records.
+	 */
 	for (i = 0; i < n; i++) {
 		const struct build_service *a = &s->services[i];
-		const struct build_service *b = i < nb ? &base->services[i] :
-							 NULL;
+		const struct build_service *b = x->same_names[i];
 
-		clean[i] = b != NULL && x->same_names[i] == b &&
-			   incr_vips_eq(&a->vips, &b->vips) &&
+		clean[i] = b != NULL && incr_vips_eq(&a->vips, &b->vips) &&
 			   (x->same_doc[i] || incr_ports_eq(a, b));
+		if (clean[i])
+			bclean[b - base->services] = 1;
 		naff += !clean[i];
 	}
 	for (i = 0; i < nb; i++)
-		ngone += i >= n || !clean[i];
+		ngone += !bclean[i];
 	if ((aff = calloc(naff + 1, sizeof(*aff))) == NULL ||
 	    (gone = calloc(ngone + 1, sizeof(*gone))) == NULL)
 		goto out;
@@ -3237,10 +3247,10 @@ incr_table(struct build_ctx *c, struct incr_ctx *x, int64_t now,
 		if (!clean[i])
 			aff[naff++] = i;
 	for (i = 0; i < nb; i++)
-		if (i >= n || !clean[i])
+		if (!bclean[i])
 			gone[ngone++] = i;
 	if (naff + ngone > 64 + n / 16) {
-		*why = "too many services moved";
+		*why = "too many services changed";
 		rc = 0;
 		goto out;
 	}
@@ -3287,6 +3297,7 @@ out:
 	free(aff);
 	free(gone);
 	free(clean);
+	free(bclean);
 	return rc;
 }
 

@@ -228,7 +228,8 @@ int build_from_set(struct snapshot **out, struct config *cfg,
  * else in it changes: no views (Dataplanes with reachable backends, two
  * meshes or more with Dataplanes, views.unknown-clients: none), the same
  * meshes and legacy names, and not more than 64 + 1/16 of the services
- * moved, and no reset name holds a dns.ns address or is in the catalog
+ * changed (one only moved in the list by a change before it does not
+ * count), and no reset name holds a dns.ns address or is in the catalog
  * zone (transfer.catalog); else it is compiled whole (s->table_reason
  * says why).  The glue and catalog records, from the unchanged config,
  * are the previous table's.  The resource set is made from @prev's

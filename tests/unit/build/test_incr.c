@@ -701,6 +701,81 @@ test_glue_and_catalog(void **state)
 	free(m);
 }
 
+/* Add a plain MeshService @name to @m; its change in *@ch. */
+static void
+plain_service(struct model *m, const char *name, struct resource_change *ch)
+{
+	struct obj *o = obj_add(m, RESOURCE_MESH_SERVICE, "default", name);
+
+	free(o->yaml);
+	o->yaml = fmt("type: MeshService\nname: %s\nmesh: default\n"
+		      "spec:\n  ports:\n  - port: 80\n", name);
+	memset(ch, 0, sizeof(*ch));
+	ch->kind = RESOURCE_MESH_SERVICE;
+	ch->op = RESOURCE_ADDED;
+	ch->mesh = o->mesh;
+	ch->name = o->name;
+}
+
+/*
+ * A service added before all the others, or removed from the middle,
+ * moves every service after it in the list; the table is still patched
+ * with only that service's names reset (the others keep their records),
+ * and equals a full build.
+ */
+static void
+test_moved_not_reset(void **state)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	struct state *st = state_new();
+	struct snapshot *s0 = NULL;
+	struct snapshot *s1 = NULL;
+	struct snapshot *b = NULL;
+	struct resource_change ch;
+	char name[32];
+	size_t i;
+
+	(void)state;
+	assert_non_null(m);
+	m->conf = conf_plain;
+	m->seed = 11;
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "svc-%03zu", i);
+		plain_service(m, name, &ch);
+	}
+	s0 = full(m, st, 1000);
+	/* "aaa" sorts before every svc-NNN. */
+	plain_service(m, "aaa", &ch);
+	s1 = apply(m, s0, &ch, 1, 1010);
+	assert_int_equal(s1->incremental, 1);
+	if (!s1->table_patched)
+		fail_msg("not patched: %s", s1->table_reason);
+	assert_int_equal(s1->services_reset, 1);
+	b = full(m, s0->state, 1010);
+	assert_same(s1, b, 1);
+	snapshot_free(b);
+	snapshot_free(s0);
+	s0 = s1;
+	/* svc-050 removed: the 49 after it move back. */
+	m->o[50].live = 0;
+	ch.op = RESOURCE_REMOVED;
+	ch.mesh = m->o[50].mesh;
+	ch.name = m->o[50].name;
+	s1 = apply(m, s0, &ch, 1, 1020);
+	assert_int_equal(s1->incremental, 1);
+	if (!s1->table_patched)
+		fail_msg("not patched: %s", s1->table_reason);
+	assert_int_equal(s1->services_reset, 1);
+	b = full(m, s0->state, 1020);
+	assert_same(s1, b, 2);
+	snapshot_free(b);
+	snapshot_free(s0);
+	snapshot_free(s1);
+	state_free(st);
+	model_free(m);
+	free(m);
+}
+
 /*
  * With a store, the rows (Kuma's VIPs of legacy names, the store's
  * digest) come through build_run_input(): a set alone is refused.
@@ -858,6 +933,7 @@ main(void)
 		cmocka_unit_test(test_generations_shared),
 		cmocka_unit_test(test_glue_and_catalog),
 		cmocka_unit_test(test_store_refused),
+		cmocka_unit_test(test_moved_not_reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
