@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "build/snapshot.h"
+#include "util/bigarray.h"
 
 int
 snapshot_from_cache(struct snapshot **out, struct config *cfg,
@@ -43,7 +44,7 @@ snapshot_trim(struct snapshot *s)
 			hostname_result_clear(&s->services[i].hostnames);
 		free(s->services[i].vip_error);
 	}
-	free(s->services);
+	bigarray_free(s->services);
 	s->services = NULL;
 	s->nservices = 0;
 	free(s->legacy);

@@ -241,7 +241,7 @@ index_scan(const struct index *ix, uint32_t h, size_t *pos)
 static void
 index_clear(struct index *ix)
 {
-	free(ix->s);
+	bigarray_free(ix->s);
 	memset(ix, 0, sizeof(*ix));
 }
 
@@ -272,7 +272,7 @@ index_reserve(struct index *ix, size_t n)
 			;
 		s[pos & (size - 1)] = ix->s[i];
 	}
-	free(ix->s);
+	bigarray_free(ix->s);
 	ix->s = s;
 	ix->size = size;
 	return 0;
@@ -416,7 +416,7 @@ reserve_entries(struct vip_table *t, size_t n, size_t assigned, size_t held)
 		while (cap < t->n + n)
 			cap *= 2;
 		if (cap > SIZE_MAX / sizeof(*e) ||
-		    (e = realloc(t->e, cap * sizeof(*e))) == NULL)
+		    (e = bigarray_realloc(t->e, cap * sizeof(*e))) == NULL)
 			return -ENOMEM;
 		t->e = e;
 		t->cap = cap;
@@ -504,7 +504,7 @@ clear_entries(struct vip_table *t)
 
 	for (i = 0; i < t->n; i++)
 		key_unref(t->e[i].key);
-	free(t->e);
+	bigarray_free(t->e);
 	t->e = NULL;
 	t->n = 0;
 	t->cap = 0;

@@ -20,6 +20,7 @@
 #include "build/cache.h"
 #include "daemon/http.h"
 #include "daemon/metrics.h"
+#include "util/bigarray.h"
 #include "util/log.h"
 #include "daemon/notify.h"
 #include "daemon/reload.h"
@@ -931,12 +932,14 @@ write_cache(struct reload *r, struct snapshot *s)
 }
 
 /*
- * Give what the builds and old tables used back to the system: glibc keeps
- * freed memory in its arenas until malloc_trim().  Other libcs: nothing.
+ * Give what the builds and old tables used back to the system: the big
+ * arrays' cache (bigarray.h), and glibc keeps freed memory in its arenas
+ * until malloc_trim() (other libcs: nothing).
  */
 static void
 give_back_memory(void)
 {
+	bigarray_trim();
 #ifdef HAVE_MALLOC_TRIM
 	malloc_trim(0);
 #endif
@@ -1039,7 +1042,9 @@ reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	r->nretired = kept;
 	if (r->nretired == 0) {
 		ev_timer_stop(loop, w);
-		give_back_memory();
+		/* While changes are applied, the settle timer does it. */
+		if (!ev_is_active(&r->settle))
+			give_back_memory();
 	}
 }
 

@@ -22,6 +22,7 @@
 
 #include "dns/table.h"
 #include "dns/table_int.h"
+#include "util/bigarray.h"
 
 void
 table_free(struct table *t)
@@ -35,8 +36,8 @@ table_free(struct table *t)
 				       __ATOMIC_ACQ_REL) == 0)
 			free(t->segs[i]);
 	free(t->zones);
-	free(t->rdeps);
-	free(t->slots);
+	bigarray_free(t->rdeps);
+	bigarray_free(t->slots);
 	free(t->views);
 	free(t->pairs);
 	free(t->chaos_wire);

@@ -43,6 +43,7 @@
 #include "dns/table_build.h"
 #include "dns/table_int.h"
 #include "dns/wire.h"
+#include "util/bigarray.h"
 
 #define SRV_FIXED	6	/* priority, weight, port */
 /*
@@ -1819,7 +1820,7 @@ table_builder_finish(struct table_builder *b, struct table **out)
 	table_seg_add(t, seg);
 	for (cap = 16; cap < 2 * b->nnames; cap *= 2)
 		;
-	if ((t->slots = malloc(cap * sizeof(*t->slots))) == NULL)
+	if ((t->slots = bigarray_alloc(cap * sizeof(*t->slots))) == NULL)
 		goto out;
 	memset(t->slots, 0xff, cap * sizeof(*t->slots));
 	t->slots_mask = cap - 1;

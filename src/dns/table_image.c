@@ -25,6 +25,7 @@
 #include "dns/table_image.h"
 #include "dns/table_int.h"
 #include "dns/wire.h"
+#include "util/bigarray.h"
 
 /* --- serialized form, for the start-up cache: no ldns, no pointers --- */
 
@@ -393,7 +394,7 @@ image_copy(struct table *t, const struct image_head *h, const uint8_t *buf,
 	seg = table_seg_new(h->arena_len);
 	if (seg != NULL)
 		table_seg_add(t, seg);
-	t->slots = malloc(h->nslots * sizeof(*t->slots));
+	t->slots = bigarray_alloc(h->nslots * sizeof(*t->slots));
 	if (t->zones == NULL || seg == NULL || t->slots == NULL)
 		return -ENOMEM;
 	memcpy(t->zones, buf + off[SEC_ZONES], h->nzones * sizeof(*t->zones));

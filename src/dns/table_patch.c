@@ -28,6 +28,7 @@
 #include "dns/table_build.h"
 #include "dns/table_int.h"
 #include "dns/table_patch.h"
+#include "util/bigarray.h"
 
 #define SRV_FIXED	6
 
@@ -378,7 +379,7 @@ rdeps_put(uint64_t **v, size_t *mask, size_t *n, uint64_t key)
 
 	if (*v == NULL || 2 * (*n + 1) > *mask + 1) {
 		size_t cap = *v == NULL ? 64 : 2 * (*mask + 1);
-		uint64_t *w = malloc(cap * sizeof(*w));
+		uint64_t *w = bigarray_alloc(cap * sizeof(*w));
 		size_t i;
 
 		if (w == NULL)
@@ -392,7 +393,7 @@ rdeps_put(uint64_t **v, size_t *mask, size_t *n, uint64_t key)
 				j = (j + 1) & (cap - 1);
 			w[j] = (*v)[i];
 		}
-		free(*v);
+		bigarray_free(*v);
 		*v = w;
 		*mask = cap - 1;
 	}
@@ -444,7 +445,7 @@ table_rdeps_build(struct table *t)
 	size_t i;
 	int rc;
 
-	free(t->rdeps);
+	bigarray_free(t->rdeps);
 	t->rdeps = NULL;
 	t->rdeps_mask = 0;
 	t->nrdeps = 0;
@@ -613,7 +614,7 @@ table_flatten(const struct table *t, struct table **out)
 	seg->first = off;
 	for (cap = 16; cap < 2 * nrefs; cap *= 2)
 		;
-	if ((c->slots = malloc(cap * sizeof(*c->slots))) == NULL)
+	if ((c->slots = bigarray_alloc(cap * sizeof(*c->slots))) == NULL)
 		goto out;
 	memset(c->slots, 0xff, cap * sizeof(*c->slots));
 	c->slots_mask = cap - 1;
@@ -1801,7 +1802,7 @@ table_patch_finish(struct table_patch *p, struct table **out,
 	for (cap = b->slots_mask + 1; cap < 2 * (b->nnodes + inserts);
 	     cap *= 2)
 		;
-	if ((t->slots = malloc(cap * sizeof(*t->slots))) == NULL)
+	if ((t->slots = bigarray_alloc(cap * sizeof(*t->slots))) == NULL)
 		goto out;
 	t->slots_mask = cap - 1;
 	if (cap == b->slots_mask + 1) {
@@ -1864,7 +1865,8 @@ table_patch_finish(struct table_patch *p, struct table **out,
 
 	/* The reverse index: the base's, and the new SRV names' targets. */
 	if (b->rdeps != NULL) {
-		t->rdeps = malloc((b->rdeps_mask + 1) * sizeof(*t->rdeps));
+		t->rdeps = bigarray_alloc((b->rdeps_mask + 1) *
+					  sizeof(*t->rdeps));
 		if (t->rdeps == NULL)
 			goto out;
 		memcpy(t->rdeps, b->rdeps,

@@ -288,9 +288,15 @@ resource_set_array_add(struct resource_set *set, enum resource_kind kind)
 	struct array a = resource_set_array(set, kind);
 	char *v;
 
-	v = resource_grow(a.base, &pr->caps[kind], a.n, a.size);
-	if (v == NULL)
-		return NULL;
+	v = a.base;
+	if (a.n >= pr->caps[kind]) {
+		size_t cap = pr->caps[kind] ? 2 * pr->caps[kind] : 16;
+
+		if (cap > SIZE_MAX / a.size ||
+		    (v = bigarray_realloc(a.base, cap * a.size)) == NULL)
+			return NULL;
+		pr->caps[kind] = cap;
+	}
 	pr->finished = 0;
 	resource_set_array_put(set, kind, v, a.n + 1);
 	memset(v + a.n * a.size, 0, a.size);
@@ -362,7 +368,7 @@ resource_set_free(struct resource_set *set)
 
 		for (i = 0; i < a.n; i++)
 			a.clear(a.base + i * a.size);
-		free(a.base);
+		bigarray_free(a.base);
 	}
 	for (i = 0; i < pr->nstreams; i++)
 		yamlx_stream_free(pr->streams[i]);
@@ -434,7 +440,7 @@ resource_ident_hash(const char *mesh, const char *namespace, const char *name)
 void
 resource_index_clear(struct resource_index *ix)
 {
-	free(ix->v);
+	bigarray_free(ix->v);
 	memset(ix, 0, sizeof(*ix));
 }
 
@@ -484,7 +490,7 @@ resource_index_add(struct resource_index *ix, uint64_t h, int64_t creation_ns)
 			if (ix->v[i].h != 0)
 				index_put(v, size, &used, ix->v[i].h,
 					  ix->v[i].creation_ns);
-		free(ix->v);
+		bigarray_free(ix->v);
 		ix->v = v;
 		ix->size = size;
 		ix->used = used;

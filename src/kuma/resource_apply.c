@@ -436,7 +436,7 @@ merge_kind(struct resource_set *set, const struct resource_set *prev,
 								    m->name),
 						m->creation_ns);
 			if (rc < 0) {
-				free(base);
+				bigarray_free(base);
 				return rc;
 			}
 		}

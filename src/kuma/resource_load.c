@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/bigarray.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/thread.h"
@@ -214,7 +215,8 @@ absorb(struct resource_set *dst, struct resource_set *src)
 
 			while (cap < need)
 				cap *= 2;
-			if ((base = realloc(d.base, cap * d.size)) == NULL)
+			if ((base = bigarray_realloc(d.base, cap * d.size)) ==
+			    NULL)
 				return -ENOMEM;
 			d.base = base;
 			dp->caps[k] = cap;

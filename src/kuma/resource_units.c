@@ -10,6 +10,7 @@
 #include "kuma/resource.h"
 #include "kuma/resource_int.h"
 #include "kuma/resource_units.h"
+#include "util/bigarray.h"
 #include "util/cmp.h"
 #include "util/digest.h"
 
@@ -585,7 +586,7 @@ resource_units_view(const struct resource_units *u, struct resource_set **out)
 						    (enum resource_kind)k).n;
 		if (total == 0)
 			continue;
-		if ((base = malloc(total * a.size)) == NULL)
+		if ((base = bigarray_alloc(total * a.size)) == NULL)
 			goto out;
 		for (i = 0; i < u->n; i++) {
 			struct array s = resource_set_array(
