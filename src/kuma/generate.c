@@ -249,6 +249,15 @@ set_str(char **dst, const char *src)
 	return 0;
 }
 
+/* @m's mesh: @mesh interned; 0 or -ENOMEM. */
+static int
+set_mesh(struct resource_meta *m, const char *mesh)
+{
+	if ((m->mesh = resource_mesh_intern(mesh)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
 /* Deep copy of sorted labels into an empty @dst. */
 static int
 labels_copy(struct resource_labels *dst, const struct resource_labels *src)
@@ -1098,7 +1107,7 @@ universal_one(struct gen *g, const struct resource_dataplane **dps,
 	ms->meta.pos = winner->meta.pos;
 	ms->origin = RESOURCE_FROM_DATAPLANES;
 	if ((rc = set_str(&ms->meta.name, keys[0].key)) < 0 ||
-	    (rc = set_str(&ms->meta.mesh, keys[0].mesh)) < 0 ||
+	    (rc = set_mesh(&ms->meta, keys[0].mesh)) < 0 ||
 	    (rc = set_universal_labels(ms, keys[0].mesh, keys[0].key,
 				       opt)) < 0)
 		return rc;
@@ -1230,7 +1239,7 @@ grace_one(struct gen *g, const struct generate_known *k)
 	ms->origin = RESOURCE_FROM_DATAPLANES;
 	format_rfc3339(when, sizeof(when), since);
 	if ((rc = set_str(&ms->meta.name, k->name)) < 0 ||
-	    (rc = set_str(&ms->meta.mesh, k->mesh)) < 0 ||
+	    (rc = set_mesh(&ms->meta, k->mesh)) < 0 ||
 	    (rc = set_universal_labels(ms, k->mesh, k->name, opt)) < 0 ||
 	    (rc = copy_ports(ms, k->ports, k->nports)) < 0)
 		return rc;
@@ -1611,7 +1620,7 @@ k8s_new(struct gen *g, const struct k8s_src *src, const char *name,
 				RESOURCE_FROM_K8S_SERVICE;
 	l = &ms->meta.labels;
 	if (set_str(&ms->meta.name, name) < 0 ||
-	    set_str(&ms->meta.mesh, src->mesh) < 0 ||
+	    set_mesh(&ms->meta, src->mesh) < 0 ||
 	    set_str(&ms->meta.namespace, namespace) < 0 ||
 	    labels_copy(l, &src->svc->meta.labels) < 0)
 		return NULL;

@@ -3,6 +3,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,7 +55,7 @@ static void
 meta_clear(struct resource_meta *m)
 {
 	free(m->name);
-	free(m->mesh);
+	m->mesh = NULL;		/* interned */
 	free(m->namespace);
 	resource_labels_clear(&m->labels);
 }
@@ -1105,4 +1106,56 @@ resource_meta_cmp(const struct resource_meta *a, const struct resource_meta *b)
 	if ((r = cmp_str_null(a->namespace, b->namespace)) != 0)
 		return r;
 	return cmp_str_null(a->mesh, b->mesh);
+}
+
+/* --- mesh names --- */
+
+/*
+ * The interned mesh names: a list searched linearly (a process sees a
+ * handful), grown under the lock; each thread first tries the name it
+ * interned last, without the lock (meshes come in runs).
+ */
+static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **interned;
+static size_t ninterned;
+static size_t interned_cap;
+static _Thread_local const char *intern_last;
+
+const char *
+resource_mesh_intern(const char *name)
+{
+	const char *last = intern_last;
+	const char *found = NULL;
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	if (last != NULL && strcmp(last, name) == 0)
+		return last;
+	pthread_mutex_lock(&intern_lock);
+	for (i = 0; i < ninterned && found == NULL; i++)
+		if (strcmp(interned[i], name) == 0)
+			found = interned[i];
+	if (found == NULL) {
+		char **v = interned;
+		char *copy = NULL;
+
+		if (ninterned == interned_cap) {
+			size_t cap = interned_cap ? 2 * interned_cap : 8;
+
+			v = realloc(interned, cap * sizeof(*v));
+			if (v != NULL) {
+				interned = v;
+				interned_cap = cap;
+			}
+		}
+		if (v != NULL && (copy = strdup(name)) != NULL) {
+			interned[ninterned++] = copy;
+			found = copy;
+		}
+	}
+	pthread_mutex_unlock(&intern_lock);
+	if (found != NULL)
+		intern_last = found;
+	return found;
 }

@@ -90,9 +90,11 @@ struct resource_meta {
 	enum resource_kind kind;
 	enum resource_shape shape;
 	char *name;		/* universal `name`, or Kubernetes metadata.name */
-	char *mesh;		/* `mesh`, label kuma.io/mesh, or "default";
+	const char *mesh;	/* `mesh`, label kuma.io/mesh, or "default";
 				 * NULL for Mesh, HostnameGenerator and the
-				 * Kubernetes objects (Service, ...) */
+				 * Kubernetes objects (Service, ...);
+				 * interned (resource_mesh_intern()): never
+				 * freed, one pointer per name */
 	char *namespace;	/* Kubernetes metadata.namespace, else NULL;
 				 * "default" when absent on a Service,
 				 * EndpointSlice or Pod */
@@ -542,6 +544,16 @@ const char *resource_kind_name(enum resource_kind kind);
 
 /* "Disabled", "Everywhere", "ReachableBackends", "Exclusive". */
 const char *resource_mesh_mode_name(enum resource_mesh_mode mode);
+
+/*
+ * The one copy of the mesh name @name, for resource_meta.mesh: equal
+ * names give the same pointer, for the life of the process, so that a
+ * walk over many resources compares their meshes by pointer (a mesh
+ * name read from each resource would be a cache miss per resource).
+ * The copies are never freed: a process sees a handful of meshes.
+ * Thread-safe.  NULL when @name is NULL or on ENOMEM.
+ */
+const char *resource_mesh_intern(const char *name);
 
 /* Label value for @key, or NULL. */
 const char *resource_labels_get(const struct resource_labels *labels,

@@ -914,7 +914,9 @@ parse_meta(struct ctx *c, const struct yamlx_node *root,
 		err_at(c, mesh_node, "%s: %s", mesh_path, ident_msg);
 		return 0;
 	}
-	return copy_str(&m->mesh, mesh);
+	if ((m->mesh = resource_mesh_intern(mesh)) == NULL)
+		return -ENOMEM;
+	return 0;
 }
 
 /* --- ports and names shared by the new kinds --- */

@@ -460,7 +460,7 @@ add_dp(struct fx *f, const char *mesh, const char *name, int64_t sec,
 	memset(dp, 0, sizeof(*dp));
 	dp->meta.kind = RESOURCE_DATAPLANE;
 	dp->meta.name = xstrdup(name);
-	dp->meta.mesh = xstrdup(mesh);
+	dp->meta.mesh = resource_mesh_intern(mesh);
 	dp->meta.has_creation_time = sec != 0;
 	dp->meta.creation_ns = sec * 1000000000LL;
 	dp->meta.pos.file = "built.yaml";

@@ -412,7 +412,7 @@ test_new_and_remove(void **state)
 		assert_null(ms->spec);
 		snprintf(name, sizeof(name), "gen-%02d", i);
 		ms->meta.name = xstrdup(name);
-		ms->meta.mesh = xstrdup("default");
+		ms->meta.mesh = resource_mesh_intern("default");
 		ms->origin = RESOURCE_FROM_DATAPLANES;
 		assert_int_equal(resource_labels_set(&ms->meta.labels,
 				 "kuma.io/managed-by", "meshservice-generator"),
@@ -555,6 +555,46 @@ test_check_meshes(void **state)
 	assert_int_equal(f->set->nmeshes, 1);
 }
 
+/*
+ * Mesh names are interned: resources of one mesh share one pointer, also
+ * across files and threads' loads, and the same name asked for again is
+ * that pointer; another mesh has another.
+ */
+static void
+test_mesh_interned(void **state)
+{
+	struct fx *f = *state;
+	const char *d = resource_mesh_intern("default");
+	char buf[16];
+
+	load_as(f, "a.yaml",
+		"type: MeshService\nname: a\n" SELECTOR
+		"---\n"
+		"type: MeshService\nname: b\nmesh: other\n" SELECTOR);
+	load_as(f, "b.yaml",
+		"type: MeshService\nname: c\nmesh: default\n" SELECTOR
+		"---\n"
+		"apiVersion: kuma.io/v1alpha1\nkind: MeshService\n"
+		"metadata: {name: d, namespace: ns1}\n" SELECTOR);
+	finish(f);
+	assert_int_equal(f->set->nservices, 4);
+	assert_non_null(d);
+	assert_string_equal(d, "default");
+	/* In Kuma's order: a, b (other), c, d (ns1). */
+	assert_string_equal(f->set->services[1].meta.name, "b");
+	assert_ptr_equal(f->set->services[0].meta.mesh, d);
+	assert_ptr_equal(f->set->services[2].meta.mesh, d);
+	assert_ptr_equal(f->set->services[3].meta.mesh, d);
+	assert_string_equal(f->set->services[1].meta.mesh, "other");
+	assert_ptr_equal(f->set->services[1].meta.mesh,
+			 resource_mesh_intern("other"));
+	assert_ptr_not_equal(d, resource_mesh_intern("other"));
+	/* Another buffer with the same bytes: the same pointer. */
+	snprintf(buf, sizeof(buf), "%s", "default");
+	assert_ptr_equal(resource_mesh_intern(buf), d);
+	assert_null(resource_mesh_intern(NULL));
+}
+
 int
 main(void)
 {
@@ -576,6 +616,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_compute_labels_external,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_meshes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mesh_interned, setup,
 						teardown),
 	};
 
