@@ -2494,6 +2494,58 @@ incr_lost_to_changed(const struct incr_ctx *x, const struct snapshot *s)
 	return rc;
 }
 
+/* Do @a and @b give every service the same names? */
+static int
+incr_same_generator(const struct resource_hostname_generator *a,
+		    const struct resource_hostname_generator *b)
+{
+	size_t j;
+
+	if (a == b)
+		return 1;
+	if (!incr_same_meta(&a->meta, &b->meta) || a->target != b->target ||
+	    strcmp(a->template, b->template) != 0 || a->match.n != b->match.n)
+		return 0;
+	for (j = 0; j < a->match.n; j++)
+		if (strcmp(a->match.v[j].key, b->match.v[j].key) != 0 ||
+		    strcmp(a->match.v[j].value, b->match.v[j].value) != 0)
+			return 0;
+	return 1;
+}
+
+/* Does @g give names to (or report on) the service of @meta? */
+static int
+incr_selects(const struct resource_hostname_generator *g,
+	     const struct resource_meta *meta)
+{
+	return g->target == meta->kind &&
+	       resource_labels_match(&meta->labels, &g->match);
+}
+
+/*
+ * Generator @a became @b: every service either selects, kept so far,
+ * has its names computed again (and its previous names are not claimed
+ * for it).  Its labels are its previous self's (incr_same_meta()).
+ */
+static void
+incr_regenerate(struct incr_ctx *x, const struct snapshot *s,
+		const struct resource_hostname_generator *a,
+		const struct resource_hostname_generator *b)
+{
+	size_t i;
+
+	for (i = 0; i < s->nservices; i++) {
+		const struct build_service *old = x->same_names[i];
+		const struct resource_meta *meta = s->services[i].meta;
+
+		if (old == NULL || (!incr_selects(a, meta) &&
+				    !incr_selects(b, meta)))
+			continue;
+		x->same_names[i] = NULL;
+		x->kept_names[old - x->base->services] = 0;
+	}
+}
+
 /*
  * The names phase of an incremental build.  1 when done, 0 when it must
  * be done in full (*@why says why; nothing is left behind), or -ENOMEM.
@@ -2525,6 +2577,26 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 		rc = 0;
 		goto out;
 	}
+	/*
+	 * A generator edited in place (the same one, in the same place):
+	 * the services its old or new version selects get their names
+	 * computed again, as changed ones.
+	 */
+	for (i = 0; i < ngen; i++) {
+		const struct resource_hostname_generator *a =
+			base->gen.generators[i];
+		const struct resource_hostname_generator *b =
+			s->gen.generators[i];
+
+		if (incr_same_generator(a, b))
+			continue;
+		if (resource_meta_cmp(&a->meta, &b->meta) != 0) {
+			*why = "the HostnameGenerators changed";
+			rc = 0;
+			goto out;
+		}
+		incr_regenerate(x, s, a, b);
+	}
 	for (i = 0; i < s->nservices; i++)
 		nd += x->same_names[i] == NULL;
 	items = calloc(nd + 1, sizeof(*items));
@@ -2534,28 +2606,6 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 	if (items == NULL || results == NULL ||
 	    which == NULL || (fresh = hostname_claims_new()) == NULL)
 		goto out;
-	for (i = 0; i < ngen; i++) {
-		const struct resource_hostname_generator *a =
-			base->gen.generators[i];
-		const struct resource_hostname_generator *b =
-			s->gen.generators[i];
-
-		if (!incr_same_meta(&a->meta, &b->meta) ||
-		    a->target != b->target ||
-		    strcmp(a->template, b->template) != 0 ||
-		    a->match.n != b->match.n) {
-			*why = "the HostnameGenerators changed";
-			rc = 0;
-			goto out;
-		}
-		for (j = 0; j < a->match.n; j++)
-			if (strcmp(a->match.v[j].key, b->match.v[j].key) ||
-			    strcmp(a->match.v[j].value, b->match.v[j].value)) {
-				*why = "the HostnameGenerators changed";
-				rc = 0;
-				goto out;
-			}
-	}
 	if ((rc = incr_lost_to_changed(x, s)) != 0) {
 		if (rc < 0)
 			goto out;
@@ -3710,6 +3760,7 @@ incr_refused(const struct snapshot *base, const struct config *cfg,
 		case RESOURCE_MESH_EXTERNAL_SERVICE:
 		case RESOURCE_MESH_MULTI_ZONE_SERVICE:
 		case RESOURCE_DATAPLANE:
+		case RESOURCE_HOSTNAME_GENERATOR:
 			break;
 		default:
 			return "a change of a kind whose effects are broad";

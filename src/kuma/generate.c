@@ -2520,6 +2520,30 @@ apply_plan(const struct resource_set *set, const struct resource_set *prev_set,
 			pa, na;
 		size_t j;
 
+		/*
+		 * A generator derives nothing but, by its name, whether
+		 * Kuma's default of that name is added: an edit that keeps
+		 * the name and display name changes only the hostnames
+		 * (build.c recomputes those of the services it selects).
+		 */
+		if (ch->kind == RESOURCE_HOSTNAME_GENERATOR) {
+			old = resource_set_find(prev_set, ch->kind, ch->mesh,
+						ch->namespace, ch->name);
+			new = resource_set_find(set, ch->kind, ch->mesh,
+						ch->namespace, ch->name);
+			if (old == NULL || new == NULL)
+				return "a HostnameGenerator was added or "
+				       "removed";
+			if (cmp_str_null(resource_labels_get(
+						 &old->labels,
+						 KUMA_LABEL_DISPLAY_NAME),
+					 resource_labels_get(
+						 &new->labels,
+						 KUMA_LABEL_DISPLAY_NAME)) != 0)
+				return "a HostnameGenerator's display name "
+				       "changed";
+			continue;
+		}
 		switch (ch->kind) {
 		case RESOURCE_MESH_SERVICE:
 			pa = (struct array_ref){ prev_set->services,
@@ -2939,6 +2963,11 @@ generate_apply(const struct resource_set *set,
 		/* Every generator a previous result had is the set's. */
 		if (*why == NULL && set->ngenerators != prev_set->ngenerators)
 			*why = "the HostnameGenerators differ";
+		/* In the same places (an edit kept its creation time). */
+		for (i = 0; *why == NULL && i < set->ngenerators; i++)
+			if (resource_meta_cmp(&set->generators[i].meta,
+					      &prev_set->generators[i].meta))
+				*why = "the HostnameGenerators differ";
 	}
 	if (*why != NULL) {
 		rc = generate_run(set, opt, result, diags);

@@ -482,6 +482,23 @@ test_random_equals_full(void **state)
 		fail_msg("only %zu of %u tables patched", patched, 6 * 40);
 }
 
+/* How many MeshServices of @s have the label team: @team. */
+static size_t
+selected(const struct snapshot *s, const char *team)
+{
+	size_t n = 0;
+	size_t i;
+
+	for (i = 0; i < s->nservices; i++) {
+		const char *t = resource_labels_get(&s->services[i].meta->labels,
+						    "team");
+
+		n += s->services[i].kind == RESOURCE_MESH_SERVICE &&
+		     t != NULL && strcmp(t, team) == 0;
+	}
+	return n;
+}
+
 /* The common changes take the incremental path, and say how much. */
 static void
 test_common_cases_incremental(void **state)
@@ -595,8 +612,13 @@ test_common_cases_incremental(void **state)
 	snapshot_free(s0);
 	s0 = s1;
 
-	/* A generator: the full path, and why. */
+	/* A generator added: the full path, and why. */
 	o = obj_add(m, RESOURCE_HOSTNAME_GENERATOR, "", "g");
+	free(o->yaml);
+	o->yaml = fmt("type: HostnameGenerator\nname: g\nspec:\n"
+		      "  selector:\n    meshService:\n"
+		      "      matchLabels: {team: a}\n"
+		      "  template: '{{ .Name }}.g1.mesh.local'\n");
 	ch.kind = RESOURCE_HOSTNAME_GENERATOR;
 	ch.op = RESOURCE_ADDED;
 	ch.mesh = NULL;
@@ -604,10 +626,114 @@ test_common_cases_incremental(void **state)
 	s1 = apply(m, s0, &ch, 1, 1050);
 	assert_int_equal(s1->incremental, 0);
 	assert_string_equal(s1->full_reason,
-			    "a change of a kind whose effects are broad");
+			    "the HostnameGenerators changed");
 	assert_int_equal(s1->recomputed, s1->nservices);
 	b = full(m, s0->state, 1050);
 	assert_same(s1, b, 5);
+	snapshot_free(b);
+	snapshot_free(s0);
+	snapshot_free(s1);
+	state_free(st);
+	model_free(m);
+	free(m);
+}
+
+/* A generator of @m selecting team @team with the template's @suffix. */
+static void
+generator_yaml(struct obj *o, const char *team, const char *suffix)
+{
+	free(o->yaml);
+	o->yaml = fmt("type: HostnameGenerator\nname: %s\nspec:\n"
+		      "  selector:\n    meshService:\n"
+		      "      matchLabels: {team: %s}\n"
+		      "  template: '{{ .Name }}.%s.mesh.local'\n", o->name,
+		      team, suffix);
+}
+
+/*
+ * A HostnameGenerator edited in place (Kuma's Update: another template,
+ * another selector) is applied incrementally: the names of the services
+ * its old or new version selects are computed again, and only theirs;
+ * every step equals a full build.
+ */
+static void
+test_generator_edit(void **state)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	struct state *st = state_new();
+	struct snapshot *s0 = NULL;
+	struct snapshot *s1 = NULL;
+	struct snapshot *b = NULL;
+	struct resource_change ch;
+	struct obj *g = NULL;
+	struct obj *o = NULL;
+	size_t i;
+
+	(void)state;
+	assert_non_null(m);
+	m->conf = conf_plain;
+	m->seed = 5;
+	for (i = 0; i < 40; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "svc-%zu", i);
+		o = obj_add(m, RESOURCE_MESH_SERVICE, "default", name);
+		free(o->yaml);
+		o->yaml = fmt("type: MeshService\nname: %s\nmesh: default\n"
+			      "labels: {team: %s}\n"
+			      "spec:\n  ports:\n  - port: 80\n", name,
+			      i % 4 == 0 ? "a" : i % 4 == 1 ? "b" : "c");
+	}
+	g = obj_add(m, RESOURCE_HOSTNAME_GENERATOR, "", "g");
+	generator_yaml(g, "a", "g1");
+	s0 = full(m, st, 1000);
+	assert_int_equal(selected(s0, "a"), 10);
+	memset(&ch, 0, sizeof(ch));
+	ch.kind = RESOURCE_HOSTNAME_GENERATOR;
+	ch.op = RESOURCE_CHANGED;
+	ch.name = g->name;
+	/* Another template: the 10 of team a. */
+	generator_yaml(g, "a", "g2");
+	s1 = apply(m, s0, &ch, 1, 1010);
+	if (!s1->incremental)
+		fail_msg("full: %s", s1->full_reason);
+	assert_int_equal(s1->recomputed, 10);
+	if (!s1->table_patched)
+		fail_msg("not patched: %s", s1->table_reason);
+	b = full(m, s0->state, 1010);
+	assert_same(s1, b, 1);
+	snapshot_free(b);
+	snapshot_free(s0);
+	s0 = s1;
+	/* Another selector: the 10 of a and the 10 of b. */
+	generator_yaml(g, "b", "g2");
+	s1 = apply(m, s0, &ch, 1, 1020);
+	if (!s1->incremental)
+		fail_msg("full: %s", s1->full_reason);
+	assert_int_equal(s1->recomputed, 20);
+	b = full(m, s0->state, 1020);
+	assert_same(s1, b, 2);
+	snapshot_free(b);
+	snapshot_free(s0);
+	s0 = s1;
+	/* A template that collides for team b's (one name for all): the
+	 * collisions are decided as a full build does. */
+	free(g->yaml);
+	g->yaml = fmt("type: HostnameGenerator\nname: g\nspec:\n"
+		      "  selector:\n    meshService:\n"
+		      "      matchLabels: {team: b}\n"
+		      "  template: 'same.mesh.local'\n");
+	s1 = apply(m, s0, &ch, 1, 1030);
+	b = full(m, s0->state, 1030);
+	assert_same(s1, b, 3);
+	snapshot_free(b);
+	snapshot_free(s0);
+	s0 = s1;
+	/* And back: the collision's losers get their names again. */
+	generator_yaml(g, "b", "g4");
+	s1 = apply(m, s0, &ch, 1, 1040);
+	b = full(m, s0->state, 1040);
+	assert_same(s1, b, 4);
 	snapshot_free(b);
 	snapshot_free(s0);
 	snapshot_free(s1);
@@ -934,6 +1060,7 @@ main(void)
 		cmocka_unit_test(test_glue_and_catalog),
 		cmocka_unit_test(test_store_refused),
 		cmocka_unit_test(test_moved_not_reset),
+		cmocka_unit_test(test_generator_edit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
