@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -674,10 +675,14 @@ collect_services(struct snapshot *s)
 	size_t i;
 	size_t j = 0;
 
-	if ((s->services = bigarray_calloc(n + 1, sizeof(*s->services))) ==
-	    NULL)
+	/* Each element is zeroed as it is filled: one pass, not two. */
+	if (n + 1 > SIZE_MAX / sizeof(*s->services) ||
+	    (s->services = bigarray_alloc((n + 1) *
+					  sizeof(*s->services))) == NULL)
 		return -ENOMEM;
+	memset(&s->services[n], 0, sizeof(*s->services));
 	for (i = 0; i < gen->nexternal_services; i++, j++) {
+		memset(&s->services[j], 0, sizeof(*s->services));
 		s->services[j].kind = RESOURCE_MESH_EXTERNAL_SERVICE;
 		s->services[j].mes = gen->external_services[i];
 		s->services[j].meta = &gen->external_services[i]->meta;
@@ -685,6 +690,7 @@ collect_services(struct snapshot *s)
 	for (i = 0; i < gen->nservices; i++, j++) {
 		const struct generate_service *g = &gen->services[i];
 
+		memset(&s->services[j], 0, sizeof(*s->services));
 		s->services[j].kind = RESOURCE_MESH_SERVICE;
 		s->services[j].res = g->res;
 		s->services[j].meta = &g->res->meta;
@@ -694,6 +700,7 @@ collect_services(struct snapshot *s)
 	for (i = 0; i < gen->nmultizone_services; i++, j++) {
 		const struct generate_mzs *g = &gen->multizone_services[i];
 
+		memset(&s->services[j], 0, sizeof(*s->services));
 		s->services[j].kind = RESOURCE_MESH_MULTI_ZONE_SERVICE;
 		s->services[j].mzs = g->res;
 		s->services[j].meta = &g->res->meta;

@@ -352,6 +352,41 @@ resource_set_ref(struct resource_set *set)
 	atomic_fetch_add(&pr->refs, 1);
 }
 
+struct held_block *
+resource_held_new(struct resource_set *const *v, size_t n,
+		  struct held_block *next)
+{
+	struct held_block *b = NULL;
+	size_t i;
+
+	if (n > (SIZE_MAX - sizeof(*b)) / sizeof(b->v[0]) ||
+	    (b = malloc(sizeof(*b) + n * sizeof(b->v[0]))) == NULL)
+		return NULL;
+	atomic_init(&b->refs, 1);
+	b->next = next;
+	b->n = n;
+	for (i = 0; i < n; i++) {
+		resource_set_ref(v[i]);
+		b->v[i] = v[i];
+	}
+	return b;
+}
+
+void
+resource_held_unref(struct held_block *b)
+{
+	/* Iteratively: a chain may be long. */
+	while (b != NULL && atomic_fetch_sub(&b->refs, 1) == 1) {
+		struct held_block *next = b->next;
+		size_t i;
+
+		for (i = 0; i < b->n; i++)
+			resource_set_free(b->v[i]);
+		free(b);
+		b = next;
+	}
+}
+
 void
 resource_set_free(struct resource_set *set)
 {
@@ -380,6 +415,7 @@ resource_set_free(struct resource_set *set)
 	for (i = 0; i < pr->nheld; i++)
 		resource_set_free(pr->held[i]);
 	free(pr->held);
+	resource_held_unref(pr->chain);
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++)
 		resource_index_clear(&pr->ix[k]);
 	free(pr->zone);
@@ -779,7 +815,7 @@ resource_set_finish(struct resource_set *set, struct diag_list *errs)
 					       (enum resource_kind)k)) < 0)
 			return rc;
 	pr->finished = 1;
-	pr->base_held = pr->nheld;
+	pr->base_held = pr->chained + pr->nheld;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,6 +456,7 @@ compact_held(struct resource_set *set)
 {
 	struct set_priv *pr = set->priv;
 	struct resource_set **v = NULL;
+	struct held_block *b = NULL;
 	size_t n = 0;
 	size_t total = 0;
 	size_t k;
@@ -481,13 +483,18 @@ compact_held(struct resource_set *set)
 		if (k == 0 || v[k - 1] != v[i])
 			v[k++] = v[i];
 	n = k;
-	for (i = 0; i < n; i++)
-		resource_set_ref(v[i]);
+	b = resource_held_new(v, n, NULL);
+	free(v);
+	if (b == NULL)
+		return -ENOMEM;
 	for (i = 0; i < pr->nheld; i++)
 		resource_set_free(pr->held[i]);
 	free(pr->held);
-	pr->held = v;
-	pr->nheld = n;
+	pr->held = NULL;
+	pr->nheld = 0;
+	resource_held_unref(pr->chain);
+	pr->chain = b;
+	pr->chained = n;
 	pr->base_held = n;
 	return 0;
 }
@@ -531,16 +538,35 @@ resource_set_apply(struct resource_set **out, const struct resource_set *prev,
 		total += resource_set_array(set, (enum resource_kind)k).n;
 	}
 	rc = -ENOMEM;
-	/* The sets @prev borrows from, @prev if it owns some, @items. */
-	for (i = 0; ppr->borrowed && i < ppr->nheld; i++)
-		if (hold(pr, &held_cap, ppr->held[i], 0) < 0)
-			goto out;
+	/*
+	 * The sets @prev borrows from: its chain, shared, and the ones it
+	 * holds itself, in a block of their own in front of it (a few: the
+	 * last apply's); @prev if it owns some; @items.
+	 */
+	if (ppr->borrowed) {
+		struct held_block *chain = ppr->chain;
+
+		if (chain != NULL)
+			atomic_fetch_add(&chain->refs, 1);
+		if (ppr->nheld > 0) {
+			struct held_block *b = resource_held_new(
+				ppr->held, ppr->nheld, chain);
+
+			if (b == NULL) {
+				resource_held_unref(chain);
+				goto out;
+			}
+			chain = b;
+		}
+		pr->chain = chain;
+		pr->chained = ppr->chained + ppr->nheld;
+	}
 	if (uses_prev && hold(pr, &held_cap, (struct resource_set *)prev, 0) < 0)
 		goto out;
 	if (hold(pr, &held_cap, items, 0) < 0)
 		goto out;
 	pr->base_held = ppr->borrowed ? ppr->base_held : 1;
-	if (pr->nheld > pr->base_held + 64 + total / 8 &&
+	if (pr->chained + pr->nheld > pr->base_held + 64 + total / 8 &&
 	    compact_held(set) < 0)
 		goto out;
 	if ((pr->zone = strdup(zone)) == NULL)

@@ -42,6 +42,23 @@ struct resource_index {
 	size_t used;
 };
 
+/*
+ * Sets held in a block that the borrowing sets of a chain of applies
+ * share (resource_set_apply()): a set holds one reference to the newest
+ * block of its chain; a block holds a reference to each of its @v and to
+ * the @next (older) block.  An apply so shares what the previous set
+ * holds (the units' sets: 100,000 at 100,000 store rows) at the cost of
+ * one reference, instead of one per set held.  Made by
+ * resource_held_new(), dropped by resource_held_unref() (the last frees
+ * the block and drops its references, older blocks included).
+ */
+struct held_block {
+	_Atomic size_t refs;
+	struct held_block *next;
+	size_t n;
+	struct resource_set *v[];
+};
+
 struct set_priv {
 	size_t caps[RESOURCE_KIND_COUNT];	/* capacity of each kind's array */
 	struct yamlx_stream **streams;
@@ -60,14 +77,16 @@ struct set_priv {
 	 * them (resource_units.h): @refs holders (1 from
 	 * resource_set_new()); resource_set_free() drops one and frees at
 	 * the last.  A borrowing set (@borrowed) holds shallow copies of
-	 * the resources of the sets in @held (meta.borrowed) and owns none
-	 * of what they point to: clearing one of those does nothing;
-	 * resources added to it later are its own.
+	 * the resources of the sets in @held and @chain (meta.borrowed)
+	 * and owns none of what they point to: clearing one of those does
+	 * nothing; resources added to it later are its own.
 	 */
 	_Atomic size_t refs;
 	int borrowed;
-	struct resource_set **held;
+	struct resource_set **held;	/* its own references */
 	size_t nheld;
+	struct held_block *chain;	/* shared ones, or NULL */
+	size_t chained;			/* sets in @chain, all blocks */
 	/*
 	 * A finished set (resource_set_finish(), resource_set_apply()):
 	 * per kind, its identities' index; @dropped: finish or
@@ -158,6 +177,16 @@ void resource_set_array_put(struct resource_set *set, enum resource_kind kind,
 void *resource_set_array_add(struct resource_set *set, enum resource_kind kind);
 
 void resource_set_ref(struct resource_set *set);
+
+/*
+ * A block holding @v[0..@n) (a reference each) and @next (the caller's
+ * reference to it is taken over; NULL: none); NULL on ENOMEM, and then
+ * nothing is taken.
+ */
+struct held_block *resource_held_new(struct resource_set *const *v, size_t n,
+				     struct held_block *next);
+/* Drop a reference to @b (NULL: nothing); see struct held_block. */
+void resource_held_unref(struct held_block *b);
 int resource_meta_compute_labels(struct resource_meta *m, const char *zone);
 uint64_t resource_ident_hash(const char *mesh, const char *namespace,
 			     const char *name);

@@ -569,11 +569,18 @@ resource_units_view(const struct resource_units *u, struct resource_set **out)
 		goto out;
 	pr = view->priv;
 	pr->borrowed = 1;
-	if (u->n > 0 && (pr->held = calloc(u->n, sizeof(*pr->held))) == NULL)
-		goto out;
-	for (i = 0; i < u->n; i++) {
-		resource_set_ref(u->v[i].set);
-		pr->held[pr->nheld++] = u->v[i].set;
+	if (u->n > 0) {
+		struct resource_set **v = calloc(u->n, sizeof(*v));
+
+		if (v == NULL)
+			goto out;
+		for (i = 0; i < u->n; i++)
+			v[i] = u->v[i].set;
+		pr->chain = resource_held_new(v, u->n, NULL);
+		free(v);
+		if (pr->chain == NULL)
+			goto out;
+		pr->chained = u->n;
 	}
 	pr->digest = resource_units_digest(u);
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -496,14 +497,21 @@ test_apply_refused(void **state)
 /*
  * A long chain of applies holds the sets its resources borrow from, not
  * every set it was made of: the list is compacted; each step is still
- * what a full finish gives.
+ * what a full finish gives.  Consecutive sets share what they hold: a
+ * unit's set that no change touches has one reference from its unit and
+ * one from the block every set of the chain shares, however many sets
+ * of the chain are alive (an apply costs no reference per unit).
  */
 static void
 test_apply_chain_compacted(void **state)
 {
 	struct resource_units *u = resource_units_new("z1");
 	struct resource_set *prev = NULL;
+	struct resource_set *fixed = NULL;
+	struct set_priv *pr = NULL;
 	struct diag_list diags;
+	size_t compactions = 0;
+	size_t refs;
 	unsigned i;
 
 	(void)state;
@@ -521,6 +529,12 @@ test_apply_chain_compacted(void **state)
 		assert_int_equal(resource_units_put(u, 0, key, f, NULL), 0);
 		free(y);
 	}
+	fixed = resource_set_new();
+	assert_non_null(fixed);
+	assert_int_equal(resource_set_load_string(fixed, "fixed",
+		"type: MeshService\nname: fixed\nspec:\n  ports:"
+		" [{port: 80}]\n", &diags), 0);
+	assert_int_equal(resource_units_put(u, 0, "fixed", fixed, NULL), 0);
 	assert_int_equal(resource_units_view(u, &prev), 0);
 	finish(prev);
 	for (i = 0; i < 400; i++) {
@@ -553,12 +567,23 @@ test_apply_chain_compacted(void **state)
 		finish(whole);
 		assert_same_set(next, whole);
 		resource_set_free(whole);
+		/*
+		 * Both alive: the untouched unit's set is shared (an apply
+		 * that compacted holds it in a block of its own: 3).
+		 */
+		refs = atomic_load(&((struct set_priv *)fixed->priv)->refs);
+		pr = next->priv;
+		if (refs != 2 && !(refs == 3 && pr->nheld == 0))
+			fail_msg("apply %u: %zu references", i, refs);
+		compactions += pr->nheld == 0;
 		resource_set_free(prev);
 		prev = next;
-		/* 8 unit sets, the item sets of the last few applies. */
-		assert_true(((struct set_priv *)prev->priv)->nheld <= 8 + 80);
+		/* 9 unit sets, the item sets of the last few applies. */
+		pr = prev->priv;
+		assert_true(pr->chained + pr->nheld <= 9 + 80);
 	}
 	assert_int_equal(diags.errors, 0);
+	assert_true(compactions > 0 && compactions < 400 / 32);
 	resource_set_free(prev);
 	resource_units_free(u);
 	diag_list_clear(&diags);
