@@ -320,6 +320,36 @@ resource_set_keep_yaml(struct resource_set *set, int keep)
 	pr->drop_yaml = !keep;
 }
 
+void
+resource_set_trim(struct resource_set *set)
+{
+	struct set_priv *pr = set->priv;
+	size_t k;
+	void *v;
+
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
+		struct array a = resource_set_array(set, (enum resource_kind)k);
+
+		if (a.n == 0 || pr->caps[k] <= a.n)
+			continue;
+		if ((v = realloc(a.base, a.n * a.size)) == NULL)
+			continue;	/* it keeps its room */
+		pr->caps[k] = a.n;
+		resource_set_array_put(set, (enum resource_kind)k, v, a.n);
+	}
+	if (pr->nstreams > 0 && pr->streams_cap > pr->nstreams &&
+	    (v = realloc(pr->streams, pr->nstreams *
+			 sizeof(*pr->streams))) != NULL) {
+		pr->streams = v;
+		pr->streams_cap = pr->nstreams;
+	}
+	if (pr->nfiles > 0 && pr->files_cap > pr->nfiles &&
+	    (v = realloc(pr->files, pr->nfiles * sizeof(*pr->files))) != NULL) {
+		pr->files = v;
+		pr->files_cap = pr->nfiles;
+	}
+}
+
 /* --- the set --- */
 
 struct resource_set *

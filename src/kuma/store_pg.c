@@ -337,7 +337,10 @@ pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)
 	char msg[256];
 	int rc;
 
-	r = pq.exec(pg->conn, COLUMNS "WHERE " STORE_TYPES);
+	/* In the rows' key order (bytes, as strcmp()): each is appended. */
+	r = pq.exec(pg->conn, COLUMNS "WHERE " STORE_TYPES " ORDER BY "
+		    "type COLLATE \"C\", mesh COLLATE \"C\", "
+		    "name COLLATE \"C\"");
 	if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
 		diag_printf(err, errsize, "cannot read the store: %s",
 			    result_message(r, msg, sizeof(msg)));
