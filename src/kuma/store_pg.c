@@ -14,9 +14,11 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -37,6 +39,7 @@ static struct {
 	__typeof__(PQfinish) *finish;
 	__typeof__(PQfreemem) *freemem;
 	__typeof__(PQgetisnull) *getisnull;
+	__typeof__(PQgetlength) *getlength;
 	__typeof__(PQgetvalue) *getvalue;
 	__typeof__(PQnotifies) *notifies;
 	__typeof__(PQntuples) *ntuples;
@@ -59,6 +62,7 @@ pq_resolve(struct dl_lib *lib)
 	pq.finish = dl_sym(lib, "PQfinish");
 	pq.freemem = dl_sym(lib, "PQfreemem");
 	pq.getisnull = dl_sym(lib, "PQgetisnull");
+	pq.getlength = dl_sym(lib, "PQgetlength");
 	pq.getvalue = dl_sym(lib, "PQgetvalue");
 	pq.notifies = dl_sym(lib, "PQnotifies");
 	pq.ntuples = dl_sym(lib, "PQntuples");
@@ -279,55 +283,151 @@ pg_changes(void *src, store_key_fn fn, void *arg, char *err, size_t errsize)
 	return rc;
 }
 
+/*
+ * The rows are read in binary (resultFormat 1): text comes as its bytes,
+ * version as a big-endian int4, creation_time as a big-endian int8 of
+ * microseconds since 2000-01-01 00:00 UTC (Kuma writes UTC), which
+ * created() formats as RFC 3339 here rather than PostgreSQL's to_char()
+ * on every row (a fifth of the server's time for a full read).
+ */
+#define COLUMNS "SELECT type, mesh, name, version, spec, labels::text, " \
+	"status::text, creation_time FROM resources "
+
+/* Text column @col, or NULL (SQL NULL, or *oom set). */
 static char *
-value(PGresult *r, int row, int col)
+value(PGresult *r, int row, int col, int *oom)
 {
+	char *v = NULL;
+
 	if (pq.getisnull(r, row, col))
 		return NULL;
-	return strdup(pq.getvalue(r, row, col));
+	if ((v = strdup(pq.getvalue(r, row, col))) == NULL)
+		*oom = 1;
+	return v;
 }
 
-/* Hand every row of @r to @fn. */
-static int
-rows_of(PGresult *r, store_row_fn fn, void *arg, char *err, size_t errsize)
+static uint64_t
+big_endian(const unsigned char *p, int n)
 {
-	struct store_row *row = NULL;
-	int i, rc;
+	uint64_t v = 0;
+	int i;
 
-	for (i = 0; i < pq.ntuples(r); i++) {
-		if ((row = calloc(1, sizeof(*row))) == NULL)
-			goto oom;
-		row->type = value(r, i, 0);
-		row->mesh = value(r, i, 1);
-		row->name = value(r, i, 2);
-		row->version = strtoll(pq.getvalue(r, i, 3), NULL, 10);
-		row->spec = value(r, i, 4);
-		row->labels = value(r, i, 5);
-		row->status = value(r, i, 6);
-		row->created = value(r, i, 7);
-		if (row->type == NULL || row->mesh == NULL ||
-		    row->name == NULL ||
-		    (row->spec == NULL && !pq.getisnull(r, i, 4)) ||
-		    (row->labels == NULL && !pq.getisnull(r, i, 5)) ||
-		    (row->status == NULL && !pq.getisnull(r, i, 6)) ||
-		    (row->created == NULL && !pq.getisnull(r, i, 7)))
-			goto oom;
-		rc = fn(arg, row);
-		row = NULL;
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-oom:
-	store_row_free(row);
-	diag_printf(err, errsize, "out of memory");
-	return -ENOMEM;
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
 }
 
-/* creation_time: UTC (Kuma writes now() AT TIME ZONE 'UTC'), RFC 3339. */
-#define COLUMNS "SELECT type, mesh, name, version, spec, labels::text, " \
-	"status::text, to_char(creation_time, " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM resources "
+/* PostgreSQL's epoch, 2000-01-01 00:00 UTC, in Unix seconds. */
+#define PG_EPOCH 946684800LL
+
+/*
+ * creation_time as "YYYY-MM-DDTHH:MM:SS.ffffffZ", what to_char(...,
+ * 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') gave; NULL when SQL NULL, infinite
+ * (to_char gives NULL too) or not 8 bytes, or on ENOMEM (*oom set).
+ */
+static char *
+created(PGresult *r, int row, int col, int *oom)
+{
+	const unsigned char *p = NULL;
+	int64_t us;
+	int64_t secs;
+	int64_t frac;
+	time_t t;
+	struct tm tm;
+	char buf[64];
+	char *v = NULL;
+
+	if (pq.getisnull(r, row, col) || pq.getlength(r, row, col) != 8)
+		return NULL;
+	p = (const unsigned char *)pq.getvalue(r, row, col);
+	us = (int64_t)big_endian(p, 8);
+	if (us == INT64_MAX || us == INT64_MIN)
+		return NULL;	/* infinity, -infinity */
+	secs = us / 1000000;
+	frac = us % 1000000;
+	if (frac < 0) {
+		frac += 1000000;
+		secs--;
+	}
+	t = (time_t)(secs + PG_EPOCH);
+	if (gmtime_r(&t, &tm) == NULL)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (int)frac);
+	if ((v = strdup(buf)) == NULL)
+		*oom = 1;
+	return v;
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct store_row *x = *(struct store_row *const *)a;
+	const struct store_row *y = *(struct store_row *const *)b;
+	int c;
+
+	if ((c = strcmp(x->type, y->type)) != 0)
+		return c;
+	if ((c = strcmp(x->mesh, y->mesh)) != 0)
+		return c;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * Hand every row of @r to @fn: in key order (type, mesh, name, as
+ * strcmp() orders them, which store_rows_put() appends in) when
+ * @sorted, else as they came.
+ */
+static int
+rows_of(PGresult *r, int sorted, store_row_fn fn, void *arg, char *err,
+	size_t errsize)
+{
+	struct store_row **v = NULL;
+	struct store_row *row = NULL;
+	int n = pq.ntuples(r);
+	int i;
+	int done = 0;
+	int oom = 0;
+	int rc = 0;
+
+	if (n > 0 && (v = calloc((size_t)n, sizeof(*v))) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		if ((row = v[i] = calloc(1, sizeof(*row))) == NULL)
+			goto oom;
+		row->type = value(r, i, 0, &oom);
+		row->mesh = value(r, i, 1, &oom);
+		row->name = value(r, i, 2, &oom);
+		if (pq.getlength(r, i, 3) == 4)
+			row->version = (int32_t)(uint32_t)big_endian(
+				(const void *)pq.getvalue(r, i, 3), 4);
+		row->spec = value(r, i, 4, &oom);
+		row->labels = value(r, i, 5, &oom);
+		row->status = value(r, i, 6, &oom);
+		row->created = created(r, i, 7, &oom);
+		if (oom || row->type == NULL || row->mesh == NULL ||
+		    row->name == NULL)
+			goto oom;
+	}
+	if (sorted && n > 1)
+		qsort(v, (size_t)n, sizeof(*v), row_cmp);
+	for (done = 0; done < n; done++) {
+		row = v[done];
+		v[done] = NULL;
+		if ((rc = fn(arg, row)) < 0)
+			break;
+	}
+	goto out;
+oom:
+	diag_printf(err, errsize, "out of memory");
+	rc = -ENOMEM;
+out:
+	for (i = done; i < n && v != NULL; i++)
+		store_row_free(v[i]);
+	free(v);
+	return rc;
+}
 
 static int
 pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)
@@ -337,17 +437,15 @@ pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)
 	char msg[256];
 	int rc;
 
-	/* In the rows' key order (bytes, as strcmp()): each is appended. */
-	r = pq.exec(pg->conn, COLUMNS "WHERE " STORE_TYPES " ORDER BY "
-		    "type COLLATE \"C\", mesh COLLATE \"C\", "
-		    "name COLLATE \"C\"");
+	r = pq.execParams(pg->conn, COLUMNS "WHERE " STORE_TYPES, 0, NULL,
+			  NULL, NULL, NULL, 1);
 	if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
 		diag_printf(err, errsize, "cannot read the store: %s",
 			    result_message(r, msg, sizeof(msg)));
 		rc = failure(pg->conn);
 		goto out;
 	}
-	rc = rows_of(r, fn, arg, err, errsize);
+	rc = rows_of(r, 1, fn, arg, err, errsize);
 out:
 	pq.clear(r);
 	return rc;
@@ -371,13 +469,13 @@ pg_read_keys(void *src, const struct store_key *keys, size_t n,
 		values[2] = keys[i].name;
 		r = pq.execParams(pg->conn, COLUMNS "WHERE type = $1 AND "
 				  "mesh = $2 AND name = $3", 3, NULL, values,
-				  NULL, NULL, 0);
+				  NULL, NULL, 1);
 		if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
 			diag_printf(err, errsize, "cannot read the store: %s",
 				    result_message(r, msg, sizeof(msg)));
 			rc = failure(pg->conn);
 		} else {
-			rc = rows_of(r, fn, arg, err, errsize);
+			rc = rows_of(r, 0, fn, arg, err, errsize);
 		}
 		pq.clear(r);
 	}
