@@ -39,6 +39,7 @@ static struct {
 	__typeof__(PQfinish) *finish;
 	__typeof__(PQfreemem) *freemem;
 	__typeof__(PQgetisnull) *getisnull;
+	__typeof__(PQgetResult) *getResult;
 	__typeof__(PQgetlength) *getlength;
 	__typeof__(PQgetvalue) *getvalue;
 	__typeof__(PQnotifies) *notifies;
@@ -46,6 +47,8 @@ static struct {
 	__typeof__(PQresultErrorField) *resultErrorField;
 	__typeof__(PQresultErrorMessage) *resultErrorMessage;
 	__typeof__(PQresultStatus) *resultStatus;
+	__typeof__(PQsendQueryParams) *sendQueryParams;
+	__typeof__(PQsetSingleRowMode) *setSingleRowMode;
 	__typeof__(PQsocket) *socket;
 	__typeof__(PQstatus) *status;
 } pq;
@@ -62,6 +65,7 @@ pq_resolve(struct dl_lib *lib)
 	pq.finish = dl_sym(lib, "PQfinish");
 	pq.freemem = dl_sym(lib, "PQfreemem");
 	pq.getisnull = dl_sym(lib, "PQgetisnull");
+	pq.getResult = dl_sym(lib, "PQgetResult");
 	pq.getlength = dl_sym(lib, "PQgetlength");
 	pq.getvalue = dl_sym(lib, "PQgetvalue");
 	pq.notifies = dl_sym(lib, "PQnotifies");
@@ -69,6 +73,8 @@ pq_resolve(struct dl_lib *lib)
 	pq.resultErrorField = dl_sym(lib, "PQresultErrorField");
 	pq.resultErrorMessage = dl_sym(lib, "PQresultErrorMessage");
 	pq.resultStatus = dl_sym(lib, "PQresultStatus");
+	pq.sendQueryParams = dl_sym(lib, "PQsendQueryParams");
+	pq.setSingleRowMode = dl_sym(lib, "PQsetSingleRowMode");
 	pq.socket = dl_sym(lib, "PQsocket");
 	pq.status = dl_sym(lib, "PQstatus");
 }
@@ -374,81 +380,162 @@ row_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/*
- * Hand every row of @r to @fn: in key order (type, mesh, name, as
- * strcmp() orders them, which store_rows_put() appends in) when
- * @sorted, else as they came.
- */
-static int
-rows_of(PGresult *r, int sorted, store_row_fn fn, void *arg, char *err,
-	size_t errsize)
+/* Row @i of @r, a new row; NULL on ENOMEM. */
+static struct store_row *
+row_of(PGresult *r, int i)
 {
-	struct store_row **v = NULL;
-	struct store_row *row = NULL;
+	struct store_row *row = calloc(1, sizeof(*row));
+	int oom = 0;
+
+	if (row == NULL)
+		return NULL;
+	row->type = value(r, i, 0, &oom);
+	row->mesh = value(r, i, 1, &oom);
+	row->name = value(r, i, 2, &oom);
+	if (pq.getlength(r, i, 3) == 4)
+		row->version = (int32_t)(uint32_t)big_endian(
+			(const void *)pq.getvalue(r, i, 3), 4);
+	row->spec = value(r, i, 4, &oom);
+	row->labels = value(r, i, 5, &oom);
+	row->status = value(r, i, 6, &oom);
+	row->created = created(r, i, 7, &oom);
+	if (oom || row->type == NULL || row->mesh == NULL ||
+	    row->name == NULL) {
+		store_row_free(row);
+		return NULL;
+	}
+	return row;
+}
+
+/* Rows collected before they are handed on. */
+struct row_vec {
+	struct store_row **v;
+	size_t n;
+	size_t cap;
+};
+
+/* Append every row of @r to @vec; 0 or -ENOMEM. */
+static int
+collect(struct row_vec *vec, PGresult *r)
+{
 	int n = pq.ntuples(r);
 	int i;
-	int done = 0;
-	int oom = 0;
+
+	for (i = 0; i < n; i++) {
+		if (vec->n == vec->cap) {
+			size_t cap = vec->cap ? vec->cap * 2 : 256;
+			void *v = realloc(vec->v, cap * sizeof(*vec->v));
+
+			if (v == NULL)
+				return -ENOMEM;
+			vec->v = v;
+			vec->cap = cap;
+		}
+		if ((vec->v[vec->n] = row_of(r, i)) == NULL)
+			return -ENOMEM;
+		vec->n++;
+	}
+	return 0;
+}
+
+/*
+ * Hand the rows of @vec to @fn (emptying it): in key order (type, mesh,
+ * name, as strcmp() orders them, which store_rows_put() appends in)
+ * when @sorted, else as they came.
+ */
+static int
+hand_over(struct row_vec *vec, int sorted, store_row_fn fn, void *arg)
+{
+	size_t i;
 	int rc = 0;
 
-	if (n > 0 && (v = calloc((size_t)n, sizeof(*v))) == NULL)
-		goto oom;
-	for (i = 0; i < n; i++) {
-		if ((row = v[i] = calloc(1, sizeof(*row))) == NULL)
-			goto oom;
-		row->type = value(r, i, 0, &oom);
-		row->mesh = value(r, i, 1, &oom);
-		row->name = value(r, i, 2, &oom);
-		if (pq.getlength(r, i, 3) == 4)
-			row->version = (int32_t)(uint32_t)big_endian(
-				(const void *)pq.getvalue(r, i, 3), 4);
-		row->spec = value(r, i, 4, &oom);
-		row->labels = value(r, i, 5, &oom);
-		row->status = value(r, i, 6, &oom);
-		row->created = created(r, i, 7, &oom);
-		if (oom || row->type == NULL || row->mesh == NULL ||
-		    row->name == NULL)
-			goto oom;
+	if (sorted && vec->n > 1)
+		qsort(vec->v, vec->n, sizeof(*vec->v), row_cmp);
+	for (i = 0; i < vec->n; i++) {
+		struct store_row *row = vec->v[i];
+
+		vec->v[i] = NULL;
+		if (rc == 0)
+			rc = fn(arg, row);
+		else
+			store_row_free(row);
 	}
-	if (sorted && n > 1)
-		qsort(v, (size_t)n, sizeof(*v), row_cmp);
-	for (done = 0; done < n; done++) {
-		row = v[done];
-		v[done] = NULL;
-		if ((rc = fn(arg, row)) < 0)
-			break;
-	}
-	goto out;
-oom:
-	diag_printf(err, errsize, "out of memory");
-	rc = -ENOMEM;
-out:
-	for (i = done; i < n && v != NULL; i++)
-		store_row_free(v[i]);
-	free(v);
+	free(vec->v);
+	memset(vec, 0, sizeof(*vec));
 	return rc;
 }
 
+static void
+vec_free(struct row_vec *vec)
+{
+	size_t i;
+
+	for (i = 0; i < vec->n; i++)
+		store_row_free(vec->v[i]);
+	free(vec->v);
+	memset(vec, 0, sizeof(*vec));
+}
+
+/* Hand every row of @r to @fn, as they came. */
+static int
+rows_of(PGresult *r, store_row_fn fn, void *arg, char *err, size_t errsize)
+{
+	struct row_vec vec = { NULL, 0, 0 };
+
+	if (collect(&vec, r) < 0) {
+		vec_free(&vec);
+		diag_printf(err, errsize, "out of memory");
+		return -ENOMEM;
+	}
+	return hand_over(&vec, 0, fn, arg);
+}
+
+/*
+ * Every row, in single-row mode: each row is copied as it arrives,
+ * while the server still sends the next ones (no whole result of every
+ * row held by libpq as well), then all are sorted and handed on.
+ */
 static int
 pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)
 {
 	struct store_pg *pg = src;
+	struct row_vec vec = { NULL, 0, 0 };
 	PGresult *r = NULL;
 	char msg[256];
-	int rc;
+	int rc = 0;
 
-	r = pq.execParams(pg->conn, COLUMNS "WHERE " STORE_TYPES, 0, NULL,
-			  NULL, NULL, NULL, 1);
-	if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
+	if (!pq.sendQueryParams(pg->conn, COLUMNS "WHERE " STORE_TYPES, 0,
+				NULL, NULL, NULL, NULL, 1)) {
 		diag_printf(err, errsize, "cannot read the store: %s",
-			    result_message(r, msg, sizeof(msg)));
-		rc = failure(pg->conn);
-		goto out;
+			    conn_message(pg->conn, msg, sizeof(msg)));
+		return failure(pg->conn);
 	}
-	rc = rows_of(r, 1, fn, arg, err, errsize);
-out:
-	pq.clear(r);
-	return rc;
+	/* When it cannot be set, the rows come in one result: the same. */
+	(void)pq.setSingleRowMode(pg->conn);
+	/* Every result, to the last (NULL), also after a failure. */
+	while ((r = pq.getResult(pg->conn)) != NULL) {
+		ExecStatusType st = pq.resultStatus(r);
+
+		if (rc < 0) {
+			;	/* drained */
+		} else if (st == PGRES_SINGLE_TUPLE ||
+			   st == PGRES_TUPLES_OK) {
+			if (collect(&vec, r) < 0) {
+				diag_printf(err, errsize, "out of memory");
+				rc = -ENOMEM;
+			}
+		} else {
+			diag_printf(err, errsize, "cannot read the store: %s",
+				    result_message(r, msg, sizeof(msg)));
+			rc = failure(pg->conn);
+		}
+		pq.clear(r);
+	}
+	if (rc < 0) {
+		vec_free(&vec);
+		return rc;
+	}
+	return hand_over(&vec, 1, fn, arg);
 }
 
 static int
@@ -475,7 +562,7 @@ pg_read_keys(void *src, const struct store_key *keys, size_t n,
 				    result_message(r, msg, sizeof(msg)));
 			rc = failure(pg->conn);
 		} else {
-			rc = rows_of(r, 0, fn, arg, err, errsize);
+			rc = rows_of(r, fn, arg, err, errsize);
 		}
 		pq.clear(r);
 	}
