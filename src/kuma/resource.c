@@ -288,9 +288,20 @@ resource_set_array_add(struct resource_set *set, enum resource_kind kind)
 	struct array a = resource_set_array(set, kind);
 	char *v;
 
-	v = resource_grow(a.base, &pr->caps[kind], a.n, a.size);
-	if (v == NULL)
+	/*
+	 * The first resource of a kind gets room for itself only: most
+	 * sets of one row or one small file hold one or a few of a kind
+	 * (a store row's, exactly one), and sixteen would be 15 wasted
+	 * structs each; a big file's array doubles from there.
+	 */
+	if (pr->caps[kind] == 0 && a.n == 0) {
+		if ((v = realloc(a.base, a.size)) == NULL)
+			return NULL;
+		pr->caps[kind] = 1;
+	} else if ((v = resource_grow(a.base, &pr->caps[kind], a.n,
+				      a.size)) == NULL) {
 		return NULL;
+	}
 	pr->finished = 0;
 	resource_set_array_put(set, kind, v, a.n + 1);
 	memset(v + a.n * a.size, 0, a.size);
