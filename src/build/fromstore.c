@@ -5,13 +5,17 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build/fromstore.h"
 #include "kuma/store.h"
 #include "util/netaddr.h"
+#include "util/thread.h"
 
 struct loading {
 	struct fromstore_input *in;
@@ -42,36 +46,61 @@ unit_key(const struct store_key *k, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/* The unit of row @k as the rows hold it now (none when it is gone). */
+/* Row @row read into a new set (*@out; NULL for none); messages in @errs. */
+static int
+read_row(const struct store_row *row, int keep_specs, struct resource_set **out,
+	 struct diag_list *errs)
+{
+	struct resource_set *set = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((set = resource_set_new()) == NULL)
+		return -ENOMEM;
+	resource_set_keep_yaml(set, keep_specs);
+	if ((rc = store_row_load(row, set, errs)) < 0) {
+		resource_set_free(set);
+		return rc;
+	}
+	/* Here, so that the next row's allocations fill what it frees. */
+	resource_set_trim(set);
+	*out = set;
+	return 0;
+}
+
+/*
+ * The unit of row @k as the rows hold it now (none when it is gone);
+ * @set: the row already read (taken), or NULL to read it here.
+ */
 static int
 sync_row(struct loading *l, const struct store_rows *rows,
-	 const struct store_key *k, struct diag_list *errs)
+	 const struct store_key *k, struct resource_set *set,
+	 struct diag_list *errs)
 {
 	struct fromstore_input *in = l->in;
 	const struct store_row *row = NULL;
-	struct resource_set *set = NULL;
 	char key[1024];
 	char what[600];
 	int rc;
 
 	if (strcmp(k->type, "Config") == 0) {
 		in->legacy_changed = 1;
+		resource_set_free(set);
 		return 0;
 	}
 	if (unit_key(k, key, sizeof(key)) < 0) {
 		store_row_format(k, what, sizeof(what));
 		diag_error(errs, NULL, 0, 0, "%s: the name is too long", what);
+		resource_set_free(set);
 		return 0;
 	}
-	if ((row = store_rows_find(rows, k)) == NULL)
-		return resource_units_remove(in->units, FROMSTORE_GROUP, key,
-					     in->changes);
-	if ((set = resource_set_new()) == NULL)
-		return -ENOMEM;
-	resource_set_keep_yaml(set, l->opt->keep_specs);
-	if ((rc = store_row_load(row, set, errs)) < 0) {
-		resource_set_free(set);
-		return rc;
+	if (set == NULL) {
+		if ((row = store_rows_find(rows, k)) == NULL)
+			return resource_units_remove(in->units,
+						     FROMSTORE_GROUP, key,
+						     in->changes);
+		if ((rc = read_row(row, l->opt->keep_specs, &set, errs)) < 0)
+			return rc;
 	}
 	return resource_units_put(in->units, FROMSTORE_GROUP, key, set,
 				  in->changes);
@@ -82,7 +111,93 @@ sync_key(void *arg, const struct store_key *k)
 {
 	struct loading *l = arg;
 
-	return sync_row(l, l->rows, k, l->errs);
+	return sync_row(l, l->rows, k, NULL, l->errs);
+}
+
+/*
+ * A read of every row parses the rows on several threads (md-load, as
+ * files are read: resource_load.c), PARSE_CHUNK rows at a time; the
+ * units are then put in row order on this thread, with each row's
+ * messages in that order, so the result and the messages do not depend
+ * on the number of threads.
+ */
+#define PARSE_CHUNK 256
+#define PARSE_THREADS_MAX 8
+
+struct parsed {
+	struct resource_set *set;	/* NULL: nothing to put (see below) */
+	struct diag_list diags;
+	int rc;
+};
+
+struct parse_jobs {
+	const struct store_rows *rows;
+	struct parsed *v;
+	size_t n;
+	int keep_specs;
+	_Atomic size_t next;
+};
+
+/* Is @k a row whose unit sync_row() puts?  Config rows and names too
+ * long are its business. */
+static int
+unit_row(const struct store_key *k)
+{
+	char key[1024];
+
+	return strcmp(k->type, "Config") != 0 &&
+	       unit_key(k, key, sizeof(key)) == 0;
+}
+
+static void *
+parse_run(void *arg)
+{
+	struct parse_jobs *jobs = arg;
+	size_t first;
+	size_t i;
+
+	while ((first = atomic_fetch_add(&jobs->next, PARSE_CHUNK)) <
+	       jobs->n) {
+		size_t end = first + PARSE_CHUNK < jobs->n ?
+			     first + PARSE_CHUNK : jobs->n;
+
+		for (i = first; i < end; i++) {
+			const struct store_row *r =
+				store_rows_at(jobs->rows, i);
+			struct store_key k = { r->type, r->mesh, r->name };
+			struct parsed *p = &jobs->v[i];
+
+			if (unit_row(&k))
+				p->rc = read_row(r, jobs->keep_specs, &p->set,
+						 &p->diags);
+		}
+	}
+	return NULL;
+}
+
+/* Parse every row into @jobs->v, on up to PARSE_THREADS_MAX threads. */
+static void
+parse_rows(struct parse_jobs *jobs)
+{
+	pthread_t th[PARSE_THREADS_MAX - 1];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = cores > 0 ? (size_t)cores : 1;
+	size_t chunks = (jobs->n + PARSE_CHUNK - 1) / PARSE_CHUNK;
+	size_t nth = 0;
+	size_t i;
+
+	if (want > PARSE_THREADS_MAX)
+		want = PARSE_THREADS_MAX;
+	if (want > chunks)
+		want = chunks;
+	atomic_init(&jobs->next, 0);
+	/* When a thread cannot start, the others (and this one) do more. */
+	while (nth + 1 < want &&
+	       thread_start_named(&th[nth], "md-load", parse_run, jobs) == 0)
+		nth++;
+	parse_run(jobs);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
 }
 
 /* Every row: the store's units made again. */
@@ -90,6 +205,7 @@ static int
 sync_all(struct loading *l, const struct store_rows *rows,
 	 struct diag_list *errs)
 {
+	struct parse_jobs jobs = { NULL, NULL, 0, 0, 0 };
 	const struct store_row *r = NULL;
 	size_t i;
 	int rc;
@@ -102,13 +218,32 @@ sync_all(struct loading *l, const struct store_rows *rows,
 						unit_types[i],
 						l->in->changes)) < 0)
 			return rc;
+	jobs.rows = rows;
+	jobs.n = store_rows_count(rows);
+	jobs.keep_specs = l->opt->keep_specs;
+	if (jobs.n > 0 && (jobs.v = calloc(jobs.n, sizeof(*jobs.v))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < jobs.n; i++)
+		diag_list_init(&jobs.v[i].diags);
+	parse_rows(&jobs);
+	rc = 0;
 	for (i = 0; (r = store_rows_at(rows, i)) != NULL; i++) {
 		struct store_key k = { r->type, r->mesh, r->name };
+		struct parsed *p = &jobs.v[i];
 
-		if ((rc = sync_row(l, rows, &k, errs)) < 0)
-			return rc;
+		diag_list_move(errs, &p->diags);
+		if (rc == 0 && p->rc < 0)
+			rc = p->rc;
+		if (rc == 0 && p->rc == 0 &&
+		    (!unit_row(&k) || p->set != NULL))
+			rc = sync_row(l, rows, &k, p->set, errs);
+		else
+			resource_set_free(p->set);
+		p->set = NULL;
+		diag_list_clear(&p->diags);
 	}
-	return 0;
+	free(jobs.v);
+	return rc;
 }
 
 static int

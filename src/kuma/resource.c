@@ -289,9 +289,15 @@ resource_set_array_add(struct resource_set *set, enum resource_kind kind)
 	struct array a = resource_set_array(set, kind);
 	char *v;
 
+	/*
+	 * The first resource of a kind gets room for itself only: most
+	 * sets of one row or one small file hold one or a few of a kind
+	 * (a store row's, exactly one), and sixteen would be 15 wasted
+	 * structs each; a big file's array doubles from there.
+	 */
 	v = a.base;
 	if (a.n >= pr->caps[kind]) {
-		size_t cap = pr->caps[kind] ? 2 * pr->caps[kind] : 16;
+		size_t cap = pr->caps[kind] ? 2 * pr->caps[kind] : 1;
 
 		if (cap > SIZE_MAX / a.size ||
 		    (v = bigarray_realloc(a.base, cap * a.size)) == NULL)
@@ -325,6 +331,36 @@ resource_set_keep_yaml(struct resource_set *set, int keep)
 	struct set_priv *pr = set->priv;
 
 	pr->drop_yaml = !keep;
+}
+
+void
+resource_set_trim(struct resource_set *set)
+{
+	struct set_priv *pr = set->priv;
+	size_t k;
+	void *v;
+
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
+		struct array a = resource_set_array(set, (enum resource_kind)k);
+
+		if (a.n == 0 || pr->caps[k] <= a.n)
+			continue;
+		if ((v = bigarray_realloc(a.base, a.n * a.size)) == NULL)
+			continue;	/* it keeps its room */
+		pr->caps[k] = a.n;
+		resource_set_array_put(set, (enum resource_kind)k, v, a.n);
+	}
+	if (pr->nstreams > 0 && pr->streams_cap > pr->nstreams &&
+	    (v = realloc(pr->streams, pr->nstreams *
+			 sizeof(*pr->streams))) != NULL) {
+		pr->streams = v;
+		pr->streams_cap = pr->nstreams;
+	}
+	if (pr->nfiles > 0 && pr->files_cap > pr->nfiles &&
+	    (v = realloc(pr->files, pr->nfiles * sizeof(*pr->files))) != NULL) {
+		pr->files = v;
+		pr->files_cap = pr->nfiles;
+	}
 }
 
 /* --- the set --- */

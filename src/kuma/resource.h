@@ -341,6 +341,15 @@ void resource_set_free(struct resource_set *set);
 void resource_set_keep_yaml(struct resource_set *set, int keep);
 
 /*
+ * Give back the room @set's arrays keep beyond their length (they grow
+ * sixteen at a time): for a set that is read once and then only read,
+ * such as a store row's, whose one resource would keep room for
+ * fifteen more.  Adding to it later grows it again.  Best effort: a set
+ * that cannot be shrunk keeps its room.
+ */
+void resource_set_trim(struct resource_set *set);
+
+/*
  * Directories that resource_set_load_path() walks leave out the file at
  * @path (compared by device and inode, whatever the name it is reached
  * by): the configuration file, when it lies in one of its own resource

@@ -468,6 +468,7 @@ resource_units_apply(struct resource_units *u, size_t group, const char *key,
 
 	if (resource_set_compute_labels(set, u->zone) < 0)
 		goto out;
+	resource_set_trim(set);
 	found = resource_units_find(u, group, key, &at);
 	if ((rc = diff_sets(found ? u->v[at].set : NULL, set, changes)) < 0)
 		goto out;

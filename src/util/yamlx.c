@@ -798,9 +798,327 @@ loader_clear(struct loader *l)
 	diag_list_clear(&l->found);
 }
 
-int
-yamlx_load_string(struct yamlx_stream **out, const char *name,
-		  const char *text, size_t len, struct diag_list *errs)
+/* ---- JSON, without libyaml */
+
+/*
+ * Most documents meshdns reads from Kuma's store are JSON (every row is
+ * one, built by store_row_document()), and JSON is YAML's flow style;
+ * libyaml tokenises it a character at a time and costs several times
+ * more than reading it directly.  jin_document() reads the JSON that
+ * libyaml would read into exactly the tree (nodes, styles, positions)
+ * and document position run() builds from it, and gives up (1) on
+ * anything it is not sure of, so that libyaml then reads the text as
+ * before, with its messages: a root that is not an object or an array,
+ * bytes outside printable ASCII (tabs and carriage returns included),
+ * \u and \/ escapes, keys over JSON_KEY_MAX bytes or not on one line
+ * with their ':' (YAML's simple keys), duplicate keys, nesting deeper
+ * than MAX_DEPTH, invalid JSON, anything after the document.
+ */
+#define JSON_KEY_MAX	1000
+
+struct jin {
+	struct loader *l;
+	const char *p;		/* the next byte */
+	const char *end;
+	const char *bol;	/* where the current line begins */
+	size_t line;		/* 0-based, as libyaml's marks */
+	int depth;
+};
+
+/* Skip blanks (space, newline); 1 at a byte JSON does not allow there. */
+static void
+jin_blank(struct jin *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n')) {
+		if (*j->p == '\n') {
+			j->line++;
+			j->bol = j->p + 1;
+		}
+		j->p++;
+	}
+}
+
+static yaml_mark_t
+jin_mark(const struct jin *j)
+{
+	yaml_mark_t m;
+
+	m.index = (size_t)(j->p - j->l->text);
+	m.line = j->line;
+	m.column = (size_t)(j->p - j->bol);
+	return m;
+}
+
+/* A double-quoted string at j->p into a new scalar node; 1: give up. */
+static int
+jin_string(struct jin *j, struct yamlx_node **out)
+{
+	yaml_mark_t m = jin_mark(j);
+	struct yamlx_node *node = NULL;
+	const char *s = j->p + 1;
+	size_t len = 0;
+	size_t i;
+	char *d = NULL;
+
+	/* Its length unescaped, and whether it is within the subset. */
+	for (i = 0; s + i < j->end && s[i] != '"'; i++, len++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f)
+			return 1;
+		if (c != '\\')
+			continue;
+		if (s + i + 1 >= j->end ||
+		    strchr("\"\\bfnrt", s[i + 1]) == NULL || s[i + 1] == '\0')
+			return 1;
+		i++;
+	}
+	if (s + i >= j->end)
+		return 1;
+	if ((node = node_new(j->l, YAMLX_SCALAR, &m)) == NULL ||
+	    (node->scalar = arena_alloc(&j->l->store->arena, len + 1)) == NULL)
+		return -ENOMEM;
+	for (d = node->scalar; *s != '"'; s++) {
+		if (*s != '\\') {
+			*d++ = *s;
+			continue;
+		}
+		switch (*++s) {
+		case 'b': *d++ = '\b'; break;
+		case 'f': *d++ = '\f'; break;
+		case 'n': *d++ = '\n'; break;
+		case 'r': *d++ = '\r'; break;
+		case 't': *d++ = '\t'; break;
+		default: *d++ = *s; break;	/* " and \ */
+		}
+	}
+	*d = '\0';
+	node->len = len;
+	node->style = YAMLX_QUOTED;
+	j->p = s + 1;
+	*out = node;
+	return 0;
+}
+
+/* A number, true, false or null at j->p: a plain scalar; 1: give up. */
+static int
+jin_word(struct jin *j, struct yamlx_node **out)
+{
+	yaml_mark_t m = jin_mark(j);
+	struct yamlx_node *node = NULL;
+	const char *s = j->p;
+	const char *e = s;
+	size_t len;
+
+	if (e < j->end && *e == '-')
+		e++;
+	if (e < j->end && *e >= '0' && *e <= '9') {
+		if (*e++ == '0' && e < j->end && *e >= '0' && *e <= '9')
+			return 1;	/* a leading zero */
+		while (e < j->end && *e >= '0' && *e <= '9')
+			e++;
+		if (e < j->end && *e == '.') {
+			if (++e >= j->end || *e < '0' || *e > '9')
+				return 1;
+			while (e < j->end && *e >= '0' && *e <= '9')
+				e++;
+		}
+		if (e < j->end && (*e == 'e' || *e == 'E')) {
+			e++;
+			if (e < j->end && (*e == '+' || *e == '-'))
+				e++;
+			if (e >= j->end || *e < '0' || *e > '9')
+				return 1;
+			while (e < j->end && *e >= '0' && *e <= '9')
+				e++;
+		}
+	} else if (e == s) {
+		static const char *const words[] = { "true", "false", "null" };
+		size_t w;
+
+		for (w = 0; w < 3; w++) {
+			size_t n = strlen(words[w]);
+
+			if ((size_t)(j->end - s) >= n &&
+			    memcmp(s, words[w], n) == 0) {
+				e = s + n;
+				break;
+			}
+		}
+		if (w == 3)
+			return 1;
+	} else {
+		return 1;	/* '-' and no digit */
+	}
+	/* What libyaml's plain scalar would run on into. */
+	if (e < j->end && *e != ',' && *e != '}' && *e != ']' &&
+	    *e != ' ' && *e != '\n')
+		return 1;
+	len = (size_t)(e - s);
+	if ((node = node_new(j->l, YAMLX_SCALAR, &m)) == NULL ||
+	    (node->scalar = arena_alloc(&j->l->store->arena, len + 1)) == NULL)
+		return -ENOMEM;
+	memcpy(node->scalar, s, len);
+	node->scalar[len] = '\0';
+	node->len = len;
+	node->style = YAMLX_PLAIN;
+	j->p = e;
+	*out = node;
+	return 0;
+}
+
+static int jin_value(struct jin *j, struct yamlx_node **out);
+
+/*
+ * An object or array at j->p; its children wait on l->kids as run()'s
+ * do, then are copied into the arena.  1: give up.
+ */
+static int
+jin_collection(struct jin *j, struct yamlx_node **out)
+{
+	struct loader *l = j->l;
+	yaml_mark_t m = jin_mark(j);
+	int map = *j->p == '{';
+	char close = map ? '}' : ']';
+	struct yamlx_node *node = NULL;
+	struct yamlx_node *kid = NULL;
+	size_t first = l->nkids;
+	size_t count;
+	size_t i;
+	int rc;
+
+	if (j->depth >= MAX_DEPTH)
+		return 1;
+	if ((node = node_new(l, map ? YAMLX_MAP : YAMLX_SEQ, &m)) == NULL)
+		return -ENOMEM;
+	j->depth++;
+	j->p++;
+	jin_blank(j);
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		goto done;
+	}
+	for (;;) {
+		if (map) {
+			size_t line = j->line;
+			const char *key = j->p;
+
+			if (j->p >= j->end || *j->p != '"')
+				return 1;
+			if ((rc = jin_string(j, &kid)) != 0)
+				return rc;
+			/* A simple key: on one line with its ':', short. */
+			jin_blank(j);
+			if (j->line != line || j->p - key > JSON_KEY_MAX ||
+			    j->p >= j->end || *j->p != ':')
+				return 1;
+			if (grow(&l->kids, &l->capkids, l->nkids + 1,
+				 sizeof(*l->kids)) < 0)
+				return -ENOMEM;
+			l->kids[l->nkids++] = kid;
+			j->p++;
+			jin_blank(j);
+		}
+		if ((rc = jin_value(j, &kid)) != 0)
+			return rc;
+		if (grow(&l->kids, &l->capkids, l->nkids + 1,
+			 sizeof(*l->kids)) < 0)
+			return -ENOMEM;
+		l->kids[l->nkids++] = kid;
+		jin_blank(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			jin_blank(j);
+			continue;
+		}
+		if (j->p < j->end && *j->p == close) {
+			j->p++;
+			break;
+		}
+		return 1;
+	}
+done:
+	j->depth--;
+	count = l->nkids - first;
+	if (!map && count > 0) {
+		node->items = arena_alloc(&l->store->arena,
+					  count * sizeof(*node->items));
+		if (node->items == NULL)
+			return -ENOMEM;
+		memcpy(node->items, l->kids + first,
+		       count * sizeof(*node->items));
+		node->n = count;
+	} else if (map && count > 0) {
+		node->n = count / 2;
+		node->pairs = arena_alloc(&l->store->arena,
+					  node->n * sizeof(*node->pairs));
+		if (node->pairs == NULL)
+			return -ENOMEM;
+		for (i = 0; i < node->n; i++) {
+			node->pairs[i].key = l->kids[first + 2 * i];
+			node->pairs[i].value = l->kids[first + 2 * i + 1];
+		}
+		/* Duplicates are libyaml's to report, with its positions. */
+		if (check_duplicates(l, node->pairs, node->n) < 0)
+			return -ENOMEM;
+		if (l->errors > 0)
+			return 1;
+	}
+	node->cap = node->n;
+	l->nkids = first;
+	*out = node;
+	return 0;
+}
+
+static int
+jin_value(struct jin *j, struct yamlx_node **out)
+{
+	if (j->p >= j->end)
+		return 1;
+	if (*j->p == '{' || *j->p == '[')
+		return jin_collection(j, out);
+	if (*j->p == '"')
+		return jin_string(j, out);
+	return jin_word(j, out);
+}
+
+/*
+ * The document @l->text as JSON into @l->stream, as run() would read it:
+ * 0, 1 (not read: anything may have been allocated in the stream, which
+ * the caller throws away), or -ENOMEM.
+ */
+static int
+jin_document(struct loader *l)
+{
+	struct jin j;
+	yaml_mark_t m;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	j.l = l;
+	j.p = l->text;
+	j.end = l->text + l->len;
+	j.bol = j.p;
+	jin_blank(&j);
+	if (j.p >= j.end || (*j.p != '{' && *j.p != '['))
+		return 1;
+	m = jin_mark(&j);
+	if ((rc = jin_collection(&j, &l->root)) != 0)
+		return rc;
+	jin_blank(&j);
+	if (j.p != j.end)
+		return 1;
+	l->doc_mark = m;
+	return on_document_end(l);
+}
+
+/*
+ * yamlx_load_string(), as JSON (@json: jin_document(), which may give
+ * up: 1, nothing reported) or with libyaml.
+ */
+static int
+load_text(struct yamlx_stream **out, const char *name, const char *text,
+	  size_t len, struct diag_list *errs, int json)
 {
 	struct yamlx_stream *s = NULL;
 	struct loader l;
@@ -824,6 +1142,10 @@ yamlx_load_string(struct yamlx_stream **out, const char *name,
 	l.errs = errs;
 	l.text = text;
 	l.len = len;
+	if (json) {
+		rc = jin_document(&l);
+		goto out;
+	}
 	if (!yaml_parser_initialize(&parser))
 		goto out;
 	have_parser = 1;
@@ -843,6 +1165,19 @@ out:
 	else
 		yamlx_stream_free(s);
 	return rc;
+}
+
+int
+yamlx_load_string(struct yamlx_stream **out, const char *name,
+		  const char *text, size_t len, struct diag_list *errs)
+{
+	int rc;
+
+	if (text == NULL)
+		text = "";	/* libyaml wants a buffer, even an empty one */
+	if ((rc = load_text(out, name, text, len, errs, 1)) != 1)
+		return rc;
+	return load_text(out, name, text, len, errs, 0);
 }
 
 int
