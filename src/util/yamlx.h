@@ -96,13 +96,7 @@ struct yamlx_stream {
 int yamlx_load_file(struct yamlx_stream **out, const char *path,
 		    struct diag_list *errs);
 
-/*
- * Same, from memory; @name is used as the file name in positions.  A
- * text that is one JSON object or array (a store row, kubectl -o json)
- * is read without libyaml, into the same tree with the same positions;
- * anything else, or JSON that libyaml might read otherwise or report
- * (non-ASCII bytes, \u escapes, duplicate keys, ...), goes to libyaml.
- */
+/* Same, from memory; @name is used as the file name in positions. */
 int yamlx_load_string(struct yamlx_stream **out, const char *name,
 		      const char *text, size_t len, struct diag_list *errs);
 

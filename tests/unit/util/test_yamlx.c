@@ -982,129 +982,6 @@ test_emit_json(void **state)
 		"[\"<b>\"]\n]\n");
 }
 
-/* --- JSON read without libyaml gives what libyaml gives --- */
-
-static void
-assert_json_tree(const struct yamlx_node *a, const struct yamlx_node *b,
-		 const char *text)
-{
-	size_t i;
-
-	if (a == NULL || b == NULL) {
-		assert_true(a == b);
-		return;
-	}
-	if (a->type != b->type || a->line != b->line ||
-	    a->column != b->column || strcmp(a->file, b->file) != 0 ||
-	    a->n != b->n || a->cap != b->cap)
-		fail_msg("%s: node at %d:%d (type %d, %zu children) differs "
-			 "from libyaml's at %d:%d (type %d, %zu children)",
-			 text, a->line, a->column, a->type, a->n, b->line,
-			 b->column, b->type, b->n);
-	switch (a->type) {
-	case YAMLX_SCALAR:
-		if (a->len != b->len || a->style != b->style ||
-		    memcmp(a->scalar, b->scalar, a->len + 1) != 0)
-			fail_msg("%s: scalar %s (style %d) differs from "
-				 "libyaml's %s (style %d)", text, a->scalar,
-				 a->style, b->scalar, b->style);
-		break;
-	case YAMLX_SEQ:
-		for (i = 0; i < a->n; i++)
-			assert_json_tree(a->items[i], b->items[i], text);
-		break;
-	case YAMLX_MAP:
-		for (i = 0; i < a->n; i++) {
-			assert_json_tree(a->pairs[i].key, b->pairs[i].key,
-					 text);
-			assert_json_tree(a->pairs[i].value,
-					 b->pairs[i].value, text);
-		}
-		break;
-	}
-}
-
-/*
- * @text read by yamlx_load_string() (JSON read directly where it can)
- * and followed by a comment (which only libyaml reads: the same tree,
- * the same positions): the same result, tree and messages.
- */
-static void
-check_json(const char *text)
-{
-	struct diag_list e1, e2;
-	struct yamlx_stream *s1 = NULL, *s2 = NULL;
-	char *commented = NULL;
-	int r1, r2, l1, c1, l2, c2;
-	size_t i;
-
-	diag_list_init(&e1);
-	diag_list_init(&e2);
-	assert_true(asprintf(&commented, "%s\n# only libyaml reads this\n",
-			     text) > 0);
-	r1 = yamlx_load_string(&s1, "row", text, strlen(text), &e1);
-	r2 = yamlx_load_string(&s2, "row", commented, strlen(commented), &e2);
-	if (r1 != r2)
-		fail_msg("%s: %d, libyaml %d", text, r1, r2);
-	/* (An error may be placed at the end, which the comment moves.) */
-	if (r1 == 0) {
-		assert_int_equal(e1.n, e2.n);
-		assert_int_equal(s1->ndocs, s2->ndocs);
-		for (i = 0; i < s1->ndocs; i++) {
-			yamlx_doc_position(s1, i, &l1, &c1);
-			yamlx_doc_position(s2, i, &l2, &c2);
-			assert_int_equal(l1, l2);
-			assert_int_equal(c1, c2);
-			assert_json_tree(s1->docs[i], s2->docs[i], text);
-		}
-	}
-	yamlx_stream_free(s1);
-	yamlx_stream_free(s2);
-	diag_list_clear(&e1);
-	diag_list_clear(&e2);
-	free(commented);
-}
-
-static void
-test_json_like_libyaml(void **state)
-{
-	static const char *const texts[] = {
-		/* a store row as store_row_document() writes it */
-		"{\"type\": \"MeshService\", \"name\": \"svc-1\", \"mesh\": "
-		"\"default\", \"creationTime\": \"2026-12-07T15:49:23.858146Z\""
-		", \"labels\": {\"kuma.io/origin\": \"zone\", \"k8s.kuma.io/"
-		"namespace\": \"kuma-demo\"}, \"spec\": {\"selector\":{\""
-		"dataplaneTags\":{\"kuma.io/service\":\"svc-1\"}},\"ports\":"
-		"[{\"port\":80,\"targetPort\":8080,\"appProtocol\":\"http\"}]}"
-		", \"status\": {\"vips\": [{\"ip\": \"241.0.0.1\"}]}}\n",
-		"{\"a\":1,\"b\":-2.5e+3,\"c\":true,\"d\":false,\"e\":null,"
-		"\"f\":[],\"g\":{},\"h\":[1,[2,[3, {}]]],\"i\":0,\"j\":-0.5,"
-		"\"k\":1E9,\"l\":\"\"}",
-		"{\"s\": \"q\\\"b\\\\s\\n\\t\\r\\b\\f end\"}",
-		"{\n  \"a\": {\n    \"b\": [\n      1,\n      2\n    ]\n  },"
-		"\n\"c\": \"d\"\n}\n",
-		"\n\n   [{\"a\": 1}, \"x\", [], 3]",
-		"{\"a\" : 1 , \"b\" :[ 1 , 2 ] , \"c\":\n  \"d\" }",
-		"{\"a\": \"{not: [json]}\", \"# no comment\": \"- x\"}",
-		"{\"a\": \"true\", \"b\": \"1\", \"c\": \"null\", "
-		"\"d\": \"~\"}",
-		"{}", "[]", "[[[[]]]]",
-		/* what only libyaml reads, or reports */
-		"{\"a\": 1, \"a\": 2}", "{\"a\": 01}", "{\"a\": 1,}",
-		"{\"u\": \"\\u00e9\"}", "{\"u\": \"\\/\"}", "{\"s\": \"\xc3\xa9\"}",
-		"{\"a\":\t1}", "{\"a\": 1}\r\n", "{\"a\": 1} x", "{\"a\": 1}}",
-		"{\"a\"\n: 1}", "{", "[1, 2", "{\"a\": tru}", "{\"a\": 1.}",
-		"{\"a\": -}", "{\"a\": 1e}", "{a: 1}", "\"just a string\"", "1",
-		"", "  \n", "{\"a\": 1}\n---\n{\"b\": 2}", "{\"a\": [1,,2]}",
-		"{\"a\": 1:2}", "[\"a\": 1]", "{\"s\": \"\x7f\"}",
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		check_json(texts[i]);
-}
-
 int
 main(void)
 {
@@ -1138,7 +1015,6 @@ main(void)
 		T(test_emit_round_trip),
 		T(test_emit_aliases),
 		T(test_build_errors),
-		T(test_json_like_libyaml),
 #undef T
 	};
 
