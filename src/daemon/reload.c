@@ -77,6 +77,25 @@ struct reload {
 				 * current ends */
 	int cached;		/* the cache file holds cached_key's table */
 	uint64_t cached_key;
+	/*
+	 * The cache writer (cache_thread): one write at a time, off the
+	 * loop, so that a publish never waits for it.  @cache_snap is the
+	 * snapshot written (reap_cb keeps it until the write ends); a write
+	 * asked for meanwhile (@cache_again) starts when it ends.
+	 */
+	pthread_t cache_thread;
+	int cache_running;
+	int cache_again;
+	ev_async cache_done;
+	const struct snapshot *cache_snap;
+	struct cache_job {
+		char path[4096];
+		uint64_t key;
+		const struct table *table;
+		struct cache_info info;
+		int rc;
+		char err[1024];
+	} job;
 	/* What the sockets, workers and forwarders were made from: the
 	 * settings in effect, which a reload cannot change (written once by
 	 * reload_new(), then only read, on both threads). */
@@ -901,33 +920,98 @@ swap(struct reload *r, struct snapshot *next)
 		   table_name_count(t), table_record_count(t), zones, times);
 }
 
-/*
- * Write @s to the start-up cache, unless the file already holds a table
- * under the same key (a reload that changed nothing, or the start read
- * it): the same inputs give the same table.
- */
-static void
-write_cache(struct reload *r, struct snapshot *s)
+/* The cache writer: what write_cache() asked for, then tell the loop. */
+static void *
+cache_thread(void *arg)
 {
-	uint64_t key = build_cache_key(s->inputs, s->state_digest);
-	struct cache_info info;
-	char path[4096];
-	char err[1024];
+	struct reload *r = arg;
+	struct cache_job *j = &r->job;
 
-	s->cacheable = 0;	/* written, or tried: once */
-	if (r->started->state_file == NULL ||
-	    cache_path(r->started->state_file, path, sizeof(path)) < 0 ||
-	    (r->cached && r->cached_key == key && access(path, F_OK) == 0))
-		return;
-	info.nservices = s->service_count;
-	info.nviews = s->nviews;
-	if (cache_save(path, key, s->table, &info, err, sizeof(err)) < 0) {
-		log_warning("%s; the next start builds from the files", err);
+	j->rc = cache_save(j->path, j->key, j->table, &j->info, j->err,
+			   sizeof(j->err));
+	ev_async_send(r->loop, &r->cache_done);
+	return NULL;
+}
+
+/* A write ended (on the loop, the writer joined): what the file holds. */
+static void
+cache_written(struct reload *r)
+{
+	r->cache_snap = NULL;
+	if (r->job.rc < 0) {
+		log_warning("%s; the next start builds from the files",
+			    r->job.err);
 		r->cached = 0;
 		return;
 	}
 	r->cached = 1;
-	r->cached_key = key;
+	r->cached_key = r->job.key;
+}
+
+/*
+ * Write @s to the start-up cache, unless the file already holds a table
+ * under the same key (a reload that changed nothing, or the start read
+ * it): the same inputs give the same table.  On the cache writer, unless
+ * @now (at stop) or the thread cannot start; while a write runs, this one
+ * waits for it (cache_done_cb writes the snapshot served then).
+ */
+static void
+write_cache(struct reload *r, struct snapshot *s, int now)
+{
+	uint64_t key = build_cache_key(s->inputs, s->state_digest);
+	struct cache_job *j = &r->job;
+	int rc;
+
+	if (r->cache_running) {
+		r->cache_again = 1;
+		return;
+	}
+	s->cacheable = 0;	/* written, or tried: once */
+	if (r->started->state_file == NULL ||
+	    cache_path(r->started->state_file, j->path, sizeof(j->path)) < 0 ||
+	    (r->cached && r->cached_key == key && access(j->path, F_OK) == 0))
+		return;
+	j->key = key;
+	j->table = s->table;
+	j->info.nservices = s->service_count;
+	j->info.nviews = s->nviews;
+	j->rc = 0;
+	j->err[0] = '\0';
+	/* Kept alive until the write ends (reap_cb). */
+	r->cache_snap = s;
+	if (!now && (rc = thread_start_named(&r->cache_thread, "md-cache",
+					     cache_thread, r)) == 0) {
+		r->cache_running = 1;
+		return;
+	}
+	j->rc = cache_save(j->path, j->key, j->table, &j->info, j->err,
+			   sizeof(j->err));
+	cache_written(r);
+}
+
+/* The cache writer ended: one more write when one was asked meanwhile. */
+static void
+cache_done_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload,
+						      cache_done));
+
+	(void)loop;
+	(void)revents;
+	if (!r->cache_running)
+		return;
+	pthread_join(r->cache_thread, NULL);
+	r->cache_running = 0;
+	cache_written(r);
+	/* A snapshot retired meanwhile may go now. */
+	if (r->nretired > 0 && !ev_is_active(&r->reap))
+		ev_timer_again(r->loop, &r->reap);
+	if (r->cache_again) {
+		r->cache_again = 0;
+		if (r->current != NULL && r->current->cacheable)
+			write_cache(r, r->current, 0);
+	}
 }
 
 /*
@@ -1002,7 +1086,7 @@ trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	if (s->cacheable)
-		write_cache(r, s);
+		write_cache(r, s, 0);
 	give_back_memory();
 }
 
@@ -1014,7 +1098,7 @@ settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 					     offsetof(struct reload, settle));
 
 	if (r->current != NULL && r->current->cacheable)
-		write_cache(r, r->current);
+		write_cache(r, r->current, 0);
 	give_back_memory();
 }
 
@@ -1031,12 +1115,16 @@ reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	for (i = 0; i < r->nretired; i++) {
 		struct snapshot *s = r->retired[i];
 
-		if (s->generation < oldest)
+		/* The cache writer may be reading its table. */
+		if (s->generation < oldest && s != r->cache_snap)
 			snapshot_free(s);
 		else
 			r->retired[kept++] = s;
 	}
 	r->nretired = kept;
+	/* Only the one written: cache_done_cb starts this again. */
+	if (r->nretired == 1 && r->retired[0] == r->cache_snap)
+		ev_timer_stop(loop, w);
 	if (r->nretired == 0) {
 		ev_timer_stop(loop, w);
 		give_back_memory();
@@ -1247,6 +1335,8 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	ev_async_start(loop, &r->done);
 	ev_init(&r->reap, reap_cb);
 	r->reap.repeat = 0.02;
+	ev_async_init(&r->cache_done, cache_done_cb);
+	ev_async_start(loop, &r->cache_done);
 	*out = r;
 	return 0;
 }
@@ -1267,10 +1357,17 @@ reload_free(struct reload *r)
 	ev_timer_stop(r->loop, &r->reap);
 	ev_timer_stop(r->loop, &r->trim);
 	ev_timer_stop(r->loop, &r->grace);
+	/* The write running ends first. */
+	if (r->cache_running) {
+		pthread_join(r->cache_thread, NULL);
+		r->cache_running = 0;
+		cache_written(r);
+	}
+	ev_async_stop(r->loop, &r->cache_done);
 	/* A cache still waiting for changes to pause: now, for the restart. */
-	if (ev_is_active(&r->settle) && r->current != NULL &&
-	    r->current->cacheable)
-		write_cache(r, r->current);
+	if ((ev_is_active(&r->settle) || r->cache_again) &&
+	    r->current != NULL && r->current->cacheable)
+		write_cache(r, r->current, 1);
 	ev_timer_stop(r->loop, &r->settle);
 	watch_free(r->watch);
 	resource_units_free(r->units);
