@@ -879,7 +879,8 @@ swap(struct reload *r, struct snapshot *next)
 	r->current = next;
 	/* What the units took is in the snapshot served now. */
 	resource_changes_clear(&r->unpublished);
-	http_publish(r->http, next);	/* before the trim */
+	/* Before the trim; lazily when it will not be trimmed. */
+	http_publish(r->http, next, applies_to(next));
 	/* A full read's units: the files and rows as they are now (kept
 	 * only when changes will be applied to them). */
 	if (next->units != NULL) {
@@ -1115,16 +1116,14 @@ reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	for (i = 0; i < r->nretired; i++) {
 		struct snapshot *s = r->retired[i];
 
-		/* The cache writer may be reading its table. */
-		if (s->generation < oldest && s != r->cache_snap)
+		/* The cache writer or the HTTP thread may be reading it. */
+		if (s->generation < oldest && s != r->cache_snap &&
+		    !http_reading(r->http, s))
 			snapshot_free(s);
 		else
 			r->retired[kept++] = s;
 	}
 	r->nretired = kept;
-	/* Only the one written: cache_done_cb starts this again. */
-	if (r->nretired == 1 && r->retired[0] == r->cache_snap)
-		ev_timer_stop(loop, w);
 	if (r->nretired == 0) {
 		ev_timer_stop(loop, w);
 		give_back_memory();
