@@ -65,12 +65,24 @@ struct reload {
 	int running;		/* a build thread exists (not yet joined) */
 	int pending;		/* SIGHUP during a build: one more */
 	struct snapshot *result;	/* written by the thread, read after */
-	/* Published before, freed by reap_cb once no worker can read them:
+	/* Published before, freed by reap_cb once no thread can read them:
 	 * the only list of old tables (the server keeps none). */
 	struct snapshot **retired;
 	size_t nretired;
 	size_t retired_cap;
 	ev_timer reap;
+	/*
+	 * The ones no thread reads any more, freed by the reaper thread
+	 * (free_thread), one batch at a time, so that the loop does not
+	 * spend the milliseconds a snapshot of 100,000 services takes.
+	 */
+	pthread_t free_thread;
+	int free_running;
+	ev_async free_done;
+	struct snapshot **freeing;
+	size_t nfreeing;
+	size_t freeing_cap;
+	int free_trim;		/* malloc_trim() after (nothing retired) */
 	ev_timer trim;		/* trims current once it is being served */
 	ev_timer settle;	/* caches current once changes pause */
 	ev_timer grace;		/* builds when a deletion grace period of
@@ -1103,31 +1115,101 @@ settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	give_back_memory();
 }
 
-/* Free the snapshots no worker can be reading any more. */
+/* The reaper: free a batch, give memory back when asked, tell the loop. */
+static void *
+free_thread(void *arg)
+{
+	struct reload *r = arg;
+	size_t i;
+
+	for (i = 0; i < r->nfreeing; i++)
+		snapshot_free(r->freeing[i]);
+	if (r->free_trim)
+		give_back_memory();
+	ev_async_send(r->loop, &r->free_done);
+	return NULL;
+}
+
+/* The batch is freed (joins the reaper); 0 when none ran. */
+static int
+free_join(struct reload *r)
+{
+	if (!r->free_running)
+		return 0;
+	pthread_join(r->free_thread, NULL);
+	r->free_running = 0;
+	r->nfreeing = 0;
+	return 1;
+}
+
+static void
+free_done_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload,
+						      free_done));
+
+	(void)loop;
+	(void)revents;
+	free_join(r);
+}
+
+/*
+ * Free the snapshots no thread can be reading any more (no worker, nor
+ * the cache writer, nor the HTTP thread): on the reaper, or here when it
+ * cannot start.  While a batch is being freed, the next waits.
+ */
 static void
 reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct reload *r = (struct reload *)((char *)w -
 					     offsetof(struct reload, reap));
 	uint64_t oldest = server_oldest_in_use(r->srv);
+	struct snapshot **v = NULL;
 	size_t kept = 0;
 	size_t i;
 
+	if (r->free_running)
+		return;
+	if (r->freeing_cap < r->nretired) {
+		if ((v = realloc(r->freeing, r->nretired * sizeof(*v))) != NULL) {
+			r->freeing = v;
+			r->freeing_cap = r->nretired;
+		}
+	}
+	r->nfreeing = 0;
 	for (i = 0; i < r->nretired; i++) {
 		struct snapshot *s = r->retired[i];
 
-		/* The cache writer or the HTTP thread may be reading it. */
 		if (s->generation < oldest && s != r->cache_snap &&
-		    !http_reading(r->http, s))
-			snapshot_free(s);
-		else
+		    !http_reading(r->http, s)) {
+			if (r->nfreeing < r->freeing_cap)
+				r->freeing[r->nfreeing++] = s;
+			else
+				snapshot_free(s);
+		} else {
 			r->retired[kept++] = s;
+		}
 	}
 	r->nretired = kept;
-	if (r->nretired == 0) {
+	r->free_trim = r->nretired == 0;
+	if (r->nretired == 0)
 		ev_timer_stop(loop, w);
-		give_back_memory();
+	if (r->nfreeing == 0) {
+		if (r->free_trim)
+			give_back_memory();
+		return;
 	}
+	if (thread_start_named(&r->free_thread, "md-reap", free_thread,
+			       r) == 0) {
+		r->free_running = 1;
+		return;
+	}
+	for (i = 0; i < r->nfreeing; i++)
+		snapshot_free(r->freeing[i]);
+	r->nfreeing = 0;
+	if (r->free_trim)
+		give_back_memory();
 }
 
 void
@@ -1336,6 +1418,8 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	r->reap.repeat = 0.02;
 	ev_async_init(&r->cache_done, cache_done_cb);
 	ev_async_start(loop, &r->cache_done);
+	ev_async_init(&r->free_done, free_done_cb);
+	ev_async_start(loop, &r->free_done);
 	*out = r;
 	return 0;
 }
@@ -1363,6 +1447,8 @@ reload_free(struct reload *r)
 		cache_written(r);
 	}
 	ev_async_stop(r->loop, &r->cache_done);
+	free_join(r);
+	ev_async_stop(r->loop, &r->free_done);
 	/* A cache still waiting for changes to pause: now, for the restart. */
 	if ((ev_is_active(&r->settle) || r->cache_again) &&
 	    r->current != NULL && r->current->cacheable)
@@ -1376,6 +1462,7 @@ reload_free(struct reload *r)
 	for (i = 0; i < r->nretired; i++)
 		snapshot_free(r->retired[i]);
 	free(r->retired);
+	free(r->freeing);
 	snapshot_free(r->current);
 	config_free(r->started);
 	notify_free(r->notify);
