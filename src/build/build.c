@@ -2928,6 +2928,19 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 	if ((rc = vip_results(c, asks, results, n)) < 0)
 		goto out;
 	s->reallocated = n;
+	/* The keys whose VIPs may have moved, for the reload log. */
+	rc = -ENOMEM;
+	if ((s->vip_keys = calloc(n + ngone + 1, sizeof(char *))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		s->vip_keys[i] = asks[i].key;
+		asks[i].key = NULL;
+	}
+	if (ngone > 0)
+		memcpy(s->vip_keys + n, gone, ngone * sizeof(char *));
+	s->nvip_keys = n + ngone;
+	ngone = 0;
+	s->vips_from = prev;
 	rc = 1;
 out:
 	if (rc <= 0) {

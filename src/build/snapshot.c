@@ -65,10 +65,15 @@ snapshot_trim(struct snapshot *s)
 void
 snapshot_free(struct snapshot *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
 	snapshot_trim(s);
 	table_changes_free(s->changes);
+	for (i = 0; i < s->nvip_keys; i++)
+		free(s->vip_keys[i]);
+	free(s->vip_keys);
 	table_free(s->table);
 	state_free(s->state);
 	config_free(s->cfg);

@@ -99,6 +99,18 @@ struct snapshot {
 	 */
 	struct table_changes *changes;
 	/*
+	 * With @incremental: the VIP keys (vip.h) whose assignment may
+	 * differ from the one in @vips_from, the state the apply allocated
+	 * from (only compared with, never read through): the keys of the
+	 * services and legacy names it asked VIPs for or released, "#6"
+	 * twins included, in no order.  Any other key's assignment is the
+	 * same in both.  NULL and 0 when the VIPs were allocated in full.
+	 * snapshot_diff_compute() looks at these keys only.
+	 */
+	char **vip_keys;
+	size_t nvip_keys;
+	const struct state *vips_from;
+	/*
 	 * The start-up cache (cache.h): the digest of what this build read
 	 * but the state, the digest of the state file's bytes that @state
 	 * is (0: unknown; build_mark_cacheable()), whether the build may be

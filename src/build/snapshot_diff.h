@@ -3,9 +3,10 @@
  * snapshot_diff.h -- what a reload changed: the names and the VIPs one
  * snapshot serves that another does not, for the reload log.
  *
- * Reads only the snapshots' @table and @state, which snapshot_trim() never
- * touches: the reload thread may compare the snapshot being served while
- * the main loop trims it.  Off the hot path; pure: no I/O, no logging.
+ * Reads only the snapshots' @table, @state, @changes and @vip_keys, which
+ * snapshot_trim() never touches: the reload thread may compare the
+ * snapshot being served while the main loop trims it.  Off the hot
+ * path; pure: no I/O, no logging.
  */
 #ifndef MESHDNS_SNAPSHOT_DIFF_H
 #define MESHDNS_SNAPSHOT_DIFF_H
@@ -30,6 +31,12 @@ struct snapshot_diff {
  * Compare @old and @new into @d (need not be initialised).  @old may be
  * NULL (everything is added).  Returns 0, or -ENOMEM (then @d is empty).
  * Free with snapshot_diff_clear().
+ *
+ * An apply to @old costs what it changed, not what the snapshots hold:
+ * the names through @new's table change list (@changes), the VIPs
+ * through the keys its VIP round touched (@vip_keys, when @vips_from is
+ * @old's state).  Otherwise both tables are walked.  The result is the
+ * same either way.
  */
 int snapshot_diff_compute(struct snapshot_diff *d, const struct snapshot *old,
 			  const struct snapshot *new);

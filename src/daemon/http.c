@@ -60,6 +60,18 @@ struct http {
 	 * build thread: under @lock. */
 	pthread_mutex_t lock;
 	struct http_view *view;
+	int published;			/* a snapshot is served */
+	/*
+	 * A snapshot published lazily (http_publish()): its view is made
+	 * on the HTTP thread when one is asked for (view_get()), one at a
+	 * time (@render_lock); @rendering is the snapshot read meanwhile
+	 * (http_reading()).
+	 */
+	const struct snapshot *snap;
+	uint64_t snap_generation;
+	int64_t snap_published;
+	const struct snapshot *rendering;
+	pthread_mutex_t render_lock;
 	uint64_t reloads[3];		/* by enum http_build_result */
 	uint64_t builds[2];		/* success, failure */
 	uint64_t build_buckets[2][HTTP_BUILD_BUCKETS + 1];
@@ -159,17 +171,30 @@ http_build_done(struct http *h, enum http_build_result r, double seconds)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* Make @v the current view (under h->lock); the old one to free, or NULL. */
+static struct http_view *
+view_set(struct http *h, struct http_view *v)
+{
+	struct http_view *old = h->view;
+
+	h->view = v;
+	if (old != NULL && --old->refs > 0)
+		old = NULL;
+	return old;
+}
+
 void
-http_publish(struct http *h, const struct snapshot *s)
+http_publish(struct http *h, const struct snapshot *s, int lazy)
 {
 	struct http_view *v = NULL;
 	struct http_view *old = NULL;
+	int64_t now = (int64_t)time(NULL);
 	double seconds = 0;
 	size_t i;
 
 	if (h == NULL)
 		return;
-	if (http_view_new(&v, s, (int64_t)time(NULL)) < 0) {
+	if (!lazy && http_view_new(&v, s, now) < 0) {
 		log_warning("http, out of memory: the status page still shows "
 			    "generation %llu", h->view != NULL ?
 			    (unsigned long long)h->view->generation : 0ULL);
@@ -177,16 +202,72 @@ http_publish(struct http *h, const struct snapshot *s)
 	}
 	pthread_mutex_lock(&h->lock);
 	/* The start's build: a reload's is counted by http_build_done(). */
-	if (h->view == NULL && !s->from_cache) {
+	if (!h->published && !s->from_cache) {
 		for (i = 0; i < BUILD_NPHASES; i++)
 			seconds += (double)s->phase_us[i] / 1e6;
 		count_build(h, 0, seconds);
 	}
-	old = h->view;
-	h->view = v;
-	if (old != NULL && --old->refs > 0)
-		old = NULL;
+	h->published = 1;
+	h->snap = lazy ? s : NULL;
+	h->snap_generation = s->generation;
+	h->snap_published = now;
+	if (!lazy)
+		old = view_set(h, v);
 	pthread_mutex_unlock(&h->lock);
+	http_view_free(old);
+}
+
+int
+http_reading(struct http *h, const struct snapshot *s)
+{
+	int rc;
+
+	if (h == NULL)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	rc = h->rendering == s;
+	pthread_mutex_unlock(&h->lock);
+	return rc;
+}
+
+/* Is the view behind the snapshot published lazily?  Under h->lock. */
+static int
+view_stale(const struct http *h)
+{
+	return h->snap != NULL && (h->view == NULL ||
+				   h->view->generation != h->snap_generation);
+}
+
+/*
+ * The view of the snapshot published lazily, made now (HTTP thread), one
+ * at a time: the snapshot is not freed while @rendering names it.  Out of
+ * memory: the old view stays.
+ */
+static void
+view_render(struct http *h)
+{
+	const struct snapshot *s = NULL;
+	struct http_view *v = NULL;
+	struct http_view *old = NULL;
+	int64_t published = 0;
+
+	pthread_mutex_lock(&h->render_lock);
+	pthread_mutex_lock(&h->lock);
+	if (view_stale(h)) {
+		s = h->snap;
+		published = h->snap_published;
+		h->rendering = s;
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (s != NULL && http_view_new(&v, s, published) < 0)
+		log_warning("http, out of memory: the status page still "
+			    "shows an older generation");
+	pthread_mutex_lock(&h->lock);
+	h->rendering = NULL;
+	if (v != NULL)
+		old = view_set(h, v);
+	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&h->render_lock);
 	http_view_free(old);
 }
 
@@ -195,7 +276,13 @@ static struct http_view *
 view_get(struct http *h)
 {
 	struct http_view *v = NULL;
+	int stale;
 
+	pthread_mutex_lock(&h->lock);
+	stale = view_stale(h);
+	pthread_mutex_unlock(&h->lock);
+	if (stale)
+		view_render(h);
 	pthread_mutex_lock(&h->lock);
 	if ((v = h->view) != NULL)
 		v->refs++;
@@ -439,15 +526,17 @@ healthy(struct http *h, struct metrics *m)
 static int
 ready(struct http *h, struct metrics *m)
 {
-	struct http_view *v = view_get(h);
 	size_t i;
 	int ok = 1;
+	int published;
 
-	if (v == NULL) {
+	pthread_mutex_lock(&h->lock);
+	published = h->published;
+	pthread_mutex_unlock(&h->lock);
+	if (!published) {
 		metrics_append(m, "snapshot: not served yet\n", 25);
 		ok = 0;
 	}
-	view_put(h, v);
 	for (i = 0; i < h->nready_hooks; i++) {
 		if (h->ready_hooks[i].fn(h->ready_hooks[i].arg))
 			continue;
@@ -678,6 +767,7 @@ http_new(struct http **out, const struct config *cfg, struct server *srv,
 		return -1;
 	}
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->render_lock, NULL);
 	h->srv = srv;
 	h->loop = loop;
 	h->started = (int64_t)time(NULL);
@@ -826,5 +916,6 @@ http_free(struct http *h)
 	if (h->view != NULL && --h->view->refs == 0)
 		http_view_free(h->view);
 	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->render_lock);
 	free(h);
 }

@@ -31,10 +31,12 @@
  *   /status.json  what `meshdns --status` prints, as one JSON array.
  *
  * What the page, /status.json and the snapshot's gauges show is made
- * once per published snapshot by http_publish(), on the main thread,
+ * once per published snapshot: by http_publish(), on the main thread,
  * before the snapshot is trimmed (the per-service results are freed
- * then): a copy the HTTP thread reads under the endpoint's own mutex,
- * which neither the query path nor the build thread's work waits for.
+ * then), or, for a snapshot published lazily, on the HTTP thread when
+ * first asked for: a copy the HTTP thread reads under the endpoint's own
+ * mutex, which neither the query path nor the build thread's work waits
+ * for.
  *
  * Threads: http_new(), http_start(), http_publish() and http_free() on
  * the main thread; http_build_done() on any thread; the hooks are added
@@ -79,8 +81,21 @@ int http_start(struct http *h, char *err, size_t errsize);
  * and the snapshot gauges show; the first one makes /ready say ready (if
  * the checks agree).  A snapshot from the start-up cache has no
  * per-service results: the page says so.  NULL @h is a no-op.
+ *
+ * With @lazy, nothing is copied now (at 100,000 services a copy takes
+ * seconds, which a publish must not wait for): the HTTP thread makes it
+ * from @s when the page, /status.json or /metrics is asked for and the
+ * copy it has is of an older generation.  The caller then keeps @s
+ * whole (not trimmed) while it is served, and alive while
+ * http_reading() says so.
  */
-void http_publish(struct http *h, const struct snapshot *s);
+void http_publish(struct http *h, const struct snapshot *s, int lazy);
+
+/*
+ * Is the HTTP thread reading @s (published lazily) right now?  Then it
+ * must not be freed yet; ask again later.  NULL @h: 0.
+ */
+int http_reading(struct http *h, const struct snapshot *s);
 
 /* What a reload came to (http_build_done()). */
 enum http_build_result {

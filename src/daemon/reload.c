@@ -66,18 +66,49 @@ struct reload {
 	int running;		/* a build thread exists (not yet joined) */
 	int pending;		/* SIGHUP during a build: one more */
 	struct snapshot *result;	/* written by the thread, read after */
-	/* Published before, freed by reap_cb once no worker can read them:
+	/* Published before, freed by reap_cb once no thread can read them:
 	 * the only list of old tables (the server keeps none). */
 	struct snapshot **retired;
 	size_t nretired;
 	size_t retired_cap;
 	ev_timer reap;
+	/*
+	 * The ones no thread reads any more, freed by the reaper thread
+	 * (free_thread), one batch at a time, so that the loop does not
+	 * spend the milliseconds a snapshot of 100,000 services takes.
+	 */
+	pthread_t free_thread;
+	int free_running;
+	ev_async free_done;
+	struct snapshot **freeing;
+	size_t nfreeing;
+	size_t freeing_cap;
+	int free_trim;		/* malloc_trim() after (nothing retired) */
 	ev_timer trim;		/* trims current once it is being served */
 	ev_timer settle;	/* caches current once changes pause */
 	ev_timer grace;		/* builds when a deletion grace period of
 				 * current ends */
 	int cached;		/* the cache file holds cached_key's table */
 	uint64_t cached_key;
+	/*
+	 * The cache writer (cache_thread): one write at a time, off the
+	 * loop, so that a publish never waits for it.  @cache_snap is the
+	 * snapshot written (reap_cb keeps it until the write ends); a write
+	 * asked for meanwhile (@cache_again) starts when it ends.
+	 */
+	pthread_t cache_thread;
+	int cache_running;
+	int cache_again;
+	ev_async cache_done;
+	const struct snapshot *cache_snap;
+	struct cache_job {
+		char path[4096];
+		uint64_t key;
+		const struct table *table;
+		struct cache_info info;
+		int rc;
+		char err[1024];
+	} job;
 	/* What the sockets, workers and forwarders were made from: the
 	 * settings in effect, which a reload cannot change (written once by
 	 * reload_new(), then only read, on both threads). */
@@ -861,7 +892,8 @@ swap(struct reload *r, struct snapshot *next)
 	r->current = next;
 	/* What the units took is in the snapshot served now. */
 	resource_changes_clear(&r->unpublished);
-	http_publish(r->http, next);	/* before the trim */
+	/* Before the trim; lazily when it will not be trimmed. */
+	http_publish(r->http, next, applies_to(next));
 	/* A full read's units: the files and rows as they are now (kept
 	 * only when changes will be applied to them). */
 	if (next->units != NULL) {
@@ -902,33 +934,98 @@ swap(struct reload *r, struct snapshot *next)
 		   table_name_count(t), table_record_count(t), zones, times);
 }
 
-/*
- * Write @s to the start-up cache, unless the file already holds a table
- * under the same key (a reload that changed nothing, or the start read
- * it): the same inputs give the same table.
- */
-static void
-write_cache(struct reload *r, struct snapshot *s)
+/* The cache writer: what write_cache() asked for, then tell the loop. */
+static void *
+cache_thread(void *arg)
 {
-	uint64_t key = build_cache_key(s->inputs, s->state_digest);
-	struct cache_info info;
-	char path[4096];
-	char err[1024];
+	struct reload *r = arg;
+	struct cache_job *j = &r->job;
 
-	s->cacheable = 0;	/* written, or tried: once */
-	if (r->started->state_file == NULL ||
-	    cache_path(r->started->state_file, path, sizeof(path)) < 0 ||
-	    (r->cached && r->cached_key == key && access(path, F_OK) == 0))
-		return;
-	info.nservices = s->service_count;
-	info.nviews = s->nviews;
-	if (cache_save(path, key, s->table, &info, err, sizeof(err)) < 0) {
-		log_warning("%s; the next start builds from the files", err);
+	j->rc = cache_save(j->path, j->key, j->table, &j->info, j->err,
+			   sizeof(j->err));
+	ev_async_send(r->loop, &r->cache_done);
+	return NULL;
+}
+
+/* A write ended (on the loop, the writer joined): what the file holds. */
+static void
+cache_written(struct reload *r)
+{
+	r->cache_snap = NULL;
+	if (r->job.rc < 0) {
+		log_warning("%s; the next start builds from the files",
+			    r->job.err);
 		r->cached = 0;
 		return;
 	}
 	r->cached = 1;
-	r->cached_key = key;
+	r->cached_key = r->job.key;
+}
+
+/*
+ * Write @s to the start-up cache, unless the file already holds a table
+ * under the same key (a reload that changed nothing, or the start read
+ * it): the same inputs give the same table.  On the cache writer, unless
+ * @now (at stop) or the thread cannot start; while a write runs, this one
+ * waits for it (cache_done_cb writes the snapshot served then).
+ */
+static void
+write_cache(struct reload *r, struct snapshot *s, int now)
+{
+	uint64_t key = build_cache_key(s->inputs, s->state_digest);
+	struct cache_job *j = &r->job;
+	int rc;
+
+	if (r->cache_running) {
+		r->cache_again = 1;
+		return;
+	}
+	s->cacheable = 0;	/* written, or tried: once */
+	if (r->started->state_file == NULL ||
+	    cache_path(r->started->state_file, j->path, sizeof(j->path)) < 0 ||
+	    (r->cached && r->cached_key == key && access(j->path, F_OK) == 0))
+		return;
+	j->key = key;
+	j->table = s->table;
+	j->info.nservices = s->service_count;
+	j->info.nviews = s->nviews;
+	j->rc = 0;
+	j->err[0] = '\0';
+	/* Kept alive until the write ends (reap_cb). */
+	r->cache_snap = s;
+	if (!now && (rc = thread_start_named(&r->cache_thread, "md-cache",
+					     cache_thread, r)) == 0) {
+		r->cache_running = 1;
+		return;
+	}
+	j->rc = cache_save(j->path, j->key, j->table, &j->info, j->err,
+			   sizeof(j->err));
+	cache_written(r);
+}
+
+/* The cache writer ended: one more write when one was asked meanwhile. */
+static void
+cache_done_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload,
+						      cache_done));
+
+	(void)loop;
+	(void)revents;
+	if (!r->cache_running)
+		return;
+	pthread_join(r->cache_thread, NULL);
+	r->cache_running = 0;
+	cache_written(r);
+	/* A snapshot retired meanwhile may go now. */
+	if (r->nretired > 0 && !ev_is_active(&r->reap))
+		ev_timer_again(r->loop, &r->reap);
+	if (r->cache_again) {
+		r->cache_again = 0;
+		if (r->current != NULL && r->current->cacheable)
+			write_cache(r, r->current, 0);
+	}
 }
 
 /*
@@ -1005,7 +1102,7 @@ trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	if (s->cacheable)
-		write_cache(r, s);
+		write_cache(r, s, 0);
 	give_back_memory();
 }
 
@@ -1017,35 +1114,106 @@ settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 					     offsetof(struct reload, settle));
 
 	if (r->current != NULL && r->current->cacheable)
-		write_cache(r, r->current);
+		write_cache(r, r->current, 0);
 	give_back_memory();
 }
 
-/* Free the snapshots no worker can be reading any more. */
+/* The reaper: free a batch, give memory back when asked, tell the loop. */
+static void *
+free_thread(void *arg)
+{
+	struct reload *r = arg;
+	size_t i;
+
+	for (i = 0; i < r->nfreeing; i++)
+		snapshot_free(r->freeing[i]);
+	if (r->free_trim)
+		give_back_memory();
+	ev_async_send(r->loop, &r->free_done);
+	return NULL;
+}
+
+/* The batch is freed (joins the reaper); 0 when none ran. */
+static int
+free_join(struct reload *r)
+{
+	if (!r->free_running)
+		return 0;
+	pthread_join(r->free_thread, NULL);
+	r->free_running = 0;
+	r->nfreeing = 0;
+	return 1;
+}
+
+static void
+free_done_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct reload *r = (struct reload *)((char *)w -
+					     offsetof(struct reload,
+						      free_done));
+
+	(void)loop;
+	(void)revents;
+	free_join(r);
+}
+
+/*
+ * Free the snapshots no thread can be reading any more (no worker, nor
+ * the cache writer, nor the HTTP thread): on the reaper, or here when it
+ * cannot start.  While a batch is being freed, the next waits.
+ */
 static void
 reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct reload *r = (struct reload *)((char *)w -
 					     offsetof(struct reload, reap));
 	uint64_t oldest = server_oldest_in_use(r->srv);
+	struct snapshot **v = NULL;
 	size_t kept = 0;
 	size_t i;
 
+	if (r->free_running)
+		return;
+	if (r->freeing_cap < r->nretired) {
+		if ((v = realloc(r->freeing, r->nretired * sizeof(*v))) != NULL) {
+			r->freeing = v;
+			r->freeing_cap = r->nretired;
+		}
+	}
+	r->nfreeing = 0;
 	for (i = 0; i < r->nretired; i++) {
 		struct snapshot *s = r->retired[i];
 
-		if (s->generation < oldest)
-			snapshot_free(s);
-		else
+		if (s->generation < oldest && s != r->cache_snap &&
+		    !http_reading(r->http, s)) {
+			if (r->nfreeing < r->freeing_cap)
+				r->freeing[r->nfreeing++] = s;
+			else
+				snapshot_free(s);
+		} else {
 			r->retired[kept++] = s;
+		}
 	}
 	r->nretired = kept;
-	if (r->nretired == 0) {
+	/* While changes are applied, the settle timer gives back. */
+	r->free_trim = r->nretired == 0 && !ev_is_active(&r->settle);
+	if (r->nretired == 0)
 		ev_timer_stop(loop, w);
-		/* While changes are applied, the settle timer does it. */
-		if (!ev_is_active(&r->settle))
+	if (r->nfreeing == 0) {
+		if (r->free_trim)
 			give_back_memory();
+		return;
 	}
+	if (thread_start_named(&r->free_thread, "md-reap", free_thread,
+			       r) == 0) {
+		r->free_running = 1;
+		return;
+	}
+	for (i = 0; i < r->nfreeing; i++)
+		snapshot_free(r->freeing[i]);
+	r->nfreeing = 0;
+	if (r->free_trim)
+		give_back_memory();
 }
 
 void
@@ -1252,6 +1420,10 @@ reload_new(struct reload **out, struct ev_loop *loop, struct server *srv,
 	ev_async_start(loop, &r->done);
 	ev_init(&r->reap, reap_cb);
 	r->reap.repeat = 0.02;
+	ev_async_init(&r->cache_done, cache_done_cb);
+	ev_async_start(loop, &r->cache_done);
+	ev_async_init(&r->free_done, free_done_cb);
+	ev_async_start(loop, &r->free_done);
 	*out = r;
 	return 0;
 }
@@ -1272,10 +1444,19 @@ reload_free(struct reload *r)
 	ev_timer_stop(r->loop, &r->reap);
 	ev_timer_stop(r->loop, &r->trim);
 	ev_timer_stop(r->loop, &r->grace);
+	/* The write running ends first. */
+	if (r->cache_running) {
+		pthread_join(r->cache_thread, NULL);
+		r->cache_running = 0;
+		cache_written(r);
+	}
+	ev_async_stop(r->loop, &r->cache_done);
+	free_join(r);
+	ev_async_stop(r->loop, &r->free_done);
 	/* A cache still waiting for changes to pause: now, for the restart. */
-	if (ev_is_active(&r->settle) && r->current != NULL &&
-	    r->current->cacheable)
-		write_cache(r, r->current);
+	if ((ev_is_active(&r->settle) || r->cache_again) &&
+	    r->current != NULL && r->current->cacheable)
+		write_cache(r, r->current, 1);
 	ev_timer_stop(r->loop, &r->settle);
 	watch_free(r->watch);
 	resource_units_free(r->units);
@@ -1285,6 +1466,7 @@ reload_free(struct reload *r)
 	for (i = 0; i < r->nretired; i++)
 		snapshot_free(r->retired[i]);
 	free(r->retired);
+	free(r->freeing);
 	snapshot_free(r->current);
 	config_free(r->started);
 	notify_free(r->notify);

@@ -28,8 +28,9 @@ int thread_start(pthread_t *out, void *(*fn)(void *), void *arg);
  * at most 15 bytes; what `top -H`, `ps -L` and /proc/PID/task/TID/comm
  * show, and what tests/bench/store.sh picks threads by).  A name that
  * cannot be set is no error: the thread runs unnamed.  meshdns's names:
- * md-worker (a server worker), md-build (a build), md-store (the store
- * reader), md-load (a resource loader).
+ * md-worker (a server worker), md-build (a build), md-cache (the
+ * start-up cache's writer), md-reap (frees retired snapshots), md-store
+ * (the store reader), md-load (a resource loader).
  */
 int thread_start_named(pthread_t *out, const char *name,
 		       void *(*fn)(void *), void *arg);

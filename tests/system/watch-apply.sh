@@ -122,6 +122,13 @@ expect_eq "meshdns still runs" "0" "$(kill -0 "$PID" 2>/dev/null; echo $?)"
 inc=$(applies incremental)
 [ "${inc:-0}" -ge 20 ] && pass "many edits: applied incrementally ($inc)" ||
 	fail "many edits: only ${inc:-0} incremental applies"
+# The status is made when asked for (http_publish() lazily), from the
+# generation served last: its gauge and /status.json say the last edit.
+last=$(sed -n 's/.*serving generation \([0-9]*\):.*/\1/p' "$LOG" | tail -1)
+expect_match "the status shows the generation served last" \
+	"^meshdns_generation $last\$" "$(curl -s "$URL/metrics")"
+expect_match "/status.json shows the last edit" '"port": ?12040' \
+	"$(curl -s "$URL/status.json" | tr ',' '\n')"
 
 # What a fresh start on the same files serves.
 answers() {

@@ -19,6 +19,7 @@
 
 #include "build/build.h"
 #include "build/snapshot.h"
+#include "build/snapshot_diff.h"
 #include "build/state.h"
 #include "build/status.h"
 #include "dns/table_diff.h"
@@ -287,6 +288,56 @@ assert_same(const struct snapshot *a, const struct snapshot *b,
 	free(sb);
 }
 
+/*
+ * The reload log's line for @old -> @new, with the names shown left out:
+ * a patched table's change list shows the first names in canonical order,
+ * a walk of the whole tables those built first (table_diff.h).
+ */
+static void
+diff_line(const struct snapshot *old, const struct snapshot *new, char *buf,
+	  size_t size)
+{
+	struct snapshot_diff d;
+	size_t i;
+
+	assert_int_equal(snapshot_diff_compute(&d, old, new), 0);
+	for (i = 0; i < d.names.added.nshown; i++)
+		free(d.names.added.shown[i]);
+	for (i = 0; i < d.names.removed.nshown; i++)
+		free(d.names.removed.shown[i]);
+	d.names.added.nshown = 0;
+	d.names.removed.nshown = 0;
+	snapshot_diff_format(&d, buf, size);
+	snapshot_diff_clear(&d);
+}
+
+/*
+ * The log line of an apply, from what it changed (its table changes and
+ * VIP keys), is the one both tables walked whole give.
+ */
+static void
+assert_same_diff(const struct snapshot *prev, const struct snapshot *a,
+		 unsigned step)
+{
+	struct snapshot whole = *a;
+	char la[4096];
+	char lw[4096];
+
+	if (a->incremental && a->vip_keys == NULL)
+		fail_msg("step %u: an apply without its VIP keys", step);
+	if (a->vip_keys != NULL && a->vips_from != prev->state)
+		fail_msg("step %u: VIP keys not from the state applied to",
+			 step);
+	whole.changes = NULL;
+	whole.vip_keys = NULL;
+	whole.nvip_keys = 0;
+	diff_line(prev, a, la, sizeof(la));
+	diff_line(prev, &whole, lw, sizeof(lw));
+	if (strcmp(la, lw) != 0)
+		fail_msg("step %u: the apply's log line differs:\n%s\n---\n%s",
+			 step, la, lw);
+}
+
 static struct snapshot *
 full(const struct model *m, const struct state *prev, int64_t now)
 {
@@ -418,6 +469,7 @@ run_sequence(const char *conf, int one_mesh, unsigned seed, unsigned steps,
 		a = apply(m, prev, ch, nch, now);
 		b = full(m, prev->state, now);
 		assert_same(a, b, step);
+		assert_same_diff(prev, a, step);
 		equal++;
 		*incremental += a->incremental != 0;
 		*patched += a->table_patched != 0;
