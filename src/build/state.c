@@ -372,9 +372,19 @@ state_equal(const struct state *a, const struct state *b)
 {
 	size_t i;
 
-	if (a->nz != b->nz || !vip_table_equal(a->vips, b->vips) ||
-	    a->ngen != b->ngen)
+	/*
+	 * The zones first: a change that moves a name changes a serial,
+	 * and the VIP table, the costly part, is then not walked.
+	 */
+	if (a->nz != b->nz || a->ngen != b->ngen)
 		return 0;
+	for (i = 0; i < a->nz; i++) {
+		const struct zone *y = find_zone(b, a->z[i].name);
+
+		if (y == NULL || y->serial != a->z[i].serial ||
+		    y->digest != a->z[i].digest)
+			return 0;
+	}
 	for (i = 0; i < a->ngen; i++) {
 		const struct state_generated *x = &a->gen[i];
 		const struct state_generated *y = &b->gen[i];
@@ -384,14 +394,7 @@ state_equal(const struct state *a, const struct state *b)
 		    strcmp(x->ports, y->ports) != 0)
 			return 0;
 	}
-	for (i = 0; i < a->nz; i++) {
-		const struct zone *y = find_zone(b, a->z[i].name);
-
-		if (y == NULL || y->serial != a->z[i].serial ||
-		    y->digest != a->z[i].digest)
-			return 0;
-	}
-	return 1;
+	return vip_table_equal(a->vips, b->vips);
 }
 
 struct vip_table *
