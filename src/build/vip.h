@@ -192,4 +192,13 @@ int vip_table_add(struct vip_table *t, const struct netaddr *addr,
 int vip_table_add_cursor(struct vip_table *t, const struct netaddr_cidr *pool,
 			 const struct netaddr *next);
 
+/*
+ * Remove the entry of @addr, or the cursor of @pool (its canonical text),
+ * for replaying the state journal (state.c).  0, or -ENOENT when there is
+ * none (@t is then unchanged).  Pointers from vip_table_entry() and
+ * vip_table_cursor() are invalid afterwards.
+ */
+int vip_table_remove(struct vip_table *t, const struct netaddr *addr);
+int vip_table_remove_cursor(struct vip_table *t, const char *pool);
+
 #endif
