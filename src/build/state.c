@@ -1243,7 +1243,20 @@ delta_vips(struct delta *d, const struct vip_table *a,
 	size_t k;
 
 	for (i = 0; i < n; i++) {
-		if (entry_same(vip_table_entry(a, i), vip_table_entry(b, i)))
+		const struct vip_entry *x = vip_table_entry(a, i);
+		const struct vip_entry *y = vip_table_entry(b, i);
+		size_t run = n - i < 256 ? n - i : 256;
+
+		/*
+		 * Equal bytes are the same entry (the key pointer too); a
+		 * run that differs (a change, or only padding) is looked at
+		 * entry by entry.
+		 */
+		if (i % 256 == 0 && memcmp(x, y, run * sizeof(*x)) == 0) {
+			i += run - 1;
+			continue;
+		}
+		if (entry_same(x, y))
 			continue;
 		if (ncand == cap) {
 			size_t *v = NULL;

@@ -142,7 +142,10 @@ struct vip_cursor {
 /*
  * The entries and the cursors, in no particular order: @i from 0 to
  * vip_table_nentries() - 1 (vip_table_ncursors() - 1).  The pointers are
- * the table's, valid until it is changed or freed.
+ * the table's, valid until it is changed or freed.  The entries are one
+ * array: vip_table_entry(t, i) is vip_table_entry(t, 0) + i.  A clone
+ * has its original's entries at the same places, with the same key
+ * pointers, until either is changed.
  */
 size_t vip_table_nentries(const struct vip_table *t);
 const struct vip_entry *vip_table_entry(const struct vip_table *t, size_t i);
