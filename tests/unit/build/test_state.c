@@ -1423,6 +1423,137 @@ t_journal_compact_crash(void **state)
 	free(hdr);
 }
 
+/*
+ * Random rounds, as builds make them (full rounds, releases, serials,
+ * generated MeshServices): each saved as a change, loaded back equal,
+ * with the digest of the same state written whole; compacted now and
+ * then.
+ */
+static void
+t_journal_random(void **state)
+{
+	struct fixture *f = *state;
+	struct state *prev = NULL;
+	struct state *st = NULL;
+	struct netaddr_cidr pools[2];
+	struct vip_request reqs[40];
+	struct vip_result res[40];
+	struct state_generated g[8];
+	char keys[40][48];
+	char names[8][16];
+	char err[1024] = "";
+	const char *gone[4];
+	uint64_t d = 0;
+	uint64_t whole = 0;
+	uint32_t serial;
+	unsigned seed = 12345;
+	size_t n;
+	size_t i;
+	int round;
+
+	state_set_journal_floor(2048);
+	assert_int_equal(netaddr_cidr_parse(&pools[0], "241.0.0.0/27", err,
+					    sizeof(err)), 0);
+	assert_int_equal(netaddr_cidr_parse(&pools[1], "fd00::/120", err,
+					    sizeof(err)), 0);
+	for (i = 0; i < 40; i++)
+		snprintf(keys[i], sizeof(keys[i]), "MeshService/m/k%zu", i);
+	prev = state_new();
+	assert_int_equal(state_save(prev, NULL, f->path, err, sizeof(err),
+				    NULL), 0);
+	for (round = 0; round < 150; round++) {
+		st = state_clone(prev);
+		assert_non_null(st);
+		switch (rand_r(&seed) % 4) {
+		case 0:
+		case 1:
+			for (i = 0, n = 0; i < 40; i++) {
+				if (rand_r(&seed) % 3 == 0)
+					continue;
+				memset(&reqs[n], 0, sizeof(reqs[n]));
+				reqs[n].key = keys[i];
+				reqs[n].pool = i % 2;
+				n++;
+			}
+			assert_int_equal(vip_allocate(state_vips(st), pools, 2,
+						      reqs, n, res,
+						      1000 + round * 10,
+						      rand_r(&seed) % 40, 1), 0);
+			break;
+		case 2:
+			for (i = 0; i < 4; i++)
+				gone[i] = keys[rand_r(&seed) % 40];
+			assert_int_equal(vip_release(state_vips(st), gone, 4,
+						     1000 + round * 10,
+						     rand_r(&seed) % 30), 0);
+			break;
+		default:
+			for (i = 0, n = 0; i < 8; i++) {
+				if (rand_r(&seed) % 2)
+					continue;
+				snprintf(names[n], sizeof(names[n]), "g%zu",
+					 i);
+				g[n].mesh = i % 2 ? "a" : "b";
+				g[n].name = names[n];
+				g[n].since = rand_r(&seed) % 2 ? 0 : 900 + i;
+				g[n].ports = rand_r(&seed) % 2 ? "80/80/tcp/80" :
+					     "81/81/tcp/81";
+				n++;
+			}
+			assert_int_equal(state_set_generated(st, g, n), 0);
+			break;
+		}
+		assert_int_equal(state_zone_serial(st, round % 3 ? "a.local" :
+						   "b.local",
+						   rand_r(&seed) % 5,
+						   1000 + round, &serial), 0);
+		assert_int_equal(state_save(st, prev, f->path, err,
+					    sizeof(err), &d), 0);
+		assert_loads(f->path, st, d);
+		if (round % 10 == 0) {
+			struct state *c = state_clone(st);
+
+			assert_int_equal(state_save(c, NULL, f->other, err,
+						    sizeof(err), &whole), 0);
+			assert_true(whole == d);
+			state_free(c);
+		}
+		state_free(prev);
+		prev = st;
+	}
+	state_free(prev);
+}
+
+/* Bytes a failed save left after the last record: cut by the next save. */
+static void
+t_journal_leftover(void **state)
+{
+	struct fixture *f = *state;
+	struct state *st0 = make_state(5);
+	struct state *st1 = NULL;
+	struct state *st2 = NULL;
+	char err[1024] = "";
+	uint64_t d2 = 0;
+	FILE *fp = NULL;
+
+	assert_int_equal(state_save(st0, NULL, f->path, err, sizeof(err),
+				    NULL), 0);
+	st1 = changed(st0, 1);
+	assert_int_equal(state_save(st1, st0, f->path, err, sizeof(err),
+				    NULL), 0);
+	fp = fopen(f->journal, "a");
+	assert_non_null(fp);
+	fputs("change 0123456789abcdef 0123456789abcdef 1\n+ assign", fp);
+	fclose(fp);
+	st2 = changed(st1, 2);
+	assert_int_equal(state_save(st2, st1, f->path, err, sizeof(err),
+				    &d2), 0);
+	assert_loads(f->path, st2, d2);
+	state_free(st0);
+	state_free(st1);
+	state_free(st2);
+}
+
 int
 main(void)
 {
@@ -1466,6 +1597,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_journal_compaction, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(t_journal_compact_crash, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(t_journal_random, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(t_journal_leftover, setup,
 						teardown),
 	};
 
