@@ -1552,25 +1552,17 @@ remove_record(struct state *st, char *line, size_t lineno, char *err,
 			return 0;
 		}
 	} else if (n == 5 && strcmp(f[0], "generated") == 0) {
+		int64_t since = 0;
+
+		if (strcmp(f[3], "-") != 0 && parse_i64(f[3], &since) < 0)
+			since = -1;
 		for (i = 0; i < st->ngen; i++) {
 			struct state_generated *g = &st->gen[i];
-			struct buf b;
-			int same;
 
 			if (strcmp(g->mesh, f[1]) != 0 ||
 			    strcmp(g->name, f[2]) != 0)
 				continue;
-			memset(&b, 0, sizeof(b));
-			fmt_generated(&b, g);
-			if (b.oom) {
-				free(b.p);
-				return -ENOMEM;
-			}
-			/* The record as written, without its newline. */
-			same = b.n == strlen(text) + 1 &&
-			       memcmp(b.p, text, b.n - 1) == 0;
-			free(b.p);
-			if (!same)
+			if (g->since != since || strcmp(g->ports, f[4]) != 0)
 				break;
 			free((char *)g->mesh);
 			free((char *)g->name);
@@ -2156,6 +2148,7 @@ state_save(struct state *st, const struct state *prev, const char *path,
 {
 	char *jpath = NULL;
 	char *rec = NULL;
+	char cerr[1024];
 	size_t len = 0;
 	uint64_t after;
 	off_t bound;
@@ -2202,9 +2195,13 @@ state_save(struct state *st, const struct state *prev, const char *path,
 			 * Compaction.  @st is safe in the journal already:
 			 * a failure is only said.
 			 */
-			if (save_whole(st, path, jpath, err, errsize,
-				       NULL) != 0)
+			if (save_whole(st, path, jpath, cerr, sizeof(cerr),
+				       NULL) != 0) {
+				diag_printf(err, errsize, "%s; the change is "
+					    "saved in the journal, which a "
+					    "later save compacts", cerr);
 				rc = 1;
+			}
 			goto out;
 		}
 	}

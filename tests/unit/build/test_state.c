@@ -1554,6 +1554,49 @@ t_journal_leftover(void **state)
 	state_free(st2);
 }
 
+/*
+ * A compaction that fails after the change was appended: the save
+ * succeeds with a warning (the change is safe in the journal), and a
+ * later save compacts.
+ */
+static void
+t_journal_compaction_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct state *st0 = make_state(3);
+	struct state *st1 = NULL;
+	struct state *st2 = NULL;
+	char err[1024] = "";
+	char want[1024];
+	uint64_t d1 = 0;
+	uint64_t d2 = 0;
+	ino_t ino;
+
+	assert_int_equal(state_save(st0, NULL, f->path, err, sizeof(err),
+				    NULL), 0);
+	ino = inode_of(f->path);
+	state_set_journal_floor(0);
+	assert_int_equal(mkdir(f->tmp, 0755), 0);
+	st1 = changed(st0, 1);
+	assert_int_equal(state_save(st1, st0, f->path, err, sizeof(err),
+				    &d1), 1);
+	snprintf(want, sizeof(want), "state file %s not saved: cannot create "
+		 "%s (Is a directory); the change is saved in the journal, "
+		 "which a later save compacts", f->path, f->tmp);
+	assert_string_equal(err, want);
+	assert_true(inode_of(f->path) == ino);
+	assert_loads(f->path, st1, d1);
+	assert_int_equal(rmdir(f->tmp), 0);
+	st2 = changed(st1, 2);
+	assert_int_equal(state_save(st2, st1, f->path, err, sizeof(err),
+				    &d2), 0);
+	assert_true(inode_of(f->path) != ino);
+	assert_loads(f->path, st2, d2);
+	state_free(st0);
+	state_free(st1);
+	state_free(st2);
+}
+
 int
 main(void)
 {
@@ -1602,6 +1645,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(t_journal_leftover, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(t_journal_compaction_fails,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
