@@ -1952,7 +1952,8 @@ journal_append(const struct state *st, const char *path, const char *jpath,
 	int e;
 
 	if ((fd = open(jpath, O_WRONLY | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
+		/* Not there, or not ours (left by root): written whole. */
+		if (errno == ENOENT || errno == EACCES || errno == EPERM)
 			return 1;
 		goto fail;
 	}
@@ -2058,10 +2059,11 @@ out:
 
 /*
  * Write @st whole: the state file, then an empty journal that starts from
- * it.  The journal in place is kept until then when it ends at @st (its
- * last record is @st's change: a crash in between leaves a journal that
- * passes through the new state file), else removed first.  0, 1 (saved,
- * but the directory could not be synced: in @err), -1 with @err.
+ * it, renamed over the old one.  A crash between the two renames leaves
+ * the old journal with the new state file: read as it is when it ends at
+ * @st (a compaction appends @st's change first), else the start stops
+ * with both files named -- never a journal silently lost.  0, 1 (saved,
+ * but the new journal could not be written: in @err), -1 with @err.
  */
 static int
 save_whole(struct state *st, const char *path, const char *jpath, char *err,
@@ -2084,21 +2086,6 @@ save_whole(struct state *st, const char *path, const char *jpath, char *err,
 		goto out;
 	}
 	d = text_digest(text, len);
-	if (!(st->disk.valid && st->disk.digest == d)) {
-		if (unlink(jpath) == 0) {
-			if (sync_dir(path) < 0) {
-				diag_printf(err, errsize, "state file %s not "
-					    "saved: cannot sync its directory "
-					    "(%s)", path, strerror(errno));
-				goto out;
-			}
-		} else if (errno != ENOENT) {
-			diag_printf(err, errsize, "state file %s not saved: "
-				    "cannot remove its journal %s (%s)", path,
-				    jpath, strerror(errno));
-			goto out;
-		}
-	}
 	snprintf(what, sizeof(what), "state file %s", path);
 	if (write_atomic(path, what, text, len, &sb, err, errsize) < 0)
 		goto out;

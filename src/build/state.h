@@ -113,8 +113,9 @@ int state_zone_serial(struct state *st, const char *zone, uint64_t digest,
  *
  * The digest of a state (state_load(), state_save()) is a function of its
  * content only: equal states have equal digests, however they were
- * written (whole, or as a state file and a journal); 0 is never one.  It
- * is the state part of the start-up cache's key.
+ * written (whole, or as a state file and a journal); 0 is not one but
+ * by a 2^-64 accident (then there is no start-up cache).  It is the state
+ * part of the start-up cache's key.
  */
 
 /*
@@ -147,11 +148,12 @@ int state_load(struct state **out, int *fresh, const char *path,
  * saved (@st was cloned from it and then changed), or NULL.  With @prev,
  * what changed from @prev to @st is appended to the journal and synced
  * once (fdatasync): a cost in the size of the change, not of the state.
- * Without it, or when the journal is missing or not the one @prev was
- * saved to, or has grown past the state file (and 1 MiB), @st is written
- * whole: the state file atomically ("<path>.tmp", synced, renamed over
- * it, mode 0644), then a new empty journal the same way, and the
- * directory synced; a crash at any point leaves @prev or @st on disk.
+ * Without it, or when the journal is missing, not writable or not the
+ * one @prev was saved to, or has grown past the state file (and 1 MiB),
+ * @st is written whole: the state file atomically ("<path>.tmp", synced,
+ * renamed over it, mode 0644), then a new empty journal the same way, and
+ * the directory synced; a crash leaves @prev or @st on disk (or, when the
+ * journal was not @prev's, stops the next start, naming both files).
  * @st remembers where the files are (for its clones' saves).
  *
  * Returns 0; 1 when @st is saved but something after that failed (the

@@ -1597,6 +1597,62 @@ t_journal_compaction_fails(void **state)
 	state_free(st2);
 }
 
+/*
+ * A journal left by root (not writable for the user meshdns runs as, in
+ * a directory it may write): the state is written whole, with a journal
+ * of its own.
+ */
+static int
+check_root_journal(struct fixture *f)
+{
+	struct state *back = NULL;
+	struct state *st = NULL;
+	char err[1024] = "";
+	uint64_t d = 0;
+	uint64_t d2 = 0;
+	int fresh;
+	int rc = 0;
+
+	if (state_load(&back, &fresh, f->path, err, sizeof(err), &d) != 0)
+		return 1;
+	st = changed(back, 2);
+	if (state_save(st, back, f->path, err, sizeof(err), &d2) != 0) {
+		fprintf(stderr, "%s\n", err);
+		rc = 2;
+	}
+	state_free(back);
+	back = NULL;
+	if (rc == 0 && (state_load(&back, &fresh, f->path, err, sizeof(err),
+				   &d) != 0 || !state_equal(back, st) ||
+			d != d2))
+		rc = 3;
+	state_free(back);
+	state_free(st);
+	return rc;
+}
+
+static void
+t_journal_not_writable(void **state)
+{
+	struct fixture *f = *state;
+	struct state *st0 = make_state(3);
+	struct state *st1 = NULL;
+	char err[1024] = "";
+
+	assert_int_equal(state_save(st0, NULL, f->path, err, sizeof(err),
+				    NULL), 0);
+	st1 = changed(st0, 1);
+	assert_int_equal(state_save(st1, st0, f->path, err, sizeof(err),
+				    NULL), 0);
+	/* Root's files, the user's directory. */
+	assert_int_equal(chmod(f->journal, 0444), 0);
+	assert_int_equal(chmod(f->path, 0444), 0);
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	assert_int_equal(as_unprivileged(check_root_journal, f), 0);
+	state_free(st0);
+	state_free(st1);
+}
+
 int
 main(void)
 {
@@ -1647,6 +1703,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(t_journal_compaction_fails,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(t_journal_not_writable, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
