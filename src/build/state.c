@@ -73,80 +73,12 @@
 #include "util/digest.h"
 #include "util/file.h"
 #include "build/state.h"
+#include "build/state_int.h"
 
 /* How to recover, said the same way for every kind of bad file. */
 #define RECOVERY "meshdns will not start, to keep every VIP where it is"
 #define AFRESH "or move it aside to start afresh (every VIP will be " \
 	"renumbered)"
-
-int
-state_load(struct state **out, int *fresh, const char *path, char *err,
-	   size_t errsize, uint64_t *digest)
-{
-	struct state *st = NULL;
-	struct stat sb;
-	char *text = NULL;
-	char perr[256];
-	size_t len = 0;
-	int fd = -1;
-	int rc = -1;
-	int r;
-
-	*out = NULL;
-	*fresh = 0;
-	if (digest != NULL)
-		*digest = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT) {
-			if ((st = state_new()) == NULL) {
-				diag_printf(err, errsize, "state file %s: out of "
-				       "memory", path);
-				goto out;
-			}
-			*fresh = 1;
-			rc = 0;
-			goto out;
-		}
-		diag_printf(err, errsize, "state file %s cannot be opened (%s); "
-		       RECOVERY ": make it readable, " AFRESH, path,
-		       strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		diag_printf(err, errsize, "state file %s is not a regular file; "
-		       RECOVERY ": restore it from a backup, " AFRESH, path);
-		goto out;
-	}
-	if ((r = file_read_fd(fd, &text, &len)) != 0) {
-		diag_printf(err, errsize, "state file %s cannot be read (%s); "
-		       RECOVERY ": restore it from a backup, " AFRESH, path,
-		       strerror(r));
-		goto out;
-	}
-	r = state_parse(&st, text, len, perr, sizeof(perr));
-	if (r == -ENOMEM) {
-		diag_printf(err, errsize, "state file %s: out of memory", path);
-		goto out;
-	}
-	if (r < 0) {
-		diag_printf(err, errsize, "state file %s is corrupt (%s); "
-		       RECOVERY ": restore it from a backup, " AFRESH, path,
-		       perr);
-		goto out;
-	}
-	if (digest != NULL)
-		*digest = digest_bytes(0, text, len);
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(text);
-	if (rc == 0)
-		*out = st;
-	else
-		state_free(st);
-	return rc;
-}
 
 /* fsync the directory of @path, so that the rename is on disk too. */
 static int
@@ -180,78 +112,6 @@ out:
 	return rc;
 }
 
-int
-state_save(const struct state *st, const char *path, char *err,
-	   size_t errsize, uint64_t *digest)
-{
-	char *text = NULL;
-	char *tmp = NULL;
-	size_t len = 0;
-	int fd = -1;
-	int rc = -1;
-	int e;
-
-	if (state_format(st, &text, &len) < 0 ||
-	    asprintf(&tmp, "%s.tmp", path) < 0) {
-		tmp = NULL;
-		diag_printf(err, errsize, "state file %s not saved: out of memory",
-		       path);
-		goto out;
-	}
-	/* A .tmp left by a crash is only ever half a file: replace it. */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		diag_printf(err, errsize, "state file %s not saved: cannot create "
-		       "%s (%s)", path, tmp, strerror(errno));
-		free(tmp);
-		tmp = NULL;	/* not ours to remove */
-		goto out;
-	}
-	if (fchmod(fd, 0644) < 0 || file_write_all(fd, text, len) < 0) {
-		diag_printf(err, errsize, "state file %s not saved: cannot write "
-		       "%s (%s)", path, tmp, strerror(errno));
-		goto out;
-	}
-	if (fsync(fd) < 0) {
-		diag_printf(err, errsize, "state file %s not saved: cannot sync "
-		       "%s (%s)", path, tmp, strerror(errno));
-		goto out;
-	}
-	e = close(fd);
-	fd = -1;
-	if (e < 0) {
-		diag_printf(err, errsize, "state file %s not saved: cannot close "
-		       "%s (%s)", path, tmp, strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, path) < 0) {
-		diag_printf(err, errsize, "state file %s not saved: cannot rename "
-		       "%s to it (%s)", path, tmp, strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	if (sync_dir(path) < 0) {
-		diag_printf(err, errsize, "state file %s written, but its "
-		       "directory cannot be synced (%s): a crash may undo "
-		       "the change", path, strerror(errno));
-		goto out;
-	}
-	if (digest != NULL)
-		*digest = digest_bytes(0, text, len);
-	rc = 0;
-out:
-	e = errno;
-	if (fd >= 0)
-		close(fd);
-	if (tmp != NULL)
-		unlink(tmp);
-	free(tmp);
-	free(text);
-	errno = e;
-	return rc;
-}
-
 #define STATE_HEADER	"meshdns-state 1"
 #define STATE_HEADER2	"meshdns-state 2"
 
@@ -263,8 +123,25 @@ struct zone {
 	uint64_t digest;
 };
 
+/*
+ * What the files hold, as of the load or save of this state (or of the
+ * one it was cloned from): the digest of that state (the sum described at
+ * "The journal" below) and where the journal's next record goes.  Not
+ * valid for a state that was never loaded or saved, or after a load that
+ * found no journal: its next save writes the state file whole.
+ */
+struct disk {
+	int valid;
+	uint64_t digest;
+	dev_t dev;		/* the journal's */
+	ino_t ino;
+	off_t end;		/* its good bytes: the next record goes here */
+	off_t base_size;	/* the state file's size */
+};
+
 struct state {
 	struct vip_table *vips;
+	struct disk disk;
 	struct zone *z;
 	size_t nz;
 	struct state_generated *gen;	/* sorted by mesh, name */
@@ -355,6 +232,7 @@ state_clone(const struct state *st)
 		return NULL;
 	if ((c->vips = vip_table_clone(st->vips)) == NULL)
 		goto fail;
+	c->disk = st->disk;
 	for (i = 0; i < st->nz; i++)
 		if (add_zone(c, st->z[i].name, st->z[i].serial,
 			     st->z[i].digest) < 0)
@@ -613,6 +491,47 @@ cmp_zone(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
+/* One record line each, as the state file and the journal write them. */
+static void
+fmt_entry(struct buf *b, const struct vip_entry *e)
+{
+	char abuf[INET6_ADDRSTRLEN];
+
+	netaddr_format(&e->addr, abuf, sizeof(abuf));
+	if (e->held)
+		buf_printf(b, "held %s %" PRId64 " %s\n", abuf, e->until,
+			   e->key);
+	else
+		buf_printf(b, "assign %s %s\n", abuf, e->key);
+}
+
+static void
+fmt_cursor(struct buf *b, const struct vip_cursor *c)
+{
+	char abuf[INET6_ADDRSTRLEN];
+
+	buf_printf(b, "cursor %s %s\n", c->pool,
+		   netaddr_format(&c->next, abuf, sizeof(abuf)));
+}
+
+static void
+fmt_zone(struct buf *b, const struct zone *z)
+{
+	buf_printf(b, "serial %s %" PRIu32 " %016" PRIx64 "\n", z->name,
+		   z->serial, z->digest);
+}
+
+static void
+fmt_generated(struct buf *b, const struct state_generated *g)
+{
+	if (g->since != 0)
+		buf_printf(b, "generated %s %s %" PRId64 " %s\n", g->mesh,
+			   g->name, g->since, g->ports);
+	else
+		buf_printf(b, "generated %s %s - %s\n", g->mesh, g->name,
+			   g->ports);
+}
+
 int
 state_format(const struct state *st, char **out, size_t *len)
 {
@@ -620,7 +539,6 @@ state_format(const struct state *st, char **out, size_t *len)
 	const struct vip_cursor **cv = NULL;
 	const struct zone **zv = NULL;
 	struct buf b;
-	char abuf[INET6_ADDRSTRLEN];
 	size_t ne = vip_table_nentries(st->vips);
 	size_t nc = vip_table_ncursors(st->vips);
 	size_t records = ne + nc + st->nz + st->ngen;
@@ -647,29 +565,13 @@ state_format(const struct state *st, char **out, size_t *len)
 
 	buf_printf(&b, "%s\n", st->ngen > 0 ? STATE_HEADER2 : STATE_HEADER);
 	for (i = 0; i < nc; i++)
-		buf_printf(&b, "cursor %s %s\n", cv[i]->pool,
-			   netaddr_format(&cv[i]->next, abuf, sizeof(abuf)));
-	for (i = 0; i < ne; i++) {
-		netaddr_format(&ev[i]->addr, abuf, sizeof(abuf));
-		if (ev[i]->held)
-			buf_printf(&b, "held %s %" PRId64 " %s\n", abuf,
-				   ev[i]->until, ev[i]->key);
-		else
-			buf_printf(&b, "assign %s %s\n", abuf, ev[i]->key);
-	}
+		fmt_cursor(&b, cv[i]);
+	for (i = 0; i < ne; i++)
+		fmt_entry(&b, ev[i]);
 	for (i = 0; i < st->nz; i++)
-		buf_printf(&b, "serial %s %" PRIu32 " %016" PRIx64 "\n",
-			   zv[i]->name, zv[i]->serial, zv[i]->digest);
-	for (i = 0; i < st->ngen; i++) {
-		const struct state_generated *g = &st->gen[i];
-
-		if (g->since != 0)
-			buf_printf(&b, "generated %s %s %" PRId64 " %s\n",
-				   g->mesh, g->name, g->since, g->ports);
-		else
-			buf_printf(&b, "generated %s %s - %s\n", g->mesh,
-				   g->name, g->ports);
-	}
+		fmt_zone(&b, zv[i]);
+	for (i = 0; i < st->ngen; i++)
+		fmt_generated(&b, &st->gen[i]);
 	if (b.oom)
 		goto out;
 	buf_printf(&b, "end %zu %08" PRIx32 "\n", records,
@@ -1150,6 +1052,1179 @@ out:
 	if (rc == -ENOMEM)
 		diag_printf(err, errsize, "out of memory");
 	free(copy);
+	state_free(st);
+	return rc;
+}
+
+/*
+ * The journal
+ * -----------
+ * Rewriting the whole state file for every applied change costs what the
+ * file weighs (5 MB at 100,000 services) and three syncs.  Instead, a
+ * save after the first appends what changed to "<path>.journal", syncs
+ * it once, and rewrites the state file (compaction) only when the journal
+ * has grown past the state file (or past 1 MiB, whichever is larger):
+ *
+ *	meshdns-journal 1 5e0c3f1a99d2b7c4
+ *	change 5e0c3f1a99d2b7c4 0b9d6e3c41a8f207 3
+ *	- serial mesh.local 1700000000 9f86d081884c7d65
+ *	+ assign 241.0.0.5 MeshService/default/db
+ *	+ serial mesh.local 1700000001 3ac1e05f0b2d9e11
+ *	commit 6a09e667
+ *
+ * A state's digest is the sum (mod 2^64) of digest_bytes() of each of its
+ * record lines, as the state file writes them, plus a constant: equal
+ * states have equal digests however they were written, and a change's
+ * digest follows from the lines it removes and adds, without looking at
+ * the rest.  The header names the digest of the state the journal starts
+ * from; each "change" record names the digests before and after it, its
+ * number of lines, each one record line removed ("- ") or added ("+ "),
+ * removals first, then "commit" and the CRC-32 of the record's bytes
+ * before the commit line.
+ *
+ * Loading reads the state file, then replays the records that follow the
+ * state it holds: from the start when the header names the state file's
+ * digest, or after the record that ends at it (a compaction writes the
+ * change to the journal first, then the state file, then a new journal:
+ * a crash between the last two leaves a journal that passes through the
+ * state file).  A journal that never passes through the state file
+ * belongs to another one: refused.  A record cut short or failing its
+ * checksum at the very end is a crash during a save, whose state was never
+ * served (publishing follows the save): dropped, with a warning, and the
+ * next save writes over it.  A damaged record followed by good ones is
+ * corruption: refused, like a damaged state file.
+ */
+#define JOURNAL_HEADER	"meshdns-journal 1"
+#define JOURNAL_HLEN	(sizeof(JOURNAL_HEADER) + 17)	/* " <16 hex>\n" */
+#define JRECOVERY	"; " RECOVERY ": restore the state file and its " \
+	"journal from one backup, or move both aside to start afresh " \
+	"(every VIP will be renumbered)"
+
+/* Journals up to this size are never compacted (state_int.h). */
+static off_t journal_floor = 1024 * 1024;
+
+void
+state_set_journal_floor(size_t bytes)
+{
+	journal_floor = (off_t)bytes;
+}
+
+static uint64_t
+digest_start(void)
+{
+	return digest_str(0, "meshdns-state");
+}
+
+static uint64_t
+line_digest(const char *p, size_t len)
+{
+	return digest_bytes(0, p, len);
+}
+
+/* The digest of the state in a state file's text (state_parse() took it). */
+static uint64_t
+text_digest(const char *text, size_t len)
+{
+	const char *end = text + len;
+	const char *p = memchr(text, '\n', len);
+	uint64_t d = digest_start();
+
+	for (p = p != NULL ? p + 1 : end; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (is_end_line(p, ll))
+			break;
+		d += line_digest(p, ll);
+		p += ll + 1;
+	}
+	return d;
+}
+
+/* A change being made: its removals and additions, and the digest after. */
+struct delta {
+	struct buf rem;
+	struct buf add;
+	size_t n;
+	uint64_t digest;
+};
+
+/* Start an op: "- " or "+ " in its buffer; *start is where the line goes. */
+static struct buf *
+op_start(struct delta *d, int op, size_t *start)
+{
+	struct buf *b = op == '-' ? &d->rem : &d->add;
+
+	buf_printf(b, "%c ", op);
+	*start = b->n;
+	return b;
+}
+
+/* The line just written after op_start(): count it, move the digest. */
+static void
+op_end(struct delta *d, int op, const struct buf *b, size_t start)
+{
+	uint64_t h;
+
+	if (b->oom)
+		return;
+	h = line_digest(b->p + start, b->n - start - 1);
+	if (op == '-')
+		d->digest -= h;
+	else
+		d->digest += h;
+	d->n++;
+}
+
+static void
+op_entry(struct delta *d, int op, const struct vip_entry *e)
+{
+	size_t start;
+	struct buf *b = op_start(d, op, &start);
+
+	fmt_entry(b, e);
+	op_end(d, op, b, start);
+}
+
+static void
+op_cursor(struct delta *d, int op, const struct vip_cursor *c)
+{
+	size_t start;
+	struct buf *b = op_start(d, op, &start);
+
+	fmt_cursor(b, c);
+	op_end(d, op, b, start);
+}
+
+static void
+op_zone(struct delta *d, int op, const struct zone *z)
+{
+	size_t start;
+	struct buf *b = op_start(d, op, &start);
+
+	fmt_zone(b, z);
+	op_end(d, op, b, start);
+}
+
+static void
+op_generated(struct delta *d, int op, const struct state_generated *g)
+{
+	size_t start;
+	struct buf *b = op_start(d, op, &start);
+
+	fmt_generated(b, g);
+	op_end(d, op, b, start);
+}
+
+static int
+entry_same(const struct vip_entry *x, const struct vip_entry *y)
+{
+	return netaddr_equal(&x->addr, &y->addr) && x->held == y->held &&
+	       x->until == y->until &&
+	       (x->key == y->key || strcmp(x->key, y->key) == 0);
+}
+
+/*
+ * The entries of @a and @b that differ.  A build clones the table and
+ * changes a few entries in place, so position by position the two are
+ * mostly the same (and share their key strings): one pass over both
+ * finds the few positions that differ, and only those are looked up by
+ * address.  A table rebuilt in another order is still right, at the cost
+ * of one look-up per entry.
+ */
+static int
+delta_vips(struct delta *d, const struct vip_table *a,
+	   const struct vip_table *b)
+{
+	size_t na = vip_table_nentries(a);
+	size_t nb = vip_table_nentries(b);
+	size_t n = na < nb ? na : nb;
+	size_t *cand = NULL;
+	size_t ncand = 0;
+	size_t cap = 0;
+	size_t i;
+	size_t k;
+
+	for (i = 0; i < n; i++) {
+		const struct vip_entry *x = vip_table_entry(a, i);
+		const struct vip_entry *y = vip_table_entry(b, i);
+		size_t run = n - i < 256 ? n - i : 256;
+
+		/*
+		 * Equal bytes are the same entry (the key pointer too); a
+		 * run that differs (a change, or only padding) is looked at
+		 * entry by entry.
+		 */
+		if (i % 256 == 0 && memcmp(x, y, run * sizeof(*x)) == 0) {
+			i += run - 1;
+			continue;
+		}
+		if (entry_same(x, y))
+			continue;
+		if (ncand == cap) {
+			size_t *v = NULL;
+
+			cap = cap ? cap * 2 : 64;
+			if ((v = realloc(cand, cap * sizeof(*v))) == NULL) {
+				free(cand);
+				return -ENOMEM;
+			}
+			cand = v;
+		}
+		cand[ncand++] = i;
+	}
+	/* Gone from @b: removed. */
+	for (k = 0; k < ncand + (na - n); k++) {
+		const struct vip_entry *x = NULL;
+
+		i = k < ncand ? cand[k] : n + (k - ncand);
+		x = vip_table_entry(a, i);
+		if (vip_table_find_addr(b, &x->addr) == NULL)
+			op_entry(d, '-', x);
+	}
+	/* New in @b: added; changed: removed and added. */
+	for (k = 0; k < ncand + (nb - n); k++) {
+		const struct vip_entry *x = NULL;
+		const struct vip_entry *y = NULL;
+
+		i = k < ncand ? cand[k] : n + (k - ncand);
+		y = vip_table_entry(b, i);
+		x = vip_table_find_addr(a, &y->addr);
+		if (x != NULL && entry_same(x, y))
+			continue;
+		if (x != NULL)
+			op_entry(d, '-', x);
+		op_entry(d, '+', y);
+	}
+	free(cand);
+
+	for (i = 0; i < vip_table_ncursors(a); i++) {
+		const struct vip_cursor *x = vip_table_cursor(a, i);
+		const struct vip_cursor *y = vip_table_find_cursor(b, x->pool);
+
+		if (y == NULL || !netaddr_equal(&x->next, &y->next))
+			op_cursor(d, '-', x);
+		if (y != NULL && !netaddr_equal(&x->next, &y->next))
+			op_cursor(d, '+', y);
+	}
+	for (i = 0; i < vip_table_ncursors(b); i++) {
+		const struct vip_cursor *y = vip_table_cursor(b, i);
+
+		if (vip_table_find_cursor(a, y->pool) == NULL)
+			op_cursor(d, '+', y);
+	}
+	return 0;
+}
+
+static int
+generated_same(const struct state_generated *x,
+	       const struct state_generated *y)
+{
+	return x->since == y->since && strcmp(x->ports, y->ports) == 0;
+}
+
+/* What changed from @a to @b, into @d (its digest starts as @a's). */
+static int
+delta_make(struct delta *d, const struct state *a, const struct state *b)
+{
+	size_t i;
+	size_t j;
+
+	if (delta_vips(d, a->vips, b->vips) < 0)
+		return -ENOMEM;
+	for (i = 0; i < a->nz; i++) {
+		const struct zone *y = find_zone(b, a->z[i].name);
+		int same = y != NULL && y->serial == a->z[i].serial &&
+			   y->digest == a->z[i].digest;
+
+		if (!same)
+			op_zone(d, '-', &a->z[i]);
+		if (y != NULL && !same)
+			op_zone(d, '+', y);
+	}
+	for (i = 0; i < b->nz; i++)
+		if (find_zone(a, b->z[i].name) == NULL)
+			op_zone(d, '+', &b->z[i]);
+	/* Both sorted by mesh and name. */
+	for (i = 0, j = 0; i < a->ngen || j < b->ngen;) {
+		int c = i == a->ngen ? 1 : j == b->ngen ? -1 :
+			generated_cmp(&a->gen[i], &b->gen[j]);
+
+		if (c < 0) {
+			op_generated(d, '-', &a->gen[i++]);
+		} else if (c > 0) {
+			op_generated(d, '+', &b->gen[j++]);
+		} else {
+			if (!generated_same(&a->gen[i], &b->gen[j])) {
+				op_generated(d, '-', &a->gen[i]);
+				op_generated(d, '+', &b->gen[j]);
+			}
+			i++;
+			j++;
+		}
+	}
+	return d->rem.oom || d->add.oom ? -ENOMEM : 0;
+}
+
+/*
+ * The journal record from @prev to @st (*len 0: nothing changed), and
+ * the digest after it.  0 or -ENOMEM.
+ */
+static int
+record_make(const struct state *prev, const struct state *st, char **out,
+	    size_t *len, uint64_t *after)
+{
+	struct delta d;
+	struct buf b;
+	int rc = -ENOMEM;
+
+	memset(&d, 0, sizeof(d));
+	memset(&b, 0, sizeof(b));
+	*out = NULL;
+	*len = 0;
+	d.digest = st->disk.digest;
+	*after = d.digest;
+	if (delta_make(&d, prev, st) < 0)
+		goto out;
+	if (d.n == 0) {
+		rc = 0;
+		goto out;
+	}
+	buf_printf(&b, "change %016" PRIx64 " %016" PRIx64 " %zu\n",
+		   st->disk.digest, d.digest, d.n);
+	buf_printf(&b, "%.*s", (int)d.rem.n, d.rem.p != NULL ? d.rem.p : "");
+	buf_printf(&b, "%.*s", (int)d.add.n, d.add.p != NULL ? d.add.p : "");
+	if (b.oom)
+		goto out;
+	buf_printf(&b, "commit %08" PRIx32 "\n", crc32_ieee(b.p, b.n));
+	if (b.oom)
+		goto out;
+	*out = b.p;
+	*len = b.n;
+	*after = d.digest;
+	b.p = NULL;
+	rc = 0;
+out:
+	free(b.p);
+	free(d.rem.p);
+	free(d.add.p);
+	return rc;
+}
+
+/* A record of the journal, as framed by frame_record(). */
+struct jrec {
+	size_t start;		/* offset of its "change" line */
+	size_t end;		/* offset just past its "commit" line */
+	size_t line;		/* line number of its "change" line */
+	uint64_t before;
+	uint64_t after;
+	size_t nops;
+};
+
+/*
+ * The record at @pos (line @line) of the journal's @text: 0, or -1 with
+ * what is wrong in @why (cut short, malformed, checksum mismatch).
+ */
+static int
+frame_record(const char *text, size_t len, size_t pos, size_t line,
+	     struct jrec *r, char *why, size_t whysize)
+{
+	char buf[128];
+	char *f[5];
+	const char *nl = NULL;
+	size_t ll;
+	size_t p;
+	size_t k;
+	uint64_t v;
+	uint64_t crc;
+
+	memset(r, 0, sizeof(*r));
+	r->start = pos;
+	r->line = line;
+	if ((nl = memchr(text + pos, '\n', len - pos)) == NULL) {
+		diag_printf(why, whysize, "cut short");
+		return -1;
+	}
+	ll = (size_t)(nl - (text + pos));
+	if (ll >= sizeof(buf)) {
+		diag_printf(why, whysize, "malformed record (expected "
+			    "\"change <digest> <digest> <lines>\")");
+		return -1;
+	}
+	memcpy(buf, text + pos, ll);
+	buf[ll] = '\0';
+	if (split(buf, f, 5) != 4 || strcmp(f[0], "change") != 0 ||
+	    parse_hex(f[1], 16, &r->before) < 0 ||
+	    parse_hex(f[2], 16, &r->after) < 0 ||
+	    parse_u64(f[3], SIZE_MAX, &v) < 0) {
+		diag_printf(why, whysize, "malformed record (expected "
+			    "\"change <digest> <digest> <lines>\")");
+		return -1;
+	}
+	r->nops = (size_t)v;
+	p = pos + ll + 1;
+	for (k = 0; k < r->nops; k++) {
+		if (p >= len || (nl = memchr(text + p, '\n', len - p)) == NULL) {
+			diag_printf(why, whysize, "cut short");
+			return -1;
+		}
+		if ((size_t)(nl - (text + p)) < 3 ||
+		    (text[p] != '-' && text[p] != '+') || text[p + 1] != ' ') {
+			diag_printf(why, whysize, "line %zu: expected \"- "
+				    "<record>\" or \"+ <record>\"",
+				    line + 1 + k);
+			return -1;
+		}
+		p = (size_t)(nl - text) + 1;
+	}
+	if (p >= len || (nl = memchr(text + p, '\n', len - p)) == NULL) {
+		diag_printf(why, whysize, "cut short");
+		return -1;
+	}
+	ll = (size_t)(nl - (text + p));
+	if (ll >= sizeof(buf)) {
+		diag_printf(why, whysize, "line %zu: malformed commit line",
+			    line + 1 + r->nops);
+		return -1;
+	}
+	memcpy(buf, text + p, ll);
+	buf[ll] = '\0';
+	if (split(buf, f, 3) != 2 || strcmp(f[0], "commit") != 0 ||
+	    parse_hex(f[1], 8, &crc) < 0) {
+		diag_printf(why, whysize, "line %zu: malformed commit line "
+			    "(expected \"commit <crc32>\")",
+			    line + 1 + r->nops);
+		return -1;
+	}
+	if (crc32_ieee(text + pos, p - pos) != crc) {
+		diag_printf(why, whysize, "checksum mismatch");
+		return -1;
+	}
+	r->end = p + ll + 1;
+	return 0;
+}
+
+/*
+ * Remove the record @line (NUL-terminated, writable) from @st: it must be
+ * there exactly.  0, -1 with @err.
+ */
+static int
+remove_record(struct state *st, char *line, size_t lineno, char *err,
+	      size_t errsize)
+{
+	char text[512];
+	char *f[8];
+	struct netaddr a;
+	int n;
+	size_t i;
+
+	snprintf(text, sizeof(text), "%s", line);
+	n = split(line, f, 8);
+	if (n == 3 && strcmp(f[0], "assign") == 0 &&
+	    netaddr_parse(&a, f[1]) == 0) {
+		const struct vip_entry *e = vip_table_find_addr(st->vips, &a);
+
+		if (e != NULL && !e->held && strcmp(e->key, f[2]) == 0)
+			return vip_table_remove(st->vips, &a) == 0 ? 0 : -1;
+	} else if (n == 4 && strcmp(f[0], "held") == 0 &&
+		   netaddr_parse(&a, f[1]) == 0) {
+		const struct vip_entry *e = vip_table_find_addr(st->vips, &a);
+		int64_t until;
+
+		if (e != NULL && e->held && parse_i64(f[2], &until) == 0 &&
+		    e->until == until && strcmp(e->key, f[3]) == 0)
+			return vip_table_remove(st->vips, &a) == 0 ? 0 : -1;
+	} else if (n == 3 && strcmp(f[0], "cursor") == 0 &&
+		   netaddr_parse(&a, f[2]) == 0) {
+		const struct vip_cursor *c =
+			vip_table_find_cursor(st->vips, f[1]);
+
+		if (c != NULL && netaddr_equal(&c->next, &a))
+			return vip_table_remove_cursor(st->vips, f[1]) == 0 ?
+			       0 : -1;
+	} else if (n == 4 && strcmp(f[0], "serial") == 0) {
+		struct zone *z = find_zone(st, f[1]);
+		uint64_t serial;
+		uint64_t digest;
+
+		if (z != NULL && parse_u64(f[2], UINT32_MAX, &serial) == 0 &&
+		    parse_hex(f[3], 16, &digest) == 0 &&
+		    z->serial == serial && z->digest == digest) {
+			free(z->name);
+			*z = st->z[--st->nz];
+			return 0;
+		}
+	} else if (n == 5 && strcmp(f[0], "generated") == 0) {
+		int64_t since = 0;
+
+		if (strcmp(f[3], "-") != 0 && parse_i64(f[3], &since) < 0)
+			since = -1;
+		for (i = 0; i < st->ngen; i++) {
+			struct state_generated *g = &st->gen[i];
+
+			if (strcmp(g->mesh, f[1]) != 0 ||
+			    strcmp(g->name, f[2]) != 0)
+				continue;
+			if (g->since != since || strcmp(g->ports, f[4]) != 0)
+				break;
+			free((char *)g->mesh);
+			free((char *)g->name);
+			free((char *)g->ports);
+			/* Sorted again when the replay ends. */
+			*g = st->gen[--st->ngen];
+			return 0;
+		}
+	}
+	diag_printf(err, errsize, "line %zu: removes a record the state does "
+		    "not hold (\"%s\")", lineno, text);
+	return -1;
+}
+
+/* Apply record @r of @text to @st; *digest moves with it. */
+static int
+apply_record(struct state *st, const char *text, const struct jrec *r,
+	     uint64_t *digest, char *err, size_t errsize)
+{
+	char *line = NULL;
+	size_t p = (size_t)((const char *)memchr(text + r->start, '\n',
+						  r->end - r->start) -
+			    text) + 1;
+	size_t k;
+	uint64_t d = *digest;
+	int rc = -1;
+
+	if (r->before != d) {
+		diag_printf(err, errsize, "line %zu: the record does not "
+			    "follow the state before it", r->line);
+		goto out;
+	}
+	for (k = 0; k < r->nops; k++) {
+		const char *nl = memchr(text + p, '\n', r->end - p);
+		size_t ll = (size_t)(nl - (text + p));
+		size_t lineno = r->line + 1 + k;
+
+		free(line);
+		if ((line = malloc(ll + 1)) == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		memcpy(line, text + p, ll);
+		line[ll] = '\0';
+		if (memchr(line, '\0', ll) != NULL) {
+			diag_printf(err, errsize, "line %zu: control character "
+				    "in the record", lineno);
+			goto out;
+		}
+		if (line[0] == '-') {
+			d -= line_digest(line + 2, ll - 2);
+			rc = remove_record(st, line + 2, lineno, err, errsize);
+		} else {
+			d += line_digest(line + 2, ll - 2);
+			rc = parse_record(st, 2, line + 2, lineno, err,
+					  errsize);
+		}
+		if (rc < 0)
+			goto out;
+		rc = -1;
+		p += ll + 1;
+	}
+	if (d != r->after) {
+		diag_printf(err, errsize, "line %zu: the record's changes do "
+			    "not give the state it names", r->line);
+		goto out;
+	}
+	*digest = d;
+	rc = 0;
+out:
+	free(line);
+	return rc;
+}
+
+/*
+ * Replay the journal @text (@jpath) on @st, loaded from a state file whose
+ * digest is @base: 0, 1 with a warning in @err (a torn last record was
+ * dropped), -1 with the error in @err, -ENOMEM.  Sets disk->digest and
+ * disk->end.
+ */
+static int
+journal_replay(struct state *st, const char *jpath, const char *path,
+	       const char *text, size_t len, uint64_t base, struct disk *disk,
+	       char *err, size_t errsize)
+{
+	struct jrec *rec = NULL;
+	char why[256];
+	char perr[256];
+	char hdr[64];
+	char *f[4];
+	size_t nrec = 0;
+	size_t cap = 0;
+	size_t pos;
+	size_t line = 2;
+	size_t first;
+	size_t i;
+	uint64_t hd;
+	uint64_t d;
+	int torn = 0;
+	int rc = -1;
+
+	/* The header. */
+	if (len < JOURNAL_HLEN || text[JOURNAL_HLEN - 1] != '\n' ||
+	    JOURNAL_HLEN >= sizeof(hdr)) {
+		diag_printf(err, errsize, "state journal %s is corrupt (line 1: "
+			    "not a meshdns state journal (expected \"%s "
+			    "<digest>\"))" JRECOVERY, jpath, JOURNAL_HEADER);
+		goto out;
+	}
+	memcpy(hdr, text, JOURNAL_HLEN - 1);
+	hdr[JOURNAL_HLEN - 1] = '\0';
+	if (split(hdr, f, 4) != 3 || strcmp(f[0], "meshdns-journal") != 0 ||
+	    strcmp(f[1], "1") != 0 || parse_hex(f[2], 16, &hd) < 0) {
+		diag_printf(err, errsize, "state journal %s is corrupt (line 1: "
+			    "not a meshdns state journal (expected \"%s "
+			    "<digest>\"))" JRECOVERY, jpath, JOURNAL_HEADER);
+		goto out;
+	}
+
+	/* Frame every record: a bad one is a torn tail, or corruption. */
+	for (pos = JOURNAL_HLEN; pos < len;) {
+		struct jrec r;
+
+		if (frame_record(text, len, pos, line, &r, why,
+				 sizeof(why)) < 0) {
+			size_t q;
+			size_t ql = line;
+			struct jrec g;
+
+			/* Does a good record follow it? */
+			for (q = pos; q < len; q++) {
+				if (text[q] != '\n')
+					continue;
+				ql++;
+				if (q + 1 < len &&
+				    frame_record(text, len, q + 1, ql, &g, perr,
+						 sizeof(perr)) == 0) {
+					diag_printf(err, errsize, "state journal "
+						    "%s is corrupt (line %zu, "
+						    "offset %zu: %s; good "
+						    "records follow, from line "
+						    "%zu)" JRECOVERY, jpath,
+						    line, pos, why, ql);
+					goto out;
+				}
+			}
+			diag_printf(err, errsize, "state journal %s: the last "
+				    "record (line %zu, offset %zu) is "
+				    "incomplete (%s): dropped; a save was "
+				    "interrupted, and the state it held was "
+				    "never served", jpath, line, pos, why);
+			torn = 1;
+			break;
+		}
+		if (nrec == cap) {
+			struct jrec *v = NULL;
+
+			cap = cap ? cap * 2 : 64;
+			if ((v = realloc(rec, cap * sizeof(*v))) == NULL) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			rec = v;
+		}
+		rec[nrec++] = r;
+		line += r.nops + 2;
+		pos = r.end;
+	}
+
+	/* Where the state file is in the chain of records. */
+	first = SIZE_MAX;
+	if (hd == base)
+		first = 0;
+	for (i = 0; i < nrec; i++) {
+		if (rec[i].before != (i == 0 ? hd : rec[i - 1].after)) {
+			diag_printf(err, errsize, "state journal %s is corrupt "
+				    "(line %zu: the record does not follow "
+				    "the one before it)" JRECOVERY, jpath,
+				    rec[i].line);
+			goto out;
+		}
+		if (first == SIZE_MAX && rec[i].after == base)
+			first = i + 1;
+	}
+	if (first == SIZE_MAX) {
+		diag_printf(err, errsize, "state journal %s does not belong to "
+			    "state file %s (it continues the state %016" PRIx64
+			    ", the file holds %016" PRIx64 "); " RECOVERY
+			    ": restore both from one backup, or move the "
+			    "journal aside to start from the state file "
+			    "alone (services changed since it was written "
+			    "may be renumbered)", jpath, path, hd, base);
+		goto out;
+	}
+
+	d = base;
+	for (i = first; i < nrec; i++) {
+		rc = apply_record(st, text, &rec[i], &d, perr, sizeof(perr));
+		if (rc == -ENOMEM)
+			goto out;
+		if (rc < 0) {
+			diag_printf(err, errsize, "state journal %s is corrupt "
+				    "(%s)" JRECOVERY, jpath, perr);
+			goto out;
+		}
+	}
+	if (st->ngen > 0)
+		qsort(st->gen, st->ngen, sizeof(*st->gen), generated_cmp);
+	disk->digest = d;
+	disk->end = (off_t)(nrec > 0 ? rec[nrec - 1].end : JOURNAL_HLEN);
+	rc = torn;
+out:
+	free(rec);
+	return rc;
+}
+
+/*
+ * Read all of @path: 0; -1 when it cannot be opened, -2 when it is not a
+ * regular file, -3 when it cannot be read (errno says why).
+ */
+static int
+read_file(const char *path, char **text, size_t *len, struct stat *sb)
+{
+	int fd = -1;
+	int r;
+
+	*text = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode)) {
+		close(fd);
+		return -2;
+	}
+	r = file_read_fd(fd, text, len);
+	close(fd);
+	errno = r;
+	return r != 0 ? -3 : 0;
+}
+
+int
+state_load(struct state **out, int *fresh, const char *path, char *err,
+	   size_t errsize, uint64_t *digest)
+{
+	struct state *st = NULL;
+	struct stat sb;
+	struct stat jsb;
+	char *text = NULL;
+	char *jtext = NULL;
+	char *jpath = NULL;
+	char perr[256];
+	size_t len = 0;
+	size_t jlen = 0;
+	uint64_t d = 0;
+	int rc = -1;
+	int r;
+
+	*out = NULL;
+	*fresh = 0;
+	if (digest != NULL)
+		*digest = 0;
+	if (asprintf(&jpath, "%s.journal", path) < 0) {
+		jpath = NULL;
+		diag_printf(err, errsize, "state file %s: out of memory", path);
+		goto out;
+	}
+	r = read_file(path, &text, &len, &sb);
+	if (r == -1 && errno == ENOENT) {
+		if ((st = state_new()) == NULL) {
+			diag_printf(err, errsize, "state file %s: out of "
+			       "memory", path);
+			goto out;
+		}
+		*fresh = 1;
+		rc = 0;
+		if (access(jpath, F_OK) == 0) {
+			diag_printf(err, errsize, "state journal %s has no "
+				    "state file %s: ignored, and replaced by "
+				    "the first save", jpath, path);
+			rc = 1;
+		}
+		goto out;
+	}
+	if (r == -1) {
+		diag_printf(err, errsize, "state file %s cannot be opened (%s); "
+		       RECOVERY ": make it readable, " AFRESH, path,
+		       strerror(errno));
+		goto out;
+	}
+	if (r == -2) {
+		diag_printf(err, errsize, "state file %s is not a regular file; "
+		       RECOVERY ": restore it from a backup, " AFRESH, path);
+		goto out;
+	}
+	if (r < 0) {
+		diag_printf(err, errsize, "state file %s cannot be read (%s); "
+		       RECOVERY ": restore it from a backup, " AFRESH, path,
+		       strerror(errno));
+		goto out;
+	}
+	r = state_parse(&st, text, len, perr, sizeof(perr));
+	if (r == -ENOMEM) {
+		diag_printf(err, errsize, "state file %s: out of memory", path);
+		goto out;
+	}
+	if (r < 0) {
+		diag_printf(err, errsize, "state file %s is corrupt (%s); "
+		       RECOVERY ": restore it from a backup, " AFRESH, path,
+		       perr);
+		goto out;
+	}
+	d = text_digest(text, len);
+	st->disk.digest = d;
+	st->disk.base_size = (off_t)len;
+
+	r = read_file(jpath, &jtext, &jlen, &jsb);
+	if (r == -1 && errno == ENOENT) {
+		rc = 0;		/* the first save writes the file whole */
+		goto out;
+	}
+	if (r < 0) {
+		diag_printf(err, errsize, "state journal %s cannot be read "
+			    "(%s); " RECOVERY ": make it readable, or "
+			    "restore the state file and its journal from one "
+			    "backup", jpath, r == -2 ? "not a regular file" :
+			    strerror(errno));
+		goto out;
+	}
+	rc = journal_replay(st, jpath, path, jtext, jlen, d, &st->disk, err,
+			    errsize);
+	if (rc == -ENOMEM)
+		diag_printf(err, errsize, "state journal %s: out of memory",
+			    jpath);
+	if (rc < 0) {
+		rc = -1;
+		goto out;
+	}
+	st->disk.valid = 1;
+	st->disk.dev = jsb.st_dev;
+	st->disk.ino = jsb.st_ino;
+	d = st->disk.digest;
+out:
+	if (rc >= 0 && digest != NULL)
+		*digest = *fresh ? 0 : d;
+	free(text);
+	free(jtext);
+	free(jpath);
+	if (rc >= 0)
+		*out = st;
+	else
+		state_free(st);
+	return rc;
+}
+
+/* Write all of @p at @off. */
+static int
+pwrite_all(int fd, const char *p, size_t len, off_t off)
+{
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+/*
+ * Append @rec to the journal @jpath at st->disk.end (over whatever a
+ * failed save left after it): 0; 1 when the journal is not the one
+ * st->disk describes (replaced, or shorter), nothing written; -1 with
+ * @err, the journal then as it was (unless cutting back failed too).
+ */
+static int
+journal_append(const struct state *st, const char *path, const char *jpath,
+	       const char *rec, size_t len, char *err, size_t errsize)
+{
+	struct stat sb;
+	const char *step = "open";
+	int fd = -1;
+	int rc = -1;
+	int e;
+
+	if ((fd = open(jpath, O_WRONLY | O_CLOEXEC)) < 0) {
+		/* Not there, or not ours (left by root): written whole. */
+		if (errno == ENOENT || errno == EACCES || errno == EPERM)
+			return 1;
+		goto fail;
+	}
+	step = "stat";
+	if (fstat(fd, &sb) < 0)
+		goto fail;
+	if (sb.st_dev != st->disk.dev || sb.st_ino != st->disk.ino ||
+	    sb.st_size < st->disk.end) {
+		close(fd);
+		return 1;
+	}
+	step = "write";
+	if ((sb.st_size > st->disk.end &&
+	     ftruncate(fd, st->disk.end) < 0) ||
+	    pwrite_all(fd, rec, len, st->disk.end) < 0)
+		goto fail;
+	step = "sync";
+	if (fdatasync(fd) < 0)
+		goto fail;
+	step = "close";
+	e = close(fd);
+	fd = -1;
+	if (e < 0)
+		goto fail;
+	return 0;
+fail:
+	e = errno;
+	diag_printf(err, errsize, "state file %s not saved: cannot %s its "
+		    "journal %s (%s)", path, step, jpath, strerror(e));
+	if (fd >= 0) {
+		/* What was written is not to be read back. */
+		if (ftruncate(fd, st->disk.end) == 0)
+			(void)fdatasync(fd);
+		close(fd);
+	}
+	errno = e;
+	return rc;
+}
+
+/*
+ * Write @len bytes of @text to @path atomically (a "<path>.tmp" synced and
+ * renamed over it), without syncing the directory.  0, or -1 with @err.
+ */
+static int
+write_atomic(const char *path, const char *what, const char *text,
+	     size_t len, struct stat *sb, char *err, size_t errsize)
+{
+	char *tmp = NULL;
+	int fd = -1;
+	int rc = -1;
+	int e;
+
+	if (asprintf(&tmp, "%s.tmp", path) < 0) {
+		tmp = NULL;
+		errno = ENOMEM;
+		diag_printf(err, errsize, "%s not saved: out of memory", what);
+		goto out;
+	}
+	/* A .tmp left by a crash is only ever half a file: replace it. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		diag_printf(err, errsize, "%s not saved: cannot create %s (%s)",
+			    what, tmp, strerror(errno));
+		free(tmp);
+		tmp = NULL;	/* not ours to remove */
+		goto out;
+	}
+	if (fchmod(fd, 0644) < 0 || file_write_all(fd, text, len) < 0) {
+		diag_printf(err, errsize, "%s not saved: cannot write %s (%s)",
+			    what, tmp, strerror(errno));
+		goto out;
+	}
+	if (fsync(fd) < 0 || fstat(fd, sb) < 0) {
+		diag_printf(err, errsize, "%s not saved: cannot sync %s (%s)",
+			    what, tmp, strerror(errno));
+		goto out;
+	}
+	e = close(fd);
+	fd = -1;
+	if (e < 0) {
+		diag_printf(err, errsize, "%s not saved: cannot close %s (%s)",
+			    what, tmp, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, path) < 0) {
+		diag_printf(err, errsize, "%s not saved: cannot rename %s to it "
+			    "(%s)", what, tmp, strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	rc = 0;
+out:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	errno = e;
+	return rc;
+}
+
+/*
+ * Write @st whole: the state file, then an empty journal that starts from
+ * it, renamed over the old one.  A crash between the two renames leaves
+ * the old journal with the new state file: read as it is when it ends at
+ * @st (a compaction appends @st's change first), else the start stops
+ * with both files named -- never a journal silently lost.  0, 1 (saved,
+ * but the new journal could not be written: in @err), -1 with @err.
+ */
+static int
+save_whole(struct state *st, const char *path, const char *jpath, char *err,
+	   size_t errsize, uint64_t *digest)
+{
+	struct stat sb;
+	struct stat jsb;
+	char *text = NULL;
+	char what[4200];
+	char hdr[64];
+	size_t len = 0;
+	uint64_t d;
+	int rc = -1;
+	int e;
+
+	if (state_format(st, &text, &len) < 0) {
+		errno = ENOMEM;
+		diag_printf(err, errsize, "state file %s not saved: out of "
+			    "memory", path);
+		goto out;
+	}
+	d = text_digest(text, len);
+	snprintf(what, sizeof(what), "state file %s", path);
+	if (write_atomic(path, what, text, len, &sb, err, errsize) < 0)
+		goto out;
+	st->disk.base_size = (off_t)len;
+	snprintf(hdr, sizeof(hdr), "%s %016" PRIx64 "\n", JOURNAL_HEADER, d);
+	snprintf(what, sizeof(what), "state file %s written, but its journal "
+		 "%s", path, jpath);
+	if (write_atomic(jpath, what, hdr, strlen(hdr), &jsb, err,
+			 errsize) < 0) {
+		/*
+		 * The state file is @st; the old journal passes through it
+		 * or is gone.  Saved, then, once the directory is.
+		 */
+		st->disk.valid = 0;
+		e = errno;
+		if (sync_dir(path) < 0)
+			goto out;
+		errno = e;
+		rc = 1;
+		goto done;
+	}
+	st->disk.valid = 1;
+	st->disk.digest = d;
+	st->disk.dev = jsb.st_dev;
+	st->disk.ino = jsb.st_ino;
+	st->disk.end = (off_t)strlen(hdr);
+	if (sync_dir(path) < 0) {
+		diag_printf(err, errsize, "state file %s written, but its "
+		       "directory cannot be synced (%s): a crash may undo "
+		       "the change", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+done:
+	if (digest != NULL)
+		*digest = d;
+out:
+	e = errno;
+	free(text);
+	errno = e;
+	return rc;
+}
+
+int
+state_save(struct state *st, const struct state *prev, const char *path,
+	   char *err, size_t errsize, uint64_t *digest)
+{
+	char *jpath = NULL;
+	char *rec = NULL;
+	char cerr[1024];
+	size_t len = 0;
+	uint64_t after;
+	off_t bound;
+	int rc = -1;
+	int r;
+
+	if (asprintf(&jpath, "%s.journal", path) < 0) {
+		jpath = NULL;
+		errno = ENOMEM;
+		diag_printf(err, errsize, "state file %s not saved: out of "
+			    "memory", path);
+		goto out;
+	}
+	if (prev != NULL && st->disk.valid && prev->disk.valid &&
+	    prev->disk.digest == st->disk.digest &&
+	    prev->disk.end == st->disk.end &&
+	    prev->disk.ino == st->disk.ino) {
+		if (record_make(prev, st, &rec, &len, &after) < 0) {
+			errno = ENOMEM;
+			diag_printf(err, errsize, "state file %s not saved: "
+				    "out of memory", path);
+			goto out;
+		}
+		if (len == 0) {
+			if (digest != NULL)
+				*digest = st->disk.digest;
+			rc = 0;
+			goto out;
+		}
+		r = journal_append(st, path, jpath, rec, len, err, errsize);
+		if (r < 0)
+			goto out;
+		if (r == 0) {
+			st->disk.digest = after;
+			st->disk.end += (off_t)len;
+			bound = st->disk.base_size > journal_floor ?
+				st->disk.base_size : journal_floor;
+			if (digest != NULL)
+				*digest = after;
+			rc = 0;
+			if (st->disk.end <= bound)
+				goto out;
+			/*
+			 * Compaction.  @st is safe in the journal already:
+			 * a failure is only said.
+			 */
+			if (save_whole(st, path, jpath, cerr, sizeof(cerr),
+				       NULL) != 0) {
+				diag_printf(err, errsize, "%s; the change is "
+					    "saved in the journal, which a "
+					    "later save compacts", cerr);
+				rc = 1;
+			}
+			goto out;
+		}
+	}
+	rc = save_whole(st, path, jpath, err, errsize, digest);
+out:
+	free(rec);
+	free(jpath);
+	return rc;
+}
+
+int
+state_compact(const char *path, char *err, size_t errsize)
+{
+	struct state *st = NULL;
+	char *jpath = NULL;
+	int fresh = 0;
+	int rc = -1;
+
+	if (state_load(&st, &fresh, path, err, errsize, NULL) < 0)
+		goto out;
+	rc = 0;
+	if (fresh || !st->disk.valid || st->disk.end <= (off_t)JOURNAL_HLEN)
+		goto out;
+	if (asprintf(&jpath, "%s.journal", path) < 0) {
+		jpath = NULL;
+		diag_printf(err, errsize, "state file %s not compacted: out of "
+			    "memory", path);
+		rc = -1;
+		goto out;
+	}
+	rc = save_whole(st, path, jpath, err, errsize, NULL) != 0 ? -1 : 0;
+out:
+	free(jpath);
 	state_free(st);
 	return rc;
 }

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * state.h -- the state file: its text, SOA serials, and the file on disk
- * (read at start-up, replaced atomically).
+ * state.h -- the state file: its text, SOA serials, and the files on disk
+ * (read at start-up; changes appended to a journal, compacted into the
+ * state file now and then).
  *
  * The state keeps vip.h's tables and one SOA serial per DNS zone with a
  * digest of the zone's content, so serials change with the content and
  * never go back across restarts.
  *
- * The text is described at the top of state.c.  Writing goes to
- * "<path>.tmp", which is fsync'ed, renamed over <path>, and the directory
- * fsync'ed, so a crash leaves either the old file or the new one, never
- * half of one.
+ * The text is described at the top of state.c, the journal at "The
+ * journal" in it.  A save appends the change to the journal; the state
+ * file is written whole ("<path>.tmp", fsync'ed, renamed over <path>, the
+ * directory fsync'ed) when the journal grows large, so a crash leaves
+ * either the old state or the new one, never half of one.
  */
 #ifndef MESHDNS_STATE_H
 #define MESHDNS_STATE_H
@@ -104,31 +106,75 @@ int state_zone_serial(struct state *st, const char *zone, uint64_t digest,
 		      uint32_t now, uint32_t *serial);
 
 /*
- * Read the state file at @path.  A missing file is a fresh start: *out is a
- * new empty state, *fresh is 1, and 0 is returned.  An unreadable or
- * corrupt file returns -1 with a message in @err that names the file, what
- * is wrong (with the line) and how to recover; it is never replaced:
+ * The state on disk is the state file at @path and its journal,
+ * "<path>.journal": changes appended since the state file was last
+ * written whole (the formats are described at the top of state.c and at
+ * "The journal" in it).
+ *
+ * The digest of a state (state_load(), state_save()) is a function of its
+ * content only: equal states have equal digests, however they were
+ * written (whole, or as a state file and a journal); 0 is not one but
+ * by a 2^-64 accident (then there is no start-up cache).  It is the state
+ * part of the start-up cache's key.
+ */
+
+/*
+ * Read the state at @path: the state file, then the journal's records
+ * that follow it.  A missing state file is a fresh start: *out is a new
+ * empty state, *fresh is 1, and 0 is returned (1, with a warning in @err,
+ * when a journal is there without it: it is ignored).  An unreadable or
+ * corrupt state file or journal returns -1 with a message in @err that
+ * names the file, what is wrong (with the line) and how to recover;
+ * neither is ever replaced:
  *   state file /var/lib/meshdns/state is corrupt (line 12: checksum
  *   mismatch); meshdns will not start, to keep every VIP where it is:
  *   restore it from a backup, or move it aside to start afresh (every VIP
  *   will be renumbered)
- * A "<path>.tmp" left by a crash is ignored.  On success the caller owns
- * *out (state_free()), and *@digest (unless NULL) is the digest
- * (digest.h) of the bytes parsed, 0 for a fresh start: the state part of
- * the start-up cache's key.
+ * A journal that does not continue the state file, or whose damaged
+ * record is followed by good ones, is corrupt.  A damaged or incomplete
+ * last record is a save that was interrupted (the state it held was never
+ * served: a change is served after it is saved): it is dropped, 1 is
+ * returned and @err has a warning that names the journal and the offset.
+ * "<path>.tmp" and "<path>.journal.tmp" left by a crash are ignored.  On
+ * success (0 or 1) the caller owns *out (state_free()), and *@digest
+ * (unless NULL) is the state's digest, 0 for a fresh start.  Nothing is
+ * written: `meshdns -t` and --status read the state this way too.
  */
 int state_load(struct state **out, int *fresh, const char *path,
 	       char *err, size_t errsize, uint64_t *digest);
 
 /*
- * Write @st to @path atomically, with mode 0644.  Returns 0, or -1 with a
- * message (the failing step and strerror) in @err; the old file is then
- * untouched and no "<path>.tmp" is left behind.  The one exception: when
- * only the final fsync of the directory fails, the new file is in place,
- * and the message says that a crash may undo the change.  On success
- * *@digest (unless NULL) is the digest of the bytes written.
+ * Save @st at @path.  @prev is the state the files hold now, as loaded or
+ * saved (@st was cloned from it and then changed), or NULL.  With @prev,
+ * what changed from @prev to @st is appended to the journal and synced
+ * once (fdatasync): a cost in the size of the change, not of the state.
+ * Without it, or when the journal is missing, not writable or not the
+ * one @prev was saved to, or has grown past the state file (and 1 MiB),
+ * @st is written whole: the state file atomically ("<path>.tmp", synced,
+ * renamed over it, mode 0644), then a new empty journal the same way, and
+ * the directory synced; a crash leaves @prev or @st on disk (or, when the
+ * journal was not @prev's, stops the next start, naming both files).
+ * @st remembers where the files are (for its clones' saves).
+ *
+ * Returns 0; 1 when @st is saved but something after that failed (the
+ * compaction that followed the append, or syncing the directory after the
+ * state file was renamed; the message is in @err: a warning); -1 with a
+ * message (the failing step and strerror) in @err: @prev is then what the
+ * files hold (a record left half-written is cut back, or written over by
+ * the next save) and no "<path>.tmp" is left behind.  The one exception:
+ * when only the final fsync of the directory fails, the new file is in
+ * place, and the message says that a crash may undo the change.  On
+ * success *@digest (unless NULL) is @st's digest.
  */
-int state_save(const struct state *st, const char *path, char *err,
-	       size_t errsize, uint64_t *digest);
+int state_save(struct state *st, const struct state *prev, const char *path,
+	       char *err, size_t errsize, uint64_t *digest);
+
+/*
+ * At a clean stop: when the journal at @path holds changes, write the
+ * state whole (the next start reads one file, and an older meshdns that
+ * knows no journal reads the right state).  0, or -1 with a message in
+ * @err (the files are then as they were, or hold the same state).
+ */
+int state_compact(const char *path, char *err, size_t errsize);
 
 #endif

@@ -862,6 +862,31 @@ vip_table_add_cursor(struct vip_table *t, const struct netaddr_cidr *pool,
 	return add_cursor(t, pool->text, next);
 }
 
+int
+vip_table_remove(struct vip_table *t, const struct netaddr *addr)
+{
+	uint32_t i = find_addr(t, addr);
+
+	if (i == SLOT_EMPTY)
+		return -ENOENT;
+	remove_entry(t, i);
+	first_until_fix(t);
+	t->stamp = stamp_new();
+	return 0;
+}
+
+int
+vip_table_remove_cursor(struct vip_table *t, const char *pool)
+{
+	struct vip_cursor *c = find_cursor(t, pool);
+
+	if (c == NULL)
+		return -ENOENT;
+	*c = t->c[--t->nc];
+	t->stamp = stamp_new();
+	return 0;
+}
+
 /* Allocation */
 
 /* Per pool in a round: the range, where the search is, whether full. */

@@ -142,7 +142,10 @@ struct vip_cursor {
 /*
  * The entries and the cursors, in no particular order: @i from 0 to
  * vip_table_nentries() - 1 (vip_table_ncursors() - 1).  The pointers are
- * the table's, valid until it is changed or freed.
+ * the table's, valid until it is changed or freed.  The entries are one
+ * array: vip_table_entry(t, i) is vip_table_entry(t, 0) + i.  A clone
+ * has its original's entries at the same places, with the same key
+ * pointers, until either is changed.
  */
 size_t vip_table_nentries(const struct vip_table *t);
 const struct vip_entry *vip_table_entry(const struct vip_table *t, size_t i);
@@ -191,5 +194,14 @@ int vip_table_add(struct vip_table *t, const struct netaddr *addr,
  */
 int vip_table_add_cursor(struct vip_table *t, const struct netaddr_cidr *pool,
 			 const struct netaddr *next);
+
+/*
+ * Remove the entry of @addr, or the cursor of @pool (its canonical text),
+ * for replaying the state journal (state.c).  0, or -ENOENT when there is
+ * none (@t is then unchanged).  Pointers from vip_table_entry() and
+ * vip_table_cursor() are invalid afterwards.
+ */
+int vip_table_remove(struct vip_table *t, const struct netaddr *addr);
+int vip_table_remove_cursor(struct vip_table *t, const char *pool);
 
 #endif

@@ -54,15 +54,19 @@ load_state(const struct config *cfg, int quiet, uint64_t *digest,
 	struct state *st = NULL;
 	char err[1024];
 	int fresh = 0;
+	int rc;
 
 	*digest = 0;
 	if (cfg->state_file == NULL)
 		return state_new();	/* preflight() warned */
-	if (state_load(&st, &fresh, cfg->state_file, err, sizeof(err),
-		       digest) < 0) {
+	rc = state_load(&st, &fresh, cfg->state_file, err, sizeof(err),
+			digest);
+	if (rc < 0) {
 		diag_error(d, NULL, 0, 0, "%s", err);
 		return NULL;
 	}
+	if (rc > 0)
+		diag_warning(d, NULL, 0, 0, "%s", err);
 	if (fresh && !quiet)
 		log_notice("state file %s does not exist: a fresh start",
 			   cfg->state_file);
@@ -691,6 +695,7 @@ daemon_run(struct daemon_options *a)
 	struct config *cfg = NULL;
 	uint64_t state_digest = 0;
 	struct state *st = NULL;
+	char *state_path = NULL;
 	struct snapshot *s = NULL;
 	struct server *srv = NULL;
 	struct reload *r = NULL;
@@ -730,6 +735,11 @@ daemon_run(struct daemon_options *a)
 	}
 	if ((lockfd = lock_state(cfg)) == -1)
 		goto out;
+	if (cfg->state_file != NULL &&
+	    (state_path = strdup(cfg->state_file)) == NULL) {
+		log_error("out of memory");
+		goto out;
+	}
 	if ((st = load_state(cfg, 0, &state_digest, &diags)) == NULL) {
 		log_diags(&diags);
 		goto out;
@@ -774,12 +784,17 @@ daemon_run(struct daemon_options *a)
 		goto out;
 	if (s->cfg->user != NULL && drop_privileges(s->cfg, lockfd) < 0)
 		goto out;
-	/* As the user that writes it from now on. */
-	if (s->state_changed && s->cfg->state_file != NULL &&
-	    state_save(s->state, s->cfg->state_file, err, sizeof(err),
-		       &state_digest) < 0) {
-		log_error("%s", err);
-		goto out;
+	/* As the user that writes it from now on; the files hold @st. */
+	if (s->state_changed && s->cfg->state_file != NULL) {
+		int saved = state_save(s->state, st, s->cfg->state_file, err,
+				       sizeof(err), &state_digest);
+
+		if (saved < 0) {
+			log_error("%s", err);
+			goto out;
+		}
+		if (saved > 0)
+			log_warning("%s", err);
 	}
 	if (!s->from_cache)
 		build_mark_cacheable(s, a->opt.program_digest, state_digest);
@@ -846,6 +861,11 @@ out:
 	http_stop(http);
 	server_free(srv);
 	reload_free(r);
+	/* The build thread is gone: fold the journal into the state file. */
+	if (rc == 0 && state_path != NULL &&
+	    state_compact(state_path, err, sizeof(err)) < 0)
+		log_warning("%s", err);
+	free(state_path);
 	http_free(http);
 	source_free(src);
 	a->opt.with_store_rows = NULL;

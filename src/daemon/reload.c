@@ -416,6 +416,7 @@ build_thread(void *arg)
 	struct timespec t1;
 	uint64_t us = 0;
 	char err[1024];
+	int saved = 0;
 	int rc;
 
 	diag_list_init(&diags);
@@ -469,16 +470,22 @@ built:
 		next = NULL;
 		goto done;
 	}
-	/* The state file in effect (locked at start), whatever the file says. */
+	/*
+	 * The state file in effect (locked at start), whatever the file says;
+	 * it holds the current snapshot's state: the change is appended.
+	 */
 	if (next->state_changed && r->started->state_file != NULL &&
-	    state_save(next->state, r->started->state_file, err,
-		       sizeof(err), &state_digest) < 0) {
+	    (saved = state_save(next->state, r->current->state,
+				r->started->state_file, err, sizeof(err),
+				&state_digest)) < 0) {
 		log_error("reload, rejected: %s; still serving the previous "
 			  "snapshot", err);
 		snapshot_free(next);
 		next = NULL;
 		goto done;
 	}
+	if (saved > 0)
+		log_warning("%s", err);
 	build_mark_cacheable(next, r->opt->program_digest, state_digest);
 	if (r->build_watched)
 		log_apply(r, next, us);

@@ -138,7 +138,9 @@ expect_eq "state B: redis has the first VIP" "241.0.0.1" "$(dig_short redis.svc.
 stop_meshdns
 KEEP_PORT=1 start_meshdns -r "$WORK/zones/default" -s "$state" || fail "start before replacing the state"
 expect_eq "state A: redis" "241.0.0.5" "$(dig_short redis.svc.mesh.local)"
+# The state is the file and its journal: both replaced.
 cp "$WORK/state-b" "$state"
+cp "$WORK/state-b.journal" "$state.journal"
 printf '# a comment\n' >>"$WORK/zones/default/redis.yaml"
 kill -HUP "$PID"
 wait_log "serving generation 2" || fail "no generation 2 after SIGHUP"

@@ -40,7 +40,7 @@ for i in $(seq 50); do
 	sleep 0.1
 done
 expect_eq "after SIGHUP the new service is answered" "241.0.0.6" "$got"
-expect_match "the state file in the start directory was updated" "^assign 241\\.0\\.0\\.6 MeshService/default/cache$" "$(cat state)"
+expect_match "the state file in the start directory was updated" "^assign 241\\.0\\.0\\.6 MeshService/default/cache$" "$(state_records state)"
 
 kill -TERM "$PID"
 for i in $(seq 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done

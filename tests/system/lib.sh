@@ -166,3 +166,33 @@ copy_zones() {
 	cp -R "$SRCDIR/zones" "$WORK/zones"
 	chmod -R u+w "$WORK/zones"
 }
+
+# The records of the state at $1, as the state file writes them: the
+# state file's, with the complete records of its journal ($1.journal)
+# replayed ("- " removes a record, "+ " adds one), one per line, sorted.
+# The state a running meshdns holds is the state file and its journal.
+state_records() {
+	_j="$1.journal"
+	[ -f "$_j" ] || _j=/dev/null
+	awk -v base="$1" '
+	FILENAME == base {
+		if (FNR > 1 && $1 != "end")
+			have[$0] = 1
+		next
+	}
+	FNR == 1 { next }
+	$1 == "change" { n = 0; next }
+	$1 == "commit" {
+		for (i = 1; i <= n; i++) {
+			if (substr(op[i], 1, 1) == "-")
+				delete have[substr(op[i], 3)]
+			else
+				have[substr(op[i], 3)] = 1
+		}
+		n = 0
+		next
+	}
+	{ op[++n] = $0 }
+	END { for (l in have) print l }
+	' "$1" "$_j" | LC_ALL=C sort
+}

@@ -80,7 +80,7 @@ expect_eq "the state file is the user's" "nobody" "$(stat -c %U "$WORK/state/sta
 expect_eq "the lock file is the user's" "nobody" "$(stat -c %U "$WORK/state/state.lock")"
 
 # A change (watched, or the SIGHUP after it) writes the state as the user.
-before=$(md5sum <"$WORK/state/state")
+before=$(state_records "$WORK/state/state" | md5sum)
 cat >"$WORK/zones/default/extra.yaml" <<'YAML'
 type: MeshService
 name: extra
@@ -95,8 +95,9 @@ kill -HUP "$PID"
 wait_log "serving generation 2" || fail "the change did not serve generation 2"
 expect_eq "the new service answers" "241.0.0.6" "$(dig_short extra.svc.mesh.local)"
 expect_match "the change wrote the state" "." \
-	"$([ "$(md5sum <"$WORK/state/state")" != "$before" ] && echo changed)"
+	"$([ "$(state_records "$WORK/state/state" | md5sum)" != "$before" ] && echo changed)"
 expect_eq "the state file is still the user's" "nobody" "$(stat -c %U "$WORK/state/state")"
+expect_eq "its journal is the user's" "nobody" "$(stat -c %U "$WORK/state/state.journal")"
 expect_no_match "no permission error" "Permission denied|not writable" "$(cat "$LOG")"
 stop_meshdns
 

@@ -87,6 +87,6 @@ since=$(wc -l <"$LOG")
 hup "serving generation 6"
 expect_match "state-file changed: named, with the file in effect" \
 	"$warning: .*state-file \(in effect: $WORK/state\)" "$(tail -n +"$((since + 1))" "$LOG")"
-expect_match "the new service's VIP is in the state file in effect" "added" "$(cat "$WORK/state")"
+expect_match "the new service's VIP is in the state file in effect" "added" "$(state_records "$WORK/state")"
 expect_eq "nothing is written to the new path" "absent" "$([ -e "$WORK/state2" ] && echo present || echo absent)"
 finish

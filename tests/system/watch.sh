@@ -184,6 +184,7 @@ answers() {
 watched_counts=$(counts)
 watched_answers=$(answers)
 cp "$WORK/state" "$WORK/state.fresh"
+cp "$WORK/state.journal" "$WORK/state.fresh.journal"
 stop_meshdns
 start_meshdns -r "$Z" -s "$WORK/state.fresh" || fail "the fresh start"
 expect_eq "a fresh start serves as many services, names and records" \

@@ -64,7 +64,7 @@ hup 2
 expect_eq "the last Dataplane gone: backend still answers with its VIP" "$VIP" "$(a_from $CL $NAME)"
 expect_match "--status labels it kuma.io/deletion-grace-period-started-at" \
 	'kuma.io/deletion-grace-period-started-at: .?[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z' "$(label)"
-expect_match "the state file keeps it" '^generated default backend [0-9]+ 3000/3000/tcp/3000$' "$(cat "$STATE")"
+expect_match "the state file keeps it" '^generated default backend [0-9]+ 3000/3000/tcp/3000$' "$(state_records "$STATE")"
 
 # After the grace, without a SIGHUP (waits up to 30 s: a lower bound only).
 i=0
@@ -74,7 +74,7 @@ while [ $i -lt 300 ] && [ "$(rcode_from $CL $NAME)" != NXDOMAIN ]; do
 done
 expect_eq "after the grace (no SIGHUP) backend is NXDOMAIN" NXDOMAIN "$(rcode_from $CL $NAME)"
 expect_match "the log says why it rebuilt" 'reload, a deletion grace period ended' "$(cat "$LOG")"
-expect_no_match "the state file forgets it" '^generated default backend ' "$(cat "$STATE")"
+expect_no_match "the state file forgets it" '^generated default backend ' "$(state_records "$STATE")"
 stop_meshdns
 
 # A Dataplane that comes back within the grace removes the label.
@@ -90,7 +90,7 @@ cp "$G/backend.yaml.in" "$G/backend.yaml"
 hup 3
 expect_eq "back: the same VIP" "$VIP" "$(a_from $CL $NAME)"
 expect_eq "back: no label" "" "$(label)"
-expect_match "back: the state file has no grace for it" '^generated default backend - ' "$(cat "$STATE")"
+expect_match "back: the state file has no grace for it" '^generated default backend - ' "$(state_records "$STATE")"
 
 # A restart within the grace keeps it, with its VIP and label.
 rm "$G/backend.yaml"

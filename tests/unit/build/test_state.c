@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "build/state.h"
+#include "build/state_int.h"
 #include "../tmpdir.h"
 #include "state_fx.h"
 
@@ -31,6 +32,10 @@ struct fixture {
 	char dir[256];
 	char path[300];		/* dir/state */
 	char tmp[300];		/* dir/state.tmp */
+	char journal[300];	/* dir/state.journal */
+	char jtmp[300];		/* dir/state.journal.tmp */
+	char other[300];	/* dir/other */
+	char ojournal[300];	/* dir/other.journal */
 };
 
 static int
@@ -47,6 +52,11 @@ setup(void **state)
 	}
 	snprintf(f->path, sizeof(f->path), "%s/state", f->dir);
 	snprintf(f->tmp, sizeof(f->tmp), "%s/state.tmp", f->dir);
+	snprintf(f->journal, sizeof(f->journal), "%s/state.journal", f->dir);
+	snprintf(f->jtmp, sizeof(f->jtmp), "%s/state.journal.tmp", f->dir);
+	snprintf(f->other, sizeof(f->other), "%s/other", f->dir);
+	snprintf(f->ojournal, sizeof(f->ojournal), "%s/other.journal", f->dir);
+	state_set_journal_floor(1024 * 1024);
 	*state = f;
 	return 0;
 }
@@ -62,6 +72,10 @@ teardown(void **state)
 	rmdir(f->path);
 	unlink(f->tmp);
 	rmdir(f->tmp);
+	unlink(f->journal);
+	unlink(f->jtmp);
+	unlink(f->other);
+	unlink(f->ojournal);
 	rmdir(f->dir);
 	free(f);
 	return 0;
@@ -157,7 +171,7 @@ t_round_trip(void **state)
 
 	/* The mode is 0644 whatever the umask. */
 	old = umask(077);
-	assert_int_equal(state_save(st, f->path, err, sizeof(err), &saved), 0);
+	assert_int_equal(state_save(st, NULL, f->path, err, sizeof(err), &saved), 0);
 	umask(old);
 	assert_false(exists(f->tmp));
 	assert_int_equal(stat(f->path, &sb), 0);
@@ -174,7 +188,7 @@ t_round_trip(void **state)
 
 	/* Saving again replaces the file. */
 	st2 = make_state(4);
-	assert_int_equal(state_save(st2, f->path, err, sizeof(err), &loaded),
+	assert_int_equal(state_save(st2, NULL, f->path, err, sizeof(err), &loaded),
 			 0);
 	assert_true(loaded != saved);
 	state_free(back);
@@ -221,7 +235,7 @@ t_corrupt(void **state)
 	char *p = NULL;
 	int fresh = -1;
 
-	assert_int_equal(state_save(st, f->path, err, sizeof(err), NULL), 0);
+	assert_int_equal(state_save(st, NULL, f->path, err, sizeof(err), NULL), 0);
 	good = slurp(f->path);
 	assert_non_null(good);
 	/* 241.0.0.2 becomes 241.0.0.3 in the held record. */
@@ -255,7 +269,7 @@ t_truncated(void **state)
 	char *good = NULL;
 	int fresh = -1;
 
-	assert_int_equal(state_save(st, f->path, err, sizeof(err), NULL), 0);
+	assert_int_equal(state_save(st, NULL, f->path, err, sizeof(err), NULL), 0);
 	good = slurp(f->path);
 	assert_non_null(good);
 	/* Cut in the middle of line 5. */
@@ -330,7 +344,7 @@ check_unwritable(struct fixture *f)
 	char *after = NULL;
 	int rc = 0;
 
-	if (state_save(st, f->path, err, sizeof(err), NULL) != -1)
+	if (state_save(st, NULL, f->path, err, sizeof(err), NULL) != -1)
 		rc = 1;
 	snprintf(want, sizeof(want), "state file %s not saved: cannot create "
 		 "%s (Permission denied)", f->path, f->tmp);
@@ -406,7 +420,7 @@ t_stale_tmp(void **state)
 	int fresh = -1;
 
 	spit(f->tmp, "meshdns-state 1\nassign 241.0", 28);
-	assert_int_equal(state_save(st, f->path, err, sizeof(err), NULL), 0);
+	assert_int_equal(state_save(st, NULL, f->path, err, sizeof(err), NULL), 0);
 	assert_false(exists(f->tmp));
 	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err),
 				    NULL), 0);
@@ -427,7 +441,7 @@ t_tmp_is_dir(void **state)
 
 	spit(f->path, "old\n", 4);
 	assert_int_equal(mkdir(f->tmp, 0755), 0);
-	assert_int_equal(state_save(st, f->path, err, sizeof(err), NULL), -1);
+	assert_int_equal(state_save(st, NULL, f->path, err, sizeof(err), NULL), -1);
 	snprintf(want, sizeof(want), "state file %s not saved: cannot create "
 		 "%s (Is a directory)", f->path, f->tmp);
 	assert_string_equal(err, want);
@@ -448,7 +462,7 @@ t_rename_fails(void **state)
 	char want[1024];
 
 	assert_int_equal(mkdir(f->path, 0755), 0);
-	assert_int_equal(state_save(st, f->path, err, sizeof(err), NULL), -1);
+	assert_int_equal(state_save(st, NULL, f->path, err, sizeof(err), NULL), -1);
 	snprintf(want, sizeof(want), "state file %s not saved: cannot rename "
 		 "%s to it (Is a directory)", f->path, f->tmp);
 	assert_string_equal(err, want);
@@ -476,7 +490,7 @@ t_write_fails(void **state)
 	small.rlim_cur = 100;
 	oldsig = signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
-	rc = state_save(st, f->path, err, sizeof(err), NULL);
+	rc = state_save(st, NULL, f->path, err, sizeof(err), NULL);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	signal(SIGXFSZ, oldsig);
 	assert_int_equal(rc, -1);
@@ -503,7 +517,7 @@ t_relative_path(void **state)
 
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_int_equal(chdir(f->dir), 0);
-	assert_int_equal(state_save(st, "state", err, sizeof(err), NULL), 0);
+	assert_int_equal(state_save(st, NULL, "state", err, sizeof(err), NULL), 0);
 	assert_int_equal(state_load(&back, &fresh, "state", err,
 				    sizeof(err), NULL), 0);
 	assert_int_equal(chdir(cwd), 0);
@@ -982,6 +996,663 @@ t_parse_flipped(void **state)
 	free(text);
 }
 
+
+/* The journal */
+
+/*
+ * A change as a build makes one: @st cloned, service "new@i" added (its
+ * VIP, the cursor moving), "s@i" released (held back), the serial and the
+ * generated MeshServices changed.
+ */
+static struct state *
+changed(const struct state *prev, int i)
+{
+	struct state *st = state_clone(prev);
+	struct netaddr_cidr pool;
+	struct vip_request req;
+	struct vip_result res;
+	struct state_generated g[2];
+	char key[64];
+	char gone[64];
+	char name[32];
+	char err[128];
+	const char *keys[1];
+	uint32_t serial;
+
+	assert_non_null(st);
+	assert_int_equal(netaddr_cidr_parse(&pool, "241.0.0.0/8", err,
+					    sizeof(err)), 0);
+	snprintf(key, sizeof(key), "MeshService/m/new%d", i);
+	memset(&req, 0, sizeof(req));
+	req.key = key;
+	assert_int_equal(vip_allocate(state_vips(st), &pool, 1, &req, 1, &res,
+				      2000 + i, 3600, 0), 0);
+	snprintf(gone, sizeof(gone), "MeshService/m/s%d", i);
+	keys[0] = gone;
+	assert_int_equal(vip_release(state_vips(st), keys, 1, 2000 + i, 3600),
+			 0);
+	assert_int_equal(state_zone_serial(st, "mesh.local", 100 + i,
+					   2000 + i, &serial), 0);
+	snprintf(name, sizeof(name), "gen%d", i);
+	g[0].mesh = "m";
+	g[0].name = "always";
+	g[0].since = i % 2 ? 0 : 1500;
+	g[0].ports = "80/80/tcp/80";
+	g[1].mesh = "m";
+	g[1].name = name;
+	g[1].since = 0;
+	g[1].ports = "81/81/tcp/81";
+	assert_int_equal(state_set_generated(st, g, 2), 0);
+	return st;
+}
+
+static off_t
+size_of(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+static ino_t
+inode_of(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_ino;
+}
+
+/* Load @path: it gives @want, with @want's digest @digest. */
+static void
+assert_loads(const char *path, const struct state *want, uint64_t digest)
+{
+	struct state *back = NULL;
+	char err[1024] = "";
+	uint64_t d = 0;
+	int fresh = -1;
+	int rc;
+
+	rc = state_load(&back, &fresh, path, err, sizeof(err), &d);
+	if (rc != 0)
+		fail_msg("state_load: %d: %s", rc, err);
+	assert_int_equal(fresh, 0);
+	assert_true(state_equal(back, want));
+	assert_true(d == digest);
+	state_free(back);
+}
+
+/*
+ * After the first save, a save appends the change to the journal: the
+ * state file stays as it was; loading replays it, and the digest is the
+ * state's whatever the files (written whole, it is the same).
+ */
+static void
+t_journal_append(void **state)
+{
+	struct fixture *f = *state;
+	struct state *st[4] = { NULL, NULL, NULL, NULL };
+	uint64_t d[4];
+	uint64_t whole = 0;
+	char *base = NULL;
+	char *after = NULL;
+	char err[1024] = "";
+	ino_t ino;
+	off_t jsize;
+	int i;
+
+	st[0] = make_state(10);
+	assert_int_equal(state_save(st[0], NULL, f->path, err, sizeof(err),
+				    &d[0]), 0);
+	assert_true(exists(f->journal));
+	jsize = size_of(f->journal);
+	base = slurp(f->path);
+	ino = inode_of(f->path);
+	assert_loads(f->path, st[0], d[0]);
+	for (i = 1; i < 4; i++) {
+		st[i] = changed(st[i - 1], i);
+		assert_int_equal(state_save(st[i], st[i - 1], f->path, err,
+					    sizeof(err), &d[i]), 0);
+		assert_true(d[i] != d[i - 1]);
+		assert_true(size_of(f->journal) > jsize);
+		jsize = size_of(f->journal);
+		assert_loads(f->path, st[i], d[i]);
+	}
+	/* The state file was not touched. */
+	after = slurp(f->path);
+	assert_string_equal(after, base);
+	assert_true(inode_of(f->path) == ino);
+	assert_false(exists(f->tmp));
+	/* The same state written whole has the same digest. */
+	assert_int_equal(state_save(st[3], NULL, f->other, err, sizeof(err),
+				    &whole), 0);
+	assert_true(whole == d[3]);
+	/* Saving what the files hold already writes nothing. */
+	assert_int_equal(state_save(st[3], st[3], f->path, err, sizeof(err),
+				    &whole), 0);
+	assert_true(whole == d[3] && size_of(f->journal) == jsize);
+	for (i = 0; i < 4; i++)
+		state_free(st[i]);
+	free(base);
+	free(after);
+}
+
+/*
+ * A record cut short, or damaged, at the very end: a save that was
+ * interrupted.  Dropped with a warning naming the journal and the offset;
+ * the next save writes over it.
+ */
+static void
+t_journal_torn_tail(void **state)
+{
+	struct fixture *f = *state;
+	struct state *st0 = make_state(6);
+	struct state *st1 = NULL;
+	struct state *st2 = NULL;
+	struct state *back = NULL;
+	struct state *st3 = NULL;
+	char err[1024] = "";
+	char want[1024];
+	char *j = NULL;
+	uint64_t d1 = 0;
+	uint64_t d3 = 0;
+	uint64_t d = 0;
+	const char *p = NULL;
+	size_t line = 1;
+	size_t off;
+	size_t len;
+	int fresh;
+
+	assert_int_equal(state_save(st0, NULL, f->path, err, sizeof(err),
+				    NULL), 0);
+	st1 = changed(st0, 1);
+	assert_int_equal(state_save(st1, st0, f->path, err, sizeof(err),
+				    &d1), 0);
+	off = (size_t)size_of(f->journal);
+	st2 = changed(st1, 2);
+	assert_int_equal(state_save(st2, st1, f->path, err, sizeof(err),
+				    NULL), 0);
+	j = slurp(f->journal);
+	len = strlen(j);
+
+	for (p = j; p < j + off; p++)
+		line += *p == '\n';
+	/* Cut short in the middle of the last record. */
+	spit(f->journal, j, off + (len - off) / 2);
+	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err),
+				    &d), 1);
+	snprintf(want, sizeof(want), "state journal %s: the last record "
+		 "(line %zu, offset %zu) is incomplete (cut short): dropped; "
+		 "a save was interrupted, and the state it held was never "
+		 "served", f->journal, line, off);
+	assert_string_equal(err, want);
+	assert_true(state_equal(back, st1) && d == d1);
+
+	/* The next save writes over it. */
+	st3 = changed(back, 3);
+	assert_int_equal(state_save(st3, back, f->path, err, sizeof(err),
+				    &d3), 0);
+	assert_loads(f->path, st3, d3);
+	state_free(back);
+	back = NULL;
+
+	/* Whole, but with a byte flipped: the same. */
+	j[len - 20] ^= 0x01;
+	spit(f->journal, j, len);
+	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err),
+				    &d), 1);
+	snprintf(want, sizeof(want), "state journal %s: the last record "
+		 "(line %zu, offset %zu) is incomplete (checksum mismatch): "
+		 "dropped; a save was interrupted, and the state it held was "
+		 "never served", f->journal, line, off);
+	assert_string_equal(err, want);
+	assert_true(state_equal(back, st1) && d == d1);
+	state_free(back);
+	state_free(st0);
+	state_free(st1);
+	state_free(st2);
+	state_free(st3);
+	free(j);
+}
+
+/* A damaged record followed by good ones: refused, never renumbered. */
+static void
+t_journal_corrupt_middle(void **state)
+{
+	struct fixture *f = *state;
+	struct state *st0 = make_state(6);
+	struct state *st1 = NULL;
+	struct state *st2 = NULL;
+	struct state *back = NULL;
+	char err[1024] = "";
+	char want[1024];
+	char *j = NULL;
+	char *after = NULL;
+	char *p = NULL;
+	size_t line = 0;
+	size_t second;
+	int fresh;
+
+	assert_int_equal(state_save(st0, NULL, f->path, err, sizeof(err),
+				    NULL), 0);
+	st1 = changed(st0, 1);
+	assert_int_equal(state_save(st1, st0, f->path, err, sizeof(err),
+				    NULL), 0);
+	st2 = changed(st1, 2);
+	assert_int_equal(state_save(st2, st1, f->path, err, sizeof(err),
+				    NULL), 0);
+	j = slurp(f->journal);
+	/* The second record's line: after the first one's commit. */
+	for (p = j, line = 1; *p != '\0' && strncmp(p, "commit ", 7) != 0;
+	     p++)
+		line += *p == '\n';
+	second = line + 1;
+	/* new1's VIP changes in the first record. */
+	p = strstr(j, "+ assign 241.0.0.");
+	assert_non_null(p);
+	p[strlen("+ assign 241.0.0.")] ^= 0x01;
+	spit(f->journal, j, strlen(j));
+	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err),
+				    NULL), -1);
+	assert_null(back);
+	snprintf(want, sizeof(want), "state journal %s is corrupt (line 2, "
+		 "offset 35: checksum mismatch; good records follow, from "
+		 "line %zu); meshdns will not start, to keep every VIP where "
+		 "it is: restore the state file and its journal from one "
+		 "backup, or move both aside to start afresh (every VIP will "
+		 "be renumbered)", f->journal, second);
+	assert_string_equal(err, want);
+	/* Never replaced by loading. */
+	after = slurp(f->journal);
+	assert_string_equal(after, j);
+	state_free(st0);
+	state_free(st1);
+	state_free(st2);
+	free(j);
+	free(after);
+}
+
+/* A journal that does not continue the state file is refused. */
+static void
+t_journal_foreign(void **state)
+{
+	struct fixture *f = *state;
+	struct state *a = make_state(6);
+	struct state *b = make_state(8);
+	struct state *b1 = NULL;
+	struct state *back = NULL;
+	char err[1024] = "";
+	char want[1024];
+	char *j = NULL;
+	uint64_t da = 0;
+	uint64_t db = 0;
+	int fresh;
+
+	assert_int_equal(state_save(a, NULL, f->path, err, sizeof(err), &da),
+			 0);
+	assert_int_equal(state_save(b, NULL, f->other, err, sizeof(err), &db),
+			 0);
+	b1 = changed(b, 1);
+	assert_int_equal(state_save(b1, b, f->other, err, sizeof(err), NULL),
+			 0);
+	j = slurp(f->ojournal);
+	spit(f->journal, j, strlen(j));
+	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err),
+				    NULL), -1);
+	assert_null(back);
+	snprintf(want, sizeof(want), "state journal %s does not belong to "
+		 "state file %s (it continues the state %016llx, the file "
+		 "holds %016llx); meshdns will not start, to keep every VIP "
+		 "where it is: restore both from one backup, or move the "
+		 "journal aside to start from the state file alone (services "
+		 "changed since it was written may be renumbered)",
+		 f->journal, f->path, (unsigned long long)db,
+		 (unsigned long long)da);
+	assert_string_equal(err, want);
+	state_free(a);
+	state_free(b);
+	state_free(b1);
+	free(j);
+}
+
+/*
+ * A journal grown past the state file is compacted: the state file
+ * written whole, the journal emptied.  A crash between the two leaves a
+ * journal that passes through the new state file: read as it is.
+ */
+static void
+t_journal_compaction(void **state)
+{
+	struct fixture *f = *state;
+	struct state *st[40];
+	uint64_t d[40];
+	char err[1024] = "";
+	char *hdr = NULL;
+	ino_t ino;
+	int compacted = -1;
+	int i;
+
+	memset(st, 0, sizeof(st));
+	state_set_journal_floor(0);
+	st[0] = make_state(60);
+	assert_int_equal(state_save(st[0], NULL, f->path, err, sizeof(err),
+				    &d[0]), 0);
+	ino = inode_of(f->path);
+	for (i = 1; i < 40 && compacted < 0; i++) {
+		off_t before = size_of(f->journal);
+
+		st[i] = changed(st[i - 1], i);
+		assert_int_equal(state_save(st[i], st[i - 1], f->path, err,
+					    sizeof(err), &d[i]), 0);
+		assert_loads(f->path, st[i], d[i]);
+		if (inode_of(f->path) != ino) {
+			compacted = i;
+			assert_true(size_of(f->journal) < before);
+		} else {
+			assert_true(size_of(f->journal) > before);
+		}
+	}
+	assert_true(compacted > 1);
+	i = compacted;
+	/* Only the header is left; the state file is the state. */
+	hdr = slurp(f->journal);
+	assert_int_equal(strlen(hdr), 35);
+	assert_int_equal(strncmp(hdr, "meshdns-journal 1 ", 18), 0);
+
+	state_set_journal_floor(1024 * 1024);
+	for (i = 0; i < 40; i++)
+		state_free(st[i]);
+	free(hdr);
+}
+
+/*
+ * state_compact() at a clean stop writes the state whole.  A crash after
+ * it renamed the state file but before the new journal: the old journal
+ * ends at the new state file, and is read as it is (then appended to).
+ */
+static void
+t_journal_compact_crash(void **state)
+{
+	struct fixture *f = *state;
+	struct state *st0 = make_state(5);
+	struct state *st1 = NULL;
+	struct state *st2 = NULL;
+	struct state *back = NULL;
+	char err[1024] = "";
+	char *old = NULL;
+	char *hdr = NULL;
+	uint64_t d1 = 0;
+	uint64_t d2 = 0;
+	uint64_t d = 0;
+	ino_t ino;
+	int fresh;
+
+	assert_int_equal(state_save(st0, NULL, f->path, err, sizeof(err),
+				    NULL), 0);
+	st1 = changed(st0, 1);
+	assert_int_equal(state_save(st1, st0, f->path, err, sizeof(err),
+				    &d1), 0);
+	old = slurp(f->journal);
+	ino = inode_of(f->path);
+	assert_int_equal(state_compact(f->path, err, sizeof(err)), 0);
+	assert_true(inode_of(f->path) != ino);
+	hdr = slurp(f->journal);
+	assert_int_equal(strlen(hdr), 35);
+	assert_loads(f->path, st1, d1);
+	/* Nothing to fold: nothing written. */
+	ino = inode_of(f->path);
+	assert_int_equal(state_compact(f->path, err, sizeof(err)), 0);
+	assert_true(inode_of(f->path) == ino);
+
+	/* The crash: the new state file, the old journal. */
+	spit(f->journal, old, strlen(old));
+	assert_int_equal(state_load(&back, &fresh, f->path, err, sizeof(err),
+				    &d), 0);
+	assert_true(state_equal(back, st1) && d == d1);
+	st2 = changed(back, 2);
+	assert_int_equal(state_save(st2, back, f->path, err, sizeof(err),
+				    &d2), 0);
+	assert_true(size_of(f->journal) > (off_t)strlen(old));
+	assert_loads(f->path, st2, d2);
+	state_free(st0);
+	state_free(st1);
+	state_free(st2);
+	state_free(back);
+	free(old);
+	free(hdr);
+}
+
+/*
+ * Random rounds, as builds make them (full rounds, releases, serials,
+ * generated MeshServices): each saved as a change, loaded back equal,
+ * with the digest of the same state written whole; compacted now and
+ * then.
+ */
+static void
+t_journal_random(void **state)
+{
+	struct fixture *f = *state;
+	struct state *prev = NULL;
+	struct state *st = NULL;
+	struct netaddr_cidr pools[2];
+	struct vip_request reqs[40];
+	struct vip_result res[40];
+	struct state_generated g[8];
+	char keys[40][48];
+	char names[8][16];
+	char err[1024] = "";
+	const char *gone[4];
+	uint64_t d = 0;
+	uint64_t whole = 0;
+	uint32_t serial;
+	unsigned seed = 12345;
+	size_t n;
+	size_t i;
+	int round;
+
+	state_set_journal_floor(2048);
+	assert_int_equal(netaddr_cidr_parse(&pools[0], "241.0.0.0/27", err,
+					    sizeof(err)), 0);
+	assert_int_equal(netaddr_cidr_parse(&pools[1], "fd00::/120", err,
+					    sizeof(err)), 0);
+	for (i = 0; i < 40; i++)
+		snprintf(keys[i], sizeof(keys[i]), "MeshService/m/k%zu", i);
+	prev = state_new();
+	assert_int_equal(state_save(prev, NULL, f->path, err, sizeof(err),
+				    NULL), 0);
+	for (round = 0; round < 150; round++) {
+		st = state_clone(prev);
+		assert_non_null(st);
+		switch (rand_r(&seed) % 4) {
+		case 0:
+		case 1:
+			for (i = 0, n = 0; i < 40; i++) {
+				if (rand_r(&seed) % 3 == 0)
+					continue;
+				memset(&reqs[n], 0, sizeof(reqs[n]));
+				reqs[n].key = keys[i];
+				reqs[n].pool = i % 2;
+				n++;
+			}
+			assert_int_equal(vip_allocate(state_vips(st), pools, 2,
+						      reqs, n, res,
+						      1000 + round * 10,
+						      rand_r(&seed) % 40, 1), 0);
+			break;
+		case 2:
+			for (i = 0; i < 4; i++)
+				gone[i] = keys[rand_r(&seed) % 40];
+			assert_int_equal(vip_release(state_vips(st), gone, 4,
+						     1000 + round * 10,
+						     rand_r(&seed) % 30), 0);
+			break;
+		default:
+			for (i = 0, n = 0; i < 8; i++) {
+				if (rand_r(&seed) % 2)
+					continue;
+				snprintf(names[n], sizeof(names[n]), "g%zu",
+					 i);
+				g[n].mesh = i % 2 ? "a" : "b";
+				g[n].name = names[n];
+				g[n].since = rand_r(&seed) % 2 ? 0 : 900 + i;
+				g[n].ports = rand_r(&seed) % 2 ? "80/80/tcp/80" :
+					     "81/81/tcp/81";
+				n++;
+			}
+			assert_int_equal(state_set_generated(st, g, n), 0);
+			break;
+		}
+		assert_int_equal(state_zone_serial(st, round % 3 ? "a.local" :
+						   "b.local",
+						   rand_r(&seed) % 5,
+						   1000 + round, &serial), 0);
+		assert_int_equal(state_save(st, prev, f->path, err,
+					    sizeof(err), &d), 0);
+		assert_loads(f->path, st, d);
+		if (round % 10 == 0) {
+			struct state *c = state_clone(st);
+
+			assert_int_equal(state_save(c, NULL, f->other, err,
+						    sizeof(err), &whole), 0);
+			assert_true(whole == d);
+			state_free(c);
+		}
+		state_free(prev);
+		prev = st;
+	}
+	state_free(prev);
+}
+
+/* Bytes a failed save left after the last record: cut by the next save. */
+static void
+t_journal_leftover(void **state)
+{
+	struct fixture *f = *state;
+	struct state *st0 = make_state(5);
+	struct state *st1 = NULL;
+	struct state *st2 = NULL;
+	char err[1024] = "";
+	uint64_t d2 = 0;
+	FILE *fp = NULL;
+
+	assert_int_equal(state_save(st0, NULL, f->path, err, sizeof(err),
+				    NULL), 0);
+	st1 = changed(st0, 1);
+	assert_int_equal(state_save(st1, st0, f->path, err, sizeof(err),
+				    NULL), 0);
+	fp = fopen(f->journal, "a");
+	assert_non_null(fp);
+	fputs("change 0123456789abcdef 0123456789abcdef 1\n+ assign", fp);
+	fclose(fp);
+	st2 = changed(st1, 2);
+	assert_int_equal(state_save(st2, st1, f->path, err, sizeof(err),
+				    &d2), 0);
+	assert_loads(f->path, st2, d2);
+	state_free(st0);
+	state_free(st1);
+	state_free(st2);
+}
+
+/*
+ * A compaction that fails after the change was appended: the save
+ * succeeds with a warning (the change is safe in the journal), and a
+ * later save compacts.
+ */
+static void
+t_journal_compaction_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct state *st0 = make_state(3);
+	struct state *st1 = NULL;
+	struct state *st2 = NULL;
+	char err[1024] = "";
+	char want[1024];
+	uint64_t d1 = 0;
+	uint64_t d2 = 0;
+	ino_t ino;
+
+	assert_int_equal(state_save(st0, NULL, f->path, err, sizeof(err),
+				    NULL), 0);
+	ino = inode_of(f->path);
+	state_set_journal_floor(0);
+	assert_int_equal(mkdir(f->tmp, 0755), 0);
+	st1 = changed(st0, 1);
+	assert_int_equal(state_save(st1, st0, f->path, err, sizeof(err),
+				    &d1), 1);
+	snprintf(want, sizeof(want), "state file %s not saved: cannot create "
+		 "%s (Is a directory); the change is saved in the journal, "
+		 "which a later save compacts", f->path, f->tmp);
+	assert_string_equal(err, want);
+	assert_true(inode_of(f->path) == ino);
+	assert_loads(f->path, st1, d1);
+	assert_int_equal(rmdir(f->tmp), 0);
+	st2 = changed(st1, 2);
+	assert_int_equal(state_save(st2, st1, f->path, err, sizeof(err),
+				    &d2), 0);
+	assert_true(inode_of(f->path) != ino);
+	assert_loads(f->path, st2, d2);
+	state_free(st0);
+	state_free(st1);
+	state_free(st2);
+}
+
+/*
+ * A journal left by root (not writable for the user meshdns runs as, in
+ * a directory it may write): the state is written whole, with a journal
+ * of its own.
+ */
+static int
+check_root_journal(struct fixture *f)
+{
+	struct state *back = NULL;
+	struct state *st = NULL;
+	char err[1024] = "";
+	uint64_t d = 0;
+	uint64_t d2 = 0;
+	int fresh;
+	int rc = 0;
+
+	if (state_load(&back, &fresh, f->path, err, sizeof(err), &d) != 0)
+		return 1;
+	st = changed(back, 2);
+	if (state_save(st, back, f->path, err, sizeof(err), &d2) != 0) {
+		fprintf(stderr, "%s\n", err);
+		rc = 2;
+	}
+	state_free(back);
+	back = NULL;
+	if (rc == 0 && (state_load(&back, &fresh, f->path, err, sizeof(err),
+				   &d) != 0 || !state_equal(back, st) ||
+			d != d2))
+		rc = 3;
+	state_free(back);
+	state_free(st);
+	return rc;
+}
+
+static void
+t_journal_not_writable(void **state)
+{
+	struct fixture *f = *state;
+	struct state *st0 = make_state(3);
+	struct state *st1 = NULL;
+	char err[1024] = "";
+
+	assert_int_equal(state_save(st0, NULL, f->path, err, sizeof(err),
+				    NULL), 0);
+	st1 = changed(st0, 1);
+	assert_int_equal(state_save(st1, st0, f->path, err, sizeof(err),
+				    NULL), 0);
+	/* Root's files, the user's directory. */
+	assert_int_equal(chmod(f->journal, 0444), 0);
+	assert_int_equal(chmod(f->path, 0444), 0);
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	assert_int_equal(as_unprivileged(check_root_journal, f), 0);
+	state_free(st0);
+	state_free(st1);
+}
+
 int
 main(void)
 {
@@ -1014,6 +1685,26 @@ main(void)
 		cmocka_unit_test(t_parse_truncated),
 		cmocka_unit_test(t_parse_flipped),
 		cmocka_unit_test(t_generated),
+		cmocka_unit_test_setup_teardown(t_journal_append, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(t_journal_torn_tail, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(t_journal_corrupt_middle,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(t_journal_foreign, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(t_journal_compaction, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(t_journal_compact_crash, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(t_journal_random, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(t_journal_leftover, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(t_journal_compaction_fails,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(t_journal_not_writable, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
