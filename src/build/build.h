@@ -279,9 +279,9 @@ int build_inputs_on_disk(uint64_t program, const struct config *cfg,
  * After the state file was saved (or found unchanged): may @s be written
  * to the start-up cache?  Yes when the config wants the cache, there is a
  * state file, the build had no error, @program is known and so is
- * @state_digest, the digest of the state file's bytes that s->state is
- * (state_save()'s when it saved them, else the previous snapshot's, or
- * state_load()'s at start; 0: unknown).  Sets s->state_digest and
+ * @state_digest, the digest of the state s->state is, as the state file
+ * and its journal hold it (state_save()'s when it saved it, else the
+ * previous snapshot's, or state_load()'s at start; 0: unknown).  Sets s->state_digest and
  * s->cacheable.
  */
 void build_mark_cacheable(struct snapshot *s, uint64_t program,
