@@ -3448,6 +3448,46 @@ whole:
 }
 
 /*
+ * Would record_generated() give the state the list it has already?  It
+ * is cloned from @in->prev, @in->base's state, which holds @in->base's
+ * list; an apply whose derived resources were applied (not derived
+ * whole) changes that list only through a changed MeshService that was
+ * or is one generated from Dataplanes (or a Dataplane change).  Saves a
+ * pass over every service of an apply.
+ */
+static int
+generated_unchanged(const struct build_ctx *c, const struct from_input *in)
+{
+	const struct snapshot *s = c->s;
+	size_t i;
+
+	if (in->base == NULL || in->prev != in->base->state ||
+	    !s->kuma_incremental || s->generate_reason != NULL)
+		return 0;
+	for (i = 0; i < in->nchanges; i++) {
+		const struct resource_change *ch = &in->changes[i];
+		const struct resource_mesh_service *m[2];
+		size_t k;
+
+		if (ch->kind == RESOURCE_DATAPLANE)
+			return 0;
+		if (ch->kind != RESOURCE_MESH_SERVICE)
+			continue;
+		m[0] = (const void *)resource_set_find(in->base->set, ch->kind,
+						       ch->mesh, ch->namespace,
+						       ch->name);
+		m[1] = (const void *)resource_set_find(s->set, ch->kind,
+						       ch->mesh, ch->namespace,
+						       ch->name);
+		for (k = 0; k < 2; k++)
+			if (m[k] != NULL &&
+			    m[k]->origin == RESOURCE_FROM_DATAPLANES)
+				return 0;
+	}
+	return 1;
+}
+
+/*
  * Build a snapshot from @cfg and @set (both taken over, freed on
  * failure too, and so are @in's units and legacy VIPs): build_run()
  * once the files and the store are read, build_from_set(), and
@@ -3542,7 +3582,7 @@ build_from(struct snapshot **out, struct config *cfg,
 	s->incremental = s->incremental && done;
 	if (!done && (rc = allocate_vips(&c, prev, in->now)) < 0)
 		goto out;
-	if ((rc = record_generated(&c)) < 0)
+	if (!generated_unchanged(&c, in) && (rc = record_generated(&c)) < 0)
 		goto out;
 	phase_end(s, BUILD_PHASE_VIPS, &t);
 	if (x.base != NULL && !s->incremental)
