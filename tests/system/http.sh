@@ -10,7 +10,7 @@ for tool in curl promtool python3; do
 done
 
 copy_zones
-HPORT=$(( (RANDOM % 20000) + 40000 ))
+HPORT=$(free_tcp_port)
 printf 'http:\n  listen: [127.0.0.1:%s, "[::1]:%s"]\n' "$HPORT" "$HPORT" >"$WORK/meshdns.yaml"
 start_meshdns -c "$WORK/meshdns.yaml" -r "$WORK/zones/default" -s "$WORK/state" || {
 	fail "meshdns did not start"

@@ -44,6 +44,20 @@ pass() {
 	PASSES=$((PASSES + 1))
 }
 
+# free_tcp_port: a port in 40000-59999 that nothing listens on over TCP
+# now (ss), for a key such as http.listen that start_meshdns does not pick:
+# a random one alone may be taken by a test running beside this one.
+free_tcp_port() {
+	local p
+	while :; do
+		p=$(( (RANDOM % 20000) + 40000 ))
+		if ! ss -Hltn "sport = :$p" | grep -q .; then
+			echo "$p"
+			return 0
+		fi
+	done
+}
+
 # start_meshdns ARGS...: start meshdns -f on 127.0.0.1 on a free port with
 # ARGS, wait until it listens.  Returns non-zero when it did not start
 # (its log is in $LOG).  With ALSO_V6=1 it listens on [::1] (same port) too;

@@ -36,7 +36,7 @@ wait_log "reload, nothing changed|serving generation 2" ||
 expect_eq "... nor after a reload" "" "$(mapped)"
 stop_meshdns
 
-HPORT=$(( (RANDOM % 20000) + 40000 ))
+HPORT=$(free_tcp_port)
 printf 'http:\n  listen: [127.0.0.1:%s]\n' "$HPORT" >"$WORK/http.yaml"
 start_meshdns -c "$WORK/http.yaml" -r "$WORK/zones/default" \
 	-s "$WORK/state" || {

@@ -16,7 +16,7 @@ command -v curl >/dev/null 2>&1 || {
 
 copy_zones
 Z="$WORK/zones/default"
-HPORT=$(( (RANDOM % 20000) + 40000 ))
+HPORT=$(free_tcp_port)
 printf 'http:\n  listen: [127.0.0.1:%s]\n' "$HPORT" >"$WORK/meshdns.yaml"
 URL="http://127.0.0.1:$HPORT"
 start_meshdns -c "$WORK/meshdns.yaml" -r "$Z" -s "$WORK/state" || {

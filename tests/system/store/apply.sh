@@ -25,7 +25,7 @@ kuma_insert Dataplane default backend-1 \
 	'{"networking":{"address":"10.1.2.1","inbound":[{"port":1234,"tags":{"kuma.io/service":"backend"}}]}}'
 kuma_dns_vips default backend=240.0.0.5
 
-HPORT=$(( (RANDOM % 20000) + 40000 ))
+HPORT=$(free_tcp_port)
 URL="http://127.0.0.1:$HPORT"
 # config RESYNC: meshdns's config, with store.resync RESYNC.
 config() {
