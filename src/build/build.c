@@ -2520,15 +2520,6 @@ incr_same_generator(const struct resource_hostname_generator *a,
 	return 1;
 }
 
-/* Does @g give names to (or report on) the service of @meta? */
-static int
-incr_selects(const struct resource_hostname_generator *g,
-	     const struct resource_meta *meta)
-{
-	return g->target == meta->kind &&
-	       resource_labels_match(&meta->labels, &g->match);
-}
-
 /*
  * Generator @a became @b: every service either selects, kept so far,
  * has its names computed again (and its previous names are not claimed
@@ -2545,8 +2536,8 @@ incr_regenerate(struct incr_ctx *x, const struct snapshot *s,
 		const struct build_service *old = x->same_names[i];
 		const struct resource_meta *meta = s->services[i].meta;
 
-		if (old == NULL || (!incr_selects(a, meta) &&
-				    !incr_selects(b, meta)))
+		if (old == NULL || (!hostname_gen_selects(a, meta) &&
+				    !hostname_gen_selects(b, meta)))
 			continue;
 		x->same_names[i] = NULL;
 		x->kept_names[old - x->base->services] = 0;

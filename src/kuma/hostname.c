@@ -633,6 +633,14 @@ condition_cmp(const void *pa, const void *pb)
 }
 
 int
+hostname_gen_selects(const struct resource_hostname_generator *g,
+		     const struct resource_meta *meta)
+{
+	return g->target == meta->kind &&
+	       resource_labels_match(&meta->labels, &g->match);
+}
+
+int
 hostname_generate(const struct hostname_gen *gens, size_t ngens,
 		  const struct hostname_item *items, size_t nitems,
 		  const char *zone, const struct hostname_zones *served,
@@ -665,9 +673,7 @@ hostname_generate(const struct hostname_gen *gens, size_t ngens,
 					items[i].meta;
 				struct outcome o;
 
-				if (meta->kind != order[k] ||
-				    !resource_labels_match(&meta->labels,
-							   &res->match))
+				if (!hostname_gen_selects(res, meta))
 					continue;
 				rc = generate_one(&gens[g], items, i, zone,
 						  served, claims, results, &o);

@@ -150,6 +150,14 @@ int hostname_claims_borrow(struct hostname_claims *c, const char *mesh,
 int hostname_claims_reserve(struct hostname_claims *c, size_t n);
 
 /*
+ * Does generator @g select the service of @meta (its kind is @g's target,
+ * its labels match @g's selector)?  Only those get names from @g, or a
+ * condition.
+ */
+int hostname_gen_selects(const struct resource_hostname_generator *g,
+			 const struct resource_meta *meta);
+
+/*
  * Run the loop, kind by kind in Kuma's order (MeshExternalService,
  * MeshService, MeshMultiZoneService), so an older kind's claim wins a
  * cross-kind collision.  @items are in Kuma's order within each kind;
