@@ -2666,10 +2666,21 @@ apply_map(struct apply_kind *ak, size_t n, size_t nnew)
 	return 0;
 }
 
+/*
+ * Does the resource inserted at @ins_at of the new set's array go before
+ * @e, the previous result's entry at @e_at of that array (SIZE_MAX: not
+ * the set's, e.g. generated from Dataplanes)?  The set's arrays are
+ * sorted by resource_meta_cmp() and hold each identity once, so two
+ * places there compare as their resources do, without a string compared
+ * (an apply passes over every previous entry).
+ */
 static int
-gservice_cmp(const struct generate_service *x, const struct generate_service *y)
+goes_before(const struct resource_meta *ins, size_t ins_at,
+	    const struct resource_meta *e, size_t e_at)
 {
-	return resource_meta_cmp(&x->res->meta, &y->res->meta);
+	if (e_at != SIZE_MAX)
+		return ins_at < e_at;
+	return resource_meta_cmp(ins, e) <= 0;
 }
 
 /* A copy of @src's conditions into @dst; 0 or -ENOMEM. */
@@ -2717,6 +2728,7 @@ apply_services(struct generate_result *r, const struct generate_result *prev,
 	for (i = 0; i <= prev->nservices; i++) {
 		struct generate_service e;
 		size_t k = SIZE_MAX;
+		size_t at = SIZE_MAX;	/* e's place in @set's array */
 
 		if (i < prev->nservices) {
 			e = prev->services[i];
@@ -2725,8 +2737,10 @@ apply_services(struct generate_result *r, const struct generate_result *prev,
 				     sizeof(*prev_set->services));
 			if (k != SIZE_MAX && ak->old2new[k] == SIZE_MAX)
 				continue;	/* removed */
-			if (k != SIZE_MAX)
-				e.res = &set->services[ak->old2new[k]];
+			if (k != SIZE_MAX) {
+				at = ak->old2new[k];
+				e.res = &set->services[at];
+			}
 		}
 		/* The inserted ones that come before it. */
 		while (x < ak->nins) {
@@ -2734,7 +2748,9 @@ apply_services(struct generate_result *r, const struct generate_result *prev,
 
 			memset(&ins, 0, sizeof(ins));
 			ins.res = &set->services[ak->ins[x]];
-			if (i < prev->nservices && gservice_cmp(&ins, &e) > 0)
+			if (i < prev->nservices &&
+			    !goes_before(&ins.res->meta, ak->ins[x],
+					 &e.res->meta, at))
 				break;
 			r->services[r->nservices++] = ins;
 			x++;
@@ -2767,6 +2783,7 @@ apply_external(struct generate_result *r, const struct generate_result *prev,
 	for (i = 0; i <= prev->nexternal_services; i++) {
 		const struct resource_mesh_external_service *e = NULL;
 		size_t k;
+		size_t at = SIZE_MAX;
 
 		if (i < prev->nexternal_services) {
 			e = prev->external_services[i];
@@ -2775,15 +2792,17 @@ apply_external(struct generate_result *r, const struct generate_result *prev,
 				     sizeof(*e));
 			if (k != SIZE_MAX && ak->old2new[k] == SIZE_MAX)
 				continue;
-			if (k != SIZE_MAX)
-				e = &set->external_services[ak->old2new[k]];
+			if (k != SIZE_MAX) {
+				at = ak->old2new[k];
+				e = &set->external_services[at];
+			}
 		}
 		while (x < ak->nins) {
 			const struct resource_mesh_external_service *ins =
 				&set->external_services[ak->ins[x]];
 
 			if (e != NULL &&
-			    resource_meta_cmp(&ins->meta, &e->meta) > 0)
+			    !goes_before(&ins->meta, ak->ins[x], &e->meta, at))
 				break;
 			r->external_services[r->nexternal_services++] = ins;
 			x++;
