@@ -406,7 +406,7 @@ collect_meshes(struct build_ctx *c)
 	if ((v = calloc(max + 1, sizeof(*v))) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < s->nservices; i++)
-		mesh_put(v, &n, &last, s->services[i].meta->mesh);
+		mesh_put(v, &n, &last, s->services[i].mesh);
 	for (i = 0; i < s->nlegacy; i++)
 		mesh_put(v, &n, &last, s->legacy[i].mesh);
 	for (i = 0; i < s->set->ndataplanes; i++)
@@ -666,6 +666,15 @@ parse_pools(struct build_ctx *c)
 }
 
 /* The services of every kind, in Kuma's processing order. */
+/* @bs's meta, and the copies of its digest and mesh. */
+static void
+service_set_meta(struct build_service *bs, const struct resource_meta *m)
+{
+	bs->meta = m;
+	bs->digest = m->digest;
+	bs->mesh = m->mesh;
+}
+
 static int
 collect_services(struct snapshot *s)
 {
@@ -685,7 +694,8 @@ collect_services(struct snapshot *s)
 		memset(&s->services[j], 0, sizeof(*s->services));
 		s->services[j].kind = RESOURCE_MESH_EXTERNAL_SERVICE;
 		s->services[j].mes = gen->external_services[i];
-		s->services[j].meta = &gen->external_services[i]->meta;
+		service_set_meta(&s->services[j],
+				 &gen->external_services[i]->meta);
 	}
 	for (i = 0; i < gen->nservices; i++, j++) {
 		const struct generate_service *g = &gen->services[i];
@@ -693,7 +703,7 @@ collect_services(struct snapshot *s)
 		memset(&s->services[j], 0, sizeof(*s->services));
 		s->services[j].kind = RESOURCE_MESH_SERVICE;
 		s->services[j].res = g->res;
-		s->services[j].meta = &g->res->meta;
+		service_set_meta(&s->services[j], &g->res->meta);
 		s->services[j].conditions = g->conditions;
 		s->services[j].nconditions = g->nconditions;
 	}
@@ -703,7 +713,7 @@ collect_services(struct snapshot *s)
 		memset(&s->services[j], 0, sizeof(*s->services));
 		s->services[j].kind = RESOURCE_MESH_MULTI_ZONE_SERVICE;
 		s->services[j].mzs = g->res;
-		s->services[j].meta = &g->res->meta;
+		service_set_meta(&s->services[j], &g->res->meta);
 		s->services[j].matches = g->matches;
 		s->services[j].nmatches = g->nmatches;
 	}
@@ -2292,11 +2302,12 @@ incr_order(const struct resource_meta *a, const struct resource_meta *b)
  * resources): the same identity, meta and pinned address.
  */
 static int
-incr_same_document(const struct resource_meta *a,
-		   const struct resource_meta *b)
+incr_same_document(const struct build_service *a,
+		   const struct build_service *b)
 {
-	return a == b || (a->digest != 0 && a->digest == b->digest &&
-			  a->kind == b->kind);
+	return a->meta == b->meta ||
+	       (a->digest != 0 && a->digest == b->digest &&
+		a->kind == b->kind);
 }
 
 /* Record that new service @i is @old (the same identity). */
@@ -2311,7 +2322,7 @@ incr_pair(struct incr_ctx *x, const struct snapshot *s, size_t i,
 	int pb;
 
 	x->kept[old - x->base->services] = 1;
-	if (incr_same_document(old->meta, bs->meta)) {
+	if (incr_same_document(old, bs)) {
 		x->same_doc[i] = 1;
 		x->same_names[i] = old;
 		x->kept_names[old - x->base->services] = 1;
@@ -2361,9 +2372,10 @@ incr_match(struct build_ctx *c, struct incr_ctx *x)
 	    x->kept == NULL || x->kept_names == NULL || x->same_doc == NULL)
 		goto out;
 	while (i < s->nservices && j < base->nservices) {
-		const struct resource_meta *a = s->services[i].meta;
-		const struct resource_meta *b = base->services[j].meta;
-		int d = incr_same_document(a, b) ? 0 : incr_order(a, b);
+		const struct build_service *a = &s->services[i];
+		const struct build_service *b = &base->services[j];
+		int d = incr_same_document(a, b) ? 0 :
+			incr_order(a->meta, b->meta);
 
 		if (d == 0) {
 			incr_pair(x, s, i++, &base->services[j++]);
@@ -2811,6 +2823,16 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 		const struct build_service *old = x->same_vips[i];
 		size_t pool = kind_pool[bs->kind];
 
+		/*
+		 * The same document as before, which had its VIPs: it has
+		 * them again (it did not wait for Kuma's allocator, the test
+		 * below, which reaches the resource: a cache miss each).
+		 */
+		if (x->same_doc[i] && old != NULL && old->vip_error == NULL &&
+		    incr_vips_complete(c, pool, &old->vips)) {
+			bs->vips = old->vips;
+			continue;
+		}
 		/* Kuma's store: Kuma's allocator gives the VIPs. */
 		if ((rc = fromstore_waits(s->cfg, bs)) != 0) {
 			if (rc < 0)

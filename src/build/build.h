@@ -74,6 +74,13 @@ struct build_vips {
 struct build_service {
 	enum resource_kind kind;
 	const struct resource_meta *meta;	/* borrowed: set or generate */
+	/*
+	 * @meta's digest and mesh, copied: an apply's walks over every
+	 * service (pairing with the previous snapshot's, the meshes) read
+	 * them here instead of reaching each resource (a cache miss each).
+	 */
+	uint64_t digest;
+	const char *mesh;
 	const struct resource_mesh_service *res;	/* MeshService, or NULL */
 	const struct resource_mesh_external_service *mes;	/* or NULL */
 	const struct resource_mesh_multi_zone_service *mzs;	/* or NULL */

