@@ -46,6 +46,8 @@ snapshot_trim(struct snapshot *s)
 	}
 	bigarray_free(s->services);
 	s->services = NULL;
+	bigarray_free(s->service_keys);
+	s->service_keys = NULL;
 	s->nservices = 0;
 	free(s->legacy);
 	s->legacy = NULL;

@@ -44,6 +44,7 @@ struct snapshot {
 	 */
 	struct build_service *services;
 	size_t nservices;
+	struct build_service_key *service_keys;	/* one per service (build.h) */
 	size_t service_count;		/* services in this build, for the log
 					 * and the cache: nservices, but kept
 					 * by snapshot_trim(), and all that a
