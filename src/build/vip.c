@@ -51,10 +51,36 @@ struct index {
 };
 
 /*
+ * The key strings of a table and its clones.  A table appends the keys
+ * it adds to its own ring and holds a reference to the ring of the table
+ * it was cloned from (@older), whose keys its entries share: a clone
+ * copies no key and touches none (a reference count per key, 100,000
+ * atomic increments a clone and as many decrements when one is freed, on
+ * keys scattered in memory, was most of a clone's cost).  A key is freed
+ * with its ring, once no table holds the ring, not when its entry goes
+ * (a clone may still have it).  So released keys stay until then: a clone
+ * whose chain holds more than twice its live keys, or is long, copies
+ * the live ones into a ring of its own instead (vip_table_clone()).
+ * Reference counts are atomic: a clone may be freed on another thread
+ * than its original; a ring's keys are appended only by its table.
+ */
+struct keyring {
+	atomic_size_t refs;
+	struct keyring *older;	/* a reference held, or NULL */
+	char **v;		/* the keys this ring owns */
+	size_t n;
+	size_t cap;
+	size_t total;		/* keys here and in every older ring */
+	size_t depth;		/* rings in the chain, this one included */
+};
+
+/* A clone copies its live keys beyond these (vip_table_clone()). */
+#define KEYRING_DEPTH_MAX 1024
+#define KEYRING_SLACK 1024
+
+/*
  * A table is its own (one builder changes it), but the key strings are
- * shared between a table and its clones (vip_table_clone() copies the
- * arrays, not the keys), reference-counted: a clone may be freed on
- * another thread than its original.
+ * shared between a table and its clones (struct keyring).
  */
 struct vip_table {
 	struct vip_entry *e;
@@ -69,51 +95,77 @@ struct vip_table {
 				 * did not change since) */
 	struct vip_cursor *c;
 	size_t nc;
+	struct keyring *ring;	/* one reference held, or NULL: no key yet */
 };
 
 /* Keys */
 
-struct key {
-	atomic_size_t refs;
-	char s[];
-};
-
-static struct key *
-key_of(const char *s)
+/* A ring after @older (a reference taken), or NULL on ENOMEM. */
+static struct keyring *
+keyring_new(struct keyring *older)
 {
-	return (struct key *)(void *)((char *)(uintptr_t)s -
-				      offsetof(struct key, s));
+	struct keyring *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	atomic_init(&r->refs, 1);
+	r->depth = 1;
+	if (older != NULL) {
+		atomic_fetch_add_explicit(&older->refs, 1,
+					  memory_order_relaxed);
+		r->older = older;
+		r->total = older->total;
+		r->depth = older->depth + 1;
+	}
+	return r;
 }
 
+/* Drop a reference to @r: a ring no table holds is freed, keys and all. */
+static void
+keyring_unref(struct keyring *r)
+{
+	while (r != NULL &&
+	       atomic_fetch_sub_explicit(&r->refs, 1,
+					 memory_order_acq_rel) == 1) {
+		struct keyring *older = r->older;
+		size_t i;
+
+		for (i = 0; i < r->n; i++)
+			free(r->v[i]);
+		free(r->v);
+		free(r);
+		r = older;
+	}
+}
+
+/* Room in @t's ring for @n more keys, so that put_entry() cannot fail. */
+static int
+keyring_reserve(struct vip_table *t, size_t n)
+{
+	struct keyring *r = t->ring;
+	char **v = NULL;
+	size_t cap;
+
+	if (r == NULL && (r = t->ring = keyring_new(NULL)) == NULL)
+		return -ENOMEM;
+	if (r->n + n <= r->cap)
+		return 0;
+	cap = r->cap ? r->cap * 2 : 16;
+	while (cap < r->n + n)
+		cap *= 2;
+	if (cap > SIZE_MAX / sizeof(*v) ||
+	    (v = realloc(r->v, cap * sizeof(*v))) == NULL)
+		return -ENOMEM;
+	r->v = v;
+	r->cap = cap;
+	return 0;
+}
+
+/* A copy of @s, which put_entry() gives to a table's ring; NULL: ENOMEM. */
 static char *
 key_new(const char *s)
 {
-	size_t len = strlen(s) + 1;
-	struct key *k = malloc(sizeof(*k) + len);
-
-	if (k == NULL)
-		return NULL;
-	atomic_init(&k->refs, 1);
-	memcpy(k->s, s, len);
-	return k->s;
-}
-
-static void
-key_ref(const char *s)
-{
-	atomic_fetch_add_explicit(&key_of(s)->refs, 1, memory_order_relaxed);
-}
-
-static void
-key_unref(char *s)
-{
-	struct key *k = NULL;
-
-	if (s == NULL)
-		return;
-	k = key_of(s);
-	if (atomic_fetch_sub_explicit(&k->refs, 1, memory_order_acq_rel) == 1)
-		free(k);
+	return strdup(s);
 }
 
 static uint64_t
@@ -424,12 +476,16 @@ reserve_entries(struct vip_table *t, size_t n, size_t assigned, size_t held)
 	if (index_reserve(&t->by_addr, t->by_addr.n + n) < 0 ||
 	    (assigned > 0 &&
 	     index_reserve(&t->by_key, t->by_key.n + assigned) < 0) ||
-	    (held > 0 && index_reserve(&t->by_held, t->by_held.n + held) < 0))
+	    (held > 0 && index_reserve(&t->by_held, t->by_held.n + held) < 0) ||
+	    keyring_reserve(t, n) < 0)
 		return -ENOMEM;
 	return 0;
 }
 
-/* Append an entry with key @k (taken over); room is reserved. */
+/*
+ * Append an entry with key @k (taken over by the table's ring); room is
+ * reserved.
+ */
 static void
 put_entry(struct vip_table *t, const struct netaddr *a, char *k, int held,
 	  int64_t until)
@@ -441,6 +497,8 @@ put_entry(struct vip_table *t, const struct netaddr *a, char *k, int held,
 	index_put(held ? &t->by_held : &t->by_key, hash_str(k), idx);
 	if (held && until < t->first_until && t->first_until != INT64_MIN)
 		t->first_until = until;
+	t->ring->v[t->ring->n++] = k;
+	t->ring->total++;
 	e = &t->e[t->n++];
 	memset(e, 0, sizeof(*e));
 	e->addr = *a;
@@ -496,14 +554,12 @@ add_cursor(struct vip_table *t, const char *pool, const struct netaddr *a)
 	return 0;
 }
 
-/* Free the entries and their indices, leaving the cursors. */
+/* Free the entries, their indices and keys, leaving the cursors. */
 static void
 clear_entries(struct vip_table *t)
 {
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		key_unref(t->e[i].key);
+	keyring_unref(t->ring);
+	t->ring = NULL;
 	bigarray_free(t->e);
 	t->e = NULL;
 	t->n = 0;
@@ -528,6 +584,8 @@ take_entries(struct vip_table *t, struct vip_table *ns)
 	t->by_addr = ns->by_addr;
 	t->by_key = ns->by_key;
 	t->by_held = ns->by_held;
+	t->ring = ns->ring;
+	ns->ring = NULL;
 	memset(&ns->by_addr, 0, sizeof(ns->by_addr));
 	memset(&ns->by_key, 0, sizeof(ns->by_key));
 	memset(&ns->by_held, 0, sizeof(ns->by_held));
@@ -560,6 +618,12 @@ vip_table_free(struct vip_table *t)
 	free(t);
 }
 
+size_t
+vip_table_keys_kept(const struct vip_table *t)
+{
+	return t->ring != NULL ? t->ring->total : 0;
+}
+
 struct vip_table *
 vip_table_clone(const struct vip_table *t)
 {
@@ -573,11 +637,30 @@ vip_table_clone(const struct vip_table *t)
 		c->cap = t->n + t->n / 16 + 64;
 		if ((c->e = bigarray_alloc(c->cap * sizeof(*c->e))) == NULL)
 			goto fail;
-		/* The keys are shared: one reference more each. */
 		memcpy(c->e, t->e, t->n * sizeof(*c->e));
-		for (i = 0; i < t->n; i++)
-			key_ref(t->e[i].key);
 		c->n = t->n;
+	}
+	/*
+	 * The keys are shared through the rings; a chain that holds more
+	 * released keys than live ones, or is long, is left behind: the
+	 * clone's own ring gets copies of the live keys.
+	 */
+	if (t->ring != NULL &&
+	    (t->ring->total > 2 * t->n + KEYRING_SLACK ||
+	     t->ring->depth >= KEYRING_DEPTH_MAX)) {
+		if (keyring_reserve(c, t->n) < 0)
+			goto fail;
+		for (i = 0; i < t->n; i++) {
+			if ((c->e[i].key = key_new(t->e[i].key)) == NULL) {
+				c->n = i;	/* the keys the ring has */
+				goto fail;
+			}
+			c->ring->v[c->ring->n++] = c->e[i].key;
+			c->ring->total++;
+		}
+	} else if (t->ring != NULL &&
+		   (c->ring = keyring_new(t->ring)) == NULL) {
+		goto fail;
 	}
 	c->nheld = t->nheld;
 	c->first_until = t->first_until;
@@ -653,7 +736,7 @@ remove_entry(struct vip_table *t, uint32_t i)
 		if (e->until <= t->first_until)
 			t->first_until = INT64_MIN;	/* recomputed */
 	}
-	key_unref(e->key);
+	/* Its key stays in its ring: a clone may have it too. */
 	if (i != last) {
 		const struct vip_entry *m = &t->e[last];
 
@@ -1216,7 +1299,7 @@ allocate_in_place(struct vip_table *t, const struct netaddr_cidr *pools,
 	rc = 0;
 out:
 	for (i = 0; keys != NULL && i < nreqs; i++)
-		key_unref(keys[i]);
+		free(keys[i]);	/* not given to the ring */
 	free(keys);
 	free(drop);
 	free(conv);

@@ -107,6 +107,15 @@ int vip_allocate(struct vip_table *t, const struct netaddr_cidr *pools,
 int vip_release(struct vip_table *t, const char *const *keys, size_t nkeys,
 		int64_t now, int64_t hold);
 
+/*
+ * Key strings @t keeps alive: its entries' and the released ones that
+ * the tables it was cloned from had, which its clone shares until a clone
+ * copies its live keys instead (at most twice its entries and 1024 more,
+ * or after 1024 clones in a chain).  vip_table_clone() copies no key:
+ * right after it, the clone keeps what its original keeps.
+ */
+size_t vip_table_keys_kept(const struct vip_table *t);
+
 /* Number of assignments and of held-back addresses (for logging). */
 size_t vip_table_assigned(const struct vip_table *t);
 size_t vip_table_held(const struct vip_table *t);

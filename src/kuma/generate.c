@@ -37,6 +37,7 @@
 #include "kuma/generate.h"
 #include "kuma/labels.h"
 #include "kuma/resource_units.h"
+#include "util/bigarray.h"
 #include "util/cmp.h"
 #include "util/hash.h"
 #include "util/netaddr.h"
@@ -496,7 +497,8 @@ synced(struct gen *g)
 	struct generate_store *st = r->store;
 	size_t i;
 
-	r->services = calloc(set->nservices + 1, sizeof(*r->services));
+	r->services = bigarray_calloc(set->nservices + 1,
+				      sizeof(*r->services));
 	r->external_services = calloc(set->nexternal_services + 1,
 				      sizeof(*r->external_services));
 	r->multizone_services = calloc(set->nmultizone_services + 1,
@@ -2160,8 +2162,8 @@ assemble(struct gen *g)
 			r->services[w++] = r->services[i];
 	g->nwritten -= r->nservices - w;
 	r->nservices = w;
-	v = realloc(r->services, (r->nservices + made->nservices + 1) *
-		    sizeof(*v));
+	v = bigarray_realloc(r->services, (r->nservices + made->nservices +
+					   1) * sizeof(*v));
 	if (v == NULL)
 		return -ENOMEM;
 	r->services = v;
@@ -2373,7 +2375,7 @@ generate_result_clear(struct generate_result *result)
 			condition_clear(&result->services[i].conditions[j]);
 		free(result->services[i].conditions);
 	}
-	free(result->services);
+	bigarray_free(result->services);
 	free(result->external_services);
 	for (i = 0; i < result->nmultizone_services; i++)
 		free(result->multizone_services[i].matches);
@@ -2722,7 +2724,7 @@ apply_services(struct generate_result *r, const struct generate_result *prev,
 	size_t i;
 	size_t x = 0;
 
-	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+	if ((v = bigarray_calloc(n + 1, sizeof(*v))) == NULL)
 		return -ENOMEM;
 	r->services = v;
 	for (i = 0; i <= prev->nservices; i++) {
