@@ -476,15 +476,14 @@ reserve_entries(struct vip_table *t, size_t n, size_t assigned, size_t held)
 	if (index_reserve(&t->by_addr, t->by_addr.n + n) < 0 ||
 	    (assigned > 0 &&
 	     index_reserve(&t->by_key, t->by_key.n + assigned) < 0) ||
-	    (held > 0 && index_reserve(&t->by_held, t->by_held.n + held) < 0) ||
-	    keyring_reserve(t, n) < 0)
+	    (held > 0 && index_reserve(&t->by_held, t->by_held.n + held) < 0))
 		return -ENOMEM;
 	return 0;
 }
 
 /*
  * Append an entry with key @k (taken over by the table's ring); room is
- * reserved.
+ * reserved, in the ring too (keyring_reserve()).
  */
 static void
 put_entry(struct vip_table *t, const struct netaddr *a, char *k, int held,
@@ -521,7 +520,7 @@ add_entry(struct vip_table *t, const struct netaddr *a, const char *key,
 	char *k = NULL;
 
 	if (reserve_entries(t, 1, !held, held) < 0 ||
-	    (k = key_new(key)) == NULL)
+	    keyring_reserve(t, 1) < 0 || (k = key_new(key)) == NULL)
 		return -ENOMEM;
 	put_entry(t, a, k, held, until);
 	return 0;
@@ -1148,7 +1147,8 @@ allocate_in_place(struct vip_table *t, const struct netaddr_cidr *pools,
 	addpin = calloc(nreqs + 1, sizeof(*addpin));
 	if (keys == NULL || drop == NULL || conv == NULL || tohold == NULL ||
 	    addpin == NULL || index_reserve(&pins, nreqs) < 0 ||
-	    reserve_entries(t, nreqs, 2 * nreqs, nreqs) < 0)
+	    reserve_entries(t, nreqs, 2 * nreqs, nreqs) < 0 ||
+	    keyring_reserve(t, nreqs) < 0)
 		goto out;
 	for (i = 0; i < nreqs; i++)
 		if ((keys[i] = key_new(reqs[i].key)) == NULL)
