@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 done
 
 pkgs="build-essential autoconf automake libtool pkg-config \
-libldns-dev libyaml-dev libev-dev libcmocka-dev zlib1g-dev bind9-dnsutils ldnsutils \
+libldns-dev libyaml-dev libyajl-dev libev-dev libcmocka-dev zlib1g-dev bind9-dnsutils ldnsutils \
 knot-dnsutils unbound dnsmasq-base util-linux iproute2 \
 libpq-dev postgresql libmicrohttpd-dev libfstrm-dev libprotobuf-c-dev \
 protobuf-c-compiler nsd knot prometheus fstrm-bin dnstap-ldns \

@@ -12,7 +12,7 @@ make_tree() {
 	mkdir -p "$WORK/src/util" "$WORK/src/dns" "$WORK/src/kuma" \
 		"$WORK/src/build" "$WORK/src/daemon"
 	printf '#include <stddef.h>\n' >"$WORK/src/util/a.h"
-	printf '#include "autoconfig.h"\n#include <yaml.h>\n#include "util/a.h"\n' \
+	printf '#include "autoconfig.h"\n#include <yaml.h>\n#include <yajl/yajl_parse.h>\n#include "util/a.h"\n' \
 		>"$WORK/src/util/yamlx.c"
 	printf '#include "autoconfig.h"\n#include <ldns/ldns.h>\n#include "util/a.h"\n#include "dns/b.h"\n' \
 		>"$WORK/src/dns/b.c"
@@ -72,6 +72,10 @@ violation main.c 2 '#include <ev.h>' \
 	'#include <ev.h>: only daemon/ uses libev'
 violation dns/b.h 1 '#include <yaml.h>' \
 	'#include <yaml.h>: only util/yamlx.c uses libyaml'
+violation kuma/c.c 3 '#include <yajl/yajl_parse.h>' \
+	'#include <yajl/yajl_parse.h>: only util/yamlx.c uses yajl'
+violation util/a.h 1 '#include <yajl/yajl_tree.h>' \
+	'#include <yajl/yajl_tree.h>: only util/yamlx.c uses yajl'
 violation dns/b.c 4 '#include "b.h"' \
 	'#include "b.h": a quoted include names its layer folder'
 violation util/a.h 1 '  #  include   "kuma/c.h"' \

@@ -13,7 +13,8 @@
 #
 # "autoconfig.h" (configure's header) is allowed everywhere; any other
 # quoted include names its layer folder ("dns/table.h").  Only dns/ may
-# include <ldns/...>, only daemon/ <ev.h>, only util/yamlx.c <yaml.h>.
+# include <ldns/...>, only daemon/ <ev.h>, only util/yamlx.c <yaml.h> and
+# <yajl/...>.
 #
 # Usage: tests/layers.sh [SRCDIR]   (default: $SRCDIR/src, as make check
 # sets it).  Prints every offending file:line with the rule it breaks and
@@ -95,6 +96,8 @@ FNR == 1 {
 		bad("#include <ev.h>: only daemon/ uses libev")
 	else if (inc == "yaml.h" && FILENAME != "util/yamlx.c")
 		bad("#include <yaml.h>: only util/yamlx.c uses libyaml")
+	else if (inc ~ /^yajl\// && FILENAME != "util/yamlx.c")
+		bad("#include <" inc ">: only util/yamlx.c uses yajl")
 }
 END {
 	if (nbad > 0) {

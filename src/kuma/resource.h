@@ -401,6 +401,14 @@ int resource_set_load_string(struct resource_set *set, const char *name,
 			     const char *text, struct diag_list *errs);
 
 /*
+ * Same, for a text that is one JSON document (a row of Kuma's store):
+ * read with yajl (yamlx_load_json()), which leaves what it does not read
+ * as libyaml would to libyaml: the same resources and messages.
+ */
+int resource_set_load_json(struct resource_set *set, const char *name,
+			   const char *text, struct diag_list *errs);
+
+/*
  * After the last load: reject duplicates (same kind, mesh, namespace and
  * name: an error naming both places; the later one is left out) and sort
  * every kind in Kuma's order: creation time, then name (then namespace,

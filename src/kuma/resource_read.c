@@ -1332,9 +1332,10 @@ keep_file(struct resource_set *set, const char *file, const char **out)
 	return 0;
 }
 
-int
-resource_read_text(struct resource_set *set, const char *name, const char *text,
-		   size_t len, struct diag_list *errs)
+/* resource_read_text(), or (@json) a JSON text read by yamlx_load_json(). */
+static int
+read_text(struct resource_set *set, const char *name, const char *text,
+	  size_t len, int json, struct diag_list *errs)
 {
 	struct set_priv *pr = set->priv;
 	struct yamlx_stream *st = NULL;
@@ -1342,7 +1343,10 @@ resource_read_text(struct resource_set *set, const char *name, const char *text,
 	size_t i;
 	int rc;
 
-	rc = yamlx_load_string(&st, name, text, len, errs);
+	if (json)
+		rc = yamlx_load_json(&st, name, text, len, errs);
+	else
+		rc = yamlx_load_string(&st, name, text, len, errs);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc < 0 || st == NULL)
@@ -1370,10 +1374,24 @@ resource_read_text(struct resource_set *set, const char *name, const char *text,
 }
 
 int
+resource_read_text(struct resource_set *set, const char *name, const char *text,
+		   size_t len, struct diag_list *errs)
+{
+	return read_text(set, name, text, len, 0, errs);
+}
+
+int
 resource_set_load_string(struct resource_set *set, const char *name,
 			 const char *text, struct diag_list *errs)
 {
-	return resource_read_text(set, name, text, strlen(text), errs);
+	return read_text(set, name, text, strlen(text), 0, errs);
+}
+
+int
+resource_set_load_json(struct resource_set *set, const char *name,
+		       const char *text, struct diag_list *errs)
+{
+	return read_text(set, name, text, strlen(text), 1, errs);
 }
 
 const char *

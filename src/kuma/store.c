@@ -621,7 +621,7 @@ store_row_load(const struct store_row *r, struct resource_set *set,
 		diag_error(errs, NULL, 0, 0, "%s: %s", what, err);
 		return 0;
 	}
-	rc = resource_set_load_string(set, what, doc, &here);
+	rc = resource_set_load_json(set, what, doc, &here);
 	free(doc);
 	relabel(errs, &here, what);
 	diag_list_clear(&here);

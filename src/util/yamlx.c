@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* yamlx.c -- YAML documents as trees of positioned nodes (libyaml). */
+/* yamlx.c -- YAML documents as trees of positioned nodes (libyaml, yajl). */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -10,12 +10,14 @@
 #include <string.h>
 
 #include <yaml.h>
+#include <yajl/yajl_parse.h>
 
 #include "util/arena.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/hash.h"
 #include "util/yamlx.h"
+#include "util/yamlx_int.h"
 
 /*
  * Parsed nodes, their strings and their child arrays all come from one
@@ -327,57 +329,77 @@ attach(struct loader *l, struct yamlx_node *node, const yaml_mark_t *m)
 	return 0;
 }
 
+/*
+ * A scalar of @len bytes at @value (copied), starting at @m; @anchor, when
+ * not NULL, is copied and names it.
+ */
 static int
-on_scalar(struct loader *l, const yaml_event_t *ev)
+add_scalar(struct loader *l, const yaml_mark_t *m, const char *value,
+	   size_t len, enum yamlx_style style, const char *anchor)
 {
 	struct yamlx_node *node = NULL;
-	const char *tag = (const char *)ev->data.scalar.tag;
-	char *anchor = NULL;
-	size_t len = ev->data.scalar.length;
+	char *name = NULL;
 
-	node = node_new(l, YAMLX_SCALAR, &ev->start_mark);
+	node = node_new(l, YAMLX_SCALAR, m);
 	if (node == NULL || len == SIZE_MAX)
 		return -ENOMEM;
 	node->scalar = arena_alloc(&l->store->arena, len + 1);
 	if (node->scalar == NULL)
 		return -ENOMEM;
-	memcpy(node->scalar, ev->data.scalar.value, len);
+	if (len > 0)
+		memcpy(node->scalar, value, len);
 	node->scalar[len] = '\0';
 	node->len = len;
-	node->style = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ?
+	node->style = style;
+	if (anchor != NULL) {
+		name = strdup(anchor);
+		if (name == NULL || anchor_add(l, name, node, 1, len) < 0)
+			return -ENOMEM;
+	}
+	account(l, 1, len);
+	return attach(l, node, m);
+}
+
+static int
+on_scalar(struct loader *l, const yaml_event_t *ev)
+{
+	const char *tag = (const char *)ev->data.scalar.tag;
+	enum yamlx_style style;
+
+	style = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ?
 		YAMLX_PLAIN : YAMLX_QUOTED;
 	/* "!!str 30" and "! 30" say "a string" as plainly as quotes do. */
 	if (tag != NULL && (strcmp(tag, YAML_STR_TAG) == 0 ||
 			    strcmp(tag, "!") == 0))
-		node->style = YAMLX_QUOTED;
-	if (ev->data.scalar.anchor != NULL) {
-		anchor = strdup((const char *)ev->data.scalar.anchor);
-		if (anchor == NULL || anchor_add(l, anchor, node, 1, len) < 0)
-			return -ENOMEM;
-	}
-	account(l, 1, len);
-	return attach(l, node, &ev->start_mark);
+		style = YAMLX_QUOTED;
+	return add_scalar(l, &ev->start_mark,
+			  (const char *)ev->data.scalar.value,
+			  ev->data.scalar.length, style,
+			  (const char *)ev->data.scalar.anchor);
 }
 
+/*
+ * Open a mapping or a sequence starting at @m (named @anchor when not
+ * NULL); its children follow until close_collection().  -1: nested too
+ * deep (reported).
+ */
 static int
-on_start(struct loader *l, const yaml_event_t *ev, enum yamlx_type type)
+open_collection(struct loader *l, enum yamlx_type type, const yaml_mark_t *m,
+		const char *anchor)
 {
 	struct yamlx_node *node = NULL;
 	struct frame *f = NULL;
-	const yaml_char_t *anchor = type == YAMLX_MAP ?
-		ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
 	int rc;
 
 	if (l->nframes >= MAX_DEPTH) {
-		error_at(l, &ev->start_mark,
-			 "collections nested more than %d levels deep are "
-			 "not supported", MAX_DEPTH);
+		error_at(l, m, "collections nested more than %d levels deep "
+			 "are not supported", MAX_DEPTH);
 		return -1;
 	}
-	node = node_new(l, type, &ev->start_mark);
+	node = node_new(l, type, m);
 	if (node == NULL)
 		return -ENOMEM;
-	rc = attach(l, node, &ev->start_mark);
+	rc = attach(l, node, m);
 	if (rc < 0)
 		return rc;
 	if (grow(&l->frames, &l->capframes, l->nframes + 1,
@@ -389,10 +411,19 @@ on_start(struct loader *l, const yaml_event_t *ev, enum yamlx_type type)
 	f->anchor = NULL;
 	f->expanded = 1;
 	f->bytes = 0;
-	if (anchor != NULL &&
-	    (f->anchor = strdup((const char *)anchor)) == NULL)
+	if (anchor != NULL && (f->anchor = strdup(anchor)) == NULL)
 		return -ENOMEM;
 	return 0;
+}
+
+static int
+on_start(struct loader *l, const yaml_event_t *ev, enum yamlx_type type)
+{
+	const yaml_char_t *anchor = type == YAMLX_MAP ?
+		ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+
+	return open_collection(l, type, &ev->start_mark,
+			       (const char *)anchor);
 }
 
 static void
@@ -488,8 +519,9 @@ out:
 	return rc;
 }
 
+/* The innermost open collection has all its children. */
 static int
-on_end(struct loader *l)
+close_collection(struct loader *l)
 {
 	struct frame *f = &l->frames[l->nframes - 1];
 	struct yamlx_node *node = f->node;
@@ -712,7 +744,7 @@ run(struct loader *l, yaml_parser_t *parser)
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
-			rc = on_end(l);
+			rc = close_collection(l);
 			break;
 		case YAML_ALIAS_EVENT:
 			rc = on_alias(l, &ev);
@@ -798,9 +830,297 @@ loader_clear(struct loader *l)
 	diag_list_clear(&l->found);
 }
 
-int
-yamlx_load_string(struct yamlx_stream **out, const char *name,
-		  const char *text, size_t len, struct diag_list *errs)
+/* ---- JSON, with yajl */
+
+/*
+ * Every row of Kuma's store is one JSON document (store_row_document()),
+ * and libyaml, which reads it as YAML's flow style a character at a time,
+ * was the largest cost of a start from the store.  yajl reads JSON several
+ * times faster; its callbacks build the tree with the builders libyaml's
+ * events use (add_scalar, open_collection, close_collection), so the nodes,
+ * styles and positions are the ones run() would make: a string is a quoted
+ * scalar, a number, true, false or null a plain one (its text as written).
+ *
+ * Positions: when yajl calls back, it has consumed the token just read
+ * (yajl_get_bytes_consumed()).  JSON allows only blanks and one ':' or ','
+ * between two tokens, and ':' and ',' get no callback, so a token starts
+ * where those end after the previous token.  Lines and columns are counted
+ * over the bytes passed, as libyaml counts them (LF, CRLF or CR end a
+ * line); the text is ASCII here, so a byte is a character.
+ *
+ * What yajl rejects, and what libyaml would read otherwise or report, is
+ * left to libyaml (jr_document() returns 1), so that its result and its
+ * messages are the same as ever: a root that is not an object or an array,
+ * bytes outside printable ASCII other than tab, CR and LF, keys YAML does
+ * not take as simple keys (not on one line with their ':', or longer than
+ * JSON_KEY_MAX bytes: libyaml's limit is 1024 characters), a \u escape of
+ * a lone surrogate, and anything we report ourselves (duplicate keys,
+ * nesting past MAX_DEPTH).  A surrogate pair ("\ud83d\ude00") is the one
+ * character it stands for, as JSON says; libyaml rejects each half.
+ */
+#define JSON_KEY_MAX	1000
+
+struct jr_in {
+	struct loader *l;
+	yajl_handle h;
+	size_t end;	/* where the last token read ends */
+	size_t pos;	/* lines are counted up to here */
+	size_t line;	/* 0-based, at pos */
+	size_t bol;	/* where pos's line begins */
+	int rc;		/* 1: left to libyaml; -ENOMEM */
+};
+
+static int
+jr_blank(char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* Where the token yajl has just read starts (and its line, its column). */
+static void
+jr_mark(struct jr_in *j, yaml_mark_t *m)
+{
+	const char *t = j->l->text;
+	size_t len = j->l->len;
+	size_t i = j->end;
+
+	while (i < len && jr_blank(t[i]))
+		i++;
+	if (i < len && (t[i] == ':' || t[i] == ',')) {
+		i++;
+		while (i < len && jr_blank(t[i]))
+			i++;
+	}
+	for (; j->pos < i; j->pos++) {
+		if (t[j->pos] == '\n' ||
+		    (t[j->pos] == '\r' && (j->pos + 1 >= len ||
+					   t[j->pos + 1] != '\n'))) {
+			j->line++;
+			j->bol = j->pos + 1;
+		}
+	}
+	m->index = i;
+	m->line = j->line;
+	m->column = i - j->bol;
+}
+
+/* The value of 4 hex digits at @s (which are there: yajl read them). */
+static unsigned
+jr_hex4(const char *s)
+{
+	unsigned v = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		char c = s[k];
+
+		v = v * 16 + (unsigned)(c <= '9' ? c - '0' :
+					(c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+/*
+ * Is the string token [@s, @e) (quotes included) read by libyaml as yajl
+ * reads it?  Only a lone surrogate escape differs (a pair is taken).
+ */
+static int
+jr_escapes_ok(const char *s, const char *e)
+{
+	const char *p = memchr(s, '\\', (size_t)(e - s));
+	unsigned u;
+
+	for (; p != NULL && p < e; p++) {
+		if (*p != '\\')
+			continue;
+		if (*++p != 'u')
+			continue;
+		u = jr_hex4(p + 1);
+		p += 4;
+		if (u >= 0xdc00 && u <= 0xdfff)
+			return 0;
+		if (u < 0xd800 || u > 0xdbff)
+			continue;
+		if (e - p < 8 || p[1] != '\\' || p[2] != 'u')
+			return 0;
+		u = jr_hex4(p + 3);
+		if (u < 0xdc00 || u > 0xdfff)
+			return 0;
+		p += 6;
+	}
+	return 1;
+}
+
+/* A builder's @rc to yajl: 1 goes on, 0 stops (the reason in j->rc). */
+static int
+jr_went(struct jr_in *j, int rc)
+{
+	j->end = yajl_get_bytes_consumed(j->h);
+	if (rc == -ENOMEM)
+		j->rc = -ENOMEM;
+	else if (rc < 0 || j->l->errors > 0)
+		j->rc = 1;
+	return j->rc == 0;
+}
+
+static int
+jr_scalar(struct jr_in *j, const char *s, size_t len,
+	    enum yamlx_style style)
+{
+	yaml_mark_t m;
+
+	jr_mark(j, &m);
+	return jr_went(j, add_scalar(j->l, &m, s, len, style, NULL));
+}
+
+static int
+jr_null(void *ctx)
+{
+	return jr_scalar(ctx, "null", 4, YAMLX_PLAIN);
+}
+
+static int
+jr_bool(void *ctx, int value)
+{
+	return jr_scalar(ctx, value ? "true" : "false", value ? 4 : 5,
+			   YAMLX_PLAIN);
+}
+
+static int
+jr_number(void *ctx, const char *s, size_t len)
+{
+	return jr_scalar(ctx, s, len, YAMLX_PLAIN);
+}
+
+static int
+jr_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct jr_in *j = ctx;
+	const char *t = j->l->text;
+	size_t end = yajl_get_bytes_consumed(j->h);
+	yaml_mark_t m;
+
+	jr_mark(j, &m);
+	if (!jr_escapes_ok(t + m.index, t + end)) {
+		j->rc = 1;
+		return 0;
+	}
+	return jr_went(j, add_scalar(j->l, &m, (const char *)s, len,
+				       YAMLX_QUOTED, NULL));
+}
+
+/* A key, which YAML takes as a simple key: one line, up to its ':'. */
+static int
+jr_key(void *ctx, const unsigned char *s, size_t len)
+{
+	struct jr_in *j = ctx;
+	const char *t = j->l->text;
+	size_t i = yajl_get_bytes_consumed(j->h);
+	size_t start = j->end;
+
+	while (start < i && t[start] != '"')
+		start++;
+	while (i < j->l->len && (t[i] == ' ' || t[i] == '\t'))
+		i++;
+	if (i - start > JSON_KEY_MAX || i >= j->l->len || t[i] != ':') {
+		j->rc = 1;
+		return 0;
+	}
+	return jr_string(ctx, s, len);
+}
+
+static int
+jr_open(struct jr_in *j, enum yamlx_type type)
+{
+	yaml_mark_t m;
+
+	jr_mark(j, &m);
+	return jr_went(j, open_collection(j->l, type, &m, NULL));
+}
+
+static int
+jr_start_map(void *ctx)
+{
+	return jr_open(ctx, YAMLX_MAP);
+}
+
+static int
+jr_start_array(void *ctx)
+{
+	return jr_open(ctx, YAMLX_SEQ);
+}
+
+static int
+jr_close(void *ctx)
+{
+	struct jr_in *j = ctx;
+
+	return jr_went(j, close_collection(j->l));
+}
+
+static const yajl_callbacks jr_callbacks = {
+	.yajl_null = jr_null,
+	.yajl_boolean = jr_bool,
+	.yajl_number = jr_number,
+	.yajl_string = jr_string,
+	.yajl_start_map = jr_start_map,
+	.yajl_map_key = jr_key,
+	.yajl_end_map = jr_close,
+	.yajl_start_array = jr_start_array,
+	.yajl_end_array = jr_close,
+};
+
+/*
+ * The document l->text as JSON into l->stream, as run() would read it: 0,
+ * 1 (left to libyaml: anything may have been allocated in the stream, which
+ * the caller throws away), or -ENOMEM.
+ */
+static int
+jr_document(struct loader *l)
+{
+	struct jr_in j;
+	yajl_status st;
+	size_t i;
+	int rc = -ENOMEM;
+
+	memset(&j, 0, sizeof(j));
+	j.l = l;
+	for (i = 0; i < l->len; i++) {
+		unsigned char c = (unsigned char)l->text[i];
+
+		if ((c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' &&
+		    c != '\t')
+			return 1;
+	}
+	/* The document starts at its first token, the root's '{' or '['. */
+	jr_mark(&j, &l->doc_mark);
+	i = l->doc_mark.index;
+	if (i >= l->len || (l->text[i] != '{' && l->text[i] != '['))
+		return 1;
+	if ((j.h = yajl_alloc(&jr_callbacks, NULL, &j)) == NULL)
+		return -ENOMEM;
+	st = yajl_parse(j.h, (const unsigned char *)l->text, l->len);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(j.h);
+	if (j.rc < 0)
+		goto out;
+	rc = 1;
+	if (st != yajl_status_ok || j.rc != 0 || l->errors > 0 ||
+	    l->root == NULL)
+		goto out;
+	rc = on_document_end(l);
+out:
+	yajl_free(j.h);
+	return rc;
+}
+
+/*
+ * yamlx_load_string(), with libyaml, or (@json) yajl, which may leave the
+ * text to libyaml: 1, nothing reported.
+ */
+static int
+load_text(struct yamlx_stream **out, const char *name, const char *text,
+	  size_t len, struct diag_list *errs, int json)
 {
 	struct yamlx_stream *s = NULL;
 	struct loader l;
@@ -809,8 +1129,6 @@ yamlx_load_string(struct yamlx_stream **out, const char *name,
 	int rc = -ENOMEM;
 
 	*out = NULL;
-	if (text == NULL)
-		text = "";	/* libyaml wants a buffer, even an empty one */
 	memset(&l, 0, sizeof(l));
 	diag_list_init(&l.found);
 	s = calloc(1, sizeof(*s));
@@ -824,6 +1142,10 @@ yamlx_load_string(struct yamlx_stream **out, const char *name,
 	l.errs = errs;
 	l.text = text;
 	l.len = len;
+	if (json) {
+		rc = jr_document(&l);
+		goto out;
+	}
 	if (!yaml_parser_initialize(&parser))
 		goto out;
 	have_parser = 1;
@@ -843,6 +1165,35 @@ out:
 	else
 		yamlx_stream_free(s);
 	return rc;
+}
+
+int
+yamlx_load_string(struct yamlx_stream **out, const char *name,
+		  const char *text, size_t len, struct diag_list *errs)
+{
+	if (text == NULL)
+		text = "";	/* libyaml wants a buffer, even an empty one */
+	return load_text(out, name, text, len, errs, 0);
+}
+
+int
+yamlx_json_read(struct yamlx_stream **out, const char *name,
+		const char *text, size_t len, struct diag_list *errs)
+{
+	if (text == NULL)
+		text = "";
+	return load_text(out, name, text, len, errs, 1);
+}
+
+int
+yamlx_load_json(struct yamlx_stream **out, const char *name,
+		const char *text, size_t len, struct diag_list *errs)
+{
+	int rc;
+
+	if ((rc = yamlx_json_read(out, name, text, len, errs)) != 1)
+		return rc;
+	return yamlx_load_string(out, name, text, len, errs);
 }
 
 int

@@ -2,7 +2,9 @@
 /*
  * yamlx.h -- YAML documents as trees of positioned nodes.
  *
- * The only module that includes <yaml.h>.  A file (or a string) is parsed
+ * The only module that includes <yaml.h> (and yajl's headers: JSON from
+ * Kuma's store is read with yajl, into the same tree).  A file (or a
+ * string) is parsed
  * into a stream of documents; every node keeps the file name, line and
  * column (1-based) of where it starts, so later validation can say
  * "file:line:column: what is wrong".  Anchors and aliases are resolved
@@ -99,6 +101,24 @@ int yamlx_load_file(struct yamlx_stream **out, const char *path,
 /* Same, from memory; @name is used as the file name in positions. */
 int yamlx_load_string(struct yamlx_stream **out, const char *name,
 		      const char *text, size_t len, struct diag_list *errs);
+
+/*
+ * yamlx_load_string() for a text meant to be one JSON object or array (a
+ * row of Kuma's store): read with yajl, several times faster, into the
+ * tree libyaml makes of it (a JSON string is a quoted scalar; a number,
+ * true, false and null are plain scalars, as written), with the same
+ * positions.  What yajl rejects, and what libyaml would read otherwise or
+ * report, is read by yamlx_load_string(), so results and messages stay
+ * libyaml's: invalid JSON, anything but an object or an array, bytes
+ * outside printable ASCII (besides tab, CR, LF), a key not on one line
+ * with its ':' or over 1000 bytes, a duplicate key, nesting too deep, a
+ * \u escape of a lone surrogate.  One difference: a surrogate pair of
+ * escapes ("\ud83d\ude00") is the character it stands for, as JSON says,
+ * where libyaml rejects each half ("found invalid Unicode character
+ * escape code").
+ */
+int yamlx_load_json(struct yamlx_stream **out, const char *name,
+		    const char *text, size_t len, struct diag_list *errs);
 
 void yamlx_stream_free(struct yamlx_stream *stream);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "util/yamlx.h"
+#include "util/yamlx_int.h"
 #include "../tmpdir.h"
 
 struct fixture {
@@ -982,6 +983,297 @@ test_emit_json(void **state)
 		"[\"<b>\"]\n]\n");
 }
 
+/* --- JSON read with yajl gives what libyaml gives --- */
+
+/* @a and @b are the same tree: types, positions, scalars, styles. */
+static void
+assert_same_parse(const struct yamlx_node *a, const struct yamlx_node *b,
+		 const char *text)
+{
+	size_t i;
+
+	if (a == NULL || b == NULL) {
+		if (a != b)
+			fail_msg("%s: one tree has a node the other has not",
+				 text);
+		return;
+	}
+	if (a->type != b->type || a->line != b->line ||
+	    a->column != b->column || strcmp(a->file, b->file) != 0 ||
+	    a->n != b->n || a->cap != b->cap)
+		fail_msg("%s: node at %d:%d (type %d, %zu children) differs "
+			 "from libyaml's at %d:%d (type %d, %zu children)",
+			 text, a->line, a->column, a->type, a->n, b->line,
+			 b->column, b->type, b->n);
+	switch (a->type) {
+	case YAMLX_SCALAR:
+		if (a->len != b->len || a->style != b->style ||
+		    memcmp(a->scalar, b->scalar, a->len + 1) != 0)
+			fail_msg("%s: scalar %s (style %d) at %d:%d differs "
+				 "from libyaml's %s (style %d)", text,
+				 a->scalar, a->style, a->line, a->column,
+				 b->scalar, b->style);
+		break;
+	case YAMLX_SEQ:
+		for (i = 0; i < a->n; i++)
+			assert_same_parse(a->items[i], b->items[i], text);
+		break;
+	case YAMLX_MAP:
+		for (i = 0; i < a->n; i++) {
+			assert_same_parse(a->pairs[i].key, b->pairs[i].key,
+					 text);
+			assert_same_parse(a->pairs[i].value,
+					 b->pairs[i].value, text);
+		}
+		break;
+	}
+}
+
+/* Two loads' results: the same code, messages, documents and trees. */
+static void
+assert_same_load(int r1, const struct yamlx_stream *s1,
+		 const struct diag_list *e1, int r2,
+		 const struct yamlx_stream *s2, const struct diag_list *e2,
+		 const char *text)
+{
+	int l1, c1, l2, c2;
+	size_t i;
+
+	if (r1 != r2)
+		fail_msg("%s: %d, libyaml %d", text, r1, r2);
+	if (e1->n != e2->n)
+		fail_msg("%s: %zu messages, libyaml %zu", text, e1->n, e2->n);
+	for (i = 0; i < e1->n; i++) {
+		char m1[1024], m2[1024];
+
+		diag_format(&e1->v[i], m1, sizeof(m1));
+		diag_format(&e2->v[i], m2, sizeof(m2));
+		if (strcmp(m1, m2) != 0)
+			fail_msg("%s: \"%s\", libyaml \"%s\"", text, m1, m2);
+	}
+	if (r1 != 0)
+		return;
+	assert_int_equal(s1->ndocs, s2->ndocs);
+	for (i = 0; i < s1->ndocs; i++) {
+		yamlx_doc_position(s1, i, &l1, &c1);
+		yamlx_doc_position(s2, i, &l2, &c2);
+		if (l1 != l2 || c1 != c2)
+			fail_msg("%s: document at %d:%d, libyaml %d:%d", text,
+				 l1, c1, l2, c2);
+		assert_same_parse(s1->docs[i], s2->docs[i], text);
+	}
+}
+
+/*
+ * @text through yamlx_load_json() and through yamlx_load_string() (libyaml
+ * alone): the same result, messages and tree; and yajl read it (@yajl) or
+ * left it to libyaml, saying nothing.
+ */
+static void
+check_json(const char *text, int yajl)
+{
+	struct diag_list e0, e1, e2;
+	struct yamlx_stream *s0 = NULL, *s1 = NULL, *s2 = NULL;
+	size_t len = strlen(text);
+	int r0, r1, r2;
+
+	diag_list_init(&e0);
+	diag_list_init(&e1);
+	diag_list_init(&e2);
+	r0 = yamlx_json_read(&s0, "row", text, len, &e0);
+	r1 = yamlx_load_json(&s1, "row", text, len, &e1);
+	r2 = yamlx_load_string(&s2, "row", text, len, &e2);
+	if (r0 != (yajl ? 0 : 1))
+		fail_msg("%s: yajl's step gave %d, expected %d", text, r0,
+			 yajl ? 0 : 1);
+	if (yajl)
+		assert_same_load(r0, s0, &e0, r2, s2, &e2, text);
+	else
+		assert_true(s0 == NULL && e0.n == 0);
+	assert_same_load(r1, s1, &e1, r2, s2, &e2, text);
+	yamlx_stream_free(s0);
+	yamlx_stream_free(s1);
+	yamlx_stream_free(s2);
+	diag_list_clear(&e0);
+	diag_list_clear(&e1);
+	diag_list_clear(&e2);
+}
+
+/* A store row as store_row_document() writes it (PostgreSQL's jsonb). */
+#define STORE_ROW \
+	"{\"type\": \"MeshService\", \"name\": \"svc-1\", \"mesh\": " \
+	"\"default\", \"creationTime\": \"2026-12-07T15:49:23.858146Z\", " \
+	"\"labels\": {\"kuma.io/origin\": \"zone\", \"k8s.kuma.io/" \
+	"namespace\": \"kuma-demo\"}, \"spec\": {\"ports\": [{\"port\": 80, " \
+	"\"appProtocol\": \"http\", \"targetPort\": 8080}], \"selector\": " \
+	"{\"dataplaneTags\": {\"kuma.io/service\": \"svc-1\"}}}, " \
+	"\"status\": {\"vips\": [{\"ip\": \"241.0.0.1\"}]}}\n"
+
+static void
+test_json_like_libyaml(void **state)
+{
+	static const char *const read[] = {
+		STORE_ROW,
+		/* numbers: ints, negative, fractions, exponents */
+		"{\"a\":1,\"b\":-2.5e+3,\"c\":true,\"d\":false,\"e\":null,"
+		"\"f\":[],\"g\":{},\"h\":[1,[2,[3, {}]]],\"i\":0,\"j\":-0.5,"
+		"\"k\":1E9,\"l\":\"\",\"m\":-0,\"n\":12345678901234567890123,"
+		"\"o\":1e-7,\"p\":6.02E+23,\"q\":-1.5E-300}",
+		/* escapes, \u ones among them */
+		"{\"s\": \"q\\\"b\\\\s\\n\\t\\r\\b\\f end\"}",
+		"{\"u\": \"\\u00e9t\\u00C9\", \"z\": \"a\\u0000b\", "
+		"\"c\": \"\\u001f\\u007f\\u0085\\u2028\\uffff\"}",
+		/* empty, nested, blanks and lines */
+		"{}", "[]", "[[[[]]]]", "[{}, [{}], {\"a\": [{\"b\": {}}]}]",
+		"{\n  \"a\": {\n    \"b\": [\n      1,\n      2\n    ]\n  },"
+		"\n\"c\": \"d\"\n}\n",
+		"\n\n   [{\"a\": 1}, \"x\", [], 3]",
+		"{\"a\" : 1 , \"b\" :[ 1 , 2 ] , \"c\":\n  \"d\" }",
+		"{\r\n  \"a\": 1,\r\n  \"b\": [true]\r\n}\r\n",
+		"{\"a\":\t1,\t\"b\"\t:\t[\t2\t]}",
+		/* strings that would mean something else unquoted */
+		"{\"a\": \"{not: [json]}\", \"# no comment\": \"- x\"}",
+		"{\"a\": \"true\", \"b\": \"1\", \"c\": \"null\", "
+		"\"d\": \"~\", \"<<\": \"x\", \"\": \"&a *b !c\"}",
+		"{\"a\": \" lead and trail \", \"b\": \"a  b\"}",
+		"{\"url\": \"http:\\/\\/x\\/y\"}",
+	};
+	static const char *const left[] = {
+		/* what libyaml reports (yajl would take the duplicate) */
+		"{\"a\": 1, \"a\": 2}",
+		"{\"m\": {\"x\": 1, \"y\": 2, \"x\": 3}}",
+		/* what yajl rejects */
+		"{\"a\": 01}", "{\"a\": 1,}", "{\"a\": 1} x", "{\"a\": 1}}",
+		"{", "[1, 2", "{\"a\": tru}", "{\"a\": 1.}", "{\"a\": -}",
+		"{\"a\": 1e}", "{a: 1}", "{\"a\": [1,,2]}", "{\"a\": 1:2}",
+		"[\"a\": 1]", "{\"a\": 1}\n---\n{\"b\": 2}",
+		"{\"a\": 1}\n# a comment\n", "{\"a\": 'b'}",
+		"{\"u\": \"\\u00g0\"}", "{\"a\": \"\\x41\"}",
+		/* not an object or an array */
+		"\"just a string\"", "1", "", "  \n", "null",
+		/* bytes outside printable ASCII */
+		"{\"s\": \"\xc3\xa9\"}", "{\"s\": \"\x7f\"}", "{\"s\": \"\xff\"}",
+		"\xef\xbb\xbf{\"a\": 1}", "{\"a\":\v1}",
+		/* keys YAML does not take as simple keys */
+		"{\"a\"\n: 1}", "{\"a\"\r\n: 1}",
+		/* lone surrogates */
+		"{\"u\": \"\\ud83d\"}", "{\"u\": \"\\ude00\"}",
+		"{\"u\": \"\\ud83dx\"}", "{\"u\": \"\\ud83d\\u0041\"}",
+	};
+	char *longkey = NULL;
+	char *deep = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(read) / sizeof(read[0]); i++)
+		check_json(read[i], 1);
+	for (i = 0; i < sizeof(left) / sizeof(left[0]); i++)
+		check_json(left[i], 0);
+	/* A key of 998 bytes is read, one of 1001 left to libyaml. */
+	longkey = malloc(1100);
+	assert_non_null(longkey);
+	memset(longkey, 'k', 1100);
+	memcpy(longkey, "{\"", 2);
+	memcpy(longkey + 998, "\": 1}", 6);
+	check_json(longkey, 1);
+	memset(longkey, 'k', 1100);
+	memcpy(longkey, "{\"", 2);
+	memcpy(longkey + 1001, "\": 1}", 6);
+	check_json(longkey, 0);
+	/* Nesting: 512 levels are read, 513 are libyaml's to report. */
+	deep = malloc(2 * 513 + 1);
+	assert_non_null(deep);
+	memset(deep, '[', 512);
+	memset(deep + 512, ']', 512);
+	deep[1024] = '\0';
+	check_json(deep, 1);
+	memset(deep, '[', 513);
+	memset(deep + 513, ']', 513);
+	deep[1026] = '\0';
+	check_json(deep, 0);
+	free(longkey);
+	free(deep);
+}
+
+/* What yajl reads, and where, checked by hand (not only against libyaml). */
+static void
+test_json_read(void **state)
+{
+	struct fixture *f = *state;
+	const char *text = "{\"a\": [1, -2.5e+3, true, null],\r\n"
+			   " \"b\": {\"c\": \"\\u00e9\\ud83d\\ude00\"},\n"
+			   "\t\"d\": {}}";
+	const struct yamlx_node *root = NULL, *a = NULL, *c = NULL;
+	int line, column;
+
+	assert_int_equal(yamlx_json_read(&f->stream, "MeshService m/n", text,
+					 strlen(text), &f->errs), 0);
+	assert_int_equal(f->errs.n, 0);
+	assert_int_equal(f->stream->ndocs, 1);
+	yamlx_doc_position(f->stream, 0, &line, &column);
+	assert_int_equal(line, 1);
+	assert_int_equal(column, 1);
+	root = f->stream->docs[0];
+	assert_int_equal(root->type, YAMLX_MAP);
+	assert_int_equal(root->n, 3);
+	assert_string_equal(root->pairs[0].key->scalar, "a");
+	assert_int_equal(root->pairs[0].key->style, YAMLX_QUOTED);
+	a = root->pairs[0].value;
+	assert_int_equal(a->type, YAMLX_SEQ);
+	assert_int_equal(a->n, 4);
+	assert_string_equal(a->items[1]->scalar, "-2.5e+3");
+	assert_int_equal(a->items[1]->style, YAMLX_PLAIN);
+	assert_int_equal(a->items[1]->line, 1);
+	assert_int_equal(a->items[1]->column, 11);
+	assert_string_equal(a->items[2]->scalar, "true");
+	assert_int_equal(a->items[2]->style, YAMLX_PLAIN);
+	assert_true(yamlx_is_null(a->items[3]));
+	assert_int_equal(root->pairs[1].key->line, 2);
+	assert_int_equal(root->pairs[1].key->column, 2);
+	c = yamlx_map_get(root->pairs[1].value, "c");
+	assert_non_null(c);
+	assert_int_equal(c->style, YAMLX_QUOTED);
+	/* é and U+1F600 (a surrogate pair), in UTF-8 */
+	assert_int_equal(c->len, 6);
+	assert_memory_equal(c->scalar, "\xc3\xa9\xf0\x9f\x98\x80", 7);
+	assert_int_equal(c->line, 2);
+	assert_int_equal(c->column, 13);
+	assert_int_equal(root->pairs[2].key->line, 3);
+	assert_int_equal(root->pairs[2].key->column, 2);
+	assert_string_equal(root->pairs[2].key->file, "MeshService m/n");
+	assert_int_equal(root->pairs[2].value->type, YAMLX_MAP);
+	assert_int_equal(root->pairs[2].value->n, 0);
+
+	/* libyaml rejects the pair's halves */
+	assert_int_equal(load(f, text), -1);
+	assert_non_null(strstr(messages(f), "invalid Unicode character"));
+}
+
+/* A malformed row: libyaml's messages, where it says, through either way. */
+static void
+test_json_errors(void **state)
+{
+	struct fixture *f = *state;
+	const char *bad = "{\"spec\": {\"ports\": [{\"port\": 80}\n"
+			  "  \"x\": 1}}\n";
+	const char *dup = "{\"labels\": {\"a\": \"1\",\n \"a\": \"2\"}}";
+
+	yamlx_stream_free(f->stream);
+	f->stream = NULL;
+	assert_int_equal(yamlx_load_json(&f->stream, "row", bad, strlen(bad),
+					 &f->errs), -1);
+	assert_null(f->stream);
+	assert_string_equal(messages(f),
+		"row:2:3: error: did not find expected ',' or ']' (while "
+		"parsing a flow sequence that started at line 1, column 20)\n");
+	diag_list_clear(&f->errs);
+	assert_int_equal(yamlx_load_json(&f->stream, "row", dup, strlen(dup),
+					 &f->errs), -1);
+	assert_string_equal(messages(f),
+		"row:2:2: error: duplicate key \"a\" (first defined at line 1, "
+		"column 13)\n");
+}
+
 int
 main(void)
 {
@@ -1015,6 +1307,9 @@ main(void)
 		T(test_emit_round_trip),
 		T(test_emit_aliases),
 		T(test_build_errors),
+		T(test_json_like_libyaml),
+		T(test_json_read),
+		T(test_json_errors),
 #undef T
 	};
 
