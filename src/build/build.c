@@ -3650,6 +3650,8 @@ build_from(struct snapshot **out, struct config *cfg,
 		goto out;
 	/* After the serials: a serial change alone must be saved too. */
 	s->state_changed = !state_equal(prev, s->state);
+	if (!s->state_changed)
+		state_same_files(s->state, prev);
 	if (!done) {
 		rc = table_builder_finish(c.b, &s->table);
 		c.b = NULL;

@@ -245,6 +245,12 @@ fail:
 	return NULL;
 }
 
+void
+state_same_files(struct state *st, const struct state *prev)
+{
+	st->disk = prev->disk;
+}
+
 int
 state_equal(const struct state *a, const struct state *b)
 {

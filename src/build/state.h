@@ -40,6 +40,16 @@ void state_free(struct state *st);
 int state_equal(const struct state *a, const struct state *b);
 
 /*
+ * Say that @st, equal to @prev (state_equal()), is what @prev's files
+ * hold, so that its next save appends to the journal as @prev's would.
+ * A build whose state did not change is not saved, and a state not
+ * cloned knows no file: without this, the first save after a full build
+ * that changed nothing (every start, every SIGHUP) wrote the state file
+ * whole (84 ms at 100,000 services).
+ */
+void state_same_files(struct state *st, const struct state *prev);
+
+/*
  * The VIP allocator's tables of @st, for vip_allocate() and the vip_table_*
  * readers; owned by @st, valid until it is freed.
  */

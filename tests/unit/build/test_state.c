@@ -1139,6 +1139,43 @@ t_journal_append(void **state)
 }
 
 /*
+ * A state built anew that equals the one saved (a full build that
+ * changed nothing: a start, a SIGHUP) is not saved; told that it is what
+ * the files hold, the next change is appended to the journal, and the
+ * state file is not written whole again.
+ */
+static void
+t_journal_after_equal(void **state)
+{
+	struct fixture *f = *state;
+	struct state *st0 = make_state(10);
+	struct state *again = make_state(10);
+	struct state *st1 = NULL;
+	char err[1024] = "";
+	uint64_t d0 = 0;
+	uint64_t d1 = 0;
+	ino_t ino;
+	off_t jsize;
+
+	assert_int_equal(state_save(st0, NULL, f->path, err, sizeof(err),
+				    &d0), 0);
+	ino = inode_of(f->path);
+	jsize = size_of(f->journal);
+	assert_true(state_equal(st0, again));
+	state_same_files(again, st0);
+	st1 = changed(again, 1);
+	assert_int_equal(state_save(st1, again, f->path, err, sizeof(err),
+				    &d1), 0);
+	assert_true(d1 != d0);
+	assert_true(inode_of(f->path) == ino);
+	assert_true(size_of(f->journal) > jsize);
+	assert_loads(f->path, st1, d1);
+	state_free(st0);
+	state_free(again);
+	state_free(st1);
+}
+
+/*
  * A record cut short, or damaged, at the very end: a save that was
  * interrupted.  Dropped with a warning naming the journal and the offset;
  * the next save writes over it.
@@ -1685,6 +1722,8 @@ main(void)
 		cmocka_unit_test(t_parse_truncated),
 		cmocka_unit_test(t_parse_flipped),
 		cmocka_unit_test(t_generated),
+		cmocka_unit_test_setup_teardown(t_journal_after_equal, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(t_journal_append, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(t_journal_torn_tail, setup,
