@@ -2336,10 +2336,13 @@ incr_same_at(const struct snapshot *s, size_t i, const struct snapshot *base,
 	       incr_same_document(&s->services[i], &base->services[j]);
 }
 
-/* Record that new service @i is @old (the same identity). */
+/*
+ * Record that new service @i is @old (the same identity); @same: the
+ * same document (incr_same_at(), which the caller asked already).
+ */
 static void
 incr_pair(struct incr_ctx *x, const struct snapshot *s, size_t i,
-	  const struct build_service *old)
+	  const struct build_service *old, int same)
 {
 	const struct build_service *bs = &s->services[i];
 	struct netaddr a;
@@ -2348,7 +2351,7 @@ incr_pair(struct incr_ctx *x, const struct snapshot *s, size_t i,
 	int pb;
 
 	x->kept[old - x->base->services] = 1;
-	if (incr_same_at(s, i, x->base, (size_t)(old - x->base->services))) {
+	if (same) {
 		x->same_doc[i] = 1;
 		x->same_names[i] = old;
 		x->kept_names[old - x->base->services] = 1;
@@ -2400,12 +2403,12 @@ incr_match(struct build_ctx *c, struct incr_ctx *x)
 	    x->vips_kept == NULL)
 		goto out;
 	while (i < s->nservices && j < base->nservices) {
-		int d = incr_same_at(s, i, base, j) ? 0 :
-			incr_order(s->services[i].meta,
-				   base->services[j].meta);
+		int same = incr_same_at(s, i, base, j);
+		int d = same ? 0 : incr_order(s->services[i].meta,
+					      base->services[j].meta);
 
 		if (d == 0) {
-			incr_pair(x, s, i++, &base->services[j++]);
+			incr_pair(x, s, i++, &base->services[j++], same);
 			continue;
 		}
 		if (d < 0 && (left == NULL || nleft % 64 == 0)) {
@@ -2468,7 +2471,9 @@ incr_match(struct build_ctx *c, struct incr_ctx *x)
 		old = incr_index_find(&x->ix, base,
 				      s->services[left[k]].meta);
 		if (old != NULL)
-			incr_pair(x, s, left[k], old);
+			incr_pair(x, s, left[k], old,
+				  incr_same_at(s, left[k], base,
+					       (size_t)(old - base->services)));
 	}
 	rc = 0;
 out:

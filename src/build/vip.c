@@ -161,6 +161,14 @@ keyring_reserve(struct vip_table *t, size_t n)
 	return 0;
 }
 
+/* @k into @t's ring, which owns it from now on; room is reserved. */
+static void
+keyring_put(struct vip_table *t, char *k)
+{
+	t->ring->v[t->ring->n++] = k;
+	t->ring->total++;
+}
+
 /* A copy of @s, which put_entry() gives to a table's ring; NULL: ENOMEM. */
 static char *
 key_new(const char *s)
@@ -496,8 +504,7 @@ put_entry(struct vip_table *t, const struct netaddr *a, char *k, int held,
 	index_put(held ? &t->by_held : &t->by_key, hash_str(k), idx);
 	if (held && until < t->first_until && t->first_until != INT64_MIN)
 		t->first_until = until;
-	t->ring->v[t->ring->n++] = k;
-	t->ring->total++;
+	keyring_put(t, k);
 	e = &t->e[t->n++];
 	memset(e, 0, sizeof(*e));
 	e->addr = *a;
@@ -654,8 +661,7 @@ vip_table_clone(const struct vip_table *t)
 				c->n = i;	/* the keys the ring has */
 				goto fail;
 			}
-			c->ring->v[c->ring->n++] = c->e[i].key;
-			c->ring->total++;
+			keyring_put(c, c->e[i].key);
 		}
 	} else if (t->ring != NULL &&
 		   (c->ring = keyring_new(t->ring)) == NULL) {
