@@ -46,10 +46,14 @@ unit_key(const struct store_key *k, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/* Row @row read into a new set (*@out; NULL for none); messages in @errs. */
+/*
+ * Row @row read into a new set (*@out; NULL for none) with its labels for
+ * @zone (resource_units_zone(): the parse threads so do that work for
+ * resource_units_put()); messages in @errs.
+ */
 static int
-read_row(const struct store_row *row, int keep_specs, struct resource_set **out,
-	 struct diag_list *errs)
+read_row(const struct store_row *row, int keep_specs, const char *zone,
+	 struct resource_set **out, struct diag_list *errs)
 {
 	struct resource_set *set = NULL;
 	int rc;
@@ -58,7 +62,8 @@ read_row(const struct store_row *row, int keep_specs, struct resource_set **out,
 	if ((set = resource_set_new()) == NULL)
 		return -ENOMEM;
 	resource_set_keep_yaml(set, keep_specs);
-	if ((rc = store_row_load(row, set, errs)) < 0) {
+	if ((rc = store_row_load(row, set, errs)) < 0 ||
+	    (rc = resource_set_compute_labels(set, zone)) < 0) {
 		resource_set_free(set);
 		return rc;
 	}
@@ -99,7 +104,9 @@ sync_row(struct loading *l, const struct store_rows *rows,
 			return resource_units_remove(in->units,
 						     FROMSTORE_GROUP, key,
 						     in->changes);
-		if ((rc = read_row(row, l->opt->keep_specs, &set, errs)) < 0)
+		if ((rc = read_row(row, l->opt->keep_specs,
+				   resource_units_zone(in->units), &set,
+				   errs)) < 0)
 			return rc;
 	}
 	return resource_units_put(in->units, FROMSTORE_GROUP, key, set,
@@ -135,6 +142,7 @@ struct parse_jobs {
 	struct parsed *v;
 	size_t n;
 	int keep_specs;
+	const char *zone;
 	_Atomic size_t next;
 };
 
@@ -168,7 +176,8 @@ parse_run(void *arg)
 			struct parsed *p = &jobs->v[i];
 
 			if (unit_row(&k))
-				p->rc = read_row(r, jobs->keep_specs, &p->set,
+				p->rc = read_row(r, jobs->keep_specs,
+						 jobs->zone, &p->set,
 						 &p->diags);
 		}
 	}
@@ -205,7 +214,7 @@ static int
 sync_all(struct loading *l, const struct store_rows *rows,
 	 struct diag_list *errs)
 {
-	struct parse_jobs jobs = { NULL, NULL, 0, 0, 0 };
+	struct parse_jobs jobs = { NULL, NULL, 0, 0, NULL, 0 };
 	const struct store_row *r = NULL;
 	size_t i;
 	int rc;
@@ -221,6 +230,7 @@ sync_all(struct loading *l, const struct store_rows *rows,
 	jobs.rows = rows;
 	jobs.n = store_rows_count(rows);
 	jobs.keep_specs = l->opt->keep_specs;
+	jobs.zone = resource_units_zone(l->in->units);
 	if (jobs.n > 0 && (jobs.v = calloc(jobs.n, sizeof(*jobs.v))) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < jobs.n; i++)

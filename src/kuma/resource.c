@@ -1152,6 +1152,14 @@ resource_set_compute_labels(struct resource_set *set, const char *zone)
 }
 
 const char *
+resource_set_labels_zone(const struct resource_set *set)
+{
+	const struct set_priv *pr = set->priv;
+
+	return pr->zone;
+}
+
+const char *
 resource_display_name(const struct resource_meta *meta)
 {
 	const char *d = resource_labels_get(&meta->labels,

@@ -110,8 +110,10 @@ struct resource_meta {
 				 * whether each is quoted, and structure;
 				 * not its positions, comments, layout or
 				 * key order), to tell
-				 * a changed resource from an unchanged one;
-				 * 0 for generated ones */
+				 * a changed resource from an unchanged one
+				 * (equal digests: the same content); from a
+				 * JSON text (resource_set_load_json()), the
+				 * text's bytes; 0 for generated ones */
 	int borrowed;		/* a view's shallow copy of a unit's resource
 				 * (resource_units_view()): its set owns
 				 * none of what it points to */
@@ -403,7 +405,9 @@ int resource_set_load_string(struct resource_set *set, const char *name,
 /*
  * Same, for a text that is one JSON document (a row of Kuma's store):
  * read with yajl (yamlx_load_json()), which leaves what it does not read
- * as libyaml would to libyaml: the same resources and messages.
+ * as libyaml would to libyaml: the same resources and messages.  Their
+ * digests (meta.digest) are the text's: the same text gives the same
+ * digests, another text other ones, even for the same content.
  */
 int resource_set_load_json(struct resource_set *set, const char *name,
 			   const char *text, struct diag_list *errs);
@@ -516,6 +520,14 @@ const struct resource_mesh *resource_set_mesh(const struct resource_set *set,
 int resource_set_compute_labels(struct resource_set *set, const char *zone);
 /* (Resources a view borrows, meta.borrowed, are left as they are: their
  * units computed the labels when they were put.) */
+
+/*
+ * The zone @set's labels were last computed for, or NULL.
+ * resource_units_put() computes them only for a set whose zone is not
+ * the units' own, so that a reader may compute them ahead, on a thread of
+ * its own, for a set it puts later unchanged.
+ */
+const char *resource_set_labels_zone(const struct resource_set *set);
 
 /*
  * Append a zeroed MeshService to @set (for generated ones) and return it;

@@ -153,6 +153,15 @@ struct ctx {
 					 * the annotation whose embedded YAML
 					 * is being read */
 	int keep_yaml;			/* spec nodes may be kept */
+	/*
+	 * A JSON text's digest (never 0), or 0: each resource's
+	 * meta.digest is then that of its document's tree.  A store row's
+	 * text is what the row holds, so the text's bytes say as much as
+	 * the tree (and cost a tenth to digest); resource @ndigests of
+	 * the text gets digest_u64(text_digest, @ndigests).
+	 */
+	uint64_t text_digest;
+	size_t ndigests;
 };
 
 /*

@@ -1179,7 +1179,10 @@ load_object(struct ctx *c, const struct yamlx_node *root,
 	if (c->errs->errors != errors)
 		goto out;
 	warn_valid(c, root, &r);
-	r.meta.digest = node_digest(root);
+	if (c->text_digest != 0)
+		r.meta.digest = digest_u64(c->text_digest, c->ndigests++) | 1;
+	else
+		r.meta.digest = node_digest(root);
 	if ((slot = resource_set_array_add(c->set, kind)) == NULL) {
 		rc = -ENOMEM;
 		goto out;
@@ -1355,6 +1358,8 @@ read_text(struct resource_set *set, const char *name, const char *text,
 	c.set = set;
 	c.errs = errs;
 	c.keep_yaml = !pr->drop_yaml;
+	if (json)
+		c.text_digest = digest_bytes(0, text, len) | 1;
 	if (pr->drop_yaml)
 		rc = keep_file(set, st->file, &c.file);
 	else if ((rc = keep_stream(set, st)) == 0)

@@ -383,6 +383,11 @@ resource_units_find(const struct resource_units *u, size_t group,
 	size_t lo = 0;
 	size_t hi = u->n;
 
+	/* After the last: units put in order (a store's rows) append. */
+	if (hi > 0 && unit_cmp(group, key, &u->v[hi - 1]) > 0) {
+		*at = hi;
+		return 0;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int r = unit_cmp(group, key, &u->v[mid]);
@@ -449,6 +454,12 @@ resource_units_set_tag(struct resource_units *u, uint64_t tag)
 	u->tag = tag;
 }
 
+const char *
+resource_units_zone(const struct resource_units *u)
+{
+	return u->zone;
+}
+
 size_t
 resource_units_count(const struct resource_units *u)
 {
@@ -461,12 +472,15 @@ resource_units_apply(struct resource_units *u, size_t group, const char *key,
 		     uint64_t file_digest, struct resource_changes *changes)
 {
 	struct resource_unit *slot = NULL;
+	const char *zone = NULL;
 	char *k = NULL;
 	size_t at;
 	int found;
 	int rc = -ENOMEM;
 
-	if (resource_set_compute_labels(set, u->zone) < 0)
+	zone = resource_set_labels_zone(set);
+	if ((zone == NULL || strcmp(zone, u->zone) != 0) &&
+	    resource_set_compute_labels(set, u->zone) < 0)
 		goto out;
 	resource_set_trim(set);
 	found = resource_units_find(u, group, key, &at);

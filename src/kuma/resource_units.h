@@ -101,12 +101,16 @@ void resource_units_skip_file(struct resource_units *u, const char *path);
 uint64_t resource_units_tag(const struct resource_units *u);
 void resource_units_set_tag(struct resource_units *u, uint64_t tag);
 
+/* The zone the units' labels are computed for (resource_units_new()). */
+const char *resource_units_zone(const struct resource_units *u);
+
 /* How many units there are. */
 size_t resource_units_count(const struct resource_units *u);
 
 /*
  * Make @set (which @u takes over, also on failure) unit @key of @group,
- * replacing the unit there; the labels are computed first.  What changed
+ * replacing the unit there; the labels are computed first, unless they
+ * were for the units' zone already (resource_set_labels_zone()).  What changed
  * is appended to @changes (NULL: not wanted).  @set must not be finished
  * (resource_set_finish()).  0 or -ENOMEM.
  */

@@ -38,12 +38,6 @@ digest_bytes(uint64_t seed, const void *p, size_t len)
 }
 
 uint64_t
-digest_u64(uint64_t seed, uint64_t v)
-{
-	return digest_bytes(seed, &v, sizeof(v));
-}
-
-uint64_t
 digest_str(uint64_t seed, const char *s)
 {
 	if (s == NULL)

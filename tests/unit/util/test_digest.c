@@ -308,6 +308,28 @@ test_chaining_order(void **state)
 	assert_true(digest_str(5, "") != 5);
 }
 
+/*
+ * digest_u64() (inline) chains a number exactly as digest_bytes() chains
+ * its eight bytes: the same digests as before it was inlined.
+ */
+static void
+test_u64_is_its_bytes(void **state)
+{
+	uint64_t seed = 0;
+	uint64_t v = 1;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		assert_true(digest_u64(seed, v) ==
+			    digest_bytes(seed, &v, sizeof(v)));
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		v = v * 2862933555777941757ULL + 3037000493ULL + i;
+	}
+	v = UINT64_MAX;
+	assert_true(digest_u64(0, v) == digest_bytes(0, &v, sizeof(v)));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -318,6 +340,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_length),
 		cmocka_unit_test(test_seed),
 		cmocka_unit_test(test_chaining_order),
+		cmocka_unit_test(test_u64_is_its_bytes),
 	};
 
 	if (argc == 2 && strcmp(argv[1], "--print") == 0)
