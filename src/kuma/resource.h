@@ -523,9 +523,9 @@ int resource_set_compute_labels(struct resource_set *set, const char *zone);
 
 /*
  * The zone @set's labels were last computed for, or NULL.
- * resource_units_put() computes them only for a set whose zone is not
- * the units' own, so that a reader may compute them ahead, on a thread of
- * its own, for a set it puts later unchanged.
+ * resource_units_put() computes them for a set that has none, and puts a
+ * set computed for its own zone as it is: a reader may compute them ahead,
+ * on a thread of its own, for a set it puts later unchanged.
  */
 const char *resource_set_labels_zone(const struct resource_set *set);
 

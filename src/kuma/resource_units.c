@@ -478,9 +478,13 @@ resource_units_apply(struct resource_units *u, size_t group, const char *key,
 	int found;
 	int rc = -ENOMEM;
 
+	/* Labels added for another zone would stay (input labels win). */
 	zone = resource_set_labels_zone(set);
-	if ((zone == NULL || strcmp(zone, u->zone) != 0) &&
-	    resource_set_compute_labels(set, u->zone) < 0)
+	if (zone != NULL && strcmp(zone, u->zone) != 0) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (zone == NULL && resource_set_compute_labels(set, u->zone) < 0)
 		goto out;
 	resource_set_trim(set);
 	found = resource_units_find(u, group, key, &at);

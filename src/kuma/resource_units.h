@@ -110,9 +110,11 @@ size_t resource_units_count(const struct resource_units *u);
 /*
  * Make @set (which @u takes over, also on failure) unit @key of @group,
  * replacing the unit there; the labels are computed first, unless they
- * were for the units' zone already (resource_set_labels_zone()).  What changed
- * is appended to @changes (NULL: not wanted).  @set must not be finished
- * (resource_set_finish()).  0 or -ENOMEM.
+ * were for the units' zone already (resource_set_labels_zone()).  What
+ * changed is appended to @changes (NULL: not wanted).  @set must not be
+ * finished (resource_set_finish()).  0, -ENOMEM, or -EINVAL (nothing
+ * put) for a set whose labels were computed for another zone: they
+ * cannot be computed again (the labels a set holds win).
  */
 int resource_units_put(struct resource_units *u, size_t group,
 		       const char *key, struct resource_set *set,

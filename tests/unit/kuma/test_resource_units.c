@@ -551,11 +551,51 @@ test_put_rows(void **state)
 	resource_units_free(u);
 }
 
+/*
+ * A set whose labels were computed ahead for the units' zone is put as
+ * it is; one computed for another zone is refused (its labels would
+ * stay), and the unit is left as it was.
+ */
+static void
+test_put_labels_ahead(void **state)
+{
+	struct fx *f = *state;
+	struct resource_units *u = resource_units_new("z1");
+	struct resource_set *set = NULL;
+	struct resource_set *view = NULL;
+	const char *const zones[] = { "z1", "elsewhere" };
+	size_t i;
+
+	assert_non_null(u);
+	assert_string_equal(resource_units_zone(u), "z1");
+	for (i = 0; i < 2; i++) {
+		set = resource_set_new();
+		assert_int_equal(resource_set_load_string(set, "row",
+			SVC("redis", "1"), &f->errs), 0);
+		assert_null(resource_set_labels_zone(set));
+		assert_int_equal(resource_set_compute_labels(set, zones[i]),
+				 0);
+		assert_string_equal(resource_set_labels_zone(set), zones[i]);
+		assert_int_equal(resource_units_put(u, 0,
+			"MeshService/default/redis", set, NULL),
+			i == 0 ? 0 : -EINVAL);
+		assert_int_equal(resource_units_view(u, &view), 0);
+		assert_int_equal(view->nservices, 1);
+		assert_string_equal(resource_labels_get(
+			&view->services[0].meta.labels, "kuma.io/zone"), "z1");
+		resource_set_free(view);
+	}
+	assert_int_equal(f->errs.errors, 0);
+	resource_units_free(u);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_order_as_full_read, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_put_labels_ahead, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sync_file, setup,
 						teardown),
