@@ -14,6 +14,7 @@
 
 #include "build/fromstore.h"
 #include "kuma/store.h"
+#include "kuma/store_ahead.h"
 #include "util/netaddr.h"
 #include "util/thread.h"
 
@@ -31,12 +32,6 @@ static const char *const unit_types[] = {
 	"MeshMultiZoneService", "MeshService",
 };
 
-static int
-keep_row(void *arg, struct store_row *row)
-{
-	return store_rows_put(arg, row) < 0 ? -ENOMEM : 0;
-}
-
 /* "MeshService/default/redis": a row's unit key.  0, or -1 too long. */
 static int
 unit_key(const struct store_key *k, char *buf, size_t size)
@@ -44,33 +39,6 @@ unit_key(const struct store_key *k, char *buf, size_t size)
 	int n = snprintf(buf, size, "%s/%s/%s", k->type, k->mesh, k->name);
 
 	return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
-/*
- * Row @row read into a new set (*@out; NULL for none) with its labels for
- * @zone (resource_units_zone(): the parse threads so do that work for
- * resource_units_put()); messages in @errs.
- */
-static int
-read_row(const struct store_row *row, int keep_specs, const char *zone,
-	 struct resource_set **out, struct diag_list *errs)
-{
-	struct resource_set *set = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((set = resource_set_new()) == NULL)
-		return -ENOMEM;
-	resource_set_keep_yaml(set, keep_specs);
-	if ((rc = store_row_load(row, set, errs)) < 0 ||
-	    (rc = resource_set_compute_labels(set, zone)) < 0) {
-		resource_set_free(set);
-		return rc;
-	}
-	/* Here, so that the next row's allocations fill what it frees. */
-	resource_set_trim(set);
-	*out = set;
-	return 0;
 }
 
 /*
@@ -104,9 +72,9 @@ sync_row(struct loading *l, const struct store_rows *rows,
 			return resource_units_remove(in->units,
 						     FROMSTORE_GROUP, key,
 						     in->changes);
-		if ((rc = read_row(row, l->opt->keep_specs,
-				   resource_units_zone(in->units), &set,
-				   errs)) < 0)
+		if ((rc = store_row_read(row, l->opt->keep_specs,
+					 resource_units_zone(in->units), &set,
+					 errs)) < 0)
 			return rc;
 	}
 	return resource_units_put(in->units, FROMSTORE_GROUP, key, set,
@@ -174,11 +142,25 @@ parse_run(void *arg)
 				store_rows_at(jobs->rows, i);
 			struct store_key k = { r->type, r->mesh, r->name };
 			struct parsed *p = &jobs->v[i];
+			struct store_row_read *rd = NULL;
 
-			if (unit_row(&k))
-				p->rc = read_row(r, jobs->keep_specs,
-						 jobs->zone, &p->set,
-						 &p->diags);
+			if (!unit_row(&k))
+				continue;
+			/* Read ahead as it came (store_ahead.h), or now. */
+			rd = store_rows_take_ahead(jobs->rows, i,
+						   jobs->keep_specs,
+						   jobs->zone);
+			if (rd != NULL) {
+				p->rc = rd->rc;
+				p->set = rd->set;
+				rd->set = NULL;
+				diag_list_move(&p->diags, &rd->diags);
+				store_row_read_free(rd);
+			} else {
+				p->rc = store_row_read(r, jobs->keep_specs,
+						       jobs->zone, &p->set,
+						       &p->diags);
+			}
 		}
 	}
 	return NULL;
@@ -289,7 +271,9 @@ read_once(struct loading *l, const char *where)
 	if ((rows = store_rows_new()) == NULL)
 		goto out;
 	if ((rc = ops->open(&src, where, err, sizeof(err))) < 0 ||
-	    (rc = ops->read_all(src, keep_row, rows, err, sizeof(err))) < 0) {
+	    (rc = store_ahead_read_all(ops, src, rows, l->opt->keep_specs,
+				       resource_units_zone(l->in->units), err,
+				       sizeof(err))) < 0) {
 		if (rc != -ENOMEM)
 			diag_error(l->diags, NULL, 0, 0, "store: %s", err);
 		rc = rc == -ENOMEM ? rc : 0;

@@ -745,7 +745,8 @@ daemon_run(struct daemon_options *a)
 		goto out;
 	}
 	if (cfg->store != NULL) {
-		if (source_open(&src, cfg->store, cfg->store_resync, err,
+		if (source_open(&src, cfg->store, cfg->store_resync,
+				a->opt.keep_specs, cfg->zone, err,
 				sizeof(err)) < 0) {
 			log_error("%s", err);
 			goto out;

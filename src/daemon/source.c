@@ -14,6 +14,7 @@
 #include "daemon/metrics.h"
 #include "daemon/source.h"
 #include "kuma/store.h"
+#include "kuma/store_ahead.h"
 #include "util/log.h"
 #include "util/thread.h"
 
@@ -34,6 +35,10 @@ struct source {
 	char *where;
 	double resync_s;
 	void *src;			/* the connection, or NULL when lost */
+	/* source_open()'s read only: its rows read ahead, for the first
+	 * build (store_ahead.h); NULL: not read ahead. */
+	const char *ahead_zone;
+	int ahead_keep_specs;
 
 	pthread_mutex_t lock;		/* guards rows */
 	struct store_rows *rows;
@@ -90,7 +95,8 @@ read_everything(struct source *s, char *err, size_t errsize)
 		diag_printf(err, errsize, "out of memory");
 		return -ENOMEM;
 	}
-	rc = s->ops->read_all(s->src, keep_row, fresh, err, errsize);
+	rc = store_ahead_read_all(s->ops, s->src, fresh, s->ahead_keep_specs,
+				  s->ahead_zone, err, errsize);
 	if (rc < 0) {
 		store_rows_free(fresh);
 		return rc;
@@ -125,7 +131,7 @@ connect_and_read(struct source *s, char *err, size_t errsize)
 
 int
 source_open(struct source **out, const char *where, uint32_t resync,
-	    char *err, size_t errsize)
+	    int keep_specs, const char *zone, char *err, size_t errsize)
 {
 	struct source *s = calloc(1, sizeof(*s));
 	int rc = -ENOMEM;
@@ -139,7 +145,11 @@ source_open(struct source **out, const char *where, uint32_t resync,
 	if ((s->where = strdup(where)) == NULL ||
 	    (s->rows = store_rows_new()) == NULL)
 		goto fail;
-	if ((rc = connect_and_read(s, err, errsize)) < 0) {
+	s->ahead_keep_specs = keep_specs;
+	s->ahead_zone = zone;
+	rc = connect_and_read(s, err, errsize);
+	s->ahead_zone = NULL;
+	if (rc < 0) {
 		rc = rc == -ENOMEM ? rc : -1;
 		goto fail;
 	}

@@ -37,11 +37,13 @@
 struct source;
 
 /*
- * Connect to @where (a libpq conninfo or URI), LISTEN, read every row.
- * 0 with *@out; -1 with the reason in @err; -ENOMEM.
+ * Connect to @where (a libpq conninfo or URI), LISTEN, read every row,
+ * each read into resources as it comes for the first build, with
+ * @keep_specs for zone @zone (store_ahead.h; NULL @zone: not).  0 with
+ * *@out; -1 with the reason in @err; -ENOMEM.
  */
 int source_open(struct source **out, const char *where, uint32_t resync,
-		char *err, size_t errsize);
+		int keep_specs, const char *zone, char *err, size_t errsize);
 
 /*
  * Follow the store from now on; @changed(@arg) runs on @loop (the main

@@ -108,10 +108,22 @@ store_type_read(const char *type)
 }
 
 void
+store_row_read_free(struct store_row_read *rd)
+{
+	if (rd == NULL)
+		return;
+	resource_set_free(rd->set);
+	diag_list_clear(&rd->diags);
+	free(rd->zone);
+	free(rd);
+}
+
+void
 store_row_free(struct store_row *row)
 {
 	if (row == NULL)
 		return;
+	store_row_read_free(row->ahead);
 	free(row->type);
 	free(row->mesh);
 	free(row->name);
@@ -190,6 +202,9 @@ find(const struct store_rows *rows, const struct store_key *k, int *found)
 	size_t lo = 0, hi = rows->n;
 
 	*found = 0;
+	/* After the last: a full read puts its rows in order. */
+	if (hi > 0 && key_cmp(k, rows->v[hi - 1]) > 0)
+		return hi;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = key_cmp(k, rows->v[mid]);
@@ -256,6 +271,69 @@ store_rows_put(struct store_rows *rows, struct store_row *row)
 	rows->digest ^= row_hash(row);
 	log_change(rows, &k);
 	return 1;
+}
+
+int
+store_row_list_add(void *list, struct store_row *row)
+{
+	struct store_row_list *l = list;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		void *v = realloc(l->v, cap * sizeof(*l->v));
+
+		if (v == NULL) {
+			store_row_free(row);
+			return -ENOMEM;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = row;
+	return 0;
+}
+
+void
+store_row_list_clear(struct store_row_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		store_row_free(list->v[i]);
+	free(list->v);
+	memset(list, 0, sizeof(*list));
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct store_row *x = *(struct store_row *const *)a;
+	const struct store_row *y = *(struct store_row *const *)b;
+	struct store_key k = { x->type, x->mesh, x->name };
+
+	return key_cmp(&k, y);
+}
+
+int
+store_rows_put_list(struct store_rows *rows, struct store_row_list *list)
+{
+	size_t i;
+	int rc = 0;
+
+	if (list->n > 1)
+		qsort(list->v, list->n, sizeof(*list->v), row_cmp);
+	for (i = 0; i < list->n; i++) {
+		struct store_row *row = list->v[i];
+
+		list->v[i] = NULL;
+		if (rc == 0 && store_rows_put(rows, row) < 0)
+			rc = -ENOMEM;	/* @row was freed */
+		else if (rc < 0)
+			store_row_free(row);
+	}
+	list->n = 0;
+	store_row_list_clear(list);
+	return rc;
 }
 
 int
@@ -626,6 +704,47 @@ store_row_load(const struct store_row *r, struct resource_set *set,
 	relabel(errs, &here, what);
 	diag_list_clear(&here);
 	return rc < 0 ? rc : 0;
+}
+
+int
+store_row_read(const struct store_row *row, int keep_specs, const char *zone,
+	       struct resource_set **out, struct diag_list *errs)
+{
+	struct resource_set *set = NULL;
+	int rc;
+
+	*out = NULL;
+	if (strcmp(row->type, "Config") == 0)
+		return 0;
+	if ((set = resource_set_new()) == NULL)
+		return -ENOMEM;
+	resource_set_keep_yaml(set, keep_specs);
+	if ((rc = store_row_load(row, set, errs)) < 0 ||
+	    (rc = resource_set_compute_labels(set, zone)) < 0) {
+		resource_set_free(set);
+		return rc;
+	}
+	/* Here, so that the next row's allocations fill what it frees. */
+	resource_set_trim(set);
+	*out = set;
+	return 0;
+}
+
+struct store_row_read *
+store_rows_take_ahead(const struct store_rows *rows, size_t i, int keep_specs,
+		      const char *zone)
+{
+	struct store_row *row = i < rows->n ? rows->v[i] : NULL;
+	struct store_row_read *rd = row != NULL ? row->ahead : NULL;
+
+	if (rd == NULL)
+		return NULL;
+	row->ahead = NULL;
+	if (rd->keep_specs != keep_specs || strcmp(rd->zone, zone) != 0) {
+		store_row_read_free(rd);
+		return NULL;
+	}
+	return rd;
 }
 
 int

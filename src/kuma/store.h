@@ -59,6 +59,21 @@ struct store_key {
 	const char *name;
 };
 
+/*
+ * A row read into resources ahead of the build that needs it
+ * (store_ahead.h): what store_row_read() gave, read with @keep_specs for
+ * zone @zone.
+ */
+struct store_row_read {
+	struct resource_set *set;	/* NULL when rc < 0 */
+	struct diag_list diags;
+	int rc;
+	int keep_specs;
+	char *zone;
+};
+
+void store_row_read_free(struct store_row_read *rd);
+
 /* One row; every string is owned by the row (malloc'ed). */
 struct store_row {
 	char *type;
@@ -70,6 +85,7 @@ struct store_row {
 	char *status;		/* JSON object, or NULL */
 	char *created;		/* creation_time, RFC 3339 UTC, or NULL:
 				 * Kuma's order (the older first) */
+	struct store_row_read *ahead;	/* read ahead, or NULL (owned) */
 };
 
 void store_row_free(struct store_row *row);
@@ -99,7 +115,8 @@ struct store_ops {
 	/* Report every change waiting, without blocking. */
 	int (*changes)(void *src, store_key_fn fn, void *arg, char *err,
 		       size_t errsize);
-	/* Every row. */
+	/* Every row, each as it comes (in no order), so that the caller
+	 * may work on the first while the next ones come. */
 	int (*read_all)(void *src, store_row_fn fn, void *arg, char *err,
 			size_t errsize);
 	/* The rows of @keys that exist (a missing one was deleted). */
@@ -132,6 +149,26 @@ size_t store_rows_count(const struct store_rows *rows);
  * status), 0 when it is the same (@row is freed), -ENOMEM (@row freed).
  */
 int store_rows_put(struct store_rows *rows, struct store_row *row);
+
+/*
+ * Rows as a read hands them over (a store_row_fn: store_row_list_add()
+ * takes @row, and frees it on -ENOMEM), to be put all at once.
+ */
+struct store_row_list {
+	struct store_row **v;
+	size_t n;
+	size_t cap;
+};
+
+int store_row_list_add(void *list, struct store_row *row);
+void store_row_list_clear(struct store_row_list *list);	/* frees the rows */
+
+/*
+ * Put every row of @list (taken; @list is left empty) as store_rows_put()
+ * would one by one, sorted first: rows put in no order would move the
+ * array at every put.  0 or -ENOMEM (every row not put is freed).
+ */
+int store_rows_put_list(struct store_rows *rows, struct store_row_list *list);
 
 /* Remove the row of @key; 1 when there was one, 0 when not. */
 int store_rows_remove(struct store_rows *rows, const struct store_key *key);
@@ -190,6 +227,28 @@ int store_rows_load(const struct store_rows *rows, struct resource_set *set,
 /* The same for one row (a Config row adds nothing).  0 or -ENOMEM. */
 int store_row_load(const struct store_row *row, struct resource_set *set,
 		   struct diag_list *errs);
+
+/*
+ * Row @row read into a new set (*@out; NULL for a Config row, whose VIPs
+ * store_rows_legacy_vips() reads) with its labels computed for @zone
+ * (resource_set_compute_labels()), its YAML trees kept when @keep_specs
+ * (resource_set_keep_yaml()); messages in @errs as store_row_load()
+ * gives them.  0 or -ENOMEM.
+ */
+int store_row_read(const struct store_row *row, int keep_specs,
+		   const char *zone, struct resource_set **out,
+		   struct diag_list *errs);
+
+/*
+ * Take row @i's read ahead (store_ahead.h): the caller frees it
+ * (store_row_read_free()).  NULL when there is none, or when it was read
+ * with other options than @keep_specs and @zone (then it is dropped).
+ * The one change to rows given as const, by whoever may read them then
+ * (the source's lock held).
+ */
+struct store_row_read *store_rows_take_ahead(const struct store_rows *rows,
+					     size_t i, int keep_specs,
+					     const char *zone);
 
 /*
  * The resource document of @row (YAML flow, which JSON is) as a new

@@ -366,20 +366,6 @@ created(PGresult *r, int row, int col, int *oom)
 	return v;
 }
 
-static int
-row_cmp(const void *a, const void *b)
-{
-	const struct store_row *x = *(struct store_row *const *)a;
-	const struct store_row *y = *(struct store_row *const *)b;
-	int c;
-
-	if ((c = strcmp(x->type, y->type)) != 0)
-		return c;
-	if ((c = strcmp(x->mesh, y->mesh)) != 0)
-		return c;
-	return strcmp(x->name, y->name);
-}
-
 /* Row @i of @r, a new row; NULL on ENOMEM. */
 static struct store_row *
 row_of(PGresult *r, int i)
@@ -407,99 +393,38 @@ row_of(PGresult *r, int i)
 	return row;
 }
 
-/* Rows collected before they are handed on. */
-struct row_vec {
-	struct store_row **v;
-	size_t n;
-	size_t cap;
-};
-
-/* Append every row of @r to @vec; 0 or -ENOMEM. */
+/* Hand each row of @r to @fn; 0, or the first failure. */
 static int
-collect(struct row_vec *vec, PGresult *r)
+each_row(PGresult *r, store_row_fn fn, void *arg, char *err, size_t errsize)
 {
+	struct store_row *row = NULL;
 	int n = pq.ntuples(r);
 	int i;
+	int rc;
 
 	for (i = 0; i < n; i++) {
-		if (vec->n == vec->cap) {
-			size_t cap = vec->cap ? vec->cap * 2 : 256;
-			void *v = realloc(vec->v, cap * sizeof(*vec->v));
-
-			if (v == NULL)
-				return -ENOMEM;
-			vec->v = v;
-			vec->cap = cap;
-		}
-		if ((vec->v[vec->n] = row_of(r, i)) == NULL)
+		if ((row = row_of(r, i)) == NULL) {
+			diag_printf(err, errsize, "out of memory");
 			return -ENOMEM;
-		vec->n++;
+		}
+		if ((rc = fn(arg, row)) < 0) {
+			diag_printf(err, errsize, "%s", rc == -ENOMEM ?
+				    "out of memory" : "the read was stopped");
+			return rc;
+		}
 	}
 	return 0;
 }
 
 /*
- * Hand the rows of @vec to @fn (emptying it): in key order (type, mesh,
- * name, as strcmp() orders them, which store_rows_put() appends in)
- * when @sorted, else as they came.
- */
-static int
-hand_over(struct row_vec *vec, int sorted, store_row_fn fn, void *arg)
-{
-	size_t i;
-	int rc = 0;
-
-	if (sorted && vec->n > 1)
-		qsort(vec->v, vec->n, sizeof(*vec->v), row_cmp);
-	for (i = 0; i < vec->n; i++) {
-		struct store_row *row = vec->v[i];
-
-		vec->v[i] = NULL;
-		if (rc == 0)
-			rc = fn(arg, row);
-		else
-			store_row_free(row);
-	}
-	free(vec->v);
-	memset(vec, 0, sizeof(*vec));
-	return rc;
-}
-
-static void
-vec_free(struct row_vec *vec)
-{
-	size_t i;
-
-	for (i = 0; i < vec->n; i++)
-		store_row_free(vec->v[i]);
-	free(vec->v);
-	memset(vec, 0, sizeof(*vec));
-}
-
-/* Hand every row of @r to @fn, as they came. */
-static int
-rows_of(PGresult *r, store_row_fn fn, void *arg, char *err, size_t errsize)
-{
-	struct row_vec vec = { NULL, 0, 0 };
-
-	if (collect(&vec, r) < 0) {
-		vec_free(&vec);
-		diag_printf(err, errsize, "out of memory");
-		return -ENOMEM;
-	}
-	return hand_over(&vec, 0, fn, arg);
-}
-
-/*
- * Every row, in single-row mode: each row is copied as it arrives,
+ * Every row, in single-row mode: each row is handed on as it arrives,
  * while the server still sends the next ones (no whole result of every
- * row held by libpq as well), then all are sorted and handed on.
+ * row held by libpq as well).
  */
 static int
 pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)
 {
 	struct store_pg *pg = src;
-	struct row_vec vec = { NULL, 0, 0 };
 	PGresult *r = NULL;
 	char msg[256];
 	int rc = 0;
@@ -520,10 +445,7 @@ pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)
 			;	/* drained */
 		} else if (st == PGRES_SINGLE_TUPLE ||
 			   st == PGRES_TUPLES_OK) {
-			if (collect(&vec, r) < 0) {
-				diag_printf(err, errsize, "out of memory");
-				rc = -ENOMEM;
-			}
+			rc = each_row(r, fn, arg, err, errsize);
 		} else {
 			diag_printf(err, errsize, "cannot read the store: %s",
 				    result_message(r, msg, sizeof(msg)));
@@ -531,11 +453,7 @@ pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)
 		}
 		pq.clear(r);
 	}
-	if (rc < 0) {
-		vec_free(&vec);
-		return rc;
-	}
-	return hand_over(&vec, 1, fn, arg);
+	return rc;
 }
 
 static int
@@ -562,7 +480,7 @@ pg_read_keys(void *src, const struct store_key *keys, size_t n,
 				    result_message(r, msg, sizeof(msg)));
 			rc = failure(pg->conn);
 		} else {
-			rc = rows_of(r, fn, arg, err, errsize);
+			rc = each_row(r, fn, arg, err, errsize);
 		}
 		pq.clear(r);
 	}

@@ -6,6 +6,7 @@
  */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 
 #include "kuma/resource.h"
 #include "kuma/store.h"
+#include "kuma/store_ahead.h"
 
 static struct store_row *
 row(const char *type, const char *mesh, const char *name, long long version,
@@ -274,6 +276,133 @@ test_legacy_vips(void **state)
 	store_rows_free(rows);
 }
 
+/* A source of @n MeshServices handed over in reverse key order, the
+ * one named "bad" invalid; fails with -EIO after @fail_after rows. */
+struct mem_source {
+	size_t n;
+	size_t fail_after;	/* SIZE_MAX: never */
+};
+
+static int
+mem_read_all(void *src, store_row_fn fn, void *arg, char *err,
+	     size_t errsize)
+{
+	struct mem_source *m = src;
+	char name[32];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->n; i++) {
+		if (i == m->fail_after) {
+			snprintf(err, errsize, "the connection broke");
+			return -EIO;
+		}
+		snprintf(name, sizeof(name), "svc-%06zu", m->n - 1 - i);
+		if (i == m->n / 2)
+			snprintf(name, sizeof(name), "bad");
+		rc = fn(arg, row("MeshService", "default", name, 1,
+				 strcmp(name, "bad") == 0 ?
+				 "{\"ports\":[{\"port\":0}]}" : MS_SPEC,
+				 "{}", "{}"));
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static const struct store_ops mem_ops = {
+	"memory", NULL, NULL, NULL, NULL, mem_read_all, NULL, NULL
+};
+
+/*
+ * A full read puts every row in key order whatever order they come in,
+ * the same rows as puts one by one; with a zone, every row is read ahead
+ * as store_row_read() reads it (resources, labels for the zone, messages),
+ * for whoever takes it with the same options; a failed read puts nothing.
+ */
+static void
+test_read_ahead(void **state)
+{
+	struct mem_source m = { 3000, SIZE_MAX };
+	struct store_rows *rows = store_rows_new();
+	struct store_rows *one = store_rows_new();
+	struct store_row_read *rd = NULL;
+	const struct store_row *r = NULL;
+	struct diag_list errs;
+	char err[128];
+	size_t i;
+	size_t bad = 0;
+
+	(void)state;
+	diag_list_init(&errs);
+	assert_int_equal(store_ahead_read_all(&mem_ops, &m, rows, 0, "z1", err,
+					      sizeof(err)), 0);
+	assert_int_equal(store_rows_count(rows), 3000);
+	/* The same rows as put one by one (in reverse, their order). */
+	for (i = 0; i < 3000; i++) {
+		r = store_rows_at(rows, i);
+		store_rows_put(one, row(r->type, r->mesh, r->name, r->version,
+					r->spec, r->labels, r->status));
+	}
+	assert_true(store_rows_digest(one) == store_rows_digest(rows));
+	for (i = 0; i + 1 < 3000; i++)
+		assert_true(strcmp(store_rows_at(rows, i)->name,
+				   store_rows_at(rows, i + 1)->name) < 0);
+	/* Other options: dropped, so that the build reads the row again. */
+	assert_null(store_rows_take_ahead(rows, 2999, 1, "z1"));
+	assert_null(store_rows_take_ahead(rows, 2999, 0, "z1"));
+	assert_null(store_rows_take_ahead(rows, 2998, 0, "z2"));
+	for (i = 0; i < 2998; i++) {
+		r = store_rows_at(rows, i);
+		rd = store_rows_take_ahead(rows, i, 0, "z1");
+		assert_non_null(rd);
+		assert_int_equal(rd->rc, 0);
+		assert_non_null(rd->set);
+		if (strcmp(r->name, "bad") == 0) {
+			bad++;
+			assert_int_equal(rd->diags.errors, 1);
+			assert_non_null(strstr(rd->diags.v[0].msg,
+					       "MeshService default/bad: "));
+			assert_int_equal(rd->set->nservices, 0);
+		} else {
+			assert_int_equal(rd->diags.errors, 0);
+			assert_int_equal(rd->set->nservices, 1);
+			assert_string_equal(rd->set->services[0].meta.name,
+					    r->name);
+			assert_string_equal(resource_labels_get(
+				&rd->set->services[0].meta.labels,
+				"kuma.io/zone"), "z1");
+			assert_string_equal(resource_set_labels_zone(rd->set),
+					    "z1");
+		}
+		store_row_read_free(rd);
+		/* Taken once. */
+		assert_null(store_rows_take_ahead(rows, i, 0, "z1"));
+	}
+	assert_int_equal(bad, 1);
+	store_rows_free(rows);
+
+	/* No zone: nothing read ahead. */
+	rows = store_rows_new();
+	assert_int_equal(store_ahead_read_all(&mem_ops, &m, rows, 0, NULL, err,
+					      sizeof(err)), 0);
+	assert_int_equal(store_rows_count(rows), 3000);
+	for (i = 0; i < 3000; i++)
+		assert_null(store_rows_take_ahead(rows, i, 0, "z1"));
+	store_rows_free(rows);
+
+	/* A read that fails half way puts nothing and says why. */
+	m.fail_after = 1700;
+	rows = store_rows_new();
+	assert_int_equal(store_ahead_read_all(&mem_ops, &m, rows, 0, "z1", err,
+					      sizeof(err)), -EIO);
+	assert_string_equal(err, "the connection broke");
+	assert_int_equal(store_rows_count(rows), 0);
+	store_rows_free(rows);
+	store_rows_free(one);
+	diag_list_clear(&errs);
+}
+
 int
 main(void)
 {
@@ -281,6 +410,7 @@ main(void)
 		cmocka_unit_test(test_load_rows),
 		cmocka_unit_test(test_bad_rows),
 		cmocka_unit_test(test_rows_json),
+		cmocka_unit_test(test_read_ahead),
 		cmocka_unit_test(test_rows_by_key),
 		cmocka_unit_test(test_event),
 		cmocka_unit_test(test_legacy_vips),
