@@ -30,7 +30,8 @@ int thread_start(pthread_t *out, void *(*fn)(void *), void *arg);
  * cannot be set is no error: the thread runs unnamed.  meshdns's names:
  * md-worker (a server worker), md-build (a build), md-cache (the
  * start-up cache's writer), md-reap (frees retired snapshots), md-store
- * (the store reader), md-load (a resource loader).
+ * (the store reader), md-load (a resource loader), md-ahead (reads a
+ * store's rows as they come at a start).
  */
 int thread_start_named(pthread_t *out, const char *name,
 		       void *(*fn)(void *), void *arg);
