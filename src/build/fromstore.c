@@ -213,8 +213,11 @@ sync_all(struct loading *l, const struct store_rows *rows,
 	jobs.n = store_rows_count(rows);
 	jobs.keep_specs = l->opt->keep_specs;
 	jobs.zone = resource_units_zone(l->in->units);
-	if (jobs.n > 0 && (jobs.v = calloc(jobs.n, sizeof(*jobs.v))) == NULL)
+	if (jobs.n > 0 && ((jobs.v = calloc(jobs.n, sizeof(*jobs.v))) == NULL ||
+			   resource_units_reserve(l->in->units, jobs.n) < 0)) {
+		free(jobs.v);
 		return -ENOMEM;
+	}
 	for (i = 0; i < jobs.n; i++)
 		diag_list_init(&jobs.v[i].diags);
 	parse_rows(&jobs);

@@ -270,17 +270,17 @@ map_put(struct resource_units_ent *v, size_t size, uint64_t h, size_t group,
 	v[pos].key = key;
 }
 
-/* Room for one more entry; 0 or -ENOMEM. */
+/* Room for @more entries; 0 or -ENOMEM. */
 static int
-map_room(struct resource_units *u)
+map_room(struct resource_units *u, size_t more)
 {
 	struct resource_units_ent *v = NULL;
 	size_t size = 16;
 	size_t i;
 
-	if (2 * (u->map_used + 1) <= u->map_size)
+	if (2 * (u->map_used + more) <= u->map_size)
 		return 0;
-	while (size < 4 * (u->map_live + 1))
+	while (size < 4 * (u->map_live + more))
 		size *= 2;
 	if ((v = calloc(size, sizeof(*v))) == NULL)
 		return -ENOMEM;
@@ -318,7 +318,7 @@ map_unit(struct resource_units *u, const struct resource_unit *unit, int add)
 			if (add) {
 				size_t before;
 
-				if (map_room(u) < 0) {
+				if (map_room(u, 1) < 0) {
 					u->map_broken = 1;
 					return;
 				}
@@ -454,6 +454,22 @@ resource_units_set_tag(struct resource_units *u, uint64_t tag)
 	u->tag = tag;
 }
 
+int
+resource_units_reserve(struct resource_units *u, size_t n)
+{
+	void *v = NULL;
+
+	if (n > (SIZE_MAX / 4 - u->n) / sizeof(*u->map))
+		return -ENOMEM;
+	if (u->cap < u->n + n) {
+		if ((v = realloc(u->v, (u->n + n) * sizeof(*u->v))) == NULL)
+			return -ENOMEM;
+		u->v = v;
+		u->cap = u->n + n;
+	}
+	return u->map_broken ? 0 : map_room(u, n);
+}
+
 const char *
 resource_units_zone(const struct resource_units *u)
 {
@@ -574,11 +590,33 @@ resource_units_digest(const struct resource_units *u)
 	return digest;
 }
 
+/* Append @set's resources of @kind to @view's array (room made). */
+static void
+view_add(struct resource_set *view, enum resource_kind kind,
+	 struct resource_set *set)
+{
+	struct array a = resource_set_array(view, kind);
+	struct array s = resource_set_array(set, kind);
+	size_t j;
+
+	if (s.n == 0)
+		return;		/* s.base may be NULL */
+	memcpy(a.base + a.n * a.size, s.base, s.n * s.size);
+	for (j = 0; j < s.n; j++) {
+		struct resource_meta *m = (void *)(a.base + (a.n + j) * a.size);
+
+		m->borrowed = 1;
+		m->owner = set;
+	}
+	resource_set_array_put(view, kind, a.base, a.n + s.n);
+}
+
 int
 resource_units_view(const struct resource_units *u, struct resource_set **out)
 {
 	struct resource_set *view = NULL;
 	struct set_priv *pr = NULL;
+	size_t total[RESOURCE_KIND_COUNT] = { 0 };
 	size_t k;
 	size_t i;
 	int rc = -ENOMEM;
@@ -602,38 +640,26 @@ resource_units_view(const struct resource_units *u, struct resource_set **out)
 		pr->chained = u->n;
 	}
 	pr->digest = resource_units_digest(u);
+	/* Each unit's set once per pass (100,000 sets for a store's rows),
+	 * all kinds at a time. */
+	for (i = 0; i < u->n; i++)
+		for (k = 0; k < RESOURCE_KIND_COUNT; k++)
+			total[k] += resource_set_array(u->v[i].set,
+						       (enum resource_kind)k).n;
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
 		struct array a = resource_set_array(view, (enum resource_kind)k);
-		size_t total = 0;
 		char *base = NULL;
 
-		for (i = 0; i < u->n; i++)
-			total += resource_set_array(u->v[i].set,
-						    (enum resource_kind)k).n;
-		if (total == 0)
+		if (total[k] == 0)
 			continue;
-		if ((base = bigarray_alloc(total * a.size)) == NULL)
+		if ((base = bigarray_alloc(total[k] * a.size)) == NULL)
 			goto out;
-		for (i = 0; i < u->n; i++) {
-			struct array s = resource_set_array(
-				u->v[i].set, (enum resource_kind)k);
-			size_t j;
-
-			if (s.n == 0)
-				continue;	/* s.base may be NULL */
-			memcpy(base + a.n * a.size, s.base, s.n * s.size);
-			for (j = 0; j < s.n; j++) {
-				struct resource_meta *m = (void *)(base +
-					(a.n + j) * a.size);
-
-				m->borrowed = 1;
-				m->owner = u->v[i].set;
-			}
-			a.n += s.n;
-		}
-		pr->caps[k] = total;
-		resource_set_array_put(view, (enum resource_kind)k, base, a.n);
+		pr->caps[k] = total[k];
+		resource_set_array_put(view, (enum resource_kind)k, base, 0);
 	}
+	for (i = 0; i < u->n; i++)
+		for (k = 0; k < RESOURCE_KIND_COUNT; k++)
+			view_add(view, (enum resource_kind)k, u->v[i].set);
 	*out = view;
 	view = NULL;
 	rc = 0;

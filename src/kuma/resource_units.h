@@ -101,6 +101,13 @@ void resource_units_skip_file(struct resource_units *u, const char *path);
 uint64_t resource_units_tag(const struct resource_units *u);
 void resource_units_set_tag(struct resource_units *u, uint64_t tag);
 
+/*
+ * Make room for @n more units of one resource each (a store's rows at a
+ * start), so that putting them grows nothing.  0 or -ENOMEM (nothing
+ * lost: the puts grow what they need).
+ */
+int resource_units_reserve(struct resource_units *u, size_t n);
+
 /* The zone the units' labels are computed for (resource_units_new()). */
 const char *resource_units_zone(const struct resource_units *u);
 
