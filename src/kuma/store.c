@@ -483,24 +483,29 @@ struct text {
 };
 
 static void
-put(struct text *t, const char *s, size_t len)
+room(struct text *t, size_t len)
 {
 	char *p = NULL;
+	size_t cap = t->cap ? t->cap : 256;
 
+	if (t->oom || t->n + len + 1 <= t->cap)
+		return;
+	while (cap < t->n + len + 1)
+		cap *= 2;
+	if ((p = realloc(t->p, cap)) == NULL) {
+		t->oom = 1;
+		return;
+	}
+	t->p = p;
+	t->cap = cap;
+}
+
+static void
+put(struct text *t, const char *s, size_t len)
+{
+	room(t, len);
 	if (t->oom)
 		return;
-	if (t->n + len + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 256;
-
-		while (cap < t->n + len + 1)
-			cap *= 2;
-		if ((p = realloc(t->p, cap)) == NULL) {
-			t->oom = 1;
-			return;
-		}
-		t->p = p;
-		t->cap = cap;
-	}
 	memcpy(t->p + t->n, s, len);
 	t->n += len;
 	t->p[t->n] = '\0';
@@ -517,20 +522,26 @@ static void
 put_quoted(struct text *t, const char *s)
 {
 	char esc[8];
+	size_t run;
 
 	put(t, "\"", 1);
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if (c == '"' || c == '\\') {
+		/* What needs no escape goes in one piece. */
+		for (run = 0; (unsigned char)s[run] >= 0x20 &&
+		     s[run] != '"' && s[run] != '\\'; run++)
+			;
+		if (run > 0) {
+			put(t, s, run);
+			s += run - 1;
+		} else if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
 			put(t, esc, 2);
-		} else if (c < 0x20) {
+		} else {
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			put(t, esc, 6);
-		} else {
-			put(t, s, 1);
 		}
 	}
 	put(t, "\"", 1);
@@ -590,6 +601,12 @@ store_row_document(const struct store_row *row, char *err, size_t errsize)
 	const char *s = NULL;
 	size_t len = 0;
 
+	/* One allocation for all of it, unless much is escaped. */
+	room(&t, 128 + strlen(row->type) + strlen(row->mesh) +
+	     strlen(row->name) + (row->created ? strlen(row->created) : 0) +
+	     (row->labels ? strlen(row->labels) : 0) +
+	     (row->spec ? strlen(row->spec) : 0) +
+	     (row->status ? strlen(row->status) : 0));
 	puts_(&t, "{\"type\": ");
 	put_quoted(&t, row->type);
 	puts_(&t, ", \"name\": ");

@@ -276,6 +276,27 @@ test_legacy_vips(void **state)
 	store_rows_free(rows);
 }
 
+/* The document quotes a row's names: quotes, backslashes and control
+ * characters escaped, the rest copied as it is. */
+static void
+test_document_quotes(void **state)
+{
+	struct store_row *r = row("MeshService", "default",
+				  "a\"b\\c\001d long-enough-to-run", 1, "{}",
+				  NULL, NULL);
+	char err[64];
+	char *doc = NULL;
+
+	(void)state;
+	doc = store_row_document(r, err, sizeof(err));
+	assert_non_null(doc);
+	assert_non_null(strstr(doc, "\"name\": \"a\\\"b\\\\c\\u0001d "
+				    "long-enough-to-run\""));
+	assert_non_null(strstr(doc, "{\"type\": \"MeshService\""));
+	free(doc);
+	store_row_free(r);
+}
+
 /* A source of @n MeshServices handed over in reverse key order, the
  * one named "bad" invalid; fails with -EIO after @fail_after rows. */
 struct mem_source {
@@ -411,6 +432,7 @@ main(void)
 		cmocka_unit_test(test_bad_rows),
 		cmocka_unit_test(test_rows_json),
 		cmocka_unit_test(test_read_ahead),
+		cmocka_unit_test(test_document_quotes),
 		cmocka_unit_test(test_rows_by_key),
 		cmocka_unit_test(test_event),
 		cmocka_unit_test(test_legacy_vips),
