@@ -318,10 +318,30 @@ int
 store_rows_put_list(struct store_rows *rows, struct store_row_list *list)
 {
 	size_t i;
+	size_t n = 0;
 	int rc = 0;
 
 	if (list->n > 1)
 		qsort(list->v, list->n, sizeof(*list->v), row_cmp);
+	/* Into no rows (a full read's): the list becomes the rows, one
+	 * change of everything rather than a change logged per row. */
+	if (rows->n == 0 && list->n > 0) {
+		for (i = 0; i < list->n; i++) {
+			if (n > 0 && row_cmp(&list->v[n - 1], &list->v[i]) == 0)
+				store_row_free(list->v[--n]);	/* the later wins */
+			list->v[n++] = list->v[i];
+		}
+		free(rows->v);
+		rows->v = list->v;
+		rows->n = n;
+		rows->cap = list->cap;
+		rows->digest = 0;
+		for (i = 0; i < n; i++)
+			rows->digest ^= row_hash(rows->v[i]);
+		log_change(rows, NULL);
+		memset(list, 0, sizeof(*list));
+		return 0;
+	}
 	for (i = 0; i < list->n; i++) {
 		struct store_row *row = list->v[i];
 

@@ -166,7 +166,9 @@ void store_row_list_clear(struct store_row_list *list);	/* frees the rows */
 /*
  * Put every row of @list (taken; @list is left empty) as store_rows_put()
  * would one by one, sorted first: rows put in no order would move the
- * array at every put.  0 or -ENOMEM (every row not put is freed).
+ * array at every put.  Into empty @rows (a full read's), that is one
+ * change of everything (store_rows_seq()), not one per row.  0 or -ENOMEM
+ * (every row not put is freed).
  */
 int store_rows_put_list(struct store_rows *rows, struct store_row_list *list);
 

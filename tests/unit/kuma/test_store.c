@@ -276,6 +276,48 @@ test_legacy_vips(void **state)
 	store_rows_free(rows);
 }
 
+/* Rows put at once: sorted, a key once, the same digest as puts one by
+ * one; into empty rows that is one change of everything. */
+static void
+test_put_list(void **state)
+{
+	struct store_row_list list = { NULL, 0, 0 };
+	struct store_rows *rows = store_rows_new();
+	struct store_rows *one = store_rows_new();
+	int k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(store_row_list_add(&list, row("MeshService",
+			"default", "b", 1, "{}", "{}", "{}")), 0);
+		assert_int_equal(store_row_list_add(&list, row("MeshService",
+			"default", "a", 1, "{}", "{}", "{}")), 0);
+		assert_int_equal(store_row_list_add(&list, row("Mesh", "",
+			"default", 1, "{}", "{}", "{}")), 0);
+		/* The same key again. */
+		assert_int_equal(store_row_list_add(&list, row("MeshService",
+			"default", "a", 1, "{}", "{}", "{}")), 0);
+		assert_int_equal(store_rows_put_list(k == 0 ? rows : one,
+						     &list), 0);
+		assert_int_equal(list.n, 0);
+		if (k == 0)
+			/* Then into rows that hold some: one by one. */
+			store_rows_put(one, row("MeshService", "default", "a",
+						1, "{}", "{}", "{}"));
+	}
+	assert_int_equal(store_rows_count(rows), 3);
+	assert_int_equal(store_rows_count(one), 3);
+	assert_string_equal(store_rows_at(rows, 0)->type, "Mesh");
+	assert_string_equal(store_rows_at(rows, 1)->name, "a");
+	assert_string_equal(store_rows_at(rows, 2)->name, "b");
+	assert_true(store_rows_digest(rows) == store_rows_digest(one));
+	assert_int_equal(store_rows_seq(rows), 1);
+	assert_int_equal(store_rows_changed_since(rows, 0, NULL, NULL), 1);
+	store_row_list_clear(&list);
+	store_rows_free(rows);
+	store_rows_free(one);
+}
+
 /* The document quotes a row's names: quotes, backslashes and control
  * characters escaped, the rest copied as it is. */
 static void
@@ -433,6 +475,7 @@ main(void)
 		cmocka_unit_test(test_rows_json),
 		cmocka_unit_test(test_read_ahead),
 		cmocka_unit_test(test_document_quotes),
+		cmocka_unit_test(test_put_list),
 		cmocka_unit_test(test_rows_by_key),
 		cmocka_unit_test(test_event),
 		cmocka_unit_test(test_legacy_vips),
