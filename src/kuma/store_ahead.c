@@ -91,12 +91,15 @@ keep(void *arg, struct store_row *row)
 	return rc;
 }
 
-/* Start the reading threads (none when one cannot start: no error). */
+/*
+ * Start the reading threads, one per CPU but the one this thread reads
+ * the source on (at least one); none when one cannot start: no error.
+ */
 static void
 start_threads(struct ahead *a)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t want = cores > 0 ? (size_t)cores : 1;
+	size_t want = cores > 1 ? (size_t)cores - 1 : 1;
 
 	if (want > AHEAD_THREADS_MAX)
 		want = AHEAD_THREADS_MAX;
@@ -105,7 +108,7 @@ start_threads(struct ahead *a)
 		a->nth++;
 }
 
-/* The read is over: the threads read what is left, then end. */
+/* The read is over: this thread and the others read what is left. */
 static void
 stop_threads(struct ahead *a)
 {
@@ -115,6 +118,8 @@ stop_threads(struct ahead *a)
 	a->done = 1;
 	pthread_cond_broadcast(&a->more);
 	pthread_mutex_unlock(&a->lock);
+	if (a->nth > 0)
+		(void)run(a);
 	for (i = 0; i < a->nth; i++)
 		pthread_join(a->th[i], NULL);
 	a->nth = 0;

@@ -6,10 +6,11 @@
  * A start from a store of 100,000 rows waits most of a second for
  * PostgreSQL to send them, then reads every row's JSON into resources.
  * store_ahead_read_all() does both at once: each row, as the source hands
- * it over, goes to threads of its own (md-ahead, one per CPU) that read it
- * (store_row_read()) and keep the result with the row (row->ahead), for
- * the build that puts the rows' units to take (store_rows_take_ahead())
- * instead of reading the row again.  A row not read ahead (no room for
+ * it over, goes to threads of its own (md-ahead: one per CPU but the one
+ * the source is read on, which joins them once the last row came) that
+ * read it (store_row_read()) and keep the result with the row
+ * (row->ahead), for the build that puts the rows' units to take
+ * (store_rows_take_ahead()) instead of reading the row again.  A row not read ahead (no room for
  * it, or other options by the time the build runs) is read by the build,
  * as always: reading ahead changes when the work is done, never what it
  * gives.
