@@ -851,6 +851,8 @@ loader_clear(struct loader *l)
  * What yajl rejects, and what libyaml would read otherwise or report, is
  * left to libyaml (jr_document() returns 1), so that its result and its
  * messages are the same as ever: a root that is not an object or an array,
+ * anything but spaces and line breaks around the root (tabs there are
+ * YAML's block context's; yajl takes an unterminated string after it),
  * bytes outside printable ASCII other than tab, CR and LF, keys YAML does
  * not take as simple keys (not on one line with their ':', or longer than
  * JSON_KEY_MAX bytes: libyaml's limit is 1024 characters), a \u escape of
@@ -1095,7 +1097,8 @@ jr_document(struct loader *l)
 	/* The document starts at its first token, the root's '{' or '['. */
 	jr_mark(&j, &l->doc_mark);
 	i = l->doc_mark.index;
-	if (i >= l->len || (l->text[i] != '{' && l->text[i] != '['))
+	if (i >= l->len || (l->text[i] != '{' && l->text[i] != '[') ||
+	    memchr(l->text, '\t', i) != NULL)
 		return 1;
 	if ((j.h = yajl_alloc(&jr_callbacks, NULL, &j)) == NULL)
 		return -ENOMEM;
@@ -1107,6 +1110,17 @@ jr_document(struct loader *l)
 	rc = 1;
 	if (st != yajl_status_ok || j.rc != 0 || l->errors > 0 ||
 	    l->root == NULL)
+		goto out;
+	/*
+	 * Only spaces and line breaks after the root: yajl takes as nothing
+	 * the start of a string there, whose end it waits for.  Outside the
+	 * root, YAML is in its block context, where libyaml rejects a tab
+	 * that starts a line (and, before the root, any tab).
+	 */
+	for (i = j.end; i < l->len && jr_blank(l->text[i]) &&
+	     l->text[i] != '\t'; i++)
+		;
+	if (i < l->len)
 		goto out;
 	rc = on_document_end(l);
 out:

@@ -109,10 +109,11 @@ int yamlx_load_string(struct yamlx_stream **out, const char *name,
  * true, false and null are plain scalars, as written), with the same
  * positions.  What yajl rejects, and what libyaml would read otherwise or
  * report, is read by yamlx_load_string(), so results and messages stay
- * libyaml's: invalid JSON, anything but an object or an array, bytes
- * outside printable ASCII (besides tab, CR, LF), a key not on one line
- * with its ':' or over 1000 bytes, a duplicate key, nesting too deep, a
- * \u escape of a lone surrogate.  One difference: a surrogate pair of
+ * libyaml's: invalid JSON, anything but an object or an array, a tab or
+ * an unterminated string outside the root, bytes outside printable ASCII
+ * (besides tab, CR, LF), a key not on one line with its ':' or over 1000
+ * bytes, a duplicate key, nesting too deep, a \u escape of a lone
+ * surrogate.  One difference: a surrogate pair of
  * escapes ("\ud83d\ude00") is the character it stands for, as JSON says,
  * where libyaml rejects each half ("found invalid Unicode character
  * escape code").

@@ -1149,6 +1149,12 @@ test_json_like_libyaml(void **state)
 		"[\"a\": 1]", "{\"a\": 1}\n---\n{\"b\": 2}",
 		"{\"a\": 1}\n# a comment\n", "{\"a\": 'b'}",
 		"{\"u\": \"\\u00g0\"}", "{\"a\": \"\\x41\"}",
+		/* after the root, an unterminated string (yajl waits for
+		 * its end, and takes what it has as complete) */
+		"{\"\":\"\"}\"}", "[1] \"", "{}\n\"abc", "[]\"\\\"",
+		/* tabs outside the root (YAML's block context): before it,
+		 * or starting a line after it */
+		"\t{}", " \t[1]", "\n\t{\"a\": 1}", "{}\n\t", "[]\r\t",
 		/* not an object or an array */
 		"\"just a string\"", "1", "", "  \n", "null",
 		/* bytes outside printable ASCII */
