@@ -11,6 +11,7 @@
 
 #include <yaml.h>
 #include <yajl/yajl_parse.h>
+#include <yajl/yajl_version.h>
 
 #include "util/arena.h"
 #include "util/digest.h"
@@ -1876,6 +1877,16 @@ const char *
 yamlx_libyaml_version(void)
 {
 	return yaml_get_version_string();
+}
+
+void
+yamlx_yajl_version(char *buf, size_t size)
+{
+	int v = yajl_version();	/* major * 10000 + minor * 100 + micro */
+
+	if (size > 0)
+		snprintf(buf, size, "%d.%d.%d", v / 10000, v / 100 % 100,
+			 v % 100);
 }
 
 /* ---- JSON */

@@ -130,6 +130,12 @@ void yamlx_stream_free(struct yamlx_stream *stream);
 const char *yamlx_libyaml_version(void);
 
 /*
+ * The version of the yajl library linked at run time ("2.1.0"), for
+ * `meshdns --version`, into @buf (NUL-terminated, cut to @size bytes).
+ */
+void yamlx_yajl_version(char *buf, size_t size);
+
+/*
  * Where document @i of @stream starts (its "---", or its first token when
  * it has none), 1-based: for messages about a whole document, which may
  * be empty (a NULL root).  0 and 0 when @i is out of range.
