@@ -110,10 +110,13 @@ int yamlx_load_string(struct yamlx_stream **out, const char *name,
  * positions.  What yajl rejects, and what libyaml would read otherwise or
  * report, is read by yamlx_load_string(), so results and messages stay
  * libyaml's: invalid JSON, anything but an object or an array, a tab or
- * an unterminated string outside the root, bytes outside printable ASCII
- * (besides tab, CR, LF), a key not on one line with its ':' or over 1000
- * bytes, a duplicate key, nesting too deep, a \u escape of a lone
- * surrogate.  One difference: a surrogate pair of
+ * an unterminated string outside the root, control characters (besides
+ * tab, CR, LF) and DEL, UTF-8 that libyaml rejects or reads otherwise
+ * (malformed, overlong, a surrogate, past U+10FFFF, U+0080 to U+009F,
+ * U+2028, U+2029, U+FFFE, U+FFFF), a key not on one line with its ':'
+ * or over 1000 bytes, a duplicate key, nesting too deep, a \u escape of
+ * a lone surrogate.  Other UTF-8 in strings is read by yajl; columns
+ * count characters, as libyaml's do.  One difference: a surrogate pair of
  * escapes ("\ud83d\ude00") is the character it stands for, as JSON says,
  * where libyaml rejects each half ("found invalid Unicode character
  * escape code").
