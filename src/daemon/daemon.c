@@ -959,7 +959,10 @@ daemon_process_setup(void)
 void
 daemon_print_version(FILE *fp)
 {
-	fprintf(fp, "meshdns %s\nldns %s, libyaml %s, libev %d.%d\n",
+	char yajl[32];
+
+	yamlx_yajl_version(yajl, sizeof(yajl));
+	fprintf(fp, "meshdns %s\nldns %s, libyaml %s, yajl %s, libev %d.%d\n",
 		PACKAGE_VERSION, wire_ldns_version(), yamlx_libyaml_version(),
-		ev_version_major(), ev_version_minor());
+		yajl, ev_version_major(), ev_version_minor());
 }

@@ -55,7 +55,7 @@ void daemon_process_setup(void);
 
 /*
  * --version: "meshdns VERSION" and, on a second line, the versions of the
- * libraries it runs with (ldns, libyaml, libev: the ones loaded, which
+ * libraries it runs with (ldns, libyaml, yajl, libev: the ones loaded, which
  * may be newer than the ones it was built with), to @fp.
  */
 void daemon_print_version(FILE *fp);

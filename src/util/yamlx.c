@@ -11,6 +11,7 @@
 
 #include <yaml.h>
 #include <yajl/yajl_parse.h>
+#include <yajl/yajl_version.h>
 
 #include "util/arena.h"
 #include "util/digest.h"
@@ -846,13 +847,19 @@ loader_clear(struct loader *l)
  * between two tokens, and ':' and ',' get no callback, so a token starts
  * where those end after the previous token.  Lines and columns are counted
  * over the bytes passed, as libyaml counts them (LF, CRLF or CR end a
- * line); the text is ASCII here, so a byte is a character.
+ * line; a column is a character, so UTF-8's continuation bytes do not
+ * count).
  *
  * What yajl rejects, and what libyaml would read otherwise or report, is
  * left to libyaml (jr_document() returns 1), so that its result and its
  * messages are the same as ever: a root that is not an object or an array,
- * bytes outside printable ASCII other than tab, CR and LF, keys YAML does
- * not take as simple keys (not on one line with their ':', or longer than
+ * anything but spaces and line breaks around the root (tabs there are
+ * YAML's block context's; yajl takes an unterminated string after it),
+ * control characters other than tab, CR and LF, DEL, UTF-8 that libyaml
+ * rejects or reads otherwise (jr_utf8(): yajl's own check takes overlong
+ * forms, surrogates and characters libyaml does not; NEL, LS and PS are
+ * line breaks in YAML, folded in a quoted scalar), keys YAML does not
+ * take as simple keys (not on one line with their ':', or longer than
  * JSON_KEY_MAX bytes: libyaml's limit is 1024 characters), a \u escape of
  * a lone surrogate, and anything we report ourselves (duplicate keys,
  * nesting past MAX_DEPTH).  A surrogate pair ("\ud83d\ude00") is the one
@@ -867,6 +874,8 @@ struct jr_in {
 	size_t pos;	/* lines are counted up to here */
 	size_t line;	/* 0-based, at pos */
 	size_t bol;	/* where pos's line begins */
+	size_t cont;	/* UTF-8 continuation bytes from bol to pos */
+	int utf8;	/* the text has bytes from 0x80 */
 	int rc;		/* 1: left to libyaml; -ENOMEM */
 };
 
@@ -897,11 +906,57 @@ jr_mark(struct jr_in *j, yaml_mark_t *m)
 					   t[j->pos + 1] != '\n'))) {
 			j->line++;
 			j->bol = j->pos + 1;
+			j->cont = 0;
+		} else if (j->utf8 &&
+			   ((unsigned char)t[j->pos] & 0xc0) == 0x80) {
+			j->cont++;
 		}
 	}
 	m->index = i;
 	m->line = j->line;
-	m->column = i - j->bol;
+	m->column = i - j->bol - j->cont;
+}
+
+/*
+ * The width of the UTF-8 character at @s (@n bytes left) when libyaml reads
+ * it as it is in a quoted scalar, else 0: well formed (no overlong form,
+ * no surrogate, up to U+10FFFF), one of the characters its reader takes
+ * (from U+00A0 to U+D7FF, U+E000 to U+FFFD, from U+10000: reader.c), and
+ * not one of the line breaks it folds (U+2028, U+2029; U+0085 is below
+ * U+00A0).
+ */
+static size_t
+jr_utf8(const unsigned char *s, size_t n)
+{
+	unsigned long v;
+	size_t w, k;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		w = 2;
+		v = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		w = 3;
+		v = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		w = 4;
+		v = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (w > n)
+		return 0;
+	for (k = 1; k < w; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (s[k] & 0x3f);
+	}
+	if ((w == 3 && v < 0x800) || (w == 4 && v < 0x10000) ||
+	    v > 0x10ffff)
+		return 0;
+	if (v < 0xa0 || (v > 0xd7ff && v < 0xe000) || v == 0xfffe ||
+	    v == 0xffff || v == 0x2028 || v == 0x2029)
+		return 0;
+	return w;
 }
 
 /* The value of 4 hex digits at @s (which are there: yajl read them). */
@@ -1086,16 +1141,25 @@ jr_document(struct loader *l)
 	memset(&j, 0, sizeof(j));
 	j.l = l;
 	for (i = 0; i < l->len; i++) {
-		unsigned char c = (unsigned char)l->text[i];
+		const unsigned char *c = (const unsigned char *)l->text + i;
+		size_t w;
 
-		if ((c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' &&
-		    c != '\t')
+		if (*c >= 0x80) {
+			/* yajl takes it in a string only */
+			if ((w = jr_utf8(c, l->len - i)) == 0)
+				return 1;
+			j.utf8 = 1;
+			i += w - 1;
+		} else if ((*c < 0x20 || *c == 0x7f) && *c != '\n' &&
+			   *c != '\r' && *c != '\t') {
 			return 1;
+		}
 	}
 	/* The document starts at its first token, the root's '{' or '['. */
 	jr_mark(&j, &l->doc_mark);
 	i = l->doc_mark.index;
-	if (i >= l->len || (l->text[i] != '{' && l->text[i] != '['))
+	if (i >= l->len || (l->text[i] != '{' && l->text[i] != '[') ||
+	    memchr(l->text, '\t', i) != NULL)
 		return 1;
 	if ((j.h = yajl_alloc(&jr_callbacks, NULL, &j)) == NULL)
 		return -ENOMEM;
@@ -1107,6 +1171,17 @@ jr_document(struct loader *l)
 	rc = 1;
 	if (st != yajl_status_ok || j.rc != 0 || l->errors > 0 ||
 	    l->root == NULL)
+		goto out;
+	/*
+	 * Only spaces and line breaks after the root: yajl takes as nothing
+	 * the start of a string there, whose end it waits for.  Outside the
+	 * root, YAML is in its block context, where libyaml rejects a tab
+	 * that starts a line (and, before the root, any tab).
+	 */
+	for (i = j.end; i < l->len && jr_blank(l->text[i]) &&
+	     l->text[i] != '\t'; i++)
+		;
+	if (i < l->len)
 		goto out;
 	rc = on_document_end(l);
 out:
@@ -1862,6 +1937,16 @@ const char *
 yamlx_libyaml_version(void)
 {
 	return yaml_get_version_string();
+}
+
+void
+yamlx_yajl_version(char *buf, size_t size)
+{
+	int v = yajl_version();	/* major * 10000 + minor * 100 + micro */
+
+	if (size > 0)
+		snprintf(buf, size, "%d.%d.%d", v / 10000, v / 100 % 100,
+			 v % 100);
 }
 
 /* ---- JSON */

@@ -109,10 +109,14 @@ int yamlx_load_string(struct yamlx_stream **out, const char *name,
  * true, false and null are plain scalars, as written), with the same
  * positions.  What yajl rejects, and what libyaml would read otherwise or
  * report, is read by yamlx_load_string(), so results and messages stay
- * libyaml's: invalid JSON, anything but an object or an array, bytes
- * outside printable ASCII (besides tab, CR, LF), a key not on one line
- * with its ':' or over 1000 bytes, a duplicate key, nesting too deep, a
- * \u escape of a lone surrogate.  One difference: a surrogate pair of
+ * libyaml's: invalid JSON, anything but an object or an array, a tab or
+ * an unterminated string outside the root, control characters (besides
+ * tab, CR, LF) and DEL, UTF-8 that libyaml rejects or reads otherwise
+ * (malformed, overlong, a surrogate, past U+10FFFF, U+0080 to U+009F,
+ * U+2028, U+2029, U+FFFE, U+FFFF), a key not on one line with its ':'
+ * or over 1000 bytes, a duplicate key, nesting too deep, a \u escape of
+ * a lone surrogate.  Other UTF-8 in strings is read by yajl; columns
+ * count characters, as libyaml's do.  One difference: a surrogate pair of
  * escapes ("\ud83d\ude00") is the character it stands for, as JSON says,
  * where libyaml rejects each half ("found invalid Unicode character
  * escape code").
@@ -127,6 +131,12 @@ void yamlx_stream_free(struct yamlx_stream *stream);
  * `meshdns --version`: a static string.
  */
 const char *yamlx_libyaml_version(void);
+
+/*
+ * The version of the yajl library linked at run time ("2.1.0"), for
+ * `meshdns --version`, into @buf (NUL-terminated, cut to @size bytes).
+ */
+void yamlx_yajl_version(char *buf, size_t size);
 
 /*
  * Where document @i of @stream starts (its "---", or its first token when

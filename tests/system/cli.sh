@@ -10,8 +10,8 @@ copy_zones
 out=$("$MESHDNS" --version 2>&1)
 expect_eq "--version exits 0" "0" "$?"
 expect_match "--version names meshdns's version" "^meshdns [0-9]+\.[0-9]+" "$out"
-expect_match "--version names ldns, libyaml and libev" \
-	"^ldns [0-9]+\.[0-9]+[.0-9]*, libyaml [0-9]+\.[0-9]+[.0-9]*, libev [0-9]+\.[0-9]+$" "$out"
+expect_match "--version names ldns, libyaml, yajl and libev" \
+	"^ldns [0-9]+\.[0-9]+[.0-9]*, libyaml [0-9]+\.[0-9]+[.0-9]*, yajl [0-9]+\.[0-9]+\.[0-9]+, libev [0-9]+\.[0-9]+$" "$out"
 expect_eq "-V is --version" "$out" "$("$MESHDNS" -V 2>&1)"
 
 # A usage error: one line saying what is wrong, then where to look; exit 2.

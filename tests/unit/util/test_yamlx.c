@@ -1137,6 +1137,20 @@ test_json_like_libyaml(void **state)
 		"\"d\": \"~\", \"<<\": \"x\", \"\": \"&a *b !c\"}",
 		"{\"a\": \" lead and trail \", \"b\": \"a  b\"}",
 		"{\"url\": \"http:\\/\\/x\\/y\"}",
+		/* UTF-8 in strings: columns count characters, not bytes */
+		"{\"s\": \"\xc3\xa9\"}",
+		"{\"name\": \"caf\xc3\xa9\", \"n\": 1, \"l\": [\"\xe6\x97\xa5"
+		"\xe6\x9c\xac\", true, {\"\xc3\xa9\": \"\xf0\x9f\x98\x80\"}, "
+		"null]}",
+		"{\n  \"\xce\xbb\xce\xbb\": \"a\xc2\xa0" "b\", \"x\": 2,\n"
+		"  \"k\": "
+		"[\"\xe2\x82\xac\", \"\xf0\x9f\x98\x80\\u00e9\", 3]\r\n}",
+		/* the edges of what libyaml reads as it is: U+00A0,
+		 * U+D7FF, U+E000, U+FEFF, U+FFFD, U+10000, U+10FFFF */
+		"[\"\xc2\xa0\", \"\xed\x9f\xbf\", \"\xee\x80\x80\", "
+		"\"\xef\xbb\xbf\", \"\xef\xbf\xbd\", \"\xf0\x90\x80\x80\", "
+		"\"\xf4\x8f\xbf\xbf\", 1]",
+		"{\"\xef\xbb\xbf\": 1, \"a\": \"\xef\xbb\xbfx\xef\xbb\xbf\"}",
 	};
 	static const char *const left[] = {
 		/* what libyaml reports (yajl would take the duplicate) */
@@ -1149,11 +1163,32 @@ test_json_like_libyaml(void **state)
 		"[\"a\": 1]", "{\"a\": 1}\n---\n{\"b\": 2}",
 		"{\"a\": 1}\n# a comment\n", "{\"a\": 'b'}",
 		"{\"u\": \"\\u00g0\"}", "{\"a\": \"\\x41\"}",
+		/* after the root, an unterminated string (yajl waits for
+		 * its end, and takes what it has as complete) */
+		"{\"\":\"\"}\"}", "[1] \"", "{}\n\"abc", "[]\"\\\"",
+		/* tabs outside the root (YAML's block context): before it,
+		 * or starting a line after it */
+		"\t{}", " \t[1]", "\n\t{\"a\": 1}", "{}\n\t", "[]\r\t",
 		/* not an object or an array */
 		"\"just a string\"", "1", "", "  \n", "null",
-		/* bytes outside printable ASCII */
-		"{\"s\": \"\xc3\xa9\"}", "{\"s\": \"\x7f\"}", "{\"s\": \"\xff\"}",
-		"\xef\xbb\xbf{\"a\": 1}", "{\"a\":\v1}",
+		/* control characters, and what libyaml rejects in UTF-8 or
+		 * reads otherwise: C1 controls, NEL, LS and PS (line breaks
+		 * in YAML), U+FFFE, U+FFFF, overlong forms, surrogates,
+		 * past U+10FFFF, cut or stray bytes, non-ASCII outside a
+		 * string, a byte order mark */
+		"{\"s\": \"\x7f\"}", "{\"s\": \"\xff\"}", "{\"a\":\v1}",
+		"{\"s\": \"\xc2\x80\"}", "{\"s\": \"\xc2\x9f\"}",
+		"{\"s\": \"a\xc2\x85" "b\"}", "{\"s\": \"a\xe2\x80\xa8" "b\"}",
+		"{\"s\": \"a\xe2\x80\xa9" "b\"}", "{\"s\": \"\xef\xbf\xbe\"}",
+		"{\"s\": \"\xef\xbf\xbf\"}", "{\"s\": \"\xc0\xaf\"}",
+		"{\"s\": \"\xc1\xbf\"}", "{\"s\": \"\xe0\x80\xaf\"}",
+		"{\"s\": \"\xf0\x80\x80\xaf\"}", "{\"s\": \"\xed\xa0\x80\"}",
+		"{\"s\": \"\xed\xbf\xbf\"}", "{\"s\": \"\xf4\x90\x80\x80\"}",
+		"{\"s\": \"\xf8\x88\x80\x80\x80\"}", "{\"s\": \"\xe6\x97\"}",
+		"{\"s\": \"\xe6\x97" "a\"}", "{\"s\": \"\x80\"}",
+		"{\"s\": \"\xc3\xa9\xa9\"}", "[\"\xf0\x9f\x98\"]",
+		"{\"a\": 1\xc2\xa0}", "[\xe2\x80\x83 1]", "{\"a\"\xc2\xa0: 1}",
+		"\xef\xbb\xbf{\"a\": 1}",
 		/* keys YAML does not take as simple keys */
 		"{\"a\"\n: 1}", "{\"a\"\r\n: 1}",
 		/* lone surrogates */
