@@ -45,7 +45,7 @@ static const char usage_text[] =
 "                        (one YAML document each, kumactl's shape) and exit\n"
 "  -v, --verbose         log more (repeat for more)\n"
 "  -h, --help            show this help\n"
-"  -V, --version         show the version and those of ldns, libyaml, libev\n"
+"  -V, --version         show the versions of meshdns and its libraries\n"
 "\n"
 "Flags override the configuration file.  SIGHUP reloads configuration,\n"
 "resources and templates without dropping a query; SIGTERM stops.\n"

@@ -2,9 +2,10 @@
 # store/many.sh -- a start from a store of many rows: the rows are read
 # on several threads and as JSON without libyaml where they can be; a
 # row that does not validate, wherever it falls among them, is still
-# reported by type, mesh and name, in key order, and the rest served; a
-# row only libyaml reads (a non-ASCII label, a \u escape, a duplicate key)
-# reads as it did.
+# reported by type, mesh and name, in key order, and the rest served;
+# rows at the edges of what the JSON reader takes (a non-ASCII label, a
+# \u escape) and one only libyaml reads (a duplicate key) read as they
+# did.
 . "$SRCDIR/tests/system/lib.sh"
 . "$SRCDIR/tests/system/store/lib.sh"
 
@@ -32,7 +33,7 @@ for name in aaa-bad svc-1500-bad zzz-bad; do
 	kuma_insert MeshService default "$name" "$bad_spec" \
 		"$(kuma_ms_labels default "$name")" "$(kuma_ms_status 241.1.0.1)"
 done
-# Rows only libyaml reads.
+# Rows at the edges of the JSON reader, and one only libyaml reads.
 kuma_insert MeshService default accented "$(kuma_ms_spec accented 80)" \
 	'{"kuma.io/display-name": "accented", "team": "équipe"}' \
 	"$(kuma_ms_status 241.2.0.1)"
