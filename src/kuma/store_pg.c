@@ -456,34 +456,85 @@ pg_read_all(void *src, store_row_fn fn, void *arg, char *err, size_t errsize)
 	return rc;
 }
 
+/*
+ * Field @field (0 type, 1 mesh, 2 name) of each of @keys as one array of
+ * text in PostgreSQL's literal form, {"a","b\"c"}; NULL on ENOMEM.
+ */
+static char *
+key_array(const struct store_key *keys, size_t n, int field)
+{
+	size_t size = 3;
+	size_t i;
+	char *out = NULL;
+	char *p = NULL;
+
+	for (i = 0; i < n; i++) {
+		const char *v = field == 0 ? keys[i].type :
+				field == 1 ? keys[i].mesh : keys[i].name;
+
+		size += 2 * strlen(v) + 3;	/* escapes, quotes, comma */
+	}
+	if ((p = out = malloc(size)) == NULL)
+		return NULL;
+	*p++ = '{';
+	for (i = 0; i < n; i++) {
+		const char *v = field == 0 ? keys[i].type :
+				field == 1 ? keys[i].mesh : keys[i].name;
+
+		if (i > 0)
+			*p++ = ',';
+		*p++ = '"';
+		for (; *v != '\0'; v++) {
+			if (*v == '"' || *v == '\\')
+				*p++ = '\\';
+			*p++ = *v;
+		}
+		*p++ = '"';
+	}
+	*p++ = '}';
+	*p = '\0';
+	return out;
+}
+
+/*
+ * The rows of @keys in one statement: a burst of notifications (after
+ * the store stalled, say) is one round trip, not one per key, each
+ * waiting for a busy server to be scheduled again.
+ */
 static int
 pg_read_keys(void *src, const struct store_key *keys, size_t n,
 	     store_row_fn fn, void *arg, char *err, size_t errsize)
 {
 	struct store_pg *pg = src;
 	PGresult *r = NULL;
-	const char *values[3];
+	char *values[3] = { NULL, NULL, NULL };
 	char msg[256];
-	size_t i;
+	int f;
 	int rc = 0;
 
-	/* One statement per key: a few keys per batch, on one connection. */
-	for (i = 0; i < n && rc == 0; i++) {
-		values[0] = keys[i].type;
-		values[1] = keys[i].mesh;
-		values[2] = keys[i].name;
-		r = pq.execParams(pg->conn, COLUMNS "WHERE type = $1 AND "
-				  "mesh = $2 AND name = $3", 3, NULL, values,
-				  NULL, NULL, 1);
-		if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
-			diag_printf(err, errsize, "cannot read the store: %s",
-				    result_message(r, msg, sizeof(msg)));
-			rc = failure(pg->conn);
-		} else {
-			rc = each_row(r, fn, arg, err, errsize);
+	if (n == 0)
+		return 0;
+	for (f = 0; f < 3; f++)
+		if ((values[f] = key_array(keys, n, f)) == NULL) {
+			diag_printf(err, errsize, "out of memory");
+			rc = -ENOMEM;
+			goto out;
 		}
-		pq.clear(r);
+	r = pq.execParams(pg->conn, COLUMNS "JOIN unnest($1::text[], "
+			  "$2::text[], $3::text[]) AS k(t, m, n) ON "
+			  "type = k.t AND mesh = k.m AND name = k.n", 3, NULL,
+			  (const char *const *)values, NULL, NULL, 1);
+	if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
+		diag_printf(err, errsize, "cannot read the store: %s",
+			    result_message(r, msg, sizeof(msg)));
+		rc = failure(pg->conn);
+	} else {
+		rc = each_row(r, fn, arg, err, errsize);
 	}
+	pq.clear(r);
+out:
+	for (f = 0; f < 3; f++)
+		free(values[f]);
 	return rc;
 }
 

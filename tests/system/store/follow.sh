@@ -36,6 +36,34 @@ wait_answer "a status update" redis.svc.mesh.local A 241.0.0.9
 kuma_delete MeshService default web
 wait_answer "a DELETE" web.svc.mesh.local A ""
 
+# Rows committed together come as one burst of notifications, read in one
+# statement: every key of it, one that needs quoting in the statement's
+# arrays among them (quotes, a backslash, a comma, braces; reported by
+# its name: no valid name has those).
+psql_admin -v spec1="$(kuma_ms_spec one 81)" -v spec2="$(kuma_ms_spec two 82)" \
+	-v labels1="$(kuma_ms_labels default one)" \
+	-v labels2="$(kuma_ms_labels default two)" \
+	-v status1="$(kuma_ms_status 241.0.0.21)" \
+	-v status2="$(kuma_ms_status 241.0.0.22)" >/dev/null <<-'EOF'
+BEGIN;
+INSERT INTO resources (name, mesh, type, version, spec, creation_time,
+    modification_time, owner_name, owner_mesh, owner_type, labels, status)
+VALUES ('one', 'default', 'MeshService', 0, :'spec1', now(), now(),
+    'default', '', 'Mesh', :'labels1'::jsonb, :'status1'::jsonb),
+  ('two', 'default', 'MeshService', 0, :'spec2', now(), now(),
+    'default', '', 'Mesh', :'labels2'::jsonb, :'status2'::jsonb),
+  ('odd "gen" \ {a,b}', '', 'HostnameGenerator', 0, '{"template": "x"}',
+    now(), now(), NULL, NULL, NULL, '{}', '{}');
+COMMIT;
+EOF
+wait_answer "a burst: its first row" one.svc.mesh.local A 241.0.0.21
+wait_answer "a burst: its second row" two.svc.mesh.local A 241.0.0.22
+if wait_log 'HostnameGenerator odd "gen" .*name: invalid characters'; then
+	pass "a burst: a key that needs quoting is read"
+else
+	fail "a burst: a key that needs quoting is read"
+fi
+
 kuma_update HostnameGenerator "" local-universal-mesh-service \
 	'{"selector":{"meshService":{"matchLabels":{"kuma.io/origin":"zone"}}},"template":"{{ .DisplayName }}.renamed.mesh.local"}' \
 	'{"kuma.io/origin": "zone"}' '{}'
