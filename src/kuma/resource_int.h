@@ -218,6 +218,8 @@ int resource_set_hold(struct resource_set *set, size_t *cap,
 		      struct resource_set *owner);
 
 /* resource_units.c */
+/* resource_units_put() with the file's digest; the same returns
+ * (-EINVAL for labels computed for another zone). */
 int resource_units_apply(struct resource_units *u, size_t group,
 			 const char *key, struct resource_set *set,
 			 int has_file, uint64_t file_digest,

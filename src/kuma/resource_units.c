@@ -459,7 +459,8 @@ resource_units_reserve(struct resource_units *u, size_t n)
 {
 	void *v = NULL;
 
-	if (n > (SIZE_MAX / 4 - u->n) / sizeof(*u->map))
+	if (n > SIZE_MAX / 4 / sizeof(*u->map) - u->map_live ||
+	    n > SIZE_MAX / sizeof(*u->v) - u->n)
 		return -ENOMEM;
 	if (u->cap < u->n + n) {
 		if ((v = realloc(u->v, (u->n + n) * sizeof(*u->v))) == NULL)

@@ -748,23 +748,25 @@ store_row_read(const struct store_row *row, int keep_specs, const char *zone,
 	       struct resource_set **out, struct diag_list *errs)
 {
 	struct resource_set *set = NULL;
-	int rc;
+	int rc = 0;
 
 	*out = NULL;
 	if (strcmp(row->type, "Config") == 0)
-		return 0;
+		goto out;
+	rc = -ENOMEM;
 	if ((set = resource_set_new()) == NULL)
-		return -ENOMEM;
+		goto out;
 	resource_set_keep_yaml(set, keep_specs);
 	if ((rc = store_row_load(row, set, errs)) < 0 ||
-	    (rc = resource_set_compute_labels(set, zone)) < 0) {
-		resource_set_free(set);
-		return rc;
-	}
+	    (rc = resource_set_compute_labels(set, zone)) < 0)
+		goto out;
 	/* Here, so that the next row's allocations fill what it frees. */
 	resource_set_trim(set);
 	*out = set;
-	return 0;
+	set = NULL;
+out:
+	resource_set_free(set);
+	return rc;
 }
 
 struct store_row_read *

@@ -85,7 +85,9 @@ struct store_row {
 	char *status;		/* JSON object, or NULL */
 	char *created;		/* creation_time, RFC 3339 UTC, or NULL:
 				 * Kuma's order (the older first) */
-	struct store_row_read *ahead;	/* read ahead, or NULL (owned) */
+	struct store_row_read *ahead;	/* read ahead, or NULL (owned; a
+					 * row whose unit the build does not
+					 * put keeps it until it is freed) */
 };
 
 void store_row_free(struct store_row *row);
@@ -119,7 +121,8 @@ struct store_ops {
 	 * may work on the first while the next ones come. */
 	int (*read_all)(void *src, store_row_fn fn, void *arg, char *err,
 			size_t errsize);
-	/* The rows of @keys that exist (a missing one was deleted). */
+	/* The rows of @keys that exist (a missing one was deleted), in no
+	 * order; a key given twice may come twice. */
 	int (*read_keys)(void *src, const struct store_key *keys, size_t n,
 			 store_row_fn fn, void *arg, char *err,
 			 size_t errsize);
@@ -167,8 +170,9 @@ void store_row_list_clear(struct store_row_list *list);	/* frees the rows */
  * Put every row of @list (taken; @list is left empty) as store_rows_put()
  * would one by one, sorted first: rows put in no order would move the
  * array at every put.  Into empty @rows (a full read's), that is one
- * change of everything (store_rows_seq()), not one per row.  0 or -ENOMEM
- * (every row not put is freed).
+ * change of everything (store_rows_seq()), not one per row.  Of rows with
+ * the same key (a full read has none: it is the table's primary key), one
+ * is kept, whichever.  0 or -ENOMEM (every row not put is freed).
  */
 int store_rows_put_list(struct store_rows *rows, struct store_row_list *list);
 
@@ -244,7 +248,8 @@ int store_row_read(const struct store_row *row, int keep_specs,
 /*
  * Take row @i's read ahead (store_ahead.h): the caller frees it
  * (store_row_read_free()).  NULL when there is none, or when it was read
- * with other options than @keep_specs and @zone (then it is dropped).
+ * with other options than @keep_specs and @zone (not NULL; then it is
+ * dropped).
  * The one change to rows given as const, by whoever may read them then
  * (the source's lock held).
  */

@@ -24,6 +24,7 @@ struct ahead {
 	struct store_row_list list;	/* every row so far, as they came */
 	size_t next;			/* the first not taken by a thread */
 	int done;			/* the read is over */
+	int cancel;			/* ... and failed: read no more */
 	int waiting;			/* threads waiting for rows */
 	int keep_specs;
 	const char *zone;
@@ -31,23 +32,29 @@ struct ahead {
 	size_t nth;
 };
 
-/* @row read for @a's options into row->ahead; left unread on ENOMEM. */
+/*
+ * @row read for @a's options into row->ahead; left unread on ENOMEM (the
+ * build reads it), and so is a Config row, which has no resources
+ * (store_rows_legacy_vips() reads it).
+ */
 static void
 read_one(const struct ahead *a, struct store_row *row)
 {
-	struct store_row_read *rd = calloc(1, sizeof(*rd));
+	struct store_row_read *rd = NULL;
 
-	if (rd == NULL)
-		return;
+	if (strcmp(row->type, "Config") == 0 ||
+	    (rd = calloc(1, sizeof(*rd))) == NULL)
+		goto out;
 	diag_list_init(&rd->diags);
 	rd->keep_specs = a->keep_specs;
 	if ((rd->zone = strdup(a->zone)) == NULL ||
 	    (rd->rc = store_row_read(row, a->keep_specs, a->zone, &rd->set,
-				     &rd->diags)) < 0) {
-		store_row_read_free(rd);	/* the build reads it */
-		return;
-	}
+				     &rd->diags)) < 0)
+		goto out;
 	row->ahead = rd;
+	rd = NULL;
+out:
+	store_row_read_free(rd);
 }
 
 static void *
@@ -65,7 +72,8 @@ run(void *arg)
 			pthread_cond_wait(&a->more, &a->lock);
 			a->waiting--;
 		}
-		for (k = 0; k < AHEAD_BATCH && a->next < a->list.n; k++)
+		for (k = 0; !a->cancel && k < AHEAD_BATCH &&
+		     a->next < a->list.n; k++)
 			batch[k] = a->list.v[a->next++];
 		pthread_mutex_unlock(&a->lock);
 		if (k == 0)
@@ -108,17 +116,22 @@ start_threads(struct ahead *a)
 		a->nth++;
 }
 
-/* The read is over: this thread and the others read what is left. */
+/*
+ * The read is over: this thread and the others read what is left, or,
+ * when it failed (@failed), stop after the rows they have (what is left
+ * would be freed unread).
+ */
 static void
-stop_threads(struct ahead *a)
+stop_threads(struct ahead *a, int failed)
 {
 	size_t i;
 
 	pthread_mutex_lock(&a->lock);
 	a->done = 1;
+	a->cancel = failed;
 	pthread_cond_broadcast(&a->more);
 	pthread_mutex_unlock(&a->lock);
-	if (a->nth > 0)
+	if (a->nth > 0 && !failed)
 		(void)run(a);
 	for (i = 0; i < a->nth; i++)
 		pthread_join(a->th[i], NULL);
@@ -141,7 +154,7 @@ store_ahead_read_all(const struct store_ops *ops, void *src,
 	if (zone != NULL)
 		start_threads(&a);
 	rc = ops->read_all(src, keep, &a, err, errsize);
-	stop_threads(&a);
+	stop_threads(&a, rc < 0);
 	if (rc < 0)
 		store_row_list_clear(&a.list);
 	else if ((rc = store_rows_put_list(rows, &a.list)) < 0)
