@@ -749,7 +749,7 @@ parse_text(struct config *cfg, const struct key *k, const char *text,
 	return config_set_string(FIELD(cfg, k, char *), text);
 }
 
-/* Worker threads: "auto" (one per core, stored as 0) or 1 to 256. */
+/* Worker threads: "auto" (one per CPU, stored as 0) or 1 to 256. */
 static int
 parse_workers(struct config *cfg, const struct key *k, const char *text,
 	      char *err, size_t errsize)
@@ -875,8 +875,8 @@ static const struct type t_catalog = {
 	"dots)", 0, 1, parse_catalog, clear_string, NULL
 };
 static const struct type t_workers = {
-	"auto (one per core) or a number from 1 to 256", 0, 0, parse_workers,
-	clear_nothing, NULL
+	"auto (one per CPU it may run on) or a number from 1 to 256", 0, 0,
+	parse_workers, clear_nothing, NULL
 };
 /*
  * A search suffix: a domain name, whose first label may be "*" (one

@@ -171,8 +171,7 @@ static void
 parse_rows(struct parse_jobs *jobs)
 {
 	pthread_t th[PARSE_THREADS_MAX - 1];
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t want = cores > 0 ? (size_t)cores : 1;
+	size_t want = thread_cpus();
 	size_t chunks = (jobs->n + PARSE_CHUNK - 1) / PARSE_CHUNK;
 	size_t nth = 0;
 	size_t i;

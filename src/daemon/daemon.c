@@ -36,6 +36,7 @@
 #include "build/state.h"
 #include "build/status.h"
 #include "dns/wire.h"
+#include "util/thread.h"
 #include "util/yamlx.h"
 
 static int load_upstreams(const struct config *cfg, struct netaddr_port **out,
@@ -562,11 +563,8 @@ make_server(struct server **srv, const struct config *cfg)
 	memset(&o, 0, sizeof(o));
 	diag_list_init(&d);
 	o.workers = cfg->workers;
-	if (o.workers == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		o.workers = n > 0 ? (size_t)n : 1;
-	}
+	if (o.workers == 0)
+		o.workers = thread_cpus();
 	if (load_upstreams(cfg, &ups, NULL, &nups, &d) < 0) {
 		log_diags(&d);
 		goto out;

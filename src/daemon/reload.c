@@ -675,11 +675,8 @@ start_only_changes(const struct reload *r, const struct config *cfg,
 		text_appendf(buf, size, &off, ")");
 		n++;
 	}
-	if (want == 0) {
-		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-
-		want = cores > 0 ? (size_t)cores : 1;
-	}
+	if (want == 0)
+		want = thread_cpus();
 	if (cfg->workers != s->workers && want != nworkers) {
 		text_appendf(buf, size, &off, "%sworkers (in effect: %zu)",
 			n++ ? ", " : "", nworkers);

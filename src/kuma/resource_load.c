@@ -280,7 +280,6 @@ add_digest(struct resource_set *set, uint64_t file)
 static size_t
 load_threads(const struct load_jobs *jobs)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t files = 0;
 	size_t n;
 	size_t i;
@@ -288,7 +287,7 @@ load_threads(const struct load_jobs *jobs)
 	for (i = 0; i < jobs->n; i++)
 		if (jobs->v[i].path != NULL)
 			files++;
-	n = cores > 0 ? (size_t)cores : 1;
+	n = thread_cpus();
 	if (n > LOAD_THREADS_MAX)
 		n = LOAD_THREADS_MAX;
 	if (n > files)

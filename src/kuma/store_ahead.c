@@ -9,7 +9,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "kuma/store_ahead.h"
 #include "util/thread.h"
@@ -106,8 +105,8 @@ keep(void *arg, struct store_row *row)
 static void
 start_threads(struct ahead *a)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t want = cores > 1 ? (size_t)cores - 1 : 1;
+	size_t cpus = thread_cpus();
+	size_t want = cpus > 1 ? cpus - 1 : 1;
 
 	if (want > AHEAD_THREADS_MAX)
 		want = AHEAD_THREADS_MAX;

@@ -2,9 +2,26 @@
 /* thread.c -- threads that start with every signal blocked. */
 #include "autoconfig.h"
 
+#include <sched.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include "util/thread.h"
+
+size_t
+thread_cpus(void)
+{
+	cpu_set_t set;
+	long online;
+	int n;
+
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 &&
+	    (n = CPU_COUNT(&set)) > 0)
+		return (size_t)n;
+	online = sysconf(_SC_NPROCESSORS_ONLN);
+	return online > 0 ? (size_t)online : 1;
+}
 
 int
 thread_start(pthread_t *out, void *(*fn)(void *), void *arg)

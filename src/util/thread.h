@@ -36,4 +36,12 @@ int thread_start(pthread_t *out, void *(*fn)(void *), void *arg);
 int thread_start_named(pthread_t *out, const char *name,
 		       void *(*fn)(void *), void *arg);
 
+/*
+ * The CPUs this thread may run on (its affinity: taskset, systemd's
+ * CPUAffinity=, a container's cpuset), at least 1: how many threads a
+ * parallel step starts, and the workers of `workers: 0`.  The CPUs
+ * online when the affinity cannot be read.
+ */
+size_t thread_cpus(void);
+
 #endif

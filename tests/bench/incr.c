@@ -12,9 +12,11 @@
  * process CPU time of each (every thread's), and the ratio; the CPU of
  * freeing the snapshot an apply replaced, which the daemon pays too,
  * apart; and the memory in use with one snapshot alive after the
- * first full build and after the applies.  Reading the files is not
- * counted in an apply: a watched file or a store row gives the set
- * without it.  Never part of make check.
+ * first full build and after the applies.  The files are read once,
+ * one unit per file (resource_units.h), and each apply gets a view of
+ * the units with the change's unit put or removed, as a watched file or
+ * a store row gives the daemon's: reading is not counted in an apply,
+ * and the snapshots share the units' sets.  Never part of make check.
  */
 #include "autoconfig.h"
 
@@ -30,6 +32,7 @@
 #include "build/build.h"
 #include "build/snapshot.h"
 #include "build/state.h"
+#include "kuma/resource_units.h"
 
 static double
 cpu_ms(void)
@@ -74,10 +77,10 @@ report(const char *what, const struct diag_list *diags)
 	exit(1);
 }
 
-/* The config and the resources of @opt, with @extra (or nothing). */
+/* The config of @opt, and its resources as units (once). */
 static void
-load(const struct build_options *opt, const char *extra,
-     struct config **cfg, struct resource_set **set)
+load(const struct build_options *opt, struct config **cfg,
+     struct resource_units **units)
 {
 	struct diag_list diags;
 	size_t i;
@@ -85,19 +88,47 @@ load(const struct build_options *opt, const char *extra,
 	diag_list_init(&diags);
 	if (build_load_config(cfg, opt, &diags) < 0)
 		report("config", &diags);
-	if ((*set = resource_set_new()) == NULL)
+	if (units == NULL)
+		return;
+	if ((*units = resource_units_new((*cfg)->zone)) == NULL)
 		report("memory", &diags);
-	resource_set_keep_yaml(*set, 0);
-	resource_set_skip_file(*set, (*cfg)->file);
+	resource_units_keep_yaml(*units, 0);
+	resource_units_skip_file(*units, (*cfg)->file);
 	for (i = 0; i < (*cfg)->nresources; i++)
-		if (resource_set_load_path(*set, (*cfg)->resources[i],
-					   &diags) < 0)
+		if (resource_units_load_path(*units, i, (*cfg)->resources[i],
+					     &diags) < 0)
 			report("reading", &diags);
-	if (extra != NULL &&
-	    resource_set_load_string(*set, "bench-extra.yaml", extra,
-				     &diags) < 0)
-		report("reading", &diags);
 	diag_list_clear(&diags);
+}
+
+/*
+ * A view of @units with @extra as the unit "bench-extra.yaml" of a group
+ * of its own (NULL: that unit removed).
+ */
+static struct resource_set *
+view_with(struct resource_units *units, size_t group, const char *extra)
+{
+	struct resource_set *set = NULL;
+	struct diag_list diags;
+
+	diag_list_init(&diags);
+	if (extra != NULL) {
+		if ((set = resource_set_new()) == NULL)
+			report("memory", &diags);
+		resource_set_keep_yaml(set, 0);
+		if (resource_set_load_string(set, "bench-extra.yaml", extra,
+					     &diags) < 0 ||
+		    resource_units_put(units, group, "bench-extra.yaml", set,
+				       NULL) < 0)
+			report("reading", &diags);
+	} else if (resource_units_remove(units, group, "bench-extra.yaml",
+					 NULL) < 0) {
+		report("memory", &diags);
+	}
+	if (resource_units_view(units, &set) < 0)
+		report("memory", &diags);
+	diag_list_clear(&diags);
+	return set;
 }
 
 static const char added[] =
@@ -128,6 +159,7 @@ main(int argc, char **argv)
 	struct snapshot *s = NULL;
 	struct state *st = state_new();
 	struct config *cfg = NULL;
+	struct resource_units *units = NULL;
 	struct resource_set *set = NULL;
 	double t;
 	double full_ms;
@@ -148,16 +180,14 @@ main(int argc, char **argv)
 	memset(&opt, 0, sizeof(opt));
 	opt.config_file = argv[1];
 	diag_list_init(&diags);
-	load(&opt, NULL, &cfg, &set);
+	load(&opt, &cfg, &units);
+	set = view_with(units, cfg->nresources, NULL);
 	t = cpu_ms();
 	if (build_from_set(&prev, cfg, set, st, 1, now, &diags) < 0)
 		report("full build", &diags);
 	full_ms = cpu_ms() - t;
 	printf("full build (no read): %.1f ms CPU, %zu services\n", full_ms,
 	       prev->nservices);
-	load(&opt, NULL, &cfg, &set);	/* as before each apply */
-	resource_set_free(set);
-	config_free(cfg);
 	mem0 = mem_mib();
 	for (i = 0; i < 3 * rounds; i++) {
 		struct resource_change ch;
@@ -167,7 +197,8 @@ main(int argc, char **argv)
 		ch.kind = RESOURCE_MESH_SERVICE;
 		ch.mesh = (char *)"default";
 		ch.name = (char *)"bench-new";
-		load(&opt, extras[i % 3], &cfg, &set);
+		load(&opt, &cfg, NULL);
+		set = view_with(units, cfg->nresources, extras[i % 3]);
 		t = cpu_ms();
 		if (build_apply(&s, prev, cfg, set, &ch, 1, 1, now + i + 1,
 				&diags) < 0)
@@ -201,7 +232,9 @@ main(int argc, char **argv)
 	printf("memory in use, one snapshot alive: %.0f MiB after the "
 	       "full build, %.0f MiB after %d applies\n", mem0, mem_mib(),
 	       3 * rounds);
-	load(&opt, NULL, &cfg, &set);
+	load(&opt, &cfg, NULL);
+	if (resource_units_view(units, &set) < 0)
+		report("memory", &diags);
 	t = cpu_ms();
 	if (build_from_set(&s, cfg, set, prev->state, 1, now + 3 * rounds + 1,
 			   &diags) < 0)
@@ -214,6 +247,7 @@ main(int argc, char **argv)
 	       freed / (i < 6 ? 3 : 6));
 	snapshot_free(s);
 	snapshot_free(prev);
+	resource_units_free(units);
 	state_free(st);
 	diag_list_clear(&diags);
 	return 0;

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -162,6 +163,33 @@ test_named_thread(void **state)
 	assert_string_not_equal(n.name, "a-name-longer-than-15");
 }
 
+/*
+ * thread_cpus() follows the affinity: a thread allowed one CPU counts
+ * one; given its mask back, as many as the mask holds.
+ */
+static void
+test_cpus_follow_affinity(void **state)
+{
+	cpu_set_t old;
+	cpu_set_t one;
+	int first = -1;
+	int i;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(old), &old), 0);
+	assert_int_equal(thread_cpus(), (size_t)CPU_COUNT(&old));
+	for (i = 0; i < CPU_SETSIZE && first < 0; i++)
+		if (CPU_ISSET(i, &old))
+			first = i;
+	assert_true(first >= 0);
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	assert_int_equal(thread_cpus(), 1);
+	assert_int_equal(sched_setaffinity(0, sizeof(old), &old), 0);
+	assert_int_equal(thread_cpus(), (size_t)CPU_COUNT(&old));
+}
+
 int
 main(void)
 {
@@ -170,6 +198,7 @@ main(void)
 		cmocka_unit_test(test_creator_mask_kept),
 		cmocka_unit_test(test_process_signal_goes_to_creator),
 		cmocka_unit_test(test_named_thread),
+		cmocka_unit_test(test_cpus_follow_affinity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
