@@ -53,6 +53,7 @@ struct source {
 	ev_timer retry;
 	ev_async stop;
 	double backoff;
+	double reread_s;		/* reread_soon()'s delay; 0: none */
 	struct pending_key *pending;
 	size_t npending;
 	int overflow;			/* too many keys: read everything */
@@ -302,6 +303,23 @@ io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	take_notifications(w->data);
 }
 
+/*
+ * A read failed while connected (@err): read every row again soon, 1 s
+ * after the first failure, doubling up to the resync period.
+ */
+static void
+reread_soon(struct source *s, const char *err)
+{
+	s->reread_s = s->reread_s > 0 ? 2 * s->reread_s : RETRY_FIRST_S;
+	if (s->reread_s > s->resync_s)
+		s->reread_s = s->resync_s;
+	log_error("store: %s; reading every row again in %.0f s", err,
+		  s->reread_s);
+	ev_timer_stop(s->tloop, &s->resync);
+	ev_timer_set(&s->resync, s->reread_s, s->resync_s);
+	ev_timer_start(s->tloop, &s->resync);
+}
+
 /* Read the pending keys again; the rows that are gone were deleted. */
 static int
 apply_pending(struct source *s, char *err, size_t errsize)
@@ -350,10 +368,13 @@ coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		lost(s, err);
 		return;
 	}
-	if (rc < 0)
-		log_error("store: %s", err);
-	else if (rc > 0)
+	if (rc < 0) {
+		/* The keys are dropped: the re-read of every row, soon. */
+		s->reread_s = 0;
+		reread_soon(s, err);
+	} else if (rc > 0) {
 		tell_main(s);
+	}
 	take_notifications(s);
 }
 
@@ -372,11 +393,21 @@ resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		lost(s, err);
 		return;
 	}
-	if (rc < 0) {
+	if (rc < 0 && s->reread_s > 0) {
+		reread_soon(s, err);
+	} else if (rc < 0) {
 		log_error("store: %s", err);
-	} else if (rc > 0) {
-		log_notice("store: the periodic re-read found changes");
-		tell_main(s);
+	} else {
+		if (s->reread_s > 0) {	/* back to the period */
+			s->reread_s = 0;
+			ev_timer_stop(s->tloop, &s->resync);
+			ev_timer_set(&s->resync, s->resync_s, s->resync_s);
+			ev_timer_start(s->tloop, &s->resync);
+		}
+		if (rc > 0) {
+			log_notice("store: the periodic re-read found changes");
+			tell_main(s);
+		}
 	}
 	take_notifications(s);
 }

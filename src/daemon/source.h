@@ -15,7 +15,10 @@
  * a few milliseconds, only those rows are read again, and when any
  * changed, @changed is called on the main loop (the daemon starts a build).
  * Every resync seconds every row is read again (a lost notification is
- * repaired then).  When the store goes away, the rows last read stay (so
+ * repaired then); a read of changed rows that fails while connected (a
+ * permission taken away, say) is logged, and every row is read again 1 s
+ * later rather than at the next resync (2, 4, ... s while that fails
+ * too, up to the period).  When the store goes away, the rows last read stay (so
  * does the snapshot being served); the log says so once, and once when it
  * is back; meanwhile it reconnects after 1 s, doubling up to 30 s, and
  * after a reconnect it LISTENs first, then reads everything again.

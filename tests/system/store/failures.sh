@@ -1,7 +1,8 @@
 #!/bin/bash
 # store/failures.sh -- what goes wrong with Kuma's store: a row that does
 # not validate is reported by type, mesh and name while the rest serves
-# (at start and live); the database going away keeps the last state
+# (at start and live); a failed read of changed rows is read again in
+# full a second later; the database going away keeps the last state
 # serving, logged once, and what changed meanwhile is read after the
 # reconnect; a wrong password, an unknown database, a database without
 # Kuma's schema or with an older one are clear errors at start.
@@ -41,6 +42,20 @@ wait_answer "a change next to a bad row is served" web.svc.mesh.local A \
 	241.0.0.8
 expect_match "a bad row read live is reported" \
 	'error: MeshService default/worse: ' "$(cat "$LOG")"
+
+# A read of the changed rows that fails while connected (SELECT taken
+# away): logged, and every row is read again a second later, not at the
+# next store.resync (5 minutes), once the read works again.
+psql_admin -c "REVOKE SELECT ON resources FROM meshdns" >/dev/null
+kuma_ms default late 7070 241.0.0.30
+if wait_log "store: cannot read the store: .*permission denied.*reading every row again in 1 s"; then
+	pass "a failed read of the changed rows is logged"
+else
+	fail "a failed read of the changed rows is logged"
+fi
+psql_admin -c "GRANT SELECT ON resources TO meshdns" >/dev/null
+wait_answer "the change is read once the read works again" \
+	late.svc.mesh.local A 241.0.0.30
 
 # The database goes away: answers keep coming.
 pg_stop
