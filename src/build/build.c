@@ -665,7 +665,6 @@ parse_pools(struct build_ctx *c)
 	return 0;
 }
 
-/* The services of every kind, in Kuma's processing order. */
 /* Service @i's meta, and its key (build_service_key). */
 static void
 service_set_meta(struct snapshot *s, size_t i, const struct resource_meta *m)
@@ -676,6 +675,7 @@ service_set_meta(struct snapshot *s, size_t i, const struct resource_meta *m)
 	s->service_keys[i].mesh = m->mesh;
 }
 
+/* The services of every kind, in Kuma's processing order. */
 static int
 collect_services(struct snapshot *s)
 {
@@ -2817,6 +2817,25 @@ asks_room(struct ask **asks, size_t *cap, size_t n)
 }
 
 /*
+ * Give new service @i the VIPs of @old, its previous self (NULL: none),
+ * when @old had every VIP this build's pools give, and flag them as kept
+ * (vips_kept): 1; else 0, and nothing is set.
+ */
+static int
+incr_keep_vips(const struct build_ctx *c, struct incr_ctx *x, size_t i,
+	       const struct build_service *old)
+{
+	struct build_service *bs = &c->s->services[i];
+
+	if (old == NULL || old->vip_error != NULL ||
+	    !incr_vips_complete(c, kind_pool[bs->kind], &old->vips))
+		return 0;
+	bs->vips = old->vips;
+	x->vips_kept[i] = 1;
+	return 1;
+}
+
+/*
  * The VIPs phase of an incremental build: the previous VIPs of the
  * services and legacy names that are still here with the same pinned
  * address; the gone ones released; the others asked for, in order.
@@ -2860,24 +2879,16 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 		 * them again (it did not wait for Kuma's allocator, the test
 		 * below, which reaches the resource: a cache miss each).
 		 */
-		if (x->same_doc[i] && old != NULL && old->vip_error == NULL &&
-		    incr_vips_complete(c, pool, &old->vips)) {
-			bs->vips = old->vips;
-			x->vips_kept[i] = 1;
+		if (x->same_doc[i] && incr_keep_vips(c, x, i, old))
 			continue;
-		}
 		/* Kuma's store: Kuma's allocator gives the VIPs. */
 		if ((rc = fromstore_waits(s->cfg, bs)) != 0) {
 			if (rc < 0)
 				goto out;
 			continue;
 		}
-		if (old != NULL && old->vip_error == NULL &&
-		    incr_vips_complete(c, pool, &old->vips)) {
-			bs->vips = old->vips;
-			x->vips_kept[i] = 1;
+		if (incr_keep_vips(c, x, i, old))
 			continue;
-		}
 		memset(&like, 0, sizeof(like));
 		like.bs = bs;
 		if (build_service_key(bs->meta, key, sizeof(key)) < 0) {

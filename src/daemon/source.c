@@ -35,10 +35,6 @@ struct source {
 	char *where;
 	double resync_s;
 	void *src;			/* the connection, or NULL when lost */
-	/* source_open()'s read only: its rows read ahead, for the first
-	 * build (store_ahead.h); NULL: not read ahead. */
-	const char *ahead_zone;
-	int ahead_keep_specs;
 
 	pthread_mutex_t lock;		/* guards rows */
 	struct store_rows *rows;
@@ -84,9 +80,14 @@ keep_row(void *arg, struct store_row *row)
 	return store_rows_put(arg, row) < 0 ? -ENOMEM : 0;
 }
 
-/* Every row, into a new set of rows; replaces s->rows. 1 changed, 0, <0. */
+/*
+ * Every row, into a new set of rows; replaces s->rows.  With @zone (not
+ * NULL: source_open()'s read only), each row is read ahead for the first
+ * build with @keep_specs for @zone (store_ahead.h).  1 changed, 0, <0.
+ */
 static int
-read_everything(struct source *s, char *err, size_t errsize)
+read_everything(struct source *s, int keep_specs, const char *zone, char *err,
+		size_t errsize)
 {
 	struct store_rows *fresh = store_rows_new();
 	uint64_t before, after;
@@ -96,8 +97,8 @@ read_everything(struct source *s, char *err, size_t errsize)
 		diag_printf(err, errsize, "out of memory");
 		return -ENOMEM;
 	}
-	rc = store_ahead_read_all(s->ops, s->src, fresh, s->ahead_keep_specs,
-				  s->ahead_zone, err, errsize);
+	rc = store_ahead_read_all(s->ops, s->src, fresh, keep_specs, zone, err,
+				  errsize);
 	if (rc < 0) {
 		store_rows_free(fresh);
 		return rc;
@@ -113,16 +114,17 @@ read_everything(struct source *s, char *err, size_t errsize)
 	return before != after;
 }
 
-/* Connect, LISTEN, then read everything. */
+/* Connect, LISTEN, then read everything (read_everything()'s @zone). */
 static int
-connect_and_read(struct source *s, char *err, size_t errsize)
+connect_and_read(struct source *s, int keep_specs, const char *zone,
+		 char *err, size_t errsize)
 {
 	int rc;
 
 	if ((rc = s->ops->open(&s->src, s->where, err, errsize)) < 0)
 		return rc;
 	if ((rc = s->ops->watch(s->src, err, errsize)) < 0 ||
-	    (rc = read_everything(s, err, errsize)) < 0) {
+	    (rc = read_everything(s, keep_specs, zone, err, errsize)) < 0) {
 		s->ops->close(s->src);
 		s->src = NULL;
 		return rc;
@@ -146,11 +148,7 @@ source_open(struct source **out, const char *where, uint32_t resync,
 	if ((s->where = strdup(where)) == NULL ||
 	    (s->rows = store_rows_new()) == NULL)
 		goto fail;
-	s->ahead_keep_specs = keep_specs;
-	s->ahead_zone = zone;
-	rc = connect_and_read(s, err, errsize);
-	s->ahead_zone = NULL;
-	if (rc < 0) {
+	if ((rc = connect_and_read(s, keep_specs, zone, err, errsize)) < 0) {
 		rc = rc == -ENOMEM ? rc : -1;
 		goto fail;
 	}
@@ -303,6 +301,15 @@ io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	take_notifications(w->data);
 }
 
+/* The next read of every row in @after seconds, then every resync_s. */
+static void
+resync_in(struct source *s, double after)
+{
+	ev_timer_stop(s->tloop, &s->resync);
+	ev_timer_set(&s->resync, after, s->resync_s);
+	ev_timer_start(s->tloop, &s->resync);
+}
+
 /*
  * A read failed while connected (@err): read every row again soon, 1 s
  * after the first failure, doubling up to the resync period.
@@ -315,9 +322,7 @@ reread_soon(struct source *s, const char *err)
 		s->reread_s = s->resync_s;
 	log_error("store: %s; reading every row again in %.0f s", err,
 		  s->reread_s);
-	ev_timer_stop(s->tloop, &s->resync);
-	ev_timer_set(&s->resync, s->reread_s, s->resync_s);
-	ev_timer_start(s->tloop, &s->resync);
+	resync_in(s, s->reread_s);
 }
 
 /* Read the pending keys again; the rows that are gone were deleted. */
@@ -360,7 +365,7 @@ coalesce_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (s->src == NULL)
 		return;
 	if (s->overflow)
-		rc = read_everything(s, err, sizeof(err));
+		rc = read_everything(s, 0, NULL, err, sizeof(err));
 	else
 		rc = apply_pending(s, err, sizeof(err));
 	clear_pending(s);
@@ -388,7 +393,7 @@ resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (s->src == NULL)
 		return;
 	atomic_fetch_add(&s->resyncs, 1);
-	rc = read_everything(s, err, sizeof(err));
+	rc = read_everything(s, 0, NULL, err, sizeof(err));
 	if (rc == -EIO) {
 		lost(s, err);
 		return;
@@ -400,9 +405,7 @@ resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	} else {
 		if (s->reread_s > 0) {	/* back to the period */
 			s->reread_s = 0;
-			ev_timer_stop(s->tloop, &s->resync);
-			ev_timer_set(&s->resync, s->resync_s, s->resync_s);
-			ev_timer_start(s->tloop, &s->resync);
+			resync_in(s, s->resync_s);
 		}
 		if (rc > 0) {
 			log_notice("store: the periodic re-read found changes");
@@ -419,7 +422,7 @@ retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	char err[512];
 	int rc;
 
-	rc = connect_and_read(s, err, sizeof(err));
+	rc = connect_and_read(s, 0, NULL, err, sizeof(err));
 	if (rc < 0) {
 		log_debug("store: %s", err);
 		s->backoff *= 2;

@@ -328,7 +328,7 @@ store_rows_put_list(struct store_rows *rows, struct store_row_list *list)
 	if (rows->n == 0 && list->n > 0) {
 		for (i = 0; i < list->n; i++) {
 			if (n > 0 && row_cmp(&list->v[n - 1], &list->v[i]) == 0)
-				store_row_free(list->v[--n]);	/* the later wins */
+				store_row_free(list->v[--n]);	/* one of them */
 			list->v[n++] = list->v[i];
 		}
 		free(rows->v);
