@@ -305,6 +305,7 @@ resource_set_array_add(struct resource_set *set, enum resource_kind kind)
 		pr->caps[kind] = cap;
 	}
 	pr->finished = 0;
+	pr->all_borrowed = 0;
 	resource_set_array_put(set, kind, v, a.n + 1);
 	memset(v + a.n * a.size, 0, a.size);
 	return v + a.n * a.size;
@@ -438,7 +439,7 @@ resource_set_free(struct resource_set *set)
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
 		struct array a = resource_set_array(set, (enum resource_kind)k);
 
-		for (i = 0; i < a.n; i++)
+		for (i = 0; i < a.n && !(pr->borrowed && pr->all_borrowed); i++)
 			a.clear(a.base + i * a.size);
 		bigarray_free(a.base);
 	}

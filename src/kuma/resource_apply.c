@@ -109,6 +109,7 @@ resource_set_take(struct resource_set *input,
 				goto out;
 		}
 	}
+	pr->all_borrowed = 1;
 	*items = out;
 	out = NULL;
 	rc = 0;
@@ -359,16 +360,22 @@ upper_bound(const struct array *a, const struct resource_meta *m)
 	return lo;
 }
 
-/* Copy @n elements of @prev (an array of @kind) and mark them borrowed. */
+/*
+ * Copy @n elements of @prev (an array of @kind) and mark them borrowed
+ * (all are already when @prev borrows every one).
+ */
 static void
 copy_prev(char *dst, const char *src, size_t n, size_t size,
 	  const struct resource_set *prev, int *uses_prev)
 {
+	const struct set_priv *ppr = prev->priv;
 	size_t i;
 
 	if (n == 0)
 		return;
 	memcpy(dst, src, n * size);
+	if (ppr->borrowed && ppr->all_borrowed)
+		return;
 	for (i = 0; i < n; i++) {
 		struct resource_meta *m = (void *)(dst + i * size);
 
@@ -572,6 +579,7 @@ resource_set_apply(struct resource_set **out, const struct resource_set *prev,
 	if ((pr->zone = strdup(zone)) == NULL)
 		goto out;
 	pr->digest = ((const struct set_priv *)items->priv)->digest;
+	pr->all_borrowed = 1;	/* merge_kind() marked every element */
 	pr->finished = 1;
 	pr->checked = 1;
 	/* What a full build reports about @items (the rest had nothing). */

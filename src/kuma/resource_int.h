@@ -83,6 +83,14 @@ struct set_priv {
 	 */
 	_Atomic size_t refs;
 	int borrowed;
+	/*
+	 * A borrowing set whose every element is borrowed (set where such
+	 * a set is made: resource_set_apply(), the takes, a view): freeing
+	 * it clears none, and an apply from it marks none, so neither walks
+	 * its elements (100,000 cache misses at 100,000 services).  Any
+	 * element added later (resource_set_array_add()) clears it.
+	 */
+	int all_borrowed;
 	struct resource_set **held;	/* its own references */
 	size_t nheld;
 	struct held_block *chain;	/* shared ones, or NULL */

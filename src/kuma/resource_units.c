@@ -661,6 +661,7 @@ resource_units_view(const struct resource_units *u, struct resource_set **out)
 	for (i = 0; i < u->n; i++)
 		for (k = 0; k < RESOURCE_KIND_COUNT; k++)
 			view_add(view, (enum resource_kind)k, u->v[i].set);
+	pr->all_borrowed = 1;
 	*out = view;
 	view = NULL;
 	rc = 0;
@@ -748,6 +749,7 @@ resource_units_take(const struct resource_units *u,
 			}
 		}
 	}
+	pr->all_borrowed = 1;
 	*items = out;
 	out = NULL;
 	rc = 0;

@@ -589,6 +589,68 @@ test_apply_chain_compacted(void **state)
 	diag_list_clear(&diags);
 }
 
+/*
+ * A borrowing set that owns none of its resources is freed, and applied
+ * from, without a walk over them; one that got a resource of its own
+ * after it was made clears that one when freed, and an apply from it
+ * borrows it from it (freeing the apply's set first, then it, frees it
+ * once: ASan and valgrind see a double free or a leak otherwise).
+ */
+static void
+test_apply_owned_kept(void **state)
+{
+	struct resource_units *u = resource_units_new("z1");
+	struct resource_set *prev = NULL;
+	struct resource_set *f = resource_set_new();
+	struct resource_set *items = NULL;
+	struct resource_set *next = NULL;
+	struct resource_mesh_service *ms = NULL;
+	struct resource_change ch;
+	struct diag_list diags;
+
+	(void)state;
+	diag_list_init(&diags);
+	assert_non_null(u);
+	assert_non_null(f);
+	assert_int_equal(resource_set_load_string(f, "a",
+		"type: MeshService\nname: a\nspec:\n  ports: [{port: 80}]\n",
+		&diags), 0);
+	assert_int_equal(resource_units_put(u, 0, "a", f, NULL), 0);
+	assert_int_equal(resource_units_view(u, &prev), 0);
+	assert_true(((struct set_priv *)prev->priv)->all_borrowed);
+	/* Its own: the name is the set's to free. */
+	ms = resource_set_new_service(prev);
+	assert_non_null(ms);
+	assert_non_null(ms->meta.name = strdup("own"));
+	ms->meta.mesh = resource_mesh_intern("default");
+	assert_false(((struct set_priv *)prev->priv)->all_borrowed);
+	assert_int_equal(finish(prev), 0);
+	f = resource_set_new();
+	assert_non_null(f);
+	assert_int_equal(resource_set_load_string(f, "a",
+		"type: MeshService\nname: a\nspec:\n  ports: [{port: 81}]\n",
+		&diags), 0);
+	assert_int_equal(resource_units_put(u, 0, "a", f, NULL), 0);
+	memset(&ch, 0, sizeof(ch));
+	ch.op = RESOURCE_CHANGED;
+	ch.kind = RESOURCE_MESH_SERVICE;
+	ch.mesh = (char *)"default";
+	ch.name = (char *)"a";
+	assert_int_equal(resource_units_take(u, &ch, 1, &items), 0);
+	assert_true(((struct set_priv *)items->priv)->all_borrowed);
+	assert_int_equal(resource_set_apply(&next, prev, items, &ch, 1, "z1",
+					    &diags), 0);
+	assert_true(((struct set_priv *)next->priv)->all_borrowed);
+	assert_int_equal(next->nservices, 2);
+	assert_non_null(resource_set_find(next, RESOURCE_MESH_SERVICE,
+					  "default", NULL, "own"));
+	assert_int_equal(diags.errors, 0);
+	resource_set_free(next);
+	resource_set_free(prev);
+	resource_units_free(u);
+	diag_list_clear(&diags);
+}
+
 int
 main(void)
 {
@@ -597,6 +659,7 @@ main(void)
 		cmocka_unit_test(test_apply_units),
 		cmocka_unit_test(test_apply_refused),
 		cmocka_unit_test(test_apply_chain_compacted),
+		cmocka_unit_test(test_apply_owned_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
