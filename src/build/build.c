@@ -679,13 +679,18 @@ service_set_meta(struct snapshot *s, size_t i, const struct resource_meta *m)
 static int
 collect_services(struct snapshot *s)
 {
+	static const struct build_service none;
 	const struct generate_result *gen = &s->gen;
 	size_t n = gen->nexternal_services + gen->nservices +
 		   gen->nmultizone_services;
 	size_t i;
 	size_t j = 0;
 
-	/* Each element is zeroed as it is filled: one pass, not two. */
+	/*
+	 * Each element is zeroed as it is filled: one pass, not two; by
+	 * assignment, which the compiler makes a few vector stores where a
+	 * memset() of each became a `rep stos` a third of this loop.
+	 */
 	if (n + 1 > SIZE_MAX / sizeof(*s->services) ||
 	    (s->services = bigarray_alloc((n + 1) *
 					  sizeof(*s->services))) == NULL ||
@@ -695,7 +700,7 @@ collect_services(struct snapshot *s)
 		return -ENOMEM;
 	memset(&s->services[n], 0, sizeof(*s->services));
 	for (i = 0; i < gen->nexternal_services; i++, j++) {
-		memset(&s->services[j], 0, sizeof(*s->services));
+		s->services[j] = none;
 		s->services[j].kind = RESOURCE_MESH_EXTERNAL_SERVICE;
 		s->services[j].mes = gen->external_services[i];
 		service_set_meta(s, j, &gen->external_services[i]->meta);
@@ -703,7 +708,7 @@ collect_services(struct snapshot *s)
 	for (i = 0; i < gen->nservices; i++, j++) {
 		const struct generate_service *g = &gen->services[i];
 
-		memset(&s->services[j], 0, sizeof(*s->services));
+		s->services[j] = none;
 		s->services[j].kind = RESOURCE_MESH_SERVICE;
 		s->services[j].res = g->res;
 		service_set_meta(s, j, &g->res->meta);
@@ -713,7 +718,7 @@ collect_services(struct snapshot *s)
 	for (i = 0; i < gen->nmultizone_services; i++, j++) {
 		const struct generate_mzs *g = &gen->multizone_services[i];
 
-		memset(&s->services[j], 0, sizeof(*s->services));
+		s->services[j] = none;
 		s->services[j].kind = RESOURCE_MESH_MULTI_ZONE_SERVICE;
 		s->services[j].mzs = g->res;
 		service_set_meta(s, j, &g->res->meta);
