@@ -665,14 +665,40 @@ parse_pools(struct build_ctx *c)
 	return 0;
 }
 
-/* Service @i's meta, and its key (build_service_key). */
+/*
+ * Service @i's meta @m, and its key (build_service_key) from @k, @m's
+ * digest and mesh (NULL: read from @m).
+ */
 static void
-service_set_meta(struct snapshot *s, size_t i, const struct resource_meta *m)
+service_set_meta(struct snapshot *s, size_t i, const struct resource_meta *m,
+		 const struct resource_key *k)
 {
+	uint64_t digest = k != NULL ? k->digest : m->digest;
+
+	/* The kind the caller set: m->kind is a miss when @k is given. */
 	s->services[i].meta = m;
-	s->service_keys[i].doc = m->digest == 0 ? 0 :
-				 digest_u64(m->digest, (uint64_t)m->kind);
-	s->service_keys[i].mesh = m->mesh;
+	s->service_keys[i].doc = digest == 0 ? 0 :
+				 digest_u64(digest,
+					    (uint64_t)s->services[i].kind);
+	s->service_keys[i].mesh = k != NULL ? k->mesh : m->mesh;
+}
+
+/*
+ * The key of MeshService @ms when it is one of @set's (index into
+ * @keys, resource_set_keys(); NULL: none), else NULL: the service was
+ * generated (from Dataplanes), not read.
+ */
+static const struct resource_key *
+service_key_of(const struct resource_set *set, const struct resource_key *keys,
+	       const struct resource_mesh_service *ms)
+{
+	uintptr_t p = (uintptr_t)ms;
+	uintptr_t b = (uintptr_t)set->services;
+
+	if (keys == NULL || p < b ||
+	    p >= b + set->nservices * sizeof(*set->services))
+		return NULL;
+	return &keys[(p - b) / sizeof(*set->services)];
 }
 
 /* The services of every kind, in Kuma's processing order. */
@@ -681,6 +707,8 @@ collect_services(struct snapshot *s)
 {
 	static const struct build_service none;
 	const struct generate_result *gen = &s->gen;
+	const struct resource_key *keys =
+		resource_set_keys(s->set, RESOURCE_MESH_SERVICE);
 	size_t n = gen->nexternal_services + gen->nservices +
 		   gen->nmultizone_services;
 	size_t i;
@@ -703,7 +731,7 @@ collect_services(struct snapshot *s)
 		s->services[j] = none;
 		s->services[j].kind = RESOURCE_MESH_EXTERNAL_SERVICE;
 		s->services[j].mes = gen->external_services[i];
-		service_set_meta(s, j, &gen->external_services[i]->meta);
+		service_set_meta(s, j, &gen->external_services[i]->meta, NULL);
 	}
 	for (i = 0; i < gen->nservices; i++, j++) {
 		const struct generate_service *g = &gen->services[i];
@@ -711,7 +739,8 @@ collect_services(struct snapshot *s)
 		s->services[j] = none;
 		s->services[j].kind = RESOURCE_MESH_SERVICE;
 		s->services[j].res = g->res;
-		service_set_meta(s, j, &g->res->meta);
+		service_set_meta(s, j, &g->res->meta,
+				 service_key_of(s->set, keys, g->res));
 		s->services[j].conditions = g->conditions;
 		s->services[j].nconditions = g->nconditions;
 	}
@@ -721,7 +750,7 @@ collect_services(struct snapshot *s)
 		s->services[j] = none;
 		s->services[j].kind = RESOURCE_MESH_MULTI_ZONE_SERVICE;
 		s->services[j].mzs = g->res;
-		service_set_meta(s, j, &g->res->meta);
+		service_set_meta(s, j, &g->res->meta, NULL);
 		s->services[j].matches = g->matches;
 		s->services[j].nmatches = g->nmatches;
 	}

@@ -271,9 +271,35 @@ resource_set_array(const struct resource_set *set, enum resource_kind kind)
 }
 
 void
+resource_set_keys_drop(struct resource_set *set, enum resource_kind kind)
+{
+	struct set_priv *pr = set->priv;
+
+	bigarray_free(pr->keys[kind]);
+	pr->keys[kind] = NULL;
+	pr->nkeys[kind] = 0;
+	pr->keys_base[kind] = NULL;
+}
+
+const struct resource_key *
+resource_set_keys(const struct resource_set *set, enum resource_kind kind)
+{
+	const struct set_priv *pr = set->priv;
+	struct array a = resource_set_array(set, kind);
+
+	/* The array's own: made for this base and length. */
+	if (pr->keys[kind] == NULL || pr->keys_base[kind] != a.base ||
+	    pr->nkeys[kind] != a.n)
+		return NULL;
+	return pr->keys[kind];
+}
+
+void
 resource_set_array_put(struct resource_set *set, enum resource_kind kind,
 		       char *base, size_t n)
 {
+	if (((struct set_priv *)set->priv)->keys[kind] != NULL)
+		resource_set_keys_drop(set, kind);
 	memcpy((char *)set + arrays[kind].base, &base, sizeof(base));
 	memcpy((char *)set + arrays[kind].n, &n, sizeof(n));
 }
@@ -453,8 +479,10 @@ resource_set_free(struct resource_set *set)
 		resource_set_free(pr->held[i]);
 	free(pr->held);
 	resource_held_unref(pr->chain);
-	for (k = 0; k < RESOURCE_KIND_COUNT; k++)
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
 		resource_index_clear(&pr->ix[k]);
+		bigarray_free(pr->keys[k]);
+	}
 	free(pr->zone);
 	free(pr);
 	free(set);
@@ -819,6 +847,7 @@ resource_set_sort(struct resource_set *set)
 	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
 		struct array a = resource_set_array(set, (enum resource_kind)k);
 
+		resource_set_keys_drop(set, (enum resource_kind)k);
 		if (a.n > 1)
 			qsort(a.base, a.n, a.size, meta_qsort_cmp);
 	}
@@ -836,6 +865,7 @@ resource_set_finish(struct resource_set *set, struct diag_list *errs)
 		struct array a = resource_set_array(set, (enum resource_kind)k);
 		size_t n = a.n;
 
+		resource_set_keys_drop(set, (enum resource_kind)k);
 		rc = drop_duplicates(a.base, &a.n, a.size, a.clear, errs);
 		if (rc < 0)
 			return rc;

@@ -505,6 +505,25 @@ const struct resource_mesh *resource_set_mesh(const struct resource_set *set,
 					      const char *name);
 
 /*
+ * What a build reads of every resource of an apply, kept beside the
+ * array: its meta.digest and meta.mesh.  Reading them here is a pass
+ * over 16 bytes a resource, not a cache miss on each resource.
+ */
+struct resource_key {
+	uint64_t digest;
+	const char *mesh;
+};
+
+/*
+ * The keys of @set's array of @kind, element for element (the key of
+ * the resource at index i of the array is at index i), or NULL when the
+ * set has none: only a set made by resource_set_apply() has them, and
+ * any change of its arrays drops them.  Borrowed from @set.
+ */
+const struct resource_key *resource_set_keys(const struct resource_set *set,
+					     enum resource_kind kind);
+
+/*
  * Add the labels Kuma's zone control plane adds when a resource is
  * created in zone @zone, where they are absent (labels written in the
  * input always win): on MeshServices kuma.io/origin=zone, kuma.io/mesh,

@@ -387,6 +387,28 @@ copy_prev(char *dst, const char *src, size_t n, size_t size,
 	}
 }
 
+/*
+ * The keys of @n elements of @base (of @size bytes) into @keys: @from's,
+ * @prev's keys of them, when it has them, else read from each.
+ */
+static void
+copy_keys(struct resource_key *keys, const struct resource_key *from,
+	  const char *base, size_t n, size_t size)
+{
+	size_t i;
+
+	if (from != NULL) {
+		memcpy(keys, from, n * sizeof(*keys));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct resource_meta *m = (const void *)(base + i * size);
+
+		keys[i].digest = m->digest;
+		keys[i].mesh = m->mesh;
+	}
+}
+
 /* @prev's array of @kind with @w applied, into @set; 0 or -ENOMEM. */
 static int
 merge_kind(struct resource_set *set, const struct resource_set *prev,
@@ -396,6 +418,8 @@ merge_kind(struct resource_set *set, const struct resource_set *prev,
 	struct set_priv *pr = set->priv;
 	const struct set_priv *ppr = prev->priv;
 	struct array a = resource_set_array(prev, kind);
+	const struct resource_key *pkeys = resource_set_keys(prev, kind);
+	struct resource_key *keys = NULL;
 	char *base = NULL;
 	size_t n = a.n - w->nrem + w->nins;
 	size_t pos = 0;
@@ -408,8 +432,11 @@ merge_kind(struct resource_set *set, const struct resource_set *prev,
 		return rc;
 	if (n == 0)
 		return 0;
-	if ((base = bigarray_alloc(n * a.size)) == NULL)
+	if ((base = bigarray_alloc(n * a.size)) == NULL ||
+	    (keys = bigarray_alloc(n * sizeof(*keys))) == NULL) {
+		bigarray_free(base);
 		return -ENOMEM;
+	}
 	for (i = 0; i <= w->nins; i++) {
 		size_t at = i < w->nins ? upper_bound(&a, w->ins[i]) : a.n;
 
@@ -423,6 +450,8 @@ merge_kind(struct resource_set *set, const struct resource_set *prev,
 				end = w->rem[r];
 			copy_prev(base + out * a.size, a.base + pos * a.size,
 				  end - pos, a.size, prev, uses_prev);
+			copy_keys(keys + out, pkeys != NULL ? pkeys + pos : NULL,
+				  base + out * a.size, end - pos, a.size);
 			out += end - pos;
 			pos = end;
 			if (r < w->nrem && w->rem[r] == pos)
@@ -437,6 +466,7 @@ merge_kind(struct resource_set *set, const struct resource_set *prev,
 				m->borrowed = 1;
 				m->owner = items;
 			}
+			copy_keys(keys + out, NULL, (const char *)m, 1, a.size);
 			out++;
 			rc = resource_index_add(&pr->ix[kind],
 						resource_ident_hash(m->mesh,
@@ -445,12 +475,16 @@ merge_kind(struct resource_set *set, const struct resource_set *prev,
 						m->creation_ns);
 			if (rc < 0) {
 				bigarray_free(base);
+				bigarray_free(keys);
 				return rc;
 			}
 		}
 	}
 	pr->caps[kind] = n;
 	resource_set_array_put(set, kind, base, out);
+	pr->keys[kind] = keys;
+	pr->nkeys[kind] = out;
+	pr->keys_base[kind] = base;
 	return 0;
 }
 

@@ -104,6 +104,16 @@ struct set_priv {
 	 * applies began (resource_set_apply() compacts past it).
 	 */
 	struct resource_index ix[RESOURCE_KIND_COUNT];
+	/*
+	 * resource_set_keys(): per kind, @nkeys[k] keys of the array whose
+	 * base was @keys_base[k] (bigarray), made by resource_set_apply();
+	 * resource_set_keys_drop() frees them, and every change of an array
+	 * (resource_set_array_put(), _add(), removal, sorting, finishing)
+	 * calls it.
+	 */
+	struct resource_key *keys[RESOURCE_KIND_COUNT];
+	size_t nkeys[RESOURCE_KIND_COUNT];
+	const char *keys_base[RESOURCE_KIND_COUNT];
 	int finished;
 	int dropped;
 	int checked;
@@ -192,6 +202,8 @@ struct array resource_set_array(const struct resource_set *set,
 void resource_set_array_put(struct resource_set *set, enum resource_kind kind,
 			    char *base, size_t n);
 void *resource_set_array_add(struct resource_set *set, enum resource_kind kind);
+/* Free @set's keys of @kind (resource_set_keys() gives NULL after). */
+void resource_set_keys_drop(struct resource_set *set, enum resource_kind kind);
 
 void resource_set_ref(struct resource_set *set);
 

@@ -239,11 +239,42 @@ assert_meta_equal(const struct resource_meta *a, const struct resource_meta *b)
 	assert_labels_equal(&a->labels, &b->labels);
 }
 
+/*
+ * @a (applied) has keys (resource_set_keys()) for every kind it holds,
+ * each its element's digest and mesh; @b (finished whole) has none.
+ */
+static void
+assert_keys(const struct resource_set *a, const struct resource_set *b)
+{
+	size_t k;
+	size_t i;
+
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
+		struct array x = resource_set_array(a, (enum resource_kind)k);
+		const struct resource_key *v =
+			resource_set_keys(a, (enum resource_kind)k);
+
+		assert_null(resource_set_keys(b, (enum resource_kind)k));
+		if (x.n == 0)
+			continue;
+		assert_non_null(v);
+		for (i = 0; i < x.n; i++) {
+			const struct resource_meta *m =
+				(const void *)(x.base + i * x.size);
+
+			assert_true(v[i].digest == m->digest);
+			assert_ptr_equal(v[i].mesh, m->mesh);
+		}
+	}
+}
+
 /* @a (applied) holds what @b (finished whole) holds, in order. */
 static void
 assert_same_set(const struct resource_set *a, const struct resource_set *b)
 {
 	size_t i;
+
+	assert_keys(a, b);
 
 	assert_int_equal(a->nmeshes, b->nmeshes);
 	assert_int_equal(a->nservices, b->nservices);
