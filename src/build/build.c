@@ -831,6 +831,9 @@ struct build_names {
 };
 
 static int incr_has_collision(const struct hostname_result *r);
+struct incr_ctx;
+static int incr_keep_vips(const struct build_ctx *c, struct incr_ctx *x,
+			  size_t i, const struct build_service *old);
 
 /*
  * Past this many changed names an apply makes a new epoch (from its
@@ -2734,13 +2737,21 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 			if ((rc = names_set(names, &ncap, items[i].meta->mesh,
 				    results[i].addresses[j].hostname, 1)) < 0)
 				goto out;
-	/* The generators are the same: a shared result is reused whole. */
+	/*
+	 * The generators are the same: a shared result is reused whole.
+	 * The same document keeps its VIPs too, in this pass over both
+	 * lists rather than in one more (incr_vips() skips them; a build
+	 * that does not run it clears them, incr_vips_clear()).
+	 */
 	for (i = 0; i < s->nservices; i++) {
 		const struct build_service *old = x->same_names[i];
 
-		if (old != NULL &&
-		    (rc = service_keep_names(&s->services[i], old)) < 0)
+		if (old == NULL)
+			continue;
+		if ((rc = service_keep_names(&s->services[i], old)) < 0)
 			goto out;
+		if (x->same_doc[i])
+			(void)incr_keep_vips(c, x, i, old);
 	}
 	for (i = 0; i < nd; i++)
 		if ((rc = service_share_names(&s->services[which[i]],
@@ -2870,6 +2881,24 @@ incr_keep_vips(const struct build_ctx *c, struct incr_ctx *x, size_t i,
 }
 
 /*
+ * Undo what incr_keep_vips() and incr_vips() set, for allocate_vips():
+ * every service and legacy name without VIPs, none kept.
+ */
+static void
+incr_vips_clear(const struct build_ctx *c, struct incr_ctx *x)
+{
+	struct snapshot *s = c->s;
+	size_t i;
+
+	for (i = 0; i < s->nservices; i++)
+		memset(&s->services[i].vips, 0, sizeof(s->services[i].vips));
+	if (x->vips_kept != NULL)
+		memset(x->vips_kept, 0, s->nservices);
+	for (i = 0; i < s->nlegacy; i++)
+		memset(&s->legacy[i].vips, 0, sizeof(s->legacy[i].vips));
+}
+
+/*
  * The VIPs phase of an incremental build: the previous VIPs of the
  * services and legacy names that are still here with the same pinned
  * address; the gone ones released; the others asked for, in order.
@@ -2904,17 +2933,21 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 	if (lkept == NULL)
 		goto out;
 	for (i = 0; i < s->nservices; i++) {
-		struct build_service *bs = &s->services[i];
+		struct build_service *bs = NULL;
 		const struct build_service *old = x->same_vips[i];
-		size_t pool = kind_pool[bs->kind];
+		size_t pool;
 
 		/*
 		 * The same document as before, which had its VIPs: it has
 		 * them again (it did not wait for Kuma's allocator, the test
-		 * below, which reaches the resource: a cache miss each).
+		 * below, which reaches the resource: a cache miss each);
+		 * mostly kept already, with its names (incr_hostnames()).
 		 */
-		if (x->same_doc[i] && incr_keep_vips(c, x, i, old))
+		if (x->vips_kept[i] ||
+		    (x->same_doc[i] && incr_keep_vips(c, x, i, old)))
 			continue;
+		bs = &s->services[i];
+		pool = kind_pool[bs->kind];
 		/* Kuma's store: Kuma's allocator gives the VIPs. */
 		if ((rc = fromstore_waits(s->cfg, bs)) != 0) {
 			if (rc < 0)
@@ -3038,13 +3071,7 @@ out:
 	if (rc <= 0) {
 		state_free(s->state);
 		s->state = NULL;
-		for (i = 0; i < s->nservices; i++)
-			memset(&s->services[i].vips, 0,
-			       sizeof(s->services[i].vips));
-		memset(x->vips_kept, 0, s->nservices);
-		for (i = 0; i < s->nlegacy; i++)
-			memset(&s->legacy[i].vips, 0,
-			       sizeof(s->legacy[i].vips));
+		incr_vips_clear(c, x);
 	}
 	for (i = 0; i < n; i++)
 		free(asks[i].key);
@@ -3669,9 +3696,10 @@ build_from(struct snapshot **out, struct config *cfg,
 		goto out;
 	phase_end(s, BUILD_PHASE_NAMES, &t);
 	done = 0;
-	if (x.base != NULL && diags->errors > in->errors_before)
+	if (x.base != NULL && diags->errors > in->errors_before) {
 		why = "the build has errors";
-	else if (x.base != NULL &&
+		incr_vips_clear(&c, &x);	/* kept with the names */
+	} else if (x.base != NULL &&
 		 (rc = done = incr_vips(&c, &x, prev, in->now, &why)) < 0)
 		goto out;
 	s->incremental = s->incremental && done;
