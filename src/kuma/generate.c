@@ -2370,7 +2370,10 @@ generate_result_clear(struct generate_result *result)
 
 	if (result == NULL)
 		return;
+	/* Most have no conditions: no call for those (100,000 a free). */
 	for (i = 0; i < result->nservices; i++) {
+		if (result->services[i].conditions == NULL)
+			continue;
 		for (j = 0; j < result->services[i].nconditions; j++)
 			condition_clear(&result->services[i].conditions[j]);
 		free(result->services[i].conditions);
