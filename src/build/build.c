@@ -953,7 +953,7 @@ incr_blocks(struct snapshot *s, const struct snapshot *base,
 	if (n > BUILD_MAX_BLOCKS)
 		return blocks_fold(s, 1);
 	/* Less than half of what the blocks hold is in use: fold. */
-	if (results > 2 * s->nservices + 64)
+	if (results > 2 * s->nservices + 16)
 		return blocks_fold(s, 0);
 	return 0;
 }
