@@ -51,8 +51,10 @@ struct snapshot {
 	 * names with one unref per block, not per service.  An apply's
 	 * are its base's (each referenced again, counts less the services
 	 * that changed or went, those at 0 left out) and one of its own
-	 * for the names it computed; past BUILD_MAX_BLOCKS the small ones
-	 * are folded into one.  NULL and 0 once trimmed.
+	 * for the names it computed; past 4096 blocks all but the biggest
+	 * are folded into one, and so are the sparse ones when the blocks
+	 * hold more than twice the results the services use (build.c
+	 * blocks_fold()).  NULL and 0 once trimmed.
 	 */
 	struct build_block *blocks;
 	size_t nblocks;
