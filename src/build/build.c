@@ -762,9 +762,12 @@ service_keep_names(struct build_service *bs, const struct build_service *old)
 
 /*
  * Past this many blocks an apply folds all but the biggest into one
- * (blocks_fold()): a snapshot is freed with one unref per block.
+ * (blocks_fold()): a snapshot is freed with one unref per block.  A
+ * test may compile this file in with a small one (test_incr_fold.c).
  */
+#ifndef BUILD_MAX_BLOCKS
 #define BUILD_MAX_BLOCKS 4096
+#endif
 
 /*
  * Drop the names of every service of @s and its references on their
@@ -922,6 +925,7 @@ incr_blocks(struct snapshot *s, const struct snapshot *base,
 	size_t n = 0;
 	size_t j;
 	size_t k;
+	int rc;
 
 	if (v == NULL) {
 		hostname_block_unref(nb);
@@ -950,8 +954,13 @@ incr_blocks(struct snapshot *s, const struct snapshot *base,
 	}
 	s->blocks = v;
 	s->nblocks = n;
-	if (n > BUILD_MAX_BLOCKS)
-		return blocks_fold(s, 1);
+	if (n > BUILD_MAX_BLOCKS) {
+		if ((rc = blocks_fold(s, 1)) < 0)
+			return rc;
+		results = 0;
+		for (k = 0; k < s->nblocks; k++)
+			results += hostname_block_results(s->blocks[k].block);
+	}
 	/* Less than half of what the blocks hold is in use: fold. */
 	if (results > 2 * s->nservices + 16)
 		return blocks_fold(s, 0);

@@ -338,6 +338,87 @@ assert_same_diff(const struct snapshot *prev, const struct snapshot *a,
 			 step, la, lw);
 }
 
+/* Every service's names and conditions in @s, as text. */
+static char *
+names_text(const struct snapshot *s)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+	size_t i;
+	size_t j;
+
+	assert_non_null(fp);
+	for (i = 0; i < s->nservices; i++) {
+		const struct build_service *bs = &s->services[i];
+		const struct hostname_result *h = &bs->hostnames;
+
+		fprintf(fp, "%d/%s/%s:", (int)bs->kind,
+			bs->meta->mesh != NULL ? bs->meta->mesh : "",
+			bs->meta->name);
+		for (j = 0; j < h->naddresses; j++)
+			fprintf(fp, " %s(%s)", h->addresses[j].hostname,
+				h->addresses[j].generator);
+		for (j = 0; j < h->nconditions; j++)
+			fprintf(fp, " [%s %d %s]", h->conditions[j].generator,
+				(int)h->conditions[j].reason,
+				h->conditions[j].message);
+		fputc('\n', fp);
+	}
+	assert_int_equal(fclose(fp), 0);
+	return out;
+}
+
+/* build.c's, unless test_incr_fold.c compiles build.c in with another. */
+#ifndef BUILD_MAX_BLOCKS
+#define BUILD_MAX_BLOCKS 4096
+#endif
+
+/*
+ * @s's blocks (snapshot.h) are what its services' names need: sorted,
+ * each named once with the number of services whose names are in it
+ * (none at 0), no more than BUILD_MAX_BLOCKS, and they hold less than
+ * twice what the services use.
+ */
+static void
+assert_blocks(const struct snapshot *s, unsigned step)
+{
+	size_t *count = calloc(s->nblocks + 1, sizeof(*count));
+	size_t results = 0;
+	size_t i;
+	size_t k;
+
+	assert_non_null(count);
+	if (s->nblocks > BUILD_MAX_BLOCKS)
+		fail_msg("step %u: %zu blocks", step, s->nblocks);
+	for (k = 1; k < s->nblocks; k++)
+		assert_true((uintptr_t)s->blocks[k - 1].block <
+			    (uintptr_t)s->blocks[k].block);
+	for (i = 0; i < s->nservices; i++) {
+		const struct hostname_block *b = NULL;
+
+		assert_non_null(s->services[i].names);
+		b = hostname_result_block(s->services[i].names);
+		for (k = 0; k < s->nblocks && s->blocks[k].block != b; k++)
+			;
+		if (k == s->nblocks)
+			fail_msg("step %u: service %zu's names in no block of "
+				 "the snapshot", step, i);
+		count[k]++;
+	}
+	for (k = 0; k < s->nblocks; k++) {
+		if (count[k] != s->blocks[k].count || count[k] == 0)
+			fail_msg("step %u: block %zu counts %zu services, "
+				 "has %zu", step, k, s->blocks[k].count,
+				 count[k]);
+		results += hostname_block_results(s->blocks[k].block);
+	}
+	if (results > 2 * s->nservices + 16)
+		fail_msg("step %u: %zu results in blocks for %zu services",
+			 step, results, s->nservices);
+	free(count);
+}
+
 static struct snapshot *
 full(const struct model *m, const struct state *prev, int64_t now)
 {
@@ -469,6 +550,7 @@ run_sequence(const char *conf, int one_mesh, unsigned seed, unsigned steps,
 		a = apply(m, prev, ch, nch, now);
 		b = full(m, prev->state, now);
 		assert_same(a, b, step);
+		assert_blocks(a, step);
 		assert_same_diff(prev, a, step);
 		equal++;
 		*incremental += a->incremental != 0;
@@ -1049,6 +1131,7 @@ test_generations_shared(void **state)
 		gen[step] = apply(m, p, ch, nch, now);
 		b = full(m, p->state, now);
 		assert_same(gen[step], b, step);
+		assert_blocks(gen[step], step);
 		snapshot_free(b);
 		/* Unchanged services share their names with the last. */
 		for (i = 0; gen[step]->incremental &&
@@ -1100,79 +1183,6 @@ test_generations_shared(void **state)
 	state_free(st);
 	model_free(m);
 	free(m);
-}
-
-/* Every service's names and conditions in @s, as text. */
-static char *
-names_text(const struct snapshot *s)
-{
-	char *out = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&out, &len);
-	size_t i;
-	size_t j;
-
-	assert_non_null(fp);
-	for (i = 0; i < s->nservices; i++) {
-		const struct build_service *bs = &s->services[i];
-		const struct hostname_result *h = &bs->hostnames;
-
-		fprintf(fp, "%d/%s/%s:", (int)bs->kind,
-			bs->meta->mesh != NULL ? bs->meta->mesh : "",
-			bs->meta->name);
-		for (j = 0; j < h->naddresses; j++)
-			fprintf(fp, " %s(%s)", h->addresses[j].hostname,
-				h->addresses[j].generator);
-		for (j = 0; j < h->nconditions; j++)
-			fprintf(fp, " [%s %d %s]", h->conditions[j].generator,
-				(int)h->conditions[j].reason,
-				h->conditions[j].message);
-		fputc('\n', fp);
-	}
-	assert_int_equal(fclose(fp), 0);
-	return out;
-}
-
-/*
- * @s's blocks (snapshot.h) are what its services' names need: sorted,
- * each named once with the number of services whose names are in it
- * (none at 0), and they hold less than twice what the services use.
- */
-static void
-assert_blocks(const struct snapshot *s, unsigned step)
-{
-	size_t *count = calloc(s->nblocks + 1, sizeof(*count));
-	size_t results = 0;
-	size_t i;
-	size_t k;
-
-	assert_non_null(count);
-	for (k = 1; k < s->nblocks; k++)
-		assert_true((uintptr_t)s->blocks[k - 1].block <
-			    (uintptr_t)s->blocks[k].block);
-	for (i = 0; i < s->nservices; i++) {
-		const struct hostname_block *b = NULL;
-
-		assert_non_null(s->services[i].names);
-		b = hostname_result_block(s->services[i].names);
-		for (k = 0; k < s->nblocks && s->blocks[k].block != b; k++)
-			;
-		if (k == s->nblocks)
-			fail_msg("step %u: service %zu's names in no block of "
-				 "the snapshot", step, i);
-		count[k]++;
-	}
-	for (k = 0; k < s->nblocks; k++) {
-		if (count[k] != s->blocks[k].count || count[k] == 0)
-			fail_msg("step %u: block %zu counts %zu services, "
-				 "has %zu", step, k, s->blocks[k].count,
-				 count[k]);
-		results += hostname_block_results(s->blocks[k].block);
-	}
-	if (results > 2 * s->nservices + 16)
-		fail_msg("step %u: %zu results in blocks for %zu services",
-			 step, results, s->nservices);
-	free(count);
 }
 
 enum free_order { OLDEST_FIRST, NEWEST_FIRST, INTERLEAVED };
