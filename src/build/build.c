@@ -3,6 +3,7 @@
 #include "autoconfig.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -760,13 +761,14 @@ collect_services(struct snapshot *s)
 }
 
 /*
- * Give @bs a shared copy of @r (hostname_result_share()); @r is left as
- * it is.  0 or -ENOMEM.
+ * Give @bs a shared copy of @r in block @b (hostname_block_share()); @r
+ * is left as it is.  0 or -ENOMEM.
  */
 static int
-service_share_names(struct build_service *bs, const struct hostname_result *r)
+service_share_names(struct build_service *bs, struct hostname_block *b,
+		    const struct hostname_result *r)
 {
-	const struct hostname_result *sh = hostname_result_share(r);
+	const struct hostname_result *sh = hostname_block_share(b, r);
 
 	if (sh == NULL)
 		return -ENOMEM;
@@ -775,26 +777,223 @@ service_share_names(struct build_service *bs, const struct hostname_result *r)
 	return 0;
 }
 
-/* Give @bs @old's names, shared; 0 or -ENOMEM. */
-static int
+/*
+ * Give @bs @old's names: the same shared result, reached through the
+ * same block (the caller's snapshot takes a reference on it); nothing
+ * of the result itself is read.
+ */
+static void
 service_keep_names(struct build_service *bs, const struct build_service *old)
 {
-	if (old->names == NULL)
-		return service_share_names(bs, &old->hostnames);
-	bs->names = hostname_result_ref(old->names);
-	bs->hostnames = *bs->names;
-	return 0;
+	bs->names = old->names;
+	bs->hostnames = old->hostnames;
 }
 
+/*
+ * Past this many blocks an apply folds all but the biggest into one
+ * (blocks_fold()): a snapshot is freed with one unref per block.  A
+ * test may compile this file in with a small one (test_incr_fold.c).
+ */
+#ifndef BUILD_MAX_BLOCKS
+#define BUILD_MAX_BLOCKS 4096
+#endif
+
+/*
+ * Drop the names of every service of @s and its references on their
+ * blocks (the services borrow nothing then).
+ */
 static void
-service_clear_names(struct build_service *bs)
+blocks_clear(struct snapshot *s)
 {
-	if (bs->names != NULL)
-		hostname_result_unref(bs->names);
-	else
-		hostname_result_clear(&bs->hostnames);
-	bs->names = NULL;
-	memset(&bs->hostnames, 0, sizeof(bs->hostnames));
+	size_t i;
+
+	for (i = 0; i < s->nservices; i++) {
+		s->services[i].names = NULL;
+		memset(&s->services[i].hostnames, 0,
+		       sizeof(s->services[i].hostnames));
+	}
+	for (i = 0; i < s->nblocks; i++)
+		hostname_block_unref(s->blocks[i].block);
+	free(s->blocks);
+	s->blocks = NULL;
+	s->nblocks = 0;
+}
+
+/* The index of block @b in @v (sorted by address), or @n. */
+static size_t
+blocks_find(const struct build_block *v, size_t n,
+	    const struct hostname_block *b)
+{
+	uintptr_t key = (uintptr_t)b;
+	size_t lo = 0;
+	size_t hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uintptr_t at = (uintptr_t)v[mid].block;
+
+		if (at == key)
+			return mid;
+		if (at < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return n;
+}
+
+/*
+ * Put @b (its reference taken over) with @count services into @v, of
+ * @*n entries sorted by address and room for one more.
+ */
+static void
+blocks_insert(struct build_block *v, size_t *n, struct hostname_block *b,
+	      size_t count)
+{
+	size_t at = 0;
+
+	while (at < *n && (uintptr_t)v[at].block < (uintptr_t)b)
+		at++;
+	memmove(v + at + 1, v + at, (*n - at) * sizeof(*v));
+	v[at].block = b;
+	v[at].count = count;
+	(*n)++;
+}
+
+/*
+ * Fold blocks of @s into one new block: with @many (too many blocks),
+ * every block but the one with the most services; else the sparse ones,
+ * where fewer than half the results are still some service's.  Their
+ * services' results are shared again into the new block (the services
+ * point there), and their references dropped: other snapshots that
+ * reach the old blocks hold their own.  0 or -ENOMEM (then @s is as it
+ * was, but for services pointing at equal copies in a block freed with
+ * it: -ENOMEM fails the build, which frees @s).
+ */
+static int
+blocks_fold(struct snapshot *s, int many)
+{
+	struct build_block *v = s->blocks;
+	unsigned char *sel = calloc(s->nblocks + 1, 1);
+	struct hostname_block *nb = NULL;
+	size_t biggest = 0;
+	size_t nsel = 0;
+	size_t moved = 0;
+	size_t n = 0;
+	size_t i;
+	size_t k;
+	int rc = -ENOMEM;
+
+	if (sel == NULL)
+		goto out;
+	for (k = 0; k < s->nblocks; k++)
+		if (v[k].count > v[biggest].count)
+			biggest = k;
+	for (k = 0; k < s->nblocks; k++) {
+		if (many)
+			sel[k] = k != biggest;
+		else
+			sel[k] = 2 * v[k].count <
+				 hostname_block_results(v[k].block);
+		if (sel[k])
+			nsel += v[k].count;
+	}
+	rc = 0;
+	if (nsel == 0)
+		goto out;
+	rc = -ENOMEM;
+	if ((nb = hostname_block_new()) == NULL)
+		goto out;
+	for (i = 0; i < s->nservices; i++) {
+		struct build_service *bs = &s->services[i];
+
+		k = blocks_find(v, s->nblocks,
+				hostname_result_block(bs->names));
+		assert(k < s->nblocks);
+		if (!sel[k])
+			continue;
+		if ((rc = service_share_names(bs, nb, bs->names)) < 0)
+			goto out;
+		moved++;
+	}
+	/* The counts were right: every selected block is left behind. */
+	assert(moved == nsel);
+	for (k = 0; k < s->nblocks; k++) {
+		if (sel[k])
+			hostname_block_unref(v[k].block);
+		else
+			v[n++] = v[k];
+	}
+	blocks_insert(v, &n, nb, moved);
+	nb = NULL;
+	s->nblocks = n;
+	rc = 0;
+out:
+	if (nb != NULL) {
+		/* Keep the block the services may point at now. */
+		blocks_insert(v, &s->nblocks, nb, 0);
+	}
+	free(sel);
+	return rc;
+}
+
+/*
+ * The blocks of an apply's snapshot @s from those of its base @base:
+ * each referenced again, less the services of @base that changed or
+ * went (those not @kept, indexed as base->services), those left with
+ * none dropped; and @nb (its reference taken over; NULL: no service computed
+ * its names) for the @nnew services that did.  Then folded if there are
+ * too many or they hold too much that no service uses.  0 or -ENOMEM.
+ */
+static int
+incr_blocks(struct snapshot *s, const struct snapshot *base,
+	    const unsigned char *kept, struct hostname_block *nb, size_t nnew)
+{
+	struct build_block *v = calloc(base->nblocks + 2, sizeof(*v));
+	size_t results = 0;
+	size_t n = 0;
+	size_t j;
+	size_t k;
+	int rc;
+
+	if (v == NULL) {
+		hostname_block_unref(nb);
+		return -ENOMEM;
+	}
+	memcpy(v, base->blocks, base->nblocks * sizeof(*v));
+	for (j = 0; j < base->nservices; j++) {
+		if (kept[j])
+			continue;
+		k = blocks_find(v, base->nblocks, hostname_result_block(
+					base->services[j].names));
+		assert(k < base->nblocks && v[k].count > 0);
+		v[k].count--;
+	}
+	for (k = 0; k < base->nblocks; k++) {
+		if (v[k].count == 0)
+			continue;
+		v[n] = v[k];
+		hostname_block_ref(v[n].block);
+		results += hostname_block_results(v[n].block);
+		n++;
+	}
+	if (nb != NULL) {
+		blocks_insert(v, &n, nb, nnew);
+		results += nnew;
+	}
+	s->blocks = v;
+	s->nblocks = n;
+	if (n > BUILD_MAX_BLOCKS) {
+		if ((rc = blocks_fold(s, 1)) < 0)
+			return rc;
+		results = 0;
+		for (k = 0; k < s->nblocks; k++)
+			results += hostname_block_results(s->blocks[k].block);
+	}
+	/* Less than half of what the blocks hold is in use: fold. */
+	if (results > 2 * s->nservices + 16)
+		return blocks_fold(s, 0);
+	return 0;
 }
 
 /*
@@ -803,15 +1002,16 @@ service_clear_names(struct build_service *bs)
  * service's new name is another's without claiming every unchanged name
  * again.  An epoch, shared between snapshots, is a claims set of every
  * service's names as one build had them; it borrows the names from the
- * shared results (a reference held on each) and the meshes from its own
- * copies.  Each snapshot has, besides, what changed since the epoch: a
+ * shared results (a reference held on each block of the snapshot it is
+ * made from) and the meshes from its own copies.  Each snapshot has, besides, what changed since the epoch: a
  * small sorted list of names claimed or freed, copied and amended by each
  * apply, and folded into a new epoch once it is long.
  */
 struct names_epoch {
 	atomic_size_t refs;
 	struct hostname_claims *claims;
-	const struct hostname_result **blocks;
+	struct hostname_block **blocks;	/* where the names live: the
+					 * snapshot's it was made from */
 	size_t nblocks;
 	char **meshes;
 	size_t nmeshes;
@@ -855,7 +1055,7 @@ epoch_unref(struct names_epoch *e)
 		return;
 	hostname_claims_free(e->claims);
 	for (i = 0; i < e->nblocks; i++)
-		hostname_result_unref(e->blocks[i]);
+		hostname_block_unref(e->blocks[i]);
 	free(e->blocks);
 	for (i = 0; i < e->nmeshes; i++)
 		free(e->meshes[i]);
@@ -905,10 +1105,15 @@ epoch_mesh(struct names_epoch *e, const char *mesh)
 	return v[e->nmeshes++];
 }
 
-/* An epoch of the names of @v (their shared results); NULL on ENOMEM. */
+/*
+ * An epoch of the names of @s's services (their shared results, in
+ * @s's blocks); NULL on ENOMEM.
+ */
 static struct names_epoch *
-epoch_new(const struct build_service *v, size_t n)
+epoch_new(const struct snapshot *s)
 {
+	const struct build_service *v = s->services;
+	size_t n = s->nservices;
 	struct names_epoch *e = calloc(1, sizeof(*e));
 	const char *mesh = NULL;
 	const char *last = NULL;
@@ -923,22 +1128,22 @@ epoch_new(const struct build_service *v, size_t n)
 		total += v[i].hostnames.naddresses;
 	if ((e->claims = hostname_claims_new()) == NULL ||
 	    hostname_claims_reserve(e->claims, total) < 0 ||
-	    (e->blocks = calloc(n + 1, sizeof(*e->blocks))) == NULL)
+	    (e->blocks = calloc(s->nblocks + 1, sizeof(*e->blocks))) == NULL)
 		goto fail;
+	for (i = 0; i < s->nblocks; i++)
+		e->blocks[e->nblocks++] = hostname_block_ref(s->blocks[i].block);
 	for (i = 0; i < n; i++) {
 		const struct build_service *bs = &v[i];
 
 		if (bs->hostnames.naddresses == 0)
 			continue;
 		/* Every service has its shared result (build_from()). */
-		if (bs->names == NULL)
-			goto fail;
+		assert(bs->names != NULL);
 		if (mesh == NULL || last != bs->meta->mesh) {
 			if ((mesh = epoch_mesh(e, bs->meta->mesh)) == NULL)
 				goto fail;
 			last = bs->meta->mesh;
 		}
-		e->blocks[e->nblocks++] = hostname_result_ref(bs->names);
 		for (j = 0; j < bs->names->naddresses; j++)
 			if (hostname_claims_borrow(e->claims, mesh,
 				    bs->names->addresses[j].hostname) < 0)
@@ -1056,8 +1261,7 @@ names_from_base(struct build_names **out, size_t *cap,
 		atomic_fetch_add_explicit(&b->epoch->refs, 1,
 					  memory_order_relaxed);
 		x->epoch = b->epoch;
-	} else if ((x->epoch = epoch_new(base->services,
-					 base->nservices)) == NULL) {
+	} else if ((x->epoch = epoch_new(base)) == NULL) {
 		return rc;
 	}
 	if (b != NULL && b->n > 0) {
@@ -1099,7 +1303,7 @@ names_full(struct snapshot *s)
 	size_t i;
 
 	if ((s->names = calloc(1, sizeof(*s->names))) == NULL ||
-	    (s->names->epoch = epoch_new(s->services, s->nservices)) == NULL)
+	    (s->names->epoch = epoch_new(s)) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < s->nservices; i++)
 		if (incr_has_collision(&s->services[i].hostnames))
@@ -1128,8 +1332,19 @@ generate_hostnames(struct build_ctx *c, const struct hostname_gen *gens,
 	served.n = c->nzones;
 	rc = hostname_generate(gens, ngens, items, s->nservices, s->cfg->zone,
 			       &served, c->claims, results, c->diags);
+	/* One block for every service's names. */
+	if (rc == 0 && s->nservices > 0) {
+		rc = -ENOMEM;
+		if ((s->blocks = calloc(1, sizeof(*s->blocks))) == NULL ||
+		    (s->blocks[0].block = hostname_block_new()) == NULL)
+			goto out;
+		s->blocks[0].count = s->nservices;
+		s->nblocks = 1;
+		rc = 0;
+	}
 	for (i = 0; rc == 0 && i < s->nservices; i++)
-		rc = service_share_names(&s->services[i], &results[i]);
+		rc = service_share_names(&s->services[i], s->blocks[0].block,
+					 &results[i]);
 out:
 	/* The claims borrow the results' names: freed with the claims. */
 	c->results = results;
@@ -1153,6 +1368,21 @@ pinned_address(const struct build_service *bs, struct netaddr *out)
 	return text != NULL && netaddr_parse(out, text) == 0;
 }
 
+/*
+ * fromstore_waits() for a service of @s, counting in s->vip_errors the
+ * vip_error it sets.
+ */
+static int
+service_waits(struct snapshot *s, struct build_service *bs)
+{
+	int had = bs->vip_error != NULL;
+	int rc = fromstore_waits(s->cfg, bs);
+
+	if (!had && bs->vip_error != NULL)
+		s->vip_errors++;
+	return rc;
+}
+
 static int
 vip_failure(struct build_ctx *c, struct build_service *bs,
 	    const struct vip_result *r, const struct netaddr_cidr *pool)
@@ -1167,8 +1397,11 @@ vip_failure(struct build_ctx *c, struct build_service *bs,
 	else
 		snprintf(msg, sizeof(msg), "status: the vip asked for is "
 			 "already the vip of %s", r->other);
-	if (bs->vip_error == NULL && (bs->vip_error = strdup(msg)) == NULL)
-		return -ENOMEM;
+	if (bs->vip_error == NULL) {
+		if ((bs->vip_error = strdup(msg)) == NULL)
+			return -ENOMEM;
+		c->s->vip_errors++;
+	}
 	/*
 	 * A warning, not an error: this service goes without a VIP (its
 	 * status says why) and everything else is served, so a full pool
@@ -1283,7 +1516,7 @@ allocate_vips(struct build_ctx *c, const struct state *prev, int64_t now)
 		struct build_service *bs = &s->services[i];
 
 		/* Kuma's store: Kuma's allocator gives the VIPs. */
-		if ((rc = fromstore_waits(s->cfg, bs)) != 0) {
+		if ((rc = service_waits(s, bs)) != 0) {
 			if (rc < 0)
 				goto out;
 			continue;
@@ -2641,6 +2874,7 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 	size_t *which = NULL;
 	struct hostname_claims *fresh = NULL;
 	struct build_names *names = NULL;
+	struct hostname_block *block = NULL;
 	size_t ncap = 0;
 	struct hostname_zones served;
 	struct diag_list here;
@@ -2748,15 +2982,21 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 
 		if (old == NULL)
 			continue;
-		if ((rc = service_keep_names(&s->services[i], old)) < 0)
-			goto out;
+		service_keep_names(&s->services[i], old);
 		if (x->same_doc[i])
 			(void)incr_keep_vips(c, x, i, old);
 	}
+	rc = -ENOMEM;
+	if (nd > 0 && (block = hostname_block_new()) == NULL)
+		goto out;
 	for (i = 0; i < nd; i++)
-		if ((rc = service_share_names(&s->services[which[i]],
+		if ((rc = service_share_names(&s->services[which[i]], block,
 					      &results[i])) < 0)
 			goto out;
+	rc = incr_blocks(s, base, x->kept_names, block, nd);
+	block = NULL;
+	if (rc < 0)
+		goto out;
 	if (names->n > names_delta_max(s->nservices)) {
 		/* A new epoch, from this build's (now shared) names. */
 		build_names_free(names);
@@ -2773,8 +3013,7 @@ incr_hostnames(struct build_ctx *c, struct incr_ctx *x,
 out:
 	if (rc <= 0) {
 		/* Leave nothing behind for the full loop. */
-		for (i = 0; i < s->nservices; i++)
-			service_clear_names(&s->services[i]);
+		blocks_clear(s);
 		build_names_free(s->names);
 		s->names = NULL;
 		hostname_claims_free(c->claims);
@@ -2787,6 +3026,7 @@ out:
 	diag_list_clear(&here);
 	hostname_claims_free(fresh);
 	build_names_free(names);
+	hostname_block_unref(block);
 	free(items);
 	free(results);
 	free(which);
@@ -2949,7 +3189,7 @@ incr_vips(struct build_ctx *c, struct incr_ctx *x, const struct state *prev,
 		bs = &s->services[i];
 		pool = kind_pool[bs->kind];
 		/* Kuma's store: Kuma's allocator gives the VIPs. */
-		if ((rc = fromstore_waits(s->cfg, bs)) != 0) {
+		if ((rc = service_waits(s, bs)) != 0) {
 			if (rc < 0)
 				goto out;
 			continue;

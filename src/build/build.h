@@ -84,14 +84,27 @@ struct build_service {
 	size_t nmatches;
 	struct hostname_result hostnames;
 	/*
-	 * The shared result (hostname.h hostname_result_share()) that
-	 * @hostnames is a copy of, one reference held: snapshots share
-	 * the names of a service a change did not touch.  NULL: @hostnames
-	 * owns its arrays (hostname_result_clear()).
+	 * The shared result (hostname.h hostname_block_share()) that
+	 * @hostnames is a copy of: snapshots share the names of a service
+	 * a change did not touch.  Neither owns anything nor holds a
+	 * reference: the result lives in one of the snapshot's blocks
+	 * (snapshot.blocks), which hold them.  Every service of a built
+	 * snapshot has one.
 	 */
 	const struct hostname_result *names;
 	struct build_vips vips;
-	char *vip_error;		/* why there is no VIP, or NULL */
+	char *vip_error;		/* why there is no VIP, or NULL; owned
+					 * (snapshot.vip_errors counts them) */
+};
+
+/*
+ * A block of shared results (hostname.h) a snapshot's services' names
+ * live in: one reference held, and how many of its services' @names
+ * are in it (never 0 in a built snapshot).
+ */
+struct build_block {
+	struct hostname_block *block;
+	size_t count;
 };
 
 /*

@@ -37,13 +37,16 @@ snapshot_trim(struct snapshot *s)
 {
 	size_t i;
 
-	for (i = 0; s->services != NULL && i < s->nservices; i++) {
-		if (s->services[i].names != NULL)
-			hostname_result_unref(s->services[i].names);
-		else
-			hostname_result_clear(&s->services[i].hostnames);
+	/* The services borrow their names: the blocks hold them. */
+	for (i = 0; s->vip_errors > 0 && s->services != NULL &&
+		    i < s->nservices; i++)
 		free(s->services[i].vip_error);
-	}
+	s->vip_errors = 0;
+	for (i = 0; i < s->nblocks; i++)
+		hostname_block_unref(s->blocks[i].block);
+	free(s->blocks);
+	s->blocks = NULL;
+	s->nblocks = 0;
 	bigarray_free(s->services);
 	s->services = NULL;
 	bigarray_free(s->service_keys);

@@ -45,6 +45,21 @@ struct snapshot {
 	struct build_service *services;
 	size_t nservices;
 	struct build_service_key *service_keys;	/* one per service (build.h) */
+	/*
+	 * The blocks the services' names live in (build.h build_block),
+	 * sorted by address, one reference each: a snapshot frees its
+	 * names with one unref per block, not per service.  An apply's
+	 * are its base's (each referenced again, counts less the services
+	 * that changed or went, those at 0 left out) and one of its own
+	 * for the names it computed; past 4096 blocks all but the biggest
+	 * are folded into one, and so are the sparse ones when the blocks
+	 * hold more than twice the results the services use (build.c
+	 * blocks_fold()).  NULL and 0 once trimmed.
+	 */
+	struct build_block *blocks;
+	size_t nblocks;
+	size_t vip_errors;		/* services with a vip_error: trimming
+					 * walks the services only if any */
 	size_t service_count;		/* services in this build, for the log
 					 * and the cache: nservices, but kept
 					 * by snapshot_trim(), and all that a

@@ -14,6 +14,7 @@
 
 #include "kuma/hostname.h"
 #include "kuma/labels.h"
+#include "util/arena.h"
 #include "util/diag.h"
 #include "util/hash.h"
 
@@ -716,14 +717,61 @@ hostname_result_clear(struct hostname_result *r)
 }
 
 /*
- * A shared result: one allocation holding the reference count, the
- * result, its arrays and every string, so that it is freed at once.
+ * A block of shared results: an arena the results are allocated in, one
+ * after the other, freed all at once with the last reference.  Only the
+ * build that made it shares results into it (hostname.h), so the arena
+ * needs no lock; the count is atomic because the snapshots and epochs
+ * that hold it are freed on other threads.
+ */
+struct hostname_block {
+	atomic_size_t refs;
+	size_t nresults;
+	struct arena arena;
+};
+
+/*
+ * A shared result: one arena chunk holding the block it lives in, the
+ * result, its arrays and every string.
  */
 struct shared_result {
-	atomic_size_t refs;
+	struct hostname_block *block;
 	struct hostname_result r;
 	/* the arrays, then the strings */
 };
+
+struct hostname_block *
+hostname_block_new(void)
+{
+	struct hostname_block *b = calloc(1, sizeof(*b));
+
+	if (b != NULL)
+		atomic_init(&b->refs, 1);
+	return b;
+}
+
+struct hostname_block *
+hostname_block_ref(struct hostname_block *b)
+{
+	if (b != NULL)
+		atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
+	return b;
+}
+
+void
+hostname_block_unref(struct hostname_block *b)
+{
+	if (b == NULL || atomic_fetch_sub_explicit(&b->refs, 1,
+						   memory_order_acq_rel) > 1)
+		return;
+	arena_clear(&b->arena);
+	free(b);
+}
+
+size_t
+hostname_block_results(const struct hostname_block *b)
+{
+	return b->nresults;
+}
 
 static size_t
 pack_add(size_t *off, const char *s)
@@ -735,7 +783,7 @@ pack_add(size_t *off, const char *s)
 }
 
 const struct hostname_result *
-hostname_result_share(const struct hostname_result *r)
+hostname_block_share(struct hostname_block *b, const struct hostname_result *r)
 {
 	struct shared_result *sh = NULL;
 	size_t arrays = sizeof(*sh);
@@ -755,10 +803,11 @@ hostname_result_share(const struct hostname_result *r)
 		pack_add(&off, r->conditions[i].generator);
 		pack_add(&off, r->conditions[i].message);
 	}
-	if ((sh = malloc(off)) == NULL)
+	if ((sh = arena_alloc(&b->arena, off)) == NULL)
 		return NULL;
+	b->nresults++;
 	base = (char *)sh;
-	atomic_init(&sh->refs, 1);
+	sh->block = b;
 	sh->r.naddresses = r->naddresses;
 	sh->r.nconditions = r->nconditions;
 	sh->r.addresses = (struct hostname_address *)(base + arrays);
@@ -790,31 +839,12 @@ hostname_result_share(const struct hostname_result *r)
 	return &sh->r;
 }
 
-static struct shared_result *
-shared_of(const struct hostname_result *r)
+struct hostname_block *
+hostname_result_block(const struct hostname_result *shared)
 {
-	return (struct shared_result *)(void *)((char *)(uintptr_t)r -
-		offsetof(struct shared_result, r));
-}
+	const struct shared_result *sh = (const struct shared_result *)
+		(const void *)((const char *)shared -
+			       offsetof(struct shared_result, r));
 
-const struct hostname_result *
-hostname_result_ref(const struct hostname_result *r)
-{
-	if (r != NULL)
-		atomic_fetch_add_explicit(&shared_of(r)->refs, 1,
-					  memory_order_relaxed);
-	return r;
-}
-
-void
-hostname_result_unref(const struct hostname_result *r)
-{
-	struct shared_result *sh = NULL;
-
-	if (r == NULL)
-		return;
-	sh = shared_of(r);
-	if (atomic_fetch_sub_explicit(&sh->refs, 1,
-				      memory_order_acq_rel) == 1)
-		free(sh);
+	return sh->block;
 }

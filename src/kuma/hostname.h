@@ -180,18 +180,43 @@ int hostname_generate(const struct hostname_gen *gens, size_t ngens,
 void hostname_result_clear(struct hostname_result *r);
 
 /*
- * Results shared between builds.  hostname_result_share() makes an
- * immutable copy of @r in one allocation (strings and generator names
- * included, so it borrows nothing) with one reference, for the caller;
- * NULL on ENOMEM.  Nothing may write through it.  hostname_result_ref()
- * adds a reference (and returns @r), hostname_result_unref() drops one
- * and frees the copy with the last; both are atomic, so the holders may
- * drop theirs on different threads.  NULL is a no-op for both.
+ * Results shared between builds live in blocks: an arena with one
+ * reference count, where each shared result is an immutable copy
+ * (strings and generator names included, so it borrows nothing) that
+ * lives as long as its block.  A holder takes one reference on a block
+ * for every result of it that it reaches, however many: there is no
+ * count per result.
+ *
+ * hostname_block_new(): an empty block, with one reference for the
+ * caller; NULL on ENOMEM.  hostname_block_ref() adds a reference (and
+ * returns @b); hostname_block_unref() drops one and frees the block and
+ * every result in it with the last.  Both are atomic, so the holders
+ * may drop theirs on different threads.  NULL is a no-op for both.
+ */
+struct hostname_block;
+
+struct hostname_block *hostname_block_new(void);
+struct hostname_block *hostname_block_ref(struct hostname_block *b);
+void hostname_block_unref(struct hostname_block *b);
+
+/*
+ * Copy @r into @b (one arena chunk) and return the shared copy, valid
+ * while @b lives; NULL on ENOMEM.  Nothing may write through it.  Not
+ * thread-safe: only the one who made @b shares into it, and only before
+ * handing @b (or a result of it) to another thread; reading the results
+ * already shared is safe meanwhile (they never move).
  */
 const struct hostname_result *
-hostname_result_share(const struct hostname_result *r);
-const struct hostname_result *
-hostname_result_ref(const struct hostname_result *r);
-void hostname_result_unref(const struct hostname_result *r);
+hostname_block_share(struct hostname_block *b, const struct hostname_result *r);
+
+/* How many results were shared into @b. */
+size_t hostname_block_results(const struct hostname_block *b);
+
+/*
+ * The block @shared (a result hostname_block_share() returned) lives in;
+ * borrowed (the caller holds or reaches a reference already).
+ */
+struct hostname_block *
+hostname_result_block(const struct hostname_result *shared);
 
 #endif

@@ -338,6 +338,87 @@ assert_same_diff(const struct snapshot *prev, const struct snapshot *a,
 			 step, la, lw);
 }
 
+/* Every service's names and conditions in @s, as text. */
+static char *
+names_text(const struct snapshot *s)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+	size_t i;
+	size_t j;
+
+	assert_non_null(fp);
+	for (i = 0; i < s->nservices; i++) {
+		const struct build_service *bs = &s->services[i];
+		const struct hostname_result *h = &bs->hostnames;
+
+		fprintf(fp, "%d/%s/%s:", (int)bs->kind,
+			bs->meta->mesh != NULL ? bs->meta->mesh : "",
+			bs->meta->name);
+		for (j = 0; j < h->naddresses; j++)
+			fprintf(fp, " %s(%s)", h->addresses[j].hostname,
+				h->addresses[j].generator);
+		for (j = 0; j < h->nconditions; j++)
+			fprintf(fp, " [%s %d %s]", h->conditions[j].generator,
+				(int)h->conditions[j].reason,
+				h->conditions[j].message);
+		fputc('\n', fp);
+	}
+	assert_int_equal(fclose(fp), 0);
+	return out;
+}
+
+/* build.c's, unless test_incr_fold.c compiles build.c in with another. */
+#ifndef BUILD_MAX_BLOCKS
+#define BUILD_MAX_BLOCKS 4096
+#endif
+
+/*
+ * @s's blocks (snapshot.h) are what its services' names need: sorted,
+ * each named once with the number of services whose names are in it
+ * (none at 0), no more than BUILD_MAX_BLOCKS, and they hold less than
+ * twice what the services use.
+ */
+static void
+assert_blocks(const struct snapshot *s, unsigned step)
+{
+	size_t *count = calloc(s->nblocks + 1, sizeof(*count));
+	size_t results = 0;
+	size_t i;
+	size_t k;
+
+	assert_non_null(count);
+	if (s->nblocks > BUILD_MAX_BLOCKS)
+		fail_msg("step %u: %zu blocks", step, s->nblocks);
+	for (k = 1; k < s->nblocks; k++)
+		assert_true((uintptr_t)s->blocks[k - 1].block <
+			    (uintptr_t)s->blocks[k].block);
+	for (i = 0; i < s->nservices; i++) {
+		const struct hostname_block *b = NULL;
+
+		assert_non_null(s->services[i].names);
+		b = hostname_result_block(s->services[i].names);
+		for (k = 0; k < s->nblocks && s->blocks[k].block != b; k++)
+			;
+		if (k == s->nblocks)
+			fail_msg("step %u: service %zu's names in no block of "
+				 "the snapshot", step, i);
+		count[k]++;
+	}
+	for (k = 0; k < s->nblocks; k++) {
+		if (count[k] != s->blocks[k].count || count[k] == 0)
+			fail_msg("step %u: block %zu counts %zu services, "
+				 "has %zu", step, k, s->blocks[k].count,
+				 count[k]);
+		results += hostname_block_results(s->blocks[k].block);
+	}
+	if (results > 2 * s->nservices + 16)
+		fail_msg("step %u: %zu results in blocks for %zu services",
+			 step, results, s->nservices);
+	free(count);
+}
+
 static struct snapshot *
 full(const struct model *m, const struct state *prev, int64_t now)
 {
@@ -469,6 +550,7 @@ run_sequence(const char *conf, int one_mesh, unsigned seed, unsigned steps,
 		a = apply(m, prev, ch, nch, now);
 		b = full(m, prev->state, now);
 		assert_same(a, b, step);
+		assert_blocks(a, step);
 		assert_same_diff(prev, a, step);
 		equal++;
 		*incremental += a->incremental != 0;
@@ -1049,6 +1131,7 @@ test_generations_shared(void **state)
 		gen[step] = apply(m, p, ch, nch, now);
 		b = full(m, p->state, now);
 		assert_same(gen[step], b, step);
+		assert_blocks(gen[step], step);
 		snapshot_free(b);
 		/* Unchanged services share their names with the last. */
 		for (i = 0; gen[step]->incremental &&
@@ -1102,6 +1185,168 @@ test_generations_shared(void **state)
 	free(m);
 }
 
+enum free_order { OLDEST_FIRST, NEWEST_FIRST, INTERLEAVED };
+
+/* A plain MeshService @o of team a or b (port 80 or 81). */
+static void
+team_service(struct model *m, struct obj *o)
+{
+	free(o->yaml);
+	o->yaml = fmt("type: MeshService\nname: %s\nmesh: default\n"
+		      "labels: {team: %s}\n"
+		      "spec:\n  ports:\n  - port: %u\n", o->name,
+		      rnd(m, 2) ? "a" : "b", 80 + rnd(m, 2));
+}
+
+/* One change of a team service of @m (added, changed or removed). */
+static void
+team_change(struct model *m, struct resource_change *ch)
+{
+	struct obj *o = NULL;
+	unsigned op = rnd(m, 3);
+	char name[32];
+
+	memset(ch, 0, sizeof(*ch));
+	ch->kind = RESOURCE_MESH_SERVICE;
+	if (op == 0) {
+		snprintf(name, sizeof(name), "x%u", m->serial++);
+		o = obj_add(m, RESOURCE_MESH_SERVICE, "default", name);
+		ch->op = RESOURCE_ADDED;
+	}
+	while (o == NULL) {
+		o = &m->o[rnd(m, (unsigned)m->n)];
+		if (!o->live || o->kind != RESOURCE_MESH_SERVICE)
+			o = NULL;
+	}
+	if (op == 2) {
+		o->live = 0;
+		ch->op = RESOURCE_REMOVED;
+	} else {
+		if (op == 1)
+			ch->op = RESOURCE_CHANGED;
+		team_service(m, o);
+	}
+	ch->mesh = o->mesh;
+	ch->name = o->name;
+}
+
+/*
+ * The blocks shared results live in (hostname.h) outlive every snapshot
+ * that reaches them, in whatever order snapshots are freed: a chain of
+ * applies (services added, changed, removed; a HostnameGenerator edited
+ * in place, which renames the services it selects; every 25th a full
+ * build), every snapshot kept, each equal to a full build when made;
+ * then all freed in @order, the names of the ones left checked after
+ * each free (valgrind sees any read of a freed block, and any block left
+ * behind).
+ */
+static void
+blocks_sequence(unsigned seed, enum free_order order)
+{
+	enum { STEPS = 70 };
+	struct model *m = calloc(1, sizeof(*m));
+	struct snapshot *gen[STEPS + 1];
+	char *text[STEPS + 1];
+	struct state *st = state_new();
+	struct obj *g = NULL;
+	int64_t now = 7000;
+	size_t edits = 0;
+	size_t incremental = 0;
+	size_t i;
+	unsigned step;
+
+	assert_non_null(m);
+	m->conf = conf_plain;
+	m->seed = seed;
+	for (i = 0; i < 40; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "team-%zu", i);
+		team_service(m, obj_add(m, RESOURCE_MESH_SERVICE, "default",
+					name));
+	}
+	g = obj_add(m, RESOURCE_HOSTNAME_GENERATOR, "", "edited");
+	generator_yaml(g, "a", "g0");
+	gen[0] = full(m, st, now);
+	assert_blocks(gen[0], 0);
+	text[0] = names_text(gen[0]);
+	for (step = 1; step <= STEPS; step++) {
+		struct resource_change ch[3];
+		size_t nch = 1 + rnd(m, 2);
+		const struct snapshot *p = gen[step - 1];
+		struct snapshot *b = NULL;
+		char suffix[16];
+
+		for (i = 0; i < nch; i++)
+			team_change(m, &ch[i]);
+		if (rnd(m, 3) == 0) {
+			/* The generator edited: another template and team. */
+			snprintf(suffix, sizeof(suffix), "g%u", step);
+			generator_yaml(g, rnd(m, 2) ? "a" : "b", suffix);
+			memset(&ch[nch], 0, sizeof(ch[nch]));
+			ch[nch].kind = RESOURCE_HOSTNAME_GENERATOR;
+			ch[nch].op = RESOURCE_CHANGED;
+			ch[nch].name = g->name;
+			nch++;
+			edits++;
+		}
+		now += 5 + rnd(m, 30);
+		b = full(m, p->state, now);
+		if (step % 25 == 0) {
+			gen[step] = b;
+		} else {
+			gen[step] = apply(m, p, ch, nch, now);
+			assert_same(gen[step], b, step);
+			snapshot_free(b);
+			incremental += gen[step]->incremental != 0;
+		}
+		assert_blocks(gen[step], step);
+		text[step] = names_text(gen[step]);
+	}
+	assert_true(edits > 0);
+	if (incremental < STEPS * 9 / 10)
+		fail_msg("only %zu of %u steps incremental", incremental,
+			 STEPS);
+	for (i = 0; i <= STEPS; i++) {
+		size_t at = order == OLDEST_FIRST ? i :
+			    order == NEWEST_FIRST ? STEPS - i :
+			    i <= STEPS / 2 ? 2 * i :
+			    2 * (i - STEPS / 2 - 1) + 1;
+		size_t k;
+
+		snapshot_free(gen[at]);
+		gen[at] = NULL;
+		/* The ones left still say what they said. */
+		for (k = 0; k <= STEPS; k++) {
+			char *t = NULL;
+
+			if (gen[k] == NULL)
+				continue;
+			t = names_text(gen[k]);
+			if (strcmp(t, text[k]) != 0)
+				fail_msg("snapshot %zu's names changed when %zu "
+					 "was freed", k, at);
+			free(t);
+		}
+	}
+	for (i = 0; i <= STEPS; i++) {
+		assert_null(gen[i]);
+		free(text[i]);
+	}
+	state_free(st);
+	model_free(m);
+	free(m);
+}
+
+static void
+test_blocks_outlive_snapshots(void **state)
+{
+	(void)state;
+	blocks_sequence(301, OLDEST_FIRST);
+	blocks_sequence(302, NEWEST_FIRST);
+	blocks_sequence(303, INTERLEAVED);
+}
+
 int
 main(void)
 {
@@ -1113,6 +1358,7 @@ main(void)
 		cmocka_unit_test(test_store_refused),
 		cmocka_unit_test(test_moved_not_reset),
 		cmocka_unit_test(test_generator_edit),
+		cmocka_unit_test(test_blocks_outlive_snapshots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

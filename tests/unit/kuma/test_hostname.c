@@ -595,6 +595,77 @@ test_check_template(void **state)
 	}
 }
 
+/*
+ * A block holds immutable copies of results that borrow nothing: the
+ * originals cleared, the copies say the same, each knows its block, and
+ * they live until the block's last reference goes (valgrind checks the
+ * rest: no leak, no read after the free).
+ */
+static void
+test_block_share(void **state)
+{
+	struct hostname_address addr[2];
+	struct hostname_condition cond[1];
+	struct hostname_result r;
+	struct hostname_block *b = hostname_block_new();
+	const struct hostname_result *sh[40];
+	char gen[] = "gen-a";
+	size_t i;
+
+	(void)state;
+	assert_non_null(b);
+	assert_int_equal(hostname_block_results(b), 0);
+	/* Enough results for the arena to take several chunks. */
+	for (i = 0; i < 40; i++) {
+		assert_true(asprintf(&addr[0].hostname, "svc-%zu.mesh.local",
+				     i) > 0);
+		addr[0].generator = gen;
+		assert_true(asprintf(&addr[1].hostname, "svc-%zu.%s.mesh.local",
+				     i, i % 2 ? "long-long-long-long" : "x") > 0);
+		addr[1].generator = "gen-b";
+		cond[0].generator = gen;
+		cond[0].reason = HOSTNAME_NOT_SERVED;
+		assert_true(asprintf(&cond[0].message, "message %zu", i) > 0);
+		r.addresses = addr;
+		r.naddresses = i % 3 == 0 ? 0 : 2;
+		r.conditions = cond;
+		r.nconditions = 1;
+		sh[i] = hostname_block_share(b, &r);
+		assert_non_null(sh[i]);
+		free(addr[0].hostname);
+		free(addr[1].hostname);
+		free(cond[0].message);
+	}
+	/* The strings were copied: the originals are gone, and gen[] too. */
+	gen[0] = 'X';
+	assert_int_equal(hostname_block_results(b), 40);
+	assert_ptr_equal(hostname_block_ref(b), b);
+	hostname_block_unref(b);
+	for (i = 0; i < 40; i++) {
+		char want[64];
+
+		assert_ptr_equal(hostname_result_block(sh[i]), b);
+		assert_int_equal(sh[i]->naddresses, i % 3 == 0 ? 0 : 2);
+		assert_int_equal(sh[i]->nconditions, 1);
+		if (sh[i]->naddresses > 0) {
+			snprintf(want, sizeof(want), "svc-%zu.mesh.local", i);
+			assert_string_equal(sh[i]->addresses[0].hostname, want);
+			assert_string_equal(sh[i]->addresses[0].generator,
+					    "gen-a");
+			assert_string_equal(sh[i]->addresses[1].generator,
+					    "gen-b");
+		}
+		snprintf(want, sizeof(want), "message %zu", i);
+		assert_string_equal(sh[i]->conditions[0].message, want);
+		assert_string_equal(sh[i]->conditions[0].generator, "gen-a");
+		assert_int_equal(sh[i]->conditions[0].reason,
+				 HOSTNAME_NOT_SERVED);
+	}
+	hostname_block_unref(b);
+	hostname_block_unref(NULL);
+	assert_null(hostname_block_ref(NULL));
+}
+
 int
 main(void)
 {
@@ -614,6 +685,7 @@ main(void)
 		cmocka_unit_test(test_selector),
 		cmocka_unit_test(test_zones_has),
 		cmocka_unit_test(test_outside_zone_list),
+		cmocka_unit_test(test_block_share),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
