@@ -2654,8 +2654,11 @@ apply_map(struct apply_kind *ak, size_t n, size_t nnew)
 	    (ak->nins > 0 && ak->ins[ak->nins - 1] >= nnew) ||
 	    n - ak->nrem + ak->nins != nnew)
 		return -1;
-	if ((ak->old2new = calloc(n + 1, sizeof(*ak->old2new))) == NULL)
+	/* Every place is written below: no zeroing first (800 kB at 100k). */
+	if (n + 1 > SIZE_MAX / sizeof(*ak->old2new) ||
+	    (ak->old2new = malloc((n + 1) * sizeof(*ak->old2new))) == NULL)
 		return -ENOMEM;
+	ak->old2new[n] = SIZE_MAX;
 	for (k = 0; k < n; k++) {
 		if (r < ak->nrem && ak->rem[r] == k) {
 			ak->old2new[k] = SIZE_MAX;
@@ -2727,8 +2730,11 @@ apply_services(struct generate_result *r, const struct generate_result *prev,
 	size_t i;
 	size_t x = 0;
 
-	if ((v = bigarray_calloc(n + 1, sizeof(*v))) == NULL)
+	/* Each of the @n is written below; only the one past them zeroed. */
+	if (n + 1 > SIZE_MAX / sizeof(*v) ||
+	    (v = bigarray_alloc((n + 1) * sizeof(*v))) == NULL)
 		return -ENOMEM;
+	memset(&v[n], 0, sizeof(*v));
 	r->services = v;
 	for (i = 0; i <= prev->nservices; i++) {
 		struct generate_service e;
