@@ -960,7 +960,8 @@ incr_blocks(struct snapshot *s, const struct snapshot *base,
 		hostname_block_unref(nb);
 		return -ENOMEM;
 	}
-	memcpy(v, base->blocks, base->nblocks * sizeof(*v));
+	if (base->nblocks > 0)		/* base->blocks may be NULL */
+		memcpy(v, base->blocks, base->nblocks * sizeof(*v));
 	for (j = 0; j < base->nservices; j++) {
 		if (kept[j])
 			continue;

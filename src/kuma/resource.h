@@ -517,8 +517,9 @@ struct resource_key {
 /*
  * The keys of @set's array of @kind, element for element (the key of
  * the resource at index i of the array is at index i), or NULL when the
- * set has none: only a set made by resource_set_apply() has them, and
- * any change of its arrays drops them.  Borrowed from @set.
+ * set has none: only a set made by resource_set_apply() has them, of
+ * its MeshServices only (what a build reads them of), and any change of
+ * its arrays drops them.  Borrowed from @set.
  */
 const struct resource_key *resource_set_keys(const struct resource_set *set,
 					     enum resource_kind kind);

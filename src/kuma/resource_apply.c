@@ -432,8 +432,10 @@ merge_kind(struct resource_set *set, const struct resource_set *prev,
 		return rc;
 	if (n == 0)
 		return 0;
+	/* Keys for the kind a build reads them of (resource_set_keys()). */
 	if ((base = bigarray_alloc(n * a.size)) == NULL ||
-	    (keys = bigarray_alloc(n * sizeof(*keys))) == NULL) {
+	    (kind == RESOURCE_MESH_SERVICE &&
+	     (keys = bigarray_alloc(n * sizeof(*keys))) == NULL)) {
 		bigarray_free(base);
 		return -ENOMEM;
 	}
@@ -450,8 +452,11 @@ merge_kind(struct resource_set *set, const struct resource_set *prev,
 				end = w->rem[r];
 			copy_prev(base + out * a.size, a.base + pos * a.size,
 				  end - pos, a.size, prev, uses_prev);
-			copy_keys(keys + out, pkeys != NULL ? pkeys + pos : NULL,
-				  base + out * a.size, end - pos, a.size);
+			if (keys != NULL)
+				copy_keys(keys + out,
+					  pkeys != NULL ? pkeys + pos : NULL,
+					  base + out * a.size, end - pos,
+					  a.size);
 			out += end - pos;
 			pos = end;
 			if (r < w->nrem && w->rem[r] == pos)
@@ -466,7 +471,9 @@ merge_kind(struct resource_set *set, const struct resource_set *prev,
 				m->borrowed = 1;
 				m->owner = items;
 			}
-			copy_keys(keys + out, NULL, (const char *)m, 1, a.size);
+			if (keys != NULL)
+				copy_keys(keys + out, NULL, (const char *)m, 1,
+					  a.size);
 			out++;
 			rc = resource_index_add(&pr->ix[kind],
 						resource_ident_hash(m->mesh,
@@ -482,9 +489,11 @@ merge_kind(struct resource_set *set, const struct resource_set *prev,
 	}
 	pr->caps[kind] = n;
 	resource_set_array_put(set, kind, base, out);
-	pr->keys[kind] = keys;
-	pr->nkeys[kind] = out;
-	pr->keys_base[kind] = base;
+	if (keys != NULL) {
+		pr->keys[kind] = keys;
+		pr->nkeys[kind] = out;
+		pr->keys_base[kind] = base;
+	}
 	return 0;
 }
 
