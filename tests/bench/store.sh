@@ -61,7 +61,9 @@
 #   -f BIN      the writer/prober      (default: tests/bench/follow of this tree)
 #   -p PORT     first port on 127.0.0.1 (store +0, YAML +1)   (default 15320)
 #   -P 1|0      pin as said in 2.                             (default 1)
-#   -o DIR      keep the work files (plans, logs, per-change times) in DIR
+#   -o DIR      keep the work files (plans, logs, per-change times, and
+#               PostgreSQL's log: statements over 100 ms, checkpoints,
+#               autovacuum, lock waits) in DIR
 #   -h          this help
 # A quick run while developing: tests/bench/store.sh -n 2000 -d 5
 #
@@ -140,6 +142,8 @@ cleanup() {
 		kill -0 "$p" 2>/dev/null && kill -9 "$p" 2>/dev/null
 	done
 	pg_stop
+	[ -n "$KEEP" ] && [ -n "$PGROOT" ] && [ -f "$PGROOT/server.log" ] &&
+		cp "$PGROOT/server.log" "$WORK/postgresql.log"
 	[ -n "$PGROOT" ] && rm -rf "$PGROOT"
 	[ -z "$KEEP" ] && rm -rf "$WORK"
 }
@@ -206,6 +210,16 @@ STATUS_T=$(kuma_ms_status @VIP@)
 GEN_SEL='{"selector":{"meshService":{"matchLabels":{"bench-group":"g"}}},"template":"{{ .DisplayName }}.@G@.mesh.local"}'
 if phase start || phase follow; then
 	pg_start
+	# PostgreSQL's own account of a stall, kept with -o (server.log):
+	# statements over 100 ms, checkpoints, autovacuum, lock waits
+	psql_admin >/dev/null <<-'EOF' || exit 1
+	ALTER SYSTEM SET log_min_duration_statement = 100;
+	ALTER SYSTEM SET log_checkpoints = on;
+	ALTER SYSTEM SET log_autovacuum_min_duration = 0;
+	ALTER SYSTEM SET log_lock_waits = on;
+	ALTER SYSTEM SET log_line_prefix = '%m [%p] ';
+	SELECT pg_reload_conf();
+	EOF
 	kuma_mesh default
 	kuma_default_generator
 	kuma_insert HostnameGenerator "" bench-group "${GEN_SEL/@G@/g1}" '{"kuma.io/origin": "zone"}'
