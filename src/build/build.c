@@ -812,11 +812,26 @@ blocks_clear(struct snapshot *s)
 		memset(&s->services[i].hostnames, 0,
 		       sizeof(s->services[i].hostnames));
 	}
-	for (i = 0; i < s->nblocks; i++)
-		hostname_block_unref(s->blocks[i].block);
-	free(s->blocks);
-	s->blocks = NULL;
-	s->nblocks = 0;
+	snapshot_drop_blocks(s);
+}
+
+/* Where block @b is, or would go, in @v (@n, sorted by address). */
+static size_t
+blocks_lower_bound(const struct build_block *v, size_t n,
+		   const struct hostname_block *b)
+{
+	size_t lo = 0;
+	size_t hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((uintptr_t)v[mid].block < (uintptr_t)b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* The index of block @b in @v (sorted by address), or @n. */
@@ -824,22 +839,9 @@ static size_t
 blocks_find(const struct build_block *v, size_t n,
 	    const struct hostname_block *b)
 {
-	uintptr_t key = (uintptr_t)b;
-	size_t lo = 0;
-	size_t hi = n;
+	size_t at = blocks_lower_bound(v, n, b);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		uintptr_t at = (uintptr_t)v[mid].block;
-
-		if (at == key)
-			return mid;
-		if (at < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return n;
+	return at < n && v[at].block == b ? at : n;
 }
 
 /*
@@ -850,10 +852,8 @@ static void
 blocks_insert(struct build_block *v, size_t *n, struct hostname_block *b,
 	      size_t count)
 {
-	size_t at = 0;
+	size_t at = blocks_lower_bound(v, *n, b);
 
-	while (at < *n && (uintptr_t)v[at].block < (uintptr_t)b)
-		at++;
 	memmove(v + at + 1, v + at, (*n - at) * sizeof(*v));
 	v[at].block = b;
 	v[at].count = count;
@@ -1004,9 +1004,10 @@ incr_blocks(struct snapshot *s, const struct snapshot *base,
  * again.  An epoch, shared between snapshots, is a claims set of every
  * service's names as one build had them; it borrows the names from the
  * shared results (a reference held on each block of the snapshot it is
- * made from) and the meshes from its own copies.  Each snapshot has, besides, what changed since the epoch: a
- * small sorted list of names claimed or freed, copied and amended by each
- * apply, and folded into a new epoch once it is long.
+ * made from) and the meshes from its own copies.  Each snapshot has,
+ * besides, what changed since the epoch: a small sorted list of names
+ * claimed or freed, copied and amended by each apply, and folded into a
+ * new epoch once it is long.
  */
 struct names_epoch {
 	atomic_size_t refs;

@@ -33,6 +33,18 @@ snapshot_from_cache(struct snapshot **out, struct config *cfg,
 }
 
 void
+snapshot_drop_blocks(struct snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nblocks; i++)
+		hostname_block_unref(s->blocks[i].block);
+	free(s->blocks);
+	s->blocks = NULL;
+	s->nblocks = 0;
+}
+
+void
 snapshot_trim(struct snapshot *s)
 {
 	size_t i;
@@ -42,11 +54,7 @@ snapshot_trim(struct snapshot *s)
 		    i < s->nservices; i++)
 		free(s->services[i].vip_error);
 	s->vip_errors = 0;
-	for (i = 0; i < s->nblocks; i++)
-		hostname_block_unref(s->blocks[i].block);
-	free(s->blocks);
-	s->blocks = NULL;
-	s->nblocks = 0;
+	snapshot_drop_blocks(s);
 	bigarray_free(s->services);
 	s->services = NULL;
 	bigarray_free(s->service_keys);

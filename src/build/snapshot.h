@@ -161,6 +161,13 @@ int snapshot_from_cache(struct snapshot **out, struct config *cfg,
  */
 void snapshot_trim(struct snapshot *s);
 
+/*
+ * Drop @s's references on its blocks (blocks, nblocks become NULL and
+ * 0); its services' names are left pointing into them: the caller
+ * clears them or frees the services too.
+ */
+void snapshot_drop_blocks(struct snapshot *s);
+
 /* Free @s and everything it owns; NULL is a no-op. */
 void snapshot_free(struct snapshot *s);
 
